@@ -1,0 +1,241 @@
+//! The Fiat–Shamir transcript.
+//!
+//! A Keccak-256 hash chain (p3's `HashChallenger<u8, Keccak256Hash, 32>` behind a
+//! `SerializingChallenger64`), so the EVM's `KECCAK256` reproduces it. On top of the raw
+//! challenger it adds:
+//! - a domain separator absorbed at creation: [`PROTOCOL_TAG`] and a caller context (e.g. the vk
+//!   digest);
+//! - labelled absorbs: every message is preceded by its label (a `const` [`TranscriptLabel`]) and,
+//!   for vectors, its length, so two different message sequences never hash alike;
+//! - challenges in [`EF`] (two base-field samples, each uniform over `F` by rejection-free
+//!   sampling of p3's serializing challenger).
+//!
+//! [`Transcript`] also implements the p3-challenger traits by delegation, so `p3-whir` runs its
+//! own rounds on the same hash chain.
+
+use p3_challenger::{
+    CanObserve, CanSample, CanSampleBits, CanSampleUniformBits, FieldChallenger,
+    GrindingChallenger, HashChallenger, ResamplingError, SerializingChallenger64,
+};
+use p3_field::{BasedVectorSpace, PrimeField64};
+use p3_keccak::Keccak256Hash;
+
+use crate::{EF, F};
+
+/// The raw challenger wrapped by [`Transcript`]: Keccak-256 over serialized Goldilocks elements.
+pub type Challenger = SerializingChallenger64<F, HashChallenger<u8, Keccak256Hash, 32>>;
+
+/// The protocol tag absorbed first by every transcript; bump it when the proof format changes.
+pub const PROTOCOL_TAG: &[u8] = b"zkinfer/v1";
+
+/// A label that precedes a message in the transcript. Use `const`s so labels are greppable.
+pub type TranscriptLabel = &'static [u8];
+
+/// The Fiat–Shamir transcript shared by prover and verifier.
+#[derive(Clone, Debug)]
+pub struct Transcript {
+    inner: Challenger,
+}
+
+impl Transcript {
+    /// A fresh transcript bound to [`PROTOCOL_TAG`] and `context` (e.g. a verifying-key digest).
+    #[must_use]
+    pub fn new(context: &[u8]) -> Self {
+        let mut t = Self { inner: Challenger::from_hasher(Vec::new(), Keccak256Hash) };
+        t.absorb_bytes(b"protocol", PROTOCOL_TAG);
+        t.absorb_bytes(b"context", context);
+        t
+    }
+
+    fn absorb_label(&mut self, label: TranscriptLabel) {
+        self.absorb_raw_len(label.len());
+        for &b in label {
+            self.inner.observe(F::from_u64_lossless(b.into()));
+        }
+    }
+
+    fn absorb_raw_len(&mut self, len: usize) {
+        self.inner.observe(F::from_u64_lossless(len as u64));
+    }
+
+    /// Absorbs a labelled byte string (length-prefixed).
+    pub fn absorb_bytes(&mut self, label: TranscriptLabel, bytes: &[u8]) {
+        self.absorb_label(label);
+        self.absorb_raw_len(bytes.len());
+        // 7 bytes per element: always canonical, no reduction ambiguity.
+        for chunk in bytes.chunks(7) {
+            let mut buf = [0u8; 8];
+            buf[..chunk.len()].copy_from_slice(chunk);
+            self.inner.observe(F::from_u64_lossless(u64::from_le_bytes(buf)));
+        }
+    }
+
+    /// Absorbs one labelled `u64`.
+    pub fn absorb_u64(&mut self, label: TranscriptLabel, v: u64) {
+        self.absorb_bytes(label, &v.to_le_bytes());
+    }
+
+    /// Absorbs one labelled base-field element.
+    pub fn absorb_field(&mut self, label: TranscriptLabel, x: F) {
+        self.absorb_label(label);
+        self.inner.observe(x);
+    }
+
+    /// Absorbs a labelled, length-prefixed vector of base-field elements.
+    pub fn absorb_fields(&mut self, label: TranscriptLabel, xs: &[F]) {
+        self.absorb_label(label);
+        self.absorb_raw_len(xs.len());
+        self.inner.observe_slice(xs);
+    }
+
+    /// Absorbs one labelled extension-field element.
+    pub fn absorb_ext(&mut self, label: TranscriptLabel, x: EF) {
+        self.absorb_label(label);
+        self.inner.observe_algebra_element(x);
+    }
+
+    /// Absorbs a labelled, length-prefixed vector of extension-field elements.
+    pub fn absorb_exts(&mut self, label: TranscriptLabel, xs: &[EF]) {
+        self.absorb_label(label);
+        self.absorb_raw_len(xs.len());
+        for &x in xs {
+            self.inner.observe_algebra_element(x);
+        }
+    }
+
+    /// A labelled challenge in [`EF`].
+    pub fn challenge(&mut self, label: TranscriptLabel) -> EF {
+        self.absorb_label(label);
+        let c0: F = self.inner.sample();
+        let c1: F = self.inner.sample();
+        EF::from_basis_coefficients_fn(|i| if i == 0 { c0 } else { c1 })
+    }
+
+    /// `n` labelled challenges in [`EF`].
+    pub fn challenges(&mut self, label: TranscriptLabel, n: usize) -> Vec<EF> {
+        self.absorb_label(label);
+        self.absorb_raw_len(n);
+        (0..n)
+            .map(|_| {
+                let c0: F = self.inner.sample();
+                let c1: F = self.inner.sample();
+                EF::from_basis_coefficients_fn(|i| if i == 0 { c0 } else { c1 })
+            })
+            .collect()
+    }
+
+    /// The underlying p3 challenger, for sub-protocols that speak p3's traits.
+    pub fn challenger_mut(&mut self) -> &mut Challenger {
+        &mut self.inner
+    }
+}
+
+trait FromU64Lossless {
+    fn from_u64_lossless(v: u64) -> Self;
+}
+
+impl FromU64Lossless for F {
+    /// Callers pass values below 2^56, so this is injective.
+    fn from_u64_lossless(v: u64) -> Self {
+        <F as p3_field::PrimeCharacteristicRing>::from_u64(v)
+    }
+}
+
+// Delegation of p3's challenger traits, so p3-whir can drive its rounds on this transcript.
+impl<T> CanObserve<T> for Transcript
+where
+    Challenger: CanObserve<T>,
+{
+    fn observe(&mut self, value: T) {
+        self.inner.observe(value);
+    }
+}
+
+impl<T> CanSample<T> for Transcript
+where
+    Challenger: CanSample<T>,
+{
+    fn sample(&mut self) -> T {
+        self.inner.sample()
+    }
+}
+
+impl CanSampleBits<usize> for Transcript {
+    fn sample_bits(&mut self, bits: usize) -> usize {
+        self.inner.sample_bits(bits)
+    }
+}
+
+impl CanSampleUniformBits<F> for Transcript {
+    fn sample_uniform_bits<const RESAMPLE: bool>(
+        &mut self,
+        bits: usize,
+    ) -> Result<usize, ResamplingError> {
+        self.inner.sample_uniform_bits::<RESAMPLE>(bits)
+    }
+}
+
+impl GrindingChallenger for Transcript {
+    type Witness = F;
+
+    fn grind(&mut self, bits: usize) -> Self::Witness {
+        self.inner.grind(bits)
+    }
+
+    fn check_witness(&mut self, bits: usize, witness: Self::Witness) -> bool {
+        self.inner.check_witness(bits, witness)
+    }
+}
+
+impl FieldChallenger<F> for Transcript {}
+
+/// Checks that `x` is canonical when read back from bytes (used by decoders).
+#[must_use]
+pub fn is_canonical(v: u64) -> bool {
+    v < F::ORDER_U64
+}
+
+#[cfg(test)]
+mod tests {
+    use p3_field::PrimeCharacteristicRing;
+
+    use super::*;
+
+    #[test]
+    fn same_messages_same_challenges() {
+        let mut a = Transcript::new(b"ctx");
+        let mut b = Transcript::new(b"ctx");
+        a.absorb_fields(b"x", &[F::ONE, F::TWO]);
+        b.absorb_fields(b"x", &[F::ONE, F::TWO]);
+        assert_eq!(a.challenge(b"c"), b.challenge(b"c"));
+    }
+
+    #[test]
+    fn context_label_and_length_separate() {
+        let base = |ctx: &[u8], label: TranscriptLabel, xs: &[F]| {
+            let mut t = Transcript::new(ctx);
+            t.absorb_fields(label, xs);
+            t.challenge(b"c")
+        };
+        let c = base(b"ctx", b"x", &[F::ONE, F::TWO]);
+        assert_ne!(c, base(b"other", b"x", &[F::ONE, F::TWO]));
+        assert_ne!(c, base(b"ctx", b"y", &[F::ONE, F::TWO]));
+        assert_ne!(c, base(b"ctx", b"x", &[F::ONE]));
+        // Length prefix: [1],[2] vs [1,2] differ.
+        let mut t = Transcript::new(b"ctx");
+        t.absorb_fields(b"x", &[F::ONE]);
+        t.absorb_fields(b"x", &[F::TWO]);
+        assert_ne!(c, t.challenge(b"c"));
+    }
+
+    #[test]
+    fn challenges_are_extension_elements() {
+        let mut t = Transcript::new(b"");
+        let cs = t.challenges(b"r", 4);
+        assert_eq!(cs.len(), 4);
+        // Both coordinates used: overwhelmingly not in the base field.
+        assert!(cs.iter().any(|c| BasedVectorSpace::<F>::as_basis_coefficients_slice(c)[1] != F::ZERO));
+        assert!(is_canonical(F::ORDER_U64 - 1));
+        assert!(!is_canonical(F::ORDER_U64));
+    }
+}
