@@ -1,0 +1,160 @@
+//! The proof data, the input description, the verifier's output and the error type.
+
+use serde::{Deserialize, Serialize};
+use zkinfer_field::{EF, F, PrimeCharacteristicRing};
+use zkinfer_poly::eq_eval;
+
+/// One product `coeff · Π_i P_{factors[i]}` of the summand.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Term {
+    /// The constant in front of the product.
+    pub coeff: EF,
+    /// Indices into the instance's columns.
+    pub factors: Vec<usize>,
+}
+
+impl Term {
+    /// `coeff · Π factors`.
+    #[must_use]
+    pub fn new(coeff: EF, factors: Vec<usize>) -> Self {
+        Self { coeff, factors }
+    }
+}
+
+/// A column of evaluations, in the base field (before the first fold) or the extension.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Column {
+    /// Base-field evaluations.
+    Base(Vec<F>),
+    /// Extension-field evaluations.
+    Ext(Vec<EF>),
+}
+
+impl Column {
+    /// The number of evaluations.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        match self {
+            Self::Base(v) => v.len(),
+            Self::Ext(v) => v.len(),
+        }
+    }
+
+    /// Whether it has no evaluations.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The round polynomials, each given by its values at `0, 1, …, degree`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SumcheckProof {
+    /// `round_polys[k][t] = g_k(t)`.
+    pub round_polys: Vec<Vec<EF>>,
+}
+
+/// What the verifier is left with: the summand at `point` must equal `value`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[must_use = "a sumcheck proves nothing until its sub-claim is discharged"]
+pub struct SubClaim {
+    /// The random point `ρ` (big-endian, `ρ_0` bound first).
+    pub point: Vec<EF>,
+    /// The value the summand must take at `ρ`.
+    pub value: EF,
+}
+
+impl SubClaim {
+    /// Discharges the sub-claim given the columns' values at `point` (`evals[i]` for column `i`):
+    /// checks `value == [eq(r, ρ)] · Σ_j c_j Π_i evals[factor]`.
+    ///
+    /// # Errors
+    /// [`SumcheckError::WrongEvalCount`] if a factor index is out of range or `eq_point` has the
+    /// wrong length, [`SumcheckError::FinalEvalMismatch`] if the values disagree.
+    pub fn check_products(
+        &self,
+        terms: &[Term],
+        eq_point: Option<&[EF]>,
+        evals: &[EF],
+    ) -> Result<(), SumcheckError> {
+        let mut sum = EF::ZERO;
+        for term in terms {
+            let mut prod = term.coeff;
+            for &f in &term.factors {
+                let v = evals.get(f).ok_or(SumcheckError::WrongEvalCount {
+                    expected: f + 1,
+                    got: evals.len(),
+                })?;
+                prod *= *v;
+            }
+            sum += prod;
+        }
+        if let Some(r) = eq_point {
+            if r.len() != self.point.len() {
+                return Err(SumcheckError::WrongEvalCount {
+                    expected: self.point.len(),
+                    got: r.len(),
+                });
+            }
+            sum *= eq_eval(r, &self.point);
+        }
+        if sum == self.value {
+            Ok(())
+        } else {
+            Err(SumcheckError::FinalEvalMismatch {
+                expected: self.value,
+                got: sum,
+            })
+        }
+    }
+}
+
+/// Why a sumcheck proof was rejected.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SumcheckError {
+    /// The proof has the wrong number of rounds.
+    #[error("sumcheck proof has {got} rounds, expected {expected}")]
+    WrongRoundCount {
+        /// Rounds the statement has.
+        expected: usize,
+        /// Rounds the proof has.
+        got: usize,
+    },
+    /// A round polynomial has the wrong number of values.
+    #[error("sumcheck round {round} sends {got} values, expected {expected}")]
+    WrongRoundDegree {
+        /// The round.
+        round: usize,
+        /// `degree + 1`.
+        expected: usize,
+        /// What the proof has.
+        got: usize,
+    },
+    /// `g_k(0) + g_k(1)` differs from the running claim.
+    #[error("sumcheck round {round}: g(0) + g(1) = {got}, expected {expected}")]
+    RoundCheckFailed {
+        /// The round.
+        round: usize,
+        /// The running claim.
+        expected: EF,
+        /// `g_k(0) + g_k(1)`.
+        got: EF,
+    },
+    /// The summand at the final point differs from the last round's claim.
+    #[error("sumcheck final evaluation {got} differs from the claim {expected}")]
+    FinalEvalMismatch {
+        /// The claim.
+        expected: EF,
+        /// The summand recomputed from the supplied evaluations.
+        got: EF,
+    },
+    /// The wrong number of evaluations or coordinates was supplied.
+    #[error("expected {expected} evaluations, got {got}")]
+    WrongEvalCount {
+        /// Expected count.
+        expected: usize,
+        /// Supplied count.
+        got: usize,
+    },
+}

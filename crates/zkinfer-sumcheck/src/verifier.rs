@@ -1,0 +1,91 @@
+//! The sumcheck verifier.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
+
+use zkinfer_field::{EF, PrimeCharacteristicRing, Transcript};
+
+use crate::{SubClaim, SumcheckError, SumcheckProof, labels};
+
+/// Verifies `proof` that a sum over `num_vars` variables of a summand of degree `degree` in each
+/// variable equals `claimed_sum`. Never panics on any proof.
+///
+/// # Errors
+/// A [`SumcheckError`] naming the first check that failed.
+///
+/// # Soundness
+/// The returned [`SubClaim`] must be discharged by the caller.
+pub fn verify(
+    num_vars: usize,
+    degree: usize,
+    claimed_sum: EF,
+    proof: &SumcheckProof,
+    transcript: &mut Transcript,
+) -> Result<SubClaim, SumcheckError> {
+    if proof.round_polys.len() != num_vars {
+        return Err(SumcheckError::WrongRoundCount {
+            expected: num_vars,
+            got: proof.round_polys.len(),
+        });
+    }
+    transcript.absorb_ext(labels::CLAIM, claimed_sum);
+    let mut claim = claimed_sum;
+    let mut point = Vec::with_capacity(num_vars);
+    for (round, g) in proof.round_polys.iter().enumerate() {
+        let (g0, g1) = match g.as_slice() {
+            [g0, g1, ..] if g.len() == degree + 1 => (*g0, *g1),
+            _ => {
+                return Err(SumcheckError::WrongRoundDegree {
+                    round,
+                    expected: degree + 1,
+                    got: g.len(),
+                });
+            }
+        };
+        if g0 + g1 != claim {
+            return Err(SumcheckError::RoundCheckFailed {
+                round,
+                expected: claim,
+                got: g0 + g1,
+            });
+        }
+        transcript.absorb_exts(labels::ROUND, g);
+        let r = transcript.challenge(labels::CHALLENGE);
+        claim = interpolate_uni(g, r);
+        point.push(r);
+    }
+    Ok(SubClaim {
+        point,
+        value: claim,
+    })
+}
+
+/// The value at `x` of the polynomial of degree `< values.len()` with `p(t) = values[t]`.
+#[must_use]
+pub fn interpolate_uni(values: &[EF], x: EF) -> EF {
+    let n = values.len();
+    // Lagrange over the nodes 0..n: p(x) = Σ_i v_i Π_{j≠i} (x − j)/(i − j).
+    let nodes: Vec<EF> = (0..n).map(|i| EF::from_usize(i)).collect();
+    let mut acc = EF::ZERO;
+    for (i, &v) in values.iter().enumerate() {
+        let mut num = EF::ONE;
+        let mut den = EF::ONE;
+        for (j, &xj) in nodes.iter().enumerate() {
+            if i != j {
+                num *= x - xj;
+                den *= EF::from_usize(i) - xj;
+            }
+        }
+        // den is a product of non-zero small integers: invertible.
+        acc += v * num * den.inverse();
+    }
+    acc
+}
+
+use zkinfer_field::Field as _;
