@@ -1,0 +1,187 @@
+//! The graph the engine proves: a topologically ordered list of integer primitives.
+//!
+//! It is the quantized graph of `zkinfer-model` (see [`crate::lower`]) restricted to what has a
+//! prover. Every linear op's output is exactly the linear map of its inputs over the integers;
+//! every non-linear op is a lookup-provable primitive. Tensors carry their logical shape; layouts
+//! (padding to powers of two) are chosen by [`crate::plan`].
+
+use serde::{Deserialize, Serialize};
+
+/// Index of a tensor in [`ProofGraph::tensors`].
+pub type TensorId = usize;
+
+/// A tensor: name (for messages), logical shape, scale (fractional bits).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tensor {
+    /// Name, for error messages.
+    pub name: String,
+    /// Logical shape (row-major).
+    pub shape: Vec<usize>,
+    /// Fractional bits: real ≈ q · 2^-scale.
+    pub scale: i32,
+}
+
+impl Tensor {
+    /// Number of elements.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    /// Whether it has no elements.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A constant integer tensor (weights, biases).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Const {
+    /// Logical shape.
+    pub shape: Vec<usize>,
+    /// Row-major values.
+    pub values: Vec<i64>,
+}
+
+/// A 2-D window: kernel, stride, padding (top, left, bottom, right), dilation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Window {
+    /// Kernel height and width.
+    pub kernel: [usize; 2],
+    /// Strides.
+    pub stride: [usize; 2],
+    /// Padding: top, left, bottom, right.
+    pub pad: [usize; 4],
+    /// Dilations.
+    pub dilation: [usize; 2],
+}
+
+impl Window {
+    /// Output size along axis `a` (0 = H, 1 = W) for an input of size `n`, or `None` if the
+    /// window does not fit.
+    #[must_use]
+    pub fn out_dim(&self, a: usize, n: usize) -> Option<usize> {
+        let span = self.dilation[a] * (self.kernel[a].checked_sub(1)?) + 1;
+        let padded = n + self.pad[a] + self.pad[a + 2];
+        if self.stride[a] == 0 || padded < span {
+            return None;
+        }
+        Some((padded - span) / self.stride[a] + 1)
+    }
+}
+
+/// One primitive.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum Op {
+    /// The graph input.
+    Input,
+    /// `y = x · W + b`: x `[.., K]` (any layout whose trailing axes multiply to K), W `[K, N]`,
+    /// b `[N]` at the accumulator scale.
+    MatMulConst {
+        /// `[K, N]`.
+        weight: Const,
+        /// `[N]`.
+        bias: Option<Const>,
+    },
+    /// 2-D convolution, NCHW with N = 1, groups = 1: W `[CO, CI, KH, KW]`, b `[CO]`.
+    Conv2d {
+        /// `[CO, CI, KH, KW]`.
+        weight: Const,
+        /// `[CO]`.
+        bias: Option<Const>,
+        /// The window.
+        window: Window,
+    },
+    /// `a + b`, same shape.
+    Add,
+    /// `a − b`, same shape.
+    Sub,
+    /// `x · c` for an integer constant.
+    MulConst {
+        /// The multiplier.
+        c: i64,
+    },
+    /// Sum over each window (average pooling before its multiplier and rescale). NCHW, N = 1.
+    SumPool {
+        /// The window.
+        window: Window,
+    },
+    /// Same data, new logical shape (row-major order kept).
+    Reshape,
+    /// `q = ⌊(x + 2^(shift−1)) / 2^shift⌋`, range-checked to the activation bits.
+    Rescale {
+        /// `k ≥ 1`.
+        shift: u32,
+    },
+    /// `max(x, 0)`.
+    Relu,
+    /// Element-wise table: `y = outputs[x + 2^(A−1)]` for `x` in the signed A-bit range.
+    Table {
+        /// A name (for messages and the table id).
+        name: String,
+        /// `2^A` outputs.
+        outputs: Vec<i64>,
+    },
+    /// Max over each window (no padding). NCHW, N = 1.
+    MaxPool {
+        /// The window (padding must be zero).
+        window: Window,
+    },
+}
+
+impl Op {
+    /// A short name for messages.
+    #[must_use]
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Input => "Input",
+            Self::MatMulConst { .. } => "MatMulConst",
+            Self::Conv2d { .. } => "Conv2d",
+            Self::Add => "Add",
+            Self::Sub => "Sub",
+            Self::MulConst { .. } => "MulConst",
+            Self::SumPool { .. } => "SumPool",
+            Self::Reshape => "Reshape",
+            Self::Rescale { .. } => "Rescale",
+            Self::Relu => "Relu",
+            Self::Table { .. } => "Table",
+            Self::MaxPool { .. } => "MaxPool",
+        }
+    }
+
+    /// Whether the op is proved by lookups (its output is committed).
+    #[must_use]
+    pub fn is_nonlinear(&self) -> bool {
+        matches!(self, Self::Rescale { .. } | Self::Relu | Self::Table { .. } | Self::MaxPool { .. })
+    }
+}
+
+/// A node: op, inputs, output.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Node {
+    /// Name (the ONNX node it came from), for messages.
+    pub name: String,
+    /// The primitive.
+    pub op: Op,
+    /// Input tensors.
+    pub inputs: Vec<TensorId>,
+    /// Output tensor.
+    pub output: TensorId,
+}
+
+/// The whole graph.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProofGraph {
+    /// All tensors.
+    pub tensors: Vec<Tensor>,
+    /// Nodes in topological order; the first is the `Input` node.
+    pub nodes: Vec<Node>,
+    /// The input tensor.
+    pub input: TensorId,
+    /// The output tensor.
+    pub output: TensorId,
+    /// Activation bits A (signed range of every activation that feeds a non-linear op).
+    pub act_bits: u32,
+}

@@ -1,0 +1,88 @@
+//! Setup and keys.
+//!
+//! The verifying key holds the plan (with weight values removed), the PCS parameters and the
+//! Merkle root of the weights commitment, and its digest; the proving key adds the weights. Each
+//! proof recommits the weights in its own transcript and the verifier checks the root against the
+//! key's, so a proof made with other weights is rejected.
+
+use serde::{Deserialize, Serialize};
+use zkinfer_field::Transcript;
+use zkinfer_pcs::{Pcs, PcsConfig};
+
+use crate::error::ProveError;
+use crate::ir::{Op, ProofGraph};
+use crate::ops::to_field;
+use crate::plan::Plan;
+use crate::witness::weight_columns;
+
+/// What a verifier needs. Small: no weights.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct VerifyingKey {
+    /// The plan, weight values removed.
+    pub plan: Plan,
+    /// Commitment parameters.
+    pub pcs: PcsConfig,
+    /// Merkle root of the weights commitment.
+    pub weights_root: Vec<u8>,
+    /// Keccak-256 of everything above; binds every proof's transcript.
+    pub digest: [u8; 32],
+}
+
+/// What a prover needs: the verifying key and the weights.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ProvingKey {
+    /// The verifying key.
+    pub vk: VerifyingKey,
+    /// The graph with its weights.
+    pub graph: ProofGraph,
+}
+
+/// Transcript context of the setup commitment.
+const SETUP: &[u8] = b"zkinfer/setup";
+
+/// Removes weight values (keeping shapes) so the plan can be published.
+#[must_use]
+pub fn strip_weights(graph: &ProofGraph) -> ProofGraph {
+    let mut g = graph.clone();
+    for node in &mut g.nodes {
+        match &mut node.op {
+            Op::MatMulConst { weight, bias } | Op::Conv2d { weight, bias, .. } => {
+                weight.values.clear();
+                if let Some(b) = bias {
+                    b.values.clear();
+                }
+            }
+            _ => {}
+        }
+    }
+    g
+}
+
+/// Makes the keys of a compiled model.
+///
+/// # Errors
+/// If the weights cannot be committed.
+pub fn setup(graph: &ProofGraph, plan: &Plan, pcs: PcsConfig) -> Result<ProvingKey, ProveError> {
+    let cols: Vec<Vec<_>> = weight_columns(graph, plan).iter().map(|c| to_field(c)).collect();
+    let engine = Pcs::new(pcs.clone());
+    let mut t = Transcript::new(SETUP);
+    let (commitment, _) = engine.commit(&cols, &mut t).map_err(|e| ProveError::Backend(e.to_string()))?;
+    let mut plan = plan.clone();
+    plan.graph = strip_weights(graph);
+    let mut vk = VerifyingKey { plan, pcs, weights_root: commitment.root().to_vec(), digest: [0; 32] };
+    vk.digest = vk_digest(&vk);
+    Ok(ProvingKey { vk, graph: graph.clone() })
+}
+
+/// Keccak-256 of the key's contents (all but the digest).
+#[must_use]
+pub fn vk_digest(vk: &VerifyingKey) -> [u8; 32] {
+    use tiny_keccak::{Hasher, Keccak};
+    let bytes = bincode::serialize(&(&vk.plan, &vk.pcs, &vk.weights_root)).unwrap_or_default();
+    let mut h = Keccak::v256();
+    h.update(b"zkinfer/vk/v1");
+    h.update(&bytes);
+    let mut out = [0u8; 32];
+    h.finalize(&mut out);
+    out
+}

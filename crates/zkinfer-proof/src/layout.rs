@@ -1,0 +1,143 @@
+//! Padded power-of-two layouts.
+//!
+//! Every tensor is stored as a multilinear table: each logical axis is padded to the next power of
+//! two, so the point of a tensor is the concatenation of its axes' points (the big-endian
+//! convention of `zkinfer-poly`). A reshaped tensor keeps the storage of its input (its layout is
+//! the input's), so reshapes cost nothing; the ops that read through a reshape (a linear layer
+//! after a flatten) re-lay their weights at compile time instead.
+
+use serde::{Deserialize, Serialize};
+use zkinfer_poly::log2_ceil;
+
+/// Logical axes and their padded sizes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Layout {
+    /// Logical sizes.
+    pub logical: Vec<usize>,
+    /// Padded sizes (powers of two).
+    pub padded: Vec<usize>,
+}
+
+impl Layout {
+    /// The natural layout of a shape: each axis padded to a power of two.
+    #[must_use]
+    pub fn natural(shape: &[usize]) -> Self {
+        Self {
+            logical: shape.to_vec(),
+            padded: shape.iter().map(|&d| 1usize << log2_ceil(d)).collect(),
+        }
+    }
+
+    /// Number of stored elements.
+    #[must_use]
+    pub fn size(&self) -> usize {
+        self.padded.iter().product()
+    }
+
+    /// Number of variables of the stored table.
+    #[must_use]
+    pub fn num_vars(&self) -> usize {
+        self.size().trailing_zeros() as usize
+    }
+
+    /// Number of logical elements.
+    #[must_use]
+    pub fn logical_len(&self) -> usize {
+        self.logical.iter().product()
+    }
+
+    /// Variables of each axis.
+    #[must_use]
+    pub fn axis_vars(&self) -> Vec<usize> {
+        self.padded.iter().map(|p| p.trailing_zeros() as usize).collect()
+    }
+
+    /// The stored index of each logical element, in row-major logical order.
+    #[must_use]
+    pub fn logical_to_stored(&self) -> Vec<usize> {
+        let mut out = vec![0usize];
+        for (&l, &p) in self.logical.iter().zip(&self.padded) {
+            let mut next = Vec::with_capacity(out.len() * l);
+            for &base in &out {
+                for i in 0..l {
+                    next.push(base * p + i);
+                }
+            }
+            out = next;
+        }
+        out
+    }
+
+    /// Scatters logical row-major values into a zero-padded stored table.
+    #[must_use]
+    pub fn scatter<T: Copy + Default>(&self, logical: &[T]) -> Vec<T> {
+        let mut out = vec![T::default(); self.size()];
+        for (&s, &v) in self.logical_to_stored().iter().zip(logical) {
+            out[s] = v;
+        }
+        out
+    }
+
+    /// Gathers the logical values out of a stored table.
+    #[must_use]
+    pub fn gather<T: Copy>(&self, stored: &[T]) -> Vec<T> {
+        self.logical_to_stored().iter().map(|&s| stored[s]).collect()
+    }
+
+    /// Splits the axes so that the trailing ones multiply to `k` (a linear layer's contraction
+    /// dimension). Returns the number of leading axes, or `None` if no suffix has product `k`.
+    #[must_use]
+    pub fn split_suffix(&self, k: usize) -> Option<usize> {
+        let mut prod = 1usize;
+        for split in (0..=self.logical.len()).rev() {
+            if prod == k {
+                return Some(split);
+            }
+            if split == 0 {
+                break;
+            }
+            prod *= self.logical[split - 1];
+        }
+        None
+    }
+
+    /// The layout of axes `range`.
+    #[must_use]
+    pub fn sub(&self, range: std::ops::Range<usize>) -> Self {
+        Self { logical: self.logical[range.clone()].to_vec(), padded: self.padded[range].to_vec() }
+    }
+
+    /// Whether every axis before `from_end` trailing axes is logically 1.
+    #[must_use]
+    pub fn leading_ones(&self, keep: usize) -> bool {
+        self.logical.len() >= keep
+            && self.logical[..self.logical.len() - keep].iter().all(|&d| d == 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn natural_layout_pads_each_axis() {
+        let l = Layout::natural(&[1, 3, 5, 5]);
+        assert_eq!(l.padded, vec![1, 4, 8, 8]);
+        assert_eq!(l.size(), 256);
+        assert_eq!(l.num_vars(), 8);
+        let stored = l.logical_to_stored();
+        assert_eq!(stored.len(), 75);
+        assert_eq!(stored[5], 8); // (0,0,1,0)
+        let vals: Vec<i64> = (0..75).collect();
+        assert_eq!(l.gather(&l.scatter(&vals)), vals);
+    }
+
+    #[test]
+    fn split_suffix_finds_contraction_axes() {
+        let l = Layout::natural(&[1, 8, 6, 6]);
+        assert_eq!(l.split_suffix(288), Some(1));
+        assert_eq!(l.split_suffix(36), Some(2));
+        assert_eq!(l.split_suffix(288 * 2), None);
+        assert_eq!(Layout::natural(&[1, 32]).split_suffix(32), Some(1));
+    }
+}

@@ -1,0 +1,27 @@
+//! The zkinfer proving engine: compile a quantized network into a proof plan, make keys, prove
+//! one inference, verify it.
+//!
+//! The proof walks the graph backwards with evaluation claims (DESIGN §6). Linear layers move a
+//! claim on their output to their inputs and weights by sumcheck, committing nothing; non-linear
+//! layers (rescale, ReLU, tables, max-pool) commit their outputs and helper columns, whose
+//! relations LogUp lookups and small sumchecks prove; at the end every claim is on a committed
+//! column (weights: committed at setup, root in the vk; witness: committed per proof) or on the
+//! public input, and two batched openings settle them.
+//!
+//! Modules: [`ir`] (the graph), [`layout`] (padding), [`plan`] (compile, costs), [`witness`],
+//! [`keys`] (setup), [`ops`] (per-layer provers/verifiers), [`select`] (window selectors),
+//! [`lookups`], [`channel`] (messages), [`claims`], [`prover`], [`verifier`], [`proof`] (files).
+
+pub mod channel;
+pub mod claims;
+pub mod error;
+pub mod ir;
+pub mod layout;
+pub mod ops;
+pub mod plan;
+pub mod select;
+pub mod testing;
+pub mod witness;
+
+pub use error::{CompileError, ProveError, VerifyError};
+pub use plan::{CompileOptions, InputVisibility, Plan, compile};

@@ -1,0 +1,217 @@
+//! The lookups of a proof: one LogUp instance per distinct table, across the whole model.
+//!
+//! Each [`LookupUse`] names the columns it reads; after the LogUp proof the claims on those
+//! columns are routed: committed columns to the opening, the input of an element-wise op to its
+//! tensor (which may be a derived tensor whose claim flows back through linear layers), and a
+//! max-pool's differences `y − Wκ` split into claims on `y` and the windows.
+
+use zkinfer_field::{F, PrimeField64};
+use zkinfer_lookup::{LookupClaims, LookupProof, Table};
+
+use crate::claims::Claim;
+use crate::error::{ProveError, VerifyError};
+use crate::ir::ProofGraph;
+use crate::ops::{ProverCtx, VerifierCtx, mle, to_field};
+use crate::plan::{LookupUse, LookupWitness, NodePlan, Plan, TableSpec};
+use crate::witness::Witness;
+
+/// The lookup table of a spec.
+#[must_use]
+pub fn table(spec: &TableSpec) -> Table {
+    match spec {
+        TableSpec::Range { bits } => Table::Range { bits: *bits },
+        TableSpec::SignedRange { bits } => Table::SignedRange { bits: *bits },
+        TableSpec::Function { name, bits, outputs } => {
+            Table::Function { name: name.clone(), in_bits: *bits, outputs: outputs.clone() }
+        }
+    }
+}
+
+/// The columns one lookup reads (one per table column).
+#[must_use]
+pub fn columns(graph: &ProofGraph, plan: &Plan, wit: &Witness, lu: &LookupUse) -> Vec<Vec<F>> {
+    match lu.witness {
+        LookupWitness::RescaleOut { node } => match &plan.nodes[node] {
+            NodePlan::Rescale { out, .. } => vec![to_field(&wit.columns[*out])],
+            _ => Vec::new(),
+        },
+        LookupWitness::RescaleLimb { node, limb } => match &plan.nodes[node] {
+            NodePlan::Rescale { limbs, .. } => vec![to_field(&wit.columns[limbs[limb]])],
+            _ => Vec::new(),
+        },
+        LookupWitness::Elementwise { node } => match &plan.nodes[node] {
+            NodePlan::Elementwise { out, .. } => vec![
+                to_field(&wit.tensors[graph.nodes[node].inputs[0]]),
+                to_field(&wit.columns[*out]),
+            ],
+            _ => Vec::new(),
+        },
+        LookupWitness::MaxDiff { node } => match &plan.nodes[node] {
+            NodePlan::MaxPool { out, windows, .. } => {
+                let y = &wit.columns[*out];
+                let w = &wit.columns[*windows];
+                let d: Vec<i64> = w.iter().enumerate().map(|(i, &wv)| y[i % y.len()] - wv).collect();
+                vec![to_field(&d)]
+            }
+            _ => Vec::new(),
+        },
+    }
+}
+
+/// Multiplicity columns of every table (as stored integers), checking every row is in its table.
+///
+/// # Errors
+/// [`ProveError::OutOfRange`]-like [`ProveError::Backend`] naming the layer whose value is not in
+/// its table.
+pub fn multiplicities(graph: &ProofGraph, plan: &Plan, wit: &Witness) -> Result<Vec<Vec<i64>>, ProveError> {
+    let mut out = Vec::with_capacity(plan.tables.len());
+    for (ti, spec) in plan.tables.iter().enumerate() {
+        let t = table(spec);
+        let cols: Vec<(usize, Vec<Vec<F>>)> = plan
+            .lookups
+            .iter()
+            .filter(|lu| lu.table == ti)
+            .map(|lu| (node_of(lu), columns(graph, plan, wit, lu)))
+            .collect();
+        let refs: Vec<Vec<&[F]>> = cols.iter().map(|(_, c)| c.iter().map(Vec::as_slice).collect()).collect();
+        let m = zkinfer_lookup::multiplicities(&t, &refs).map_err(|e| {
+            let layer = match &e {
+                zkinfer_lookup::LookupError::NotInTable { witness, .. } => cols
+                    .get(*witness)
+                    .and_then(|(n, _)| graph.nodes.get(*n))
+                    .map_or("?", |n| n.name.as_str()),
+                _ => "?",
+            };
+            ProveError::Backend(format!("layer `{layer}`: {e}; recalibrate or widen the activation bits"))
+        })?;
+        out.push(m.iter().map(|x| i64::try_from(x.as_canonical_u64()).unwrap_or(i64::MAX)).collect());
+    }
+    Ok(out)
+}
+
+fn node_of(lu: &LookupUse) -> usize {
+    match lu.witness {
+        LookupWitness::RescaleOut { node }
+        | LookupWitness::RescaleLimb { node, .. }
+        | LookupWitness::Elementwise { node }
+        | LookupWitness::MaxDiff { node } => node,
+    }
+}
+
+/// Proves every table's lookups; returns the proofs in table order.
+///
+/// # Errors
+/// If a lookup cannot be proved (a value outside its table).
+pub fn prove_all(cx: &mut ProverCtx<'_>, mults: &[Vec<i64>]) -> Result<Vec<LookupProof>, ProveError> {
+    let mut proofs = Vec::with_capacity(cx.plan.tables.len());
+    for (ti, spec) in cx.plan.tables.iter().enumerate() {
+        let t = table(spec);
+        let uses: Vec<LookupUse> = cx.plan.lookups.iter().filter(|lu| lu.table == ti).copied().collect();
+        let cols: Vec<Vec<Vec<F>>> = uses.iter().map(|lu| columns(cx.graph, cx.plan, cx.wit, lu)).collect();
+        let refs: Vec<Vec<&[F]>> = cols.iter().map(|c| c.iter().map(Vec::as_slice).collect()).collect();
+        let instance = zkinfer_lookup::LookupInstance { table: &t, witnesses: refs };
+        let (proof, claims) = zkinfer_lookup::prove(&instance, &to_field(&mults[ti]), cx.ch.t)
+            .map_err(|e| ProveError::Backend(e.to_string()))?;
+        proofs.push(proof);
+        discharge_prove(cx, ti, &uses, &claims);
+    }
+    Ok(proofs)
+}
+
+fn discharge_prove(cx: &mut ProverCtx<'_>, ti: usize, uses: &[LookupUse], claims: &LookupClaims) {
+    let (mp, mv) = claims.multiplicity_claim.clone();
+    cx.claims.witness(cx.plan.multiplicity_columns[ti], mp, mv);
+    for (lu, wc) in uses.iter().zip(&claims.witness_claims) {
+        match (lu.witness, &cx.plan.nodes[node_of(lu)]) {
+            (LookupWitness::RescaleOut { .. }, NodePlan::Rescale { out, .. }) => {
+                cx.claims.witness(*out, wc[0].0.clone(), wc[0].1);
+            }
+            (LookupWitness::RescaleLimb { limb, .. }, NodePlan::Rescale { limbs, .. }) => {
+                cx.claims.witness(limbs[limb], wc[0].0.clone(), wc[0].1);
+            }
+            (LookupWitness::Elementwise { node }, NodePlan::Elementwise { out, .. }) => {
+                let x = cx.graph.nodes[node].inputs[0];
+                cx.claims.tensor(cx.plan, x, Claim { point: wc[0].0.clone(), value: wc[0].1 });
+                cx.claims.witness(*out, wc[1].0.clone(), wc[1].1);
+            }
+            (LookupWitness::MaxDiff { .. }, NodePlan::MaxPool { out, windows, .. }) => {
+                let (p, _) = &wc[0];
+                let no = cx.plan.witness_columns[*out].num_vars;
+                let r_o = &p[p.len() - no..];
+                let ye = mle(&cx.wit.columns[*out], r_o);
+                let we = mle(&cx.wit.columns[*windows], p);
+                cx.ch.send(vec![ye, we]);
+                cx.claims.witness(*out, r_o.to_vec(), ye);
+                cx.claims.witness(*windows, p.clone(), we);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Verifies every table's lookups and routes their claims.
+///
+/// # Errors
+/// If a lookup proof is missing, malformed or rejected.
+pub fn verify_all(cx: &mut VerifierCtx<'_>, proofs: &[LookupProof]) -> Result<(), VerifyError> {
+    if proofs.len() != cx.plan.tables.len() {
+        return Err(VerifyError::at("lookups", format!("expected {} lookup proofs, got {}", cx.plan.tables.len(), proofs.len())));
+    }
+    for (ti, (spec, proof)) in cx.plan.tables.iter().zip(proofs).enumerate() {
+        let t = table(spec);
+        let uses: Vec<LookupUse> = cx.plan.lookups.iter().filter(|lu| lu.table == ti).copied().collect();
+        let shapes: Vec<usize> = uses.iter().map(|lu| lu.num_vars).collect();
+        let at = format!("lookups into table {ti}");
+        let claims = zkinfer_lookup::verify(&t, &shapes, proof, cx.rd.t).map_err(|e| VerifyError::at(&at, e))?;
+        discharge_verify(cx, ti, &uses, &claims, &at)?;
+    }
+    Ok(())
+}
+
+fn discharge_verify(
+    cx: &mut VerifierCtx<'_>,
+    ti: usize,
+    uses: &[LookupUse],
+    claims: &LookupClaims,
+    at: &str,
+) -> Result<(), VerifyError> {
+    let bad = || VerifyError::at(at, "lookup claims do not match the plan");
+    let (mp, mv) = claims.multiplicity_claim.clone();
+    cx.claims.witness(*cx.plan.multiplicity_columns.get(ti).ok_or_else(bad)?, mp, mv);
+    if claims.witness_claims.len() != uses.len() {
+        return Err(bad());
+    }
+    for (lu, wc) in uses.iter().zip(&claims.witness_claims) {
+        let node = node_of(lu);
+        let first = wc.first().ok_or_else(bad)?.clone();
+        match (lu.witness, cx.plan.nodes.get(node).ok_or_else(bad)?.clone()) {
+            (LookupWitness::RescaleOut { .. }, NodePlan::Rescale { out, .. }) => {
+                cx.claims.witness(out, first.0, first.1);
+            }
+            (LookupWitness::RescaleLimb { limb, .. }, NodePlan::Rescale { limbs, .. }) => {
+                cx.claims.witness(*limbs.get(limb).ok_or_else(bad)?, first.0, first.1);
+            }
+            (LookupWitness::Elementwise { node }, NodePlan::Elementwise { out, .. }) => {
+                let second = wc.get(1).ok_or_else(bad)?.clone();
+                let x = *cx.plan.graph.nodes.get(node).and_then(|n| n.inputs.first()).ok_or_else(bad)?;
+                cx.claims.tensor(cx.plan, x, Claim { point: first.0, value: first.1 });
+                cx.claims.witness(out, second.0, second.1);
+            }
+            (LookupWitness::MaxDiff { .. }, NodePlan::MaxPool { out, windows, .. }) => {
+                let (p, v) = first;
+                let no = cx.plan.witness_columns.get(out).ok_or_else(bad)?.num_vars;
+                let r_o = p.get(p.len().saturating_sub(no)..).ok_or_else(bad)?.to_vec();
+                let m = cx.rd.recv(2, at)?;
+                let (ye, we) = (m[0], m[1]);
+                if ye - we != v {
+                    return Err(VerifyError::at(at, "max-pool difference does not match y − window"));
+                }
+                cx.claims.witness(out, r_o, ye);
+                cx.claims.witness(windows, p, we);
+            }
+            _ => return Err(bad()),
+        }
+    }
+    Ok(())
+}
+

@@ -1,0 +1,582 @@
+//! Compile: a [`ProofGraph`] becomes a [`Plan`] — layouts, committed columns, lookups, costs.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::CompileError;
+use crate::ir::{Node, Op, ProofGraph, TensorId, Window};
+use crate::layout::Layout;
+
+/// Who sees the input.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum InputVisibility {
+    /// The verifier gets the input and evaluates it itself.
+    #[default]
+    Public,
+    /// The input is committed in the proof and not sent (not yet zero-knowledge: the
+    /// commitment is not hiding).
+    Committed,
+}
+
+/// Options of [`compile`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompileOptions {
+    /// Input visibility.
+    pub input: InputVisibility,
+}
+
+/// Where the values of a tensor come from, for the verifier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Source {
+    /// The public input: the verifier evaluates it.
+    PublicInput,
+    /// A committed witness column.
+    Committed {
+        /// Index into [`Plan::witness_columns`].
+        column: usize,
+    },
+    /// The output of a linear op: claims on it are reduced and moved to its inputs.
+    Derived,
+    /// Same storage as another tensor (a reshape).
+    Alias {
+        /// The tensor whose storage it shares.
+        of: TensorId,
+    },
+}
+
+/// A committed column (witness or weights).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnSpec {
+    /// Name, for messages.
+    pub name: String,
+    /// Number of variables.
+    pub num_vars: usize,
+}
+
+/// A lookup table, by content.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TableSpec {
+    /// `[0, 2^bits)`.
+    Range {
+        /// Width.
+        bits: u32,
+    },
+    /// `[-2^(bits-1), 2^(bits-1))`.
+    SignedRange {
+        /// Width.
+        bits: u32,
+    },
+    /// `(i, outputs[i + 2^(bits-1)])` over the signed range.
+    Function {
+        /// Name.
+        name: String,
+        /// Input width.
+        bits: u32,
+        /// Outputs.
+        outputs: Vec<i64>,
+    },
+}
+
+/// Which values one lookup reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LookupWitness {
+    /// The output of a rescale, into the signed activation range.
+    RescaleOut {
+        /// The node.
+        node: usize,
+    },
+    /// One 16-bit limb of a rescale's remainder.
+    RescaleLimb {
+        /// The node.
+        node: usize,
+        /// The limb.
+        limb: usize,
+    },
+    /// `(x, f(x))` of a ReLU or table node.
+    Elementwise {
+        /// The node.
+        node: usize,
+    },
+    /// `y − window` of a max-pool, into `[0, 2^A)`.
+    MaxDiff {
+        /// The node.
+        node: usize,
+    },
+}
+
+/// One lookup: a witness into a table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LookupUse {
+    /// Index into [`Plan::tables`].
+    pub table: usize,
+    /// What it reads.
+    pub witness: LookupWitness,
+    /// Variables of the witness columns.
+    pub num_vars: usize,
+}
+
+/// Per-node data the prover and verifier need beyond the op.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NodePlan {
+    /// Nothing beyond the op.
+    Plain,
+    /// A linear layer with committed weights.
+    Weighted {
+        /// Weight column (in the weights commitment).
+        weight: usize,
+        /// Bias column.
+        bias: Option<usize>,
+        /// For a matmul: the number of leading (row) axes of the input layout.
+        split: usize,
+    },
+    /// A rescale: its output and remainder limbs.
+    Rescale {
+        /// Output column.
+        out: usize,
+        /// Remainder limb columns, 16 bits each but the last.
+        limbs: Vec<usize>,
+        /// Bits of each limb.
+        limb_bits: Vec<u32>,
+    },
+    /// An element-wise lookup node.
+    Elementwise {
+        /// Output column.
+        out: usize,
+        /// Index of its table.
+        table: usize,
+    },
+    /// A max-pool: output and window columns.
+    MaxPool {
+        /// Output column.
+        out: usize,
+        /// Windows column, layout `[KHp, KWp, C.., OHp, OWp]`.
+        windows: usize,
+        /// Padded kernel sizes.
+        kpad: [usize; 2],
+    },
+}
+
+/// Cost of one node.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeCost {
+    /// Node name.
+    pub name: String,
+    /// Op kind.
+    pub op: String,
+    /// Elements committed per proof.
+    pub committed: usize,
+    /// Total size of the sumchecks run.
+    pub sumcheck: usize,
+    /// Rows looked up.
+    pub lookups: usize,
+    /// Multiply-adds of the op (what a circuit prover pays per gate).
+    pub macs: usize,
+}
+
+/// Totals and predictions.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Cost {
+    /// Per node.
+    pub nodes: Vec<NodeCost>,
+    /// Elements committed per proof (witness, multiplicities).
+    pub committed: usize,
+    /// Weight elements (committed at setup).
+    pub weights: usize,
+    /// Total sumcheck size.
+    pub sumcheck: usize,
+    /// Total rows looked up.
+    pub lookups: usize,
+    /// Total multiply-adds.
+    pub macs: usize,
+    /// Predicted prove time on a 2-core machine, seconds.
+    pub predicted_prove_s: f64,
+    /// Predicted peak memory, bytes.
+    pub predicted_memory_bytes: u64,
+}
+
+/// The compiled model: everything but the weight values.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// The graph (in a verifying key, with weight values removed).
+    pub graph: ProofGraph,
+    /// Options it was compiled with.
+    pub options: CompileOptions,
+    /// Layout of every tensor.
+    pub layouts: Vec<Layout>,
+    /// Source of every tensor.
+    pub sources: Vec<Source>,
+    /// Per node.
+    pub nodes: Vec<NodePlan>,
+    /// Witness columns, committed per proof (multiplicities last).
+    pub witness_columns: Vec<ColumnSpec>,
+    /// Weight columns, committed at setup.
+    pub weight_columns: Vec<ColumnSpec>,
+    /// Distinct tables.
+    pub tables: Vec<TableSpec>,
+    /// Multiplicity column of each table.
+    pub multiplicity_columns: Vec<usize>,
+    /// Lookups.
+    pub lookups: Vec<LookupUse>,
+    /// Costs.
+    pub cost: Cost,
+}
+
+/// The largest column we commit (variables).
+pub const MAX_COLUMN_VARS: usize = 24;
+
+/// Compiles `graph`.
+///
+/// # Errors
+/// A [`CompileError`] naming the node whose shape or op has no prover, or the limit exceeded.
+pub fn compile(graph: &ProofGraph, options: CompileOptions) -> Result<Plan, CompileError> {
+    let mut b = Builder::new(graph, options);
+    for (i, node) in graph.nodes.iter().enumerate() {
+        b.node(i, node)?;
+    }
+    b.finish()
+}
+
+struct Builder<'a> {
+    g: &'a ProofGraph,
+    options: CompileOptions,
+    layouts: Vec<Option<Layout>>,
+    sources: Vec<Source>,
+    nodes: Vec<NodePlan>,
+    witness_columns: Vec<ColumnSpec>,
+    weight_columns: Vec<ColumnSpec>,
+    tables: Vec<TableSpec>,
+    lookups: Vec<LookupUse>,
+    costs: Vec<NodeCost>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(g: &'a ProofGraph, options: CompileOptions) -> Self {
+        Self {
+            g,
+            options,
+            layouts: vec![None; g.tensors.len()],
+            sources: vec![Source::Derived; g.tensors.len()],
+            nodes: Vec::new(),
+            witness_columns: Vec::new(),
+            weight_columns: Vec::new(),
+            tables: Vec::new(),
+            lookups: Vec::new(),
+            costs: Vec::new(),
+        }
+    }
+
+    fn err(node: &Node, msg: impl Into<String>) -> CompileError {
+        CompileError::Unsupported { node: node.name.clone(), op: node.op.kind(), reason: msg.into() }
+    }
+
+    fn layout(&self, node: &Node, i: usize) -> Result<Layout, CompileError> {
+        node.inputs
+            .get(i)
+            .and_then(|&t| self.layouts.get(t).cloned().flatten())
+            .ok_or_else(|| Self::err(node, format!("input {i} is missing or not yet computed")))
+    }
+
+    fn witness(&mut self, name: String, num_vars: usize) -> usize {
+        self.witness_columns.push(ColumnSpec { name, num_vars });
+        self.witness_columns.len() - 1
+    }
+
+    fn weight(&mut self, name: String, num_vars: usize) -> usize {
+        self.weight_columns.push(ColumnSpec { name, num_vars });
+        self.weight_columns.len() - 1
+    }
+
+    fn table(&mut self, t: TableSpec) -> usize {
+        if let Some(i) = self.tables.iter().position(|x| *x == t) {
+            return i;
+        }
+        self.tables.push(t);
+        self.tables.len() - 1
+    }
+
+    fn lookup(&mut self, table: TableSpec, witness: LookupWitness, num_vars: usize) -> usize {
+        let table = self.table(table);
+        self.lookups.push(LookupUse { table, witness, num_vars });
+        table
+    }
+
+    fn set_out(&mut self, node: &Node, layout: Layout, source: Source) -> Result<(), CompileError> {
+        if layout.num_vars() > MAX_COLUMN_VARS {
+            return Err(CompileError::TooLarge {
+                node: node.name.clone(),
+                elements: layout.size(),
+                max: 1 << MAX_COLUMN_VARS,
+            });
+        }
+        let t = node.output;
+        *self.layouts.get_mut(t).ok_or_else(|| Self::err(node, "output tensor out of range"))? =
+            Some(layout);
+        self.sources[t] = source;
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_lines)]
+    fn node(&mut self, idx: usize, node: &Node) -> Result<(), CompileError> {
+        let a = self.g.act_bits;
+        let out_shape = self
+            .g
+            .tensors
+            .get(node.output)
+            .map(|t| t.shape.clone())
+            .ok_or_else(|| Self::err(node, "output tensor out of range"))?;
+        let mut cost = NodeCost {
+            name: node.name.clone(),
+            op: node.op.kind().to_string(),
+            ..NodeCost::default()
+        };
+        let plan = match &node.op {
+            Op::Input => {
+                let layout = Layout::natural(&out_shape);
+                let source = match self.options.input {
+                    InputVisibility::Public => Source::PublicInput,
+                    InputVisibility::Committed => {
+                        cost.committed = layout.size();
+                        Source::Committed { column: self.witness("input".into(), layout.num_vars()) }
+                    }
+                };
+                self.set_out(node, layout, source)?;
+                NodePlan::Plain
+            }
+            Op::MatMulConst { weight, bias } => {
+                let x = self.layout(node, 0)?;
+                let [k, n] = weight.shape[..] else {
+                    return Err(Self::err(node, "weight is not 2-D"));
+                };
+                let split = x.split_suffix(k).ok_or_else(|| {
+                    Self::err(node, format!("input shape {:?} has no trailing axes of size {k}", x.logical))
+                })?;
+                let kl = x.sub(split..x.logical.len());
+                let mut out = x.sub(0..split);
+                out.logical.push(n);
+                out.padded.push(n.next_power_of_two());
+                if out.logical_len() != out_shape.iter().product::<usize>() {
+                    return Err(Self::err(node, "output shape does not match x·W"));
+                }
+                let np = n.next_power_of_two();
+                let wcol = self.weight(format!("{}.weight", node.name), (kl.size() * np).trailing_zeros() as usize);
+                let bcol = bias.as_ref().map(|_| self.weight(format!("{}.bias", node.name), np.trailing_zeros() as usize));
+                cost.sumcheck = kl.size() + out.size();
+                cost.macs = out.logical_len() * k;
+                self.set_out(node, out, Source::Derived)?;
+                NodePlan::Weighted { weight: wcol, bias: bcol, split }
+            }
+            Op::Conv2d { weight, bias, window } => {
+                let x = self.layout(node, 0)?;
+                let [co, ci, kh, kw] = weight.shape[..] else {
+                    return Err(Self::err(node, "weight is not [CO, CI, KH, KW]"));
+                };
+                let (c, h, w) = chw(&x).ok_or_else(|| Self::err(node, "input is not [1, C, H, W]"))?;
+                if c != ci || window.kernel != [kh, kw] {
+                    return Err(Self::err(node, "weight shape does not match input channels/kernel (grouped convolutions are not supported yet)"));
+                }
+                let (oh, ow) = out_hw(window, h, w).ok_or_else(|| Self::err(node, "window does not fit"))?;
+                let out = Layout::natural(&[1, co, oh, ow]);
+                if out.logical_len() != out_shape.iter().product::<usize>() {
+                    return Err(Self::err(node, "output shape mismatch"));
+                }
+                let wl = Layout::natural(&[co, ci, kh, kw]);
+                let wcol = self.weight(format!("{}.weight", node.name), wl.num_vars());
+                let bcol = bias.as_ref().map(|_| self.weight(format!("{}.bias", node.name), Layout::natural(&[co]).num_vars()));
+                cost.sumcheck = Layout::natural(&[ci, kh, kw]).size() + x.size() + out.size();
+                cost.macs = out.logical_len() * ci * kh * kw;
+                self.set_out(node, out, Source::Derived)?;
+                NodePlan::Weighted { weight: wcol, bias: bcol, split: 0 }
+            }
+            Op::Add | Op::Sub => {
+                let x = self.layout(node, 0)?;
+                let y = self.layout(node, 1)?;
+                if x != y {
+                    return Err(Self::err(node, format!("operands have different layouts {:?} and {:?} (broadcasting between activations is not supported yet)", x.logical, y.logical)));
+                }
+                cost.sumcheck = x.size();
+                self.set_out(node, x, Source::Derived)?;
+                NodePlan::Plain
+            }
+            Op::MulConst { c } => {
+                if *c == 0 {
+                    return Err(Self::err(node, "multiplication by the constant 0"));
+                }
+                let x = self.layout(node, 0)?;
+                self.set_out(node, x, Source::Derived)?;
+                NodePlan::Plain
+            }
+            Op::SumPool { window } => {
+                let x = self.layout(node, 0)?;
+                let (c, h, w) = chw(&x).ok_or_else(|| Self::err(node, "input is not [1, C, H, W]"))?;
+                let (oh, ow) = out_hw(window, h, w).ok_or_else(|| Self::err(node, "window does not fit"))?;
+                cost.sumcheck = x.size();
+                cost.macs = c * oh * ow * window.kernel[0] * window.kernel[1];
+                self.set_out(node, Layout::natural(&[1, c, oh, ow]), Source::Derived)?;
+                NodePlan::Plain
+            }
+            Op::Reshape => {
+                let x = self.layout(node, 0)?;
+                if x.logical_len() != out_shape.iter().product::<usize>() {
+                    return Err(Self::err(node, "reshape changes the number of elements"));
+                }
+                let of = node.inputs[0];
+                let root = match self.sources[of] {
+                    Source::Alias { of } => of,
+                    _ => of,
+                };
+                self.set_out(node, x, Source::Alias { of: root })?;
+                NodePlan::Plain
+            }
+            Op::Rescale { shift } => {
+                if *shift == 0 || *shift > 48 {
+                    return Err(Self::err(node, format!("rescale shift {shift} outside 1..=48")));
+                }
+                let x = self.layout(node, 0)?;
+                let nv = x.num_vars();
+                let out = self.witness(format!("{}.out", node.name), nv);
+                let mut limbs = Vec::new();
+                let mut limb_bits = Vec::new();
+                let mut left = *shift;
+                while left > 0 {
+                    let bits = left.min(16);
+                    left -= bits;
+                    let l = limbs.len();
+                    limbs.push(self.witness(format!("{}.rem{l}", node.name), nv));
+                    limb_bits.push(bits);
+                    self.lookup(TableSpec::Range { bits }, LookupWitness::RescaleLimb { node: idx, limb: l }, nv);
+                }
+                self.lookup(TableSpec::SignedRange { bits: a }, LookupWitness::RescaleOut { node: idx }, nv);
+                cost.committed = x.size() * (1 + limbs.len());
+                cost.lookups = x.size() * (1 + limbs.len());
+                self.set_out(node, x, Source::Committed { column: out })?;
+                NodePlan::Rescale { out, limbs, limb_bits }
+            }
+            Op::Relu | Op::Table { .. } => {
+                let x = self.layout(node, 0)?;
+                let nv = x.num_vars();
+                let spec = match &node.op {
+                    Op::Table { name, outputs } => {
+                        if outputs.len() != 1usize << a {
+                            return Err(Self::err(node, format!("table has {} entries, expected 2^{a}", outputs.len())));
+                        }
+                        TableSpec::Function { name: name.clone(), bits: a, outputs: outputs.clone() }
+                    }
+                    _ => {
+                        let half = 1i64 << (a - 1);
+                        TableSpec::Function { name: "relu".into(), bits: a, outputs: (-half..half).map(|v| v.max(0)).collect() }
+                    }
+                };
+                let out = self.witness(format!("{}.out", node.name), nv);
+                let table = self.lookup(spec, LookupWitness::Elementwise { node: idx }, nv);
+                cost.committed = x.size();
+                cost.lookups = x.size();
+                self.set_out(node, x, Source::Committed { column: out })?;
+                NodePlan::Elementwise { out, table }
+            }
+            Op::MaxPool { window } => {
+                let x = self.layout(node, 0)?;
+                if window.pad != [0; 4] {
+                    return Err(Self::err(node, "max-pool with padding is not supported yet"));
+                }
+                let (c, h, w) = chw(&x).ok_or_else(|| Self::err(node, "input is not [1, C, H, W]"))?;
+                let (oh, ow) = out_hw(window, h, w).ok_or_else(|| Self::err(node, "window does not fit"))?;
+                let out = Layout::natural(&[1, c, oh, ow]);
+                let kpad = [window.kernel[0].next_power_of_two(), window.kernel[1].next_power_of_two()];
+                let wnv = out.num_vars() + (kpad[0] * kpad[1]).trailing_zeros() as usize;
+                let ocol = self.witness(format!("{}.out", node.name), out.num_vars());
+                let wcol = self.witness(format!("{}.windows", node.name), wnv);
+                self.lookup(TableSpec::Range { bits: a }, LookupWitness::MaxDiff { node: idx }, wnv);
+                cost.committed = out.size() + (1 << wnv);
+                cost.lookups = 1 << wnv;
+                cost.sumcheck = x.size() + (1 << wnv);
+                self.set_out(node, out, Source::Committed { column: ocol })?;
+                NodePlan::MaxPool { out: ocol, windows: wcol, kpad }
+            }
+        };
+        self.nodes.push(plan);
+        self.costs.push(cost);
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<Plan, CompileError> {
+        let layouts: Vec<Layout> = self
+            .layouts
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                l.clone().ok_or_else(|| CompileError::Graph(format!(
+                    "tensor {} is never produced",
+                    self.g.tensors.get(i).map_or("?", |t| t.name.as_str())
+                )))
+            })
+            .collect::<Result<_, _>>()?;
+        let mut multiplicity_columns = Vec::new();
+        for (i, t) in self.tables.clone().iter().enumerate() {
+            let nv = match t {
+                TableSpec::Range { bits } | TableSpec::SignedRange { bits } | TableSpec::Function { bits, .. } => *bits as usize,
+            };
+            multiplicity_columns.push(self.witness(format!("multiplicities.{i}"), nv));
+        }
+        let committed: usize = self.witness_columns.iter().map(|c| 1usize << c.num_vars).sum();
+        let weights: usize = self.weight_columns.iter().map(|c| 1usize << c.num_vars).sum();
+        let sumcheck: usize = self.costs.iter().map(|c| c.sumcheck).sum();
+        let lookups: usize = self.costs.iter().map(|c| c.lookups).sum();
+        let macs = self.costs.iter().map(|c| c.macs).sum();
+        let cost = Cost {
+            committed,
+            weights,
+            sumcheck,
+            lookups,
+            macs,
+            predicted_prove_s: predict_seconds(committed, weights, sumcheck, lookups),
+            predicted_memory_bytes: predict_memory(committed, weights),
+            nodes: self.costs,
+        };
+        Ok(Plan {
+            graph: self.g.clone(),
+            options: self.options,
+            layouts,
+            sources: self.sources,
+            nodes: self.nodes,
+            witness_columns: self.witness_columns,
+            weight_columns: self.weight_columns,
+            tables: self.tables,
+            multiplicity_columns,
+            lookups: self.lookups,
+            cost,
+        })
+    }
+}
+
+/// Time model, from `bench_proof` on the 2-core machine: per element committed, per element of
+/// sumcheck, per lookup row.
+fn predict_seconds(committed: usize, weights: usize, sumcheck: usize, lookups: usize) -> f64 {
+    const COMMIT_NS: f64 = 150.0;
+    const SUMCHECK_NS: f64 = 60.0;
+    const LOOKUP_NS: f64 = 250.0;
+    ((committed + weights) as f64 * COMMIT_NS + sumcheck as f64 * SUMCHECK_NS + lookups as f64 * LOOKUP_NS)
+        * 1e-9
+        + 0.01
+}
+
+/// Memory model: the encoded codeword and Merkle tree dominate.
+fn predict_memory(committed: usize, weights: usize) -> u64 {
+    ((committed + weights) as u64) * 96 + (64 << 20)
+}
+
+fn chw(x: &Layout) -> Option<(usize, usize, usize)> {
+    let n = x.logical.len();
+    if n < 3 || !x.leading_ones(3) {
+        return None;
+    }
+    Some((x.logical[n - 3], x.logical[n - 2], x.logical[n - 1]))
+}
+
+fn out_hw(w: &Window, h: usize, wd: usize) -> Option<(usize, usize)> {
+    Some((w.out_dim(0, h)?, w.out_dim(1, wd)?))
+}
+
+/// `(C, H, W)` of a `[1, C, H, W]` layout.
+#[must_use]
+pub fn chw_of(x: &Layout) -> Option<(usize, usize, usize)> {
+    chw(x)
+}

@@ -1,0 +1,119 @@
+//! The proof and the binary files (keys and proofs): magic, format version, bincode payload.
+
+use serde::{Deserialize, Serialize};
+use zkinfer_lookup::LookupProof;
+use zkinfer_pcs::{Commitment, OpeningProof};
+
+use crate::channel::Msg;
+use crate::keys::{ProvingKey, VerifyingKey};
+
+/// Version of every file format; bump on any change.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A proof of one inference.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Proof {
+    /// Digest of the verifying key it was made for.
+    pub vk_digest: [u8; 32],
+    /// The quantized input, when it is public.
+    pub public_input: Option<Vec<i64>>,
+    /// The output tensor in its stored (padded) layout.
+    pub output: Vec<i64>,
+    /// The weights, recommitted in this proof's transcript.
+    pub weights: Commitment,
+    /// The witness columns.
+    pub witness: Commitment,
+    /// One LogUp proof per table.
+    pub lookups: Vec<LookupProof>,
+    /// The layer messages, in the order the verifier reads them.
+    pub msgs: Vec<Msg>,
+    /// Opening of the weight claims.
+    pub weights_opening: OpeningProof,
+    /// Opening of the witness claims.
+    pub witness_opening: OpeningProof,
+}
+
+/// A file that could not be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FileError {
+    /// Not a zkinfer file of this kind.
+    #[error("not a zkinfer {expected} file (magic bytes differ); did you pass the right file?")]
+    WrongKind {
+        /// What was expected.
+        expected: &'static str,
+    },
+    /// A zkinfer file of another format version.
+    #[error("{kind} file has format version {got}, this zkinfer reads version {expected}; regenerate it with this version")]
+    WrongVersion {
+        /// What kind.
+        kind: &'static str,
+        /// Found.
+        got: u32,
+        /// Supported.
+        expected: u32,
+    },
+    /// Truncated or corrupted payload.
+    #[error("{kind} file is corrupted or truncated: {reason}")]
+    Corrupt {
+        /// What kind.
+        kind: &'static str,
+        /// Decoder message.
+        reason: String,
+    },
+}
+
+/// A kind of binary file.
+pub trait ZkFile: Serialize + for<'de> Deserialize<'de> {
+    /// 8 magic bytes.
+    const MAGIC: [u8; 8];
+    /// Human name.
+    const KIND: &'static str;
+
+    /// Encodes with magic and version.
+    #[must_use]
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Self::MAGIC.to_vec();
+        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out.extend(bincode::serialize(self).unwrap_or_default());
+        out
+    }
+
+    /// Decodes, checking magic, version and that every byte is used.
+    ///
+    /// # Errors
+    /// A [`FileError`] naming what is wrong.
+    fn from_bytes(bytes: &[u8]) -> Result<Self, FileError> {
+        if bytes.len() < 12 || bytes[..8] != Self::MAGIC {
+            return Err(FileError::WrongKind { expected: Self::KIND });
+        }
+        let mut v = [0u8; 4];
+        v.copy_from_slice(&bytes[8..12]);
+        let got = u32::from_le_bytes(v);
+        if got != FORMAT_VERSION {
+            return Err(FileError::WrongVersion { kind: Self::KIND, got, expected: FORMAT_VERSION });
+        }
+        use bincode::Options;
+        bincode::DefaultOptions::new()
+            .with_fixint_encoding()
+            .reject_trailing_bytes()
+            .with_limit(bytes.len() as u64)
+            .deserialize(&bytes[12..])
+            .map_err(|e| FileError::Corrupt { kind: Self::KIND, reason: e.to_string() })
+    }
+}
+
+impl ZkFile for Proof {
+    const MAGIC: [u8; 8] = *b"ZKINFPRF";
+    const KIND: &'static str = "proof";
+}
+
+impl ZkFile for VerifyingKey {
+    const MAGIC: [u8; 8] = *b"ZKINFVK\0";
+    const KIND: &'static str = "verifying key";
+}
+
+impl ZkFile for ProvingKey {
+    const MAGIC: [u8; 8] = *b"ZKINFPK\0";
+    const KIND: &'static str = "proving key";
+}

@@ -1,0 +1,122 @@
+//! The prover: witness, commitments, lookups, the backward claim walk, the openings.
+
+use zkinfer_field::{F, Transcript};
+use zkinfer_pcs::{ColumnClaim, Pcs};
+
+use crate::channel::Channel;
+use crate::claims::{Claim, Claims, ColClaim};
+use crate::error::ProveError;
+use crate::ir::Op;
+use crate::keys::ProvingKey;
+use crate::lookups;
+use crate::ops::{ProverCtx, linear, mle, nonlinear, to_field};
+use crate::plan::Source;
+use crate::proof::Proof;
+use crate::witness::{self, Witness, weight_columns};
+
+/// Labels of the top-level transcript messages.
+pub(crate) mod labels {
+    pub const INPUT: &[u8] = b"zkinfer/public-input";
+    pub const OUTPUT: &[u8] = b"zkinfer/output";
+    pub const OUTPUT_POINT: &[u8] = b"zkinfer/output-point";
+}
+
+/// Proves one inference on the quantized `input`. With `trace` (the integer interpreter's
+/// tensors, logical layout, indexed like the graph's tensors), the witness is checked against it.
+///
+/// # Errors
+/// A [`ProveError`]: wrong input length, a value outside the compiled ranges, a witness that
+/// disagrees with the interpreter.
+pub fn prove(pk: &ProvingKey, input: &[i64], trace: Option<&[Vec<i64>]>) -> Result<Proof, ProveError> {
+    let plan = &pk.vk.plan;
+    let graph = &pk.graph;
+    let mut wit = witness::generate(graph, plan, input)?;
+    if let Some(trace) = trace {
+        wit.check_trace(graph, plan, trace)?;
+    }
+    let mults = lookups::multiplicities(graph, plan, &wit)?;
+    for (ti, m) in mults.iter().enumerate() {
+        wit.columns[plan.multiplicity_columns[ti]].clone_from(m);
+    }
+    let weights = weight_columns(graph, plan);
+
+    let mut t = Transcript::new(&pk.vk.digest);
+    let public_input = match plan.sources[graph.input] {
+        Source::PublicInput => {
+            t.absorb_fields(labels::INPUT, &to_field(&wit.tensors[graph.input]));
+            Some(input.to_vec())
+        }
+        _ => None,
+    };
+    let output = wit.tensors[graph.output].clone();
+    t.absorb_fields(labels::OUTPUT, &to_field(&output));
+
+    let pcs = Pcs::new(pk.vk.pcs.clone());
+    let wcols: Vec<Vec<F>> = weights.iter().map(|c| to_field(c)).collect();
+    let (wcom, wdata) = pcs.commit(&wcols, &mut t).map_err(backend)?;
+    if wcom.root().as_slice() != pk.vk.weights_root.as_slice() {
+        return Err(ProveError::Backend("the proving key's weights do not match its verifying key".into()));
+    }
+    let xcols: Vec<Vec<F>> = wit.columns.iter().map(|c| to_field(c)).collect();
+    let (xcom, xdata) = pcs.commit(&xcols, &mut t).map_err(backend)?;
+
+    let mut cx = ProverCtx {
+        plan,
+        graph,
+        wit: &wit,
+        weights: &weights,
+        ch: Channel::new(&mut t),
+        claims: Claims::new(graph.tensors.len()),
+    };
+    let lookup_proofs = lookups::prove_all(&mut cx, &mults)?;
+    walk(&mut cx, &wit, &output);
+    let ProverCtx { ch, claims, .. } = cx;
+    let msgs = ch.msgs;
+
+    let weights_opening = pcs.open(&wdata, &col_claims(&claims.weights), &mut t).map_err(backend)?;
+    let witness_opening = pcs.open(&xdata, &col_claims(&claims.witness), &mut t).map_err(backend)?;
+    Ok(Proof {
+        vk_digest: pk.vk.digest,
+        public_input,
+        output,
+        weights: wcom,
+        witness: xcom,
+        lookups: lookup_proofs,
+        msgs,
+        weights_opening,
+        witness_opening,
+    })
+}
+
+fn walk(cx: &mut ProverCtx<'_>, wit: &Witness, output: &[i64]) {
+    let graph = cx.graph;
+    let plan = cx.plan;
+    let nv = plan.layouts[graph.output].num_vars();
+    let tau = cx.ch.t.challenges(labels::OUTPUT_POINT, nv);
+    let v = mle(output, &tau);
+    cx.claims.tensor(plan, graph.output, Claim { point: tau, value: v });
+    for idx in (0..graph.nodes.len()).rev() {
+        let node = &graph.nodes[idx];
+        if node.op.is_nonlinear() {
+            nonlinear::prove_node(cx, idx);
+            continue;
+        }
+        if matches!(node.op, Op::Input | Op::Reshape) {
+            continue;
+        }
+        let claims = cx.claims.take(node.output);
+        if let Some(c) = linear::reduce_prove(cx, &wit.tensors[node.output], claims) {
+            linear::prove_node(cx, idx, &c);
+        }
+    }
+}
+
+pub(crate) fn col_claims(cs: &[ColClaim]) -> Vec<ColumnClaim> {
+    cs.iter()
+        .map(|c| ColumnClaim { column: c.column, point: c.claim.point.clone(), value: c.claim.value })
+        .collect()
+}
+
+fn backend(e: impl std::fmt::Display) -> ProveError {
+    ProveError::Backend(e.to_string())
+}
