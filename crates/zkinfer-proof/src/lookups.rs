@@ -31,6 +31,7 @@ pub fn table(spec: &TableSpec) -> Table {
 #[must_use]
 pub fn columns(graph: &ProofGraph, plan: &Plan, wit: &Witness, lu: &LookupUse) -> Vec<Vec<F>> {
     match lu.witness {
+        LookupWitness::Input => vec![to_field(&wit.tensors[graph.input])],
         LookupWitness::RescaleOut { node } => match &plan.nodes[node] {
             NodePlan::Rescale { out, .. } => vec![to_field(&wit.columns[*out])],
             _ => Vec::new(),
@@ -91,6 +92,7 @@ pub fn multiplicities(graph: &ProofGraph, plan: &Plan, wit: &Witness) -> Result<
 
 fn node_of(lu: &LookupUse) -> usize {
     match lu.witness {
+        LookupWitness::Input => 0,
         LookupWitness::RescaleOut { node }
         | LookupWitness::RescaleLimb { node, .. }
         | LookupWitness::Elementwise { node }
@@ -123,6 +125,10 @@ fn discharge_prove(cx: &mut ProverCtx<'_>, ti: usize, uses: &[LookupUse], claims
     cx.claims.witness(cx.plan.multiplicity_columns[ti], mp, mv);
     for (lu, wc) in uses.iter().zip(&claims.witness_claims) {
         match (lu.witness, &cx.plan.nodes[node_of(lu)]) {
+            (LookupWitness::Input, _) => {
+                let claim = Claim { point: wc[0].0.clone(), value: wc[0].1 };
+                cx.claims.tensor(cx.plan, cx.graph.input, claim);
+            }
             (LookupWitness::RescaleOut { .. }, NodePlan::Rescale { out, .. }) => {
                 cx.claims.witness(*out, wc[0].0.clone(), wc[0].1);
             }
@@ -185,6 +191,12 @@ fn discharge_verify(
         let node = node_of(lu);
         let first = wc.first().ok_or_else(bad)?.clone();
         match (lu.witness, cx.plan.nodes.get(node).ok_or_else(bad)?.clone()) {
+            (LookupWitness::Input, _) => {
+                if !matches!(cx.plan.sources.get(cx.plan.graph.input), Some(crate::plan::Source::Committed { .. })) {
+                    return Err(bad());
+                }
+                cx.claims.tensor(cx.plan, cx.plan.graph.input, Claim { point: first.0, value: first.1 });
+            }
             (LookupWitness::RescaleOut { .. }, NodePlan::Rescale { out, .. }) => {
                 cx.claims.witness(out, first.0, first.1);
             }

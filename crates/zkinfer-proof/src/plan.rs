@@ -79,6 +79,8 @@ pub enum TableSpec {
 /// Which values one lookup reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LookupWitness {
+    /// A committed input, into the signed activation range.
+    Input,
     /// The output of a rescale, into the signed activation range.
     RescaleOut {
         /// The node.
@@ -335,7 +337,10 @@ impl<'a> Builder<'a> {
                     InputVisibility::Public => Source::PublicInput,
                     InputVisibility::Committed => {
                         cost.committed = layout.size();
-                        Source::Committed { column: self.witness("input".into(), layout.num_vars()) }
+                        cost.lookups = layout.size();
+                        let column = self.witness("input".into(), layout.num_vars());
+                        self.lookup(TableSpec::SignedRange { bits: a }, LookupWitness::Input, layout.num_vars());
+                        Source::Committed { column }
                     }
                 };
                 self.set_out(node, layout, source)?;

@@ -28,12 +28,22 @@ pub(crate) mod labels {
 /// A [`ProveError`]: wrong input length, a value outside the compiled ranges, a witness that
 /// disagrees with the interpreter.
 pub fn prove(pk: &ProvingKey, input: &[i64], trace: Option<&[Vec<i64>]>) -> Result<Proof, ProveError> {
+    let wit = witness::generate(&pk.graph, &pk.vk.plan, input)?;
+    if let Some(trace) = trace {
+        wit.check_trace(&pk.graph, &pk.vk.plan, trace)?;
+    }
+    prove_with_witness(pk, input, wit)
+}
+
+/// Proves with a given witness, without checking it against the model's semantics. An honest
+/// caller uses [`prove`]; this entry point exists so tests can show that a proof built on a
+/// changed witness value is rejected.
+///
+/// # Errors
+/// As [`prove`].
+pub fn prove_with_witness(pk: &ProvingKey, input: &[i64], mut wit: Witness) -> Result<Proof, ProveError> {
     let plan = &pk.vk.plan;
     let graph = &pk.graph;
-    let mut wit = witness::generate(graph, plan, input)?;
-    if let Some(trace) = trace {
-        wit.check_trace(graph, plan, trace)?;
-    }
     let mults = lookups::multiplicities(graph, plan, &wit)?;
     for (ti, m) in mults.iter().enumerate() {
         wit.columns[plan.multiplicity_columns[ti]].clone_from(m);

@@ -1,0 +1,86 @@
+//! Lowering the quantized graph of `zkinfer-model` into the engine's [`ProofGraph`].
+//!
+//! The two IRs are nearly the same; lowering adds the explicit input node, turns tables into
+//! their value lists (computed by [`TableFn::eval`], the one definition), drops zero shifts, and
+//! names the ops the engine cannot prove yet.
+
+use zkinfer_model::{ConstTensor, QOp, QuantGraph, TableFn};
+use zkinfer_proof::ir::{Const, Node, Op, ProofGraph, Tensor, Window};
+
+/// An op of the quantized graph that has no prover yet.
+#[derive(Debug, thiserror::Error)]
+#[error("layer `{node}`: {op} has no prover yet ({hint})")]
+pub struct LowerError {
+    /// Node name.
+    pub node: String,
+    /// Op.
+    pub op: String,
+    /// What to do.
+    pub hint: String,
+}
+
+fn konst(c: &ConstTensor) -> Const {
+    Const { shape: c.shape.clone(), values: c.data.clone() }
+}
+
+/// Lowers `q`.
+///
+/// # Errors
+/// [`LowerError`] for an op without a prover (transformer ops, grouped convolutions, …).
+pub fn lower(q: &QuantGraph) -> Result<ProofGraph, LowerError> {
+    let tensors = q
+        .tensors
+        .iter()
+        .map(|t| Tensor { name: t.name.clone(), shape: t.shape.clone(), scale: t.scale })
+        .collect();
+    let mut nodes = vec![Node { name: "input".into(), op: Op::Input, inputs: vec![], output: q.input }];
+    let half = 1i64 << (q.act_bits - 1);
+    for n in &q.nodes {
+        let err = |hint: &str| LowerError { node: n.name.clone(), op: op_name(&n.op), hint: hint.into() };
+        let op = match &n.op {
+            QOp::MatMulConst { weight, bias } => {
+                Op::MatMulConst { weight: konst(weight), bias: bias.as_ref().map(konst) }
+            }
+            QOp::Conv2d { weight, bias, stride, pad, dilation, groups } => {
+                if *groups != 1 {
+                    return Err(err("grouped/depthwise convolutions are not proved yet"));
+                }
+                Op::Conv2d {
+                    weight: konst(weight),
+                    bias: bias.as_ref().map(konst),
+                    window: Window { kernel: [weight.shape[2], weight.shape[3]], stride: *stride, pad: *pad, dilation: *dilation },
+                }
+            }
+            QOp::Add => Op::Add,
+            QOp::Sub => Op::Sub,
+            QOp::MulConst { c } => Op::MulConst { c: *c },
+            QOp::SumPool { kernel, stride, pad } => {
+                Op::SumPool { window: Window { kernel: *kernel, stride: *stride, pad: *pad, dilation: [1, 1] } }
+            }
+            QOp::Reshape { .. } | QOp::Rescale { shift: 0 } => Op::Reshape,
+            QOp::Rescale { shift } => Op::Rescale { shift: *shift },
+            QOp::Relu => Op::Relu,
+            QOp::Table { func, in_scale, out_scale } => Op::Table {
+                name: format!("{}({in_scale}->{out_scale})", table_name(func)),
+                outputs: func.table(-half, half - 1, *in_scale, *out_scale),
+            },
+            QOp::MaxPool { kernel, stride, pad } => {
+                if *pad != [0; 4] {
+                    return Err(err("max-pool with padding is not proved yet"));
+                }
+                Op::MaxPool { window: Window { kernel: *kernel, stride: *stride, pad: *pad, dilation: [1, 1] } }
+            }
+            _ => return Err(err("transformer and layout ops (AddConst, MulConstTensor, Sum, Transpose, Slice, Concat, MatMul of activations, …) are the next milestone")),
+        };
+        nodes.push(Node { name: n.name.clone(), op, inputs: n.inputs.clone(), output: n.output });
+    }
+    Ok(ProofGraph { tensors, nodes, input: q.input, output: q.output, act_bits: q.act_bits })
+}
+
+fn table_name(f: &TableFn) -> String {
+    format!("{f:?}").split([' ', '{', '(']).next().unwrap_or("table").to_lowercase()
+}
+
+fn op_name(op: &QOp) -> String {
+    format!("{op:?}").split([' ', '{', '(']).next().unwrap_or("?").to_string()
+}

@@ -1,0 +1,229 @@
+//! The steps of the pipeline, as functions the CLI (and later the Python bindings) call.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use zkinfer_model::{Calibration, ErrorReport, ImportOptions, QuantConfig, QuantGraph};
+use zkinfer_pcs::PcsConfig;
+use zkinfer_proof::ir::ProofGraph;
+use zkinfer_proof::{CompileOptions, InputVisibility, Plan, Proof, ProvingKey, VerifyingKey, ZkFile};
+
+use crate::error::Error;
+use crate::lower::lower;
+
+/// A compiled model (`model.zkc`): the quantized graph, its proof graph and plan, the settings.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CompiledModel {
+    /// The integer model (the interpreter runs it).
+    pub quant: QuantGraph,
+    /// The graph the engine proves.
+    pub graph: ProofGraph,
+    /// Layouts, columns, lookups, costs.
+    pub plan: Plan,
+    /// Scales and ranges.
+    pub calibration: Calibration,
+}
+
+impl ZkFile for CompiledModel {
+    const MAGIC: [u8; 8] = *b"ZKINFZKC";
+    const KIND: &'static str = "compiled model (.zkc)";
+}
+
+/// The proving key file (`model.pk`): the engine's key and the integer model.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ProverKey {
+    /// The engine's proving key (contains the verifying key).
+    pub pk: ProvingKey,
+    /// The integer model, for the interpreter's trace.
+    pub quant: QuantGraph,
+}
+
+impl ZkFile for ProverKey {
+    const MAGIC: [u8; 8] = *b"ZKINFPKM";
+    const KIND: &'static str = "proving key (.pk)";
+}
+
+/// An output, de-quantized and as integers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Output {
+    /// Floats (`q · 2^-scale`).
+    pub output_data: Vec<Vec<f32>>,
+    /// The proven integers.
+    pub output_ints: Vec<i64>,
+    /// Logical shape.
+    pub shape: Vec<usize>,
+    /// Fractional bits.
+    pub scale: i32,
+}
+
+/// Reads a binary file of kind `T`.
+///
+/// # Errors
+/// [`Error::Io`] or [`Error::File`].
+pub fn read_file<T: ZkFile>(path: &Path) -> Result<T, Error> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.display().to_string(), source })?;
+    T::from_bytes(&bytes).map_err(|source| Error::File { path: path.display().to_string(), source })
+}
+
+/// Writes a binary file; returns its size.
+///
+/// # Errors
+/// [`Error::Io`].
+pub fn write_file<T: ZkFile>(path: &Path, value: &T) -> Result<usize, Error> {
+    let bytes = value.to_bytes();
+    std::fs::write(path, &bytes).map_err(|source| Error::Io { path: path.display().to_string(), source })?;
+    Ok(bytes.len())
+}
+
+/// Reads inputs in EZKL's JSON format `{"input_data": [[…]]}`.
+///
+/// # Errors
+/// [`Error::Io`] or [`Error::Input`].
+pub fn read_inputs(path: &Path) -> Result<Vec<Vec<f32>>, Error> {
+    if !path.exists() {
+        return Err(Error::Io {
+            path: path.display().to_string(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+        });
+    }
+    zkinfer_model::load_input_json(path).map_err(|e| Error::Input(e.to_string()))
+}
+
+/// Imports `onnx` and calibrates it on `samples`; returns the settings and the error report.
+///
+/// # Errors
+/// [`Error::Model`] (unsupported op, bad shapes) or [`Error::Input`] (bad samples).
+pub fn calibrate(onnx: &Path, samples: &[Vec<f32>], config: &QuantConfig) -> Result<(Calibration, ErrorReport), Error> {
+    let graph = import(onnx)?;
+    let cal = zkinfer_model::calibrate(&graph, samples, config).map_err(|e| Error::Input(e.to_string()))?;
+    let q = zkinfer_model::quantize(&graph, &cal)?;
+    let report = zkinfer_model::error_report(&graph, &q, samples).map_err(|e| Error::Input(e.to_string()))?;
+    Ok((cal, report))
+}
+
+fn import(onnx: &Path) -> Result<zkinfer_model::Graph, Error> {
+    if !onnx.exists() {
+        return Err(Error::Io {
+            path: onnx.display().to_string(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+        });
+    }
+    Ok(zkinfer_model::import_onnx(onnx, &ImportOptions::default())?)
+}
+
+/// Compiles `onnx` with `calibration` into a proof plan.
+///
+/// # Errors
+/// [`Error::Model`] for an op without a prover, an overflow, or a model too large.
+pub fn compile(onnx: &Path, calibration: &Calibration, input: InputVisibility) -> Result<CompiledModel, Error> {
+    let graph = import(onnx)?;
+    compile_graph(&graph, calibration, input)
+}
+
+/// Compiles an imported graph.
+///
+/// # Errors
+/// As [`compile`].
+pub fn compile_graph(graph: &zkinfer_model::Graph, calibration: &Calibration, input: InputVisibility) -> Result<CompiledModel, Error> {
+    let quant = zkinfer_model::quantize(graph, calibration)?;
+    quant.validate()?;
+    let pg = lower(&quant)?;
+    let plan = zkinfer_proof::compile(&pg, CompileOptions { input })?;
+    Ok(CompiledModel { quant, graph: pg, plan, calibration: calibration.clone() })
+}
+
+/// Makes the keys.
+///
+/// # Errors
+/// [`Error::Prove`] if the weights cannot be committed.
+pub fn setup(model: &CompiledModel) -> Result<(ProverKey, VerifyingKey), Error> {
+    let pk = zkinfer_proof::setup(&model.graph, &model.plan, PcsConfig::default())?;
+    let vk = pk.vk.clone();
+    Ok((ProverKey { pk, quant: model.quant.clone() }, vk))
+}
+
+/// Proves one inference on a float input.
+///
+/// # Errors
+/// [`Error::Input`] (length, NaN, range) or [`Error::Prove`].
+pub fn prove(key: &ProverKey, input: &[f32]) -> Result<(Proof, Output), Error> {
+    let q = key.quant.quantize_input(input).map_err(|e| Error::Input(e.to_string()))?;
+    let trace = key.quant.execute(&q).map_err(|e| Error::Input(e.to_string()))?;
+    let proof = zkinfer_proof::prove(&key.pk, &q, Some(&trace.values))?;
+    let out = output(&key.pk.vk, &trace.values[key.quant.output]);
+    Ok((proof, out))
+}
+
+/// Verifies a proof; with `input`, also that the proof is about that (public) input.
+///
+/// # Errors
+/// [`Error::Input`] for a bad input, [`Error::Rejected`] when the proof does not verify.
+pub fn verify(vk: &VerifyingKey, proof: &Proof, input: Option<&[f32]>) -> Result<Output, Error> {
+    let q = match input {
+        Some(x) => Some(quantize_public(vk, x)?),
+        None => None,
+    };
+    let ints = zkinfer_proof::verify(vk, proof, q.as_deref(), None)?;
+    Ok(output(vk, &ints))
+}
+
+fn quantize_public(vk: &VerifyingKey, x: &[f32]) -> Result<Vec<i64>, Error> {
+    let g = &vk.plan.graph;
+    let t = &g.tensors[g.input];
+    if x.len() != t.len() {
+        return Err(Error::Input(format!("input has {} values, the model expects {} (shape {:?})", x.len(), t.len(), t.shape)));
+    }
+    let f = f64::from(t.scale).exp2();
+    x.iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            if v.is_finite() {
+                Ok(zkinfer_model::quant::round_away(f64::from(v) * f))
+            } else {
+                Err(Error::Input(format!("input value {i} is {v}; inputs must be finite numbers")))
+            }
+        })
+        .collect()
+}
+
+fn output(vk: &VerifyingKey, ints: &[i64]) -> Output {
+    let g = &vk.plan.graph;
+    let t = &g.tensors[g.output];
+    let f = (-f64::from(t.scale)).exp2();
+    Output {
+        output_data: vec![ints.iter().map(|&v| (v as f64 * f) as f32).collect()],
+        output_ints: ints.to_vec(),
+        shape: t.shape.clone(),
+        scale: t.scale,
+    }
+}
+
+/// The bundled example model: a CNN trained on scikit-learn's 8×8 digits (see `assets/`).
+pub const DIGITS_ONNX: &[u8] = include_bytes!("../assets/digits_cnn.onnx");
+/// Held-out digits: `{"inputs": [[64 floats]], "labels": [...], "accuracy": f}`.
+pub const DIGITS_TEST: &str = include_str!("../assets/digits_test.json");
+
+/// The held-out digits set.
+#[derive(Clone, Debug, Deserialize)]
+pub struct DigitsTest {
+    /// Inputs, 64 floats each.
+    pub inputs: Vec<Vec<f32>>,
+    /// Labels.
+    pub labels: Vec<usize>,
+}
+
+/// Parses [`DIGITS_TEST`].
+///
+/// # Errors
+/// [`Error::Input`] if the bundled file is malformed.
+pub fn digits_test() -> Result<DigitsTest, Error> {
+    serde_json::from_str(DIGITS_TEST).map_err(|e| Error::Input(format!("bundled digits set: {e}")))
+}
+
+/// Imports the bundled digits model.
+///
+/// # Errors
+/// [`Error::Model`].
+pub fn digits_graph() -> Result<zkinfer_model::Graph, Error> {
+    Ok(zkinfer_model::import_onnx(DIGITS_ONNX, &ImportOptions::default())?)
+}

@@ -1,0 +1,182 @@
+//! Soundness of the whole proof: every tampering is rejected with an error, never a panic.
+
+use zkinfer_pcs::PcsConfig;
+use zkinfer_proof::channel::Msg;
+use zkinfer_proof::ir::ProofGraph;
+use zkinfer_proof::testing::{Rng, lenet5, mlp, residual_cnn};
+use zkinfer_proof::plan::Source;
+use zkinfer_proof::prover::prove_with_witness;
+use zkinfer_proof::witness::generate;
+use zkinfer_proof::{CompileOptions, InputVisibility, Proof, ProvingKey, VerifyError, ZkFile, compile, prove, setup, verify};
+use zkinfer_field::{EF, PrimeCharacteristicRing};
+
+fn keys(g: &ProofGraph, vis: InputVisibility) -> ProvingKey {
+    let plan = compile(g, CompileOptions { input: vis }).unwrap();
+    setup(g, &plan, PcsConfig::default()).unwrap()
+}
+
+fn fixture() -> (ProofGraph, Vec<i64>, ProvingKey, Proof) {
+    let (g, x) = residual_cnn(11);
+    let pk = keys(&g, InputVisibility::Public);
+    let proof = prove(&pk, &x, None).unwrap();
+    verify(&pk.vk, &proof, Some(&x), None).expect("honest proof verifies");
+    (g, x, pk, proof)
+}
+
+#[test]
+fn byte_flips_across_the_proof_are_rejected() {
+    let (_, x, pk, proof) = fixture();
+    let bytes = proof.to_bytes();
+    let mut rng = Rng::new(1);
+    // Sample positions across every region of the encoding, plus the first and last bytes.
+    let mut positions: Vec<usize> = (0..200).map(|_| (rng.next_u64() as usize) % bytes.len()).collect();
+    positions.extend([0, 8, 12, bytes.len() - 1]);
+    for pos in positions {
+        let mut b = bytes.clone();
+        b[pos] ^= 1 << (rng.next_u64() % 8);
+        let Ok(p) = Proof::from_bytes(&b) else { continue };
+        assert!(verify(&pk.vk, &p, Some(&x), None).is_err(), "flip at byte {pos} of {} accepted", bytes.len());
+    }
+}
+
+#[test]
+fn changed_output_is_rejected() {
+    let (g, x, pk, proof) = fixture();
+    let plan = &pk.vk.plan;
+    let stored = plan.layouts[g.output].logical_to_stored();
+    let mut p = proof.clone();
+    p.output[stored[0]] += 1;
+    assert!(verify(&pk.vk, &p, Some(&x), None).is_err());
+    // The expected output differing from the proven one.
+    let mut want = plan.layouts[g.output].gather(&proof.output);
+    want[1] -= 1;
+    assert!(matches!(verify(&pk.vk, &proof, Some(&x), Some(&want)), Err(VerifyError::OutputMismatch { index: 1 })));
+}
+
+#[test]
+fn different_public_input_is_rejected() {
+    let (_, x, pk, proof) = fixture();
+    let mut y = x.clone();
+    y[3] += 1;
+    assert!(verify(&pk.vk, &proof, Some(&y), None).is_err());
+    let mut p = proof.clone();
+    if let Some(pi) = p.public_input.as_mut() {
+        pi[3] += 1;
+    }
+    assert!(verify(&pk.vk, &p, None, None).is_err());
+}
+
+#[test]
+fn other_weights_and_other_models_are_rejected() {
+    let (g, x, pk, proof) = fixture();
+    // Same architecture, other weights: a proof under them does not verify against this vk.
+    let (g2, _) = residual_cnn(12);
+    let pk2 = keys(&g2, InputVisibility::Public);
+    let p2 = prove(&pk2, &x, None).unwrap();
+    assert!(verify(&pk.vk, &p2, Some(&x), None).is_err());
+    // A pk whose weights were swapped under the original vk: the prover refuses, and a proof
+    // forced through is rejected.
+    let mut bad = pk.clone();
+    bad.graph = g2.clone();
+    assert!(prove(&bad, &x, None).is_err());
+    let mut forged = p2.clone();
+    forged.vk_digest = pk.vk.digest;
+    assert!(verify(&pk.vk, &forged, Some(&x), None).is_err());
+    // Model A's proof against model B's vk.
+    let (gm, xm) = mlp(&[16, 8, 4], 3);
+    let pkm = keys(&gm, InputVisibility::Public);
+    assert!(matches!(verify(&pkm.vk, &proof, Some(&xm), None), Err(VerifyError::WrongModel { .. })));
+    let _ = g;
+}
+
+#[test]
+fn swapped_and_changed_messages_are_rejected() {
+    let (_, x, pk, proof) = fixture();
+    let n = proof.msgs.len();
+    assert!(n > 4);
+    for i in [0, n / 3, n / 2, n - 1] {
+        let mut p = proof.clone();
+        p.msgs.swap(i, (i + 1) % n);
+        assert!(verify(&pk.vk, &p, Some(&x), None).is_err(), "swap {i} accepted");
+        let mut p = proof.clone();
+        match &mut p.msgs[i] {
+            Msg::Evals(v) => v[0] += EF::ONE,
+            Msg::Sumcheck(s) => s.round_polys[0][0] += EF::ONE,
+        }
+        assert!(verify(&pk.vk, &p, Some(&x), None).is_err(), "changed message {i} accepted");
+    }
+    let mut p = proof.clone();
+    p.msgs.pop();
+    assert!(verify(&pk.vk, &p, Some(&x), None).is_err());
+    let mut p = proof;
+    p.lookups.reverse();
+    assert!(verify(&pk.vk, &p, Some(&x), None).is_err());
+}
+
+#[test]
+fn truncated_and_foreign_files_are_rejected() {
+    let (_, _, pk, proof) = fixture();
+    let bytes = proof.to_bytes();
+    for cut in [0, 5, 12, bytes.len() / 2, bytes.len() - 1] {
+        assert!(Proof::from_bytes(&bytes[..cut]).is_err());
+    }
+    assert!(Proof::from_bytes(&pk.vk.to_bytes()).is_err());
+    let mut wrong_version = bytes.clone();
+    wrong_version[8] = 99;
+    assert!(Proof::from_bytes(&wrong_version).is_err());
+}
+
+#[test]
+fn random_and_mutated_bytes_never_panic() {
+    let (_, x, pk, proof) = fixture();
+    let bytes = proof.to_bytes();
+    let mut rng = Rng::new(7);
+    for round in 0..300 {
+        let mut b = if round % 3 == 0 {
+            (0..(rng.next_u64() % 4096) as usize).map(|_| rng.next_u64() as u8).collect::<Vec<u8>>()
+        } else {
+            bytes.clone()
+        };
+        if round % 3 != 0 {
+            for _ in 0..1 + rng.next_u64() % 8 {
+                let i = (rng.next_u64() as usize) % b.len();
+                b[i] = rng.next_u64() as u8;
+            }
+        }
+        if round % 3 == 1 {
+            b[..8].copy_from_slice(b"ZKINFPRF");
+        }
+        if let Ok(p) = Proof::from_bytes(&b) {
+            let _ = verify(&pk.vk, &p, Some(&x), None);
+        }
+    }
+}
+
+#[test]
+fn changed_witness_value_is_rejected() {
+    let (g, x) = lenet5(5);
+    for vis in [InputVisibility::Public, InputVisibility::Committed] {
+        let pk = keys(&g, vis);
+        let plan = &pk.vk.plan;
+        let public = (vis == InputVisibility::Public).then_some(x.as_slice());
+        let honest = prove(&pk, &x, None).unwrap();
+        verify(&pk.vk, &honest, public, None).expect("honest proof verifies");
+        // Change one value of every kind of committed column in turn (a rescale output, a
+        // remainder limb, a ReLU output, a max-pool output and window), keeping it in range.
+        for col in 0..plan.witness_columns.len() - plan.multiplicity_columns.len() {
+            let mut wit = generate(&g, plan, &x).unwrap();
+            let c = &mut wit.columns[col];
+            let i = c.len() / 3;
+            c[i] = if c[i] > 0 { c[i] - 1 } else { c[i] + 1 };
+            // Keep the tensor copy of a committed output consistent with its column.
+            for (t, src) in plan.sources.iter().enumerate() {
+                if *src == Source::Committed { column: col } {
+                    wit.tensors[t].clone_from(&wit.columns[col]);
+                }
+            }
+            if let Ok(p) = prove_with_witness(&pk, &x, wit) {
+                assert!(verify(&pk.vk, &p, public, None).is_err(), "changed value in column {} accepted", plan.witness_columns[col].name);
+            }
+        }
+    }
+}
