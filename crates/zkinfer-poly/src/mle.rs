@@ -80,6 +80,20 @@ fn fold_in_place<A: Field>(lo: &mut [A], hi: &[A], r: A) {
     }
 }
 
+/// Fixes the first (most significant) variable of a table to `r` in place:
+/// `evals[i] ← evals[i] + r·(evals[i + half] − evals[i])`, then halves the table. Parallel above
+/// [`PARALLEL_THRESHOLD`] with the `parallel` feature.
+///
+/// # Panics
+/// If the length is odd (a caller bug: tables have power-of-two lengths).
+pub fn fix_first_var_in_place<A: Field>(evals: &mut Vec<A>, r: A) {
+    assert!(evals.len().is_multiple_of(2), "fix_first_var_in_place: odd length");
+    let half = evals.len() / 2;
+    let (lo, hi) = evals.split_at_mut(half);
+    fold_in_place(lo, hi, r);
+    evals.truncate(half);
+}
+
 /// Fixes the first variable of a base-field table to an extension element: the first fold of a
 /// sumcheck, which moves the data from `F` to `EF`.
 #[must_use]
