@@ -60,7 +60,7 @@ impl Default for PcsConfig {
             security_bits: 100,
             log_inv_rate: 1,
             folding_factor: 4,
-            pow_bits: p3_whir::DEFAULT_MAX_POW,
+            pow_bits: 22,
             soundness: Soundness::JohnsonBound,
         }
     }
