@@ -54,7 +54,7 @@ pub fn prove_batched(instances: Vec<BatchInstance>, transcript: &mut Transcript)
     let degree = insts.iter().map(Instance::degree).max().unwrap_or(0);
     // Each instance's first round polynomial (or its single value when it has no variables).
     let mut pending: Vec<Vec<EF>> = insts
-        .iter()
+        .iter_mut()
         .map(|i| if i.num_vars() == 0 { vec![i.summand_at_point()] } else { i.round_poly() })
         .collect();
     let claimed_sums: Vec<EF> = insts
@@ -79,7 +79,7 @@ pub fn prove_batched(instances: Vec<BatchInstance>, transcript: &mut Transcript)
     for k in 0..n {
         let mut g = vec![EF::ZERO; degree + 1];
         let mut own = Vec::with_capacity(insts.len());
-        for (j, inst) in insts.iter().enumerate() {
+        for (j, inst) in insts.iter_mut().enumerate() {
             let active = k >= n - inst.num_vars();
             let gj = if active {
                 let mut gj = core::mem::take(&mut pending[j]);

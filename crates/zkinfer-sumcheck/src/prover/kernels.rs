@@ -183,3 +183,81 @@ pub(crate) fn sum_halves(v: &mut Vec<EF>) {
     lo.iter_mut().zip(hi.iter()).for_each(|(l, &h)| *l += h);
     v.truncate(half);
 }
+
+/// `h(0), h(1), h(2)` of `coeff · [w]·A·B` on one block of the folded tables, folding as it goes.
+#[allow(clippy::too_many_arguments)]
+fn fold_prod2_block<const ONE: bool>(
+    (a0, a1, a2, a3): (&mut [EF], &mut [EF], &[EF], &[EF]),
+    (b0, b1, b2, b3): (&mut [EF], &mut [EF], &[EF], &[EF]),
+    w: Option<&[EF]>,
+    r: EF,
+) -> [EF; 3] {
+    let mut s = [EF::ZERO; 3];
+    for i in 0..a0.len() {
+        let x0 = a0[i] + r * (a2[i] - a0[i]);
+        let x1 = a1[i] + r * (a3[i] - a1[i]);
+        let y0 = b0[i] + r * (b2[i] - b0[i]);
+        let y1 = b1[i] + r * (b3[i] - b1[i]);
+        (a0[i], a1[i], b0[i], b1[i]) = (x0, x1, y0, y1);
+        let p0 = x0 * y0;
+        let p1 = if ONE { x1 * y1 } else { EF::ZERO };
+        let p2 = (x1.double() - x0) * (y1.double() - y0);
+        match w {
+            Some(w) => {
+                let wi = w[i];
+                s[0] += wi * p0;
+                if ONE {
+                    s[1] += wi * p1;
+                }
+                s[2] += wi * p2;
+            }
+            None => {
+                s[0] += p0;
+                s[1] += p1;
+                s[2] += p2;
+            }
+        }
+    }
+    s
+}
+
+/// Binds the first variable of `a` and `b` to `r` and returns `h(0), h(1), h(2)` of
+/// `coeff · [w]·A·B` on the bound tables, in one pass (each entry is read once per round, as in
+/// p3-sumcheck's `bind_and_measure`). `a` and `b` must be distinct tables of length `≥ 4`.
+pub(crate) fn fold_prod2<const ONE: bool>(
+    a: &mut Vec<EF>,
+    b: &mut Vec<EF>,
+    r: EF,
+    w: Option<&[EF]>,
+    coeff: EF,
+) -> Vec<EF> {
+    let q = a.len() / 4;
+    let (a_lo, a_hi) = a.split_at_mut(2 * q);
+    let (a0, a1) = a_lo.split_at_mut(q);
+    let (a2, a3) = a_hi.split_at(q);
+    let (b_lo, b_hi) = b.split_at_mut(2 * q);
+    let (b0, b1) = b_lo.split_at_mut(q);
+    let (b2, b3) = b_hi.split_at(q);
+    let s: [EF; 3] = 'sum: {
+        #[cfg(feature = "parallel")]
+        if 4 * q >= PARALLEL_THRESHOLD {
+            use rayon::prelude::*;
+            break 'sum a0
+                .par_chunks_mut(CHUNK)
+                .zip(a1.par_chunks_mut(CHUNK))
+                .zip(a2.par_chunks(CHUNK).zip(a3.par_chunks(CHUNK)))
+                .zip(b0.par_chunks_mut(CHUNK).zip(b1.par_chunks_mut(CHUNK)))
+                .zip(b2.par_chunks(CHUNK).zip(b3.par_chunks(CHUNK)))
+                .enumerate()
+                .map(|(c, ((((x0, x1), (x2, x3)), (y0, y1)), (y2, y3)))| {
+                    let wc = w.map(|w| &w[c * CHUNK..c * CHUNK + x0.len()]);
+                    fold_prod2_block::<ONE>((x0, x1, x2, x3), (y0, y1, y2, y3), wc, r)
+                })
+                .reduce(|| [EF::ZERO; 3], |x, y| [x[0] + y[0], x[1] + y[1], x[2] + y[2]]);
+        }
+        fold_prod2_block::<ONE>((a0, a1, a2, a3), (b0, b1, b2, b3), w, r)
+    };
+    a.truncate(2 * q);
+    b.truncate(2 * q);
+    s.into_iter().map(|v| v * coeff).collect()
+}

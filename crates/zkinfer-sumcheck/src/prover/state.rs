@@ -37,6 +37,9 @@ pub(crate) struct Instance {
     dh: usize,
     degree: usize,
     claim: Option<EF>,
+    /// A challenge not yet applied to the product-of-two columns: the next round folds and
+    /// measures in one pass.
+    pending: Option<EF>,
 }
 
 /// `eq(a, b)` for one variable.
@@ -87,6 +90,7 @@ impl Instance {
             round: 0,
             dh: d_f.max(1),
             claim: None,
+            pending: None,
         }
     }
 
@@ -100,7 +104,7 @@ impl Instance {
 
     /// The round polynomial `g` at `0..=max(degree, 1)` (at least two values, so that
     /// `g(0) + g(1)` is the current sum even when the degree is 0).
-    pub(crate) fn round_poly(&self) -> Vec<EF> {
+    pub(crate) fn round_poly(&mut self) -> Vec<EF> {
         let half = 1usize << (self.num_vars - self.round - 1);
         let w = self.eq.as_ref().map(|e| e.table.as_slice());
         // `skip`: the value at 1 follows from the running claim, `g(1) = claim − g(0)`.
@@ -112,7 +116,12 @@ impl Instance {
                 (!(e.scale * rk).is_zero(), rk, e.scale)
             }
         };
-        let mut h = if skip { self.kernel::<false>(half, w) } else { self.kernel::<true>(half, w) };
+        let mut h = match self.pending.take() {
+            Some(r) if skip => self.fold_kernel::<false>(r),
+            Some(r) => self.fold_kernel::<true>(r),
+            None if skip => self.kernel::<false>(half, w),
+            None => self.kernel::<true>(half, w),
+        };
         if let (true, Some(claim)) = (skip, self.claim) {
             h[1] = match &self.eq {
                 None => claim - h[0],
@@ -141,11 +150,34 @@ impl Instance {
         }
     }
 
+    /// Applies the pending challenge to every column, fusing it with the round's sum for the
+    /// product of two.
+    fn fold_kernel<const ONE: bool>(&mut self, r: EF) -> Vec<EF> {
+        let (Cols::Ext(cols), Some((a, b, coeff))) = (&mut self.cols, self.prod2) else {
+            unreachable!("pending challenges are only left for a product of two ext columns")
+        };
+        for (i, c) in cols.iter_mut().enumerate() {
+            if i != a && i != b {
+                fix_first_var_in_place(c, r);
+            }
+        }
+        let (lo, hi) = cols.split_at_mut(a.max(b));
+        let (ca, cb) = (&mut lo[a.min(b)], &mut hi[0]);
+        let (ca, cb) = if a < b { (ca, cb) } else { (cb, ca) };
+        let w = self.eq.as_ref().map(|e| e.table.as_slice());
+        kernels::fold_prod2::<ONE>(ca, cb, r, w, coeff)
+    }
+
     /// Binds the current variable to `r`; `g` is the round polynomial just sent.
     pub(crate) fn bind(&mut self, g: &[EF], r: EF) {
         self.claim = Some(interpolate_uni(g, r));
         self.cols = match core::mem::replace(&mut self.cols, Cols::Ext(Vec::new())) {
             Cols::Base(v) => Cols::Ext(v.iter().map(|c| fold_first_var(c, r)).collect()),
+            // The product of two with a round still to come: fold in the next round's pass.
+            Cols::Ext(v) if self.prod2.is_some_and(|(a, b, _)| a != b) && self.round + 2 < self.num_vars => {
+                self.pending = Some(r);
+                Cols::Ext(v)
+            }
             Cols::Ext(mut v) => {
                 v.iter_mut().for_each(|c| fix_first_var_in_place(c, r));
                 Cols::Ext(v)
