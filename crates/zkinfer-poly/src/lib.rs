@@ -27,5 +27,9 @@ pub const PARALLEL_THRESHOLD: usize = 1 << 14;
 /// `⌈log2 n⌉`, with `log2_ceil(0) = log2_ceil(1) = 0`.
 #[must_use]
 pub const fn log2_ceil(n: usize) -> usize {
-    if n <= 1 { 0 } else { (usize::BITS - (n - 1).leading_zeros()) as usize }
+    if n <= 1 {
+        0
+    } else {
+        (usize::BITS - (n - 1).leading_zeros()) as usize
+    }
 }

@@ -98,7 +98,7 @@ fn full_sum(v: &[Vec<EF>], terms: &[Term], eq: Option<&[EF]>) -> EF {
 }
 
 fn round_poly(cols: &[&[EF]], terms: &[Term], eq: Option<&[EF]>, degree: usize) -> Vec<EF> {
-    let half = cols.first().map_or(eq.map_or(1, |e| e.len()), |c| c.len()) / 2;
+    let half = cols.first().map_or(eq.map_or(1, <[EF]>::len), |c| c.len()) / 2;
     let mut g = vec![EF::ZERO; degree + 1];
     for (t, gt) in g.iter_mut().enumerate() {
         let x = EF::from(F::from_usize(t));

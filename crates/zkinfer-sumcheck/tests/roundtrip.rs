@@ -33,17 +33,25 @@ fn rand_terms(rng: &mut StdRng, d: usize, ncols: usize) -> Vec<Term> {
     (0..nterms)
         .map(|j| {
             let deg = if j == 0 { d } else { rng.random_range(0..=d) };
-            Term::new(rand_ef(rng), (0..deg).map(|_| rng.random_range(0..ncols)).collect())
+            Term::new(
+                rand_ef(rng),
+                (0..deg).map(|_| rng.random_range(0..ncols)).collect(),
+            )
         })
         .collect()
 }
 
 /// Runs fast and reference provers and the verifier on one instance; checks everything agrees.
-fn check_instance(cols: Vec<Column>, terms: &[Term], eq: Option<&[EF]>, n: usize) {
+fn check_instance(cols: &[Column], terms: &[Term], eq: Option<&[EF]>, n: usize) {
     let d = terms.iter().map(|t| t.factors.len()).max().unwrap_or(0);
-    let out = prove(cols.clone(), terms, eq, &mut Transcript::new(b"t"));
-    let want = reference::prove(cols.clone(), terms, eq, &mut Transcript::new(b"t"));
-    assert_eq!(out.claimed_sum, want.claimed_sum, "n={n} d={d} eq={}", eq.is_some());
+    let out = prove(cols.to_vec(), terms, eq, &mut Transcript::new(b"t"));
+    let want = reference::prove(cols.to_vec(), terms, eq, &mut Transcript::new(b"t"));
+    assert_eq!(
+        out.claimed_sum,
+        want.claimed_sum,
+        "n={n} d={d} eq={}",
+        eq.is_some()
+    );
     assert_eq!(out.proof, want.proof);
     assert_eq!(out.point, want.point);
     assert_eq!(out.evals, want.evals);
@@ -51,7 +59,14 @@ fn check_instance(cols: Vec<Column>, terms: &[Term], eq: Option<&[EF]>, n: usize
         assert_eq!(col_eval(c, &out.point), *e);
     }
     let degree = d + usize::from(eq.is_some());
-    let sub = verify(n, degree, out.claimed_sum, &out.proof, &mut Transcript::new(b"t")).unwrap();
+    let sub = verify(
+        n,
+        degree,
+        out.claimed_sum,
+        &out.proof,
+        &mut Transcript::new(b"t"),
+    )
+    .unwrap();
     assert_eq!(sub.point, out.point);
     sub.check_products(terms, eq, &out.evals).unwrap();
 }
@@ -69,11 +84,12 @@ fn fast_prover_matches_reference_and_verifies() {
                     }
                     let ncols = rng.random_range(1..=d + 1);
                     // Mix of all-base, all-ext and mixed columns.
-                    let cols: Vec<Column> =
-                        (0..ncols).map(|i| rand_col(&mut rng, n, (case + i) % 3 == 2)).collect();
+                    let cols: Vec<Column> = (0..ncols)
+                        .map(|i| rand_col(&mut rng, n, (case + i) % 3 == 2))
+                        .collect();
                     let terms = rand_terms(&mut rng, d, ncols);
                     let r: Vec<EF> = (0..n).map(|_| rand_ef(&mut rng)).collect();
-                    check_instance(cols, &terms, with_eq.then_some(r.as_slice()), n);
+                    check_instance(&cols, &terms, with_eq.then_some(r.as_slice()), n);
                 }
             }
         }
@@ -90,7 +106,7 @@ fn product_of_two_paths_match_reference() {
                 let cols = vec![rand_col(&mut rng, n, ext), rand_col(&mut rng, n, false)];
                 let terms = [Term::new(rand_ef(&mut rng), vec![0, 1])];
                 let r: Vec<EF> = (0..n).map(|_| rand_ef(&mut rng)).collect();
-                check_instance(cols, &terms, with_eq.then_some(r.as_slice()), n);
+                check_instance(&cols, &terms, with_eq.then_some(r.as_slice()), n);
             }
         }
     }
@@ -101,30 +117,40 @@ fn eq_point_with_zeros_and_ones() {
     // r_k ∈ {0, 1} exercises the path where g(1) cannot be derived by division.
     let mut rng = StdRng::seed_from_u64(9);
     let n = 6;
-    let r: Vec<EF> = (0..n).map(|k| if k % 2 == 0 { EF::ZERO } else { EF::ONE }).collect();
+    let r: Vec<EF> = (0..n)
+        .map(|k| if k % 2 == 0 { EF::ZERO } else { EF::ONE })
+        .collect();
     let cols = vec![rand_col(&mut rng, n, false), rand_col(&mut rng, n, false)];
-    check_instance(cols.clone(), &[Term::new(EF::ONE, vec![0, 1])], Some(&r), n);
-    check_instance(cols, &[Term::new(EF::ONE, vec![0, 1, 1])], Some(&r), n);
+    check_instance(&cols, &[Term::new(EF::ONE, vec![0, 1])], Some(&r), n);
+    check_instance(&cols, &[Term::new(EF::ONE, vec![0, 1, 1])], Some(&r), n);
 }
 
 #[test]
 fn zero_variables_and_constant_terms() {
-    let cols = vec![Column::Base(vec![F::from_u64(3)]), Column::Ext(vec![EF::from_u64(5)])];
+    let cols = vec![
+        Column::Base(vec![F::from_u64(3)]),
+        Column::Ext(vec![EF::from_u64(5)]),
+    ];
     let terms = [Term::new(EF::TWO, vec![0, 1]), Term::new(EF::ONE, vec![])];
-    check_instance(cols, &terms, None, 0);
-    check_instance(vec![], &[Term::new(EF::TWO, vec![])], Some(&[]), 0);
+    check_instance(&cols, &terms, None, 0);
+    check_instance(&[], &[Term::new(EF::TWO, vec![])], Some(&[]), 0);
 }
 
 #[test]
 fn batched_roundtrip_with_different_sizes() {
     let mut rng = StdRng::seed_from_u64(11);
-    let shapes: [(usize, usize, bool); 4] = [(6, 2, false), (6, 3, true), (4, 1, false), (0, 2, false)];
+    let shapes: [(usize, usize, bool); 4] =
+        [(6, 2, false), (6, 3, true), (4, 1, false), (0, 2, false)];
     let mut instances = Vec::new();
     for &(n, d, with_eq) in &shapes {
         let cols: Vec<Column> = (0..d).map(|_| rand_col(&mut rng, n, false)).collect();
         let terms = rand_terms(&mut rng, d, d);
         let eq_point = with_eq.then(|| (0..n).map(|_| rand_ef(&mut rng)).collect());
-        instances.push(BatchInstance { columns: cols, terms, eq_point });
+        instances.push(BatchInstance {
+            columns: cols,
+            terms,
+            eq_point,
+        });
     }
     let out = prove_batched(instances.clone(), &mut Transcript::new(b"b"));
     let claims: Vec<BatchClaim> = instances
@@ -139,7 +165,12 @@ fn batched_roundtrip_with_different_sizes() {
         .collect();
     // Each claimed sum is the true sum (the fast prover on its own agrees).
     for (i, &s) in instances.iter().zip(&out.claimed_sums) {
-        let single = prove(i.columns.clone(), &i.terms, i.eq_point.as_deref(), &mut Transcript::new(b"x"));
+        let single = prove(
+            i.columns.clone(),
+            &i.terms,
+            i.eq_point.as_deref(),
+            &mut Transcript::new(b"x"),
+        );
         assert_eq!(single.claimed_sum, s);
     }
     let sub = verify_batched(&claims, &out.proof, &mut Transcript::new(b"b")).unwrap();
@@ -153,7 +184,11 @@ fn batched_roundtrip_with_different_sizes() {
     let openings: Vec<BatchOpening<'_>> = instances
         .iter()
         .zip(&out.evals)
-        .map(|(i, e)| BatchOpening { terms: &i.terms, eq_point: i.eq_point.as_deref(), evals: e })
+        .map(|(i, e)| BatchOpening {
+            terms: &i.terms,
+            eq_point: i.eq_point.as_deref(),
+            evals: e,
+        })
         .collect();
     sub.check_products(&openings).unwrap();
 }
@@ -172,9 +207,11 @@ fn claim_reduction_roundtrip() {
                         (p, v)
                     })
                     .collect();
-                let (proof, point, value) = reduce_claims(poly.clone(), &claims, &mut Transcript::new(b"r"));
+                let (proof, point, value) =
+                    reduce_claims(poly.clone(), &claims, &mut Transcript::new(b"r"));
                 assert_eq!(col_eval(&poly, &point), value);
-                let got = verify_reduce_claims(n, &claims, &proof, &mut Transcript::new(b"r")).unwrap();
+                let got =
+                    verify_reduce_claims(n, &claims, &proof, &mut Transcript::new(b"r")).unwrap();
                 assert_eq!(got, (point, value));
             }
         }

@@ -32,7 +32,10 @@ fn fixture(seed: u64) -> Fixture {
     let mut rng = StdRng::seed_from_u64(seed);
     Fixture {
         cols: (0..3).map(|_| rand_base(&mut rng, N)).collect(),
-        terms: vec![Term::new(EF::ONE, vec![0, 1, 2]), Term::new(rand_ef(&mut rng), vec![0])],
+        terms: vec![
+            Term::new(EF::ONE, vec![0, 1, 2]),
+            Term::new(rand_ef(&mut rng), vec![0]),
+        ],
         r: (0..N).map(|_| rand_ef(&mut rng)).collect(),
     }
 }
@@ -46,7 +49,11 @@ fn run(claimed: EF, proof: &SumcheckProof) -> Result<SubClaim, SumcheckError> {
     verify(N, DEGREE, claimed, proof, &mut Transcript::new(b"s"))
 }
 
-fn check_fx(fx: &Fixture, out: &SumcheckOutput, proof: &SumcheckProof) -> Result<(), SumcheckError> {
+fn check_fx(
+    fx: &Fixture,
+    out: &SumcheckOutput,
+    proof: &SumcheckProof,
+) -> Result<(), SumcheckError> {
     run(out.claimed_sum, proof)?.check_products(&fx.terms, Some(&fx.r), &out.evals)
 }
 
@@ -84,7 +91,10 @@ fn wrong_claimed_sum() {
     let fx = fixture(3);
     let out = prove_fx(&fx);
     let err = run(out.claimed_sum + EF::ONE, &out.proof).unwrap_err();
-    assert!(matches!(err, SumcheckError::RoundCheckFailed { round: 0, .. }), "{err:?}");
+    assert!(
+        matches!(err, SumcheckError::RoundCheckFailed { round: 0, .. }),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -96,11 +106,17 @@ fn replayed_round_from_another_proof() {
         let mut p = out.proof.clone();
         p.round_polys[round].clone_from(&other.proof.round_polys[round]);
         let err = check_fx(&fx, &out, &p).unwrap_err();
-        assert!(matches!(err, SumcheckError::RoundCheckFailed { round: r, .. } if r == round), "{err:?}");
+        assert!(
+            matches!(err, SumcheckError::RoundCheckFailed { round: r, .. } if r == round),
+            "{err:?}"
+        );
     }
     // A whole proof of another statement with this statement's sum.
     let err = run(out.claimed_sum, &other.proof).unwrap_err();
-    assert!(matches!(err, SumcheckError::RoundCheckFailed { round: 0, .. }), "{err:?}");
+    assert!(
+        matches!(err, SumcheckError::RoundCheckFailed { round: 0, .. }),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -110,9 +126,21 @@ fn truncated_proofs() {
     let mut p = out.proof.clone();
     p.round_polys.pop();
     let err = run(out.claimed_sum, &p).unwrap_err();
-    assert_eq!(err, SumcheckError::WrongRoundCount { expected: N, got: N - 1 });
+    assert_eq!(
+        err,
+        SumcheckError::WrongRoundCount {
+            expected: N,
+            got: N - 1
+        }
+    );
     let err = run(out.claimed_sum, &SumcheckProof::default()).unwrap_err();
-    assert_eq!(err, SumcheckError::WrongRoundCount { expected: N, got: 0 });
+    assert_eq!(
+        err,
+        SumcheckError::WrongRoundCount {
+            expected: N,
+            got: 0
+        }
+    );
     for round in 0..N {
         for keep in 0..=DEGREE {
             let mut p = out.proof.clone();
@@ -127,9 +155,21 @@ fn truncated_proofs() {
     // A longer round polynomial is rejected too.
     let mut p = out.proof.clone();
     p.round_polys[0].push(EF::ZERO);
-    assert!(matches!(run(out.claimed_sum, &p), Err(SumcheckError::WrongRoundDegree { .. })));
-    let err = verify(N, usize::MAX, out.claimed_sum, &out.proof, &mut Transcript::new(b"s"));
-    assert_eq!(err.unwrap_err(), SumcheckError::BadDegree { degree: usize::MAX });
+    assert!(matches!(
+        run(out.claimed_sum, &p),
+        Err(SumcheckError::WrongRoundDegree { .. })
+    ));
+    let err = verify(
+        N,
+        usize::MAX,
+        out.claimed_sum,
+        &out.proof,
+        &mut Transcript::new(b"s"),
+    );
+    assert_eq!(
+        err.unwrap_err(),
+        SumcheckError::BadDegree { degree: usize::MAX }
+    );
 }
 
 #[test]
@@ -140,13 +180,28 @@ fn wrong_final_evaluation() {
     for i in 0..out.evals.len() {
         let mut evals = out.evals.clone();
         evals[i] += EF::ONE;
-        let err = sub.check_products(&fx.terms, Some(&fx.r), &evals).unwrap_err();
-        assert!(matches!(err, SumcheckError::FinalEvalMismatch { .. }), "{err:?}");
+        let err = sub
+            .check_products(&fx.terms, Some(&fx.r), &evals)
+            .unwrap_err();
+        assert!(
+            matches!(err, SumcheckError::FinalEvalMismatch { .. }),
+            "{err:?}"
+        );
     }
-    let err = sub.check_products(&fx.terms, Some(&fx.r), &out.evals[..2]).unwrap_err();
-    assert!(matches!(err, SumcheckError::WrongEvalCount { .. }), "{err:?}");
-    let err = sub.check_products(&fx.terms, Some(&fx.r[1..]), &out.evals).unwrap_err();
-    assert!(matches!(err, SumcheckError::WrongEvalCount { .. }), "{err:?}");
+    let err = sub
+        .check_products(&fx.terms, Some(&fx.r), &out.evals[..2])
+        .unwrap_err();
+    assert!(
+        matches!(err, SumcheckError::WrongEvalCount { .. }),
+        "{err:?}"
+    );
+    let err = sub
+        .check_products(&fx.terms, Some(&fx.r[1..]), &out.evals)
+        .unwrap_err();
+    assert!(
+        matches!(err, SumcheckError::WrongEvalCount { .. }),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -156,19 +211,36 @@ fn random_garbage_never_panics() {
         let rounds = rng.random_range(0..8);
         let proof = SumcheckProof {
             round_polys: (0..rounds)
-                .map(|_| (0..rng.random_range(0..7)).map(|_| rand_ef(&mut rng)).collect())
+                .map(|_| {
+                    (0..rng.random_range(0..7))
+                        .map(|_| rand_ef(&mut rng))
+                        .collect()
+                })
                 .collect(),
         };
         let degree = rng.random_range(0..6);
         let n = rng.random_range(0..8);
         // With no variables and no rounds the verifier only hands back the sub-claim.
         let trivial = n == 0 && rounds == 0;
-        let res = verify(n, degree, rand_ef(&mut rng), &proof, &mut Transcript::new(b"g"));
+        let res = verify(
+            n,
+            degree,
+            rand_ef(&mut rng),
+            &proof,
+            &mut Transcript::new(b"g"),
+        );
         assert!(trivial || res.is_err());
         let claims = vec![(vec![rand_ef(&mut rng); n], rand_ef(&mut rng))];
-        let rp = ReductionProof { sumcheck: proof.clone(), eval: rand_ef(&mut rng) };
+        let rp = ReductionProof {
+            sumcheck: proof.clone(),
+            eval: rand_ef(&mut rng),
+        };
         assert!(verify_reduce_claims(n, &claims, &rp, &mut Transcript::new(b"g")).is_err());
-        let bc = [BatchClaim { num_vars: n, degree, claimed_sum: rand_ef(&mut rng) }];
+        let bc = [BatchClaim {
+            num_vars: n,
+            degree,
+            claimed_sum: rand_ef(&mut rng),
+        }];
         assert!(trivial || verify_batched(&bc, &proof, &mut Transcript::new(b"g")).is_err());
     }
 }
@@ -188,47 +260,79 @@ fn reduction_fixture() -> (Vec<F>, Vec<(Vec<EF>, EF)>) {
     (poly, claims)
 }
 
-fn verify_red(claims: &[(Vec<EF>, EF)], p: &ReductionProof) -> Result<(Vec<EF>, EF), SumcheckError> {
+fn verify_red(
+    claims: &[(Vec<EF>, EF)],
+    p: &ReductionProof,
+) -> Result<(Vec<EF>, EF), SumcheckError> {
     verify_reduce_claims(N, claims, p, &mut Transcript::new(b"r"))
 }
 
 #[test]
 fn claim_reduction_rejections() {
     let (poly, claims) = reduction_fixture();
-    let (proof, _, _) = reduce_claims(Column::Base(poly.clone()), &claims, &mut Transcript::new(b"r"));
+    let (proof, _, _) = reduce_claims(
+        Column::Base(poly.clone()),
+        &claims,
+        &mut Transcript::new(b"r"),
+    );
     let (_, v) = verify_red(&claims, &proof).unwrap();
     assert_eq!(v, proof.eval);
     // A false claim value: the honest proof of the true values no longer matches.
     let mut bad = claims.clone();
     bad[1].1 += EF::ONE;
-    assert!(matches!(verify_red(&bad, &proof), Err(SumcheckError::RoundCheckFailed { round: 0, .. })));
+    assert!(matches!(
+        verify_red(&bad, &proof),
+        Err(SumcheckError::RoundCheckFailed { round: 0, .. })
+    ));
     // A prover run on a false claim is caught as well.
     let (p2, _, _) = reduce_claims(Column::Base(poly), &bad, &mut Transcript::new(b"r"));
-    assert!(matches!(verify_red(&bad, &p2), Err(SumcheckError::RoundCheckFailed { round: 0, .. })));
+    assert!(matches!(
+        verify_red(&bad, &p2),
+        Err(SumcheckError::RoundCheckFailed { round: 0, .. })
+    ));
     // Wrong final value.
     let mut p = proof.clone();
     p.eval += EF::ONE;
-    assert!(matches!(verify_red(&claims, &p), Err(SumcheckError::FinalEvalMismatch { .. })));
+    assert!(matches!(
+        verify_red(&claims, &p),
+        Err(SumcheckError::FinalEvalMismatch { .. })
+    ));
     // Tampered, truncated and replayed rounds.
     let mut p = proof.clone();
     p.sumcheck.round_polys[2][0] += EF::ONE;
-    assert!(matches!(verify_red(&claims, &p), Err(SumcheckError::RoundCheckFailed { round: 2, .. })));
+    assert!(matches!(
+        verify_red(&claims, &p),
+        Err(SumcheckError::RoundCheckFailed { round: 2, .. })
+    ));
     let mut p = proof.clone();
     p.sumcheck.round_polys.truncate(N - 1);
-    assert!(matches!(verify_red(&claims, &p), Err(SumcheckError::WrongRoundCount { .. })));
+    assert!(matches!(
+        verify_red(&claims, &p),
+        Err(SumcheckError::WrongRoundCount { .. })
+    ));
     let mut p = proof.clone();
     p.sumcheck.round_polys[1].truncate(2);
-    assert!(matches!(verify_red(&claims, &p), Err(SumcheckError::WrongRoundDegree { round: 1, .. })));
+    assert!(matches!(
+        verify_red(&claims, &p),
+        Err(SumcheckError::WrongRoundDegree { round: 1, .. })
+    ));
     let mut p = proof.clone();
     p.sumcheck.round_polys[3].clone_from(&p2.sumcheck.round_polys[3]);
-    assert!(matches!(verify_red(&claims, &p), Err(SumcheckError::RoundCheckFailed { round: 3, .. })));
+    assert!(matches!(
+        verify_red(&claims, &p),
+        Err(SumcheckError::RoundCheckFailed { round: 3, .. })
+    ));
     // Malformed statements.
     assert_eq!(verify_red(&[], &proof).unwrap_err(), SumcheckError::Empty);
     let mut short = claims.clone();
     short[2].0.pop();
     assert_eq!(
         verify_red(&short, &proof).unwrap_err(),
-        SumcheckError::WrongPointLength { index: 2, expected: N, got: N - 1 }
+        SumcheckError::WrongPointLength {
+            index: 2,
+            expected: N,
+            got: N - 1
+        }
     );
 }
 
@@ -237,7 +341,13 @@ fn claim_reduction_rejections() {
 type Owned = (Vec<Term>, Option<Vec<EF>>, Vec<EF>);
 
 fn view(o: &[Owned]) -> Vec<BatchOpening<'_>> {
-    o.iter().map(|(t, e, v)| BatchOpening { terms: t, eq_point: e.as_deref(), evals: v }).collect()
+    o.iter()
+        .map(|(t, e, v)| BatchOpening {
+            terms: t,
+            eq_point: e.as_deref(),
+            evals: v,
+        })
+        .collect()
 }
 
 #[test]
@@ -246,7 +356,9 @@ fn batch_rejections() {
     let r: Vec<EF> = (0..N).map(|_| rand_ef(&mut rng)).collect();
     let instances = vec![
         BatchInstance {
-            columns: (0..2).map(|_| Column::Base(rand_base(&mut rng, N))).collect(),
+            columns: (0..2)
+                .map(|_| Column::Base(rand_base(&mut rng, N)))
+                .collect(),
             terms: vec![Term::new(EF::ONE, vec![0, 1])],
             eq_point: Some(r.clone()),
         },
@@ -259,8 +371,16 @@ fn batch_rejections() {
     let out = prove_batched(instances.clone(), &mut Transcript::new(b"b"));
     let claims = |sums: &[EF]| {
         vec![
-            BatchClaim { num_vars: N, degree: 3, claimed_sum: sums[0] },
-            BatchClaim { num_vars: N - 2, degree: 1, claimed_sum: sums[1] },
+            BatchClaim {
+                num_vars: N,
+                degree: 3,
+                claimed_sum: sums[0],
+            },
+            BatchClaim {
+                num_vars: N - 2,
+                degree: 1,
+                claimed_sum: sums[1],
+            },
         ]
     };
     let good = claims(&out.claimed_sums);
@@ -278,29 +398,50 @@ fn batch_rejections() {
     // A wrong instance sum.
     let mut sums = out.claimed_sums.clone();
     sums[1] += EF::ONE;
-    assert!(matches!(vb(&claims(&sums), &out.proof), Err(SumcheckError::RoundCheckFailed { round: 0, .. })));
+    assert!(matches!(
+        vb(&claims(&sums), &out.proof),
+        Err(SumcheckError::RoundCheckFailed { round: 0, .. })
+    ));
     // A wrong evaluation of either instance.
     for j in 0..2 {
         let mut evals = out.evals.clone();
         evals[j][0] += EF::ONE;
         let o = openings(&evals);
-        assert!(matches!(sub.check_products(&view(&o)), Err(SumcheckError::FinalEvalMismatch { .. })));
+        assert!(matches!(
+            sub.check_products(&view(&o)),
+            Err(SumcheckError::FinalEvalMismatch { .. })
+        ));
     }
-    assert!(matches!(sub.check_products(&view(&owned[..1])), Err(SumcheckError::WrongEvalCount { .. })));
+    assert!(matches!(
+        sub.check_products(&view(&owned[..1])),
+        Err(SumcheckError::WrongEvalCount { .. })
+    ));
     // Tampered, truncated, replayed.
     let mut p = out.proof.clone();
     p.round_polys[1][1] -= EF::ONE;
-    assert!(matches!(vb(&good, &p), Err(SumcheckError::RoundCheckFailed { round: 1, .. })));
+    assert!(matches!(
+        vb(&good, &p),
+        Err(SumcheckError::RoundCheckFailed { round: 1, .. })
+    ));
     let mut p = out.proof.clone();
     p.round_polys.remove(0);
-    assert!(matches!(vb(&good, &p), Err(SumcheckError::WrongRoundCount { .. })));
+    assert!(matches!(
+        vb(&good, &p),
+        Err(SumcheckError::WrongRoundCount { .. })
+    ));
     let mut p = out.proof.clone();
     p.round_polys[4].pop();
-    assert!(matches!(vb(&good, &p), Err(SumcheckError::WrongRoundDegree { round: 4, .. })));
+    assert!(matches!(
+        vb(&good, &p),
+        Err(SumcheckError::WrongRoundDegree { round: 4, .. })
+    ));
     let other = prove_fx(&fixture(31));
     let mut p = out.proof.clone();
     p.round_polys[2] = other.proof.round_polys[2][..4].to_vec();
-    assert!(matches!(vb(&good, &p), Err(SumcheckError::RoundCheckFailed { round: 2, .. })));
+    assert!(matches!(
+        vb(&good, &p),
+        Err(SumcheckError::RoundCheckFailed { round: 2, .. })
+    ));
     assert_eq!(vb(&[], &out.proof).unwrap_err(), SumcheckError::Empty);
     assert!(sub.instance_point(2).is_none());
 }

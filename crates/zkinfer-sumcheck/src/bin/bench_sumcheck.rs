@@ -6,7 +6,9 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use zkinfer_field::{BasedVectorSpace, EF, F, Field, PackedValue, PrimeCharacteristicRing, Transcript};
+use zkinfer_field::{
+    BasedVectorSpace, EF, F, Field, PackedValue, PrimeCharacteristicRing, Transcript,
+};
 use zkinfer_sumcheck::{Column, Term, prove, reference};
 
 type P = <F as Field>::Packing;
@@ -18,7 +20,11 @@ fn best<T>(reps: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
 }
 
 /// Best time of `reps` runs of `f(setup())`, the setup untimed.
-fn best_with<S, T>(reps: usize, mut setup: impl FnMut() -> S, mut f: impl FnMut(S) -> T) -> (Duration, T) {
+fn best_with<S, T>(
+    reps: usize,
+    mut setup: impl FnMut() -> S,
+    mut f: impl FnMut(S) -> T,
+) -> (Duration, T) {
     let mut best = Duration::MAX;
     let mut out = None;
     for _ in 0..reps.max(1) {
@@ -85,34 +91,58 @@ fn ms(d: Duration) -> f64 {
 
 fn main() {
     let threads = rayon::current_num_threads();
-    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("thread pool");
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("thread pool");
     let mut rng = rng_stream(0x9e37_79b9_7f4a_7c15);
     let f = |r: &mut dyn FnMut() -> u64| F::from_u64(r());
     let x = f(&mut rng);
     let ex = EF::from_basis_coefficients_fn(|_| f(&mut rng));
-    println!("packing width of F: {} (AVX2 = 4, AVX-512 = 8, none = 1)", P::WIDTH);
+    println!(
+        "packing width of F: {} (AVX2 = 4, AVX-512 = 8, none = 1)",
+        P::WIDTH
+    );
     let iters = 1 << 22;
     let fs = mul_rate(core::array::from_fn(|_| f(&mut rng)), x, iters);
-    let ps = mul_rate(core::array::from_fn(|_| P::from_fn(|_| f(&mut rng))), P::from(x), iters / 4);
+    let ps = mul_rate(
+        core::array::from_fn(|_| P::from_fn(|_| f(&mut rng))),
+        P::from(x),
+        iters / 4,
+    );
     let es = mul_rate(
         core::array::from_fn(|_| EF::from_basis_coefficients_fn(|_| f(&mut rng))),
         ex,
         iters / 2,
     );
     println!("F  mul/s scalar : {:>8.0} M", fs / 1e6);
-    println!("F  mul/s packed : {:>8.0} M  (lanes counted: {:.0} M vector muls/s)", ps * P::WIDTH as f64 / 1e6, ps / 1e6);
+    println!(
+        "F  mul/s packed : {:>8.0} M  (lanes counted: {:.0} M vector muls/s)",
+        ps * P::WIDTH as f64 / 1e6,
+        ps / 1e6
+    );
     println!("EF mul/s scalar : {:>8.0} M", es / 1e6);
     println!();
     println!("product-of-two sumcheck Σ A·B, base-field inputs ({threads} cores):");
     println!(
         "{:>5} | {:>10} {:>10} | {:>10} {:>10} | {:>9} {:>9} | {:>8} {:>8}",
-        "log n", "loop 1t", "loop pk 1t", "prove 1t", "prove all", "eq·AB 1t", "eq·AB all", "ratio", "ratio pk"
+        "log n",
+        "loop 1t",
+        "loop pk 1t",
+        "prove 1t",
+        "prove all",
+        "eq·AB 1t",
+        "eq·AB all",
+        "ratio",
+        "ratio pk"
     );
     for log_n in [20usize, 22, 24] {
         let n = 1usize << log_n;
         let a: Vec<F> = (0..n).map(|_| f(&mut rng)).collect();
         let b: Vec<F> = (0..n).map(|_| f(&mut rng)).collect();
-        let r: Vec<EF> = (0..log_n).map(|_| EF::from_basis_coefficients_fn(|_| f(&mut rng))).collect();
+        let r: Vec<EF> = (0..log_n)
+            .map(|_| EF::from_basis_coefficients_fn(|_| f(&mut rng)))
+            .collect();
         let reps = if log_n >= 24 { 2 } else { 3 };
         let (t_loop, s1) = best(reps, || plain_sum_scalar(black_box(&a), black_box(&b)));
         let (t_loop_pk, s2) = best(reps, || plain_sum_packed(black_box(&a), black_box(&b)));
@@ -134,16 +164,23 @@ fn main() {
             t_one.as_secs_f64() / t_loop_pk.as_secs_f64(),
         );
     }
-    println!("ratio = prover (1 thread) / plain loop (1 thread); pk = packed loop. Input copies untimed.");
+    println!(
+        "ratio = prover (1 thread) / plain loop (1 thread); pk = packed loop. Input copies untimed."
+    );
     // The naive reference prover, for scale.
     let log_n = 16;
     let a: Vec<F> = (0..1 << log_n).map(|_| f(&mut rng)).collect();
     let b: Vec<F> = (0..1 << log_n).map(|_| f(&mut rng)).collect();
     let cols = || vec![Column::Base(a.clone()), Column::Base(b.clone())];
     let terms = [Term::new(EF::ONE, vec![0, 1])];
-    let (t_ref, _) = best_with(1, cols, |c| reference::prove(c, &terms, None, &mut Transcript::new(b"b")));
-    let (t_fast, _) =
-        one.install(|| best_with(3, cols, |c| prove(c, &terms, None, &mut Transcript::new(b"b"))));
+    let (t_ref, _) = best_with(1, cols, |c| {
+        reference::prove(c, &terms, None, &mut Transcript::new(b"b"))
+    });
+    let (t_fast, _) = one.install(|| {
+        best_with(3, cols, |c| {
+            prove(c, &terms, None, &mut Transcript::new(b"b"))
+        })
+    });
     println!(
         "\nreference (naive) prover 2^{log_n}: {:.1} ms; fast prover 1 thread: {:.2} ms ({:.0}x)",
         ms(t_ref),

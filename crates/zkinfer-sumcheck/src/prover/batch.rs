@@ -55,7 +55,13 @@ pub fn prove_batched(instances: Vec<BatchInstance>, transcript: &mut Transcript)
     // Each instance's first round polynomial (or its single value when it has no variables).
     let mut pending: Vec<Vec<EF>> = insts
         .iter_mut()
-        .map(|i| if i.num_vars() == 0 { vec![i.summand_at_point()] } else { i.round_poly() })
+        .map(|i| {
+            if i.num_vars() == 0 {
+                vec![i.summand_at_point()]
+            } else {
+                i.round_poly()
+            }
+        })
         .collect();
     let claimed_sums: Vec<EF> = insts
         .iter()
@@ -92,7 +98,10 @@ pub fn prove_batched(instances: Vec<BatchInstance>, transcript: &mut Transcript)
                 vec![lifted[j] * half]
             };
             for (t, gt) in g.iter_mut().enumerate() {
-                let v = gj.get(t).copied().unwrap_or_else(|| interpolate_uni(&gj, EF::from_usize(t)));
+                let v = gj
+                    .get(t)
+                    .copied()
+                    .unwrap_or_else(|| interpolate_uni(&gj, EF::from_usize(t)));
                 *gt += coeffs[j] * v;
             }
             own.push(gj);

@@ -164,7 +164,13 @@ where
         }
     });
     (0..npts)
-        .map(|t| terms.iter().enumerate().map(|(j, term)| term.coeff * acc[j * npts + t]).sum())
+        .map(|t| {
+            terms
+                .iter()
+                .enumerate()
+                .map(|(j, term)| term.coeff * acc[j * npts + t])
+                .sum()
+        })
         .collect()
 }
 
@@ -176,7 +182,9 @@ pub(crate) fn sum_halves(v: &mut Vec<EF>) {
     #[cfg(feature = "parallel")]
     if 2 * half >= PARALLEL_THRESHOLD {
         use rayon::prelude::*;
-        lo.par_iter_mut().zip(hi.par_iter()).for_each(|(l, &h)| *l += h);
+        lo.par_iter_mut()
+            .zip(hi.par_iter())
+            .for_each(|(l, &h)| *l += h);
         v.truncate(half);
         return;
     }
@@ -253,7 +261,10 @@ pub(crate) fn fold_prod2<const ONE: bool>(
                     let wc = w.map(|w| &w[c * CHUNK..c * CHUNK + x0.len()]);
                     fold_prod2_block::<ONE>((x0, x1, x2, x3), (y0, y1, y2, y3), wc, r)
                 })
-                .reduce(|| [EF::ZERO; 3], |x, y| [x[0] + y[0], x[1] + y[1], x[2] + y[2]]);
+                .reduce(
+                    || [EF::ZERO; 3],
+                    |x, y| [x[0] + y[0], x[1] + y[1], x[2] + y[2]],
+                );
         }
         fold_prod2_block::<ONE>((a0, a1, a2, a3), (b0, b1, b2, b3), w, r)
     };

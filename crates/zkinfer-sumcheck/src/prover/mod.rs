@@ -70,7 +70,11 @@ pub fn prove(
         let r = transcript.challenge(labels::CHALLENGE);
         inst.bind(&g, r);
         point.push(r);
-        let next = if k + 1 < n { inst.round_poly() } else { Vec::new() };
+        let next = if k + 1 < n {
+            inst.round_poly()
+        } else {
+            Vec::new()
+        };
         round_polys.push(core::mem::replace(&mut g, next));
     }
     SumcheckOutput {

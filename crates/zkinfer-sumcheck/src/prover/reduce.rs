@@ -17,16 +17,22 @@ use crate::{Column, ReductionProof, Term, labels, prove};
 /// # Panics
 /// If `claims` is empty, `poly`'s length is not a power of two, or a point has the wrong length.
 /// Wrong claimed values do not panic: they give a proof the verifier rejects.
-#[must_use]
+#[must_use = "the reduced claim must be discharged"]
 pub fn reduce_claims(
     poly: Column,
     claims: &[(Vec<EF>, EF)],
     transcript: &mut Transcript,
 ) -> (ReductionProof, Vec<EF>, EF) {
     assert!(!claims.is_empty(), "reduce_claims: no claims");
-    assert!(poly.len().is_power_of_two(), "reduce_claims: length is not a power of two");
+    assert!(
+        poly.len().is_power_of_two(),
+        "reduce_claims: length is not a power of two"
+    );
     let n = poly.len().trailing_zeros() as usize;
-    assert!(claims.iter().all(|(p, _)| p.len() == n), "reduce_claims: point of the wrong length");
+    assert!(
+        claims.iter().all(|(p, _)| p.len() == n),
+        "reduce_claims: point of the wrong length"
+    );
     let alphas = absorb_claims(claims, transcript);
     let mut w = vec![EF::ZERO; 1 << n];
     for ((p, _), &a) in claims.iter().zip(&alphas) {
@@ -34,8 +40,20 @@ pub fn reduce_claims(
             *x += e;
         }
     }
-    let out = prove(vec![poly, Column::Ext(w)], &[Term::new(EF::ONE, vec![0, 1])], None, transcript);
+    let out = prove(
+        vec![poly, Column::Ext(w)],
+        &[Term::new(EF::ONE, vec![0, 1])],
+        None,
+        transcript,
+    );
     let eval = out.evals[0];
     transcript.absorb_ext(labels::REDUCE_EVAL, eval);
-    (ReductionProof { sumcheck: out.proof, eval }, out.point, eval)
+    (
+        ReductionProof {
+            sumcheck: out.proof,
+            eval,
+        },
+        out.point,
+        eval,
+    )
 }

@@ -52,16 +52,29 @@ impl Instance {
     /// On inconsistent shapes (caller bugs): see [`crate::prove`].
     pub(crate) fn new(columns: Vec<Column>, terms: &[Term], eq_point: Option<&[EF]>) -> Self {
         let len = columns.first().map_or(1, Column::len);
-        assert!(len.is_power_of_two(), "sumcheck: column length {len} is not a power of two");
-        assert!(columns.iter().all(|c| c.len() == len), "sumcheck: columns of different lengths");
         assert!(
-            terms.iter().flat_map(|t| &t.factors).all(|&f| f < columns.len()),
+            len.is_power_of_two(),
+            "sumcheck: column length {len} is not a power of two"
+        );
+        assert!(
+            columns.iter().all(|c| c.len() == len),
+            "sumcheck: columns of different lengths"
+        );
+        assert!(
+            terms
+                .iter()
+                .flat_map(|t| &t.factors)
+                .all(|&f| f < columns.len()),
             "sumcheck: factor index out of range"
         );
         let num_vars = len.trailing_zeros() as usize;
         let eq = eq_point.map(|r| {
             assert_eq!(r.len(), num_vars, "sumcheck: eq point of the wrong length");
-            EqState { r: r.to_vec(), table: eq_table(r.get(1..).unwrap_or(&[])), scale: EF::ONE }
+            EqState {
+                r: r.to_vec(),
+                table: eq_table(r.get(1..).unwrap_or(&[])),
+                scale: EF::ONE,
+            }
         });
         let d_f = terms.iter().map(|t| t.factors.len()).max().unwrap_or(0);
         let prod2 = match terms {
@@ -69,16 +82,26 @@ impl Instance {
             _ => None,
         };
         let cols = if columns.iter().all(|c| matches!(c, Column::Base(_))) {
-            Cols::Base(columns.into_iter().filter_map(|c| match c {
-                Column::Base(v) => Some(v),
-                Column::Ext(_) => None,
-            }).collect())
+            Cols::Base(
+                columns
+                    .into_iter()
+                    .filter_map(|c| match c {
+                        Column::Base(v) => Some(v),
+                        Column::Ext(_) => None,
+                    })
+                    .collect(),
+            )
         } else {
             // Mixed: lift the base columns once (the common shapes are all-base or all-ext).
-            Cols::Ext(columns.into_iter().map(|c| match c {
-                Column::Base(v) => v.into_iter().map(EF::from).collect(),
-                Column::Ext(v) => v,
-            }).collect())
+            Cols::Ext(
+                columns
+                    .into_iter()
+                    .map(|c| match c {
+                        Column::Base(v) => v.into_iter().map(EF::from).collect(),
+                        Column::Ext(v) => v,
+                    })
+                    .collect(),
+            )
         };
         Self {
             cols,
@@ -143,8 +166,12 @@ impl Instance {
             (Cols::Base(c), Some((a, b, coeff))) if w.is_none() => {
                 kernels::prod2_base::<ONE>(&c[a], &c[b], coeff)
             }
-            (Cols::Base(c), Some((a, b, coeff))) => kernels::prod2::<F, ONE>(&c[a], &c[b], w, coeff),
-            (Cols::Ext(c), Some((a, b, coeff))) => kernels::prod2::<EF, ONE>(&c[a], &c[b], w, coeff),
+            (Cols::Base(c), Some((a, b, coeff))) => {
+                kernels::prod2::<F, ONE>(&c[a], &c[b], w, coeff)
+            }
+            (Cols::Ext(c), Some((a, b, coeff))) => {
+                kernels::prod2::<EF, ONE>(&c[a], &c[b], w, coeff)
+            }
             (Cols::Base(c), None) => kernels::generic::<F, ONE>(c, &self.terms, w, half, self.dh),
             (Cols::Ext(c), None) => kernels::generic::<EF, ONE>(c, &self.terms, w, half, self.dh),
         }
@@ -174,7 +201,9 @@ impl Instance {
         self.cols = match core::mem::replace(&mut self.cols, Cols::Ext(Vec::new())) {
             Cols::Base(v) => Cols::Ext(v.iter().map(|c| fold_first_var(c, r)).collect()),
             // The product of two with a round still to come: fold in the next round's pass.
-            Cols::Ext(v) if self.prod2.is_some_and(|(a, b, _)| a != b) && self.round + 2 < self.num_vars => {
+            Cols::Ext(v)
+                if self.prod2.is_some_and(|(a, b, _)| a != b) && self.round + 2 < self.num_vars =>
+            {
                 self.pending = Some(r);
                 Cols::Ext(v)
             }

@@ -68,10 +68,12 @@ impl BatchSubClaim {
         }
         let mut sum = EF::ZERO;
         for (j, (o, &c)) in openings.iter().zip(&self.coeffs).enumerate() {
-            let point = self.instance_point(j).ok_or(SumcheckError::WrongEvalCount {
-                expected: self.point.len(),
-                got: self.num_vars.get(j).copied().unwrap_or(0),
-            })?;
+            let point = self
+                .instance_point(j)
+                .ok_or(SumcheckError::WrongEvalCount {
+                    expected: self.point.len(),
+                    got: self.num_vars.get(j).copied().unwrap_or(0),
+                })?;
             sum += c * summand_at(o.terms, o.eq_point, point, o.evals)?;
         }
         if sum == self.value {
@@ -87,7 +89,9 @@ impl BatchSubClaim {
 
 /// The coefficients `1, β, β², …` of a batch of `n` instances.
 pub(crate) fn powers(beta: EF, n: usize) -> Vec<EF> {
-    core::iter::successors(Some(EF::ONE), |&p| Some(p * beta)).take(n).collect()
+    core::iter::successors(Some(EF::ONE), |&p| Some(p * beta))
+        .take(n)
+        .collect()
 }
 
 /// Verifies a batched sumcheck (see [`crate::prove_batched`] for the protocol). Never panics.
@@ -103,7 +107,11 @@ pub fn verify_batched(
     proof: &SumcheckProof,
     transcript: &mut Transcript,
 ) -> Result<BatchSubClaim, SumcheckError> {
-    let num_vars = claims.iter().map(|c| c.num_vars).max().ok_or(SumcheckError::Empty)?;
+    let num_vars = claims
+        .iter()
+        .map(|c| c.num_vars)
+        .max()
+        .ok_or(SumcheckError::Empty)?;
     let degree = claims.iter().map(|c| c.degree).max().unwrap_or(0);
     let sums: Vec<EF> = claims.iter().map(|c| c.claimed_sum).collect();
     transcript.absorb_exts(labels::BATCH_CLAIMS, &sums);

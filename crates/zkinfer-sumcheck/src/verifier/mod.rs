@@ -15,10 +15,10 @@
 mod batch;
 mod reduce;
 
-pub use batch::{BatchClaim, BatchOpening, BatchSubClaim, verify_batched};
-pub use reduce::verify_reduce_claims;
 pub(crate) use batch::powers;
+pub use batch::{BatchClaim, BatchOpening, BatchSubClaim, verify_batched};
 pub(crate) use reduce::absorb_claims;
+pub use reduce::verify_reduce_claims;
 
 use zkinfer_field::{EF, PrimeCharacteristicRing, Transcript};
 
@@ -81,11 +81,10 @@ pub fn verify(
 }
 
 /// The value at `x` of the polynomial of degree `< values.len()` with `p(t) = values[t]`.
-#[must_use]
 pub fn interpolate_uni(values: &[EF], x: EF) -> EF {
     let n = values.len();
     // Lagrange over the nodes 0..n: p(x) = Σ_i v_i Π_{j≠i} (x − j)/(i − j).
-    let nodes: Vec<EF> = (0..n).map(|i| EF::from_usize(i)).collect();
+    let nodes: Vec<EF> = (0..n).map(EF::from_usize).collect();
     let mut acc = EF::ZERO;
     for (i, &v) in values.iter().enumerate() {
         let mut num = EF::ONE;

@@ -38,17 +38,31 @@ pub fn verify_reduce_claims(
     if claims.is_empty() {
         return Err(SumcheckError::Empty);
     }
-    if let Some((index, (p, _))) = claims.iter().enumerate().find(|(_, (p, _))| p.len() != num_vars)
+    if let Some((index, (p, _))) = claims
+        .iter()
+        .enumerate()
+        .find(|(_, (p, _))| p.len() != num_vars)
     {
-        return Err(SumcheckError::WrongPointLength { index, expected: num_vars, got: p.len() });
+        return Err(SumcheckError::WrongPointLength {
+            index,
+            expected: num_vars,
+            got: p.len(),
+        });
     }
     let alphas = absorb_claims(claims, transcript);
     let sum = claims.iter().zip(&alphas).map(|((_, v), &a)| a * *v).sum();
     let sub = verify(num_vars, 2, sum, &proof.sumcheck, transcript)?;
-    let w: EF = claims.iter().zip(&alphas).map(|((p, _), &a)| a * eq_eval(p, &sub.point)).sum();
+    let w: EF = claims
+        .iter()
+        .zip(&alphas)
+        .map(|((p, _), &a)| a * eq_eval(p, &sub.point))
+        .sum();
     let got = proof.eval * w;
     if got != sub.value {
-        return Err(SumcheckError::FinalEvalMismatch { expected: sub.value, got });
+        return Err(SumcheckError::FinalEvalMismatch {
+            expected: sub.value,
+            got,
+        });
     }
     transcript.absorb_ext(labels::REDUCE_EVAL, proof.eval);
     Ok((sub.point, proof.eval))
