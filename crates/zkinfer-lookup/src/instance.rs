@@ -72,7 +72,11 @@ pub(crate) fn witness_shapes(
             }
             let vars = expected.trailing_zeros() as usize;
             if vars > MAX_WITNESS_VARS {
-                return Err(LookupError::TooManyVars { witness: w, got: vars, max: MAX_WITNESS_VARS });
+                return Err(LookupError::TooManyVars {
+                    witness: w,
+                    got: vars,
+                    max: MAX_WITNESS_VARS,
+                });
             }
             Ok(vars)
         })
@@ -127,18 +131,31 @@ mod tests {
         let err = multiplicities(&t, &[vec![&a], vec![&bad]]).unwrap_err();
         assert_eq!(
             err,
-            LookupError::NotInTable { witness: 1, row: 1, value: vec![4], table: t.describe() }
+            LookupError::NotInTable {
+                witness: 1,
+                row: 1,
+                value: vec![4],
+                table: t.describe()
+            }
         );
         assert!(err.to_string().contains("witness 1, row 1: value [4]"));
 
         let odd: Vec<F> = vec![F::ZERO; 3];
         assert!(matches!(
             multiplicities(&t, &[vec![&odd]]),
-            Err(LookupError::WitnessLength { expected: 4, got: 3, .. })
+            Err(LookupError::WitnessLength {
+                expected: 4,
+                got: 3,
+                ..
+            })
         ));
         assert!(matches!(
             multiplicities(&t, &[vec![&a, &a]]),
-            Err(LookupError::ColumnCount { expected: 1, got: 2, .. })
+            Err(LookupError::ColumnCount {
+                expected: 1,
+                got: 2,
+                ..
+            })
         ));
     }
 }

@@ -1,7 +1,12 @@
 //! The proof data and the layer algebra shared by prover and verifier.
 #![cfg_attr(
     not(test),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
 )]
 
 use serde::{Deserialize, Serialize};
@@ -45,7 +50,11 @@ pub(crate) enum Slot {
 impl Slot {
     /// The tree's slot at layer `k` (whose children are at height `k + 1`).
     pub(crate) fn at(is_table: bool, height: usize, k: usize) -> Self {
-        if !is_table && height == k + 1 { Self::Ones } else { Self::Full }
+        if !is_table && height == k + 1 {
+            Self::Ones
+        } else {
+            Self::Full
+        }
     }
 
     /// The number of columns (and of child values sent).
@@ -112,9 +121,15 @@ pub(crate) fn fold_tuple(values: &[EF], beta: EF) -> EF {
 /// Absorbs the statement (table id, witness shapes) and draws `(α, β)`.
 pub(crate) fn begin(table: &Table, shapes: &[usize], transcript: &mut Transcript) -> (EF, EF) {
     transcript.absorb_bytes(labels::TABLE, &table.id());
-    let bytes: Vec<u8> = shapes.iter().flat_map(|&n| (n as u64).to_le_bytes()).collect();
+    let bytes: Vec<u8> = shapes
+        .iter()
+        .flat_map(|&n| (n as u64).to_le_bytes())
+        .collect();
     transcript.absorb_bytes(labels::SHAPES, &bytes);
-    (transcript.challenge(labels::ALPHA), transcript.challenge(labels::BETA))
+    (
+        transcript.challenge(labels::ALPHA),
+        transcript.challenge(labels::BETA),
+    )
 }
 
 /// Absorbs the roots in the order of the proof.
@@ -133,7 +148,9 @@ mod tests {
     fn terms_match_the_batched_claim() {
         // One Full and one Ones slot, at a single point: the terms reproduce the parents.
         let lambda = EF::from(F::from_u64(7));
-        let vals: Vec<EF> = [2u64, 3, 5, 11, 13, 17].map(|v| EF::from(F::from_u64(v))).to_vec();
+        let vals: Vec<EF> = [2u64, 3, 5, 11, 13, 17]
+            .map(|v| EF::from(F::from_u64(v)))
+            .to_vec();
         let terms = layer_terms(&[Slot::Full, Slot::Ones], lambda);
         let sum: EF = terms
             .iter()

@@ -33,8 +33,11 @@ pub fn prove(
             got: multiplicities.len(),
         });
     }
-    if let Some((row, (e, g))) =
-        counts.iter().zip(multiplicities).enumerate().find(|(_, (e, g))| e != g)
+    if let Some((row, (e, g))) = counts
+        .iter()
+        .zip(multiplicities)
+        .enumerate()
+        .find(|(_, (e, g))| e != g)
     {
         return Err(LookupError::MultiplicityMismatch {
             row,
@@ -62,7 +65,10 @@ pub fn prove_unchecked(
     let shapes = witness_shapes(table, &instance.witnesses)?;
     let rows = 1usize << table.num_vars();
     if multiplicities.len() != rows {
-        return Err(LookupError::MultiplicityLength { expected: rows, got: multiplicities.len() });
+        return Err(LookupError::MultiplicityLength {
+            expected: rows,
+            got: multiplicities.len(),
+        });
     }
     let (alpha, beta) = begin(table, &shapes, transcript);
 
@@ -82,26 +88,33 @@ pub fn prove_unchecked(
     let roots: Vec<[EF; 2]> = trees.iter().map(FractionTree::root).collect();
     absorb_roots(&roots, transcript);
     let mut claims: Vec<(EF, EF)> = roots.iter().map(|&[p, q]| (p, q)).collect();
-    let mut leaf_points: Vec<Option<Vec<EF>>> =
-        trees.iter().map(|t| (t.height() == 0).then(Vec::new)).collect();
+    let mut leaf_points: Vec<Option<Vec<EF>>> = trees
+        .iter()
+        .map(|t| (t.height() == 0).then(Vec::new))
+        .collect();
 
     let max_height = trees.iter().map(FractionTree::height).max().unwrap_or(0);
     let mut layers = Vec::with_capacity(max_height);
     let mut point: Vec<EF> = Vec::new();
     for k in 0..max_height {
-        let active: Vec<usize> = (0..trees.len()).filter(|&j| trees[j].height() > k).collect();
+        let active: Vec<usize> = (0..trees.len())
+            .filter(|&j| trees[j].height() > k)
+            .collect();
         let lambda = transcript.challenge(labels::LAMBDA);
         let mut slots = Vec::with_capacity(active.len());
         let mut columns = Vec::new();
         for &j in &active {
-            let (slot, cols) = trees[j].layer_columns(k);
+            let (slot, cols) = trees[j].take_layer_columns(k);
             debug_assert_eq!(slot, Slot::at(j == table_index, trees[j].height(), k));
             slots.push(slot);
             columns.extend(cols);
         }
         let terms = layer_terms(&slots, lambda);
         let out = zkinfer_sumcheck::prove(columns, &terms, Some(&point), transcript);
-        debug_assert_eq!(out.claimed_sum, batch_claims(active.iter().map(|&j| claims[j]), lambda));
+        debug_assert_eq!(
+            out.claimed_sum,
+            batch_claims(active.iter().map(|&j| claims[j]), lambda)
+        );
         transcript.absorb_exts(labels::CHILDREN, &out.evals);
         let mu = transcript.challenge(labels::MU);
         point = std::iter::once(mu).chain(out.point).collect();
@@ -114,7 +127,10 @@ pub fn prove_unchecked(
                 leaf_points[j] = Some(point.clone());
             }
         }
-        layers.push(LayerProof { sumcheck: out.proof, children: out.evals });
+        layers.push(LayerProof {
+            sumcheck: out.proof,
+            children: out.evals,
+        });
     }
 
     let mut witness_evals = Vec::with_capacity(instance.witnesses.len());
@@ -131,7 +147,14 @@ pub fn prove_unchecked(
         witness_claims,
         multiplicity_claim: (table_point, claims[table_index].0),
     };
-    Ok((LookupProof { roots, layers, witness_evals }, claims))
+    Ok((
+        LookupProof {
+            roots,
+            layers,
+            witness_evals,
+        },
+        claims,
+    ))
 }
 
 /// The leaf denominators `α − Σ_c β^c x_{c,i}`.
@@ -139,6 +162,8 @@ fn denominators(cols: &[&[F]], alpha: EF, beta: EF) -> Vec<EF> {
     let len = cols.first().map_or(1, |c| c.len());
     let powers: Vec<EF> = beta.powers().take(cols.len()).collect();
     par_map(len, |i| {
-        cols.iter().zip(&powers).fold(alpha, |acc, (c, &b)| acc - b * c[i])
+        cols.iter()
+            .zip(&powers)
+            .fold(alpha, |acc, (c, &b)| acc - b * c[i])
     })
 }

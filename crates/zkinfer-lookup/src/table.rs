@@ -4,7 +4,12 @@
 //! table's variables (see `zkinfer-poly`). Signed values embed as `v mod p`.
 #![cfg_attr(
     not(test),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
 )]
 
 use serde::{Deserialize, Serialize};
@@ -51,7 +56,11 @@ impl Table {
         check_bits(in_bits)?;
         let half = 1i64 << (in_bits - 1);
         let outputs = (-half..half).map(f).collect();
-        Ok(Self::Function { name: name.into(), in_bits, outputs })
+        Ok(Self::Function {
+            name: name.into(),
+            in_bits,
+            outputs,
+        })
     }
 
     /// Checks the width and, for a function, the number of outputs.
@@ -61,7 +70,11 @@ impl Table {
     pub fn validate(&self) -> Result<(), LookupError> {
         match self {
             Self::Range { bits } | Self::SignedRange { bits } => check_bits(*bits),
-            Self::Function { name, in_bits, outputs } => {
+            Self::Function {
+                name,
+                in_bits,
+                outputs,
+            } => {
                 check_bits(*in_bits)?;
                 let expected = 1usize << in_bits;
                 if outputs.len() == expected {
@@ -131,7 +144,11 @@ impl Table {
     /// If `point.len() != num_vars()` or a function table is invalid (see [`Table::validate`]).
     #[must_use]
     pub fn evaluate_columns(&self, point: &[EF]) -> Vec<EF> {
-        assert_eq!(point.len(), self.num_vars(), "Table::evaluate_columns: wrong point length");
+        assert_eq!(
+            point.len(),
+            self.num_vars(),
+            "Table::evaluate_columns: wrong point length"
+        );
         let unsigned = point.iter().fold(EF::ZERO, |acc, &r| acc.double() + r);
         let offset = EF::from(F::from_u64(1u64 << (self.bits() - 1)));
         match self {
@@ -177,7 +194,11 @@ impl Table {
                 h.update(&[1]);
                 h.update(&bits.to_le_bytes());
             }
-            Self::Function { name, in_bits, outputs } => {
+            Self::Function {
+                name,
+                in_bits,
+                outputs,
+            } => {
                 h.update(&[2]);
                 h.update(&in_bits.to_le_bytes());
                 h.update(&(name.len() as u64).to_le_bytes());
@@ -198,13 +219,19 @@ fn check_bits(bits: u32) -> Result<(), LookupError> {
     if (1..=MAX_TABLE_BITS).contains(&bits) {
         Ok(())
     } else {
-        Err(LookupError::TableBits { bits, max: MAX_TABLE_BITS })
+        Err(LookupError::TableBits {
+            bits,
+            max: MAX_TABLE_BITS,
+        })
     }
 }
 
 fn signed_row(x: F, half: i128) -> Option<usize> {
     let v = to_signed(x);
-    (-half..half).contains(&v).then(|| usize::try_from(v + half).ok()).flatten()
+    (-half..half)
+        .contains(&v)
+        .then(|| usize::try_from(v + half).ok())
+        .flatten()
 }
 
 #[cfg(test)]
@@ -229,7 +256,9 @@ mod tests {
             t.validate().unwrap();
             let n = t.num_vars();
             let point: Vec<EF> = (0..n)
-                .map(|_| EF::from_basis_coefficients_fn(|_| F::from_u64(rng.random::<u32>().into())))
+                .map(|_| {
+                    EF::from_basis_coefficients_fn(|_| F::from_u64(rng.random::<u32>().into()))
+                })
                 .collect();
             let want: Vec<EF> = t.columns().iter().map(|c| evaluate(c, &point)).collect();
             assert_eq!(t.evaluate_columns(&point), want, "{}", t.describe());
@@ -261,12 +290,26 @@ mod tests {
         assert!(Table::Range { bits: 0 }.validate().is_err());
         assert!(Table::Range { bits: 17 }.validate().is_err());
         assert!(Table::function("f", 17, |i| i).is_err());
-        let bad = Table::Function { name: "f".into(), in_bits: 3, outputs: vec![0; 7] };
-        assert!(matches!(bad.validate(), Err(LookupError::FunctionOutputs { expected: 8, got: 7, .. })));
+        let bad = Table::Function {
+            name: "f".into(),
+            in_bits: 3,
+            outputs: vec![0; 7],
+        };
+        assert!(matches!(
+            bad.validate(),
+            Err(LookupError::FunctionOutputs {
+                expected: 8,
+                got: 7,
+                ..
+            })
+        ));
         let ids: Vec<_> = tables().iter().map(Table::id).collect();
         assert_ne!(ids[0], ids[1]);
         assert_ne!(ids[1], ids[2]);
         assert_ne!(Table::function("g", 4, |i| i.max(0)).unwrap().id(), ids[2]);
-        assert_ne!(Table::function("relu", 4, |i| i.max(1)).unwrap().id(), ids[2]);
+        assert_ne!(
+            Table::function("relu", 4, |i| i.max(1)).unwrap().id(),
+            ids[2]
+        );
     }
 }

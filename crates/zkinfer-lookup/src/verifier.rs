@@ -1,7 +1,12 @@
 //! The LogUp-GKR verifier. Never panics on any proof.
 #![cfg_attr(
     not(test),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
 )]
 
 use zkinfer_field::{EF, Field, PrimeCharacteristicRing, Transcript};
@@ -39,14 +44,21 @@ pub fn verify(
     table.validate()?;
     for (w, &vars) in witness_shapes.iter().enumerate() {
         if vars > MAX_WITNESS_VARS {
-            return Err(LookupError::TooManyVars { witness: w, got: vars, max: MAX_WITNESS_VARS });
+            return Err(LookupError::TooManyVars {
+                witness: w,
+                got: vars,
+                max: MAX_WITNESS_VARS,
+            });
         }
     }
     let (alpha, beta) = begin(table, witness_shapes, transcript);
 
     let num_trees = witness_shapes.len() + 1;
     if proof.roots.len() != num_trees {
-        return Err(LookupError::RootCount { expected: num_trees, got: proof.roots.len() });
+        return Err(LookupError::RootCount {
+            expected: num_trees,
+            got: proof.roots.len(),
+        });
     }
     absorb_roots(&proof.roots, transcript);
     check_roots(&proof.roots)?;
@@ -65,14 +77,20 @@ pub fn verify(
 
     let max_height = trees.iter().map(|t| t.height).max().unwrap_or(0);
     if proof.layers.len() != max_height {
-        return Err(LookupError::LayerCount { expected: max_height, got: proof.layers.len() });
+        return Err(LookupError::LayerCount {
+            expected: max_height,
+            got: proof.layers.len(),
+        });
     }
     let mut point: Vec<EF> = Vec::new();
     for (k, layer) in proof.layers.iter().enumerate() {
         let lambda = transcript.challenge(labels::LAMBDA);
         let active = |t: &&TreeState| t.height > k;
-        let slots: Vec<Slot> =
-            trees.iter().filter(active).map(|t| Slot::at(t.is_table, t.height, k)).collect();
+        let slots: Vec<Slot> = trees
+            .iter()
+            .filter(active)
+            .map(|t| Slot::at(t.is_table, t.height, k))
+            .collect();
         let claimed = batch_claims(trees.iter().filter(active).map(|t| t.claim), lambda);
         let sub = zkinfer_sumcheck::verify(k, LAYER_DEGREE, claimed, &layer.sumcheck, transcript)
             .map_err(|source| LookupError::LayerSumcheck { layer: k, source })?;
@@ -92,9 +110,13 @@ pub fn verify(
 
         let mut rest = layer.children.as_slice();
         for (tree, slot) in trees.iter_mut().filter(|t| t.height > k).zip(slots) {
-            let (values, tail) = rest.split_at_checked(slot.width()).ok_or(
-                LookupError::ChildCount { layer: k, expected, got: layer.children.len() },
-            )?;
+            let (values, tail) =
+                rest.split_at_checked(slot.width())
+                    .ok_or(LookupError::ChildCount {
+                        layer: k,
+                        expected,
+                        got: layer.children.len(),
+                    })?;
             rest = tail;
             tree.claim = slot.next_claim(values, mu).ok_or(LookupError::ChildCount {
                 layer: k,
@@ -115,9 +137,16 @@ fn check_roots(roots: &[[EF; 2]]) -> Result<(), LookupError> {
         return Err(LookupError::ZeroDenominator { tree });
     }
     let Some((&[pt, qt], witnesses)) = roots.split_last() else {
-        return Err(LookupError::RootCount { expected: 1, got: 0 });
+        return Err(LookupError::RootCount {
+            expected: 1,
+            got: 0,
+        });
     };
-    let (pw, qw) = witnesses.iter().fold((EF::ZERO, EF::ONE), |(p, q), &[a, b]| (p * b + a * q, q * b));
+    let (pw, qw) = witnesses
+        .iter()
+        .fold((EF::ZERO, EF::ONE), |(p, q), &[a, b]| {
+            (p * b + a * q, q * b)
+        });
     if pw * qt == pt * qw {
         Ok(())
     } else {
@@ -140,7 +169,10 @@ fn leaf_checks(
     transcript: &mut Transcript,
 ) -> Result<LookupClaims, LookupError> {
     let Some((table_tree, witness_trees)) = trees.split_last() else {
-        return Err(LookupError::RootCount { expected: 1, got: 0 });
+        return Err(LookupError::RootCount {
+            expected: 1,
+            got: 0,
+        });
     };
     if proof.witness_evals.len() != witness_trees.len() {
         return Err(LookupError::WitnessEvalCount {
@@ -166,7 +198,11 @@ fn leaf_checks(
         transcript.absorb_exts(labels::WITNESS_EVALS, values);
         let got = alpha - fold_tuple(values, beta);
         if got != q {
-            return Err(LookupError::WitnessFold { witness, expected: q, got });
+            return Err(LookupError::WitnessFold {
+                witness,
+                expected: q,
+                got,
+            });
         }
         witness_claims.push(values.iter().map(|&v| (point.clone(), v)).collect());
     }
@@ -176,5 +212,8 @@ fn leaf_checks(
     if got != q {
         return Err(LookupError::TableLeaf { expected: q, got });
     }
-    Ok(LookupClaims { witness_claims, multiplicity_claim: (point, m) })
+    Ok(LookupClaims {
+        witness_claims,
+        multiplicity_claim: (point, m),
+    })
 }

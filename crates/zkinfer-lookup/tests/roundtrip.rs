@@ -10,7 +10,10 @@ fn check(table: &Table, ws: &Witnesses) {
     let (m, proof, claims) = prove_honest(table, ws);
     let got = verify(table, &shapes(ws), &proof).expect("honest proof verifies");
     assert_eq!(got, claims);
-    assert!(claims_hold(&claims, ws, &m), "claims must hold on the real columns");
+    assert!(
+        claims_hold(&claims, ws, &m),
+        "claims must hold on the real columns"
+    );
     let bytes = bincode::serialize(&proof).unwrap();
     let back: LookupProof = bincode::deserialize(&bytes).unwrap();
     assert_eq!(back, proof);
@@ -40,7 +43,13 @@ fn function_tables_two_columns() {
     let mut r = rng(3);
     for (name, f) in [("relu", relu as fn(i64) -> i64), ("sigmoid", sigmoid)] {
         let t = Table::function(name, 10, f).unwrap();
-        check(&t, &vec![random_witness(&t, 11, &mut r), random_witness(&t, 6, &mut r)]);
+        check(
+            &t,
+            &vec![
+                random_witness(&t, 11, &mut r),
+                random_witness(&t, 6, &mut r),
+            ],
+        );
     }
     let t = Table::function("relu", 16, relu).unwrap();
     check(&t, &vec![random_witness(&t, 12, &mut r)]);
@@ -51,7 +60,10 @@ fn several_witnesses_of_different_sizes() {
     let mut r = rng(4);
     let t = Table::SignedRange { bits: 6 };
     // Taller and shorter than the table, equal sizes, and a single row (height 0).
-    let ws: Witnesses = [9, 3, 6, 3, 0, 1, 12].iter().map(|&v| random_witness(&t, v, &mut r)).collect();
+    let ws: Witnesses = [9, 3, 6, 3, 0, 1, 12]
+        .iter()
+        .map(|&v| random_witness(&t, v, &mut r))
+        .collect();
     check(&t, &ws);
     let (_, proof, claims) = prove_honest(&t, &ws);
     assert_eq!(proof.layers.len(), 12);
@@ -74,7 +86,10 @@ fn transcripts_agree_after_the_proof() {
     let rs = refs(&ws);
     let m = zkinfer_lookup::multiplicities(&t, &rs).unwrap();
     let mut tp = Transcript::new(CTX);
-    let inst = zkinfer_lookup::LookupInstance { table: &t, witnesses: rs };
+    let inst = zkinfer_lookup::LookupInstance {
+        table: &t,
+        witnesses: rs,
+    };
     let (proof, _) = zkinfer_lookup::prove(&inst, &m, &mut tp).unwrap();
     let mut tv = Transcript::new(CTX);
     let _ = zkinfer_lookup::verify(&t, &shapes(&ws), &proof, &mut tv).unwrap();

@@ -3,7 +3,9 @@
 
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use zkinfer_field::{F, Transcript, from_signed};
-use zkinfer_lookup::{LookupClaims, LookupError, LookupInstance, LookupProof, Table, multiplicities};
+use zkinfer_lookup::{
+    LookupClaims, LookupError, LookupInstance, LookupProof, Table, multiplicities,
+};
 use zkinfer_poly::evaluate;
 
 /// A caller context, as the engine would bind its commitment before the lookup.
@@ -13,32 +15,47 @@ pub const CTX: &[u8] = b"lookup-tests";
 pub type Witnesses = Vec<Vec<Vec<F>>>;
 
 pub fn refs(ws: &Witnesses) -> Vec<Vec<&[F]>> {
-    ws.iter().map(|w| w.iter().map(Vec::as_slice).collect()).collect()
+    ws.iter()
+        .map(|w| w.iter().map(Vec::as_slice).collect())
+        .collect()
 }
 
 /// A random witness of `2^vars` rows drawn from the table's rows.
 pub fn random_witness(table: &Table, vars: usize, rng: &mut StdRng) -> Vec<Vec<F>> {
     let cols = table.columns();
     let rows = cols[0].len();
-    let picks: Vec<usize> = (0..1usize << vars).map(|_| rng.random_range(0..rows)).collect();
-    cols.iter().map(|c| picks.iter().map(|&j| c[j]).collect()).collect()
+    let picks: Vec<usize> = (0..1usize << vars)
+        .map(|_| rng.random_range(0..rows))
+        .collect();
+    cols.iter()
+        .map(|c| picks.iter().map(|&j| c[j]).collect())
+        .collect()
 }
 
 /// Honest multiplicities, proof and claims.
 pub fn prove_honest(table: &Table, ws: &Witnesses) -> (Vec<F>, LookupProof, LookupClaims) {
     let r = refs(ws);
     let m = multiplicities(table, &r).expect("honest witnesses are in the table");
-    let inst = LookupInstance { table, witnesses: r };
+    let inst = LookupInstance {
+        table,
+        witnesses: r,
+    };
     let mut t = Transcript::new(CTX);
     let (proof, claims) = zkinfer_lookup::prove(&inst, &m, &mut t).expect("honest proof");
     (m, proof, claims)
 }
 
 pub fn shapes(ws: &Witnesses) -> Vec<usize> {
-    ws.iter().map(|w| w[0].len().trailing_zeros() as usize).collect()
+    ws.iter()
+        .map(|w| w[0].len().trailing_zeros() as usize)
+        .collect()
 }
 
-pub fn verify(table: &Table, shapes: &[usize], proof: &LookupProof) -> Result<LookupClaims, LookupError> {
+pub fn verify(
+    table: &Table,
+    shapes: &[usize],
+    proof: &LookupProof,
+) -> Result<LookupClaims, LookupError> {
     zkinfer_lookup::verify(table, shapes, proof, &mut Transcript::new(CTX))
 }
 
@@ -46,7 +63,11 @@ pub fn verify(table: &Table, shapes: &[usize], proof: &LookupProof) -> Result<Lo
 pub fn claims_hold(claims: &LookupClaims, ws: &Witnesses, m: &[F]) -> bool {
     let witness_ok = claims.witness_claims.len() == ws.len()
         && claims.witness_claims.iter().zip(ws).all(|(cl, w)| {
-            cl.len() == w.len() && cl.iter().zip(w).all(|((pt, v), col)| evaluate(col, pt) == *v)
+            cl.len() == w.len()
+                && cl
+                    .iter()
+                    .zip(w)
+                    .all(|((pt, v), col)| evaluate(col, pt) == *v)
         });
     let (pt, v) = &claims.multiplicity_claim;
     witness_ok && evaluate(m, pt) == *v
