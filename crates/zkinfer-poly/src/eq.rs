@@ -9,7 +9,10 @@ use zkinfer_field::{EF, Field, PrimeCharacteristicRing};
 #[must_use]
 pub fn eq_eval<A: Field>(r: &[A], x: &[A]) -> A {
     assert_eq!(r.len(), x.len(), "eq_eval: points of different lengths");
-    r.iter().zip(x).map(|(&a, &b)| a * b + (A::ONE - a) * (A::ONE - b)).product()
+    r.iter()
+        .zip(x)
+        .map(|(&a, &b)| a * b + (A::ONE - a) * (A::ONE - b))
+        .product()
 }
 
 /// The table `T[i] = eq(r, bits(i))` (big-endian, see the crate doc), of length `2^r.len()`.
@@ -56,8 +59,15 @@ mod tests {
             let t = eq_table(&r);
             assert_eq!(t.len(), 1 << n);
             for (i, &ti) in t.iter().enumerate() {
-                let x: Vec<EF> =
-                    (0..n).map(|k| if (i >> (n - 1 - k)) & 1 == 1 { EF::ONE } else { EF::ZERO }).collect();
+                let x: Vec<EF> = (0..n)
+                    .map(|k| {
+                        if (i >> (n - 1 - k)) & 1 == 1 {
+                            EF::ONE
+                        } else {
+                            EF::ZERO
+                        }
+                    })
+                    .collect();
                 assert_eq!(ti, eq_eval(&r, &x));
             }
             assert_eq!(t.iter().copied().sum::<EF>(), EF::ONE);

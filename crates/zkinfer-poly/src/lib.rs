@@ -19,7 +19,7 @@ pub mod eq;
 pub mod mle;
 
 pub use eq::{eq_eval, eq_table, eq_table_scaled};
-pub use mle::{Mle, evaluate, fold_first_var};
+pub use mle::{Mle, evaluate, fix_first_var_in_place, fold_first_var};
 
 /// Below this many evaluations, loops stay serial: thread hand-off costs more than it saves.
 pub const PARALLEL_THRESHOLD: usize = 1 << 14;
@@ -27,5 +27,9 @@ pub const PARALLEL_THRESHOLD: usize = 1 << 14;
 /// `⌈log2 n⌉`, with `log2_ceil(0) = log2_ceil(1) = 0`.
 #[must_use]
 pub const fn log2_ceil(n: usize) -> usize {
-    if n <= 1 { 0 } else { (usize::BITS - (n - 1).leading_zeros()) as usize }
+    if n <= 1 {
+        0
+    } else {
+        (usize::BITS - (n - 1).leading_zeros()) as usize
+    }
 }

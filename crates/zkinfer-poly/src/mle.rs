@@ -19,7 +19,11 @@ impl<A: Field> Mle<A> {
     /// If the length is not a power of two (a caller bug).
     #[must_use]
     pub fn new(evals: Vec<A>) -> Self {
-        assert!(evals.len().is_power_of_two(), "Mle::new: length {} is not a power of two", evals.len());
+        assert!(
+            evals.len().is_power_of_two(),
+            "Mle::new: length {} is not a power of two",
+            evals.len()
+        );
         Self { evals }
     }
 
@@ -63,7 +67,11 @@ impl<A: Field> Mle<A> {
     /// If the point has the wrong length.
     #[must_use]
     pub fn evaluate<E: ExtensionField<A>>(&self, point: &[E]) -> E {
-        assert_eq!(point.len(), self.num_vars(), "Mle::evaluate: wrong point length");
+        assert_eq!(
+            point.len(),
+            self.num_vars(),
+            "Mle::evaluate: wrong point length"
+        );
         evaluate(&self.evals, point)
     }
 }
@@ -72,12 +80,31 @@ fn fold_in_place<A: Field>(lo: &mut [A], hi: &[A], r: A) {
     #[cfg(feature = "parallel")]
     if lo.len() >= PARALLEL_THRESHOLD {
         use rayon::prelude::*;
-        lo.par_iter_mut().zip(hi.par_iter()).for_each(|(l, &h)| *l += r * (h - *l));
+        lo.par_iter_mut()
+            .zip(hi.par_iter())
+            .for_each(|(l, &h)| *l += r * (h - *l));
         return;
     }
     for (l, &h) in lo.iter_mut().zip(hi) {
         *l += r * (h - *l);
     }
+}
+
+/// Fixes the first (most significant) variable of a table to `r` in place:
+/// `evals[i] ← evals[i] + r·(evals[i + half] − evals[i])`, then halves the table. Parallel above
+/// [`PARALLEL_THRESHOLD`] with the `parallel` feature.
+///
+/// # Panics
+/// If the length is odd (a caller bug: tables have power-of-two lengths).
+pub fn fix_first_var_in_place<A: Field>(evals: &mut Vec<A>, r: A) {
+    assert!(
+        evals.len().is_multiple_of(2),
+        "fix_first_var_in_place: odd length"
+    );
+    let half = evals.len() / 2;
+    let (lo, hi) = evals.split_at_mut(half);
+    fold_in_place(lo, hi, r);
+    evals.truncate(half);
 }
 
 /// Fixes the first variable of a base-field table to an extension element: the first fold of a
@@ -102,15 +129,22 @@ pub fn fold_first_var(evals: &[F], r: EF) -> Vec<EF> {
 /// If `evals.len() != 2^point.len()`.
 #[must_use]
 pub fn evaluate<A: Field, E: ExtensionField<A>>(evals: &[A], point: &[E]) -> E {
-    assert_eq!(evals.len(), 1usize << point.len(), "evaluate: table and point disagree");
+    assert_eq!(
+        evals.len(),
+        1usize << point.len(),
+        "evaluate: table and point disagree"
+    );
     if point.is_empty() {
         return E::from(evals[0]);
     }
     // Fold the first variable from A into E, then keep folding in E.
     let half = evals.len() / 2;
     let r = point[0];
-    let mut cur: Vec<E> =
-        evals[..half].iter().zip(&evals[half..]).map(|(&l, &h)| r * (h - l) + l).collect();
+    let mut cur: Vec<E> = evals[..half]
+        .iter()
+        .zip(&evals[half..])
+        .map(|(&l, &h)| r * (h - l) + l)
+        .collect();
     for &r in &point[1..] {
         let half = cur.len() / 2;
         let (lo, hi) = cur.split_at_mut(half);
@@ -121,9 +155,12 @@ pub fn evaluate<A: Field, E: ExtensionField<A>>(evals: &[A], point: &[E]) -> E {
 }
 
 /// Evaluates via an eq table: `Σ_i evals[i] · eq(point, i)`. Used by tests as the naive form.
-#[must_use]
 pub fn evaluate_naive(evals: &[F], point: &[EF]) -> EF {
-    eq_table(point).iter().zip(evals).map(|(&e, &v)| e * v).sum()
+    eq_table(point)
+        .iter()
+        .zip(evals)
+        .map(|(&e, &v)| e * v)
+        .sum()
 }
 
 #[cfg(test)]
@@ -160,7 +197,15 @@ mod tests {
         // A 4x8 tensor: value at (i, j) is i*8+j; MLE at a hypercube point (bits(i) ‖ bits(j)).
         let evals: Vec<F> = (0..32u64).map(F::from_u64).collect();
         let bits = |v: usize, n: usize| -> Vec<EF> {
-            (0..n).map(|k| if (v >> (n - 1 - k)) & 1 == 1 { EF::ONE } else { EF::ZERO }).collect()
+            (0..n)
+                .map(|k| {
+                    if (v >> (n - 1 - k)) & 1 == 1 {
+                        EF::ONE
+                    } else {
+                        EF::ZERO
+                    }
+                })
+                .collect()
         };
         let mut p = bits(2, 2);
         p.extend(bits(5, 3));

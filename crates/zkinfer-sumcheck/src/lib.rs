@@ -8,15 +8,33 @@
 //! caller must discharge, usually with [`SubClaim::check_products`] on evaluations the prover
 //! supplies and that become claims on the `P`s.
 //!
-//! Modules: [`prover`], [`verifier`], [`proof`] (the proof data and the error type).
+//! The prover ([`prove`]) keeps base-field columns in `F` for the first round and folds them
+//! into `EF` with the first challenge; it evaluates round polynomials by incremental
+//! differences, derives `g(1)` from the running claim, factors the eq polynomial per round
+//! (Gruen: `eq(r_k, X)` contributes degree 1 without a table pass), has SIMD/monomorphized
+//! kernels for `A·B` and `eq·A·B`, and runs rayon above `zkinfer_poly::PARALLEL_THRESHOLD`
+//! (feature `parallel`). [`reference::prove`] is the naive prover it is tested against.
+//!
+//! On top: [`prove_batched`]/[`verify_batched`] (instances combined by powers of a random `β`,
+//! different variable counts by scaling with `2^(n − n_j)`), and
+//! [`reduce_claims`]/[`verify_reduce_claims`] (many claims on one polynomial → one, by a
+//! degree-2 sumcheck of `P · Σ_i α^i eq(p_i, ·)`).
+//!
+//! Modules: [`prover`], [`verifier`], [`proof`] (the proof data and the error type),
+//! [`reference`] (the naive prover).
 
 pub mod proof;
 pub mod prover;
+pub mod reference;
 pub mod verifier;
 
-pub use proof::{Column, SubClaim, SumcheckError, SumcheckProof, Term};
-pub use prover::{SumcheckOutput, prove};
-pub use verifier::verify;
+pub use proof::{Column, ReductionProof, SubClaim, SumcheckError, SumcheckProof, Term, summand_at};
+pub use prover::{
+    BatchInstance, BatchedOutput, SumcheckOutput, prove, prove_batched, reduce_claims,
+};
+pub use verifier::{
+    BatchClaim, BatchOpening, BatchSubClaim, verify, verify_batched, verify_reduce_claims,
+};
 
 /// Transcript labels of the sumcheck.
 pub mod labels {
@@ -26,4 +44,18 @@ pub mod labels {
     pub const ROUND: &[u8] = b"sumcheck/round";
     /// A round challenge.
     pub const CHALLENGE: &[u8] = b"sumcheck/challenge";
+    /// The instances' sums of a batch, absorbed before the batching coefficient.
+    pub const BATCH_CLAIMS: &[u8] = b"sumcheck/batch-claims";
+    /// The batching coefficient `β`.
+    pub const BATCH_COEFF: &[u8] = b"sumcheck/batch-coeff";
+    /// The number of claims of a claim reduction.
+    pub const REDUCE_COUNT: &[u8] = b"sumcheck/reduce-count";
+    /// A claim's point in a claim reduction.
+    pub const REDUCE_POINT: &[u8] = b"sumcheck/reduce-point";
+    /// A claim's value in a claim reduction.
+    pub const REDUCE_VALUE: &[u8] = b"sumcheck/reduce-value";
+    /// The claim-reduction coefficient `α`.
+    pub const REDUCE_ALPHA: &[u8] = b"sumcheck/reduce-alpha";
+    /// The reduced claim's value `P(ρ)`.
+    pub const REDUCE_EVAL: &[u8] = b"sumcheck/reduce-eval";
 }

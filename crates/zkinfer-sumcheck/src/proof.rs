@@ -77,27 +77,7 @@ impl SubClaim {
         eq_point: Option<&[EF]>,
         evals: &[EF],
     ) -> Result<(), SumcheckError> {
-        let mut sum = EF::ZERO;
-        for term in terms {
-            let mut prod = term.coeff;
-            for &f in &term.factors {
-                let v = evals.get(f).ok_or(SumcheckError::WrongEvalCount {
-                    expected: f + 1,
-                    got: evals.len(),
-                })?;
-                prod *= *v;
-            }
-            sum += prod;
-        }
-        if let Some(r) = eq_point {
-            if r.len() != self.point.len() {
-                return Err(SumcheckError::WrongEvalCount {
-                    expected: self.point.len(),
-                    got: r.len(),
-                });
-            }
-            sum *= eq_eval(r, &self.point);
-        }
+        let sum = summand_at(terms, eq_point, &self.point, evals)?;
         if sum == self.value {
             Ok(())
         } else {
@@ -107,6 +87,50 @@ impl SubClaim {
             })
         }
     }
+}
+
+/// `[eq(r, ρ)] · Σ_j c_j Π_i evals[f_{j,i}]`: the summand at `ρ` from the columns' values there.
+///
+/// # Errors
+/// [`SumcheckError::WrongEvalCount`] if a factor index is out of range of `evals` or `eq_point`
+/// and `point` differ in length.
+pub fn summand_at(
+    terms: &[Term],
+    eq_point: Option<&[EF]>,
+    point: &[EF],
+    evals: &[EF],
+) -> Result<EF, SumcheckError> {
+    let mut sum = EF::ZERO;
+    for term in terms {
+        let mut prod = term.coeff;
+        for &f in &term.factors {
+            let v = evals.get(f).ok_or(SumcheckError::WrongEvalCount {
+                expected: f + 1,
+                got: evals.len(),
+            })?;
+            prod *= *v;
+        }
+        sum += prod;
+    }
+    if let Some(r) = eq_point {
+        if r.len() != point.len() {
+            return Err(SumcheckError::WrongEvalCount {
+                expected: point.len(),
+                got: r.len(),
+            });
+        }
+        sum *= eq_eval(r, point);
+    }
+    Ok(sum)
+}
+
+/// A proof that many claims on one multilinear reduce to one (see [`crate::reduce_claims`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReductionProof {
+    /// The degree-2 sumcheck of `Σ_x P(x) · Σ_i α^i eq(p_i, x)`.
+    pub sumcheck: SumcheckProof,
+    /// `P(ρ)`, the reduced claim's value.
+    pub eval: EF,
 }
 
 /// Why a sumcheck proof was rejected.
@@ -148,6 +172,25 @@ pub enum SumcheckError {
         expected: EF,
         /// The summand recomputed from the supplied evaluations.
         got: EF,
+    },
+    /// A batch or a claim reduction was given no instances or no claims.
+    #[error("nothing to verify: empty batch or claim list")]
+    Empty,
+    /// A claim's point has the wrong number of coordinates.
+    #[error("claim {index} has a point of {got} coordinates, expected {expected}")]
+    WrongPointLength {
+        /// The claim.
+        index: usize,
+        /// The number of variables.
+        expected: usize,
+        /// The point's length.
+        got: usize,
+    },
+    /// The caller passed a degree the protocol cannot use (e.g. `usize::MAX`).
+    #[error("unsupported sumcheck degree {degree}")]
+    BadDegree {
+        /// The degree given.
+        degree: usize,
     },
     /// The wrong number of evaluations or coordinates was supplied.
     #[error("expected {expected} evaluations, got {got}")]

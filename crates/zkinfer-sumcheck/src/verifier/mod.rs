@@ -1,4 +1,7 @@
-//! The sumcheck verifier.
+//! The sumcheck verifiers: [`verify`], [`verify_batched`], [`verify_reduce_claims`].
+//!
+//! None of them panics on any proof: lengths are checked before use, and the module denies
+//! `unwrap`, `expect`, indexing and `panic!` outside tests.
 #![cfg_attr(
     not(test),
     deny(
@@ -8,6 +11,14 @@
         clippy::panic
     )
 )]
+
+mod batch;
+mod reduce;
+
+pub(crate) use batch::powers;
+pub use batch::{BatchClaim, BatchOpening, BatchSubClaim, verify_batched};
+pub(crate) use reduce::absorb_claims;
+pub use reduce::verify_reduce_claims;
 
 use zkinfer_field::{EF, PrimeCharacteristicRing, Transcript};
 
@@ -28,6 +39,9 @@ pub fn verify(
     proof: &SumcheckProof,
     transcript: &mut Transcript,
 ) -> Result<SubClaim, SumcheckError> {
+    let Some(expected_len) = degree.checked_add(1) else {
+        return Err(SumcheckError::BadDegree { degree });
+    };
     if proof.round_polys.len() != num_vars {
         return Err(SumcheckError::WrongRoundCount {
             expected: num_vars,
@@ -39,11 +53,11 @@ pub fn verify(
     let mut point = Vec::with_capacity(num_vars);
     for (round, g) in proof.round_polys.iter().enumerate() {
         let (g0, g1) = match g.as_slice() {
-            [g0, g1, ..] if g.len() == degree + 1 => (*g0, *g1),
+            [g0, g1, ..] if g.len() == expected_len => (*g0, *g1),
             _ => {
                 return Err(SumcheckError::WrongRoundDegree {
                     round,
-                    expected: degree + 1,
+                    expected: expected_len,
                     got: g.len(),
                 });
             }
@@ -67,11 +81,10 @@ pub fn verify(
 }
 
 /// The value at `x` of the polynomial of degree `< values.len()` with `p(t) = values[t]`.
-#[must_use]
 pub fn interpolate_uni(values: &[EF], x: EF) -> EF {
     let n = values.len();
     // Lagrange over the nodes 0..n: p(x) = Σ_i v_i Π_{j≠i} (x − j)/(i − j).
-    let nodes: Vec<EF> = (0..n).map(|i| EF::from_usize(i)).collect();
+    let nodes: Vec<EF> = (0..n).map(EF::from_usize).collect();
     let mut acc = EF::ZERO;
     for (i, &v) in values.iter().enumerate() {
         let mut num = EF::ONE;

@@ -1,24 +1,13 @@
-//! The sumcheck prover.
+//! The naive reference prover: every column lifted to `EF`, serial, the round polynomial
+//! recomputed from scratch at every point and the eq factor kept as a folded table. Kept as the
+//! specification the fast prover ([`crate::prove`]) is tested against, and as a bench baseline.
 
 use zkinfer_field::{EF, F, PrimeCharacteristicRing, Transcript};
 use zkinfer_poly::eq_table;
 
-use crate::{Column, SumcheckProof, Term, labels};
+use crate::{Column, SumcheckOutput, SumcheckProof, Term, labels};
 
-/// What the prover ends with.
-#[derive(Clone, Debug)]
-pub struct SumcheckOutput {
-    /// The proof to send.
-    pub proof: SumcheckProof,
-    /// The random point `ρ`.
-    pub point: Vec<EF>,
-    /// Each column's value at `ρ` (in the columns' order). The caller sends or derives these.
-    pub evals: Vec<EF>,
-    /// The proven sum.
-    pub claimed_sum: EF,
-}
-
-/// Proves `Σ_x [eq(eq_point, x)] · Σ_j c_j Π_i columns[f_{j,i}](x)`.
+/// Same contract and output as [`crate::prove`], slowly: proves `Σ_x [eq(eq_point, x)] · Σ_j c_j Π_i columns[f_{j,i}](x)`.
 ///
 /// # Panics
 /// If the columns have different lengths, a length is not a power of two, `eq_point` has the
@@ -109,7 +98,7 @@ fn full_sum(v: &[Vec<EF>], terms: &[Term], eq: Option<&[EF]>) -> EF {
 }
 
 fn round_poly(cols: &[&[EF]], terms: &[Term], eq: Option<&[EF]>, degree: usize) -> Vec<EF> {
-    let half = cols.first().map_or(eq.map_or(1, |e| e.len()), |c| c.len()) / 2;
+    let half = cols.first().map_or(eq.map_or(1, <[EF]>::len), |c| c.len()) / 2;
     let mut g = vec![EF::ZERO; degree + 1];
     for (t, gt) in g.iter_mut().enumerate() {
         let x = EF::from(F::from_usize(t));

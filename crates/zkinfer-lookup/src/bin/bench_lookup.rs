@@ -1,0 +1,117 @@
+//! LogUp-GKR benchmark: 2^16 … 2^22 lookups into a 2^16-row table (the signed 16-bit range, and
+//! a 2-column function table), one witness each.
+//!
+//! `cargo run --release -p zkinfer-lookup --bin bench_lookup [max_log_lookups]`
+//!
+//! Columns: multiplicity counting time, prover time (`prove`, which re-checks membership and the
+//! counts), proof size (bincode), verifier time (best of 5), and the prover's peak resident
+//! memory: `VmHWM` from `/proc/self/status`, after resetting it with `echo 5 >
+//! /proc/self/clear_refs` just before `prove` (so it includes the witness, already resident).
+
+use std::time::Instant;
+
+use zkinfer_field::{F, Transcript, from_signed};
+use zkinfer_lookup::{LookupInstance, Table, multiplicities, prove, verify};
+
+/// A stand-in activation for the function table (the engine supplies the model's own).
+fn relu_half(i: i64) -> i64 {
+    i.max(0) / 2
+}
+
+fn xorshift(seed: u64) -> impl FnMut() -> u64 {
+    let mut s = seed;
+    move || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        s
+    }
+}
+
+/// Resets the peak-RSS counter (Linux ≥ 4.0); returns whether it worked.
+fn reset_peak() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+/// `VmHWM` in MiB, if readable.
+fn peak_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn bench(table: &Table, log_n: usize) {
+    let mut rnd = xorshift(0x9E37_79B9_7F4A_7C15 ^ log_n as u64);
+    let inputs: Vec<i64> = (0..1usize << log_n)
+        .map(|_| (rnd() % 65536) as i64 - 32768)
+        .collect();
+    let mut cols: Vec<Vec<F>> = vec![inputs.iter().map(|&v| from_signed(v)).collect()];
+    if let Table::Function { outputs, .. } = table {
+        cols.push(
+            inputs
+                .iter()
+                .map(|&v| from_signed(outputs[(v + 32768) as usize]))
+                .collect(),
+        );
+    }
+    let witness: Vec<&[F]> = cols.iter().map(Vec::as_slice).collect();
+    let witnesses = vec![witness];
+
+    let t0 = Instant::now();
+    let m = multiplicities(table, &witnesses).expect("witness in table");
+    let t_mult = t0.elapsed();
+
+    let instance = LookupInstance { table, witnesses };
+    let peak_ok = reset_peak();
+    let t0 = Instant::now();
+    let mut tp = Transcript::new(b"bench");
+    let (proof, _claims) = prove(&instance, &m, &mut tp).expect("honest proof");
+    let t_prove = t0.elapsed();
+    let peak = peak_mib().filter(|_| peak_ok);
+
+    let bytes = bincode::serialize(&proof).expect("serialize").len();
+    let shapes = [log_n];
+    let mut best = f64::MAX;
+    for _ in 0..5 {
+        let t0 = Instant::now();
+        let mut tv = Transcript::new(b"bench");
+        let _claims = verify(table, &shapes, &proof, &mut tv).expect("verifies");
+        best = best.min(t0.elapsed().as_secs_f64() * 1e3);
+    }
+    println!(
+        "| {:<18} | 2^{log_n:<2} | {:>8.1} | {:>9.1} | {:>8.1} | {:>9.2} | {:>9} |",
+        table.describe(),
+        t_mult.as_secs_f64() * 1e3,
+        t_prove.as_secs_f64() * 1e3,
+        bytes as f64 / 1024.0,
+        best,
+        peak.map_or("n/a".to_string(), |p| format!("{p:.0}")),
+    );
+}
+
+fn main() {
+    let max_log: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(22);
+    let tables = [
+        Table::SignedRange { bits: 16 },
+        Table::function("relu_half", 16, relu_half).expect("16-bit table"),
+    ];
+    println!(
+        "threads: {}",
+        std::thread::available_parallelism().map_or(1, usize::from)
+    );
+    println!(
+        "| table              | N     | mult ms  | prove ms  | proof KiB | verify ms | peak MiB  |"
+    );
+    println!(
+        "|--------------------|-------|----------|-----------|----------|-----------|-----------|"
+    );
+    for table in &tables {
+        for log_n in (16..=max_log).step_by(2) {
+            bench(table, log_n);
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! Float evaluation: tract's own optimized plan ([`Graph::run_float`]) and our IR ([`Graph::eval`]).
+
+use tract_onnx::prelude::{IntoTValue, Tensor, tvec};
+
+use crate::error::{ModelError, Result};
+use crate::graph::{Graph, Node, Op};
+use crate::kernels::{self, Window};
+
+impl Graph {
+    /// Runs tract's optimized float plan on `input` (flat, row-major) and returns the flat output.
+    ///
+    /// # Errors
+    /// Wrong input length, non-finite input, a graph built in code (no tract plan), or a tract failure.
+    pub fn run_float(&self, input: &[f32]) -> Result<Vec<f32>> {
+        self.check_input(input)?;
+        let plan = self.tract.as_ref().ok_or_else(|| {
+            ModelError::Config("this graph was built in code and has no tract reference plan".into())
+        })?;
+        let shape = &self.tensors[self.input].shape;
+        let t = Tensor::from_shape(shape, input).map_err(|e| ModelError::tract("building input", &e))?;
+        let out = plan.run(tvec!(t.into_tvalue())).map_err(|e| ModelError::tract("running the float model", &e))?;
+        let o = out.first().ok_or_else(|| ModelError::invalid("output", "tract returned no output"))?;
+        let v = o.to_plain_array_view::<f32>().map_err(|e| ModelError::tract("reading the output", &e))?;
+        Ok(v.iter().copied().collect())
+    }
+
+    /// Evaluates our float IR and returns every tensor (indexed by [`crate::TensorId`]).
+    ///
+    /// # Errors
+    /// Wrong input length or non-finite input.
+    pub fn eval(&self, input: &[f32]) -> Result<Vec<Vec<f32>>> {
+        self.check_input(input)?;
+        let mut values: Vec<Vec<f32>> = vec![Vec::new(); self.tensors.len()];
+        values[self.input] = input.to_vec();
+        for node in &self.nodes {
+            let y = self.eval_node(node, &values)?;
+            values[node.output] = y;
+        }
+        Ok(values)
+    }
+
+    pub(crate) fn check_input(&self, input: &[f32]) -> Result<()> {
+        let name = &self.tensors[self.input].name;
+        if input.len() != self.input_len() {
+            return Err(ModelError::InputLength { name: name.clone(), expected: self.input_len(), got: input.len() });
+        }
+        if let Some((index, &value)) = input.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+            return Err(ModelError::NonFinite { name: name.clone(), index, value });
+        }
+        Ok(())
+    }
+
+    fn eval_node(&self, node: &Node, values: &[Vec<f32>]) -> Result<Vec<f32>> {
+        let x = &values[node.inputs[0]];
+        let xs = &self.tensors[node.inputs[0]].shape;
+        let ys = &self.tensors[node.output].shape;
+        let map = |f: &dyn Fn(f32) -> f32| x.iter().map(|&v| f(v)).collect::<Vec<f32>>();
+        Ok(match &node.op {
+            Op::MatMulConst { weight, bias } => {
+                let (k, n) = (weight.shape[0], weight.shape[1]);
+                let m = x.len() / k.max(1);
+                let mut y = kernels::matmul(x, m, k, &weight.data, n);
+                if let Some(b) = bias {
+                    y.iter_mut().enumerate().for_each(|(i, v)| *v += b[i % n]);
+                }
+                y
+            }
+            Op::Conv2d { weight, bias, stride, pad, dilation, groups } => {
+                let win = Window { kernel: [weight.shape[2], weight.shape[3]], stride: *stride, pad: *pad, dilation: *dilation };
+                let co = weight.shape[0];
+                let mut y = kernels::conv2d(x, [xs[1], xs[2], xs[3]], &weight.data, co, *groups, &win, [ys[2], ys[3]]);
+                if let Some(b) = bias {
+                    let plane = ys[2] * ys[3];
+                    y.iter_mut().enumerate().for_each(|(i, v)| *v += b[i / plane]);
+                }
+                y
+            }
+            Op::Add => zip(x, &values[node.inputs[1]], |a, b| a + b),
+            Op::Sub => zip(x, &values[node.inputs[1]], |a, b| a - b),
+            Op::Mul => zip(x, &values[node.inputs[1]], |a, b| a * b),
+            Op::AddConst { c } => bcast(x, xs, c, |a, b| a + b),
+            Op::MulConst { c } => bcast(x, xs, c, |a, b| a * b),
+            Op::Relu => map(&|v| v.max(0.0)),
+            Op::LeakyRelu { alpha } => map(&|v| if v >= 0.0 { v } else { alpha * v }),
+            Op::Clip { lo, hi } => map(&|v| v.max(*lo).min(*hi)),
+            Op::Sigmoid => map(&|v| 1.0 / (1.0 + (-v).exp())),
+            Op::Tanh => map(&f32::tanh),
+            Op::Erf => map(&|v| crate::quant::erf(f64::from(v)) as f32),
+            Op::GeluErf => map(&|v| (0.5 * f64::from(v) * (1.0 + crate::quant::erf(f64::from(v) / 2f64.sqrt()))) as f32),
+            Op::Exp => map(&f32::exp),
+            Op::PowConst { p } => map(&|v| v.powf(*p)),
+            Op::MaxPool { kernel, stride, pad } | Op::SumPool { kernel, stride, pad } => {
+                let win = Window { kernel: *kernel, stride: *stride, pad: *pad, dilation: [1, 1] };
+                kernels::pool(x, [xs[1], xs[2], xs[3]], &win, [ys[2], ys[3]], matches!(node.op, Op::MaxPool { .. }))
+            }
+            Op::ReduceSum { axes } => kernels::reduce_sum(x, xs, axes),
+            Op::Reshape { .. } => x.clone(),
+            Op::Transpose { perm } => kernels::transpose(x, xs, perm),
+            Op::Slice { axis, start, end, step } => kernels::slice(x, xs, *axis, *start, *end, *step),
+            Op::Concat { axis } => {
+                let parts: Vec<(&[f32], &[usize])> = node
+                    .inputs
+                    .iter()
+                    .map(|&i| (values[i].as_slice(), self.tensors[i].shape.as_slice()))
+                    .collect();
+                kernels::concat(&parts, *axis)
+            }
+            Op::Softmax { axis } => softmax(x, xs, *axis),
+            Op::RmsNorm { axis, eps } => rms_norm(x, xs, *axis, *eps),
+        })
+    }
+}
+
+fn zip(a: &[f32], b: &[f32], f: impl Fn(f32, f32) -> f32) -> Vec<f32> {
+    a.iter().zip(b).map(|(&x, &y)| f(x, y)).collect()
+}
+
+fn bcast(x: &[f32], xs: &[usize], c: &crate::graph::FConst, f: impl Fn(f32, f32) -> f32) -> Vec<f32> {
+    let idx = kernels::broadcast_indices(xs, &c.shape);
+    x.iter().zip(&idx).map(|(&v, &i)| f(v, c.data[i])).collect()
+}
+
+/// Applies `f` to each 1-D lane along `axis`.
+fn lanes(x: &[f32], shape: &[usize], axis: usize, f: impl Fn(&mut [f32])) -> Vec<f32> {
+    let inner: usize = shape[axis + 1..].iter().product();
+    let d = shape[axis];
+    let mut y = x.to_vec();
+    let mut lane = vec![0f32; d];
+    for o in 0..x.len() / (d * inner).max(1) {
+        for i in 0..inner {
+            let at = |j: usize| (o * d + j) * inner + i;
+            (0..d).for_each(|j| lane[j] = x[at(j)]);
+            f(&mut lane);
+            (0..d).for_each(|j| y[at(j)] = lane[j]);
+        }
+    }
+    y
+}
+
+fn softmax(x: &[f32], shape: &[usize], axis: usize) -> Vec<f32> {
+    lanes(x, shape, axis, |l| {
+        let m = l.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
+        l.iter_mut().for_each(|v| *v = (*v - m).exp());
+        let s: f32 = l.iter().sum();
+        l.iter_mut().for_each(|v| *v /= s);
+    })
+}
+
+fn rms_norm(x: &[f32], shape: &[usize], axis: usize, eps: f32) -> Vec<f32> {
+    lanes(x, shape, axis, |l| {
+        let ms = l.iter().map(|v| v * v).sum::<f32>() / l.len() as f32;
+        let r = 1.0 / (ms + eps).sqrt();
+        l.iter_mut().for_each(|v| *v *= r);
+    })
+}

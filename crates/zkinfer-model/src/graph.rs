@@ -1,0 +1,250 @@
+//! The float graph IR: a topologically ordered list of typed ops over tensors with static shapes.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use tract_onnx::prelude::TypedRunnableModel;
+
+/// Index of a tensor in [`Graph::tensors`] (or [`crate::QuantGraph::tensors`]).
+pub type TensorId = usize;
+
+/// A constant float tensor (weights, biases, broadcast operands).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FConst {
+    /// Shape (row-major).
+    pub shape: Vec<usize>,
+    /// Values.
+    pub data: Vec<f32>,
+}
+
+impl FConst {
+    /// Largest absolute value (0 for an empty tensor).
+    pub fn max_abs(&self) -> f32 {
+        self.data.iter().fold(0f32, |m, v| m.max(v.abs()))
+    }
+
+    /// The single value of a one-element tensor.
+    pub fn scalar(&self) -> Option<f32> {
+        (self.data.len() == 1).then(|| self.data[0])
+    }
+}
+
+/// A tensor of the float graph.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TensorInfo {
+    /// Name (the tract/ONNX node that produced it).
+    pub name: String,
+    /// Static shape.
+    pub shape: Vec<usize>,
+}
+
+/// The float ops. Each has exact shape semantics; constants are embedded.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum Op {
+    /// `y[m, n] = Σ_k x[m, k] · w[k, n] + b[n]`; the input is `[m, k]`.
+    MatMulConst {
+        /// `[k, n]`.
+        weight: FConst,
+        /// `[n]`.
+        bias: Option<Vec<f32>>,
+    },
+    /// 2-D convolution, NCHW with N = 1, weight `[co, ci/groups, kh, kw]`.
+    Conv2d {
+        /// Weight.
+        weight: FConst,
+        /// `[co]`.
+        bias: Option<Vec<f32>>,
+        /// Strides.
+        stride: [usize; 2],
+        /// top, left, bottom, right.
+        pad: [usize; 4],
+        /// Dilations.
+        dilation: [usize; 2],
+        /// Groups.
+        groups: usize,
+    },
+    /// Elementwise sum of two tensors of one shape.
+    Add,
+    /// Elementwise difference of two tensors of one shape.
+    Sub,
+    /// Elementwise product of two tensors of one shape (float only; not quantized yet).
+    Mul,
+    /// `x + c`, `c` broadcast (same rank, dims 1 or equal).
+    AddConst {
+        /// The constant.
+        c: FConst,
+    },
+    /// `x · c`, `c` broadcast (same rank, dims 1 or equal); a scalar when `c` has one element.
+    MulConst {
+        /// The constant.
+        c: FConst,
+    },
+    /// `max(x, 0)`.
+    Relu,
+    /// `x` if `x ≥ 0` else `alpha · x`.
+    LeakyRelu {
+        /// Negative slope.
+        alpha: f32,
+    },
+    /// `min(max(x, lo), hi)` (either bound may be infinite).
+    Clip {
+        /// Lower bound.
+        lo: f32,
+        /// Upper bound.
+        hi: f32,
+    },
+    /// Logistic sigmoid.
+    Sigmoid,
+    /// Hyperbolic tangent.
+    Tanh,
+    /// Error function.
+    Erf,
+    /// `x · Φ(x)` (exact, erf-based GELU).
+    GeluErf,
+    /// `e^x`.
+    Exp,
+    /// `x^p` for a constant `p` (float only).
+    PowConst {
+        /// Exponent.
+        p: f32,
+    },
+    /// 2-D max pooling (padded taps ignored).
+    MaxPool {
+        /// Kernel.
+        kernel: [usize; 2],
+        /// Strides.
+        stride: [usize; 2],
+        /// top, left, bottom, right.
+        pad: [usize; 4],
+    },
+    /// 2-D sum pooling (average pooling is `SumPool` then `MulConst`).
+    SumPool {
+        /// Kernel.
+        kernel: [usize; 2],
+        /// Strides.
+        stride: [usize; 2],
+        /// top, left, bottom, right.
+        pad: [usize; 4],
+    },
+    /// Sum over axes, kept as size 1.
+    ReduceSum {
+        /// Axes.
+        axes: Vec<usize>,
+    },
+    /// Same data, new shape.
+    Reshape {
+        /// Output shape.
+        shape: Vec<usize>,
+    },
+    /// `y.shape[i] = x.shape[perm[i]]`.
+    Transpose {
+        /// Permutation.
+        perm: Vec<usize>,
+    },
+    /// Elements `start, start+step, … < end` along `axis`.
+    Slice {
+        /// Axis.
+        axis: usize,
+        /// First index.
+        start: usize,
+        /// One past the last index.
+        end: usize,
+        /// Step (≥ 1).
+        step: usize,
+    },
+    /// Concatenation of the inputs along `axis`.
+    Concat {
+        /// Axis.
+        axis: usize,
+    },
+    /// Softmax over `axis` (float only).
+    Softmax {
+        /// Axis.
+        axis: usize,
+    },
+    /// `x / sqrt(mean(x², axis) + eps)` (float only).
+    RmsNorm {
+        /// Axis.
+        axis: usize,
+        /// Epsilon.
+        eps: f32,
+    },
+}
+
+impl Op {
+    /// A short name for reports and errors.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::MatMulConst { .. } => "MatMulConst",
+            Op::Conv2d { .. } => "Conv2d",
+            Op::Add => "Add",
+            Op::Sub => "Sub",
+            Op::Mul => "Mul",
+            Op::AddConst { .. } => "AddConst",
+            Op::MulConst { .. } => "MulConst",
+            Op::Relu => "Relu",
+            Op::LeakyRelu { .. } => "LeakyRelu",
+            Op::Clip { .. } => "Clip",
+            Op::Sigmoid => "Sigmoid",
+            Op::Tanh => "Tanh",
+            Op::Erf => "Erf",
+            Op::GeluErf => "GeluErf",
+            Op::Exp => "Exp",
+            Op::PowConst { .. } => "PowConst",
+            Op::MaxPool { .. } => "MaxPool",
+            Op::SumPool { .. } => "SumPool",
+            Op::ReduceSum { .. } => "ReduceSum",
+            Op::Reshape { .. } => "Reshape",
+            Op::Transpose { .. } => "Transpose",
+            Op::Slice { .. } => "Slice",
+            Op::Concat { .. } => "Concat",
+            Op::Softmax { .. } => "Softmax",
+            Op::RmsNorm { .. } => "RmsNorm",
+        }
+    }
+}
+
+/// One op application.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Node {
+    /// The ONNX/tract node it came from.
+    pub name: String,
+    /// The op.
+    pub op: Op,
+    /// Input tensors.
+    pub inputs: Vec<TensorId>,
+    /// Output tensor.
+    pub output: TensorId,
+}
+
+/// The imported float model: our IR plus tract's runnable plan for the reference run.
+#[derive(Clone, Debug)]
+pub struct Graph {
+    /// All tensors; `nodes[i].output` indexes here.
+    pub tensors: Vec<TensorInfo>,
+    /// Topologically ordered nodes.
+    pub nodes: Vec<Node>,
+    /// The model input.
+    pub input: TensorId,
+    /// The model output.
+    pub output: TensorId,
+    pub(crate) tract: Option<Arc<TypedRunnableModel>>,
+}
+
+impl Graph {
+    /// A graph without a tract reference (built in code).
+    pub fn new(tensors: Vec<TensorInfo>, nodes: Vec<Node>, input: TensorId, output: TensorId) -> Self {
+        Graph { tensors, nodes, input, output, tract: None }
+    }
+
+    /// Number of elements of the input.
+    pub fn input_len(&self) -> usize {
+        self.tensors.get(self.input).map_or(0, |t| t.shape.iter().product())
+    }
+
+    /// Shape of the output.
+    pub fn output_shape(&self) -> &[usize] {
+        self.tensors.get(self.output).map_or(&[], |t| &t.shape)
+    }
+}

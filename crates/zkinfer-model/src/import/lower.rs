@@ -1,0 +1,382 @@
+//! One small lowering function per tract op type.
+
+use std::collections::HashMap;
+
+use tract_onnx::prelude::*;
+use tract_onnx::tract_core::ops;
+use tract_onnx::tract_core::ops::cnn::{Conv, KernelFormat, MaxPool, PoolSpec, SumPool};
+use tract_onnx::tract_core::ops::nn::DataFormat;
+
+use super::SUPPORTED_OPS;
+use crate::error::{ModelError, Result};
+use crate::graph::{FConst, Graph, Node, Op, TensorId, TensorInfo};
+
+/// A lowered tract outlet: a tensor of our graph or a constant.
+#[derive(Clone, Debug)]
+enum Val {
+    T(TensorId),
+    C(FConst),
+}
+
+pub(super) struct Lowerer<'a> {
+    _model: std::marker::PhantomData<&'a TypedModel>,
+    tensors: Vec<TensorInfo>,
+    nodes: Vec<Node>,
+    vals: HashMap<OutletId, Val>,
+}
+
+pub(super) fn lower(model: &TypedModel) -> Result<Graph> {
+    let mut lw = Lowerer { _model: std::marker::PhantomData, tensors: Vec::new(), nodes: Vec::new(), vals: HashMap::new() };
+    let order = model.eval_order().map_err(|e| ModelError::tract("ordering nodes", &e))?;
+    let mut input = None;
+    for id in order {
+        let node = model.node(id);
+        if node.op_as::<ops::source::TypedSource>().is_some() {
+            let shape = lw.out_shape(node)?;
+            lw.tensors.push(TensorInfo { name: node.name.clone(), shape });
+            input = Some(lw.tensors.len() - 1);
+            lw.vals.insert(OutletId::new(id, 0), Val::T(lw.tensors.len() - 1));
+            continue;
+        }
+        let v = lw.lower_node(node)?;
+        lw.vals.insert(OutletId::new(id, 0), v);
+    }
+    let out = model.output_outlets().map_err(|e| ModelError::tract("reading outputs", &e))?;
+    if out.len() != 1 {
+        return Err(ModelError::Config(format!("the model has {} outputs; exactly one is supported", out.len())));
+    }
+    let output = match lw.vals.get(&out[0]) {
+        Some(Val::T(t)) => *t,
+        _ => return Err(ModelError::invalid("output", "the output is a constant")),
+    };
+    let input = input.ok_or_else(|| ModelError::invalid("input", "no input"))?;
+    Ok(Graph::new(lw.tensors, lw.nodes, input, output))
+}
+
+fn concrete(shape: &ShapeFact) -> Option<Vec<usize>> {
+    shape.as_concrete().map(<[usize]>::to_vec)
+}
+
+impl Lowerer<'_> {
+    pub(super) fn unsupported(&self, node: &str, op: &str, detail: String) -> ModelError {
+        ModelError::UnsupportedOp { node: node.into(), op: op.into(), detail, supported: SUPPORTED_OPS.into() }
+    }
+
+    pub(super) fn shape(&self, t: TensorId) -> &[usize] {
+        &self.tensors[t].shape
+    }
+
+    pub(super) fn push(&mut self, name: &str, op: Op, inputs: Vec<TensorId>, shape: Vec<usize>) -> TensorId {
+        self.tensors.push(TensorInfo { name: name.to_string(), shape });
+        let output = self.tensors.len() - 1;
+        self.nodes.push(Node { name: name.to_string(), op, inputs, output });
+        output
+    }
+
+    pub(super) fn reshape(&mut self, name: &str, x: TensorId, shape: &[usize]) -> TensorId {
+        if self.shape(x) == shape {
+            return x;
+        }
+        self.push(name, Op::Reshape { shape: shape.to_vec() }, vec![x], shape.to_vec())
+    }
+
+    pub(super) fn transpose(&mut self, name: &str, x: TensorId, perm: &[usize]) -> TensorId {
+        if perm.iter().enumerate().all(|(i, &p)| i == p) {
+            return x;
+        }
+        let shape: Vec<usize> = perm.iter().map(|&p| self.shape(x)[p]).collect();
+        self.push(name, Op::Transpose { perm: perm.to_vec() }, vec![x], shape)
+    }
+
+    fn out_shape(&self, node: &TypedNode) -> Result<Vec<usize>> {
+        let fact = node.outputs.first().map(|o| &o.fact);
+        fact.and_then(|f| concrete(&f.shape)).ok_or_else(|| ModelError::SymbolicDim {
+            input: node.name.clone(),
+            axis: 0,
+            symbol: fact.map_or_else(String::new, |f| format!("{:?}", f.shape)),
+        })
+    }
+
+    fn input(&self, node: &TypedNode, i: usize) -> Result<Val> {
+        let o = node.inputs.get(i).ok_or_else(|| ModelError::invalid(&node.name, format!("missing input {i}")))?;
+        self.vals.get(o).cloned().ok_or_else(|| ModelError::invalid(&node.name, "input not lowered"))
+    }
+
+    fn tensor_input(&self, node: &TypedNode, i: usize) -> Result<TensorId> {
+        match self.input(node, i)? {
+            Val::T(t) => Ok(t),
+            Val::C(_) => Err(self.unsupported(&node.name, &node.op.name(), format!("input {i} is a constant"))),
+        }
+    }
+
+    fn const_input(&self, node: &TypedNode, i: usize) -> Result<FConst> {
+        match self.input(node, i)? {
+            Val::C(c) => Ok(c),
+            Val::T(_) => Err(self.unsupported(&node.name, &node.op.name(), format!("input {i} must be a constant"))),
+        }
+    }
+
+    fn lower_node(&mut self, node: &TypedNode) -> Result<Val> {
+        let op = node.op.as_op();
+        if let Some(c) = op.downcast_ref::<ops::konst::Const>() {
+            return lower_const(node, c.val());
+        }
+        let shape = self.out_shape(node)?;
+        let t = if let Some(e) = op.downcast_ref::<ops::einsum::EinSum>() {
+            self.lower_einsum(node, e, &shape)?
+        } else if let Some(c) = op.downcast_ref::<Conv>() {
+            self.lower_conv(node, c, &shape)?
+        } else if let Some(p) = op.downcast_ref::<MaxPool>() {
+            self.lower_pool(node, &p.pool_spec, None, &shape)?
+        } else if let Some(p) = op.downcast_ref::<SumPool>() {
+            self.lower_pool(node, &p.pool_spec, Some((p.normalize, p.count_include_pad)), &shape)?
+        } else if let Some(b) = op.downcast_ref::<ops::binary::TypedBinOp>() {
+            self.lower_binary(node, b, &shape)?
+        } else if let Some(e) = op.downcast_ref::<ops::element_wise::ElementWiseOp>() {
+            self.lower_unary(node, e, shape)?
+        } else if let Some(r) = op.downcast_ref::<ops::nn::Reduce>() {
+            self.lower_reduce(node, r, shape)?
+        } else if let Some(a) = op.downcast_ref::<ops::change_axes::AxisOp>() {
+            self.lower_axis_op(node, a, &shape)?
+        } else if let Some(d) = op.downcast_ref::<ops::Downsample>() {
+            let x = self.tensor_input(node, 0)?;
+            let step = usize::try_from(d.stride).map_err(|_| self.unsupported(&node.name, "Downsample", "negative stride".into()))?;
+            let end = self.shape(x)[d.axis];
+            self.push(&node.name, Op::Slice { axis: d.axis, start: d.modulo, end, step }, vec![x], shape)
+        } else if let Some(s) = op.downcast_ref::<ops::array::Slice>() {
+            let x = self.tensor_input(node, 0)?;
+            let (start, end) = match (s.start.to_i64(), s.end.to_i64()) {
+                (Ok(a), Ok(b)) => (a.max(0) as usize, b.max(0) as usize),
+                _ => return Err(self.unsupported(&node.name, "Slice", "symbolic bounds".into())),
+            };
+            self.push(&node.name, Op::Slice { axis: s.axis, start, end, step: 1 }, vec![x], shape)
+        } else if let Some(c) = op.downcast_ref::<ops::array::TypedConcat>() {
+            let xs = (0..node.inputs.len()).map(|i| self.tensor_input(node, i)).collect::<Result<Vec<_>>>()?;
+            self.push(&node.name, Op::Concat { axis: c.axis }, xs, shape)
+        } else if let Some(s) = op.downcast_ref::<ops::nn::Softmax>() {
+            let x = self.tensor_input(node, 0)?;
+            match s.axes.as_slice() {
+                [axis] => self.push(&node.name, Op::Softmax { axis: *axis }, vec![x], shape),
+                _ => return Err(self.unsupported(&node.name, "Softmax", "more than one axis".into())),
+            }
+        } else if let Some(r) = op.downcast_ref::<ops::nn::RmsNorm>() {
+            let x = self.tensor_input(node, 0)?;
+            let eps = r.eps.cast_to_scalar::<f32>().map_err(|e| ModelError::tract("reading eps", &e))?;
+            self.push(&node.name, Op::RmsNorm { axis: r.axis, eps }, vec![x], shape)
+        } else {
+            return Err(self.unsupported(&node.name, &node.op.name(), String::new()));
+        };
+        Ok(Val::T(t))
+    }
+
+    fn lower_einsum(&mut self, node: &TypedNode, e: &ops::einsum::EinSum, shape: &[usize]) -> Result<TensorId> {
+        if e.q_params.is_some() || node.inputs.len() != 2 {
+            return Err(self.unsupported(&node.name, "EinSum", "quantized or not binary".into()));
+        }
+        let (ins, outs) = e.axes.to_strs();
+        let (a, b) = (self.input(node, 0)?, self.input(node, 1)?);
+        match (a, b) {
+            (Val::T(x), Val::C(w)) => super::einsum::lower_einsum_const(self, &node.name, x, &ins[0], &w, &ins[1], &outs[0], shape),
+            (Val::C(w), Val::T(x)) => super::einsum::lower_einsum_const(self, &node.name, x, &ins[1], &w, &ins[0], &outs[0], shape),
+            (Val::T(_), Val::T(_)) => Err(self.unsupported(&node.name, "EinSum", "MatMul between two activations is not supported yet".into())),
+            (Val::C(_), Val::C(_)) => Err(self.unsupported(&node.name, "EinSum", "both operands constant".into())),
+        }
+    }
+
+    fn lower_conv(&mut self, node: &TypedNode, c: &Conv, shape: &[usize]) -> Result<TensorId> {
+        let x = self.tensor_input(node, 0)?;
+        let w = self.const_input(node, 1)?;
+        let xs = self.shape(x).to_vec();
+        if c.q_params.is_some() || c.kernel_fmt != KernelFormat::OIHW || w.shape.len() != 4 || xs.len() != 4 || xs[0] != 1 {
+            return Err(self.unsupported(&node.name, "Conv", "only 2-D float NCHW convolutions with batch 1".into()));
+        }
+        let (stride, pad, dilation) = self.window(node, &c.pool_spec, &xs, shape)?;
+        let co = w.shape[0];
+        let bias = if node.inputs.len() > 2 {
+            let b = self.const_input(node, 2)?;
+            Some(if b.data.len() == 1 { vec![b.data[0]; co] } else { b.data })
+        } else {
+            None
+        };
+        if bias.as_ref().is_some_and(|b| b.len() != co) || c.group == 0 || xs[1] != w.shape[1] * c.group {
+            return Err(ModelError::invalid(&node.name, "conv bias or group shape mismatch"));
+        }
+        Ok(self.push(&node.name, Op::Conv2d { weight: w, bias, stride, pad, dilation, groups: c.group }, vec![x], shape.to_vec()))
+    }
+
+    /// Strides, padding and dilations of a 2-D NCHW window op, checked against tract's output shape.
+    fn window(&self, node: &TypedNode, ps: &PoolSpec, xs: &[usize], out: &[usize]) -> Result<([usize; 2], [usize; 4], [usize; 2])> {
+        if ps.data_format != DataFormat::NCHW || ps.kernel_shape.len() != 2 || xs.len() != 4 || xs[0] != 1 {
+            return Err(self.unsupported(&node.name, &node.op.name(), "only 2-D NCHW windows with batch 1".into()));
+        }
+        let p = ps.computed_padding(&xs[2..]);
+        let (s, d) = (ps.strides(), ps.dilations());
+        let stride = [s[0], s[1]];
+        let dilation = [d[0], d[1]];
+        let pad = [p[0].pad_before, p[1].pad_before, p[0].pad_after, p[1].pad_after];
+        let win = crate::kernels::Window { kernel: [ps.kernel_shape[0], ps.kernel_shape[1]], stride, pad, dilation };
+        if win.out_hw(xs[2], xs[3]) != Some([out[2], out[3]]) {
+            return Err(self.unsupported(&node.name, &node.op.name(), "output size does not match the window (ceil mode?)".into()));
+        }
+        Ok((stride, pad, dilation))
+    }
+
+    fn lower_pool(&mut self, node: &TypedNode, ps: &PoolSpec, sum: Option<(bool, bool)>, shape: &[usize]) -> Result<TensorId> {
+        let x = self.tensor_input(node, 0)?;
+        let xs = self.shape(x).to_vec();
+        let (stride, pad, dilation) = self.window(node, ps, &xs, shape)?;
+        if dilation != [1, 1] {
+            return Err(self.unsupported(&node.name, &node.op.name(), "dilated pooling".into()));
+        }
+        let kernel = [ps.kernel_shape[0], ps.kernel_shape[1]];
+        let Some((normalize, include_pad)) = sum else {
+            return Ok(self.push(&node.name, Op::MaxPool { kernel, stride, pad }, vec![x], shape.to_vec()));
+        };
+        if normalize && !include_pad && pad != [0; 4] {
+            return Err(self.unsupported(&node.name, "SumPool", "average pooling that excludes padding".into()));
+        }
+        let t = self.push(&node.name, Op::SumPool { kernel, stride, pad }, vec![x], shape.to_vec());
+        if !normalize {
+            return Ok(t);
+        }
+        let c = FConst { shape: vec![1; shape.len()], data: vec![1.0 / (kernel[0] * kernel[1]) as f32] };
+        Ok(self.push(&node.name, Op::MulConst { c }, vec![t], shape.to_vec()))
+    }
+
+    fn lower_reduce(&mut self, node: &TypedNode, r: &ops::nn::Reduce, shape: Vec<usize>) -> Result<TensorId> {
+        let x = self.tensor_input(node, 0)?;
+        if !matches!(r.reducer, ops::nn::Reducer::Sum) {
+            return Err(self.unsupported(&node.name, "Reduce", format!("reducer {:?}", r.reducer)));
+        }
+        Ok(self.push(&node.name, Op::ReduceSum { axes: r.axes.to_vec() }, vec![x], shape))
+    }
+
+    fn lower_axis_op(&mut self, node: &TypedNode, a: &ops::change_axes::AxisOp, shape: &[usize]) -> Result<TensorId> {
+        let x = self.tensor_input(node, 0)?;
+        Ok(match a {
+            ops::change_axes::AxisOp::Move(from, to) => {
+                let mut perm: Vec<usize> = (0..shape.len()).collect();
+                let p = perm.remove(*from);
+                perm.insert(*to, p);
+                self.transpose(&node.name, x, &perm)
+            }
+            _ => self.reshape(&node.name, x, shape),
+        })
+    }
+
+    fn lower_unary(&mut self, node: &TypedNode, e: &ops::element_wise::ElementWiseOp, shape: Vec<usize>) -> Result<TensorId> {
+        let x = self.tensor_input(node, 0)?;
+        let m = &e.0;
+        let op = if m.downcast_ref::<ops::nn::Sigmoid>().is_some() {
+            Op::Sigmoid
+        } else if m.downcast_ref::<ops::math::Tanh>().is_some() {
+            Op::Tanh
+        } else if m.downcast_ref::<ops::math::Erf>().is_some() {
+            Op::Erf
+        } else if m.downcast_ref::<ops::nn::GeluExact>().is_some() {
+            Op::GeluErf
+        } else if m.downcast_ref::<ops::math::Exp>().is_some() {
+            Op::Exp
+        } else if let Some(l) = m.downcast_ref::<ops::nn::LeakyRelu>() {
+            Op::LeakyRelu { alpha: l.alpha }
+        } else if let Some(p) = m.downcast_ref::<ops::math::PowConst>() {
+            Op::PowConst { p: p.exponent }
+        } else {
+            return Err(self.unsupported(&node.name, &m.name(), String::new()));
+        };
+        Ok(self.push(&node.name, op, vec![x], shape))
+    }
+
+    fn lower_binary(&mut self, node: &TypedNode, b: &ops::binary::TypedBinOp, shape: &[usize]) -> Result<TensorId> {
+        let kind = BinKind::of(b).ok_or_else(|| self.unsupported(&node.name, b.0.name(), String::new()))?;
+        let name = node.name.as_str();
+        let (a, c) = (self.input(node, 0)?, self.input(node, 1)?);
+        let rank = shape.len();
+        let full = |t: TensorId, s: &Self| s.shape(t) == shape;
+        match (a, c) {
+            (Val::T(x), Val::T(y)) => {
+                if !full(x, self) || !full(y, self) {
+                    return Err(self.unsupported(name, b.0.name(), "broadcasting between two activations".into()));
+                }
+                let op = match kind {
+                    BinKind::Add => Op::Add,
+                    BinKind::Sub => Op::Sub,
+                    BinKind::Mul => Op::Mul,
+                    _ => return Err(self.unsupported(name, b.0.name(), "between two activations".into())),
+                };
+                Ok(self.push(name, op, vec![x, y], shape.to_vec()))
+            }
+            (Val::T(x), Val::C(c)) if full(x, self) => self.with_const(name, b.0.name(), kind, x, pad_rank(c, rank), false),
+            (Val::C(c), Val::T(x)) if full(x, self) => self.with_const(name, b.0.name(), kind, x, pad_rank(c, rank), true),
+            _ => Err(self.unsupported(name, b.0.name(), "a constant broadcasts the activation".into())),
+        }
+    }
+
+    /// `x ∘ c` (or `c ∘ x` when `swapped`).
+    fn with_const(&mut self, name: &str, opn: &str, kind: BinKind, x: TensorId, c: FConst, swapped: bool) -> Result<TensorId> {
+        let shape = self.shape(x).to_vec();
+        let scalar = c.scalar();
+        let map = |c: &FConst, f: &dyn Fn(f32) -> f32| FConst { shape: c.shape.clone(), data: c.data.iter().map(|&v| f(v)).collect() };
+        let op = match (kind, swapped) {
+            (BinKind::Add, _) => Op::AddConst { c },
+            (BinKind::Sub, false) => Op::AddConst { c: map(&c, &|v| -v) },
+            (BinKind::Sub, true) => {
+                let neg = FConst { shape: vec![1; shape.len()], data: vec![-1.0] };
+                let t = self.push(name, Op::MulConst { c: neg }, vec![x], shape.clone());
+                return Ok(self.push(name, Op::AddConst { c }, vec![t], shape));
+            }
+            (BinKind::Mul, _) => Op::MulConst { c },
+            (BinKind::Div, false) => Op::MulConst { c: map(&c, &|v| 1.0 / v) },
+            (BinKind::Max, _) if scalar == Some(0.0) => Op::Relu,
+            (BinKind::Max, _) if scalar.is_some() => Op::Clip { lo: c.data[0], hi: f32::INFINITY },
+            (BinKind::Min, _) if scalar.is_some() => Op::Clip { lo: f32::NEG_INFINITY, hi: c.data[0] },
+            _ => return Err(self.unsupported(name, opn, "this form with a constant operand".into())),
+        };
+        Ok(self.push(name, op, vec![x], shape))
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum BinKind {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Max,
+    Min,
+}
+
+impl BinKind {
+    fn of(b: &ops::binary::TypedBinOp) -> Option<Self> {
+        use ops::math;
+        let m = &b.0;
+        if m.downcast_ref::<math::Add>().is_some() {
+            Some(BinKind::Add)
+        } else if m.downcast_ref::<math::Sub>().is_some() {
+            Some(BinKind::Sub)
+        } else if m.downcast_ref::<math::Mul>().is_some() {
+            Some(BinKind::Mul)
+        } else if m.downcast_ref::<math::Div>().is_some() {
+            Some(BinKind::Div)
+        } else if m.downcast_ref::<math::Max>().is_some() {
+            Some(BinKind::Max)
+        } else if m.downcast_ref::<math::Min>().is_some() {
+            Some(BinKind::Min)
+        } else {
+            None
+        }
+    }
+}
+
+fn pad_rank(mut c: FConst, rank: usize) -> FConst {
+    while c.shape.len() < rank {
+        c.shape.insert(0, 1);
+    }
+    c
+}
+
+fn lower_const(node: &TypedNode, t: &Tensor) -> Result<Val> {
+    let f = t.cast_to::<f32>().map_err(|e| ModelError::tract(format!("reading constant {}", node.name), &e))?;
+    let data = f.to_plain_array_view::<f32>().map_err(|e| ModelError::tract("reading constant", &e))?.iter().copied().collect();
+    Ok(Val::C(FConst { shape: t.shape().to_vec(), data }))
+}

@@ -1,0 +1,261 @@
+//! Lowering the float graph to the quantized graph, given a calibration.
+//!
+//! Each float tensor maps to an integer tensor and a scale. Linear ops run on wide values
+//! (accumulators keep the scale `s_in + s_w`); a `Rescale` to the tensor's calibrated scale is
+//! inserted only where a value must be narrow: before a linear op with weights, a non-linear op,
+//! an Add of two tensors, and at the output. Bias and constant additions therefore happen at the
+//! accumulator's scale, before any rounding.
+
+use super::bounds::{LIMIT_BITS, op_bound};
+use super::{ConstTensor, QNode, QOp, QTensor, QuantGraph, TableFn, round_away};
+use crate::calibrate::{Calibration, pow2_scale};
+use crate::error::{ModelError, Result};
+use crate::graph::{FConst, Graph, Node, Op, TensorId};
+
+struct Builder<'a> {
+    g: &'a Graph,
+    cal: &'a Calibration,
+    q: QuantGraph,
+    map: Vec<Option<TensorId>>,
+    narrowed: Vec<Option<TensorId>>,
+}
+
+/// Quantizes `graph` with the scales of `cal`.
+///
+/// # Errors
+/// [`ModelError::UnsupportedOp`] for float-only ops (Softmax, RmsNorm, Mul of two activations,
+/// PowConst), [`ModelError::Overflow`] if an accumulator could reach 2^62, [`ModelError::Config`]
+/// if the calibration does not belong to this graph.
+pub fn quantize(graph: &Graph, cal: &Calibration) -> Result<QuantGraph> {
+    if cal.scales.len() != graph.tensors.len() {
+        return Err(ModelError::Config(format!(
+            "the calibration has {} tensors, the graph {}; calibrate this graph",
+            cal.scales.len(),
+            graph.tensors.len()
+        )));
+    }
+    cal.config.check()?;
+    let n = graph.tensors.len();
+    let mut b = Builder {
+        g: graph,
+        cal,
+        q: QuantGraph {
+            tensors: Vec::new(),
+            nodes: Vec::new(),
+            input: 0,
+            output: 0,
+            act_bits: cal.config.act_bits,
+            weight_bits: cal.config.weight_bits,
+        },
+        map: vec![None; n],
+        narrowed: vec![None; n],
+    };
+    let it = &graph.tensors[graph.input];
+    b.q.tensors.push(QTensor {
+        name: it.name.clone(),
+        shape: it.shape.clone(),
+        scale: cal.scales[graph.input],
+        bound: 1u64 << (cal.config.act_bits - 1),
+    });
+    b.map[graph.input] = Some(0);
+    b.narrowed[graph.input] = Some(0);
+    for node in &graph.nodes {
+        let t = b.lower(node)?;
+        b.map[node.output] = Some(t);
+    }
+    b.q.output = b.narrow(graph.output)?;
+    b.q.validate()?;
+    Ok(b.q)
+}
+
+impl Builder<'_> {
+    fn wide(&self, f: TensorId) -> Result<TensorId> {
+        self.map[f].ok_or_else(|| ModelError::invalid(&self.g.tensors[f].name, "used before it is computed"))
+    }
+
+    fn scale(&self, t: TensorId) -> i32 {
+        self.q.tensors[t].scale
+    }
+
+    fn emit(&mut self, name: &str, op: QOp, inputs: Vec<TensorId>, shape: Vec<usize>, scale: i32) -> Result<TensorId> {
+        let output = self.q.tensors.len();
+        let node = QNode { name: name.to_string(), op, inputs, output };
+        let inb: Vec<u128> = node.inputs.iter().map(|&i| u128::from(self.q.tensors[i].bound)).collect();
+        let tname = format!("{name}#{output}");
+        let bound = op_bound(&self.q, &node, &inb);
+        if bound >= 1u128 << LIMIT_BITS {
+            return Err(ModelError::Overflow { layer: name.to_string(), tensor: tname, bound, limit_bits: LIMIT_BITS });
+        }
+        self.q.tensors.push(QTensor { name: tname, shape, scale, bound: bound as u64 });
+        self.q.nodes.push(node);
+        Ok(output)
+    }
+
+    /// The float tensor `f` as an act_bits value at (at most) its calibrated scale.
+    fn narrow(&mut self, f: TensorId) -> Result<TensorId> {
+        if let Some(t) = self.narrowed[f] {
+            return Ok(t);
+        }
+        let t = self.wide(f)?;
+        let (s, bound) = (self.scale(t), self.q.tensors[t].bound);
+        let target = self.cal.scales[f].min(s);
+        let shift = (s - target) as u32;
+        let act = 1u64 << (self.q.act_bits - 1);
+        let n = if shift == 0 && bound <= act {
+            t
+        } else {
+            let shape = self.q.tensors[t].shape.clone();
+            self.emit(&self.g.tensors[f].name.clone(), QOp::Rescale { shift }, vec![t], shape, target)?
+        };
+        self.narrowed[f] = Some(n);
+        Ok(n)
+    }
+
+    fn weights(&self, c: &FConst) -> ConstTensor {
+        let cfg = &self.cal.config;
+        let s = pow2_scale(c.max_abs(), cfg.weight_bits, 1.0, cfg.max_weight_scale);
+        quant_const(c, s)
+    }
+
+    fn bias(b: &Option<Vec<f32>>, scale: i32) -> Option<ConstTensor> {
+        b.as_ref().map(|b| quant_const(&FConst { shape: vec![b.len()], data: b.clone() }, scale))
+    }
+
+    fn lower(&mut self, node: &Node) -> Result<TensorId> {
+        let name = node.name.as_str();
+        let shape = self.g.tensors[node.output].shape.clone();
+        let out_scale = self.cal.scales[node.output];
+        let x0 = node.inputs[0];
+        match &node.op {
+            Op::MatMulConst { weight, bias } => {
+                let x = self.narrow(x0)?;
+                let w = self.weights(weight);
+                let s = self.scale(x) + w.scale;
+                let op = QOp::MatMulConst { bias: Self::bias(bias, s), weight: w };
+                self.emit(name, op, vec![x], shape, s)
+            }
+            Op::Conv2d { weight, bias, stride, pad, dilation, groups } => {
+                let x = self.narrow(x0)?;
+                let w = self.weights(weight);
+                let s = self.scale(x) + w.scale;
+                let op = QOp::Conv2d { bias: Self::bias(bias, s), weight: w, stride: *stride, pad: *pad, dilation: *dilation, groups: *groups };
+                self.emit(name, op, vec![x], shape, s)
+            }
+            Op::Add | Op::Sub => {
+                let (a, b) = (self.narrow(x0)?, self.narrow(node.inputs[1])?);
+                let [a, b] = self.align(name, &[a, b])?[..] else { unreachable!("two inputs") };
+                let op = if matches!(node.op, Op::Add) { QOp::Add } else { QOp::Sub };
+                let s = self.scale(a);
+                self.emit(name, op, vec![a, b], shape, s)
+            }
+            Op::AddConst { c } => {
+                let x = self.wide(x0)?;
+                let s = self.scale(x);
+                self.emit(name, QOp::AddConst { c: quant_const(c, s) }, vec![x], shape, s)
+            }
+            Op::MulConst { c } => self.mul_const(name, x0, c, shape),
+            Op::Relu => {
+                let x = self.narrow(x0)?;
+                let s = self.scale(x);
+                self.emit(name, QOp::Relu, vec![x], shape, s)
+            }
+            Op::LeakyRelu { alpha } => self.table(name, x0, TableFn::LeakyRelu { alpha: *alpha }, shape, None),
+            Op::Clip { lo, hi } => {
+                let f = |v: f32| v.is_finite().then_some(v);
+                self.table(name, x0, TableFn::Clip { lo: f(*lo), hi: f(*hi) }, shape, None)
+            }
+            Op::Sigmoid => self.table(name, x0, TableFn::Sigmoid, shape, Some(out_scale)),
+            Op::Tanh => self.table(name, x0, TableFn::Tanh, shape, Some(out_scale)),
+            Op::Erf => self.table(name, x0, TableFn::Erf, shape, Some(out_scale)),
+            Op::GeluErf => self.table(name, x0, TableFn::GeluErf, shape, Some(out_scale)),
+            Op::Exp => self.table(name, x0, TableFn::Exp, shape, Some(out_scale)),
+            Op::MaxPool { kernel, stride, pad } | Op::SumPool { kernel, stride, pad } => {
+                let x = self.narrow(x0)?;
+                let s = self.scale(x);
+                let (kernel, stride, pad) = (*kernel, *stride, *pad);
+                let op = if matches!(node.op, Op::MaxPool { .. }) { QOp::MaxPool { kernel, stride, pad } } else { QOp::SumPool { kernel, stride, pad } };
+                self.emit(name, op, vec![x], shape, s)
+            }
+            Op::ReduceSum { axes } => self.same_scale(name, x0, QOp::Sum { axes: axes.clone() }, shape),
+            Op::Reshape { shape: s } => self.same_scale(name, x0, QOp::Reshape { shape: s.clone() }, shape),
+            Op::Transpose { perm } => self.same_scale(name, x0, QOp::Transpose { perm: perm.clone() }, shape),
+            Op::Slice { axis, start, end, step } => {
+                self.same_scale(name, x0, QOp::Slice { axis: *axis, start: *start, end: *end, step: *step }, shape)
+            }
+            Op::Concat { axis } => {
+                let xs = node.inputs.iter().map(|&i| self.narrow(i)).collect::<Result<Vec<_>>>()?;
+                let xs = self.align(name, &xs)?;
+                let s = self.scale(xs[0]);
+                self.emit(name, QOp::Concat { axis: *axis }, xs, shape, s)
+            }
+            Op::Mul | Op::PowConst { .. } | Op::Softmax { .. } | Op::RmsNorm { .. } => Err(ModelError::UnsupportedOp {
+                node: name.to_string(),
+                op: node.op.name().to_string(),
+                detail: "runs in float, but its quantization (a lookup/range-check gadget) is not implemented yet".into(),
+                supported: crate::import::SUPPORTED_OPS.into(),
+            }),
+        }
+    }
+
+    fn same_scale(&mut self, name: &str, x0: TensorId, op: QOp, shape: Vec<usize>) -> Result<TensorId> {
+        let x = self.wide(x0)?;
+        let s = self.scale(x);
+        self.emit(name, op, vec![x], shape, s)
+    }
+
+    /// Multiplies lower-scale inputs by powers of two so all share the largest scale.
+    fn align(&mut self, name: &str, xs: &[TensorId]) -> Result<Vec<TensorId>> {
+        let s = xs.iter().map(|&x| self.scale(x)).max().unwrap_or(0);
+        xs.iter()
+            .map(|&x| {
+                let d = s - self.scale(x);
+                if d == 0 {
+                    return Ok(x);
+                }
+                let c = 1i64.checked_shl(d as u32).filter(|_| d < 62).ok_or_else(|| ModelError::Overflow {
+                    layer: name.to_string(),
+                    tensor: self.q.tensors[x].name.clone(),
+                    bound: u128::MAX,
+                    limit_bits: LIMIT_BITS,
+                })?;
+                let shape = self.q.tensors[x].shape.clone();
+                self.emit(name, QOp::MulConst { c }, vec![x], shape, s)
+            })
+            .collect()
+    }
+
+    fn mul_const(&mut self, name: &str, x0: TensorId, c: &FConst, shape: Vec<usize>) -> Result<TensorId> {
+        if let Some(v) = c.scalar() {
+            let e = f64::from(v.abs()).log2();
+            if v != 0.0 && e.fract() == 0.0 && e.abs() < 64.0 {
+                // ±2^e: relabel the scale (real = q · 2^-(s - e)).
+                let x = self.wide(x0)?;
+                let s = self.scale(x) - e as i32;
+                return self.emit(name, QOp::MulConst { c: if v < 0.0 { -1 } else { 1 } }, vec![x], shape, s);
+            }
+            let x = self.narrow(x0)?;
+            let cfg = &self.cal.config;
+            let sc = pow2_scale(v.abs(), cfg.weight_bits, 1.0, cfg.max_weight_scale);
+            let q = round_away(f64::from(v) * f64::from(sc).exp2());
+            let s = self.scale(x) + sc;
+            return self.emit(name, QOp::MulConst { c: q }, vec![x], shape, s);
+        }
+        let x = self.narrow(x0)?;
+        let w = self.weights(c);
+        let s = self.scale(x) + w.scale;
+        self.emit(name, QOp::MulConstTensor { c: w }, vec![x], shape, s)
+    }
+
+    fn table(&mut self, name: &str, x0: TensorId, func: TableFn, shape: Vec<usize>, out: Option<i32>) -> Result<TensorId> {
+        let x = self.narrow(x0)?;
+        let in_scale = self.scale(x);
+        let out_scale = out.unwrap_or(in_scale);
+        self.emit(name, QOp::Table { func, in_scale, out_scale }, vec![x], shape, out_scale)
+    }
+}
+
+/// `round(c · 2^scale)`, ties away from zero.
+pub(crate) fn quant_const(c: &FConst, scale: i32) -> ConstTensor {
+    let f = f64::from(scale).exp2();
+    ConstTensor { shape: c.shape.clone(), data: c.data.iter().map(|&v| round_away(f64::from(v) * f)).collect(), scale }
+}

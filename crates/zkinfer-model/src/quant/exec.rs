@@ -1,0 +1,194 @@
+//! The integer interpreter: executes a [`QuantGraph`] exactly and returns the whole trace
+//! (the prover's witness).
+
+use serde::{Deserialize, Serialize};
+
+use super::{ConstTensor, QNode, QOp, QuantGraph, round_away};
+use crate::error::{ModelError, Result};
+use crate::kernels::{self, Window};
+
+/// Every tensor's values, indexed by [`crate::TensorId`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trace {
+    /// `values[t]` is tensor `t`, row-major.
+    pub values: Vec<Vec<i64>>,
+}
+
+impl QuantGraph {
+    /// Quantizes a float input at the input scale: `q = round(x · 2^s)` (ties away from zero).
+    ///
+    /// # Errors
+    /// Wrong length, NaN/inf, or a value outside the act_bits range.
+    pub fn quantize_input(&self, x: &[f32]) -> Result<Vec<i64>> {
+        let t = &self.tensors[self.input];
+        let n: usize = t.shape.iter().product();
+        if x.len() != n {
+            return Err(ModelError::InputLength { name: t.name.clone(), expected: n, got: x.len() });
+        }
+        let f = f64::from(t.scale).exp2();
+        let (lo, hi) = self.act_range();
+        x.iter()
+            .enumerate()
+            .map(|(index, &v)| {
+                if !v.is_finite() {
+                    return Err(ModelError::NonFinite { name: t.name.clone(), index, value: v });
+                }
+                let q = round_away(f64::from(v) * f);
+                if q < lo || q > hi {
+                    return Err(ModelError::OutOfRange {
+                        layer: "input".into(),
+                        tensor: t.name.clone(),
+                        index,
+                        value: i128::from(q),
+                        min: lo,
+                        max: hi,
+                    });
+                }
+                Ok(q)
+            })
+            .collect()
+    }
+
+    /// `q · 2^-scale` for tensor `t`.
+    pub fn dequantize(&self, t: crate::TensorId, q: &[i64]) -> Vec<f32> {
+        let f = (-f64::from(self.tensors[t].scale)).exp2();
+        q.iter().map(|&v| (v as f64 * f) as f32).collect()
+    }
+
+    /// The output of a trace as floats.
+    pub fn dequantize_output(&self, trace: &Trace) -> Vec<f32> {
+        self.dequantize(self.output, &trace.values[self.output])
+    }
+
+    /// Executes the graph on a quantized input.
+    ///
+    /// # Errors
+    /// [`ModelError::InputLength`], [`ModelError::OutOfRange`] when a value leaves its range
+    /// (naming the layer), or the static checks of [`QuantGraph::validate`].
+    pub fn execute(&self, input: &[i64]) -> Result<Trace> {
+        self.validate()?;
+        let t = &self.tensors[self.input];
+        let n: usize = t.shape.iter().product();
+        if input.len() != n {
+            return Err(ModelError::InputLength { name: t.name.clone(), expected: n, got: input.len() });
+        }
+        let mut values = vec![Vec::new(); self.tensors.len()];
+        self.check_range("input", self.input, input)?;
+        values[self.input] = input.to_vec();
+        for node in &self.nodes {
+            let y = self.exec_node(node, &values)?;
+            let out = &self.tensors[node.output];
+            if let Some((index, &v)) = y.iter().enumerate().find(|(_, v)| v.unsigned_abs() > out.bound) {
+                return Err(ModelError::OutOfRange {
+                    layer: node.name.clone(),
+                    tensor: out.name.clone(),
+                    index,
+                    value: i128::from(v),
+                    min: -(out.bound as i64),
+                    max: out.bound as i64,
+                });
+            }
+            values[node.output] = y;
+        }
+        Ok(Trace { values })
+    }
+
+    fn check_range(&self, layer: &str, t: crate::TensorId, v: &[i64]) -> Result<()> {
+        let (lo, hi) = self.act_range();
+        match v.iter().enumerate().find(|(_, x)| **x < lo || **x > hi) {
+            Some((index, &x)) => Err(ModelError::OutOfRange {
+                layer: layer.to_string(),
+                tensor: self.tensors[t].name.clone(),
+                index,
+                value: i128::from(x),
+                min: lo,
+                max: hi,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    fn exec_node(&self, node: &QNode, values: &[Vec<i64>]) -> Result<Vec<i64>> {
+        let x = &values[node.inputs[0]];
+        let xs = &self.tensors[node.inputs[0]].shape;
+        let ys = &self.tensors[node.output].shape;
+        let second = || &values[node.inputs[1]];
+        Ok(match &node.op {
+            QOp::MatMulConst { weight, bias } => {
+                let (k, n) = (weight.shape[0], weight.shape[1]);
+                let mut y = kernels::matmul(x, x.len() / k.max(1), k, &weight.data, n);
+                if let Some(b) = bias {
+                    y.iter_mut().enumerate().for_each(|(i, v)| *v += b.data[i % n]);
+                }
+                y
+            }
+            QOp::Conv2d { weight, bias, stride, pad, dilation, groups } => {
+                let win = Window { kernel: [weight.shape[2], weight.shape[3]], stride: *stride, pad: *pad, dilation: *dilation };
+                let mut y = kernels::conv2d(x, [xs[1], xs[2], xs[3]], &weight.data, weight.shape[0], *groups, &win, [ys[2], ys[3]]);
+                if let Some(b) = bias {
+                    let plane = ys[2] * ys[3];
+                    y.iter_mut().enumerate().for_each(|(i, v)| *v += b.data[i / plane]);
+                }
+                y
+            }
+            QOp::Add => x.iter().zip(second()).map(|(a, b)| a + b).collect(),
+            QOp::Sub => x.iter().zip(second()).map(|(a, b)| a - b).collect(),
+            QOp::AddConst { c } => bcast(x, xs, c, |a, b| a + b),
+            QOp::MulConst { c } => x.iter().map(|v| v * c).collect(),
+            QOp::MulConstTensor { c } => bcast(x, xs, c, |a, b| a * b),
+            QOp::SumPool { kernel, stride, pad } | QOp::MaxPool { kernel, stride, pad } => {
+                let max = matches!(node.op, QOp::MaxPool { .. });
+                if max {
+                    self.check_range(&node.name, node.inputs[0], x)?;
+                }
+                let win = Window { kernel: *kernel, stride: *stride, pad: *pad, dilation: [1, 1] };
+                kernels::pool(x, [xs[1], xs[2], xs[3]], &win, [ys[2], ys[3]], max)
+            }
+            QOp::Sum { axes } => kernels::reduce_sum(x, xs, axes),
+            QOp::Reshape { .. } => x.clone(),
+            QOp::Transpose { perm } => kernels::transpose(x, xs, perm),
+            QOp::Slice { axis, start, end, step } => kernels::slice(x, xs, *axis, *start, *end, *step),
+            QOp::Concat { axis } => {
+                let parts: Vec<(&[i64], &[usize])> =
+                    node.inputs.iter().map(|&i| (values[i].as_slice(), self.tensors[i].shape.as_slice())).collect();
+                kernels::concat(&parts, *axis)
+            }
+            QOp::Rescale { shift } => {
+                let y: Vec<i64> = x.iter().map(|&v| rescale(v, *shift)).collect();
+                self.check_range(&node.name, node.output, &y)?;
+                y
+            }
+            QOp::Relu => {
+                self.check_range(&node.name, node.inputs[0], x)?;
+                x.iter().map(|&v| v.max(0)).collect()
+            }
+            QOp::Table { func, in_scale, out_scale } => {
+                self.check_range(&node.name, node.inputs[0], x)?;
+                x.iter().map(|&v| func.eval(v, *in_scale, *out_scale)).collect()
+            }
+        })
+    }
+}
+
+/// `floor((x + 2^(shift-1)) / 2^shift)`, `x` when `shift = 0` (round half up).
+pub fn rescale(x: i64, shift: u32) -> i64 {
+    if shift == 0 { x } else { (x + (1i64 << (shift - 1))) >> shift }
+}
+
+fn bcast(x: &[i64], xs: &[usize], c: &ConstTensor, f: impl Fn(i64, i64) -> i64) -> Vec<i64> {
+    let idx = kernels::broadcast_indices(xs, &c.shape);
+    x.iter().zip(&idx).map(|(&v, &i)| f(v, c.data[i])).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rescale_rounds_half_up() {
+        use super::rescale;
+        assert_eq!(rescale(5, 1), 3); // 2.5 -> 3
+        assert_eq!(rescale(-5, 1), -2); // -2.5 -> -2
+        assert_eq!(rescale(-6, 2), -1); // -1.5 -> -1
+        assert_eq!(rescale(-7, 2), -2); // -1.75 -> -2
+        assert_eq!(rescale(7, 0), 7);
+    }
+}

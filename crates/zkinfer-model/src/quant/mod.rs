@@ -1,0 +1,223 @@
+//! The quantized graph: the exact integer model the prover proves.
+//!
+//! A [`QuantGraph`] is a topologically ordered list of [`QNode`]s over integer tensors. Every node is
+//! one primitive: a *linear* op (its output is exactly the integer linear map of its inputs, proved
+//! by sumcheck) or a *non-linear* op ([`QOp::Rescale`], [`QOp::Relu`], [`QOp::Table`],
+//! [`QOp::MaxPool`]) proved by lookups. Every input of a non-linear op is bounded by `act_bits`
+//! ([`QuantGraph::validate`] checks this statically from the [`QTensor::bound`]s).
+
+mod bounds;
+mod build;
+mod exec;
+mod table;
+
+use serde::{Deserialize, Serialize};
+
+pub use build::quantize;
+pub use exec::Trace;
+pub use table::{TableFn, erf};
+
+use crate::graph::TensorId;
+
+/// An integer constant (weights, biases, broadcast operands), row-major.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConstTensor {
+    /// Shape. A broadcast operand has the rank of the tensor it meets, with dims 1 or equal.
+    pub shape: Vec<usize>,
+    /// Values.
+    pub data: Vec<i64>,
+    /// Fractional bits of the values (real ≈ q · 2^-scale).
+    pub scale: i32,
+}
+
+impl ConstTensor {
+    /// Largest |value|.
+    pub fn max_abs(&self) -> u64 {
+        self.data.iter().map(|v| v.unsigned_abs()).max().unwrap_or(0)
+    }
+}
+
+/// A tensor of the quantized graph.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QTensor {
+    /// Name (the ONNX node it came from, plus a suffix for helper tensors).
+    pub name: String,
+    /// Static shape.
+    pub shape: Vec<usize>,
+    /// Fractional bits: real ≈ q · 2^-scale.
+    pub scale: i32,
+    /// Proven bound on |value| (overflow analysis).
+    pub bound: u64,
+}
+
+/// One node.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QNode {
+    /// The ONNX node it came from.
+    pub name: String,
+    /// The primitive.
+    pub op: QOp,
+    /// Input tensors.
+    pub inputs: Vec<TensorId>,
+    /// Output tensor.
+    pub output: TensorId,
+}
+
+/// The integer primitives. Shapes: see [`QTensor::shape`]; all arithmetic is exact over ℤ
+/// (the overflow analysis guarantees no i64 overflow).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum QOp {
+    /// Linear. `y[i, j] = Σ_k x[i, k] · w[k, j] + b[j]`, input `[m, k]`, weight `[k, n]`, bias `[n]`
+    /// at the output scale.
+    MatMulConst {
+        /// `[k, n]`.
+        weight: ConstTensor,
+        /// `[n]`.
+        bias: Option<ConstTensor>,
+    },
+    /// Linear. 2-D convolution, NCHW with N = 1, weight `[co, ci/groups, kh, kw]`, bias `[co]`;
+    /// padded taps contribute 0.
+    Conv2d {
+        /// Weight.
+        weight: ConstTensor,
+        /// Bias at the output scale.
+        bias: Option<ConstTensor>,
+        /// Strides.
+        stride: [usize; 2],
+        /// top, left, bottom, right.
+        pad: [usize; 4],
+        /// Dilations.
+        dilation: [usize; 2],
+        /// Groups.
+        groups: usize,
+    },
+    /// Linear. `y = a + b` (same shape and scale).
+    Add,
+    /// Linear. `y = a - b` (same shape and scale).
+    Sub,
+    /// Linear. `y = x + c` (c broadcast, same scale as x).
+    AddConst {
+        /// The constant.
+        c: ConstTensor,
+    },
+    /// Linear. `y = c · x` (scalar).
+    MulConst {
+        /// The multiplier.
+        c: i64,
+    },
+    /// Linear. `y = x · c` elementwise (c broadcast).
+    MulConstTensor {
+        /// The constant.
+        c: ConstTensor,
+    },
+    /// Linear. Window sums over `[1, c, h, w]`; padded taps contribute 0.
+    SumPool {
+        /// Kernel.
+        kernel: [usize; 2],
+        /// Strides.
+        stride: [usize; 2],
+        /// top, left, bottom, right.
+        pad: [usize; 4],
+    },
+    /// Linear. Sum over `axes`, kept as size-1 dims.
+    Sum {
+        /// Axes.
+        axes: Vec<usize>,
+    },
+    /// Layout. Same data, new shape.
+    Reshape {
+        /// Output shape.
+        shape: Vec<usize>,
+    },
+    /// Layout. `y.shape[i] = x.shape[perm[i]]`.
+    Transpose {
+        /// Permutation.
+        perm: Vec<usize>,
+    },
+    /// Layout. Elements `start, start+step, … < end` along `axis`.
+    Slice {
+        /// Axis.
+        axis: usize,
+        /// First index.
+        start: usize,
+        /// End (exclusive).
+        end: usize,
+        /// Step ≥ 1.
+        step: usize,
+    },
+    /// Layout. Concatenation along `axis` (inputs share a scale).
+    Concat {
+        /// Axis.
+        axis: usize,
+    },
+    /// Non-linear. `y = floor((x + 2^(shift-1)) / 2^shift)` (round half up; `y = x` when
+    /// `shift = 0`); `y` must lie in `[-2^(A-1), 2^(A-1))`.
+    Rescale {
+        /// Right shift.
+        shift: u32,
+    },
+    /// Non-linear. `y = max(x, 0)`; input within act_bits.
+    Relu,
+    /// Non-linear. `y = func.eval(x, in_scale, out_scale)`, a lookup into the table over the whole
+    /// signed `A`-bit input domain.
+    Table {
+        /// The function.
+        func: TableFn,
+        /// Input fractional bits.
+        in_scale: i32,
+        /// Output fractional bits.
+        out_scale: i32,
+    },
+    /// Non-linear. Window maxima over `[1, c, h, w]`; padded taps are ignored.
+    MaxPool {
+        /// Kernel.
+        kernel: [usize; 2],
+        /// Strides.
+        stride: [usize; 2],
+        /// top, left, bottom, right.
+        pad: [usize; 4],
+    },
+}
+
+impl QOp {
+    /// Whether the op is proved by sumcheck (linear or layout) rather than by lookups.
+    pub fn is_linear(&self) -> bool {
+        !matches!(self, QOp::Rescale { .. } | QOp::Relu | QOp::Table { .. } | QOp::MaxPool { .. })
+    }
+}
+
+/// The quantized model.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QuantGraph {
+    /// All tensors; `nodes[i].output` indexes here.
+    pub tensors: Vec<QTensor>,
+    /// Topologically ordered nodes.
+    pub nodes: Vec<QNode>,
+    /// The model input (at `tensors[input].scale`).
+    pub input: TensorId,
+    /// The model output.
+    pub output: TensorId,
+    /// Activation bits A: activations lie in `[-2^(A-1), 2^(A-1))`.
+    pub act_bits: u32,
+    /// Weight bits W.
+    pub weight_bits: u32,
+}
+
+impl QuantGraph {
+    /// `[-2^(A-1), 2^(A-1) - 1]`.
+    pub fn act_range(&self) -> (i64, i64) {
+        act_range(self.act_bits)
+    }
+}
+
+pub(crate) fn act_range(bits: u32) -> (i64, i64) {
+    let h = 1i64 << (bits - 1);
+    (-h, h - 1)
+}
+
+/// `round(x)` with ties away from zero, saturating to the i64 range (the rounding rule for weights,
+/// biases, inputs and tables).
+pub fn round_away(x: f64) -> i64 {
+    x.round() as i64
+}

@@ -1,0 +1,111 @@
+//! Parameters of the commitment, and their translation into p3-whir's.
+
+use p3_whir::{FoldingFactor, ProtocolParameters, SecurityAssumption};
+use serde::{Deserialize, Serialize};
+
+use crate::PcsError;
+
+/// Which proximity-gap result the soundness analysis relies on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum Soundness {
+    /// Unique decoding radius: no conjecture, most queries.
+    UniqueDecoding,
+    /// Johnson bound: proven (mutual correlated agreement up to Johnson), fewer queries.
+    JohnsonBound,
+    /// Capacity bound: conjectured, fewest queries.
+    CapacityBound,
+}
+
+impl From<Soundness> for SecurityAssumption {
+    fn from(s: Soundness) -> Self {
+        match s {
+            Soundness::UniqueDecoding => Self::UniqueDecoding,
+            Soundness::JohnsonBound => Self::JohnsonBound,
+            Soundness::CapacityBound => Self::CapacityBound,
+        }
+    }
+}
+
+/// Parameters of the WHIR commitment.
+///
+/// The [`Default`] was chosen by measurement (`cargo run --release -p zkinfer-pcs --bin
+/// bench_pcs`; figures in the crate doc):
+/// - `security_bits = 100`: the project-wide target; EF (≈128 bits) leaves the algebraic terms
+///   far above it, so the queries and the grinding carry the bound.
+/// - `soundness = JohnsonBound`: proven, not conjectured (capacity would shrink proofs by ~40%
+///   but rests on an open conjecture; unique decoding roughly doubles the queries).
+/// - `log_inv_rate = 1` (rate 1/2): half the FFT and Merkle work of rate 1/4 and the prover is
+///   what users wait for; rate 1/4 gives a smaller proof and a faster verifier (see the bench).
+/// - `folding_factor = 4`: fewer rounds than 3, and cheaper prover rounds than 5 at our sizes.
+/// - `pow_bits = 16` (p3-whir's `DEFAULT_MAX_POW`): grinding budget per round; a few ms of prover
+///   time saves queries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PcsConfig {
+    /// Target soundness in bits (per error term, as p3-whir counts it).
+    pub security_bits: usize,
+    /// `log2(1/ρ)` of the first Reed–Solomon code; later rounds grow it by `folding_factor − 1`.
+    pub log_inv_rate: usize,
+    /// Variables folded per WHIR round.
+    pub folding_factor: usize,
+    /// Proof-of-work bits the prover may grind per round.
+    pub pow_bits: usize,
+    /// The soundness regime.
+    pub soundness: Soundness,
+}
+
+impl Default for PcsConfig {
+    fn default() -> Self {
+        Self {
+            security_bits: 100,
+            log_inv_rate: 1,
+            folding_factor: 4,
+            pow_bits: 22,
+            soundness: Soundness::JohnsonBound,
+        }
+    }
+}
+
+impl PcsConfig {
+    /// The p3-whir parameters for a stacked polynomial of `num_vars` variables.
+    pub(crate) fn protocol_parameters(
+        &self,
+        num_vars: usize,
+    ) -> Result<ProtocolParameters, PcsError> {
+        let folding_factor = FoldingFactor::Constant(self.folding_factor);
+        let schedule = folding_factor
+            .compute_folding_schedule(num_vars)
+            .map_err(|e| PcsError::Config {
+                num_vars,
+                reason: e.to_string(),
+            })?;
+        let mut rate = self.log_inv_rate;
+        let round_log_inv_rates = schedule
+            .iter()
+            .take(schedule.len().saturating_sub(1))
+            .map(|&k| {
+                rate += k.saturating_sub(1);
+                rate
+            })
+            .collect();
+        Ok(ProtocolParameters {
+            security_level: self.security_bits,
+            pow_bits: self.pow_bits,
+            folding_factor,
+            soundness_type: self.soundness.into(),
+            starting_log_inv_rate: self.log_inv_rate,
+            round_log_inv_rates,
+        })
+    }
+
+    /// The smallest number of variables a committed column is padded to (WHIR's first fold).
+    pub(crate) fn min_column_vars(&self) -> usize {
+        self.folding_factor
+    }
+
+    /// The largest stacked polynomial: its codeword must fit Goldilocks' 2^32 FFT domain.
+    #[must_use]
+    pub fn max_stacked_vars(&self) -> usize {
+        <zkinfer_field::F as p3_field::TwoAdicField>::TWO_ADICITY.saturating_sub(self.log_inv_rate)
+    }
+}

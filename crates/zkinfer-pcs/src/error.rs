@@ -1,0 +1,120 @@
+//! The one error type of this crate.
+
+use zkinfer_field::EF;
+
+/// Why a commitment could not be made, or an opening was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PcsError {
+    /// `commit` was given no columns, or a commitment lists none.
+    #[error("a commitment needs at least one column")]
+    NoColumns,
+    /// More columns than [`crate::MAX_COLUMNS`].
+    #[error("too many columns: at most {max}, got {got}")]
+    TooManyColumns {
+        /// The limit.
+        max: usize,
+        /// The count given.
+        got: usize,
+    },
+    /// A column whose length is not a power of two.
+    #[error("column {column} has length {len}, which is not a power of two")]
+    ColumnNotPowerOfTwo {
+        /// The column index.
+        column: usize,
+        /// Its length.
+        len: usize,
+    },
+    /// A column (or the stack of all columns) larger than the field's FFT domain allows.
+    #[error("column {column}: {got} variables, at most {max} allowed")]
+    ColumnTooLarge {
+        /// The column index (`usize::MAX` for the stack of all columns).
+        column: usize,
+        /// The limit on the number of variables.
+        max: usize,
+        /// The number of variables found.
+        got: usize,
+    },
+    /// `open`/`verify` was given no claims.
+    #[error("an opening needs at least one claim")]
+    NoClaims,
+    /// More claims than [`crate::MAX_CLAIMS`].
+    #[error("too many claims: at most {max}, got {got}")]
+    TooManyClaims {
+        /// The limit.
+        max: usize,
+        /// The count given.
+        got: usize,
+    },
+    /// A claim on a column the commitment does not have.
+    #[error("claim {claim} names column {got}, but the commitment has {columns} columns")]
+    ColumnOutOfRange {
+        /// The claim index.
+        claim: usize,
+        /// The number of committed columns.
+        columns: usize,
+        /// The column named.
+        got: usize,
+    },
+    /// A claim whose point has the wrong number of coordinates.
+    #[error("claim {claim}: point has {got} coordinates, the column has {expected} variables")]
+    PointLength {
+        /// The claim index.
+        claim: usize,
+        /// The column's number of variables.
+        expected: usize,
+        /// The point's length.
+        got: usize,
+    },
+    /// The committed polynomial does not take the claimed value (prover side: the caller's
+    /// claim is false; verifier side: the proof's value differs from the claim).
+    #[error("claim {claim}: value {got} claimed, the opening gives {expected}")]
+    ValueMismatch {
+        /// The claim index.
+        claim: usize,
+        /// The value carried by the opening.
+        expected: EF,
+        /// The value claimed.
+        got: EF,
+    },
+    /// The opening proof has the wrong shape before any cryptographic check.
+    #[error("malformed opening proof: {what}: expected {expected}, got {got}")]
+    ProofShape {
+        /// Which part.
+        what: &'static str,
+        /// The expected count.
+        expected: usize,
+        /// The count found.
+        got: usize,
+    },
+    /// The commitment is not one this verifier can read (e.g. a Merkle cap of the wrong size).
+    #[error("malformed commitment: {what}: expected {expected}, got {got}")]
+    CommitmentShape {
+        /// Which part.
+        what: &'static str,
+        /// The expected count.
+        expected: usize,
+        /// The count found.
+        got: usize,
+    },
+    /// The parameters do not form a WHIR configuration for this size.
+    #[error("WHIR configuration for {num_vars} variables: {reason}")]
+    Config {
+        /// The stacked polynomial's number of variables.
+        num_vars: usize,
+        /// p3-whir's reason.
+        reason: String,
+    },
+    /// The WHIR verifier rejected the opening.
+    #[error("WHIR opening rejected: {reason}")]
+    Whir {
+        /// p3-whir's reason.
+        reason: String,
+    },
+    /// p3-whir's verifier panicked on this proof (caught; the proof is rejected).
+    #[error("WHIR verifier panicked on a malformed proof: {reason}")]
+    VerifierPanicked {
+        /// The panic message.
+        reason: String,
+    },
+}

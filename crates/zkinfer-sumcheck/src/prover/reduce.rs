@@ -1,0 +1,59 @@
+//! Claim reduction: many claims `P(p_i) = v_i` on one multilinear `P` → one claim `P(ρ) = v`.
+
+use zkinfer_field::{EF, PrimeCharacteristicRing, Transcript};
+use zkinfer_poly::eq_table_scaled;
+
+use crate::verifier::absorb_claims;
+use crate::{Column, ReductionProof, Term, labels, prove};
+
+/// Reduces claims `P(point_i) = value_i` to one claim `P(ρ) = v`, returning
+/// `(proof, ρ, v)`.
+///
+/// Protocol: absorb the claims, draw `α`, and prove `Σ_x P(x) · W(x) = Σ_i α^i value_i` with
+/// `W = Σ_i α^i eq(point_i, ·)` by a degree-2 sumcheck (the product-of-two fast path); send
+/// `v = P(ρ)` and absorb it. The verifier computes `W(ρ)` itself ([`crate::verify_reduce_claims`]).
+/// Costs `2^n` per claim to build `W`, plus one product-of-two sumcheck.
+///
+/// # Panics
+/// If `claims` is empty, `poly`'s length is not a power of two, or a point has the wrong length.
+/// Wrong claimed values do not panic: they give a proof the verifier rejects.
+#[must_use = "the reduced claim must be discharged"]
+pub fn reduce_claims(
+    poly: Column,
+    claims: &[(Vec<EF>, EF)],
+    transcript: &mut Transcript,
+) -> (ReductionProof, Vec<EF>, EF) {
+    assert!(!claims.is_empty(), "reduce_claims: no claims");
+    assert!(
+        poly.len().is_power_of_two(),
+        "reduce_claims: length is not a power of two"
+    );
+    let n = poly.len().trailing_zeros() as usize;
+    assert!(
+        claims.iter().all(|(p, _)| p.len() == n),
+        "reduce_claims: point of the wrong length"
+    );
+    let alphas = absorb_claims(claims, transcript);
+    let mut w = vec![EF::ZERO; 1 << n];
+    for ((p, _), &a) in claims.iter().zip(&alphas) {
+        for (x, e) in w.iter_mut().zip(eq_table_scaled(p, a)) {
+            *x += e;
+        }
+    }
+    let out = prove(
+        vec![poly, Column::Ext(w)],
+        &[Term::new(EF::ONE, vec![0, 1])],
+        None,
+        transcript,
+    );
+    let eval = out.evals[0];
+    transcript.absorb_ext(labels::REDUCE_EVAL, eval);
+    (
+        ReductionProof {
+            sumcheck: out.proof,
+            eval,
+        },
+        out.point,
+        eval,
+    )
+}

@@ -1,0 +1,240 @@
+//! The state of one sumcheck instance between rounds.
+//!
+//! Columns stay in `F` until the first challenge, then live in `EF`. The eq factor follows
+//! Gruen: `eq(r, x) = eq(r_k, x_k) · eq(r_{>k}, x_{>k}) · Π_{j<k} eq(r_j, ρ_j)`, so round `k`
+//! computes `h(X) = Σ_{x'} eq(r_{>k}, x') f(ρ, X, x')` (degree `d_f`, one point fewer than `g`),
+//! and `g(X) = scale · eq(r_k, X) · h(X)` follows in `O(d)`. The table `eq(r_{>k}, ·)` shrinks
+//! by adding halves (no multiplications), starting at half the size of a full eq table.
+
+use zkinfer_field::{EF, F, Field, PrimeCharacteristicRing};
+use zkinfer_poly::{eq_table, fix_first_var_in_place, fold_first_var};
+
+use super::kernels;
+use crate::verifier::interpolate_uni;
+use crate::{Column, Term};
+
+enum Cols {
+    Base(Vec<Vec<F>>),
+    Ext(Vec<Vec<EF>>),
+}
+
+/// The eq factor: the point, the current suffix table and `Π_{j<k} eq(r_j, ρ_j)`.
+struct EqState {
+    r: Vec<EF>,
+    table: Vec<EF>,
+    scale: EF,
+}
+
+/// One instance being proved: its columns, terms, eq factor and running claim.
+pub(crate) struct Instance {
+    cols: Cols,
+    terms: Vec<Term>,
+    prod2: Option<(usize, usize, EF)>,
+    eq: Option<EqState>,
+    num_vars: usize,
+    round: usize,
+    /// Points of `h` minus one: `max(d_f, 1)`.
+    dh: usize,
+    degree: usize,
+    claim: Option<EF>,
+    /// A challenge not yet applied to the product-of-two columns: the next round folds and
+    /// measures in one pass.
+    pending: Option<EF>,
+}
+
+/// `eq(a, b)` for one variable.
+fn eq1(a: EF, b: EF) -> EF {
+    a * b + (EF::ONE - a) * (EF::ONE - b)
+}
+
+impl Instance {
+    /// # Panics
+    /// On inconsistent shapes (caller bugs): see [`crate::prove`].
+    pub(crate) fn new(columns: Vec<Column>, terms: &[Term], eq_point: Option<&[EF]>) -> Self {
+        let len = columns.first().map_or(1, Column::len);
+        assert!(
+            len.is_power_of_two(),
+            "sumcheck: column length {len} is not a power of two"
+        );
+        assert!(
+            columns.iter().all(|c| c.len() == len),
+            "sumcheck: columns of different lengths"
+        );
+        assert!(
+            terms
+                .iter()
+                .flat_map(|t| &t.factors)
+                .all(|&f| f < columns.len()),
+            "sumcheck: factor index out of range"
+        );
+        let num_vars = len.trailing_zeros() as usize;
+        let eq = eq_point.map(|r| {
+            assert_eq!(r.len(), num_vars, "sumcheck: eq point of the wrong length");
+            EqState {
+                r: r.to_vec(),
+                table: eq_table(r.get(1..).unwrap_or(&[])),
+                scale: EF::ONE,
+            }
+        });
+        let d_f = terms.iter().map(|t| t.factors.len()).max().unwrap_or(0);
+        let prod2 = match terms {
+            [t] if t.factors.len() == 2 => Some((t.factors[0], t.factors[1], t.coeff)),
+            _ => None,
+        };
+        let cols = if columns.iter().all(|c| matches!(c, Column::Base(_))) {
+            Cols::Base(
+                columns
+                    .into_iter()
+                    .filter_map(|c| match c {
+                        Column::Base(v) => Some(v),
+                        Column::Ext(_) => None,
+                    })
+                    .collect(),
+            )
+        } else {
+            // Mixed: lift the base columns once (the common shapes are all-base or all-ext).
+            Cols::Ext(
+                columns
+                    .into_iter()
+                    .map(|c| match c {
+                        Column::Base(v) => v.into_iter().map(EF::from).collect(),
+                        Column::Ext(v) => v,
+                    })
+                    .collect(),
+            )
+        };
+        Self {
+            cols,
+            terms: terms.to_vec(),
+            prod2,
+            degree: d_f + usize::from(eq.is_some()),
+            eq,
+            num_vars,
+            round: 0,
+            dh: d_f.max(1),
+            claim: None,
+            pending: None,
+        }
+    }
+
+    pub(crate) fn num_vars(&self) -> usize {
+        self.num_vars
+    }
+
+    pub(crate) fn degree(&self) -> usize {
+        self.degree
+    }
+
+    /// The round polynomial `g` at `0..=max(degree, 1)` (at least two values, so that
+    /// `g(0) + g(1)` is the current sum even when the degree is 0).
+    pub(crate) fn round_poly(&mut self) -> Vec<EF> {
+        let half = 1usize << (self.num_vars - self.round - 1);
+        let w = self.eq.as_ref().map(|e| e.table.as_slice());
+        // `skip`: the value at 1 follows from the running claim, `g(1) = claim − g(0)`.
+        let (skip, rk, scale) = match (&self.eq, self.claim) {
+            (_, None) => (false, EF::ZERO, EF::ONE),
+            (None, Some(_)) => (true, EF::ZERO, EF::ONE),
+            (Some(e), Some(_)) => {
+                let rk = e.r[self.round];
+                (!(e.scale * rk).is_zero(), rk, e.scale)
+            }
+        };
+        let mut h = match self.pending.take() {
+            Some(r) if skip => self.fold_kernel::<false>(r),
+            Some(r) => self.fold_kernel::<true>(r),
+            None if skip => self.kernel::<false>(half, w),
+            None => self.kernel::<true>(half, w),
+        };
+        if let (true, Some(claim)) = (skip, self.claim) {
+            h[1] = match &self.eq {
+                None => claim - h[0],
+                // claim = scale·((1 − r_k)·h(0) + r_k·h(1)).
+                Some(_) => (claim - scale * (EF::ONE - rk) * h[0]) * (scale * rk).inverse(),
+            };
+        }
+        let Some(e) = &self.eq else { return h };
+        let rk = e.r[self.round];
+        h.push(interpolate_uni(&h, EF::from_usize(self.dh + 1)));
+        h.iter()
+            .enumerate()
+            .map(|(t, &ht)| e.scale * eq1(rk, EF::from_usize(t)) * ht)
+            .collect()
+    }
+
+    fn kernel<const ONE: bool>(&self, half: usize, w: Option<&[EF]>) -> Vec<EF> {
+        match (&self.cols, self.prod2) {
+            (Cols::Base(c), Some((a, b, coeff))) if w.is_none() => {
+                kernels::prod2_base::<ONE>(&c[a], &c[b], coeff)
+            }
+            (Cols::Base(c), Some((a, b, coeff))) => {
+                kernels::prod2::<F, ONE>(&c[a], &c[b], w, coeff)
+            }
+            (Cols::Ext(c), Some((a, b, coeff))) => {
+                kernels::prod2::<EF, ONE>(&c[a], &c[b], w, coeff)
+            }
+            (Cols::Base(c), None) => kernels::generic::<F, ONE>(c, &self.terms, w, half, self.dh),
+            (Cols::Ext(c), None) => kernels::generic::<EF, ONE>(c, &self.terms, w, half, self.dh),
+        }
+    }
+
+    /// Applies the pending challenge to every column, fusing it with the round's sum for the
+    /// product of two.
+    fn fold_kernel<const ONE: bool>(&mut self, r: EF) -> Vec<EF> {
+        let (Cols::Ext(cols), Some((a, b, coeff))) = (&mut self.cols, self.prod2) else {
+            unreachable!("pending challenges are only left for a product of two ext columns")
+        };
+        for (i, c) in cols.iter_mut().enumerate() {
+            if i != a && i != b {
+                fix_first_var_in_place(c, r);
+            }
+        }
+        let (lo, hi) = cols.split_at_mut(a.max(b));
+        let (ca, cb) = (&mut lo[a.min(b)], &mut hi[0]);
+        let (ca, cb) = if a < b { (ca, cb) } else { (cb, ca) };
+        let w = self.eq.as_ref().map(|e| e.table.as_slice());
+        kernels::fold_prod2::<ONE>(ca, cb, r, w, coeff)
+    }
+
+    /// Binds the current variable to `r`; `g` is the round polynomial just sent.
+    pub(crate) fn bind(&mut self, g: &[EF], r: EF) {
+        self.claim = Some(interpolate_uni(g, r));
+        self.cols = match core::mem::replace(&mut self.cols, Cols::Ext(Vec::new())) {
+            Cols::Base(v) => Cols::Ext(v.iter().map(|c| fold_first_var(c, r)).collect()),
+            // The product of two with a round still to come: fold in the next round's pass.
+            Cols::Ext(v)
+                if self.prod2.is_some_and(|(a, b, _)| a != b) && self.round + 2 < self.num_vars =>
+            {
+                self.pending = Some(r);
+                Cols::Ext(v)
+            }
+            Cols::Ext(mut v) => {
+                v.iter_mut().for_each(|c| fix_first_var_in_place(c, r));
+                Cols::Ext(v)
+            }
+        };
+        if let Some(e) = &mut self.eq {
+            e.scale *= eq1(e.r[self.round], r);
+            if e.table.len() > 1 {
+                kernels::sum_halves(&mut e.table);
+            }
+        }
+        self.round += 1;
+    }
+
+    /// The columns' values once every variable is bound (or the single values when `n = 0`).
+    pub(crate) fn evals(&self) -> Vec<EF> {
+        match &self.cols {
+            Cols::Base(v) => v.iter().map(|c| EF::from(c[0])).collect(),
+            Cols::Ext(v) => v.iter().map(|c| c[0]).collect(),
+        }
+    }
+
+    /// The summand at the single point of a 0-variable instance.
+    pub(crate) fn summand_at_point(&self) -> EF {
+        let evals = self.evals();
+        self.terms
+            .iter()
+            .map(|t| t.factors.iter().fold(t.coeff, |acc, &f| acc * evals[f]))
+            .sum()
+    }
+}

@@ -1,0 +1,69 @@
+//! Verifying a claim reduction: many `(point_i, value_i)` on one multilinear `P` → one claim.
+
+use zkinfer_field::{EF, Transcript};
+use zkinfer_poly::eq_eval;
+
+use super::batch::powers;
+use super::verify;
+use crate::{ReductionProof, SumcheckError, labels};
+
+/// Absorbs the claims and draws `α`; shared by prover and verifier.
+pub(crate) fn absorb_claims(claims: &[(Vec<EF>, EF)], transcript: &mut Transcript) -> Vec<EF> {
+    transcript.absorb_u64(labels::REDUCE_COUNT, claims.len() as u64);
+    for (p, v) in claims {
+        transcript.absorb_exts(labels::REDUCE_POINT, p);
+        transcript.absorb_ext(labels::REDUCE_VALUE, *v);
+    }
+    powers(transcript.challenge(labels::REDUCE_ALPHA), claims.len())
+}
+
+/// Verifies that `P(point_i) = value_i` for all claims reduces to `P(ρ) = v`, and returns
+/// `(ρ, v)`. The protocol: `Σ_x P(x) · W(x) = Σ_i α^i value_i` with
+/// `W = Σ_i α^i eq(point_i, ·)`, a degree-2 sumcheck ending at `ρ`, where the verifier
+/// evaluates `W(ρ)` itself and checks the last round against `proof.eval · W(ρ)`. Never panics.
+///
+/// # Errors
+/// [`SumcheckError::Empty`] without claims, [`SumcheckError::WrongPointLength`] if a point does
+/// not have `num_vars` coordinates, the errors of [`verify`], and
+/// [`SumcheckError::FinalEvalMismatch`] if `proof.eval · W(ρ)` differs from the last claim.
+///
+/// # Soundness
+/// The returned claim `P(ρ) = v` must be discharged (another layer or the PCS opening).
+pub fn verify_reduce_claims(
+    num_vars: usize,
+    claims: &[(Vec<EF>, EF)],
+    proof: &ReductionProof,
+    transcript: &mut Transcript,
+) -> Result<(Vec<EF>, EF), SumcheckError> {
+    if claims.is_empty() {
+        return Err(SumcheckError::Empty);
+    }
+    if let Some((index, (p, _))) = claims
+        .iter()
+        .enumerate()
+        .find(|(_, (p, _))| p.len() != num_vars)
+    {
+        return Err(SumcheckError::WrongPointLength {
+            index,
+            expected: num_vars,
+            got: p.len(),
+        });
+    }
+    let alphas = absorb_claims(claims, transcript);
+    let sum = claims.iter().zip(&alphas).map(|((_, v), &a)| a * *v).sum();
+    let sub = verify(num_vars, 2, sum, &proof.sumcheck, transcript)?;
+    let w: EF = claims
+        .iter()
+        .zip(&alphas)
+        .map(|((p, _), &a)| a * eq_eval(p, &sub.point))
+        .sum();
+    let got = proof.eval * w;
+    if got != sub.value {
+        return Err(SumcheckError::FinalEvalMismatch {
+            expected: sub.value,
+            got,
+        });
+    }
+    transcript.absorb_ext(labels::REDUCE_EVAL, proof.eval);
+    Ok((sub.point, proof.eval))
+}
