@@ -131,8 +131,8 @@ pub fn verify(
 }
 
 fn check_shapes(c: &zkinfer_pcs::Commitment, cols: &[crate::plan::ColumnSpec], what: &str) -> Result<(), VerifyError> {
-    let want: Vec<usize> = cols.iter().map(|s| s.num_vars).collect();
-    if c.column_num_vars() != want.as_slice() {
+    let want: Vec<u32> = cols.iter().map(|s| u32::try_from(s.num_vars).unwrap_or(u32::MAX)).collect();
+    if c.num_vars() != want.as_slice() {
         return Err(VerifyError::at(what, "commitment has the wrong column shapes"));
     }
     Ok(())

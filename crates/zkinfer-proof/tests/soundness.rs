@@ -170,7 +170,7 @@ fn changed_witness_value_is_rejected() {
             c[i] = if c[i] > 0 { c[i] - 1 } else { c[i] + 1 };
             // Keep the tensor copy of a committed output consistent with its column.
             for (t, src) in plan.sources.iter().enumerate() {
-                if *src == Source::Committed { column: col } {
+                if *src == (Source::Committed { column: col }) {
                     wit.tensors[t].clone_from(&wit.columns[col]);
                 }
             }
