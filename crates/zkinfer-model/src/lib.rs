@@ -19,8 +19,9 @@
 //! Modules: [`graph`] (float IR), `import` (ONNX lowering), `eval` (float evaluation and tract's
 //! reference run), [`calibrate`] (scales and error report), [`quant`] (quantized IR, quantizer,
 //! overflow analysis, interpreter, tables), [`kernels`] (tensor kernels shared by float and
-//! integer evaluation), `input` (EZKL input JSON), [`error`].
+//! integer evaluation), `input` (EZKL input JSON), [`builder`] (ONNX models built in code), [`error`].
 
+pub mod builder;
 pub mod calibrate;
 pub mod error;
 mod eval;

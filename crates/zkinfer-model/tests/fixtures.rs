@@ -55,3 +55,21 @@ fn digits_cnn() {
     assert!(r.output.max_abs <= 0.01 * r.output.range.max(1.0), "{r}");
     assert_eq!(r.argmax_agreement, 1.0);
 }
+
+#[test]
+fn digits_accuracy_quantized_within_two_points() {
+    let graph = import_onnx(&fixture("digits_cnn.onnx"), &ImportOptions::default()).unwrap();
+    let d = digits();
+    let n = 100;
+    let cal = calibrate(&graph, &d.inputs[n..n + 40], &QuantConfig::default()).unwrap();
+    let qg = quantize(&graph, &cal).unwrap();
+    let (mut float_ok, mut quant_ok) = (0, 0);
+    for (x, &label) in d.inputs[..n].iter().zip(&d.labels) {
+        float_ok += usize::from(argmax(&graph.run_float(x).unwrap()) == label);
+        let tr = qg.execute(&qg.quantize_input(x).unwrap()).unwrap();
+        quant_ok += usize::from(argmax(&qg.dequantize_output(&tr)) == label);
+    }
+    println!("digits: float {float_ok}/{n}, quantized {quant_ok}/{n}");
+    assert!(float_ok.abs_diff(quant_ok) <= 2, "float {float_ok}, quantized {quant_ok}");
+    assert!(float_ok >= 90);
+}

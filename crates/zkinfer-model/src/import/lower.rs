@@ -67,7 +67,14 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn push(&mut self, name: &str, op: Op, inputs: Vec<TensorId>, shape: Vec<usize>) -> TensorId {
-        self.tensors.push(TensorInfo { name: name.to_string(), shape });
+        // Tensor names are unique: a node lowered to several ops numbers its helper tensors.
+        let mut tname = name.to_string();
+        let mut k = 1;
+        while self.tensors.iter().any(|t| t.name == tname) {
+            tname = format!("{name}.{k}");
+            k += 1;
+        }
+        self.tensors.push(TensorInfo { name: tname, shape });
         let output = self.tensors.len() - 1;
         self.nodes.push(Node { name: name.to_string(), op, inputs, output });
         output

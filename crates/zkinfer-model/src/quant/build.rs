@@ -18,6 +18,8 @@ struct Builder<'a> {
     q: QuantGraph,
     map: Vec<Option<TensorId>>,
     narrowed: Vec<Option<TensorId>>,
+    /// Name of the float tensor being lowered (quantized tensors are named `<it>#<id>`).
+    tensor_name: String,
 }
 
 /// Quantizes `graph` with the scales of `cal`.
@@ -49,6 +51,7 @@ pub fn quantize(graph: &Graph, cal: &Calibration) -> Result<QuantGraph> {
         },
         map: vec![None; n],
         narrowed: vec![None; n],
+        tensor_name: String::new(),
     };
     let it = &graph.tensors[graph.input];
     b.q.tensors.push(QTensor {
@@ -63,6 +66,7 @@ pub fn quantize(graph: &Graph, cal: &Calibration) -> Result<QuantGraph> {
         let t = b.lower(node)?;
         b.map[node.output] = Some(t);
     }
+    b.tensor_name = graph.tensors[graph.output].name.clone();
     b.q.output = b.narrow(graph.output)?;
     b.q.validate()?;
     Ok(b.q)
@@ -81,7 +85,7 @@ impl Builder<'_> {
         let output = self.q.tensors.len();
         let node = QNode { name: name.to_string(), op, inputs, output };
         let inb: Vec<u128> = node.inputs.iter().map(|&i| u128::from(self.q.tensors[i].bound)).collect();
-        let tname = format!("{name}#{output}");
+        let tname = format!("{}#{output}", self.tensor_name);
         let bound = op_bound(&self.q, &node, &inb);
         if bound >= 1u128 << LIMIT_BITS {
             return Err(ModelError::Overflow { layer: name.to_string(), tensor: tname, bound, limit_bits: LIMIT_BITS });
@@ -105,10 +109,18 @@ impl Builder<'_> {
             t
         } else {
             let shape = self.q.tensors[t].shape.clone();
-            self.emit(&self.g.tensors[f].name.clone(), QOp::Rescale { shift }, vec![t], shape, target)?
+            let saved = std::mem::replace(&mut self.tensor_name, self.g.tensors[f].name.clone());
+            let layer = self.producer_name(f);
+            let r = self.emit(&layer, QOp::Rescale { shift }, vec![t], shape, target);
+            self.tensor_name = saved;
+            r?
         };
         self.narrowed[f] = Some(n);
         Ok(n)
+    }
+
+    fn producer_name(&self, f: TensorId) -> String {
+        self.g.nodes.iter().find(|n| n.output == f).map_or_else(|| self.g.tensors[f].name.clone(), |n| n.name.clone())
     }
 
     fn weights(&self, c: &FConst) -> ConstTensor {
@@ -123,6 +135,7 @@ impl Builder<'_> {
 
     fn lower(&mut self, node: &Node) -> Result<TensorId> {
         let name = node.name.as_str();
+        self.tensor_name = self.g.tensors[node.output].name.clone();
         let shape = self.g.tensors[node.output].shape.clone();
         let out_scale = self.cal.scales[node.output];
         let x0 = node.inputs[0];
