@@ -95,3 +95,29 @@ fn transcripts_agree_after_the_proof() {
     let _ = zkinfer_lookup::verify(&t, &shapes(&ws), &proof, &mut tv).unwrap();
     assert_eq!(tp.challenge(b"next"), tv.challenge(b"next"));
 }
+
+#[test]
+fn random_shapes_and_tables() {
+    let mut r = rng(6);
+    for case in 0..12 {
+        let t = match case % 3 {
+            0 => Table::Range {
+                bits: rand::Rng::random_range(&mut r, 1..=9),
+            },
+            1 => Table::SignedRange {
+                bits: rand::Rng::random_range(&mut r, 1..=9),
+            },
+            _ => {
+                Table::function("sigmoid", rand::Rng::random_range(&mut r, 1..=9), sigmoid).unwrap()
+            }
+        };
+        let count = rand::Rng::random_range(&mut r, 0..5);
+        let ws: Witnesses = (0..count)
+            .map(|_| {
+                let vars = rand::Rng::random_range(&mut r, 0..11);
+                random_witness(&t, vars, &mut r)
+            })
+            .collect();
+        check(&t, &ws);
+    }
+}
