@@ -296,12 +296,24 @@ pub(crate) fn fold_prod2_base<const ONE: bool>(
             let y0 = r * (b2[i] - b0[i]) + b0[i];
             let y1 = r * (b3[i] - b1[i]) + b1[i];
             (oa0[k], oa1[k], ob0[k], ob1[k]) = (x0, x1, y0, y1);
-            let wi = w.map_or(EF::ONE, |w| w[i]);
-            s[0] += wi * (x0 * y0);
-            if ONE {
-                s[1] += wi * (x1 * y1);
+            let p0 = x0 * y0;
+            let p1 = if ONE { x1 * y1 } else { EF::ZERO };
+            let p2 = (x1.double() - x0) * (y1.double() - y0);
+            match w {
+                Some(w) => {
+                    let wi = w[i];
+                    s[0] += wi * p0;
+                    if ONE {
+                        s[1] += wi * p1;
+                    }
+                    s[2] += wi * p2;
+                }
+                None => {
+                    s[0] += p0;
+                    s[1] += p1;
+                    s[2] += p2;
+                }
             }
-            s[2] += wi * ((x1.double() - x0) * (y1.double() - y0));
         }
         s
     };
