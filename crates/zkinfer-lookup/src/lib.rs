@@ -29,6 +29,10 @@
 //! table columns itself ([`Table::evaluate_columns`]). What remains, [`LookupClaims`] — the witness
 //! columns and `m` at those points — the caller discharges (PCS opening).
 //!
+//! Several instances (e.g. one per table, as a model has several tables) go into one proof with
+//! [`prove_many`]/[`verify_many`]: one `α, β`, all their trees in the same layer sumchecks, and a
+//! root check per instance. [`prove`]/[`verify`] are the one-instance case (same transcript).
+//!
 //! Proof size is `O(n_max^2)` field elements (a `k`-round degree-3 sumcheck per layer `k`, plus
 //! 2–4 child values per active tree); the verifier does `O(n_max^2 + trees · n_max)` work plus
 //! the table MLE (`O(bits)` for ranges, `O(2^bits)` for a function's outputs).
@@ -66,9 +70,9 @@ pub mod verifier;
 pub use error::LookupError;
 pub use instance::{LookupClaims, LookupInstance, multiplicities};
 pub use proof::{LayerProof, LookupProof};
-pub use prover::{prove, prove_unchecked};
+pub use prover::{prove, prove_many, prove_many_unchecked, prove_unchecked};
 pub use table::Table;
-pub use verifier::verify;
+pub use verifier::{verify, verify_many};
 
 /// The widest table: `2^MAX_TABLE_BITS` rows (wider ranges are split into limbs by the caller).
 pub const MAX_TABLE_BITS: u32 = 16;
