@@ -35,7 +35,10 @@
 //!
 //! Proof size is `O(n_max^2)` field elements (a `k`-round degree-3 sumcheck per layer `k`, plus
 //! 2–4 child values per active tree); the verifier does `O(n_max^2 + trees · n_max)` work plus
-//! the table MLE (`O(bits)` for ranges, `O(2^bits)` for a function's outputs).
+//! the table MLE (`O(bits)` for ranges, `O(2^bits)` for a function's outputs). Measured
+//! (`cargo run --release -p zkinfer-lookup --bin bench_lookup`, 2 cores, loaded machine): 2^22
+//! lookups into the signed 16-bit range prove in ≈1.1 s of CPU with a 19 KiB proof, verify in
+//! 0.44 ms (2.2 ms for a 2^16-row function table), peak ≈300 MiB.
 //!
 //! # Example
 //! ```
