@@ -25,17 +25,32 @@ pub struct OnnxBuilder {
 
 /// An integer attribute.
 pub fn attr_int(name: &str, i: i64) -> pb::AttributeProto {
-    pb::AttributeProto { name: name.into(), r#type: AttributeType::Int as i32, i, ..Default::default() }
+    pb::AttributeProto {
+        name: name.into(),
+        r#type: AttributeType::Int as i32,
+        i,
+        ..Default::default()
+    }
 }
 
 /// An integer-list attribute.
 pub fn attr_ints(name: &str, ints: &[i64]) -> pb::AttributeProto {
-    pb::AttributeProto { name: name.into(), r#type: AttributeType::Ints as i32, ints: ints.to_vec(), ..Default::default() }
+    pb::AttributeProto {
+        name: name.into(),
+        r#type: AttributeType::Ints as i32,
+        ints: ints.to_vec(),
+        ..Default::default()
+    }
 }
 
 /// A float attribute.
 pub fn attr_float(name: &str, f: f32) -> pb::AttributeProto {
-    pb::AttributeProto { name: name.into(), r#type: AttributeType::Float as i32, f, ..Default::default() }
+    pb::AttributeProto {
+        name: name.into(),
+        r#type: AttributeType::Float as i32,
+        f,
+        ..Default::default()
+    }
 }
 
 impl OnnxBuilder {
@@ -46,7 +61,13 @@ impl OnnxBuilder {
 
     /// A graph whose input may have symbolic dims.
     pub fn with_input(input: Vec<Dim>) -> Self {
-        OnnxBuilder { nodes: Vec::new(), inits: Vec::new(), input, next: 0, rng: 0x2545_f491_4f6c_dd1d }
+        OnnxBuilder {
+            nodes: Vec::new(),
+            inits: Vec::new(),
+            input,
+            next: 0,
+            rng: 0x2545_f491_4f6c_dd1d,
+        }
     }
 
     fn fresh(&mut self, hint: &str) -> String {
@@ -80,7 +101,12 @@ impl OnnxBuilder {
     }
 
     /// Adds a node with one output and returns the output's name.
-    pub fn node(&mut self, op_type: &str, inputs: &[&str], attribute: Vec<pb::AttributeProto>) -> String {
+    pub fn node(
+        &mut self,
+        op_type: &str,
+        inputs: &[&str],
+        attribute: Vec<pb::AttributeProto>,
+    ) -> String {
         let out = self.fresh(op_type);
         self.nodes.push(pb::NodeProto {
             name: out.clone(),
@@ -101,7 +127,15 @@ impl OnnxBuilder {
         let data = self.uniform(co, 0.1);
         let b = self.constant("b", &[co], data);
         let (k, s, p) = (k as i64, s as i64, p as i64);
-        self.node("Conv", &[x, &w, &b], vec![attr_ints("kernel_shape", &[k, k]), attr_ints("strides", &[s, s]), attr_ints("pads", &[p, p, p, p])])
+        self.node(
+            "Conv",
+            &[x, &w, &b],
+            vec![
+                attr_ints("kernel_shape", &[k, k]),
+                attr_ints("strides", &[s, s]),
+                attr_ints("pads", &[p, p, p, p]),
+            ],
+        )
     }
 
     /// `Gemm` (`x · Wᵀ + b`, `transB = 1`) with random weights `[n, k]`.
@@ -118,7 +152,11 @@ impl OnnxBuilder {
         let h = self.conv(x, ci, co, 3, stride, 1);
         let h = self.node("Relu", &[&h], vec![]);
         let h = self.conv(&h, co, co, 3, 1, 1);
-        let short = if stride != 1 || ci != co { self.conv(x, ci, co, 1, stride, 0) } else { x.to_string() };
+        let short = if stride != 1 || ci != co {
+            self.conv(x, ci, co, 1, stride, 0)
+        } else {
+            x.to_string()
+        };
         let y = self.node("Add", &[&h, &short], vec![]);
         self.node("Relu", &[&y], vec![])
     }
@@ -138,20 +176,34 @@ impl OnnxBuilder {
             })
             .collect();
         let tensor_type = |shape| pb::TypeProto {
-            value: Some(pb::type_proto::Value::TensorType(pb::type_proto::Tensor { elem_type: DataType::Float as i32, shape })),
+            value: Some(pb::type_proto::Value::TensorType(pb::type_proto::Tensor {
+                elem_type: DataType::Float as i32,
+                shape,
+            })),
             ..Default::default()
         };
         let graph = pb::GraphProto {
             name: "built".into(),
             node: self.nodes,
             initializer: self.inits,
-            input: vec![pb::ValueInfoProto { name: "input".into(), r#type: Some(tensor_type(Some(pb::TensorShapeProto { dim: dims }))), ..Default::default() }],
-            output: vec![pb::ValueInfoProto { name: output.into(), r#type: Some(tensor_type(None)), ..Default::default() }],
+            input: vec![pb::ValueInfoProto {
+                name: "input".into(),
+                r#type: Some(tensor_type(Some(pb::TensorShapeProto { dim: dims }))),
+                ..Default::default()
+            }],
+            output: vec![pb::ValueInfoProto {
+                name: output.into(),
+                r#type: Some(tensor_type(None)),
+                ..Default::default()
+            }],
             ..Default::default()
         };
         pb::ModelProto {
             ir_version: 8,
-            opset_import: vec![pb::OperatorSetIdProto { domain: String::new(), version: 17 }],
+            opset_import: vec![pb::OperatorSetIdProto {
+                domain: String::new(),
+                version: 17,
+            }],
             producer_name: "zkinfer-model".into(),
             graph: Some(graph),
             ..Default::default()
@@ -167,7 +219,15 @@ pub fn resnet18_onnx(hw: usize) -> Vec<u8> {
     let mut b = OnnxBuilder::new(&[1, 3, hw, hw]);
     let x = b.conv("input", 3, 64, 7, 2, 3);
     let x = b.node("Relu", &[&x], vec![]);
-    let mut x = b.node("MaxPool", &[&x], vec![attr_ints("kernel_shape", &[3, 3]), attr_ints("strides", &[2, 2]), attr_ints("pads", &[1, 1, 1, 1])]);
+    let mut x = b.node(
+        "MaxPool",
+        &[&x],
+        vec![
+            attr_ints("kernel_shape", &[3, 3]),
+            attr_ints("strides", &[2, 2]),
+            attr_ints("pads", &[1, 1, 1, 1]),
+        ],
+    );
     let mut c = 64;
     for (i, co) in [64, 128, 256, 512].into_iter().enumerate() {
         let s = if i == 0 { 1 } else { 2 };

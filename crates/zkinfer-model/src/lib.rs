@@ -31,7 +31,9 @@ mod input;
 pub mod kernels;
 pub mod quant;
 
-pub use calibrate::{Calibration, ErrorReport, QuantConfig, TensorError, argmax, calibrate, error_report};
+pub use calibrate::{
+    Calibration, ErrorReport, QuantConfig, TensorError, argmax, calibrate, error_report,
+};
 pub use error::{ModelError, Result};
 pub use graph::{FConst, Graph, Node, Op, TensorId, TensorInfo};
 pub use import::{ImportOptions, OnnxSource, SUPPORTED_OPS, import_onnx};
