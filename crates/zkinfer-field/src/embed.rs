@@ -34,7 +34,6 @@ pub enum EmbedError {
 /// Embeds `v` as `v mod p`. Every `i64` except those with `|v| ≥ p/2` round-trips through
 /// [`to_signed`]; use [`from_signed_checked`] where the width is declared.
 #[inline]
-#[must_use]
 pub fn from_signed(v: i64) -> F {
     if v >= 0 {
         F::from_u64(v.unsigned_abs())
@@ -85,7 +84,6 @@ pub fn from_signed_slice(vs: &[i64]) -> Vec<F> {
 
 /// `2^k` as a field element (`k < 64`).
 #[inline]
-#[must_use]
 pub fn pow2(k: u32) -> F {
     F::from_u64(1u64 << k.min(63)) * if k >= 64 { F::from_u64(1u64 << (k - 63)) } else { F::ONE }
 }

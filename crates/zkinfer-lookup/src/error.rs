@@ -87,6 +87,14 @@ pub enum LookupError {
         /// The given value (canonical representative).
         got: u64,
     },
+    /// Batched instances and their multiplicity columns (or statements) differ in number.
+    #[error("{expected} instances, but {got} multiplicity columns or statements")]
+    InstanceCount {
+        /// Instances.
+        expected: usize,
+        /// What came with them.
+        got: usize,
+    },
     /// The proof has the wrong number of trees.
     #[error("proof has {got} roots, expected {expected} (one per witness and one for the table)")]
     RootCount {
@@ -102,8 +110,10 @@ pub enum LookupError {
         tree: usize,
     },
     /// The witness fractions do not sum to the table's.
-    #[error("witness side sums to {witnesses}, table side to {table}")]
+    #[error("instance {instance}: witness side sums to {witnesses}, table side to {table}")]
     Unbalanced {
+        /// The instance (0 for a single one).
+        instance: usize,
         /// `Σ 1/(α − w)` as claimed by the roots.
         witnesses: EF,
         /// `Σ m/(α − t)` as claimed by the root.
@@ -138,14 +148,14 @@ pub enum LookupError {
     /// A witness's column values are missing or of the wrong count.
     #[error("witness {witness}: {got} column values, expected {expected}")]
     WitnessEvalCount {
-        /// The witness (or `usize::MAX` for the number of witnesses).
+        /// The witness, counted over all instances (`usize::MAX`: the number of witnesses).
         witness: usize,
         /// Expected count.
         expected: usize,
         /// Count in the proof.
         got: usize,
     },
-    /// A height-0 witness tree's numerator is not 1.
+    /// A height-0 witness tree's numerator is not 1 (witnesses counted over all instances).
     #[error("witness {witness}: leaf numerator {got}, expected 1")]
     WitnessNumerator {
         /// The witness.
@@ -164,8 +174,10 @@ pub enum LookupError {
         got: EF,
     },
     /// The table's leaf denominator differs from the table's own MLE.
-    #[error("table leaf: α − Σ β^c T_c = {got}, the tree claims {expected}")]
+    #[error("instance {instance}: table leaf α − Σ β^c T_c = {got}, the tree claims {expected}")]
     TableLeaf {
+        /// The instance.
+        instance: usize,
         /// The tree's leaf claim.
         expected: EF,
         /// From the table's MLE.

@@ -29,6 +29,35 @@
 //! table columns itself ([`Table::evaluate_columns`]). What remains, [`LookupClaims`] — the witness
 //! columns and `m` at those points — the caller discharges (PCS opening).
 //!
+//! Several instances (e.g. one per table, as a model has several tables) go into one proof with
+//! [`prove_many`]/[`verify_many`]: one `α, β`, all their trees in the same layer sumchecks, and a
+//! root check per instance. [`prove`]/[`verify`] are the one-instance case (same transcript).
+//!
+//! Proof size is `O(n_max^2)` field elements (a `k`-round degree-3 sumcheck per layer `k`, plus
+//! 2–4 child values per active tree); the verifier does `O(n_max^2 + trees · n_max)` work plus
+//! the table MLE (`O(bits)` for ranges, `O(2^bits)` for a function's outputs). Measured
+//! (`cargo run --release -p zkinfer-lookup --bin bench_lookup`, 2 cores, loaded machine): 2^22
+//! lookups into the signed 16-bit range prove in ≈1.1 s of CPU with a 19 KiB proof, verify in
+//! 0.44 ms (2.2 ms for a 2^16-row function table), peak ≈300 MiB.
+//!
+//! # Example
+//! ```
+//! use zkinfer_field::{Transcript, from_signed};
+//! use zkinfer_lookup::{LookupInstance, Table, multiplicities, prove, verify};
+//!
+//! let table = Table::function("relu", 8, |i| i.max(0))?;
+//! let x: Vec<_> = [-3i64, 5, 0, -128].map(from_signed).to_vec();
+//! let y: Vec<_> = [0i64, 5, 0, 0].map(from_signed).to_vec();
+//! let witnesses = vec![vec![x.as_slice(), y.as_slice()]];
+//! let m = multiplicities(&table, &witnesses)?; // the caller commits x, y, m, absorbs the root
+//! let instance = LookupInstance { table: &table, witnesses };
+//! let (proof, claims) = prove(&instance, &m, &mut Transcript::new(b"ctx"))?;
+//! let shapes = instance.shapes()?;
+//! let checked = verify(&table, &shapes, &proof, &mut Transcript::new(b"ctx"))?;
+//! assert_eq!(checked, claims); // then: open x, y at their points and m at its point
+//! # Ok::<(), zkinfer_lookup::LookupError>(())
+//! ```
+//!
 //! Modules: [`table`] (tables, their MLEs and ids), [`instance`] (instances, multiplicities,
 //! claims), [`proof`] (proof data, the shared layer algebra), [`gkr`] (the prover's fraction
 //! trees), [`prover`], [`verifier`], [`error`].
@@ -44,9 +73,9 @@ pub mod verifier;
 pub use error::LookupError;
 pub use instance::{LookupClaims, LookupInstance, multiplicities};
 pub use proof::{LayerProof, LookupProof};
-pub use prover::{prove, prove_unchecked};
+pub use prover::{prove, prove_many, prove_many_unchecked, prove_unchecked};
 pub use table::Table;
-pub use verifier::verify;
+pub use verifier::{verify, verify_many};
 
 /// The widest table: `2^MAX_TABLE_BITS` rows (wider ranges are split into limbs by the caller).
 pub const MAX_TABLE_BITS: u32 = 16;

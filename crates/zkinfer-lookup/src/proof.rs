@@ -118,14 +118,16 @@ pub(crate) fn fold_tuple(values: &[EF], beta: EF) -> EF {
     values.iter().rev().fold(EF::ZERO, |acc, &v| acc * beta + v)
 }
 
-/// Absorbs the statement (table id, witness shapes) and draws `(α, β)`.
-pub(crate) fn begin(table: &Table, shapes: &[usize], transcript: &mut Transcript) -> (EF, EF) {
-    transcript.absorb_bytes(labels::TABLE, &table.id());
-    let bytes: Vec<u8> = shapes
-        .iter()
-        .flat_map(|&n| (n as u64).to_le_bytes())
-        .collect();
-    transcript.absorb_bytes(labels::SHAPES, &bytes);
+/// Absorbs the statement (per instance: table id, witness shapes) and draws `(α, β)`.
+pub(crate) fn begin(statement: &[(&Table, Vec<usize>)], transcript: &mut Transcript) -> (EF, EF) {
+    for (table, shapes) in statement {
+        transcript.absorb_bytes(labels::TABLE, &table.id());
+        let bytes: Vec<u8> = shapes
+            .iter()
+            .flat_map(|&n| (n as u64).to_le_bytes())
+            .collect();
+        transcript.absorb_bytes(labels::SHAPES, &bytes);
+    }
     (
         transcript.challenge(labels::ALPHA),
         transcript.challenge(labels::BETA),

@@ -26,26 +26,25 @@ pub fn prove(
     multiplicities: &[F],
     transcript: &mut Transcript,
 ) -> Result<(LookupProof, LookupClaims), LookupError> {
-    let counts = crate::multiplicities(instance.table, &instance.witnesses)?;
-    if counts.len() != multiplicities.len() {
-        return Err(LookupError::MultiplicityLength {
-            expected: counts.len(),
-            got: multiplicities.len(),
-        });
-    }
-    if let Some((row, (e, g))) = counts
-        .iter()
-        .zip(multiplicities)
-        .enumerate()
-        .find(|(_, (e, g))| e != g)
-    {
-        return Err(LookupError::MultiplicityMismatch {
-            row,
-            expected: e.as_canonical_u64(),
-            got: g.as_canonical_u64(),
-        });
-    }
+    check_counts(instance, multiplicities)?;
     prove_unchecked(instance, multiplicities, transcript)
+}
+
+/// [`prove`] for several instances (e.g. one per table) with one `α, β` and one batched sumcheck
+/// per layer over all their trees. `multiplicities[i]` belongs to `instances[i]`.
+///
+/// # Errors
+/// As [`prove`], for the first instance that fails; [`LookupError::InstanceCount`] if the slices
+/// differ in length.
+pub fn prove_many(
+    instances: &[LookupInstance<'_>],
+    multiplicities: &[&[F]],
+    transcript: &mut Transcript,
+) -> Result<(LookupProof, Vec<LookupClaims>), LookupError> {
+    for (inst, m) in instances.iter().zip(multiplicities) {
+        check_counts(inst, m)?;
+    }
+    prove_many_unchecked(instances, multiplicities, transcript)
 }
 
 /// [`prove`] without the membership and multiplicity checks: runs the protocol on whatever it is
@@ -60,38 +59,70 @@ pub fn prove_unchecked(
     multiplicities: &[F],
     transcript: &mut Transcript,
 ) -> Result<(LookupProof, LookupClaims), LookupError> {
-    let table = instance.table;
-    table.validate()?;
-    let shapes = witness_shapes(table, &instance.witnesses)?;
-    let rows = 1usize << table.num_vars();
-    if multiplicities.len() != rows {
-        return Err(LookupError::MultiplicityLength {
-            expected: rows,
+    let (proof, mut claims) = prove_many_unchecked(
+        std::slice::from_ref(instance),
+        &[multiplicities],
+        transcript,
+    )?;
+    let claims = claims.pop().ok_or(LookupError::InstanceCount {
+        expected: 1,
+        got: 0,
+    })?;
+    Ok((proof, claims))
+}
+
+/// [`prove_many`] without the membership and multiplicity checks (see [`prove_unchecked`]).
+///
+/// # Errors
+/// Shape errors only.
+pub fn prove_many_unchecked(
+    instances: &[LookupInstance<'_>],
+    multiplicities: &[&[F]],
+    transcript: &mut Transcript,
+) -> Result<(LookupProof, Vec<LookupClaims>), LookupError> {
+    if instances.len() != multiplicities.len() {
+        return Err(LookupError::InstanceCount {
+            expected: instances.len(),
             got: multiplicities.len(),
         });
     }
-    let (alpha, beta) = begin(table, &shapes, transcript);
+    let mut statement = Vec::with_capacity(instances.len());
+    for (inst, m) in instances.iter().zip(multiplicities) {
+        inst.table.validate()?;
+        let shapes = witness_shapes(inst.table, &inst.witnesses)?;
+        let rows = 1usize << inst.table.num_vars();
+        if m.len() != rows {
+            return Err(LookupError::MultiplicityLength {
+                expected: rows,
+                got: m.len(),
+            });
+        }
+        statement.push((inst.table, shapes));
+    }
+    let (alpha, beta) = begin(&statement, transcript);
 
-    let mut trees: Vec<FractionTree> = instance
-        .witnesses
-        .iter()
-        .map(|cols| FractionTree::new(Numerators::Ones, denominators(cols, alpha, beta)))
-        .collect();
-    let table_cols = table.columns();
-    let table_refs: Vec<&[F]> = table_cols.iter().map(Vec::as_slice).collect();
-    trees.push(FractionTree::new(
-        Numerators::Base(multiplicities.to_vec()),
-        denominators(&table_refs, alpha, beta),
-    ));
-    let table_index = trees.len() - 1;
+    // Trees: per instance, its witnesses then its table.
+    let mut trees: Vec<FractionTree> = Vec::new();
+    let mut is_table: Vec<bool> = Vec::new();
+    for (inst, m) in instances.iter().zip(multiplicities) {
+        for cols in &inst.witnesses {
+            trees.push(FractionTree::new(
+                Numerators::Ones,
+                denominators(cols, alpha, beta),
+            ));
+            is_table.push(false);
+        }
+        let table_cols = inst.table.columns();
+        let table_refs: Vec<&[F]> = table_cols.iter().map(Vec::as_slice).collect();
+        let q = denominators(&table_refs, alpha, beta);
+        trees.push(FractionTree::new(Numerators::Base(m.to_vec()), q));
+        is_table.push(true);
+    }
 
     let roots: Vec<[EF; 2]> = trees.iter().map(FractionTree::root).collect();
     absorb_roots(&roots, transcript);
     let mut claims: Vec<(EF, EF)> = roots.iter().map(|&[p, q]| (p, q)).collect();
-    let mut leaf_points: Vec<Option<Vec<EF>>> = trees
-        .iter()
-        .map(|t| (t.height() == 0).then(Vec::new))
-        .collect();
+    let mut leaf_points: Vec<Vec<EF>> = vec![Vec::new(); trees.len()];
 
     let max_height = trees.iter().map(FractionTree::height).max().unwrap_or(0);
     let mut layers = Vec::with_capacity(max_height);
@@ -105,7 +136,7 @@ pub fn prove_unchecked(
         let mut columns = Vec::new();
         for &j in &active {
             let (slot, cols) = trees[j].take_layer_columns(k);
-            debug_assert_eq!(slot, Slot::at(j == table_index, trees[j].height(), k));
+            debug_assert_eq!(slot, Slot::at(is_table[j], trees[j].height(), k));
             slots.push(slot);
             columns.extend(cols);
         }
@@ -124,7 +155,7 @@ pub fn prove_unchecked(
             offset += slot.width();
             claims[j] = slot.next_claim(values, mu).unwrap_or_default();
             if trees[j].height() == k + 1 {
-                leaf_points[j] = Some(point.clone());
+                leaf_points[j].clone_from(&point);
             }
         }
         layers.push(LayerProof {
@@ -133,28 +164,58 @@ pub fn prove_unchecked(
         });
     }
 
-    let mut witness_evals = Vec::with_capacity(instance.witnesses.len());
-    let mut witness_claims = Vec::with_capacity(instance.witnesses.len());
-    for (cols, pt) in instance.witnesses.iter().zip(&leaf_points) {
-        let pt = pt.clone().unwrap_or_default();
-        let values: Vec<EF> = cols.iter().map(|c| evaluate(c, &pt)).collect();
-        transcript.absorb_exts(labels::WITNESS_EVALS, &values);
-        witness_claims.push(values.iter().map(|&v| (pt.clone(), v)).collect());
-        witness_evals.push(values);
+    let mut witness_evals = Vec::new();
+    let mut all_claims = Vec::with_capacity(instances.len());
+    let mut tree = 0;
+    for inst in instances {
+        let mut witness_claims = Vec::with_capacity(inst.witnesses.len());
+        for cols in &inst.witnesses {
+            let pt = &leaf_points[tree];
+            let values: Vec<EF> = cols.iter().map(|c| evaluate(c, pt)).collect();
+            transcript.absorb_exts(labels::WITNESS_EVALS, &values);
+            witness_claims.push(values.iter().map(|&v| (pt.clone(), v)).collect());
+            witness_evals.push(values);
+            tree += 1;
+        }
+        let multiplicity_claim = (leaf_points[tree].clone(), claims[tree].0);
+        tree += 1;
+        all_claims.push(LookupClaims {
+            witness_claims,
+            multiplicity_claim,
+        });
     }
-    let table_point = leaf_points[table_index].clone().unwrap_or_default();
-    let claims = LookupClaims {
-        witness_claims,
-        multiplicity_claim: (table_point, claims[table_index].0),
-    };
     Ok((
         LookupProof {
             roots,
             layers,
             witness_evals,
         },
-        claims,
+        all_claims,
     ))
+}
+
+/// Every witness row is in the table and `multiplicities` are the counts.
+fn check_counts(instance: &LookupInstance<'_>, multiplicities: &[F]) -> Result<(), LookupError> {
+    let counts = crate::multiplicities(instance.table, &instance.witnesses)?;
+    if counts.len() != multiplicities.len() {
+        return Err(LookupError::MultiplicityLength {
+            expected: counts.len(),
+            got: multiplicities.len(),
+        });
+    }
+    match counts
+        .iter()
+        .zip(multiplicities)
+        .enumerate()
+        .find(|(_, (e, g))| e != g)
+    {
+        Some((row, (e, g))) => Err(LookupError::MultiplicityMismatch {
+            row,
+            expected: e.as_canonical_u64(),
+            got: g.as_canonical_u64(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// The leaf denominators `α − Σ_c β^c x_{c,i}`.

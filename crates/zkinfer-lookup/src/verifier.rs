@@ -41,19 +41,45 @@ pub fn verify(
     proof: &LookupProof,
     transcript: &mut Transcript,
 ) -> Result<LookupClaims, LookupError> {
-    table.validate()?;
-    for (w, &vars) in witness_shapes.iter().enumerate() {
-        if vars > MAX_WITNESS_VARS {
-            return Err(LookupError::TooManyVars {
-                witness: w,
-                got: vars,
-                max: MAX_WITNESS_VARS,
-            });
+    let mut claims = verify_many(&[(table, witness_shapes)], proof, transcript)?;
+    claims.pop().ok_or(LookupError::InstanceCount {
+        expected: 1,
+        got: 0,
+    })
+}
+
+/// Verifies a proof of [`crate::prove_many`]: `statements[i]` is instance `i`'s table and
+/// witness shapes. Returns the claims per instance.
+///
+/// # Errors
+/// A [`LookupError`] naming the first check that failed.
+///
+/// # Soundness
+/// As [`verify`], for every instance's claims.
+pub fn verify_many(
+    statements: &[(&Table, &[usize])],
+    proof: &LookupProof,
+    transcript: &mut Transcript,
+) -> Result<Vec<LookupClaims>, LookupError> {
+    let mut witness = 0;
+    for (table, shapes) in statements {
+        table.validate()?;
+        for &vars in *shapes {
+            if vars > MAX_WITNESS_VARS {
+                return Err(LookupError::TooManyVars {
+                    witness,
+                    got: vars,
+                    max: MAX_WITNESS_VARS,
+                });
+            }
+            witness += 1;
         }
     }
-    let (alpha, beta) = begin(table, witness_shapes, transcript);
+    let owned: Vec<(&Table, Vec<usize>)> =
+        statements.iter().map(|&(t, s)| (t, s.to_vec())).collect();
+    let (alpha, beta) = begin(&owned, transcript);
 
-    let num_trees = witness_shapes.len() + 1;
+    let num_trees: usize = statements.iter().map(|(_, s)| s.len() + 1).sum();
     if proof.roots.len() != num_trees {
         return Err(LookupError::RootCount {
             expected: num_trees,
@@ -61,11 +87,25 @@ pub fn verify(
         });
     }
     absorb_roots(&proof.roots, transcript);
-    check_roots(&proof.roots)?;
+    let mut roots = proof.roots.as_slice();
+    for (instance, (_, shapes)) in statements.iter().enumerate() {
+        let (mine, rest) =
+            roots
+                .split_at_checked(shapes.len() + 1)
+                .ok_or(LookupError::RootCount {
+                    expected: num_trees,
+                    got: proof.roots.len(),
+                })?;
+        check_roots(instance, mine)?;
+        roots = rest;
+    }
 
-    let heights = witness_shapes.iter().map(|&h| (h, false));
-    let mut trees: Vec<TreeState> = heights
-        .chain(std::iter::once((table.num_vars(), true)))
+    let mut trees: Vec<TreeState> = statements
+        .iter()
+        .flat_map(|(table, shapes)| {
+            let witnesses = shapes.iter().map(|&h| (h, false));
+            witnesses.chain(std::iter::once((table.num_vars(), true)))
+        })
         .zip(&proof.roots)
         .map(|((height, is_table), &[p, q])| TreeState {
             height,
@@ -128,11 +168,11 @@ pub fn verify(
             }
         }
     }
-    leaf_checks(table, &trees, proof, alpha, beta, transcript)
+    leaf_checks(statements, &trees, proof, alpha, beta, transcript)
 }
 
 /// Root denominators are non-zero and `Σ_w p_w/q_w = p_T/q_T` (cross-multiplied).
-fn check_roots(roots: &[[EF; 2]]) -> Result<(), LookupError> {
+fn check_roots(instance: usize, roots: &[[EF; 2]]) -> Result<(), LookupError> {
     if let Some(tree) = roots.iter().position(|&[_, q]| q == EF::ZERO) {
         return Err(LookupError::ZeroDenominator { tree });
     }
@@ -152,6 +192,7 @@ fn check_roots(roots: &[[EF; 2]]) -> Result<(), LookupError> {
     } else {
         // Denominators are non-zero, so the inverses exist.
         Err(LookupError::Unbalanced {
+            instance,
             witnesses: pw * qw.try_inverse().unwrap_or_default(),
             table: pt * qt.try_inverse().unwrap_or_default(),
         })
@@ -159,61 +200,70 @@ fn check_roots(roots: &[[EF; 2]]) -> Result<(), LookupError> {
 }
 
 /// At each leaf point: witness column values fold into the leaf denominator; the table's own
-/// MLE gives its leaf denominator. Returns the claims for the caller.
+/// MLE gives its leaf denominator. Returns the claims for the caller, per instance.
 fn leaf_checks(
-    table: &Table,
+    statements: &[(&Table, &[usize])],
     trees: &[TreeState],
     proof: &LookupProof,
     alpha: EF,
     beta: EF,
     transcript: &mut Transcript,
-) -> Result<LookupClaims, LookupError> {
-    let Some((table_tree, witness_trees)) = trees.split_last() else {
-        return Err(LookupError::RootCount {
-            expected: 1,
-            got: 0,
-        });
-    };
-    if proof.witness_evals.len() != witness_trees.len() {
+) -> Result<Vec<LookupClaims>, LookupError> {
+    let num_witnesses: usize = statements.iter().map(|(_, s)| s.len()).sum();
+    if proof.witness_evals.len() != num_witnesses {
         return Err(LookupError::WitnessEvalCount {
             witness: usize::MAX,
-            expected: witness_trees.len(),
+            expected: num_witnesses,
             got: proof.witness_evals.len(),
         });
     }
-    let mut witness_claims = Vec::with_capacity(witness_trees.len());
-    for (witness, (tree, values)) in witness_trees.iter().zip(&proof.witness_evals).enumerate() {
-        let point = tree.leaf_point.clone().unwrap_or_default();
-        let (p, q) = tree.claim;
-        if p != EF::ONE {
-            return Err(LookupError::WitnessNumerator { witness, got: p });
+    let mut trees = trees.iter();
+    let mut evals = proof.witness_evals.iter().enumerate();
+    let mut out = Vec::with_capacity(statements.len());
+    for (instance, (table, shapes)) in statements.iter().enumerate() {
+        let mut witness_claims = Vec::with_capacity(shapes.len());
+        for ((witness, values), tree) in evals.by_ref().take(shapes.len()).zip(trees.by_ref()) {
+            let point = tree.leaf_point.clone().unwrap_or_default();
+            let (p, q) = tree.claim;
+            if p != EF::ONE {
+                return Err(LookupError::WitnessNumerator { witness, got: p });
+            }
+            if values.len() != table.num_columns() {
+                return Err(LookupError::WitnessEvalCount {
+                    witness,
+                    expected: table.num_columns(),
+                    got: values.len(),
+                });
+            }
+            transcript.absorb_exts(labels::WITNESS_EVALS, values);
+            let got = alpha - fold_tuple(values, beta);
+            if got != q {
+                return Err(LookupError::WitnessFold {
+                    witness,
+                    expected: q,
+                    got,
+                });
+            }
+            witness_claims.push(values.iter().map(|&v| (point.clone(), v)).collect());
         }
-        if values.len() != table.num_columns() {
-            return Err(LookupError::WitnessEvalCount {
-                witness,
-                expected: table.num_columns(),
-                got: values.len(),
-            });
-        }
-        transcript.absorb_exts(labels::WITNESS_EVALS, values);
-        let got = alpha - fold_tuple(values, beta);
+        let table_tree = trees.next().ok_or(LookupError::RootCount {
+            expected: 1,
+            got: 0,
+        })?;
+        let point = table_tree.leaf_point.clone().unwrap_or_default();
+        let (m, q) = table_tree.claim;
+        let got = alpha - fold_tuple(&table.evaluate_columns(&point), beta);
         if got != q {
-            return Err(LookupError::WitnessFold {
-                witness,
+            return Err(LookupError::TableLeaf {
+                instance,
                 expected: q,
                 got,
             });
         }
-        witness_claims.push(values.iter().map(|&v| (point.clone(), v)).collect());
+        out.push(LookupClaims {
+            witness_claims,
+            multiplicity_claim: (point, m),
+        });
     }
-    let point = table_tree.leaf_point.clone().unwrap_or_default();
-    let (m, q) = table_tree.claim;
-    let got = alpha - fold_tuple(&table.evaluate_columns(&point), beta);
-    if got != q {
-        return Err(LookupError::TableLeaf { expected: q, got });
-    }
-    Ok(LookupClaims {
-        witness_claims,
-        multiplicity_claim: (point, m),
-    })
+    Ok(out)
 }

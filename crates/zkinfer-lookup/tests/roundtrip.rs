@@ -95,3 +95,86 @@ fn transcripts_agree_after_the_proof() {
     let _ = zkinfer_lookup::verify(&t, &shapes(&ws), &proof, &mut tv).unwrap();
     assert_eq!(tp.challenge(b"next"), tv.challenge(b"next"));
 }
+
+#[test]
+fn random_shapes_and_tables() {
+    let mut r = rng(6);
+    for case in 0..12 {
+        let t = match case % 3 {
+            0 => Table::Range {
+                bits: rand::Rng::random_range(&mut r, 1..=9),
+            },
+            1 => Table::SignedRange {
+                bits: rand::Rng::random_range(&mut r, 1..=9),
+            },
+            _ => {
+                Table::function("sigmoid", rand::Rng::random_range(&mut r, 1..=9), sigmoid).unwrap()
+            }
+        };
+        let count = rand::Rng::random_range(&mut r, 0..5);
+        let ws: Witnesses = (0..count)
+            .map(|_| {
+                let vars = rand::Rng::random_range(&mut r, 0..11);
+                random_witness(&t, vars, &mut r)
+            })
+            .collect();
+        check(&t, &ws);
+    }
+}
+
+#[test]
+fn several_tables_in_one_proof() {
+    let mut r = rng(7);
+    let tables = [
+        Table::Range { bits: 8 },
+        Table::SignedRange { bits: 16 },
+        Table::function("sigmoid", 9, sigmoid).unwrap(),
+    ];
+    let ws: Vec<Witnesses> = vec![
+        vec![
+            random_witness(&tables[0], 12, &mut r),
+            random_witness(&tables[0], 3, &mut r),
+        ],
+        vec![random_witness(&tables[1], 5, &mut r)],
+        vec![
+            random_witness(&tables[2], 10, &mut r),
+            random_witness(&tables[2], 12, &mut r),
+        ],
+    ];
+    let rs: Vec<Vec<Vec<&[F]>>> = ws.iter().map(refs).collect();
+    let ms: Vec<Vec<F>> = tables
+        .iter()
+        .zip(&rs)
+        .map(|(t, w)| zkinfer_lookup::multiplicities(t, w).unwrap())
+        .collect();
+    let insts: Vec<_> = tables
+        .iter()
+        .zip(rs)
+        .map(|(table, witnesses)| zkinfer_lookup::LookupInstance { table, witnesses })
+        .collect();
+    let m_refs: Vec<&[F]> = ms.iter().map(Vec::as_slice).collect();
+    let (proof, claims) =
+        zkinfer_lookup::prove_many(&insts, &m_refs, &mut Transcript::new(CTX)).unwrap();
+    let all_shapes: Vec<Vec<usize>> = ws.iter().map(shapes).collect();
+    let statements: Vec<(&Table, &[usize])> = tables
+        .iter()
+        .zip(&all_shapes)
+        .map(|(t, s)| (t, s.as_slice()))
+        .collect();
+    let got = zkinfer_lookup::verify_many(&statements, &proof, &mut Transcript::new(CTX)).unwrap();
+    assert_eq!(got, claims);
+    for ((c, w), m) in claims.iter().zip(&ws).zip(&ms) {
+        assert!(claims_hold(c, w, m));
+    }
+    // One layer list for all: the tallest tree (2^12 witnesses, 2^16 table rows) sets it.
+    assert_eq!(proof.layers.len(), 16);
+    // The statement binds the order and the tables.
+    let swapped = [statements[1], statements[0], statements[2]];
+    assert!(zkinfer_lookup::verify_many(&swapped, &proof, &mut Transcript::new(CTX)).is_err());
+    assert!(
+        zkinfer_lookup::verify_many(&statements[..2], &proof, &mut Transcript::new(CTX)).is_err()
+    );
+    let mut bad = proof.clone();
+    bad.witness_evals[4][1] += zkinfer_field::EF::ONE;
+    assert!(zkinfer_lookup::verify_many(&statements, &bad, &mut Transcript::new(CTX)).is_err());
+}

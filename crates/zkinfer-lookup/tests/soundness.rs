@@ -207,7 +207,7 @@ fn every_tampered_value_is_rejected() {
     for i in 0..proof.roots.len() {
         for c in 0..2 {
             expect_rejected(&t, &ws, &proof, &format!("root {i}.{c}"), |p| {
-                p.roots[i][c] += one
+                p.roots[i][c] += one;
             });
         }
     }

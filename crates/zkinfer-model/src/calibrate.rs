@@ -35,7 +35,13 @@ impl Default for QuantConfig {
 impl QuantConfig {
     /// The defaults for `A` activation and `W` weight bits.
     pub fn with_bits(act_bits: u32, weight_bits: u32) -> Self {
-        QuantConfig { act_bits, weight_bits, margin: 2.0, max_act_scale: act_bits as i32 - 4, max_weight_scale: weight_bits as i32 }
+        QuantConfig {
+            act_bits,
+            weight_bits,
+            margin: 2.0,
+            max_act_scale: act_bits as i32 - 4,
+            max_weight_scale: weight_bits as i32,
+        }
     }
 
     pub(crate) fn check(&self) -> Result<()> {
@@ -46,7 +52,10 @@ impl QuantConfig {
             )));
         }
         if !(self.margin.is_finite() && self.margin >= 1.0) {
-            return Err(ModelError::Config(format!("margin {} must be a finite number ≥ 1", self.margin)));
+            return Err(ModelError::Config(format!(
+                "margin {} must be a finite number ≥ 1",
+                self.margin
+            )));
         }
         Ok(())
     }
@@ -86,17 +95,29 @@ pub fn pow2_scale(max_abs: f32, bits: u32, margin: f32, cap: i32) -> i32 {
 pub fn calibrate(graph: &Graph, samples: &[Vec<f32>], config: &QuantConfig) -> Result<Calibration> {
     config.check()?;
     if samples.is_empty() {
-        return Err(ModelError::Config("calibration needs at least one sample input".into()));
+        return Err(ModelError::Config(
+            "calibration needs at least one sample input".into(),
+        ));
     }
     let mut max_abs = vec![0f32; graph.tensors.len()];
     for s in samples {
         let vals = graph.eval(s)?;
         for (m, v) in max_abs.iter_mut().zip(&vals) {
-            *m = v.iter().fold(*m, |a, x| if x.is_finite() { a.max(x.abs()) } else { a });
+            *m = v
+                .iter()
+                .fold(*m, |a, x| if x.is_finite() { a.max(x.abs()) } else { a });
         }
     }
-    let scales = max_abs.iter().map(|&m| pow2_scale(m, config.act_bits, config.margin, config.max_act_scale)).collect();
-    Ok(Calibration { config: config.clone(), names: graph.tensors.iter().map(|t| t.name.clone()).collect(), max_abs, scales })
+    let scales = max_abs
+        .iter()
+        .map(|&m| pow2_scale(m, config.act_bits, config.margin, config.max_act_scale))
+        .collect();
+    Ok(Calibration {
+        config: config.clone(),
+        names: graph.tensors.iter().map(|t| t.name.clone()).collect(),
+        max_abs,
+        scales,
+    })
 }
 
 /// Error of one tensor, quantized vs float.
@@ -133,11 +154,25 @@ impl fmt::Display for ErrorReport {
         writeln!(
             f,
             "output `{}` (scale 2^-{}): max abs err {:.3e}, mean abs err {:.3e}, range {:.3e}; argmax agreement {:.1}% over {} input(s)",
-            o.name, o.scale, o.max_abs, o.mean_abs, o.range, 100.0 * self.argmax_agreement, self.samples
+            o.name,
+            o.scale,
+            o.max_abs,
+            o.mean_abs,
+            o.range,
+            100.0 * self.argmax_agreement,
+            self.samples
         )?;
-        writeln!(f, "{:<60} {:>5} {:>11} {:>11} {:>11}", "layer", "scale", "max abs", "mean abs", "range")?;
+        writeln!(
+            f,
+            "{:<60} {:>5} {:>11} {:>11} {:>11}",
+            "layer", "scale", "max abs", "mean abs", "range"
+        )?;
         for l in &self.layers {
-            writeln!(f, "{:<60} {:>5} {:>11.3e} {:>11.3e} {:>11.3e}", l.name, l.scale, l.max_abs, l.mean_abs, l.range)?;
+            writeln!(
+                f,
+                "{:<60} {:>5} {:>11.3e} {:>11.3e} {:>11.3e}",
+                l.name, l.scale, l.max_abs, l.mean_abs, l.range
+            )?;
         }
         Ok(())
     }
@@ -145,7 +180,9 @@ impl fmt::Display for ErrorReport {
 
 /// Index of the largest value (first on ties).
 pub fn argmax(v: &[f32]) -> usize {
-    v.iter().enumerate().fold(0, |b, (i, &x)| if x > v[b] { i } else { b })
+    v.iter()
+        .enumerate()
+        .fold(0, |b, (i, &x)| if x > v[b] { i } else { b })
 }
 
 fn tensor_error(name: &str, scale: i32, q: &[f32], x: &[f32]) -> TensorError {
@@ -166,7 +203,9 @@ fn tensor_error(name: &str, scale: i32, q: &[f32], x: &[f32]) -> TensorError {
 /// Any error of [`Graph::eval`], [`QuantGraph::quantize_input`] or [`QuantGraph::execute`].
 pub fn error_report(graph: &Graph, qg: &QuantGraph, inputs: &[Vec<f32>]) -> Result<ErrorReport> {
     if inputs.is_empty() {
-        return Err(ModelError::Config("the error report needs at least one input".into()));
+        return Err(ModelError::Config(
+            "the error report needs at least one input".into(),
+        ));
     }
     // float tensor -> quantized tensor: a quantized tensor named `<float name>#id` that is narrow.
     let act = 1u64 << (qg.act_bits - 1);
@@ -176,7 +215,9 @@ pub fn error_report(graph: &Graph, qg: &QuantGraph, inputs: &[Vec<f32>]) -> Resu
         .enumerate()
         .filter_map(|(fi, t)| {
             let prefix = format!("{}#", t.name);
-            let qi = qg.tensors.iter().rposition(|q| q.name.starts_with(&prefix) && q.bound <= act && q.shape == t.shape)?;
+            let qi = qg.tensors.iter().rposition(|q| {
+                q.name.starts_with(&prefix) && q.bound <= act && q.shape == t.shape
+            })?;
             Some((fi, qi))
         })
         .collect();
@@ -189,25 +230,46 @@ pub fn error_report(graph: &Graph, qg: &QuantGraph, inputs: &[Vec<f32>]) -> Resu
         let qo = qg.dequantize_output(&tr);
         let fo = &fv[graph.output];
         agree += usize::from(argmax(&qo) == argmax(fo));
-        let e = tensor_error(&graph.tensors[graph.output].name, qg.tensors[qg.output].scale, &qo, fo);
+        let e = tensor_error(
+            &graph.tensors[graph.output].name,
+            qg.tensors[qg.output].scale,
+            &qo,
+            fo,
+        );
         out = Some(merge(out, e, inputs.len()));
         for (k, &(fi, qi)) in pairs.iter().enumerate() {
-            let e = tensor_error(&graph.tensors[fi].name, qg.tensors[qi].scale, &qg.dequantize(qi, &tr.values[qi]), &fv[fi]);
+            let e = tensor_error(
+                &graph.tensors[fi].name,
+                qg.tensors[qi].scale,
+                &qg.dequantize(qi, &tr.values[qi]),
+                &fv[fi],
+            );
             if layers.len() <= k {
-                layers.push(TensorError { mean_abs: e.mean_abs / inputs.len() as f32, ..e });
+                layers.push(TensorError {
+                    mean_abs: e.mean_abs / inputs.len() as f32,
+                    ..e
+                });
             } else {
                 layers[k] = merge(Some(layers[k].clone()), e, inputs.len());
             }
         }
     }
     let output = out.ok_or_else(|| ModelError::Config("no inputs".into()))?;
-    Ok(ErrorReport { output, argmax_agreement: agree as f32 / inputs.len() as f32, layers, samples: inputs.len() })
+    Ok(ErrorReport {
+        output,
+        argmax_agreement: agree as f32 / inputs.len() as f32,
+        layers,
+        samples: inputs.len(),
+    })
 }
 
 fn merge(acc: Option<TensorError>, e: TensorError, n: usize) -> TensorError {
     let mean = e.mean_abs / n as f32;
     match acc {
-        None => TensorError { mean_abs: mean, ..e },
+        None => TensorError {
+            mean_abs: mean,
+            ..e
+        },
         Some(a) => TensorError {
             max_abs: a.max_abs.max(e.max_abs),
             mean_abs: a.mean_abs + mean,

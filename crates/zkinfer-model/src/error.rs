@@ -54,7 +54,9 @@ pub enum ModelError {
         got: usize,
     },
     /// NaN or infinity in an input.
-    #[error("input `{name}` has a non-finite value {value} at index {index}; inputs must be finite")]
+    #[error(
+        "input `{name}` has a non-finite value {value} at index {index}; inputs must be finite"
+    )]
     NonFinite {
         /// The tensor.
         name: String,
@@ -129,10 +131,16 @@ pub type Result<T> = std::result::Result<T, ModelError>;
 
 impl ModelError {
     pub(crate) fn tract(stage: impl Into<String>, e: &tract_onnx::prelude::TractError) -> Self {
-        ModelError::Tract { stage: stage.into(), message: format!("{e:#}") }
+        ModelError::Tract {
+            stage: stage.into(),
+            message: format!("{e:#}"),
+        }
     }
 
     pub(crate) fn invalid(node: impl Into<String>, message: impl Into<String>) -> Self {
-        ModelError::Invalid { node: node.into(), message: message.into() }
+        ModelError::Invalid {
+            node: node.into(),
+            message: message.into(),
+        }
     }
 }

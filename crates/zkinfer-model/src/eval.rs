@@ -14,13 +14,22 @@ impl Graph {
     pub fn run_float(&self, input: &[f32]) -> Result<Vec<f32>> {
         self.check_input(input)?;
         let plan = self.tract.as_ref().ok_or_else(|| {
-            ModelError::Config("this graph was built in code and has no tract reference plan".into())
+            ModelError::Config(
+                "this graph was built in code and has no tract reference plan".into(),
+            )
         })?;
         let shape = &self.tensors[self.input].shape;
-        let t = Tensor::from_shape(shape, input).map_err(|e| ModelError::tract("building input", &e))?;
-        let out = plan.run(tvec!(t.into_tvalue())).map_err(|e| ModelError::tract("running the float model", &e))?;
-        let o = out.first().ok_or_else(|| ModelError::invalid("output", "tract returned no output"))?;
-        let v = o.to_plain_array_view::<f32>().map_err(|e| ModelError::tract("reading the output", &e))?;
+        let t = Tensor::from_shape(shape, input)
+            .map_err(|e| ModelError::tract("building input", &e))?;
+        let out = plan
+            .run(tvec!(t.into_tvalue()))
+            .map_err(|e| ModelError::tract("running the float model", &e))?;
+        let o = out
+            .first()
+            .ok_or_else(|| ModelError::invalid("output", "tract returned no output"))?;
+        let v = o
+            .to_plain_array_view::<f32>()
+            .map_err(|e| ModelError::tract("reading the output", &e))?;
         Ok(v.iter().copied().collect())
     }
 
@@ -42,10 +51,18 @@ impl Graph {
     pub(crate) fn check_input(&self, input: &[f32]) -> Result<()> {
         let name = &self.tensors[self.input].name;
         if input.len() != self.input_len() {
-            return Err(ModelError::InputLength { name: name.clone(), expected: self.input_len(), got: input.len() });
+            return Err(ModelError::InputLength {
+                name: name.clone(),
+                expected: self.input_len(),
+                got: input.len(),
+            });
         }
         if let Some((index, &value)) = input.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-            return Err(ModelError::NonFinite { name: name.clone(), index, value });
+            return Err(ModelError::NonFinite {
+                name: name.clone(),
+                index,
+                value,
+            });
         }
         Ok(())
     }
@@ -65,19 +82,58 @@ impl Graph {
                 }
                 y
             }
-            Op::Conv2d { weight, bias, stride, pad, dilation, groups } => {
-                let win = Window { kernel: [weight.shape[2], weight.shape[3]], stride: *stride, pad: *pad, dilation: *dilation };
+            Op::Conv2d {
+                weight,
+                bias,
+                stride,
+                pad,
+                dilation,
+                groups,
+            } => {
+                let win = Window {
+                    kernel: [weight.shape[2], weight.shape[3]],
+                    stride: *stride,
+                    pad: *pad,
+                    dilation: *dilation,
+                };
                 let co = weight.shape[0];
-                let mut y = kernels::conv2d(x, [xs[1], xs[2], xs[3]], &weight.data, co, *groups, &win, [ys[2], ys[3]]);
+                let mut y = kernels::conv2d(
+                    x,
+                    [xs[1], xs[2], xs[3]],
+                    &weight.data,
+                    co,
+                    *groups,
+                    &win,
+                    [ys[2], ys[3]],
+                );
                 if let Some(b) = bias {
                     let plane = ys[2] * ys[3];
-                    y.iter_mut().enumerate().for_each(|(i, v)| *v += b[i / plane]);
+                    y.iter_mut()
+                        .enumerate()
+                        .for_each(|(i, v)| *v += b[i / plane]);
                 }
                 y
             }
-            Op::Add => zip(x, &values[node.inputs[1]], |a, b| a + b),
-            Op::Sub => zip(x, &values[node.inputs[1]], |a, b| a - b),
-            Op::Mul => zip(x, &values[node.inputs[1]], |a, b| a * b),
+            Op::Add | Op::Sub | Op::Mul => {
+                let (b, bs) = (&values[node.inputs[1]], &self.tensors[node.inputs[1]].shape);
+                let (ia, ib) = (
+                    kernels::broadcast_indices(ys, xs),
+                    kernels::broadcast_indices(ys, bs),
+                );
+                let f = match node.op {
+                    Op::Add => |a: f32, b: f32| a + b,
+                    Op::Sub => |a: f32, b: f32| a - b,
+                    _ => |a: f32, b: f32| a * b,
+                };
+                ia.iter().zip(&ib).map(|(&i, &j)| f(x[i], b[j])).collect()
+            }
+            Op::EinSum { expr } => {
+                let b = (
+                    values[node.inputs[1]].as_slice(),
+                    self.tensors[node.inputs[1]].shape.as_slice(),
+                );
+                einsum(expr, (x, xs), b, ys)
+            }
             Op::AddConst { c } => bcast(x, xs, c, |a, b| a + b),
             Op::MulConst { c } => bcast(x, xs, c, |a, b| a * b),
             Op::Relu => map(&|v| v.max(0.0)),
@@ -86,17 +142,44 @@ impl Graph {
             Op::Sigmoid => map(&|v| 1.0 / (1.0 + (-v).exp())),
             Op::Tanh => map(&f32::tanh),
             Op::Erf => map(&|v| crate::quant::erf(f64::from(v)) as f32),
-            Op::GeluErf => map(&|v| (0.5 * f64::from(v) * (1.0 + crate::quant::erf(f64::from(v) / 2f64.sqrt()))) as f32),
+            Op::GeluErf => map(&|v| {
+                (0.5 * f64::from(v) * (1.0 + crate::quant::erf(f64::from(v) / 2f64.sqrt()))) as f32
+            }),
             Op::Exp => map(&f32::exp),
             Op::PowConst { p } => map(&|v| v.powf(*p)),
-            Op::MaxPool { kernel, stride, pad } | Op::SumPool { kernel, stride, pad } => {
-                let win = Window { kernel: *kernel, stride: *stride, pad: *pad, dilation: [1, 1] };
-                kernels::pool(x, [xs[1], xs[2], xs[3]], &win, [ys[2], ys[3]], matches!(node.op, Op::MaxPool { .. }))
+            Op::MaxPool {
+                kernel,
+                stride,
+                pad,
+            }
+            | Op::SumPool {
+                kernel,
+                stride,
+                pad,
+            } => {
+                let win = Window {
+                    kernel: *kernel,
+                    stride: *stride,
+                    pad: *pad,
+                    dilation: [1, 1],
+                };
+                kernels::pool(
+                    x,
+                    [xs[1], xs[2], xs[3]],
+                    &win,
+                    [ys[2], ys[3]],
+                    matches!(node.op, Op::MaxPool { .. }),
+                )
             }
             Op::ReduceSum { axes } => kernels::reduce_sum(x, xs, axes),
             Op::Reshape { .. } => x.clone(),
             Op::Transpose { perm } => kernels::transpose(x, xs, perm),
-            Op::Slice { axis, start, end, step } => kernels::slice(x, xs, *axis, *start, *end, *step),
+            Op::Slice {
+                axis,
+                start,
+                end,
+                step,
+            } => kernels::slice(x, xs, *axis, *start, *end, *step),
             Op::Concat { axis } => {
                 let parts: Vec<(&[f32], &[usize])> = node
                     .inputs
@@ -111,11 +194,57 @@ impl Graph {
     }
 }
 
-fn zip(a: &[f32], b: &[f32], f: impl Fn(f32, f32) -> f32) -> Vec<f32> {
-    a.iter().zip(b).map(|(&x, &y)| f(x, y)).collect()
+/// A two-operand einsum, `expr = "<a>,<b>-><out>"`: sums `a·b` over every label assignment.
+fn einsum(
+    expr: &str,
+    (a, ash): (&[f32], &[usize]),
+    (b, bsh): (&[f32], &[usize]),
+    osh: &[usize],
+) -> Vec<f32> {
+    let (ins, os) = expr.split_once("->").unwrap_or((expr, ""));
+    let (as_, bs) = ins.split_once(',').unwrap_or((ins, ""));
+    let mut labels: Vec<(char, usize)> = Vec::new();
+    for (spec, shape) in [(as_, ash), (bs, bsh), (os, osh)] {
+        for (c, &d) in spec.chars().zip(shape) {
+            if !labels.iter().any(|(l, _)| *l == c) {
+                labels.push((c, d));
+            }
+        }
+    }
+    let stride_of = |spec: &str, shape: &[usize]| -> Vec<usize> {
+        let st = kernels::strides(shape);
+        labels
+            .iter()
+            .map(|(c, _)| {
+                spec.find(*c)
+                    .map_or(0, |i| if shape[i] == 1 { 0 } else { st[i] })
+            })
+            .collect()
+    };
+    let (sa, sb, so) = (stride_of(as_, ash), stride_of(bs, bsh), stride_of(os, osh));
+    let mut y = vec![0f32; osh.iter().product()];
+    let mut idx = vec![0usize; labels.len()];
+    let total: usize = labels.iter().map(|(_, d)| d).product();
+    for _ in 0..total {
+        let dot = |s: &[usize]| idx.iter().zip(s).map(|(i, s)| i * s).sum::<usize>();
+        y[dot(&so)] += a[dot(&sa)] * b[dot(&sb)];
+        for k in (0..idx.len()).rev() {
+            idx[k] += 1;
+            if idx[k] < labels[k].1 {
+                break;
+            }
+            idx[k] = 0;
+        }
+    }
+    y
 }
 
-fn bcast(x: &[f32], xs: &[usize], c: &crate::graph::FConst, f: impl Fn(f32, f32) -> f32) -> Vec<f32> {
+fn bcast(
+    x: &[f32],
+    xs: &[usize],
+    c: &crate::graph::FConst,
+    f: impl Fn(f32, f32) -> f32,
+) -> Vec<f32> {
     let idx = kernels::broadcast_indices(xs, &c.shape);
     x.iter().zip(&idx).map(|(&v, &i)| f(v, c.data[i])).collect()
 }

@@ -64,11 +64,12 @@ pub enum Op {
         /// Groups.
         groups: usize,
     },
-    /// Elementwise sum of two tensors of one shape.
+    /// Elementwise sum of two tensors (numpy broadcasting at equal rank; quantized only for
+    /// equal shapes).
     Add,
-    /// Elementwise difference of two tensors of one shape.
+    /// Elementwise difference, as [`Op::Add`].
     Sub,
-    /// Elementwise product of two tensors of one shape (float only; not quantized yet).
+    /// Elementwise product of two tensors, broadcasting (float only; not quantized yet).
     Mul,
     /// `x + c`, `c` broadcast (same rank, dims 1 or equal).
     AddConst {
@@ -158,6 +159,11 @@ pub enum Op {
         /// Axis.
         axis: usize,
     },
+    /// Einsum of two activations, e.g. `"mbk,nbk->bmn"` (float only: attention's `Q·Kᵀ`, `P·V`).
+    EinSum {
+        /// `"<a>,<b>-><out>"`, one letter per axis.
+        expr: String,
+    },
     /// Softmax over `axis` (float only).
     Softmax {
         /// Axis.
@@ -199,6 +205,7 @@ impl Op {
             Op::Transpose { .. } => "Transpose",
             Op::Slice { .. } => "Slice",
             Op::Concat { .. } => "Concat",
+            Op::EinSum { .. } => "EinSum",
             Op::Softmax { .. } => "Softmax",
             Op::RmsNorm { .. } => "RmsNorm",
         }
@@ -234,13 +241,26 @@ pub struct Graph {
 
 impl Graph {
     /// A graph without a tract reference (built in code).
-    pub fn new(tensors: Vec<TensorInfo>, nodes: Vec<Node>, input: TensorId, output: TensorId) -> Self {
-        Graph { tensors, nodes, input, output, tract: None }
+    pub fn new(
+        tensors: Vec<TensorInfo>,
+        nodes: Vec<Node>,
+        input: TensorId,
+        output: TensorId,
+    ) -> Self {
+        Graph {
+            tensors,
+            nodes,
+            input,
+            output,
+            tract: None,
+        }
     }
 
     /// Number of elements of the input.
     pub fn input_len(&self) -> usize {
-        self.tensors.get(self.input).map_or(0, |t| t.shape.iter().product())
+        self.tensors
+            .get(self.input)
+            .map_or(0, |t| t.shape.iter().product())
     }
 
     /// Shape of the output.

@@ -34,7 +34,23 @@ impl Window {
         if ph < eh || pw < ew || self.stride[0] == 0 || self.stride[1] == 0 {
             return None;
         }
-        Some([(ph - eh) / self.stride[0] + 1, (pw - ew) / self.stride[1] + 1])
+        Some([
+            (ph - eh) / self.stride[0] + 1,
+            (pw - ew) / self.stride[1] + 1,
+        ])
+    }
+
+    /// The range `lo..hi` of outputs along axis `a` whose tap `k` falls inside an input of length `len`.
+    fn valid(&self, a: usize, k: usize, len: usize, out: usize) -> (usize, usize) {
+        let off = k * self.dilation[a];
+        let s = self.stride[a];
+        let lo = self.pad[a].saturating_sub(off).div_ceil(s);
+        let hi = if len + self.pad[a] > off {
+            (len + self.pad[a] - off - 1) / s + 1
+        } else {
+            0
+        };
+        (lo.min(out), hi.min(out).max(lo.min(out)))
     }
 
     /// Input coordinate for output `o`, kernel tap `k` along axis `a` (0 = H, 1 = W), or `None` in padding.
@@ -84,13 +100,16 @@ pub fn conv2d<T: Scalar>(
             for ky in 0..kh {
                 for kx in 0..kw {
                     let wv = weight[((oc * cig + icg) * kh + ky) * kw + kx];
+                    let (lo, hi) = win.valid(1, kx, w, ow);
                     for oy in 0..oh {
-                        let Some(iy) = win.src(0, oy, ky, h) else { continue };
-                        for ox in 0..ow {
-                            if let Some(ix) = win.src(1, ox, kx, w) {
-                                let o = &mut out[oy * ow + ox];
-                                *o = *o + plane[iy * w + ix] * wv;
-                            }
+                        let Some(iy) = win.src(0, oy, ky, h) else {
+                            continue;
+                        };
+                        let row = &plane[iy * w..(iy + 1) * w];
+                        let orow = &mut out[oy * ow..(oy + 1) * ow];
+                        for ox in lo..hi {
+                            let ix = ox * win.stride[1] + kx * win.dilation[1] - win.pad[1];
+                            orow[ox] = orow[ox] + row[ix] * wv;
                         }
                     }
                 }
@@ -116,9 +135,13 @@ pub fn pool<T: Scalar>(
             for ox in 0..ow {
                 let mut acc: Option<T> = None;
                 for ky in 0..win.kernel[0] {
-                    let Some(iy) = win.src(0, oy, ky, h) else { continue };
+                    let Some(iy) = win.src(0, oy, ky, h) else {
+                        continue;
+                    };
                     for kx in 0..win.kernel[1] {
-                        let Some(ix) = win.src(1, ox, kx, w) else { continue };
+                        let Some(ix) = win.src(1, ox, kx, w) else {
+                            continue;
+                        };
                         let v = plane[iy * w + ix];
                         acc = Some(match acc {
                             None => v,
@@ -175,7 +198,11 @@ pub fn transpose<T: Copy>(x: &[T], shape: &[usize], perm: &[usize]) -> Vec<T> {
 /// (same rank; each dim 1 or equal).
 pub fn broadcast_indices(shape: &[usize], cshape: &[usize]) -> Vec<usize> {
     let cst = strides(cshape);
-    let eff: Vec<usize> = cshape.iter().zip(&cst).map(|(&d, &s)| if d == 1 { 0 } else { s }).collect();
+    let eff: Vec<usize> = cshape
+        .iter()
+        .zip(&cst)
+        .map(|(&d, &s)| if d == 1 { 0 } else { s })
+        .collect();
     let n: usize = shape.iter().product();
     let mut out = Vec::with_capacity(n);
     let mut idx = vec![0usize; shape.len()];
@@ -194,8 +221,11 @@ pub fn broadcast_indices(shape: &[usize], cshape: &[usize]) -> Vec<usize> {
 
 /// Sum over `axes`, keeping them as size-1 dims.
 pub fn reduce_sum<T: Scalar>(x: &[T], shape: &[usize], axes: &[usize]) -> Vec<T> {
-    let oshape: Vec<usize> =
-        shape.iter().enumerate().map(|(i, &d)| if axes.contains(&i) { 1 } else { d }).collect();
+    let oshape: Vec<usize> = shape
+        .iter()
+        .enumerate()
+        .map(|(i, &d)| if axes.contains(&i) { 1 } else { d })
+        .collect();
     let map = broadcast_indices(shape, &oshape);
     let mut y = vec![T::default(); oshape.iter().product()];
     for (v, &o) in x.iter().zip(&map) {
@@ -205,7 +235,14 @@ pub fn reduce_sum<T: Scalar>(x: &[T], shape: &[usize], axes: &[usize]) -> Vec<T>
 }
 
 /// Elements `start, start + step, … < end` along `axis`.
-pub fn slice<T: Copy>(x: &[T], shape: &[usize], axis: usize, start: usize, end: usize, step: usize) -> Vec<T> {
+pub fn slice<T: Copy>(
+    x: &[T],
+    shape: &[usize],
+    axis: usize,
+    start: usize,
+    end: usize,
+    step: usize,
+) -> Vec<T> {
     let outer: usize = shape[..axis].iter().product();
     let inner: usize = shape[axis + 1..].iter().product();
     let d = shape[axis];
@@ -221,7 +258,9 @@ pub fn slice<T: Copy>(x: &[T], shape: &[usize], axis: usize, start: usize, end: 
 
 /// Concatenation along `axis` of tensors with the given shapes.
 pub fn concat<T: Copy>(parts: &[(&[T], &[usize])], axis: usize) -> Vec<T> {
-    let Some((_, s0)) = parts.first() else { return Vec::new() };
+    let Some((_, s0)) = parts.first() else {
+        return Vec::new();
+    };
     let outer: usize = s0[..axis].iter().product();
     let mut y = Vec::new();
     for o in 0..outer {
@@ -245,10 +284,23 @@ mod tests {
 
     #[test]
     fn conv_identity_and_pool() {
-        let win = Window { kernel: [1, 1], stride: [1, 1], pad: [0; 4], dilation: [1, 1] };
+        let win = Window {
+            kernel: [1, 1],
+            stride: [1, 1],
+            pad: [0; 4],
+            dilation: [1, 1],
+        };
         let x: Vec<i64> = (0..4).collect();
-        assert_eq!(conv2d(&x, [1, 2, 2], &[2], 1, 1, &win, [2, 2]), vec![0, 2, 4, 6]);
-        let win = Window { kernel: [2, 2], stride: [2, 2], pad: [0; 4], dilation: [1, 1] };
+        assert_eq!(
+            conv2d(&x, [1, 2, 2], &[2], 1, 1, &win, [2, 2]),
+            vec![0, 2, 4, 6]
+        );
+        let win = Window {
+            kernel: [2, 2],
+            stride: [2, 2],
+            pad: [0; 4],
+            dilation: [1, 1],
+        };
         assert_eq!(pool(&x, [1, 2, 2], &win, [1, 1], true), vec![3]);
         assert_eq!(pool(&x, [1, 2, 2], &win, [1, 1], false), vec![6]);
     }
@@ -258,6 +310,9 @@ mod tests {
         let x = [1, 2, 3, 4, 5, 6];
         assert_eq!(reduce_sum(&x, &[2, 3], &[1]), vec![6, 15]);
         assert_eq!(slice(&x, &[2, 3], 1, 0, 3, 2), vec![1, 3, 4, 6]);
-        assert_eq!(concat(&[(&x[..], &[2, 3][..]), (&x[..2], &[2, 1][..])], 1), vec![1, 2, 3, 1, 4, 5, 6, 2]);
+        assert_eq!(
+            concat(&[(&x[..], &[2, 3][..]), (&x[..2], &[2, 1][..])], 1),
+            vec![1, 2, 3, 1, 4, 5, 6, 2]
+        );
     }
 }

@@ -19,8 +19,9 @@
 //! Modules: [`graph`] (float IR), `import` (ONNX lowering), `eval` (float evaluation and tract's
 //! reference run), [`calibrate`] (scales and error report), [`quant`] (quantized IR, quantizer,
 //! overflow analysis, interpreter, tables), [`kernels`] (tensor kernels shared by float and
-//! integer evaluation), `input` (EZKL input JSON), [`error`].
+//! integer evaluation), `input` (EZKL input JSON), [`builder`] (ONNX models built in code), [`error`].
 
+pub mod builder;
 pub mod calibrate;
 pub mod error;
 mod eval;
@@ -30,7 +31,9 @@ mod input;
 pub mod kernels;
 pub mod quant;
 
-pub use calibrate::{Calibration, ErrorReport, QuantConfig, TensorError, argmax, calibrate, error_report};
+pub use calibrate::{
+    Calibration, ErrorReport, QuantConfig, TensorError, argmax, calibrate, error_report,
+};
 pub use error::{ModelError, Result};
 pub use graph::{FConst, Graph, Node, Op, TensorId, TensorInfo};
 pub use import::{ImportOptions, OnnxSource, SUPPORTED_OPS, import_onnx};

@@ -33,13 +33,17 @@ impl From<Soundness> for SecurityAssumption {
 /// bench_pcs`; figures in the crate doc):
 /// - `security_bits = 100`: the project-wide target; EF (≈128 bits) leaves the algebraic terms
 ///   far above it, so the queries and the grinding carry the bound.
-/// - `soundness = JohnsonBound`: proven, not conjectured (capacity would shrink proofs by ~40%
-///   but rests on an open conjecture; unique decoding roughly doubles the queries).
-/// - `log_inv_rate = 1` (rate 1/2): half the FFT and Merkle work of rate 1/4 and the prover is
-///   what users wait for; rate 1/4 gives a smaller proof and a faster verifier (see the bench).
-/// - `folding_factor = 4`: fewer rounds than 3, and cheaper prover rounds than 5 at our sizes.
-/// - `pow_bits = 16` (p3-whir's `DEFAULT_MAX_POW`): grinding budget per round; a few ms of prover
-///   time saves queries.
+/// - `soundness = JohnsonBound`: proven, not conjectured. Capacity would rest on a conjecture
+///   and, with EF ≈ 128 bits, cannot even batch 4 claims at 100 bits in p3-whir's accounting;
+///   under Johnson, 2^16 claims keep 106.7 bits (hence [`crate::MAX_CLAIMS`]).
+/// - `log_inv_rate = 1` (rate 1/2): rate 1/4 took 2.6× longer to commit+open at 2^22 and 1.7× the
+///   memory, for a 30% smaller proof and a 30% faster verifier; the prover is what users wait for.
+/// - `folding_factor = 4`: fold 3 was ~4× slower to open; fold 5 opened somewhat faster but gave a
+///   14% larger proof and a 2–3× slower verifier (the EVM verifier is what we pay for per proof).
+/// - `pow_bits = 20`: the grinding per round, which p3-whir trades for queries. 16 (p3's default)
+///   is infeasible (a 2^23 stack needs 17 bits at 100-bit Johnson); at 2^22, 17/18/20 bits cost
+///   the same prover time within noise and 20 gives the smallest proof of the three, while 22 bits
+///   made opening ~4× slower for a 2% smaller proof.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PcsConfig {
     /// Target soundness in bits (per error term, as p3-whir counts it).
@@ -60,7 +64,7 @@ impl Default for PcsConfig {
             security_bits: 100,
             log_inv_rate: 1,
             folding_factor: 4,
-            pow_bits: 22,
+            pow_bits: 20,
             soundness: Soundness::JohnsonBound,
         }
     }
@@ -96,6 +100,20 @@ impl PcsConfig {
             starting_log_inv_rate: self.log_inv_rate,
             round_log_inv_rates,
         })
+    }
+
+    /// The p3-whir parameters for one polynomial of `num_vars` variables (for benchmarks that
+    /// drive p3-whir directly with the same parameters).
+    ///
+    /// # Panics
+    /// If the folding factor does not fit `num_vars`.
+    #[doc(hidden)]
+    #[must_use]
+    pub fn protocol_parameters_for_bench(&self, num_vars: usize) -> ProtocolParameters {
+        match self.protocol_parameters(num_vars) {
+            Ok(p) => p,
+            Err(e) => panic!("{e}"),
+        }
     }
 
     /// The smallest number of variables a committed column is padded to (WHIR's first fold).

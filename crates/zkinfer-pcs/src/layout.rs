@@ -6,12 +6,33 @@
 //! on the stacked polynomial at `(selector bits of c ‖ 0…0 ‖ p)` in the big-endian order of
 //! `zkinfer-poly`; the zeros are the padding variables (padding appends, so its variables are the
 //! most significant of the column).
+//!
+//! The verifier runs this on untrusted shapes and claims, so it is held to the verifier's lints.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
 
 use p3_multilinear_util::point::Point;
 use p3_sumcheck::{OpeningBatch, OpeningProtocol, TableShape, TableSpec};
 use zkinfer_field::{EF, PrimeCharacteristicRing};
 
 use crate::{ColumnClaim, MAX_CLAIMS, MAX_COLUMNS, PcsConfig, PcsError};
+
+/// p3's opening schedule for a list of claims.
+pub(crate) struct Schedule {
+    /// The tables and their opening batches.
+    pub(crate) protocol: OpeningProtocol,
+    /// The lifted point of each batch, in protocol order.
+    pub(crate) points: Vec<Point<EF>>,
+    /// `order[k]` = the claim opened by the `k`-th batch.
+    pub(crate) order: Vec<usize>,
+}
 
 /// One p3 table: columns of one padded size.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -103,10 +124,7 @@ impl Plan {
     /// Checks the claims against the plan and builds p3's opening schedule: one batch per
     /// claim, grouped by table. Returns the protocol, the lifted points in protocol order, and
     /// `order[k]` = the claim opened by the `k`-th batch.
-    pub(crate) fn schedule(
-        &self,
-        claims: &[ColumnClaim],
-    ) -> Result<(OpeningProtocol, Vec<Point<EF>>, Vec<usize>), PcsError> {
+    pub(crate) fn schedule(&self, claims: &[ColumnClaim]) -> Result<Schedule, PcsError> {
         if claims.is_empty() {
             return Err(PcsError::NoClaims);
         }
@@ -157,6 +175,10 @@ impl Plan {
                 schedule,
             ));
         }
-        Ok((OpeningProtocol::new(specs), points, order))
+        Ok(Schedule {
+            protocol: OpeningProtocol::new(specs),
+            points,
+            order,
+        })
     }
 }

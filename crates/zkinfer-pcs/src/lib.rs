@@ -1,4 +1,52 @@
-//! TODO crate doc
+//! Multilinear polynomial commitment for zkinfer: WHIR (`p3-whir` 0.8) over Keccak-256 Merkle
+//! trees, many columns in one commitment, all claims settled by one opening proof.
+//!
+//! # What it proves
+//! [`Pcs::commit`] commits to columns `c_0, …, c_{k-1}` of base-field values (each of power-of-two
+//! length `2^{n_j}`). [`Pcs::verify`] accepts an [`OpeningProof`] for claims
+//! `(j, p, v)` ([`ColumnClaim`]) only if `c̃_j(p) = v` for every claim, where `c̃_j` is the
+//! multilinear extension in the big-endian variable order of `zkinfer-poly`.
+//!
+//! # The maths
+//! - *Stacking.* Columns are zero-padded to at least `folding_factor` variables and placed
+//!   largest first in power-of-two-aligned slots of one polynomial `P` in `N = ⌈log2 Σ 2^{n_j}⌉`
+//!   variables (p3-sumcheck's stacked layout, selector bits most significant). So
+//!   `c̃_j(p) = P(s_j ‖ 0…0 ‖ p)` for the Boolean selector `s_j` of column `j`.
+//! - *Commitment.* `P` is Reed–Solomon encoded at rate `2^-log_inv_rate` and the codeword is
+//!   committed in a Merkle tree of standard padded Keccak-256 (leaves: the row's little-endian
+//!   bytes; nodes: `keccak(left ‖ right)`), so the EVM's `KECCAK256` reproduces it. The root is
+//!   deterministic (non-hiding).
+//! - *Opening.* p3-whir's prescribed-point opening is used as is: it batches the claims with a
+//!   random `γ` into one sumcheck `Σ_x P(x)·Σ_i γ^i eq(q_i, x) = Σ_i γ^i v_i` (each `eq` costs
+//!   `O(2^{n_j})`, not `O(2^N)`, since selector coordinates are Boolean) and runs WHIR's rounds
+//!   on it. We chose this native multi-point support over a sumcheck of our own: it is the same
+//!   reduction, already optimised (SVO accumulators) and already inside WHIR's first round, so a
+//!   separate sumcheck would only add rounds to the proof.
+//! - *Fiat–Shamir.* Everything runs on the caller's [`zkinfer_field::Transcript`]: the
+//!   parameters and column shapes, then the Merkle root are absorbed by `commit` /
+//!   [`Pcs::absorb_commitment`]; the claims (column, point, value) are absorbed by `open` /
+//!   `verify` before WHIR's first challenge.
+//!
+//! # Modules
+//! - [`config`] — [`PcsConfig`] and why its defaults.
+//! - [`types`] — [`Commitment`], [`CommittedData`], [`ColumnClaim`], [`OpeningProof`], the p3 types.
+//! - `layout` — where each column sits in the stack (shared by prover and verifier).
+//! - `prover` — [`Pcs::commit`], [`Pcs::open`]; `verifier` — [`Pcs::absorb_commitment`],
+//!   [`Pcs::verify`] (denies `unwrap`/`expect`/indexing/`panic`).
+//! - [`error`] — [`PcsError`].
+//!
+//! # Parameters (see [`PcsConfig`])
+//! 100-bit security under the Johnson bound, rate 1/2, fold 4, 20 bits of grinding, chosen by
+//! `cargo run --release -p zkinfer-pcs --bin bench_pcs` (2-core machine shared with other jobs,
+//! so times are noisy): at 2^22 elements commit ≈ 0.5–0.6 s, open ≈ 1.6 s, proof ≈ 140 KiB,
+//! verify ≈ 2.1 ms, peak RSS ≈ 406 MiB; bare p3-whir with the same hash, transcript and
+//! parameters is within noise of it.
+//!
+//! # Limits
+//! A column has at most `32 − log_inv_rate` variables (2^31 elements at rate 1/2: Goldilocks'
+//! FFT domain is 2^32) and so does the stack of all columns; at most [`MAX_COLUMNS`] columns and
+//! [`MAX_CLAIMS`] claims.
+
 pub mod config;
 pub mod error;
 mod layout;

@@ -6,7 +6,7 @@ use p3_sumcheck::PrescribedPointPcs;
 use p3_sumcheck::layout::{Layout, Table};
 use zkinfer_field::{EF, F, PrimeCharacteristicRing, Transcript};
 
-use crate::layout::Plan;
+use crate::layout::{Plan, Schedule};
 use crate::types::{CommittedData, StackLayout, WhirData};
 use crate::{ColumnClaim, Commitment, OpeningProof, Pcs, PcsError};
 
@@ -94,14 +94,12 @@ impl Pcs {
         claims: &[ColumnClaim],
         transcript: &mut Transcript,
     ) -> Result<OpeningProof, PcsError> {
-        let (protocol, points, order) = data.plan.schedule(claims)?;
+        let schedule = data.plan.schedule(claims)?;
         self.open_scheduled(
             data.plan.stacked_vars,
             data.whir.clone(),
             claims,
-            protocol,
-            &points,
-            &order,
+            &schedule,
             transcript,
         )
     }
@@ -116,38 +114,33 @@ impl Pcs {
         claims: &[ColumnClaim],
         transcript: &mut Transcript,
     ) -> Result<OpeningProof, PcsError> {
-        let (protocol, points, order) = data.plan.schedule(claims)?;
+        let schedule = data.plan.schedule(claims)?;
         self.open_scheduled(
             data.plan.stacked_vars,
             data.whir,
             claims,
-            protocol,
-            &points,
-            &order,
+            &schedule,
             transcript,
         )
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn open_scheduled(
         &self,
         stacked_vars: usize,
         whir_data: WhirData,
         claims: &[ColumnClaim],
-        protocol: p3_sumcheck::OpeningProtocol,
-        points: &[p3_multilinear_util::point::Point<EF>],
-        order: &[usize],
+        schedule: &Schedule,
         transcript: &mut Transcript,
     ) -> Result<OpeningProof, PcsError> {
         let whir = self.whir(stacked_vars)?;
         self.absorb_claims(claims, transcript);
         let inner = whir
-            .open_at(whir_data, &protocol, points, transcript)
+            .open_at(whir_data, &schedule.protocol, &schedule.points, transcript)
             .map_err(|e| PcsError::Config {
                 num_vars: stacked_vars,
                 reason: e.to_string(),
             })?;
-        for (batch, &i) in inner.evals.iter().zip(order) {
+        for (batch, &i) in inner.evals.iter().zip(&schedule.order) {
             let expected = batch.current().first().copied().unwrap_or(EF::ZERO);
             let got = claims[i].value;
             if expected != got {

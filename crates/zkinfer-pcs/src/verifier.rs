@@ -58,7 +58,7 @@ impl Pcs {
         transcript: &mut Transcript,
     ) -> Result<(), PcsError> {
         let plan = self.plan_of(commitment)?;
-        let (protocol, points, order) = plan.schedule(claims)?;
+        let schedule = plan.schedule(claims)?;
         let evals = &proof.inner.evals;
         if evals.len() != claims.len() {
             return Err(PcsError::ProofShape {
@@ -67,7 +67,7 @@ impl Pcs {
                 got: evals.len(),
             });
         }
-        for (batch, &i) in evals.iter().zip(&order) {
+        for (batch, &i) in evals.iter().zip(&schedule.order) {
             if batch.current().len() != 1 || !batch.next().is_empty() {
                 return Err(PcsError::ProofShape {
                     what: "values per opening batch",
@@ -89,7 +89,13 @@ impl Pcs {
         self.absorb_claims(claims, transcript);
         let cap = commitment.cap();
         let outcome = catch_unwind(AssertUnwindSafe(|| {
-            whir.verify_at(&cap, &proof.inner, &protocol, &points, transcript)
+            whir.verify_at(
+                &cap,
+                &proof.inner,
+                &schedule.protocol,
+                &schedule.points,
+                transcript,
+            )
         }));
         match outcome {
             Ok(Ok(_)) => Ok(()),

@@ -169,3 +169,21 @@ fn prover_rejects_bad_input() {
         PcsError::NoClaims
     );
 }
+
+#[test]
+fn claims_on_some_columns_repeated_and_out_of_order() {
+    let mut rng = StdRng::seed_from_u64(11);
+    let pcs = Pcs::new(PcsConfig::default());
+    let cols = columns(&mut rng, &[10, 2, 7, 7, 0, 12]);
+    let mut all = claims(&mut rng, &cols, 2);
+    // Keep claims on columns 5, 3 and 4 only, in that order, with one claim repeated.
+    all.retain(|c| [3, 4, 5].contains(&c.column));
+    all.reverse();
+    all.push(all[0].clone());
+    let mut tp = Transcript::new(b"s");
+    let (commitment, data) = pcs.commit(&cols, &mut tp).unwrap();
+    let proof = pcs.open(&data, &all, &mut tp).unwrap();
+    let mut tv = Transcript::new(b"s");
+    pcs.absorb_commitment(&commitment, &mut tv).unwrap();
+    pcs.verify(&commitment, &all, &proof, &mut tv).unwrap();
+}

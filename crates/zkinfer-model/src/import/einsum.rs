@@ -27,16 +27,26 @@ pub(super) fn lower_einsum_const(
         match (ws.contains(c), os.contains(c)) {
             (false, true) => m_ax.push(c),
             (true, false) => k_ax.push(c),
-            (true, true) => return Err(unsup(format!("axis `{c}` is shared by the activation, the weight and the output"))),
+            (true, true) => {
+                return Err(unsup(format!(
+                    "axis `{c}` is shared by the activation, the weight and the output"
+                )));
+            }
             (false, false) if dim_x(c) == Some(1) => {}
-            (false, false) => return Err(unsup(format!("axis `{c}` is summed on the activation alone"))),
+            (false, false) => {
+                return Err(unsup(format!(
+                    "axis `{c}` is summed on the activation alone"
+                )));
+            }
         }
     }
     for c in ws.chars() {
         match (xs.contains(c), os.contains(c)) {
             (false, true) => n_ax.push(c),
             (false, false) if dim_w(c) == Some(1) => {}
-            (false, false) => return Err(unsup(format!("axis `{c}` is summed on the weight alone"))),
+            (false, false) => {
+                return Err(unsup(format!("axis `{c}` is summed on the weight alone")));
+            }
             _ => {}
         }
     }
@@ -47,9 +57,16 @@ pub(super) fn lower_einsum_const(
     }
     let pos = |s: &str, c: char| s.find(c).unwrap_or(0);
     // x -> [M..., K...]
-    let x_perm: Vec<usize> = m_ax.iter().chain(&k_ax).map(|&c| pos(xs, c)).chain(
-        xs.chars().filter(|c| !m_ax.contains(c) && !k_ax.contains(c)).map(|c| pos(xs, c)),
-    ).collect();
+    let x_perm: Vec<usize> = m_ax
+        .iter()
+        .chain(&k_ax)
+        .map(|&c| pos(xs, c))
+        .chain(
+            xs.chars()
+                .filter(|c| !m_ax.contains(c) && !k_ax.contains(c))
+                .map(|c| pos(xs, c)),
+        )
+        .collect();
     let mdims: Vec<usize> = m_ax.iter().map(|&c| xshape[pos(xs, c)]).collect();
     let ndims: Vec<usize> = n_ax.iter().map(|&c| w.shape[pos(ws, c)]).collect();
     let m: usize = mdims.iter().product();
@@ -57,24 +74,45 @@ pub(super) fn lower_einsum_const(
     let n: usize = ndims.iter().product();
     for &c in &k_ax {
         if dim_x(c) != dim_w(c) {
-            return Err(ModelError::invalid(name, format!("contracted axis `{c}` differs in size")));
+            return Err(ModelError::invalid(
+                name,
+                format!("contracted axis `{c}` differs in size"),
+            ));
         }
     }
     // w -> [K..., N...] (then any size-1 axes), flattened to [k, n].
-    let w_perm: Vec<usize> = k_ax.iter().chain(&n_ax).map(|&c| pos(ws, c)).chain(
-        ws.chars().filter(|c| !k_ax.contains(c) && !n_ax.contains(c)).map(|c| pos(ws, c)),
-    ).collect();
+    let w_perm: Vec<usize> = k_ax
+        .iter()
+        .chain(&n_ax)
+        .map(|&c| pos(ws, c))
+        .chain(
+            ws.chars()
+                .filter(|c| !k_ax.contains(c) && !n_ax.contains(c))
+                .map(|c| pos(ws, c)),
+        )
+        .collect();
     let wdata = kernels::transpose(&w.data, &w.shape, &w_perm);
-    let weight = FConst { shape: vec![k, n], data: wdata };
+    let weight = FConst {
+        shape: vec![k, n],
+        data: wdata,
+    };
 
     let mut t = lw.transpose(name, x, &x_perm);
     t = lw.reshape(name, t, &[m, k]);
-    t = lw.push(name, Op::MatMulConst { weight, bias: None }, vec![t], vec![m, n]);
+    t = lw.push(
+        name,
+        Op::MatMulConst { weight, bias: None },
+        vec![t],
+        vec![m, n],
+    );
     let mn: Vec<char> = m_ax.iter().chain(&n_ax).copied().collect();
     let mn_dims: Vec<usize> = mdims.iter().chain(&ndims).copied().collect();
     t = lw.reshape(name, t, &mn_dims);
     let order: Vec<char> = os.chars().filter(|c| mn.contains(c)).collect();
-    let perm: Vec<usize> = order.iter().map(|&c| mn.iter().position(|&d| d == c).unwrap_or(0)).collect();
+    let perm: Vec<usize> = order
+        .iter()
+        .map(|&c| mn.iter().position(|&d| d == c).unwrap_or(0))
+        .collect();
     t = lw.transpose(name, t, &perm);
     Ok(lw.reshape(name, t, out_shape))
 }

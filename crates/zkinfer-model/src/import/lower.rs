@@ -16,6 +16,8 @@ use crate::graph::{FConst, Graph, Node, Op, TensorId, TensorInfo};
 enum Val {
     T(TensorId),
     C(FConst),
+    /// `IsNan(t)`: only usable as the condition of an exporter's NaN guard `Iff(IsNan(t), c, t)`.
+    IsNan(TensorId),
 }
 
 pub(super) struct Lowerer<'a> {
@@ -26,24 +28,40 @@ pub(super) struct Lowerer<'a> {
 }
 
 pub(super) fn lower(model: &TypedModel) -> Result<Graph> {
-    let mut lw = Lowerer { _model: std::marker::PhantomData, tensors: Vec::new(), nodes: Vec::new(), vals: HashMap::new() };
-    let order = model.eval_order().map_err(|e| ModelError::tract("ordering nodes", &e))?;
+    let mut lw = Lowerer {
+        _model: std::marker::PhantomData,
+        tensors: Vec::new(),
+        nodes: Vec::new(),
+        vals: HashMap::new(),
+    };
+    let order = model
+        .eval_order()
+        .map_err(|e| ModelError::tract("ordering nodes", &e))?;
     let mut input = None;
     for id in order {
         let node = model.node(id);
         if node.op_as::<ops::source::TypedSource>().is_some() {
             let shape = lw.out_shape(node)?;
-            lw.tensors.push(TensorInfo { name: node.name.clone(), shape });
+            lw.tensors.push(TensorInfo {
+                name: node.name.clone(),
+                shape,
+            });
             input = Some(lw.tensors.len() - 1);
-            lw.vals.insert(OutletId::new(id, 0), Val::T(lw.tensors.len() - 1));
+            lw.vals
+                .insert(OutletId::new(id, 0), Val::T(lw.tensors.len() - 1));
             continue;
         }
         let v = lw.lower_node(node)?;
         lw.vals.insert(OutletId::new(id, 0), v);
     }
-    let out = model.output_outlets().map_err(|e| ModelError::tract("reading outputs", &e))?;
+    let out = model
+        .output_outlets()
+        .map_err(|e| ModelError::tract("reading outputs", &e))?;
     if out.len() != 1 {
-        return Err(ModelError::Config(format!("the model has {} outputs; exactly one is supported", out.len())));
+        return Err(ModelError::Config(format!(
+            "the model has {} outputs; exactly one is supported",
+            out.len()
+        )));
     }
     let output = match lw.vals.get(&out[0]) {
         Some(Val::T(t)) => *t,
@@ -59,17 +77,40 @@ fn concrete(shape: &ShapeFact) -> Option<Vec<usize>> {
 
 impl Lowerer<'_> {
     pub(super) fn unsupported(&self, node: &str, op: &str, detail: String) -> ModelError {
-        ModelError::UnsupportedOp { node: node.into(), op: op.into(), detail, supported: SUPPORTED_OPS.into() }
+        ModelError::UnsupportedOp {
+            node: node.into(),
+            op: op.into(),
+            detail,
+            supported: SUPPORTED_OPS.into(),
+        }
     }
 
     pub(super) fn shape(&self, t: TensorId) -> &[usize] {
         &self.tensors[t].shape
     }
 
-    pub(super) fn push(&mut self, name: &str, op: Op, inputs: Vec<TensorId>, shape: Vec<usize>) -> TensorId {
-        self.tensors.push(TensorInfo { name: name.to_string(), shape });
+    pub(super) fn push(
+        &mut self,
+        name: &str,
+        op: Op,
+        inputs: Vec<TensorId>,
+        shape: Vec<usize>,
+    ) -> TensorId {
+        // Tensor names are unique: a node lowered to several ops numbers its helper tensors.
+        let mut tname = name.to_string();
+        let mut k = 1;
+        while self.tensors.iter().any(|t| t.name == tname) {
+            tname = format!("{name}.{k}");
+            k += 1;
+        }
+        self.tensors.push(TensorInfo { name: tname, shape });
         let output = self.tensors.len() - 1;
-        self.nodes.push(Node { name: name.to_string(), op, inputs, output });
+        self.nodes.push(Node {
+            name: name.to_string(),
+            op,
+            inputs,
+            output,
+        });
         output
     }
 
@@ -77,7 +118,14 @@ impl Lowerer<'_> {
         if self.shape(x) == shape {
             return x;
         }
-        self.push(name, Op::Reshape { shape: shape.to_vec() }, vec![x], shape.to_vec())
+        self.push(
+            name,
+            Op::Reshape {
+                shape: shape.to_vec(),
+            },
+            vec![x],
+            shape.to_vec(),
+        )
     }
 
     pub(super) fn transpose(&mut self, name: &str, x: TensorId, perm: &[usize]) -> TensorId {
@@ -85,34 +133,56 @@ impl Lowerer<'_> {
             return x;
         }
         let shape: Vec<usize> = perm.iter().map(|&p| self.shape(x)[p]).collect();
-        self.push(name, Op::Transpose { perm: perm.to_vec() }, vec![x], shape)
+        self.push(
+            name,
+            Op::Transpose {
+                perm: perm.to_vec(),
+            },
+            vec![x],
+            shape,
+        )
     }
 
     fn out_shape(&self, node: &TypedNode) -> Result<Vec<usize>> {
         let fact = node.outputs.first().map(|o| &o.fact);
-        fact.and_then(|f| concrete(&f.shape)).ok_or_else(|| ModelError::SymbolicDim {
-            input: node.name.clone(),
-            axis: 0,
-            symbol: fact.map_or_else(String::new, |f| format!("{:?}", f.shape)),
-        })
+        fact.and_then(|f| concrete(&f.shape))
+            .ok_or_else(|| ModelError::SymbolicDim {
+                input: node.name.clone(),
+                axis: 0,
+                symbol: fact.map_or_else(String::new, |f| format!("{:?}", f.shape)),
+            })
     }
 
     fn input(&self, node: &TypedNode, i: usize) -> Result<Val> {
-        let o = node.inputs.get(i).ok_or_else(|| ModelError::invalid(&node.name, format!("missing input {i}")))?;
-        self.vals.get(o).cloned().ok_or_else(|| ModelError::invalid(&node.name, "input not lowered"))
+        let o = node
+            .inputs
+            .get(i)
+            .ok_or_else(|| ModelError::invalid(&node.name, format!("missing input {i}")))?;
+        self.vals
+            .get(o)
+            .cloned()
+            .ok_or_else(|| ModelError::invalid(&node.name, "input not lowered"))
     }
 
     fn tensor_input(&self, node: &TypedNode, i: usize) -> Result<TensorId> {
         match self.input(node, i)? {
             Val::T(t) => Ok(t),
-            Val::C(_) => Err(self.unsupported(&node.name, &node.op.name(), format!("input {i} is a constant"))),
+            _ => Err(self.unsupported(
+                &node.name,
+                &node.op.name(),
+                format!("input {i} is a constant or a mask"),
+            )),
         }
     }
 
     fn const_input(&self, node: &TypedNode, i: usize) -> Result<FConst> {
         match self.input(node, i)? {
             Val::C(c) => Ok(c),
-            Val::T(_) => Err(self.unsupported(&node.name, &node.op.name(), format!("input {i} must be a constant"))),
+            _ => Err(self.unsupported(
+                &node.name,
+                &node.op.name(),
+                format!("input {i} must be a constant"),
+            )),
         }
     }
 
@@ -120,6 +190,22 @@ impl Lowerer<'_> {
         let op = node.op.as_op();
         if let Some(c) = op.downcast_ref::<ops::konst::Const>() {
             return lower_const(node, c.val());
+        }
+        if let Some(e) = op.downcast_ref::<ops::element_wise::ElementWiseOp>()
+            && e.0.downcast_ref::<ops::math::IsNan>().is_some()
+        {
+            return Ok(Val::IsNan(self.tensor_input(node, 0)?));
+        }
+        if op.downcast_ref::<ops::logic::Iff>().is_some() {
+            // Exporters guard softmax with `Iff(IsNan(p), 0, p)`: the identity for finite p.
+            return match (self.input(node, 0)?, self.input(node, 2)?) {
+                (Val::IsNan(x), Val::T(y)) if x == y => Ok(Val::T(x)),
+                _ => Err(self.unsupported(
+                    &node.name,
+                    "Iff",
+                    "only the NaN guard Iff(IsNan(x), c, x)".into(),
+                )),
+            };
         }
         let shape = self.out_shape(node)?;
         let t = if let Some(e) = op.downcast_ref::<ops::einsum::EinSum>() {
@@ -129,7 +215,12 @@ impl Lowerer<'_> {
         } else if let Some(p) = op.downcast_ref::<MaxPool>() {
             self.lower_pool(node, &p.pool_spec, None, &shape)?
         } else if let Some(p) = op.downcast_ref::<SumPool>() {
-            self.lower_pool(node, &p.pool_spec, Some((p.normalize, p.count_include_pad)), &shape)?
+            self.lower_pool(
+                node,
+                &p.pool_spec,
+                Some((p.normalize, p.count_include_pad)),
+                &shape,
+            )?
         } else if let Some(b) = op.downcast_ref::<ops::binary::TypedBinOp>() {
             self.lower_binary(node, b, &shape)?
         } else if let Some(e) = op.downcast_ref::<ops::element_wise::ElementWiseOp>() {
@@ -140,46 +231,96 @@ impl Lowerer<'_> {
             self.lower_axis_op(node, a, &shape)?
         } else if let Some(d) = op.downcast_ref::<ops::Downsample>() {
             let x = self.tensor_input(node, 0)?;
-            let step = usize::try_from(d.stride).map_err(|_| self.unsupported(&node.name, "Downsample", "negative stride".into()))?;
+            let step = usize::try_from(d.stride).map_err(|_| {
+                self.unsupported(&node.name, "Downsample", "negative stride".into())
+            })?;
             let end = self.shape(x)[d.axis];
-            self.push(&node.name, Op::Slice { axis: d.axis, start: d.modulo, end, step }, vec![x], shape)
+            self.push(
+                &node.name,
+                Op::Slice {
+                    axis: d.axis,
+                    start: d.modulo,
+                    end,
+                    step,
+                },
+                vec![x],
+                shape,
+            )
         } else if let Some(s) = op.downcast_ref::<ops::array::Slice>() {
             let x = self.tensor_input(node, 0)?;
             let (start, end) = match (s.start.to_i64(), s.end.to_i64()) {
                 (Ok(a), Ok(b)) => (a.max(0) as usize, b.max(0) as usize),
                 _ => return Err(self.unsupported(&node.name, "Slice", "symbolic bounds".into())),
             };
-            self.push(&node.name, Op::Slice { axis: s.axis, start, end, step: 1 }, vec![x], shape)
+            self.push(
+                &node.name,
+                Op::Slice {
+                    axis: s.axis,
+                    start,
+                    end,
+                    step: 1,
+                },
+                vec![x],
+                shape,
+            )
         } else if let Some(c) = op.downcast_ref::<ops::array::TypedConcat>() {
-            let xs = (0..node.inputs.len()).map(|i| self.tensor_input(node, i)).collect::<Result<Vec<_>>>()?;
+            let xs = (0..node.inputs.len())
+                .map(|i| self.tensor_input(node, i))
+                .collect::<Result<Vec<_>>>()?;
             self.push(&node.name, Op::Concat { axis: c.axis }, xs, shape)
         } else if let Some(s) = op.downcast_ref::<ops::nn::Softmax>() {
             let x = self.tensor_input(node, 0)?;
             match s.axes.as_slice() {
                 [axis] => self.push(&node.name, Op::Softmax { axis: *axis }, vec![x], shape),
-                _ => return Err(self.unsupported(&node.name, "Softmax", "more than one axis".into())),
+                _ => {
+                    return Err(self.unsupported(
+                        &node.name,
+                        "Softmax",
+                        "more than one axis".into(),
+                    ));
+                }
             }
         } else if let Some(r) = op.downcast_ref::<ops::nn::RmsNorm>() {
             let x = self.tensor_input(node, 0)?;
-            let eps = r.eps.cast_to_scalar::<f32>().map_err(|e| ModelError::tract("reading eps", &e))?;
-            self.push(&node.name, Op::RmsNorm { axis: r.axis, eps }, vec![x], shape)
+            let eps = r
+                .eps
+                .cast_to_scalar::<f32>()
+                .map_err(|e| ModelError::tract("reading eps", &e))?;
+            self.push(
+                &node.name,
+                Op::RmsNorm { axis: r.axis, eps },
+                vec![x],
+                shape,
+            )
         } else {
             return Err(self.unsupported(&node.name, &node.op.name(), String::new()));
         };
         Ok(Val::T(t))
     }
 
-    fn lower_einsum(&mut self, node: &TypedNode, e: &ops::einsum::EinSum, shape: &[usize]) -> Result<TensorId> {
+    fn lower_einsum(
+        &mut self,
+        node: &TypedNode,
+        e: &ops::einsum::EinSum,
+        shape: &[usize],
+    ) -> Result<TensorId> {
         if e.q_params.is_some() || node.inputs.len() != 2 {
             return Err(self.unsupported(&node.name, "EinSum", "quantized or not binary".into()));
         }
         let (ins, outs) = e.axes.to_strs();
         let (a, b) = (self.input(node, 0)?, self.input(node, 1)?);
         match (a, b) {
-            (Val::T(x), Val::C(w)) => super::einsum::lower_einsum_const(self, &node.name, x, &ins[0], &w, &ins[1], &outs[0], shape),
-            (Val::C(w), Val::T(x)) => super::einsum::lower_einsum_const(self, &node.name, x, &ins[1], &w, &ins[0], &outs[0], shape),
-            (Val::T(_), Val::T(_)) => Err(self.unsupported(&node.name, "EinSum", "MatMul between two activations is not supported yet".into())),
-            (Val::C(_), Val::C(_)) => Err(self.unsupported(&node.name, "EinSum", "both operands constant".into())),
+            (Val::T(x), Val::C(w)) => super::einsum::lower_einsum_const(
+                self, &node.name, x, &ins[0], &w, &ins[1], &outs[0], shape,
+            ),
+            (Val::C(w), Val::T(x)) => super::einsum::lower_einsum_const(
+                self, &node.name, x, &ins[1], &w, &ins[0], &outs[0], shape,
+            ),
+            (Val::T(x), Val::T(y)) => {
+                let expr = format!("{},{}->{}", ins[0], ins[1], outs[0]);
+                Ok(self.push(&node.name, Op::EinSum { expr }, vec![x, y], shape.to_vec()))
+            }
+            _ => Err(self.unsupported(&node.name, "EinSum", "both operands constant".into())),
         }
     }
 
@@ -187,41 +328,106 @@ impl Lowerer<'_> {
         let x = self.tensor_input(node, 0)?;
         let w = self.const_input(node, 1)?;
         let xs = self.shape(x).to_vec();
-        if c.q_params.is_some() || c.kernel_fmt != KernelFormat::OIHW || w.shape.len() != 4 || xs.len() != 4 || xs[0] != 1 {
-            return Err(self.unsupported(&node.name, "Conv", "only 2-D float NCHW convolutions with batch 1".into()));
+        if c.q_params.is_some()
+            || c.kernel_fmt != KernelFormat::OIHW
+            || w.shape.len() != 4
+            || xs.len() != 4
+            || xs[0] != 1
+        {
+            return Err(self.unsupported(
+                &node.name,
+                "Conv",
+                "only 2-D float NCHW convolutions with batch 1".into(),
+            ));
         }
         let (stride, pad, dilation) = self.window(node, &c.pool_spec, &xs, shape)?;
         let co = w.shape[0];
         let bias = if node.inputs.len() > 2 {
             let b = self.const_input(node, 2)?;
-            Some(if b.data.len() == 1 { vec![b.data[0]; co] } else { b.data })
+            Some(if b.data.len() == 1 {
+                vec![b.data[0]; co]
+            } else {
+                b.data
+            })
         } else {
             None
         };
-        if bias.as_ref().is_some_and(|b| b.len() != co) || c.group == 0 || xs[1] != w.shape[1] * c.group {
-            return Err(ModelError::invalid(&node.name, "conv bias or group shape mismatch"));
+        if bias.as_ref().is_some_and(|b| b.len() != co)
+            || c.group == 0
+            || xs[1] != w.shape[1] * c.group
+        {
+            return Err(ModelError::invalid(
+                &node.name,
+                "conv bias or group shape mismatch",
+            ));
         }
-        Ok(self.push(&node.name, Op::Conv2d { weight: w, bias, stride, pad, dilation, groups: c.group }, vec![x], shape.to_vec()))
+        Ok(self.push(
+            &node.name,
+            Op::Conv2d {
+                weight: w,
+                bias,
+                stride,
+                pad,
+                dilation,
+                groups: c.group,
+            },
+            vec![x],
+            shape.to_vec(),
+        ))
     }
 
     /// Strides, padding and dilations of a 2-D NCHW window op, checked against tract's output shape.
-    fn window(&self, node: &TypedNode, ps: &PoolSpec, xs: &[usize], out: &[usize]) -> Result<([usize; 2], [usize; 4], [usize; 2])> {
-        if ps.data_format != DataFormat::NCHW || ps.kernel_shape.len() != 2 || xs.len() != 4 || xs[0] != 1 {
-            return Err(self.unsupported(&node.name, &node.op.name(), "only 2-D NCHW windows with batch 1".into()));
+    fn window(
+        &self,
+        node: &TypedNode,
+        ps: &PoolSpec,
+        xs: &[usize],
+        out: &[usize],
+    ) -> Result<([usize; 2], [usize; 4], [usize; 2])> {
+        if ps.data_format != DataFormat::NCHW
+            || ps.kernel_shape.len() != 2
+            || xs.len() != 4
+            || xs[0] != 1
+        {
+            return Err(self.unsupported(
+                &node.name,
+                &node.op.name(),
+                "only 2-D NCHW windows with batch 1".into(),
+            ));
         }
         let p = ps.computed_padding(&xs[2..]);
         let (s, d) = (ps.strides(), ps.dilations());
         let stride = [s[0], s[1]];
         let dilation = [d[0], d[1]];
-        let pad = [p[0].pad_before, p[1].pad_before, p[0].pad_after, p[1].pad_after];
-        let win = crate::kernels::Window { kernel: [ps.kernel_shape[0], ps.kernel_shape[1]], stride, pad, dilation };
+        let pad = [
+            p[0].pad_before,
+            p[1].pad_before,
+            p[0].pad_after,
+            p[1].pad_after,
+        ];
+        let win = crate::kernels::Window {
+            kernel: [ps.kernel_shape[0], ps.kernel_shape[1]],
+            stride,
+            pad,
+            dilation,
+        };
         if win.out_hw(xs[2], xs[3]) != Some([out[2], out[3]]) {
-            return Err(self.unsupported(&node.name, &node.op.name(), "output size does not match the window (ceil mode?)".into()));
+            return Err(self.unsupported(
+                &node.name,
+                &node.op.name(),
+                "output size does not match the window (ceil mode?)".into(),
+            ));
         }
         Ok((stride, pad, dilation))
     }
 
-    fn lower_pool(&mut self, node: &TypedNode, ps: &PoolSpec, sum: Option<(bool, bool)>, shape: &[usize]) -> Result<TensorId> {
+    fn lower_pool(
+        &mut self,
+        node: &TypedNode,
+        ps: &PoolSpec,
+        sum: Option<(bool, bool)>,
+        shape: &[usize],
+    ) -> Result<TensorId> {
         let x = self.tensor_input(node, 0)?;
         let xs = self.shape(x).to_vec();
         let (stride, pad, dilation) = self.window(node, ps, &xs, shape)?;
@@ -230,28 +436,70 @@ impl Lowerer<'_> {
         }
         let kernel = [ps.kernel_shape[0], ps.kernel_shape[1]];
         let Some((normalize, include_pad)) = sum else {
-            return Ok(self.push(&node.name, Op::MaxPool { kernel, stride, pad }, vec![x], shape.to_vec()));
+            return Ok(self.push(
+                &node.name,
+                Op::MaxPool {
+                    kernel,
+                    stride,
+                    pad,
+                },
+                vec![x],
+                shape.to_vec(),
+            ));
         };
         if normalize && !include_pad && pad != [0; 4] {
-            return Err(self.unsupported(&node.name, "SumPool", "average pooling that excludes padding".into()));
+            return Err(self.unsupported(
+                &node.name,
+                "SumPool",
+                "average pooling that excludes padding".into(),
+            ));
         }
-        let t = self.push(&node.name, Op::SumPool { kernel, stride, pad }, vec![x], shape.to_vec());
+        let t = self.push(
+            &node.name,
+            Op::SumPool {
+                kernel,
+                stride,
+                pad,
+            },
+            vec![x],
+            shape.to_vec(),
+        );
         if !normalize {
             return Ok(t);
         }
-        let c = FConst { shape: vec![1; shape.len()], data: vec![1.0 / (kernel[0] * kernel[1]) as f32] };
+        let c = FConst {
+            shape: vec![1; shape.len()],
+            data: vec![1.0 / (kernel[0] * kernel[1]) as f32],
+        };
         Ok(self.push(&node.name, Op::MulConst { c }, vec![t], shape.to_vec()))
     }
 
-    fn lower_reduce(&mut self, node: &TypedNode, r: &ops::nn::Reduce, shape: Vec<usize>) -> Result<TensorId> {
+    fn lower_reduce(
+        &mut self,
+        node: &TypedNode,
+        r: &ops::nn::Reduce,
+        shape: Vec<usize>,
+    ) -> Result<TensorId> {
         let x = self.tensor_input(node, 0)?;
         if !matches!(r.reducer, ops::nn::Reducer::Sum) {
             return Err(self.unsupported(&node.name, "Reduce", format!("reducer {:?}", r.reducer)));
         }
-        Ok(self.push(&node.name, Op::ReduceSum { axes: r.axes.to_vec() }, vec![x], shape))
+        Ok(self.push(
+            &node.name,
+            Op::ReduceSum {
+                axes: r.axes.to_vec(),
+            },
+            vec![x],
+            shape,
+        ))
     }
 
-    fn lower_axis_op(&mut self, node: &TypedNode, a: &ops::change_axes::AxisOp, shape: &[usize]) -> Result<TensorId> {
+    fn lower_axis_op(
+        &mut self,
+        node: &TypedNode,
+        a: &ops::change_axes::AxisOp,
+        shape: &[usize],
+    ) -> Result<TensorId> {
         let x = self.tensor_input(node, 0)?;
         Ok(match a {
             ops::change_axes::AxisOp::Move(from, to) => {
@@ -264,7 +512,12 @@ impl Lowerer<'_> {
         })
     }
 
-    fn lower_unary(&mut self, node: &TypedNode, e: &ops::element_wise::ElementWiseOp, shape: Vec<usize>) -> Result<TensorId> {
+    fn lower_unary(
+        &mut self,
+        node: &TypedNode,
+        e: &ops::element_wise::ElementWiseOp,
+        shape: Vec<usize>,
+    ) -> Result<TensorId> {
         let x = self.tensor_input(node, 0)?;
         let m = &e.0;
         let op = if m.downcast_ref::<ops::nn::Sigmoid>().is_some() {
@@ -287,50 +540,108 @@ impl Lowerer<'_> {
         Ok(self.push(&node.name, op, vec![x], shape))
     }
 
-    fn lower_binary(&mut self, node: &TypedNode, b: &ops::binary::TypedBinOp, shape: &[usize]) -> Result<TensorId> {
-        let kind = BinKind::of(b).ok_or_else(|| self.unsupported(&node.name, b.0.name(), String::new()))?;
+    fn lower_binary(
+        &mut self,
+        node: &TypedNode,
+        b: &ops::binary::TypedBinOp,
+        shape: &[usize],
+    ) -> Result<TensorId> {
+        let kind = BinKind::of(b)
+            .ok_or_else(|| self.unsupported(&node.name, b.0.name(), String::new()))?;
         let name = node.name.as_str();
         let (a, c) = (self.input(node, 0)?, self.input(node, 1)?);
         let rank = shape.len();
         let full = |t: TensorId, s: &Self| s.shape(t) == shape;
         match (a, c) {
             (Val::T(x), Val::T(y)) => {
-                if !full(x, self) || !full(y, self) {
-                    return Err(self.unsupported(name, b.0.name(), "broadcasting between two activations".into()));
+                let fits = |t: TensorId| {
+                    let s = self.shape(t);
+                    s.len() == rank && s.iter().zip(shape).all(|(&a, &b)| a == 1 || a == b)
+                };
+                if !fits(x) || !fits(y) {
+                    return Err(self.unsupported(
+                        name,
+                        b.0.name(),
+                        "broadcasting across ranks".into(),
+                    ));
                 }
                 let op = match kind {
                     BinKind::Add => Op::Add,
                     BinKind::Sub => Op::Sub,
                     BinKind::Mul => Op::Mul,
-                    _ => return Err(self.unsupported(name, b.0.name(), "between two activations".into())),
+                    _ => {
+                        return Err(self.unsupported(
+                            name,
+                            b.0.name(),
+                            "between two activations".into(),
+                        ));
+                    }
                 };
                 Ok(self.push(name, op, vec![x, y], shape.to_vec()))
             }
-            (Val::T(x), Val::C(c)) if full(x, self) => self.with_const(name, b.0.name(), kind, x, pad_rank(c, rank), false),
-            (Val::C(c), Val::T(x)) if full(x, self) => self.with_const(name, b.0.name(), kind, x, pad_rank(c, rank), true),
-            _ => Err(self.unsupported(name, b.0.name(), "a constant broadcasts the activation".into())),
+            (Val::T(x), Val::C(c)) if full(x, self) => {
+                self.with_const(name, b.0.name(), kind, x, pad_rank(c, rank), false)
+            }
+            (Val::C(c), Val::T(x)) if full(x, self) => {
+                self.with_const(name, b.0.name(), kind, x, pad_rank(c, rank), true)
+            }
+            _ => Err(self.unsupported(
+                name,
+                b.0.name(),
+                "a constant broadcasts the activation".into(),
+            )),
         }
     }
 
     /// `x ∘ c` (or `c ∘ x` when `swapped`).
-    fn with_const(&mut self, name: &str, opn: &str, kind: BinKind, x: TensorId, c: FConst, swapped: bool) -> Result<TensorId> {
+    fn with_const(
+        &mut self,
+        name: &str,
+        opn: &str,
+        kind: BinKind,
+        x: TensorId,
+        c: FConst,
+        swapped: bool,
+    ) -> Result<TensorId> {
         let shape = self.shape(x).to_vec();
         let scalar = c.scalar();
-        let map = |c: &FConst, f: &dyn Fn(f32) -> f32| FConst { shape: c.shape.clone(), data: c.data.iter().map(|&v| f(v)).collect() };
+        let map = |c: &FConst, f: &dyn Fn(f32) -> f32| FConst {
+            shape: c.shape.clone(),
+            data: c.data.iter().map(|&v| f(v)).collect(),
+        };
         let op = match (kind, swapped) {
             (BinKind::Add, _) => Op::AddConst { c },
-            (BinKind::Sub, false) => Op::AddConst { c: map(&c, &|v| -v) },
+            (BinKind::Sub, false) => Op::AddConst {
+                c: map(&c, &|v| -v),
+            },
             (BinKind::Sub, true) => {
-                let neg = FConst { shape: vec![1; shape.len()], data: vec![-1.0] };
+                let neg = FConst {
+                    shape: vec![1; shape.len()],
+                    data: vec![-1.0],
+                };
                 let t = self.push(name, Op::MulConst { c: neg }, vec![x], shape.clone());
                 return Ok(self.push(name, Op::AddConst { c }, vec![t], shape));
             }
             (BinKind::Mul, _) => Op::MulConst { c },
-            (BinKind::Div, false) => Op::MulConst { c: map(&c, &|v| 1.0 / v) },
+            (BinKind::Div, false) => Op::MulConst {
+                c: map(&c, &|v| 1.0 / v),
+            },
             (BinKind::Max, _) if scalar == Some(0.0) => Op::Relu,
-            (BinKind::Max, _) if scalar.is_some() => Op::Clip { lo: c.data[0], hi: f32::INFINITY },
-            (BinKind::Min, _) if scalar.is_some() => Op::Clip { lo: f32::NEG_INFINITY, hi: c.data[0] },
-            _ => return Err(self.unsupported(name, opn, "this form with a constant operand".into())),
+            (BinKind::Max, _) if scalar.is_some() => Op::Clip {
+                lo: c.data[0],
+                hi: f32::INFINITY,
+            },
+            (BinKind::Min, _) if scalar.is_some() => Op::Clip {
+                lo: f32::NEG_INFINITY,
+                hi: c.data[0],
+            },
+            _ => {
+                return Err(self.unsupported(
+                    name,
+                    opn,
+                    "this form with a constant operand".into(),
+                ));
+            }
         };
         Ok(self.push(name, op, vec![x], shape))
     }
@@ -376,7 +687,17 @@ fn pad_rank(mut c: FConst, rank: usize) -> FConst {
 }
 
 fn lower_const(node: &TypedNode, t: &Tensor) -> Result<Val> {
-    let f = t.cast_to::<f32>().map_err(|e| ModelError::tract(format!("reading constant {}", node.name), &e))?;
-    let data = f.to_plain_array_view::<f32>().map_err(|e| ModelError::tract("reading constant", &e))?.iter().copied().collect();
-    Ok(Val::C(FConst { shape: t.shape().to_vec(), data }))
+    let f = t
+        .cast_to::<f32>()
+        .map_err(|e| ModelError::tract(format!("reading constant {}", node.name), &e))?;
+    let data = f
+        .to_plain_array_view::<f32>()
+        .map_err(|e| ModelError::tract("reading constant", &e))?
+        .iter()
+        .copied()
+        .collect();
+    Ok(Val::C(FConst {
+        shape: t.shape().to_vec(),
+        data,
+    }))
 }

@@ -2,6 +2,7 @@
 //! our [`Op`](crate::Op)s, dispatching on the op's Rust type (never on its name).
 
 mod einsum;
+mod fold;
 mod lower;
 
 use std::collections::HashMap;
@@ -70,7 +71,8 @@ pub const SUPPORTED_OPS: &str = "Gemm/MatMul/EinSum with a constant operand, Con
 Add/Sub (tensors or constants), Mul/Div by constants, Max/Min with a scalar (ReLU, Clip), \
 LeakyRelu, Sigmoid, Tanh, Erf, Gelu (exact), Exp, MaxPool, AveragePool, GlobalAveragePool, \
 ReduceSum, ReduceMean, Reshape, Flatten, Transpose, Squeeze, Unsqueeze, Slice, Concat, \
-Softmax (float only), LayerNorm/RmsNorm (float only), constant-folded Gather/BatchNormalization";
+constant-folded Gather/BatchNormalization; float only (not yet quantized): Softmax, \
+LayerNorm/RmsNorm, MatMul of two activations, Mul of two activations, Pow, the NaN guard Iff(IsNan)";
 
 /// Loads an ONNX model, fixes its input shape, declutters it with tract and lowers it to our IR.
 ///
@@ -87,21 +89,33 @@ pub fn import_onnx<'a>(source: impl Into<OnnxSource<'a>>, opts: &ImportOptions) 
         OnnxSource::Path(p) => {
             let what = format!("loading {}", p.display());
             if !p.exists() {
-                return Err(ModelError::Io { path: p.display().to_string(), message: "no such file".into() });
+                return Err(ModelError::Io {
+                    path: p.display().to_string(),
+                    message: "no such file".into(),
+                });
             }
-            let m = onnx.model_for_path(p).map_err(|e| ModelError::tract(&what, &e))?;
+            let m = onnx
+                .model_for_path(p)
+                .map_err(|e| ModelError::tract(&what, &e))?;
             (what, m)
         }
         OnnxSource::Bytes(b) => {
             let what = "loading ONNX bytes".to_string();
-            let m = onnx.model_for_read(&mut &*b).map_err(|e| ModelError::tract(&what, &e))?;
+            let m = onnx
+                .model_for_read(&mut &*b)
+                .map_err(|e| ModelError::tract(&what, &e))?;
             (what, m)
         }
     };
     let model = concretize_inputs(model, opts)?;
-    let typed = model.into_typed().map_err(|e| ModelError::tract(format!("typing ({what})"), &e))?;
-    let typed = typed.into_decluttered().map_err(|e| ModelError::tract("decluttering", &e))?;
+    let typed = model
+        .into_typed()
+        .map_err(|e| ModelError::tract(format!("typing ({what})"), &e))?;
+    let typed = typed
+        .into_decluttered()
+        .map_err(|e| ModelError::tract("decluttering", &e))?;
     let mut graph = lower::lower(&typed)?;
+    fold::fold_affine(&mut graph);
     let plan = typed
         .into_optimized()
         .and_then(|m| m.into_runnable())
@@ -113,24 +127,41 @@ pub fn import_onnx<'a>(source: impl Into<OnnxSource<'a>>, opts: &ImportOptions) 
 fn concretize_inputs(mut model: InferenceModel, opts: &ImportOptions) -> Result<InferenceModel> {
     let n = model.inputs.len();
     if n != 1 {
-        return Err(ModelError::Config(format!("the model has {n} inputs; exactly one float input is supported")));
+        return Err(ModelError::Config(format!(
+            "the model has {n} inputs; exactly one float input is supported"
+        )));
     }
-    let fact = model.input_fact(0).map_err(|e| ModelError::tract("reading the input fact", &e))?.clone();
+    let fact = model
+        .input_fact(0)
+        .map_err(|e| ModelError::tract("reading the input fact", &e))?
+        .clone();
     let name = model.node(model.inputs[0].node).name.clone();
     if fact.shape.is_open() {
-        return Err(ModelError::SymbolicDim { input: name, axis: 0, symbol: "rank".into() });
+        return Err(ModelError::SymbolicDim {
+            input: name,
+            axis: 0,
+            symbol: "rank".into(),
+        });
     }
     let mut shape = Vec::new();
     for (axis, d) in fact.shape.dims().enumerate() {
         let dim = d.concretize();
         let v = match dim.as_ref().and_then(|t| t.to_i64().ok()) {
-            Some(v) => usize::try_from(v).map_err(|_| ModelError::Config(format!("negative dim {v}")))?,
+            Some(v) => {
+                usize::try_from(v).map_err(|_| ModelError::Config(format!("negative dim {v}")))?
+            }
             None => {
                 let symbol = dim.map_or_else(|| "?".to_string(), |t| t.to_string());
                 match opts.dims.get(&symbol) {
                     Some(&v) => v,
                     None if axis == 0 => opts.batch.unwrap_or(1),
-                    None => return Err(ModelError::SymbolicDim { input: name, axis, symbol }),
+                    None => {
+                        return Err(ModelError::SymbolicDim {
+                            input: name,
+                            axis,
+                            symbol,
+                        });
+                    }
                 }
             }
         };
@@ -138,7 +169,9 @@ fn concretize_inputs(mut model: InferenceModel, opts: &ImportOptions) -> Result<
     }
     let dt = fact.datum_type.concretize().unwrap_or(DatumType::F32);
     if dt != DatumType::F32 {
-        return Err(ModelError::Config(format!("input `{name}` is {dt:?}; only f32 inputs are supported")));
+        return Err(ModelError::Config(format!(
+            "input `{name}` is {dt:?}; only f32 inputs are supported"
+        )));
     }
     model
         .set_input_fact(0, InferenceFact::dt_shape(dt, shape))

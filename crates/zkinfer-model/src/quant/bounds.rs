@@ -19,8 +19,13 @@ pub(crate) fn op_bound(g: &QuantGraph, node: &QNode, inb: &[u128]) -> u128 {
             let (k, n) = (weight.shape[0], weight.shape[1]);
             (0..n)
                 .map(|j| {
-                    let s: u128 = (0..k).map(|i| u128::from(weight.data[i * n + j].unsigned_abs())).sum();
-                    s.saturating_mul(b0).saturating_add(bias.as_ref().map_or(0, |b| u128::from(b.data[j].unsigned_abs())))
+                    let s: u128 = (0..k)
+                        .map(|i| u128::from(weight.data[i * n + j].unsigned_abs()))
+                        .sum();
+                    s.saturating_mul(b0).saturating_add(
+                        bias.as_ref()
+                            .map_or(0, |b| u128::from(b.data[j].unsigned_abs())),
+                    )
                 })
                 .max()
                 .unwrap_or(0)
@@ -29,8 +34,14 @@ pub(crate) fn op_bound(g: &QuantGraph, node: &QNode, inb: &[u128]) -> u128 {
             let per = weight.data.len() / weight.shape[0].max(1);
             (0..weight.shape[0])
                 .map(|o| {
-                    let s: u128 = weight.data[o * per..(o + 1) * per].iter().map(|v| u128::from(v.unsigned_abs())).sum();
-                    s.saturating_mul(b0).saturating_add(bias.as_ref().map_or(0, |b| u128::from(b.data[o].unsigned_abs())))
+                    let s: u128 = weight.data[o * per..(o + 1) * per]
+                        .iter()
+                        .map(|v| u128::from(v.unsigned_abs()))
+                        .sum();
+                    s.saturating_mul(b0).saturating_add(
+                        bias.as_ref()
+                            .map_or(0, |b| u128::from(b.data[o].unsigned_abs())),
+                    )
                 })
                 .max()
                 .unwrap_or(0)
@@ -44,13 +55,24 @@ pub(crate) fn op_bound(g: &QuantGraph, node: &QNode, inb: &[u128]) -> u128 {
             let xs = &g.tensors[node.inputs[0]].shape;
             b0.saturating_mul(axes.iter().map(|&a| xs[a] as u128).product())
         }
-        QOp::Reshape { .. } | QOp::Transpose { .. } | QOp::Slice { .. } | QOp::Relu | QOp::MaxPool { .. } => b0,
+        QOp::Reshape { .. }
+        | QOp::Transpose { .. }
+        | QOp::Slice { .. }
+        | QOp::Relu
+        | QOp::MaxPool { .. } => b0,
         QOp::Concat { .. } => inb.iter().copied().max().unwrap_or(0),
         QOp::Rescale { .. } => act,
-        QOp::Table { func, in_scale, out_scale } => {
+        QOp::Table {
+            func,
+            in_scale,
+            out_scale,
+        } => {
             let (lo, hi) = g.act_range();
             // Monotone or unimodal functions: the extremes are at the ends or at 0, but check all.
-            (lo..=hi).map(|q| u128::from(func.eval(q, *in_scale, *out_scale).unsigned_abs())).max().unwrap_or(0)
+            (lo..=hi)
+                .map(|q| u128::from(func.eval(q, *in_scale, *out_scale).unsigned_abs()))
+                .max()
+                .unwrap_or(0)
         }
     }
 }
@@ -59,7 +81,10 @@ fn expect_shape(node: &QNode, got: &[usize], want: &[usize]) -> Result<()> {
     if got == want {
         Ok(())
     } else {
-        Err(ModelError::invalid(&node.name, format!("output shape {got:?}, the op gives {want:?}")))
+        Err(ModelError::invalid(
+            &node.name,
+            format!("output shape {got:?}, the op gives {want:?}"),
+        ))
     }
 }
 
@@ -67,7 +92,14 @@ fn check_const(node: &QNode, c: &ConstTensor, x: &[usize]) -> Result<()> {
     let ok = c.data.len() == c.shape.iter().product::<usize>()
         && c.shape.len() == x.len()
         && c.shape.iter().zip(x).all(|(&a, &b)| a == 1 || a == b);
-    if ok { Ok(()) } else { Err(ModelError::invalid(&node.name, format!("constant {:?} does not broadcast to {x:?}", c.shape))) }
+    if ok {
+        Ok(())
+    } else {
+        Err(ModelError::invalid(
+            &node.name,
+            format!("constant {:?} does not broadcast to {x:?}", c.shape),
+        ))
+    }
 }
 
 /// The output shape of `node` given its input shapes.
@@ -79,22 +111,44 @@ fn op_shape(node: &QNode, ins: &[&[usize]]) -> Result<Vec<usize>> {
         if x.len() != 4 || x[0] != 1 {
             return Err(bad("window ops need a [1, c, h, w] input"));
         }
-        Window { kernel, stride, pad, dilation }.out_hw(x[2], x[3]).ok_or_else(|| bad("window does not fit"))
+        Window {
+            kernel,
+            stride,
+            pad,
+            dilation,
+        }
+        .out_hw(x[2], x[3])
+        .ok_or_else(|| bad("window does not fit"))
     };
     Ok(match &node.op {
         QOp::MatMulConst { weight, bias } => {
             let (k, n) = (weight.shape[0], weight.shape[1]);
-            let ok = weight.shape.len() == 2 && weight.data.len() == k * n && x.len() == 2 && x[1] == k
+            let ok = weight.shape.len() == 2
+                && weight.data.len() == k * n
+                && x.len() == 2
+                && x[1] == k
                 && bias.as_ref().is_none_or(|b| b.data.len() == n);
             if !ok {
                 return Err(bad("matmul shapes"));
             }
             vec![x[0], n]
         }
-        QOp::Conv2d { weight, bias, stride, pad, dilation, groups } => {
+        QOp::Conv2d {
+            weight,
+            bias,
+            stride,
+            pad,
+            dilation,
+            groups,
+        } => {
             let w = &weight.shape;
-            let ok = w.len() == 4 && weight.data.len() == numel(w) && *groups > 0 && x.len() == 4
-                && x[1] == w[1] * groups && w[0] % groups == 0 && bias.as_ref().is_none_or(|b| b.data.len() == w[0]);
+            let ok = w.len() == 4
+                && weight.data.len() == numel(w)
+                && *groups > 0
+                && x.len() == 4
+                && x[1] == w[1] * groups
+                && w[0] % groups == 0
+                && bias.as_ref().is_none_or(|b| b.data.len() == w[0]);
             if !ok {
                 return Err(bad("conv shapes"));
             }
@@ -112,7 +166,16 @@ fn op_shape(node: &QNode, ins: &[&[usize]]) -> Result<Vec<usize>> {
             x.to_vec()
         }
         QOp::MulConst { .. } | QOp::Rescale { .. } | QOp::Relu | QOp::Table { .. } => x.to_vec(),
-        QOp::SumPool { kernel, stride, pad } | QOp::MaxPool { kernel, stride, pad } => {
+        QOp::SumPool {
+            kernel,
+            stride,
+            pad,
+        }
+        | QOp::MaxPool {
+            kernel,
+            stride,
+            pad,
+        } => {
             let [oh, ow] = window(*kernel, *stride, *pad, [1, 1])?;
             vec![1, x[1], oh, ow]
         }
@@ -120,7 +183,10 @@ fn op_shape(node: &QNode, ins: &[&[usize]]) -> Result<Vec<usize>> {
             if axes.iter().any(|&a| a >= x.len()) {
                 return Err(bad("axis out of range"));
             }
-            x.iter().enumerate().map(|(i, &d)| if axes.contains(&i) { 1 } else { d }).collect()
+            x.iter()
+                .enumerate()
+                .map(|(i, &d)| if axes.contains(&i) { 1 } else { d })
+                .collect()
         }
         QOp::Reshape { shape } => {
             if numel(shape) != numel(x) {
@@ -136,7 +202,12 @@ fn op_shape(node: &QNode, ins: &[&[usize]]) -> Result<Vec<usize>> {
             }
             perm.iter().map(|&p| x[p]).collect()
         }
-        QOp::Slice { axis, start, end, step } => {
+        QOp::Slice {
+            axis,
+            start,
+            end,
+            step,
+        } => {
             if *axis >= x.len() || *step == 0 || start > end || *end > x[*axis] {
                 return Err(bad("slice out of range"));
             }
@@ -151,7 +222,11 @@ fn op_shape(node: &QNode, ins: &[&[usize]]) -> Result<Vec<usize>> {
             }
             s[*axis] = 0;
             for i in ins {
-                let same = i.len() == x.len() && i.iter().zip(x).enumerate().all(|(a, (p, q))| a == *axis || p == q);
+                let same = i.len() == x.len()
+                    && i.iter()
+                        .zip(x)
+                        .enumerate()
+                        .all(|(a, (p, q))| a == *axis || p == q);
                 if !same {
                     return Err(bad("concat shapes"));
                 }
@@ -171,7 +246,9 @@ impl QuantGraph {
     /// [`ModelError::Invalid`] for a malformed graph, [`ModelError::Overflow`] naming the layer.
     pub fn validate(&self) -> Result<()> {
         if !(2..=32).contains(&self.act_bits) || !(2..=32).contains(&self.weight_bits) {
-            return Err(ModelError::Config("act_bits and weight_bits must lie in 2..=32".into()));
+            return Err(ModelError::Config(
+                "act_bits and weight_bits must lie in 2..=32".into(),
+            ));
         }
         let nt = self.tensors.len();
         let mut ready = vec![false; nt];
@@ -181,15 +258,33 @@ impl QuantGraph {
         ready[self.input] = true;
         let act = 1u128 << (self.act_bits - 1);
         for node in &self.nodes {
-            if node.inputs.is_empty() || node.output >= nt || ready[node.output] || node.inputs.iter().any(|&i| i >= nt || !ready[i]) {
-                return Err(ModelError::invalid(&node.name, "inputs not yet computed, bad ids, or output written twice"));
+            if node.inputs.is_empty()
+                || node.output >= nt
+                || ready[node.output]
+                || node.inputs.iter().any(|&i| i >= nt || !ready[i])
+            {
+                return Err(ModelError::invalid(
+                    &node.name,
+                    "inputs not yet computed, bad ids, or output written twice",
+                ));
             }
-            let ins: Vec<&[usize]> = node.inputs.iter().map(|&i| self.tensors[i].shape.as_slice()).collect();
+            let ins: Vec<&[usize]> = node
+                .inputs
+                .iter()
+                .map(|&i| self.tensors[i].shape.as_slice())
+                .collect();
             let out = &self.tensors[node.output];
             expect_shape(node, &out.shape, &op_shape(node, &ins)?)?;
-            let inb: Vec<u128> = node.inputs.iter().map(|&i| u128::from(self.tensors[i].bound)).collect();
+            let inb: Vec<u128> = node
+                .inputs
+                .iter()
+                .map(|&i| u128::from(self.tensors[i].bound))
+                .collect();
             if !node.op.is_linear() && inb[0] > act && !matches!(node.op, QOp::Rescale { .. }) {
-                return Err(ModelError::invalid(&node.name, format!("input bound {} exceeds act_bits {}", inb[0], self.act_bits)));
+                return Err(ModelError::invalid(
+                    &node.name,
+                    format!("input bound {} exceeds act_bits {}", inb[0], self.act_bits),
+                ));
             }
             if let QOp::Rescale { shift } = node.op
                 && shift >= LIMIT_BITS
@@ -198,10 +293,18 @@ impl QuantGraph {
             }
             let b = op_bound(self, node, &inb);
             if b >= 1u128 << LIMIT_BITS {
-                return Err(ModelError::Overflow { layer: node.name.clone(), tensor: out.name.clone(), bound: b, limit_bits: LIMIT_BITS });
+                return Err(ModelError::Overflow {
+                    layer: node.name.clone(),
+                    tensor: out.name.clone(),
+                    bound: b,
+                    limit_bits: LIMIT_BITS,
+                });
             }
             if u128::from(out.bound) < b {
-                return Err(ModelError::invalid(&node.name, format!("stored bound {} below the analysed bound {b}", out.bound)));
+                return Err(ModelError::invalid(
+                    &node.name,
+                    format!("stored bound {} below the analysed bound {b}", out.bound),
+                ));
             }
             ready[node.output] = true;
         }

@@ -18,6 +18,8 @@ struct Builder<'a> {
     q: QuantGraph,
     map: Vec<Option<TensorId>>,
     narrowed: Vec<Option<TensorId>>,
+    /// Name of the float tensor being lowered (quantized tensors are named `<it>#<id>`).
+    tensor_name: String,
 }
 
 /// Quantizes `graph` with the scales of `cal`.
@@ -49,6 +51,7 @@ pub fn quantize(graph: &Graph, cal: &Calibration) -> Result<QuantGraph> {
         },
         map: vec![None; n],
         narrowed: vec![None; n],
+        tensor_name: String::new(),
     };
     let it = &graph.tensors[graph.input];
     b.q.tensors.push(QTensor {
@@ -63,6 +66,7 @@ pub fn quantize(graph: &Graph, cal: &Calibration) -> Result<QuantGraph> {
         let t = b.lower(node)?;
         b.map[node.output] = Some(t);
     }
+    b.tensor_name = graph.tensors[graph.output].name.clone();
     b.q.output = b.narrow(graph.output)?;
     b.q.validate()?;
     Ok(b.q)
@@ -70,23 +74,51 @@ pub fn quantize(graph: &Graph, cal: &Calibration) -> Result<QuantGraph> {
 
 impl Builder<'_> {
     fn wide(&self, f: TensorId) -> Result<TensorId> {
-        self.map[f].ok_or_else(|| ModelError::invalid(&self.g.tensors[f].name, "used before it is computed"))
+        self.map[f].ok_or_else(|| {
+            ModelError::invalid(&self.g.tensors[f].name, "used before it is computed")
+        })
     }
 
     fn scale(&self, t: TensorId) -> i32 {
         self.q.tensors[t].scale
     }
 
-    fn emit(&mut self, name: &str, op: QOp, inputs: Vec<TensorId>, shape: Vec<usize>, scale: i32) -> Result<TensorId> {
+    fn emit(
+        &mut self,
+        name: &str,
+        op: QOp,
+        inputs: Vec<TensorId>,
+        shape: Vec<usize>,
+        scale: i32,
+    ) -> Result<TensorId> {
         let output = self.q.tensors.len();
-        let node = QNode { name: name.to_string(), op, inputs, output };
-        let inb: Vec<u128> = node.inputs.iter().map(|&i| u128::from(self.q.tensors[i].bound)).collect();
-        let tname = format!("{name}#{output}");
+        let node = QNode {
+            name: name.to_string(),
+            op,
+            inputs,
+            output,
+        };
+        let inb: Vec<u128> = node
+            .inputs
+            .iter()
+            .map(|&i| u128::from(self.q.tensors[i].bound))
+            .collect();
+        let tname = format!("{}#{output}", self.tensor_name);
         let bound = op_bound(&self.q, &node, &inb);
         if bound >= 1u128 << LIMIT_BITS {
-            return Err(ModelError::Overflow { layer: name.to_string(), tensor: tname, bound, limit_bits: LIMIT_BITS });
+            return Err(ModelError::Overflow {
+                layer: name.to_string(),
+                tensor: tname,
+                bound,
+                limit_bits: LIMIT_BITS,
+            });
         }
-        self.q.tensors.push(QTensor { name: tname, shape, scale, bound: bound as u64 });
+        self.q.tensors.push(QTensor {
+            name: tname,
+            shape,
+            scale,
+            bound: bound as u64,
+        });
         self.q.nodes.push(node);
         Ok(output)
     }
@@ -105,10 +137,22 @@ impl Builder<'_> {
             t
         } else {
             let shape = self.q.tensors[t].shape.clone();
-            self.emit(&self.g.tensors[f].name.clone(), QOp::Rescale { shift }, vec![t], shape, target)?
+            let saved = std::mem::replace(&mut self.tensor_name, self.g.tensors[f].name.clone());
+            let layer = self.producer_name(f);
+            let r = self.emit(&layer, QOp::Rescale { shift }, vec![t], shape, target);
+            self.tensor_name = saved;
+            r?
         };
         self.narrowed[f] = Some(n);
         Ok(n)
+    }
+
+    fn producer_name(&self, f: TensorId) -> String {
+        self.g
+            .nodes
+            .iter()
+            .find(|n| n.output == f)
+            .map_or_else(|| self.g.tensors[f].name.clone(), |n| n.name.clone())
     }
 
     fn weights(&self, c: &FConst) -> ConstTensor {
@@ -118,11 +162,20 @@ impl Builder<'_> {
     }
 
     fn bias(b: &Option<Vec<f32>>, scale: i32) -> Option<ConstTensor> {
-        b.as_ref().map(|b| quant_const(&FConst { shape: vec![b.len()], data: b.clone() }, scale))
+        b.as_ref().map(|b| {
+            quant_const(
+                &FConst {
+                    shape: vec![b.len()],
+                    data: b.clone(),
+                },
+                scale,
+            )
+        })
     }
 
     fn lower(&mut self, node: &Node) -> Result<TensorId> {
         let name = node.name.as_str();
+        self.tensor_name = self.g.tensors[node.output].name.clone();
         let shape = self.g.tensors[node.output].shape.clone();
         let out_scale = self.cal.scales[node.output];
         let x0 = node.inputs[0];
@@ -140,6 +193,14 @@ impl Builder<'_> {
                 let s = self.scale(x) + w.scale;
                 let op = QOp::Conv2d { bias: Self::bias(bias, s), weight: w, stride: *stride, pad: *pad, dilation: *dilation, groups: *groups };
                 self.emit(name, op, vec![x], shape, s)
+            }
+            Op::Add | Op::Sub if self.g.tensors[x0].shape != self.g.tensors[node.inputs[1]].shape => {
+                Err(ModelError::UnsupportedOp {
+                    node: name.to_string(),
+                    op: node.op.name().to_string(),
+                    detail: "quantized Add/Sub needs operands of one shape (no broadcasting yet)".into(),
+                    supported: crate::import::SUPPORTED_OPS.into(),
+                })
             }
             Op::Add | Op::Sub => {
                 let (a, b) = (self.narrow(x0)?, self.narrow(node.inputs[1])?);
@@ -188,7 +249,7 @@ impl Builder<'_> {
                 let s = self.scale(xs[0]);
                 self.emit(name, QOp::Concat { axis: *axis }, xs, shape, s)
             }
-            Op::Mul | Op::PowConst { .. } | Op::Softmax { .. } | Op::RmsNorm { .. } => Err(ModelError::UnsupportedOp {
+            Op::Mul | Op::PowConst { .. } | Op::EinSum { .. } | Op::Softmax { .. } | Op::RmsNorm { .. } => Err(ModelError::UnsupportedOp {
                 node: name.to_string(),
                 op: node.op.name().to_string(),
                 detail: "runs in float, but its quantization (a lookup/range-check gadget) is not implemented yet".into(),
@@ -197,7 +258,13 @@ impl Builder<'_> {
         }
     }
 
-    fn same_scale(&mut self, name: &str, x0: TensorId, op: QOp, shape: Vec<usize>) -> Result<TensorId> {
+    fn same_scale(
+        &mut self,
+        name: &str,
+        x0: TensorId,
+        op: QOp,
+        shape: Vec<usize>,
+    ) -> Result<TensorId> {
         let x = self.wide(x0)?;
         let s = self.scale(x);
         self.emit(name, op, vec![x], shape, s)
@@ -212,26 +279,43 @@ impl Builder<'_> {
                 if d == 0 {
                     return Ok(x);
                 }
-                let c = 1i64.checked_shl(d as u32).filter(|_| d < 62).ok_or_else(|| ModelError::Overflow {
-                    layer: name.to_string(),
-                    tensor: self.q.tensors[x].name.clone(),
-                    bound: u128::MAX,
-                    limit_bits: LIMIT_BITS,
-                })?;
+                let c = 1i64
+                    .checked_shl(d as u32)
+                    .filter(|_| d < 62)
+                    .ok_or_else(|| ModelError::Overflow {
+                        layer: name.to_string(),
+                        tensor: self.q.tensors[x].name.clone(),
+                        bound: u128::MAX,
+                        limit_bits: LIMIT_BITS,
+                    })?;
                 let shape = self.q.tensors[x].shape.clone();
                 self.emit(name, QOp::MulConst { c }, vec![x], shape, s)
             })
             .collect()
     }
 
-    fn mul_const(&mut self, name: &str, x0: TensorId, c: &FConst, shape: Vec<usize>) -> Result<TensorId> {
+    fn mul_const(
+        &mut self,
+        name: &str,
+        x0: TensorId,
+        c: &FConst,
+        shape: Vec<usize>,
+    ) -> Result<TensorId> {
         if let Some(v) = c.scalar() {
             let e = f64::from(v.abs()).log2();
             if v != 0.0 && e.fract() == 0.0 && e.abs() < 64.0 {
                 // ±2^e: relabel the scale (real = q · 2^-(s - e)).
                 let x = self.wide(x0)?;
                 let s = self.scale(x) - e as i32;
-                return self.emit(name, QOp::MulConst { c: if v < 0.0 { -1 } else { 1 } }, vec![x], shape, s);
+                return self.emit(
+                    name,
+                    QOp::MulConst {
+                        c: if v < 0.0 { -1 } else { 1 },
+                    },
+                    vec![x],
+                    shape,
+                    s,
+                );
             }
             let x = self.narrow(x0)?;
             let cfg = &self.cal.config;
@@ -246,16 +330,41 @@ impl Builder<'_> {
         self.emit(name, QOp::MulConstTensor { c: w }, vec![x], shape, s)
     }
 
-    fn table(&mut self, name: &str, x0: TensorId, func: TableFn, shape: Vec<usize>, out: Option<i32>) -> Result<TensorId> {
+    fn table(
+        &mut self,
+        name: &str,
+        x0: TensorId,
+        func: TableFn,
+        shape: Vec<usize>,
+        out: Option<i32>,
+    ) -> Result<TensorId> {
         let x = self.narrow(x0)?;
         let in_scale = self.scale(x);
         let out_scale = out.unwrap_or(in_scale);
-        self.emit(name, QOp::Table { func, in_scale, out_scale }, vec![x], shape, out_scale)
+        self.emit(
+            name,
+            QOp::Table {
+                func,
+                in_scale,
+                out_scale,
+            },
+            vec![x],
+            shape,
+            out_scale,
+        )
     }
 }
 
 /// `round(c · 2^scale)`, ties away from zero.
 pub(crate) fn quant_const(c: &FConst, scale: i32) -> ConstTensor {
     let f = f64::from(scale).exp2();
-    ConstTensor { shape: c.shape.clone(), data: c.data.iter().map(|&v| round_away(f64::from(v) * f)).collect(), scale }
+    ConstTensor {
+        shape: c.shape.clone(),
+        data: c
+            .data
+            .iter()
+            .map(|&v| round_away(f64::from(v) * f))
+            .collect(),
+        scale,
+    }
 }

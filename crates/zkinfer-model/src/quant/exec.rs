@@ -23,7 +23,11 @@ impl QuantGraph {
         let t = &self.tensors[self.input];
         let n: usize = t.shape.iter().product();
         if x.len() != n {
-            return Err(ModelError::InputLength { name: t.name.clone(), expected: n, got: x.len() });
+            return Err(ModelError::InputLength {
+                name: t.name.clone(),
+                expected: n,
+                got: x.len(),
+            });
         }
         let f = f64::from(t.scale).exp2();
         let (lo, hi) = self.act_range();
@@ -31,7 +35,11 @@ impl QuantGraph {
             .enumerate()
             .map(|(index, &v)| {
                 if !v.is_finite() {
-                    return Err(ModelError::NonFinite { name: t.name.clone(), index, value: v });
+                    return Err(ModelError::NonFinite {
+                        name: t.name.clone(),
+                        index,
+                        value: v,
+                    });
                 }
                 let q = round_away(f64::from(v) * f);
                 if q < lo || q > hi {
@@ -70,7 +78,11 @@ impl QuantGraph {
         let t = &self.tensors[self.input];
         let n: usize = t.shape.iter().product();
         if input.len() != n {
-            return Err(ModelError::InputLength { name: t.name.clone(), expected: n, got: input.len() });
+            return Err(ModelError::InputLength {
+                name: t.name.clone(),
+                expected: n,
+                got: input.len(),
+            });
         }
         let mut values = vec![Vec::new(); self.tensors.len()];
         self.check_range("input", self.input, input)?;
@@ -78,7 +90,11 @@ impl QuantGraph {
         for node in &self.nodes {
             let y = self.exec_node(node, &values)?;
             let out = &self.tensors[node.output];
-            if let Some((index, &v)) = y.iter().enumerate().find(|(_, v)| v.unsigned_abs() > out.bound) {
+            if let Some((index, &v)) = y
+                .iter()
+                .enumerate()
+                .find(|(_, v)| v.unsigned_abs() > out.bound)
+            {
                 return Err(ModelError::OutOfRange {
                     layer: node.name.clone(),
                     tensor: out.name.clone(),
@@ -118,16 +134,40 @@ impl QuantGraph {
                 let (k, n) = (weight.shape[0], weight.shape[1]);
                 let mut y = kernels::matmul(x, x.len() / k.max(1), k, &weight.data, n);
                 if let Some(b) = bias {
-                    y.iter_mut().enumerate().for_each(|(i, v)| *v += b.data[i % n]);
+                    y.iter_mut()
+                        .enumerate()
+                        .for_each(|(i, v)| *v += b.data[i % n]);
                 }
                 y
             }
-            QOp::Conv2d { weight, bias, stride, pad, dilation, groups } => {
-                let win = Window { kernel: [weight.shape[2], weight.shape[3]], stride: *stride, pad: *pad, dilation: *dilation };
-                let mut y = kernels::conv2d(x, [xs[1], xs[2], xs[3]], &weight.data, weight.shape[0], *groups, &win, [ys[2], ys[3]]);
+            QOp::Conv2d {
+                weight,
+                bias,
+                stride,
+                pad,
+                dilation,
+                groups,
+            } => {
+                let win = Window {
+                    kernel: [weight.shape[2], weight.shape[3]],
+                    stride: *stride,
+                    pad: *pad,
+                    dilation: *dilation,
+                };
+                let mut y = kernels::conv2d(
+                    x,
+                    [xs[1], xs[2], xs[3]],
+                    &weight.data,
+                    weight.shape[0],
+                    *groups,
+                    &win,
+                    [ys[2], ys[3]],
+                );
                 if let Some(b) = bias {
                     let plane = ys[2] * ys[3];
-                    y.iter_mut().enumerate().for_each(|(i, v)| *v += b.data[i / plane]);
+                    y.iter_mut()
+                        .enumerate()
+                        .for_each(|(i, v)| *v += b.data[i / plane]);
                 }
                 y
             }
@@ -136,21 +176,43 @@ impl QuantGraph {
             QOp::AddConst { c } => bcast(x, xs, c, |a, b| a + b),
             QOp::MulConst { c } => x.iter().map(|v| v * c).collect(),
             QOp::MulConstTensor { c } => bcast(x, xs, c, |a, b| a * b),
-            QOp::SumPool { kernel, stride, pad } | QOp::MaxPool { kernel, stride, pad } => {
+            QOp::SumPool {
+                kernel,
+                stride,
+                pad,
+            }
+            | QOp::MaxPool {
+                kernel,
+                stride,
+                pad,
+            } => {
                 let max = matches!(node.op, QOp::MaxPool { .. });
                 if max {
                     self.check_range(&node.name, node.inputs[0], x)?;
                 }
-                let win = Window { kernel: *kernel, stride: *stride, pad: *pad, dilation: [1, 1] };
+                let win = Window {
+                    kernel: *kernel,
+                    stride: *stride,
+                    pad: *pad,
+                    dilation: [1, 1],
+                };
                 kernels::pool(x, [xs[1], xs[2], xs[3]], &win, [ys[2], ys[3]], max)
             }
             QOp::Sum { axes } => kernels::reduce_sum(x, xs, axes),
             QOp::Reshape { .. } => x.clone(),
             QOp::Transpose { perm } => kernels::transpose(x, xs, perm),
-            QOp::Slice { axis, start, end, step } => kernels::slice(x, xs, *axis, *start, *end, *step),
+            QOp::Slice {
+                axis,
+                start,
+                end,
+                step,
+            } => kernels::slice(x, xs, *axis, *start, *end, *step),
             QOp::Concat { axis } => {
-                let parts: Vec<(&[i64], &[usize])> =
-                    node.inputs.iter().map(|&i| (values[i].as_slice(), self.tensors[i].shape.as_slice())).collect();
+                let parts: Vec<(&[i64], &[usize])> = node
+                    .inputs
+                    .iter()
+                    .map(|&i| (values[i].as_slice(), self.tensors[i].shape.as_slice()))
+                    .collect();
                 kernels::concat(&parts, *axis)
             }
             QOp::Rescale { shift } => {
@@ -162,9 +224,15 @@ impl QuantGraph {
                 self.check_range(&node.name, node.inputs[0], x)?;
                 x.iter().map(|&v| v.max(0)).collect()
             }
-            QOp::Table { func, in_scale, out_scale } => {
+            QOp::Table {
+                func,
+                in_scale,
+                out_scale,
+            } => {
                 self.check_range(&node.name, node.inputs[0], x)?;
-                x.iter().map(|&v| func.eval(v, *in_scale, *out_scale)).collect()
+                x.iter()
+                    .map(|&v| func.eval(v, *in_scale, *out_scale))
+                    .collect()
             }
         })
     }
@@ -172,7 +240,11 @@ impl QuantGraph {
 
 /// `floor((x + 2^(shift-1)) / 2^shift)`, `x` when `shift = 0` (round half up).
 pub fn rescale(x: i64, shift: u32) -> i64 {
-    if shift == 0 { x } else { (x + (1i64 << (shift - 1))) >> shift }
+    if shift == 0 {
+        x
+    } else {
+        (x + (1i64 << (shift - 1))) >> shift
+    }
 }
 
 fn bcast(x: &[i64], xs: &[usize], c: &ConstTensor, f: impl Fn(i64, i64) -> i64) -> Vec<i64> {

@@ -33,7 +33,11 @@ pub struct ConstTensor {
 impl ConstTensor {
     /// Largest |value|.
     pub fn max_abs(&self) -> u64 {
-        self.data.iter().map(|v| v.unsigned_abs()).max().unwrap_or(0)
+        self.data
+            .iter()
+            .map(|v| v.unsigned_abs())
+            .max()
+            .unwrap_or(0)
     }
 }
 
@@ -183,7 +187,10 @@ pub enum QOp {
 impl QOp {
     /// Whether the op is proved by sumcheck (linear or layout) rather than by lookups.
     pub fn is_linear(&self) -> bool {
-        !matches!(self, QOp::Rescale { .. } | QOp::Relu | QOp::Table { .. } | QOp::MaxPool { .. })
+        !matches!(
+            self,
+            QOp::Rescale { .. } | QOp::Relu | QOp::Table { .. } | QOp::MaxPool { .. }
+        )
     }
 }
 

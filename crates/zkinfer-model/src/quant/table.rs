@@ -70,7 +70,9 @@ impl TableFn {
 
     /// The whole table over `[lo, hi]` (the signed act_bits range), entry `i` for input `lo + i`.
     pub fn table(&self, lo: i64, hi: i64, in_scale: i32, out_scale: i32) -> Vec<i64> {
-        (lo..=hi).map(|q| self.eval(q, in_scale, out_scale)).collect()
+        (lo..=hi)
+            .map(|q| self.eval(q, in_scale, out_scale))
+            .collect()
     }
 }
 
@@ -78,7 +80,13 @@ impl TableFn {
 /// resolution of a 16-bit table), odd-extended to negative inputs.
 pub fn erf(x: f64) -> f64 {
     const P: f64 = 0.327_591_1;
-    const A: [f64; 5] = [0.254_829_592, -0.284_496_736, 1.421_413_741, -1.453_152_027, 1.061_405_429];
+    const A: [f64; 5] = [
+        0.254_829_592,
+        -0.284_496_736,
+        1.421_413_741,
+        -1.453_152_027,
+        1.061_405_429,
+    ];
     let s = x.signum();
     let x = x.abs();
     let t = 1.0 / (1.0 + P * x);
@@ -97,6 +105,13 @@ mod tests {
         assert_eq!(TableFn::Sigmoid.eval(0, 8, 8), 128);
         assert_eq!(TableFn::Tanh.eval(i64::from(i16::MAX), 8, 12), 4096);
         assert!((erf(0.5) - 0.520_499_877_8).abs() < 2e-7);
-        assert_eq!(TableFn::Clip { lo: Some(0.0), hi: Some(6.0) }.eval(7 << 4, 4, 4), 96);
+        assert_eq!(
+            TableFn::Clip {
+                lo: Some(0.0),
+                hi: Some(6.0)
+            }
+            .eval(7 << 4, 4, 4),
+            96
+        );
     }
 }

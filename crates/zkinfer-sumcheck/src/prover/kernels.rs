@@ -272,3 +272,73 @@ pub(crate) fn fold_prod2<const ONE: bool>(
     b.truncate(2 * q);
     s.into_iter().map(|v| v * coeff).collect()
 }
+
+/// The base-field first fold fused with the second round: `out_a`, `out_b` receive the folded
+/// (extension) tables, and `h(0), h(1), h(2)` of `coeff · [w]·A'·B'` on them is returned.
+pub(crate) fn fold_prod2_base<const ONE: bool>(
+    a: &[F],
+    b: &[F],
+    r: EF,
+    w: Option<&[EF]>,
+    coeff: EF,
+) -> (Vec<EF>, Vec<EF>, Vec<EF>) {
+    let q = a.len() / 4;
+    let (mut out_a, mut out_b) = (vec![EF::ZERO; 2 * q], vec![EF::ZERO; 2 * q]);
+    let (oa0, oa1) = out_a.split_at_mut(q);
+    let (ob0, ob1) = out_b.split_at_mut(q);
+    let ([a0, a1, a2, a3], [b0, b1, b2, b3]) = (quarters(a, q), quarters(b, q));
+    let block = |start: usize, oa0: &mut [EF], oa1: &mut [EF], ob0: &mut [EF], ob1: &mut [EF]| {
+        let mut s = [EF::ZERO; 3];
+        for k in 0..oa0.len() {
+            let i = start + k;
+            let x0 = r * (a2[i] - a0[i]) + a0[i];
+            let x1 = r * (a3[i] - a1[i]) + a1[i];
+            let y0 = r * (b2[i] - b0[i]) + b0[i];
+            let y1 = r * (b3[i] - b1[i]) + b1[i];
+            (oa0[k], oa1[k], ob0[k], ob1[k]) = (x0, x1, y0, y1);
+            let p0 = x0 * y0;
+            let p1 = if ONE { x1 * y1 } else { EF::ZERO };
+            let p2 = (x1.double() - x0) * (y1.double() - y0);
+            match w {
+                Some(w) => {
+                    let wi = w[i];
+                    s[0] += wi * p0;
+                    if ONE {
+                        s[1] += wi * p1;
+                    }
+                    s[2] += wi * p2;
+                }
+                None => {
+                    s[0] += p0;
+                    s[1] += p1;
+                    s[2] += p2;
+                }
+            }
+        }
+        s
+    };
+    let s: [EF; 3] = 'sum: {
+        #[cfg(feature = "parallel")]
+        if 4 * q >= PARALLEL_THRESHOLD {
+            use rayon::prelude::*;
+            break 'sum oa0
+                .par_chunks_mut(CHUNK)
+                .zip(oa1.par_chunks_mut(CHUNK))
+                .zip(ob0.par_chunks_mut(CHUNK).zip(ob1.par_chunks_mut(CHUNK)))
+                .enumerate()
+                .map(|(c, ((x0, x1), (y0, y1)))| block(c * CHUNK, x0, x1, y0, y1))
+                .reduce(
+                    || [EF::ZERO; 3],
+                    |x, y| [x[0] + y[0], x[1] + y[1], x[2] + y[2]],
+                );
+        }
+        block(0, oa0, oa1, ob0, ob1)
+    };
+    (out_a, out_b, s.into_iter().map(|v| v * coeff).collect())
+}
+
+fn quarters(v: &[F], q: usize) -> [&[F]; 4] {
+    let (lo, hi) = v.split_at(2 * q);
+    let ((v0, v1), (v2, v3)) = (lo.split_at(q), hi.split_at(q));
+    [v0, v1, v2, v3]
+}

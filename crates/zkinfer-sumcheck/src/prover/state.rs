@@ -180,33 +180,49 @@ impl Instance {
     /// Applies the pending challenge to every column, fusing it with the round's sum for the
     /// product of two.
     fn fold_kernel<const ONE: bool>(&mut self, r: EF) -> Vec<EF> {
-        let (Cols::Ext(cols), Some((a, b, coeff))) = (&mut self.cols, self.prod2) else {
-            unreachable!("pending challenges are only left for a product of two ext columns")
+        let Some((a, b, coeff)) = self.prod2 else {
+            unreachable!("pending challenges are only left for a product of two")
         };
-        for (i, c) in cols.iter_mut().enumerate() {
-            if i != a && i != b {
-                fix_first_var_in_place(c, r);
+        let w = self.eq.as_ref().map(|e| e.table.as_slice());
+        match &mut self.cols {
+            Cols::Base(cols) => {
+                let (fa, fb, h) = kernels::fold_prod2_base::<ONE>(&cols[a], &cols[b], r, w, coeff);
+                let (mut fa, mut fb) = (Some(fa), Some(fb));
+                let folded = (0..cols.len())
+                    .map(|i| match i {
+                        _ if i == a => fa.take().unwrap_or_default(),
+                        _ if i == b => fb.take().unwrap_or_default(),
+                        _ => fold_first_var(&cols[i], r),
+                    })
+                    .collect();
+                self.cols = Cols::Ext(folded);
+                h
+            }
+            Cols::Ext(cols) => {
+                for (i, c) in cols.iter_mut().enumerate() {
+                    if i != a && i != b {
+                        fix_first_var_in_place(c, r);
+                    }
+                }
+                let (lo, hi) = cols.split_at_mut(a.max(b));
+                let (ca, cb) = (&mut lo[a.min(b)], &mut hi[0]);
+                let (ca, cb) = if a < b { (ca, cb) } else { (cb, ca) };
+                kernels::fold_prod2::<ONE>(ca, cb, r, w, coeff)
             }
         }
-        let (lo, hi) = cols.split_at_mut(a.max(b));
-        let (ca, cb) = (&mut lo[a.min(b)], &mut hi[0]);
-        let (ca, cb) = if a < b { (ca, cb) } else { (cb, ca) };
-        let w = self.eq.as_ref().map(|e| e.table.as_slice());
-        kernels::fold_prod2::<ONE>(ca, cb, r, w, coeff)
     }
 
     /// Binds the current variable to `r`; `g` is the round polynomial just sent.
     pub(crate) fn bind(&mut self, g: &[EF], r: EF) {
         self.claim = Some(interpolate_uni(g, r));
+        // The product of two with a round still to come: fold in the next round's pass.
+        let fuse = self.prod2.is_some_and(|(a, b, _)| a != b) && self.round + 2 < self.num_vars;
         self.cols = match core::mem::replace(&mut self.cols, Cols::Ext(Vec::new())) {
-            Cols::Base(v) => Cols::Ext(v.iter().map(|c| fold_first_var(c, r)).collect()),
-            // The product of two with a round still to come: fold in the next round's pass.
-            Cols::Ext(v)
-                if self.prod2.is_some_and(|(a, b, _)| a != b) && self.round + 2 < self.num_vars =>
-            {
+            v if fuse => {
                 self.pending = Some(r);
-                Cols::Ext(v)
+                v
             }
+            Cols::Base(v) => Cols::Ext(v.iter().map(|c| fold_first_var(c, r)).collect()),
             Cols::Ext(mut v) => {
                 v.iter_mut().for_each(|c| fix_first_var_in_place(c, r));
                 Cols::Ext(v)

@@ -1,0 +1,197 @@
+//! Bad input gets a typed error naming the thing, never a panic.
+
+mod common;
+
+use common::*;
+use zkinfer_model::builder::{Dim, OnnxBuilder, attr_int};
+use zkinfer_model::*;
+
+fn mlp() -> (Graph, Vec<Vec<f32>>) {
+    let g = import_onnx(&fixture("mlp_acts.onnx"), &ImportOptions::default()).unwrap();
+    let x = load_input_json(fixture("mlp_acts.input.json")).unwrap();
+    (g, x)
+}
+
+#[test]
+fn unsupported_op_names_node_and_op() {
+    let mut b = OnnxBuilder::new(&[1, 8]);
+    let y = b.gemm("input", 8, 4);
+    let y = b.node("Cos", &[&y], vec![]);
+    let err = import_onnx(&b.build(&y), &ImportOptions::default()).unwrap_err();
+    let ModelError::UnsupportedOp {
+        node,
+        op,
+        supported,
+        ..
+    } = &err
+    else {
+        panic!("{err}")
+    };
+    assert!(node.starts_with("Cos_"), "{err}");
+    assert!(op.contains("Cos"), "{err}");
+    assert!(supported.contains("Conv"));
+
+    let mut b = OnnxBuilder::new(&[1, 8]);
+    let y = b.node("Hardmax", &["input"], vec![attr_int("axis", 1)]);
+    let err = import_onnx(&b.build(&y), &ImportOptions::default()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ModelError::UnsupportedOp { .. } | ModelError::Tract { .. }
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn symbolic_dims() {
+    let build = || {
+        let mut b =
+            OnnxBuilder::with_input(vec![Dim::Sym("batch".into()), Dim::Sym("features".into())]);
+        let y = b.node("Relu", &["input"], vec![]);
+        b.build(&y)
+    };
+    let err = import_onnx(&build(), &ImportOptions::default()).unwrap_err();
+    let ModelError::SymbolicDim { axis, symbol, .. } = &err else {
+        panic!("{err}")
+    };
+    assert_eq!((*axis, symbol.as_str()), (1, "features"));
+    assert!(err.to_string().contains("with_dim(\"features\""));
+    let g = import_onnx(&build(), &ImportOptions::default().with_dim("features", 5)).unwrap();
+    assert_eq!(g.tensors[g.input].shape, vec![1, 5]);
+    assert_eq!(
+        g.run_float(&[-1.0, 2.0, -3.0, 4.0, 0.5]).unwrap(),
+        vec![0.0, 2.0, 0.0, 4.0, 0.5]
+    );
+}
+
+#[test]
+fn wrong_length_and_non_finite_inputs() {
+    let (g, x) = mlp();
+    let cal = calibrate(&g, &x, &QuantConfig::default()).unwrap();
+    let qg = quantize(&g, &cal).unwrap();
+    let short = &x[0][..31];
+    for err in [
+        g.run_float(short).unwrap_err(),
+        g.eval(short).unwrap_err(),
+        qg.quantize_input(short).unwrap_err(),
+    ] {
+        assert!(
+            matches!(
+                err,
+                ModelError::InputLength {
+                    expected: 32,
+                    got: 31,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+    }
+    assert!(matches!(
+        qg.execute(&[0; 3]).unwrap_err(),
+        ModelError::InputLength {
+            expected: 32,
+            got: 3,
+            ..
+        }
+    ));
+    let mut bad = x[0].clone();
+    bad[7] = f32::NAN;
+    assert!(matches!(
+        qg.quantize_input(&bad).unwrap_err(),
+        ModelError::NonFinite { index: 7, .. }
+    ));
+    bad[7] = f32::INFINITY;
+    assert!(matches!(
+        g.run_float(&bad).unwrap_err(),
+        ModelError::NonFinite { index: 7, .. }
+    ));
+    assert!(matches!(
+        calibrate(&g, &[bad], &QuantConfig::default()).unwrap_err(),
+        ModelError::NonFinite { .. }
+    ));
+}
+
+#[test]
+fn out_of_range_activation_names_layer() {
+    // y = 100·x0 + 0·x1: calibrated where x0 is small, run where it is not.
+    let mut b = OnnxBuilder::new(&[1, 2]);
+    let w = b.constant("w", &[2, 1], vec![100.0, 0.0]);
+    let y = b.node("MatMul", &["input", &w], vec![]);
+    let y = b.node("Relu", &[&y], vec![]);
+    let g = import_onnx(&b.build(&y), &ImportOptions::default()).unwrap();
+    let cal = calibrate(&g, &[vec![0.01, 1.0]], &QuantConfig::default()).unwrap();
+    let qg = quantize(&g, &cal).unwrap();
+    assert!(
+        qg.execute(&qg.quantize_input(&[0.01, 1.0]).unwrap())
+            .is_ok()
+    );
+    let q = qg.quantize_input(&[1.0, 1.0]).unwrap();
+    let Err(err) = qg.execute(&q) else {
+        panic!("expected an out-of-range error")
+    };
+    let ModelError::OutOfRange {
+        layer,
+        value,
+        min,
+        max,
+        ..
+    } = &err
+    else {
+        panic!("{err}")
+    };
+    assert!(layer.starts_with("MatMul"), "{err}");
+    assert!(*value > i128::from(*max) && *min == -32768, "{err}");
+    assert!(err.to_string().contains("widen A"));
+    // Inputs beyond the input scale's range fail at quantization.
+    let Err(err) = qg.quantize_input(&[100.0, 100.0]) else {
+        panic!("expected an error")
+    };
+    assert!(matches!(err, ModelError::OutOfRange { .. }), "{err}");
+}
+
+#[test]
+fn overflow_is_refused_with_layer_name() {
+    let (g, x) = mlp();
+    let cal = calibrate(&g, &x, &QuantConfig::with_bits(32, 32)).unwrap();
+    let Err(err) = quantize(&g, &cal) else {
+        panic!("expected overflow")
+    };
+    let ModelError::Overflow { layer, .. } = &err else {
+        panic!("{err}")
+    };
+    assert!(layer.contains("Gemm"), "{err}");
+
+    // An enormous K: 24-bit activations and weights on K = 2^18 (2^23 · 2^22 · 2^18 = 2^63).
+    let k = 1 << 18;
+    let mut b = OnnxBuilder::new(&[1, k]);
+    let w = b.constant("w", &[k, 1], vec![1.0; k]);
+    let y = b.node("MatMul", &["input", &w], vec![]);
+    let g = import_onnx(&b.build(&y), &ImportOptions::default()).unwrap();
+    let cfg = QuantConfig {
+        max_act_scale: 30,
+        ..QuantConfig::with_bits(24, 24)
+    };
+    let cal = calibrate(&g, &[vec![1.0; k]], &cfg).unwrap();
+    let Err(err) = quantize(&g, &cal) else {
+        panic!("expected overflow")
+    };
+    assert!(matches!(err, ModelError::Overflow { .. }), "{err}");
+}
+
+#[test]
+fn bad_files() {
+    let err = import_onnx("/nonexistent/model.onnx", &ImportOptions::default()).unwrap_err();
+    assert!(matches!(err, ModelError::Io { .. }), "{err}");
+    let err = import_onnx(&b"not an onnx file"[..], &ImportOptions::default()).unwrap_err();
+    assert!(matches!(err, ModelError::Tract { .. }), "{err}");
+    assert!(matches!(
+        parse_input_json("{\"input\": 1}", "x.json").unwrap_err(),
+        ModelError::Json { .. }
+    ));
+    assert!(matches!(
+        load_input_json("/nonexistent.json").unwrap_err(),
+        ModelError::Io { .. }
+    ));
+}
