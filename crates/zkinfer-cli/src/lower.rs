@@ -54,6 +54,8 @@ pub fn lower(q: &QuantGraph) -> Result<ProofGraph, LowerError> {
             QOp::Add => Op::Add,
             QOp::Sub => Op::Sub,
             QOp::MulConst { c } => Op::MulConst { c: *c },
+            QOp::AddConst { c } => Op::AddConst { c: konst(c) },
+            QOp::MulConstTensor { c } => Op::MulConstTensor { c: konst(c) },
             QOp::SumPool { kernel, stride, pad } => {
                 Op::SumPool { window: Window { kernel: *kernel, stride: *stride, pad: *pad, dilation: [1, 1] } }
             }
@@ -70,7 +72,7 @@ pub fn lower(q: &QuantGraph) -> Result<ProofGraph, LowerError> {
                 }
                 Op::MaxPool { window: Window { kernel: *kernel, stride: *stride, pad: *pad, dilation: [1, 1] } }
             }
-            _ => return Err(err("transformer and layout ops (AddConst, MulConstTensor, Sum, Transpose, Slice, Concat, MatMul of activations, …) are the next milestone")),
+            _ => return Err(err("transformer and layout ops (Sum, Transpose, Slice, Concat, MatMul of activations, …) are the next milestone")),
         };
         nodes.push(Node { name: n.name.clone(), op, inputs: n.inputs.clone(), output: n.output });
     }

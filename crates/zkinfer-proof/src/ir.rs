@@ -103,6 +103,16 @@ pub enum Op {
         /// The multiplier.
         c: i64,
     },
+    /// `x + c` for a constant broadcast to x's shape (same rank, dims 1 or equal).
+    AddConst {
+        /// The constant.
+        c: Const,
+    },
+    /// `x ⊙ c` element-wise, for a constant broadcast to x's shape.
+    MulConstTensor {
+        /// The constant.
+        c: Const,
+    },
     /// Sum over each window (average pooling before its multiplier and rescale). NCHW, N = 1.
     SumPool {
         /// The window.
@@ -142,6 +152,8 @@ impl Op {
             Self::Add => "Add",
             Self::Sub => "Sub",
             Self::MulConst { .. } => "MulConst",
+            Self::AddConst { .. } => "AddConst",
+            Self::MulConstTensor { .. } => "MulConstTensor",
             Self::SumPool { .. } => "SumPool",
             Self::Reshape => "Reshape",
             Self::Rescale { .. } => "Rescale",
@@ -184,4 +196,33 @@ pub struct ProofGraph {
     pub output: TensorId,
     /// Activation bits A (signed range of every activation that feeds a non-linear op).
     pub act_bits: u32,
+}
+
+impl Const {
+    /// The values broadcast to `shape` (same rank, each dim 1 or equal), row-major; `None` if the
+    /// shapes do not broadcast.
+    #[must_use]
+    pub fn broadcast_to(&self, shape: &[usize]) -> Option<Vec<i64>> {
+        if self.shape.len() != shape.len()
+            || self.shape.iter().zip(shape).any(|(&c, &s)| c != 1 && c != s)
+            || self.values.len() != self.shape.iter().product::<usize>()
+        {
+            return None;
+        }
+        let n: usize = shape.iter().product();
+        let mut out = Vec::with_capacity(n);
+        for i in 0..n {
+            let (mut rem, mut idx, mut stride) = (i, 0usize, 1usize);
+            for (&c, &s) in self.shape.iter().zip(shape).rev() {
+                let k = rem % s;
+                rem /= s;
+                if c != 1 {
+                    idx += k * stride;
+                }
+                stride *= c;
+            }
+            out.push(self.values[idx]);
+        }
+        Some(out)
+    }
 }

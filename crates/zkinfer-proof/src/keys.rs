@@ -52,6 +52,7 @@ pub fn strip_weights(graph: &ProofGraph) -> ProofGraph {
                     b.values.clear();
                 }
             }
+            Op::AddConst { c } | Op::MulConstTensor { c } => c.values.clear(),
             _ => {}
         }
     }

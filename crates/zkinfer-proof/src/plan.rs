@@ -401,6 +401,17 @@ impl<'a> Builder<'a> {
                 self.set_out(node, x, Source::Derived)?;
                 NodePlan::Plain
             }
+            Op::AddConst { c } | Op::MulConstTensor { c } => {
+                let x = self.layout(node, 0)?;
+                if c.broadcast_to(&out_shape).is_none() {
+                    return Err(Self::err(node, format!("constant of shape {:?} does not broadcast to {:?}", c.shape, out_shape)));
+                }
+                let wcol = self.weight(format!("{}.const", node.name), x.num_vars());
+                cost.sumcheck = if matches!(node.op, Op::MulConstTensor { .. }) { x.size() } else { 0 };
+                cost.macs = x.logical_len();
+                self.set_out(node, x, Source::Derived)?;
+                NodePlan::Weighted { weight: wcol, bias: None, split: 0 }
+            }
             Op::MulConst { c } => {
                 if *c == 0 {
                     return Err(Self::err(node, "multiplication by the constant 0"));

@@ -61,6 +61,10 @@ pub fn weight_columns(graph: &ProofGraph, plan: &Plan) -> Vec<Vec<i64>> {
                     cols[*bc] = Layout::natural(&b.shape).scatter(&b.values);
                 }
             }
+            Op::AddConst { c } | Op::MulConstTensor { c } => {
+                let shape = &graph.tensors[node.output].shape;
+                cols[*weight] = plan.layouts[node.output].scatter(&c.broadcast_to(shape).unwrap_or_default());
+            }
             Op::Conv2d { weight: w, bias: b, .. } => {
                 cols[*weight] = Layout::natural(&w.shape).scatter(&w.values);
                 if let (Some(bc), Some(b)) = (bias, b) {
@@ -79,6 +83,7 @@ pub fn weight_columns(graph: &ProofGraph, plan: &Plan) -> Vec<Vec<i64>> {
 /// [`ProveError::InputLength`] or [`ProveError::OutOfRange`] (a value outside what the model was
 /// compiled for).
 pub fn generate(graph: &ProofGraph, plan: &Plan, input: &[i64]) -> Result<Witness, ProveError> {
+    let wcols = weight_columns(graph, plan);
     let mut tensors: Vec<Vec<i64>> = vec![Vec::new(); graph.tensors.len()];
     let mut columns: Vec<Vec<i64>> = vec![Vec::new(); plan.witness_columns.len()];
     let a = graph.act_bits;
@@ -132,6 +137,17 @@ pub fn generate(graph: &ProofGraph, plan: &Plan, input: &[i64]) -> Result<Witnes
                     .map(|(&p, &q)| {
                         let v = if sub { i128::from(p) - i128::from(q) } else { i128::from(p) + i128::from(q) };
                         checked(name, v, -(1i128 << 62), 1i128 << 62)
+                    })
+                    .collect::<Result<_, _>>()?
+            }
+            (Op::AddConst { .. } | Op::MulConstTensor { .. }, NodePlan::Weighted { weight, .. }) => {
+                let (xv, _) = x.ok_or_else(|| missing(name))?;
+                let add = matches!(node.op, Op::AddConst { .. });
+                xv.iter()
+                    .zip(&wcols[*weight])
+                    .map(|(&v, &c)| {
+                        let r = if add { i128::from(v) + i128::from(c) } else { i128::from(v) * i128::from(c) };
+                        checked(name, r, -(1i128 << 62), 1i128 << 62)
                     })
                     .collect::<Result<_, _>>()?
             }

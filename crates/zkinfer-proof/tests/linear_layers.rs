@@ -121,3 +121,24 @@ fn matmul_conv_pool_add() {
     assert!(check_node(&g, &x, idx, false));
     assert!(!check_node(&g, &x, idx, true));
 }
+
+#[test]
+fn add_and_mul_broadcast_constants() {
+    use zkinfer_proof::ir::{Const, Node, Tensor};
+    let x = Rng::new(3).vec(3 * 5 * 6, 200);
+    for (i, op) in [
+        Op::AddConst { c: Const { shape: vec![1, 3, 1, 1], values: vec![5, -7, 11] } },
+        Op::MulConstTensor { c: Const { shape: vec![1, 1, 5, 6], values: Rng::new(4).vec(30, 50) } },
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let b = GraphBuilder::new(&[1, 3, 5, 6], 16, 7 + i as u64);
+        let mut g = b.finish();
+        g.tensors.push(Tensor { name: "y".into(), shape: vec![1, 3, 5, 6], scale: 8 });
+        g.nodes.push(Node { name: "c".into(), op, inputs: vec![0], output: 1 });
+        g.output = 1;
+        assert!(check_node(&g, &x, 1, false));
+        assert!(!check_node(&g, &x, 1, true));
+    }
+}

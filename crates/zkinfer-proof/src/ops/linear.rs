@@ -187,6 +187,21 @@ pub fn prove_node(cx: &mut ProverCtx<'_>, idx: usize, claim: &Claim) {
             cx.claims.tensor(cx.plan, node.inputs[0], Claim { point: claim.point.clone(), value: a });
             cx.claims.tensor(cx.plan, node.inputs[1], Claim { point: claim.point.clone(), value: b });
         }
+        (Op::AddConst { .. }, NodePlan::Weighted { weight, .. }) => {
+            let c = mle(&cx.weights[*weight], &claim.point);
+            cx.ch.send(vec![c]);
+            cx.claims.weight(*weight, claim.point.clone(), c);
+            cx.claims.tensor(cx.plan, node.inputs[0], Claim { point: claim.point.clone(), value: claim.value - c });
+        }
+        (Op::MulConstTensor { .. }, NodePlan::Weighted { weight, .. }) => {
+            let x = node.inputs[0];
+            let cols = vec![Column::Base(to_field(&cx.wit.tensors[x])), Column::Base(to_field(&cx.weights[*weight]))];
+            let out = prove(cols, &prod2(), Some(&claim.point), cx.ch.t);
+            cx.ch.sumcheck(&out);
+            cx.ch.send(out.evals.clone());
+            cx.claims.tensor(cx.plan, x, Claim { point: out.point.clone(), value: out.evals[0] });
+            cx.claims.weight(*weight, out.point, out.evals[1]);
+        }
         (Op::MulConst { c }, _) => {
             let inv = from_signed(*c).inverse();
             cx.claims.tensor(cx.plan, node.inputs[0], Claim { point: claim.point.clone(), value: claim.value * inv });
@@ -273,6 +288,21 @@ pub fn verify_node(cx: &mut VerifierCtx<'_>, idx: usize, node: &Node, claim: &Cl
             let b = if matches!(node.op, Op::Add) { claim.value - a } else { a - claim.value };
             cx.claims.tensor(cx.plan, a_t, Claim { point: claim.point.clone(), value: a });
             cx.claims.tensor(cx.plan, b_t, Claim { point: claim.point.clone(), value: b });
+        }
+        (Op::AddConst { .. }, NodePlan::Weighted { weight, .. }) => {
+            let x = *node.inputs.first().ok_or_else(bad)?;
+            let c = cx.rd.recv1(at)?;
+            cx.claims.weight(*weight, claim.point.clone(), c);
+            cx.claims.tensor(cx.plan, x, Claim { point: claim.point.clone(), value: claim.value - c });
+        }
+        (Op::MulConstTensor { .. }, NodePlan::Weighted { weight, .. }) => {
+            let x = *node.inputs.first().ok_or_else(bad)?;
+            let nv = claim.point.len();
+            let sub = cx.rd.sumcheck(nv, 3, claim.value, at)?;
+            let ev = cx.rd.recv(2, at)?;
+            sub.check_products(&prod2(), Some(&claim.point), &ev).map_err(|e| VerifyError::at(at, e))?;
+            cx.claims.tensor(cx.plan, x, Claim { point: sub.point.clone(), value: ev[0] });
+            cx.claims.weight(*weight, sub.point, ev[1]);
         }
         (Op::MulConst { c }, _) => {
             let x = *node.inputs.first().ok_or_else(bad)?;
