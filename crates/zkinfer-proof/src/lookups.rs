@@ -100,24 +100,33 @@ fn node_of(lu: &LookupUse) -> usize {
     }
 }
 
-/// Proves every table's lookups; returns the proofs in table order.
+/// Proves every table's lookups in one batched LogUp-GKR proof.
 ///
 /// # Errors
 /// If a lookup cannot be proved (a value outside its table).
-pub fn prove_all(cx: &mut ProverCtx<'_>, mults: &[Vec<i64>]) -> Result<Vec<LookupProof>, ProveError> {
-    let mut proofs = Vec::with_capacity(cx.plan.tables.len());
-    for (ti, spec) in cx.plan.tables.iter().enumerate() {
-        let t = table(spec);
-        let uses: Vec<LookupUse> = cx.plan.lookups.iter().filter(|lu| lu.table == ti).copied().collect();
-        let cols: Vec<Vec<Vec<F>>> = uses.iter().map(|lu| columns(cx.graph, cx.plan, cx.wit, lu)).collect();
-        let refs: Vec<Vec<&[F]>> = cols.iter().map(|c| c.iter().map(Vec::as_slice).collect()).collect();
-        let instance = zkinfer_lookup::LookupInstance { table: &t, witnesses: refs };
-        let (proof, claims) = zkinfer_lookup::prove(&instance, &to_field(&mults[ti]), cx.ch.t)
-            .map_err(|e| ProveError::Backend(e.to_string()))?;
-        proofs.push(proof);
-        discharge_prove(cx, ti, &uses, &claims);
+pub fn prove_all(cx: &mut ProverCtx<'_>, mults: &[Vec<i64>]) -> Result<LookupProof, ProveError> {
+    let tables: Vec<Table> = cx.plan.tables.iter().map(table).collect();
+    let uses: Vec<Vec<LookupUse>> = (0..tables.len())
+        .map(|ti| cx.plan.lookups.iter().filter(|lu| lu.table == ti).copied().collect())
+        .collect();
+    let cols: Vec<Vec<Vec<Vec<F>>>> =
+        uses.iter().map(|us| us.iter().map(|lu| columns(cx.graph, cx.plan, cx.wit, lu)).collect()).collect();
+    let instances: Vec<zkinfer_lookup::LookupInstance<'_>> = tables
+        .iter()
+        .zip(&cols)
+        .map(|(t, c)| zkinfer_lookup::LookupInstance {
+            table: t,
+            witnesses: c.iter().map(|w| w.iter().map(Vec::as_slice).collect()).collect(),
+        })
+        .collect();
+    let mf: Vec<Vec<F>> = mults.iter().map(|m| to_field(m)).collect();
+    let mrefs: Vec<&[F]> = mf.iter().map(Vec::as_slice).collect();
+    let (proof, claims) = zkinfer_lookup::prove_many(&instances, &mrefs, cx.ch.t)
+        .map_err(|e| ProveError::Backend(e.to_string()))?;
+    for (ti, (us, cl)) in uses.iter().zip(&claims).enumerate() {
+        discharge_prove(cx, ti, us, cl);
     }
-    Ok(proofs)
+    Ok(proof)
 }
 
 fn discharge_prove(cx: &mut ProverCtx<'_>, ti: usize, uses: &[LookupUse], claims: &LookupClaims) {
@@ -155,21 +164,23 @@ fn discharge_prove(cx: &mut ProverCtx<'_>, ti: usize, uses: &[LookupUse], claims
     }
 }
 
-/// Verifies every table's lookups and routes their claims.
+/// Verifies the batched lookup proof and routes its claims.
 ///
 /// # Errors
-/// If a lookup proof is missing, malformed or rejected.
-pub fn verify_all(cx: &mut VerifierCtx<'_>, proofs: &[LookupProof]) -> Result<(), VerifyError> {
-    if proofs.len() != cx.plan.tables.len() {
-        return Err(VerifyError::at("lookups", format!("expected {} lookup proofs, got {}", cx.plan.tables.len(), proofs.len())));
+/// If the lookup proof is malformed or rejected.
+pub fn verify_all(cx: &mut VerifierCtx<'_>, proof: &LookupProof) -> Result<(), VerifyError> {
+    let tables: Vec<Table> = cx.plan.tables.iter().map(table).collect();
+    let uses: Vec<Vec<LookupUse>> = (0..tables.len())
+        .map(|ti| cx.plan.lookups.iter().filter(|lu| lu.table == ti).copied().collect())
+        .collect();
+    let shapes: Vec<Vec<usize>> = uses.iter().map(|us| us.iter().map(|lu| lu.num_vars).collect()).collect();
+    let statements: Vec<(&Table, &[usize])> = tables.iter().zip(&shapes).map(|(t, s)| (t, s.as_slice())).collect();
+    let claims = zkinfer_lookup::verify_many(&statements, proof, cx.rd.t).map_err(|e| VerifyError::at("lookups", e))?;
+    if claims.len() != tables.len() {
+        return Err(VerifyError::at("lookups", "wrong number of lookup instances"));
     }
-    for (ti, (spec, proof)) in cx.plan.tables.iter().zip(proofs).enumerate() {
-        let t = table(spec);
-        let uses: Vec<LookupUse> = cx.plan.lookups.iter().filter(|lu| lu.table == ti).copied().collect();
-        let shapes: Vec<usize> = uses.iter().map(|lu| lu.num_vars).collect();
-        let at = format!("lookups into table {ti}");
-        let claims = zkinfer_lookup::verify(&t, &shapes, proof, cx.rd.t).map_err(|e| VerifyError::at(&at, e))?;
-        discharge_verify(cx, ti, &uses, &claims, &at)?;
+    for (ti, (us, cl)) in uses.iter().zip(&claims).enumerate() {
+        discharge_verify(cx, ti, us, cl, &format!("lookups into table {ti}"))?;
     }
     Ok(())
 }

@@ -23,8 +23,8 @@ pub struct Proof {
     pub weights: Commitment,
     /// The witness columns.
     pub witness: Commitment,
-    /// One LogUp proof per table.
-    pub lookups: Vec<LookupProof>,
+    /// The LogUp-GKR proof of every table's lookups.
+    pub lookups: LookupProof,
     /// The layer messages, in the order the verifier reads them.
     pub msgs: Vec<Msg>,
     /// Opening of the weight claims.

@@ -108,8 +108,11 @@ fn swapped_and_changed_messages_are_rejected() {
     let mut p = proof.clone();
     p.msgs.pop();
     assert!(verify(&pk.vk, &p, Some(&x), None).is_err());
+    // Another proof's lookup part.
+    let (g2, _) = residual_cnn(13);
+    let pk2 = keys(&g2, InputVisibility::Public);
     let mut p = proof;
-    p.lookups.reverse();
+    p.lookups = prove(&pk2, &x, None).unwrap().lookups;
     assert!(verify(&pk.vk, &p, Some(&x), None).is_err());
 }
 
