@@ -32,19 +32,28 @@ pub fn prove(pk: &ProvingKey, input: &[i64], trace: Option<&[Vec<i64>]>) -> Resu
     if let Some(trace) = trace {
         wit.check_trace(&pk.graph, &pk.vk.plan, trace)?;
     }
-    prove_with_witness(pk, input, wit)
+    prove_inner(pk, input, wit, true)
 }
 
-/// Proves with a given witness, without checking it against the model's semantics. An honest
-/// caller uses [`prove`]; this entry point exists so tests can show that a proof built on a
-/// changed witness value is rejected.
+/// Proves with a given witness, checking neither the model's semantics nor lookup membership
+/// (rows outside their tables are left out of the multiplicities). An honest caller uses
+/// [`prove`]; this entry point exists so tests can show that a proof built on a changed witness
+/// value is rejected by the verifier.
 ///
 /// # Errors
 /// As [`prove`].
-pub fn prove_with_witness(pk: &ProvingKey, input: &[i64], mut wit: Witness) -> Result<Proof, ProveError> {
+pub fn prove_with_witness(pk: &ProvingKey, input: &[i64], wit: Witness) -> Result<Proof, ProveError> {
+    prove_inner(pk, input, wit, false)
+}
+
+fn prove_inner(pk: &ProvingKey, input: &[i64], mut wit: Witness, strict: bool) -> Result<Proof, ProveError> {
     let plan = &pk.vk.plan;
     let graph = &pk.graph;
-    let mults = lookups::multiplicities(graph, plan, &wit)?;
+    let mults = if strict {
+        lookups::multiplicities(graph, plan, &wit)?
+    } else {
+        lookups::multiplicities_lenient(graph, plan, &wit)
+    };
     for (ti, m) in mults.iter().enumerate() {
         wit.columns[plan.multiplicity_columns[ti]].clone_from(m);
     }
@@ -78,7 +87,7 @@ pub fn prove_with_witness(pk: &ProvingKey, input: &[i64], mut wit: Witness) -> R
         ch: Channel::new(&mut t),
         claims: Claims::new(graph.tensors.len()),
     };
-    let lookup_proofs = lookups::prove_all(&mut cx, &mults)?;
+    let lookup_proofs = lookups::prove_all(&mut cx, &mults, strict)?;
     walk(&mut cx, &wit, &output);
     let ProverCtx { ch, claims, .. } = cx;
     let msgs = ch.msgs;

@@ -3,7 +3,7 @@
 use zkinfer_pcs::PcsConfig;
 use zkinfer_proof::channel::Msg;
 use zkinfer_proof::ir::ProofGraph;
-use zkinfer_proof::testing::{Rng, lenet5, mlp, residual_cnn};
+use zkinfer_proof::testing::{GraphBuilder, Rng, mlp, residual_cnn};
 use zkinfer_proof::plan::Source;
 use zkinfer_proof::prover::prove_with_witness;
 use zkinfer_proof::witness::generate;
@@ -155,31 +155,65 @@ fn random_and_mutated_bytes_never_panic() {
     }
 }
 
+/// A small CNN with every kind of committed column: conv, rescale (two remainder limbs), ReLU,
+/// max-pool, a table, a linear layer.
+fn small_cnn() -> (ProofGraph, Vec<i64>) {
+    let mut b = GraphBuilder::new(&[1, 2, 6, 6], 16, 21);
+    let x = b.conv(0, 3, 3, 1, 1);
+    let x = b.relu(x);
+    let x = b.maxpool(x, 2);
+    let x = b.table(x, "half", |v| v / 2);
+    let f = b.flatten(x);
+    let y = b.linear(f, 4);
+    let r = b.rescale(y, 20);
+    let _ = r;
+    let input = b.random_input();
+    (b.finish(), input)
+}
+
 #[test]
 fn changed_witness_value_is_rejected() {
-    let (g, x) = lenet5(5);
+    let (g, x) = small_cnn();
     for vis in [InputVisibility::Public, InputVisibility::Committed] {
         let pk = keys(&g, vis);
         let plan = &pk.vk.plan;
         let public = (vis == InputVisibility::Public).then_some(x.as_slice());
         let honest = prove(&pk, &x, None).unwrap();
         verify(&pk.vk, &honest, public, None).expect("honest proof verifies");
-        // Change one value of every kind of committed column in turn (a rescale output, a
-        // remainder limb, a ReLU output, a max-pool output and window), keeping it in range.
-        for col in 0..plan.witness_columns.len() - plan.multiplicity_columns.len() {
-            let mut wit = generate(&g, plan, &x).unwrap();
-            let c = &mut wit.columns[col];
-            let i = c.len() / 3;
-            c[i] = if c[i] > 0 { c[i] - 1 } else { c[i] + 1 };
-            // Keep the tensor copy of a committed output consistent with its column.
-            for (t, src) in plan.sources.iter().enumerate() {
-                if *src == (Source::Committed { column: col }) {
-                    wit.tensors[t].clone_from(&wit.columns[col]);
+        // Change one value of every committed column in turn (input, rescale outputs, remainder
+        // limbs, ReLU, max-pool output and windows, table output) and force a proof through
+        // (lookups unchecked): the verifier must reject each.
+        // Change one value of every committed column in turn (input, rescale outputs, remainder
+        // limbs, ReLU, max-pool output and windows, table output) and force a proof through with
+        // lookups unchecked. Either the prover cannot finish (the commitment scheme refuses to
+        // open a claim the changed value made false) or the verifier rejects; never accepted.
+        let n = plan.witness_columns.len() - plan.multiplicity_columns.len();
+        let (mut refused, mut rejected) = (0, 0);
+        for col in 0..n {
+            let name = &plan.witness_columns[col].name;
+            for delta in [-1i64, 1] {
+                let mut wit = generate(&g, plan, &x).unwrap();
+                let c = &mut wit.columns[col];
+                let i = c.len() / 3;
+                c[i] += delta;
+                // Keep the tensor copies (the column's tensor and its reshapes) consistent.
+                let owner = plan.sources.iter().position(|s| *s == (Source::Committed { column: col }));
+                for (t, src) in plan.sources.iter().enumerate() {
+                    let alias_of_owner = matches!(src, Source::Alias { of } if Some(*of) == owner);
+                    if Some(t) == owner || alias_of_owner {
+                        wit.tensors[t].clone_from(&wit.columns[col]);
+                    }
+                }
+                match prove_with_witness(&pk, &x, wit) {
+                    Ok(p) => {
+                        assert!(verify(&pk.vk, &p, public, None).is_err(), "changed value in column {name} accepted");
+                        rejected += 1;
+                    }
+                    Err(_) => refused += 1,
                 }
             }
-            if let Ok(p) = prove_with_witness(&pk, &x, wit) {
-                assert!(verify(&pk.vk, &p, public, None).is_err(), "changed value in column {} accepted", plan.witness_columns[col].name);
-            }
         }
+        assert_eq!(refused + rejected, 2 * n);
+        assert!(rejected > 0, "no forged proof reached the verifier");
     }
 }
