@@ -311,10 +311,18 @@ impl Lowerer<'_> {
         let (a, b) = (self.input(node, 0)?, self.input(node, 1)?);
         match (a, b) {
             (Val::T(x), Val::C(w)) => super::einsum::lower_einsum_const(
-                self, &node.name, x, &ins[0], &w, &ins[1], &outs[0], shape,
+                self,
+                &node.name,
+                (x, &ins[0]),
+                (&w, &ins[1]),
+                (&outs[0], shape),
             ),
             (Val::C(w), Val::T(x)) => super::einsum::lower_einsum_const(
-                self, &node.name, x, &ins[1], &w, &ins[0], &outs[0], shape,
+                self,
+                &node.name,
+                (x, &ins[1]),
+                (&w, &ins[0]),
+                (&outs[0], shape),
             ),
             (Val::T(x), Val::T(y)) => {
                 let expr = format!("{},{}->{}", ins[0], ins[1], outs[0]);

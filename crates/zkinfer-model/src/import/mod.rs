@@ -118,7 +118,7 @@ pub fn import_onnx<'a>(source: impl Into<OnnxSource<'a>>, opts: &ImportOptions) 
     fold::fold_affine(&mut graph);
     let plan = typed
         .into_optimized()
-        .and_then(|m| m.into_runnable())
+        .and_then(IntoRunnable::into_runnable)
         .map_err(|e| ModelError::tract("optimizing the reference plan", &e))?;
     graph.tract = Some(plan);
     Ok(graph)

@@ -245,6 +245,13 @@ impl QuantGraph {
     /// # Errors
     /// [`ModelError::Invalid`] for a malformed graph, [`ModelError::Overflow`] naming the layer.
     pub fn validate(&self) -> Result<()> {
+        self.check(true)
+    }
+
+    /// [`QuantGraph::validate`]; with `tables = false` a table's stored output bound is trusted
+    /// (the interpreter checks every value against it at run time) instead of re-evaluating the
+    /// whole table.
+    pub(crate) fn check(&self, tables: bool) -> Result<()> {
         if !(2..=32).contains(&self.act_bits) || !(2..=32).contains(&self.weight_bits) {
             return Err(ModelError::Config(
                 "act_bits and weight_bits must lie in 2..=32".into(),
@@ -291,7 +298,11 @@ impl QuantGraph {
             {
                 return Err(ModelError::invalid(&node.name, "rescale shift too large"));
             }
-            let b = op_bound(self, node, &inb);
+            let b = if !tables && matches!(node.op, QOp::Table { .. }) {
+                u128::from(out.bound)
+            } else {
+                op_bound(self, node, &inb)
+            };
             if b >= 1u128 << LIMIT_BITS {
                 return Err(ModelError::Overflow {
                     layer: node.name.clone(),
