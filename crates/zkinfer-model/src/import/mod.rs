@@ -2,6 +2,7 @@
 //! our [`Op`](crate::Op)s, dispatching on the op's Rust type (never on its name).
 
 mod einsum;
+mod elementwise;
 mod fold;
 mod lower;
 
