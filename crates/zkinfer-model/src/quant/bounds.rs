@@ -9,6 +9,9 @@ use crate::kernels::Window;
 /// of every proof relation far below p/2 for Goldilocks).
 pub const LIMIT_BITS: u32 = 62;
 
+/// Function tables cover the whole act_bits input domain: at most 2^MAX_TABLE_BITS entries.
+pub const MAX_TABLE_BITS: u32 = 24;
+
 /// The bound of a node's output given its inputs' bounds (saturating), per the op's semantics.
 pub(crate) fn op_bound(g: &QuantGraph, node: &QNode, inb: &[u128]) -> u128 {
     let b0 = inb.first().copied().unwrap_or(0);
@@ -122,9 +125,10 @@ fn op_shape(node: &QNode, ins: &[&[usize]]) -> Result<Vec<usize>> {
     };
     Ok(match &node.op {
         QOp::MatMulConst { weight, bias } => {
-            let (k, n) = (weight.shape[0], weight.shape[1]);
-            let ok = weight.shape.len() == 2
-                && weight.data.len() == k * n
+            let [k, n] = weight.shape[..] else {
+                return Err(bad("matmul weight must be [k, n]"));
+            };
+            let ok = weight.data.len() == k * n
                 && x.len() == 2
                 && x[1] == k
                 && bias.as_ref().is_none_or(|b| b.data.len() == n);
@@ -297,6 +301,12 @@ impl QuantGraph {
                 && shift >= LIMIT_BITS
             {
                 return Err(ModelError::invalid(&node.name, "rescale shift too large"));
+            }
+            if matches!(node.op, QOp::Table { .. }) && self.act_bits > MAX_TABLE_BITS {
+                return Err(ModelError::Config(format!(
+                    "layer `{}`: tables need act_bits <= {MAX_TABLE_BITS}, got {}",
+                    node.name, self.act_bits
+                )));
             }
             let b = if !tables && matches!(node.op, QOp::Table { .. }) {
                 u128::from(out.bound)
