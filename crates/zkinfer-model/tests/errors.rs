@@ -210,7 +210,11 @@ fn malformed_quant_graph_is_rejected() {
         }
     }
     let r = bad.execute(&q);
-    assert!(matches!(r, Err(ModelError::Invalid { .. })), "{:?}", r.err());
+    assert!(
+        matches!(r, Err(ModelError::Invalid { .. })),
+        "{:?}",
+        r.err()
+    );
     let mut bad = qg.clone();
     bad.nodes[1].inputs = vec![999];
     assert!(matches!(bad.execute(&q), Err(ModelError::Invalid { .. })));
