@@ -111,7 +111,7 @@ impl OnnxBuilder {
         self.nodes.push(pb::NodeProto {
             name: out.clone(),
             op_type: op_type.into(),
-            input: inputs.iter().map(|s| s.to_string()).collect(),
+            input: inputs.iter().map(ToString::to_string).collect(),
             output: vec![out.clone()],
             attribute,
             ..Default::default()

@@ -5,8 +5,16 @@
 
 use std::ops::{Add, Mul};
 
+use rayon::prelude::*;
+
+/// Below this many multiply-adds a convolution runs serially.
+pub const PARALLEL_MIN_MACS: usize = 1 << 16;
+
 /// The arithmetic the kernels need; implemented for `f32` and `i64`.
-pub trait Scalar: Copy + Default + Add<Output = Self> + Mul<Output = Self> + PartialOrd {}
+pub trait Scalar:
+    Copy + Default + Add<Output = Self> + Mul<Output = Self> + PartialOrd + Send + Sync
+{
+}
 impl Scalar for f32 {}
 impl Scalar for i64 {}
 
@@ -91,9 +99,9 @@ pub fn conv2d<T: Scalar>(
     let cog = co / groups;
     let [kh, kw] = win.kernel;
     let mut y = vec![T::default(); co * oh * ow];
-    for oc in 0..co {
+    let plane_len = (oh * ow).max(1);
+    let channel = |(oc, out): (usize, &mut [T])| {
         let g = oc / cog;
-        let out = &mut y[oc * oh * ow..(oc + 1) * oh * ow];
         for icg in 0..cig {
             let ic = g * cig + icg;
             let plane = &x[ic * h * w..(ic + 1) * h * w];
@@ -107,14 +115,19 @@ pub fn conv2d<T: Scalar>(
                         };
                         let row = &plane[iy * w..(iy + 1) * w];
                         let orow = &mut out[oy * ow..(oy + 1) * ow];
-                        for ox in lo..hi {
+                        for (ox, o) in orow.iter_mut().enumerate().take(hi).skip(lo) {
                             let ix = ox * win.stride[1] + kx * win.dilation[1] - win.pad[1];
-                            orow[ox] = orow[ox] + row[ix] * wv;
+                            *o = *o + row[ix] * wv;
                         }
                     }
                 }
             }
         }
+    };
+    if co * cig * kh * kw * oh * ow >= PARALLEL_MIN_MACS {
+        y.par_chunks_mut(plane_len).enumerate().for_each(channel);
+    } else {
+        y.chunks_mut(plane_len).enumerate().for_each(channel);
     }
     y
 }

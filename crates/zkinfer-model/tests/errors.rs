@@ -195,3 +195,33 @@ fn bad_files() {
         ModelError::Io { .. }
     ));
 }
+
+/// A quantized graph read from an untrusted file is checked before it runs: no panic.
+#[test]
+fn malformed_quant_graph_is_rejected() {
+    let (g, x) = mlp();
+    let cal = calibrate(&g, &x, &QuantConfig::default()).unwrap();
+    let qg = quantize(&g, &cal).unwrap();
+    let q = qg.quantize_input(&x[0]).unwrap();
+    let mut bad = qg.clone();
+    for n in &mut bad.nodes {
+        if let QOp::MatMulConst { weight, .. } = &mut n.op {
+            weight.shape = vec![5];
+        }
+    }
+    let r = bad.execute(&q);
+    assert!(
+        matches!(r, Err(ModelError::Invalid { .. })),
+        "{:?}",
+        r.err()
+    );
+    let mut bad = qg.clone();
+    bad.nodes[1].inputs = vec![999];
+    assert!(matches!(bad.execute(&q), Err(ModelError::Invalid { .. })));
+    let mut bad = qg.clone();
+    bad.tensors[1].bound = 1; // a stored bound below the analysis
+    assert!(matches!(bad.execute(&q), Err(ModelError::Invalid { .. })));
+    let mut bad = qg;
+    bad.nodes.swap(0, 1); // not topological
+    assert!(matches!(bad.execute(&q), Err(ModelError::Invalid { .. })));
+}

@@ -7,16 +7,13 @@ use crate::kernels;
 
 use super::lower::Lowerer;
 
-/// The axis roles of `x·w` in an einsum `ax,aw->ao` (strings of axis labels).
+/// Lowers the einsum `xs,ws->os` of an activation `x` and a constant `w` (one label per axis).
 pub(super) fn lower_einsum_const(
     lw: &mut Lowerer<'_>,
     name: &str,
-    x: TensorId,
-    xs: &str,
-    w: &FConst,
-    ws: &str,
-    os: &str,
-    out_shape: &[usize],
+    (x, xs): (TensorId, &str),
+    (w, ws): (&FConst, &str),
+    (os, out_shape): (&str, &[usize]),
 ) -> Result<TensorId> {
     let unsup = |detail: String| lw.unsupported(name, "EinSum", detail);
     let xshape = lw.shape(x).to_vec();

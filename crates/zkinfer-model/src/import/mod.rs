@@ -2,6 +2,7 @@
 //! our [`Op`](crate::Op)s, dispatching on the op's Rust type (never on its name).
 
 mod einsum;
+mod elementwise;
 mod fold;
 mod lower;
 
@@ -118,7 +119,7 @@ pub fn import_onnx<'a>(source: impl Into<OnnxSource<'a>>, opts: &ImportOptions) 
     fold::fold_affine(&mut graph);
     let plan = typed
         .into_optimized()
-        .and_then(|m| m.into_runnable())
+        .and_then(IntoRunnable::into_runnable)
         .map_err(|e| ModelError::tract("optimizing the reference plan", &e))?;
     graph.tract = Some(plan);
     Ok(graph)

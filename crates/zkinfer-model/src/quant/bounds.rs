@@ -9,6 +9,9 @@ use crate::kernels::Window;
 /// of every proof relation far below p/2 for Goldilocks).
 pub const LIMIT_BITS: u32 = 62;
 
+/// Function tables cover the whole act_bits input domain: at most 2^MAX_TABLE_BITS entries.
+pub const MAX_TABLE_BITS: u32 = 24;
+
 /// The bound of a node's output given its inputs' bounds (saturating), per the op's semantics.
 pub(crate) fn op_bound(g: &QuantGraph, node: &QNode, inb: &[u128]) -> u128 {
     let b0 = inb.first().copied().unwrap_or(0);
@@ -122,9 +125,10 @@ fn op_shape(node: &QNode, ins: &[&[usize]]) -> Result<Vec<usize>> {
     };
     Ok(match &node.op {
         QOp::MatMulConst { weight, bias } => {
-            let (k, n) = (weight.shape[0], weight.shape[1]);
-            let ok = weight.shape.len() == 2
-                && weight.data.len() == k * n
+            let [k, n] = weight.shape[..] else {
+                return Err(bad("matmul weight must be [k, n]"));
+            };
+            let ok = weight.data.len() == k * n
                 && x.len() == 2
                 && x[1] == k
                 && bias.as_ref().is_none_or(|b| b.data.len() == n);
@@ -245,6 +249,13 @@ impl QuantGraph {
     /// # Errors
     /// [`ModelError::Invalid`] for a malformed graph, [`ModelError::Overflow`] naming the layer.
     pub fn validate(&self) -> Result<()> {
+        self.check(true)
+    }
+
+    /// [`QuantGraph::validate`]; with `tables = false` a table's stored output bound is trusted
+    /// (the interpreter checks every value against it at run time) instead of re-evaluating the
+    /// whole table.
+    pub(crate) fn check(&self, tables: bool) -> Result<()> {
         if !(2..=32).contains(&self.act_bits) || !(2..=32).contains(&self.weight_bits) {
             return Err(ModelError::Config(
                 "act_bits and weight_bits must lie in 2..=32".into(),
@@ -291,7 +302,17 @@ impl QuantGraph {
             {
                 return Err(ModelError::invalid(&node.name, "rescale shift too large"));
             }
-            let b = op_bound(self, node, &inb);
+            if matches!(node.op, QOp::Table { .. }) && self.act_bits > MAX_TABLE_BITS {
+                return Err(ModelError::Config(format!(
+                    "layer `{}`: tables need act_bits <= {MAX_TABLE_BITS}, got {}",
+                    node.name, self.act_bits
+                )));
+            }
+            let b = if !tables && matches!(node.op, QOp::Table { .. }) {
+                u128::from(out.bound)
+            } else {
+                op_bound(self, node, &inb)
+            };
             if b >= 1u128 << LIMIT_BITS {
                 return Err(ModelError::Overflow {
                     layer: node.name.clone(),

@@ -338,6 +338,13 @@ impl Builder<'_> {
         shape: Vec<usize>,
         out: Option<i32>,
     ) -> Result<TensorId> {
+        if self.q.act_bits > super::bounds::MAX_TABLE_BITS {
+            return Err(ModelError::Config(format!(
+                "layer `{name}`: {func:?} is a table over all 2^{} inputs; use act_bits <= {}",
+                self.q.act_bits,
+                super::bounds::MAX_TABLE_BITS
+            )));
+        }
         let x = self.narrow(x0)?;
         let in_scale = self.scale(x);
         let out_scale = out.unwrap_or(in_scale);

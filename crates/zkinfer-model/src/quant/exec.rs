@@ -72,9 +72,10 @@ impl QuantGraph {
     ///
     /// # Errors
     /// [`ModelError::InputLength`], [`ModelError::OutOfRange`] when a value leaves its range
-    /// (naming the layer), or the static checks of [`QuantGraph::validate`].
+    /// (naming the layer) or its proven bound, or the static checks of [`QuantGraph::validate`]
+    /// (shapes, topology, overflow analysis; table bounds are checked per value instead).
     pub fn execute(&self, input: &[i64]) -> Result<Trace> {
-        self.validate()?;
+        self.check(false)?;
         let t = &self.tensors[self.input];
         let n: usize = t.shape.iter().product();
         if input.len() != n {

@@ -107,6 +107,13 @@ fn cases() -> Vec<Case> {
         },
         bare: false,
     });
+    v.push(Case {
+        name: "default, open_owned",
+        log_size: 22,
+        columns: 1,
+        config: d,
+        bare: false,
+    });
     v
 }
 
@@ -163,7 +170,12 @@ fn run_wrapper(case: &Case) -> Figures {
     let (commitment, data) = pcs.commit(&cols, &mut tp).expect("commit");
     let commit = t.elapsed();
     let t = Instant::now();
-    let proof = pcs.open(&data, &claims, &mut tp).expect("open");
+    let proof = if case.name.ends_with("open_owned") {
+        pcs.open_owned(data, &claims, &mut tp)
+    } else {
+        pcs.open(&data, &claims, &mut tp)
+    }
+    .expect("open");
     let open = t.elapsed();
     let proof_bytes = bincode::serialize(&proof).expect("serialize").len();
     let verify = median(
