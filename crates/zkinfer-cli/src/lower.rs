@@ -5,7 +5,7 @@
 //! names the ops the engine cannot prove yet.
 
 use zkinfer_model::{ConstTensor, QOp, QuantGraph, TableFn};
-use zkinfer_proof::ir::{Const, Node, Op, ProofGraph, Tensor, Window};
+use zkinfer_proof::ir::{Const, Node, Op, ProofGraph, TableGen, Tensor, Window};
 
 /// An op of the quantized graph that has no prover yet.
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +65,7 @@ pub fn lower(q: &QuantGraph) -> Result<ProofGraph, LowerError> {
             QOp::Table { func, in_scale, out_scale } => Op::Table {
                 name: format!("{}({in_scale}->{out_scale})", table_name(func)),
                 outputs: func.table(-half, half - 1, *in_scale, *out_scale),
+                generator: TableGen::Model { func: *func, in_scale: *in_scale, out_scale: *out_scale },
             },
             QOp::MaxPool { kernel, stride, pad } => {
                 if *pad != [0; 4] {

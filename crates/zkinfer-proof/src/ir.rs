@@ -72,7 +72,7 @@ impl Window {
 }
 
 /// One primitive.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum Op {
     /// The graph input.
@@ -133,6 +133,8 @@ pub enum Op {
         name: String,
         /// `2^A` outputs.
         outputs: Vec<i64>,
+        /// How the outputs are generated (so a verifying key need not carry them).
+        generator: TableGen,
     },
     /// Max over each window (no padding). NCHW, N = 1.
     MaxPool {
@@ -170,8 +172,40 @@ impl Op {
     }
 }
 
+/// How a function table's outputs are made.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum TableGen {
+    /// Only the listed outputs define it (kept in the verifying key).
+    Explicit,
+    /// `max(x, 0)`.
+    Relu,
+    /// `func.eval(x, in_scale, out_scale)` of `zkinfer-model`, the one definition of the
+    /// quantized function.
+    Model {
+        /// The function.
+        func: zkinfer_model::TableFn,
+        /// Input fractional bits.
+        in_scale: i32,
+        /// Output fractional bits.
+        out_scale: i32,
+    },
+}
+
+impl TableGen {
+    /// The outputs over the signed `bits` range, or `None` for [`TableGen::Explicit`].
+    #[must_use]
+    pub fn generate(&self, bits: u32) -> Option<Vec<i64>> {
+        let half = 1i64 << (bits.clamp(1, 24) - 1);
+        match self {
+            Self::Explicit => None,
+            Self::Relu => Some((-half..half).map(|v| v.max(0)).collect()),
+            Self::Model { func, in_scale, out_scale } => Some(func.table(-half, half - 1, *in_scale, *out_scale)),
+        }
+    }
+}
+
 /// A node: op, inputs, output.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Node {
     /// Name (the ONNX node it came from), for messages.
     pub name: String,
@@ -184,7 +218,7 @@ pub struct Node {
 }
 
 /// The whole graph.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ProofGraph {
     /// All tensors.
     pub tensors: Vec<Tensor>,

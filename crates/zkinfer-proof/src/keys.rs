@@ -53,6 +53,7 @@ pub fn strip_weights(graph: &ProofGraph) -> ProofGraph {
                 }
             }
             Op::AddConst { c } | Op::MulConstTensor { c } => c.values.clear(),
+            Op::Table { outputs, generator, .. } if *generator != crate::ir::TableGen::Explicit => outputs.clear(),
             _ => {}
         }
     }
@@ -70,6 +71,13 @@ pub fn setup(graph: &ProofGraph, plan: &Plan, pcs: PcsConfig) -> Result<ProvingK
     let (commitment, _) = engine.commit(&cols, &mut t).map_err(|e| ProveError::Backend(e.to_string()))?;
     let mut plan = plan.clone();
     plan.graph = strip_weights(graph);
+    for t in &mut plan.tables {
+        if let crate::plan::TableSpec::Function { outputs, generator, .. } = t {
+            if *generator != crate::ir::TableGen::Explicit {
+                outputs.clear();
+            }
+        }
+    }
     let mut vk = VerifyingKey { plan, pcs, weights_root: commitment.root().to_vec(), digest: [0; 32] };
     vk.digest = vk_digest(&vk);
     Ok(ProvingKey { vk, graph: graph.clone() })

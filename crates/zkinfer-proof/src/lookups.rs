@@ -15,16 +15,29 @@ use crate::ops::{ProverCtx, VerifierCtx, mle, to_field};
 use crate::plan::{LookupUse, LookupWitness, NodePlan, Plan, TableSpec};
 use crate::witness::Witness;
 
-/// The lookup table of a spec.
-#[must_use]
-pub fn table(spec: &TableSpec) -> Table {
-    match spec {
+/// The lookup table of a spec. A function table whose outputs were left out of a verifying key
+/// is generated here and checked against its digest.
+///
+/// # Errors
+/// If the generated table differs from the one the key was made with (a different platform's
+/// floating-point functions), or cannot be generated.
+pub fn table(spec: &TableSpec) -> Result<Table, String> {
+    Ok(match spec {
         TableSpec::Range { bits } => Table::Range { bits: *bits },
         TableSpec::SignedRange { bits } => Table::SignedRange { bits: *bits },
-        TableSpec::Function { name, bits, outputs } => {
-            Table::Function { name: name.clone(), in_bits: *bits, outputs: outputs.clone() }
+        TableSpec::Function { name, bits, outputs, generator, digest } => {
+            let outputs = if outputs.is_empty() {
+                let made = generator.generate(*bits).ok_or_else(|| format!("table `{name}` has no outputs"))?;
+                if crate::plan::table_digest(&made) != *digest {
+                    return Err(format!("table `{name}` computed on this machine differs from the one in the key; verify on a machine with IEEE-754 libm results identical to the prover's, or use a key that embeds the table"));
+                }
+                made
+            } else {
+                outputs.clone()
+            };
+            Table::Function { name: name.clone(), in_bits: *bits, outputs }
         }
-    }
+    })
 }
 
 /// The columns one lookup reads (one per table column).
@@ -82,7 +95,7 @@ fn multiplicities_inner(
 ) -> Result<Vec<Vec<i64>>, ProveError> {
     let mut out = Vec::with_capacity(plan.tables.len());
     for (ti, spec) in plan.tables.iter().enumerate() {
-        let t = table(spec);
+        let t = table(spec).map_err(ProveError::Backend)?;
         let cols: Vec<(usize, Vec<Vec<F>>)> = plan
             .lookups
             .iter()
@@ -133,7 +146,7 @@ fn node_of(lu: &LookupUse) -> usize {
 /// # Errors
 /// If a lookup cannot be proved (a value outside its table).
 pub fn prove_all(cx: &mut ProverCtx<'_>, mults: &[Vec<i64>], strict: bool) -> Result<LookupProof, ProveError> {
-    let tables: Vec<Table> = cx.plan.tables.iter().map(table).collect();
+    let tables: Vec<Table> = cx.plan.tables.iter().map(table).collect::<Result<_, _>>().map_err(ProveError::Backend)?;
     let uses: Vec<Vec<LookupUse>> = (0..tables.len())
         .map(|ti| cx.plan.lookups.iter().filter(|lu| lu.table == ti).copied().collect())
         .collect();
@@ -201,7 +214,8 @@ fn discharge_prove(cx: &mut ProverCtx<'_>, ti: usize, uses: &[LookupUse], claims
 /// # Errors
 /// If the lookup proof is malformed or rejected.
 pub fn verify_all(cx: &mut VerifierCtx<'_>, proof: &LookupProof) -> Result<(), VerifyError> {
-    let tables: Vec<Table> = cx.plan.tables.iter().map(table).collect();
+    let tables: Vec<Table> =
+        cx.plan.tables.iter().map(table).collect::<Result<_, _>>().map_err(|e| VerifyError::at("lookups", e))?;
     let uses: Vec<Vec<LookupUse>> = (0..tables.len())
         .map(|ti| cx.plan.lookups.iter().filter(|lu| lu.table == ti).copied().collect())
         .collect();

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::CompileError;
-use crate::ir::{Node, Op, ProofGraph, TensorId, Window};
+use crate::ir::{Node, Op, ProofGraph, TableGen, TensorId, Window};
 use crate::layout::Layout;
 
 /// Who sees the input.
@@ -53,7 +53,7 @@ pub struct ColumnSpec {
 }
 
 /// A lookup table, by content.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum TableSpec {
     /// `[0, 2^bits)`.
     Range {
@@ -71,8 +71,13 @@ pub enum TableSpec {
         name: String,
         /// Input width.
         bits: u32,
-        /// Outputs.
+        /// Outputs (empty in a verifying key when `generator` makes them).
         outputs: Vec<i64>,
+        /// How they are made.
+        generator: TableGen,
+        /// Keccak-256 of the outputs: the verifier checks that what it generates is the table the
+        /// prover used.
+        digest: [u8; 32],
     },
 }
 
@@ -469,18 +474,14 @@ impl<'a> Builder<'a> {
             Op::Relu | Op::Table { .. } => {
                 let x = self.layout(node, 0)?;
                 let nv = x.num_vars();
-                let spec = match &node.op {
-                    Op::Table { name, outputs } => {
-                        if outputs.len() != 1usize << a {
-                            return Err(Self::err(node, format!("table has {} entries, expected 2^{a}", outputs.len())));
-                        }
-                        TableSpec::Function { name: name.clone(), bits: a, outputs: outputs.clone() }
-                    }
-                    _ => {
-                        let half = 1i64 << (a - 1);
-                        TableSpec::Function { name: "relu".into(), bits: a, outputs: (-half..half).map(|v| v.max(0)).collect() }
-                    }
+                let (name, outputs, generator) = match &node.op {
+                    Op::Table { name, outputs, generator } => (name.clone(), outputs.clone(), generator.clone()),
+                    _ => ("relu".to_string(), TableGen::Relu.generate(a).unwrap_or_default(), TableGen::Relu),
                 };
+                if outputs.len() != 1usize << a {
+                    return Err(Self::err(node, format!("table has {} entries, expected 2^{a}", outputs.len())));
+                }
+                let spec = TableSpec::Function { name, bits: a, digest: table_digest(&outputs), outputs, generator };
                 let out = self.witness(format!("{}.out", node.name), nv);
                 let table = self.lookup(spec, LookupWitness::Elementwise { node: idx }, nv);
                 cost.committed = x.size();
@@ -595,4 +596,18 @@ fn out_hw(w: &Window, h: usize, wd: usize) -> Option<(usize, usize)> {
 #[must_use]
 pub fn chw_of(x: &Layout) -> Option<(usize, usize, usize)> {
     chw(x)
+}
+
+/// Keccak-256 of a table's outputs.
+#[must_use]
+pub fn table_digest(outputs: &[i64]) -> [u8; 32] {
+    use tiny_keccak::{Hasher, Keccak};
+    let mut h = Keccak::v256();
+    h.update(b"zkinfer/table");
+    for v in outputs {
+        h.update(&v.to_le_bytes());
+    }
+    let mut out = [0u8; 32];
+    h.finalize(&mut out);
+    out
 }

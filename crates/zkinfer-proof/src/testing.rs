@@ -114,7 +114,7 @@ impl GraphBuilder {
         let s = self.shape(x);
         let half = 1i64 << (self.g.act_bits - 1);
         let outputs = (-half..half).map(f).collect();
-        self.push(Op::Table { name: name.into(), outputs }, vec![x], s)
+        self.push(Op::Table { name: name.into(), outputs, generator: crate::ir::TableGen::Explicit }, vec![x], s)
     }
 
     /// Max-pool `k×k`, stride `k`.

@@ -341,10 +341,14 @@ fn demo(cli: &Cli) -> Result<(), Error> {
     let vk_bytes = zkinfer_proof::ZkFile::to_bytes(&vk).len();
     let (vout, t_verify) = stage(cli, "verifying", || zkinfer_cli::verify(&vk, &proof, Some(x)))?;
     let predicted = zkinfer_model::argmax(&vout.output_data[0]);
+    let float_predicted = zkinfer_model::argmax(&graph.run_float(x)?);
     say(format!("setup {:.0} ms (vk {vk_bytes} B); prove {:.0} ms; proof {proof_bytes} B; verify {:.1} ms", ms(t_setup), ms(t_prove), ms(t_verify)));
-    say(format!("proved: digit #0 (label {}) → class {predicted}; output {:?}", test.labels[0], out.output_data[0]));
+    say(format!(
+        "proved: held-out digit #0 (label {}) → class {predicted} (the float model says {float_predicted}); output {:?}",
+        test.labels[0], out.output_data[0]
+    ));
     if cli.json {
-        println!("{}", json!({"ok": true, "accuracy_quantized": acc_q, "accuracy_float": acc_f, "setup_ms": ms(t_setup), "prove_ms": ms(t_prove), "verify_ms": ms(t_verify), "proof_bytes": proof_bytes, "vk_bytes": vk_bytes, "predicted": predicted, "label": test.labels[0]}));
+        println!("{}", json!({"ok": true, "accuracy_quantized": acc_q, "accuracy_float": acc_f, "setup_ms": ms(t_setup), "prove_ms": ms(t_prove), "verify_ms": ms(t_verify), "proof_bytes": proof_bytes, "vk_bytes": vk_bytes, "predicted": predicted, "float_predicted": float_predicted, "label": test.labels[0]}));
     }
     Ok(())
 }
