@@ -5,7 +5,7 @@
 //! names the ops the engine cannot prove yet.
 
 use zkinfer_model::{ConstTensor, QOp, QuantGraph, TableFn};
-use zkinfer_proof::ir::{Const, Node, Op, ProofGraph, TableGen, Tensor, Window};
+use zkinfer_proof::ir::{AxisMap, Const, Node, Op, ProofGraph, TableGen, Tensor, Window};
 
 /// An op of the quantized graph that has no prover yet.
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +60,27 @@ pub fn lower(q: &QuantGraph) -> Result<ProofGraph, LowerError> {
                 Op::SumPool { window: Window { kernel: *kernel, stride: *stride, pad: *pad, dilation: [1, 1] } }
             }
             QOp::Reshape { .. } | QOp::Rescale { shift: 0 } => Op::Reshape,
+            QOp::Transpose { perm } => Op::Transpose { perm: perm.clone() },
+            QOp::Slice { axis, start, end: _, step } => {
+                let rank = q.tensors[n.inputs[0]].shape.len();
+                let mut maps = vec![AxisMap::Identity; rank];
+                if *axis >= rank {
+                    return Err(err("slice axis out of range"));
+                }
+                maps[*axis] = AxisMap::Slice { start: *start, step: *step };
+                Op::AxisMap { maps }
+            }
+            QOp::Sum { axes } => {
+                let rank = q.tensors[n.inputs[0]].shape.len();
+                let mut maps = vec![AxisMap::Identity; rank];
+                for &a in axes {
+                    if a >= rank {
+                        return Err(err("sum axis out of range"));
+                    }
+                    maps[a] = AxisMap::Sum;
+                }
+                Op::AxisMap { maps }
+            }
             QOp::Rescale { shift } => Op::Rescale { shift: *shift },
             QOp::Relu => Op::Relu,
             QOp::Table { func, in_scale, out_scale } => Op::Table {
@@ -73,7 +94,7 @@ pub fn lower(q: &QuantGraph) -> Result<ProofGraph, LowerError> {
                 }
                 Op::MaxPool { window: Window { kernel: *kernel, stride: *stride, pad: *pad, dilation: [1, 1] } }
             }
-            _ => return Err(err("transformer and layout ops (Sum, Transpose, Slice, Concat, MatMul of activations, …) are the next milestone")),
+            _ => return Err(err("transformer and layout ops (Concat, MatMul of activations, softmax, layer-norm, …) are the next milestone")),
         };
         nodes.push(Node { name: n.name.clone(), op, inputs: n.inputs.clone(), output: n.output });
     }

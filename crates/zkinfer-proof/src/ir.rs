@@ -120,6 +120,17 @@ pub enum Op {
     },
     /// Same data, new logical shape (row-major order kept).
     Reshape,
+    /// Axes permuted: `y.shape[i] = x.shape[perm[i]]`. Free: the padded layout's variables are
+    /// renamed.
+    Transpose {
+        /// The permutation.
+        perm: Vec<usize>,
+    },
+    /// A separable linear map applied along each axis (slicing, summing an axis).
+    AxisMap {
+        /// One map per axis of the input.
+        maps: Vec<AxisMap>,
+    },
     /// `q = ⌊(x + 2^(shift−1)) / 2^shift⌋`, range-checked to the activation bits.
     Rescale {
         /// `k ≥ 1`.
@@ -158,6 +169,8 @@ impl Op {
             Self::MulConstTensor { .. } => "MulConstTensor",
             Self::SumPool { .. } => "SumPool",
             Self::Reshape => "Reshape",
+            Self::Transpose { .. } => "Transpose",
+            Self::AxisMap { .. } => "AxisMap",
             Self::Rescale { .. } => "Rescale",
             Self::Relu => "Relu",
             Self::Table { .. } => "Table",
@@ -169,6 +182,34 @@ impl Op {
     #[must_use]
     pub fn is_nonlinear(&self) -> bool {
         matches!(self, Self::Rescale { .. } | Self::Relu | Self::Table { .. } | Self::MaxPool { .. })
+    }
+}
+
+/// What an [`Op::AxisMap`] does along one axis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AxisMap {
+    /// `y[j] = x[j]` (padded positions included).
+    Identity,
+    /// `y[j] = x[start + j·step]` for the output's logical `j`.
+    Slice {
+        /// First index.
+        start: usize,
+        /// Step ≥ 1.
+        step: usize,
+    },
+    /// `y[0] = Σ_i x[i]` over the logical `i`.
+    Sum,
+}
+
+impl AxisMap {
+    /// The weight of input index `i` for output index `j` (`out`/`inp`: logical sizes).
+    #[must_use]
+    pub fn weight(&self, j: usize, i: usize, out: usize, inp: usize) -> bool {
+        match *self {
+            Self::Identity => i == j,
+            Self::Slice { start, step } => j < out && i < inp && i == start + j * step,
+            Self::Sum => j == 0 && i < inp,
+        }
     }
 }
 

@@ -434,6 +434,44 @@ impl<'a> Builder<'a> {
                 self.set_out(node, Layout::natural(&[1, c, oh, ow]), Source::Derived)?;
                 NodePlan::Plain
             }
+            Op::Transpose { perm } => {
+                let x = self.layout(node, 0)?;
+                let xt = self.g.tensors.get(node.inputs[0]).map(|t| t.shape.clone()).unwrap_or_default();
+                if x.logical != xt {
+                    return Err(Self::err(node, "transpose of a reshaped tensor is not supported yet"));
+                }
+                let mut sorted = perm.clone();
+                sorted.sort_unstable();
+                if sorted != (0..x.logical.len()).collect::<Vec<_>>() {
+                    return Err(Self::err(node, format!("{perm:?} is not a permutation of the axes")));
+                }
+                let out = Layout { logical: perm.iter().map(|&a| x.logical[a]).collect(), padded: perm.iter().map(|&a| x.padded[a]).collect() };
+                if out.logical != out_shape {
+                    return Err(Self::err(node, "output shape does not match the permutation"));
+                }
+                self.set_out(node, out, Source::Derived)?;
+                NodePlan::Plain
+            }
+            Op::AxisMap { maps } => {
+                let x = self.layout(node, 0)?;
+                let xt = self.g.tensors.get(node.inputs[0]).map(|t| t.shape.clone()).unwrap_or_default();
+                if x.logical != xt || maps.len() != xt.len() || out_shape.len() != xt.len() {
+                    return Err(Self::err(node, "axis map needs an input in its natural layout and one map per axis"));
+                }
+                for (a, m) in maps.iter().enumerate() {
+                    let ok = match m {
+                        crate::ir::AxisMap::Identity => out_shape[a] == xt[a],
+                        crate::ir::AxisMap::Sum => out_shape[a] == 1,
+                        crate::ir::AxisMap::Slice { start, step } => *step >= 1 && out_shape[a] >= 1 && start + (out_shape[a] - 1) * step < xt[a],
+                    };
+                    if !ok {
+                        return Err(Self::err(node, format!("axis {a}: map {m:?} does not fit {} -> {}", xt[a], out_shape[a])));
+                    }
+                }
+                cost.sumcheck = x.size();
+                self.set_out(node, Layout::natural(&out_shape), Source::Derived)?;
+                NodePlan::Plain
+            }
             Op::Reshape => {
                 let x = self.layout(node, 0)?;
                 if x.logical_len() != out_shape.iter().product::<usize>() {

@@ -162,6 +162,14 @@ pub fn generate(graph: &ProofGraph, plan: &Plan, input: &[i64]) -> Result<Witnes
                 pool(xv, xl, out_l, window, false).0
             }
             (Op::Reshape, _) => x.ok_or_else(|| missing(name))?.0.clone(),
+            (Op::Transpose { perm }, _) => {
+                let (xv, xl) = x.ok_or_else(|| missing(name))?;
+                transpose(xv, &xl.padded, perm)
+            }
+            (Op::AxisMap { maps }, _) => {
+                let (xv, xl) = x.ok_or_else(|| missing(name))?;
+                axis_map(xv, xl, out_l, maps)
+            }
             (Op::Rescale { shift }, NodePlan::Rescale { out, limbs, limb_bits }) => {
                 let (xv, _) = x.ok_or_else(|| missing(name))?;
                 let k = *shift;
@@ -213,6 +221,53 @@ pub fn generate(graph: &ProofGraph, plan: &Plan, input: &[i64]) -> Result<Witnes
         tensors[node.output] = y;
     }
     Ok(Witness { tensors, columns })
+}
+
+/// Transposes a stored table with padded dims `dims`.
+fn transpose(x: &[i64], dims: &[usize], perm: &[usize]) -> Vec<i64> {
+    let od: Vec<usize> = perm.iter().map(|&a| dims[a]).collect();
+    let mut istr = vec![1usize; dims.len()];
+    for a in (0..dims.len().saturating_sub(1)).rev() {
+        istr[a] = istr[a + 1] * dims[a + 1];
+    }
+    let n: usize = dims.iter().product();
+    let mut y = vec![0i64; n];
+    for (o, yv) in y.iter_mut().enumerate() {
+        let (mut rem, mut src) = (o, 0usize);
+        for a in (0..od.len()).rev() {
+            src += (rem % od[a]) * istr[perm[a]];
+            rem /= od[a];
+        }
+        *yv = x[src];
+    }
+    y
+}
+
+/// Applies per-axis maps (stored layouts in and out).
+fn axis_map(x: &[i64], xl: &Layout, ol: &Layout, maps: &[crate::ir::AxisMap]) -> Vec<i64> {
+    let mut cur = x.to_vec();
+    let mut dims = xl.padded.clone();
+    for (a, m) in maps.iter().enumerate() {
+        let (inp, out, op) = (xl.logical[a], ol.logical[a], ol.padded[a]);
+        let outer: usize = dims[..a].iter().product();
+        let inner: usize = dims[a + 1..].iter().product();
+        let ip = dims[a];
+        let mut next = vec![0i64; outer * op * inner];
+        for o in 0..outer {
+            for j in 0..op {
+                for i in 0..ip {
+                    if m.weight(j, i, out, inp) {
+                        for k in 0..inner {
+                            next[(o * op + j) * inner + k] += cur[(o * ip + i) * inner + k];
+                        }
+                    }
+                }
+            }
+        }
+        cur = next;
+        dims[a] = op;
+    }
+    cur
 }
 
 fn missing(name: &str) -> ProveError {

@@ -142,3 +142,24 @@ fn add_and_mul_broadcast_constants() {
         assert!(!check_node(&g, &x, 1, true));
     }
 }
+
+#[test]
+fn transpose_slice_and_sum() {
+    use zkinfer_proof::ir::{AxisMap, Node, Tensor};
+    let x = Rng::new(5).vec(3 * 5 * 6, 200);
+    let cases: Vec<(Op, Vec<usize>)> = vec![
+        (Op::Transpose { perm: vec![0, 2, 3, 1] }, vec![1, 5, 6, 3]),
+        (Op::Transpose { perm: vec![0, 3, 1, 2] }, vec![1, 6, 3, 5]),
+        (Op::AxisMap { maps: vec![AxisMap::Identity, AxisMap::Identity, AxisMap::Slice { start: 1, step: 2 }, AxisMap::Identity] }, vec![1, 3, 2, 6]),
+        (Op::AxisMap { maps: vec![AxisMap::Identity, AxisMap::Sum, AxisMap::Identity, AxisMap::Slice { start: 0, step: 3 }] }, vec![1, 1, 5, 2]),
+    ];
+    for (op, shape) in cases {
+        let b = GraphBuilder::new(&[1, 3, 5, 6], 16, 9);
+        let mut g = b.finish();
+        g.tensors.push(Tensor { name: "y".into(), shape, scale: 8 });
+        g.nodes.push(Node { name: "t".into(), op, inputs: vec![0], output: 1 });
+        g.output = 1;
+        assert!(check_node(&g, &x, 1, false));
+        assert!(!check_node(&g, &x, 1, true));
+    }
+}

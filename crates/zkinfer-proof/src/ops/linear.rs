@@ -202,6 +202,17 @@ pub fn prove_node(cx: &mut ProverCtx<'_>, idx: usize, claim: &Claim) {
             cx.claims.tensor(cx.plan, x, Claim { point: out.point.clone(), value: out.evals[0] });
             cx.claims.weight(*weight, out.point, out.evals[1]);
         }
+        (Op::Transpose { perm }, _) => {
+            let x = node.inputs[0];
+            let point = transpose_point(cx.plan, x, perm, &claim.point).expect("planned transpose");
+            cx.claims.tensor(cx.plan, x, Claim { point, value: claim.value });
+        }
+        (Op::AxisMap { maps }, _) => {
+            let x = node.inputs[0];
+            let vecs = axis_vectors(cx.plan, x, node.output, maps, &claim.point).expect("planned axis map");
+            let table = tensor_product(&vecs);
+            prove_selector(cx, x, table, claim.value);
+        }
         (Op::MulConst { c }, _) => {
             let inv = from_signed(*c).inverse();
             cx.claims.tensor(cx.plan, node.inputs[0], Claim { point: claim.point.clone(), value: claim.value * inv });
@@ -303,6 +314,21 @@ pub fn verify_node(cx: &mut VerifierCtx<'_>, idx: usize, node: &Node, claim: &Cl
             sub.check_products(&prod2(), Some(&claim.point), &ev).map_err(|e| VerifyError::at(at, e))?;
             cx.claims.tensor(cx.plan, x, Claim { point: sub.point.clone(), value: ev[0] });
             cx.claims.weight(*weight, sub.point, ev[1]);
+        }
+        (Op::Transpose { perm }, _) => {
+            let x = *node.inputs.first().ok_or_else(bad)?;
+            let point = transpose_point(cx.plan, x, perm, &claim.point).ok_or_else(bad)?;
+            cx.claims.tensor(cx.plan, x, Claim { point, value: claim.value });
+        }
+        (Op::AxisMap { maps }, _) => {
+            let x = *node.inputs.first().ok_or_else(bad)?;
+            let vecs = axis_vectors(cx.plan, x, node.output, maps, &claim.point).ok_or_else(bad)?;
+            let nv = cx.plan.layouts.get(x).map(Layout::num_vars).ok_or_else(bad)?;
+            let sub = cx.rd.sumcheck(nv, 2, claim.value, at)?;
+            let xe = cx.rd.recv1(at)?;
+            let te = tensor_product_eval(&vecs, &sub.point).ok_or_else(bad)?;
+            sub.check_products(&prod2(), None, &[xe, te]).map_err(|e| VerifyError::at(at, e))?;
+            cx.claims.tensor(cx.plan, x, Claim { point: sub.point, value: xe });
         }
         (Op::MulConst { c }, _) => {
             let x = *node.inputs.first().ok_or_else(bad)?;
@@ -409,4 +435,62 @@ impl ConvGeom {
         let (rc, ah, aw) = self.selector_parts(rho, r_oh, r_ow, window, dup);
         window_table(&rc, &ah, &aw)
     }
+}
+
+/// The point of a transpose's input: the output point's axis chunks, put back in input order.
+fn transpose_point(plan: &Plan, x: usize, perm: &[usize], r: &[EF]) -> Option<Vec<EF>> {
+    let xl = plan.layouts.get(x)?;
+    let nvars = xl.axis_vars();
+    let out_vars: Vec<usize> = perm.iter().map(|&a| nvars.get(a).copied()).collect::<Option<_>>()?;
+    if r.len() != out_vars.iter().sum::<usize>() {
+        return None;
+    }
+    let mut chunks: Vec<&[EF]> = vec![&[]; perm.len()];
+    let mut off = 0;
+    for (i, &a) in perm.iter().enumerate() {
+        *chunks.get_mut(a)? = r.get(off..off + out_vars[i])?;
+        off += out_vars[i];
+    }
+    Some(chunks.concat())
+}
+
+/// Per input axis, the vector `v_a[i] = Σ_j eq(r_a, j) · M_a[j, i]`.
+fn axis_vectors(plan: &Plan, x: usize, y: usize, maps: &[crate::ir::AxisMap], r: &[EF]) -> Option<Vec<Vec<EF>>> {
+    let xl = plan.layouts.get(x)?;
+    let yl = plan.layouts.get(y)?;
+    if r.len() != yl.num_vars() || maps.len() != xl.logical.len() || yl.logical.len() != xl.logical.len() {
+        return None;
+    }
+    let mut off = 0;
+    let mut out = Vec::with_capacity(maps.len());
+    for (a, m) in maps.iter().enumerate() {
+        let nv = yl.padded[a].trailing_zeros() as usize;
+        let e = eq_table(r.get(off..off + nv)?);
+        off += nv;
+        let (inp, outn, ip) = (xl.logical[a], yl.logical[a], xl.padded[a]);
+        let v: Vec<EF> = (0..ip)
+            .map(|i| e.iter().enumerate().filter(|&(j, _)| m.weight(j, i, outn, inp)).map(|(_, &ej)| ej).sum())
+            .collect();
+        out.push(v);
+    }
+    Some(out)
+}
+
+fn tensor_product(vecs: &[Vec<EF>]) -> Vec<EF> {
+    let mut t = vec![EF::ONE];
+    for v in vecs {
+        t = t.iter().flat_map(|&a| v.iter().map(move |&b| a * b)).collect();
+    }
+    t
+}
+
+fn tensor_product_eval(vecs: &[Vec<EF>], pi: &[EF]) -> Option<EF> {
+    let mut off = 0;
+    let mut acc = EF::ONE;
+    for v in vecs {
+        let nv = v.len().trailing_zeros() as usize;
+        acc *= zkinfer_poly::evaluate(v, pi.get(off..off + nv)?);
+        off += nv;
+    }
+    (off == pi.len()).then_some(acc)
 }
