@@ -20,7 +20,10 @@ pub struct LowerError {
 }
 
 fn konst(c: &ConstTensor) -> Const {
-    Const { shape: c.shape.clone(), values: c.data.clone() }
+    Const {
+        shape: c.shape.clone(),
+        values: c.data.clone(),
+    }
 }
 
 /// Lowers `q`.
@@ -31,24 +34,50 @@ pub fn lower(q: &QuantGraph) -> Result<ProofGraph, LowerError> {
     let tensors = q
         .tensors
         .iter()
-        .map(|t| Tensor { name: t.name.clone(), shape: t.shape.clone(), scale: t.scale })
+        .map(|t| Tensor {
+            name: t.name.clone(),
+            shape: t.shape.clone(),
+            scale: t.scale,
+        })
         .collect();
-    let mut nodes = vec![Node { name: "input".into(), op: Op::Input, inputs: vec![], output: q.input }];
+    let mut nodes = vec![Node {
+        name: "input".into(),
+        op: Op::Input,
+        inputs: vec![],
+        output: q.input,
+    }];
     let half = 1i64 << (q.act_bits - 1);
     for n in &q.nodes {
-        let err = |hint: &str| LowerError { node: n.name.clone(), op: op_name(&n.op), hint: hint.into() };
+        let err = |hint: &str| LowerError {
+            node: n.name.clone(),
+            op: op_name(&n.op),
+            hint: hint.into(),
+        };
         let op = match &n.op {
-            QOp::MatMulConst { weight, bias } => {
-                Op::MatMulConst { weight: konst(weight), bias: bias.as_ref().map(konst) }
-            }
-            QOp::Conv2d { weight, bias, stride, pad, dilation, groups } => {
+            QOp::MatMulConst { weight, bias } => Op::MatMulConst {
+                weight: konst(weight),
+                bias: bias.as_ref().map(konst),
+            },
+            QOp::Conv2d {
+                weight,
+                bias,
+                stride,
+                pad,
+                dilation,
+                groups,
+            } => {
                 if *groups != 1 {
                     return Err(err("grouped/depthwise convolutions are not proved yet"));
                 }
                 Op::Conv2d {
                     weight: konst(weight),
                     bias: bias.as_ref().map(konst),
-                    window: Window { kernel: [weight.shape[2], weight.shape[3]], stride: *stride, pad: *pad, dilation: *dilation },
+                    window: Window {
+                        kernel: [weight.shape[2], weight.shape[3]],
+                        stride: *stride,
+                        pad: *pad,
+                        dilation: *dilation,
+                    },
                 }
             }
             QOp::Add => Op::Add,
@@ -56,18 +85,35 @@ pub fn lower(q: &QuantGraph) -> Result<ProofGraph, LowerError> {
             QOp::MulConst { c } => Op::MulConst { c: *c },
             QOp::AddConst { c } => Op::AddConst { c: konst(c) },
             QOp::MulConstTensor { c } => Op::MulConstTensor { c: konst(c) },
-            QOp::SumPool { kernel, stride, pad } => {
-                Op::SumPool { window: Window { kernel: *kernel, stride: *stride, pad: *pad, dilation: [1, 1] } }
-            }
+            QOp::SumPool {
+                kernel,
+                stride,
+                pad,
+            } => Op::SumPool {
+                window: Window {
+                    kernel: *kernel,
+                    stride: *stride,
+                    pad: *pad,
+                    dilation: [1, 1],
+                },
+            },
             QOp::Reshape { .. } | QOp::Rescale { shift: 0 } => Op::Reshape,
             QOp::Transpose { perm } => Op::Transpose { perm: perm.clone() },
-            QOp::Slice { axis, start, end: _, step } => {
+            QOp::Slice {
+                axis,
+                start,
+                end: _,
+                step,
+            } => {
                 let rank = q.tensors[n.inputs[0]].shape.len();
                 let mut maps = vec![AxisMap::Identity; rank];
                 if *axis >= rank {
                     return Err(err("slice axis out of range"));
                 }
-                maps[*axis] = AxisMap::Slice { start: *start, step: *step };
+                maps[*axis] = AxisMap::Slice {
+                    start: *start,
+                    step: *step,
+                };
                 Op::AxisMap { maps }
             }
             QOp::Sum { axes } => {
@@ -83,28 +129,70 @@ pub fn lower(q: &QuantGraph) -> Result<ProofGraph, LowerError> {
             }
             QOp::Rescale { shift } => Op::Rescale { shift: *shift },
             QOp::Relu => Op::Relu,
-            QOp::Table { func, in_scale, out_scale } => Op::Table {
+            QOp::Table {
+                func,
+                in_scale,
+                out_scale,
+            } => Op::Table {
                 name: format!("{}({in_scale}->{out_scale})", table_name(func)),
                 outputs: func.table(-half, half - 1, *in_scale, *out_scale),
-                generator: TableGen::Model { func: *func, in_scale: *in_scale, out_scale: *out_scale },
+                generator: TableGen::Model {
+                    func: *func,
+                    in_scale: *in_scale,
+                    out_scale: *out_scale,
+                },
             },
-            QOp::MaxPool { kernel, stride, pad } => {
+            QOp::MaxPool {
+                kernel,
+                stride,
+                pad,
+            } => {
                 if *pad != [0; 4] {
                     return Err(err("max-pool with padding is not proved yet"));
                 }
-                Op::MaxPool { window: Window { kernel: *kernel, stride: *stride, pad: *pad, dilation: [1, 1] } }
+                Op::MaxPool {
+                    window: Window {
+                        kernel: *kernel,
+                        stride: *stride,
+                        pad: *pad,
+                        dilation: [1, 1],
+                    },
+                }
             }
-            _ => return Err(err("transformer and layout ops (Concat, MatMul of activations, softmax, layer-norm, …) are the next milestone")),
+            _ => {
+                return Err(err(
+                    "transformer and layout ops (Concat, MatMul of activations, softmax, layer-norm, …) are the next milestone",
+                ));
+            }
         };
-        nodes.push(Node { name: n.name.clone(), op, inputs: n.inputs.clone(), output: n.output });
+        nodes.push(Node {
+            name: n.name.clone(),
+            op,
+            inputs: n.inputs.clone(),
+            output: n.output,
+        });
     }
-    Ok(ProofGraph { tensors, nodes, input: q.input, output: q.output, act_bits: q.act_bits })
+    Ok(ProofGraph {
+        tensors,
+        nodes,
+        input: q.input,
+        output: q.output,
+        act_bits: q.act_bits,
+    })
 }
 
 fn table_name(f: &TableFn) -> String {
-    format!("{f:?}").split([' ', '{', '(']).next().unwrap_or("table").to_lowercase()
+    format!("{f:?}")
+        .split([' ', '{', '('])
+        .next()
+        .unwrap_or("table")
+        .to_lowercase()
 }
 
 fn op_name(op: &QOp) -> String {
-    format!("{op:?}").split([' ', '{', '(']).next().unwrap_or("?").to_string()
+    format!("{op:?}")
+        .split([' ', '{', '('])
+        .next()
+        .unwrap_or("?")
+        .to_string()
 }

@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use zkinfer_model::{Calibration, ErrorReport, ImportOptions, QuantConfig, QuantGraph};
 use zkinfer_pcs::PcsConfig;
 use zkinfer_proof::ir::ProofGraph;
-use zkinfer_proof::{CompileOptions, InputVisibility, Plan, Proof, ProvingKey, VerifyingKey, ZkFile};
+use zkinfer_proof::{
+    CompileOptions, InputVisibility, Plan, Proof, ProvingKey, VerifyingKey, ZkFile,
+};
 
 use crate::error::Error;
 use crate::lower::lower;
@@ -61,8 +63,14 @@ pub struct Output {
 /// # Errors
 /// [`Error::Io`] or [`Error::File`].
 pub fn read_file<T: ZkFile>(path: &Path) -> Result<T, Error> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.display().to_string(), source })?;
-    T::from_bytes(&bytes).map_err(|source| Error::File { path: path.display().to_string(), source })
+    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    T::from_bytes(&bytes).map_err(|source| Error::File {
+        path: path.display().to_string(),
+        source,
+    })
 }
 
 /// Writes a binary file; returns its size.
@@ -71,7 +79,10 @@ pub fn read_file<T: ZkFile>(path: &Path) -> Result<T, Error> {
 /// [`Error::Io`].
 pub fn write_file<T: ZkFile>(path: &Path, value: &T) -> Result<usize, Error> {
     let bytes = value.to_bytes();
-    std::fs::write(path, &bytes).map_err(|source| Error::Io { path: path.display().to_string(), source })?;
+    std::fs::write(path, &bytes).map_err(|source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
     Ok(bytes.len())
 }
 
@@ -93,11 +104,17 @@ pub fn read_inputs(path: &Path) -> Result<Vec<Vec<f32>>, Error> {
 ///
 /// # Errors
 /// [`Error::Model`] (unsupported op, bad shapes) or [`Error::Input`] (bad samples).
-pub fn calibrate(onnx: &Path, samples: &[Vec<f32>], config: &QuantConfig) -> Result<(Calibration, ErrorReport), Error> {
+pub fn calibrate(
+    onnx: &Path,
+    samples: &[Vec<f32>],
+    config: &QuantConfig,
+) -> Result<(Calibration, ErrorReport), Error> {
     let graph = import(onnx)?;
-    let cal = zkinfer_model::calibrate(&graph, samples, config).map_err(|e| Error::Input(e.to_string()))?;
+    let cal = zkinfer_model::calibrate(&graph, samples, config)
+        .map_err(|e| Error::Input(e.to_string()))?;
     let q = zkinfer_model::quantize(&graph, &cal)?;
-    let report = zkinfer_model::error_report(&graph, &q, samples).map_err(|e| Error::Input(e.to_string()))?;
+    let report = zkinfer_model::error_report(&graph, &q, samples)
+        .map_err(|e| Error::Input(e.to_string()))?;
     Ok((cal, report))
 }
 
@@ -115,7 +132,11 @@ fn import(onnx: &Path) -> Result<zkinfer_model::Graph, Error> {
 ///
 /// # Errors
 /// [`Error::Model`] for an op without a prover, an overflow, or a model too large.
-pub fn compile(onnx: &Path, calibration: &Calibration, input: InputVisibility) -> Result<CompiledModel, Error> {
+pub fn compile(
+    onnx: &Path,
+    calibration: &Calibration,
+    input: InputVisibility,
+) -> Result<CompiledModel, Error> {
     let graph = import(onnx)?;
     compile_graph(&graph, calibration, input)
 }
@@ -124,12 +145,21 @@ pub fn compile(onnx: &Path, calibration: &Calibration, input: InputVisibility) -
 ///
 /// # Errors
 /// As [`compile`].
-pub fn compile_graph(graph: &zkinfer_model::Graph, calibration: &Calibration, input: InputVisibility) -> Result<CompiledModel, Error> {
+pub fn compile_graph(
+    graph: &zkinfer_model::Graph,
+    calibration: &Calibration,
+    input: InputVisibility,
+) -> Result<CompiledModel, Error> {
     let quant = zkinfer_model::quantize(graph, calibration)?;
     quant.validate()?;
     let pg = lower(&quant)?;
     let plan = zkinfer_proof::compile(&pg, CompileOptions { input })?;
-    Ok(CompiledModel { quant, graph: pg, plan, calibration: calibration.clone() })
+    Ok(CompiledModel {
+        quant,
+        graph: pg,
+        plan,
+        calibration: calibration.clone(),
+    })
 }
 
 /// Makes the keys.
@@ -139,7 +169,13 @@ pub fn compile_graph(graph: &zkinfer_model::Graph, calibration: &Calibration, in
 pub fn setup(model: &CompiledModel) -> Result<(ProverKey, VerifyingKey), Error> {
     let pk = zkinfer_proof::setup(&model.graph, &model.plan, PcsConfig::default())?;
     let vk = pk.vk.clone();
-    Ok((ProverKey { pk, quant: model.quant.clone() }, vk))
+    Ok((
+        ProverKey {
+            pk,
+            quant: model.quant.clone(),
+        },
+        vk,
+    ))
 }
 
 /// Proves one inference on a float input.
@@ -147,8 +183,14 @@ pub fn setup(model: &CompiledModel) -> Result<(ProverKey, VerifyingKey), Error> 
 /// # Errors
 /// [`Error::Input`] (length, NaN, range) or [`Error::Prove`].
 pub fn prove(key: &ProverKey, input: &[f32]) -> Result<(Proof, Output), Error> {
-    let q = key.quant.quantize_input(input).map_err(|e| Error::Input(e.to_string()))?;
-    let trace = key.quant.execute(&q).map_err(|e| Error::Input(e.to_string()))?;
+    let q = key
+        .quant
+        .quantize_input(input)
+        .map_err(|e| Error::Input(e.to_string()))?;
+    let trace = key
+        .quant
+        .execute(&q)
+        .map_err(|e| Error::Input(e.to_string()))?;
     let proof = zkinfer_proof::prove(&key.pk, &q, Some(&trace.values))?;
     let out = output(&key.pk.vk, &trace.values[key.quant.output]);
     Ok((proof, out))
@@ -171,7 +213,12 @@ fn quantize_public(vk: &VerifyingKey, x: &[f32]) -> Result<Vec<i64>, Error> {
     let g = &vk.plan.graph;
     let t = &g.tensors[g.input];
     if x.len() != t.len() {
-        return Err(Error::Input(format!("input has {} values, the model expects {} (shape {:?})", x.len(), t.len(), t.shape)));
+        return Err(Error::Input(format!(
+            "input has {} values, the model expects {} (shape {:?})",
+            x.len(),
+            t.len(),
+            t.shape
+        )));
     }
     let f = f64::from(t.scale).exp2();
     x.iter()
@@ -180,7 +227,9 @@ fn quantize_public(vk: &VerifyingKey, x: &[f32]) -> Result<Vec<i64>, Error> {
             if v.is_finite() {
                 Ok(zkinfer_model::quant::round_away(f64::from(v) * f))
             } else {
-                Err(Error::Input(format!("input value {i} is {v}; inputs must be finite numbers")))
+                Err(Error::Input(format!(
+                    "input value {i} is {v}; inputs must be finite numbers"
+                )))
             }
         })
         .collect()
@@ -225,5 +274,8 @@ pub fn digits_test() -> Result<DigitsTest, Error> {
 /// # Errors
 /// [`Error::Model`].
 pub fn digits_graph() -> Result<zkinfer_model::Graph, Error> {
-    Ok(zkinfer_model::import_onnx(DIGITS_ONNX, &ImportOptions::default())?)
+    Ok(zkinfer_model::import_onnx(
+        DIGITS_ONNX,
+        &ImportOptions::default(),
+    )?)
 }

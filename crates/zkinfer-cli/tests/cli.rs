@@ -5,7 +5,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn zk(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_zkinfer")).current_dir(dir).arg("--quiet").args(args).output().expect("runs")
+    Command::new(env!("CARGO_BIN_EXE_zkinfer"))
+        .current_dir(dir)
+        .arg("--quiet")
+        .args(args)
+        .output()
+        .expect("runs")
 }
 
 fn stderr(o: &Output) -> String {
@@ -41,16 +46,74 @@ fn pipeline_and_bad_inputs() {
         assert!(o.status.success(), "{}", stderr(&o));
         String::from_utf8_lossy(&o.stdout).into_owned()
     };
-    ok(zk(&d, &["calibrate", "model.onnx", "--data", "samples.json", "-o", "settings.json"]));
-    ok(zk(&d, &["compile", "model.onnx", "--settings", "settings.json", "-o", "model.zkc"]));
-    ok(zk(&d, &["setup", "model.zkc", "--pk", "model.pk", "--vk", "model.vk"]));
-    ok(zk(&d, &["prove", "--pk", "model.pk", "--input", "input.json", "-o", "proof.zkp", "--output-json", "out.json"]));
-    let out: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(d.join("out.json")).unwrap()).unwrap();
+    ok(zk(
+        &d,
+        &[
+            "calibrate",
+            "model.onnx",
+            "--data",
+            "samples.json",
+            "-o",
+            "settings.json",
+        ],
+    ));
+    ok(zk(
+        &d,
+        &[
+            "compile",
+            "model.onnx",
+            "--settings",
+            "settings.json",
+            "-o",
+            "model.zkc",
+        ],
+    ));
+    ok(zk(
+        &d,
+        &["setup", "model.zkc", "--pk", "model.pk", "--vk", "model.vk"],
+    ));
+    ok(zk(
+        &d,
+        &[
+            "prove",
+            "--pk",
+            "model.pk",
+            "--input",
+            "input.json",
+            "-o",
+            "proof.zkp",
+            "--output-json",
+            "out.json",
+        ],
+    ));
+    let out: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("out.json")).unwrap()).unwrap();
     assert_eq!(out["output_data"][0].as_array().unwrap().len(), 10);
     assert_eq!(out["output_ints"].as_array().unwrap().len(), 10);
-    let v = ok(zk(&d, &["verify", "--vk", "model.vk", "--proof", "proof.zkp", "--input", "input.json"]));
+    let v = ok(zk(
+        &d,
+        &[
+            "verify",
+            "--vk",
+            "model.vk",
+            "--proof",
+            "proof.zkp",
+            "--input",
+            "input.json",
+        ],
+    ));
     assert!(v.starts_with("verified"), "{v}");
-    let j = ok(zk(&d, &["--json", "verify", "--vk", "model.vk", "--proof", "proof.zkp"]));
+    let j = ok(zk(
+        &d,
+        &[
+            "--json",
+            "verify",
+            "--vk",
+            "model.vk",
+            "--proof",
+            "proof.zkp",
+        ],
+    ));
     let j: serde_json::Value = serde_json::from_str(j.trim()).unwrap();
     assert_eq!(j["ok"], true);
 
@@ -61,36 +124,109 @@ fn pipeline_and_bad_inputs() {
         p[pos] ^= 0x10;
         std::fs::write(d.join("bad.zkp"), &p).unwrap();
         let o = zk(&d, &["verify", "--vk", "model.vk", "--proof", "bad.zkp"]);
-        assert!(o.status.code() == Some(7) || o.status.code() == Some(3), "tampered proof: {:?} {}", o.status, stderr(&o));
+        assert!(
+            o.status.code() == Some(7) || o.status.code() == Some(3),
+            "tampered proof: {:?} {}",
+            o.status,
+            stderr(&o)
+        );
         assert!(!stderr(&o).contains("panicked"));
     }
     // The proof for another input.
     let test = zkinfer_cli::digits_test().unwrap();
-    std::fs::write(d.join("other.json"), serde_json::json!({"input_data": [test.inputs[1]]}).to_string()).unwrap();
-    assert_fails(&zk(&d, &["verify", "--vk", "model.vk", "--proof", "proof.zkp", "--input", "other.json"]), 7, "different input");
+    std::fs::write(
+        d.join("other.json"),
+        serde_json::json!({"input_data": [test.inputs[1]]}).to_string(),
+    )
+    .unwrap();
+    assert_fails(
+        &zk(
+            &d,
+            &[
+                "verify",
+                "--vk",
+                "model.vk",
+                "--proof",
+                "proof.zkp",
+                "--input",
+                "other.json",
+            ],
+        ),
+        7,
+        "different input",
+    );
     // A proof for another model: the same architecture calibrated differently.
-    ok(zk(&d, &["compile", "model.onnx", "--data", "input.json", "-o", "other.zkc"]));
-    ok(zk(&d, &["setup", "other.zkc", "--pk", "other.pk", "--vk", "other.vk"]));
-    assert_fails(&zk(&d, &["verify", "--vk", "other.vk", "--proof", "proof.zkp"]), 7, "another model");
+    ok(zk(
+        &d,
+        &[
+            "compile",
+            "model.onnx",
+            "--data",
+            "input.json",
+            "-o",
+            "other.zkc",
+        ],
+    ));
+    ok(zk(
+        &d,
+        &["setup", "other.zkc", "--pk", "other.pk", "--vk", "other.vk"],
+    ));
+    assert_fails(
+        &zk(&d, &["verify", "--vk", "other.vk", "--proof", "proof.zkp"]),
+        7,
+        "another model",
+    );
 
     // Missing file, wrong kind, wrong version, truncated.
-    assert_fails(&zk(&d, &["verify", "--vk", "nope.vk", "--proof", "proof.zkp"]), 2, "nope.vk");
-    assert_fails(&zk(&d, &["verify", "--vk", "model.vk", "--proof", "model.vk"]), 3, "not a zkinfer proof file");
+    assert_fails(
+        &zk(&d, &["verify", "--vk", "nope.vk", "--proof", "proof.zkp"]),
+        2,
+        "nope.vk",
+    );
+    assert_fails(
+        &zk(&d, &["verify", "--vk", "model.vk", "--proof", "model.vk"]),
+        3,
+        "not a zkinfer proof file",
+    );
     let mut vk = std::fs::read(d.join("model.vk")).unwrap();
     vk[8] = 42;
     std::fs::write(d.join("v42.vk"), &vk).unwrap();
-    assert_fails(&zk(&d, &["verify", "--vk", "v42.vk", "--proof", "proof.zkp"]), 3, "format version 42");
+    assert_fails(
+        &zk(&d, &["verify", "--vk", "v42.vk", "--proof", "proof.zkp"]),
+        3,
+        "format version 42",
+    );
     std::fs::write(d.join("short.zkp"), &proof[..proof.len() / 3]).unwrap();
-    assert_fails(&zk(&d, &["verify", "--vk", "model.vk", "--proof", "short.zkp"]), 3, "corrupted or truncated");
+    assert_fails(
+        &zk(&d, &["verify", "--vk", "model.vk", "--proof", "short.zkp"]),
+        3,
+        "corrupted or truncated",
+    );
 
     // Malformed JSON, wrong length, a value far out of range.
     std::fs::write(d.join("bad.json"), "{\"input_data\": [[1, 2,").unwrap();
-    assert_fails(&zk(&d, &["prove", "--pk", "model.pk", "--input", "bad.json"]), 4, "bad.json");
+    assert_fails(
+        &zk(&d, &["prove", "--pk", "model.pk", "--input", "bad.json"]),
+        4,
+        "bad.json",
+    );
     std::fs::write(d.join("short.json"), "{\"input_data\": [[0.5, 0.25]]}").unwrap();
-    assert_fails(&zk(&d, &["prove", "--pk", "model.pk", "--input", "short.json"]), 4, "64");
+    assert_fails(
+        &zk(&d, &["prove", "--pk", "model.pk", "--input", "short.json"]),
+        4,
+        "64",
+    );
     let big: Vec<f32> = vec![1e30; 64];
-    std::fs::write(d.join("big.json"), serde_json::json!({"input_data": [big]}).to_string()).unwrap();
-    assert_fails(&zk(&d, &["prove", "--pk", "model.pk", "--input", "big.json"]), 4, "range");
+    std::fs::write(
+        d.join("big.json"),
+        serde_json::json!({"input_data": [big]}).to_string(),
+    )
+    .unwrap();
+    assert_fails(
+        &zk(&d, &["prove", "--pk", "model.pk", "--input", "big.json"]),
+        4,
+        "range",
+    );
     std::fs::write(d.join("nan.json"), "{\"input_data\": [[null]]}").unwrap();
     let o = zk(&d, &["prove", "--pk", "model.pk", "--input", "nan.json"]);
     assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
@@ -107,21 +243,36 @@ fn unsupported_ops_are_named() {
     let y = b.gemm("input", 8, 4);
     let y = b.node("Cos", &[&y], vec![]);
     std::fs::write(d.join("cos.onnx"), b.build(&y)).unwrap();
-    std::fs::write(d.join("x.json"), "{\"input_data\": [[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]]}").unwrap();
-    assert_fails(&zk(&d, &["compile", "cos.onnx", "--data", "x.json"]), 5, "Cos");
+    std::fs::write(
+        d.join("x.json"),
+        "{\"input_data\": [[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]]}",
+    )
+    .unwrap();
+    assert_fails(
+        &zk(&d, &["compile", "cos.onnx", "--data", "x.json"]),
+        5,
+        "Cos",
+    );
     assert_fails(&zk(&d, &["inspect", "cos.onnx"]), 5, "Cos");
     let _ = std::fs::remove_dir_all(&d);
 }
 
 #[test]
 fn demo_runs_and_reports_accuracy() {
-    let o = Command::new(env!("CARGO_BIN_EXE_zkinfer")).args(["--json", "demo"]).output().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_zkinfer"))
+        .args(["--json", "demo"])
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
-    let j: serde_json::Value = serde_json::from_str(String::from_utf8_lossy(&o.stdout).trim()).unwrap();
+    let j: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&o.stdout).trim()).unwrap();
     let acc = j["accuracy_quantized"].as_f64().unwrap();
     let facc = j["accuracy_float"].as_f64().unwrap();
     assert!(facc > 0.95, "float accuracy {facc}");
-    assert!((acc - facc).abs() <= 0.02, "quantized {acc} vs float {facc}");
+    assert!(
+        (acc - facc).abs() <= 0.02,
+        "quantized {acc} vs float {facc}"
+    );
     // The proven class is the float model's (held-out digit #0 is one the float model gets wrong).
     assert_eq!(j["predicted"], j["float_predicted"]);
     assert!(j["proof_bytes"].as_u64().unwrap() > 0);

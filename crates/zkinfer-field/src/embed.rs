@@ -52,7 +52,9 @@ pub fn from_signed_checked(v: i128, bits: u32) -> Result<F, EmbedError> {
         return Err(EmbedError::OutOfRange { value: v, bits });
     }
     // In range, so it fits an i64.
-    Ok(from_signed(i64::try_from(v).map_err(|_| EmbedError::OutOfRange { value: v, bits })?))
+    Ok(from_signed(
+        i64::try_from(v).map_err(|_| EmbedError::OutOfRange { value: v, bits })?,
+    ))
 }
 
 /// The centered representative of `x` in `(-p/2, p/2]` as an `i128`.
@@ -60,7 +62,11 @@ pub fn from_signed_checked(v: i128, bits: u32) -> Result<F, EmbedError> {
 #[must_use]
 pub fn to_signed(x: F) -> i128 {
     let c = x.as_canonical_u64();
-    if c > MODULUS / 2 { i128::from(c) - i128::from(MODULUS) } else { i128::from(c) }
+    if c > MODULUS / 2 {
+        i128::from(c) - i128::from(MODULUS)
+    } else {
+        i128::from(c)
+    }
 }
 
 /// The centered representative of `x`, checked to be a signed `bits`-bit integer.
@@ -71,9 +77,15 @@ pub fn to_signed_checked(x: F, bits: u32) -> Result<i64, EmbedError> {
     let v = to_signed(x);
     let half = 1i128 << bits.clamp(1, 63).saturating_sub(1);
     if v < -half || v >= half {
-        return Err(EmbedError::NotSmall { element: x.as_canonical_u64(), bits });
+        return Err(EmbedError::NotSmall {
+            element: x.as_canonical_u64(),
+            bits,
+        });
     }
-    i64::try_from(v).map_err(|_| EmbedError::NotSmall { element: x.as_canonical_u64(), bits })
+    i64::try_from(v).map_err(|_| EmbedError::NotSmall {
+        element: x.as_canonical_u64(),
+        bits,
+    })
 }
 
 /// Embeds a slice of signed integers.
@@ -85,7 +97,12 @@ pub fn from_signed_slice(vs: &[i64]) -> Vec<F> {
 /// `2^k` as a field element (`k < 64`).
 #[inline]
 pub fn pow2(k: u32) -> F {
-    F::from_u64(1u64 << k.min(63)) * if k >= 64 { F::from_u64(1u64 << (k - 63)) } else { F::ONE }
+    F::from_u64(1u64 << k.min(63))
+        * if k >= 64 {
+            F::from_u64(1u64 << (k - 63))
+        } else {
+            F::ONE
+        }
 }
 
 #[cfg(test)]
@@ -94,8 +111,17 @@ mod tests {
 
     #[test]
     fn round_trip_signed() {
-        for v in [0i64, 1, -1, 42, -42, i64::from(i32::MAX), i64::from(i32::MIN), 1 << 62, -(1 << 62)]
-        {
+        for v in [
+            0i64,
+            1,
+            -1,
+            42,
+            -42,
+            i64::from(i32::MAX),
+            i64::from(i32::MIN),
+            1 << 62,
+            -(1 << 62),
+        ] {
             assert_eq!(to_signed(from_signed(v)), i128::from(v));
         }
     }
@@ -103,8 +129,14 @@ mod tests {
     #[test]
     fn embedding_is_a_ring_homomorphism_in_range() {
         let (a, b) = (-123_456_789i64, 987_654i64);
-        assert_eq!(to_signed(from_signed(a) * from_signed(b)), i128::from(a) * i128::from(b));
-        assert_eq!(to_signed(from_signed(a) + from_signed(b)), i128::from(a + b));
+        assert_eq!(
+            to_signed(from_signed(a) * from_signed(b)),
+            i128::from(a) * i128::from(b)
+        );
+        assert_eq!(
+            to_signed(from_signed(a) + from_signed(b)),
+            i128::from(a + b)
+        );
     }
 
     #[test]
@@ -113,7 +145,10 @@ mod tests {
         assert!(from_signed_checked(-32768, 16).is_ok());
         assert_eq!(
             from_signed_checked(32768, 16),
-            Err(EmbedError::OutOfRange { value: 32768, bits: 16 })
+            Err(EmbedError::OutOfRange {
+                value: 32768,
+                bits: 16
+            })
         );
         assert!(from_signed_checked(-32769, 16).is_err());
         assert!(from_signed_checked(0, 0).is_err());

@@ -17,7 +17,8 @@ pub mod embed;
 pub mod transcript;
 
 pub use embed::{
-    EmbedError, from_signed, from_signed_checked, from_signed_slice, pow2, to_signed, to_signed_checked,
+    EmbedError, from_signed, from_signed_checked, from_signed_slice, pow2, to_signed,
+    to_signed_checked,
 };
 pub use p3_field::{
     BasedVectorSpace, ExtensionField, Field, PackedValue, PrimeCharacteristicRing, PrimeField64,

@@ -41,7 +41,9 @@ impl Transcript {
     /// A fresh transcript bound to [`PROTOCOL_TAG`] and `context` (e.g. a verifying-key digest).
     #[must_use]
     pub fn new(context: &[u8]) -> Self {
-        let mut t = Self { inner: Challenger::from_hasher(Vec::new(), Keccak256Hash) };
+        let mut t = Self {
+            inner: Challenger::from_hasher(Vec::new(), Keccak256Hash),
+        };
         t.absorb_bytes(b"protocol", PROTOCOL_TAG);
         t.absorb_bytes(b"context", context);
         t
@@ -66,7 +68,8 @@ impl Transcript {
         for chunk in bytes.chunks(7) {
             let mut buf = [0u8; 8];
             buf[..chunk.len()].copy_from_slice(chunk);
-            self.inner.observe(F::from_u64_lossless(u64::from_le_bytes(buf)));
+            self.inner
+                .observe(F::from_u64_lossless(u64::from_le_bytes(buf)));
         }
     }
 
@@ -234,7 +237,10 @@ mod tests {
         let cs = t.challenges(b"r", 4);
         assert_eq!(cs.len(), 4);
         // Both coordinates used: overwhelmingly not in the base field.
-        assert!(cs.iter().any(|c| BasedVectorSpace::<F>::as_basis_coefficients_slice(c)[1] != F::ZERO));
+        assert!(
+            cs.iter()
+                .any(|c| BasedVectorSpace::<F>::as_basis_coefficients_slice(c)[1] != F::ZERO)
+        );
         assert!(is_canonical(F::ORDER_U64 - 1));
         assert!(!is_canonical(F::ORDER_U64));
     }

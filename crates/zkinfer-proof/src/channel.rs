@@ -33,7 +33,10 @@ pub struct Channel<'a> {
 impl<'a> Channel<'a> {
     /// A channel over `t`.
     pub fn new(t: &'a mut Transcript) -> Self {
-        Self { t, msgs: Vec::new() }
+        Self {
+            t,
+            msgs: Vec::new(),
+        }
     }
 
     /// Sends evaluations.
@@ -59,7 +62,10 @@ pub struct Reader<'a> {
 impl<'a> Reader<'a> {
     /// A reader of `msgs` over `t`.
     pub fn new(t: &'a mut Transcript, msgs: &'a [Msg]) -> Self {
-        Self { t, msgs: msgs.iter() }
+        Self {
+            t,
+            msgs: msgs.iter(),
+        }
     }
 
     /// Reads exactly `n` evaluations.
@@ -72,10 +78,13 @@ impl<'a> Reader<'a> {
                 self.t.absorb_exts(EVALS, v);
                 Ok(v.clone())
             }
-            Some(Msg::Evals(v)) => {
-                Err(VerifyError::at(at, format!("expected {n} evaluations, got {}", v.len())))
+            Some(Msg::Evals(v)) => Err(VerifyError::at(
+                at,
+                format!("expected {n} evaluations, got {}", v.len()),
+            )),
+            Some(Msg::Sumcheck(_)) => {
+                Err(VerifyError::at(at, "expected evaluations, got a sumcheck"))
             }
-            Some(Msg::Sumcheck(_)) => Err(VerifyError::at(at, "expected evaluations, got a sumcheck")),
             None => Err(VerifyError::at(at, "proof ends early")),
         }
     }
@@ -86,7 +95,9 @@ impl<'a> Reader<'a> {
     /// If the next message is not one evaluation.
     pub fn recv1(&mut self, at: &str) -> Result<EF, VerifyError> {
         let v = self.recv(1, at)?;
-        v.first().copied().ok_or_else(|| VerifyError::at(at, "empty message"))
+        v.first()
+            .copied()
+            .ok_or_else(|| VerifyError::at(at, "empty message"))
     }
 
     /// Reads and verifies a sumcheck.
@@ -101,8 +112,10 @@ impl<'a> Reader<'a> {
         at: &str,
     ) -> Result<SubClaim, VerifyError> {
         match self.msgs.next() {
-            Some(Msg::Sumcheck(p)) => zkinfer_sumcheck::verify(num_vars, degree, claimed, p, self.t)
-                .map_err(|e: SumcheckError| VerifyError::at(at, e)),
+            Some(Msg::Sumcheck(p)) => {
+                zkinfer_sumcheck::verify(num_vars, degree, claimed, p, self.t)
+                    .map_err(|e: SumcheckError| VerifyError::at(at, e))
+            }
             Some(Msg::Evals(_)) => Err(VerifyError::at(at, "expected a sumcheck, got evaluations")),
             None => Err(VerifyError::at(at, "proof ends early")),
         }

@@ -40,7 +40,10 @@ impl Claims {
     /// An empty set for `n` tensors.
     #[must_use]
     pub fn new(n: usize) -> Self {
-        Self { derived: vec![Vec::new(); n], ..Self::default() }
+        Self {
+            derived: vec![Vec::new(); n],
+            ..Self::default()
+        }
     }
 
     /// Adds a claim on tensor `t`, following its [`Source`].
@@ -52,7 +55,10 @@ impl Claims {
         match plan.sources.get(t) {
             Some(Source::PublicInput) => self.public_input.push(claim),
             Some(Source::Committed { column }) => {
-                self.witness.push(ColClaim { column: *column, claim });
+                self.witness.push(ColClaim {
+                    column: *column,
+                    claim,
+                });
             }
             Some(Source::Derived | Source::Alias { .. }) | None => {
                 if let Some(d) = self.derived.get_mut(t) {
@@ -64,16 +70,25 @@ impl Claims {
 
     /// Adds a claim on witness column `column`.
     pub fn witness(&mut self, column: usize, point: Vec<EF>, value: EF) {
-        self.witness.push(ColClaim { column, claim: Claim { point, value } });
+        self.witness.push(ColClaim {
+            column,
+            claim: Claim { point, value },
+        });
     }
 
     /// Adds a claim on weight column `column`.
     pub fn weight(&mut self, column: usize, point: Vec<EF>, value: EF) {
-        self.weights.push(ColClaim { column, claim: Claim { point, value } });
+        self.weights.push(ColClaim {
+            column,
+            claim: Claim { point, value },
+        });
     }
 
     /// Takes the claims on derived tensor `t`.
     pub fn take(&mut self, t: TensorId) -> Vec<Claim> {
-        self.derived.get_mut(t).map(std::mem::take).unwrap_or_default()
+        self.derived
+            .get_mut(t)
+            .map(std::mem::take)
+            .unwrap_or_default()
     }
 }

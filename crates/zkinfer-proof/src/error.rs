@@ -15,7 +15,9 @@ pub enum CompileError {
         reason: String,
     },
     /// A tensor too large to commit.
-    #[error("node `{node}` needs a column of {elements} elements, above the limit of {max}; use a smaller input or split the model")]
+    #[error(
+        "node `{node}` needs a column of {elements} elements, above the limit of {max}; use a smaller input or split the model"
+    )]
     TooLarge {
         /// Node name.
         node: String,
@@ -42,7 +44,9 @@ pub enum CompileError {
 #[non_exhaustive]
 pub enum ProveError {
     /// A value outside the range the model was compiled for.
-    #[error("layer `{layer}`: value {value} is outside [{lo}, {hi}]; recalibrate on inputs like this one or widen the activation bits")]
+    #[error(
+        "layer `{layer}`: value {value} is outside [{lo}, {hi}]; recalibrate on inputs like this one or widen the activation bits"
+    )]
     OutOfRange {
         /// Layer name.
         layer: String,
@@ -107,6 +111,9 @@ pub enum VerifyError {
 
 impl VerifyError {
     pub(crate) fn at(at: impl Into<String>, reason: impl std::fmt::Display) -> Self {
-        Self::Rejected { at: at.into(), reason: reason.to_string() }
+        Self::Rejected {
+            at: at.into(),
+            reason: reason.to_string(),
+        }
     }
 }

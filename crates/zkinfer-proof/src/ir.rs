@@ -181,7 +181,10 @@ impl Op {
     /// Whether the op is proved by lookups (its output is committed).
     #[must_use]
     pub fn is_nonlinear(&self) -> bool {
-        matches!(self, Self::Rescale { .. } | Self::Relu | Self::Table { .. } | Self::MaxPool { .. })
+        matches!(
+            self,
+            Self::Rescale { .. } | Self::Relu | Self::Table { .. } | Self::MaxPool { .. }
+        )
     }
 }
 
@@ -240,7 +243,11 @@ impl TableGen {
         match self {
             Self::Explicit => None,
             Self::Relu => Some((-half..half).map(|v| v.max(0)).collect()),
-            Self::Model { func, in_scale, out_scale } => Some(func.table(-half, half - 1, *in_scale, *out_scale)),
+            Self::Model {
+                func,
+                in_scale,
+                out_scale,
+            } => Some(func.table(-half, half - 1, *in_scale, *out_scale)),
         }
     }
 }
@@ -279,7 +286,11 @@ impl Const {
     #[must_use]
     pub fn broadcast_to(&self, shape: &[usize]) -> Option<Vec<i64>> {
         if self.shape.len() != shape.len()
-            || self.shape.iter().zip(shape).any(|(&c, &s)| c != 1 && c != s)
+            || self
+                .shape
+                .iter()
+                .zip(shape)
+                .any(|(&c, &s)| c != 1 && c != s)
             || self.values.len() != self.shape.iter().product::<usize>()
         {
             return None;

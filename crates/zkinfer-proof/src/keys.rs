@@ -53,7 +53,9 @@ pub fn strip_weights(graph: &ProofGraph) -> ProofGraph {
                 }
             }
             Op::AddConst { c } | Op::MulConstTensor { c } => c.values.clear(),
-            Op::Table { outputs, generator, .. } if *generator != crate::ir::TableGen::Explicit => outputs.clear(),
+            Op::Table {
+                outputs, generator, ..
+            } if *generator != crate::ir::TableGen::Explicit => outputs.clear(),
             _ => {}
         }
     }
@@ -65,22 +67,38 @@ pub fn strip_weights(graph: &ProofGraph) -> ProofGraph {
 /// # Errors
 /// If the weights cannot be committed.
 pub fn setup(graph: &ProofGraph, plan: &Plan, pcs: PcsConfig) -> Result<ProvingKey, ProveError> {
-    let cols: Vec<Vec<_>> = weight_columns(graph, plan).iter().map(|c| to_field(c)).collect();
+    let cols: Vec<Vec<_>> = weight_columns(graph, plan)
+        .iter()
+        .map(|c| to_field(c))
+        .collect();
     let engine = Pcs::new(pcs.clone());
     let mut t = Transcript::new(SETUP);
-    let (commitment, _) = engine.commit(&cols, &mut t).map_err(|e| ProveError::Backend(e.to_string()))?;
+    let (commitment, _) = engine
+        .commit(&cols, &mut t)
+        .map_err(|e| ProveError::Backend(e.to_string()))?;
     let mut plan = plan.clone();
     plan.graph = strip_weights(graph);
     for t in &mut plan.tables {
-        if let crate::plan::TableSpec::Function { outputs, generator, .. } = t {
+        if let crate::plan::TableSpec::Function {
+            outputs, generator, ..
+        } = t
+        {
             if *generator != crate::ir::TableGen::Explicit {
                 outputs.clear();
             }
         }
     }
-    let mut vk = VerifyingKey { plan, pcs, weights_root: commitment.root().to_vec(), digest: [0; 32] };
+    let mut vk = VerifyingKey {
+        plan,
+        pcs,
+        weights_root: commitment.root().to_vec(),
+        digest: [0; 32],
+    };
     vk.digest = vk_digest(&vk);
-    Ok(ProvingKey { vk, graph: graph.clone() })
+    Ok(ProvingKey {
+        vk,
+        graph: graph.clone(),
+    })
 }
 
 /// Keccak-256 of the key's contents (all but the digest).

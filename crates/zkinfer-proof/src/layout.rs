@@ -49,7 +49,10 @@ impl Layout {
     /// Variables of each axis.
     #[must_use]
     pub fn axis_vars(&self) -> Vec<usize> {
-        self.padded.iter().map(|p| p.trailing_zeros() as usize).collect()
+        self.padded
+            .iter()
+            .map(|p| p.trailing_zeros() as usize)
+            .collect()
     }
 
     /// The stored index of each logical element, in row-major logical order.
@@ -81,7 +84,10 @@ impl Layout {
     /// Gathers the logical values out of a stored table.
     #[must_use]
     pub fn gather<T: Copy>(&self, stored: &[T]) -> Vec<T> {
-        self.logical_to_stored().iter().map(|&s| stored[s]).collect()
+        self.logical_to_stored()
+            .iter()
+            .map(|&s| stored[s])
+            .collect()
     }
 
     /// Splits the axes so that the trailing ones multiply to `k` (a linear layer's contraction
@@ -104,14 +110,19 @@ impl Layout {
     /// The layout of axes `range`.
     #[must_use]
     pub fn sub(&self, range: std::ops::Range<usize>) -> Self {
-        Self { logical: self.logical[range.clone()].to_vec(), padded: self.padded[range].to_vec() }
+        Self {
+            logical: self.logical[range.clone()].to_vec(),
+            padded: self.padded[range].to_vec(),
+        }
     }
 
     /// Whether every axis before `from_end` trailing axes is logically 1.
     #[must_use]
     pub fn leading_ones(&self, keep: usize) -> bool {
         self.logical.len() >= keep
-            && self.logical[..self.logical.len() - keep].iter().all(|&d| d == 1)
+            && self.logical[..self.logical.len() - keep]
+                .iter()
+                .all(|&d| d == 1)
     }
 }
 

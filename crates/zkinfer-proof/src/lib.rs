@@ -24,8 +24,8 @@ pub mod plan;
 pub mod proof;
 pub mod prover;
 pub mod select;
-pub mod verifier;
 pub mod testing;
+pub mod verifier;
 pub mod witness;
 
 pub use error::{CompileError, ProveError, VerifyError};

@@ -25,17 +25,31 @@ pub fn table(spec: &TableSpec) -> Result<Table, String> {
     Ok(match spec {
         TableSpec::Range { bits } => Table::Range { bits: *bits },
         TableSpec::SignedRange { bits } => Table::SignedRange { bits: *bits },
-        TableSpec::Function { name, bits, outputs, generator, digest } => {
+        TableSpec::Function {
+            name,
+            bits,
+            outputs,
+            generator,
+            digest,
+        } => {
             let outputs = if outputs.is_empty() {
-                let made = generator.generate(*bits).ok_or_else(|| format!("table `{name}` has no outputs"))?;
+                let made = generator
+                    .generate(*bits)
+                    .ok_or_else(|| format!("table `{name}` has no outputs"))?;
                 if crate::plan::table_digest(&made) != *digest {
-                    return Err(format!("table `{name}` computed on this machine differs from the one in the key; verify on a machine with IEEE-754 libm results identical to the prover's, or use a key that embeds the table"));
+                    return Err(format!(
+                        "table `{name}` computed on this machine differs from the one in the key; verify on a machine with IEEE-754 libm results identical to the prover's, or use a key that embeds the table"
+                    ));
                 }
                 made
             } else {
                 outputs.clone()
             };
-            Table::Function { name: name.clone(), in_bits: *bits, outputs }
+            Table::Function {
+                name: name.clone(),
+                in_bits: *bits,
+                outputs,
+            }
         }
     })
 }
@@ -64,7 +78,11 @@ pub fn columns(graph: &ProofGraph, plan: &Plan, wit: &Witness, lu: &LookupUse) -
             NodePlan::MaxPool { out, windows, .. } => {
                 let y = &wit.columns[*out];
                 let w = &wit.columns[*windows];
-                let d: Vec<i64> = w.iter().enumerate().map(|(i, &wv)| y[i % y.len()] - wv).collect();
+                let d: Vec<i64> = w
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &wv)| y[i % y.len()] - wv)
+                    .collect();
                 vec![to_field(&d)]
             }
             _ => Vec::new(),
@@ -77,7 +95,11 @@ pub fn columns(graph: &ProofGraph, plan: &Plan, wit: &Witness, lu: &LookupUse) -
 /// # Errors
 /// [`ProveError::OutOfRange`]-like [`ProveError::Backend`] naming the layer whose value is not in
 /// its table.
-pub fn multiplicities(graph: &ProofGraph, plan: &Plan, wit: &Witness) -> Result<Vec<Vec<i64>>, ProveError> {
+pub fn multiplicities(
+    graph: &ProofGraph,
+    plan: &Plan,
+    wit: &Witness,
+) -> Result<Vec<Vec<i64>>, ProveError> {
     multiplicities_inner(graph, plan, wit, true)
 }
 
@@ -115,7 +137,10 @@ fn multiplicities_inner(
             out.push(m);
             continue;
         }
-        let refs: Vec<Vec<&[F]>> = cols.iter().map(|(_, c)| c.iter().map(Vec::as_slice).collect()).collect();
+        let refs: Vec<Vec<&[F]>> = cols
+            .iter()
+            .map(|(_, c)| c.iter().map(Vec::as_slice).collect())
+            .collect();
         let m = zkinfer_lookup::multiplicities(&t, &refs).map_err(|e| {
             let layer = match &e {
                 zkinfer_lookup::LookupError::NotInTable { witness, .. } => cols
@@ -124,9 +149,15 @@ fn multiplicities_inner(
                     .map_or("?", |n| n.name.as_str()),
                 _ => "?",
             };
-            ProveError::Backend(format!("layer `{layer}`: {e}; recalibrate or widen the activation bits"))
+            ProveError::Backend(format!(
+                "layer `{layer}`: {e}; recalibrate or widen the activation bits"
+            ))
         })?;
-        out.push(m.iter().map(|x| i64::try_from(x.as_canonical_u64()).unwrap_or(i64::MAX)).collect());
+        out.push(
+            m.iter()
+                .map(|x| i64::try_from(x.as_canonical_u64()).unwrap_or(i64::MAX))
+                .collect(),
+        );
     }
     Ok(out)
 }
@@ -145,19 +176,45 @@ fn node_of(lu: &LookupUse) -> usize {
 ///
 /// # Errors
 /// If a lookup cannot be proved (a value outside its table).
-pub fn prove_all(cx: &mut ProverCtx<'_>, mults: &[Vec<i64>], strict: bool) -> Result<LookupProof, ProveError> {
-    let tables: Vec<Table> = cx.plan.tables.iter().map(table).collect::<Result<_, _>>().map_err(ProveError::Backend)?;
+pub fn prove_all(
+    cx: &mut ProverCtx<'_>,
+    mults: &[Vec<i64>],
+    strict: bool,
+) -> Result<LookupProof, ProveError> {
+    let tables: Vec<Table> = cx
+        .plan
+        .tables
+        .iter()
+        .map(table)
+        .collect::<Result<_, _>>()
+        .map_err(ProveError::Backend)?;
     let uses: Vec<Vec<LookupUse>> = (0..tables.len())
-        .map(|ti| cx.plan.lookups.iter().filter(|lu| lu.table == ti).copied().collect())
+        .map(|ti| {
+            cx.plan
+                .lookups
+                .iter()
+                .filter(|lu| lu.table == ti)
+                .copied()
+                .collect()
+        })
         .collect();
-    let cols: Vec<Vec<Vec<Vec<F>>>> =
-        uses.iter().map(|us| us.iter().map(|lu| columns(cx.graph, cx.plan, cx.wit, lu)).collect()).collect();
+    let cols: Vec<Vec<Vec<Vec<F>>>> = uses
+        .iter()
+        .map(|us| {
+            us.iter()
+                .map(|lu| columns(cx.graph, cx.plan, cx.wit, lu))
+                .collect()
+        })
+        .collect();
     let instances: Vec<zkinfer_lookup::LookupInstance<'_>> = tables
         .iter()
         .zip(&cols)
         .map(|(t, c)| zkinfer_lookup::LookupInstance {
             table: t,
-            witnesses: c.iter().map(|w| w.iter().map(Vec::as_slice).collect()).collect(),
+            witnesses: c
+                .iter()
+                .map(|w| w.iter().map(Vec::as_slice).collect())
+                .collect(),
         })
         .collect();
     let mf: Vec<Vec<F>> = mults.iter().map(|m| to_field(m)).collect();
@@ -180,7 +237,10 @@ fn discharge_prove(cx: &mut ProverCtx<'_>, ti: usize, uses: &[LookupUse], claims
     for (lu, wc) in uses.iter().zip(&claims.witness_claims) {
         match (lu.witness, &cx.plan.nodes[node_of(lu)]) {
             (LookupWitness::Input, _) => {
-                let claim = Claim { point: wc[0].0.clone(), value: wc[0].1 };
+                let claim = Claim {
+                    point: wc[0].0.clone(),
+                    value: wc[0].1,
+                };
                 cx.claims.tensor(cx.plan, cx.graph.input, claim);
             }
             (LookupWitness::RescaleOut { .. }, NodePlan::Rescale { out, .. }) => {
@@ -191,7 +251,14 @@ fn discharge_prove(cx: &mut ProverCtx<'_>, ti: usize, uses: &[LookupUse], claims
             }
             (LookupWitness::Elementwise { node }, NodePlan::Elementwise { out, .. }) => {
                 let x = cx.graph.nodes[node].inputs[0];
-                cx.claims.tensor(cx.plan, x, Claim { point: wc[0].0.clone(), value: wc[0].1 });
+                cx.claims.tensor(
+                    cx.plan,
+                    x,
+                    Claim {
+                        point: wc[0].0.clone(),
+                        value: wc[0].1,
+                    },
+                );
                 cx.claims.witness(*out, wc[1].0.clone(), wc[1].1);
             }
             (LookupWitness::MaxDiff { .. }, NodePlan::MaxPool { out, windows, .. }) => {
@@ -214,16 +281,39 @@ fn discharge_prove(cx: &mut ProverCtx<'_>, ti: usize, uses: &[LookupUse], claims
 /// # Errors
 /// If the lookup proof is malformed or rejected.
 pub fn verify_all(cx: &mut VerifierCtx<'_>, proof: &LookupProof) -> Result<(), VerifyError> {
-    let tables: Vec<Table> =
-        cx.plan.tables.iter().map(table).collect::<Result<_, _>>().map_err(|e| VerifyError::at("lookups", e))?;
+    let tables: Vec<Table> = cx
+        .plan
+        .tables
+        .iter()
+        .map(table)
+        .collect::<Result<_, _>>()
+        .map_err(|e| VerifyError::at("lookups", e))?;
     let uses: Vec<Vec<LookupUse>> = (0..tables.len())
-        .map(|ti| cx.plan.lookups.iter().filter(|lu| lu.table == ti).copied().collect())
+        .map(|ti| {
+            cx.plan
+                .lookups
+                .iter()
+                .filter(|lu| lu.table == ti)
+                .copied()
+                .collect()
+        })
         .collect();
-    let shapes: Vec<Vec<usize>> = uses.iter().map(|us| us.iter().map(|lu| lu.num_vars).collect()).collect();
-    let statements: Vec<(&Table, &[usize])> = tables.iter().zip(&shapes).map(|(t, s)| (t, s.as_slice())).collect();
-    let claims = zkinfer_lookup::verify_many(&statements, proof, cx.rd.t).map_err(|e| VerifyError::at("lookups", e))?;
+    let shapes: Vec<Vec<usize>> = uses
+        .iter()
+        .map(|us| us.iter().map(|lu| lu.num_vars).collect())
+        .collect();
+    let statements: Vec<(&Table, &[usize])> = tables
+        .iter()
+        .zip(&shapes)
+        .map(|(t, s)| (t, s.as_slice()))
+        .collect();
+    let claims = zkinfer_lookup::verify_many(&statements, proof, cx.rd.t)
+        .map_err(|e| VerifyError::at("lookups", e))?;
     if claims.len() != tables.len() {
-        return Err(VerifyError::at("lookups", "wrong number of lookup instances"));
+        return Err(VerifyError::at(
+            "lookups",
+            "wrong number of lookup instances",
+        ));
     }
     for (ti, (us, cl)) in uses.iter().zip(&claims).enumerate() {
         discharge_verify(cx, ti, us, cl, &format!("lookups into table {ti}"))?;
@@ -240,7 +330,11 @@ fn discharge_verify(
 ) -> Result<(), VerifyError> {
     let bad = || VerifyError::at(at, "lookup claims do not match the plan");
     let (mp, mv) = claims.multiplicity_claim.clone();
-    cx.claims.witness(*cx.plan.multiplicity_columns.get(ti).ok_or_else(bad)?, mp, mv);
+    cx.claims.witness(
+        *cx.plan.multiplicity_columns.get(ti).ok_or_else(bad)?,
+        mp,
+        mv,
+    );
     if claims.witness_claims.len() != uses.len() {
         return Err(bad());
     }
@@ -249,31 +343,61 @@ fn discharge_verify(
         let first = wc.first().ok_or_else(bad)?.clone();
         match (lu.witness, cx.plan.nodes.get(node).ok_or_else(bad)?.clone()) {
             (LookupWitness::Input, _) => {
-                if !matches!(cx.plan.sources.get(cx.plan.graph.input), Some(crate::plan::Source::Committed { .. })) {
+                if !matches!(
+                    cx.plan.sources.get(cx.plan.graph.input),
+                    Some(crate::plan::Source::Committed { .. })
+                ) {
                     return Err(bad());
                 }
-                cx.claims.tensor(cx.plan, cx.plan.graph.input, Claim { point: first.0, value: first.1 });
+                cx.claims.tensor(
+                    cx.plan,
+                    cx.plan.graph.input,
+                    Claim {
+                        point: first.0,
+                        value: first.1,
+                    },
+                );
             }
             (LookupWitness::RescaleOut { .. }, NodePlan::Rescale { out, .. }) => {
                 cx.claims.witness(out, first.0, first.1);
             }
             (LookupWitness::RescaleLimb { limb, .. }, NodePlan::Rescale { limbs, .. }) => {
-                cx.claims.witness(*limbs.get(limb).ok_or_else(bad)?, first.0, first.1);
+                cx.claims
+                    .witness(*limbs.get(limb).ok_or_else(bad)?, first.0, first.1);
             }
             (LookupWitness::Elementwise { node }, NodePlan::Elementwise { out, .. }) => {
                 let second = wc.get(1).ok_or_else(bad)?.clone();
-                let x = *cx.plan.graph.nodes.get(node).and_then(|n| n.inputs.first()).ok_or_else(bad)?;
-                cx.claims.tensor(cx.plan, x, Claim { point: first.0, value: first.1 });
+                let x = *cx
+                    .plan
+                    .graph
+                    .nodes
+                    .get(node)
+                    .and_then(|n| n.inputs.first())
+                    .ok_or_else(bad)?;
+                cx.claims.tensor(
+                    cx.plan,
+                    x,
+                    Claim {
+                        point: first.0,
+                        value: first.1,
+                    },
+                );
                 cx.claims.witness(out, second.0, second.1);
             }
             (LookupWitness::MaxDiff { .. }, NodePlan::MaxPool { out, windows, .. }) => {
                 let (p, v) = first;
                 let no = cx.plan.witness_columns.get(out).ok_or_else(bad)?.num_vars;
-                let r_o = p.get(p.len().saturating_sub(no)..).ok_or_else(bad)?.to_vec();
+                let r_o = p
+                    .get(p.len().saturating_sub(no)..)
+                    .ok_or_else(bad)?
+                    .to_vec();
                 let m = cx.rd.recv(2, at)?;
                 let (ye, we) = (m[0], m[1]);
                 if ye - we != v {
-                    return Err(VerifyError::at(at, "max-pool difference does not match y − window"));
+                    return Err(VerifyError::at(
+                        at,
+                        "max-pool difference does not match y − window",
+                    ));
                 }
                 cx.claims.witness(out, r_o, ye);
                 cx.claims.witness(windows, p, we);
@@ -283,4 +407,3 @@ fn discharge_verify(
     }
     Ok(())
 }
-

@@ -272,7 +272,11 @@ impl<'a> Builder<'a> {
     }
 
     fn err(node: &Node, msg: impl Into<String>) -> CompileError {
-        CompileError::Unsupported { node: node.name.clone(), op: node.op.kind(), reason: msg.into() }
+        CompileError::Unsupported {
+            node: node.name.clone(),
+            op: node.op.kind(),
+            reason: msg.into(),
+        }
     }
 
     fn layout(&self, node: &Node, i: usize) -> Result<Layout, CompileError> {
@@ -302,7 +306,11 @@ impl<'a> Builder<'a> {
 
     fn lookup(&mut self, table: TableSpec, witness: LookupWitness, num_vars: usize) -> usize {
         let table = self.table(table);
-        self.lookups.push(LookupUse { table, witness, num_vars });
+        self.lookups.push(LookupUse {
+            table,
+            witness,
+            num_vars,
+        });
         table
     }
 
@@ -315,8 +323,10 @@ impl<'a> Builder<'a> {
             });
         }
         let t = node.output;
-        *self.layouts.get_mut(t).ok_or_else(|| Self::err(node, "output tensor out of range"))? =
-            Some(layout);
+        *self
+            .layouts
+            .get_mut(t)
+            .ok_or_else(|| Self::err(node, "output tensor out of range"))? = Some(layout);
         self.sources[t] = source;
         Ok(())
     }
@@ -344,7 +354,11 @@ impl<'a> Builder<'a> {
                         cost.committed = layout.size();
                         cost.lookups = layout.size();
                         let column = self.witness("input".into(), layout.num_vars());
-                        self.lookup(TableSpec::SignedRange { bits: a }, LookupWitness::Input, layout.num_vars());
+                        self.lookup(
+                            TableSpec::SignedRange { bits: a },
+                            LookupWitness::Input,
+                            layout.num_vars(),
+                        );
                         Source::Committed { column }
                     }
                 };
@@ -357,7 +371,13 @@ impl<'a> Builder<'a> {
                     return Err(Self::err(node, "weight is not 2-D"));
                 };
                 let split = x.split_suffix(k).ok_or_else(|| {
-                    Self::err(node, format!("input shape {:?} has no trailing axes of size {k}", x.logical))
+                    Self::err(
+                        node,
+                        format!(
+                            "input shape {:?} has no trailing axes of size {k}",
+                            x.logical
+                        ),
+                    )
                 })?;
                 let kl = x.sub(split..x.logical.len());
                 let mut out = x.sub(0..split);
@@ -367,40 +387,73 @@ impl<'a> Builder<'a> {
                     return Err(Self::err(node, "output shape does not match x·W"));
                 }
                 let np = n.next_power_of_two();
-                let wcol = self.weight(format!("{}.weight", node.name), (kl.size() * np).trailing_zeros() as usize);
-                let bcol = bias.as_ref().map(|_| self.weight(format!("{}.bias", node.name), np.trailing_zeros() as usize));
+                let wcol = self.weight(
+                    format!("{}.weight", node.name),
+                    (kl.size() * np).trailing_zeros() as usize,
+                );
+                let bcol = bias.as_ref().map(|_| {
+                    self.weight(format!("{}.bias", node.name), np.trailing_zeros() as usize)
+                });
                 cost.sumcheck = kl.size() + out.size();
                 cost.macs = out.logical_len() * k;
                 self.set_out(node, out, Source::Derived)?;
-                NodePlan::Weighted { weight: wcol, bias: bcol, split }
+                NodePlan::Weighted {
+                    weight: wcol,
+                    bias: bcol,
+                    split,
+                }
             }
-            Op::Conv2d { weight, bias, window } => {
+            Op::Conv2d {
+                weight,
+                bias,
+                window,
+            } => {
                 let x = self.layout(node, 0)?;
                 let [co, ci, kh, kw] = weight.shape[..] else {
                     return Err(Self::err(node, "weight is not [CO, CI, KH, KW]"));
                 };
-                let (c, h, w) = chw(&x).ok_or_else(|| Self::err(node, "input is not [1, C, H, W]"))?;
+                let (c, h, w) =
+                    chw(&x).ok_or_else(|| Self::err(node, "input is not [1, C, H, W]"))?;
                 if c != ci || window.kernel != [kh, kw] {
-                    return Err(Self::err(node, "weight shape does not match input channels/kernel (grouped convolutions are not supported yet)"));
+                    return Err(Self::err(
+                        node,
+                        "weight shape does not match input channels/kernel (grouped convolutions are not supported yet)",
+                    ));
                 }
-                let (oh, ow) = out_hw(window, h, w).ok_or_else(|| Self::err(node, "window does not fit"))?;
+                let (oh, ow) =
+                    out_hw(window, h, w).ok_or_else(|| Self::err(node, "window does not fit"))?;
                 let out = Layout::natural(&[1, co, oh, ow]);
                 if out.logical_len() != out_shape.iter().product::<usize>() {
                     return Err(Self::err(node, "output shape mismatch"));
                 }
                 let wl = Layout::natural(&[co, ci, kh, kw]);
                 let wcol = self.weight(format!("{}.weight", node.name), wl.num_vars());
-                let bcol = bias.as_ref().map(|_| self.weight(format!("{}.bias", node.name), Layout::natural(&[co]).num_vars()));
+                let bcol = bias.as_ref().map(|_| {
+                    self.weight(
+                        format!("{}.bias", node.name),
+                        Layout::natural(&[co]).num_vars(),
+                    )
+                });
                 cost.sumcheck = Layout::natural(&[ci, kh, kw]).size() + x.size() + out.size();
                 cost.macs = out.logical_len() * ci * kh * kw;
                 self.set_out(node, out, Source::Derived)?;
-                NodePlan::Weighted { weight: wcol, bias: bcol, split: 0 }
+                NodePlan::Weighted {
+                    weight: wcol,
+                    bias: bcol,
+                    split: 0,
+                }
             }
             Op::Add | Op::Sub => {
                 let x = self.layout(node, 0)?;
                 let y = self.layout(node, 1)?;
                 if x != y {
-                    return Err(Self::err(node, format!("operands have different layouts {:?} and {:?} (broadcasting between activations is not supported yet)", x.logical, y.logical)));
+                    return Err(Self::err(
+                        node,
+                        format!(
+                            "operands have different layouts {:?} and {:?} (broadcasting between activations is not supported yet)",
+                            x.logical, y.logical
+                        ),
+                    ));
                 }
                 cost.sumcheck = x.size();
                 self.set_out(node, x, Source::Derived)?;
@@ -409,13 +462,27 @@ impl<'a> Builder<'a> {
             Op::AddConst { c } | Op::MulConstTensor { c } => {
                 let x = self.layout(node, 0)?;
                 if c.broadcast_to(&out_shape).is_none() {
-                    return Err(Self::err(node, format!("constant of shape {:?} does not broadcast to {:?}", c.shape, out_shape)));
+                    return Err(Self::err(
+                        node,
+                        format!(
+                            "constant of shape {:?} does not broadcast to {:?}",
+                            c.shape, out_shape
+                        ),
+                    ));
                 }
                 let wcol = self.weight(format!("{}.const", node.name), x.num_vars());
-                cost.sumcheck = if matches!(node.op, Op::MulConstTensor { .. }) { x.size() } else { 0 };
+                cost.sumcheck = if matches!(node.op, Op::MulConstTensor { .. }) {
+                    x.size()
+                } else {
+                    0
+                };
                 cost.macs = x.logical_len();
                 self.set_out(node, x, Source::Derived)?;
-                NodePlan::Weighted { weight: wcol, bias: None, split: 0 }
+                NodePlan::Weighted {
+                    weight: wcol,
+                    bias: None,
+                    split: 0,
+                }
             }
             Op::MulConst { c } => {
                 if *c == 0 {
@@ -427,8 +494,10 @@ impl<'a> Builder<'a> {
             }
             Op::SumPool { window } => {
                 let x = self.layout(node, 0)?;
-                let (c, h, w) = chw(&x).ok_or_else(|| Self::err(node, "input is not [1, C, H, W]"))?;
-                let (oh, ow) = out_hw(window, h, w).ok_or_else(|| Self::err(node, "window does not fit"))?;
+                let (c, h, w) =
+                    chw(&x).ok_or_else(|| Self::err(node, "input is not [1, C, H, W]"))?;
+                let (oh, ow) =
+                    out_hw(window, h, w).ok_or_else(|| Self::err(node, "window does not fit"))?;
                 cost.sumcheck = x.size();
                 cost.macs = c * oh * ow * window.kernel[0] * window.kernel[1];
                 self.set_out(node, Layout::natural(&[1, c, oh, ow]), Source::Derived)?;
@@ -436,36 +505,71 @@ impl<'a> Builder<'a> {
             }
             Op::Transpose { perm } => {
                 let x = self.layout(node, 0)?;
-                let xt = self.g.tensors.get(node.inputs[0]).map(|t| t.shape.clone()).unwrap_or_default();
+                let xt = self
+                    .g
+                    .tensors
+                    .get(node.inputs[0])
+                    .map(|t| t.shape.clone())
+                    .unwrap_or_default();
                 if x.logical != xt {
-                    return Err(Self::err(node, "transpose of a reshaped tensor is not supported yet"));
+                    return Err(Self::err(
+                        node,
+                        "transpose of a reshaped tensor is not supported yet",
+                    ));
                 }
                 let mut sorted = perm.clone();
                 sorted.sort_unstable();
                 if sorted != (0..x.logical.len()).collect::<Vec<_>>() {
-                    return Err(Self::err(node, format!("{perm:?} is not a permutation of the axes")));
+                    return Err(Self::err(
+                        node,
+                        format!("{perm:?} is not a permutation of the axes"),
+                    ));
                 }
-                let out = Layout { logical: perm.iter().map(|&a| x.logical[a]).collect(), padded: perm.iter().map(|&a| x.padded[a]).collect() };
+                let out = Layout {
+                    logical: perm.iter().map(|&a| x.logical[a]).collect(),
+                    padded: perm.iter().map(|&a| x.padded[a]).collect(),
+                };
                 if out.logical != out_shape {
-                    return Err(Self::err(node, "output shape does not match the permutation"));
+                    return Err(Self::err(
+                        node,
+                        "output shape does not match the permutation",
+                    ));
                 }
                 self.set_out(node, out, Source::Derived)?;
                 NodePlan::Plain
             }
             Op::AxisMap { maps } => {
                 let x = self.layout(node, 0)?;
-                let xt = self.g.tensors.get(node.inputs[0]).map(|t| t.shape.clone()).unwrap_or_default();
+                let xt = self
+                    .g
+                    .tensors
+                    .get(node.inputs[0])
+                    .map(|t| t.shape.clone())
+                    .unwrap_or_default();
                 if x.logical != xt || maps.len() != xt.len() || out_shape.len() != xt.len() {
-                    return Err(Self::err(node, "axis map needs an input in its natural layout and one map per axis"));
+                    return Err(Self::err(
+                        node,
+                        "axis map needs an input in its natural layout and one map per axis",
+                    ));
                 }
                 for (a, m) in maps.iter().enumerate() {
                     let ok = match m {
                         crate::ir::AxisMap::Identity => out_shape[a] == xt[a],
                         crate::ir::AxisMap::Sum => out_shape[a] == 1,
-                        crate::ir::AxisMap::Slice { start, step } => *step >= 1 && out_shape[a] >= 1 && start + (out_shape[a] - 1) * step < xt[a],
+                        crate::ir::AxisMap::Slice { start, step } => {
+                            *step >= 1
+                                && out_shape[a] >= 1
+                                && start + (out_shape[a] - 1) * step < xt[a]
+                        }
                     };
                     if !ok {
-                        return Err(Self::err(node, format!("axis {a}: map {m:?} does not fit {} -> {}", xt[a], out_shape[a])));
+                        return Err(Self::err(
+                            node,
+                            format!(
+                                "axis {a}: map {m:?} does not fit {} -> {}",
+                                xt[a], out_shape[a]
+                            ),
+                        ));
                     }
                 }
                 cost.sumcheck = x.size();
@@ -487,7 +591,10 @@ impl<'a> Builder<'a> {
             }
             Op::Rescale { shift } => {
                 if *shift == 0 || *shift > 48 {
-                    return Err(Self::err(node, format!("rescale shift {shift} outside 1..=48")));
+                    return Err(Self::err(
+                        node,
+                        format!("rescale shift {shift} outside 1..=48"),
+                    ));
                 }
                 let x = self.layout(node, 0)?;
                 let nv = x.num_vars();
@@ -501,25 +608,54 @@ impl<'a> Builder<'a> {
                     let l = limbs.len();
                     limbs.push(self.witness(format!("{}.rem{l}", node.name), nv));
                     limb_bits.push(bits);
-                    self.lookup(TableSpec::Range { bits }, LookupWitness::RescaleLimb { node: idx, limb: l }, nv);
+                    self.lookup(
+                        TableSpec::Range { bits },
+                        LookupWitness::RescaleLimb { node: idx, limb: l },
+                        nv,
+                    );
                 }
-                self.lookup(TableSpec::SignedRange { bits: a }, LookupWitness::RescaleOut { node: idx }, nv);
+                self.lookup(
+                    TableSpec::SignedRange { bits: a },
+                    LookupWitness::RescaleOut { node: idx },
+                    nv,
+                );
                 cost.committed = x.size() * (1 + limbs.len());
                 cost.lookups = x.size() * (1 + limbs.len());
                 self.set_out(node, x, Source::Committed { column: out })?;
-                NodePlan::Rescale { out, limbs, limb_bits }
+                NodePlan::Rescale {
+                    out,
+                    limbs,
+                    limb_bits,
+                }
             }
             Op::Relu | Op::Table { .. } => {
                 let x = self.layout(node, 0)?;
                 let nv = x.num_vars();
                 let (name, outputs, generator) = match &node.op {
-                    Op::Table { name, outputs, generator } => (name.clone(), outputs.clone(), generator.clone()),
-                    _ => ("relu".to_string(), TableGen::Relu.generate(a).unwrap_or_default(), TableGen::Relu),
+                    Op::Table {
+                        name,
+                        outputs,
+                        generator,
+                    } => (name.clone(), outputs.clone(), generator.clone()),
+                    _ => (
+                        "relu".to_string(),
+                        TableGen::Relu.generate(a).unwrap_or_default(),
+                        TableGen::Relu,
+                    ),
                 };
                 if outputs.len() != 1usize << a {
-                    return Err(Self::err(node, format!("table has {} entries, expected 2^{a}", outputs.len())));
+                    return Err(Self::err(
+                        node,
+                        format!("table has {} entries, expected 2^{a}", outputs.len()),
+                    ));
                 }
-                let spec = TableSpec::Function { name, bits: a, digest: table_digest(&outputs), outputs, generator };
+                let spec = TableSpec::Function {
+                    name,
+                    bits: a,
+                    digest: table_digest(&outputs),
+                    outputs,
+                    generator,
+                };
                 let out = self.witness(format!("{}.out", node.name), nv);
                 let table = self.lookup(spec, LookupWitness::Elementwise { node: idx }, nv);
                 cost.committed = x.size();
@@ -530,21 +666,37 @@ impl<'a> Builder<'a> {
             Op::MaxPool { window } => {
                 let x = self.layout(node, 0)?;
                 if window.pad != [0; 4] {
-                    return Err(Self::err(node, "max-pool with padding is not supported yet"));
+                    return Err(Self::err(
+                        node,
+                        "max-pool with padding is not supported yet",
+                    ));
                 }
-                let (c, h, w) = chw(&x).ok_or_else(|| Self::err(node, "input is not [1, C, H, W]"))?;
-                let (oh, ow) = out_hw(window, h, w).ok_or_else(|| Self::err(node, "window does not fit"))?;
+                let (c, h, w) =
+                    chw(&x).ok_or_else(|| Self::err(node, "input is not [1, C, H, W]"))?;
+                let (oh, ow) =
+                    out_hw(window, h, w).ok_or_else(|| Self::err(node, "window does not fit"))?;
                 let out = Layout::natural(&[1, c, oh, ow]);
-                let kpad = [window.kernel[0].next_power_of_two(), window.kernel[1].next_power_of_two()];
+                let kpad = [
+                    window.kernel[0].next_power_of_two(),
+                    window.kernel[1].next_power_of_two(),
+                ];
                 let wnv = out.num_vars() + (kpad[0] * kpad[1]).trailing_zeros() as usize;
                 let ocol = self.witness(format!("{}.out", node.name), out.num_vars());
                 let wcol = self.witness(format!("{}.windows", node.name), wnv);
-                self.lookup(TableSpec::Range { bits: a }, LookupWitness::MaxDiff { node: idx }, wnv);
+                self.lookup(
+                    TableSpec::Range { bits: a },
+                    LookupWitness::MaxDiff { node: idx },
+                    wnv,
+                );
                 cost.committed = out.size() + (1 << wnv);
                 cost.lookups = 1 << wnv;
                 cost.sumcheck = x.size() + (1 << wnv);
                 self.set_out(node, out, Source::Committed { column: ocol })?;
-                NodePlan::MaxPool { out: ocol, windows: wcol, kpad }
+                NodePlan::MaxPool {
+                    out: ocol,
+                    windows: wcol,
+                    kpad,
+                }
             }
         };
         self.nodes.push(plan);
@@ -558,21 +710,33 @@ impl<'a> Builder<'a> {
             .iter()
             .enumerate()
             .map(|(i, l)| {
-                l.clone().ok_or_else(|| CompileError::Graph(format!(
-                    "tensor {} is never produced",
-                    self.g.tensors.get(i).map_or("?", |t| t.name.as_str())
-                )))
+                l.clone().ok_or_else(|| {
+                    CompileError::Graph(format!(
+                        "tensor {} is never produced",
+                        self.g.tensors.get(i).map_or("?", |t| t.name.as_str())
+                    ))
+                })
             })
             .collect::<Result<_, _>>()?;
         let mut multiplicity_columns = Vec::new();
         for (i, t) in self.tables.clone().iter().enumerate() {
             let nv = match t {
-                TableSpec::Range { bits } | TableSpec::SignedRange { bits } | TableSpec::Function { bits, .. } => *bits as usize,
+                TableSpec::Range { bits }
+                | TableSpec::SignedRange { bits }
+                | TableSpec::Function { bits, .. } => *bits as usize,
             };
             multiplicity_columns.push(self.witness(format!("multiplicities.{i}"), nv));
         }
-        let committed: usize = self.witness_columns.iter().map(|c| 1usize << c.num_vars).sum();
-        let weights: usize = self.weight_columns.iter().map(|c| 1usize << c.num_vars).sum();
+        let committed: usize = self
+            .witness_columns
+            .iter()
+            .map(|c| 1usize << c.num_vars)
+            .sum();
+        let weights: usize = self
+            .weight_columns
+            .iter()
+            .map(|c| 1usize << c.num_vars)
+            .sum();
         let sumcheck: usize = self.costs.iter().map(|c| c.sumcheck).sum();
         let lookups: usize = self.costs.iter().map(|c| c.lookups).sum();
         let macs = self.costs.iter().map(|c| c.macs).sum();
@@ -608,7 +772,9 @@ fn predict_seconds(committed: usize, weights: usize, sumcheck: usize, lookups: u
     const COMMIT_NS: f64 = 150.0;
     const SUMCHECK_NS: f64 = 60.0;
     const LOOKUP_NS: f64 = 250.0;
-    ((committed + weights) as f64 * COMMIT_NS + sumcheck as f64 * SUMCHECK_NS + lookups as f64 * LOOKUP_NS)
+    ((committed + weights) as f64 * COMMIT_NS
+        + sumcheck as f64 * SUMCHECK_NS
+        + lookups as f64 * LOOKUP_NS)
         * 1e-9
         + 0.01
 }

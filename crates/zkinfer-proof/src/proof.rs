@@ -44,7 +44,9 @@ pub enum FileError {
         expected: &'static str,
     },
     /// A zkinfer file of another format version.
-    #[error("{kind} file has format version {got}, this zkinfer reads version {expected}; regenerate it with this version")]
+    #[error(
+        "{kind} file has format version {got}, this zkinfer reads version {expected}; regenerate it with this version"
+    )]
     WrongVersion {
         /// What kind.
         kind: &'static str,
@@ -85,13 +87,19 @@ pub trait ZkFile: Serialize + for<'de> Deserialize<'de> {
     /// A [`FileError`] naming what is wrong.
     fn from_bytes(bytes: &[u8]) -> Result<Self, FileError> {
         if bytes.len() < 12 || bytes[..8] != Self::MAGIC {
-            return Err(FileError::WrongKind { expected: Self::KIND });
+            return Err(FileError::WrongKind {
+                expected: Self::KIND,
+            });
         }
         let mut v = [0u8; 4];
         v.copy_from_slice(&bytes[8..12]);
         let got = u32::from_le_bytes(v);
         if got != FORMAT_VERSION {
-            return Err(FileError::WrongVersion { kind: Self::KIND, got, expected: FORMAT_VERSION });
+            return Err(FileError::WrongVersion {
+                kind: Self::KIND,
+                got,
+                expected: FORMAT_VERSION,
+            });
         }
         use bincode::Options;
         bincode::DefaultOptions::new()
@@ -99,7 +107,10 @@ pub trait ZkFile: Serialize + for<'de> Deserialize<'de> {
             .reject_trailing_bytes()
             .with_limit(bytes.len() as u64)
             .deserialize(&bytes[12..])
-            .map_err(|e| FileError::Corrupt { kind: Self::KIND, reason: e.to_string() })
+            .map_err(|e| FileError::Corrupt {
+                kind: Self::KIND,
+                reason: e.to_string(),
+            })
     }
 }
 

@@ -27,7 +27,11 @@ pub(crate) mod labels {
 /// # Errors
 /// A [`ProveError`]: wrong input length, a value outside the compiled ranges, a witness that
 /// disagrees with the interpreter.
-pub fn prove(pk: &ProvingKey, input: &[i64], trace: Option<&[Vec<i64>]>) -> Result<Proof, ProveError> {
+pub fn prove(
+    pk: &ProvingKey,
+    input: &[i64],
+    trace: Option<&[Vec<i64>]>,
+) -> Result<Proof, ProveError> {
     let wit = witness::generate(&pk.graph, &pk.vk.plan, input)?;
     if let Some(trace) = trace {
         wit.check_trace(&pk.graph, &pk.vk.plan, trace)?;
@@ -42,11 +46,20 @@ pub fn prove(pk: &ProvingKey, input: &[i64], trace: Option<&[Vec<i64>]>) -> Resu
 ///
 /// # Errors
 /// As [`prove`].
-pub fn prove_with_witness(pk: &ProvingKey, input: &[i64], wit: Witness) -> Result<Proof, ProveError> {
+pub fn prove_with_witness(
+    pk: &ProvingKey,
+    input: &[i64],
+    wit: Witness,
+) -> Result<Proof, ProveError> {
     prove_inner(pk, input, wit, false)
 }
 
-fn prove_inner(pk: &ProvingKey, input: &[i64], mut wit: Witness, strict: bool) -> Result<Proof, ProveError> {
+fn prove_inner(
+    pk: &ProvingKey,
+    input: &[i64],
+    mut wit: Witness,
+    strict: bool,
+) -> Result<Proof, ProveError> {
     let plan = &pk.vk.plan;
     let graph = &pk.graph;
     let mults = if strict {
@@ -74,7 +87,9 @@ fn prove_inner(pk: &ProvingKey, input: &[i64], mut wit: Witness, strict: bool) -
     let wcols: Vec<Vec<F>> = weights.iter().map(|c| to_field(c)).collect();
     let (wcom, wdata) = pcs.commit(&wcols, &mut t).map_err(backend)?;
     if wcom.root().as_slice() != pk.vk.weights_root.as_slice() {
-        return Err(ProveError::Backend("the proving key's weights do not match its verifying key".into()));
+        return Err(ProveError::Backend(
+            "the proving key's weights do not match its verifying key".into(),
+        ));
     }
     let xcols: Vec<Vec<F>> = wit.columns.iter().map(|c| to_field(c)).collect();
     let (xcom, xdata) = pcs.commit(&xcols, &mut t).map_err(backend)?;
@@ -92,8 +107,12 @@ fn prove_inner(pk: &ProvingKey, input: &[i64], mut wit: Witness, strict: bool) -
     let ProverCtx { ch, claims, .. } = cx;
     let msgs = ch.msgs;
 
-    let weights_opening = pcs.open(&wdata, &col_claims(&claims.weights), &mut t).map_err(backend)?;
-    let witness_opening = pcs.open(&xdata, &col_claims(&claims.witness), &mut t).map_err(backend)?;
+    let weights_opening = pcs
+        .open(&wdata, &col_claims(&claims.weights), &mut t)
+        .map_err(backend)?;
+    let witness_opening = pcs
+        .open(&xdata, &col_claims(&claims.witness), &mut t)
+        .map_err(backend)?;
     Ok(Proof {
         vk_digest: pk.vk.digest,
         public_input,
@@ -113,7 +132,14 @@ fn walk(cx: &mut ProverCtx<'_>, wit: &Witness, output: &[i64]) {
     let nv = plan.layouts[graph.output].num_vars();
     let tau = cx.ch.t.challenges(labels::OUTPUT_POINT, nv);
     let v = mle(output, &tau);
-    cx.claims.tensor(plan, graph.output, Claim { point: tau, value: v });
+    cx.claims.tensor(
+        plan,
+        graph.output,
+        Claim {
+            point: tau,
+            value: v,
+        },
+    );
     for idx in (0..graph.nodes.len()).rev() {
         let node = &graph.nodes[idx];
         if node.op.is_nonlinear() {
@@ -132,7 +158,11 @@ fn walk(cx: &mut ProverCtx<'_>, wit: &Witness, output: &[i64]) {
 
 pub(crate) fn col_claims(cs: &[ColClaim]) -> Vec<ColumnClaim> {
     cs.iter()
-        .map(|c| ColumnClaim { column: c.column, point: c.claim.point.clone(), value: c.claim.value })
+        .map(|c| ColumnClaim {
+            column: c.column,
+            point: c.claim.point.clone(),
+            value: c.claim.value,
+        })
         .collect()
 }
 

@@ -27,7 +27,10 @@ pub fn axis_selector(
     let mut a = vec![EF::ZERO; in_padded];
     for (o, &eo) in eq_out.iter().enumerate().take(out_len) {
         for (k, &kk) in kernel.iter().enumerate() {
-            if let Some(h) = (o * stride + k * dilation).checked_sub(pad).filter(|&h| h < in_len) {
+            if let Some(h) = (o * stride + k * dilation)
+                .checked_sub(pad)
+                .filter(|&h| h < in_len)
+            {
                 a[h] += eo * kk;
             }
         }

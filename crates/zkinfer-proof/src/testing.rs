@@ -50,20 +50,41 @@ impl GraphBuilder {
     #[must_use]
     pub fn new(shape: &[usize], act_bits: u32, seed: u64) -> Self {
         let g = ProofGraph {
-            tensors: vec![Tensor { name: "input".into(), shape: shape.to_vec(), scale: 8 }],
-            nodes: vec![Node { name: "input".into(), op: Op::Input, inputs: vec![], output: 0 }],
+            tensors: vec![Tensor {
+                name: "input".into(),
+                shape: shape.to_vec(),
+                scale: 8,
+            }],
+            nodes: vec![Node {
+                name: "input".into(),
+                op: Op::Input,
+                inputs: vec![],
+                output: 0,
+            }],
             input: 0,
             output: 0,
             act_bits,
         };
-        Self { g, rng: Rng::new(seed) }
+        Self {
+            g,
+            rng: Rng::new(seed),
+        }
     }
 
     fn push(&mut self, op: Op, inputs: Vec<TensorId>, shape: Vec<usize>) -> TensorId {
         let t = self.g.tensors.len();
         let name = format!("{}{}", op.kind().to_lowercase(), self.g.nodes.len());
-        self.g.tensors.push(Tensor { name: name.clone(), shape, scale: 8 });
-        self.g.nodes.push(Node { name, op, inputs, output: t });
+        self.g.tensors.push(Tensor {
+            name: name.clone(),
+            shape,
+            scale: 8,
+        });
+        self.g.nodes.push(Node {
+            name,
+            op,
+            inputs,
+            output: t,
+        });
         self.g.output = t;
         t
     }
@@ -79,21 +100,56 @@ impl GraphBuilder {
         let mut shape = self.shape(x);
         let k = shape.pop().unwrap_or(1);
         shape.push(n);
-        let weight = Const { shape: vec![k, n], values: self.rng.vec(k * n, W_MAX) };
-        let bias = Some(Const { shape: vec![n], values: self.rng.vec(n, 4096) });
+        let weight = Const {
+            shape: vec![k, n],
+            values: self.rng.vec(k * n, W_MAX),
+        };
+        let bias = Some(Const {
+            shape: vec![n],
+            values: self.rng.vec(n, 4096),
+        });
         let acc = self.push(Op::MatMulConst { weight, bias }, vec![x], shape);
         self.rescale(acc, shift_for(k))
     }
 
     /// A 2-D convolution (NCHW, N = 1) with random weights, then a rescale.
-    pub fn conv(&mut self, x: TensorId, co: usize, k: usize, stride: usize, pad: usize) -> TensorId {
+    pub fn conv(
+        &mut self,
+        x: TensorId,
+        co: usize,
+        k: usize,
+        stride: usize,
+        pad: usize,
+    ) -> TensorId {
         let s = self.shape(x);
         let (ci, h, w) = (s[1], s[2], s[3]);
-        let window = Window { kernel: [k, k], stride: [stride; 2], pad: [pad; 4], dilation: [1, 1] };
-        let (oh, ow) = (window.out_dim(0, h).unwrap_or(1), window.out_dim(1, w).unwrap_or(1));
-        let weight = Const { shape: vec![co, ci, k, k], values: self.rng.vec(co * ci * k * k, W_MAX) };
-        let bias = Some(Const { shape: vec![co], values: self.rng.vec(co, 4096) });
-        let acc = self.push(Op::Conv2d { weight, bias, window }, vec![x], vec![1, co, oh, ow]);
+        let window = Window {
+            kernel: [k, k],
+            stride: [stride; 2],
+            pad: [pad; 4],
+            dilation: [1, 1],
+        };
+        let (oh, ow) = (
+            window.out_dim(0, h).unwrap_or(1),
+            window.out_dim(1, w).unwrap_or(1),
+        );
+        let weight = Const {
+            shape: vec![co, ci, k, k],
+            values: self.rng.vec(co * ci * k * k, W_MAX),
+        };
+        let bias = Some(Const {
+            shape: vec![co],
+            values: self.rng.vec(co, 4096),
+        });
+        let acc = self.push(
+            Op::Conv2d {
+                weight,
+                bias,
+                window,
+            },
+            vec![x],
+            vec![1, co, oh, ow],
+        );
         self.rescale(acc, shift_for(ci * k * k))
     }
 
@@ -114,13 +170,26 @@ impl GraphBuilder {
         let s = self.shape(x);
         let half = 1i64 << (self.g.act_bits - 1);
         let outputs = (-half..half).map(f).collect();
-        self.push(Op::Table { name: name.into(), outputs, generator: crate::ir::TableGen::Explicit }, vec![x], s)
+        self.push(
+            Op::Table {
+                name: name.into(),
+                outputs,
+                generator: crate::ir::TableGen::Explicit,
+            },
+            vec![x],
+            s,
+        )
     }
 
     /// Max-pool `k×k`, stride `k`.
     pub fn maxpool(&mut self, x: TensorId, k: usize) -> TensorId {
         let s = self.shape(x);
-        let window = Window { kernel: [k, k], stride: [k, k], pad: [0; 4], dilation: [1, 1] };
+        let window = Window {
+            kernel: [k, k],
+            stride: [k, k],
+            pad: [0; 4],
+            dilation: [1, 1],
+        };
         let shape = vec![1, s[1], s[2] / k, s[3] / k];
         self.push(Op::MaxPool { window }, vec![x], shape)
     }
@@ -128,11 +197,22 @@ impl GraphBuilder {
     /// Average-pool `k×k`, stride `k`: sum-pool, fixed-point multiply by `⌊2^16/k²⌉`, rescale 16.
     pub fn avgpool(&mut self, x: TensorId, k: usize) -> TensorId {
         let s = self.shape(x);
-        let window = Window { kernel: [k, k], stride: [k, k], pad: [0; 4], dilation: [1, 1] };
+        let window = Window {
+            kernel: [k, k],
+            stride: [k, k],
+            pad: [0; 4],
+            dilation: [1, 1],
+        };
         let shape = vec![1, s[1], s[2] / k, s[3] / k];
         let sum = self.push(Op::SumPool { window }, vec![x], shape.clone());
         let kk = i64::try_from(k * k).unwrap_or(1);
-        let m = self.push(Op::MulConst { c: ((1i64 << 16) + kk / 2) / kk }, vec![sum], shape);
+        let m = self.push(
+            Op::MulConst {
+                c: ((1i64 << 16) + kk / 2) / kk,
+            },
+            vec![sum],
+            shape,
+        );
         self.rescale(m, 16)
     }
 

@@ -1,7 +1,10 @@
 //! The verifier. It recomputes every challenge, checks every sumcheck and lookup, evaluates the
 //! public input and output itself, and checks both openings. It never panics and never accepts by
 //! default: every path that does not reach the end returns an error.
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 use zkinfer_field::{F, Transcript};
 use zkinfer_pcs::Pcs;
@@ -14,8 +17,8 @@ use crate::keys::VerifyingKey;
 use crate::lookups;
 use crate::ops::{VerifierCtx, linear, mle, nonlinear, to_field};
 use crate::plan::Source;
-use crate::prover::{col_claims, labels};
 use crate::proof::Proof;
+use crate::prover::{col_claims, labels};
 
 fn hex(d: &[u8]) -> String {
     d.iter().map(|b| format!("{b:02x}")).collect()
@@ -35,22 +38,38 @@ pub fn verify(
     expected_output: Option<&[i64]>,
 ) -> Result<Vec<i64>, VerifyError> {
     if proof.vk_digest != vk.digest {
-        return Err(VerifyError::WrongModel { expected: hex(&vk.digest), got: hex(&proof.vk_digest) });
+        return Err(VerifyError::WrongModel {
+            expected: hex(&vk.digest),
+            got: hex(&proof.vk_digest),
+        });
     }
     let plan = &vk.plan;
     let graph = &plan.graph;
-    let in_layout = plan.layouts.get(graph.input).ok_or_else(|| VerifyError::Malformed("vk has no input layout".into()))?;
-    let out_layout = plan.layouts.get(graph.output).ok_or_else(|| VerifyError::Malformed("vk has no output layout".into()))?;
+    let in_layout = plan
+        .layouts
+        .get(graph.input)
+        .ok_or_else(|| VerifyError::Malformed("vk has no input layout".into()))?;
+    let out_layout = plan
+        .layouts
+        .get(graph.output)
+        .ok_or_else(|| VerifyError::Malformed("vk has no output layout".into()))?;
 
     let mut t = Transcript::new(&vk.digest);
     let public_input = match (plan.sources.get(graph.input), &proof.public_input) {
         (Some(Source::PublicInput), Some(pi)) => {
             if pi.len() != in_layout.logical_len() {
-                return Err(VerifyError::Malformed(format!("public input has {} values, expected {}", pi.len(), in_layout.logical_len())));
+                return Err(VerifyError::Malformed(format!(
+                    "public input has {} values, expected {}",
+                    pi.len(),
+                    in_layout.logical_len()
+                )));
             }
             if let Some(want) = input {
                 if want != pi.as_slice() {
-                    return Err(VerifyError::at("input", "the proof is for a different input"));
+                    return Err(VerifyError::at(
+                        "input",
+                        "the proof is for a different input",
+                    ));
                 }
             }
             let stored = in_layout.scatter(pi);
@@ -58,15 +77,25 @@ pub fn verify(
             Some(stored)
         }
         (Some(Source::Committed { .. }), None) => None,
-        _ => return Err(VerifyError::Malformed("input visibility does not match the verifying key".into())),
+        _ => {
+            return Err(VerifyError::Malformed(
+                "input visibility does not match the verifying key".into(),
+            ));
+        }
     };
     if proof.output.len() != out_layout.size() {
-        return Err(VerifyError::Malformed(format!("output has {} values, expected {}", proof.output.len(), out_layout.size())));
+        return Err(VerifyError::Malformed(format!(
+            "output has {} values, expected {}",
+            proof.output.len(),
+            out_layout.size()
+        )));
     }
     let logical_out = out_layout.gather(&proof.output);
     if let Some(want) = expected_output {
         if want.len() != logical_out.len() {
-            return Err(VerifyError::Malformed("expected output of the wrong length".into()));
+            return Err(VerifyError::Malformed(
+                "expected output of the wrong length".into(),
+            ));
         }
         if let Some(index) = want.iter().zip(&logical_out).position(|(a, b)| a != b) {
             return Err(VerifyError::OutputMismatch { index });
@@ -75,20 +104,39 @@ pub fn verify(
     t.absorb_fields(labels::OUTPUT, &to_field(&proof.output));
 
     let pcs = Pcs::new(vk.pcs.clone());
-    pcs.absorb_commitment(&proof.weights, &mut t).map_err(|e| VerifyError::at("weights commitment", e))?;
+    pcs.absorb_commitment(&proof.weights, &mut t)
+        .map_err(|e| VerifyError::at("weights commitment", e))?;
     if proof.weights.root().as_slice() != vk.weights_root.as_slice() {
-        return Err(VerifyError::at("weights commitment", "the weights differ from those of the verifying key"));
+        return Err(VerifyError::at(
+            "weights commitment",
+            "the weights differ from those of the verifying key",
+        ));
     }
     check_shapes(&proof.weights, &plan.weight_columns, "weights")?;
     check_shapes(&proof.witness, &plan.witness_columns, "witness")?;
-    pcs.absorb_commitment(&proof.witness, &mut t).map_err(|e| VerifyError::at("witness commitment", e))?;
+    pcs.absorb_commitment(&proof.witness, &mut t)
+        .map_err(|e| VerifyError::at("witness commitment", e))?;
 
-    let mut cx = VerifierCtx { plan, rd: Reader::new(&mut t, &proof.msgs), claims: Claims::new(graph.tensors.len()) };
+    let mut cx = VerifierCtx {
+        plan,
+        rd: Reader::new(&mut t, &proof.msgs),
+        claims: Claims::new(graph.tensors.len()),
+    };
     lookups::verify_all(&mut cx, &proof.lookups)?;
 
-    let tau = cx.rd.t.challenges(labels::OUTPUT_POINT, out_layout.num_vars());
+    let tau = cx
+        .rd
+        .t
+        .challenges(labels::OUTPUT_POINT, out_layout.num_vars());
     let v = mle(&proof.output, &tau);
-    cx.claims.tensor(plan, graph.output, Claim { point: tau, value: v });
+    cx.claims.tensor(
+        plan,
+        graph.output,
+        Claim {
+            point: tau,
+            value: v,
+        },
+    );
     for (idx, node) in graph.nodes.iter().enumerate().rev() {
         if node.op.is_nonlinear() {
             nonlinear::verify_node(&mut cx, idx, node)?;
@@ -109,31 +157,68 @@ pub fn verify(
     if let Some(stored) = public_input {
         let f: Vec<F> = to_field(&stored);
         for c in &claims.public_input {
-            if c.point.len() != in_layout.num_vars() || zkinfer_poly::evaluate(&f, &c.point) != c.value {
-                return Err(VerifyError::at("input", "a claim on the public input is false"));
+            if c.point.len() != in_layout.num_vars()
+                || zkinfer_poly::evaluate(&f, &c.point) != c.value
+            {
+                return Err(VerifyError::at(
+                    "input",
+                    "a claim on the public input is false",
+                ));
             }
         }
     } else if !claims.public_input.is_empty() {
-        return Err(VerifyError::at("input", "claims on a public input in a committed-input proof"));
+        return Err(VerifyError::at(
+            "input",
+            "claims on a public input in a committed-input proof",
+        ));
     }
-    for (cs, com) in [(&claims.weights, &plan.weight_columns), (&claims.witness, &plan.witness_columns)] {
+    for (cs, com) in [
+        (&claims.weights, &plan.weight_columns),
+        (&claims.witness, &plan.witness_columns),
+    ] {
         for c in cs.iter() {
-            if com.get(c.column).is_none_or(|s| s.num_vars != c.claim.point.len()) {
-                return Err(VerifyError::at("opening", "a claim does not fit its column"));
+            if com
+                .get(c.column)
+                .is_none_or(|s| s.num_vars != c.claim.point.len())
+            {
+                return Err(VerifyError::at(
+                    "opening",
+                    "a claim does not fit its column",
+                ));
             }
         }
     }
-    pcs.verify(&proof.weights, &col_claims(&claims.weights), &proof.weights_opening, &mut t)
-        .map_err(|e| VerifyError::at("weights opening", e))?;
-    pcs.verify(&proof.witness, &col_claims(&claims.witness), &proof.witness_opening, &mut t)
-        .map_err(|e| VerifyError::at("witness opening", e))?;
+    pcs.verify(
+        &proof.weights,
+        &col_claims(&claims.weights),
+        &proof.weights_opening,
+        &mut t,
+    )
+    .map_err(|e| VerifyError::at("weights opening", e))?;
+    pcs.verify(
+        &proof.witness,
+        &col_claims(&claims.witness),
+        &proof.witness_opening,
+        &mut t,
+    )
+    .map_err(|e| VerifyError::at("witness opening", e))?;
     Ok(logical_out)
 }
 
-fn check_shapes(c: &zkinfer_pcs::Commitment, cols: &[crate::plan::ColumnSpec], what: &str) -> Result<(), VerifyError> {
-    let want: Vec<u32> = cols.iter().map(|s| u32::try_from(s.num_vars).unwrap_or(u32::MAX)).collect();
+fn check_shapes(
+    c: &zkinfer_pcs::Commitment,
+    cols: &[crate::plan::ColumnSpec],
+    what: &str,
+) -> Result<(), VerifyError> {
+    let want: Vec<u32> = cols
+        .iter()
+        .map(|s| u32::try_from(s.num_vars).unwrap_or(u32::MAX))
+        .collect();
     if c.num_vars() != want.as_slice() {
-        return Err(VerifyError::at(what, "commitment has the wrong column shapes"));
+        return Err(VerifyError::at(
+            what,
+            "commitment has the wrong column shapes",
+        ));
     }
     Ok(())
 }

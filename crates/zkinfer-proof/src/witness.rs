@@ -30,9 +30,19 @@ fn act_range(a: u32) -> (i128, i128) {
 
 fn checked(layer: &str, v: i128, lo: i128, hi: i128) -> Result<i64, ProveError> {
     if v < lo || v > hi {
-        return Err(ProveError::OutOfRange { layer: layer.to_string(), value: v, lo, hi });
+        return Err(ProveError::OutOfRange {
+            layer: layer.to_string(),
+            value: v,
+            lo,
+            hi,
+        });
     }
-    i64::try_from(v).map_err(|_| ProveError::OutOfRange { layer: layer.to_string(), value: v, lo, hi })
+    i64::try_from(v).map_err(|_| ProveError::OutOfRange {
+        layer: layer.to_string(),
+        value: v,
+        lo,
+        hi,
+    })
 }
 
 /// Lays `W [K, N]` out as `[stored K positions of the input's trailing axes, Np]`.
@@ -52,7 +62,14 @@ pub fn matmul_weight_column(w: &Const, kl: &Layout) -> Vec<i64> {
 pub fn weight_columns(graph: &ProofGraph, plan: &Plan) -> Vec<Vec<i64>> {
     let mut cols = vec![Vec::new(); plan.weight_columns.len()];
     for (node, np) in graph.nodes.iter().zip(&plan.nodes) {
-        let NodePlan::Weighted { weight, bias, split } = np else { continue };
+        let NodePlan::Weighted {
+            weight,
+            bias,
+            split,
+        } = np
+        else {
+            continue;
+        };
         let x = &plan.layouts[node.inputs[0]];
         match &node.op {
             Op::MatMulConst { weight: w, bias: b } => {
@@ -63,9 +80,12 @@ pub fn weight_columns(graph: &ProofGraph, plan: &Plan) -> Vec<Vec<i64>> {
             }
             Op::AddConst { c } | Op::MulConstTensor { c } => {
                 let shape = &graph.tensors[node.output].shape;
-                cols[*weight] = plan.layouts[node.output].scatter(&c.broadcast_to(shape).unwrap_or_default());
+                cols[*weight] =
+                    plan.layouts[node.output].scatter(&c.broadcast_to(shape).unwrap_or_default());
             }
-            Op::Conv2d { weight: w, bias: b, .. } => {
+            Op::Conv2d {
+                weight: w, bias: b, ..
+            } => {
                 cols[*weight] = Layout::natural(&w.shape).scatter(&w.values);
                 if let (Some(bc), Some(b)) = (bias, b) {
                     cols[*bc] = Layout::natural(&b.shape).scatter(&b.values);
@@ -91,12 +111,18 @@ pub fn generate(graph: &ProofGraph, plan: &Plan, input: &[i64]) -> Result<Witnes
     for (node, np) in graph.nodes.iter().zip(&plan.nodes) {
         let out_l = &plan.layouts[node.output];
         let name = node.name.as_str();
-        let x = node.inputs.first().map(|&t| (&tensors[t], &plan.layouts[t]));
+        let x = node
+            .inputs
+            .first()
+            .map(|&t| (&tensors[t], &plan.layouts[t]));
         let y: Vec<i64> = match (&node.op, np) {
             (Op::Input, _) => {
                 let want = graph.tensors[node.output].len();
                 if input.len() != want {
-                    return Err(ProveError::InputLength { expected: want, got: input.len() });
+                    return Err(ProveError::InputLength {
+                        expected: want,
+                        got: input.len(),
+                    });
                 }
                 let s = out_l.scatter(input);
                 if let crate::plan::Source::Committed { column } = plan.sources[node.output] {
@@ -111,7 +137,9 @@ pub fn generate(graph: &ProofGraph, plan: &Plan, input: &[i64]) -> Result<Witnes
                 let np2 = weight.shape[1].next_power_of_two();
                 let ks = kl.size();
                 let rows = xv.len() / ks;
-                let b = bias.as_ref().map(|b| Layout::natural(&b.shape).scatter(&b.values));
+                let b = bias
+                    .as_ref()
+                    .map(|b| Layout::natural(&b.shape).scatter(&b.values));
                 let mut y = vec![0i64; rows * np2];
                 for m in 0..rows {
                     for n in 0..np2 {
@@ -124,7 +152,14 @@ pub fn generate(graph: &ProofGraph, plan: &Plan, input: &[i64]) -> Result<Witnes
                 }
                 y
             }
-            (Op::Conv2d { weight, bias, window }, _) => {
+            (
+                Op::Conv2d {
+                    weight,
+                    bias,
+                    window,
+                },
+                _,
+            ) => {
                 let (xv, xl) = x.ok_or_else(|| missing(name))?;
                 conv(name, xv, xl, out_l, weight, bias.as_ref(), window)?
             }
@@ -135,18 +170,29 @@ pub fn generate(graph: &ProofGraph, plan: &Plan, input: &[i64]) -> Result<Witnes
                 av.iter()
                     .zip(bv)
                     .map(|(&p, &q)| {
-                        let v = if sub { i128::from(p) - i128::from(q) } else { i128::from(p) + i128::from(q) };
+                        let v = if sub {
+                            i128::from(p) - i128::from(q)
+                        } else {
+                            i128::from(p) + i128::from(q)
+                        };
                         checked(name, v, -(1i128 << 62), 1i128 << 62)
                     })
                     .collect::<Result<_, _>>()?
             }
-            (Op::AddConst { .. } | Op::MulConstTensor { .. }, NodePlan::Weighted { weight, .. }) => {
+            (
+                Op::AddConst { .. } | Op::MulConstTensor { .. },
+                NodePlan::Weighted { weight, .. },
+            ) => {
                 let (xv, _) = x.ok_or_else(|| missing(name))?;
                 let add = matches!(node.op, Op::AddConst { .. });
                 xv.iter()
                     .zip(&wcols[*weight])
                     .map(|(&v, &c)| {
-                        let r = if add { i128::from(v) + i128::from(c) } else { i128::from(v) * i128::from(c) };
+                        let r = if add {
+                            i128::from(v) + i128::from(c)
+                        } else {
+                            i128::from(v) * i128::from(c)
+                        };
                         checked(name, r, -(1i128 << 62), 1i128 << 62)
                     })
                     .collect::<Result<_, _>>()?
@@ -154,7 +200,14 @@ pub fn generate(graph: &ProofGraph, plan: &Plan, input: &[i64]) -> Result<Witnes
             (Op::MulConst { c }, _) => {
                 let (xv, _) = x.ok_or_else(|| missing(name))?;
                 xv.iter()
-                    .map(|&v| checked(name, i128::from(v) * i128::from(*c), -(1i128 << 62), 1i128 << 62))
+                    .map(|&v| {
+                        checked(
+                            name,
+                            i128::from(v) * i128::from(*c),
+                            -(1i128 << 62),
+                            1i128 << 62,
+                        )
+                    })
                     .collect::<Result<_, _>>()?
             }
             (Op::SumPool { window }, _) => {
@@ -170,7 +223,14 @@ pub fn generate(graph: &ProofGraph, plan: &Plan, input: &[i64]) -> Result<Witnes
                 let (xv, xl) = x.ok_or_else(|| missing(name))?;
                 axis_map(xv, xl, out_l, maps)
             }
-            (Op::Rescale { shift }, NodePlan::Rescale { out, limbs, limb_bits }) => {
+            (
+                Op::Rescale { shift },
+                NodePlan::Rescale {
+                    out,
+                    limbs,
+                    limb_bits,
+                },
+            ) => {
                 let (xv, _) = x.ok_or_else(|| missing(name))?;
                 let k = *shift;
                 let half = 1i128 << (k - 1);
@@ -200,7 +260,8 @@ pub fn generate(graph: &ProofGraph, plan: &Plan, input: &[i64]) -> Result<Witnes
                         let v = checked(name, i128::from(v), lo, hi)?;
                         Ok(match &node.op {
                             Op::Table { outputs, .. } => {
-                                outputs[usize::try_from(v - i64::try_from(lo).unwrap_or_default()).unwrap_or_default()]
+                                outputs[usize::try_from(v - i64::try_from(lo).unwrap_or_default())
+                                    .unwrap_or_default()]
                             }
                             _ => v.max(0),
                         })
@@ -216,7 +277,11 @@ pub fn generate(graph: &ProofGraph, plan: &Plan, input: &[i64]) -> Result<Witnes
                 columns[*windows] = w;
                 y
             }
-            _ => return Err(ProveError::Backend(format!("node `{name}`: plan does not match op"))),
+            _ => {
+                return Err(ProveError::Backend(format!(
+                    "node `{name}`: plan does not match op"
+                )));
+            }
         };
         tensors[node.output] = y;
     }
@@ -276,7 +341,9 @@ fn missing(name: &str) -> ProveError {
 
 /// Input row of output row `o` and kernel row `k`, if inside the input.
 fn src(o: usize, k: usize, a: usize, w: &Window, n: usize) -> Option<usize> {
-    (o * w.stride[a] + k * w.dilation[a]).checked_sub(w.pad[a]).filter(|&i| i < n)
+    (o * w.stride[a] + k * w.dilation[a])
+        .checked_sub(w.pad[a])
+        .filter(|&i| i < n)
 }
 
 fn conv(
@@ -289,11 +356,20 @@ fn conv(
     window: &Window,
 ) -> Result<Vec<i64>, ProveError> {
     let (ci_n, h, w) = chw_of(xl).ok_or_else(|| missing(name))?;
-    let (hp, wp) = (xl.padded[xl.padded.len() - 2], xl.padded[xl.padded.len() - 1]);
-    let [co_n, _, kh_n, kw_n] = weight.shape[..] else { return Err(missing(name)) };
+    let (hp, wp) = (
+        xl.padded[xl.padded.len() - 2],
+        xl.padded[xl.padded.len() - 1],
+    );
+    let [co_n, _, kh_n, kw_n] = weight.shape[..] else {
+        return Err(missing(name));
+    };
     let (_, oh_n, ow_n) = chw_of(out_l).ok_or_else(|| missing(name))?;
     let n = out_l.padded.len();
-    let (cop, ohp, owp) = (out_l.padded[n - 3], out_l.padded[n - 2], out_l.padded[n - 1]);
+    let (cop, ohp, owp) = (
+        out_l.padded[n - 3],
+        out_l.padded[n - 2],
+        out_l.padded[n - 1],
+    );
     let mut y = vec![0i64; out_l.size()];
     for co in 0..co_n {
         let b = bias.map_or(0, |b| i128::from(b.values[co]));
@@ -303,9 +379,13 @@ fn conv(
                 if oh < oh_n && ow < ow_n {
                     for ci in 0..ci_n {
                         for kh in 0..kh_n {
-                            let Some(ih) = src(oh, kh, 0, window, h) else { continue };
+                            let Some(ih) = src(oh, kh, 0, window, h) else {
+                                continue;
+                            };
                             for kw in 0..kw_n {
-                                let Some(iw) = src(ow, kw, 1, window, w) else { continue };
+                                let Some(iw) = src(ow, kw, 1, window, w) else {
+                                    continue;
+                                };
                                 let wv = weight.values[((co * ci_n + ci) * kh_n + kh) * kw_n + kw];
                                 acc += i128::from(wv) * i128::from(xv[(ci * hp + ih) * wp + iw]);
                             }
@@ -323,7 +403,13 @@ fn conv(
 /// Sum-pool (`max = false`) or max-pool with its windows column (`max = true`). Padded output
 /// positions are 0; channels include padded ones. The windows column is laid out
 /// `[KHp, KWp, output]` and a padded kernel row/column repeats row/column 0.
-fn pool(xv: &[i64], xl: &Layout, out_l: &Layout, window: &Window, max: bool) -> (Vec<i64>, Vec<i64>) {
+fn pool(
+    xv: &[i64],
+    xl: &Layout,
+    out_l: &Layout,
+    window: &Window,
+    max: bool,
+) -> (Vec<i64>, Vec<i64>) {
     let n = xl.padded.len();
     let (cp, hp, wp) = (xl.padded[n - 3], xl.padded[n - 2], xl.padded[n - 1]);
     let (h, w) = (xl.logical[n - 2], xl.logical[n - 1]);
@@ -334,7 +420,11 @@ fn pool(xv: &[i64], xl: &Layout, out_l: &Layout, window: &Window, max: bool) -> 
     let (khp, kwp) = (kh_n.next_power_of_two(), kw_n.next_power_of_two());
     let osize = out_l.size();
     let mut y = vec![0i64; osize];
-    let mut wins = if max { vec![0i64; khp * kwp * osize] } else { Vec::new() };
+    let mut wins = if max {
+        vec![0i64; khp * kwp * osize]
+    } else {
+        Vec::new()
+    };
     for c in 0..cp {
         for oh in 0..oh_n {
             for ow in 0..ow_n {
@@ -342,7 +432,10 @@ fn pool(xv: &[i64], xl: &Layout, out_l: &Layout, window: &Window, max: bool) -> 
                 let mut acc: i64 = if max { i64::MIN } else { 0 };
                 for kh in 0..khp {
                     for kw in 0..kwp {
-                        let (rkh, rkw) = (if kh < kh_n { kh } else { 0 }, if kw < kw_n { kw } else { 0 });
+                        let (rkh, rkw) = (
+                            if kh < kh_n { kh } else { 0 },
+                            if kw < kw_n { kw } else { 0 },
+                        );
                         let v = match (src(oh, rkh, 0, window, h), src(ow, rkw, 1, window, w)) {
                             (Some(ih), Some(iw)) => xv[(c * hp + ih) * wp + iw],
                             _ => 0,
@@ -367,11 +460,19 @@ impl Witness {
     ///
     /// # Errors
     /// [`ProveError::TraceMismatch`] at the first difference.
-    pub fn check_trace(&self, graph: &ProofGraph, plan: &Plan, trace: &[Vec<i64>]) -> Result<(), ProveError> {
+    pub fn check_trace(
+        &self,
+        graph: &ProofGraph,
+        plan: &Plan,
+        trace: &[Vec<i64>],
+    ) -> Result<(), ProveError> {
         for (t, (stored, want)) in self.tensors.iter().zip(trace).enumerate() {
             let got = plan.layouts[t].gather(stored);
             if let Some(index) = got.iter().zip(want).position(|(a, b)| a != b) {
-                return Err(ProveError::TraceMismatch { tensor: graph.tensors[t].name.clone(), index });
+                return Err(ProveError::TraceMismatch {
+                    tensor: graph.tensors[t].name.clone(),
+                    index,
+                });
             }
         }
         Ok(())

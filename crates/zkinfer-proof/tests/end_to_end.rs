@@ -7,7 +7,9 @@ use zkinfer_proof::ir::ProofGraph;
 use zkinfer_proof::layout::Layout;
 use zkinfer_proof::testing::{lenet5, mlp, mlp_with_table, residual_cnn};
 use zkinfer_proof::witness::generate;
-use zkinfer_proof::{CompileOptions, InputVisibility, Proof, ZkFile, compile, prove, setup, verify};
+use zkinfer_proof::{
+    CompileOptions, InputVisibility, Proof, ZkFile, compile, prove, setup, verify,
+};
 
 fn round_trip(graph: &ProofGraph, input: &[i64], vis: InputVisibility) {
     let plan = compile(graph, CompileOptions { input: vis }).expect("compiles");
@@ -15,11 +17,15 @@ fn round_trip(graph: &ProofGraph, input: &[i64], vis: InputVisibility) {
     let proof = prove(&pk, input, None).expect("proves");
     let bytes = proof.to_bytes();
     let proof = Proof::from_bytes(&bytes).expect("decodes");
-    let expected = plan.layouts[graph.output].gather(&generate(graph, &plan, input).unwrap().tensors[graph.output]);
+    let expected = plan.layouts[graph.output]
+        .gather(&generate(graph, &plan, input).unwrap().tensors[graph.output]);
     let public = (vis == InputVisibility::Public).then_some(input);
     let out = verify(&pk.vk, &proof, public, Some(&expected)).expect("verifies");
     assert_eq!(out, expected);
-    assert_eq!(out.len(), Layout::natural(&graph.tensors[graph.output].shape).logical_len());
+    assert_eq!(
+        out.len(),
+        Layout::natural(&graph.tensors[graph.output].shape).logical_len()
+    );
 }
 
 #[test]

@@ -4,7 +4,7 @@
 use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, Transcript};
 use zkinfer_proof::channel::{Channel, Reader};
 use zkinfer_proof::claims::{Claim, Claims};
-use zkinfer_proof::ir::{ProofGraph, Window, Op};
+use zkinfer_proof::ir::{Op, ProofGraph, Window};
 use zkinfer_proof::ops::{ProverCtx, VerifierCtx, linear, mle};
 use zkinfer_proof::testing::{GraphBuilder, Rng};
 use zkinfer_proof::witness::{generate, weight_columns};
@@ -26,7 +26,10 @@ fn check_node(g: &ProofGraph, x: &[i64], idx: usize, tamper: bool) -> bool {
     let mut rng = Rng::new(9);
     let point = rand_point(&mut rng, plan.layouts[out_t].num_vars());
     let mut value = mle(&wit.tensors[out_t], &point);
-    let claim = Claim { point: point.clone(), value };
+    let claim = Claim {
+        point: point.clone(),
+        value,
+    };
     let mut tp = Transcript::new(b"t");
     let mut cx = ProverCtx {
         plan: &plan,
@@ -37,40 +40,75 @@ fn check_node(g: &ProofGraph, x: &[i64], idx: usize, tamper: bool) -> bool {
         claims: Claims::new(g.tensors.len()),
     };
     linear::prove_node(&mut cx, idx, &claim);
-    let ProverCtx { ch, claims: pclaims, .. } = cx;
+    let ProverCtx {
+        ch,
+        claims: pclaims,
+        ..
+    } = cx;
     let msgs = ch.msgs;
     // Prover's claims are true.
     for t in 0..g.tensors.len() {
         for c in &pclaims.derived[t] {
-            assert_eq!(mle(&wit.tensors[t], &c.point), c.value, "claim on tensor {t}");
+            assert_eq!(
+                mle(&wit.tensors[t], &c.point),
+                c.value,
+                "claim on tensor {t}"
+            );
         }
     }
     for c in &pclaims.public_input {
         assert_eq!(mle(&wit.tensors[0], &c.point), c.value);
     }
     for c in &pclaims.weights {
-        assert_eq!(mle(&weights[c.column], &c.claim.point), c.claim.value, "weight {}", c.column);
+        assert_eq!(
+            mle(&weights[c.column], &c.claim.point),
+            c.claim.value,
+            "weight {}",
+            c.column
+        );
     }
     if tamper {
         value += EF::ONE;
     }
     let mut tv = Transcript::new(b"t");
-    let mut vx = VerifierCtx { plan: &plan, rd: Reader::new(&mut tv, &msgs), claims: Claims::new(g.tensors.len()) };
+    let mut vx = VerifierCtx {
+        plan: &plan,
+        rd: Reader::new(&mut tv, &msgs),
+        claims: Claims::new(g.tensors.len()),
+    };
     let ok = linear::verify_node(&mut vx, idx, &g.nodes[idx], &Claim { point, value }).is_ok();
     if !ok {
         return false;
     }
     // Accepted: the claims the verifier is left with must all be true for the proof to stand.
-    let inputs_true = vx.claims.public_input.iter().all(|c| mle(&wit.tensors[0], &c.point) == c.value);
-    let derived_true = (0..g.tensors.len())
-        .all(|t| vx.claims.derived[t].iter().all(|c| mle(&wit.tensors[t], &c.point) == c.value));
-    let weights_true = vx.claims.weights.iter().all(|c| mle(&weights[c.column], &c.claim.point) == c.claim.value);
-    let witness_true = vx.claims.witness.iter().all(|c| mle(&wit.columns[c.column], &c.claim.point) == c.claim.value);
+    let inputs_true = vx
+        .claims
+        .public_input
+        .iter()
+        .all(|c| mle(&wit.tensors[0], &c.point) == c.value);
+    let derived_true = (0..g.tensors.len()).all(|t| {
+        vx.claims.derived[t]
+            .iter()
+            .all(|c| mle(&wit.tensors[t], &c.point) == c.value)
+    });
+    let weights_true = vx
+        .claims
+        .weights
+        .iter()
+        .all(|c| mle(&weights[c.column], &c.claim.point) == c.claim.value);
+    let witness_true = vx
+        .claims
+        .witness
+        .iter()
+        .all(|c| mle(&wit.columns[c.column], &c.claim.point) == c.claim.value);
     inputs_true && derived_true && weights_true && witness_true
 }
 
 fn last_linear(g: &ProofGraph) -> usize {
-    g.nodes.iter().rposition(|n| !n.op.is_nonlinear() && !matches!(n.op, Op::Input | Op::Reshape)).unwrap()
+    g.nodes
+        .iter()
+        .rposition(|n| !n.op.is_nonlinear() && !matches!(n.op, Op::Input | Op::Reshape))
+        .unwrap()
 }
 
 #[test]
@@ -105,9 +143,23 @@ fn matmul_conv_pool_add() {
     let b = GraphBuilder::new(&[1, 3, 7, 6], 16, 7);
     let _ = b.shape(0);
     let mut g = b.finish();
-    let window = Window { kernel: [3, 3], stride: [2, 2], pad: [1; 4], dilation: [1, 1] };
-    g.tensors.push(zkinfer_proof::ir::Tensor { name: "p".into(), shape: vec![1, 3, 4, 3], scale: 8 });
-    g.nodes.push(zkinfer_proof::ir::Node { name: "pool".into(), op: Op::SumPool { window }, inputs: vec![0], output: 1 });
+    let window = Window {
+        kernel: [3, 3],
+        stride: [2, 2],
+        pad: [1; 4],
+        dilation: [1, 1],
+    };
+    g.tensors.push(zkinfer_proof::ir::Tensor {
+        name: "p".into(),
+        shape: vec![1, 3, 4, 3],
+        scale: 8,
+    });
+    g.nodes.push(zkinfer_proof::ir::Node {
+        name: "pool".into(),
+        op: Op::SumPool { window },
+        inputs: vec![0],
+        output: 1,
+    });
     g.output = 1;
     assert!(check_node(&g, &x, 1, false));
     assert!(!check_node(&g, &x, 1, true));
@@ -127,16 +179,35 @@ fn add_and_mul_broadcast_constants() {
     use zkinfer_proof::ir::{Const, Node, Tensor};
     let x = Rng::new(3).vec(3 * 5 * 6, 200);
     for (i, op) in [
-        Op::AddConst { c: Const { shape: vec![1, 3, 1, 1], values: vec![5, -7, 11] } },
-        Op::MulConstTensor { c: Const { shape: vec![1, 1, 5, 6], values: Rng::new(4).vec(30, 50) } },
+        Op::AddConst {
+            c: Const {
+                shape: vec![1, 3, 1, 1],
+                values: vec![5, -7, 11],
+            },
+        },
+        Op::MulConstTensor {
+            c: Const {
+                shape: vec![1, 1, 5, 6],
+                values: Rng::new(4).vec(30, 50),
+            },
+        },
     ]
     .into_iter()
     .enumerate()
     {
         let b = GraphBuilder::new(&[1, 3, 5, 6], 16, 7 + i as u64);
         let mut g = b.finish();
-        g.tensors.push(Tensor { name: "y".into(), shape: vec![1, 3, 5, 6], scale: 8 });
-        g.nodes.push(Node { name: "c".into(), op, inputs: vec![0], output: 1 });
+        g.tensors.push(Tensor {
+            name: "y".into(),
+            shape: vec![1, 3, 5, 6],
+            scale: 8,
+        });
+        g.nodes.push(Node {
+            name: "c".into(),
+            op,
+            inputs: vec![0],
+            output: 1,
+        });
         g.output = 1;
         assert!(check_node(&g, &x, 1, false));
         assert!(!check_node(&g, &x, 1, true));
@@ -148,16 +219,55 @@ fn transpose_slice_and_sum() {
     use zkinfer_proof::ir::{AxisMap, Node, Tensor};
     let x = Rng::new(5).vec(3 * 5 * 6, 200);
     let cases: Vec<(Op, Vec<usize>)> = vec![
-        (Op::Transpose { perm: vec![0, 2, 3, 1] }, vec![1, 5, 6, 3]),
-        (Op::Transpose { perm: vec![0, 3, 1, 2] }, vec![1, 6, 3, 5]),
-        (Op::AxisMap { maps: vec![AxisMap::Identity, AxisMap::Identity, AxisMap::Slice { start: 1, step: 2 }, AxisMap::Identity] }, vec![1, 3, 2, 6]),
-        (Op::AxisMap { maps: vec![AxisMap::Identity, AxisMap::Sum, AxisMap::Identity, AxisMap::Slice { start: 0, step: 3 }] }, vec![1, 1, 5, 2]),
+        (
+            Op::Transpose {
+                perm: vec![0, 2, 3, 1],
+            },
+            vec![1, 5, 6, 3],
+        ),
+        (
+            Op::Transpose {
+                perm: vec![0, 3, 1, 2],
+            },
+            vec![1, 6, 3, 5],
+        ),
+        (
+            Op::AxisMap {
+                maps: vec![
+                    AxisMap::Identity,
+                    AxisMap::Identity,
+                    AxisMap::Slice { start: 1, step: 2 },
+                    AxisMap::Identity,
+                ],
+            },
+            vec![1, 3, 2, 6],
+        ),
+        (
+            Op::AxisMap {
+                maps: vec![
+                    AxisMap::Identity,
+                    AxisMap::Sum,
+                    AxisMap::Identity,
+                    AxisMap::Slice { start: 0, step: 3 },
+                ],
+            },
+            vec![1, 1, 5, 2],
+        ),
     ];
     for (op, shape) in cases {
         let b = GraphBuilder::new(&[1, 3, 5, 6], 16, 9);
         let mut g = b.finish();
-        g.tensors.push(Tensor { name: "y".into(), shape, scale: 8 });
-        g.nodes.push(Node { name: "t".into(), op, inputs: vec![0], output: 1 });
+        g.tensors.push(Tensor {
+            name: "y".into(),
+            shape,
+            scale: 8,
+        });
+        g.nodes.push(Node {
+            name: "t".into(),
+            op,
+            inputs: vec![0],
+            output: 1,
+        });
         g.output = 1;
         assert!(check_node(&g, &x, 1, false));
         assert!(!check_node(&g, &x, 1, true));

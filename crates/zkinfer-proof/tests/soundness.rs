@@ -1,14 +1,17 @@
 //! Soundness of the whole proof: every tampering is rejected with an error, never a panic.
 
+use zkinfer_field::{EF, PrimeCharacteristicRing};
 use zkinfer_pcs::PcsConfig;
 use zkinfer_proof::channel::Msg;
 use zkinfer_proof::ir::ProofGraph;
-use zkinfer_proof::testing::{GraphBuilder, Rng, mlp, residual_cnn};
 use zkinfer_proof::plan::Source;
 use zkinfer_proof::prover::prove_with_witness;
+use zkinfer_proof::testing::{GraphBuilder, Rng, mlp, residual_cnn};
 use zkinfer_proof::witness::generate;
-use zkinfer_proof::{CompileOptions, InputVisibility, Proof, ProvingKey, VerifyError, ZkFile, compile, prove, setup, verify};
-use zkinfer_field::{EF, PrimeCharacteristicRing};
+use zkinfer_proof::{
+    CompileOptions, InputVisibility, Proof, ProvingKey, VerifyError, ZkFile, compile, prove, setup,
+    verify,
+};
 
 fn keys(g: &ProofGraph, vis: InputVisibility) -> ProvingKey {
     let plan = compile(g, CompileOptions { input: vis }).unwrap();
@@ -29,13 +32,21 @@ fn byte_flips_across_the_proof_are_rejected() {
     let bytes = proof.to_bytes();
     let mut rng = Rng::new(1);
     // Sample positions across every region of the encoding, plus the first and last bytes.
-    let mut positions: Vec<usize> = (0..200).map(|_| (rng.next_u64() as usize) % bytes.len()).collect();
+    let mut positions: Vec<usize> = (0..200)
+        .map(|_| (rng.next_u64() as usize) % bytes.len())
+        .collect();
     positions.extend([0, 8, 12, bytes.len() - 1]);
     for pos in positions {
         let mut b = bytes.clone();
         b[pos] ^= 1 << (rng.next_u64() % 8);
-        let Ok(p) = Proof::from_bytes(&b) else { continue };
-        assert!(verify(&pk.vk, &p, Some(&x), None).is_err(), "flip at byte {pos} of {} accepted", bytes.len());
+        let Ok(p) = Proof::from_bytes(&b) else {
+            continue;
+        };
+        assert!(
+            verify(&pk.vk, &p, Some(&x), None).is_err(),
+            "flip at byte {pos} of {} accepted",
+            bytes.len()
+        );
     }
 }
 
@@ -50,7 +61,10 @@ fn changed_output_is_rejected() {
     // The expected output differing from the proven one.
     let mut want = plan.layouts[g.output].gather(&proof.output);
     want[1] -= 1;
-    assert!(matches!(verify(&pk.vk, &proof, Some(&x), Some(&want)), Err(VerifyError::OutputMismatch { index: 1 })));
+    assert!(matches!(
+        verify(&pk.vk, &proof, Some(&x), Some(&want)),
+        Err(VerifyError::OutputMismatch { index: 1 })
+    ));
 }
 
 #[test]
@@ -85,7 +99,10 @@ fn other_weights_and_other_models_are_rejected() {
     // Model A's proof against model B's vk.
     let (gm, xm) = mlp(&[16, 8, 4], 3);
     let pkm = keys(&gm, InputVisibility::Public);
-    assert!(matches!(verify(&pkm.vk, &proof, Some(&xm), None), Err(VerifyError::WrongModel { .. })));
+    assert!(matches!(
+        verify(&pkm.vk, &proof, Some(&xm), None),
+        Err(VerifyError::WrongModel { .. })
+    ));
     let _ = g;
 }
 
@@ -97,13 +114,19 @@ fn swapped_and_changed_messages_are_rejected() {
     for i in [0, n / 3, n / 2, n - 1] {
         let mut p = proof.clone();
         p.msgs.swap(i, (i + 1) % n);
-        assert!(verify(&pk.vk, &p, Some(&x), None).is_err(), "swap {i} accepted");
+        assert!(
+            verify(&pk.vk, &p, Some(&x), None).is_err(),
+            "swap {i} accepted"
+        );
         let mut p = proof.clone();
         match &mut p.msgs[i] {
             Msg::Evals(v) => v[0] += EF::ONE,
             Msg::Sumcheck(s) => s.round_polys[0][0] += EF::ONE,
         }
-        assert!(verify(&pk.vk, &p, Some(&x), None).is_err(), "changed message {i} accepted");
+        assert!(
+            verify(&pk.vk, &p, Some(&x), None).is_err(),
+            "changed message {i} accepted"
+        );
     }
     let mut p = proof.clone();
     p.msgs.pop();
@@ -136,7 +159,9 @@ fn random_and_mutated_bytes_never_panic() {
     let mut rng = Rng::new(7);
     for round in 0..300 {
         let mut b = if round % 3 == 0 {
-            (0..(rng.next_u64() % 4096) as usize).map(|_| rng.next_u64() as u8).collect::<Vec<u8>>()
+            (0..(rng.next_u64() % 4096) as usize)
+                .map(|_| rng.next_u64() as u8)
+                .collect::<Vec<u8>>()
         } else {
             bytes.clone()
         };
@@ -197,7 +222,10 @@ fn changed_witness_value_is_rejected() {
                 let i = c.len() / 3;
                 c[i] += delta;
                 // Keep the tensor copies (the column's tensor and its reshapes) consistent.
-                let owner = plan.sources.iter().position(|s| *s == (Source::Committed { column: col }));
+                let owner = plan
+                    .sources
+                    .iter()
+                    .position(|s| *s == (Source::Committed { column: col }));
                 for (t, src) in plan.sources.iter().enumerate() {
                     let alias_of_owner = matches!(src, Source::Alias { of } if Some(*of) == owner);
                     if Some(t) == owner || alias_of_owner {
@@ -206,7 +234,10 @@ fn changed_witness_value_is_rejected() {
                 }
                 match prove_with_witness(&pk, &x, wit) {
                     Ok(p) => {
-                        assert!(verify(&pk.vk, &p, public, None).is_err(), "changed value in column {name} accepted");
+                        assert!(
+                            verify(&pk.vk, &p, public, None).is_err(),
+                            "changed value in column {name} accepted"
+                        );
                         rejected += 1;
                     }
                     Err(_) => refused += 1,

@@ -19,8 +19,16 @@ const ONNX: [&str; 4] = ["digits_cnn", "lenet_bn", "mlp_acts", "resnet_mini"];
 fn peak_rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_owned))
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse::<f64>().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(str::to_owned)
+        })
+        .and_then(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .and_then(|v| v.parse::<f64>().ok())
+        })
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
@@ -35,12 +43,21 @@ fn built(name: &str) -> Option<(ProofGraph, Vec<i64>)> {
 }
 
 fn fixture(name: &str) -> Option<(ProofGraph, Vec<i64>, f64)> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../zkinfer-model/tests/fixtures/");
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../zkinfer-model/tests/fixtures/"
+    );
     let onnx = format!("{dir}{name}.onnx");
     let input = zkinfer_model::load_input_json(format!("{dir}{name}.input.json")).ok()?;
-    let g = zkinfer_model::import_onnx(std::path::Path::new(&onnx), &zkinfer_model::ImportOptions::default()).ok()?;
+    let g = zkinfer_model::import_onnx(
+        std::path::Path::new(&onnx),
+        &zkinfer_model::ImportOptions::default(),
+    )
+    .ok()?;
     let cal = zkinfer_model::calibrate(&g, &input, &QuantConfig::default()).ok()?;
-    let c = zkinfer_cli::compile_graph(&g, &cal, InputVisibility::Public).map_err(|e| eprintln!("{name}: {e}")).ok()?;
+    let c = zkinfer_cli::compile_graph(&g, &cal, InputVisibility::Public)
+        .map_err(|e| eprintln!("{name}: {e}"))
+        .ok()?;
     let q = c.quant.quantize_input(&input[0]).ok()?;
     let t = Instant::now();
     let reps = 20;
@@ -107,16 +124,27 @@ fn main() {
         }
     }
     let names: Vec<String> = if args.is_empty() {
-        BUILT.iter().chain(ONNX.iter()).map(|s| (*s).to_string()).collect()
+        BUILT
+            .iter()
+            .chain(ONNX.iter())
+            .map(|s| (*s).to_string())
+            .collect()
     } else {
         args
     };
-    println!("threads: {}", std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
-    println!("| model | setup s | prove s | verify ms | proof KiB | peak MiB | committed | MACs | prove/interp |");
+    println!(
+        "threads: {}",
+        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+    );
+    println!(
+        "| model | setup s | prove s | verify ms | proof KiB | peak MiB | committed | MACs | prove/interp |"
+    );
     println!("|---|---|---|---|---|---|---|---|---|");
     let exe = std::env::current_exe().expect("own path");
     for n in names {
-        let status = std::process::Command::new(&exe).args(["--one", &n]).status();
+        let status = std::process::Command::new(&exe)
+            .args(["--one", &n])
+            .status();
         if !status.is_ok_and(|s| s.success()) {
             println!("| {n} | failed | | | | | | | |");
         }

@@ -138,7 +138,10 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             if cli.json {
-                println!("{}", json!({ "ok": false, "error": e.to_string(), "exit_code": e.exit_code() }));
+                println!(
+                    "{}",
+                    json!({ "ok": false, "error": e.to_string(), "exit_code": e.exit_code() })
+                );
             } else {
                 eprintln!("error: {e}");
             }
@@ -148,10 +151,17 @@ fn main() -> ExitCode {
 }
 
 /// Runs `f` behind a spinner named `what`; returns its result and time.
-fn stage<T>(cli: &Cli, what: &str, f: impl FnOnce() -> Result<T, Error>) -> Result<(T, Duration), Error> {
+fn stage<T>(
+    cli: &Cli,
+    what: &str,
+    f: impl FnOnce() -> Result<T, Error>,
+) -> Result<(T, Duration), Error> {
     let bar = (!cli.quiet && !cli.json).then(|| {
         let b = ProgressBar::new_spinner();
-        b.set_style(ProgressStyle::with_template("{spinner} {msg} {elapsed}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+        b.set_style(
+            ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
         b.set_message(what.to_string());
         b.enable_steady_tick(Duration::from_millis(100));
         b
@@ -169,17 +179,27 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, Error> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.display().to_string(), source })?;
-    serde_json::from_str(&text).map_err(|e| Error::Input(format!("{}: malformed JSON: {e}", path.display())))
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    serde_json::from_str(&text)
+        .map_err(|e| Error::Input(format!("{}: malformed JSON: {e}", path.display())))
 }
 
 fn write_json(path: &Path, v: &impl serde::Serialize) -> Result<(), Error> {
     let text = serde_json::to_string_pretty(v).map_err(|e| Error::Input(e.to_string()))?;
-    std::fs::write(path, text).map_err(|source| Error::Io { path: path.display().to_string(), source })
+    std::fs::write(path, text).map_err(|source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    })
 }
 
 fn first_input(path: &Path) -> Result<Vec<f32>, Error> {
-    read_inputs(path)?.into_iter().next().ok_or_else(|| Error::Input(format!("{}: input_data is empty", path.display())))
+    read_inputs(path)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::Input(format!("{}: input_data is empty", path.display())))
 }
 
 fn visibility(v: Visibility) -> InputVisibility {
@@ -192,50 +212,101 @@ fn visibility(v: Visibility) -> InputVisibility {
 fn run(cli: &Cli) -> Result<(), Error> {
     match &cli.cmd {
         Cmd::Inspect { model, data } => inspect(cli, model, data.as_deref()),
-        Cmd::Calibrate { model, data, output, act_bits, weight_bits } => {
+        Cmd::Calibrate {
+            model,
+            data,
+            output,
+            act_bits,
+            weight_bits,
+        } => {
             let samples = read_inputs(data)?;
             let config = QuantConfig::with_bits(*act_bits, *weight_bits);
-            let ((cal, report), t) = stage(cli, "calibrating", || zkinfer_cli::calibrate(model, &samples, &config))?;
+            let ((cal, report), t) = stage(cli, "calibrating", || {
+                zkinfer_cli::calibrate(model, &samples, &config)
+            })?;
             write_json(output, &cal)?;
             if cli.json {
-                println!("{}", json!({"ok": true, "settings": output, "argmax_agreement": report.argmax_agreement, "max_abs_error": report.output.max_abs, "mean_abs_error": report.output.mean_abs, "ms": ms(t)}));
+                println!(
+                    "{}",
+                    json!({"ok": true, "settings": output, "argmax_agreement": report.argmax_agreement, "max_abs_error": report.output.max_abs, "mean_abs_error": report.output.mean_abs, "ms": ms(t)})
+                );
             } else {
                 print!("{report}");
-                println!("calibrated on {} sample(s) in {:.0} ms → {}", samples.len(), ms(t), output.display());
+                println!(
+                    "calibrated on {} sample(s) in {:.0} ms → {}",
+                    samples.len(),
+                    ms(t),
+                    output.display()
+                );
             }
             Ok(())
         }
-        Cmd::Compile { model, settings, data, input_visibility, output } => {
+        Cmd::Compile {
+            model,
+            settings,
+            data,
+            input_visibility,
+            output,
+        } => {
             let cal: Calibration = match (settings, data) {
                 (Some(s), _) => read_json(s)?,
-                (None, Some(d)) => zkinfer_cli::calibrate(model, &read_inputs(d)?, &QuantConfig::default())?.0,
+                (None, Some(d)) => {
+                    zkinfer_cli::calibrate(model, &read_inputs(d)?, &QuantConfig::default())?.0
+                }
                 (None, None) => {
                     return Err(Error::Input("compile needs --settings settings.json (from `zkinfer calibrate`) or --data samples.json".into()));
                 }
             };
-            let (c, t) = stage(cli, "compiling", || zkinfer_cli::compile(model, &cal, visibility(*input_visibility)))?;
+            let (c, t) = stage(cli, "compiling", || {
+                zkinfer_cli::compile(model, &cal, visibility(*input_visibility))
+            })?;
             let size = write_file(output, &c)?;
             let cost = &c.plan.cost;
             if cli.json {
-                println!("{}", json!({"ok": true, "compiled": output, "bytes": size, "committed": cost.committed, "weights": cost.weights, "lookups": cost.lookups, "predicted_prove_s": cost.predicted_prove_s, "ms": ms(t)}));
+                println!(
+                    "{}",
+                    json!({"ok": true, "compiled": output, "bytes": size, "committed": cost.committed, "weights": cost.weights, "lookups": cost.lookups, "predicted_prove_s": cost.predicted_prove_s, "ms": ms(t)})
+                );
             } else {
-                println!("compiled {} nodes in {:.0} ms → {} ({size} B); commits {} elements/proof, predicted prove {:.2} s", c.graph.nodes.len(), ms(t), output.display(), cost.committed, cost.predicted_prove_s);
+                println!(
+                    "compiled {} nodes in {:.0} ms → {} ({size} B); commits {} elements/proof, predicted prove {:.2} s",
+                    c.graph.nodes.len(),
+                    ms(t),
+                    output.display(),
+                    cost.committed,
+                    cost.predicted_prove_s
+                );
             }
             Ok(())
         }
         Cmd::Setup { compiled, pk, vk } => {
             let c: CompiledModel = read_file(compiled)?;
-            let ((pkey, vkey), t) = stage(cli, "setup (committing to the weights)", || zkinfer_cli::setup(&c))?;
+            let ((pkey, vkey), t) = stage(cli, "setup (committing to the weights)", || {
+                zkinfer_cli::setup(&c)
+            })?;
             let pk_size = write_file(pk, &pkey)?;
             let vk_size = write_file(vk, &vkey)?;
             if cli.json {
-                println!("{}", json!({"ok": true, "pk": pk, "vk": vk, "pk_bytes": pk_size, "vk_bytes": vk_size, "ms": ms(t)}));
+                println!(
+                    "{}",
+                    json!({"ok": true, "pk": pk, "vk": vk, "pk_bytes": pk_size, "vk_bytes": vk_size, "ms": ms(t)})
+                );
             } else {
-                println!("setup in {:.0} ms → {} ({pk_size} B), {} ({vk_size} B)", ms(t), pk.display(), vk.display());
+                println!(
+                    "setup in {:.0} ms → {} ({pk_size} B), {} ({vk_size} B)",
+                    ms(t),
+                    pk.display(),
+                    vk.display()
+                );
             }
             Ok(())
         }
-        Cmd::Prove { pk, input, output, output_json } => {
+        Cmd::Prove {
+            pk,
+            input,
+            output,
+            output_json,
+        } => {
             let key: ProverKey = read_file(pk)?;
             let x = first_input(input)?;
             let ((proof, out), t) = stage(cli, "proving", || zkinfer_cli::prove(&key, &x))?;
@@ -244,9 +315,17 @@ fn run(cli: &Cli) -> Result<(), Error> {
                 write_json(p, &out)?;
             }
             if cli.json {
-                println!("{}", json!({"ok": true, "proof": output, "bytes": size, "ms": ms(t), "output": out}));
+                println!(
+                    "{}",
+                    json!({"ok": true, "proof": output, "bytes": size, "ms": ms(t), "output": out})
+                );
             } else {
-                println!("proved in {:.0} ms → {} ({size} B); output {:?}", ms(t), output.display(), out.output_data[0]);
+                println!(
+                    "proved in {:.0} ms → {} ({size} B); output {:?}",
+                    ms(t),
+                    output.display(),
+                    out.output_data[0]
+                );
             }
             Ok(())
         }
@@ -254,11 +333,17 @@ fn run(cli: &Cli) -> Result<(), Error> {
             let vkey: VerifyingKey = read_file(vk)?;
             let p: Proof = read_file(proof)?;
             let x = input.as_deref().map(first_input).transpose()?;
-            let (out, t) = stage(cli, "verifying", || zkinfer_cli::verify(&vkey, &p, x.as_deref()))?;
+            let (out, t) = stage(cli, "verifying", || {
+                zkinfer_cli::verify(&vkey, &p, x.as_deref())
+            })?;
             if cli.json {
                 println!("{}", json!({"ok": true, "ms": ms(t), "output": out}));
             } else {
-                println!("verified in {:.1} ms; output {:?}", ms(t), out.output_data[0]);
+                println!(
+                    "verified in {:.1} ms; output {:?}",
+                    ms(t),
+                    out.output_data[0]
+                );
             }
             Ok(())
         }
@@ -270,7 +355,13 @@ fn inspect(cli: &Cli, model: &Path, data: Option<&Path>) -> Result<(), Error> {
     let graph = zkinfer_model::import_onnx(model, &zkinfer_model::ImportOptions::default())
         .map_err(|e| Error::Model(e.to_string()))?;
     if !cli.json {
-        println!("{}: {} nodes, input {:?}, output {:?}", model.display(), graph.nodes.len(), graph.tensors[graph.input].shape, graph.output_shape());
+        println!(
+            "{}: {} nodes, input {:?}, output {:?}",
+            model.display(),
+            graph.nodes.len(),
+            graph.tensors[graph.input].shape,
+            graph.output_shape()
+        );
         for n in &graph.nodes {
             println!("  {:<40} {}", n.name, n.op.name());
         }
@@ -284,20 +375,37 @@ fn inspect(cli: &Cli, model: &Path, data: Option<&Path>) -> Result<(), Error> {
         return Ok(());
     };
     let samples = read_inputs(data)?;
-    let cal = zkinfer_model::calibrate(&graph, &samples, &QuantConfig::default()).map_err(|e| Error::Input(e.to_string()))?;
+    let cal = zkinfer_model::calibrate(&graph, &samples, &QuantConfig::default())
+        .map_err(|e| Error::Input(e.to_string()))?;
     let c = zkinfer_cli::compile_graph(&graph, &cal, InputVisibility::Public)?;
     let cost = &c.plan.cost;
     if cli.json {
-        println!("{}", serde_json::to_string(&json!({"ok": true, "cost": cost})).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string(&json!({"ok": true, "cost": cost})).unwrap_or_default()
+        );
         return Ok(());
     }
     println!("\nproof plan ({} nodes):", c.graph.nodes.len());
-    println!("  {:<36} {:<12} {:>10} {:>10} {:>10} {:>10}", "layer", "op", "committed", "sumcheck", "lookups", "MACs");
+    println!(
+        "  {:<36} {:<12} {:>10} {:>10} {:>10} {:>10}",
+        "layer", "op", "committed", "sumcheck", "lookups", "MACs"
+    );
     for n in &cost.nodes {
-        println!("  {:<36} {:<12} {:>10} {:>10} {:>10} {:>10}", n.name, n.op, n.committed, n.sumcheck, n.lookups, n.macs);
+        println!(
+            "  {:<36} {:<12} {:>10} {:>10} {:>10} {:>10}",
+            n.name, n.op, n.committed, n.sumcheck, n.lookups, n.macs
+        );
     }
-    println!("  total: committed {} + weights {}, sumcheck {}, lookups {}, MACs {}", cost.committed, cost.weights, cost.sumcheck, cost.lookups, cost.macs);
-    println!("  predicted: prove {:.2} s, memory {} MiB", cost.predicted_prove_s, cost.predicted_memory_bytes >> 20);
+    println!(
+        "  total: committed {} + weights {}, sumcheck {}, lookups {}, MACs {}",
+        cost.committed, cost.weights, cost.sumcheck, cost.lookups, cost.macs
+    );
+    println!(
+        "  predicted: prove {:.2} s, memory {} MiB",
+        cost.predicted_prove_s,
+        cost.predicted_memory_bytes >> 20
+    );
     Ok(())
 }
 
@@ -307,15 +415,21 @@ fn demo(cli: &Cli) -> Result<(), Error> {
             println!("{s}");
         }
     };
-    say("zkinfer demo: a CNN trained on scikit-learn's 8x8 digits (bundled), proved end to end".into());
+    say(
+        "zkinfer demo: a CNN trained on scikit-learn's 8x8 digits (bundled), proved end to end"
+            .into(),
+    );
     let test = zkinfer_cli::digits_test()?;
     let graph = zkinfer_cli::digits_graph()?;
     // Calibrate on the first 32 held-out images (scales only), measure accuracy on all of them.
     let calib: Vec<Vec<f32>> = test.inputs.iter().take(32).cloned().collect();
     let (cal, t_cal) = stage(cli, "calibrating", || {
-        zkinfer_model::calibrate(&graph, &calib, &QuantConfig::default()).map_err(|e| Error::Input(e.to_string()))
+        zkinfer_model::calibrate(&graph, &calib, &QuantConfig::default())
+            .map_err(|e| Error::Input(e.to_string()))
     })?;
-    let (c, t_compile) = stage(cli, "compiling", || zkinfer_cli::compile_graph(&graph, &cal, InputVisibility::Public))?;
+    let (c, t_compile) = stage(cli, "compiling", || {
+        zkinfer_cli::compile_graph(&graph, &cal, InputVisibility::Public)
+    })?;
     let mut correct_q = 0usize;
     let mut correct_f = 0usize;
     for (x, &label) in test.inputs.iter().zip(&test.labels) {
@@ -332,23 +446,42 @@ fn demo(cli: &Cli) -> Result<(), Error> {
     let n = test.labels.len();
     let acc_q = correct_q as f64 / n as f64;
     let acc_f = correct_f as f64 / n as f64;
-    say(format!("model: {} nodes; calibrated in {:.0} ms, compiled in {:.0} ms", c.graph.nodes.len(), ms(t_cal), ms(t_compile)));
-    say(format!("held-out accuracy on {n} digits: quantized {:.2}%, float {:.2}%", 100.0 * acc_q, 100.0 * acc_f));
+    say(format!(
+        "model: {} nodes; calibrated in {:.0} ms, compiled in {:.0} ms",
+        c.graph.nodes.len(),
+        ms(t_cal),
+        ms(t_compile)
+    ));
+    say(format!(
+        "held-out accuracy on {n} digits: quantized {:.2}%, float {:.2}%",
+        100.0 * acc_q,
+        100.0 * acc_f
+    ));
     let ((pk, vk), t_setup) = stage(cli, "setup", || zkinfer_cli::setup(&c))?;
     let x = &test.inputs[0];
     let ((proof, out), t_prove) = stage(cli, "proving", || zkinfer_cli::prove(&pk, x))?;
     let proof_bytes = zkinfer_proof::ZkFile::to_bytes(&proof).len();
     let vk_bytes = zkinfer_proof::ZkFile::to_bytes(&vk).len();
-    let (vout, t_verify) = stage(cli, "verifying", || zkinfer_cli::verify(&vk, &proof, Some(x)))?;
+    let (vout, t_verify) = stage(cli, "verifying", || {
+        zkinfer_cli::verify(&vk, &proof, Some(x))
+    })?;
     let predicted = zkinfer_model::argmax(&vout.output_data[0]);
     let float_predicted = zkinfer_model::argmax(&graph.run_float(x)?);
-    say(format!("setup {:.0} ms (vk {vk_bytes} B); prove {:.0} ms; proof {proof_bytes} B; verify {:.1} ms", ms(t_setup), ms(t_prove), ms(t_verify)));
+    say(format!(
+        "setup {:.0} ms (vk {vk_bytes} B); prove {:.0} ms; proof {proof_bytes} B; verify {:.1} ms",
+        ms(t_setup),
+        ms(t_prove),
+        ms(t_verify)
+    ));
     say(format!(
         "proved: held-out digit #0 (label {}) → class {predicted} (the float model says {float_predicted}); output {:?}",
         test.labels[0], out.output_data[0]
     ));
     if cli.json {
-        println!("{}", json!({"ok": true, "accuracy_quantized": acc_q, "accuracy_float": acc_f, "setup_ms": ms(t_setup), "prove_ms": ms(t_prove), "verify_ms": ms(t_verify), "proof_bytes": proof_bytes, "vk_bytes": vk_bytes, "predicted": predicted, "float_predicted": float_predicted, "label": test.labels[0]}));
+        println!(
+            "{}",
+            json!({"ok": true, "accuracy_quantized": acc_q, "accuracy_float": acc_f, "setup_ms": ms(t_setup), "prove_ms": ms(t_prove), "verify_ms": ms(t_verify), "proof_bytes": proof_bytes, "vk_bytes": vk_bytes, "predicted": predicted, "float_predicted": float_predicted, "label": test.labels[0]})
+        );
     }
     Ok(())
 }

@@ -38,11 +38,19 @@ pub fn reduce_prove(cx: &mut ProverCtx<'_>, values: &[i64], claims: Vec<Claim>) 
         }
         c *= alpha;
     }
-    let out = prove(vec![Column::Base(to_field(values)), Column::Ext(e)], &prod2(), None, cx.ch.t);
+    let out = prove(
+        vec![Column::Base(to_field(values)), Column::Ext(e)],
+        &prod2(),
+        None,
+        cx.ch.t,
+    );
     cx.ch.sumcheck(&out);
     let v = out.evals[0];
     cx.ch.send(vec![v]);
-    Some(Claim { point: out.point, value: v })
+    Some(Claim {
+        point: out.point,
+        value: v,
+    })
 }
 
 /// Reduces the claims on a derived tensor to one (verifier).
@@ -76,8 +84,12 @@ pub fn reduce_verify(
         e += c * eq_eval(&cl.point, &sub.point);
         c *= alpha;
     }
-    sub.check_products(&prod2(), None, &[v, e]).map_err(|err| VerifyError::at(at, err))?;
-    Ok(Some(Claim { point: sub.point, value: v }))
+    sub.check_products(&prod2(), None, &[v, e])
+        .map_err(|err| VerifyError::at(at, err))?;
+    Ok(Some(Claim {
+        point: sub.point,
+        value: v,
+    }))
 }
 
 /// Dimensions of a matmul node: (x, M-part vars, K-part layout, padded N).
@@ -97,7 +109,14 @@ fn matmul_dims(plan: &Plan, node: &Node, split: usize) -> Option<(usize, usize, 
 pub fn prove_node(cx: &mut ProverCtx<'_>, idx: usize, claim: &Claim) {
     let node = &cx.graph.nodes[idx];
     match (&node.op, &cx.plan.nodes[idx]) {
-        (Op::MatMulConst { .. }, NodePlan::Weighted { weight, bias, split }) => {
+        (
+            Op::MatMulConst { .. },
+            NodePlan::Weighted {
+                weight,
+                bias,
+                split,
+            },
+        ) => {
             let (x, nm, kl, np) = matmul_dims(cx.plan, node, *split).expect("planned matmul");
             let (r_m, r_n) = claim.point.split_at(nm);
             if let Some(bc) = bias {
@@ -117,15 +136,39 @@ pub fn prove_node(cx: &mut ProverCtx<'_>, idx: usize, claim: &Claim) {
             }
             let w = &cx.weights[*weight];
             let wr: Vec<EF> = (0..ks)
-                .map(|s| w[s * np..(s + 1) * np].iter().zip(&eqn).map(|(&v, &e)| e * from_signed(v)).sum())
+                .map(|s| {
+                    w[s * np..(s + 1) * np]
+                        .iter()
+                        .zip(&eqn)
+                        .map(|(&v, &e)| e * from_signed(v))
+                        .sum()
+                })
                 .collect();
-            let out = prove(vec![Column::Ext(xr), Column::Ext(wr)], &prod2(), None, cx.ch.t);
+            let out = prove(
+                vec![Column::Ext(xr), Column::Ext(wr)],
+                &prod2(),
+                None,
+                cx.ch.t,
+            );
             cx.ch.sumcheck(&out);
             cx.ch.send(out.evals.clone());
-            cx.claims.tensor(cx.plan, x, Claim { point: cat(r_m, &out.point), value: out.evals[0] });
-            cx.claims.weight(*weight, cat(&out.point, r_n), out.evals[1]);
+            cx.claims.tensor(
+                cx.plan,
+                x,
+                Claim {
+                    point: cat(r_m, &out.point),
+                    value: out.evals[0],
+                },
+            );
+            cx.claims
+                .weight(*weight, cat(&out.point, r_n), out.evals[1]);
         }
-        (Op::Conv2d { weight: wc, window, .. }, NodePlan::Weighted { weight, bias, .. }) => {
+        (
+            Op::Conv2d {
+                weight: wc, window, ..
+            },
+            NodePlan::Weighted { weight, bias, .. },
+        ) => {
             let x = node.inputs[0];
             let g = ConvGeom::new(cx.plan, node, &wc.shape, window).expect("planned conv");
             let (r_co, r_o) = claim.point.split_at(g.nco);
@@ -152,9 +195,13 @@ pub fn prove_node(cx: &mut ProverCtx<'_>, idx: usize, claim: &Claim) {
                     for kw in 0..g.kw {
                         let mut acc = EF::ZERO;
                         for (oh, &eh) in eqh.iter().enumerate().take(g.oh) {
-                            let Some(ih) = src(oh, kh, 0, window, g.h) else { continue };
+                            let Some(ih) = src(oh, kh, 0, window, g.h) else {
+                                continue;
+                            };
                             for (ow, &ew) in eqw.iter().enumerate().take(g.ow) {
-                                let Some(iw) = src(ow, kw, 1, window, g.w) else { continue };
+                                let Some(iw) = src(ow, kw, 1, window, g.w) else {
+                                    continue;
+                                };
                                 acc += eh * ew * from_signed(xs[(ci * g.hp + ih) * g.wp + iw]);
                             }
                         }
@@ -162,10 +209,16 @@ pub fn prove_node(cx: &mut ProverCtx<'_>, idx: usize, claim: &Claim) {
                     }
                 }
             }
-            let out = prove(vec![Column::Ext(wr), Column::Ext(pr)], &prod2(), None, cx.ch.t);
+            let out = prove(
+                vec![Column::Ext(wr), Column::Ext(pr)],
+                &prod2(),
+                None,
+                cx.ch.t,
+            );
             cx.ch.sumcheck(&out);
             cx.ch.send(out.evals.clone());
-            cx.claims.weight(*weight, cat(r_co, &out.point), out.evals[0]);
+            cx.claims
+                .weight(*weight, cat(r_co, &out.point), out.evals[0]);
             let table = g.patch_selector(&out.point, r_oh, r_ow, window, false);
             let p_claim = out.evals[1];
             prove_selector(cx, x, table, p_claim);
@@ -176,46 +229,114 @@ pub fn prove_node(cx: &mut ProverCtx<'_>, idx: usize, claim: &Claim) {
             let (r_c, r_o) = claim.point.split_at(g.nco);
             let (r_oh, r_ow) = r_o.split_at(g.noh);
             let ones = vec![EF::ONE; window.kernel[0].max(window.kernel[1])];
-            let ah = axis_selector(&eq_table(r_oh), g.oh, &ones[..g.kh], window.stride[0], window.dilation[0], window.pad[0], g.h, g.hp);
-            let aw = axis_selector(&eq_table(r_ow), g.ow, &ones[..g.kw], window.stride[1], window.dilation[1], window.pad[1], g.w, g.wp);
+            let ah = axis_selector(
+                &eq_table(r_oh),
+                g.oh,
+                &ones[..g.kh],
+                window.stride[0],
+                window.dilation[0],
+                window.pad[0],
+                g.h,
+                g.hp,
+            );
+            let aw = axis_selector(
+                &eq_table(r_ow),
+                g.ow,
+                &ones[..g.kw],
+                window.stride[1],
+                window.dilation[1],
+                window.pad[1],
+                g.w,
+                g.wp,
+            );
             prove_selector(cx, x, window_table(r_c, &ah, &aw), claim.value);
         }
         (Op::Add | Op::Sub, _) => {
             let a = mle(&cx.wit.tensors[node.inputs[0]], &claim.point);
             cx.ch.send(vec![a]);
-            let b = if matches!(node.op, Op::Add) { claim.value - a } else { a - claim.value };
-            cx.claims.tensor(cx.plan, node.inputs[0], Claim { point: claim.point.clone(), value: a });
-            cx.claims.tensor(cx.plan, node.inputs[1], Claim { point: claim.point.clone(), value: b });
+            let b = if matches!(node.op, Op::Add) {
+                claim.value - a
+            } else {
+                a - claim.value
+            };
+            cx.claims.tensor(
+                cx.plan,
+                node.inputs[0],
+                Claim {
+                    point: claim.point.clone(),
+                    value: a,
+                },
+            );
+            cx.claims.tensor(
+                cx.plan,
+                node.inputs[1],
+                Claim {
+                    point: claim.point.clone(),
+                    value: b,
+                },
+            );
         }
         (Op::AddConst { .. }, NodePlan::Weighted { weight, .. }) => {
             let c = mle(&cx.weights[*weight], &claim.point);
             cx.ch.send(vec![c]);
             cx.claims.weight(*weight, claim.point.clone(), c);
-            cx.claims.tensor(cx.plan, node.inputs[0], Claim { point: claim.point.clone(), value: claim.value - c });
+            cx.claims.tensor(
+                cx.plan,
+                node.inputs[0],
+                Claim {
+                    point: claim.point.clone(),
+                    value: claim.value - c,
+                },
+            );
         }
         (Op::MulConstTensor { .. }, NodePlan::Weighted { weight, .. }) => {
             let x = node.inputs[0];
-            let cols = vec![Column::Base(to_field(&cx.wit.tensors[x])), Column::Base(to_field(&cx.weights[*weight]))];
+            let cols = vec![
+                Column::Base(to_field(&cx.wit.tensors[x])),
+                Column::Base(to_field(&cx.weights[*weight])),
+            ];
             let out = prove(cols, &prod2(), Some(&claim.point), cx.ch.t);
             cx.ch.sumcheck(&out);
             cx.ch.send(out.evals.clone());
-            cx.claims.tensor(cx.plan, x, Claim { point: out.point.clone(), value: out.evals[0] });
+            cx.claims.tensor(
+                cx.plan,
+                x,
+                Claim {
+                    point: out.point.clone(),
+                    value: out.evals[0],
+                },
+            );
             cx.claims.weight(*weight, out.point, out.evals[1]);
         }
         (Op::Transpose { perm }, _) => {
             let x = node.inputs[0];
             let point = transpose_point(cx.plan, x, perm, &claim.point).expect("planned transpose");
-            cx.claims.tensor(cx.plan, x, Claim { point, value: claim.value });
+            cx.claims.tensor(
+                cx.plan,
+                x,
+                Claim {
+                    point,
+                    value: claim.value,
+                },
+            );
         }
         (Op::AxisMap { maps }, _) => {
             let x = node.inputs[0];
-            let vecs = axis_vectors(cx.plan, x, node.output, maps, &claim.point).expect("planned axis map");
+            let vecs = axis_vectors(cx.plan, x, node.output, maps, &claim.point)
+                .expect("planned axis map");
             let table = tensor_product(&vecs);
             prove_selector(cx, x, table, claim.value);
         }
         (Op::MulConst { c }, _) => {
             let inv = from_signed(*c).inverse();
-            cx.claims.tensor(cx.plan, node.inputs[0], Claim { point: claim.point.clone(), value: claim.value * inv });
+            cx.claims.tensor(
+                cx.plan,
+                node.inputs[0],
+                Claim {
+                    point: claim.point.clone(),
+                    value: claim.value * inv,
+                },
+            );
         }
         _ => {}
     }
@@ -224,22 +345,46 @@ pub fn prove_node(cx: &mut ProverCtx<'_>, idx: usize, claim: &Claim) {
 /// `Σ_pos x(pos) · T(pos) = value`, leaving a claim on `x`.
 fn prove_selector(cx: &mut ProverCtx<'_>, x: usize, table: Vec<EF>, _value: EF) {
     let xs = to_field(&cx.wit.tensors[x]);
-    let out = prove(vec![Column::Base(xs), Column::Ext(table)], &prod2(), None, cx.ch.t);
+    let out = prove(
+        vec![Column::Base(xs), Column::Ext(table)],
+        &prod2(),
+        None,
+        cx.ch.t,
+    );
     cx.ch.sumcheck(&out);
     cx.ch.send(vec![out.evals[0]]);
-    cx.claims.tensor(cx.plan, x, Claim { point: out.point, value: out.evals[0] });
+    cx.claims.tensor(
+        cx.plan,
+        x,
+        Claim {
+            point: out.point,
+            value: out.evals[0],
+        },
+    );
 }
 
 /// Verifies a linear node given the (single) claim on its output.
 ///
 /// # Errors
 /// If a sumcheck or a final check fails, or the proof's messages have the wrong shape.
-pub fn verify_node(cx: &mut VerifierCtx<'_>, idx: usize, node: &Node, claim: &Claim) -> Result<(), VerifyError> {
+pub fn verify_node(
+    cx: &mut VerifierCtx<'_>,
+    idx: usize,
+    node: &Node,
+    claim: &Claim,
+) -> Result<(), VerifyError> {
     let at = node.name.as_str();
     let bad = || VerifyError::at(at, "the plan does not match the graph");
     let plan_node = cx.plan.nodes.get(idx).ok_or_else(bad)?.clone();
     match (&node.op, &plan_node) {
-        (Op::MatMulConst { .. }, NodePlan::Weighted { weight, bias, split }) => {
+        (
+            Op::MatMulConst { .. },
+            NodePlan::Weighted {
+                weight,
+                bias,
+                split,
+            },
+        ) => {
             let (x, nm, kl, np) = matmul_dims(cx.plan, node, *split).ok_or_else(bad)?;
             if claim.point.len() != nm + np.trailing_zeros() as usize {
                 return Err(VerifyError::at(at, "claim point of the wrong length"));
@@ -253,11 +398,24 @@ pub fn verify_node(cx: &mut VerifierCtx<'_>, idx: usize, node: &Node, claim: &Cl
             }
             let sub = cx.rd.sumcheck(kl.num_vars(), 2, target, at)?;
             let ev = cx.rd.recv(2, at)?;
-            sub.check_products(&prod2(), None, &ev).map_err(|e| VerifyError::at(at, e))?;
-            cx.claims.tensor(cx.plan, x, Claim { point: cat(r_m, &sub.point), value: ev[0] });
+            sub.check_products(&prod2(), None, &ev)
+                .map_err(|e| VerifyError::at(at, e))?;
+            cx.claims.tensor(
+                cx.plan,
+                x,
+                Claim {
+                    point: cat(r_m, &sub.point),
+                    value: ev[0],
+                },
+            );
             cx.claims.weight(*weight, cat(&sub.point, r_n), ev[1]);
         }
-        (Op::Conv2d { weight: wc, window, .. }, NodePlan::Weighted { weight, bias, .. }) => {
+        (
+            Op::Conv2d {
+                weight: wc, window, ..
+            },
+            NodePlan::Weighted { weight, bias, .. },
+        ) => {
             let x = *node.inputs.first().ok_or_else(bad)?;
             let g = ConvGeom::new(cx.plan, node, &wc.shape, window).ok_or_else(bad)?;
             if claim.point.len() != g.nco + g.noh + g.now {
@@ -274,7 +432,8 @@ pub fn verify_node(cx: &mut VerifierCtx<'_>, idx: usize, node: &Node, claim: &Cl
             let nk = (g.cip * g.khp * g.kwp).trailing_zeros() as usize;
             let sub = cx.rd.sumcheck(nk, 2, target, at)?;
             let ev = cx.rd.recv(2, at)?;
-            sub.check_products(&prod2(), None, &ev).map_err(|e| VerifyError::at(at, e))?;
+            sub.check_products(&prod2(), None, &ev)
+                .map_err(|e| VerifyError::at(at, e))?;
             cx.claims.weight(*weight, cat(r_co, &sub.point), ev[0]);
             let (rc, ah, aw) = g.selector_parts(&sub.point, r_oh, r_ow, window, false);
             verify_selector(cx, x, &rc, &ah, &aw, ev[1], at)?;
@@ -289,46 +448,120 @@ pub fn verify_node(cx: &mut VerifierCtx<'_>, idx: usize, node: &Node, claim: &Cl
             let (r_oh, r_ow) = r_o.split_at(g.noh);
             let ones_h = vec![EF::ONE; g.kh];
             let ones_w = vec![EF::ONE; g.kw];
-            let ah = axis_selector(&eq_table(r_oh), g.oh, &ones_h, window.stride[0], window.dilation[0], window.pad[0], g.h, g.hp);
-            let aw = axis_selector(&eq_table(r_ow), g.ow, &ones_w, window.stride[1], window.dilation[1], window.pad[1], g.w, g.wp);
+            let ah = axis_selector(
+                &eq_table(r_oh),
+                g.oh,
+                &ones_h,
+                window.stride[0],
+                window.dilation[0],
+                window.pad[0],
+                g.h,
+                g.hp,
+            );
+            let aw = axis_selector(
+                &eq_table(r_ow),
+                g.ow,
+                &ones_w,
+                window.stride[1],
+                window.dilation[1],
+                window.pad[1],
+                g.w,
+                g.wp,
+            );
             verify_selector(cx, x, r_c, &ah, &aw, claim.value, at)?;
         }
         (Op::Add | Op::Sub, _) => {
-            let (&a_t, &b_t) = (node.inputs.first().ok_or_else(bad)?, node.inputs.get(1).ok_or_else(bad)?);
+            let (&a_t, &b_t) = (
+                node.inputs.first().ok_or_else(bad)?,
+                node.inputs.get(1).ok_or_else(bad)?,
+            );
             let a = cx.rd.recv1(at)?;
-            let b = if matches!(node.op, Op::Add) { claim.value - a } else { a - claim.value };
-            cx.claims.tensor(cx.plan, a_t, Claim { point: claim.point.clone(), value: a });
-            cx.claims.tensor(cx.plan, b_t, Claim { point: claim.point.clone(), value: b });
+            let b = if matches!(node.op, Op::Add) {
+                claim.value - a
+            } else {
+                a - claim.value
+            };
+            cx.claims.tensor(
+                cx.plan,
+                a_t,
+                Claim {
+                    point: claim.point.clone(),
+                    value: a,
+                },
+            );
+            cx.claims.tensor(
+                cx.plan,
+                b_t,
+                Claim {
+                    point: claim.point.clone(),
+                    value: b,
+                },
+            );
         }
         (Op::AddConst { .. }, NodePlan::Weighted { weight, .. }) => {
             let x = *node.inputs.first().ok_or_else(bad)?;
             let c = cx.rd.recv1(at)?;
             cx.claims.weight(*weight, claim.point.clone(), c);
-            cx.claims.tensor(cx.plan, x, Claim { point: claim.point.clone(), value: claim.value - c });
+            cx.claims.tensor(
+                cx.plan,
+                x,
+                Claim {
+                    point: claim.point.clone(),
+                    value: claim.value - c,
+                },
+            );
         }
         (Op::MulConstTensor { .. }, NodePlan::Weighted { weight, .. }) => {
             let x = *node.inputs.first().ok_or_else(bad)?;
             let nv = claim.point.len();
             let sub = cx.rd.sumcheck(nv, 3, claim.value, at)?;
             let ev = cx.rd.recv(2, at)?;
-            sub.check_products(&prod2(), Some(&claim.point), &ev).map_err(|e| VerifyError::at(at, e))?;
-            cx.claims.tensor(cx.plan, x, Claim { point: sub.point.clone(), value: ev[0] });
+            sub.check_products(&prod2(), Some(&claim.point), &ev)
+                .map_err(|e| VerifyError::at(at, e))?;
+            cx.claims.tensor(
+                cx.plan,
+                x,
+                Claim {
+                    point: sub.point.clone(),
+                    value: ev[0],
+                },
+            );
             cx.claims.weight(*weight, sub.point, ev[1]);
         }
         (Op::Transpose { perm }, _) => {
             let x = *node.inputs.first().ok_or_else(bad)?;
             let point = transpose_point(cx.plan, x, perm, &claim.point).ok_or_else(bad)?;
-            cx.claims.tensor(cx.plan, x, Claim { point, value: claim.value });
+            cx.claims.tensor(
+                cx.plan,
+                x,
+                Claim {
+                    point,
+                    value: claim.value,
+                },
+            );
         }
         (Op::AxisMap { maps }, _) => {
             let x = *node.inputs.first().ok_or_else(bad)?;
             let vecs = axis_vectors(cx.plan, x, node.output, maps, &claim.point).ok_or_else(bad)?;
-            let nv = cx.plan.layouts.get(x).map(Layout::num_vars).ok_or_else(bad)?;
+            let nv = cx
+                .plan
+                .layouts
+                .get(x)
+                .map(Layout::num_vars)
+                .ok_or_else(bad)?;
             let sub = cx.rd.sumcheck(nv, 2, claim.value, at)?;
             let xe = cx.rd.recv1(at)?;
             let te = tensor_product_eval(&vecs, &sub.point).ok_or_else(bad)?;
-            sub.check_products(&prod2(), None, &[xe, te]).map_err(|e| VerifyError::at(at, e))?;
-            cx.claims.tensor(cx.plan, x, Claim { point: sub.point, value: xe });
+            sub.check_products(&prod2(), None, &[xe, te])
+                .map_err(|e| VerifyError::at(at, e))?;
+            cx.claims.tensor(
+                cx.plan,
+                x,
+                Claim {
+                    point: sub.point,
+                    value: xe,
+                },
+            );
         }
         (Op::MulConst { c }, _) => {
             let x = *node.inputs.first().ok_or_else(bad)?;
@@ -336,7 +569,14 @@ pub fn verify_node(cx: &mut VerifierCtx<'_>, idx: usize, node: &Node, claim: &Cl
             if cf == zkinfer_field::F::ZERO {
                 return Err(bad());
             }
-            cx.claims.tensor(cx.plan, x, Claim { point: claim.point.clone(), value: claim.value * cf.inverse() });
+            cx.claims.tensor(
+                cx.plan,
+                x,
+                Claim {
+                    point: claim.point.clone(),
+                    value: claim.value * cf.inverse(),
+                },
+            );
         }
         _ => return Err(bad()),
     }
@@ -352,17 +592,33 @@ fn verify_selector(
     value: EF,
     at: &str,
 ) -> Result<(), VerifyError> {
-    let nv = cx.plan.layouts.get(x).map(Layout::num_vars).ok_or_else(|| VerifyError::at(at, "bad input"))?;
+    let nv = cx
+        .plan
+        .layouts
+        .get(x)
+        .map(Layout::num_vars)
+        .ok_or_else(|| VerifyError::at(at, "bad input"))?;
     let sub = cx.rd.sumcheck(nv, 2, value, at)?;
     let xe = cx.rd.recv1(at)?;
-    let te = window_table_eval(r_c, ah, aw, &sub.point).ok_or_else(|| VerifyError::at(at, "selector shape"))?;
-    sub.check_products(&prod2(), None, &[xe, te]).map_err(|e| VerifyError::at(at, e))?;
-    cx.claims.tensor(cx.plan, x, Claim { point: sub.point, value: xe });
+    let te = window_table_eval(r_c, ah, aw, &sub.point)
+        .ok_or_else(|| VerifyError::at(at, "selector shape"))?;
+    sub.check_products(&prod2(), None, &[xe, te])
+        .map_err(|e| VerifyError::at(at, e))?;
+    cx.claims.tensor(
+        cx.plan,
+        x,
+        Claim {
+            point: sub.point,
+            value: xe,
+        },
+    );
     Ok(())
 }
 
 pub(crate) fn src(o: usize, k: usize, a: usize, w: &Window, n: usize) -> Option<usize> {
-    (o * w.stride[a] + k * w.dilation[a]).checked_sub(w.pad[a]).filter(|&i| i < n)
+    (o * w.stride[a] + k * w.dilation[a])
+        .checked_sub(w.pad[a])
+        .filter(|&i| i < n)
 }
 
 /// Geometry of a windowed op.
@@ -420,18 +676,50 @@ impl ConvGeom {
     }
 
     /// `(ρ_c, A_h, A_w)` of the selector for a kernel point `ρ = (ρ_c ‖ ρ_kh ‖ ρ_kw)`.
-    pub fn selector_parts(&self, rho: &[EF], r_oh: &[EF], r_ow: &[EF], window: &Window, dup: bool) -> (Vec<EF>, Vec<EF>, Vec<EF>) {
+    pub fn selector_parts(
+        &self,
+        rho: &[EF],
+        r_oh: &[EF],
+        r_ow: &[EF],
+        window: &Window,
+        dup: bool,
+    ) -> (Vec<EF>, Vec<EF>, Vec<EF>) {
         let nc = self.cip.trailing_zeros() as usize;
         let nkh = self.khp.trailing_zeros() as usize;
         let rc = rho.get(..nc).unwrap_or_default().to_vec();
         let rkh = rho.get(nc..nc + nkh).unwrap_or_default();
         let rkw = rho.get(nc + nkh..).unwrap_or_default();
-        let ah = axis_selector(&eq_table(r_oh), self.oh, &kernel_weights(rkh, self.kh, dup), window.stride[0], window.dilation[0], window.pad[0], self.h, self.hp);
-        let aw = axis_selector(&eq_table(r_ow), self.ow, &kernel_weights(rkw, self.kw, dup), window.stride[1], window.dilation[1], window.pad[1], self.w, self.wp);
+        let ah = axis_selector(
+            &eq_table(r_oh),
+            self.oh,
+            &kernel_weights(rkh, self.kh, dup),
+            window.stride[0],
+            window.dilation[0],
+            window.pad[0],
+            self.h,
+            self.hp,
+        );
+        let aw = axis_selector(
+            &eq_table(r_ow),
+            self.ow,
+            &kernel_weights(rkw, self.kw, dup),
+            window.stride[1],
+            window.dilation[1],
+            window.pad[1],
+            self.w,
+            self.wp,
+        );
         (rc, ah, aw)
     }
 
-    pub fn patch_selector(&self, rho: &[EF], r_oh: &[EF], r_ow: &[EF], window: &Window, dup: bool) -> Vec<EF> {
+    pub fn patch_selector(
+        &self,
+        rho: &[EF],
+        r_oh: &[EF],
+        r_ow: &[EF],
+        window: &Window,
+        dup: bool,
+    ) -> Vec<EF> {
         let (rc, ah, aw) = self.selector_parts(rho, r_oh, r_ow, window, dup);
         window_table(&rc, &ah, &aw)
     }
@@ -441,7 +729,10 @@ impl ConvGeom {
 fn transpose_point(plan: &Plan, x: usize, perm: &[usize], r: &[EF]) -> Option<Vec<EF>> {
     let xl = plan.layouts.get(x)?;
     let nvars = xl.axis_vars();
-    let out_vars: Vec<usize> = perm.iter().map(|&a| nvars.get(a).copied()).collect::<Option<_>>()?;
+    let out_vars: Vec<usize> = perm
+        .iter()
+        .map(|&a| nvars.get(a).copied())
+        .collect::<Option<_>>()?;
     if r.len() != out_vars.iter().sum::<usize>() {
         return None;
     }
@@ -455,10 +746,19 @@ fn transpose_point(plan: &Plan, x: usize, perm: &[usize], r: &[EF]) -> Option<Ve
 }
 
 /// Per input axis, the vector `v_a[i] = Σ_j eq(r_a, j) · M_a[j, i]`.
-fn axis_vectors(plan: &Plan, x: usize, y: usize, maps: &[crate::ir::AxisMap], r: &[EF]) -> Option<Vec<Vec<EF>>> {
+fn axis_vectors(
+    plan: &Plan,
+    x: usize,
+    y: usize,
+    maps: &[crate::ir::AxisMap],
+    r: &[EF],
+) -> Option<Vec<Vec<EF>>> {
     let xl = plan.layouts.get(x)?;
     let yl = plan.layouts.get(y)?;
-    if r.len() != yl.num_vars() || maps.len() != xl.logical.len() || yl.logical.len() != xl.logical.len() {
+    if r.len() != yl.num_vars()
+        || maps.len() != xl.logical.len()
+        || yl.logical.len() != xl.logical.len()
+    {
         return None;
     }
     let mut off = 0;
@@ -469,7 +769,13 @@ fn axis_vectors(plan: &Plan, x: usize, y: usize, maps: &[crate::ir::AxisMap], r:
         off += nv;
         let (inp, outn, ip) = (xl.logical[a], yl.logical[a], xl.padded[a]);
         let v: Vec<EF> = (0..ip)
-            .map(|i| e.iter().enumerate().filter(|&(j, _)| m.weight(j, i, outn, inp)).map(|(_, &ej)| ej).sum())
+            .map(|i| {
+                e.iter()
+                    .enumerate()
+                    .filter(|&(j, _)| m.weight(j, i, outn, inp))
+                    .map(|(_, &ej)| ej)
+                    .sum()
+            })
             .collect();
         out.push(v);
     }
@@ -479,7 +785,10 @@ fn axis_vectors(plan: &Plan, x: usize, y: usize, maps: &[crate::ir::AxisMap], r:
 fn tensor_product(vecs: &[Vec<EF>]) -> Vec<EF> {
     let mut t = vec![EF::ONE];
     for v in vecs {
-        t = t.iter().flat_map(|&a| v.iter().map(move |&b| a * b)).collect();
+        t = t
+            .iter()
+            .flat_map(|&a| v.iter().map(move |&b| a * b))
+            .collect();
     }
     t
 }

@@ -61,7 +61,15 @@ pub fn to_field(values: &[i64]) -> Vec<F> {
 /// The Boolean point of index `i` over `n` variables (big-endian).
 #[must_use]
 pub fn bits(i: usize, n: usize) -> Vec<EF> {
-    (0..n).map(|k| if (i >> (n - 1 - k)) & 1 == 1 { EF::ONE } else { EF::ZERO }).collect()
+    (0..n)
+        .map(|k| {
+            if (i >> (n - 1 - k)) & 1 == 1 {
+                EF::ONE
+            } else {
+                EF::ZERO
+            }
+        })
+        .collect()
 }
 
 /// `a ‖ b`.

@@ -42,14 +42,18 @@ pub fn prove_node(cx: &mut ProverCtx<'_>, idx: usize) {
             let nv = cx.plan.witness_columns[*out].num_vars;
             let rho = cx.ch.t.challenges(RESCALE, nv);
             let y = mle(&cx.wit.columns[*out], &rho);
-            let rs: Vec<EF> = limbs.iter().map(|&c| mle(&cx.wit.columns[c], &rho)).collect();
+            let rs: Vec<EF> = limbs
+                .iter()
+                .map(|&c| mle(&cx.wit.columns[c], &rho))
+                .collect();
             cx.ch.send(cat(&[y], &rs));
             cx.claims.witness(*out, rho.clone(), y);
             for (&c, &r) in limbs.iter().zip(&rs) {
                 cx.claims.witness(c, rho.clone(), r);
             }
             let value = rescale_value(*shift, y, &rs);
-            cx.claims.tensor(cx.plan, node.inputs[0], Claim { point: rho, value });
+            cx.claims
+                .tensor(cx.plan, node.inputs[0], Claim { point: rho, value });
         }
         (Op::MaxPool { window }, NodePlan::MaxPool { out, windows, kpad }) => {
             let g = ConvGeom::pool(cx.plan, node, window).expect("planned pool");
@@ -61,7 +65,14 @@ pub fn prove_node(cx: &mut ProverCtx<'_>, idx: usize) {
             // Zero-check.
             let tau = cx.ch.t.challenges(MAX_ZERO, no);
             let d: Vec<Column> = (0..kp)
-                .map(|k| Column::Base(to_field(&y.iter().zip(&w[k * osize..(k + 1) * osize]).map(|(a, b)| a - b).collect::<Vec<_>>())))
+                .map(|k| {
+                    Column::Base(to_field(
+                        &y.iter()
+                            .zip(&w[k * osize..(k + 1) * osize])
+                            .map(|(a, b)| a - b)
+                            .collect::<Vec<_>>(),
+                    ))
+                })
                 .collect();
             let zc = prove(d, &product_term(kp), Some(&tau), cx.ch.t);
             cx.ch.sumcheck(&zc);
@@ -72,7 +83,8 @@ pub fn prove_node(cx: &mut ProverCtx<'_>, idx: usize) {
             cx.claims.witness(*out, zc.point.clone(), ye);
             let nk = kp.trailing_zeros() as usize;
             for (k, &wk) in msg[1..].iter().enumerate() {
-                cx.claims.witness(*windows, cat(&bits(k, nk), &zc.point), wk);
+                cx.claims
+                    .witness(*windows, cat(&bits(k, nk), &zc.point), wk);
             }
             // Windows against x.
             let rho = cx.ch.t.challenges(MAX_SEL, nk + no);
@@ -83,10 +95,25 @@ pub fn prove_node(cx: &mut ProverCtx<'_>, idx: usize) {
             let (rc, ah, aw) = g.selector_parts(&sel, r_o.1, r_o.2, window, true);
             let table = crate::select::window_table(&rc, &ah, &aw);
             let x = node.inputs[0];
-            let out = prove(vec![Column::Base(to_field(&cx.wit.tensors[x])), Column::Ext(table)], &product_term(2), None, cx.ch.t);
+            let out = prove(
+                vec![
+                    Column::Base(to_field(&cx.wit.tensors[x])),
+                    Column::Ext(table),
+                ],
+                &product_term(2),
+                None,
+                cx.ch.t,
+            );
             cx.ch.sumcheck(&out);
             cx.ch.send(vec![out.evals[0]]);
-            cx.claims.tensor(cx.plan, x, Claim { point: out.point, value: out.evals[0] });
+            cx.claims.tensor(
+                cx.plan,
+                x,
+                Claim {
+                    point: out.point,
+                    value: out.evals[0],
+                },
+            );
         }
         _ => {}
     }
@@ -94,7 +121,11 @@ pub fn prove_node(cx: &mut ProverCtx<'_>, idx: usize) {
 
 /// Splits a windows point `(ρ_kh ‖ ρ_kw ‖ ρ_c ‖ ρ_oh ‖ ρ_ow)` into the kernel-side point
 /// `(ρ_c ‖ ρ_kh ‖ ρ_kw)` the selector takes and the output parts.
-fn split_windows_point<'p>(rho: &'p [EF], kpad: &[usize; 2], g: &ConvGeom) -> (Vec<EF>, (&'p [EF], &'p [EF], &'p [EF])) {
+fn split_windows_point<'p>(
+    rho: &'p [EF],
+    kpad: &[usize; 2],
+    g: &ConvGeom,
+) -> (Vec<EF>, (&'p [EF], &'p [EF], &'p [EF])) {
     let nkh = kpad[0].trailing_zeros() as usize;
     let nkw = kpad[1].trailing_zeros() as usize;
     let (rk, ro) = rho.split_at((nkh + nkw).min(rho.len()));
@@ -136,10 +167,12 @@ pub fn verify_node(cx: &mut VerifierCtx<'_>, idx: usize, node: &Node) -> Result<
             let m = cx.rd.recv(1 + kp, at)?;
             let (ye, ws) = m.split_first().ok_or_else(bad)?;
             let d: Vec<EF> = ws.iter().map(|&w| *ye - w).collect();
-            sub.check_products(&product_term(kp), Some(&tau), &d).map_err(|e| VerifyError::at(at, e))?;
+            sub.check_products(&product_term(kp), Some(&tau), &d)
+                .map_err(|e| VerifyError::at(at, e))?;
             cx.claims.witness(*out, sub.point.clone(), *ye);
             for (k, &wk) in ws.iter().enumerate() {
-                cx.claims.witness(*windows, cat(&bits(k, nk), &sub.point), wk);
+                cx.claims
+                    .witness(*windows, cat(&bits(k, nk), &sub.point), wk);
             }
             let rho = cx.rd.t.challenges(MAX_SEL, nk + no);
             let we = cx.rd.recv1(at)?;
@@ -151,12 +184,19 @@ pub fn verify_node(cx: &mut VerifierCtx<'_>, idx: usize, node: &Node) -> Result<
             let sub = cx.rd.sumcheck(nvx, 2, we, at)?;
             let xe = cx.rd.recv1(at)?;
             let te = window_table_eval(&rc, &ah, &aw, &sub.point).ok_or_else(bad)?;
-            sub.check_products(&product_term(2), None, &[xe, te]).map_err(|e| VerifyError::at(at, e))?;
-            cx.claims.tensor(cx.plan, x, Claim { point: sub.point, value: xe });
+            sub.check_products(&product_term(2), None, &[xe, te])
+                .map_err(|e| VerifyError::at(at, e))?;
+            cx.claims.tensor(
+                cx.plan,
+                x,
+                Claim {
+                    point: sub.point,
+                    value: xe,
+                },
+            );
         }
         (Op::Relu | Op::Table { .. }, _) => {}
         _ => return Err(bad()),
     }
     Ok(())
 }
-
