@@ -71,7 +71,7 @@ pub fn setup(graph: &ProofGraph, plan: &Plan, pcs: PcsConfig) -> Result<ProvingK
         .iter()
         .map(|c| to_field(c))
         .collect();
-    let engine = Pcs::new(pcs.clone());
+    let engine = Pcs::new(pcs);
     let mut t = Transcript::new(SETUP);
     let (commitment, _) = engine
         .commit(&cols, &mut t)
@@ -82,10 +82,9 @@ pub fn setup(graph: &ProofGraph, plan: &Plan, pcs: PcsConfig) -> Result<ProvingK
         if let crate::plan::TableSpec::Function {
             outputs, generator, ..
         } = t
+            && *generator != crate::ir::TableGen::Explicit
         {
-            if *generator != crate::ir::TableGen::Explicit {
-                outputs.clear();
-            }
+            outputs.clear();
         }
     }
     let mut vk = VerifyingKey {

@@ -83,7 +83,7 @@ fn prove_inner(
     let output = wit.tensors[graph.output].clone();
     t.absorb_fields(labels::OUTPUT, &to_field(&output));
 
-    let pcs = Pcs::new(pk.vk.pcs.clone());
+    let pcs = Pcs::new(pk.vk.pcs);
     let wcols: Vec<Vec<F>> = weights.iter().map(|c| to_field(c)).collect();
     let (wcom, wdata) = pcs.commit(&wcols, &mut t).map_err(backend)?;
     if wcom.root().as_slice() != pk.vk.weights_root.as_slice() {

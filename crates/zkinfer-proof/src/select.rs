@@ -14,6 +14,7 @@ use zkinfer_poly::{eq_table, evaluate};
 /// `eq_out` is the eq table of the output point (its first `out_len` entries are used),
 /// `kernel` the weight of each kernel position.
 #[must_use]
+#[allow(clippy::too_many_arguments)] // one axis's geometry, named as in the formula above
 pub fn axis_selector(
     eq_out: &[EF],
     out_len: usize,

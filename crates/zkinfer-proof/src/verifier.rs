@@ -64,13 +64,13 @@ pub fn verify(
                     in_layout.logical_len()
                 )));
             }
-            if let Some(want) = input {
-                if want != pi.as_slice() {
-                    return Err(VerifyError::at(
-                        "input",
-                        "the proof is for a different input",
-                    ));
-                }
+            if let Some(want) = input
+                && want != pi.as_slice()
+            {
+                return Err(VerifyError::at(
+                    "input",
+                    "the proof is for a different input",
+                ));
             }
             let stored = in_layout.scatter(pi);
             t.absorb_fields(labels::INPUT, &to_field(&stored));
@@ -103,7 +103,7 @@ pub fn verify(
     }
     t.absorb_fields(labels::OUTPUT, &to_field(&proof.output));
 
-    let pcs = Pcs::new(vk.pcs.clone());
+    let pcs = Pcs::new(vk.pcs);
     pcs.absorb_commitment(&proof.weights, &mut t)
         .map_err(|e| VerifyError::at("weights commitment", e))?;
     if proof.weights.root().as_slice() != vk.weights_root.as_slice() {
@@ -145,7 +145,10 @@ pub fn verify(
         if matches!(node.op, Op::Input | Op::Reshape) {
             continue;
         }
-        let nv = plan.layouts.get(node.output).map_or(0, |l| l.num_vars());
+        let nv = plan
+            .layouts
+            .get(node.output)
+            .map_or(0, super::layout::Layout::num_vars);
         let claims = cx.claims.take(node.output);
         if let Some(c) = linear::reduce_verify(&mut cx, nv, claims, &node.name)? {
             linear::verify_node(&mut cx, idx, node, &c)?;
@@ -176,7 +179,7 @@ pub fn verify(
         (&claims.weights, &plan.weight_columns),
         (&claims.witness, &plan.witness_columns),
     ] {
-        for c in cs.iter() {
+        for c in cs {
             if com
                 .get(c.column)
                 .is_none_or(|s| s.num_vars != c.claim.point.len())

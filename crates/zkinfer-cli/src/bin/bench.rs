@@ -117,11 +117,11 @@ fn run_one(name: &str) {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if let [flag, name] = args.as_slice() {
-        if flag == "--one" {
-            run_one(name);
-            return;
-        }
+    if let [flag, name] = args.as_slice()
+        && flag == "--one"
+    {
+        run_one(name);
+        return;
     }
     let names: Vec<String> = if args.is_empty() {
         BUILT

@@ -46,7 +46,6 @@ pub struct VerifierCtx<'a> {
 }
 
 /// The MLE of stored integers at `point`.
-#[must_use]
 pub fn mle(values: &[i64], point: &[EF]) -> EF {
     let f: Vec<F> = values.iter().map(|&v| from_signed(v)).collect();
     zkinfer_poly::evaluate(&f, point)

@@ -119,13 +119,16 @@ pub fn prove_node(cx: &mut ProverCtx<'_>, idx: usize) {
     }
 }
 
+/// The channel, row and column parts of an output point.
+type OutputParts<'p> = (&'p [EF], &'p [EF], &'p [EF]);
+
 /// Splits a windows point `(ρ_kh ‖ ρ_kw ‖ ρ_c ‖ ρ_oh ‖ ρ_ow)` into the kernel-side point
 /// `(ρ_c ‖ ρ_kh ‖ ρ_kw)` the selector takes and the output parts.
 fn split_windows_point<'p>(
     rho: &'p [EF],
     kpad: &[usize; 2],
     g: &ConvGeom,
-) -> (Vec<EF>, (&'p [EF], &'p [EF], &'p [EF])) {
+) -> (Vec<EF>, OutputParts<'p>) {
     let nkh = kpad[0].trailing_zeros() as usize;
     let nkw = kpad[1].trailing_zeros() as usize;
     let (rk, ro) = rho.split_at((nkh + nkw).min(rho.len()));
