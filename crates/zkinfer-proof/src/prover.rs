@@ -108,10 +108,10 @@ fn prove_inner(
     let msgs = ch.msgs;
 
     let weights_opening = pcs
-        .open(&wdata, &col_claims(&claims.weights), &mut t)
+        .open_owned(wdata, &col_claims(&claims.weights), &mut t)
         .map_err(backend)?;
     let witness_opening = pcs
-        .open(&xdata, &col_claims(&claims.witness), &mut t)
+        .open_owned(xdata, &col_claims(&claims.witness), &mut t)
         .map_err(backend)?;
     Ok(Proof {
         vk_digest: pk.vk.digest,

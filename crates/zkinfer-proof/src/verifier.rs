@@ -156,6 +156,10 @@ pub fn verify(
     }
     let VerifierCtx { rd, claims, .. } = cx;
     rd.finish()?;
+    // Every claim on a derived tensor must have been moved on by its layer.
+    if claims.derived.iter().any(|c| !c.is_empty()) {
+        return Err(VerifyError::at("walk", "a claim was left undischarged"));
+    }
 
     if let Some(stored) = public_input {
         let f: Vec<F> = to_field(&stored);

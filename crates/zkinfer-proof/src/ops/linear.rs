@@ -343,7 +343,7 @@ pub fn prove_node(cx: &mut ProverCtx<'_>, idx: usize, claim: &Claim) {
 }
 
 /// `Σ_pos x(pos) · T(pos) = value`, leaving a claim on `x`.
-fn prove_selector(cx: &mut ProverCtx<'_>, x: usize, table: Vec<EF>, _value: EF) {
+pub(crate) fn prove_selector(cx: &mut ProverCtx<'_>, x: usize, table: Vec<EF>, _value: EF) {
     let xs = to_field(&cx.wit.tensors[x]);
     let out = prove(
         vec![Column::Base(xs), Column::Ext(table)],
@@ -583,7 +583,7 @@ pub fn verify_node(
     Ok(())
 }
 
-fn verify_selector(
+pub(crate) fn verify_selector(
     cx: &mut VerifierCtx<'_>,
     x: usize,
     r_c: &[EF],

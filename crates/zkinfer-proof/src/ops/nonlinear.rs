@@ -16,7 +16,6 @@ use crate::claims::Claim;
 use crate::error::VerifyError;
 use crate::ir::{Node, Op};
 use crate::plan::NodePlan;
-use crate::select::window_table_eval;
 
 const RESCALE: &[u8] = b"zkinfer/rescale";
 const MAX_ZERO: &[u8] = b"zkinfer/maxpool-zero";
@@ -94,26 +93,7 @@ pub fn prove_node(cx: &mut ProverCtx<'_>, idx: usize) {
             let (sel, r_o) = split_windows_point(&rho, kpad, &g);
             let (rc, ah, aw) = g.selector_parts(&sel, r_o.1, r_o.2, window, true);
             let table = crate::select::window_table(&rc, &ah, &aw);
-            let x = node.inputs[0];
-            let out = prove(
-                vec![
-                    Column::Base(to_field(&cx.wit.tensors[x])),
-                    Column::Ext(table),
-                ],
-                &product_term(2),
-                None,
-                cx.ch.t,
-            );
-            cx.ch.sumcheck(&out);
-            cx.ch.send(vec![out.evals[0]]);
-            cx.claims.tensor(
-                cx.plan,
-                x,
-                Claim {
-                    point: out.point,
-                    value: out.evals[0],
-                },
-            );
+            super::linear::prove_selector(cx, node.inputs[0], table, we);
         }
         _ => {}
     }
@@ -183,20 +163,7 @@ pub fn verify_node(cx: &mut VerifierCtx<'_>, idx: usize, node: &Node) -> Result<
             let (sel, r_o) = split_windows_point(&rho, kpad, &g);
             let (rc, ah, aw) = g.selector_parts(&sel, r_o.1, r_o.2, window, true);
             let x = *node.inputs.first().ok_or_else(bad)?;
-            let nvx = cx.plan.layouts.get(x).ok_or_else(bad)?.num_vars();
-            let sub = cx.rd.sumcheck(nvx, 2, we, at)?;
-            let xe = cx.rd.recv1(at)?;
-            let te = window_table_eval(&rc, &ah, &aw, &sub.point).ok_or_else(bad)?;
-            sub.check_products(&product_term(2), None, &[xe, te])
-                .map_err(|e| VerifyError::at(at, e))?;
-            cx.claims.tensor(
-                cx.plan,
-                x,
-                Claim {
-                    point: sub.point,
-                    value: xe,
-                },
-            );
+            super::linear::verify_selector(cx, x, &rc, &ah, &aw, we, at)?;
         }
         (Op::Relu | Op::Table { .. }, _) => {}
         _ => return Err(bad()),
