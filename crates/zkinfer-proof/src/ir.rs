@@ -69,6 +69,15 @@ impl Window {
         }
         Some((padded - span) / self.stride[a] + 1)
     }
+
+    /// The input index read along axis `a` by output index `o` and kernel index `k`, if it lies
+    /// inside an input of size `n` (padding taps read nothing).
+    #[must_use]
+    pub fn source(&self, a: usize, o: usize, k: usize, n: usize) -> Option<usize> {
+        (o * self.stride[a] + k * self.dilation[a])
+            .checked_sub(self.pad[a])
+            .filter(|&i| i < n)
+    }
 }
 
 /// One primitive.

@@ -116,12 +116,10 @@ fn multiplicities_inner(
     strict: bool,
 ) -> Result<Vec<Vec<i64>>, ProveError> {
     let mut out = Vec::with_capacity(plan.tables.len());
-    for (ti, spec) in plan.tables.iter().enumerate() {
+    for (spec, uses) in plan.tables.iter().zip(plan.lookups_by_table()) {
         let t = table(spec).map_err(ProveError::Backend)?;
-        let cols: Vec<(usize, Vec<Vec<F>>)> = plan
-            .lookups
+        let cols: Vec<(usize, Vec<Vec<F>>)> = uses
             .iter()
-            .filter(|lu| lu.table == ti)
             .map(|lu| (node_of(lu), columns(graph, plan, wit, lu)))
             .collect();
         if !strict {
@@ -188,16 +186,7 @@ pub fn prove_all(
         .map(table)
         .collect::<Result<_, _>>()
         .map_err(ProveError::Backend)?;
-    let uses: Vec<Vec<LookupUse>> = (0..tables.len())
-        .map(|ti| {
-            cx.plan
-                .lookups
-                .iter()
-                .filter(|lu| lu.table == ti)
-                .copied()
-                .collect()
-        })
-        .collect();
+    let uses = cx.plan.lookups_by_table();
     let cols: Vec<Vec<Vec<Vec<F>>>> = uses
         .iter()
         .map(|us| {
@@ -288,16 +277,7 @@ pub fn verify_all(cx: &mut VerifierCtx<'_>, proof: &LookupProof) -> Result<(), V
         .map(table)
         .collect::<Result<_, _>>()
         .map_err(|e| VerifyError::at("lookups", e))?;
-    let uses: Vec<Vec<LookupUse>> = (0..tables.len())
-        .map(|ti| {
-            cx.plan
-                .lookups
-                .iter()
-                .filter(|lu| lu.table == ti)
-                .copied()
-                .collect()
-        })
-        .collect();
+    let uses = cx.plan.lookups_by_table();
     let shapes: Vec<Vec<usize>> = uses
         .iter()
         .map(|us| us.iter().map(|lu| lu.num_vars).collect())

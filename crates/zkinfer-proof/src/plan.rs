@@ -227,6 +227,20 @@ pub struct Plan {
     pub cost: Cost,
 }
 
+impl Plan {
+    /// The lookups of each table, in table order.
+    #[must_use]
+    pub fn lookups_by_table(&self) -> Vec<Vec<LookupUse>> {
+        let mut out = vec![Vec::new(); self.tables.len()];
+        for lu in &self.lookups {
+            if let Some(v) = out.get_mut(lu.table) {
+                v.push(*lu);
+            }
+        }
+        out
+    }
+}
+
 /// The largest column we commit (variables).
 pub const MAX_COLUMN_VARS: usize = 24;
 

@@ -339,13 +339,7 @@ fn missing(name: &str) -> ProveError {
     ProveError::Backend(format!("node `{name}` has no input"))
 }
 
-/// Input row of output row `o` and kernel row `k`, if inside the input.
-fn src(o: usize, k: usize, a: usize, w: &Window, n: usize) -> Option<usize> {
-    (o * w.stride[a] + k * w.dilation[a])
-        .checked_sub(w.pad[a])
-        .filter(|&i| i < n)
-}
-
+/// Convolution on stored layouts; padded output positions hold the bias.
 fn conv(
     name: &str,
     xv: &[i64],
@@ -379,11 +373,11 @@ fn conv(
                 if oh < oh_n && ow < ow_n {
                     for ci in 0..ci_n {
                         for kh in 0..kh_n {
-                            let Some(ih) = src(oh, kh, 0, window, h) else {
+                            let Some(ih) = window.source(0, oh, kh, h) else {
                                 continue;
                             };
                             for kw in 0..kw_n {
-                                let Some(iw) = src(ow, kw, 1, window, w) else {
+                                let Some(iw) = window.source(1, ow, kw, w) else {
                                     continue;
                                 };
                                 let wv = weight.values[((co * ci_n + ci) * kh_n + kh) * kw_n + kw];
@@ -436,7 +430,7 @@ fn pool(
                             if kh < kh_n { kh } else { 0 },
                             if kw < kw_n { kw } else { 0 },
                         );
-                        let v = match (src(oh, rkh, 0, window, h), src(ow, rkw, 1, window, w)) {
+                        let v = match (window.source(0, oh, rkh, h), window.source(1, ow, rkw, w)) {
                             (Some(ih), Some(iw)) => xv[(c * hp + ih) * wp + iw],
                             _ => 0,
                         };

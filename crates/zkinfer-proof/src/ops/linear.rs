@@ -195,11 +195,11 @@ pub fn prove_node(cx: &mut ProverCtx<'_>, idx: usize, claim: &Claim) {
                     for kw in 0..g.kw {
                         let mut acc = EF::ZERO;
                         for (oh, &eh) in eqh.iter().enumerate().take(g.oh) {
-                            let Some(ih) = src(oh, kh, 0, window, g.h) else {
+                            let Some(ih) = window.source(0, oh, kh, g.h) else {
                                 continue;
                             };
                             for (ow, &ew) in eqw.iter().enumerate().take(g.ow) {
-                                let Some(iw) = src(ow, kw, 1, window, g.w) else {
+                                let Some(iw) = window.source(1, ow, kw, g.w) else {
                                     continue;
                                 };
                                 acc += eh * ew * from_signed(xs[(ci * g.hp + ih) * g.wp + iw]);
@@ -613,12 +613,6 @@ pub(crate) fn verify_selector(
         },
     );
     Ok(())
-}
-
-pub(crate) fn src(o: usize, k: usize, a: usize, w: &Window, n: usize) -> Option<usize> {
-    (o * w.stride[a] + k * w.dilation[a])
-        .checked_sub(w.pad[a])
-        .filter(|&i| i < n)
 }
 
 /// Geometry of a windowed op.
