@@ -103,9 +103,9 @@ pub enum Op {
         /// The window.
         window: Window,
     },
-    /// `a + b`, same shape.
+    /// `a + b`; `b` broadcast to `a`'s shape (same rank, each dim 1 or equal).
     Add,
-    /// `a − b`, same shape.
+    /// `a − b`; `b` broadcast as for [`Op::Add`].
     Sub,
     /// `x · c` for an integer constant.
     MulConst {
@@ -161,6 +161,36 @@ pub enum Op {
         /// The window (padding must be zero).
         window: Window,
     },
+    /// Linear in each operand. `y[.., m, n] = Σ_k a[.., m, k] · b[.., k, n]`: a `[.., M, K]`,
+    /// b `[.., K, N]`, y `[.., M, N]`, equal leading (batch) axes. Both operands are activations
+    /// (attention's `Q·Kᵀ` and `P·V`); claims flow back to both.
+    MatMul,
+    /// `y = a ⊙ b` element-wise, both activations; `b` broadcast to `a`'s shape (same rank, each
+    /// dim 1 or equal).
+    Mul,
+    /// Non-linear. `y[.., 0] = max_j x[.., j]` along the last axis (kept as size 1); `x` within
+    /// the signed activation range. Proven maximum: `y − x ≥ 0` range-checked and
+    /// `Π_j (y − x[.., j]) = 0`.
+    ReduceMax,
+    /// Non-linear. `y[.., 0]` = the lowest `j` with `x[.., j] = max_j x[.., j]` along the last
+    /// axis (kept as size 1); `x` within the signed activation range.
+    ArgMax,
+    /// Non-linear. `q = ⌊a · 2^shift / b⌋` element-wise (rounding toward −∞), `b` broadcast to
+    /// `a`'s shape (same rank, each dim 1 or equal), `1 ≤ b < 2^divisor_bits`; `q` within the
+    /// signed activation range. Proven by `a·2^shift = q·b + r` with `0 ≤ r` and `0 ≤ b − 1 − r`
+    /// range-checked to `divisor_bits`.
+    Div {
+        /// Left shift of the dividend.
+        shift: u32,
+        /// Bits of the divisor's range.
+        divisor_bits: u32,
+    },
+    /// Non-linear. `y = ⌊√x⌋` element-wise, `0 ≤ x < 2^in_bits`. Proven by `y² ≤ x < (y+1)²`
+    /// (both slacks range-checked).
+    Isqrt {
+        /// Bits of the input's range.
+        in_bits: u32,
+    },
 }
 
 impl Op {
@@ -184,6 +214,12 @@ impl Op {
             Self::Relu => "Relu",
             Self::Table { .. } => "Table",
             Self::MaxPool { .. } => "MaxPool",
+            Self::MatMul => "MatMul",
+            Self::Mul => "Mul",
+            Self::ReduceMax => "ReduceMax",
+            Self::ArgMax => "ArgMax",
+            Self::Div { .. } => "Div",
+            Self::Isqrt { .. } => "Isqrt",
         }
     }
 
@@ -192,7 +228,14 @@ impl Op {
     pub fn is_nonlinear(&self) -> bool {
         matches!(
             self,
-            Self::Rescale { .. } | Self::Relu | Self::Table { .. } | Self::MaxPool { .. }
+            Self::Rescale { .. }
+                | Self::Relu
+                | Self::Table { .. }
+                | Self::MaxPool { .. }
+                | Self::ReduceMax
+                | Self::ArgMax
+                | Self::Div { .. }
+                | Self::Isqrt { .. }
         )
     }
 }

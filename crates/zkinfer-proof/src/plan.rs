@@ -712,6 +712,14 @@ impl<'a> Builder<'a> {
                     kpad,
                 }
             }
+            Op::MatMul
+            | Op::Mul
+            | Op::ReduceMax
+            | Op::ArgMax
+            | Op::Div { .. }
+            | Op::Isqrt { .. } => {
+                return Err(Self::err(node, "this transformer op has no prover yet"));
+            }
         };
         self.nodes.push(plan);
         self.costs.push(cost);

@@ -64,6 +64,14 @@ pub(crate) fn op_bound(g: &QuantGraph, node: &QNode, inb: &[u128]) -> u128 {
         | QOp::Relu
         | QOp::MaxPool { .. } => b0,
         QOp::Concat { .. } => inb.iter().copied().max().unwrap_or(0),
+        // Transformer primitives: being implemented (issue 5).
+        QOp::Gather { .. }
+        | QOp::MatMul
+        | QOp::Mul
+        | QOp::ReduceMax
+        | QOp::ArgMax
+        | QOp::Div { .. }
+        | QOp::Isqrt { .. } => u128::MAX,
         QOp::Rescale { .. } => act,
         QOp::Table {
             func,
@@ -124,6 +132,15 @@ fn op_shape(node: &QNode, ins: &[&[usize]]) -> Result<Vec<usize>> {
         .ok_or_else(|| bad("window does not fit"))
     };
     Ok(match &node.op {
+        QOp::Gather { .. }
+        | QOp::MatMul
+        | QOp::Mul
+        | QOp::ReduceMax
+        | QOp::ArgMax
+        | QOp::Div { .. }
+        | QOp::Isqrt { .. } => {
+            return Err(bad("this op is not implemented yet"));
+        }
         QOp::MatMulConst { weight, bias } => {
             let [k, n] = weight.shape[..] else {
                 return Err(bad("matmul weight must be [k, n]"));

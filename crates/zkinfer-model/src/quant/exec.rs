@@ -131,6 +131,20 @@ impl QuantGraph {
         let ys = &self.tensors[node.output].shape;
         let second = || &values[node.inputs[1]];
         Ok(match &node.op {
+            QOp::Gather { .. }
+            | QOp::MatMul
+            | QOp::Mul
+            | QOp::ReduceMax
+            | QOp::ArgMax
+            | QOp::Div { .. }
+            | QOp::Isqrt { .. } => {
+                return Err(crate::ModelError::UnsupportedOp {
+                    node: node.name.clone(),
+                    op: format!("{:?}", node.op),
+                    detail: "not implemented yet".into(),
+                    supported: String::new(),
+                });
+            }
             QOp::MatMulConst { weight, bias } => {
                 let (k, n) = (weight.shape[0], weight.shape[1]);
                 let mut y = kernels::matmul(x, x.len() / k.max(1), k, &weight.data, n);

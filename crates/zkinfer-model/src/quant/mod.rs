@@ -96,9 +96,10 @@ pub enum QOp {
         /// Groups.
         groups: usize,
     },
-    /// Linear. `y = a + b` (same shape and scale).
+    /// Linear. `y = a + b` (same scale); `b` broadcast to `a`'s shape (same rank, each dim 1 or
+    /// equal).
     Add,
-    /// Linear. `y = a - b` (same shape and scale).
+    /// Linear. `y = a - b`, `b` broadcast as for [`QOp::Add`].
     Sub,
     /// Linear. `y = x + c` (c broadcast, same scale as x).
     AddConst {
@@ -182,6 +183,40 @@ pub enum QOp {
         /// top, left, bottom, right.
         pad: [usize; 4],
     },
+    /// Layout. `y[.., j, ..] = x[.., indices[j], ..]` along `axis` (constant indices).
+    Gather {
+        /// Axis.
+        axis: usize,
+        /// Indices into `axis` (each `< x.shape[axis]`).
+        indices: Vec<usize>,
+    },
+    /// Linear in each operand. `y[.., m, n] = Σ_k a[.., m, k] · b[.., k, n]`: a `[.., M, K]`,
+    /// b `[.., K, N]`, y `[.., M, N]` with equal leading (batch) axes; both are activations.
+    /// Output scale = sum of the input scales.
+    MatMul,
+    /// Product of two activations: `y = a ⊙ b`, `b` broadcast to `a`'s shape (same rank, each
+    /// dim 1 or equal). Output scale = sum of the input scales.
+    Mul,
+    /// Non-linear. `y[.., 0] = max_j x[.., j]` along the last axis (kept as size 1); input within
+    /// act_bits.
+    ReduceMax,
+    /// Non-linear. `y[.., 0]` = the lowest `j` with `x[.., j] = max x[.., :]` along the last
+    /// axis (kept as size 1), scale 0; input within act_bits.
+    ArgMax,
+    /// Non-linear. `q = floor(a · 2^shift / b)` (toward −∞), `b` broadcast to `a`'s shape (same
+    /// rank, each dim 1 or equal), `1 ≤ b < 2^divisor_bits` (else an error of the run); `q` must
+    /// lie in the signed act_bits range.
+    Div {
+        /// Left shift of the dividend.
+        shift: u32,
+        /// Bits bounding the divisor (from the overflow analysis).
+        divisor_bits: u32,
+    },
+    /// Non-linear. `y = floor(sqrt(x))`, `0 ≤ x < 2^in_bits` (else an error of the run).
+    Isqrt {
+        /// Bits bounding the input (from the overflow analysis).
+        in_bits: u32,
+    },
 }
 
 impl QOp {
@@ -189,7 +224,14 @@ impl QOp {
     pub fn is_linear(&self) -> bool {
         !matches!(
             self,
-            QOp::Rescale { .. } | QOp::Relu | QOp::Table { .. } | QOp::MaxPool { .. }
+            QOp::Rescale { .. }
+                | QOp::Relu
+                | QOp::Table { .. }
+                | QOp::MaxPool { .. }
+                | QOp::ReduceMax
+                | QOp::ArgMax
+                | QOp::Div { .. }
+                | QOp::Isqrt { .. }
         )
     }
 }
