@@ -2,7 +2,7 @@
 //!
 //! The two IRs are nearly the same; lowering adds the explicit input node, turns tables into
 //! their value lists (computed by [`TableFn::eval`], the one definition), drops zero shifts, and
-//! names the ops the engine cannot prove yet.
+//! names the ops the engine cannot prove yet (Concat, Gather, grouped convolutions).
 
 use zkinfer_model::{ConstTensor, QOp, QuantGraph, TableFn};
 use zkinfer_proof::ir::{AxisMap, Const, Node, Op, ProofGraph, TableGen, Tensor, Window};
@@ -29,7 +29,7 @@ fn konst(c: &ConstTensor) -> Const {
 /// Lowers `q`.
 ///
 /// # Errors
-/// [`LowerError`] for an op without a prover (transformer ops, grouped convolutions, …).
+/// [`LowerError`] for an op without a prover (Concat, Gather, grouped convolutions).
 pub fn lower(q: &QuantGraph) -> Result<ProofGraph, LowerError> {
     let tensors = q
         .tensors
@@ -159,11 +159,29 @@ pub fn lower(q: &QuantGraph) -> Result<ProofGraph, LowerError> {
                     },
                 }
             }
-            _ => {
+            QOp::MatMul => Op::MatMul,
+            QOp::Mul => Op::Mul,
+            QOp::ReduceMax => Op::ReduceMax,
+            QOp::ArgMax => Op::ArgMax,
+            QOp::Div {
+                shift,
+                divisor_bits,
+            } => Op::Div {
+                shift: *shift,
+                divisor_bits: *divisor_bits,
+            },
+            QOp::Isqrt { in_bits } => Op::Isqrt { in_bits: *in_bits },
+            QOp::Concat { .. } => {
                 return Err(err(
-                    "transformer and layout ops (Concat, MatMul of activations, softmax, layer-norm, …) are the next milestone",
+                    "concatenation has no prover yet; export the model without Concat",
                 ));
             }
+            QOp::Gather { .. } => {
+                return Err(err(
+                    "gather has no prover yet; use it only on the public input side of the model",
+                ));
+            }
+            _ => return Err(err("this op has no prover yet")),
         };
         nodes.push(Node {
             name: n.name.clone(),

@@ -14,7 +14,17 @@ use zkinfer_proof::witness::generate;
 use zkinfer_proof::{CompileOptions, InputVisibility, ZkFile, compile, prove, setup, verify};
 
 const BUILT: [&str; 4] = ["mlp-784-128-128-10", "lenet5", "residual-cnn", "cifar-cnn"];
-const ONNX: [&str; 4] = ["digits_cnn", "lenet_bn", "mlp_acts", "resnet_mini"];
+const ONNX: [&str; 9] = [
+    "digits_cnn",
+    "lenet_bn",
+    "mlp_acts",
+    "resnet_mini",
+    "transformer/attn_1head",
+    "transformer/gpt2_block_d64_h2",
+    "transformer/gpt2_block_d128_h4",
+    "gpt2_mini_emb",
+    "bert_mini_emb",
+];
 
 fn peak_rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
