@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::CompileError;
 use crate::ir::{Node, Op, ProofGraph, TableGen, TensorId, Window};
 use crate::layout::Layout;
+use crate::ops::product;
 
 /// Who sees the input.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -300,6 +301,14 @@ impl<'a> Builder<'a> {
             .ok_or_else(|| Self::err(node, format!("input {i} is missing or not yet computed")))
     }
 
+    fn shape(&self, node: &Node, i: usize) -> Result<Vec<usize>, CompileError> {
+        node.inputs
+            .get(i)
+            .and_then(|&t| self.g.tensors.get(t))
+            .map(|t| t.shape.clone())
+            .ok_or_else(|| Self::err(node, format!("input {i} is missing")))
+    }
+
     fn witness(&mut self, name: String, num_vars: usize) -> usize {
         self.witness_columns.push(ColumnSpec { name, num_vars });
         self.witness_columns.len() - 1
@@ -460,17 +469,41 @@ impl<'a> Builder<'a> {
             Op::Add | Op::Sub => {
                 let x = self.layout(node, 0)?;
                 let y = self.layout(node, 1)?;
+                let (xs, ys) = (self.shape(node, 0)?, self.shape(node, 1)?);
                 if x != y {
-                    return Err(Self::err(
-                        node,
-                        format!(
-                            "operands have different layouts {:?} and {:?} (broadcasting between activations is not supported yet)",
-                            x.logical, y.logical
-                        ),
-                    ));
+                    product::plan_broadcast(&xs, &x, &ys, &y, &out_shape)
+                        .map_err(|m| Self::err(node, m))?;
+                    cost.sumcheck = x.size() + y.size();
+                } else {
+                    cost.sumcheck = x.size();
                 }
-                cost.sumcheck = x.size();
+                cost.macs = x.logical_len();
                 self.set_out(node, x, Source::Derived)?;
+                NodePlan::Plain
+            }
+            Op::Mul => {
+                let x = self.layout(node, 0)?;
+                let y = self.layout(node, 1)?;
+                let (xs, ys) = (self.shape(node, 0)?, self.shape(node, 1)?);
+                product::plan_broadcast(&xs, &x, &ys, &y, &out_shape)
+                    .map_err(|m| Self::err(node, m))?;
+                cost.sumcheck = x.size();
+                cost.macs = x.logical_len();
+                self.set_out(node, x, Source::Derived)?;
+                NodePlan::Plain
+            }
+            Op::MatMul => {
+                let x = self.layout(node, 0)?;
+                let y = self.layout(node, 1)?;
+                let (xs, ys) = (self.shape(node, 0)?, self.shape(node, 1)?);
+                let out = product::plan_matmul(&xs, &x, &ys, &y, &out_shape)
+                    .map_err(|m| Self::err(node, m))?;
+                let d = product::MatDims::new(&x, &y)
+                    .ok_or_else(|| Self::err(node, "operands do not multiply"))?;
+                // The sumcheck over (batch, K) plus the two folds of the operands.
+                cost.sumcheck = d.bp * d.kp + x.size() + y.size();
+                cost.macs = out.logical_len() * d.k;
+                self.set_out(node, out, Source::Derived)?;
                 NodePlan::Plain
             }
             Op::AddConst { c } | Op::MulConstTensor { c } => {
@@ -600,7 +633,16 @@ impl<'a> Builder<'a> {
                     Source::Alias { of } => of,
                     _ => of,
                 };
-                self.set_out(node, x, Source::Alias { of: root })?;
+                // Same storage either way; when every logical element keeps its stored position
+                // under the natural layout of the new shape, take that layout (so ops that need
+                // their input's natural layout, like a transpose to attention heads, apply).
+                let natural = Layout::natural(&out_shape);
+                let layout = if same_storage(&x, &natural) {
+                    natural
+                } else {
+                    x
+                };
+                self.set_out(node, layout, Source::Alias { of: root })?;
                 NodePlan::Plain
             }
             Op::Rescale { shift } => {
@@ -712,12 +754,7 @@ impl<'a> Builder<'a> {
                     kpad,
                 }
             }
-            Op::MatMul
-            | Op::Mul
-            | Op::ReduceMax
-            | Op::ArgMax
-            | Op::Div { .. }
-            | Op::Isqrt { .. } => {
+            Op::ReduceMax | Op::ArgMax | Op::Div { .. } | Op::Isqrt { .. } => {
                 return Err(Self::err(node, "this transformer op has no prover yet"));
             }
         };
@@ -804,6 +841,43 @@ fn predict_seconds(committed: usize, weights: usize, sumcheck: usize, lookups: u
 /// Memory model: the encoded codeword and Merkle tree dominate.
 fn predict_memory(committed: usize, weights: usize) -> u64 {
     ((committed + weights) as u64) * 96 + (64 << 20)
+}
+
+/// Whether two layouts of the same elements (row-major) put every logical element at the same
+/// stored position and have the same size: then they describe one storage.
+fn same_storage(a: &Layout, b: &Layout) -> bool {
+    if a.size() != b.size() || a.logical_len() != b.logical_len() {
+        return false;
+    }
+    if a.size() == a.logical_len() {
+        // No padding in either: both are the row-major identity.
+        return true;
+    }
+    // Walk the logical elements in row-major order, tracking the stored index in each layout.
+    let mut ia = vec![0usize; a.logical.len()];
+    let mut ib = vec![0usize; b.logical.len()];
+    let stored = |l: &Layout, idx: &[usize]| {
+        idx.iter()
+            .zip(&l.padded)
+            .fold(0usize, |acc, (&i, &p)| acc * p + i)
+    };
+    let step = |l: &Layout, idx: &mut [usize]| {
+        for ax in (0..idx.len()).rev() {
+            idx[ax] += 1;
+            if idx[ax] < l.logical[ax] {
+                return;
+            }
+            idx[ax] = 0;
+        }
+    };
+    for _ in 0..a.logical_len() {
+        if stored(a, &ia) != stored(b, &ib) {
+            return false;
+        }
+        step(a, &mut ia);
+        step(b, &mut ib);
+    }
+    true
 }
 
 fn chw(x: &Layout) -> Option<(usize, usize, usize)> {

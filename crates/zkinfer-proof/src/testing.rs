@@ -97,18 +97,8 @@ impl GraphBuilder {
 
     /// `x · W + b` with random weights, then a rescale keeping the magnitude.
     pub fn linear(&mut self, x: TensorId, n: usize) -> TensorId {
-        let mut shape = self.shape(x);
-        let k = shape.pop().unwrap_or(1);
-        shape.push(n);
-        let weight = Const {
-            shape: vec![k, n],
-            values: self.rng.vec(k * n, W_MAX),
-        };
-        let bias = Some(Const {
-            shape: vec![n],
-            values: self.rng.vec(n, 4096),
-        });
-        let acc = self.push(Op::MatMulConst { weight, bias }, vec![x], shape);
+        let k = self.shape(x).last().copied().unwrap_or(1);
+        let acc = self.linear_acc(x, n);
         self.rescale(acc, shift_for(k))
     }
 
@@ -220,6 +210,78 @@ impl GraphBuilder {
     pub fn add(&mut self, a: TensorId, b: TensorId) -> TensorId {
         let s = self.shape(a);
         self.push(Op::Add, vec![a, b], s)
+    }
+
+    /// `a − b` (`b` broadcast to `a`).
+    pub fn sub(&mut self, a: TensorId, b: TensorId) -> TensorId {
+        let s = self.shape(a);
+        self.push(Op::Sub, vec![a, b], s)
+    }
+
+    /// `a ⊙ b` element-wise (`b` broadcast to `a`).
+    pub fn mul(&mut self, a: TensorId, b: TensorId) -> TensorId {
+        let s = self.shape(a);
+        self.push(Op::Mul, vec![a, b], s)
+    }
+
+    /// `a · b` over the last two axes: `[.., M, K] · [.., K, N]`.
+    pub fn matmul(&mut self, a: TensorId, b: TensorId) -> TensorId {
+        let mut s = self.shape(a);
+        let n = self.shape(b).last().copied().unwrap_or(1);
+        if let Some(last) = s.last_mut() {
+            *last = n;
+        }
+        self.push(Op::MatMul, vec![a, b], s)
+    }
+
+    /// Axes permuted: `y.shape[i] = x.shape[perm[i]]`.
+    pub fn transpose(&mut self, x: TensorId, perm: &[usize]) -> TensorId {
+        let s = self.shape(x);
+        let shape = perm.iter().map(|&a| s[a]).collect();
+        self.push(
+            Op::Transpose {
+                perm: perm.to_vec(),
+            },
+            vec![x],
+            shape,
+        )
+    }
+
+    /// Same data, new shape.
+    pub fn reshape(&mut self, x: TensorId, shape: &[usize]) -> TensorId {
+        self.push(Op::Reshape, vec![x], shape.to_vec())
+    }
+
+    /// Sum over `axis` (kept as size 1).
+    pub fn sum_axis(&mut self, x: TensorId, axis: usize) -> TensorId {
+        let mut s = self.shape(x);
+        let maps = (0..s.len())
+            .map(|a| {
+                if a == axis {
+                    crate::ir::AxisMap::Sum
+                } else {
+                    crate::ir::AxisMap::Identity
+                }
+            })
+            .collect();
+        s[axis] = 1;
+        self.push(Op::AxisMap { maps }, vec![x], s)
+    }
+
+    /// `x · W + b` with random weights, no rescale (the accumulator).
+    pub fn linear_acc(&mut self, x: TensorId, n: usize) -> TensorId {
+        let mut shape = self.shape(x);
+        let k = shape.pop().unwrap_or(1);
+        shape.push(n);
+        let weight = Const {
+            shape: vec![k, n],
+            values: self.rng.vec(k * n, W_MAX),
+        };
+        let bias = Some(Const {
+            shape: vec![n],
+            values: self.rng.vec(n, 4096),
+        });
+        self.push(Op::MatMulConst { weight, bias }, vec![x], shape)
     }
 
     /// Flatten to `[1, n]`.

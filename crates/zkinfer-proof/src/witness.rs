@@ -11,6 +11,7 @@ use zkinfer_field::{F, from_signed};
 use crate::error::ProveError;
 use crate::ir::{Const, Op, ProofGraph, Window};
 use crate::layout::Layout;
+use crate::ops::product;
 use crate::plan::{NodePlan, Plan, chw_of};
 
 /// All tensors (stored layout) and all witness columns but the multiplicities.
@@ -162,6 +163,18 @@ pub fn generate(graph: &ProofGraph, plan: &Plan, input: &[i64]) -> Result<Witnes
             ) => {
                 let (xv, xl) = x.ok_or_else(|| missing(name))?;
                 conv(name, xv, xl, out_l, weight, bias.as_ref(), window)?
+            }
+            (Op::MatMul, _) => {
+                let (a, b) = (node.inputs[0], node.inputs[1]);
+                let (la, lb) = (&plan.layouts[a], &plan.layouts[b]);
+                product::matmul_witness(name, &tensors[a], la, &tensors[b], lb)?
+            }
+            (Op::Mul, _) | (Op::Add | Op::Sub, _)
+                if product::is_broadcast(plan, node) || matches!(node.op, Op::Mul) =>
+            {
+                let (a, b) = (node.inputs[0], node.inputs[1]);
+                let (la, lb) = (&plan.layouts[a], &plan.layouts[b]);
+                product::elementwise_witness(name, &node.op, &tensors[a], la, &tensors[b], lb)?
             }
             (Op::Add | Op::Sub, _) => {
                 let av = &tensors[node.inputs[0]];

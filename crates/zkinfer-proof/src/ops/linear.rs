@@ -10,7 +10,7 @@ use zkinfer_field::{EF, Field, PrimeCharacteristicRing, from_signed};
 use zkinfer_poly::{eq_eval, eq_table};
 use zkinfer_sumcheck::{Column, Term, prove};
 
-use super::{ProverCtx, VerifierCtx, cat, mle, to_field};
+use super::{ProverCtx, VerifierCtx, cat, mle, product, to_field};
 use crate::claims::Claim;
 use crate::error::VerifyError;
 use crate::ir::{Node, Op, Window};
@@ -251,6 +251,11 @@ pub fn prove_node(cx: &mut ProverCtx<'_>, idx: usize, claim: &Claim) {
             );
             prove_selector(cx, x, window_table(r_c, &ah, &aw), claim.value);
         }
+        (Op::MatMul, _) => product::prove_matmul(cx, node, claim),
+        (Op::Mul, _) => product::prove_mul(cx, node, claim),
+        (Op::Add | Op::Sub, _) if product::is_broadcast(cx.plan, node) => {
+            product::prove_add_broadcast(cx, node, claim);
+        }
         (Op::Add | Op::Sub, _) => {
             let a = mle(&cx.wit.tensors[node.inputs[0]], &claim.point);
             cx.ch.send(vec![a]);
@@ -469,6 +474,11 @@ pub fn verify_node(
                 g.wp,
             );
             verify_selector(cx, x, r_c, &ah, &aw, claim.value, at)?;
+        }
+        (Op::MatMul, _) => product::verify_matmul(cx, node, claim)?,
+        (Op::Mul, _) => product::verify_mul(cx, node, claim)?,
+        (Op::Add | Op::Sub, _) if product::is_broadcast(cx.plan, node) => {
+            product::verify_add_broadcast(cx, node, claim)?;
         }
         (Op::Add | Op::Sub, _) => {
             let (&a_t, &b_t) = (

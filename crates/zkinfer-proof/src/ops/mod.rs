@@ -5,9 +5,14 @@
 //!   committed — and the reduction of several claims on one tensor to one.
 //! - [`nonlinear`]: the node-time parts of rescale and max-pool (their lookups live in
 //!   [`crate::lookups`]).
+//! - [`product`]: ops linear in each of two activation operands (matmul, element-wise mul) and
+//!   broadcasting add/sub; the validity MLE of padded axes ([`valid_axis_mle`]).
 
 pub mod linear;
 pub mod nonlinear;
+pub mod product;
+
+pub use product::{valid_axis_mle, valid_layout_mle};
 
 use zkinfer_field::{EF, F, PrimeCharacteristicRing, from_signed};
 
