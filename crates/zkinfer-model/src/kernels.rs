@@ -347,12 +347,7 @@ pub fn gather<T: Copy>(x: &[T], shape: &[usize], axis: usize, indices: &[usize])
 
 /// Batched matrix product: `a: [batch, m, k]`, `b: [batch, k, n]` (flattened), returns
 /// `[batch, m, n]`.
-pub fn batched_matmul<T: Scalar>(
-    a: &[T],
-    b: &[T],
-    batch: usize,
-    [m, k, n]: [usize; 3],
-) -> Vec<T> {
+pub fn batched_matmul<T: Scalar>(a: &[T], b: &[T], batch: usize, [m, k, n]: [usize; 3]) -> Vec<T> {
     let mut y = Vec::with_capacity(batch * m * n);
     for i in 0..batch {
         y.extend(matmul(

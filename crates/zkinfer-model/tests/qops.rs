@@ -130,12 +130,20 @@ fn div_by_zero_or_negative_or_too_large_is_a_run_error() {
     for bad in [0, -3, 256] {
         let err = g.run(&[1, 2, bad, 0]).unwrap_err();
         let ModelError::OutOfRange {
-            layer, value, min, max, ..
+            layer,
+            value,
+            min,
+            max,
+            ..
         } = &err
         else {
             panic!("{err}")
         };
-        assert_eq!((layer.as_str(), *value, *min, *max), ("n3", i128::from(bad), 1, 255), "{err}");
+        assert_eq!(
+            (layer.as_str(), *value, *min, *max),
+            ("n3", i128::from(bad), 1, 255),
+            "{err}"
+        );
     }
     assert!(g.run(&[1, 2, 255, 0]).is_ok());
 }
@@ -146,7 +154,14 @@ fn div_quotient_outside_act_range_is_a_run_error() {
     // 100 · 2^10 / 1 = 102400 > 2^15 - 1.
     let err = g.run(&[100, 2, 1, 0]).unwrap_err();
     assert!(
-        matches!(err, ModelError::OutOfRange { value: 102_400, max: 32767, .. }),
+        matches!(
+            err,
+            ModelError::OutOfRange {
+                value: 102_400,
+                max: 32767,
+                ..
+            }
+        ),
         "{err}"
     );
     // 31 · 1024 = 31744 fits.
@@ -194,7 +209,10 @@ fn isqrt_of_wide_inputs_and_in_bits_limit() {
     assert_eq!(t.values[y], [32767 * 32767, 1 << 30, 9]);
     // 2^60 does not fit 60 bits: run error.
     g.q.nodes[2].op = QOp::Isqrt { in_bits: 60 };
-    assert!(matches!(g.run(&[1, -32768, 3]), Err(ModelError::OutOfRange { index: 1, .. })));
+    assert!(matches!(
+        g.run(&[1, -32768, 3]),
+        Err(ModelError::OutOfRange { index: 1, .. })
+    ));
     g.q.nodes[2].op = QOp::Isqrt { in_bits: 63 };
     assert!(g.q.validate().is_err());
 }

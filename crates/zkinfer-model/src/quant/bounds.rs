@@ -93,7 +93,10 @@ pub(crate) fn op_bound(g: &QuantGraph, node: &QNode, inb: &[u128]) -> u128 {
             in_scale,
             out_scale,
         } => {
-            let (lo, hi) = g.act_range();
+            let (lo, mut hi) = g.act_range();
+            if nonpositive(g, node.inputs[0]) {
+                hi = 0;
+            }
             // Monotone or unimodal functions: the extremes are at the ends or at 0, but check all.
             (lo..=hi)
                 .map(|q| u128::from(func.eval(q, *in_scale, *out_scale).unsigned_abs()))
@@ -101,6 +104,19 @@ pub(crate) fn op_bound(g: &QuantGraph, node: &QNode, inb: &[u128]) -> u128 {
                 .unwrap_or(0)
         }
     }
+}
+
+/// Whether tensor `t` is `Sub(h, ReduceMax(h))` (softmax's shifted scores): every entry ≤ 0,
+/// so a table on it is only ever read at inputs ≤ 0.
+fn nonpositive(g: &QuantGraph, t: usize) -> bool {
+    let producer = |t: usize| g.nodes.iter().find(|n| n.output == t);
+    producer(t).is_some_and(|sub| {
+        matches!(sub.op, QOp::Sub)
+            && sub.inputs.len() == 2
+            && producer(sub.inputs[1]).is_some_and(|m| {
+                matches!(m.op, QOp::ReduceMax) && m.inputs.first() == Some(&sub.inputs[0])
+            })
+    })
 }
 
 fn expect_shape(node: &QNode, got: &[usize], want: &[usize]) -> Result<()> {

@@ -317,7 +317,13 @@ pub fn rescale(x: i64, shift: u32) -> i64 {
 }
 
 /// `f(a, b)` with `b` (shape `bs`) broadcast to `a`'s shape `ashape`.
-fn bcast2(a: &[i64], ashape: &[usize], b: &[i64], bs: &[usize], f: impl Fn(i64, i64) -> i64) -> Vec<i64> {
+fn bcast2(
+    a: &[i64],
+    ashape: &[usize],
+    b: &[i64],
+    bs: &[usize],
+    f: impl Fn(i64, i64) -> i64,
+) -> Vec<i64> {
     if ashape == bs {
         return a.iter().zip(b).map(|(&x, &y)| f(x, y)).collect();
     }
