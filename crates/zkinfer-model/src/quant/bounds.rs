@@ -56,7 +56,6 @@ pub(crate) fn op_bound(g: &QuantGraph, node: &QNode, inb: &[u128]) -> u128 {
             b0.saturating_mul(inb.get(1).copied().unwrap_or(0))
                 .saturating_mul(k as u128)
         }
-        QOp::Gather { .. } | QOp::ReduceMax => b0,
         QOp::ArgMax => {
             let d = g.tensors[node.inputs[0]].shape.last().copied().unwrap_or(1);
             d.saturating_sub(1) as u128
@@ -76,6 +75,8 @@ pub(crate) fn op_bound(g: &QuantGraph, node: &QNode, inb: &[u128]) -> u128 {
             b0.saturating_mul(axes.iter().map(|&a| xs[a] as u128).product())
         }
         QOp::Reshape { .. }
+        | QOp::Gather { .. }
+        | QOp::ReduceMax
         | QOp::Transpose { .. }
         | QOp::Slice { .. }
         | QOp::Relu
@@ -195,7 +196,6 @@ fn op_shape(node: &QNode, ins: &[&[usize]]) -> Result<Vec<usize>> {
             s[last] = 1;
             s
         }
-        QOp::Isqrt { .. } => x.to_vec(),
         QOp::MatMulConst { weight, bias } => {
             let [k, n] = weight.shape[..] else {
                 return Err(bad("matmul weight must be [k, n]"));
@@ -244,7 +244,11 @@ fn op_shape(node: &QNode, ins: &[&[usize]]) -> Result<Vec<usize>> {
             check_const(node, c, x)?;
             x.to_vec()
         }
-        QOp::MulConst { .. } | QOp::Rescale { .. } | QOp::Relu | QOp::Table { .. } => x.to_vec(),
+        QOp::MulConst { .. }
+        | QOp::Rescale { .. }
+        | QOp::Relu
+        | QOp::Table { .. }
+        | QOp::Isqrt { .. } => x.to_vec(),
         QOp::SumPool {
             kernel,
             stride,
