@@ -27,6 +27,9 @@ impl Graph {
         let o = out
             .first()
             .ok_or_else(|| ModelError::invalid("output", "tract returned no output"))?;
+        let o = o
+            .cast_to::<f32>()
+            .map_err(|e| ModelError::tract("reading the output", &e))?;
         let v = o
             .to_plain_array_view::<f32>()
             .map_err(|e| ModelError::tract("reading the output", &e))?;
@@ -114,7 +117,7 @@ impl Graph {
                 }
                 y
             }
-            Op::Add | Op::Sub | Op::Mul => {
+            Op::Add | Op::Sub | Op::Mul | Op::Div => {
                 let (b, bs) = (&values[node.inputs[1]], &self.tensors[node.inputs[1]].shape);
                 let (ia, ib) = (
                     kernels::broadcast_indices(ys, xs),
@@ -123,6 +126,7 @@ impl Graph {
                 let f = match node.op {
                     Op::Add => |a: f32, b: f32| a + b,
                     Op::Sub => |a: f32, b: f32| a - b,
+                    Op::Div => |a: f32, b: f32| a / b,
                     _ => |a: f32, b: f32| a * b,
                 };
                 ia.iter().zip(&ib).map(|(&i, &j)| f(x[i], b[j])).collect()
@@ -146,6 +150,7 @@ impl Graph {
                 (0.5 * f64::from(v) * (1.0 + crate::quant::erf(f64::from(v) / 2f64.sqrt()))) as f32
             }),
             Op::Exp => map(&f32::exp),
+            Op::Recip => map(&f32::recip),
             Op::PowConst { p } => map(&|v| v.powf(*p)),
             Op::MaxPool {
                 kernel,
@@ -189,6 +194,20 @@ impl Graph {
                 kernels::concat(&parts, *axis)
             }
             Op::Softmax { axis } => softmax(x, xs, *axis),
+            Op::ArgMax { axis } => {
+                let inner: usize = xs[axis + 1..].iter().product();
+                let d = xs[*axis];
+                let mut y = Vec::with_capacity(x.len() / d.max(1));
+                for o in 0..x.len() / (d * inner).max(1) {
+                    for i in 0..inner {
+                        let at = |j: usize| x[(o * d + j) * inner + i];
+                        let best = (0..d).fold(0, |b, j| if at(j) > at(b) { j } else { b });
+                        y.push(best as f32);
+                    }
+                }
+                y
+            }
+            Op::Gather { axis, indices } => kernels::gather(x, xs, *axis, indices),
             Op::RmsNorm { axis, eps } => rms_norm(x, xs, *axis, *eps),
         })
     }

@@ -69,8 +69,26 @@ pub enum Op {
     Add,
     /// Elementwise difference, as [`Op::Add`].
     Sub,
-    /// Elementwise product of two tensors, broadcasting (float only; not quantized yet).
+    /// Elementwise product of two tensors, broadcasting.
     Mul,
+    /// Elementwise quotient of two tensors, broadcasting (float only: the divisor's sign and size
+    /// are unknown to the quantizer).
+    Div,
+    /// `1 / x` (float only; tract's form of a division by an activation).
+    Recip,
+    /// Index of the largest value along `axis` (the lowest index on ties), kept as size 1; the
+    /// index is a float.
+    ArgMax {
+        /// Axis.
+        axis: usize,
+    },
+    /// `y[.., j, ..] = x[.., indices[j], ..]` along `axis` (constant indices).
+    Gather {
+        /// Axis.
+        axis: usize,
+        /// Indices (each `< x.shape[axis]`).
+        indices: Vec<usize>,
+    },
     /// `x + c`, `c` broadcast (same rank, dims 1 or equal).
     AddConst {
         /// The constant.
@@ -105,7 +123,7 @@ pub enum Op {
     GeluErf,
     /// `e^x`.
     Exp,
-    /// `x^p` for a constant `p` (float only).
+    /// `x^p` for a constant `p` (quantized only inside a fused elementwise function such as GELU).
     PowConst {
         /// Exponent.
         p: f32,
@@ -159,17 +177,17 @@ pub enum Op {
         /// Axis.
         axis: usize,
     },
-    /// Einsum of two activations, e.g. `"mbk,nbk->bmn"` (float only: attention's `Q·Kᵀ`, `P·V`).
+    /// Einsum of two activations, e.g. `"mbk,nbk->bmn"` (attention's `Q·Kᵀ`, `P·V`).
     EinSum {
         /// `"<a>,<b>-><out>"`, one letter per axis.
         expr: String,
     },
-    /// Softmax over `axis` (float only).
+    /// Softmax over `axis`.
     Softmax {
         /// Axis.
         axis: usize,
     },
-    /// `x / sqrt(mean(x², axis) + eps)` (float only).
+    /// `x / sqrt(mean(x², axis) + eps)`.
     RmsNorm {
         /// Axis.
         axis: usize,
@@ -187,6 +205,10 @@ impl Op {
             Op::Add => "Add",
             Op::Sub => "Sub",
             Op::Mul => "Mul",
+            Op::Div => "Div",
+            Op::Recip => "Recip",
+            Op::ArgMax { .. } => "ArgMax",
+            Op::Gather { .. } => "Gather",
             Op::AddConst { .. } => "AddConst",
             Op::MulConst { .. } => "MulConst",
             Op::Relu => "Relu",

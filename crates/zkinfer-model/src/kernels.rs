@@ -285,6 +285,43 @@ pub fn concat<T: Copy>(parts: &[(&[T], &[usize])], axis: usize) -> Vec<T> {
     y
 }
 
+/// `y[.., j, ..] = x[.., indices[j], ..]` along `axis` (callers check `indices[j] < shape[axis]`).
+pub fn gather<T: Copy>(x: &[T], shape: &[usize], axis: usize, indices: &[usize]) -> Vec<T> {
+    let outer: usize = shape[..axis].iter().product();
+    let inner: usize = shape[axis + 1..].iter().product();
+    let d = shape[axis];
+    let mut y = Vec::with_capacity(outer * indices.len() * inner);
+    for o in 0..outer {
+        for &j in indices {
+            let at = (o * d + j) * inner;
+            y.extend_from_slice(&x[at..at + inner]);
+        }
+    }
+    y
+}
+
+/// Batched matrix product: `a: [batch, m, k]`, `b: [batch, k, n]` (flattened), returns
+/// `[batch, m, n]`.
+pub fn batched_matmul<T: Scalar>(a: &[T], b: &[T], batch: usize, [m, k, n]: [usize; 3]) -> Vec<T> {
+    let mut y = Vec::with_capacity(batch * m * n);
+    for i in 0..batch {
+        y.extend(matmul(
+            &a[i * m * k..(i + 1) * m * k],
+            m,
+            k,
+            &b[i * k * n..(i + 1) * k * n],
+            n,
+        ));
+    }
+    y
+}
+
+/// Applies `f` to each lane along the last axis (`x.len()` a multiple of `d ≥ 1`), one output
+/// per lane.
+pub fn last_axis<T: Copy, U>(x: &[T], d: usize, f: impl Fn(&[T]) -> U) -> Vec<U> {
+    x.chunks(d.max(1)).map(f).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -49,7 +49,7 @@ fn bench(name: &str, src: OnnxSource<'_>, inputs: Option<Vec<Vec<f32>>>) {
     let g: Graph = match g {
         Ok(g) => g,
         Err(e) => {
-            println!("{name:<16} import: {e}");
+            println!("{name:<20} import: {e}");
             return;
         }
     };
@@ -61,7 +61,7 @@ fn bench(name: &str, src: OnnxSource<'_>, inputs: Option<Vec<Vec<f32>>>) {
     let cal = match cal {
         Ok(c) => c,
         Err(e) => {
-            println!("{name:<16} calibrate: {e}");
+            println!("{name:<20} calibrate: {e}");
             return;
         }
     };
@@ -69,7 +69,7 @@ fn bench(name: &str, src: OnnxSource<'_>, inputs: Option<Vec<Vec<f32>>>) {
     let qg = match qg {
         Ok(q) => q,
         Err(e) => {
-            println!("{name:<16} quantize: {e}");
+            println!("{name:<20} quantize: {e}");
             return;
         }
     };
@@ -87,7 +87,7 @@ fn bench(name: &str, src: OnnxSource<'_>, inputs: Option<Vec<Vec<f32>>>) {
         .map(|r| r.output.max_abs)
         .unwrap_or(f32::NAN);
     println!(
-        "{name:<16} {:>6} {:>10.1} {:>10.1} {:>10.1} {:>10.2} {:>10.3} {:>8.1} {:>10.2e} {:>9.0}",
+        "{name:<20} {:>6} {:>10.1} {:>10.1} {:>10.1} {:>10.2} {:>10.3} {:>8.1} {:>10.2e} {:>9.0}",
         qg.nodes.len(),
         ms(t_import),
         ms(t_cal),
@@ -107,7 +107,7 @@ fn main() {
         .unwrap_or(224);
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     println!(
-        "{:<16} {:>6} {:>10} {:>10} {:>10} {:>10} {:>10} {:>8} {:>10} {:>9}",
+        "{:<20} {:>6} {:>10} {:>10} {:>10} {:>10} {:>10} {:>8} {:>10} {:>9}",
         "model",
         "qnodes",
         "import ms",
@@ -126,10 +126,14 @@ fn main() {
         "digits_cnn",
         "gpt2_mini_emb",
         "bert_mini_emb",
+        "transformer/attn_1head",
+        "transformer/gpt2_block_d64_h2",
+        "transformer/gpt2_block_d128_h4",
     ] {
         let path = dir.join(format!("{name}.onnx"));
         let inputs = load_input_json(dir.join(format!("{name}.input.json"))).ok();
-        bench(name, OnnxSource::Path(&path), inputs);
+        let short = name.rsplit('/').next().unwrap_or(name);
+        bench(short, OnnxSource::Path(&path), inputs);
     }
     let onnx = resnet18_onnx(hw);
     bench(&format!("resnet18@{hw}"), OnnxSource::Bytes(&onnx), None);

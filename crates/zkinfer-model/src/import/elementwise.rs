@@ -25,6 +25,8 @@ impl Lowerer<'_> {
             Op::Erf
         } else if m.downcast_ref::<ops::nn::GeluExact>().is_some() {
             Op::GeluErf
+        } else if m.downcast_ref::<ops::math::Recip>().is_some() {
+            Op::Recip
         } else if m.downcast_ref::<ops::math::Exp>().is_some() {
             Op::Exp
         } else if let Some(l) = m.downcast_ref::<ops::nn::LeakyRelu>() {
@@ -66,6 +68,7 @@ impl Lowerer<'_> {
                     BinKind::Add => Op::Add,
                     BinKind::Sub => Op::Sub,
                     BinKind::Mul => Op::Mul,
+                    BinKind::Div => Op::Div,
                     _ => {
                         return Err(self.unsupported(
                             name,

@@ -198,12 +198,24 @@ impl Lowerer<'_> {
         }
         if op.downcast_ref::<ops::logic::Iff>().is_some() {
             // Exporters guard softmax with `Iff(IsNan(p), 0, p)`: the identity for finite p.
-            return match (self.input(node, 0)?, self.input(node, 2)?) {
-                (Val::IsNan(x), Val::T(y)) if x == y => Ok(Val::T(x)),
+            // A constant condition (an attention mask `Where(mask, fill, x)`) becomes
+            // `x · keep + fill · (1 - keep)`: MulConst then AddConst, exact in float.
+            return match (
+                self.input(node, 0)?,
+                self.input(node, 1)?,
+                self.input(node, 2)?,
+            ) {
+                (Val::IsNan(x), _, Val::T(y)) if x == y => Ok(Val::T(x)),
+                (Val::C(cond), Val::C(fill), Val::T(x)) => {
+                    self.lower_where(node, &cond, &fill, x, false)
+                }
+                (Val::C(cond), Val::T(x), Val::C(fill)) => {
+                    self.lower_where(node, &cond, &fill, x, true)
+                }
                 _ => Err(self.unsupported(
                     &node.name,
                     "Iff",
-                    "only the NaN guard Iff(IsNan(x), c, x)".into(),
+                    "only the NaN guard Iff(IsNan(x), c, x) and Where with a constant condition and fill".into(),
                 )),
             };
         }
@@ -263,6 +275,8 @@ impl Lowerer<'_> {
                 vec![x],
                 shape,
             )
+        } else if let Some(g) = op.downcast_ref::<ops::array::Gather>() {
+            self.lower_gather(node, g.axis, &shape)?
         } else if let Some(c) = op.downcast_ref::<ops::array::TypedConcat>() {
             let xs = (0..node.inputs.len())
                 .map(|i| self.tensor_input(node, i))
@@ -489,6 +503,16 @@ impl Lowerer<'_> {
         shape: Vec<usize>,
     ) -> Result<TensorId> {
         let x = self.tensor_input(node, 0)?;
+        if let ops::nn::Reducer::ArgMax(last) = r.reducer {
+            return match r.axes[..] {
+                [axis] if !last => Ok(self.push(&node.name, Op::ArgMax { axis }, vec![x], shape)),
+                _ => Err(self.unsupported(
+                    &node.name,
+                    "ArgMax",
+                    "one axis, select_last_index = 0".into(),
+                )),
+            };
+        }
         if !matches!(r.reducer, ops::nn::Reducer::Sum) {
             return Err(self.unsupported(&node.name, "Reduce", format!("reducer {:?}", r.reducer)));
         }
@@ -500,6 +524,104 @@ impl Lowerer<'_> {
             vec![x],
             shape,
         ))
+    }
+
+    /// `Where(cond, fill, x)` (or `Where(cond, x, fill)` when `x_when_true`) with constant
+    /// `cond` and `fill` broadcasting to `x`: `x · keep + fill · (1 - keep)`.
+    fn lower_where(
+        &mut self,
+        node: &TypedNode,
+        cond: &FConst,
+        fill: &FConst,
+        x: TensorId,
+        x_when_true: bool,
+    ) -> Result<Val> {
+        let shape = self.out_shape(node)?;
+        let pad = |c: &FConst| {
+            let mut c = c.clone();
+            while c.shape.len() < shape.len() {
+                c.shape.insert(0, 1);
+            }
+            c
+        };
+        let (cond, fill) = (pad(cond), pad(fill));
+        let fits = |c: &FConst| {
+            c.shape.len() == shape.len()
+                && c.shape.iter().zip(&shape).all(|(&a, &b)| a == 1 || a == b)
+        };
+        if self.shape(x) != shape.as_slice() || !fits(&cond) || !fits(&fill) {
+            return Err(self.unsupported(
+                &node.name,
+                "Iff",
+                "the condition or fill broadcasts the activation".into(),
+            ));
+        }
+        // keep and the added constant over the condition's shape joined with the fill's.
+        let cshape: Vec<usize> = cond
+            .shape
+            .iter()
+            .zip(&fill.shape)
+            .map(|(&a, &b)| a.max(b))
+            .collect();
+        let ic = crate::kernels::broadcast_indices(&cshape, &cond.shape);
+        let ifl = crate::kernels::broadcast_indices(&cshape, &fill.shape);
+        let keep: Vec<f32> = ic
+            .iter()
+            .map(|&i| f32::from(u8::from((cond.data[i] != 0.0) == x_when_true)))
+            .collect();
+        let add: Vec<f32> = keep
+            .iter()
+            .zip(&ifl)
+            .map(|(&k, &j)| if k == 0.0 { fill.data[j] } else { 0.0 })
+            .collect();
+        let t = self.push(
+            &node.name,
+            Op::MulConst {
+                c: FConst {
+                    shape: cshape.clone(),
+                    data: keep,
+                },
+            },
+            vec![x],
+            shape.clone(),
+        );
+        let c = FConst {
+            shape: cshape,
+            data: add,
+        };
+        Ok(Val::T(self.push(
+            &node.name,
+            Op::AddConst { c },
+            vec![t],
+            shape,
+        )))
+    }
+
+    /// Gather with constant indices (any shape, negative ones counted from the end): a 1-D
+    /// `Gather` along the axis, then a reshape to tract's output shape.
+    fn lower_gather(&mut self, node: &TypedNode, axis: usize, shape: &[usize]) -> Result<TensorId> {
+        let x = self.tensor_input(node, 0)?;
+        let idx = self.const_input(node, 1)?;
+        let d = self.shape(x).get(axis).copied().unwrap_or(0);
+        let indices = idx
+            .data
+            .iter()
+            .map(|&v| {
+                let i = if v < 0.0 { v + d as f32 } else { v };
+                (i >= 0.0 && (i as usize) < d && i.fract() == 0.0)
+                    .then_some(i as usize)
+                    .ok_or_else(|| {
+                        ModelError::invalid(
+                            &node.name,
+                            format!("gather index {v} out of range 0..{d}"),
+                        )
+                    })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let mut s = self.shape(x).to_vec();
+        s[axis] = indices.len();
+        let t = self.push(&node.name, Op::Gather { axis, indices }, vec![x], s);
+        Ok(self.reshape(&node.name, t, shape))
     }
 
     fn lower_axis_op(

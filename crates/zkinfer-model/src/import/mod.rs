@@ -68,12 +68,14 @@ impl ImportOptions {
 }
 
 /// The ops the importer lowers (for error messages).
-pub const SUPPORTED_OPS: &str = "Gemm/MatMul/EinSum with a constant operand, Conv (2-D, NCHW), \
-Add/Sub (tensors or constants), Mul/Div by constants, Max/Min with a scalar (ReLU, Clip), \
-LeakyRelu, Sigmoid, Tanh, Erf, Gelu (exact), Exp, MaxPool, AveragePool, GlobalAveragePool, \
-ReduceSum, ReduceMean, Reshape, Flatten, Transpose, Squeeze, Unsqueeze, Slice, Concat, \
-constant-folded Gather/BatchNormalization; float only (not yet quantized): Softmax, \
-LayerNorm/RmsNorm, MatMul of two activations, Mul of two activations, Pow, the NaN guard Iff(IsNan)";
+pub const SUPPORTED_OPS: &str = "Gemm/MatMul/EinSum with a constant operand or between two \
+activations, Conv (2-D, NCHW), Add/Sub/Mul (tensors, broadcasting, or constants), Div by \
+constants, Max/Min with a scalar (ReLU, Clip), LeakyRelu, Sigmoid, Tanh, Erf, Gelu (exact, or \
+its decomposed tanh/erf forms), Exp, MaxPool, AveragePool, GlobalAveragePool, ReduceSum, \
+ReduceMean, Reshape, Flatten, Transpose, Squeeze, Unsqueeze, Slice, Concat, Gather with \
+constant indices, ArgMax (select_last_index = 0), Softmax (optionally after a 0/-inf mask), \
+LayerNormalization (or its decomposed form), RmsNorm, BatchNormalization (folded), the NaN \
+guard Iff(IsNan); float only: Div of two activations (tract's Recip), Pow outside a recognised GELU";
 
 /// Loads an ONNX model, fixes its input shape, declutters it with tract and lowers it to our IR.
 ///

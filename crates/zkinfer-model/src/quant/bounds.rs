@@ -50,6 +50,22 @@ pub(crate) fn op_bound(g: &QuantGraph, node: &QNode, inb: &[u128]) -> u128 {
                 .unwrap_or(0)
         }
         QOp::Add | QOp::Sub => b0.saturating_add(inb.get(1).copied().unwrap_or(0)),
+        QOp::Mul => b0.saturating_mul(inb.get(1).copied().unwrap_or(0)),
+        QOp::MatMul => {
+            let k = g.tensors[node.inputs[0]].shape.last().copied().unwrap_or(0);
+            b0.saturating_mul(inb.get(1).copied().unwrap_or(0))
+                .saturating_mul(k as u128)
+        }
+        QOp::ArgMax => {
+            let d = g.tensors[node.inputs[0]].shape.last().copied().unwrap_or(1);
+            d.saturating_sub(1) as u128
+        }
+        // The quotient is checked against the act_bits range at run time.
+        QOp::Div { .. } => act,
+        QOp::Isqrt { in_bits } => {
+            let top = (1u128 << (*in_bits).min(LIMIT_BITS)) - 1;
+            u128::from(u64::try_from(b0.min(top)).unwrap_or(u64::MAX).isqrt())
+        }
         QOp::AddConst { c } => b0.saturating_add(sabs(c)),
         QOp::MulConst { c } => b0.saturating_mul(u128::from(c.unsigned_abs())),
         QOp::MulConstTensor { c } => b0.saturating_mul(sabs(c)),
@@ -59,26 +75,29 @@ pub(crate) fn op_bound(g: &QuantGraph, node: &QNode, inb: &[u128]) -> u128 {
             b0.saturating_mul(axes.iter().map(|&a| xs[a] as u128).product())
         }
         QOp::Reshape { .. }
+        | QOp::Gather { .. }
+        | QOp::ReduceMax
         | QOp::Transpose { .. }
         | QOp::Slice { .. }
         | QOp::Relu
         | QOp::MaxPool { .. } => b0,
         QOp::Concat { .. } => inb.iter().copied().max().unwrap_or(0),
-        // Transformer primitives: being implemented (issue 5).
-        QOp::Gather { .. }
-        | QOp::MatMul
-        | QOp::Mul
-        | QOp::ReduceMax
-        | QOp::ArgMax
-        | QOp::Div { .. }
-        | QOp::Isqrt { .. } => u128::MAX,
-        QOp::Rescale { .. } => act,
+        // |floor((x + 2^(s-1)) / 2^s)| <= floor((b + 2^(s-1)) / 2^s) for |x| <= b, and the
+        // result is range-checked to act_bits.
+        QOp::Rescale { shift } => {
+            let s = (*shift).min(127);
+            let half = if s == 0 { 0 } else { 1u128 << (s - 1) };
+            act.min(b0.saturating_add(half) >> s)
+        }
         QOp::Table {
             func,
             in_scale,
             out_scale,
         } => {
-            let (lo, hi) = g.act_range();
+            let (lo, mut hi) = g.act_range();
+            if nonpositive(g, node.inputs[0]) {
+                hi = 0;
+            }
             // Monotone or unimodal functions: the extremes are at the ends or at 0, but check all.
             (lo..=hi)
                 .map(|q| u128::from(func.eval(q, *in_scale, *out_scale).unsigned_abs()))
@@ -86,6 +105,19 @@ pub(crate) fn op_bound(g: &QuantGraph, node: &QNode, inb: &[u128]) -> u128 {
                 .unwrap_or(0)
         }
     }
+}
+
+/// Whether tensor `t` is `Sub(h, ReduceMax(h))` (softmax's shifted scores): every entry ≤ 0,
+/// so a table on it is only ever read at inputs ≤ 0.
+fn nonpositive(g: &QuantGraph, t: usize) -> bool {
+    let producer = |t: usize| g.nodes.iter().find(|n| n.output == t);
+    producer(t).is_some_and(|sub| {
+        matches!(sub.op, QOp::Sub)
+            && sub.inputs.len() == 2
+            && producer(sub.inputs[1]).is_some_and(|m| {
+                matches!(m.op, QOp::ReduceMax) && m.inputs.first() == Some(&sub.inputs[0])
+            })
+    })
 }
 
 fn expect_shape(node: &QNode, got: &[usize], want: &[usize]) -> Result<()> {
@@ -132,14 +164,37 @@ fn op_shape(node: &QNode, ins: &[&[usize]]) -> Result<Vec<usize>> {
         .ok_or_else(|| bad("window does not fit"))
     };
     Ok(match &node.op {
-        QOp::Gather { .. }
-        | QOp::MatMul
-        | QOp::Mul
-        | QOp::ReduceMax
-        | QOp::ArgMax
-        | QOp::Div { .. }
-        | QOp::Isqrt { .. } => {
-            return Err(bad("this op is not implemented yet"));
+        QOp::Gather { axis, indices } => {
+            if *axis >= x.len() || indices.iter().any(|&j| j >= x[*axis]) {
+                return Err(bad("gather axis or index out of range"));
+            }
+            let mut s = x.to_vec();
+            s[*axis] = indices.len();
+            s
+        }
+        QOp::MatMul => {
+            let r = x.len();
+            let ok = ins.len() == 2
+                && r >= 2
+                && ins[1].len() == r
+                && ins[1][..r - 2] == x[..r - 2]
+                && ins[1][r - 2] == x[r - 1];
+            if !ok {
+                return Err(bad(
+                    "matmul needs a [.., m, k] and b [.., k, n] with equal batch axes",
+                ));
+            }
+            let mut s = x.to_vec();
+            s[r - 1] = ins[1][r - 1];
+            s
+        }
+        QOp::ReduceMax | QOp::ArgMax => {
+            let Some(last) = x.len().checked_sub(1).filter(|&l| x[l] > 0) else {
+                return Err(bad("reduces a non-empty last axis"));
+            };
+            let mut s = x.to_vec();
+            s[last] = 1;
+            s
         }
         QOp::MatMulConst { weight, bias } => {
             let [k, n] = weight.shape[..] else {
@@ -176,9 +231,12 @@ fn op_shape(node: &QNode, ins: &[&[usize]]) -> Result<Vec<usize>> {
             let [oh, ow] = window([w[2], w[3]], *stride, *pad, *dilation)?;
             vec![1, w[0], oh, ow]
         }
-        QOp::Add | QOp::Sub => {
-            if ins.len() != 2 || ins[1] != x {
-                return Err(bad("operands differ in shape"));
+        QOp::Add | QOp::Sub | QOp::Mul | QOp::Div { .. } => {
+            let ok = ins.len() == 2
+                && ins[1].len() == x.len()
+                && ins[1].iter().zip(x).all(|(&b, &a)| b == 1 || b == a);
+            if !ok {
+                return Err(bad("the second operand does not broadcast to the first"));
             }
             x.to_vec()
         }
@@ -186,7 +244,11 @@ fn op_shape(node: &QNode, ins: &[&[usize]]) -> Result<Vec<usize>> {
             check_const(node, c, x)?;
             x.to_vec()
         }
-        QOp::MulConst { .. } | QOp::Rescale { .. } | QOp::Relu | QOp::Table { .. } => x.to_vec(),
+        QOp::MulConst { .. }
+        | QOp::Rescale { .. }
+        | QOp::Relu
+        | QOp::Table { .. }
+        | QOp::Isqrt { .. } => x.to_vec(),
         QOp::SumPool {
             kernel,
             stride,
@@ -308,7 +370,13 @@ impl QuantGraph {
                 .iter()
                 .map(|&i| u128::from(self.tensors[i].bound))
                 .collect();
-            if !node.op.is_linear() && inb[0] > act && !matches!(node.op, QOp::Rescale { .. }) {
+            // Non-linear ops take act_bits inputs, except Rescale (which narrows), Div (its
+            // dividend is bounded below through `shift`) and Isqrt (bounded by `in_bits`).
+            let wide_input = matches!(
+                node.op,
+                QOp::Rescale { .. } | QOp::Div { .. } | QOp::Isqrt { .. }
+            );
+            if !node.op.is_linear() && inb[0] > act && !wide_input {
                 return Err(ModelError::invalid(
                     &node.name,
                     format!("input bound {} exceeds act_bits {}", inb[0], self.act_bits),
@@ -318,6 +386,33 @@ impl QuantGraph {
                 && shift >= LIMIT_BITS
             {
                 return Err(ModelError::invalid(&node.name, "rescale shift too large"));
+            }
+            match node.op {
+                QOp::Div {
+                    shift,
+                    divisor_bits,
+                } => {
+                    // a · 2^shift and q · b (|q| < 2^(A-1), b < 2^divisor_bits) stay below 2^62.
+                    let scaled = inb[0].checked_shl(shift).filter(|_| shift < LIMIT_BITS);
+                    if scaled.is_none_or(|v| v >= 1u128 << LIMIT_BITS)
+                        || divisor_bits == 0
+                        || divisor_bits + self.act_bits > LIMIT_BITS
+                    {
+                        return Err(ModelError::Overflow {
+                            layer: node.name.clone(),
+                            tensor: self.tensors[node.inputs[0]].name.clone(),
+                            bound: scaled.unwrap_or(u128::MAX),
+                            limit_bits: LIMIT_BITS,
+                        });
+                    }
+                }
+                QOp::Isqrt { in_bits } if in_bits == 0 || in_bits > LIMIT_BITS => {
+                    return Err(ModelError::invalid(
+                        &node.name,
+                        format!("isqrt in_bits {in_bits} must lie in 1..={LIMIT_BITS}"),
+                    ));
+                }
+                _ => {}
             }
             if matches!(node.op, QOp::Table { .. }) && self.act_bits > MAX_TABLE_BITS {
                 return Err(ModelError::Config(format!(

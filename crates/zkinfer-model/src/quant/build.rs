@@ -12,21 +12,23 @@ use crate::calibrate::{Calibration, pow2_scale};
 use crate::error::{ModelError, Result};
 use crate::graph::{FConst, Graph, Node, Op, TensorId};
 
-struct Builder<'a> {
-    g: &'a Graph,
-    cal: &'a Calibration,
-    q: QuantGraph,
+pub(super) struct Builder<'a> {
+    pub(super) g: &'a Graph,
+    pub(super) cal: &'a Calibration,
+    pub(super) q: QuantGraph,
     map: Vec<Option<TensorId>>,
     narrowed: Vec<Option<TensorId>>,
-    /// Name of the float tensor being lowered (quantized tensors are named `<it>#<id>`).
-    tensor_name: String,
+    /// Name of the float tensor being lowered (quantized tensors are named `<it>#<id>`; helper
+    /// tensors of a multi-op recipe `<it>/<tag>#<id>`).
+    pub(super) tensor_name: String,
+    pub(super) pat: super::fuse::Patterns,
 }
 
 /// Quantizes `graph` with the scales of `cal`.
 ///
 /// # Errors
-/// [`ModelError::UnsupportedOp`] for float-only ops (Softmax, RmsNorm, Mul of two activations,
-/// PowConst), [`ModelError::Overflow`] if an accumulator could reach 2^62, [`ModelError::Config`]
+/// [`ModelError::UnsupportedOp`] for float-only ops (Div of two activations, a PowConst outside
+/// a recognised elementwise function), [`ModelError::Overflow`] if an accumulator could reach 2^62, [`ModelError::Config`]
 /// if the calibration does not belong to this graph.
 pub fn quantize(graph: &Graph, cal: &Calibration) -> Result<QuantGraph> {
     if cal.scales.len() != graph.tensors.len() {
@@ -52,6 +54,7 @@ pub fn quantize(graph: &Graph, cal: &Calibration) -> Result<QuantGraph> {
         map: vec![None; n],
         narrowed: vec![None; n],
         tensor_name: String::new(),
+        pat: super::fuse::find(graph),
     };
     let it = &graph.tensors[graph.input];
     b.q.tensors.push(QTensor {
@@ -62,8 +65,20 @@ pub fn quantize(graph: &Graph, cal: &Calibration) -> Result<QuantGraph> {
     });
     b.map[graph.input] = Some(0);
     b.narrowed[graph.input] = Some(0);
-    for node in &graph.nodes {
-        let t = b.lower(node)?;
+    for (i, node) in graph.nodes.iter().enumerate() {
+        if b.pat.absorbed[i] {
+            continue;
+        }
+        b.tensor_name = graph.tensors[node.output].name.clone();
+        let t = if let Some(e) = b.pat.elementwise.remove(&i) {
+            b.elementwise(node, &e)?
+        } else if let Some(m) = b.pat.norms.remove(&i) {
+            b.norm(node, &m)?
+        } else if let Some(m) = b.pat.masks.remove(&i) {
+            b.softmax(node, m.x, Some(&m.keep))?
+        } else {
+            b.lower(node)?
+        };
         b.map[node.output] = Some(t);
     }
     b.tensor_name = graph.tensors[graph.output].name.clone();
@@ -73,17 +88,21 @@ pub fn quantize(graph: &Graph, cal: &Calibration) -> Result<QuantGraph> {
 }
 
 impl Builder<'_> {
-    fn wide(&self, f: TensorId) -> Result<TensorId> {
+    pub(super) fn set(&mut self, f: TensorId, t: TensorId) {
+        self.map[f] = Some(t);
+    }
+
+    pub(super) fn wide(&self, f: TensorId) -> Result<TensorId> {
         self.map[f].ok_or_else(|| {
             ModelError::invalid(&self.g.tensors[f].name, "used before it is computed")
         })
     }
 
-    fn scale(&self, t: TensorId) -> i32 {
+    pub(super) fn scale(&self, t: TensorId) -> i32 {
         self.q.tensors[t].scale
     }
 
-    fn emit(
+    pub(super) fn emit(
         &mut self,
         name: &str,
         op: QOp,
@@ -124,7 +143,7 @@ impl Builder<'_> {
     }
 
     /// The float tensor `f` as an act_bits value at (at most) its calibrated scale.
-    fn narrow(&mut self, f: TensorId) -> Result<TensorId> {
+    pub(super) fn narrow(&mut self, f: TensorId) -> Result<TensorId> {
         if let Some(t) = self.narrowed[f] {
             return Ok(t);
         }
@@ -173,7 +192,7 @@ impl Builder<'_> {
         })
     }
 
-    fn lower(&mut self, node: &Node) -> Result<TensorId> {
+    pub(super) fn lower(&mut self, node: &Node) -> Result<TensorId> {
         let name = node.name.as_str();
         self.tensor_name = self.g.tensors[node.output].name.clone();
         let shape = self.g.tensors[node.output].shape.clone();
@@ -194,20 +213,18 @@ impl Builder<'_> {
                 let op = QOp::Conv2d { bias: Self::bias(bias, s), weight: w, stride: *stride, pad: *pad, dilation: *dilation, groups: *groups };
                 self.emit(name, op, vec![x], shape, s)
             }
-            Op::Add | Op::Sub if self.g.tensors[x0].shape != self.g.tensors[node.inputs[1]].shape => {
-                Err(ModelError::UnsupportedOp {
-                    node: name.to_string(),
-                    op: node.op.name().to_string(),
-                    detail: "quantized Add/Sub needs operands of one shape (no broadcasting yet)".into(),
-                    supported: crate::import::SUPPORTED_OPS.into(),
-                })
+            Op::Add | Op::Sub => self.add_sub(node, shape),
+            Op::Mul => self.mul(node, shape),
+            Op::EinSum { expr } => self.einsum(node, expr, &shape),
+            Op::Softmax { .. } => self.softmax(node, x0, None),
+            Op::ArgMax { axis } => self.argmax(node, *axis),
+            Op::Gather { axis, indices } => {
+                self.same_scale(name, x0, QOp::Gather { axis: *axis, indices: indices.clone() }, shape)
             }
-            Op::Add | Op::Sub => {
-                let (a, b) = (self.narrow(x0)?, self.narrow(node.inputs[1])?);
-                let [a, b] = self.align(name, &[a, b])?[..] else { unreachable!("two inputs") };
-                let op = if matches!(node.op, Op::Add) { QOp::Add } else { QOp::Sub };
-                let s = self.scale(a);
-                self.emit(name, op, vec![a, b], shape, s)
+            Op::RmsNorm { eps, .. } => {
+                // Over an axis other than the last (the last is found by `fuse::find`).
+                let (x, eps) = (x0, *eps);
+                self.norm(node, &super::fuse::Norm { x, mean: false, eps })
             }
             Op::AddConst { c } => {
                 let x = self.wide(x0)?;
@@ -249,16 +266,22 @@ impl Builder<'_> {
                 let s = self.scale(xs[0]);
                 self.emit(name, QOp::Concat { axis: *axis }, xs, shape, s)
             }
-            Op::Mul | Op::PowConst { .. } | Op::EinSum { .. } | Op::Softmax { .. } | Op::RmsNorm { .. } => Err(ModelError::UnsupportedOp {
+            Op::Div | Op::Recip => Err(ModelError::UnsupportedOp {
                 node: name.to_string(),
-                op: node.op.name().to_string(),
-                detail: "runs in float, but its quantization (a lookup/range-check gadget) is not implemented yet".into(),
+                op: node.op.name().into(),
+                detail: "division by an activation runs in float only (the divisor's sign and size are unknown); divide by a constant instead".into(),
+                supported: crate::import::SUPPORTED_OPS.into(),
+            }),
+            Op::PowConst { p } => Err(ModelError::UnsupportedOp {
+                node: name.to_string(),
+                op: "Pow".into(),
+                detail: format!("x^{p} is quantized only inside a recognised elementwise function (GELU's tanh form); this one is not part of one"),
                 supported: crate::import::SUPPORTED_OPS.into(),
             }),
         }
     }
 
-    fn same_scale(
+    pub(super) fn same_scale(
         &mut self,
         name: &str,
         x0: TensorId,
@@ -271,7 +294,7 @@ impl Builder<'_> {
     }
 
     /// Multiplies lower-scale inputs by powers of two so all share the largest scale.
-    fn align(&mut self, name: &str, xs: &[TensorId]) -> Result<Vec<TensorId>> {
+    pub(super) fn align(&mut self, name: &str, xs: &[TensorId]) -> Result<Vec<TensorId>> {
         let s = xs.iter().map(|&x| self.scale(x)).max().unwrap_or(0);
         xs.iter()
             .map(|&x| {
@@ -294,7 +317,7 @@ impl Builder<'_> {
             .collect()
     }
 
-    fn mul_const(
+    pub(super) fn mul_const(
         &mut self,
         name: &str,
         x0: TensorId,
@@ -330,7 +353,7 @@ impl Builder<'_> {
         self.emit(name, QOp::MulConstTensor { c: w }, vec![x], shape, s)
     }
 
-    fn table(
+    pub(super) fn table(
         &mut self,
         name: &str,
         x0: TensorId,

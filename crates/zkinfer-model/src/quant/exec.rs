@@ -130,20 +130,74 @@ impl QuantGraph {
         let xs = &self.tensors[node.inputs[0]].shape;
         let ys = &self.tensors[node.output].shape;
         let second = || &values[node.inputs[1]];
+        let bs = || self.tensors[node.inputs[1]].shape.as_slice();
         Ok(match &node.op {
-            QOp::Gather { .. }
-            | QOp::MatMul
-            | QOp::Mul
-            | QOp::ReduceMax
-            | QOp::ArgMax
-            | QOp::Div { .. }
-            | QOp::Isqrt { .. } => {
-                return Err(crate::ModelError::UnsupportedOp {
-                    node: node.name.clone(),
-                    op: format!("{:?}", node.op),
-                    detail: "not implemented yet".into(),
-                    supported: String::new(),
-                });
+            QOp::Gather { axis, indices } => kernels::gather(x, xs, *axis, indices),
+            QOp::MatMul => {
+                let r = xs.len();
+                let (m, k, n) = (xs[r - 2], xs[r - 1], ys[r - 1]);
+                let batch: usize = xs[..r - 2].iter().product();
+                kernels::batched_matmul(x, second(), batch, [m, k, n])
+            }
+            QOp::Mul => bcast2(x, xs, second(), bs(), |a, b| a * b),
+            QOp::ReduceMax | QOp::ArgMax => {
+                self.check_range(&node.name, node.inputs[0], x)?;
+                let d = xs.last().copied().unwrap_or(1);
+                if matches!(node.op, QOp::ReduceMax) {
+                    kernels::last_axis(x, d, |l| l.iter().copied().max().unwrap_or(0))
+                } else {
+                    kernels::last_axis(x, d, |l| {
+                        // The lowest index of the maximum.
+                        l.iter()
+                            .enumerate()
+                            .fold(0usize, |b, (j, &v)| if v > l[b] { j } else { b })
+                            as i64
+                    })
+                }
+            }
+            QOp::Div {
+                shift,
+                divisor_bits,
+            } => {
+                let (b, bs) = (second(), &self.tensors[node.inputs[1]].shape);
+                let max = (1i64 << divisor_bits) - 1;
+                if let Some((index, &v)) = b.iter().enumerate().find(|(_, v)| **v < 1 || **v > max)
+                {
+                    return Err(ModelError::OutOfRange {
+                        layer: node.name.clone(),
+                        tensor: format!("{} (divisor)", self.tensors[node.inputs[1]].name),
+                        index,
+                        value: i128::from(v),
+                        min: 1,
+                        max,
+                    });
+                }
+                let idx = kernels::broadcast_indices(xs, bs);
+                let y: Vec<i64> = x
+                    .iter()
+                    .zip(&idx)
+                    .map(|(&a, &j)| {
+                        let q = (i128::from(a) << shift).div_euclid(i128::from(b[j]));
+                        i64::try_from(q).unwrap_or(if q < 0 { i64::MIN } else { i64::MAX })
+                    })
+                    .collect();
+                self.check_range(&node.name, node.output, &y)?;
+                y
+            }
+            QOp::Isqrt { in_bits } => {
+                let max = (1i64 << in_bits) - 1;
+                if let Some((index, &v)) = x.iter().enumerate().find(|(_, v)| **v < 0 || **v > max)
+                {
+                    return Err(ModelError::OutOfRange {
+                        layer: node.name.clone(),
+                        tensor: format!("{} (isqrt input)", self.tensors[node.inputs[0]].name),
+                        index,
+                        value: i128::from(v),
+                        min: 0,
+                        max,
+                    });
+                }
+                x.iter().map(|&v| (v as u64).isqrt() as i64).collect()
             }
             QOp::MatMulConst { weight, bias } => {
                 let (k, n) = (weight.shape[0], weight.shape[1]);
@@ -186,8 +240,8 @@ impl QuantGraph {
                 }
                 y
             }
-            QOp::Add => x.iter().zip(second()).map(|(a, b)| a + b).collect(),
-            QOp::Sub => x.iter().zip(second()).map(|(a, b)| a - b).collect(),
+            QOp::Add => bcast2(x, xs, second(), bs(), |a, b| a + b),
+            QOp::Sub => bcast2(x, xs, second(), bs(), |a, b| a - b),
             QOp::AddConst { c } => bcast(x, xs, c, |a, b| a + b),
             QOp::MulConst { c } => x.iter().map(|v| v * c).collect(),
             QOp::MulConstTensor { c } => bcast(x, xs, c, |a, b| a * b),
@@ -260,6 +314,21 @@ pub fn rescale(x: i64, shift: u32) -> i64 {
     } else {
         (x + (1i64 << (shift - 1))) >> shift
     }
+}
+
+/// `f(a, b)` with `b` (shape `bs`) broadcast to `a`'s shape `ashape`.
+fn bcast2(
+    a: &[i64],
+    ashape: &[usize],
+    b: &[i64],
+    bs: &[usize],
+    f: impl Fn(i64, i64) -> i64,
+) -> Vec<i64> {
+    if ashape == bs {
+        return a.iter().zip(b).map(|(&x, &y)| f(x, y)).collect();
+    }
+    let idx = kernels::broadcast_indices(ashape, bs);
+    a.iter().zip(&idx).map(|(&x, &j)| f(x, b[j])).collect()
 }
 
 fn bcast(x: &[i64], xs: &[usize], c: &ConstTensor, f: impl Fn(i64, i64) -> i64) -> Vec<i64> {

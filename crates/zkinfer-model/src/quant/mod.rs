@@ -9,7 +9,9 @@
 mod bounds;
 mod build;
 mod exec;
+mod fuse;
 mod table;
+mod transformer;
 
 use serde::{Deserialize, Serialize};
 
