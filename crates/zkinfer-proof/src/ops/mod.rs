@@ -5,7 +5,9 @@
 //!   committed — and the reduction of several claims on one tensor to one.
 //! - [`nonlinear`]: the node-time parts of rescale and max-pool (their lookups live in
 //!   [`crate::lookups`]).
+//! - [`gadgets`]: reduce-max, arg-max, division and integer square root (transformer gadgets).
 
+pub mod gadgets;
 pub mod linear;
 pub mod nonlinear;
 
