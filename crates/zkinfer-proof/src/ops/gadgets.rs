@@ -60,7 +60,8 @@ pub fn ind(n: usize, r: &[EF]) -> EF {
     let mut acc = EF::ZERO;
     let mut prefix = EF::ONE;
     for (i, &ri) in r.iter().enumerate() {
-        let bit = (n >> (k - 1 - i)) & 1;
+        let shift = u32::try_from(k - 1 - i).unwrap_or(u32::MAX);
+        let bit = n.checked_shr(shift).unwrap_or(0) & 1;
         if bit == 1 {
             // Positions with a 0 here (and the same higher bits) are all below n.
             acc += prefix * (EF::ONE - ri);
