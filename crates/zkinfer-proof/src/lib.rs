@@ -3,7 +3,8 @@
 //!
 //! The proof walks the graph backwards with evaluation claims (DESIGN §6). Linear layers move a
 //! claim on their output to their inputs and weights by sumcheck, committing nothing; non-linear
-//! layers (rescale, ReLU, tables, max-pool) commit their outputs and helper columns, whose
+//! layers (rescale, ReLU, tables, max-pool, and the transformer gadgets reduce-max, arg-max,
+//! division, integer square root) commit their outputs and helper columns, whose
 //! relations LogUp lookups and small sumchecks prove; at the end every claim is on a committed
 //! column (weights: committed at setup, root in the vk; witness: committed per proof) or on the
 //! public input, and two batched openings settle them.

@@ -3,7 +3,8 @@
 //! Each [`LookupUse`] names the columns it reads; after the LogUp proof the claims on those
 //! columns are routed: committed columns to the opening, the input of an element-wise op to its
 //! tensor (which may be a derived tensor whose claim flows back through linear layers), and a
-//! max-pool's differences `y − Wκ` split into claims on `y` and the windows.
+//! max-pool's differences `y − Wκ` split into claims on `y` and the windows; a lookup that reads
+//! a committed column directly ([`LookupWitness::Column`]) leaves its claim on that column.
 
 use zkinfer_field::{F, PrimeField64};
 use zkinfer_lookup::{LookupClaims, LookupProof, Table};
@@ -87,6 +88,7 @@ pub fn columns(graph: &ProofGraph, plan: &Plan, wit: &Witness, lu: &LookupUse) -
             }
             _ => Vec::new(),
         },
+        LookupWitness::Column { column, .. } => vec![to_field(&wit.columns[column])],
     }
 }
 
@@ -166,7 +168,8 @@ fn node_of(lu: &LookupUse) -> usize {
         LookupWitness::RescaleOut { node }
         | LookupWitness::RescaleLimb { node, .. }
         | LookupWitness::Elementwise { node }
-        | LookupWitness::MaxDiff { node } => node,
+        | LookupWitness::MaxDiff { node }
+        | LookupWitness::Column { node, .. } => node,
     }
 }
 
@@ -259,6 +262,9 @@ fn discharge_prove(cx: &mut ProverCtx<'_>, ti: usize, uses: &[LookupUse], claims
                 cx.ch.send(vec![ye, we]);
                 cx.claims.witness(*out, r_o.to_vec(), ye);
                 cx.claims.witness(*windows, p.clone(), we);
+            }
+            (LookupWitness::Column { column, .. }, _) => {
+                cx.claims.witness(column, wc[0].0.clone(), wc[0].1);
             }
             _ => {}
         }
@@ -381,6 +387,12 @@ fn discharge_verify(
                 }
                 cx.claims.witness(out, r_o, ye);
                 cx.claims.witness(windows, p, we);
+            }
+            (LookupWitness::Column { column, .. }, _) => {
+                if column >= cx.plan.witness_columns.len() {
+                    return Err(bad());
+                }
+                cx.claims.witness(column, first.0, first.1);
             }
             _ => return Err(bad()),
         }

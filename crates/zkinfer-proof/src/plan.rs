@@ -109,6 +109,24 @@ pub enum LookupWitness {
         /// The node.
         node: usize,
     },
+    /// A committed witness column read as it is (limbs, slacks, differences, outputs of the
+    /// transformer gadgets); its claim goes to that column.
+    Column {
+        /// The node that owns it (for messages).
+        node: usize,
+        /// Index into [`Plan::witness_columns`].
+        column: usize,
+    },
+}
+
+/// A non-negative value `v ∈ [0, 2^bits)` committed as limbs of at most 16 bits, each
+/// range-checked: `ṽ = Σ_l 2^(16l) · l̃imb_l`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limbs {
+    /// Limb columns, least significant first.
+    pub columns: Vec<usize>,
+    /// Bits of each limb (16 but the last).
+    pub bits: Vec<u32>,
 }
 
 /// One lookup: a witness into a table.
@@ -160,6 +178,45 @@ pub enum NodePlan {
         windows: usize,
         /// Padded kernel sizes.
         kpad: [usize; 2],
+    },
+    /// A max along the last axis: output and the differences `D = (y − x)·valid` (layout of x).
+    ReduceMax {
+        /// Output column (layout of x with the last axis of size 1).
+        out: usize,
+        /// Differences column, range-checked to `[0, 2^A)`.
+        diff: usize,
+    },
+    /// An arg-max along the last axis.
+    ArgMax {
+        /// Output (index) column.
+        out: usize,
+        /// Row maximum column (layout of the output).
+        max: usize,
+        /// One-hot column (layout of x).
+        onehot: usize,
+        /// `D = (y − x − before)·valid` (layout of x), range-checked to `[0, 2^A)`.
+        diff: usize,
+    },
+    /// A division `q = ⌊a·2^shift / b⌋`.
+    Div {
+        /// Quotient column (layout of a), range-checked to the signed activation range.
+        out: usize,
+        /// Remainder `r ∈ [0, 2^divisor_bits)`.
+        rem: Limbs,
+        /// Slack `c = (b − 1 − r)·valid ∈ [0, 2^divisor_bits)`.
+        slack: Limbs,
+    },
+    /// An integer square root `y = ⌊√x⌋`.
+    Isqrt {
+        /// Output column.
+        out: usize,
+        /// Limbs of the output when it is wider than 16 bits (else the output column itself is
+        /// range-checked).
+        out_limbs: Option<Limbs>,
+        /// `t1 = x − y²`.
+        lo: Limbs,
+        /// `t2 = y² + 2y − x`.
+        hi: Limbs,
     },
 }
 
@@ -335,6 +392,76 @@ impl<'a> Builder<'a> {
             num_vars,
         });
         table
+    }
+
+    /// A committed column of `num_vars` variables read by a lookup into `table`.
+    fn checked_column(
+        &mut self,
+        node: usize,
+        name: String,
+        table: TableSpec,
+        num_vars: usize,
+    ) -> usize {
+        let column = self.witness(name, num_vars);
+        self.lookup(table, LookupWitness::Column { node, column }, num_vars);
+        column
+    }
+
+    /// A value in `[0, 2^bits)` committed as range-checked limbs of at most 16 bits.
+    fn limbs(&mut self, node: usize, name: &str, bits: u32, num_vars: usize) -> Limbs {
+        let mut out = Limbs {
+            columns: Vec::new(),
+            bits: Vec::new(),
+        };
+        let mut left = bits;
+        while left > 0 {
+            let b = left.min(16);
+            left -= b;
+            let l = out.columns.len();
+            let c = self.checked_column(
+                node,
+                format!("{name}{l}"),
+                TableSpec::Range { bits: b },
+                num_vars,
+            );
+            out.columns.push(c);
+            out.bits.push(b);
+        }
+        out
+    }
+
+    /// The layout of an input of a last-axis reduction, checked to have the tensor's last axis.
+    fn last_axis_input(&self, node: &Node, out_shape: &[usize]) -> Result<Layout, CompileError> {
+        let x = self.layout(node, 0)?;
+        let shape = self
+            .g
+            .tensors
+            .get(node.inputs[0])
+            .map(|t| t.shape.clone())
+            .unwrap_or_default();
+        let (Some(&n), Some(&ln)) = (shape.last(), x.logical.last()) else {
+            return Err(Self::err(node, "input has no axes"));
+        };
+        if n != ln || n == 0 {
+            return Err(Self::err(
+                node,
+                format!(
+                    "the input's stored layout {:?} does not keep its last axis {n} (reduce before the reshape, or reshape so the last axis stays)",
+                    x.logical
+                ),
+            ));
+        }
+        let mut want = shape.clone();
+        if let Some(l) = want.last_mut() {
+            *l = 1;
+        }
+        if want != out_shape {
+            return Err(Self::err(
+                node,
+                format!("output shape {out_shape:?} is not {want:?} (the last axis kept as 1)"),
+            ));
+        }
+        Ok(x)
     }
 
     fn set_out(&mut self, node: &Node, layout: Layout, source: Source) -> Result<(), CompileError> {
@@ -754,8 +881,153 @@ impl<'a> Builder<'a> {
                     kpad,
                 }
             }
-            Op::ReduceMax | Op::ArgMax | Op::Div { .. } | Op::Isqrt { .. } => {
-                return Err(Self::err(node, "this transformer op has no prover yet"));
+            Op::ReduceMax | Op::ArgMax => {
+                let x = self.last_axis_input(node, &out_shape)?;
+                let n = x.logical.last().copied().unwrap_or(1);
+                let mut out = x.clone();
+                if let (Some(l), Some(p)) = (out.logical.last_mut(), out.padded.last_mut()) {
+                    *l = 1;
+                    *p = 1;
+                }
+                let (nv, no) = (x.num_vars(), out.num_vars());
+                let ocol = self.witness(format!("{}.out", node.name), no);
+                let diff = self.checked_column(
+                    idx,
+                    format!("{}.diff", node.name),
+                    TableSpec::Range { bits: a },
+                    nv,
+                );
+                cost.macs = x.logical_len();
+                cost.lookups = x.size();
+                let plan = if matches!(node.op, Op::ReduceMax) {
+                    cost.committed = out.size() + x.size();
+                    // The zero-check has degree n + 1 over the rows.
+                    cost.sumcheck = x.size() + out.size() * n * n;
+                    NodePlan::ReduceMax { out: ocol, diff }
+                } else {
+                    let max = self.witness(format!("{}.max", node.name), no);
+                    let onehot = self.witness(format!("{}.onehot", node.name), nv);
+                    cost.committed = 2 * out.size() + 2 * x.size();
+                    cost.sumcheck = 4 * x.size();
+                    NodePlan::ArgMax {
+                        out: ocol,
+                        max,
+                        onehot,
+                        diff,
+                    }
+                };
+                self.set_out(node, out, Source::Committed { column: ocol })?;
+                plan
+            }
+            Op::Div {
+                shift,
+                divisor_bits,
+            } => {
+                let x = self.layout(node, 0)?;
+                let b = self.layout(node, 1)?;
+                let shape_of = |i: usize| {
+                    node.inputs
+                        .get(i)
+                        .and_then(|&t| self.g.tensors.get(t))
+                        .map(|t| t.shape.clone())
+                        .unwrap_or_default()
+                };
+                if x.logical != shape_of(0) || b.logical != shape_of(1) {
+                    return Err(Self::err(
+                        node,
+                        "an operand is stored in the layout of a reshape; division of reshaped tensors is not supported yet (divide before reshaping)",
+                    ));
+                }
+                if b.logical.len() != x.logical.len()
+                    || b.logical
+                        .iter()
+                        .zip(&x.logical)
+                        .any(|(&d, &n)| d != 1 && d != n)
+                {
+                    return Err(Self::err(
+                        node,
+                        format!(
+                            "divisor of shape {:?} does not broadcast to {:?} (same rank, each dim 1 or equal)",
+                            b.logical, x.logical
+                        ),
+                    ));
+                }
+                if out_shape != x.logical {
+                    return Err(Self::err(node, "output shape differs from the dividend's"));
+                }
+                if *divisor_bits == 0 || *divisor_bits > 48 || *shift > 48 {
+                    return Err(Self::err(
+                        node,
+                        format!(
+                            "divisor_bits {divisor_bits} outside 1..=48 or shift {shift} above 48"
+                        ),
+                    ));
+                }
+                // |a·2^shift| ≤ 2^(A−1+shift) and |q·b + r| ≤ 2^(A−1+divisor_bits) + 2^divisor_bits
+                // must stay below 2^62 so that the field identity is the integer one.
+                if a - 1 + shift > 61 || a + divisor_bits > 61 {
+                    return Err(Self::err(
+                        node,
+                        format!(
+                            "a·2^{shift} or q·b (activation bits {a}, divisor bits {divisor_bits}) could exceed 2^62 and wrap the field; lower the shift or the divisor bits"
+                        ),
+                    ));
+                }
+                let nv = x.num_vars();
+                let out = self.checked_column(
+                    idx,
+                    format!("{}.out", node.name),
+                    TableSpec::SignedRange { bits: a },
+                    nv,
+                );
+                let rem = self.limbs(idx, &format!("{}.rem", node.name), *divisor_bits, nv);
+                let slack = self.limbs(idx, &format!("{}.slack", node.name), *divisor_bits, nv);
+                let k = 1 + rem.columns.len() + slack.columns.len();
+                cost.committed = x.size() * k;
+                cost.lookups = x.size() * k;
+                cost.sumcheck = x.size() * (4 + k);
+                cost.macs = x.logical_len();
+                self.set_out(node, x, Source::Committed { column: out })?;
+                NodePlan::Div { out, rem, slack }
+            }
+            Op::Isqrt { in_bits } => {
+                if *in_bits == 0 || *in_bits > 60 {
+                    return Err(Self::err(node, format!("in_bits {in_bits} outside 1..=60")));
+                }
+                let x = self.layout(node, 0)?;
+                let nv = x.num_vars();
+                let h = in_bits.div_ceil(2);
+                let (out, out_limbs) = if h <= 16 {
+                    let c = self.checked_column(
+                        idx,
+                        format!("{}.out", node.name),
+                        TableSpec::Range { bits: h },
+                        nv,
+                    );
+                    (c, None)
+                } else {
+                    let c = self.witness(format!("{}.out", node.name), nv);
+                    (
+                        c,
+                        Some(self.limbs(idx, &format!("{}.out", node.name), h, nv)),
+                    )
+                };
+                let lo = self.limbs(idx, &format!("{}.lo", node.name), h + 1, nv);
+                let hi = self.limbs(idx, &format!("{}.hi", node.name), h + 1, nv);
+                let nl = out_limbs.as_ref().map_or(1, |l| l.columns.len())
+                    + lo.columns.len()
+                    + hi.columns.len();
+                cost.committed = x.size() * (nl + usize::from(out_limbs.is_some()));
+                cost.lookups = x.size() * nl;
+                cost.sumcheck = x.size() * (4 + nl);
+                cost.macs = x.logical_len();
+                self.set_out(node, x, Source::Committed { column: out })?;
+                NodePlan::Isqrt {
+                    out,
+                    out_limbs,
+                    lo,
+                    hi,
+                }
             }
         };
         self.nodes.push(plan);

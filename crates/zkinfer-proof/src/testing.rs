@@ -284,6 +284,59 @@ impl GraphBuilder {
         self.push(Op::MatMulConst { weight, bias }, vec![x], shape)
     }
 
+    /// `x · c` for an integer constant.
+    pub fn mul_const(&mut self, x: TensorId, c: i64) -> TensorId {
+        let s = self.shape(x);
+        self.push(Op::MulConst { c }, vec![x], s)
+    }
+
+    /// `x + c` for a scalar constant (broadcast); it also gives a graph a weight column.
+    pub fn offset(&mut self, x: TensorId, c: i64) -> TensorId {
+        let s = self.shape(x);
+        let cst = Const {
+            shape: vec![1; s.len()],
+            values: vec![c],
+        };
+        self.push(Op::AddConst { c: cst }, vec![x], s)
+    }
+
+    /// Max along the last axis (kept as size 1).
+    pub fn reduce_max(&mut self, x: TensorId) -> TensorId {
+        let mut s = self.shape(x);
+        if let Some(l) = s.last_mut() {
+            *l = 1;
+        }
+        self.push(Op::ReduceMax, vec![x], s)
+    }
+
+    /// Lowest index of the maximum along the last axis (kept as size 1).
+    pub fn argmax(&mut self, x: TensorId) -> TensorId {
+        let mut s = self.shape(x);
+        if let Some(l) = s.last_mut() {
+            *l = 1;
+        }
+        self.push(Op::ArgMax, vec![x], s)
+    }
+
+    /// `⌊a·2^shift / b⌋`, `b` broadcast to `a`.
+    pub fn div(&mut self, a: TensorId, b: TensorId, shift: u32, divisor_bits: u32) -> TensorId {
+        let s = self.shape(a);
+        self.push(
+            Op::Div {
+                shift,
+                divisor_bits,
+            },
+            vec![a, b],
+            s,
+        )
+    }
+
+    /// `⌊√x⌋` for `0 ≤ x < 2^in_bits`.
+    pub fn isqrt(&mut self, x: TensorId, in_bits: u32) -> TensorId {
+        let s = self.shape(x);
+        self.push(Op::Isqrt { in_bits }, vec![x], s)
+    }
+
     /// Flatten to `[1, n]`.
     pub fn flatten(&mut self, x: TensorId) -> TensorId {
         let n = self.shape(x).iter().product();

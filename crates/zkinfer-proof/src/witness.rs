@@ -109,7 +109,7 @@ pub fn generate(graph: &ProofGraph, plan: &Plan, input: &[i64]) -> Result<Witnes
     let mut columns: Vec<Vec<i64>> = vec![Vec::new(); plan.witness_columns.len()];
     let a = graph.act_bits;
     let (lo, hi) = act_range(a);
-    for (node, np) in graph.nodes.iter().zip(&plan.nodes) {
+    for (idx, (node, np)) in graph.nodes.iter().zip(&plan.nodes).enumerate() {
         let out_l = &plan.layouts[node.output];
         let name = node.name.as_str();
         let x = node
@@ -289,6 +289,9 @@ pub fn generate(graph: &ProofGraph, plan: &Plan, input: &[i64]) -> Result<Witnes
                 columns[*out] = y.clone();
                 columns[*windows] = w;
                 y
+            }
+            (Op::ReduceMax | Op::ArgMax | Op::Div { .. } | Op::Isqrt { .. }, _) => {
+                crate::ops::gadgets::witness(graph, plan, idx, &tensors, &mut columns)?
             }
             _ => {
                 return Err(ProveError::Backend(format!(

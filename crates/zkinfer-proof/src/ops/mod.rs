@@ -7,7 +7,9 @@
 //!   [`crate::lookups`]).
 //! - [`product`]: ops linear in each of two activation operands (matmul, element-wise mul) and
 //!   broadcasting add/sub; the validity MLE of padded axes ([`valid_axis_mle`]).
+//! - [`gadgets`]: reduce-max, arg-max, division and integer square root (transformer gadgets).
 
+pub mod gadgets;
 pub mod linear;
 pub mod nonlinear;
 pub mod product;

@@ -95,6 +95,9 @@ pub fn prove_node(cx: &mut ProverCtx<'_>, idx: usize) {
             let table = crate::select::window_table(&rc, &ah, &aw);
             super::linear::prove_selector(cx, node.inputs[0], table, we);
         }
+        (Op::ReduceMax | Op::ArgMax | Op::Div { .. } | Op::Isqrt { .. }, _) => {
+            super::gadgets::prove_node(cx, idx);
+        }
         _ => {}
     }
 }
@@ -166,6 +169,9 @@ pub fn verify_node(cx: &mut VerifierCtx<'_>, idx: usize, node: &Node) -> Result<
             super::linear::verify_selector(cx, x, &rc, &ah, &aw, we, at)?;
         }
         (Op::Relu | Op::Table { .. }, _) => {}
+        (Op::ReduceMax | Op::ArgMax | Op::Div { .. } | Op::Isqrt { .. }, _) => {
+            super::gadgets::verify_node(cx, idx, node)?;
+        }
         _ => return Err(bad()),
     }
     Ok(())
