@@ -169,6 +169,7 @@ pub fn lower(q: &QuantGraph) -> Result<ProofGraph, LowerError> {
             } => Op::Div {
                 shift: *shift,
                 divisor_bits: *divisor_bits,
+                dividend_bits: (64 - q.tensors[n.inputs[0]].bound.leading_zeros()).max(1),
             },
             QOp::Isqrt { in_bits } => Op::Isqrt { in_bits: *in_bits },
             QOp::Concat { .. } => {

@@ -23,11 +23,8 @@ struct Case {
 }
 
 fn case(name: &str) -> Case {
-    let graph = import_onnx(
-        &fixture(&format!("{name}.onnx")),
-        &ImportOptions::default(),
-    )
-    .expect("imports");
+    let graph =
+        import_onnx(&fixture(&format!("{name}.onnx")), &ImportOptions::default()).expect("imports");
     let input = load_input_json(fixture(&format!("{name}.input.json"))).expect("input")[0].clone();
     let mut samples = load_input_json(fixture(&format!("{name}.calib.json"))).expect("calib");
     samples.push(input.clone());
@@ -72,7 +69,10 @@ fn prove_and_check(name: &str) -> (Case, zkinfer_proof::Proof) {
     let verified = verify(&vk, &proof, Some(&c.input)).expect("verifies");
     assert_eq!(verified.output_ints, out.output_ints);
     let err = rel_error(&out.output_data[0], &c.expected);
-    eprintln!("{name}: proven output within {:.3}% of onnxruntime's", err * 100.0);
+    eprintln!(
+        "{name}: proven output within {:.3}% of onnxruntime's",
+        err * 100.0
+    );
     assert!(err < TOLERANCE, "{name}: relative error {err}");
     (c, proof)
 }
@@ -87,7 +87,11 @@ fn gpt2_block_d64_h2_proves_and_verifies() {
     ints[7] += 1;
     assert!(zkinfer_proof::verify(&vk, &proof, None, Some(&ints)).is_err());
     let mut forged = proof.clone();
-    let i = forged.output.iter().position(|&v| v != 0).expect("non-zero");
+    let i = forged
+        .output
+        .iter()
+        .position(|&v| v != 0)
+        .expect("non-zero");
     forged.output[i] += 1;
     assert!(zkinfer_proof::verify(&vk, &forged, None, None).is_err());
 

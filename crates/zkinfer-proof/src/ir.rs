@@ -176,14 +176,18 @@ pub enum Op {
     /// axis (kept as size 1); `x` within the signed activation range.
     ArgMax,
     /// Non-linear. `q = ⌊a · 2^shift / b⌋` element-wise (rounding toward −∞), `b` broadcast to
-    /// `a`'s shape (same rank, each dim 1 or equal), `1 ≤ b < 2^divisor_bits`; `q` within the
-    /// signed activation range. Proven by `a·2^shift = q·b + r` with `0 ≤ r` and `0 ≤ b − 1 − r`
-    /// range-checked to `divisor_bits`.
+    /// `a`'s shape (same rank, each dim 1 or equal), `|a| < 2^dividend_bits`,
+    /// `1 ≤ b < 2^divisor_bits`; `q` within the signed activation range. Proven by
+    /// `a·2^shift = q·b + r` with `0 ≤ r` and `0 ≤ b − 1 − r` range-checked to `divisor_bits`.
+    /// `dividend_bits` is a static bound (the quantizer's overflow analysis), not a range check:
+    /// compile refuses a node where `a·2^shift` or `q·b` could wrap the field.
     Div {
         /// Left shift of the dividend.
         shift: u32,
         /// Bits of the divisor's range.
         divisor_bits: u32,
+        /// Bits bounding |dividend|.
+        dividend_bits: u32,
     },
     /// Non-linear. `y = ⌊√x⌋` element-wise, `0 ≤ x < 2^in_bits`. Proven by `y² ≤ x < (y+1)²`
     /// (both slacks range-checked).

@@ -922,6 +922,7 @@ impl<'a> Builder<'a> {
             Op::Div {
                 shift,
                 divisor_bits,
+                dividend_bits,
             } => {
                 let x = self.layout(node, 0)?;
                 let b = self.layout(node, 1)?;
@@ -963,13 +964,13 @@ impl<'a> Builder<'a> {
                         ),
                     ));
                 }
-                // |a·2^shift| ≤ 2^(A−1+shift) and |q·b + r| ≤ 2^(A−1+divisor_bits) + 2^divisor_bits
-                // must stay below 2^62 so that the field identity is the integer one.
-                if a - 1 + shift > 61 || a + divisor_bits > 61 {
+                // |a·2^shift| < 2^(dividend_bits+shift) and |q·b + r| ≤ 2^(A−1+divisor_bits) +
+                // 2^divisor_bits must stay below 2^62 so that the field identity is the integer one.
+                if dividend_bits + shift > 61 || a + divisor_bits > 61 {
                     return Err(Self::err(
                         node,
                         format!(
-                            "a·2^{shift} or q·b (activation bits {a}, divisor bits {divisor_bits}) could exceed 2^62 and wrap the field; lower the shift or the divisor bits"
+                            "a·2^{shift} or q·b (dividend bits {dividend_bits}, activation bits {a}, divisor bits {divisor_bits}) could exceed 2^62 and wrap the field; lower the shift or the divisor bits"
                         ),
                     ));
                 }

@@ -325,6 +325,7 @@ impl GraphBuilder {
             Op::Div {
                 shift,
                 divisor_bits,
+                dividend_bits: 16,
             },
             vec![a, b],
             s,

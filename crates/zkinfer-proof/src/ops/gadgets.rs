@@ -266,6 +266,7 @@ pub fn witness(
             Op::Div {
                 shift,
                 divisor_bits,
+                dividend_bits,
             },
             NodePlan::Div { out, rem, slack },
         ) => {
@@ -278,7 +279,8 @@ pub fn witness(
             let mut c = vec![vec![0i64; n]; slack.columns.len()];
             let bmax = (1i128 << divisor_bits) - 1;
             for z in (0..n).filter(|&z| valid[z]) {
-                let av = i128::from(in_range(name, i128::from(xv[z]), lo, hi)?);
+                let amax = (1i128 << dividend_bits) - 1;
+                let av = i128::from(in_range(name, i128::from(xv[z]), -amax, amax)?);
                 let bz = i128::from(in_range(name, i128::from(bv[bidx[z]]), 1, bmax)?);
                 let num = av << shift;
                 q[z] = in_range(name, num.div_euclid(bz), lo, hi)?;
