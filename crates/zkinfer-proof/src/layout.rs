@@ -2,9 +2,12 @@
 //!
 //! Every tensor is stored as a multilinear table: each logical axis is padded to the next power of
 //! two, so the point of a tensor is the concatenation of its axes' points (the big-endian
-//! convention of `zkinfer-poly`). A reshaped tensor keeps the storage of its input (its layout is
-//! the input's), so reshapes cost nothing; the ops that read through a reshape (a linear layer
-//! after a flatten) re-lay their weights at compile time instead.
+//! convention of `zkinfer-poly`). A reshaped tensor keeps the storage of its input, so reshapes
+//! cost nothing. When every logical element keeps its stored position under the natural layout of
+//! the new shape (no padding before, or only splits/merges of power-of-two axes), the reshape
+//! takes that natural layout (attention's `[T, D] → [T, H, D/H]`); otherwise its layout is the
+//! input's and the ops that read through it (a linear layer after a flatten) re-lay their weights
+//! at compile time instead.
 
 use serde::{Deserialize, Serialize};
 use zkinfer_poly::log2_ceil;

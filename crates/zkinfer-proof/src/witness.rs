@@ -169,7 +169,7 @@ pub fn generate(graph: &ProofGraph, plan: &Plan, input: &[i64]) -> Result<Witnes
                 let (la, lb) = (&plan.layouts[a], &plan.layouts[b]);
                 product::matmul_witness(name, &tensors[a], la, &tensors[b], lb)?
             }
-            (Op::Mul, _) | (Op::Add | Op::Sub, _)
+            (Op::Mul | Op::Add | Op::Sub, _)
                 if product::is_broadcast(plan, node) || matches!(node.op, Op::Mul) =>
             {
                 let (a, b) = (node.inputs[0], node.inputs[1]);

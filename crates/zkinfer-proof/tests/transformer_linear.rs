@@ -487,3 +487,103 @@ fn flatten_before_a_matmul_still_works() {
         }
     }
 }
+
+#[test]
+fn malformed_claims_and_messages_are_errors_not_panics() {
+    let (g, x) = elementwise_graph();
+    let (gm, xm) = matmul_graph();
+    let cases = [
+        (&g, &x, node_of(&g, "Mul", 0)),
+        (&g, &x, node_of(&g, "Add", 0)),
+        (&g, &x, node_of(&g, "Sub", 0)),
+        (&gm, &xm, node_of(&gm, "MatMul", 0)),
+        (&gm, &xm, node_of(&gm, "MatMul", 1)),
+    ];
+    for (g, x, idx) in cases {
+        let plan = compile(g, CompileOptions::default()).unwrap();
+        let nv = plan.layouts[g.nodes[idx].output].num_vars();
+        let wit = generate(g, &plan, x).unwrap();
+        let weights = weight_columns(g, &plan);
+        let point = rand_point(&mut Rng::new(2), nv);
+        let claim = Claim {
+            value: mle(&wit.tensors[g.nodes[idx].output], &point),
+            point,
+        };
+        let mut tp = Transcript::new(b"t");
+        let mut cx = ProverCtx {
+            plan: &plan,
+            graph: g,
+            wit: &wit,
+            weights: &weights,
+            ch: Channel::new(&mut tp),
+            claims: Claims::new(g.tensors.len()),
+        };
+        linear::prove_node(&mut cx, idx, &claim);
+        let msgs = cx.ch.msgs;
+        let run = |point: Vec<EF>, msgs: &[Msg]| {
+            let mut tv = Transcript::new(b"t");
+            let mut vx = VerifierCtx {
+                plan: &plan,
+                rd: Reader::new(&mut tv, msgs),
+                claims: Claims::new(g.tensors.len()),
+            };
+            linear::verify_node(
+                &mut vx,
+                idx,
+                &g.nodes[idx],
+                &Claim {
+                    point,
+                    value: claim.value,
+                },
+            )
+        };
+        assert!(run(claim.point.clone(), &msgs).is_ok());
+        for len in [0, nv - 1, nv + 1] {
+            let p = rand_point(&mut Rng::new(3), len);
+            assert!(
+                run(p, &msgs).is_err(),
+                "{} point of {len}",
+                g.nodes[idx].name
+            );
+        }
+        assert!(run(claim.point.clone(), &[]).is_err());
+        let mut rev = msgs.clone();
+        rev.reverse();
+        if rev != msgs {
+            assert!(run(claim.point.clone(), &rev).is_err());
+        }
+        let mut short = msgs.clone();
+        for m in &mut short {
+            match m {
+                Msg::Evals(v) => {
+                    v.pop();
+                }
+                Msg::Sumcheck(s) => {
+                    s.round_polys.pop();
+                }
+            }
+        }
+        assert!(run(claim.point.clone(), &short).is_err());
+    }
+}
+
+#[test]
+fn mutated_attention_proofs_never_panic() {
+    let (g, x) = attention(16, 43);
+    let (pk, proof) = honest(&g, &x, InputVisibility::Committed);
+    let bytes = proof.to_bytes();
+    let mut rng = Rng::new(8);
+    let mut decoded = 0;
+    for _ in 0..60 {
+        let mut b = bytes.clone();
+        for _ in 0..1 + rng.next_u64() % 4 {
+            let i = (rng.next_u64() as usize) % b.len();
+            b[i] = rng.next_u64() as u8;
+        }
+        if let Ok(p) = Proof::from_bytes(&b) {
+            decoded += 1;
+            assert!(verify(&pk.vk, &p, None, None).is_err());
+        }
+    }
+    assert!(decoded > 0);
+}

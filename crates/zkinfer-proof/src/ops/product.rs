@@ -40,30 +40,30 @@ fn prod3() -> [Term; 1] {
 /// `ind_n(r) = Σ_{j<n} eq(r, j)`: the MLE of the validity indicator `[j < n]` of an axis of
 /// logical size `n` padded to `npad = 2^point.len()` positions (big-endian point). `n` is clamped
 /// to `npad`; `O(point.len())` field operations.
-#[must_use]
 pub fn valid_axis_mle(n: usize, npad: usize, point: &[EF]) -> EF {
     let v = point.len();
     let mut n = n.min(npad);
-    if v < usize::BITS as usize {
-        n = n.min(1usize << v);
-    }
     let mut acc = EF::ZERO;
     let mut scale = EF::ONE;
     for (i, &r) in point.iter().enumerate() {
-        // Here the remaining domain has 2^(v-i) positions and n ≤ 2^(v-i).
-        let half = 1usize << (v - 1 - i);
-        if n == 2 * half {
+        // The remaining domain has 2·half positions (half = ∞ past usize) and n ≤ 2·half.
+        let half = u32::try_from(v - 1 - i)
+            .ok()
+            .and_then(|s| 1usize.checked_shl(s))
+            .filter(|&h| h <= usize::MAX / 2);
+        if half.is_some_and(|h| n == 2 * h) {
             return acc + scale;
         }
         if n == 0 {
             return acc;
         }
-        if n <= half {
-            scale *= EF::ONE - r;
-        } else {
-            acc += scale * (EF::ONE - r);
-            scale *= r;
-            n -= half;
+        match half {
+            Some(h) if n > h => {
+                acc += scale * (EF::ONE - r);
+                scale *= r;
+                n -= h;
+            }
+            _ => scale *= EF::ONE - r,
         }
     }
     if n >= 1 { acc + scale } else { acc }
@@ -297,6 +297,11 @@ pub fn plan_broadcast(
         ));
     }
     if la == lb {
+        if a_shape != b_shape {
+            return Err(format!(
+                "operands share one storage layout but have shapes {a_shape:?} and {b_shape:?}"
+            ));
+        }
         return Ok(());
     }
     natural("operand a", a_shape, la)?;
@@ -709,6 +714,10 @@ mod tests {
                 assert_eq!(valid_axis_mle(n, npad, &r), sum);
             }
         }
+        // Any number of variables, no overflow: the first 2^63 positions of a 70-variable axis.
+        let r = vec![EF::ZERO; 70];
+        assert_eq!(valid_axis_mle(usize::MAX, usize::MAX, &r), EF::ONE);
+        assert_eq!(valid_axis_mle(0, 4, &r), EF::ZERO);
     }
 
     #[test]
