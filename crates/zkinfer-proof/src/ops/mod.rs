@@ -14,7 +14,7 @@ pub mod linear;
 pub mod nonlinear;
 pub mod product;
 
-pub use product::{valid_axis_mle, valid_layout_mle};
+pub use product::valid_axis_mle;
 
 use zkinfer_field::{EF, F, PrimeCharacteristicRing, from_signed};
 

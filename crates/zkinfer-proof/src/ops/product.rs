@@ -38,52 +38,10 @@ fn prod3() -> [Term; 1] {
 }
 
 /// `ind_n(r) = Σ_{j<n} eq(r, j)`: the MLE of the validity indicator `[j < n]` of an axis of
-/// logical size `n` padded to `npad = 2^point.len()` positions (big-endian point). `n` is clamped
-/// to `npad`; `O(point.len())` field operations.
-pub fn valid_axis_mle(n: usize, npad: usize, point: &[EF]) -> EF {
-    let v = point.len();
-    let mut n = n.min(npad);
-    let mut acc = EF::ZERO;
-    let mut scale = EF::ONE;
-    for (i, &r) in point.iter().enumerate() {
-        // The remaining domain has 2·half positions (half = ∞ past usize) and n ≤ 2·half.
-        let half = u32::try_from(v - 1 - i)
-            .ok()
-            .and_then(|s| 1usize.checked_shl(s))
-            .filter(|&h| h <= usize::MAX / 2);
-        if half.is_some_and(|h| n == 2 * h) {
-            return acc + scale;
-        }
-        if n == 0 {
-            return acc;
-        }
-        match half {
-            Some(h) if n > h => {
-                acc += scale * (EF::ONE - r);
-                scale *= r;
-                n -= h;
-            }
-            _ => scale *= EF::ONE - r,
-        }
-    }
-    if n >= 1 { acc + scale } else { acc }
-}
-
-/// The MLE of a layout's validity indicator (1 at logical positions, 0 in the padding) at
-/// `point`, or `None` if the point does not have the layout's number of variables.
-#[must_use]
-pub fn valid_layout_mle(layout: &Layout, point: &[EF]) -> Option<EF> {
-    if point.len() != layout.num_vars() {
-        return None;
-    }
-    let mut off = 0;
-    let mut acc = EF::ONE;
-    for (&n, &p) in layout.logical.iter().zip(&layout.padded) {
-        let nv = p.trailing_zeros() as usize;
-        acc *= valid_axis_mle(n, p, point.get(off..off + nv)?);
-        off += nv;
-    }
-    Some(acc)
+/// logical size `n` padded to `npad = 2^point.len()` positions (one definition:
+/// [`super::gadgets::ind`]; `npad` is implied by the point).
+pub fn valid_axis_mle(n: usize, _npad: usize, point: &[EF]) -> EF {
+    super::gadgets::ind(n, point)
 }
 
 /// Per axis of `a`, whether `b` varies along it (`true`) or is broadcast (`false`); `None` if `b`
