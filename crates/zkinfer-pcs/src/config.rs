@@ -44,10 +44,13 @@ impl From<Soundness> for SecurityAssumption {
 ///   models should set `log_inv_rate = 1`.
 /// - `folding_factor = 4`: fold 3 was ~4× slower to open; fold 5 opened somewhat faster but gave a
 ///   14% larger proof and a 2–3× slower verifier (the EVM verifier is what we pay for per proof).
-/// - `pow_bits = 20`: the grinding per round, which p3-whir trades for queries. 16 (p3's default)
-///   is infeasible (a 2^23 stack needs 17 bits at 100-bit Johnson); at 2^22, 17/18/20 bits cost
-///   the same prover time within noise and 20 gives the smallest proof of the three, while 22 bits
-///   made opening ~4× slower for a 2% smaller proof.
+/// - `pow_bits = 16`: the starting grinding budget per round, which p3-whir trades for queries;
+///   [`crate::Pcs`] raises it one bit at a time (up to [`crate::MAX_POW_BITS`]) until the stack
+///   size is feasible (a 2^23 stack needs 17 bits at 100-bit Johnson). At the 2^17–2^19 elements
+///   our models commit, grinding dominated the prover at 20 bits: end to end, the GPT-2 block
+///   (d 64) went from 1.60 s / 232 KiB at 20 bits to 0.47 s / 238 KiB at 16, LeNet-5 from
+///   0.62 s / 172 KiB to 0.30 s / 177 KiB (same run); 14 bits saved ~10% more time but leaves no
+///   headroom. At 2^22, 17/18/20 bits cost the same prover time within noise.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PcsConfig {
     /// Target soundness in bits (per error term, as p3-whir counts it).
@@ -68,7 +71,7 @@ impl Default for PcsConfig {
             security_bits: 100,
             log_inv_rate: 2,
             folding_factor: 4,
-            pow_bits: 20,
+            pow_bits: 16,
             soundness: Soundness::JohnsonBound,
         }
     }

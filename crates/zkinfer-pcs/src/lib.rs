@@ -36,7 +36,7 @@
 //! - [`error`] — [`PcsError`].
 //!
 //! # Parameters (see [`PcsConfig`])
-//! 100-bit security under the Johnson bound, rate 1/4, fold 4, 20 bits of grinding, chosen by
+//! 100-bit security under the Johnson bound, rate 1/4, fold 4, 16 bits of grinding (raised per stack size where needed), chosen by
 //! `cargo run --release -p zkinfer-pcs --bin bench_pcs` (2-core machine shared with other jobs,
 //! so times are noisy): at 2^22 elements and rate 1/2, commit ≈ 0.5–0.6 s, open ≈ 1.6 s, proof ≈ 140 KiB,
 //! verify ≈ 2.1 ms, peak RSS ≈ 406 MiB; bare p3-whir with the same hash, transcript and
@@ -67,6 +67,9 @@ use crate::types::{Dft, LeafHash, NodeCompress, Whir};
 pub const MAX_COLUMNS: usize = 1 << 16;
 /// The most claims one opening may settle.
 pub const MAX_CLAIMS: usize = 1 << 16;
+
+/// The most grinding per WHIR round the commitment raises its budget to (see [`Pcs`]).
+pub const MAX_POW_BITS: usize = 22;
 
 const LABEL_SHAPES: TranscriptLabel = b"pcs/column-vars";
 const LABEL_CONFIG: TranscriptLabel = b"pcs/config";
@@ -110,14 +113,25 @@ impl Pcs {
         self.config.max_stacked_vars()
     }
 
+    /// The WHIR instance for a stack of `stacked_vars` variables. The grinding budget starts at
+    /// [`PcsConfig::pow_bits`] and is raised one bit at a time, up to [`MAX_POW_BITS`], until
+    /// p3-whir finds the parameters feasible (larger stacks need more grinding for the same
+    /// security): small stacks grind little, large ones as much as they must. Deterministic in
+    /// `stacked_vars`, so prover and verifier agree.
     pub(crate) fn whir(&self, stacked_vars: usize) -> Result<Whir, PcsError> {
-        let params = self.config.protocol_parameters(stacked_vars)?;
-        let config =
-            p3_whir::WhirConfig::new(stacked_vars, params).map_err(|e| PcsError::Config {
-                num_vars: stacked_vars,
-                reason: e.to_string(),
-            })?;
-        Ok(Whir::new(config, self.dft.clone(), self.mmcs.clone()))
+        let mut params = self.config.protocol_parameters(stacked_vars)?;
+        let mut last = String::new();
+        for pow in self.config.pow_bits..=MAX_POW_BITS.max(self.config.pow_bits) {
+            params.pow_bits = pow;
+            match p3_whir::WhirConfig::new(stacked_vars, params.clone()) {
+                Ok(config) => return Ok(Whir::new(config, self.dft.clone(), self.mmcs.clone())),
+                Err(e) => last = e.to_string(),
+            }
+        }
+        Err(PcsError::Config {
+            num_vars: stacked_vars,
+            reason: last,
+        })
     }
 
     fn absorb_shapes(&self, num_vars: &[u32], transcript: &mut Transcript) {
@@ -149,5 +163,30 @@ impl Pcs {
             transcript.absorb_exts(LABEL_CLAIM_POINT, &claim.point);
             transcript.absorb_ext(LABEL_CLAIM_VALUE, claim.value);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MAX_POW_BITS, Pcs, PcsConfig};
+
+    /// Every stack size the default can commit configures, with the grinding raised only where
+    /// the size needs it (small stacks keep the starting budget).
+    #[test]
+    fn grinding_budget_rises_with_the_stack() {
+        let pcs = Pcs::new(PcsConfig::default());
+        for nv in 4..=26 {
+            assert!(pcs.whir(nv).is_ok(), "{nv} variables do not configure");
+        }
+        let strict = Pcs::new(PcsConfig {
+            pow_bits: MAX_POW_BITS + 1,
+            ..PcsConfig::default()
+        });
+        assert!(strict.whir(20).is_ok());
+        let weak = Pcs::new(PcsConfig {
+            security_bits: 200,
+            ..PcsConfig::default()
+        });
+        assert!(weak.whir(20).is_err(), "200-bit security cannot be configured in EF");
     }
 }
