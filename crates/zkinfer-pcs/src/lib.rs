@@ -187,6 +187,9 @@ mod tests {
             security_bits: 200,
             ..PcsConfig::default()
         });
-        assert!(weak.whir(20).is_err(), "200-bit security cannot be configured in EF");
+        assert!(
+            weak.whir(20).is_err(),
+            "200-bit security cannot be configured in EF"
+        );
     }
 }
