@@ -65,8 +65,16 @@ pub fn strip_weights(graph: &ProofGraph) -> ProofGraph {
 /// Makes the keys of a compiled model.
 ///
 /// # Errors
-/// If the weights cannot be committed.
+/// If the graph has no weights (nothing to commit; not supported yet) or the weights cannot be
+/// committed.
 pub fn setup(graph: &ProofGraph, plan: &Plan, pcs: PcsConfig) -> Result<ProvingKey, ProveError> {
+    if plan.weight_columns.is_empty() {
+        return Err(ProveError::Backend(
+            "the model has no weights or constants; a proof needs at least one committed weight \
+             tensor (models without any linear layer are not supported yet)"
+                .into(),
+        ));
+    }
     let cols: Vec<Vec<_>> = weight_columns(graph, plan)
         .iter()
         .map(|c| to_field(c))

@@ -53,3 +53,17 @@ fn table_mlp_proves() {
     let (g, x) = mlp_with_table(4);
     round_trip(&g, &x, InputVisibility::Public);
 }
+
+/// A graph with nothing to commit at setup is refused with a message, not a panic.
+#[test]
+fn weightless_graph_is_a_clear_error() {
+    let mut b = zkinfer_proof::testing::GraphBuilder::new(&[1, 8], 16, 1);
+    let _ = b.relu(0);
+    let g = b.finish();
+    let plan = compile(&g, CompileOptions::default()).expect("compiles");
+    let err = setup(&g, &plan, PcsConfig::default())
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(err.contains("no weights"), "{err}");
+}
