@@ -446,3 +446,87 @@ pub fn mlp_with_table(seed: u64) -> (ProofGraph, Vec<i64>) {
     let input = b.random_input();
     (b.finish(), input)
 }
+
+/// A random point of `n` coordinates in EF.
+pub fn rand_point(rng: &mut Rng, n: usize) -> Vec<zkinfer_field::EF> {
+    use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing};
+    (0..n)
+        .map(|_| EF::from_basis_coefficients_fn(|_| F::from_u64(rng.next_u64() >> 2)))
+        .collect()
+}
+
+/// Proves linear node `idx` of `g` alone from a random claim on its output (off by one if
+/// `tamper`). Asserts that every claim the prover leaves is true; returns whether the verifier
+/// accepts and every claim it is left with (inputs, derived tensors, weights, witness columns) is
+/// true.
+///
+/// # Panics
+/// If the graph does not compile or run, or a prover claim is false.
+#[must_use]
+pub fn check_linear_node(g: &ProofGraph, x: &[i64], idx: usize, tamper: bool) -> bool {
+    use crate::channel::{Channel, Reader};
+    use crate::claims::{Claim, Claims};
+    use crate::ops::{ProverCtx, VerifierCtx, linear, mle};
+    use crate::plan::Source;
+    use zkinfer_field::{EF, PrimeCharacteristicRing, Transcript};
+
+    let plan = crate::compile(g, crate::CompileOptions::default()).expect("compiles");
+    let wit = crate::witness::generate(g, &plan, x).expect("runs");
+    let weights = crate::witness::weight_columns(g, &plan);
+    let out_t = g.nodes[idx].output;
+    let mut rng = Rng::new(9);
+    let point = rand_point(&mut rng, plan.layouts[out_t].num_vars());
+    let mut value = mle(&wit.tensors[out_t], &point);
+    let claim = Claim {
+        point: point.clone(),
+        value,
+    };
+    let mut tp = Transcript::new(b"t");
+    let mut cx = ProverCtx {
+        plan: &plan,
+        graph: g,
+        wit: &wit,
+        weights: &weights,
+        ch: Channel::new(&mut tp),
+        claims: Claims::new(g.tensors.len()),
+    };
+    linear::prove_node(&mut cx, idx, &claim);
+    let ProverCtx {
+        ch,
+        claims: pclaims,
+        ..
+    } = cx;
+    let msgs = ch.msgs;
+    let tensor_of = |t: usize| match plan.sources[t] {
+        Source::Alias { of } => of,
+        _ => t,
+    };
+    let all_true = |c: &Claims| {
+        (0..g.tensors.len()).all(|t| {
+            c.derived[t]
+                .iter()
+                .all(|c| mle(&wit.tensors[tensor_of(t)], &c.point) == c.value)
+        }) && c
+            .public_input
+            .iter()
+            .all(|c| mle(&wit.tensors[g.input], &c.point) == c.value)
+            && c.weights
+                .iter()
+                .all(|c| mle(&weights[c.column], &c.claim.point) == c.claim.value)
+            && c.witness
+                .iter()
+                .all(|c| mle(&wit.columns[c.column], &c.claim.point) == c.claim.value)
+    };
+    assert!(all_true(&pclaims), "a prover claim is false");
+    if tamper {
+        value += EF::ONE;
+    }
+    let mut tv = Transcript::new(b"t");
+    let mut vx = VerifierCtx {
+        plan: &plan,
+        rd: Reader::new(&mut tv, &msgs),
+        claims: Claims::new(g.tensors.len()),
+    };
+    linear::verify_node(&mut vx, idx, &g.nodes[idx], &Claim { point, value }).is_ok()
+        && all_true(&vx.claims)
+}

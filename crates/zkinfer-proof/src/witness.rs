@@ -24,12 +24,12 @@ pub struct Witness {
 }
 
 /// The activation range `[-2^(A-1), 2^(A-1))`.
-fn act_range(a: u32) -> (i128, i128) {
+pub(crate) fn act_range(a: u32) -> (i128, i128) {
     let h = 1i128 << (a - 1);
     (-h, h - 1)
 }
 
-fn checked(layer: &str, v: i128, lo: i128, hi: i128) -> Result<i64, ProveError> {
+pub(crate) fn checked(layer: &str, v: i128, lo: i128, hi: i128) -> Result<i64, ProveError> {
     if v < lo || v > hi {
         return Err(ProveError::OutOfRange {
             layer: layer.to_string(),

@@ -61,9 +61,9 @@ fn weightless_graph_is_a_clear_error() {
     let _ = b.relu(0);
     let g = b.finish();
     let plan = compile(&g, CompileOptions::default()).expect("compiles");
-    let err = setup(&g, &plan, PcsConfig::default())
-        .err()
-        .expect("refused")
-        .to_string();
+    let err = match setup(&g, &plan, PcsConfig::default()) {
+        Ok(_) => panic!("a weightless graph must be refused at setup"),
+        Err(e) => e.to_string(),
+    };
     assert!(err.contains("no weights"), "{err}");
 }

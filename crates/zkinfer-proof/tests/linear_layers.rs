@@ -1,108 +1,8 @@
 //! Each linear layer alone: the prover's claims on inputs and weights are true, and the verifier
 //! derives the same claims from the messages; a wrong output claim is rejected.
 
-use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, Transcript};
-use zkinfer_proof::channel::{Channel, Reader};
-use zkinfer_proof::claims::{Claim, Claims};
 use zkinfer_proof::ir::{Op, ProofGraph, Window};
-use zkinfer_proof::ops::{ProverCtx, VerifierCtx, linear, mle};
-use zkinfer_proof::testing::{GraphBuilder, Rng};
-use zkinfer_proof::witness::{generate, weight_columns};
-use zkinfer_proof::{CompileOptions, compile};
-
-fn rand_point(rng: &mut Rng, n: usize) -> Vec<EF> {
-    (0..n)
-        .map(|_| EF::from_basis_coefficients_fn(|_| F::from_u64(rng.next_u64() >> 2)))
-        .collect()
-}
-
-/// Proves node `idx` of `g` from a random claim on its output (off by one if `tamper`); true when
-/// the verifier accepts and every claim it is left with is true.
-fn check_node(g: &ProofGraph, x: &[i64], idx: usize, tamper: bool) -> bool {
-    let plan = compile(g, CompileOptions::default()).unwrap();
-    let wit = generate(g, &plan, x).unwrap();
-    let weights = weight_columns(g, &plan);
-    let out_t = g.nodes[idx].output;
-    let mut rng = Rng::new(9);
-    let point = rand_point(&mut rng, plan.layouts[out_t].num_vars());
-    let mut value = mle(&wit.tensors[out_t], &point);
-    let claim = Claim {
-        point: point.clone(),
-        value,
-    };
-    let mut tp = Transcript::new(b"t");
-    let mut cx = ProverCtx {
-        plan: &plan,
-        graph: g,
-        wit: &wit,
-        weights: &weights,
-        ch: Channel::new(&mut tp),
-        claims: Claims::new(g.tensors.len()),
-    };
-    linear::prove_node(&mut cx, idx, &claim);
-    let ProverCtx {
-        ch,
-        claims: pclaims,
-        ..
-    } = cx;
-    let msgs = ch.msgs;
-    // Prover's claims are true.
-    for t in 0..g.tensors.len() {
-        for c in &pclaims.derived[t] {
-            assert_eq!(
-                mle(&wit.tensors[t], &c.point),
-                c.value,
-                "claim on tensor {t}"
-            );
-        }
-    }
-    for c in &pclaims.public_input {
-        assert_eq!(mle(&wit.tensors[0], &c.point), c.value);
-    }
-    for c in &pclaims.weights {
-        assert_eq!(
-            mle(&weights[c.column], &c.claim.point),
-            c.claim.value,
-            "weight {}",
-            c.column
-        );
-    }
-    if tamper {
-        value += EF::ONE;
-    }
-    let mut tv = Transcript::new(b"t");
-    let mut vx = VerifierCtx {
-        plan: &plan,
-        rd: Reader::new(&mut tv, &msgs),
-        claims: Claims::new(g.tensors.len()),
-    };
-    let ok = linear::verify_node(&mut vx, idx, &g.nodes[idx], &Claim { point, value }).is_ok();
-    if !ok {
-        return false;
-    }
-    // Accepted: the claims the verifier is left with must all be true for the proof to stand.
-    let inputs_true = vx
-        .claims
-        .public_input
-        .iter()
-        .all(|c| mle(&wit.tensors[0], &c.point) == c.value);
-    let derived_true = (0..g.tensors.len()).all(|t| {
-        vx.claims.derived[t]
-            .iter()
-            .all(|c| mle(&wit.tensors[t], &c.point) == c.value)
-    });
-    let weights_true = vx
-        .claims
-        .weights
-        .iter()
-        .all(|c| mle(&weights[c.column], &c.claim.point) == c.claim.value);
-    let witness_true = vx
-        .claims
-        .witness
-        .iter()
-        .all(|c| mle(&wit.columns[c.column], &c.claim.point) == c.claim.value);
-    inputs_true && derived_true && weights_true && witness_true
-}
+use zkinfer_proof::testing::{GraphBuilder, Rng, check_linear_node};
 
 fn last_linear(g: &ProofGraph) -> usize {
     g.nodes
@@ -126,8 +26,8 @@ fn matmul_conv_pool_add() {
     g.nodes.pop();
     g.tensors.pop();
     let idx = last_linear(&g);
-    assert!(check_node(&g, &x, idx, false));
-    assert!(!check_node(&g, &x, idx, true));
+    assert!(check_linear_node(&g, &x, idx, false));
+    assert!(!check_linear_node(&g, &x, idx, true));
 
     // a conv straight on the input: strided, padded, non-power-of-two everything.
     let mut b = GraphBuilder::new(&[1, 3, 7, 6], 16, 6);
@@ -136,8 +36,8 @@ fn matmul_conv_pool_add() {
     g.nodes.pop();
     g.tensors.pop();
     g.output = g.nodes.last().unwrap().output;
-    assert!(check_node(&g, &x, 1, false));
-    assert!(!check_node(&g, &x, 1, true));
+    assert!(check_linear_node(&g, &x, 1, false));
+    assert!(!check_linear_node(&g, &x, 1, true));
 
     // sum-pool with a 3x3 window, stride 2, padding 1.
     let b = GraphBuilder::new(&[1, 3, 7, 6], 16, 7);
@@ -161,8 +61,8 @@ fn matmul_conv_pool_add() {
         output: 1,
     });
     g.output = 1;
-    assert!(check_node(&g, &x, 1, false));
-    assert!(!check_node(&g, &x, 1, true));
+    assert!(check_linear_node(&g, &x, 1, false));
+    assert!(!check_linear_node(&g, &x, 1, true));
 
     // add of two tensors.
     let mut b = GraphBuilder::new(&[1, 3, 7, 6], 16, 8);
@@ -170,8 +70,8 @@ fn matmul_conv_pool_add() {
     b.add(0, y);
     let g = b.finish();
     let idx = g.nodes.len() - 1;
-    assert!(check_node(&g, &x, idx, false));
-    assert!(!check_node(&g, &x, idx, true));
+    assert!(check_linear_node(&g, &x, idx, false));
+    assert!(!check_linear_node(&g, &x, idx, true));
 }
 
 #[test]
@@ -209,8 +109,8 @@ fn add_and_mul_broadcast_constants() {
             output: 1,
         });
         g.output = 1;
-        assert!(check_node(&g, &x, 1, false));
-        assert!(!check_node(&g, &x, 1, true));
+        assert!(check_linear_node(&g, &x, 1, false));
+        assert!(!check_linear_node(&g, &x, 1, true));
     }
 }
 
@@ -269,7 +169,7 @@ fn transpose_slice_and_sum() {
             output: 1,
         });
         g.output = 1;
-        assert!(check_node(&g, &x, 1, false));
-        assert!(!check_node(&g, &x, 1, true));
+        assert!(check_linear_node(&g, &x, 1, false));
+        assert!(!check_linear_node(&g, &x, 1, true));
     }
 }

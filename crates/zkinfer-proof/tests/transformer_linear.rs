@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, Transcript};
+use zkinfer_field::{EF, PrimeCharacteristicRing, Transcript};
 use zkinfer_pcs::PcsConfig;
 use zkinfer_proof::channel::{Channel, Msg, Reader};
 use zkinfer_proof::claims::{Claim, Claims};
@@ -12,7 +12,7 @@ use zkinfer_proof::ir::{Op, ProofGraph, TensorId};
 use zkinfer_proof::ops::{ProverCtx, VerifierCtx, linear, mle};
 use zkinfer_proof::plan::{NodePlan, Plan, Source};
 use zkinfer_proof::prover::prove_with_witness;
-use zkinfer_proof::testing::{GraphBuilder, Rng};
+use zkinfer_proof::testing::{GraphBuilder, Rng, check_linear_node, rand_point};
 use zkinfer_proof::witness::{Witness, generate, weight_columns};
 use zkinfer_proof::{
     CompileOptions, InputVisibility, Proof, ProvingKey, ZkFile, compile, prove, setup, verify,
@@ -184,88 +184,6 @@ fn tampering_is_rejected(pk: &ProvingKey, proof: &Proof, x: Option<&[i64]>) {
     assert!(verify(&pk.vk, &p, x, None).is_err());
 }
 
-fn rand_point(rng: &mut Rng, n: usize) -> Vec<EF> {
-    (0..n)
-        .map(|_| EF::from_basis_coefficients_fn(|_| F::from_u64(rng.next_u64() >> 2)))
-        .collect()
-}
-
-/// Proves node `idx` alone from a random claim on its output (off by one if `tamper`); true when
-/// the verifier accepts and every claim it is left with is true.
-fn check_node(g: &ProofGraph, x: &[i64], idx: usize, tamper: bool) -> bool {
-    let plan = compile(g, CompileOptions::default()).unwrap();
-    let wit = generate(g, &plan, x).unwrap();
-    let weights = weight_columns(g, &plan);
-    let out_t = g.nodes[idx].output;
-    let mut rng = Rng::new(9);
-    let point = rand_point(&mut rng, plan.layouts[out_t].num_vars());
-    let mut value = mle(&wit.tensors[out_t], &point);
-    let claim = Claim {
-        point: point.clone(),
-        value,
-    };
-    let mut tp = Transcript::new(b"t");
-    let mut cx = ProverCtx {
-        plan: &plan,
-        graph: g,
-        wit: &wit,
-        weights: &weights,
-        ch: Channel::new(&mut tp),
-        claims: Claims::new(g.tensors.len()),
-    };
-    linear::prove_node(&mut cx, idx, &claim);
-    let ProverCtx {
-        ch,
-        claims: pclaims,
-        ..
-    } = cx;
-    let msgs = ch.msgs;
-    // The prover's claims are true.
-    let tensor_of = |t: usize| match plan.sources[t] {
-        Source::Alias { of } => of,
-        _ => t,
-    };
-    for t in 0..g.tensors.len() {
-        for c in &pclaims.derived[t] {
-            assert_eq!(mle(&wit.tensors[t], &c.point), c.value, "tensor {t}");
-        }
-    }
-    for c in &pclaims.witness {
-        assert_eq!(mle(&wit.columns[c.column], &c.claim.point), c.claim.value);
-    }
-    for c in &pclaims.public_input {
-        assert_eq!(mle(&wit.tensors[0], &c.point), c.value);
-    }
-    if tamper {
-        value += EF::ONE;
-    }
-    let mut tv = Transcript::new(b"t");
-    let mut vx = VerifierCtx {
-        plan: &plan,
-        rd: Reader::new(&mut tv, &msgs),
-        claims: Claims::new(g.tensors.len()),
-    };
-    if linear::verify_node(&mut vx, idx, &g.nodes[idx], &Claim { point, value }).is_err() {
-        return false;
-    }
-    let derived_true = (0..g.tensors.len()).all(|t| {
-        vx.claims.derived[t]
-            .iter()
-            .all(|c| mle(&wit.tensors[tensor_of(t)], &c.point) == c.value)
-    });
-    let witness_true = vx
-        .claims
-        .witness
-        .iter()
-        .all(|c| mle(&wit.columns[c.column], &c.claim.point) == c.claim.value);
-    let inputs_true = vx
-        .claims
-        .public_input
-        .iter()
-        .all(|c| mle(&wit.tensors[0], &c.point) == c.value);
-    derived_true && witness_true && inputs_true
-}
-
 fn node_of(g: &ProofGraph, op: &str, nth: usize) -> usize {
     g.nodes
         .iter()
@@ -336,8 +254,8 @@ fn matmul_of_activations() {
     }
     for nth in 0..3 {
         let idx = node_of(&g, "MatMul", nth);
-        assert!(check_node(&g, &x, idx, false));
-        assert!(!check_node(&g, &x, idx, true));
+        assert!(check_linear_node(&g, &x, idx, false));
+        assert!(!check_linear_node(&g, &x, idx, true));
     }
 }
 
@@ -364,8 +282,8 @@ fn elementwise_mul_and_broadcast_add_sub() {
         ("Sub", 0),
     ] {
         let idx = node_of(&g, op, nth);
-        assert!(check_node(&g, &x, idx, false), "{op} {nth}");
-        assert!(!check_node(&g, &x, idx, true), "{op} {nth} tampered");
+        assert!(check_linear_node(&g, &x, idx, false), "{op} {nth}");
+        assert!(!check_linear_node(&g, &x, idx, true), "{op} {nth} tampered");
     }
 }
 

@@ -33,6 +33,7 @@ use crate::error::{ProveError, VerifyError};
 use crate::ir::{Node, Op, ProofGraph};
 use crate::layout::Layout;
 use crate::plan::{Limbs, NodePlan, Plan};
+use crate::witness::{act_range, checked};
 
 const RMAX_ZERO: &[u8] = b"zkinfer/reducemax-zero";
 const RMAX_J: &[u8] = b"zkinfer/reducemax-j";
@@ -181,28 +182,6 @@ fn limb_cols(cx: &ProverCtx<'_>, l: &Limbs) -> Vec<Column> {
 // ---------------------------------------------------------------------------------------------
 // Witness.
 
-fn act_range(a: u32) -> (i128, i128) {
-    let h = 1i128 << (a - 1);
-    (-h, h - 1)
-}
-
-fn in_range(layer: &str, v: i128, lo: i128, hi: i128) -> Result<i64, ProveError> {
-    if v < lo || v > hi {
-        return Err(ProveError::OutOfRange {
-            layer: layer.to_string(),
-            value: v,
-            lo,
-            hi,
-        });
-    }
-    i64::try_from(v).map_err(|_| ProveError::OutOfRange {
-        layer: layer.to_string(),
-        value: v,
-        lo,
-        hi,
-    })
-}
-
 fn bad_plan(name: &str) -> ProveError {
     ProveError::Backend(format!("node `{name}`: plan does not match op"))
 }
@@ -280,10 +259,10 @@ pub fn witness(
             let bmax = (1i128 << divisor_bits) - 1;
             for z in (0..n).filter(|&z| valid[z]) {
                 let amax = (1i128 << dividend_bits) - 1;
-                let av = i128::from(in_range(name, i128::from(xv[z]), -amax, amax)?);
-                let bz = i128::from(in_range(name, i128::from(bv[bidx[z]]), 1, bmax)?);
+                let av = i128::from(checked(name, i128::from(xv[z]), -amax, amax)?);
+                let bz = i128::from(checked(name, i128::from(bv[bidx[z]]), 1, bmax)?);
                 let num = av << shift;
-                q[z] = in_range(name, num.div_euclid(bz), lo, hi)?;
+                q[z] = checked(name, num.div_euclid(bz), lo, hi)?;
                 let rz = num.rem_euclid(bz);
                 for (l, v) in split_limbs(rz, &rem.bits).into_iter().enumerate() {
                     r[l][z] = v;
@@ -319,7 +298,7 @@ pub fn witness(
             let mut t2 = vec![vec![0i64; n]; l2.columns.len()];
             let mut yl = vec![vec![0i64; n]; out_limbs.as_ref().map_or(0, |l| l.columns.len())];
             for z in (0..n).filter(|&z| valid[z]) {
-                let v = in_range(name, i128::from(xv[z]), 0, (1i128 << in_bits) - 1)?;
+                let v = checked(name, i128::from(xv[z]), 0, (1i128 << in_bits) - 1)?;
                 let r = u64::try_from(v).unwrap_or_default().isqrt();
                 let r = i128::from(r);
                 y[z] = i64::try_from(r).unwrap_or_default();
@@ -378,7 +357,7 @@ fn row_max(
         let row = i * npad..(i + 1) * npad;
         let mut best: Option<(usize, i64)> = None;
         for z in row.clone().filter(|&z| valid[z]) {
-            let v = in_range(name, i128::from(xv[z]), lo, hi)?;
+            let v = checked(name, i128::from(xv[z]), lo, hi)?;
             if best.is_none_or(|(_, b)| v > b) {
                 best = Some((z - i * npad, v));
             }
