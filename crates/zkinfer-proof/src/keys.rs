@@ -108,6 +108,33 @@ pub fn setup(graph: &ProofGraph, plan: &Plan, pcs: PcsConfig) -> Result<ProvingK
     })
 }
 
+impl VerifyingKey {
+    /// Checks that [`VerifyingKey::digest`] is the digest of the key's contents. Decoding a key
+    /// file runs it; call it on a key assembled or edited in code.
+    ///
+    /// # Errors
+    /// Both digests, when they differ.
+    pub fn check_digest(&self) -> Result<(), String> {
+        let actual = vk_digest(self);
+        if actual == self.digest {
+            Ok(())
+        } else {
+            Err(format!(
+                "the key's digest {} does not match its contents (digest {}): the plan, the \
+                 commitment parameters or the weights root were changed; regenerate the keys \
+                 with `zkinfer setup`",
+                hex(&self.digest),
+                hex(&actual)
+            ))
+        }
+    }
+}
+
+/// Lower-case hex of a digest, for messages.
+pub(crate) fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
 /// Keccak-256 of the key's contents (all but the digest).
 #[must_use]
 pub fn vk_digest(vk: &VerifyingKey) -> [u8; 32] {

@@ -72,6 +72,15 @@ pub trait ZkFile: Serialize + for<'de> Deserialize<'de> {
     /// Human name.
     const KIND: &'static str;
 
+    /// Consistency checks on a decoded value (a key's digest against its contents); the reason
+    /// when it fails.
+    ///
+    /// # Errors
+    /// What is inconsistent.
+    fn check(&self) -> Result<(), String> {
+        Ok(())
+    }
+
     /// Encodes with magic and version.
     #[must_use]
     fn to_bytes(&self) -> Vec<u8> {
@@ -81,7 +90,7 @@ pub trait ZkFile: Serialize + for<'de> Deserialize<'de> {
         out
     }
 
-    /// Decodes, checking magic, version and that every byte is used.
+    /// Decodes, checking magic, version, that every byte is used and [`ZkFile::check`].
     ///
     /// # Errors
     /// A [`FileError`] naming what is wrong.
@@ -106,10 +115,12 @@ pub trait ZkFile: Serialize + for<'de> Deserialize<'de> {
             .with_fixint_encoding()
             .reject_trailing_bytes()
             .with_limit(bytes.len() as u64)
-            .deserialize(&bytes[12..])
-            .map_err(|e| FileError::Corrupt {
+            .deserialize::<Self>(&bytes[12..])
+            .map_err(|e| e.to_string())
+            .and_then(|v| v.check().map(|()| v))
+            .map_err(|reason| FileError::Corrupt {
                 kind: Self::KIND,
-                reason: e.to_string(),
+                reason,
             })
     }
 }
@@ -119,12 +130,23 @@ impl ZkFile for Proof {
     const KIND: &'static str = "proof";
 }
 
+/// A key's digest is what proofs are bound to and what users compare against a published model
+/// identifier, so a key whose contents (plan, PCS parameters, weights root) were changed under
+/// an unchanged digest is refused at load.
 impl ZkFile for VerifyingKey {
     const MAGIC: [u8; 8] = *b"ZKINFVK\0";
     const KIND: &'static str = "verifying key";
+
+    fn check(&self) -> Result<(), String> {
+        self.check_digest()
+    }
 }
 
 impl ZkFile for ProvingKey {
     const MAGIC: [u8; 8] = *b"ZKINFPK\0";
     const KIND: &'static str = "proving key";
+
+    fn check(&self) -> Result<(), String> {
+        self.vk.check_digest()
+    }
 }

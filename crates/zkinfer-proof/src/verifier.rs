@@ -13,16 +13,12 @@ use crate::channel::Reader;
 use crate::claims::{Claim, Claims};
 use crate::error::VerifyError;
 use crate::ir::Op;
-use crate::keys::VerifyingKey;
+use crate::keys::{VerifyingKey, hex};
 use crate::lookups;
 use crate::ops::{VerifierCtx, linear, mle, nonlinear, to_field};
 use crate::plan::Source;
 use crate::proof::Proof;
 use crate::prover::{col_claims, labels};
-
-fn hex(d: &[u8]) -> String {
-    d.iter().map(|b| format!("{b:02x}")).collect()
-}
 
 /// Verifies `proof` against `vk`. `input` is the quantized public input the verifier expects
 /// (required when the model's input is public, unless the proof's own is to be trusted as the

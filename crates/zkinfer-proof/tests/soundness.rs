@@ -9,8 +9,8 @@ use zkinfer_proof::prover::prove_with_witness;
 use zkinfer_proof::testing::{GraphBuilder, Rng, mlp, residual_cnn};
 use zkinfer_proof::witness::generate;
 use zkinfer_proof::{
-    CompileOptions, InputVisibility, Proof, ProvingKey, VerifyError, ZkFile, compile, prove, setup,
-    verify,
+    CompileOptions, InputVisibility, Proof, ProvingKey, VerifyError, VerifyingKey, ZkFile, compile,
+    prove, setup, verify,
 };
 
 fn keys(g: &ProofGraph, vis: InputVisibility) -> ProvingKey {
@@ -247,4 +247,39 @@ fn changed_witness_value_is_rejected() {
         assert_eq!(refused + rejected, 2 * n);
         assert!(rejected > 0, "no forged proof reached the verifier");
     }
+}
+
+/// A key whose contents were changed under its digest: in memory it would let a proof made with
+/// other weights pass under the original model's digest; decoding the key file refuses it.
+#[test]
+fn key_files_whose_contents_do_not_match_their_digest_are_refused() {
+    let (_, x, pk, _) = fixture();
+    let vk_bytes = pk.vk.to_bytes();
+    assert!(VerifyingKey::from_bytes(&vk_bytes).is_ok());
+    assert!(ProvingKey::from_bytes(&pk.to_bytes()).is_ok());
+
+    // Other weights (model B), relabelled with model A's digest.
+    let (g2, _) = residual_cnn(12);
+    let mut pk2 = keys(&g2, InputVisibility::Public);
+    pk2.vk.digest = pk.vk.digest;
+    let p2 = prove(&pk2, &x, None).unwrap();
+    // The in-memory key is what it is: the relabelled proof verifies under it ...
+    assert!(verify(&pk2.vk, &p2, Some(&x), None).is_ok());
+    // ... but not under model A's real key,
+    assert!(verify(&pk.vk, &p2, Some(&x), None).is_err());
+    // and the relabelled key cannot be loaded from a file.
+    assert!(pk2.vk.check_digest().is_err());
+    let err = VerifyingKey::from_bytes(&pk2.vk.to_bytes())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("does not match its contents"), "{err}");
+    assert!(ProvingKey::from_bytes(&pk2.to_bytes()).is_err());
+
+    // Any single change to the decoded contents of A's key is caught the same way.
+    let mut vk = pk.vk.clone();
+    vk.weights_root[0] ^= 1;
+    assert!(VerifyingKey::from_bytes(&vk.to_bytes()).is_err());
+    let mut vk = pk.vk.clone();
+    vk.plan.graph.nodes.pop();
+    assert!(VerifyingKey::from_bytes(&vk.to_bytes()).is_err());
 }
