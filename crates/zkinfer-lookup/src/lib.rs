@@ -74,7 +74,7 @@ pub use error::LookupError;
 pub use instance::{LookupClaims, LookupInstance, multiplicities};
 pub use proof::{LayerProof, LookupProof};
 pub use prover::{prove, prove_many, prove_many_unchecked, prove_unchecked};
-pub use table::Table;
+pub use table::{Outputs, Table, outputs_digest};
 pub use verifier::{verify, verify_many};
 
 /// The widest table: `2^MAX_TABLE_BITS` rows (wider ranges are split into limbs by the caller).

@@ -39,8 +39,71 @@ pub enum Table {
         /// Input width, `1..=MAX_TABLE_BITS`.
         in_bits: u32,
         /// `2^in_bits` outputs, for the inputs in increasing order.
-        outputs: Vec<i64>,
+        outputs: Outputs,
     },
+}
+
+/// A function table's outputs and their digest ([`outputs_digest`]), computed once when the
+/// outputs are made or decoded, so the table's [`Table::id`], absorbed by every proof, costs no
+/// second pass over them. Reads as a `[i64]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "Vec<i64>", into = "Vec<i64>")]
+pub struct Outputs {
+    values: Vec<i64>,
+    digest: [u8; 32],
+}
+
+impl Outputs {
+    /// Wraps `values`, hashing them.
+    #[must_use]
+    pub fn new(values: Vec<i64>) -> Self {
+        let digest = outputs_digest(&values);
+        Self { values, digest }
+    }
+
+    /// [`outputs_digest`] of the values.
+    #[must_use]
+    pub const fn digest(&self) -> &[u8; 32] {
+        &self.digest
+    }
+}
+
+impl From<Vec<i64>> for Outputs {
+    fn from(values: Vec<i64>) -> Self {
+        Self::new(values)
+    }
+}
+
+impl From<Outputs> for Vec<i64> {
+    fn from(o: Outputs) -> Self {
+        o.values
+    }
+}
+
+impl std::ops::Deref for Outputs {
+    type Target = [i64];
+
+    fn deref(&self) -> &[i64] {
+        &self.values
+    }
+}
+
+/// Keccak-256 of a function table's outputs (little-endian `i64`s after a domain tag): the
+/// digest a verifying key records for a table it does not embed.
+#[must_use]
+pub fn outputs_digest(values: &[i64]) -> [u8; 32] {
+    let mut h = Keccak::v256();
+    h.update(b"zkinfer/table");
+    let mut buf = [0u8; 8 * 512];
+    for chunk in values.chunks(512) {
+        for (dst, v) in buf.chunks_exact_mut(8).zip(chunk) {
+            dst.copy_from_slice(&v.to_le_bytes());
+        }
+        h.update(buf.get(..8 * chunk.len()).unwrap_or_default());
+    }
+    let mut out = [0u8; 32];
+    h.finalize(&mut out);
+    out
 }
 
 impl Table {
@@ -55,7 +118,7 @@ impl Table {
     ) -> Result<Self, LookupError> {
         check_bits(in_bits)?;
         let half = 1i64 << (in_bits - 1);
-        let outputs = (-half..half).map(f).collect();
+        let outputs = Outputs::new((-half..half).map(f).collect());
         Ok(Self::Function {
             name: name.into(),
             in_bits,
@@ -204,9 +267,7 @@ impl Table {
                 h.update(&(name.len() as u64).to_le_bytes());
                 h.update(name.as_bytes());
                 h.update(&(outputs.len() as u64).to_le_bytes());
-                for v in outputs {
-                    h.update(&v.to_le_bytes());
-                }
+                h.update(outputs.digest());
             }
         }
         let mut out = [0u8; 32];
@@ -286,6 +347,27 @@ mod tests {
     }
 
     #[test]
+    fn outputs_digest_survives_decoding_and_binds_the_id() {
+        let t = Table::function("relu", 8, |i| i.max(0)).unwrap();
+        let Table::Function { outputs, .. } = &t else {
+            panic!("function table")
+        };
+        assert_eq!(*outputs.digest(), outputs_digest(outputs));
+        let decoded: Table = bincode::deserialize(&bincode::serialize(&t).unwrap()).unwrap();
+        assert_eq!(decoded, t);
+        assert_eq!(decoded.id(), t.id());
+        // One output changed: another digest, another id.
+        let mut values: Vec<i64> = outputs.to_vec();
+        values[3] += 1;
+        let changed = Table::Function {
+            name: "relu".into(),
+            in_bits: 8,
+            outputs: values.into(),
+        };
+        assert_ne!(changed.id(), t.id());
+    }
+
+    #[test]
     fn validation_and_ids() {
         assert!(Table::Range { bits: 0 }.validate().is_err());
         assert!(Table::Range { bits: 17 }.validate().is_err());
@@ -293,7 +375,7 @@ mod tests {
         let bad = Table::Function {
             name: "f".into(),
             in_bits: 3,
-            outputs: vec![0; 7],
+            outputs: vec![0; 7].into(),
         };
         assert!(matches!(
             bad.validate(),

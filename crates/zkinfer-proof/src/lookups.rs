@@ -6,8 +6,9 @@
 //! max-pool's differences `y − Wκ` split into claims on `y` and the windows; a lookup that reads
 //! a committed column directly ([`LookupWitness::Column`]) leaves its claim on that column.
 
+use rayon::prelude::*;
 use zkinfer_field::{F, PrimeField64};
-use zkinfer_lookup::{LookupClaims, LookupProof, Table};
+use zkinfer_lookup::{LookupClaims, LookupProof, Outputs, Table};
 
 use crate::claims::Claim;
 use crate::error::{ProveError, VerifyError};
@@ -17,10 +18,11 @@ use crate::plan::{LookupUse, LookupWitness, NodePlan, Plan, TableSpec};
 use crate::witness::Witness;
 
 /// The lookup table of a spec. A function table whose outputs were left out of a verifying key
-/// is generated here and checked against its digest.
+/// is generated here; either way its outputs are checked against the digest the key records
+/// (hashed once: the table's id reuses it).
 ///
 /// # Errors
-/// If the generated table differs from the one the key was made with (a different platform's
+/// If the table differs from the one the key was made with (a different platform's
 /// floating-point functions), or cannot be generated.
 pub fn table(spec: &TableSpec) -> Result<Table, String> {
     Ok(match spec {
@@ -33,19 +35,18 @@ pub fn table(spec: &TableSpec) -> Result<Table, String> {
             generator,
             digest,
         } => {
-            let outputs = if outputs.is_empty() {
-                let made = generator
+            let outputs = Outputs::new(if outputs.is_empty() {
+                generator
                     .generate(*bits)
-                    .ok_or_else(|| format!("table `{name}` has no outputs"))?;
-                if crate::plan::table_digest(&made) != *digest {
-                    return Err(format!(
-                        "table `{name}` computed on this machine differs from the one in the key; verify on a machine with IEEE-754 libm results identical to the prover's, or use a key that embeds the table"
-                    ));
-                }
-                made
+                    .ok_or_else(|| format!("table `{name}` has no outputs"))?
             } else {
                 outputs.clone()
-            };
+            });
+            if outputs.digest() != digest {
+                return Err(format!(
+                    "table `{name}` computed on this machine differs from the one in the key; verify on a machine with IEEE-754 libm results identical to the prover's, or use a key that embeds the table"
+                ));
+            }
             Table::Function {
                 name: name.clone(),
                 in_bits: *bits,
@@ -53,6 +54,14 @@ pub fn table(spec: &TableSpec) -> Result<Table, String> {
             }
         }
     })
+}
+
+/// Every table of a plan, generated in parallel.
+///
+/// # Errors
+/// As [`table`], for the first table that fails.
+pub fn tables(plan: &Plan) -> Result<Vec<Table>, String> {
+    plan.tables.par_iter().map(table).collect()
 }
 
 /// The columns one lookup reads (one per table column).
@@ -182,13 +191,7 @@ pub fn prove_all(
     mults: &[Vec<i64>],
     strict: bool,
 ) -> Result<LookupProof, ProveError> {
-    let tables: Vec<Table> = cx
-        .plan
-        .tables
-        .iter()
-        .map(table)
-        .collect::<Result<_, _>>()
-        .map_err(ProveError::Backend)?;
+    let tables = tables(cx.plan).map_err(ProveError::Backend)?;
     let uses = cx.plan.lookups_by_table();
     let cols: Vec<Vec<Vec<Vec<F>>>> = uses
         .iter()
@@ -276,13 +279,7 @@ fn discharge_prove(cx: &mut ProverCtx<'_>, ti: usize, uses: &[LookupUse], claims
 /// # Errors
 /// If the lookup proof is malformed or rejected.
 pub fn verify_all(cx: &mut VerifierCtx<'_>, proof: &LookupProof) -> Result<(), VerifyError> {
-    let tables: Vec<Table> = cx
-        .plan
-        .tables
-        .iter()
-        .map(table)
-        .collect::<Result<_, _>>()
-        .map_err(|e| VerifyError::at("lookups", e))?;
+    let tables = tables(cx.plan).map_err(|e| VerifyError::at("lookups", e))?;
     let uses = cx.plan.lookups_by_table();
     let shapes: Vec<Vec<usize>> = uses
         .iter()

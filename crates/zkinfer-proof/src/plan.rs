@@ -1171,16 +1171,9 @@ pub fn chw_of(x: &Layout) -> Option<(usize, usize, usize)> {
     chw(x)
 }
 
-/// Keccak-256 of a table's outputs.
+/// Keccak-256 of a table's outputs ([`zkinfer_lookup::outputs_digest`], the digest the lookup
+/// proof's table id is made from).
 #[must_use]
 pub fn table_digest(outputs: &[i64]) -> [u8; 32] {
-    use tiny_keccak::{Hasher, Keccak};
-    let mut h = Keccak::v256();
-    h.update(b"zkinfer/table");
-    for v in outputs {
-        h.update(&v.to_le_bytes());
-    }
-    let mut out = [0u8; 32];
-    h.finalize(&mut out);
-    out
+    zkinfer_lookup::outputs_digest(outputs)
 }

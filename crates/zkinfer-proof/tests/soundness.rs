@@ -4,9 +4,9 @@ use zkinfer_field::{EF, PrimeCharacteristicRing};
 use zkinfer_pcs::PcsConfig;
 use zkinfer_proof::channel::Msg;
 use zkinfer_proof::ir::ProofGraph;
-use zkinfer_proof::plan::Source;
+use zkinfer_proof::plan::{Source, TableSpec};
 use zkinfer_proof::prover::prove_with_witness;
-use zkinfer_proof::testing::{GraphBuilder, Rng, mlp, residual_cnn};
+use zkinfer_proof::testing::{GraphBuilder, Rng, mlp, mlp_with_table, residual_cnn};
 use zkinfer_proof::witness::generate;
 use zkinfer_proof::{
     CompileOptions, InputVisibility, Proof, ProvingKey, VerifyError, VerifyingKey, ZkFile, compile,
@@ -282,4 +282,38 @@ fn key_files_whose_contents_do_not_match_their_digest_are_refused() {
     let mut vk = pk.vk.clone();
     vk.plan.graph.nodes.pop();
     assert!(VerifyingKey::from_bytes(&vk.to_bytes()).is_err());
+}
+
+/// The verifier checks every lookup table against the digest its key records: an embedded table
+/// edited in the key, or a recorded digest changed, is an error naming the table.
+#[test]
+fn tables_that_differ_from_their_recorded_digest_are_rejected() {
+    let (g, x) = mlp_with_table(5);
+    let pk = keys(&g, InputVisibility::Public);
+    let proof = prove(&pk, &x, None).unwrap();
+    verify(&pk.vk, &proof, Some(&x), None).expect("honest proof verifies");
+    let mut vk = pk.vk.clone();
+    edit_function_table(&mut vk, |outputs, _| outputs[1] += 1);
+    let err = verify(&vk, &proof, Some(&x), None).unwrap_err().to_string();
+    assert!(err.contains("differs from the one in the key"), "{err}");
+    let mut vk = pk.vk.clone();
+    edit_function_table(&mut vk, |_, digest| digest[0] ^= 1);
+    let err = verify(&vk, &proof, Some(&x), None).unwrap_err().to_string();
+    assert!(err.contains("differs from the one in the key"), "{err}");
+}
+
+fn edit_function_table(vk: &mut VerifyingKey, edit: impl Fn(&mut Vec<i64>, &mut [u8; 32])) {
+    let spec = vk
+        .plan
+        .tables
+        .iter_mut()
+        .find(|t| matches!(t, TableSpec::Function { .. }))
+        .expect("a function table");
+    if let TableSpec::Function {
+        outputs, digest, ..
+    } = spec
+    {
+        assert!(!outputs.is_empty(), "the test table is embedded in the key");
+        edit(outputs, digest);
+    }
 }
