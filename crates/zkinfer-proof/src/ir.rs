@@ -140,6 +140,13 @@ pub enum Op {
         /// One map per axis of the input.
         maps: Vec<AxisMap>,
     },
+    /// `y` = the inputs (two or more, same rank, equal dims but `axis`) side by side along
+    /// `axis`, each in its natural layout. Linear: a claim on `y` splits into one
+    /// [`AxisMap::Place`] selector sumcheck per input.
+    Concat {
+        /// The axis.
+        axis: usize,
+    },
     /// `q = ⌊(x + 2^(shift−1)) / 2^shift⌋`, range-checked to the activation bits.
     Rescale {
         /// `k ≥ 1`.
@@ -214,6 +221,7 @@ impl Op {
             Self::Reshape => "Reshape",
             Self::Transpose { .. } => "Transpose",
             Self::AxisMap { .. } => "AxisMap",
+            Self::Concat { .. } => "Concat",
             Self::Rescale { .. } => "Rescale",
             Self::Relu => "Relu",
             Self::Table { .. } => "Table",
@@ -258,6 +266,11 @@ pub enum AxisMap {
     },
     /// `y[0] = Σ_i x[i]` over the logical `i`.
     Sum,
+    /// `y[offset + i] = x[i]` for the input's logical `i` (one part of a concatenation).
+    Place {
+        /// Where the input starts in the output.
+        offset: usize,
+    },
 }
 
 impl AxisMap {
@@ -268,6 +281,7 @@ impl AxisMap {
             Self::Identity => i == j,
             Self::Slice { start, step } => j < out && i < inp && i == start + j * step,
             Self::Sum => j == 0 && i < inp,
+            Self::Place { offset } => i < inp && j == offset + i && j < out,
         }
     }
 }

@@ -735,6 +735,7 @@ impl<'a> Builder<'a> {
                                 && out_shape[a] >= 1
                                 && start + (out_shape[a] - 1) * step < xt[a]
                         }
+                        crate::ir::AxisMap::Place { offset } => offset + xt[a] <= out_shape[a],
                     };
                     if !ok {
                         return Err(Self::err(
@@ -747,6 +748,52 @@ impl<'a> Builder<'a> {
                     }
                 }
                 cost.sumcheck = x.size();
+                self.set_out(node, Layout::natural(&out_shape), Source::Derived)?;
+                NodePlan::Plain
+            }
+            Op::Concat { axis } => {
+                let axis = *axis;
+                if node.inputs.len() < 2 || axis >= out_shape.len() {
+                    return Err(Self::err(
+                        node,
+                        format!(
+                            "concatenation needs two or more inputs and an axis below the rank {}",
+                            out_shape.len()
+                        ),
+                    ));
+                }
+                let mut along = 0;
+                for i in 0..node.inputs.len() {
+                    let x = self.layout(node, i)?;
+                    let xs = self.shape(node, i)?;
+                    let fits = xs.len() == out_shape.len()
+                        && xs
+                            .iter()
+                            .zip(&out_shape)
+                            .enumerate()
+                            .all(|(a, (d, o))| a == axis || d == o);
+                    if x.logical != xs || !fits {
+                        return Err(Self::err(
+                            node,
+                            format!(
+                                "input {i} (shape {xs:?}) does not concatenate into {out_shape:?} \
+                                 along axis {axis}, or is not in its natural layout (insert an \
+                                 identity AxisMap after a reshape)"
+                            ),
+                        ));
+                    }
+                    along += xs[axis];
+                    cost.sumcheck += x.size();
+                }
+                if along != out_shape[axis] {
+                    return Err(Self::err(
+                        node,
+                        format!(
+                            "the inputs add up to {along} along axis {axis}, the output has {}",
+                            out_shape[axis]
+                        ),
+                    ));
+                }
                 self.set_out(node, Layout::natural(&out_shape), Source::Derived)?;
                 NodePlan::Plain
             }

@@ -247,6 +247,13 @@ impl GraphBuilder {
         )
     }
 
+    /// The inputs side by side along `axis`.
+    pub fn concat(&mut self, xs: &[TensorId], axis: usize) -> TensorId {
+        let mut s = self.shape(xs[0]);
+        s[axis] = xs.iter().map(|&t| self.shape(t)[axis]).sum();
+        self.push(Op::Concat { axis }, xs.to_vec(), s)
+    }
+
     /// Same data, new shape.
     pub fn reshape(&mut self, x: TensorId, shape: &[usize]) -> TensorId {
         self.push(Op::Reshape, vec![x], shape.to_vec())

@@ -9,7 +9,7 @@
 use zkinfer_field::{F, from_signed};
 
 use crate::error::ProveError;
-use crate::ir::{Const, Op, ProofGraph, Window};
+use crate::ir::{Const, Node, Op, ProofGraph, Window};
 use crate::layout::Layout;
 use crate::ops::product;
 use crate::plan::{NodePlan, Plan, chw_of};
@@ -236,6 +236,16 @@ pub fn generate(graph: &ProofGraph, plan: &Plan, input: &[i64]) -> Result<Witnes
                 let (xv, xl) = x.ok_or_else(|| missing(name))?;
                 axis_map(xv, xl, out_l, maps)
             }
+            (Op::Concat { axis }, _) => {
+                let mut y = vec![0i64; out_l.size()];
+                for (t, maps) in node.inputs.iter().zip(concat_maps(plan, node, *axis)) {
+                    let part = axis_map(&tensors[*t], &plan.layouts[*t], out_l, &maps);
+                    for (yv, pv) in y.iter_mut().zip(part) {
+                        *yv += pv;
+                    }
+                }
+                y
+            }
             (
                 Op::Rescale { shift },
                 NodePlan::Rescale {
@@ -322,6 +332,32 @@ fn transpose(x: &[i64], dims: &[usize], perm: &[usize]) -> Vec<i64> {
         *yv = x[src];
     }
     y
+}
+
+/// The per-axis maps that place each input of a concatenation along `axis`: identity on the
+/// other axes, [`AxisMap::Place`](crate::ir::AxisMap::Place) at the running offset on `axis`.
+pub(crate) fn concat_maps(plan: &Plan, node: &Node, axis: usize) -> Vec<Vec<crate::ir::AxisMap>> {
+    let mut offset = 0;
+    node.inputs
+        .iter()
+        .map(|&t| {
+            let logical = plan
+                .layouts
+                .get(t)
+                .map_or(&[][..], |l| l.logical.as_slice());
+            let maps = (0..logical.len())
+                .map(|a| {
+                    if a == axis {
+                        crate::ir::AxisMap::Place { offset }
+                    } else {
+                        crate::ir::AxisMap::Identity
+                    }
+                })
+                .collect();
+            offset += logical.get(axis).copied().unwrap_or(0);
+            maps
+        })
+        .collect()
 }
 
 /// Applies per-axis maps (stored layouts in and out).

@@ -1,5 +1,5 @@
 //! The transformer's linear-in-each-operand ops: matmul of two activations, element-wise mul,
-//! broadcasting add/sub, and the multi-head reshape/transpose layout. Honest proofs verify and
+//! broadcasting add/sub, concatenation, and the multi-head reshape/transpose layout. Honest proofs verify and
 //! compute the integer semantics; changed witness values, tampered bytes and messages are rejected.
 
 use std::time::Instant;
@@ -504,4 +504,76 @@ fn mutated_attention_proofs_never_panic() {
         }
     }
     assert!(decoded > 0);
+}
+
+/// `x [2, 3, 6]`: `c = [a | b | x]` along the last axis (`a`, `b` linear images of `x`; 15 of 16
+/// padded columns), `d = [c' ; c']` along axis 1 (one tensor twice), then a linear layer. Each
+/// concatenation is followed by a rescale.
+fn concat_graph() -> (ProofGraph, Vec<i64>) {
+    let mut b = GraphBuilder::new(&[2, 3, 6], 12, 21);
+    let a = b.linear(0, 4);
+    let bb = b.linear(0, 5);
+    let c = b.concat(&[a, bb, 0], 2);
+    let c = b.rescale(c, 1);
+    let d = b.concat(&[c, c], 1);
+    let d = b.rescale(d, 1);
+    let _ = b.linear(d, 3);
+    let x = b.random_input();
+    (b.finish(), x)
+}
+
+#[test]
+fn concatenation_of_activations() {
+    let (g, x) = concat_graph();
+    for vis in [InputVisibility::Public, InputVisibility::Committed] {
+        let (pk, proof) = honest(&g, &x, vis);
+        let plan = &pk.vk.plan;
+        let wit = generate(&g, plan, &x).unwrap();
+        // The integer semantics: each output row is the inputs' rows side by side.
+        for nth in 0..2 {
+            let node = &g.nodes[node_of(&g, "Concat", nth)];
+            let Op::Concat { axis } = node.op else {
+                unreachable!()
+            };
+            let ys = &g.tensors[node.output].shape;
+            let got = logical(plan, &wit, node.output);
+            let mut at = 0;
+            for &t in &node.inputs {
+                let xs = &g.tensors[t].shape;
+                let xv = logical(plan, &wit, t);
+                for (i, &v) in xv.iter().enumerate() {
+                    let mut idx = unflat(xs, i);
+                    idx[axis] += at;
+                    assert_eq!(got[flat(ys, &idx)], v, "{} at {idx:?}", node.name);
+                }
+                at += xs[axis];
+            }
+            assert_eq!(at, ys[axis]);
+        }
+        for nth in 0..2 {
+            forged_output_is_rejected(&g, &x, vis, node_of(&g, "Concat", nth));
+        }
+        tampering_is_rejected(&pk, &proof, public(vis, &x));
+    }
+    for nth in 0..2 {
+        let idx = node_of(&g, "Concat", nth);
+        assert!(check_linear_node(&g, &x, idx, false), "concat {nth}");
+        assert!(
+            !check_linear_node(&g, &x, idx, true),
+            "concat {nth} tampered"
+        );
+    }
+}
+
+#[test]
+fn concatenations_that_do_not_fit_are_refused() {
+    let mut b = GraphBuilder::new(&[2, 3, 6], 12, 1);
+    let a = b.linear(0, 4);
+    let _ = b.concat(&[a, 0], 1);
+    let err = compile(&b.finish(), CompileOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("does not concatenate"), "{err}");
+    let mut b = GraphBuilder::new(&[2, 3, 6], 12, 1);
+    let _ = b.concat(&[0], 2);
+    let err = compile(&b.finish(), CompileOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("two or more inputs"), "{err}");
 }

@@ -17,6 +17,7 @@ use crate::ir::{Node, Op, Window};
 use crate::layout::Layout;
 use crate::plan::{NodePlan, Plan, chw_of};
 use crate::select::{axis_selector, kernel_weights, window_table, window_table_eval};
+use crate::witness::concat_maps;
 
 const REDUCE: &[u8] = b"zkinfer/reduce";
 
@@ -332,6 +333,34 @@ pub fn prove_node(cx: &mut ProverCtx<'_>, idx: usize, claim: &Claim) {
             let table = tensor_product(&vecs);
             prove_selector(cx, x, table, claim.value);
         }
+        (Op::Concat { axis }, _) => {
+            // One part per input: its selector table and its share of the claimed value, sent
+            // before the per-part sumchecks.
+            let parts: Vec<(usize, Vec<EF>)> = node
+                .inputs
+                .iter()
+                .zip(concat_maps(cx.plan, node, *axis))
+                .map(|(&x, maps)| {
+                    let vecs = axis_vectors(cx.plan, x, node.output, &maps, &claim.point)
+                        .expect("planned concatenation");
+                    (x, tensor_product(&vecs))
+                })
+                .collect();
+            let shares: Vec<EF> = parts
+                .iter()
+                .map(|(x, t)| {
+                    to_field(&cx.wit.tensors[*x])
+                        .iter()
+                        .zip(t)
+                        .map(|(&v, &w)| w * v)
+                        .sum()
+                })
+                .collect();
+            cx.ch.send(shares.clone());
+            for ((x, table), share) in parts.into_iter().zip(shares) {
+                prove_selector(cx, x, table, share);
+            }
+        }
         (Op::MulConst { c }, _) => {
             let inv = from_signed(*c).inverse();
             cx.claims.tensor(
@@ -552,26 +581,28 @@ pub fn verify_node(
         }
         (Op::AxisMap { maps }, _) => {
             let x = *node.inputs.first().ok_or_else(bad)?;
-            let vecs = axis_vectors(cx.plan, x, node.output, maps, &claim.point).ok_or_else(bad)?;
-            let nv = cx
-                .plan
-                .layouts
-                .get(x)
-                .map(Layout::num_vars)
-                .ok_or_else(bad)?;
-            let sub = cx.rd.sumcheck(nv, 2, claim.value, at)?;
-            let xe = cx.rd.recv1(at)?;
-            let te = tensor_product_eval(&vecs, &sub.point).ok_or_else(bad)?;
-            sub.check_products(&prod2(), None, &[xe, te])
-                .map_err(|e| VerifyError::at(at, e))?;
-            cx.claims.tensor(
-                cx.plan,
-                x,
-                Claim {
-                    point: sub.point,
-                    value: xe,
-                },
-            );
+            verify_axis_map(cx, x, node.output, maps, claim, at)?;
+        }
+        (Op::Concat { axis }, _) => {
+            let shares = cx.rd.recv(node.inputs.len(), at)?;
+            if shares.iter().copied().sum::<EF>() != claim.value {
+                return Err(VerifyError::at(
+                    at,
+                    "the parts of the concatenation do not add up to its claimed value",
+                ));
+            }
+            for ((&x, maps), share) in node
+                .inputs
+                .iter()
+                .zip(concat_maps(cx.plan, node, *axis))
+                .zip(shares)
+            {
+                let part = Claim {
+                    point: claim.point.clone(),
+                    value: share,
+                };
+                verify_axis_map(cx, x, node.output, &maps, &part, at)?;
+            }
         }
         (Op::MulConst { c }, _) => {
             let x = *node.inputs.first().ok_or_else(bad)?;
@@ -747,6 +778,40 @@ fn transpose_point(plan: &Plan, x: usize, perm: &[usize], r: &[EF]) -> Option<Ve
         off += out_vars[i];
     }
     Some(chunks.concat())
+}
+
+/// `ỹ(r) = Σ_pos x̃(pos) · Π_a v_a(pos_a)` for the per-axis maps from `x` to `y`, leaving a
+/// claim on `x`.
+fn verify_axis_map(
+    cx: &mut VerifierCtx<'_>,
+    x: usize,
+    y: usize,
+    maps: &[crate::ir::AxisMap],
+    claim: &Claim,
+    at: &str,
+) -> Result<(), VerifyError> {
+    let bad = || VerifyError::at(at, "malformed axis map");
+    let vecs = axis_vectors(cx.plan, x, y, maps, &claim.point).ok_or_else(bad)?;
+    let nv = cx
+        .plan
+        .layouts
+        .get(x)
+        .map(Layout::num_vars)
+        .ok_or_else(bad)?;
+    let sub = cx.rd.sumcheck(nv, 2, claim.value, at)?;
+    let xe = cx.rd.recv1(at)?;
+    let te = tensor_product_eval(&vecs, &sub.point).ok_or_else(bad)?;
+    sub.check_products(&prod2(), None, &[xe, te])
+        .map_err(|e| VerifyError::at(at, e))?;
+    cx.claims.tensor(
+        cx.plan,
+        x,
+        Claim {
+            point: sub.point,
+            value: xe,
+        },
+    );
+    Ok(())
 }
 
 /// Per input axis, the vector `v_a[i] = Σ_j eq(r_a, j) · M_a[j, i]`.
