@@ -633,6 +633,18 @@ pub(crate) fn verify_selector(
     value: EF,
     at: &str,
 ) -> Result<(), VerifyError> {
+    verify_selector_sumcheck(cx, x, value, at, |p| window_table_eval(r_c, ah, aw, p))
+}
+
+/// `value = Σ_pos x̃(pos) · S(pos)` by sumcheck, `S` evaluated by the verifier at the final point
+/// (`None`: wrong shape), leaving a claim on `x`.
+fn verify_selector_sumcheck(
+    cx: &mut VerifierCtx<'_>,
+    x: usize,
+    value: EF,
+    at: &str,
+    selector_at: impl FnOnce(&[EF]) -> Option<EF>,
+) -> Result<(), VerifyError> {
     let nv = cx
         .plan
         .layouts
@@ -641,8 +653,7 @@ pub(crate) fn verify_selector(
         .ok_or_else(|| VerifyError::at(at, "bad input"))?;
     let sub = cx.rd.sumcheck(nv, 2, value, at)?;
     let xe = cx.rd.recv1(at)?;
-    let te = window_table_eval(r_c, ah, aw, &sub.point)
-        .ok_or_else(|| VerifyError::at(at, "selector shape"))?;
+    let te = selector_at(&sub.point).ok_or_else(|| VerifyError::at(at, "selector shape"))?;
     sub.check_products(&prod2(), None, &[xe, te])
         .map_err(|e| VerifyError::at(at, e))?;
     cx.claims.tensor(
@@ -790,28 +801,9 @@ fn verify_axis_map(
     claim: &Claim,
     at: &str,
 ) -> Result<(), VerifyError> {
-    let bad = || VerifyError::at(at, "malformed axis map");
-    let vecs = axis_vectors(cx.plan, x, y, maps, &claim.point).ok_or_else(bad)?;
-    let nv = cx
-        .plan
-        .layouts
-        .get(x)
-        .map(Layout::num_vars)
-        .ok_or_else(bad)?;
-    let sub = cx.rd.sumcheck(nv, 2, claim.value, at)?;
-    let xe = cx.rd.recv1(at)?;
-    let te = tensor_product_eval(&vecs, &sub.point).ok_or_else(bad)?;
-    sub.check_products(&prod2(), None, &[xe, te])
-        .map_err(|e| VerifyError::at(at, e))?;
-    cx.claims.tensor(
-        cx.plan,
-        x,
-        Claim {
-            point: sub.point,
-            value: xe,
-        },
-    );
-    Ok(())
+    let vecs = axis_vectors(cx.plan, x, y, maps, &claim.point)
+        .ok_or_else(|| VerifyError::at(at, "malformed axis map"))?;
+    verify_selector_sumcheck(cx, x, claim.value, at, |p| tensor_product_eval(&vecs, p))
 }
 
 /// Per input axis, the vector `v_a[i] = Σ_j eq(r_a, j) · M_a[j, i]`.
