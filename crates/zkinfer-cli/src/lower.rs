@@ -2,7 +2,7 @@
 //!
 //! The two IRs are nearly the same; lowering adds the explicit input node, turns tables into
 //! their value lists (computed by [`TableFn::eval`], the one definition), drops zero shifts, and
-//! names the ops the engine cannot prove yet (Gather, grouped convolutions).
+//! names the ops the engine cannot prove yet (grouped convolutions).
 
 use zkinfer_model::{ConstTensor, QOp, QuantGraph, TableFn};
 use zkinfer_proof::ir::{AxisMap, Const, Node, Op, ProofGraph, TableGen, Tensor, Window};
@@ -29,7 +29,7 @@ fn konst(c: &ConstTensor) -> Const {
 /// Lowers `q`.
 ///
 /// # Errors
-/// [`LowerError`] for an op without a prover (Gather, grouped convolutions).
+/// [`LowerError`] for an op without a prover (grouped convolutions).
 pub fn lower(q: &QuantGraph) -> Result<ProofGraph, LowerError> {
     let tensors = q
         .tensors
@@ -173,10 +173,16 @@ pub fn lower(q: &QuantGraph) -> Result<ProofGraph, LowerError> {
             },
             QOp::Isqrt { in_bits } => Op::Isqrt { in_bits: *in_bits },
             QOp::Concat { axis } => Op::Concat { axis: *axis },
-            QOp::Gather { .. } => {
-                return Err(err(
-                    "gather has no prover yet; use it only on the public input side of the model",
-                ));
+            QOp::Gather { axis, indices } => {
+                let rank = q.tensors[n.inputs[0]].shape.len();
+                if *axis >= rank {
+                    return Err(err("gather axis out of range"));
+                }
+                let mut maps = vec![AxisMap::Identity; rank];
+                maps[*axis] = AxisMap::Gather {
+                    indices: indices.clone(),
+                };
+                Op::AxisMap { maps }
             }
             _ => return Err(err("this op has no prover yet")),
         };

@@ -138,6 +138,19 @@ impl OnnxBuilder {
         )
     }
 
+    /// Adds an `int64` constant initializer (indices, shapes) and returns its name.
+    pub fn int_constant(&mut self, hint: &str, shape: &[usize], data: Vec<i64>) -> String {
+        let name = self.fresh(hint);
+        self.inits.push(pb::TensorProto {
+            name: name.clone(),
+            dims: shape.iter().map(|&d| d as i64).collect(),
+            data_type: DataType::Int64 as i32,
+            int64_data: data,
+            ..Default::default()
+        });
+        name
+    }
+
     /// `Gemm` (`x · Wᵀ + b`, `transB = 1`) with random weights `[n, k]`.
     pub fn gemm(&mut self, x: &str, k: usize, n: usize) -> String {
         let data = self.uniform(n * k, (3.0 / k as f32).sqrt());

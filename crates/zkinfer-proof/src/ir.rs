@@ -253,7 +253,7 @@ impl Op {
 }
 
 /// What an [`Op::AxisMap`] does along one axis.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AxisMap {
     /// `y[j] = x[j]` (padded positions included).
     Identity,
@@ -271,6 +271,11 @@ pub enum AxisMap {
         /// Where the input starts in the output.
         offset: usize,
     },
+    /// `y[j] = x[indices[j]]` (ONNX `Gather` with constant indices).
+    Gather {
+        /// Each `< x`'s logical size along the axis.
+        indices: Vec<usize>,
+    },
 }
 
 impl AxisMap {
@@ -282,6 +287,7 @@ impl AxisMap {
             Self::Slice { start, step } => j < out && i < inp && i == start + j * step,
             Self::Sum => j == 0 && i < inp,
             Self::Place { offset } => i < inp && j == offset + i && j < out,
+            Self::Gather { ref indices } => i < inp && indices.get(j) == Some(&i),
         }
     }
 }

@@ -736,6 +736,9 @@ impl<'a> Builder<'a> {
                                 && start + (out_shape[a] - 1) * step < xt[a]
                         }
                         crate::ir::AxisMap::Place { offset } => offset + xt[a] <= out_shape[a],
+                        crate::ir::AxisMap::Gather { indices } => {
+                            indices.len() == out_shape[a] && indices.iter().all(|&i| i < xt[a])
+                        }
                     };
                     if !ok {
                         return Err(Self::err(

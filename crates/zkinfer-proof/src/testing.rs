@@ -259,6 +259,17 @@ impl GraphBuilder {
         self.push(Op::Reshape, vec![x], shape.to_vec())
     }
 
+    /// `y[.., j, ..] = x[.., indices[j], ..]` along `axis`.
+    pub fn gather(&mut self, x: TensorId, axis: usize, indices: &[usize]) -> TensorId {
+        let mut s = self.shape(x);
+        let mut maps = vec![crate::ir::AxisMap::Identity; s.len()];
+        maps[axis] = crate::ir::AxisMap::Gather {
+            indices: indices.to_vec(),
+        };
+        s[axis] = indices.len();
+        self.push(Op::AxisMap { maps }, vec![x], s)
+    }
+
     /// Sum over `axis` (kept as size 1).
     pub fn sum_axis(&mut self, x: TensorId, axis: usize) -> TensorId {
         let mut s = self.shape(x);

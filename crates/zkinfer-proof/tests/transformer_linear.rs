@@ -1,5 +1,6 @@
 //! The transformer's linear-in-each-operand ops: matmul of two activations, element-wise mul,
-//! broadcasting add/sub, concatenation, and the multi-head reshape/transpose layout. Honest proofs verify and
+//! broadcasting add/sub, concatenation, gather with constant indices, and the multi-head
+//! reshape/transpose layout. Honest proofs verify and
 //! compute the integer semantics; changed witness values, tampered bytes and messages are rejected.
 
 use std::time::Instant;
@@ -8,7 +9,7 @@ use zkinfer_field::{EF, PrimeCharacteristicRing, Transcript};
 use zkinfer_pcs::PcsConfig;
 use zkinfer_proof::channel::{Channel, Msg, Reader};
 use zkinfer_proof::claims::{Claim, Claims};
-use zkinfer_proof::ir::{Op, ProofGraph, TensorId};
+use zkinfer_proof::ir::{AxisMap, Op, ProofGraph, TensorId};
 use zkinfer_proof::ops::{ProverCtx, VerifierCtx, linear, mle};
 use zkinfer_proof::plan::{NodePlan, Plan, Source};
 use zkinfer_proof::prover::prove_with_witness;
@@ -576,4 +577,68 @@ fn concatenations_that_do_not_fit_are_refused() {
     let _ = b.concat(&[0], 2);
     let err = compile(&b.finish(), CompileOptions::default()).unwrap_err();
     assert!(err.to_string().contains("two or more inputs"), "{err}");
+}
+
+/// `x [2, 5, 6]` → linear → rescale, then rows `[4, 0, 4]` of axis 1 gathered (a repeated index,
+/// 3 of 4 padded rows) and the last token (`[4]`) on its own, each followed by a rescale.
+fn gather_graph() -> (ProofGraph, Vec<i64>) {
+    let mut b = GraphBuilder::new(&[2, 5, 6], 12, 31);
+    let h = b.linear(0, 4);
+    let g1 = b.gather(h, 1, &[4, 0, 4]);
+    let g1 = b.rescale(g1, 1);
+    let last = b.gather(g1, 1, &[2]);
+    let last = b.rescale(last, 1);
+    let _ = b.linear(last, 3);
+    let x = b.random_input();
+    (b.finish(), x)
+}
+
+#[test]
+fn gather_with_constant_indices() {
+    let (g, x) = gather_graph();
+    let gathers: Vec<usize> = (0..g.nodes.len())
+        .filter(|&i| {
+            matches!(&g.nodes[i].op, Op::AxisMap { maps }
+                if maps.iter().any(|m| matches!(m, AxisMap::Gather { .. })))
+        })
+        .collect();
+    assert_eq!(gathers.len(), 2);
+    for vis in [InputVisibility::Public, InputVisibility::Committed] {
+        let (pk, proof) = honest(&g, &x, vis);
+        let plan = &pk.vk.plan;
+        let wit = generate(&g, plan, &x).unwrap();
+        for &idx in &gathers {
+            let node = &g.nodes[idx];
+            let Op::AxisMap { maps } = &node.op else {
+                unreachable!()
+            };
+            let Some(AxisMap::Gather { indices }) = maps.get(1) else {
+                panic!("gather on axis 1")
+            };
+            let (xs, ys) = (
+                &g.tensors[node.inputs[0]].shape,
+                &g.tensors[node.output].shape,
+            );
+            let (xv, got) = (
+                logical(plan, &wit, node.inputs[0]),
+                logical(plan, &wit, node.output),
+            );
+            for (i, &v) in got.iter().enumerate() {
+                let mut idx = unflat(ys, i);
+                idx[1] = indices[idx[1]];
+                assert_eq!(v, xv[flat(xs, &idx)], "{} at {i}", node.name);
+            }
+            forged_output_is_rejected(&g, &x, vis, idx);
+        }
+        tampering_is_rejected(&pk, &proof, public(vis, &x));
+    }
+    for &idx in &gathers {
+        assert!(check_linear_node(&g, &x, idx, false));
+        assert!(!check_linear_node(&g, &x, idx, true));
+    }
+    // An index past the axis is refused at compile.
+    let mut b = GraphBuilder::new(&[2, 5, 6], 12, 1);
+    let _ = b.gather(0, 1, &[5]);
+    let err = compile(&b.finish(), CompileOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("does not fit"), "{err}");
 }
