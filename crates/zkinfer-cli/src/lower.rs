@@ -106,14 +106,12 @@ pub fn lower(q: &QuantGraph) -> Result<ProofGraph, LowerError> {
                 step,
             } => {
                 let rank = q.tensors[n.inputs[0]].shape.len();
-                let mut maps = vec![AxisMap::Identity; rank];
-                if *axis >= rank {
-                    return Err(err("slice axis out of range"));
-                }
-                maps[*axis] = AxisMap::Slice {
+                let slice = AxisMap::Slice {
                     start: *start,
                     step: *step,
                 };
+                let maps = AxisMap::on_axis(rank, *axis, slice)
+                    .ok_or_else(|| err("slice axis out of range"))?;
                 Op::AxisMap { maps }
             }
             QOp::Sum { axes } => {
@@ -175,13 +173,11 @@ pub fn lower(q: &QuantGraph) -> Result<ProofGraph, LowerError> {
             QOp::Concat { axis } => Op::Concat { axis: *axis },
             QOp::Gather { axis, indices } => {
                 let rank = q.tensors[n.inputs[0]].shape.len();
-                if *axis >= rank {
-                    return Err(err("gather axis out of range"));
-                }
-                let mut maps = vec![AxisMap::Identity; rank];
-                maps[*axis] = AxisMap::Gather {
+                let gather = AxisMap::Gather {
                     indices: indices.clone(),
                 };
+                let maps = AxisMap::on_axis(rank, *axis, gather)
+                    .ok_or_else(|| err("gather axis out of range"))?;
                 Op::AxisMap { maps }
             }
             _ => return Err(err("this op has no prover yet")),

@@ -89,13 +89,24 @@ impl OnnxBuilder {
 
     /// Adds a constant initializer and returns its name.
     pub fn constant(&mut self, hint: &str, shape: &[usize], data: Vec<f32>) -> String {
+        self.initializer(
+            hint,
+            shape,
+            pb::TensorProto {
+                data_type: DataType::Float as i32,
+                float_data: data,
+                ..Default::default()
+            },
+        )
+    }
+
+    /// Adds `data` (type and values set) as an initializer of `shape`, named from `hint`.
+    fn initializer(&mut self, hint: &str, shape: &[usize], data: pb::TensorProto) -> String {
         let name = self.fresh(hint);
         self.inits.push(pb::TensorProto {
             name: name.clone(),
             dims: shape.iter().map(|&d| d as i64).collect(),
-            data_type: DataType::Float as i32,
-            float_data: data,
-            ..Default::default()
+            ..data
         });
         name
     }
@@ -140,15 +151,15 @@ impl OnnxBuilder {
 
     /// Adds an `int64` constant initializer (indices, shapes) and returns its name.
     pub fn int_constant(&mut self, hint: &str, shape: &[usize], data: Vec<i64>) -> String {
-        let name = self.fresh(hint);
-        self.inits.push(pb::TensorProto {
-            name: name.clone(),
-            dims: shape.iter().map(|&d| d as i64).collect(),
-            data_type: DataType::Int64 as i32,
-            int64_data: data,
-            ..Default::default()
-        });
-        name
+        self.initializer(
+            hint,
+            shape,
+            pb::TensorProto {
+                data_type: DataType::Int64 as i32,
+                int64_data: data,
+                ..Default::default()
+            },
+        )
     }
 
     /// `Gemm` (`x · Wᵀ + b`, `transB = 1`) with random weights `[n, k]`.

@@ -279,6 +279,15 @@ pub enum AxisMap {
 }
 
 impl AxisMap {
+    /// The maps of a rank-`rank` tensor that apply `map` on `axis` and the identity on every
+    /// other axis; `None` if `axis ≥ rank`.
+    #[must_use]
+    pub fn on_axis(rank: usize, axis: usize, map: Self) -> Option<Vec<Self>> {
+        let mut maps = vec![Self::Identity; rank];
+        *maps.get_mut(axis)? = map;
+        Some(maps)
+    }
+
     /// The weight of input index `i` for output index `j` (`out`/`inp`: logical sizes).
     #[must_use]
     pub fn weight(&self, j: usize, i: usize, out: usize, inp: usize) -> bool {

@@ -126,9 +126,9 @@ fn multiplicities_inner(
     wit: &Witness,
     strict: bool,
 ) -> Result<Vec<Vec<i64>>, ProveError> {
-    let mut out = Vec::with_capacity(plan.tables.len());
-    for (spec, uses) in plan.tables.iter().zip(plan.lookups_by_table()) {
-        let t = table(spec).map_err(ProveError::Backend)?;
+    let tables = tables(plan).map_err(ProveError::Backend)?;
+    let mut out = Vec::with_capacity(tables.len());
+    for (t, uses) in tables.iter().zip(plan.lookups_by_table()) {
         let cols: Vec<(usize, Vec<Vec<F>>)> = uses
             .iter()
             .map(|lu| (node_of(lu), columns(graph, plan, wit, lu)))
@@ -150,7 +150,7 @@ fn multiplicities_inner(
             .iter()
             .map(|(_, c)| c.iter().map(Vec::as_slice).collect())
             .collect();
-        let m = zkinfer_lookup::multiplicities(&t, &refs).map_err(|e| {
+        let m = zkinfer_lookup::multiplicities(t, &refs).map_err(|e| {
             let layer = match &e {
                 zkinfer_lookup::LookupError::NotInTable { witness, .. } => cols
                     .get(*witness)

@@ -2,7 +2,7 @@
 //! CIFAR-sized CNN, with seeded random integer weights. Shifts keep activations well inside 16
 //! bits for inputs in `[-2^8, 2^8]`.
 
-use crate::ir::{Const, Node, Op, ProofGraph, Tensor, TensorId, Window};
+use crate::ir::{AxisMap, Const, Node, Op, ProofGraph, Tensor, TensorId, Window};
 
 /// A small deterministic generator (SplitMix64), so graphs are reproducible without `rand`.
 #[derive(Clone, Debug)]
@@ -262,10 +262,10 @@ impl GraphBuilder {
     /// `y[.., j, ..] = x[.., indices[j], ..]` along `axis`.
     pub fn gather(&mut self, x: TensorId, axis: usize, indices: &[usize]) -> TensorId {
         let mut s = self.shape(x);
-        let mut maps = vec![crate::ir::AxisMap::Identity; s.len()];
-        maps[axis] = crate::ir::AxisMap::Gather {
+        let gather = AxisMap::Gather {
             indices: indices.to_vec(),
         };
+        let maps = AxisMap::on_axis(s.len(), axis, gather).expect("axis within the rank");
         s[axis] = indices.len();
         self.push(Op::AxisMap { maps }, vec![x], s)
     }
@@ -273,15 +273,7 @@ impl GraphBuilder {
     /// Sum over `axis` (kept as size 1).
     pub fn sum_axis(&mut self, x: TensorId, axis: usize) -> TensorId {
         let mut s = self.shape(x);
-        let maps = (0..s.len())
-            .map(|a| {
-                if a == axis {
-                    crate::ir::AxisMap::Sum
-                } else {
-                    crate::ir::AxisMap::Identity
-                }
-            })
-            .collect();
+        let maps = AxisMap::on_axis(s.len(), axis, AxisMap::Sum).expect("axis within the rank");
         s[axis] = 1;
         self.push(Op::AxisMap { maps }, vec![x], s)
     }
@@ -473,6 +465,30 @@ pub fn rand_point(rng: &mut Rng, n: usize) -> Vec<zkinfer_field::EF> {
         .collect()
 }
 
+/// Proves linear node `idx` of `g` alone from `claim` on its output, in a fresh transcript
+/// labelled `t`; returns the messages and the claims the prover is left with.
+#[must_use]
+pub fn prove_linear_alone(
+    g: &ProofGraph,
+    plan: &crate::plan::Plan,
+    wit: &crate::witness::Witness,
+    weights: &[Vec<i64>],
+    idx: usize,
+    claim: &crate::claims::Claim,
+) -> (Vec<crate::channel::Msg>, crate::claims::Claims) {
+    let mut tp = zkinfer_field::Transcript::new(b"t");
+    let mut cx = crate::ops::ProverCtx {
+        plan,
+        graph: g,
+        wit,
+        weights,
+        ch: crate::channel::Channel::new(&mut tp),
+        claims: crate::claims::Claims::new(g.tensors.len()),
+    };
+    crate::ops::linear::prove_node(&mut cx, idx, claim);
+    (cx.ch.msgs, cx.claims)
+}
+
 /// Proves linear node `idx` of `g` alone from a random claim on its output (off by one if
 /// `tamper`). Asserts that every claim the prover leaves is true; returns whether the verifier
 /// accepts and every claim it is left with (inputs, derived tensors, weights, witness columns) is
@@ -482,9 +498,9 @@ pub fn rand_point(rng: &mut Rng, n: usize) -> Vec<zkinfer_field::EF> {
 /// If the graph does not compile or run, or a prover claim is false.
 #[must_use]
 pub fn check_linear_node(g: &ProofGraph, x: &[i64], idx: usize, tamper: bool) -> bool {
-    use crate::channel::{Channel, Reader};
+    use crate::channel::Reader;
     use crate::claims::{Claim, Claims};
-    use crate::ops::{ProverCtx, VerifierCtx, linear, mle};
+    use crate::ops::{VerifierCtx, linear, mle};
     use crate::plan::Source;
     use zkinfer_field::{EF, PrimeCharacteristicRing, Transcript};
 
@@ -499,22 +515,7 @@ pub fn check_linear_node(g: &ProofGraph, x: &[i64], idx: usize, tamper: bool) ->
         point: point.clone(),
         value,
     };
-    let mut tp = Transcript::new(b"t");
-    let mut cx = ProverCtx {
-        plan: &plan,
-        graph: g,
-        wit: &wit,
-        weights: &weights,
-        ch: Channel::new(&mut tp),
-        claims: Claims::new(g.tensors.len()),
-    };
-    linear::prove_node(&mut cx, idx, &claim);
-    let ProverCtx {
-        ch,
-        claims: pclaims,
-        ..
-    } = cx;
-    let msgs = ch.msgs;
+    let (msgs, pclaims) = prove_linear_alone(g, &plan, &wit, &weights, idx, &claim);
     let tensor_of = |t: usize| match plan.sources[t] {
         Source::Alias { of } => of,
         _ => t,

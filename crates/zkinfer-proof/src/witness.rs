@@ -345,17 +345,9 @@ pub(crate) fn concat_maps(plan: &Plan, node: &Node, axis: usize) -> Vec<Vec<crat
                 .layouts
                 .get(t)
                 .map_or(&[][..], |l| l.logical.as_slice());
-            let maps = (0..logical.len())
-                .map(|a| {
-                    if a == axis {
-                        crate::ir::AxisMap::Place { offset }
-                    } else {
-                        crate::ir::AxisMap::Identity
-                    }
-                })
-                .collect();
+            let place = crate::ir::AxisMap::Place { offset };
             offset += logical.get(axis).copied().unwrap_or(0);
-            maps
+            crate::ir::AxisMap::on_axis(logical.len(), axis, place).unwrap_or_default()
         })
         .collect()
 }

@@ -7,13 +7,15 @@ use std::time::Instant;
 
 use zkinfer_field::{EF, PrimeCharacteristicRing, Transcript};
 use zkinfer_pcs::PcsConfig;
-use zkinfer_proof::channel::{Channel, Msg, Reader};
+use zkinfer_proof::channel::{Msg, Reader};
 use zkinfer_proof::claims::{Claim, Claims};
 use zkinfer_proof::ir::{AxisMap, Op, ProofGraph, TensorId};
-use zkinfer_proof::ops::{ProverCtx, VerifierCtx, linear, mle};
+use zkinfer_proof::ops::{VerifierCtx, linear, mle};
 use zkinfer_proof::plan::{NodePlan, Plan, Source};
 use zkinfer_proof::prover::prove_with_witness;
-use zkinfer_proof::testing::{GraphBuilder, Rng, check_linear_node, rand_point};
+use zkinfer_proof::testing::{
+    GraphBuilder, Rng, check_linear_node, prove_linear_alone, rand_point,
+};
 use zkinfer_proof::witness::{Witness, generate, weight_columns};
 use zkinfer_proof::{
     CompileOptions, InputVisibility, Proof, ProvingKey, ZkFile, compile, prove, setup, verify,
@@ -428,17 +430,7 @@ fn malformed_claims_and_messages_are_errors_not_panics() {
             value: mle(&wit.tensors[g.nodes[idx].output], &point),
             point,
         };
-        let mut tp = Transcript::new(b"t");
-        let mut cx = ProverCtx {
-            plan: &plan,
-            graph: g,
-            wit: &wit,
-            weights: &weights,
-            ch: Channel::new(&mut tp),
-            claims: Claims::new(g.tensors.len()),
-        };
-        linear::prove_node(&mut cx, idx, &claim);
-        let msgs = cx.ch.msgs;
+        let (msgs, _) = prove_linear_alone(g, &plan, &wit, &weights, idx, &claim);
         let run = |point: Vec<EF>, msgs: &[Msg]| {
             let mut tv = Transcript::new(b"t");
             let mut vx = VerifierCtx {
