@@ -30,8 +30,8 @@ fn workdir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("zkinfer-cli-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
-    std::fs::write(d.join("model.onnx"), zkinfer_cli::DIGITS_ONNX).unwrap();
-    let test = zkinfer_cli::digits_test().unwrap();
+    std::fs::write(d.join("model.onnx"), zkinfer::DIGITS_ONNX).unwrap();
+    let test = zkinfer::digits_test().unwrap();
     let rows = |n: usize| serde_json::json!({ "input_data": test.inputs.iter().take(n).collect::<Vec<_>>() });
     std::fs::write(d.join("samples.json"), rows(16).to_string()).unwrap();
     std::fs::write(d.join("input.json"), rows(1).to_string()).unwrap();
@@ -133,7 +133,7 @@ fn pipeline_and_bad_inputs() {
         assert!(!stderr(&o).contains("panicked"));
     }
     // The proof for another input.
-    let test = zkinfer_cli::digits_test().unwrap();
+    let test = zkinfer::digits_test().unwrap();
     std::fs::write(
         d.join("other.json"),
         serde_json::json!({"input_data": [test.inputs[1]]}).to_string(),

@@ -20,6 +20,7 @@ pub mod ir;
 pub mod keys;
 pub mod layout;
 pub mod lookups;
+pub mod lower;
 pub mod ops;
 pub mod plan;
 pub mod proof;

@@ -65,7 +65,7 @@ fn fixture(name: &str) -> Option<(ProofGraph, Vec<i64>, f64)> {
     )
     .ok()?;
     let cal = zkinfer_model::calibrate(&g, &input, &QuantConfig::default()).ok()?;
-    let c = zkinfer_cli::compile_graph(&g, &cal, InputVisibility::Public)
+    let c = zkinfer::compile_graph(&g, &cal, InputVisibility::Public)
         .map_err(|e| eprintln!("{name}: {e}"))
         .ok()?;
     let q = c.quant.quantize_input(&input[0]).ok()?;

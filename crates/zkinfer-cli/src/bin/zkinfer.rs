@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
-use zkinfer_cli::{CompiledModel, Error, ProverKey, read_file, read_inputs, write_file};
+use zkinfer::{CompiledModel, Error, ProverKey, read_file, read_inputs, write_file};
 use zkinfer_model::{Calibration, QuantConfig};
 use zkinfer_proof::{InputVisibility, Proof, VerifyingKey};
 
@@ -222,7 +222,7 @@ fn run(cli: &Cli) -> Result<(), Error> {
             let samples = read_inputs(data)?;
             let config = QuantConfig::with_bits(*act_bits, *weight_bits);
             let ((cal, report), t) = stage(cli, "calibrating", || {
-                zkinfer_cli::calibrate(model, &samples, &config)
+                zkinfer::calibrate(model, &samples, &config)
             })?;
             write_json(output, &cal)?;
             if cli.json {
@@ -251,14 +251,14 @@ fn run(cli: &Cli) -> Result<(), Error> {
             let cal: Calibration = match (settings, data) {
                 (Some(s), _) => read_json(s)?,
                 (None, Some(d)) => {
-                    zkinfer_cli::calibrate(model, &read_inputs(d)?, &QuantConfig::default())?.0
+                    zkinfer::calibrate(model, &read_inputs(d)?, &QuantConfig::default())?.0
                 }
                 (None, None) => {
                     return Err(Error::Input("compile needs --settings settings.json (from `zkinfer calibrate`) or --data samples.json".into()));
                 }
             };
             let (c, t) = stage(cli, "compiling", || {
-                zkinfer_cli::compile(model, &cal, visibility(*input_visibility))
+                zkinfer::compile(model, &cal, visibility(*input_visibility))
             })?;
             let size = write_file(output, &c)?;
             let cost = &c.plan.cost;
@@ -282,7 +282,7 @@ fn run(cli: &Cli) -> Result<(), Error> {
         Cmd::Setup { compiled, pk, vk } => {
             let c: CompiledModel = read_file(compiled)?;
             let ((pkey, vkey), t) = stage(cli, "setup (committing to the weights)", || {
-                zkinfer_cli::setup(&c)
+                zkinfer::setup(&c)
             })?;
             let pk_size = write_file(pk, &pkey)?;
             let vk_size = write_file(vk, &vkey)?;
@@ -309,7 +309,7 @@ fn run(cli: &Cli) -> Result<(), Error> {
         } => {
             let key: ProverKey = read_file(pk)?;
             let x = first_input(input)?;
-            let ((proof, out), t) = stage(cli, "proving", || zkinfer_cli::prove(&key, &x))?;
+            let ((proof, out), t) = stage(cli, "proving", || zkinfer::prove(&key, &x))?;
             let size = write_file(output, &proof)?;
             if let Some(p) = output_json {
                 write_json(p, &out)?;
@@ -334,7 +334,7 @@ fn run(cli: &Cli) -> Result<(), Error> {
             let p: Proof = read_file(proof)?;
             let x = input.as_deref().map(first_input).transpose()?;
             let (out, t) = stage(cli, "verifying", || {
-                zkinfer_cli::verify(&vkey, &p, x.as_deref())
+                zkinfer::verify(&vkey, &p, x.as_deref())
             })?;
             if cli.json {
                 println!("{}", json!({"ok": true, "ms": ms(t), "output": out}));
@@ -352,41 +352,30 @@ fn run(cli: &Cli) -> Result<(), Error> {
 }
 
 fn inspect(cli: &Cli, model: &Path, data: Option<&Path>) -> Result<(), Error> {
-    let graph = zkinfer_model::import_onnx(model, &zkinfer_model::ImportOptions::default())
-        .map_err(|e| Error::Model(e.to_string()))?;
-    if !cli.json {
-        println!(
-            "{}: {} nodes, input {:?}, output {:?}",
-            model.display(),
-            graph.nodes.len(),
-            graph.tensors[graph.input].shape,
-            graph.output_shape()
-        );
-        for n in &graph.nodes {
-            println!("  {:<40} {}", n.name, n.op.name());
-        }
-    }
-    let Some(data) = data else {
-        if cli.json {
-            println!("{}", json!({"ok": true, "nodes": graph.nodes.len()}));
-        } else {
-            println!("(pass --data samples.json for quantization and the proof cost)");
-        }
-        return Ok(());
-    };
-    let samples = read_inputs(data)?;
-    let cal = zkinfer_model::calibrate(&graph, &samples, &QuantConfig::default())
-        .map_err(|e| Error::Input(e.to_string()))?;
-    let c = zkinfer_cli::compile_graph(&graph, &cal, InputVisibility::Public)?;
-    let cost = &c.plan.cost;
+    let samples = data.map(read_inputs).transpose()?;
+    let info = zkinfer::inspect(model, samples.as_deref())?;
     if cli.json {
         println!(
             "{}",
-            serde_json::to_string(&json!({"ok": true, "cost": cost})).unwrap_or_default()
+            json!({"ok": true, "nodes": info.nodes.len(), "input_shape": info.input_shape, "output_shape": info.output_shape, "layers": info.nodes, "cost": info.cost})
         );
         return Ok(());
     }
-    println!("\nproof plan ({} nodes):", c.graph.nodes.len());
+    println!(
+        "{}: {} nodes, input {:?}, output {:?}",
+        model.display(),
+        info.nodes.len(),
+        info.input_shape,
+        info.output_shape
+    );
+    for n in &info.nodes {
+        println!("  {:<40} {}", n.name, n.op);
+    }
+    let Some(cost) = &info.cost else {
+        println!("(pass --data samples.json for quantization and the proof cost)");
+        return Ok(());
+    };
+    println!("\nproof plan ({} nodes):", cost.nodes.len());
     println!(
         "  {:<36} {:<12} {:>10} {:>10} {:>10} {:>10}",
         "layer", "op", "committed", "sumcheck", "lookups", "MACs"
@@ -419,8 +408,8 @@ fn demo(cli: &Cli) -> Result<(), Error> {
         "zkinfer demo: a CNN trained on scikit-learn's 8x8 digits (bundled), proved end to end"
             .into(),
     );
-    let test = zkinfer_cli::digits_test()?;
-    let graph = zkinfer_cli::digits_graph()?;
+    let test = zkinfer::digits_test()?;
+    let graph = zkinfer::digits_graph()?;
     // Calibrate on the first 32 held-out images (scales only), measure accuracy on all of them.
     let calib: Vec<Vec<f32>> = test.inputs.iter().take(32).cloned().collect();
     let (cal, t_cal) = stage(cli, "calibrating", || {
@@ -428,7 +417,7 @@ fn demo(cli: &Cli) -> Result<(), Error> {
             .map_err(|e| Error::Input(e.to_string()))
     })?;
     let (c, t_compile) = stage(cli, "compiling", || {
-        zkinfer_cli::compile_graph(&graph, &cal, InputVisibility::Public)
+        zkinfer::compile_graph(&graph, &cal, InputVisibility::Public)
     })?;
     let mut correct_q = 0usize;
     let mut correct_f = 0usize;
@@ -457,14 +446,12 @@ fn demo(cli: &Cli) -> Result<(), Error> {
         100.0 * acc_q,
         100.0 * acc_f
     ));
-    let ((pk, vk), t_setup) = stage(cli, "setup", || zkinfer_cli::setup(&c))?;
+    let ((pk, vk), t_setup) = stage(cli, "setup", || zkinfer::setup(&c))?;
     let x = &test.inputs[0];
-    let ((proof, out), t_prove) = stage(cli, "proving", || zkinfer_cli::prove(&pk, x))?;
+    let ((proof, out), t_prove) = stage(cli, "proving", || zkinfer::prove(&pk, x))?;
     let proof_bytes = zkinfer_proof::ZkFile::to_bytes(&proof).len();
     let vk_bytes = zkinfer_proof::ZkFile::to_bytes(&vk).len();
-    let (vout, t_verify) = stage(cli, "verifying", || {
-        zkinfer_cli::verify(&vk, &proof, Some(x))
-    })?;
+    let (vout, t_verify) = stage(cli, "verifying", || zkinfer::verify(&vk, &proof, Some(x)))?;
     let predicted = zkinfer_model::argmax(&vout.output_data[0]);
     let float_predicted = zkinfer_model::argmax(&graph.run_float(x)?);
     say(format!(

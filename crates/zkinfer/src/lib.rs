@@ -1,15 +1,16 @@
-//! The zkinfer pipeline as a library, and the `zkinfer` command line that wraps it.
+//! The zkinfer pipeline as a library: what the `zkinfer` command line, the Python bindings and
+//! the verification service call. Every step works on in-memory values; [`read_file`] and
+//! [`write_file`] move them to and from disk.
 //!
 //! ```text
 //! model.onnx ─calibrate─► settings.json ─compile─► model.zkc ─setup─► model.pk, model.vk
 //! input.json ─prove─► proof.zkp (+ output) ─verify─► ok / a precise reason
 //! ```
 //!
-//! Modules: [`lower`] (quantized graph → proof graph), [`pipeline`] (the steps), [`error`]
+//! Modules: [`pipeline`] (the steps), [`error`]
 //! (errors with distinct exit codes).
 
 pub mod error;
-pub mod lower;
 pub mod pipeline;
 
 pub use error::Error;

@@ -4,7 +4,7 @@
 //! indices on an activation). Each imports, quantizes, proves and verifies; its proven output is
 //! close to the float run; a wrong input and a changed output are rejected.
 
-use zkinfer_cli::{compile_graph, prove, setup, verify};
+use zkinfer::{compile_graph, prove, setup, verify};
 use zkinfer_model::builder::{OnnxBuilder, attr_int};
 use zkinfer_model::{ImportOptions, QuantConfig, import_onnx};
 use zkinfer_proof::InputVisibility;

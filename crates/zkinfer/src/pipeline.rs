@@ -11,7 +11,7 @@ use zkinfer_proof::{
 };
 
 use crate::error::Error;
-use crate::lower::lower;
+use zkinfer_proof::lower::lower;
 
 /// A compiled model (`model.zkc`): the quantized graph, its proof graph and plan, the settings.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -126,6 +126,70 @@ fn import(onnx: &Path) -> Result<zkinfer_model::Graph, Error> {
         });
     }
     Ok(zkinfer_model::import_onnx(onnx, &ImportOptions::default())?)
+}
+
+/// One node of an imported model, as `inspect` shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InspectedNode {
+    /// The node's name in the ONNX graph.
+    pub name: String,
+    /// The zkinfer op it was imported as.
+    pub op: String,
+}
+
+/// What [`inspect`] finds: the imported graph and, with sample data, the proof's predicted cost.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Inspection {
+    /// The graph's nodes, in order (every one of them is supported: an unsupported op is an error).
+    pub nodes: Vec<InspectedNode>,
+    /// The input's shape.
+    pub input_shape: Vec<usize>,
+    /// The output's shape.
+    pub output_shape: Vec<usize>,
+    /// With sample data: the compiled plan's cost (per layer and in total, with predicted time and memory).
+    pub cost: Option<zkinfer_proof::plan::Cost>,
+}
+
+/// Imports `onnx` and reports its graph; with `samples`, calibrates on them, compiles (public input) and
+/// reports the predicted cost of proving.
+///
+/// # Errors
+/// [`Error::Io`] if the file is missing, [`Error::Model`] for an unsupported op or a model that does not
+/// compile, [`Error::Input`] for bad samples.
+pub fn inspect(onnx: &Path, samples: Option<&[Vec<f32>]>) -> Result<Inspection, Error> {
+    let graph = import(onnx)?;
+    let nodes = graph
+        .nodes
+        .iter()
+        .map(|n| InspectedNode {
+            name: n.name.clone(),
+            op: n.op.name().to_string(),
+        })
+        .collect();
+    let input_shape = graph
+        .tensors
+        .get(graph.input)
+        .map(|t| t.shape.clone())
+        .unwrap_or_default();
+    let output_shape = graph.output_shape().to_vec();
+    let cost = match samples {
+        Some(samples) => {
+            let cal = zkinfer_model::calibrate(&graph, samples, &QuantConfig::default())
+                .map_err(|e| Error::Input(e.to_string()))?;
+            Some(
+                compile_graph(&graph, &cal, InputVisibility::Public)?
+                    .plan
+                    .cost,
+            )
+        }
+        None => None,
+    };
+    Ok(Inspection {
+        nodes,
+        input_shape,
+        output_shape,
+        cost,
+    })
 }
 
 /// Compiles `onnx` with `calibration` into a proof plan.

@@ -4,8 +4,8 @@
 //! their value lists (computed by [`TableFn::eval`], the one definition), drops zero shifts, and
 //! names the ops the engine cannot prove yet (grouped convolutions).
 
+use crate::ir::{AxisMap, Const, Node, Op, ProofGraph, TableGen, Tensor, Window};
 use zkinfer_model::{ConstTensor, QOp, QuantGraph, TableFn};
-use zkinfer_proof::ir::{AxisMap, Const, Node, Op, ProofGraph, TableGen, Tensor, Window};
 
 /// An op of the quantized graph that has no prover yet.
 #[derive(Debug, thiserror::Error)]

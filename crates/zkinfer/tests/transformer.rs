@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use zkinfer_cli::{CompiledModel, Error, compile_graph, prove, setup, verify};
+use zkinfer::{CompiledModel, Error, compile_graph, prove, setup, verify};
 use zkinfer_model::{ImportOptions, QuantConfig, import_onnx, load_input_json};
 use zkinfer_proof::{InputVisibility, ZkFile};
 

@@ -63,8 +63,8 @@ impl From<zkinfer_model::ModelError> for Error {
     }
 }
 
-impl From<crate::lower::LowerError> for Error {
-    fn from(e: crate::lower::LowerError) -> Self {
+impl From<zkinfer_proof::lower::LowerError> for Error {
+    fn from(e: zkinfer_proof::lower::LowerError) -> Self {
         Self::Model(e.to_string())
     }
 }
