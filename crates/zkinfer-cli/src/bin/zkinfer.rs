@@ -202,6 +202,29 @@ fn first_input(path: &Path) -> Result<Vec<f32>, Error> {
         .ok_or_else(|| Error::Input(format!("{}: input_data is empty", path.display())))
 }
 
+/// How many output values the terminal shows; the whole tensor goes to `--output-json`.
+const SHOWN_VALUES: usize = 8;
+
+/// The output's shape and its first values (an LM's logits or a feature map has thousands).
+fn summarize(out: &zkinfer::Output, written: bool) -> String {
+    let values = out.output_data.first().map_or(&[][..], Vec::as_slice);
+    let shown: Vec<String> = values
+        .iter()
+        .take(SHOWN_VALUES)
+        .map(|v| format!("{v:.4}"))
+        .collect();
+    let mut s = format!("output shape {:?} [{}", out.shape, shown.join(", "));
+    if values.len() > SHOWN_VALUES {
+        s.push_str(&format!(", … {} more]", values.len() - SHOWN_VALUES));
+        if !written {
+            s.push_str(" (all values: --output-json out.json)");
+        }
+    } else {
+        s.push(']');
+    }
+    s
+}
+
 fn visibility(v: Visibility) -> InputVisibility {
     match v {
         Visibility::Public => InputVisibility::Public,
@@ -321,10 +344,10 @@ fn run(cli: &Cli) -> Result<(), Error> {
                 );
             } else {
                 println!(
-                    "proved in {:.0} ms → {} ({size} B); output {:?}",
+                    "proved in {:.0} ms → {} ({size} B); {}",
                     ms(t),
                     output.display(),
-                    out.output_data[0]
+                    summarize(&out, output_json.is_some())
                 );
             }
             Ok(())
@@ -339,11 +362,7 @@ fn run(cli: &Cli) -> Result<(), Error> {
             if cli.json {
                 println!("{}", json!({"ok": true, "ms": ms(t), "output": out}));
             } else {
-                println!(
-                    "verified in {:.1} ms; output {:?}",
-                    ms(t),
-                    out.output_data[0]
-                );
+                println!("verified in {:.1} ms; {}", ms(t), summarize(&out, true));
             }
             Ok(())
         }
@@ -421,17 +440,22 @@ fn demo(cli: &Cli) -> Result<(), Error> {
     })?;
     let mut correct_q = 0usize;
     let mut correct_f = 0usize;
-    for (x, &label) in test.inputs.iter().zip(&test.labels) {
+    // The digit to prove: the first one both the quantized and the float model classify correctly.
+    let mut shown = None;
+    for (i, (x, &label)) in test.inputs.iter().zip(&test.labels).enumerate() {
         let q = c.quant.quantize_input(x)?;
         let tr = c.quant.execute(&q)?;
-        if zkinfer_model::argmax(&c.quant.dequantize_output(&tr)) == label {
-            correct_q += 1;
-        }
-        let f = graph.run_float(x)?;
-        if zkinfer_model::argmax(&f) == label {
-            correct_f += 1;
+        let right_q = zkinfer_model::argmax(&c.quant.dequantize_output(&tr)) == label;
+        let right_f = zkinfer_model::argmax(&graph.run_float(x)?) == label;
+        correct_q += usize::from(right_q);
+        correct_f += usize::from(right_f);
+        if right_q && right_f && shown.is_none() {
+            shown = Some(i);
         }
     }
+    let shown = shown.ok_or_else(|| {
+        Error::Model("the bundled digits model classifies no held-out digit correctly".into())
+    })?;
     let n = test.labels.len();
     let acc_q = correct_q as f64 / n as f64;
     let acc_f = correct_f as f64 / n as f64;
@@ -447,7 +471,7 @@ fn demo(cli: &Cli) -> Result<(), Error> {
         100.0 * acc_f
     ));
     let ((pk, vk), t_setup) = stage(cli, "setup", || zkinfer::setup(&c))?;
-    let x = &test.inputs[0];
+    let (x, label) = (&test.inputs[shown], test.labels[shown]);
     let ((proof, out), t_prove) = stage(cli, "proving", || zkinfer::prove(&pk, x))?;
     let proof_bytes = zkinfer_proof::ZkFile::to_bytes(&proof).len();
     let vk_bytes = zkinfer_proof::ZkFile::to_bytes(&vk).len();
@@ -461,13 +485,13 @@ fn demo(cli: &Cli) -> Result<(), Error> {
         ms(t_verify)
     ));
     say(format!(
-        "proved: held-out digit #0 (label {}) → class {predicted} (the float model says {float_predicted}); output {:?}",
-        test.labels[0], out.output_data[0]
+        "proved: held-out digit #{shown} (label {label}) → class {predicted} (the float model says {float_predicted}); {}",
+        summarize(&out, true)
     ));
     if cli.json {
         println!(
             "{}",
-            json!({"ok": true, "accuracy_quantized": acc_q, "accuracy_float": acc_f, "setup_ms": ms(t_setup), "prove_ms": ms(t_prove), "verify_ms": ms(t_verify), "proof_bytes": proof_bytes, "vk_bytes": vk_bytes, "predicted": predicted, "float_predicted": float_predicted, "label": test.labels[0]})
+            json!({"ok": true, "accuracy_quantized": acc_q, "accuracy_float": acc_f, "setup_ms": ms(t_setup), "prove_ms": ms(t_prove), "verify_ms": ms(t_verify), "proof_bytes": proof_bytes, "vk_bytes": vk_bytes, "predicted": predicted, "float_predicted": float_predicted, "label": label, "digit_index": shown})
         );
     }
     Ok(())
