@@ -119,6 +119,10 @@ fn pipeline_and_bad_inputs() {
     ));
     let j: serde_json::Value = serde_json::from_str(j.trim()).unwrap();
     assert_eq!(j["ok"], true);
+    // Verified without the input file, the output still names the input that was proved.
+    let digest = j["output"]["input_digest"].as_str().unwrap();
+    assert_eq!(digest.len(), 64);
+    assert_eq!(out["input_digest"].as_str(), Some(digest));
 
     // A tampered proof: flip bytes in the middle and near the end.
     let proof = std::fs::read(d.join("proof.zkp")).unwrap();
@@ -280,4 +284,47 @@ fn demo_runs_and_reports_accuracy() {
     assert_eq!(j["predicted"], j["label"]);
     assert_eq!(j["predicted"], j["float_predicted"]);
     assert!(j["proof_bytes"].as_u64().unwrap() > 0);
+}
+
+/// With a committed input, `verify --input` is refused (the verifier never sees the input, so the file
+/// cannot be checked) instead of printing "verified" whatever the file holds.
+#[test]
+fn verify_refuses_an_input_file_for_a_committed_input() {
+    let d = workdir("committed");
+    let run = |args: &[&str]| {
+        let o = zk(&d, args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    run(&["calibrate", "model.onnx", "--data", "samples.json"]);
+    run(&[
+        "compile",
+        "model.onnx",
+        "--settings",
+        "settings.json",
+        "--input-visibility",
+        "committed",
+    ]);
+    run(&["setup", "model.zkc"]);
+    let proved = run(&["prove", "--pk", "model.pk", "--input", "input.json"]);
+    assert!(!proved.contains("public input"), "{proved}");
+    let verified = run(&["verify", "--vk", "model.vk", "--proof", "proof.zkp"]);
+    assert!(verified.starts_with("verified"), "{verified}");
+    assert!(!verified.contains("public input"), "{verified}");
+    assert_fails(
+        &zk(
+            &d,
+            &[
+                "verify",
+                "--vk",
+                "model.vk",
+                "--proof",
+                "proof.zkp",
+                "--input",
+                "input.json",
+            ],
+        ),
+        4,
+        "committed, not public",
+    );
 }

@@ -56,6 +56,11 @@ pub struct Output {
     pub shape: Vec<usize>,
     /// Fractional bits.
     pub scale: i32,
+    /// With a public input: Keccak-256 of the quantized input the proof is about (its integers as
+    /// little-endian i64), in hex, so that whoever verifies without the input file sees which input
+    /// was proved. `None` when the input is committed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_digest: Option<String>,
 }
 
 /// Reads a binary file of kind `T`.
@@ -256,7 +261,9 @@ pub fn prove(key: &ProverKey, input: &[f32]) -> Result<(Proof, Output), Error> {
         .execute(&q)
         .map_err(|e| Error::Input(e.to_string()))?;
     let proof = zkinfer_proof::prove(&key.pk, &q, Some(&trace.values))?;
-    let out = output(&key.pk.vk, &trace.values[key.quant.output]);
+    let digest =
+        (key.pk.vk.plan.options.input == InputVisibility::Public).then(|| input_digest(&q));
+    let out = output(&key.pk.vk, &trace.values[key.quant.output], digest);
     Ok((proof, out))
 }
 
@@ -265,12 +272,39 @@ pub fn prove(key: &ProverKey, input: &[f32]) -> Result<(Proof, Output), Error> {
 /// # Errors
 /// [`Error::Input`] for a bad input, [`Error::Rejected`] when the proof does not verify.
 pub fn verify(vk: &VerifyingKey, proof: &Proof, input: Option<&[f32]>) -> Result<Output, Error> {
+    let public = vk.plan.options.input == InputVisibility::Public;
     let q = match input {
+        Some(_) if !public => {
+            return Err(Error::Input(
+                "this model's input is committed, not public: the verifier never sees it, so an input \
+                 file cannot be checked against the proof; verify without an input"
+                    .into(),
+            ));
+        }
         Some(x) => Some(quantize_public(vk, x)?),
         None => None,
     };
     let ints = zkinfer_proof::verify(vk, proof, q.as_deref(), None)?;
-    Ok(output(vk, &ints))
+    let digest = proof
+        .public_input
+        .as_deref()
+        .filter(|_| public)
+        .map(input_digest);
+    Ok(output(vk, &ints, digest))
+}
+
+/// Keccak-256 of quantized input integers (little-endian i64), in hex: what [`Output::input_digest`]
+/// shows.
+#[must_use]
+pub fn input_digest(ints: &[i64]) -> String {
+    use tiny_keccak::{Hasher, Keccak};
+    let mut k = Keccak::v256();
+    for v in ints {
+        k.update(&v.to_le_bytes());
+    }
+    let mut out = [0u8; 32];
+    k.finalize(&mut out);
+    out.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn quantize_public(vk: &VerifyingKey, x: &[f32]) -> Result<Vec<i64>, Error> {
@@ -299,7 +333,7 @@ fn quantize_public(vk: &VerifyingKey, x: &[f32]) -> Result<Vec<i64>, Error> {
         .collect()
 }
 
-fn output(vk: &VerifyingKey, ints: &[i64]) -> Output {
+fn output(vk: &VerifyingKey, ints: &[i64], input_digest: Option<String>) -> Output {
     let g = &vk.plan.graph;
     let t = &g.tensors[g.output];
     let f = (-f64::from(t.scale)).exp2();
@@ -308,6 +342,7 @@ fn output(vk: &VerifyingKey, ints: &[i64]) -> Output {
         output_ints: ints.to_vec(),
         shape: t.shape.clone(),
         scale: t.scale,
+        input_digest,
     }
 }
 

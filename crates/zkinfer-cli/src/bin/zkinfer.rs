@@ -213,7 +213,15 @@ fn summarize(out: &zkinfer::Output, written: bool) -> String {
         .take(SHOWN_VALUES)
         .map(|v| format!("{v:.4}"))
         .collect();
-    let mut s = format!("output shape {:?} [{}", out.shape, shown.join(", "));
+    let mut s = match &out.input_digest {
+        Some(d) => format!("public input keccak256 {d}; "),
+        None => String::new(),
+    };
+    s.push_str(&format!(
+        "output shape {:?} [{}",
+        out.shape,
+        shown.join(", ")
+    ));
     if values.len() > SHOWN_VALUES {
         s.push_str(&format!(", … {} more]", values.len() - SHOWN_VALUES));
         if !written {
