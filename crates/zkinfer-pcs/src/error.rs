@@ -117,4 +117,21 @@ pub enum PcsError {
         /// The panic message.
         reason: String,
     },
+    /// The parameters ask for fewer bits of security than the hiding commitment accepts.
+    #[error(
+        "{got}-bit security requested, but commitments must keep at least {min} bits: raise `security_bits` to {min} or more"
+    )]
+    SecurityTooLow {
+        /// The least accepted security level.
+        min: usize,
+        /// The level asked for.
+        got: usize,
+    },
+    /// The operating system's random number generator failed (hiding randomness is never
+    /// drawn from anything else).
+    #[error("the OS random number generator failed: {reason}; hiding commitments need it")]
+    Entropy {
+        /// The OS error.
+        reason: String,
+    },
 }

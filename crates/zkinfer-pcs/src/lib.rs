@@ -49,6 +49,7 @@
 
 pub mod config;
 pub mod error;
+pub mod hiding;
 mod layout;
 mod prover;
 pub mod types;
@@ -56,6 +57,9 @@ mod verifier;
 
 pub use config::{PcsConfig, Soundness};
 pub use error::PcsError;
+pub use hiding::{
+    HidingCommitment, HidingCommittedData, HidingOpeningProof, HidingPcs, MIN_SECURITY_BITS,
+};
 pub use types::{ColumnClaim, Commitment, CommittedData, KeccakMmcs, OpeningProof};
 
 use p3_keccak::Keccak256Hash;

@@ -1,0 +1,250 @@
+//! The hiding commitment: p3-whir's honest-verifier zero-knowledge WHIR (HVZK-WHIR,
+//! Chiesa–Fenzi–Weissenberg, eprint 2026/391) over a *salted* Keccak-256 Merkle tree, with the
+//! same batch API as [`crate::Pcs`]: many columns in one commitment, one opening for all claims.
+//!
+//! # What is hidden
+//! An opening reveals exactly the claimed evaluations `c̃_j(p) = v` and nothing else about the
+//! columns (honest-verifier ZK in the random-oracle model), given that
+//! - the codeword is a *randomized* Reed–Solomon encoding: each limb carries as many random
+//!   coefficients as positions will ever be opened, so the opened positions are uniformly
+//!   random (p3's budget rule, checked by [`p3_whir::ZkWhirConfig::new`]);
+//! - WHIR's sumcheck round messages are masked, its out-of-domain answers padded, its final
+//!   message one-time-padded (all inside p3-whir);
+//! - every Merkle leaf is salted ([`SALT_ELEMS`] random elements), so the sibling hashes in an
+//!   authentication path reveal nothing about unopened rows. Without salts a verifier holding
+//!   two candidate witnesses could recompute the unopened sibling row of each opened position
+//!   (the randomness is pinned by the opened positions) and compare hashes;
+//! - all of that randomness comes from the operating system ([`rand_zk::rngs::SysRng`] seeding
+//!   a fresh ChaCha12 `StdRng` for each commit and each open), never from the transcript.
+//!
+//! The shapes (number of variables of each column) are public: they are in the commitment.
+//! Claims are on Boolean lifts of the stack (selector and padding coordinates are 0/1), so the
+//! revealed values are the column evaluations the caller asked for, no mixture of columns.
+//!
+//! # Soundness
+//! [`HidingPcs::new`] refuses parameters below [`MIN_SECURITY_BITS`], and the verifier checks
+//! it again. p3-whir's per-round query/grinding budget is chosen for `security_bits` under the
+//! configured regime (Johnson bound by default); the hiding run draws no commitment-phase
+//! out-of-domain samples (see docs/ZK.md, "Out-of-domain samples" for the accounting).
+//!
+//! # Modules
+//! - `stack` — column placement and claim lifting; `prover` — [`HidingPcs::commit`],
+//!   [`HidingPcs::open`]; `verifier` — [`HidingPcs::absorb_commitment`], [`HidingPcs::verify`];
+//!   `types` — [`HidingCommitment`], [`HidingCommittedData`], [`HidingOpeningProof`].
+
+mod prover;
+mod stack;
+mod types;
+mod verifier;
+
+pub use types::{
+    HidingCommitment, HidingCommittedData, HidingOpeningProof, SALT_ELEMS, SaltedKeccakMmcs,
+};
+
+use p3_keccak::Keccak256Hash;
+use p3_whir::{HidingBaseCaseSecurityReport, ZkParameters};
+use rand_zk::SeedableRng;
+use rand_zk::rngs::{StdRng, SysRng};
+use zkinfer_field::{F, PrimeCharacteristicRing, Transcript, TranscriptLabel};
+
+use self::stack::Stack;
+use self::types::{HidingConfig, HidingWhir};
+use crate::types::{Dft, LeafHash, NodeCompress};
+use crate::{MAX_POW_BITS, PcsConfig, PcsError};
+
+/// The least security level (bits) a hiding commitment is made or verified with.
+pub const MIN_SECURITY_BITS: usize = 100;
+
+/// Coefficients of each masking polynomial of WHIR's sumcheck rounds (p3's `ell_zk`): the
+/// rounds are of degree 2, so 3 coefficients are the minimum that masks them, and p3's
+/// benchmark uses 3.
+pub const MASK_LENGTH: usize = 3;
+/// `log2(1/rate)` of the mask codes (p3's `mask_log_inv_rate`; 3 as in p3's benchmark).
+pub const MASK_LOG_INV_RATE: usize = 3;
+
+const LABEL_CONFIG: TranscriptLabel = b"pcs/hiding/config";
+const LABEL_SHAPES: TranscriptLabel = b"pcs/hiding/column-vars";
+const LABEL_CLAIM_COLUMN: TranscriptLabel = b"pcs/hiding/claim-column";
+const LABEL_CLAIM_POINT: TranscriptLabel = b"pcs/hiding/claim-point";
+const LABEL_CLAIM_VALUE: TranscriptLabel = b"pcs/hiding/claim-value";
+
+/// Where the hiding randomness comes from.
+enum Entropy {
+    /// The operating system (`getrandom`), the only source outside this crate's unit tests.
+    Os,
+    /// A fixed seed, for reproducible unit tests only.
+    #[cfg(test)]
+    Seeded(Box<std::sync::Mutex<StdRng>>),
+}
+
+/// The hiding multilinear polynomial commitment (HVZK-WHIR over a salted Keccak Merkle tree).
+pub struct HidingPcs {
+    config: PcsConfig,
+    dft: Dft,
+    entropy: Entropy,
+}
+
+impl std::fmt::Debug for HidingPcs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HidingPcs")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HidingPcs {
+    /// A hiding commitment scheme with these parameters, its randomness from the OS.
+    ///
+    /// # Errors
+    /// [`PcsError::SecurityTooLow`] if `config.security_bits < MIN_SECURITY_BITS`.
+    pub fn new(config: PcsConfig) -> Result<Self, PcsError> {
+        check_security(&config)?;
+        Ok(Self {
+            config,
+            dft: Dft::default(),
+            entropy: Entropy::Os,
+        })
+    }
+
+    /// A scheme whose randomness is a fixed seed: reproducible, and **not hiding** against
+    /// anyone who knows the seed. Unit tests only.
+    #[cfg(test)]
+    pub(crate) fn seeded_for_tests(config: PcsConfig, seed: u64) -> Result<Self, PcsError> {
+        check_security(&config)?;
+        Ok(Self {
+            config,
+            dft: Dft::default(),
+            entropy: Entropy::Seeded(Box::new(std::sync::Mutex::new(StdRng::seed_from_u64(seed)))),
+        })
+    }
+
+    /// The parameters.
+    #[must_use]
+    pub fn config(&self) -> &PcsConfig {
+        &self.config
+    }
+
+    /// The largest number of variables of one column (also bounds the stack of all columns).
+    #[must_use]
+    pub fn max_column_vars(&self) -> usize {
+        self.config.max_stacked_vars()
+    }
+
+    /// p3-whir's (diagnostic, non-enforcing) soundness report of the masked base case for a
+    /// commitment of columns with these numbers of variables; see docs/ZK.md.
+    ///
+    /// # Errors
+    /// As [`HidingPcs::commit`] on these shapes.
+    pub fn security_report(
+        &self,
+        num_vars: &[usize],
+    ) -> Result<HidingBaseCaseSecurityReport, PcsError> {
+        let stack = Stack::new(num_vars, &self.config)?;
+        let (_, config) = self.hiding_config(stack.min_stacked_vars)?;
+        Ok(config.hiding_base_case_security_report())
+    }
+
+    /// A fresh CSPRNG seeded from the OS (or, in unit tests, from the fixed seed).
+    fn fresh_rng(&self) -> Result<StdRng, PcsError> {
+        match &self.entropy {
+            Entropy::Os => StdRng::try_from_rng(&mut SysRng).map_err(|e| PcsError::Entropy {
+                reason: e.to_string(),
+            }),
+            #[cfg(test)]
+            Entropy::Seeded(rng) => {
+                let mut rng = rng.lock().map_err(|_| PcsError::Entropy {
+                    reason: "poisoned test RNG".to_owned(),
+                })?;
+                Ok(StdRng::from_rng(&mut *rng))
+            }
+        }
+    }
+
+    /// The HVZK-WHIR configuration for a stack of at least `min_vars` variables: the fewest
+    /// variables, then the least grinding (from [`PcsConfig::pow_bits`] up to
+    /// [`MAX_POW_BITS`]), that p3-whir accepts. Small stacks are enlarged because the encoding
+    /// randomness (one coefficient per query) must fit in the codeword's slack. Deterministic in
+    /// `min_vars`, so prover and verifier agree.
+    fn hiding_config(&self, min_vars: usize) -> Result<(usize, HidingConfig), PcsError> {
+        check_security(&self.config)?;
+        let zk = ZkParameters {
+            ell_zk: MASK_LENGTH,
+            mask_log_inv_rate: MASK_LOG_INV_RATE,
+        };
+        let max_vars = self.config.max_stacked_vars();
+        let mut last = String::from("no stack size fits");
+        for vars in min_vars.max(self.config.folding_factor)..=max_vars {
+            let mut params = self.config.protocol_parameters(vars)?;
+            for pow in self.config.pow_bits..=MAX_POW_BITS.max(self.config.pow_bits) {
+                params.pow_bits = pow;
+                match HidingConfig::new(vars, params.clone(), zk.clone()) {
+                    Ok(config) => return Ok((vars, config)),
+                    Err(e) => last = e.to_string(),
+                }
+            }
+        }
+        Err(PcsError::Config {
+            num_vars: min_vars,
+            reason: last,
+        })
+    }
+
+    /// The p3-whir instance for `config`, its salts and masks drawn from fresh OS randomness.
+    fn instance(&self, config: HidingConfig) -> Result<HidingWhir, PcsError> {
+        let mmcs = SaltedKeccakMmcs::new(
+            LeafHash::new(Keccak256Hash),
+            NodeCompress::new(Keccak256Hash),
+            0,
+            self.fresh_rng()?,
+        );
+        Ok(HidingWhir::new(
+            config,
+            self.dft.clone(),
+            mmcs,
+            self.fresh_rng()?,
+        ))
+    }
+
+    fn absorb_shapes(&self, num_vars: &[u32], stacked_vars: usize, transcript: &mut Transcript) {
+        let c = &self.config;
+        let cfg: Vec<F> = [
+            c.security_bits,
+            c.log_inv_rate,
+            c.folding_factor,
+            c.pow_bits,
+            c.soundness as usize,
+            MASK_LENGTH,
+            MASK_LOG_INV_RATE,
+            SALT_ELEMS,
+            stacked_vars,
+        ]
+        .iter()
+        .map(|&x| F::from_u64(x as u64))
+        .collect();
+        transcript.absorb_fields(LABEL_CONFIG, &cfg);
+        let shapes: Vec<F> = num_vars.iter().map(|&n| F::from_u32(n)).collect();
+        transcript.absorb_fields(LABEL_SHAPES, &shapes);
+    }
+
+    fn absorb_claims(&self, claims: &[crate::ColumnClaim], transcript: &mut Transcript) {
+        for claim in claims {
+            transcript.absorb_u64(LABEL_CLAIM_COLUMN, claim.column as u64);
+            transcript.absorb_exts(LABEL_CLAIM_POINT, &claim.point);
+            transcript.absorb_ext(LABEL_CLAIM_VALUE, claim.value);
+        }
+    }
+}
+
+/// Parameters below [`MIN_SECURITY_BITS`] are refused, by the prover and the verifier alike.
+fn check_security(config: &PcsConfig) -> Result<(), PcsError> {
+    if config.security_bits < MIN_SECURITY_BITS {
+        return Err(PcsError::SecurityTooLow {
+            min: MIN_SECURITY_BITS,
+            got: config.security_bits,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,110 @@
+//! Commit and open, hiding.
+
+use p3_commit::MultilinearPcs;
+use p3_multilinear_util::poly::Poly;
+use zkinfer_field::{F, Transcript};
+
+use super::stack::Stack;
+use super::{HidingCommitment, HidingCommittedData, HidingOpeningProof, HidingPcs};
+use crate::{ColumnClaim, PcsError};
+
+impl HidingPcs {
+    /// Commits to `columns` (each of power-of-two length, 1 to
+    /// 2^[`HidingPcs::max_column_vars`] elements) in one hiding commitment, and absorbs it into
+    /// `transcript` exactly as [`HidingPcs::absorb_commitment`] does. Randomized: the same
+    /// columns give a different root every time.
+    ///
+    /// # Errors
+    /// [`PcsError::NoColumns`], [`PcsError::TooManyColumns`], [`PcsError::ColumnNotPowerOfTwo`],
+    /// [`PcsError::ColumnTooLarge`], [`PcsError::Config`] if the parameters do not fit,
+    /// [`PcsError::Entropy`] if the OS gives no randomness.
+    pub fn commit(
+        &self,
+        columns: &[Vec<F>],
+        transcript: &mut Transcript,
+    ) -> Result<(HidingCommitment, HidingCommittedData), PcsError> {
+        let mut num_vars = Vec::with_capacity(columns.len());
+        for (column, values) in columns.iter().enumerate() {
+            if !values.len().is_power_of_two() {
+                return Err(PcsError::ColumnNotPowerOfTwo {
+                    column,
+                    len: values.len(),
+                });
+            }
+            num_vars.push(values.len().trailing_zeros() as usize);
+        }
+        let stack = Stack::new(&num_vars, &self.config)?;
+        let (stacked_vars, config) = self.hiding_config(stack.min_stacked_vars)?;
+        let whir = self.instance(config.clone())?;
+        let poly = Poly::new(stack.fill(columns, stacked_vars));
+        let num_vars_u32: Vec<u32> = num_vars.iter().map(|&n| n as u32).collect();
+        self.absorb_shapes(&num_vars_u32, stacked_vars, transcript);
+        let (cap, data) = whir
+            .commit(poly, transcript)
+            .map_err(|e| PcsError::Config {
+                num_vars: stacked_vars,
+                reason: e.to_string(),
+            })?;
+        let got = cap.roots().len();
+        let root = *cap
+            .roots()
+            .first()
+            .filter(|_| got == 1)
+            .ok_or(PcsError::CommitmentShape {
+                what: "Merkle cap",
+                expected: 1,
+                got,
+            })?;
+        let commitment = HidingCommitment {
+            root,
+            num_vars: num_vars_u32,
+        };
+        Ok((
+            commitment.clone(),
+            HidingCommittedData {
+                commitment,
+                stack,
+                stacked_vars,
+                config,
+                whir: data,
+            },
+        ))
+    }
+
+    /// Opens all `claims` with one zero-knowledge proof, consuming the prover data: a hiding
+    /// commitment is opened once (a second opening would reveal more codeword positions than
+    /// its randomness covers). Put every claim on the commitment into this one call.
+    ///
+    /// # Errors
+    /// A claim on a missing column, with a point of the wrong length, or whose value is not the
+    /// committed polynomial's ([`PcsError::ValueMismatch`]); [`PcsError::Config`] on
+    /// parameters (e.g. too many claims for the security level); [`PcsError::Entropy`].
+    pub fn open(
+        &self,
+        data: HidingCommittedData,
+        claims: &[ColumnClaim],
+        transcript: &mut Transcript,
+    ) -> Result<HidingOpeningProof, PcsError> {
+        let points = data.stack.lift(claims, data.stacked_vars)?;
+        let whir = self.instance(data.config)?;
+        self.absorb_claims(claims, transcript);
+        // p3's verifier re-absorbs the commitment before the claims; so does the prover.
+        whir.observe_commitment(&data.commitment.cap(), transcript);
+        let inner = whir
+            .open(data.whir, points, transcript)
+            .map_err(|e| PcsError::Config {
+                num_vars: data.stacked_vars,
+                reason: e.to_string(),
+            })?;
+        for (i, (&expected, claim)) in inner.evals.iter().zip(claims).enumerate() {
+            if expected != claim.value {
+                return Err(PcsError::ValueMismatch {
+                    claim: i,
+                    expected,
+                    got: claim.value,
+                });
+            }
+        }
+        Ok(HidingOpeningProof { inner })
+    }
+}

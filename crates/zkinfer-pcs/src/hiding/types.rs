@@ -1,0 +1,130 @@
+//! The hiding commitment's data across the prover/verifier boundary, and the p3 types behind it.
+
+use p3_merkle_tree::{MerkleCap, MerkleTreeHidingMmcs};
+use p3_whir::{HidingWhirPcs, HidingWhirProverData, ZkWhirConfig, ZkWhirProof};
+use rand_zk::rngs::StdRng;
+use serde::{Deserialize, Serialize};
+use zkinfer_field::{EF, F, Transcript};
+
+use super::stack::Stack;
+use crate::types::{Dft, LeafHash, NodeCompress};
+
+/// Field elements of salt per Merkle leaf: 2 × 64 bits ≥ the 100-bit target, so a leaf hash
+/// in an authentication path reveals nothing about an unopened row (p3's rule: salt bits ≥ the
+/// security parameter).
+pub const SALT_ELEMS: usize = 2;
+
+/// The salted Keccak Merkle commitment: the plain path's tree (standard padded Keccak-256 over
+/// the row's little-endian bytes, `keccak(left ‖ right)` nodes) with [`SALT_ELEMS`] random
+/// field elements appended to every row before hashing.
+pub type SaltedKeccakMmcs =
+    MerkleTreeHidingMmcs<F, u8, LeafHash, NodeCompress, StdRng, 2, 32, SALT_ELEMS>;
+/// p3-whir's honest-verifier zero-knowledge WHIR over the salted tree and our transcript.
+pub(crate) type HidingWhir = HidingWhirPcs<EF, F, Dft, SaltedKeccakMmcs, Transcript, StdRng>;
+pub(crate) type HidingConfig = ZkWhirConfig<EF, F, Transcript>;
+type Cap = MerkleCap<F, [u8; 32]>;
+
+/// A hiding commitment to many columns: the salted Keccak Merkle root of the randomized stacked
+/// codeword and the number of variables of each column.
+///
+/// # Soundness
+/// As [`crate::Commitment`]: a caller that pins a commitment must pin the shapes too (compare
+/// [`HidingCommitment::digest`]). The root is random: committing the same columns twice gives
+/// different roots, so a pinned hiding commitment is the one a particular proof made.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct HidingCommitment {
+    pub(crate) root: [u8; 32],
+    pub(crate) num_vars: Vec<u32>,
+}
+
+impl HidingCommitment {
+    /// The Keccak-256 Merkle root of the salted, randomized codeword.
+    #[must_use]
+    pub fn root(&self) -> [u8; 32] {
+        self.root
+    }
+
+    /// The number of variables of each committed column, in commit order.
+    #[must_use]
+    pub fn num_vars(&self) -> &[u32] {
+        &self.num_vars
+    }
+
+    /// Keccak-256 of `"zkinfer/pcs/hiding" ‖ root ‖ #columns ‖ num_vars…` (little-endian
+    /// `u32`s); the tag keeps it apart from a plain [`crate::Commitment::digest`].
+    #[must_use]
+    pub fn digest(&self) -> [u8; 32] {
+        use p3_keccak::Keccak256Hash;
+        use p3_symmetric::CryptographicHasher;
+        let mut bytes = Vec::with_capacity(54 + 4 * self.num_vars.len());
+        bytes.extend_from_slice(b"zkinfer/pcs/hiding");
+        bytes.extend_from_slice(&self.root);
+        bytes.extend_from_slice(
+            &u32::try_from(self.num_vars.len())
+                .unwrap_or(u32::MAX)
+                .to_le_bytes(),
+        );
+        for n in &self.num_vars {
+            bytes.extend_from_slice(&n.to_le_bytes());
+        }
+        Keccak256Hash.hash_iter(bytes)
+    }
+
+    pub(crate) fn cap(&self) -> Cap {
+        MerkleCap::new(vec![self.root])
+    }
+}
+
+/// The prover's side of a hiding commitment: the codeword, its encoding randomness and salts.
+///
+/// It opens **once**: [`super::HidingPcs::open`] consumes it, because every opening reveals
+/// codeword positions, and the encoding randomness only covers one opening's worth.
+pub struct HidingCommittedData {
+    pub(crate) commitment: HidingCommitment,
+    pub(crate) stack: Stack,
+    pub(crate) stacked_vars: usize,
+    pub(crate) config: HidingConfig,
+    pub(crate) whir: HidingWhirProverData<F, EF, SaltedKeccakMmcs>,
+}
+
+impl HidingCommittedData {
+    /// The public commitment.
+    #[must_use]
+    pub fn commitment(&self) -> &HidingCommitment {
+        &self.commitment
+    }
+}
+
+impl std::fmt::Debug for HidingCommittedData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HidingCommittedData")
+            .field("commitment", &self.commitment)
+            .field("stacked_vars", &self.stacked_vars)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One zero-knowledge proof for all claims of one [`super::HidingPcs::open`] call: p3-whir's
+/// HVZK-WHIR proof (the opened values, masked sumchecks, code-switching rounds, masked base
+/// case).
+#[derive(Clone, Serialize, Deserialize)]
+pub struct HidingOpeningProof {
+    pub(crate) inner: ZkWhirProof<F, EF, SaltedKeccakMmcs>,
+}
+
+impl HidingOpeningProof {
+    /// The opened values, one per claim, in claim order (each equal to its claim's value in an
+    /// accepted proof).
+    pub fn values(&self) -> &[EF] {
+        &self.inner.evals
+    }
+}
+
+impl std::fmt::Debug for HidingOpeningProof {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HidingOpeningProof")
+            .field("values", &self.inner.evals.len())
+            .field("rounds", &self.inner.rounds.len())
+            .finish_non_exhaustive()
+    }
+}

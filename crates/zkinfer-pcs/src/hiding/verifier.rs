@@ -1,0 +1,119 @@
+//! The verifier's side of the hiding commitment. Never panics on any input.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use p3_commit::MultilinearPcs;
+use zkinfer_field::Transcript;
+
+use super::stack::Stack;
+use super::{HidingCommitment, HidingOpeningProof, HidingPcs, check_security};
+use crate::{ColumnClaim, MAX_COLUMNS, PcsError};
+
+impl HidingPcs {
+    /// The verifier's side of [`HidingPcs::commit`]: checks the commitment's shape and absorbs
+    /// it into `transcript` exactly as `commit` did.
+    ///
+    /// # Errors
+    /// A commitment with no columns, too many, or columns too large for the parameters;
+    /// parameters below [`super::MIN_SECURITY_BITS`].
+    pub fn absorb_commitment(
+        &self,
+        commitment: &HidingCommitment,
+        transcript: &mut Transcript,
+    ) -> Result<(), PcsError> {
+        let stack = self.stack_of(commitment)?;
+        let (stacked_vars, config) = self.hiding_config(stack.min_stacked_vars)?;
+        self.absorb_shapes(&commitment.num_vars, stacked_vars, transcript);
+        self.instance(config)?
+            .observe_commitment(&commitment.cap(), transcript);
+        Ok(())
+    }
+
+    /// Checks that `proof` shows every claim true of the columns behind `commitment`.
+    /// `transcript` must be in the state the prover's was in when it called
+    /// [`HidingPcs::open`] (the commitment absorbed by [`HidingPcs::absorb_commitment`]).
+    ///
+    /// # Errors
+    /// [`PcsError::SecurityTooLow`] for parameters below [`super::MIN_SECURITY_BITS`]; a typed
+    /// [`PcsError`] for any malformed claim, commitment or proof; [`PcsError::Whir`] when the
+    /// HVZK-WHIR opening does not verify.
+    ///
+    /// # Panics
+    /// Never: p3-whir's verifier runs under `catch_unwind` as a last resort, and a panic in it
+    /// becomes [`PcsError::VerifierPanicked`].
+    pub fn verify(
+        &self,
+        commitment: &HidingCommitment,
+        claims: &[ColumnClaim],
+        proof: &HidingOpeningProof,
+        transcript: &mut Transcript,
+    ) -> Result<(), PcsError> {
+        check_security(&self.config)?;
+        let stack = self.stack_of(commitment)?;
+        let (stacked_vars, config) = self.hiding_config(stack.min_stacked_vars)?;
+        if config.security_level < super::MIN_SECURITY_BITS {
+            return Err(PcsError::SecurityTooLow {
+                min: super::MIN_SECURITY_BITS,
+                got: config.security_level,
+            });
+        }
+        let points = stack.lift(claims, stacked_vars)?;
+        let evals = &proof.inner.evals;
+        if evals.len() != claims.len() {
+            return Err(PcsError::ProofShape {
+                what: "opened values",
+                expected: claims.len(),
+                got: evals.len(),
+            });
+        }
+        for (i, (&expected, claim)) in evals.iter().zip(claims).enumerate() {
+            if expected != claim.value {
+                return Err(PcsError::ValueMismatch {
+                    claim: i,
+                    expected,
+                    got: claim.value,
+                });
+            }
+        }
+        let whir = self.instance(config)?;
+        self.absorb_claims(claims, transcript);
+        let cap = commitment.cap();
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            whir.verify(&cap, &proof.inner, transcript, points)
+        }));
+        match outcome {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(PcsError::Whir {
+                reason: e.to_string(),
+            }),
+            Err(payload) => {
+                let reason = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                Err(PcsError::VerifierPanicked { reason })
+            }
+        }
+    }
+
+    fn stack_of(&self, commitment: &HidingCommitment) -> Result<Stack, PcsError> {
+        if commitment.num_vars.len() > MAX_COLUMNS {
+            return Err(PcsError::TooManyColumns {
+                max: MAX_COLUMNS,
+                got: commitment.num_vars.len(),
+            });
+        }
+        let num_vars: Vec<usize> = commitment.num_vars.iter().map(|&n| n as usize).collect();
+        Stack::new(&num_vars, &self.config)
+    }
+}
