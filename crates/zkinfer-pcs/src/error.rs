@@ -134,4 +134,27 @@ pub enum PcsError {
         /// The OS error.
         reason: String,
     },
+    /// The hiding commitment was asked to run in a list-decoding regime: p3-whir's own
+    /// accounting of its masked base case certifies far fewer bits there (see docs/ZK.md).
+    #[error(
+        "hiding commitments run in the unique-decoding regime, got {got:?}: p3-whir's accounting of the masked base case certifies fewer than 100 bits under list decoding at a 128-bit field; use PcsConfig::hiding_default()"
+    )]
+    HidingRegime {
+        /// The regime asked for.
+        got: crate::Soundness,
+    },
+    /// p3-whir's soundness accounting of the hiding commitment misses the security level.
+    #[error(
+        "hiding commitment of {stacked_vars} variables: {term} keeps {got} bits by p3-whir's accounting, {required} required; raise pow_bits or use PcsConfig::hiding_default()"
+    )]
+    HidingSoundness {
+        /// Variables of the stacked polynomial.
+        stacked_vars: usize,
+        /// Which error term.
+        term: &'static str,
+        /// Its bits (rounded down).
+        got: usize,
+        /// The security level.
+        required: usize,
+    },
 }

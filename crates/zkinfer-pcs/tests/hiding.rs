@@ -6,7 +6,7 @@ use rand::{Rng, SeedableRng, rngs::StdRng};
 use zkinfer_field::{BasedVectorSpace, EF, F, Field, PrimeCharacteristicRing, Transcript};
 use zkinfer_pcs::{
     ColumnClaim, HidingCommitment, HidingOpeningProof, HidingPcs, MIN_SECURITY_BITS, Pcs,
-    PcsConfig, PcsError,
+    PcsConfig, PcsError, Soundness,
 };
 
 const CTX: &[u8] = b"hiding-test";
@@ -45,7 +45,7 @@ fn claims(rng: &mut StdRng, cols: &[Vec<F>], per_col: usize) -> Vec<ColumnClaim>
 }
 
 fn pcs() -> HidingPcs {
-    HidingPcs::new(PcsConfig::default()).unwrap()
+    HidingPcs::new(PcsConfig::hiding_default()).unwrap()
 }
 
 /// Commit and open on a fresh transcript.
@@ -127,7 +127,7 @@ fn weak_parameters_are_refused() {
     for bits in [10, MIN_SECURITY_BITS - 1] {
         let config = PcsConfig {
             security_bits: bits,
-            ..PcsConfig::default()
+            ..PcsConfig::hiding_default()
         };
         assert_eq!(
             HidingPcs::new(config).unwrap_err(),
@@ -135,6 +135,22 @@ fn weak_parameters_are_refused() {
                 min: MIN_SECURITY_BITS,
                 got: bits
             }
+        );
+    }
+}
+
+/// List-decoding regimes are refused: p3-whir's accounting of the masked base case certifies
+/// fewer than 100 bits there.
+#[test]
+fn list_decoding_regimes_are_refused() {
+    for soundness in [Soundness::JohnsonBound, Soundness::CapacityBound] {
+        let config = PcsConfig {
+            soundness,
+            ..PcsConfig::hiding_default()
+        };
+        assert_eq!(
+            HidingPcs::new(config).unwrap_err(),
+            PcsError::HidingRegime { got: soundness }
         );
     }
 }
@@ -309,7 +325,7 @@ fn another_transcript_or_configuration_is_rejected() {
     );
     let other = HidingPcs::new(PcsConfig {
         pow_bits: 17,
-        ..PcsConfig::default()
+        ..PcsConfig::hiding_default()
     })
     .unwrap();
     assert!(verify(&other, &f.commitment, &f.claims, &f.proof).is_err());

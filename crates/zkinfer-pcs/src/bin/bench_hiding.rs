@@ -91,9 +91,8 @@ fn measure<C, D, P>(
 
 fn run(hiding: bool, log_size: usize) -> Figures {
     let (cols, claims) = data(log_size);
-    let config = PcsConfig::default();
     if hiding {
-        let pcs = HidingPcs::new(config).expect("config");
+        let pcs = HidingPcs::new(PcsConfig::hiding_default()).expect("config");
         measure(
             |t| pcs.commit(&cols, t).expect("commit"),
             |d, t| pcs.open(d, &claims, t).expect("open"),
@@ -104,7 +103,7 @@ fn run(hiding: bool, log_size: usize) -> Figures {
             |p| bincode::serialize(p).expect("serialize").len(),
         )
     } else {
-        let pcs = Pcs::new(config);
+        let pcs = Pcs::new(PcsConfig::default());
         measure(
             |t| pcs.commit(&cols, t).expect("commit"),
             |d, t| pcs.open_owned(d, &claims, t).expect("open"),
@@ -152,8 +151,9 @@ fn main() {
     };
     let exe = std::env::current_exe().expect("current exe");
     println!(
-        "{COLUMNS} columns, one claim each, PcsConfig::default() ({:?})",
-        PcsConfig::default()
+        "{COLUMNS} columns, one claim each; plain: {:?}; hiding: {:?}",
+        PcsConfig::default(),
+        PcsConfig::hiding_default()
     );
     println!(
         "| elements | path   | commit s | open s | proof KiB | verify ms | peak MiB |\n|---|---|---|---|---|---|---|"

@@ -22,8 +22,10 @@
 //! revealed values are the column evaluations the caller asked for, no mixture of columns.
 //!
 //! # Soundness
-//! [`HidingPcs::new`] refuses parameters below [`MIN_SECURITY_BITS`], and the verifier checks
-//! it again. p3-whir's per-round query/grinding budget is chosen for `security_bits` under the
+//! [`HidingPcs::new`] refuses parameters below [`MIN_SECURITY_BITS`] or outside the
+//! unique-decoding regime ([`PcsConfig::hiding_default`] says why), and the verifier checks it
+//! again; both sides also check p3-whir's report on the masked base case for every stack size
+//! (the shared-challenge round proven at the security level, the query round with grinding). p3-whir's per-round query/grinding budget is chosen for `security_bits` under the
 //! configured regime (Johnson bound by default); the hiding run draws no commitment-phase
 //! out-of-domain samples (see docs/ZK.md, "Out-of-domain samples" for the accounting).
 //!
@@ -50,7 +52,7 @@ use zkinfer_field::{F, PrimeCharacteristicRing, Transcript, TranscriptLabel};
 use self::stack::Stack;
 use self::types::{HidingConfig, HidingWhir};
 use crate::types::{Dft, LeafHash, NodeCompress};
-use crate::{MAX_POW_BITS, PcsConfig, PcsError};
+use crate::{MAX_POW_BITS, PcsConfig, PcsError, Soundness};
 
 /// The least security level (bits) a hiding commitment is made or verified with.
 pub const MIN_SECURITY_BITS: usize = 100;
@@ -178,7 +180,10 @@ impl HidingPcs {
             for pow in self.config.pow_bits..=MAX_POW_BITS.max(self.config.pow_bits) {
                 params.pow_bits = pow;
                 match HidingConfig::new(vars, params.clone(), zk.clone()) {
-                    Ok(config) => return Ok((vars, config)),
+                    Ok(config) => {
+                        check_report(&config, vars, self.config.security_bits)?;
+                        return Ok((vars, config));
+                    }
                     Err(e) => last = e.to_string(),
                 }
             }
@@ -235,13 +240,68 @@ impl HidingPcs {
     }
 }
 
-/// Parameters below [`MIN_SECURITY_BITS`] are refused, by the prover and the verifier alike.
+impl PcsConfig {
+    /// The hiding commitment's parameters: [`PcsConfig::default`] in the unique-decoding
+    /// regime. Under the Johnson bound, p3-whir's own (diagnostic) accounting of the masked base
+    /// case's shared-challenge round keeps 72 bits at 2^12 elements, 35 at 2^16 and nothing at
+    /// 2^22 (the candidate lists of all mask codes multiply against a 128-bit field); in unique
+    /// decoding the lists have one element and the round keeps ≥ 109 bits at every size, at the
+    /// price of more queries (124 instead of 91 in the first round). See docs/ZK.md.
+    #[must_use]
+    pub fn hiding_default() -> Self {
+        Self {
+            soundness: Soundness::UniqueDecoding,
+            ..Self::default()
+        }
+    }
+}
+
+/// Parameters below [`MIN_SECURITY_BITS`], or in a list-decoding regime, are refused, by the
+/// prover and the verifier alike.
 fn check_security(config: &PcsConfig) -> Result<(), PcsError> {
     if config.security_bits < MIN_SECURITY_BITS {
         return Err(PcsError::SecurityTooLow {
             min: MIN_SECURITY_BITS,
             got: config.security_bits,
         });
+    }
+    if config.soundness != Soundness::UniqueDecoding {
+        return Err(PcsError::HidingRegime {
+            got: config.soundness,
+        });
+    }
+    Ok(())
+}
+
+/// p3-whir's report on the masked base case must show the security level in both of its
+/// rounds: the shared-challenge round as a proven bound, the query round after grinding (the
+/// same grinding credit every WHIR round takes).
+fn check_report(
+    config: &HidingConfig,
+    stacked_vars: usize,
+    required: usize,
+) -> Result<(), PcsError> {
+    let report = config.hiding_base_case_security_report();
+    let terms = [
+        (
+            "the base case's shared-challenge round",
+            report.gamma_round.combined.proven_bits(),
+        ),
+        (
+            "the base case's query round (with grinding)",
+            report.query_round.with_pow.bits,
+        ),
+    ];
+    for (term, bits) in terms {
+        let bits = bits.unwrap_or(0.0);
+        if bits < required as f64 {
+            return Err(PcsError::HidingSoundness {
+                stacked_vars,
+                term,
+                got: bits as usize,
+                required,
+            });
+        }
     }
     Ok(())
 }

@@ -31,7 +31,7 @@ fn claim(cols: &[Vec<F>]) -> Vec<ColumnClaim> {
 fn randomness_comes_only_from_the_entropy_source() {
     let cols = columns();
     let run = |seed| {
-        let pcs = HidingPcs::seeded_for_tests(PcsConfig::default(), seed).unwrap();
+        let pcs = HidingPcs::seeded_for_tests(PcsConfig::hiding_default(), seed).unwrap();
         let mut t = Transcript::new(b"unit");
         let (c, data) = pcs.commit(&cols, &mut t).unwrap();
         let proof = pcs.open(data, &claim(&cols), &mut t).unwrap();
@@ -51,7 +51,7 @@ fn randomness_comes_only_from_the_entropy_source() {
 fn weak_parameters_are_refused() {
     let weak = PcsConfig {
         security_bits: MIN_SECURITY_BITS - 1,
-        ..PcsConfig::default()
+        ..PcsConfig::hiding_default()
     };
     assert_eq!(
         HidingPcs::new(weak).unwrap_err(),
@@ -60,4 +60,76 @@ fn weak_parameters_are_refused() {
             got: MIN_SECURITY_BITS - 1
         }
     );
+}
+
+/// Every stack size the hiding default can commit configures, with p3-whir's base-case report
+/// at the security level (checked inside `hiding_config`); small stacks are enlarged.
+#[test]
+fn every_stack_size_configures_at_the_security_level() {
+    let pcs = HidingPcs::new(PcsConfig::hiding_default()).unwrap();
+    let mut last = 0;
+    for n in 0..=26 {
+        let (vars, config) = pcs.hiding_config(n).unwrap();
+        assert!(vars >= n && vars >= last, "{n} -> {vars}");
+        last = vars;
+        let report = config.hiding_base_case_security_report();
+        assert!(report.gamma_round.combined.proven_bits().unwrap() >= 100.0);
+    }
+}
+
+#[test]
+#[ignore = "exploration: prints p3's hiding security report"]
+fn print_security_report() {
+    use crate::config::Soundness;
+    use p3_whir::ZkParameters;
+    for soundness in [Soundness::JohnsonBound, Soundness::UniqueDecoding] {
+        for rate in [1usize, 2] {
+            for mask_rate in [1usize, 3, 5] {
+                let cfg = PcsConfig {
+                    soundness,
+                    log_inv_rate: rate,
+                    ..PcsConfig::default()
+                };
+                for n in [12usize, 16, 20, 22] {
+                    let mut params = cfg.protocol_parameters(n).unwrap();
+                    let mut found = None;
+                    for pow in 16..=22 {
+                        params.pow_bits = pow;
+                        if let Ok(c) = super::types::HidingConfig::new(
+                            n,
+                            params.clone(),
+                            ZkParameters {
+                                ell_zk: 3,
+                                mask_log_inv_rate: mask_rate,
+                            },
+                        ) {
+                            found = Some(c);
+                            break;
+                        }
+                    }
+                    let Some(config) = found else {
+                        println!("{soundness:?} r={rate} m={mask_rate} n={n}: no config");
+                        continue;
+                    };
+                    let r = config.hiding_base_case_security_report();
+                    println!(
+                        "{soundness:?} r={rate} m={mask_rate} n={n} pow={} q={:?} t={:?} mq={} | q_pow {:.1} mca {:.1?} plist {:.1?} gamma {:.1?} rbr {:.1?}",
+                        config.pow_bits,
+                        config
+                            .round_parameters()
+                            .iter()
+                            .map(|r| r.num_queries)
+                            .collect::<Vec<_>>(),
+                        config.oracle_randomness(),
+                        config.mask_queries(),
+                        r.query_round.with_pow.bits.unwrap_or(-1.0),
+                        r.gamma_round.mca_sum.bits,
+                        r.gamma_round.product_list.log2_size,
+                        r.gamma_round.combined.bits,
+                        r.round_by_round.bits,
+                    );
+                }
+            }
+        }
+    }
 }
