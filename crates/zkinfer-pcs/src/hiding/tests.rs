@@ -133,3 +133,51 @@ fn print_security_report() {
         }
     }
 }
+
+#[test]
+#[ignore = "exploration: prints the size of each part of a hiding proof"]
+fn print_proof_breakdown() {
+    let pcs = HidingPcs::new(PcsConfig::hiding_default()).unwrap();
+    let cols = vec![(0..1u64 << 16).map(F::from_u64).collect::<Vec<F>>()];
+    let point: Vec<EF> = (0..16u64)
+        .map(|i| EF::from_basis_coefficients_fn(|j| F::from_u64(3 * i + j as u64 + 5)))
+        .collect();
+    let claims = vec![ColumnClaim {
+        column: 0,
+        value: zkinfer_poly::evaluate(&cols[0], &point),
+        point,
+    }];
+    let mut t = Transcript::new(b"unit");
+    let (_, data) = pcs.commit(&cols, &mut t).unwrap();
+    let p = pcs.open(data, &claims, &mut t).unwrap().inner;
+    let size = |x: &dyn erased::Ser| x.len();
+    mod erased {
+        pub trait Ser {
+            fn len(&self) -> usize;
+        }
+        impl<T: serde::Serialize> Ser for T {
+            fn len(&self) -> usize {
+                bincode::serialize(self).unwrap().len()
+            }
+        }
+    }
+    println!("total {}", size(&p));
+    println!("sumchecks {}", size(&p.sumchecks));
+    println!(
+        "rounds {:?}",
+        p.rounds
+            .iter()
+            .map(|r| (size(&r.openings), size(r)))
+            .collect::<Vec<_>>()
+    );
+    let b = &p.base_case;
+    println!(
+        "base: source {} fresh_main {} masks {:?} blinded_msg {} blinded_rand {} blinded_masks {}",
+        size(&b.source_openings),
+        size(&b.fresh_main_openings),
+        b.mask_openings.iter().map(|m| size(m)).collect::<Vec<_>>(),
+        size(&b.blinded_message),
+        size(&b.blinded_randomness),
+        size(&b.blinded_masks)
+    );
+}
