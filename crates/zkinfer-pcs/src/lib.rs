@@ -34,6 +34,8 @@
 //! - `prover` — [`Pcs::commit`], [`Pcs::open`]; `verifier` — [`Pcs::absorb_commitment`],
 //!   [`Pcs::verify`] (denies `unwrap`/`expect`/indexing/`panic`).
 //! - [`error`] — [`PcsError`].
+//! - [`hiding`] — [`HidingPcs`]: the same batch API, hiding (p3-whir's HVZK-WHIR over salted
+//!   Keccak leaves, OS randomness, unique decoding); see `docs/ZK.md`.
 //!
 //! # Parameters (see [`PcsConfig`])
 //! 100-bit security under the Johnson bound, rate 1/4, fold 4, 16 bits of grinding (raised per stack size where needed), chosen by

@@ -281,7 +281,16 @@ fn check_report(
     stacked_vars: usize,
     required: usize,
 ) -> Result<(), PcsError> {
-    let report = config.hiding_base_case_security_report();
+    // p3's report asserts on its geometry; a configuration it cannot describe is refused.
+    let report = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        config.hiding_base_case_security_report()
+    }))
+    .map_err(|_| PcsError::HidingSoundness {
+        stacked_vars,
+        term: "p3-whir's base-case report (could not be computed)",
+        got: 0,
+        required,
+    })?;
     let terms = [
         (
             "the base case's shared-challenge round",
