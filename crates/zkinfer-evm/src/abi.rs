@@ -135,7 +135,10 @@ mod tests {
 
     #[test]
     fn encodes_static_and_dynamic_arguments() {
-        assert_eq!(selector("transfer(address,uint256)"), [0xa9, 0x05, 0x9c, 0xbb]);
+        assert_eq!(
+            selector("transfer(address,uint256)"),
+            [0xa9, 0x05, 0x9c, 0xbb]
+        );
         let data = encode_call(
             "f(uint256,bytes)",
             &[Token::Uint(U256::from(7)), Token::Bytes(vec![1, 2, 3])],

@@ -54,7 +54,7 @@ pub enum DecodeError {
 /// The contract's packed word for `x`: `c0 | c1 << 64`.
 #[must_use]
 pub fn ext_to_word(x: EF) -> U256 {
-    let c = x.as_basis_coefficients_slice();
+    let c = BasedVectorSpace::<F>::as_basis_coefficients_slice(&x);
     U256::from(c[0].as_canonical_u64()) | (U256::from(c[1].as_canonical_u64()) << 64)
 }
 
@@ -82,7 +82,7 @@ pub fn base_to_word(x: F) -> U256 {
 
 /// Appends the 16-byte encoding of `x`.
 pub fn put_ext(out: &mut Vec<u8>, x: EF) {
-    let c = x.as_basis_coefficients_slice();
+    let c = BasedVectorSpace::<F>::as_basis_coefficients_slice(&x);
     out.extend_from_slice(&c[1].as_canonical_u64().to_be_bytes());
     out.extend_from_slice(&c[0].as_canonical_u64().to_be_bytes());
 }
@@ -225,7 +225,8 @@ mod tests {
 
     #[test]
     fn ext_round_trips_through_bytes_and_words() {
-        let x = EF::from_basis_coefficients_fn(|i| F::from_u64(if i == 0 { 5 } else { MODULUS - 1 }));
+        let x =
+            EF::from_basis_coefficients_fn(|i| F::from_u64(if i == 0 { 5 } else { MODULUS - 1 }));
         let mut out = Vec::new();
         put_ext(&mut out, x);
         assert_eq!(out.len(), EXT_BYTES);

@@ -233,7 +233,10 @@ impl SumcheckStatement {
 ///
 /// # Errors
 /// [`DecodeError::TooLong`] if a length exceeds its field.
-pub fn encode_sumcheck_message(proof: &SumcheckProof, evals: &[EF]) -> Result<Vec<u8>, DecodeError> {
+pub fn encode_sumcheck_message(
+    proof: &SumcheckProof,
+    evals: &[EF],
+) -> Result<Vec<u8>, DecodeError> {
     let mut out = Vec::new();
     encoding::put_sumcheck_proof(&mut out, proof)?;
     encoding::put_exts8(&mut out, "evaluations", evals)?;
