@@ -26,7 +26,7 @@ const input = {
   language: "Solidity",
   sources: sources(SRC, ""),
   settings: {
-    optimizer: { enabled: true, runs: 200 },
+    optimizer: { enabled: true, runs: 100000 },
     viaIR: true,
     evmVersion: "cancun",
     metadata: { appendCBOR: false },

@@ -263,6 +263,7 @@ fn gas_of_a_20_round_degree_3_sumcheck() {
     let out = h.call(SUMCHECK_VERIFY, &args).expect("runs");
     assert!(out.success, "{:?}", h.revert_error(&out));
     let inner = decode_uint(&out.output, 2).expect("gas").to::<u64>();
+    let rounds = decode_uint(&out.output, 3).expect("gas").to::<u64>();
     let exec = out
         .execution_gas
         .expect("execution above the calldata floor");
@@ -272,9 +273,10 @@ fn gas_of_a_20_round_degree_3_sumcheck() {
         "EIP-7623 formula disagrees with revm"
     );
     println!(
-        "20-round degree-3 sumcheck: proof {} bytes, calldata {} bytes; verify (decode + transcript + rounds + final check, gasleft) {inner} gas; tx execution {exec}, calldata {} (floor {}), total {}",
+        "20-round degree-3 sumcheck: proof {} bytes, calldata {} bytes; verify (decode + transcript init + rounds + final check, gasleft) {inner} gas, of which the 20 rounds {rounds} ({} per round); tx execution {exec}, calldata {} (floor {}), total {}",
         msg.len(),
         data.len(),
+        rounds / 20,
         gas.calldata_standard,
         gas.calldata_floor,
         gas.total

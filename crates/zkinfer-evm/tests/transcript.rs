@@ -127,3 +127,49 @@ fn gas_per_challenge() {
     );
     assert!(per < 8_000.0 && init_gas < 10_000, "transcript gas grew");
 }
+
+/// The Merkle-path walk WHIR's verifier will need (node = keccak256(left ‖ right)) against Rust's
+/// Keccak-256, and its gas per level: the unit of the WHIR budget in README.md.
+#[test]
+fn merkle_path_matches_rust_keccak_and_costs_per_level() {
+    use revm::primitives::{B256, keccak256};
+    let mut h = Harness::deploy(Contract::TranscriptHarness).expect("deploys");
+    let mut rng = StdRng::seed_from_u64(6);
+    let depth = 20;
+    let mut per_level = 0.0;
+    for _ in 0..20 {
+        let leaf = B256::from(rng.random::<[u8; 32]>());
+        let index: u64 = rng.random_range(0..1 << depth);
+        let siblings: Vec<[u8; 32]> = (0..depth).map(|_| rng.random()).collect();
+        let mut node = leaf;
+        for (i, s) in siblings.iter().enumerate() {
+            let mut buf = [0u8; 64];
+            if (index >> i) & 1 == 0 {
+                buf[..32].copy_from_slice(node.as_slice());
+                buf[32..].copy_from_slice(s);
+            } else {
+                buf[..32].copy_from_slice(s);
+                buf[32..].copy_from_slice(node.as_slice());
+            }
+            node = keccak256(buf);
+        }
+        let out = h
+            .call(
+                "merkleRoot(bytes32,uint256,bytes)",
+                &[
+                    Token::Uint(U256::from_be_bytes(leaf.0)),
+                    Token::Uint(U256::from(index)),
+                    Token::Bytes(siblings.concat()),
+                ],
+            )
+            .expect("runs");
+        assert!(out.success);
+        assert_eq!(
+            decode_uint(&out.output, 0).expect("root"),
+            U256::from_be_bytes(node.0)
+        );
+        per_level = decode_uint(&out.output, 1).expect("gas").to::<u64>() as f64 / depth as f64;
+    }
+    println!("gas: Merkle path, per level (keccak of 64 bytes + calldata read) {per_level:.0}");
+    assert!(per_level < 400.0, "Merkle path gas grew");
+}

@@ -29,6 +29,11 @@ library KeccakTranscript {
     uint256 private constant MASK64 = 0xFFFFFFFFFFFFFFFF;
     uint256 private constant P = 0xFFFFFFFF00000001;
     uint256 private constant INITIAL_CAP = 1024;
+    /// encodeLabel("protocol"), encodeLabel("context").
+    bytes private constant PROTOCOL_LABEL =
+        hex"0800000000000000700000000000000072000000000000006f0000000000000074000000000000006f0000000000000063000000000000006f000000000000006c00000000000000";
+    bytes private constant CONTEXT_LABEL =
+        hex"070000000000000063000000000000006f000000000000006e000000000000007400000000000000650000000000000078000000000000007400000000000000";
 
     /// A fresh transcript bound to the protocol tag and `context` (e.g. the vk digest).
     function init(bytes memory context) internal pure returns (Transcript memory t) {
@@ -39,8 +44,8 @@ library KeccakTranscript {
         }
         t.buf = buf;
         t.cap = INITIAL_CAP;
-        absorbBytes(t, "protocol", "zkinfer/v1");
-        absorbBytes(t, "context", context);
+        absorbBytes(t, PROTOCOL_LABEL, "zkinfer/v1");
+        absorbBytes(t, CONTEXT_LABEL, context);
     }
 
     /// Makes room for `n` more bytes, moving the buffer to fresh memory when it is full.
@@ -81,28 +86,38 @@ library KeccakTranscript {
         }
     }
 
-    /// Marks the output buffer as discarded (every absorb does).
-    function _touch(Transcript memory t) private pure {
-        t.left = 0;
-    }
-
-    function _absorbLabel(Transcript memory t, bytes memory label, uint256 extraWords) private pure {
+    /// The encoding of a label as the Rust transcript absorbs it: its length, then one element per byte, each
+    /// as 8 little-endian bytes. Verifiers keep their labels encoded in constants (absorbing one is then a
+    /// copy); this function is for labels known only at run time.
+    function encodeLabel(bytes memory label) internal pure returns (bytes memory enc) {
         uint256 n = label.length;
-        _reserve(t, 8 * (n + 1 + extraWords));
-        _touch(t);
-        _put(t, n);
+        enc = new bytes(8 * (n + 1));
+        uint256 lenWord = _le64(n);
         assembly ("memory-safe") {
-            let dst := add(mload(t), mload(add(t, 0x20)))
+            let dst := add(enc, 0x20)
+            mstore(dst, lenWord)
             let src := add(label, 0x20)
             for { let i := 0 } lt(i, n) { i := add(i, 1) } {
-                // One byte b as the u64 b, little-endian: b then seven zero bytes.
-                mstore(add(dst, mul(i, 8)), shl(248, byte(0, mload(add(src, i)))))
+                mstore(add(dst, mul(add(i, 1), 8)), shl(248, byte(0, mload(add(src, i)))))
             }
-            mstore(add(t, 0x20), add(mload(add(t, 0x20)), mul(n, 8)))
+            // The last mstore writes up to 24 zero bytes past enc: free memory, which Solidity treats as
+            // scratch.
         }
     }
 
-    /// Absorbs a labelled byte string (length-prefixed, 7 bytes per element).
+    /// Appends an encoded label (see `encodeLabel`) and reserves `extraWords` more u64s; discards the output.
+    function _absorbLabel(Transcript memory t, bytes memory enc, uint256 extraWords) private pure {
+        uint256 n = enc.length;
+        _reserve(t, n + 8 * extraWords);
+        assembly ("memory-safe") {
+            let len := mload(add(t, 0x20))
+            mcopy(add(mload(t), len), add(enc, 0x20), n)
+            mstore(add(t, 0x20), add(len, n))
+            mstore(add(t, 0x80), 0)
+        }
+    }
+
+    /// Absorbs a byte string (length-prefixed, 7 bytes per element) under an encoded label.
     function absorbBytes(Transcript memory t, bytes memory label, bytes memory data) internal pure {
         uint256 n = data.length;
         uint256 chunks = (n + 6) / 7;
@@ -121,7 +136,7 @@ library KeccakTranscript {
         }
     }
 
-    /// Absorbs one labelled u64 (as the 8-byte string of its little-endian bytes).
+    /// Absorbs one u64 (as the 8-byte string of its little-endian bytes) under an encoded label.
     function absorbU64(Transcript memory t, bytes memory label, uint64 v) internal pure {
         // 8 bytes = two chunks: the low 7 bytes, then the top byte.
         _absorbLabel(t, label, 3);
@@ -130,13 +145,13 @@ library KeccakTranscript {
         _put(t, uint256(v) >> 56);
     }
 
-    /// Absorbs one labelled base-field element (canonical).
+    /// Absorbs one base-field element (canonical) under an encoded label.
     function absorbField(Transcript memory t, bytes memory label, uint256 x) internal pure {
         _absorbLabel(t, label, 1);
         _put(t, x);
     }
 
-    /// Absorbs a labelled, length-prefixed vector of base-field elements (canonical).
+    /// Absorbs a length-prefixed vector of base-field elements (canonical) under an encoded label.
     function absorbFields(Transcript memory t, bytes memory label, uint256[] memory xs) internal pure {
         uint256 n = xs.length;
         _absorbLabel(t, label, 1 + n);
@@ -146,22 +161,34 @@ library KeccakTranscript {
         }
     }
 
-    /// Absorbs one labelled extension element (packed, canonical).
-    function absorbExt(Transcript memory t, bytes memory label, uint256 x) internal pure {
-        _absorbLabel(t, label, 2);
-        _put(t, x & MASK64);
-        _put(t, x >> 64);
+    /// c0 then c1 of a packed element, each 8 bytes little-endian, in the top 16 bytes of a word.
+    function _le128(uint256 x) private pure returns (uint256) {
+        return _le64(x & MASK64) | (_le64(x >> 64) >> 64);
     }
 
-    /// Absorbs a labelled, length-prefixed vector of extension elements (packed, canonical).
+    /// Appends one packed element; room must be reserved.
+    function _putExt(Transcript memory t, uint256 x) private pure {
+        uint256 w = _le128(x);
+        assembly ("memory-safe") {
+            let len := mload(add(t, 0x20))
+            mstore(add(mload(t), len), w)
+            mstore(add(t, 0x20), add(len, 16))
+        }
+    }
+
+    /// Absorbs one extension element (packed, canonical) under an encoded label.
+    function absorbExt(Transcript memory t, bytes memory label, uint256 x) internal pure {
+        _absorbLabel(t, label, 2);
+        _putExt(t, x);
+    }
+
+    /// Absorbs a length-prefixed vector of extension elements (packed, canonical) under an encoded label.
     function absorbExts(Transcript memory t, bytes memory label, uint256[] memory xs) internal pure {
         uint256 n = xs.length;
         _absorbLabel(t, label, 1 + 2 * n);
         _put(t, n);
         for (uint256 i = 0; i < n; i++) {
-            uint256 x = xs[i];
-            _put(t, x & MASK64);
-            _put(t, x >> 64);
+            _putExt(t, xs[i]);
         }
     }
 

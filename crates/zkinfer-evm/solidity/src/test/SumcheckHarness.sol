@@ -30,12 +30,14 @@ contract SumcheckHarness {
         uint256 claimedSum,
         bytes calldata statement,
         bytes calldata proof
-    ) external view returns (uint256[] memory point, uint256 value, uint256 gasUsed) {
+    ) external view returns (uint256[] memory point, uint256 value, uint256 gasUsed, uint256 roundsGas) {
         uint256 g = gasleft();
         Statement memory s = _statement(statement);
         Decoded memory d = _decode(proof);
         Transcript memory t = T.init(context);
+        uint256 g1 = gasleft();
         (point, value) = Sumcheck.verify(t, numVars, degree, claimedSum, d.rounds);
+        roundsGas = g1 - gasleft();
         Sumcheck.checkProducts(value, s.coeffs, s.factors, s.hasEq, s.eqPoint, point, d.evals);
         gasUsed = g - gasleft();
     }

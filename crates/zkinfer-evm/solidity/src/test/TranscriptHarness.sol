@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {Transcript, KeccakTranscript as T} from "../Transcript.sol";
 import {Cursor, ProofReader as R} from "../ProofReader.sol";
+import {Sumcheck} from "../Sumcheck.sol";
 
 /// Test and gas harness for the transcript (not part of a verifier). `run` replays a script of operations
 /// (see `zkinfer_evm::harness::TranscriptOp` for the encoding) and returns every challenge drawn.
@@ -17,7 +18,7 @@ contract TranscriptHarness {
         uint256 k = 0;
         while (c.pos < c.end) {
             uint256 op = R.readUint(c, 1);
-            bytes memory label = _bytes(c, R.readUint(c, 1));
+            bytes memory label = T.encodeLabel(_bytes(c, R.readUint(c, 1)));
             if (op == 0) {
                 T.absorbBytes(t, label, _bytes(c, R.readUint(c, 2)));
             } else if (op == 1) {
@@ -47,13 +48,43 @@ contract TranscriptHarness {
         }
     }
 
-    /// Gas of one `absorbExt` followed by one `challenge` (labels of the sumcheck's length), after `init`.
+    /// Gas of one `absorbExt` followed by one `challenge` (the sumcheck's encoded labels), after `init`.
     function benchChallenge(uint256 x, uint256 n) external view returns (uint256 c, uint256 gasUsed) {
         Transcript memory t = T.init("bench");
         uint256 g = gasleft();
         for (uint256 i = 0; i < n; i++) {
-            T.absorbExt(t, "sumcheck/round", x ^ i);
-            c = T.challenge(t, "sumcheck/challenge");
+            T.absorbExt(t, Sumcheck.ROUND, x ^ i);
+            c = T.challenge(t, Sumcheck.CHALLENGE);
+        }
+        gasUsed = g - gasleft();
+    }
+
+    /// A Merkle path as WHIR's tree hashes it (node = keccak256(left ‖ right), standard padded Keccak-256):
+    /// the root from `leaf`, its index and the siblings (32 bytes each, leaf level first), and the gas of the
+    /// walk. A measurement for the WHIR budget, not yet the WHIR verifier.
+    function merkleRoot(bytes32 leaf, uint256 index, bytes calldata siblings)
+        external
+        view
+        returns (bytes32 root, uint256 gasUsed)
+    {
+        uint256 g = gasleft();
+        assembly ("memory-safe") {
+            let node := leaf
+            let n := div(siblings.length, 32)
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let sib := calldataload(add(siblings.offset, mul(i, 32)))
+                switch and(shr(i, index), 1)
+                case 0 {
+                    mstore(0x00, node)
+                    mstore(0x20, sib)
+                }
+                default {
+                    mstore(0x00, sib)
+                    mstore(0x20, node)
+                }
+                node := keccak256(0x00, 0x40)
+            }
+            root := node
         }
         gasUsed = g - gasleft();
     }
