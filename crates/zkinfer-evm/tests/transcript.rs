@@ -168,7 +168,7 @@ fn merkle_path_matches_rust_keccak_and_costs_per_level() {
             decode_uint(&out.output, 0).expect("root"),
             U256::from_be_bytes(node.0)
         );
-        per_level = decode_uint(&out.output, 1).expect("gas").to::<u64>() as f64 / depth as f64;
+        per_level = decode_uint(&out.output, 1).expect("gas").to::<u64>() as f64 / f64::from(depth);
     }
     println!("gas: Merkle path, per level (keccak of 64 bytes + calldata read) {per_level:.0}");
     assert!(per_level < 400.0, "Merkle path gas grew");
