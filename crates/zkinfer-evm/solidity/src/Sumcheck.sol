@@ -27,6 +27,10 @@ library Sumcheck {
     bytes internal constant CHALLENGE =
         hex"1200000000000000730000000000000075000000000000006d0000000000000063000000000000006800000000000000650000000000000063000000000000006b000000000000002f000000000000006300000000000000680000000000000061000000000000006c000000000000006c0000000000000065000000000000006e0000000000000067000000000000006500000000000000";
 
+    uint256 private constant P = 0xFFFFFFFF00000001;
+    uint256 private constant W = 7;
+    uint256 private constant MASK64 = 0xFFFFFFFFFFFFFFFF;
+
     /// The largest degree accepted (a round's length is one byte in the calldata encoding).
     uint256 internal constant MAX_DEGREE = 254;
 
@@ -80,24 +84,53 @@ library Sumcheck {
 
     /// p(x) for the polynomial of degree < values.length with p(i) = values[i]:
     /// Σ_i values[i] · w_i · Π_{j≠i} (x − j), with prefix and suffix products (no division: exact at nodes).
+    /// `weights` must have the length of `values`. In Yul, on coordinates (the arithmetic of
+    /// `Goldilocks.extMul`, inlined); the suffix products live in scratch memory past the free pointer.
     function interpolate(uint256[] memory values, uint256[] memory weights, uint256 x)
         internal
         pure
         returns (uint256 acc)
     {
-        uint256 n = values.length;
-        // suffix[i] = Π_{j>i} (x − j)
-        uint256[] memory suffix = new uint256[](n);
-        uint256 s = 1;
-        for (uint256 i = n; i > 0; i--) {
-            suffix[i - 1] = s;
-            s = G.extMul(s, G.extSub(x, i - 1));
-        }
-        uint256 prefix = 1;
-        for (uint256 i = 0; i < n; i++) {
-            uint256 basis = G.extMul(prefix, suffix[i]);
-            acc = G.extAdd(acc, G.extMul(values[i], G.extMulBase(basis, weights[i])));
-            prefix = G.extMul(prefix, G.extSub(x, i));
+        assembly ("memory-safe") {
+            let n := mload(values)
+            let scratch := mload(0x40)
+            let x0 := and(x, MASK64)
+            let x1 := shr(64, x)
+            // suffix[i] = Π_{j>i} (x − j)
+            let s0 := 1
+            let s1 := 0
+            for { let i := n } gt(i, 0) { i := sub(i, 1) } {
+                mstore(add(scratch, mul(sub(i, 1), 32)), or(s0, shl(64, s1)))
+                let d0 := mod(sub(add(x0, P), sub(i, 1)), P)
+                let t0 := mod(add(mul(s0, d0), mul(W, mul(s1, x1))), P)
+                s1 := mod(add(mul(s0, x1), mul(s1, d0)), P)
+                s0 := t0
+            }
+            let p0 := 1
+            let p1 := 0
+            let a0 := 0
+            let a1 := 0
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let sf := mload(add(scratch, mul(i, 32)))
+                let f0 := and(sf, MASK64)
+                let f1 := shr(64, sf)
+                let w := mload(add(weights, mul(add(i, 1), 32)))
+                // b = prefix · suffix · w_i
+                let b0 := mod(mul(mod(add(mul(p0, f0), mul(W, mul(p1, f1))), P), w), P)
+                let b1 := mod(mul(mod(add(mul(p0, f1), mul(p1, f0)), P), w), P)
+                // acc += values[i] · b
+                let v := mload(add(values, mul(add(i, 1), 32)))
+                let v0 := and(v, MASK64)
+                let v1 := shr(64, v)
+                a0 := mod(add(a0, add(mul(v0, b0), mul(W, mul(v1, b1)))), P)
+                a1 := mod(add(a1, add(mul(v0, b1), mul(v1, b0))), P)
+                // prefix *= (x − i)
+                let d0 := mod(sub(add(x0, P), i), P)
+                let t0 := mod(add(mul(p0, d0), mul(W, mul(p1, x1))), P)
+                p1 := mod(add(mul(p0, x1), mul(p1, d0)), P)
+                p0 := t0
+            }
+            acc := or(a0, shl(64, a1))
         }
     }
 
