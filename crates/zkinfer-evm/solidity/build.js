@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+// Compiles src/**/*.sol with the pinned solc-js into ../artifacts/<Contract>.json (ABI + bytecode).
+// `node build.js --check` compiles and fails if the committed artifacts differ (CI runs it).
+"use strict";
+const fs = require("fs");
+const path = require("path");
+const solc = require("solc");
+
+const SRC = path.join(__dirname, "src");
+const OUT = path.join(__dirname, "..", "artifacts");
+// The contracts whose artifacts the Rust crate loads.
+const CONTRACTS = ["GoldilocksHarness", "TranscriptHarness", "SumcheckHarness"];
+
+function sources(dir, prefix) {
+  const out = {};
+  for (const name of fs.readdirSync(dir).sort()) {
+    const full = path.join(dir, name);
+    const rel = prefix ? `${prefix}/${name}` : name;
+    if (fs.statSync(full).isDirectory()) Object.assign(out, sources(full, rel));
+    else if (name.endsWith(".sol")) out[rel] = { content: fs.readFileSync(full, "utf8") };
+  }
+  return out;
+}
+
+const input = {
+  language: "Solidity",
+  sources: sources(SRC, ""),
+  settings: {
+    optimizer: { enabled: true, runs: 100000 },
+    viaIR: true,
+    evmVersion: "cancun",
+    metadata: { appendCBOR: false },
+    outputSelection: { "*": { "*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"] } },
+  },
+};
+
+const output = JSON.parse(solc.compile(JSON.stringify(input)));
+const errors = (output.errors || []).filter((e) => e.severity === "error");
+for (const e of output.errors || []) console.error(e.formattedMessage);
+if (errors.length) process.exit(1);
+
+const check = process.argv.includes("--check");
+let stale = 0;
+for (const [file, contracts] of Object.entries(output.contracts)) {
+  for (const [name, c] of Object.entries(contracts)) {
+    if (!CONTRACTS.includes(name)) continue;
+    const artifact = {
+      contract: name,
+      source: `solidity/src/${file}`,
+      compiler: `solc-js ${solc.version()}`,
+      settings: { optimizer: input.settings.optimizer, viaIR: input.settings.viaIR },
+      evmVersion: input.settings.evmVersion,
+      abi: c.abi,
+      bytecode: "0x" + c.evm.bytecode.object,
+      deployedBytecode: "0x" + c.evm.deployedBytecode.object,
+    };
+    const text = JSON.stringify(artifact, null, 1) + "\n";
+    const dest = path.join(OUT, `${name}.json`);
+    if (check) {
+      const old = fs.existsSync(dest) ? fs.readFileSync(dest, "utf8") : "";
+      if (old !== text) {
+        console.error(`stale: ${path.relative(process.cwd(), dest)} differs from a fresh compile of ${file}`);
+        stale++;
+      }
+    } else {
+      fs.writeFileSync(dest, text);
+      console.log(`${name}: ${c.evm.deployedBytecode.object.length / 2} bytes deployed`);
+    }
+  }
+}
+if (check && stale) {
+  console.error(`${stale} artifact(s) stale: run \`npm run build\` in crates/zkinfer-evm/solidity and commit artifacts/`);
+  process.exit(1);
+}
+if (check) console.log("artifacts are current");

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+pragma solidity ^0.8.28;
+
+import {Goldilocks as G} from "./Goldilocks.sol";
+
+/// The Fiat–Shamir state: a byte buffer (p3's HashChallenger input buffer) and the unread part of the last
+/// Keccak-256 output. `buf` points at `cap + 32` allocated bytes (the slack lets an 8-byte write use one
+/// `mstore`).
+struct Transcript {
+    uint256 buf;
+    uint256 len;
+    uint256 cap;
+    uint256 out;
+    uint256 left;
+}
+
+/// @title The Keccak transcript of zkinfer-field (`crates/zkinfer-field/src/transcript.rs`), byte for byte.
+/// @notice The Rust transcript is p3's `SerializingChallenger64<Goldilocks, HashChallenger<u8, Keccak256Hash, 32>>`:
+/// - observing a field element appends its canonical u64, little-endian, to an input buffer;
+/// - sampling with an empty output buffer hashes the input buffer (Keccak-256), replaces the input buffer by the
+///   digest (chaining) and makes the digest's 32 bytes the output buffer, which is consumed from its end; a
+///   u64 is read little-endian from 8 popped bytes, so the k-th u64 of a digest d is bits [64k, 64k + 64) of d
+///   read as a big-endian uint256; a u64 ≥ p is rejected and the next one read;
+/// - observing anything discards the unread output.
+/// On top, zkinfer absorbs a label as its length then one element per byte, byte strings as length then 7-byte
+/// chunks (zero-padded to 8), vectors as length then elements; a challenge in EF absorbs its label then
+/// samples c0, then c1. `init` absorbs ("protocol", "zkinfer/v1") and ("context", context).
+library KeccakTranscript {
+    uint256 private constant MASK64 = 0xFFFFFFFFFFFFFFFF;
+    uint256 private constant P = 0xFFFFFFFF00000001;
+    uint256 private constant INITIAL_CAP = 1024;
+    /// encodeLabel("protocol"), encodeLabel("context").
+    bytes private constant PROTOCOL_LABEL =
+        hex"0800000000000000700000000000000072000000000000006f0000000000000074000000000000006f0000000000000063000000000000006f000000000000006c00000000000000";
+    bytes private constant CONTEXT_LABEL =
+        hex"070000000000000063000000000000006f000000000000006e000000000000007400000000000000650000000000000078000000000000007400000000000000";
+
+    /// A fresh transcript bound to the protocol tag and `context` (e.g. the vk digest).
+    function init(bytes memory context) internal pure returns (Transcript memory t) {
+        uint256 buf;
+        assembly ("memory-safe") {
+            buf := mload(0x40)
+            mstore(0x40, add(buf, add(INITIAL_CAP, 32)))
+        }
+        t.buf = buf;
+        t.cap = INITIAL_CAP;
+        absorbBytes(t, PROTOCOL_LABEL, "zkinfer/v1");
+        absorbBytes(t, CONTEXT_LABEL, context);
+    }
+
+    /// Makes room for `n` more bytes, moving the buffer to fresh memory when it is full.
+    function _reserve(Transcript memory t, uint256 n) private pure {
+        assembly ("memory-safe") {
+            let len := mload(add(t, 0x20))
+            let need := add(len, n)
+            let cap := mload(add(t, 0x40))
+            if gt(need, cap) {
+                let newCap := mul(cap, 2)
+                if lt(newCap, need) { newCap := need }
+                let nb := mload(0x40)
+                mstore(0x40, add(nb, add(newCap, 32)))
+                mcopy(nb, mload(t), len)
+                mstore(t, nb)
+                mstore(add(t, 0x40), newCap)
+            }
+        }
+    }
+
+    /// `v` (< 2^64) as 8 little-endian bytes in the top of a word.
+    function _le64(uint256 v) private pure returns (uint256 w) {
+        assembly ("memory-safe") {
+            v := or(shl(8, and(v, 0x00FF00FF00FF00FF)), and(shr(8, v), 0x00FF00FF00FF00FF))
+            v := or(shl(16, and(v, 0x0000FFFF0000FFFF)), and(shr(16, v), 0x0000FFFF0000FFFF))
+            v := and(or(shl(32, v), shr(32, v)), MASK64)
+            w := shl(192, v)
+        }
+    }
+
+    /// Appends one u64 (a canonical field element or a length), little-endian; room must be reserved.
+    function _put(Transcript memory t, uint256 v) private pure {
+        uint256 w = _le64(v);
+        assembly ("memory-safe") {
+            let len := mload(add(t, 0x20))
+            mstore(add(mload(t), len), w)
+            mstore(add(t, 0x20), add(len, 8))
+        }
+    }
+
+    /// The encoding of a label as the Rust transcript absorbs it: its length, then one element per byte, each
+    /// as 8 little-endian bytes. Verifiers keep their labels encoded in constants (absorbing one is then a
+    /// copy); this function is for labels known only at run time.
+    function encodeLabel(bytes memory label) internal pure returns (bytes memory enc) {
+        uint256 n = label.length;
+        enc = new bytes(8 * (n + 1));
+        uint256 lenWord = _le64(n);
+        assembly ("memory-safe") {
+            let dst := add(enc, 0x20)
+            mstore(dst, lenWord)
+            let src := add(label, 0x20)
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                mstore(add(dst, mul(add(i, 1), 8)), shl(248, byte(0, mload(add(src, i)))))
+            }
+            // The last mstore writes up to 24 zero bytes past enc: free memory, which Solidity treats as
+            // scratch.
+        }
+    }
+
+    /// Appends an encoded label (see `encodeLabel`) and reserves `extraWords` more u64s; discards the output.
+    function _absorbLabel(Transcript memory t, bytes memory enc, uint256 extraWords) private pure {
+        uint256 n = enc.length;
+        _reserve(t, n + 8 * extraWords);
+        assembly ("memory-safe") {
+            let len := mload(add(t, 0x20))
+            mcopy(add(mload(t), len), add(enc, 0x20), n)
+            mstore(add(t, 0x20), add(len, n))
+            mstore(add(t, 0x80), 0)
+        }
+    }
+
+    /// Absorbs a byte string (length-prefixed, 7 bytes per element) under an encoded label.
+    function absorbBytes(Transcript memory t, bytes memory label, bytes memory data) internal pure {
+        uint256 n = data.length;
+        uint256 chunks = (n + 6) / 7;
+        _absorbLabel(t, label, 1 + chunks);
+        _put(t, n);
+        assembly ("memory-safe") {
+            let dst := add(mload(t), mload(add(t, 0x20)))
+            let src := add(data, 0x20)
+            for { let c := 0 } lt(c, chunks) { c := add(c, 1) } {
+                let k := sub(n, mul(c, 7))
+                if gt(k, 7) { k := 7 }
+                let drop := sub(256, mul(k, 8))
+                mstore(add(dst, mul(c, 8)), shl(drop, shr(drop, mload(add(src, mul(c, 7))))))
+            }
+            mstore(add(t, 0x20), add(mload(add(t, 0x20)), mul(chunks, 8)))
+        }
+    }
+
+    /// Absorbs one u64 (as the 8-byte string of its little-endian bytes) under an encoded label.
+    function absorbU64(Transcript memory t, bytes memory label, uint64 v) internal pure {
+        // 8 bytes = two chunks: the low 7 bytes, then the top byte.
+        _absorbLabel(t, label, 3);
+        _put(t, 8);
+        _put(t, uint256(v) & 0xFFFFFFFFFFFFFF);
+        _put(t, uint256(v) >> 56);
+    }
+
+    /// Absorbs one base-field element (canonical) under an encoded label.
+    function absorbField(Transcript memory t, bytes memory label, uint256 x) internal pure {
+        _absorbLabel(t, label, 1);
+        _put(t, x);
+    }
+
+    /// Absorbs a length-prefixed vector of base-field elements (canonical) under an encoded label.
+    function absorbFields(Transcript memory t, bytes memory label, uint256[] memory xs) internal pure {
+        uint256 n = xs.length;
+        _absorbLabel(t, label, 1 + n);
+        _put(t, n);
+        for (uint256 i = 0; i < n; i++) {
+            _put(t, xs[i]);
+        }
+    }
+
+    /// c0 then c1 of a packed element, each 8 bytes little-endian, in the top 16 bytes of a word.
+    function _le128(uint256 x) private pure returns (uint256) {
+        return _le64(x & MASK64) | (_le64(x >> 64) >> 64);
+    }
+
+    /// Appends one packed element; room must be reserved.
+    function _putExt(Transcript memory t, uint256 x) private pure {
+        uint256 w = _le128(x);
+        assembly ("memory-safe") {
+            let len := mload(add(t, 0x20))
+            mstore(add(mload(t), len), w)
+            mstore(add(t, 0x20), add(len, 16))
+        }
+    }
+
+    /// Absorbs one extension element (packed, canonical) under an encoded label.
+    function absorbExt(Transcript memory t, bytes memory label, uint256 x) internal pure {
+        _absorbLabel(t, label, 2);
+        _putExt(t, x);
+    }
+
+    /// Absorbs a length-prefixed vector of extension elements (packed, canonical) under an encoded label.
+    function absorbExts(Transcript memory t, bytes memory label, uint256[] memory xs) internal pure {
+        uint256 n = xs.length;
+        _absorbLabel(t, label, 1 + 2 * n);
+        _put(t, n);
+        for (uint256 i = 0; i < n; i++) {
+            _putExt(t, xs[i]);
+        }
+    }
+
+    /// One base-field sample: the next u64 of the output below p (rejection sampling, as p3's).
+    function sampleBase(Transcript memory t) internal pure returns (uint256 r) {
+        assembly ("memory-safe") {
+            for {} 1 {} {
+                let left := mload(add(t, 0x80))
+                if iszero(left) {
+                    let buf := mload(t)
+                    let d := keccak256(buf, mload(add(t, 0x20)))
+                    mstore(buf, d)
+                    mstore(add(t, 0x20), 32)
+                    mstore(add(t, 0x60), d)
+                    left := 4
+                }
+                let v := and(shr(mul(64, sub(4, left)), mload(add(t, 0x60))), MASK64)
+                mstore(add(t, 0x80), sub(left, 1))
+                if lt(v, P) {
+                    r := v
+                    break
+                }
+            }
+        }
+    }
+
+    /// A labelled challenge in EF (packed).
+    function challenge(Transcript memory t, bytes memory label) internal pure returns (uint256) {
+        _absorbLabel(t, label, 0);
+        uint256 c0 = sampleBase(t);
+        uint256 c1 = sampleBase(t);
+        return G.ext(c0, c1);
+    }
+
+    /// `n` labelled challenges in EF (packed).
+    function challenges(Transcript memory t, bytes memory label, uint256 n) internal pure returns (uint256[] memory cs) {
+        _absorbLabel(t, label, 1);
+        _put(t, n);
+        cs = new uint256[](n);
+        for (uint256 i = 0; i < n; i++) {
+            uint256 c0 = sampleBase(t);
+            uint256 c1 = sampleBase(t);
+            cs[i] = G.ext(c0, c1);
+        }
+    }
+}

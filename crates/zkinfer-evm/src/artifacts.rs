@@ -1,0 +1,90 @@
+//! The compiled contracts, carried in the repository (`artifacts/*.json`, written by `solidity/build.js`).
+//!
+//! Why committed artifacts: the verifier contracts are generic (per-model data is data, not code), so they
+//! are compiled once by the project, and a user of this crate or of the CLI needs no node or solc. CI
+//! installs the pinned solc-js (`solidity/package-lock.json`) and fails if a fresh compile differs from the
+//! committed files (`ci.sh`).
+
+use revm::primitives::hex;
+use serde_json::Value;
+
+/// The contracts whose artifacts the crate carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Contract {
+    /// `solidity/src/test/GoldilocksHarness.sol`: the field library's functions and gas loops.
+    GoldilocksHarness,
+    /// `solidity/src/test/TranscriptHarness.sol`: replays transcript scripts.
+    TranscriptHarness,
+    /// `solidity/src/test/SumcheckHarness.sol`: decodes and verifies a sumcheck.
+    SumcheckHarness,
+}
+
+impl Contract {
+    /// Every contract, in a fixed order.
+    pub const ALL: [Self; 3] = [
+        Self::GoldilocksHarness,
+        Self::TranscriptHarness,
+        Self::SumcheckHarness,
+    ];
+
+    fn json(self) -> &'static str {
+        match self {
+            Self::GoldilocksHarness => include_str!("../artifacts/GoldilocksHarness.json"),
+            Self::TranscriptHarness => include_str!("../artifacts/TranscriptHarness.json"),
+            Self::SumcheckHarness => include_str!("../artifacts/SumcheckHarness.json"),
+        }
+    }
+}
+
+/// Why an artifact could not be loaded (a corrupted checkout: rebuild with `npm run build`).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ArtifactError {
+    /// The JSON does not parse or lacks a field.
+    #[error(
+        "artifact {contract:?} is malformed ({what}): rebuild with `npm run build` in crates/zkinfer-evm/solidity"
+    )]
+    Malformed {
+        /// Which contract.
+        contract: Contract,
+        /// What is wrong.
+        what: String,
+    },
+}
+
+/// A compiled contract.
+#[derive(Clone, Debug)]
+pub struct Artifact {
+    /// The contract.
+    pub contract: Contract,
+    /// Its ABI (JSON).
+    pub abi: Value,
+    /// Creation bytecode.
+    pub bytecode: Vec<u8>,
+    /// Runtime bytecode (what EIP-170 limits).
+    pub deployed_bytecode: Vec<u8>,
+}
+
+impl Artifact {
+    /// Loads the committed artifact of `contract`.
+    ///
+    /// # Errors
+    /// [`ArtifactError::Malformed`] if the file is not what `build.js` writes.
+    pub fn load(contract: Contract) -> Result<Self, ArtifactError> {
+        let bad = |what: String| ArtifactError::Malformed { contract, what };
+        let v: Value = serde_json::from_str(contract.json()).map_err(|e| bad(e.to_string()))?;
+        let code = |field: &str| -> Result<Vec<u8>, ArtifactError> {
+            let s = v[field]
+                .as_str()
+                .ok_or_else(|| bad(format!("no {field}")))?;
+            hex::decode(s).map_err(|e| bad(format!("{field}: {e}")))
+        };
+        Ok(Self {
+            contract,
+            bytecode: code("bytecode")?,
+            deployed_bytecode: code("deployedBytecode")?,
+            abi: v["abi"].clone(),
+        })
+    }
+}

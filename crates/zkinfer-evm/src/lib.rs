@@ -1,0 +1,28 @@
+//! On-chain verification for zkinfer: Solidity libraries and an in-process EVM that runs them.
+//!
+//! The contracts (`solidity/src`, compiled with the pinned solc-js into the committed `artifacts/`):
+//! - `Goldilocks.sol`: F (p = 2^64 − 2^32 + 1) and EF = F[X]/(X² − 7), an EF element packed in one word;
+//! - `Transcript.sol`: the Keccak-256 transcript of `zkinfer-field`, byte for byte;
+//! - `ProofReader.sol`: bounds-checked decoding of proof data from calldata ([`encoding`] is its Rust twin);
+//! - `Sumcheck.sol`: the sumcheck verifier of `zkinfer-sumcheck` and the sub-claim check;
+//! - `test/*Harness.sol`: contracts that expose them to the differential tests and gas measurements.
+//!
+//! The Rust side: [`evm`] (revm under Osaka rules: deploy, call, gas), [`gas`] (EIP-7623 calldata pricing,
+//! EIP-170 code size, EIP-7825 cap), [`abi`] (the little of the ABI the harness needs), [`artifacts`] (the
+//! compiled contracts), [`encoding`] (the calldata encoding of proof data), [`harness`] (deployed harnesses,
+//! the transcript script format, the Rust verdict on encoded sumcheck proofs).
+//!
+//! Not yet here (see README.md): the WHIR and LogUp-GKR verifiers, the ops, the full verifier generated from
+//! a vk, and the CLI verbs of issue 14.
+
+pub mod abi;
+pub mod artifacts;
+pub mod encoding;
+pub mod evm;
+pub mod gas;
+pub mod harness;
+
+pub use artifacts::{Artifact, Contract};
+pub use evm::{CallOutcome, Deployed, Evm, EvmError};
+pub use gas::{TxGas, call_tx_gas};
+pub use harness::Harness;
