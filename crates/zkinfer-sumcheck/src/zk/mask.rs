@@ -56,7 +56,9 @@ impl MaskPolynomial {
         Ok(Self { degree, coeffs })
     }
 
-    /// [`MaskPolynomial::random`] with the operating system's CSPRNG (`getrandom`).
+    /// [`MaskPolynomial::random`] with randomness from the operating system: a ChaCha12
+    /// generator (`StdRng`) seeded with 32 bytes from `getrandom` for this mask alone (one
+    /// system call instead of one per coefficient).
     ///
     /// # Errors
     /// As [`MaskPolynomial::random`].
@@ -64,8 +66,8 @@ impl MaskPolynomial {
     /// # Panics
     /// If the operating system cannot supply randomness (no proof can be hidden then).
     pub fn random_os(num_vars: usize, degree: usize) -> Result<Self, SumcheckError> {
-        use rand::TryRngCore;
-        Self::random(num_vars, degree, &mut rand::rngs::OsRng.unwrap_err())
+        use rand::SeedableRng;
+        Self::random(num_vars, degree, &mut rand::rngs::StdRng::from_os_rng())
     }
 
     /// The mask with the given coefficients (`coeffs[i][t]`: variable `i`, power `t`), e.g. as
