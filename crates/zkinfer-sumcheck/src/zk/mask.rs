@@ -203,6 +203,11 @@ impl MaskRounds<'_> {
 
 /// `v` with `g(point) = Σ_j flat_coefficients()[j] · v[j]`: `v[i·(d+1) + t] = point_i^t`. The
 /// caller opens the committed coefficients against it (an inner product with public weights).
+///
+/// # Zero knowledge
+/// Reveal only this inner product, never the per-variable values `g_i(point_i)`: with round
+/// `k`'s message they give the partial sums `Σ_{x'} f(r_1, …, r_k, x')` of the witness
+/// (docs/ZK-sumcheck.md §1.5).
 #[must_use]
 pub fn mask_weights(degree: usize, point: &[EF]) -> Vec<EF> {
     point
