@@ -8,8 +8,8 @@
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use zkinfer_field::{EF, F, PrimeCharacteristicRing, Transcript, from_signed};
 use zkinfer_lookup::zk_unfinished::{
-    BlindedProof, Blinding, ZkLookupError, disabled_multiplicities, prove_blinded,
-    random_layer_masks, verify_blinded,
+    BlindedProof, Blinding, InnerMasks, MASKED_LAYER_DEGREE, ZkLookupError,
+    disabled_multiplicities, prove_blinded, random_layer_masks, verify_blinded,
 };
 use zkinfer_lookup::{LookupError, LookupInstance, Table};
 use zkinfer_poly::evaluate;
@@ -46,6 +46,7 @@ struct Committed<'a> {
     m: &'a [F],
     blinding: &'a Blinding,
     masks: &'a [MaskPolynomial],
+    inner: &'a InnerMasks,
     /// Absorb the data in the clear (binding) or a fixed placeholder.
     absorb_data: bool,
 }
@@ -70,6 +71,16 @@ impl Committed<'_> {
             for mask in self.masks {
                 t.absorb_exts(b"test/mask", &mask.flat_coefficients());
             }
+            let r: Vec<EF> = self
+                .inner
+                .trees
+                .iter()
+                .flatten()
+                .flatten()
+                .flatten()
+                .copied()
+                .collect();
+            t.absorb_exts(b"test/inner", &r);
         } else {
             t.absorb_bytes(b"test/commitment", b"placeholder");
         }
@@ -86,6 +97,7 @@ impl Committed<'_> {
             self.m,
             self.blinding,
             self.masks,
+            self.inner,
             &mut self.transcript(),
         )
         .expect("well-shaped");
@@ -128,16 +140,27 @@ impl Committed<'_> {
                 return Err("mask opening".into());
             }
         }
+        let bil = |r: &[EF; 4], y0: EF, w: EF| r[0] + r[1] * y0 + (r[2] + r[3] * y0) * w;
+        for ic in &claims.inner {
+            let [rp, rq] = self.inner.trees[ic.tree][ic.height];
+            let [y0, w] = ic.point;
+            if bil(&rp, y0, w) != ic.values[0] || bil(&rq, y0, w) != ic.values[1] {
+                return Err("inner mask opening".into());
+            }
+        }
         Ok(())
     }
 }
 
-fn max_height(table: &Table, ws: &Witnesses) -> usize {
+fn heights(table: &Table, ws: &Witnesses) -> Vec<usize> {
     ws.iter()
         .map(|w| w[0].len().trailing_zeros() as usize)
         .chain([table.num_vars() + 1])
-        .max()
-        .unwrap_or(0)
+        .collect()
+}
+
+fn max_height(table: &Table, ws: &Witnesses) -> usize {
+    heights(table, ws).into_iter().max().unwrap_or(0)
 }
 
 #[test]
@@ -155,12 +178,14 @@ fn honest_blinded_proofs_verify() {
                 Blinding::none(ws.len())
             };
             let masks = random_layer_masks(max_height(table, &ws), &mut rng);
+            let inner = InnerMasks::random(&heights(table, &ws), &mut rng);
             let c = Committed {
                 table,
                 ws: &ws,
                 m: &m,
                 blinding: &blinding,
                 masks: &masks,
+                inner: &inner,
                 absorb_data: true,
             };
             c.check(&c.prove()).unwrap();
@@ -187,6 +212,7 @@ fn blinding_cannot_cancel_a_bad_lookup() {
     let mut rng = StdRng::seed_from_u64(2);
     let (table, mut ws, m) = bad_instance(&mut rng);
     let masks = random_layer_masks(max_height(&table, &ws), &mut rng);
+    let inner = InnerMasks::random(&heights(&table, &ws), &mut rng);
     // Honest blinding: the bad row unbalances the roots.
     let blinding = Blinding::random(1, &mut rng);
     let c = Committed {
@@ -195,6 +221,7 @@ fn blinding_cannot_cancel_a_bad_lookup() {
         m: &m,
         blinding: &blinding,
         masks: &masks,
+        inner: &inner,
         absorb_data: true,
     };
     let err = c.check(&c.prove()).unwrap_err();
@@ -214,6 +241,7 @@ fn blinding_cannot_cancel_a_bad_lookup() {
             m: &m,
             blinding: &cheat,
             masks: &masks,
+            inner: &inner,
             absorb_data: true,
         };
         let err = c.check(&c.prove()).unwrap_err();
@@ -229,12 +257,14 @@ fn tampered_blinded_proofs_are_rejected() {
     let m = disabled_multiplicities(&table, &refs(&ws)).unwrap();
     let blinding = Blinding::random(2, &mut rng);
     let masks = random_layer_masks(max_height(&table, &ws), &mut rng);
+    let inner = InnerMasks::random(&heights(&table, &ws), &mut rng);
     let c = Committed {
         table: &table,
         ws: &ws,
         m: &m,
         blinding: &blinding,
         masks: &masks,
+        inner: &inner,
         absorb_data: true,
     };
     let proof = c.prove();
@@ -248,17 +278,24 @@ fn tampered_blinded_proofs_are_rejected() {
         }
     }
     for k in 0..proof.layers.len() {
-        for i in 0..proof.layers[k].1.len() {
+        for i in 0..proof.layers[k].children.len() {
             let mut p = proof.clone();
-            p.layers[k].1[i] += EF::ONE;
+            p.layers[k].children[i] += EF::ONE;
             cases.push(("child", p));
         }
         let mut p = proof.clone();
-        p.layers[k].0.mask_eval += EF::ONE;
+        p.layers[k].sumcheck.mask_eval += EF::ONE;
         cases.push(("mask eval", p));
         let mut p = proof.clone();
-        p.layers[k].0.mask_sum += EF::ONE;
+        p.layers[k].sumcheck.mask_sum += EF::ONE;
         cases.push(("mask sum", p));
+        for i in 0..proof.layers[k].mask_evals.len() {
+            for c in 0..2 {
+                let mut p = proof.clone();
+                p.layers[k].mask_evals[i][c] += EF::ONE;
+                cases.push(("inner mask eval", p));
+            }
+        }
     }
     for t in 0..proof.blinding_evals.len() {
         for i in 0..2 {
@@ -307,6 +344,7 @@ fn tampered_blinded_proofs_are_rejected() {
             &m,
             &Blinding::none(1),
             &masks,
+            &InnerMasks::none(&[2, 4]),
             &mut Transcript::new(b"x")
         ),
         Err(ZkLookupError::WitnessTooSmall { .. })
@@ -334,12 +372,14 @@ fn revealed(table: &Table, ws: &Witnesses, blinded: bool, runs: usize, seed: u64
                 Blinding::none(ws.len())
             };
             let masks = random_layer_masks(max_height(table, ws), &mut rng);
+            let inner = InnerMasks::random(&heights(table, ws), &mut rng);
             let c = Committed {
                 table,
                 ws,
                 m: &m,
                 blinding: &blinding,
                 masks: &masks,
+                inner: &inner,
                 absorb_data: false,
             };
             let p = c.prove();
@@ -347,7 +387,7 @@ fn revealed(table: &Table, ws: &Witnesses, blinded: bool, runs: usize, seed: u64
             p.roots
                 .iter()
                 .flatten()
-                .chain(&p.layers[0].1)
+                .chain(&p.layers[0].children)
                 .copied()
                 .collect()
         })
@@ -393,4 +433,59 @@ fn blinding_hides_roots_and_layer0_children() {
     let u2 = revealed(&table, &w2, false, runs, 2);
     assert_eq!(distinct_per_position(&u1), 1);
     assert_ne!(u1[0], u2[0]);
+}
+
+/// Layer 1's children over `runs` proofs with everything else fixed (no blinding, zero ZK
+/// masks, fixed `α, β`): only the `Z·R` masks can change them.
+fn layer1_children(table: &Table, ws: &Witnesses, masked: bool, runs: usize) -> Vec<Vec<EF>> {
+    let mut rng = StdRng::seed_from_u64(9);
+    let m = disabled_multiplicities(table, &refs(ws)).unwrap();
+    let blinding = Blinding::none(ws.len());
+    let masks: Vec<MaskPolynomial> = (0..max_height(table, ws))
+        .map(|k| MaskPolynomial::zero(k + 1, MASKED_LAYER_DEGREE).unwrap())
+        .collect();
+    (0..runs)
+        .map(|_| {
+            let h = heights(table, ws);
+            let inner = if masked {
+                InnerMasks::random(&h, &mut rng)
+            } else {
+                InnerMasks::none(&h)
+            };
+            let c = Committed {
+                table,
+                ws,
+                m: &m,
+                blinding: &blinding,
+                masks: &masks,
+                inner: &inner,
+                absorb_data: false,
+            };
+            let p = c.prove();
+            c.check(&p).unwrap();
+            p.layers[1].children.clone()
+        })
+        .collect()
+}
+
+#[test]
+fn zr_masks_hide_the_children_of_layer_1() {
+    let mut rng = StdRng::seed_from_u64(5);
+    let table = Table::SignedRange { bits: 3 };
+    let ws: Witnesses = vec![witness(&table, 4, &mut rng)];
+    let distinct = |s: &[Vec<EF>]| {
+        let mut v: Vec<String> = s.iter().map(|x| format!("{x:?}")).collect();
+        v.sort();
+        v.dedup();
+        v.len()
+    };
+    // Without Z·R masks the layer-1 children are a fixed function of the witness (the leak the
+    // blinding slots do not cover); with them every run differs.
+    assert_eq!(distinct(&layer1_children(&table, &ws, false, 20)), 1);
+    let masked = layer1_children(&table, &ws, true, 20);
+    assert_eq!(distinct(&masked), 20);
+    // Every one of the children values varies, not just one of them.
+    for (i, (a, b)) in masked[0].iter().zip(&masked[1]).enumerate() {
+        assert_ne!(a, b, "child {i} is not masked");
+    }
 }

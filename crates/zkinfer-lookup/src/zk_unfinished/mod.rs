@@ -23,16 +23,18 @@
 //! - table (`n = bits + 1`, `x = (x_0, x')`): `P = (1 − x_0)·m(x') + s·N`,
 //!   `Q = (1 − x_0)(α − fold_β(T(x'))) + x_0 − s + s·D`.
 
+mod layer;
 mod prover;
 mod verifier;
 
+pub use layer::{Bilinear, InnerMasks, MASKED_LAYER_DEGREE, MaskedLayerProof};
 pub use prover::{disabled_multiplicities, prove_blinded};
 pub use verifier::verify_blinded;
 
 use rand::CryptoRng;
 use serde::{Deserialize, Serialize};
 use zkinfer_field::{EF, Field, PrimeCharacteristicRing};
-use zkinfer_sumcheck::zk::{MaskClaim, ZkSumcheckProof, random_ext};
+use zkinfer_sumcheck::zk::{MaskClaim, random_ext};
 use zkinfer_sumcheck::{MaskPolynomial, SumcheckError};
 
 use crate::{LookupClaims, LookupError};
@@ -45,6 +47,8 @@ pub mod labels {
     pub const BLINDING_EVALS: &[u8] = b"lookup-zk/blinding-evals";
     /// The multiplicity column's value at the table's leaf point.
     pub const MULTIPLICITY_EVAL: &[u8] = b"lookup-zk/multiplicity-eval";
+    /// The `Z·R` masks' values at a layer's `(z_0, c)`.
+    pub const INNER_MASK_EVALS: &[u8] = b"lookup-zk/inner-mask-evals";
 }
 
 /// The blinding fractions of one instance: per tree (the witnesses in order, then the table),
@@ -101,30 +105,30 @@ impl Blinding {
     }
 }
 
-/// One masks per layer for a blinded proof whose tallest tree has `max_height` layers: layer
-/// `k` has `k` variables and degree 3.
+/// One ZK-sumcheck mask per layer for a blinded proof whose tallest tree has `max_height`
+/// layers: layer `k` has `k + 1` variables (`w` and `x`) and degree [`MASKED_LAYER_DEGREE`].
 ///
 /// # Panics
-/// Never (degree 3 is valid).
+/// Never (the degree is a valid constant).
 pub fn random_layer_masks<R: CryptoRng + ?Sized>(
     max_height: usize,
     rng: &mut R,
 ) -> Vec<MaskPolynomial> {
     (0..max_height)
-        .map(|k| MaskPolynomial::random(k, LAYER_ZK_DEGREE, rng).unwrap_or_else(|_| unreachable!()))
+        .map(|k| {
+            MaskPolynomial::random(k + 1, MASKED_LAYER_DEGREE, rng)
+                .unwrap_or_else(|_| unreachable!("degree 5 is valid"))
+        })
         .collect()
 }
-
-/// The round degree of the ZK layer sumchecks (`eq · q_L · q_R`).
-pub const LAYER_ZK_DEGREE: usize = 3;
 
 /// A blinded lookup proof.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlindedProof {
     /// Each tree's (blinded) root `[p, q]`.
     pub roots: Vec<[EF; 2]>,
-    /// Per layer: the ZK sumcheck and the children `[p_L, p_R, q_L, q_R]` per active tree.
-    pub layers: Vec<(ZkSumcheckProof, Vec<EF>)>,
+    /// Per layer: its masked sumcheck, children and inner-mask values.
+    pub layers: Vec<MaskedLayerProof>,
     /// Per witness, its columns' values at its leaf point.
     pub witness_evals: Vec<Vec<EF>>,
     /// Per tree, `[N(z), D(z)]` at the last coordinate `z` of its leaf point.
@@ -141,8 +145,23 @@ pub struct BlindedClaims {
     pub lookup: LookupClaims,
     /// Per tree: `(z, [N(z), D(z)])` on its two-entry blinding columns.
     pub blinding: Vec<(EF, [EF; 2])>,
-    /// Per layer: the mask's claim.
+    /// Per layer: the ZK sumcheck mask's claim.
     pub masks: Vec<MaskClaim>,
+    /// The `Z·R` masks' claims.
+    pub inner: Vec<InnerMaskClaim>,
+}
+
+/// A claim on a `Z·R` mask: `[R_p, R_q]` of `tree` at `height`, at `point = (y_0, w)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InnerMaskClaim {
+    /// The tree (witnesses in order, then the table).
+    pub tree: usize,
+    /// The layer's height.
+    pub height: usize,
+    /// `(y_0, w)`.
+    pub point: [EF; 2],
+    /// `[R_p(y_0, w), R_q(y_0, w)]`.
+    pub values: [EF; 2],
 }
 
 /// Why a blinded proof was rejected (or could not be made).

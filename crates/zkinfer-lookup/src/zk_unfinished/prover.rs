@@ -2,15 +2,15 @@
 
 use zkinfer_field::{EF, F, PrimeCharacteristicRing, Transcript};
 use zkinfer_poly::evaluate;
-use zkinfer_sumcheck::{MaskPolynomial, prove_zk};
+use zkinfer_sumcheck::{Column, MaskPolynomial};
 
+use super::layer::{InnerMasks, MASKED_LAYER_DEGREE, ProverTree, prove_layer};
 use super::{
-    BlindedClaims, BlindedProof, Blinding, LAYER_ZK_DEGREE, ZkLookupError, labels as zk_labels,
-    line,
+    BlindedClaims, BlindedProof, Blinding, InnerMaskClaim, ZkLookupError, labels as zk_labels, line,
 };
 use crate::gkr::{FractionTree, Numerators};
 use crate::instance::witness_shapes;
-use crate::proof::{Slot, absorb_roots, begin, layer_terms};
+use crate::proof::{absorb_roots, begin};
 use crate::{LookupClaims, LookupError, LookupInstance, Table, labels, par_map};
 
 /// The multiplicities of a blinded instance: the counts of every witness row except each
@@ -49,7 +49,9 @@ pub fn disabled_multiplicities(
 ///
 /// # Soundness
 /// Before this call the caller must have committed (hiding) and absorbed: the witness columns,
-/// `multiplicities`, `blinding` and `masks`; it must discharge every [`BlindedClaims`] claim.
+/// `multiplicities`, `blinding`, `masks` (the layer sumchecks' ZK masks: layer `k` has `k + 1`
+/// variables and degree [`MASKED_LAYER_DEGREE`]) and `inner` (the `Z·R` masks of the layer
+/// values); it must discharge every [`BlindedClaims`] claim.
 ///
 /// # Errors
 /// Shape errors: a witness without its two slots, a multiplicity column, blinding or mask list
@@ -59,6 +61,7 @@ pub fn prove_blinded(
     multiplicities: &[F],
     blinding: &Blinding,
     masks: &[MaskPolynomial],
+    inner: &InnerMasks,
     transcript: &mut Transcript,
 ) -> Result<(BlindedProof, BlindedClaims), ZkLookupError> {
     let table = instance.table;
@@ -87,8 +90,12 @@ pub fn prove_blinded(
     let max_height = heights.iter().copied().max().unwrap_or(0);
     count("layer masks", max_height, masks.len())?;
     for (k, m) in masks.iter().enumerate() {
-        count("mask variables", k, m.num_vars())?;
-        count("mask degree", LAYER_ZK_DEGREE, m.degree())?;
+        count("mask variables", k + 1, m.num_vars())?;
+        count("mask degree", MASKED_LAYER_DEGREE, m.degree())?;
+    }
+    count("inner mask trees", heights.len(), inner.trees.len())?;
+    for (t, &h) in inner.trees.iter().zip(&heights) {
+        count("inner mask heights", h + 1, t.len())?;
     }
 
     transcript.absorb_bytes(zk_labels::BLINDED, &[]);
@@ -136,32 +143,56 @@ pub fn prove_blinded(
     let mut leaf_points: Vec<Vec<EF>> = vec![Vec::new(); trees.len()];
     let mut layers = Vec::with_capacity(max_height);
     let mut mask_claims = Vec::with_capacity(max_height);
+    let mut inner_claims = Vec::new();
     let mut point: Vec<EF> = Vec::new();
     for (k, mask) in masks.iter().enumerate() {
         let active: Vec<usize> = (0..trees.len()).filter(|&j| heights[j] > k).collect();
         let lambda = transcript.challenge(labels::LAMBDA);
-        let mut columns = Vec::new();
-        for &j in &active {
-            let (_, cols) = trees[j].take_layer_columns(k);
-            columns.extend(cols);
-        }
-        let terms = layer_terms(&vec![Slot::Full; active.len()], lambda);
-        let out = prove_zk(columns, &terms, Some(&point), mask, transcript);
-        transcript.absorb_exts(labels::CHILDREN, &out.evals);
-        let mu = transcript.challenge(labels::MU);
-        point = std::iter::once(mu)
-            .chain(out.point.iter().copied())
+        let layer_trees: Vec<ProverTree> = active
+            .iter()
+            .map(|&j| {
+                let (_, cols) = trees[j].take_layer_columns(k);
+                let mut cols = cols.into_iter().map(|c| match c {
+                    Column::Ext(v) => v,
+                    Column::Base(v) => v.into_iter().map(EF::from).collect(),
+                });
+                ProverTree {
+                    tables: [0; 4].map(|_| cols.next().unwrap_or_default()),
+                    child_mask: inner.at(j, k + 1, heights[j]),
+                    claim_mask: inner.at(j, k, heights[j]),
+                }
+            })
             .collect();
+        let masked: Vec<usize> = active
+            .iter()
+            .copied()
+            .filter(|&j| inner.at(j, k, heights[j]).is_some())
+            .collect();
+        let (layer, rho, mask_claim) = prove_layer(&point, lambda, layer_trees, mask, transcript);
+        transcript.absorb_exts(labels::CHILDREN, &layer.children);
+        let flat: Vec<EF> = layer.mask_evals.iter().flatten().copied().collect();
+        transcript.absorb_exts(zk_labels::INNER_MASK_EVALS, &flat);
+        let at = [
+            point.first().copied().unwrap_or_default(),
+            mask_claim.point[0],
+        ];
+        for (&tree, &values) in masked.iter().zip(&layer.mask_evals) {
+            inner_claims.push(InnerMaskClaim {
+                tree,
+                height: k,
+                point: at,
+                values,
+            });
+        }
+        let mu = transcript.challenge(labels::MU);
+        point = std::iter::once(mu).chain(rho).collect();
         for &j in &active {
             if heights[j] == k + 1 {
                 leaf_points[j].clone_from(&point);
             }
         }
-        mask_claims.push(zkinfer_sumcheck::MaskClaim {
-            point: out.point,
-            value: out.mask_eval,
-        });
-        layers.push((out.proof, out.evals));
+        mask_claims.push(mask_claim);
+        layers.push(layer);
     }
 
     let mut witness_evals = Vec::with_capacity(shapes.len());
@@ -208,6 +239,7 @@ pub fn prove_blinded(
             },
             blinding: blinding_claims,
             masks: mask_claims,
+            inner: inner_claims,
         },
     ))
 }

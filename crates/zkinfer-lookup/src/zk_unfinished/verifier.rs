@@ -10,13 +10,13 @@
 )]
 
 use zkinfer_field::{EF, Field, PrimeCharacteristicRing, Transcript};
-use zkinfer_sumcheck::verify_zk;
 
+use super::layer::verify_layer;
 use super::prover::count;
 use super::{
-    BlindedClaims, BlindedProof, LAYER_ZK_DEGREE, ZkLookupError, labels as zk_labels, selector,
+    BlindedClaims, BlindedProof, InnerMaskClaim, ZkLookupError, labels as zk_labels, selector,
 };
-use crate::proof::{Slot, absorb_roots, batch_claims, begin, fold_tuple, layer_terms};
+use crate::proof::{Slot, absorb_roots, begin, fold_tuple};
 use crate::{LookupClaims, LookupError, MAX_WITNESS_VARS, Table, labels};
 
 /// Verifies a blinded proof that witnesses of `witness_shapes[w]` variables (their last two
@@ -64,26 +64,37 @@ pub fn verify_blinded(
     let max_height = heights.iter().copied().max().unwrap_or(0);
     count("layers", max_height, proof.layers.len())?;
     let mut mask_claims = Vec::with_capacity(max_height);
+    let mut inner_claims = Vec::new();
     let mut point: Vec<EF> = Vec::new();
-    for (k, (sumcheck, children)) in proof.layers.iter().enumerate() {
+    for (k, layer) in proof.layers.iter().enumerate() {
         let active: Vec<usize> = (0..heights.len())
             .filter(|&j| heights.get(j).is_some_and(|&h| h > k))
             .collect();
         let lambda = transcript.challenge(labels::LAMBDA);
-        let claimed = batch_claims(
-            active.iter().filter_map(|&j| claims.get(j).copied()),
-            lambda,
-        );
-        let sub = verify_zk(k, LAYER_ZK_DEGREE, claimed, sumcheck, transcript)
-            .map_err(|source| ZkLookupError::LayerSumcheck { layer: k, source })?;
-        count("children", 4 * active.len(), children.len())?;
-        let terms = layer_terms(&vec![Slot::Full; active.len()], lambda);
-        sub.sub
-            .check_products(&terms, Some(&point), children)
-            .map_err(|source| ZkLookupError::LayerSumcheck { layer: k, source })?;
+        let active_claims: Vec<(EF, EF)> = active
+            .iter()
+            .filter_map(|&j| claims.get(j).copied())
+            .collect();
+        // A claim is on a `Z·R`-masked layer when its height `k` is in `2..height`.
+        let masked: Vec<bool> = active
+            .iter()
+            .map(|&j| heights.get(j).is_some_and(|&h| (2..h).contains(&k)))
+            .collect();
+        let out = verify_layer(&point, lambda, &active_claims, &masked, layer, transcript)?;
+        let children = &layer.children;
         transcript.absorb_exts(labels::CHILDREN, children);
+        let flat: Vec<EF> = layer.mask_evals.iter().flatten().copied().collect();
+        transcript.absorb_exts(zk_labels::INNER_MASK_EVALS, &flat);
+        for &(pos, values) in &out.inner {
+            inner_claims.push(InnerMaskClaim {
+                tree: active.get(pos).copied().unwrap_or(usize::MAX),
+                height: k,
+                point: out.inner_point,
+                values,
+            });
+        }
         let mu = transcript.challenge(labels::MU);
-        point = std::iter::once(mu).chain(sub.sub.point).collect();
+        point = std::iter::once(mu).chain(out.rho).collect();
         for (&j, values) in active.iter().zip(children.chunks_exact(4)) {
             let next = Slot::Full.next_claim(values, mu);
             if let (Some(c), Some(next)) = (claims.get_mut(j), next) {
@@ -95,7 +106,7 @@ pub fn verify_blinded(
                 lp.clone_from(&point);
             }
         }
-        mask_claims.push(sub.mask);
+        mask_claims.push(out.mask);
     }
 
     // Leaves.
@@ -161,6 +172,7 @@ pub fn verify_blinded(
         },
         blinding: blinding_claims,
         masks: mask_claims,
+        inner: inner_claims,
     })
 }
 

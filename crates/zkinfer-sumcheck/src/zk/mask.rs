@@ -153,6 +153,27 @@ impl MaskPolynomial {
             .sum())
     }
 
+    /// Round `prefix.len()`'s share of the mask, `Σ_{x'} g(prefix, X, x')` at `X = 0, …, degree`,
+    /// for provers that run their own rounds (`O(n·d)`; [`crate::prove_zk`] does it
+    /// incrementally).
+    ///
+    /// # Errors
+    /// [`SumcheckError::WrongPointLength`] if `prefix` leaves no variable.
+    pub fn round_poly(&self, prefix: &[EF]) -> Result<Vec<EF>, SumcheckError> {
+        if prefix.len() >= self.num_vars() {
+            return Err(SumcheckError::WrongPointLength {
+                index: 0,
+                expected: self.num_vars().saturating_sub(1),
+                got: prefix.len(),
+            });
+        }
+        let mut rounds = self.rounds();
+        for &r in prefix {
+            rounds.bind(r);
+        }
+        Ok(rounds.round_poly())
+    }
+
     /// Per round, what the mask adds to the round polynomial, as a state that is advanced with
     /// each challenge.
     pub(crate) fn rounds(&self) -> MaskRounds<'_> {
@@ -283,8 +304,10 @@ mod tests {
                         .sum();
                     assert_eq!(v, brute, "n={n} d={d} round {k} t={t}");
                 }
+                assert_eq!(g.round_poly(&point[..k]).unwrap(), poly);
                 rounds.bind(point[k]);
             }
+            assert!(g.round_poly(&point).is_err());
         }
     }
 
