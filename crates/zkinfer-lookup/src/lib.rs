@@ -61,7 +61,8 @@
 //! Modules: [`table`] (tables, their MLEs and ids), [`instance`] (instances, multiplicities,
 //! claims), [`proof`] (proof data, the shared layer algebra), [`gkr`] (the prover's fraction
 //! trees), [`prover`], [`verifier`], [`error`]; [`zk_unfinished`]: an **unfinished** prototype of
-//! zero-knowledge LogUp-GKR (blinded roots, ZK layer sumchecks; see its doc for what it lacks).
+//! zero-knowledge LogUp-GKR (blinded roots, `Z·R`-masked layers, ZK layer sumchecks; see its doc
+//! for what it lacks).
 
 pub mod error;
 pub mod gkr;

@@ -1,21 +1,24 @@
 //! **UNFINISHED** — a prototype of zero-knowledge LogUp-GKR (issue 13, docs/ZK-sumcheck.md §2).
 //!
-//! What it does: every tree gets two disabled leaf slots (its last two leaves) holding blinding
-//! fractions `π/δ` with `π, δ` committed by the caller before `α, β` ([`Blinding`]); a witness
-//! slot's denominator is `δ − fold(x)` and a table slot's is `δ` (the table tree has one extra
-//! leading variable whose half `x_0 = 1` is `(0, 1)` but for the slots), so no blinding
-//! denominator contains `α` and blinding cannot cancel the pole of a bad lookup (the soundness
-//! argument is docs/ZK-sumcheck.md §2.3). Every layer sumcheck is a ZK sumcheck
-//! ([`zkinfer_sumcheck::prove_zk`]) with one caller-committed mask per layer.
+//! What it does:
+//! - every tree gets two disabled leaf slots (its last two leaves) holding blinding fractions
+//!   `π/δ` with `π, δ` committed by the caller before `α, β` ([`Blinding`]); a witness slot's
+//!   denominator is `δ − fold(x)` and a table slot's is `δ` (the table tree has one extra leading
+//!   variable whose half `x_0 = 1` is `(0, 1)` but for the slots), so no blinding denominator
+//!   contains `α` and blinding cannot cancel the pole of a bad lookup (docs/ZK-sumcheck.md §2.3);
+//! - the inner layers (heights `2..H`) are masked with Libra's `Z·R` ([`InnerMasks`], module
+//!   `layer`);
+//! - every layer sumcheck is a ZK sumcheck over `(w, x)` with one caller-committed mask per
+//!   layer (degree [`MASKED_LAYER_DEGREE`]).
 //!
-//! What it hides: the roots, the layer-0 children (the two half-trees), the layer sumchecks'
-//! round messages.
+//! What it hides: the roots, every layer's children, the round messages. Tests:
+//! `tests/zk_unfinished.rs`.
 //!
-//! **What it does not hide yet (why it is unfinished):** the children's values at layers
-//! `k ≥ 1` are evaluations of unblinded sub-tree fractions (docs/ZK-sumcheck.md §2.4: Libra's
-//! `Z·R` layer masking is the missing piece); the leaf claims on the witness, multiplicity and
-//! blinding columns wait for the engine's column masking. It handles one instance (one table);
-//! the engine batches several (`prove_many`). It is not wired into the engine.
+//! **Why it is unfinished:** the leaf claims on the witness, multiplicity and blinding columns
+//! wait for the engine's column masking; the layer prover is naive (`O(2^k)` allocations per
+//! round on extension-field tables, no kernels — far slower than [`crate::prove`]); one instance
+//! (one table) per proof, where the engine batches several; the masks' openings need the PCS
+//! support of docs/ZK-sumcheck.md §1.5; it is not wired into the engine.
 //!
 //! Leaf polynomials, with `s(x) = Π_{j ≤ n−2} x_j` the disabled-slot selector and `N, D` the
 //! tree's two-entry blinding columns (evaluated at the last coordinate):
