@@ -18,6 +18,16 @@ pub enum Numerators {
     Ones,
     /// Base-field values (the multiplicities).
     Base(Vec<F>),
+    /// Extension-field values (a blinded tree's leaves, see `crate::zk_unfinished`).
+    Ext(Vec<EF>),
+}
+
+/// The leaves' numerators, by halves.
+#[derive(Clone, Debug)]
+enum LeafNums {
+    Ones,
+    Base([Vec<F>; 2]),
+    Ext([Vec<EF>; 2]),
 }
 
 /// A layer of `≥ 2` entries, as its halves `[L, R]`.
@@ -34,8 +44,8 @@ pub struct FractionTree {
     root: [EF; 2],
     /// `inner[k]` is the layer at height `k + 1`, for `k + 1 < height`.
     inner: Vec<Halves>,
-    /// The leaves' halves (empty at height 0); numerators `None` when all 1.
-    leaf_p: Option<[Vec<F>; 2]>,
+    /// The leaves' halves (empty at height 0).
+    leaf_p: LeafNums,
     leaf_q: [Vec<EF>; 2],
 }
 
@@ -59,24 +69,28 @@ impl FractionTree {
             "FractionTree: leaves not a power of two"
         );
         let height = leaf_q.len().trailing_zeros() as usize;
-        if let Numerators::Base(m) = &leaf_p {
-            assert_eq!(
-                m.len(),
-                leaf_q.len(),
-                "FractionTree: numerators and denominators differ"
-            );
-        }
+        let num_len = match &leaf_p {
+            Numerators::Ones => leaf_q.len(),
+            Numerators::Base(m) => m.len(),
+            Numerators::Ext(m) => m.len(),
+        };
+        assert_eq!(
+            num_len,
+            leaf_q.len(),
+            "FractionTree: numerators and denominators differ"
+        );
         if height == 0 {
             let p = match leaf_p {
                 Numerators::Ones => EF::ONE,
                 Numerators::Base(m) => EF::from(m[0]),
+                Numerators::Ext(m) => m[0],
             };
             let root = [p, leaf_q[0]];
             return Self {
                 height,
                 root,
                 inner: Vec::new(),
-                leaf_p: None,
+                leaf_p: LeafNums::Ones,
                 leaf_q: Default::default(),
             };
         }
@@ -84,15 +98,20 @@ impl FractionTree {
         let q_r = leaf_q.split_off(half);
         let leaf_q = [leaf_q, q_r];
         let leaf_p = match leaf_p {
-            Numerators::Ones => None,
+            Numerators::Ones => LeafNums::Ones,
             Numerators::Base(mut m) => {
                 let m_r = m.split_off(half);
-                Some([m, m_r])
+                LeafNums::Base([m, m_r])
+            }
+            Numerators::Ext(mut m) => {
+                let m_r = m.split_off(half);
+                LeafNums::Ext([m, m_r])
             }
         };
         let view = match &leaf_p {
-            None => NumView::Ones,
-            Some([l, r]) => NumView::Base(l, r),
+            LeafNums::Ones => NumView::Ones,
+            LeafNums::Base([l, r]) => NumView::Base(l, r),
+            LeafNums::Ext([l, r]) => NumView::Ext(l, r),
         };
         let mut inner = Vec::with_capacity(height - 1);
         let mut up = parent(view, &leaf_q[0], &leaf_q[1]);
@@ -132,9 +151,18 @@ impl FractionTree {
     pub(crate) fn take_layer_columns(&mut self, k: usize) -> (Slot, Vec<Column>) {
         if k + 1 == self.height {
             let [ql, qr] = std::mem::take(&mut self.leaf_q);
-            match self.leaf_p.take() {
-                None => (Slot::Ones, vec![Column::Ext(ql), Column::Ext(qr)]),
-                Some([ml, mr]) => (
+            match std::mem::replace(&mut self.leaf_p, LeafNums::Ones) {
+                LeafNums::Ones => (Slot::Ones, vec![Column::Ext(ql), Column::Ext(qr)]),
+                LeafNums::Ext([pl, pr]) => (
+                    Slot::Full,
+                    vec![
+                        Column::Ext(pl),
+                        Column::Ext(pr),
+                        Column::Ext(ql),
+                        Column::Ext(qr),
+                    ],
+                ),
+                LeafNums::Base([ml, mr]) => (
                     Slot::Full,
                     vec![
                         Column::Base(ml),

@@ -60,7 +60,9 @@
 //!
 //! Modules: [`table`] (tables, their MLEs and ids), [`instance`] (instances, multiplicities,
 //! claims), [`proof`] (proof data, the shared layer algebra), [`gkr`] (the prover's fraction
-//! trees), [`prover`], [`verifier`], [`error`].
+//! trees), [`prover`], [`verifier`], [`error`]; [`zk_unfinished`]: an **unfinished** prototype of
+//! zero-knowledge LogUp-GKR (blinded roots, `Z·R`-masked layers, ZK layer sumchecks; see its doc
+//! for what it lacks).
 
 pub mod error;
 pub mod gkr;
@@ -69,6 +71,7 @@ pub mod proof;
 pub mod prover;
 pub mod table;
 pub mod verifier;
+pub mod zk_unfinished;
 
 pub use error::LookupError;
 pub use instance::{LookupClaims, LookupInstance, multiplicities};

@@ -27,13 +27,16 @@
 //! and the first fold's fresh `16 B`/element of memory; AVX2 packing of Goldilocks gives little
 //! (no 64-bit vector multiply).
 //!
+//! Zero knowledge: [`zk`] ([`prove_zk`]/[`verify_zk`], Libra's masking polynomial).
+//!
 //! Modules: [`prover`], [`verifier`], [`proof`] (the proof data and the error type),
-//! [`reference`] (the naive prover).
+//! [`reference`] (the naive prover), [`zk`] (the zero-knowledge sumcheck).
 
 pub mod proof;
 pub mod prover;
 pub mod reference;
 pub mod verifier;
+pub mod zk;
 
 pub use proof::{Column, ReductionProof, SubClaim, SumcheckError, SumcheckProof, Term, summand_at};
 pub use prover::{
@@ -41,6 +44,10 @@ pub use prover::{
 };
 pub use verifier::{
     BatchClaim, BatchOpening, BatchSubClaim, verify, verify_batched, verify_reduce_claims,
+};
+pub use zk::{
+    MaskClaim, MaskPolynomial, ZkSubClaim, ZkSumcheckOutput, ZkSumcheckProof, prove_zk, verify_zk,
+    zk_degree,
 };
 
 /// Transcript labels of the sumcheck.

@@ -9,7 +9,7 @@
 mod batch;
 mod kernels;
 mod reduce;
-mod state;
+pub(crate) mod state;
 
 pub use batch::{BatchInstance, BatchedOutput, prove_batched};
 pub use reduce::reduce_claims;

@@ -1,0 +1,57 @@
+//! The ZK sumcheck verifier. Never panics on any proof.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
+
+use zkinfer_field::{EF, Transcript};
+
+use super::{MaskClaim, ZkSubClaim, ZkSumcheckProof, labels as zk_labels};
+use crate::{SubClaim, SumcheckError, verify};
+
+/// Verifies a [`ZkSumcheckProof`] that `Σ_x f(x) = claimed_sum` over `num_vars` variables, `f`
+/// of degree `degree` in each variable (the round polynomials have degree `max(degree, 1)`,
+/// [`super::zk_degree`]).
+///
+/// # Errors
+/// A [`SumcheckError`] naming the first check that failed.
+///
+/// # Soundness
+/// The caller must have absorbed the mask's commitment before this call (as the prover did),
+/// and must discharge both claims of the returned [`ZkSubClaim`]: `sub` on `f`'s columns and
+/// `mask` against the mask's commitment.
+pub fn verify_zk(
+    num_vars: usize,
+    degree: usize,
+    claimed_sum: EF,
+    proof: &ZkSumcheckProof,
+    transcript: &mut Transcript,
+) -> Result<ZkSubClaim, SumcheckError> {
+    transcript.absorb_ext(zk_labels::ZK_CLAIM, claimed_sum);
+    transcript.absorb_ext(zk_labels::MASK_SUM, proof.mask_sum);
+    let rho = transcript.challenge(zk_labels::MASK_COEFF);
+    let combined = claimed_sum + rho * proof.mask_sum;
+    let sub = verify(
+        num_vars,
+        degree.max(1),
+        combined,
+        &proof.sumcheck,
+        transcript,
+    )?;
+    transcript.absorb_ext(zk_labels::MASK_EVAL, proof.mask_eval);
+    Ok(ZkSubClaim {
+        sub: SubClaim {
+            point: sub.point.clone(),
+            value: sub.value - rho * proof.mask_eval,
+        },
+        mask: MaskClaim {
+            point: sub.point,
+            value: proof.mask_eval,
+        },
+    })
+}
