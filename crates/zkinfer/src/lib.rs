@@ -8,10 +8,17 @@
 //! ```
 //!
 //! Modules: [`pipeline`] (the steps), [`error`]
-//! (errors with distinct exit codes).
+//! (errors with distinct exit codes), [`json`] (settings and other JSON files).
 
 pub mod error;
+pub mod json;
 pub mod pipeline;
 
 pub use error::Error;
+pub use json::{from_json, read_json, to_json, write_json};
 pub use pipeline::*;
+// The engine's and the model's types that the pipeline's signatures use, so that callers (the
+// Python bindings) need no other crate.
+pub use zkinfer_model::{Calibration, ErrorReport, QuantConfig};
+pub use zkinfer_proof::plan::Cost;
+pub use zkinfer_proof::{InputVisibility, Proof, VerifyingKey, ZkFile};
