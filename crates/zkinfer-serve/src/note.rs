@@ -122,8 +122,10 @@ impl LogKey {
 /// The `<name>+<id>+<base64>` public key of a `PRIVATE+KEY+…` string.
 fn public_from_private(skey: &str) -> Option<String> {
     use base64::Engine;
-    let b64 = skey.rsplit('+').next()?;
-    let name = skey.split('+').nth(2)?;
+    // PRIVATE+KEY+<name>+<id>+<base64>: the base64 may itself contain `+`.
+    let mut parts = skey.splitn(5, '+');
+    let name = parts.nth(2)?;
+    let b64 = parts.nth(1)?;
     let raw = base64::engine::general_purpose::STANDARD.decode(b64).ok()?;
     let seed: [u8; 32] = raw.get(1..)?.try_into().ok()?;
     let sk = ed25519_dalek::SigningKey::from_bytes(&seed);

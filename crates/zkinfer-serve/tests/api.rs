@@ -271,7 +271,7 @@ fn service_end_to_end() {
     }
     assert_eq!(changed, text.len());
     // The command line: exit 0, then 9 with a one-line reason for a changed byte.
-    let ok = cli(
+    let out = cli(
         &[
             "log",
             "verify-receipt",
@@ -283,11 +283,11 @@ fn service_end_to_end() {
         &dir,
     );
     assert!(
-        ok.status.success(),
+        out.status.success(),
         "{}",
-        String::from_utf8_lossy(&ok.stderr)
+        String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&ok.stdout).contains("receipt OK: entry 1"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("receipt OK: entry 1"));
     let mut t = text.clone();
     let at = t.iter().rposition(|&c| c == b'=').unwrap_or(0);
     t[at - 2] ^= 2;
@@ -357,10 +357,10 @@ fn service_end_to_end() {
     assert_eq!((r3.old_size, r3.new_size), (4, 5));
     drop(srv);
 
-    let ok = cli(&["log", "fsck", "--db", "log.db"], &dir);
+    let out = cli(&["log", "fsck", "--db", "log.db"], &dir);
     assert!(
-        String::from_utf8_lossy(&ok.stdout).contains("fsck OK: 5 entries"),
-        "{ok:?}"
+        String::from_utf8_lossy(&out.stdout).contains("fsck OK: 5 entries"),
+        "{out:?}"
     );
     // fsck passes; a forked log with the same key (another history of the same size) is caught.
     zkinfer_serve::fsck::fsck(&db).expect("fsck passes");

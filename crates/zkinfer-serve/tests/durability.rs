@@ -61,7 +61,7 @@ impl Lcg {
 #[test]
 fn sigkill_during_appends_loses_no_acknowledged_entry() {
     let secs = env("ZKINFER_DURABILITY_SECS", 15);
-    let n_proofs = env("ZKINFER_DURABILITY_PROOFS", 200) as usize;
+    let n_proofs = env("ZKINFER_DURABILITY_PROOFS", 40) as usize;
     let clients = env("ZKINFER_DURABILITY_CLIENTS", 4) as usize;
     let dir = common::tempdir("durability");
     let (db, key_path) = (dir.join("log.db"), dir.join("log.key"));
