@@ -51,9 +51,9 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| Error::Http(format!("worker failed: {e}")))?
 }
 
-fn body(state: &AppState, b: Result<Bytes, BytesRejection>) -> Result<Bytes, Response> {
+fn body(state: &AppState, b: Result<Bytes, BytesRejection>) -> Result<Bytes, Box<Response>> {
     b.map_err(|r| {
-        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        Box::new(if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
             client_error(
                 state,
                 r.status(),
@@ -64,11 +64,11 @@ fn body(state: &AppState, b: Result<Bytes, BytesRejection>) -> Result<Bytes, Res
             )
         } else {
             client_error(state, r.status(), r.body_text())
-        }
+        })
     })
 }
 
-fn content_type(state: &AppState, headers: &HeaderMap, want: &str) -> Result<(), Response> {
+fn content_type(state: &AppState, headers: &HeaderMap, want: &str) -> Result<(), Box<Response>> {
     let got = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -77,11 +77,11 @@ fn content_type(state: &AppState, headers: &HeaderMap, want: &str) -> Result<(),
     if essence.eq_ignore_ascii_case(want) {
         Ok(())
     } else {
-        Err(client_error(
+        Err(Box::new(client_error(
             state,
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             format!("Content-Type must be {want}, got `{got}`"),
-        ))
+        )))
     }
 }
 
@@ -133,7 +133,7 @@ pub async fn register_model(
         .and_then(|()| body(&state, b))
     {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let vk = match VerifyingKey::from_bytes(&bytes) {
         Ok(vk) => vk,
@@ -232,7 +232,7 @@ pub async fn verify(
     let bytes =
         match content_type(&state, &headers, "application/json").and_then(|()| body(&state, b)) {
             Ok(b) => b,
-            Err(r) => return r,
+            Err(r) => return *r,
         };
     let req: VerifyRequest = match serde_json::from_slice(&bytes) {
         Ok(r) => r,

@@ -255,7 +255,10 @@ fn service_end_to_end() {
     let ok = rec.verify(&log).expect("receipt verifies offline");
     assert_eq!(zkinfer_serve::merkle::hex(&ok.leaf_hash.0), leaf);
     assert_eq!(ok.checkpoint.size, 4);
-    assert_eq!(ok.entry.as_ref().map(|e| e.kind()), Some("inference"));
+    assert_eq!(
+        ok.entry.as_ref().map(zkinfer_serve::entry::Entry::kind),
+        Some("inference")
+    );
     std::fs::write(dir.join("r.txt"), &text).unwrap();
     let mut changed = 0;
     for i in 0..text.len() {
