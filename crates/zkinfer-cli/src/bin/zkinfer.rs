@@ -130,10 +130,27 @@ enum Cmd {
     ///
     /// Example: zkinfer demo
     Demo,
+    /// Run the verification service: verify proofs over HTTP and log each valid one in a
+    /// transparency log (C2SP tlog-tiles, signed checkpoints, receipts).
+    ///
+    /// Example: zkinfer serve --db zkinfer.db --listen 127.0.0.1:8080 --key log.key
+    Serve(zkinfer_serve::cli::ServeArgs),
+    /// Transparency-log clients: check a receipt offline, monitor a log, check a log database.
+    Log {
+        #[command(subcommand)]
+        cmd: zkinfer_serve::cli::LogCmd,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    match &cli.cmd {
+        Cmd::Serve(a) => return zkinfer_serve::cli::exit(zkinfer_serve::cli::serve(a), cli.json),
+        Cmd::Log { cmd } => {
+            return zkinfer_serve::cli::exit(zkinfer_serve::cli::log(cmd, cli.json), cli.json);
+        }
+        _ => {}
+    }
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -375,6 +392,8 @@ fn run(cli: &Cli) -> Result<(), Error> {
             Ok(())
         }
         Cmd::Demo => demo(cli),
+        // Dispatched in `main`: they have their own errors and exit codes.
+        Cmd::Serve(_) | Cmd::Log { .. } => Ok(()),
     }
 }
 
