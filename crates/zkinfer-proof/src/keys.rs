@@ -75,7 +75,7 @@ pub fn setup(graph: &ProofGraph, plan: &Plan, pcs: PcsConfig) -> Result<ProvingK
                 .into(),
         ));
     }
-    let cols: Vec<Vec<_>> = weight_columns(graph, plan)
+    let cols: Vec<Vec<_>> = weight_columns(graph, plan)?
         .iter()
         .map(|c| to_field(c))
         .collect();
