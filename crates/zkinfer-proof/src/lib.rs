@@ -11,7 +11,8 @@
 //!
 //! Modules: [`ir`] (the graph), [`layout`] (padding), [`plan`] (compile, costs), [`witness`],
 //! [`keys`] (setup), [`ops`] (per-layer provers/verifiers), [`select`] (window selectors),
-//! [`lookups`], [`channel`] (messages), [`claims`], [`prover`], [`verifier`], [`proof`] (files).
+//! [`lookups`], [`channel`] (messages), [`claims`], [`prover`], [`verifier`], [`proof`] (files),
+//! `testing` (graphs built in code; feature `testing`).
 
 pub mod channel;
 pub mod claims;
@@ -26,6 +27,7 @@ pub mod plan;
 pub mod proof;
 pub mod prover;
 pub mod select;
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod verifier;
 pub mod witness;
