@@ -15,7 +15,8 @@
 //! prover and verifier, behind one dispatch), [`context`] (what op code works with),
 //! [`witness`] (driver), [`reduce`] (claim reduction), [`select`] (window selectors),
 //! [`keys`] (setup), [`lookups`], [`channel`] (messages), [`claims`], [`prover`] and
-//! [`verifier`] (drivers: the backward walk), [`proof`] (files). The drivers know no op.
+//! [`verifier`] (drivers: the backward walk), [`proof`] (files), `testing` (graphs built in
+//! code; feature `testing`). The drivers know no op.
 
 pub mod channel;
 pub mod claims;
@@ -35,6 +36,7 @@ pub mod proof;
 pub mod prover;
 pub mod reduce;
 pub mod select;
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod verifier;
 pub mod witness;

@@ -47,13 +47,11 @@ pub fn prove(
         }
         c *= alpha;
     }
-    let out = zkinfer_sumcheck::prove(
+    let out = cx.ch.prove_sumcheck(
         vec![Column::Base(to_field(values)), Column::Ext(e)],
         &prod2(),
         None,
-        cx.ch.t,
     );
-    cx.ch.sumcheck(&out);
     let v = *get(&out.evals, 0, at, "evaluations")?;
     cx.ch.send(vec![v]);
     Ok(Some(Claim {
@@ -86,7 +84,7 @@ pub fn verify(
         sum += c * cl.value;
         c *= alpha;
     }
-    let sub = cx.rd.sumcheck(num_vars, 2, sum, at)?;
+    let sub = cx.rd.verify_sumcheck(num_vars, 2, sum, at)?;
     let v = cx.rd.recv1(at)?;
     let mut e = EF::ZERO;
     let mut c = EF::ONE;

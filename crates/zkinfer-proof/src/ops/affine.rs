@@ -19,7 +19,7 @@
 )]
 
 use zkinfer_field::{F, Field, PrimeCharacteristicRing, from_signed};
-use zkinfer_sumcheck::{Column, prove};
+use zkinfer_sumcheck::Column;
 
 use super::util::{
     fit, get, input, input_v, key_mismatch, layout, mle, prod2, take, to_field, vk_mismatch,
@@ -282,8 +282,7 @@ impl OpProof for ConstTensor {
             Column::Base(to_field(cx.wit.tensor(x, at)?)),
             Column::Base(to_field(cx.weight(wc, at)?)),
         ];
-        let out = prove(cols, &prod2(), Some(&claim.point), cx.ch.t);
-        cx.ch.sumcheck(&out);
+        let out = cx.ch.prove_sumcheck(cols, &prod2(), Some(&claim.point));
         cx.ch.send(out.evals.clone());
         let [xe, ce] = take::<2>(&out.evals, at).map_err(|_| key_mismatch(at, "evaluations"))?;
         cx.claims.tensor(
@@ -323,7 +322,7 @@ impl OpProof for ConstTensor {
             return Ok(());
         }
         let nv = claim.point.len();
-        let sub = cx.rd.sumcheck(nv, 3, claim.value, at)?;
+        let sub = cx.rd.verify_sumcheck(nv, 3, claim.value, at)?;
         let ev = cx.rd.recv(2, at)?;
         sub.check_products(&prod2(), Some(&claim.point), &ev)
             .map_err(|e| VerifyError::at(at, e))?;

@@ -14,7 +14,7 @@
 
 use zkinfer_field::{EF, PrimeCharacteristicRing, from_signed};
 use zkinfer_poly::eq_table;
-use zkinfer_sumcheck::{Column, prove};
+use zkinfer_sumcheck::Column;
 
 use super::selector::{ConvGeom, prove_selector, verify_window};
 use super::util::{cat, fit, input, input_v, key_mismatch, layout, mle, prod2, take, vk_mismatch};
@@ -240,13 +240,9 @@ impl OpProof for Conv2d {
                 }
             }
         }
-        let out = prove(
-            vec![Column::Ext(wr), Column::Ext(pr)],
-            &prod2(),
-            None,
-            cx.ch.t,
-        );
-        cx.ch.sumcheck(&out);
+        let out = cx
+            .ch
+            .prove_sumcheck(vec![Column::Ext(wr), Column::Ext(pr)], &prod2(), None);
         cx.ch.send(out.evals.clone());
         let [we, _] = take::<2>(&out.evals, at).map_err(|_| key_mismatch(at, "evaluations"))?;
         cx.claims.weight(wc, cat(r_co, &out.point), we);
@@ -278,7 +274,7 @@ impl OpProof for Conv2d {
             target -= b;
         }
         let nk = (g.cip * g.khp * g.kwp).trailing_zeros() as usize;
-        let sub = cx.rd.sumcheck(nk, 2, target, at)?;
+        let sub = cx.rd.verify_sumcheck(nk, 2, target, at)?;
         let ev = cx.rd.recv(2, at)?;
         sub.check_products(&prod2(), None, &ev)
             .map_err(|e| VerifyError::at(at, e))?;

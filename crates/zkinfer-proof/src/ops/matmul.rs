@@ -12,7 +12,7 @@
 
 use zkinfer_field::{EF, PrimeCharacteristicRing, from_signed};
 use zkinfer_poly::eq_table;
-use zkinfer_sumcheck::{Column, prove};
+use zkinfer_sumcheck::Column;
 
 use super::util::{cat, fit, get, input, input_v, key_mismatch, layout, layout_v, mle, prod2};
 use super::{OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v, plan_p, plan_v};
@@ -237,13 +237,9 @@ impl OpProof for MatMulConst {
                     .sum()
             })
             .collect();
-        let out = prove(
-            vec![Column::Ext(xr), Column::Ext(wr)],
-            &prod2(),
-            None,
-            cx.ch.t,
-        );
-        cx.ch.sumcheck(&out);
+        let out = cx
+            .ch
+            .prove_sumcheck(vec![Column::Ext(xr), Column::Ext(wr)], &prod2(), None);
         cx.ch.send(out.evals.clone());
         let [xe, we] = super::util::take::<2>(&out.evals, at)
             .map_err(|_| key_mismatch(at, "sumcheck evaluations"))?;
@@ -291,7 +287,7 @@ impl OpProof for MatMulConst {
             cx.claims.weight(bc, r_n.to_vec(), b);
             target -= b;
         }
-        let sub = cx.rd.sumcheck(nk, 2, target, at)?;
+        let sub = cx.rd.verify_sumcheck(nk, 2, target, at)?;
         let ev = cx.rd.recv(2, at)?;
         sub.check_products(&prod2(), None, &ev)
             .map_err(|e| VerifyError::at(at, e))?;

@@ -16,7 +16,7 @@
 )]
 
 use zkinfer_field::{EF, PrimeCharacteristicRing};
-use zkinfer_sumcheck::{Column, prove};
+use zkinfer_sumcheck::Column;
 
 use super::selector::{ConvGeom, prove_selector, verify_window};
 use super::util::{
@@ -287,8 +287,7 @@ impl OpProof for MaxPool {
                 ))
             })
             .collect();
-        let zc = prove(d, &product_term(kp), Some(&tau), cx.ch.t);
-        cx.ch.sumcheck(&zc);
+        let zc = cx.ch.prove_sumcheck(d, &product_term(kp), Some(&tau));
         let ye = mle(y, &zc.point);
         let ws: Vec<EF> = zc.evals.iter().map(|&dk| ye - dk).collect();
         cx.ch.send(cat(&[ye], &ws));
@@ -325,7 +324,7 @@ impl OpProof for MaxPool {
         let kp = kpad[0] * kpad[1];
         let nk = kp.trailing_zeros() as usize;
         let tau = cx.rd.t.challenges(MAX_ZERO, no);
-        let sub = cx.rd.sumcheck(no, kp + 1, EF::ZERO, at)?;
+        let sub = cx.rd.verify_sumcheck(no, kp + 1, EF::ZERO, at)?;
         let m = cx.rd.recv(1 + kp, at)?;
         let (ye, ws) = m.split_first().ok_or_else(bad)?;
         let d: Vec<EF> = ws.iter().map(|&w| *ye - w).collect();

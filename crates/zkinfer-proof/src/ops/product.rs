@@ -18,7 +18,7 @@
 use rayon::prelude::*;
 use zkinfer_field::{EF, F, PrimeCharacteristicRing, from_signed};
 use zkinfer_poly::{eq_eval, eq_table};
-use zkinfer_sumcheck::{Column, Term, prove};
+use zkinfer_sumcheck::{Column, Term};
 
 use super::broadcast::{
     broadcast_axes, broadcast_map, check_natural, elementwise_witness, operands, operands_v,
@@ -333,13 +333,11 @@ fn prove_matmul(cx: &mut ProverCtx<'_>, node: &Node, claim: &Claim) -> Result<()
     for (beta, &eb) in eqb.iter().enumerate() {
         e[beta * d.kp..beta * d.kp + d.k].fill(eb);
     }
-    let out = prove(
+    let out = cx.ch.prove_sumcheck(
         vec![Column::Ext(e), Column::Ext(ap), Column::Ext(bpr)],
         &prod3(),
         None,
-        cx.ch.t,
     );
-    cx.ch.sumcheck(&out);
     let (va, vb) = (
         *get(&out.evals, 1, at, "evaluations")?,
         *get(&out.evals, 2, at, "evaluations")?,
@@ -380,7 +378,7 @@ fn verify_matmul(cx: &mut VerifierCtx<'_>, node: &Node, claim: &Claim) -> Result
     }
     let (r_b, rest) = claim.point.split_at(d.vb);
     let (r_m, r_n) = rest.split_at(d.vm);
-    let sub = cx.rd.sumcheck(d.vb + d.vk, 3, claim.value, at)?;
+    let sub = cx.rd.verify_sumcheck(d.vb + d.vk, 3, claim.value, at)?;
     let ev = cx.rd.recv(2, at)?;
     let [va, vb] = take::<2>(&ev, at)?;
     if sub.point.len() != d.vb + d.vk {
@@ -423,16 +421,14 @@ fn prove_mul(cx: &mut ProverCtx<'_>, node: &Node, claim: &Claim) -> Result<(), P
         .map(|&(j, _)| bv.get(j).map(|&v| from_signed(v)))
         .collect::<Option<_>>()
         .ok_or_else(|| key_mismatch(at, "operand size"))?;
-    let out = prove(
+    let out = cx.ch.prove_sumcheck(
         vec![
             Column::Base(to_field(cx.wit.tensor(a, at)?)),
             Column::Base(bcol),
         ],
         &prod2(),
         Some(&claim.point),
-        cx.ch.t,
     );
-    cx.ch.sumcheck(&out);
     cx.ch.send(out.evals.clone());
     let [va, vb] = take::<2>(&out.evals, at).map_err(|_| key_mismatch(at, "evaluations"))?;
     let (rb, _) = restrict(la, &kept, &out.point).ok_or_else(|| key_mismatch(at, "point"))?;
@@ -468,7 +464,7 @@ fn verify_mul(cx: &mut VerifierCtx<'_>, node: &Node, claim: &Claim) -> Result<()
     if claim.point.len() != la.num_vars() {
         return Err(VerifyError::at(at, "claim point of the wrong length"));
     }
-    let sub = cx.rd.sumcheck(la.num_vars(), 3, claim.value, at)?;
+    let sub = cx.rd.verify_sumcheck(la.num_vars(), 3, claim.value, at)?;
     let ev = cx.rd.recv(2, at)?;
     let [va, vb] = take::<2>(&ev, at)?;
     sub.check_products(&prod2(), Some(&claim.point), &[va, vb])

@@ -13,7 +13,7 @@
 
 use zkinfer_field::{EF, PrimeCharacteristicRing};
 use zkinfer_poly::eq_table;
-use zkinfer_sumcheck::{Column, prove};
+use zkinfer_sumcheck::Column;
 
 use super::util::{get, key_mismatch, prod2, to_field};
 use super::{ProverCtx, VerifierCtx};
@@ -38,13 +38,9 @@ pub fn prove_selector(
     if xs.len() != table.len() {
         return Err(key_mismatch(at, "selector size"));
     }
-    let out = prove(
-        vec![Column::Base(xs), Column::Ext(table)],
-        &prod2(),
-        None,
-        cx.ch.t,
-    );
-    cx.ch.sumcheck(&out);
+    let out = cx
+        .ch
+        .prove_sumcheck(vec![Column::Base(xs), Column::Ext(table)], &prod2(), None);
     let xe = *get(&out.evals, 0, at, "sumcheck evaluations")?;
     cx.ch.send(vec![xe]);
     cx.claims.tensor(
@@ -90,7 +86,7 @@ pub fn verify_selector(
         .get(x)
         .map(Layout::num_vars)
         .ok_or_else(|| VerifyError::at(at, "bad input"))?;
-    let sub = cx.rd.sumcheck(nv, 2, value, at)?;
+    let sub = cx.rd.verify_sumcheck(nv, 2, value, at)?;
     let xe = cx.rd.recv1(at)?;
     let te = selector_at(&sub.point).ok_or_else(|| VerifyError::at(at, "selector shape"))?;
     sub.check_products(&prod2(), None, &[xe, te])

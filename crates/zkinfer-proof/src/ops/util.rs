@@ -21,7 +21,7 @@ use crate::plan::Plan;
 
 /// Largest magnitude of a linear op's output: every relation stays inside the field's signed
 /// range (DESIGN §4).
-pub const OUT_BOUND: i128 = 1 << 62;
+pub const OUT_BOUND: i128 = zkinfer_field::FIELD_SAFE_BOUND;
 
 /// The MLE of stored integers at `point`.
 pub fn mle(values: &[i64], point: &[EF]) -> EF {
@@ -96,16 +96,13 @@ pub fn fit(layer: &str, v: i128) -> Result<i64, ProveError> {
 /// The error of a prover whose key's plan does not fit its graph (a corrupted or foreign key).
 #[must_use]
 pub fn key_mismatch(node: &str, what: &str) -> ProveError {
-    ProveError::Backend(format!(
-        "node `{node}`: the proving key's plan does not fit its graph ({what}); the key is \
-         corrupted or was made by another version — run `zkinfer setup` again"
-    ))
+    ProveError::key_mismatch(node, what)
 }
 
 /// The verifier's error for a verifying key whose plan does not fit its graph.
 #[must_use]
 pub fn vk_mismatch(node: &str) -> VerifyError {
-    VerifyError::at(node, "the plan does not match the graph")
+    VerifyError::plan_mismatch(node, "the node's plan does not fit its op or tensors")
 }
 
 /// `s[i]`, or the prover's key-mismatch error naming `what`.
@@ -164,8 +161,8 @@ pub fn take<const N: usize>(m: &[EF], node: &str) -> Result<[EF; N], VerifyError
 /// The signed activation range `[-2^(A-1), 2^(A-1) − 1]` as integers.
 #[must_use]
 pub fn act_range(a: u32) -> (i128, i128) {
-    let h = 1i128 << (a.clamp(1, 64) - 1);
-    (-h, h - 1)
+    let (lo, hi) = zkinfer_model::act_range(a);
+    (i128::from(lo), i128::from(hi))
 }
 
 /// `ind_n(r) = Σ_{j<n} eq(r, j)`: the multilinear extension of `[j < n]` over `r.len()`

@@ -25,7 +25,7 @@
 
 use zkinfer_field::{EF, PrimeCharacteristicRing};
 use zkinfer_poly::{eq_eval, eq_table};
-use zkinfer_sumcheck::{Column, Term, prove};
+use zkinfer_sumcheck::{Column, Term};
 
 use super::super::util::{
     act_range, cat, get, ind, input, input_v, key_mismatch, layout, layout_v, mle, take, to_field,
@@ -192,8 +192,7 @@ impl OpProof for ArgMax {
             Column::Base(mask_field(&valid_mask(xl))),
             Column::Base(to_field(cx.wit.column(diff, at)?)),
         ];
-        let sc = prove(cols, &argmax_terms(gamma), None, cx.ch.t);
-        cx.ch.sumcheck(&sc);
+        let sc = cx.ch.prove_sumcheck(cols, &argmax_terms(gamma), None);
         let ev = |i| get(&sc.evals, i, at, "evaluations").copied();
         let (se, xe, de) = (ev(1)?, ev(3)?, ev(6)?);
         cx.ch.send(vec![se, xe, de]);
@@ -255,7 +254,7 @@ impl OpProof for ArgMax {
         let tau = cx.rd.t.challenges(AMAX_BOOL, nv);
         let tie = *ye * ind(n, &rj) - before_eval(svals, n, &rj);
         let claimed = gamma * *ye + gamma * gamma * tie;
-        let sub = cx.rd.sumcheck(nv, 3, claimed, at)?;
+        let sub = cx.rd.verify_sumcheck(nv, 3, claimed, at)?;
         let msg = cx.rd.recv(3, at)?;
         let [se, xe, de] = take::<3>(&msg, at)?;
         let u = sub.point.clone();

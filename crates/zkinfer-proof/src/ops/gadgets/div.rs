@@ -18,7 +18,7 @@
 )]
 
 use zkinfer_field::{EF, F, PrimeCharacteristicRing, from_signed};
-use zkinfer_sumcheck::{Column, Term, prove};
+use zkinfer_sumcheck::{Column, Term};
 
 use super::super::util::{
     act_range, cat, checked, input, input_v, key_mismatch, layout, layout_v, to_field, vk_mismatch,
@@ -262,8 +262,7 @@ impl OpProof for Div {
         cols.extend(limb_cols(cx, rem, at)?);
         cols.extend(limb_cols(cx, slack, at)?);
         let terms = div_terms(shift, rem.columns.len(), slack.columns.len(), lam);
-        let zc = prove(cols, &terms, Some(&tau), cx.ch.t);
-        cx.ch.sumcheck(&zc);
+        let zc = cx.ch.prove_sumcheck(cols, &terms, Some(&tau));
         let msg = zc.evals.get(1..).unwrap_or_default().to_vec();
         cx.ch.send(msg.clone());
         let s = zc.point;
@@ -315,7 +314,7 @@ impl OpProof for Div {
         let nv = al.num_vars();
         let tau = cx.rd.t.challenges(DIV_ZERO, nv);
         let (nr, nc) = (rem.columns.len(), slack.columns.len());
-        let sub = cx.rd.sumcheck(nv, 4, EF::ZERO, at)?;
+        let sub = cx.rd.verify_sumcheck(nv, 4, EF::ZERO, at)?;
         let msg = cx.rd.recv(3 + nr + nc, at)?;
         let s = sub.point.clone();
         let ve = valid_eval(al, &s).ok_or_else(bad)?;

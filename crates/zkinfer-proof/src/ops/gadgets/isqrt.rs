@@ -16,7 +16,7 @@
 )]
 
 use zkinfer_field::{EF, PrimeCharacteristicRing};
-use zkinfer_sumcheck::{Column, Term, prove};
+use zkinfer_sumcheck::{Column, Term};
 
 use super::super::util::{
     checked, get, input, input_v, key_mismatch, layout, layout_v, mle, to_field, vk_mismatch,
@@ -184,8 +184,9 @@ impl OpProof for Isqrt {
         cols.extend(limb_cols(cx, lo, at)?);
         cols.extend(limb_cols(cx, hi, at)?);
         let (n1, n2) = (lo.columns.len(), hi.columns.len());
-        let zc = prove(cols, &isqrt_terms(n1, n2, lam), Some(&tau), cx.ch.t);
-        cx.ch.sumcheck(&zc);
+        let zc = cx
+            .ch
+            .prove_sumcheck(cols, &isqrt_terms(n1, n2, lam), Some(&tau));
         let s = zc.point;
         let ev = |i| get(&zc.evals, i, at, "evaluations").copied();
         let (xe, ye) = (ev(1)?, ev(2)?);
@@ -240,7 +241,7 @@ impl OpProof for Isqrt {
         let tau = cx.rd.t.challenges(ISQRT_ZERO, nv);
         let (n1, n2) = (lo.columns.len(), hi.columns.len());
         let ny = out_limbs.map_or(1, |l| l.columns.len());
-        let sub = cx.rd.sumcheck(nv, 4, EF::ZERO, at)?;
+        let sub = cx.rd.verify_sumcheck(nv, 4, EF::ZERO, at)?;
         let msg = cx.rd.recv(1 + ny + n1 + n2, at)?;
         let s = sub.point.clone();
         let ve = valid_eval(xl, &s).ok_or_else(bad)?;

@@ -18,7 +18,7 @@
 )]
 
 use zkinfer_field::{EF, F, PrimeCharacteristicRing, from_signed};
-use zkinfer_sumcheck::{Column, Term, prove};
+use zkinfer_sumcheck::{Column, Term};
 
 use super::super::util::{
     act_range, cat, input, input_v, key_mismatch, layout, layout_v, product_term, take, to_field,
@@ -123,8 +123,7 @@ impl OpProof for ReduceMax {
                 )
             })
             .collect();
-        let zc = prove(cols, &product_term(n), Some(&tau), cx.ch.t);
-        cx.ch.sumcheck(&zc);
+        let zc = cx.ch.prove_sumcheck(cols, &product_term(n), Some(&tau));
         let vals = fold_rows(d, &zc.point, npad);
         cx.ch.send(vals.clone());
         let rj = cx.ch.t.challenges(RMAX_J, nj);
@@ -136,7 +135,7 @@ impl OpProof for ReduceMax {
             .iter()
             .flat_map(|&v| std::iter::repeat_n(from_signed(v), npad))
             .collect();
-        let tie = prove(
+        let tie = cx.ch.prove_sumcheck(
             vec![
                 Column::Base(mask_field(&valid_mask(xl))),
                 Column::Base(yb),
@@ -145,9 +144,7 @@ impl OpProof for ReduceMax {
             ],
             &tie_terms(),
             Some(&rho),
-            cx.ch.t,
         );
-        cx.ch.sumcheck(&tie);
         let [_, ye, xe, de] =
             take::<4>(&tie.evals, at).map_err(|_| key_mismatch(at, "evaluations"))?;
         cx.ch.send(vec![ye, xe, de]);
@@ -180,7 +177,7 @@ impl OpProof for ReduceMax {
         let xl = layout_v(cx.plan, x, at)?;
         let (n, npad, nr, nj) = last_axis(xl).ok_or_else(bad)?;
         let tau = cx.rd.t.challenges(RMAX_ZERO, nr);
-        let sub = cx.rd.sumcheck(nr, n + 1, EF::ZERO, at)?;
+        let sub = cx.rd.verify_sumcheck(nr, n + 1, EF::ZERO, at)?;
         let vals = cx.rd.recv(npad, at)?;
         sub.check_products(&product_term(n), Some(&tau), vals.get(..n).ok_or_else(bad)?)
             .map_err(|e| VerifyError::at(at, format!("no difference vanishes: {e}")))?;
@@ -188,7 +185,7 @@ impl OpProof for ReduceMax {
         let v = zkinfer_poly::evaluate(&vals, &rj);
         cx.claims.witness(diff, cat(&sub.point, &rj), v);
         let rho = cx.rd.t.challenges(RMAX_TIE, xl.num_vars());
-        let sub = cx.rd.sumcheck(xl.num_vars(), 3, EF::ZERO, at)?;
+        let sub = cx.rd.verify_sumcheck(xl.num_vars(), 3, EF::ZERO, at)?;
         let m = cx.rd.recv(3, at)?;
         let ve = valid_eval(xl, &sub.point).ok_or_else(bad)?;
         let [ye, xe, de] = take::<3>(&m, at)?;
