@@ -36,7 +36,7 @@
 //! Proof size is `O(n_max^2)` field elements (a `k`-round degree-3 sumcheck per layer `k`, plus
 //! 2–4 child values per active tree); the verifier does `O(n_max^2 + trees · n_max)` work plus
 //! the table MLE (`O(bits)` for ranges, `O(2^bits)` for a function's outputs). Measured
-//! (`cargo run --release -p zkinfer-lookup --bin bench_lookup`, 2 cores, loaded machine): 2^22
+//! (`cargo run --release -p zkinfer-lookup --example bench_lookup`, 2 cores, loaded machine): 2^22
 //! lookups into the signed 16-bit range prove in ≈1.1 s of CPU with a 19 KiB proof, verify in
 //! 0.44 ms (2.2 ms for a 2^16-row function table), peak ≈300 MiB.
 //!
@@ -80,8 +80,9 @@ pub use prover::{prove, prove_many, prove_many_unchecked, prove_unchecked};
 pub use table::{Outputs, Table, outputs_digest};
 pub use verifier::{verify, verify_many};
 
-/// The widest table: `2^MAX_TABLE_BITS` rows (wider ranges are split into limbs by the caller).
-pub const MAX_TABLE_BITS: u32 = 16;
+/// The widest table: `2^MAX_TABLE_BITS` rows (wider ranges are split into limbs by the caller);
+/// defined in `zkinfer-field` so the quantizer and the engine share it.
+pub use zkinfer_field::MAX_TABLE_BITS;
 
 /// The most variables a witness may have.
 pub const MAX_WITNESS_VARS: usize = 40;

@@ -19,8 +19,9 @@
 //! Modules: [`graph`] (float IR), `import` (ONNX lowering), `eval` (float evaluation and tract's
 //! reference run), [`calibrate`] (scales and error report), [`quant`] (quantized IR, quantizer,
 //! overflow analysis, interpreter, tables), [`kernels`] (tensor kernels shared by float and
-//! integer evaluation), `input` (EZKL input JSON), [`builder`] (ONNX models built in code), [`error`].
+//! integer evaluation), `input` (EZKL input JSON), `builder` (ONNX models built in code; feature `testing`), [`error`].
 
+#[cfg(feature = "testing")]
 pub mod builder;
 pub mod calibrate;
 pub mod error;
@@ -38,4 +39,7 @@ pub use error::{ModelError, Result};
 pub use graph::{FConst, Graph, Node, Op, TensorId, TensorInfo};
 pub use import::{ImportOptions, OnnxSource, SUPPORTED_OPS, import_onnx};
 pub use input::{load_input_json, parse_input_json};
-pub use quant::{ConstTensor, QNode, QOp, QTensor, QuantGraph, TableFn, Trace, quantize};
+pub use quant::{
+    ConstTensor, QNode, QOp, QTensor, QuantGraph, TableFn, Trace, act_range, div_fits_field,
+    quantize,
+};

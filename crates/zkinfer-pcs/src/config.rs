@@ -39,7 +39,7 @@ impl From<Soundness> for SecurityAssumption {
 /// - `log_inv_rate = 2` (rate 1/4): at 2^22 rate 1/4 took 2.6× longer to commit+open than rate
 ///   1/2 and 1.7× the memory, for a 30% smaller proof and a faster verifier. The models zkinfer
 ///   proves today commit 2^17–2^19 elements per proof, where grinding, not encoding, dominates:
-///   end to end (`cargo run --release -p zkinfer-cli --bin bench`) LeNet-5 went from 0.42 s /
+///   end to end (`cargo run --release -p zkinfer-cli --example bench`) LeNet-5 went from 0.42 s /
 ///   234 KiB at rate 1/2 to 0.48 s / 172 KiB at rate 1/4, so the smaller proof wins. Large
 ///   models should set `log_inv_rate = 1`.
 /// - `folding_factor = 4`: fold 3 was ~4× slower to open; fold 5 opened somewhat faster but gave a

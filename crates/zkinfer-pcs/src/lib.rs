@@ -39,7 +39,7 @@
 //!
 //! # Parameters (see [`PcsConfig`])
 //! 100-bit security under the Johnson bound, rate 1/4, fold 4, 16 bits of grinding (raised per stack size where needed), chosen by
-//! `cargo run --release -p zkinfer-pcs --bin bench_pcs` (2-core machine shared with other jobs,
+//! `cargo run --release -p zkinfer-pcs --example bench_pcs` (2-core machine shared with other jobs,
 //! so times are noisy): at 2^22 elements and rate 1/2, commit ≈ 0.5–0.6 s, open ≈ 1.6 s, proof ≈ 140 KiB,
 //! verify ≈ 2.1 ms, peak RSS ≈ 406 MiB; bare p3-whir with the same hash, transcript and
 //! parameters is within noise of it.

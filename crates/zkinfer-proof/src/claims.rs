@@ -1,7 +1,21 @@
 //! Evaluation claims and where they go.
+//!
+//! [`Claims::route`] files a claim on a tensor by the tensor's [`Source`]: the public input, a
+//! committed column, or a derived tensor whose layer moves it on. A claim on a tensor the plan
+//! does not have is an error ([`UnknownTensor`]), never dropped.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 use zkinfer_field::EF;
 
+use crate::error::{ProveError, VerifyError};
 use crate::ir::TensorId;
 use crate::plan::{Plan, Source};
 
@@ -23,10 +37,40 @@ pub struct ColClaim {
     pub claim: Claim,
 }
 
+/// A claim on a tensor the plan does not have (or an alias of one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("a claim on tensor {tensor}, but the plan has {tensors} tensors")]
+pub struct UnknownTensor {
+    /// The tensor id.
+    pub tensor: TensorId,
+    /// How many tensors the plan has.
+    pub tensors: usize,
+}
+
+impl UnknownTensor {
+    /// The verifier's error, at node or stage `at`.
+    #[must_use]
+    pub fn at(self, at: &str) -> VerifyError {
+        VerifyError::UnknownTensor {
+            at: at.to_string(),
+            tensor: self.tensor,
+            tensors: self.tensors,
+        }
+    }
+}
+
+impl From<UnknownTensor> for ProveError {
+    fn from(e: UnknownTensor) -> Self {
+        ProveError::key_mismatch("claims", e)
+    }
+}
+
 /// All claims of a proof in progress, routed by where their tensor's values live.
 #[derive(Clone, Debug, Default)]
 pub struct Claims {
-    /// Claims on derived (linear-op output) tensors, to be moved to their inputs.
+    /// Claims on derived (linear-op output) tensors, to be moved to their inputs. Entries past
+    /// the graph's tensors hold claims [`Claims::tensor`] could not route: they are never taken,
+    /// so a walk that checks every derived claim was discharged rejects them.
     pub derived: Vec<Vec<Claim>>,
     /// Claims on witness columns (opened at the end).
     pub witness: Vec<ColClaim>,
@@ -34,6 +78,10 @@ pub struct Claims {
     pub weights: Vec<ColClaim>,
     /// Claims on the public input (the verifier evaluates them).
     pub public_input: Vec<Claim>,
+    /// Number of tensors (`derived` entries that [`Claims::take`] serves).
+    tensors: usize,
+    /// The first claim [`Claims::tensor`] could not route.
+    unrouted: Option<UnknownTensor>,
 }
 
 impl Claims {
@@ -42,12 +90,22 @@ impl Claims {
     pub fn new(n: usize) -> Self {
         Self {
             derived: vec![Vec::new(); n],
+            tensors: n,
             ..Self::default()
         }
     }
 
-    /// Adds a claim on tensor `t`, following its [`Source`].
-    pub fn tensor(&mut self, plan: &Plan, t: TensorId, claim: Claim) {
+    /// Adds a claim on tensor `t`, following its [`Source`] (an alias to the tensor it shares
+    /// storage with).
+    ///
+    /// # Errors
+    /// [`UnknownTensor`] if the plan has no source for `t` (or for the tensor it aliases), or
+    /// `t` is a derived tensor past the graph's tensors. The claim is not kept.
+    pub fn route(&mut self, plan: &Plan, t: TensorId, claim: Claim) -> Result<(), UnknownTensor> {
+        let unknown = UnknownTensor {
+            tensor: t,
+            tensors: plan.sources.len(),
+        };
         let mut t = t;
         if let Some(Source::Alias { of }) = plan.sources.get(t) {
             t = *of;
@@ -60,12 +118,32 @@ impl Claims {
                     claim,
                 });
             }
-            Some(Source::Derived | Source::Alias { .. }) | None => {
-                if let Some(d) = self.derived.get_mut(t) {
-                    d.push(claim);
-                }
+            Some(Source::Derived | Source::Alias { .. }) if t < self.tensors => {
+                self.derived.get_mut(t).ok_or(unknown)?.push(claim);
             }
+            Some(Source::Derived | Source::Alias { .. }) | None => return Err(unknown),
         }
+        Ok(())
+    }
+
+    /// Adds a claim on tensor `t` as [`Claims::route`] does; a claim it cannot route is kept
+    /// apart (see [`Claims::derived`]) and reported by [`Claims::check_routed`].
+    ///
+    /// Prefer [`Claims::route`] with `?`; this stays until every call site has moved to it.
+    pub fn tensor(&mut self, plan: &Plan, t: TensorId, claim: Claim) {
+        let kept = claim.clone();
+        if let Err(e) = self.route(plan, t, claim) {
+            self.unrouted.get_or_insert(e);
+            self.derived.push(vec![kept]);
+        }
+    }
+
+    /// `Ok` unless [`Claims::tensor`] was given a claim it could not route.
+    ///
+    /// # Errors
+    /// The first such claim's [`UnknownTensor`].
+    pub fn check_routed(&self) -> Result<(), UnknownTensor> {
+        self.unrouted.map_or(Ok(()), Err)
     }
 
     /// Adds a claim on witness column `column`.
@@ -84,11 +162,83 @@ impl Claims {
         });
     }
 
-    /// Takes the claims on derived tensor `t`.
+    /// Takes the claims on derived tensor `t` (none for a `t` past the graph's tensors).
     pub fn take(&mut self, t: TensorId) -> Vec<Claim> {
+        if t >= self.tensors {
+            return Vec::new();
+        }
         self.derived
             .get_mut(t)
             .map(std::mem::take)
             .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use zkinfer_field::PrimeCharacteristicRing;
+
+    use super::*;
+    use crate::compile;
+    use crate::plan::{CompileOptions, InputVisibility};
+    use crate::testing::mlp;
+
+    fn claim() -> Claim {
+        Claim {
+            point: vec![EF::ONE, EF::ZERO],
+            value: EF::ONE,
+        }
+    }
+
+    fn kept(c: &Claims) -> usize {
+        c.derived.iter().map(Vec::len).sum::<usize>()
+            + c.witness.len()
+            + c.weights.len()
+            + c.public_input.len()
+    }
+
+    #[test]
+    fn a_claim_on_an_unknown_tensor_is_an_error() {
+        let (g, _) = mlp(&[16, 8, 4], 1);
+        let mut plan = compile(
+            &g,
+            CompileOptions {
+                input: InputVisibility::Public,
+            },
+        )
+        .unwrap();
+        let n = g.tensors.len();
+        let mut c = Claims::new(n);
+        c.route(&plan, g.output, claim()).unwrap();
+        c.route(&plan, g.input, claim()).unwrap();
+        assert_eq!(kept(&c), 2);
+        assert_eq!(c.public_input.len(), 1);
+
+        // Past the plan's tensors: an error, and nothing kept.
+        let unknown = UnknownTensor {
+            tensor: n + 3,
+            tensors: n,
+        };
+        assert_eq!(c.route(&plan, n + 3, claim()), Err(unknown));
+        assert_eq!(kept(&c), 2);
+        let e = unknown.at("dense1");
+        assert!(matches!(e, VerifyError::UnknownTensor { tensor, .. } if tensor == n + 3));
+        assert!(e.to_string().contains(&format!("tensor {}", n + 3)), "{e}");
+
+        // An alias of a tensor the plan does not have.
+        plan.sources[g.output] = Source::Alias { of: n + 7 };
+        assert!(matches!(
+            c.route(&plan, g.output, claim()),
+            Err(UnknownTensor { tensor, .. }) if tensor == g.output
+        ));
+
+        // The infallible entry point keeps it apart, reports it, and never hands it out, so
+        // a walk that checks every derived claim was discharged rejects the proof.
+        let mut c = Claims::new(n);
+        assert_eq!(c.check_routed(), Ok(()));
+        c.tensor(&plan, n + 3, claim());
+        assert_eq!(c.check_routed(), Err(unknown));
+        assert!((0..n + 5).all(|t| c.take(t).is_empty()));
+        assert!(c.derived.iter().any(|d| !d.is_empty()));
     }
 }

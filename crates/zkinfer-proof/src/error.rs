@@ -1,4 +1,13 @@
-//! Errors of the engine.
+//! Errors of the engine: one enum per stage ([`CompileError`], [`ProveError`], [`VerifyError`]),
+//! `#[non_exhaustive]`, each variant carrying what was expected and what was found.
+//!
+//! The verifier's typed variants name the place (`at`: a node name or a stage such as
+//! `"lookups"`) and the fact that failed; [`VerifyError::Rejected`] remains for protocol checks
+//! whose only content is the relation that failed.
+
+use zkinfer_lookup::LookupError;
+use zkinfer_pcs::PcsError;
+use zkinfer_sumcheck::SumcheckError;
 
 /// Why a graph could not be compiled.
 #[derive(Debug, thiserror::Error)]
@@ -39,7 +48,8 @@ pub enum CompileError {
     Graph(String),
 }
 
-/// Why the prover failed (the statement is false or the input is bad).
+/// Why the prover failed: the statement is false, the input is bad, or the proving key is not
+/// the one its plan describes.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ProveError {
@@ -73,16 +83,56 @@ pub enum ProveError {
         /// Element.
         index: usize,
     },
-    /// A lookup or commitment failure.
+    /// The proving key's graph and plan disagree (a corrupted key file, or one edited by hand
+    /// or written by another zkinfer version).
+    #[error(
+        "node `{node}`: the proving key does not match its plan ({what}); the key is corrupted or from another zkinfer version, regenerate it with `zkinfer setup`"
+    )]
+    KeyMismatch {
+        /// The node (or stage) where the disagreement was found.
+        node: String,
+        /// What disagrees.
+        what: String,
+    },
+    /// A value of a layer is not in the lookup table it must belong to.
+    #[error("layer `{layer}`: {source}; recalibrate or widen the activation bits")]
+    NotInTable {
+        /// Layer name (`?` when the lookup names none).
+        layer: String,
+        /// The lookup argument's report.
+        source: LookupError,
+    },
+    /// The model has nothing to commit at setup.
+    #[error(
+        "the model has no weights or constants; a proof needs at least one committed weight tensor (models without any linear layer are not supported yet)"
+    )]
+    NoWeights,
+    /// The lookup argument failed.
+    #[error("lookup argument: {0}")]
+    Lookup(#[from] LookupError),
+    /// A commitment or opening failed.
+    #[error("commitment: {0}")]
+    Pcs(#[from] PcsError),
+    /// A lookup or commitment failure reported as text.
     #[error("{0}")]
     Backend(String),
+}
+
+impl ProveError {
+    /// A [`ProveError::KeyMismatch`] at `node`.
+    pub fn key_mismatch(node: impl Into<String>, what: impl std::fmt::Display) -> Self {
+        Self::KeyMismatch {
+            node: node.into(),
+            what: what.to_string(),
+        }
+    }
 }
 
 /// Why a proof was rejected. The verifier never panics and never accepts by default.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum VerifyError {
-    /// The proof's bytes do not decode.
+    /// The proof's bytes do not decode, or its parts have the wrong sizes.
     #[error("malformed proof: {0}")]
     Malformed(String),
     /// The proof is for another model.
@@ -99,6 +149,74 @@ pub enum VerifyError {
         /// First differing element.
         index: usize,
     },
+    /// The verifying key's plan does not fit its graph (a corrupted or hand-made key: decoded
+    /// keys are digest-checked, so an honest key never gets here).
+    #[error(
+        "node `{node}`: the verifying key's plan does not match its graph ({what}); use the key `zkinfer setup` wrote"
+    )]
+    PlanMismatch {
+        /// The node (or stage) where the disagreement was found.
+        node: String,
+        /// What disagrees.
+        what: String,
+    },
+    /// A point (of a claim or a sumcheck) has the wrong number of variables.
+    #[error("at `{at}`: {what} has {got} variables, expected {expected}")]
+    PointLength {
+        /// Node or stage.
+        at: String,
+        /// Which point.
+        what: &'static str,
+        /// Variables expected.
+        expected: usize,
+        /// Variables found.
+        got: usize,
+    },
+    /// A claim names a tensor the plan does not have.
+    #[error("at `{at}`: a claim on tensor {tensor}, but the plan has {tensors} tensors")]
+    UnknownTensor {
+        /// Node or stage.
+        at: String,
+        /// The tensor id.
+        tensor: usize,
+        /// How many tensors the plan has.
+        tensors: usize,
+    },
+    /// The proof's next message is not the one the verifier expects here.
+    #[error("at `{at}`: expected {expected}, the proof has {got}")]
+    UnexpectedMessage {
+        /// Node or stage.
+        at: String,
+        /// What the verifier reads here (`"3 evaluations"`, `"a sumcheck"`).
+        expected: String,
+        /// What the proof has (`"2 evaluations"`, `"a sumcheck"`, `"no more messages"`).
+        got: String,
+    },
+    /// Messages are left after the last layer.
+    #[error("the proof has {extra} message(s) after the last one the verifier reads")]
+    ExtraMessages {
+        /// How many are left.
+        extra: usize,
+    },
+    /// A sumcheck was rejected.
+    #[error("at `{at}`: sumcheck rejected: {source}")]
+    Sumcheck {
+        /// Node or stage.
+        at: String,
+        /// The sumcheck verifier's report.
+        source: SumcheckError,
+    },
+    /// The lookup argument was rejected.
+    #[error("lookups: {0}")]
+    Lookup(#[from] LookupError),
+    /// A commitment or opening was rejected.
+    #[error("at `{at}`: {source}")]
+    Pcs {
+        /// `weights commitment`, `witness opening`, …
+        at: String,
+        /// The commitment scheme's report.
+        source: PcsError,
+    },
     /// A check of the protocol failed.
     #[error("rejected at `{at}`: {reason}")]
     Rejected {
@@ -110,10 +228,57 @@ pub enum VerifyError {
 }
 
 impl VerifyError {
-    pub(crate) fn at(at: impl Into<String>, reason: impl std::fmt::Display) -> Self {
+    /// A [`VerifyError::Rejected`] at `at`.
+    pub fn at(at: impl Into<String>, reason: impl std::fmt::Display) -> Self {
         Self::Rejected {
             at: at.into(),
             reason: reason.to_string(),
+        }
+    }
+
+    /// A [`VerifyError::PlanMismatch`] at `node`.
+    pub fn plan_mismatch(node: impl Into<String>, what: impl std::fmt::Display) -> Self {
+        Self::PlanMismatch {
+            node: node.into(),
+            what: what.to_string(),
+        }
+    }
+
+    /// A [`VerifyError::Sumcheck`] at `at`.
+    pub fn sumcheck(at: impl Into<String>, source: SumcheckError) -> Self {
+        Self::Sumcheck {
+            at: at.into(),
+            source,
+        }
+    }
+
+    /// A [`VerifyError::Pcs`] at `at`.
+    pub fn pcs(at: impl Into<String>, source: PcsError) -> Self {
+        Self::Pcs {
+            at: at.into(),
+            source,
+        }
+    }
+
+    /// `Ok` when `point` has `expected` variables, else [`VerifyError::PointLength`].
+    ///
+    /// # Errors
+    /// [`VerifyError::PointLength`] naming `what`, both lengths and `at`.
+    pub fn check_point<T>(
+        at: &str,
+        what: &'static str,
+        point: &[T],
+        expected: usize,
+    ) -> Result<(), Self> {
+        if point.len() == expected {
+            Ok(())
+        } else {
+            Err(Self::PointLength {
+                at: at.to_string(),
+                what,
+                expected,
+                got: point.len(),
+            })
         }
     }
 }

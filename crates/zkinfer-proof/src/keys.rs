@@ -65,25 +65,19 @@ pub fn strip_weights(graph: &ProofGraph) -> ProofGraph {
 /// Makes the keys of a compiled model.
 ///
 /// # Errors
-/// If the graph has no weights (nothing to commit; not supported yet) or the weights cannot be
-/// committed.
+/// [`ProveError::NoWeights`] if the graph has no weights (nothing to commit; not supported yet),
+/// [`ProveError::Pcs`] if the weights cannot be committed.
 pub fn setup(graph: &ProofGraph, plan: &Plan, pcs: PcsConfig) -> Result<ProvingKey, ProveError> {
     if plan.weight_columns.is_empty() {
-        return Err(ProveError::Backend(
-            "the model has no weights or constants; a proof needs at least one committed weight \
-             tensor (models without any linear layer are not supported yet)"
-                .into(),
-        ));
+        return Err(ProveError::NoWeights);
     }
-    let cols: Vec<Vec<_>> = weight_columns(graph, plan)
+    let cols: Vec<Vec<_>> = weight_columns(graph, plan)?
         .iter()
         .map(|c| to_field(c))
         .collect();
     let engine = Pcs::new(pcs);
     let mut t = Transcript::new(SETUP);
-    let (commitment, _) = engine
-        .commit(&cols, &mut t)
-        .map_err(|e| ProveError::Backend(e.to_string()))?;
+    let (commitment, _) = engine.commit(&cols, &mut t)?;
     let mut plan = plan.clone();
     plan.graph = strip_weights(graph);
     for t in &mut plan.tables {
@@ -108,6 +102,15 @@ pub fn setup(graph: &ProofGraph, plan: &Plan, pcs: PcsConfig) -> Result<ProvingK
     })
 }
 
+#[cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 impl VerifyingKey {
     /// Checks that [`VerifyingKey::digest`] is the digest of the key's contents. Decoding a key
     /// file runs it; call it on a key assembled or edited in code.
@@ -130,6 +133,116 @@ impl VerifyingKey {
     }
 }
 
+/// The largest number of variables a column of a key may declare (a column of `2^40` elements
+/// is far beyond what any machine proves; a larger count is a corrupted key).
+pub const MAX_COLUMN_VARS: usize = 40;
+
+#[cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+impl VerifyingKey {
+    /// Checks that the plan's per-tensor and per-node lists have the graph's lengths and that
+    /// every tensor, column, table and node index it holds is in range, so that a decoded key
+    /// cannot make the prover or verifier index out of bounds. Decoding a key file runs it.
+    ///
+    /// # Errors
+    /// The first inconsistency, naming the list and both lengths.
+    pub fn check_shape(&self) -> Result<(), String> {
+        let p = &self.plan;
+        let g = &p.graph;
+        let (tensors, nodes) = (g.tensors.len(), g.nodes.len());
+        let same = |what: &str, got: usize, want: usize| {
+            if got == want {
+                Ok(())
+            } else {
+                Err(format!("the plan has {got} {what}, its graph {want}"))
+            }
+        };
+        same("tensor layouts", p.layouts.len(), tensors)?;
+        same("tensor sources", p.sources.len(), tensors)?;
+        same("node plans", p.nodes.len(), nodes)?;
+        same(
+            "multiplicity columns",
+            p.multiplicity_columns.len(),
+            p.tables.len(),
+        )?;
+        let tensor = |what: &str, t: usize| {
+            if t < tensors {
+                Ok(())
+            } else {
+                Err(format!("{what} names tensor {t} of {tensors}"))
+            }
+        };
+        tensor("the graph's input", g.input)?;
+        tensor("the graph's output", g.output)?;
+        for n in &g.nodes {
+            tensor(&format!("node `{}`", n.name), n.output)?;
+            for &i in &n.inputs {
+                tensor(&format!("node `{}`", n.name), i)?;
+            }
+        }
+        let witness = p.witness_columns.len();
+        for s in &p.sources {
+            match *s {
+                crate::plan::Source::Committed { column } if column >= witness => {
+                    return Err(format!(
+                        "a tensor is stored in column {column} of {witness}"
+                    ));
+                }
+                crate::plan::Source::Alias { of } => tensor("an alias", of)?,
+                _ => {}
+            }
+        }
+        for &c in &p.multiplicity_columns {
+            if c >= witness {
+                return Err(format!("a multiplicity column is column {c} of {witness}"));
+            }
+        }
+        for lu in &p.lookups {
+            if lu.table >= p.tables.len() {
+                return Err(format!(
+                    "a lookup into table {} of {}",
+                    lu.table,
+                    p.tables.len()
+                ));
+            }
+        }
+        for c in p.witness_columns.iter().chain(&p.weight_columns) {
+            if c.num_vars > MAX_COLUMN_VARS {
+                return Err(format!(
+                    "column `{}` declares {} variables, above {MAX_COLUMN_VARS}",
+                    c.name, c.num_vars
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl ProvingKey {
+    /// Checks that the proving key's graph is the verifying key's with weights (the same
+    /// structure; the weights themselves are bound by the weights root when proving).
+    ///
+    /// # Errors
+    /// [`ProveError::KeyMismatch`] if the graphs differ.
+    pub fn check_graph(&self) -> Result<(), ProveError> {
+        if strip_weights(&self.graph) == self.vk.plan.graph {
+            Ok(())
+        } else {
+            Err(ProveError::key_mismatch(
+                "graph",
+                "the proving key's graph is not the one its verifying key was made from",
+            ))
+        }
+    }
+}
+
 /// Lower-case hex of a digest, for messages.
 pub(crate) fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
@@ -137,6 +250,15 @@ pub(crate) fn hex(b: &[u8]) -> String {
 
 /// Keccak-256 of the key's contents (all but the digest).
 #[must_use]
+#[cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 pub fn vk_digest(vk: &VerifyingKey) -> [u8; 32] {
     use tiny_keccak::{Hasher, Keccak};
     let bytes = bincode::serialize(&(&vk.plan, &vk.pcs, &vk.weights_root)).unwrap_or_default();

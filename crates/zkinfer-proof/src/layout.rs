@@ -129,6 +129,39 @@ impl Layout {
     }
 }
 
+/// Whether two layouts of the same elements (row-major) put every logical element at the same
+/// stored position and have the same size: then they describe one storage.
+#[must_use]
+pub fn same_storage(a: &Layout, b: &Layout) -> bool {
+    if a.size() != b.size() || a.logical_len() != b.logical_len() {
+        return false;
+    }
+    if a.size() == a.logical_len() {
+        // No padding in either: both are the row-major identity.
+        return true;
+    }
+    a.logical_to_stored() == b.logical_to_stored()
+}
+
+/// `(C, H, W)` of a `[1, C, H, W]` layout (any number of leading 1s).
+#[must_use]
+pub fn chw_of(x: &Layout) -> Option<(usize, usize, usize)> {
+    let n = x.logical.len();
+    if n < 3 || !x.leading_ones(3) {
+        return None;
+    }
+    match x.logical.get(n - 3..)? {
+        &[c, h, w] => Some((c, h, w)),
+        _ => None,
+    }
+}
+
+/// The output height and width of a window over an `h × w` input.
+#[must_use]
+pub fn out_hw(w: &crate::ir::Window, h: usize, wd: usize) -> Option<(usize, usize)> {
+    Some((w.out_dim(0, h)?, w.out_dim(1, wd)?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

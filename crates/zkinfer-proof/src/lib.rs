@@ -9,12 +9,20 @@
 //! column (weights: committed at setup, root in the vk; witness: committed per proof) or on the
 //! public input, and two batched openings settle them.
 //!
-//! Modules: [`ir`] (the graph), [`layout`] (padding), [`plan`] (compile, costs), [`witness`],
-//! [`keys`] (setup), [`ops`] (per-layer provers/verifiers), [`select`] (window selectors),
-//! [`lookups`], [`channel`] (messages), [`claims`], [`prover`], [`verifier`], [`proof`] (files).
+//! Modules: [`ir`] (the graph), [`lower`] (from `zkinfer-model`'s quantized graph),
+//! [`layout`] (padding), [`plan`] (the compiled model), [`compile()`](compile::compile) (the
+//! driver) with [`planner`] and [`cost`], [`ops`] (one module per op: plan, witness layout,
+//! prover and verifier, behind one dispatch), [`context`] (what op code works with),
+//! [`witness`] (driver), [`reduce`] (claim reduction), [`select`] (window selectors),
+//! [`keys`] (setup), [`lookups`], [`channel`] (messages), [`claims`], [`prover`] and
+//! [`verifier`] (drivers: the backward walk), [`proof`] (files), `testing` (graphs built in
+//! code; feature `testing`). The drivers know no op.
 
 pub mod channel;
 pub mod claims;
+pub mod compile;
+pub mod context;
+pub mod cost;
 pub mod error;
 pub mod ir;
 pub mod keys;
@@ -23,16 +31,20 @@ pub mod lookups;
 pub mod lower;
 pub mod ops;
 pub mod plan;
+pub mod planner;
 pub mod proof;
 pub mod prover;
+pub mod reduce;
 pub mod select;
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod verifier;
 pub mod witness;
 
+pub use compile::compile;
 pub use error::{CompileError, ProveError, VerifyError};
 pub use keys::{ProvingKey, VerifyingKey, setup};
-pub use plan::{CompileOptions, InputVisibility, Plan, compile};
+pub use plan::{CompileOptions, InputVisibility, Plan};
 pub use proof::{FileError, Proof, ZkFile};
 pub use prover::prove;
 pub use verifier::verify;

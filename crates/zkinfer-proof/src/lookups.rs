@@ -64,48 +64,94 @@ pub fn tables(plan: &Plan) -> Result<Vec<Table>, String> {
     plan.tables.par_iter().map(table).collect()
 }
 
+/// The stored integers of tensor `t` in the witness.
+fn tensor_of<'w>(wit: &'w Witness, t: usize, what: &str) -> Result<&'w [i64], ProveError> {
+    wit.tensors
+        .get(t)
+        .map(Vec::as_slice)
+        .ok_or_else(|| ProveError::key_mismatch("lookups", format!("{what}: no tensor {t}")))
+}
+
+/// The stored integers of witness column `c`.
+fn column_of<'w>(wit: &'w Witness, c: usize, what: &str) -> Result<&'w [i64], ProveError> {
+    wit.columns
+        .get(c)
+        .map(Vec::as_slice)
+        .ok_or_else(|| ProveError::key_mismatch("lookups", format!("{what}: no column {c}")))
+}
+
 /// The columns one lookup reads (one per table column).
-#[must_use]
-pub fn columns(graph: &ProofGraph, plan: &Plan, wit: &Witness, lu: &LookupUse) -> Vec<Vec<F>> {
-    match lu.witness {
-        LookupWitness::Input => vec![to_field(&wit.tensors[graph.input])],
-        LookupWitness::RescaleOut { node } => match &plan.nodes[node] {
-            NodePlan::Rescale { out, .. } => vec![to_field(&wit.columns[*out])],
-            _ => Vec::new(),
+///
+/// # Errors
+/// [`ProveError::KeyMismatch`] if the lookup names a node, tensor or column the plan and
+/// witness do not have.
+pub fn columns(
+    graph: &ProofGraph,
+    plan: &Plan,
+    wit: &Witness,
+    lu: &LookupUse,
+) -> Result<Vec<Vec<F>>, ProveError> {
+    let node = node_of(lu);
+    let mismatch = || {
+        ProveError::key_mismatch(
+            graph.nodes.get(node).map_or("lookups", |n| n.name.as_str()),
+            "the lookup's node has another kind of plan",
+        )
+    };
+    Ok(match lu.witness {
+        LookupWitness::Input => vec![to_field(tensor_of(wit, graph.input, "input")?)],
+        LookupWitness::RescaleOut { node } => match plan.nodes.get(node) {
+            Some(NodePlan::Rescale { out, .. }) => vec![to_field(column_of(wit, *out, "rescale")?)],
+            _ => return Err(mismatch()),
         },
-        LookupWitness::RescaleLimb { node, limb } => match &plan.nodes[node] {
-            NodePlan::Rescale { limbs, .. } => vec![to_field(&wit.columns[limbs[limb]])],
-            _ => Vec::new(),
+        LookupWitness::RescaleLimb { node, limb } => match plan.nodes.get(node) {
+            Some(NodePlan::Rescale { limbs, .. }) => {
+                let c = *limbs.get(limb).ok_or_else(mismatch)?;
+                vec![to_field(column_of(wit, c, "rescale limb")?)]
+            }
+            _ => return Err(mismatch()),
         },
-        LookupWitness::Elementwise { node } => match &plan.nodes[node] {
-            NodePlan::Elementwise { out, .. } => vec![
-                to_field(&wit.tensors[graph.nodes[node].inputs[0]]),
-                to_field(&wit.columns[*out]),
-            ],
-            _ => Vec::new(),
+        LookupWitness::Elementwise { node } => match plan.nodes.get(node) {
+            Some(NodePlan::Elementwise { out, .. }) => {
+                let x = *graph
+                    .nodes
+                    .get(node)
+                    .and_then(|n| n.inputs.first())
+                    .ok_or_else(mismatch)?;
+                vec![
+                    to_field(tensor_of(wit, x, "element-wise input")?),
+                    to_field(column_of(wit, *out, "element-wise output")?),
+                ]
+            }
+            _ => return Err(mismatch()),
         },
-        LookupWitness::MaxDiff { node } => match &plan.nodes[node] {
-            NodePlan::MaxPool { out, windows, .. } => {
-                let y = &wit.columns[*out];
-                let w = &wit.columns[*windows];
+        LookupWitness::MaxDiff { node } => match plan.nodes.get(node) {
+            Some(NodePlan::MaxPool { out, windows, .. }) => {
+                let y = column_of(wit, *out, "max-pool output")?;
+                let w = column_of(wit, *windows, "max-pool windows")?;
+                if y.is_empty() {
+                    return Err(mismatch());
+                }
                 let d: Vec<i64> = w
                     .iter()
-                    .enumerate()
-                    .map(|(i, &wv)| y[i % y.len()] - wv)
+                    .zip(y.iter().cycle())
+                    .map(|(&wv, &yv)| yv - wv)
                     .collect();
                 vec![to_field(&d)]
             }
-            _ => Vec::new(),
+            _ => return Err(mismatch()),
         },
-        LookupWitness::Column { column, .. } => vec![to_field(&wit.columns[column])],
-    }
+        LookupWitness::Column { column, .. } => {
+            vec![to_field(column_of(wit, column, "lookup column")?)]
+        }
+    })
 }
 
 /// Multiplicity columns of every table (as stored integers), checking every row is in its table.
 ///
 /// # Errors
-/// [`ProveError::OutOfRange`]-like [`ProveError::Backend`] naming the layer whose value is not in
-/// its table.
+/// [`ProveError::NotInTable`] naming the layer whose value is not in its table;
+/// [`ProveError::KeyMismatch`] if the plan's lookups do not fit the witness.
 pub fn multiplicities(
     graph: &ProofGraph,
     plan: &Plan,
@@ -131,15 +177,18 @@ fn multiplicities_inner(
     for (t, uses) in tables.iter().zip(plan.lookups_by_table()) {
         let cols: Vec<(usize, Vec<Vec<F>>)> = uses
             .iter()
-            .map(|lu| (node_of(lu), columns(graph, plan, wit, lu)))
-            .collect();
+            .map(|lu| Ok((node_of(lu), columns(graph, plan, wit, lu)?)))
+            .collect::<Result<_, ProveError>>()?;
         if !strict {
             let mut m = vec![0i64; 1 << t.num_vars()];
             for (_, c) in &cols {
                 for row in 0..c.first().map_or(0, Vec::len) {
-                    let tuple: Vec<F> = c.iter().map(|col| col[row]).collect();
-                    if let Some(r) = t.row_of(&tuple) {
-                        m[r] += 1;
+                    let tuple: Option<Vec<F>> = c.iter().map(|col| col.get(row).copied()).collect();
+                    if let Some(slot) = tuple
+                        .and_then(|tuple| t.row_of(&tuple))
+                        .and_then(|r| m.get_mut(r))
+                    {
+                        *slot += 1;
                     }
                 }
             }
@@ -150,17 +199,16 @@ fn multiplicities_inner(
             .iter()
             .map(|(_, c)| c.iter().map(Vec::as_slice).collect())
             .collect();
-        let m = zkinfer_lookup::multiplicities(t, &refs).map_err(|e| {
-            let layer = match &e {
-                zkinfer_lookup::LookupError::NotInTable { witness, .. } => cols
-                    .get(*witness)
+        let m = zkinfer_lookup::multiplicities(t, &refs).map_err(|e| match e {
+            zkinfer_lookup::LookupError::NotInTable { witness, .. } => ProveError::NotInTable {
+                layer: cols
+                    .get(witness)
                     .and_then(|(n, _)| graph.nodes.get(*n))
-                    .map_or("?", |n| n.name.as_str()),
-                _ => "?",
-            };
-            ProveError::Backend(format!(
-                "layer `{layer}`: {e}; recalibrate or widen the activation bits"
-            ))
+                    .map_or("?", |n| n.name.as_str())
+                    .to_string(),
+                source: e,
+            },
+            e => ProveError::Lookup(e),
         })?;
         out.push(
             m.iter()
@@ -200,7 +248,7 @@ pub fn prove_all(
                 .map(|lu| columns(cx.graph, cx.plan, cx.wit, lu))
                 .collect()
         })
-        .collect();
+        .collect::<Result<_, ProveError>>()?;
     let instances: Vec<zkinfer_lookup::LookupInstance<'_>> = tables
         .iter()
         .zip(&cols)
@@ -219,68 +267,116 @@ pub fn prove_all(
     } else {
         zkinfer_lookup::prove_many_unchecked(&instances, &mrefs, cx.ch.t)
     };
-    let (proof, claims) = proved.map_err(|e| ProveError::Backend(e.to_string()))?;
+    let (proof, claims) = proved?;
     for (ti, (us, cl)) in uses.iter().zip(&claims).enumerate() {
-        discharge_prove(cx, ti, us, cl);
+        discharge_prove(cx, ti, us, cl)?;
     }
     Ok(proof)
 }
 
-fn discharge_prove(cx: &mut ProverCtx<'_>, ti: usize, uses: &[LookupUse], claims: &LookupClaims) {
+fn discharge_prove(
+    cx: &mut ProverCtx<'_>,
+    ti: usize,
+    uses: &[LookupUse],
+    claims: &LookupClaims,
+) -> Result<(), ProveError> {
+    let bad = |what: &str| ProveError::key_mismatch(format!("lookups into table {ti}"), what);
     let (mp, mv) = claims.multiplicity_claim.clone();
-    cx.claims.witness(cx.plan.multiplicity_columns[ti], mp, mv);
+    let mcol = *cx
+        .plan
+        .multiplicity_columns
+        .get(ti)
+        .ok_or_else(|| bad("no multiplicity column"))?;
+    cx.claims.witness(mcol, mp, mv);
     for (lu, wc) in uses.iter().zip(&claims.witness_claims) {
-        match (lu.witness, &cx.plan.nodes[node_of(lu)]) {
+        let node = node_of(lu);
+        let plan_node = cx.plan.nodes.get(node).ok_or_else(|| bad("no such node"))?;
+        let first = wc
+            .first()
+            .ok_or_else(|| bad("a lookup without claims"))?
+            .clone();
+        match (lu.witness, plan_node) {
             (LookupWitness::Input, _) => {
                 let claim = Claim {
-                    point: wc[0].0.clone(),
-                    value: wc[0].1,
+                    point: first.0,
+                    value: first.1,
                 };
-                cx.claims.tensor(cx.plan, cx.graph.input, claim);
+                cx.claims.route(cx.plan, cx.graph.input, claim)?;
             }
             (LookupWitness::RescaleOut { .. }, NodePlan::Rescale { out, .. }) => {
-                cx.claims.witness(*out, wc[0].0.clone(), wc[0].1);
+                cx.claims.witness(*out, first.0, first.1);
             }
             (LookupWitness::RescaleLimb { limb, .. }, NodePlan::Rescale { limbs, .. }) => {
-                cx.claims.witness(limbs[limb], wc[0].0.clone(), wc[0].1);
+                let c = *limbs.get(limb).ok_or_else(|| bad("no such limb"))?;
+                cx.claims.witness(c, first.0, first.1);
             }
             (LookupWitness::Elementwise { node }, NodePlan::Elementwise { out, .. }) => {
-                let x = cx.graph.nodes[node].inputs[0];
-                cx.claims.tensor(
-                    cx.plan,
-                    x,
-                    Claim {
-                        point: wc[0].0.clone(),
-                        value: wc[0].1,
-                    },
-                );
-                cx.claims.witness(*out, wc[1].0.clone(), wc[1].1);
+                let second = wc.get(1).ok_or_else(|| bad("one claim for two columns"))?;
+                let x = *cx
+                    .graph
+                    .nodes
+                    .get(node)
+                    .and_then(|n| n.inputs.first())
+                    .ok_or_else(|| bad("an element-wise node without input"))?;
+                let claim = Claim {
+                    point: first.0,
+                    value: first.1,
+                };
+                cx.claims.route(cx.plan, x, claim)?;
+                cx.claims.witness(*out, second.0.clone(), second.1);
             }
             (LookupWitness::MaxDiff { .. }, NodePlan::MaxPool { out, windows, .. }) => {
-                let (p, _) = &wc[0];
-                let no = cx.plan.witness_columns[*out].num_vars;
-                let r_o = &p[p.len() - no..];
-                let ye = mle(&cx.wit.columns[*out], r_o);
-                let we = mle(&cx.wit.columns[*windows], p);
+                let (out, windows) = (*out, *windows);
+                let p = first.0;
+                let no = cx
+                    .plan
+                    .witness_columns
+                    .get(out)
+                    .ok_or_else(|| bad("no max-pool output column"))?
+                    .num_vars;
+                let r_o = p
+                    .get(p.len().saturating_sub(no)..)
+                    .ok_or_else(|| bad("max-pool point"))?
+                    .to_vec();
+                let ye = mle(column_of(cx.wit, out, "max-pool output")?, &r_o);
+                let we = mle(column_of(cx.wit, windows, "max-pool windows")?, &p);
                 cx.ch.send(vec![ye, we]);
-                cx.claims.witness(*out, r_o.to_vec(), ye);
-                cx.claims.witness(*windows, p.clone(), we);
+                cx.claims.witness(out, r_o, ye);
+                cx.claims.witness(windows, p, we);
             }
             (LookupWitness::Column { column, .. }, _) => {
-                cx.claims.witness(column, wc[0].0.clone(), wc[0].1);
+                cx.claims.witness(column, first.0, first.1);
             }
-            _ => {}
+            _ => return Err(bad("the lookup's node has another kind of plan")),
         }
     }
+    Ok(())
 }
 
 /// Verifies the batched lookup proof and routes its claims.
 ///
 /// # Errors
-/// If the lookup proof is malformed or rejected.
+/// [`VerifyError::Lookup`] if the lookup proof is rejected; [`VerifyError::PlanMismatch`] or
+/// [`VerifyError::UnknownTensor`] if its claims do not fit the plan; a table that cannot be
+/// generated as the key recorded it is [`VerifyError::Rejected`] at `lookups`.
+#[cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 pub fn verify_all(cx: &mut VerifierCtx<'_>, proof: &LookupProof) -> Result<(), VerifyError> {
     let tables = tables(cx.plan).map_err(|e| VerifyError::at("lookups", e))?;
     let uses = cx.plan.lookups_by_table();
+    if uses.len() != tables.len() {
+        return Err(VerifyError::plan_mismatch(
+            "lookups",
+            format!("{} tables, lookups into {}", tables.len(), uses.len()),
+        ));
+    }
     let shapes: Vec<Vec<usize>> = uses
         .iter()
         .map(|us| us.iter().map(|lu| lu.num_vars).collect())
@@ -290,13 +386,13 @@ pub fn verify_all(cx: &mut VerifierCtx<'_>, proof: &LookupProof) -> Result<(), V
         .zip(&shapes)
         .map(|(t, s)| (t, s.as_slice()))
         .collect();
-    let claims = zkinfer_lookup::verify_many(&statements, proof, cx.rd.t)
-        .map_err(|e| VerifyError::at("lookups", e))?;
+    let claims = zkinfer_lookup::verify_many(&statements, proof, cx.rd.t)?;
     if claims.len() != tables.len() {
-        return Err(VerifyError::at(
-            "lookups",
-            "wrong number of lookup instances",
-        ));
+        return Err(VerifyError::Malformed(format!(
+            "the lookup argument returned claims for {} tables, the plan has {}",
+            claims.len(),
+            tables.len()
+        )));
     }
     for (ti, (us, cl)) in uses.iter().zip(&claims).enumerate() {
         discharge_verify(cx, ti, us, cl, &format!("lookups into table {ti}"))?;
@@ -304,6 +400,15 @@ pub fn verify_all(cx: &mut VerifierCtx<'_>, proof: &LookupProof) -> Result<(), V
     Ok(())
 }
 
+#[cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 fn discharge_verify(
     cx: &mut VerifierCtx<'_>,
     ti: usize,
@@ -311,71 +416,83 @@ fn discharge_verify(
     claims: &LookupClaims,
     at: &str,
 ) -> Result<(), VerifyError> {
-    let bad = || VerifyError::at(at, "lookup claims do not match the plan");
+    let bad = |what: &str| VerifyError::plan_mismatch(at, what);
     let (mp, mv) = claims.multiplicity_claim.clone();
-    cx.claims.witness(
-        *cx.plan.multiplicity_columns.get(ti).ok_or_else(bad)?,
-        mp,
-        mv,
-    );
+    let mcol = *cx
+        .plan
+        .multiplicity_columns
+        .get(ti)
+        .ok_or_else(|| bad("no multiplicity column"))?;
+    cx.claims.witness(mcol, mp, mv);
     if claims.witness_claims.len() != uses.len() {
-        return Err(bad());
+        return Err(VerifyError::Malformed(format!(
+            "{at}: claims for {} lookups, the plan has {}",
+            claims.witness_claims.len(),
+            uses.len()
+        )));
     }
     for (lu, wc) in uses.iter().zip(&claims.witness_claims) {
         let node = node_of(lu);
-        let first = wc.first().ok_or_else(bad)?.clone();
-        match (lu.witness, cx.plan.nodes.get(node).ok_or_else(bad)?.clone()) {
+        let first = wc
+            .first()
+            .ok_or_else(|| bad("a lookup without claims"))?
+            .clone();
+        let plan_node = cx.plan.nodes.get(node).ok_or_else(|| bad("no such node"))?;
+        match (lu.witness, plan_node.clone()) {
             (LookupWitness::Input, _) => {
                 if !matches!(
                     cx.plan.sources.get(cx.plan.graph.input),
                     Some(crate::plan::Source::Committed { .. })
                 ) {
-                    return Err(bad());
+                    return Err(bad("a lookup into the input, which is not committed"));
                 }
-                cx.claims.tensor(
-                    cx.plan,
-                    cx.plan.graph.input,
-                    Claim {
-                        point: first.0,
-                        value: first.1,
-                    },
-                );
+                let claim = Claim {
+                    point: first.0,
+                    value: first.1,
+                };
+                cx.claims
+                    .route(cx.plan, cx.plan.graph.input, claim)
+                    .map_err(|e| e.at(at))?;
             }
             (LookupWitness::RescaleOut { .. }, NodePlan::Rescale { out, .. }) => {
                 cx.claims.witness(out, first.0, first.1);
             }
             (LookupWitness::RescaleLimb { limb, .. }, NodePlan::Rescale { limbs, .. }) => {
-                cx.claims
-                    .witness(*limbs.get(limb).ok_or_else(bad)?, first.0, first.1);
+                let c = *limbs.get(limb).ok_or_else(|| bad("no such limb"))?;
+                cx.claims.witness(c, first.0, first.1);
             }
             (LookupWitness::Elementwise { node }, NodePlan::Elementwise { out, .. }) => {
-                let second = wc.get(1).ok_or_else(bad)?.clone();
+                let second = wc
+                    .get(1)
+                    .ok_or_else(|| bad("one claim for two columns"))?
+                    .clone();
                 let x = *cx
                     .plan
                     .graph
                     .nodes
                     .get(node)
                     .and_then(|n| n.inputs.first())
-                    .ok_or_else(bad)?;
-                cx.claims.tensor(
-                    cx.plan,
-                    x,
-                    Claim {
-                        point: first.0,
-                        value: first.1,
-                    },
-                );
+                    .ok_or_else(|| bad("an element-wise node without input"))?;
+                let claim = Claim {
+                    point: first.0,
+                    value: first.1,
+                };
+                cx.claims.route(cx.plan, x, claim).map_err(|e| e.at(at))?;
                 cx.claims.witness(out, second.0, second.1);
             }
             (LookupWitness::MaxDiff { .. }, NodePlan::MaxPool { out, windows, .. }) => {
                 let (p, v) = first;
-                let no = cx.plan.witness_columns.get(out).ok_or_else(bad)?.num_vars;
+                let no = cx
+                    .plan
+                    .witness_columns
+                    .get(out)
+                    .ok_or_else(|| bad("no max-pool output column"))?
+                    .num_vars;
                 let r_o = p
                     .get(p.len().saturating_sub(no)..)
-                    .ok_or_else(bad)?
+                    .ok_or_else(|| bad("max-pool point"))?
                     .to_vec();
-                let m = cx.rd.recv(2, at)?;
-                let (ye, we) = (m[0], m[1]);
+                let [ye, we] = cx.rd.recv_array::<2>(at)?;
                 if ye - we != v {
                     return Err(VerifyError::at(
                         at,
@@ -387,11 +504,11 @@ fn discharge_verify(
             }
             (LookupWitness::Column { column, .. }, _) => {
                 if column >= cx.plan.witness_columns.len() {
-                    return Err(bad());
+                    return Err(bad("a lookup into a column the plan does not have"));
                 }
                 cx.claims.witness(column, first.0, first.1);
             }
-            _ => return Err(bad()),
+            _ => return Err(bad("the lookup's node has another kind of plan")),
         }
     }
     Ok(())

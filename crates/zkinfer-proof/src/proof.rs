@@ -1,4 +1,18 @@
 //! The proof and the binary files (keys and proofs): magic, format version, bincode payload.
+//!
+//! Decoding never panics and never allocates more than the input's size: the magic and version
+//! are read by length-checked splits, and the payload by bincode with a byte limit equal to the
+//! input's length (so a forged length prefix cannot make it allocate far beyond the input),
+//! rejecting trailing bytes; then [`ZkFile::check`] validates the decoded value.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 use serde::{Deserialize, Serialize};
 use zkinfer_lookup::LookupProof;
@@ -95,14 +109,22 @@ pub trait ZkFile: Serialize + for<'de> Deserialize<'de> {
     /// # Errors
     /// A [`FileError`] naming what is wrong.
     fn from_bytes(bytes: &[u8]) -> Result<Self, FileError> {
-        if bytes.len() < 12 || bytes[..8] != Self::MAGIC {
+        let Some((magic, rest)) = bytes.split_first_chunk::<8>() else {
+            return Err(FileError::WrongKind {
+                expected: Self::KIND,
+            });
+        };
+        let Some((version, payload)) = rest.split_first_chunk::<4>() else {
+            return Err(FileError::WrongKind {
+                expected: Self::KIND,
+            });
+        };
+        if *magic != Self::MAGIC {
             return Err(FileError::WrongKind {
                 expected: Self::KIND,
             });
         }
-        let mut v = [0u8; 4];
-        v.copy_from_slice(&bytes[8..12]);
-        let got = u32::from_le_bytes(v);
+        let got = u32::from_le_bytes(*version);
         if got != FORMAT_VERSION {
             return Err(FileError::WrongVersion {
                 kind: Self::KIND,
@@ -115,7 +137,7 @@ pub trait ZkFile: Serialize + for<'de> Deserialize<'de> {
             .with_fixint_encoding()
             .reject_trailing_bytes()
             .with_limit(bytes.len() as u64)
-            .deserialize::<Self>(&bytes[12..])
+            .deserialize::<Self>(payload)
             .map_err(|e| e.to_string())
             .and_then(|v| v.check().map(|()| v))
             .map_err(|reason| FileError::Corrupt {
@@ -138,7 +160,8 @@ impl ZkFile for VerifyingKey {
     const KIND: &'static str = "verifying key";
 
     fn check(&self) -> Result<(), String> {
-        self.check_digest()
+        self.check_digest()?;
+        self.check_shape()
     }
 }
 
@@ -147,6 +170,8 @@ impl ZkFile for ProvingKey {
     const KIND: &'static str = "proving key";
 
     fn check(&self) -> Result<(), String> {
-        self.vk.check_digest()
+        self.vk.check_digest()?;
+        self.vk.check_shape()?;
+        self.check_graph().map_err(|e| e.to_string())
     }
 }

@@ -6,11 +6,11 @@ use zkinfer_pcs::{ColumnClaim, Pcs};
 use crate::channel::Channel;
 use crate::claims::{Claim, Claims, ColClaim};
 use crate::error::ProveError;
-use crate::ir::Op;
-use crate::keys::ProvingKey;
+use crate::keys::{ProvingKey, strip_weights};
 use crate::lookups;
-use crate::ops::{ProverCtx, linear, mle, nonlinear, to_field};
-use crate::plan::Source;
+use crate::ops::util::key_mismatch;
+use crate::ops::{ProverCtx, mle, prove_node, to_field};
+use crate::plan::{Plan, Source, TableSpec};
 use crate::proof::Proof;
 use crate::witness::{self, Witness, weight_columns};
 
@@ -32,6 +32,7 @@ pub fn prove(
     input: &[i64],
     trace: Option<&[Vec<i64>]>,
 ) -> Result<Proof, ProveError> {
+    check_key(pk)?;
     let wit = witness::generate(&pk.graph, &pk.vk.plan, input)?;
     if let Some(trace) = trace {
         wit.check_trace(&pk.graph, &pk.vk.plan, trace)?;
@@ -51,7 +52,40 @@ pub fn prove_with_witness(
     input: &[i64],
     wit: Witness,
 ) -> Result<Proof, ProveError> {
+    check_key(pk)?;
     prove_inner(pk, input, wit, false)
+}
+
+/// Checks that the proving key's plan is the one its graph compiles to (so every index the
+/// provers take from the plan fits the graph and the witness): a corrupted or edited key is an
+/// error here, not a panic later.
+///
+/// # Errors
+/// [`ProveError::Backend`] naming the problem.
+pub fn check_key(pk: &ProvingKey) -> Result<(), ProveError> {
+    let plan = &pk.vk.plan;
+    let mut fresh: Plan = crate::compile(&pk.graph, plan.options).map_err(|e| {
+        ProveError::Backend(format!(
+            "the proving key's graph does not compile ({e}); the key is corrupted — run `zkinfer setup` again"
+        ))
+    })?;
+    fresh.graph = strip_weights(&pk.graph);
+    for t in &mut fresh.tables {
+        if let TableSpec::Function {
+            outputs, generator, ..
+        } = t
+            && *generator != crate::ir::TableGen::Explicit
+        {
+            outputs.clear();
+        }
+    }
+    if fresh != *plan {
+        return Err(key_mismatch(
+            "key",
+            "the verifying key's plan is not the one the graph compiles to",
+        ));
+    }
+    Ok(())
 }
 
 fn prove_inner(
@@ -67,20 +101,23 @@ fn prove_inner(
     } else {
         lookups::multiplicities_lenient(graph, plan, &wit)
     };
-    for (ti, m) in mults.iter().enumerate() {
-        wit.columns[plan.multiplicity_columns[ti]].clone_from(m);
+    for (&c, m) in plan.multiplicity_columns.iter().zip(&mults) {
+        wit.columns
+            .get_mut(c)
+            .ok_or_else(|| key_mismatch("lookups", "multiplicity column"))?
+            .clone_from(m);
     }
-    let weights = weight_columns(graph, plan);
+    let weights = weight_columns(graph, plan)?;
 
     let mut t = Transcript::new(&pk.vk.digest);
-    let public_input = match plan.sources[graph.input] {
-        Source::PublicInput => {
-            t.absorb_fields(labels::INPUT, &to_field(&wit.tensors[graph.input]));
+    let public_input = match plan.sources.get(graph.input) {
+        Some(Source::PublicInput) => {
+            t.absorb_fields(labels::INPUT, &to_field(wit.tensor(graph.input, "input")?));
             Some(input.to_vec())
         }
         _ => None,
     };
-    let output = wit.tensors[graph.output].clone();
+    let output = wit.tensor(graph.output, "output")?.to_vec();
     t.absorb_fields(labels::OUTPUT, &to_field(&output));
 
     let pcs = Pcs::new(pk.vk.pcs);
@@ -103,7 +140,7 @@ fn prove_inner(
         claims: Claims::new(graph.tensors.len()),
     };
     let lookup_proofs = lookups::prove_all(&mut cx, &mults, strict)?;
-    walk(&mut cx, &wit, &output);
+    walk(&mut cx, &output)?;
     let ProverCtx { ch, claims, .. } = cx;
     let msgs = ch.msgs;
 
@@ -126,10 +163,12 @@ fn prove_inner(
     })
 }
 
-fn walk(cx: &mut ProverCtx<'_>, wit: &Witness, output: &[i64]) {
+/// The backward claim walk: each node's rule moves the claims on its output to its inputs,
+/// weights and columns (linear ops after their claims are reduced to one).
+fn walk(cx: &mut ProverCtx<'_>, output: &[i64]) -> Result<(), ProveError> {
     let graph = cx.graph;
     let plan = cx.plan;
-    let nv = plan.layouts[graph.output].num_vars();
+    let nv = crate::ops::util::layout(plan, graph.output, "output")?.num_vars();
     let tau = cx.ch.t.challenges(labels::OUTPUT_POINT, nv);
     let v = mle(output, &tau);
     cx.claims.tensor(
@@ -140,20 +179,18 @@ fn walk(cx: &mut ProverCtx<'_>, wit: &Witness, output: &[i64]) {
             value: v,
         },
     );
-    for idx in (0..graph.nodes.len()).rev() {
-        let node = &graph.nodes[idx];
+    for (idx, node) in graph.nodes.iter().enumerate().rev() {
         if node.op.is_nonlinear() {
-            nonlinear::prove_node(cx, idx);
-            continue;
-        }
-        if matches!(node.op, Op::Input | Op::Reshape) {
+            prove_node(cx, idx, None)?;
             continue;
         }
         let claims = cx.claims.take(node.output);
-        if let Some(c) = linear::reduce_prove(cx, &wit.tensors[node.output], claims) {
-            linear::prove_node(cx, idx, &c);
+        let values = cx.wit.tensor(node.output, &node.name)?;
+        if let Some(c) = crate::reduce::prove(cx, values, claims, &node.name)? {
+            prove_node(cx, idx, Some(&c))?;
         }
     }
+    Ok(())
 }
 
 pub(crate) fn col_claims(cs: &[ColClaim]) -> Vec<ColumnClaim> {

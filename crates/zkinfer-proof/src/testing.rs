@@ -485,7 +485,7 @@ pub fn prove_linear_alone(
         ch: crate::channel::Channel::new(&mut tp),
         claims: crate::claims::Claims::new(g.tensors.len()),
     };
-    crate::ops::linear::prove_node(&mut cx, idx, claim);
+    crate::ops::prove_node(&mut cx, idx, Some(claim)).expect("the node proves");
     (cx.ch.msgs, cx.claims)
 }
 
@@ -500,13 +500,13 @@ pub fn prove_linear_alone(
 pub fn check_linear_node(g: &ProofGraph, x: &[i64], idx: usize, tamper: bool) -> bool {
     use crate::channel::Reader;
     use crate::claims::{Claim, Claims};
-    use crate::ops::{VerifierCtx, linear, mle};
+    use crate::ops::{VerifierCtx, mle, verify_node};
     use crate::plan::Source;
     use zkinfer_field::{EF, PrimeCharacteristicRing, Transcript};
 
     let plan = crate::compile(g, crate::CompileOptions::default()).expect("compiles");
     let wit = crate::witness::generate(g, &plan, x).expect("runs");
-    let weights = crate::witness::weight_columns(g, &plan);
+    let weights = crate::witness::weight_columns(g, &plan).expect("weights lay out");
     let out_t = g.nodes[idx].output;
     let mut rng = Rng::new(9);
     let point = rand_point(&mut rng, plan.layouts[out_t].num_vars());
@@ -546,6 +546,5 @@ pub fn check_linear_node(g: &ProofGraph, x: &[i64], idx: usize, tamper: bool) ->
         rd: Reader::new(&mut tv, &msgs),
         claims: Claims::new(g.tensors.len()),
     };
-    linear::verify_node(&mut vx, idx, &g.nodes[idx], &Claim { point, value }).is_ok()
-        && all_true(&vx.claims)
+    verify_node(&mut vx, idx, Some(&Claim { point, value })).is_ok() && all_true(&vx.claims)
 }

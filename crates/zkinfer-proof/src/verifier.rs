@@ -3,7 +3,12 @@
 //! default: every path that does not reach the end returns an error.
 #![cfg_attr(
     not(test),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
 )]
 
 use zkinfer_field::{F, Transcript};
@@ -12,10 +17,9 @@ use zkinfer_pcs::Pcs;
 use crate::channel::Reader;
 use crate::claims::{Claim, Claims};
 use crate::error::VerifyError;
-use crate::ir::Op;
 use crate::keys::{VerifyingKey, hex};
 use crate::lookups;
-use crate::ops::{VerifierCtx, linear, mle, nonlinear, to_field};
+use crate::ops::{VerifierCtx, mle, to_field, verify_node};
 use crate::plan::Source;
 use crate::proof::Proof;
 use crate::prover::{col_claims, labels};
@@ -135,19 +139,16 @@ pub fn verify(
     );
     for (idx, node) in graph.nodes.iter().enumerate().rev() {
         if node.op.is_nonlinear() {
-            nonlinear::verify_node(&mut cx, idx, node)?;
-            continue;
-        }
-        if matches!(node.op, Op::Input | Op::Reshape) {
+            verify_node(&mut cx, idx, None)?;
             continue;
         }
         let nv = plan
             .layouts
             .get(node.output)
-            .map_or(0, super::layout::Layout::num_vars);
+            .map_or(0, crate::layout::Layout::num_vars);
         let claims = cx.claims.take(node.output);
-        if let Some(c) = linear::reduce_verify(&mut cx, nv, claims, &node.name)? {
-            linear::verify_node(&mut cx, idx, node, &c)?;
+        if let Some(c) = crate::reduce::verify(&mut cx, nv, claims, &node.name)? {
+            verify_node(&mut cx, idx, Some(&c))?;
         }
     }
     let VerifierCtx { rd, claims, .. } = cx;

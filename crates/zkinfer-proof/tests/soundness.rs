@@ -284,6 +284,60 @@ fn key_files_whose_contents_do_not_match_their_digest_are_refused() {
     assert!(VerifyingKey::from_bytes(&vk.to_bytes()).is_err());
 }
 
+/// A key whose digest matches its contents but whose plan does not fit its graph (a key made or
+/// edited by another program) is refused at decoding, naming the list that is wrong, so no later
+/// stage indexes past a list; a proving key whose graph is not its verifying key's is refused too.
+#[test]
+fn key_files_whose_plan_does_not_fit_its_graph_are_refused() {
+    let (_, _, pk, _) = fixture();
+    let redigest = |vk: &mut VerifyingKey| vk.digest = zkinfer_proof::keys::vk_digest(vk);
+    let refused = |vk: &VerifyingKey| {
+        VerifyingKey::from_bytes(&vk.to_bytes())
+            .unwrap_err()
+            .to_string()
+    };
+
+    let mut vk = pk.vk.clone();
+    vk.plan.sources.pop();
+    redigest(&mut vk);
+    let err = refused(&vk);
+    assert!(err.contains("tensor sources"), "{err}");
+
+    let mut vk = pk.vk.clone();
+    vk.plan.graph.output = vk.plan.graph.tensors.len() + 2;
+    redigest(&mut vk);
+    let err = refused(&vk);
+    assert!(err.contains("output"), "{err}");
+
+    let mut vk = pk.vk.clone();
+    let n = vk.plan.graph.tensors.len();
+    vk.plan.sources[0] = Source::Alias { of: n };
+    redigest(&mut vk);
+    let err = refused(&vk);
+    assert!(err.contains("alias"), "{err}");
+
+    let mut vk = pk.vk.clone();
+    let cols = vk.plan.witness_columns.len();
+    if let Some(c) = vk.plan.multiplicity_columns.first_mut() {
+        *c = cols;
+        redigest(&mut vk);
+        let err = refused(&vk);
+        assert!(err.contains("multiplicity"), "{err}");
+    }
+
+    // A proving key carrying another model's graph under this model's (valid) verifying key.
+    let (g2, _) = mlp(&[16, 8, 4], 3);
+    let mut bad = pk.clone();
+    bad.graph = g2;
+    let err = ProvingKey::from_bytes(&bad.to_bytes())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("not the one its verifying key was made from"),
+        "{err}"
+    );
+}
+
 /// The verifier checks every lookup table against the digest its key records: an embedded table
 /// edited in the key, or a recorded digest changed, is an error naming the table.
 #[test]

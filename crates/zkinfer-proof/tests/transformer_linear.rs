@@ -10,7 +10,7 @@ use zkinfer_pcs::PcsConfig;
 use zkinfer_proof::channel::{Msg, Reader};
 use zkinfer_proof::claims::{Claim, Claims};
 use zkinfer_proof::ir::{AxisMap, Op, ProofGraph, TensorId};
-use zkinfer_proof::ops::{VerifierCtx, linear, mle};
+use zkinfer_proof::ops::{VerifierCtx, mle, verify_node};
 use zkinfer_proof::plan::{NodePlan, Plan, Source};
 use zkinfer_proof::prover::prove_with_witness;
 use zkinfer_proof::testing::{
@@ -424,7 +424,7 @@ fn malformed_claims_and_messages_are_errors_not_panics() {
         let plan = compile(g, CompileOptions::default()).unwrap();
         let nv = plan.layouts[g.nodes[idx].output].num_vars();
         let wit = generate(g, &plan, x).unwrap();
-        let weights = weight_columns(g, &plan);
+        let weights = weight_columns(g, &plan).unwrap();
         let point = rand_point(&mut Rng::new(2), nv);
         let claim = Claim {
             value: mle(&wit.tensors[g.nodes[idx].output], &point),
@@ -438,14 +438,13 @@ fn malformed_claims_and_messages_are_errors_not_panics() {
                 rd: Reader::new(&mut tv, msgs),
                 claims: Claims::new(g.tensors.len()),
             };
-            linear::verify_node(
+            verify_node(
                 &mut vx,
                 idx,
-                &g.nodes[idx],
-                &Claim {
+                Some(&Claim {
                     point,
                     value: claim.value,
-                },
+                }),
             )
         };
         assert!(run(claim.point.clone(), &msgs).is_ok());

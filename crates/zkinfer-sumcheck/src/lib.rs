@@ -20,7 +20,7 @@
 //! [`reduce_claims`]/[`verify_reduce_claims`] (many claims on one polynomial → one, by a
 //! degree-2 sumcheck of `P · Σ_i α^i eq(p_i, ·)`).
 //!
-//! Cost (`cargo run --release -p zkinfer-sumcheck --bin bench_sumcheck`, `CPU=1` for thread CPU
+//! Cost (`cargo run --release -p zkinfer-sumcheck --example bench_sumcheck`, `CPU=1` for thread CPU
 //! time on a shared machine): `Σ A·B` over `2^24` base elements takes ≈ 0.56 s of one core,
 //! ≈ 15–22× a loop that only computes the sum. The limit is extension arithmetic (an `EF`
 //! multiplication costs ≈ 3.7 `F` ones; every round after the first folds each entry with one)

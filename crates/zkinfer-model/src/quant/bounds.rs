@@ -5,12 +5,41 @@ use super::{ConstTensor, QNode, QOp, QuantGraph};
 use crate::error::{ModelError, Result};
 use crate::kernels::Window;
 
-/// Intermediates must stay below 2^LIMIT_BITS in absolute value (i64 arithmetic, and both sides
-/// of every proof relation far below p/2 for Goldilocks).
-pub const LIMIT_BITS: u32 = 62;
+/// Intermediates must stay below 2^FIELD_SAFE_BITS in absolute value (i64 arithmetic, and both
+/// sides of every proof relation below p/2 for Goldilocks); function tables cover the whole
+/// act_bits input domain, so they need `act_bits <= MAX_TABLE_BITS` (the lookup argument's
+/// widest table). Both are defined once, in `zkinfer-field`.
+pub use zkinfer_field::{FIELD_SAFE_BITS, MAX_TABLE_BITS};
 
-/// Function tables cover the whole act_bits input domain: at most 2^MAX_TABLE_BITS entries.
-pub const MAX_TABLE_BITS: u32 = 24;
+/// Whether a division `q = ⌊a·2^shift / b⌋` keeps both sides of its proof relation
+/// `a·2^shift = q·b + r` (`0 ≤ r < b`) below `2^FIELD_SAFE_BITS`, so that the field identity is
+/// the integer one: `|a| < 2^dividend_bits`, the quotient `q` is range-checked to `act_bits`
+/// signed bits (`|q| ≤ 2^(act_bits−1)`) and `1 ≤ b < 2^divisor_bits`.
+///
+/// - `|a·2^shift| < 2^(dividend_bits + shift)`: needs `dividend_bits + shift ≤ FIELD_SAFE_BITS`.
+/// - `|q·b + r| ≤ 2^(act_bits−1)·(2^divisor_bits − 1) + 2^divisor_bits − 2 < 2^FIELD_SAFE_BITS`
+///   when `act_bits + divisor_bits ≤ FIELD_SAFE_BITS` (and `act_bits ≥ 1`).
+///
+/// `dividend_bits` is the bit length of the dividend's bound (`bound < 2^dividend_bits`), so
+/// the first condition is exactly `bound · 2^shift < 2^FIELD_SAFE_BITS`. The quantizer's
+/// overflow analysis and the engine's compile step both call this one check.
+#[must_use]
+pub const fn div_fits_field(
+    dividend_bits: u32,
+    shift: u32,
+    act_bits: u32,
+    divisor_bits: u32,
+) -> bool {
+    divisor_bits >= 1
+        && act_bits >= 1
+        && dividend_bits.saturating_add(shift) <= FIELD_SAFE_BITS
+        && act_bits.saturating_add(divisor_bits) <= FIELD_SAFE_BITS
+}
+
+/// Bit length of a bound (`bound < 2^bits`; 0 for 0).
+pub const fn bit_len(bound: u128) -> u32 {
+    u128::BITS - bound.leading_zeros()
+}
 
 /// The bound of a node's output given its inputs' bounds (saturating), per the op's semantics.
 pub(crate) fn op_bound(g: &QuantGraph, node: &QNode, inb: &[u128]) -> u128 {
@@ -63,7 +92,7 @@ pub(crate) fn op_bound(g: &QuantGraph, node: &QNode, inb: &[u128]) -> u128 {
         // The quotient is checked against the act_bits range at run time.
         QOp::Div { .. } => act,
         QOp::Isqrt { in_bits } => {
-            let top = (1u128 << (*in_bits).min(LIMIT_BITS)) - 1;
+            let top = (1u128 << (*in_bits).min(FIELD_SAFE_BITS)) - 1;
             u128::from(u64::try_from(b0.min(top)).unwrap_or(u64::MAX).isqrt())
         }
         QOp::AddConst { c } => b0.saturating_add(sabs(c)),
@@ -383,7 +412,7 @@ impl QuantGraph {
                 ));
             }
             if let QOp::Rescale { shift } = node.op
-                && shift >= LIMIT_BITS
+                && shift >= FIELD_SAFE_BITS
             {
                 return Err(ModelError::invalid(&node.name, "rescale shift too large"));
             }
@@ -392,24 +421,22 @@ impl QuantGraph {
                     shift,
                     divisor_bits,
                 } => {
-                    // a · 2^shift and q · b (|q| < 2^(A-1), b < 2^divisor_bits) stay below 2^62.
-                    let scaled = inb[0].checked_shl(shift).filter(|_| shift < LIMIT_BITS);
-                    if scaled.is_none_or(|v| v >= 1u128 << LIMIT_BITS)
-                        || divisor_bits == 0
-                        || divisor_bits + self.act_bits > LIMIT_BITS
-                    {
+                    let scaled = inb[0]
+                        .checked_shl(shift)
+                        .filter(|_| shift < FIELD_SAFE_BITS);
+                    if !div_fits_field(bit_len(inb[0]), shift, self.act_bits, divisor_bits) {
                         return Err(ModelError::Overflow {
                             layer: node.name.clone(),
                             tensor: self.tensors[node.inputs[0]].name.clone(),
                             bound: scaled.unwrap_or(u128::MAX),
-                            limit_bits: LIMIT_BITS,
+                            limit_bits: FIELD_SAFE_BITS,
                         });
                     }
                 }
-                QOp::Isqrt { in_bits } if in_bits == 0 || in_bits > LIMIT_BITS => {
+                QOp::Isqrt { in_bits } if in_bits == 0 || in_bits > FIELD_SAFE_BITS => {
                     return Err(ModelError::invalid(
                         &node.name,
-                        format!("isqrt in_bits {in_bits} must lie in 1..={LIMIT_BITS}"),
+                        format!("isqrt in_bits {in_bits} must lie in 1..={FIELD_SAFE_BITS}"),
                     ));
                 }
                 _ => {}
@@ -425,12 +452,12 @@ impl QuantGraph {
             } else {
                 op_bound(self, node, &inb)
             };
-            if b >= 1u128 << LIMIT_BITS {
+            if b >= 1u128 << FIELD_SAFE_BITS {
                 return Err(ModelError::Overflow {
                     layer: node.name.clone(),
                     tensor: out.name.clone(),
                     bound: b,
-                    limit_bits: LIMIT_BITS,
+                    limit_bits: FIELD_SAFE_BITS,
                 });
             }
             if u128::from(out.bound) < b {

@@ -6,7 +6,7 @@
 //! an Add of two tensors, and at the output. Bias and constant additions therefore happen at the
 //! accumulator's scale, before any rounding.
 
-use super::bounds::{LIMIT_BITS, op_bound};
+use super::bounds::{FIELD_SAFE_BITS, op_bound};
 use super::{ConstTensor, QNode, QOp, QTensor, QuantGraph, TableFn, round_away};
 use crate::calibrate::{Calibration, pow2_scale};
 use crate::error::{ModelError, Result};
@@ -124,12 +124,12 @@ impl Builder<'_> {
             .collect();
         let tname = format!("{}#{output}", self.tensor_name);
         let bound = op_bound(&self.q, &node, &inb);
-        if bound >= 1u128 << LIMIT_BITS {
+        if bound >= 1u128 << FIELD_SAFE_BITS {
             return Err(ModelError::Overflow {
                 layer: name.to_string(),
                 tensor: tname,
                 bound,
-                limit_bits: LIMIT_BITS,
+                limit_bits: FIELD_SAFE_BITS,
             });
         }
         self.q.tensors.push(QTensor {
@@ -304,12 +304,12 @@ impl Builder<'_> {
                 }
                 let c = 1i64
                     .checked_shl(d as u32)
-                    .filter(|_| d < 62)
+                    .filter(|_| d < FIELD_SAFE_BITS as i32)
                     .ok_or_else(|| ModelError::Overflow {
                         layer: name.to_string(),
                         tensor: self.q.tensors[x].name.clone(),
                         bound: u128::MAX,
-                        limit_bits: LIMIT_BITS,
+                        limit_bits: FIELD_SAFE_BITS,
                     })?;
                 let shape = self.q.tensors[x].shape.clone();
                 self.emit(name, QOp::MulConst { c }, vec![x], shape, s)

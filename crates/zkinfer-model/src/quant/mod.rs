@@ -15,6 +15,7 @@ mod transformer;
 
 use serde::{Deserialize, Serialize};
 
+pub use bounds::{FIELD_SAFE_BITS, MAX_TABLE_BITS, bit_len, div_fits_field};
 pub use build::quantize;
 pub use exec::Trace;
 pub use table::{TableFn, erf};
@@ -262,7 +263,14 @@ impl QuantGraph {
     }
 }
 
-pub(crate) fn act_range(bits: u32) -> (i64, i64) {
+/// The activation range of `bits`-bit signed activations, `[-2^(bits-1), 2^(bits-1) - 1]`
+/// (inclusive): the one definition the interpreter, the quantizer and the engine share.
+///
+/// # Panics
+/// If `bits` is outside `1..=63` (settings validation keeps `act_bits` in `2..=32`).
+#[must_use]
+pub const fn act_range(bits: u32) -> (i64, i64) {
+    assert!(matches!(bits, 1..=63), "activation bits outside 1..=63");
     let h = 1i64 << (bits - 1);
     (-h, h - 1)
 }

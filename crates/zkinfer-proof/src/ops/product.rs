@@ -1,4 +1,4 @@
-//! Ops linear in each of two activation operands, and broadcasting between activations.
+//! Ops linear in each of two activation operands.
 //!
 //! - matmul `y[β, m, n] = Σ_{k<K} a[β, m, k] · b[β, k, n]` (every stored `β, m, n`): after the
 //!   claims on `y` are reduced to one at `r = (r_β ‖ r_m ‖ r_n)`, one sumcheck over `(β, k)` of
@@ -8,30 +8,31 @@
 //!   claims `ã(ρ_β, r_m, ρ_k)`, `b̃(ρ_β, ρ_k, r_n)` flow back to both operands;
 //! - mul `y(x) = a(x) · b(x|kept)`: `ỹ(r) = Σ_x eq(r, x) · ã(x) · B(x)`, `B` being `b`
 //!   repeated along its broadcast axes, so `B̃(s) = b̃(s|kept)`;
-//! - broadcast add/sub `y(x) = a(x) ± b(x|kept) · Π_{broadcast axes} [x_axis < n_axis]`:
-//!   `ỹ(r) = ã(r) ± b̃(r|kept) · Π ind_n(r_axis)`, with `ind_n` from [`valid_axis_mle`]; the
-//!   prover sends both operand values and the verifier checks the relation.
 //!
-//! Broadcasting: `b` has the same rank as `a`; along a kept axis its layout equals `a`'s, along a
-//! broadcast axis it has logical and padded size 1 (no variables).
+//! Broadcasting rules: [`super::broadcast`].
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 use rayon::prelude::*;
 use zkinfer_field::{EF, F, PrimeCharacteristicRing, from_signed};
 use zkinfer_poly::{eq_eval, eq_table};
-use zkinfer_sumcheck::{Column, Term, prove};
+use zkinfer_sumcheck::{Column, Term};
 
-use super::{ProverCtx, VerifierCtx, cat, mle, to_field};
+use super::broadcast::{
+    broadcast_axes, broadcast_map, check_natural, elementwise_witness, operands, operands_v,
+    plan_broadcast, restrict,
+};
+use super::util::{cat, fit, get, ind, input, key_mismatch, prod2, take, to_field, vk_mismatch};
+use super::{OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v};
 use crate::claims::Claim;
-use crate::error::{ProveError, VerifyError};
-use crate::ir::{Node, Op};
+use crate::context::WitnessCtx;
+use crate::error::{CompileError, ProveError, VerifyError};
+use crate::ir::Node;
 use crate::layout::Layout;
-
-/// Largest magnitude of a linear op's output (well inside the field's signed range).
-const OUT_BOUND: i128 = 1 << 62;
-
-fn prod2() -> [Term; 1] {
-    [Term::new(EF::ONE, vec![0, 1])]
-}
+use crate::plan::{NodePlan, Source};
+use crate::planner::Planner;
 
 fn prod3() -> [Term; 1] {
     [Term::new(EF::ONE, vec![0, 1, 2])]
@@ -39,93 +40,9 @@ fn prod3() -> [Term; 1] {
 
 /// `ind_n(r) = Σ_{j<n} eq(r, j)`: the MLE of the validity indicator `[j < n]` of an axis of
 /// logical size `n` padded to `npad = 2^point.len()` positions (one definition:
-/// [`super::gadgets::ind`]; `npad` is implied by the point).
+/// [`super::util::ind`]; `npad` is implied by the point).
 pub fn valid_axis_mle(n: usize, _npad: usize, point: &[EF]) -> EF {
-    super::gadgets::ind(n, point)
-}
-
-/// Per axis of `a`, whether `b` varies along it (`true`) or is broadcast (`false`); `None` if `b`
-/// does not broadcast to `a` (different rank, or an axis neither equal nor of size 1).
-#[must_use]
-pub fn broadcast_axes(a: &Layout, b: &Layout) -> Option<Vec<bool>> {
-    if a.logical.len() != b.logical.len()
-        || a.padded.len() != a.logical.len()
-        || b.padded.len() != b.logical.len()
-    {
-        return None;
-    }
-    (0..a.logical.len())
-        .map(|i| {
-            if a.logical[i] == b.logical[i] && a.padded[i] == b.padded[i] {
-                Some(true)
-            } else if b.logical[i] == 1 && b.padded[i] == 1 {
-                Some(false)
-            } else {
-                None
-            }
-        })
-        .collect()
-}
-
-/// Splits a point of `a`'s layout into `b`'s point (the kept axes' chunks) and the product of
-/// the validity MLEs of the broadcast axes. `None` if the lengths do not fit.
-fn restrict(a: &Layout, kept: &[bool], r: &[EF]) -> Option<(Vec<EF>, EF)> {
-    if r.len() != a.num_vars() || kept.len() != a.padded.len() {
-        return None;
-    }
-    let mut off = 0;
-    let mut point = Vec::new();
-    let mut ind = EF::ONE;
-    for ((&n, &p), &k) in a.logical.iter().zip(&a.padded).zip(kept) {
-        let nv = p.trailing_zeros() as usize;
-        let chunk = r.get(off..off + nv)?;
-        if k {
-            point.extend_from_slice(chunk);
-        } else {
-            ind *= valid_axis_mle(n, p, chunk);
-        }
-        off += nv;
-    }
-    Some((point, ind))
-}
-
-/// For every stored position of `a`: the stored position of `b` it reads, and whether it is a
-/// logical position along every broadcast axis.
-fn broadcast_map(a: &Layout, b: &Layout, kept: &[bool]) -> Vec<(usize, bool)> {
-    let mut out = vec![(0usize, true)];
-    for (i, &k) in kept.iter().enumerate() {
-        let (n, p) = (a.logical[i], a.padded[i]);
-        let bp = b.padded[i];
-        let mut next = Vec::with_capacity(out.len() * p);
-        for &(base, valid) in &out {
-            for j in 0..p {
-                if k {
-                    next.push((base * bp + j, valid));
-                } else {
-                    next.push((base, valid && j < n));
-                }
-            }
-        }
-        out = next;
-    }
-    out
-}
-
-fn fit(layer: &str, v: i128) -> Result<i64, ProveError> {
-    if !(-OUT_BOUND..=OUT_BOUND).contains(&v) {
-        return Err(ProveError::OutOfRange {
-            layer: layer.to_string(),
-            value: v,
-            lo: -OUT_BOUND,
-            hi: OUT_BOUND,
-        });
-    }
-    i64::try_from(v).map_err(|_| ProveError::OutOfRange {
-        layer: layer.to_string(),
-        value: v,
-        lo: -OUT_BOUND,
-        hi: OUT_BOUND,
-    })
+    ind(n, point)
 }
 
 /// Dimensions of a matmul from its operands' layouts: padded batch size, `Mp`, `Kp`, `Np`, the
@@ -157,26 +74,28 @@ impl MatDims {
     #[must_use]
     pub fn new(a: &Layout, b: &Layout) -> Option<Self> {
         let n = a.logical.len();
-        if n < 2
-            || b.logical.len() != n
-            || a.padded.len() != n
-            || b.padded.len() != n
-            || a.logical[..n - 2] != b.logical[..n - 2]
-            || a.padded[..n - 2] != b.padded[..n - 2]
-            || a.logical[n - 1] != b.logical[n - 2]
-            || a.padded[n - 1] != b.padded[n - 2]
-        {
+        if n < 2 || b.logical.len() != n || a.padded.len() != n || b.padded.len() != n {
             return None;
         }
-        let bp: usize = a.padded[..n - 2].iter().product();
-        let (mp, kp, np) = (a.padded[n - 2], a.padded[n - 1], b.padded[n - 1]);
+        let (a_batch, a_mk) = (a.logical.split_at(n - 2), a.padded.split_at(n - 2));
+        let (b_batch, b_kn) = (b.logical.split_at(n - 2), b.padded.split_at(n - 2));
+        let (&[_, k], &[mp, kp]) = (a_batch.1, a_mk.1) else {
+            return None;
+        };
+        let (&[bk, _], &[bkp, np]) = (b_batch.1, b_kn.1) else {
+            return None;
+        };
+        if a_batch.0 != b_batch.0 || a_mk.0 != b_kn.0 || k != bk || kp != bkp {
+            return None;
+        }
+        let bp: usize = a_mk.0.iter().product();
         let tz = |x: usize| x.trailing_zeros() as usize;
         Some(Self {
             bp,
             mp,
             kp,
             np,
-            k: a.logical[n - 1],
+            k,
             vb: tz(bp),
             vm: tz(mp),
             vk: tz(kp),
@@ -190,24 +109,10 @@ impl MatDims {
         Self::new(a, b)?;
         let n = a.logical.len();
         let mut out = a.sub(0..n - 1);
-        out.logical.push(b.logical[n - 1]);
-        out.padded.push(b.padded[n - 1]);
+        out.logical.push(*b.logical.last()?);
+        out.padded.push(*b.padded.last()?);
         Some(out)
     }
-}
-
-/// Checks an activation operand's layout is the natural layout of its shape (what the
-/// two-operand ops index by).
-fn natural(what: &str, shape: &[usize], l: &Layout) -> Result<(), String> {
-    if *l != Layout::natural(shape) {
-        return Err(format!(
-            "{what} of shape {shape:?} is stored in the layout of a reshape ({:?}); only reshapes \
-             that keep the storage bit-exact (no padding before, power-of-two dims after) can feed \
-             this op — reshape a tensor without padding, or insert an identity AxisMap",
-            l.logical
-        ));
-    }
-    Ok(())
 }
 
 /// Compile-time checks of a matmul; returns the output layout.
@@ -221,8 +126,8 @@ pub fn plan_matmul(
     lb: &Layout,
     out_shape: &[usize],
 ) -> Result<Layout, String> {
-    natural("operand a", a_shape, la)?;
-    natural("operand b", b_shape, lb)?;
+    check_natural("operand a", a_shape, la)?;
+    check_natural("operand b", b_shape, lb)?;
     let out = MatDims::out_layout(la, lb).ok_or_else(|| {
         format!(
             "shapes {a_shape:?} and {b_shape:?} do not multiply (need [.., M, K] · [.., K, N] \
@@ -236,40 +141,6 @@ pub fn plan_matmul(
         ));
     }
     Ok(out)
-}
-
-/// Compile-time checks of an element-wise op between activations (`b` broadcast to `a`).
-///
-/// # Errors
-/// A message for the plan's error if `b` does not broadcast to `a`.
-pub fn plan_broadcast(
-    a_shape: &[usize],
-    la: &Layout,
-    b_shape: &[usize],
-    lb: &Layout,
-    out_shape: &[usize],
-) -> Result<(), String> {
-    if a_shape != out_shape {
-        return Err(format!(
-            "output shape {out_shape:?} differs from the first operand's {a_shape:?}"
-        ));
-    }
-    if la == lb {
-        if a_shape != b_shape {
-            return Err(format!(
-                "operands share one storage layout but have shapes {a_shape:?} and {b_shape:?}"
-            ));
-        }
-        return Ok(());
-    }
-    natural("operand a", a_shape, la)?;
-    natural("operand b", b_shape, lb)?;
-    broadcast_axes(la, lb).map(|_| ()).ok_or_else(|| {
-        format!(
-            "operand b of shape {b_shape:?} does not broadcast to {a_shape:?} (same rank, each \
-             dim 1 or equal)"
-        )
-    })
 }
 
 /// Witness of a matmul: every stored output position, `Σ_{k<K}` over the logical K only.
@@ -309,59 +180,130 @@ pub fn matmul_witness(
     Ok(y)
 }
 
-/// Witness of an element-wise op between activations over `a`'s whole stored table: `a · B` for
-/// `Mul`, `a ± b · [valid along the broadcast axes]` for `Add`/`Sub`.
-///
-/// # Errors
-/// [`ProveError::OutOfRange`] if an output leaves `±2^62`.
-pub fn elementwise_witness(
-    name: &str,
-    op: &Op,
-    av: &[i64],
-    la: &Layout,
-    bv: &[i64],
-    lb: &Layout,
-) -> Result<Vec<i64>, ProveError> {
-    let bad = || ProveError::Backend(format!("node `{name}`: operands do not broadcast"));
-    let kept = broadcast_axes(la, lb).ok_or_else(bad)?;
-    let map = broadcast_map(la, lb, &kept);
-    av.iter()
-        .zip(&map)
-        .map(|(&x, &(j, valid))| {
-            let w = i128::from(*bv.get(j).ok_or_else(bad)?);
-            let x = i128::from(x);
-            let v = match op {
-                Op::Mul => x * w,
-                Op::Add if valid => x + w,
-                Op::Sub if valid => x - w,
-                Op::Add | Op::Sub => x,
-                _ => return Err(bad()),
-            };
-            fit(name, v)
-        })
-        .collect()
+/// [`crate::ir::Op::MatMul`]: both operands activations.
+#[derive(Debug)]
+pub struct MatMul;
+
+/// [`crate::ir::Op::Mul`]: element-wise, `b` broadcast to `a`.
+#[derive(Debug)]
+pub struct Mul;
+
+impl OpProof for MatMul {
+    fn plan(
+        &self,
+        p: &mut Planner<'_>,
+        _idx: usize,
+        node: &Node,
+    ) -> Result<NodePlan, CompileError> {
+        let out_shape = p.out_shape(node)?;
+        let x = p.layout(node, 0)?;
+        let y = p.layout(node, 1)?;
+        let (xs, ys) = (p.shape(node, 0)?, p.shape(node, 1)?);
+        let out = plan_matmul(&xs, &x, &ys, &y, &out_shape).map_err(|m| Planner::err(node, m))?;
+        let d =
+            MatDims::new(&x, &y).ok_or_else(|| Planner::err(node, "operands do not multiply"))?;
+        // The sumcheck over (batch, K) plus the two folds of the operands.
+        p.cost.sumcheck = d.bp * d.kp + x.size() + y.size();
+        p.cost.macs = out.logical_len() * d.k;
+        p.set_out(node, out, Source::Derived)?;
+        Ok(NodePlan::Plain)
+    }
+
+    fn witness(&self, cx: &mut WitnessCtx<'_>, idx: usize) -> Result<Vec<i64>, ProveError> {
+        let node = node_p(cx.graph, idx)?;
+        let at = node.name.as_str();
+        let (av, la) = cx.tensor(input(node, 0)?, at)?;
+        let (bv, lb) = cx.tensor(input(node, 1)?, at)?;
+        matmul_witness(at, av, la, bv, lb)
+    }
+
+    fn prove(
+        &self,
+        cx: &mut ProverCtx<'_>,
+        idx: usize,
+        claim: Option<&Claim>,
+    ) -> Result<(), ProveError> {
+        let node = node_p(cx.graph, idx)?;
+        prove_matmul(cx, node, claim_p(claim, &node.name)?)
+    }
+
+    fn verify(
+        &self,
+        cx: &mut VerifierCtx<'_>,
+        idx: usize,
+        claim: Option<&Claim>,
+    ) -> Result<(), VerifyError> {
+        let node = node_v(cx.plan, idx)?;
+        verify_matmul(cx, node, claim_v(claim, &node.name)?)
+    }
 }
 
-/// Whether an add/sub node broadcasts (its operands' layouts differ).
-#[must_use]
-pub fn is_broadcast(plan: &crate::plan::Plan, node: &Node) -> bool {
-    match (node.inputs.first(), node.inputs.get(1)) {
-        (Some(&a), Some(&b)) => plan.layouts.get(a) != plan.layouts.get(b),
-        _ => false,
+impl OpProof for Mul {
+    fn plan(
+        &self,
+        p: &mut Planner<'_>,
+        _idx: usize,
+        node: &Node,
+    ) -> Result<NodePlan, CompileError> {
+        let out_shape = p.out_shape(node)?;
+        let x = p.layout(node, 0)?;
+        let y = p.layout(node, 1)?;
+        let (xs, ys) = (p.shape(node, 0)?, p.shape(node, 1)?);
+        plan_broadcast(&xs, &x, &ys, &y, &out_shape).map_err(|m| Planner::err(node, m))?;
+        p.cost.sumcheck = x.size();
+        p.cost.macs = x.logical_len();
+        p.set_out(node, x, Source::Derived)?;
+        Ok(NodePlan::Plain)
+    }
+
+    fn witness(&self, cx: &mut WitnessCtx<'_>, idx: usize) -> Result<Vec<i64>, ProveError> {
+        let node = node_p(cx.graph, idx)?;
+        let at = node.name.as_str();
+        let (av, la) = cx.tensor(input(node, 0)?, at)?;
+        let (bv, lb) = cx.tensor(input(node, 1)?, at)?;
+        elementwise_witness(at, &node.op, av, la, bv, lb)
+    }
+
+    fn prove(
+        &self,
+        cx: &mut ProverCtx<'_>,
+        idx: usize,
+        claim: Option<&Claim>,
+    ) -> Result<(), ProveError> {
+        let node = node_p(cx.graph, idx)?;
+        prove_mul(cx, node, claim_p(claim, &node.name)?)
+    }
+
+    fn verify(
+        &self,
+        cx: &mut VerifierCtx<'_>,
+        idx: usize,
+        claim: Option<&Claim>,
+    ) -> Result<(), VerifyError> {
+        let node = node_v(cx.plan, idx)?;
+        verify_mul(cx, node, claim_v(claim, &node.name)?)
     }
 }
 
 /// Proves a matmul node given the (single) claim on its output.
 ///
-/// # Panics
-/// If the plan does not match the graph (a caller bug: the prover's own plan).
-pub fn prove_matmul(cx: &mut ProverCtx<'_>, node: &Node, claim: &Claim) {
-    let (a, b) = (node.inputs[0], node.inputs[1]);
-    let d = MatDims::new(&cx.plan.layouts[a], &cx.plan.layouts[b]).expect("planned matmul");
+/// # Errors
+/// If the proving key's plan does not fit its graph.
+#[allow(clippy::indexing_slicing)] // the fold loops, bounded by the checked dimensions
+fn prove_matmul(cx: &mut ProverCtx<'_>, node: &Node, claim: &Claim) -> Result<(), ProveError> {
+    let at = node.name.as_str();
+    let ((a, la), (b, lb)) = operands(cx.plan, node)?;
+    let d = MatDims::new(la, lb).ok_or_else(|| key_mismatch(at, "operands do not multiply"))?;
+    if claim.point.len() != d.vb + d.vm + d.vn {
+        return Err(key_mismatch(at, "claim point"));
+    }
     let (r_b, rest) = claim.point.split_at(d.vb);
     let (r_m, r_n) = rest.split_at(d.vm);
     let (eqb, eqm, eqn) = (eq_table(r_b), eq_table(r_m), eq_table(r_n));
-    let (av, bv) = (&cx.wit.tensors[a], &cx.wit.tensors[b]);
+    let (av, bv) = (cx.wit.tensor(a, at)?, cx.wit.tensor(b, at)?);
+    if av.len() != d.bp * d.mp * d.kp || bv.len() != d.bp * d.kp * d.np {
+        return Err(key_mismatch(at, "operand sizes"));
+    }
     let mut ap = vec![EF::ZERO; d.bp * d.kp];
     ap.par_chunks_mut(d.kp).enumerate().for_each(|(beta, row)| {
         for (m, &e) in eqm.iter().enumerate() {
@@ -391,16 +333,17 @@ pub fn prove_matmul(cx: &mut ProverCtx<'_>, node: &Node, claim: &Claim) {
     for (beta, &eb) in eqb.iter().enumerate() {
         e[beta * d.kp..beta * d.kp + d.k].fill(eb);
     }
-    let out = prove(
+    let out = cx.ch.prove_sumcheck(
         vec![Column::Ext(e), Column::Ext(ap), Column::Ext(bpr)],
         &prod3(),
         None,
-        cx.ch.t,
     );
-    cx.ch.sumcheck(&out);
-    let (va, vb) = (out.evals[1], out.evals[2]);
+    let (va, vb) = (
+        *get(&out.evals, 1, at, "evaluations")?,
+        *get(&out.evals, 2, at, "evaluations")?,
+    );
     cx.ch.send(vec![va, vb]);
-    let (rho_b, rho_k) = out.point.split_at(d.vb);
+    let (rho_b, rho_k) = out.point.split_at(d.vb.min(out.point.len()));
     cx.claims.tensor(
         cx.plan,
         a,
@@ -417,38 +360,27 @@ pub fn prove_matmul(cx: &mut ProverCtx<'_>, node: &Node, claim: &Claim) {
             value: vb,
         },
     );
+    Ok(())
 }
 
 /// Verifies a matmul node given the (single) claim on its output.
 ///
 /// # Errors
 /// If the sumcheck or its final check fails, or the messages have the wrong shape.
-pub fn verify_matmul(
-    cx: &mut VerifierCtx<'_>,
-    node: &Node,
-    claim: &Claim,
-) -> Result<(), VerifyError> {
+#[cfg_attr(not(test), deny(clippy::indexing_slicing))]
+fn verify_matmul(cx: &mut VerifierCtx<'_>, node: &Node, claim: &Claim) -> Result<(), VerifyError> {
     let at = node.name.as_str();
-    let bad = || VerifyError::at(at, "the plan does not match the graph");
-    let (&a, &b) = (
-        node.inputs.first().ok_or_else(bad)?,
-        node.inputs.get(1).ok_or_else(bad)?,
-    );
-    let (la, lb) = (
-        cx.plan.layouts.get(a).ok_or_else(bad)?,
-        cx.plan.layouts.get(b).ok_or_else(bad)?,
-    );
+    let bad = || vk_mismatch(at);
+    let ((a, la), (b, lb)) = operands_v(cx.plan, node)?;
     let d = MatDims::new(la, lb).ok_or_else(bad)?;
     if claim.point.len() != d.vb + d.vm + d.vn {
         return Err(VerifyError::at(at, "claim point of the wrong length"));
     }
     let (r_b, rest) = claim.point.split_at(d.vb);
     let (r_m, r_n) = rest.split_at(d.vm);
-    let sub = cx.rd.sumcheck(d.vb + d.vk, 3, claim.value, at)?;
+    let sub = cx.rd.verify_sumcheck(d.vb + d.vk, 3, claim.value, at)?;
     let ev = cx.rd.recv(2, at)?;
-    let &[va, vb] = ev.as_slice() else {
-        return Err(VerifyError::at(at, "expected two evaluations"));
-    };
+    let [va, vb] = take::<2>(&ev, at)?;
     if sub.point.len() != d.vb + d.vk {
         return Err(VerifyError::at(at, "sumcheck point of the wrong length"));
     }
@@ -477,79 +409,34 @@ pub fn verify_matmul(
 
 /// Proves an element-wise mul node given the (single) claim on its output.
 ///
-/// # Panics
-/// If the plan does not match the graph (a caller bug).
-pub fn prove_mul(cx: &mut ProverCtx<'_>, node: &Node, claim: &Claim) {
-    let (a, b) = (node.inputs[0], node.inputs[1]);
-    let (la, lb) = (&cx.plan.layouts[a], &cx.plan.layouts[b]);
-    let kept = broadcast_axes(la, lb).expect("planned mul");
-    let bv = &cx.wit.tensors[b];
+/// # Errors
+/// If the proving key's plan does not fit its graph.
+fn prove_mul(cx: &mut ProverCtx<'_>, node: &Node, claim: &Claim) -> Result<(), ProveError> {
+    let at = node.name.as_str();
+    let ((a, la), (b, lb)) = operands(cx.plan, node)?;
+    let kept = broadcast_axes(la, lb).ok_or_else(|| key_mismatch(at, "broadcast"))?;
+    let bv = cx.wit.tensor(b, at)?;
     let bcol: Vec<F> = broadcast_map(la, lb, &kept)
         .iter()
-        .map(|&(j, _)| from_signed(bv[j]))
-        .collect();
-    let out = prove(
+        .map(|&(j, _)| bv.get(j).map(|&v| from_signed(v)))
+        .collect::<Option<_>>()
+        .ok_or_else(|| key_mismatch(at, "operand size"))?;
+    let out = cx.ch.prove_sumcheck(
         vec![
-            Column::Base(to_field(&cx.wit.tensors[a])),
+            Column::Base(to_field(cx.wit.tensor(a, at)?)),
             Column::Base(bcol),
         ],
         &prod2(),
         Some(&claim.point),
-        cx.ch.t,
     );
-    cx.ch.sumcheck(&out);
     cx.ch.send(out.evals.clone());
-    let (rb, _) = restrict(la, &kept, &out.point).expect("planned mul");
+    let [va, vb] = take::<2>(&out.evals, at).map_err(|_| key_mismatch(at, "evaluations"))?;
+    let (rb, _) = restrict(la, &kept, &out.point).ok_or_else(|| key_mismatch(at, "point"))?;
     cx.claims.tensor(
         cx.plan,
         a,
         Claim {
             point: out.point.clone(),
-            value: out.evals[0],
-        },
-    );
-    cx.claims.tensor(
-        cx.plan,
-        b,
-        Claim {
-            point: rb,
-            value: out.evals[1],
-        },
-    );
-}
-
-/// Verifies an element-wise mul node given the (single) claim on its output.
-///
-/// # Errors
-/// If the sumcheck or its final check fails, or the messages have the wrong shape.
-pub fn verify_mul(cx: &mut VerifierCtx<'_>, node: &Node, claim: &Claim) -> Result<(), VerifyError> {
-    let at = node.name.as_str();
-    let bad = || VerifyError::at(at, "the plan does not match the graph");
-    let (&a, &b) = (
-        node.inputs.first().ok_or_else(bad)?,
-        node.inputs.get(1).ok_or_else(bad)?,
-    );
-    let (la, lb) = (
-        cx.plan.layouts.get(a).ok_or_else(bad)?,
-        cx.plan.layouts.get(b).ok_or_else(bad)?,
-    );
-    let kept = broadcast_axes(la, lb).ok_or_else(bad)?;
-    if claim.point.len() != la.num_vars() {
-        return Err(VerifyError::at(at, "claim point of the wrong length"));
-    }
-    let sub = cx.rd.sumcheck(la.num_vars(), 3, claim.value, at)?;
-    let ev = cx.rd.recv(2, at)?;
-    let &[va, vb] = ev.as_slice() else {
-        return Err(VerifyError::at(at, "expected two evaluations"));
-    };
-    sub.check_products(&prod2(), Some(&claim.point), &[va, vb])
-        .map_err(|err| VerifyError::at(at, err))?;
-    let (rb, _) = restrict(la, &kept, &sub.point).ok_or_else(bad)?;
-    cx.claims.tensor(
-        cx.plan,
-        a,
-        Claim {
-            point: sub.point.clone(),
             value: va,
         },
     );
@@ -564,78 +451,30 @@ pub fn verify_mul(cx: &mut VerifierCtx<'_>, node: &Node, claim: &Claim) -> Resul
     Ok(())
 }
 
-/// Proves a broadcasting add/sub node given the (single) claim on its output.
-///
-/// # Panics
-/// If the plan does not match the graph (a caller bug).
-pub fn prove_add_broadcast(cx: &mut ProverCtx<'_>, node: &Node, claim: &Claim) {
-    let (a, b) = (node.inputs[0], node.inputs[1]);
-    let (la, lb) = (&cx.plan.layouts[a], &cx.plan.layouts[b]);
-    let kept = broadcast_axes(la, lb).expect("planned add");
-    let (rb, _) = restrict(la, &kept, &claim.point).expect("planned add");
-    let va = mle(&cx.wit.tensors[a], &claim.point);
-    let vb = mle(&cx.wit.tensors[b], &rb);
-    cx.ch.send(vec![va, vb]);
-    cx.claims.tensor(
-        cx.plan,
-        a,
-        Claim {
-            point: claim.point.clone(),
-            value: va,
-        },
-    );
-    cx.claims.tensor(
-        cx.plan,
-        b,
-        Claim {
-            point: rb,
-            value: vb,
-        },
-    );
-}
-
-/// Verifies a broadcasting add/sub node: `ỹ(r) = ã(r) ± b̃(r|kept) · Π ind(r_axis)`.
+/// Verifies an element-wise mul node given the (single) claim on its output.
 ///
 /// # Errors
-/// If the relation fails or the messages have the wrong shape.
-pub fn verify_add_broadcast(
-    cx: &mut VerifierCtx<'_>,
-    node: &Node,
-    claim: &Claim,
-) -> Result<(), VerifyError> {
+/// If the sumcheck or its final check fails, or the messages have the wrong shape.
+#[cfg_attr(not(test), deny(clippy::indexing_slicing))]
+fn verify_mul(cx: &mut VerifierCtx<'_>, node: &Node, claim: &Claim) -> Result<(), VerifyError> {
     let at = node.name.as_str();
-    let bad = || VerifyError::at(at, "the plan does not match the graph");
-    let (&a, &b) = (
-        node.inputs.first().ok_or_else(bad)?,
-        node.inputs.get(1).ok_or_else(bad)?,
-    );
-    let (la, lb) = (
-        cx.plan.layouts.get(a).ok_or_else(bad)?,
-        cx.plan.layouts.get(b).ok_or_else(bad)?,
-    );
+    let bad = || vk_mismatch(at);
+    let ((a, la), (b, lb)) = operands_v(cx.plan, node)?;
     let kept = broadcast_axes(la, lb).ok_or_else(bad)?;
-    let (rb, ind) = restrict(la, &kept, &claim.point)
-        .ok_or_else(|| VerifyError::at(at, "claim point of the wrong length"))?;
-    let ev = cx.rd.recv(2, at)?;
-    let &[va, vb] = ev.as_slice() else {
-        return Err(VerifyError::at(at, "expected two evaluations"));
-    };
-    let want = match node.op {
-        Op::Add => va + vb * ind,
-        Op::Sub => va - vb * ind,
-        _ => return Err(bad()),
-    };
-    if want != claim.value {
-        return Err(VerifyError::at(
-            at,
-            "the output claim does not match the operands' values",
-        ));
+    if claim.point.len() != la.num_vars() {
+        return Err(VerifyError::at(at, "claim point of the wrong length"));
     }
+    let sub = cx.rd.verify_sumcheck(la.num_vars(), 3, claim.value, at)?;
+    let ev = cx.rd.recv(2, at)?;
+    let [va, vb] = take::<2>(&ev, at)?;
+    sub.check_products(&prod2(), Some(&claim.point), &[va, vb])
+        .map_err(|err| VerifyError::at(at, err))?;
+    let (rb, _) = restrict(la, &kept, &sub.point).ok_or_else(bad)?;
     cx.claims.tensor(
         cx.plan,
         a,
         Claim {
-            point: claim.point.clone(),
+            point: sub.point.clone(),
             value: va,
         },
     );
@@ -676,24 +515,5 @@ mod tests {
         let r = vec![EF::ZERO; 70];
         assert_eq!(valid_axis_mle(usize::MAX, usize::MAX, &r), EF::ONE);
         assert_eq!(valid_axis_mle(0, 4, &r), EF::ZERO);
-    }
-
-    #[test]
-    fn broadcast_restricts_points() {
-        let a = Layout::natural(&[1, 3, 5, 6]);
-        let b = Layout::natural(&[1, 3, 1, 6]);
-        let kept = broadcast_axes(&a, &b).unwrap();
-        assert_eq!(kept, vec![true, true, false, true]);
-        assert!(broadcast_axes(&a, &Layout::natural(&[1, 3, 2, 6])).is_none());
-        let map = broadcast_map(&a, &b, &kept);
-        assert_eq!(map.len(), a.size());
-        // (0, 2, 6, 5) reads b at (0, 2, 0, 5), padded along axis 2.
-        assert_eq!(map[(2 * 8 + 6) * 8 + 5], (2 * 8 + 5, false));
-        let r: Vec<EF> = (0..a.num_vars())
-            .map(|i| EF::from(F::from_u64(3 + i as u64)))
-            .collect();
-        let (rb, ind) = restrict(&a, &kept, &r).unwrap();
-        assert_eq!(rb.len(), b.num_vars());
-        assert_eq!(ind, valid_axis_mle(5, 8, &r[2..5]));
     }
 }

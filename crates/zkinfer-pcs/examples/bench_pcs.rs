@@ -1,6 +1,6 @@
 //! Commit + open + verify figures for zkinfer-pcs, and the same for bare p3-whir.
 //!
-//! `cargo run --release -p zkinfer-pcs --bin bench_pcs [-- case …]`
+//! `cargo run --release -p zkinfer-pcs --example bench_pcs [-- case …]`
 //!
 //! Each case runs in a child process of this binary, so its peak memory (`VmHWM` from
 //! `/proc/self/status`, the high-water mark of resident memory) is that case's alone; it includes

@@ -1,7 +1,7 @@
 //! Sumcheck prover benchmark: field throughput, the product-of-two prover on 2^20..2^24 base
 //! elements (one thread and all cores), and its overhead over a loop that only computes the sum.
 //!
-//! `cargo run --release -p zkinfer-sumcheck --bin bench_sumcheck`
+//! `cargo run --release -p zkinfer-sumcheck --example bench_sumcheck`
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};

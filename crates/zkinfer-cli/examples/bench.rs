@@ -1,7 +1,7 @@
 //! End-to-end benchmark: for each model, setup / prove / verify time, proof size, peak memory,
 //! committed elements, and prove time over the integer interpreter's time on the same input.
 //!
-//! `cargo run --release -p zkinfer-cli --bin bench [-- MODEL…]`. Each model runs in its own child
+//! `cargo run --release -p zkinfer-cli --example bench [-- MODEL…]`. Each model runs in its own child
 //! process so that its peak memory (VmHWM) is its own.
 
 use std::time::Instant;

@@ -1,7 +1,7 @@
 //! LogUp-GKR benchmark: 2^16 … 2^22 lookups into a 2^16-row table (the signed 16-bit range, and
 //! a 2-column function table), one witness each.
 //!
-//! `cargo run --release -p zkinfer-lookup --bin bench_lookup [max_log_lookups]`
+//! `cargo run --release -p zkinfer-lookup --example bench_lookup [max_log_lookups]`
 //!
 //! Columns: multiplicity counting time, prover wall time and CPU time of all threads (best of 2;
 //! `prove` re-checks membership and the counts), proof size (bincode), verifier time (best of 5), and the prover's peak resident

@@ -3,7 +3,7 @@
 //! float plan on the same input.
 //!
 //! ```text
-//! cargo run --release -p zkinfer-model --bin bench_model [-- RESNET_HW]   # default 224
+//! cargo run --release -p zkinfer-model --example bench_model [-- RESNET_HW]   # default 224
 //! ```
 
 use std::path::PathBuf;

@@ -1,0 +1,69 @@
+//! Compile: a [`ProofGraph`] becomes a [`Plan`]. The driver walks the nodes in order and lets
+//! each op's module plan its node ([`crate::ops::OpProof::plan`]); it knows no op.
+
+use crate::error::CompileError;
+use crate::ir::ProofGraph;
+use crate::layout::Layout;
+use crate::ops::rule;
+use crate::plan::{CompileOptions, NodeCost, Plan, TableSpec};
+use crate::planner::Planner;
+
+/// Compiles `graph`.
+///
+/// # Errors
+/// A [`CompileError`] naming the node whose shape or op has no prover, or the limit exceeded.
+pub fn compile(graph: &ProofGraph, options: CompileOptions) -> Result<Plan, CompileError> {
+    let mut p = Planner::new(graph, options);
+    for (idx, node) in graph.nodes.iter().enumerate() {
+        p.cost = NodeCost {
+            name: node.name.clone(),
+            op: node.op.kind().to_string(),
+            ..NodeCost::default()
+        };
+        let plan = rule(&node.op).plan(&mut p, idx, node)?;
+        p.nodes.push(plan);
+        let cost = std::mem::take(&mut p.cost);
+        p.costs.push(cost);
+    }
+    finish(p)
+}
+
+fn finish(mut p: Planner<'_>) -> Result<Plan, CompileError> {
+    let g = p.g;
+    let layouts: Vec<Layout> = p
+        .layouts
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            l.clone().ok_or_else(|| {
+                CompileError::Graph(format!(
+                    "tensor {} is never produced",
+                    g.tensors.get(i).map_or("?", |t| t.name.as_str())
+                ))
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let mut multiplicity_columns = Vec::new();
+    for (i, t) in p.tables.clone().iter().enumerate() {
+        let nv = match t {
+            TableSpec::Range { bits }
+            | TableSpec::SignedRange { bits }
+            | TableSpec::Function { bits, .. } => *bits as usize,
+        };
+        multiplicity_columns.push(p.witness(format!("multiplicities.{i}"), nv));
+    }
+    let cost = crate::cost::total(p.costs, &p.witness_columns, &p.weight_columns);
+    Ok(Plan {
+        graph: g.clone(),
+        options: p.options,
+        layouts,
+        sources: p.sources,
+        nodes: p.nodes,
+        witness_columns: p.witness_columns,
+        weight_columns: p.weight_columns,
+        tables: p.tables,
+        multiplicity_columns,
+        lookups: p.lookups,
+        cost,
+    })
+}

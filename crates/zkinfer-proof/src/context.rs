@@ -1,0 +1,157 @@
+//! What per-op code works with: the witness, and the prover's and the verifier's contexts. These
+//! types know no op; the op modules ([`crate::ops`]) and the drivers share them.
+
+use zkinfer_field::{F, from_signed};
+
+use crate::channel::{Channel, Reader};
+use crate::claims::Claims;
+use crate::error::ProveError;
+use crate::ir::ProofGraph;
+use crate::ops::util::{get, key_mismatch};
+use crate::plan::Plan;
+
+/// All tensors (stored layout) and all witness columns.
+#[derive(Clone, Debug)]
+pub struct Witness {
+    /// Per tensor, its stored values.
+    pub tensors: Vec<Vec<i64>>,
+    /// Witness columns (multiplicity columns are filled by the prover later).
+    pub columns: Vec<Vec<i64>>,
+}
+
+impl Witness {
+    /// The stored values of tensor `t`.
+    ///
+    /// # Errors
+    /// If there is no such tensor (a key that does not fit its graph).
+    pub fn tensor(&self, t: usize, node: &str) -> Result<&[i64], ProveError> {
+        get(&self.tensors, t, node, "tensor").map(Vec::as_slice)
+    }
+
+    /// Witness column `c`.
+    ///
+    /// # Errors
+    /// If there is no such column.
+    pub fn column(&self, c: usize, node: &str) -> Result<&[i64], ProveError> {
+        get(&self.columns, c, node, "witness column").map(Vec::as_slice)
+    }
+
+    /// Checks the logical positions of every tensor against the interpreter's trace.
+    ///
+    /// # Errors
+    /// [`ProveError::TraceMismatch`] at the first difference.
+    pub fn check_trace(
+        &self,
+        graph: &ProofGraph,
+        plan: &Plan,
+        trace: &[Vec<i64>],
+    ) -> Result<(), ProveError> {
+        for (t, (stored, want)) in self.tensors.iter().zip(trace).enumerate() {
+            let l = get(&plan.layouts, t, "trace", "tensor layout")?;
+            if stored.len() != l.size() {
+                return Err(key_mismatch("trace", "stored tensor size"));
+            }
+            let got = l.gather(stored);
+            if let Some(index) = got.iter().zip(want).position(|(a, b)| a != b) {
+                return Err(ProveError::TraceMismatch {
+                    tensor: graph.tensors.get(t).map_or("?", |x| &x.name).to_string(),
+                    index,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// A column as field elements.
+    #[must_use]
+    pub fn field(values: &[i64]) -> Vec<F> {
+        values.iter().map(|&v| from_signed(v)).collect()
+    }
+}
+
+/// What a layer prover works with.
+#[derive(Debug)]
+pub struct ProverCtx<'a> {
+    /// The plan.
+    pub plan: &'a Plan,
+    /// The graph, with weights.
+    pub graph: &'a ProofGraph,
+    /// The witness.
+    pub wit: &'a Witness,
+    /// The stored weight columns.
+    pub weights: &'a [Vec<i64>],
+    /// The message stream.
+    pub ch: Channel<'a>,
+    /// Claims so far.
+    pub claims: Claims,
+}
+
+impl<'a> ProverCtx<'a> {
+    /// Weight column `c`.
+    ///
+    /// # Errors
+    /// If there is no such column.
+    pub fn weight(&self, c: usize, node: &str) -> Result<&'a [i64], ProveError> {
+        get(self.weights, c, node, "weight column").map(Vec::as_slice)
+    }
+}
+
+/// What a layer verifier works with.
+#[derive(Debug)]
+pub struct VerifierCtx<'a> {
+    /// The plan.
+    pub plan: &'a Plan,
+    /// The message reader.
+    pub rd: Reader<'a>,
+    /// Claims so far.
+    pub claims: Claims,
+}
+
+/// What a layer's witness rule works with: the tensors computed so far (stored layouts) and the
+/// columns it fills.
+#[derive(Debug)]
+pub struct WitnessCtx<'a> {
+    /// The graph, with weights.
+    pub graph: &'a ProofGraph,
+    /// The plan.
+    pub plan: &'a Plan,
+    /// The stored weight columns.
+    pub weights: &'a [Vec<i64>],
+    /// The quantized input (logical layout).
+    pub input: &'a [i64],
+    /// Tensors so far, stored layout.
+    pub tensors: Vec<Vec<i64>>,
+    /// Witness columns so far.
+    pub columns: Vec<Vec<i64>>,
+}
+
+impl WitnessCtx<'_> {
+    /// Tensor `t` with its layout.
+    ///
+    /// # Errors
+    /// If there is no such tensor or it is not computed yet.
+    pub fn tensor(
+        &self,
+        t: usize,
+        node: &str,
+    ) -> Result<(&[i64], &crate::layout::Layout), ProveError> {
+        let v = get(&self.tensors, t, node, "tensor")?;
+        let l = get(&self.plan.layouts, t, node, "tensor layout")?;
+        if v.len() != l.size() {
+            return Err(key_mismatch(node, "input not computed"));
+        }
+        Ok((v.as_slice(), l))
+    }
+
+    /// Sets witness column `c`.
+    ///
+    /// # Errors
+    /// If there is no such column.
+    pub fn set_column(&mut self, c: usize, values: Vec<i64>, node: &str) -> Result<(), ProveError> {
+        *self
+            .columns
+            .get_mut(c)
+            .ok_or_else(|| key_mismatch(node, "witness column"))? = values;
+        Ok(())
+    }
+}

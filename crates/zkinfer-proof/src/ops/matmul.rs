@@ -1,0 +1,306 @@
+//! Matmul with constant weights, `y = x·W + b`: x `[.., K]` (any layout whose trailing axes
+//! multiply to K), W `[K, N]`, b `[N]`.
+//!
+//! Proof: `ỹ(r_M, r_N) − b̃(r_N) = Σ_s x̃(r_M, s) · W̃(s, r_N)`, one product-of-two sumcheck over
+//! the stored K positions; the claims `x̃(r_M, ρ)` and `W̃(ρ, r_N)` (and `b̃(r_N)`) flow back.
+//! The weight column is laid out in the stored order of x's trailing axes (a flatten's padding
+//! included), with zero rows at padded positions, so padded `x` entries never contribute.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+use zkinfer_field::{EF, PrimeCharacteristicRing, from_signed};
+use zkinfer_poly::eq_table;
+use zkinfer_sumcheck::Column;
+
+use super::util::{cat, fit, get, input, input_v, key_mismatch, layout, layout_v, mle, prod2};
+use super::{OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v, plan_p, plan_v};
+use crate::claims::Claim;
+use crate::context::WitnessCtx;
+use crate::error::{CompileError, ProveError, VerifyError};
+use crate::ir::{Const, Node, Op, ProofGraph};
+use crate::layout::Layout;
+use crate::plan::{NodePlan, Plan, Source};
+use crate::planner::Planner;
+
+/// [`crate::ir::Op::MatMulConst`].
+#[derive(Debug)]
+pub struct MatMulConst;
+
+/// Lays `W [K, N]` out as `[stored K positions of the input's trailing axes, Np]`; `None` if
+/// the weight does not have `K·N` values.
+#[must_use]
+pub fn weight_column(w: &Const, kl: &Layout) -> Option<Vec<i64>> {
+    let [k, n] = w.shape[..] else { return None };
+    if w.values.len() != k * n {
+        return None;
+    }
+    let np = n.next_power_of_two();
+    let mut out = vec![0i64; kl.size() * np];
+    for (row, s) in w
+        .values
+        .chunks_exact(n.max(1))
+        .zip(kl.logical_to_stored())
+        .take(k)
+    {
+        out.get_mut(s * np..s * np + n)?.copy_from_slice(row);
+    }
+    Some(out)
+}
+
+/// The op's constants, weight and bias.
+fn parts(node: &Node) -> Option<(&Const, Option<&Const>)> {
+    match &node.op {
+        Op::MatMulConst { weight, bias } => Some((weight, bias.as_ref())),
+        _ => None,
+    }
+}
+
+/// `(x, weight column, bias column, split)` of a planned node.
+fn planned(plan: &NodePlan) -> Option<(usize, Option<usize>, usize)> {
+    match plan {
+        NodePlan::Weighted {
+            weight,
+            bias,
+            split,
+        } => Some((*weight, *bias, *split)),
+        _ => None,
+    }
+}
+
+impl OpProof for MatMulConst {
+    fn plan(
+        &self,
+        p: &mut Planner<'_>,
+        _idx: usize,
+        node: &Node,
+    ) -> Result<NodePlan, CompileError> {
+        let (weight, bias) = parts(node).ok_or_else(|| Planner::err(node, "not a matmul"))?;
+        Planner::check_const(node, "weight", weight)?;
+        if let Some(b) = bias {
+            Planner::check_const(node, "bias", b)?;
+        }
+        let out_shape = p.out_shape(node)?;
+        let x = p.layout(node, 0)?;
+        let [k, n] = weight.shape[..] else {
+            return Err(Planner::err(node, "weight is not 2-D"));
+        };
+        if bias.is_some_and(|b| b.shape != [n]) {
+            return Err(Planner::err(node, format!("bias is not [{n}]")));
+        }
+        let split = x.split_suffix(k).ok_or_else(|| {
+            Planner::err(
+                node,
+                format!(
+                    "input shape {:?} has no trailing axes of size {k}",
+                    x.logical
+                ),
+            )
+        })?;
+        let kl = x.sub(split..x.logical.len());
+        let mut out = x.sub(0..split);
+        out.logical.push(n);
+        out.padded.push(n.next_power_of_two());
+        if out.logical_len() != out_shape.iter().product::<usize>() {
+            return Err(Planner::err(node, "output shape does not match x·W"));
+        }
+        let np = n.next_power_of_two();
+        let wcol = p.weight(
+            format!("{}.weight", node.name),
+            (kl.size() * np).trailing_zeros() as usize,
+        );
+        let bcol =
+            bias.map(|_| p.weight(format!("{}.bias", node.name), np.trailing_zeros() as usize));
+        p.cost.sumcheck = kl.size() + out.size();
+        p.cost.macs = out.logical_len() * k;
+        p.set_out(node, out, Source::Derived)?;
+        Ok(NodePlan::Weighted {
+            weight: wcol,
+            bias: bcol,
+            split,
+        })
+    }
+
+    fn weights(
+        &self,
+        plan: &Plan,
+        graph: &ProofGraph,
+        idx: usize,
+        cols: &mut [Vec<i64>],
+    ) -> Result<(), ProveError> {
+        let node = node_p(graph, idx)?;
+        let at = node.name.as_str();
+        let (w, b) = parts(node).ok_or_else(|| key_mismatch(at, "op"))?;
+        let (wc, bc, split) =
+            planned(plan_p(plan, idx, at)?).ok_or_else(|| key_mismatch(at, "plan"))?;
+        let x = layout(plan, input(node, 0)?, at)?;
+        let kl = x.sub(split.min(x.logical.len())..x.logical.len());
+        *cols
+            .get_mut(wc)
+            .ok_or_else(|| key_mismatch(at, "weight column"))? =
+            weight_column(w, &kl).ok_or_else(|| key_mismatch(at, "weight shape"))?;
+        if let (Some(bc), Some(b)) = (bc, b) {
+            *cols
+                .get_mut(bc)
+                .ok_or_else(|| key_mismatch(at, "bias column"))? =
+                Layout::natural(&b.shape).scatter(&b.values);
+        }
+        Ok(())
+    }
+
+    /// Every stored output row (padded rows of x included) is `x_row · W + b`: padded output
+    /// columns hold 0, padded rows the bias.
+    fn witness(&self, cx: &mut WitnessCtx<'_>, idx: usize) -> Result<Vec<i64>, ProveError> {
+        let node = node_p(cx.graph, idx)?;
+        let at = node.name.as_str();
+        let (wc, bc, _) =
+            planned(plan_p(cx.plan, idx, at)?).ok_or_else(|| key_mismatch(at, "plan"))?;
+        let w = get(cx.weights, wc, at, "weight column")?;
+        let b = bc
+            .map(|c| get(cx.weights, c, at, "bias column"))
+            .transpose()?;
+        let out_l = layout(cx.plan, node.output, at)?;
+        let np = out_l.padded.last().copied().unwrap_or(1);
+        let (xv, _) = cx.tensor(input(node, 0)?, at)?;
+        let ks = w.len() / np.max(1);
+        if ks == 0 || w.len() != ks * np || xv.len() % ks != 0 {
+            return Err(key_mismatch(at, "weight column size"));
+        }
+        let mut y = Vec::with_capacity(xv.len() / ks * np);
+        let mut acc = vec![0i128; np];
+        for xrow in xv.chunks_exact(ks) {
+            match b {
+                Some(b) => {
+                    for (a, &bv) in acc.iter_mut().zip(b.iter()) {
+                        *a = i128::from(bv);
+                    }
+                }
+                None => acc.fill(0),
+            }
+            for (&xs, wrow) in xrow.iter().zip(w.chunks_exact(np)) {
+                if xs == 0 {
+                    continue;
+                }
+                for (a, &wv) in acc.iter_mut().zip(wrow) {
+                    *a += i128::from(xs) * i128::from(wv);
+                }
+            }
+            for &a in &acc {
+                y.push(fit(at, a)?);
+            }
+        }
+        Ok(y)
+    }
+
+    fn prove(
+        &self,
+        cx: &mut ProverCtx<'_>,
+        idx: usize,
+        claim: Option<&Claim>,
+    ) -> Result<(), ProveError> {
+        let node = node_p(cx.graph, idx)?;
+        let at = node.name.as_str();
+        let claim = claim_p(claim, at)?;
+        let (wc, bc, split) =
+            planned(plan_p(cx.plan, idx, at)?).ok_or_else(|| key_mismatch(at, "plan"))?;
+        let x = input(node, 0)?;
+        let xl = layout(cx.plan, x, at)?;
+        let nm = xl.sub(0..split.min(xl.logical.len())).num_vars();
+        let ks = xl.sub(split.min(xl.logical.len())..xl.logical.len()).size();
+        let (r_m, r_n) = claim.point.split_at(nm.min(claim.point.len()));
+        if let Some(bc) = bc {
+            let b = mle(cx.weight(bc, at)?, r_n);
+            cx.ch.send(vec![b]);
+            cx.claims.weight(bc, r_n.to_vec(), b);
+        }
+        let eqm = eq_table(r_m);
+        let eqn = eq_table(r_n);
+        let np = eqn.len();
+        let xs = cx.wit.tensor(x, at)?;
+        let w = cx.weight(wc, at)?;
+        if xs.len() != eqm.len() * ks || w.len() != ks * np {
+            return Err(key_mismatch(at, "operand sizes"));
+        }
+        let mut xr = vec![EF::ZERO; ks];
+        for (&em, xrow) in eqm.iter().zip(xs.chunks_exact(ks)) {
+            for (acc, &v) in xr.iter_mut().zip(xrow) {
+                *acc += em * from_signed(v);
+            }
+        }
+        let wr: Vec<EF> = w
+            .chunks_exact(np)
+            .map(|row| {
+                row.iter()
+                    .zip(&eqn)
+                    .map(|(&v, &e)| e * from_signed(v))
+                    .sum()
+            })
+            .collect();
+        let out = cx
+            .ch
+            .prove_sumcheck(vec![Column::Ext(xr), Column::Ext(wr)], &prod2(), None);
+        cx.ch.send(out.evals.clone());
+        let [xe, we] = super::util::take::<2>(&out.evals, at)
+            .map_err(|_| key_mismatch(at, "sumcheck evaluations"))?;
+        cx.claims.tensor(
+            cx.plan,
+            x,
+            Claim {
+                point: cat(r_m, &out.point),
+                value: xe,
+            },
+        );
+        cx.claims.weight(wc, cat(&out.point, r_n), we);
+        Ok(())
+    }
+
+    #[cfg_attr(not(test), deny(clippy::indexing_slicing))]
+    fn verify(
+        &self,
+        cx: &mut VerifierCtx<'_>,
+        idx: usize,
+        claim: Option<&Claim>,
+    ) -> Result<(), VerifyError> {
+        let node = node_v(cx.plan, idx)?;
+        let at = node.name.as_str();
+        let claim = claim_v(claim, at)?;
+        let bad = || super::util::vk_mismatch(at);
+        let (wc, bc, split) = planned(plan_v(cx.plan, idx, at)?).ok_or_else(bad)?;
+        let (w, _) = parts(node).ok_or_else(bad)?;
+        let n = *w.shape.get(1).ok_or_else(bad)?;
+        let x = input_v(node, 0)?;
+        let xl = layout_v(cx.plan, x, at)?;
+        if split > xl.logical.len() {
+            return Err(bad());
+        }
+        let nm = xl.sub(0..split).num_vars();
+        let nk = xl.sub(split..xl.logical.len()).num_vars();
+        let nn = n.next_power_of_two().trailing_zeros() as usize;
+        if claim.point.len() != nm + nn {
+            return Err(VerifyError::at(at, "claim point of the wrong length"));
+        }
+        let (r_m, r_n) = claim.point.split_at(nm);
+        let mut target = claim.value;
+        if let Some(bc) = bc {
+            let b = cx.rd.recv1(at)?;
+            cx.claims.weight(bc, r_n.to_vec(), b);
+            target -= b;
+        }
+        let sub = cx.rd.verify_sumcheck(nk, 2, target, at)?;
+        let ev = cx.rd.recv(2, at)?;
+        sub.check_products(&prod2(), None, &ev)
+            .map_err(|e| VerifyError::at(at, e))?;
+        let [xe, we] = super::util::take::<2>(&ev, at)?;
+        cx.claims.tensor(
+            cx.plan,
+            x,
+            Claim {
+                point: cat(r_m, &sub.point),
+                value: xe,
+            },
+        );
+        cx.claims.weight(wc, cat(&sub.point, r_n), we);
+        Ok(())
+    }
+}

@@ -1,0 +1,346 @@
+//! Pooling, NCHW with N = 1.
+//!
+//! - Sum-pool (average pooling before its multiplier and rescale): linear; one sumcheck of `x`
+//!   against the window selector with unit kernel weights.
+//! - Max-pool (no padding): the committed windows `Wκ` (layout `[KHp, KWp, C.., OHp, OWp]`, a
+//!   padded kernel row/column repeating row/column 0) are tied to `x` by a selector sumcheck;
+//!   every `y − Wκ` is range-checked to `[0, 2^A)` by a lookup (so `y ≥` every window element),
+//!   and a zero-check `Σ_o eq(τ, o) Π_κ (y − Wκ)(o) = 0` forces one of them to be 0 (so `y` is
+//!   the maximum).
+//!
+//! Witness rule: padded output positions are 0; padded channels are pooled like real ones (their
+//! input is 0); a window reads only real input positions.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+use zkinfer_field::{EF, PrimeCharacteristicRing};
+use zkinfer_sumcheck::Column;
+
+use super::selector::{ConvGeom, prove_selector, verify_window};
+use super::util::{
+    bits, cat, get, input, input_v, key_mismatch, layout, mle, product_term, to_field, vk_mismatch,
+};
+use super::{OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v, plan_p, plan_v};
+use crate::claims::Claim;
+use crate::context::WitnessCtx;
+use crate::error::{CompileError, ProveError, VerifyError};
+use crate::ir::{Node, Op, Window};
+use crate::layout::{Layout, chw_of, out_hw};
+use crate::plan::{LookupWitness, NodePlan, Source, TableSpec};
+use crate::planner::Planner;
+use crate::select::window_table;
+
+const MAX_ZERO: &[u8] = b"zkinfer/maxpool-zero";
+const MAX_SEL: &[u8] = b"zkinfer/maxpool-select";
+
+/// [`crate::ir::Op::SumPool`].
+#[derive(Debug)]
+pub struct SumPool;
+
+/// [`crate::ir::Op::MaxPool`].
+#[derive(Debug)]
+pub struct MaxPool;
+
+fn window(node: &Node) -> Option<&Window> {
+    match &node.op {
+        Op::SumPool { window } | Op::MaxPool { window } => Some(window),
+        _ => None,
+    }
+}
+
+/// Sum-pool (`max = false`) or max-pool with its windows column (`max = true`), on stored
+/// layouts.
+#[allow(clippy::indexing_slicing)] // bounded by the layouts, checked on entry
+fn pool(
+    xv: &[i64],
+    xl: &Layout,
+    out_l: &Layout,
+    window: &Window,
+    max: bool,
+) -> Option<(Vec<i64>, Vec<i64>)> {
+    let (_, h, w) = chw_of(xl)?;
+    let (_, oh_n, ow_n) = chw_of(out_l)?;
+    let n = xl.padded.len();
+    let (cp, hp, wp) = (xl.padded[n - 3], xl.padded[n - 2], xl.padded[n - 1]);
+    let m = out_l.padded.len();
+    let (ohp, owp) = (out_l.padded[m - 2], out_l.padded[m - 1]);
+    let [kh_n, kw_n] = window.kernel;
+    let (khp, kwp) = (kh_n.next_power_of_two(), kw_n.next_power_of_two());
+    let osize = out_l.size();
+    if xv.len() != cp * hp * wp || osize < cp * ohp * owp {
+        return None;
+    }
+    let mut y = vec![0i64; osize];
+    let mut wins = if max {
+        vec![0i64; khp * kwp * osize]
+    } else {
+        Vec::new()
+    };
+    for c in 0..cp {
+        for oh in 0..oh_n {
+            for ow in 0..ow_n {
+                let o = (c * ohp + oh) * owp + ow;
+                let mut acc: i64 = if max { i64::MIN } else { 0 };
+                for kh in 0..khp {
+                    for kw in 0..kwp {
+                        let (rkh, rkw) = (
+                            if kh < kh_n { kh } else { 0 },
+                            if kw < kw_n { kw } else { 0 },
+                        );
+                        let v = match (window.source(0, oh, rkh, h), window.source(1, ow, rkw, w)) {
+                            (Some(ih), Some(iw)) => xv[(c * hp + ih) * wp + iw],
+                            _ => 0,
+                        };
+                        if max {
+                            wins[(kh * kwp + kw) * osize + o] = v;
+                            acc = acc.max(v);
+                        } else if kh < kh_n && kw < kw_n {
+                            acc += v;
+                        }
+                    }
+                }
+                y[o] = acc;
+            }
+        }
+    }
+    Some((y, wins))
+}
+
+/// Checks the input and gives the output layout.
+fn plan_window(p: &Planner<'_>, node: &Node) -> Result<(Layout, Layout, usize), CompileError> {
+    let window = window(node).ok_or_else(|| Planner::err(node, "not a pool"))?;
+    let x = p.layout(node, 0)?;
+    let (c, h, w) = chw_of(&x).ok_or_else(|| Planner::err(node, "input is not [1, C, H, W]"))?;
+    let (oh, ow) = out_hw(window, h, w).ok_or_else(|| Planner::err(node, "window does not fit"))?;
+    Ok((x, Layout::natural(&[1, c, oh, ow]), c * oh * ow))
+}
+
+impl OpProof for SumPool {
+    fn plan(
+        &self,
+        p: &mut Planner<'_>,
+        _idx: usize,
+        node: &Node,
+    ) -> Result<NodePlan, CompileError> {
+        let (x, out, outputs) = plan_window(p, node)?;
+        let k = window(node).map_or(0, |w| w.kernel[0] * w.kernel[1]);
+        p.cost.sumcheck = x.size();
+        p.cost.macs = outputs * k;
+        p.set_out(node, out, Source::Derived)?;
+        Ok(NodePlan::Plain)
+    }
+
+    fn witness(&self, cx: &mut WitnessCtx<'_>, idx: usize) -> Result<Vec<i64>, ProveError> {
+        let node = node_p(cx.graph, idx)?;
+        let at = node.name.as_str();
+        let w = window(node).ok_or_else(|| key_mismatch(at, "op"))?;
+        let (xv, xl) = cx.tensor(input(node, 0)?, at)?;
+        let out_l = layout(cx.plan, node.output, at)?;
+        pool(xv, xl, out_l, w, false)
+            .map(|(y, _)| y)
+            .ok_or_else(|| key_mismatch(at, "layouts"))
+    }
+
+    fn prove(
+        &self,
+        cx: &mut ProverCtx<'_>,
+        idx: usize,
+        claim: Option<&Claim>,
+    ) -> Result<(), ProveError> {
+        let node = node_p(cx.graph, idx)?;
+        let at = node.name.as_str();
+        let claim = claim_p(claim, at)?;
+        let w = window(node).ok_or_else(|| key_mismatch(at, "op"))?;
+        let g =
+            ConvGeom::new(cx.plan, node, w.kernel).ok_or_else(|| key_mismatch(at, "geometry"))?;
+        let (r_c, r_oh, r_ow) = g
+            .split_out(&claim.point)
+            .ok_or_else(|| key_mismatch(at, "claim point"))?;
+        let (ah, aw) = g.ones_parts(r_oh, r_ow, w);
+        prove_selector(cx, input(node, 0)?, window_table(r_c, &ah, &aw), at)
+    }
+
+    #[cfg_attr(not(test), deny(clippy::indexing_slicing))]
+    fn verify(
+        &self,
+        cx: &mut VerifierCtx<'_>,
+        idx: usize,
+        claim: Option<&Claim>,
+    ) -> Result<(), VerifyError> {
+        let node = node_v(cx.plan, idx)?;
+        let at = node.name.as_str();
+        let claim = claim_v(claim, at)?;
+        let w = window(node).ok_or_else(|| vk_mismatch(at))?;
+        let x = input_v(node, 0)?;
+        let g = ConvGeom::new(cx.plan, node, w.kernel).ok_or_else(|| vk_mismatch(at))?;
+        let (r_c, r_oh, r_ow) = g
+            .split_out(&claim.point)
+            .ok_or_else(|| VerifyError::at(at, "claim point of the wrong length"))?;
+        let (ah, aw) = g.ones_parts(r_oh, r_ow, w);
+        verify_window(cx, x, (r_c, &ah, &aw), claim.value, at)
+    }
+}
+
+fn planned_max(plan: &NodePlan) -> Option<(usize, usize, [usize; 2])> {
+    match plan {
+        NodePlan::MaxPool { out, windows, kpad } => Some((*out, *windows, *kpad)),
+        _ => None,
+    }
+}
+
+/// The channel, row and column parts of an output point.
+type OutputParts<'p> = (&'p [EF], &'p [EF], &'p [EF]);
+
+/// Splits a windows point `(ρ_kh ‖ ρ_kw ‖ ρ_c ‖ ρ_oh ‖ ρ_ow)` into the kernel-side point
+/// `(ρ_c ‖ ρ_kh ‖ ρ_kw)` the selector takes and the output parts.
+fn split_windows_point<'p>(
+    rho: &'p [EF],
+    kpad: &[usize; 2],
+    g: &ConvGeom,
+) -> (Vec<EF>, OutputParts<'p>) {
+    let nkh = kpad[0].trailing_zeros() as usize;
+    let nkw = kpad[1].trailing_zeros() as usize;
+    let (rk, ro) = rho.split_at((nkh + nkw).min(rho.len()));
+    let (rc, rest) = ro.split_at(g.nco.min(ro.len()));
+    let (roh, row) = rest.split_at(g.noh.min(rest.len()));
+    (cat(rc, rk), (rc, roh, row))
+}
+
+impl OpProof for MaxPool {
+    fn plan(&self, p: &mut Planner<'_>, idx: usize, node: &Node) -> Result<NodePlan, CompileError> {
+        let window = *window(node).ok_or_else(|| Planner::err(node, "not a pool"))?;
+        if window.pad != [0; 4] {
+            return Err(Planner::err(
+                node,
+                "max-pool with padding is not supported yet",
+            ));
+        }
+        let (x, out, _) = plan_window(p, node)?;
+        let kpad = [
+            window.kernel[0].next_power_of_two(),
+            window.kernel[1].next_power_of_two(),
+        ];
+        let wnv = out.num_vars() + (kpad[0] * kpad[1]).trailing_zeros() as usize;
+        let ocol = p.witness(format!("{}.out", node.name), out.num_vars());
+        let wcol = p.witness(format!("{}.windows", node.name), wnv);
+        let bits = p.act_bits();
+        p.lookup(
+            TableSpec::Range { bits },
+            LookupWitness::MaxDiff { node: idx },
+            wnv,
+        );
+        p.cost.committed = out.size() + (1 << wnv);
+        p.cost.lookups = 1 << wnv;
+        p.cost.sumcheck = x.size() + (1 << wnv);
+        p.set_out(node, out, Source::Committed { column: ocol })?;
+        Ok(NodePlan::MaxPool {
+            out: ocol,
+            windows: wcol,
+            kpad,
+        })
+    }
+
+    fn witness(&self, cx: &mut WitnessCtx<'_>, idx: usize) -> Result<Vec<i64>, ProveError> {
+        let node = node_p(cx.graph, idx)?;
+        let at = node.name.as_str();
+        let w = window(node).ok_or_else(|| key_mismatch(at, "op"))?;
+        let (out, windows, _) =
+            planned_max(plan_p(cx.plan, idx, at)?).ok_or_else(|| key_mismatch(at, "plan"))?;
+        let (xv, xl) = cx.tensor(input(node, 0)?, at)?;
+        let out_l = layout(cx.plan, node.output, at)?;
+        let (y, wins) = pool(xv, xl, out_l, w, true).ok_or_else(|| key_mismatch(at, "layouts"))?;
+        cx.set_column(out, y.clone(), at)?;
+        cx.set_column(windows, wins, at)?;
+        Ok(y)
+    }
+
+    fn prove(
+        &self,
+        cx: &mut ProverCtx<'_>,
+        idx: usize,
+        _claim: Option<&Claim>,
+    ) -> Result<(), ProveError> {
+        let node = node_p(cx.graph, idx)?;
+        let at = node.name.as_str();
+        let window = window(node).ok_or_else(|| key_mismatch(at, "op"))?;
+        let (out, windows, kpad) =
+            planned_max(plan_p(cx.plan, idx, at)?).ok_or_else(|| key_mismatch(at, "plan"))?;
+        let g = ConvGeom::new(cx.plan, node, window.kernel)
+            .ok_or_else(|| key_mismatch(at, "geometry"))?;
+        let y = cx.wit.column(out, at)?;
+        let w = cx.wit.column(windows, at)?;
+        let osize = y.len();
+        let kp = kpad[0] * kpad[1];
+        if w.len() != kp * osize {
+            return Err(key_mismatch(at, "windows column size"));
+        }
+        let no = osize.trailing_zeros() as usize;
+        // Zero-check.
+        let tau = cx.ch.t.challenges(MAX_ZERO, no);
+        let d: Vec<Column> = w
+            .chunks_exact(osize)
+            .map(|wk| {
+                Column::Base(to_field(
+                    &y.iter().zip(wk).map(|(a, b)| a - b).collect::<Vec<_>>(),
+                ))
+            })
+            .collect();
+        let zc = cx.ch.prove_sumcheck(d, &product_term(kp), Some(&tau));
+        let ye = mle(y, &zc.point);
+        let ws: Vec<EF> = zc.evals.iter().map(|&dk| ye - dk).collect();
+        cx.ch.send(cat(&[ye], &ws));
+        cx.claims.witness(out, zc.point.clone(), ye);
+        let nk = kp.trailing_zeros() as usize;
+        for (k, &wk) in ws.iter().enumerate() {
+            cx.claims.witness(windows, cat(&bits(k, nk), &zc.point), wk);
+        }
+        // Windows against x.
+        let rho = cx.ch.t.challenges(MAX_SEL, nk + no);
+        let we = mle(w, &rho);
+        cx.ch.send(vec![we]);
+        cx.claims.witness(windows, rho.clone(), we);
+        let (sel, r_o) = split_windows_point(&rho, &kpad, &g);
+        let (rc, ah, aw) = g.selector_parts(&sel, r_o.1, r_o.2, window, true);
+        let table = window_table(&rc, &ah, &aw);
+        prove_selector(cx, *get(&node.inputs, 0, at, "input")?, table, at)
+    }
+
+    #[cfg_attr(not(test), deny(clippy::indexing_slicing))]
+    fn verify(
+        &self,
+        cx: &mut VerifierCtx<'_>,
+        idx: usize,
+        _claim: Option<&Claim>,
+    ) -> Result<(), VerifyError> {
+        let node = node_v(cx.plan, idx)?;
+        let at = node.name.as_str();
+        let bad = || vk_mismatch(at);
+        let window = window(node).ok_or_else(bad)?;
+        let (out, windows, kpad) = planned_max(plan_v(cx.plan, idx, at)?).ok_or_else(bad)?;
+        let g = ConvGeom::new(cx.plan, node, window.kernel).ok_or_else(bad)?;
+        let no = cx.plan.witness_columns.get(out).ok_or_else(bad)?.num_vars;
+        let kp = kpad[0] * kpad[1];
+        let nk = kp.trailing_zeros() as usize;
+        let tau = cx.rd.t.challenges(MAX_ZERO, no);
+        let sub = cx.rd.verify_sumcheck(no, kp + 1, EF::ZERO, at)?;
+        let m = cx.rd.recv(1 + kp, at)?;
+        let (ye, ws) = m.split_first().ok_or_else(bad)?;
+        let d: Vec<EF> = ws.iter().map(|&w| *ye - w).collect();
+        sub.check_products(&product_term(kp), Some(&tau), &d)
+            .map_err(|e| VerifyError::at(at, e))?;
+        cx.claims.witness(out, sub.point.clone(), *ye);
+        for (k, &wk) in ws.iter().enumerate() {
+            cx.claims
+                .witness(windows, cat(&bits(k, nk), &sub.point), wk);
+        }
+        let rho = cx.rd.t.challenges(MAX_SEL, nk + no);
+        let we = cx.rd.recv1(at)?;
+        cx.claims.witness(windows, rho.clone(), we);
+        let (sel, r_o) = split_windows_point(&rho, &kpad, &g);
+        let (rc, ah, aw) = g.selector_parts(&sel, r_o.1, r_o.2, window, true);
+        let x = input_v(node, 0)?;
+        verify_window(cx, x, (&rc, &ah, &aw), we, at)
+    }
+}

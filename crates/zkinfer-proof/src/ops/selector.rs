@@ -1,0 +1,332 @@
+//! Selector sumchecks shared by the windowed ops (convolution, pooling, max-pool) and the axis
+//! maps (slice, sum, gather, concatenation): `value = Σ_pos x̃(pos) · S(pos)`, where the verifier
+//! evaluates the selector `S` itself at the sumcheck's final point, leaving a claim on `x`.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+use zkinfer_field::{EF, PrimeCharacteristicRing};
+use zkinfer_poly::eq_table;
+use zkinfer_sumcheck::Column;
+
+use super::util::{get, key_mismatch, prod2, to_field};
+use super::{ProverCtx, VerifierCtx};
+use crate::claims::Claim;
+use crate::error::{ProveError, VerifyError};
+use crate::ir::{AxisMap, Node, Window};
+use crate::layout::{Layout, chw_of};
+use crate::plan::Plan;
+use crate::select::{axis_selector, kernel_weights, window_table, window_table_eval};
+
+/// `Σ_pos x(pos) · T(pos)` by sumcheck, leaving a claim on `x` (prover).
+///
+/// # Errors
+/// If `x` is not in the witness.
+pub fn prove_selector(
+    cx: &mut ProverCtx<'_>,
+    x: usize,
+    table: Vec<EF>,
+    at: &str,
+) -> Result<(), ProveError> {
+    let xs = to_field(cx.wit.tensor(x, at)?);
+    if xs.len() != table.len() {
+        return Err(key_mismatch(at, "selector size"));
+    }
+    let out = cx
+        .ch
+        .prove_sumcheck(vec![Column::Base(xs), Column::Ext(table)], &prod2(), None);
+    let xe = *get(&out.evals, 0, at, "sumcheck evaluations")?;
+    cx.ch.send(vec![xe]);
+    cx.claims.tensor(
+        cx.plan,
+        x,
+        Claim {
+            point: out.point,
+            value: xe,
+        },
+    );
+    Ok(())
+}
+
+/// The window selector's sumcheck (verifier): `S = eq(r_c, ·) ⊗ A_h ⊗ A_w`.
+///
+/// # Errors
+/// If the sumcheck or its final check fails.
+pub fn verify_window(
+    cx: &mut VerifierCtx<'_>,
+    x: usize,
+    (r_c, ah, aw): (&[EF], &[EF], &[EF]),
+    value: EF,
+    at: &str,
+) -> Result<(), VerifyError> {
+    verify_selector(cx, x, value, at, |p| window_table_eval(r_c, ah, aw, p))
+}
+
+/// `value = Σ_pos x̃(pos) · S(pos)` by sumcheck, `S` evaluated by the verifier at the final point
+/// (`None`: wrong shape), leaving a claim on `x`.
+///
+/// # Errors
+/// If the sumcheck or its final check fails.
+pub fn verify_selector(
+    cx: &mut VerifierCtx<'_>,
+    x: usize,
+    value: EF,
+    at: &str,
+    selector_at: impl FnOnce(&[EF]) -> Option<EF>,
+) -> Result<(), VerifyError> {
+    let nv = cx
+        .plan
+        .layouts
+        .get(x)
+        .map(Layout::num_vars)
+        .ok_or_else(|| VerifyError::at(at, "bad input"))?;
+    let sub = cx.rd.verify_sumcheck(nv, 2, value, at)?;
+    let xe = cx.rd.recv1(at)?;
+    let te = selector_at(&sub.point).ok_or_else(|| VerifyError::at(at, "selector shape"))?;
+    sub.check_products(&prod2(), None, &[xe, te])
+        .map_err(|e| VerifyError::at(at, e))?;
+    cx.claims.tensor(
+        cx.plan,
+        x,
+        Claim {
+            point: sub.point,
+            value: xe,
+        },
+    );
+    Ok(())
+}
+
+/// Geometry of a windowed op.
+#[derive(Clone, Copy, Debug)]
+pub struct ConvGeom {
+    /// Padded input channels.
+    pub cip: usize,
+    /// Input height.
+    pub h: usize,
+    /// Input width.
+    pub w: usize,
+    /// Padded input height.
+    pub hp: usize,
+    /// Padded input width.
+    pub wp: usize,
+    /// Kernel height.
+    pub kh: usize,
+    /// Kernel width.
+    pub kw: usize,
+    /// Padded kernel height.
+    pub khp: usize,
+    /// Padded kernel width.
+    pub kwp: usize,
+    /// Output height.
+    pub oh: usize,
+    /// Output width.
+    pub ow: usize,
+    /// Variables of the output channels.
+    pub nco: usize,
+    /// Variables of the output rows.
+    pub noh: usize,
+    /// Variables of the output columns.
+    pub now: usize,
+}
+
+/// The last three padded sizes of a layout.
+fn last3(l: &Layout) -> Option<[usize; 3]> {
+    let n = l.padded.len();
+    let s = l.padded.get(n.checked_sub(3)?..)?;
+    <[usize; 3]>::try_from(s).ok()
+}
+
+impl ConvGeom {
+    /// The geometry of a windowed `node` with `kernel`, from the plan's layouts; `None` if they
+    /// are not `[1, C, H, W]`.
+    #[must_use]
+    pub fn new(plan: &Plan, node: &Node, kernel: [usize; 2]) -> Option<Self> {
+        let xl = plan.layouts.get(*node.inputs.first()?)?;
+        let ol = plan.layouts.get(node.output)?;
+        let (_, h, w) = chw_of(xl)?;
+        let (_, oh, ow) = chw_of(ol)?;
+        let [cip, hp, wp] = last3(xl)?;
+        let [cop, ohp, owp] = last3(ol)?;
+        Some(Self {
+            cip,
+            h,
+            w,
+            hp,
+            wp,
+            kh: kernel[0],
+            kw: kernel[1],
+            khp: kernel[0].next_power_of_two(),
+            kwp: kernel[1].next_power_of_two(),
+            oh,
+            ow,
+            nco: cop.trailing_zeros() as usize,
+            noh: ohp.trailing_zeros() as usize,
+            now: owp.trailing_zeros() as usize,
+        })
+    }
+
+    /// `(ρ_c, A_h, A_w)` of the selector for a kernel point `ρ = (ρ_c ‖ ρ_kh ‖ ρ_kw)`.
+    #[must_use]
+    pub fn selector_parts(
+        &self,
+        rho: &[EF],
+        r_oh: &[EF],
+        r_ow: &[EF],
+        window: &Window,
+        dup: bool,
+    ) -> (Vec<EF>, Vec<EF>, Vec<EF>) {
+        let nc = self.cip.trailing_zeros() as usize;
+        let nkh = self.khp.trailing_zeros() as usize;
+        let rc = rho.get(..nc).unwrap_or_default().to_vec();
+        let rkh = rho.get(nc..nc + nkh).unwrap_or_default();
+        let rkw = rho.get(nc + nkh..).unwrap_or_default();
+        let ah = self.axis(0, r_oh, &kernel_weights(rkh, self.kh, dup), window);
+        let aw = self.axis(1, r_ow, &kernel_weights(rkw, self.kw, dup), window);
+        (rc, ah, aw)
+    }
+
+    /// The selector of one spatial axis (0 = H, 1 = W) for kernel weights `kernel`.
+    #[must_use]
+    pub fn axis(&self, a: usize, r_o: &[EF], kernel: &[EF], window: &Window) -> Vec<EF> {
+        let (out, inp, inp_pad) = if a == 0 {
+            (self.oh, self.h, self.hp)
+        } else {
+            (self.ow, self.w, self.wp)
+        };
+        let pick = |v: [usize; 2]| if a == 0 { v[0] } else { v[1] };
+        let pad = if a == 0 { window.pad[0] } else { window.pad[1] };
+        axis_selector(
+            &eq_table(r_o),
+            out,
+            kernel,
+            pick(window.stride),
+            pick(window.dilation),
+            pad,
+            inp,
+            inp_pad,
+        )
+    }
+
+    /// The sum-pool selector: every kernel position weighs 1.
+    #[must_use]
+    pub fn ones_parts(&self, r_oh: &[EF], r_ow: &[EF], window: &Window) -> (Vec<EF>, Vec<EF>) {
+        (
+            self.axis(0, r_oh, &vec![EF::ONE; self.kh], window),
+            self.axis(1, r_ow, &vec![EF::ONE; self.kw], window),
+        )
+    }
+
+    /// The whole selector table of a patch point.
+    #[must_use]
+    pub fn patch_selector(
+        &self,
+        rho: &[EF],
+        r_oh: &[EF],
+        r_ow: &[EF],
+        window: &Window,
+        dup: bool,
+    ) -> Vec<EF> {
+        let (rc, ah, aw) = self.selector_parts(rho, r_oh, r_ow, window, dup);
+        window_table(&rc, &ah, &aw)
+    }
+
+    /// Splits an output point into its channel, row and column parts; `None` if it has the
+    /// wrong length.
+    #[must_use]
+    pub fn split_out<'p>(&self, r: &'p [EF]) -> Option<(&'p [EF], &'p [EF], &'p [EF])> {
+        if r.len() != self.nco + self.noh + self.now {
+            return None;
+        }
+        let (rc, ro) = r.split_at(self.nco);
+        let (roh, row) = ro.split_at(self.noh);
+        Some((rc, roh, row))
+    }
+}
+
+/// Per input axis, the vector `v_a[i] = Σ_j eq(r_a, j) · M_a[j, i]` of axis maps from `x` to `y`
+/// at the output point `r`; `None` if the shapes do not fit.
+#[must_use]
+pub fn axis_vectors(
+    plan: &Plan,
+    x: usize,
+    y: usize,
+    maps: &[AxisMap],
+    r: &[EF],
+) -> Option<Vec<Vec<EF>>> {
+    let xl = plan.layouts.get(x)?;
+    let yl = plan.layouts.get(y)?;
+    if r.len() != yl.num_vars()
+        || maps.len() != xl.logical.len()
+        || yl.logical.len() != xl.logical.len()
+    {
+        return None;
+    }
+    let mut off = 0;
+    let mut out = Vec::with_capacity(maps.len());
+    for (a, m) in maps.iter().enumerate() {
+        let nv = yl.padded.get(a)?.trailing_zeros() as usize;
+        let e = eq_table(r.get(off..off + nv)?);
+        off += nv;
+        let (inp, outn, ip) = (*xl.logical.get(a)?, *yl.logical.get(a)?, *xl.padded.get(a)?);
+        let v: Vec<EF> = (0..ip)
+            .map(|i| {
+                e.iter()
+                    .enumerate()
+                    .filter(|&(j, _)| m.weight(j, i, outn, inp))
+                    .map(|(_, &ej)| ej)
+                    .sum()
+            })
+            .collect();
+        out.push(v);
+    }
+    Some(out)
+}
+
+/// `⊗_a v_a`, the whole selector table.
+#[must_use]
+pub fn tensor_product(vecs: &[Vec<EF>]) -> Vec<EF> {
+    let mut t = vec![EF::ONE];
+    for v in vecs {
+        t = t
+            .iter()
+            .flat_map(|&a| v.iter().map(move |&b| a * b))
+            .collect();
+    }
+    t
+}
+
+/// The MLE of [`tensor_product`] at `pi`; `None` if the length does not fit.
+#[must_use]
+pub fn tensor_product_eval(vecs: &[Vec<EF>], pi: &[EF]) -> Option<EF> {
+    let mut off = 0;
+    let mut acc = EF::ONE;
+    for v in vecs {
+        let nv = v.len().trailing_zeros() as usize;
+        acc *= zkinfer_poly::evaluate(v, pi.get(off..off + nv)?);
+        off += nv;
+    }
+    (off == pi.len()).then_some(acc)
+}
+
+/// `ỹ(r) = Σ_pos x̃(pos) · Π_a v_a(pos_a)` for the per-axis maps from `x` to `y` (verifier),
+/// leaving a claim on `x`.
+///
+/// # Errors
+/// If the maps do not fit or the sumcheck fails.
+pub fn verify_axis_map(
+    cx: &mut VerifierCtx<'_>,
+    (x, y): (usize, usize),
+    maps: &[AxisMap],
+    claim: &Claim,
+    at: &str,
+) -> Result<(), VerifyError> {
+    let vecs = axis_vectors(cx.plan, x, y, maps, &claim.point)
+        .ok_or_else(|| VerifyError::at(at, "malformed axis map"))?;
+    verify_selector(cx, x, claim.value, at, |p| tensor_product_eval(&vecs, p))
+}

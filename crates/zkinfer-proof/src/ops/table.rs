@@ -1,0 +1,104 @@
+//! Element-wise tables: ReLU and function tables `y = outputs[x + 2^(A−1)]` over the signed
+//! activation range. The output is committed; one lookup of the pair `(x, y)` into the function
+//! table proves every element (its claims are routed by [`crate::lookups`]), so nothing is left
+//! to prove at node time.
+//! Witness rule: every stored element (padding included) is looked up.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+use super::util::{act_range, checked, input, key_mismatch};
+use super::{OpProof, ProverCtx, VerifierCtx, node_p, plan_p};
+use crate::claims::Claim;
+use crate::context::WitnessCtx;
+use crate::error::{CompileError, ProveError, VerifyError};
+use crate::ir::{Node, Op, TableGen};
+use crate::plan::{LookupWitness, NodePlan, Source, TableSpec, table_digest};
+use crate::planner::Planner;
+
+/// [`crate::ir::Op::Relu`] and [`crate::ir::Op::Table`].
+#[derive(Debug)]
+pub struct Elementwise;
+
+impl OpProof for Elementwise {
+    fn plan(&self, p: &mut Planner<'_>, idx: usize, node: &Node) -> Result<NodePlan, CompileError> {
+        let a = p.act_bits();
+        let x = p.layout(node, 0)?;
+        let nv = x.num_vars();
+        let (name, outputs, generator) = match &node.op {
+            Op::Table {
+                name,
+                outputs,
+                generator,
+            } => (name.clone(), outputs.clone(), generator.clone()),
+            _ => (
+                "relu".to_string(),
+                TableGen::Relu.generate(a).unwrap_or_default(),
+                TableGen::Relu,
+            ),
+        };
+        if outputs.len() != 1usize << a {
+            return Err(Planner::err(
+                node,
+                format!("table has {} entries, expected 2^{a}", outputs.len()),
+            ));
+        }
+        let spec = TableSpec::Function {
+            name,
+            bits: a,
+            digest: table_digest(&outputs),
+            outputs,
+            generator,
+        };
+        let out = p.witness(format!("{}.out", node.name), nv);
+        let table = p.lookup(spec, LookupWitness::Elementwise { node: idx }, nv);
+        p.cost.committed = x.size();
+        p.cost.lookups = x.size();
+        p.set_out(node, x, Source::Committed { column: out })?;
+        Ok(NodePlan::Elementwise { out, table })
+    }
+
+    fn witness(&self, cx: &mut WitnessCtx<'_>, idx: usize) -> Result<Vec<i64>, ProveError> {
+        let node = node_p(cx.graph, idx)?;
+        let at = node.name.as_str();
+        let NodePlan::Elementwise { out, .. } = *plan_p(cx.plan, idx, at)? else {
+            return Err(key_mismatch(at, "plan"));
+        };
+        let (lo, hi) = act_range(cx.graph.act_bits);
+        let (xv, _) = cx.tensor(input(node, 0)?, at)?;
+        let y: Vec<i64> = xv
+            .iter()
+            .map(|&v| {
+                let v = checked(at, i128::from(v), lo, hi)?;
+                match &node.op {
+                    Op::Table { outputs, .. } => usize::try_from(i128::from(v) - lo)
+                        .ok()
+                        .and_then(|i| outputs.get(i).copied())
+                        .ok_or_else(|| key_mismatch(at, "table size")),
+                    _ => Ok(v.max(0)),
+                }
+            })
+            .collect::<Result<_, ProveError>>()?;
+        cx.set_column(out, y.clone(), at)?;
+        Ok(y)
+    }
+
+    fn prove(&self, _: &mut ProverCtx<'_>, _: usize, _: Option<&Claim>) -> Result<(), ProveError> {
+        Ok(())
+    }
+
+    fn verify(
+        &self,
+        _: &mut VerifierCtx<'_>,
+        _: usize,
+        _: Option<&Claim>,
+    ) -> Result<(), VerifyError> {
+        Ok(())
+    }
+}
