@@ -45,7 +45,9 @@ impl QuantConfig {
     }
 
     pub(crate) fn check(&self) -> Result<()> {
-        if !(2..=32).contains(&self.act_bits) || !(2..=32).contains(&self.weight_bits) {
+        if !crate::quant::BITS.contains(&self.act_bits)
+            || !crate::quant::BITS.contains(&self.weight_bits)
+        {
             return Err(ModelError::Config(format!(
                 "act_bits {} / weight_bits {} must lie in 2..=32",
                 self.act_bits, self.weight_bits

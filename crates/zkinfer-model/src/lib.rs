@@ -40,6 +40,6 @@ pub use graph::{FConst, Graph, Node, Op, TensorId, TensorInfo};
 pub use import::{ImportOptions, OnnxSource, SUPPORTED_OPS, import_onnx};
 pub use input::{load_input_json, parse_input_json};
 pub use quant::{
-    ConstTensor, QNode, QOp, QTensor, QuantGraph, TableFn, Trace, act_range, div_fits_field,
+    BITS, ConstTensor, QNode, QOp, QTensor, QuantGraph, TableFn, Trace, act_range, div_fits_field,
     quantize,
 };

@@ -77,7 +77,29 @@ impl Default for PcsConfig {
     }
 }
 
+/// The least security level (bits) a commitment is made or verified with.
+pub const MIN_SECURITY_BITS: usize = 100;
+
 impl PcsConfig {
+    /// Settings a verifier accepts: at least [`MIN_SECURITY_BITS`] bits, in a proven regime.
+    ///
+    /// # Errors
+    /// [`PcsError::SecurityTooLow`] or [`PcsError::ConjecturedRegime`].
+    pub fn check_min_security(&self) -> Result<(), crate::PcsError> {
+        if self.security_bits < MIN_SECURITY_BITS {
+            return Err(crate::PcsError::SecurityTooLow {
+                min: MIN_SECURITY_BITS,
+                got: self.security_bits,
+            });
+        }
+        if self.soundness == Soundness::CapacityBound {
+            return Err(crate::PcsError::ConjecturedRegime {
+                got: self.soundness,
+            });
+        }
+        Ok(())
+    }
+
     /// The p3-whir parameters for a stacked polynomial of `num_vars` variables.
     pub(crate) fn protocol_parameters(
         &self,

@@ -135,6 +135,14 @@ pub enum PcsError {
         reason: String,
     },
     /// The hiding commitment was asked to run in a list-decoding regime: p3-whir's own
+    /// A regime whose soundness rests on a conjecture (the capacity bound).
+    #[error(
+        "the {got:?} regime rests on a conjecture; zkinfer accepts only proven regimes (unique decoding, Johnson bound)"
+    )]
+    ConjecturedRegime {
+        /// The regime asked for.
+        got: crate::Soundness,
+    },
     /// accounting of its masked base case certifies far fewer bits there (see docs/ZK.md).
     #[error(
         "hiding commitments run in the unique-decoding regime, got {got:?}: p3-whir's accounting of the masked base case certifies fewer than 100 bits under list decoding at a 128-bit field; use PcsConfig::hiding_default()"

@@ -143,6 +143,28 @@ pub enum VerifyError {
         /// The proof's.
         got: String,
     },
+    /// The verifying key's digest is not the digest of its contents (an edited or corrupted key).
+    #[error("{0}")]
+    KeyDigest(String),
+    /// The verifying key's commitment settings are below what the verifier accepts.
+    #[error(
+        "the verifying key's commitment settings are too weak: {0}; regenerate the keys with `zkinfer setup` and the default settings"
+    )]
+    WeakKey(String),
+    /// A public input value lies outside the activation range the model was compiled for.
+    #[error(
+        "public input element {index} is {value}, outside the model's activation range [{min}, {max}]; quantize the input with the model's settings (`zkinfer` does this for float inputs)"
+    )]
+    InputOutOfRange {
+        /// Element (logical order).
+        index: usize,
+        /// Its value.
+        value: i64,
+        /// Smallest allowed.
+        min: i64,
+        /// Largest allowed.
+        max: i64,
+    },
     /// The claimed output differs from the expected one.
     #[error("the proof's output differs from the expected output at element {index}")]
     OutputMismatch {

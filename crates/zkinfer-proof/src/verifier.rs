@@ -37,6 +37,7 @@ pub fn verify(
     input: Option<&[i64]>,
     expected_output: Option<&[i64]>,
 ) -> Result<Vec<i64>, VerifyError> {
+    check_key(vk)?;
     if proof.vk_digest != vk.digest {
         return Err(VerifyError::WrongModel {
             expected: hex(&vk.digest),
@@ -64,6 +65,7 @@ pub fn verify(
                     in_layout.logical_len()
                 )));
             }
+            check_input_range(pi, graph.act_bits)?;
             if let Some(want) = input
                 && want != pi.as_slice()
             {
@@ -207,6 +209,44 @@ pub fn verify(
     )
     .map_err(|e| VerifyError::at("witness opening", e))?;
     Ok(logical_out)
+}
+
+/// What the verifier requires of a key before it reads a proof (issue 13, 6d): its digest is
+/// the digest of its contents (recomputed here, not only when a key file is decoded), its
+/// commitment settings are at least [`zkinfer_pcs::MIN_SECURITY_BITS`] bits in a proven regime,
+/// and its activation width is one the engine compiles.
+///
+/// # Errors
+/// [`VerifyError::KeyDigest`] or [`VerifyError::WeakKey`].
+pub fn check_key(vk: &VerifyingKey) -> Result<(), VerifyError> {
+    vk.check_digest().map_err(VerifyError::KeyDigest)?;
+    vk.pcs
+        .check_min_security()
+        .map_err(|e| VerifyError::WeakKey(e.to_string()))?;
+    let bits = vk.plan.graph.act_bits;
+    if !zkinfer_model::BITS.contains(&bits) {
+        return Err(VerifyError::WeakKey(format!(
+            "activation width {bits} bits is outside {:?}",
+            zkinfer_model::BITS
+        )));
+    }
+    Ok(())
+}
+
+/// Every public input value must lie in the signed activation range (issue 13, 6a): the
+/// engine's identities hold over the integers only for values the integer semantics produce,
+/// and a value near `p/2` would wrap the field.
+fn check_input_range(values: &[i64], act_bits: u32) -> Result<(), VerifyError> {
+    let (min, max) = zkinfer_model::act_range(act_bits);
+    match values.iter().position(|v| !(min..=max).contains(v)) {
+        None => Ok(()),
+        Some(index) => Err(VerifyError::InputOutOfRange {
+            index,
+            value: values.get(index).copied().unwrap_or_default(),
+            min,
+            max,
+        }),
+    }
 }
 
 fn check_shapes(

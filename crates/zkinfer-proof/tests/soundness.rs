@@ -263,8 +263,12 @@ fn key_files_whose_contents_do_not_match_their_digest_are_refused() {
     let mut pk2 = keys(&g2, InputVisibility::Public);
     pk2.vk.digest = pk.vk.digest;
     let p2 = prove(&pk2, &x, None).unwrap();
-    // The in-memory key is what it is: the relabelled proof verifies under it ...
-    assert!(verify(&pk2.vk, &p2, Some(&x), None).is_ok());
+    // The verifier recomputes the key's digest (issue 13, 6d): the relabelled key is refused
+    // even in memory ...
+    assert!(matches!(
+        verify(&pk2.vk, &p2, Some(&x), None),
+        Err(VerifyError::KeyDigest(_))
+    ));
     // ... but not under model A's real key,
     assert!(verify(&pk.vk, &p2, Some(&x), None).is_err());
     // and the relabelled key cannot be loaded from a file.
@@ -346,13 +350,32 @@ fn tables_that_differ_from_their_recorded_digest_are_rejected() {
     let pk = keys(&g, InputVisibility::Public);
     let proof = prove(&pk, &x, None).unwrap();
     verify(&pk.vk, &proof, Some(&x), None).expect("honest proof verifies");
+    let redigest = |vk: &mut VerifyingKey| vk.digest = zkinfer_proof::keys::vk_digest(vk);
+    // Edited under the key's old digest: refused by the digest recomputation.
     let mut vk = pk.vk.clone();
     edit_function_table(&mut vk, |outputs, _| outputs[1] += 1);
-    let err = verify(&vk, &proof, Some(&x), None).unwrap_err().to_string();
+    assert!(matches!(
+        verify(&vk, &proof, Some(&x), None),
+        Err(VerifyError::KeyDigest(_))
+    ));
+    // Edited and re-signed (a hand-made key with a valid digest, the proof relabelled to it):
+    // the table check names the table.
+    let relabelled = |vk: &VerifyingKey| {
+        let mut p = proof.clone();
+        p.vk_digest = vk.digest;
+        p
+    };
+    redigest(&mut vk);
+    let err = verify(&vk, &relabelled(&vk), Some(&x), None)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("differs from the one in the key"), "{err}");
     let mut vk = pk.vk.clone();
     edit_function_table(&mut vk, |_, digest| digest[0] ^= 1);
-    let err = verify(&vk, &proof, Some(&x), None).unwrap_err().to_string();
+    redigest(&mut vk);
+    let err = verify(&vk, &relabelled(&vk), Some(&x), None)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("differs from the one in the key"), "{err}");
 }
 

@@ -69,6 +69,13 @@ fn forged(
     x: &[i64],
     f: impl FnOnce(&Plan, &mut Witness),
 ) -> Option<bool> {
+    // A public input outside the activation range is refused by the verifier for that reason
+    // alone (issue 13, 6a): a forgery test on such an input would pass without testing anything.
+    let (lo, hi) = zkinfer_model::act_range(g.act_bits);
+    assert!(
+        x.iter().all(|v| (lo..=hi).contains(v)),
+        "test input outside the activation range"
+    );
     let plan = &pk.vk.plan;
     let mut wit = generate(g, plan, x).unwrap();
     f(plan, &mut wit);
@@ -352,36 +359,53 @@ fn isqrt_honest_narrow_and_wide() {
     let want: Vec<i64> = x.iter().map(|v| isqrt_ref(v.abs() + 3)).collect();
     assert_eq!(out, want);
 
-    // 36-bit public input: an 18-bit root, committed as limbs.
-    let mut b = GraphBuilder::new(&[2, 3], A, 11);
-    let x0 = weights(&mut b);
-    b.isqrt(x0, 36);
-    let g = b.finish();
+    // 36-bit values: an 18-bit root, committed as limbs.
     let mut rng = Rng::new(12);
-    let mut x: Vec<i64> = (0..6)
+    let mut v: Vec<i64> = (0..6)
         .map(|_| (rng.next_u64() % (1u64 << 36)) as i64)
         .collect();
-    x[0] = (1 << 36) - 1;
-    x[1] = 0;
-    x[2] = 262_143 * 262_143; // a perfect square
+    v[0] = (1 << 36) - 1;
+    v[1] = 0;
+    v[2] = 262_143 * 262_143; // a perfect square
+    let (g, x, _) = isqrt_of_wide(&v, 36, 11);
     let (_, _, out) = prove_verify(&g, &x, InputVisibility::Public);
-    assert_eq!(out, x.iter().map(|&v| isqrt_ref(v)).collect::<Vec<_>>());
+    assert_eq!(out, v.iter().map(|&v| isqrt_ref(v)).collect::<Vec<_>>());
     assert_eq!(out[0], (1 << 18) - 1);
+}
+
+/// A graph computing `isqrt` (input width `in_bits`) of `vals` (each in `[0, 2^36)`), and its
+/// public input. A public input must lie in the `A`-bit activation range (issue 13, 6a), so the
+/// wide values are built in the graph from three 12-bit digits, `w = h·2^24 + m·2^12 + l`: the
+/// input's rows are the digits offset by `−2^11`. Returns the isqrt node.
+fn isqrt_of_wide(vals: &[i64], in_bits: u32, seed: u64) -> (ProofGraph, Vec<i64>, TensorId) {
+    let n = vals.len();
+    let mut b = GraphBuilder::new(&[3, n], A, seed);
+    let d = b.offset(0, 1 << (A - 1)); // digits in [0, 2^12); also the graph's weight column
+    let parts: Vec<TensorId> = (0..3).map(|row| b.gather(d, 0, &[row])).collect();
+    let h = b.mul_const(parts[0], 1 << 24);
+    let m = b.mul_const(parts[1], 1 << 12);
+    let hm = b.add(h, m);
+    let w = b.add(hm, parts[2]);
+    let y = b.isqrt(w, in_bits);
+    let half = 1i64 << (A - 1);
+    let mut x = Vec::with_capacity(3 * n);
+    for shift in [24, 12, 0] {
+        x.extend(vals.iter().map(|&v| ((v >> shift) & 0xfff) - half));
+    }
+    (b.finish(), x, y)
 }
 
 #[test]
 fn isqrt_forged_roots_are_rejected() {
-    for (in_bits, x) in [
+    for (in_bits, v) in [
         (A, vec![0i64, 1, 15, 16, 17, 100, 2000, 4095]),
         (
             36,
             vec![0, 1, 1 << 35, (1 << 36) - 1, 99, 12_345_678_901, 7, 8],
         ),
     ] {
-        let mut b = GraphBuilder::new(&[2, 4], A, 13);
-        let x0 = weights(&mut b);
-        let y = b.isqrt(x0, in_bits);
-        let g = b.finish();
+        let (g, input, y) = isqrt_of_wide(&v, in_bits, 13);
+        let x = &v; // the isqrt's input values, for the forged slacks below
         let pk = keys(&g, InputVisibility::Public);
         let NodePlan::Isqrt {
             out,
@@ -397,7 +421,7 @@ fn isqrt_forged_roots_are_rejected() {
             // y + δ with t1 = x − y², t2 = y² + 2y − x recomputed (one of them negative).
             let r = isqrt_ref(x[z]) + delta;
             reached |= assert_rejected(
-                forged(&pk, &g, &x, |_, wit| {
+                forged(&pk, &g, &input, |_, wit| {
                     wit.columns[out][z] = r;
                     if let Some(ol) = &out_limbs {
                         wit.columns[ol.columns[0]][z] = r & 0xffff;
@@ -420,7 +444,7 @@ fn isqrt_forged_roots_are_rejected() {
         }
         // y + 1 with the slacks left as they were (all in range): the identity fails.
         reached |= assert_rejected(
-            forged(&pk, &g, &x, |_, wit| {
+            forged(&pk, &g, &input, |_, wit| {
                 wit.columns[out][4] += 1;
                 if let Some(ol) = &out_limbs {
                     wit.columns[ol.columns[0]][4] += 1;

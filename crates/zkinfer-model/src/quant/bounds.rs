@@ -364,7 +364,9 @@ impl QuantGraph {
     /// (the interpreter checks every value against it at run time) instead of re-evaluating the
     /// whole table.
     pub(crate) fn check(&self, tables: bool) -> Result<()> {
-        if !(2..=32).contains(&self.act_bits) || !(2..=32).contains(&self.weight_bits) {
+        if !crate::quant::BITS.contains(&self.act_bits)
+            || !crate::quant::BITS.contains(&self.weight_bits)
+        {
             return Err(ModelError::Config(
                 "act_bits and weight_bits must lie in 2..=32".into(),
             ));

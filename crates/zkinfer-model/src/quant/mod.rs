@@ -263,6 +263,9 @@ impl QuantGraph {
     }
 }
 
+/// The activation and weight widths the quantizer and the engine accept (bits).
+pub const BITS: std::ops::RangeInclusive<u32> = 2..=32;
+
 /// The activation range of `bits`-bit signed activations, `[-2^(bits-1), 2^(bits-1) - 1]`
 /// (inclusive): the one definition the interpreter, the quantizer and the engine share.
 ///

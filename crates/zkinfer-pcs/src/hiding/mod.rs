@@ -54,8 +54,7 @@ use self::types::{HidingConfig, HidingWhir};
 use crate::types::{Dft, LeafHash, NodeCompress};
 use crate::{MAX_POW_BITS, PcsConfig, PcsError, Soundness};
 
-/// The least security level (bits) a hiding commitment is made or verified with.
-pub const MIN_SECURITY_BITS: usize = 100;
+pub use crate::config::MIN_SECURITY_BITS;
 
 /// Coefficients of each masking polynomial of WHIR's sumcheck rounds (p3's `ell_zk`): the
 /// rounds are of degree 2, so 3 coefficients are the minimum that masks them, and p3's

@@ -16,6 +16,7 @@
     )
 )]
 
+use zkinfer_field::limits::FIELD_SAFE_BITS;
 use zkinfer_field::{EF, pow2};
 
 use super::util::{cat, checked, input, input_v, key_mismatch, mle, vk_mismatch};
@@ -64,6 +65,23 @@ impl OpProof for Rescale {
         let Some(k) = shift(node) else {
             return Err(Planner::err(node, "rescale shift outside 1..=48"));
         };
+        // No wrap (issue 13, 6e): with `q` in the signed activation range and `r ∈ [0, 2^k)`,
+        // `|2^k·q + r| ≤ 2^(a−1+k)`; below the field-safety bound the identity mod p is the
+        // identity over the integers, so `q` is the real quotient.
+        let a = p.act_bits();
+        if a - 1 + k > FIELD_SAFE_BITS - 1 {
+            return Err(Planner::err(
+                node,
+                format!(
+                    "rescale by 2^{k} of {a}-bit activations: 2^k·q reaches 2^{} and could wrap the \
+                     field (at most 2^{} is safe); lower act_bits or the scales so that \
+                     act_bits − 1 + shift ≤ {}",
+                    a - 1 + k,
+                    FIELD_SAFE_BITS - 1,
+                    FIELD_SAFE_BITS - 1
+                ),
+            ));
+        }
         let x = p.layout(node, 0)?;
         let nv = x.num_vars();
         let out = p.witness(format!("{}.out", node.name), nv);
@@ -82,7 +100,6 @@ impl OpProof for Rescale {
                 nv,
             );
         }
-        let a = p.act_bits();
         p.lookup(
             TableSpec::SignedRange { bits: a },
             LookupWitness::RescaleOut { node: idx },
