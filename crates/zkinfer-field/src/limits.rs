@@ -18,6 +18,10 @@ pub const FIELD_SAFE_BOUND: i128 = 1 << FIELD_SAFE_BITS;
 /// The widest lookup table: `2^MAX_TABLE_BITS` rows.
 pub const MAX_TABLE_BITS: u32 = 16;
 
+/// The widest input of the integer square root gadget (bits): `y²` and the slacks `x − y²`,
+/// `y² + 2y − x` stay below the field-safety bound.
+pub const MAX_ISQRT_BITS: u32 = 60;
+
 #[cfg(test)]
 mod tests {
     use super::*;

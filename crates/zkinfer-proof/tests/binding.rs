@@ -71,7 +71,7 @@ fn weak_commitment_settings_are_rejected_even_with_a_valid_digest() {
         Err(VerifyError::WeakKey(_))
     ));
     let conj = resigned(pk.vk.clone(), |vk| {
-        vk.pcs.soundness = Soundness::CapacityBound
+        vk.pcs.soundness = Soundness::CapacityBound;
     });
     assert!(matches!(
         verify(&conj, &proof, Some(&x), None),
@@ -113,8 +113,7 @@ fn the_key_digest_is_recomputed_in_verify() {
 
 fn rescale_graph(act_bits: u32, shift: u32) -> ProofGraph {
     let mut b = GraphBuilder::new(&[1, 8], act_bits, 3);
-    let y = b.rescale(0, shift);
-    let _ = y;
+    b.rescale(0, shift);
     b.finish()
 }
 

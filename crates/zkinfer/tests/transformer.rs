@@ -126,3 +126,69 @@ fn gpt2_block_d128_h4_proves_and_verifies() {
 fn single_head_attention_proves_and_verifies() {
     prove_and_check("attn_1head");
 }
+
+/// LayerNorm → Linear at GPT-2-small width (d 768) and GPT-2-medium width (d 1024) at the default
+/// 16-bit activations (issue 15, item 3). Before the wide-row variance shift, compiling d 768
+/// failed: `Isqrt: in_bits 61 outside 1..=60`. Checks the proven output against a float
+/// reference computed here.
+#[test]
+fn layer_norm_at_gpt2_small_and_medium_width_proves_and_verifies() {
+    use zkinfer_model::builder::{OnnxBuilder, attr_float, attr_int};
+    for d in [768usize, 1024] {
+        let (t, n) = (4, 8);
+        let mut b = OnnxBuilder::new(&[t, d]);
+        let gamma: Vec<f32> = b.uniform(d, 0.3).iter().map(|v| 1.0 + v).collect();
+        let beta = b.uniform(d, 0.1);
+        let w = b.uniform(d * n, (3.0 / d as f32).sqrt());
+        let (g_name, be_name, w_name) = (
+            b.constant("gamma", &[d], gamma.clone()),
+            b.constant("beta", &[d], beta.clone()),
+            b.constant("w", &[d, n], w.clone()),
+        );
+        let h = b.node(
+            "LayerNormalization",
+            &["input", &g_name, &be_name],
+            vec![attr_int("axis", -1), attr_float("epsilon", 1e-5)],
+        );
+        let y = b.node("MatMul", &[&h, &w_name], vec![]);
+        let onnx = b.build(&y);
+        let graph = import_onnx(onnx.as_slice(), &ImportOptions::default()).expect("imports");
+
+        // Activations with a row mean and a spread like a residual stream's.
+        let mut src = OnnxBuilder::new(&[1]);
+        let sample = |src: &mut OnnxBuilder| -> Vec<f32> {
+            let u = src.uniform(t * d, 3.0);
+            u.iter()
+                .enumerate()
+                .map(|(i, v)| v + (i / d) as f32 * 0.5)
+                .collect()
+        };
+        let samples: Vec<Vec<f32>> = (0..4).map(|_| sample(&mut src)).collect();
+        let input = samples[0].clone();
+        let cal = zkinfer_model::calibrate(&graph, &samples, &QuantConfig::default()).expect("cal");
+        let model = compile_graph(&graph, &cal, InputVisibility::Public).expect("compiles");
+        let (pk, vk) = setup(&model).expect("setup");
+        let (proof, out) = prove(&pk, &input).expect("proves");
+        let verified = verify(&vk, &proof, Some(&input)).expect("verifies");
+        assert_eq!(verified.output_ints, out.output_ints);
+
+        // Float reference: LN(x)·W.
+        let mut want = vec![0f32; t * n];
+        for (r, row) in input.chunks(d).enumerate() {
+            let mu = row.iter().sum::<f32>() / d as f32;
+            let var = row.iter().map(|v| (v - mu) * (v - mu)).sum::<f32>() / d as f32;
+            let inv = 1.0 / (var + 1e-5).sqrt();
+            for j in 0..n {
+                want[r * n + j] = (0..d)
+                    .map(|i| ((row[i] - mu) * inv * gamma[i] + beta[i]) * w[i * n + j])
+                    .sum();
+            }
+        }
+        let err = rel_error(&out.output_data[0], &want);
+        eprintln!(
+            "LayerNorm d {d}: proven output within {:.3}% of float",
+            err * 100.0
+        );
+        assert!(err < TOLERANCE, "d {d}: relative error {err}");
+    }
+}

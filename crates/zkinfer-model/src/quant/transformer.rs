@@ -1,6 +1,8 @@
 //! Quantization recipes of the transformer ops into the integer primitives (the exact QOp
 //! sequences are listed on each function).
 
+use zkinfer_field::limits::MAX_ISQRT_BITS;
+
 use super::build::{Builder, quant_const};
 use super::fuse::{Elementwise, Norm, eval_group};
 use super::{ConstTensor, QOp, TableFn, round_away};
@@ -399,15 +401,35 @@ impl Builder<'_> {
         } else {
             (x, 1.0)
         };
-        let dd = self.helper(name, "square", QOp::Mul, vec![d, d], xs.clone(), 2 * s)?;
-        let v = self.helper(name, "sumsq", sum(), vec![dd], ms.clone(), 2 * s)?;
-        let epsq =
-            round_away(f64::from(nm.eps) * alpha * alpha * n as f64 * f64::from(2 * s).exp2())
-                .max(1);
+        // Wide rows (GPT-2's d 768 at 16-bit activations): Σ d² would pass the square root's
+        // input width. The variance is then taken of `d` rescaled by 2^t to the activation
+        // range (t bits of `d` dropped for σ only), and the division keeps `d` whole with its
+        // shift lowered by t, so `q ≈ d·2^k/σ` is unchanged up to σ's rounding.
+        // ε·α²·n at the scale of Σ d², 2·sc.
+        let eps_at = |sc: i32| {
+            round_away(f64::from(nm.eps) * alpha * alpha * n as f64 * f64::from(2 * sc).exp2())
+                .max(1)
+        };
+        let t = self.variance_shift(d, n, eps_at(s));
+        let (dv, sv) = if t == 0 {
+            (d, s)
+        } else {
+            let r = self.helper(
+                name,
+                "centered_narrow",
+                QOp::Rescale { shift: t },
+                vec![d],
+                xs.clone(),
+                s - t as i32,
+            )?;
+            (r, s - t as i32)
+        };
+        let dd = self.helper(name, "square", QOp::Mul, vec![dv, dv], xs.clone(), 2 * sv)?;
+        let v = self.helper(name, "sumsq", sum(), vec![dd], ms.clone(), 2 * sv)?;
         let c = ConstTensor {
             shape: vec![1; rank],
-            data: vec![epsq],
-            scale: 2 * s,
+            data: vec![eps_at(sv)],
+            scale: 2 * sv,
         };
         let v = self.helper(
             name,
@@ -415,10 +437,10 @@ impl Builder<'_> {
             QOp::AddConst { c },
             vec![v],
             ms.clone(),
-            2 * s,
+            2 * sv,
         )?;
         let in_bits = bits(self.q.tensors[v].bound);
-        let sigma = self.helper(name, "sigma", QOp::Isqrt { in_bits }, vec![v], ms, s)?;
+        let sigma = self.helper(name, "sigma", QOp::Isqrt { in_bits }, vec![v], ms, sv)?;
         let divisor_bits = bits(self.q.tensors[sigma].bound).max(1);
         let a = self.q.act_bits as i32;
         let root = (n as f64).sqrt();
@@ -429,8 +451,17 @@ impl Builder<'_> {
         } else {
             a - 2
         };
+        if k < t as i32 {
+            return Err(self.unsupported(
+                node,
+                format!(
+                    "normalization over {n} entries needs its variance taken 2^{t} coarser than \
+                     the output precision 2^-{k} allows; use more activation bits"
+                ),
+            ));
+        }
         let div = QOp::Div {
-            shift: k.max(0) as u32,
+            shift: (k - t as i32).max(0) as u32,
             divisor_bits,
         };
         let q = self.helper(name, "normalized", div, vec![d, sigma], xs.clone(), k)?;
@@ -442,6 +473,27 @@ impl Builder<'_> {
             let c = round_away(root * f64::from(sc).exp2());
             self.emit(name, QOp::MulConst { c }, vec![q], xs, k + sc)
         }
+    }
+
+    /// The shift `t` applied to the centred values `d` before squaring: 0 when
+    /// `n·bound(d)² + ε` fits the square root's input width ([`MAX_ISQRT_BITS`]); otherwise the
+    /// least `t` that brings `d` into the activation range (`bound(d)/2^t + 1 ≤ 2^(A−2)`), which
+    /// makes `Σ d²` at most `n·2^(2A−4)` (plus ε) — far below the width for any row that fits.
+    fn variance_shift(&self, d: TensorId, n: usize, eps: i64) -> u32 {
+        let bd = u128::from(self.q.tensors[d].bound);
+        let wide = (n as u128)
+            .saturating_mul(bd)
+            .saturating_mul(bd)
+            .saturating_add(u128::from(eps.unsigned_abs()));
+        if 128 - wide.leading_zeros() <= MAX_ISQRT_BITS {
+            return 0;
+        }
+        let room = 1u128 << (self.q.act_bits - 2);
+        let mut t = 0u32;
+        while (bd >> t) + 1 > room {
+            t += 1;
+        }
+        t
     }
 
     /// ArgMax: `narrow(x)`, `Transpose` the axis last (if needed), `ArgMax` (scale 0), `Transpose`

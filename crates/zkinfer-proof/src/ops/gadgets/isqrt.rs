@@ -15,6 +15,7 @@
     )
 )]
 
+use zkinfer_field::limits::MAX_ISQRT_BITS;
 use zkinfer_field::{EF, PrimeCharacteristicRing};
 use zkinfer_sumcheck::{Column, Term};
 
@@ -39,7 +40,7 @@ pub struct Isqrt;
 
 fn in_bits(node: &Node) -> Option<u32> {
     match node.op {
-        Op::Isqrt { in_bits } if (1..=60).contains(&in_bits) => Some(in_bits),
+        Op::Isqrt { in_bits } if (1..=MAX_ISQRT_BITS).contains(&in_bits) => Some(in_bits),
         _ => None,
     }
 }
@@ -85,7 +86,10 @@ fn put(cols: &mut [Vec<i64>], z: usize, v: i128, bits: &[u32]) {
 impl OpProof for Isqrt {
     fn plan(&self, p: &mut Planner<'_>, idx: usize, node: &Node) -> Result<NodePlan, CompileError> {
         let Some(in_bits) = in_bits(node) else {
-            return Err(Planner::err(node, "in_bits outside 1..=60"));
+            return Err(Planner::err(
+                node,
+                format!("in_bits outside 1..={MAX_ISQRT_BITS}"),
+            ));
         };
         let x = p.layout(node, 0)?;
         let nv = x.num_vars();
