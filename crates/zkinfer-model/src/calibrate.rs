@@ -93,7 +93,8 @@ pub fn pow2_scale(max_abs: f32, bits: u32, margin: f32, cap: i32) -> i32 {
 /// Runs the float IR on every sample, records max |x| per tensor and picks scales.
 ///
 /// # Errors
-/// No samples, a sample of the wrong length or with NaN/inf, or a bad config.
+/// No samples, a sample of the wrong length or with NaN/inf, or a bad config. A row of `k`
+/// times the input's size is `k` samples ([`Graph::split_samples`]).
 pub fn calibrate(graph: &Graph, samples: &[Vec<f32>], config: &QuantConfig) -> Result<Calibration> {
     config.check()?;
     if samples.is_empty() {
@@ -101,8 +102,9 @@ pub fn calibrate(graph: &Graph, samples: &[Vec<f32>], config: &QuantConfig) -> R
             "calibration needs at least one sample input".into(),
         ));
     }
+    let samples = graph.split_samples(samples)?;
     let mut max_abs = vec![0f32; graph.tensors.len()];
-    for s in samples {
+    for s in &samples {
         let vals = graph.eval(s)?;
         for (m, v) in max_abs.iter_mut().zip(&vals) {
             *m = v
@@ -209,6 +211,7 @@ pub fn error_report(graph: &Graph, qg: &QuantGraph, inputs: &[Vec<f32>]) -> Resu
             "the error report needs at least one input".into(),
         ));
     }
+    let inputs = &graph.split_samples(inputs)?;
     // float tensor -> quantized tensor: a quantized tensor named `<float name>#id` that is narrow.
     let act = 1u64 << (qg.act_bits - 1);
     let pairs: Vec<(usize, usize)> = graph

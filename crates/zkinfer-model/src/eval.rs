@@ -51,6 +51,29 @@ impl Graph {
         Ok(values)
     }
 
+    /// Samples from EZKL-style `input_data` rows: a row of the input's size is one sample, a row
+    /// of `k` times that size holds `k` samples (EZKL's calibration files look like this).
+    ///
+    /// # Errors
+    /// [`ModelError::InputLength`] for an empty row or one whose length is not a multiple of the
+    /// input's size.
+    pub fn split_samples(&self, rows: &[Vec<f32>]) -> Result<Vec<Vec<f32>>> {
+        let t = &self.tensors[self.input];
+        let n: usize = t.shape.iter().product();
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            if n == 0 || row.is_empty() || row.len() % n != 0 {
+                return Err(ModelError::InputLength {
+                    name: t.name.clone(),
+                    expected: n,
+                    got: row.len(),
+                });
+            }
+            out.extend(row.chunks_exact(n).map(<[f32]>::to_vec));
+        }
+        Ok(out)
+    }
+
     pub(crate) fn check_input(&self, input: &[f32]) -> Result<()> {
         let name = &self.tensors[self.input].name;
         if input.len() != self.input_len() {

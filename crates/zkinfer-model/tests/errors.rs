@@ -225,3 +225,36 @@ fn malformed_quant_graph_is_rejected() {
     bad.nodes.swap(0, 1); // not topological
     assert!(matches!(bad.execute(&q), Err(ModelError::Invalid { .. })));
 }
+
+/// EZKL's calibration files put `k` samples in one `input_data` row of `k` times the input's
+/// size (issue 15, item 2): calibrating on such a row is calibrating on the `k` samples; a row
+/// whose length is not a multiple of the input's size is a typed error naming the input.
+#[test]
+fn a_row_of_k_inputs_is_k_samples() {
+    let (g, x) = mlp();
+    let n = x[0].len();
+    let mut rows: Vec<Vec<f32>> = (0..3)
+        .map(|k| x[0].iter().map(|v| v * (1.0 + k as f32)).collect())
+        .collect();
+    let cfg = QuantConfig::default();
+    let separate = calibrate(&g, &rows, &cfg).unwrap();
+    let one_row = vec![rows.concat()];
+    let joined = calibrate(&g, &one_row, &cfg).unwrap();
+    assert_eq!(separate.max_abs, joined.max_abs);
+    assert_eq!(separate.scales, joined.scales);
+    // The largest sample alone gives the same calibration only by accident: the row really is
+    // read as three samples, not as its first one.
+    let first = calibrate(&g, &rows[..1], &cfg).unwrap();
+    assert_ne!(first.max_abs, joined.max_abs);
+    assert_eq!(g.split_samples(&one_row).unwrap(), rows);
+
+    rows[1].pop();
+    for bad in [vec![rows[1].clone()], vec![Vec::new()]] {
+        match calibrate(&g, &bad, &cfg) {
+            Err(ModelError::InputLength { expected, got, .. }) => {
+                assert_eq!((expected, got), (n, bad[0].len()));
+            }
+            other => panic!("expected InputLength, got {other:?}"),
+        }
+    }
+}
