@@ -2,6 +2,7 @@
 
 use zkinfer_field::{F, Transcript};
 use zkinfer_pcs::{ColumnClaim, Pcs};
+use zkinfer_sumcheck::Column;
 
 use crate::channel::Channel;
 use crate::claims::{Claim, Claims, ColClaim};
@@ -185,8 +186,11 @@ fn walk(cx: &mut ProverCtx<'_>, output: &[i64]) -> Result<(), ProveError> {
             continue;
         }
         let claims = cx.claims.take(node.output);
-        let values = cx.wit.tensor(node.output, &node.name)?;
-        if let Some(c) = crate::reduce::prove(cx, values, claims, &node.name)? {
+        let values = to_field(cx.wit.tensor(node.output, &node.name)?);
+        if let Some(c) = cx
+            .ch
+            .reduce_claims(Column::Base(values), claims, &node.name)?
+        {
             prove_node(cx, idx, Some(&c))?;
         }
     }

@@ -147,7 +147,7 @@ pub fn verify(
             .get(node.output)
             .map_or(0, crate::layout::Layout::num_vars);
         let claims = cx.claims.take(node.output);
-        if let Some(c) = crate::reduce::verify(&mut cx, nv, claims, &node.name)? {
+        if let Some(c) = cx.rd.verify_reduce_claims(nv, claims, &node.name)? {
             verify_node(&mut cx, idx, Some(&c))?;
         }
     }

@@ -122,6 +122,18 @@ fn swapped_and_changed_messages_are_rejected() {
         match &mut p.msgs[i] {
             Msg::Evals(v) => v[0] += EF::ONE,
             Msg::Sumcheck(s) => s.round_polys[0][0] += EF::ONE,
+            Msg::Reduction(r) => {
+                // The reduced value too (a message of its own before format version 2).
+                let mut q = proof.clone();
+                if let Msg::Reduction(r) = &mut q.msgs[i] {
+                    r.eval += EF::ONE;
+                }
+                assert!(
+                    verify(&pk.vk, &q, Some(&x), None).is_err(),
+                    "changed reduced value {i} accepted"
+                );
+                r.sumcheck.round_polys[0][0] += EF::ONE;
+            }
         }
         assert!(
             verify(&pk.vk, &p, Some(&x), None).is_err(),
