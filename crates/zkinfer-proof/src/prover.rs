@@ -172,14 +172,7 @@ fn walk(cx: &mut ProverCtx<'_>, output: &[i64]) -> Result<(), ProveError> {
     let nv = crate::ops::util::layout(plan, graph.output, "output")?.num_vars();
     let tau = cx.ch.t.challenges(labels::OUTPUT_POINT, nv);
     let v = mle(output, &tau);
-    cx.claims.tensor(
-        plan,
-        graph.output,
-        Claim {
-            point: tau,
-            value: v,
-        },
-    );
+    cx.pass_claim(graph.output, tau, v, "output")?;
     for (idx, node) in graph.nodes.iter().enumerate().rev() {
         if node.op.is_nonlinear() {
             prove_node(cx, idx, None)?;

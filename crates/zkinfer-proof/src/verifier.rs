@@ -129,14 +129,7 @@ pub fn verify(
         .t
         .challenges(labels::OUTPUT_POINT, out_layout.num_vars());
     let v = mle(&proof.output, &tau);
-    cx.claims.tensor(
-        plan,
-        graph.output,
-        Claim {
-            point: tau,
-            value: v,
-        },
-    );
+    cx.pass_claim(graph.output, tau, v, "output")?;
     for (idx, node) in graph.nodes.iter().enumerate().rev() {
         if node.op.is_nonlinear() {
             verify_node(&mut cx, idx, None)?;

@@ -243,14 +243,7 @@ impl OpProof for MatMulConst {
         cx.ch.send(out.evals.clone());
         let [xe, we] = super::util::take::<2>(&out.evals, at)
             .map_err(|_| key_mismatch(at, "sumcheck evaluations"))?;
-        cx.claims.tensor(
-            cx.plan,
-            x,
-            Claim {
-                point: cat(r_m, &out.point),
-                value: xe,
-            },
-        );
+        cx.pass_claim(x, cat(r_m, &out.point), xe, at)?;
         cx.claims.weight(wc, cat(&out.point, r_n), we);
         Ok(())
     }
@@ -292,14 +285,7 @@ impl OpProof for MatMulConst {
         sub.check_products(&prod2(), None, &ev)
             .map_err(|e| VerifyError::at(at, e))?;
         let [xe, we] = super::util::take::<2>(&ev, at)?;
-        cx.claims.tensor(
-            cx.plan,
-            x,
-            Claim {
-                point: cat(r_m, &sub.point),
-                value: xe,
-            },
-        );
+        cx.pass_claim(x, cat(r_m, &sub.point), xe, at)?;
         cx.claims.weight(wc, cat(&sub.point, r_n), we);
         Ok(())
     }

@@ -184,6 +184,22 @@ pub(crate) fn claim_v<'c>(claim: Option<&'c Claim>, at: &str) -> Result<&'c Clai
     claim.ok_or_else(|| VerifyError::at(at, "a linear op checked without a claim"))
 }
 
+/// `Ok` when a node that takes no claim (the input, an alias) was given none (prover side).
+///
+/// # Errors
+/// [`ProveError::KeyMismatch`] at `at` naming `what` if there is one (a driver bug).
+pub(crate) fn no_claim_p(claim: Option<&Claim>, at: &str, what: &str) -> Result<(), ProveError> {
+    claim.map_or(Ok(()), |_| Err(util::key_mismatch(at, what)))
+}
+
+/// `Ok` when a node that takes no claim (the input, an alias) was given none (verifier side).
+///
+/// # Errors
+/// [`VerifyError::Rejected`] at `at` naming `what` if there is one.
+pub(crate) fn no_claim_v(claim: Option<&Claim>, at: &str, what: &str) -> Result<(), VerifyError> {
+    claim.map_or(Ok(()), |_| Err(VerifyError::at(at, what)))
+}
+
 /// Proves node `idx` (its rule from [`rule`]).
 ///
 /// # Errors

@@ -151,8 +151,7 @@ impl OpProof for Rescale {
             cx.claims.witness(c, rho.clone(), r);
         }
         let value = rescale_value(k, y, &rs);
-        cx.claims
-            .tensor(cx.plan, input(node, 0)?, Claim { point: rho, value });
+        cx.pass_claim(input(node, 0)?, rho, value, at)?;
         Ok(())
     }
 
@@ -177,7 +176,7 @@ impl OpProof for Rescale {
         }
         let value = rescale_value(k, *y, rs);
         let x = input_v(node, 0)?;
-        cx.claims.tensor(cx.plan, x, Claim { point: rho, value });
+        cx.pass_claim(x, rho, value, at)?;
         Ok(())
     }
 }

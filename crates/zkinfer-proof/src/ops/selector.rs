@@ -43,14 +43,7 @@ pub fn prove_selector(
         .prove_sumcheck(vec![Column::Base(xs), Column::Ext(table)], &prod2(), None);
     let xe = *get(&out.evals, 0, at, "sumcheck evaluations")?;
     cx.ch.send(vec![xe]);
-    cx.claims.tensor(
-        cx.plan,
-        x,
-        Claim {
-            point: out.point,
-            value: xe,
-        },
-    );
+    cx.pass_claim(x, out.point, xe, at)?;
     Ok(())
 }
 
@@ -91,14 +84,7 @@ pub fn verify_selector(
     let te = selector_at(&sub.point).ok_or_else(|| VerifyError::at(at, "selector shape"))?;
     sub.check_products(&prod2(), None, &[xe, te])
         .map_err(|e| VerifyError::at(at, e))?;
-    cx.claims.tensor(
-        cx.plan,
-        x,
-        Claim {
-            point: sub.point,
-            value: xe,
-        },
-    );
+    cx.pass_claim(x, sub.point, xe, at)?;
     Ok(())
 }
 

@@ -199,14 +199,7 @@ impl OpProof for ArgMax {
         let u = sc.point;
         cx.claims.witness(onehot, u.clone(), se);
         cx.claims.witness(diff, u.clone(), de);
-        cx.claims.tensor(
-            cx.plan,
-            x,
-            Claim {
-                point: u,
-                value: xe,
-            },
-        );
+        cx.pass_claim(x, u, xe, at)?;
         Ok(())
     }
 
@@ -271,14 +264,7 @@ impl OpProof for ArgMax {
             .map_err(|e| VerifyError::at(at, format!("arg-max relations fail: {e}")))?;
         cx.claims.witness(onehot, u.clone(), se);
         cx.claims.witness(diff, u.clone(), de);
-        cx.claims.tensor(
-            cx.plan,
-            x,
-            Claim {
-                point: u,
-                value: xe,
-            },
-        );
+        cx.pass_claim(x, u, xe, at)?;
         Ok(())
     }
 }

@@ -204,14 +204,7 @@ impl OpProof for Isqrt {
         msg.extend_from_slice(&yparts);
         msg.extend_from_slice(slacks);
         cx.ch.send(msg);
-        cx.claims.tensor(
-            cx.plan,
-            x,
-            Claim {
-                point: s.clone(),
-                value: xe,
-            },
-        );
+        cx.pass_claim(x, s.clone(), xe, at)?;
         cx.claims.witness(out, s.clone(), ye);
         if let Some(l) = out_limbs {
             for (&c, &v) in l.columns.iter().zip(&yparts) {
@@ -252,14 +245,7 @@ impl OpProof for Isqrt {
         evals.extend_from_slice(slacks);
         sub.check_products(&isqrt_terms(n1, n2, lam), Some(&tau), &evals)
             .map_err(|e| VerifyError::at(at, format!("y² ≤ x < (y+1)² fails: {e}")))?;
-        cx.claims.tensor(
-            cx.plan,
-            x,
-            Claim {
-                point: s.clone(),
-                value: *xe,
-            },
-        );
+        cx.pass_claim(x, s.clone(), *xe, at)?;
         cx.claims.witness(out, s.clone(), ye);
         if let Some(l) = out_limbs {
             for (&c, &v) in l.columns.iter().zip(yparts) {

@@ -152,14 +152,7 @@ impl OpProof for ReduceMax {
         cx.claims
             .witness(out, s.get(..nr).unwrap_or_default().to_vec(), ye);
         cx.claims.witness(diff, s.clone(), de);
-        cx.claims.tensor(
-            cx.plan,
-            x,
-            Claim {
-                point: s,
-                value: xe,
-            },
-        );
+        cx.pass_claim(x, s, xe, at)?;
         Ok(())
     }
 
@@ -195,14 +188,7 @@ impl OpProof for ReduceMax {
         cx.claims
             .witness(out, s.get(..nr).ok_or_else(bad)?.to_vec(), ye);
         cx.claims.witness(diff, s.clone(), de);
-        cx.claims.tensor(
-            cx.plan,
-            x,
-            Claim {
-                point: s,
-                value: xe,
-            },
-        );
+        cx.pass_claim(x, s, xe, at)?;
         Ok(())
     }
 }
