@@ -78,6 +78,24 @@ pub fn setup(graph: &ProofGraph, plan: &Plan, pcs: PcsConfig) -> Result<ProvingK
     let engine = Pcs::new(pcs);
     let mut t = Transcript::new(SETUP);
     let (commitment, _) = engine.commit(&cols, &mut t)?;
+    let mut vk = VerifyingKey {
+        plan: published(plan, graph),
+        pcs,
+        weights_root: commitment.root().to_vec(),
+        digest: [0; 32],
+    };
+    vk.digest = vk_digest(&vk);
+    let pk = ProvingKey {
+        vk,
+        graph: graph.clone(),
+    };
+    pk.check_plan()?;
+    Ok(pk)
+}
+
+/// The plan as a verifying key publishes it: with the weight-free graph and without the outputs
+/// of generated function tables (the verifier regenerates them).
+fn published(plan: &Plan, graph: &ProofGraph) -> Plan {
     let mut plan = plan.clone();
     plan.graph = strip_weights(graph);
     for t in &mut plan.tables {
@@ -89,17 +107,7 @@ pub fn setup(graph: &ProofGraph, plan: &Plan, pcs: PcsConfig) -> Result<ProvingK
             outputs.clear();
         }
     }
-    let mut vk = VerifyingKey {
-        plan,
-        pcs,
-        weights_root: commitment.root().to_vec(),
-        digest: [0; 32],
-    };
-    vk.digest = vk_digest(&vk);
-    Ok(ProvingKey {
-        vk,
-        graph: graph.clone(),
-    })
+    plan
 }
 
 #[cfg_attr(
@@ -226,6 +234,31 @@ impl VerifyingKey {
 }
 
 impl ProvingKey {
+    /// Checks that the verifying key's plan is the one the proving key's graph compiles to, so
+    /// that every index the provers take from the plan fits the graph and the witness. Runs once
+    /// per key: in [`setup`] and when a key file is decoded ([`crate::ZkFile::from_bytes`]);
+    /// [`crate::prove`] does not repeat it (it recompiles the graph). Call it on a key edited in
+    /// code.
+    ///
+    /// # Errors
+    /// [`ProveError::KeyMismatch`] if the plans differ, [`ProveError::Backend`] if the graph does
+    /// not compile; both say the key is corrupted and to run `zkinfer setup` again.
+    pub fn check_plan(&self) -> Result<(), ProveError> {
+        let plan = &self.vk.plan;
+        let fresh = crate::compile(&self.graph, plan.options).map_err(|e| {
+            ProveError::Backend(format!(
+                "the proving key's graph does not compile ({e}); the key is corrupted — run `zkinfer setup` again"
+            ))
+        })?;
+        if published(&fresh, &self.graph) != *plan {
+            return Err(ProveError::key_mismatch(
+                "key",
+                "the verifying key's plan is not the one the graph compiles to",
+            ));
+        }
+        Ok(())
+    }
+
     /// Checks that the proving key's graph is the verifying key's with weights (the same
     /// structure; the weights themselves are bound by the weights root when proving).
     ///

@@ -196,7 +196,8 @@ impl ZkFile for ProvingKey {
     fn check(&self) -> Result<(), String> {
         self.vk.check_digest()?;
         self.vk.check_shape()?;
-        self.check_graph().map_err(|e| e.to_string())
+        self.check_graph().map_err(|e| e.to_string())?;
+        self.check_plan().map_err(|e| e.to_string())
     }
 }
 

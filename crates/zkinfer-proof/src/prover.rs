@@ -7,11 +7,11 @@ use zkinfer_sumcheck::Column;
 use crate::channel::Channel;
 use crate::claims::{Claim, Claims, ColClaim};
 use crate::error::ProveError;
-use crate::keys::{ProvingKey, strip_weights};
+use crate::keys::ProvingKey;
 use crate::lookups;
 use crate::ops::util::key_mismatch;
 use crate::ops::{ProverCtx, mle, prove_node, to_field};
-use crate::plan::{Plan, Source, TableSpec};
+use crate::plan::Source;
 use crate::proof::Proof;
 use crate::witness::{self, Witness, weight_columns};
 
@@ -25,6 +25,11 @@ pub(crate) mod labels {
 /// Proves one inference on the quantized `input`. With `trace` (the integer interpreter's
 /// tensors, logical layout, indexed like the graph's tensors), the witness is checked against it.
 ///
+/// The key is not re-checked here: [`crate::setup`] and decoding a key file
+/// ([`crate::ZkFile::from_bytes`]) check once per key that its plan is the one its graph compiles
+/// to ([`ProvingKey::check_plan`]); a key edited in memory afterwards should be checked again
+/// with it. Either way a plan that does not fit its graph gives errors, not panics.
+///
 /// # Errors
 /// A [`ProveError`]: wrong input length, a value outside the compiled ranges, a witness that
 /// disagrees with the interpreter.
@@ -33,7 +38,6 @@ pub fn prove(
     input: &[i64],
     trace: Option<&[Vec<i64>]>,
 ) -> Result<Proof, ProveError> {
-    check_key(pk)?;
     let wit = witness::generate(&pk.graph, &pk.vk.plan, input)?;
     if let Some(trace) = trace {
         wit.check_trace(&pk.graph, &pk.vk.plan, trace)?;
@@ -53,40 +57,7 @@ pub fn prove_with_witness(
     input: &[i64],
     wit: Witness,
 ) -> Result<Proof, ProveError> {
-    check_key(pk)?;
     prove_inner(pk, input, wit, false)
-}
-
-/// Checks that the proving key's plan is the one its graph compiles to (so every index the
-/// provers take from the plan fits the graph and the witness): a corrupted or edited key is an
-/// error here, not a panic later.
-///
-/// # Errors
-/// [`ProveError::Backend`] naming the problem.
-pub fn check_key(pk: &ProvingKey) -> Result<(), ProveError> {
-    let plan = &pk.vk.plan;
-    let mut fresh: Plan = crate::compile(&pk.graph, plan.options).map_err(|e| {
-        ProveError::Backend(format!(
-            "the proving key's graph does not compile ({e}); the key is corrupted — run `zkinfer setup` again"
-        ))
-    })?;
-    fresh.graph = strip_weights(&pk.graph);
-    for t in &mut fresh.tables {
-        if let TableSpec::Function {
-            outputs, generator, ..
-        } = t
-            && *generator != crate::ir::TableGen::Explicit
-        {
-            outputs.clear();
-        }
-    }
-    if fresh != *plan {
-        return Err(key_mismatch(
-            "key",
-            "the verifying key's plan is not the one the graph compiles to",
-        ));
-    }
-    Ok(())
 }
 
 fn prove_inner(

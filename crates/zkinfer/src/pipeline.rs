@@ -48,6 +48,12 @@ impl ZkFile for ProverKey {
     const KIND: &'static str = "proving key (.pk)";
     const VERSION: u32 = KEY_FORMAT_VERSION;
     const REGENERATE: &'static str = "re-run `zkinfer setup` with this version to remake the keys";
+
+    /// The engine key's own checks (digest, plan shape, graph, plan against graph): once at
+    /// load, so proving does not repeat them.
+    fn check(&self) -> Result<(), String> {
+        self.pk.check()
+    }
 }
 
 /// An output, de-quantized and as integers.
