@@ -302,8 +302,9 @@ impl OpProof for MaxPool {
         cx.ch.send(vec![we]);
         cx.claims.witness(windows, rho.clone(), we);
         let (sel, r_o) = split_windows_point(&rho, &kpad, &g);
-        let (rc, ah, aw) = g.selector_parts(&sel, r_o.1, r_o.2, window, true);
-        let table = window_table(&rc, &ah, &aw);
+        let table = g
+            .patch_selector(&sel, r_o.1, r_o.2, window, true)
+            .map_err(|e| e.at_p(at))?;
         prove_selector(cx, *get(&node.inputs, 0, at, "input")?, table, at)
     }
 
@@ -339,7 +340,9 @@ impl OpProof for MaxPool {
         let we = cx.rd.recv1(at)?;
         cx.claims.witness(windows, rho.clone(), we);
         let (sel, r_o) = split_windows_point(&rho, &kpad, &g);
-        let (rc, ah, aw) = g.selector_parts(&sel, r_o.1, r_o.2, window, true);
+        let (rc, ah, aw) = g
+            .selector_parts(&sel, r_o.1, r_o.2, window, true)
+            .map_err(|e| e.at_v(at))?;
         let x = input_v(node, 0)?;
         verify_window(cx, x, (&rc, &ah, &aw), we, at)
     }
