@@ -18,7 +18,7 @@ use zkinfer_sumcheck::Column;
 
 use super::selector::{ConvGeom, prove_selector, verify_window};
 use super::util::{cat, fit, input, input_v, key_mismatch, layout, mle, prod2, take, vk_mismatch};
-use super::{OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v, plan_p, plan_v};
+use super::api::{OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v, plan_p, plan_v};
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
 use crate::error::{CompileError, ProveError, VerifyError};

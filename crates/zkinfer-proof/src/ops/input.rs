@@ -12,7 +12,7 @@
 )]
 
 use super::util::get;
-use super::{OpProof, ProverCtx, VerifierCtx, no_claim_p, no_claim_v, node_p};
+use super::api::{OpProof, ProverCtx, VerifierCtx, no_claim_p, no_claim_v, node_p};
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
 use crate::error::{CompileError, ProveError, VerifyError};

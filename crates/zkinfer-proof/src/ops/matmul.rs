@@ -15,7 +15,7 @@ use zkinfer_poly::eq_table;
 use zkinfer_sumcheck::Column;
 
 use super::util::{cat, fit, get, input, input_v, key_mismatch, layout, layout_v, mle, prod2};
-use super::{OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v, plan_p, plan_v};
+use super::api::{OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v, plan_p, plan_v};
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
 use crate::error::{CompileError, ProveError, VerifyError};

@@ -22,7 +22,7 @@ use super::selector::{ConvGeom, prove_selector, verify_window};
 use super::util::{
     bits, cat, get, input, input_v, key_mismatch, layout, mle, product_term, to_field, vk_mismatch,
 };
-use super::{OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v, plan_p, plan_v};
+use super::api::{OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v, plan_p, plan_v};
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
 use crate::error::{CompileError, ProveError, VerifyError};

@@ -25,7 +25,7 @@ use super::broadcast::{
     plan_broadcast, restrict,
 };
 use super::util::{cat, fit, get, ind, input, key_mismatch, prod2, take, to_field, vk_mismatch};
-use super::{OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v};
+use super::api::{OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v};
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
 use crate::error::{CompileError, ProveError, VerifyError};

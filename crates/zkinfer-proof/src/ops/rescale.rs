@@ -19,7 +19,7 @@
 use zkinfer_field::{EF, pow2};
 
 use super::util::{cat, checked, input, input_v, key_mismatch, mle, vk_mismatch};
-use super::{OpProof, ProverCtx, VerifierCtx, node_p, node_v, plan_p, plan_v};
+use super::api::{OpProof, ProverCtx, VerifierCtx, node_p, node_v, plan_p, plan_v};
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
 use crate::error::{CompileError, ProveError, VerifyError};

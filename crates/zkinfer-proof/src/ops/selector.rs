@@ -16,7 +16,7 @@ use zkinfer_poly::eq_table;
 use zkinfer_sumcheck::Column;
 
 use super::util::{get, key_mismatch, prod2, to_field};
-use super::{ProverCtx, VerifierCtx};
+use super::api::{ProverCtx, VerifierCtx};
 use crate::claims::Claim;
 use crate::error::{ProveError, VerifyError};
 use crate::ir::{AxisMap, Node, Window};

@@ -14,7 +14,7 @@
 )]
 
 use super::util::{act_range, checked, input, key_mismatch};
-use super::{OpProof, ProverCtx, VerifierCtx, node_p, plan_p};
+use super::api::{OpProof, ProverCtx, VerifierCtx, node_p, plan_p};
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
 use crate::error::{CompileError, ProveError, VerifyError};

@@ -23,7 +23,7 @@ use zkinfer_sumcheck::{Column, Term};
 use super::super::util::{
     act_range, cat, checked, input, input_v, key_mismatch, layout, layout_v, to_field, vk_mismatch,
 };
-use super::super::{OpProof, ProverCtx, VerifierCtx, node_p, node_v, plan_p, plan_v};
+use super::super::api::{OpProof, ProverCtx, VerifierCtx, node_p, node_v, plan_p, plan_v};
 use super::{limb_cols, limb_weight, mask_field, p2, split_limbs, valid_eval, valid_mask};
 use crate::claims::Claim;
 use crate::context::WitnessCtx;

@@ -24,7 +24,7 @@ use super::super::util::{
     act_range, cat, input, input_v, key_mismatch, layout, layout_v, product_term, take, to_field,
     vk_mismatch,
 };
-use super::super::{OpProof, ProverCtx, VerifierCtx, node_p, node_v, plan_p, plan_v};
+use super::super::api::{OpProof, ProverCtx, VerifierCtx, node_p, node_v, plan_p, plan_v};
 use super::{fold_rows, last_axis, mask_field, plan_last_axis, row_max, valid_eval, valid_mask};
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
