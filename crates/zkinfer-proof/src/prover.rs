@@ -5,7 +5,7 @@ use zkinfer_pcs::{ColumnClaim, Pcs};
 use zkinfer_sumcheck::Column;
 
 use crate::channel::Channel;
-use crate::claims::{Claim, Claims, ColClaim};
+use crate::claims::{Claims, ColClaim};
 use crate::error::ProveError;
 use crate::keys::ProvingKey;
 use crate::lookups;

@@ -15,7 +15,7 @@ use zkinfer_field::{F, Transcript};
 use zkinfer_pcs::Pcs;
 
 use crate::channel::Reader;
-use crate::claims::{Claim, Claims};
+use crate::claims::Claims;
 use crate::error::VerifyError;
 use crate::keys::{VerifyingKey, hex};
 use crate::lookups;
