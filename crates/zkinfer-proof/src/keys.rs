@@ -10,7 +10,7 @@ use zkinfer_field::Transcript;
 use zkinfer_pcs::{Pcs, PcsConfig};
 
 use crate::error::ProveError;
-use crate::ir::{Op, ProofGraph};
+use crate::ir::ProofGraph;
 use crate::ops::to_field;
 use crate::plan::Plan;
 use crate::witness::weight_columns;
@@ -45,19 +45,7 @@ const SETUP: &[u8] = b"zkinfer/setup";
 pub fn strip_weights(graph: &ProofGraph) -> ProofGraph {
     let mut g = graph.clone();
     for node in &mut g.nodes {
-        match &mut node.op {
-            Op::MatMulConst { weight, bias } | Op::Conv2d { weight, bias, .. } => {
-                weight.values.clear();
-                if let Some(b) = bias {
-                    b.values.clear();
-                }
-            }
-            Op::AddConst { c } | Op::MulConstTensor { c } => c.values.clear(),
-            Op::Table {
-                outputs, generator, ..
-            } if *generator != crate::ir::TableGen::Explicit => outputs.clear(),
-            _ => {}
-        }
+        node.op.clear_constants();
     }
     g
 }

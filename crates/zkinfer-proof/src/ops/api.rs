@@ -14,13 +14,18 @@
 
 pub use crate::context::{ProverCtx, VerifierCtx};
 
+use zkinfer_field::{EF, F};
+
 use super::util;
 use crate::claims::Claim;
-use crate::context::WitnessCtx;
+use crate::context::{Witness, WitnessCtx};
 use crate::error::{CompileError, ProveError, VerifyError};
 use crate::ir::{Node, ProofGraph};
-use crate::plan::{NodePlan, Plan};
+use crate::plan::{LookupWitness, NodePlan, Plan};
 use crate::planner::Planner;
+
+/// The error of a lookup routed to a node whose op has no such lookup.
+const NO_LOOKUP: &str = "the lookup's node has another kind of plan";
 
 /// One proven op: how it is planned, how its stored output and committed columns are laid out,
 /// how its claims are proved and checked.
@@ -74,6 +79,55 @@ pub trait OpProof: Sync {
         idx: usize,
         claim: Option<&Claim>,
     ) -> Result<(), VerifyError>;
+
+    /// The columns that lookup `lu` of node `idx` reads, one per table column: for the ops
+    /// whose lookups read their own values (rescale, element-wise tables, max-pool); the
+    /// op-independent lookups (a committed input, a column read as it is) are
+    /// [`crate::lookups`]'s.
+    ///
+    /// # Errors
+    /// If the node has no such lookup or its plan does not fit the witness.
+    fn lookup_columns(
+        &self,
+        graph: &ProofGraph,
+        _plan: &Plan,
+        _wit: &Witness,
+        idx: usize,
+        _lu: LookupWitness,
+    ) -> Result<Vec<Vec<F>>, ProveError> {
+        Err(util::key_mismatch(&node_p(graph, idx)?.name, NO_LOOKUP))
+    }
+
+    /// Hands on the claims the lookup argument left on [`OpProof::lookup_columns`] (one
+    /// `(point, value)` per column), sending what the verifier needs to split them (prover).
+    ///
+    /// # Errors
+    /// If the node has no such lookup or its plan does not fit the witness.
+    fn lookup_claims_p(
+        &self,
+        cx: &mut ProverCtx<'_>,
+        idx: usize,
+        _lu: LookupWitness,
+        _claims: &[(Vec<EF>, EF)],
+    ) -> Result<(), ProveError> {
+        Err(util::key_mismatch(&node_p(cx.graph, idx)?.name, NO_LOOKUP))
+    }
+
+    /// The verifier's twin of [`OpProof::lookup_claims_p`]: checks what the prover sent and
+    /// hands the claims on.
+    ///
+    /// # Errors
+    /// If the node has no such lookup, or a check fails.
+    fn lookup_claims_v(
+        &self,
+        _cx: &mut VerifierCtx<'_>,
+        _idx: usize,
+        _lu: LookupWitness,
+        _claims: &[(Vec<EF>, EF)],
+        at: &str,
+    ) -> Result<(), VerifyError> {
+        Err(VerifyError::plan_mismatch(at, NO_LOOKUP))
+    }
 }
 
 /// The node at `idx` of the prover's graph.
@@ -148,4 +202,34 @@ pub(crate) fn no_claim_p(claim: Option<&Claim>, at: &str, what: &str) -> Result<
 /// [`VerifyError::Rejected`] at `at` naming `what` if there is one.
 pub(crate) fn no_claim_v(claim: Option<&Claim>, at: &str, what: &str) -> Result<(), VerifyError> {
     claim.map_or(Ok(()), |_| Err(VerifyError::at(at, what)))
+}
+
+/// Claim `k` of a lookup's claims (prover side).
+///
+/// # Errors
+/// If there is none (a plan whose lookup has fewer columns).
+pub(crate) fn lookup_claim_p(
+    claims: &[(Vec<EF>, EF)],
+    k: usize,
+    at: &str,
+) -> Result<(Vec<EF>, EF), ProveError> {
+    claims
+        .get(k)
+        .cloned()
+        .ok_or_else(|| util::key_mismatch(at, "a lookup with fewer claims than columns"))
+}
+
+/// Claim `k` of a lookup's claims (verifier side).
+///
+/// # Errors
+/// If there is none.
+pub(crate) fn lookup_claim_v(
+    claims: &[(Vec<EF>, EF)],
+    k: usize,
+    at: &str,
+) -> Result<(Vec<EF>, EF), VerifyError> {
+    claims
+        .get(k)
+        .cloned()
+        .ok_or_else(|| VerifyError::plan_mismatch(at, "a lookup with fewer claims than columns"))
 }
