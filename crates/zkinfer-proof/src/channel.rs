@@ -373,7 +373,9 @@ mod tests {
 
         let mut tv = Transcript::new(b"test");
         let mut rd = Reader::new(&mut tv, &msgs);
-        let one = rd.verify_reduce_claims(3, claims[..1].to_vec(), "r").unwrap();
+        let one = rd
+            .verify_reduce_claims(3, claims[..1].to_vec(), "r")
+            .unwrap();
         assert_eq!(one.as_ref(), claims.first());
         let back = rd.verify_reduce_claims(3, claims.clone(), "r").unwrap();
         assert_eq!(back, Some(got));
@@ -401,7 +403,17 @@ mod tests {
         let e = Reader::new(&mut tv, &msgs)
             .verify_reduce_claims(4, claims.clone(), "r")
             .unwrap_err();
-        assert!(matches!(e, VerifyError::PointLength { expected: 4, got: 3, .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                VerifyError::PointLength {
+                    expected: 4,
+                    got: 3,
+                    ..
+                }
+            ),
+            "{e}"
+        );
         let mut tv = Transcript::new(b"test");
         let e = Reader::new(&mut tv, &[Msg::Evals(vec![EF::ONE])])
             .verify_reduce_claims(3, claims.clone(), "r")

@@ -270,7 +270,12 @@ fn discharge_prove(
             }
             w => {
                 let node = node_of(lu);
-                let op = &cx.graph.nodes.get(node).ok_or_else(|| bad("no such node"))?.op;
+                let op = &cx
+                    .graph
+                    .nodes
+                    .get(node)
+                    .ok_or_else(|| bad("no such node"))?
+                    .op;
                 rule(op).lookup_claims_p(cx, node, w, wc)?;
             }
         }
@@ -385,7 +390,13 @@ fn discharge_verify(
             }
             w => {
                 let node = node_of(lu);
-                let op = &cx.plan.graph.nodes.get(node).ok_or_else(|| bad("no such node"))?.op;
+                let op = &cx
+                    .plan
+                    .graph
+                    .nodes
+                    .get(node)
+                    .ok_or_else(|| bad("no such node"))?
+                    .op;
                 rule(op).lookup_claims_v(cx, node, w, wc, at)?;
             }
         }

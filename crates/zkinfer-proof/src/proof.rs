@@ -67,9 +67,7 @@ pub enum FileError {
         expected: &'static str,
     },
     /// A zkinfer file of another format version.
-    #[error(
-        "{kind} file has format version {got}, this zkinfer reads version {expected}; {fix}"
-    )]
+    #[error("{kind} file has format version {got}, this zkinfer reads version {expected}; {fix}")]
     WrongVersion {
         /// What kind.
         kind: &'static str,
@@ -217,7 +215,14 @@ mod tests {
         assert_eq!(<Proof as ZkFile>::VERSION, 2);
         let e = Proof::from_bytes(&header::<Proof>(1)).unwrap_err();
         assert!(
-            matches!(e, FileError::WrongVersion { got: 1, expected: 2, .. }),
+            matches!(
+                e,
+                FileError::WrongVersion {
+                    got: 1,
+                    expected: 2,
+                    ..
+                }
+            ),
             "{e}"
         );
         let msg = e.to_string();
@@ -225,8 +230,8 @@ mod tests {
         assert!(msg.contains("zkinfer prove"), "{msg}");
         // Keys keep their own version: a proof format change does not refuse them.
         assert_eq!(<VerifyingKey as ZkFile>::VERSION, KEY_FORMAT_VERSION);
-        let e = VerifyingKey::from_bytes(&header::<VerifyingKey>(KEY_FORMAT_VERSION + 1))
-            .unwrap_err();
+        let e =
+            VerifyingKey::from_bytes(&header::<VerifyingKey>(KEY_FORMAT_VERSION + 1)).unwrap_err();
         assert!(e.to_string().contains("zkinfer setup"), "{e}");
         let e = VerifyingKey::from_bytes(&header::<VerifyingKey>(KEY_FORMAT_VERSION)).unwrap_err();
         assert!(matches!(e, FileError::Corrupt { .. }), "{e}");

@@ -370,13 +370,11 @@ fn mutate(m: &ProofMutation, p: &mut Proof, other: &Proof) {
         }
         ProofMutation::ShortenSumcheck(i) => {
             let start = at(i, n);
-            let found = (0..n)
-                .map(|k| (start + k) % n)
-                .find(|&k| match &p.msgs[k] {
-                    Msg::Sumcheck(s) => !s.round_polys.is_empty(),
-                    Msg::Reduction(r) => !r.sumcheck.round_polys.is_empty(),
-                    Msg::Evals(_) => false,
-                });
+            let found = (0..n).map(|k| (start + k) % n).find(|&k| match &p.msgs[k] {
+                Msg::Sumcheck(s) => !s.round_polys.is_empty(),
+                Msg::Reduction(r) => !r.sumcheck.round_polys.is_empty(),
+                Msg::Evals(_) => false,
+            });
             match found.map(|k| &mut p.msgs[k]) {
                 Some(Msg::Sumcheck(s)) => {
                     s.round_polys.pop();

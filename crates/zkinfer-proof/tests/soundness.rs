@@ -364,7 +364,10 @@ fn proving_keys_whose_plan_is_not_their_graphs_are_refused() {
         .expect("two different node plans");
     bad.vk.plan.nodes.swap(i, (i + 1) % n);
     bad.vk.digest = zkinfer_proof::keys::vk_digest(&bad.vk);
-    assert!(bad.vk.check_shape().is_ok(), "only the plan's contents differ");
+    assert!(
+        bad.vk.check_shape().is_ok(),
+        "only the plan's contents differ"
+    );
     let err = ProvingKey::from_bytes(&bad.to_bytes())
         .unwrap_err()
         .to_string();

@@ -21,10 +21,12 @@
 use zkinfer_field::{EF, F, Field, PrimeCharacteristicRing, from_signed};
 use zkinfer_sumcheck::Column;
 
+use super::api::{
+    OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v, plan_p, plan_v,
+};
 use super::util::{
     fit, get, input, input_v, key_mismatch, layout, mle, prod2, take, to_field, vk_mismatch,
 };
-use super::api::{OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v, plan_p, plan_v};
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
 use crate::error::{CompileError, ProveError, VerifyError};

@@ -20,8 +20,8 @@
 
 use zkinfer_field::{EF, PrimeCharacteristicRing};
 
-use super::util::{fit, input, input_v, key_mismatch, layout, layout_v, mle, take, vk_mismatch};
 use super::api::{ProverCtx, VerifierCtx};
+use super::util::{fit, input, input_v, key_mismatch, layout, layout_v, mle, take, vk_mismatch};
 use crate::claims::Claim;
 use crate::error::{ProveError, VerifyError};
 use crate::ir::{Node, Op};

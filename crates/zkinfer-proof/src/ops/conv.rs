@@ -16,9 +16,11 @@ use zkinfer_field::{EF, PrimeCharacteristicRing, from_signed};
 use zkinfer_poly::eq_table;
 use zkinfer_sumcheck::Column;
 
+use super::api::{
+    OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v, plan_p, plan_v,
+};
 use super::selector::{ConvGeom, prove_selector, verify_window};
 use super::util::{cat, fit, input, input_v, key_mismatch, layout, mle, prod2, take, vk_mismatch};
-use super::api::{OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v, plan_p, plan_v};
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
 use crate::error::{CompileError, ProveError, VerifyError};

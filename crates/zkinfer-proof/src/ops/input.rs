@@ -11,8 +11,8 @@
     )
 )]
 
-use super::util::get;
 use super::api::{OpProof, ProverCtx, VerifierCtx, no_claim_p, no_claim_v, node_p};
+use super::util::get;
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
 use crate::error::{CompileError, ProveError, VerifyError};

@@ -14,8 +14,10 @@ use zkinfer_field::{EF, PrimeCharacteristicRing, from_signed};
 use zkinfer_poly::eq_table;
 use zkinfer_sumcheck::Column;
 
+use super::api::{
+    OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v, plan_p, plan_v,
+};
 use super::util::{cat, fit, get, input, input_v, key_mismatch, layout, layout_v, mle, prod2};
-use super::api::{OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v, plan_p, plan_v};
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
 use crate::error::{CompileError, ProveError, VerifyError};

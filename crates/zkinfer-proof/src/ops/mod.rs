@@ -41,10 +41,10 @@ pub use api::{OpProof, ProverCtx, VerifierCtx};
 pub use product::valid_axis_mle;
 pub use util::{bits, cat, mle, to_field};
 
-use api::{node_p, node_v};
 use crate::claims::Claim;
 use crate::error::{ProveError, VerifyError};
 use crate::ir::Op;
+use api::{node_p, node_v};
 
 /// The one dispatch over ops.
 #[must_use]

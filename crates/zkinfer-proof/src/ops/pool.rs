@@ -18,13 +18,13 @@
 use zkinfer_field::{EF, F, PrimeCharacteristicRing};
 use zkinfer_sumcheck::Column;
 
-use super::selector::{ConvGeom, prove_selector, verify_window};
-use super::util::{
-    bits, cat, get, input, input_v, key_mismatch, layout, mle, product_term, to_field, vk_mismatch,
-};
 use super::api::{
     OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, lookup_claim_p, lookup_claim_v, node_p,
     node_v, plan_p, plan_v,
+};
+use super::selector::{ConvGeom, prove_selector, verify_window};
+use super::util::{
+    bits, cat, get, input, input_v, key_mismatch, layout, mle, product_term, to_field, vk_mismatch,
 };
 use crate::claims::Claim;
 use crate::context::{Witness, WitnessCtx};
@@ -360,8 +360,8 @@ impl OpProof for MaxPool {
         lu: LookupWitness,
     ) -> Result<Vec<Vec<F>>, ProveError> {
         let at = node_p(graph, idx)?.name.as_str();
-        let (out, windows) = diff_columns(plan_p(plan, idx, at)?, lu)
-            .ok_or_else(|| key_mismatch(at, "lookup"))?;
+        let (out, windows) =
+            diff_columns(plan_p(plan, idx, at)?, lu).ok_or_else(|| key_mismatch(at, "lookup"))?;
         let (y, w) = (wit.column(out, at)?, wit.column(windows, at)?);
         if y.is_empty() {
             return Err(key_mismatch(at, "max-pool output"));
@@ -413,7 +413,10 @@ impl OpProof for MaxPool {
         let (out, windows) = diff_columns(plan_v(cx.plan, idx, at)?, lu).ok_or_else(bad)?;
         let (p, v) = lookup_claim_v(claims, 0, at)?;
         let no = cx.plan.witness_columns.get(out).ok_or_else(bad)?.num_vars;
-        let r_o = p.get(p.len().saturating_sub(no)..).ok_or_else(bad)?.to_vec();
+        let r_o = p
+            .get(p.len().saturating_sub(no)..)
+            .ok_or_else(bad)?
+            .to_vec();
         let [ye, we] = cx.rd.recv_array::<2>(at)?;
         if ye - we != v {
             return Err(VerifyError::at(

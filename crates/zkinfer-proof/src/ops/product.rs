@@ -20,12 +20,12 @@ use zkinfer_field::{EF, F, PrimeCharacteristicRing, from_signed};
 use zkinfer_poly::{eq_eval, eq_table};
 use zkinfer_sumcheck::{Column, Term};
 
+use super::api::{OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v};
 use super::broadcast::{
     broadcast_axes, broadcast_map, check_natural, elementwise_witness, operands, operands_v,
     plan_broadcast, restrict,
 };
 use super::util::{cat, fit, get, ind, input, key_mismatch, prod2, take, to_field, vk_mismatch};
-use super::api::{OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v};
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
 use crate::error::{CompileError, ProveError, VerifyError};

@@ -19,8 +19,7 @@
 use zkinfer_field::{EF, F, pow2};
 
 use super::api::{
-    OpProof, ProverCtx, VerifierCtx, lookup_claim_p, lookup_claim_v, node_p, node_v, plan_p,
-    plan_v,
+    OpProof, ProverCtx, VerifierCtx, lookup_claim_p, lookup_claim_v, node_p, node_v, plan_p, plan_v,
 };
 use super::util::{cat, checked, input, input_v, key_mismatch, mle, to_field, vk_mismatch};
 use crate::claims::Claim;
@@ -192,7 +191,8 @@ impl OpProof for Rescale {
         lu: LookupWitness,
     ) -> Result<Vec<Vec<F>>, ProveError> {
         let at = node_p(graph, idx)?.name.as_str();
-        let c = lookup_column(plan_p(plan, idx, at)?, lu).ok_or_else(|| key_mismatch(at, "lookup"))?;
+        let c =
+            lookup_column(plan_p(plan, idx, at)?, lu).ok_or_else(|| key_mismatch(at, "lookup"))?;
         Ok(vec![to_field(wit.column(c, at)?)])
     }
 

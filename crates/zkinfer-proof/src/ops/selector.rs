@@ -15,8 +15,8 @@ use zkinfer_field::{EF, PrimeCharacteristicRing};
 use zkinfer_poly::eq_table;
 use zkinfer_sumcheck::Column;
 
-use super::util::{get, key_mismatch, prod2, to_field};
 use super::api::{ProverCtx, VerifierCtx};
+use super::util::{get, key_mismatch, prod2, to_field};
 use crate::claims::Claim;
 use crate::error::{ProveError, VerifyError};
 use crate::ir::{AxisMap, Node, Window};
@@ -392,24 +392,40 @@ mod tests {
     }
 
     fn point(n: usize) -> Vec<EF> {
-        (0..n).map(|i| EF::from(F::from_u64(3 + 5 * i as u64))).collect()
+        (0..n)
+            .map(|i| EF::from(F::from_u64(3 + 5 * i as u64)))
+            .collect()
     }
 
     #[test]
     fn selector_parts_refuses_a_kernel_point_of_the_wrong_length() {
         let (g, w) = geom();
         let (r_oh, r_ow) = (point(3), point(3));
-        let (rc, ah, aw) = g.selector_parts(&point(6), &r_oh, &r_ow, &w, false).unwrap();
+        let (rc, ah, aw) = g
+            .selector_parts(&point(6), &r_oh, &r_ow, &w, false)
+            .unwrap();
         assert_eq!(rc, point(2));
         assert_eq!((ah.len(), aw.len()), (8, 8));
         assert_eq!(
-            g.patch_selector(&point(6), &r_oh, &r_ow, &w, false).unwrap(),
+            g.patch_selector(&point(6), &r_oh, &r_ow, &w, false)
+                .unwrap(),
             window_table(&rc, &ah, &aw)
         );
         for n in [0, 1, 5, 7, 12] {
-            let e = g.selector_parts(&point(n), &r_oh, &r_ow, &w, true).unwrap_err();
-            assert_eq!(e, KernelPointLength { expected: 6, got: n });
-            assert!(g.patch_selector(&point(n), &r_oh, &r_ow, &w, false).is_err());
+            let e = g
+                .selector_parts(&point(n), &r_oh, &r_ow, &w, true)
+                .unwrap_err();
+            assert_eq!(
+                e,
+                KernelPointLength {
+                    expected: 6,
+                    got: n
+                }
+            );
+            assert!(
+                g.patch_selector(&point(n), &r_oh, &r_ow, &w, false)
+                    .is_err()
+            );
             let v = e.at_v("pool");
             assert!(
                 matches!(v, VerifyError::PointLength { expected: 6, got, .. } if got == n),

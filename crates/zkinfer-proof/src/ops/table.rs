@@ -16,8 +16,7 @@
 use zkinfer_field::{EF, F};
 
 use super::api::{
-    OpProof, ProverCtx, VerifierCtx, lookup_claim_p, lookup_claim_v, node_p, node_v, plan_p,
-    plan_v,
+    OpProof, ProverCtx, VerifierCtx, lookup_claim_p, lookup_claim_v, node_p, node_v, plan_p, plan_v,
 };
 use super::util::{act_range, checked, input, input_v, key_mismatch, to_field, vk_mismatch};
 use crate::claims::Claim;
@@ -118,7 +117,8 @@ impl OpProof for Elementwise {
     ) -> Result<Vec<Vec<F>>, ProveError> {
         let node = node_p(graph, idx)?;
         let at = node.name.as_str();
-        let out = lookup_column(plan_p(plan, idx, at)?, lu).ok_or_else(|| key_mismatch(at, "lookup"))?;
+        let out =
+            lookup_column(plan_p(plan, idx, at)?, lu).ok_or_else(|| key_mismatch(at, "lookup"))?;
         Ok(vec![
             to_field(wit.tensor(input(node, 0)?, at)?),
             to_field(wit.column(out, at)?),
@@ -137,7 +137,10 @@ impl OpProof for Elementwise {
         let at = node.name.as_str();
         let out = lookup_column(plan_p(cx.plan, idx, at)?, lu)
             .ok_or_else(|| key_mismatch(at, "lookup"))?;
-        let ((px, vx), (py, vy)) = (lookup_claim_p(claims, 0, at)?, lookup_claim_p(claims, 1, at)?);
+        let ((px, vx), (py, vy)) = (
+            lookup_claim_p(claims, 0, at)?,
+            lookup_claim_p(claims, 1, at)?,
+        );
         cx.pass_claim(input(node, 0)?, px, vx, at)?;
         cx.claims.witness(out, py, vy);
         Ok(())
@@ -153,7 +156,10 @@ impl OpProof for Elementwise {
     ) -> Result<(), VerifyError> {
         let node = node_v(cx.plan, idx)?;
         let out = lookup_column(plan_v(cx.plan, idx, at)?, lu).ok_or_else(|| vk_mismatch(at))?;
-        let ((px, vx), (py, vy)) = (lookup_claim_v(claims, 0, at)?, lookup_claim_v(claims, 1, at)?);
+        let ((px, vx), (py, vy)) = (
+            lookup_claim_v(claims, 0, at)?,
+            lookup_claim_v(claims, 1, at)?,
+        );
         cx.pass_claim(input_v(node, 0)?, px, vx, at)?;
         cx.claims.witness(out, py, vy);
         Ok(())

@@ -14,8 +14,8 @@
 
 use zkinfer_field::EF;
 
-use super::util::{input, input_v, key_mismatch, vk_mismatch};
 use super::api::{OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v};
+use super::util::{input, input_v, key_mismatch, vk_mismatch};
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
 use crate::error::{CompileError, ProveError, VerifyError};

@@ -20,10 +20,10 @@
 use zkinfer_field::{EF, F, PrimeCharacteristicRing, from_signed};
 use zkinfer_sumcheck::{Column, Term};
 
+use super::super::api::{OpProof, ProverCtx, VerifierCtx, node_p, node_v, plan_p, plan_v};
 use super::super::util::{
     act_range, cat, checked, input, input_v, key_mismatch, layout, layout_v, to_field, vk_mismatch,
 };
-use super::super::api::{OpProof, ProverCtx, VerifierCtx, node_p, node_v, plan_p, plan_v};
 use super::{limb_cols, limb_weight, mask_field, p2, split_limbs, valid_eval, valid_mask};
 use crate::claims::Claim;
 use crate::context::WitnessCtx;

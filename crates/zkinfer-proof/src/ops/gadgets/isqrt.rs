@@ -18,10 +18,10 @@
 use zkinfer_field::{EF, PrimeCharacteristicRing};
 use zkinfer_sumcheck::{Column, Term};
 
+use super::super::api::{OpProof, ProverCtx, VerifierCtx, node_p, node_v, plan_p, plan_v};
 use super::super::util::{
     checked, get, input, input_v, key_mismatch, layout, layout_v, mle, to_field, vk_mismatch,
 };
-use super::super::api::{OpProof, ProverCtx, VerifierCtx, node_p, node_v, plan_p, plan_v};
 use super::{limb_cols, limb_value, limb_weight, mask_field, split_limbs, valid_eval, valid_mask};
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
