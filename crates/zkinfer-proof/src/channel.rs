@@ -7,6 +7,11 @@
 //! prover on the channel's transcript and records its proof as the next message;
 //! [`Reader::verify_sumcheck`] reads that message and runs the sumcheck verifier on the same
 //! transcript. The returned [`SumcheckOutput`] / [`SubClaim`] is the caller's to discharge.
+//!
+//! A claim reduction (many claims on one tensor → one) is one call too:
+//! [`Channel::reduce_claims`] runs [`zkinfer_sumcheck::reduce_claims`] and records its
+//! [`ReductionProof`]; [`Reader::verify_reduce_claims`] reads it and runs
+//! [`zkinfer_sumcheck::verify_reduce_claims`].
 #![cfg_attr(
     not(test),
     deny(
@@ -19,9 +24,10 @@
 
 use serde::{Deserialize, Serialize};
 use zkinfer_field::{EF, Transcript};
-use zkinfer_sumcheck::{Column, SubClaim, SumcheckOutput, SumcheckProof, Term};
+use zkinfer_sumcheck::{Column, ReductionProof, SubClaim, SumcheckOutput, SumcheckProof, Term};
 
-use crate::error::VerifyError;
+use crate::claims::Claim;
+use crate::error::{ProveError, VerifyError};
 
 /// Label of a message of evaluations.
 pub const EVALS: &[u8] = b"zkinfer/evals";
@@ -33,6 +39,8 @@ pub enum Msg {
     Evals(Vec<EF>),
     /// A sumcheck.
     Sumcheck(SumcheckProof),
+    /// A claim reduction (its sumcheck and the reduced claim's value).
+    Reduction(ReductionProof),
 }
 
 impl Msg {
@@ -41,6 +49,7 @@ impl Msg {
         match msg {
             Some(Self::Evals(v)) => format!("{} evaluations", v.len()),
             Some(Self::Sumcheck(_)) => "a sumcheck".into(),
+            Some(Self::Reduction(_)) => "a claim reduction".into(),
             None => "no more messages".into(),
         }
     }
@@ -88,12 +97,35 @@ impl<'a> Channel<'a> {
         out
     }
 
-    /// Records a sumcheck already run on this channel's transcript.
+    /// Reduces the claims on one multilinear `poly` to one claim on it
+    /// ([`zkinfer_sumcheck::reduce_claims`] on the channel's transcript) and records the
+    /// [`ReductionProof`] as the next message; `None` without claims, and a single claim is
+    /// returned as it is (nothing sent). The verifier's twin is [`Reader::verify_reduce_claims`].
     ///
-    /// Prefer [`Channel::prove_sumcheck`], which cannot run a sumcheck on one transcript and
-    /// record it on another; this stays until every call site has moved to it.
-    pub fn sumcheck(&mut self, out: &SumcheckOutput) {
-        self.msgs.push(Msg::Sumcheck(out.proof.clone()));
+    /// # Errors
+    /// [`ProveError::KeyMismatch`] at `at` if `poly`'s length is not a power of two or a
+    /// claim's point does not have its number of variables (a plan that does not fit its graph).
+    pub fn reduce_claims(
+        &mut self,
+        poly: Column,
+        claims: Vec<Claim>,
+        at: &str,
+    ) -> Result<Option<Claim>, ProveError> {
+        if claims.len() <= 1 {
+            return Ok(claims.into_iter().next());
+        }
+        let n = poly.len();
+        if !n.is_power_of_two()
+            || claims
+                .iter()
+                .any(|c| c.point.len() != n.trailing_zeros() as usize)
+        {
+            return Err(ProveError::key_mismatch(at, "claim point"));
+        }
+        let pairs: Vec<(Vec<EF>, EF)> = claims.into_iter().map(|c| (c.point, c.value)).collect();
+        let (proof, point, value) = zkinfer_sumcheck::reduce_claims(poly, &pairs, self.t);
+        self.msgs.push(Msg::Reduction(proof));
+        Ok(Some(Claim { point, value }))
     }
 }
 
@@ -184,18 +216,45 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// The former name of [`Reader::verify_sumcheck`]; stays until every call site has moved.
+    /// Reads the next message as the reduction of `claims` on one multilinear of `num_vars`
+    /// variables and verifies it on the reader's transcript
+    /// ([`zkinfer_sumcheck::verify_reduce_claims`]): the twin of [`Channel::reduce_claims`].
+    /// `None` without claims; a single claim is returned as it is (no message read).
     ///
     /// # Errors
-    /// As [`Reader::verify_sumcheck`].
-    pub fn sumcheck(
+    /// [`VerifyError::PointLength`] if a claim's point does not have `num_vars` variables,
+    /// [`VerifyError::UnexpectedMessage`] if the next message is not a claim reduction,
+    /// [`VerifyError::Sumcheck`] if it does not verify.
+    ///
+    /// # Soundness
+    /// The returned claim must be discharged by the caller.
+    pub fn verify_reduce_claims(
         &mut self,
         num_vars: usize,
-        degree: usize,
-        claimed: EF,
+        claims: Vec<Claim>,
         at: &str,
-    ) -> Result<SubClaim, VerifyError> {
-        self.verify_sumcheck(num_vars, degree, claimed, at)
+    ) -> Result<Option<Claim>, VerifyError> {
+        for c in &claims {
+            VerifyError::check_point(at, "claim point", &c.point, num_vars)?;
+        }
+        if claims.len() <= 1 {
+            return Ok(claims.into_iter().next());
+        }
+        match self.msgs.next() {
+            Some(Msg::Reduction(p)) => {
+                let pairs: Vec<(Vec<EF>, EF)> =
+                    claims.into_iter().map(|c| (c.point, c.value)).collect();
+                let (point, value) =
+                    zkinfer_sumcheck::verify_reduce_claims(num_vars, &pairs, p, self.t)
+                        .map_err(|e| VerifyError::sumcheck(at, e))?;
+                Ok(Some(Claim { point, value }))
+            }
+            other => Err(VerifyError::UnexpectedMessage {
+                at: at.to_string(),
+                expected: "a claim reduction".into(),
+                got: Msg::describe(other),
+            }),
+        }
     }
 
     /// Checks that every message was read.
@@ -278,5 +337,96 @@ mod tests {
             rd.recv(1, "n"),
             Err(VerifyError::UnexpectedMessage { .. })
         ));
+    }
+
+    fn claims_on(values: &[F], points: &[Vec<EF>]) -> Vec<Claim> {
+        points
+            .iter()
+            .map(|p| Claim {
+                point: p.clone(),
+                value: zkinfer_poly::evaluate(values, p),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn reduce_and_verify_reduce_claims_are_twins() {
+        let a: Vec<F> = (0..8u64).map(|i| F::from_u64(i * i + 5)).collect();
+        let pt = |k: u64| -> Vec<EF> { (0..3).map(|i| EF::from_u64(k * 7 + i)).collect() };
+        let claims = claims_on(&a, &[pt(1), pt(2), pt(3)]);
+
+        let mut tp = Transcript::new(b"test");
+        let mut ch = Channel::new(&mut tp);
+        let one = ch
+            .reduce_claims(Column::Base(a.clone()), claims[..1].to_vec(), "r")
+            .unwrap();
+        assert_eq!(one.as_ref(), claims.first());
+        assert!(ch.msgs.is_empty(), "a single claim is passed on unsent");
+        let got = ch
+            .reduce_claims(Column::Base(a.clone()), claims.clone(), "r")
+            .unwrap()
+            .unwrap();
+        assert_eq!(got.value, zkinfer_poly::evaluate(&a, &got.point));
+        assert!(matches!(ch.msgs.as_slice(), [Msg::Reduction(_)]));
+        let msgs = ch.msgs;
+        let after_prover = tp.challenge(b"end");
+
+        let mut tv = Transcript::new(b"test");
+        let mut rd = Reader::new(&mut tv, &msgs);
+        let one = rd
+            .verify_reduce_claims(3, claims[..1].to_vec(), "r")
+            .unwrap();
+        assert_eq!(one.as_ref(), claims.first());
+        let back = rd.verify_reduce_claims(3, claims.clone(), "r").unwrap();
+        assert_eq!(back, Some(got));
+        rd.finish().unwrap();
+        assert_eq!(after_prover, tv.challenge(b"end"));
+
+        // A false claim, a changed reduced value, a point of the wrong length, the wrong message.
+        let mut wrong = claims.clone();
+        wrong[1].value += EF::ONE;
+        let mut tv = Transcript::new(b"test");
+        let e = Reader::new(&mut tv, &msgs)
+            .verify_reduce_claims(3, wrong, "r")
+            .unwrap_err();
+        assert!(matches!(e, VerifyError::Sumcheck { .. }), "{e}");
+        let mut forged = msgs.clone();
+        if let [Msg::Reduction(r)] = forged.as_mut_slice() {
+            r.eval += EF::ONE;
+        }
+        let mut tv = Transcript::new(b"test");
+        let e = Reader::new(&mut tv, &forged)
+            .verify_reduce_claims(3, claims.clone(), "r")
+            .unwrap_err();
+        assert!(matches!(e, VerifyError::Sumcheck { .. }), "{e}");
+        let mut tv = Transcript::new(b"test");
+        let e = Reader::new(&mut tv, &msgs)
+            .verify_reduce_claims(4, claims.clone(), "r")
+            .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                VerifyError::PointLength {
+                    expected: 4,
+                    got: 3,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        let mut tv = Transcript::new(b"test");
+        let e = Reader::new(&mut tv, &[Msg::Evals(vec![EF::ONE])])
+            .verify_reduce_claims(3, claims.clone(), "r")
+            .unwrap_err();
+        assert!(matches!(e, VerifyError::UnexpectedMessage { .. }), "{e}");
+
+        // The prover refuses a point that does not fit the tensor instead of panicking.
+        let mut tp = Transcript::new(b"test");
+        let mut short = claims;
+        short[2].point.pop();
+        let e = Channel::new(&mut tp)
+            .reduce_claims(Column::Base(a), short, "r")
+            .unwrap_err();
+        assert!(matches!(e, ProveError::KeyMismatch { .. }), "{e}");
     }
 }

@@ -68,9 +68,7 @@ impl From<UnknownTensor> for ProveError {
 /// All claims of a proof in progress, routed by where their tensor's values live.
 #[derive(Clone, Debug, Default)]
 pub struct Claims {
-    /// Claims on derived (linear-op output) tensors, to be moved to their inputs. Entries past
-    /// the graph's tensors hold claims [`Claims::tensor`] could not route: they are never taken,
-    /// so a walk that checks every derived claim was discharged rejects them.
+    /// Claims on derived (linear-op output) tensors, to be moved to their inputs.
     pub derived: Vec<Vec<Claim>>,
     /// Claims on witness columns (opened at the end).
     pub witness: Vec<ColClaim>,
@@ -80,8 +78,6 @@ pub struct Claims {
     pub public_input: Vec<Claim>,
     /// Number of tensors (`derived` entries that [`Claims::take`] serves).
     tensors: usize,
-    /// The first claim [`Claims::tensor`] could not route.
-    unrouted: Option<UnknownTensor>,
 }
 
 impl Claims {
@@ -124,26 +120,6 @@ impl Claims {
             Some(Source::Derived | Source::Alias { .. }) | None => return Err(unknown),
         }
         Ok(())
-    }
-
-    /// Adds a claim on tensor `t` as [`Claims::route`] does; a claim it cannot route is kept
-    /// apart (see [`Claims::derived`]) and reported by [`Claims::check_routed`].
-    ///
-    /// Prefer [`Claims::route`] with `?`; this stays until every call site has moved to it.
-    pub fn tensor(&mut self, plan: &Plan, t: TensorId, claim: Claim) {
-        let kept = claim.clone();
-        if let Err(e) = self.route(plan, t, claim) {
-            self.unrouted.get_or_insert(e);
-            self.derived.push(vec![kept]);
-        }
-    }
-
-    /// `Ok` unless [`Claims::tensor`] was given a claim it could not route.
-    ///
-    /// # Errors
-    /// The first such claim's [`UnknownTensor`].
-    pub fn check_routed(&self) -> Result<(), UnknownTensor> {
-        self.unrouted.map_or(Ok(()), Err)
     }
 
     /// Adds a claim on witness column `column`.
@@ -232,13 +208,8 @@ mod tests {
             Err(UnknownTensor { tensor, .. }) if tensor == g.output
         ));
 
-        // The infallible entry point keeps it apart, reports it, and never hands it out, so
-        // a walk that checks every derived claim was discharged rejects the proof.
-        let mut c = Claims::new(n);
-        assert_eq!(c.check_routed(), Ok(()));
-        c.tensor(&plan, n + 3, claim());
-        assert_eq!(c.check_routed(), Err(unknown));
-        assert!((0..n + 5).all(|t| c.take(t).is_empty()));
-        assert!(c.derived.iter().any(|d| !d.is_empty()));
+        // Nothing of a refused claim is kept or handed out.
+        assert_eq!(kept(&c), 2);
+        assert!((n..n + 8).all(|t| c.take(t).is_empty()));
     }
 }

@@ -1,12 +1,12 @@
 //! What per-op code works with: the witness, and the prover's and the verifier's contexts. These
 //! types know no op; the op modules ([`crate::ops`]) and the drivers share them.
 
-use zkinfer_field::{F, from_signed};
+use zkinfer_field::{EF, F, from_signed};
 
 use crate::channel::{Channel, Reader};
-use crate::claims::Claims;
-use crate::error::ProveError;
-use crate::ir::ProofGraph;
+use crate::claims::{Claim, Claims};
+use crate::error::{ProveError, VerifyError};
+use crate::ir::{ProofGraph, TensorId};
 use crate::ops::util::{get, key_mismatch};
 use crate::plan::Plan;
 
@@ -94,6 +94,23 @@ impl<'a> ProverCtx<'a> {
     pub fn weight(&self, c: usize, node: &str) -> Result<&'a [i64], ProveError> {
         get(self.weights, c, node, "weight column").map(Vec::as_slice)
     }
+
+    /// Hands the claim "tensor `t` at `point` is `value`" on to where `t`'s values live
+    /// ([`Claims::route`]).
+    ///
+    /// # Errors
+    /// [`ProveError::KeyMismatch`] at `at` if the plan has no such tensor.
+    pub fn pass_claim(
+        &mut self,
+        t: TensorId,
+        point: Vec<EF>,
+        value: EF,
+        at: &str,
+    ) -> Result<(), ProveError> {
+        self.claims
+            .route(self.plan, t, Claim { point, value })
+            .map_err(|e| ProveError::key_mismatch(at, e))
+    }
 }
 
 /// What a layer verifier works with.
@@ -105,6 +122,25 @@ pub struct VerifierCtx<'a> {
     pub rd: Reader<'a>,
     /// Claims so far.
     pub claims: Claims,
+}
+
+impl VerifierCtx<'_> {
+    /// Hands the claim "tensor `t` at `point` is `value`" on to where `t`'s values live
+    /// ([`Claims::route`]).
+    ///
+    /// # Errors
+    /// [`VerifyError::UnknownTensor`] at `at` if the plan has no such tensor.
+    pub fn pass_claim(
+        &mut self,
+        t: TensorId,
+        point: Vec<EF>,
+        value: EF,
+        at: &str,
+    ) -> Result<(), VerifyError> {
+        self.claims
+            .route(self.plan, t, Claim { point, value })
+            .map_err(|e| e.at(at))
+    }
 }
 
 /// What a layer's witness rule works with: the tensors computed so far (stored layouts) and the

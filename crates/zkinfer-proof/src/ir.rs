@@ -250,6 +250,24 @@ impl Op {
                 | Self::Isqrt { .. }
         )
     }
+
+    /// Removes the op's constant values (weights, biases, constant tensors, the outputs of a
+    /// generated table), keeping their shapes: what a verifying key publishes of the op.
+    pub fn clear_constants(&mut self) {
+        match self {
+            Self::MatMulConst { weight, bias } | Self::Conv2d { weight, bias, .. } => {
+                weight.values.clear();
+                if let Some(b) = bias {
+                    b.values.clear();
+                }
+            }
+            Self::AddConst { c } | Self::MulConstTensor { c } => c.values.clear(),
+            Self::Table {
+                outputs, generator, ..
+            } if *generator != TableGen::Explicit => outputs.clear(),
+            _ => {}
+        }
+    }
 }
 
 /// What an [`Op::AxisMap`] does along one axis.

@@ -10,7 +10,7 @@ use zkinfer_field::Transcript;
 use zkinfer_pcs::{Pcs, PcsConfig};
 
 use crate::error::ProveError;
-use crate::ir::{Op, ProofGraph};
+use crate::ir::ProofGraph;
 use crate::ops::to_field;
 use crate::plan::Plan;
 use crate::witness::weight_columns;
@@ -45,19 +45,7 @@ const SETUP: &[u8] = b"zkinfer/setup";
 pub fn strip_weights(graph: &ProofGraph) -> ProofGraph {
     let mut g = graph.clone();
     for node in &mut g.nodes {
-        match &mut node.op {
-            Op::MatMulConst { weight, bias } | Op::Conv2d { weight, bias, .. } => {
-                weight.values.clear();
-                if let Some(b) = bias {
-                    b.values.clear();
-                }
-            }
-            Op::AddConst { c } | Op::MulConstTensor { c } => c.values.clear(),
-            Op::Table {
-                outputs, generator, ..
-            } if *generator != crate::ir::TableGen::Explicit => outputs.clear(),
-            _ => {}
-        }
+        node.op.clear_constants();
     }
     g
 }
@@ -78,6 +66,24 @@ pub fn setup(graph: &ProofGraph, plan: &Plan, pcs: PcsConfig) -> Result<ProvingK
     let engine = Pcs::new(pcs);
     let mut t = Transcript::new(SETUP);
     let (commitment, _) = engine.commit(&cols, &mut t)?;
+    let mut vk = VerifyingKey {
+        plan: published(plan, graph),
+        pcs,
+        weights_root: commitment.root().to_vec(),
+        digest: [0; 32],
+    };
+    vk.digest = vk_digest(&vk);
+    let pk = ProvingKey {
+        vk,
+        graph: graph.clone(),
+    };
+    pk.check_plan()?;
+    Ok(pk)
+}
+
+/// The plan as a verifying key publishes it: with the weight-free graph and without the outputs
+/// of generated function tables (the verifier regenerates them).
+fn published(plan: &Plan, graph: &ProofGraph) -> Plan {
     let mut plan = plan.clone();
     plan.graph = strip_weights(graph);
     for t in &mut plan.tables {
@@ -89,17 +95,7 @@ pub fn setup(graph: &ProofGraph, plan: &Plan, pcs: PcsConfig) -> Result<ProvingK
             outputs.clear();
         }
     }
-    let mut vk = VerifyingKey {
-        plan,
-        pcs,
-        weights_root: commitment.root().to_vec(),
-        digest: [0; 32],
-    };
-    vk.digest = vk_digest(&vk);
-    Ok(ProvingKey {
-        vk,
-        graph: graph.clone(),
-    })
+    plan
 }
 
 #[cfg_attr(
@@ -226,6 +222,31 @@ impl VerifyingKey {
 }
 
 impl ProvingKey {
+    /// Checks that the verifying key's plan is the one the proving key's graph compiles to, so
+    /// that every index the provers take from the plan fits the graph and the witness. Runs once
+    /// per key: in [`setup`] and when a key file is decoded ([`crate::ZkFile::from_bytes`]);
+    /// [`crate::prove`] does not repeat it (it recompiles the graph). Call it on a key edited in
+    /// code.
+    ///
+    /// # Errors
+    /// [`ProveError::KeyMismatch`] if the plans differ, [`ProveError::Backend`] if the graph does
+    /// not compile; both say the key is corrupted and to run `zkinfer setup` again.
+    pub fn check_plan(&self) -> Result<(), ProveError> {
+        let plan = &self.vk.plan;
+        let fresh = crate::compile(&self.graph, plan.options).map_err(|e| {
+            ProveError::Backend(format!(
+                "the proving key's graph does not compile ({e}); the key is corrupted — run `zkinfer setup` again"
+            ))
+        })?;
+        if published(&fresh, &self.graph) != *plan {
+            return Err(ProveError::key_mismatch(
+                "key",
+                "the verifying key's plan is not the one the graph compiles to",
+            ));
+        }
+        Ok(())
+    }
+
     /// Checks that the proving key's graph is the verifying key's with weights (the same
     /// structure; the weights themselves are bound by the weights root when proving).
     ///

@@ -13,8 +13,8 @@
 //! [`layout`] (padding), [`plan`] (the compiled model), [`compile()`](compile::compile) (the
 //! driver) with [`planner`] and [`cost`], [`ops`] (one module per op: plan, witness layout,
 //! prover and verifier, behind one dispatch), [`context`] (what op code works with),
-//! [`witness`] (driver), [`reduce`] (claim reduction), [`select`] (window selectors),
-//! [`keys`] (setup), [`lookups`], [`channel`] (messages), [`claims`], [`prover`] and
+//! [`witness`] (driver), [`select`] (window selectors), [`keys`] (setup), [`lookups`],
+//! [`channel`] (messages; sumchecks and claim reductions), [`claims`], [`prover`] and
 //! [`verifier`] (drivers: the backward walk), [`proof`] (files), `testing` (graphs built in
 //! code; feature `testing`). The drivers know no op.
 
@@ -34,7 +34,6 @@ pub mod plan;
 pub mod planner;
 pub mod proof;
 pub mod prover;
-pub mod reduce;
 pub mod select;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

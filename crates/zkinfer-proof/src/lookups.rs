@@ -1,10 +1,13 @@
 //! The lookups of a proof: one LogUp instance per distinct table, across the whole model.
 //!
 //! Each [`LookupUse`] names the columns it reads; after the LogUp proof the claims on those
-//! columns are routed: committed columns to the opening, the input of an element-wise op to its
-//! tensor (which may be a derived tensor whose claim flows back through linear layers), and a
-//! max-pool's differences `y − Wκ` split into claims on `y` and the windows; a lookup that reads
-//! a committed column directly ([`LookupWitness::Column`]) leaves its claim on that column.
+//! columns are routed. This file knows no op: a committed input's claim goes to the input, a
+//! lookup that reads a committed column directly ([`LookupWitness::Column`]) leaves its claim on
+//! that column, and a lookup into an op's own values (rescale, element-wise tables, max-pool) is
+//! that op's ([`crate::ops::OpProof::lookup_columns`], `lookup_claims_p`, `lookup_claims_v`: e.g.
+//! the input of an element-wise op gets its claim on its tensor, which may be a derived tensor
+//! whose claim flows back through linear layers, and a max-pool's differences `y − Wκ` split
+//! into claims on `y` and the windows).
 
 use rayon::prelude::*;
 use zkinfer_field::{F, PrimeField64};
@@ -13,8 +16,8 @@ use zkinfer_lookup::{LookupClaims, LookupProof, Outputs, Table};
 use crate::claims::Claim;
 use crate::error::{ProveError, VerifyError};
 use crate::ir::ProofGraph;
-use crate::ops::{ProverCtx, VerifierCtx, mle, to_field};
-use crate::plan::{LookupUse, LookupWitness, NodePlan, Plan, TableSpec};
+use crate::ops::{ProverCtx, VerifierCtx, rule, to_field};
+use crate::plan::{LookupUse, LookupWitness, Plan, TableSpec};
 use crate::witness::Witness;
 
 /// The lookup table of a spec. A function table whose outputs were left out of a verifying key
@@ -91,58 +94,19 @@ pub fn columns(
     wit: &Witness,
     lu: &LookupUse,
 ) -> Result<Vec<Vec<F>>, ProveError> {
-    let node = node_of(lu);
-    let mismatch = || {
-        ProveError::key_mismatch(
-            graph.nodes.get(node).map_or("lookups", |n| n.name.as_str()),
-            "the lookup's node has another kind of plan",
-        )
-    };
     Ok(match lu.witness {
         LookupWitness::Input => vec![to_field(tensor_of(wit, graph.input, "input")?)],
-        LookupWitness::RescaleOut { node } => match plan.nodes.get(node) {
-            Some(NodePlan::Rescale { out, .. }) => vec![to_field(column_of(wit, *out, "rescale")?)],
-            _ => return Err(mismatch()),
-        },
-        LookupWitness::RescaleLimb { node, limb } => match plan.nodes.get(node) {
-            Some(NodePlan::Rescale { limbs, .. }) => {
-                let c = *limbs.get(limb).ok_or_else(mismatch)?;
-                vec![to_field(column_of(wit, c, "rescale limb")?)]
-            }
-            _ => return Err(mismatch()),
-        },
-        LookupWitness::Elementwise { node } => match plan.nodes.get(node) {
-            Some(NodePlan::Elementwise { out, .. }) => {
-                let x = *graph
-                    .nodes
-                    .get(node)
-                    .and_then(|n| n.inputs.first())
-                    .ok_or_else(mismatch)?;
-                vec![
-                    to_field(tensor_of(wit, x, "element-wise input")?),
-                    to_field(column_of(wit, *out, "element-wise output")?),
-                ]
-            }
-            _ => return Err(mismatch()),
-        },
-        LookupWitness::MaxDiff { node } => match plan.nodes.get(node) {
-            Some(NodePlan::MaxPool { out, windows, .. }) => {
-                let y = column_of(wit, *out, "max-pool output")?;
-                let w = column_of(wit, *windows, "max-pool windows")?;
-                if y.is_empty() {
-                    return Err(mismatch());
-                }
-                let d: Vec<i64> = w
-                    .iter()
-                    .zip(y.iter().cycle())
-                    .map(|(&wv, &yv)| yv - wv)
-                    .collect();
-                vec![to_field(&d)]
-            }
-            _ => return Err(mismatch()),
-        },
         LookupWitness::Column { column, .. } => {
             vec![to_field(column_of(wit, column, "lookup column")?)]
+        }
+        w => {
+            let node = node_of(lu);
+            let op = &graph
+                .nodes
+                .get(node)
+                .ok_or_else(|| ProveError::key_mismatch("lookups", "no such node"))?
+                .op;
+            rule(op).lookup_columns(graph, plan, wit, node, w)?
         }
     })
 }
@@ -289,65 +253,31 @@ fn discharge_prove(
         .ok_or_else(|| bad("no multiplicity column"))?;
     cx.claims.witness(mcol, mp, mv);
     for (lu, wc) in uses.iter().zip(&claims.witness_claims) {
-        let node = node_of(lu);
-        let plan_node = cx.plan.nodes.get(node).ok_or_else(|| bad("no such node"))?;
         let first = wc
             .first()
             .ok_or_else(|| bad("a lookup without claims"))?
             .clone();
-        match (lu.witness, plan_node) {
-            (LookupWitness::Input, _) => {
+        match lu.witness {
+            LookupWitness::Input => {
                 let claim = Claim {
                     point: first.0,
                     value: first.1,
                 };
                 cx.claims.route(cx.plan, cx.graph.input, claim)?;
             }
-            (LookupWitness::RescaleOut { .. }, NodePlan::Rescale { out, .. }) => {
-                cx.claims.witness(*out, first.0, first.1);
+            LookupWitness::Column { column, .. } => {
+                cx.claims.witness(column, first.0, first.1);
             }
-            (LookupWitness::RescaleLimb { limb, .. }, NodePlan::Rescale { limbs, .. }) => {
-                let c = *limbs.get(limb).ok_or_else(|| bad("no such limb"))?;
-                cx.claims.witness(c, first.0, first.1);
-            }
-            (LookupWitness::Elementwise { node }, NodePlan::Elementwise { out, .. }) => {
-                let second = wc.get(1).ok_or_else(|| bad("one claim for two columns"))?;
-                let x = *cx
+            w => {
+                let node = node_of(lu);
+                let op = &cx
                     .graph
                     .nodes
                     .get(node)
-                    .and_then(|n| n.inputs.first())
-                    .ok_or_else(|| bad("an element-wise node without input"))?;
-                let claim = Claim {
-                    point: first.0,
-                    value: first.1,
-                };
-                cx.claims.route(cx.plan, x, claim)?;
-                cx.claims.witness(*out, second.0.clone(), second.1);
+                    .ok_or_else(|| bad("no such node"))?
+                    .op;
+                rule(op).lookup_claims_p(cx, node, w, wc)?;
             }
-            (LookupWitness::MaxDiff { .. }, NodePlan::MaxPool { out, windows, .. }) => {
-                let (out, windows) = (*out, *windows);
-                let p = first.0;
-                let no = cx
-                    .plan
-                    .witness_columns
-                    .get(out)
-                    .ok_or_else(|| bad("no max-pool output column"))?
-                    .num_vars;
-                let r_o = p
-                    .get(p.len().saturating_sub(no)..)
-                    .ok_or_else(|| bad("max-pool point"))?
-                    .to_vec();
-                let ye = mle(column_of(cx.wit, out, "max-pool output")?, &r_o);
-                let we = mle(column_of(cx.wit, windows, "max-pool windows")?, &p);
-                cx.ch.send(vec![ye, we]);
-                cx.claims.witness(out, r_o, ye);
-                cx.claims.witness(windows, p, we);
-            }
-            (LookupWitness::Column { column, .. }, _) => {
-                cx.claims.witness(column, first.0, first.1);
-            }
-            _ => return Err(bad("the lookup's node has another kind of plan")),
         }
     }
     Ok(())
@@ -432,14 +362,12 @@ fn discharge_verify(
         )));
     }
     for (lu, wc) in uses.iter().zip(&claims.witness_claims) {
-        let node = node_of(lu);
         let first = wc
             .first()
             .ok_or_else(|| bad("a lookup without claims"))?
             .clone();
-        let plan_node = cx.plan.nodes.get(node).ok_or_else(|| bad("no such node"))?;
-        match (lu.witness, plan_node.clone()) {
-            (LookupWitness::Input, _) => {
+        match lu.witness {
+            LookupWitness::Input => {
                 if !matches!(
                     cx.plan.sources.get(cx.plan.graph.input),
                     Some(crate::plan::Source::Committed { .. })
@@ -454,61 +382,23 @@ fn discharge_verify(
                     .route(cx.plan, cx.plan.graph.input, claim)
                     .map_err(|e| e.at(at))?;
             }
-            (LookupWitness::RescaleOut { .. }, NodePlan::Rescale { out, .. }) => {
-                cx.claims.witness(out, first.0, first.1);
-            }
-            (LookupWitness::RescaleLimb { limb, .. }, NodePlan::Rescale { limbs, .. }) => {
-                let c = *limbs.get(limb).ok_or_else(|| bad("no such limb"))?;
-                cx.claims.witness(c, first.0, first.1);
-            }
-            (LookupWitness::Elementwise { node }, NodePlan::Elementwise { out, .. }) => {
-                let second = wc
-                    .get(1)
-                    .ok_or_else(|| bad("one claim for two columns"))?
-                    .clone();
-                let x = *cx
-                    .plan
-                    .graph
-                    .nodes
-                    .get(node)
-                    .and_then(|n| n.inputs.first())
-                    .ok_or_else(|| bad("an element-wise node without input"))?;
-                let claim = Claim {
-                    point: first.0,
-                    value: first.1,
-                };
-                cx.claims.route(cx.plan, x, claim).map_err(|e| e.at(at))?;
-                cx.claims.witness(out, second.0, second.1);
-            }
-            (LookupWitness::MaxDiff { .. }, NodePlan::MaxPool { out, windows, .. }) => {
-                let (p, v) = first;
-                let no = cx
-                    .plan
-                    .witness_columns
-                    .get(out)
-                    .ok_or_else(|| bad("no max-pool output column"))?
-                    .num_vars;
-                let r_o = p
-                    .get(p.len().saturating_sub(no)..)
-                    .ok_or_else(|| bad("max-pool point"))?
-                    .to_vec();
-                let [ye, we] = cx.rd.recv_array::<2>(at)?;
-                if ye - we != v {
-                    return Err(VerifyError::at(
-                        at,
-                        "max-pool difference does not match y − window",
-                    ));
-                }
-                cx.claims.witness(out, r_o, ye);
-                cx.claims.witness(windows, p, we);
-            }
-            (LookupWitness::Column { column, .. }, _) => {
+            LookupWitness::Column { column, .. } => {
                 if column >= cx.plan.witness_columns.len() {
                     return Err(bad("a lookup into a column the plan does not have"));
                 }
                 cx.claims.witness(column, first.0, first.1);
             }
-            _ => return Err(bad("the lookup's node has another kind of plan")),
+            w => {
+                let node = node_of(lu);
+                let op = &cx
+                    .plan
+                    .graph
+                    .nodes
+                    .get(node)
+                    .ok_or_else(|| bad("no such node"))?
+                    .op;
+                rule(op).lookup_claims_v(cx, node, w, wc, at)?;
+            }
         }
     }
     Ok(())

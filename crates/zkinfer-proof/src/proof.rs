@@ -21,8 +21,17 @@ use zkinfer_pcs::{Commitment, OpeningProof};
 use crate::channel::Msg;
 use crate::keys::{ProvingKey, VerifyingKey};
 
-/// Version of every file format; bump on any change.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version of the proof file format; bump on any change of the proof or its transcript.
+///
+/// - 1: the first format.
+/// - 2: claim reductions are `zkinfer-sumcheck`'s (`Msg::Reduction`, which absorbs the claims
+///   before drawing its coefficient) instead of a sumcheck message followed by one evaluation.
+pub const FORMAT_VERSION: u32 = 2;
+
+/// Version of the key file formats (proving and verifying keys, and the library's compiled-model
+/// and proving-key files); bump on any change. Keys are versioned apart from proofs so that a change of the proof alone does not make users
+/// regenerate their keys.
+pub const KEY_FORMAT_VERSION: u32 = 1;
 
 /// A proof of one inference.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -58,9 +67,7 @@ pub enum FileError {
         expected: &'static str,
     },
     /// A zkinfer file of another format version.
-    #[error(
-        "{kind} file has format version {got}, this zkinfer reads version {expected}; regenerate it with this version"
-    )]
+    #[error("{kind} file has format version {got}, this zkinfer reads version {expected}; {fix}")]
     WrongVersion {
         /// What kind.
         kind: &'static str,
@@ -68,6 +75,8 @@ pub enum FileError {
         got: u32,
         /// Supported.
         expected: u32,
+        /// How to get a file of this version ([`ZkFile::REGENERATE`]).
+        fix: &'static str,
     },
     /// Truncated or corrupted payload.
     #[error("{kind} file is corrupted or truncated: {reason}")]
@@ -85,6 +94,11 @@ pub trait ZkFile: Serialize + for<'de> Deserialize<'de> {
     const MAGIC: [u8; 8];
     /// Human name.
     const KIND: &'static str;
+    /// The format version this build writes and reads.
+    const VERSION: u32;
+    /// How a user gets a file of [`ZkFile::VERSION`] (the fix named by
+    /// [`FileError::WrongVersion`]).
+    const REGENERATE: &'static str;
 
     /// Consistency checks on a decoded value (a key's digest against its contents); the reason
     /// when it fails.
@@ -99,7 +113,7 @@ pub trait ZkFile: Serialize + for<'de> Deserialize<'de> {
     #[must_use]
     fn to_bytes(&self) -> Vec<u8> {
         let mut out = Self::MAGIC.to_vec();
-        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&Self::VERSION.to_le_bytes());
         out.extend(bincode::serialize(self).unwrap_or_default());
         out
     }
@@ -125,11 +139,12 @@ pub trait ZkFile: Serialize + for<'de> Deserialize<'de> {
             });
         }
         let got = u32::from_le_bytes(*version);
-        if got != FORMAT_VERSION {
+        if got != Self::VERSION {
             return Err(FileError::WrongVersion {
                 kind: Self::KIND,
                 got,
-                expected: FORMAT_VERSION,
+                expected: Self::VERSION,
+                fix: Self::REGENERATE,
             });
         }
         use bincode::Options;
@@ -150,6 +165,9 @@ pub trait ZkFile: Serialize + for<'de> Deserialize<'de> {
 impl ZkFile for Proof {
     const MAGIC: [u8; 8] = *b"ZKINFPRF";
     const KIND: &'static str = "proof";
+    const VERSION: u32 = FORMAT_VERSION;
+    const REGENERATE: &'static str =
+        "re-run `zkinfer prove` with this version to make a proof it can check";
 }
 
 /// A key's digest is what proofs are bound to and what users compare against a published model
@@ -158,6 +176,8 @@ impl ZkFile for Proof {
 impl ZkFile for VerifyingKey {
     const MAGIC: [u8; 8] = *b"ZKINFVK\0";
     const KIND: &'static str = "verifying key";
+    const VERSION: u32 = KEY_FORMAT_VERSION;
+    const REGENERATE: &'static str = "re-run `zkinfer setup` with this version to remake the keys";
 
     fn check(&self) -> Result<(), String> {
         self.check_digest()?;
@@ -168,10 +188,52 @@ impl ZkFile for VerifyingKey {
 impl ZkFile for ProvingKey {
     const MAGIC: [u8; 8] = *b"ZKINFPK\0";
     const KIND: &'static str = "proving key";
+    const VERSION: u32 = KEY_FORMAT_VERSION;
+    const REGENERATE: &'static str = "re-run `zkinfer setup` with this version to remake the keys";
 
     fn check(&self) -> Result<(), String> {
         self.vk.check_digest()?;
         self.vk.check_shape()?;
-        self.check_graph().map_err(|e| e.to_string())
+        self.check_graph().map_err(|e| e.to_string())?;
+        self.check_plan().map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header<T: ZkFile>(version: u32) -> Vec<u8> {
+        let mut b = T::MAGIC.to_vec();
+        b.extend_from_slice(&version.to_le_bytes());
+        b.extend_from_slice(&[0; 16]);
+        b
+    }
+
+    #[test]
+    fn an_old_proof_file_names_its_version_and_the_fix() {
+        assert_eq!(<Proof as ZkFile>::VERSION, 2);
+        let e = Proof::from_bytes(&header::<Proof>(1)).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                FileError::WrongVersion {
+                    got: 1,
+                    expected: 2,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        let msg = e.to_string();
+        assert!(msg.contains("format version 1"), "{msg}");
+        assert!(msg.contains("zkinfer prove"), "{msg}");
+        // Keys keep their own version: a proof format change does not refuse them.
+        assert_eq!(<VerifyingKey as ZkFile>::VERSION, KEY_FORMAT_VERSION);
+        let e =
+            VerifyingKey::from_bytes(&header::<VerifyingKey>(KEY_FORMAT_VERSION + 1)).unwrap_err();
+        assert!(e.to_string().contains("zkinfer setup"), "{e}");
+        let e = VerifyingKey::from_bytes(&header::<VerifyingKey>(KEY_FORMAT_VERSION)).unwrap_err();
+        assert!(matches!(e, FileError::Corrupt { .. }), "{e}");
     }
 }

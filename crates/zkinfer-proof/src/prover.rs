@@ -2,15 +2,16 @@
 
 use zkinfer_field::{F, Transcript};
 use zkinfer_pcs::{ColumnClaim, Pcs};
+use zkinfer_sumcheck::Column;
 
 use crate::channel::Channel;
-use crate::claims::{Claim, Claims, ColClaim};
+use crate::claims::{Claims, ColClaim};
 use crate::error::ProveError;
-use crate::keys::{ProvingKey, strip_weights};
+use crate::keys::ProvingKey;
 use crate::lookups;
 use crate::ops::util::key_mismatch;
 use crate::ops::{ProverCtx, mle, prove_node, to_field};
-use crate::plan::{Plan, Source, TableSpec};
+use crate::plan::Source;
 use crate::proof::Proof;
 use crate::witness::{self, Witness, weight_columns};
 
@@ -24,6 +25,11 @@ pub(crate) mod labels {
 /// Proves one inference on the quantized `input`. With `trace` (the integer interpreter's
 /// tensors, logical layout, indexed like the graph's tensors), the witness is checked against it.
 ///
+/// The key is not re-checked here: [`crate::setup`] and decoding a key file
+/// ([`crate::ZkFile::from_bytes`]) check once per key that its plan is the one its graph compiles
+/// to ([`ProvingKey::check_plan`]); a key edited in memory afterwards should be checked again
+/// with it. Either way a plan that does not fit its graph gives errors, not panics.
+///
 /// # Errors
 /// A [`ProveError`]: wrong input length, a value outside the compiled ranges, a witness that
 /// disagrees with the interpreter.
@@ -32,7 +38,6 @@ pub fn prove(
     input: &[i64],
     trace: Option<&[Vec<i64>]>,
 ) -> Result<Proof, ProveError> {
-    check_key(pk)?;
     let wit = witness::generate(&pk.graph, &pk.vk.plan, input)?;
     if let Some(trace) = trace {
         wit.check_trace(&pk.graph, &pk.vk.plan, trace)?;
@@ -52,40 +57,7 @@ pub fn prove_with_witness(
     input: &[i64],
     wit: Witness,
 ) -> Result<Proof, ProveError> {
-    check_key(pk)?;
     prove_inner(pk, input, wit, false)
-}
-
-/// Checks that the proving key's plan is the one its graph compiles to (so every index the
-/// provers take from the plan fits the graph and the witness): a corrupted or edited key is an
-/// error here, not a panic later.
-///
-/// # Errors
-/// [`ProveError::Backend`] naming the problem.
-pub fn check_key(pk: &ProvingKey) -> Result<(), ProveError> {
-    let plan = &pk.vk.plan;
-    let mut fresh: Plan = crate::compile(&pk.graph, plan.options).map_err(|e| {
-        ProveError::Backend(format!(
-            "the proving key's graph does not compile ({e}); the key is corrupted — run `zkinfer setup` again"
-        ))
-    })?;
-    fresh.graph = strip_weights(&pk.graph);
-    for t in &mut fresh.tables {
-        if let TableSpec::Function {
-            outputs, generator, ..
-        } = t
-            && *generator != crate::ir::TableGen::Explicit
-        {
-            outputs.clear();
-        }
-    }
-    if fresh != *plan {
-        return Err(key_mismatch(
-            "key",
-            "the verifying key's plan is not the one the graph compiles to",
-        ));
-    }
-    Ok(())
 }
 
 fn prove_inner(
@@ -171,22 +143,18 @@ fn walk(cx: &mut ProverCtx<'_>, output: &[i64]) -> Result<(), ProveError> {
     let nv = crate::ops::util::layout(plan, graph.output, "output")?.num_vars();
     let tau = cx.ch.t.challenges(labels::OUTPUT_POINT, nv);
     let v = mle(output, &tau);
-    cx.claims.tensor(
-        plan,
-        graph.output,
-        Claim {
-            point: tau,
-            value: v,
-        },
-    );
+    cx.pass_claim(graph.output, tau, v, "output")?;
     for (idx, node) in graph.nodes.iter().enumerate().rev() {
         if node.op.is_nonlinear() {
             prove_node(cx, idx, None)?;
             continue;
         }
         let claims = cx.claims.take(node.output);
-        let values = cx.wit.tensor(node.output, &node.name)?;
-        if let Some(c) = crate::reduce::prove(cx, values, claims, &node.name)? {
+        let values = to_field(cx.wit.tensor(node.output, &node.name)?);
+        if let Some(c) = cx
+            .ch
+            .reduce_claims(Column::Base(values), claims, &node.name)?
+        {
             prove_node(cx, idx, Some(&c))?;
         }
     }

@@ -15,7 +15,7 @@ use zkinfer_field::{F, Transcript};
 use zkinfer_pcs::Pcs;
 
 use crate::channel::Reader;
-use crate::claims::{Claim, Claims};
+use crate::claims::Claims;
 use crate::error::VerifyError;
 use crate::keys::{VerifyingKey, hex};
 use crate::lookups;
@@ -131,14 +131,7 @@ pub fn verify(
         .t
         .challenges(labels::OUTPUT_POINT, out_layout.num_vars());
     let v = mle(&proof.output, &tau);
-    cx.claims.tensor(
-        plan,
-        graph.output,
-        Claim {
-            point: tau,
-            value: v,
-        },
-    );
+    cx.pass_claim(graph.output, tau, v, "output")?;
     for (idx, node) in graph.nodes.iter().enumerate().rev() {
         if node.op.is_nonlinear() {
             verify_node(&mut cx, idx, None)?;
@@ -149,7 +142,7 @@ pub fn verify(
             .get(node.output)
             .map_or(0, crate::layout::Layout::num_vars);
         let claims = cx.claims.take(node.output);
-        if let Some(c) = crate::reduce::verify(&mut cx, nv, claims, &node.name)? {
+        if let Some(c) = cx.rd.verify_reduce_claims(nv, claims, &node.name)? {
             verify_node(&mut cx, idx, Some(&c))?;
         }
     }

@@ -354,15 +354,35 @@ fn mutate(m: &ProofMutation, p: &mut Proof, other: &Proof) {
                         }
                     }
                 }
+                Msg::Reduction(red) => {
+                    let r = at(j, red.sumcheck.round_polys.len() + 1);
+                    match red.sumcheck.round_polys.get_mut(r) {
+                        Some(round) => {
+                            let k = at(j / 7, round.len());
+                            if let Some(x) = round.get_mut(k) {
+                                *x += delta;
+                            }
+                        }
+                        None => red.eval += delta,
+                    }
+                }
             }
         }
         ProofMutation::ShortenSumcheck(i) => {
             let start = at(i, n);
-            let found = (0..n)
-                .map(|k| (start + k) % n)
-                .find(|&k| matches!(&p.msgs[k], Msg::Sumcheck(s) if !s.round_polys.is_empty()));
-            if let Some(Msg::Sumcheck(s)) = found.map(|k| &mut p.msgs[k]) {
-                s.round_polys.pop();
+            let found = (0..n).map(|k| (start + k) % n).find(|&k| match &p.msgs[k] {
+                Msg::Sumcheck(s) => !s.round_polys.is_empty(),
+                Msg::Reduction(r) => !r.sumcheck.round_polys.is_empty(),
+                Msg::Evals(_) => false,
+            });
+            match found.map(|k| &mut p.msgs[k]) {
+                Some(Msg::Sumcheck(s)) => {
+                    s.round_polys.pop();
+                }
+                Some(Msg::Reduction(r)) => {
+                    r.sumcheck.round_polys.pop();
+                }
+                _ => {}
             }
         }
         ProofMutation::ChangeOutput(i, d) => {

@@ -122,6 +122,18 @@ fn swapped_and_changed_messages_are_rejected() {
         match &mut p.msgs[i] {
             Msg::Evals(v) => v[0] += EF::ONE,
             Msg::Sumcheck(s) => s.round_polys[0][0] += EF::ONE,
+            Msg::Reduction(r) => {
+                // The reduced value too (a message of its own before format version 2).
+                let mut q = proof.clone();
+                if let Msg::Reduction(r) = &mut q.msgs[i] {
+                    r.eval += EF::ONE;
+                }
+                assert!(
+                    verify(&pk.vk, &q, Some(&x), None).is_err(),
+                    "changed reduced value {i} accepted"
+                );
+                r.sumcheck.round_polys[0][0] += EF::ONE;
+            }
         }
         assert!(
             verify(&pk.vk, &p, Some(&x), None).is_err(),
@@ -340,6 +352,49 @@ fn key_files_whose_plan_does_not_fit_its_graph_are_refused() {
         err.contains("not the one its verifying key was made from"),
         "{err}"
     );
+}
+
+/// A proving key whose plan fits its graph's lists and matches its digest, but is not the plan
+/// the graph compiles to (two node plans swapped), is refused once per key — at decoding and by
+/// `check_plan` — with an error saying to rerun setup; `setup` refuses such a plan too.
+#[test]
+fn proving_keys_whose_plan_is_not_their_graphs_are_refused() {
+    let (g, x, pk, _) = fixture();
+    assert!(pk.check_plan().is_ok());
+    let mut bad = pk.clone();
+    let n = bad.vk.plan.nodes.len();
+    let i = (0..n)
+        .find(|&i| bad.vk.plan.nodes[i] != bad.vk.plan.nodes[(i + 1) % n])
+        .expect("two different node plans");
+    bad.vk.plan.nodes.swap(i, (i + 1) % n);
+    bad.vk.digest = zkinfer_proof::keys::vk_digest(&bad.vk);
+    assert!(
+        bad.vk.check_shape().is_ok(),
+        "only the plan's contents differ"
+    );
+    let err = ProvingKey::from_bytes(&bad.to_bytes())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("not the one the graph compiles to"), "{err}");
+    assert!(err.contains("zkinfer setup"), "{err}");
+    let err = bad.check_plan().unwrap_err();
+    assert!(
+        matches!(err, zkinfer_proof::ProveError::KeyMismatch { .. }),
+        "{err}"
+    );
+    // A key edited in memory is not re-checked by `prove`, but still never panics it.
+    let _ = prove(&bad, &x, None);
+
+    let mut plan = compile(
+        &g,
+        CompileOptions {
+            input: InputVisibility::Public,
+        },
+    )
+    .unwrap();
+    assert_eq!(plan.nodes, pk.vk.plan.nodes);
+    plan.nodes.swap(i, (i + 1) % n);
+    assert!(setup(&g, &plan, PcsConfig::default()).is_err());
 }
 
 /// The verifier checks every lookup table against the digest its key records: an embedded table

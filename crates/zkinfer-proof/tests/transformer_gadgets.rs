@@ -628,6 +628,10 @@ fn tampered_gadget_proofs_are_rejected() {
                 Some(r) => r[0] += EF::ONE,
                 None => continue,
             },
+            Msg::Reduction(red) => match red.sumcheck.round_polys.first_mut() {
+                Some(r) => r[0] += EF::ONE,
+                None => red.eval += EF::ONE,
+            },
         }
         assert!(
             verify(&pk.vk, &p, Some(&x), None).is_err(),

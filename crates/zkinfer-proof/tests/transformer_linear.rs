@@ -171,6 +171,7 @@ fn tampering_is_rejected(pk: &ProvingKey, proof: &Proof, x: Option<&[i64]>) {
                 Some(g) => g[0] += EF::ONE,
                 None => continue,
             },
+            Msg::Reduction(r) => r.eval += EF::ONE,
         }
         assert!(
             verify(&pk.vk, &p, x, None).is_err(),
@@ -470,6 +471,9 @@ fn malformed_claims_and_messages_are_errors_not_panics() {
                 }
                 Msg::Sumcheck(s) => {
                     s.round_polys.pop();
+                }
+                Msg::Reduction(r) => {
+                    r.sumcheck.round_polys.pop();
                 }
             }
         }

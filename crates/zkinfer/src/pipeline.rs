@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use zkinfer_model::{Calibration, ErrorReport, ImportOptions, QuantConfig, QuantGraph};
 use zkinfer_pcs::PcsConfig;
 use zkinfer_proof::ir::ProofGraph;
+use zkinfer_proof::proof::KEY_FORMAT_VERSION;
 use zkinfer_proof::{
     CompileOptions, InputVisibility, Plan, Proof, ProvingKey, VerifyingKey, ZkFile,
 };
@@ -29,6 +30,8 @@ pub struct CompiledModel {
 impl ZkFile for CompiledModel {
     const MAGIC: [u8; 8] = *b"ZKINFZKC";
     const KIND: &'static str = "compiled model (.zkc)";
+    const VERSION: u32 = KEY_FORMAT_VERSION;
+    const REGENERATE: &'static str = "re-run `zkinfer compile` with this version";
 }
 
 /// The proving key file (`model.pk`): the engine's key and the integer model.
@@ -43,6 +46,14 @@ pub struct ProverKey {
 impl ZkFile for ProverKey {
     const MAGIC: [u8; 8] = *b"ZKINFPKM";
     const KIND: &'static str = "proving key (.pk)";
+    const VERSION: u32 = KEY_FORMAT_VERSION;
+    const REGENERATE: &'static str = "re-run `zkinfer setup` with this version to remake the keys";
+
+    /// The engine key's own checks (digest, plan shape, graph, plan against graph): once at
+    /// load, so proving does not repeat them.
+    fn check(&self) -> Result<(), String> {
+        self.pk.check()
+    }
 }
 
 /// An output, de-quantized and as integers.

@@ -18,13 +18,15 @@
     )
 )]
 
-use zkinfer_field::{F, Field, PrimeCharacteristicRing, from_signed};
+use zkinfer_field::{EF, F, Field, PrimeCharacteristicRing, from_signed};
 use zkinfer_sumcheck::Column;
 
+use super::api::{
+    OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v, plan_p, plan_v,
+};
 use super::util::{
     fit, get, input, input_v, key_mismatch, layout, mle, prod2, take, to_field, vk_mismatch,
 };
-use super::{OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v, plan_p, plan_v};
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
 use crate::error::{CompileError, ProveError, VerifyError};
@@ -101,28 +103,9 @@ impl OpProof for AddSub {
         }
         let a = mle(cx.wit.tensor(a_t, at)?, &claim.point);
         cx.ch.send(vec![a]);
-        let b = if matches!(node.op, Op::Add) {
-            claim.value - a
-        } else {
-            a - claim.value
-        };
-        cx.claims.tensor(
-            cx.plan,
-            a_t,
-            Claim {
-                point: claim.point.clone(),
-                value: a,
-            },
-        );
-        cx.claims.tensor(
-            cx.plan,
-            b_t,
-            Claim {
-                point: claim.point.clone(),
-                value: b,
-            },
-        );
-        Ok(())
+        let b = second_operand(&node.op, claim.value, a).ok_or_else(|| key_mismatch(at, "op"))?;
+        cx.pass_claim(a_t, claim.point.clone(), a, at)?;
+        cx.pass_claim(b_t, claim.point.clone(), b, at)
     }
 
     fn verify(
@@ -139,28 +122,19 @@ impl OpProof for AddSub {
             return super::broadcast::verify_add_broadcast(cx, node, claim);
         }
         let a = cx.rd.recv1(at)?;
-        let b = match node.op {
-            Op::Add => claim.value - a,
-            Op::Sub => a - claim.value,
-            _ => return Err(vk_mismatch(at)),
-        };
-        cx.claims.tensor(
-            cx.plan,
-            a_t,
-            Claim {
-                point: claim.point.clone(),
-                value: a,
-            },
-        );
-        cx.claims.tensor(
-            cx.plan,
-            b_t,
-            Claim {
-                point: claim.point.clone(),
-                value: b,
-            },
-        );
-        Ok(())
+        let b = second_operand(&node.op, claim.value, a).ok_or_else(|| vk_mismatch(at))?;
+        cx.pass_claim(a_t, claim.point.clone(), a, at)?;
+        cx.pass_claim(b_t, claim.point.clone(), b, at)
+    }
+}
+
+/// `b̃(r)` of an equal-layout `y = a ± b` from `ỹ(r)` and `ã(r)`: `ỹ − ã` for add, `ã − ỹ` for
+/// sub; `None` for another op.
+fn second_operand(op: &Op, y: EF, a: EF) -> Option<EF> {
+    match op {
+        Op::Add => Some(y - a),
+        Op::Sub => Some(a - y),
+        _ => None,
     }
 }
 
@@ -268,14 +242,7 @@ impl OpProof for ConstTensor {
             let c = mle(cx.weight(wc, at)?, &claim.point);
             cx.ch.send(vec![c]);
             cx.claims.weight(wc, claim.point.clone(), c);
-            cx.claims.tensor(
-                cx.plan,
-                x,
-                Claim {
-                    point: claim.point.clone(),
-                    value: claim.value - c,
-                },
-            );
+            cx.pass_claim(x, claim.point.clone(), claim.value - c, at)?;
             return Ok(());
         }
         let cols = vec![
@@ -285,14 +252,7 @@ impl OpProof for ConstTensor {
         let out = cx.ch.prove_sumcheck(cols, &prod2(), Some(&claim.point));
         cx.ch.send(out.evals.clone());
         let [xe, ce] = take::<2>(&out.evals, at).map_err(|_| key_mismatch(at, "evaluations"))?;
-        cx.claims.tensor(
-            cx.plan,
-            x,
-            Claim {
-                point: out.point.clone(),
-                value: xe,
-            },
-        );
+        cx.pass_claim(x, out.point.clone(), xe, at)?;
         cx.claims.weight(wc, out.point, ce);
         Ok(())
     }
@@ -311,14 +271,7 @@ impl OpProof for ConstTensor {
         if matches!(node.op, Op::AddConst { .. }) {
             let c = cx.rd.recv1(at)?;
             cx.claims.weight(wc, claim.point.clone(), c);
-            cx.claims.tensor(
-                cx.plan,
-                x,
-                Claim {
-                    point: claim.point.clone(),
-                    value: claim.value - c,
-                },
-            );
+            cx.pass_claim(x, claim.point.clone(), claim.value - c, at)?;
             return Ok(());
         }
         let nv = claim.point.len();
@@ -327,14 +280,7 @@ impl OpProof for ConstTensor {
         sub.check_products(&prod2(), Some(&claim.point), &ev)
             .map_err(|e| VerifyError::at(at, e))?;
         let [xe, ce] = take::<2>(&ev, at)?;
-        cx.claims.tensor(
-            cx.plan,
-            x,
-            Claim {
-                point: sub.point.clone(),
-                value: xe,
-            },
-        );
+        cx.pass_claim(x, sub.point.clone(), xe, at)?;
         cx.claims.weight(wc, sub.point, ce);
         Ok(())
     }
@@ -381,15 +327,7 @@ impl OpProof for MulConst {
         let claim = claim_p(claim, at)?;
         let c = constant(node).ok_or_else(|| key_mismatch(at, "op"))?;
         let inv = from_signed(c).inverse();
-        cx.claims.tensor(
-            cx.plan,
-            input(node, 0)?,
-            Claim {
-                point: claim.point.clone(),
-                value: claim.value * inv,
-            },
-        );
-        Ok(())
+        cx.pass_claim(input(node, 0)?, claim.point.clone(), claim.value * inv, at)
     }
 
     fn verify(
@@ -406,14 +344,7 @@ impl OpProof for MulConst {
         if cf == F::ZERO {
             return Err(vk_mismatch(at));
         }
-        cx.claims.tensor(
-            cx.plan,
-            x,
-            Claim {
-                point: claim.point.clone(),
-                value: claim.value * cf.inverse(),
-            },
-        );
+        cx.pass_claim(x, claim.point.clone(), claim.value * cf.inverse(), at)?;
         Ok(())
     }
 }

@@ -21,9 +21,9 @@
 
 use zkinfer_field::EF;
 
+use super::api::{OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v};
 use super::selector::{axis_vectors, prove_selector, tensor_product, verify_axis_map};
 use super::util::{input, input_v, key_mismatch, layout, to_field, vk_mismatch};
-use super::{OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v};
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
 use crate::error::{CompileError, ProveError, VerifyError};

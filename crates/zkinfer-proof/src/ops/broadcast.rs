@@ -20,8 +20,8 @@
 
 use zkinfer_field::{EF, PrimeCharacteristicRing};
 
+use super::api::{ProverCtx, VerifierCtx};
 use super::util::{fit, input, input_v, key_mismatch, layout, layout_v, mle, take, vk_mismatch};
-use super::{ProverCtx, VerifierCtx};
 use crate::claims::Claim;
 use crate::error::{ProveError, VerifyError};
 use crate::ir::{Node, Op};
@@ -218,22 +218,8 @@ pub(crate) fn prove_add_broadcast(
     let va = mle(cx.wit.tensor(a, at)?, &claim.point);
     let vb = mle(cx.wit.tensor(b, at)?, &rb);
     cx.ch.send(vec![va, vb]);
-    cx.claims.tensor(
-        cx.plan,
-        a,
-        Claim {
-            point: claim.point.clone(),
-            value: va,
-        },
-    );
-    cx.claims.tensor(
-        cx.plan,
-        b,
-        Claim {
-            point: rb,
-            value: vb,
-        },
-    );
+    cx.pass_claim(a, claim.point.clone(), va, at)?;
+    cx.pass_claim(b, rb, vb, at)?;
     Ok(())
 }
 
@@ -266,22 +252,8 @@ pub(crate) fn verify_add_broadcast(
             "the output claim does not match the operands' values",
         ));
     }
-    cx.claims.tensor(
-        cx.plan,
-        a,
-        Claim {
-            point: claim.point.clone(),
-            value: va,
-        },
-    );
-    cx.claims.tensor(
-        cx.plan,
-        b,
-        Claim {
-            point: rb,
-            value: vb,
-        },
-    );
+    cx.pass_claim(a, claim.point.clone(), va, at)?;
+    cx.pass_claim(b, rb, vb, at)?;
     Ok(())
 }
 

@@ -16,9 +16,11 @@ use zkinfer_field::{EF, PrimeCharacteristicRing, from_signed};
 use zkinfer_poly::eq_table;
 use zkinfer_sumcheck::Column;
 
+use super::api::{
+    OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v, plan_p, plan_v,
+};
 use super::selector::{ConvGeom, prove_selector, verify_window};
 use super::util::{cat, fit, input, input_v, key_mismatch, layout, mle, prod2, take, vk_mismatch};
-use super::{OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v, plan_p, plan_v};
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
 use crate::error::{CompileError, ProveError, VerifyError};
@@ -246,7 +248,9 @@ impl OpProof for Conv2d {
         cx.ch.send(out.evals.clone());
         let [we, _] = take::<2>(&out.evals, at).map_err(|_| key_mismatch(at, "evaluations"))?;
         cx.claims.weight(wc, cat(r_co, &out.point), we);
-        let table = g.patch_selector(&out.point, r_oh, r_ow, window, false);
+        let table = g
+            .patch_selector(&out.point, r_oh, r_ow, window, false)
+            .map_err(|e| e.at_p(at))?;
         prove_selector(cx, x, table, at)
     }
 
@@ -280,7 +284,9 @@ impl OpProof for Conv2d {
             .map_err(|e| VerifyError::at(at, e))?;
         let [we, pe] = take::<2>(&ev, at)?;
         cx.claims.weight(wc, cat(r_co, &sub.point), we);
-        let (rc, ah, aw) = g.selector_parts(&sub.point, r_oh, r_ow, window, false);
+        let (rc, ah, aw) = g
+            .selector_parts(&sub.point, r_oh, r_ow, window, false)
+            .map_err(|e| e.at_v(at))?;
         verify_window(cx, x, (&rc, &ah, &aw), pe, at)
     }
 }

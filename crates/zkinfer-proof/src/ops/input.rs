@@ -11,8 +11,8 @@
     )
 )]
 
-use super::util::{get, key_mismatch};
-use super::{OpProof, ProverCtx, VerifierCtx, node_p};
+use super::api::{OpProof, ProverCtx, VerifierCtx, no_claim_p, no_claim_v, node_p};
+use super::util::get;
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
 use crate::error::{CompileError, ProveError, VerifyError};
@@ -74,10 +74,7 @@ impl OpProof for Input {
         _: usize,
         claim: Option<&Claim>,
     ) -> Result<(), ProveError> {
-        match claim {
-            None => Ok(()),
-            Some(_) => Err(key_mismatch("input", "a claim routed to the input node")),
-        }
+        no_claim_p(claim, "input", "a claim routed to the input node")
     }
 
     fn verify(
@@ -86,9 +83,6 @@ impl OpProof for Input {
         _: usize,
         claim: Option<&Claim>,
     ) -> Result<(), VerifyError> {
-        match claim {
-            None => Ok(()),
-            Some(_) => Err(VerifyError::at("input", "a claim routed to the input node")),
-        }
+        no_claim_v(claim, "input", "a claim routed to the input node")
     }
 }

@@ -14,8 +14,10 @@ use zkinfer_field::{EF, PrimeCharacteristicRing, from_signed};
 use zkinfer_poly::eq_table;
 use zkinfer_sumcheck::Column;
 
+use super::api::{
+    OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v, plan_p, plan_v,
+};
 use super::util::{cat, fit, get, input, input_v, key_mismatch, layout, layout_v, mle, prod2};
-use super::{OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v, plan_p, plan_v};
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
 use crate::error::{CompileError, ProveError, VerifyError};
@@ -243,14 +245,7 @@ impl OpProof for MatMulConst {
         cx.ch.send(out.evals.clone());
         let [xe, we] = super::util::take::<2>(&out.evals, at)
             .map_err(|_| key_mismatch(at, "sumcheck evaluations"))?;
-        cx.claims.tensor(
-            cx.plan,
-            x,
-            Claim {
-                point: cat(r_m, &out.point),
-                value: xe,
-            },
-        );
+        cx.pass_claim(x, cat(r_m, &out.point), xe, at)?;
         cx.claims.weight(wc, cat(&out.point, r_n), we);
         Ok(())
     }
@@ -292,14 +287,7 @@ impl OpProof for MatMulConst {
         sub.check_products(&prod2(), None, &ev)
             .map_err(|e| VerifyError::at(at, e))?;
         let [xe, we] = super::util::take::<2>(&ev, at)?;
-        cx.claims.tensor(
-            cx.plan,
-            x,
-            Claim {
-                point: cat(r_m, &sub.point),
-                value: xe,
-            },
-        );
+        cx.pass_claim(x, cat(r_m, &sub.point), xe, at)?;
         cx.claims.weight(wc, cat(&sub.point, r_n), we);
         Ok(())
     }

@@ -11,14 +11,17 @@
 //! - [`rescale`], [`table`] (ReLU and function tables): lookups;
 //! - [`gadgets`]: reduce-max, arg-max, division, integer square root.
 //!
-//! Shared: [`util`] (field helpers, checked access), [`selector`] (window and axis-map selector
-//! sumchecks). Linear ops get the one claim their output's claims were reduced to; ops whose
+//! Shared: [`api`] (the [`OpProof`] trait, the contexts, checked node/plan/claim access: what op
+//! modules import), [`util`] (field helpers, checked access), [`selector`] (window and axis-map
+//! selector sumchecks). This file only declares the modules and dispatches ([`rule`]); no op
+//! module imports it. Linear ops get the one claim their output's claims were reduced to; ops whose
 //! output is committed get none.
 //!
-//! Adding an op: its [`crate::ir::Op`] variant, its module implementing [`OpProof`], one line in
+//! Adding an op: its [`crate::ir::Op`] variant, its module implementing [`api::OpProof`], one line in
 //! [`rule`], and its lowering in [`crate::lower`].
 
 pub mod affine;
+pub mod api;
 pub mod axis_map;
 pub mod broadcast;
 pub mod conv;
@@ -34,70 +37,14 @@ pub mod table;
 pub mod transpose;
 pub mod util;
 
-pub use crate::context::{ProverCtx, VerifierCtx};
+pub use api::{OpProof, ProverCtx, VerifierCtx};
 pub use product::valid_axis_mle;
 pub use util::{bits, cat, mle, to_field};
 
 use crate::claims::Claim;
-use crate::context::WitnessCtx;
-use crate::error::{CompileError, ProveError, VerifyError};
-use crate::ir::{Node, Op, ProofGraph};
-use crate::plan::{NodePlan, Plan};
-use crate::planner::Planner;
-
-/// One proven op: how it is planned, how its stored output and committed columns are laid out,
-/// how its claims are proved and checked.
-pub trait OpProof: Sync {
-    /// Plans `node` (index `idx`): checks shapes, sets the output's layout and source, allocates
-    /// columns and lookups, fills `p.cost`.
-    ///
-    /// # Errors
-    /// A [`CompileError`] naming the node when it has no prover.
-    fn plan(&self, p: &mut Planner<'_>, idx: usize, node: &Node) -> Result<NodePlan, CompileError>;
-
-    /// Lays the node's constants out into their weight columns (most ops have none).
-    ///
-    /// # Errors
-    /// If the plan does not fit the graph.
-    fn weights(
-        &self,
-        _plan: &Plan,
-        _graph: &ProofGraph,
-        _idx: usize,
-        _cols: &mut [Vec<i64>],
-    ) -> Result<(), ProveError> {
-        Ok(())
-    }
-
-    /// Computes the node's stored output (every padded position, by the op's own padding rule)
-    /// and fills its committed columns.
-    ///
-    /// # Errors
-    /// A value outside the compiled range, or a plan that does not fit the graph.
-    fn witness(&self, cx: &mut WitnessCtx<'_>, idx: usize) -> Result<Vec<i64>, ProveError>;
-
-    /// Proves the node: from the claim on its output (linear ops) or from its committed columns.
-    ///
-    /// # Errors
-    /// If the proving key's plan does not fit its graph.
-    fn prove(
-        &self,
-        cx: &mut ProverCtx<'_>,
-        idx: usize,
-        claim: Option<&Claim>,
-    ) -> Result<(), ProveError>;
-
-    /// Checks the node's part of the proof, leaving claims on its inputs, weights and columns.
-    ///
-    /// # Errors
-    /// The first failed check, or a message of the wrong shape.
-    fn verify(
-        &self,
-        cx: &mut VerifierCtx<'_>,
-        idx: usize,
-        claim: Option<&Claim>,
-    ) -> Result<(), VerifyError>;
-}
+use crate::error::{ProveError, VerifyError};
+use crate::ir::Op;
+use api::{node_p, node_v};
 
 /// The one dispatch over ops.
 #[must_use]
@@ -124,64 +71,6 @@ pub fn rule(op: &Op) -> &'static dyn OpProof {
         Op::Div { .. } => &gadgets::div::Div,
         Op::Isqrt { .. } => &gadgets::isqrt::Isqrt,
     }
-}
-
-/// The node at `idx` of the prover's graph.
-///
-/// # Errors
-/// If there is none.
-pub(crate) fn node_p(graph: &ProofGraph, idx: usize) -> Result<&Node, ProveError> {
-    graph
-        .nodes
-        .get(idx)
-        .ok_or_else(|| util::key_mismatch("?", "node index"))
-}
-
-/// The node at `idx` of the verifier's plan.
-///
-/// # Errors
-/// If there is none.
-pub(crate) fn node_v(plan: &Plan, idx: usize) -> Result<&Node, VerifyError> {
-    plan.graph
-        .nodes
-        .get(idx)
-        .ok_or_else(|| util::vk_mismatch("?"))
-}
-
-/// The plan of node `idx` (prover side).
-///
-/// # Errors
-/// If there is none.
-pub(crate) fn plan_p<'p>(plan: &'p Plan, idx: usize, at: &str) -> Result<&'p NodePlan, ProveError> {
-    util::get(&plan.nodes, idx, at, "node plan")
-}
-
-/// The plan of node `idx` (verifier side).
-///
-/// # Errors
-/// If there is none.
-pub(crate) fn plan_v<'p>(
-    plan: &'p Plan,
-    idx: usize,
-    at: &str,
-) -> Result<&'p NodePlan, VerifyError> {
-    plan.nodes.get(idx).ok_or_else(|| util::vk_mismatch(at))
-}
-
-/// The claim a linear op needs (prover side).
-///
-/// # Errors
-/// If there is none (a driver bug).
-pub(crate) fn claim_p<'c>(claim: Option<&'c Claim>, at: &str) -> Result<&'c Claim, ProveError> {
-    claim.ok_or_else(|| util::key_mismatch(at, "a linear op proved without a claim"))
-}
-
-/// The claim a linear op needs (verifier side).
-///
-/// # Errors
-/// If there is none.
-pub(crate) fn claim_v<'c>(claim: Option<&'c Claim>, at: &str) -> Result<&'c Claim, VerifyError> {
-    claim.ok_or_else(|| VerifyError::at(at, "a linear op checked without a claim"))
 }
 
 /// Proves node `idx` (its rule from [`rule`]).

@@ -15,20 +15,23 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
-use zkinfer_field::{EF, PrimeCharacteristicRing};
+use zkinfer_field::{EF, F, PrimeCharacteristicRing};
 use zkinfer_sumcheck::Column;
 
+use super::api::{
+    OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, lookup_claim_p, lookup_claim_v, node_p,
+    node_v, plan_p, plan_v,
+};
 use super::selector::{ConvGeom, prove_selector, verify_window};
 use super::util::{
     bits, cat, get, input, input_v, key_mismatch, layout, mle, product_term, to_field, vk_mismatch,
 };
-use super::{OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v, plan_p, plan_v};
 use crate::claims::Claim;
-use crate::context::WitnessCtx;
+use crate::context::{Witness, WitnessCtx};
 use crate::error::{CompileError, ProveError, VerifyError};
-use crate::ir::{Node, Op, Window};
+use crate::ir::{Node, Op, ProofGraph, Window};
 use crate::layout::{Layout, chw_of, out_hw};
-use crate::plan::{LookupWitness, NodePlan, Source, TableSpec};
+use crate::plan::{LookupWitness, NodePlan, Plan, Source, TableSpec};
 use crate::planner::Planner;
 use crate::select::window_table;
 
@@ -302,8 +305,9 @@ impl OpProof for MaxPool {
         cx.ch.send(vec![we]);
         cx.claims.witness(windows, rho.clone(), we);
         let (sel, r_o) = split_windows_point(&rho, &kpad, &g);
-        let (rc, ah, aw) = g.selector_parts(&sel, r_o.1, r_o.2, window, true);
-        let table = window_table(&rc, &ah, &aw);
+        let table = g
+            .patch_selector(&sel, r_o.1, r_o.2, window, true)
+            .map_err(|e| e.at_p(at))?;
         prove_selector(cx, *get(&node.inputs, 0, at, "input")?, table, at)
     }
 
@@ -339,8 +343,97 @@ impl OpProof for MaxPool {
         let we = cx.rd.recv1(at)?;
         cx.claims.witness(windows, rho.clone(), we);
         let (sel, r_o) = split_windows_point(&rho, &kpad, &g);
-        let (rc, ah, aw) = g.selector_parts(&sel, r_o.1, r_o.2, window, true);
+        let (rc, ah, aw) = g
+            .selector_parts(&sel, r_o.1, r_o.2, window, true)
+            .map_err(|e| e.at_v(at))?;
         let x = input_v(node, 0)?;
         verify_window(cx, x, (&rc, &ah, &aw), we, at)
+    }
+
+    /// The differences `y − Wκ` (the output repeated across the kernel positions).
+    fn lookup_columns(
+        &self,
+        graph: &ProofGraph,
+        plan: &Plan,
+        wit: &Witness,
+        idx: usize,
+        lu: LookupWitness,
+    ) -> Result<Vec<Vec<F>>, ProveError> {
+        let at = node_p(graph, idx)?.name.as_str();
+        let (out, windows) =
+            diff_columns(plan_p(plan, idx, at)?, lu).ok_or_else(|| key_mismatch(at, "lookup"))?;
+        let (y, w) = (wit.column(out, at)?, wit.column(windows, at)?);
+        if y.is_empty() {
+            return Err(key_mismatch(at, "max-pool output"));
+        }
+        let d: Vec<i64> = w
+            .iter()
+            .zip(y.iter().cycle())
+            .map(|(&wv, &yv)| yv - wv)
+            .collect();
+        Ok(vec![to_field(&d)])
+    }
+
+    /// The claim on `y − Wκ` at `p = (κ ‖ o)` splits into `ỹ(o)` and `W̃(p)`, which the prover
+    /// sends.
+    fn lookup_claims_p(
+        &self,
+        cx: &mut ProverCtx<'_>,
+        idx: usize,
+        lu: LookupWitness,
+        claims: &[(Vec<EF>, EF)],
+    ) -> Result<(), ProveError> {
+        let at = node_p(cx.graph, idx)?.name.as_str();
+        let (out, windows) = diff_columns(plan_p(cx.plan, idx, at)?, lu)
+            .ok_or_else(|| key_mismatch(at, "lookup"))?;
+        let (p, _) = lookup_claim_p(claims, 0, at)?;
+        let no = get(&cx.plan.witness_columns, out, at, "column")?.num_vars;
+        let r_o = p
+            .get(p.len().saturating_sub(no)..)
+            .ok_or_else(|| key_mismatch(at, "max-pool point"))?
+            .to_vec();
+        let ye = mle(cx.wit.column(out, at)?, &r_o);
+        let we = mle(cx.wit.column(windows, at)?, &p);
+        cx.ch.send(vec![ye, we]);
+        cx.claims.witness(out, r_o, ye);
+        cx.claims.witness(windows, p, we);
+        Ok(())
+    }
+
+    /// Checks `ỹ(o) − W̃(p)` against the lookup's claim and leaves claims on both columns.
+    fn lookup_claims_v(
+        &self,
+        cx: &mut VerifierCtx<'_>,
+        idx: usize,
+        lu: LookupWitness,
+        claims: &[(Vec<EF>, EF)],
+        at: &str,
+    ) -> Result<(), VerifyError> {
+        let bad = || vk_mismatch(at);
+        let (out, windows) = diff_columns(plan_v(cx.plan, idx, at)?, lu).ok_or_else(bad)?;
+        let (p, v) = lookup_claim_v(claims, 0, at)?;
+        let no = cx.plan.witness_columns.get(out).ok_or_else(bad)?.num_vars;
+        let r_o = p
+            .get(p.len().saturating_sub(no)..)
+            .ok_or_else(bad)?
+            .to_vec();
+        let [ye, we] = cx.rd.recv_array::<2>(at)?;
+        if ye - we != v {
+            return Err(VerifyError::at(
+                at,
+                "max-pool difference does not match y − window",
+            ));
+        }
+        cx.claims.witness(out, r_o, ye);
+        cx.claims.witness(windows, p, we);
+        Ok(())
+    }
+}
+
+/// The output and windows columns of a max-pool whose lookup is `lu`.
+fn diff_columns(plan: &NodePlan, lu: LookupWitness) -> Option<(usize, usize)> {
+    match lu {
+        LookupWitness::MaxDiff { .. } => planned_max(plan).map(|(out, windows, _)| (out, windows)),
+        _ => None,
     }
 }

@@ -20,12 +20,12 @@ use zkinfer_field::{EF, F, PrimeCharacteristicRing, from_signed};
 use zkinfer_poly::{eq_eval, eq_table};
 use zkinfer_sumcheck::{Column, Term};
 
+use super::api::{OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v};
 use super::broadcast::{
     broadcast_axes, broadcast_map, check_natural, elementwise_witness, operands, operands_v,
     plan_broadcast, restrict,
 };
 use super::util::{cat, fit, get, ind, input, key_mismatch, prod2, take, to_field, vk_mismatch};
-use super::{OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v};
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
 use crate::error::{CompileError, ProveError, VerifyError};
@@ -344,22 +344,8 @@ fn prove_matmul(cx: &mut ProverCtx<'_>, node: &Node, claim: &Claim) -> Result<()
     );
     cx.ch.send(vec![va, vb]);
     let (rho_b, rho_k) = out.point.split_at(d.vb.min(out.point.len()));
-    cx.claims.tensor(
-        cx.plan,
-        a,
-        Claim {
-            point: cat(&cat(rho_b, r_m), rho_k),
-            value: va,
-        },
-    );
-    cx.claims.tensor(
-        cx.plan,
-        b,
-        Claim {
-            point: cat(&cat(rho_b, rho_k), r_n),
-            value: vb,
-        },
-    );
+    cx.pass_claim(a, cat(&cat(rho_b, r_m), rho_k), va, at)?;
+    cx.pass_claim(b, cat(&cat(rho_b, rho_k), r_n), vb, at)?;
     Ok(())
 }
 
@@ -388,22 +374,8 @@ fn verify_matmul(cx: &mut VerifierCtx<'_>, node: &Node, claim: &Claim) -> Result
     let e = eq_eval(r_b, rho_b) * valid_axis_mle(d.k, d.kp, rho_k);
     sub.check_products(&prod3(), None, &[e, va, vb])
         .map_err(|err| VerifyError::at(at, err))?;
-    cx.claims.tensor(
-        cx.plan,
-        a,
-        Claim {
-            point: cat(&cat(rho_b, r_m), rho_k),
-            value: va,
-        },
-    );
-    cx.claims.tensor(
-        cx.plan,
-        b,
-        Claim {
-            point: cat(&cat(rho_b, rho_k), r_n),
-            value: vb,
-        },
-    );
+    cx.pass_claim(a, cat(&cat(rho_b, r_m), rho_k), va, at)?;
+    cx.pass_claim(b, cat(&cat(rho_b, rho_k), r_n), vb, at)?;
     Ok(())
 }
 
@@ -432,22 +404,8 @@ fn prove_mul(cx: &mut ProverCtx<'_>, node: &Node, claim: &Claim) -> Result<(), P
     cx.ch.send(out.evals.clone());
     let [va, vb] = take::<2>(&out.evals, at).map_err(|_| key_mismatch(at, "evaluations"))?;
     let (rb, _) = restrict(la, &kept, &out.point).ok_or_else(|| key_mismatch(at, "point"))?;
-    cx.claims.tensor(
-        cx.plan,
-        a,
-        Claim {
-            point: out.point.clone(),
-            value: va,
-        },
-    );
-    cx.claims.tensor(
-        cx.plan,
-        b,
-        Claim {
-            point: rb,
-            value: vb,
-        },
-    );
+    cx.pass_claim(a, out.point.clone(), va, at)?;
+    cx.pass_claim(b, rb, vb, at)?;
     Ok(())
 }
 
@@ -470,22 +428,8 @@ fn verify_mul(cx: &mut VerifierCtx<'_>, node: &Node, claim: &Claim) -> Result<()
     sub.check_products(&prod2(), Some(&claim.point), &[va, vb])
         .map_err(|err| VerifyError::at(at, err))?;
     let (rb, _) = restrict(la, &kept, &sub.point).ok_or_else(bad)?;
-    cx.claims.tensor(
-        cx.plan,
-        a,
-        Claim {
-            point: sub.point.clone(),
-            value: va,
-        },
-    );
-    cx.claims.tensor(
-        cx.plan,
-        b,
-        Claim {
-            point: rb,
-            value: vb,
-        },
-    );
+    cx.pass_claim(a, sub.point.clone(), va, at)?;
+    cx.pass_claim(b, rb, vb, at)?;
     Ok(())
 }
 

@@ -17,15 +17,17 @@
 )]
 
 use zkinfer_field::limits::FIELD_SAFE_BITS;
-use zkinfer_field::{EF, pow2};
+use zkinfer_field::{EF, F, pow2};
 
-use super::util::{cat, checked, input, input_v, key_mismatch, mle, vk_mismatch};
-use super::{OpProof, ProverCtx, VerifierCtx, node_p, node_v, plan_p, plan_v};
+use super::api::{
+    OpProof, ProverCtx, VerifierCtx, lookup_claim_p, lookup_claim_v, node_p, node_v, plan_p, plan_v,
+};
+use super::util::{cat, checked, input, input_v, key_mismatch, mle, to_field, vk_mismatch};
 use crate::claims::Claim;
-use crate::context::WitnessCtx;
+use crate::context::{Witness, WitnessCtx};
 use crate::error::{CompileError, ProveError, VerifyError};
-use crate::ir::{Node, Op};
-use crate::plan::{LookupWitness, NodePlan, Source, TableSpec};
+use crate::ir::{Node, Op, ProofGraph};
+use crate::plan::{LookupWitness, NodePlan, Plan, Source, TableSpec};
 use crate::planner::Planner;
 
 const RESCALE: &[u8] = b"zkinfer/rescale";
@@ -168,8 +170,7 @@ impl OpProof for Rescale {
             cx.claims.witness(c, rho.clone(), r);
         }
         let value = rescale_value(k, y, &rs);
-        cx.claims
-            .tensor(cx.plan, input(node, 0)?, Claim { point: rho, value });
+        cx.pass_claim(input(node, 0)?, rho, value, at)?;
         Ok(())
     }
 
@@ -194,7 +195,60 @@ impl OpProof for Rescale {
         }
         let value = rescale_value(k, *y, rs);
         let x = input_v(node, 0)?;
-        cx.claims.tensor(cx.plan, x, Claim { point: rho, value });
+        cx.pass_claim(x, rho, value, at)?;
         Ok(())
+    }
+
+    fn lookup_columns(
+        &self,
+        graph: &ProofGraph,
+        plan: &Plan,
+        wit: &Witness,
+        idx: usize,
+        lu: LookupWitness,
+    ) -> Result<Vec<Vec<F>>, ProveError> {
+        let at = node_p(graph, idx)?.name.as_str();
+        let c =
+            lookup_column(plan_p(plan, idx, at)?, lu).ok_or_else(|| key_mismatch(at, "lookup"))?;
+        Ok(vec![to_field(wit.column(c, at)?)])
+    }
+
+    fn lookup_claims_p(
+        &self,
+        cx: &mut ProverCtx<'_>,
+        idx: usize,
+        lu: LookupWitness,
+        claims: &[(Vec<EF>, EF)],
+    ) -> Result<(), ProveError> {
+        let at = node_p(cx.graph, idx)?.name.as_str();
+        let c = lookup_column(plan_p(cx.plan, idx, at)?, lu)
+            .ok_or_else(|| key_mismatch(at, "lookup"))?;
+        let (p, v) = lookup_claim_p(claims, 0, at)?;
+        cx.claims.witness(c, p, v);
+        Ok(())
+    }
+
+    fn lookup_claims_v(
+        &self,
+        cx: &mut VerifierCtx<'_>,
+        idx: usize,
+        lu: LookupWitness,
+        claims: &[(Vec<EF>, EF)],
+        at: &str,
+    ) -> Result<(), VerifyError> {
+        let c = lookup_column(plan_v(cx.plan, idx, at)?, lu).ok_or_else(|| vk_mismatch(at))?;
+        let (p, v) = lookup_claim_v(claims, 0, at)?;
+        cx.claims.witness(c, p, v);
+        Ok(())
+    }
+}
+
+/// The column a rescale's lookup `lu` reads: its output or one remainder limb.
+fn lookup_column(plan: &NodePlan, lu: LookupWitness) -> Option<usize> {
+    let (out, limbs, _) = planned(plan)?;
+    match lu {
+        LookupWitness::RescaleOut { .. } => Some(out),
+        LookupWitness::RescaleLimb { limb, .. } => limbs.get(limb).copied(),
+        _ => None,
     }
 }

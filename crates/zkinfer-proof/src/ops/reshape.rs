@@ -1,5 +1,5 @@
 //! Reshape: same storage, new logical shape. Free: the output aliases its input's storage, so
-//! claims on it are claims on the input (routed by [`crate::claims::Claims::tensor`]).
+//! claims on it are claims on the input (routed by [`crate::claims::Claims::route`]).
 #![cfg_attr(
     not(test),
     deny(
@@ -10,8 +10,8 @@
     )
 )]
 
-use super::util::{input, key_mismatch};
-use super::{OpProof, ProverCtx, VerifierCtx, node_p};
+use super::api::{OpProof, ProverCtx, VerifierCtx, no_claim_p, no_claim_v, node_p};
+use super::util::input;
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
 use crate::error::{CompileError, ProveError, VerifyError};
@@ -65,10 +65,7 @@ impl OpProof for Reshape {
         _: usize,
         claim: Option<&Claim>,
     ) -> Result<(), ProveError> {
-        match claim {
-            None => Ok(()),
-            Some(_) => Err(key_mismatch("reshape", "a claim routed to an alias")),
-        }
+        no_claim_p(claim, "reshape", "a claim routed to an alias")
     }
 
     fn verify(
@@ -77,9 +74,6 @@ impl OpProof for Reshape {
         _: usize,
         claim: Option<&Claim>,
     ) -> Result<(), VerifyError> {
-        match claim {
-            None => Ok(()),
-            Some(_) => Err(VerifyError::at("reshape", "a claim routed to an alias")),
-        }
+        no_claim_v(claim, "reshape", "a claim routed to an alias")
     }
 }

@@ -15,8 +15,8 @@ use zkinfer_field::{EF, PrimeCharacteristicRing};
 use zkinfer_poly::eq_table;
 use zkinfer_sumcheck::Column;
 
+use super::api::{ProverCtx, VerifierCtx};
 use super::util::{get, key_mismatch, prod2, to_field};
-use super::{ProverCtx, VerifierCtx};
 use crate::claims::Claim;
 use crate::error::{ProveError, VerifyError};
 use crate::ir::{AxisMap, Node, Window};
@@ -43,14 +43,7 @@ pub fn prove_selector(
         .prove_sumcheck(vec![Column::Base(xs), Column::Ext(table)], &prod2(), None);
     let xe = *get(&out.evals, 0, at, "sumcheck evaluations")?;
     cx.ch.send(vec![xe]);
-    cx.claims.tensor(
-        cx.plan,
-        x,
-        Claim {
-            point: out.point,
-            value: xe,
-        },
-    );
+    cx.pass_claim(x, out.point, xe, at)?;
     Ok(())
 }
 
@@ -91,15 +84,38 @@ pub fn verify_selector(
     let te = selector_at(&sub.point).ok_or_else(|| VerifyError::at(at, "selector shape"))?;
     sub.check_products(&prod2(), None, &[xe, te])
         .map_err(|e| VerifyError::at(at, e))?;
-    cx.claims.tensor(
-        cx.plan,
-        x,
-        Claim {
-            point: sub.point,
-            value: xe,
-        },
-    );
+    cx.pass_claim(x, sub.point, xe, at)?;
     Ok(())
+}
+
+/// A kernel point (channel ‖ kernel rows ‖ kernel columns) whose number of variables does not
+/// fit the window's geometry ([`ConvGeom::selector_parts`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("kernel point has {got} variables, the window's geometry needs {expected}")]
+pub struct KernelPointLength {
+    /// Variables the geometry needs.
+    pub expected: usize,
+    /// Variables the point has.
+    pub got: usize,
+}
+
+impl KernelPointLength {
+    /// The verifier's error at node `at`.
+    #[must_use]
+    pub fn at_v(self, at: &str) -> VerifyError {
+        VerifyError::PointLength {
+            at: at.to_string(),
+            what: "kernel point",
+            expected: self.expected,
+            got: self.got,
+        }
+    }
+
+    /// The prover's error at node `at` (a plan that does not fit its graph).
+    #[must_use]
+    pub fn at_p(self, at: &str) -> ProveError {
+        ProveError::key_mismatch(at, self)
+    }
 }
 
 /// Geometry of a windowed op.
@@ -172,7 +188,9 @@ impl ConvGeom {
     }
 
     /// `(ρ_c, A_h, A_w)` of the selector for a kernel point `ρ = (ρ_c ‖ ρ_kh ‖ ρ_kw)`.
-    #[must_use]
+    ///
+    /// # Errors
+    /// [`KernelPointLength`] if `ρ` does not have `log2(cip) + log2(khp) + log2(kwp)` variables.
     pub fn selector_parts(
         &self,
         rho: &[EF],
@@ -180,15 +198,22 @@ impl ConvGeom {
         r_ow: &[EF],
         window: &Window,
         dup: bool,
-    ) -> (Vec<EF>, Vec<EF>, Vec<EF>) {
+    ) -> Result<(Vec<EF>, Vec<EF>, Vec<EF>), KernelPointLength> {
         let nc = self.cip.trailing_zeros() as usize;
         let nkh = self.khp.trailing_zeros() as usize;
-        let rc = rho.get(..nc).unwrap_or_default().to_vec();
-        let rkh = rho.get(nc..nc + nkh).unwrap_or_default();
-        let rkw = rho.get(nc + nkh..).unwrap_or_default();
+        let nkw = self.kwp.trailing_zeros() as usize;
+        let expected = nc + nkh + nkw;
+        if rho.len() != expected {
+            return Err(KernelPointLength {
+                expected,
+                got: rho.len(),
+            });
+        }
+        let (rc, rk) = rho.split_at(nc);
+        let (rkh, rkw) = rk.split_at(nkh);
         let ah = self.axis(0, r_oh, &kernel_weights(rkh, self.kh, dup), window);
         let aw = self.axis(1, r_ow, &kernel_weights(rkw, self.kw, dup), window);
-        (rc, ah, aw)
+        Ok((rc.to_vec(), ah, aw))
     }
 
     /// The selector of one spatial axis (0 = H, 1 = W) for kernel weights `kernel`.
@@ -223,7 +248,9 @@ impl ConvGeom {
     }
 
     /// The whole selector table of a patch point.
-    #[must_use]
+    ///
+    /// # Errors
+    /// As [`ConvGeom::selector_parts`].
     pub fn patch_selector(
         &self,
         rho: &[EF],
@@ -231,9 +258,9 @@ impl ConvGeom {
         r_ow: &[EF],
         window: &Window,
         dup: bool,
-    ) -> Vec<EF> {
-        let (rc, ah, aw) = self.selector_parts(rho, r_oh, r_ow, window, dup);
-        window_table(&rc, &ah, &aw)
+    ) -> Result<Vec<EF>, KernelPointLength> {
+        let (rc, ah, aw) = self.selector_parts(rho, r_oh, r_ow, window, dup)?;
+        Ok(window_table(&rc, &ah, &aw))
     }
 
     /// Splits an output point into its channel, row and column parts; `None` if it has the
@@ -329,4 +356,83 @@ pub fn verify_axis_map(
     let vecs = axis_vectors(cx.plan, x, y, maps, &claim.point)
         .ok_or_else(|| VerifyError::at(at, "malformed axis map"))?;
     verify_selector(cx, x, claim.value, at, |p| tensor_product_eval(&vecs, p))
+}
+
+#[cfg(test)]
+mod tests {
+    use zkinfer_field::F;
+
+    use super::*;
+
+    /// A 3×3 kernel over 4 padded channels of an 8×8 input: `2 + 2 + 2` kernel-point variables.
+    fn geom() -> (ConvGeom, Window) {
+        let g = ConvGeom {
+            cip: 4,
+            h: 8,
+            w: 8,
+            hp: 8,
+            wp: 8,
+            kh: 3,
+            kw: 3,
+            khp: 4,
+            kwp: 4,
+            oh: 6,
+            ow: 6,
+            nco: 1,
+            noh: 3,
+            now: 3,
+        };
+        let w = Window {
+            kernel: [3, 3],
+            stride: [1, 1],
+            pad: [0; 4],
+            dilation: [1, 1],
+        };
+        (g, w)
+    }
+
+    fn point(n: usize) -> Vec<EF> {
+        (0..n)
+            .map(|i| EF::from(F::from_u64(3 + 5 * i as u64)))
+            .collect()
+    }
+
+    #[test]
+    fn selector_parts_refuses_a_kernel_point_of_the_wrong_length() {
+        let (g, w) = geom();
+        let (r_oh, r_ow) = (point(3), point(3));
+        let (rc, ah, aw) = g
+            .selector_parts(&point(6), &r_oh, &r_ow, &w, false)
+            .unwrap();
+        assert_eq!(rc, point(2));
+        assert_eq!((ah.len(), aw.len()), (8, 8));
+        assert_eq!(
+            g.patch_selector(&point(6), &r_oh, &r_ow, &w, false)
+                .unwrap(),
+            window_table(&rc, &ah, &aw)
+        );
+        for n in [0, 1, 5, 7, 12] {
+            let e = g
+                .selector_parts(&point(n), &r_oh, &r_ow, &w, true)
+                .unwrap_err();
+            assert_eq!(
+                e,
+                KernelPointLength {
+                    expected: 6,
+                    got: n
+                }
+            );
+            assert!(
+                g.patch_selector(&point(n), &r_oh, &r_ow, &w, false)
+                    .is_err()
+            );
+            let v = e.at_v("pool");
+            assert!(
+                matches!(v, VerifyError::PointLength { expected: 6, got, .. } if got == n),
+                "{v}"
+            );
+            assert!(v.to_string().contains("kernel point"), "{v}");
+            assert!(matches!(e.at_p("pool"), ProveError::KeyMismatch { .. }));
+        }
+    }
 }

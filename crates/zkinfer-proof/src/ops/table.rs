@@ -13,13 +13,17 @@
     )
 )]
 
-use super::util::{act_range, checked, input, key_mismatch};
-use super::{OpProof, ProverCtx, VerifierCtx, node_p, plan_p};
+use zkinfer_field::{EF, F};
+
+use super::api::{
+    OpProof, ProverCtx, VerifierCtx, lookup_claim_p, lookup_claim_v, node_p, node_v, plan_p, plan_v,
+};
+use super::util::{act_range, checked, input, input_v, key_mismatch, to_field, vk_mismatch};
 use crate::claims::Claim;
-use crate::context::WitnessCtx;
+use crate::context::{Witness, WitnessCtx};
 use crate::error::{CompileError, ProveError, VerifyError};
-use crate::ir::{Node, Op, TableGen};
-use crate::plan::{LookupWitness, NodePlan, Source, TableSpec, table_digest};
+use crate::ir::{Node, Op, ProofGraph, TableGen};
+use crate::plan::{LookupWitness, NodePlan, Plan, Source, TableSpec, table_digest};
 use crate::planner::Planner;
 
 /// [`crate::ir::Op::Relu`] and [`crate::ir::Op::Table`].
@@ -100,5 +104,72 @@ impl OpProof for Elementwise {
         _: Option<&Claim>,
     ) -> Result<(), VerifyError> {
         Ok(())
+    }
+
+    /// The pair `(x, y)`: the input tensor and the committed output column.
+    fn lookup_columns(
+        &self,
+        graph: &ProofGraph,
+        plan: &Plan,
+        wit: &Witness,
+        idx: usize,
+        lu: LookupWitness,
+    ) -> Result<Vec<Vec<F>>, ProveError> {
+        let node = node_p(graph, idx)?;
+        let at = node.name.as_str();
+        let out =
+            lookup_column(plan_p(plan, idx, at)?, lu).ok_or_else(|| key_mismatch(at, "lookup"))?;
+        Ok(vec![
+            to_field(wit.tensor(input(node, 0)?, at)?),
+            to_field(wit.column(out, at)?),
+        ])
+    }
+
+    /// The claim on `x` goes to the input tensor, the one on `y` to the output column.
+    fn lookup_claims_p(
+        &self,
+        cx: &mut ProverCtx<'_>,
+        idx: usize,
+        lu: LookupWitness,
+        claims: &[(Vec<EF>, EF)],
+    ) -> Result<(), ProveError> {
+        let node = node_p(cx.graph, idx)?;
+        let at = node.name.as_str();
+        let out = lookup_column(plan_p(cx.plan, idx, at)?, lu)
+            .ok_or_else(|| key_mismatch(at, "lookup"))?;
+        let ((px, vx), (py, vy)) = (
+            lookup_claim_p(claims, 0, at)?,
+            lookup_claim_p(claims, 1, at)?,
+        );
+        cx.pass_claim(input(node, 0)?, px, vx, at)?;
+        cx.claims.witness(out, py, vy);
+        Ok(())
+    }
+
+    fn lookup_claims_v(
+        &self,
+        cx: &mut VerifierCtx<'_>,
+        idx: usize,
+        lu: LookupWitness,
+        claims: &[(Vec<EF>, EF)],
+        at: &str,
+    ) -> Result<(), VerifyError> {
+        let node = node_v(cx.plan, idx)?;
+        let out = lookup_column(plan_v(cx.plan, idx, at)?, lu).ok_or_else(|| vk_mismatch(at))?;
+        let ((px, vx), (py, vy)) = (
+            lookup_claim_v(claims, 0, at)?,
+            lookup_claim_v(claims, 1, at)?,
+        );
+        cx.pass_claim(input_v(node, 0)?, px, vx, at)?;
+        cx.claims.witness(out, py, vy);
+        Ok(())
+    }
+}
+
+/// The output column of an element-wise node whose lookup is `lu`.
+fn lookup_column(plan: &NodePlan, lu: LookupWitness) -> Option<usize> {
+    match (plan, lu) {
+        (NodePlan::Elementwise { out, .. }, LookupWitness::Elementwise { .. }) => Some(*out),
+        _ => None,
     }
 }

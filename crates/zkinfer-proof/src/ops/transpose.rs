@@ -14,8 +14,8 @@
 
 use zkinfer_field::EF;
 
+use super::api::{OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v};
 use super::util::{input, input_v, key_mismatch, vk_mismatch};
-use super::{OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v};
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
 use crate::error::{CompileError, ProveError, VerifyError};
@@ -147,14 +147,7 @@ impl OpProof for Transpose {
         let x = input(node, 0)?;
         let point = transpose_point(cx.plan, x, perm, &claim.point)
             .ok_or_else(|| key_mismatch(at, "claim point"))?;
-        cx.claims.tensor(
-            cx.plan,
-            x,
-            Claim {
-                point,
-                value: claim.value,
-            },
-        );
+        cx.pass_claim(x, point, claim.value, at)?;
         Ok(())
     }
 
@@ -171,14 +164,7 @@ impl OpProof for Transpose {
         let x = input_v(node, 0)?;
         let point =
             transpose_point(cx.plan, x, perm, &claim.point).ok_or_else(|| vk_mismatch(at))?;
-        cx.claims.tensor(
-            cx.plan,
-            x,
-            Claim {
-                point,
-                value: claim.value,
-            },
-        );
+        cx.pass_claim(x, point, claim.value, at)?;
         Ok(())
     }
 }

@@ -27,11 +27,11 @@ use zkinfer_field::{EF, PrimeCharacteristicRing};
 use zkinfer_poly::{eq_eval, eq_table};
 use zkinfer_sumcheck::{Column, Term};
 
+use super::super::api::{OpProof, ProverCtx, VerifierCtx, node_p, node_v, plan_p, plan_v};
 use super::super::util::{
     act_range, cat, get, ind, input, input_v, key_mismatch, layout, layout_v, mle, take, to_field,
     vk_mismatch,
 };
-use super::super::{OpProof, ProverCtx, VerifierCtx, node_p, node_v, plan_p, plan_v};
 use super::{fold_rows, last_axis, mask_field, plan_last_axis, row_max, valid_eval, valid_mask};
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
@@ -199,14 +199,7 @@ impl OpProof for ArgMax {
         let u = sc.point;
         cx.claims.witness(onehot, u.clone(), se);
         cx.claims.witness(diff, u.clone(), de);
-        cx.claims.tensor(
-            cx.plan,
-            x,
-            Claim {
-                point: u,
-                value: xe,
-            },
-        );
+        cx.pass_claim(x, u, xe, at)?;
         Ok(())
     }
 
@@ -271,14 +264,7 @@ impl OpProof for ArgMax {
             .map_err(|e| VerifyError::at(at, format!("arg-max relations fail: {e}")))?;
         cx.claims.witness(onehot, u.clone(), se);
         cx.claims.witness(diff, u.clone(), de);
-        cx.claims.tensor(
-            cx.plan,
-            x,
-            Claim {
-                point: u,
-                value: xe,
-            },
-        );
+        cx.pass_claim(x, u, xe, at)?;
         Ok(())
     }
 }

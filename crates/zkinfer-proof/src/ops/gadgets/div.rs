@@ -20,10 +20,10 @@
 use zkinfer_field::{EF, F, PrimeCharacteristicRing, from_signed};
 use zkinfer_sumcheck::{Column, Term};
 
+use super::super::api::{OpProof, ProverCtx, VerifierCtx, node_p, node_v, plan_p, plan_v};
 use super::super::util::{
     act_range, cat, checked, input, input_v, key_mismatch, layout, layout_v, to_field, vk_mismatch,
 };
-use super::super::{OpProof, ProverCtx, VerifierCtx, node_p, node_v, plan_p, plan_v};
 use super::{limb_cols, limb_weight, mask_field, p2, split_limbs, valid_eval, valid_mask};
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
@@ -269,23 +269,9 @@ impl OpProof for Div {
         let sb = kept_point(al, bl, &s).ok_or_else(|| key_mismatch(at, "point"))?;
         let [ae, qe, be] =
             super::super::util::take::<3>(&msg, at).map_err(|_| key_mismatch(at, "evaluations"))?;
-        cx.claims.tensor(
-            cx.plan,
-            a,
-            Claim {
-                point: s.clone(),
-                value: ae,
-            },
-        );
+        cx.pass_claim(a, s.clone(), ae, at)?;
         cx.claims.witness(out, s.clone(), qe);
-        cx.claims.tensor(
-            cx.plan,
-            b,
-            Claim {
-                point: sb,
-                value: be,
-            },
-        );
+        cx.pass_claim(b, sb, be, at)?;
         for (&c, &v) in rem
             .columns
             .iter()
@@ -323,23 +309,9 @@ impl OpProof for Div {
             .map_err(|e| VerifyError::at(at, format!("a·2^shift ≠ q·b + r with 0 ≤ r < b: {e}")))?;
         let sb = kept_point(al, bl, &s).ok_or_else(bad)?;
         let [ae, qe, be] = super::super::util::take::<3>(&msg, at)?;
-        cx.claims.tensor(
-            cx.plan,
-            a,
-            Claim {
-                point: s.clone(),
-                value: ae,
-            },
-        );
+        cx.pass_claim(a, s.clone(), ae, at)?;
         cx.claims.witness(out, s.clone(), qe);
-        cx.claims.tensor(
-            cx.plan,
-            b,
-            Claim {
-                point: sb,
-                value: be,
-            },
-        );
+        cx.pass_claim(b, sb, be, at)?;
         for (&c, &v) in rem
             .columns
             .iter()

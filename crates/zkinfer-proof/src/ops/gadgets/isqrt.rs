@@ -19,10 +19,10 @@ use zkinfer_field::limits::MAX_ISQRT_BITS;
 use zkinfer_field::{EF, PrimeCharacteristicRing};
 use zkinfer_sumcheck::{Column, Term};
 
+use super::super::api::{OpProof, ProverCtx, VerifierCtx, node_p, node_v, plan_p, plan_v};
 use super::super::util::{
     checked, get, input, input_v, key_mismatch, layout, layout_v, mle, to_field, vk_mismatch,
 };
-use super::super::{OpProof, ProverCtx, VerifierCtx, node_p, node_v, plan_p, plan_v};
 use super::{limb_cols, limb_value, limb_weight, mask_field, split_limbs, valid_eval, valid_mask};
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
@@ -208,14 +208,7 @@ impl OpProof for Isqrt {
         msg.extend_from_slice(&yparts);
         msg.extend_from_slice(slacks);
         cx.ch.send(msg);
-        cx.claims.tensor(
-            cx.plan,
-            x,
-            Claim {
-                point: s.clone(),
-                value: xe,
-            },
-        );
+        cx.pass_claim(x, s.clone(), xe, at)?;
         cx.claims.witness(out, s.clone(), ye);
         if let Some(l) = out_limbs {
             for (&c, &v) in l.columns.iter().zip(&yparts) {
@@ -256,14 +249,7 @@ impl OpProof for Isqrt {
         evals.extend_from_slice(slacks);
         sub.check_products(&isqrt_terms(n1, n2, lam), Some(&tau), &evals)
             .map_err(|e| VerifyError::at(at, format!("y² ≤ x < (y+1)² fails: {e}")))?;
-        cx.claims.tensor(
-            cx.plan,
-            x,
-            Claim {
-                point: s.clone(),
-                value: *xe,
-            },
-        );
+        cx.pass_claim(x, s.clone(), *xe, at)?;
         cx.claims.witness(out, s.clone(), ye);
         if let Some(l) = out_limbs {
             for (&c, &v) in l.columns.iter().zip(yparts) {

@@ -26,7 +26,7 @@ use zkinfer_field::{EF, F, PrimeCharacteristicRing, from_signed, pow2};
 use zkinfer_poly::eq_table;
 use zkinfer_sumcheck::Column;
 
-use super::ProverCtx;
+use super::api::ProverCtx;
 use super::util::{checked, ind, to_field};
 use crate::error::{CompileError, ProveError};
 use crate::ir::Node;

@@ -20,11 +20,11 @@
 use zkinfer_field::{EF, F, PrimeCharacteristicRing, from_signed};
 use zkinfer_sumcheck::{Column, Term};
 
+use super::super::api::{OpProof, ProverCtx, VerifierCtx, node_p, node_v, plan_p, plan_v};
 use super::super::util::{
     act_range, cat, input, input_v, key_mismatch, layout, layout_v, product_term, take, to_field,
     vk_mismatch,
 };
-use super::super::{OpProof, ProverCtx, VerifierCtx, node_p, node_v, plan_p, plan_v};
 use super::{fold_rows, last_axis, mask_field, plan_last_axis, row_max, valid_eval, valid_mask};
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
@@ -152,14 +152,7 @@ impl OpProof for ReduceMax {
         cx.claims
             .witness(out, s.get(..nr).unwrap_or_default().to_vec(), ye);
         cx.claims.witness(diff, s.clone(), de);
-        cx.claims.tensor(
-            cx.plan,
-            x,
-            Claim {
-                point: s,
-                value: xe,
-            },
-        );
+        cx.pass_claim(x, s, xe, at)?;
         Ok(())
     }
 
@@ -195,14 +188,7 @@ impl OpProof for ReduceMax {
         cx.claims
             .witness(out, s.get(..nr).ok_or_else(bad)?.to_vec(), ye);
         cx.claims.witness(diff, s.clone(), de);
-        cx.claims.tensor(
-            cx.plan,
-            x,
-            Claim {
-                point: s,
-                value: xe,
-            },
-        );
+        cx.pass_claim(x, s, xe, at)?;
         Ok(())
     }
 }
