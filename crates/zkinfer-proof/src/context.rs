@@ -127,7 +127,7 @@ pub struct WitnessCtx<'a> {
     pub columns: Vec<Vec<i64>>,
 }
 
-impl WitnessCtx<'_> {
+impl<'a> WitnessCtx<'a> {
     /// Tensor `t` with its layout.
     ///
     /// # Errors

@@ -55,7 +55,7 @@ fn window(node: &Node) -> Option<&Window> {
 /// tap repeats tap 0 of its axis) and each stored output position of a real window, the input
 /// it reads (0 in padding).
 #[allow(clippy::indexing_slicing)] // bounded by the layouts, checked on entry
-fn windows(xv: &[i64], xl: &Layout, out_l: &Layout, window: &Window) -> Option<Vec<i64>> {
+fn window_column(xv: &[i64], xl: &Layout, out_l: &Layout, window: &Window) -> Option<Vec<i64>> {
     let (_, h, w) = chw_of(xl)?;
     let (_, oh_n, ow_n) = chw_of(out_l)?;
     let n = xl.padded.len();
@@ -267,7 +267,7 @@ impl OpProof for MaxPool {
             planned_max(plan_p(cx.plan, idx, at)?).ok_or_else(|| key_mismatch(at, "plan"))?;
         let (xv, xl) = cx.tensor(input(node, 0)?, at)?;
         let out_l = layout(cx.plan, node.output, at)?;
-        let wins = windows(xv, xl, out_l, w).ok_or_else(|| key_mismatch(at, "layouts"))?;
+        let wins = window_column(xv, xl, out_l, w).ok_or_else(|| key_mismatch(at, "layouts"))?;
         let y = pooled(cx, node, true)?;
         cx.set_column(out, y.clone(), at)?;
         cx.set_column(windows, wins, at)?;

@@ -28,8 +28,7 @@ use zkinfer_poly::{eq_eval, eq_table};
 use zkinfer_sumcheck::{Column, Term};
 
 use super::super::util::{
-    act_range, cat, get, ind, input, input_v, key_mismatch, layout, layout_v, mle, take, to_field,
-    vk_mismatch,
+    cat, get, ind, input, input_v, key_mismatch, layout, layout_v, mle, take, to_field, vk_mismatch,
 };
 use super::super::{OpProof, ProverCtx, VerifierCtx, node_p, node_v, plan_p, plan_v};
 use super::{fold_rows, last_axis, mask_field, max_gaps, plan_last_axis, valid_eval, valid_mask};
