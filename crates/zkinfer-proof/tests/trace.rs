@@ -7,9 +7,7 @@ use zkinfer_proof::ir::{Op, ProofGraph};
 use zkinfer_proof::testing::{lenet5, mlp, residual_cnn};
 use zkinfer_proof::trace::run;
 use zkinfer_proof::witness::generate;
-use zkinfer_proof::{
-    CompileOptions, InputVisibility, ProveError, ZkFile, compile, prove, setup, verify,
-};
+use zkinfer_proof::{CompileOptions, InputVisibility, ProveError, compile, prove, setup, verify};
 
 fn output_of(g: &ProofGraph, kind: &str) -> usize {
     g.nodes
@@ -42,7 +40,6 @@ fn traces_that_are_not_the_interpreters_are_refused() {
     let pk = setup(&g, &plan, PcsConfig::default()).unwrap();
     let trace = run(&g, &x).unwrap();
     let honest = prove(&pk, &x, Some(&trace)).unwrap();
-    assert_eq!(honest.to_bytes(), prove(&pk, &x, None).unwrap().to_bytes());
     verify(&pk.vk, &honest, Some(&x), None).unwrap();
 
     // A rescaled value off by one: its remainder leaves [0, 2^k), the prover refuses.
