@@ -368,7 +368,7 @@ mod tests {
 
     #[test]
     fn reduce_and_slice() {
-        let x = [1, 2, 3, 4, 5, 6];
+        let x: [i64; 6] = [1, 2, 3, 4, 5, 6];
         assert_eq!(reduce_sum(&x, &[2, 3], &[1]), vec![6, 15]);
         assert_eq!(slice(&x, &[2, 3], 1, 0, 3, 2), vec![1, 3, 4, 6]);
         assert_eq!(
