@@ -46,7 +46,10 @@ fn konst(c: &Const) -> ConstTensor {
 /// Through the interpreter, if the graph's shapes do not fit its ops: the graph must compile
 /// (the prover checks its key's graph first).
 pub fn run(graph: &ProofGraph, input: &[i64]) -> Result<Vec<Vec<i64>>, ProveError> {
-    let n = graph.tensors.get(graph.input).map_or(0, |t| t.len());
+    let n = graph
+        .tensors
+        .get(graph.input)
+        .map_or(0, crate::ir::Tensor::len);
     if input.len() != n {
         return Err(ProveError::InputLength {
             expected: n,

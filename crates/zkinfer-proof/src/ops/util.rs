@@ -107,7 +107,7 @@ pub fn matmul_rows(
     n: usize,
     bias: Option<&[i64]>,
 ) -> Result<Vec<i64>, ProveError> {
-    if k == 0 || x.len() % k != 0 || w.len() != k * n {
+    if k == 0 || !x.len().is_multiple_of(k) || w.len() != k * n {
         return Err(key_mismatch(at, "matmul operand sizes"));
     }
     let m = x.len() / k;
