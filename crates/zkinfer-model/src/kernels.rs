@@ -6,20 +6,25 @@
 use std::ops::{Add, Mul};
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 /// Below this many multiply-adds a convolution runs serially.
 pub const PARALLEL_MIN_MACS: usize = 1 << 16;
 
-/// The arithmetic the kernels need; implemented for `f32` and `i64`.
+/// The arithmetic the kernels need; implemented for `f32`, `i64` and `i128` (the engine's
+/// padded positions, computed without overflow before their field-safety check).
 pub trait Scalar:
     Copy + Default + Add<Output = Self> + Mul<Output = Self> + PartialOrd + Send + Sync
 {
 }
 impl Scalar for f32 {}
 impl Scalar for i64 {}
+impl Scalar for i128 {}
 
-/// Geometry of a 2-D window op (conv or pool) on a `[C, H, W]` input.
-#[derive(Clone, Copy, Debug)]
+/// Geometry of a 2-D window op (conv or pool) on a `[C, H, W]` input: the one window type of the
+/// workspace (the engine's graph and key files carry it too, so its serialized form is part of
+/// the key format).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Window {
     /// Kernel height and width.
     pub kernel: [usize; 2],
@@ -32,20 +37,23 @@ pub struct Window {
 }
 
 impl Window {
-    /// Output height and width for an input of `h × w`, or `None` if the window does not fit.
-    pub fn out_hw(&self, h: usize, w: usize) -> Option<[usize; 2]> {
-        let span = |k: usize, d: usize| (k.checked_sub(1)?).checked_mul(d).map(|x| x + 1);
-        let eh = span(self.kernel[0], self.dilation[0])?;
-        let ew = span(self.kernel[1], self.dilation[1])?;
-        let ph = h + self.pad[0] + self.pad[2];
-        let pw = w + self.pad[1] + self.pad[3];
-        if ph < eh || pw < ew || self.stride[0] == 0 || self.stride[1] == 0 {
+    /// Output size along axis `a` (0 = H, 1 = W) for an input of size `n`, or `None` if the
+    /// window does not fit.
+    #[must_use]
+    pub fn out_dim(&self, a: usize, n: usize) -> Option<usize> {
+        let span = (self.kernel[a].checked_sub(1)?)
+            .checked_mul(self.dilation[a])?
+            .checked_add(1)?;
+        let padded = n + self.pad[a] + self.pad[a + 2];
+        if self.stride[a] == 0 || padded < span {
             return None;
         }
-        Some([
-            (ph - eh) / self.stride[0] + 1,
-            (pw - ew) / self.stride[1] + 1,
-        ])
+        Some((padded - span) / self.stride[a] + 1)
+    }
+
+    /// Output height and width for an input of `h × w`, or `None` if the window does not fit.
+    pub fn out_hw(&self, h: usize, w: usize) -> Option<[usize; 2]> {
+        Some([self.out_dim(0, h)?, self.out_dim(1, w)?])
     }
 
     /// The range `lo..hi` of outputs along axis `a` whose tap `k` falls inside an input of length `len`.
@@ -61,11 +69,14 @@ impl Window {
         (lo.min(out), hi.min(out).max(lo.min(out)))
     }
 
-    /// Input coordinate for output `o`, kernel tap `k` along axis `a` (0 = H, 1 = W), or `None` in padding.
+    /// The input index read along axis `a` (0 = H, 1 = W) by output index `o` and kernel tap `k`,
+    /// if it lies inside an input of size `n` (padding taps read nothing).
     #[inline]
-    fn src(&self, a: usize, o: usize, k: usize, len: usize) -> Option<usize> {
-        let p = (o * self.stride[a] + k * self.dilation[a]).checked_sub(self.pad[a])?;
-        (p < len).then_some(p)
+    #[must_use]
+    pub fn source(&self, a: usize, o: usize, k: usize, n: usize) -> Option<usize> {
+        (o * self.stride[a] + k * self.dilation[a])
+            .checked_sub(self.pad[a])
+            .filter(|&i| i < n)
     }
 }
 
@@ -110,7 +121,7 @@ pub fn conv2d<T: Scalar>(
                     let wv = weight[((oc * cig + icg) * kh + ky) * kw + kx];
                     let (lo, hi) = win.valid(1, kx, w, ow);
                     for oy in 0..oh {
-                        let Some(iy) = win.src(0, oy, ky, h) else {
+                        let Some(iy) = win.source(0, oy, ky, h) else {
                             continue;
                         };
                         let row = &plane[iy * w..(iy + 1) * w];
@@ -148,11 +159,11 @@ pub fn pool<T: Scalar>(
             for ox in 0..ow {
                 let mut acc: Option<T> = None;
                 for ky in 0..win.kernel[0] {
-                    let Some(iy) = win.src(0, oy, ky, h) else {
+                    let Some(iy) = win.source(0, oy, ky, h) else {
                         continue;
                     };
                     for kx in 0..win.kernel[1] {
-                        let Some(ix) = win.src(1, ox, kx, w) else {
+                        let Some(ix) = win.source(1, ox, kx, w) else {
                             continue;
                         };
                         let v = plane[iy * w + ix];
@@ -357,7 +368,7 @@ mod tests {
 
     #[test]
     fn reduce_and_slice() {
-        let x = [1, 2, 3, 4, 5, 6];
+        let x: [i64; 6] = [1, 2, 3, 4, 5, 6];
         assert_eq!(reduce_sum(&x, &[2, 3], &[1]), vec![6, 15]);
         assert_eq!(slice(&x, &[2, 3], 1, 0, 3, 2), vec![1, 3, 4, 6]);
         assert_eq!(

@@ -41,5 +41,5 @@ pub use import::{ImportOptions, OnnxSource, SUPPORTED_OPS, import_onnx};
 pub use input::{load_input_json, parse_input_json};
 pub use quant::{
     BITS, ConstTensor, QNode, QOp, QTensor, QuantGraph, TableFn, Trace, act_range, div_fits_field,
-    quantize,
+    quantize, rescale,
 };

@@ -155,13 +155,15 @@ pub struct WitnessCtx<'a> {
     pub weights: &'a [Vec<i64>],
     /// The quantized input (logical layout).
     pub input: &'a [i64],
+    /// The interpreter's trace: every tensor's logical values, indexed like the graph's tensors.
+    pub trace: &'a [Vec<i64>],
     /// Tensors so far, stored layout.
     pub tensors: Vec<Vec<i64>>,
     /// Witness columns so far.
     pub columns: Vec<Vec<i64>>,
 }
 
-impl WitnessCtx<'_> {
+impl<'a> WitnessCtx<'a> {
     /// Tensor `t` with its layout.
     ///
     /// # Errors
@@ -177,6 +179,69 @@ impl WitnessCtx<'_> {
             return Err(key_mismatch(node, "input not computed"));
         }
         Ok((v.as_slice(), l))
+    }
+
+    /// The interpreter's values of tensor `t` (logical, row-major).
+    ///
+    /// # Errors
+    /// If there is no such tensor, or the trace has the wrong number of values for it.
+    pub fn logical(&self, t: usize, node: &str) -> Result<&'a [i64], ProveError> {
+        let v = get(self.trace, t, node, "trace tensor")?;
+        let l = get(&self.plan.layouts, t, node, "tensor layout")?;
+        if v.len() != l.logical_len() {
+            let name = self.graph.tensors.get(t).map_or("?", |x| &x.name);
+            return Err(ProveError::Backend(format!(
+                "node `{node}`: the trace of tensor `{name}` has {} values, its shape {} \
+                 (pass the trace of the model this key was made from)",
+                v.len(),
+                l.logical_len()
+            )));
+        }
+        Ok(v)
+    }
+
+    /// Tensor `t` in its stored layout: the interpreter's values at the logical positions and
+    /// `pad(z)` at each padded stored position `z` (the padding rule of the op that makes `t`).
+    ///
+    /// # Errors
+    /// As [`WitnessCtx::logical`], or the first error of `pad`.
+    pub fn stored(
+        &self,
+        t: usize,
+        node: &str,
+        mut pad: impl FnMut(usize) -> Result<i64, ProveError>,
+    ) -> Result<Vec<i64>, ProveError> {
+        let v = self.logical(t, node)?;
+        let l = get(&self.plan.layouts, t, node, "tensor layout")?;
+        let mut y = vec![0i64; l.size()];
+        let mut real = vec![false; l.size()];
+        for (&s, &x) in l.logical_to_stored().iter().zip(v) {
+            if let (Some(ys), Some(rs)) = (y.get_mut(s), real.get_mut(s)) {
+                *ys = x;
+                *rs = true;
+            }
+        }
+        for (z, (yz, &r)) in y.iter_mut().zip(&real).enumerate() {
+            if !r {
+                *yz = pad(z)?;
+            }
+        }
+        Ok(y)
+    }
+
+    /// The error for a trace value of tensor `t` that contradicts the op's relation at stored
+    /// position `index` (a trace that is not the interpreter's).
+    #[must_use]
+    pub fn mismatch(&self, t: usize, index: usize) -> ProveError {
+        ProveError::TraceMismatch {
+            tensor: self
+                .graph
+                .tensors
+                .get(t)
+                .map_or("?", |x| &x.name)
+                .to_string(),
+            index,
+        }
     }
 
     /// Sets witness column `c`.

@@ -44,41 +44,8 @@ pub struct Const {
     pub values: Vec<i64>,
 }
 
-/// A 2-D window: kernel, stride, padding (top, left, bottom, right), dilation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Window {
-    /// Kernel height and width.
-    pub kernel: [usize; 2],
-    /// Strides.
-    pub stride: [usize; 2],
-    /// Padding: top, left, bottom, right.
-    pub pad: [usize; 4],
-    /// Dilations.
-    pub dilation: [usize; 2],
-}
-
-impl Window {
-    /// Output size along axis `a` (0 = H, 1 = W) for an input of size `n`, or `None` if the
-    /// window does not fit.
-    #[must_use]
-    pub fn out_dim(&self, a: usize, n: usize) -> Option<usize> {
-        let span = self.dilation[a] * (self.kernel[a].checked_sub(1)?) + 1;
-        let padded = n + self.pad[a] + self.pad[a + 2];
-        if self.stride[a] == 0 || padded < span {
-            return None;
-        }
-        Some((padded - span) / self.stride[a] + 1)
-    }
-
-    /// The input index read along axis `a` by output index `o` and kernel index `k`, if it lies
-    /// inside an input of size `n` (padding taps read nothing).
-    #[must_use]
-    pub fn source(&self, a: usize, o: usize, k: usize, n: usize) -> Option<usize> {
-        (o * self.stride[a] + k * self.dilation[a])
-            .checked_sub(self.pad[a])
-            .filter(|&i| i < n)
-    }
-}
+/// A 2-D window (kernel, stride, padding, dilation): `zkinfer-model`'s, the one window type.
+pub use zkinfer_model::kernels::Window;
 
 /// One primitive.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

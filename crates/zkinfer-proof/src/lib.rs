@@ -13,7 +13,8 @@
 //! [`layout`] (padding), [`plan`] (the compiled model), [`compile()`](compile::compile) (the
 //! driver) with [`planner`] and [`cost`], [`ops`] (one module per op: plan, witness layout,
 //! prover and verifier, behind one dispatch), [`context`] (what op code works with),
-//! [`witness`] (driver), [`select`] (window selectors), [`keys`] (setup), [`lookups`],
+//! [`witness`] (driver) with [`trace`] (the interpreter on a proof graph), [`select`] (window
+//! selectors), [`keys`] (setup), [`lookups`],
 //! [`channel`] (messages; sumchecks and claim reductions), [`claims`], [`prover`] and
 //! [`verifier`] (drivers: the backward walk), [`proof`] (files), `testing` (graphs built in
 //! code; feature `testing`). The drivers know no op.
@@ -37,6 +38,7 @@ pub mod prover;
 pub mod select;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod trace;
 pub mod verifier;
 pub mod witness;
 

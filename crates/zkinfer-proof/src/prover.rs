@@ -22,8 +22,9 @@ pub(crate) mod labels {
     pub const OUTPUT_POINT: &[u8] = b"zkinfer/output-point";
 }
 
-/// Proves one inference on the quantized `input`. With `trace` (the integer interpreter's
-/// tensors, logical layout, indexed like the graph's tensors), the witness is checked against it.
+/// Proves one inference on the quantized `input`. The witness's logical values are `trace` (the
+/// integer interpreter's tensors, logical layout, indexed like the graph's tensors), or, without
+/// it, the interpreter's trace of the key's graph ([`crate::trace::run`]).
 ///
 /// The key is not re-checked here: [`crate::setup`] and decoding a key file
 /// ([`crate::ZkFile::from_bytes`]) check once per key that its plan is the one its graph compiles
@@ -38,10 +39,18 @@ pub fn prove(
     input: &[i64],
     trace: Option<&[Vec<i64>]>,
 ) -> Result<Proof, ProveError> {
-    let wit = witness::generate(&pk.graph, &pk.vk.plan, input)?;
-    if let Some(trace) = trace {
-        wit.check_trace(&pk.graph, &pk.vk.plan, trace)?;
-    }
+    let plan = &pk.vk.plan;
+    let computed;
+    let trace = match trace {
+        Some(t) => t,
+        None => {
+            computed = crate::trace::run(&pk.graph, input)?;
+            &computed
+        }
+    };
+    let weights = weight_columns(&pk.graph, plan)?;
+    let wit = witness::generate_with(&pk.graph, plan, input, trace, &weights)?;
+    wit.check_trace(&pk.graph, plan, trace)?;
     prove_inner(pk, input, wit, true)
 }
 

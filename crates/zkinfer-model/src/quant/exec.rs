@@ -125,6 +125,23 @@ impl QuantGraph {
         }
     }
 
+    /// Runs one node of the interpreter on `values` (every tensor computed so far, indexed like
+    /// [`QuantGraph::tensors`]): the node's output, with the run-time range checks of
+    /// [`QuantGraph::execute`] (activation ranges, divisors, isqrt inputs) but neither its static
+    /// checks nor the output's stored bound. The engine runs its own graphs through this (their
+    /// shapes are checked by the engine's compile), so the integer semantics of every op is
+    /// written once, here.
+    ///
+    /// # Errors
+    /// [`ModelError::OutOfRange`] when a value leaves its range.
+    ///
+    /// # Panics
+    /// If the node's tensors are missing from `values` or their shapes do not fit the op (the
+    /// caller checks shapes first).
+    pub fn execute_node(&self, node: &QNode, values: &[Vec<i64>]) -> Result<Vec<i64>> {
+        self.exec_node(node, values)
+    }
+
     fn exec_node(&self, node: &QNode, values: &[Vec<i64>]) -> Result<Vec<i64>> {
         let x = &values[node.inputs[0]];
         let xs = &self.tensors[node.inputs[0]].shape;

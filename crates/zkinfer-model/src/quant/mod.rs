@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 pub use bounds::{FIELD_SAFE_BITS, MAX_TABLE_BITS, bit_len, div_fits_field};
 pub use build::quantize;
-pub use exec::Trace;
+pub use exec::{Trace, rescale};
 pub use table::{TableFn, erf};
 
 use crate::graph::TensorId;

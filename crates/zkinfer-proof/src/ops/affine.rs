@@ -7,7 +7,8 @@
 //! - `x ⊙ c`: `ỹ(r) = Σ_z eq(r, z)·x̃(z)·c̃(z)`, one sumcheck;
 //! - `x · c` for an integer `c ≠ 0`: the verifier divides the claim by `c`.
 //!
-//! Witness rule: every stored element (padding included) follows the formula.
+//! Witness rule: every stored element (padding included) follows the formula: the logical
+//! ones are the trace, the padded ones are computed here.
 #![cfg_attr(
     not(test),
     deny(
@@ -76,16 +77,15 @@ impl OpProof for AddSub {
         let (av, la) = cx.tensor(input(node, 0)?, at)?;
         let (bv, lb) = cx.tensor(input(node, 1)?, at)?;
         if la != lb {
-            return super::broadcast::elementwise_witness(at, &node.op, av, la, bv, lb);
+            return super::broadcast::elementwise_witness(cx, node, av, la, bv, lb);
         }
         let sub = matches!(node.op, Op::Sub);
-        av.iter()
-            .zip(bv)
-            .map(|(&p, &q)| {
-                let (p, q) = (i128::from(p), i128::from(q));
-                fit(at, if sub { p - q } else { p + q })
-            })
-            .collect()
+        cx.stored(node.output, at, |z| {
+            let (p, q) = (av.get(z), bv.get(z));
+            let (p, q) = p.zip(q).ok_or_else(|| key_mismatch(at, "operand sizes"))?;
+            let (p, q) = (i128::from(*p), i128::from(*q));
+            fit(at, if sub { p - q } else { p + q })
+        })
     }
 
     fn prove(
@@ -218,13 +218,14 @@ impl OpProof for ConstTensor {
             return Err(key_mismatch(at, "constant size"));
         }
         let add = matches!(node.op, Op::AddConst { .. });
-        xv.iter()
-            .zip(c)
-            .map(|(&v, &c)| {
-                let (v, c) = (i128::from(v), i128::from(c));
-                fit(at, if add { v + c } else { v * c })
-            })
-            .collect()
+        cx.stored(node.output, at, |z| {
+            let (v, c) = xv
+                .get(z)
+                .zip(c.get(z))
+                .ok_or_else(|| key_mismatch(at, "sizes"))?;
+            let (v, c) = (i128::from(*v), i128::from(*c));
+            fit(at, if add { v + c } else { v * c })
+        })
     }
 
     fn prove(
@@ -313,7 +314,10 @@ impl OpProof for MulConst {
         let at = node.name.as_str();
         let c = i128::from(constant(node).ok_or_else(|| key_mismatch(at, "op"))?);
         let (xv, _) = cx.tensor(input(node, 0)?, at)?;
-        xv.iter().map(|&v| fit(at, i128::from(v) * c)).collect()
+        cx.stored(node.output, at, |z| {
+            let v = xv.get(z).ok_or_else(|| key_mismatch(at, "input size"))?;
+            fit(at, i128::from(*v) * c)
+        })
     }
 
     fn prove(

@@ -51,8 +51,10 @@ pub trait OpProof: Sync {
         Ok(())
     }
 
-    /// Computes the node's stored output (every padded position, by the op's own padding rule)
-    /// and fills its committed columns.
+    /// Lays the node's output out from the interpreter's trace ([`WitnessCtx::stored`]: the
+    /// logical positions), computing only what the trace does not have: the padded positions, by
+    /// the op's own padding rule, and its committed columns. Layout ops move their input's
+    /// stored data instead.
     ///
     /// # Errors
     /// A value outside the compiled range, or a plan that does not fit the graph.

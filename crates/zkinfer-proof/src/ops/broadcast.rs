@@ -23,6 +23,7 @@ use zkinfer_field::{EF, PrimeCharacteristicRing};
 use super::api::{ProverCtx, VerifierCtx};
 use super::util::{fit, input, input_v, key_mismatch, layout, layout_v, mle, take, vk_mismatch};
 use crate::claims::Claim;
+use crate::context::WitnessCtx;
 use crate::error::{ProveError, VerifyError};
 use crate::ir::{Node, Op};
 use crate::layout::Layout;
@@ -143,36 +144,36 @@ pub fn plan_broadcast(
 }
 
 /// Witness of an element-wise op between activations over `a`'s whole stored table: `a · B` for
-/// `Mul`, `a ± b · [valid along the broadcast axes]` for `Add`/`Sub`.
+/// `Mul`, `a ± b · [valid along the broadcast axes]` for `Add`/`Sub` (the trace at logical
+/// positions, computed here at padded ones).
 ///
 /// # Errors
 /// [`ProveError::OutOfRange`] if an output leaves `±2^62`.
 pub fn elementwise_witness(
-    name: &str,
-    op: &Op,
+    cx: &WitnessCtx<'_>,
+    node: &Node,
     av: &[i64],
     la: &Layout,
     bv: &[i64],
     lb: &Layout,
 ) -> Result<Vec<i64>, ProveError> {
+    let name = node.name.as_str();
     let bad = || ProveError::Backend(format!("node `{name}`: operands do not broadcast"));
     let kept = broadcast_axes(la, lb).ok_or_else(bad)?;
     let map = broadcast_map(la, lb, &kept);
-    av.iter()
-        .zip(&map)
-        .map(|(&x, &(j, valid))| {
-            let w = i128::from(*bv.get(j).ok_or_else(bad)?);
-            let x = i128::from(x);
-            let v = match op {
-                Op::Mul => x * w,
-                Op::Add if valid => x + w,
-                Op::Sub if valid => x - w,
-                Op::Add | Op::Sub => x,
-                _ => return Err(bad()),
-            };
-            fit(name, v)
-        })
-        .collect()
+    cx.stored(node.output, name, |z| {
+        let (&x, &(j, valid)) = av.get(z).zip(map.get(z)).ok_or_else(bad)?;
+        let w = i128::from(*bv.get(j).ok_or_else(bad)?);
+        let x = i128::from(x);
+        let v = match node.op {
+            Op::Mul => x * w,
+            Op::Add if valid => x + w,
+            Op::Sub if valid => x - w,
+            Op::Add | Op::Sub => x,
+            _ => return Err(bad()),
+        };
+        fit(name, v)
+    })
 }
 
 /// Two operands, each a tensor with its layout.

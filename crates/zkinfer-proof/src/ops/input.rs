@@ -61,7 +61,12 @@ impl OpProof for Input {
                 got: cx.input.len(),
             });
         }
-        let s = get(&cx.plan.layouts, node.output, &node.name, "layout")?.scatter(cx.input);
+        // The trace's input must be the input proved (public inputs are bound to the transcript).
+        let logical = cx.logical(node.output, &node.name)?;
+        if let Some(index) = logical.iter().zip(cx.input).position(|(a, b)| a != b) {
+            return Err(cx.mismatch(node.output, index));
+        }
+        let s = cx.stored(node.output, &node.name, |_| Ok(0))?;
         if let Some(Source::Committed { column }) = cx.plan.sources.get(node.output) {
             cx.set_column(*column, s.clone(), &node.name)?;
         }

@@ -17,7 +17,9 @@ use zkinfer_sumcheck::Column;
 use super::api::{
     OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v, plan_p, plan_v,
 };
-use super::util::{cat, fit, get, input, input_v, key_mismatch, layout, layout_v, mle, prod2};
+use super::util::{
+    cat, get, input, input_v, key_mismatch, layout, layout_v, matmul_rows, mle, prod2,
+};
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
 use crate::error::{CompileError, ProveError, VerifyError};
@@ -151,8 +153,9 @@ impl OpProof for MatMulConst {
         Ok(())
     }
 
-    /// Every stored output row (padded rows of x included) is `x_row · W + b`: padded output
-    /// columns hold 0, padded rows the bias.
+    /// Every stored output row (padded rows of x included) is `x_row · W + b`: logical rows are
+    /// the trace (their padded columns hold 0: W's and b's padded columns are 0), padded rows are
+    /// computed by the model's matmul kernel ([`matmul_rows`]).
     fn witness(&self, cx: &mut WitnessCtx<'_>, idx: usize) -> Result<Vec<i64>, ProveError> {
         let node = node_p(cx.graph, idx)?;
         let at = node.name.as_str();
@@ -160,39 +163,41 @@ impl OpProof for MatMulConst {
             planned(plan_p(cx.plan, idx, at)?).ok_or_else(|| key_mismatch(at, "plan"))?;
         let w = get(cx.weights, wc, at, "weight column")?;
         let b = bc
-            .map(|c| get(cx.weights, c, at, "bias column"))
+            .map(|c| get(cx.weights, c, at, "bias column").map(Vec::as_slice))
             .transpose()?;
         let out_l = layout(cx.plan, node.output, at)?;
-        let np = out_l.padded.last().copied().unwrap_or(1);
+        let np = out_l.padded.last().copied().unwrap_or(1).max(1);
         let (xv, _) = cx.tensor(input(node, 0)?, at)?;
-        let ks = w.len() / np.max(1);
-        if ks == 0 || w.len() != ks * np || xv.len() % ks != 0 {
+        let ks = w.len() / np;
+        let rows = xv.len() / ks.max(1);
+        if ks == 0 || w.len() != ks * np || xv.len() != rows * ks || out_l.size() != rows * np {
             return Err(key_mismatch(at, "weight column size"));
         }
-        let mut y = Vec::with_capacity(xv.len() / ks * np);
-        let mut acc = vec![0i128; np];
-        for xrow in xv.chunks_exact(ks) {
-            match b {
-                Some(b) => {
-                    for (a, &bv) in acc.iter_mut().zip(b.iter()) {
-                        *a = i128::from(bv);
-                    }
-                }
-                None => acc.fill(0),
-            }
-            for (&xs, wrow) in xrow.iter().zip(w.chunks_exact(np)) {
-                if xs == 0 {
-                    continue;
-                }
-                for (a, &wv) in acc.iter_mut().zip(wrow) {
-                    *a += i128::from(xs) * i128::from(wv);
-                }
-            }
-            for &a in &acc {
-                y.push(fit(at, a)?);
+        // The stored rows that hold a logical row of the output; the others are padding.
+        let mut slot: Vec<Option<usize>> = vec![Some(0); rows];
+        for r in out_l
+            .sub(0..out_l.padded.len().saturating_sub(1))
+            .logical_to_stored()
+        {
+            if let Some(s) = slot.get_mut(r) {
+                *s = None;
             }
         }
-        Ok(y)
+        let mut xp = Vec::new();
+        for (r, s) in slot.iter_mut().enumerate() {
+            if s.is_some() {
+                *s = Some(xp.len() / ks);
+                xp.extend_from_slice(xv.get(r * ks..(r + 1) * ks).unwrap_or_default());
+            }
+        }
+        let yp = matmul_rows(at, &xp, ks, w, np, b)?;
+        cx.stored(node.output, at, |z| match slot.get(z / np) {
+            Some(Some(p)) => yp
+                .get(p * np + z % np)
+                .copied()
+                .ok_or_else(|| key_mismatch(at, "padded rows")),
+            _ => Ok(0),
+        })
     }
 
     fn prove(

@@ -8,8 +8,9 @@
 //!   and a zero-check `Σ_o eq(τ, o) Π_κ (y − Wκ)(o) = 0` forces one of them to be 0 (so `y` is
 //!   the maximum).
 //!
-//! Witness rule: padded output positions are 0; padded channels are pooled like real ones (their
-//! input is 0); a window reads only real input positions.
+//! Witness rule: logical outputs are the trace; padded output positions are 0; padded channels
+//! are pooled like real ones (by the model's pool kernel); a window reads only real input
+//! positions.
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
@@ -53,16 +54,11 @@ fn window(node: &Node) -> Option<&Window> {
     }
 }
 
-/// Sum-pool (`max = false`) or max-pool with its windows column (`max = true`), on stored
-/// layouts.
+/// The windows column of a max-pool, on stored layouts: for each padded kernel tap (a padded
+/// tap repeats tap 0 of its axis) and each stored output position of a real window, the input
+/// it reads (0 in padding).
 #[allow(clippy::indexing_slicing)] // bounded by the layouts, checked on entry
-fn pool(
-    xv: &[i64],
-    xl: &Layout,
-    out_l: &Layout,
-    window: &Window,
-    max: bool,
-) -> Option<(Vec<i64>, Vec<i64>)> {
+fn window_column(xv: &[i64], xl: &Layout, out_l: &Layout, window: &Window) -> Option<Vec<i64>> {
     let (_, h, w) = chw_of(xl)?;
     let (_, oh_n, ow_n) = chw_of(out_l)?;
     let n = xl.padded.len();
@@ -75,40 +71,68 @@ fn pool(
     if xv.len() != cp * hp * wp || osize < cp * ohp * owp {
         return None;
     }
-    let mut y = vec![0i64; osize];
-    let mut wins = if max {
-        vec![0i64; khp * kwp * osize]
-    } else {
-        Vec::new()
-    };
+    let mut wins = vec![0i64; khp * kwp * osize];
     for c in 0..cp {
         for oh in 0..oh_n {
             for ow in 0..ow_n {
                 let o = (c * ohp + oh) * owp + ow;
-                let mut acc: i64 = if max { i64::MIN } else { 0 };
                 for kh in 0..khp {
                     for kw in 0..kwp {
                         let (rkh, rkw) = (
                             if kh < kh_n { kh } else { 0 },
                             if kw < kw_n { kw } else { 0 },
                         );
-                        let v = match (window.source(0, oh, rkh, h), window.source(1, ow, rkw, w)) {
-                            (Some(ih), Some(iw)) => xv[(c * hp + ih) * wp + iw],
-                            _ => 0,
-                        };
-                        if max {
-                            wins[(kh * kwp + kw) * osize + o] = v;
-                            acc = acc.max(v);
-                        } else if kh < kh_n && kw < kw_n {
-                            acc += v;
-                        }
+                        wins[(kh * kwp + kw) * osize + o] =
+                            match (window.source(0, oh, rkh, h), window.source(1, ow, rkw, w)) {
+                                (Some(ih), Some(iw)) => xv[(c * hp + ih) * wp + iw],
+                                _ => 0,
+                            };
                     }
                 }
-                y[o] = acc;
             }
         }
     }
-    Some((y, wins))
+    Some(wins)
+}
+
+/// The stored output of a sum-pool (`max = false`) or max-pool: the trace at logical positions;
+/// the real windows of the input's padded channels pooled by the model's pool kernel (so padded
+/// channels are pooled like real ones); 0 elsewhere.
+fn pooled(cx: &WitnessCtx<'_>, node: &Node, max: bool) -> Result<Vec<i64>, ProveError> {
+    let at = node.name.as_str();
+    let window = window(node).ok_or_else(|| key_mismatch(at, "op"))?;
+    let (xv, xl) = cx.tensor(input(node, 0)?, at)?;
+    let out_l = layout(cx.plan, node.output, at)?;
+    let bad = || key_mismatch(at, "layouts");
+    let (c, h, w) = chw_of(xl).ok_or_else(bad)?;
+    let (_, oh_n, ow_n) = chw_of(out_l).ok_or_else(bad)?;
+    let [.., cp, hp, wp] = xl.padded[..] else {
+        return Err(bad());
+    };
+    let [.., ohp, owp] = out_l.padded[..] else {
+        return Err(bad());
+    };
+    if xv.len() != cp * hp * wp || out_l.size() < cp * ohp * owp {
+        return Err(bad());
+    }
+    let mut planes = Vec::with_capacity(cp.saturating_sub(c) * h * w);
+    for ch in c..cp {
+        for ih in 0..h {
+            let row = (ch * hp + ih) * wp;
+            planes.extend_from_slice(xv.get(row..row + w).ok_or_else(bad)?);
+        }
+    }
+    let pad_channels = cp.saturating_sub(c);
+    let yp = zkinfer_model::kernels::pool(&planes, [pad_channels, h, w], window, [oh_n, ow_n], max);
+    cx.stored(node.output, at, |z| {
+        let (ch, oh, ow) = (z / (ohp * owp), z / owp % ohp, z % owp);
+        if ch < c || ch >= cp || oh >= oh_n || ow >= ow_n {
+            return Ok(0);
+        }
+        yp.get(((ch - c) * oh_n + oh) * ow_n + ow)
+            .copied()
+            .ok_or_else(bad)
+    })
 }
 
 /// Checks the input and gives the output layout.
@@ -136,14 +160,7 @@ impl OpProof for SumPool {
     }
 
     fn witness(&self, cx: &mut WitnessCtx<'_>, idx: usize) -> Result<Vec<i64>, ProveError> {
-        let node = node_p(cx.graph, idx)?;
-        let at = node.name.as_str();
-        let w = window(node).ok_or_else(|| key_mismatch(at, "op"))?;
-        let (xv, xl) = cx.tensor(input(node, 0)?, at)?;
-        let out_l = layout(cx.plan, node.output, at)?;
-        pool(xv, xl, out_l, w, false)
-            .map(|(y, _)| y)
-            .ok_or_else(|| key_mismatch(at, "layouts"))
+        pooled(cx, node_p(cx.graph, idx)?, false)
     }
 
     fn prove(
@@ -253,7 +270,8 @@ impl OpProof for MaxPool {
             planned_max(plan_p(cx.plan, idx, at)?).ok_or_else(|| key_mismatch(at, "plan"))?;
         let (xv, xl) = cx.tensor(input(node, 0)?, at)?;
         let out_l = layout(cx.plan, node.output, at)?;
-        let (y, wins) = pool(xv, xl, out_l, w, true).ok_or_else(|| key_mismatch(at, "layouts"))?;
+        let wins = window_column(xv, xl, out_l, w).ok_or_else(|| key_mismatch(at, "layouts"))?;
+        let y = pooled(cx, node, true)?;
         cx.set_column(out, y.clone(), at)?;
         cx.set_column(windows, wins, at)?;
         Ok(y)

@@ -25,7 +25,9 @@ use super::broadcast::{
     broadcast_axes, broadcast_map, check_natural, elementwise_witness, operands, operands_v,
     plan_broadcast, restrict,
 };
-use super::util::{cat, fit, get, ind, input, key_mismatch, prod2, take, to_field, vk_mismatch};
+use super::util::{
+    cat, get, ind, input, key_mismatch, layout, matmul_rows, prod2, take, to_field, vk_mismatch,
+};
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
 use crate::error::{CompileError, ProveError, VerifyError};
@@ -143,41 +145,75 @@ pub fn plan_matmul(
     Ok(out)
 }
 
-/// Witness of a matmul: every stored output position, `Σ_{k<K}` over the logical K only.
+/// Witness of a matmul: every stored output position is `Σ_{k<K}` over the logical K only. The
+/// logical positions are the trace; the padded ones (padded rows, and the padded columns of
+/// logical rows, where `b`'s padded columns may be non-zero) are computed by the model's matmul
+/// kernel ([`matmul_rows`]).
 ///
 /// # Errors
 /// [`ProveError::OutOfRange`] if an output leaves `±2^62`.
+#[allow(clippy::indexing_slicing)] // sizes checked on entry
 pub fn matmul_witness(
-    name: &str,
+    cx: &WitnessCtx<'_>,
+    node: &Node,
     av: &[i64],
     la: &Layout,
     bv: &[i64],
     lb: &Layout,
 ) -> Result<Vec<i64>, ProveError> {
-    let d = MatDims::new(la, lb)
-        .ok_or_else(|| ProveError::Backend(format!("node `{name}`: operands do not multiply")))?;
-    let mut y = vec![0i64; d.bp * d.mp * d.np];
-    let mut acc = vec![0i128; d.np];
+    let name = node.name.as_str();
+    let bad = || ProveError::Backend(format!("node `{name}`: operands do not multiply"));
+    let d = MatDims::new(la, lb).ok_or_else(bad)?;
+    let out_l = layout(cx.plan, node.output, name)?;
+    let rows = d.bp * d.mp;
+    let n = out_l.logical.last().copied().unwrap_or(1).min(d.np);
+    if d.k == 0
+        || out_l.size() != rows * d.np
+        || av.len() != rows * d.kp
+        || bv.len() != d.bp * d.kp * d.np
+    {
+        return Err(bad());
+    }
+    let mut real = vec![false; rows];
+    for r in out_l
+        .sub(0..out_l.padded.len().saturating_sub(1))
+        .logical_to_stored()
+    {
+        if let Some(x) = real.get_mut(r) {
+            *x = true;
+        }
+    }
+    let mut pad = vec![0i64; out_l.size()];
+    let arows = |rs: &[usize]| -> Vec<i64> {
+        rs.iter()
+            .flat_map(|&r| &av[r * d.kp..r * d.kp + d.k])
+            .copied()
+            .collect()
+    };
     for beta in 0..d.bp {
-        for m in 0..d.mp {
-            acc.iter_mut().for_each(|v| *v = 0);
-            let arow = &av[(beta * d.mp + m) * d.kp..][..d.k];
-            for (k, &x) in arow.iter().enumerate() {
-                if x == 0 {
-                    continue;
-                }
-                let brow = &bv[(beta * d.kp + k) * d.np..][..d.np];
-                for (s, &w) in acc.iter_mut().zip(brow) {
-                    *s += i128::from(x) * i128::from(w);
-                }
+        let block = &bv[beta * d.kp * d.np..(beta * d.kp + d.k) * d.np];
+        let (logical, padded): (Vec<usize>, Vec<usize>) =
+            (beta * d.mp..(beta + 1) * d.mp).partition(|&r| real[r]);
+        if !padded.is_empty() {
+            let y = matmul_rows(name, &arows(&padded), d.k, block, d.np, None)?;
+            for (&r, yr) in padded.iter().zip(y.chunks_exact(d.np)) {
+                pad[r * d.np..(r + 1) * d.np].copy_from_slice(yr);
             }
-            let out = &mut y[(beta * d.mp + m) * d.np..][..d.np];
-            for (o, &s) in out.iter_mut().zip(&acc) {
-                *o = fit(name, s)?;
+        }
+        let cols = d.np - n;
+        if !logical.is_empty() && cols > 0 {
+            let sub: Vec<i64> = block
+                .chunks_exact(d.np)
+                .flat_map(|row| &row[n..])
+                .copied()
+                .collect();
+            let y = matmul_rows(name, &arows(&logical), d.k, &sub, cols, None)?;
+            for (&r, yr) in logical.iter().zip(y.chunks_exact(cols)) {
+                pad[r * d.np + n..(r + 1) * d.np].copy_from_slice(yr);
             }
         }
     }
-    Ok(y)
+    cx.stored(node.output, name, |z| pad.get(z).copied().ok_or_else(bad))
 }
 
 /// [`crate::ir::Op::MatMul`]: both operands activations.
@@ -214,7 +250,7 @@ impl OpProof for MatMul {
         let at = node.name.as_str();
         let (av, la) = cx.tensor(input(node, 0)?, at)?;
         let (bv, lb) = cx.tensor(input(node, 1)?, at)?;
-        matmul_witness(at, av, la, bv, lb)
+        matmul_witness(cx, node, av, la, bv, lb)
     }
 
     fn prove(
@@ -261,7 +297,7 @@ impl OpProof for Mul {
         let at = node.name.as_str();
         let (av, la) = cx.tensor(input(node, 0)?, at)?;
         let (bv, lb) = cx.tensor(input(node, 1)?, at)?;
-        elementwise_witness(at, &node.op, av, la, bv, lb)
+        elementwise_witness(cx, node, av, la, bv, lb)
     }
 
     fn prove(

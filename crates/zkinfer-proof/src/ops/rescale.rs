@@ -5,7 +5,8 @@
 //! limb to its width. At node time, at a fresh point `ρ`,
 //! `x̃(ρ) = 2^k·q̃(ρ) + Σ_l 2^(16l)·r̃_l(ρ) − 2^(k−1)` moves the claim to `x`; with both
 //! ranges checked, `q` is the unique round-half-up quotient.
-//! Witness rule: every stored element (padding included) is rescaled.
+//! Witness rule: every stored element (padding included) is rescaled: the logical quotients
+//! are the trace, the remainders `x + 2^(k−1) − 2^k·q` (checked to `[0, 2^k)`).
 #![cfg_attr(
     not(test),
     deny(
@@ -126,14 +127,22 @@ impl OpProof for Rescale {
         let (limbs, limb_bits) = (limbs.to_vec(), limb_bits.to_vec());
         let (lo, hi) = super::util::act_range(cx.graph.act_bits);
         let (xv, _) = cx.tensor(input(node, 0)?, at)?;
+        // Logical quotients from the trace, padded elements rescaled by the model's rule.
+        let y = cx.stored(node.output, at, |z| {
+            let v = xv.get(z).ok_or_else(|| key_mismatch(at, "input size"))?;
+            Ok(zkinfer_model::rescale(*v, k))
+        })?;
+        if y.len() != xv.len() {
+            return Err(key_mismatch(at, "output size"));
+        }
         let half = 1i128 << (k - 1);
-        let mut y = Vec::with_capacity(xv.len());
         let mut rems: Vec<Vec<i64>> = vec![Vec::with_capacity(xv.len()); limbs.len()];
-        for &v in xv {
-            let t = i128::from(v) + half;
-            let q = t.div_euclid(1i128 << k);
-            let mut r = t.rem_euclid(1i128 << k);
-            y.push(checked(at, q, lo, hi)?);
+        for (z, (&v, &q)) in xv.iter().zip(&y).enumerate() {
+            checked(at, i128::from(q), lo, hi)?;
+            let mut r = i128::from(v) + half - (i128::from(q) << k);
+            if !(0..1i128 << k).contains(&r) {
+                return Err(cx.mismatch(node.output, z));
+            }
             for (col, &bits) in rems.iter_mut().zip(&limb_bits) {
                 col.push(i64::try_from(r & ((1i128 << bits) - 1)).unwrap_or_default());
                 r >>= bits;

@@ -2,7 +2,8 @@
 //! activation range. The output is committed; one lookup of the pair `(x, y)` into the function
 //! table proves every element (its claims are routed by [`crate::lookups`]), so nothing is left
 //! to prove at node time.
-//! Witness rule: every stored element (padding included) is looked up.
+//! Witness rule: every stored element (padding included) is looked up: the logical outputs are
+//! the trace, each padded element is looked up here.
 #![cfg_attr(
     not(test),
     deny(
@@ -76,19 +77,18 @@ impl OpProof for Elementwise {
         };
         let (lo, hi) = act_range(cx.graph.act_bits);
         let (xv, _) = cx.tensor(input(node, 0)?, at)?;
-        let y: Vec<i64> = xv
-            .iter()
-            .map(|&v| {
-                let v = checked(at, i128::from(v), lo, hi)?;
-                match &node.op {
-                    Op::Table { outputs, .. } => usize::try_from(i128::from(v) - lo)
-                        .ok()
-                        .and_then(|i| outputs.get(i).copied())
-                        .ok_or_else(|| key_mismatch(at, "table size")),
-                    _ => Ok(v.max(0)),
-                }
-            })
-            .collect::<Result<_, ProveError>>()?;
+        // Logical outputs from the trace; padded elements looked up in the table.
+        let y = cx.stored(node.output, at, |z| {
+            let v = xv.get(z).ok_or_else(|| key_mismatch(at, "input size"))?;
+            let v = checked(at, i128::from(*v), lo, hi)?;
+            match &node.op {
+                Op::Table { outputs, .. } => usize::try_from(i128::from(v) - lo)
+                    .ok()
+                    .and_then(|i| outputs.get(i).copied())
+                    .ok_or_else(|| key_mismatch(at, "table size")),
+                _ => Ok(v.max(0)),
+            }
+        })?;
         cx.set_column(out, y.clone(), at)?;
         Ok(y)
     }

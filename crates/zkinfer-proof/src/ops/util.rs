@@ -93,6 +93,38 @@ pub fn fit(layer: &str, v: i128) -> Result<i64, ProveError> {
     checked(layer, v, -OUT_BOUND, OUT_BOUND)
 }
 
+/// `x · w (+ bias)` for `x` `[m, k]` and `w` `[k, n]` (row-major), by `zkinfer-model`'s matmul
+/// kernel over `i128`, each value checked to the field-safe bound: the one matmul, for the padded
+/// positions a witness needs beyond the interpreter's trace.
+///
+/// # Errors
+/// Operands of the wrong sizes, or a value past the field-safe bound.
+pub fn matmul_rows(
+    at: &str,
+    x: &[i64],
+    k: usize,
+    w: &[i64],
+    n: usize,
+    bias: Option<&[i64]>,
+) -> Result<Vec<i64>, ProveError> {
+    if k == 0 || !x.len().is_multiple_of(k) || w.len() != k * n {
+        return Err(key_mismatch(at, "matmul operand sizes"));
+    }
+    let m = x.len() / k;
+    if m == 0 {
+        return Ok(Vec::new());
+    }
+    let wide = |v: &[i64]| v.iter().map(|&v| i128::from(v)).collect::<Vec<_>>();
+    let y = zkinfer_model::kernels::matmul(&wide(x), m, k, &wide(w), n);
+    y.iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            let b = bias.and_then(|b| b.get(i % n.max(1))).copied().unwrap_or(0);
+            fit(at, v + i128::from(b))
+        })
+        .collect()
+}
+
 /// The error of a prover whose key's plan does not fit its graph (a corrupted or foreign key).
 #[must_use]
 pub fn key_mismatch(node: &str, what: &str) -> ProveError {

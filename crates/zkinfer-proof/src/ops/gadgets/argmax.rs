@@ -29,10 +29,9 @@ use zkinfer_sumcheck::{Column, Term};
 
 use super::super::api::{OpProof, ProverCtx, VerifierCtx, node_p, node_v, plan_p, plan_v};
 use super::super::util::{
-    act_range, cat, get, ind, input, input_v, key_mismatch, layout, layout_v, mle, take, to_field,
-    vk_mismatch,
+    cat, get, ind, input, input_v, key_mismatch, layout, layout_v, mle, take, to_field, vk_mismatch,
 };
-use super::{fold_rows, last_axis, mask_field, plan_last_axis, row_max, valid_eval, valid_mask};
+use super::{fold_rows, last_axis, mask_field, max_gaps, plan_last_axis, valid_eval, valid_mask};
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
 use crate::error::{CompileError, ProveError, VerifyError};
@@ -120,23 +119,44 @@ impl OpProof for ArgMax {
             planned(plan_p(cx.plan, idx, at)?).ok_or_else(|| key_mismatch(at, "plan"))?;
         let (xv, xl) = cx.tensor(input(node, 0)?, at)?;
         let npad = xl.padded.last().copied().unwrap_or(1).max(1);
-        let (y, mut d, arg) = row_max(at, xv, xl, act_range(cx.graph.act_bits))?;
+        // The indices are the trace (0 on padded rows); the maximum `x[j]`, the one-hot and the
+        // gaps are computed here.
+        let idxs = cx.stored(node.output, at, |_| Ok(0))?;
+        let valid = valid_mask(xl);
+        let mut y = vec![0i64; idxs.len()];
         let mut s = vec![0i64; xv.len()];
-        let mut idxs = vec![0i64; y.len()];
-        for (((ar, srow), drow), ix) in arg
+        let mut arg = vec![None; idxs.len()];
+        for (r, ((((&ix, yr), ar), srow), vrow)) in idxs
             .iter()
+            .zip(y.iter_mut())
+            .zip(arg.iter_mut())
             .zip(s.chunks_exact_mut(npad))
-            .zip(d.chunks_exact_mut(npad))
-            .zip(idxs.iter_mut())
+            .zip(valid.chunks_exact(npad))
+            .enumerate()
         {
-            if let Some(j) = *ar {
-                if let Some(sj) = srow.get_mut(j) {
-                    *sj = 1;
-                }
-                *ix = i64::try_from(j).unwrap_or_default();
-                // Positions strictly before the arg-max are at least 1 below it.
-                for dj in drow.iter_mut().take(j) {
-                    *dj -= 1;
+            if !vrow.contains(&true) {
+                continue;
+            }
+            let j = usize::try_from(ix)
+                .ok()
+                .filter(|&j| vrow.get(j) == Some(&true))
+                .ok_or_else(|| cx.mismatch(node.output, r))?;
+            *yr = xv
+                .get(r * npad + j)
+                .copied()
+                .ok_or_else(|| key_mismatch(at, "input size"))?;
+            if let Some(sj) = srow.get_mut(j) {
+                *sj = 1;
+            }
+            *ar = Some(j);
+        }
+        let mut d = max_gaps(cx, node, xv, xl, &y)?;
+        for (r, (ar, drow)) in arg.iter().zip(d.chunks_exact_mut(npad)).enumerate() {
+            // Positions strictly before the arg-max are at least 1 below it (the lowest index).
+            for dj in drow.iter_mut().take(ar.unwrap_or(0)) {
+                *dj -= 1;
+                if *dj < 0 {
+                    return Err(cx.mismatch(node.output, r));
                 }
             }
         }

@@ -190,7 +190,12 @@ impl OpProof for Div {
         let (bv, bl) = cx.tensor(input(node, 1)?, at)?;
         let valid = valid_mask(xl);
         let n = xv.len();
-        let mut q = vec![0i64; n];
+        // The quotients are the trace (0 at padded positions); remainders and slacks are
+        // computed here.
+        let q = cx.stored(node.output, at, |_| Ok(0))?;
+        if q.len() != n {
+            return Err(key_mismatch(at, "output size"));
+        }
         let mut r = vec![vec![0i64; n]; rem.columns.len()];
         let mut c = vec![vec![0i64; n]; slack.columns.len()];
         let bmax = (1i128 << divisor_bits) - 1;
@@ -207,10 +212,12 @@ impl OpProof for Div {
                 .ok_or_else(|| key_mismatch(at, "divisor size"))?;
             let bz = i128::from(checked(at, i128::from(bz), 1, bmax)?);
             let num = av << shift;
-            if let Some(qz) = q.get_mut(z) {
-                *qz = checked(at, num.div_euclid(bz), lo, hi)?;
+            let qz = i128::from(*q.get(z).ok_or_else(|| key_mismatch(at, "output size"))?);
+            checked(at, qz, lo, hi)?;
+            let rz = num - qz * bz;
+            if !(0..bz).contains(&rz) {
+                return Err(cx.mismatch(node.output, z));
             }
-            let rz = num.rem_euclid(bz);
             for (col, v) in r.iter_mut().zip(split_limbs(rz, &rem.bits)) {
                 if let Some(e) = col.get_mut(z) {
                     *e = v;

@@ -133,18 +133,23 @@ impl OpProof for Isqrt {
         let (xv, xl) = cx.tensor(input(node, 0)?, at)?;
         let valid = valid_mask(xl);
         let n = xv.len();
-        let mut y = vec![0i64; n];
+        // The roots are the trace (0 at padded positions); the slacks are computed here.
+        let y = cx.stored(node.output, at, |_| Ok(0))?;
+        if y.len() != n {
+            return Err(key_mismatch(at, "output size"));
+        }
         let mut t1 = vec![vec![0i64; n]; l1.columns.len()];
         let mut t2 = vec![vec![0i64; n]; l2.columns.len()];
         let mut yl = vec![vec![0i64; n]; out_limbs.as_ref().map_or(0, |l| l.columns.len())];
-        for (z, ((&xz, &ok), yz)) in xv.iter().zip(&valid).zip(y.iter_mut()).enumerate() {
+        for (z, ((&xz, &ok), &yz)) in xv.iter().zip(&valid).zip(&y).enumerate() {
             if !ok {
                 continue;
             }
-            let v = checked(at, i128::from(xz), 0, (1i128 << bits) - 1)?;
-            let r = i128::from(u64::try_from(v).unwrap_or_default().isqrt());
-            *yz = i64::try_from(r).unwrap_or_default();
-            let v = i128::from(v);
+            let v = i128::from(checked(at, i128::from(xz), 0, (1i128 << bits) - 1)?);
+            let r = i128::from(yz);
+            if r < 0 || r * r > v || v >= (r + 1) * (r + 1) {
+                return Err(cx.mismatch(node.output, z));
+            }
             put(&mut t1, z, v - r * r, &l1.bits);
             put(&mut t2, z, r * r + 2 * r - v, &l2.bits);
             if let Some(ol) = &out_limbs {

@@ -27,7 +27,8 @@ use zkinfer_poly::eq_table;
 use zkinfer_sumcheck::Column;
 
 use super::api::ProverCtx;
-use super::util::{checked, ind, to_field};
+use super::util::{act_range, checked, ind, key_mismatch, to_field};
+use crate::context::WitnessCtx;
 use crate::error::{CompileError, ProveError};
 use crate::ir::Node;
 use crate::layout::Layout;
@@ -168,51 +169,51 @@ pub(crate) fn plan_last_axis(
     Ok((x, out))
 }
 
-/// Per stored row: the maximum (0 on padded rows), `D = (y − x)·valid`, and the lowest index of
-/// the maximum (`None` on padded rows).
-pub(crate) type RowMax = (Vec<i64>, Vec<i64>, Vec<Option<usize>>);
-
-/// [`RowMax`] of a stored table with layout `xl`, every valid value checked to `[lo, hi]`.
-pub(crate) fn row_max(
-    name: &str,
+/// `D = (m − x)·valid` for the maximum `m` of each stored row (last axis) of a table with layout
+/// `xl`, `maxima` one per stored row (0 on padded rows). Every valid value is checked to the
+/// activation range, and each row's `m` to be the maximum of its valid values (else the trace
+/// does not fit: an error at tensor `out`, that row).
+///
+/// # Errors
+/// [`ProveError::OutOfRange`], [`ProveError::TraceMismatch`], or sizes that do not fit.
+pub(crate) fn max_gaps(
+    cx: &WitnessCtx<'_>,
+    node: &Node,
     xv: &[i64],
     xl: &Layout,
-    (lo, hi): (i128, i128),
-) -> Result<RowMax, ProveError> {
+    maxima: &[i64],
+) -> Result<Vec<i64>, ProveError> {
+    let at = node.name.as_str();
+    let (lo, hi) = act_range(cx.graph.act_bits);
     let npad = xl.padded.last().copied().unwrap_or(1).max(1);
+    if maxima.len() * npad != xv.len() {
+        return Err(key_mismatch(at, "row count"));
+    }
     let valid = valid_mask(xl);
-    let rows = xv.len() / npad;
-    let mut y = vec![0i64; rows];
     let mut d = vec![0i64; xv.len()];
-    let mut arg = vec![None; rows];
-    for ((((xrow, vrow), drow), yi), ai) in xv
+    for (r, (((xrow, vrow), drow), &m)) in xv
         .chunks_exact(npad)
         .zip(valid.chunks_exact(npad))
         .zip(d.chunks_exact_mut(npad))
-        .zip(y.iter_mut())
-        .zip(arg.iter_mut())
+        .zip(maxima)
+        .enumerate()
     {
-        let mut best: Option<(usize, i64)> = None;
-        for (j, (&v, _)) in xrow
-            .iter()
-            .zip(vrow)
-            .enumerate()
-            .filter(|(_, (_, ok))| **ok)
-        {
-            let v = checked(name, i128::from(v), lo, hi)?;
-            if best.is_none_or(|(_, b)| v > b) {
-                best = Some((j, v));
-            }
+        // A padded row has no element to reach.
+        let mut reached = !vrow.contains(&true);
+        for ((dz, &xz), _) in drow.iter_mut().zip(xrow).zip(vrow).filter(|(_, ok)| **ok) {
+            let xz = checked(at, i128::from(xz), lo, hi)?;
+            let gap = i128::from(m) - i128::from(xz);
+            reached |= gap == 0;
+            *dz = i64::try_from(gap)
+                .ok()
+                .filter(|g| *g >= 0)
+                .ok_or_else(|| cx.mismatch(node.output, r))?;
         }
-        if let Some((j, m)) = best {
-            *yi = m;
-            *ai = Some(j);
-            for ((dz, &xz), _) in drow.iter_mut().zip(xrow).zip(vrow).filter(|(_, ok)| **ok) {
-                *dz = m - xz;
-            }
+        if !reached {
+            return Err(cx.mismatch(node.output, r));
         }
     }
-    Ok((y, d, arg))
+    Ok(d)
 }
 
 #[cfg(test)]

@@ -22,10 +22,9 @@ use zkinfer_sumcheck::{Column, Term};
 
 use super::super::api::{OpProof, ProverCtx, VerifierCtx, node_p, node_v, plan_p, plan_v};
 use super::super::util::{
-    act_range, cat, input, input_v, key_mismatch, layout, layout_v, product_term, take, to_field,
-    vk_mismatch,
+    cat, input, input_v, key_mismatch, layout, layout_v, product_term, take, to_field, vk_mismatch,
 };
-use super::{fold_rows, last_axis, mask_field, plan_last_axis, row_max, valid_eval, valid_mask};
+use super::{fold_rows, last_axis, mask_field, max_gaps, plan_last_axis, valid_eval, valid_mask};
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
 use crate::error::{CompileError, ProveError, VerifyError};
@@ -85,7 +84,9 @@ impl OpProof for ReduceMax {
         let (out, diff) =
             planned(plan_p(cx.plan, idx, at)?).ok_or_else(|| key_mismatch(at, "plan"))?;
         let (xv, xl) = cx.tensor(input(node, 0)?, at)?;
-        let (y, d, _) = row_max(at, xv, xl, act_range(cx.graph.act_bits))?;
+        // The maxima are the trace (0 on padded rows); the gaps `y − x` are computed here.
+        let y = cx.stored(node.output, at, |_| Ok(0))?;
+        let d = max_gaps(cx, node, xv, xl, &y)?;
         cx.set_column(out, y.clone(), at)?;
         cx.set_column(diff, d, at)?;
         Ok(y)
