@@ -15,7 +15,8 @@
 //! prover and verifier, behind one dispatch), [`context`] (what op code works with),
 //! [`witness`] (driver), [`reduce`] (claim reduction), [`select`] (window selectors),
 //! [`keys`] (setup), [`lookups`], [`channel`] (messages), [`claims`], [`prover`] and
-//! [`verifier`] (drivers: the backward walk), [`proof`] (files), `testing` (graphs built in
+//! [`verifier`] (drivers: the backward walk), [`profile`] (per-phase time and memory of a
+//! prove), [`proof`] (files), `testing` (graphs built in
 //! code; feature `testing`). The drivers know no op.
 
 pub mod channel;
@@ -33,6 +34,7 @@ pub mod ops;
 pub mod plan;
 pub mod planner;
 pub mod proof;
+pub mod profile;
 pub mod prover;
 pub mod reduce;
 pub mod select;
@@ -46,5 +48,6 @@ pub use error::{CompileError, ProveError, VerifyError};
 pub use keys::{ProvingKey, VerifyingKey, setup};
 pub use plan::{CompileOptions, InputVisibility, Plan};
 pub use proof::{FileError, Proof, ZkFile};
-pub use prover::prove;
+pub use profile::Profile;
+pub use prover::{prove, prove_profiled};
 pub use verifier::verify;

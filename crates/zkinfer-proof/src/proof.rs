@@ -21,8 +21,14 @@ use zkinfer_pcs::{Commitment, OpeningProof};
 use crate::channel::Msg;
 use crate::keys::{ProvingKey, VerifyingKey};
 
-/// Version of every file format; bump on any change.
+/// Version of the proof and verifying-key formats (and the default of every [`ZkFile`]); bump
+/// on any change.
 pub const FORMAT_VERSION: u32 = 1;
+
+/// Version of the proving-key formats. 2: the key carries the weights' commitment data
+/// (codeword and Merkle tree) so that proofs skip re-committing the weights; version-1 keys
+/// are refused with [`FileError::WrongVersion`] (run `zkinfer setup` again).
+pub const PK_FORMAT_VERSION: u32 = 2;
 
 /// A proof of one inference.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -85,6 +91,8 @@ pub trait ZkFile: Serialize + for<'de> Deserialize<'de> {
     const MAGIC: [u8; 8];
     /// Human name.
     const KIND: &'static str;
+    /// Format version written and the only one read.
+    const VERSION: u32 = FORMAT_VERSION;
 
     /// Consistency checks on a decoded value (a key's digest against its contents); the reason
     /// when it fails.
@@ -99,8 +107,10 @@ pub trait ZkFile: Serialize + for<'de> Deserialize<'de> {
     #[must_use]
     fn to_bytes(&self) -> Vec<u8> {
         let mut out = Self::MAGIC.to_vec();
-        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        out.extend(bincode::serialize(self).unwrap_or_default());
+        out.extend_from_slice(&Self::VERSION.to_le_bytes());
+        if bincode::serialize_into(&mut out, self).is_err() {
+            out.truncate(12);
+        }
         out
     }
 
@@ -125,11 +135,11 @@ pub trait ZkFile: Serialize + for<'de> Deserialize<'de> {
             });
         }
         let got = u32::from_le_bytes(*version);
-        if got != FORMAT_VERSION {
+        if got != Self::VERSION {
             return Err(FileError::WrongVersion {
                 kind: Self::KIND,
                 got,
-                expected: FORMAT_VERSION,
+                expected: Self::VERSION,
             });
         }
         use bincode::Options;
@@ -168,6 +178,7 @@ impl ZkFile for VerifyingKey {
 impl ZkFile for ProvingKey {
     const MAGIC: [u8; 8] = *b"ZKINFPK\0";
     const KIND: &'static str = "proving key";
+    const VERSION: u32 = PK_FORMAT_VERSION;
 
     fn check(&self) -> Result<(), String> {
         self.vk.check_digest()?;
