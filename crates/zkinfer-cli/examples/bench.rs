@@ -52,7 +52,11 @@ fn cpu_faults() -> (f64, f64, u64) {
     // Fields after the parenthesised command name: state is field 3; minflt 10, utime 14, stime 15.
     let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
     let f: Vec<&str> = rest.split_whitespace().collect();
-    let num = |i: usize| f.get(i - 3).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    let num = |i: usize| {
+        f.get(i - 3)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
     let tick = 100.0; // USER_HZ on Linux
     (num(14) as f64 / tick, num(15) as f64 / tick, num(10))
 }
@@ -224,7 +228,10 @@ fn run_one(name: &str) {
                 )
             })
             .collect();
-        println!("|   phases: load {t_load:.3} s / {load_peak:.0} MiB; {} |", phases.join("; "));
+        println!(
+            "|   phases: load {t_load:.3} s / {load_peak:.0} MiB; {} |",
+            phases.join("; ")
+        );
     }
 }
 

@@ -118,12 +118,13 @@ impl Pcs {
         let (plan, witness) = self.stack(&[vec![F::ZERO; 1 << n]])?;
         let whir = self.whir(plan.stacked_vars)?;
         let mut scratch = Transcript::new(b"zkinfer/pcs/restore-shell");
-        let (_, data) = p3_commit::MultilinearPcs::commit(&whir, witness, &mut scratch).map_err(
-            |e| PcsError::Config {
-                num_vars: plan.stacked_vars,
-                reason: e.to_string(),
-            },
-        )?;
+        let (_, data) =
+            p3_commit::MultilinearPcs::commit(&whir, witness, &mut scratch).map_err(|e| {
+                PcsError::Config {
+                    num_vars: plan.stacked_vars,
+                    reason: e.to_string(),
+                }
+            })?;
         Ok(data)
     }
 }

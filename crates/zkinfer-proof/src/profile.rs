@@ -85,7 +85,11 @@ mod tests {
         assert_eq!(names, ["witness", "opening"]);
         assert!(on.phases.iter().all(|p| p.seconds >= 0.0));
         if cfg!(target_os = "linux") {
-            assert!(on.phases.iter().all(|p| p.peak_mib.is_some_and(|m| m > 0.0)));
+            assert!(
+                on.phases
+                    .iter()
+                    .all(|p| p.peak_mib.is_some_and(|m| m > 0.0))
+            );
         }
     }
 }

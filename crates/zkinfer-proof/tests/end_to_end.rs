@@ -103,8 +103,12 @@ fn stored_weights_data_proves_like_recommitting() {
     assert!(err.to_string().contains("regenerate"), "{err}");
 
     let (g2, _) = mlp(&[32, 24, 10], 2);
-    let pk2 = setup(&g2, &compile(&g2, CompileOptions::default()).unwrap(), PcsConfig::default())
-        .expect("setup");
+    let pk2 = setup(
+        &g2,
+        &compile(&g2, CompileOptions::default()).unwrap(),
+        PcsConfig::default(),
+    )
+    .expect("setup");
     let mut mixed = pk.clone();
     mixed.weights_data = pk2.weights_data;
     let err = prove(&mixed, &x, None).unwrap_err();

@@ -401,7 +401,8 @@ fn run(cli: &Cli) -> Result<(), Error> {
                 .map(|p| json!({"phase": p.name, "ms": p.seconds * 1e3, "peak_mib": p.peak_mib}))
                 .collect();
             if cli.json {
-                let mut v = json!({"ok": true, "proof": output, "bytes": size, "ms": ms(t), "output": out});
+                let mut v =
+                    json!({"ok": true, "proof": output, "bytes": size, "ms": ms(t), "output": out});
                 if *profile {
                     v["load_ms"] = json!(ms(t_load));
                     v["phases"] = json!(phases);
