@@ -1,17 +1,31 @@
 //! End-to-end benchmark: for each model, setup / prove / verify time, proof size, peak memory,
 //! committed elements, and prove time over the integer interpreter's time on the same input.
 //!
-//! `cargo run --release -p zkinfer-cli --example bench [-- MODEL…]`. Each model runs in its own child
-//! process so that its peak memory (VmHWM) is its own.
+//! `cargo run --release -p zkinfer-cli --example bench [-- [--profile] [--weights stored|recommit|both] MODEL…]`
+//! (`--help` lists the models). Each model runs in its own child process. The child sets up, writes
+//! the proving key to bytes and drops everything, then (as `zkinfer prove` does) loads the key and
+//! proves: "peak MiB" (VmHWM, reset before the load) and the user / system time and minor page
+//! faults (from `/proc/self/stat`) are those of the load and the prove alone.
+//!
+//! `--weights recommit` drops the weights' commitment data from the proving key, so each proof
+//! commits the weights again (the proving key before format 2); `both` runs each model both ways,
+//! back to back.
 
 use std::time::Instant;
 
-use zkinfer_model::QuantConfig;
+use zkinfer_model::{OnnxSource, QuantConfig};
 use zkinfer_pcs::PcsConfig;
 use zkinfer_proof::ir::ProofGraph;
 use zkinfer_proof::testing::{cifar_cnn, lenet5, mlp, residual_cnn};
 use zkinfer_proof::witness::generate;
-use zkinfer_proof::{CompileOptions, InputVisibility, ZkFile, compile, prove, setup, verify};
+use zkinfer_proof::{
+    CompileOptions, InputVisibility, Profile, ProvingKey, ZkFile, compile, prove_profiled, setup,
+    verify,
+};
+
+/// A global allocator that keeps freed memory for reuse (see `zkinfer`'s binary).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const BUILT: [&str; 4] = ["mlp-784-128-128-10", "lenet5", "residual-cnn", "cifar-cnn"];
 const ONNX: [&str; 9] = [
@@ -25,6 +39,27 @@ const ONNX: [&str; 9] = [
     "gpt2_mini_emb",
     "bert_mini_emb",
 ];
+/// Models run only when named (tens of seconds and gigabytes each).
+const LARGE: [&str; 1] = ["resnet18-cifar"];
+/// How the weights' commitment data is handled (`--weights`), passed to the child in this variable.
+const WEIGHTS_ENV: &str = "ZKINFER_BENCH_WEIGHTS";
+/// Set (by `--profile`) for the child to print each model's phases.
+const PROFILE_ENV: &str = "ZKINFER_BENCH_PROFILE";
+
+/// User and system CPU seconds and minor page faults of this process so far.
+fn cpu_faults() -> (f64, f64, u64) {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the parenthesised command name: state is field 3; minflt 10, utime 14, stime 15.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let num = |i: usize| {
+        f.get(i - 3)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    let tick = 100.0; // USER_HZ on Linux
+    (num(14) as f64 / tick, num(15) as f64 / tick, num(10))
+}
 
 fn peak_rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
@@ -52,6 +87,22 @@ fn built(name: &str) -> Option<(ProofGraph, Vec<i64>)> {
     })
 }
 
+/// A ResNet-18 (`zkinfer_model::builder`, random weights, 1000-way head) on a 3 × 32 × 32 input
+/// in [-1, 1) from a fixed linear congruential sequence.
+fn resnet18_cifar() -> Option<(ProofGraph, Vec<i64>, f64)> {
+    let onnx = zkinfer_model::builder::resnet18_onnx(32);
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let input: Vec<f32> = (0..3 * 32 * 32)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((state >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+        })
+        .collect();
+    onnx_model("resnet18-cifar", OnnxSource::Bytes(&onnx), vec![input])
+}
+
 fn fixture(name: &str) -> Option<(ProofGraph, Vec<i64>, f64)> {
     let dir = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -59,11 +110,17 @@ fn fixture(name: &str) -> Option<(ProofGraph, Vec<i64>, f64)> {
     );
     let onnx = format!("{dir}{name}.onnx");
     let input = zkinfer_model::load_input_json(format!("{dir}{name}.input.json")).ok()?;
-    let g = zkinfer_model::import_onnx(
-        std::path::Path::new(&onnx),
-        &zkinfer_model::ImportOptions::default(),
-    )
-    .ok()?;
+    onnx_model(name, OnnxSource::Path(std::path::Path::new(&onnx)), input)
+}
+
+fn onnx_model(
+    name: &str,
+    onnx: OnnxSource<'_>,
+    input: Vec<Vec<f32>>,
+) -> Option<(ProofGraph, Vec<i64>, f64)> {
+    let g = zkinfer_model::import_onnx(onnx, &zkinfer_model::ImportOptions::default())
+        .map_err(|e| eprintln!("{name}: {e}"))
+        .ok()?;
     let cal = zkinfer_model::calibrate(&g, &input, &QuantConfig::default()).ok()?;
     let c = zkinfer::compile_graph(&g, &cal, InputVisibility::Public)
         .map_err(|e| eprintln!("{name}: {e}"))
@@ -90,48 +147,126 @@ fn run_one(name: &str) {
             let interp = t.elapsed().as_secs_f64() / f64::from(reps);
             (g, x, interp)
         }
-        None => match fixture(name) {
+        None => match if name == "resnet18-cifar" {
+            resnet18_cifar()
+        } else {
+            fixture(name)
+        } {
             Some(v) => v,
             None => {
-                println!("| {name} | (not provable yet) | | | | | | |");
+                println!("| {name} | (not provable yet) |{}", " |".repeat(13));
                 return;
             }
         },
     };
     let plan = compile(&g, CompileOptions::default()).expect("compiles");
     let t = Instant::now();
-    let pk = setup(&g, &plan, PcsConfig::default()).expect("setup");
+    let mut pk = setup(&g, &plan, PcsConfig::default()).expect("setup");
     let t_setup = t.elapsed().as_secs_f64();
+    let recommit = std::env::var(WEIGHTS_ENV).is_ok_and(|v| v == "recommit");
+    if recommit {
+        pk.weights_data = None;
+    }
+    let pk_bytes = pk.to_bytes();
+    let (committed, macs) = (plan.cost.committed, plan.cost.macs);
+    drop((pk, plan, g));
+    // Peak and CPU from here on: load the key, prove (what `zkinfer prove` does).
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let (u0, s0, f0) = cpu_faults();
     let t = Instant::now();
-    let proof = prove(&pk, &x, None).expect("proves");
+    let pk = ProvingKey::from_bytes(&pk_bytes).expect("reads its own key");
+    let t_load = t.elapsed().as_secs_f64();
+    let pk_mib = pk_bytes.len() as f64 / (1024.0 * 1024.0);
+    drop(pk_bytes);
+    let load_peak = peak_rss_mib();
+    let mut profile = Profile::new();
+    let t = Instant::now();
+    let proof = prove_profiled(&pk, &x, None, &mut profile).expect("proves");
     let t_prove = t.elapsed().as_secs_f64();
+    let (u1, s1, f1) = cpu_faults();
+    let peak = profile
+        .phases
+        .iter()
+        .filter_map(|p| p.peak_mib)
+        .fold(load_peak, f64::max);
     let bytes = proof.to_bytes().len();
+    zkinfer_proof::lookups::forget_generated_tables();
+    let t = Instant::now();
+    verify(&pk.vk, &proof, Some(&x), None).expect("verifies");
+    let t_cold = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let reps = 10;
     for _ in 0..reps {
         verify(&pk.vk, &proof, Some(&x), None).expect("verifies");
     }
     let t_verify = t.elapsed().as_secs_f64() / f64::from(reps);
+    let label = if recommit {
+        format!("{name} (recommit)")
+    } else {
+        name.to_string()
+    };
     println!(
-        "| {name} | {:.3} | {:.3} | {:.1} | {:.1} | {:.0} | {} | {} | {:.0} |",
-        t_setup,
-        t_prove,
+        "| {label} | {t_setup:.3} | {pk_mib:.1} | {t_load:.3} | {t_prove:.3} | {:.2} | {:.2} | {:.0} | {:.1} | {:.1} | {:.1} | {peak:.0} | {committed} | {macs} | {:.0} |",
+        u1 - u0,
+        s1 - s0,
+        (f1 - f0) as f64 / 1000.0,
+        t_cold * 1e3,
         t_verify * 1e3,
         bytes as f64 / 1024.0,
-        peak_rss_mib(),
-        plan.cost.committed,
-        plan.cost.macs,
         t_prove / interp.max(1e-9),
     );
+    if std::env::var(PROFILE_ENV).is_ok() {
+        let phases: Vec<String> = profile
+            .phases
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} {:.3} s / {:.0} MiB",
+                    p.name,
+                    p.seconds,
+                    p.peak_mib.unwrap_or(0.0)
+                )
+            })
+            .collect();
+        println!(
+            "|   phases: load {t_load:.3} s / {load_peak:.0} MiB; {} |",
+            phases.join("; ")
+        );
+    }
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
     if let [flag, name] = args.as_slice()
         && flag == "--one"
     {
         run_one(name);
         return;
+    }
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        println!(
+            "usage: bench [--profile] [--weights stored|recommit|both] [MODEL…]\n\nWithout models: {} {}.\nOnly when named: {}.\n--weights: prove with the weights' commitment data in the proving key (stored, the default), without it (recommit), or both back to back.\n--profile: after each model's row, the time and peak memory of each phase.",
+            BUILT.join(" "),
+            ONNX.join(" "),
+            LARGE.join(" ")
+        );
+        return;
+    }
+    let profile = args.iter().any(|a| a == "--profile");
+    args.retain(|a| a != "--profile");
+    let mut variants = vec!["stored"];
+    if let Some(i) = args.iter().position(|a| a == "--weights") {
+        let v = args.get(i + 1).cloned().unwrap_or_default();
+        variants = match v.as_str() {
+            "stored" => vec!["stored"],
+            "recommit" => vec!["recommit"],
+            "both" => vec!["stored", "recommit"],
+            _ => {
+                eprintln!("--weights takes stored, recommit or both, not `{v}`");
+                std::process::exit(2);
+            }
+        };
+        args.drain(i..(i + 2).min(args.len()));
     }
     let names: Vec<String> = if args.is_empty() {
         BUILT
@@ -147,16 +282,21 @@ fn main() {
         std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
     );
     println!(
-        "| model | setup s | prove s | verify ms | proof KiB | peak MiB | committed | MACs | prove/interp |"
+        "| model | setup s | pk MiB | load s | prove s | user s | sys s | minflt k | verify ms (first) | verify ms (next 10) | proof KiB | peak MiB | committed | MACs | prove/interp |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     let exe = std::env::current_exe().expect("own path");
     for n in names {
-        let status = std::process::Command::new(&exe)
-            .args(["--one", &n])
-            .status();
-        if !status.is_ok_and(|s| s.success()) {
-            println!("| {n} | failed | | | | | | | |");
+        for v in &variants {
+            let mut child = std::process::Command::new(&exe);
+            child.args(["--one", &n]).env(WEIGHTS_ENV, v);
+            if profile {
+                child.env(PROFILE_ENV, "1");
+            }
+            let status = child.status();
+            if !status.is_ok_and(|s| s.success()) {
+                println!("| {n} ({v}) | failed | | | | | | | | | | | | | |");
+            }
         }
     }
 }

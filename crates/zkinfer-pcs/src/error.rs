@@ -165,4 +165,13 @@ pub enum PcsError {
         /// The security level.
         required: usize,
     },
+    /// Stored prover data (e.g. the weights' in a proving key) does not fit the columns or the
+    /// parameters it is restored with, or opening it failed: the file holding it is corrupted.
+    #[error(
+        "the stored commitment data is corrupted or belongs to other columns ({reason}); regenerate the proving key (`zkinfer setup`)"
+    )]
+    StoredData {
+        /// What does not fit.
+        reason: String,
+    },
 }

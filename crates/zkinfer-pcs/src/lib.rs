@@ -33,6 +33,8 @@
 //! - `layout` — where each column sits in the stack (shared by prover and verifier).
 //! - `prover` — [`Pcs::commit`], [`Pcs::open`]; `verifier` — [`Pcs::absorb_commitment`],
 //!   [`Pcs::verify`] (denies `unwrap`/`expect`/indexing/`panic`).
+//! - `stored` — [`StoredData`]: a commitment's codeword and tree kept across proofs
+//!   ([`CommittedData::into_stored`], [`Pcs::restore`]).
 //! - [`error`] — [`PcsError`].
 //! - [`hiding`] — [`HidingPcs`]: the same batch API, hiding (p3-whir's HVZK-WHIR over salted
 //!   Keccak leaves, OS randomness, unique decoding); see `docs/ZK.md`.
@@ -54,6 +56,7 @@ pub mod error;
 pub mod hiding;
 mod layout;
 mod prover;
+mod stored;
 pub mod types;
 mod verifier;
 
@@ -62,6 +65,7 @@ pub use error::PcsError;
 pub use hiding::{
     HidingCommitment, HidingCommittedData, HidingOpeningProof, HidingPcs, MIN_SECURITY_BITS,
 };
+pub use stored::StoredData;
 pub use types::{ColumnClaim, Commitment, CommittedData, KeccakMmcs, OpeningProof};
 
 use p3_keccak::Keccak256Hash;

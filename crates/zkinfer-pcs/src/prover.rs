@@ -3,7 +3,7 @@
 use p3_commit::MultilinearPcs;
 use p3_matrix::dense::RowMajorMatrix;
 use p3_sumcheck::PrescribedPointPcs;
-use p3_sumcheck::layout::{Layout, Table};
+use p3_sumcheck::layout::{Layout, Table, Witness};
 use zkinfer_field::{EF, F, PrimeCharacteristicRing, Transcript};
 
 use crate::layout::{Plan, Schedule};
@@ -23,34 +23,9 @@ impl Pcs {
         columns: &[Vec<F>],
         transcript: &mut Transcript,
     ) -> Result<(Commitment, CommittedData), PcsError> {
-        let mut num_vars = Vec::with_capacity(columns.len());
-        for (column, values) in columns.iter().enumerate() {
-            if !values.len().is_power_of_two() {
-                return Err(PcsError::ColumnNotPowerOfTwo {
-                    column,
-                    len: values.len(),
-                });
-            }
-            num_vars.push(values.len().trailing_zeros() as usize);
-        }
-        let plan = Plan::new(&num_vars, &self.config)?;
+        let (plan, witness) = self.stack(columns)?;
         let whir = self.whir(plan.stacked_vars)?;
-        let tables = plan
-            .tables
-            .iter()
-            .map(|table| {
-                let height = 1usize << table.arity;
-                let mut values = vec![F::ZERO; height * table.columns.len()];
-                for (dst, &c) in values.chunks_mut(height).zip(&table.columns) {
-                    let src = &columns[c];
-                    dst[..src.len()].copy_from_slice(src);
-                }
-                Table::new(RowMajorMatrix::new(values, height))
-            })
-            .collect();
-        let witness = StackLayout::new_witness(tables, self.config.min_column_vars());
-        debug_assert_eq!(witness.num_variables(), plan.stacked_vars);
-        let num_vars_u32: Vec<u32> = num_vars.iter().map(|&n| n as u32).collect();
+        let num_vars_u32: Vec<u32> = plan.num_vars.iter().map(|&n| n as u32).collect();
         self.absorb_shapes(&num_vars_u32, transcript);
         let (cap, data): (_, WhirData) =
             whir.commit(witness, transcript)
@@ -80,6 +55,37 @@ impl Pcs {
                 whir: data,
             },
         ))
+    }
+
+    /// Plans the stack of `columns` and lays them out as p3's witness (no encoding, no hashing).
+    pub(crate) fn stack(&self, columns: &[Vec<F>]) -> Result<(Plan, Witness<F>), PcsError> {
+        let mut num_vars = Vec::with_capacity(columns.len());
+        for (column, values) in columns.iter().enumerate() {
+            if !values.len().is_power_of_two() {
+                return Err(PcsError::ColumnNotPowerOfTwo {
+                    column,
+                    len: values.len(),
+                });
+            }
+            num_vars.push(values.len().trailing_zeros() as usize);
+        }
+        let plan = Plan::new(&num_vars, &self.config)?;
+        let tables = plan
+            .tables
+            .iter()
+            .map(|table| {
+                let height = 1usize << table.arity;
+                let mut values = vec![F::ZERO; height * table.columns.len()];
+                for (dst, &c) in values.chunks_mut(height).zip(&table.columns) {
+                    let src = &columns[c];
+                    dst[..src.len()].copy_from_slice(src);
+                }
+                Table::new(RowMajorMatrix::new(values, height))
+            })
+            .collect();
+        let witness = StackLayout::new_witness(tables, self.config.min_column_vars());
+        debug_assert_eq!(witness.num_variables(), plan.stacked_vars);
+        Ok((plan, witness))
     }
 
     /// Opens all `claims` with one proof. Clones the prover data (so one commitment can be opened
@@ -134,12 +140,18 @@ impl Pcs {
     ) -> Result<OpeningProof, PcsError> {
         let whir = self.whir(stacked_vars)?;
         self.absorb_claims(claims, transcript);
-        let inner = whir
-            .open_at(whir_data, &schedule.protocol, &schedule.points, transcript)
-            .map_err(|e| PcsError::Config {
-                num_vars: stacked_vars,
-                reason: e.to_string(),
-            })?;
+        // Prover data restored from a file (`Pcs::restore`) is checked for shape and root only;
+        // p3 panics on a tree corrupted below the root, which becomes an error here.
+        let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            whir.open_at(whir_data, &schedule.protocol, &schedule.points, transcript)
+        }))
+        .map_err(|_| PcsError::StoredData {
+            reason: "opening the committed data panicked".into(),
+        })?;
+        let inner = opened.map_err(|e| PcsError::Config {
+            num_vars: stacked_vars,
+            reason: e.to_string(),
+        })?;
         for (batch, &i) in inner.evals.iter().zip(&schedule.order) {
             let expected = batch.current().first().copied().unwrap_or(EF::ZERO);
             let got = claims[i].value;

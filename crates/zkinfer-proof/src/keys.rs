@@ -1,13 +1,15 @@
 //! Setup and keys.
 //!
 //! The verifying key holds the plan (with weight values removed), the PCS parameters and the
-//! Merkle root of the weights commitment, and its digest; the proving key adds the weights. Each
-//! proof recommits the weights in its own transcript and the verifier checks the root against the
-//! key's, so a proof made with other weights is rejected.
+//! Merkle root of the weights commitment, and its digest; the proving key adds the weights and
+//! the weights' commitment data (codeword and Merkle tree, [`StoredData`]), so that a proof opens
+//! the weights without encoding or hashing them again. Each proof absorbs the weights commitment
+//! in its own transcript and the verifier checks the root against the key's, so a proof made with
+//! other weights is rejected.
 
 use serde::{Deserialize, Serialize};
 use zkinfer_field::Transcript;
-use zkinfer_pcs::{Pcs, PcsConfig};
+use zkinfer_pcs::{Pcs, PcsConfig, StoredData};
 
 use crate::error::ProveError;
 use crate::ir::ProofGraph;
@@ -28,13 +30,17 @@ pub struct VerifyingKey {
     pub digest: [u8; 32],
 }
 
-/// What a prover needs: the verifying key and the weights.
+/// What a prover needs: the verifying key, the weights and their commitment data.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ProvingKey {
     /// The verifying key.
     pub vk: VerifyingKey,
     /// The graph with its weights.
     pub graph: ProofGraph,
+    /// The weights' commitment data made at setup (about `4.1 ×` the stacked weight columns'
+    /// 8 bytes per element at the default rate 1/4). `None`: each proof commits the weights
+    /// again (slower; the same proof).
+    pub weights_data: Option<StoredData>,
 }
 
 /// Transcript context of the setup commitment.
@@ -65,7 +71,7 @@ pub fn setup(graph: &ProofGraph, plan: &Plan, pcs: PcsConfig) -> Result<ProvingK
         .collect();
     let engine = Pcs::new(pcs);
     let mut t = Transcript::new(SETUP);
-    let (commitment, _) = engine.commit(&cols, &mut t)?;
+    let (commitment, data) = engine.commit(&cols, &mut t)?;
     let mut vk = VerifyingKey {
         plan: published(plan, graph),
         pcs,
@@ -76,6 +82,7 @@ pub fn setup(graph: &ProofGraph, plan: &Plan, pcs: PcsConfig) -> Result<ProvingK
     let pk = ProvingKey {
         vk,
         graph: graph.clone(),
+        weights_data: Some(data.into_stored()),
     };
     pk.check_plan()?;
     Ok(pk)

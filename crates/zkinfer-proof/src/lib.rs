@@ -16,7 +16,8 @@
 //! [`witness`] (driver) with [`trace`] (the interpreter on a proof graph), [`select`] (window
 //! selectors), [`keys`] (setup), [`lookups`],
 //! [`channel`] (messages; sumchecks and claim reductions), [`claims`], [`prover`] and
-//! [`verifier`] (drivers: the backward walk), [`proof`] (files), `testing` (graphs built in
+//! [`verifier`] (drivers: the backward walk), [`profile`] (per-phase time and memory of a
+//! prove), [`proof`] (files), `testing` (graphs built in
 //! code; feature `testing`). The drivers know no op.
 
 pub mod channel;
@@ -33,6 +34,7 @@ pub mod lower;
 pub mod ops;
 pub mod plan;
 pub mod planner;
+pub mod profile;
 pub mod proof;
 pub mod prover;
 pub mod select;
@@ -46,6 +48,7 @@ pub use compile::compile;
 pub use error::{CompileError, ProveError, VerifyError};
 pub use keys::{ProvingKey, VerifyingKey, setup};
 pub use plan::{CompileOptions, InputVisibility, Plan};
+pub use profile::Profile;
 pub use proof::{FileError, Proof, ZkFile};
-pub use prover::prove;
+pub use prover::{prove, prove_profiled};
 pub use verifier::verify;

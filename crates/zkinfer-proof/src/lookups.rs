@@ -21,8 +21,9 @@ use crate::plan::{LookupUse, LookupWitness, Plan, TableSpec};
 use crate::witness::Witness;
 
 /// The lookup table of a spec. A function table whose outputs were left out of a verifying key
-/// is generated here; either way its outputs are checked against the digest the key records
-/// (hashed once: the table's id reuses it).
+/// is generated here (once per process: later calls take it from a cache keyed by its digest);
+/// either way its outputs are checked against the digest the key records (hashed once: the
+/// table's id reuses it).
 ///
 /// # Errors
 /// If the table differs from the one the key was made with (a different platform's
@@ -38,18 +39,24 @@ pub fn table(spec: &TableSpec) -> Result<Table, String> {
             generator,
             digest,
         } => {
-            let outputs = Outputs::new(if outputs.is_empty() {
-                generator
-                    .generate(*bits)
-                    .ok_or_else(|| format!("table `{name}` has no outputs"))?
+            let outputs = if outputs.is_empty() {
+                match generated::get(digest) {
+                    Some(o) => o,
+                    None => Outputs::new(
+                        generator
+                            .generate(*bits)
+                            .ok_or_else(|| format!("table `{name}` has no outputs"))?,
+                    ),
+                }
             } else {
-                outputs.clone()
-            });
+                Outputs::new(outputs.clone())
+            };
             if outputs.digest() != digest {
                 return Err(format!(
                     "table `{name}` computed on this machine differs from the one in the key; verify on a machine with IEEE-754 libm results identical to the prover's, or use a key that embeds the table"
                 ));
             }
+            generated::keep(&outputs);
             Table::Function {
                 name: name.clone(),
                 in_bits: *bits,
@@ -57,6 +64,58 @@ pub fn table(spec: &TableSpec) -> Result<Table, String> {
             }
         }
     })
+}
+
+/// Forgets the function tables generated so far in this process (see [`table`]), so that the
+/// next prove or verify generates and hashes them again: for measuring a first verify.
+pub fn forget_generated_tables() {
+    generated::clear();
+}
+
+/// Function tables generated in this process, by digest: a process that verifies many proofs
+/// (the service, the bench, a Python session) generates and hashes each table once.
+///
+/// Sound because an entry is only ever outputs whose digest was computed from them (by
+/// [`Outputs::new`]) and matched a key's: a key naming that digest gets the values a fresh
+/// generation would have to produce to pass its check. At most [`generated::MAX`] entries
+/// (2^16 values each at the default bits); past that the cache starts over.
+mod generated {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+
+    use zkinfer_lookup::Outputs;
+
+    /// Most tables kept (each ≤ 2^`MAX_TABLE_BITS` values).
+    pub(super) const MAX: usize = 64;
+
+    fn cache() -> &'static Mutex<HashMap<[u8; 32], Outputs>> {
+        static CACHE: OnceLock<Mutex<HashMap<[u8; 32], Outputs>>> = OnceLock::new();
+        CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+    }
+
+    /// The outputs whose digest is `digest`, if generated before.
+    pub(super) fn get(digest: &[u8; 32]) -> Option<Outputs> {
+        cache().lock().ok()?.get(digest).cloned()
+    }
+
+    /// Empties the cache.
+    pub(super) fn clear() {
+        if let Ok(mut c) = cache().lock() {
+            c.clear();
+        }
+    }
+
+    /// Keeps `outputs` (whose digest a key's matched).
+    pub(super) fn keep(outputs: &Outputs) {
+        if let Ok(mut c) = cache().lock()
+            && !c.contains_key(outputs.digest())
+        {
+            if c.len() >= MAX {
+                c.clear();
+            }
+            c.insert(*outputs.digest(), outputs.clone());
+        }
+    }
 }
 
 /// Every table of a plan, generated in parallel.

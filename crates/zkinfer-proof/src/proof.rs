@@ -28,10 +28,15 @@ use crate::keys::{ProvingKey, VerifyingKey};
 ///   before drawing its coefficient) instead of a sumcheck message followed by one evaluation.
 pub const FORMAT_VERSION: u32 = 2;
 
-/// Version of the key file formats (proving and verifying keys, and the library's compiled-model
-/// and proving-key files); bump on any change. Keys are versioned apart from proofs so that a change of the proof alone does not make users
+/// Version of the verifying-key and compiled-model file formats (proving keys have
+/// [`PK_FORMAT_VERSION`]); bump on any change. Keys are versioned apart from proofs so that a change of the proof alone does not make users
 /// regenerate their keys.
 pub const KEY_FORMAT_VERSION: u32 = 1;
+
+/// Version of the proving-key formats. 2: the key carries the weights' commitment data
+/// (codeword and Merkle tree) so that proofs skip re-committing the weights; version-1 keys
+/// are refused with [`FileError::WrongVersion`] (run `zkinfer setup` again).
+pub const PK_FORMAT_VERSION: u32 = 2;
 
 /// A proof of one inference.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -114,7 +119,9 @@ pub trait ZkFile: Serialize + for<'de> Deserialize<'de> {
     fn to_bytes(&self) -> Vec<u8> {
         let mut out = Self::MAGIC.to_vec();
         out.extend_from_slice(&Self::VERSION.to_le_bytes());
-        out.extend(bincode::serialize(self).unwrap_or_default());
+        if bincode::serialize_into(&mut out, self).is_err() {
+            out.truncate(12);
+        }
         out
     }
 
@@ -188,7 +195,7 @@ impl ZkFile for VerifyingKey {
 impl ZkFile for ProvingKey {
     const MAGIC: [u8; 8] = *b"ZKINFPK\0";
     const KIND: &'static str = "proving key";
-    const VERSION: u32 = KEY_FORMAT_VERSION;
+    const VERSION: u32 = PK_FORMAT_VERSION;
     const REGENERATE: &'static str = "re-run `zkinfer setup` with this version to remake the keys";
 
     fn check(&self) -> Result<(), String> {

@@ -12,6 +12,7 @@ use crate::lookups;
 use crate::ops::util::key_mismatch;
 use crate::ops::{ProverCtx, mle, prove_node, to_field};
 use crate::plan::Source;
+use crate::profile::Profile;
 use crate::proof::Proof;
 use crate::witness::{self, Witness, weight_columns};
 
@@ -39,19 +40,34 @@ pub fn prove(
     input: &[i64],
     trace: Option<&[Vec<i64>]>,
 ) -> Result<Proof, ProveError> {
+    prove_profiled(pk, input, trace, &mut Profile::default())
+}
+
+/// [`prove`], recording the time and peak memory of each phase in `profile` (made by
+/// [`Profile::new`]; a default profile records nothing).
+///
+/// # Errors
+/// As [`prove`].
+pub fn prove_profiled(
+    pk: &ProvingKey,
+    input: &[i64],
+    trace: Option<&[Vec<i64>]>,
+    profile: &mut Profile,
+) -> Result<Proof, ProveError> {
     let plan = &pk.vk.plan;
     let computed;
     let trace = match trace {
         Some(t) => t,
         None => {
             computed = crate::trace::run(&pk.graph, input)?;
+            profile.mark("interpreter");
             &computed
         }
     };
     let weights = weight_columns(&pk.graph, plan)?;
     let wit = witness::generate_with(&pk.graph, plan, input, trace, &weights)?;
     wit.check_trace(&pk.graph, plan, trace)?;
-    prove_inner(pk, input, wit, true)
+    prove_inner(pk, input, wit, true, profile)
 }
 
 /// Proves with a given witness, checking neither the model's semantics nor lookup membership
@@ -66,7 +82,7 @@ pub fn prove_with_witness(
     input: &[i64],
     wit: Witness,
 ) -> Result<Proof, ProveError> {
-    prove_inner(pk, input, wit, false)
+    prove_inner(pk, input, wit, false, &mut Profile::default())
 }
 
 fn prove_inner(
@@ -74,6 +90,7 @@ fn prove_inner(
     input: &[i64],
     mut wit: Witness,
     strict: bool,
+    profile: &mut Profile,
 ) -> Result<Proof, ProveError> {
     let plan = &pk.vk.plan;
     let graph = &pk.graph;
@@ -89,6 +106,7 @@ fn prove_inner(
             .clone_from(m);
     }
     let weights = weight_columns(graph, plan)?;
+    profile.mark("witness");
 
     let mut t = Transcript::new(&pk.vk.digest);
     let public_input = match plan.sources.get(graph.input) {
@@ -103,7 +121,13 @@ fn prove_inner(
 
     let pcs = Pcs::new(pk.vk.pcs);
     let wcols: Vec<Vec<F>> = weights.iter().map(|c| to_field(c)).collect();
-    let (wcom, wdata) = pcs.commit(&wcols, &mut t).map_err(backend)?;
+    let (wcom, wdata) = match &pk.weights_data {
+        Some(stored) => {
+            let data = pcs.restore(&wcols, stored, &mut t).map_err(backend)?;
+            (data.commitment().clone(), data)
+        }
+        None => pcs.commit(&wcols, &mut t).map_err(backend)?,
+    };
     if wcom.root().as_slice() != pk.vk.weights_root.as_slice() {
         return Err(ProveError::Backend(
             "the proving key's weights do not match its verifying key".into(),
@@ -111,6 +135,7 @@ fn prove_inner(
     }
     let xcols: Vec<Vec<F>> = wit.columns.iter().map(|c| to_field(c)).collect();
     let (xcom, xdata) = pcs.commit(&xcols, &mut t).map_err(backend)?;
+    profile.mark("commitments");
 
     let mut cx = ProverCtx {
         plan,
@@ -121,7 +146,9 @@ fn prove_inner(
         claims: Claims::new(graph.tensors.len()),
     };
     let lookup_proofs = lookups::prove_all(&mut cx, &mults, strict)?;
+    profile.mark("lookups");
     walk(&mut cx, &output)?;
+    profile.mark("sumchecks");
     let ProverCtx { ch, claims, .. } = cx;
     let msgs = ch.msgs;
 
@@ -131,6 +158,7 @@ fn prove_inner(
     let witness_opening = pcs
         .open_owned(xdata, &col_claims(&claims.witness), &mut t)
         .map_err(backend)?;
+    profile.mark("opening");
     Ok(Proof {
         vk_digest: pk.vk.digest,
         public_input,

@@ -67,3 +67,50 @@ fn weightless_graph_is_a_clear_error() {
     };
     assert!(err.contains("no weights"), "{err}");
 }
+
+/// The proving key carries the weights' commitment data (format 2): a key read back from its
+/// bytes proves exactly what recommitting the weights proves; a version-1 key file is refused
+/// with a clear error; another model's commitment data is an error, not a bad proof.
+#[test]
+fn stored_weights_data_proves_like_recommitting() {
+    use zkinfer_proof::{FileError, ProvingKey};
+    let (g, x) = mlp(&[32, 24, 10], 1);
+    let plan = compile(&g, CompileOptions::default()).expect("compiles");
+    let pk = setup(&g, &plan, PcsConfig::default()).expect("setup");
+    assert!(pk.weights_data.is_some());
+    let pk = ProvingKey::from_bytes(&pk.to_bytes()).expect("decodes");
+    let stored = prove(&pk, &x, None).expect("proves");
+    let mut bare = pk.clone();
+    bare.weights_data = None;
+    let recommitted = prove(&bare, &x, None).expect("proves");
+    assert_eq!(stored.to_bytes(), recommitted.to_bytes());
+    verify(&pk.vk, &stored, Some(&x), None).expect("verifies");
+
+    let mut old = pk.to_bytes();
+    old[8..12].copy_from_slice(&1u32.to_le_bytes());
+    let err = ProvingKey::from_bytes(&old).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            FileError::WrongVersion {
+                got: 1,
+                expected: 2,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("regenerate"), "{err}");
+
+    let (g2, _) = mlp(&[32, 24, 10], 2);
+    let pk2 = setup(
+        &g2,
+        &compile(&g2, CompileOptions::default()).unwrap(),
+        PcsConfig::default(),
+    )
+    .expect("setup");
+    let mut mixed = pk.clone();
+    mixed.weights_data = pk2.weights_data;
+    let err = prove(&mixed, &x, None).unwrap_err();
+    assert!(err.to_string().contains("weights"), "{err}");
+}

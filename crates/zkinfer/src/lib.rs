@@ -21,4 +21,5 @@ pub use pipeline::*;
 // Python bindings) need no other crate.
 pub use zkinfer_model::{Calibration, ErrorReport, QuantConfig};
 pub use zkinfer_proof::plan::Cost;
+pub use zkinfer_proof::profile::{Phase, Profile};
 pub use zkinfer_proof::{InputVisibility, Proof, VerifyingKey, ZkFile};

@@ -8,7 +8,7 @@ use zkinfer_pcs::PcsConfig;
 use zkinfer_proof::ir::ProofGraph;
 use zkinfer_proof::proof::KEY_FORMAT_VERSION;
 use zkinfer_proof::{
-    CompileOptions, InputVisibility, Plan, Proof, ProvingKey, VerifyingKey, ZkFile,
+    CompileOptions, InputVisibility, Plan, Profile, Proof, ProvingKey, VerifyingKey, ZkFile,
 };
 
 use crate::error::Error;
@@ -46,7 +46,7 @@ pub struct ProverKey {
 impl ZkFile for ProverKey {
     const MAGIC: [u8; 8] = *b"ZKINFPKM";
     const KIND: &'static str = "proving key (.pk)";
-    const VERSION: u32 = KEY_FORMAT_VERSION;
+    const VERSION: u32 = zkinfer_proof::proof::PK_FORMAT_VERSION;
     const REGENERATE: &'static str = "re-run `zkinfer setup` with this version to remake the keys";
 
     /// The engine key's own checks (digest, plan shape, graph, plan against graph): once at
@@ -263,6 +263,19 @@ pub fn setup(model: &CompiledModel) -> Result<(ProverKey, VerifyingKey), Error> 
 /// # Errors
 /// [`Error::Input`] (length, NaN, range) or [`Error::Prove`].
 pub fn prove(key: &ProverKey, input: &[f32]) -> Result<(Proof, Output), Error> {
+    prove_profiled(key, input, &mut Profile::default())
+}
+
+/// [`prove`], recording the time and peak memory of each phase (the interpreter's run, then the
+/// engine's phases) in `profile` (made by [`Profile::new`]).
+///
+/// # Errors
+/// As [`prove`].
+pub fn prove_profiled(
+    key: &ProverKey,
+    input: &[f32],
+    profile: &mut Profile,
+) -> Result<(Proof, Output), Error> {
     let q = key
         .quant
         .quantize_input(input)
@@ -271,7 +284,8 @@ pub fn prove(key: &ProverKey, input: &[f32]) -> Result<(Proof, Output), Error> {
         .quant
         .execute(&q)
         .map_err(|e| Error::Input(e.to_string()))?;
-    let proof = zkinfer_proof::prove(&key.pk, &q, Some(&trace.values))?;
+    profile.mark("interpreter");
+    let proof = zkinfer_proof::prove_profiled(&key.pk, &q, Some(&trace.values), profile)?;
     let digest =
         (key.pk.vk.plan.options.input == InputVisibility::Public).then(|| input_digest(&q));
     let out = output(&key.pk.vk, &trace.values[key.quant.output], digest);

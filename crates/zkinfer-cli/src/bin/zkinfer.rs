@@ -11,6 +11,12 @@ use zkinfer::{CompiledModel, Error, ProverKey, read_file, read_inputs, write_fil
 use zkinfer_model::{Calibration, QuantConfig};
 use zkinfer_proof::{InputVisibility, Proof, VerifyingKey};
 
+/// mimalloc keeps freed memory for reuse: with the system allocator every large buffer of a
+/// prove (codewords, tables, columns) was a fresh `mmap`, and system time (page faults and page
+/// clearing) exceeded user time on large models (issue 16; figures in docs/BENCHMARKS.md).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser, Debug)]
 #[command(name = "zkinfer", version, about = "Zero-knowledge proofs of neural-network inference", long_about = None)]
 struct Cli {
@@ -111,6 +117,10 @@ enum Cmd {
         /// Also write the output (floats and integers) as JSON.
         #[arg(long)]
         output_json: Option<PathBuf>,
+        /// Print the time and peak memory of each phase (interpreter, key check, witness,
+        /// commitments, lookups, sumchecks, opening).
+        #[arg(long)]
+        profile: bool,
     },
     /// Verify a proof.
     ///
@@ -223,6 +233,19 @@ fn first_input(path: &Path) -> Result<Vec<f32>, Error> {
 const SHOWN_VALUES: usize = 8;
 
 /// The output's shape and its first values (an LM's logits or a feature map has thousands).
+/// The `--profile` table of `zkinfer prove`.
+fn print_profile(load: Duration, prof: &zkinfer::Profile) {
+    println!("phase          time ms   peak MiB");
+    println!("{:<12} {:>9.0}", "load key", ms(load));
+    for p in &prof.phases {
+        let peak = p.peak_mib.map_or("-".into(), |m| format!("{m:.0}"));
+        println!("{:<12} {:>9.0} {peak:>10}", p.name, p.seconds * 1e3);
+    }
+    if !prof.peak_reset {
+        println!("(peaks are the process's so far: the kernel's peak could not be reset)");
+    }
+}
+
 fn summarize(out: &zkinfer::Output, written: bool) -> String {
     let values = out.output_data.first().map_or(&[][..], Vec::as_slice);
     let shown: Vec<String> = values
@@ -354,20 +377,41 @@ fn run(cli: &Cli) -> Result<(), Error> {
             input,
             output,
             output_json,
+            profile,
         } => {
+            let t = Instant::now();
             let key: ProverKey = read_file(pk)?;
+            let t_load = t.elapsed();
             let x = first_input(input)?;
-            let ((proof, out), t) = stage(cli, "proving", || zkinfer::prove(&key, &x))?;
+            let mut prof = if *profile {
+                zkinfer::Profile::new()
+            } else {
+                zkinfer::Profile::default()
+            };
+            let ((proof, out), t) = stage(cli, "proving", || {
+                zkinfer::prove_profiled(&key, &x, &mut prof)
+            })?;
             let size = write_file(output, &proof)?;
             if let Some(p) = output_json {
                 write_json(p, &out)?;
             }
+            let phases: Vec<_> = prof
+                .phases
+                .iter()
+                .map(|p| json!({"phase": p.name, "ms": p.seconds * 1e3, "peak_mib": p.peak_mib}))
+                .collect();
             if cli.json {
-                println!(
-                    "{}",
-                    json!({"ok": true, "proof": output, "bytes": size, "ms": ms(t), "output": out})
-                );
+                let mut v =
+                    json!({"ok": true, "proof": output, "bytes": size, "ms": ms(t), "output": out});
+                if *profile {
+                    v["load_ms"] = json!(ms(t_load));
+                    v["phases"] = json!(phases);
+                }
+                println!("{v}");
             } else {
+                if *profile {
+                    print_profile(t_load, &prof);
+                }
                 println!(
                     "proved in {:.0} ms → {} ({size} B); {}",
                     ms(t),
