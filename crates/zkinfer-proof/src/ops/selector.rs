@@ -118,6 +118,9 @@ impl KernelPointLength {
     }
 }
 
+/// `(ρ_c, A_h, A_w)`: the channel point and the two spatial axis selectors of a window.
+pub type SelectorParts = (Vec<EF>, Vec<EF>, Vec<EF>);
+
 /// Geometry of a windowed op.
 #[derive(Clone, Copy, Debug)]
 pub struct ConvGeom {
@@ -198,7 +201,7 @@ impl ConvGeom {
         r_ow: &[EF],
         window: &Window,
         dup: bool,
-    ) -> Result<(Vec<EF>, Vec<EF>, Vec<EF>), KernelPointLength> {
+    ) -> Result<SelectorParts, KernelPointLength> {
         let nc = self.cip.trailing_zeros() as usize;
         let nkh = self.khp.trailing_zeros() as usize;
         let nkw = self.kwp.trailing_zeros() as usize;
