@@ -57,16 +57,14 @@ fn restored_data_opens_like_a_fresh_commitment() {
     assert_eq!(restored.commitment(), &fresh_com);
     assert_eq!(kept.commitment(), &fresh_com);
     let kept_proof = pcs.open_owned(restored, &cl, &mut t_kept).unwrap();
-    assert_eq!(
-        bincode::serialize(&kept_proof).unwrap(),
-        bincode::serialize(&fresh_proof).unwrap(),
-        "restoring changes the proof"
-    );
-    assert_eq!(t_fresh.challenge(b"after"), t_kept.challenge(b"after"));
-
-    let mut tv = Transcript::new(b"proof");
-    pcs.absorb_commitment(&fresh_com, &mut tv).unwrap();
-    pcs.verify(&fresh_com, &cl, &kept_proof, &mut tv).unwrap();
+    // The proof bytes may differ between two openings (p3's proof-of-work search runs in
+    // parallel and may find another nonce), so both openings must verify against the fresh
+    // commitment instead.
+    for proof in [&kept_proof, &fresh_proof] {
+        let mut tv = Transcript::new(b"proof");
+        pcs.absorb_commitment(&fresh_com, &mut tv).unwrap();
+        pcs.verify(&fresh_com, &cl, proof, &mut tv).unwrap();
+    }
 }
 
 #[test]

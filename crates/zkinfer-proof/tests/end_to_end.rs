@@ -83,8 +83,12 @@ fn stored_weights_data_proves_like_recommitting() {
     let mut bare = pk.clone();
     bare.weights_data = None;
     let recommitted = prove(&bare, &x, None).expect("proves");
-    assert_eq!(stored.to_bytes(), recommitted.to_bytes());
+    // Proof bytes differ between runs (the parallel proof-of-work search may find another
+    // nonce), so compare what is fixed: the weights' commitment, the output, and both verify.
+    assert_eq!(stored.weights, recommitted.weights);
+    assert_eq!(stored.output, recommitted.output);
     verify(&pk.vk, &stored, Some(&x), None).expect("verifies");
+    verify(&pk.vk, &recommitted, Some(&x), None).expect("verifies");
 
     let mut old = pk.to_bytes();
     old[8..12].copy_from_slice(&1u32.to_le_bytes());
