@@ -104,7 +104,7 @@ fn stored_weights_data_proves_like_recommitting() {
         ),
         "{err}"
     );
-    assert!(err.to_string().contains("regenerate"), "{err}");
+    assert!(err.to_string().contains("zkinfer setup"), "{err}");
 
     let (g2, _) = mlp(&[32, 24, 10], 2);
     let pk2 = setup(
