@@ -100,7 +100,7 @@ fn resnet18_cifar() -> Option<(ProofGraph, Vec<i64>, f64)> {
             ((state >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
         })
         .collect();
-    onnx_model("resnet18-cifar", OnnxSource::Bytes(&onnx), vec![input])
+    onnx_model("resnet18-cifar", OnnxSource::Bytes(&onnx), &[input])
 }
 
 fn fixture(name: &str) -> Option<(ProofGraph, Vec<i64>, f64)> {
@@ -110,18 +110,18 @@ fn fixture(name: &str) -> Option<(ProofGraph, Vec<i64>, f64)> {
     );
     let onnx = format!("{dir}{name}.onnx");
     let input = zkinfer_model::load_input_json(format!("{dir}{name}.input.json")).ok()?;
-    onnx_model(name, OnnxSource::Path(std::path::Path::new(&onnx)), input)
+    onnx_model(name, OnnxSource::Path(std::path::Path::new(&onnx)), &input)
 }
 
 fn onnx_model(
     name: &str,
     onnx: OnnxSource<'_>,
-    input: Vec<Vec<f32>>,
+    input: &[Vec<f32>],
 ) -> Option<(ProofGraph, Vec<i64>, f64)> {
     let g = zkinfer_model::import_onnx(onnx, &zkinfer_model::ImportOptions::default())
         .map_err(|e| eprintln!("{name}: {e}"))
         .ok()?;
-    let cal = zkinfer_model::calibrate(&g, &input, &QuantConfig::default()).ok()?;
+    let cal = zkinfer_model::calibrate(&g, input, &QuantConfig::default()).ok()?;
     let c = zkinfer::compile_graph(&g, &cal, InputVisibility::Public)
         .map_err(|e| eprintln!("{name}: {e}"))
         .ok()?;
