@@ -405,7 +405,8 @@ impl Builder<'_> {
         // input width. The variance is then taken of `d` rescaled by 2^t to the activation
         // range (t bits of `d` dropped for σ only), and the division keeps `d` whole with its
         // shift lowered by t, so `q ≈ d·2^k/σ` is unchanged up to σ's rounding.
-        // ε·α²·n at the scale of Σ d², 2·sc.
+        //
+        // `eps_at(sc)`: ε·α²·n at the scale of Σ d², 2·sc.
         let eps_at = |sc: i32| {
             round_away(f64::from(nm.eps) * alpha * alpha * n as f64 * f64::from(2 * sc).exp2())
                 .max(1)
