@@ -6,8 +6,8 @@
 //! layers (rescale, ReLU, tables, max-pool, and the transformer gadgets reduce-max, arg-max,
 //! division, integer square root) commit their outputs and helper columns, whose
 //! relations LogUp lookups and small sumchecks prove; at the end every claim is on a committed
-//! column (weights: committed at setup, root in the vk; witness: committed per proof) or on the
-//! public input, and two batched openings settle them.
+//! column (weights: committed at setup, root in the vk; witness: committed per proof with a
+//! hiding commitment, [`commit`]) or on the public input, and two batched openings settle them.
 //!
 //! Modules: [`ir`] (the graph), [`lower`] (from `zkinfer-model`'s quantized graph),
 //! [`layout`] (padding), [`plan`] (the compiled model), [`compile()`](compile::compile) (the
@@ -22,6 +22,7 @@
 
 pub mod channel;
 pub mod claims;
+pub mod commit;
 pub mod compile;
 pub mod context;
 pub mod cost;
@@ -50,5 +51,5 @@ pub use keys::{ProvingKey, VerifyingKey, setup};
 pub use plan::{CompileOptions, InputVisibility, Plan};
 pub use profile::Profile;
 pub use proof::{FileError, Proof, ZkFile};
-pub use prover::{prove, prove_profiled};
+pub use prover::{prove, prove_non_zk_for_bench, prove_profiled};
 pub use verifier::verify;

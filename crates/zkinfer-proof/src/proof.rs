@@ -18,6 +18,8 @@ use serde::{Deserialize, Serialize};
 use zkinfer_lookup::LookupProof;
 use zkinfer_pcs::{Commitment, OpeningProof};
 
+use crate::commit::{WitnessCommitment, WitnessOpening};
+
 use crate::channel::Msg;
 use crate::keys::{ProvingKey, VerifyingKey};
 
@@ -26,7 +28,9 @@ use crate::keys::{ProvingKey, VerifyingKey};
 /// - 1: the first format.
 /// - 2: claim reductions are `zkinfer-sumcheck`'s (`Msg::Reduction`, which absorbs the claims
 ///   before drawing its coefficient) instead of a sumcheck message followed by one evaluation.
-pub const FORMAT_VERSION: u32 = 2;
+/// - 3: the witness commitment and its opening are hiding (HVZK-WHIR, salted leaves;
+///   [`crate::commit`]) or, in benchmark-only proofs, plain, tagged by kind.
+pub const FORMAT_VERSION: u32 = 3;
 
 /// Version of the verifying-key and compiled-model file formats (proving keys have
 /// [`PK_FORMAT_VERSION`]); bump on any change. Keys are versioned apart from proofs so that a change of the proof alone does not make users
@@ -49,8 +53,8 @@ pub struct Proof {
     pub output: Vec<i64>,
     /// The weights, recommitted in this proof's transcript.
     pub weights: Commitment,
-    /// The witness columns.
-    pub witness: Commitment,
+    /// The witness columns (hiding, except in benchmark-only proofs).
+    pub witness: WitnessCommitment,
     /// The LogUp-GKR proof of every table's lookups.
     pub lookups: LookupProof,
     /// The layer messages, in the order the verifier reads them.
@@ -58,7 +62,7 @@ pub struct Proof {
     /// Opening of the weight claims.
     pub weights_opening: OpeningProof,
     /// Opening of the witness claims.
-    pub witness_opening: OpeningProof,
+    pub witness_opening: WitnessOpening,
 }
 
 /// A file that could not be read.
@@ -219,21 +223,21 @@ mod tests {
 
     #[test]
     fn an_old_proof_file_names_its_version_and_the_fix() {
-        assert_eq!(<Proof as ZkFile>::VERSION, 2);
-        let e = Proof::from_bytes(&header::<Proof>(1)).unwrap_err();
+        assert_eq!(<Proof as ZkFile>::VERSION, 3);
+        let e = Proof::from_bytes(&header::<Proof>(2)).unwrap_err();
         assert!(
             matches!(
                 e,
                 FileError::WrongVersion {
-                    got: 1,
-                    expected: 2,
+                    got: 2,
+                    expected: 3,
                     ..
                 }
             ),
             "{e}"
         );
         let msg = e.to_string();
-        assert!(msg.contains("format version 1"), "{msg}");
+        assert!(msg.contains("format version 2"), "{msg}");
         assert!(msg.contains("zkinfer prove"), "{msg}");
         // Keys keep their own version: a proof format change does not refuse them.
         assert_eq!(<VerifyingKey as ZkFile>::VERSION, KEY_FORMAT_VERSION);

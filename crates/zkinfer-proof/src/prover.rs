@@ -6,6 +6,7 @@ use zkinfer_sumcheck::Column;
 
 use crate::channel::Channel;
 use crate::claims::{Claims, ColClaim};
+use crate::commit::{self, Hiding};
 use crate::error::ProveError;
 use crate::keys::ProvingKey;
 use crate::lookups;
@@ -67,7 +68,26 @@ pub fn prove_profiled(
     let weights = weight_columns(&pk.graph, plan)?;
     let wit = witness::generate_with(&pk.graph, plan, input, trace, &weights)?;
     wit.check_trace(&pk.graph, plan, trace)?;
-    prove_inner(pk, input, wit, true, profile)
+    prove_inner(pk, input, wit, true, Hiding::On, profile)
+}
+
+/// [`prove`] with a **plain** (non-hiding) witness commitment: the proof reveals codeword
+/// positions of the witness. For benchmarks that compare zero-knowledge with its absence in
+/// one run; nothing user-facing calls it. The verifier accepts such proofs (soundness does not
+/// depend on hiding), so the choice is the prover's alone.
+///
+/// # Errors
+/// As [`prove`].
+#[doc(hidden)]
+pub fn prove_non_zk_for_bench(
+    pk: &ProvingKey,
+    input: &[i64],
+    profile: &mut Profile,
+) -> Result<Proof, ProveError> {
+    let trace = crate::trace::run(&pk.graph, input)?;
+    let weights = weight_columns(&pk.graph, &pk.vk.plan)?;
+    let wit = witness::generate_with(&pk.graph, &pk.vk.plan, input, &trace, &weights)?;
+    prove_inner(pk, input, wit, true, Hiding::Off, profile)
 }
 
 /// Proves with a given witness, checking neither the model's semantics nor lookup membership
@@ -82,7 +102,7 @@ pub fn prove_with_witness(
     input: &[i64],
     wit: Witness,
 ) -> Result<Proof, ProveError> {
-    prove_inner(pk, input, wit, false, &mut Profile::default())
+    prove_inner(pk, input, wit, false, Hiding::On, &mut Profile::default())
 }
 
 fn prove_inner(
@@ -90,6 +110,7 @@ fn prove_inner(
     input: &[i64],
     mut wit: Witness,
     strict: bool,
+    hiding: Hiding,
     profile: &mut Profile,
 ) -> Result<Proof, ProveError> {
     let plan = &pk.vk.plan;
@@ -134,7 +155,8 @@ fn prove_inner(
         ));
     }
     let xcols: Vec<Vec<F>> = wit.columns.iter().map(|c| to_field(c)).collect();
-    let (xcom, xdata) = pcs.commit(&xcols, &mut t).map_err(backend)?;
+    let (xcom, xdata) = commit::commit(pk.vk.pcs, hiding, &xcols, &mut t)?;
+    drop(xcols);
     profile.mark("commitments");
 
     let mut cx = ProverCtx {
@@ -155,9 +177,7 @@ fn prove_inner(
     let weights_opening = pcs
         .open_owned(wdata, &col_claims(&claims.weights), &mut t)
         .map_err(backend)?;
-    let witness_opening = pcs
-        .open_owned(xdata, &col_claims(&claims.witness), &mut t)
-        .map_err(backend)?;
+    let witness_opening = commit::open(xdata, &col_claims(&claims.witness), &mut t)?;
     profile.mark("opening");
     Ok(Proof {
         vk_digest: pk.vk.digest,

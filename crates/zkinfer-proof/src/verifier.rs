@@ -16,6 +16,7 @@ use zkinfer_pcs::Pcs;
 
 use crate::channel::Reader;
 use crate::claims::Claims;
+use crate::commit;
 use crate::error::VerifyError;
 use crate::keys::{VerifyingKey, hex};
 use crate::lookups;
@@ -114,10 +115,9 @@ pub fn verify(
             "the weights differ from those of the verifying key",
         ));
     }
-    check_shapes(&proof.weights, &plan.weight_columns, "weights")?;
-    check_shapes(&proof.witness, &plan.witness_columns, "witness")?;
-    pcs.absorb_commitment(&proof.witness, &mut t)
-        .map_err(|e| VerifyError::at("witness commitment", e))?;
+    check_shapes(proof.weights.num_vars(), &plan.weight_columns, "weights")?;
+    check_shapes(proof.witness.num_vars(), &plan.witness_columns, "witness")?;
+    commit::absorb(vk.pcs, &proof.witness, &mut t)?;
 
     let mut cx = VerifierCtx {
         plan,
@@ -194,13 +194,13 @@ pub fn verify(
         &mut t,
     )
     .map_err(|e| VerifyError::at("weights opening", e))?;
-    pcs.verify(
+    commit::verify(
+        vk.pcs,
         &proof.witness,
         &col_claims(&claims.witness),
         &proof.witness_opening,
         &mut t,
-    )
-    .map_err(|e| VerifyError::at("witness opening", e))?;
+    )?;
     Ok(logical_out)
 }
 
@@ -243,7 +243,7 @@ fn check_input_range(values: &[i64], act_bits: u32) -> Result<(), VerifyError> {
 }
 
 fn check_shapes(
-    c: &zkinfer_pcs::Commitment,
+    num_vars: &[u32],
     cols: &[crate::plan::ColumnSpec],
     what: &str,
 ) -> Result<(), VerifyError> {
@@ -251,7 +251,7 @@ fn check_shapes(
         .iter()
         .map(|s| u32::try_from(s.num_vars).unwrap_or(u32::MAX))
         .collect();
-    if c.num_vars() != want.as_slice() {
+    if num_vars != want.as_slice() {
         return Err(VerifyError::at(
             what,
             "commitment has the wrong column shapes",

@@ -26,6 +26,7 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use zkinfer_field::{EF, PrimeCharacteristicRing};
 use zkinfer_pcs::PcsConfig;
 use zkinfer_proof::channel::Msg;
+use zkinfer_proof::commit::{WitnessCommitment, WitnessOpening};
 use zkinfer_proof::testing::residual_cnn;
 use zkinfer_proof::{
     CompileOptions, InputVisibility, Proof, ProvingKey, VerifyingKey, ZkFile, compile, prove,
@@ -396,9 +397,11 @@ fn mutate(m: &ProofMutation, p: &mut Proof, other: &Proof) {
             }
         }
         ProofMutation::DropPublicInput => p.public_input = None,
-        ProofMutation::SwapCommitments => std::mem::swap(&mut p.weights, &mut p.witness),
+        // The weights' plain commitment (opening) in the witness's place: a commitment of the
+        // other kind, and of other columns.
+        ProofMutation::SwapCommitments => p.witness = WitnessCommitment::Plain(p.weights.clone()),
         ProofMutation::SwapOpenings => {
-            std::mem::swap(&mut p.weights_opening, &mut p.witness_opening);
+            p.witness_opening = WitnessOpening::Plain(p.weights_opening.clone());
         }
         ProofMutation::OtherLookups => p.lookups = other.lookups.clone(),
         ProofMutation::OtherWitnessOpening => {

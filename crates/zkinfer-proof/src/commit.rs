@@ -1,0 +1,184 @@
+//! The per-proof witness commitment: hiding (the default, and the only kind `zkinfer prove`
+//! makes) or plain (a benchmark-only comparison point, [`Hiding::Off`]).
+//!
+//! The witness columns — a committed input, committed activations, helper columns, lookup
+//! multiplicities — are committed with [`zkinfer_pcs::HidingPcs`] (p3-whir's HVZK-WHIR over a
+//! salted Keccak Merkle tree, randomness from the OS) in the unique-decoding version of the
+//! key's commitment settings ([`hiding_config`]), and opened once at the end of the proof. The
+//! weights stay on the plain path: they are committed at setup, their root is in the verifying
+//! key, and a hiding commitment can be opened only once (docs/ZK.md §6.1).
+//!
+//! The verifier accepts both kinds: soundness does not depend on which one the prover chose
+//! (each is a binding commitment checked at its own security level), and what a proof hides is
+//! the prover's business — a prover can always publish its own data. A proof whose commitment
+//! and opening are of different kinds is refused.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+use serde::{Deserialize, Serialize};
+use zkinfer_field::{F, Transcript};
+use zkinfer_pcs::{
+    ColumnClaim, Commitment, CommittedData, HidingCommitment, HidingCommittedData,
+    HidingOpeningProof, HidingPcs, OpeningProof, Pcs, PcsConfig, PcsError, Soundness,
+};
+
+use crate::error::{ProveError, VerifyError};
+
+/// Whether the prover hides its witness commitment.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Hiding {
+    /// Hiding commitment (the default and the only kind the CLI, the library and the bindings
+    /// make).
+    #[default]
+    On,
+    /// Plain commitment: a benchmark-only comparison point ([`crate::prover::prove_non_zk_for_bench`]).
+    Off,
+}
+
+/// The commitment settings of the hiding witness commitment for a key whose commitment
+/// settings are `pcs`: the same security level, rate, folding and grinding, in the
+/// unique-decoding regime that [`HidingPcs`] requires (docs/ZK.md §4.1).
+#[must_use]
+pub fn hiding_config(pcs: PcsConfig) -> PcsConfig {
+    PcsConfig {
+        soundness: Soundness::UniqueDecoding,
+        ..pcs
+    }
+}
+
+/// The witness commitment in a proof.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum WitnessCommitment {
+    /// Hiding (HVZK-WHIR, salted leaves).
+    Hiding(HidingCommitment),
+    /// Plain (benchmark-only proofs).
+    Plain(Commitment),
+}
+
+/// The opening of the witness claims in a proof.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum WitnessOpening {
+    /// Of a [`WitnessCommitment::Hiding`].
+    Hiding(HidingOpeningProof),
+    /// Of a [`WitnessCommitment::Plain`].
+    Plain(OpeningProof),
+}
+
+/// The prover's side of a witness commitment, until it is opened.
+pub(crate) enum WitnessData {
+    Hiding(HidingPcs, HidingCommittedData),
+    Plain(Pcs, CommittedData),
+}
+
+impl WitnessCommitment {
+    /// The number of variables of each committed column.
+    #[must_use]
+    pub fn num_vars(&self) -> &[u32] {
+        match self {
+            Self::Hiding(c) => c.num_vars(),
+            Self::Plain(c) => c.num_vars(),
+        }
+    }
+
+    /// Whether it is hiding.
+    #[must_use]
+    pub fn is_hiding(&self) -> bool {
+        matches!(self, Self::Hiding(_))
+    }
+}
+
+fn backend(e: PcsError) -> ProveError {
+    ProveError::Backend(e.to_string())
+}
+
+/// Commits the witness `columns` and absorbs the commitment into `t`.
+pub(crate) fn commit(
+    pcs: PcsConfig,
+    hiding: Hiding,
+    columns: &[Vec<F>],
+    t: &mut Transcript,
+) -> Result<(WitnessCommitment, WitnessData), ProveError> {
+    match hiding {
+        Hiding::On => {
+            let engine = HidingPcs::new(hiding_config(pcs)).map_err(backend)?;
+            let (c, data) = engine.commit(columns, t).map_err(backend)?;
+            Ok((
+                WitnessCommitment::Hiding(c),
+                WitnessData::Hiding(engine, data),
+            ))
+        }
+        Hiding::Off => {
+            let engine = Pcs::new(pcs);
+            let (c, data) = engine.commit(columns, t).map_err(backend)?;
+            Ok((
+                WitnessCommitment::Plain(c),
+                WitnessData::Plain(engine, data),
+            ))
+        }
+    }
+}
+
+/// Opens every claim on the witness with one proof (consuming the prover data).
+pub(crate) fn open(
+    data: WitnessData,
+    claims: &[ColumnClaim],
+    t: &mut Transcript,
+) -> Result<WitnessOpening, ProveError> {
+    match data {
+        WitnessData::Hiding(engine, data) => engine
+            .open(data, claims, t)
+            .map(WitnessOpening::Hiding)
+            .map_err(backend),
+        WitnessData::Plain(engine, data) => engine
+            .open_owned(data, claims, t)
+            .map(WitnessOpening::Plain)
+            .map_err(backend),
+    }
+}
+
+/// The verifier's side of [`commit`].
+pub(crate) fn absorb(
+    pcs: PcsConfig,
+    c: &WitnessCommitment,
+    t: &mut Transcript,
+) -> Result<(), VerifyError> {
+    let at = |e| VerifyError::at("witness commitment", e);
+    match c {
+        WitnessCommitment::Hiding(c) => HidingPcs::new(hiding_config(pcs))
+            .and_then(|engine| engine.absorb_commitment(c, t))
+            .map_err(at),
+        WitnessCommitment::Plain(c) => Pcs::new(pcs).absorb_commitment(c, t).map_err(at),
+    }
+}
+
+/// The verifier's side of [`open`].
+pub(crate) fn verify(
+    pcs: PcsConfig,
+    c: &WitnessCommitment,
+    claims: &[ColumnClaim],
+    opening: &WitnessOpening,
+    t: &mut Transcript,
+) -> Result<(), VerifyError> {
+    let at = |e| VerifyError::at("witness opening", e);
+    match (c, opening) {
+        (WitnessCommitment::Hiding(c), WitnessOpening::Hiding(o)) => {
+            HidingPcs::new(hiding_config(pcs))
+                .and_then(|engine| engine.verify(c, claims, o, t))
+                .map_err(at)
+        }
+        (WitnessCommitment::Plain(c), WitnessOpening::Plain(o)) => {
+            Pcs::new(pcs).verify(c, claims, o, t).map_err(at)
+        }
+        _ => Err(VerifyError::at(
+            "witness opening",
+            "the opening is not of the commitment's kind (hiding or plain)",
+        )),
+    }
+}
