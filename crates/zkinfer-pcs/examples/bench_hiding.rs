@@ -52,6 +52,20 @@ fn data(log_size: usize) -> (Vec<Vec<F>>, Vec<ColumnClaim>) {
     (cols, claims)
 }
 
+/// [`PcsConfig::hiding_default`], with the folding factor and `log2(1/rate)` overridable by
+/// `ZKINFER_FOLD` and `ZKINFER_RATE` (for parameter sweeps).
+fn hiding_config() -> PcsConfig {
+    let var = |k: &str| std::env::var(k).ok().and_then(|v| v.parse().ok());
+    let mut c = PcsConfig::hiding_default();
+    if let Some(f) = var("ZKINFER_FOLD") {
+        c.folding_factor = f;
+    }
+    if let Some(r) = var("ZKINFER_RATE") {
+        c.log_inv_rate = r;
+    }
+    c
+}
+
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
@@ -92,7 +106,7 @@ fn measure<C, D, P>(
 fn run(hiding: bool, log_size: usize) -> Figures {
     let (cols, claims) = data(log_size);
     if hiding {
-        let pcs = HidingPcs::new(PcsConfig::hiding_default()).expect("config");
+        let pcs = HidingPcs::new(hiding_config()).expect("config");
         measure(
             |t| pcs.commit(&cols, t).expect("commit"),
             |d, t| pcs.open(d, &claims, t).expect("open"),
@@ -153,7 +167,7 @@ fn main() {
     println!(
         "{COLUMNS} columns, one claim each; plain: {:?}; hiding: {:?}",
         PcsConfig::default(),
-        PcsConfig::hiding_default()
+        hiding_config()
     );
     println!(
         "| elements | path   | commit s | open s | proof KiB | verify ms | peak MiB |\n|---|---|---|---|---|---|---|"
