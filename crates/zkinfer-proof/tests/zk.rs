@@ -1,0 +1,136 @@
+//! Zero knowledge at the proof level (issue 13), as far as it is built: the per-proof witness
+//! commitment and its opening are hiding.
+//!
+//! The model: an MLP with a committed (private) input whose last weight matrix is zero, so the
+//! output does not depend on the input. Two different inputs are proved several times each. A
+//! byte position of the witness commitment or its opening that is the same in every proof of one
+//! input and differs between the inputs would be a fixed function of the private input; with
+//! the hiding commitment there is none. The control — the same proofs with the plain commitment
+//! (`prove_non_zk_for_bench`) — has many such positions, so the test can fail.
+//!
+//! **Not covered yet (issue 13 is open):** the sumcheck round messages and the claimed
+//! evaluations the proof reveals are not masked yet. They vary from proof to proof only because
+//! the Fiat–Shamir challenges follow the random commitment root, so a byte-position test cannot
+//! see their leak: given the challenges, a revealed evaluation of a private tensor is still a
+//! fixed linear function of it (docs/ZK.md §6.3).
+
+use zkinfer_pcs::PcsConfig;
+use zkinfer_proof::ir::Op;
+use zkinfer_proof::testing::mlp;
+use zkinfer_proof::{
+    CompileOptions, InputVisibility, Profile, Proof, ProvingKey, compile, prove,
+    prove_non_zk_for_bench, setup, verify,
+};
+
+const RUNS: usize = 6;
+
+/// An MLP whose last layer's weights and bias are zero, with a committed input; two inputs.
+fn fixture() -> (ProvingKey, Vec<i64>, Vec<i64>) {
+    let (mut g, x) = mlp(&[16, 8, 4], 11);
+    let last = g
+        .nodes
+        .iter_mut()
+        .rev()
+        .find_map(|n| match &mut n.op {
+            Op::MatMulConst { weight, bias } => Some((weight, bias)),
+            _ => None,
+        })
+        .expect("the MLP has a linear layer");
+    last.0.values.iter_mut().for_each(|v| *v = 0);
+    if let Some(b) = last.1 {
+        b.values.iter_mut().for_each(|v| *v = 0);
+    }
+    let plan = compile(
+        &g,
+        CompileOptions {
+            input: InputVisibility::Committed,
+        },
+    )
+    .expect("compiles");
+    let pk = setup(&g, &plan, PcsConfig::default()).expect("setup");
+    let y: Vec<i64> = x.iter().map(|v| (v * 7 + 3) % 50).collect();
+    assert_ne!(x, y);
+    (pk, x, y)
+}
+
+/// The bytes of the witness commitment and its opening.
+fn witness_bytes(p: &Proof) -> Vec<u8> {
+    let mut b = bincode::serialize(&p.witness).expect("encodes");
+    b.extend(bincode::serialize(&p.witness_opening).expect("encodes"));
+    b
+}
+
+/// Byte positions (below the shortest encoding) constant within each group and different
+/// between the groups: positions that are a fixed function of the group's data.
+fn data_determined_positions(a: &[Vec<u8>], b: &[Vec<u8>]) -> usize {
+    let len = a.iter().chain(b).map(Vec::len).min().unwrap_or(0);
+    (0..len)
+        .filter(|&i| {
+            let ca = a.iter().all(|v| v[i] == a[0][i]);
+            let cb = b.iter().all(|v| v[i] == b[0][i]);
+            ca && cb && a[0][i] != b[0][i]
+        })
+        .count()
+}
+
+fn proofs(pk: &ProvingKey, x: &[i64], hiding: bool) -> Vec<Proof> {
+    (0..RUNS)
+        .map(|_| {
+            let p = if hiding {
+                prove(pk, x, None)
+            } else {
+                prove_non_zk_for_bench(pk, x, &mut Profile::default())
+            }
+            .expect("proves");
+            verify(&pk.vk, &p, None, None).expect("verifies");
+            p
+        })
+        .collect()
+}
+
+#[test]
+fn the_witness_commitment_and_opening_are_not_a_function_of_a_private_input() {
+    let (pk, x, y) = fixture();
+    let (px, py) = (proofs(&pk, &x, true), proofs(&pk, &y, true));
+    assert_eq!(
+        px[0].output, py[0].output,
+        "the output must not depend on the input"
+    );
+    assert!(px.iter().chain(&py).all(|p| p.witness.is_hiding()));
+    let (bx, by): (Vec<_>, Vec<_>) = (
+        px.iter().map(witness_bytes).collect(),
+        py.iter().map(witness_bytes).collect(),
+    );
+    assert_eq!(data_determined_positions(&bx, &by), 0);
+    // Two hiding commitments of the same data differ.
+    assert_ne!(bx[0][..64], bx[1][..64]);
+
+    // Control: the plain commitment is a fixed function of the witness.
+    let (qx, qy) = (proofs(&pk, &x, false), proofs(&pk, &y, false));
+    assert!(qx.iter().all(|p| !p.witness.is_hiding()));
+    let (cx, cy): (Vec<_>, Vec<_>) = (
+        qx.iter().map(witness_bytes).collect(),
+        qy.iter().map(witness_bytes).collect(),
+    );
+    let leaked = data_determined_positions(&cx, &cy);
+    assert!(
+        leaked > 32,
+        "the plain commitment should reveal the input (root at least): {leaked}"
+    );
+}
+
+#[test]
+fn a_hiding_proof_and_a_plain_proof_of_one_statement_both_verify_and_differ_in_kind() {
+    let (pk, x, _) = fixture();
+    let h = prove(&pk, &x, None).unwrap();
+    let p = prove_non_zk_for_bench(&pk, &x, &mut Profile::default()).unwrap();
+    assert_eq!(h.output, p.output);
+    // A hiding commitment with a plain opening (and the reverse) is refused, not a panic.
+    let mut mixed = h.clone();
+    mixed.witness_opening = p.witness_opening.clone();
+    let e = verify(&pk.vk, &mixed, None, None).unwrap_err();
+    assert!(e.to_string().contains("not of the commitment's kind"), "{e}");
+    let mut mixed = p;
+    mixed.witness = h.witness;
+    assert!(verify(&pk.vk, &mixed, None, None).is_err());
+}
