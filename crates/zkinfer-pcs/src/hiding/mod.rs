@@ -73,8 +73,8 @@ const LABEL_CLAIM_VALUE: TranscriptLabel = b"pcs/hiding/claim-value";
 enum Entropy {
     /// The operating system (`getrandom`), the only source outside this crate's unit tests.
     Os,
-    /// A fixed seed, for reproducible unit tests only.
-    #[cfg(test)]
+    /// A seed: [`HidingPcs::from_seed`] (a commitment its data holder can recompute) and
+    /// reproducible unit tests.
     Seeded(Box<std::sync::Mutex<StdRng>>),
 }
 
@@ -119,6 +119,40 @@ impl HidingPcs {
         })
     }
 
+    /// A scheme whose commitment randomness (encoding coefficients and Merkle salts) is a
+    /// function of `seed`. Whoever holds the seed and the committed columns can recompute the
+    /// commitment ([`HidingPcs::commit`] with the same seed gives the same root) and so check
+    /// that a commitment holds *their* data; to anyone without the seed it hides as an OS-seeded
+    /// commitment does, provided the seed is drawn from the OS ([`HidingPcs::random_seed`]) and
+    /// given only to the data holder. Commit with it, **open with [`HidingPcs::new`]** (the
+    /// opening's own masks must not be known to the seed holder... nor need they be).
+    ///
+    /// # Errors
+    /// As [`HidingPcs::new`].
+    pub fn from_seed(config: PcsConfig, seed: [u8; 32]) -> Result<Self, PcsError> {
+        check_security(&config)?;
+        Ok(Self {
+            config,
+            dft: Dft::default(),
+            entropy: Entropy::Seeded(Box::new(std::sync::Mutex::new(StdRng::from_seed(seed)))),
+        })
+    }
+
+    /// 32 bytes from the operating system, for [`HidingPcs::from_seed`].
+    ///
+    /// # Errors
+    /// [`PcsError::Entropy`] if the OS gives no randomness.
+    pub fn random_seed() -> Result<[u8; 32], PcsError> {
+        use rand_zk::TryRng;
+        let mut seed = [0u8; 32];
+        SysRng
+            .try_fill_bytes(&mut seed)
+            .map_err(|e| PcsError::Entropy {
+                reason: e.to_string(),
+            })?;
+        Ok(seed)
+    }
+
     /// The parameters.
     #[must_use]
     pub fn config(&self) -> &PcsConfig {
@@ -151,10 +185,9 @@ impl HidingPcs {
             Entropy::Os => StdRng::try_from_rng(&mut SysRng).map_err(|e| PcsError::Entropy {
                 reason: e.to_string(),
             }),
-            #[cfg(test)]
             Entropy::Seeded(rng) => {
                 let mut rng = rng.lock().map_err(|_| PcsError::Entropy {
-                    reason: "poisoned test RNG".to_owned(),
+                    reason: "poisoned seeded RNG".to_owned(),
                 })?;
                 Ok(StdRng::from_rng(&mut *rng))
             }

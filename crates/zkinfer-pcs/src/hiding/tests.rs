@@ -181,3 +181,35 @@ fn print_proof_breakdown() {
         size(&b.blinded_masks)
     );
 }
+
+/// A seeded commitment is recomputable by whoever holds the seed and the data (how a `hashed`
+/// tensor's holder checks a proof), and any change of data or seed gives another root.
+#[test]
+fn a_seeded_commitment_is_recomputed_from_the_seed_and_the_data() {
+    let cols = columns();
+    let root = |seed: [u8; 32], cols: &[Vec<F>]| {
+        let pcs = HidingPcs::from_seed(PcsConfig::hiding_default(), seed).unwrap();
+        pcs.commit(cols, &mut Transcript::new(b"any context"))
+            .unwrap()
+            .0
+            .root()
+    };
+    let seed = HidingPcs::random_seed().unwrap();
+    assert_ne!(seed, HidingPcs::random_seed().unwrap());
+    assert_eq!(root(seed, &cols), root(seed, &cols));
+    let mut changed = cols.clone();
+    changed[1][3] += F::ONE;
+    assert_ne!(root(seed, &cols), root(seed, &changed));
+    let mut other = seed;
+    other[0] ^= 1;
+    assert_ne!(root(seed, &cols), root(other, &cols));
+    // Committed with the seed, opened with OS randomness: verifies.
+    let pcs = HidingPcs::from_seed(PcsConfig::hiding_default(), seed).unwrap();
+    let mut t = Transcript::new(b"unit");
+    let (c, data) = pcs.commit(&cols, &mut t).unwrap();
+    let os = HidingPcs::new(PcsConfig::hiding_default()).unwrap();
+    let proof = os.open(data, &claim(&cols), &mut t).unwrap();
+    let mut tv = Transcript::new(b"unit");
+    os.absorb_commitment(&c, &mut tv).unwrap();
+    os.verify(&c, &claim(&cols), &proof, &mut tv).unwrap();
+}
