@@ -178,9 +178,7 @@ mod tests {
         let (g, _) = mlp(&[16, 8, 4], 1);
         let mut plan = compile(
             &g,
-            CompileOptions {
-                input: InputVisibility::Public,
-            },
+            CompileOptions::with_input(InputVisibility::Public),
         )
         .unwrap();
         let n = g.tensors.len();

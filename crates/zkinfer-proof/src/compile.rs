@@ -53,7 +53,7 @@ fn finish(mut p: Planner<'_>) -> Result<Plan, CompileError> {
         multiplicity_columns.push(p.witness(format!("multiplicities.{i}"), nv));
     }
     let cost = crate::cost::total(p.costs, &p.witness_columns, &p.weight_columns);
-    Ok(Plan {
+    let plan = Plan {
         graph: g.clone(),
         options: p.options,
         layouts,
@@ -65,5 +65,14 @@ fn finish(mut p: Planner<'_>) -> Result<Plan, CompileError> {
         multiplicity_columns,
         lookups: p.lookups,
         cost,
-    })
+    };
+    if !plan.options.output.is_public() && plan.committed_column(g.output).is_none() {
+        return Err(CompileError::Graph(format!(
+            "a private or hashed output must be a committed tensor, and this model's output \
+             (of node '{}') is computed by a linear layer that commits nothing; end the model \
+             with a requantization or activation, or make the output public",
+            g.nodes.last().map_or("?", |n| n.name.as_str())
+        )));
+    }
+    Ok(plan)
 }

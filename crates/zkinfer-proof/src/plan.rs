@@ -13,9 +13,43 @@ pub enum InputVisibility {
     /// The verifier gets the input and evaluates it itself.
     #[default]
     Public,
-    /// The input is committed in the proof and not sent (not yet zero-knowledge: the
-    /// commitment is not hiding).
-    Committed,
+    /// The input is a column of the proof's hiding witness commitment and is not sent. (What
+    /// the proof still reveals about it until issue 13 is finished: docs/ZK.md.)
+    Private,
+    /// As [`InputVisibility::Private`], and the proof carries a second hiding commitment to
+    /// the input, made from a seed the prover hands to the input's holder
+    /// ([`crate::commit::HashedOpening`]), who can recompute it and so check that the proof is
+    /// about their input; the proof shows that both commitments hold the same tensor.
+    Hashed,
+}
+
+/// Who sees the output.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OutputVisibility {
+    /// The proof carries the output; the verifier evaluates it itself.
+    #[default]
+    Public,
+    /// The output is a column of the hiding witness commitment and is not sent.
+    Private,
+    /// As [`OutputVisibility::Private`], plus a seeded hiding commitment its holder can
+    /// recompute (as for [`InputVisibility::Hashed`]).
+    Hashed,
+}
+
+impl InputVisibility {
+    /// Whether the verifier sees the tensor.
+    #[must_use]
+    pub fn is_public(self) -> bool {
+        self == Self::Public
+    }
+}
+
+impl OutputVisibility {
+    /// Whether the verifier sees the tensor.
+    #[must_use]
+    pub fn is_public(self) -> bool {
+        self == Self::Public
+    }
 }
 
 /// Options of [`compile`].
@@ -23,6 +57,25 @@ pub enum InputVisibility {
 pub struct CompileOptions {
     /// Input visibility.
     pub input: InputVisibility,
+    /// Output visibility.
+    pub output: OutputVisibility,
+}
+
+impl From<InputVisibility> for CompileOptions {
+    fn from(input: InputVisibility) -> Self {
+        Self::with_input(input)
+    }
+}
+
+impl CompileOptions {
+    /// This input visibility, the output public.
+    #[must_use]
+    pub fn with_input(input: InputVisibility) -> Self {
+        Self {
+            input,
+            ..Self::default()
+        }
+    }
 }
 
 /// Where the values of a tensor come from, for the verifier.
@@ -286,6 +339,19 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The witness column that holds tensor `t` (through a layout alias), if it is committed.
+    #[must_use]
+    pub fn committed_column(&self, t: TensorId) -> Option<usize> {
+        let t = match self.sources.get(t) {
+            Some(Source::Alias { of }) => *of,
+            _ => t,
+        };
+        match self.sources.get(t) {
+            Some(Source::Committed { column }) => Some(*column),
+            _ => None,
+        }
+    }
+
     /// The lookups of each table, in table order.
     #[must_use]
     pub fn lookups_by_table(&self) -> Vec<Vec<LookupUse>> {

@@ -18,7 +18,10 @@ use serde::{Deserialize, Serialize};
 use zkinfer_lookup::LookupProof;
 use zkinfer_pcs::{Commitment, OpeningProof};
 
+use zkinfer_field::EF;
+
 use crate::commit::{WitnessCommitment, WitnessOpening};
+use crate::hashed::HashedCommitment;
 
 use crate::channel::Msg;
 use crate::keys::{ProvingKey, VerifyingKey};
@@ -29,18 +32,20 @@ use crate::keys::{ProvingKey, VerifyingKey};
 /// - 2: claim reductions are `zkinfer-sumcheck`'s (`Msg::Reduction`, which absorbs the claims
 ///   before drawing its coefficient) instead of a sumcheck message followed by one evaluation.
 /// - 3: the witness commitment and its opening are hiding (HVZK-WHIR, salted leaves;
-///   [`crate::commit`]) or, in benchmark-only proofs, plain, tagged by kind.
+///   [`crate::commit`]) or, in benchmark-only proofs, plain, tagged by kind; private and
+///   hashed outputs (`output_claim`), hashed tensors' commitments (`hashed`).
 pub const FORMAT_VERSION: u32 = 3;
 
 /// Version of the verifying-key and compiled-model file formats (proving keys have
 /// [`PK_FORMAT_VERSION`]); bump on any change. Keys are versioned apart from proofs so that a change of the proof alone does not make users
-/// regenerate their keys.
-pub const KEY_FORMAT_VERSION: u32 = 1;
+/// regenerate their keys. 2: the plan's options carry the output's visibility.
+pub const KEY_FORMAT_VERSION: u32 = 2;
 
 /// Version of the proving-key formats. 2: the key carries the weights' commitment data
 /// (codeword and Merkle tree) so that proofs skip re-committing the weights; version-1 keys
-/// are refused with [`FileError::WrongVersion`] (run `zkinfer setup` again).
-pub const PK_FORMAT_VERSION: u32 = 2;
+/// are refused with [`FileError::WrongVersion`] (run `zkinfer setup` again). 3: the plan's
+/// options carry the output's visibility.
+pub const PK_FORMAT_VERSION: u32 = 3;
 
 /// A proof of one inference.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -49,8 +54,13 @@ pub struct Proof {
     pub vk_digest: [u8; 32],
     /// The quantized input, when it is public.
     pub public_input: Option<Vec<i64>>,
-    /// The output tensor in its stored (padded) layout.
+    /// The output tensor in its stored (padded) layout; empty when the output is not public.
     pub output: Vec<i64>,
+    /// The output's value at the verifier's first point, sent when the output is not public
+    /// (the verifier computes it from a public output).
+    pub output_claim: Option<EF>,
+    /// The seeded commitments of the `hashed` tensors ([`crate::hashed`]).
+    pub hashed: Vec<HashedCommitment>,
     /// The weights, recommitted in this proof's transcript.
     pub weights: Commitment,
     /// The witness columns (hiding, except in benchmark-only proofs).

@@ -1,6 +1,6 @@
 //! The prover: witness, commitments, lookups, the backward claim walk, the openings.
 
-use zkinfer_field::{F, Transcript};
+use zkinfer_field::{EF, F, Transcript};
 use zkinfer_pcs::{ColumnClaim, Pcs};
 use zkinfer_sumcheck::Column;
 
@@ -8,6 +8,7 @@ use crate::channel::Channel;
 use crate::claims::{Claims, ColClaim};
 use crate::commit::{self, Hiding};
 use crate::error::ProveError;
+use crate::hashed::{self, HashedOpening};
 use crate::keys::ProvingKey;
 use crate::lookups;
 use crate::ops::util::key_mismatch;
@@ -22,6 +23,7 @@ pub(crate) mod labels {
     pub const INPUT: &[u8] = b"zkinfer/public-input";
     pub const OUTPUT: &[u8] = b"zkinfer/output";
     pub const OUTPUT_POINT: &[u8] = b"zkinfer/output-point";
+    pub const OUTPUT_CLAIM: &[u8] = b"zkinfer/output-claim";
 }
 
 /// Proves one inference on the quantized `input`. The witness's logical values are `trace` (the
@@ -55,6 +57,22 @@ pub fn prove_profiled(
     trace: Option<&[Vec<i64>]>,
     profile: &mut Profile,
 ) -> Result<Proof, ProveError> {
+    prove_with_openings(pk, input, trace, profile).map(|(proof, _)| proof)
+}
+
+/// [`prove_profiled`], also returning the openings of the proof's `hashed` tensors (empty when
+/// the key has none): what the prover hands each tensor's holder so they can check the proof's
+/// commitment against their data ([`crate::hashed::check_opening`]). Keep them secret from
+/// everyone else.
+///
+/// # Errors
+/// As [`prove`].
+pub fn prove_with_openings(
+    pk: &ProvingKey,
+    input: &[i64],
+    trace: Option<&[Vec<i64>]>,
+    profile: &mut Profile,
+) -> Result<(Proof, Vec<HashedOpening>), ProveError> {
     let plan = &pk.vk.plan;
     let computed;
     let trace = match trace {
@@ -87,7 +105,7 @@ pub fn prove_non_zk_for_bench(
     let trace = crate::trace::run(&pk.graph, input)?;
     let weights = weight_columns(&pk.graph, &pk.vk.plan)?;
     let wit = witness::generate_with(&pk.graph, &pk.vk.plan, input, &trace, &weights)?;
-    prove_inner(pk, input, wit, true, Hiding::Off, profile)
+    prove_inner(pk, input, wit, true, Hiding::Off, profile).map(|(proof, _)| proof)
 }
 
 /// Proves with a given witness, checking neither the model's semantics nor lookup membership
@@ -102,7 +120,7 @@ pub fn prove_with_witness(
     input: &[i64],
     wit: Witness,
 ) -> Result<Proof, ProveError> {
-    prove_inner(pk, input, wit, false, Hiding::On, &mut Profile::default())
+    prove_inner(pk, input, wit, false, Hiding::On, &mut Profile::default()).map(|(proof, _)| proof)
 }
 
 fn prove_inner(
@@ -112,7 +130,7 @@ fn prove_inner(
     strict: bool,
     hiding: Hiding,
     profile: &mut Profile,
-) -> Result<Proof, ProveError> {
+) -> Result<(Proof, Vec<HashedOpening>), ProveError> {
     let plan = &pk.vk.plan;
     let graph = &pk.graph;
     let mults = if strict {
@@ -138,7 +156,10 @@ fn prove_inner(
         _ => None,
     };
     let output = wit.tensor(graph.output, "output")?.to_vec();
-    t.absorb_fields(labels::OUTPUT, &to_field(&output));
+    let public_output = plan.options.output.is_public();
+    if public_output {
+        t.absorb_fields(labels::OUTPUT, &to_field(&output));
+    }
 
     let pcs = Pcs::new(pk.vk.pcs);
     let wcols: Vec<Vec<F>> = weights.iter().map(|c| to_field(c)).collect();
@@ -157,6 +178,8 @@ fn prove_inner(
     let xcols: Vec<Vec<F>> = wit.columns.iter().map(|c| to_field(c)).collect();
     let (xcom, xdata) = commit::commit(pk.vk.pcs, hiding, &xcols, &mut t)?;
     drop(xcols);
+    let specs = hashed::specs(plan).map_err(ProveError::Backend)?;
+    let pending = hashed::commit(pk.vk.pcs, &specs, &wit.columns, &mut t)?;
     profile.mark("commitments");
 
     let mut cx = ProverCtx {
@@ -169,37 +192,54 @@ fn prove_inner(
     };
     let lookup_proofs = lookups::prove_all(&mut cx, &mults, strict)?;
     profile.mark("lookups");
-    walk(&mut cx, &output)?;
+    let output_claim = walk(&mut cx, &output, public_output)?;
     profile.mark("sumchecks");
-    let ProverCtx { ch, claims, .. } = cx;
+    let ProverCtx { ch, mut claims, .. } = cx;
     let msgs = ch.msgs;
+    let (hashed, openings, extra) = hashed::open(pk.vk.pcs, pending, &mut t)?;
+    for c in extra {
+        claims.witness(c.column, c.point, c.value);
+    }
 
     let weights_opening = pcs
         .open_owned(wdata, &col_claims(&claims.weights), &mut t)
         .map_err(backend)?;
     let witness_opening = commit::open(xdata, &col_claims(&claims.witness), &mut t)?;
     profile.mark("opening");
-    Ok(Proof {
+    let proof = Proof {
         vk_digest: pk.vk.digest,
         public_input,
-        output,
+        output: if public_output { output } else { Vec::new() },
+        output_claim,
+        hashed,
         weights: wcom,
         witness: xcom,
         lookups: lookup_proofs,
         msgs,
         weights_opening,
         witness_opening,
-    })
+    };
+    Ok((proof, openings))
 }
 
 /// The backward claim walk: each node's rule moves the claims on its output to its inputs,
-/// weights and columns (linear ops after their claims are reduced to one).
-fn walk(cx: &mut ProverCtx<'_>, output: &[i64]) -> Result<(), ProveError> {
+/// weights and columns (linear ops after their claims are reduced to one). Starts from the
+/// output's value at a random point, which the verifier computes itself from a public output
+/// and is sent (and returned) for a private one.
+fn walk(
+    cx: &mut ProverCtx<'_>,
+    output: &[i64],
+    public_output: bool,
+) -> Result<Option<EF>, ProveError> {
     let graph = cx.graph;
     let plan = cx.plan;
     let nv = crate::ops::util::layout(plan, graph.output, "output")?.num_vars();
     let tau = cx.ch.t.challenges(labels::OUTPUT_POINT, nv);
     let v = mle(output, &tau);
+    let sent = (!public_output).then(|| {
+        cx.ch.t.absorb_ext(labels::OUTPUT_CLAIM, v);
+        v
+    });
     cx.pass_claim(graph.output, tau, v, "output")?;
     for (idx, node) in graph.nodes.iter().enumerate().rev() {
         if node.op.is_nonlinear() {
@@ -215,7 +255,7 @@ fn walk(cx: &mut ProverCtx<'_>, output: &[i64]) -> Result<(), ProveError> {
             prove_node(cx, idx, Some(&c))?;
         }
     }
-    Ok(())
+    Ok(sent)
 }
 
 pub(crate) fn col_claims(cs: &[ColClaim]) -> Vec<ColumnClaim> {

@@ -17,6 +17,7 @@ use zkinfer_pcs::Pcs;
 use crate::channel::Reader;
 use crate::claims::Claims;
 use crate::commit;
+use crate::hashed;
 use crate::error::VerifyError;
 use crate::keys::{VerifyingKey, hex};
 use crate::lookups;
@@ -86,14 +87,32 @@ pub fn verify(
             ));
         }
     };
-    if proof.output.len() != out_layout.size() {
-        return Err(VerifyError::Malformed(format!(
-            "output has {} values, expected {}",
-            proof.output.len(),
-            out_layout.size()
-        )));
-    }
-    let logical_out = out_layout.gather(&proof.output);
+    let public_output = plan.options.output.is_public();
+    let logical_out = if public_output {
+        if proof.output.len() != out_layout.size() || proof.output_claim.is_some() {
+            return Err(VerifyError::Malformed(format!(
+                "output has {} values, expected {}",
+                proof.output.len(),
+                out_layout.size()
+            )));
+        }
+        out_layout.gather(&proof.output)
+    } else {
+        if !proof.output.is_empty() || proof.output_claim.is_none() {
+            return Err(VerifyError::Malformed(
+                "the key's output is not public: the proof must carry its claimed value, not \
+                 the output"
+                    .into(),
+            ));
+        }
+        if expected_output.is_some() {
+            return Err(VerifyError::at(
+                "output",
+                "this model's output is not public: there is no output to compare",
+            ));
+        }
+        Vec::new()
+    };
     if let Some(want) = expected_output {
         if want.len() != logical_out.len() {
             return Err(VerifyError::Malformed(
@@ -104,7 +123,9 @@ pub fn verify(
             return Err(VerifyError::OutputMismatch { index });
         }
     }
-    t.absorb_fields(labels::OUTPUT, &to_field(&proof.output));
+    if public_output {
+        t.absorb_fields(labels::OUTPUT, &to_field(&proof.output));
+    }
 
     let pcs = Pcs::new(vk.pcs);
     pcs.absorb_commitment(&proof.weights, &mut t)
@@ -118,6 +139,7 @@ pub fn verify(
     check_shapes(proof.weights.num_vars(), &plan.weight_columns, "weights")?;
     check_shapes(proof.witness.num_vars(), &plan.witness_columns, "witness")?;
     commit::absorb(vk.pcs, &proof.witness, &mut t)?;
+    hashed::absorb(vk.pcs, plan, &proof.hashed, &mut t)?;
 
     let mut cx = VerifierCtx {
         plan,
@@ -130,7 +152,13 @@ pub fn verify(
         .rd
         .t
         .challenges(labels::OUTPUT_POINT, out_layout.num_vars());
-    let v = mle(&proof.output, &tau);
+    let v = match proof.output_claim {
+        None => mle(&proof.output, &tau),
+        Some(v) => {
+            cx.rd.t.absorb_ext(labels::OUTPUT_CLAIM, v);
+            v
+        }
+    };
     cx.pass_claim(graph.output, tau, v, "output")?;
     for (idx, node) in graph.nodes.iter().enumerate().rev() {
         if node.op.is_nonlinear() {
@@ -146,8 +174,11 @@ pub fn verify(
             verify_node(&mut cx, idx, Some(&c))?;
         }
     }
-    let VerifierCtx { rd, claims, .. } = cx;
+    let VerifierCtx { rd, mut claims, .. } = cx;
     rd.finish()?;
+    for c in hashed::verify(vk.pcs, plan, &proof.hashed, &mut t)? {
+        claims.witness(c.column, c.point, c.value);
+    }
     // Every claim on a derived tensor must have been moved on by its layer.
     if claims.derived.iter().any(|c| !c.is_empty()) {
         return Err(VerifyError::at("walk", "a claim was left undischarged"));

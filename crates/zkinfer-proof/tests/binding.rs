@@ -16,9 +16,7 @@ fn fixture() -> (Vec<i64>, ProvingKey, Proof) {
     let (g, x) = mlp(&[16, 8, 4], 5);
     let plan = compile(
         &g,
-        CompileOptions {
-            input: InputVisibility::Public,
-        },
+        CompileOptions::with_input(InputVisibility::Public),
     )
     .unwrap();
     let pk = setup(&g, &plan, PcsConfig::default()).unwrap();
@@ -119,9 +117,7 @@ fn rescale_graph(act_bits: u32, shift: u32) -> ProofGraph {
 
 #[test]
 fn a_rescale_that_could_wrap_the_field_does_not_compile() {
-    let opts = CompileOptions {
-        input: InputVisibility::Committed,
-    };
+    let opts = CompileOptions::with_input(InputVisibility::Private);
     // act_bits − 1 + shift = 62 > 61: refused, with the rule in the message.
     match compile(&rescale_graph(32, 31), opts) {
         Err(e @ CompileError::Unsupported { .. }) => {

@@ -12,7 +12,7 @@ use zkinfer_proof::{
 };
 
 fn round_trip(graph: &ProofGraph, input: &[i64], vis: InputVisibility) {
-    let plan = compile(graph, CompileOptions { input: vis }).expect("compiles");
+    let plan = compile(graph, CompileOptions::with_input(vis)).expect("compiles");
     let pk = setup(graph, &plan, PcsConfig::default()).expect("setup");
     let proof = prove(&pk, input, None).expect("proves");
     let bytes = proof.to_bytes();
@@ -32,7 +32,7 @@ fn round_trip(graph: &ProofGraph, input: &[i64], vis: InputVisibility) {
 fn mlp_public_and_committed_input() {
     let (g, x) = mlp(&[32, 24, 10], 1);
     round_trip(&g, &x, InputVisibility::Public);
-    round_trip(&g, &x, InputVisibility::Committed);
+    round_trip(&g, &x, InputVisibility::Private);
 }
 
 #[test]
@@ -45,7 +45,7 @@ fn lenet5_proves() {
 fn residual_cnn_public_and_committed_input() {
     let (g, x) = residual_cnn(3);
     round_trip(&g, &x, InputVisibility::Public);
-    round_trip(&g, &x, InputVisibility::Committed);
+    round_trip(&g, &x, InputVisibility::Private);
 }
 
 #[test]

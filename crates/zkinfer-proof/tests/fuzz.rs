@@ -52,9 +52,7 @@ fn fixture() -> &'static Fixture {
         let (g, input) = residual_cnn(11);
         let plan = compile(
             &g,
-            CompileOptions {
-                input: InputVisibility::Public,
-            },
+            CompileOptions::with_input(InputVisibility::Public),
         )
         .unwrap();
         let pk = setup(&g, &plan, PcsConfig::default()).unwrap();

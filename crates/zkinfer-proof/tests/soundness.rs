@@ -14,7 +14,7 @@ use zkinfer_proof::{
 };
 
 fn keys(g: &ProofGraph, vis: InputVisibility) -> ProvingKey {
-    let plan = compile(g, CompileOptions { input: vis }).unwrap();
+    let plan = compile(g, CompileOptions::with_input(vis)).unwrap();
     setup(g, &plan, PcsConfig::default()).unwrap()
 }
 
@@ -211,7 +211,7 @@ fn small_cnn() -> (ProofGraph, Vec<i64>) {
 #[test]
 fn changed_witness_value_is_rejected() {
     let (g, x) = small_cnn();
-    for vis in [InputVisibility::Public, InputVisibility::Committed] {
+    for vis in [InputVisibility::Public, InputVisibility::Private] {
         let pk = keys(&g, vis);
         let plan = &pk.vk.plan;
         let public = (vis == InputVisibility::Public).then_some(x.as_slice());
@@ -387,9 +387,7 @@ fn proving_keys_whose_plan_is_not_their_graphs_are_refused() {
 
     let mut plan = compile(
         &g,
-        CompileOptions {
-            input: InputVisibility::Public,
-        },
+        CompileOptions::with_input(InputVisibility::Public),
     )
     .unwrap();
     assert_eq!(plan.nodes, pk.vk.plan.nodes);

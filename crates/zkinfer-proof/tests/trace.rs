@@ -74,9 +74,7 @@ fn out_of_range_values_are_the_interpreters_errors() {
     let (g, mut x) = mlp(&[32, 24, 10], 1);
     let plan = compile(
         &g,
-        CompileOptions {
-            input: InputVisibility::Public,
-        },
+        CompileOptions::with_input(InputVisibility::Public),
     )
     .unwrap();
     let pk = setup(&g, &plan, PcsConfig::default()).unwrap();

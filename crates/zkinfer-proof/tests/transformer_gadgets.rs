@@ -24,7 +24,7 @@ fn weights(b: &mut GraphBuilder) -> TensorId {
 }
 
 fn keys(g: &ProofGraph, vis: InputVisibility) -> ProvingKey {
-    let plan = compile(g, CompileOptions { input: vis }).expect("compiles");
+    let plan = compile(g, CompileOptions::with_input(vis)).expect("compiles");
     setup(g, &plan, PcsConfig::default()).expect("setup")
 }
 
@@ -125,7 +125,7 @@ fn reduce_max_honest_shapes() {
     b.reduce_max(m);
     let x = b.random_input();
     let g = b.finish();
-    let (_, _, out) = prove_verify(&g, &x, InputVisibility::Committed);
+    let (_, _, out) = prove_verify(&g, &x, InputVisibility::Private);
     let want: Vec<i64> = x.iter().map(|v| 3 * (v / 2 + 7)).collect();
     assert_eq!(out, ref_max(&want, 6));
 
@@ -255,7 +255,7 @@ fn div_honest_broadcast_and_elementwise() {
     }
     // Committed input too.
     let (g, x, _) = div_graph(true, 7);
-    prove_verify(&g, &x, InputVisibility::Committed);
+    prove_verify(&g, &x, InputVisibility::Private);
 }
 
 #[test]
@@ -493,7 +493,7 @@ fn argmax_honest_with_ties() {
     b.argmax(t);
     let x = b.random_input();
     let g = b.finish();
-    let (_, _, out) = prove_verify(&g, &x, InputVisibility::Committed);
+    let (_, _, out) = prove_verify(&g, &x, InputVisibility::Private);
     let tv: Vec<i64> = x.iter().map(|v| v / 64 + 5).collect();
     assert_eq!(out, ref_argmax(&tv, 4));
 }

@@ -22,7 +22,7 @@ use zkinfer_proof::{
 };
 
 fn keys(g: &ProofGraph, vis: InputVisibility) -> ProvingKey {
-    let plan = compile(g, CompileOptions { input: vis }).unwrap();
+    let plan = compile(g, CompileOptions::with_input(vis)).unwrap();
     setup(g, &plan, PcsConfig::default()).unwrap()
 }
 
@@ -245,14 +245,14 @@ fn elementwise_graph() -> (ProofGraph, Vec<i64>) {
 #[test]
 fn matmul_of_activations() {
     let (g, x) = matmul_graph();
-    for vis in [InputVisibility::Public, InputVisibility::Committed] {
+    for vis in [InputVisibility::Public, InputVisibility::Private] {
         let (pk, proof) = honest(&g, &x, vis);
         let wit = generate(&g, &pk.vk.plan, &x).unwrap();
         assert_eq!(check_semantics(&g, &pk.vk.plan, &wit), 3);
         for nth in 0..3 {
             forged_output_is_rejected(&g, &x, vis, node_of(&g, "MatMul", nth));
         }
-        if vis == InputVisibility::Committed {
+        if vis == InputVisibility::Private {
             tampering_is_rejected(&pk, &proof, None);
         }
     }
@@ -266,7 +266,7 @@ fn matmul_of_activations() {
 #[test]
 fn elementwise_mul_and_broadcast_add_sub() {
     let (g, x) = elementwise_graph();
-    for vis in [InputVisibility::Public, InputVisibility::Committed] {
+    for vis in [InputVisibility::Public, InputVisibility::Private] {
         let (pk, proof) = honest(&g, &x, vis);
         let wit = generate(&g, &pk.vk.plan, &x).unwrap();
         assert_eq!(check_semantics(&g, &pk.vk.plan, &wit), 6);
@@ -350,8 +350,8 @@ fn attention(tokens: usize, seed: u64) -> (ProofGraph, Vec<i64>) {
 #[test]
 fn attention_block_verifies() {
     for (tokens, vis) in [
-        (16, InputVisibility::Committed),
-        (10, InputVisibility::Committed),
+        (16, InputVisibility::Private),
+        (10, InputVisibility::Private),
     ] {
         let (g, x) = attention(tokens, 41);
         let pk = keys(&g, vis);
@@ -484,7 +484,7 @@ fn malformed_claims_and_messages_are_errors_not_panics() {
 #[test]
 fn mutated_attention_proofs_never_panic() {
     let (g, x) = attention(16, 43);
-    let (pk, proof) = honest(&g, &x, InputVisibility::Committed);
+    let (pk, proof) = honest(&g, &x, InputVisibility::Private);
     let bytes = proof.to_bytes();
     let mut rng = Rng::new(8);
     let mut decoded = 0;
@@ -521,7 +521,7 @@ fn concat_graph() -> (ProofGraph, Vec<i64>) {
 #[test]
 fn concatenation_of_activations() {
     let (g, x) = concat_graph();
-    for vis in [InputVisibility::Public, InputVisibility::Committed] {
+    for vis in [InputVisibility::Public, InputVisibility::Private] {
         let (pk, proof) = honest(&g, &x, vis);
         let plan = &pk.vk.plan;
         let wit = generate(&g, plan, &x).unwrap();
@@ -598,7 +598,7 @@ fn gather_with_constant_indices() {
         })
         .collect();
     assert_eq!(gathers.len(), 2);
-    for vis in [InputVisibility::Public, InputVisibility::Committed] {
+    for vis in [InputVisibility::Public, InputVisibility::Private] {
         let (pk, proof) = honest(&g, &x, vis);
         let plan = &pk.vk.plan;
         let wit = generate(&g, plan, &x).unwrap();

@@ -42,9 +42,7 @@ fn fixture() -> (ProvingKey, Vec<i64>, Vec<i64>) {
     }
     let plan = compile(
         &g,
-        CompileOptions {
-            input: InputVisibility::Committed,
-        },
+        CompileOptions::with_input(InputVisibility::Private),
     )
     .expect("compiles");
     let pk = setup(&g, &plan, PcsConfig::default()).expect("setup");

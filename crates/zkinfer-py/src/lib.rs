@@ -174,12 +174,14 @@ fn compile(
 ) -> PyResult<NativeCompiled> {
     let visibility = match input_visibility {
         "public" => InputVisibility::Public,
-        "committed" => InputVisibility::Committed,
+        // "committed" is the name before inputs were hidden (kept so old scripts run).
+        "private" | "committed" => InputVisibility::Private,
+        "hashed" => InputVisibility::Hashed,
         other => {
             return Err(input_error(
                 py,
                 format!(
-                    "input_visibility={other:?} is not an option; use \"public\" or \"committed\""
+                    "input_visibility={other:?} is not an option; use \"public\", \"private\" or \"hashed\""
                 ),
             ));
         }

@@ -12,7 +12,8 @@ use crate::errors::IntoPy;
 fn visibility_name(v: InputVisibility) -> &'static str {
     match v {
         InputVisibility::Public => "public",
-        InputVisibility::Committed => "committed",
+        InputVisibility::Private => "private",
+        InputVisibility::Hashed => "hashed",
     }
 }
 

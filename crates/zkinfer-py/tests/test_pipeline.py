@@ -100,9 +100,9 @@ def test_files_and_memory_give_the_same_verdicts_on_tampered_proofs(digits):
 
 def test_a_proof_for_another_model_is_rejected(digits, tmp_path):
     # The same network compiled with committed input is another model: its vk rejects these proofs.
-    compiled = zkinfer.compile(digits.model, digits.settings, input_visibility="committed")
+    compiled = zkinfer.compile(digits.model, digits.settings, input_visibility="private")
     pk, vk = zkinfer.setup(compiled)
-    assert vk.input_visibility == "committed"
+    assert vk.input_visibility == "private"
     proof, out = pk.prove(digits.x[4])
     assert not proof.has_public_input
     np.testing.assert_array_equal(vk.verify(proof), out)

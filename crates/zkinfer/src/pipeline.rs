@@ -215,10 +215,10 @@ pub fn inspect(onnx: &Path, samples: Option<&[Vec<f32>]>) -> Result<Inspection, 
 pub fn compile(
     onnx: &Path,
     calibration: &Calibration,
-    input: InputVisibility,
+    options: impl Into<CompileOptions>,
 ) -> Result<CompiledModel, Error> {
     let graph = import(onnx)?;
-    compile_graph(&graph, calibration, input)
+    compile_graph(&graph, calibration, options)
 }
 
 /// Compiles an imported graph.
@@ -228,12 +228,12 @@ pub fn compile(
 pub fn compile_graph(
     graph: &zkinfer_model::Graph,
     calibration: &Calibration,
-    input: InputVisibility,
+    options: impl Into<CompileOptions>,
 ) -> Result<CompiledModel, Error> {
     let quant = zkinfer_model::quantize(graph, calibration)?;
     quant.validate()?;
     let pg = lower(&quant)?;
-    let plan = zkinfer_proof::compile(&pg, CompileOptions { input })?;
+    let plan = zkinfer_proof::compile(&pg, options.into())?;
     Ok(CompiledModel {
         quant,
         graph: pg,

@@ -276,7 +276,7 @@ fn summarize(out: &zkinfer::Output, written: bool) -> String {
 fn visibility(v: Visibility) -> InputVisibility {
     match v {
         Visibility::Public => InputVisibility::Public,
-        Visibility::Committed => InputVisibility::Committed,
+        Visibility::Committed => InputVisibility::Private,
     }
 }
 

@@ -35,7 +35,7 @@ impl OpProof for Input {
         let layout = Layout::natural(&p.out_shape(node)?);
         let source = match p.options.input {
             InputVisibility::Public => Source::PublicInput,
-            InputVisibility::Committed => {
+            InputVisibility::Private | InputVisibility::Hashed => {
                 p.cost.committed = layout.size();
                 p.cost.lookups = layout.size();
                 let column = p.witness("input".into(), layout.num_vars());

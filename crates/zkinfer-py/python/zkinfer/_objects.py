@@ -79,7 +79,7 @@ class CompiledModel(_FileObject):
 
     @property
     def input_visibility(self) -> str:
-        """``"public"`` (the verifier sees the input) or ``"committed"``."""
+        """``"public"`` (the verifier sees the input), ``"private"`` or ``"hashed"``."""
         return self._inner.input_visibility()
 
 
@@ -122,7 +122,7 @@ class VerifyingKey(_FileObject):
 
     @property
     def input_visibility(self) -> str:
-        """``"public"`` (the verifier sees the input) or ``"committed"``."""
+        """``"public"`` (the verifier sees the input), ``"private"`` or ``"hashed"``."""
         return self._inner.input_visibility()
 
     def verify(self, proof: Proof, input: Optional[Any] = None, *, progress: bool = False) -> np.ndarray:

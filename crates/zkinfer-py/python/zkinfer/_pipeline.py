@@ -87,8 +87,9 @@ def compile(
 
     ``settings``: a settings JSON path (from ``calibrate``), the settings dict
     (``report["settings"]``) or the whole report ``calibrate`` returned. ``input_visibility``:
-    ``"public"`` (the verifier sees the input and can check it) or ``"committed"`` (the input is
-    committed in the proof and not sent; the commitment is not hiding yet). With ``output``, the
+    ``"public"`` (the verifier sees the input and can check it), ``"private"`` (the input is
+    in the proof's hiding commitment and not sent; see docs/ZK.md for what a proof still reveals)
+    or ``"hashed"`` (private, plus a commitment its holder can recompute). With ``output``, the
     compiled model is also written there (``model.zkc``).
 
     >>> compiled = zkinfer.compile("model.onnx", "settings.json", "model.zkc", input_visibility="public")

@@ -1,0 +1,108 @@
+//! Visibility per tensor (issue 13, item 5): private and hashed inputs and outputs.
+//!
+//! - private output: the proof carries no output, and verifies;
+//! - hashed input/output: the holder of the opening recomputes the proof's commitment from their
+//!   data (`check_opening` accepts the right tensor, rejects a changed one, a changed seed, and an
+//!   opening checked against another proof); the proof is rejected when its hashed commitment is
+//!   swapped, its value changed, or the commitment dropped;
+//! - a private output needs a committed output tensor: compiling one that is not is an error
+//!   naming the fix.
+
+use zkinfer_field::PrimeCharacteristicRing;
+use zkinfer_pcs::PcsConfig;
+use zkinfer_proof::hashed::{HashedTensor, check_opening};
+use zkinfer_proof::testing::{GraphBuilder, mlp};
+use zkinfer_proof::{
+    CompileError, CompileOptions, InputVisibility, OutputVisibility, Profile, ProvingKey,
+    compile, prove_with_openings, setup, verify,
+};
+
+fn key(input: InputVisibility, output: OutputVisibility) -> (ProvingKey, Vec<i64>) {
+    let (g, x) = mlp(&[16, 8, 4], 3);
+    let plan = compile(&g, CompileOptions { input, output }).expect("compiles");
+    (setup(&g, &plan, PcsConfig::default()).expect("setup"), x)
+}
+
+#[test]
+fn a_private_output_is_not_in_the_proof_and_verifies() {
+    let (pk, x) = key(InputVisibility::Public, OutputVisibility::Private);
+    let (proof, openings) = prove_with_openings(&pk, &x, None, &mut Profile::default()).unwrap();
+    assert!(openings.is_empty());
+    assert!(proof.output.is_empty() && proof.output_claim.is_some());
+    let out = verify(&pk.vk, &proof, Some(&x), None).expect("verifies");
+    assert!(out.is_empty());
+    // Asking to compare a private output is an error, not a silent pass.
+    assert!(verify(&pk.vk, &proof, Some(&x), Some(&[0, 0, 0, 0])).is_err());
+    // A changed claimed output value is rejected.
+    let mut bad = proof.clone();
+    bad.output_claim = bad.output_claim.map(|v| v + zkinfer_field::EF::ONE);
+    assert!(verify(&pk.vk, &bad, Some(&x), None).is_err());
+    // A proof that sends the output in the clear for a private-output key is malformed.
+    let mut bad = proof;
+    bad.output = vec![0; 4];
+    assert!(verify(&pk.vk, &bad, Some(&x), None).is_err());
+}
+
+#[test]
+fn a_hashed_input_and_output_are_checked_by_their_holders() {
+    let (pk, x) = key(InputVisibility::Hashed, OutputVisibility::Hashed);
+    let (proof, openings) = prove_with_openings(&pk, &x, None, &mut Profile::default()).unwrap();
+    verify(&pk.vk, &proof, None, None).expect("verifies");
+    assert_eq!(proof.hashed.len(), 2);
+    assert!(proof.public_input.is_none() && proof.output.is_empty());
+    let [oi, oo] = [&openings[0], &openings[1]];
+    assert_eq!((oi.tensor, oo.tensor), (HashedTensor::Input, HashedTensor::Output));
+    let plan = &pk.vk.plan;
+    let out = zkinfer_proof::trace::run(&pk.graph, &x).unwrap()[pk.graph.output].clone();
+
+    // The holders' data recompute the commitments.
+    check_opening(plan, pk.vk.pcs, &proof.hashed, oi, &x).expect("the right input is accepted");
+    check_opening(plan, pk.vk.pcs, &proof.hashed, oo, &out).expect("the right output");
+    // A changed input, a changed seed, a changed stored value: rejected.
+    let mut y = x.clone();
+    y[0] += 1;
+    assert!(check_opening(plan, pk.vk.pcs, &proof.hashed, oi, &y).is_err());
+    let mut o = oi.clone();
+    o.seed.replace_range(0..1, if o.seed.starts_with('0') { "1" } else { "0" });
+    assert!(check_opening(plan, pk.vk.pcs, &proof.hashed, &o, &x).is_err());
+    let mut o = oi.clone();
+    o.stored[0] += 1;
+    let mut x2 = x.clone();
+    x2[0] += 1;
+    assert!(check_opening(plan, pk.vk.pcs, &proof.hashed, &o, &x2).is_err());
+    // Another proof of the same input has another commitment: this opening does not fit it.
+    let (other, _) = prove_with_openings(&pk, &x, None, &mut Profile::default()).unwrap();
+    assert!(check_opening(plan, pk.vk.pcs, &other.hashed, oi, &x).is_err());
+
+    // The proof binds its hashed commitments.
+    let mut bad = proof.clone();
+    bad.hashed[0].commitment = other.hashed[0].commitment.clone();
+    assert!(verify(&pk.vk, &bad, None, None).is_err(), "swapped commitment");
+    let mut bad = proof.clone();
+    bad.hashed[1].value += zkinfer_field::EF::ONE;
+    assert!(verify(&pk.vk, &bad, None, None).is_err(), "changed value");
+    let mut bad = proof.clone();
+    bad.hashed.pop();
+    assert!(verify(&pk.vk, &bad, None, None).is_err(), "dropped commitment");
+    let mut bad = proof;
+    bad.hashed.swap(0, 1);
+    assert!(verify(&pk.vk, &bad, None, None).is_err(), "swapped tensors");
+}
+
+#[test]
+fn a_private_output_must_be_committed() {
+    let mut b = GraphBuilder::new(&[1, 16], 16, 9);
+    let x = b.linear(0, 8);
+    b.linear_acc(x, 4);
+    let g = b.finish();
+    let e = compile(
+        &g,
+        CompileOptions {
+            input: InputVisibility::Public,
+            output: OutputVisibility::Hashed,
+        },
+    )
+    .unwrap_err();
+    assert!(matches!(e, CompileError::Graph(_)), "{e}");
+    assert!(e.to_string().contains("make the output public"), "{e}");
+}
