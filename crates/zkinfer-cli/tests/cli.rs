@@ -325,6 +325,87 @@ fn verify_refuses_an_input_file_for_a_committed_input() {
             ],
         ),
         4,
-        "committed, not public",
+        "not public",
     );
+}
+
+/// A hashed input and output: the proof carries neither; the holders check the commitments with
+/// the openings `prove --opening-out` wrote; a changed input is refused; the flags are the
+/// issue's.
+#[test]
+fn hashed_input_and_output_are_checked_with_the_opening() {
+    let d = workdir("hashed");
+    let run = |args: &[&str]| {
+        let o = zk(&d, args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    run(&["calibrate", "model.onnx", "--data", "samples.json"]);
+    assert_fails(
+        &zk(
+            &d,
+            &[
+                "compile",
+                "model.onnx",
+                "--settings",
+                "settings.json",
+                "--weights-visibility",
+                "public",
+            ],
+        ),
+        4,
+        "not built yet",
+    );
+    run(&[
+        "compile",
+        "model.onnx",
+        "--settings",
+        "settings.json",
+        "--input-visibility",
+        "hashed",
+        "--output-visibility",
+        "hashed",
+        "--weights-visibility",
+        "private",
+    ]);
+    run(&["setup", "model.zkc"]);
+    run(&[
+        "prove",
+        "--pk",
+        "model.pk",
+        "--input",
+        "input.json",
+        "--output-json",
+        "out.json",
+        "--opening-out",
+        "opening.json",
+    ]);
+    let verified = run(&["verify", "--vk", "model.vk", "--proof", "proof.zkp"]);
+    assert!(verified.contains("hashed input commitment"), "{verified}");
+    assert!(verified.contains("private"), "{verified}");
+    let check = |extra: &[&str]| {
+        let mut a = vec![
+            "check-commitment",
+            "--vk",
+            "model.vk",
+            "--proof",
+            "proof.zkp",
+            "--opening",
+            "opening.json",
+        ];
+        a.extend_from_slice(extra);
+        zk(&d, &a)
+    };
+    let ok = check(&["--input", "input.json"]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("holds this input"));
+    let ok = check(&["--output", "out.json"]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    // Another input: refused.
+    let test = zkinfer::digits_test().unwrap();
+    let other = serde_json::json!({ "input_data": [test.inputs[1].clone()] });
+    std::fs::write(d.join("other.json"), other.to_string()).unwrap();
+    let bad = check(&["--input", "other.json"]);
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("differs"), "{}", stderr(&bad));
 }

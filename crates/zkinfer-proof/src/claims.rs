@@ -176,11 +176,7 @@ mod tests {
     #[test]
     fn a_claim_on_an_unknown_tensor_is_an_error() {
         let (g, _) = mlp(&[16, 8, 4], 1);
-        let mut plan = compile(
-            &g,
-            CompileOptions::with_input(InputVisibility::Public),
-        )
-        .unwrap();
+        let mut plan = compile(&g, CompileOptions::with_input(InputVisibility::Public)).unwrap();
         let n = g.tensors.len();
         let mut c = Claims::new(n);
         c.route(&plan, g.output, claim()).unwrap();

@@ -234,7 +234,9 @@ pub(crate) fn absorb(
             .witness_columns
             .get(column)
             .map(|c| u32::try_from(c.num_vars).unwrap_or(u32::MAX));
-        if h.tensor != tensor || Some(h.commitment.num_vars()) != want.as_ref().map(std::slice::from_ref) {
+        if h.tensor != tensor
+            || Some(h.commitment.num_vars()) != want.as_ref().map(std::slice::from_ref)
+        {
             return Err(VerifyError::at(
                 "hashed",
                 format!("the {tensor} commitment does not fit the key"),

@@ -14,11 +14,7 @@ use zkinfer_proof::{
 
 fn fixture() -> (Vec<i64>, ProvingKey, Proof) {
     let (g, x) = mlp(&[16, 8, 4], 5);
-    let plan = compile(
-        &g,
-        CompileOptions::with_input(InputVisibility::Public),
-    )
-    .unwrap();
+    let plan = compile(&g, CompileOptions::with_input(InputVisibility::Public)).unwrap();
     let pk = setup(&g, &plan, PcsConfig::default()).unwrap();
     let proof = prove(&pk, &x, None).unwrap();
     verify(&pk.vk, &proof, Some(&x), None).expect("honest proof verifies");

@@ -50,11 +50,7 @@ fn fixture() -> &'static Fixture {
     static FIX: OnceLock<Fixture> = OnceLock::new();
     FIX.get_or_init(|| {
         let (g, input) = residual_cnn(11);
-        let plan = compile(
-            &g,
-            CompileOptions::with_input(InputVisibility::Public),
-        )
-        .unwrap();
+        let plan = compile(&g, CompileOptions::with_input(InputVisibility::Public)).unwrap();
         let pk = setup(&g, &plan, PcsConfig::default()).unwrap();
         let proof = prove(&pk, &input, None).unwrap();
         let output = verify(&pk.vk, &proof, Some(&input), None).unwrap();

@@ -385,11 +385,7 @@ fn proving_keys_whose_plan_is_not_their_graphs_are_refused() {
     // A key edited in memory is not re-checked by `prove`, but still never panics it.
     let _ = prove(&bad, &x, None);
 
-    let mut plan = compile(
-        &g,
-        CompileOptions::with_input(InputVisibility::Public),
-    )
-    .unwrap();
+    let mut plan = compile(&g, CompileOptions::with_input(InputVisibility::Public)).unwrap();
     assert_eq!(plan.nodes, pk.vk.plan.nodes);
     plan.nodes.swap(i, (i + 1) % n);
     assert!(setup(&g, &plan, PcsConfig::default()).is_err());

@@ -72,11 +72,7 @@ fn traces_that_are_not_the_interpreters_are_refused() {
 #[test]
 fn out_of_range_values_are_the_interpreters_errors() {
     let (g, mut x) = mlp(&[32, 24, 10], 1);
-    let plan = compile(
-        &g,
-        CompileOptions::with_input(InputVisibility::Public),
-    )
-    .unwrap();
+    let plan = compile(&g, CompileOptions::with_input(InputVisibility::Public)).unwrap();
     let pk = setup(&g, &plan, PcsConfig::default()).unwrap();
     assert!(matches!(
         prove(&pk, &x[1..], None),

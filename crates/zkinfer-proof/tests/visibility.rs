@@ -13,8 +13,8 @@ use zkinfer_pcs::PcsConfig;
 use zkinfer_proof::hashed::{HashedTensor, check_opening};
 use zkinfer_proof::testing::{GraphBuilder, mlp};
 use zkinfer_proof::{
-    CompileError, CompileOptions, InputVisibility, OutputVisibility, Profile, ProvingKey,
-    compile, prove_with_openings, setup, verify,
+    CompileError, CompileOptions, InputVisibility, OutputVisibility, Profile, ProvingKey, compile,
+    prove_with_openings, setup, verify,
 };
 
 fn key(input: InputVisibility, output: OutputVisibility) -> (ProvingKey, Vec<i64>) {
@@ -51,7 +51,10 @@ fn a_hashed_input_and_output_are_checked_by_their_holders() {
     assert_eq!(proof.hashed.len(), 2);
     assert!(proof.public_input.is_none() && proof.output.is_empty());
     let [oi, oo] = [&openings[0], &openings[1]];
-    assert_eq!((oi.tensor, oo.tensor), (HashedTensor::Input, HashedTensor::Output));
+    assert_eq!(
+        (oi.tensor, oo.tensor),
+        (HashedTensor::Input, HashedTensor::Output)
+    );
     let plan = &pk.vk.plan;
     let out = zkinfer_proof::trace::run(&pk.graph, &x).unwrap()[pk.graph.output].clone();
 
@@ -63,7 +66,8 @@ fn a_hashed_input_and_output_are_checked_by_their_holders() {
     y[0] += 1;
     assert!(check_opening(plan, pk.vk.pcs, &proof.hashed, oi, &y).is_err());
     let mut o = oi.clone();
-    o.seed.replace_range(0..1, if o.seed.starts_with('0') { "1" } else { "0" });
+    o.seed
+        .replace_range(0..1, if o.seed.starts_with('0') { "1" } else { "0" });
     assert!(check_opening(plan, pk.vk.pcs, &proof.hashed, &o, &x).is_err());
     let mut o = oi.clone();
     o.stored[0] += 1;
@@ -77,13 +81,19 @@ fn a_hashed_input_and_output_are_checked_by_their_holders() {
     // The proof binds its hashed commitments.
     let mut bad = proof.clone();
     bad.hashed[0].commitment = other.hashed[0].commitment.clone();
-    assert!(verify(&pk.vk, &bad, None, None).is_err(), "swapped commitment");
+    assert!(
+        verify(&pk.vk, &bad, None, None).is_err(),
+        "swapped commitment"
+    );
     let mut bad = proof.clone();
     bad.hashed[1].value += zkinfer_field::EF::ONE;
     assert!(verify(&pk.vk, &bad, None, None).is_err(), "changed value");
     let mut bad = proof.clone();
     bad.hashed.pop();
-    assert!(verify(&pk.vk, &bad, None, None).is_err(), "dropped commitment");
+    assert!(
+        verify(&pk.vk, &bad, None, None).is_err(),
+        "dropped commitment"
+    );
     let mut bad = proof;
     bad.hashed.swap(0, 1);
     assert!(verify(&pk.vk, &bad, None, None).is_err(), "swapped tensors");

@@ -40,11 +40,7 @@ fn fixture() -> (ProvingKey, Vec<i64>, Vec<i64>) {
     if let Some(b) = last.1 {
         b.values.iter_mut().for_each(|v| *v = 0);
     }
-    let plan = compile(
-        &g,
-        CompileOptions::with_input(InputVisibility::Private),
-    )
-    .expect("compiles");
+    let plan = compile(&g, CompileOptions::with_input(InputVisibility::Private)).expect("compiles");
     let pk = setup(&g, &plan, PcsConfig::default()).expect("setup");
     let y: Vec<i64> = x.iter().map(|v| (v * 7 + 3) % 50).collect();
     assert_ne!(x, y);
@@ -127,7 +123,10 @@ fn a_hiding_proof_and_a_plain_proof_of_one_statement_both_verify_and_differ_in_k
     let mut mixed = h.clone();
     mixed.witness_opening = p.witness_opening.clone();
     let e = verify(&pk.vk, &mixed, None, None).unwrap_err();
-    assert!(e.to_string().contains("not of the commitment's kind"), "{e}");
+    assert!(
+        e.to_string().contains("not of the commitment's kind"),
+        "{e}"
+    );
     let mut mixed = p;
     mixed.witness = h.witness;
     assert!(verify(&pk.vk, &mixed, None, None).is_err());

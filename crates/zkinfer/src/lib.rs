@@ -20,6 +20,9 @@ pub use pipeline::*;
 // The engine's and the model's types that the pipeline's signatures use, so that callers (the
 // Python bindings) need no other crate.
 pub use zkinfer_model::{Calibration, ErrorReport, QuantConfig};
+pub use zkinfer_proof::hashed::{HashedOpening, HashedTensor};
 pub use zkinfer_proof::plan::Cost;
 pub use zkinfer_proof::profile::{Phase, Profile};
-pub use zkinfer_proof::{InputVisibility, Proof, VerifyingKey, ZkFile};
+pub use zkinfer_proof::{
+    CompileOptions, InputVisibility, OutputVisibility, Proof, VerifyingKey, ZkFile,
+};

@@ -5,6 +5,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use zkinfer_model::{Calibration, ErrorReport, ImportOptions, QuantConfig, QuantGraph};
 use zkinfer_pcs::PcsConfig;
+use zkinfer_proof::hashed::{HashedOpening, HashedTensor};
 use zkinfer_proof::ir::ProofGraph;
 use zkinfer_proof::proof::KEY_FORMAT_VERSION;
 use zkinfer_proof::{
@@ -72,6 +73,38 @@ pub struct Output {
     /// was proved. `None` when the input is committed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_digest: Option<String>,
+    /// Whether the output is public. A verifier of a private or hashed output learns no output:
+    /// `output_data` and `output_ints` are empty on its side.
+    #[serde(default = "yes")]
+    pub output_public: bool,
+    /// The digests of the proof's `hashed` tensors (`zkinfer check-commitment` recomputes them
+    /// from an opening and the data).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub commitments: Vec<TensorDigest>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The digest of a hashed tensor's commitment in a proof.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TensorDigest {
+    /// `"input"` or `"output"`.
+    pub tensor: String,
+    /// Keccak-256 of the commitment, hex.
+    pub digest: String,
+}
+
+fn digests(proof: &Proof) -> Vec<TensorDigest> {
+    proof
+        .hashed
+        .iter()
+        .map(|h| TensorDigest {
+            tensor: h.tensor.to_string(),
+            digest: h.digest_hex(),
+        })
+        .collect()
 }
 
 /// Reads a binary file of kind `T`.
@@ -276,6 +309,20 @@ pub fn prove_profiled(
     input: &[f32],
     profile: &mut Profile,
 ) -> Result<(Proof, Output), Error> {
+    prove_with_openings(key, input, profile).map(|(proof, out, _)| (proof, out))
+}
+
+/// [`prove_profiled`], also returning the openings of the proof's `hashed` tensors, for their
+/// holders (`zkinfer prove --opening-out`; see [`check_commitment`]). Secret: hand each only
+/// to the holder of its tensor.
+///
+/// # Errors
+/// As [`prove`].
+pub fn prove_with_openings(
+    key: &ProverKey,
+    input: &[f32],
+    profile: &mut Profile,
+) -> Result<(Proof, Output, Vec<HashedOpening>), Error> {
     let q = key
         .quant
         .quantize_input(input)
@@ -285,11 +332,13 @@ pub fn prove_profiled(
         .execute(&q)
         .map_err(|e| Error::Input(e.to_string()))?;
     profile.mark("interpreter");
-    let proof = zkinfer_proof::prove_profiled(&key.pk, &q, Some(&trace.values), profile)?;
+    let (proof, openings) =
+        zkinfer_proof::prove_with_openings(&key.pk, &q, Some(&trace.values), profile)?;
     let digest =
         (key.pk.vk.plan.options.input == InputVisibility::Public).then(|| input_digest(&q));
-    let out = output(&key.pk.vk, &trace.values[key.quant.output], digest);
-    Ok((proof, out))
+    let mut out = output(&key.pk.vk, &trace.values[key.quant.output], digest);
+    out.commitments = digests(&proof);
+    Ok((proof, out, openings))
 }
 
 /// Verifies a proof; with `input`, also that the proof is about that (public) input.
@@ -301,8 +350,9 @@ pub fn verify(vk: &VerifyingKey, proof: &Proof, input: Option<&[f32]>) -> Result
     let q = match input {
         Some(_) if !public => {
             return Err(Error::Input(
-                "this model's input is committed, not public: the verifier never sees it, so an input \
-                 file cannot be checked against the proof; verify without an input"
+                "this model's input is private (or hashed), not public: the verifier never sees it, \
+                 so an input file cannot be checked against the proof; verify without an input \
+                 (the holder of a hashed input checks it with `zkinfer check-commitment`)"
                     .into(),
             ));
         }
@@ -315,7 +365,44 @@ pub fn verify(vk: &VerifyingKey, proof: &Proof, input: Option<&[f32]>) -> Result
         .as_deref()
         .filter(|_| public)
         .map(input_digest);
-    Ok(output(vk, &ints, digest))
+    let mut out = output(vk, &ints, digest);
+    out.commitments = digests(proof);
+    Ok(out)
+}
+
+/// What the holder of a hashed tensor checks: that `opening` (from the prover's
+/// `--opening-out`) recomputes the proof's commitment to that tensor, for their data — the
+/// input as floats (quantized with the key's input scale) or the output integers
+/// (`output_ints` of the prover's output JSON). Also verifies the proof. Returns the
+/// commitment's digest.
+///
+/// # Errors
+/// [`Error::Input`] for data of the wrong kind or size; [`Error::Rejected`] when the proof does
+/// not verify or the commitment does not hold this data.
+pub fn check_commitment(
+    vk: &VerifyingKey,
+    proof: &Proof,
+    opening: &HashedOpening,
+    input: Option<&[f32]>,
+    output_ints: Option<&[i64]>,
+) -> Result<String, Error> {
+    zkinfer_proof::verify(vk, proof, None, None)?;
+    let logical = match (opening.tensor, input, output_ints) {
+        (HashedTensor::Input, Some(x), None) => quantize_public(vk, x)?,
+        (HashedTensor::Output, None, Some(y)) => y.to_vec(),
+        (t, _, _) => {
+            return Err(Error::Input(format!(
+                "this opening is for the {t}: pass {}",
+                match t {
+                    HashedTensor::Input => "the input (--input input.json)",
+                    HashedTensor::Output =>
+                        "the output (--output output.json, from `zkinfer prove --output-json`)",
+                }
+            )));
+        }
+    };
+    zkinfer_proof::hashed::check_opening(&vk.plan, vk.pcs, &proof.hashed, opening, &logical)?;
+    Ok(opening.digest.clone())
 }
 
 /// Keccak-256 of quantized input integers (little-endian i64), in hex: what [`Output::input_digest`]
@@ -368,6 +455,8 @@ fn output(vk: &VerifyingKey, ints: &[i64], input_digest: Option<String>) -> Outp
         shape: t.shape.clone(),
         scale: t.scale,
         input_digest,
+        output_public: vk.plan.options.output.is_public(),
+        commitments: Vec::new(),
     }
 }
 

@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 use zkinfer::{CompiledModel, Error, ProverKey, read_file, read_inputs, write_file};
 use zkinfer_model::{Calibration, QuantConfig};
-use zkinfer_proof::{InputVisibility, Proof, VerifyingKey};
+use zkinfer_proof::{InputVisibility, OutputVisibility, Proof, VerifyingKey};
 
 /// mimalloc keeps freed memory for reuse: with the system allocator every large buffer of a
 /// prove (codewords, tables, columns) was a fresh `mmap`, and system time (page faults and page
@@ -32,10 +32,23 @@ struct Cli {
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum Visibility {
-    /// The verifier sees the input.
+    /// The verifier sees the tensor.
     Public,
-    /// The input is committed in the proof, not sent (not hiding yet).
-    Committed,
+    /// Only the proof's hiding commitment holds the tensor (see docs/ZK.md for what a proof
+    /// still reveals while zero-knowledge is unfinished).
+    #[value(alias = "committed")]
+    Private,
+    /// Private, plus a commitment its holder can recompute (`prove --opening-out`,
+    /// `check-commitment`).
+    Hashed,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum WeightsVisibility {
+    /// The verifying key holds a commitment to the weights, not the weights.
+    Private,
+    /// The verifying key would carry the quantized weights for audits (not built yet).
+    Public,
 }
 
 #[derive(Subcommand, Debug)]
@@ -84,6 +97,12 @@ enum Cmd {
         /// Who sees the input.
         #[arg(long, value_enum, default_value = "public")]
         input_visibility: Visibility,
+        /// Who sees the output.
+        #[arg(long, value_enum, default_value = "public")]
+        output_visibility: Visibility,
+        /// Who sees the weights.
+        #[arg(long, value_enum, default_value = "private")]
+        weights_visibility: WeightsVisibility,
         /// Where to write the compiled model.
         #[arg(short, long, default_value = "model.zkc")]
         output: PathBuf,
@@ -121,6 +140,30 @@ enum Cmd {
         /// commitments, lookups, sumchecks, opening).
         #[arg(long)]
         profile: bool,
+        /// For a model with a hashed input or output: where to write the openings (JSON; secret:
+        /// give each to the holder of its tensor, who checks it with `check-commitment`).
+        #[arg(long)]
+        opening_out: Option<PathBuf>,
+    },
+    /// Check that a proof's hashed commitment holds your data (the holder's side of `hashed`).
+    ///
+    /// Example: zkinfer check-commitment --vk model.vk --proof proof.zkp --opening opening.json --input input.json
+    CheckCommitment {
+        /// The verifying key.
+        #[arg(long, default_value = "model.vk")]
+        vk: PathBuf,
+        /// The proof.
+        #[arg(long)]
+        proof: PathBuf,
+        /// The openings the prover wrote with `--opening-out`.
+        #[arg(long)]
+        opening: PathBuf,
+        /// Your input (EZKL JSON; the first row), for a hashed input.
+        #[arg(long, conflicts_with = "output")]
+        input: Option<PathBuf>,
+        /// Your output (the prover's `--output-json`), for a hashed output.
+        #[arg(long)]
+        output: Option<PathBuf>,
     },
     /// Verify a proof.
     ///
@@ -257,6 +300,13 @@ fn summarize(out: &zkinfer::Output, written: bool) -> String {
         Some(d) => format!("public input keccak256 {d}; "),
         None => String::new(),
     };
+    for c in &out.commitments {
+        s.push_str(&format!("hashed {} commitment {}; ", c.tensor, c.digest));
+    }
+    if !out.output_public && values.is_empty() {
+        s.push_str(&format!("output shape {:?} private", out.shape));
+        return s;
+    }
     s.push_str(&format!(
         "output shape {:?} [{}",
         out.shape,
@@ -273,11 +323,30 @@ fn summarize(out: &zkinfer::Output, written: bool) -> String {
     s
 }
 
-fn visibility(v: Visibility) -> InputVisibility {
-    match v {
-        Visibility::Public => InputVisibility::Public,
-        Visibility::Committed => InputVisibility::Private,
+fn compile_options(
+    input: Visibility,
+    output: Visibility,
+    weights: WeightsVisibility,
+) -> Result<zkinfer::CompileOptions, Error> {
+    if let WeightsVisibility::Public = weights {
+        return Err(Error::Input(
+            "--weights-visibility public is not built yet (the verifying key does not carry \
+             weights); use the default, private"
+                .into(),
+        ));
     }
+    Ok(zkinfer::CompileOptions {
+        input: match input {
+            Visibility::Public => InputVisibility::Public,
+            Visibility::Private => InputVisibility::Private,
+            Visibility::Hashed => InputVisibility::Hashed,
+        },
+        output: match output {
+            Visibility::Public => OutputVisibility::Public,
+            Visibility::Private => OutputVisibility::Private,
+            Visibility::Hashed => OutputVisibility::Hashed,
+        },
+    })
 }
 
 fn run(cli: &Cli) -> Result<(), Error> {
@@ -317,8 +386,12 @@ fn run(cli: &Cli) -> Result<(), Error> {
             settings,
             data,
             input_visibility,
+            output_visibility,
+            weights_visibility,
             output,
         } => {
+            let options =
+                compile_options(*input_visibility, *output_visibility, *weights_visibility)?;
             let cal: Calibration = match (settings, data) {
                 (Some(s), _) => read_json(s)?,
                 (None, Some(d)) => {
@@ -328,9 +401,7 @@ fn run(cli: &Cli) -> Result<(), Error> {
                     return Err(Error::Input("compile needs --settings settings.json (from `zkinfer calibrate`) or --data samples.json".into()));
                 }
             };
-            let (c, t) = stage(cli, "compiling", || {
-                zkinfer::compile(model, &cal, visibility(*input_visibility))
-            })?;
+            let (c, t) = stage(cli, "compiling", || zkinfer::compile(model, &cal, options))?;
             let size = write_file(output, &c)?;
             let cost = &c.plan.cost;
             if cli.json {
@@ -378,6 +449,7 @@ fn run(cli: &Cli) -> Result<(), Error> {
             output,
             output_json,
             profile,
+            opening_out,
         } => {
             let t = Instant::now();
             let key: ProverKey = read_file(pk)?;
@@ -388,10 +460,26 @@ fn run(cli: &Cli) -> Result<(), Error> {
             } else {
                 zkinfer::Profile::default()
             };
-            let ((proof, out), t) = stage(cli, "proving", || {
-                zkinfer::prove_profiled(&key, &x, &mut prof)
+            let ((proof, out, openings), t) = stage(cli, "proving", || {
+                zkinfer::prove_with_openings(&key, &x, &mut prof)
             })?;
             let size = write_file(output, &proof)?;
+            match (opening_out, openings.is_empty()) {
+                (Some(p), false) => write_json(p, &openings)?,
+                (Some(_), true) => {
+                    return Err(Error::Input(
+                        "--opening-out: this model has no hashed input or output, so there is no \
+                         opening (compile with --input-visibility hashed or --output-visibility \
+                         hashed)"
+                            .into(),
+                    ));
+                }
+                (None, false) if !cli.quiet && !cli.json => eprintln!(
+                    "note: this model has hashed tensors; without --opening-out their holders \
+                     cannot check the proof's commitments"
+                ),
+                (None, _) => {}
+            }
             if let Some(p) = output_json {
                 write_json(p, &out)?;
             }
@@ -432,6 +520,45 @@ fn run(cli: &Cli) -> Result<(), Error> {
                 println!("{}", json!({"ok": true, "ms": ms(t), "output": out}));
             } else {
                 println!("verified in {:.1} ms; {}", ms(t), summarize(&out, true));
+            }
+            Ok(())
+        }
+        Cmd::CheckCommitment {
+            vk,
+            proof,
+            opening,
+            input,
+            output,
+        } => {
+            let vkey: VerifyingKey = read_file(vk)?;
+            let p: Proof = read_file(proof)?;
+            let openings: Vec<zkinfer::HashedOpening> = read_json(opening)?;
+            let x = input.as_deref().map(first_input).transpose()?;
+            let y = match output {
+                Some(o) => Some(read_json::<zkinfer::Output>(o)?.output_ints),
+                None => None,
+            };
+            let want = if y.is_some() {
+                zkinfer::HashedTensor::Output
+            } else {
+                zkinfer::HashedTensor::Input
+            };
+            let o = openings.iter().find(|o| o.tensor == want).ok_or_else(|| {
+                Error::Input(format!(
+                    "{} has no opening for the {want}",
+                    opening.display()
+                ))
+            })?;
+            let (digest, t) = stage(cli, "checking", || {
+                zkinfer::check_commitment(&vkey, &p, o, x.as_deref(), y.as_deref())
+            })?;
+            if cli.json {
+                println!(
+                    "{}",
+                    json!({"ok": true, "tensor": want.to_string(), "digest": digest, "ms": ms(t)})
+                );
+            } else {
+                println!("the proof verifies and its {want} commitment {digest} holds this {want}");
             }
             Ok(())
         }
