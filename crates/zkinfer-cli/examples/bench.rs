@@ -45,6 +45,8 @@ const LARGE: [&str; 1] = ["resnet18-cifar"];
 const WEIGHTS_ENV: &str = "ZKINFER_BENCH_WEIGHTS";
 /// Set (by `--profile`) for the child to print each model's phases.
 const PROFILE_ENV: &str = "ZKINFER_BENCH_PROFILE";
+/// Set (by `--compare-zk`) in a child that proves with the benchmark-only plain witness commitment.
+const PLAIN_ENV: &str = "ZKINFER_BENCH_PLAIN";
 
 /// User and system CPU seconds and minor page faults of this process so far.
 fn cpu_faults() -> (f64, f64, u64) {
@@ -181,7 +183,13 @@ fn run_one(name: &str) {
     let load_peak = peak_rss_mib();
     let mut profile = Profile::new();
     let t = Instant::now();
-    let proof = prove_profiled(&pk, &x, None, &mut profile).expect("proves");
+    let plain = std::env::var(PLAIN_ENV).is_ok();
+    let proof = if plain {
+        zkinfer_proof::prove_non_zk_for_bench(&pk, &x, &mut profile)
+    } else {
+        prove_profiled(&pk, &x, None, &mut profile)
+    }
+    .expect("proves");
     let t_prove = t.elapsed().as_secs_f64();
     let (u1, s1, f1) = cpu_faults();
     let peak = profile
@@ -200,10 +208,10 @@ fn run_one(name: &str) {
         verify(&pk.vk, &proof, Some(&x), None).expect("verifies");
     }
     let t_verify = t.elapsed().as_secs_f64() / f64::from(reps);
-    let label = if recommit {
-        format!("{name} (recommit)")
-    } else {
-        name.to_string()
+    let label = match (recommit, plain) {
+        (true, _) => format!("{name} (recommit)"),
+        (false, true) => format!("{name} (non-ZK)"),
+        (false, false) => name.to_string(),
     };
     println!(
         "| {label} | {t_setup:.3} | {pk_mib:.1} | {t_load:.3} | {t_prove:.3} | {:.2} | {:.2} | {:.0} | {:.1} | {:.1} | {:.1} | {peak:.0} | {committed} | {macs} | {:.0} |",
@@ -245,7 +253,7 @@ fn main() {
     }
     if args.iter().any(|a| a == "--help" || a == "-h") {
         println!(
-            "usage: bench [--profile] [--weights stored|recommit|both] [MODEL…]\n\nWithout models: {} {}.\nOnly when named: {}.\n--weights: prove with the weights' commitment data in the proving key (stored, the default), without it (recommit), or both back to back.\n--profile: after each model's row, the time and peak memory of each phase.",
+            "usage: bench [--profile] [--compare-zk] [--weights stored|recommit|both] [MODEL…]\n\nWithout models: {} {}.\nOnly when named: {}.\n--weights: prove with the weights' commitment data in the proving key (stored, the default), without it (recommit), or both back to back.\n--profile: after each model's row, the time and peak memory of each phase.\n--compare-zk: after each model's row, the same model proved with a plain (non-hiding) witness commitment, the benchmark-only comparison point.",
             BUILT.join(" "),
             ONNX.join(" "),
             LARGE.join(" ")
@@ -253,7 +261,8 @@ fn main() {
         return;
     }
     let profile = args.iter().any(|a| a == "--profile");
-    args.retain(|a| a != "--profile");
+    let compare_zk = args.iter().any(|a| a == "--compare-zk");
+    args.retain(|a| a != "--profile" && a != "--compare-zk");
     let mut variants = vec!["stored"];
     if let Some(i) = args.iter().position(|a| a == "--weights") {
         let v = args.get(i + 1).cloned().unwrap_or_default();
@@ -296,6 +305,13 @@ fn main() {
             let status = child.status();
             if !status.is_ok_and(|s| s.success()) {
                 println!("| {n} ({v}) | failed | | | | | | | | | | | | | |");
+            }
+            if compare_zk && *v == "stored" {
+                let mut child = std::process::Command::new(&exe);
+                child.args(["--one", &n]).env(WEIGHTS_ENV, v).env(PLAIN_ENV, "1");
+                if !child.status().is_ok_and(|s| s.success()) {
+                    println!("| {n} (non-ZK) | failed | | | | | | | | | | | | | |");
+                }
             }
         }
     }
