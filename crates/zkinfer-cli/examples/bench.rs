@@ -308,7 +308,10 @@ fn main() {
             }
             if compare_zk && *v == "stored" {
                 let mut child = std::process::Command::new(&exe);
-                child.args(["--one", &n]).env(WEIGHTS_ENV, v).env(PLAIN_ENV, "1");
+                child
+                    .args(["--one", &n])
+                    .env(WEIGHTS_ENV, v)
+                    .env(PLAIN_ENV, "1");
                 if !child.status().is_ok_and(|s| s.success()) {
                     println!("| {n} (non-ZK) | failed | | | | | | | | | | | | | |");
                 }

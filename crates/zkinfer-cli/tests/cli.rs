@@ -330,8 +330,7 @@ fn verify_refuses_an_input_file_for_a_committed_input() {
 }
 
 /// A hashed input and output: the proof carries neither; the holders check the commitments with
-/// the openings `prove --opening-out` wrote; a changed input is refused; the flags are the
-/// issue's.
+/// the openings `prove --opening-out` wrote; a changed input is refused. Then public weights.
 #[test]
 fn hashed_input_and_output_are_checked_with_the_opening() {
     let d = workdir("hashed");
@@ -341,21 +340,6 @@ fn hashed_input_and_output_are_checked_with_the_opening() {
         String::from_utf8_lossy(&o.stdout).into_owned()
     };
     run(&["calibrate", "model.onnx", "--data", "samples.json"]);
-    assert_fails(
-        &zk(
-            &d,
-            &[
-                "compile",
-                "model.onnx",
-                "--settings",
-                "settings.json",
-                "--weights-visibility",
-                "public",
-            ],
-        ),
-        4,
-        "not built yet",
-    );
     run(&[
         "compile",
         "model.onnx",
@@ -408,4 +392,49 @@ fn hashed_input_and_output_are_checked_with_the_opening() {
     let bad = check(&["--input", "other.json"]);
     assert!(!bad.status.success());
     assert!(stderr(&bad).contains("differs"), "{}", stderr(&bad));
+
+    // Public weights: the verifying key carries them; the pipeline runs as usual.
+    run(&[
+        "compile",
+        "model.onnx",
+        "--settings",
+        "settings.json",
+        "--weights-visibility",
+        "public",
+        "-o",
+        "public.zkc",
+    ]);
+    run(&[
+        "setup",
+        "public.zkc",
+        "--pk",
+        "public.pk",
+        "--vk",
+        "public.vk",
+    ]);
+    run(&[
+        "prove",
+        "--pk",
+        "public.pk",
+        "--input",
+        "input.json",
+        "-o",
+        "public.zkp",
+    ]);
+    let v = run(&[
+        "verify",
+        "--vk",
+        "public.vk",
+        "--proof",
+        "public.zkp",
+        "--input",
+        "input.json",
+    ]);
+    assert!(v.starts_with("verified"), "{v}");
+    let private_vk = std::fs::metadata(d.join("model.vk")).unwrap().len();
+    let public_vk = std::fs::metadata(d.join("public.vk")).unwrap().len();
+    assert!(
+        public_vk > private_vk,
+        "the public-weights key carries the weights"
+    );
 }

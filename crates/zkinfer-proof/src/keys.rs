@@ -14,17 +14,17 @@ use zkinfer_pcs::{Pcs, PcsConfig, StoredData};
 use crate::error::ProveError;
 use crate::ir::ProofGraph;
 use crate::ops::to_field;
-use crate::plan::Plan;
+use crate::plan::{Plan, WeightsVisibility};
 use crate::witness::weight_columns;
 
 /// What a verifier needs. Small: no weights.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct VerifyingKey {
-    /// The plan, weight values removed.
+    /// The plan, weight values removed (kept when the weights are public).
     pub plan: Plan,
     /// Commitment parameters.
     pub pcs: PcsConfig,
-    /// Merkle root of the weights commitment.
+    /// Merkle root of the weights commitment (empty when the weights are public).
     pub weights_root: Vec<u8>,
     /// Keccak-256 of everything above; binds every proof's transcript.
     pub digest: [u8; 32],
@@ -65,6 +65,23 @@ pub fn setup(graph: &ProofGraph, plan: &Plan, pcs: PcsConfig) -> Result<ProvingK
     if plan.weight_columns.is_empty() {
         return Err(ProveError::NoWeights);
     }
+    if plan.options.weights == WeightsVisibility::Public {
+        // The key carries the weights (its digest covers them); nothing to commit.
+        let mut vk = VerifyingKey {
+            plan: published(plan, graph),
+            pcs,
+            weights_root: Vec::new(),
+            digest: [0; 32],
+        };
+        vk.digest = vk_digest(&vk);
+        let pk = ProvingKey {
+            vk,
+            graph: graph.clone(),
+            weights_data: None,
+        };
+        pk.check_plan()?;
+        return Ok(pk);
+    }
     let cols: Vec<Vec<_>> = weight_columns(graph, plan)?
         .iter()
         .map(|c| to_field(c))
@@ -88,11 +105,16 @@ pub fn setup(graph: &ProofGraph, plan: &Plan, pcs: PcsConfig) -> Result<ProvingK
     Ok(pk)
 }
 
-/// The plan as a verifying key publishes it: with the weight-free graph and without the outputs
-/// of generated function tables (the verifier regenerates them).
+/// The plan as a verifying key publishes it: with the weight-free graph (the graph with its
+/// weights when they are public) and without the outputs of generated function tables (the
+/// verifier regenerates them).
 fn published(plan: &Plan, graph: &ProofGraph) -> Plan {
     let mut plan = plan.clone();
-    plan.graph = strip_weights(graph);
+    plan.graph = if plan.options.weights == WeightsVisibility::Public {
+        graph.clone()
+    } else {
+        strip_weights(graph)
+    };
     for t in &mut plan.tables {
         if let crate::plan::TableSpec::Function {
             outputs, generator, ..
@@ -260,7 +282,12 @@ impl ProvingKey {
     /// # Errors
     /// [`ProveError::KeyMismatch`] if the graphs differ.
     pub fn check_graph(&self) -> Result<(), ProveError> {
-        if strip_weights(&self.graph) == self.vk.plan.graph {
+        let published = if self.vk.plan.options.weights == WeightsVisibility::Public {
+            self.graph == self.vk.plan.graph
+        } else {
+            strip_weights(&self.graph) == self.vk.plan.graph
+        };
+        if published {
             Ok(())
         } else {
             Err(ProveError::key_mismatch(

@@ -36,6 +36,18 @@ pub enum OutputVisibility {
     Hashed,
 }
 
+/// Who sees the weights.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WeightsVisibility {
+    /// The verifying key holds a commitment to the weights (made at setup), not the weights.
+    #[default]
+    Private,
+    /// The verifying key carries the quantized weights (its digest covers them) and the
+    /// verifier evaluates every claim on them itself: no weights commitment, no weights opening.
+    /// For audits, and for models whose weights are public anyway.
+    Public,
+}
+
 impl InputVisibility {
     /// Whether the verifier sees the tensor.
     #[must_use]
@@ -59,6 +71,8 @@ pub struct CompileOptions {
     pub input: InputVisibility,
     /// Output visibility.
     pub output: OutputVisibility,
+    /// Weights visibility.
+    pub weights: WeightsVisibility,
 }
 
 impl From<InputVisibility> for CompileOptions {

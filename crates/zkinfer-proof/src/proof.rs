@@ -61,16 +61,17 @@ pub struct Proof {
     pub output_claim: Option<EF>,
     /// The seeded commitments of the `hashed` tensors ([`crate::hashed`]).
     pub hashed: Vec<HashedCommitment>,
-    /// The weights, recommitted in this proof's transcript.
-    pub weights: Commitment,
+    /// The weights' commitment (absent when the weights are public: the verifying key carries
+    /// them).
+    pub weights: Option<Commitment>,
     /// The witness columns (hiding, except in benchmark-only proofs).
     pub witness: WitnessCommitment,
     /// The LogUp-GKR proof of every table's lookups.
     pub lookups: LookupProof,
     /// The layer messages, in the order the verifier reads them.
     pub msgs: Vec<Msg>,
-    /// Opening of the weight claims.
-    pub weights_opening: OpeningProof,
+    /// Opening of the weight claims (absent when the weights are public).
+    pub weights_opening: Option<OpeningProof>,
     /// Opening of the witness claims.
     pub witness_opening: WitnessOpening,
 }

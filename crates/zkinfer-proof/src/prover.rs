@@ -13,7 +13,7 @@ use crate::keys::ProvingKey;
 use crate::lookups;
 use crate::ops::util::key_mismatch;
 use crate::ops::{ProverCtx, mle, prove_node, to_field};
-use crate::plan::Source;
+use crate::plan::{Source, WeightsVisibility};
 use crate::profile::Profile;
 use crate::proof::Proof;
 use crate::witness::{self, Witness, weight_columns};
@@ -162,19 +162,25 @@ fn prove_inner(
     }
 
     let pcs = Pcs::new(pk.vk.pcs);
-    let wcols: Vec<Vec<F>> = weights.iter().map(|c| to_field(c)).collect();
-    let (wcom, wdata) = match &pk.weights_data {
-        Some(stored) => {
-            let data = pcs.restore(&wcols, stored, &mut t).map_err(backend)?;
-            (data.commitment().clone(), data)
+    let weights_committed = plan.options.weights == WeightsVisibility::Private;
+    let wcommit = if weights_committed {
+        let wcols: Vec<Vec<F>> = weights.iter().map(|c| to_field(c)).collect();
+        let (wcom, wdata) = match &pk.weights_data {
+            Some(stored) => {
+                let data = pcs.restore(&wcols, stored, &mut t).map_err(backend)?;
+                (data.commitment().clone(), data)
+            }
+            None => pcs.commit(&wcols, &mut t).map_err(backend)?,
+        };
+        if wcom.root().as_slice() != pk.vk.weights_root.as_slice() {
+            return Err(ProveError::Backend(
+                "the proving key's weights do not match its verifying key".into(),
+            ));
         }
-        None => pcs.commit(&wcols, &mut t).map_err(backend)?,
+        Some((wcom, wdata))
+    } else {
+        None
     };
-    if wcom.root().as_slice() != pk.vk.weights_root.as_slice() {
-        return Err(ProveError::Backend(
-            "the proving key's weights do not match its verifying key".into(),
-        ));
-    }
     let xcols: Vec<Vec<F>> = wit.columns.iter().map(|c| to_field(c)).collect();
     let (xcom, xdata) = commit::commit(pk.vk.pcs, hiding, &xcols, &mut t)?;
     drop(xcols);
@@ -201,9 +207,15 @@ fn prove_inner(
         claims.witness(c.column, c.point, c.value);
     }
 
-    let weights_opening = pcs
-        .open_owned(wdata, &col_claims(&claims.weights), &mut t)
-        .map_err(backend)?;
+    let (weights_commitment, weights_opening) = match wcommit {
+        Some((wcom, wdata)) => {
+            let opening = pcs
+                .open_owned(wdata, &col_claims(&claims.weights), &mut t)
+                .map_err(backend)?;
+            (Some(wcom), Some(opening))
+        }
+        None => (None, None),
+    };
     let witness_opening = commit::open(xdata, &col_claims(&claims.witness), &mut t)?;
     profile.mark("opening");
     let proof = Proof {
@@ -212,7 +224,7 @@ fn prove_inner(
         output: if public_output { output } else { Vec::new() },
         output_claim,
         hashed,
-        weights: wcom,
+        weights: weights_commitment,
         witness: xcom,
         lookups: lookup_proofs,
         msgs,

@@ -22,7 +22,7 @@ use crate::hashed;
 use crate::keys::{VerifyingKey, hex};
 use crate::lookups;
 use crate::ops::{VerifierCtx, mle, to_field, verify_node};
-use crate::plan::Source;
+use crate::plan::{Source, WeightsVisibility};
 use crate::proof::Proof;
 use crate::prover::{col_claims, labels};
 
@@ -128,15 +128,28 @@ pub fn verify(
     }
 
     let pcs = Pcs::new(vk.pcs);
-    pcs.absorb_commitment(&proof.weights, &mut t)
-        .map_err(|e| VerifyError::at("weights commitment", e))?;
-    if proof.weights.root().as_slice() != vk.weights_root.as_slice() {
-        return Err(VerifyError::at(
-            "weights commitment",
-            "the weights differ from those of the verifying key",
-        ));
+    let public_weights = plan.options.weights == WeightsVisibility::Public;
+    match (&proof.weights, &proof.weights_opening, public_weights) {
+        (Some(w), Some(_), false) => {
+            pcs.absorb_commitment(w, &mut t)
+                .map_err(|e| VerifyError::at("weights commitment", e))?;
+            if w.root().as_slice() != vk.weights_root.as_slice() {
+                return Err(VerifyError::at(
+                    "weights commitment",
+                    "the weights differ from those of the verifying key",
+                ));
+            }
+            check_shapes(w.num_vars(), &plan.weight_columns, "weights")?;
+        }
+        (None, None, true) => {}
+        _ => {
+            return Err(VerifyError::Malformed(
+                "the weights' commitment and opening do not match the key's weights visibility \
+                 (a proof carries both for private weights, neither for public ones)"
+                    .into(),
+            ));
+        }
     }
-    check_shapes(proof.weights.num_vars(), &plan.weight_columns, "weights")?;
     check_shapes(proof.witness.num_vars(), &plan.witness_columns, "witness")?;
     commit::absorb(vk.pcs, &proof.witness, &mut t)?;
     hashed::absorb(vk.pcs, plan, &proof.hashed, &mut t)?;
@@ -218,13 +231,12 @@ pub fn verify(
             }
         }
     }
-    pcs.verify(
-        &proof.weights,
-        &col_claims(&claims.weights),
-        &proof.weights_opening,
-        &mut t,
-    )
-    .map_err(|e| VerifyError::at("weights opening", e))?;
+    match (&proof.weights, &proof.weights_opening) {
+        (Some(w), Some(o)) => pcs
+            .verify(w, &col_claims(&claims.weights), o, &mut t)
+            .map_err(|e| VerifyError::at("weights opening", e))?,
+        _ => check_public_weights(vk, &claims.weights)?,
+    }
     commit::verify(
         vk.pcs,
         &proof.witness,
@@ -233,6 +245,30 @@ pub fn verify(
         &mut t,
     )?;
     Ok(logical_out)
+}
+
+/// Public weights: the verifier evaluates every claim on a weight column from the key's own
+/// weights (which its digest covers).
+fn check_public_weights(
+    vk: &VerifyingKey,
+    claims: &[crate::claims::ColClaim],
+) -> Result<(), VerifyError> {
+    let cols = crate::witness::weight_columns(&vk.plan.graph, &vk.plan)
+        .map_err(|e| VerifyError::at("public weights", e))?;
+    for c in claims {
+        let col = cols
+            .get(c.column)
+            .ok_or_else(|| VerifyError::at("public weights", "a claim on a missing column"))?;
+        if col.len() != 1usize << c.claim.point.len()
+            || zkinfer_poly::evaluate(&to_field(col), &c.claim.point) != c.claim.value
+        {
+            return Err(VerifyError::at(
+                "public weights",
+                "a claim on the key's weights is false",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// What the verifier requires of a key before it reads a proof (issue 13, 6d): its digest is

@@ -393,9 +393,15 @@ fn mutate(m: &ProofMutation, p: &mut Proof, other: &Proof) {
         ProofMutation::DropPublicInput => p.public_input = None,
         // The weights' plain commitment (opening) in the witness's place: a commitment of the
         // other kind, and of other columns.
-        ProofMutation::SwapCommitments => p.witness = WitnessCommitment::Plain(p.weights.clone()),
+        ProofMutation::SwapCommitments => {
+            if let Some(w) = &p.weights {
+                p.witness = WitnessCommitment::Plain(w.clone());
+            }
+        }
         ProofMutation::SwapOpenings => {
-            p.witness_opening = WitnessOpening::Plain(p.weights_opening.clone());
+            if let Some(o) = &p.weights_opening {
+                p.witness_opening = WitnessOpening::Plain(o.clone());
+            }
         }
         ProofMutation::OtherLookups => p.lookups = other.lookups.clone(),
         ProofMutation::OtherWitnessOpening => {

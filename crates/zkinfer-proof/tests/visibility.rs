@@ -5,6 +5,8 @@
 //!   data (`check_opening` accepts the right tensor, rejects a changed one, a changed seed, and an
 //!   opening checked against another proof); the proof is rejected when its hashed commitment is
 //!   swapped, its value changed, or the commitment dropped;
+//! - public weights: the verifying key carries them and the verifier checks every claim on them
+//!   itself (a key with one weight changed rejects the proof);
 //! - a private output needs a committed output tensor: compiling one that is not is an error
 //!   naming the fix.
 
@@ -13,13 +15,21 @@ use zkinfer_pcs::PcsConfig;
 use zkinfer_proof::hashed::{HashedTensor, check_opening};
 use zkinfer_proof::testing::{GraphBuilder, mlp};
 use zkinfer_proof::{
-    CompileError, CompileOptions, InputVisibility, OutputVisibility, Profile, ProvingKey, compile,
-    prove_with_openings, setup, verify,
+    CompileError, CompileOptions, InputVisibility, OutputVisibility, Profile, ProvingKey,
+    WeightsVisibility, ZkFile, compile, prove, prove_with_openings, setup, verify,
 };
 
 fn key(input: InputVisibility, output: OutputVisibility) -> (ProvingKey, Vec<i64>) {
     let (g, x) = mlp(&[16, 8, 4], 3);
-    let plan = compile(&g, CompileOptions { input, output }).expect("compiles");
+    let plan = compile(
+        &g,
+        CompileOptions {
+            input,
+            output,
+            ..CompileOptions::default()
+        },
+    )
+    .expect("compiles");
     (setup(&g, &plan, PcsConfig::default()).expect("setup"), x)
 }
 
@@ -108,11 +118,59 @@ fn a_private_output_must_be_committed() {
     let e = compile(
         &g,
         CompileOptions {
-            input: InputVisibility::Public,
             output: OutputVisibility::Hashed,
+            ..CompileOptions::default()
         },
     )
     .unwrap_err();
     assert!(matches!(e, CompileError::Graph(_)), "{e}");
     assert!(e.to_string().contains("make the output public"), "{e}");
+}
+
+#[test]
+fn public_weights_are_in_the_key_and_checked_by_the_verifier() {
+    let (g, x) = mlp(&[16, 8, 4], 3);
+    let opts = CompileOptions {
+        weights: WeightsVisibility::Public,
+        ..CompileOptions::default()
+    };
+    let plan = compile(&g, opts).unwrap();
+    let pk = setup(&g, &plan, PcsConfig::default()).unwrap();
+    assert!(pk.vk.weights_root.is_empty() && pk.weights_data.is_none());
+    // The key's graph holds the weights; a private-weights key's does not.
+    assert_eq!(pk.vk.plan.graph, g);
+    let private = setup(
+        &g,
+        &compile(&g, CompileOptions::default()).unwrap(),
+        PcsConfig::default(),
+    )
+    .unwrap();
+    assert_ne!(private.vk.plan.graph, g);
+    let proof = prove(&pk, &x, None).unwrap();
+    assert!(proof.weights.is_none() && proof.weights_opening.is_none());
+    verify(&pk.vk, &proof, Some(&x), None).expect("verifies");
+    // Through the file format too.
+    let vk = zkinfer_proof::VerifyingKey::from_bytes(&pk.vk.to_bytes()).unwrap();
+    verify(&vk, &proof, Some(&x), None).expect("verifies from the file");
+
+    // A key whose weights differ (digest recomputed, so it is a valid key of another model):
+    // the proof is rejected, by the verifier's own evaluation of the weights.
+    let mut other = pk.vk.clone();
+    for n in &mut other.plan.graph.nodes {
+        if let zkinfer_proof::ir::Op::MatMulConst { weight, .. } = &mut n.op {
+            weight.values[0] += 1;
+            break;
+        }
+    }
+    other.digest = zkinfer_proof::keys::vk_digest(&other);
+    let mut p2 = proof.clone();
+    p2.vk_digest = other.digest;
+    let e = verify(&other, &p2, Some(&x), None).unwrap_err();
+    assert!(e.to_string().contains("public weights"), "{e}");
+    // A proof of a private-weights key carries the weights' commitment: refused by this key.
+    let pp = prove(&private, &x, None).unwrap();
+    let mut p3 = pp;
+    p3.vk_digest = pk.vk.digest;
+    let e = verify(&pk.vk, &p3, Some(&x), None).unwrap_err();
+    assert!(e.to_string().contains("weights visibility"), "{e}");
 }

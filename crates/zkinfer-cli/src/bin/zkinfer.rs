@@ -47,7 +47,8 @@ enum Visibility {
 enum WeightsVisibility {
     /// The verifying key holds a commitment to the weights, not the weights.
     Private,
-    /// The verifying key would carry the quantized weights for audits (not built yet).
+    /// The verifying key carries the quantized weights (for audits); the verifier evaluates
+    /// them itself.
     Public,
 }
 
@@ -327,15 +328,12 @@ fn compile_options(
     input: Visibility,
     output: Visibility,
     weights: WeightsVisibility,
-) -> Result<zkinfer::CompileOptions, Error> {
-    if let WeightsVisibility::Public = weights {
-        return Err(Error::Input(
-            "--weights-visibility public is not built yet (the verifying key does not carry \
-             weights); use the default, private"
-                .into(),
-        ));
-    }
-    Ok(zkinfer::CompileOptions {
+) -> zkinfer::CompileOptions {
+    zkinfer::CompileOptions {
+        weights: match weights {
+            WeightsVisibility::Private => zkinfer::WeightsVisibility::Private,
+            WeightsVisibility::Public => zkinfer::WeightsVisibility::Public,
+        },
         input: match input {
             Visibility::Public => InputVisibility::Public,
             Visibility::Private => InputVisibility::Private,
@@ -346,7 +344,7 @@ fn compile_options(
             Visibility::Private => OutputVisibility::Private,
             Visibility::Hashed => OutputVisibility::Hashed,
         },
-    })
+    }
 }
 
 fn run(cli: &Cli) -> Result<(), Error> {
@@ -391,7 +389,7 @@ fn run(cli: &Cli) -> Result<(), Error> {
             output,
         } => {
             let options =
-                compile_options(*input_visibility, *output_visibility, *weights_visibility)?;
+                compile_options(*input_visibility, *output_visibility, *weights_visibility);
             let cal: Calibration = match (settings, data) {
                 (Some(s), _) => read_json(s)?,
                 (None, Some(d)) => {
