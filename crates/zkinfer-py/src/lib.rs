@@ -82,10 +82,16 @@ type PyOutput<'py> = (Bound<'py, PyBytes>, Vec<i64>, Vec<usize>, i32);
 
 fn py_output<'py>(py: Python<'py>, out: &Output) -> PyOutput<'py> {
     let flat: Vec<f32> = out.output_data.iter().flatten().copied().collect();
+    // A verifier of a private or hashed output learns no output: an empty array.
+    let shape = if flat.is_empty() && !out.output_public {
+        vec![0]
+    } else {
+        out.shape.clone()
+    };
     (
         f32_bytes(py, &flat),
         out.output_ints.clone(),
-        out.shape.clone(),
+        shape,
         out.scale,
     )
 }
@@ -159,7 +165,7 @@ fn write_settings(py: Python<'_>, settings: &str, path: PathBuf) -> PyResult<()>
 
 /// Compiles with settings from a file (`settings_path`) or JSON text (`settings_json`).
 #[pyfunction]
-#[pyo3(signature = (onnx, settings_path, settings_json, input_visibility, progress))]
+#[pyo3(signature = (onnx, settings_path, settings_json, input_visibility, progress, output_visibility = "public", weights_visibility = "private"))]
 #[allow(
     clippy::needless_pass_by_value,
     reason = "pyo3 passes extracted arguments by value"
@@ -171,20 +177,44 @@ fn compile(
     settings_json: Option<&str>,
     input_visibility: &str,
     progress: bool,
+    output_visibility: &str,
+    weights_visibility: &str,
 ) -> PyResult<NativeCompiled> {
-    let visibility = match input_visibility {
+    let bad = |what: &str, got: &str, options: &str| {
+        input_error(
+            py,
+            format!("{what}={got:?} is not an option; use {options}"),
+        )
+    };
+    let three = "\"public\", \"private\" or \"hashed\"";
+    let input = match input_visibility {
         "public" => InputVisibility::Public,
         // "committed" is the name before inputs were hidden (kept so old scripts run).
         "private" | "committed" => InputVisibility::Private,
         "hashed" => InputVisibility::Hashed,
+        other => return Err(bad("input_visibility", other, three)),
+    };
+    let output = match output_visibility {
+        "public" => zkinfer::OutputVisibility::Public,
+        "private" => zkinfer::OutputVisibility::Private,
+        "hashed" => zkinfer::OutputVisibility::Hashed,
+        other => return Err(bad("output_visibility", other, three)),
+    };
+    let weights = match weights_visibility {
+        "private" => zkinfer::WeightsVisibility::Private,
+        "public" => zkinfer::WeightsVisibility::Public,
         other => {
-            return Err(input_error(
-                py,
-                format!(
-                    "input_visibility={other:?} is not an option; use \"public\", \"private\" or \"hashed\""
-                ),
+            return Err(bad(
+                "weights_visibility",
+                other,
+                "\"private\" or \"public\"",
             ));
         }
+    };
+    let visibility = zkinfer::CompileOptions {
+        input,
+        output,
+        weights,
     };
     let cal: Calibration = match (settings_path, settings_json) {
         (Some(p), _) => zkinfer::read_json(&p).py_err(py)?,

@@ -113,6 +113,23 @@ def test_a_proof_for_another_model_is_rejected(digits, tmp_path):
         vk.verify(public_proof)
 
 
+def test_output_and_weights_visibility(digits):
+    # Private output: the verifier gets an empty output; the prover still gets the real one.
+    compiled = zkinfer.compile(digits.model, digits.settings, output_visibility="private")
+    pk, vk = zkinfer.setup(compiled)
+    proof, out = pk.prove(digits.x[2])
+    assert out.size > 0
+    assert vk.verify(proof).size == 0
+    # Public weights: the key carries them and is larger than the private-weights key.
+    compiled = zkinfer.compile(digits.model, digits.settings, weights_visibility="public")
+    pk, vk = zkinfer.setup(compiled)
+    proof, out = pk.prove(digits.x[2])
+    np.testing.assert_array_equal(vk.verify(proof), out)
+    assert len(vk.to_bytes()) > len(digits.vk.to_bytes())
+    with pytest.raises(zkinfer.InputError):
+        zkinfer.compile(digits.model, digits.settings, weights_visibility="hidden")
+
+
 def test_inspect_lists_nodes_and_with_data_the_cost(digits):
     info = zkinfer.inspect(digits.model)
     assert info["nodes"] and info["cost"] is None

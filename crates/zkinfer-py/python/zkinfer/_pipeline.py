@@ -81,6 +81,8 @@ def compile(
     output: Optional[PathLike] = None,
     *,
     input_visibility: str = "public",
+    output_visibility: str = "public",
+    weights_visibility: str = "private",
     progress: bool = False,
 ) -> CompiledModel:
     """Quantizes the model with ``settings`` and compiles it into a proof plan.
@@ -89,16 +91,20 @@ def compile(
     (``report["settings"]``) or the whole report ``calibrate`` returned. ``input_visibility``:
     ``"public"`` (the verifier sees the input and can check it), ``"private"`` (the input is
     in the proof's hiding commitment and not sent; see docs/ZK.md for what a proof still reveals)
-    or ``"hashed"`` (private, plus a commitment its holder can recompute). With ``output``, the
-    compiled model is also written there (``model.zkc``).
+    or ``"hashed"`` (private, plus a commitment its holder can recompute; the openings come from
+    the CLI's ``zkinfer prove --opening-out`` — not from these bindings yet). ``output_visibility``:
+    the same three for the output (private and hashed need a model that ends with a
+    requantization or activation). ``weights_visibility``: ``"private"`` (the verifying key holds a
+    commitment) or ``"public"`` (it carries the weights). With ``output``, the compiled model is
+    also written there (``model.zkc``).
 
     >>> compiled = zkinfer.compile("model.onnx", "settings.json", "model.zkc", input_visibility="public")
     """
     if isinstance(settings, dict):
         settings = settings.get("settings", settings)
-        native = _native.compile(os.fspath(model), None, json.dumps(settings), input_visibility, progress)
+        native = _native.compile(os.fspath(model), None, json.dumps(settings), input_visibility, progress, output_visibility, weights_visibility)
     elif _arrays.is_path(settings):
-        native = _native.compile(os.fspath(model), os.fspath(settings), None, input_visibility, progress)
+        native = _native.compile(os.fspath(model), os.fspath(settings), None, input_visibility, progress, output_visibility, weights_visibility)
     else:
         raise InputError(
             f"settings is a {type(settings).__name__}; pass a settings.json path or the dict calibrate returned"
@@ -170,7 +176,8 @@ def verify(
 
     ``vk``: a ``model.vk`` path or a ``VerifyingKey``; ``proof``: a ``proof.zkp`` path or a
     ``Proof``. With ``input`` (an array or an EZKL JSON path), also checks that the proof is
-    about that public input. The GIL is released meanwhile.
+    about that public input. For a model compiled with a private or hashed output the verifier
+    learns no output: the returned array is empty. The GIL is released meanwhile.
 
     >>> out = zkinfer.verify("model.vk", "proof.zkp")
     """
