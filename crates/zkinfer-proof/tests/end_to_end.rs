@@ -68,7 +68,7 @@ fn weightless_graph_is_a_clear_error() {
     assert!(err.contains("no weights"), "{err}");
 }
 
-/// The proving key carries the weights' commitment data (format 2): a key read back from its
+/// The proving key carries the weights' commitment data (since format 2): a key read back from its
 /// bytes proves exactly what recommitting the weights proves; a version-1 key file is refused
 /// with a clear error; another model's commitment data is an error, not a bad proof.
 #[test]
@@ -98,7 +98,7 @@ fn stored_weights_data_proves_like_recommitting() {
             err,
             FileError::WrongVersion {
                 got: 1,
-                expected: 2,
+                expected: zkinfer_proof::proof::PK_FORMAT_VERSION,
                 ..
             }
         ),
