@@ -115,7 +115,7 @@ def test_model_and_argument_errors_are_typed(digits, tmp_path):
     assert e.value.exit_code == 5
     with pytest.raises(zkinfer.IoError):
         zkinfer.inspect(tmp_path / "nowhere.onnx")
-    with pytest.raises(zkinfer.InputError, match='"public" or "committed"'):
+    with pytest.raises(zkinfer.InputError, match='"public", "private" or "hashed"'):
         zkinfer.compile(digits.model, digits.settings, input_visibility="secret")
     bad_settings = tmp_path / "bad.json"
     bad_settings.write_text("{")
