@@ -234,9 +234,8 @@ pub(crate) fn absorb(
             .witness_columns
             .get(column)
             .map(|c| u32::try_from(c.num_vars).unwrap_or(u32::MAX));
-        if h.tensor != tensor
-            || Some(h.commitment.num_vars()) != want.as_ref().map(std::slice::from_ref)
-        {
+        let fits = matches!((h.commitment.num_vars(), want), ([got], Some(w)) if *got == w);
+        if h.tensor != tensor || !fits {
             return Err(VerifyError::at(
                 "hashed",
                 format!("the {tensor} commitment does not fit the key"),

@@ -153,19 +153,19 @@ fn public_weights_are_in_the_key_and_checked_by_the_verifier() {
     let vk = zkinfer_proof::VerifyingKey::from_bytes(&pk.vk.to_bytes()).unwrap();
     verify(&vk, &proof, Some(&x), None).expect("verifies from the file");
 
-    // A key whose weights differ (digest recomputed, so it is a valid key of another model):
-    // the proof is rejected, by the verifier's own evaluation of the weights.
-    let mut other = pk.vk.clone();
-    for n in &mut other.plan.graph.nodes {
+    // A prover whose verifying key states other weights (one changed, digest recomputed) but
+    // who proves with the true ones: everything up to the weights agrees with that key, and the
+    // verifier's own evaluation of the key's weights rejects the proof.
+    let mut lying = pk.clone();
+    for n in &mut lying.vk.plan.graph.nodes {
         if let zkinfer_proof::ir::Op::MatMulConst { weight, .. } = &mut n.op {
             weight.values[0] += 1;
             break;
         }
     }
-    other.digest = zkinfer_proof::keys::vk_digest(&other);
-    let mut p2 = proof.clone();
-    p2.vk_digest = other.digest;
-    let e = verify(&other, &p2, Some(&x), None).unwrap_err();
+    lying.vk.digest = zkinfer_proof::keys::vk_digest(&lying.vk);
+    let p2 = prove(&lying, &x, None).unwrap();
+    let e = verify(&lying.vk, &p2, Some(&x), None).unwrap_err();
     assert!(e.to_string().contains("public weights"), "{e}");
     // A proof of a private-weights key carries the weights' commitment: refused by this key.
     let pp = prove(&private, &x, None).unwrap();
