@@ -73,8 +73,8 @@ pub enum WitnessOpening {
 
 /// The prover's side of a witness commitment, until it is opened.
 pub(crate) enum WitnessData {
-    Hiding(HidingPcs, HidingCommittedData),
-    Plain(Pcs, CommittedData),
+    Hiding(HidingPcs, Box<HidingCommittedData>),
+    Plain(Pcs, Box<CommittedData>),
 }
 
 impl WitnessCommitment {
@@ -94,6 +94,10 @@ impl WitnessCommitment {
     }
 }
 
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "the shape `map_err` passes the error in"
+)]
 fn backend(e: PcsError) -> ProveError {
     ProveError::Backend(e.to_string())
 }
@@ -111,7 +115,7 @@ pub(crate) fn commit(
             let (c, data) = engine.commit(columns, t).map_err(backend)?;
             Ok((
                 WitnessCommitment::Hiding(c),
-                WitnessData::Hiding(engine, data),
+                WitnessData::Hiding(engine, Box::new(data)),
             ))
         }
         Hiding::Off => {
@@ -119,7 +123,7 @@ pub(crate) fn commit(
             let (c, data) = engine.commit(columns, t).map_err(backend)?;
             Ok((
                 WitnessCommitment::Plain(c),
-                WitnessData::Plain(engine, data),
+                WitnessData::Plain(engine, Box::new(data)),
             ))
         }
     }
@@ -133,11 +137,11 @@ pub(crate) fn open(
 ) -> Result<WitnessOpening, ProveError> {
     match data {
         WitnessData::Hiding(engine, data) => engine
-            .open(data, claims, t)
+            .open(*data, claims, t)
             .map(WitnessOpening::Hiding)
             .map_err(backend),
         WitnessData::Plain(engine, data) => engine
-            .open_owned(data, claims, t)
+            .open_owned(*data, claims, t)
             .map(WitnessOpening::Plain)
             .map_err(backend),
     }

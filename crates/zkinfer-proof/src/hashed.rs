@@ -165,13 +165,17 @@ pub(crate) fn commit(
         .collect()
 }
 
+/// What [`open`] returns: the proof's hashed commitments, the holders' openings, and the claims
+/// on the witness columns that bind them.
+pub(crate) type Opened = (Vec<HashedCommitment>, Vec<HashedOpening>, Vec<ColumnClaim>);
+
 /// After the walk: draws each tensor's point, sends its value, adds the claim on the witness
 /// column (returned as `(column, point, value)`), and opens the hashed commitment there.
 pub(crate) fn open(
     pcs: PcsConfig,
     pending: Vec<Pending>,
     t: &mut Transcript,
-) -> Result<(Vec<HashedCommitment>, Vec<HashedOpening>, Vec<ColumnClaim>), ProveError> {
+) -> Result<Opened, ProveError> {
     let (mut proofs, mut openings, mut witness_claims) = (Vec::new(), Vec::new(), Vec::new());
     let engine = HidingPcs::new(hiding_config(pcs)).map_err(backend)?;
     for p in pending {
@@ -348,7 +352,7 @@ pub fn check_opening(
 }
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())

@@ -170,6 +170,10 @@ fn write_settings(py: Python<'_>, settings: &str, path: PathBuf) -> PyResult<()>
     clippy::needless_pass_by_value,
     reason = "pyo3 passes extracted arguments by value"
 )]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the Python keyword arguments, one per option"
+)]
 fn compile(
     py: Python<'_>,
     onnx: PathBuf,
