@@ -609,3 +609,230 @@ fn the_discharge_does_not_reveal_the_masks_beyond_the_libra_views() {
         "the test cannot fail: it misses an unmasked discharge"
     );
 }
+
+/// The discharge of a pool with the given entries, slot shapes and claims (transcript `view`).
+fn discharge(
+    entries: Vec<EF>,
+    shapes: &[(usize, usize)],
+    claims: &[MaskClaim],
+) -> (MaskPoolProof, Vec<PoolClaim>) {
+    let mut pool = MaskPool::from_entries(entries).unwrap();
+    for (&(n, d), c) in shapes.iter().zip(claims) {
+        let (slot, _) = pool.next_mask(n, d).unwrap();
+        pool.record(slot.index, c.clone()).unwrap();
+    }
+    pool.finish(&mut Transcript::new(b"view")).unwrap()
+}
+
+/// The challenges of a discharge, replayed from its proof: `(W, ρ₁, ρ₂)` (`z`, `s` are in the
+/// claims' points).
+fn replay(
+    shapes: &[(usize, usize)],
+    claims: &[MaskClaim],
+    proof: &MaskPoolProof,
+) -> (Vec<EF>, EF, EF) {
+    use zkinfer_sumcheck::zk::{labels as zl, mask_weights, pool::labels as pl};
+    let mut t = Transcript::new(b"view");
+    t.absorb_u64(pl::POOL_SHAPE, 1 << 13);
+    t.absorb_u64(pl::POOL_SHAPE, shapes.len() as u64);
+    for &(n, d) in shapes {
+        t.absorb_u64(pl::POOL_SLOT, n as u64);
+        t.absorb_u64(pl::POOL_SLOT, d as u64);
+    }
+    let values: Vec<EF> = claims.iter().map(|c| c.value).collect();
+    t.absorb_exts(pl::POOL_VALUES, &values);
+    let lambda = t.challenge(pl::POOL_LAMBDA);
+    let (mut w, mut sum, mut offset) = (vec![EF::ZERO; 1 << 13], EF::ZERO, 0);
+    for ((&(n, d), c), scale) in shapes.iter().zip(claims).zip(lambda.powers()) {
+        sum += scale * c.value;
+        for (i, x) in mask_weights(d, &c.point).into_iter().enumerate() {
+            w[offset + i] = scale * x;
+        }
+        offset += n * (d + 1);
+    }
+    let rho = |t: &Transcript, claimed: EF, mask_sum: EF| {
+        let mut t = t.clone();
+        t.absorb_ext(zl::ZK_CLAIM, claimed);
+        t.absorb_ext(zl::MASK_SUM, mask_sum);
+        t.challenge(zl::MASK_COEFF)
+    };
+    let rho1 = rho(&t, sum, proof.reduce.mask_sum);
+    let _ = verify_zk(13, 2, sum, &proof.reduce, &mut t).unwrap();
+    t.absorb_ext(pl::POOL_EVAL, proof.pool_eval);
+    let rho2 = rho(&t, proof.reduce.mask_eval, proof.inner.mask_sum);
+    (w, rho1, rho2)
+}
+
+/// Everything a discharge reveals, as an `EF`-linear function of the pool for fixed challenges
+/// (layout of a `2^13` pool: `h` at 4032, `D` at 4096, `m = 6`). The dense mask is read through
+/// its univariate entries only (the constant and the digits `t ∈ {1, 2}` of one variable), which
+/// is all the coupling below changes.
+fn revealed(x: &[EF], w: &[EF], z: &[EF], s: &[EF], rho1: EF, rho2: EF) -> Vec<EF> {
+    use zkinfer_poly::fix_first_var_in_place;
+    let (k, m, h_off, d_off) = (13, 6, 4032, 4096);
+    let mut out = Vec::new();
+    let mut sumcheck = |a: &[EF], b: &[EF], g: &MaskPolynomial, pt: &[EF], rho: EF| {
+        let (mut a, mut b) = (a.to_vec(), b.to_vec());
+        out.push(g.sum());
+        for (i, &r) in pt.iter().enumerate() {
+            let half = a.len() / 2;
+            let mask = g.round_poly(&pt[..i]).unwrap();
+            for (t, &mt) in mask.iter().enumerate() {
+                let t = EF::from_usize(t);
+                let f: EF = (0..half)
+                    .map(|j| {
+                        let at = a[j] + t * (a[half + j] - a[j]);
+                        at * (b[j] + t * (b[half + j] - b[j]))
+                    })
+                    .sum();
+                out.push(f + rho * mt);
+            }
+            fix_first_var_in_place(&mut a, r);
+            fix_first_var_in_place(&mut b, r);
+        }
+        out.push(g.evaluate(pt).unwrap());
+        out.push(a[0]);
+    };
+    let coeffs = |c: &[EF]| c.chunks(3).map(<[EF]>::to_vec).collect::<Vec<_>>();
+    let h = MaskPolynomial::from_coefficients(2, coeffs(&x[h_off..h_off + 3 * k])).unwrap();
+    sumcheck(x, w, &h, z, rho1);
+    // D's univariate part as a Libra mask: var i's t-th coefficient at index t·4^(m−1−i).
+    let mut d = vec![EF::ZERO; 3 * m];
+    d[0] = x[d_off];
+    for i in 0..m {
+        for t in 1..3 {
+            d[3 * i + t] = x[d_off + t * (1 << (2 * (m - 1 - i)))];
+        }
+    }
+    let d = MaskPolynomial::from_coefficients(2, coeffs(&d)).unwrap();
+    let mut wh = zkinfer_sumcheck::zk::mask_weights(2, z);
+    wh.resize(1 << m, EF::ZERO);
+    sumcheck(&x[h_off..h_off + (1 << m)], &wh, &d, s, rho2);
+    out
+}
+
+/// Solves `A·x = b` over `EF` (any solution, free unknowns zero), or `None` if inconsistent.
+fn solve(mut a: Vec<Vec<EF>>, mut b: Vec<EF>) -> Option<Vec<EF>> {
+    use zkinfer_field::Field;
+    let cols = a[0].len();
+    let (mut row, mut pivots) = (0, Vec::new());
+    for col in 0..cols {
+        let Some(p) = (row..a.len()).find(|&r| a[r][col] != EF::ZERO) else {
+            continue;
+        };
+        a.swap(row, p);
+        b.swap(row, p);
+        let inv = a[row][col].inverse();
+        for r in 0..a.len() {
+            if r != row && a[r][col] != EF::ZERO {
+                let f = a[r][col] * inv;
+                for c in col..cols {
+                    let v = a[row][c];
+                    a[r][c] -= f * v;
+                }
+                let v = b[row];
+                b[r] -= f * v;
+            }
+        }
+        pivots.push((row, col, inv));
+        row += 1;
+    }
+    if b[row..].iter().any(|&v| v != EF::ZERO) {
+        return None;
+    }
+    let mut x = vec![EF::ZERO; cols];
+    for (r, c, inv) in pivots {
+        x[c] = b[r] * inv;
+    }
+    Some(x)
+}
+
+#[test]
+fn a_coupling_maps_one_pool_to_the_other_with_the_same_discharge() {
+    // The simulator argument of docs/ZK-sumcheck.md §4.3, made concrete: for pools A and B with
+    // identical Libra views (as in the test above) and any fresh randomness R for A, there is
+    // R' = R + ε for B — ε on h, i*, the free entries of H and D's univariate entries only —
+    // such that B's discharge (proof and claims) is *identical* to A's. So the discharge's
+    // distribution is the same for A and B (ε is a bijection of the randomness).
+    let fxs: Vec<Fixture> = vec![fixture(30, 4, 2, true), fixture(31, 3, 3, false)];
+    let shapes: Vec<(usize, usize)> = fxs.iter().map(|f| (f.num_vars(), f.degree())).collect();
+    let mut rng = StdRng::seed_from_u64(12);
+    let mut a_pool: Vec<EF> = (0..1 << 13).map(|_| random_ext(&mut rng)).collect();
+    // Zero D's degree-3 entries as the pool does.
+    a_pool = MaskPool::from_entries(a_pool).unwrap().entries().to_vec();
+    let mut b_pool = a_pool.clone();
+    let mut offset = 0;
+    for &(n, d) in &shapes {
+        let a = random_ext(&mut rng);
+        b_pool[offset] += a;
+        b_pool[offset + d + 1] -= a;
+        offset += n * (d + 1);
+    }
+    // The Libra claims (the same for A and B: the test above checks the views agree).
+    let mut pool = MaskPool::from_entries(a_pool.clone()).unwrap();
+    let mut t = Transcript::new(b"libra");
+    let claims: Vec<MaskClaim> = fxs
+        .iter()
+        .map(|fx| {
+            let (_, g) = pool.next_mask(fx.num_vars(), fx.degree()).unwrap();
+            let out = prove_zk(fx.columns(), &fx.terms, fx.r.as_deref(), &g, &mut t);
+            MaskClaim {
+                point: out.point,
+                value: out.mask_eval,
+            }
+        })
+        .collect();
+    let (proof_a, claims_a) = discharge(a_pool.clone(), &shapes, &claims);
+    let (proof_b0, _) = discharge(b_pool.clone(), &shapes, &claims);
+    assert_ne!(
+        proof_a, proof_b0,
+        "without the coupling the discharges differ"
+    );
+
+    let (w, rho1, rho2) = replay(&shapes, &claims, &proof_a);
+    let z = claims_a[0].point[..13].to_vec();
+    let s = claims_a[1].point[7..13].to_vec();
+    let view = |x: &[EF]| revealed(x, &w, &z, &s, rho1, rho2);
+    // The model against the real proof: level 1 (G_h, 13 rounds of 3, h(z), c̃(z)) and c̃_H(s)
+    // (level 2's mask values need D's whole table, which the model reads only in part).
+    let model = view(&a_pool);
+    let mut real = vec![proof_a.reduce.mask_sum];
+    real.extend(proof_a.reduce.sumcheck.round_polys.iter().flatten());
+    real.extend([proof_a.reduce.mask_eval, proof_a.pool_eval]);
+    assert_eq!(model[..42], real[..], "the linear model of level 1");
+    assert_eq!(model[62], proof_a.inner_eval);
+
+    // Unknowns: h (4032..4071), i* (4031), H's free entries (4071..4096), D's univariate entries.
+    let mut unknowns: Vec<usize> = (4031..4096).collect();
+    unknowns.push(4096);
+    for i in 0..6 {
+        for t in 1..3 {
+            unknowns.push(4096 + t * (1 << (2 * (5 - i))));
+        }
+    }
+    let delta: Vec<EF> = b_pool.iter().zip(&a_pool).map(|(b, a)| *b - *a).collect();
+    let target: Vec<EF> = view(&delta).iter().map(|&v| -v).collect();
+    let mut rows = vec![vec![EF::ZERO; unknowns.len()]; target.len()];
+    for (c, &idx) in unknowns.iter().enumerate() {
+        let mut e = vec![EF::ZERO; 1 << 13];
+        e[idx] = EF::ONE;
+        for (r, v) in view(&e).into_iter().enumerate() {
+            rows[r][c] = v;
+        }
+    }
+    // Control: with i* alone as the unknown there is no coupling (the system is not trivial).
+    let col = unknowns.iter().position(|&i| i == 4031).unwrap();
+    let only: Vec<Vec<EF>> = rows.iter().map(|r| vec![r[col]]).collect();
+    assert!(
+        solve(only, target.clone()).is_none(),
+        "the control finds a coupling"
+    );
+    let eps = solve(rows, target).expect("the coupling exists");
+    let mut b_coupled = b_pool.clone();
+    for (&idx, &e) in unknowns.iter().zip(&eps) {
+        b_coupled[idx] += e;
+    }
+    let (proof_b, claims_b) = discharge(b_coupled, &shapes, &claims);
+    assert_eq!(proof_b, proof_a, "coupled discharges differ");
+    assert_eq!(claims_b, claims_a);
+}
