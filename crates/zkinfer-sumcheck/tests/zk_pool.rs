@@ -723,15 +723,14 @@ fn solve(mut a: Vec<Vec<EF>>, mut b: Vec<EF>) -> Option<Vec<EF>> {
         a.swap(row, p);
         b.swap(row, p);
         let inv = a[row][col].inverse();
-        for r in 0..a.len() {
-            if r != row && a[r][col] != EF::ZERO {
-                let f = a[r][col] * inv;
-                for c in col..cols {
-                    let v = a[row][c];
-                    a[r][c] -= f * v;
+        let (pivot_row, pivot_b) = (a[row].clone(), b[row]);
+        for (r, (ar, br)) in a.iter_mut().zip(b.iter_mut()).enumerate() {
+            if r != row && ar[col] != EF::ZERO {
+                let f = ar[col] * inv;
+                for (x, &p) in ar.iter_mut().zip(&pivot_row).skip(col) {
+                    *x -= f * p;
                 }
-                let v = b[row];
-                b[r] -= f * v;
+                *br -= f * pivot_b;
             }
         }
         pivots.push((row, col, inv));

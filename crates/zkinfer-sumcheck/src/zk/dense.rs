@@ -129,7 +129,6 @@ impl ZkMaskRounds for DenseRounds {
 }
 
 /// `D(point)` directly from the table (for tests and the prover's own checks).
-#[must_use]
 pub fn dense_evaluate(table: &[EF], point: &[EF]) -> EF {
     table
         .iter()

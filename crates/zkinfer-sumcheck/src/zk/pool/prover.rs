@@ -81,7 +81,6 @@ impl MaskPool {
     }
 
     /// The entries (what the column commits), for tests and in-memory openings.
-    #[must_use]
     pub fn entries(&self) -> &[EF] {
         &self.entries
     }
