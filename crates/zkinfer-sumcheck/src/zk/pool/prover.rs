@@ -18,6 +18,11 @@ use crate::{Column, SumcheckError, Term};
 /// `prove_zk(…, &g, …)`, `pool.record(slot.index, MaskClaim { point, value: mask_eval })?`;
 /// at the end `let (proof, claims) = pool.finish(transcript)?;` and add `claims` to the one
 /// hiding opening.
+///
+/// # Zero knowledge
+/// One pool per proof, drawn fresh ([`MaskPool::random_os`]): two proofs from the same entries
+/// (e.g. a clone) reveal twice as many functionals of them and are not hidden. `Debug` prints
+/// the entries: never log a pool.
 #[derive(Clone, Debug)]
 pub struct MaskPool {
     entries: Vec<EF>,
