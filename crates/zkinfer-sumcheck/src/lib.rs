@@ -27,7 +27,9 @@
 //! and the first fold's fresh `16 B`/element of memory; AVX2 packing of Goldilocks gives little
 //! (no 64-bit vector multiply).
 //!
-//! Zero knowledge: [`zk`] ([`prove_zk`]/[`verify_zk`], Libra's masking polynomial).
+//! Zero knowledge: [`zk`] ([`prove_zk`]/[`verify_zk`], Libra's masking polynomial; the
+//! proof-level mask pool [`MaskPool`]/[`MaskPoolVerifier`] that commits every mask at once and
+//! discharges every mask claim into three multilinear claims, in zero knowledge).
 //!
 //! Modules: [`prover`], [`verifier`], [`proof`] (the proof data and the error type),
 //! [`reference`] (the naive prover), [`zk`] (the zero-knowledge sumcheck).
@@ -46,8 +48,8 @@ pub use verifier::{
     BatchClaim, BatchOpening, BatchSubClaim, verify, verify_batched, verify_reduce_claims,
 };
 pub use zk::{
-    MaskClaim, MaskPolynomial, ZkSubClaim, ZkSumcheckOutput, ZkSumcheckProof, prove_zk, verify_zk,
-    zk_degree,
+    MaskClaim, MaskPolynomial, MaskPool, MaskPoolProof, MaskPoolVerifier, PoolClaim, ZkSubClaim,
+    ZkSumcheckOutput, ZkSumcheckProof, prove_zk, verify_zk, zk_degree,
 };
 
 /// Transcript labels of the sumcheck.

@@ -200,4 +200,38 @@ pub enum SumcheckError {
         /// Supplied count.
         got: usize,
     },
+    /// A challenge hit one of the few values a protocol step cannot use (e.g. `−1` where the
+    /// mask pool divides by `1 + x`); probability `O(1/|EF|)` for honest transcripts.
+    #[error("a challenge took a degenerate value; prove again (probability ~2^-120)")]
+    DegenerateChallenge,
+    /// A mask pool's size is not a power of two or too small for its reserved blocks.
+    #[error(
+        "mask pool of {size} entries: the size must be a power of two of at least {minimum} \
+         (use MaskPool::size_for to size it from the masks it must hold)"
+    )]
+    BadPoolSize {
+        /// The size given.
+        size: usize,
+        /// The smallest usable size.
+        minimum: usize,
+    },
+    /// The mask pool has too few free entries left for the requested mask.
+    #[error(
+        "mask pool exhausted: a mask needs {requested} entries, {remaining} are left \
+         (size the pool with MaskPool::size_for over every mask the proof takes)"
+    )]
+    PoolExhausted {
+        /// Entries the mask needs (`num_vars·(degree + 1)`).
+        requested: usize,
+        /// Entries still free.
+        remaining: usize,
+    },
+    /// A mask slot of the pool was misused: unknown, recorded twice, or never recorded.
+    #[error("mask pool slot {slot}: {reason}")]
+    BadMaskSlot {
+        /// The slot (the order in which masks were taken).
+        slot: usize,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
 }

@@ -201,6 +201,28 @@ pub(crate) struct MaskRounds<'a> {
     round: usize,
 }
 
+impl super::prover::ZkMaskRounds for MaskRounds<'_> {
+    fn num_vars(&self) -> usize {
+        self.mask.num_vars()
+    }
+
+    fn degree(&self) -> usize {
+        self.mask.degree
+    }
+
+    fn round_poly(&self) -> Vec<EF> {
+        MaskRounds::round_poly(self)
+    }
+
+    fn bind(&mut self, r: EF) {
+        MaskRounds::bind(self, r);
+    }
+
+    fn value(&self) -> EF {
+        self.bound
+    }
+}
+
 impl MaskRounds<'_> {
     /// Round `k`'s polynomial `Σ_{x'} g(ρ_{<k}, X, x')` at `X = 0, 1, …, degree`:
     /// `2^m (bound + g_k(X)) + 2^(m−1) Σ_{j>k} (g_j(0) + g_j(1))` with `m = n − k − 1`.

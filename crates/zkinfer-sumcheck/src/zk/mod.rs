@@ -34,13 +34,18 @@
 //! hypercube point; proof: `G`, `g(r)` (two `EF`), plus the caller's commitment and opening.
 //!
 //! Modules: `mask` ([`MaskPolynomial`], [`mask_weights`]), `prover` ([`prove_zk`]), `verifier`
-//! ([`verify_zk`]).
+//! ([`verify_zk`]), [`pool`] (the proof-level mask pool and the discharge of every mask claim:
+//! [`MaskPool`], [`MaskPoolVerifier`]), `dense` (the pool's last-level dense mask).
 
+mod dense;
 mod mask;
+pub mod pool;
 mod prover;
 mod verifier;
 
+pub use dense::{dense_evaluate, lift_point};
 pub use mask::{MaskPolynomial, mask_weights, random_base, random_ext};
+pub use pool::{MaskPool, MaskPoolProof, MaskPoolVerifier, MaskSlot, PoolClaim, mask_entries};
 pub use prover::{ZkSumcheckOutput, prove_zk};
 pub use verifier::verify_zk;
 

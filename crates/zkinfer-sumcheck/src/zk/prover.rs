@@ -39,24 +39,65 @@ pub fn prove_zk(
     mask: &MaskPolynomial,
     transcript: &mut Transcript,
 ) -> ZkSumcheckOutput {
+    prove_zk_with(
+        columns,
+        terms,
+        eq_point,
+        mask.sum(),
+        &mut mask.rounds(),
+        transcript,
+    )
+}
+
+/// A mask's share of the round polynomials, advanced challenge by challenge: what
+/// [`prove_zk_with`] needs of a mask (Libra's sum of univariates, or the pool's dense mask).
+pub(crate) trait ZkMaskRounds {
+    /// The mask's number of variables.
+    fn num_vars(&self) -> usize;
+    /// The degree of the round polynomials it adds to.
+    fn degree(&self) -> usize;
+    /// This round's `Σ_{x'} g(r_{<k}, X, x')` at `X = 0, …, degree`.
+    fn round_poly(&self) -> Vec<EF>;
+    /// Binds the current variable to `r`.
+    fn bind(&mut self, r: EF);
+    /// `g(r)` once every variable is bound.
+    fn value(&self) -> EF;
+}
+
+/// [`prove_zk`] for any mask: `mask_sum` is `Σ_x g(x)` and `rounds` its round polynomials, of
+/// the round degree [`zk_degree`] (the caller checks the shapes).
+pub(crate) fn prove_zk_with(
+    columns: Vec<Column>,
+    terms: &[Term],
+    eq_point: Option<&[EF]>,
+    mask_sum: EF,
+    rounds: &mut impl ZkMaskRounds,
+    transcript: &mut Transcript,
+) -> ZkSumcheckOutput {
     let degree = zk_degree(terms, eq_point.is_some());
     let mut inst = Instance::new(columns, terms, eq_point);
     let n = inst.num_vars();
-    assert_eq!(mask.num_vars(), n, "prove_zk: mask has the wrong variables");
-    assert_eq!(mask.degree(), degree, "prove_zk: mask has the wrong degree");
+    assert_eq!(
+        rounds.num_vars(),
+        n,
+        "prove_zk: mask has the wrong variables"
+    );
+    assert_eq!(
+        rounds.degree(),
+        degree,
+        "prove_zk: mask has the wrong degree"
+    );
     let mut gf = if n == 0 {
         vec![inst.summand_at_point()]
     } else {
         inst.round_poly()
     };
     let claimed_sum = gf.iter().take(2).copied().sum();
-    let mask_sum = mask.sum();
     transcript.absorb_ext(zk_labels::ZK_CLAIM, claimed_sum);
     transcript.absorb_ext(zk_labels::MASK_SUM, mask_sum);
     let rho = transcript.challenge(zk_labels::MASK_COEFF);
     transcript.absorb_ext(labels::CLAIM, claimed_sum + rho * mask_sum);
 
-    let mut rounds = mask.rounds();
     let mut round_polys = Vec::with_capacity(n);
     let mut point = Vec::with_capacity(n);
     for k in 0..n {
@@ -77,7 +118,7 @@ pub fn prove_zk(
             gf = inst.round_poly();
         }
     }
-    let mask_eval = mask.evaluate(&point).unwrap_or_default();
+    let mask_eval = rounds.value();
     transcript.absorb_ext(zk_labels::MASK_EVAL, mask_eval);
     ZkSumcheckOutput {
         proof: ZkSumcheckProof {
