@@ -71,7 +71,7 @@ pub mod proof;
 pub mod prover;
 pub mod table;
 pub mod verifier;
-pub mod zk_unfinished;
+pub mod zk;
 
 pub use error::LookupError;
 pub use instance::{LookupClaims, LookupInstance, multiplicities};

@@ -26,13 +26,15 @@
 //! - table (`n = bits + 1`, `x = (x_0, x')`): `P = (1 − x_0)·m(x') + s·N`,
 //!   `Q = (1 − x_0)(α − fold_β(T(x'))) + x_0 − s + s·D`.
 
+mod columns;
 mod layer;
 mod prover;
 mod verifier;
 
+pub use columns::{HidingClaim, HidingColumn, HidingColumnId, ext_from_coords, hiding_columns};
 pub use layer::{Bilinear, InnerMasks, MASKED_LAYER_DEGREE, MaskedLayerProof};
-pub use prover::{disabled_multiplicities, prove_blinded};
-pub use verifier::verify_blinded;
+pub use prover::{disabled_multiplicities, prove_blinded, prove_blinded_many};
+pub use verifier::{verify_blinded, verify_blinded_many};
 
 use rand::CryptoRng;
 use serde::{Deserialize, Serialize};
@@ -40,7 +42,7 @@ use zkinfer_field::{EF, Field, PrimeCharacteristicRing};
 use zkinfer_sumcheck::zk::{MaskClaim, random_ext};
 use zkinfer_sumcheck::{MaskPolynomial, SumcheckError};
 
-use crate::{LookupClaims, LookupError};
+use crate::{LookupClaims, LookupError, Table};
 
 /// Transcript labels of the blinded protocol.
 pub mod labels {
@@ -136,20 +138,29 @@ pub struct BlindedProof {
     pub witness_evals: Vec<Vec<EF>>,
     /// Per tree, `[N(z), D(z)]` at the last coordinate `z` of its leaf point.
     pub blinding_evals: Vec<[EF; 2]>,
-    /// The multiplicity column at the table's leaf point without its first coordinate.
-    pub multiplicity_eval: EF,
+    /// Per instance, the multiplicity column at its table's leaf point without the first
+    /// coordinate.
+    pub multiplicity_evals: Vec<EF>,
 }
 
 /// What a blinded proof leaves to the caller: all claims on committed data.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use = "a lookup proves nothing until its claims are discharged"]
 pub struct BlindedClaims {
+    /// Per instance, the claims on its columns.
+    pub instances: Vec<InstanceClaims>,
+    /// Per layer: the ZK sumcheck mask's claim (discharged against the layer masks' commitment).
+    pub masks: Vec<MaskClaim>,
+}
+
+/// The claims of one instance on committed columns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InstanceClaims {
     /// The witness columns and the multiplicity column, as for the plain protocol.
     pub lookup: LookupClaims,
-    /// Per tree: `(z, [N(z), D(z)])` on its two-entry blinding columns.
+    /// Per tree (witnesses, then the table): `(z, [N(z), D(z)])` on its two-entry blinding
+    /// columns.
     pub blinding: Vec<(EF, [EF; 2])>,
-    /// Per layer: the ZK sumcheck mask's claim.
-    pub masks: Vec<MaskClaim>,
     /// The `Z·R` masks' claims.
     pub inner: Vec<InnerMaskClaim>,
 }
@@ -202,6 +213,14 @@ pub enum ZkLookupError {
         /// The sumcheck error.
         source: SumcheckError,
     },
+    /// The caller's layer-mask source failed.
+    #[error("layer {layer}: no ZK sumcheck mask: {message}")]
+    Mask {
+        /// The layer.
+        layer: usize,
+        /// The source's error.
+        message: String,
+    },
     /// A leaf value disagrees with the GKR's claim.
     #[error("tree {tree}: leaf {what} is {got}, the GKR claims {expected}")]
     Leaf {
@@ -214,6 +233,33 @@ pub enum ZkLookupError {
         /// The value from the leaf polynomials.
         got: EF,
     },
+}
+
+/// The trees' heights of an instance: its witnesses' variables, then `bits + 1` for the table.
+pub(crate) fn heights(table: &Table, shapes: &[usize]) -> Vec<usize> {
+    shapes
+        .iter()
+        .copied()
+        .chain([table.num_vars() + 1])
+        .collect()
+}
+
+/// The tallest tree's height over the instances (the number of layers).
+pub(crate) fn max_height(statement: &[(&Table, Vec<usize>)]) -> usize {
+    statement
+        .iter()
+        .flat_map(|(t, s)| heights(t, s))
+        .max()
+        .unwrap_or(0)
+}
+
+/// The `(num_vars, degree)` of the layer masks a proof of `statement` (per instance: the table
+/// and its witnesses' variables) asks for, in order: the mask pool's shopping list.
+#[must_use]
+pub fn layer_mask_shapes(statement: &[(&Table, Vec<usize>)]) -> Vec<(usize, usize)> {
+    (0..max_height(statement))
+        .map(|k| (k + 1, MASKED_LAYER_DEGREE))
+        .collect()
 }
 
 /// `s(pt) = Π_{j ≤ n−2} pt_j` and `z = pt_{n−1}` for a leaf point of `n ≥ 1` coordinates.

@@ -1,4 +1,4 @@
-//! The unfinished blinded LogUp-GKR prototype: completeness, soundness (blinding cannot cancel a
+//! Zero-knowledge LogUp-GKR (`zkinfer_lookup::zk`): completeness, multi-instance proofs, soundness (blinding cannot cancel a
 //! bad lookup), and that blinding hides the roots and the layer-0 children.
 //!
 //! Commitments are in-test stand-ins: absorbed in the clear (soundness tests) or as a fixed
@@ -7,7 +7,7 @@
 
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use zkinfer_field::{EF, F, PrimeCharacteristicRing, Transcript, from_signed};
-use zkinfer_lookup::zk_unfinished::{
+use zkinfer_lookup::zk::{
     BlindedProof, Blinding, InnerMasks, MASKED_LAYER_DEGREE, ZkLookupError,
     disabled_multiplicities, prove_blinded, random_layer_masks, verify_blinded,
 };
@@ -113,19 +113,19 @@ impl Committed<'_> {
             .collect();
         let claims = verify_blinded(self.table, &shapes, proof, &mut self.transcript())
             .map_err(|e| format!("verify: {e}"))?;
-        for (w, cl) in self.ws.iter().zip(&claims.lookup.witness_claims) {
+        for (w, cl) in self.ws.iter().zip(&claims.instances[0].lookup.witness_claims) {
             for (col, (pt, v)) in w.iter().zip(cl) {
                 if evaluate(col, pt) != *v {
                     return Err("witness opening".into());
                 }
             }
         }
-        let (pt, v) = &claims.lookup.multiplicity_claim;
+        let (pt, v) = &claims.instances[0].lookup.multiplicity_claim;
         if evaluate(self.m, pt) != *v {
             return Err("multiplicity opening".into());
         }
         let line = |v: [EF; 2], z: EF| v[0] + z * (v[1] - v[0]);
-        for ((z, [n, d]), (bn, bd)) in claims.blinding.iter().zip(
+        for ((z, [n, d]), (bn, bd)) in claims.instances[0].blinding.iter().zip(
             self.blinding
                 .numerators
                 .iter()
@@ -141,7 +141,7 @@ impl Committed<'_> {
             }
         }
         let bil = |r: &[EF; 4], y0: EF, w: EF| r[0] + r[1] * y0 + (r[2] + r[3] * y0) * w;
-        for ic in &claims.inner {
+        for ic in &claims.instances[0].inner {
             let [rp, rq] = self.inner.trees[ic.tree][ic.height];
             let [y0, w] = ic.point;
             if bil(&rp, y0, w) != ic.values[0] || bil(&rq, y0, w) != ic.values[1] {
@@ -305,7 +305,7 @@ fn tampered_blinded_proofs_are_rejected() {
         }
     }
     let mut p = proof.clone();
-    p.multiplicity_eval += EF::ONE;
+    p.multiplicity_evals[0] += EF::ONE;
     cases.push(("multiplicity eval", p));
     let mut p = proof.clone();
     p.witness_evals[1][0] += EF::ONE;
