@@ -8,8 +8,9 @@
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use zkinfer_field::{EF, F, PrimeCharacteristicRing, Transcript, from_signed};
 use zkinfer_lookup::zk::{
-    BlindedProof, Blinding, InnerMasks, MASKED_LAYER_DEGREE, ZkLookupError,
-    disabled_multiplicities, prove_blinded, random_layer_masks, verify_blinded,
+    BlindedClaims, BlindedProof, Blinding, InnerMasks, InstanceClaims, MASKED_LAYER_DEGREE,
+    ZkLookupError, disabled_multiplicities, ext_from_coords, hiding_columns, layer_mask_shapes,
+    prove_blinded, prove_blinded_many, random_layer_masks, verify_blinded, verify_blinded_many,
 };
 use zkinfer_lookup::{LookupError, LookupInstance, Table};
 use zkinfer_poly::evaluate;
@@ -39,6 +40,105 @@ fn refs(ws: &Witnesses) -> Vec<Vec<&[F]>> {
         .collect()
 }
 
+/// One instance's committed data.
+#[derive(Clone, Copy)]
+struct Part<'a> {
+    table: &'a Table,
+    ws: &'a Witnesses,
+    m: &'a [F],
+    blinding: &'a Blinding,
+    inner: &'a InnerMasks,
+}
+
+impl Part<'_> {
+    fn absorb(&self, t: &mut Transcript) {
+        for c in self.ws.iter().flatten() {
+            t.absorb_fields(b"test/witness", c);
+        }
+        t.absorb_fields(b"test/m", self.m);
+        let b: Vec<EF> = self
+            .blinding
+            .numerators
+            .iter()
+            .chain(&self.blinding.denominators)
+            .flatten()
+            .copied()
+            .collect();
+        t.absorb_exts(b"test/blinding", &b);
+        let r: Vec<EF> = self
+            .inner
+            .trees
+            .iter()
+            .flatten()
+            .flatten()
+            .flatten()
+            .copied()
+            .collect();
+        t.absorb_exts(b"test/inner", &r);
+    }
+
+    fn instance(&self) -> LookupInstance<'_> {
+        LookupInstance {
+            table: self.table,
+            witnesses: refs(self.ws),
+        }
+    }
+
+    fn shapes(&self) -> Vec<usize> {
+        self.ws
+            .iter()
+            .map(|w| w[0].len().trailing_zeros() as usize)
+            .collect()
+    }
+
+    /// Discharges the instance's claims against its data.
+    fn discharge(&self, claims: &InstanceClaims) -> Result<(), String> {
+        for (w, cl) in self.ws.iter().zip(&claims.lookup.witness_claims) {
+            for (col, (pt, v)) in w.iter().zip(cl) {
+                if evaluate(col, pt) != *v {
+                    return Err("witness opening".into());
+                }
+            }
+        }
+        let (pt, v) = &claims.lookup.multiplicity_claim;
+        if evaluate(self.m, pt) != *v {
+            return Err("multiplicity opening".into());
+        }
+        let line = |v: [EF; 2], z: EF| v[0] + z * (v[1] - v[0]);
+        for ((z, [n, d]), (bn, bd)) in claims.blinding.iter().zip(
+            self.blinding
+                .numerators
+                .iter()
+                .zip(&self.blinding.denominators),
+        ) {
+            if line(*bn, *z) != *n || line(*bd, *z) != *d {
+                return Err("blinding opening".into());
+            }
+        }
+        let bil = |r: &[EF; 4], y0: EF, w: EF| r[0] + r[1] * y0 + (r[2] + r[3] * y0) * w;
+        for ic in &claims.inner {
+            let [rp, rq] = self.inner.trees[ic.tree][ic.height];
+            let [y0, w] = ic.point;
+            if bil(&rp, y0, w) != ic.values[0] || bil(&rq, y0, w) != ic.values[1] {
+                return Err("inner mask opening".into());
+            }
+        }
+        Ok(())
+    }
+}
+
+fn check_masks(claims: &BlindedClaims, masks: &[MaskPolynomial]) -> Result<(), String> {
+    if claims.masks.len() != masks.len() {
+        return Err("mask count".into());
+    }
+    for (mc, mask) in claims.masks.iter().zip(masks) {
+        if mask.evaluate(&mc.point).map_err(|e| e.to_string())? != mc.value {
+            return Err("mask opening".into());
+        }
+    }
+    Ok(())
+}
+
 /// Everything the prover commits, for the transcript stand-in and the claim oracles.
 struct Committed<'a> {
     table: &'a Table,
@@ -52,35 +152,23 @@ struct Committed<'a> {
 }
 
 impl Committed<'_> {
+    fn part(&self) -> Part<'_> {
+        Part {
+            table: self.table,
+            ws: self.ws,
+            m: self.m,
+            blinding: self.blinding,
+            inner: self.inner,
+        }
+    }
+
     fn transcript(&self) -> Transcript {
         let mut t = Transcript::new(b"zk-lookup-tests");
         if self.absorb_data {
-            for c in self.ws.iter().flatten() {
-                t.absorb_fields(b"test/witness", c);
-            }
-            t.absorb_fields(b"test/m", self.m);
-            let b: Vec<EF> = self
-                .blinding
-                .numerators
-                .iter()
-                .chain(&self.blinding.denominators)
-                .flatten()
-                .copied()
-                .collect();
-            t.absorb_exts(b"test/blinding", &b);
+            self.part().absorb(&mut t);
             for mask in self.masks {
                 t.absorb_exts(b"test/mask", &mask.flat_coefficients());
             }
-            let r: Vec<EF> = self
-                .inner
-                .trees
-                .iter()
-                .flatten()
-                .flatten()
-                .flatten()
-                .copied()
-                .collect();
-            t.absorb_exts(b"test/inner", &r);
         } else {
             t.absorb_bytes(b"test/commitment", b"placeholder");
         }
@@ -88,12 +176,8 @@ impl Committed<'_> {
     }
 
     fn prove(&self) -> BlindedProof {
-        let inst = LookupInstance {
-            table: self.table,
-            witnesses: refs(self.ws),
-        };
         let (proof, _) = prove_blinded(
-            &inst,
+            &self.part().instance(),
             self.m,
             self.blinding,
             self.masks,
@@ -106,49 +190,10 @@ impl Committed<'_> {
 
     /// Verifies and discharges every claim against the committed data.
     fn check(&self, proof: &BlindedProof) -> Result<(), String> {
-        let shapes: Vec<usize> = self
-            .ws
-            .iter()
-            .map(|w| w[0].len().trailing_zeros() as usize)
-            .collect();
-        let claims = verify_blinded(self.table, &shapes, proof, &mut self.transcript())
+        let claims = verify_blinded(self.table, &self.part().shapes(), proof, &mut self.transcript())
             .map_err(|e| format!("verify: {e}"))?;
-        for (w, cl) in self.ws.iter().zip(&claims.instances[0].lookup.witness_claims) {
-            for (col, (pt, v)) in w.iter().zip(cl) {
-                if evaluate(col, pt) != *v {
-                    return Err("witness opening".into());
-                }
-            }
-        }
-        let (pt, v) = &claims.instances[0].lookup.multiplicity_claim;
-        if evaluate(self.m, pt) != *v {
-            return Err("multiplicity opening".into());
-        }
-        let line = |v: [EF; 2], z: EF| v[0] + z * (v[1] - v[0]);
-        for ((z, [n, d]), (bn, bd)) in claims.instances[0].blinding.iter().zip(
-            self.blinding
-                .numerators
-                .iter()
-                .zip(&self.blinding.denominators),
-        ) {
-            if line(*bn, *z) != *n || line(*bd, *z) != *d {
-                return Err("blinding opening".into());
-            }
-        }
-        for (mc, mask) in claims.masks.iter().zip(self.masks) {
-            if mask.evaluate(&mc.point).map_err(|e| e.to_string())? != mc.value {
-                return Err("mask opening".into());
-            }
-        }
-        let bil = |r: &[EF; 4], y0: EF, w: EF| r[0] + r[1] * y0 + (r[2] + r[3] * y0) * w;
-        for ic in &claims.instances[0].inner {
-            let [rp, rq] = self.inner.trees[ic.tree][ic.height];
-            let [y0, w] = ic.point;
-            if bil(&rp, y0, w) != ic.values[0] || bil(&rq, y0, w) != ic.values[1] {
-                return Err("inner mask opening".into());
-            }
-        }
-        Ok(())
+        self.part().discharge(&claims.instances[0])?;
+        check_masks(&claims, self.masks)
     }
 }
 
@@ -487,5 +532,420 @@ fn zr_masks_hide_the_children_of_layer_1() {
     // Every one of the children values varies, not just one of them.
     for (i, (a, b)) in masked[0].iter().zip(&masked[1]).enumerate() {
         assert_ne!(a, b, "child {i} is not masked");
+    }
+}
+
+// ---- Several instances in one proof (`prove_blinded_many` / `verify_blinded_many`). ----
+
+/// Several instances with the many-instance API; the layer masks handed out by a closure.
+struct Many<'a> {
+    parts: Vec<Part<'a>>,
+    masks: &'a [MaskPolynomial],
+    absorb_data: bool,
+}
+
+impl Many<'_> {
+    fn transcript(&self) -> Transcript {
+        let mut t = Transcript::new(b"zk-lookup-tests");
+        if self.absorb_data {
+            for p in &self.parts {
+                p.absorb(&mut t);
+            }
+            for mask in self.masks {
+                t.absorb_exts(b"test/mask", &mask.flat_coefficients());
+            }
+        } else {
+            t.absorb_bytes(b"test/commitment", b"placeholder");
+        }
+        t
+    }
+
+    fn statement(&self) -> Vec<(&Table, Vec<usize>)> {
+        self.parts.iter().map(|p| (p.table, p.shapes())).collect()
+    }
+
+    fn secrets(&self) -> (Vec<Blinding>, Vec<InnerMasks>) {
+        (
+            self.parts.iter().map(|p| p.blinding.clone()).collect(),
+            self.parts.iter().map(|p| p.inner.clone()).collect(),
+        )
+    }
+
+    fn prove(&self) -> BlindedProof {
+        let insts: Vec<LookupInstance<'_>> = self.parts.iter().map(Part::instance).collect();
+        let ms: Vec<&[F]> = self.parts.iter().map(|p| p.m).collect();
+        let (blinding, inner) = self.secrets();
+        let mut next = self.masks.iter();
+        let (proof, _) = prove_blinded_many(
+            &insts,
+            &ms,
+            &blinding,
+            &inner,
+            |n, d| {
+                let m = next.next().ok_or("out of masks")?;
+                assert_eq!((m.num_vars(), m.degree()), (n, d), "mask shape asked for");
+                Ok::<_, &str>(m.clone())
+            },
+            &mut self.transcript(),
+        )
+        .expect("well-shaped");
+        proof
+    }
+
+    /// Verifies and discharges every claim, the blinding ones both directly and through the
+    /// base-field hiding columns the engine commits.
+    fn check(&self, proof: &BlindedProof) -> Result<(), String> {
+        let claims = verify_blinded_many(&self.statement(), proof, &mut self.transcript())
+            .map_err(|e| format!("verify: {e}"))?;
+        if claims.instances.len() != self.parts.len() {
+            return Err("instance count".into());
+        }
+        for (p, c) in self.parts.iter().zip(&claims.instances) {
+            p.discharge(c)?;
+        }
+        check_masks(&claims, self.masks)?;
+        let (blinding, inner) = self.secrets();
+        let cols = hiding_columns(&blinding, &inner);
+        let hiding = claims.hiding_claims();
+        let direct: usize = claims
+            .instances
+            .iter()
+            .map(|c| 2 * c.blinding.len() + 2 * c.inner.len())
+            .sum();
+        assert_eq!(hiding.len(), direct, "every blinding claim is a hiding claim");
+        for hc in hiding {
+            let col = cols
+                .iter()
+                .find(|c| c.id == hc.id)
+                .ok_or("hiding column missing")?;
+            let v = ext_from_coords(col.coords.each_ref().map(|c| evaluate(c, &hc.point)));
+            if v != hc.value {
+                return Err("hiding column opening".into());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Three instances (two range tables, one function table), honest multiplicities.
+fn many_fixture(rng: &mut StdRng) -> (Vec<Table>, Vec<Witnesses>, Vec<Vec<F>>) {
+    let tables = vec![
+        Table::SignedRange { bits: 4 },
+        Table::function("relu", 4, |i| i.max(0)).unwrap(),
+        Table::SignedRange { bits: 3 },
+    ];
+    // Every tree active at layer 1 has height ≥ 3 (its layer-1 children are `Z·R`-masked).
+    let vars = [vec![3, 5], vec![4, 6], vec![1]];
+    let ws: Vec<Witnesses> = tables
+        .iter()
+        .zip(&vars)
+        .map(|(t, v)| v.iter().map(|&n| witness(t, n, rng)).collect())
+        .collect();
+    let ms = tables
+        .iter()
+        .zip(&ws)
+        .map(|(t, w)| disabled_multiplicities(t, &refs(w)).unwrap())
+        .collect();
+    (tables, ws, ms)
+}
+
+fn random_masks(statement: &[(&Table, Vec<usize>)], rng: &mut StdRng) -> Vec<MaskPolynomial> {
+    layer_mask_shapes(statement)
+        .into_iter()
+        .map(|(n, d)| MaskPolynomial::random(n, d, rng).unwrap())
+        .collect()
+}
+
+fn secrets_for(
+    tables: &[Table],
+    ws: &[Witnesses],
+    blinded: bool,
+    masked: bool,
+    rng: &mut StdRng,
+) -> (Vec<Blinding>, Vec<InnerMasks>) {
+    tables
+        .iter()
+        .zip(ws)
+        .map(|(t, w)| {
+            let b = if blinded {
+                Blinding::random(w.len(), rng)
+            } else {
+                Blinding::none(w.len())
+            };
+            let h = heights(t, w);
+            let i = if masked {
+                InnerMasks::random(&h, rng)
+            } else {
+                InnerMasks::none(&h)
+            };
+            (b, i)
+        })
+        .unzip()
+}
+
+fn parts<'a>(
+    tables: &'a [Table],
+    ws: &'a [Witnesses],
+    ms: &'a [Vec<F>],
+    blinding: &'a [Blinding],
+    inner: &'a [InnerMasks],
+) -> Vec<Part<'a>> {
+    (0..tables.len())
+        .map(|i| Part {
+            table: &tables[i],
+            ws: &ws[i],
+            m: &ms[i],
+            blinding: &blinding[i],
+            inner: &inner[i],
+        })
+        .collect()
+}
+
+fn statement_of<'a>(tables: &'a [Table], ws: &[Witnesses]) -> Vec<(&'a Table, Vec<usize>)> {
+    tables
+        .iter()
+        .zip(ws)
+        .map(|(t, w)| {
+            let s = w.iter().map(|c| c[0].len().trailing_zeros() as usize).collect();
+            (t, s)
+        })
+        .collect()
+}
+
+#[test]
+fn several_instances_verify() {
+    let mut rng = StdRng::seed_from_u64(11);
+    let (tables, ws, ms) = many_fixture(&mut rng);
+    let masks = random_masks(&statement_of(&tables, &ws), &mut rng);
+    for (blinded, masked) in [(true, true), (false, false), (true, false)] {
+        let (b, i) = secrets_for(&tables, &ws, blinded, masked, &mut rng);
+        let c = Many {
+            parts: parts(&tables, &ws, &ms, &b, &i),
+            masks: &masks,
+            absorb_data: true,
+        };
+        c.check(&c.prove()).unwrap();
+    }
+    // One instance through the many-instance API is the single-instance proof.
+    let (b, i) = secrets_for(&tables[..1], &ws[..1], true, true, &mut rng);
+    let masks1 = random_masks(&statement_of(&tables[..1], &ws[..1]), &mut rng);
+    let many = Many {
+        parts: parts(&tables[..1], &ws[..1], &ms[..1], &b, &i),
+        masks: &masks1,
+        absorb_data: true,
+    };
+    let one = Committed {
+        table: &tables[0],
+        ws: &ws[0],
+        m: &ms[0],
+        blinding: &b[0],
+        masks: &masks1,
+        inner: &i[0],
+        absorb_data: true,
+    };
+    assert_eq!(many.prove(), one.prove());
+    // A mask source that runs dry is an error naming the layer, not a panic.
+    let insts: Vec<LookupInstance<'_>> = many.parts.iter().map(Part::instance).collect();
+    let err = prove_blinded_many(
+        &insts,
+        &[ms[0].as_slice()],
+        &b,
+        &i,
+        |_, _| Err::<MaskPolynomial, _>("pool empty"),
+        &mut Transcript::new(b"x"),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("pool empty"), "{err}");
+}
+
+#[test]
+fn a_bad_lookup_in_one_of_several_instances_is_rejected() {
+    let mut rng = StdRng::seed_from_u64(12);
+    let (mut tables, mut ws, mut ms) = many_fixture(&mut rng);
+    let (bad_table, bad_ws, bad_m) = bad_instance(&mut rng);
+    tables[1] = bad_table;
+    ws[1] = bad_ws;
+    ms[1] = bad_m;
+    let masks = random_masks(&statement_of(&tables, &ws), &mut rng);
+    let (mut b, i) = secrets_for(&tables, &ws, true, true, &mut rng);
+    let c = Many {
+        parts: parts(&tables, &ws, &ms, &b, &i),
+        masks: &masks,
+        absorb_data: true,
+    };
+    let err = c.check(&c.prove()).unwrap_err();
+    assert!(err.contains("instance 1: witness side sums to"), "{err}");
+    // The cancellation attempt of `blinding_cannot_cancel_a_bad_lookup`, in instance 1 only.
+    ws[1][0][0][7] = from_signed(100);
+    b[1] = Blinding::none(1);
+    b[1].numerators[0][1] = -EF::ONE;
+    b[1].denominators[0][1] = EF::ZERO;
+    for table_pi in [EF::ZERO, EF::ONE, -EF::ONE] {
+        b[1].numerators[1][0] = table_pi;
+        let c = Many {
+            parts: parts(&tables, &ws, &ms, &b, &i),
+            masks: &masks,
+            absorb_data: true,
+        };
+        let err = c.check(&c.prove()).unwrap_err();
+        assert!(err.contains("instance 1: witness side sums to"), "{err}");
+    }
+}
+
+#[test]
+fn tampered_values_in_each_instance_are_rejected() {
+    let mut rng = StdRng::seed_from_u64(13);
+    let (tables, ws, ms) = many_fixture(&mut rng);
+    let masks = random_masks(&statement_of(&tables, &ws), &mut rng);
+    let (b, i) = secrets_for(&tables, &ws, true, true, &mut rng);
+    let c = Many {
+        parts: parts(&tables, &ws, &ms, &b, &i),
+        masks: &masks,
+        absorb_data: true,
+    };
+    let proof = c.prove();
+    c.check(&proof).unwrap();
+    let mut cases: Vec<(String, BlindedProof)> = Vec::new();
+    let (mut tree, mut witness) = (0, 0);
+    for (inst, w) in ws.iter().enumerate() {
+        for _ in 0..=w.len() {
+            for v in 0..2 {
+                let mut p = proof.clone();
+                p.roots[tree][v] += EF::ONE;
+                cases.push((format!("instance {inst}: root"), p));
+                let mut p = proof.clone();
+                p.blinding_evals[tree][v] += EF::ONE;
+                cases.push((format!("instance {inst}: blinding eval"), p));
+            }
+            for k in 0..proof.layers.len() {
+                // Tree `tree`'s children in layer k, if active there.
+                let active = proof.layers[k].children.len() / 4;
+                let heights: Vec<usize> = statement_of(&tables, &ws)
+                    .iter()
+                    .flat_map(|(t, s)| s.iter().copied().chain([t.num_vars() + 1]))
+                    .collect();
+                if heights[tree] > k {
+                    let pos = (0..tree).filter(|&j| heights[j] > k).count();
+                    assert!(pos < active);
+                    for v in 0..4 {
+                        let mut p = proof.clone();
+                        p.layers[k].children[4 * pos + v] += EF::ONE;
+                        cases.push((format!("instance {inst}: layer {k} child"), p));
+                    }
+                }
+            }
+            tree += 1;
+        }
+        for _ in w {
+            let mut p = proof.clone();
+            p.witness_evals[witness][0] += EF::ONE;
+            cases.push((format!("instance {inst}: witness eval"), p));
+            witness += 1;
+        }
+        let mut p = proof.clone();
+        p.multiplicity_evals[inst] += EF::ONE;
+        cases.push((format!("instance {inst}: multiplicity eval"), p));
+    }
+    for k in 0..proof.layers.len() {
+        for e in 0..proof.layers[k].mask_evals.len() {
+            for v in 0..2 {
+                let mut p = proof.clone();
+                p.layers[k].mask_evals[e][v] += EF::ONE;
+                cases.push((format!("layer {k}: inner mask eval"), p));
+            }
+        }
+        let mut p = proof.clone();
+        p.layers[k].sumcheck.mask_eval += EF::ONE;
+        cases.push((format!("layer {k}: mask eval"), p));
+    }
+    let mut p = proof.clone();
+    p.multiplicity_evals.pop();
+    cases.push(("missing multiplicity eval".into(), p));
+    assert!(cases.iter().filter(|(w, _)| w.contains("inner mask")).count() > 0);
+    for (what, p) in &cases {
+        assert!(c.check(p).is_err(), "tampered {what} accepted");
+    }
+    // Per instance: a proof with uncommitted blinding or inner masks for that instance (same
+    // transcript), caught only by that instance's openings.
+    let placeholder = Many {
+        absorb_data: false,
+        parts: c.parts.clone(),
+        masks: &masks,
+    };
+    for inst in 0..tables.len() {
+        let (ob, oi) = secrets_for(&tables, &ws, true, true, &mut rng);
+        let mut forged_b = b.clone();
+        forged_b[inst] = ob[inst].clone();
+        let mut forged = Many {
+            parts: parts(&tables, &ws, &ms, &forged_b, &i),
+            masks: &masks,
+            absorb_data: false,
+        };
+        assert_eq!(placeholder.check(&forged.prove()).unwrap_err(), "blinding opening");
+        let mut forged_i = i.clone();
+        forged_i[inst] = oi[inst].clone();
+        forged.parts = parts(&tables, &ws, &ms, &b, &forged_i);
+        assert_eq!(
+            placeholder.check(&forged.prove()).unwrap_err(),
+            "inner mask opening"
+        );
+    }
+}
+
+/// Over `runs` proofs of fixed data with fixed `α, β`: every instance's roots and layer-0
+/// children (`layer = 0`) or the layer-1 children (`layer = 1`, no blinding, zero layer masks).
+fn many_revealed(layer: usize, random: bool, runs: usize) -> Vec<Vec<EF>> {
+    let mut rng = StdRng::seed_from_u64(14);
+    let (tables, ws, ms) = many_fixture(&mut rng);
+    let statement = statement_of(&tables, &ws);
+    (0..runs)
+        .map(|_| {
+            let masks = if layer == 0 {
+                random_masks(&statement, &mut rng)
+            } else {
+                layer_mask_shapes(&statement)
+                    .into_iter()
+                    .map(|(n, d)| MaskPolynomial::zero(n, d).unwrap())
+                    .collect()
+            };
+            let (b, i) = secrets_for(&tables, &ws, random && layer == 0, random, &mut rng);
+            let c = Many {
+                parts: parts(&tables, &ws, &ms, &b, &i),
+                masks: &masks,
+                absorb_data: false,
+            };
+            let p = c.prove();
+            c.check(&p).unwrap();
+            if layer == 0 {
+                p.roots
+                    .iter()
+                    .flatten()
+                    .chain(&p.layers[0].children)
+                    .copied()
+                    .collect()
+            } else {
+                p.layers[1].children.clone()
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn several_instances_vary_run_to_run_with_blinding_and_are_fixed_without() {
+    let runs = 20;
+    let distinct_at = |s: &[Vec<EF>], i: usize| {
+        let mut v: Vec<String> = s.iter().map(|x| format!("{:?}", x[i])).collect();
+        v.sort();
+        v.dedup();
+        v.len()
+    };
+    for layer in [0, 1] {
+        let fixed = many_revealed(layer, false, runs);
+        let varied = many_revealed(layer, true, runs);
+        assert!(!fixed[0].is_empty());
+        for i in 0..fixed[0].len() {
+            assert_eq!(distinct_at(&fixed, i), 1, "layer {layer} value {i} varies unblinded");
+            assert_eq!(distinct_at(&varied, i), runs, "layer {layer} value {i} not hidden");
+        }
     }
 }
