@@ -100,10 +100,10 @@ fn bench(log_w: usize) {
     let (zp, _) = zk();
     let (t_plain, t_zk) = alternate(
         || {
-            std::hint::black_box(plain());
+            let _ = std::hint::black_box(plain());
         },
         || {
-            std::hint::black_box(zk());
+            let _ = std::hint::black_box(zk());
         },
     );
     let shapes = instance.shapes().unwrap();
@@ -111,11 +111,11 @@ fn bench(log_w: usize) {
     let (v_plain, v_zk) = alternate(
         || {
             let c = verify(&table, &shapes, &pp, &mut Transcript::new(b"bench")).unwrap();
-            std::hint::black_box(c);
+            let _ = std::hint::black_box(c);
         },
         || {
             let c = verify_blinded_many(&statement, &zp, &mut Transcript::new(b"bench")).unwrap();
-            std::hint::black_box(c);
+            let _ = std::hint::black_box(c);
         },
     );
     let s_plain = bincode::serialize(&pp).unwrap().len();

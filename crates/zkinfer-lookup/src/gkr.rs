@@ -67,17 +67,17 @@ impl FractionTree {
         Self::build(leaf_p, leaf_q, None)
     }
 
-    /// A tree whose leaves have numerator 1 except the last two, `last` (a blinded witness,
-    /// `crate::zk`): built as an all-ones tree with the two parents above those leaves patched,
-    /// so its leaf layer stays the cheap [`Slot::Ones`] one (the prover adds the two
-    /// numerators as a sparse correction).
+    /// A tree whose leaf numerators are `leaf_p` except the last two, `last` (the blinding slots
+    /// of `crate::zk`): built from `leaf_p` with the two parents above those leaves patched, so
+    /// its leaf layer keeps `leaf_p`'s cheap columns (the prover adds the two numerators'
+    /// differences as a sparse correction).
     ///
     /// # Panics
     /// If `leaf_q` has fewer than 4 entries or is not a power of two (caller bugs).
     #[must_use]
-    pub(crate) fn with_last_numerators(leaf_q: Vec<EF>, last: [EF; 2]) -> Self {
+    pub(crate) fn with_last_numerators(leaf_p: Numerators, leaf_q: Vec<EF>, last: [EF; 2]) -> Self {
         assert!(leaf_q.len() >= 4, "FractionTree: too few leaves for slots");
-        Self::build(Numerators::Ones, leaf_q, Some(last))
+        Self::build(leaf_p, leaf_q, Some(last))
     }
 
     fn build(leaf_p: Numerators, mut leaf_q: Vec<EF>, last: Option<[EF; 2]>) -> Self {
@@ -138,8 +138,13 @@ impl FractionTree {
             for (b, &pi) in last.iter().enumerate() {
                 let j = half - 2 + b;
                 let (ql, qr) = (leaf_q[0][j], leaf_q[1][j]);
+                let pl = match view {
+                    NumView::Ones => EF::ONE,
+                    NumView::Base(l, _) => EF::from(l[j]),
+                    NumView::Ext(l, _) => l[j],
+                };
                 let (h, i) = (j / (half / 2), j % (half / 2));
-                layer.p[h][i] = qr + pi * ql;
+                layer.p[h][i] = pl * qr + pi * ql;
             }
         }
         let root = loop {

@@ -101,13 +101,16 @@ pub struct MaskedLayerProof {
 }
 
 /// One active tree of a layer, on the prover's side. Its columns are in the layer's
-/// [`RoundProver`] (from `offset`): `[p_L, p_R, q_L, q_R]` for [`Slot::Full`], `[q_L, q_R]` for
-/// [`Slot::Ones`], whose numerators are `p_L = 1` and `p_R = 1 + e` with `e` sparse (the two
-/// blinding slots of a witness's leaves).
+/// [`RoundProver`] (from its offset): `[p_L, p_R, q_L, q_R]` for [`Slot::Full`], `[q_L, q_R]`
+/// for [`Slot::Ones`] (`p_L = p_R = 1`), `[p_L, q_L]` for [`Slot::Padded`] (`p_R = 0`,
+/// `q_R = 1`); the right children get the sparse corrections `p_R += e_p`, `q_R += e_q` (the two
+/// blinding slots), which the plain kernels do not see.
 pub(crate) struct ProverTree {
     pub slot: Slot,
-    /// `(index, value)`: the non-zero entries of `e` (empty for [`Slot::Full`]).
-    pub sparse: Vec<(usize, EF)>,
+    /// `(index, value)`: the non-zero entries of `e_p`.
+    pub sparse_p: Vec<(usize, EF)>,
+    /// `(index, value)`: the non-zero entries of `e_q`.
+    pub sparse_q: Vec<(usize, EF)>,
     /// The children's masks (height `k + 1`), if masked.
     pub child_mask: Option<[Bilinear; 2]>,
     /// The claim's masks (height `k`), if masked.
@@ -134,17 +137,6 @@ fn child_sums(mask: Option<[Bilinear; 2]>) -> [EF; 4] {
             sum_w(&rq, EF::ONE),
         ]
     })
-}
-
-/// `[e(0, x'), e(1, x')]` for a sparse `e` of current length `2·halfn`.
-fn sparse_ends(sparse: &[(usize, EF)], halfn: usize, x: usize) -> [EF; 2] {
-    let mut ends = [EF::ZERO; 2];
-    for &(i, v) in sparse {
-        if i % halfn == x {
-            ends[usize::from(i >= halfn)] += v;
-        }
-    }
-    ends
 }
 
 /// Binds the leading variable of a sparse `e` of current length `2·halfn` to `r`.
@@ -207,21 +199,47 @@ fn extend(values: &[EF]) -> Vec<EF> {
         .collect()
 }
 
-/// The children's two ends `[[V(0), V(1)]; 4]` of a tree once one variable is left.
-fn ends(inst: &RoundProver, tr: &ProverTree, off: usize) -> [[EF; 2]; 4] {
-    let v = |c: usize, i: usize| inst.value(off + c, i).unwrap_or_default();
-    let col = |c: usize| [v(c, 0), v(c, 1)];
-    match tr.slot {
-        Slot::Full => [col(0), col(1), col(2), col(3)],
-        Slot::Ones => {
-            let e = sparse_ends(&tr.sparse, 1, 0);
-            [[EF::ONE; 2], e.map(|x| EF::ONE + x), col(0), col(1)]
+/// A tree's children `[p_L, p_R, q_L, q_R]` at entry `idx` of the current tables, with or
+/// without the sparse corrections.
+fn child_at(inst: &RoundProver, tr: &ProverTree, off: usize, idx: usize, sparse: bool) -> [EF; 4] {
+    let v = |c: usize| inst.value(off + c, idx).unwrap_or_default();
+    let e = |s: &[(usize, EF)]| -> EF {
+        if sparse {
+            s.iter().filter(|p| p.0 == idx).map(|p| p.1).sum()
+        } else {
+            EF::ZERO
         }
+    };
+    let (ep, eq) = (e(&tr.sparse_p), e(&tr.sparse_q));
+    match tr.slot {
+        Slot::Full => [v(0), v(1) + ep, v(2), v(3) + eq],
+        Slot::Ones => [EF::ONE, EF::ONE + ep, v(0), v(1) + eq],
+        Slot::Padded => [v(0), ep, v(1), EF::ONE + eq],
     }
 }
 
-/// The sparse corrections `Σ_j λ^{2j} Σ_{x'} eq(z, (ρ, X, x'))·e_j(X, x')·q_{L,j}(X, x')` of round
-/// `i` (current length `2·halfn`) at `X = 0..=3`, for the trees' `Ones` slots.
+/// `[V(x'), V(x' + halfn)]` per child: the children as lines in the current variable.
+fn child_lines(
+    inst: &RoundProver,
+    tr: &ProverTree,
+    off: usize,
+    (halfn, x): (usize, usize),
+    sparse: bool,
+) -> [[EF; 2]; 4] {
+    let (a, b) = (
+        child_at(inst, tr, off, x, sparse),
+        child_at(inst, tr, off, x + halfn, sparse),
+    );
+    [0, 1, 2, 3].map(|c| [a[c], b[c]])
+}
+
+fn at_t(lines: &[[EF; 2]; 4], t: EF) -> [EF; 4] {
+    lines.map(|[a, b]| a + t * (b - a))
+}
+
+/// The sparse corrections of round `i` (current length `2·halfn`) at `X = 0..=3`: per tree with
+/// corrections, `λ^{2j} Σ_{x'} eq(z, (ρ, X, x'))·(B(children) − B(children without them))`
+/// over the few `x'` where they are non-zero.
 fn sparse_round(
     trees: &[ProverTree],
     offsets: &[usize],
@@ -231,17 +249,23 @@ fn sparse_round(
     let mut h = [EF::ZERO; 4];
     let mut coeff = EF::ONE;
     for (tr, &off) in trees.iter().zip(offsets) {
-        let mut xs: Vec<usize> = tr.sparse.iter().map(|&(idx, _)| idx % halfn).collect();
+        let mut xs: Vec<usize> = tr
+            .sparse_p
+            .iter()
+            .chain(&tr.sparse_q)
+            .map(|&(idx, _)| idx % halfn)
+            .collect();
         xs.sort_unstable();
         xs.dedup();
         for x in xs {
-            let e = sparse_ends(&tr.sparse, halfn, x);
-            let q0 = inst.value(off, x).unwrap_or_default();
-            let q1 = inst.value(off, x + halfn).unwrap_or_default();
+            let full = child_lines(inst, tr, off, (halfn, x), true);
+            let base = child_lines(inst, tr, off, (halfn, x), false);
             let w = coeff * eq_scale * eq_at(&z[i + 1..], x);
             for (t, hv) in h.iter_mut().enumerate() {
                 let t = EF::from_usize(t);
-                *hv += w * eq1(z[i], t) * (e[0] + t * (e[1] - e[0])) * (q0 + t * (q1 - q0));
+                let diff = parent_expr(std::iter::once(at_t(&full, t)), lambda)
+                    - parent_expr(std::iter::once(at_t(&base, t)), lambda);
+                *hv += w * eq1(z[i], t) * diff;
             }
         }
         coeff *= lambda.square();
@@ -331,7 +355,8 @@ pub(crate) fn prove_layer(
             let r = send(f, &mut point, transcript);
             inst.bind(&plain, r);
             for tr in &mut trees {
-                fold_sparse(&mut tr.sparse, halfn, r);
+                fold_sparse(&mut tr.sparse_p, halfn, r);
+                fold_sparse(&mut tr.sparse_q, halfn, r);
             }
             zpre *= r * (EF::ONE - r);
             eq_scale *= eq1(z[i], r);
@@ -339,7 +364,10 @@ pub(crate) fn prove_layer(
             let all: Vec<([[EF; 2]; 4], [EF; 4])> = trees
                 .iter()
                 .zip(&offsets)
-                .map(|(tr, &off)| (ends(&inst, tr, off), child_sums(tr.child_mask)))
+                .map(|(tr, &off)| {
+                    let lines = child_lines(&inst, tr, off, (1, 0), true);
+                    (lines, child_sums(tr.child_mask))
+                })
                 .collect();
             let at = |t: EF| -> EF {
                 let zt = zpre * t * (EF::ONE - t);
@@ -356,30 +384,22 @@ pub(crate) fn prove_layer(
     let rho: Vec<EF> = point.get(1..).unwrap_or_default().to_vec();
     let zr = vanishing(&rho);
     let children: Vec<EF> = match rho.last() {
-        // k ≥ 1: the last round's ends at its challenge.
+        // k ≥ 1: the last round's lines at its challenge.
         Some(&r) => trees
             .iter()
             .zip(&offsets)
             .flat_map(|(tr, &off)| {
-                let e = ends(&inst, tr, off);
+                let lines = child_lines(&inst, tr, off, (1, 0), true);
                 let s = child_sums(tr.child_mask);
-                [0, 1, 2, 3].map(|c| e[c][0] + r * (e[c][1] - e[c][0]) + zr * s[c])
+                let v = at_t(&lines, r);
+                [0, 1, 2, 3].map(|c| v[c] + zr * s[c])
             })
             .collect(),
         // k = 0: the single entries (layer 0's children are never masked).
         None => trees
             .iter()
             .zip(&offsets)
-            .flat_map(|(tr, &off)| {
-                let v = |c: usize| inst.value(off + c, 0).unwrap_or_default();
-                match tr.slot {
-                    Slot::Full => [v(0), v(1), v(2), v(3)],
-                    Slot::Ones => {
-                        let e = sparse_ends(&tr.sparse, 1, 0)[0];
-                        [EF::ONE, EF::ONE + e, v(0), v(1)]
-                    }
-                }
-            })
+            .flat_map(|(tr, &off)| child_at(&inst, tr, off, 0, true))
             .collect(),
     };
     let mask_evals: Vec<[EF; 2]> = trees

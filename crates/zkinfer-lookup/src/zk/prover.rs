@@ -2,7 +2,7 @@
 
 use zkinfer_field::{EF, F, PrimeCharacteristicRing, Transcript};
 use zkinfer_poly::evaluate;
-use zkinfer_sumcheck::{MaskPolynomial, RoundProver};
+use zkinfer_sumcheck::{Column, MaskPolynomial, RoundProver};
 
 use super::layer::{InnerMasks, MASKED_LAYER_DEGREE, ProverTree, prove_layer};
 use super::{
@@ -125,14 +125,12 @@ pub fn prove_blinded_many<E: std::fmt::Display>(
     let (alpha, beta) = begin(&statement, transcript);
 
     // Trees: per instance, its witnesses then its table.
-    let mut trees = Vec::new();
-    let mut heights = Vec::new();
+    let mut trees: Vec<ZkTree> = Vec::new();
     let mut inner_of = Vec::new();
-    let mut witness_slots = Vec::new();
     for (i, inst) in instances.iter().enumerate() {
         let powers: Vec<EF> = beta.powers().take(inst.table.num_columns()).collect();
-        let fold = |cols: &[&[F]], i: usize| -> EF {
-            cols.iter().zip(&powers).map(|(c, &b)| b * c[i]).sum::<EF>()
+        let fold = |cols: &[&[F]], r: usize| -> EF {
+            cols.iter().zip(&powers).map(|(c, &b)| b * c[r]).sum::<EF>()
         };
         let (nums, dens) = (&blinding[i].numerators, &blinding[i].denominators);
         for (w, cols) in inst.witnesses.iter().enumerate() {
@@ -141,44 +139,24 @@ pub fn prove_blinded_many<E: std::fmt::Display>(
                 Some(b) => dens[w][b] - fold(cols, r),
                 None => alpha - fold(cols, r),
             });
-            let tree = if len >= 4 {
-                FractionTree::with_last_numerators(q, nums[w])
-            } else {
-                FractionTree::new(Numerators::Ext(nums[w].to_vec()), q)
-            };
-            witness_slots.push(Some(nums[w]));
-            heights.push(tree.height());
-            trees.push(tree);
+            trees.push(ZkTree::witness(q, nums[w]));
             inner_of.push((i, w));
         }
         let table_cols = inst.table.columns();
         let table_refs: Vec<&[F]> = table_cols.iter().map(Vec::as_slice).collect();
         let nw = inst.witnesses.len();
-        let (n, d, m) = (nums[nw], dens[nw], multiplicities[i]);
-        let rows = m.len();
-        let len = 2 * rows;
-        let p = par_map(len, |r| match (r < rows, r.checked_sub(len - 2)) {
-            (true, _) => EF::from(m[r]),
-            (false, Some(b)) => n[b],
-            (false, None) => EF::ZERO,
-        });
-        let q = par_map(len, |r| match (r < rows, r.checked_sub(len - 2)) {
-            (true, _) => alpha - fold(&table_refs, r),
-            (false, Some(b)) => d[b],
-            (false, None) => EF::ONE,
-        });
-        let tree = FractionTree::new(Numerators::Ext(p), q);
-        witness_slots.push(None);
-        heights.push(tree.height());
-        trees.push(tree);
+        let q = par_map(multiplicities[i].len(), |r| alpha - fold(&table_refs, r));
+        trees.push(ZkTree::table(multiplicities[i], q, nums[nw], dens[nw]));
         inner_of.push((i, nw));
     }
+    let heights: Vec<usize> = trees.iter().map(ZkTree::height).collect();
+    let witness_slots: Vec<bool> = trees.iter().map(ZkTree::is_witness).collect();
     let masks_of = |j: usize, h: usize| {
         let (i, t) = inner_of[j];
         inner[i].at(t, h, heights[j])
     };
 
-    let roots: Vec<[EF; 2]> = trees.iter().map(FractionTree::root).collect();
+    let roots: Vec<[EF; 2]> = trees.iter().map(ZkTree::root).collect();
     absorb_roots(&roots, transcript);
     let mut claims: Vec<(EF, EF)> = roots.iter().map(|&[p, q]| (p, q)).collect();
     let mut leaf_points: Vec<Vec<EF>> = vec![Vec::new(); trees.len()];
@@ -202,20 +180,13 @@ pub fn prove_blinded_many<E: std::fmt::Display>(
         let layer_trees: Vec<ProverTree> = active
             .iter()
             .map(|&j| {
-                let (slot, cols) = trees[j].take_layer_columns(k);
+                let (slot, cols, sparse_p, sparse_q) = trees[j].take_layer(k);
                 columns.extend(cols);
                 slots.push(slot);
-                // A witness leaf layer kept as `Ones`: `p_R = 1 + e`, `e` at its last two entries.
-                let sparse = match (slot, witness_slots[j]) {
-                    (Slot::Ones, Some(n)) => {
-                        let half = 1usize << k;
-                        vec![(half - 2, n[0] - EF::ONE), (half - 1, n[1] - EF::ONE)]
-                    }
-                    _ => Vec::new(),
-                };
                 ProverTree {
                     slot,
-                    sparse,
+                    sparse_p,
+                    sparse_q,
                     child_mask: masks_of(j, k + 1),
                     claim_mask: masks_of(j, k),
                 }
@@ -286,7 +257,7 @@ pub fn prove_blinded_many<E: std::fmt::Display>(
     let flat: Vec<EF> = blinding_evals.iter().flatten().copied().collect();
     transcript.absorb_exts(zk_labels::BLINDING_EVALS, &flat);
     let table_points: Vec<Vec<EF>> = (0..trees.len())
-        .filter(|&j| witness_slots[j].is_none())
+        .filter(|&j| !witness_slots[j])
         .map(|j| leaf_points[j].get(1..).unwrap_or_default().to_vec())
         .collect();
     let multiplicity_evals: Vec<EF> = table_points
@@ -333,5 +304,132 @@ pub(crate) fn count(what: &'static str, expected: usize, got: usize) -> Result<(
             expected,
             got,
         })
+    }
+}
+
+/// The sparse corrections of a layer's right children: `(e_p, e_q)`.
+type Sparse = (Vec<(usize, EF)>, Vec<(usize, EF)>);
+
+/// A blinded tree on the prover's side (docs/ZK-sumcheck.md §2.2), built so that every layer
+/// but the corrections at the two blinding slots is what the plain prover has.
+enum ZkTree {
+    /// A witness: leaves `(1, α − fold)` but the slots `(π_b, δ_b − fold)`. With ≥ 4 leaves its
+    /// leaf layer is the plain `Ones` one plus `e_p = π − 1` at the slots.
+    Witness {
+        tree: FractionTree,
+        slots: Option<[EF; 2]>,
+    },
+    /// A table: the bottom layer folds `x_0` (the table half `(m, α − t)` against the padding
+    /// half `(0, 1)`), so the layer above it is the plain table leaves except at the two slots,
+    /// `(m·δ_b + π_b·q, q·δ_b)`; `upper` is the plain tree over those, `bottom` the `Padded`
+    /// layer's columns `(m, α − t)` (taken once).
+    Table {
+        upper: FractionTree,
+        upper_sparse: Vec<(usize, EF)>,
+        bottom: Option<(Vec<F>, Vec<EF>)>,
+        slots: ([EF; 2], [EF; 2]),
+    },
+}
+
+impl ZkTree {
+    fn witness(q: Vec<EF>, n: [EF; 2]) -> Self {
+        if q.len() >= 4 {
+            Self::Witness {
+                tree: FractionTree::with_last_numerators(Numerators::Ones, q, n),
+                slots: Some(n),
+            }
+        } else {
+            Self::Witness {
+                tree: FractionTree::new(Numerators::Ext(n.to_vec()), q),
+                slots: None,
+            }
+        }
+    }
+
+    fn table(m: &[F], q: Vec<EF>, n: [EF; 2], d: [EF; 2]) -> Self {
+        let rows = q.len();
+        let mut q_up = q.clone();
+        let mut p_up = [EF::ZERO; 2];
+        for b in 0..2 {
+            let r = rows - 2 + b;
+            p_up[b] = d[b] * m[r] + n[b] * q[r];
+            q_up[r] = q[r] * d[b];
+        }
+        let (upper, upper_sparse) = if rows >= 4 {
+            let half = rows / 2;
+            let sparse = (0..2)
+                .map(|b| (half - 2 + b, p_up[b] - EF::from(m[rows - 2 + b])))
+                .collect();
+            let tree = FractionTree::with_last_numerators(Numerators::Base(m.to_vec()), q_up, p_up);
+            (tree, sparse)
+        } else {
+            (FractionTree::new(Numerators::Ext(p_up.to_vec()), q_up), Vec::new())
+        };
+        Self::Table {
+            upper,
+            upper_sparse,
+            bottom: Some((m.to_vec(), q)),
+            slots: (n, d),
+        }
+    }
+
+    fn height(&self) -> usize {
+        match self {
+            Self::Witness { tree, .. } => tree.height(),
+            Self::Table { upper, .. } => upper.height() + 1,
+        }
+    }
+
+    fn is_witness(&self) -> bool {
+        matches!(self, Self::Witness { .. })
+    }
+
+    fn root(&self) -> [EF; 2] {
+        match self {
+            Self::Witness { tree, .. } | Self::Table { upper: tree, .. } => tree.root(),
+        }
+    }
+
+    /// Moves out layer `k`'s columns with their slot and sparse corrections.
+    fn take_layer(&mut self, k: usize) -> (Slot, Vec<Column>, Vec<(usize, EF)>, Vec<(usize, EF)>) {
+        let (slot, cols, (sp, sq)): (Slot, Vec<Column>, Sparse) = match self {
+            Self::Witness { tree, slots } => {
+                let (slot, cols) = tree.take_layer_columns(k);
+                let half = 1usize << k;
+                let sparse = match (slot, *slots) {
+                    (Slot::Ones, Some(n)) => (0..2).map(|b| (half - 2 + b, n[b] - EF::ONE)).collect(),
+                    _ => Vec::new(),
+                };
+                (slot, cols, (sparse, Vec::new()))
+            }
+            Self::Table {
+                upper,
+                bottom,
+                slots: (n, d),
+                ..
+            } if k == upper.height() => {
+                let (m, q) = bottom.take().unwrap_or_default();
+                let rows = q.len();
+                let at = |v: [EF; 2], shift: EF| -> Vec<(usize, EF)> {
+                    (0..2).map(|b| (rows - 2 + b, v[b] - shift)).collect()
+                };
+                let sparse = (at(*n, EF::ZERO), at(*d, EF::ONE));
+                (Slot::Padded, vec![Column::Base(m), Column::Ext(q)], sparse)
+            }
+            Self::Table {
+                upper,
+                upper_sparse,
+                ..
+            } => {
+                let (slot, cols) = upper.take_layer_columns(k);
+                let sparse = if k + 1 == upper.height() {
+                    std::mem::take(upper_sparse)
+                } else {
+                    Vec::new()
+                };
+                (slot, cols, (sparse, Vec::new()))
+            }
+        };
+        (slot, cols, sp, sq)
     }
 }
