@@ -213,7 +213,17 @@ fn honest_blinded_proofs_verify() {
     let mut rng = StdRng::seed_from_u64(1);
     let range = Table::SignedRange { bits: 4 };
     let relu = Table::function("relu", 4, |i| i.max(0)).unwrap();
-    for (table, vars) in [(&range, vec![1, 2, 3, 7]), (&relu, vec![6, 2])] {
+    let tiny = Table::SignedRange { bits: 1 };
+    // Tables taller than every witness (their bottom layer alone in the last layers), and a
+    // 2-row table (no room for patched parents).
+    let cases = [
+        (&range, vec![1, 2, 3, 7]),
+        (&relu, vec![6, 2]),
+        (&range, vec![2, 3]),
+        (&relu, vec![1]),
+        (&tiny, vec![1, 3]),
+    ];
+    for (table, vars) in cases {
         let ws: Witnesses = vars.iter().map(|&v| witness(table, v, &mut rng)).collect();
         let m = disabled_multiplicities(table, &refs(&ws)).unwrap();
         for blinded in [true, false] {

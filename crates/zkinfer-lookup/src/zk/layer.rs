@@ -350,8 +350,13 @@ pub(crate) fn prove_layer(
             let rest = EF::TWO.exp_u64((k - 1 - i) as u64);
             let plain = inst.round_poly();
             let sparse = sparse_round(&trees, &offsets, &inst, (z, i, halfn, eq_scale, lambda));
-            let h: Vec<EF> = plain.iter().zip(sparse).map(|(&a, b)| a + b).collect();
-            let f = extend(&h).iter().map(|&v| v * half + rest * m_c).collect();
+            // The plain part has the kernels' degree (2 for a lone `Padded` tree), the sparse
+            // part degree 3: extend both before adding.
+            let f = extend(&plain)
+                .iter()
+                .zip(extend(&sparse))
+                .map(|(&a, b)| (a + b) * half + rest * m_c)
+                .collect();
             let r = send(f, &mut point, transcript);
             inst.bind(&plain, r);
             for tr in &mut trees {

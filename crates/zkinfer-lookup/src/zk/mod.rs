@@ -1,4 +1,5 @@
-//! **UNFINISHED** — a prototype of zero-knowledge LogUp-GKR (issue 13, docs/ZK-sumcheck.md §2).
+//! Zero-knowledge LogUp-GKR (issue 13, docs/ZK-sumcheck.md §2): the lookups of
+//! [`crate::prove_many`] with blinded roots, `Z·R`-masked layers and ZK layer sumchecks.
 //!
 //! What it does:
 //! - every tree gets two disabled leaf slots (its last two leaves) holding blinding fractions
@@ -8,17 +9,47 @@
 //!   contains `α` and blinding cannot cancel the pole of a bad lookup (docs/ZK-sumcheck.md §2.3);
 //! - the inner layers (heights `2..H`) are masked with Libra's `Z·R` ([`InnerMasks`], module
 //!   `layer`);
-//! - every layer sumcheck is a ZK sumcheck over `(w, x)` with one caller-committed mask per
-//!   layer (degree [`MASKED_LAYER_DEGREE`]).
+//! - every layer sumcheck is a ZK sumcheck over `(w, x)` with one caller-supplied mask per
+//!   layer (`k + 1` variables, degree [`MASKED_LAYER_DEGREE`]);
+//! - several instances (one per table) share one `α, β` and one batched sumcheck per layer, each
+//!   with its own blinding and inner masks and its own root check ([`prove_blinded_many`],
+//!   [`verify_blinded_many`]; [`prove_blinded`]/[`verify_blinded`] are the one-instance case).
 //!
-//! What it hides: the roots, every layer's children, the round messages. Tests:
-//! `tests/zk_unfinished.rs`.
+//! What it hides: the roots, every layer's children, the round messages. What it leaves to the
+//! caller: the claims on the witness, multiplicity and blinding columns and on the masks
+//! ([`BlindedClaims`]); the witness and multiplicity values at the leaf points are sent in the
+//! clear and must be hidden by the engine's column masking (docs/ZK-sumcheck.md §1.3).
 //!
-//! **Why it is unfinished:** the leaf claims on the witness, multiplicity and blinding columns
-//! wait for the engine's column masking; the layer prover is naive (`O(2^k)` allocations per
-//! round on extension-field tables, no kernels — far slower than [`crate::prove`]); one instance
-//! (one table) per proof, where the engine batches several; the masks' openings need the PCS
-//! support of docs/ZK-sumcheck.md §1.5; it is not wired into the engine.
+//! **Prover cost.** The trees are the plain prover's ([`crate::gkr`]) with the slots patched in:
+//! a witness keeps its all-ones leaf layer, a table its plain tree plus one `Padded` bottom layer
+//! of two columns; the two slots are *sparse corrections* (`O(trees·k)` per round). Each layer
+//! runs the plain kernels ([`zkinfer_sumcheck::RoundProver`]) in every `x` round but the last
+//! (where `Z = 0` anyway), the `w` round from the claim in closed form and the degree-5 last
+//! round in closed form from the two-entry tables left. Measured against [`crate::prove`] in
+//! `examples/bench_zk_lookup.rs` (docs/ZK-sumcheck.md §3).
+//!
+//! # Engine interface and transcript order
+//! 1. Draw the secrets from a CSPRNG: per instance [`Blinding::random`] and
+//!    [`InnerMasks::random`] (heights: each witness's variables, then `bits + 1` for the table).
+//!    Commit [`hiding_columns`] (base-field coordinate columns of `N`, `D`, `R`) in the hiding
+//!    batch together with the witness and multiplicity columns (computed with
+//!    [`disabled_multiplicities`]), and the layer masks ([`layer_mask_shapes`] lists them) in
+//!    the mask pool; absorb the commitments. All of this **before** the lookup.
+//! 2. [`prove_blinded_many`] (the verifier: [`verify_blinded_many`]) absorbs, in order: the
+//!    marker `lookup-zk/blinded`; per instance the table id and the witness shapes; draws `α, β`;
+//!    absorbs all roots; then per layer `k`: draws `λ`, takes the layer mask from the caller's
+//!    closure, runs the ZK sumcheck (`H`, `G`, `ρ`, `H + ρG`, `k + 1` rounds, `g(r)`), absorbs the
+//!    children and the inner-mask values and draws `μ`; finally absorbs every witness's column
+//!    values, all blinding values and the multiplicity values.
+//! 3. Discharge every claim in the batched opening: [`InstanceClaims::lookup`] (witness and
+//!    multiplicity columns), [`BlindedClaims::hiding_claims`] (each on the two coordinate
+//!    columns, recombined with [`ext_from_coords`]) and [`BlindedClaims::masks`] (the mask pool).
+//!
+//! **Unfinished** (issue 13): the engine does not call this yet; the witness and multiplicity
+//! values at the leaf points are revealed until the engine masks its columns; proof size is
+//! ~1.6–1.8× the plain one (every round of a layer has the mask's degree 5, where the plain
+//! rounds have degree 3: per-round mask degrees in `zkinfer-sumcheck` would shrink it); the
+//! table tree's bottom layer is not skipped when a table has no blinding.
 //!
 //! Leaf polynomials, with `s(x) = Π_{j ≤ n−2} x_j` the disabled-slot selector and `N, D` the
 //! tree's two-entry blinding columns (evaluated at the last coordinate):
@@ -35,6 +66,7 @@ pub use columns::{HidingClaim, HidingColumn, HidingColumnId, ext_from_coords, hi
 pub use layer::{Bilinear, InnerMasks, MASKED_LAYER_DEGREE, MaskedLayerProof};
 pub use prover::{disabled_multiplicities, prove_blinded, prove_blinded_many};
 pub use verifier::{verify_blinded, verify_blinded_many};
+
 
 use rand::CryptoRng;
 use serde::{Deserialize, Serialize};
