@@ -139,7 +139,9 @@ fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(18);
-    println!("ZK LogUp-GKR vs plain, signed 16-bit range table, one witness; one thread, mean thread CPU time");
+    println!(
+        "ZK LogUp-GKR vs plain, signed 16-bit range table, one witness; one thread, mean thread CPU time"
+    );
     println!(
         "| lookups | prove | prove ZK | ratio | verify | verify ZK | ratio | size | size ZK | ratio |"
     );

@@ -190,8 +190,13 @@ impl Committed<'_> {
 
     /// Verifies and discharges every claim against the committed data.
     fn check(&self, proof: &BlindedProof) -> Result<(), String> {
-        let claims = verify_blinded(self.table, &self.part().shapes(), proof, &mut self.transcript())
-            .map_err(|e| format!("verify: {e}"))?;
+        let claims = verify_blinded(
+            self.table,
+            &self.part().shapes(),
+            proof,
+            &mut self.transcript(),
+        )
+        .map_err(|e| format!("verify: {e}"))?;
         self.part().discharge(&claims.instances[0])?;
         check_masks(&claims, self.masks)
     }
@@ -622,7 +627,11 @@ impl Many<'_> {
             .iter()
             .map(|c| 2 * c.blinding.len() + 2 * c.inner.len())
             .sum();
-        assert_eq!(hiding.len(), direct, "every blinding claim is a hiding claim");
+        assert_eq!(
+            hiding.len(),
+            direct,
+            "every blinding claim is a hiding claim"
+        );
         for hc in hiding {
             let col = cols
                 .iter()
@@ -716,7 +725,10 @@ fn statement_of<'a>(tables: &'a [Table], ws: &[Witnesses]) -> Vec<(&'a Table, Ve
         .iter()
         .zip(ws)
         .map(|(t, w)| {
-            let s = w.iter().map(|c| c[0].len().trailing_zeros() as usize).collect();
+            let s = w
+                .iter()
+                .map(|c| c[0].len().trailing_zeros() as usize)
+                .collect();
             (t, s)
         })
         .collect()
@@ -871,7 +883,13 @@ fn tampered_values_in_each_instance_are_rejected() {
     let mut p = proof.clone();
     p.multiplicity_evals.pop();
     cases.push(("missing multiplicity eval".into(), p));
-    assert!(cases.iter().filter(|(w, _)| w.contains("inner mask")).count() > 0);
+    assert!(
+        cases
+            .iter()
+            .filter(|(w, _)| w.contains("inner mask"))
+            .count()
+            > 0
+    );
     for (what, p) in &cases {
         assert!(c.check(p).is_err(), "tampered {what} accepted");
     }
@@ -891,7 +909,10 @@ fn tampered_values_in_each_instance_are_rejected() {
             masks: &masks,
             absorb_data: false,
         };
-        assert_eq!(placeholder.check(&forged.prove()).unwrap_err(), "blinding opening");
+        assert_eq!(
+            placeholder.check(&forged.prove()).unwrap_err(),
+            "blinding opening"
+        );
         let mut forged_i = i.clone();
         forged_i[inst] = oi[inst].clone();
         forged.parts = parts(&tables, &ws, &ms, &b, &forged_i);
@@ -954,8 +975,16 @@ fn several_instances_vary_run_to_run_with_blinding_and_are_fixed_without() {
         let varied = many_revealed(layer, true, runs);
         assert!(!fixed[0].is_empty());
         for i in 0..fixed[0].len() {
-            assert_eq!(distinct_at(&fixed, i), 1, "layer {layer} value {i} varies unblinded");
-            assert_eq!(distinct_at(&varied, i), runs, "layer {layer} value {i} not hidden");
+            assert_eq!(
+                distinct_at(&fixed, i),
+                1,
+                "layer {layer} value {i} varies unblinded"
+            );
+            assert_eq!(
+                distinct_at(&varied, i),
+                runs,
+                "layer {layer} value {i} not hidden"
+            );
         }
     }
 }

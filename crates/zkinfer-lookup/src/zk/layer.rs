@@ -11,8 +11,8 @@
 //! The prover is naive (`O(2^k)` per round on extension-field tables, no kernels): a prototype.
 
 use zkinfer_field::{EF, Field, PrimeCharacteristicRing, Transcript};
-use zkinfer_sumcheck::zk::{MaskClaim, ZkSumcheckProof, labels as zk_labels};
 use zkinfer_sumcheck::verifier::interpolate_uni;
+use zkinfer_sumcheck::zk::{MaskClaim, ZkSumcheckProof, labels as zk_labels};
 use zkinfer_sumcheck::{MaskPolynomial, RoundProver, SumcheckProof, labels as sc_labels};
 
 use crate::proof::{Slot, layer_terms};

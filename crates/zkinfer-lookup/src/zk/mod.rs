@@ -67,7 +67,6 @@ pub use layer::{Bilinear, InnerMasks, MASKED_LAYER_DEGREE, MaskedLayerProof};
 pub use prover::{disabled_multiplicities, prove_blinded, prove_blinded_many};
 pub use verifier::{verify_blinded, verify_blinded_many};
 
-
 use rand::CryptoRng;
 use serde::{Deserialize, Serialize};
 use zkinfer_field::{EF, Field, PrimeCharacteristicRing};

@@ -59,7 +59,10 @@ pub fn prove_blinded(
     inner: &InnerMasks,
     transcript: &mut Transcript,
 ) -> Result<(BlindedProof, BlindedClaims), ZkLookupError> {
-    let shapes = [(instance.table, witness_shapes(instance.table, &instance.witnesses)?)];
+    let shapes = [(
+        instance.table,
+        witness_shapes(instance.table, &instance.witnesses)?,
+    )];
     count("layer masks", super::max_height(&shapes), masks.len())?;
     let mut next = masks.iter();
     prove_blinded_many(
@@ -98,7 +101,11 @@ pub fn prove_blinded_many<E: std::fmt::Display>(
     mut layer_mask: impl FnMut(usize, usize) -> Result<MaskPolynomial, E>,
     transcript: &mut Transcript,
 ) -> Result<(BlindedProof, BlindedClaims), ZkLookupError> {
-    count("multiplicity columns", instances.len(), multiplicities.len())?;
+    count(
+        "multiplicity columns",
+        instances.len(),
+        multiplicities.len(),
+    )?;
     count("instance blindings", instances.len(), blinding.len())?;
     count("instance inner masks", instances.len(), inner.len())?;
     let mut statement = Vec::with_capacity(instances.len());
@@ -166,11 +173,10 @@ pub fn prove_blinded_many<E: std::fmt::Display>(
     let mut inner_claims: Vec<Vec<InnerMaskClaim>> = vec![Vec::new(); instances.len()];
     let mut point: Vec<EF> = Vec::new();
     for k in 0..max_height {
-        let mask = layer_mask(k + 1, MASKED_LAYER_DEGREE)
-            .map_err(|e| ZkLookupError::Mask {
-                layer: k,
-                message: e.to_string(),
-            })?;
+        let mask = layer_mask(k + 1, MASKED_LAYER_DEGREE).map_err(|e| ZkLookupError::Mask {
+            layer: k,
+            message: e.to_string(),
+        })?;
         count("mask variables", k + 1, mask.num_vars())?;
         count("mask degree", MASKED_LAYER_DEGREE, mask.degree())?;
         let active: Vec<usize> = (0..trees.len()).filter(|&j| heights[j] > k).collect();
@@ -195,8 +201,15 @@ pub fn prove_blinded_many<E: std::fmt::Display>(
         let claimed = batch_claims(active.iter().map(|&j| claims[j]), lambda);
         let terms = layer_terms(&slots, lambda);
         let inst = RoundProver::new(columns, &terms, Some(&point));
-        let (layer, rho, mask_claim) =
-            prove_layer(&point, lambda, claimed, layer_trees, inst, &mask, transcript);
+        let (layer, rho, mask_claim) = prove_layer(
+            &point,
+            lambda,
+            claimed,
+            layer_trees,
+            inst,
+            &mask,
+            transcript,
+        );
         transcript.absorb_exts(labels::CHILDREN, &layer.children);
         let flat: Vec<EF> = layer.mask_evals.iter().flatten().copied().collect();
         transcript.absorb_exts(zk_labels::INNER_MASK_EVALS, &flat);
@@ -271,14 +284,16 @@ pub fn prove_blinded_many<E: std::fmt::Display>(
         .zip(blinding_claims)
         .zip(inner_claims)
         .zip(table_points.into_iter().zip(&multiplicity_evals))
-        .map(|(((witness_claims, blinding), inner), (pt, &m))| InstanceClaims {
-            lookup: LookupClaims {
-                witness_claims,
-                multiplicity_claim: (pt, m),
+        .map(
+            |(((witness_claims, blinding), inner), (pt, &m))| InstanceClaims {
+                lookup: LookupClaims {
+                    witness_claims,
+                    multiplicity_claim: (pt, m),
+                },
+                blinding,
+                inner,
             },
-            blinding,
-            inner,
-        })
+        )
         .collect();
     Ok((
         BlindedProof {
@@ -363,7 +378,10 @@ impl ZkTree {
             let tree = FractionTree::with_last_numerators(Numerators::Base(m.to_vec()), q_up, p_up);
             (tree, sparse)
         } else {
-            (FractionTree::new(Numerators::Ext(p_up.to_vec()), q_up), Vec::new())
+            (
+                FractionTree::new(Numerators::Ext(p_up.to_vec()), q_up),
+                Vec::new(),
+            )
         };
         Self::Table {
             upper,
@@ -397,7 +415,9 @@ impl ZkTree {
                 let (slot, cols) = tree.take_layer_columns(k);
                 let half = 1usize << k;
                 let sparse = match (slot, *slots) {
-                    (Slot::Ones, Some(n)) => (0..2).map(|b| (half - 2 + b, n[b] - EF::ONE)).collect(),
+                    (Slot::Ones, Some(n)) => {
+                        (0..2).map(|b| (half - 2 + b, n[b] - EF::ONE)).collect()
+                    }
                     _ => Vec::new(),
                 };
                 (slot, cols, (sparse, Vec::new()))

@@ -130,7 +130,11 @@ pub fn verify_blinded_many(
     // Leaves.
     let num_w: usize = statement.iter().map(|(_, s)| s.len()).sum();
     count("witness evaluations", num_w, proof.witness_evals.len())?;
-    count("blinding evaluations", trees.len(), proof.blinding_evals.len())?;
+    count(
+        "blinding evaluations",
+        trees.len(),
+        proof.blinding_evals.len(),
+    )?;
     count(
         "multiplicity evaluations",
         statement.len(),
@@ -233,10 +237,7 @@ fn leaf(tree: usize, what: &'static str, expected: EF, got: EF) -> Result<(), Zk
 }
 
 /// Root denominators are non-zero and, per instance, the witness roots sum to the table root.
-fn check_roots(
-    statement: &[(&Table, Vec<usize>)],
-    roots: &[[EF; 2]],
-) -> Result<(), ZkLookupError> {
+fn check_roots(statement: &[(&Table, Vec<usize>)], roots: &[[EF; 2]]) -> Result<(), ZkLookupError> {
     if let Some(tree) = roots.iter().position(|&[_, q]| q == EF::ZERO) {
         return Err(LookupError::ZeroDenominator { tree }.into());
     }
