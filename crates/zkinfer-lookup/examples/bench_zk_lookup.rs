@@ -91,7 +91,7 @@ fn bench(log_w: usize) {
             &[m_zk.as_slice()],
             &blinding,
             &inner,
-            |n, d| MaskPolynomial::random_os(n, d),
+            MaskPolynomial::random_os,
             &mut Transcript::new(b"bench"),
         )
         .unwrap()

@@ -64,7 +64,6 @@ pub struct HidingClaim {
 }
 
 /// `c_0 + u·c_1`: the extension column's value from its coordinate columns' values.
-#[must_use]
 pub fn ext_from_coords(coords: [EF; 2]) -> EF {
     coords[0] + coords[1] * EF::from_basis_coefficients_fn(|i| F::from_bool(i == 1))
 }

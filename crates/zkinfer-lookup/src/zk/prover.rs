@@ -186,7 +186,7 @@ pub fn prove_blinded_many<E: std::fmt::Display>(
         let layer_trees: Vec<ProverTree> = active
             .iter()
             .map(|&j| {
-                let (slot, cols, sparse_p, sparse_q) = trees[j].take_layer(k);
+                let (slot, cols, (sparse_p, sparse_q)) = trees[j].take_layer(k);
                 columns.extend(cols);
                 slots.push(slot);
                 ProverTree {
@@ -409,8 +409,8 @@ impl ZkTree {
     }
 
     /// Moves out layer `k`'s columns with their slot and sparse corrections.
-    fn take_layer(&mut self, k: usize) -> (Slot, Vec<Column>, Vec<(usize, EF)>, Vec<(usize, EF)>) {
-        let (slot, cols, (sp, sq)): (Slot, Vec<Column>, Sparse) = match self {
+    fn take_layer(&mut self, k: usize) -> (Slot, Vec<Column>, Sparse) {
+        match self {
             Self::Witness { tree, slots } => {
                 let (slot, cols) = tree.take_layer_columns(k);
                 let half = 1usize << k;
@@ -449,7 +449,6 @@ impl ZkTree {
                 };
                 (slot, cols, (sparse, Vec::new()))
             }
-        };
-        (slot, cols, sp, sq)
+        }
     }
 }
