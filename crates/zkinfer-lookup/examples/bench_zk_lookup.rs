@@ -1,11 +1,12 @@
 //! Zero-knowledge LogUp-GKR vs plain: prover time, verifier time and proof size for witnesses of
-//! `2^14 … 2^18` lookups into the signed 16-bit range (`2^16` rows), one witness each.
+//! `2^14 … 2^18` lookups into the signed 16-bit range (`2^16` rows), one witness each, and one
+//! proof of three instances (16-bit range with two witnesses, 8-bit range, 8-bit ReLU).
 //!
 //! `nice -n 5 cargo run --release -p zkinfer-lookup --example bench_zk_lookup [max_log]`
 //!
 //! One thread (a one-thread rayon pool), mean thread CPU time (`/proc/thread-self/schedstat`) of
 //! alternating plain/ZK runs until each has ≥ 400 ms (≥ 3 runs): on a shared machine wall time is
-//! noise. Plain prove is `prove_unchecked` (no membership re-check; the ZK prover has none).
+//! noise. Plain prove is `prove_many_unchecked` (no membership re-check; the ZK prover has none).
 //! ZK prove includes drawing the blinding, the `Z·R` masks and the layer masks (a CSPRNG).
 //! Neither verifier discharges its claims (the PCS openings are the engine's); the ZK verifier's
 //! extra claims (blinding, inner and layer masks) are small. Sizes: bincode bytes of the proofs.
@@ -16,7 +17,7 @@ use zkinfer_field::{F, Transcript, from_signed};
 use zkinfer_lookup::zk::{
     Blinding, InnerMasks, disabled_multiplicities, prove_blinded_many, verify_blinded_many,
 };
-use zkinfer_lookup::{LookupInstance, Table, multiplicities, prove_unchecked, verify};
+use zkinfer_lookup::{LookupInstance, Table, multiplicities, prove_many_unchecked, verify_many};
 use zkinfer_sumcheck::MaskPolynomial;
 
 /// CPU time of the calling thread (`/proc/thread-self/schedstat`, ns).
@@ -55,40 +56,59 @@ fn ratio(a: Duration, b: Duration) -> f64 {
     b.as_secs_f64() / a.as_secs_f64().max(1e-12)
 }
 
-fn bench(log_w: usize) {
-    let table = Table::SignedRange { bits: 16 };
-    let mut rng = rand::rng();
-    let len = 1usize << log_w;
-    let mut s = 0x9E37_79B9_7F4A_7C15_u64 ^ log_w as u64;
-    // Values in range; the last two rows (the ZK disabled slots) zero, which is also in range.
-    let col: Vec<F> = (0..len)
+/// `len` values drawn from the signed `bits`-bit range, the last two rows zero (the ZK slots).
+fn column(len: usize, bits: u32, seed: u64) -> Vec<i64> {
+    let mut s = 0x9E37_79B9_7F4A_7C15_u64 ^ seed;
+    let half = 1i64 << (bits - 1);
+    (0..len)
         .map(|i| {
             s ^= s << 13;
             s ^= s >> 7;
             s ^= s << 17;
             if i + 2 >= len {
-                F::default()
+                0
             } else {
-                from_signed((s % 65536) as i64 - 32768)
+                (s % (2 * half as u64)) as i64 - half
             }
         })
-        .collect();
-    let witnesses = vec![vec![col.as_slice()]];
-    let m_plain = multiplicities(&table, &witnesses).expect("in range");
-    let m_zk = disabled_multiplicities(&table, &witnesses).expect("in range");
-    let instance = LookupInstance {
-        table: &table,
-        witnesses,
-    };
-    let heights = [log_w, table.num_vars() + 1];
+        .collect()
+}
 
-    let plain = || prove_unchecked(&instance, &m_plain, &mut Transcript::new(b"bench")).unwrap();
+/// One table row of the comparison: plain `prove_many_unchecked`/`verify_many` against
+/// `prove_blinded_many`/`verify_blinded_many` on the same instances.
+fn compare(label: &str, instances: &[LookupInstance<'_>]) {
+    let mut rng = rand::rng();
+    let m_plain: Vec<Vec<F>> = instances
+        .iter()
+        .map(|i| multiplicities(i.table, &i.witnesses).expect("in table"))
+        .collect();
+    let m_zk: Vec<Vec<F>> = instances
+        .iter()
+        .map(|i| disabled_multiplicities(i.table, &i.witnesses).expect("in table"))
+        .collect();
+    let mp: Vec<&[F]> = m_plain.iter().map(Vec::as_slice).collect();
+    let mz: Vec<&[F]> = m_zk.iter().map(Vec::as_slice).collect();
+    let shapes: Vec<Vec<usize>> = instances.iter().map(|i| i.shapes().unwrap()).collect();
+    let plain = || prove_many_unchecked(instances, &mp, &mut Transcript::new(b"bench")).unwrap();
     let mut zk = || {
-        let blinding = [Blinding::random(1, &mut rng)];
-        let inner = [InnerMasks::random(&heights, &mut rng)];
+        let (blinding, inner): (Vec<_>, Vec<_>) = instances
+            .iter()
+            .zip(&shapes)
+            .map(|(inst, s)| {
+                let heights: Vec<usize> = s
+                    .iter()
+                    .copied()
+                    .chain([inst.table.num_vars() + 1])
+                    .collect();
+                (
+                    Blinding::random(s.len(), &mut rng),
+                    InnerMasks::random(&heights, &mut rng),
+                )
+            })
+            .unzip();
         prove_blinded_many(
-            std::slice::from_ref(&instance),
-            &[m_zk.as_slice()],
+            instances,
+            &mz,
             &blinding,
             &inner,
             MaskPolynomial::random_os,
@@ -106,22 +126,31 @@ fn bench(log_w: usize) {
             let _ = std::hint::black_box(zk());
         },
     );
-    let shapes = instance.shapes().unwrap();
-    let statement = [(&table, shapes.clone())];
+    let plain_statement: Vec<(&Table, &[usize])> = instances
+        .iter()
+        .zip(&shapes)
+        .map(|(i, s)| (i.table, s.as_slice()))
+        .collect();
+    let zk_statement: Vec<(&Table, Vec<usize>)> = instances
+        .iter()
+        .zip(&shapes)
+        .map(|(i, s)| (i.table, s.clone()))
+        .collect();
     let (v_plain, v_zk) = alternate(
         || {
-            let c = verify(&table, &shapes, &pp, &mut Transcript::new(b"bench")).unwrap();
+            let c = verify_many(&plain_statement, &pp, &mut Transcript::new(b"bench")).unwrap();
             let _ = std::hint::black_box(c);
         },
         || {
-            let c = verify_blinded_many(&statement, &zp, &mut Transcript::new(b"bench")).unwrap();
+            let c =
+                verify_blinded_many(&zk_statement, &zp, &mut Transcript::new(b"bench")).unwrap();
             let _ = std::hint::black_box(c);
         },
     );
     let s_plain = bincode::serialize(&pp).unwrap().len();
     let s_zk = bincode::serialize(&zp).unwrap().len();
     println!(
-        "| 2^{log_w} | {} | {} | {:.2} | {} | {} | {:.2} | {} B | {} B | {:.2} |",
+        "| {label} | {} | {} | {:.2} | {} | {} | {:.2} | {} B | {} B | {:.2} |",
         ms(t_plain),
         ms(t_zk),
         ratio(t_plain, t_zk),
@@ -132,6 +161,47 @@ fn bench(log_w: usize) {
         s_zk,
         s_zk as f64 / s_plain as f64,
     );
+}
+
+fn to_field(v: &[i64]) -> Vec<F> {
+    v.iter().map(|&x| from_signed(x)).collect()
+}
+
+fn run(max_log: usize) {
+    let range16 = Table::SignedRange { bits: 16 };
+    for log_w in 14..=max_log {
+        let col = to_field(&column(1 << log_w, 16, log_w as u64));
+        let instance = LookupInstance {
+            table: &range16,
+            witnesses: vec![vec![col.as_slice()]],
+        };
+        compare(&format!("2^{log_w}"), &[instance]);
+    }
+    // Several instances in one proof: the 16-bit range (two witnesses), an 8-bit range and an
+    // 8-bit ReLU table (two columns).
+    let range8 = Table::SignedRange { bits: 8 };
+    let relu = Table::function("relu", 8, |i| i.max(0)).expect("valid table");
+    let a = to_field(&column(1 << 16, 16, 1));
+    let b = to_field(&column(1 << 14, 16, 2));
+    let c = to_field(&column(1 << 15, 8, 3));
+    let x = column(1 << 14, 8, 4);
+    let y: Vec<i64> = x.iter().map(|&v| v.max(0)).collect();
+    let (x, y) = (to_field(&x), to_field(&y));
+    let instances = [
+        LookupInstance {
+            table: &range16,
+            witnesses: vec![vec![a.as_slice()], vec![b.as_slice()]],
+        },
+        LookupInstance {
+            table: &range8,
+            witnesses: vec![vec![c.as_slice()]],
+        },
+        LookupInstance {
+            table: &relu,
+            witnesses: vec![vec![x.as_slice(), y.as_slice()]],
+        },
+    ];
+    compare("3 instances", &instances);
 }
 
 fn main() {
@@ -150,5 +220,5 @@ fn main() {
         .num_threads(1)
         .build()
         .expect("thread pool");
-    one.install(|| (14..=max_log).for_each(bench));
+    one.install(|| run(max_log));
 }
