@@ -18,7 +18,7 @@ pub enum Numerators {
     Ones,
     /// Base-field values (the multiplicities).
     Base(Vec<F>),
-    /// Extension-field values (a blinded tree's leaves, see `crate::zk_unfinished`).
+    /// Extension-field values (a blinded table tree's leaves, see `crate::zk`).
     Ext(Vec<EF>),
 }
 
@@ -63,7 +63,24 @@ impl FractionTree {
     /// # Panics
     /// If `leaf_q.len()` is not a power of two or `leaf_p` has another length (caller bugs).
     #[must_use]
-    pub fn new(leaf_p: Numerators, mut leaf_q: Vec<EF>) -> Self {
+    pub fn new(leaf_p: Numerators, leaf_q: Vec<EF>) -> Self {
+        Self::build(leaf_p, leaf_q, None)
+    }
+
+    /// A tree whose leaf numerators are `leaf_p` except the last two, `last` (the blinding slots
+    /// of `crate::zk`): built from `leaf_p` with the two parents above those leaves patched, so
+    /// its leaf layer keeps `leaf_p`'s cheap columns (the prover adds the two numerators'
+    /// differences as a sparse correction).
+    ///
+    /// # Panics
+    /// If `leaf_q` has fewer than 4 entries or is not a power of two (caller bugs).
+    #[must_use]
+    pub(crate) fn with_last_numerators(leaf_p: Numerators, leaf_q: Vec<EF>, last: [EF; 2]) -> Self {
+        assert!(leaf_q.len() >= 4, "FractionTree: too few leaves for slots");
+        Self::build(leaf_p, leaf_q, Some(last))
+    }
+
+    fn build(leaf_p: Numerators, mut leaf_q: Vec<EF>, last: Option<[EF; 2]>) -> Self {
         assert!(
             leaf_q.len().is_power_of_two(),
             "FractionTree: leaves not a power of two"
@@ -115,6 +132,21 @@ impl FractionTree {
         };
         let mut inner = Vec::with_capacity(height - 1);
         let mut up = parent(view, &leaf_q[0], &leaf_q[1]);
+        if let (Some(last), Ok(layer)) = (last, &mut up) {
+            // Leaves `2^n − 2 + b` are entries `half − 2 + b` of the right half; their parents
+            // are entries `half − 2 + b` of the layer above (stored by halves of `half / 2`).
+            for (b, &pi) in last.iter().enumerate() {
+                let j = half - 2 + b;
+                let (ql, qr) = (leaf_q[0][j], leaf_q[1][j]);
+                let pl = match view {
+                    NumView::Ones => EF::ONE,
+                    NumView::Base(l, _) => EF::from(l[j]),
+                    NumView::Ext(l, _) => l[j],
+                };
+                let (h, i) = (j / (half / 2), j % (half / 2));
+                layer.p[h][i] = pl * qr + pi * ql;
+            }
+        }
         let root = loop {
             match up {
                 Err(root) => break root,

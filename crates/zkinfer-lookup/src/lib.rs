@@ -60,9 +60,9 @@
 //!
 //! Modules: [`table`] (tables, their MLEs and ids), [`instance`] (instances, multiplicities,
 //! claims), [`proof`] (proof data, the shared layer algebra), [`gkr`] (the prover's fraction
-//! trees), [`prover`], [`verifier`], [`error`]; [`zk_unfinished`]: an **unfinished** prototype of
-//! zero-knowledge LogUp-GKR (blinded roots, `Z·R`-masked layers, ZK layer sumchecks; see its doc
-//! for what it lacks).
+//! trees), [`prover`], [`verifier`], [`error`]; [`zk`]: zero-knowledge LogUp-GKR (blinded roots,
+//! `Z·R`-masked layers, ZK layer sumchecks, several instances per proof; not yet called by the
+//! engine, see its doc).
 
 pub mod error;
 pub mod gkr;
@@ -71,7 +71,7 @@ pub mod proof;
 pub mod prover;
 pub mod table;
 pub mod verifier;
-pub mod zk_unfinished;
+pub mod zk;
 
 pub use error::LookupError;
 pub use instance::{LookupClaims, LookupInstance, multiplicities};

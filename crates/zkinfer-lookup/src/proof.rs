@@ -45,6 +45,9 @@ pub(crate) enum Slot {
     Full,
     /// A witness's leaves: numerators are 1, columns `q_L, q_R`.
     Ones,
+    /// A blinded table's bottom layer (`crate::zk`): `p_R = 0`, `q_R = 1` (the padding half, but
+    /// for two slots the prover adds as sparse corrections), columns `p_L, q_L`.
+    Padded,
 }
 
 impl Slot {
@@ -61,7 +64,7 @@ impl Slot {
     pub(crate) fn width(self) -> usize {
         match self {
             Self::Full => 4,
-            Self::Ones => 2,
+            Self::Ones | Self::Padded => 2,
         }
     }
 
@@ -96,6 +99,12 @@ pub(crate) fn layer_terms(slots: &[Slot], lambda: EF) -> Vec<Term> {
                 terms.push(Term::new(cp, vec![qr]));
                 terms.push(Term::new(cp, vec![ql]));
                 terms.push(Term::new(cq, vec![ql, qr]));
+            }
+            Slot::Padded => {
+                // p_L·1 + 0·q_L and q_L·1.
+                let (pl, ql) = (col, col + 1);
+                terms.push(Term::new(cp, vec![pl]));
+                terms.push(Term::new(cq, vec![ql]));
             }
         }
         col += slot.width();

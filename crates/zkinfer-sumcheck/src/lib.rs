@@ -42,7 +42,7 @@ pub mod zk;
 
 pub use proof::{Column, ReductionProof, SubClaim, SumcheckError, SumcheckProof, Term, summand_at};
 pub use prover::{
-    BatchInstance, BatchedOutput, SumcheckOutput, prove, prove_batched, reduce_claims,
+    BatchInstance, BatchedOutput, RoundProver, SumcheckOutput, prove, prove_batched, reduce_claims,
 };
 pub use verifier::{
     BatchClaim, BatchOpening, BatchSubClaim, verify, verify_batched, verify_reduce_claims,

@@ -9,10 +9,12 @@
 mod batch;
 mod kernels;
 mod reduce;
+mod rounds;
 pub(crate) mod state;
 
 pub use batch::{BatchInstance, BatchedOutput, prove_batched};
 pub use reduce::reduce_claims;
+pub use rounds::RoundProver;
 
 use zkinfer_field::{EF, Transcript};
 

@@ -245,6 +245,18 @@ impl Instance {
         }
     }
 
+    /// Column `col`'s entry `index` in the current state (`None` out of range or while a fold is
+    /// pending, which only a product of two with rounds to come leaves).
+    pub(crate) fn value(&self, col: usize, index: usize) -> Option<EF> {
+        if self.pending.is_some() {
+            return None;
+        }
+        match &self.cols {
+            Cols::Base(v) => v.get(col)?.get(index).map(|&x| EF::from(x)),
+            Cols::Ext(v) => v.get(col)?.get(index).copied(),
+        }
+    }
+
     /// The summand at the single point of a 0-variable instance.
     pub(crate) fn summand_at_point(&self) -> EF {
         let evals = self.evals();

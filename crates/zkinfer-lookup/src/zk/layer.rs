@@ -11,9 +11,9 @@
 //! The prover is naive (`O(2^k)` per round on extension-field tables, no kernels): a prototype.
 
 use zkinfer_field::{EF, Field, PrimeCharacteristicRing, Transcript};
-use zkinfer_poly::{eq_table, fix_first_var_in_place};
+use zkinfer_sumcheck::verifier::interpolate_uni;
 use zkinfer_sumcheck::zk::{MaskClaim, ZkSumcheckProof, labels as zk_labels};
-use zkinfer_sumcheck::{MaskPolynomial, SumcheckProof, labels as sc_labels};
+use zkinfer_sumcheck::{MaskPolynomial, RoundProver, SumcheckProof, labels as sc_labels};
 
 use crate::proof::{Slot, layer_terms};
 
@@ -100,10 +100,17 @@ pub struct MaskedLayerProof {
     pub mask_evals: Vec<[EF; 2]>,
 }
 
-/// One active tree of a layer, on the prover's side.
+/// One active tree of a layer, on the prover's side. Its columns are in the layer's
+/// [`RoundProver`] (from its offset): `[p_L, p_R, q_L, q_R]` for [`Slot::Full`], `[q_L, q_R]`
+/// for [`Slot::Ones`] (`p_L = p_R = 1`), `[p_L, q_L]` for [`Slot::Padded`] (`p_R = 0`,
+/// `q_R = 1`); the right children get the sparse corrections `p_R += e_p`, `q_R += e_q` (the two
+/// blinding slots), which the plain kernels do not see.
 pub(crate) struct ProverTree {
-    /// `[p_L, p_R, q_L, q_R]` over `x`.
-    pub tables: [Vec<EF>; 4],
+    pub slot: Slot,
+    /// `(index, value)`: the non-zero entries of `e_p`.
+    pub sparse_p: Vec<(usize, EF)>,
+    /// `(index, value)`: the non-zero entries of `e_q`.
+    pub sparse_q: Vec<(usize, EF)>,
     /// The children's masks (height `k + 1`), if masked.
     pub child_mask: Option<[Bilinear; 2]>,
     /// The claim's masks (height `k`), if masked.
@@ -120,21 +127,165 @@ pub(crate) fn mask_combination(values: &[(usize, [EF; 2])], lambda: EF) -> EF {
         .sum()
 }
 
-/// `eq(z, x)·B̃(x)/2` summed, at one assignment, from the masked children.
-fn parent_term(children: &[EF], lambda: EF, trees: usize) -> EF {
-    let terms = layer_terms(&vec![Slot::Full; trees], lambda);
-    terms
-        .iter()
-        .map(|t| t.factors.iter().fold(t.coeff, |acc, &f| acc * children[f]))
-        .sum()
+/// `Σ_w` of the child masks per child `[p_L, p_R, q_L, q_R]` (zeros if unmasked).
+fn child_sums(mask: Option<[Bilinear; 2]>) -> [EF; 4] {
+    mask.map_or([EF::ZERO; 4], |[rp, rq]| {
+        [
+            sum_w(&rp, EF::ZERO),
+            sum_w(&rp, EF::ONE),
+            sum_w(&rq, EF::ZERO),
+            sum_w(&rq, EF::ONE),
+        ]
+    })
 }
 
-/// Proves layer `k` (claim point `z`, `k` coordinates). Returns the proof, the `x`-point `ρ`
-/// and the mask claim of the ZK sumcheck.
+/// Binds the leading variable of a sparse `e` of current length `2·halfn` to `r`.
+fn fold_sparse(sparse: &mut Vec<(usize, EF)>, halfn: usize, r: EF) {
+    let mut out: Vec<(usize, EF)> = Vec::with_capacity(sparse.len());
+    for &(i, v) in sparse.iter() {
+        let (j, w) = if i < halfn {
+            (i, (EF::ONE - r) * v)
+        } else {
+            (i - halfn, r * v)
+        };
+        match out.iter_mut().find(|(k, _)| *k == j) {
+            Some(e) => e.1 += w,
+            None => out.push((j, w)),
+        }
+    }
+    *sparse = out;
+}
+
+/// `eq(z, x)` for the index `x` of `z.len()` big-endian bits.
+fn eq_at(z: &[EF], x: usize) -> EF {
+    let n = z.len();
+    z.iter()
+        .enumerate()
+        .map(|(i, &zi)| {
+            if (x >> (n - 1 - i)) & 1 == 1 {
+                zi
+            } else {
+                EF::ONE - zi
+            }
+        })
+        .product()
+}
+
+/// `eq(a, t)` for one variable.
+fn eq1(a: EF, t: EF) -> EF {
+    a * t + (EF::ONE - a) * (EF::ONE - t)
+}
+
+/// The parent expression `Σ_j λ^{2j}(p_L q_R + p_R q_L) + λ^{2j+1} q_L q_R` over the trees'
+/// children `[p_L, p_R, q_L, q_R]`.
+fn parent_expr(children: impl Iterator<Item = [EF; 4]>, lambda: EF) -> EF {
+    let (mut sum, mut coeff) = (EF::ZERO, EF::ONE);
+    for [pl, pr, ql, qr] in children {
+        sum += coeff * (pl * qr + pr * ql + lambda * ql * qr);
+        coeff *= lambda.square();
+    }
+    sum
+}
+
+/// Extends a polynomial's values at `0..values.len()` to `0..=MASKED_LAYER_DEGREE`.
+fn extend(values: &[EF]) -> Vec<EF> {
+    (0..=MASKED_LAYER_DEGREE)
+        .map(|t| {
+            values
+                .get(t)
+                .copied()
+                .unwrap_or_else(|| interpolate_uni(values, EF::from_usize(t)))
+        })
+        .collect()
+}
+
+/// A tree's children `[p_L, p_R, q_L, q_R]` at entry `idx` of the current tables, with or
+/// without the sparse corrections.
+fn child_at(inst: &RoundProver, tr: &ProverTree, off: usize, idx: usize, sparse: bool) -> [EF; 4] {
+    let v = |c: usize| inst.value(off + c, idx).unwrap_or_default();
+    let e = |s: &[(usize, EF)]| -> EF {
+        if sparse {
+            s.iter().filter(|p| p.0 == idx).map(|p| p.1).sum()
+        } else {
+            EF::ZERO
+        }
+    };
+    let (ep, eq) = (e(&tr.sparse_p), e(&tr.sparse_q));
+    match tr.slot {
+        Slot::Full => [v(0), v(1) + ep, v(2), v(3) + eq],
+        Slot::Ones => [EF::ONE, EF::ONE + ep, v(0), v(1) + eq],
+        Slot::Padded => [v(0), ep, v(1), EF::ONE + eq],
+    }
+}
+
+/// `[V(x'), V(x' + halfn)]` per child: the children as lines in the current variable.
+fn child_lines(
+    inst: &RoundProver,
+    tr: &ProverTree,
+    off: usize,
+    (halfn, x): (usize, usize),
+    sparse: bool,
+) -> [[EF; 2]; 4] {
+    let (a, b) = (
+        child_at(inst, tr, off, x, sparse),
+        child_at(inst, tr, off, x + halfn, sparse),
+    );
+    [0, 1, 2, 3].map(|c| [a[c], b[c]])
+}
+
+fn at_t(lines: &[[EF; 2]; 4], t: EF) -> [EF; 4] {
+    lines.map(|[a, b]| a + t * (b - a))
+}
+
+/// The sparse corrections of round `i` (current length `2·halfn`) at `X = 0..=3`: per tree with
+/// corrections, `λ^{2j} Σ_{x'} eq(z, (ρ, X, x'))·(B(children) − B(children without them))`
+/// over the few `x'` where they are non-zero.
+fn sparse_round(
+    trees: &[ProverTree],
+    offsets: &[usize],
+    inst: &RoundProver,
+    (z, i, halfn, eq_scale, lambda): (&[EF], usize, usize, EF, EF),
+) -> [EF; 4] {
+    let mut h = [EF::ZERO; 4];
+    let mut coeff = EF::ONE;
+    for (tr, &off) in trees.iter().zip(offsets) {
+        let mut xs: Vec<usize> = tr
+            .sparse_p
+            .iter()
+            .chain(&tr.sparse_q)
+            .map(|&(idx, _)| idx % halfn)
+            .collect();
+        xs.sort_unstable();
+        xs.dedup();
+        for x in xs {
+            let full = child_lines(inst, tr, off, (halfn, x), true);
+            let base = child_lines(inst, tr, off, (halfn, x), false);
+            let w = coeff * eq_scale * eq_at(&z[i + 1..], x);
+            for (t, hv) in h.iter_mut().enumerate() {
+                let t = EF::from_usize(t);
+                let diff = parent_expr(std::iter::once(at_t(&full, t)), lambda)
+                    - parent_expr(std::iter::once(at_t(&base, t)), lambda);
+                *hv += w * eq1(z[i], t) * diff;
+            }
+        }
+        coeff *= lambda.square();
+    }
+    h
+}
+
+/// Proves layer `k` (claim point `z`, `k` coordinates; `claimed` the batched claim) over the
+/// active trees, whose columns are in `inst` (built with `eq(z, ·)` and the layer's plain
+/// terms). Returns the proof, the `x`-point `ρ` and the mask claim of the ZK sumcheck.
+///
+/// Rounds: `w` in closed form (`O(trees)`); `x_0 … x_{k−2}` with the plain kernels (`Z = 0`
+/// there) plus the sparse corrections (`O(trees·k)`); `x_{k−1}` (degree 5) in closed form from
+/// the two-entry tables left.
 pub(crate) fn prove_layer(
     z: &[EF],
     lambda: EF,
+    claimed: EF,
     mut trees: Vec<ProverTree>,
+    mut inst: RoundProver,
     zk_mask: &MaskPolynomial,
     transcript: &mut Transcript,
 ) -> (MaskedLayerProof, Vec<EF>, MaskClaim) {
@@ -156,18 +307,16 @@ pub(crate) fn prove_layer(
             .collect();
         mask_combination(&vals, lambda)
     };
-    let mut eq = eq_table(z);
-    // Σ_x eq(z, x)·B(x) over the cube (no Z there).
-    let cube_sum: EF = (0..1usize << k)
-        .map(|i| {
-            let ch: Vec<EF> = trees
-                .iter()
-                .flat_map(|t| t.tables.iter().map(|v| v[i]))
-                .collect();
-            eq[i] * parent_term(&ch, lambda, trees.len())
+    // Σ_x eq(z, x)·B(x) over the cube (no Z there), from the claim.
+    let cube_sum = claimed - zc * (m_at(EF::ZERO) + m_at(EF::ONE));
+    let offsets: Vec<usize> = trees
+        .iter()
+        .scan(0, |o, t| {
+            let here = *o;
+            *o += t.slot.width();
+            Some(here)
         })
-        .sum();
-    let claimed = cube_sum + zc * (m_at(EF::ZERO) + m_at(EF::ONE));
+        .collect();
 
     let mask_sum = zk_mask.sum();
     transcript.absorb_ext(zk_labels::ZK_CLAIM, claimed);
@@ -194,70 +343,70 @@ pub(crate) fn prove_layer(
     let c = send(f, &mut point, transcript);
     let m_c = zc * m_at(c) * scale_m;
     // Rounds 1..=k: x_0 … x_{k−1}.
-    let mut zpre = EF::ONE;
+    let (mut zpre, mut eq_scale) = (EF::ONE, EF::ONE);
     for i in 0..k {
-        let len = 1usize << (k - i);
-        let halfn = len / 2;
-        let last = i + 1 == k;
-        let rest = EF::TWO.exp_u64((k - 1 - i) as u64);
-        let f: Vec<EF> = nodes
-            .iter()
-            .map(|&t| {
-                let zt = if last {
-                    zpre * t * (EF::ONE - t)
-                } else {
-                    EF::ZERO
-                };
-                let sum: EF = (0..halfn)
-                    .map(|idx| {
-                        let at = |v: &[EF]| v[idx] + t * (v[idx + halfn] - v[idx]);
-                        let ch: Vec<EF> = trees
-                            .iter()
-                            .flat_map(|tr| {
-                                let sums = tr.child_mask.map(|[rp, rq]| {
-                                    [
-                                        sum_w(&rp, EF::ZERO),
-                                        sum_w(&rp, EF::ONE),
-                                        sum_w(&rq, EF::ZERO),
-                                        sum_w(&rq, EF::ONE),
-                                    ]
-                                });
-                                (0..4).map(move |c| {
-                                    at(&tr.tables[c]) + sums.map_or(EF::ZERO, |s| zt * s[c])
-                                })
-                            })
-                            .collect();
-                        at(&eq) * parent_term(&ch, lambda, trees.len())
-                    })
-                    .sum();
-                sum * half + rest * m_c
-            })
-            .collect();
-        let r = send(f, &mut point, transcript);
-        zpre *= r * (EF::ONE - r);
-        fix_first_var_in_place(&mut eq, r);
-        for tr in &mut trees {
-            for v in &mut tr.tables {
-                fix_first_var_in_place(v, r);
+        let halfn = 1usize << (k - 1 - i);
+        if i + 1 < k {
+            let rest = EF::TWO.exp_u64((k - 1 - i) as u64);
+            let plain = inst.round_poly();
+            let sparse = sparse_round(&trees, &offsets, &inst, (z, i, halfn, eq_scale, lambda));
+            // The plain part has the kernels' degree (2 for a lone `Padded` tree), the sparse
+            // part degree 3: extend both before adding.
+            let f = extend(&plain)
+                .iter()
+                .zip(extend(&sparse))
+                .map(|(&a, b)| (a + b) * half + rest * m_c)
+                .collect();
+            let r = send(f, &mut point, transcript);
+            inst.bind(&plain, r);
+            for tr in &mut trees {
+                fold_sparse(&mut tr.sparse_p, halfn, r);
+                fold_sparse(&mut tr.sparse_q, halfn, r);
             }
+            zpre *= r * (EF::ONE - r);
+            eq_scale *= eq1(z[i], r);
+        } else {
+            let all: Vec<([[EF; 2]; 4], [EF; 4])> = trees
+                .iter()
+                .zip(&offsets)
+                .map(|(tr, &off)| {
+                    let lines = child_lines(&inst, tr, off, (1, 0), true);
+                    (lines, child_sums(tr.child_mask))
+                })
+                .collect();
+            let at = |t: EF| -> EF {
+                let zt = zpre * t * (EF::ONE - t);
+                let children = all.iter().map(|(e, s)| {
+                    [0, 1, 2, 3].map(|c| e[c][0] + t * (e[c][1] - e[c][0]) + zt * s[c])
+                });
+                eq_scale * eq1(z[i], t) * parent_expr(children, lambda)
+            };
+            let f = nodes.iter().map(|&t| at(t) * half + m_c).collect();
+            // The challenge is the last coordinate of `point`, read below.
+            let _ = send(f, &mut point, transcript);
         }
     }
     let rho: Vec<EF> = point.get(1..).unwrap_or_default().to_vec();
     let zr = vanishing(&rho);
-    let children: Vec<EF> = trees
-        .iter()
-        .flat_map(|tr| {
-            let sums = tr.child_mask.map(|[rp, rq]| {
-                [
-                    sum_w(&rp, EF::ZERO),
-                    sum_w(&rp, EF::ONE),
-                    sum_w(&rq, EF::ZERO),
-                    sum_w(&rq, EF::ONE),
-                ]
-            });
-            (0..4).map(move |c| tr.tables[c][0] + sums.map_or(EF::ZERO, |s| zr * s[c]))
-        })
-        .collect();
+    let children: Vec<EF> = match rho.last() {
+        // k ≥ 1: the last round's lines at its challenge.
+        Some(&r) => trees
+            .iter()
+            .zip(&offsets)
+            .flat_map(|(tr, &off)| {
+                let lines = child_lines(&inst, tr, off, (1, 0), true);
+                let s = child_sums(tr.child_mask);
+                let v = at_t(&lines, r);
+                [0, 1, 2, 3].map(|c| v[c] + zr * s[c])
+            })
+            .collect(),
+        // k = 0: the single entries (layer 0's children are never masked).
+        None => trees
+            .iter()
+            .zip(&offsets)
+            .flat_map(|(tr, &off)| child_at(&inst, tr, off, 0, true))
+            .collect(),
+    };
     let mask_evals: Vec<[EF; 2]> = trees
         .iter()
         .filter_map(|t| {

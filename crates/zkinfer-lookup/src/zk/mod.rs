@@ -1,4 +1,5 @@
-//! **UNFINISHED** — a prototype of zero-knowledge LogUp-GKR (issue 13, docs/ZK-sumcheck.md §2).
+//! Zero-knowledge LogUp-GKR (issue 13, docs/ZK-sumcheck.md §2): the lookups of
+//! [`crate::prove_many`] with blinded roots, `Z·R`-masked layers and ZK layer sumchecks.
 //!
 //! What it does:
 //! - every tree gets two disabled leaf slots (its last two leaves) holding blinding fractions
@@ -8,17 +9,47 @@
 //!   contains `α` and blinding cannot cancel the pole of a bad lookup (docs/ZK-sumcheck.md §2.3);
 //! - the inner layers (heights `2..H`) are masked with Libra's `Z·R` ([`InnerMasks`], module
 //!   `layer`);
-//! - every layer sumcheck is a ZK sumcheck over `(w, x)` with one caller-committed mask per
-//!   layer (degree [`MASKED_LAYER_DEGREE`]).
+//! - every layer sumcheck is a ZK sumcheck over `(w, x)` with one caller-supplied mask per
+//!   layer (`k + 1` variables, degree [`MASKED_LAYER_DEGREE`]);
+//! - several instances (one per table) share one `α, β` and one batched sumcheck per layer, each
+//!   with its own blinding and inner masks and its own root check ([`prove_blinded_many`],
+//!   [`verify_blinded_many`]; [`prove_blinded`]/[`verify_blinded`] are the one-instance case).
 //!
-//! What it hides: the roots, every layer's children, the round messages. Tests:
-//! `tests/zk_unfinished.rs`.
+//! What it hides: the roots, every layer's children, the round messages. What it leaves to the
+//! caller: the claims on the witness, multiplicity and blinding columns and on the masks
+//! ([`BlindedClaims`]); the witness and multiplicity values at the leaf points are sent in the
+//! clear and must be hidden by the engine's column masking (docs/ZK-sumcheck.md §1.3).
 //!
-//! **Why it is unfinished:** the leaf claims on the witness, multiplicity and blinding columns
-//! wait for the engine's column masking; the layer prover is naive (`O(2^k)` allocations per
-//! round on extension-field tables, no kernels — far slower than [`crate::prove`]); one instance
-//! (one table) per proof, where the engine batches several; the masks' openings need the PCS
-//! support of docs/ZK-sumcheck.md §1.5; it is not wired into the engine.
+//! **Prover cost.** The trees are the plain prover's ([`crate::gkr`]) with the slots patched in:
+//! a witness keeps its all-ones leaf layer, a table its plain tree plus one `Padded` bottom layer
+//! of two columns; the two slots are *sparse corrections* (`O(trees·k)` per round). Each layer
+//! runs the plain kernels ([`zkinfer_sumcheck::RoundProver`]) in every `x` round but the last
+//! (where `Z = 0` anyway), the `w` round from the claim in closed form and the degree-5 last
+//! round in closed form from the two-entry tables left. Measured against [`crate::prove`] in
+//! `examples/bench_zk_lookup.rs` (docs/ZK-sumcheck.md §3).
+//!
+//! # Engine interface and transcript order
+//! 1. Draw the secrets from a CSPRNG: per instance [`Blinding::random`] and
+//!    [`InnerMasks::random`] (heights: each witness's variables, then `bits + 1` for the table).
+//!    Commit [`hiding_columns`] (base-field coordinate columns of `N`, `D`, `R`) in the hiding
+//!    batch together with the witness and multiplicity columns (computed with
+//!    [`disabled_multiplicities`]), and the layer masks ([`layer_mask_shapes`] lists them) in
+//!    the mask pool; absorb the commitments. All of this **before** the lookup.
+//! 2. [`prove_blinded_many`] (the verifier: [`verify_blinded_many`]) absorbs, in order: the
+//!    marker `lookup-zk/blinded`; per instance the table id and the witness shapes; draws `α, β`;
+//!    absorbs all roots; then per layer `k`: draws `λ`, takes the layer mask from the caller's
+//!    closure, runs the ZK sumcheck (`H`, `G`, `ρ`, `H + ρG`, `k + 1` rounds, `g(r)`), absorbs the
+//!    children and the inner-mask values and draws `μ`; finally absorbs every witness's column
+//!    values, all blinding values and the multiplicity values.
+//! 3. Discharge every claim in the batched opening: [`InstanceClaims::lookup`] (witness and
+//!    multiplicity columns), [`BlindedClaims::hiding_claims`] (each on the two coordinate
+//!    columns, recombined with [`ext_from_coords`]) and [`BlindedClaims::masks`] (the mask pool).
+//!
+//! **Unfinished** (issue 13): the engine does not call this yet; the witness and multiplicity
+//! values at the leaf points are revealed until the engine masks its columns; proof size is
+//! ~1.6–1.8× the plain one (every round of a layer has the mask's degree 5, where the plain
+//! rounds have degree 3: per-round mask degrees in `zkinfer-sumcheck` would shrink it); the
+//! table tree's bottom layer is not skipped when a table has no blinding.
 //!
 //! Leaf polynomials, with `s(x) = Π_{j ≤ n−2} x_j` the disabled-slot selector and `N, D` the
 //! tree's two-entry blinding columns (evaluated at the last coordinate):
@@ -26,13 +57,15 @@
 //! - table (`n = bits + 1`, `x = (x_0, x')`): `P = (1 − x_0)·m(x') + s·N`,
 //!   `Q = (1 − x_0)(α − fold_β(T(x'))) + x_0 − s + s·D`.
 
+mod columns;
 mod layer;
 mod prover;
 mod verifier;
 
+pub use columns::{HidingClaim, HidingColumn, HidingColumnId, ext_from_coords, hiding_columns};
 pub use layer::{Bilinear, InnerMasks, MASKED_LAYER_DEGREE, MaskedLayerProof};
-pub use prover::{disabled_multiplicities, prove_blinded};
-pub use verifier::verify_blinded;
+pub use prover::{disabled_multiplicities, prove_blinded, prove_blinded_many};
+pub use verifier::{verify_blinded, verify_blinded_many};
 
 use rand::CryptoRng;
 use serde::{Deserialize, Serialize};
@@ -40,7 +73,7 @@ use zkinfer_field::{EF, Field, PrimeCharacteristicRing};
 use zkinfer_sumcheck::zk::{MaskClaim, random_ext};
 use zkinfer_sumcheck::{MaskPolynomial, SumcheckError};
 
-use crate::{LookupClaims, LookupError};
+use crate::{LookupClaims, LookupError, Table};
 
 /// Transcript labels of the blinded protocol.
 pub mod labels {
@@ -136,20 +169,29 @@ pub struct BlindedProof {
     pub witness_evals: Vec<Vec<EF>>,
     /// Per tree, `[N(z), D(z)]` at the last coordinate `z` of its leaf point.
     pub blinding_evals: Vec<[EF; 2]>,
-    /// The multiplicity column at the table's leaf point without its first coordinate.
-    pub multiplicity_eval: EF,
+    /// Per instance, the multiplicity column at its table's leaf point without the first
+    /// coordinate.
+    pub multiplicity_evals: Vec<EF>,
 }
 
 /// What a blinded proof leaves to the caller: all claims on committed data.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use = "a lookup proves nothing until its claims are discharged"]
 pub struct BlindedClaims {
+    /// Per instance, the claims on its columns.
+    pub instances: Vec<InstanceClaims>,
+    /// Per layer: the ZK sumcheck mask's claim (discharged against the layer masks' commitment).
+    pub masks: Vec<MaskClaim>,
+}
+
+/// The claims of one instance on committed columns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InstanceClaims {
     /// The witness columns and the multiplicity column, as for the plain protocol.
     pub lookup: LookupClaims,
-    /// Per tree: `(z, [N(z), D(z)])` on its two-entry blinding columns.
+    /// Per tree (witnesses, then the table): `(z, [N(z), D(z)])` on its two-entry blinding
+    /// columns.
     pub blinding: Vec<(EF, [EF; 2])>,
-    /// Per layer: the ZK sumcheck mask's claim.
-    pub masks: Vec<MaskClaim>,
     /// The `Z·R` masks' claims.
     pub inner: Vec<InnerMaskClaim>,
 }
@@ -202,6 +244,14 @@ pub enum ZkLookupError {
         /// The sumcheck error.
         source: SumcheckError,
     },
+    /// The caller's layer-mask source failed.
+    #[error("layer {layer}: no ZK sumcheck mask: {message}")]
+    Mask {
+        /// The layer.
+        layer: usize,
+        /// The source's error.
+        message: String,
+    },
     /// A leaf value disagrees with the GKR's claim.
     #[error("tree {tree}: leaf {what} is {got}, the GKR claims {expected}")]
     Leaf {
@@ -214,6 +264,33 @@ pub enum ZkLookupError {
         /// The value from the leaf polynomials.
         got: EF,
     },
+}
+
+/// The trees' heights of an instance: its witnesses' variables, then `bits + 1` for the table.
+pub(crate) fn heights(table: &Table, shapes: &[usize]) -> Vec<usize> {
+    shapes
+        .iter()
+        .copied()
+        .chain([table.num_vars() + 1])
+        .collect()
+}
+
+/// The tallest tree's height over the instances (the number of layers).
+pub(crate) fn max_height(statement: &[(&Table, Vec<usize>)]) -> usize {
+    statement
+        .iter()
+        .flat_map(|(t, s)| heights(t, s))
+        .max()
+        .unwrap_or(0)
+}
+
+/// The `(num_vars, degree)` of the layer masks a proof of `statement` (per instance: the table
+/// and its witnesses' variables) asks for, in order: the mask pool's shopping list.
+#[must_use]
+pub fn layer_mask_shapes(statement: &[(&Table, Vec<usize>)]) -> Vec<(usize, usize)> {
+    (0..max_height(statement))
+        .map(|k| (k + 1, MASKED_LAYER_DEGREE))
+        .collect()
 }
 
 /// `s(pt) = Π_{j ≤ n−2} pt_j` and `z = pt_{n−1}` for a leaf point of `n ≥ 1` coordinates.
