@@ -12,6 +12,14 @@
 //! [`Channel::reduce_claims`] runs [`zkinfer_sumcheck::reduce_claims`] and records its
 //! [`ReductionProof`]; [`Reader::verify_reduce_claims`] reads it and runs
 //! [`zkinfer_sumcheck::verify_reduce_claims`].
+//!
+//! **Masking (issue 13).** A channel made with [`Channel::with_pool`] runs every sumcheck of
+//! [`Channel::prove_sumcheck`] as a Libra-masked sumcheck ([`zkinfer_sumcheck::prove_zk`]) with
+//! the next mask of a proof-level [`MaskPool`] (committed in the hiding witness batch before any
+//! sumcheck), records it as [`Msg::ZkSumcheck`], and the mask claims are discharged at the end
+//! ([`MaskPool::finish`]); a reader made with [`Reader::with_pool`] mirrors it. A counting channel
+//! ([`Channel::counting`]) runs plain sumchecks and counts the pool entries a masked run needs.
+//! Claim reductions are **not masked yet** (their round messages are plain).
 #![cfg_attr(
     not(test),
     deny(
@@ -24,7 +32,10 @@
 
 use serde::{Deserialize, Serialize};
 use zkinfer_field::{EF, Transcript};
-use zkinfer_sumcheck::{Column, ReductionProof, SubClaim, SumcheckOutput, SumcheckProof, Term};
+use zkinfer_sumcheck::{
+    Column, MaskClaim, MaskPool, MaskPoolVerifier, ReductionProof, SubClaim, SumcheckError,
+    SumcheckOutput, SumcheckProof, Term, ZkSumcheckProof,
+};
 
 use crate::claims::Claim;
 use crate::error::{ProveError, VerifyError};
@@ -41,6 +52,8 @@ pub enum Msg {
     Sumcheck(SumcheckProof),
     /// A claim reduction (its sumcheck and the reduced claim's value).
     Reduction(ReductionProof),
+    /// A masked (zero-knowledge) sumcheck.
+    ZkSumcheck(ZkSumcheckProof),
 }
 
 impl Msg {
@@ -50,9 +63,22 @@ impl Msg {
             Some(Self::Evals(v)) => format!("{} evaluations", v.len()),
             Some(Self::Sumcheck(_)) => "a sumcheck".into(),
             Some(Self::Reduction(_)) => "a claim reduction".into(),
+            Some(Self::ZkSumcheck(_)) => "a masked sumcheck".into(),
             None => "no more messages".into(),
         }
     }
+}
+
+/// How a channel's sumchecks are masked.
+#[derive(Debug, Default)]
+pub enum Masking {
+    /// Plain sumchecks.
+    #[default]
+    Off,
+    /// Plain sumchecks, counting the pool entries masking them would take.
+    Count(usize),
+    /// Masked sumchecks, their masks from the pool.
+    Pool(MaskPool),
 }
 
 /// The prover's side.
@@ -62,14 +88,46 @@ pub struct Channel<'a> {
     pub t: &'a mut Transcript,
     /// Messages sent so far.
     pub msgs: Vec<Msg>,
+    /// How sumchecks are masked.
+    pub masking: Masking,
+    /// The first masking error (a pool too small, a mask claim refused); the prover returns it
+    /// after the walk ([`Channel::check`]) instead of changing every op's signature.
+    error: Option<SumcheckError>,
 }
 
 impl<'a> Channel<'a> {
-    /// A channel over `t`.
+    /// A channel over `t`, plain sumchecks.
     pub fn new(t: &'a mut Transcript) -> Self {
+        Self::with_masking(t, Masking::Off)
+    }
+
+    /// A channel over `t` whose sumchecks are masked with `pool`'s masks.
+    pub fn with_pool(t: &'a mut Transcript, pool: MaskPool) -> Self {
+        Self::with_masking(t, Masking::Pool(pool))
+    }
+
+    /// A channel over `t` with plain sumchecks that counts the mask entries a masked run takes.
+    pub fn counting(t: &'a mut Transcript) -> Self {
+        Self::with_masking(t, Masking::Count(0))
+    }
+
+    fn with_masking(t: &'a mut Transcript, masking: Masking) -> Self {
         Self {
             t,
             msgs: Vec::new(),
+            masking,
+            error: None,
+        }
+    }
+
+    /// The first masking error, if any.
+    ///
+    /// # Errors
+    /// [`ProveError::Backend`] naming it.
+    pub fn check(&self) -> Result<(), ProveError> {
+        match &self.error {
+            Some(e) => Err(ProveError::Backend(format!("sumcheck masking: {e}"))),
+            None => Ok(()),
         }
     }
 
@@ -92,9 +150,58 @@ impl<'a> Channel<'a> {
         terms: &[Term],
         eq_point: Option<&[EF]>,
     ) -> SumcheckOutput {
-        let out = zkinfer_sumcheck::prove(columns, terms, eq_point, self.t);
-        self.msgs.push(Msg::Sumcheck(out.proof.clone()));
-        out
+        let num_vars = columns
+            .first()
+            .map_or(0, |c| c.len().trailing_zeros() as usize);
+        let degree = zkinfer_sumcheck::zk_degree(terms, eq_point.is_some());
+        if let Masking::Count(n) = &mut self.masking {
+            match zkinfer_sumcheck::zk::pool::mask_entries(num_vars, degree) {
+                Ok(e) => *n += e,
+                Err(e) => {
+                    self.error.get_or_insert(e);
+                }
+            }
+        }
+        let Masking::Pool(pool) = &mut self.masking else {
+            let out = zkinfer_sumcheck::prove(columns, terms, eq_point, self.t);
+            self.msgs.push(Msg::Sumcheck(out.proof.clone()));
+            return out;
+        };
+        let (slot, mask) = match pool.next_mask(num_vars, degree) {
+            Ok(m) => m,
+            Err(e) => {
+                // Completeness only: the proof will not verify; the prover reports the error.
+                self.error.get_or_insert(e);
+                let out = zkinfer_sumcheck::prove(columns, terms, eq_point, self.t);
+                self.msgs.push(Msg::Sumcheck(out.proof.clone()));
+                return out;
+            }
+        };
+        let out = zkinfer_sumcheck::prove_zk(columns, terms, eq_point, &mask, self.t);
+        let claim = MaskClaim {
+            point: out.point.clone(),
+            value: out.mask_eval,
+        };
+        if let Err(e) = pool.record(slot.index, claim) {
+            self.error.get_or_insert(e);
+        }
+        let proof = out.proof.sumcheck.clone();
+        self.msgs.push(Msg::ZkSumcheck(out.proof));
+        SumcheckOutput {
+            proof,
+            point: out.point,
+            evals: out.evals,
+            claimed_sum: out.claimed_sum,
+        }
+    }
+
+    /// The mask entries counted by a [`Channel::counting`] channel (0 otherwise).
+    #[must_use]
+    pub fn counted_mask_entries(&self) -> usize {
+        match self.masking {
+            Masking::Count(n) => n,
+            _ => 0,
+        }
     }
 
     /// Reduces the claims on one multilinear `poly` to one claim on it
@@ -135,6 +242,7 @@ pub struct Reader<'a> {
     /// The transcript.
     pub t: &'a mut Transcript,
     msgs: std::slice::Iter<'a, Msg>,
+    pool: Option<MaskPoolVerifier>,
 }
 
 impl<'a> Reader<'a> {
@@ -143,7 +251,22 @@ impl<'a> Reader<'a> {
         Self {
             t,
             msgs: msgs.iter(),
+            pool: None,
         }
+    }
+
+    /// A reader whose sumchecks are masked ones, their masks' claims recorded in `pool`.
+    pub fn with_pool(t: &'a mut Transcript, msgs: &'a [Msg], pool: MaskPoolVerifier) -> Self {
+        Self {
+            t,
+            msgs: msgs.iter(),
+            pool: Some(pool),
+        }
+    }
+
+    /// Takes the mask pool's verifier out (to discharge its claims after the walk).
+    pub fn take_pool(&mut self) -> Option<MaskPoolVerifier> {
+        self.pool.take()
     }
 
     /// Reads exactly `n` evaluations.
@@ -203,14 +326,26 @@ impl<'a> Reader<'a> {
         claimed: EF,
         at: &str,
     ) -> Result<SubClaim, VerifyError> {
-        match self.msgs.next() {
-            Some(Msg::Sumcheck(p)) => {
+        match (self.msgs.next(), &mut self.pool) {
+            (Some(Msg::Sumcheck(p)), None) => {
                 zkinfer_sumcheck::verify(num_vars, degree, claimed, p, self.t)
                     .map_err(|e| VerifyError::sumcheck(at, e))
             }
-            other => Err(VerifyError::UnexpectedMessage {
+            (Some(Msg::ZkSumcheck(p)), Some(pool)) => {
+                let err = |e| VerifyError::sumcheck(at, e);
+                let slot = pool.next_mask_shape(num_vars, degree.max(1)).map_err(err)?;
+                let z = zkinfer_sumcheck::verify_zk(num_vars, degree, claimed, p, self.t)
+                    .map_err(err)?;
+                pool.record(slot.index, z.mask).map_err(err)?;
+                Ok(z.sub)
+            }
+            (other, pool) => Err(VerifyError::UnexpectedMessage {
                 at: at.to_string(),
-                expected: "a sumcheck".into(),
+                expected: if pool.is_some() {
+                    "a masked sumcheck".into()
+                } else {
+                    "a sumcheck".into()
+                },
                 got: Msg::describe(other),
             }),
         }

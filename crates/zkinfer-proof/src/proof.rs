@@ -33,7 +33,8 @@ use crate::keys::{ProvingKey, VerifyingKey};
 ///   before drawing its coefficient) instead of a sumcheck message followed by one evaluation.
 /// - 3: the witness commitment and its opening are hiding (HVZK-WHIR, salted leaves;
 ///   [`crate::commit`]) or, in benchmark-only proofs, plain, tagged by kind; private and
-///   hashed outputs (`output_claim`), hashed tensors' commitments (`hashed`).
+///   hashed outputs (`output_claim`), hashed tensors' commitments (`hashed`); masked sumchecks
+///   (`Msg::ZkSumcheck`) with their mask pool's discharge (`mask_pool`).
 pub const FORMAT_VERSION: u32 = 3;
 
 /// Version of the verifying-key and compiled-model file formats (proving keys have
@@ -70,6 +71,9 @@ pub struct Proof {
     pub lookups: LookupProof,
     /// The layer messages, in the order the verifier reads them.
     pub msgs: Vec<Msg>,
+    /// The discharge of the masked sumchecks' mask claims (with a hiding witness commitment,
+    /// whose last column is the mask pool); `None`: the sumchecks are plain.
+    pub mask_pool: Option<zkinfer_sumcheck::MaskPoolProof>,
     /// Opening of the weight claims (absent when the weights are public).
     pub weights_opening: Option<OpeningProof>,
     /// Opening of the witness claims.

@@ -2,9 +2,9 @@
 
 use zkinfer_field::{EF, F, Transcript};
 use zkinfer_pcs::{ColumnClaim, Pcs};
-use zkinfer_sumcheck::Column;
+use zkinfer_sumcheck::{Column, MaskPool};
 
-use crate::channel::Channel;
+use crate::channel::{Channel, Masking};
 use crate::claims::{Claims, ColClaim};
 use crate::commit::{self, Hiding};
 use crate::error::ProveError;
@@ -181,7 +181,18 @@ fn prove_inner(
     } else {
         None
     };
-    let xcols: Vec<Vec<F>> = wit.columns.iter().map(|c| to_field(c)).collect();
+    // With a hiding commitment the walk's sumchecks are masked: a counting pass of the walk
+    // (plain sumchecks on a scratch transcript; their shapes do not depend on the challenges)
+    // sizes the mask pool, whose one column joins the witness batch.
+    let pool = match hiding {
+        Hiding::On => Some(mask_pool(pk, &wit, &weights, &output, public_output)?),
+        Hiding::Off => None,
+    };
+    profile.mark("mask pool");
+    let mut xcols: Vec<Vec<F>> = wit.columns.iter().map(|c| to_field(c)).collect();
+    if let Some(p) = &pool {
+        xcols.extend(p.columns());
+    }
     let (xcom, xdata) = commit::commit(pk.vk.pcs, hiding, &xcols, &mut t)?;
     drop(xcols);
     let specs = hashed::specs(plan).map_err(ProveError::Backend)?;
@@ -193,15 +204,36 @@ fn prove_inner(
         graph,
         wit: &wit,
         weights: &weights,
-        ch: Channel::new(&mut t),
+        ch: match pool {
+            Some(p) => Channel::with_pool(&mut t, p),
+            None => Channel::new(&mut t),
+        },
         claims: Claims::new(graph.tensors.len()),
     };
     let lookup_proofs = lookups::prove_all(&mut cx, &mults, strict)?;
     profile.mark("lookups");
     let output_claim = walk(&mut cx, &output, public_output)?;
+    cx.ch.check()?;
     profile.mark("sumchecks");
     let ProverCtx { ch, mut claims, .. } = cx;
     let msgs = ch.msgs;
+    // The mask pool's claims: on the last column of the witness batch.
+    let mut pool_claims = Vec::new();
+    let mask_pool = match ch.masking {
+        Masking::Pool(pool) => {
+            let (proof, cs) = pool
+                .finish(&mut t)
+                .map_err(|e| ProveError::Backend(format!("mask pool: {e}")))?;
+            let column = plan.witness_columns.len();
+            pool_claims.extend(cs.into_iter().map(|c| ColumnClaim {
+                column,
+                point: c.point,
+                value: c.value,
+            }));
+            Some(proof)
+        }
+        _ => None,
+    };
     let (hashed, openings, extra) = hashed::open(pk.vk.pcs, pending, &mut t)?;
     for c in extra {
         claims.witness(c.column, c.point, c.value);
@@ -216,7 +248,9 @@ fn prove_inner(
         }
         None => (None, None),
     };
-    let witness_opening = commit::open(xdata, &col_claims(&claims.witness), &mut t)?;
+    let mut witness_claims = col_claims(&claims.witness);
+    witness_claims.extend(pool_claims);
+    let witness_opening = commit::open(xdata, &witness_claims, &mut t)?;
     profile.mark("opening");
     let proof = Proof {
         vk_digest: pk.vk.digest,
@@ -228,10 +262,37 @@ fn prove_inner(
         witness: xcom,
         lookups: lookup_proofs,
         msgs,
+        mask_pool,
         weights_opening,
         witness_opening,
     };
     Ok((proof, openings))
+}
+
+/// A mask pool for the walk's masked sumchecks, sized by a counting pass of the walk on a
+/// scratch transcript (plain sumchecks; the sequence of sumcheck shapes depends on the plan
+/// only, not on the challenges or the data).
+fn mask_pool(
+    pk: &ProvingKey,
+    wit: &Witness,
+    weights: &[Vec<i64>],
+    output: &[i64],
+    public_output: bool,
+) -> Result<MaskPool, ProveError> {
+    let mut scratch = Transcript::new(b"zkinfer/mask-count");
+    let mut cx = ProverCtx {
+        plan: &pk.vk.plan,
+        graph: &pk.graph,
+        wit,
+        weights,
+        ch: Channel::counting(&mut scratch),
+        claims: Claims::new(pk.graph.tensors.len()),
+    };
+    walk(&mut cx, output, public_output)?;
+    cx.ch.check()?;
+    let entries = cx.ch.counted_mask_entries();
+    let err = |e: zkinfer_sumcheck::SumcheckError| ProveError::Backend(format!("mask pool: {e}"));
+    MaskPool::random_os(MaskPool::size_for(entries).map_err(err)?).map_err(err)
 }
 
 /// The backward claim walk: each node's rule moves the claims on its output to its inputs,

@@ -13,6 +13,7 @@
 
 use zkinfer_field::{F, Transcript};
 use zkinfer_pcs::Pcs;
+use zkinfer_sumcheck::MaskPoolVerifier;
 
 use crate::channel::Reader;
 use crate::claims::Claims;
@@ -150,13 +151,33 @@ pub fn verify(
             ));
         }
     }
-    check_shapes(proof.witness.num_vars(), &plan.witness_columns, "witness")?;
+    // With masked sumchecks the witness batch ends with the mask pool's column.
+    let (witness_vars, pool) = match &proof.mask_pool {
+        None => (proof.witness.num_vars(), None),
+        Some(_) => {
+            let (last, rest) = proof
+                .witness
+                .num_vars()
+                .split_last()
+                .ok_or_else(|| VerifyError::at("witness", "no mask pool column"))?;
+            let size = 1usize
+                .checked_shl(last.saturating_sub(1))
+                .filter(|_| (1..=40).contains(last))
+                .ok_or_else(|| VerifyError::at("witness", "mask pool column of a bad size"))?;
+            let pool = MaskPoolVerifier::new(size).map_err(|e| VerifyError::at("mask pool", e))?;
+            (rest, Some(pool))
+        }
+    };
+    check_shapes(witness_vars, &plan.witness_columns, "witness")?;
     commit::absorb(vk.pcs, &proof.witness, &mut t)?;
     hashed::absorb(vk.pcs, plan, &proof.hashed, &mut t)?;
 
     let mut cx = VerifierCtx {
         plan,
-        rd: Reader::new(&mut t, &proof.msgs),
+        rd: match pool {
+            Some(p) => Reader::with_pool(&mut t, &proof.msgs, p),
+            None => Reader::new(&mut t, &proof.msgs),
+        },
         claims: Claims::new(graph.tensors.len()),
     };
     lookups::verify_all(&mut cx, &proof.lookups)?;
@@ -187,8 +208,23 @@ pub fn verify(
             verify_node(&mut cx, idx, Some(&c))?;
         }
     }
-    let VerifierCtx { rd, mut claims, .. } = cx;
+    let VerifierCtx {
+        mut rd, mut claims, ..
+    } = cx;
+    let pool = rd.take_pool();
     rd.finish()?;
+    let mut pool_claims = Vec::new();
+    if let (Some(pool), Some(proof_pool)) = (pool, &proof.mask_pool) {
+        let column = plan.witness_columns.len();
+        let cs = pool
+            .finish(&mut t, proof_pool)
+            .map_err(|e| VerifyError::at("mask pool", e))?;
+        pool_claims.extend(cs.into_iter().map(|c| zkinfer_pcs::ColumnClaim {
+            column,
+            point: c.point,
+            value: c.value,
+        }));
+    }
     for c in hashed::verify(vk.pcs, plan, &proof.hashed, &mut t)? {
         claims.witness(c.column, c.point, c.value);
     }
@@ -237,10 +273,12 @@ pub fn verify(
             .map_err(|e| VerifyError::at("weights opening", e))?,
         _ => check_public_weights(vk, &claims.weights)?,
     }
+    let mut witness_claims = col_claims(&claims.witness);
+    witness_claims.extend(pool_claims);
     commit::verify(
         vk.pcs,
         &proof.witness,
-        &col_claims(&claims.witness),
+        &witness_claims,
         &proof.witness_opening,
         &mut t,
     )?;

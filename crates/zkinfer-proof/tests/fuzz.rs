@@ -349,6 +349,19 @@ fn mutate(m: &ProofMutation, p: &mut Proof, other: &Proof) {
                         }
                     }
                 }
+                Msg::ZkSumcheck(z) => {
+                    let r = at(j, z.sumcheck.round_polys.len() + 2);
+                    match z.sumcheck.round_polys.get_mut(r) {
+                        Some(round) => {
+                            let k = at(j / 7, round.len());
+                            if let Some(x) = round.get_mut(k) {
+                                *x += delta;
+                            }
+                        }
+                        None if r % 2 == 0 => z.mask_sum += delta,
+                        None => z.mask_eval += delta,
+                    }
+                }
                 Msg::Reduction(red) => {
                     let r = at(j, red.sumcheck.round_polys.len() + 1);
                     match red.sumcheck.round_polys.get_mut(r) {
@@ -367,12 +380,16 @@ fn mutate(m: &ProofMutation, p: &mut Proof, other: &Proof) {
             let start = at(i, n);
             let found = (0..n).map(|k| (start + k) % n).find(|&k| match &p.msgs[k] {
                 Msg::Sumcheck(s) => !s.round_polys.is_empty(),
+                Msg::ZkSumcheck(z) => !z.sumcheck.round_polys.is_empty(),
                 Msg::Reduction(r) => !r.sumcheck.round_polys.is_empty(),
                 Msg::Evals(_) => false,
             });
             match found.map(|k| &mut p.msgs[k]) {
                 Some(Msg::Sumcheck(s)) => {
                     s.round_polys.pop();
+                }
+                Some(Msg::ZkSumcheck(z)) => {
+                    z.sumcheck.round_polys.pop();
                 }
                 Some(Msg::Reduction(r)) => {
                     r.sumcheck.round_polys.pop();

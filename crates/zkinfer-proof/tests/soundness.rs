@@ -122,6 +122,10 @@ fn swapped_and_changed_messages_are_rejected() {
         match &mut p.msgs[i] {
             Msg::Evals(v) => v[0] += EF::ONE,
             Msg::Sumcheck(s) => s.round_polys[0][0] += EF::ONE,
+            Msg::ZkSumcheck(z) => match z.sumcheck.round_polys.first_mut() {
+                Some(r) => r[0] += EF::ONE,
+                None => z.mask_eval += EF::ONE,
+            },
             Msg::Reduction(r) => {
                 // The reduced value too (a message of its own before format version 2).
                 let mut q = proof.clone();

@@ -628,6 +628,10 @@ fn tampered_gadget_proofs_are_rejected() {
                 Some(r) => r[0] += EF::ONE,
                 None => continue,
             },
+            Msg::ZkSumcheck(z) => match z.sumcheck.round_polys.first_mut() {
+                Some(r) => r[0] += EF::ONE,
+                None => z.mask_eval += EF::ONE,
+            },
             Msg::Reduction(red) => match red.sumcheck.round_polys.first_mut() {
                 Some(r) => r[0] += EF::ONE,
                 None => red.eval += EF::ONE,

@@ -171,6 +171,10 @@ fn tampering_is_rejected(pk: &ProvingKey, proof: &Proof, x: Option<&[i64]>) {
                 Some(g) => g[0] += EF::ONE,
                 None => continue,
             },
+            Msg::ZkSumcheck(z) => match z.sumcheck.round_polys.last_mut() {
+                Some(g) => g[0] += EF::ONE,
+                None => z.mask_eval += EF::ONE,
+            },
             Msg::Reduction(r) => r.eval += EF::ONE,
         }
         assert!(
@@ -471,6 +475,9 @@ fn malformed_claims_and_messages_are_errors_not_panics() {
                 }
                 Msg::Sumcheck(s) => {
                     s.round_polys.pop();
+                }
+                Msg::ZkSumcheck(z) => {
+                    z.sumcheck.round_polys.pop();
                 }
                 Msg::Reduction(r) => {
                     r.sumcheck.round_polys.pop();
