@@ -19,7 +19,8 @@
 //! sumcheck), records it as [`Msg::ZkSumcheck`], and the mask claims are discharged at the end
 //! ([`MaskPool::finish`]); a reader made with [`Reader::with_pool`] mirrors it. A counting channel
 //! ([`Channel::counting`]) runs plain sumchecks and counts the pool entries a masked run needs.
-//! Claim reductions are **not masked yet** (their round messages are plain).
+//! Claim reductions in a masked channel are masked sumchecks too (`W = Σ α^i eq(p_i, ·)` times the
+//! tensor, then its value at the final point), not `zkinfer-sumcheck`'s plain reduction.
 #![cfg_attr(
     not(test),
     deny(
@@ -31,7 +32,7 @@
 )]
 
 use serde::{Deserialize, Serialize};
-use zkinfer_field::{EF, Transcript};
+use zkinfer_field::{EF, PrimeCharacteristicRing, Transcript};
 use zkinfer_sumcheck::{
     Column, MaskClaim, MaskPool, MaskPoolVerifier, ReductionProof, SubClaim, SumcheckError,
     SumcheckOutput, SumcheckProof, Term, ZkSumcheckProof,
@@ -67,6 +68,29 @@ impl Msg {
             None => "no more messages".into(),
         }
     }
+}
+
+/// Labels of the masked claim reduction.
+const REDUCE_COUNT: &[u8] = b"zkinfer/reduce/count";
+const REDUCE_POINT: &[u8] = b"zkinfer/reduce/point";
+const REDUCE_VALUE: &[u8] = b"zkinfer/reduce/value";
+const REDUCE_ALPHA: &[u8] = b"zkinfer/reduce/alpha";
+
+/// Absorbs the claims of a masked reduction and returns `α^0, α^1, …`.
+fn absorb_reduction(t: &mut Transcript, claims: &[Claim]) -> Vec<EF> {
+    t.absorb_u64(REDUCE_COUNT, claims.len() as u64);
+    for c in claims {
+        t.absorb_exts(REDUCE_POINT, &c.point);
+        t.absorb_ext(REDUCE_VALUE, c.value);
+    }
+    let alpha = t.challenge(REDUCE_ALPHA);
+    let mut out = Vec::with_capacity(claims.len());
+    let mut a = EF::ONE;
+    for _ in claims {
+        out.push(a);
+        a *= alpha;
+    }
+    out
 }
 
 /// How a channel's sumchecks are masked.
@@ -229,10 +253,37 @@ impl<'a> Channel<'a> {
         {
             return Err(ProveError::key_mismatch(at, "claim point"));
         }
+        if !matches!(self.masking, Masking::Off) {
+            return Ok(Some(self.reduce_claims_masked(poly, &claims)));
+        }
         let pairs: Vec<(Vec<EF>, EF)> = claims.into_iter().map(|c| (c.point, c.value)).collect();
         let (proof, point, value) = zkinfer_sumcheck::reduce_claims(poly, &pairs, self.t);
         self.msgs.push(Msg::Reduction(proof));
         Ok(Some(Claim { point, value }))
+    }
+
+    /// The claim reduction as a masked sumcheck: absorb the claims, draw `α`, prove
+    /// `Σ_x P(x)·W(x) = Σ_i α^i v_i` with `W = Σ_i α^i eq(p_i, ·)` by [`Channel::prove_sumcheck`]
+    /// (masked), and send `P(ρ)`. The verifier's twin is `Reader::verify_reduce_masked`.
+    fn reduce_claims_masked(&mut self, poly: Column, claims: &[Claim]) -> Claim {
+        let alphas = absorb_reduction(self.t, claims);
+        let mut w = vec![EF::ZERO; poly.len()];
+        for (c, &a) in claims.iter().zip(&alphas) {
+            for (x, e) in w.iter_mut().zip(zkinfer_poly::eq_table_scaled(&c.point, a)) {
+                *x += e;
+            }
+        }
+        let out = self.prove_sumcheck(
+            vec![poly, Column::Ext(w)],
+            &[Term::new(EF::ONE, vec![0, 1])],
+            None,
+        );
+        let value = out.evals.first().copied().unwrap_or_default();
+        self.send(vec![value]);
+        Claim {
+            point: out.point,
+            value,
+        }
     }
 }
 
@@ -375,6 +426,9 @@ impl<'a> Reader<'a> {
         if claims.len() <= 1 {
             return Ok(claims.into_iter().next());
         }
+        if self.pool.is_some() {
+            return self.verify_reduce_masked(num_vars, &claims, at).map(Some);
+        }
         match self.msgs.next() {
             Some(Msg::Reduction(p)) => {
                 let pairs: Vec<(Vec<EF>, EF)> =
@@ -390,6 +444,37 @@ impl<'a> Reader<'a> {
                 got: Msg::describe(other),
             }),
         }
+    }
+
+    /// The twin of `Channel::reduce_claims_masked`.
+    fn verify_reduce_masked(
+        &mut self,
+        num_vars: usize,
+        claims: &[Claim],
+        at: &str,
+    ) -> Result<Claim, VerifyError> {
+        let alphas = absorb_reduction(self.t, claims);
+        let sum: EF = claims.iter().zip(&alphas).map(|(c, &a)| a * c.value).sum();
+        let sub = self.verify_sumcheck(num_vars, 2, sum, at)?;
+        let value = self.recv1(at)?;
+        let w: EF = claims
+            .iter()
+            .zip(&alphas)
+            .map(|(c, &a)| a * zkinfer_poly::eq_eval(&c.point, &sub.point))
+            .sum();
+        if value * w != sub.value {
+            return Err(VerifyError::sumcheck(
+                at,
+                SumcheckError::FinalEvalMismatch {
+                    expected: sub.value,
+                    got: value * w,
+                },
+            ));
+        }
+        Ok(Claim {
+            point: sub.point,
+            value,
+        })
     }
 
     /// Checks that every message was read.

@@ -12,7 +12,9 @@
 //! tested statistically in `zkinfer-sumcheck` (`tests/zk.rs`, `tests/zk_pool.rs`); here, that
 //! every one is masked and the discharge is checked.
 //!
-//! **Not covered yet (issue 13 is open):** claim reductions, the LogUp-GKR proofs and the
+//! Claim reductions are masked sumchecks too.
+//!
+//! **Not covered yet (issue 13 is open):** the LogUp-GKR proofs and the
 //! claimed evaluations of private tensors are not masked yet. They vary from proof to proof only
 //! because the Fiat–Shamir challenges follow the random commitment root, so a byte-position test
 //! cannot see their leak: given the challenges, a revealed evaluation of a private tensor is
@@ -158,6 +160,10 @@ fn the_walk_sumchecks_are_masked_and_their_masks_discharged() {
     };
     assert!(count(&p, true) > 0, "masked sumchecks");
     assert_eq!(count(&p, false), 0, "no plain sumcheck in a ZK proof");
+    assert!(
+        !p.msgs.iter().any(|m| matches!(m, Msg::Reduction(_))),
+        "claim reductions are masked sumchecks too"
+    );
     assert!(p.mask_pool.is_some());
     assert_eq!(
         p.witness.num_vars().len(),
