@@ -358,7 +358,7 @@ fn mutate(m: &ProofMutation, p: &mut Proof, other: &Proof) {
                                 *x += delta;
                             }
                         }
-                        None if r % 2 == 0 => z.mask_sum += delta,
+                        None if r.is_multiple_of(2) => z.mask_sum += delta,
                         None => z.mask_eval += delta,
                     }
                 }
