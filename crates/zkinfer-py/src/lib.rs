@@ -275,6 +275,69 @@ fn prove<'py>(
     Ok((NativeProof { inner: proof }, py_output(py, &out)))
 }
 
+/// Proves one inference; returns the proof, the output and the openings of the proof's hashed
+/// tensors as JSON text (`[]` when the model has none).
+#[pyfunction]
+fn prove_with_openings<'py>(
+    py: Python<'py>,
+    pk: &NativeProvingKey,
+    x: &[u8],
+    progress: bool,
+) -> PyResult<(NativeProof, PyOutput<'py>, String)> {
+    let x = floats(py, x)?;
+    let (proof, out, openings) = py
+        .detach(|| {
+            stage(progress, "proving", || {
+                zkinfer::prove_with_openings(&pk.inner, &x, &mut zkinfer::Profile::default())
+            })
+        })
+        .py_err(py)?;
+    let json = zkinfer::to_json(&openings).py_err(py)?;
+    Ok((NativeProof { inner: proof }, py_output(py, &out), json))
+}
+
+/// Checks a hashed tensor's commitment against the holder's data (the input as float32 bytes,
+/// or the output integers); verifies the proof too. Returns the commitment's digest.
+#[pyfunction]
+#[pyo3(signature = (vk, proof, openings_json, x, output_ints))]
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "pyo3 passes extracted arguments by value"
+)]
+fn check_commitment(
+    py: Python<'_>,
+    vk: &NativeVerifyingKey,
+    proof: &NativeProof,
+    openings_json: &str,
+    x: Option<&[u8]>,
+    output_ints: Option<Vec<i64>>,
+) -> PyResult<String> {
+    let openings: Vec<zkinfer::HashedOpening> =
+        zkinfer::from_json(openings_json, "openings").py_err(py)?;
+    let want = if output_ints.is_some() {
+        zkinfer::HashedTensor::Output
+    } else {
+        zkinfer::HashedTensor::Input
+    };
+    let Some(opening) = openings.iter().find(|o| o.tensor == want) else {
+        return Err(input_error(
+            py,
+            format!("the openings hold none for the {want}"),
+        ));
+    };
+    let x = x.map(|b| floats(py, b)).transpose()?;
+    py.detach(|| {
+        zkinfer::check_commitment(
+            &vk.inner,
+            &proof.inner,
+            opening,
+            x.as_deref(),
+            output_ints.as_deref(),
+        )
+    })
+    .py_err(py)
+}
+
 /// Verifies a proof (and, with `x`, that it is about that public input); returns the output.
 #[pyfunction]
 #[pyo3(signature = (vk, proof, x, progress))]
@@ -329,6 +392,8 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(setup, m)?)?;
     m.add_function(wrap_pyfunction!(prove, m)?)?;
     m.add_function(wrap_pyfunction!(verify, m)?)?;
+    m.add_function(wrap_pyfunction!(prove_with_openings, m)?)?;
+    m.add_function(wrap_pyfunction!(check_commitment, m)?)?;
     m.add_function(wrap_pyfunction!(digits, m)?)?;
     Ok(())
 }

@@ -130,6 +130,23 @@ def test_output_and_weights_visibility(digits):
         zkinfer.compile(digits.model, digits.settings, weights_visibility="hidden")
 
 
+def test_hashed_input_is_checked_by_its_holder(digits):
+    compiled = zkinfer.compile(digits.model, digits.settings, input_visibility="hashed")
+    pk, vk = zkinfer.setup(compiled)
+    proof, out, openings = pk.prove_with_openings(digits.x[3])
+    assert [o["tensor"] for o in openings] == ["Input"]
+    np.testing.assert_array_equal(vk.verify(proof), out)
+    digest = zkinfer.check_commitment(vk, proof, openings, input=digits.x[3])
+    assert digest == openings[0]["digest"]
+    with pytest.raises(zkinfer.ProofRejected):
+        zkinfer.check_commitment(vk, proof, openings, input=digits.x[4])
+    with pytest.raises(zkinfer.InputError):
+        zkinfer.check_commitment(vk, proof, openings)
+    # A model without hashed tensors has no openings.
+    _, _, none = digits.pk.prove_with_openings(digits.x[3])
+    assert none == []
+
+
 def test_inspect_lists_nodes_and_with_data_the_cost(digits):
     info = zkinfer.inspect(digits.model)
     assert info["nodes"] and info["cost"] is None

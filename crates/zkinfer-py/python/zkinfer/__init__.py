@@ -23,7 +23,16 @@ from __future__ import annotations
 
 from . import _native
 from ._objects import CompiledModel, Proof, ProvingKey, VerifyingKey
-from ._pipeline import calibrate, compile, digits_example, inspect, prove, setup, verify
+from ._pipeline import (
+    calibrate,
+    check_commitment,
+    compile,
+    digits_example,
+    inspect,
+    prove,
+    setup,
+    verify,
+)
 from .errors import (
     Error,
     FileError,
@@ -43,6 +52,7 @@ __all__ = [
     "setup",
     "prove",
     "verify",
+    "check_commitment",
     "digits_example",
     "CompiledModel",
     "ProvingKey",

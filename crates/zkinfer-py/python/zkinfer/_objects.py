@@ -173,3 +173,14 @@ class ProvingKey(_FileObject):
         buf = _arrays.one_sample(x, self.input_shape, "x")
         proof, out = _native.prove(self._inner, buf, progress)
         return Proof(proof), _arrays.output(out)
+
+    def prove_with_openings(self, x: Any, *, progress: bool = False) -> Tuple[Proof, np.ndarray, list]:
+        """As ``prove``, also returning the openings of the proof's hashed input/output (a list
+        of dicts; empty when the model has none). Secret: give each only to the holder of its
+        tensor, who checks it with ``zkinfer.check_commitment``.
+
+        >>> proof, out, openings = pk.prove_with_openings(x)
+        """
+        buf = _arrays.one_sample(x, self.input_shape, "x")
+        proof, out, openings = _native.prove_with_openings(self._inner, buf, progress)
+        return Proof(proof), _arrays.output(out), json.loads(openings)

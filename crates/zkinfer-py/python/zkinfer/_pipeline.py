@@ -188,6 +188,36 @@ def verify(
     return vk.verify(proof, input, progress=progress)
 
 
+def check_commitment(
+    vk: Union[PathLike, VerifyingKey],
+    proof: Union[PathLike, Proof],
+    openings: Union[PathLike, list],
+    *,
+    input: Optional[Any] = None,
+    output_ints: Optional[Any] = None,
+) -> str:
+    """The holder's side of a hashed input or output: verifies ``proof`` and checks that its
+    commitment to that tensor holds ``input`` (an array or an EZKL JSON path) or ``output_ints``
+    (the proven integers), using ``openings`` (what ``ProvingKey.prove_with_openings`` or
+    ``zkinfer prove --opening-out`` gave: a list or a JSON path). Returns the commitment's digest;
+    raises ``zkinfer.ProofRejected`` when the commitment holds other data.
+
+    >>> digest = zkinfer.check_commitment(vk, proof, openings, input=x)
+    """
+    if not isinstance(vk, VerifyingKey):
+        vk = VerifyingKey.load(vk)
+    if not isinstance(proof, Proof):
+        proof = Proof.load(proof)
+    if not isinstance(openings, list):
+        with open(os.fspath(openings)) as f:
+            openings = json.load(f)
+    if (input is None) == (output_ints is None):
+        raise InputError("check_commitment takes exactly one of input= and output_ints=")
+    x = None if input is None else _arrays.one_sample(input, vk.input_shape, "input")
+    ints = None if output_ints is None else [int(v) for v in np.asarray(output_ints).ravel()]
+    return _native.check_commitment(vk._inner, proof._inner, json.dumps(openings), x, ints)
+
+
 def digits_example(directory: PathLike) -> Tuple[str, np.ndarray, np.ndarray]:
     """The bundled example: a small CNN trained on scikit-learn's 8×8 digits.
 
