@@ -73,6 +73,34 @@ pub fn prove_with_openings(
     trace: Option<&[Vec<i64>]>,
     profile: &mut Profile,
 ) -> Result<(Proof, Vec<HashedOpening>), ProveError> {
+    prove_traced(pk, input, trace, Hiding::On, profile)
+}
+
+/// [`prove`] with a **plain** (non-hiding) witness commitment and plain sumchecks: the proof
+/// reveals codeword positions of the witness and unmasked round messages. For benchmarks that
+/// compare zero-knowledge with its absence in one run; nothing user-facing calls it. The
+/// verifier accepts such proofs (soundness does not depend on hiding), so the choice is the
+/// prover's alone.
+///
+/// # Errors
+/// As [`prove`].
+#[doc(hidden)]
+pub fn prove_non_zk_for_bench(
+    pk: &ProvingKey,
+    input: &[i64],
+    profile: &mut Profile,
+) -> Result<Proof, ProveError> {
+    prove_traced(pk, input, None, Hiding::Off, profile).map(|(proof, _)| proof)
+}
+
+/// The witness from `trace` (or the interpreter's run), checked against it, then the proof.
+fn prove_traced(
+    pk: &ProvingKey,
+    input: &[i64],
+    trace: Option<&[Vec<i64>]>,
+    hiding: Hiding,
+    profile: &mut Profile,
+) -> Result<(Proof, Vec<HashedOpening>), ProveError> {
     let plan = &pk.vk.plan;
     let computed;
     let trace = match trace {
@@ -86,26 +114,7 @@ pub fn prove_with_openings(
     let weights = weight_columns(&pk.graph, plan)?;
     let wit = witness::generate_with(&pk.graph, plan, input, trace, &weights)?;
     wit.check_trace(&pk.graph, plan, trace)?;
-    prove_inner(pk, input, wit, true, Hiding::On, profile)
-}
-
-/// [`prove`] with a **plain** (non-hiding) witness commitment: the proof reveals codeword
-/// positions of the witness. For benchmarks that compare zero-knowledge with its absence in
-/// one run; nothing user-facing calls it. The verifier accepts such proofs (soundness does not
-/// depend on hiding), so the choice is the prover's alone.
-///
-/// # Errors
-/// As [`prove`].
-#[doc(hidden)]
-pub fn prove_non_zk_for_bench(
-    pk: &ProvingKey,
-    input: &[i64],
-    profile: &mut Profile,
-) -> Result<Proof, ProveError> {
-    let trace = crate::trace::run(&pk.graph, input)?;
-    let weights = weight_columns(&pk.graph, &pk.vk.plan)?;
-    let wit = witness::generate_with(&pk.graph, &pk.vk.plan, input, &trace, &weights)?;
-    prove_inner(pk, input, wit, true, Hiding::Off, profile).map(|(proof, _)| proof)
+    prove_inner(pk, input, wit, &weights, true, hiding, profile)
 }
 
 /// Proves with a given witness, checking neither the model's semantics nor lookup membership
@@ -120,13 +129,24 @@ pub fn prove_with_witness(
     input: &[i64],
     wit: Witness,
 ) -> Result<Proof, ProveError> {
-    prove_inner(pk, input, wit, false, Hiding::On, &mut Profile::default()).map(|(proof, _)| proof)
+    let weights = weight_columns(&pk.graph, &pk.vk.plan)?;
+    prove_inner(
+        pk,
+        input,
+        wit,
+        &weights,
+        false,
+        Hiding::On,
+        &mut Profile::default(),
+    )
+    .map(|(proof, _)| proof)
 }
 
 fn prove_inner(
     pk: &ProvingKey,
     input: &[i64],
     mut wit: Witness,
+    weights: &[Vec<i64>],
     strict: bool,
     hiding: Hiding,
     profile: &mut Profile,
@@ -144,7 +164,6 @@ fn prove_inner(
             .ok_or_else(|| key_mismatch("lookups", "multiplicity column"))?
             .clone_from(m);
     }
-    let weights = weight_columns(graph, plan)?;
     profile.mark("witness");
 
     let mut t = Transcript::new(&pk.vk.digest);
@@ -185,7 +204,7 @@ fn prove_inner(
     // (plain sumchecks on a scratch transcript; their shapes do not depend on the challenges)
     // sizes the mask pool, whose one column joins the witness batch.
     let pool = match hiding {
-        Hiding::On => Some(mask_pool(pk, &wit, &weights, &output, public_output)?),
+        Hiding::On => Some(mask_pool(pk, &wit, weights, &output, public_output)?),
         Hiding::Off => None,
     };
     profile.mark("mask pool");
@@ -203,7 +222,7 @@ fn prove_inner(
         plan,
         graph,
         wit: &wit,
-        weights: &weights,
+        weights,
         ch: match pool {
             Some(p) => Channel::with_pool(&mut t, p),
             None => Channel::new(&mut t),
