@@ -178,24 +178,25 @@ impl<'a> Channel<'a> {
             .first()
             .map_or(0, |c| c.len().trailing_zeros() as usize);
         let degree = zkinfer_sumcheck::zk_degree(terms, eq_point.is_some());
-        if let Masking::Count(n) = &mut self.masking {
-            match zkinfer_sumcheck::zk::pool::mask_entries(num_vars, degree) {
-                Ok(e) => *n += e,
-                Err(e) => {
+        // The next mask (with a pool) or the count of its entries (counting); a masking error
+        // is kept for `check` (completeness only: such a proof would not verify), and the
+        // sumcheck is then plain.
+        let taken = match &mut self.masking {
+            Masking::Off => Ok(None),
+            Masking::Count(n) => {
+                zkinfer_sumcheck::zk::pool::mask_entries(num_vars, degree).map(|e| {
+                    *n += e;
+                    None
+                })
+            }
+            Masking::Pool(pool) => pool.next_mask(num_vars, degree).map(Some),
+        };
+        let (slot, mask) = match taken {
+            Ok(Some(m)) => m,
+            other => {
+                if let Err(e) = other {
                     self.error.get_or_insert(e);
                 }
-            }
-        }
-        let Masking::Pool(pool) = &mut self.masking else {
-            let out = zkinfer_sumcheck::prove(columns, terms, eq_point, self.t);
-            self.msgs.push(Msg::Sumcheck(out.proof.clone()));
-            return out;
-        };
-        let (slot, mask) = match pool.next_mask(num_vars, degree) {
-            Ok(m) => m,
-            Err(e) => {
-                // Completeness only: the proof will not verify; the prover reports the error.
-                self.error.get_or_insert(e);
                 let out = zkinfer_sumcheck::prove(columns, terms, eq_point, self.t);
                 self.msgs.push(Msg::Sumcheck(out.proof.clone()));
                 return out;
@@ -206,7 +207,9 @@ impl<'a> Channel<'a> {
             point: out.point.clone(),
             value: out.mask_eval,
         };
-        if let Err(e) = pool.record(slot.index, claim) {
+        if let Masking::Pool(pool) = &mut self.masking
+            && let Err(e) = pool.record(slot.index, claim)
+        {
             self.error.get_or_insert(e);
         }
         let proof = out.proof.sumcheck.clone();
