@@ -214,13 +214,14 @@ pub(crate) fn open(
 }
 
 /// The verifier's side of [`commit`]: the proof must carry exactly the plan's hashed tensors,
-/// each a one-column commitment of its witness column's size.
+/// each a one-column commitment of its witness column's size. Returns the plan's [`specs`] for
+/// [`verify`].
 pub(crate) fn absorb(
     pcs: PcsConfig,
     plan: &Plan,
     hashed: &[HashedCommitment],
     t: &mut Transcript,
-) -> Result<(), VerifyError> {
+) -> Result<Vec<(HashedTensor, usize)>, VerifyError> {
     let specs = specs(plan).map_err(|e| VerifyError::at("hashed", e))?;
     if specs.len() != hashed.len() {
         return Err(VerifyError::at(
@@ -249,18 +250,18 @@ pub(crate) fn absorb(
             .absorb_commitment(&h.commitment, t)
             .map_err(|e| VerifyError::at("hashed", e))?;
     }
-    Ok(())
+    Ok(specs)
 }
 
-/// The verifier's side of [`open`]: checks each hashed opening and returns the claims on the
-/// witness columns that the witness opening must settle.
+/// The verifier's side of [`open`]: checks each hashed opening (`specs` as [`absorb`] returned
+/// them) and returns the claims on the witness columns that the witness opening must settle.
 pub(crate) fn verify(
     pcs: PcsConfig,
     plan: &Plan,
+    specs: &[(HashedTensor, usize)],
     hashed: &[HashedCommitment],
     t: &mut Transcript,
 ) -> Result<Vec<ColumnClaim>, VerifyError> {
-    let specs = specs(plan).map_err(|e| VerifyError::at("hashed", e))?;
     let engine = HidingPcs::new(hiding_config(pcs)).map_err(|e| VerifyError::at("hashed", e))?;
     let mut claims = Vec::new();
     for (&(tensor, column), h) in specs.iter().zip(hashed) {

@@ -170,7 +170,7 @@ pub fn verify(
     };
     check_shapes(witness_vars, &plan.witness_columns, "witness")?;
     commit::absorb(vk.pcs, &proof.witness, &mut t)?;
-    hashed::absorb(vk.pcs, plan, &proof.hashed, &mut t)?;
+    let hashed_specs = hashed::absorb(vk.pcs, plan, &proof.hashed, &mut t)?;
 
     let mut cx = VerifierCtx {
         plan,
@@ -225,7 +225,7 @@ pub fn verify(
             value: c.value,
         }));
     }
-    for c in hashed::verify(vk.pcs, plan, &proof.hashed, &mut t)? {
+    for c in hashed::verify(vk.pcs, plan, &hashed_specs, &proof.hashed, &mut t)? {
         claims.witness(c.column, c.point, c.value);
     }
     // Every claim on a derived tensor must have been moved on by its layer.
