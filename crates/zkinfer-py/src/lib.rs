@@ -314,23 +314,12 @@ fn check_commitment(
 ) -> PyResult<String> {
     let openings: Vec<zkinfer::HashedOpening> =
         zkinfer::from_json(openings_json, "openings").py_err(py)?;
-    let want = if output_ints.is_some() {
-        zkinfer::HashedTensor::Output
-    } else {
-        zkinfer::HashedTensor::Input
-    };
-    let Some(opening) = openings.iter().find(|o| o.tensor == want) else {
-        return Err(input_error(
-            py,
-            format!("the openings hold none for the {want}"),
-        ));
-    };
     let x = x.map(|b| floats(py, b)).transpose()?;
     py.detach(|| {
         zkinfer::check_commitment(
             &vk.inner,
             &proof.inner,
-            opening,
+            &openings,
             x.as_deref(),
             output_ints.as_deref(),
         )

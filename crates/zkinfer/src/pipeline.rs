@@ -370,37 +370,38 @@ pub fn verify(vk: &VerifyingKey, proof: &Proof, input: Option<&[f32]>) -> Result
     Ok(out)
 }
 
-/// What the holder of a hashed tensor checks: that `opening` (from the prover's
-/// `--opening-out`) recomputes the proof's commitment to that tensor, for their data — the
-/// input as floats (quantized with the key's input scale) or the output integers
-/// (`output_ints` of the prover's output JSON). Also verifies the proof. Returns the
-/// commitment's digest.
+/// What the holder of a hashed tensor checks: that the opening of that tensor among `openings`
+/// (from the prover's `--opening-out`) recomputes the proof's commitment to it, for their data —
+/// the input as floats (quantized with the key's input scale) or the output integers
+/// (`output_ints` of the prover's output JSON); exactly one of the two. Also verifies the proof.
+/// Returns the commitment's digest.
 ///
 /// # Errors
-/// [`Error::Input`] for data of the wrong kind or size; [`Error::Rejected`] when the proof does
-/// not verify or the commitment does not hold this data.
+/// [`Error::Input`] for data of the wrong kind or size, or no opening for that tensor;
+/// [`Error::Rejected`] when the proof does not verify or the commitment does not hold this data.
 pub fn check_commitment(
     vk: &VerifyingKey,
     proof: &Proof,
-    opening: &HashedOpening,
+    openings: &[HashedOpening],
     input: Option<&[f32]>,
     output_ints: Option<&[i64]>,
 ) -> Result<String, Error> {
-    zkinfer_proof::verify(vk, proof, None, None)?;
-    let logical = match (opening.tensor, input, output_ints) {
-        (HashedTensor::Input, Some(x), None) => quantize_public(vk, x)?,
-        (HashedTensor::Output, None, Some(y)) => y.to_vec(),
-        (t, _, _) => {
-            return Err(Error::Input(format!(
-                "this opening is for the {t}: pass {}",
-                match t {
-                    HashedTensor::Input => "the input (--input input.json)",
-                    HashedTensor::Output =>
-                        "the output (--output output.json, from `zkinfer prove --output-json`)",
-                }
-            )));
+    let (tensor, logical) = match (input, output_ints) {
+        (Some(x), None) => (HashedTensor::Input, quantize_public(vk, x)?),
+        (None, Some(y)) => (HashedTensor::Output, y.to_vec()),
+        _ => {
+            return Err(Error::Input(
+                "check the input (--input input.json) or the output (--output output.json, from \
+                 `zkinfer prove --output-json`): exactly one of the two"
+                    .into(),
+            ));
         }
     };
+    let opening = openings
+        .iter()
+        .find(|o| o.tensor == tensor)
+        .ok_or_else(|| Error::Input(format!("the openings hold none for the {tensor}")))?;
+    zkinfer_proof::verify(vk, proof, None, None)?;
     zkinfer_proof::hashed::check_opening(&vk.plan, vk.pcs, &proof.hashed, opening, &logical)?;
     Ok(opening.digest.clone())
 }

@@ -211,8 +211,6 @@ def check_commitment(
     if not isinstance(openings, list):
         with open(os.fspath(openings)) as f:
             openings = json.load(f)
-    if (input is None) == (output_ints is None):
-        raise InputError("check_commitment takes exactly one of input= and output_ints=")
     x = None if input is None else _arrays.one_sample(input, vk.input_shape, "input")
     ints = None if output_ints is None else [int(v) for v in np.asarray(output_ints).ravel()]
     return _native.check_commitment(vk._inner, proof._inner, json.dumps(openings), x, ints)
