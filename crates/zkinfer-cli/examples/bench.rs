@@ -295,26 +295,26 @@ fn main() {
     );
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     let exe = std::env::current_exe().expect("own path");
+    // One model in a child process (its own peak memory); a failure is a row saying so.
+    let child = |n: &str, v: &str, plain: bool| {
+        let mut child = std::process::Command::new(&exe);
+        child.args(["--one", n]).env(WEIGHTS_ENV, v);
+        if profile {
+            child.env(PROFILE_ENV, "1");
+        }
+        if plain {
+            child.env(PLAIN_ENV, "1");
+        }
+        if !child.status().is_ok_and(|s| s.success()) {
+            let label = if plain { "non-ZK" } else { v };
+            println!("| {n} ({label}) | failed | | | | | | | | | | | | | |");
+        }
+    };
     for n in names {
         for v in &variants {
-            let mut child = std::process::Command::new(&exe);
-            child.args(["--one", &n]).env(WEIGHTS_ENV, v);
-            if profile {
-                child.env(PROFILE_ENV, "1");
-            }
-            let status = child.status();
-            if !status.is_ok_and(|s| s.success()) {
-                println!("| {n} ({v}) | failed | | | | | | | | | | | | | |");
-            }
+            child(&n, v, false);
             if compare_zk && *v == "stored" {
-                let mut child = std::process::Command::new(&exe);
-                child
-                    .args(["--one", &n])
-                    .env(WEIGHTS_ENV, v)
-                    .env(PLAIN_ENV, "1");
-                if !child.status().is_ok_and(|s| s.success()) {
-                    println!("| {n} (non-ZK) | failed | | | | | | | | | | | | | |");
-                }
+                child(&n, v, true);
             }
         }
     }

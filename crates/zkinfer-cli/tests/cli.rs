@@ -13,6 +13,13 @@ fn zk(dir: &Path, args: &[&str]) -> Output {
         .expect("runs")
 }
 
+/// Runs `zkinfer` and asserts it succeeds; its standard output.
+fn zk_ok(dir: &Path, args: &[&str]) -> String {
+    let o = zk(dir, args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -291,11 +298,7 @@ fn demo_runs_and_reports_accuracy() {
 #[test]
 fn verify_refuses_an_input_file_for_a_committed_input() {
     let d = workdir("committed");
-    let run = |args: &[&str]| {
-        let o = zk(&d, args);
-        assert!(o.status.success(), "{}", stderr(&o));
-        String::from_utf8_lossy(&o.stdout).into_owned()
-    };
+    let run = |args: &[&str]| zk_ok(&d, args);
     run(&["calibrate", "model.onnx", "--data", "samples.json"]);
     run(&[
         "compile",
@@ -334,11 +337,7 @@ fn verify_refuses_an_input_file_for_a_committed_input() {
 #[test]
 fn hashed_input_and_output_are_checked_with_the_opening() {
     let d = workdir("hashed");
-    let run = |args: &[&str]| {
-        let o = zk(&d, args);
-        assert!(o.status.success(), "{}", stderr(&o));
-        String::from_utf8_lossy(&o.stdout).into_owned()
-    };
+    let run = |args: &[&str]| zk_ok(&d, args);
     run(&["calibrate", "model.onnx", "--data", "samples.json"]);
     run(&[
         "compile",
