@@ -222,6 +222,17 @@ impl<'a> Channel<'a> {
         }
     }
 
+    /// The mask pool of a masking channel, and the transcript: for a sub-protocol that takes
+    /// its masks from the pool itself (the blinded lookups' layer sumchecks, [`crate::lookups`])
+    /// and records their claims with [`MaskPool::record`]. `None` for a plain or counting channel.
+    pub fn pool_and_transcript(&mut self) -> (Option<&mut MaskPool>, &mut Transcript) {
+        let pool = match &mut self.masking {
+            Masking::Pool(p) => Some(p),
+            _ => None,
+        };
+        (pool, self.t)
+    }
+
     /// The mask entries counted by a [`Channel::counting`] channel (0 otherwise).
     #[must_use]
     pub fn counted_mask_entries(&self) -> usize {
@@ -321,6 +332,12 @@ impl<'a> Reader<'a> {
     /// Takes the mask pool's verifier out (to discharge its claims after the walk).
     pub fn take_pool(&mut self) -> Option<MaskPoolVerifier> {
         self.pool.take()
+    }
+
+    /// The mask pool's verifier of a masking reader (the twin of
+    /// [`Channel::pool_and_transcript`]); `None` for a plain reader.
+    pub fn pool_mut(&mut self) -> Option<&mut MaskPoolVerifier> {
+        self.pool.as_mut()
     }
 
     /// Reads exactly `n` evaluations.

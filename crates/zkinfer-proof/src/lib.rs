@@ -51,6 +51,6 @@ pub use error::{CompileError, ProveError, VerifyError};
 pub use keys::{ProvingKey, VerifyingKey, setup};
 pub use plan::{CompileOptions, InputVisibility, OutputVisibility, Plan, WeightsVisibility};
 pub use profile::Profile;
-pub use proof::{FileError, Proof, ZkFile};
+pub use proof::{FileError, Lookups, Proof, ZkFile};
 pub use prover::{prove, prove_non_zk_for_bench, prove_profiled, prove_with_openings};
 pub use verifier::verify;

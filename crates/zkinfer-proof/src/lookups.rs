@@ -462,3 +462,515 @@ fn discharge_verify(
     }
     Ok(())
 }
+
+/// Zero-knowledge lookups (issue 13): [`zkinfer_lookup::zk`]'s blinded LogUp-GKR wired into the
+/// proof (docs/ZK-sumcheck.md §2, docs/ZK.md §11).
+///
+/// - **Disabled rows.** The blinded argument reserves each witness tree's last two leaves for
+///   blinding fractions. Rather than change every op's layout, a looked-up column of `n`
+///   variables is presented to it as the *extended* column `E` of `n + e` variables (`e = 1`,
+///   or 2 for a one-row column): the column in the first `2^n` rows, the table's first row in
+///   every other row but the last two, which are zero. `E`'s rows are all in the table, the
+///   argument's claim `E(p) = v` becomes the claim `X(p') = (v − f·(1 − eq₀ − s))/eq₀` on the
+///   column (`p = (top ‖ p')`, `eq₀ = Π(1 − top_i)`, `s = Π_{j ≤ n+e−2} p_j` the last two rows'
+///   indicator, `f` the fill value), an identity of multilinear extensions the verifier
+///   computes itself. The cost is a witness tree twice as tall as the column.
+/// - **Secrets.** Per table, [`Blinding`] and [`InnerMasks`] from the OS, committed in the
+///   hiding witness batch before `α, β` as one extension-field *blinding column* `B` (each
+///   blinding polynomial in a 4-entry block, then fresh random entries up to a power of two),
+///   stored as its two base-field coordinate columns right after the plan's witness columns.
+/// - **Masks.** The layer sumchecks' masks come from the proof's mask pool, their claims are
+///   recorded in it.
+/// - **Claims.** The many claims on `B` are reduced to one by the channel's (masked) claim
+///   reduction; the prover sends `B₀(ρ), B₁(ρ)` (the coordinates' values), which the witness
+///   opening settles. The fresh entries keep those two values uniform.
+pub mod zk {
+    use std::collections::HashMap;
+
+    use rand::SeedableRng;
+    use zkinfer_field::{BasedVectorSpace, EF, F, Field, PrimeCharacteristicRing};
+    use zkinfer_lookup::zk::{
+        BlindedClaims, BlindedProof, Blinding, HidingColumnId, InnerMasks, ZkLookupError,
+        ext_from_coords, hiding_columns, layer_mask_shapes,
+    };
+    use zkinfer_lookup::{LookupClaims, Table};
+    use zkinfer_pcs::ColumnClaim;
+    use zkinfer_sumcheck::{Column, zk::pool::mask_entries};
+
+    use super::{columns, discharge_prove, discharge_verify, tables};
+    use crate::claims::Claim;
+    use crate::error::{ProveError, VerifyError};
+    use crate::ir::ProofGraph;
+    use crate::ops::{ProverCtx, VerifierCtx};
+    use crate::plan::{LookupUse, Plan};
+    use crate::witness::Witness;
+
+    /// Entries of one blinding polynomial's block in `B` (the largest, a `Z·R` mask, has 4).
+    const BLOCK: usize = 4;
+    /// Where the blinded lookups' messages are, for errors.
+    const AT: &str = "lookups";
+    /// Label of the reduction of the claims on `B`.
+    const AT_BLINDING: &str = "lookup blinding";
+
+    /// Extra leading variables of the extended column of a looked-up column of `num_vars`.
+    #[must_use]
+    pub fn extra_vars(num_vars: usize) -> usize {
+        if num_vars == 0 { 2 } else { 1 }
+    }
+
+    /// Per table, the blinded argument's statement: the table and its extended witnesses'
+    /// variables.
+    fn statement<'t>(tables: &'t [Table], plan: &Plan) -> Vec<(&'t Table, Vec<usize>)> {
+        tables
+            .iter()
+            .zip(plan.lookups_by_table())
+            .map(|(t, us)| {
+                let shapes = us
+                    .iter()
+                    .map(|lu| lu.num_vars + extra_vars(lu.num_vars))
+                    .collect();
+                (t, shapes)
+            })
+            .collect()
+    }
+
+    /// The trees' heights of an instance: its witnesses', then `bits + 1` for its table.
+    fn heights(table: &Table, shapes: &[usize]) -> Vec<usize> {
+        shapes
+            .iter()
+            .copied()
+            .chain([table.num_vars() + 1])
+            .collect()
+    }
+
+    /// The blinding polynomials of a statement in `B`'s block order.
+    fn block_ids(statement: &[(&Table, Vec<usize>)]) -> Vec<HidingColumnId> {
+        let blinding: Vec<Blinding> = statement
+            .iter()
+            .map(|(_, s)| Blinding::none(s.len()))
+            .collect();
+        let inner: Vec<InnerMasks> = statement
+            .iter()
+            .map(|(t, s)| InnerMasks::none(&heights(t, s)))
+            .collect();
+        hiding_columns(&blinding, &inner)
+            .into_iter()
+            .map(|c| c.id)
+            .collect()
+    }
+
+    /// `B`'s number of variables for `blocks` blocks: room for one more block of fresh entries.
+    fn column_vars(blocks: usize) -> usize {
+        ((blocks + 1) * BLOCK).next_power_of_two().trailing_zeros() as usize
+    }
+
+    /// What the blinded lookups add to a proof's shapes, a function of the plan: the number of
+    /// variables of `B` and the mask-pool entries its layer sumchecks and `B`'s reduction take.
+    ///
+    /// # Errors
+    /// If a table cannot be generated, or a mask shape is invalid.
+    pub fn shape(plan: &Plan) -> Result<(usize, usize), String> {
+        let tables = tables(plan)?;
+        let st = statement(&tables, plan);
+        let vars = column_vars(block_ids(&st).len());
+        let mut entries = 0;
+        for (n, d) in layer_mask_shapes(&st).into_iter().chain([(vars, 2)]) {
+            entries += mask_entries(n, d).map_err(|e| e.to_string())?;
+        }
+        Ok((vars, entries))
+    }
+
+    /// The extended column of `column` (see the module doc): `fill` in the new rows, the last
+    /// two zero.
+    fn extend(mut column: Vec<F>, fill: F, extra: usize) -> Vec<F> {
+        let n = column.len();
+        column.resize(n << extra, fill);
+        let len = column.len();
+        if let Some(last) = column.get_mut(len.saturating_sub(2)..) {
+            last.fill(F::ZERO);
+        }
+        column
+    }
+
+    /// The claim on a column from the argument's claim `E(point) = value` on its extended
+    /// column; `None` when `eq₀ = 0` (a degenerate challenge, probability `≤ 2/|EF|`).
+    fn unextend(point: &[EF], value: EF, fill: F, extra: usize) -> Option<(Vec<EF>, EF)> {
+        let top = point.get(..extra)?;
+        let rest = point.get(extra..)?;
+        let eq0: EF = top.iter().map(|&x| EF::ONE - x).product();
+        let s: EF = point
+            .get(..point.len().checked_sub(1)?)?
+            .iter()
+            .copied()
+            .product();
+        let inv = eq0.try_inverse()?;
+        Some((
+            rest.to_vec(),
+            (value - EF::from(fill) * (EF::ONE - eq0 - s)) * inv,
+        ))
+    }
+
+    /// The extended columns of every lookup of table `t`.
+    fn extended(
+        graph: &ProofGraph,
+        plan: &Plan,
+        wit: &Witness,
+        table: &Table,
+        uses: &[LookupUse],
+    ) -> Result<Vec<Vec<Vec<F>>>, ProveError> {
+        let fill = table
+            .row(0)
+            .ok_or_else(|| ProveError::Backend(format!("table {} is empty", table.describe())))?;
+        uses.iter()
+            .map(|lu| {
+                let extra = extra_vars(lu.num_vars);
+                Ok(columns(graph, plan, wit, lu)?
+                    .into_iter()
+                    .zip(&fill)
+                    .map(|(c, &f)| extend(c, f, extra))
+                    .collect())
+            })
+            .collect()
+    }
+
+    /// The multiplicities of the blinded argument (every row of every extended column but its
+    /// last two), checking membership when `strict`.
+    ///
+    /// # Errors
+    /// As [`super::multiplicities`].
+    pub fn multiplicities(
+        graph: &ProofGraph,
+        plan: &Plan,
+        wit: &Witness,
+        strict: bool,
+    ) -> Result<Vec<Vec<i64>>, ProveError> {
+        let tables = tables(plan).map_err(ProveError::Backend)?;
+        let mut out = Vec::with_capacity(tables.len());
+        for (t, uses) in tables.iter().zip(plan.lookups_by_table()) {
+            let cols = extended(graph, plan, wit, t, &uses)?;
+            let mut m = vec![0i64; 1 << t.num_vars()];
+            for (w, c) in cols.iter().enumerate() {
+                let rows = c.first().map_or(0, Vec::len).saturating_sub(2);
+                for row in 0..rows {
+                    let tuple: Vec<F> = c.iter().filter_map(|col| col.get(row).copied()).collect();
+                    match t.row_of(&tuple).and_then(|r| m.get_mut(r)) {
+                        Some(slot) => *slot += 1,
+                        None if strict => {
+                            let layer = uses
+                                .get(w)
+                                .and_then(|lu| graph.nodes.get(super::node_of(lu)))
+                                .map_or("?", |n| n.name.as_str())
+                                .to_string();
+                            return Err(ProveError::NotInTable {
+                                layer,
+                                source: zkinfer_lookup::LookupError::NotInTable {
+                                    witness: w,
+                                    row,
+                                    value: tuple
+                                        .iter()
+                                        .map(|&x| zkinfer_field::to_signed(x))
+                                        .collect(),
+                                    table: t.describe(),
+                                },
+                            });
+                        }
+                        None => {}
+                    }
+                }
+            }
+            out.push(m);
+        }
+        Ok(out)
+    }
+
+    /// The prover's secrets of the blinded lookups, drawn before the witness commitment.
+    pub struct Secrets {
+        blinding: Vec<Blinding>,
+        inner: Vec<InnerMasks>,
+        /// `B`'s entries.
+        column: Vec<EF>,
+    }
+
+    impl std::fmt::Debug for Secrets {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("Secrets { .. }")
+        }
+    }
+
+    impl Secrets {
+        /// Fresh blinding and inner masks for `plan` from the operating system, and `B`.
+        ///
+        /// # Errors
+        /// If a table cannot be generated.
+        pub fn draw(plan: &Plan) -> Result<Self, ProveError> {
+            let tables = tables(plan).map_err(ProveError::Backend)?;
+            let st = statement(&tables, plan);
+            let mut rng = rand::rngs::StdRng::from_os_rng();
+            let blinding: Vec<Blinding> = st
+                .iter()
+                .map(|(_, s)| Blinding::random(s.len(), &mut rng))
+                .collect();
+            let inner: Vec<InnerMasks> = st
+                .iter()
+                .map(|(t, s)| InnerMasks::random(&heights(t, s), &mut rng))
+                .collect();
+            let polys = hiding_columns(&blinding, &inner);
+            let size = 1usize << column_vars(polys.len());
+            let mut column: Vec<EF> = (0..size)
+                .map(|_| zkinfer_sumcheck::zk::random_ext(&mut rng))
+                .collect();
+            for (block, p) in column.chunks_mut(BLOCK).zip(&polys) {
+                let [c0, c1] = &p.coords;
+                for (slot, (&a, &b)) in block.iter_mut().zip(c0.iter().zip(c1)) {
+                    *slot = ext_from_coords([EF::from(a), EF::from(b)]);
+                }
+                // Unused entries of a short block are zero: a claim on a 1-variable polynomial
+                // is a claim on its block with the first inner coordinate 0.
+                for slot in block.iter_mut().skip(c0.len()) {
+                    *slot = EF::ZERO;
+                }
+            }
+            Ok(Self {
+                blinding,
+                inner,
+                column,
+            })
+        }
+
+        /// `B`'s two base-field coordinate columns, to commit right after the plan's witness
+        /// columns.
+        #[must_use]
+        pub fn columns(&self) -> [Vec<F>; 2] {
+            split(&self.column)
+        }
+    }
+
+    /// The claims on `B` of the blinded argument, as claims on its 4-entry blocks.
+    fn block_claims(
+        statement: &[(&Table, Vec<usize>)],
+        claims: &BlindedClaims,
+    ) -> Option<(usize, Vec<Claim>)> {
+        let ids = block_ids(statement);
+        let vars = column_vars(ids.len());
+        let index: HashMap<HidingColumnId, usize> =
+            ids.into_iter().enumerate().map(|(i, id)| (id, i)).collect();
+        let mut out = Vec::new();
+        for c in claims.hiding_claims() {
+            let block = *index.get(&c.id)?;
+            let mut point: Vec<EF> = (0..vars - 2)
+                .rev()
+                .map(|b| EF::from(F::from_bool((block >> b) & 1 == 1)))
+                .collect();
+            if c.point.len() == 1 {
+                point.push(EF::ZERO);
+            }
+            point.extend(&c.point);
+            if point.len() != vars {
+                return None;
+            }
+            out.push(Claim {
+                point,
+                value: c.value,
+            });
+        }
+        Some((vars, out))
+    }
+
+    /// The argument's claims on the extended columns as claims on the columns.
+    fn unextend_claims(
+        tables: &[Table],
+        plan: &Plan,
+        claims: &BlindedClaims,
+    ) -> Option<Vec<LookupClaims>> {
+        tables
+            .iter()
+            .zip(plan.lookups_by_table())
+            .zip(&claims.instances)
+            .map(|((t, uses), inst)| {
+                let fill = t.row(0)?;
+                let witness_claims = uses
+                    .iter()
+                    .zip(&inst.lookup.witness_claims)
+                    .map(|(lu, wc)| {
+                        let extra = extra_vars(lu.num_vars);
+                        wc.iter()
+                            .zip(&fill)
+                            .map(|((p, v), &f)| unextend(p, *v, f, extra))
+                            .collect::<Option<Vec<_>>>()
+                    })
+                    .collect::<Option<Vec<_>>>()?;
+                Some(LookupClaims {
+                    witness_claims,
+                    multiplicity_claim: inst.lookup.multiplicity_claim.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// Proves every table's lookups with the blinded argument, routes the claims on the
+    /// columns, and returns the proof and the claims on `B`'s coordinate columns (which are the
+    /// witness batch's columns `first_b` and `first_b + 1`).
+    ///
+    /// # Errors
+    /// [`ProveError::Backend`] without a mask pool or for an argument failure;
+    /// [`ProveError::KeyMismatch`] if the plan's lookups do not fit the witness.
+    pub fn prove(
+        cx: &mut ProverCtx<'_>,
+        mults: &[Vec<i64>],
+        secrets: Secrets,
+        first_b: usize,
+    ) -> Result<(BlindedProof, Vec<ColumnClaim>), ProveError> {
+        let tables = tables(cx.plan).map_err(ProveError::Backend)?;
+        let st = statement(&tables, cx.plan);
+        let uses = cx.plan.lookups_by_table();
+        let cols: Vec<Vec<Vec<Vec<F>>>> = tables
+            .iter()
+            .zip(&uses)
+            .map(|(t, us)| extended(cx.graph, cx.plan, cx.wit, t, us))
+            .collect::<Result<_, _>>()?;
+        let instances: Vec<zkinfer_lookup::LookupInstance<'_>> = tables
+            .iter()
+            .zip(&cols)
+            .map(|(t, c)| zkinfer_lookup::LookupInstance {
+                table: t,
+                witnesses: c
+                    .iter()
+                    .map(|w| w.iter().map(Vec::as_slice).collect())
+                    .collect(),
+            })
+            .collect();
+        let mf: Vec<Vec<F>> = mults.iter().map(|m| crate::ops::to_field(m)).collect();
+        let mrefs: Vec<&[F]> = mf.iter().map(Vec::as_slice).collect();
+        let backend = |e: &dyn std::fmt::Display| ProveError::Backend(format!("lookups: {e}"));
+        let (pool, t) = cx.ch.pool_and_transcript();
+        let pool = pool.ok_or_else(|| backend(&"blinded lookups need the mask pool"))?;
+        let mut slots = Vec::new();
+        let (proof, claims) = zkinfer_lookup::zk::prove_blinded_many(
+            &instances,
+            &mrefs,
+            &secrets.blinding,
+            &secrets.inner,
+            |n, d| {
+                pool.next_mask(n, d).map(|(slot, mask)| {
+                    slots.push(slot.index);
+                    mask
+                })
+            },
+            t,
+        )
+        .map_err(|e| match e {
+            ZkLookupError::Lookup(e) => ProveError::Lookup(e),
+            e => backend(&e),
+        })?;
+        for (slot, claim) in slots.into_iter().zip(claims.masks.iter().cloned()) {
+            pool.record(slot, claim).map_err(|e| backend(&e))?;
+        }
+        drop(instances);
+        drop(cols);
+        let routed = unextend_claims(&tables, cx.plan, &claims)
+            .ok_or_else(|| backend(&"a degenerate lookup challenge; prove again"))?;
+        for (ti, (us, cl)) in uses.iter().zip(&routed).enumerate() {
+            discharge_prove(cx, ti, us, cl)?;
+        }
+        let (vars, bclaims) =
+            block_claims(&st, &claims).ok_or_else(|| backend(&"blinding claims"))?;
+        let Secrets { column, .. } = secrets;
+        let [b0, b1] = split(&column);
+        let reduced = cx
+            .ch
+            .reduce_claims(Column::Ext(column), bclaims, AT_BLINDING)?
+            .ok_or_else(|| backend(&"no blinding claims"))?;
+        debug_assert_eq!(reduced.point.len(), vars);
+        let v0 = zkinfer_poly::evaluate(&b0, &reduced.point);
+        let v1 = zkinfer_poly::evaluate(&b1, &reduced.point);
+        cx.ch.send(vec![v0, v1]);
+        Ok((proof, b_claims(first_b, &reduced.point, v0, v1)))
+    }
+
+    fn split(column: &[EF]) -> [Vec<F>; 2] {
+        [0, 1].map(|c| {
+            column
+                .iter()
+                .map(|v| {
+                    v.as_basis_coefficients_slice()
+                        .get(c)
+                        .copied()
+                        .unwrap_or_default()
+                })
+                .collect()
+        })
+    }
+
+    fn b_claims(first_b: usize, point: &[EF], v0: EF, v1: EF) -> Vec<ColumnClaim> {
+        [(first_b, v0), (first_b + 1, v1)]
+            .into_iter()
+            .map(|(column, value)| ColumnClaim {
+                column,
+                point: point.to_vec(),
+                value,
+            })
+            .collect()
+    }
+
+    /// Verifies the blinded lookups, routes their claims, and returns the claims on `B`'s
+    /// coordinate columns (`first_b`, `first_b + 1`); `b_vars` is `B`'s number of variables as
+    /// committed, checked against the plan's.
+    ///
+    /// # Errors
+    /// [`VerifyError::Lookup`] or [`VerifyError::Rejected`] if the argument is rejected; shape
+    /// errors; a missing mask pool.
+    pub fn verify(
+        cx: &mut VerifierCtx<'_>,
+        proof: &BlindedProof,
+        first_b: usize,
+    ) -> Result<Vec<ColumnClaim>, VerifyError> {
+        let tables = tables(cx.plan).map_err(|e| VerifyError::at(AT, e))?;
+        let st = statement(&tables, cx.plan);
+        let claims =
+            zkinfer_lookup::zk::verify_blinded_many(&st, proof, cx.rd.t).map_err(|e| match e {
+                ZkLookupError::Lookup(e) => VerifyError::Lookup(e),
+                e => VerifyError::at(AT, e),
+            })?;
+        let pool = cx
+            .rd
+            .pool_mut()
+            .ok_or_else(|| VerifyError::at(AT, "blinded lookups without a mask pool"))?;
+        let shapes = layer_mask_shapes(&st);
+        if shapes.len() != claims.masks.len() {
+            return Err(VerifyError::at(AT, "a layer mask claim is missing"));
+        }
+        for ((n, d), claim) in shapes.into_iter().zip(claims.masks.iter().cloned()) {
+            let slot = pool
+                .next_mask_shape(n, d)
+                .map_err(|e| VerifyError::sumcheck(AT, e))?;
+            pool.record(slot.index, claim)
+                .map_err(|e| VerifyError::sumcheck(AT, e))?;
+        }
+        let routed = unextend_claims(&tables, cx.plan, &claims)
+            .ok_or_else(|| VerifyError::at(AT, "a degenerate lookup challenge"))?;
+        let uses = cx.plan.lookups_by_table();
+        if routed.len() != uses.len() {
+            return Err(VerifyError::plan_mismatch(
+                AT,
+                "claims for another number of tables",
+            ));
+        }
+        for (ti, (us, cl)) in uses.iter().zip(&routed).enumerate() {
+            discharge_verify(cx, ti, us, cl, &format!("lookups into table {ti}"))?;
+        }
+        let (vars, bclaims) = block_claims(&st, &claims)
+            .ok_or_else(|| VerifyError::at(AT_BLINDING, "a claim on no blinding polynomial"))?;
+        let reduced = cx
+            .rd
+            .verify_reduce_claims(vars, bclaims, AT_BLINDING)?
+            .ok_or_else(|| VerifyError::at(AT_BLINDING, "no blinding claims"))?;
+        let [v0, v1] = cx.rd.recv_array::<2>(AT_BLINDING)?;
+        if ext_from_coords([v0, v1]) != reduced.value {
+            return Err(VerifyError::at(
+                AT_BLINDING,
+                "the blinding column's coordinates do not make its claimed value",
+            ));
+        }
+        Ok(b_claims(first_b, &reduced.point, v0, v1))
+    }
+}

@@ -16,6 +16,7 @@
 
 use serde::{Deserialize, Serialize};
 use zkinfer_lookup::LookupProof;
+use zkinfer_lookup::zk::BlindedProof;
 use zkinfer_pcs::{Commitment, OpeningProof};
 
 use zkinfer_field::EF;
@@ -35,7 +36,7 @@ use crate::keys::{ProvingKey, VerifyingKey};
 ///   [`crate::commit`]) or, in benchmark-only proofs, plain, tagged by kind; private and
 ///   hashed outputs (`output_claim`), hashed tensors' commitments (`hashed`); masked sumchecks
 ///   (`Msg::ZkSumcheck`) with their mask pool's discharge (`mask_pool`).
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 /// Version of the verifying-key and compiled-model file formats (proving keys have
 /// [`PK_FORMAT_VERSION`]); bump on any change. Keys are versioned apart from proofs so that a change of the proof alone does not make users
@@ -67,8 +68,9 @@ pub struct Proof {
     pub weights: Option<Commitment>,
     /// The witness columns (hiding, except in benchmark-only proofs).
     pub witness: WitnessCommitment,
-    /// The LogUp-GKR proof of every table's lookups.
-    pub lookups: LookupProof,
+    /// The LogUp-GKR proof of every table's lookups: blinded (zero knowledge) with a hiding
+    /// witness commitment, plain in benchmark-only proofs.
+    pub lookups: Lookups,
     /// The layer messages, in the order the verifier reads them.
     pub msgs: Vec<Msg>,
     /// The discharge of the masked sumchecks' mask claims (with a hiding witness commitment,
@@ -78,6 +80,16 @@ pub struct Proof {
     pub weights_opening: Option<OpeningProof>,
     /// Opening of the witness claims.
     pub witness_opening: WitnessOpening,
+}
+
+/// The lookups of a proof.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum Lookups {
+    /// Zero-knowledge LogUp-GKR (`zkinfer_lookup::zk`: blinded roots, `Z·R`-masked layers,
+    /// masked layer sumchecks), with a hiding witness commitment ([`crate::lookups`]).
+    Blinded(BlindedProof),
+    /// Plain LogUp-GKR (benchmark-only proofs, plain witness commitment).
+    Plain(LookupProof),
 }
 
 /// A file that could not be read.
@@ -238,21 +250,21 @@ mod tests {
 
     #[test]
     fn an_old_proof_file_names_its_version_and_the_fix() {
-        assert_eq!(<Proof as ZkFile>::VERSION, 3);
-        let e = Proof::from_bytes(&header::<Proof>(2)).unwrap_err();
+        assert_eq!(<Proof as ZkFile>::VERSION, 4);
+        let e = Proof::from_bytes(&header::<Proof>(3)).unwrap_err();
         assert!(
             matches!(
                 e,
                 FileError::WrongVersion {
-                    got: 2,
-                    expected: 3,
+                    got: 3,
+                    expected: 4,
                     ..
                 }
             ),
             "{e}"
         );
         let msg = e.to_string();
-        assert!(msg.contains("format version 2"), "{msg}");
+        assert!(msg.contains("format version 3"), "{msg}");
         assert!(msg.contains("zkinfer prove"), "{msg}");
         // Keys keep their own version: a proof format change does not refuse them.
         assert_eq!(<VerifyingKey as ZkFile>::VERSION, KEY_FORMAT_VERSION);

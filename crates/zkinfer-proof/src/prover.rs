@@ -15,7 +15,7 @@ use crate::ops::util::key_mismatch;
 use crate::ops::{ProverCtx, mle, prove_node, to_field};
 use crate::plan::{Source, WeightsVisibility};
 use crate::profile::Profile;
-use crate::proof::Proof;
+use crate::proof::{Lookups, Proof};
 use crate::witness::{self, Witness, weight_columns};
 
 /// Labels of the top-level transcript messages.
@@ -153,10 +153,12 @@ fn prove_inner(
 ) -> Result<(Proof, Vec<HashedOpening>), ProveError> {
     let plan = &pk.vk.plan;
     let graph = &pk.graph;
-    let mults = if strict {
-        lookups::multiplicities(graph, plan, &wit)?
-    } else {
-        lookups::multiplicities_lenient(graph, plan, &wit)
+    // With a hiding commitment the lookups are blinded (zero knowledge): their multiplicities
+    // count the extended columns, and their secrets are committed with the witness.
+    let mults = match hiding {
+        Hiding::On => lookups::zk::multiplicities(graph, plan, &wit, strict)?,
+        Hiding::Off if strict => lookups::multiplicities(graph, plan, &wit)?,
+        Hiding::Off => lookups::multiplicities_lenient(graph, plan, &wit),
     };
     for (&c, m) in plan.multiplicity_columns.iter().zip(&mults) {
         wit.columns
@@ -203,15 +205,25 @@ fn prove_inner(
     // With a hiding commitment the walk's sumchecks are masked: a counting pass of the walk
     // (plain sumchecks on a scratch transcript; their shapes do not depend on the challenges)
     // sizes the mask pool, whose one column joins the witness batch.
-    let pool = match hiding {
-        Hiding::On => Some(mask_pool(pk, &wit, weights, &output, public_output)?),
-        Hiding::Off => None,
+    let (pool, secrets) = match hiding {
+        Hiding::On => (
+            Some(mask_pool(pk, &wit, weights, &output, public_output)?),
+            Some(lookups::zk::Secrets::draw(plan)?),
+        ),
+        Hiding::Off => (None, None),
     };
     profile.mark("mask pool");
+    // The batch: the plan's witness columns, the lookups' blinding column (two coordinate
+    // columns), the mask pool.
+    let first_b = plan.witness_columns.len();
     let mut xcols: Vec<Vec<F>> = wit.columns.iter().map(|c| to_field(c)).collect();
+    if let Some(s) = &secrets {
+        xcols.extend(s.columns());
+    }
     if let Some(p) = &pool {
         xcols.extend(p.columns());
     }
+    let pool_column = xcols.len().saturating_sub(1);
     let (xcom, xdata) = commit::commit(pk.vk.pcs, hiding, &xcols, &mut t)?;
     drop(xcols);
     let specs = hashed::specs(plan).map_err(ProveError::Backend)?;
@@ -229,7 +241,16 @@ fn prove_inner(
         },
         claims: Claims::new(graph.tensors.len()),
     };
-    let lookup_proofs = lookups::prove_all(&mut cx, &mults, strict)?;
+    let (lookup_proofs, blinding_claims) = match secrets {
+        Some(s) => {
+            let (proof, claims) = lookups::zk::prove(&mut cx, &mults, s, first_b)?;
+            (Lookups::Blinded(proof), claims)
+        }
+        None => (
+            Lookups::Plain(lookups::prove_all(&mut cx, &mults, strict)?),
+            Vec::new(),
+        ),
+    };
     profile.mark("lookups");
     let output_claim = walk(&mut cx, &output, public_output)?;
     cx.ch.check()?;
@@ -243,9 +264,8 @@ fn prove_inner(
             let (proof, cs) = pool
                 .finish(&mut t)
                 .map_err(|e| ProveError::Backend(format!("mask pool: {e}")))?;
-            let column = plan.witness_columns.len();
             pool_claims.extend(cs.into_iter().map(|c| ColumnClaim {
-                column,
+                column: pool_column,
                 point: c.point,
                 value: c.value,
             }));
@@ -268,6 +288,7 @@ fn prove_inner(
         None => (None, None),
     };
     let mut witness_claims = col_claims(&claims.witness);
+    witness_claims.extend(blinding_claims);
     witness_claims.extend(pool_claims);
     let witness_opening = commit::open(xdata, &witness_claims, &mut t)?;
     profile.mark("opening");
@@ -290,7 +311,7 @@ fn prove_inner(
 
 /// A mask pool for the walk's masked sumchecks, sized by a counting pass of the walk on a
 /// scratch transcript (plain sumchecks; the sequence of sumcheck shapes depends on the plan
-/// only, not on the challenges or the data).
+/// only, not on the challenges or the data), and for the blinded lookups' masked sumchecks.
 fn mask_pool(
     pk: &ProvingKey,
     wit: &Witness,
@@ -309,7 +330,8 @@ fn mask_pool(
     };
     walk(&mut cx, output, public_output)?;
     cx.ch.check()?;
-    let entries = cx.ch.counted_mask_entries();
+    let (_, lookup_entries) = lookups::zk::shape(&pk.vk.plan).map_err(ProveError::Backend)?;
+    let entries = cx.ch.counted_mask_entries() + lookup_entries;
     let err = |e: zkinfer_sumcheck::SumcheckError| ProveError::Backend(format!("mask pool: {e}"));
     MaskPool::random_os(MaskPool::size_for(entries).map_err(err)?).map_err(err)
 }

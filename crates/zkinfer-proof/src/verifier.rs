@@ -24,7 +24,7 @@ use crate::keys::{VerifyingKey, hex};
 use crate::lookups;
 use crate::ops::{VerifierCtx, mle, to_field, verify_node};
 use crate::plan::{Source, WeightsVisibility};
-use crate::proof::Proof;
+use crate::proof::{Lookups, Proof};
 use crate::prover::{col_claims, labels};
 
 /// Verifies `proof` against `vk`. `input` is the quantized public input the verifier expects
@@ -151,7 +151,18 @@ pub fn verify(
             ));
         }
     }
-    // With masked sumchecks the witness batch ends with the mask pool's column.
+    // With masked sumchecks the witness batch ends with the mask pool's column, and before it
+    // (with blinded lookups, which need the pool) the lookups' blinding column's two
+    // coordinate columns.
+    let blinded = match (&proof.lookups, &proof.mask_pool) {
+        (Lookups::Blinded(_), Some(_)) => true,
+        (Lookups::Plain(_), _) => false,
+        (Lookups::Blinded(_), None) => {
+            return Err(VerifyError::Malformed(
+                "blinded lookups in a proof without masked sumchecks".into(),
+            ));
+        }
+    };
     let (witness_vars, pool) = match &proof.mask_pool {
         None => (proof.witness.num_vars(), None),
         Some(_) => {
@@ -168,6 +179,23 @@ pub fn verify(
             (rest, Some(pool))
         }
     };
+    let witness_vars = if blinded {
+        let (b_vars, _) = lookups::zk::shape(plan).map_err(|e| VerifyError::at("lookups", e))?;
+        let b = u32::try_from(b_vars).unwrap_or(u32::MAX);
+        match witness_vars.split_last_chunk::<2>() {
+            Some((rest, [b0, b1])) if *b0 == b && *b1 == b => rest,
+            _ => {
+                return Err(VerifyError::at(
+                    "witness",
+                    "no lookup blinding column of the plan's size",
+                ));
+            }
+        }
+    } else {
+        witness_vars
+    };
+    let first_b = plan.witness_columns.len();
+    let pool_column = proof.witness.num_vars().len().saturating_sub(1);
     check_shapes(witness_vars, &plan.witness_columns, "witness")?;
     commit::absorb(vk.pcs, &proof.witness, &mut t)?;
     let hashed_specs = hashed::absorb(vk.pcs, plan, &proof.hashed, &mut t)?;
@@ -180,7 +208,13 @@ pub fn verify(
         },
         claims: Claims::new(graph.tensors.len()),
     };
-    lookups::verify_all(&mut cx, &proof.lookups)?;
+    let blinding_claims = match &proof.lookups {
+        Lookups::Blinded(p) => lookups::zk::verify(&mut cx, p, first_b)?,
+        Lookups::Plain(p) => {
+            lookups::verify_all(&mut cx, p)?;
+            Vec::new()
+        }
+    };
 
     let tau = cx
         .rd
@@ -215,12 +249,11 @@ pub fn verify(
     rd.finish()?;
     let mut pool_claims = Vec::new();
     if let (Some(pool), Some(proof_pool)) = (pool, &proof.mask_pool) {
-        let column = plan.witness_columns.len();
         let cs = pool
             .finish(&mut t, proof_pool)
             .map_err(|e| VerifyError::at("mask pool", e))?;
         pool_claims.extend(cs.into_iter().map(|c| zkinfer_pcs::ColumnClaim {
-            column,
+            column: pool_column,
             point: c.point,
             value: c.value,
         }));
@@ -274,6 +307,7 @@ pub fn verify(
         _ => check_public_weights(vk, &claims.weights)?,
     }
     let mut witness_claims = col_claims(&claims.witness);
+    witness_claims.extend(blinding_claims);
     witness_claims.extend(pool_claims);
     commit::verify(
         vk.pcs,

@@ -167,8 +167,9 @@ fn the_walk_sumchecks_are_masked_and_their_masks_discharged() {
     assert!(p.mask_pool.is_some());
     assert_eq!(
         p.witness.num_vars().len(),
-        pk.vk.plan.witness_columns.len() + 1,
-        "the pool is one more column of the witness batch"
+        pk.vk.plan.witness_columns.len() + 3,
+        "the lookups' blinding column (two coordinate columns) and the pool are three more \
+         columns of the witness batch"
     );
     let q = prove_non_zk_for_bench(&pk, &x, &mut Profile::default()).unwrap();
     assert_eq!(count(&q, true), 0);
@@ -195,5 +196,102 @@ fn the_walk_sumchecks_are_masked_and_their_masks_discharged() {
             z.mask_sum += EF::ONE;
         }
         assert!(verify(&pk.vk, &bad, None, None).is_err(), "mask sum {i}");
+    }
+}
+
+/// With the hiding commitment the lookups are blinded (`zkinfer_lookup::zk`: blinded roots,
+/// `Z·R`-masked layers, masked layer sumchecks whose masks come from the proof's pool, the
+/// blinding secrets committed in the witness batch). Every part of the blinded proof is checked:
+/// a changed root, layer child, inner-mask value, leaf value, blinding value or multiplicity value
+/// is rejected, as is a changed layer-sumcheck mask value, the plain lookup proof of the same input
+/// put in its place, and a changed message of the blinding column's reduction.
+#[test]
+fn the_lookups_are_blinded_and_every_part_is_checked() {
+    use zkinfer_field::{EF, PrimeCharacteristicRing};
+    use zkinfer_lookup::zk::BlindedProof;
+    use zkinfer_proof::Lookups;
+    use zkinfer_proof::channel::Msg;
+
+    let (pk, x, _) = fixture();
+    let p = prove(&pk, &x, None).unwrap();
+    verify(&pk.vk, &p, None, None).expect("honest proof");
+    let Lookups::Blinded(blinded) = &p.lookups else {
+        panic!("a ZK proof's lookups are blinded");
+    };
+    assert!(!blinded.layers.is_empty() && !blinded.roots.is_empty());
+    let plain = prove_non_zk_for_bench(&pk, &x, &mut Profile::default()).unwrap();
+    assert!(matches!(plain.lookups, Lookups::Plain(_)));
+    verify(&pk.vk, &plain, None, None).expect("plain proof");
+
+    let rejected = |edit: &dyn Fn(&mut BlindedProof), what: &str| {
+        let mut bad = p.clone();
+        let Lookups::Blinded(b) = &mut bad.lookups else {
+            unreachable!()
+        };
+        edit(b);
+        assert!(verify(&pk.vk, &bad, None, None).is_err(), "{what}");
+    };
+    for t in 0..blinded.roots.len() {
+        for i in 0..2 {
+            rejected(&|b| b.roots[t][i] += EF::ONE, &format!("root {t}.{i}"));
+        }
+    }
+    for (k, layer) in blinded.layers.iter().enumerate() {
+        for c in 0..layer.children.len() {
+            rejected(
+                &|b| b.layers[k].children[c] += EF::ONE,
+                &format!("layer {k} child {c}"),
+            );
+        }
+        for m in 0..layer.mask_evals.len() {
+            rejected(
+                &|b| b.layers[k].mask_evals[m][1] += EF::ONE,
+                &format!("layer {k} inner mask {m}"),
+            );
+        }
+        rejected(
+            &|b| b.layers[k].sumcheck.mask_eval += EF::ONE,
+            &format!("layer {k} sumcheck mask value"),
+        );
+    }
+    for w in 0..blinded.witness_evals.len() {
+        rejected(&|b| b.witness_evals[w][0] += EF::ONE, &format!("leaf {w}"));
+    }
+    for t in 0..blinded.blinding_evals.len() {
+        rejected(
+            &|b| b.blinding_evals[t][0] += EF::ONE,
+            &format!("blinding {t}"),
+        );
+    }
+    for i in 0..blinded.multiplicity_evals.len() {
+        rejected(
+            &|b| b.multiplicity_evals[i] += EF::ONE,
+            &format!("multiplicity {i}"),
+        );
+    }
+
+    let mut bad = p.clone();
+    bad.lookups = plain.lookups.clone();
+    assert!(
+        verify(&pk.vk, &bad, None, None).is_err(),
+        "plain lookups in a ZK proof"
+    );
+    // The blinding column's reduction is the first masked sumcheck, followed by its value and
+    // the two coordinates' values.
+    let first_zk = p
+        .msgs
+        .iter()
+        .position(|m| matches!(m, Msg::ZkSumcheck(_)))
+        .unwrap();
+    for i in first_zk + 1..first_zk + 3 {
+        let mut bad = p.clone();
+        let Msg::Evals(v) = &mut bad.msgs[i] else {
+            panic!("message {i} is evaluations");
+        };
+        v[0] += EF::ONE;
+        assert!(
+            verify(&pk.vk, &bad, None, None).is_err(),
+            "blinding message {i}"
+        );
     }
 }
