@@ -41,6 +41,11 @@ pub struct ProvingKey {
     /// 8 bytes per element at the default rate 1/4). `None`: each proof commits the weights
     /// again (slower; the same proof).
     pub weights_data: Option<StoredData>,
+    /// The mask-pool entries a zero-knowledge proof takes (a function of the plan, counted at
+    /// setup by a walk over a zero input): proving then skips its own counting pass. `None`:
+    /// each proof counts (a key whose count fails at setup; the same proof). A count that is
+    /// too small only makes proving fail ("mask pool exhausted"), never a proof unsound.
+    pub mask_entries: Option<usize>,
 }
 
 /// Transcript context of the setup commitment.
@@ -74,12 +79,14 @@ pub fn setup(graph: &ProofGraph, plan: &Plan, pcs: PcsConfig) -> Result<ProvingK
             digest: [0; 32],
         };
         vk.digest = vk_digest(&vk);
-        let pk = ProvingKey {
+        let mut pk = ProvingKey {
             vk,
             graph: graph.clone(),
             weights_data: None,
+            mask_entries: None,
         };
         pk.check_plan()?;
+        pk.mask_entries = crate::prover::count_mask_entries_at_setup(&pk).ok();
         return Ok(pk);
     }
     let cols: Vec<Vec<_>> = weight_columns(graph, plan)?
@@ -96,12 +103,14 @@ pub fn setup(graph: &ProofGraph, plan: &Plan, pcs: PcsConfig) -> Result<ProvingK
         digest: [0; 32],
     };
     vk.digest = vk_digest(&vk);
-    let pk = ProvingKey {
+    let mut pk = ProvingKey {
         vk,
         graph: graph.clone(),
         weights_data: Some(data.into_stored()),
+        mask_entries: None,
     };
     pk.check_plan()?;
+    pk.mask_entries = crate::prover::count_mask_entries_at_setup(&pk).ok();
     Ok(pk)
 }
 

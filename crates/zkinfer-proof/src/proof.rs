@@ -47,7 +47,7 @@ pub const KEY_FORMAT_VERSION: u32 = 2;
 /// (codeword and Merkle tree) so that proofs skip re-committing the weights; version-1 keys
 /// are refused with [`FileError::WrongVersion`] (run `zkinfer setup` again). 3: the plan's
 /// options carry the output's visibility.
-pub const PK_FORMAT_VERSION: u32 = 3;
+pub const PK_FORMAT_VERSION: u32 = 4;
 
 /// A proof of one inference.
 #[derive(Clone, Debug, Serialize, Deserialize)]

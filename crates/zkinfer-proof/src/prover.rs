@@ -319,6 +319,40 @@ fn mask_pool(
     output: &[i64],
     public_output: bool,
 ) -> Result<MaskPool, ProveError> {
+    let entries = match pk.mask_entries {
+        Some(n) => n,
+        None => count_mask_entries(pk, wit, weights, output, public_output)?,
+    };
+    let err = |e: zkinfer_sumcheck::SumcheckError| ProveError::Backend(format!("mask pool: {e}"));
+    MaskPool::random_os(MaskPool::size_for(entries).map_err(err)?).map_err(err)
+}
+
+/// The mask-pool entries a proof of `pk`'s model takes, counted at setup on the witness of a
+/// zero input ([`ProvingKey::mask_entries`]).
+///
+/// # Errors
+/// If the zero input cannot be traced or proved (the key then counts per proof).
+pub(crate) fn count_mask_entries_at_setup(pk: &ProvingKey) -> Result<usize, ProveError> {
+    let plan = &pk.vk.plan;
+    let graph = &pk.graph;
+    let len = crate::ops::util::layout(plan, graph.input, "input")?.logical_len();
+    let input = vec![0i64; len];
+    let trace = crate::trace::run(graph, &input)?;
+    let weights = weight_columns(graph, plan)?;
+    let wit = witness::generate_with(graph, plan, &input, &trace, &weights)?;
+    let output = wit.tensor(graph.output, "output")?.to_vec();
+    count_mask_entries(pk, &wit, &weights, &output, plan.options.output.is_public())
+}
+
+/// The counting pass: the walk with plain sumchecks on a scratch transcript, counting the
+/// entries masking them takes, plus the blinded lookups' (a function of the plan).
+fn count_mask_entries(
+    pk: &ProvingKey,
+    wit: &Witness,
+    weights: &[Vec<i64>],
+    output: &[i64],
+    public_output: bool,
+) -> Result<usize, ProveError> {
     let mut scratch = Transcript::new(b"zkinfer/mask-count");
     let mut cx = ProverCtx {
         plan: &pk.vk.plan,
@@ -331,9 +365,7 @@ fn mask_pool(
     walk(&mut cx, output, public_output)?;
     cx.ch.check()?;
     let (_, lookup_entries) = lookups::zk::shape(&pk.vk.plan).map_err(ProveError::Backend)?;
-    let entries = cx.ch.counted_mask_entries() + lookup_entries;
-    let err = |e: zkinfer_sumcheck::SumcheckError| ProveError::Backend(format!("mask pool: {e}"));
-    MaskPool::random_os(MaskPool::size_for(entries).map_err(err)?).map_err(err)
+    Ok(cx.ch.counted_mask_entries() + lookup_entries)
 }
 
 /// The backward claim walk: each node's rule moves the claims on its output to its inputs,

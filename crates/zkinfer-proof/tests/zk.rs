@@ -295,3 +295,33 @@ fn the_lookups_are_blinded_and_every_part_is_checked() {
         );
     }
 }
+
+/// Setup records the mask-pool budget a proof takes (counted on a zero input), so proving skips
+/// its counting pass: proofs of keys with the recorded budget and without it (each proof counts)
+/// have pools of the same size and verify, for models with linear layers, convolutions, pooling
+/// and function tables; the recorded budget is what sizes the pool.
+#[test]
+fn setup_records_the_mask_budget_a_proof_takes() {
+    use zkinfer_proof::testing::{lenet5, mlp_with_table};
+    let pool_vars = |p: &Proof| *p.witness.num_vars().last().unwrap();
+    for (name, (g, x)) in [("table", mlp_with_table(5)), ("lenet5", lenet5(3))] {
+        let plan = compile(&g, CompileOptions::with_input(InputVisibility::Private)).unwrap();
+        let pk = setup(&g, &plan, PcsConfig::default()).unwrap();
+        assert!(pk.mask_entries.is_some(), "{name}: budget recorded");
+        let p = prove(&pk, &x, None).unwrap();
+        verify(&pk.vk, &p, None, None).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let mut counting = pk.clone();
+        counting.mask_entries = None;
+        let q = prove(&counting, &x, None).unwrap();
+        verify(&pk.vk, &q, None, None).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(pool_vars(&p), pool_vars(&q), "{name}: the same pool");
+
+        if name == "table" {
+            let mut larger = pk.clone();
+            larger.mask_entries = Some(1 << 20);
+            let big = prove(&larger, &x, None).unwrap();
+            assert!(pool_vars(&big) > pool_vars(&p), "the budget sizes the pool");
+            verify(&pk.vk, &big, None, None).unwrap();
+        }
+    }
+}
