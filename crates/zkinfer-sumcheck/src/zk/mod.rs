@@ -39,15 +39,24 @@
 
 mod dense;
 mod mask;
+pub mod masked;
 pub mod pool;
 mod prover;
 mod verifier;
 
 pub use dense::{dense_evaluate, lift_point};
-pub use mask::{MaskPolynomial, mask_weights, random_base, random_ext};
-pub use pool::{MaskPool, MaskPoolProof, MaskPoolVerifier, MaskSlot, PoolClaim, mask_entries};
+pub use mask::{MaskPolynomial, mask_weights, mask_weights_per_var, random_base, random_ext};
+pub use masked::{
+    ClaimMask, MaskedClaim, MaskedReductionProof, MaskedSubClaim, MaskedSumcheckOutput,
+    MaskedSumcheckProof, masked_degrees, prove_zk_masked, reduce_masked_claims,
+    verify_reduce_masked_claims, verify_zk_masked,
+};
+pub use pool::{
+    CLAIM_MASK_LEN, LinearClaim, MaskPool, MaskPoolProof, MaskPoolVerifier, MaskSlot, PoolClaim,
+    mask_entries, mask_entries_per_var,
+};
 pub use prover::{ZkSumcheckOutput, prove_zk};
-pub use verifier::verify_zk;
+pub use verifier::{verify_zk, verify_zk_per_round};
 
 use serde::{Deserialize, Serialize};
 use zkinfer_field::EF;
