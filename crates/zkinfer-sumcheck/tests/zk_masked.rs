@@ -9,6 +9,7 @@
 //! 3. the masked reduction of both and a plain claim on `T` → one masked claim `T(ρ)`;
 //! 4. the op `T(ρ) = Σ_x eq(ρ, x)·A(x)·B(x)` started from that masked claim, `A`, `B` private;
 //! 5. the reduction of the masked claim on `A` to a plain one (a claim for a PCS opening);
+//!
 //! then the pool's discharge. The hiding commitment is an in-test oracle (the pool column is
 //! absorbed; claims are checked against it in memory). The masked claim on `B` left by step 4 is
 //! checked with the prover's pool (what its consumer's masked sumcheck would check).
@@ -76,10 +77,7 @@ impl World {
     }
 
     fn terms1(&self) -> Vec<Term> {
-        vec![
-            Term::new(EF::ONE, vec![0, 1]),
-            Term::new(self.c, vec![0]),
-        ]
+        vec![Term::new(EF::ONE, vec![0, 1]), Term::new(self.c, vec![0])]
     }
 }
 
@@ -114,17 +112,31 @@ fn values_mut(s: &mut Sent) -> Vec<(&'static str, &mut EF)> {
     out.extend(s.e1.iter_mut().map(|v| ("e1", v)));
     out.extend(sumcheck_values(&mut s.s2).into_iter().map(|v| ("s2", v)));
     out.extend(s.e2.iter_mut().map(|v| ("e2", v)));
-    out.extend(sumcheck_values(&mut s.red.sumcheck).into_iter().map(|v| ("red", v)));
+    out.extend(
+        sumcheck_values(&mut s.red.sumcheck)
+            .into_iter()
+            .map(|v| ("red", v)),
+    );
     out.push(("red.eval", &mut s.red.eval));
     out.extend(sumcheck_values(&mut s.s4).into_iter().map(|v| ("s4", v)));
     out.extend(s.e4.iter_mut().map(|v| ("e4", v)));
-    out.extend(sumcheck_values(&mut s.red_a.sumcheck).into_iter().map(|v| ("red_a", v)));
+    out.extend(
+        sumcheck_values(&mut s.red_a.sumcheck)
+            .into_iter()
+            .map(|v| ("red_a", v)),
+    );
     out.push(("red_a.eval", &mut s.red_a.eval));
     let p = &mut s.pool;
     for (name, zk) in [("pool.reduce", &mut p.reduce), ("pool.inner", &mut p.inner)] {
         out.push((name, &mut zk.mask_sum));
         out.push((name, &mut zk.mask_eval));
-        out.extend(zk.sumcheck.round_polys.iter_mut().flatten().map(|v| (name, v)));
+        out.extend(
+            zk.sumcheck
+                .round_polys
+                .iter_mut()
+                .flatten()
+                .map(|v| (name, v)),
+        );
     }
     out.push(("pool.eval", &mut p.pool_eval));
     out.push(("pool.inner_eval", &mut p.inner_eval));
@@ -174,8 +186,7 @@ fn prove_chain(
         &mut t,
     )?;
     t.absorb_exts(b"test/evals", &s4.evals);
-    let (red_a, _) =
-        reduce_masked_claims(col(&w.a), &s4.claims[..1], false, &mut pool, &mut t)?;
+    let (red_a, _) = reduce_masked_claims(col(&w.a), &s4.claims[..1], false, &mut pool, &mut t)?;
     let oracle = pool.clone();
     let (pool_proof, pool_claims) = pool.finish(&mut t)?;
     let sent = Sent {
@@ -299,7 +310,14 @@ fn masked_chains_verify_and_every_revealed_value_is_masked() {
         assert!(sent.red.sumcheck.incoming_eval.is_some());
         assert_eq!(sent.red.sumcheck.zk.sumcheck.round_polys.len(), n + 1);
         // Round sizes follow the per-round degrees: w 1, middle d, last d + (private factors).
-        let deg: Vec<usize> = sent.s4.zk.sumcheck.round_polys.iter().map(|g| g.len() - 1).collect();
+        let deg: Vec<usize> = sent
+            .s4
+            .zk
+            .sumcheck
+            .round_polys
+            .iter()
+            .map(|g| g.len() - 1)
+            .collect();
         assert_eq!(deg, masked_degrees(n, &prod(), true, &[0, 1], true));
         assert_eq!(*deg.last().unwrap(), 5);
     }
@@ -460,7 +478,10 @@ fn claim_masks_other_than_the_committed_ones_are_caught_by_the_opening() {
     let masks = vec![ClaimMask { slot: 0, coeff: z }];
     let run = |committed: &[EF]| -> Result<(), String> {
         let mut pool = MaskPool::from_entries(shifted.clone()).unwrap();
-        let column = MaskPool::from_entries(committed.to_vec()).unwrap().columns().remove(0);
+        let column = MaskPool::from_entries(committed.to_vec())
+            .unwrap()
+            .columns()
+            .remove(0);
         let mut t = Transcript::new(b"x");
         commit(&column, &mut t);
         let _ = pool.next_claim_mask().unwrap();
@@ -578,17 +599,41 @@ fn misuse_is_an_error_not_a_panic() {
     let err = |r: Result<_, SumcheckError>| r.map(|_| ()).unwrap_err();
     // A private column listed twice or out of range; one without variables.
     assert!(matches!(
-        err(prove_zk_masked(cols(), &prod(), None, &[0, 0], &[], &mut pool, &mut t)),
+        err(prove_zk_masked(
+            cols(),
+            &prod(),
+            None,
+            &[0, 0],
+            &[],
+            &mut pool,
+            &mut t
+        )),
         SumcheckError::MaskedClaims { .. }
     ));
     assert!(matches!(
-        err(prove_zk_masked(cols(), &prod(), None, &[2], &[], &mut pool, &mut t)),
+        err(prove_zk_masked(
+            cols(),
+            &prod(),
+            None,
+            &[2],
+            &[],
+            &mut pool,
+            &mut t
+        )),
         SumcheckError::MaskedClaims { .. }
     ));
     let scalar = vec![Column::Ext(vec![EF::ONE])];
     let one = [Term::new(EF::ONE, vec![0])];
     assert!(matches!(
-        err(prove_zk_masked(scalar, &one, None, &[0], &[], &mut pool, &mut t)),
+        err(prove_zk_masked(
+            scalar,
+            &one,
+            None,
+            &[0],
+            &[],
+            &mut pool,
+            &mut t
+        )),
         SumcheckError::MaskedClaims { .. }
     ));
     // An incoming slot that is not a claim mask (a Libra mask, or none at all).
@@ -599,7 +644,15 @@ fn misuse_is_an_error_not_a_panic() {
             coeff: EF::ONE,
         }];
         assert!(matches!(
-            err(prove_zk_masked(cols(), &prod(), None, &[], &masks, &mut pool, &mut t)),
+            err(prove_zk_masked(
+                cols(),
+                &prod(),
+                None,
+                &[],
+                &masks,
+                &mut pool,
+                &mut t
+            )),
             SumcheckError::BadMaskSlot { .. }
         ));
         let mut pv = MaskPoolVerifier::new(POOL).unwrap();
@@ -608,19 +661,68 @@ fn misuse_is_an_error_not_a_panic() {
             incoming_eval: Some(EF::ONE),
             ..Default::default()
         };
-        let r = verify_zk_masked(2, &prod(), None, &[], &masks, EF::ONE, &proof, &mut pv, &mut t);
+        let r = verify_zk_masked(
+            2,
+            &prod(),
+            None,
+            &[],
+            &masks,
+            EF::ONE,
+            &proof,
+            &mut pv,
+            &mut t,
+        );
         assert!(matches!(r, Err(SumcheckError::BadMaskSlot { .. })), "{r:?}");
     }
     // The verifier: an eq point of the wrong length, private columns listed twice, an empty
     // proof, claims at different points, empty reductions.
     let mut pv = MaskPoolVerifier::new(POOL).unwrap();
     let empty = MaskedSumcheckProof::default();
-    let r = verify_zk_masked(2, &prod(), Some(&[EF::ONE]), &[], &[], EF::ONE, &empty, &mut pv, &mut t);
-    assert!(matches!(r, Err(SumcheckError::WrongEvalCount { .. })), "{r:?}");
-    let r = verify_zk_masked(2, &prod(), None, &[1, 1], &[], EF::ONE, &empty, &mut pv, &mut t);
-    assert!(matches!(r, Err(SumcheckError::MaskedClaims { .. })), "{r:?}");
-    let r = verify_zk_masked(2, &prod(), None, &[0], &[], EF::ONE, &empty, &mut pv, &mut t);
-    assert!(matches!(r, Err(SumcheckError::WrongRoundCount { .. })), "{r:?}");
+    let r = verify_zk_masked(
+        2,
+        &prod(),
+        Some(&[EF::ONE]),
+        &[],
+        &[],
+        EF::ONE,
+        &empty,
+        &mut pv,
+        &mut t,
+    );
+    assert!(
+        matches!(r, Err(SumcheckError::WrongEvalCount { .. })),
+        "{r:?}"
+    );
+    let r = verify_zk_masked(
+        2,
+        &prod(),
+        None,
+        &[1, 1],
+        &[],
+        EF::ONE,
+        &empty,
+        &mut pv,
+        &mut t,
+    );
+    assert!(
+        matches!(r, Err(SumcheckError::MaskedClaims { .. })),
+        "{r:?}"
+    );
+    let r = verify_zk_masked(
+        2,
+        &prod(),
+        None,
+        &[0],
+        &[],
+        EF::ONE,
+        &empty,
+        &mut pv,
+        &mut t,
+    );
+    assert!(
+        matches!(r, Err(SumcheckError::WrongRoundCount { .. })),
+        "{r:?}"
+    );
     let c1 = MaskedClaim::plain(vec![EF::ONE], EF::ONE);
     let c2 = MaskedClaim::plain(vec![EF::TWO], EF::ONE);
     assert!(MaskedClaim::linear_combination(&[(EF::ONE, &c1), (EF::ONE, &c2)], EF::ZERO).is_err());
@@ -628,17 +730,33 @@ fn misuse_is_an_error_not_a_panic() {
     let r = verify_reduce_masked_claims(1, &[], true, &Default::default(), &mut pv, &mut t);
     assert_eq!(r, Err(SumcheckError::Empty));
     let r = verify_reduce_masked_claims(2, &[c1], true, &Default::default(), &mut pv, &mut t);
-    assert!(matches!(r, Err(SumcheckError::WrongPointLength { .. })), "{r:?}");
+    assert!(
+        matches!(r, Err(SumcheckError::WrongPointLength { .. })),
+        "{r:?}"
+    );
     // A sub-claim checked with too few evaluations for its private columns.
     let mut pool = MaskPool::random(POOL, &mut rng).unwrap();
     let mut t = Transcript::new(b"y");
     let out = prove_zk_masked(cols(), &prod(), None, &[1], &[], &mut pool, &mut t).unwrap();
     let mut pv = MaskPoolVerifier::new(POOL).unwrap();
     let mut t = Transcript::new(b"y");
-    let sub = verify_zk_masked(2, &prod(), None, &[1], &[], out.claimed_sum, &out.proof, &mut pv, &mut t)
-        .unwrap();
+    let sub = verify_zk_masked(
+        2,
+        &prod(),
+        None,
+        &[1],
+        &[],
+        out.claimed_sum,
+        &out.proof,
+        &mut pv,
+        &mut t,
+    )
+    .unwrap();
     assert!(sub.check_products(&prod(), None, &out.evals[..1]).is_err());
-    assert_eq!(sub.check_products(&prod(), None, &out.evals).unwrap(), out.claims);
+    assert_eq!(
+        sub.check_products(&prod(), None, &out.evals).unwrap(),
+        out.claims
+    );
 }
 
 #[test]
@@ -676,7 +794,14 @@ fn linear_maps_carry_the_masks() {
     assert_eq!(cx.masks.len(), 2);
     assert_eq!(cx.masks[0].coeff, k);
     // x's consumer: the claim reduced (one claim), masked again.
-    let (red, cx2) = reduce_masked_claims(Column::Ext(x.clone()), &[cx.clone()], true, &mut pool, &mut t).unwrap();
+    let (red, cx2) = reduce_masked_claims(
+        Column::Ext(x.clone()),
+        std::slice::from_ref(&cx),
+        true,
+        &mut pool,
+        &mut t,
+    )
+    .unwrap();
     let oracle = pool.clone();
     oracle_masked(&x, &cx2, &oracle).unwrap();
     let (pool_proof, _) = pool.finish(&mut t).unwrap();
@@ -687,7 +812,9 @@ fn linear_maps_carry_the_masks() {
         let _ = pv.next_claim_mask().unwrap();
     }
     t.absorb_exts(b"test/evals", &[cq.value, cr.value]);
-    let back = verify_reduce_masked_claims(n, &[cx.clone()], true, &red, &mut pv, &mut t).unwrap();
+    let back =
+        verify_reduce_masked_claims(n, std::slice::from_ref(&cx), true, &red, &mut pv, &mut t)
+            .unwrap();
     assert_eq!(back, cx2);
     let claims = pv.finish(&mut t, &pool_proof).unwrap();
     open(&column, &claims).unwrap();
@@ -784,9 +911,16 @@ fn masked_evaluations_do_not_reveal_the_witness() {
     let (sa, sb) = (sample(&wa, true, &mut rng), sample(&wb, true, &mut rng));
     assert_eq!(distinct(&sa), runs);
     assert_eq!(distinct(&sb), runs);
-    assert!(!distinguishes(&sa, &sb), "masked claims separate the witnesses");
+    assert!(
+        !distinguishes(&sa, &sb),
+        "masked claims separate the witnesses"
+    );
     let (za, zb) = (sample(&wa, false, &mut rng), sample(&wb, false, &mut rng));
-    assert_eq!(distinct(&za), 1, "without Z·R the claim is a fixed function of the witness");
+    assert_eq!(
+        distinct(&za),
+        1,
+        "without Z·R the claim is a fixed function of the witness"
+    );
     assert!(distinguishes(&za, &zb), "the test can fail");
     // The masked evaluations themselves, over the whole view: with Z·R every run differs.
     let full = |w: &(Vec<EF>, Vec<EF>), zr: bool, rng: &mut StdRng| -> Vec<Vec<u64>> {
@@ -834,19 +968,19 @@ fn masked_evaluations_do_not_reveal_the_witness() {
 
 /// Everything `op_view` reveals, for fixed challenges, by brute force over the cube: an affine
 /// function of the used pool entries (`entries` the whole pool).
-fn view_at(
-    a: &[EF],
-    b: &[EF],
-    u: &[EF],
-    entries: &[EF],
-    (rho, cw, r): (EF, EF, &[EF]),
-) -> Vec<EF> {
+fn view_at(a: &[EF], b: &[EF], u: &[EF], entries: &[EF], (rho, cw, r): (EF, EF, &[EF])) -> Vec<EF> {
     let n = u.len();
     let (claim_masks, libra_entries) = used_entries(n);
     let cm = |k: usize| (entries[claim_masks[2 * k]], entries[claim_masks[2 * k + 1]]);
     let (ia, ib) = cm(0);
-    let sa = { let (x, y) = cm(1); x.double() + y };
-    let sb = { let (x, y) = cm(2); x.double() + y };
+    let sa = {
+        let (x, y) = cm(1);
+        x.double() + y
+    };
+    let sb = {
+        let (x, y) = cm(2);
+        x.double() + y
+    };
     let z = u[n - 1] * (EF::ONE - u[n - 1]);
     let tv: Vec<EF> = a.iter().zip(b).map(|(&x, &y)| x * y).collect();
     let c = evaluate(&tv, u) + z * (ia.double() + ib);
@@ -870,10 +1004,10 @@ fn view_at(
     let mut full = vec![cw];
     full.extend_from_slice(r);
     let mut v = vec![c, g.sum()];
-    for (k, &d) in degrees.iter().enumerate() {
+    for k in 0..degrees.len() {
         let rest = n - k; // variables after this one, of n + 1
         let gk = g.round_poly(&full[..k]).unwrap();
-        for t in 0..=d {
+        for (t, &gt) in gk.iter().enumerate() {
             let f: EF = (0..1usize << rest)
                 .map(|tail| {
                     let mut p = full[..k].to_vec();
@@ -882,7 +1016,7 @@ fn view_at(
                     summand(&p)
                 })
                 .sum();
-            v.push(f + rho * gk[t]);
+            v.push(f + rho * gt);
         }
     }
     v.push(g.evaluate(&full).unwrap());
@@ -907,7 +1041,12 @@ fn a_coupling_maps_one_witness_to_the_other_with_the_same_proof() {
     let (a1, b1) = (ext(&mut rng, n), ext(&mut rng, n));
     let (a2, b2) = (ext(&mut rng, n), ext(&mut rng, n));
     let pool_a: Vec<EF> = (0..POOL).map(|_| random_ext(&mut rng)).collect();
-    let view_a = op_view(&a1, &b1, &u, MaskPool::from_entries(pool_a.clone()).unwrap());
+    let view_a = op_view(
+        &a1,
+        &b1,
+        &u,
+        MaskPool::from_entries(pool_a.clone()).unwrap(),
+    );
     // Replay the challenges of the first proof: ρ (Libra), c_w, r.
     let z = u[n - 1] * (EF::ONE - u[n - 1]);
     let out = {
@@ -941,12 +1080,26 @@ fn a_coupling_maps_one_witness_to_the_other_with_the_same_proof() {
     let cw = (m * z.inverse() - pool_a[0]) * pool_a[1].inverse();
     let r = out.point.clone();
     let fixed = (rho, cw, r.as_slice());
-    assert_eq!(view_at(&a1, &b1, &u, &pool_a, fixed), view_a, "the brute-force view is the real one");
+    assert_eq!(
+        view_at(&a1, &b1, &u, &pool_a, fixed),
+        view_a,
+        "the brute-force view is the real one"
+    );
     let (claim_masks, libra_entries) = used_entries(n);
-    let solve_on = |unknowns: &[usize]| -> Option<Vec<EF>> {
-        let base = view_at(&a2, &b2, &u, &pool_a, fixed);
+    // The view is affine in the Libra mask and the incoming claim mask, but the last round is
+    // quadratic in the outgoing ones (S_A·S_B): fix those first, in closed form, so that the
+    // masked evaluations agree — Z(r)·ΔS_A = A₁(r) − A₂(r), likewise for B — then solve the rest.
+    let zr = r[n - 1] * (EF::ONE - r[n - 1]);
+    let mut adapted = pool_a.clone();
+    for (k, (x1, x2)) in [(&a1, &a2), (&b1, &b2)].into_iter().enumerate() {
+        let shift = (evaluate(x1, &r) - evaluate(x2, &r)) * zr.inverse();
+        adapted[claim_masks[2 + 2 * k]] += shift.halve();
+    }
+    // Solves view(second witness, base + ε) = view_a for ε on `unknowns`.
+    let solve_on = |base_pool: &[EF], unknowns: &[usize]| -> Option<Vec<EF>> {
+        let base = view_at(&a2, &b2, &u, base_pool, fixed);
         let zero = {
-            let mut e = pool_a.clone();
+            let mut e = base_pool.to_vec();
             for &i in unknowns {
                 e[i] = EF::ZERO;
             }
@@ -971,18 +1124,38 @@ fn a_coupling_maps_one_witness_to_the_other_with_the_same_proof() {
         let rhs: Vec<EF> = view_a.iter().zip(&base).map(|(&x, &y)| x - y).collect();
         solve(rows, rhs)
     };
-    let unknowns: Vec<usize> = claim_masks.iter().chain(&libra_entries).copied().collect();
-    let eps = solve_on(&unknowns).expect("a coupling exists");
-    let mut pool_b = pool_a.clone();
+    let unknowns: Vec<usize> = claim_masks[..2]
+        .iter()
+        .chain(&libra_entries)
+        .copied()
+        .collect();
+    let eps = solve_on(&adapted, &unknowns).expect("a coupling exists");
+    let mut pool_b = adapted.clone();
     for (&i, &d) in unknowns.iter().zip(&eps) {
         pool_b[i] += d;
     }
     let view_b = op_view(&a2, &b2, &u, MaskPool::from_entries(pool_b).unwrap());
-    assert_eq!(view_b, view_a, "the second witness gives the identical proof");
+    assert_eq!(
+        view_b, view_a,
+        "the second witness gives the identical proof"
+    );
     assert_ne!(
-        op_view(&a2, &b2, &u, MaskPool::from_entries(pool_a.clone()).unwrap()),
+        op_view(
+            &a2,
+            &b2,
+            &u,
+            MaskPool::from_entries(pool_a.clone()).unwrap()
+        ),
         view_a
     );
-    // Control: Libra masks alone cannot hide the masked evaluations and the claim.
-    assert!(solve_on(&libra_entries).is_none(), "Z·R is needed");
+    // Controls: without adapting the outgoing claim masks, or without the incoming one among
+    // the unknowns, there is no coupling — Z·R is what hides the evaluations and the claim.
+    assert!(
+        solve_on(&pool_a, &unknowns).is_none(),
+        "outgoing Z·R is needed"
+    );
+    assert!(
+        solve_on(&adapted, &libra_entries).is_none(),
+        "incoming Z·R is needed"
+    );
 }

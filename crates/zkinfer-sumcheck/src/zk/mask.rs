@@ -154,7 +154,10 @@ impl MaskPolynomial {
     /// The degree of each `g_i`, variable by variable.
     #[must_use]
     pub fn degrees(&self) -> Vec<usize> {
-        self.coeffs.iter().map(|c| c.len().saturating_sub(1)).collect()
+        self.coeffs
+            .iter()
+            .map(|c| c.len().saturating_sub(1))
+            .collect()
     }
 
     /// `coefficients()[i][t]` is the coefficient of `x_i^t`.

@@ -120,10 +120,7 @@ impl MaskedClaim {
         Ok(Self {
             point: first.point.clone(),
             value: terms.iter().map(|(k, c)| *k * c.value).sum::<EF>() + constant,
-            masks: terms
-                .iter()
-                .flat_map(|(k, c)| c.scaled_masks(*k))
-                .collect(),
+            masks: terms.iter().flat_map(|(k, c)| c.scaled_masks(*k)).collect(),
         })
     }
 
@@ -240,7 +237,10 @@ mod tests {
         let prod = [Term::new(EF::ONE, vec![0, 1])];
         assert_eq!(masked_degrees(3, &prod, false, &[], false), vec![2, 2, 2]);
         assert_eq!(masked_degrees(3, &prod, false, &[0], false), vec![2, 2, 3]);
-        assert_eq!(masked_degrees(3, &prod, true, &[0, 1], true), vec![1, 3, 3, 5]);
+        assert_eq!(
+            masked_degrees(3, &prod, true, &[0, 1], true),
+            vec![1, 3, 3, 5]
+        );
         assert_eq!(masked_degrees(0, &prod, false, &[], true), vec![1]);
         assert!(masked_degrees(0, &prod, false, &[], false).is_empty());
         assert!(check_private(0, &[0]).is_err());

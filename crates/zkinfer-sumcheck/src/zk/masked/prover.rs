@@ -202,9 +202,7 @@ impl MaskedRounds<'_> {
             return g;
         }
         let lines: Vec<[EF; 2]> = (0..self.sums.len())
-            .map(|c| {
-                [0, 1].map(|i| self.inst.value(c, i).unwrap_or_default())
-            })
+            .map(|c| [0, 1].map(|i| self.inst.value(c, i).unwrap_or_default()))
             .collect();
         let at = |x: EF| -> EF {
             let zx = x * (EF::ONE - x);
@@ -217,9 +215,9 @@ impl MaskedRounds<'_> {
                 .terms
                 .iter()
                 .map(|t| {
-                    t.factors
-                        .iter()
-                        .fold(t.coeff, |acc, &i| acc * vals.get(i).copied().unwrap_or_default())
+                    t.factors.iter().fold(t.coeff, |acc, &i| {
+                        acc * vals.get(i).copied().unwrap_or_default()
+                    })
                 })
                 .sum();
             match self.eq_point.and_then(|e| e.get(k)) {

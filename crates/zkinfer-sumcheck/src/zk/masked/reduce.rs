@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 use zkinfer_field::{EF, PrimeCharacteristicRing, Transcript};
 use zkinfer_poly::{eq_eval, eq_table_scaled};
 
-use super::{ClaimMask, MaskedClaim, MaskedSumcheckProof, labels, prove_zk_masked, verify_zk_masked};
+use super::{
+    ClaimMask, MaskedClaim, MaskedSumcheckProof, labels, prove_zk_masked, verify_zk_masked,
+};
 use crate::zk::{MaskPool, MaskPoolVerifier};
 use crate::{Column, SumcheckError, Term};
 

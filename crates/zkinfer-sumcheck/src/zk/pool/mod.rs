@@ -288,14 +288,24 @@ impl Book {
         degree: usize,
     ) -> Result<MaskSlot, SumcheckError> {
         let len = mask_entries(num_vars, degree)?;
-        self.push(num_vars, degree, len, SlotKind::Libra(vec![degree; num_vars]))
+        self.push(
+            num_vars,
+            degree,
+            len,
+            SlotKind::Libra(vec![degree; num_vars]),
+        )
     }
 
     /// Reserves the next slice for a Libra mask with per-variable degrees `degrees`.
     pub(crate) fn take_per_var(&mut self, degrees: &[usize]) -> Result<MaskSlot, SumcheckError> {
         let len = mask_entries_per_var(degrees)?;
         let degree = degrees.iter().copied().max().unwrap_or(1);
-        self.push(degrees.len(), degree, len, SlotKind::Libra(degrees.to_vec()))
+        self.push(
+            degrees.len(),
+            degree,
+            len,
+            SlotKind::Libra(degrees.to_vec()),
+        )
     }
 
     /// Reserves the next `CLAIM_MASK_LEN` entries as a claim mask.

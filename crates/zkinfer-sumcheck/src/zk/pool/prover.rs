@@ -4,8 +4,8 @@ use rand::{CryptoRng, RngCore};
 use zkinfer_field::{EF, F, PrimeCharacteristicRing, Transcript};
 
 use super::{
-    Book, CLAIM_MASK_LEN, Layout, LinearClaim, MaskPoolProof, MaskSlot, PoolClaim, SlotKind, labels,
-    pool_claims, to_column,
+    Book, CLAIM_MASK_LEN, Layout, LinearClaim, MaskPoolProof, MaskSlot, PoolClaim, SlotKind,
+    labels, pool_claims, to_column,
 };
 use crate::zk::dense::DenseRounds;
 use crate::zk::prover::{ZkMaskRounds, prove_zk_with};
@@ -198,13 +198,12 @@ impl MaskPool {
                 reason: "a claim mask is not a Libra mask",
             });
         };
-        let mut rest = self
-            .entries
-            .get(at.offset..at.offset + at.len)
-            .ok_or(SumcheckError::PoolExhausted {
+        let mut rest = self.entries.get(at.offset..at.offset + at.len).ok_or(
+            SumcheckError::PoolExhausted {
                 requested: at.len,
                 remaining: 0,
-            })?;
+            },
+        )?;
         let mut coeffs = Vec::with_capacity(degrees.len());
         for &d in degrees {
             let (c, tail) = rest.split_at((d + 1).min(rest.len()));

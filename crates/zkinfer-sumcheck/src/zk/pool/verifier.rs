@@ -67,7 +67,10 @@ impl MaskPoolVerifier {
     ///
     /// # Errors
     /// As [`super::MaskPool::next_mask_per_var`].
-    pub fn next_mask_shape_per_var(&mut self, degrees: &[usize]) -> Result<MaskSlot, SumcheckError> {
+    pub fn next_mask_shape_per_var(
+        &mut self,
+        degrees: &[usize],
+    ) -> Result<MaskSlot, SumcheckError> {
         self.book.take_per_var(degrees)
     }
 
