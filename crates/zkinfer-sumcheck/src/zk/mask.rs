@@ -107,7 +107,7 @@ impl MaskPolynomial {
     }
 
     /// A uniformly random mask with per-variable degrees `degrees` (tests; the engine takes its
-    /// masks from the pool, [`crate::MaskPool::next_mask_degrees`]).
+    /// masks from the pool, [`crate::MaskPool::next_mask_per_var`]).
     ///
     /// # Errors
     /// As [`MaskPolynomial::from_coefficients_per_var`].
@@ -201,7 +201,8 @@ impl MaskPolynomial {
             .sum())
     }
 
-    /// Round `prefix.len()`'s share of the mask, `Σ_{x'} g(prefix, X, x')` at `X = 0, …, degree`,
+    /// Round `prefix.len()`'s share of the mask, `Σ_{x'} g(prefix, X, x')` at `X = 0, …, d_k`
+    /// (`d_k` the degree of that variable: [`MaskPolynomial::degrees`]),
     /// for provers that run their own rounds (`O(n·d)`; [`crate::prove_zk`] does it
     /// incrementally).
     ///

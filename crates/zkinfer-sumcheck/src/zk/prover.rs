@@ -55,9 +55,9 @@ pub fn prove_zk(
 pub(crate) trait ZkMaskRounds {
     /// The mask's number of variables.
     fn num_vars(&self) -> usize;
-    /// The degree of the round polynomials it adds to.
+    /// The degree of the round polynomials it adds to (the largest, for per-variable degrees).
     fn degree(&self) -> usize;
-    /// This round's `Σ_{x'} g(r_{<k}, X, x')` at `X = 0, …, degree`.
+    /// This round's `Σ_{x'} g(r_{<k}, X, x')` at `X = 0, …, d_k` (this variable's degree).
     fn round_poly(&self) -> Vec<EF>;
     /// Binds the current variable to `r`.
     fn bind(&mut self, r: EF);

@@ -30,6 +30,13 @@
 //!    ([`dense`](super::dense)) whose value is a scaled multilinear evaluation of its block.
 //!    It leaves `c̃_h(s)` and `D(s)`: both multilinear claims on the column.
 //!
+//! **Claim masks and linear claims** (docs/ZK-sumcheck.md §5.3): besides Libra masks (uniform or
+//! per-variable degrees, [`MaskPool::next_mask_per_var`]) the pool hands out claim masks
+//! `R̂(w) = a + b·w` ([`MaskPool::next_claim_mask`], two entries, no claim of their own) for
+//! [`crate::zk::masked`]; any slot's entries can be the subject of a [`LinearClaim`]
+//! (`⟨entries, weights⟩ = value`, [`MaskPool::record_linear`]), combined with the mask claims by
+//! `λ` and discharged the same way. A pool that uses neither has the transcript it had before.
+//!
 //! Output: three [`PoolClaim`]s for the caller's one hiding opening, and a [`MaskPoolProof`].
 //! Hiding and soundness are argued in docs/ZK-sumcheck.md §4.
 #![cfg_attr(
