@@ -775,20 +775,10 @@ fn linear_maps_carry_the_masks() {
     let column = pool.columns().remove(0);
     let mut t = Transcript::new(b"x");
     commit(&column, &mut t);
-    let send_masked = |pool: &mut MaskPool, v: &[EF]| {
-        let slot = pool.next_claim_mask().unwrap().index;
-        let [a, b] = pool.claim_mask(slot).unwrap();
-        MaskedClaim {
-            point: rho.clone(),
-            value: evaluate(v, &rho) + a.double() + b,
-            masks: vec![ClaimMask {
-                slot,
-                coeff: EF::ONE,
-            }],
-        }
-    };
-    let cq = send_masked(&mut pool, &q);
-    let cr = send_masked(&mut pool, &r);
+    let cq = pool.mask_value(rho.clone(), evaluate(&q, &rho)).unwrap();
+    let cr = pool.mask_value(rho.clone(), evaluate(&r, &rho)).unwrap();
+    oracle_masked(&q, &cq, &pool).unwrap();
+    assert_ne!(cq.value, evaluate(&q, &rho));
     t.absorb_exts(b"test/evals", &[cq.value, cr.value]);
     let cx = MaskedClaim::linear_combination(&[(k, &cq), (EF::ONE, &cr)], -half).unwrap();
     assert_eq!(cx.masks.len(), 2);
@@ -808,9 +798,8 @@ fn linear_maps_carry_the_masks() {
     let mut t = Transcript::new(b"x");
     commit(&column, &mut t);
     let mut pv = MaskPoolVerifier::new(POOL).unwrap();
-    for _ in 0..2 {
-        let _ = pv.next_claim_mask().unwrap();
-    }
+    assert_eq!(pv.masked_value(rho.clone(), cq.value).unwrap(), cq);
+    assert_eq!(pv.masked_value(rho.clone(), cr.value).unwrap(), cr);
     t.absorb_exts(b"test/evals", &[cq.value, cr.value]);
     let back =
         verify_reduce_masked_claims(n, std::slice::from_ref(&cx), true, &red, &mut pv, &mut t)
@@ -1158,4 +1147,178 @@ fn a_coupling_maps_one_witness_to_the_other_with_the_same_proof() {
         solve_on(&adapted, &libra_entries).is_none(),
         "incoming Z·R is needed"
     );
+}
+
+#[test]
+fn edge_shapes_round_trip() {
+    // An op without variables consuming a masked claim (only the w round); a reduction of plain
+    // claims only (no w round) whose output is masked; one private column among three.
+    let mut rng = StdRng::seed_from_u64(12);
+    let mut pool = MaskPool::random(POOL, &mut rng).unwrap();
+    let column = pool.columns().remove(0);
+    let mut t = Transcript::new(b"edge");
+    commit(&column, &mut t);
+    let (x, y) = (random_ext(&mut rng), random_ext(&mut rng));
+    let cin = pool.mask_value(vec![], x * y).unwrap();
+    let s0 = prove_zk_masked(
+        vec![Column::Ext(vec![x]), Column::Ext(vec![y])],
+        &prod(),
+        None,
+        &[],
+        &cin.masks,
+        &mut pool,
+        &mut t,
+    )
+    .unwrap();
+    assert_eq!(s0.claimed_sum, cin.value);
+    assert_eq!(s0.proof.zk.sumcheck.round_polys.len(), 1);
+    let n = 3;
+    let v = ext(&mut rng, n);
+    let pts: Vec<Vec<EF>> = (0..3).map(|_| rand_point(&mut rng, n)).collect();
+    let plain: Vec<MaskedClaim> = pts
+        .iter()
+        .map(|p| MaskedClaim::plain(p.clone(), evaluate(&v, p)))
+        .collect();
+    let (red, cv) =
+        reduce_masked_claims(Column::Ext(v.clone()), &plain, true, &mut pool, &mut t).unwrap();
+    assert_eq!(red.sumcheck.incoming_eval, None);
+    let three = [
+        Term::new(EF::ONE, vec![0, 1, 2]),
+        Term::new(EF::TWO, vec![1]),
+    ];
+    let cols3: Vec<Vec<EF>> = (0..3).map(|_| ext(&mut rng, n)).collect();
+    let s3 = prove_zk_masked(
+        cols3.iter().cloned().map(Column::Ext).collect(),
+        &three,
+        None,
+        &[1],
+        &cv.masks,
+        &mut pool,
+        &mut t,
+    )
+    .unwrap();
+    let oracle = pool.clone();
+    let (pool_proof, _) = pool.finish(&mut t).unwrap();
+
+    let mut t = Transcript::new(b"edge");
+    commit(&column, &mut t);
+    let mut pv = MaskPoolVerifier::new(POOL).unwrap();
+    let cin_v = pv.masked_value(vec![], cin.value).unwrap();
+    let sub = verify_zk_masked(
+        0,
+        &prod(),
+        None,
+        &[],
+        &cin_v.masks,
+        cin_v.value,
+        &s0.proof,
+        &mut pv,
+        &mut t,
+    )
+    .unwrap();
+    assert!(sub.sub.point.is_empty());
+    sub.check_products(&prod(), None, &s0.evals).unwrap();
+    let cv_v = verify_reduce_masked_claims(n, &plain, true, &red, &mut pv, &mut t).unwrap();
+    assert_eq!(cv_v, cv);
+    oracle_masked(&v, &cv_v, &oracle).unwrap();
+    // The three-column op's statement is unrelated to v: the test proves its true sum, started
+    // from cv's masks (the sum of the columns' product plus cv's mask term).
+    let sub3 = verify_zk_masked(
+        n,
+        &three,
+        None,
+        &[1],
+        &cv_v.masks,
+        s3.claimed_sum,
+        &s3.proof,
+        &mut pv,
+        &mut t,
+    )
+    .unwrap();
+    let c3 = sub3.check_products(&three, None, &s3.evals).unwrap();
+    assert_eq!(c3, s3.claims);
+    assert!(c3[0].masks.is_empty() && c3[2].masks.is_empty() && c3[1].masks.len() == 1);
+    for (col, c) in cols3.iter().zip(&c3) {
+        oracle_masked(col, c, &oracle).unwrap();
+    }
+    let claims = pv.finish(&mut t, &pool_proof).unwrap();
+    open(&column, &claims).unwrap();
+}
+
+#[test]
+fn random_proofs_never_panic_the_verifier() {
+    // Random shapes, round counts and lengths, incoming evaluations present or not, slots of any
+    // kind: the verifiers return errors.
+    use rand::Rng;
+    let mut rng = StdRng::seed_from_u64(13);
+    for _ in 0..300 {
+        let n = rng.random_range(0..4usize);
+        let mut pv = MaskPoolVerifier::new(POOL).unwrap();
+        let _ = pv.next_claim_mask().unwrap();
+        let _ = pv.next_mask_shape(2, 2).unwrap();
+        let rounds = rng.random_range(0..6usize);
+        let proof = MaskedSumcheckProof {
+            zk: zkinfer_sumcheck::ZkSumcheckProof {
+                mask_sum: random_ext(&mut rng),
+                sumcheck: zkinfer_sumcheck::SumcheckProof {
+                    round_polys: (0..rounds)
+                        .map(|_| {
+                            (0..rng.random_range(0..7usize))
+                                .map(|_| random_ext(&mut rng))
+                                .collect()
+                        })
+                        .collect(),
+                },
+                mask_eval: random_ext(&mut rng),
+            },
+            incoming_eval: rng.random_bool(0.5).then(|| random_ext(&mut rng)),
+        };
+        let incoming: Vec<ClaimMask> = (0..rng.random_range(0..3usize))
+            .map(|_| ClaimMask {
+                slot: rng.random_range(0..3usize),
+                coeff: random_ext(&mut rng),
+            })
+            .collect();
+        let private: Vec<usize> = (0..rng.random_range(0..3usize))
+            .map(|_| rng.random_range(0..3usize))
+            .collect();
+        let eq: Option<Vec<EF>> = rng.random_bool(0.5).then(|| {
+            let len = rng.random_range(0..4usize);
+            rand_point(&mut rng, len)
+        });
+        let mut t = Transcript::new(b"garbage");
+        if let Ok(sub) = verify_zk_masked(
+            n,
+            &prod(),
+            eq.as_deref(),
+            &private,
+            &incoming,
+            random_ext(&mut rng),
+            &proof,
+            &mut pv,
+            &mut t,
+        ) {
+            let evals: Vec<EF> = (0..rng.random_range(0..4usize))
+                .map(|_| random_ext(&mut rng))
+                .collect();
+            let _ = sub.check_products(&prod(), eq.as_deref(), &evals);
+        }
+        let red = MaskedReductionProof {
+            sumcheck: proof,
+            eval: random_ext(&mut rng),
+        };
+        let claims: Vec<MaskedClaim> = (0..rng.random_range(0..3usize))
+            .map(|_| MaskedClaim {
+                point: {
+                    let len = rng.random_range(0..4usize);
+                    rand_point(&mut rng, len)
+                },
+                value: random_ext(&mut rng),
+                masks: incoming.clone(),
+            })
+            .collect();
+        let _ =
+            verify_reduce_masked_claims(n, &claims, rng.random_bool(0.5), &red, &mut pv, &mut t);
+        let _ = pv.finish(&mut t, &MaskPoolProof::default());
+    }
 }

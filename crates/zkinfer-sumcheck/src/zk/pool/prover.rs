@@ -146,6 +146,30 @@ impl MaskPool {
         self.book.take_claim_mask()
     }
 
+    /// Masks a value the prover sends without a sumcheck (e.g. rescale's `q(ρ)`, a bias
+    /// `b(r)`): takes the next claim mask `R̂` and returns the claim
+    /// `T(point) + Σ_w R̂(w) = value + 2a + b` (coefficient 1) — send its `value`. The verifier's
+    /// twin is [`super::MaskPoolVerifier::masked_value`].
+    ///
+    /// # Errors
+    /// [`SumcheckError::PoolExhausted`].
+    pub fn mask_value(
+        &mut self,
+        point: Vec<EF>,
+        value: EF,
+    ) -> Result<crate::zk::MaskedClaim, SumcheckError> {
+        let slot = self.next_claim_mask()?.index;
+        let [a, b] = self.claim_mask(slot)?;
+        Ok(crate::zk::MaskedClaim {
+            point,
+            value: value + a.double() + b,
+            masks: vec![crate::zk::ClaimMask {
+                slot,
+                coeff: EF::ONE,
+            }],
+        })
+    }
+
     /// `[a, b]` of claim mask `slot`.
     ///
     /// # Errors

@@ -82,6 +82,28 @@ impl MaskPoolVerifier {
         self.book.take_claim_mask()
     }
 
+    /// The claim of a value the prover sent masked without a sumcheck (the twin of
+    /// [`super::MaskPool::mask_value`]): takes the next claim mask and returns
+    /// `T(point) + Σ_w R̂(w) = sent`.
+    ///
+    /// # Errors
+    /// [`SumcheckError::PoolExhausted`].
+    pub fn masked_value(
+        &mut self,
+        point: Vec<EF>,
+        sent: EF,
+    ) -> Result<crate::zk::MaskedClaim, SumcheckError> {
+        let slot = self.next_claim_mask()?.index;
+        Ok(crate::zk::MaskedClaim {
+            point,
+            value: sent,
+            masks: vec![crate::zk::ClaimMask {
+                slot,
+                coeff: zkinfer_field::PrimeCharacteristicRing::ONE,
+            }],
+        })
+    }
+
     /// Checks that `slot` is a claim mask.
     ///
     /// # Errors
