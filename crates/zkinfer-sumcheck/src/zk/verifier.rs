@@ -36,7 +36,13 @@ pub fn verify_zk(
     if degree.checked_add(1).is_none() {
         return Err(SumcheckError::BadDegree { degree });
     }
-    // The statement's own size: the verifier's, not the proof's.
+    // Checked before allocating the degrees (`num_vars` is bounded by the proof's length then).
+    if proof.sumcheck.round_polys.len() != num_vars {
+        return Err(SumcheckError::WrongRoundCount {
+            expected: num_vars,
+            got: proof.sumcheck.round_polys.len(),
+        });
+    }
     let degrees = vec![degree.max(1); num_vars];
     verify_zk_per_round(&degrees, claimed_sum, proof, transcript)
 }

@@ -105,6 +105,13 @@ pub fn verify_zk_masked(
     for c in incoming {
         pool.check_claim_mask(c.slot)?;
     }
+    let rounds = num_vars.checked_add(usize::from(has_w));
+    if rounds != Some(proof.zk.sumcheck.round_polys.len()) {
+        return Err(SumcheckError::WrongRoundCount {
+            expected: rounds.unwrap_or(usize::MAX),
+            got: proof.zk.sumcheck.round_polys.len(),
+        });
+    }
     let degrees = masked_degrees(num_vars, terms, eq_point.is_some(), private, has_w);
     let slot = pool.next_mask_shape_per_var(&degrees)?;
     let mut slots = Vec::with_capacity(private.len());
