@@ -2,7 +2,7 @@
 //! the op `T(u) = Σ_x eq(u, x)·A(x)·B(x)` started from one masked claim, `A`, `B` reported masked
 //! (`prove_zk_masked`), against the same sumcheck with `prove_zk` (evaluations in the clear).
 //!
-//! `nice cargo run --release -p zkinfer-sumcheck --example bench_zk_masked`
+//! `nice cargo run [--release] -p zkinfer-sumcheck --example bench_zk_masked`
 //!
 //! One thread, thread CPU time. Both provers take their masks from a pool drawn beforehand
 //! (untimed); neither verifier discharges the pool (that is one `finish` per proof, shared by
