@@ -1322,3 +1322,113 @@ fn random_proofs_never_panic_the_verifier() {
         let _ = pv.finish(&mut t, &MaskPoolProof::default());
     }
 }
+
+#[test]
+fn linear_claims_on_the_pool_are_discharged_and_checked() {
+    // Linear claims on a claim mask and on a Libra mask's entries, recorded with the Libra
+    // mask's own claim: the discharge verifies and opens; a wrong value (on either side) is
+    // refused by the prover and rejected by the discharge; misuse is an error.
+    use zkinfer_sumcheck::LinearClaim;
+    let mut rng = StdRng::seed_from_u64(14);
+    let mut pool = MaskPool::random(POOL, &mut rng).unwrap();
+    let column = pool.columns().remove(0);
+    let cm = pool.next_claim_mask().unwrap();
+    let (libra, g) = pool.next_mask_per_var(&[1, 3, 2]).unwrap();
+    assert_eq!((libra.num_vars, libra.degree, libra.len), (3, 3, 9));
+    let [a, b] = pool.claim_mask(cm.index).unwrap();
+    let point = rand_point(&mut rng, 3);
+    let w = rand_point(&mut rng, 9);
+    let flat = g.flat_coefficients();
+    let on_libra: EF = flat.iter().zip(&w).map(|(&x, &y)| x * y).sum();
+    let k = random_ext(&mut rng);
+    let claims = vec![
+        LinearClaim {
+            terms: vec![(cm.index, vec![k, EF::ONE])],
+            value: k * a + b,
+        },
+        LinearClaim {
+            terms: vec![
+                (libra.index, w.clone()),
+                (cm.index, vec![EF::TWO, EF::ZERO]),
+            ],
+            value: on_libra + a.double(),
+        },
+    ];
+    let mask_claim = zkinfer_sumcheck::MaskClaim {
+        point: point.clone(),
+        value: g.evaluate(&point).unwrap(),
+    };
+    // The prover refuses a wrong value, weights that do not fit, unknown slots, and a Libra
+    // claim on a claim mask.
+    let mut wrong = claims[0].clone();
+    wrong.value += EF::ONE;
+    assert!(matches!(
+        pool.clone().record_linear(wrong.clone()),
+        Err(SumcheckError::FinalEvalMismatch { .. })
+    ));
+    let short = LinearClaim {
+        terms: vec![(cm.index, vec![EF::ONE])],
+        value: a,
+    };
+    assert!(matches!(
+        pool.clone().record_linear(short),
+        Err(SumcheckError::WrongEvalCount { .. })
+    ));
+    let unknown = LinearClaim {
+        terms: vec![(7, vec![EF::ONE, EF::ONE])],
+        value: a,
+    };
+    assert!(matches!(
+        pool.clone().record_linear(unknown),
+        Err(SumcheckError::BadMaskSlot { .. })
+    ));
+    assert!(matches!(
+        pool.clone().record(cm.index, mask_claim.clone()),
+        Err(SumcheckError::BadMaskSlot { .. })
+    ));
+    assert!(matches!(
+        pool.claim_mask(libra.index),
+        Err(SumcheckError::BadMaskSlot { .. })
+    ));
+    for c in &claims {
+        pool.record_linear(c.clone()).unwrap();
+    }
+    pool.record(libra.index, mask_claim.clone()).unwrap();
+    let mut t = Transcript::new(b"linear");
+    commit(&column, &mut t);
+    let (proof, _) = pool.finish(&mut t).unwrap();
+    let verify = |lie: bool| -> Result<(), String> {
+        let mut t = Transcript::new(b"linear");
+        commit(&column, &mut t);
+        let mut pv = MaskPoolVerifier::new(POOL).unwrap();
+        assert_eq!(pv.next_claim_mask().unwrap(), cm);
+        assert_eq!(pv.next_mask_shape_per_var(&[1, 3, 2]).unwrap(), libra);
+        for (i, c) in claims.iter().enumerate() {
+            let mut c = c.clone();
+            if lie && i == 1 {
+                c.value += EF::ONE;
+            }
+            pv.record_linear(c).map_err(|e| e.to_string())?;
+        }
+        pv.record(libra.index, mask_claim.clone())
+            .map_err(|e| e.to_string())?;
+        let claims = pv.finish(&mut t, &proof).map_err(|e| e.to_string())?;
+        open(&column, &claims)
+    };
+    verify(false).unwrap();
+    assert!(verify(true).is_err());
+    let mut pv = MaskPoolVerifier::new(POOL).unwrap();
+    let _ = pv.next_claim_mask().unwrap();
+    assert!(
+        pv.record_linear(wrong.clone()).is_ok(),
+        "the verifier cannot check it alone"
+    );
+    assert!(matches!(
+        pv.record(0, mask_claim),
+        Err(SumcheckError::BadMaskSlot { .. })
+    ));
+    assert!(matches!(
+        pv.check_claim_mask(5),
+        Err(SumcheckError::BadMaskSlot { .. })
+    ));
+}

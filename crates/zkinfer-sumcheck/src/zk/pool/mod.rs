@@ -374,6 +374,13 @@ impl Book {
 
     /// Records a linear claim (its slots must exist and its weights fit them).
     pub(crate) fn record_linear(&mut self, claim: LinearClaim) -> Result<(), SumcheckError> {
+        self.check_linear(&claim)?;
+        self.linear.push(claim);
+        Ok(())
+    }
+
+    /// Checks that a linear claim's slots exist and its weights fit them.
+    pub(crate) fn check_linear(&self, claim: &LinearClaim) -> Result<(), SumcheckError> {
         for (slot, w) in &claim.terms {
             let (at, _) = self.slot(*slot)?;
             if w.len() != at.len {
@@ -383,7 +390,6 @@ impl Book {
                 });
             }
         }
-        self.linear.push(claim);
         Ok(())
     }
 

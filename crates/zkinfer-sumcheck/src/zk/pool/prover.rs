@@ -191,8 +191,9 @@ impl MaskPool {
     /// # Errors
     /// [`SumcheckError::BadMaskSlot`] for an unknown slot, [`SumcheckError::WrongEvalCount`]
     /// for weights that do not fit their slot, [`SumcheckError::FinalEvalMismatch`] if `value`
-    /// is not the functional's value (the proof would be rejected).
+    /// is not the functional's value (not recorded: the proof would be rejected).
     pub fn record_linear(&mut self, claim: LinearClaim) -> Result<(), SumcheckError> {
+        self.book.check_linear(&claim)?;
         let mut expected = EF::ZERO;
         for (slot, w) in &claim.terms {
             let (at, _) = self.book.slot(*slot)?;
@@ -202,16 +203,14 @@ impl MaskPool {
                 .unwrap_or_default();
             expected += entries.iter().zip(w).map(|(&e, &x)| e * x).sum::<EF>();
         }
-        let value = claim.value;
-        self.book.record_linear(claim)?;
-        if expected == value {
-            Ok(())
-        } else {
-            Err(SumcheckError::FinalEvalMismatch {
+        if expected != claim.value {
+            // Not recorded: the proof would be rejected.
+            return Err(SumcheckError::FinalEvalMismatch {
                 expected,
-                got: value,
-            })
+                got: claim.value,
+            });
         }
+        self.book.record_linear(claim)
     }
 
     fn mask_at(&self, at: MaskSlot) -> Result<MaskPolynomial, SumcheckError> {
