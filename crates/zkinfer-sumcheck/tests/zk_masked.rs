@@ -1503,7 +1503,7 @@ fn matmul_glue_folded_columns_keep_the_masks() {
         .with_point(out.point.iter().chain(&r_n).copied().collect());
     let (red, _) = reduce_masked_claims(
         Column::Ext(x.clone()),
-        &[cx.clone()],
+        std::slice::from_ref(&cx),
         false,
         &mut pool,
         &mut t,
