@@ -891,22 +891,23 @@ fn masked_evaluations_do_not_reveal_the_witness() {
                         e[i] = EF::ZERO;
                     }
                 }
-                let v = op_view(&w.0, &w.1, &u, MaskPool::from_entries(e).unwrap());
-                // The incoming claim value: the first revealed element.
-                low_bits(&v[..1])
+                // Everything the proof reveals, as the low bits of both limbs.
+                low_bits(&op_view(&w.0, &w.1, &u, MaskPool::from_entries(e).unwrap()))
             })
             .collect()
     };
+    // The incoming claim value: the first revealed element (two limbs).
+    let claim = |s: &[Vec<u64>]| -> Vec<Vec<u64>> { s.iter().map(|v| v[..2].to_vec()).collect() };
     let (sa, sb) = (sample(&wa, true, &mut rng), sample(&wb, true, &mut rng));
-    assert_eq!(distinct(&sa), runs);
-    assert_eq!(distinct(&sb), runs);
+    assert_eq!(distinct(&claim(&sa)), runs);
+    assert_eq!(distinct(&claim(&sb)), runs);
     assert!(
         !distinguishes(&sa, &sb),
-        "masked claims separate the witnesses"
+        "masked views separate the witnesses"
     );
     let (za, zb) = (sample(&wa, false, &mut rng), sample(&wb, false, &mut rng));
     assert_eq!(
-        distinct(&za),
+        distinct(&claim(&za)),
         1,
         "without Z·R the claim is a fixed function of the witness"
     );
@@ -1558,4 +1559,67 @@ fn matmul_glue_folded_columns_keep_the_masks() {
     open(&column, &claims).unwrap();
     // The bias's masked claim is left for its column's reduction (checked here in memory).
     oracle_masked(&b, &cb_v, &oracle).unwrap();
+}
+
+#[test]
+fn a_verifier_holding_candidate_witnesses_cannot_tell_them_apart() {
+    // The attack masking must stop: two witnesses (A₁, B) and (A₂, B) with the *same* public
+    // statement — even unmasked, T₁(u) = T₂(u) — and a verifier that, given a proof, checks the
+    // revealed evaluations against each candidate at the proof's point. With Z·R no proof
+    // matches either candidate; with the claim masks zero every proof matches its own witness
+    // and never the other one, so the same check tells them apart (the test can fail).
+    let n = 3;
+    let mut rng = StdRng::seed_from_u64(16);
+    let u = rand_point(&mut rng, n);
+    let (a1, b) = (ext(&mut rng, n), ext(&mut rng, n));
+    let eq_u = zkinfer_poly::eq_table(&u);
+    let mut delta = ext(&mut rng, n);
+    let rest: EF = (1..1 << n).map(|i| eq_u[i] * delta[i] * b[i]).sum();
+    delta[0] = -rest * (eq_u[0] * b[0]).inverse();
+    let a2: Vec<EF> = a1.iter().zip(&delta).map(|(&x, &d)| x + d).collect();
+    let t_at = |a: &[EF]| -> EF { (0..1 << n).map(|i| eq_u[i] * a[i] * b[i]).sum() };
+    assert_eq!(t_at(&a1), t_at(&a2), "equal public statement");
+    assert_ne!(a1, a2);
+    let (claim_masks, _) = used_entries(n);
+    // Per run: (matches candidate 1, matches candidate 2).
+    let runs = |a: &[EF], zr: bool, rng: &mut StdRng| -> Vec<(bool, bool)> {
+        (0..20)
+            .map(|_| {
+                let mut e: Vec<EF> = (0..POOL).map(|_| random_ext(rng)).collect();
+                if !zr {
+                    for &i in &claim_masks {
+                        e[i] = EF::ZERO;
+                    }
+                }
+                let mut pool = MaskPool::from_entries(e).unwrap();
+                let mut t = Transcript::new(b"candidates");
+                let slot = pool.next_claim_mask().unwrap().index;
+                let z = u[n - 1] * (EF::ONE - u[n - 1]);
+                let out = prove_zk_masked(
+                    vec![Column::Ext(a.to_vec()), Column::Ext(b.clone())],
+                    &prod(),
+                    Some(&u),
+                    &[0, 1],
+                    &[ClaimMask { slot, coeff: z }],
+                    &mut pool,
+                    &mut t,
+                )
+                .unwrap();
+                let r = &out.point;
+                let b_ok = out.evals[1] == evaluate(&b, r);
+                (
+                    b_ok && out.evals[0] == evaluate(&a1, r),
+                    b_ok && out.evals[0] == evaluate(&a2, r),
+                )
+            })
+            .collect()
+    };
+    for a in [&a1, &a2] {
+        assert!(
+            runs(a, true, &mut rng).iter().all(|&(m1, m2)| !m1 && !m2),
+            "with Z·R no proof matches a candidate"
+        );
+    }
+    assert!(runs(&a1, false, &mut rng).iter().all(|&(m1, m2)| m1 && !m2));
+    assert!(runs(&a2, false, &mut rng).iter().all(|&(m1, m2)| !m1 && m2));
 }
