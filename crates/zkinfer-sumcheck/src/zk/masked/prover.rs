@@ -202,7 +202,14 @@ impl MaskedRounds<'_> {
             return g;
         }
         let lines: Vec<[EF; 2]> = (0..self.sums.len())
-            .map(|c| [0, 1].map(|i| self.inst.value(c, i).unwrap_or_default()))
+            .map(|c| {
+                [0, 1].map(|i| {
+                    // The last round never has a pending fold (see `Instance::bind`).
+                    let v = self.inst.value(c, i);
+                    debug_assert!(v.is_some(), "masked sumcheck: last tables not folded");
+                    v.unwrap_or_default()
+                })
+            })
             .collect();
         let at = |x: EF| -> EF {
             let zx = x * (EF::ONE - x);
