@@ -12,7 +12,7 @@
 //! `c_i`), in its hiding batch before any sumcheck. With `u` the extension's generator and
 //! `ℓ* = u/(1 + u)`, the column's MLE at `(p, ℓ*)` is `c̃(p)/(1 + u)`: one claim on the column
 //! reveals exactly the `EF`-linear functional `c̃(p)`, not the two limbs' evaluations.
-//! [`MaskPool::next_mask`] hands out consecutive slices as [`MaskPolynomial`]s; the verifier
+//! [`MaskPool::next_mask`] hands out consecutive slices as [`MaskPolynomial`](crate::MaskPolynomial)s; the verifier
 //! mirrors the offsets with [`MaskPoolVerifier::next_mask_shape`] (same order of sumchecks).
 //!
 //! **Layout** (from `K` alone): `[0, capacity)` Libra masks, then at least one entry never handed
@@ -27,7 +27,7 @@
 //!    pool), leaves `c̃(z)` (sent; a claim on the column) and `h(z)` (not multilinear).
 //! 2. *Level 2*: a ZK sumcheck of `c̃_h·w̃_h` over `m` variables (`c_h` the `h` block, `w_h` =
 //!    `mask_weights(2, z)` padded with zeros) proves `h(z)`, masked by the dense `D`
-//!    ([`dense`](super::dense)) whose value is a scaled multilinear evaluation of its block.
+//!    (`dense`) whose value is a scaled multilinear evaluation of its block.
 //!    It leaves `c̃_h(s)` and `D(s)`: both multilinear claims on the column.
 //!
 //! **Claim masks and linear claims** (docs/ZK-sumcheck.md §5.3): besides Libra masks (uniform or
