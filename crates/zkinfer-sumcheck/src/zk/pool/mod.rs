@@ -12,8 +12,9 @@
 //! `c_i`), in its hiding batch before any sumcheck. With `u` the extension's generator and
 //! `ℓ* = u/(1 + u)`, the column's MLE at `(p, ℓ*)` is `c̃(p)/(1 + u)`: one claim on the column
 //! reveals exactly the `EF`-linear functional `c̃(p)`, not the two limbs' evaluations.
-//! [`MaskPool::next_mask`] hands out consecutive slices as [`MaskPolynomial`](crate::MaskPolynomial)s; the verifier
-//! mirrors the offsets with [`MaskPoolVerifier::next_mask_shape`] (same order of sumchecks).
+//! [`MaskPool::next_mask`] hands out consecutive slices as Libra masks
+//! ([`crate::MaskPolynomial`]); the verifier mirrors the offsets with
+//! [`MaskPoolVerifier::next_mask_shape`] (same order of sumchecks).
 //!
 //! **Layout** (from `K` alone): `[0, capacity)` Libra masks, then at least one entry never handed
 //! out (it keeps the level-1 claim uniform), then the `2^m`-entry block of the reduction's own
