@@ -29,7 +29,9 @@
 //!
 //! Zero knowledge: [`zk`] ([`prove_zk`]/[`verify_zk`], Libra's masking polynomial; the
 //! proof-level mask pool [`MaskPool`]/[`MaskPoolVerifier`] that commits every mask at once and
-//! discharges every mask claim into three multilinear claims, in zero knowledge).
+//! discharges every mask claim into three multilinear claims, in zero knowledge; Libra's `Z·R`
+//! masking of the evaluations a sumcheck reveals and of the claims it consumes,
+//! [`prove_zk_masked`]/[`verify_zk_masked`], [`reduce_masked_claims`]).
 //!
 //! Modules: [`prover`], [`verifier`], [`proof`] (the proof data and the error type),
 //! [`reference`] (the naive prover), [`zk`] (the zero-knowledge sumcheck).
@@ -48,8 +50,10 @@ pub use verifier::{
     BatchClaim, BatchOpening, BatchSubClaim, verify, verify_batched, verify_reduce_claims,
 };
 pub use zk::{
-    MaskClaim, MaskPolynomial, MaskPool, MaskPoolProof, MaskPoolVerifier, PoolClaim, ZkSubClaim,
-    ZkSumcheckOutput, ZkSumcheckProof, prove_zk, verify_zk, zk_degree,
+    ClaimMask, LinearClaim, MaskClaim, MaskPolynomial, MaskPool, MaskPoolProof, MaskPoolVerifier,
+    MaskedClaim, MaskedReductionProof, MaskedSubClaim, MaskedSumcheckOutput, MaskedSumcheckProof,
+    PoolClaim, ZkSubClaim, ZkSumcheckOutput, ZkSumcheckProof, prove_zk, prove_zk_masked,
+    reduce_masked_claims, verify_reduce_masked_claims, verify_zk, verify_zk_masked, zk_degree,
 };
 
 /// Transcript labels of the sumcheck.

@@ -226,6 +226,14 @@ pub enum SumcheckError {
         /// Entries still free.
         remaining: usize,
     },
+    /// A masked sumcheck or masked claim was used inconsistently (a private column that does
+    /// not exist or is listed twice, a private column in a sumcheck without variables, claims
+    /// at different points combined, an incoming evaluation missing or unexpected).
+    #[error("masked claims: {reason}")]
+    MaskedClaims {
+        /// What is wrong.
+        reason: &'static str,
+    },
     /// A mask slot of the pool was misused: unknown, recorded twice, or never recorded.
     #[error("mask pool slot {slot}: {reason}")]
     BadMaskSlot {

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{Fixture, distinct, distinguishes, fixture, forge};
+use common::{Fixture, distinct, distinguishes, fixture, forge, solve};
 use rand::{SeedableRng, rngs::StdRng};
 use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, PrimeField64, Transcript};
 use zkinfer_poly::evaluate;
@@ -709,41 +709,6 @@ fn revealed(x: &[EF], w: &[EF], z: &[EF], s: &[EF], rho1: EF, rho2: EF) -> Vec<E
     wh.resize(1 << m, EF::ZERO);
     sumcheck(&x[h_off..h_off + (1 << m)], &wh, &d, s, rho2);
     out
-}
-
-/// Solves `A·x = b` over `EF` (any solution, free unknowns zero), or `None` if inconsistent.
-fn solve(mut a: Vec<Vec<EF>>, mut b: Vec<EF>) -> Option<Vec<EF>> {
-    use zkinfer_field::Field;
-    let cols = a[0].len();
-    let (mut row, mut pivots) = (0, Vec::new());
-    for col in 0..cols {
-        let Some(p) = (row..a.len()).find(|&r| a[r][col] != EF::ZERO) else {
-            continue;
-        };
-        a.swap(row, p);
-        b.swap(row, p);
-        let inv = a[row][col].inverse();
-        let (pivot_row, pivot_b) = (a[row].clone(), b[row]);
-        for (r, (ar, br)) in a.iter_mut().zip(b.iter_mut()).enumerate() {
-            if r != row && ar[col] != EF::ZERO {
-                let f = ar[col] * inv;
-                for (x, &p) in ar.iter_mut().zip(&pivot_row).skip(col) {
-                    *x -= f * p;
-                }
-                *br -= f * pivot_b;
-            }
-        }
-        pivots.push((row, col, inv));
-        row += 1;
-    }
-    if b[row..].iter().any(|&v| v != EF::ZERO) {
-        return None;
-    }
-    let mut x = vec![EF::ZERO; cols];
-    for (r, c, inv) in pivots {
-        x[c] = b[r] * inv;
-    }
-    Some(x)
 }
 
 #[test]

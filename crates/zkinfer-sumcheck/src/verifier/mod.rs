@@ -39,19 +39,59 @@ pub fn verify(
     proof: &SumcheckProof,
     transcript: &mut Transcript,
 ) -> Result<SubClaim, SumcheckError> {
-    let Some(expected_len) = degree.checked_add(1) else {
+    if degree.checked_add(1).is_none() {
         return Err(SumcheckError::BadDegree { degree });
-    };
+    }
     if proof.round_polys.len() != num_vars {
         return Err(SumcheckError::WrongRoundCount {
             expected: num_vars,
             got: proof.round_polys.len(),
         });
     }
+    verify_rounds(|_| degree, num_vars, claimed_sum, proof, transcript)
+}
+
+/// [`verify`] with a degree per round: round `k` has degree `degrees[k]` (a sumcheck whose
+/// summand has a different degree in each variable, e.g. [`crate::zk::verify_zk_masked`]'s).
+/// Never panics on any proof.
+///
+/// # Errors
+/// As [`verify`].
+///
+/// # Soundness
+/// The returned [`SubClaim`] must be discharged by the caller.
+pub fn verify_per_round(
+    degrees: &[usize],
+    claimed_sum: EF,
+    proof: &SumcheckProof,
+    transcript: &mut Transcript,
+) -> Result<SubClaim, SumcheckError> {
+    if let Some(&degree) = degrees.iter().find(|d| d.checked_add(1).is_none()) {
+        return Err(SumcheckError::BadDegree { degree });
+    }
+    if proof.round_polys.len() != degrees.len() {
+        return Err(SumcheckError::WrongRoundCount {
+            expected: degrees.len(),
+            got: proof.round_polys.len(),
+        });
+    }
+    let degree = |k: usize| degrees.get(k).copied().unwrap_or(0);
+    verify_rounds(degree, degrees.len(), claimed_sum, proof, transcript)
+}
+
+/// The rounds of [`verify`] / [`verify_per_round`]; the round count and degrees are checked.
+fn verify_rounds(
+    degree: impl Fn(usize) -> usize,
+    num_vars: usize,
+    claimed_sum: EF,
+    proof: &SumcheckProof,
+    transcript: &mut Transcript,
+) -> Result<SubClaim, SumcheckError> {
     transcript.absorb_ext(labels::CLAIM, claimed_sum);
     let mut claim = claimed_sum;
     let mut point = Vec::with_capacity(num_vars);
     for (round, g) in proof.round_polys.iter().enumerate() {
+        let expected_len = degree(round).saturating_add(1);
         let (g0, g1) = match g.as_slice() {
             [g0, g1, ..] if g.len() == expected_len => (*g0, *g1),
             _ => {

@@ -30,9 +30,12 @@ pub fn random_ext(rng: &mut (impl RngCore + ?Sized)) -> EF {
     EF::from_basis_coefficients_fn(|i| if i == 0 { c0 } else { c1 })
 }
 
-/// `g(x) = Σ_i g_i(x_i)` with `g_i(X) = Σ_t coeffs[i][t] X^t`, each of degree `degree`.
+/// `g(x) = Σ_i g_i(x_i)` with `g_i(X) = Σ_t coeffs[i][t] X^t`, each of degree `degree`, or of
+/// its own degree `degrees()[i]` for a mask made with [`MaskPolynomial::from_coefficients_per_var`]
+/// (a sumcheck whose rounds have different degrees, e.g. [`crate::zk::prove_zk_masked`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MaskPolynomial {
+    /// The largest of the per-variable degrees (all equal for a uniform mask).
     degree: usize,
     coeffs: Vec<Vec<EF>>,
 }
@@ -87,6 +90,42 @@ impl MaskPolynomial {
         Ok(Self { degree, coeffs })
     }
 
+    /// The mask with per-variable degrees: `coeffs[i]` holds `g_i`'s `degrees[i] + 1`
+    /// coefficients (each degree `≥ 1`). Round `i` of a sumcheck masked by it has degree
+    /// `coeffs[i].len() − 1`.
+    ///
+    /// # Errors
+    /// [`SumcheckError::BadDegree`] if some variable has fewer than two coefficients.
+    pub fn from_coefficients_per_var(coeffs: Vec<Vec<EF>>) -> Result<Self, SumcheckError> {
+        if let Some(bad) = coeffs.iter().find(|c| c.len() < 2) {
+            return Err(SumcheckError::BadDegree {
+                degree: bad.len().saturating_sub(1),
+            });
+        }
+        let degree = coeffs.iter().map(|c| c.len() - 1).max().unwrap_or(1);
+        Ok(Self { degree, coeffs })
+    }
+
+    /// A uniformly random mask with per-variable degrees `degrees` (tests; the engine takes its
+    /// masks from the pool, [`crate::MaskPool::next_mask_per_var`]).
+    ///
+    /// # Errors
+    /// As [`MaskPolynomial::from_coefficients_per_var`].
+    pub fn random_per_var<R: CryptoRng + ?Sized>(
+        degrees: &[usize],
+        rng: &mut R,
+    ) -> Result<Self, SumcheckError> {
+        for &d in degrees {
+            check_degree(d)?;
+        }
+        Self::from_coefficients_per_var(
+            degrees
+                .iter()
+                .map(|&d| (0..=d).map(|_| random_ext(rng)).collect())
+                .collect(),
+        )
+    }
+
     /// The mask `g ≡ 0`: a ZK sumcheck with it is a plain sumcheck (for tests that must show
     /// what masking changes).
     ///
@@ -106,10 +145,19 @@ impl MaskPolynomial {
         self.coeffs.len()
     }
 
-    /// The degree of each `g_i`.
+    /// The degree of each `g_i` (the largest one for a mask with per-variable degrees).
     #[must_use]
     pub fn degree(&self) -> usize {
         self.degree
+    }
+
+    /// The degree of each `g_i`, variable by variable.
+    #[must_use]
+    pub fn degrees(&self) -> Vec<usize> {
+        self.coeffs
+            .iter()
+            .map(|c| c.len().saturating_sub(1))
+            .collect()
     }
 
     /// `coefficients()[i][t]` is the coefficient of `x_i^t`.
@@ -153,7 +201,8 @@ impl MaskPolynomial {
             .sum())
     }
 
-    /// Round `prefix.len()`'s share of the mask, `Σ_{x'} g(prefix, X, x')` at `X = 0, …, degree`,
+    /// Round `prefix.len()`'s share of the mask, `Σ_{x'} g(prefix, X, x')` at `X = 0, …, d_k`
+    /// (`d_k` the degree of that variable: [`MaskPolynomial::degrees`]),
     /// for provers that run their own rounds (`O(n·d)`; [`crate::prove_zk`] does it
     /// incrementally).
     ///
@@ -224,7 +273,7 @@ impl super::prover::ZkMaskRounds for MaskRounds<'_> {
 }
 
 impl MaskRounds<'_> {
-    /// Round `k`'s polynomial `Σ_{x'} g(ρ_{<k}, X, x')` at `X = 0, 1, …, degree`:
+    /// Round `k`'s polynomial `Σ_{x'} g(ρ_{<k}, X, x')` at `X = 0, 1, …, deg g_k`:
     /// `2^m (bound + g_k(X)) + 2^(m−1) Σ_{j>k} (g_j(0) + g_j(1))` with `m = n − k − 1`.
     pub(crate) fn round_poly(&self) -> Vec<EF> {
         let k = self.round;
@@ -232,7 +281,7 @@ impl MaskRounds<'_> {
         let scale = EF::TWO.exp_u64(m as u64);
         let rest = self.suffix[k + 1] * EF::TWO.inverse();
         let c = &self.mask.coeffs[k];
-        (0..=self.mask.degree)
+        (0..c.len())
             .map(|t| scale * (self.bound + horner(c, EF::from_usize(t)) + rest))
             .collect()
     }
@@ -256,6 +305,18 @@ pub fn mask_weights(degree: usize, point: &[EF]) -> Vec<EF> {
     point
         .iter()
         .flat_map(|&x| x.powers().take(degree + 1))
+        .collect()
+}
+
+/// [`mask_weights`] for a mask with per-variable degrees: `point_i^t` for `t ≤ degrees[i]`,
+/// variable-major (the layout of [`MaskPolynomial::flat_coefficients`]). Same zero-knowledge
+/// caveat: reveal only the inner product.
+#[must_use]
+pub fn mask_weights_per_var(degrees: &[usize], point: &[EF]) -> Vec<EF> {
+    point
+        .iter()
+        .zip(degrees)
+        .flat_map(|(&x, &d)| x.powers().take(d + 1))
         .collect()
 }
 

@@ -19,10 +19,11 @@
 //! whole view (`G`, the rounds, `g(r)`) is simulated from `H` and `f(r)` alone (Libra, §4.1;
 //! the argument is in docs/ZK-sumcheck.md).
 //!
-//! **What is not hidden here.** The sub-claim `f(r)` — the product of the columns' values at
-//! `r` — is still a function of the witness: the columns' evaluations the caller sends are
-//! claims on private tensors. They are hidden later by masking the committed columns (random
-//! disabled rows, or Libra's `Z·R`), not by this module.
+//! **What is not hidden by [`prove_zk`].** The sub-claim `f(r)` — the product of the columns'
+//! values at `r` — is still a function of the witness: the columns' evaluations the caller sends
+//! are claims on private tensors. [`masked`] hides them with Libra's `Z·R`
+//! ([`prove_zk_masked`]: private columns reported masked, masked claims consumed over an extra
+//! variable, docs/ZK-sumcheck.md §5).
 //!
 //! **Soundness.** `g` is fixed by its commitment before `ρ` and the round challenges, so
 //! `f + ρ·g` is a fixed polynomial once `ρ` is drawn, and the ordinary sumcheck bound applies
@@ -35,19 +36,29 @@
 //!
 //! Modules: `mask` ([`MaskPolynomial`], [`mask_weights`]), `prover` ([`prove_zk`]), `verifier`
 //! ([`verify_zk`]), [`pool`] (the proof-level mask pool and the discharge of every mask claim:
-//! [`MaskPool`], [`MaskPoolVerifier`]), `dense` (the pool's last-level dense mask).
+//! [`MaskPool`], [`MaskPoolVerifier`]; claim masks and linear claims for [`masked`]), [`masked`]
+//! (Libra's `Z·R` masking of revealed evaluations), `dense` (the pool's last-level dense mask).
 
 mod dense;
 mod mask;
+pub mod masked;
 pub mod pool;
 mod prover;
 mod verifier;
 
 pub use dense::{dense_evaluate, lift_point};
-pub use mask::{MaskPolynomial, mask_weights, random_base, random_ext};
-pub use pool::{MaskPool, MaskPoolProof, MaskPoolVerifier, MaskSlot, PoolClaim, mask_entries};
+pub use mask::{MaskPolynomial, mask_weights, mask_weights_per_var, random_base, random_ext};
+pub use masked::{
+    ClaimMask, MaskedClaim, MaskedReductionProof, MaskedSubClaim, MaskedSumcheckOutput,
+    MaskedSumcheckProof, masked_degrees, prove_zk_masked, reduce_masked_claims,
+    verify_reduce_masked_claims, verify_zk_masked,
+};
+pub use pool::{
+    CLAIM_MASK_LEN, LinearClaim, MaskPool, MaskPoolProof, MaskPoolVerifier, MaskSlot, PoolClaim,
+    mask_entries, mask_entries_per_var,
+};
 pub use prover::{ZkSumcheckOutput, prove_zk};
-pub use verifier::verify_zk;
+pub use verifier::{verify_zk, verify_zk_per_round};
 
 use serde::{Deserialize, Serialize};
 use zkinfer_field::EF;

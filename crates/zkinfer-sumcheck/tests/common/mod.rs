@@ -130,3 +130,38 @@ pub fn distinct(s: &[Vec<u64>]) -> usize {
     v.dedup();
     v.len()
 }
+
+/// Solves `A·x = b` over `EF` (any solution, free unknowns zero), or `None` if inconsistent.
+pub fn solve(mut a: Vec<Vec<EF>>, mut b: Vec<EF>) -> Option<Vec<EF>> {
+    use zkinfer_field::Field;
+    let cols = a[0].len();
+    let (mut row, mut pivots) = (0, Vec::new());
+    for col in 0..cols {
+        let Some(p) = (row..a.len()).find(|&r| a[r][col] != EF::ZERO) else {
+            continue;
+        };
+        a.swap(row, p);
+        b.swap(row, p);
+        let inv = a[row][col].inverse();
+        let (pivot_row, pivot_b) = (a[row].clone(), b[row]);
+        for (r, (ar, br)) in a.iter_mut().zip(b.iter_mut()).enumerate() {
+            if r != row && ar[col] != EF::ZERO {
+                let f = ar[col] * inv;
+                for (x, &p) in ar.iter_mut().zip(&pivot_row).skip(col) {
+                    *x -= f * p;
+                }
+                *br -= f * pivot_b;
+            }
+        }
+        pivots.push((row, col, inv));
+        row += 1;
+    }
+    if b[row..].iter().any(|&v| v != EF::ZERO) {
+        return None;
+    }
+    let mut x = vec![EF::ZERO; cols];
+    for (r, c, inv) in pivots {
+        x[c] = b[r] * inv;
+    }
+    Some(x)
+}

@@ -12,8 +12,9 @@
 //! `c_i`), in its hiding batch before any sumcheck. With `u` the extension's generator and
 //! `ℓ* = u/(1 + u)`, the column's MLE at `(p, ℓ*)` is `c̃(p)/(1 + u)`: one claim on the column
 //! reveals exactly the `EF`-linear functional `c̃(p)`, not the two limbs' evaluations.
-//! [`MaskPool::next_mask`] hands out consecutive slices as [`MaskPolynomial`]s; the verifier
-//! mirrors the offsets with [`MaskPoolVerifier::next_mask_shape`] (same order of sumchecks).
+//! [`MaskPool::next_mask`] hands out consecutive slices as Libra masks
+//! ([`crate::MaskPolynomial`]); the verifier mirrors the offsets with
+//! [`MaskPoolVerifier::next_mask_shape`] (same order of sumchecks).
 //!
 //! **Layout** (from `K` alone): `[0, capacity)` Libra masks, then at least one entry never handed
 //! out (it keeps the level-1 claim uniform), then the `2^m`-entry block of the reduction's own
@@ -27,8 +28,15 @@
 //!    pool), leaves `c̃(z)` (sent; a claim on the column) and `h(z)` (not multilinear).
 //! 2. *Level 2*: a ZK sumcheck of `c̃_h·w̃_h` over `m` variables (`c_h` the `h` block, `w_h` =
 //!    `mask_weights(2, z)` padded with zeros) proves `h(z)`, masked by the dense `D`
-//!    ([`dense`](super::dense)) whose value is a scaled multilinear evaluation of its block.
+//!    (`dense`) whose value is a scaled multilinear evaluation of its block.
 //!    It leaves `c̃_h(s)` and `D(s)`: both multilinear claims on the column.
+//!
+//! **Claim masks and linear claims** (docs/ZK-sumcheck.md §5.3): besides Libra masks (uniform or
+//! per-variable degrees, [`MaskPool::next_mask_per_var`]) the pool hands out claim masks
+//! `R̂(w) = a + b·w` ([`MaskPool::next_claim_mask`], two entries, no claim of their own) for
+//! [`crate::zk::masked`]; any slot's entries can be the subject of a [`LinearClaim`]
+//! (`⟨entries, weights⟩ = value`, [`MaskPool::record_linear`]), combined with the mask claims by
+//! `λ` and discharged the same way. A pool that uses neither has the transcript it had before.
 //!
 //! Output: three [`PoolClaim`]s for the caller's one hiding opening, and a [`MaskPoolProof`].
 //! Hiding and soundness are argued in docs/ZK-sumcheck.md §4.
@@ -51,7 +59,7 @@ pub use verifier::MaskPoolVerifier;
 use serde::{Deserialize, Serialize};
 use zkinfer_field::{BasedVectorSpace, EF, F, Field, PrimeCharacteristicRing, Transcript};
 
-use super::{MaskClaim, ZkSumcheckProof, dense::lift_point, mask_weights};
+use super::{MaskClaim, ZkSumcheckProof, dense::lift_point, mask_weights, mask_weights_per_var};
 use crate::SumcheckError;
 
 /// Transcript labels of the pool's discharge (its two sumchecks use [`super::labels`]).
@@ -62,6 +70,12 @@ pub mod labels {
     pub const POOL_SLOT: &[u8] = b"mask-pool/slot";
     /// The slots' claimed values `v_j`.
     pub const POOL_VALUES: &[u8] = b"mask-pool/values";
+    /// A slot's per-variable degrees (a mask whose degrees are not all equal).
+    pub const POOL_SLOT_DEGREES: &[u8] = b"mask-pool/slot-degrees";
+    /// A claim-mask slot's length (`R̂` entries, no Libra mask).
+    pub const POOL_CLAIM_MASK: &[u8] = b"mask-pool/claim-mask";
+    /// The linear claims: their count, each one's slots and weights, their values.
+    pub const POOL_LINEAR: &[u8] = b"mask-pool/linear";
     /// The combination challenge `λ`.
     pub const POOL_LAMBDA: &[u8] = b"mask-pool/lambda";
     /// `c̃(z)`, level 1's claim on the pool.
@@ -103,11 +117,28 @@ pub struct MaskSlot {
     pub index: usize,
     /// The first entry of the slice.
     pub offset: usize,
-    /// The mask's number of variables.
+    /// The mask's number of variables (0 for a claim mask).
     pub num_vars: usize,
-    /// The mask's degree.
+    /// The mask's degree (the largest per-variable degree; 0 for a claim mask).
     pub degree: usize,
+    /// The entries the slot takes.
+    pub len: usize,
 }
+
+/// `⟨entries of the slots, weights⟩ = value`: a general linear claim on the pool, discharged
+/// with the Libra mask claims by `finish` (e.g. the combined `Σ_i κ_i·R̂_i(c_w)` of a masked
+/// sumcheck's incoming claims, [`crate::zk::prove_zk_masked`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[must_use = "a linear claim must be recorded in the pool, or it is never checked"]
+pub struct LinearClaim {
+    /// `(slot, weights)`: the slot's entries weighted by `weights` (one weight per entry).
+    pub terms: Vec<(usize, Vec<EF>)>,
+    /// The claimed value.
+    pub value: EF,
+}
+
+/// The entries of a claim mask `R̂(w) = a + b·w`: `[a, b]` (docs/ZK-sumcheck.md §5).
+pub const CLAIM_MASK_LEN: usize = 2;
 
 /// Entries a mask of `num_vars` variables and degree `degree` takes: `num_vars·(degree + 1)`.
 ///
@@ -121,6 +152,21 @@ pub fn mask_entries(num_vars: usize, degree: usize) -> Result<usize, SumcheckErr
         .checked_add(1)
         .and_then(|l| l.checked_mul(num_vars))
         .ok_or(SumcheckError::BadDegree { degree })
+}
+
+/// Entries of a Libra mask with per-variable degrees: `Σ_i (degrees[i] + 1)`.
+///
+/// # Errors
+/// [`SumcheckError::BadDegree`] for a degree 0 or an overflow.
+pub fn mask_entries_per_var(degrees: &[usize]) -> Result<usize, SumcheckError> {
+    degrees.iter().try_fold(0usize, |acc, &d| {
+        if d == 0 {
+            return Err(SumcheckError::BadDegree { degree: d });
+        }
+        d.checked_add(1)
+            .and_then(|l| acc.checked_add(l))
+            .ok_or(SumcheckError::BadDegree { degree: d })
+    })
 }
 
 /// Entries of the main region never handed out (they keep the level-1 claim `c̃(z)` uniform).
@@ -207,10 +253,20 @@ impl Layout {
     }
 }
 
-/// One slot's record: where it is and, once recorded, its claim.
+/// What a slot holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum SlotKind {
+    /// A Libra mask with these per-variable degrees; its claim `g(r) = v` must be recorded.
+    Libra(Vec<usize>),
+    /// Raw entries (a claim mask `R̂`), revealed only through linear claims.
+    Raw,
+}
+
+/// One slot's record: where it is, what it holds and, once recorded, its claim.
 #[derive(Clone, Debug)]
 struct Slot {
     at: MaskSlot,
+    kind: SlotKind,
     claim: Option<MaskClaim>,
 }
 
@@ -220,6 +276,7 @@ pub(crate) struct Book {
     pub(crate) layout: Layout,
     next: usize,
     slots: Vec<Slot>,
+    linear: Vec<LinearClaim>,
 }
 
 impl Book {
@@ -228,6 +285,7 @@ impl Book {
             layout: Layout::new(size)?,
             next: 0,
             slots: Vec::new(),
+            linear: Vec::new(),
         })
     }
 
@@ -237,11 +295,43 @@ impl Book {
         num_vars: usize,
         degree: usize,
     ) -> Result<MaskSlot, SumcheckError> {
-        let requested = mask_entries(num_vars, degree)?;
+        let len = mask_entries(num_vars, degree)?;
+        self.push(
+            num_vars,
+            degree,
+            len,
+            SlotKind::Libra(vec![degree; num_vars]),
+        )
+    }
+
+    /// Reserves the next slice for a Libra mask with per-variable degrees `degrees`.
+    pub(crate) fn take_per_var(&mut self, degrees: &[usize]) -> Result<MaskSlot, SumcheckError> {
+        let len = mask_entries_per_var(degrees)?;
+        let degree = degrees.iter().copied().max().unwrap_or(1);
+        self.push(
+            degrees.len(),
+            degree,
+            len,
+            SlotKind::Libra(degrees.to_vec()),
+        )
+    }
+
+    /// Reserves the next `CLAIM_MASK_LEN` entries as a claim mask.
+    pub(crate) fn take_claim_mask(&mut self) -> Result<MaskSlot, SumcheckError> {
+        self.push(0, 0, CLAIM_MASK_LEN, SlotKind::Raw)
+    }
+
+    fn push(
+        &mut self,
+        num_vars: usize,
+        degree: usize,
+        len: usize,
+        kind: SlotKind,
+    ) -> Result<MaskSlot, SumcheckError> {
         let remaining = self.layout.capacity - self.next;
-        if requested > remaining {
+        if len > remaining {
             return Err(SumcheckError::PoolExhausted {
-                requested,
+                requested: len,
                 remaining,
             });
         }
@@ -250,10 +340,58 @@ impl Book {
             offset: self.next,
             num_vars,
             degree,
+            len,
         };
-        self.next += requested;
-        self.slots.push(Slot { at, claim: None });
+        self.next += len;
+        self.slots.push(Slot {
+            at,
+            kind,
+            claim: None,
+        });
         Ok(at)
+    }
+
+    /// Slot `slot`'s place and kind.
+    pub(crate) fn slot(&self, slot: usize) -> Result<(MaskSlot, &SlotKind), SumcheckError> {
+        self.slots
+            .get(slot)
+            .map(|s| (s.at, &s.kind))
+            .ok_or(SumcheckError::BadMaskSlot {
+                slot,
+                reason: "no mask was taken for this slot",
+            })
+    }
+
+    /// Slot `slot`'s place, if it is a claim mask.
+    pub(crate) fn claim_mask(&self, slot: usize) -> Result<MaskSlot, SumcheckError> {
+        match self.slot(slot)? {
+            (at, SlotKind::Raw) => Ok(at),
+            _ => Err(SumcheckError::BadMaskSlot {
+                slot,
+                reason: "not a claim mask",
+            }),
+        }
+    }
+
+    /// Records a linear claim (its slots must exist and its weights fit them).
+    pub(crate) fn record_linear(&mut self, claim: LinearClaim) -> Result<(), SumcheckError> {
+        self.check_linear(&claim)?;
+        self.linear.push(claim);
+        Ok(())
+    }
+
+    /// Checks that a linear claim's slots exist and its weights fit them.
+    pub(crate) fn check_linear(&self, claim: &LinearClaim) -> Result<(), SumcheckError> {
+        for (slot, w) in &claim.terms {
+            let (at, _) = self.slot(*slot)?;
+            if w.len() != at.len {
+                return Err(SumcheckError::WrongEvalCount {
+                    expected: at.len,
+                    got: w.len(),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Records slot `slot`'s claim `g(point) = value`; returns the slot.
@@ -270,6 +408,12 @@ impl Book {
             return Err(SumcheckError::BadMaskSlot {
                 slot,
                 reason: "its claim was already recorded",
+            });
+        }
+        if s.kind == SlotKind::Raw {
+            return Err(SumcheckError::BadMaskSlot {
+                slot,
+                reason: "a claim mask has no Libra claim (use a linear claim)",
             });
         }
         if claim.point.len() != s.at.num_vars {
@@ -290,28 +434,70 @@ impl Book {
     ) -> Result<(Vec<EF>, EF), SumcheckError> {
         let mut claims = Vec::with_capacity(self.slots.len());
         for (slot, s) in self.slots.iter().enumerate() {
+            let SlotKind::Libra(degrees) = &s.kind else {
+                continue;
+            };
             let claim = s.claim.as_ref().ok_or(SumcheckError::BadMaskSlot {
                 slot,
                 reason: "its mask claim was never recorded",
             })?;
-            claims.push((s.at, claim));
+            claims.push((s.at, degrees, claim));
         }
+        // The transcript of a pool without claim masks or linear claims is as before them.
         transcript.absorb_u64(labels::POOL_SHAPE, self.layout.size as u64);
         transcript.absorb_u64(labels::POOL_SHAPE, claims.len() as u64);
-        for (at, _) in &claims {
-            transcript.absorb_u64(labels::POOL_SLOT, at.num_vars as u64);
-            transcript.absorb_u64(labels::POOL_SLOT, at.degree as u64);
+        for s in &self.slots {
+            match &s.kind {
+                SlotKind::Libra(degrees) => {
+                    transcript.absorb_u64(labels::POOL_SLOT, s.at.num_vars as u64);
+                    transcript.absorb_u64(labels::POOL_SLOT, s.at.degree as u64);
+                    if degrees.iter().any(|&d| d != s.at.degree) {
+                        for &d in degrees {
+                            transcript.absorb_u64(labels::POOL_SLOT_DEGREES, d as u64);
+                        }
+                    }
+                }
+                SlotKind::Raw => transcript.absorb_u64(labels::POOL_CLAIM_MASK, s.at.len as u64),
+            }
         }
-        let values: Vec<EF> = claims.iter().map(|(_, c)| c.value).collect();
+        let values: Vec<EF> = claims.iter().map(|(_, _, c)| c.value).collect();
         transcript.absorb_exts(labels::POOL_VALUES, &values);
+        if !self.linear.is_empty() {
+            transcript.absorb_u64(labels::POOL_LINEAR, self.linear.len() as u64);
+            for l in &self.linear {
+                transcript.absorb_u64(labels::POOL_LINEAR, l.terms.len() as u64);
+                for (slot, w) in &l.terms {
+                    transcript.absorb_u64(labels::POOL_LINEAR, *slot as u64);
+                    transcript.absorb_exts(labels::POOL_LINEAR, w);
+                }
+            }
+            let values: Vec<EF> = self.linear.iter().map(|l| l.value).collect();
+            transcript.absorb_exts(labels::POOL_LINEAR, &values);
+        }
         let lambda = transcript.challenge(labels::POOL_LAMBDA);
         let mut weights = vec![EF::ZERO; self.layout.size];
         let mut sum = EF::ZERO;
-        for ((at, claim), scale) in claims.iter().zip(lambda.powers()) {
+        let mut scales = lambda.powers();
+        for (at, degrees, claim) in &claims {
+            let scale = scales.next().unwrap_or_default();
             sum += scale * claim.value;
-            let w = mask_weights(at.degree, &claim.point);
+            let w = if degrees.iter().all(|&d| d == at.degree) {
+                mask_weights(at.degree, &claim.point)
+            } else {
+                mask_weights_per_var(degrees, &claim.point)
+            };
             for (dst, x) in weights.iter_mut().skip(at.offset).zip(w) {
                 *dst = scale * x;
+            }
+        }
+        for l in &self.linear {
+            let scale = scales.next().unwrap_or_default();
+            sum += scale * l.value;
+            for (slot, w) in &l.terms {
+                let (at, _) = self.slot(*slot)?;
+                for (dst, &x) in weights.iter_mut().skip(at.offset).zip(w) {
+                    *dst += scale * x;
+                }
             }
         }
         Ok((weights, sum))

@@ -3,7 +3,10 @@
 use rand::{CryptoRng, RngCore};
 use zkinfer_field::{EF, F, PrimeCharacteristicRing, Transcript};
 
-use super::{Book, Layout, MaskPoolProof, MaskSlot, PoolClaim, labels, pool_claims, to_column};
+use super::{
+    Book, CLAIM_MASK_LEN, Layout, LinearClaim, MaskPoolProof, MaskSlot, PoolClaim, SlotKind,
+    labels, pool_claims, to_column,
+};
 use crate::zk::dense::DenseRounds;
 use crate::zk::prover::{ZkMaskRounds, prove_zk_with};
 use crate::zk::{MaskClaim, MaskPolynomial, prove_zk, random_ext};
@@ -112,19 +115,129 @@ impl MaskPool {
         Ok((at, self.mask_at(at)?))
     }
 
+    /// Slot `index`'s place (e.g. to find a claim mask's entries).
+    #[must_use]
+    pub fn slot(&self, index: usize) -> Option<MaskSlot> {
+        self.book.slot(index).ok().map(|(at, _)| at)
+    }
+
+    /// The next Libra mask with per-variable degrees `degrees` (the next
+    /// `Σ_i (degrees[i] + 1)` entries, variable-major): for a sumcheck whose rounds have
+    /// different degrees ([`crate::zk::prove_zk_masked`] takes its masks this way).
+    ///
+    /// # Errors
+    /// As [`MaskPool::next_mask`].
+    pub fn next_mask_per_var(
+        &mut self,
+        degrees: &[usize],
+    ) -> Result<(MaskSlot, MaskPolynomial), SumcheckError> {
+        let at = self.book.take_per_var(degrees)?;
+        Ok((at, self.mask_at(at)?))
+    }
+
+    /// The next claim mask `R̂(w) = a + b·w` (two entries, [`super::CLAIM_MASK_LEN`]): the
+    /// randomness that masks one revealed evaluation of a private tensor (docs/ZK-sumcheck.md
+    /// §5). Its entries are revealed only through linear claims
+    /// ([`MaskPool::record_linear`]).
+    ///
+    /// # Errors
+    /// [`SumcheckError::PoolExhausted`].
+    pub fn next_claim_mask(&mut self) -> Result<MaskSlot, SumcheckError> {
+        self.book.take_claim_mask()
+    }
+
+    /// Masks a value the prover sends without a sumcheck (e.g. rescale's `q(ρ)`, a bias
+    /// `b(r)`): takes the next claim mask `R̂` and returns the claim
+    /// `T(point) + Σ_w R̂(w) = value + 2a + b` (coefficient 1) — send its `value`. The verifier's
+    /// twin is [`super::MaskPoolVerifier::masked_value`].
+    ///
+    /// # Errors
+    /// [`SumcheckError::PoolExhausted`].
+    pub fn mask_value(
+        &mut self,
+        point: Vec<EF>,
+        value: EF,
+    ) -> Result<crate::zk::MaskedClaim, SumcheckError> {
+        let slot = self.next_claim_mask()?.index;
+        let [a, b] = self.claim_mask(slot)?;
+        Ok(crate::zk::MaskedClaim {
+            point,
+            value: value + a.double() + b,
+            masks: vec![crate::zk::ClaimMask {
+                slot,
+                coeff: EF::ONE,
+            }],
+        })
+    }
+
+    /// `[a, b]` of claim mask `slot`.
+    ///
+    /// # Errors
+    /// [`SumcheckError::BadMaskSlot`] if `slot` is not a claim mask.
+    pub fn claim_mask(&self, slot: usize) -> Result<[EF; CLAIM_MASK_LEN], SumcheckError> {
+        let at = self.book.claim_mask(slot)?;
+        self.entries
+            .get(at.offset..at.offset + CLAIM_MASK_LEN)
+            .and_then(|e| <[EF; CLAIM_MASK_LEN]>::try_from(e).ok())
+            .ok_or(SumcheckError::BadMaskSlot {
+                slot,
+                reason: "outside the pool",
+            })
+    }
+
+    /// Records the linear claim `⟨slots' entries, weights⟩ = value`, discharged by
+    /// [`MaskPool::finish`] with the mask claims.
+    ///
+    /// # Errors
+    /// [`SumcheckError::BadMaskSlot`] for an unknown slot, [`SumcheckError::WrongEvalCount`]
+    /// for weights that do not fit their slot, [`SumcheckError::FinalEvalMismatch`] if `value`
+    /// is not the functional's value (not recorded: the proof would be rejected).
+    pub fn record_linear(&mut self, claim: LinearClaim) -> Result<(), SumcheckError> {
+        self.book.check_linear(&claim)?;
+        let mut expected = EF::ZERO;
+        for (slot, w) in &claim.terms {
+            let (at, _) = self.book.slot(*slot)?;
+            let entries = self
+                .entries
+                .get(at.offset..at.offset + at.len)
+                .unwrap_or_default();
+            expected += entries.iter().zip(w).map(|(&e, &x)| e * x).sum::<EF>();
+        }
+        if expected != claim.value {
+            // Not recorded: the proof would be rejected.
+            return Err(SumcheckError::FinalEvalMismatch {
+                expected,
+                got: claim.value,
+            });
+        }
+        self.book.record_linear(claim)
+    }
+
     fn mask_at(&self, at: MaskSlot) -> Result<MaskPolynomial, SumcheckError> {
-        let len = at.degree + 1;
-        let coeffs = self
-            .entries
-            .get(at.offset..at.offset + at.num_vars * len)
-            .ok_or(SumcheckError::PoolExhausted {
-                requested: at.num_vars * len,
+        let (_, kind) = self.book.slot(at.index)?;
+        let SlotKind::Libra(degrees) = kind else {
+            return Err(SumcheckError::BadMaskSlot {
+                slot: at.index,
+                reason: "a claim mask is not a Libra mask",
+            });
+        };
+        let mut rest = self.entries.get(at.offset..at.offset + at.len).ok_or(
+            SumcheckError::PoolExhausted {
+                requested: at.len,
                 remaining: 0,
-            })?
-            .chunks(len)
-            .map(<[EF]>::to_vec)
-            .collect();
-        MaskPolynomial::from_coefficients(at.degree, coeffs)
+            },
+        )?;
+        let mut coeffs = Vec::with_capacity(degrees.len());
+        for &d in degrees {
+            let (c, tail) = rest.split_at((d + 1).min(rest.len()));
+            coeffs.push(c.to_vec());
+            rest = tail;
+        }
+        if degrees.iter().all(|&d| d == at.degree) {
+            MaskPolynomial::from_coefficients(at.degree, coeffs)
+        } else {
+            MaskPolynomial::from_coefficients_per_var(coeffs)
+        }
     }
 
     /// Records the mask claim `g(point) = value` of slot `slot` (the [`crate::ZkSumcheckOutput`]'s

@@ -13,7 +13,7 @@
 use zkinfer_field::{EF, Transcript};
 use zkinfer_poly::evaluate;
 
-use super::{Book, Layout, MaskPoolProof, MaskSlot, PoolClaim, labels, pool_claims};
+use super::{Book, Layout, LinearClaim, MaskPoolProof, MaskSlot, PoolClaim, labels, pool_claims};
 use crate::SumcheckError;
 use crate::zk::{MaskClaim, verify_zk};
 
@@ -54,6 +54,71 @@ impl MaskPoolVerifier {
         degree: usize,
     ) -> Result<MaskSlot, SumcheckError> {
         self.book.take(num_vars, degree)
+    }
+
+    /// Slot `index`'s place.
+    #[must_use]
+    pub fn slot(&self, index: usize) -> Option<MaskSlot> {
+        self.book.slot(index).ok().map(|(at, _)| at)
+    }
+
+    /// The slot of the next Libra mask with per-variable degrees (the prover's
+    /// [`super::MaskPool::next_mask_per_var`] in the same order).
+    ///
+    /// # Errors
+    /// As [`super::MaskPool::next_mask_per_var`].
+    pub fn next_mask_shape_per_var(
+        &mut self,
+        degrees: &[usize],
+    ) -> Result<MaskSlot, SumcheckError> {
+        self.book.take_per_var(degrees)
+    }
+
+    /// The slot of the next claim mask (the prover's [`super::MaskPool::next_claim_mask`]).
+    ///
+    /// # Errors
+    /// [`SumcheckError::PoolExhausted`].
+    pub fn next_claim_mask(&mut self) -> Result<MaskSlot, SumcheckError> {
+        self.book.take_claim_mask()
+    }
+
+    /// The claim of a value the prover sent masked without a sumcheck (the twin of
+    /// [`super::MaskPool::mask_value`]): takes the next claim mask and returns
+    /// `T(point) + Σ_w R̂(w) = sent`.
+    ///
+    /// # Errors
+    /// [`SumcheckError::PoolExhausted`].
+    pub fn masked_value(
+        &mut self,
+        point: Vec<EF>,
+        sent: EF,
+    ) -> Result<crate::zk::MaskedClaim, SumcheckError> {
+        let slot = self.next_claim_mask()?.index;
+        Ok(crate::zk::MaskedClaim {
+            point,
+            value: sent,
+            masks: vec![crate::zk::ClaimMask {
+                slot,
+                coeff: zkinfer_field::PrimeCharacteristicRing::ONE,
+            }],
+        })
+    }
+
+    /// Checks that `slot` is a claim mask.
+    ///
+    /// # Errors
+    /// [`SumcheckError::BadMaskSlot`] otherwise.
+    pub fn check_claim_mask(&self, slot: usize) -> Result<(), SumcheckError> {
+        self.book.claim_mask(slot).map(|_| ())
+    }
+
+    /// Records a linear claim on the pool (checked by [`MaskPoolVerifier::finish`]).
+    ///
+    /// # Errors
+    /// [`SumcheckError::BadMaskSlot`] for an unknown slot, [`SumcheckError::WrongEvalCount`] for
+    /// weights that do not fit their slot.
+    pub fn record_linear(&mut self, claim: LinearClaim) -> Result<(), SumcheckError> {
+        self.book.record_linear(claim)
     }
 
     /// Records slot `slot`'s mask claim (the `mask` of [`crate::verify_zk`]'s output).
