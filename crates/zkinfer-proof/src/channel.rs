@@ -34,8 +34,9 @@
 use serde::{Deserialize, Serialize};
 use zkinfer_field::{EF, PrimeCharacteristicRing, Transcript};
 use zkinfer_sumcheck::{
-    Column, MaskClaim, MaskPool, MaskPoolVerifier, ReductionProof, SubClaim, SumcheckError,
-    SumcheckOutput, SumcheckProof, Term, ZkSumcheckProof,
+    ClaimMask, Column, MaskClaim, MaskPool, MaskPoolVerifier, MaskedClaim, MaskedReductionProof,
+    MaskedSubClaim, MaskedSumcheckProof, ReductionProof, SubClaim, SumcheckError, SumcheckOutput,
+    SumcheckProof, Term, ZkSumcheckProof,
 };
 
 use crate::claims::Claim;
@@ -55,6 +56,11 @@ pub enum Msg {
     Reduction(ReductionProof),
     /// A masked (zero-knowledge) sumcheck.
     ZkSumcheck(ZkSumcheckProof),
+    /// A masked sumcheck that also masks the evaluations it reports and consumes masked claims
+    /// (Libra's `Z·R`, docs/ZK-sumcheck.md §5).
+    MaskedSumcheck(MaskedSumcheckProof),
+    /// A claim reduction of masked claims (docs/ZK-sumcheck.md §5.2).
+    MaskedReduction(MaskedReductionProof),
 }
 
 impl Msg {
@@ -65,32 +71,11 @@ impl Msg {
             Some(Self::Sumcheck(_)) => "a sumcheck".into(),
             Some(Self::Reduction(_)) => "a claim reduction".into(),
             Some(Self::ZkSumcheck(_)) => "a masked sumcheck".into(),
+            Some(Self::MaskedSumcheck(_)) => "a sumcheck with masked evaluations".into(),
+            Some(Self::MaskedReduction(_)) => "a masked claim reduction".into(),
             None => "no more messages".into(),
         }
     }
-}
-
-/// Labels of the masked claim reduction.
-const REDUCE_COUNT: &[u8] = b"zkinfer/reduce/count";
-const REDUCE_POINT: &[u8] = b"zkinfer/reduce/point";
-const REDUCE_VALUE: &[u8] = b"zkinfer/reduce/value";
-const REDUCE_ALPHA: &[u8] = b"zkinfer/reduce/alpha";
-
-/// Absorbs the claims of a masked reduction and returns `α^0, α^1, …`.
-fn absorb_reduction(t: &mut Transcript, claims: &[Claim]) -> Vec<EF> {
-    t.absorb_u64(REDUCE_COUNT, claims.len() as u64);
-    for c in claims {
-        t.absorb_exts(REDUCE_POINT, &c.point);
-        t.absorb_ext(REDUCE_VALUE, c.value);
-    }
-    let alpha = t.challenge(REDUCE_ALPHA);
-    let mut out = Vec::with_capacity(claims.len());
-    let mut a = EF::ONE;
-    for _ in claims {
-        out.push(a);
-        a *= alpha;
-    }
-    out
 }
 
 /// How a channel's sumchecks are masked.
@@ -242,10 +227,15 @@ impl<'a> Channel<'a> {
         }
     }
 
-    /// Reduces the claims on one multilinear `poly` to one claim on it
-    /// ([`zkinfer_sumcheck::reduce_claims`] on the channel's transcript) and records the
-    /// [`ReductionProof`] as the next message; `None` without claims, and a single claim is
-    /// returned as it is (nothing sent). The verifier's twin is [`Reader::verify_reduce_claims`].
+    /// Reduces the claims on one multilinear `poly` to one claim on it and records the proof as
+    /// the next message; `None` without claims. A single claim is returned as it is (nothing
+    /// sent) when it is plain or `keep_masked` (its consumer takes masked claims). The
+    /// verifier's twin is [`Reader::verify_reduce_claims`].
+    ///
+    /// Plain channel: [`zkinfer_sumcheck::reduce_claims`] ([`Msg::Reduction`]). Masking channel:
+    /// [`zkinfer_sumcheck::reduce_masked_claims`] ([`Msg::MaskedReduction`]): the claims may be
+    /// masked, and the reduced claim is masked again when `private` (else `poly`'s value in the
+    /// clear, for a claim that ends at a PCS opening or a consumer that takes plain claims).
     ///
     /// # Errors
     /// [`ProveError::KeyMismatch`] at `at` if `poly`'s length is not a power of two or a
@@ -254,9 +244,11 @@ impl<'a> Channel<'a> {
         &mut self,
         poly: Column,
         claims: Vec<Claim>,
+        private: bool,
+        keep_masked: bool,
         at: &str,
     ) -> Result<Option<Claim>, ProveError> {
-        if claims.len() <= 1 {
+        if claims.len() <= 1 && claims.iter().all(|c| keep_masked || !c.is_masked()) {
             return Ok(claims.into_iter().next());
         }
         let n = poly.len();
@@ -267,38 +259,262 @@ impl<'a> Channel<'a> {
         {
             return Err(ProveError::key_mismatch(at, "claim point"));
         }
-        if !matches!(self.masking, Masking::Off) {
-            return Ok(Some(self.reduce_claims_masked(poly, &claims)));
-        }
-        let pairs: Vec<(Vec<EF>, EF)> = claims.into_iter().map(|c| (c.point, c.value)).collect();
-        let (proof, point, value) = zkinfer_sumcheck::reduce_claims(poly, &pairs, self.t);
-        self.msgs.push(Msg::Reduction(proof));
-        Ok(Some(Claim { point, value }))
-    }
-
-    /// The claim reduction as a masked sumcheck: absorb the claims, draw `α`, prove
-    /// `Σ_x P(x)·W(x) = Σ_i α^i v_i` with `W = Σ_i α^i eq(p_i, ·)` by [`Channel::prove_sumcheck`]
-    /// (masked), and send `P(ρ)`. The verifier's twin is `Reader::verify_reduce_masked`.
-    fn reduce_claims_masked(&mut self, poly: Column, claims: &[Claim]) -> Claim {
-        let alphas = absorb_reduction(self.t, claims);
-        let mut w = vec![EF::ZERO; poly.len()];
-        for (c, &a) in claims.iter().zip(&alphas) {
-            for (x, e) in w.iter_mut().zip(zkinfer_poly::eq_table_scaled(&c.point, a)) {
-                *x += e;
+        let vars = n.trailing_zeros() as usize;
+        match &mut self.masking {
+            Masking::Off => {
+                let pairs: Vec<(Vec<EF>, EF)> =
+                    claims.into_iter().map(|c| (c.point, c.value)).collect();
+                let (proof, point, value) = zkinfer_sumcheck::reduce_claims(poly, &pairs, self.t);
+                self.msgs.push(Msg::Reduction(proof));
+                Ok(Some(Claim::new(point, value)))
+            }
+            Masking::Count(count) => {
+                let incoming = claims.iter().any(Claim::is_masked);
+                let private_cols: &[usize] = if private && vars > 0 { &[0] } else { &[] };
+                let degrees = zkinfer_sumcheck::zk::masked_degrees(
+                    vars,
+                    &reduction_terms(),
+                    false,
+                    private_cols,
+                    incoming,
+                );
+                match zkinfer_sumcheck::zk::mask_entries_per_var(&degrees) {
+                    Ok(e) => *count += e + CLAIM_MASK_LEN * private_cols.len(),
+                    Err(e) => {
+                        self.error.get_or_insert(e);
+                    }
+                }
+                let pairs: Vec<(Vec<EF>, EF)> =
+                    claims.into_iter().map(|c| (c.point, c.value)).collect();
+                let (proof, point, value) = zkinfer_sumcheck::reduce_claims(poly, &pairs, self.t);
+                self.msgs.push(Msg::Reduction(proof));
+                let mut out = Claim::new(point, value);
+                out.masks = phantom(private_cols.len());
+                Ok(Some(out))
+            }
+            Masking::Pool(pool) => {
+                let masked: Vec<MaskedClaim> = claims.iter().map(MaskedClaim::from).collect();
+                let private = private && vars > 0;
+                match zkinfer_sumcheck::reduce_masked_claims(poly, &masked, private, pool, self.t) {
+                    Ok((proof, claim)) => {
+                        self.msgs.push(Msg::MaskedReduction(proof));
+                        Ok(Some(claim.into()))
+                    }
+                    Err(e) => {
+                        self.error.get_or_insert(e);
+                        Ok(Some(Claim::new(vec![EF::ZERO; vars], EF::ZERO)))
+                    }
+                }
             }
         }
-        let out = self.prove_sumcheck(
-            vec![poly, Column::Ext(w)],
-            &[Term::new(EF::ONE, vec![0, 1])],
-            None,
-        );
-        let value = out.evals.first().copied().unwrap_or_default();
-        self.send(vec![value]);
-        Claim {
-            point: out.point,
-            value,
+    }
+
+    /// Runs a sumcheck of `Σ_x [eq(eq_point, x)] · Σ_j terms_j(columns)(x) + Σ_i κ_i·mask_i`
+    /// (the masks of the claims it consumes, `incoming`) whose columns listed in `private` are
+    /// reported masked (Libra's `Z·R`, [`zkinfer_sumcheck::prove_zk_masked`],
+    /// [`Msg::MaskedSumcheck`]); returns the point, the reported evaluations (send them) and one
+    /// claim per column, masked for the private ones. A plain channel runs a plain sumcheck
+    /// (`incoming` must be empty there: plain channels make no masked claims); a counting one
+    /// counts the pool entries and returns placeholder masks where a masking one would mask.
+    /// A sumcheck without variables masks nothing. The verifier's twin is
+    /// [`Reader::verify_sumcheck_zr`].
+    pub fn prove_sumcheck_zr(
+        &mut self,
+        columns: Vec<Column>,
+        terms: &[Term],
+        eq_point: Option<&[EF]>,
+        private: &[usize],
+        incoming: &[ClaimMask],
+    ) -> ZrOutput {
+        let n = columns
+            .first()
+            .map_or(0, |c| c.len().trailing_zeros() as usize);
+        let ncols = columns.len();
+        let private = if n == 0 { &[][..] } else { private };
+        let plain = |out: SumcheckOutput, masked: &[usize]| {
+            let claims = out
+                .evals
+                .iter()
+                .enumerate()
+                .map(|(j, &v)| {
+                    let mut c = Claim::new(out.point.clone(), v);
+                    if masked.contains(&j) {
+                        c.masks = phantom(1);
+                    }
+                    c
+                })
+                .collect();
+            ZrOutput {
+                point: out.point,
+                evals: out.evals,
+                claims,
+            }
+        };
+        match &mut self.masking {
+            Masking::Off => {
+                let out = zkinfer_sumcheck::prove(columns, terms, eq_point, self.t);
+                self.msgs.push(Msg::Sumcheck(out.proof.clone()));
+                plain(out, &[])
+            }
+            Masking::Count(count) => {
+                let degrees = zkinfer_sumcheck::zk::masked_degrees(
+                    n,
+                    terms,
+                    eq_point.is_some(),
+                    private,
+                    !incoming.is_empty(),
+                );
+                match zkinfer_sumcheck::zk::mask_entries_per_var(&degrees) {
+                    Ok(e) => *count += e + CLAIM_MASK_LEN * private.len(),
+                    Err(e) => {
+                        self.error.get_or_insert(e);
+                    }
+                }
+                let out = zkinfer_sumcheck::prove(columns, terms, eq_point, self.t);
+                self.msgs.push(Msg::Sumcheck(out.proof.clone()));
+                plain(out, private)
+            }
+            Masking::Pool(pool) => {
+                match zkinfer_sumcheck::prove_zk_masked(
+                    columns, terms, eq_point, private, incoming, pool, self.t,
+                ) {
+                    Ok(out) => {
+                        self.msgs.push(Msg::MaskedSumcheck(out.proof));
+                        ZrOutput {
+                            point: out.point,
+                            evals: out.evals,
+                            claims: out.claims.into_iter().map(Claim::from).collect(),
+                        }
+                    }
+                    Err(e) => {
+                        // Completeness only: the proof is refused by `check`.
+                        self.error.get_or_insert(e);
+                        ZrOutput {
+                            point: vec![EF::ZERO; n],
+                            evals: vec![EF::ZERO; ncols],
+                            claims: vec![Claim::new(vec![EF::ZERO; n], EF::ZERO); ncols],
+                        }
+                    }
+                }
+            }
         }
     }
+
+    /// Sends `values` (evaluations of private tensors at `point`, made without a sumcheck:
+    /// a bias, rescale's parts) masked, each with the next claim mask of the pool
+    /// ([`MaskPool::mask_value`]), and returns their claims. Plain channels send them as they
+    /// are; counting ones count the masks. The verifier's twin is [`Reader::recv_masked`].
+    pub fn send_masked(&mut self, point: &[EF], values: Vec<EF>) -> Vec<Claim> {
+        let claims: Vec<Claim> = match &mut self.masking {
+            Masking::Pool(pool) => values
+                .iter()
+                .map(|&v| match pool.mask_value(point.to_vec(), v) {
+                    Ok(c) => c.into(),
+                    Err(e) => {
+                        self.error.get_or_insert(e);
+                        Claim::new(point.to_vec(), v)
+                    }
+                })
+                .collect(),
+            Masking::Count(count) => {
+                *count += CLAIM_MASK_LEN * values.len();
+                values
+                    .iter()
+                    .map(|&v| {
+                        let mut c = Claim::new(point.to_vec(), v);
+                        c.masks = phantom(1);
+                        c
+                    })
+                    .collect()
+            }
+            Masking::Off => values
+                .iter()
+                .map(|&v| Claim::new(point.to_vec(), v))
+                .collect(),
+        };
+        self.send(claims.iter().map(|c| c.value).collect());
+        claims
+    }
+}
+
+/// What [`Channel::prove_sumcheck_zr`] returns.
+#[derive(Debug)]
+pub struct ZrOutput {
+    /// The final point.
+    pub point: Vec<EF>,
+    /// The columns' reported evaluations (masked for the private ones).
+    pub evals: Vec<EF>,
+    /// One claim per column at `point` (masked for the private ones).
+    pub claims: Vec<Claim>,
+}
+
+/// What [`Reader::verify_sumcheck_zr`] leaves to check.
+#[derive(Debug)]
+#[must_use = "a sumcheck proves nothing until its evaluations are checked"]
+pub enum ZrSubClaim {
+    /// A plain proof's sumcheck.
+    Plain(SubClaim),
+    /// A masked proof's sumcheck.
+    Masked(MaskedSubClaim),
+}
+
+impl ZrSubClaim {
+    /// The final point.
+    #[must_use]
+    pub fn point(&self) -> &[EF] {
+        match self {
+            Self::Plain(s) => &s.point,
+            Self::Masked(s) => &s.sub.point,
+        }
+    }
+
+    /// Checks the reported evaluations (`evals[j]` for column `j`) against the final claim and
+    /// returns one claim per column, masked for the private ones in a masked proof.
+    ///
+    /// # Errors
+    /// [`VerifyError::Rejected`] at `at` if the check fails.
+    pub fn check(
+        &self,
+        terms: &[Term],
+        eq_point: Option<&[EF]>,
+        evals: &[EF],
+        at: &str,
+    ) -> Result<Vec<Claim>, VerifyError> {
+        match self {
+            Self::Plain(s) => {
+                s.check_products(terms, eq_point, evals)
+                    .map_err(|e| VerifyError::at(at, e))?;
+                Ok(evals
+                    .iter()
+                    .map(|&v| Claim::new(s.point.clone(), v))
+                    .collect())
+            }
+            Self::Masked(s) => s
+                .check_products(terms, eq_point, evals)
+                .map(|cs| cs.into_iter().map(Claim::from).collect())
+                .map_err(|e| VerifyError::at(at, e)),
+        }
+    }
+}
+
+/// The entries of a claim mask.
+const CLAIM_MASK_LEN: usize = zkinfer_sumcheck::zk::CLAIM_MASK_LEN;
+
+/// Placeholder masks of a counting channel: they mark a claim a masking channel would mask, so
+/// the count follows the same shapes (which claims come in masked).
+fn phantom(n: usize) -> Vec<ClaimMask> {
+    vec![
+        ClaimMask {
+            slot: usize::MAX,
+            coeff: EF::ZERO,
+        };
+        n
+    ]
+}
+
+/// The summand of a claim reduction: `P·W`.
+fn reduction_terms() -> [Term; 1] {
+    [Term::new(EF::ONE, vec![0, 1])]
 }
 
 /// The verifier's side.
@@ -423,14 +639,15 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads the next message as the reduction of `claims` on one multilinear of `num_vars`
-    /// variables and verifies it on the reader's transcript
-    /// ([`zkinfer_sumcheck::verify_reduce_claims`]): the twin of [`Channel::reduce_claims`].
-    /// `None` without claims; a single claim is returned as it is (no message read).
+    /// variables and verifies it on the reader's transcript: the twin of
+    /// [`Channel::reduce_claims`] (same `private` and `keep_masked`). `None` without claims; a
+    /// single claim that is plain or `keep_masked` is returned as it is (no message read).
     ///
     /// # Errors
     /// [`VerifyError::PointLength`] if a claim's point does not have `num_vars` variables,
-    /// [`VerifyError::UnexpectedMessage`] if the next message is not a claim reduction,
-    /// [`VerifyError::Sumcheck`] if it does not verify.
+    /// [`VerifyError::UnexpectedMessage`] if the next message is not a claim reduction of the
+    /// reader's kind, [`VerifyError::Sumcheck`] if it does not verify; a masked claim in a plain
+    /// proof is [`VerifyError::Rejected`].
     ///
     /// # Soundness
     /// The returned claim must be discharged by the caller.
@@ -438,63 +655,124 @@ impl<'a> Reader<'a> {
         &mut self,
         num_vars: usize,
         claims: Vec<Claim>,
+        private: bool,
+        keep_masked: bool,
         at: &str,
     ) -> Result<Option<Claim>, VerifyError> {
         for c in &claims {
             VerifyError::check_point(at, "claim point", &c.point, num_vars)?;
         }
-        if claims.len() <= 1 {
+        if claims.len() <= 1 && claims.iter().all(|c| keep_masked || !c.is_masked()) {
             return Ok(claims.into_iter().next());
         }
-        if self.pool.is_some() {
-            return self.verify_reduce_masked(num_vars, &claims, at).map(Some);
-        }
-        match self.msgs.next() {
-            Some(Msg::Reduction(p)) => {
+        match (self.msgs.next(), &mut self.pool) {
+            (Some(Msg::Reduction(p)), None) => {
+                if claims.iter().any(Claim::is_masked) {
+                    return Err(VerifyError::at(at, "a masked claim in a plain proof"));
+                }
                 let pairs: Vec<(Vec<EF>, EF)> =
                     claims.into_iter().map(|c| (c.point, c.value)).collect();
                 let (point, value) =
                     zkinfer_sumcheck::verify_reduce_claims(num_vars, &pairs, p, self.t)
                         .map_err(|e| VerifyError::sumcheck(at, e))?;
-                Ok(Some(Claim { point, value }))
+                Ok(Some(Claim::new(point, value)))
             }
-            other => Err(VerifyError::UnexpectedMessage {
+            (Some(Msg::MaskedReduction(p)), Some(pool)) => {
+                let masked: Vec<MaskedClaim> = claims.iter().map(MaskedClaim::from).collect();
+                let private = private && num_vars > 0;
+                zkinfer_sumcheck::verify_reduce_masked_claims(
+                    num_vars, &masked, private, p, pool, self.t,
+                )
+                .map(|c| Some(c.into()))
+                .map_err(|e| VerifyError::sumcheck(at, e))
+            }
+            (other, pool) => Err(VerifyError::UnexpectedMessage {
                 at: at.to_string(),
-                expected: "a claim reduction".into(),
+                expected: if pool.is_some() {
+                    "a masked claim reduction".into()
+                } else {
+                    "a claim reduction".into()
+                },
                 got: Msg::describe(other),
             }),
         }
     }
 
-    /// The twin of `Channel::reduce_claims_masked`.
-    fn verify_reduce_masked(
+    /// Reads the next message as the sumcheck of [`Channel::prove_sumcheck_zr`] (same
+    /// `terms`, `eq_point`, `private`, `incoming`) claiming `claimed` and verifies it; the
+    /// caller then checks the reported evaluations with [`ZrSubClaim::check`], which returns
+    /// the claims to pass on.
+    ///
+    /// # Errors
+    /// [`VerifyError::UnexpectedMessage`] for a message of the wrong kind,
+    /// [`VerifyError::Sumcheck`] if it does not verify; masked claims in a plain proof are
+    /// [`VerifyError::Rejected`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn verify_sumcheck_zr(
         &mut self,
         num_vars: usize,
-        claims: &[Claim],
+        terms: &[Term],
+        eq_point: Option<&[EF]>,
+        private: &[usize],
+        incoming: &[ClaimMask],
+        claimed: EF,
         at: &str,
-    ) -> Result<Claim, VerifyError> {
-        let alphas = absorb_reduction(self.t, claims);
-        let sum: EF = claims.iter().zip(&alphas).map(|(c, &a)| a * c.value).sum();
-        let sub = self.verify_sumcheck(num_vars, 2, sum, at)?;
-        let value = self.recv1(at)?;
-        let w: EF = claims
-            .iter()
-            .zip(&alphas)
-            .map(|(c, &a)| a * zkinfer_poly::eq_eval(&c.point, &sub.point))
-            .sum();
-        if value * w != sub.value {
-            return Err(VerifyError::sumcheck(
-                at,
-                SumcheckError::FinalEvalMismatch {
-                    expected: sub.value,
-                    got: value * w,
+    ) -> Result<ZrSubClaim, VerifyError> {
+        let private = if num_vars == 0 { &[][..] } else { private };
+        let err = |e| VerifyError::sumcheck(at, e);
+        match (self.msgs.next(), &mut self.pool) {
+            (Some(Msg::Sumcheck(p)), None) => {
+                if !incoming.is_empty() {
+                    return Err(VerifyError::at(at, "a masked claim in a plain proof"));
+                }
+                let degree = zkinfer_sumcheck::zk_degree(terms, eq_point.is_some());
+                zkinfer_sumcheck::verify(num_vars, degree, claimed, p, self.t)
+                    .map(ZrSubClaim::Plain)
+                    .map_err(err)
+            }
+            (Some(Msg::MaskedSumcheck(p)), Some(pool)) => zkinfer_sumcheck::verify_zk_masked(
+                num_vars, terms, eq_point, private, incoming, claimed, p, pool, self.t,
+            )
+            .map(ZrSubClaim::Masked)
+            .map_err(err),
+            (other, pool) => Err(VerifyError::UnexpectedMessage {
+                at: at.to_string(),
+                expected: if pool.is_some() {
+                    "a sumcheck with masked evaluations".into()
+                } else {
+                    "a sumcheck".into()
                 },
-            ));
+                got: Msg::describe(other),
+            }),
         }
-        Ok(Claim {
-            point: sub.point,
-            value,
-        })
+    }
+
+    /// Reads `n` values sent by [`Channel::send_masked`] at `point` and returns their claims
+    /// (masked with the pool's next claim masks in a masked proof).
+    ///
+    /// # Errors
+    /// As [`Reader::recv`]; [`VerifyError::Sumcheck`] if the pool has no claim mask left.
+    pub fn recv_masked(
+        &mut self,
+        n: usize,
+        point: &[EF],
+        at: &str,
+    ) -> Result<Vec<Claim>, VerifyError> {
+        let values = self.recv(n, at)?;
+        match &mut self.pool {
+            None => Ok(values
+                .into_iter()
+                .map(|v| Claim::new(point.to_vec(), v))
+                .collect()),
+            Some(pool) => values
+                .into_iter()
+                .map(|v| {
+                    pool.masked_value(point.to_vec(), v)
+                        .map(Claim::from)
+                        .map_err(|e| VerifyError::sumcheck(at, e))
+                })
+                .collect(),
+        }
     }
 
     /// Checks that every message was read.

@@ -14,18 +14,68 @@
 )]
 
 use zkinfer_field::EF;
+use zkinfer_sumcheck::{ClaimMask, MaskedClaim};
 
 use crate::error::{ProveError, VerifyError};
 use crate::ir::TensorId;
 use crate::plan::{Plan, Source};
 
-/// "The MLE of something at `point` equals `value`".
+/// "The MLE of something at `point`, plus its masks, equals `value`" (issue 13): a claim whose
+/// revealed value hides the tensor's evaluation carries the pool's claim masks that were added
+/// to it (docs/ZK-sumcheck.md §5); a plain claim has none.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Claim {
     /// The point (big-endian).
     pub point: Vec<EF>,
     /// The value.
     pub value: EF,
+    /// `Σ_i coeff_i·Σ_w R̂_{slot_i}(w)` added to the evaluation (empty: a plain claim).
+    pub masks: Vec<ClaimMask>,
+}
+
+impl Claim {
+    /// The plain claim "the MLE at `point` is `value`".
+    #[must_use]
+    pub fn new(point: Vec<EF>, value: EF) -> Self {
+        Self {
+            point,
+            value,
+            masks: Vec::new(),
+        }
+    }
+
+    /// Whether the value is masked.
+    #[must_use]
+    pub fn is_masked(&self) -> bool {
+        !self.masks.is_empty()
+    }
+
+    /// The same claim at another point (a reshape or a permutation of the variables: the masks
+    /// do not depend on the point).
+    #[must_use]
+    pub fn with_point(self, point: Vec<EF>) -> Self {
+        Self { point, ..self }
+    }
+}
+
+impl From<MaskedClaim> for Claim {
+    fn from(c: MaskedClaim) -> Self {
+        Self {
+            point: c.point,
+            value: c.value,
+            masks: c.masks,
+        }
+    }
+}
+
+impl From<&Claim> for MaskedClaim {
+    fn from(c: &Claim) -> Self {
+        Self {
+            point: c.point.clone(),
+            value: c.value,
+            masks: c.masks.clone(),
+        }
+    }
 }
 
 /// A claim on a committed column.
@@ -124,18 +174,22 @@ impl Claims {
 
     /// Adds a claim on witness column `column`.
     pub fn witness(&mut self, column: usize, point: Vec<EF>, value: EF) {
-        self.witness.push(ColClaim {
-            column,
-            claim: Claim { point, value },
-        });
+        self.witness_claim(column, Claim::new(point, value));
+    }
+
+    /// Adds a (possibly masked) claim on witness column `column`.
+    pub fn witness_claim(&mut self, column: usize, claim: Claim) {
+        self.witness.push(ColClaim { column, claim });
     }
 
     /// Adds a claim on weight column `column`.
     pub fn weight(&mut self, column: usize, point: Vec<EF>, value: EF) {
-        self.weights.push(ColClaim {
-            column,
-            claim: Claim { point, value },
-        });
+        self.weight_claim(column, Claim::new(point, value));
+    }
+
+    /// Adds a (possibly masked) claim on weight column `column`.
+    pub fn weight_claim(&mut self, column: usize, claim: Claim) {
+        self.weights.push(ColClaim { column, claim });
     }
 
     /// Takes the claims on derived tensor `t` (none for a `t` past the graph's tensors).
@@ -150,6 +204,28 @@ impl Claims {
     }
 }
 
+/// Splits column claims into the plain ones and, per column with any masked claim (in column
+/// order), all that column's claims: the masked ones must be reduced to a plain claim before a
+/// PCS opening (prover and verifier alike).
+#[must_use]
+pub fn split_masked(claims: Vec<ColClaim>) -> (Vec<ColClaim>, Vec<(usize, Vec<Claim>)>) {
+    let masked_cols: std::collections::BTreeSet<usize> = claims
+        .iter()
+        .filter(|c| c.claim.is_masked())
+        .map(|c| c.column)
+        .collect();
+    let mut plain = Vec::new();
+    let mut masked: std::collections::BTreeMap<usize, Vec<Claim>> =
+        masked_cols.iter().map(|&c| (c, Vec::new())).collect();
+    for c in claims {
+        match masked.get_mut(&c.column) {
+            Some(v) => v.push(c.claim),
+            None => plain.push(c),
+        }
+    }
+    (plain, masked.into_iter().collect())
+}
+
 #[cfg(test)]
 mod tests {
     use zkinfer_field::PrimeCharacteristicRing;
@@ -160,10 +236,7 @@ mod tests {
     use crate::testing::mlp;
 
     fn claim() -> Claim {
-        Claim {
-            point: vec![EF::ONE, EF::ZERO],
-            value: EF::ONE,
-        }
+        Claim::new(vec![EF::ONE, EF::ZERO], EF::ONE)
     }
 
     fn kept(c: &Claims) -> usize {

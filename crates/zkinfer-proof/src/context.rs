@@ -108,8 +108,25 @@ impl<'a> ProverCtx<'a> {
         at: &str,
     ) -> Result<(), ProveError> {
         self.claims
-            .route(self.plan, t, Claim { point, value })
+            .route(self.plan, t, Claim::new(point, value))
             .map_err(|e| ProveError::key_mismatch(at, e))
+    }
+
+    /// [`ProverCtx::pass_claim`] for a claim that may be masked.
+    ///
+    /// # Errors
+    /// As [`ProverCtx::pass_claim`].
+    pub fn pass(&mut self, t: TensorId, claim: Claim, at: &str) -> Result<(), ProveError> {
+        self.claims
+            .route(self.plan, t, claim)
+            .map_err(|e| ProveError::key_mismatch(at, e))
+    }
+
+    /// Whether tensor `t` is private (its values are hidden: anything but the public input
+    /// and the public output), so a sumcheck over it reports its evaluation masked.
+    #[must_use]
+    pub fn is_private(&self, t: TensorId) -> bool {
+        crate::plan::is_private(self.plan, t)
     }
 }
 
@@ -138,8 +155,22 @@ impl VerifierCtx<'_> {
         at: &str,
     ) -> Result<(), VerifyError> {
         self.claims
-            .route(self.plan, t, Claim { point, value })
+            .route(self.plan, t, Claim::new(point, value))
             .map_err(|e| e.at(at))
+    }
+
+    /// [`VerifierCtx::pass_claim`] for a claim that may be masked.
+    ///
+    /// # Errors
+    /// As [`VerifierCtx::pass_claim`].
+    pub fn pass(&mut self, t: TensorId, claim: Claim, at: &str) -> Result<(), VerifyError> {
+        self.claims.route(self.plan, t, claim).map_err(|e| e.at(at))
+    }
+
+    /// The verifier's [`ProverCtx::is_private`].
+    #[must_use]
+    pub fn is_private(&self, t: TensorId) -> bool {
+        crate::plan::is_private(self.plan, t)
     }
 }
 

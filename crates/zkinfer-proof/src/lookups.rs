@@ -10,7 +10,7 @@
 //! into claims on `y` and the windows).
 
 use rayon::prelude::*;
-use zkinfer_field::{F, PrimeField64};
+use zkinfer_field::{EF, F, PrimeCharacteristicRing, PrimeField64};
 use zkinfer_lookup::{LookupClaims, LookupProof, Outputs, Table};
 
 use crate::claims::Claim;
@@ -297,6 +297,27 @@ pub fn prove_all(
     Ok(proof)
 }
 
+/// The counting pass's stand-in for the lookups (which it does not run): routes a claim of the
+/// right shape (zero point and value) on every looked-up column, as the lookups' claims would
+/// be, so that the walk's claim counts, hence its reductions, are those of a real proof.
+///
+/// # Errors
+/// As [`prove_all`]'s routing.
+pub fn route_for_count(cx: &mut ProverCtx<'_>) -> Result<(), ProveError> {
+    let tables = tables(cx.plan).map_err(ProveError::Backend)?;
+    for (ti, (t, uses)) in tables.iter().zip(cx.plan.lookups_by_table()).enumerate() {
+        let claims = LookupClaims {
+            witness_claims: uses
+                .iter()
+                .map(|lu| vec![(vec![EF::ZERO; lu.num_vars], EF::ZERO); t.num_columns()])
+                .collect(),
+            multiplicity_claim: (vec![EF::ZERO; t.num_vars()], EF::ZERO),
+        };
+        discharge_prove(cx, ti, &uses, &claims)?;
+    }
+    Ok(())
+}
+
 fn discharge_prove(
     cx: &mut ProverCtx<'_>,
     ti: usize,
@@ -318,10 +339,7 @@ fn discharge_prove(
             .clone();
         match lu.witness {
             LookupWitness::Input => {
-                let claim = Claim {
-                    point: first.0,
-                    value: first.1,
-                };
+                let claim = Claim::new(first.0, first.1);
                 cx.claims.route(cx.plan, cx.graph.input, claim)?;
             }
             LookupWitness::Column { column, .. } => {
@@ -433,10 +451,7 @@ fn discharge_verify(
                 ) {
                     return Err(bad("a lookup into the input, which is not committed"));
                 }
-                let claim = Claim {
-                    point: first.0,
-                    value: first.1,
-                };
+                let claim = Claim::new(first.0, first.1);
                 cx.claims
                     .route(cx.plan, cx.plan.graph.input, claim)
                     .map_err(|e| e.at(at))?;
@@ -768,10 +783,7 @@ pub mod zk {
             if point.len() != vars {
                 return None;
             }
-            out.push(Claim {
-                point,
-                value: c.value,
-            });
+            out.push(Claim::new(point, c.value));
         }
         Some((vars, out))
     }
@@ -878,7 +890,7 @@ pub mod zk {
         let [b0, b1] = split(&column);
         let reduced = cx
             .ch
-            .reduce_claims(Column::Ext(column), bclaims, AT_BLINDING)?
+            .reduce_claims(Column::Ext(column), bclaims, false, false, AT_BLINDING)?
             .ok_or_else(|| backend(&"no blinding claims"))?;
         debug_assert_eq!(reduced.point.len(), vars);
         let v0 = zkinfer_poly::evaluate(&b0, &reduced.point);
@@ -962,7 +974,7 @@ pub mod zk {
             .ok_or_else(|| VerifyError::at(AT_BLINDING, "a claim on no blinding polynomial"))?;
         let reduced = cx
             .rd
-            .verify_reduce_claims(vars, bclaims, AT_BLINDING)?
+            .verify_reduce_claims(vars, bclaims, false, false, AT_BLINDING)?
             .ok_or_else(|| VerifyError::at(AT_BLINDING, "no blinding claims"))?;
         let [v0, v1] = cx.rd.recv_array::<2>(AT_BLINDING)?;
         if ext_from_coords([v0, v1]) != reduced.value {

@@ -379,6 +379,26 @@ impl Plan {
     }
 }
 
+/// Whether tensor `t` is private: its values are hidden by a zero-knowledge proof, so a masked
+/// sumcheck reports its evaluations masked. The public input (and what aliases it) is not;
+/// neither is a public output, whose values the verifier has.
+#[must_use]
+pub fn is_private(plan: &Plan, t: crate::ir::TensorId) -> bool {
+    let t = match plan.sources.get(t) {
+        Some(Source::Alias { of }) => *of,
+        _ => t,
+    };
+    let public_input = matches!(plan.sources.get(t), Some(Source::PublicInput));
+    let public_output = t == plan.graph.output && plan.options.output.is_public();
+    !public_input && !public_output
+}
+
+/// Whether the weights are private (hidden): claims on them are reported masked.
+#[must_use]
+pub fn weights_private(plan: &Plan) -> bool {
+    plan.options.weights == WeightsVisibility::Private
+}
+
 /// The largest column we commit (variables).
 pub const MAX_COLUMN_VARS: usize = 24;
 

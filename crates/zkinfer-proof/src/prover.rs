@@ -362,6 +362,7 @@ fn count_mask_entries(
         ch: Channel::counting(&mut scratch),
         claims: Claims::new(pk.graph.tensors.len()),
     };
+    lookups::route_for_count(&mut cx)?;
     walk(&mut cx, output, public_output)?;
     cx.ch.check()?;
     let (_, lookup_entries) = lookups::zk::shape(&pk.vk.plan).map_err(ProveError::Backend)?;
@@ -394,14 +395,58 @@ fn walk(
         }
         let claims = cx.claims.take(node.output);
         let values = to_field(cx.wit.tensor(node.output, &node.name)?);
-        if let Some(c) = cx
-            .ch
-            .reduce_claims(Column::Base(values), claims, &node.name)?
+        // An op that takes masked claims gets one (masked again when its output is private);
+        // any other op gets its claim in the clear.
+        let aware = crate::ops::rule(&node.op).masked_claims();
+        let private = aware && cx.is_private(node.output);
+        if let Some(c) =
+            cx.ch
+                .reduce_claims(Column::Base(values), claims, private, aware, &node.name)?
         {
             prove_node(cx, idx, Some(&c))?;
         }
     }
+    unmask_column_claims(cx)?;
     Ok(sent)
+}
+
+/// The claims on committed columns (witness and weights) go to PCS openings, which reveal
+/// their values: the masked ones are reduced per column, in column order, to one plain claim
+/// (a masked reduction that consumes their masks; docs/ZK-sumcheck.md §5.6). The verifier's
+/// twin is `verifier::unmask_column_claims`.
+fn unmask_column_claims(cx: &mut ProverCtx<'_>) -> Result<(), ProveError> {
+    let witness = std::mem::take(&mut cx.claims.witness);
+    cx.claims.witness = unmask(cx, witness, |cx, c| {
+        cx.wit
+            .columns
+            .get(c)
+            .map(|v| to_field(v))
+            .ok_or_else(|| key_mismatch("opening", "witness column"))
+    })?;
+    let weights = std::mem::take(&mut cx.claims.weights);
+    cx.claims.weights = unmask(cx, weights, |cx, c| {
+        cx.weights
+            .get(c)
+            .map(|v| to_field(v))
+            .ok_or_else(|| key_mismatch("opening", "weight column"))
+    })?;
+    Ok(())
+}
+
+fn unmask(
+    cx: &mut ProverCtx<'_>,
+    claims: Vec<ColClaim>,
+    values: impl Fn(&ProverCtx<'_>, usize) -> Result<Vec<F>, ProveError>,
+) -> Result<Vec<ColClaim>, ProveError> {
+    let (plain, masked) = crate::claims::split_masked(claims);
+    let mut out = plain;
+    for (column, cs) in masked {
+        let poly = Column::Base(values(cx, column)?);
+        if let Some(claim) = cx.ch.reduce_claims(poly, cs, false, false, "opening")? {
+            out.push(ColClaim { column, claim });
+        }
+    }
+    Ok(out)
 }
 
 pub(crate) fn col_claims(cs: &[ColClaim]) -> Vec<ColumnClaim> {

@@ -511,10 +511,7 @@ pub fn check_linear_node(g: &ProofGraph, x: &[i64], idx: usize, tamper: bool) ->
     let mut rng = Rng::new(9);
     let point = rand_point(&mut rng, plan.layouts[out_t].num_vars());
     let mut value = mle(&wit.tensors[out_t], &point);
-    let claim = Claim {
-        point: point.clone(),
-        value,
-    };
+    let claim = Claim::new(point.clone(), value);
     let (msgs, pclaims) = prove_linear_alone(g, &plan, &wit, &weights, idx, &claim);
     let tensor_of = |t: usize| match plan.sources[t] {
         Source::Alias { of } => of,
@@ -546,5 +543,5 @@ pub fn check_linear_node(g: &ProofGraph, x: &[i64], idx: usize, tamper: bool) ->
         rd: Reader::new(&mut tv, &msgs),
         claims: Claims::new(g.tensors.len()),
     };
-    verify_node(&mut vx, idx, Some(&Claim { point, value })).is_ok() && all_true(&vx.claims)
+    verify_node(&mut vx, idx, Some(&Claim::new(point, value))).is_ok() && all_true(&vx.claims)
 }

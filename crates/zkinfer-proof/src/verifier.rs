@@ -238,10 +238,16 @@ pub fn verify(
             .get(node.output)
             .map_or(0, crate::layout::Layout::num_vars);
         let claims = cx.claims.take(node.output);
-        if let Some(c) = cx.rd.verify_reduce_claims(nv, claims, &node.name)? {
+        let aware = crate::ops::rule(&node.op).masked_claims();
+        let private = aware && cx.is_private(node.output);
+        if let Some(c) = cx
+            .rd
+            .verify_reduce_claims(nv, claims, private, aware, &node.name)?
+        {
             verify_node(&mut cx, idx, Some(&c))?;
         }
     }
+    unmask_column_claims(&mut cx)?;
     let VerifierCtx {
         mut rd, mut claims, ..
     } = cx;
@@ -317,6 +323,43 @@ pub fn verify(
         &mut t,
     )?;
     Ok(logical_out)
+}
+
+/// The twin of the prover's `unmask_column_claims`: the masked claims on committed columns
+/// (witness, then weights), reduced per column in column order to one plain claim.
+fn unmask_column_claims(cx: &mut VerifierCtx<'_>) -> Result<(), VerifyError> {
+    let plan = cx.plan;
+    for weights in [false, true] {
+        let claims = std::mem::take(if weights {
+            &mut cx.claims.weights
+        } else {
+            &mut cx.claims.witness
+        });
+        let specs = if weights {
+            &plan.weight_columns
+        } else {
+            &plan.witness_columns
+        };
+        let (mut out, masked) = crate::claims::split_masked(claims);
+        for (column, cs) in masked {
+            let nv = specs
+                .get(column)
+                .map(|s| s.num_vars)
+                .ok_or_else(|| VerifyError::at("opening", "a claim on a missing column"))?;
+            if let Some(claim) = cx
+                .rd
+                .verify_reduce_claims(nv, cs, false, false, "opening")?
+            {
+                out.push(crate::claims::ColClaim { column, claim });
+            }
+        }
+        *(if weights {
+            &mut cx.claims.weights
+        } else {
+            &mut cx.claims.witness
+        }) = out;
+    }
+    Ok(())
 }
 
 /// Public weights: the verifier evaluates every claim on a weight column from the key's own

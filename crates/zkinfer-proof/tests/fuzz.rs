@@ -374,6 +374,37 @@ fn mutate(m: &ProofMutation, p: &mut Proof, other: &Proof) {
                         None => red.eval += delta,
                     }
                 }
+                Msg::MaskedSumcheck(m) => {
+                    let z = &mut m.zk;
+                    let r = at(j, z.sumcheck.round_polys.len() + 3);
+                    match z.sumcheck.round_polys.get_mut(r) {
+                        Some(round) => {
+                            let k = at(j / 7, round.len());
+                            if let Some(x) = round.get_mut(k) {
+                                *x += delta;
+                            }
+                        }
+                        None if r.is_multiple_of(3) => z.mask_sum += delta,
+                        None if r % 3 == 1 => z.mask_eval += delta,
+                        None => match m.incoming_eval.as_mut() {
+                            Some(e) => *e += delta,
+                            None => z.mask_eval += delta,
+                        },
+                    }
+                }
+                Msg::MaskedReduction(red) => {
+                    let z = &mut red.sumcheck.zk;
+                    let r = at(j, z.sumcheck.round_polys.len() + 1);
+                    match z.sumcheck.round_polys.get_mut(r) {
+                        Some(round) => {
+                            let k = at(j / 7, round.len());
+                            if let Some(x) = round.get_mut(k) {
+                                *x += delta;
+                            }
+                        }
+                        None => red.eval += delta,
+                    }
+                }
             }
         }
         ProofMutation::ShortenSumcheck(i) => {
@@ -382,6 +413,8 @@ fn mutate(m: &ProofMutation, p: &mut Proof, other: &Proof) {
                 Msg::Sumcheck(s) => !s.round_polys.is_empty(),
                 Msg::ZkSumcheck(z) => !z.sumcheck.round_polys.is_empty(),
                 Msg::Reduction(r) => !r.sumcheck.round_polys.is_empty(),
+                Msg::MaskedSumcheck(m) => !m.zk.sumcheck.round_polys.is_empty(),
+                Msg::MaskedReduction(r) => !r.sumcheck.zk.sumcheck.round_polys.is_empty(),
                 Msg::Evals(_) => false,
             });
             match found.map(|k| &mut p.msgs[k]) {
@@ -393,6 +426,12 @@ fn mutate(m: &ProofMutation, p: &mut Proof, other: &Proof) {
                 }
                 Some(Msg::Reduction(r)) => {
                     r.sumcheck.round_polys.pop();
+                }
+                Some(Msg::MaskedSumcheck(m)) => {
+                    m.zk.sumcheck.round_polys.pop();
+                }
+                Some(Msg::MaskedReduction(r)) => {
+                    r.sumcheck.zk.sumcheck.round_polys.pop();
                 }
                 _ => {}
             }

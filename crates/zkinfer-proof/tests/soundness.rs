@@ -138,6 +138,24 @@ fn swapped_and_changed_messages_are_rejected() {
                 );
                 r.sumcheck.round_polys[0][0] += EF::ONE;
             }
+            Msg::MaskedSumcheck(m) => match m.zk.sumcheck.round_polys.first_mut() {
+                Some(r) => r[0] += EF::ONE,
+                None => m.zk.mask_eval += EF::ONE,
+            },
+            Msg::MaskedReduction(r) => {
+                let mut q = proof.clone();
+                if let Msg::MaskedReduction(r) = &mut q.msgs[i] {
+                    r.eval += EF::ONE;
+                }
+                assert!(
+                    verify(&pk.vk, &q, Some(&x), None).is_err(),
+                    "changed reduced value {i} accepted"
+                );
+                match r.sumcheck.zk.sumcheck.round_polys.first_mut() {
+                    Some(p0) => p0[0] += EF::ONE,
+                    None => r.sumcheck.zk.mask_eval += EF::ONE,
+                }
+            }
         }
         assert!(
             verify(&pk.vk, &p, Some(&x), None).is_err(),

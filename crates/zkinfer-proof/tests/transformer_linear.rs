@@ -176,6 +176,11 @@ fn tampering_is_rejected(pk: &ProvingKey, proof: &Proof, x: Option<&[i64]>) {
                 None => z.mask_eval += EF::ONE,
             },
             Msg::Reduction(r) => r.eval += EF::ONE,
+            Msg::MaskedSumcheck(m) => match m.zk.sumcheck.round_polys.last_mut() {
+                Some(g) => g[0] += EF::ONE,
+                None => m.zk.mask_eval += EF::ONE,
+            },
+            Msg::MaskedReduction(r) => r.eval += EF::ONE,
         }
         assert!(
             verify(&pk.vk, &p, x, None).is_err(),
@@ -481,6 +486,12 @@ fn malformed_claims_and_messages_are_errors_not_panics() {
                 }
                 Msg::Reduction(r) => {
                     r.sumcheck.round_polys.pop();
+                }
+                Msg::MaskedSumcheck(m) => {
+                    m.zk.sumcheck.round_polys.pop();
+                }
+                Msg::MaskedReduction(r) => {
+                    r.sumcheck.zk.sumcheck.round_polys.pop();
                 }
             }
         }

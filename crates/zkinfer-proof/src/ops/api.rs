@@ -71,6 +71,15 @@ pub trait OpProof: Sync {
         claim: Option<&Claim>,
     ) -> Result<(), ProveError>;
 
+    /// Whether the op's prover and verifier take a masked claim on their output (its masks
+    /// become their masked sumcheck's incoming masks) and report the evaluations of private
+    /// operands masked (issue 13, Libra's `Z·R`, docs/ZK-sumcheck.md §5). An op that does not
+    /// is given its claim unmasked (a masked reduction with the value in the clear), so the
+    /// evaluations it reveals are not hidden yet.
+    fn masked_claims(&self) -> bool {
+        false
+    }
+
     /// Checks the node's part of the proof, leaving claims on its inputs, weights and columns.
     ///
     /// # Errors

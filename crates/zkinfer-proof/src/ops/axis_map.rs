@@ -317,10 +317,7 @@ impl OpProof for Concat {
             .zip(concat_maps(cx.plan, node, axis))
             .zip(shares)
         {
-            let part = Claim {
-                point: claim.point.clone(),
-                value: share,
-            };
+            let part = Claim::new(claim.point.clone(), share);
             verify_axis_map(cx, (x, node.output), &maps, &part, at)?;
         }
         Ok(())
