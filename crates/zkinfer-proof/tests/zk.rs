@@ -152,8 +152,8 @@ fn the_walk_sumchecks_are_masked_and_their_masks_discharged() {
         p.msgs
             .iter()
             .filter(|m| match m {
-                Msg::ZkSumcheck(_) => zk,
-                Msg::Sumcheck(_) => !zk,
+                Msg::ZkSumcheck(_) | Msg::MaskedSumcheck(_) | Msg::MaskedReduction(_) => zk,
+                Msg::Sumcheck(_) | Msg::Reduction(_) => !zk,
                 _ => false,
             })
             .count()
@@ -184,15 +184,23 @@ fn the_walk_sumchecks_are_masked_and_their_masks_discharged() {
     let mut bad = p.clone();
     bad.mask_pool = None;
     assert!(verify(&pk.vk, &bad, None, None).is_err(), "dropped pool");
+    fn zk_part(m: &mut Msg) -> Option<&mut zkinfer_sumcheck::ZkSumcheckProof> {
+        match m {
+            Msg::ZkSumcheck(z) => Some(z),
+            Msg::MaskedSumcheck(m) => Some(&mut m.zk),
+            Msg::MaskedReduction(r) => Some(&mut r.sumcheck.zk),
+            _ => None,
+        }
+    }
     for i in 0..p.msgs.len() {
         let mut bad = p.clone();
-        match &mut bad.msgs[i] {
-            Msg::ZkSumcheck(z) => z.mask_eval += EF::ONE,
-            _ => continue,
+        match zk_part(&mut bad.msgs[i]) {
+            Some(z) => z.mask_eval += EF::ONE,
+            None => continue,
         }
         assert!(verify(&pk.vk, &bad, None, None).is_err(), "mask value {i}");
         let mut bad = p.clone();
-        if let Msg::ZkSumcheck(z) = &mut bad.msgs[i] {
+        if let Some(z) = zk_part(&mut bad.msgs[i]) {
             z.mask_sum += EF::ONE;
         }
         assert!(verify(&pk.vk, &bad, None, None).is_err(), "mask sum {i}");
@@ -276,24 +284,22 @@ fn the_lookups_are_blinded_and_every_part_is_checked() {
         verify(&pk.vk, &bad, None, None).is_err(),
         "plain lookups in a ZK proof"
     );
-    // The blinding column's reduction is the first masked sumcheck, followed by its value and
+    // The blinding column's reduction is the first message (a masked reduction), followed by
     // the two coordinates' values.
-    let first_zk = p
-        .msgs
-        .iter()
-        .position(|m| matches!(m, Msg::ZkSumcheck(_)))
-        .unwrap();
-    for i in first_zk + 1..first_zk + 3 {
-        let mut bad = p.clone();
-        let Msg::Evals(v) = &mut bad.msgs[i] else {
-            panic!("message {i} is evaluations");
-        };
-        v[0] += EF::ONE;
-        assert!(
-            verify(&pk.vk, &bad, None, None).is_err(),
-            "blinding message {i}"
-        );
+    let Msg::MaskedReduction(_) = &p.msgs[0] else {
+        panic!("the blinding column's reduction comes first");
+    };
+    let mut bad = p.clone();
+    if let Msg::MaskedReduction(r) = &mut bad.msgs[0] {
+        r.eval += EF::ONE;
     }
+    assert!(verify(&pk.vk, &bad, None, None).is_err(), "blinding reduction");
+    let mut bad = p.clone();
+    let Msg::Evals(v) = &mut bad.msgs[1] else {
+        panic!("message 1 is evaluations");
+    };
+    v[1] += EF::ONE;
+    assert!(verify(&pk.vk, &bad, None, None).is_err(), "blinding coordinates");
 }
 
 /// Setup records the mask-pool budget a proof takes (counted on a zero input), so proving skips

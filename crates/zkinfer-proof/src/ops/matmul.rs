@@ -18,14 +18,14 @@ use super::api::{
     OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v, plan_p, plan_v,
 };
 use super::util::{
-    cat, get, input, input_v, key_mismatch, layout, layout_v, matmul_rows, mle, prod2,
+    cat, get, negated, private_columns, input, input_v, key_mismatch, layout, layout_v, matmul_rows, mle, prod2,
 };
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
 use crate::error::{CompileError, ProveError, VerifyError};
 use crate::ir::{Const, Node, Op, ProofGraph};
 use crate::layout::Layout;
-use crate::plan::{NodePlan, Plan, Source};
+use crate::plan::{NodePlan, Plan, Source, weights_private};
 use crate::planner::Planner;
 
 /// [`crate::ir::Op::MatMulConst`].
@@ -216,10 +216,23 @@ impl OpProof for MatMulConst {
         let nm = xl.sub(0..split.min(xl.logical.len())).num_vars();
         let ks = xl.sub(split.min(xl.logical.len())..xl.logical.len()).size();
         let (r_m, r_n) = claim.point.split_at(nm.min(claim.point.len()));
+        let wpriv = weights_private(cx.plan);
+        // The claim's masks (and a masked bias's, subtracted) come in to the sumcheck.
+        let mut incoming = claim.masks.clone();
         if let Some(bc) = bc {
             let b = mle(cx.weight(bc, at)?, r_n);
-            cx.ch.send(vec![b]);
-            cx.claims.weight(bc, r_n.to_vec(), b);
+            if wpriv {
+                let bclaim = cx
+                    .ch
+                    .send_masked(r_n, vec![b])
+                    .pop()
+                    .ok_or_else(|| key_mismatch(at, "bias"))?;
+                incoming.extend(negated(&bclaim.masks));
+                cx.claims.weight_claim(bc, bclaim);
+            } else {
+                cx.ch.send(vec![b]);
+                cx.claims.weight(bc, r_n.to_vec(), b);
+            }
         }
         let eqm = eq_table(r_m);
         let eqn = eq_table(r_n);
@@ -244,15 +257,25 @@ impl OpProof for MatMulConst {
                     .sum()
             })
             .collect();
-        let out = cx
-            .ch
-            .prove_sumcheck(vec![Column::Ext(xr), Column::Ext(wr)], &prod2(), None);
+        let private = private_columns(&[cx.is_private(x), wpriv]);
+        let out = cx.ch.prove_sumcheck_zr(
+            vec![Column::Ext(xr), Column::Ext(wr)],
+            &prod2(),
+            None,
+            &private,
+            &incoming,
+        );
         cx.ch.send(out.evals.clone());
-        let [xe, we] = super::util::take::<2>(&out.evals, at)
+        let [xc, wcl] = <[Claim; 2]>::try_from(out.claims)
             .map_err(|_| key_mismatch(at, "sumcheck evaluations"))?;
-        cx.pass_claim(x, cat(r_m, &out.point), xe, at)?;
-        cx.claims.weight(wc, cat(&out.point, r_n), we);
+        cx.pass(x, xc.with_point(cat(r_m, &out.point)), at)?;
+        cx.claims
+            .weight_claim(wc, wcl.with_point(cat(&out.point, r_n)));
         Ok(())
+    }
+
+    fn masked_claims(&self) -> bool {
+        true
     }
 
     #[cfg_attr(not(test), deny(clippy::indexing_slicing))]
@@ -281,19 +304,30 @@ impl OpProof for MatMulConst {
             return Err(VerifyError::at(at, "claim point of the wrong length"));
         }
         let (r_m, r_n) = claim.point.split_at(nm);
+        let wpriv = weights_private(cx.plan);
         let mut target = claim.value;
+        let mut incoming = claim.masks.clone();
         if let Some(bc) = bc {
-            let b = cx.rd.recv1(at)?;
-            cx.claims.weight(bc, r_n.to_vec(), b);
-            target -= b;
+            let bclaim = if wpriv {
+                cx.rd.recv_masked(1, r_n, at)?.pop().ok_or_else(bad)?
+            } else {
+                Claim::new(r_n.to_vec(), cx.rd.recv1(at)?)
+            };
+            target -= bclaim.value;
+            incoming.extend(negated(&bclaim.masks));
+            cx.claims.weight_claim(bc, bclaim);
         }
-        let sub = cx.rd.verify_sumcheck(nk, 2, target, at)?;
+        let private = private_columns(&[cx.is_private(x), wpriv]);
+        let sub = cx
+            .rd
+            .verify_sumcheck_zr(nk, &prod2(), None, &private, &incoming, target, at)?;
         let ev = cx.rd.recv(2, at)?;
-        sub.check_products(&prod2(), None, &ev)
-            .map_err(|e| VerifyError::at(at, e))?;
-        let [xe, we] = super::util::take::<2>(&ev, at)?;
-        cx.pass_claim(x, cat(r_m, &sub.point), xe, at)?;
-        cx.claims.weight(wc, cat(&sub.point, r_n), we);
+        let [xc, wcl] = <[Claim; 2]>::try_from(sub.check(&prod2(), None, &ev, at)?)
+            .map_err(|_| VerifyError::at(at, "sumcheck evaluations"))?;
+        let point = sub.point().to_vec();
+        cx.pass(x, xc.with_point(cat(r_m, &point)), at)?;
+        cx.claims.weight_claim(wc, wcl.with_point(cat(&point, r_n)));
         Ok(())
     }
+
 }

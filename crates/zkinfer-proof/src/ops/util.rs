@@ -48,6 +48,28 @@ pub fn bits(i: usize, n: usize) -> Vec<EF> {
         .collect()
 }
 
+/// The masks with their coefficients negated (a masked claim subtracted from a statement).
+#[must_use]
+pub fn negated(masks: &[zkinfer_sumcheck::ClaimMask]) -> Vec<zkinfer_sumcheck::ClaimMask> {
+    masks
+        .iter()
+        .map(|m| zkinfer_sumcheck::ClaimMask {
+            slot: m.slot,
+            coeff: -m.coeff,
+        })
+        .collect()
+}
+
+/// The indices `i` with `flags[i]`: a masked sumcheck's private columns.
+#[must_use]
+pub fn private_columns(flags: &[bool]) -> Vec<usize> {
+    flags
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &f)| f.then_some(i))
+        .collect()
+}
+
 /// `a ‖ b`.
 #[must_use]
 pub fn cat(a: &[EF], b: &[EF]) -> Vec<EF> {
