@@ -293,13 +293,19 @@ fn the_lookups_are_blinded_and_every_part_is_checked() {
     if let Msg::MaskedReduction(r) = &mut bad.msgs[0] {
         r.eval += EF::ONE;
     }
-    assert!(verify(&pk.vk, &bad, None, None).is_err(), "blinding reduction");
+    assert!(
+        verify(&pk.vk, &bad, None, None).is_err(),
+        "blinding reduction"
+    );
     let mut bad = p.clone();
     let Msg::Evals(v) = &mut bad.msgs[1] else {
         panic!("message 1 is evaluations");
     };
     v[1] += EF::ONE;
-    assert!(verify(&pk.vk, &bad, None, None).is_err(), "blinding coordinates");
+    assert!(
+        verify(&pk.vk, &bad, None, None).is_err(),
+        "blinding coordinates"
+    );
 }
 
 /// Setup records the mask-pool budget a proof takes (counted on a zero input), so proving skips

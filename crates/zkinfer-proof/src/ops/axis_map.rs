@@ -159,7 +159,11 @@ impl OpProof for AxisMapOp {
         let x = input(node, 0)?;
         let vecs = axis_vectors(cx.plan, x, node.output, maps, &claim.point)
             .ok_or_else(|| key_mismatch(at, "axis map"))?;
-        prove_selector(cx, x, tensor_product(&vecs), at)
+        prove_selector(cx, x, tensor_product(&vecs), &claim.masks, at)
+    }
+
+    fn masked_claims(&self) -> bool {
+        true
     }
 
     fn verify(
@@ -289,7 +293,7 @@ impl OpProof for Concat {
             .collect::<Result<_, ProveError>>()?;
         cx.ch.send(shares);
         for (x, table) in parts {
-            prove_selector(cx, x, table, at)?;
+            prove_selector(cx, x, table, &[], at)?;
         }
         Ok(())
     }

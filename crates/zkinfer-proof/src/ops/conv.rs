@@ -20,13 +20,15 @@ use super::api::{
     OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v, plan_p, plan_v,
 };
 use super::selector::{ConvGeom, prove_selector, verify_window};
-use super::util::{cat, input, input_v, key_mismatch, layout, mle, prod2, take, vk_mismatch};
+use super::util::{
+    cat, input, input_v, key_mismatch, layout, mle, negated, private_columns, prod2, vk_mismatch,
+};
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
 use crate::error::{CompileError, ProveError, VerifyError};
 use crate::ir::{Const, Node, Op, ProofGraph, Window};
 use crate::layout::{Layout, chw_of, out_hw};
-use crate::plan::{NodePlan, Plan, Source};
+use crate::plan::{NodePlan, Plan, Source, weights_private};
 use crate::planner::Planner;
 
 /// [`crate::ir::Op::Conv2d`].
@@ -172,10 +174,22 @@ impl OpProof for Conv2d {
         let (r_co, r_oh, r_ow) = g
             .split_out(&claim.point)
             .ok_or_else(|| key_mismatch(at, "claim point"))?;
+        let wpriv = weights_private(cx.plan);
+        let mut incoming = claim.masks.clone();
         if let Some(bc) = bc {
             let b = mle(cx.weight(bc, at)?, r_co);
-            cx.ch.send(vec![b]);
-            cx.claims.weight(bc, r_co.to_vec(), b);
+            if wpriv {
+                let bclaim = cx
+                    .ch
+                    .send_masked(r_co, vec![b])
+                    .pop()
+                    .ok_or_else(|| key_mismatch(at, "bias"))?;
+                incoming.extend(negated(&bclaim.masks));
+                cx.claims.weight_claim(bc, bclaim);
+            } else {
+                cx.ch.send(vec![b]);
+                cx.claims.weight(bc, r_co.to_vec(), b);
+            }
         }
         let eqco = eq_table(r_co);
         let ks = g.cip * g.khp * g.kwp;
@@ -211,16 +225,29 @@ impl OpProof for Conv2d {
                 }
             }
         }
-        let out = cx
-            .ch
-            .prove_sumcheck(vec![Column::Ext(wr), Column::Ext(pr)], &prod2(), None);
+        // The patches are private when the input is: their masked value comes in to the
+        // window selector's sumcheck.
+        let private = private_columns(&[wpriv, cx.is_private(x)]);
+        let out = cx.ch.prove_sumcheck_zr(
+            vec![Column::Ext(wr), Column::Ext(pr)],
+            &prod2(),
+            None,
+            &private,
+            &incoming,
+        );
         cx.ch.send(out.evals.clone());
-        let [we, _] = take::<2>(&out.evals, at).map_err(|_| key_mismatch(at, "evaluations"))?;
-        cx.claims.weight(wc, cat(r_co, &out.point), we);
+        let [wcl, pcl] =
+            <[Claim; 2]>::try_from(out.claims).map_err(|_| key_mismatch(at, "evaluations"))?;
+        cx.claims
+            .weight_claim(wc, wcl.with_point(cat(r_co, &out.point)));
         let table = g
             .patch_selector(&out.point, r_oh, r_ow, window, false)
             .map_err(|e| e.at_p(at))?;
-        prove_selector(cx, x, table, at)
+        prove_selector(cx, x, table, &pcl.masks, at)
+    }
+
+    fn masked_claims(&self) -> bool {
+        true
     }
 
     #[cfg_attr(not(test), deny(clippy::indexing_slicing))]
@@ -240,22 +267,33 @@ impl OpProof for Conv2d {
         let (r_co, r_oh, r_ow) = g
             .split_out(&claim.point)
             .ok_or_else(|| VerifyError::at(at, "claim point of the wrong length"))?;
+        let wpriv = weights_private(cx.plan);
         let mut target = claim.value;
+        let mut incoming = claim.masks.clone();
         if let Some(bc) = bc {
-            let b = cx.rd.recv1(at)?;
-            cx.claims.weight(bc, r_co.to_vec(), b);
-            target -= b;
+            let bclaim = if wpriv {
+                cx.rd.recv_masked(1, r_co, at)?.pop().ok_or_else(bad)?
+            } else {
+                Claim::new(r_co.to_vec(), cx.rd.recv1(at)?)
+            };
+            target -= bclaim.value;
+            incoming.extend(negated(&bclaim.masks));
+            cx.claims.weight_claim(bc, bclaim);
         }
         let nk = (g.cip * g.khp * g.kwp).trailing_zeros() as usize;
-        let sub = cx.rd.verify_sumcheck(nk, 2, target, at)?;
+        let private = private_columns(&[wpriv, cx.is_private(x)]);
+        let sub = cx
+            .rd
+            .verify_sumcheck_zr(nk, &prod2(), None, &private, &incoming, target, at)?;
         let ev = cx.rd.recv(2, at)?;
-        sub.check_products(&prod2(), None, &ev)
-            .map_err(|e| VerifyError::at(at, e))?;
-        let [we, pe] = take::<2>(&ev, at)?;
-        cx.claims.weight(wc, cat(r_co, &sub.point), we);
+        let [wcl, pcl] = <[Claim; 2]>::try_from(sub.check(&prod2(), None, &ev, at)?)
+            .map_err(|_| VerifyError::at(at, "evaluations"))?;
+        let point = sub.point().to_vec();
+        cx.claims
+            .weight_claim(wc, wcl.with_point(cat(r_co, &point)));
         let (rc, ah, aw) = g
-            .selector_parts(&sub.point, r_oh, r_ow, window, false)
+            .selector_parts(&point, r_oh, r_ow, window, false)
             .map_err(|e| e.at_v(at))?;
-        verify_window(cx, x, (&rc, &ah, &aw), pe, at)
+        verify_window(cx, x, (&rc, &ah, &aw), (pcl.value, &pcl.masks), at)
     }
 }

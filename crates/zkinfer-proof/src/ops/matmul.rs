@@ -18,7 +18,8 @@ use super::api::{
     OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v, plan_p, plan_v,
 };
 use super::util::{
-    cat, get, negated, private_columns, input, input_v, key_mismatch, layout, layout_v, matmul_rows, mle, prod2,
+    cat, get, input, input_v, key_mismatch, layout, layout_v, matmul_rows, mle, negated,
+    private_columns, prod2,
 };
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
@@ -329,5 +330,4 @@ impl OpProof for MatMulConst {
         cx.claims.weight_claim(wc, wcl.with_point(cat(&point, r_n)));
         Ok(())
     }
-
 }

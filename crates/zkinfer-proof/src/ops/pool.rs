@@ -179,7 +179,17 @@ impl OpProof for SumPool {
             .split_out(&claim.point)
             .ok_or_else(|| key_mismatch(at, "claim point"))?;
         let (ah, aw) = g.ones_parts(r_oh, r_ow, w);
-        prove_selector(cx, input(node, 0)?, window_table(r_c, &ah, &aw), at)
+        prove_selector(
+            cx,
+            input(node, 0)?,
+            window_table(r_c, &ah, &aw),
+            &claim.masks,
+            at,
+        )
+    }
+
+    fn masked_claims(&self) -> bool {
+        true
     }
 
     #[cfg_attr(not(test), deny(clippy::indexing_slicing))]
@@ -199,7 +209,7 @@ impl OpProof for SumPool {
             .split_out(&claim.point)
             .ok_or_else(|| VerifyError::at(at, "claim point of the wrong length"))?;
         let (ah, aw) = g.ones_parts(r_oh, r_ow, w);
-        verify_window(cx, x, (r_c, &ah, &aw), claim.value, at)
+        verify_window(cx, x, (r_c, &ah, &aw), (claim.value, &claim.masks), at)
     }
 }
 
@@ -326,7 +336,7 @@ impl OpProof for MaxPool {
         let table = g
             .patch_selector(&sel, r_o.1, r_o.2, window, true)
             .map_err(|e| e.at_p(at))?;
-        prove_selector(cx, *get(&node.inputs, 0, at, "input")?, table, at)
+        prove_selector(cx, *get(&node.inputs, 0, at, "input")?, table, &[], at)
     }
 
     #[cfg_attr(not(test), deny(clippy::indexing_slicing))]
@@ -365,7 +375,7 @@ impl OpProof for MaxPool {
             .selector_parts(&sel, r_o.1, r_o.2, window, true)
             .map_err(|e| e.at_v(at))?;
         let x = input_v(node, 0)?;
-        verify_window(cx, x, (&rc, &ah, &aw), we, at)
+        verify_window(cx, x, (&rc, &ah, &aw), (we, &[]), at)
     }
 
     /// The differences `y − Wκ` (the output repeated across the kernel positions).

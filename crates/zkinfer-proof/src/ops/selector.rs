@@ -13,10 +13,10 @@
 
 use zkinfer_field::{EF, PrimeCharacteristicRing};
 use zkinfer_poly::eq_table;
-use zkinfer_sumcheck::Column;
+use zkinfer_sumcheck::{ClaimMask, Column};
 
 use super::api::{ProverCtx, VerifierCtx};
-use super::util::{get, key_mismatch, prod2, to_field};
+use super::util::{get, key_mismatch, private_columns, prod2, to_field};
 use crate::claims::Claim;
 use crate::error::{ProveError, VerifyError};
 use crate::ir::{AxisMap, Node, Window};
@@ -32,19 +32,29 @@ pub fn prove_selector(
     cx: &mut ProverCtx<'_>,
     x: usize,
     table: Vec<EF>,
+    incoming: &[ClaimMask],
     at: &str,
 ) -> Result<(), ProveError> {
     let xs = to_field(cx.wit.tensor(x, at)?);
     if xs.len() != table.len() {
         return Err(key_mismatch(at, "selector size"));
     }
-    let out = cx
-        .ch
-        .prove_sumcheck(vec![Column::Base(xs), Column::Ext(table)], &prod2(), None);
+    let private = private_columns(&[cx.is_private(x)]);
+    let out = cx.ch.prove_sumcheck_zr(
+        vec![Column::Base(xs), Column::Ext(table)],
+        &prod2(),
+        None,
+        &private,
+        incoming,
+    );
     let xe = *get(&out.evals, 0, at, "sumcheck evaluations")?;
     cx.ch.send(vec![xe]);
-    cx.pass_claim(x, out.point, xe, at)?;
-    Ok(())
+    let xc = out
+        .claims
+        .into_iter()
+        .next()
+        .ok_or_else(|| key_mismatch(at, "sumcheck evaluations"))?;
+    cx.pass(x, xc, at)
 }
 
 /// The window selector's sumcheck (verifier): `S = eq(r_c, ·) ⊗ A_h ⊗ A_w`.
@@ -55,10 +65,12 @@ pub fn verify_window(
     cx: &mut VerifierCtx<'_>,
     x: usize,
     (r_c, ah, aw): (&[EF], &[EF], &[EF]),
-    value: EF,
+    (value, incoming): (EF, &[ClaimMask]),
     at: &str,
 ) -> Result<(), VerifyError> {
-    verify_selector(cx, x, value, at, |p| window_table_eval(r_c, ah, aw, p))
+    verify_selector(cx, x, (value, incoming), at, |p| {
+        window_table_eval(r_c, ah, aw, p)
+    })
 }
 
 /// `value = Σ_pos x̃(pos) · S(pos)` by sumcheck, `S` evaluated by the verifier at the final point
@@ -69,7 +81,7 @@ pub fn verify_window(
 pub fn verify_selector(
     cx: &mut VerifierCtx<'_>,
     x: usize,
-    value: EF,
+    (value, incoming): (EF, &[ClaimMask]),
     at: &str,
     selector_at: impl FnOnce(&[EF]) -> Option<EF>,
 ) -> Result<(), VerifyError> {
@@ -79,13 +91,18 @@ pub fn verify_selector(
         .get(x)
         .map(Layout::num_vars)
         .ok_or_else(|| VerifyError::at(at, "bad input"))?;
-    let sub = cx.rd.verify_sumcheck(nv, 2, value, at)?;
+    let private = private_columns(&[cx.is_private(x)]);
+    let sub = cx
+        .rd
+        .verify_sumcheck_zr(nv, &prod2(), None, &private, incoming, value, at)?;
     let xe = cx.rd.recv1(at)?;
-    let te = selector_at(&sub.point).ok_or_else(|| VerifyError::at(at, "selector shape"))?;
-    sub.check_products(&prod2(), None, &[xe, te])
-        .map_err(|e| VerifyError::at(at, e))?;
-    cx.pass_claim(x, sub.point, xe, at)?;
-    Ok(())
+    let te = selector_at(sub.point()).ok_or_else(|| VerifyError::at(at, "selector shape"))?;
+    let xc = sub
+        .check(&prod2(), None, &[xe, te], at)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| VerifyError::at(at, "sumcheck evaluations"))?;
+    cx.pass(x, xc, at)
 }
 
 /// A kernel point (channel ‖ kernel rows ‖ kernel columns) whose number of variables does not
@@ -358,7 +375,9 @@ pub fn verify_axis_map(
 ) -> Result<(), VerifyError> {
     let vecs = axis_vectors(cx.plan, x, y, maps, &claim.point)
         .ok_or_else(|| VerifyError::at(at, "malformed axis map"))?;
-    verify_selector(cx, x, claim.value, at, |p| tensor_product_eval(&vecs, p))
+    verify_selector(cx, x, (claim.value, &claim.masks), at, |p| {
+        tensor_product_eval(&vecs, p)
+    })
 }
 
 #[cfg(test)]
