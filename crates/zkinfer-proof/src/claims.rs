@@ -50,6 +50,30 @@ impl Claim {
         !self.masks.is_empty()
     }
 
+    /// `Σ_k c_k·claim_k` for claims at one point (the first's): the claim on `Σ_k c_k·T_k`, its
+    /// masks the scaled masks of the parts (no randomness used up). The caller ensures the
+    /// points agree (they are the same point of one op).
+    #[must_use]
+    pub fn combine(terms: &[(EF, &Claim)]) -> Self {
+        let point = terms
+            .first()
+            .map(|(_, c)| c.point.clone())
+            .unwrap_or_default();
+        Self {
+            point,
+            value: terms.iter().map(|(k, c)| *k * c.value).sum(),
+            masks: terms
+                .iter()
+                .flat_map(|(k, c)| {
+                    c.masks.iter().map(|m| ClaimMask {
+                        slot: m.slot,
+                        coeff: *k * m.coeff,
+                    })
+                })
+                .collect(),
+        }
+    }
+
     /// The same claim at another point (a reshape or a permutation of the variables: the masks
     /// do not depend on the point).
     #[must_use]

@@ -5,7 +5,7 @@ use zkinfer_pcs::{ColumnClaim, Pcs};
 use zkinfer_sumcheck::{Column, MaskPool};
 
 use crate::channel::{Channel, Masking};
-use crate::claims::{Claims, ColClaim};
+use crate::claims::{Claim, Claims, ColClaim};
 use crate::commit::{self, Hiding};
 use crate::error::ProveError;
 use crate::hashed::{self, HashedOpening};
@@ -397,7 +397,7 @@ fn walk(
         let values = to_field(cx.wit.tensor(node.output, &node.name)?);
         // An op that takes masked claims gets one (masked again when its output is private);
         // any other op gets its claim in the clear.
-        let aware = crate::ops::rule(&node.op).masked_claims();
+        let aware = crate::ops::rule(&node.op).masked_claims(plan, node);
         let private = aware && cx.is_private(node.output);
         if let Some(c) =
             cx.ch
@@ -415,6 +415,18 @@ fn walk(
 /// (a masked reduction that consumes their masks; docs/ZK-sumcheck.md §5.6). The verifier's
 /// twin is `verifier::unmask_column_claims`.
 fn unmask_column_claims(cx: &mut ProverCtx<'_>) -> Result<(), ProveError> {
+    // Claims on the public input (which the verifier evaluates) may arrive masked through a
+    // linear map: one plain claim replaces them.
+    if cx.claims.public_input.iter().any(Claim::is_masked) {
+        let claims = std::mem::take(&mut cx.claims.public_input);
+        let values = to_field(cx.wit.tensor(cx.graph.input, "input")?);
+        if let Some(c) = cx
+            .ch
+            .reduce_claims(Column::Base(values), claims, false, false, "input")?
+        {
+            cx.claims.public_input.push(c);
+        }
+    }
     let witness = std::mem::take(&mut cx.claims.witness);
     cx.claims.witness = unmask(cx, witness, |cx, c| {
         cx.wit

@@ -16,7 +16,7 @@ use zkinfer_pcs::Pcs;
 use zkinfer_sumcheck::MaskPoolVerifier;
 
 use crate::channel::Reader;
-use crate::claims::Claims;
+use crate::claims::{Claim, Claims};
 use crate::commit;
 use crate::error::VerifyError;
 use crate::hashed;
@@ -238,7 +238,7 @@ pub fn verify(
             .get(node.output)
             .map_or(0, crate::layout::Layout::num_vars);
         let claims = cx.claims.take(node.output);
-        let aware = crate::ops::rule(&node.op).masked_claims();
+        let aware = crate::ops::rule(&node.op).masked_claims(plan, node);
         let private = aware && cx.is_private(node.output);
         if let Some(c) = cx
             .rd
@@ -329,6 +329,19 @@ pub fn verify(
 /// (witness, then weights), reduced per column in column order to one plain claim.
 fn unmask_column_claims(cx: &mut VerifierCtx<'_>) -> Result<(), VerifyError> {
     let plan = cx.plan;
+    if cx.claims.public_input.iter().any(Claim::is_masked) {
+        let claims = std::mem::take(&mut cx.claims.public_input);
+        let nv = plan
+            .layouts
+            .get(plan.graph.input)
+            .map_or(0, crate::layout::Layout::num_vars);
+        if let Some(c) = cx
+            .rd
+            .verify_reduce_claims(nv, claims, false, false, "input")?
+        {
+            cx.claims.public_input.push(c);
+        }
+    }
     for weights in [false, true] {
         let claims = std::mem::take(if weights {
             &mut cx.claims.weights

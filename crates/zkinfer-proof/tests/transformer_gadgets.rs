@@ -636,6 +636,14 @@ fn tampered_gadget_proofs_are_rejected() {
                 Some(r) => r[0] += EF::ONE,
                 None => red.eval += EF::ONE,
             },
+            Msg::MaskedSumcheck(m) => match m.zk.sumcheck.round_polys.first_mut() {
+                Some(r) => r[0] += EF::ONE,
+                None => m.zk.mask_eval += EF::ONE,
+            },
+            Msg::MaskedReduction(red) => match red.sumcheck.zk.sumcheck.round_polys.first_mut() {
+                Some(r) => r[0] += EF::ONE,
+                None => red.eval += EF::ONE,
+            },
         }
         assert!(
             verify(&pk.vk, &p, Some(&x), None).is_err(),

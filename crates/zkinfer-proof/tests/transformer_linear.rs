@@ -436,10 +436,8 @@ fn malformed_claims_and_messages_are_errors_not_panics() {
         let wit = generate(g, &plan, x).unwrap();
         let weights = weight_columns(g, &plan).unwrap();
         let point = rand_point(&mut Rng::new(2), nv);
-        let claim = Claim {
-            value: mle(&wit.tensors[g.nodes[idx].output], &point),
-            point,
-        };
+        let value = mle(&wit.tensors[g.nodes[idx].output], &point);
+        let claim = Claim::new(point, value);
         let (msgs, _) = prove_linear_alone(g, &plan, &wit, &weights, idx, &claim);
         let run = |point: Vec<EF>, msgs: &[Msg]| {
             let mut tv = Transcript::new(b"t");
@@ -448,14 +446,7 @@ fn malformed_claims_and_messages_are_errors_not_panics() {
                 rd: Reader::new(&mut tv, msgs),
                 claims: Claims::new(g.tensors.len()),
             };
-            verify_node(
-                &mut vx,
-                idx,
-                Some(&Claim {
-                    point,
-                    value: claim.value,
-                }),
-            )
+            verify_node(&mut vx, idx, Some(&Claim::new(point, claim.value)))
         };
         assert!(run(claim.point.clone(), &msgs).is_ok());
         for len in [0, nv - 1, nv + 1] {

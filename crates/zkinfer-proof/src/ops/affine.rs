@@ -26,13 +26,14 @@ use super::api::{
     OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v, plan_p, plan_v,
 };
 use super::util::{
-    fit, get, input, input_v, key_mismatch, layout, mle, prod2, take, to_field, vk_mismatch,
+    fit, get, input, input_v, key_mismatch, layout, mle, private_columns, prod2, to_field,
+    vk_mismatch,
 };
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
 use crate::error::{CompileError, ProveError, VerifyError};
 use crate::ir::{Node, Op, ProofGraph};
-use crate::plan::{NodePlan, Plan, Source};
+use crate::plan::{NodePlan, Plan, Source, weights_private};
 use crate::planner::Planner;
 
 /// [`crate::ir::Op::Add`] and [`crate::ir::Op::Sub`] (equal layouts here; broadcasting ones go
@@ -102,10 +103,28 @@ impl OpProof for AddSub {
             return super::broadcast::prove_add_broadcast(cx, node, claim);
         }
         let a = mle(cx.wit.tensor(a_t, at)?, &claim.point);
-        cx.ch.send(vec![a]);
-        let b = second_operand(&node.op, claim.value, a).ok_or_else(|| key_mismatch(at, "op"))?;
-        cx.pass_claim(a_t, claim.point.clone(), a, at)?;
-        cx.pass_claim(b_t, claim.point.clone(), b, at)
+        // `a` is sent masked when private; `b`'s claim is the difference (the claim's masks
+        // and `a`'s), so no value of either is revealed.
+        let a = if cx.is_private(a_t) {
+            cx.ch
+                .send_masked(&claim.point, vec![a])
+                .pop()
+                .ok_or_else(|| key_mismatch(at, "operand"))?
+        } else {
+            cx.ch.send(vec![a]);
+            Claim::new(claim.point.clone(), a)
+        };
+        let b = second_operand(&node.op, claim, &a).ok_or_else(|| key_mismatch(at, "op"))?;
+        cx.pass(a_t, a, at)?;
+        cx.pass(b_t, b, at)
+    }
+
+    /// Same-layout operands only (a broadcast add takes its claim unmasked).
+    fn masked_claims(&self, plan: &Plan, node: &Node) -> bool {
+        match (node.inputs.first(), node.inputs.get(1)) {
+            (Some(&a), Some(&b)) => plan.layouts.get(a) == plan.layouts.get(b),
+            _ => false,
+        }
     }
 
     fn verify(
@@ -121,19 +140,27 @@ impl OpProof for AddSub {
         if cx.plan.layouts.get(a_t) != cx.plan.layouts.get(b_t) {
             return super::broadcast::verify_add_broadcast(cx, node, claim);
         }
-        let a = cx.rd.recv1(at)?;
-        let b = second_operand(&node.op, claim.value, a).ok_or_else(|| vk_mismatch(at))?;
-        cx.pass_claim(a_t, claim.point.clone(), a, at)?;
-        cx.pass_claim(b_t, claim.point.clone(), b, at)
+        let a = if cx.is_private(a_t) {
+            cx.rd
+                .recv_masked(1, &claim.point, at)?
+                .pop()
+                .ok_or_else(|| vk_mismatch(at))?
+        } else {
+            Claim::new(claim.point.clone(), cx.rd.recv1(at)?)
+        };
+        let b = second_operand(&node.op, claim, &a).ok_or_else(|| vk_mismatch(at))?;
+        cx.pass(a_t, a, at)?;
+        cx.pass(b_t, b, at)
     }
 }
 
 /// `b̃(r)` of an equal-layout `y = a ± b` from `ỹ(r)` and `ã(r)`: `ỹ − ã` for add, `ã − ỹ` for
 /// sub; `None` for another op.
-fn second_operand(op: &Op, y: EF, a: EF) -> Option<EF> {
+/// `b`'s claim from `y`'s and `a`'s: `y − a` for `y = a + b`, `a − y` for `y = a − b`.
+fn second_operand(op: &Op, y: &Claim, a: &Claim) -> Option<Claim> {
     match op {
-        Op::Add => Some(y - a),
-        Op::Sub => Some(a - y),
+        Op::Add => Some(Claim::combine(&[(EF::ONE, y), (-EF::ONE, a)])),
+        Op::Sub => Some(Claim::combine(&[(EF::ONE, a), (-EF::ONE, y)])),
         _ => None,
     }
 }
@@ -239,23 +266,40 @@ impl OpProof for ConstTensor {
         let claim = claim_p(claim, at)?;
         let wc = weight_col(plan_p(cx.plan, idx, at)?).ok_or_else(|| key_mismatch(at, "plan"))?;
         let x = input(node, 0)?;
+        let wpriv = weights_private(cx.plan);
         if matches!(node.op, Op::AddConst { .. }) {
             let c = mle(cx.weight(wc, at)?, &claim.point);
-            cx.ch.send(vec![c]);
-            cx.claims.weight(wc, claim.point.clone(), c);
-            cx.pass_claim(x, claim.point.clone(), claim.value - c, at)?;
-            return Ok(());
+            let c = if wpriv {
+                cx.ch
+                    .send_masked(&claim.point, vec![c])
+                    .pop()
+                    .ok_or_else(|| key_mismatch(at, "constant"))?
+            } else {
+                cx.ch.send(vec![c]);
+                Claim::new(claim.point.clone(), c)
+            };
+            let xc = Claim::combine(&[(EF::ONE, claim), (-EF::ONE, &c)]);
+            cx.claims.weight_claim(wc, c);
+            return cx.pass(x, xc, at);
         }
         let cols = vec![
             Column::Base(to_field(cx.wit.tensor(x, at)?)),
             Column::Base(to_field(cx.weight(wc, at)?)),
         ];
-        let out = cx.ch.prove_sumcheck(cols, &prod2(), Some(&claim.point));
+        let private = private_columns(&[cx.is_private(x), wpriv]);
+        let out =
+            cx.ch
+                .prove_sumcheck_zr(cols, &prod2(), Some(&claim.point), &private, &claim.masks);
         cx.ch.send(out.evals.clone());
-        let [xe, ce] = take::<2>(&out.evals, at).map_err(|_| key_mismatch(at, "evaluations"))?;
-        cx.pass_claim(x, out.point.clone(), xe, at)?;
-        cx.claims.weight(wc, out.point, ce);
+        let [xc, cc] =
+            <[Claim; 2]>::try_from(out.claims).map_err(|_| key_mismatch(at, "evaluations"))?;
+        cx.pass(x, xc, at)?;
+        cx.claims.weight_claim(wc, cc);
         Ok(())
+    }
+
+    fn masked_claims(&self, _: &Plan, _: &Node) -> bool {
+        true
     }
 
     fn verify(
@@ -269,20 +313,36 @@ impl OpProof for ConstTensor {
         let claim = claim_v(claim, at)?;
         let wc = weight_col(plan_v(cx.plan, idx, at)?).ok_or_else(|| vk_mismatch(at))?;
         let x = input_v(node, 0)?;
+        let wpriv = weights_private(cx.plan);
         if matches!(node.op, Op::AddConst { .. }) {
-            let c = cx.rd.recv1(at)?;
-            cx.claims.weight(wc, claim.point.clone(), c);
-            cx.pass_claim(x, claim.point.clone(), claim.value - c, at)?;
-            return Ok(());
+            let c = if wpriv {
+                cx.rd
+                    .recv_masked(1, &claim.point, at)?
+                    .pop()
+                    .ok_or_else(|| vk_mismatch(at))?
+            } else {
+                Claim::new(claim.point.clone(), cx.rd.recv1(at)?)
+            };
+            let xc = Claim::combine(&[(EF::ONE, claim), (-EF::ONE, &c)]);
+            cx.claims.weight_claim(wc, c);
+            return cx.pass(x, xc, at);
         }
         let nv = claim.point.len();
-        let sub = cx.rd.verify_sumcheck(nv, 3, claim.value, at)?;
+        let private = private_columns(&[cx.is_private(x), wpriv]);
+        let sub = cx.rd.verify_sumcheck_zr(
+            nv,
+            &prod2(),
+            Some(&claim.point),
+            &private,
+            &claim.masks,
+            claim.value,
+            at,
+        )?;
         let ev = cx.rd.recv(2, at)?;
-        sub.check_products(&prod2(), Some(&claim.point), &ev)
-            .map_err(|e| VerifyError::at(at, e))?;
-        let [xe, ce] = take::<2>(&ev, at)?;
-        cx.pass_claim(x, sub.point.clone(), xe, at)?;
-        cx.claims.weight(wc, sub.point, ce);
+        let [xc, cc] = <[Claim; 2]>::try_from(sub.check(&prod2(), Some(&claim.point), &ev, at)?)
+            .map_err(|_| VerifyError::at(at, "evaluations"))?;
+        cx.pass(x, xc, at)?;
+        cx.claims.weight_claim(wc, cc);
         Ok(())
     }
 }
@@ -330,8 +390,12 @@ impl OpProof for MulConst {
         let at = node.name.as_str();
         let claim = claim_p(claim, at)?;
         let c = constant(node).ok_or_else(|| key_mismatch(at, "op"))?;
-        let inv = from_signed(c).inverse();
-        cx.pass_claim(input(node, 0)?, claim.point.clone(), claim.value * inv, at)
+        let inv = EF::from(from_signed(c).inverse());
+        cx.pass(input(node, 0)?, Claim::combine(&[(inv, claim)]), at)
+    }
+
+    fn masked_claims(&self, _: &Plan, _: &Node) -> bool {
+        true
     }
 
     fn verify(
@@ -348,7 +412,6 @@ impl OpProof for MulConst {
         if cf == F::ZERO {
             return Err(vk_mismatch(at));
         }
-        cx.pass_claim(x, claim.point.clone(), claim.value * cf.inverse(), at)?;
-        Ok(())
+        cx.pass(x, Claim::combine(&[(EF::from(cf.inverse()), claim)]), at)
     }
 }

@@ -76,7 +76,7 @@ pub trait OpProof: Sync {
     /// operands masked (issue 13, Libra's `Z·R`, docs/ZK-sumcheck.md §5). An op that does not
     /// is given its claim unmasked (a masked reduction with the value in the clear), so the
     /// evaluations it reveals are not hidden yet.
-    fn masked_claims(&self) -> bool {
+    fn masked_claims(&self, _plan: &Plan, _node: &Node) -> bool {
         false
     }
 

@@ -162,7 +162,7 @@ impl OpProof for AxisMapOp {
         prove_selector(cx, x, tensor_product(&vecs), &claim.masks, at)
     }
 
-    fn masked_claims(&self) -> bool {
+    fn masked_claims(&self, _: &Plan, _: &Node) -> bool {
         true
     }
 

@@ -246,7 +246,7 @@ impl OpProof for Conv2d {
         prove_selector(cx, x, table, &pcl.masks, at)
     }
 
-    fn masked_claims(&self) -> bool {
+    fn masked_claims(&self, _: &Plan, _: &Node) -> bool {
         true
     }
 

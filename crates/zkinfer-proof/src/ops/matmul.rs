@@ -275,7 +275,7 @@ impl OpProof for MatMulConst {
         Ok(())
     }
 
-    fn masked_claims(&self) -> bool {
+    fn masked_claims(&self, _: &Plan, _: &Node) -> bool {
         true
     }
 

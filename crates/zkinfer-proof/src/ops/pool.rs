@@ -188,7 +188,7 @@ impl OpProof for SumPool {
         )
     }
 
-    fn masked_claims(&self) -> bool {
+    fn masked_claims(&self, _: &Plan, _: &Node) -> bool {
         true
     }
 

@@ -147,8 +147,12 @@ impl OpProof for Transpose {
         let x = input(node, 0)?;
         let point = transpose_point(cx.plan, x, perm, &claim.point)
             .ok_or_else(|| key_mismatch(at, "claim point"))?;
-        cx.pass_claim(x, point, claim.value, at)?;
-        Ok(())
+        cx.pass(x, claim.clone().with_point(point), at)
+    }
+
+    /// A permutation of the point: the masks pass unchanged.
+    fn masked_claims(&self, _: &Plan, _: &Node) -> bool {
+        true
     }
 
     fn verify(
@@ -164,7 +168,6 @@ impl OpProof for Transpose {
         let x = input_v(node, 0)?;
         let point =
             transpose_point(cx.plan, x, perm, &claim.point).ok_or_else(|| vk_mismatch(at))?;
-        cx.pass_claim(x, point, claim.value, at)?;
-        Ok(())
+        cx.pass(x, claim.clone().with_point(point), at)
     }
 }
