@@ -860,10 +860,7 @@ mod tests {
     fn claims_on(values: &[F], points: &[Vec<EF>]) -> Vec<Claim> {
         points
             .iter()
-            .map(|p| Claim {
-                point: p.clone(),
-                value: zkinfer_poly::evaluate(values, p),
-            })
+            .map(|p| Claim::new(p.clone(), zkinfer_poly::evaluate(values, p)))
             .collect()
     }
 
@@ -876,12 +873,18 @@ mod tests {
         let mut tp = Transcript::new(b"test");
         let mut ch = Channel::new(&mut tp);
         let one = ch
-            .reduce_claims(Column::Base(a.clone()), claims[..1].to_vec(), "r")
+            .reduce_claims(
+                Column::Base(a.clone()),
+                claims[..1].to_vec(),
+                false,
+                false,
+                "r",
+            )
             .unwrap();
         assert_eq!(one.as_ref(), claims.first());
         assert!(ch.msgs.is_empty(), "a single claim is passed on unsent");
         let got = ch
-            .reduce_claims(Column::Base(a.clone()), claims.clone(), "r")
+            .reduce_claims(Column::Base(a.clone()), claims.clone(), false, false, "r")
             .unwrap()
             .unwrap();
         assert_eq!(got.value, zkinfer_poly::evaluate(&a, &got.point));
@@ -892,10 +895,12 @@ mod tests {
         let mut tv = Transcript::new(b"test");
         let mut rd = Reader::new(&mut tv, &msgs);
         let one = rd
-            .verify_reduce_claims(3, claims[..1].to_vec(), "r")
+            .verify_reduce_claims(3, claims[..1].to_vec(), false, false, "r")
             .unwrap();
         assert_eq!(one.as_ref(), claims.first());
-        let back = rd.verify_reduce_claims(3, claims.clone(), "r").unwrap();
+        let back = rd
+            .verify_reduce_claims(3, claims.clone(), false, false, "r")
+            .unwrap();
         assert_eq!(back, Some(got));
         rd.finish().unwrap();
         assert_eq!(after_prover, tv.challenge(b"end"));
@@ -905,7 +910,7 @@ mod tests {
         wrong[1].value += EF::ONE;
         let mut tv = Transcript::new(b"test");
         let e = Reader::new(&mut tv, &msgs)
-            .verify_reduce_claims(3, wrong, "r")
+            .verify_reduce_claims(3, wrong, false, false, "r")
             .unwrap_err();
         assert!(matches!(e, VerifyError::Sumcheck { .. }), "{e}");
         let mut forged = msgs.clone();
@@ -914,12 +919,12 @@ mod tests {
         }
         let mut tv = Transcript::new(b"test");
         let e = Reader::new(&mut tv, &forged)
-            .verify_reduce_claims(3, claims.clone(), "r")
+            .verify_reduce_claims(3, claims.clone(), false, false, "r")
             .unwrap_err();
         assert!(matches!(e, VerifyError::Sumcheck { .. }), "{e}");
         let mut tv = Transcript::new(b"test");
         let e = Reader::new(&mut tv, &msgs)
-            .verify_reduce_claims(4, claims.clone(), "r")
+            .verify_reduce_claims(4, claims.clone(), false, false, "r")
             .unwrap_err();
         assert!(
             matches!(
@@ -934,7 +939,7 @@ mod tests {
         );
         let mut tv = Transcript::new(b"test");
         let e = Reader::new(&mut tv, &[Msg::Evals(vec![EF::ONE])])
-            .verify_reduce_claims(3, claims.clone(), "r")
+            .verify_reduce_claims(3, claims.clone(), false, false, "r")
             .unwrap_err();
         assert!(matches!(e, VerifyError::UnexpectedMessage { .. }), "{e}");
 
@@ -943,8 +948,74 @@ mod tests {
         let mut short = claims;
         short[2].point.pop();
         let e = Channel::new(&mut tp)
-            .reduce_claims(Column::Base(a), short, "r")
+            .reduce_claims(Column::Base(a), short, false, false, "r")
             .unwrap_err();
         assert!(matches!(e, ProveError::KeyMismatch { .. }), "{e}");
+    }
+
+    /// A masking channel and its reader are twins on masked sumchecks and masked reductions: a
+    /// private column is reported masked (not its value), the reduction of the masked claim to
+    /// a plain one gives the true value, and the pool's discharge matches its column; a changed
+    /// masked evaluation is rejected.
+    #[test]
+    fn masked_claims_round_trip_through_channel_and_reader() {
+        use rand::SeedableRng;
+        let size = MaskPool::size_for(64).unwrap();
+        let pool = MaskPool::random(size, &mut rand::rngs::StdRng::seed_from_u64(7)).unwrap();
+        let pool_column = pool.columns().remove(0);
+        let [Column::Base(a), Column::Base(b)] = <[Column; 2]>::try_from(columns()).unwrap() else {
+            unreachable!()
+        };
+        let sum: EF = a.iter().zip(&b).map(|(&x, &y)| EF::from(x * y)).sum();
+
+        let mut tp = Transcript::new(b"test");
+        let mut ch = Channel::with_pool(&mut tp, pool);
+        let out = ch.prove_sumcheck_zr(columns(), &prod2(), None, &[0], &[]);
+        ch.send(out.evals.clone());
+        let masked = out.claims[0].clone();
+        assert!(masked.is_masked() && !out.claims[1].is_masked());
+        assert_ne!(masked.value, zkinfer_poly::evaluate(&a, &masked.point));
+        assert_eq!(out.claims[1].value, zkinfer_poly::evaluate(&b, &out.point));
+        let plain = ch
+            .reduce_claims(Column::Base(a.clone()), vec![masked], false, false, "r")
+            .unwrap()
+            .unwrap();
+        assert!(!plain.is_masked());
+        assert_eq!(plain.value, zkinfer_poly::evaluate(&a, &plain.point));
+        ch.check().unwrap();
+        let msgs = ch.msgs;
+        let Masking::Pool(pool) = ch.masking else {
+            unreachable!()
+        };
+        let (pool_proof, pool_claims) = pool.finish(&mut tp).unwrap();
+        for c in &pool_claims {
+            assert_eq!(zkinfer_poly::evaluate(&pool_column, &c.point), c.value);
+        }
+
+        let verify = |msgs: &[Msg]| -> Result<Claim, VerifyError> {
+            let mut tv = Transcript::new(b"test");
+            let mut rd = Reader::with_pool(&mut tv, msgs, MaskPoolVerifier::new(size).unwrap());
+            let sub = rd.verify_sumcheck_zr(3, &prod2(), None, &[0], &[], sum, "s")?;
+            let ev = rd.recv(2, "s")?;
+            let claims = sub.check(&prod2(), None, &ev, "s")?;
+            let c = rd
+                .verify_reduce_claims(3, vec![claims[0].clone()], false, false, "r")?
+                .ok_or_else(|| VerifyError::at("r", "no claim"))?;
+            let pool = rd.take_pool().unwrap();
+            rd.finish()?;
+            let cs = pool
+                .finish(&mut tv, &pool_proof)
+                .map_err(|e| VerifyError::sumcheck("pool", e))?;
+            if cs != pool_claims {
+                return Err(VerifyError::at("pool", "other claims"));
+            }
+            Ok(c)
+        };
+        assert_eq!(verify(&msgs).unwrap(), plain);
+        let mut bad = msgs.clone();
+        if let Msg::Evals(v) = &mut bad[1] {
+            v[0] += EF::ONE;
+        }
+        assert!(verify(&bad).is_err(), "a changed masked evaluation");
     }
 }

@@ -26,7 +26,8 @@ use super::broadcast::{
     plan_broadcast, restrict,
 };
 use super::util::{
-    cat, get, ind, input, key_mismatch, layout, matmul_rows, prod2, take, to_field, vk_mismatch,
+    cat, get, ind, input, key_mismatch, layout, matmul_rows, private_columns, prod2, take,
+    to_field, vk_mismatch,
 };
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
@@ -263,6 +264,10 @@ impl OpProof for MatMul {
         prove_matmul(cx, node, claim_p(claim, &node.name)?)
     }
 
+    fn masked_claims(&self, _: &crate::plan::Plan, _: &Node) -> bool {
+        true
+    }
+
     fn verify(
         &self,
         cx: &mut VerifierCtx<'_>,
@@ -308,6 +313,10 @@ impl OpProof for Mul {
     ) -> Result<(), ProveError> {
         let node = node_p(cx.graph, idx)?;
         prove_mul(cx, node, claim_p(claim, &node.name)?)
+    }
+
+    fn masked_claims(&self, _: &crate::plan::Plan, _: &Node) -> bool {
+        true
     }
 
     fn verify(
@@ -369,20 +378,24 @@ fn prove_matmul(cx: &mut ProverCtx<'_>, node: &Node, claim: &Claim) -> Result<()
     for (beta, &eb) in eqb.iter().enumerate() {
         e[beta * d.kp..beta * d.kp + d.k].fill(eb);
     }
-    let out = cx.ch.prove_sumcheck(
+    let private = private_columns(&[false, cx.is_private(a), cx.is_private(b)]);
+    let out = cx.ch.prove_sumcheck_zr(
         vec![Column::Ext(e), Column::Ext(ap), Column::Ext(bpr)],
         &prod3(),
         None,
+        &private,
+        &claim.masks,
     );
     let (va, vb) = (
         *get(&out.evals, 1, at, "evaluations")?,
         *get(&out.evals, 2, at, "evaluations")?,
     );
     cx.ch.send(vec![va, vb]);
+    let [_, ca, cb] =
+        <[Claim; 3]>::try_from(out.claims).map_err(|_| key_mismatch(at, "evaluations"))?;
     let (rho_b, rho_k) = out.point.split_at(d.vb.min(out.point.len()));
-    cx.pass_claim(a, cat(&cat(rho_b, r_m), rho_k), va, at)?;
-    cx.pass_claim(b, cat(&cat(rho_b, rho_k), r_n), vb, at)?;
-    Ok(())
+    cx.pass(a, ca.with_point(cat(&cat(rho_b, r_m), rho_k)), at)?;
+    cx.pass(b, cb.with_point(cat(&cat(rho_b, rho_k), r_n)), at)
 }
 
 /// Verifies a matmul node given the (single) claim on its output.
@@ -400,19 +413,28 @@ fn verify_matmul(cx: &mut VerifierCtx<'_>, node: &Node, claim: &Claim) -> Result
     }
     let (r_b, rest) = claim.point.split_at(d.vb);
     let (r_m, r_n) = rest.split_at(d.vm);
-    let sub = cx.rd.verify_sumcheck(d.vb + d.vk, 3, claim.value, at)?;
+    let private = private_columns(&[false, cx.is_private(a), cx.is_private(b)]);
+    let sub = cx.rd.verify_sumcheck_zr(
+        d.vb + d.vk,
+        &prod3(),
+        None,
+        &private,
+        &claim.masks,
+        claim.value,
+        at,
+    )?;
     let ev = cx.rd.recv(2, at)?;
     let [va, vb] = take::<2>(&ev, at)?;
-    if sub.point.len() != d.vb + d.vk {
+    let point = sub.point().to_vec();
+    if point.len() != d.vb + d.vk {
         return Err(VerifyError::at(at, "sumcheck point of the wrong length"));
     }
-    let (rho_b, rho_k) = sub.point.split_at(d.vb);
+    let (rho_b, rho_k) = point.split_at(d.vb);
     let e = eq_eval(r_b, rho_b) * valid_axis_mle(d.k, d.kp, rho_k);
-    sub.check_products(&prod3(), None, &[e, va, vb])
-        .map_err(|err| VerifyError::at(at, err))?;
-    cx.pass_claim(a, cat(&cat(rho_b, r_m), rho_k), va, at)?;
-    cx.pass_claim(b, cat(&cat(rho_b, rho_k), r_n), vb, at)?;
-    Ok(())
+    let [_, ca, cb] = <[Claim; 3]>::try_from(sub.check(&prod3(), None, &[e, va, vb], at)?)
+        .map_err(|_| VerifyError::at(at, "evaluations"))?;
+    cx.pass(a, ca.with_point(cat(&cat(rho_b, r_m), rho_k)), at)?;
+    cx.pass(b, cb.with_point(cat(&cat(rho_b, rho_k), r_n)), at)
 }
 
 /// Proves an element-wise mul node given the (single) claim on its output.
@@ -429,20 +451,23 @@ fn prove_mul(cx: &mut ProverCtx<'_>, node: &Node, claim: &Claim) -> Result<(), P
         .map(|&(j, _)| bv.get(j).map(|&v| from_signed(v)))
         .collect::<Option<_>>()
         .ok_or_else(|| key_mismatch(at, "operand size"))?;
-    let out = cx.ch.prove_sumcheck(
+    let private = private_columns(&[cx.is_private(a), cx.is_private(b)]);
+    let out = cx.ch.prove_sumcheck_zr(
         vec![
             Column::Base(to_field(cx.wit.tensor(a, at)?)),
             Column::Base(bcol),
         ],
         &prod2(),
         Some(&claim.point),
+        &private,
+        &claim.masks,
     );
     cx.ch.send(out.evals.clone());
-    let [va, vb] = take::<2>(&out.evals, at).map_err(|_| key_mismatch(at, "evaluations"))?;
+    let [ca, cb] =
+        <[Claim; 2]>::try_from(out.claims).map_err(|_| key_mismatch(at, "evaluations"))?;
     let (rb, _) = restrict(la, &kept, &out.point).ok_or_else(|| key_mismatch(at, "point"))?;
-    cx.pass_claim(a, out.point.clone(), va, at)?;
-    cx.pass_claim(b, rb, vb, at)?;
-    Ok(())
+    cx.pass(a, ca, at)?;
+    cx.pass(b, cb.with_point(rb), at)
 }
 
 /// Verifies an element-wise mul node given the (single) claim on its output.
@@ -458,15 +483,22 @@ fn verify_mul(cx: &mut VerifierCtx<'_>, node: &Node, claim: &Claim) -> Result<()
     if claim.point.len() != la.num_vars() {
         return Err(VerifyError::at(at, "claim point of the wrong length"));
     }
-    let sub = cx.rd.verify_sumcheck(la.num_vars(), 3, claim.value, at)?;
+    let private = private_columns(&[cx.is_private(a), cx.is_private(b)]);
+    let sub = cx.rd.verify_sumcheck_zr(
+        la.num_vars(),
+        &prod2(),
+        Some(&claim.point),
+        &private,
+        &claim.masks,
+        claim.value,
+        at,
+    )?;
     let ev = cx.rd.recv(2, at)?;
-    let [va, vb] = take::<2>(&ev, at)?;
-    sub.check_products(&prod2(), Some(&claim.point), &[va, vb])
-        .map_err(|err| VerifyError::at(at, err))?;
-    let (rb, _) = restrict(la, &kept, &sub.point).ok_or_else(bad)?;
-    cx.pass_claim(a, sub.point.clone(), va, at)?;
-    cx.pass_claim(b, rb, vb, at)?;
-    Ok(())
+    let [ca, cb] = <[Claim; 2]>::try_from(sub.check(&prod2(), Some(&claim.point), &ev, at)?)
+        .map_err(|_| VerifyError::at(at, "evaluations"))?;
+    let (rb, _) = restrict(la, &kept, sub.point()).ok_or_else(bad)?;
+    cx.pass(a, ca, at)?;
+    cx.pass(b, cb.with_point(rb), at)
 }
 
 #[cfg(test)]
