@@ -405,35 +405,32 @@ impl<'a> Channel<'a> {
     /// ([`MaskPool::mask_value`]), and returns their claims. Plain channels send them as they
     /// are; counting ones count the masks. The verifier's twin is [`Reader::recv_masked`].
     pub fn send_masked(&mut self, point: &[EF], values: Vec<EF>) -> Vec<Claim> {
-        let claims: Vec<Claim> = match &mut self.masking {
-            Masking::Pool(pool) => values
-                .iter()
-                .map(|&v| match pool.mask_value(point.to_vec(), v) {
-                    Ok(c) => c.into(),
-                    Err(e) => {
-                        self.error.get_or_insert(e);
-                        Claim::new(point.to_vec(), v)
-                    }
-                })
-                .collect(),
-            Masking::Count(count) => {
-                *count += CLAIM_MASK_LEN * values.len();
-                values
-                    .iter()
-                    .map(|&v| {
-                        let mut c = Claim::new(point.to_vec(), v);
-                        c.masks = phantom(1);
-                        c
-                    })
-                    .collect()
-            }
-            Masking::Off => values
-                .iter()
-                .map(|&v| Claim::new(point.to_vec(), v))
-                .collect(),
-        };
+        let claims: Vec<Claim> = values.iter().map(|&v| self.mask_value(point, v)).collect();
         self.send(claims.iter().map(|c| c.value).collect());
         claims
+    }
+
+    /// The claim "the tensor at `point` is `value`" masked with the pool's next claim mask
+    /// ([`MaskPool::mask_value`]); nothing is sent (the caller sends or absorbs its value). Plain
+    /// in a plain channel; a counting channel counts the mask. The verifier's twin is
+    /// [`Reader::masked_value`].
+    pub fn mask_value(&mut self, point: &[EF], value: EF) -> Claim {
+        match &mut self.masking {
+            Masking::Pool(pool) => match pool.mask_value(point.to_vec(), value) {
+                Ok(c) => c.into(),
+                Err(e) => {
+                    self.error.get_or_insert(e);
+                    Claim::new(point.to_vec(), value)
+                }
+            },
+            Masking::Count(count) => {
+                *count += CLAIM_MASK_LEN;
+                let mut c = Claim::new(point.to_vec(), value);
+                c.masks = phantom(1);
+                c
+            }
+            Masking::Off => Claim::new(point.to_vec(), value),
+        }
     }
 }
 
@@ -758,20 +755,24 @@ impl<'a> Reader<'a> {
         point: &[EF],
         at: &str,
     ) -> Result<Vec<Claim>, VerifyError> {
-        let values = self.recv(n, at)?;
+        self.recv(n, at)?
+            .into_iter()
+            .map(|v| self.masked_value(point, v, at))
+            .collect()
+    }
+
+    /// The claim of a value masked by [`Channel::mask_value`] (the pool's next claim mask in a
+    /// masked proof, plain otherwise).
+    ///
+    /// # Errors
+    /// [`VerifyError::Sumcheck`] if the pool has no claim mask left.
+    pub fn masked_value(&mut self, point: &[EF], sent: EF, at: &str) -> Result<Claim, VerifyError> {
         match &mut self.pool {
-            None => Ok(values
-                .into_iter()
-                .map(|v| Claim::new(point.to_vec(), v))
-                .collect()),
-            Some(pool) => values
-                .into_iter()
-                .map(|v| {
-                    pool.masked_value(point.to_vec(), v)
-                        .map(Claim::from)
-                        .map_err(|e| VerifyError::sumcheck(at, e))
-                })
-                .collect(),
+            None => Ok(Claim::new(point.to_vec(), sent)),
+            Some(pool) => pool
+                .masked_value(point.to_vec(), sent)
+                .map(Claim::from)
+                .map_err(|e| VerifyError::sumcheck(at, e)),
         }
     }
 

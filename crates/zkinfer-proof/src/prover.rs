@@ -383,11 +383,22 @@ fn walk(
     let nv = crate::ops::util::layout(plan, graph.output, "output")?.num_vars();
     let tau = cx.ch.t.challenges(labels::OUTPUT_POINT, nv);
     let v = mle(output, &tau);
-    let sent = (!public_output).then(|| {
-        cx.ch.t.absorb_ext(labels::OUTPUT_CLAIM, v);
-        v
-    });
-    cx.pass_claim(graph.output, tau, v, "output")?;
+    if public_output {
+        cx.pass_claim(graph.output, tau, v, "output")?;
+        return walk_nodes(cx).map(|()| None);
+    }
+    // A private output's value at `τ` is sent masked (with the pool's next claim mask).
+    let claim = cx.ch.mask_value(&tau, v);
+    cx.ch.t.absorb_ext(labels::OUTPUT_CLAIM, claim.value);
+    let sent = claim.value;
+    cx.pass(graph.output, claim, "output")?;
+    walk_nodes(cx).map(|()| Some(sent))
+}
+
+/// The walk over the nodes, from the last (the output's claim is routed).
+fn walk_nodes(cx: &mut ProverCtx<'_>) -> Result<(), ProveError> {
+    let graph = cx.graph;
+    let plan = cx.plan;
     for (idx, node) in graph.nodes.iter().enumerate().rev() {
         if node.op.is_nonlinear() {
             prove_node(cx, idx, None)?;
@@ -406,8 +417,7 @@ fn walk(
             prove_node(cx, idx, Some(&c))?;
         }
     }
-    unmask_column_claims(cx)?;
-    Ok(sent)
+    unmask_column_claims(cx)
 }
 
 /// The claims on committed columns (witness and weights) go to PCS openings, which reveal

@@ -220,14 +220,15 @@ pub fn verify(
         .rd
         .t
         .challenges(labels::OUTPUT_POINT, out_layout.num_vars());
-    let v = match proof.output_claim {
-        None => mle(&proof.output, &tau),
+    let claim = match proof.output_claim {
+        None => Claim::new(tau.clone(), mle(&proof.output, &tau)),
         Some(v) => {
+            let c = cx.rd.masked_value(&tau, v, "output")?;
             cx.rd.t.absorb_ext(labels::OUTPUT_CLAIM, v);
-            v
+            c
         }
     };
-    cx.pass_claim(graph.output, tau, v, "output")?;
+    cx.pass(graph.output, claim, "output")?;
     for (idx, node) in graph.nodes.iter().enumerate().rev() {
         if node.op.is_nonlinear() {
             verify_node(&mut cx, idx, None)?;
