@@ -233,8 +233,9 @@ fn wrong_value_in_claim_and_proof_is_rejected() {
     // Changing the claim *and* the value the proof carries leaves only WHIR to catch it.
     let f = fixture(14);
     let mut bytes = bincode::serialize(&f.proof).unwrap();
-    // The proof starts with its opened values: length (8 bytes), then 16 bytes per value.
-    bytes[8] ^= 1;
+    // The proof is a byte string (8-byte length) whose varint encoding starts with the opened
+    // values: their count (1 byte), then 16 bytes per value.
+    bytes[9] ^= 1;
     let proof: HidingOpeningProof = bincode::deserialize(&bytes).unwrap();
     let mut claims = f.claims.clone();
     claims[0].value = proof.values()[0];
