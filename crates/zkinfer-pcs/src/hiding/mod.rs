@@ -398,17 +398,24 @@ impl HidingPcs {
                 params.round_log_inv_rates.fill(r);
             }
             let target = self.config.security_bits;
-            let extra_bits = if self.shape.account_randomness {
-                MAX_EXTRA_BITS
+            // (extra level bits, extra grinding bits) in order of preference. With the
+            // randomized-rate accounting: one more grinding bit at the same level (p3 rounds
+            // queries and grinding up, and another split can leave the slack needed), one more
+            // level bit ground, two more grinding bits at the same level, then more level bits
+            // bought with queries (a higher level also raises p3's mask spot checks, which can
+            // double a mask code's domain).
+            let steps: Vec<(usize, usize)> = if self.shape.account_randomness {
+                [(0, 0), (0, 1), (1, 1), (0, EXTRA_POW_BITS)]
+                    .into_iter()
+                    .chain((2..=MAX_EXTRA_BITS).map(|e| (e, 1)))
+                    .collect()
             } else {
-                0
+                vec![(0, 0)]
             };
             for pow in self.config.pow_bits..=MAX_POW_BITS.max(self.config.pow_bits) {
-                for extra in 0..=extra_bits {
-                    // The first extra bits are ground (same queries, one more grinding bit
-                    // per round), later ones buy queries.
+                for &(extra, extra_pow) in &steps {
                     params.security_level = target + extra;
-                    params.pow_bits = (pow + extra.min(EXTRA_POW_BITS)).min(MAX_POW_BITS.max(pow));
+                    params.pow_bits = (pow + extra_pow).min(MAX_POW_BITS.max(pow));
                     match HidingConfig::new(vars, params.clone(), zk.clone()) {
                         Ok(config) => {
                             if self.shape.account_randomness
@@ -524,8 +531,8 @@ impl PcsConfig {
 
 /// The most bits [`HidingShape::account_randomness`] adds to the level handed to p3.
 const MAX_EXTRA_BITS: usize = 8;
-/// Of those, how many are ground rather than bought with queries.
-const EXTRA_POW_BITS: usize = 1;
+/// The most grinding bits [`HidingShape::account_randomness`] adds at an unchanged level.
+const EXTRA_POW_BITS: usize = 2;
 
 /// The least, over the code-switching rounds, of the query bound with grinding at the rate
 /// of the randomized code the round tests: `q·(−log₂(1 − δ)) + pow` with the unique-decoding
