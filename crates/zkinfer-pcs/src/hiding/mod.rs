@@ -380,7 +380,9 @@ impl HidingPcs {
 
     /// The HVZK-WHIR configuration for a stack of at least `min_vars` variables: the fewest
     /// variables, then the least grinding (from [`PcsConfig::pow_bits`] up to
-    /// [`MAX_POW_BITS`]), that p3-whir accepts. Small stacks are enlarged because the encoding
+    /// [`MAX_POW_BITS`]), that p3-whir accepts — with [`HidingShape::account_randomness`], the
+    /// first that also reaches the security level in every round at the randomized code's rate.
+    /// The folding schedule is the shape's. Small stacks are enlarged because the encoding
     /// randomness (one coefficient per query) must fit in the codeword's slack. Deterministic in
     /// `min_vars`, so prover and verifier agree.
     fn hiding_config(&self, min_vars: usize) -> Result<(usize, HidingConfig), PcsError> {
