@@ -1,12 +1,21 @@
-//! Plain vs hiding commitment, side by side: commit, open, proof size, verify.
+//! Plain vs hiding commitment, and hiding parameter sets side by side: commit, open, proof
+//! size, verify, soundness bits.
 //!
-//! `nice cargo run --release -p zkinfer-pcs --bin bench_hiding [-- LOG_SIZE …]`
+//! `nice cargo run --release -p zkinfer-pcs --example bench_hiding [-- LOG_SIZE …]`
 //!
-//! Each (path, size) runs in a child process of this binary, so its peak memory (`VmHWM`, the
+//! `ZKINFER_CONFIGS="plain;v1;default;default,pow=20;…"` picks the rows (default `plain;default`):
+//! `plain` is the plain commitment; any other entry is a hiding parameter set, `key=value` pairs
+//! on top of [`PcsConfig::hiding_default`] and [`HidingShape::default`] (keys `rate`, `fold`,
+//! `pow`, `mask`, `rounds` — a number or `c`, `maxfold`, `rrate` — a number or `none`, `acct` —
+//! 0 or 1; `v1` first resets to the first version's settings). Ratios are against the first
+//! hiding row. `ZKINFER_BREAKDOWN=1` also prints p3's schedule, query counts and a byte breakdown.
+//!
+//! Each (row, size) runs in a child process of this binary, so its peak memory (`VmHWM`, the
 //! high-water mark of resident memory, input columns included) is its own. The data: 8 columns
 //! of `2^(LOG_SIZE-3)` elements in one commitment, one claim per column, one opening. The proof
-//! size is the opening proof's bincode encoding (the 32-byte root and the shapes come on top).
-//! Verifier time is the median of 7 runs, each with a fresh transcript.
+//! size is the opening proof's bincode encoding as in a proof file (the 32-byte root and the
+//! shapes come on top). Verifier time is the median of 7 runs, each with a fresh transcript.
+//! Bits: [`HidingPcs::proven_bits`] (p3's accounting / with rounds at the randomized rate).
 
 use std::process::Command;
 use std::time::{Duration, Instant};
