@@ -1,19 +1,28 @@
-//! Plain vs hiding commitment, side by side: commit, open, proof size, verify.
+//! Plain vs hiding commitment, and hiding parameter sets side by side: commit, open, proof
+//! size, verify, soundness bits.
 //!
-//! `nice cargo run --release -p zkinfer-pcs --bin bench_hiding [-- LOG_SIZE …]`
+//! `nice cargo run --release -p zkinfer-pcs --example bench_hiding [-- LOG_SIZE …]`
 //!
-//! Each (path, size) runs in a child process of this binary, so its peak memory (`VmHWM`, the
+//! `ZKINFER_CONFIGS="plain;v1;default;default,pow=20;…"` picks the rows (default `plain;default`):
+//! `plain` is the plain commitment; any other entry is a hiding parameter set, `key=value` pairs
+//! on top of [`PcsConfig::hiding_default`] and [`HidingShape::default`] (keys `rate`, `fold`,
+//! `pow`, `mask`, `rounds` — a number or `c`, `maxfold`, `rrate` — a number or `none`, `acct` —
+//! 0 or 1; `v1` first resets to the first version's settings). Ratios are against the first
+//! hiding row. `ZKINFER_BREAKDOWN=1` also prints p3's schedule, query counts and a byte breakdown.
+//!
+//! Each (row, size) runs in a child process of this binary, so its peak memory (`VmHWM`, the
 //! high-water mark of resident memory, input columns included) is its own. The data: 8 columns
 //! of `2^(LOG_SIZE-3)` elements in one commitment, one claim per column, one opening. The proof
-//! size is the opening proof's bincode encoding (the 32-byte root and the shapes come on top).
-//! Verifier time is the median of 7 runs, each with a fresh transcript.
+//! size is the opening proof's bincode encoding as in a proof file (the 32-byte root and the
+//! shapes come on top). Verifier time is the median of 7 runs, each with a fresh transcript.
+//! Bits: [`HidingPcs::proven_bits`] (p3's accounting / with rounds at the randomized rate).
 
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, Transcript};
-use zkinfer_pcs::{ColumnClaim, HidingPcs, Pcs, PcsConfig};
+use zkinfer_pcs::{ColumnClaim, FoldPlan, HidingPcs, HidingShape, Pcs, PcsConfig};
 
 const COLUMNS: usize = 8;
 const DEFAULT_SIZES: [usize; 4] = [16, 18, 20, 22];
@@ -52,18 +61,46 @@ fn data(log_size: usize) -> (Vec<Vec<F>>, Vec<ColumnClaim>) {
     (cols, claims)
 }
 
-/// [`PcsConfig::hiding_default`], with the folding factor and `log2(1/rate)` overridable by
-/// `ZKINFER_FOLD` and `ZKINFER_RATE` (for parameter sweeps).
-fn hiding_config() -> PcsConfig {
-    let var = |k: &str| std::env::var(k).ok().and_then(|v| v.parse().ok());
+/// A hiding configuration from a spec `key=value,…` (keys: `rate`, `fold`, `pow`, `mask`,
+/// `rounds` — a number or `c` for p3's constant schedule); unset keys keep
+/// [`PcsConfig::hiding_default`] and [`HidingShape::default`].
+fn hiding_pcs(spec: &str) -> HidingPcs {
     let mut c = PcsConfig::hiding_default();
-    if let Some(f) = var("ZKINFER_FOLD") {
-        c.folding_factor = f;
+    let mut shape = HidingShape::default();
+    for kv in spec
+        .split(',')
+        .filter(|kv| !kv.is_empty() && *kv != "default")
+    {
+        if kv == "v1" {
+            // The first version: the plain default's rate and grinding, p3's constant schedule.
+            c = PcsConfig {
+                soundness: zkinfer_pcs::Soundness::UniqueDecoding,
+                ..PcsConfig::default()
+            };
+            shape = HidingShape::first_version();
+            continue;
+        }
+        let (k, v) = kv.split_once('=').expect("key=value");
+        let n = || v.parse::<usize>().expect("number");
+        match k {
+            "rate" => c.log_inv_rate = n(),
+            "fold" => c.folding_factor = n(),
+            "pow" => c.pow_bits = n(),
+            "mask" => shape.mask_log_inv_rate = n(),
+            "acct" => shape.account_randomness = n() == 1,
+            "rrate" => shape.round_log_inv_rate = (v != "none").then(n),
+            "maxfold" => shape.folds = FoldPlan::MaxFold(n()),
+            "rounds" => {
+                shape.folds = if v == "c" {
+                    FoldPlan::Constant
+                } else {
+                    FoldPlan::Rounds(n())
+                }
+            }
+            _ => panic!("unknown key {k}"),
+        }
     }
-    if let Some(r) = var("ZKINFER_RATE") {
-        c.log_inv_rate = r;
-    }
-    c
+    HidingPcs::with_shape(c, shape).expect("config")
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -103,10 +140,73 @@ fn measure<C, D, P>(
     }
 }
 
-fn run(hiding: bool, log_size: usize) -> Figures {
+/// Bytes of each part of a hiding proof (bincode, as in a proof file).
+fn breakdown(p: &zkinfer_pcs::HidingOpeningProof) -> String {
+    use p3_whir::QueryOpenings;
+    let len = |x: &dyn erased::Ser| x.len();
+    mod erased {
+        pub trait Ser {
+            fn len(&self) -> usize;
+        }
+        impl<T: serde::Serialize> Ser for T {
+            fn len(&self) -> usize {
+                bincode::serialize(self).expect("serialize").len()
+            }
+        }
+    }
+    fn split<T: serde::Serialize, P: serde::Serialize>(
+        o: &p3_whir::SharedProofOpening<T, P>,
+    ) -> (usize, usize) {
+        (
+            bincode::serialize(&o.rows).expect("rows").len(),
+            bincode::serialize(&o.proof).expect("proof").len(),
+        )
+    }
+    let q = |o: &QueryOpenings<_, _, _>| match o {
+        QueryOpenings::Base(o) => split(o),
+        QueryOpenings::Extension(o) => split(o),
+    };
+    let p = p.p3_proof();
+    let b = &p.base_case;
+    let rounds: Vec<String> = p
+        .rounds
+        .iter()
+        .map(|r| {
+            let (rows, paths) = q(&r.openings);
+            format!("{rows}+{paths}/{}", len(r))
+        })
+        .collect();
+    let masks: Vec<String> = b
+        .mask_openings
+        .iter()
+        .map(|m| {
+            let (cr, cp) = split(&m.carried);
+            let (fr, fp) = split(&m.fresh);
+            format!("{}+{}", cr + fr, cp + fp)
+        })
+        .collect();
+    let (sr, sp) = q(&b.source_openings);
+    let (gr, gp) = split(&b.fresh_main_openings);
+    format!(
+        "sumchecks {} | rounds (rows+paths/all) {} | base: source {sr}+{sp} fresh {gr}+{gp} masks (rows+paths) {} blinded msg {} rand {} masks {}",
+        len(&p.sumchecks),
+        rounds.join(" "),
+        masks.join(" "),
+        len(&b.blinded_message),
+        len(&b.blinded_randomness),
+        len(&b.blinded_masks),
+    )
+}
+
+fn run(spec: &str, log_size: usize) -> Figures {
     let (cols, claims) = data(log_size);
-    if hiding {
-        let pcs = HidingPcs::new(hiding_config()).expect("config");
+    if spec != "plain" {
+        let pcs = hiding_pcs(spec);
+        let shapes: Vec<usize> = cols
+            .iter()
+            .map(|c| c.len().trailing_zeros() as usize)
+            .collect();
+        eprintln!("{}", pcs.describe(&shapes).expect("describe"));
         measure(
             |t| pcs.commit(&cols, t).expect("commit"),
             |d, t| pcs.open(d, &claims, t).expect("open"),
@@ -114,7 +214,10 @@ fn run(hiding: bool, log_size: usize) -> Figures {
                 pcs.absorb_commitment(c, t).expect("absorb");
                 pcs.verify(c, &claims, p, t).expect("verify");
             },
-            |p| bincode::serialize(p).expect("serialize").len(),
+            |p| {
+                eprintln!("{}", breakdown(p));
+                bincode::serialize(p).expect("serialize").len()
+            },
         )
     } else {
         let pcs = Pcs::new(PcsConfig::default());
@@ -142,16 +245,24 @@ fn vm_hwm_mib() -> f64 {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("--child") {
-        let hiding = args.get(2).map(String::as_str) == Some("hiding");
+        let spec = args.get(2).expect("spec");
         let log_size: usize = args.get(3).and_then(|s| s.parse().ok()).expect("size");
-        let f = run(hiding, log_size);
+        let f = run(spec, log_size);
+        let bits = if spec == "plain" {
+            (f64::NAN, f64::NAN)
+        } else {
+            let shapes = vec![log_size - COLUMNS.trailing_zeros() as usize; COLUMNS];
+            hiding_pcs(spec).proven_bits(&shapes).expect("bits")
+        };
         println!(
-            "{} {} {} {} {}",
+            "{} {} {} {} {} {} {}",
             f.commit.as_secs_f64(),
             f.open.as_secs_f64(),
             f.proof_bytes,
             f.verify.as_secs_f64(),
-            vm_hwm_mib()
+            vm_hwm_mib(),
+            bits.0,
+            bits.1
         );
         return;
     }
@@ -163,20 +274,24 @@ fn main() {
     } else {
         DEFAULT_SIZES.to_vec()
     };
+    let configs = std::env::var("ZKINFER_CONFIGS").unwrap_or_else(|_| "plain;default".into());
+    let configs: Vec<&str> = configs.split(';').filter(|c| !c.is_empty()).collect();
+    let verbose = std::env::var_os("ZKINFER_BREAKDOWN").is_some();
     let exe = std::env::current_exe().expect("current exe");
     println!(
-        "{COLUMNS} columns, one claim each; plain: {:?}; hiding: {:?}",
+        "{COLUMNS} columns, one claim each; plain: {:?}; hiding base: {:?} {:?}",
         PcsConfig::default(),
-        hiding_config()
+        PcsConfig::hiding_default(),
+        HidingShape::default()
     );
     println!(
-        "| elements | path   | commit s | open s | proof KiB | verify ms | peak MiB |\n|---|---|---|---|---|---|---|"
+        "| elements | config | commit s | open s | proof KiB | verify ms | bits (p3 / randomized rate) | peak MiB |\n|---|---|---|---|---|---|---|---|"
     );
     for log_size in sizes {
-        let mut rows = Vec::new();
-        for path in ["plain", "hiding"] {
+        let mut base: Option<Vec<f64>> = None;
+        for spec in &configs {
             let out = Command::new(&exe)
-                .args(["--child", path, &log_size.to_string()])
+                .args(["--child", spec, &log_size.to_string()])
                 .output()
                 .expect("child");
             let line = String::from_utf8_lossy(&out.stdout).to_string();
@@ -184,32 +299,39 @@ fn main() {
                 .split_whitespace()
                 .filter_map(|x| x.parse().ok())
                 .collect();
-            if v.len() != 5 {
+            if v.len() != 7 {
                 eprintln!(
-                    "{path} 2^{log_size} failed: {}",
+                    "{spec} 2^{log_size} failed: {}",
                     String::from_utf8_lossy(&out.stderr)
                 );
                 continue;
             }
+            let ratio = base.as_ref().map_or(String::new(), |b| {
+                format!(
+                    " ({:.2}×/{:.2}×/{:.2}×)",
+                    (v[0] + v[1]) / (b[0] + b[1]),
+                    v[2] / b[2],
+                    v[3] / b[3]
+                )
+            });
             println!(
-                "| 2^{log_size} | {path:6} | {:.3} | {:.3} | {:.1} | {:.2} | {:.0} |",
+                "| 2^{log_size} | {spec} | {:.3} | {:.3} | {:.1} | {:.2} | {:.1} / {:.1} | {:.0} |{ratio}",
                 v[0],
                 v[1],
                 v[2] / 1024.0,
                 v[3] * 1e3,
+                v[5],
+                v[6],
                 v[4]
             );
-            rows.push(v);
-        }
-        if let [p, h] = rows.as_slice() {
-            println!(
-                "| 2^{log_size} | ratio  | {:.2}× | {:.2}× | {:.2}× | {:.2}× | {:.2}× |",
-                h[0] / p[0],
-                h[1] / p[1],
-                h[2] / p[2],
-                h[3] / p[3],
-                h[4] / p[4]
-            );
+            if verbose {
+                for l in String::from_utf8_lossy(&out.stderr).lines() {
+                    println!("    {l}");
+                }
+            }
+            if base.is_none() && *spec != "plain" {
+                base = Some(v);
+            }
         }
     }
 }

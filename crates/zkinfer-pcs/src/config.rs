@@ -105,7 +105,20 @@ impl PcsConfig {
         &self,
         num_vars: usize,
     ) -> Result<ProtocolParameters, PcsError> {
-        let folding_factor = FoldingFactor::Constant(self.folding_factor);
+        self.protocol_parameters_with(num_vars, None)
+    }
+
+    /// As [`PcsConfig::protocol_parameters`], with an explicit folding schedule (variables
+    /// folded per WHIR phase) instead of the constant [`PcsConfig::folding_factor`].
+    pub(crate) fn protocol_parameters_with(
+        &self,
+        num_vars: usize,
+        schedule: Option<Vec<usize>>,
+    ) -> Result<ProtocolParameters, PcsError> {
+        let folding_factor = match schedule {
+            Some(s) => FoldingFactor::PerRound(s),
+            None => FoldingFactor::Constant(self.folding_factor),
+        };
         let schedule = folding_factor
             .compute_folding_schedule(num_vars)
             .map_err(|e| PcsError::Config {

@@ -63,7 +63,8 @@ mod verifier;
 pub use config::{PcsConfig, Soundness};
 pub use error::PcsError;
 pub use hiding::{
-    HidingCommitment, HidingCommittedData, HidingOpeningProof, HidingPcs, MIN_SECURITY_BITS,
+    FoldPlan, HidingCommitment, HidingCommittedData, HidingOpeningProof, HidingPcs, HidingShape,
+    MIN_SECURITY_BITS,
 };
 pub use stored::StoredData;
 pub use types::{ColumnClaim, Commitment, CommittedData, KeccakMmcs, OpeningProof};

@@ -5,8 +5,8 @@
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use zkinfer_field::{BasedVectorSpace, EF, F, Field, PrimeCharacteristicRing, Transcript};
 use zkinfer_pcs::{
-    ColumnClaim, HidingCommitment, HidingOpeningProof, HidingPcs, MIN_SECURITY_BITS, Pcs,
-    PcsConfig, PcsError, Soundness,
+    ColumnClaim, FoldPlan, HidingCommitment, HidingOpeningProof, HidingPcs, HidingShape,
+    MIN_SECURITY_BITS, Pcs, PcsConfig, PcsError, Soundness,
 };
 
 const CTX: &[u8] = b"hiding-test";
@@ -233,8 +233,9 @@ fn wrong_value_in_claim_and_proof_is_rejected() {
     // Changing the claim *and* the value the proof carries leaves only WHIR to catch it.
     let f = fixture(14);
     let mut bytes = bincode::serialize(&f.proof).unwrap();
-    // The proof starts with its opened values: length (8 bytes), then 16 bytes per value.
-    bytes[8] ^= 1;
+    // The proof is a byte string (8-byte length) whose varint encoding starts with the opened
+    // values: their count (1 byte), then 16 bytes per value.
+    bytes[9] ^= 1;
     let proof: HidingOpeningProof = bincode::deserialize(&bytes).unwrap();
     let mut claims = f.claims.clone();
     claims[0].value = proof.values()[0];
@@ -461,4 +462,89 @@ fn the_statistical_test_catches_the_plain_commitment() {
     let tb = transcripts(&run, &b, &points, 3);
     let positions = data_determined_positions(&ta, &tb);
     assert!(positions.len() > 32, "{}", positions.len());
+}
+
+// ---- shapes (fold plan, later-round rate), soundness level, encoding ----
+
+/// The default shape reports at least 100 bits at every stack size from 2^10 to 2^24 in the
+/// unique-decoding regime, in p3-whir's accounting (base-case report and every round's
+/// query/grinding budget) and with every round at its randomized code's real rate; the first
+/// version's shape in p3's accounting.
+#[test]
+fn hiding_default_reports_100_bits_in_unique_decoding() {
+    let config = PcsConfig::hiding_default();
+    assert_eq!(config.soundness, Soundness::UniqueDecoding);
+    config.check_min_security().unwrap();
+    for shape in [HidingShape::default(), HidingShape::first_version()] {
+        let pcs = HidingPcs::with_shape(config, shape).unwrap();
+        for n in 10..=24 {
+            let (p3_bits, randomized) = pcs.proven_bits(&[n]).unwrap();
+            println!("{shape:?} 2^{n}: {p3_bits:.2} / {randomized:.2}");
+            assert!(p3_bits >= 100.0, "{shape:?} 2^{n}: {p3_bits}");
+            if shape == HidingShape::default() {
+                // The default also sizes every round at its randomized code's real rate.
+                assert!(randomized >= 100.0, "{shape:?} 2^{n}: {randomized}");
+            }
+        }
+    }
+    // Without that accounting, p3's budget loses up to ~3 bits there on small stacks.
+    let lax = HidingShape {
+        account_randomness: false,
+        ..HidingShape::default()
+    };
+    let (p3_bits, randomized) = HidingPcs::with_shape(config, lax)
+        .unwrap()
+        .proven_bits(&[13])
+        .unwrap();
+    assert!(
+        p3_bits >= 100.0 && randomized < 100.0,
+        "{p3_bits} {randomized}"
+    );
+}
+
+/// Other shapes round-trip, and a proof made under one shape is refused by a verifier using
+/// another (the shape is absorbed into the transcript and fixes the protocol).
+#[test]
+fn shapes_round_trip_and_are_bound() {
+    let mut rng = StdRng::seed_from_u64(41);
+    let cols = columns(&mut rng, &[13, 12, 4]);
+    let cl = claims(&mut rng, &cols, 1);
+    let shapes = [
+        HidingShape::default(),
+        HidingShape::first_version(),
+        HidingShape {
+            folds: FoldPlan::Rounds(1),
+            ..HidingShape::default()
+        },
+    ];
+    let mut proofs = Vec::new();
+    for shape in shapes {
+        let pcs = HidingPcs::with_shape(PcsConfig::hiding_default(), shape).unwrap();
+        let (c, p) = prove(&pcs, &cols, &cl);
+        verify(&pcs, &c, &cl, &p).unwrap();
+        proofs.push((pcs, c, p));
+    }
+    for (i, (pcs, _, _)) in proofs.iter().enumerate() {
+        for (j, (_, c, p)) in proofs.iter().enumerate() {
+            if i != j {
+                assert!(verify(pcs, c, &cl, p).is_err(), "shape {j} accepted as {i}");
+            }
+        }
+    }
+}
+
+/// The opening proof's encoding is one byte string (varint lengths inside): it round-trips,
+/// and trailing or missing bytes are refused by decoding.
+#[test]
+fn the_compact_encoding_round_trips_and_refuses_trailing_bytes() {
+    let f = fixture(43);
+    let wire = f.proof.to_wire();
+    let back = HidingOpeningProof::from_wire(&wire).unwrap();
+    verify(&f.pcs, &f.commitment, &f.claims, &back).unwrap();
+    let bytes = bincode::serialize(&f.proof).unwrap();
+    assert_eq!(bytes.len(), 8 + wire.len());
+    let mut longer = wire.clone();
+    longer.push(0);
+    assert!(HidingOpeningProof::from_wire(&longer).is_err());
+    assert!(HidingOpeningProof::from_wire(&wire[..wire.len() - 1]).is_err());
 }

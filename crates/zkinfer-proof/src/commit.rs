@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use zkinfer_field::{F, Transcript};
 use zkinfer_pcs::{
     ColumnClaim, Commitment, CommittedData, HidingCommitment, HidingCommittedData,
-    HidingOpeningProof, HidingPcs, OpeningProof, Pcs, PcsConfig, PcsError, Soundness,
+    HidingOpeningProof, HidingPcs, OpeningProof, Pcs, PcsConfig, PcsError,
 };
 
 use crate::error::{ProveError, VerifyError};
@@ -43,14 +43,12 @@ pub enum Hiding {
 }
 
 /// The commitment settings of the hiding witness commitment for a key whose commitment
-/// settings are `pcs`: the same security level, rate, folding and grinding, in the
-/// unique-decoding regime that [`HidingPcs`] requires (docs/ZK.md §4.1).
+/// settings are `pcs`: [`PcsConfig::hiding_for`] — the same security level and folding, in the
+/// unique-decoding regime that [`HidingPcs`] requires (docs/ZK.md §4.1), one rate step lower
+/// and two more grinding bits (docs/ZK.md §5; proof format 5).
 #[must_use]
 pub fn hiding_config(pcs: PcsConfig) -> PcsConfig {
-    PcsConfig {
-        soundness: Soundness::UniqueDecoding,
-        ..pcs
-    }
+    pcs.hiding_for()
 }
 
 /// The witness commitment in a proof.

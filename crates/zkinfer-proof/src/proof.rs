@@ -36,7 +36,14 @@ use crate::keys::{ProvingKey, VerifyingKey};
 ///   [`crate::commit`]) or, in benchmark-only proofs, plain, tagged by kind; private and
 ///   hashed outputs (`output_claim`), hashed tensors' commitments (`hashed`); masked sumchecks
 ///   (`Msg::ZkSumcheck`) with their mask pool's discharge (`mask_pool`).
-pub const FORMAT_VERSION: u32 = 4;
+/// - 4: blinded lookups (`Lookups::Blinded`, the blinding column in the witness batch),
+///   masked evaluations and claims (`Msg::MaskedSumcheck`, `Msg::MaskedReduction`, masked
+///   values sent, a masked `output_claim`).
+/// - 5: the hiding witness opening's new shape (`zkinfer_pcs::HidingShape::default`: at most 6
+///   variables folded per WHIR round, later oracles at rate 2^-5; absorbed into the
+///   transcript) and its compact encoding (one byte string, varint lengths). A format-3/4
+///   proof is refused with [`FileError::WrongVersion`]: re-run `zkinfer prove`.
+pub const FORMAT_VERSION: u32 = 5;
 
 /// Version of the verifying-key and compiled-model file formats (proving keys have
 /// [`PK_FORMAT_VERSION`]); bump on any change. Keys are versioned apart from proofs so that a change of the proof alone does not make users
@@ -250,14 +257,15 @@ mod tests {
 
     #[test]
     fn an_old_proof_file_names_its_version_and_the_fix() {
-        assert_eq!(<Proof as ZkFile>::VERSION, 4);
+        assert_eq!(<Proof as ZkFile>::VERSION, 5);
+        // A proof of the first hiding format (3) is refused with the fix.
         let e = Proof::from_bytes(&header::<Proof>(3)).unwrap_err();
         assert!(
             matches!(
                 e,
                 FileError::WrongVersion {
                     got: 3,
-                    expected: 4,
+                    expected: 5,
                     ..
                 }
             ),

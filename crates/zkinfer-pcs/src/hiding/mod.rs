@@ -60,8 +60,15 @@ pub use crate::config::MIN_SECURITY_BITS;
 /// rounds are of degree 2, so 3 coefficients are the minimum that masks them, and p3's
 /// benchmark uses 3.
 pub const MASK_LENGTH: usize = 3;
-/// `log2(1/rate)` of the mask codes (p3's `mask_log_inv_rate`; 3 as in p3's benchmark).
+/// `log2(1/rate)` of the mask codes (p3's `mask_log_inv_rate`; 3 as in p3's benchmark). Rates
+/// 1/2, 1/4, 1/16 gave larger proofs (docs/ZK.md §5): p3 spot-checks each mask code
+/// `⌈(λ + log₂ #groups)/(−log₂((1 + ρ)/2))⌉` times (125 at 1/8), and the codeword domain is
+/// `next_pow2(message + spot checks)/ρ`.
 pub const MASK_LOG_INV_RATE: usize = 3;
+/// [`FoldPlan::MaxFold`] of the default shape.
+pub const DEFAULT_MAX_FOLD: usize = 6;
+/// [`HidingShape::round_log_inv_rate`] of the default shape.
+pub const DEFAULT_ROUND_LOG_INV_RATE: usize = 5;
 
 const LABEL_CONFIG: TranscriptLabel = b"pcs/hiding/config";
 const LABEL_SHAPES: TranscriptLabel = b"pcs/hiding/column-vars";
@@ -78,9 +85,100 @@ enum Entropy {
     Seeded(Box<std::sync::Mutex<StdRng>>),
 }
 
+/// How the hiding commitment folds: the number of WHIR code-switching rounds.
+///
+/// Every code-switching round of HVZK-WHIR costs two mask groups (a code-switch mask and the
+/// next fold's sumcheck masks), each opened in the base case at p3's fixed mask spot-check
+/// count (≈ 125 positions in unique decoding, no grinding credit) under two Merkle trees
+/// (carried mask and its fresh blind); see docs/ZK.md §5. Fewer rounds mean fewer mask groups,
+/// at the price of wider opened rows (more variables folded per round).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FoldPlan {
+    /// p3's constant schedule: [`PcsConfig::folding_factor`] variables per round until at most
+    /// 6 are left (the first version's plan).
+    Constant,
+    /// Exactly this many code-switching rounds (fewer if the stack is small): the variables
+    /// above the 6 that are sent in the clear are folded in `rounds + 1` near-equal steps, the
+    /// larger ones first.
+    Rounds(usize),
+    /// The fewest rounds that fold at most this many variables per round: the variables above
+    /// the 6 sent in the clear are folded in `ceil(·/max)` near-equal steps, the larger ones
+    /// first (the first round's rows are base-field elements, half the bytes of later ones).
+    MaxFold(usize),
+}
+
+/// The hiding commitment's settings beyond [`PcsConfig`]: its fold plan and mask code rate.
+/// Part of the protocol: prover and verifier must use the same (it is absorbed into the
+/// transcript).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct HidingShape {
+    /// The round schedule.
+    pub folds: FoldPlan,
+    /// `log2(1/rate)` of the mask codes (p3's `mask_log_inv_rate`).
+    pub mask_log_inv_rate: usize,
+    /// `log2(1/rate)` of every oracle after the first, or `None` for WHIR's usual growth
+    /// (`folding − 1` per round, the domain halving). A lower rate keeps the later oracles'
+    /// domains (and Merkle paths) small at the price of a few more queries.
+    pub round_log_inv_rate: Option<usize>,
+    /// Size every code-switching round's queries for the rate its *randomized* code really has
+    /// (`(M + t)/H`: `M` message rows, `t` random rows, `H` positions) instead of p3's `M/H`:
+    /// the security level handed to p3 is raised one bit at a time until every round reaches
+    /// the target at the real rate ([`HidingPcs::randomized_round_bits`]). p3 does this for the
+    /// terminal oracle only (docs/ZK.md §4.1).
+    pub account_randomness: bool,
+}
+
+impl Default for HidingShape {
+    /// The settings [`HidingPcs::new`] uses (proof format 5), chosen by measurement
+    /// (docs/ZK.md §5): at most 6 variables folded per round, every oracle after the first at
+    /// rate 2^-5, mask codes at rate 1/8, every round's queries sized at its randomized code's
+    /// real rate.
+    fn default() -> Self {
+        Self {
+            folds: FoldPlan::MaxFold(DEFAULT_MAX_FOLD),
+            mask_log_inv_rate: MASK_LOG_INV_RATE,
+            round_log_inv_rate: Some(DEFAULT_ROUND_LOG_INV_RATE),
+            account_randomness: true,
+        }
+    }
+}
+
+impl HidingShape {
+    /// The first version's settings (proof format 3): p3's constant schedule at
+    /// [`PcsConfig::folding_factor`], WHIR's usual rate growth, mask codes at rate 1/8. For
+    /// comparisons.
+    #[must_use]
+    pub fn first_version() -> Self {
+        Self {
+            folds: FoldPlan::Constant,
+            mask_log_inv_rate: MASK_LOG_INV_RATE,
+            round_log_inv_rate: None,
+            account_randomness: false,
+        }
+    }
+}
+
+impl HidingShape {
+    /// The folding schedule (variables folded per WHIR phase) for a stack of `num_vars`
+    /// variables, or `None` for p3's constant schedule.
+    fn schedule(&self, num_vars: usize, min_fold: usize) -> Option<Vec<usize>> {
+        // p3 sends the coefficients in the clear once at most 6 variables are left.
+        let to_fold = num_vars.saturating_sub(6).max(min_fold.min(num_vars));
+        let steps = match self.folds {
+            FoldPlan::Constant => return None,
+            FoldPlan::Rounds(rounds) => rounds + 1,
+            FoldPlan::MaxFold(max) => to_fold.div_ceil(max.max(1)),
+        };
+        let steps = steps.clamp(1, to_fold.max(1));
+        let (base, extra) = (to_fold / steps, to_fold % steps);
+        Some((0..steps).map(|i| base + usize::from(i < extra)).collect())
+    }
+}
+
 /// The hiding multilinear polynomial commitment (HVZK-WHIR over a salted Keccak Merkle tree).
 pub struct HidingPcs {
     config: PcsConfig,
+    shape: HidingShape,
     dft: Dft,
     entropy: Entropy,
 }
@@ -89,6 +187,7 @@ impl std::fmt::Debug for HidingPcs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HidingPcs")
             .field("config", &self.config)
+            .field("shape", &self.shape)
             .finish_non_exhaustive()
     }
 }
@@ -99,12 +198,38 @@ impl HidingPcs {
     /// # Errors
     /// [`PcsError::SecurityTooLow`] if `config.security_bits < MIN_SECURITY_BITS`.
     pub fn new(config: PcsConfig) -> Result<Self, PcsError> {
+        Self::with_shape(config, HidingShape::default())
+    }
+
+    /// A hiding commitment scheme with these parameters and this fold plan and mask rate (for
+    /// benchmarks and tests; [`HidingPcs::new`] uses [`HidingShape::default`]). Prover and
+    /// verifier must use the same shape.
+    ///
+    /// # Errors
+    /// As [`HidingPcs::new`]; [`PcsError::Config`] for a mask rate of 1 or above 2^-16.
+    pub fn with_shape(config: PcsConfig, shape: HidingShape) -> Result<Self, PcsError> {
         check_security(&config)?;
+        if !(1..=16).contains(&shape.mask_log_inv_rate) {
+            return Err(PcsError::Config {
+                num_vars: 0,
+                reason: format!(
+                    "mask log inverse rate {} outside 1..=16",
+                    shape.mask_log_inv_rate
+                ),
+            });
+        }
         Ok(Self {
             config,
+            shape,
             dft: Dft::default(),
             entropy: Entropy::Os,
         })
+    }
+
+    /// The fold plan and mask rate.
+    #[must_use]
+    pub fn shape(&self) -> &HidingShape {
+        &self.shape
     }
 
     /// A scheme whose randomness is a fixed seed: reproducible, and **not hiding** against
@@ -114,6 +239,7 @@ impl HidingPcs {
         check_security(&config)?;
         Ok(Self {
             config,
+            shape: HidingShape::default(),
             dft: Dft::default(),
             entropy: Entropy::Seeded(Box::new(std::sync::Mutex::new(StdRng::seed_from_u64(seed)))),
         })
@@ -133,6 +259,7 @@ impl HidingPcs {
         check_security(&config)?;
         Ok(Self {
             config,
+            shape: HidingShape::default(),
             dft: Dft::default(),
             entropy: Entropy::Seeded(Box::new(std::sync::Mutex::new(StdRng::from_seed(seed)))),
         })
@@ -179,6 +306,63 @@ impl HidingPcs {
         Ok(config.hiding_base_case_security_report())
     }
 
+    /// The p3-whir instance a commitment of columns with these numbers of variables gets, in one
+    /// line: stack size, folding schedule, query counts per oracle, mask spot checks, mask
+    /// groups, grinding, and the base-case report's two terms (for benchmarks).
+    ///
+    /// # Errors
+    /// As [`HidingPcs::commit`] on these shapes.
+    #[doc(hidden)]
+    pub fn describe(&self, num_vars: &[usize]) -> Result<String, PcsError> {
+        let stack = Stack::new(num_vars, &self.config)?;
+        let (vars, config) = self.hiding_config(stack.min_stacked_vars)?;
+        let report = config.hiding_base_case_security_report();
+        let queries: Vec<usize> = config
+            .round_parameters()
+            .iter()
+            .map(|r| r.num_queries)
+            .chain(std::iter::once(config.randomized_terminal().num_queries))
+            .collect();
+        Ok(format!(
+            "vars {vars} folds {:?} queries {queries:?} mask_queries {} groups {} pow {} level {} | gamma {:.1} query {:.1} rounds at randomized rate {:.1}",
+            config.folding_schedule(),
+            config.mask_queries(),
+            config.mask_groups().len(),
+            config.pow_bits,
+            config.security_level,
+            report.gamma_round.combined.proven_bits().unwrap_or(0.0),
+            report.query_round.with_pow.bits.unwrap_or(0.0),
+            randomized_round_bits(&config, vars, self.config.log_inv_rate),
+        ))
+    }
+
+    /// The soundness of a commitment of columns with these numbers of variables, in bits, as
+    /// p3-whir accounts it in unique decoding: the least of its base-case report's terms (the
+    /// shared-challenge round's proven bits, the terminal query round's bits with grinding) and
+    /// every code-switching round's query bound with grinding at the round's code rate — and,
+    /// second, the same with each round's bound at the rate of the *randomized* code the round
+    /// really tests (`(M + t)/H`; p3 re-derives this for the terminal oracle only; docs/ZK.md
+    /// §4.1).
+    ///
+    /// # Errors
+    /// As [`HidingPcs::commit`] on these shapes.
+    pub fn proven_bits(&self, num_vars: &[usize]) -> Result<(f64, f64), PcsError> {
+        let stack = Stack::new(num_vars, &self.config)?;
+        let (vars, config) = self.hiding_config(stack.min_stacked_vars)?;
+        let report = config.hiding_base_case_security_report();
+        let base = report
+            .gamma_round
+            .combined
+            .proven_bits()
+            .unwrap_or(0.0)
+            .min(report.query_round.with_pow.bits.unwrap_or(0.0));
+        let rate = self.config.log_inv_rate;
+        Ok((
+            base.min(round_bits(&config, vars, rate, false)),
+            base.min(round_bits(&config, vars, rate, true)),
+        ))
+    }
+
     /// A fresh CSPRNG seeded from the OS (or, in unit tests, from the fixed seed).
     fn fresh_rng(&self) -> Result<StdRng, PcsError> {
         match &self.entropy {
@@ -196,27 +380,60 @@ impl HidingPcs {
 
     /// The HVZK-WHIR configuration for a stack of at least `min_vars` variables: the fewest
     /// variables, then the least grinding (from [`PcsConfig::pow_bits`] up to
-    /// [`MAX_POW_BITS`]), that p3-whir accepts. Small stacks are enlarged because the encoding
+    /// [`MAX_POW_BITS`]), that p3-whir accepts — with [`HidingShape::account_randomness`], the
+    /// first that also reaches the security level in every round at the randomized code's rate.
+    /// The folding schedule is the shape's. Small stacks are enlarged because the encoding
     /// randomness (one coefficient per query) must fit in the codeword's slack. Deterministic in
     /// `min_vars`, so prover and verifier agree.
     fn hiding_config(&self, min_vars: usize) -> Result<(usize, HidingConfig), PcsError> {
         check_security(&self.config)?;
         let zk = ZkParameters {
             ell_zk: MASK_LENGTH,
-            mask_log_inv_rate: MASK_LOG_INV_RATE,
+            mask_log_inv_rate: self.shape.mask_log_inv_rate,
         };
         let max_vars = self.config.max_stacked_vars();
         let mut last = String::from("no stack size fits");
         for vars in min_vars.max(self.config.folding_factor)..=max_vars {
-            let mut params = self.config.protocol_parameters(vars)?;
+            let schedule = self.shape.schedule(vars, self.config.folding_factor);
+            let mut params = self.config.protocol_parameters_with(vars, schedule)?;
+            if let Some(r) = self.shape.round_log_inv_rate {
+                params.round_log_inv_rates.fill(r);
+            }
+            let target = self.config.security_bits;
+            // (extra level bits, extra grinding bits) in order of preference. With the
+            // randomized-rate accounting: one more grinding bit at the same level (p3 rounds
+            // queries and grinding up, and another split can leave the slack needed), one more
+            // level bit ground, two more grinding bits at the same level, then more level bits
+            // bought with queries (a higher level also raises p3's mask spot checks, which can
+            // double a mask code's domain).
+            let steps: Vec<(usize, usize)> = if self.shape.account_randomness {
+                [(0, 0), (0, 1), (1, 1), (0, EXTRA_POW_BITS)]
+                    .into_iter()
+                    .chain((2..=MAX_EXTRA_BITS).map(|e| (e, 1)))
+                    .collect()
+            } else {
+                vec![(0, 0)]
+            };
             for pow in self.config.pow_bits..=MAX_POW_BITS.max(self.config.pow_bits) {
-                params.pow_bits = pow;
-                match HidingConfig::new(vars, params.clone(), zk.clone()) {
-                    Ok(config) => {
-                        check_report(&config, vars, self.config.security_bits)?;
-                        return Ok((vars, config));
+                for &(extra, extra_pow) in &steps {
+                    params.security_level = target + extra;
+                    params.pow_bits = (pow + extra_pow).min(MAX_POW_BITS.max(pow));
+                    match HidingConfig::new(vars, params.clone(), zk.clone()) {
+                        Ok(config) => {
+                            if self.shape.account_randomness
+                                && randomized_round_bits(&config, vars, self.config.log_inv_rate)
+                                    < target as f64
+                            {
+                                last = format!(
+                                    "randomized-rate query bound under {target} bits after {extra} extra bits"
+                                );
+                                continue;
+                            }
+                            check_report(&config, vars, target)?;
+                            return Ok((vars, config));
+                        }
+                        Err(e) => last = e.to_string(),
                     }
-                    Err(e) => last = e.to_string(),
                 }
             }
         }
@@ -251,9 +468,16 @@ impl HidingPcs {
             c.pow_bits,
             c.soundness as usize,
             MASK_LENGTH,
-            MASK_LOG_INV_RATE,
+            self.shape.mask_log_inv_rate,
             SALT_ELEMS,
             stacked_vars,
+            match self.shape.folds {
+                FoldPlan::Constant => 0,
+                FoldPlan::Rounds(r) => r + 1,
+                FoldPlan::MaxFold(m) => 1000 + m,
+            },
+            self.shape.round_log_inv_rate.map_or(0, |r| r + 1),
+            usize::from(self.shape.account_randomness),
         ]
         .iter()
         .map(|&x| F::from_u64(x as u64))
@@ -274,18 +498,95 @@ impl HidingPcs {
 
 impl PcsConfig {
     /// The hiding commitment's parameters: [`PcsConfig::default`] in the unique-decoding
-    /// regime. Under the Johnson bound, p3-whir's own (diagnostic) accounting of the masked base
-    /// case's shared-challenge round keeps 72 bits at 2^12 elements, 35 at 2^16 and nothing at
-    /// 2^22 (the candidate lists of all mask codes multiply against a 128-bit field); in unique
-    /// decoding the lists have one element and the round keeps ≥ 109 bits at every size, at the
-    /// price of more queries (124 instead of 91 in the first round). See docs/ZK.md.
+    /// regime, one rate step lower (1/8) and two more grinding bits (18) — what
+    /// [`PcsConfig::hiding_for`] derives from the default plain settings.
+    ///
+    /// Why unique decoding: under the Johnson bound, p3-whir's own (diagnostic) accounting of
+    /// the masked base case's shared-challenge round keeps at most 79 bits at any mask rate,
+    /// rate and schedule tried (the candidate lists of all mask codes multiply against a
+    /// 128-bit field); in unique decoding the lists have one element and the round keeps
+    /// ≥ 109 bits at every size. See docs/ZK.md §4.1.
+    ///
+    /// Why rate 1/8 and 18 bits: in unique decoding every oracle is queried ~85–125 times
+    /// whatever its size, so the first oracle's queries (rate 1/4: 124 at 16 bits; 1/8: 99
+    /// at 18 bits) are worth buying down: 2–4% smaller proofs at 2^17–2^22 for a prover still
+    /// faster than the first version's (docs/ZK.md §5), and the first round's bound at the
+    /// randomized code's real rate moves from 97.9 to 99.4 bits or more.
     #[must_use]
     pub fn hiding_default() -> Self {
+        Self::default().hiding_for()
+    }
+
+    /// The hiding commitment's parameters for a key whose plain commitment uses `self`: the
+    /// same security level and folding factor, in the unique-decoding regime, with the rate one
+    /// step lower and two more grinding bits (see [`PcsConfig::hiding_default`]).
+    #[must_use]
+    pub fn hiding_for(self) -> Self {
         Self {
             soundness: Soundness::UniqueDecoding,
-            ..Self::default()
+            log_inv_rate: self.log_inv_rate + 1,
+            pow_bits: self.pow_bits + 2,
+            ..self
         }
     }
+}
+
+/// The most bits [`HidingShape::account_randomness`] adds to the level handed to p3.
+const MAX_EXTRA_BITS: usize = 8;
+/// The most grinding bits [`HidingShape::account_randomness`] adds at an unchanged level.
+const EXTRA_POW_BITS: usize = 2;
+
+/// The least, over the code-switching rounds, of the query bound with grinding at the rate
+/// of the randomized code the round tests: `q·(−log₂(1 − δ)) + pow` with the unique-decoding
+/// radius `δ = (1 − ρ')/2` and `ρ' = (M + t)/H` (`M` message rows of the oracle, `t` its
+/// random rows, `H` its positions — p3's own slack check uses the same `M`, `t`, `H`).
+/// `+∞` without rounds (p3 sizes the terminal oracle at its randomized rate itself).
+fn randomized_round_bits(config: &HidingConfig, vars: usize, start_log_inv_rate: usize) -> f64 {
+    round_bits(config, vars, start_log_inv_rate, true)
+}
+
+/// As [`randomized_round_bits`]; with `randomized = false`, at the plain rate `M/H` p3 budgets
+/// the rounds with (its own accounting, `p3_whir::WhirConfig::new`: queries for
+/// `security_level − pow_bits`, then grinding for the rest).
+fn round_bits(
+    config: &HidingConfig,
+    vars: usize,
+    start_log_inv_rate: usize,
+    randomized: bool,
+) -> f64 {
+    let rounds = config.round_parameters();
+    let mut bits = f64::INFINITY;
+    for (i, round) in rounds.iter().enumerate() {
+        let (rows, height) = if i == 0 {
+            let rows = 1usize << vars.saturating_sub(config.round_folding_factor(0));
+            (rows, rows << start_log_inv_rate)
+        } else {
+            let Some(prev) = rounds.get(i - 1) else {
+                return 0.0;
+            };
+            let rows = 1usize
+                << prev
+                    .num_variables
+                    .saturating_sub(config.round_folding_factor(i));
+            (rows, rows << prev.log_inv_rate)
+        };
+        let t = if randomized {
+            config
+                .oracle_randomness()
+                .get(i)
+                .copied()
+                .unwrap_or(usize::MAX)
+        } else {
+            0
+        };
+        let rho = (rows.saturating_add(t)) as f64 / height as f64;
+        if rho >= 1.0 {
+            return 0.0;
+        }
+        let per_query = -(1.0 - (1.0 - rho) / 2.0).log2();
+        bits = bits.min(round.num_queries as f64 * per_query + round.pow_bits as f64);
+    }
+    bits
 }
 
 /// Parameters below [`MIN_SECURITY_BITS`], or in a list-decoding regime, are refused, by the

@@ -213,3 +213,80 @@ fn a_seeded_commitment_is_recomputed_from_the_seed_and_the_data() {
     os.absorb_commitment(&c, &mut tv).unwrap();
     os.verify(&c, &claim(&cols), &proof, &mut tv).unwrap();
 }
+
+#[test]
+#[ignore = "exploration: Johnson-bound reports for few-round schedules"]
+fn print_johnson_few_rounds() {
+    use crate::config::Soundness;
+    use p3_whir::ZkParameters;
+    for mask_rate in [1usize, 2, 3, 4, 6] {
+        for rate in [2usize, 3, 4] {
+            for n in [16usize, 20, 22] {
+                for folds in [super::FoldPlan::Rounds(1), super::FoldPlan::MaxFold(6)] {
+                    let shape = super::HidingShape {
+                        folds,
+                        mask_log_inv_rate: mask_rate,
+                        round_log_inv_rate: None,
+                        account_randomness: false,
+                    };
+                    let cfg = PcsConfig {
+                        soundness: Soundness::JohnsonBound,
+                        log_inv_rate: rate,
+                        ..PcsConfig::default()
+                    };
+                    let sched = shape.schedule(n, 4);
+                    let mut params = cfg.protocol_parameters_with(n, sched).unwrap();
+                    params.pow_bits = 16;
+                    let Ok(c) = super::types::HidingConfig::new(
+                        n,
+                        params,
+                        ZkParameters {
+                            ell_zk: 3,
+                            mask_log_inv_rate: mask_rate,
+                        },
+                    ) else {
+                        println!("m={mask_rate} r={rate} n={n} {folds:?}: no config");
+                        continue;
+                    };
+                    let r = c.hiding_base_case_security_report();
+                    println!(
+                        "m={mask_rate} r={rate} n={n} {folds:?} mq={} | gamma proven {:.1?} plist {:.1?} q_pow {:.1?}",
+                        c.mask_queries(),
+                        r.gamma_round.combined.proven_bits(),
+                        r.gamma_round.product_list.log2_size,
+                        r.query_round.with_pow.bits,
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The fold plans' schedules fold down to at most 6 variables left, in near-equal steps with
+/// the larger first, no step over the cap.
+#[test]
+fn fold_plans_schedule_down_to_six_variables() {
+    use super::{FoldPlan, HidingShape};
+    let shape = |folds| HidingShape {
+        folds,
+        ..HidingShape::default()
+    };
+    let max6 = shape(FoldPlan::MaxFold(6));
+    assert_eq!(max6.schedule(16, 4), Some(vec![5, 5]));
+    assert_eq!(max6.schedule(18, 4), Some(vec![6, 6]));
+    assert_eq!(max6.schedule(20, 4), Some(vec![5, 5, 4]));
+    assert_eq!(max6.schedule(22, 4), Some(vec![6, 5, 5]));
+    assert_eq!(max6.schedule(13, 4), Some(vec![4, 3]));
+    assert_eq!(max6.schedule(8, 4), Some(vec![4]));
+    assert_eq!(shape(FoldPlan::Rounds(1)).schedule(22, 4), Some(vec![8, 8]));
+    assert_eq!(shape(FoldPlan::Constant).schedule(22, 4), None);
+    for n in 4..=30 {
+        let s = max6.schedule(n, 4).unwrap();
+        let folded: usize = s.iter().sum();
+        assert!(
+            n - folded <= 6 && s.iter().all(|&k| (1..=6).contains(&k)),
+            "{n}: {s:?}"
+        );
+        assert!(s.windows(2).all(|w| w[0] >= w[1]), "{n}: {s:?}");
+    }
+}

@@ -107,9 +107,84 @@ impl std::fmt::Debug for HidingCommittedData {
 /// One zero-knowledge proof for all claims of one [`super::HidingPcs::open`] call: p3-whir's
 /// HVZK-WHIR proof (the opened values, masked sumchecks, code-switching rounds, masked base
 /// case).
-#[derive(Clone, Serialize, Deserialize)]
+///
+/// # Encoding
+/// Serialized as one byte string: p3's proof in bincode with variable-length integers
+/// ([`HidingOpeningProof::to_wire`]). Field elements stay 8 bytes each (Goldilocks writes fixed
+/// little-endian bytes), digests 32; only the length prefixes shrink, from 8 bytes to 1 for
+/// every vector under 251 entries. p3's proof nests vectors per opened position (a row, and
+/// each position's salt as a vector of vectors), so a fixed-width encoding spends 24 bytes of
+/// lengths per opened position, about 10% of the proof.
+#[derive(Clone)]
 pub struct HidingOpeningProof {
     pub(crate) inner: ZkWhirProof<F, EF, SaltedKeccakMmcs>,
+}
+
+fn wire_options() -> impl bincode::Options {
+    use bincode::Options;
+    bincode::DefaultOptions::new()
+        .with_varint_encoding()
+        .with_little_endian()
+        .reject_trailing_bytes()
+}
+
+impl HidingOpeningProof {
+    /// The proof's byte string (what [`Serialize`] writes, behind a length prefix).
+    #[must_use]
+    pub fn to_wire(&self) -> Vec<u8> {
+        use bincode::Options;
+        wire_options().serialize(&self.inner).unwrap_or_default()
+    }
+
+    /// Decodes [`HidingOpeningProof::to_wire`]'s bytes; never allocates more than their
+    /// length, rejects trailing bytes.
+    ///
+    /// # Errors
+    /// The decoder's message, for a malformed encoding.
+    pub fn from_wire(bytes: &[u8]) -> Result<Self, String> {
+        use bincode::Options;
+        wire_options()
+            .with_limit(bytes.len() as u64)
+            .deserialize(bytes)
+            .map(|inner| Self { inner })
+            .map_err(|e| e.to_string())
+    }
+}
+
+impl Serialize for HidingOpeningProof {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(&self.to_wire())
+    }
+}
+
+impl<'de> Deserialize<'de> for HidingOpeningProof {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Wire;
+        impl<'de> serde::de::Visitor<'de> for Wire {
+            type Value = HidingOpeningProof;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a hiding opening proof's bytes")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
+                HidingOpeningProof::from_wire(v).map_err(E::custom)
+            }
+            fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<Self::Value, E> {
+                self.visit_bytes(&v)
+            }
+            // Formats without a byte-string type (JSON) write a sequence of numbers.
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut bytes = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 20));
+                while let Some(b) = seq.next_element::<u8>()? {
+                    bytes.push(b);
+                }
+                self.visit_bytes(&bytes)
+            }
+        }
+        deserializer.deserialize_bytes(Wire)
+    }
 }
 
 impl HidingOpeningProof {
@@ -117,6 +192,13 @@ impl HidingOpeningProof {
     /// accepted proof).
     pub fn values(&self) -> &[EF] {
         &self.inner.evals
+    }
+
+    /// p3-whir's proof inside (for size breakdowns in benchmarks).
+    #[doc(hidden)]
+    #[must_use]
+    pub fn p3_proof(&self) -> &ZkWhirProof<F, EF, SaltedKeccakMmcs> {
+        &self.inner
     }
 }
 
