@@ -11,8 +11,9 @@ dynamo=False) (the TorchScript exporter), batch 1, static shapes, eval mode, con
 Writes
   crates/zkinfer-model/tests/fixtures/grouped_conv.{onnx,input.json,calib.json,expected.json}
       a 4 × 8 × 8 CNN, checked in (a few KiB): Conv(groups=2) → ReLU6 → depthwise Conv (stride 2)
-      → ReLU6 → depthwise Conv with channel multiplier 2, dilation 2, no bias → Clip(-1, 1) →
-      1×1 Conv → Flatten → Gemm;
+      → ReLU6 → depthwise Conv with channel multiplier 2, stride 2, dilation 2 → Clip(-1, 1) →
+      1×1 Conv → Flatten → Gemm (the first depthwise Conv lowers block-diagonally, the second
+      per kernel tap: the fixture covers both);
   DIR/mobilenet_v2.{onnx,input.json,calib.json,expected.json} (DIR defaults to target/models)
       MobileNet-v2 (Sandler et al. 2018, torchvision's block layout), width multiplier 0.5,
       a CIFAR-size 3 × 32 × 32 input, first convolution at stride 1 (CIFAR variant), 10 classes.
@@ -105,9 +106,9 @@ class GroupedConv(nn.Module):
         super().__init__()
         self.g2 = nn.Conv2d(4, 8, 3, padding=1, groups=2)
         self.dw = nn.Conv2d(8, 8, 3, stride=2, padding=1, groups=8)
-        self.dwm = nn.Conv2d(8, 16, 3, padding=2, dilation=2, groups=8, bias=False)
+        self.dwm = nn.Conv2d(8, 16, 3, stride=2, padding=2, dilation=2, groups=8)
         self.pw = nn.Conv2d(16, 6, 1)
-        self.fc = nn.Linear(6 * 4 * 4, 5)
+        self.fc = nn.Linear(6 * 2 * 2, 5)
 
     def forward(self, x):
         x = torch.clamp(self.g2(x), 0.0, 6.0)  # ReLU6, exported as Clip(0, 6)

@@ -11,6 +11,9 @@
 //!   [`Op::MulConstTensor`] per tap (the tap's weights as a `[1, CO, 1, 1]` constant), a chain of
 //!   [`Op::Add`] and an [`Op::AddConst`] for the bias. No quadratic-in-channels weight ever
 //!   exists: the committed constants are `KH·KW + 1` tensors of the output's size.
+//!   When that costs more committed weight elements than a dense weight would (few channels,
+//!   a large image: `(KH·KW + 1)·CO·OH·OW > CO·CI·KH·KW`, each axis padded to a power of two),
+//!   the depthwise convolution is one [`Op::Conv2d`] with the block-diagonal weight instead.
 //! - **Grouped** (`CI/G > 1`): per group, a channel slice of `x` ([`AxisMap::Slice`]), an
 //!   ordinary [`Op::Conv2d`] with that group's weights and bias, and one [`Op::Concat`] of the
 //!   groups along channels. The weights are committed once, unexpanded.
@@ -89,7 +92,8 @@ pub fn lower_grouped(
             weight.shape
         ));
     }
-    if cig == 1 {
+    let taps = taps_cost(co, bias.is_some(), [kh, kw, oh, ow]);
+    if cig == 1 && taps < dense_cost(co, ci, [kh, kw]) {
         depthwise(
             e,
             n,
@@ -100,6 +104,8 @@ pub fn lower_grouped(
             (y, yscale),
             [h, w, oh, ow],
         );
+    } else if cig == 1 {
+        block_diagonal(e, n, weight, bias, window, groups, ci);
     } else {
         per_group(
             e,
@@ -114,6 +120,63 @@ pub fn lower_grouped(
         );
     }
     Ok(())
+}
+
+/// Committed weight elements of the per-tap lowering: one constant per tap (and the bias), each
+/// broadcast to the output's padded layout.
+fn taps_cost(co: usize, bias: bool, [kh, kw, oh, ow]: [usize; 4]) -> usize {
+    (kh * kw + usize::from(bias))
+        * co.next_power_of_two()
+        * oh.next_power_of_two()
+        * ow.next_power_of_two()
+}
+
+/// Committed weight elements of the block-diagonal lowering: a dense `[CO, CI, KH, KW]` weight,
+/// each axis padded.
+fn dense_cost(co: usize, ci: usize, [kh, kw]: [usize; 2]) -> usize {
+    co.next_power_of_two()
+        * ci.next_power_of_two()
+        * kh.next_power_of_two()
+        * kw.next_power_of_two()
+}
+
+/// A depthwise convolution as one ordinary convolution with the block-diagonal weight
+/// `W'[co, ci, k] = W[co, 0, k]` if `ci = co / M` else 0 (cheaper than the per-tap lowering when
+/// channels are few and the image large).
+fn block_diagonal(
+    e: &mut Emit<'_>,
+    n: &QNode,
+    weight: &ConstTensor,
+    bias: Option<&ConstTensor>,
+    window: Window,
+    groups: usize,
+    ci: usize,
+) {
+    let [co, _, kh, kw] = [
+        weight.shape[0],
+        weight.shape[1],
+        weight.shape[2],
+        weight.shape[3],
+    ];
+    let (k, mult) = (kh * kw, co / groups);
+    let mut values = vec![0i64; co * ci * k];
+    for o in 0..co {
+        let i = o / mult;
+        values[(o * ci + i) * k..(o * ci + i + 1) * k]
+            .copy_from_slice(&weight.data[o * k..(o + 1) * k]);
+    }
+    let op = Op::Conv2d {
+        weight: Const {
+            shape: vec![co, ci, kh, kw],
+            values,
+        },
+        bias: bias.map(|b| Const {
+            shape: vec![co],
+            values: b.data.clone(),
+        }),
+        window,
+    };
+    e.node(n.name.clone(), op, n.inputs.clone(), n.output);
 }
 
 /// `[1, CO, 1, 1]` of `values` (broadcast by the affine ops).
