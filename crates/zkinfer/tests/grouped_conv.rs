@@ -259,3 +259,30 @@ fn clip_bounds_are_proven_and_bound_into_the_key() {
     }
     assert!(verify(&vk7, &proof, Some(&big)).is_err());
 }
+
+/// MobileNet-v2 (width 0.5, 32 × 32) from `python scripts/make_mobilenet.py` (not checked in:
+/// 2.8 MB): imports, compiles, proves and verifies. Ignored (minutes in a debug build); run with
+/// `cargo test --release --workspace --test grouped_conv -- --ignored`.
+#[test]
+#[ignore = "needs target/models/mobilenet_v2.onnx from scripts/make_mobilenet.py; slow in debug"]
+fn mobilenet_v2_proves() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/models");
+    let onnx = dir.join("mobilenet_v2.onnx");
+    let graph = import_onnx(OnnxSource::Path(&onnx), &ImportOptions::default()).expect("imports");
+    let input = load_input_json(dir.join("mobilenet_v2.input.json")).expect("input")[0].clone();
+    let calib = load_input_json(dir.join("mobilenet_v2.calib.json")).expect("calibration set");
+    let cal = calibrate(&graph, &calib, &QuantConfig::default()).expect("calibrates");
+    let model = compile_graph(&graph, &cal, InputVisibility::Public).expect("compiles");
+    eprintln!(
+        "mobilenet_v2: {} proof nodes, committed {}",
+        model.graph.nodes.len(),
+        model.plan.cost.committed
+    );
+    if std::env::var("MOBILENET_COMPILE_ONLY").is_ok() {
+        return;
+    }
+    let (pk, vk) = setup(&model).expect("setup");
+    let (proof, out) = prove(&pk, &input).expect("proves");
+    verify(&vk, &proof, Some(&input)).expect("verifies");
+    eprintln!("mobilenet_v2 output {:?}", out.output_data[0]);
+}
