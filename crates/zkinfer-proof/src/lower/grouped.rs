@@ -9,8 +9,8 @@
 //!   plus a [`AxisMap::Gather`] on channels when `M > 1`), one slice map per tap
 //!   ([`AxisMap::Slice`] with the tap's offset and the stride on H and W), one
 //!   [`Op::MulConstTensor`] per tap (the tap's weights as a `[1, CO, 1, 1]` constant), a chain of
-//!   [`Op::Add`] and an [`Op::AddConst`] for the bias. No quadratic-in-channels weight ever
-//!   exists: the committed constants are `KH·KW + 1` tensors of the output's size.
+//!   [`Op::Add`] and an [`Op::AddConst`] for the bias. This form has no quadratic-in-channels
+//!   weight: its committed constants are `KH·KW + 1` tensors of the output's size.
 //!   When that costs more committed weight elements than a dense weight would (few channels,
 //!   a large image: `(KH·KW + 1)·CO·OH·OW > CO·CI·KH·KW`, each axis padded to a power of two),
 //!   the depthwise convolution is one [`Op::Conv2d`] with the block-diagonal weight instead.
