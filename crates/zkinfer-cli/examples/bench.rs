@@ -28,7 +28,8 @@ use zkinfer_proof::{
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const BUILT: [&str; 4] = ["mlp-784-128-128-10", "lenet5", "residual-cnn", "cifar-cnn"];
-const ONNX: [&str; 9] = [
+const ONNX: [&str; 10] = [
+    "grouped_conv",
     "digits_cnn",
     "lenet_bn",
     "mlp_acts",
@@ -40,7 +41,7 @@ const ONNX: [&str; 9] = [
     "bert_mini_emb",
 ];
 /// Models run only when named (tens of seconds and gigabytes each).
-const LARGE: [&str; 1] = ["resnet18-cifar"];
+const LARGE: [&str; 2] = ["resnet18-cifar", "mobilenet_v2"];
 /// How the weights' commitment data is handled (`--weights`), passed to the child in this variable.
 const WEIGHTS_ENV: &str = "ZKINFER_BENCH_WEIGHTS";
 /// Set (by `--profile`) for the child to print each model's phases.
@@ -105,6 +106,25 @@ fn resnet18_cifar() -> Option<(ProofGraph, Vec<i64>, f64)> {
     onnx_model("resnet18-cifar", OnnxSource::Bytes(&onnx), &[input])
 }
 
+/// MobileNet-v2 (width 0.5, 3 × 32 × 32, 10 classes; ~0.7 M parameters, 2.8 MB of ONNX, not
+/// checked in): `python scripts/make_mobilenet.py` writes it into `target/models/`. Calibrated on
+/// its input and the 8 samples of its `.calib.json`; proved on its input.
+fn mobilenet_v2() -> Option<(ProofGraph, Vec<i64>, f64)> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/models/");
+    let onnx = format!("{dir}mobilenet_v2.onnx");
+    if !std::path::Path::new(&onnx).exists() {
+        eprintln!("mobilenet_v2: {onnx} is missing; run `python scripts/make_mobilenet.py` first");
+        return None;
+    }
+    let mut input = zkinfer_model::load_input_json(format!("{dir}mobilenet_v2.input.json")).ok()?;
+    input.extend(zkinfer_model::load_input_json(format!("{dir}mobilenet_v2.calib.json")).ok()?);
+    onnx_model(
+        "mobilenet_v2",
+        OnnxSource::Path(std::path::Path::new(&onnx)),
+        &input,
+    )
+}
+
 fn fixture(name: &str) -> Option<(ProofGraph, Vec<i64>, f64)> {
     let dir = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -149,10 +169,10 @@ fn run_one(name: &str) {
             let interp = t.elapsed().as_secs_f64() / f64::from(reps);
             (g, x, interp)
         }
-        None => match if name == "resnet18-cifar" {
-            resnet18_cifar()
-        } else {
-            fixture(name)
+        None => match match name {
+            "resnet18-cifar" => resnet18_cifar(),
+            "mobilenet_v2" => mobilenet_v2(),
+            _ => fixture(name),
         } {
             Some(v) => v,
             None => {

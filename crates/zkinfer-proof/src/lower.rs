@@ -1,11 +1,16 @@
 //! Lowering the quantized graph of `zkinfer-model` into the engine's [`ProofGraph`].
 //!
 //! The two IRs are nearly the same; lowering adds the explicit input node, turns tables into
-//! their value lists (computed by [`TableFn::eval`], the one definition), drops zero shifts, and
-//! names the ops the engine cannot prove yet (grouped convolutions).
+//! their value lists (computed by [`TableFn::eval`], the one definition), drops zero shifts,
+//! rewrites grouped and depthwise convolutions into existing proof ops ([`grouped`]: the only
+//! place where lowering adds tensors, appended after the quantized graph's so its trace stays a
+//! prefix of the proof graph's), and names the ops the engine cannot prove yet.
 
 use crate::ir::{AxisMap, Const, Node, Op, ProofGraph, TableGen, Tensor, Window};
 use zkinfer_model::{ConstTensor, QOp, QuantGraph, TableFn};
+
+pub mod grouped;
+use grouped::Emit;
 
 /// An op of the quantized graph that has no prover yet.
 #[derive(Debug, thiserror::Error)]
@@ -29,9 +34,10 @@ fn konst(c: &ConstTensor) -> Const {
 /// Lowers `q`.
 ///
 /// # Errors
-/// [`LowerError`] for an op without a prover (grouped convolutions).
+/// [`LowerError`] for an op without a prover (max-pool with padding, ops the engine lacks) or a
+/// grouped convolution whose shapes do not fit its groups.
 pub fn lower(q: &QuantGraph) -> Result<ProofGraph, LowerError> {
-    let tensors = q
+    let mut tensors: Vec<Tensor> = q
         .tensors
         .iter()
         .map(|t| Tensor {
@@ -66,18 +72,28 @@ pub fn lower(q: &QuantGraph) -> Result<ProofGraph, LowerError> {
                 dilation,
                 groups,
             } => {
+                let [_, _, kh, kw] = weight.shape[..] else {
+                    return Err(err("the weight is not [CO, CI/groups, KH, KW]"));
+                };
+                let window = Window {
+                    kernel: [kh, kw],
+                    stride: *stride,
+                    pad: *pad,
+                    dilation: *dilation,
+                };
                 if *groups != 1 {
-                    return Err(err("grouped/depthwise convolutions are not proved yet"));
+                    let mut b = Emit {
+                        tensors: &mut tensors,
+                        nodes: &mut nodes,
+                    };
+                    grouped::lower_grouped(&mut b, n, weight, bias.as_ref(), window, *groups)
+                        .map_err(|h| err(&h))?;
+                    continue;
                 }
                 Op::Conv2d {
                     weight: konst(weight),
                     bias: bias.as_ref().map(konst),
-                    window: Window {
-                        kernel: [weight.shape[2], weight.shape[3]],
-                        stride: *stride,
-                        pad: *pad,
-                        dilation: *dilation,
-                    },
+                    window,
                 }
             }
             QOp::Add => Op::Add,

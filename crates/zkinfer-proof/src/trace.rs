@@ -25,6 +25,16 @@ enum Step {
         output: usize,
         outputs: Vec<i64>,
     },
+    /// `y[.., offset + i, ..] = x[.., i, ..]` along `axis`, zero elsewhere: an
+    /// [`AxisMap::Place`] outside a concatenation (the zero padding of a lowered depthwise
+    /// convolution), which has no `QOp`.
+    Place {
+        name: String,
+        axis: usize,
+        offset: usize,
+        input: usize,
+        output: usize,
+    },
 }
 
 fn konst(c: &Const) -> ConstTensor {
@@ -86,6 +96,16 @@ pub fn run(graph: &ProofGraph, input: &[i64]) -> Result<Vec<Vec<i64>>, ProveErro
                     .collect::<Result<_, ProveError>>()?;
                 (*output, y)
             }
+            Step::Place {
+                name,
+                axis,
+                offset,
+                input,
+                output,
+            } => (
+                *output,
+                place(&q, &values, name, *axis, *offset, *input, *output)?,
+            ),
         };
         *values
             .get_mut(out)
@@ -93,6 +113,47 @@ pub fn run(graph: &ProofGraph, input: &[i64]) -> Result<Vec<Vec<i64>>, ProveErro
     }
     values.truncate(graph.tensors.len());
     Ok(values)
+}
+
+/// [`Step::Place`]: `x` (shape of tensor `input`) placed at `offset` along `axis` of the zero
+/// tensor of `output`'s shape.
+fn place(
+    q: &QuantGraph,
+    values: &[Vec<i64>],
+    name: &str,
+    axis: usize,
+    offset: usize,
+    input: usize,
+    output: usize,
+) -> Result<Vec<i64>, ProveError> {
+    let bad = || key_mismatch(name, "place");
+    let (xs, ys) = (
+        &q.tensors.get(input).ok_or_else(bad)?.shape,
+        &q.tensors.get(output).ok_or_else(bad)?.shape,
+    );
+    let x = values.get(input).ok_or_else(bad)?;
+    let (n, o) = (
+        *xs.get(axis).ok_or_else(bad)?,
+        *ys.get(axis).ok_or_else(bad)?,
+    );
+    let inner: usize = xs.get(axis + 1..).ok_or_else(bad)?.iter().product();
+    let outer: usize = xs.get(..axis).ok_or_else(bad)?.iter().product();
+    let same = xs.len() == ys.len()
+        && xs
+            .iter()
+            .zip(ys)
+            .enumerate()
+            .all(|(a, (d, e))| a == axis || d == e);
+    if !same || offset + n > o || x.len() != outer * n * inner {
+        return Err(bad());
+    }
+    let mut y = vec![0i64; outer * o * inner];
+    for (src, dst) in x.chunks_exact(n * inner).zip(y.chunks_exact_mut(o * inner)) {
+        dst.get_mut(offset * inner..(offset + n) * inner)
+            .ok_or_else(bad)?
+            .copy_from_slice(src);
+    }
+    Ok(y)
 }
 
 fn model(e: ModelError) -> ProveError {
@@ -297,20 +358,21 @@ fn axis_steps(
                 axis: a,
                 indices: indices.clone(),
             },
-            AxisMap::Identity | AxisMap::Place { .. } => return Err(bad()),
+            AxisMap::Place { offset } => {
+                let output = next(node, i + 1 == mapped.len(), a, out_len, &mut shape, tensors)?;
+                steps.push(Step::Place {
+                    name: node.name.clone(),
+                    axis: a,
+                    offset: *offset,
+                    input: from,
+                    output,
+                });
+                from = output;
+                continue;
+            }
+            AxisMap::Identity => return Err(bad()),
         };
-        *shape.get_mut(a).ok_or_else(bad)? = out_len;
-        let output = if i + 1 == mapped.len() {
-            node.output
-        } else {
-            tensors.push(QTensor {
-                name: format!("{at}/axis{a}"),
-                shape: shape.clone(),
-                scale: 0,
-                bound: u64::MAX,
-            });
-            tensors.len() - 1
-        };
+        let output = next(node, i + 1 == mapped.len(), a, out_len, &mut shape, tensors)?;
         steps.push(Step::Model(QNode {
             name: node.name.clone(),
             op,
@@ -320,4 +382,29 @@ fn axis_steps(
         from = output;
     }
     Ok(())
+}
+
+/// [`axis_steps`]'s output tensor of mapped axis `a` (new length `out_len`): the node's output
+/// for the last mapped axis, else a temporary appended to `tensors`.
+fn next(
+    node: &Node,
+    last: bool,
+    a: usize,
+    out_len: usize,
+    shape: &mut [usize],
+    tensors: &mut Vec<QTensor>,
+) -> Result<usize, ProveError> {
+    *shape
+        .get_mut(a)
+        .ok_or_else(|| key_mismatch(&node.name, "axis map"))? = out_len;
+    if last {
+        return Ok(node.output);
+    }
+    tensors.push(QTensor {
+        name: format!("{}/axis{a}", node.name),
+        shape: shape.to_vec(),
+        scale: 0,
+        bound: u64::MAX,
+    });
+    Ok(tensors.len() - 1)
 }

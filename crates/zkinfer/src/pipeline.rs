@@ -331,9 +331,25 @@ pub fn prove_with_openings(
         .quant
         .execute(&q)
         .map_err(|e| Error::Input(e.to_string()))?;
+    // Lowering appends tensors after the quantized graph's (a grouped convolution's parts): the
+    // proof graph's trace then extends the interpreter's, and must agree with it on every
+    // tensor they share.
+    let full;
+    let values = if key.pk.graph.tensors.len() == trace.values.len() {
+        &trace.values
+    } else {
+        full = zkinfer_proof::trace::run(&key.pk.graph, &q)?;
+        if full.get(..trace.values.len()) != Some(&trace.values[..]) {
+            return Err(Error::Prove(zkinfer_proof::ProveError::Backend(
+                "the lowered graph's trace disagrees with the model's interpreter; \
+                 recompile the model with this version of zkinfer"
+                    .into(),
+            )));
+        }
+        &full
+    };
     profile.mark("interpreter");
-    let (proof, openings) =
-        zkinfer_proof::prove_with_openings(&key.pk, &q, Some(&trace.values), profile)?;
+    let (proof, openings) = zkinfer_proof::prove_with_openings(&key.pk, &q, Some(values), profile)?;
     let digest =
         (key.pk.vk.plan.options.input == InputVisibility::Public).then(|| input_digest(&q));
     let mut out = output(&key.pk.vk, &trace.values[key.quant.output], digest);

@@ -347,9 +347,21 @@ impl Lowerer<'_> {
     }
 
     fn lower_conv(&mut self, node: &TypedNode, c: &Conv, shape: &[usize]) -> Result<TensorId> {
-        let x = self.tensor_input(node, 0)?;
+        let mut x = self.tensor_input(node, 0)?;
         let w = self.const_input(node, 1)?;
-        let xs = self.shape(x).to_vec();
+        let mut xs = self.shape(x).to_vec();
+        // tract drops the batch axis of some batch-1 convolutions (CHW, e.g. strided depthwise
+        // ones): the same convolution on a `[1, C, H, W]` view.
+        let mut spec = c.pool_spec.clone();
+        let chw = xs.len() == 3 && shape.len() == 3 && spec.data_format == DataFormat::CHW;
+        let out4: Vec<usize> = if chw {
+            spec.data_format = DataFormat::NCHW;
+            xs.insert(0, 1);
+            x = self.reshape(&node.name, x, &xs);
+            std::iter::once(1).chain(shape.iter().copied()).collect()
+        } else {
+            shape.to_vec()
+        };
         if c.q_params.is_some()
             || c.kernel_fmt != KernelFormat::OIHW
             || w.shape.len() != 4
@@ -359,10 +371,20 @@ impl Lowerer<'_> {
             return Err(self.unsupported(
                 &node.name,
                 "Conv",
-                "only 2-D float NCHW convolutions with batch 1".into(),
+                format!(
+                    "only 2-D float NCHW convolutions with batch 1 (got input {xs:?}, weight {:?} \
+                     in {:?}{})",
+                    w.shape,
+                    c.kernel_fmt,
+                    if c.q_params.is_some() {
+                        ", quantized"
+                    } else {
+                        ""
+                    }
+                ),
             ));
         }
-        let (stride, pad, dilation) = self.window(node, &c.pool_spec, &xs, shape)?;
+        let (stride, pad, dilation) = self.window(node, &spec, &xs, &out4)?;
         let co = w.shape[0];
         let bias = if node.inputs.len() > 2 {
             let b = self.const_input(node, 2)?;
@@ -383,7 +405,7 @@ impl Lowerer<'_> {
                 "conv bias or group shape mismatch",
             ));
         }
-        Ok(self.push(
+        let y = self.push(
             &node.name,
             Op::Conv2d {
                 weight: w,
@@ -394,8 +416,9 @@ impl Lowerer<'_> {
                 groups: c.group,
             },
             vec![x],
-            shape.to_vec(),
-        ))
+            out4,
+        );
+        Ok(self.reshape(&node.name, y, shape))
     }
 
     /// Strides, padding and dilations of a 2-D NCHW window op, checked against tract's output shape.
