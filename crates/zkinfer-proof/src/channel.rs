@@ -404,7 +404,7 @@ impl<'a> Channel<'a> {
     /// a bias, rescale's parts) masked, each with the next claim mask of the pool
     /// ([`MaskPool::mask_value`]), and returns their claims. Plain channels send them as they
     /// are; counting ones count the masks. The verifier's twin is [`Reader::recv_masked`].
-    pub fn send_masked(&mut self, point: &[EF], values: Vec<EF>) -> Vec<Claim> {
+    pub fn send_masked(&mut self, point: &[EF], values: &[EF]) -> Vec<Claim> {
         let claims: Vec<Claim> = values.iter().map(|&v| self.mask_value(point, v)).collect();
         self.send(claims.iter().map(|c| c.value).collect());
         claims
@@ -457,7 +457,6 @@ pub enum ZrSubClaim {
 
 impl ZrSubClaim {
     /// The final point.
-    #[must_use]
     pub fn point(&self) -> &[EF] {
         match self {
             Self::Plain(s) => &s.point,

@@ -107,7 +107,7 @@ impl OpProof for AddSub {
         // and `a`'s), so no value of either is revealed.
         let a = if cx.is_private(a_t) {
             cx.ch
-                .send_masked(&claim.point, vec![a])
+                .send_masked(&claim.point, &[a])
                 .pop()
                 .ok_or_else(|| key_mismatch(at, "operand"))?
         } else {
@@ -271,7 +271,7 @@ impl OpProof for ConstTensor {
             let c = mle(cx.weight(wc, at)?, &claim.point);
             let c = if wpriv {
                 cx.ch
-                    .send_masked(&claim.point, vec![c])
+                    .send_masked(&claim.point, &[c])
                     .pop()
                     .ok_or_else(|| key_mismatch(at, "constant"))?
             } else {

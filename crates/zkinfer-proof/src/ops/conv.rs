@@ -181,7 +181,7 @@ impl OpProof for Conv2d {
             if wpriv {
                 let bclaim = cx
                     .ch
-                    .send_masked(r_co, vec![b])
+                    .send_masked(r_co, &[b])
                     .pop()
                     .ok_or_else(|| key_mismatch(at, "bias"))?;
                 incoming.extend(negated(&bclaim.masks));

@@ -225,7 +225,7 @@ impl OpProof for MatMulConst {
             if wpriv {
                 let bclaim = cx
                     .ch
-                    .send_masked(r_n, vec![b])
+                    .send_masked(r_n, &[b])
                     .pop()
                     .ok_or_else(|| key_mismatch(at, "bias"))?;
                 incoming.extend(negated(&bclaim.masks));
