@@ -122,6 +122,21 @@ impl<'a> ProverCtx<'a> {
             .map_err(|e| ProveError::key_mismatch(at, e))
     }
 
+    /// Sends `value`, a tensor's evaluation at `point` made without a sumcheck, and returns
+    /// its claim: masked with the pool's next claim mask when `private`
+    /// ([`crate::channel::Channel::send_masked`]), in the clear otherwise. The verifier's twin
+    /// is [`VerifierCtx::recv_value`].
+    pub fn send_value(&mut self, point: &[EF], value: EF, private: bool) -> Claim {
+        if private {
+            if let Some(c) = self.ch.send_masked(point, &[value]).into_iter().next() {
+                return c;
+            }
+        } else {
+            self.ch.send(vec![value]);
+        }
+        Claim::new(point.to_vec(), value)
+    }
+
     /// Whether tensor `t` is private (its values are hidden: anything but the public input
     /// and the public output), so a sumcheck over it reports its evaluation masked.
     #[must_use]
@@ -165,6 +180,27 @@ impl VerifierCtx<'_> {
     /// As [`VerifierCtx::pass_claim`].
     pub fn pass(&mut self, t: TensorId, claim: Claim, at: &str) -> Result<(), VerifyError> {
         self.claims.route(self.plan, t, claim).map_err(|e| e.at(at))
+    }
+
+    /// Reads the value [`ProverCtx::send_value`] sent at `point` and returns its claim.
+    ///
+    /// # Errors
+    /// As [`Reader::recv_masked`] / [`Reader::recv1`].
+    pub fn recv_value(
+        &mut self,
+        point: &[EF],
+        private: bool,
+        at: &str,
+    ) -> Result<Claim, VerifyError> {
+        if private {
+            self.rd
+                .recv_masked(1, point, at)?
+                .into_iter()
+                .next()
+                .ok_or_else(|| VerifyError::at(at, "no value"))
+        } else {
+            Ok(Claim::new(point.to_vec(), self.rd.recv1(at)?))
+        }
     }
 
     /// The verifier's [`ProverCtx::is_private`].

@@ -272,17 +272,7 @@ pub fn prove_all(
                 .collect()
         })
         .collect::<Result<_, ProveError>>()?;
-    let instances: Vec<zkinfer_lookup::LookupInstance<'_>> = tables
-        .iter()
-        .zip(&cols)
-        .map(|(t, c)| zkinfer_lookup::LookupInstance {
-            table: t,
-            witnesses: c
-                .iter()
-                .map(|w| w.iter().map(Vec::as_slice).collect())
-                .collect(),
-        })
-        .collect();
+    let instances = instances(&tables, &cols);
     let mf: Vec<Vec<F>> = mults.iter().map(|m| to_field(m)).collect();
     let mrefs: Vec<&[F]> = mf.iter().map(Vec::as_slice).collect();
     let proved = if strict {
@@ -316,6 +306,24 @@ pub fn route_for_count(cx: &mut ProverCtx<'_>) -> Result<(), ProveError> {
         discharge_prove(cx, ti, &uses, &claims)?;
     }
     Ok(())
+}
+
+/// One LogUp instance per table, its witnesses the lookups' columns `cols[table][lookup]`.
+fn instances<'a>(
+    tables: &'a [Table],
+    cols: &'a [Vec<Vec<Vec<F>>>],
+) -> Vec<zkinfer_lookup::LookupInstance<'a>> {
+    tables
+        .iter()
+        .zip(cols)
+        .map(|(t, c)| zkinfer_lookup::LookupInstance {
+            table: t,
+            witnesses: c
+                .iter()
+                .map(|w| w.iter().map(Vec::as_slice).collect())
+                .collect(),
+        })
+        .collect()
 }
 
 fn discharge_prove(
@@ -840,17 +848,7 @@ pub mod zk {
             .zip(&uses)
             .map(|(t, us)| extended(cx.graph, cx.plan, cx.wit, t, us))
             .collect::<Result<_, _>>()?;
-        let instances: Vec<zkinfer_lookup::LookupInstance<'_>> = tables
-            .iter()
-            .zip(&cols)
-            .map(|(t, c)| zkinfer_lookup::LookupInstance {
-                table: t,
-                witnesses: c
-                    .iter()
-                    .map(|w| w.iter().map(Vec::as_slice).collect())
-                    .collect(),
-            })
-            .collect();
+        let instances = super::instances(&tables, &cols);
         let mf: Vec<Vec<F>> = mults.iter().map(|m| crate::ops::to_field(m)).collect();
         let mrefs: Vec<&[F]> = mf.iter().map(Vec::as_slice).collect();
         let backend = |e: &dyn std::fmt::Display| ProveError::Backend(format!("lookups: {e}"));

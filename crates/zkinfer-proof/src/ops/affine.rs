@@ -105,15 +105,8 @@ impl OpProof for AddSub {
         let a = mle(cx.wit.tensor(a_t, at)?, &claim.point);
         // `a` is sent masked when private; `b`'s claim is the difference (the claim's masks
         // and `a`'s), so no value of either is revealed.
-        let a = if cx.is_private(a_t) {
-            cx.ch
-                .send_masked(&claim.point, &[a])
-                .pop()
-                .ok_or_else(|| key_mismatch(at, "operand"))?
-        } else {
-            cx.ch.send(vec![a]);
-            Claim::new(claim.point.clone(), a)
-        };
+        let private = cx.is_private(a_t);
+        let a = cx.send_value(&claim.point, a, private);
         let b = second_operand(&node.op, claim, &a).ok_or_else(|| key_mismatch(at, "op"))?;
         cx.pass(a_t, a, at)?;
         cx.pass(b_t, b, at)
@@ -140,14 +133,8 @@ impl OpProof for AddSub {
         if cx.plan.layouts.get(a_t) != cx.plan.layouts.get(b_t) {
             return super::broadcast::verify_add_broadcast(cx, node, claim);
         }
-        let a = if cx.is_private(a_t) {
-            cx.rd
-                .recv_masked(1, &claim.point, at)?
-                .pop()
-                .ok_or_else(|| vk_mismatch(at))?
-        } else {
-            Claim::new(claim.point.clone(), cx.rd.recv1(at)?)
-        };
+        let private = cx.is_private(a_t);
+        let a = cx.recv_value(&claim.point, private, at)?;
         let b = second_operand(&node.op, claim, &a).ok_or_else(|| vk_mismatch(at))?;
         cx.pass(a_t, a, at)?;
         cx.pass(b_t, b, at)
@@ -269,15 +256,7 @@ impl OpProof for ConstTensor {
         let wpriv = weights_private(cx.plan);
         if matches!(node.op, Op::AddConst { .. }) {
             let c = mle(cx.weight(wc, at)?, &claim.point);
-            let c = if wpriv {
-                cx.ch
-                    .send_masked(&claim.point, &[c])
-                    .pop()
-                    .ok_or_else(|| key_mismatch(at, "constant"))?
-            } else {
-                cx.ch.send(vec![c]);
-                Claim::new(claim.point.clone(), c)
-            };
+            let c = cx.send_value(&claim.point, c, wpriv);
             let xc = Claim::combine(&[(EF::ONE, claim), (-EF::ONE, &c)]);
             cx.claims.weight_claim(wc, c);
             return cx.pass(x, xc, at);
@@ -315,14 +294,7 @@ impl OpProof for ConstTensor {
         let x = input_v(node, 0)?;
         let wpriv = weights_private(cx.plan);
         if matches!(node.op, Op::AddConst { .. }) {
-            let c = if wpriv {
-                cx.rd
-                    .recv_masked(1, &claim.point, at)?
-                    .pop()
-                    .ok_or_else(|| vk_mismatch(at))?
-            } else {
-                Claim::new(claim.point.clone(), cx.rd.recv1(at)?)
-            };
+            let c = cx.recv_value(&claim.point, wpriv, at)?;
             let xc = Claim::combine(&[(EF::ONE, claim), (-EF::ONE, &c)]);
             cx.claims.weight_claim(wc, c);
             return cx.pass(x, xc, at);

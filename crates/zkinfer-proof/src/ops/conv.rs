@@ -178,18 +178,9 @@ impl OpProof for Conv2d {
         let mut incoming = claim.masks.clone();
         if let Some(bc) = bc {
             let b = mle(cx.weight(bc, at)?, r_co);
-            if wpriv {
-                let bclaim = cx
-                    .ch
-                    .send_masked(r_co, &[b])
-                    .pop()
-                    .ok_or_else(|| key_mismatch(at, "bias"))?;
-                incoming.extend(negated(&bclaim.masks));
-                cx.claims.weight_claim(bc, bclaim);
-            } else {
-                cx.ch.send(vec![b]);
-                cx.claims.weight(bc, r_co.to_vec(), b);
-            }
+            let bclaim = cx.send_value(r_co, b, wpriv);
+            incoming.extend(negated(&bclaim.masks));
+            cx.claims.weight_claim(bc, bclaim);
         }
         let eqco = eq_table(r_co);
         let ks = g.cip * g.khp * g.kwp;
@@ -271,11 +262,7 @@ impl OpProof for Conv2d {
         let mut target = claim.value;
         let mut incoming = claim.masks.clone();
         if let Some(bc) = bc {
-            let bclaim = if wpriv {
-                cx.rd.recv_masked(1, r_co, at)?.pop().ok_or_else(bad)?
-            } else {
-                Claim::new(r_co.to_vec(), cx.rd.recv1(at)?)
-            };
+            let bclaim = cx.recv_value(r_co, wpriv, at)?;
             target -= bclaim.value;
             incoming.extend(negated(&bclaim.masks));
             cx.claims.weight_claim(bc, bclaim);

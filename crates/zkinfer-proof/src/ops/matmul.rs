@@ -222,18 +222,9 @@ impl OpProof for MatMulConst {
         let mut incoming = claim.masks.clone();
         if let Some(bc) = bc {
             let b = mle(cx.weight(bc, at)?, r_n);
-            if wpriv {
-                let bclaim = cx
-                    .ch
-                    .send_masked(r_n, &[b])
-                    .pop()
-                    .ok_or_else(|| key_mismatch(at, "bias"))?;
-                incoming.extend(negated(&bclaim.masks));
-                cx.claims.weight_claim(bc, bclaim);
-            } else {
-                cx.ch.send(vec![b]);
-                cx.claims.weight(bc, r_n.to_vec(), b);
-            }
+            let bclaim = cx.send_value(r_n, b, wpriv);
+            incoming.extend(negated(&bclaim.masks));
+            cx.claims.weight_claim(bc, bclaim);
         }
         let eqm = eq_table(r_m);
         let eqn = eq_table(r_n);
@@ -309,11 +300,7 @@ impl OpProof for MatMulConst {
         let mut target = claim.value;
         let mut incoming = claim.masks.clone();
         if let Some(bc) = bc {
-            let bclaim = if wpriv {
-                cx.rd.recv_masked(1, r_n, at)?.pop().ok_or_else(bad)?
-            } else {
-                Claim::new(r_n.to_vec(), cx.rd.recv1(at)?)
-            };
+            let bclaim = cx.recv_value(r_n, wpriv, at)?;
             target -= bclaim.value;
             incoming.extend(negated(&bclaim.masks));
             cx.claims.weight_claim(bc, bclaim);
