@@ -271,15 +271,8 @@ impl<'a> Channel<'a> {
             Masking::Count(count) => {
                 let incoming = claims.iter().any(Claim::is_masked);
                 let private_cols: &[usize] = if private && vars > 0 { &[0] } else { &[] };
-                let degrees = zkinfer_sumcheck::zk::masked_degrees(
-                    vars,
-                    &reduction_terms(),
-                    false,
-                    private_cols,
-                    incoming,
-                );
-                match zkinfer_sumcheck::zk::mask_entries_per_var(&degrees) {
-                    Ok(e) => *count += e + CLAIM_MASK_LEN * private_cols.len(),
+                match masked_entries(vars, &reduction_terms(), false, private_cols, incoming) {
+                    Ok(e) => *count += e,
                     Err(e) => {
                         self.error.get_or_insert(e);
                     }
@@ -357,15 +350,8 @@ impl<'a> Channel<'a> {
                 plain(out, &[])
             }
             Masking::Count(count) => {
-                let degrees = zkinfer_sumcheck::zk::masked_degrees(
-                    n,
-                    terms,
-                    eq_point.is_some(),
-                    private,
-                    !incoming.is_empty(),
-                );
-                match zkinfer_sumcheck::zk::mask_entries_per_var(&degrees) {
-                    Ok(e) => *count += e + CLAIM_MASK_LEN * private.len(),
+                match masked_entries(n, terms, eq_point.is_some(), private, !incoming.is_empty()) {
+                    Ok(e) => *count += e,
                     Err(e) => {
                         self.error.get_or_insert(e);
                     }
@@ -506,6 +492,19 @@ fn phantom(n: usize) -> Vec<ClaimMask> {
         };
         n
     ]
+}
+
+/// The pool entries a masked sumcheck takes ([`zkinfer_sumcheck::prove_zk_masked`]): its Libra
+/// mask with per-variable degrees, and one claim mask per private column.
+fn masked_entries(
+    num_vars: usize,
+    terms: &[Term],
+    has_eq: bool,
+    private: &[usize],
+    incoming: bool,
+) -> Result<usize, SumcheckError> {
+    let degrees = zkinfer_sumcheck::zk::masked_degrees(num_vars, terms, has_eq, private, incoming);
+    zkinfer_sumcheck::zk::mask_entries_per_var(&degrees).map(|e| e + CLAIM_MASK_LEN * private.len())
 }
 
 /// The summand of a claim reduction: `P·W`.

@@ -180,32 +180,40 @@ pub fn multiplicities(
     plan: &Plan,
     wit: &Witness,
 ) -> Result<Vec<Vec<i64>>, ProveError> {
-    multiplicities_inner(graph, plan, wit, true)
+    multiplicities_inner(graph, plan, wit, true, false)
 }
 
 /// Multiplicities counting only the rows that are in their tables (for forged-proof tests).
 #[must_use]
 pub fn multiplicities_lenient(graph: &ProofGraph, plan: &Plan, wit: &Witness) -> Vec<Vec<i64>> {
-    multiplicities_inner(graph, plan, wit, false).unwrap_or_default()
+    multiplicities_inner(graph, plan, wit, false, false).unwrap_or_default()
 }
 
+/// The multiplicity columns, of the plain argument or (`blinded`) of the blinded one, which
+/// counts every row of every extended column but its last two ([`zk`]); membership is checked
+/// when `strict`, else rows outside their table are left out.
 fn multiplicities_inner(
     graph: &ProofGraph,
     plan: &Plan,
     wit: &Witness,
     strict: bool,
+    blinded: bool,
 ) -> Result<Vec<Vec<i64>>, ProveError> {
     let tables = tables(plan).map_err(ProveError::Backend)?;
+    let skip = if blinded { 2 } else { 0 };
     let mut out = Vec::with_capacity(tables.len());
     for (t, uses) in tables.iter().zip(plan.lookups_by_table()) {
-        let cols: Vec<(usize, Vec<Vec<F>>)> = uses
-            .iter()
-            .map(|lu| Ok((node_of(lu), columns(graph, plan, wit, lu)?)))
-            .collect::<Result<_, ProveError>>()?;
+        let cols: Vec<Vec<Vec<F>>> = if blinded {
+            zk::extended(graph, plan, wit, t, &uses)?
+        } else {
+            uses.iter()
+                .map(|lu| columns(graph, plan, wit, lu))
+                .collect::<Result<_, ProveError>>()?
+        };
         if !strict {
             let mut m = vec![0i64; 1 << t.num_vars()];
-            for (_, c) in &cols {
-                for row in 0..c.first().map_or(0, Vec::len) {
+            for c in &cols {
+                for row in 0..c.first().map_or(0, Vec::len).saturating_sub(skip) {
                     let tuple: Option<Vec<F>> = c.iter().map(|col| col.get(row).copied()).collect();
                     if let Some(slot) = tuple
                         .and_then(|tuple| t.row_of(&tuple))
@@ -220,19 +228,27 @@ fn multiplicities_inner(
         }
         let refs: Vec<Vec<&[F]>> = cols
             .iter()
-            .map(|(_, c)| c.iter().map(Vec::as_slice).collect())
+            .map(|c| c.iter().map(Vec::as_slice).collect())
             .collect();
-        let m = zkinfer_lookup::multiplicities(t, &refs).map_err(|e| match e {
+        let named = |e: zkinfer_lookup::LookupError| match e {
             zkinfer_lookup::LookupError::NotInTable { witness, .. } => ProveError::NotInTable {
-                layer: cols
+                layer: uses
                     .get(witness)
-                    .and_then(|(n, _)| graph.nodes.get(*n))
+                    .and_then(|lu| graph.nodes.get(node_of(lu)))
                     .map_or("?", |n| n.name.as_str())
                     .to_string(),
                 source: e,
             },
             e => ProveError::Lookup(e),
-        })?;
+        };
+        let m = if blinded {
+            zkinfer_lookup::zk::disabled_multiplicities(t, &refs).map_err(|e| match e {
+                zkinfer_lookup::zk::ZkLookupError::Lookup(e) => named(e),
+                e => ProveError::Backend(format!("lookups: {e}")),
+            })?
+        } else {
+            zkinfer_lookup::multiplicities(t, &refs).map_err(named)?
+        };
         out.push(
             m.iter()
                 .map(|x| i64::try_from(x.as_canonical_u64()).unwrap_or(i64::MAX))
@@ -514,7 +530,7 @@ pub mod zk {
     use zkinfer_field::{BasedVectorSpace, EF, F, Field, PrimeCharacteristicRing};
     use zkinfer_lookup::zk::{
         BlindedClaims, BlindedProof, Blinding, HidingColumnId, InnerMasks, ZkLookupError,
-        ext_from_coords, hiding_columns, layer_mask_shapes,
+        ext_from_coords, heights, hiding_columns, layer_mask_shapes,
     };
     use zkinfer_lookup::{LookupClaims, Table};
     use zkinfer_pcs::ColumnClaim;
@@ -554,15 +570,6 @@ pub mod zk {
                     .collect();
                 (t, shapes)
             })
-            .collect()
-    }
-
-    /// The trees' heights of an instance: its witnesses', then `bits + 1` for its table.
-    fn heights(table: &Table, shapes: &[usize]) -> Vec<usize> {
-        shapes
-            .iter()
-            .copied()
-            .chain([table.num_vars() + 1])
             .collect()
     }
 
@@ -634,7 +641,7 @@ pub mod zk {
     }
 
     /// The extended columns of every lookup of table `t`.
-    fn extended(
+    pub(super) fn extended(
         graph: &ProofGraph,
         plan: &Plan,
         wit: &Witness,
@@ -667,43 +674,7 @@ pub mod zk {
         wit: &Witness,
         strict: bool,
     ) -> Result<Vec<Vec<i64>>, ProveError> {
-        let tables = tables(plan).map_err(ProveError::Backend)?;
-        let mut out = Vec::with_capacity(tables.len());
-        for (t, uses) in tables.iter().zip(plan.lookups_by_table()) {
-            let cols = extended(graph, plan, wit, t, &uses)?;
-            let mut m = vec![0i64; 1 << t.num_vars()];
-            for (w, c) in cols.iter().enumerate() {
-                let rows = c.first().map_or(0, Vec::len).saturating_sub(2);
-                for row in 0..rows {
-                    let tuple: Vec<F> = c.iter().filter_map(|col| col.get(row).copied()).collect();
-                    match t.row_of(&tuple).and_then(|r| m.get_mut(r)) {
-                        Some(slot) => *slot += 1,
-                        None if strict => {
-                            let layer = uses
-                                .get(w)
-                                .and_then(|lu| graph.nodes.get(super::node_of(lu)))
-                                .map_or("?", |n| n.name.as_str())
-                                .to_string();
-                            return Err(ProveError::NotInTable {
-                                layer,
-                                source: zkinfer_lookup::LookupError::NotInTable {
-                                    witness: w,
-                                    row,
-                                    value: tuple
-                                        .iter()
-                                        .map(|&x| zkinfer_field::to_signed(x))
-                                        .collect(),
-                                    table: t.describe(),
-                                },
-                            });
-                        }
-                        None => {}
-                    }
-                }
-            }
-            out.push(m);
-        }
-        Ok(out)
+        super::multiplicities_inner(graph, plan, wit, strict, true)
     }
 
     /// The prover's secrets of the blinded lookups, drawn before the witness commitment.

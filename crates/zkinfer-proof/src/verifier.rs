@@ -343,37 +343,31 @@ fn unmask_column_claims(cx: &mut VerifierCtx<'_>) -> Result<(), VerifyError> {
             cx.claims.public_input.push(c);
         }
     }
-    for weights in [false, true] {
-        let claims = std::mem::take(if weights {
-            &mut cx.claims.weights
-        } else {
-            &mut cx.claims.witness
-        });
-        let specs = if weights {
-            &plan.weight_columns
-        } else {
-            &plan.witness_columns
-        };
-        let (mut out, masked) = crate::claims::split_masked(claims);
-        for (column, cs) in masked {
-            let nv = specs
-                .get(column)
-                .map(|s| s.num_vars)
-                .ok_or_else(|| VerifyError::at("opening", "a claim on a missing column"))?;
-            if let Some(claim) = cx
-                .rd
-                .verify_reduce_claims(nv, cs, false, false, "opening")?
-            {
-                out.push(crate::claims::ColClaim { column, claim });
-            }
-        }
-        *(if weights {
-            &mut cx.claims.weights
-        } else {
-            &mut cx.claims.witness
-        }) = out;
-    }
+    let witness = std::mem::take(&mut cx.claims.witness);
+    cx.claims.witness = unmask(&mut cx.rd, witness, &plan.witness_columns)?;
+    let weights = std::mem::take(&mut cx.claims.weights);
+    cx.claims.weights = unmask(&mut cx.rd, weights, &plan.weight_columns)?;
     Ok(())
+}
+
+/// The claims on committed columns of shapes `specs`, the masked ones of each column reduced to
+/// one plain claim (the prover's `unmask`).
+fn unmask(
+    rd: &mut Reader<'_>,
+    claims: Vec<crate::claims::ColClaim>,
+    specs: &[crate::plan::ColumnSpec],
+) -> Result<Vec<crate::claims::ColClaim>, VerifyError> {
+    let (mut out, masked) = crate::claims::split_masked(claims);
+    for (column, cs) in masked {
+        let nv = specs
+            .get(column)
+            .map(|s| s.num_vars)
+            .ok_or_else(|| VerifyError::at("opening", "a claim on a missing column"))?;
+        if let Some(claim) = rd.verify_reduce_claims(nv, cs, false, false, "opening")? {
+            out.push(crate::claims::ColClaim { column, claim });
+        }
+    }
+    Ok(out)
 }
 
 /// Public weights: the verifier evaluates every claim on a weight column from the key's own

@@ -266,8 +266,10 @@ pub enum ZkLookupError {
     },
 }
 
-/// The trees' heights of an instance: its witnesses' variables, then `bits + 1` for the table.
-pub(crate) fn heights(table: &Table, shapes: &[usize]) -> Vec<usize> {
+/// The trees' heights of an instance: its witnesses' variables, then `bits + 1` for the table
+/// (what [`InnerMasks::random`] takes).
+#[must_use]
+pub fn heights(table: &Table, shapes: &[usize]) -> Vec<usize> {
     shapes
         .iter()
         .copied()
