@@ -548,3 +548,59 @@ fn the_compact_encoding_round_trips_and_refuses_trailing_bytes() {
     assert!(HidingOpeningProof::from_wire(&longer).is_err());
     assert!(HidingOpeningProof::from_wire(&wire[..wire.len() - 1]).is_err());
 }
+
+/// A claim on the stacked polynomial itself (at a point with random selector coordinates) opens
+/// with the column claims; the lift agrees between prover and verifier and with the columns'
+/// own evaluations; a wrong stack value, a stack point of the wrong length, or dropping the
+/// stack claim are rejected.
+#[test]
+fn stack_claims_open_and_a_wrong_one_is_rejected() {
+    use zkinfer_pcs::StackClaim;
+    let mut rng = StdRng::seed_from_u64(91);
+    let pcs = pcs();
+    let cols = columns(&mut rng, &[9, 6, 4]);
+    let cl = claims(&mut rng, &cols, 1);
+    let mut tp = Transcript::new(CTX);
+    let (commitment, data) = pcs.commit(&cols, &mut tp).unwrap();
+    // The lift: each column claim is the stack's value at the lifted point.
+    let lifted = data.lift(&cl).unwrap();
+    let (vars, lifted_v) = pcs.lift(&commitment, &cl).unwrap();
+    assert_eq!(lifted, lifted_v);
+    assert_eq!(vars, data.stacked_vars());
+    assert_eq!(data.stacked_values().len(), 1 << vars);
+    for (c, p) in cl.iter().zip(&lifted) {
+        assert_eq!(zkinfer_poly::evaluate(data.stacked_values(), p), c.value);
+    }
+    let point: Vec<EF> = (0..vars).map(|_| rand_ef(&mut rng)).collect();
+    let value = zkinfer_poly::evaluate(data.stacked_values(), &point);
+    let stack = [StackClaim { point, value }];
+    let proof = pcs.open_with_stack(data, &cl, &stack, &mut tp).unwrap();
+    let check = |claims: &[ColumnClaim], stack: &[StackClaim]| {
+        let mut t = Transcript::new(CTX);
+        pcs.absorb_commitment(&commitment, &mut t)?;
+        pcs.verify_with_stack(&commitment, claims, stack, &proof, &mut t)
+    };
+    check(&cl, &stack).unwrap();
+    let mut wrong = stack.clone();
+    wrong[0].value += EF::ONE;
+    assert!(matches!(
+        check(&cl, &wrong),
+        Err(PcsError::ValueMismatch { .. })
+    ));
+    let mut short = stack.clone();
+    short[0].point.pop();
+    assert!(matches!(
+        check(&cl, &short),
+        Err(PcsError::PointLength { .. })
+    ));
+    assert!(check(&cl, &[]).is_err());
+    // The prover refuses a false stack claim.
+    let mut t = Transcript::new(CTX);
+    let (_, data) = pcs.commit(&cols, &mut t).unwrap();
+    let mut false_claim = stack.clone();
+    false_claim[0].point = (0..vars).map(|_| rand_ef(&mut rng)).collect();
+    assert!(
+        pcs.open_with_stack(data, &cl, &false_claim, &mut t)
+            .is_err()
+    );
+}

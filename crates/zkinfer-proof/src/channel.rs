@@ -218,6 +218,23 @@ impl<'a> Channel<'a> {
         (pool, self.t)
     }
 
+    /// On a counting channel, counts the pool entries of the masked reduction of up to
+    /// `max_vars` variables that ends a proof (the witness claims reduced to one claim on the
+    /// commitment's stack, docs/ZK.md §13), without running it: the stack's size depends on the
+    /// pool's, so the count takes the largest; unused entries stay unused. No-op otherwise.
+    pub fn count_reduction(&mut self, max_vars: usize) {
+        if let Masking::Count(count) = &mut self.masking {
+            let entries =
+                |incoming| masked_entries(max_vars, &reduction_terms(), false, &[], incoming);
+            match entries(true).and_then(|a| entries(false).map(|b| a.max(b))) {
+                Ok(e) => *count += e,
+                Err(e) => {
+                    self.error.get_or_insert(e);
+                }
+            }
+        }
+    }
+
     /// The mask entries counted by a [`Channel::counting`] channel (0 otherwise).
     #[must_use]
     pub fn counted_mask_entries(&self) -> usize {
@@ -250,6 +267,25 @@ impl<'a> Channel<'a> {
     ) -> Result<Option<Claim>, ProveError> {
         if claims.len() <= 1 && claims.iter().all(|c| keep_masked || !c.is_masked()) {
             return Ok(claims.into_iter().next());
+        }
+        self.reduce_claims_always(poly, claims, private, at)
+    }
+
+    /// [`Channel::reduce_claims`] without its shortcut: even one plain claim is reduced (a
+    /// sumcheck and a fresh point), e.g. so that what is revealed is the polynomial at a point
+    /// no claim chose. The verifier's twin is [`Reader::verify_reduce_claims_always`].
+    ///
+    /// # Errors
+    /// As [`Channel::reduce_claims`].
+    pub fn reduce_claims_always(
+        &mut self,
+        poly: Column,
+        claims: Vec<Claim>,
+        private: bool,
+        at: &str,
+    ) -> Result<Option<Claim>, ProveError> {
+        if claims.is_empty() {
+            return Ok(None);
         }
         let n = poly.len();
         if !n.is_power_of_two()
@@ -659,6 +695,27 @@ impl<'a> Reader<'a> {
         }
         if claims.len() <= 1 && claims.iter().all(|c| keep_masked || !c.is_masked()) {
             return Ok(claims.into_iter().next());
+        }
+        self.verify_reduce_claims_always(num_vars, claims, private, at)
+    }
+
+    /// The twin of [`Channel::reduce_claims_always`]: [`Reader::verify_reduce_claims`] that
+    /// reads a reduction even for one plain claim.
+    ///
+    /// # Errors
+    /// As [`Reader::verify_reduce_claims`].
+    pub fn verify_reduce_claims_always(
+        &mut self,
+        num_vars: usize,
+        claims: Vec<Claim>,
+        private: bool,
+        at: &str,
+    ) -> Result<Option<Claim>, VerifyError> {
+        for c in &claims {
+            VerifyError::check_point(at, "claim point", &c.point, num_vars)?;
+        }
+        if claims.is_empty() {
+            return Ok(None);
         }
         match (self.msgs.next(), &mut self.pool) {
             (Some(Msg::Reduction(p)), None) => {

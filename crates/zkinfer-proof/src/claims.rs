@@ -250,6 +250,47 @@ pub fn split_masked(claims: Vec<ColClaim>) -> (Vec<ColClaim>, Vec<(usize, Vec<Cl
     (plain, masked.into_iter().collect())
 }
 
+/// The claims that end at the hiding witness opening — the walk's claims on witness columns
+/// (masked or not) and `extra` plain column claims (the lookups' blinding column) — as claims on
+/// the commitment's stacked polynomial: each point lifted by `lift` (`c̃(p) = P(lift(p))`), its
+/// value and masks kept. Prover and verifier alike (docs/ZK.md §13).
+///
+/// # Errors
+/// What `lift` returns (a claim that does not fit its column); a lift of the wrong length.
+pub fn on_stack<E>(
+    witness: Vec<ColClaim>,
+    extra: Vec<zkinfer_pcs::ColumnClaim>,
+    lift: impl FnOnce(&[zkinfer_pcs::ColumnClaim]) -> Result<Vec<Vec<EF>>, E>,
+    wrong_length: E,
+) -> Result<Vec<Claim>, E> {
+    let mut masks = Vec::with_capacity(witness.len() + extra.len());
+    let mut cols = Vec::with_capacity(witness.len() + extra.len());
+    for c in witness {
+        masks.push(c.claim.masks);
+        cols.push(zkinfer_pcs::ColumnClaim {
+            column: c.column,
+            point: c.claim.point,
+            value: c.claim.value,
+        });
+    }
+    masks.resize(masks.len() + extra.len(), Vec::new());
+    cols.extend(extra);
+    let points = lift(&cols)?;
+    if points.len() != cols.len() {
+        return Err(wrong_length);
+    }
+    Ok(points
+        .into_iter()
+        .zip(cols)
+        .zip(masks)
+        .map(|((point, c), masks)| Claim {
+            point,
+            value: c.value,
+            masks,
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use zkinfer_field::PrimeCharacteristicRing;

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use zkinfer_field::{F, Transcript};
 use zkinfer_pcs::{
     ColumnClaim, Commitment, CommittedData, HidingCommitment, HidingCommittedData,
-    HidingOpeningProof, HidingPcs, OpeningProof, Pcs, PcsConfig, PcsError,
+    HidingOpeningProof, HidingPcs, OpeningProof, Pcs, PcsConfig, PcsError, StackClaim,
 };
 
 use crate::error::{ProveError, VerifyError};
@@ -49,6 +49,34 @@ pub enum Hiding {
 #[must_use]
 pub fn hiding_config(pcs: PcsConfig) -> PcsConfig {
     pcs.hiding_for()
+}
+
+/// Variables of the opening mask: a column of `2^OPENING_MASK_VARS` random base-field
+/// elements in the hiding witness batch (after the lookups' blinding column, before the mask
+/// pool) that no claim is ever made on. The witness claims are reduced to one claim on the
+/// whole stack at a random point (docs/ZK.md §13); its value mixes in this column's
+/// multilinear extension at that point, which makes it uniform.
+pub const OPENING_MASK_VARS: usize = 4;
+
+/// The largest stack a hiding witness commitment may have, in variables: the mask pool
+/// budgets the final stack reduction for this many ([`crate::channel::Channel::count_reduction`]).
+pub const MAX_STACK_VARS: usize = 40;
+
+/// A fresh opening mask from the OS.
+pub(crate) fn opening_mask() -> Vec<F> {
+    use rand::{Rng, SeedableRng};
+    use zkinfer_field::{PrimeCharacteristicRing, PrimeField64};
+    let mut rng = rand::rngs::StdRng::from_os_rng();
+    (0..1usize << OPENING_MASK_VARS)
+        .map(|_| {
+            loop {
+                let v: u64 = rng.random();
+                if v < F::ORDER_U64 {
+                    break F::from_u64(v);
+                }
+            }
+        })
+        .collect()
 }
 
 /// The witness commitment in a proof.
@@ -127,21 +155,55 @@ pub(crate) fn commit(
     }
 }
 
-/// Opens every claim on the witness with one proof (consuming the prover data).
+impl WitnessData {
+    /// The hiding commitment's data (`None` for a plain one).
+    pub(crate) fn hiding(&self) -> Option<&HidingCommittedData> {
+        match self {
+            Self::Hiding(_, data) => Some(data),
+            Self::Plain(..) => None,
+        }
+    }
+}
+
+/// Opens every claim on the witness with one proof (consuming the prover data): the column
+/// claims and, on a hiding commitment, the claim on the whole stack.
 pub(crate) fn open(
     data: WitnessData,
     claims: &[ColumnClaim],
+    stack: Option<StackClaim>,
     t: &mut Transcript,
 ) -> Result<WitnessOpening, ProveError> {
     match data {
         WitnessData::Hiding(engine, data) => engine
-            .open(*data, claims, t)
+            .open_with_stack(*data, claims, stack.as_slice(), t)
             .map(WitnessOpening::Hiding)
             .map_err(backend),
+        WitnessData::Plain(..) if stack.is_some() => Err(ProveError::Backend(
+            "a stack claim on a plain witness commitment".into(),
+        )),
         WitnessData::Plain(engine, data) => engine
             .open_owned(*data, claims, t)
             .map(WitnessOpening::Plain)
             .map_err(backend),
+    }
+}
+
+/// The verifier's side of the stack's lift: each column claim's point on the hiding
+/// commitment's stacked polynomial, and the stack's number of variables.
+pub(crate) fn lift(
+    pcs: PcsConfig,
+    c: &WitnessCommitment,
+    claims: &[ColumnClaim],
+) -> Result<(usize, Vec<Vec<zkinfer_field::EF>>), VerifyError> {
+    let at = |e| VerifyError::at("witness opening", e);
+    match c {
+        WitnessCommitment::Hiding(c) => HidingPcs::new(hiding_config(pcs))
+            .and_then(|engine| engine.lift(c, claims))
+            .map_err(at),
+        WitnessCommitment::Plain(_) => Err(VerifyError::at(
+            "witness commitment",
+            "masked sumchecks with a plain witness commitment",
+        )),
     }
 }
 
@@ -165,6 +227,7 @@ pub(crate) fn verify(
     pcs: PcsConfig,
     c: &WitnessCommitment,
     claims: &[ColumnClaim],
+    stack: Option<StackClaim>,
     opening: &WitnessOpening,
     t: &mut Transcript,
 ) -> Result<(), VerifyError> {
@@ -172,9 +235,13 @@ pub(crate) fn verify(
     match (c, opening) {
         (WitnessCommitment::Hiding(c), WitnessOpening::Hiding(o)) => {
             HidingPcs::new(hiding_config(pcs))
-                .and_then(|engine| engine.verify(c, claims, o, t))
+                .and_then(|engine| engine.verify_with_stack(c, claims, stack.as_slice(), o, t))
                 .map_err(at)
         }
+        (WitnessCommitment::Plain(_), _) if stack.is_some() => Err(VerifyError::at(
+            "witness opening",
+            "a stack claim on a plain witness commitment",
+        )),
         (WitnessCommitment::Plain(c), WitnessOpening::Plain(o)) => {
             Pcs::new(pcs).verify(c, claims, o, t).map_err(at)
         }

@@ -43,7 +43,10 @@ use crate::keys::{ProvingKey, VerifyingKey};
 ///   variables folded per WHIR round, later oracles at rate 2^-5; absorbed into the
 ///   transcript) and its compact encoding (one byte string, varint lengths). A format-3/4
 ///   proof is refused with [`FileError::WrongVersion`]: re-run `zkinfer prove`.
-pub const FORMAT_VERSION: u32 = 5;
+/// - 6: the witness claims reduced to one claim on the hiding commitment's whole stack (a
+///   masked reduction, then a stack claim in the opening), the opening mask column in the
+///   witness batch (docs/ZK.md §13).
+pub const FORMAT_VERSION: u32 = 6;
 
 /// Version of the verifying-key and compiled-model file formats (proving keys have
 /// [`PK_FORMAT_VERSION`]); bump on any change. Keys are versioned apart from proofs so that a change of the proof alone does not make users
@@ -53,8 +56,9 @@ pub const KEY_FORMAT_VERSION: u32 = 2;
 /// Version of the proving-key formats. 2: the key carries the weights' commitment data
 /// (codeword and Merkle tree) so that proofs skip re-committing the weights; version-1 keys
 /// are refused with [`FileError::WrongVersion`] (run `zkinfer setup` again). 3: the plan's
-/// options carry the output's visibility.
-pub const PK_FORMAT_VERSION: u32 = 4;
+/// options carry the output's visibility. 4: the mask-pool budget (`mask_entries`). 5: that
+/// budget includes the final stack reduction (proof format 6).
+pub const PK_FORMAT_VERSION: u32 = 5;
 
 /// A proof of one inference.
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -1,7 +1,7 @@
 //! The prover: witness, commitments, lookups, the backward claim walk, the openings.
 
 use zkinfer_field::{EF, F, Transcript};
-use zkinfer_pcs::{ColumnClaim, Pcs};
+use zkinfer_pcs::{ColumnClaim, Pcs, StackClaim};
 use zkinfer_sumcheck::{Column, MaskPool};
 
 use crate::channel::{Channel, Masking};
@@ -221,6 +221,7 @@ fn prove_inner(
         xcols.extend(s.columns());
     }
     if let Some(p) = &pool {
+        xcols.push(commit::opening_mask());
         xcols.extend(p.columns());
     }
     let pool_column = xcols.len().saturating_sub(1);
@@ -253,6 +254,29 @@ fn prove_inner(
     };
     profile.mark("lookups");
     let output_claim = walk(&mut cx, &output, public_output)?;
+    // With masked sumchecks, every claim on the hiding witness commitment (the walk's and the
+    // lookups' blinding column's) is reduced to one claim on its whole stack at a fresh point,
+    // which the opening mask makes uniform (docs/ZK.md §13); the plain path opens them as they are.
+    let mut blinding_claims = blinding_claims;
+    let stack_claim = match (&cx.ch.masking, xdata.hiding()) {
+        (Masking::Pool(_), Some(data)) => {
+            let witness = std::mem::take(&mut cx.claims.witness);
+            let claims = crate::claims::on_stack(
+                witness,
+                std::mem::take(&mut blinding_claims),
+                |cols| data.lift(cols).map_err(backend),
+                key_mismatch("opening", "stack lift"),
+            )?;
+            let poly = Column::Base(data.stacked_values().to_vec());
+            cx.ch
+                .reduce_claims_always(poly, claims, false, "opening")?
+                .map(|c| StackClaim {
+                    point: c.point,
+                    value: c.value,
+                })
+        }
+        _ => None,
+    };
     cx.ch.check()?;
     profile.mark("sumchecks");
     let ProverCtx { ch, mut claims, .. } = cx;
@@ -290,7 +314,7 @@ fn prove_inner(
     let mut witness_claims = col_claims(&claims.witness);
     witness_claims.extend(blinding_claims);
     witness_claims.extend(pool_claims);
-    let witness_opening = commit::open(xdata, &witness_claims, &mut t)?;
+    let witness_opening = commit::open(xdata, &witness_claims, stack_claim, &mut t)?;
     profile.mark("opening");
     let proof = Proof {
         vk_digest: pk.vk.digest,
@@ -364,6 +388,7 @@ fn count_mask_entries(
     };
     lookups::route_for_count(&mut cx)?;
     walk(&mut cx, output, public_output)?;
+    cx.ch.count_reduction(commit::MAX_STACK_VARS);
     cx.ch.check()?;
     let (_, lookup_entries) = lookups::zk::shape(&pk.vk.plan).map_err(ProveError::Backend)?;
     Ok(cx.ch.counted_mask_entries() + lookup_entries)
@@ -420,10 +445,11 @@ fn walk_nodes(cx: &mut ProverCtx<'_>) -> Result<(), ProveError> {
     unmask_column_claims(cx)
 }
 
-/// The claims on committed columns (witness and weights) go to PCS openings, which reveal
-/// their values: the masked ones are reduced per column, in column order, to one plain claim
-/// (a masked reduction that consumes their masks; docs/ZK-sumcheck.md §5.6). The verifier's
-/// twin is `verifier::unmask_column_claims`.
+/// The claims on the weights go to the weights' PCS opening, which reveals their values: the
+/// masked ones are reduced per column, in column order, to one plain claim (a masked reduction
+/// that consumes their masks; docs/ZK-sumcheck.md §5.6). The witness claims are left for the
+/// reduction to one claim on the hiding commitment's stack (`prove_inner`; docs/ZK.md §13). The
+/// verifier's twin is `verifier::unmask_column_claims`.
 fn unmask_column_claims(cx: &mut ProverCtx<'_>) -> Result<(), ProveError> {
     // Claims on the public input (which the verifier evaluates) may arrive masked through a
     // linear map: one plain claim replaces them.
@@ -437,14 +463,6 @@ fn unmask_column_claims(cx: &mut ProverCtx<'_>) -> Result<(), ProveError> {
             cx.claims.public_input.push(c);
         }
     }
-    let witness = std::mem::take(&mut cx.claims.witness);
-    cx.claims.witness = unmask(cx, witness, |cx, c| {
-        cx.wit
-            .columns
-            .get(c)
-            .map(|v| to_field(v))
-            .ok_or_else(|| key_mismatch("opening", "witness column"))
-    })?;
     let weights = std::mem::take(&mut cx.claims.weights);
     cx.claims.weights = unmask(cx, weights, |cx, c| {
         cx.weights

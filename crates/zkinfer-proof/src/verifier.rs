@@ -179,6 +179,17 @@ pub fn verify(
             (rest, Some(pool))
         }
     };
+    // With masked sumchecks, the opening mask column before the pool (docs/ZK.md §13).
+    let witness_vars = match (&proof.mask_pool, witness_vars.split_last()) {
+        (None, _) => witness_vars,
+        (Some(_), Some((&m, rest))) if m as usize == commit::OPENING_MASK_VARS => rest,
+        (Some(_), _) => {
+            return Err(VerifyError::at(
+                "witness",
+                "no opening mask column of the expected size",
+            ));
+        }
+    };
     let witness_vars = if blinded {
         let (b_vars, _) = lookups::zk::shape(plan).map_err(|e| VerifyError::at("lookups", e))?;
         let b = u32::try_from(b_vars).unwrap_or(u32::MAX);
@@ -249,6 +260,32 @@ pub fn verify(
         }
     }
     unmask_column_claims(&mut cx)?;
+    // The prover's stack reduction: the claims on the hiding witness commitment (the walk's and
+    // the blinding column's) reduced to one claim on its whole stack (docs/ZK.md §13).
+    let mut blinding_claims = blinding_claims;
+    let stack_claim = if proof.mask_pool.is_some() {
+        let witness = std::mem::take(&mut cx.claims.witness);
+        let mut vars = 0;
+        let stack_claims = crate::claims::on_stack(
+            witness,
+            std::mem::take(&mut blinding_claims),
+            |cols| {
+                commit::lift(vk.pcs, &proof.witness, cols).map(|(n, points)| {
+                    vars = n;
+                    points
+                })
+            },
+            VerifyError::at("opening", "a stack lift of the wrong length"),
+        )?;
+        cx.rd
+            .verify_reduce_claims_always(vars, stack_claims, false, "opening")?
+            .map(|c| zkinfer_pcs::StackClaim {
+                point: c.point,
+                value: c.value,
+            })
+    } else {
+        None
+    };
     let VerifierCtx {
         mut rd, mut claims, ..
     } = cx;
@@ -320,14 +357,15 @@ pub fn verify(
         vk.pcs,
         &proof.witness,
         &witness_claims,
+        stack_claim,
         &proof.witness_opening,
         &mut t,
     )?;
     Ok(logical_out)
 }
 
-/// The twin of the prover's `unmask_column_claims`: the masked claims on committed columns
-/// (witness, then weights), reduced per column in column order to one plain claim.
+/// The twin of the prover's `unmask_column_claims`: the masked claims on the weights, reduced
+/// per column in column order to one plain claim (the witness claims go to the stack reduction).
 fn unmask_column_claims(cx: &mut VerifierCtx<'_>) -> Result<(), VerifyError> {
     let plan = cx.plan;
     if cx.claims.public_input.iter().any(Claim::is_masked) {
@@ -343,8 +381,6 @@ fn unmask_column_claims(cx: &mut VerifierCtx<'_>) -> Result<(), VerifyError> {
             cx.claims.public_input.push(c);
         }
     }
-    let witness = std::mem::take(&mut cx.claims.witness);
-    cx.claims.witness = unmask(&mut cx.rd, witness, &plan.witness_columns)?;
     let weights = std::mem::take(&mut cx.claims.weights);
     cx.claims.weights = unmask(&mut cx.rd, weights, &plan.weight_columns)?;
     Ok(())

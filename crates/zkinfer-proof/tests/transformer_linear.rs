@@ -499,10 +499,19 @@ fn mutated_attention_proofs_never_panic() {
     let mut decoded = 0;
     for _ in 0..60 {
         let mut b = bytes.clone();
-        for _ in 0..1 + rng.next_u64() % 4 {
+        // Distinct positions, each XORed with a non-zero byte: the proof really changes (setting a
+        // byte to a random value leaves it unchanged one time in 256).
+        let mut at = Vec::new();
+        while at.len() < 1 + (rng.next_u64() % 4) as usize {
             let i = (rng.next_u64() as usize) % b.len();
-            b[i] = rng.next_u64() as u8;
+            if !at.contains(&i) {
+                at.push(i);
+            }
         }
+        for &i in &at {
+            b[i] ^= 1 + (rng.next_u64() % 255) as u8;
+        }
+        assert_ne!(b, bytes);
         if let Ok(p) = Proof::from_bytes(&b) {
             decoded += 1;
             assert!(verify(&pk.vk, &p, None, None).is_err());

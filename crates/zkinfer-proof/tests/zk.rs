@@ -167,9 +167,9 @@ fn the_walk_sumchecks_are_masked_and_their_masks_discharged() {
     assert!(p.mask_pool.is_some());
     assert_eq!(
         p.witness.num_vars().len(),
-        pk.vk.plan.witness_columns.len() + 3,
-        "the lookups' blinding column (two coordinate columns) and the pool are three more \
-         columns of the witness batch"
+        pk.vk.plan.witness_columns.len() + 4,
+        "the lookups' blinding column (two coordinate columns), the opening mask and the pool \
+         are four more columns of the witness batch"
     );
     let q = prove_non_zk_for_bench(&pk, &x, &mut Profile::default()).unwrap();
     assert_eq!(count(&q, true), 0);
@@ -336,4 +336,51 @@ fn setup_records_the_mask_budget_a_proof_takes() {
             verify(&pk.vk, &big, None, None).unwrap();
         }
     }
+}
+
+/// The walk's and the blinding column's claims on the hiding witness commitment end in one
+/// masked reduction over the commitment's whole stack (the proof's last sumcheck message), whose
+/// revealed value the opening proves as a claim on the stack (docs/ZK.md §13). A changed
+/// revealed value, another proof's reduction in its place, a dropped reduction or a changed
+/// round message are rejected; the revealed value differs between proofs of the same input.
+#[test]
+fn the_witness_claims_end_in_one_checked_claim_on_the_whole_stack() {
+    use zkinfer_field::{EF, PrimeCharacteristicRing};
+    use zkinfer_proof::channel::Msg;
+    let (pk, x, _) = fixture();
+    let p = prove(&pk, &x, None).unwrap();
+    verify(&pk.vk, &p, None, None).unwrap();
+    let last = p.msgs.len() - 1;
+    let Msg::MaskedReduction(r) = &p.msgs[last] else {
+        panic!("the last message is not the stack reduction");
+    };
+    let n = pk.vk.plan.witness_columns.len();
+    assert!(
+        r.sumcheck.zk.sumcheck.round_polys.len() > 1 + (n as f64).log2() as usize,
+        "the reduction runs over the stack, not over one column"
+    );
+    let reject = |q: &Proof, what: &str| {
+        assert!(verify(&pk.vk, q, None, None).is_err(), "{what} accepted");
+    };
+    let mut q = p.clone();
+    if let Msg::MaskedReduction(r) = &mut q.msgs[last] {
+        r.eval += EF::ONE;
+    }
+    reject(&q, "a changed stack value");
+    let p2 = prove(&pk, &x, None).unwrap();
+    let Msg::MaskedReduction(r2) = &p2.msgs[last] else {
+        panic!("the last message is not the stack reduction");
+    };
+    assert_ne!(r.eval, r2.eval, "two proofs revealed the same stack value");
+    let mut q = p.clone();
+    q.msgs[last] = p2.msgs[last].clone();
+    reject(&q, "another proof's stack reduction");
+    let mut q = p.clone();
+    q.msgs.pop();
+    reject(&q, "a proof without its stack reduction");
+    let mut q = p.clone();
+    if let Msg::MaskedReduction(r) = &mut q.msgs[last] {
+        r.sumcheck.zk.sumcheck.round_polys[0][0] += EF::ONE;
+    }
+    reject(&q, "a changed round of the stack reduction");
 }

@@ -41,6 +41,7 @@ mod verifier;
 
 pub use types::{
     HidingCommitment, HidingCommittedData, HidingOpeningProof, SALT_ELEMS, SaltedKeccakMmcs,
+    StackClaim,
 };
 
 use p3_keccak::Keccak256Hash;
@@ -75,6 +76,7 @@ const LABEL_SHAPES: TranscriptLabel = b"pcs/hiding/column-vars";
 const LABEL_CLAIM_COLUMN: TranscriptLabel = b"pcs/hiding/claim-column";
 const LABEL_CLAIM_POINT: TranscriptLabel = b"pcs/hiding/claim-point";
 const LABEL_CLAIM_VALUE: TranscriptLabel = b"pcs/hiding/claim-value";
+const LABEL_STACK_CLAIM_POINT: TranscriptLabel = b"pcs/hiding/stack-claim-point";
 
 /// Where the hiding randomness comes from.
 enum Entropy {
@@ -487,10 +489,19 @@ impl HidingPcs {
         transcript.absorb_fields(LABEL_SHAPES, &shapes);
     }
 
-    fn absorb_claims(&self, claims: &[crate::ColumnClaim], transcript: &mut Transcript) {
+    fn absorb_claims(
+        &self,
+        claims: &[crate::ColumnClaim],
+        stack: &[StackClaim],
+        transcript: &mut Transcript,
+    ) {
         for claim in claims {
             transcript.absorb_u64(LABEL_CLAIM_COLUMN, claim.column as u64);
             transcript.absorb_exts(LABEL_CLAIM_POINT, &claim.point);
+            transcript.absorb_ext(LABEL_CLAIM_VALUE, claim.value);
+        }
+        for claim in stack {
+            transcript.absorb_exts(LABEL_STACK_CLAIM_POINT, &claim.point);
             transcript.absorb_ext(LABEL_CLAIM_VALUE, claim.value);
         }
     }

@@ -5,7 +5,7 @@ use p3_multilinear_util::poly::Poly;
 use zkinfer_field::{F, Transcript};
 
 use super::stack::Stack;
-use super::{HidingCommitment, HidingCommittedData, HidingOpeningProof, HidingPcs};
+use super::{HidingCommitment, HidingCommittedData, HidingOpeningProof, HidingPcs, StackClaim};
 use crate::{ColumnClaim, PcsError};
 
 impl HidingPcs {
@@ -85,9 +85,24 @@ impl HidingPcs {
         claims: &[ColumnClaim],
         transcript: &mut Transcript,
     ) -> Result<HidingOpeningProof, PcsError> {
-        let points = data.stack.lift(claims, data.stacked_vars)?;
+        self.open_with_stack(data, claims, &[], transcript)
+    }
+
+    /// [`HidingPcs::open`] with claims on the stacked polynomial itself besides the column
+    /// claims ([`StackClaim`]; their values follow the column claims' in the proof).
+    ///
+    /// # Errors
+    /// As [`HidingPcs::open`]; a stack claim whose point is not of the stack's length.
+    pub fn open_with_stack(
+        &self,
+        data: HidingCommittedData,
+        claims: &[ColumnClaim],
+        stack: &[StackClaim],
+        transcript: &mut Transcript,
+    ) -> Result<HidingOpeningProof, PcsError> {
+        let points = data.stack.lift(claims, stack, data.stacked_vars)?;
         let whir = self.instance(data.config)?;
-        self.absorb_claims(claims, transcript);
+        self.absorb_claims(claims, stack, transcript);
         // p3's verifier re-absorbs the commitment before the claims; so does the prover.
         whir.observe_commitment(&data.commitment.cap(), transcript);
         let inner = whir
@@ -96,12 +111,16 @@ impl HidingPcs {
                 num_vars: data.stacked_vars,
                 reason: e.to_string(),
             })?;
-        for (i, (&expected, claim)) in inner.evals.iter().zip(claims).enumerate() {
-            if expected != claim.value {
+        let values = claims
+            .iter()
+            .map(|c| c.value)
+            .chain(stack.iter().map(|c| c.value));
+        for (i, (&expected, value)) in inner.evals.iter().zip(values).enumerate() {
+            if expected != value {
                 return Err(PcsError::ValueMismatch {
                     claim: i,
                     expected,
-                    got: claim.value,
+                    got: value,
                 });
             }
         }

@@ -23,6 +23,7 @@
 use p3_multilinear_util::point::Point;
 use zkinfer_field::{EF, F, PrimeCharacteristicRing};
 
+use super::StackClaim;
 use crate::layout::Plan;
 use crate::{ColumnClaim, MAX_CLAIMS, PcsConfig, PcsError};
 
@@ -78,21 +79,49 @@ impl Stack {
     }
 
     /// Checks every claim against the shapes and lifts it to a point of the stack of
-    /// `stacked_vars ≥ min_stacked_vars` variables.
+    /// `stacked_vars ≥ min_stacked_vars` variables; then the `stack` claims' points, which must
+    /// have `stacked_vars` coordinates.
     pub(crate) fn lift(
         &self,
         claims: &[ColumnClaim],
+        stack: &[StackClaim],
         stacked_vars: usize,
     ) -> Result<Vec<Point<EF>>, PcsError> {
-        if claims.is_empty() {
+        let total = claims.len() + stack.len();
+        if total == 0 {
             return Err(PcsError::NoClaims);
         }
-        if claims.len() > MAX_CLAIMS {
+        if total > MAX_CLAIMS {
             return Err(PcsError::TooManyClaims {
                 max: MAX_CLAIMS,
-                got: claims.len(),
+                got: total,
             });
         }
+        let mut points: Vec<Point<EF>> = self
+            .lift_points(claims, stacked_vars)?
+            .into_iter()
+            .map(Point::new)
+            .collect();
+        for (i, c) in stack.iter().enumerate() {
+            if c.point.len() != stacked_vars {
+                return Err(PcsError::PointLength {
+                    claim: claims.len() + i,
+                    expected: stacked_vars,
+                    got: c.point.len(),
+                });
+            }
+            points.push(Point::new(c.point.clone()));
+        }
+        Ok(points)
+    }
+
+    /// Each column claim's point on the stack of `stacked_vars` variables, after checking it
+    /// against the shapes.
+    pub(crate) fn lift_points(
+        &self,
+        claims: &[ColumnClaim],
+        stacked_vars: usize,
+    ) -> Result<Vec<Vec<EF>>, PcsError> {
         let columns = self.num_vars.len();
         claims
             .iter()
@@ -135,7 +164,7 @@ impl Stack {
                 }
                 coords.resize(selector_bits + (a - n), EF::ZERO);
                 coords.extend_from_slice(&claim.point);
-                Ok(Point::new(coords))
+                Ok(coords)
             })
             .collect()
     }

@@ -8,6 +8,7 @@ use zkinfer_field::{EF, F, Transcript};
 
 use super::stack::Stack;
 use crate::types::{Dft, LeafHash, NodeCompress};
+use crate::{ColumnClaim, PcsError};
 
 /// Field elements of salt per Merkle leaf: 2 × 64 bits ≥ the 100-bit target, so a leaf hash
 /// in an authentication path reveals nothing about an unopened row (p3's rule: salt bits ≥ the
@@ -93,6 +94,42 @@ impl HidingCommittedData {
     pub fn commitment(&self) -> &HidingCommitment {
         &self.commitment
     }
+
+    /// The stacked polynomial's evaluations over the hypercube (`2^stacked_vars` of them): what
+    /// a caller needs to prove something of the stack itself, e.g. to reduce many column claims
+    /// to one [`StackClaim`] (docs/ZK.md §13).
+    #[must_use]
+    pub fn stacked_values(&self) -> &[F] {
+        self.whir.message.as_slice()
+    }
+
+    /// The number of variables of the stacked polynomial.
+    #[must_use]
+    pub fn stacked_vars(&self) -> usize {
+        self.stacked_vars
+    }
+
+    /// Each claim's point lifted to the stack: `c̃(p) = P(lift(p))` (selector and padding
+    /// coordinates Boolean).
+    ///
+    /// # Errors
+    /// A claim on a missing column or with a point of the wrong length.
+    pub fn lift(&self, claims: &[ColumnClaim]) -> Result<Vec<Vec<EF>>, PcsError> {
+        self.stack.lift_points(claims, self.stacked_vars)
+    }
+}
+
+/// "The stacked polynomial `P` of a hiding commitment equals `value` at `point`" (`point` of
+/// the stack's number of variables, any coordinates). The opening reveals `value`, a mixture of
+/// every column weighted by the selector coordinates: a caller that reduces its column claims to
+/// one such claim at a random point reveals one value of the whole stack instead of one per
+/// column, which a random column nobody claims makes uniform (docs/ZK.md §13).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StackClaim {
+    /// The point, `point[0]` on the most significant bit of the stack's index.
+    pub point: Vec<EF>,
+    /// The claimed value.
+    pub value: EF,
 }
 
 impl std::fmt::Debug for HidingCommittedData {

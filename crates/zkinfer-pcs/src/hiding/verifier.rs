@@ -12,10 +12,10 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use p3_commit::MultilinearPcs;
-use zkinfer_field::Transcript;
+use zkinfer_field::{EF, Transcript};
 
 use super::stack::Stack;
-use super::{HidingCommitment, HidingOpeningProof, HidingPcs, check_security};
+use super::{HidingCommitment, HidingOpeningProof, HidingPcs, StackClaim, check_security};
 use crate::{ColumnClaim, MAX_COLUMNS, PcsError};
 
 impl HidingPcs {
@@ -57,6 +57,21 @@ impl HidingPcs {
         proof: &HidingOpeningProof,
         transcript: &mut Transcript,
     ) -> Result<(), PcsError> {
+        self.verify_with_stack(commitment, claims, &[], proof, transcript)
+    }
+
+    /// The verifier's side of [`HidingPcs::open_with_stack`].
+    ///
+    /// # Errors
+    /// As [`HidingPcs::verify`]; a stack claim whose point is not of the stack's length.
+    pub fn verify_with_stack(
+        &self,
+        commitment: &HidingCommitment,
+        claims: &[ColumnClaim],
+        stack_claims: &[StackClaim],
+        proof: &HidingOpeningProof,
+        transcript: &mut Transcript,
+    ) -> Result<(), PcsError> {
         check_security(&self.config)?;
         let stack = self.stack_of(commitment)?;
         let (stacked_vars, config) = self.hiding_config(stack.min_stacked_vars)?;
@@ -66,26 +81,30 @@ impl HidingPcs {
                 got: config.security_level,
             });
         }
-        let points = stack.lift(claims, stacked_vars)?;
+        let points = stack.lift(claims, stack_claims, stacked_vars)?;
         let evals = &proof.inner.evals;
-        if evals.len() != claims.len() {
+        if evals.len() != points.len() {
             return Err(PcsError::ProofShape {
                 what: "opened values",
-                expected: claims.len(),
+                expected: points.len(),
                 got: evals.len(),
             });
         }
-        for (i, (&expected, claim)) in evals.iter().zip(claims).enumerate() {
-            if expected != claim.value {
+        let values = claims
+            .iter()
+            .map(|c| c.value)
+            .chain(stack_claims.iter().map(|c| c.value));
+        for (i, (&expected, value)) in evals.iter().zip(values).enumerate() {
+            if expected != value {
                 return Err(PcsError::ValueMismatch {
                     claim: i,
                     expected,
-                    got: claim.value,
+                    got: value,
                 });
             }
         }
         let whir = self.instance(config)?;
-        self.absorb_claims(claims, transcript);
+        self.absorb_claims(claims, stack_claims, transcript);
         let cap = commitment.cap();
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             whir.verify(&cap, &proof.inner, transcript, points)
@@ -104,6 +123,22 @@ impl HidingPcs {
                 Err(PcsError::VerifierPanicked { reason })
             }
         }
+    }
+
+    /// The number of variables of the stacked polynomial behind `commitment`, and each column
+    /// claim's point lifted to it (`c̃(p) = P(lift(p))`): the verifier's side of
+    /// [`super::HidingCommittedData::lift`].
+    ///
+    /// # Errors
+    /// A malformed commitment; a claim on a missing column or with a point of the wrong length.
+    pub fn lift(
+        &self,
+        commitment: &HidingCommitment,
+        claims: &[ColumnClaim],
+    ) -> Result<(usize, Vec<Vec<EF>>), PcsError> {
+        let stack = self.stack_of(commitment)?;
+        let (stacked_vars, _) = self.hiding_config(stack.min_stacked_vars)?;
+        Ok((stacked_vars, stack.lift_points(claims, stacked_vars)?))
     }
 
     fn stack_of(&self, commitment: &HidingCommitment) -> Result<Stack, PcsError> {

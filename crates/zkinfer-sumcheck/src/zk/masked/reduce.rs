@@ -62,6 +62,26 @@ fn absorb(
     Ok((alphas, sum, incoming))
 }
 
+/// `w += scale·eq(point, ·)`. Leading Boolean coordinates (a claim on one column of a stack:
+/// selector and padding bits) select one block of `w`, so only that block's table is built —
+/// `2^(n−k)` work for `k` such coordinates instead of `2^n`.
+fn add_eq_scaled(w: &mut [EF], point: &[EF], scale: EF) {
+    let k = point
+        .iter()
+        .take_while(|&&c| c == EF::ZERO || c == EF::ONE)
+        .count();
+    let (prefix, rest) = point.split_at(k);
+    let block = prefix
+        .iter()
+        .fold(0usize, |acc, &c| 2 * acc + usize::from(c == EF::ONE));
+    let len = 1usize << rest.len();
+    if let Some(dst) = w.get_mut(block * len..(block + 1) * len) {
+        for (x, e) in dst.iter_mut().zip(eq_table_scaled(rest, scale)) {
+            *x += e;
+        }
+    }
+}
+
 fn product() -> [Term; 1] {
     [Term::new(EF::ONE, vec![0, 1])]
 }
@@ -91,9 +111,7 @@ pub fn reduce_masked_claims(
     let (alphas, _, incoming) = absorb(claims, n, transcript)?;
     let mut w = vec![EF::ZERO; poly.len()];
     for (c, &a) in claims.iter().zip(&alphas) {
-        for (x, e) in w.iter_mut().zip(eq_table_scaled(&c.point, a)) {
-            *x += e;
-        }
+        add_eq_scaled(&mut w, &c.point, a);
     }
     let priv_cols: &[usize] = if private { &[0] } else { &[] };
     let out = prove_zk_masked(
@@ -168,4 +186,36 @@ pub fn verify_reduce_masked_claims(
             expected: 2,
             got: 0,
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use zkinfer_field::{EF, PrimeCharacteristicRing};
+    use zkinfer_poly::eq_table_scaled;
+
+    use super::add_eq_scaled;
+
+    /// The block-wise kernel equals the full table for points with 0, some and all coordinates
+    /// Boolean (a stack claim's selector and padding bits).
+    #[test]
+    fn kernel_with_boolean_prefix_equals_the_full_table() {
+        let r = |i: u64| EF::from_u64(7 + 13 * i);
+        let points = [
+            vec![r(1), r(2), r(3), r(4)],
+            vec![EF::ONE, EF::ZERO, r(3), r(4)],
+            vec![EF::ZERO, EF::ONE, EF::ONE, r(9)],
+            vec![EF::ONE, EF::ONE, EF::ZERO, EF::ONE],
+            // A Boolean coordinate after a random one is left in the table.
+            vec![r(5), EF::ONE, r(6), EF::ZERO],
+        ];
+        for p in &points {
+            let mut w = vec![EF::from_u64(3); 16];
+            add_eq_scaled(&mut w, p, r(11));
+            let full: Vec<EF> = eq_table_scaled(p, r(11))
+                .into_iter()
+                .map(|e| e + EF::from_u64(3))
+                .collect();
+            assert_eq!(w, full);
+        }
+    }
 }
