@@ -337,3 +337,121 @@ fn setup_records_the_mask_budget_a_proof_takes() {
         }
     }
 }
+
+/// The evaluations sent in the clear (`Msg::Evals`) of a proof, flattened.
+fn sent_values(p: &Proof) -> Vec<zkinfer_field::EF> {
+    use zkinfer_proof::channel::Msg;
+    p.msgs
+        .iter()
+        .filter_map(|m| match m {
+            Msg::Evals(v) => Some(v.iter().copied()),
+            _ => None,
+        })
+        .flatten()
+        .collect()
+}
+
+/// Checks an op that used to send values of private tensors in the clear (docs/ZK.md §12) on
+/// the graph `g`, whose private input feeds it:
+/// (a) proofs verify, with a random private input and with a random public one (values of
+/// public tensors are sent in the clear);
+/// (b) every value the proof sends, changed alone, is rejected (the op's masked values among
+/// them);
+/// (c) with a private input of zeros every private tensor the op reads is zero, so a value of
+/// it sent in the clear would be 0 whatever the point; no sent value is 0. The control: the
+/// benchmark-only plain prover on the same input sends `at_least` zeros.
+fn check_masked_values(name: &str, g: &zkinfer_proof::ir::ProofGraph, at_least: usize) {
+    use zkinfer_field::{EF, PrimeCharacteristicRing};
+    use zkinfer_proof::channel::Msg;
+    use zkinfer_proof::testing::Rng;
+
+    let n = g.tensors[g.input].len();
+    let random = Rng::new(17).vec(n, 256);
+    let public = compile(g, CompileOptions::default()).expect("compiles");
+    let pk = setup(g, &public, PcsConfig::default()).expect("setup");
+    let p = prove(&pk, &random, None).expect("proves");
+    verify(&pk.vk, &p, Some(random.as_slice()), None)
+        .unwrap_or_else(|e| panic!("{name} public: {e}"));
+
+    let plan = compile(g, CompileOptions::with_input(InputVisibility::Private)).expect("compiles");
+    let pk = setup(g, &plan, PcsConfig::default()).expect("setup");
+    let p = prove(&pk, &random, None).expect("proves");
+    verify(&pk.vk, &p, None, None).unwrap_or_else(|e| panic!("{name} private: {e}"));
+
+    let zeros = vec![0i64; n];
+    let p = prove(&pk, &zeros, None).expect("proves");
+    verify(&pk.vk, &p, None, None).unwrap_or_else(|e| panic!("{name} zeros: {e}"));
+    let sent = sent_values(&p);
+    assert!(!sent.is_empty());
+    assert!(
+        sent.iter().all(|&v| v != EF::ZERO),
+        "{name}: a value of a zero private tensor was sent in the clear"
+    );
+    let plain = prove_non_zk_for_bench(&pk, &zeros, &mut Profile::default()).expect("proves");
+    let clear = sent_values(&plain)
+        .iter()
+        .filter(|&&v| v == EF::ZERO)
+        .count();
+    assert!(
+        clear >= at_least,
+        "{name}: control, {clear} zeros in the clear"
+    );
+
+    for i in 0..p.msgs.len() {
+        let Msg::Evals(v) = &p.msgs[i] else {
+            continue;
+        };
+        for j in 0..v.len() {
+            let mut bad = p.clone();
+            if let Msg::Evals(w) = &mut bad.msgs[i] {
+                w[j] += EF::ONE;
+            }
+            assert!(
+                verify(&pk.vk, &bad, None, None).is_err(),
+                "{name}: changed value {j} of message {i} accepted"
+            );
+        }
+    }
+}
+
+/// Concatenation (three parts of one private tensor): its shares are sent masked, the last
+/// derived; the selector sumchecks consume the shares' masks.
+#[test]
+fn concatenation_shares_are_masked() {
+    use zkinfer_proof::testing::GraphBuilder;
+    let mut b = GraphBuilder::new(&[1, 8], 16, 3);
+    let c = b.concat(&[0, 0, 0], 1);
+    b.linear(c, 4);
+    // Unmasked: two shares, three selector evaluations of the input.
+    check_masked_values("concat", &b.finish(), 5);
+}
+
+/// Broadcast add and sub (`b` of shapes `[1, 4, 1]` and `[1, 1, 8]` against `[1, 4, 8]`): the
+/// broadcast operand is sent masked, the other's claim derived.
+#[test]
+fn broadcast_add_operands_are_masked() {
+    use zkinfer_proof::testing::GraphBuilder;
+    let mut b = GraphBuilder::new(&[1, 4, 8], 16, 4);
+    let rows = b.sum_axis(0, 2);
+    let cols = b.sum_axis(0, 1);
+    let y = b.add(0, rows);
+    let z = b.sub(y, cols);
+    let f = b.flatten(z);
+    b.linear(f, 4);
+    // Unmasked: each broadcast op sends both operands' values.
+    check_masked_values("broadcast", &b.finish(), 4);
+}
+
+/// Max-pool 2×2: the zero-check's differences are reported masked, `ỹ` and `W̃(ρ)` sent masked,
+/// and the lookup's split sends `ỹ` masked.
+#[test]
+fn max_pool_values_are_masked() {
+    use zkinfer_proof::testing::GraphBuilder;
+    let mut b = GraphBuilder::new(&[1, 2, 4, 4], 16, 5);
+    let m = b.maxpool(0, 2);
+    let f = b.flatten(m);
+    b.linear(f, 4);
+    // Unmasked: `ỹ` and four differences, `W̃(ρ)`, the input's selector evaluation, and the
+    // lookup's `ỹ`, `W̃`.
+    check_masked_values("max-pool", &b.finish(), 8);
+}
