@@ -455,3 +455,47 @@ fn max_pool_values_are_masked() {
     // lookup's `ỹ`, `W̃`.
     check_masked_values("max-pool", &b.finish(), 8);
 }
+
+/// The transformer gadgets (reduce-max, division, integer square root, arg-max): their
+/// sumchecks report private columns masked, and the values they send without a sumcheck
+/// (arg-max's `ỹ(ρ)` and row values, a wide square root's limbs) are masked; the derived ones
+/// (the last row value inside and in the padding, the last limb) are not sent.
+#[test]
+fn transformer_gadget_values_are_masked() {
+    use zkinfer_proof::testing::GraphBuilder;
+    const A: u32 = 12;
+    let mut b = GraphBuilder::new(&[3, 6], A, 18);
+    let x0 = b.offset(0, 0);
+    let p = b.table(x0, "abs1", |v| v.abs() + 1);
+    let m = b.reduce_max(p);
+    let q = b.div(x0, m, 4, A);
+    let r = b.isqrt(p, A);
+    let s = b.add(q, r);
+    b.argmax(s);
+    // Unmasked, on the zero input: reduce-max's six differences and `D̃`; division's dividend,
+    // quotient, remainder and slack; the square root's `x − y²`; arg-max's row values after the
+    // first and `D̃`; the add's `q̃`.
+    check_masked_values("gadgets", &b.finish(), 15);
+}
+
+/// A wide integer square root (`in_bits = 36`: an 18-bit root committed as two 16-bit limbs):
+/// the first limb is sent masked, the last derived from `ỹ`'s masked evaluation. The wide
+/// values are built from three non-negative digits of the input (`w = h·2^24 + m·2^12 + l`), so
+/// a zero input gives a zero `w` and root.
+#[test]
+fn wide_square_root_limbs_are_masked() {
+    use zkinfer_proof::testing::GraphBuilder;
+    const A: u32 = 12;
+    let mut b = GraphBuilder::new(&[3, 4], A, 19);
+    let d = b.table(0, "abs", i64::abs);
+    let parts: Vec<_> = (0..3).map(|row| b.gather(d, 0, &[row])).collect();
+    let h = b.mul_const(parts[0], 1 << 24);
+    let m = b.mul_const(parts[1], 1 << 12);
+    let hm = b.add(h, m);
+    let w = b.add(hm, parts[2]);
+    let y = b.isqrt(w, 36);
+    b.offset(y, 0);
+    // Unmasked, on the zero input: the root's first limb, `w̃`, `ỹ` and both slacks' limbs; the
+    // adds' operands.
+    check_masked_values("wide isqrt", &b.finish(), 5);
+}
