@@ -45,7 +45,9 @@ use crate::keys::{ProvingKey, VerifyingKey};
 ///   proof is refused with [`FileError::WrongVersion`]: re-run `zkinfer prove`.
 /// - 6: the witness claims reduced to one claim on the hiding commitment's whole stack (a
 ///   masked reduction, then a stack claim in the opening), the opening mask column in the
-///   witness batch (docs/ZK.md §13).
+///   witness batch (docs/ZK.md §13); masked values of concatenation (all shares but the last),
+///   broadcast add/sub (the broadcast operand only), max-pool and the transformer gadgets
+///   (masked sumchecks, fewer values sent: the derived ones are not); docs/ZK.md §12.
 pub const FORMAT_VERSION: u32 = 6;
 
 /// Version of the verifying-key and compiled-model file formats (proving keys have
@@ -56,8 +58,10 @@ pub const KEY_FORMAT_VERSION: u32 = 2;
 /// Version of the proving-key formats. 2: the key carries the weights' commitment data
 /// (codeword and Merkle tree) so that proofs skip re-committing the weights; version-1 keys
 /// are refused with [`FileError::WrongVersion`] (run `zkinfer setup` again). 3: the plan's
-/// options carry the output's visibility. 4: the mask-pool budget (`mask_entries`). 5: that
-/// budget includes the final stack reduction (proof format 6).
+/// options carry the output's visibility. 4: the recorded mask budget (`mask_entries`). 5: the
+/// budget counts the final stack reduction (proof format 6) and the masked values of
+/// concatenation, broadcast add, max-pool and the gadgets (a version-4 key's budget can be too
+/// small for them).
 pub const PK_FORMAT_VERSION: u32 = 5;
 
 /// A proof of one inference.
@@ -261,7 +265,7 @@ mod tests {
 
     #[test]
     fn an_old_proof_file_names_its_version_and_the_fix() {
-        assert_eq!(<Proof as ZkFile>::VERSION, 5);
+        assert_eq!(<Proof as ZkFile>::VERSION, 6);
         // A proof of the first hiding format (3) is refused with the fix.
         let e = Proof::from_bytes(&header::<Proof>(3)).unwrap_err();
         assert!(
@@ -269,7 +273,7 @@ mod tests {
                 e,
                 FileError::WrongVersion {
                     got: 3,
-                    expected: 5,
+                    expected: 6,
                     ..
                 }
             ),

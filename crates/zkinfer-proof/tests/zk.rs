@@ -384,3 +384,165 @@ fn the_witness_claims_end_in_one_checked_claim_on_the_whole_stack() {
     }
     reject(&q, "a changed round of the stack reduction");
 }
+
+/// The evaluations sent in the clear (`Msg::Evals`) of a proof, flattened.
+fn sent_values(p: &Proof) -> Vec<zkinfer_field::EF> {
+    use zkinfer_proof::channel::Msg;
+    p.msgs
+        .iter()
+        .filter_map(|m| match m {
+            Msg::Evals(v) => Some(v.iter().copied()),
+            _ => None,
+        })
+        .flatten()
+        .collect()
+}
+
+/// Checks an op that used to send values of private tensors in the clear (docs/ZK.md §12) on
+/// the graph `g`, whose private input feeds it:
+/// (a) proofs verify, with a random private input and with a random public one (values of
+/// public tensors are sent in the clear);
+/// (b) every value the proof sends, changed alone, is rejected (the op's masked values among
+/// them);
+/// (c) with a private input of zeros every private tensor the op reads is zero, so a value of
+/// it sent in the clear would be 0 whatever the point; no sent value is 0. The control: the
+/// benchmark-only plain prover on the same input sends `at_least` zeros.
+fn check_masked_values(name: &str, g: &zkinfer_proof::ir::ProofGraph, at_least: usize) {
+    use zkinfer_field::{EF, PrimeCharacteristicRing};
+    use zkinfer_proof::channel::Msg;
+    use zkinfer_proof::testing::Rng;
+
+    let n = g.tensors[g.input].len();
+    let random = Rng::new(17).vec(n, 256);
+    let public = compile(g, CompileOptions::default()).expect("compiles");
+    let pk = setup(g, &public, PcsConfig::default()).expect("setup");
+    let p = prove(&pk, &random, None).expect("proves");
+    verify(&pk.vk, &p, Some(random.as_slice()), None)
+        .unwrap_or_else(|e| panic!("{name} public: {e}"));
+
+    let plan = compile(g, CompileOptions::with_input(InputVisibility::Private)).expect("compiles");
+    let pk = setup(g, &plan, PcsConfig::default()).expect("setup");
+    let p = prove(&pk, &random, None).expect("proves");
+    verify(&pk.vk, &p, None, None).unwrap_or_else(|e| panic!("{name} private: {e}"));
+
+    let zeros = vec![0i64; n];
+    let p = prove(&pk, &zeros, None).expect("proves");
+    verify(&pk.vk, &p, None, None).unwrap_or_else(|e| panic!("{name} zeros: {e}"));
+    let sent = sent_values(&p);
+    assert!(!sent.is_empty());
+    assert!(
+        sent.iter().all(|&v| v != EF::ZERO),
+        "{name}: a value of a zero private tensor was sent in the clear"
+    );
+    let plain = prove_non_zk_for_bench(&pk, &zeros, &mut Profile::default()).expect("proves");
+    let clear = sent_values(&plain)
+        .iter()
+        .filter(|&&v| v == EF::ZERO)
+        .count();
+    assert!(
+        clear >= at_least,
+        "{name}: control, {clear} zeros in the clear"
+    );
+
+    for i in 0..p.msgs.len() {
+        let Msg::Evals(v) = &p.msgs[i] else {
+            continue;
+        };
+        for j in 0..v.len() {
+            let mut bad = p.clone();
+            if let Msg::Evals(w) = &mut bad.msgs[i] {
+                w[j] += EF::ONE;
+            }
+            assert!(
+                verify(&pk.vk, &bad, None, None).is_err(),
+                "{name}: changed value {j} of message {i} accepted"
+            );
+        }
+    }
+}
+
+/// Concatenation (three parts of one private tensor): its shares are sent masked, the last
+/// derived; the selector sumchecks consume the shares' masks.
+#[test]
+fn concatenation_shares_are_masked() {
+    use zkinfer_proof::testing::GraphBuilder;
+    let mut b = GraphBuilder::new(&[1, 8], 16, 3);
+    let c = b.concat(&[0, 0, 0], 1);
+    b.linear(c, 4);
+    // Unmasked: two shares, three selector evaluations of the input.
+    check_masked_values("concat", &b.finish(), 5);
+}
+
+/// Broadcast add and sub (`b` of shapes `[1, 4, 1]` and `[1, 1, 8]` against `[1, 4, 8]`): the
+/// broadcast operand is sent masked, the other's claim derived.
+#[test]
+fn broadcast_add_operands_are_masked() {
+    use zkinfer_proof::testing::GraphBuilder;
+    let mut b = GraphBuilder::new(&[1, 4, 8], 16, 4);
+    let rows = b.sum_axis(0, 2);
+    let cols = b.sum_axis(0, 1);
+    let y = b.add(0, rows);
+    let z = b.sub(y, cols);
+    let f = b.flatten(z);
+    b.linear(f, 4);
+    // Unmasked: each broadcast op sends both operands' values.
+    check_masked_values("broadcast", &b.finish(), 4);
+}
+
+/// Max-pool 2×2: the zero-check's differences are reported masked, `ỹ` and `W̃(ρ)` sent masked,
+/// and the lookup's split sends `ỹ` masked.
+#[test]
+fn max_pool_values_are_masked() {
+    use zkinfer_proof::testing::GraphBuilder;
+    let mut b = GraphBuilder::new(&[1, 2, 4, 4], 16, 5);
+    let m = b.maxpool(0, 2);
+    let f = b.flatten(m);
+    b.linear(f, 4);
+    // Unmasked: `ỹ` and four differences, `W̃(ρ)`, the input's selector evaluation, and the
+    // lookup's `ỹ`, `W̃`.
+    check_masked_values("max-pool", &b.finish(), 8);
+}
+
+/// The transformer gadgets (reduce-max, division, integer square root, arg-max): their
+/// sumchecks report private columns masked, and the values they send without a sumcheck
+/// (arg-max's `ỹ(ρ)` and row values, a wide square root's limbs) are masked; the derived ones
+/// (the last row value inside and in the padding, the last limb) are not sent.
+#[test]
+fn transformer_gadget_values_are_masked() {
+    use zkinfer_proof::testing::GraphBuilder;
+    const A: u32 = 12;
+    let mut b = GraphBuilder::new(&[3, 6], A, 18);
+    let x0 = b.offset(0, 0);
+    let p = b.table(x0, "abs1", |v| v.abs() + 1);
+    let m = b.reduce_max(p);
+    let q = b.div(x0, m, 4, A);
+    let r = b.isqrt(p, A);
+    let s = b.add(q, r);
+    b.argmax(s);
+    // Unmasked, on the zero input: reduce-max's six differences and `D̃`; division's dividend,
+    // quotient, remainder and slack; the square root's `x − y²`; arg-max's row values after the
+    // first and `D̃`; the add's `q̃`.
+    check_masked_values("gadgets", &b.finish(), 15);
+}
+
+/// A wide integer square root (`in_bits = 36`: an 18-bit root committed as two 16-bit limbs):
+/// the first limb is sent masked, the last derived from `ỹ`'s masked evaluation. The wide
+/// values are built from three non-negative digits of the input (`w = h·2^24 + m·2^12 + l`), so
+/// a zero input gives a zero `w` and root.
+#[test]
+fn wide_square_root_limbs_are_masked() {
+    use zkinfer_proof::testing::GraphBuilder;
+    const A: u32 = 12;
+    let mut b = GraphBuilder::new(&[3, 4], A, 19);
+    let d = b.table(0, "abs", i64::abs);
+    let parts: Vec<_> = (0..3).map(|row| b.gather(d, 0, &[row])).collect();
+    let h = b.mul_const(parts[0], 1 << 24);
+    let m = b.mul_const(parts[1], 1 << 12);
+    let hm = b.add(h, m);
+    let w = b.add(hm, parts[2]);
+    let y = b.isqrt(w, 36);
+    b.offset(y, 0);
+    // Unmasked, on the zero input: the root's first limb, `w̃`, `ỹ` and both slacks' limbs; the
+    // adds' operands.
+    check_masked_values("wide isqrt", &b.finish(), 5);
+}

@@ -112,12 +112,10 @@ impl OpProof for AddSub {
         cx.pass(b_t, b, at)
     }
 
-    /// Same-layout operands only (a broadcast add takes its claim unmasked).
-    fn masked_claims(&self, plan: &Plan, node: &Node) -> bool {
-        match (node.inputs.first(), node.inputs.get(1)) {
-            (Some(&a), Some(&b)) => plan.layouts.get(a) == plan.layouts.get(b),
-            _ => false,
-        }
+    /// Both kinds: equal layouts (one operand sent masked) and broadcasts
+    /// ([`super::broadcast::prove_add_broadcast`]: the broadcast operand sent masked).
+    fn masked_claims(&self, _: &Plan, _: &Node) -> bool {
+        true
     }
 
     fn verify(

@@ -4,9 +4,10 @@
 //! - An [`AxisMap`] op applies one 0/1 matrix `M_a` per axis: `y = (⊗_a M_a)·x`. A claim at `r`
 //!   on `y` is `Σ_pos x̃(pos)·Π_a v_a(pos_a)` with `v_a[i] = Σ_j eq(r_a, j)·M_a[j, i]`: one
 //!   selector sumcheck whose selector the verifier evaluates itself.
-//! - A concatenation is a sum of [`AxisMap::Place`] maps, one per input: the prover sends each
-//!   input's share of the claimed value (the verifier checks they add up) and runs one selector
-//!   sumcheck per input.
+//! - A concatenation is a sum of [`AxisMap::Place`] maps, one per input: the prover sends every
+//!   input's share of the claimed value but the last (masked when the input is private), the
+//!   last share's claim is the claimed value minus the others, and one selector sumcheck per
+//!   input starts from its share.
 //!
 //! Witness rule: the maps apply to the stored table (padding included), using logical sizes.
 #![cfg_attr(
@@ -19,7 +20,7 @@
     )
 )]
 
-use zkinfer_field::EF;
+use zkinfer_field::{EF, PrimeCharacteristicRing};
 
 use super::api::{OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v};
 use super::selector::{axis_vectors, prove_selector, tensor_product, verify_axis_map};
@@ -39,6 +40,15 @@ pub struct AxisMapOp;
 /// [`crate::ir::Op::Concat`].
 #[derive(Debug)]
 pub struct Concat;
+
+/// The claim on a concatenation's last part: the claim on the whole minus the claims on the
+/// other parts (all at the claim's point; the masks subtract likewise).
+fn last_share(claim: &Claim, others: &[Claim]) -> Claim {
+    let terms: Vec<(EF, &Claim)> = std::iter::once((EF::ONE, claim))
+        .chain(others.iter().map(|c| (-EF::ONE, c)))
+        .collect();
+    Claim::combine(&terms)
+}
 
 /// The per-axis maps that place each input of a concatenation along `axis`: identity on the
 /// other axes, [`AxisMap::Place`] at the running offset on `axis`.
@@ -269,8 +279,7 @@ impl OpProof for Concat {
         let at = node.name.as_str();
         let claim = claim_p(claim, at)?;
         let axis = concat_axis(node).ok_or_else(|| key_mismatch(at, "op"))?;
-        // One part per input: its selector table and its share of the claimed value, sent
-        // before the per-part sumchecks.
+        // One part per input: its selector table, and its share of the claimed value.
         let parts: Vec<(usize, Vec<EF>)> = node
             .inputs
             .iter()
@@ -291,11 +300,28 @@ impl OpProof for Concat {
                     .sum())
             })
             .collect::<Result<_, ProveError>>()?;
-        cx.ch.send(shares);
-        for (x, table) in parts {
-            prove_selector(cx, x, table, &[], at)?;
+        // Every share but the last is sent, masked when its input is private; the last one's
+        // claim is the claimed value minus the others (its masks: the claim's minus theirs), so
+        // the shares add up by construction and a split into `k` parts reveals `k − 1` fresh
+        // masked values (docs/ZK-sumcheck.md §5.6).
+        let mut claims = Vec::with_capacity(parts.len());
+        for ((x, _), &share) in parts
+            .iter()
+            .zip(&shares)
+            .take(parts.len().saturating_sub(1))
+        {
+            let private = cx.is_private(*x);
+            claims.push(cx.send_value(&claim.point, share, private));
+        }
+        claims.push(last_share(claim, &claims));
+        for ((x, table), part) in parts.into_iter().zip(claims) {
+            prove_selector(cx, x, table, &part.masks, at)?;
         }
         Ok(())
+    }
+
+    fn masked_claims(&self, _: &Plan, _: &Node) -> bool {
+        true
     }
 
     fn verify(
@@ -308,20 +334,19 @@ impl OpProof for Concat {
         let at = node.name.as_str();
         let claim = claim_v(claim, at)?;
         let axis = concat_axis(node).ok_or_else(|| vk_mismatch(at))?;
-        let shares = cx.rd.recv(node.inputs.len(), at)?;
-        if shares.iter().copied().sum::<EF>() != claim.value {
-            return Err(VerifyError::at(
-                at,
-                "the parts of the concatenation do not add up to its claimed value",
-            ));
+        let n = node.inputs.len();
+        let mut claims = Vec::with_capacity(n);
+        for &x in node.inputs.iter().take(n.saturating_sub(1)) {
+            let private = cx.is_private(x);
+            claims.push(cx.recv_value(&claim.point, private, at)?);
         }
-        for ((&x, maps), share) in node
+        claims.push(last_share(claim, &claims));
+        for ((&x, maps), part) in node
             .inputs
             .iter()
             .zip(concat_maps(cx.plan, node, axis))
-            .zip(shares)
+            .zip(claims)
         {
-            let part = Claim::new(claim.point.clone(), share);
             verify_axis_map(cx, (x, node.output), &maps, &part, at)?;
         }
         Ok(())

@@ -2,8 +2,9 @@
 //! equals `a`'s, along a broadcast axis it has logical and padded size 1 (no variables).
 //!
 //! - broadcast add/sub `y(x) = a(x) ± b(x|kept) · Π_{broadcast axes} [x_axis < n_axis]`:
-//!   `ỹ(r) = ã(r) ± b̃(r|kept) · Π ind_n(r_axis)`; the prover sends both operand values and the
-//!   verifier checks the relation (the op itself is [`super::affine::AddSub`]);
+//!   `ỹ(r) = ã(r) ± b̃(r|kept) · Π ind_n(r_axis)`; the prover sends `b̃(r|kept)` (masked when `b`
+//!   is private) and `a`'s claim is the output's claim minus `± ind · b`'s (its masks likewise),
+//!   so neither operand's value is revealed (the op itself is [`super::affine::AddSub`]);
 //! - the element-wise mul's broadcast column and point restriction ([`super::product::Mul`]).
 //!
 //! Witness rule: every stored position of `a` is computed; `b` is read at its broadcast
@@ -21,7 +22,7 @@
 use zkinfer_field::{EF, PrimeCharacteristicRing};
 
 use super::api::{ProverCtx, VerifierCtx};
-use super::util::{fit, input, input_v, key_mismatch, layout, layout_v, mle, take, vk_mismatch};
+use super::util::{fit, input, input_v, key_mismatch, layout, layout_v, mle, vk_mismatch};
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
 use crate::error::{ProveError, VerifyError};
@@ -215,19 +216,33 @@ pub(crate) fn prove_add_broadcast(
     let at = node.name.as_str();
     let ((a, la), (b, lb)) = operands(cx.plan, node)?;
     let kept = broadcast_axes(la, lb).ok_or_else(|| key_mismatch(at, "broadcast"))?;
-    let (rb, _) = restrict(la, &kept, &claim.point).ok_or_else(|| key_mismatch(at, "point"))?;
-    let va = mle(cx.wit.tensor(a, at)?, &claim.point);
+    let (rb, ind) = restrict(la, &kept, &claim.point).ok_or_else(|| key_mismatch(at, "point"))?;
     let vb = mle(cx.wit.tensor(b, at)?, &rb);
-    cx.ch.send(vec![va, vb]);
-    cx.pass_claim(a, claim.point.clone(), va, at)?;
-    cx.pass_claim(b, rb, vb, at)?;
-    Ok(())
+    let private = cx.is_private(b);
+    let bc = cx.send_value(&rb, vb, private);
+    let ac = first_operand(&node.op, claim, &bc, ind).ok_or_else(|| key_mismatch(at, "op"))?;
+    cx.pass(a, ac, at)?;
+    cx.pass(b, bc, at)
 }
 
-/// Verifies a broadcasting add/sub node: `ỹ(r) = ã(r) ± b̃(r|kept) · Π ind(r_axis)`.
+/// `a`'s claim at `r` from the output's claim at `r` and `b`'s at `r|kept`: `ỹ − ind·b̃` for add,
+/// `ỹ + ind·b̃` for sub (`ind` the validity MLE of the broadcast axes at `r`); `None` for another
+/// op.
+fn first_operand(op: &Op, y: &Claim, b: &Claim, ind: EF) -> Option<Claim> {
+    let sign = match op {
+        Op::Add => -EF::ONE,
+        Op::Sub => EF::ONE,
+        _ => return None,
+    };
+    Some(Claim::combine(&[(EF::ONE, y), (sign * ind, b)]))
+}
+
+/// Verifies a broadcasting add/sub node: `ỹ(r) = ã(r) ± b̃(r|kept) · Π ind(r_axis)`, with
+/// `b̃(r|kept)` read from the proof and `ã(r)`'s claim derived from it (the relation holds by
+/// construction; the claims on `a` and `b` are checked where they go).
 ///
 /// # Errors
-/// If the relation fails or the messages have the wrong shape.
+/// If the point or the messages have the wrong shape.
 #[cfg_attr(not(test), deny(clippy::indexing_slicing))]
 pub(crate) fn verify_add_broadcast(
     cx: &mut VerifierCtx<'_>,
@@ -240,22 +255,11 @@ pub(crate) fn verify_add_broadcast(
     let kept = broadcast_axes(la, lb).ok_or_else(bad)?;
     let (rb, ind) = restrict(la, &kept, &claim.point)
         .ok_or_else(|| VerifyError::at(at, "claim point of the wrong length"))?;
-    let ev = cx.rd.recv(2, at)?;
-    let [va, vb] = take::<2>(&ev, at)?;
-    let want = match node.op {
-        Op::Add => va + vb * ind,
-        Op::Sub => va - vb * ind,
-        _ => return Err(bad()),
-    };
-    if want != claim.value {
-        return Err(VerifyError::at(
-            at,
-            "the output claim does not match the operands' values",
-        ));
-    }
-    cx.pass_claim(a, claim.point.clone(), va, at)?;
-    cx.pass_claim(b, rb, vb, at)?;
-    Ok(())
+    let private = cx.is_private(b);
+    let bc = cx.recv_value(&rb, private, at)?;
+    let ac = first_operand(&node.op, claim, &bc, ind).ok_or_else(bad)?;
+    cx.pass(a, ac, at)?;
+    cx.pass(b, bc, at)
 }
 
 #[cfg(test)]

@@ -6,7 +6,9 @@
 //!   padded kernel row/column repeating row/column 0) are tied to `x` by a selector sumcheck;
 //!   every `y − Wκ` is range-checked to `[0, 2^A)` by a lookup (so `y ≥` every window element),
 //!   and a zero-check `Σ_o eq(τ, o) Π_κ (y − Wκ)(o) = 0` forces one of them to be 0 (so `y` is
-//!   the maximum).
+//!   the maximum). With a mask pool the private values are not revealed: the zero-check reports
+//!   the differences masked, `ỹ` and `W̃(ρ)` are sent masked, and the windows' claims are derived
+//!   from them (`W̃κ = ỹ − (y − Wκ)~`, and from the lookup's claim `W̃ = ỹ − v`).
 //!
 //! Witness rule: logical outputs are the trace; padded output positions are 0; padded channels
 //! are pooled like real ones (by the model's pool kernel); a window reads only real input
@@ -308,7 +310,10 @@ impl OpProof for MaxPool {
             return Err(key_mismatch(at, "windows column size"));
         }
         let no = osize.trailing_zeros() as usize;
-        // Zero-check.
+        let x = input(node, 0)?;
+        let (ypriv, wpriv) = (cx.is_private(node.output), cx.is_private(x));
+        // Zero-check; the differences are reported masked, `ỹ` is sent masked, and each
+        // `W̃κ`'s claim is `ỹ`'s minus its difference's (docs/ZK.md §12).
         let tau = cx.ch.t.challenges(MAX_ZERO, no);
         let d: Vec<Column> = w
             .chunks_exact(osize)
@@ -318,25 +323,30 @@ impl OpProof for MaxPool {
                 ))
             })
             .collect();
-        let zc = cx.ch.prove_sumcheck(d, &product_term(kp), Some(&tau));
+        let private = diff_private(kp, ypriv || wpriv);
+        let zc = cx
+            .ch
+            .prove_sumcheck_zr(d, &product_term(kp), Some(&tau), &private, &[]);
+        cx.ch.send(zc.evals.clone());
         let ye = mle(y, &zc.point);
-        let ws: Vec<EF> = zc.evals.iter().map(|&dk| ye - dk).collect();
-        cx.ch.send(cat(&[ye], &ws));
-        cx.claims.witness(out, zc.point.clone(), ye);
+        let yc = cx.send_value(&zc.point, ye, ypriv);
         let nk = kp.trailing_zeros() as usize;
-        for (k, &wk) in ws.iter().enumerate() {
-            cx.claims.witness(windows, cat(&bits(k, nk), &zc.point), wk);
+        for (k, dk) in zc.claims.iter().enumerate() {
+            cx.claims
+                .witness_claim(windows, window_claim(&yc, dk, cat(&bits(k, nk), &zc.point)));
         }
-        // Windows against x.
+        cx.claims.witness_claim(out, yc);
+        // Windows against x: `W̃(ρ)` sent masked, the selector sumcheck consumes its masks.
         let rho = cx.ch.t.challenges(MAX_SEL, nk + no);
         let we = mle(w, &rho);
-        cx.ch.send(vec![we]);
-        cx.claims.witness(windows, rho.clone(), we);
+        let wc = cx.send_value(&rho, we, wpriv);
         let (sel, r_o) = split_windows_point(&rho, &kpad, &g);
         let table = g
             .patch_selector(&sel, r_o.1, r_o.2, window, true)
             .map_err(|e| e.at_p(at))?;
-        prove_selector(cx, *get(&node.inputs, 0, at, "input")?, table, &[], at)
+        let incoming = wc.masks.clone();
+        cx.claims.witness_claim(windows, wc);
+        prove_selector(cx, x, table, &incoming, at)
     }
 
     #[cfg_attr(not(test), deny(clippy::indexing_slicing))]
@@ -355,27 +365,33 @@ impl OpProof for MaxPool {
         let no = cx.plan.witness_columns.get(out).ok_or_else(bad)?.num_vars;
         let kp = kpad[0] * kpad[1];
         let nk = kp.trailing_zeros() as usize;
+        let x = input_v(node, 0)?;
+        let (ypriv, wpriv) = (cx.is_private(node.output), cx.is_private(x));
         let tau = cx.rd.t.challenges(MAX_ZERO, no);
-        let sub = cx.rd.verify_sumcheck(no, kp + 1, EF::ZERO, at)?;
-        let m = cx.rd.recv(1 + kp, at)?;
-        let (ye, ws) = m.split_first().ok_or_else(bad)?;
-        let d: Vec<EF> = ws.iter().map(|&w| *ye - w).collect();
-        sub.check_products(&product_term(kp), Some(&tau), &d)
-            .map_err(|e| VerifyError::at(at, e))?;
-        cx.claims.witness(out, sub.point.clone(), *ye);
-        for (k, &wk) in ws.iter().enumerate() {
+        let terms = product_term(kp);
+        let private = diff_private(kp, ypriv || wpriv);
+        let sub = cx
+            .rd
+            .verify_sumcheck_zr(no, &terms, Some(&tau), &private, &[], EF::ZERO, at)?;
+        let d = cx.rd.recv(kp, at)?;
+        let dc = sub.check(&terms, Some(&tau), &d, at)?;
+        let point = sub.point().to_vec();
+        let yc = cx.recv_value(&point, ypriv, at)?;
+        for (k, dk) in dc.iter().enumerate() {
             cx.claims
-                .witness(windows, cat(&bits(k, nk), &sub.point), wk);
+                .witness_claim(windows, window_claim(&yc, dk, cat(&bits(k, nk), &point)));
         }
+        cx.claims.witness_claim(out, yc);
         let rho = cx.rd.t.challenges(MAX_SEL, nk + no);
-        let we = cx.rd.recv1(at)?;
-        cx.claims.witness(windows, rho.clone(), we);
+        let wc = cx.recv_value(&rho, wpriv, at)?;
         let (sel, r_o) = split_windows_point(&rho, &kpad, &g);
         let (rc, ah, aw) = g
             .selector_parts(&sel, r_o.1, r_o.2, window, true)
             .map_err(|e| e.at_v(at))?;
-        let x = input_v(node, 0)?;
-        verify_window(cx, x, (&rc, &ah, &aw), (we, &[]), at)
+        let incoming = wc.masks.clone();
+        let value = wc.value;
+        cx.claims.witness_claim(windows, wc);
+        verify_window(cx, x, (&rc, &ah, &aw), (value, &incoming), at)
     }
 
     /// The differences `y − Wκ` (the output repeated across the kernel positions).
@@ -402,8 +418,8 @@ impl OpProof for MaxPool {
         Ok(vec![to_field(&d)])
     }
 
-    /// The claim on `y − Wκ` at `p = (κ ‖ o)` splits into `ỹ(o)` and `W̃(p)`, which the prover
-    /// sends.
+    /// The claim on `y − Wκ` at `p = (κ ‖ o)` splits into `ỹ(o)`, which the prover sends
+    /// (masked when `y` is private), and `W̃(p) = ỹ(o) − v`.
     fn lookup_claims_p(
         &self,
         cx: &mut ProverCtx<'_>,
@@ -411,24 +427,27 @@ impl OpProof for MaxPool {
         lu: LookupWitness,
         claims: &[(Vec<EF>, EF)],
     ) -> Result<(), ProveError> {
-        let at = node_p(cx.graph, idx)?.name.as_str();
+        let node = node_p(cx.graph, idx)?;
+        let at = node.name.as_str();
         let (out, windows) = diff_columns(plan_p(cx.plan, idx, at)?, lu)
             .ok_or_else(|| key_mismatch(at, "lookup"))?;
-        let (p, _) = lookup_claim_p(claims, 0, at)?;
+        let (p, v) = lookup_claim_p(claims, 0, at)?;
         let no = get(&cx.plan.witness_columns, out, at, "column")?.num_vars;
         let r_o = p
             .get(p.len().saturating_sub(no)..)
             .ok_or_else(|| key_mismatch(at, "max-pool point"))?
             .to_vec();
         let ye = mle(cx.wit.column(out, at)?, &r_o);
-        let we = mle(cx.wit.column(windows, at)?, &p);
-        cx.ch.send(vec![ye, we]);
-        cx.claims.witness(out, r_o, ye);
-        cx.claims.witness(windows, p, we);
+        let private = cx.is_private(node.output);
+        let yc = cx.send_value(&r_o, ye, private);
+        cx.claims
+            .witness_claim(windows, lookup_window_claim(&yc, v, p));
+        cx.claims.witness_claim(out, yc);
         Ok(())
     }
 
-    /// Checks `ỹ(o) − W̃(p)` against the lookup's claim and leaves claims on both columns.
+    /// Reads `ỹ(o)` and leaves claims on both columns (`W̃(p)`'s derived from the lookup's
+    /// claim, so `ỹ(o) − W̃(p) = v` holds by construction).
     fn lookup_claims_v(
         &self,
         cx: &mut VerifierCtx<'_>,
@@ -445,17 +464,37 @@ impl OpProof for MaxPool {
             .get(p.len().saturating_sub(no)..)
             .ok_or_else(bad)?
             .to_vec();
-        let [ye, we] = cx.rd.recv_array::<2>(at)?;
-        if ye - we != v {
-            return Err(VerifyError::at(
-                at,
-                "max-pool difference does not match y − window",
-            ));
-        }
-        cx.claims.witness(out, r_o, ye);
-        cx.claims.witness(windows, p, we);
+        let private = cx.is_private(node_v(cx.plan, idx)?.output);
+        let yc = cx.recv_value(&r_o, private, at)?;
+        cx.claims
+            .witness_claim(windows, lookup_window_claim(&yc, v, p));
+        cx.claims.witness_claim(out, yc);
         Ok(())
     }
+}
+
+/// The zero-check's private columns: every difference `y − Wκ` when the output or the windows
+/// (the input's values) are private, none when both are public.
+fn diff_private(kp: usize, private: bool) -> Vec<usize> {
+    if private {
+        (0..kp).collect()
+    } else {
+        Vec::new()
+    }
+}
+
+/// `W̃κ(o)`'s claim at `point = (κ ‖ o)` from `ỹ(o)`'s and `(y − Wκ)~(o)`'s: their difference
+/// (masks likewise).
+fn window_claim(y: &Claim, d: &Claim, point: Vec<EF>) -> Claim {
+    Claim::combine(&[(EF::ONE, y), (-EF::ONE, d)]).with_point(point)
+}
+
+/// `W̃(p)`'s claim from `ỹ(o)`'s and the lookup's claim `(y − W)~(p) = v` (`v` in the clear):
+/// `ỹ(o) − v`, with `ỹ(o)`'s masks.
+fn lookup_window_claim(y: &Claim, v: EF, p: Vec<EF>) -> Claim {
+    let mut c = y.clone().with_point(p);
+    c.value -= v;
+    c
 }
 
 /// The output and windows columns of a max-pool whose lookup is `lu`.

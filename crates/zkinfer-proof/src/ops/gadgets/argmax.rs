@@ -5,9 +5,11 @@
 //! `D = (y − x − before)·valid` with `before(i, j) = Σ_{j' > j} s(i, j')` (1 exactly before the
 //! chosen index), range-checked to `[0, 2^A)`.
 //!
-//! At a fresh row point `ρ` the prover sends `ỹ(ρ)` and `s̃(ρ, j)` for every `j`; the verifier
-//! checks `Σ_{j<n} s̃(ρ, j) = valid_rows(ρ)` and `Σ_{j≥n} s̃(ρ, j) = 0`, derives
-//! `ĩdx(ρ) = Σ_j j·s̃(ρ, j)` and one claim `s̃(ρ, r_j)` at a fresh `r_j`. One sumcheck over x's
+//! At a fresh row point `ρ` the prover sends `ỹ(ρ)` and `s̃(ρ, j)` for every `j` but the last
+//! inside the row and the last of the padding (masked when private), whose values are derived
+//! so that `Σ_{j<n} s̃(ρ, j) = valid_rows(ρ)` and `Σ_{j≥n} s̃(ρ, j) = 0`; the verifier derives
+//! `ĩdx(ρ) = Σ_j j·s̃(ρ, j)` and one claim `s̃(ρ, r_j)` at a fresh `r_j` (the random combination
+//! that binds every row value to `s`). One sumcheck over x's
 //! variables then proves, batched by `γ`: `s` is Boolean (zero-check at `τ`),
 //! `ỹ(ρ) = Σ_z eq(ρ, z_rows)·s·x`, and `Σ_z eq(ρ ‖ r_j, z)·(valid·x + D) = ỹ(ρ)·ind_n(r_j) −
 //! Σ_{j'} s̃(ρ, j')·ind(min(j', n), r_j)` (the masked `y − before`). So each valid row has exactly
@@ -29,7 +31,8 @@ use zkinfer_sumcheck::{Column, Term};
 
 use super::super::api::{OpProof, ProverCtx, VerifierCtx, node_p, node_v, plan_p, plan_v};
 use super::super::util::{
-    cat, get, ind, input, input_v, key_mismatch, layout, layout_v, mle, take, to_field, vk_mismatch,
+    cat, get, ind, input, input_v, key_mismatch, layout, layout_v, mle, private_columns, take,
+    to_field, vk_mismatch,
 };
 use super::{fold_rows, last_axis, mask_field, max_gaps, plan_last_axis, valid_eval, valid_mask};
 use crate::claims::Claim;
@@ -62,14 +65,76 @@ fn argmax_terms(gamma: EF) -> Vec<Term> {
     ]
 }
 
-/// `Σ_{j'} s̃(ρ, j')·ind(min(j', n), r_j)`: the masked `before` at `(ρ ‖ r_j)`, where
-/// `before(i, j) = Σ_{j' > j} s(i, j')`.
-fn before_eval(svals: &[EF], n: usize, rj: &[EF]) -> EF {
-    svals
+/// The `j` of the row values `s̃(ρ, j)` the prover sends: all but the last inside the row
+/// (`n − 1`) and the last of the padding (`npad − 1`, when there is padding), whose values
+/// follow from `Σ_{j<n} s̃(ρ, j) = valid_rows(ρ)` and `Σ_{j≥n} s̃(ρ, j) = 0`.
+fn sent_indices(n: usize, npad: usize) -> impl Iterator<Item = usize> {
+    (0..npad).filter(move |&j| j + 1 != n && j + 1 != npad)
+}
+
+/// The claims on all `npad` row values from the sent ones ([`sent_indices`] order): the last
+/// inside value is `valid_rows − Σ` of the others inside, the last padded one `−Σ` of the other
+/// padded ones (masks likewise), so both sums hold by construction. `None` if the counts do not
+/// fit.
+fn row_claims(sent: Vec<Claim>, n: usize, npad: usize, valid_rows: EF) -> Option<Vec<Claim>> {
+    if n == 0 || npad < n {
+        return None;
+    }
+    let mut sent = sent.into_iter();
+    let mut out: Vec<Claim> = Vec::with_capacity(npad);
+    for j in 0..npad {
+        let c = if j + 1 == n || (j + 1 == npad && npad > n) {
+            let (lo, total) = if j < n {
+                (0, valid_rows)
+            } else {
+                (n, EF::ZERO)
+            };
+            let others = out.get(lo..j)?;
+            let terms: Vec<(EF, &Claim)> = others.iter().map(|c| (-EF::ONE, c)).collect();
+            let mut c = Claim::combine(&terms);
+            c.value += total;
+            c
+        } else {
+            sent.next()?
+        };
+        out.push(c);
+    }
+    sent.next().is_none().then_some(out)
+}
+
+/// From the claims on `ỹ(ρ)` and the row values `s̃(ρ, j)`: the claims on `idx` at `ρ`
+/// (`Σ_j j·s̃(ρ, j)`), on `y` at `ρ`, on `s` at `ρ ‖ r_j` (`Σ_j eq(r_j, j)·s̃(ρ, j)`), and the
+/// combination `ỹ(ρ)·ind_n(r_j) − before(ρ ‖ r_j)` the sumcheck's tie part claims, where
+/// `before(ρ ‖ r_j) = Σ_{j'} s̃(ρ, j')·ind(min(j', n), r_j)` (the masked `Σ_{j' > j} s`).
+fn row_consequences(y: &Claim, s: &[Claim], n: usize, rho: &[EF], rj: &[EF]) -> [Claim; 4] {
+    let at_rho = |c: Claim| c.with_point(rho.to_vec());
+    let idx_terms: Vec<(EF, &Claim)> = s
         .iter()
         .enumerate()
-        .map(|(j, &v)| v * ind(j.min(n), rj))
-        .sum()
+        .map(|(j, c)| (EF::from_usize(j), c))
+        .collect();
+    let e = eq_table(rj);
+    let hot_terms: Vec<(EF, &Claim)> = e.iter().copied().zip(s).collect();
+    let tie_terms: Vec<(EF, &Claim)> = std::iter::once((ind(n, rj), y))
+        .chain(s.iter().enumerate().map(|(j, c)| (-ind(j.min(n), rj), c)))
+        .collect();
+    [
+        at_rho(Claim::combine(&idx_terms)),
+        at_rho(y.clone()),
+        Claim::combine(&hot_terms).with_point(cat(rho, rj)),
+        Claim::combine(&tie_terms),
+    ]
+}
+
+/// The batched sumcheck's claimed sum `γ·ỹ(ρ) + γ²·tie` (masks likewise).
+fn batched_claim(gamma: EF, y: &Claim, tie: &Claim) -> Claim {
+    Claim::combine(&[(gamma, y), (gamma * gamma, tie)])
+}
+
+/// The batched sumcheck's private columns among `[eq_τ, s, E, x, eq_r, valid, D]`: `s` and `D`
+/// when the arg-max is private (its input or output), `x` when the input is.
+fn sum_private(private: bool, x_private: bool) -> Vec<usize> {
+    private_columns(&[false, private, false, x_private, false, false, private])
 }
 
 /// `[out, max, onehot, diff]` columns.
@@ -179,26 +244,33 @@ impl OpProof for ArgMax {
             planned(plan_p(cx.plan, idx, at)?).ok_or_else(|| key_mismatch(at, "plan"))?;
         let x = input(node, 0)?;
         let xl = layout(cx.plan, x, at)?;
-        let (_, npad, nr, nj) = last_axis(xl).ok_or_else(|| key_mismatch(at, "layout"))?;
+        let (n, npad, nr, nj) = last_axis(xl).ok_or_else(|| key_mismatch(at, "layout"))?;
         let nv = xl.num_vars();
+        let rows = xl.sub(0..xl.logical.len().saturating_sub(1));
+        let private = cx.is_private(x) || cx.is_private(node.output);
         let s = cx.wit.column(onehot, at)?;
         let rho = cx.ch.t.challenges(AMAX_ROW, nr);
-        let ye = mle(cx.wit.column(max, at)?, &rho);
+        let yc = {
+            let ye = mle(cx.wit.column(max, at)?, &rho);
+            cx.send_value(&rho, ye, private)
+        };
         let svals = fold_rows(s, &rho, npad);
-        cx.ch.send(cat(&[ye], &svals));
+        let valid_rows = valid_eval(&rows, &rho).ok_or_else(|| key_mismatch(at, "layout"))?;
+        let mut sent = Vec::new();
+        for j in sent_indices(n, npad) {
+            let v = *get(&svals, j, at, "row values")?;
+            sent.push(cx.send_value(&rho, v, private));
+        }
+        let sc = row_claims(sent, n, npad, valid_rows).ok_or_else(|| key_mismatch(at, "row"))?;
         let rj = cx.ch.t.challenges(AMAX_J, nj);
-        let idx_v: EF = svals
-            .iter()
-            .enumerate()
-            .map(|(j, &v)| v * EF::from_usize(j))
-            .sum();
-        cx.claims.witness(out, rho.clone(), idx_v);
-        cx.claims.witness(max, rho.clone(), ye);
-        let r = cat(&rho, &rj);
-        cx.claims
-            .witness(onehot, r.clone(), zkinfer_poly::evaluate(&svals, &rj));
+        let [oc, mc, hc, claimed] = row_consequences(&yc, &sc, n, &rho, &rj);
         let gamma = cx.ch.t.challenge(AMAX_GAMMA);
+        let claimed = batched_claim(gamma, &mc, &claimed);
+        cx.claims.witness_claim(out, oc);
+        cx.claims.witness_claim(max, mc);
+        cx.claims.witness_claim(onehot, hc);
         let tau = cx.ch.t.challenges(AMAX_BOOL, nv);
+        let r = cat(&rho, &rj);
         let e: Vec<EF> = eq_table(&rho)
             .into_iter()
             .flat_map(|v| std::iter::repeat_n(v, npad))
@@ -212,15 +284,20 @@ impl OpProof for ArgMax {
             Column::Base(mask_field(&valid_mask(xl))),
             Column::Base(to_field(cx.wit.column(diff, at)?)),
         ];
-        let sc = cx.ch.prove_sumcheck(cols, &argmax_terms(gamma), None);
+        let sc = cx.ch.prove_sumcheck_zr(
+            cols,
+            &argmax_terms(gamma),
+            None,
+            &sum_private(private, cx.is_private(x)),
+            &claimed.masks,
+        );
         let ev = |i| get(&sc.evals, i, at, "evaluations").copied();
-        let (se, xe, de) = (ev(1)?, ev(3)?, ev(6)?);
-        cx.ch.send(vec![se, xe, de]);
-        let u = sc.point;
-        cx.claims.witness(onehot, u.clone(), se);
-        cx.claims.witness(diff, u.clone(), de);
-        cx.pass_claim(x, u, xe, at)?;
-        Ok(())
+        cx.ch.send(vec![ev(1)?, ev(3)?, ev(6)?]);
+        let cl = |i| get(&sc.claims, i, at, "evaluations").cloned();
+        let (hc, xc, dc) = (cl(1)?, cl(3)?, cl(6)?);
+        cx.claims.witness_claim(onehot, hc);
+        cx.claims.witness_claim(diff, dc);
+        cx.pass(x, xc, at)
     }
 
     fn verify(
@@ -238,39 +315,37 @@ impl OpProof for ArgMax {
         let (n, npad, nr, nj) = last_axis(xl).ok_or_else(bad)?;
         let nv = xl.num_vars();
         let rows = xl.sub(0..xl.logical.len().saturating_sub(1));
+        let private = cx.is_private(x) || cx.is_private(node.output);
         let rho = cx.rd.t.challenges(AMAX_ROW, nr);
-        let m = cx.rd.recv(1 + npad, at)?;
-        let (ye, svals) = m.split_first().ok_or_else(bad)?;
-        let (inside, outside) = svals.split_at(n.min(svals.len()));
-        let count: EF = inside.iter().copied().sum();
-        if count != valid_eval(&rows, &rho).ok_or_else(bad)? {
-            return Err(VerifyError::at(
-                at,
-                "a row does not choose exactly one index",
-            ));
+        let yc = cx.recv_value(&rho, private, at)?;
+        let valid_rows = valid_eval(&rows, &rho).ok_or_else(bad)?;
+        let mut sent = Vec::new();
+        for _ in sent_indices(n, npad) {
+            sent.push(cx.recv_value(&rho, private, at)?);
         }
-        if outside.iter().copied().sum::<EF>() != EF::ZERO {
-            return Err(VerifyError::at(at, "an index in the padding is chosen"));
-        }
+        let sc = row_claims(sent, n, npad, valid_rows).ok_or_else(bad)?;
         let rj = cx.rd.t.challenges(AMAX_J, nj);
-        let idx_v: EF = svals
-            .iter()
-            .enumerate()
-            .map(|(j, &v)| v * EF::from_usize(j))
-            .sum();
-        cx.claims.witness(out, rho.clone(), idx_v);
-        cx.claims.witness(max, rho.clone(), *ye);
-        let r = cat(&rho, &rj);
-        cx.claims
-            .witness(onehot, r.clone(), zkinfer_poly::evaluate(svals, &rj));
+        let [oc, mc, hc, claimed] = row_consequences(&yc, &sc, n, &rho, &rj);
         let gamma = cx.rd.t.challenge(AMAX_GAMMA);
+        let claimed = batched_claim(gamma, &mc, &claimed);
+        cx.claims.witness_claim(out, oc);
+        cx.claims.witness_claim(max, mc);
+        cx.claims.witness_claim(onehot, hc);
         let tau = cx.rd.t.challenges(AMAX_BOOL, nv);
-        let tie = *ye * ind(n, &rj) - before_eval(svals, n, &rj);
-        let claimed = gamma * *ye + gamma * gamma * tie;
-        let sub = cx.rd.verify_sumcheck(nv, 3, claimed, at)?;
+        let r = cat(&rho, &rj);
+        let terms = argmax_terms(gamma);
+        let sub = cx.rd.verify_sumcheck_zr(
+            nv,
+            &terms,
+            None,
+            &sum_private(private, cx.is_private(x)),
+            &claimed.masks,
+            claimed.value,
+            at,
+        )?;
         let msg = cx.rd.recv(3, at)?;
         let [se, xe, de] = take::<3>(&msg, at)?;
-        let u = sub.point.clone();
+        let u = sub.point().to_vec();
         let evals = [
             eq_eval(&tau, &u),
             se,
@@ -280,11 +355,13 @@ impl OpProof for ArgMax {
             valid_eval(xl, &u).ok_or_else(bad)?,
             de,
         ];
-        sub.check_products(&argmax_terms(gamma), None, &evals)
+        let claims = sub
+            .check(&terms, None, &evals, at)
             .map_err(|e| VerifyError::at(at, format!("arg-max relations fail: {e}")))?;
-        cx.claims.witness(onehot, u.clone(), se);
-        cx.claims.witness(diff, u.clone(), de);
-        cx.pass_claim(x, u, xe, at)?;
-        Ok(())
+        let cl = |i: usize| claims.get(i).cloned().ok_or_else(bad);
+        let (hc, xc, dc) = (cl(1)?, cl(3)?, cl(6)?);
+        cx.claims.witness_claim(onehot, hc);
+        cx.claims.witness_claim(diff, dc);
+        cx.pass(x, xc, at)
     }
 }

@@ -22,7 +22,8 @@ use zkinfer_sumcheck::{Column, Term};
 
 use super::super::api::{OpProof, ProverCtx, VerifierCtx, node_p, node_v, plan_p, plan_v};
 use super::super::util::{
-    act_range, cat, checked, input, input_v, key_mismatch, layout, layout_v, to_field, vk_mismatch,
+    act_range, cat, checked, input, input_v, key_mismatch, layout, layout_v, private_columns,
+    to_field, vk_mismatch,
 };
 use super::{limb_cols, limb_weight, mask_field, p2, split_limbs, valid_eval, valid_mask};
 use crate::claims::Claim;
@@ -30,7 +31,7 @@ use crate::context::WitnessCtx;
 use crate::error::{CompileError, ProveError, VerifyError};
 use crate::ir::{Node, Op};
 use crate::layout::Layout;
-use crate::plan::{Limbs, NodePlan, Source, TableSpec};
+use crate::plan::{Limbs, NodePlan, Plan, Source, TableSpec};
 use crate::planner::Planner;
 
 const DIV_LAMBDA: &[u8] = b"zkinfer/div-lambda";
@@ -107,6 +108,22 @@ fn div_terms(shift: u32, nr: usize, nc: usize, lam: EF) -> Vec<Term> {
         t.push(Term::new(-lam * limb_weight(l), vec![4 + nr + l]));
     }
     t
+}
+
+/// The zero-check's private columns among `[valid, a, q, B, r_0.., c_0..]`: `a`, `q`, `B` when
+/// their tensors are private, the remainder's and slack's limbs when any of them is (they are
+/// functions of `a` and `b`); `None` if `node` has fewer than two inputs.
+fn div_private(plan: &Plan, node: &Node, rem: &Limbs, slack: &Limbs) -> Option<Vec<usize>> {
+    let (a, b) = (*node.inputs.first()?, *node.inputs.get(1)?);
+    let private = |t| crate::plan::is_private(plan, t);
+    let (pa, pq, pb) = (private(a), private(node.output), private(b));
+    let limbs = pa || pq || pb;
+    let mut flags = vec![false, pa, pq, pb];
+    flags.extend(std::iter::repeat_n(
+        limbs,
+        rem.columns.len() + slack.columns.len(),
+    ));
+    Some(private_columns(&flags))
 }
 
 impl OpProof for Div {
@@ -269,23 +286,22 @@ impl OpProof for Div {
         cols.extend(limb_cols(cx, rem, at)?);
         cols.extend(limb_cols(cx, slack, at)?);
         let terms = div_terms(shift, rem.columns.len(), slack.columns.len(), lam);
-        let zc = cx.ch.prove_sumcheck(cols, &terms, Some(&tau));
-        let msg = zc.evals.get(1..).unwrap_or_default().to_vec();
-        cx.ch.send(msg.clone());
-        let s = zc.point;
-        let sb = kept_point(al, bl, &s).ok_or_else(|| key_mismatch(at, "point"))?;
-        let [ae, qe, be] =
-            super::super::util::take::<3>(&msg, at).map_err(|_| key_mismatch(at, "evaluations"))?;
-        cx.pass_claim(a, s.clone(), ae, at)?;
-        cx.claims.witness(out, s.clone(), qe);
-        cx.pass_claim(b, sb, be, at)?;
-        for (&c, &v) in rem
-            .columns
-            .iter()
-            .chain(&slack.columns)
-            .zip(msg.iter().skip(3))
-        {
-            cx.claims.witness(c, s.clone(), v);
+        let private =
+            div_private(cx.plan, node, rem, slack).ok_or_else(|| key_mismatch(at, "op"))?;
+        let zc = cx
+            .ch
+            .prove_sumcheck_zr(cols, &terms, Some(&tau), &private, &[]);
+        cx.ch.send(zc.evals.get(1..).unwrap_or_default().to_vec());
+        let sb = kept_point(al, bl, &zc.point).ok_or_else(|| key_mismatch(at, "point"))?;
+        let mut claims = zc.claims.into_iter().skip(1);
+        let mut next = || claims.next().ok_or_else(|| key_mismatch(at, "evaluations"));
+        let (ac, qc, bc) = (next()?, next()?, next()?);
+        cx.pass(a, ac, at)?;
+        cx.claims.witness_claim(out, qc);
+        cx.pass(b, bc.with_point(sb), at)?;
+        for &c in rem.columns.iter().chain(&slack.columns) {
+            let lc = next()?;
+            cx.claims.witness_claim(c, lc);
         }
         Ok(())
     }
@@ -307,25 +323,27 @@ impl OpProof for Div {
         let nv = al.num_vars();
         let tau = cx.rd.t.challenges(DIV_ZERO, nv);
         let (nr, nc) = (rem.columns.len(), slack.columns.len());
-        let sub = cx.rd.verify_sumcheck(nv, 4, EF::ZERO, at)?;
+        let terms = div_terms(shift, nr, nc, lam);
+        let private = div_private(cx.plan, node, rem, slack).ok_or_else(bad)?;
+        let sub = cx
+            .rd
+            .verify_sumcheck_zr(nv, &terms, Some(&tau), &private, &[], EF::ZERO, at)?;
         let msg = cx.rd.recv(3 + nr + nc, at)?;
-        let s = sub.point.clone();
-        let ve = valid_eval(al, &s).ok_or_else(bad)?;
+        let ve = valid_eval(al, sub.point()).ok_or_else(bad)?;
         let evals = cat(&[ve], &msg);
-        sub.check_products(&div_terms(shift, nr, nc, lam), Some(&tau), &evals)
+        let claims = sub
+            .check(&terms, Some(&tau), &evals, at)
             .map_err(|e| VerifyError::at(at, format!("a·2^shift ≠ q·b + r with 0 ≤ r < b: {e}")))?;
-        let sb = kept_point(al, bl, &s).ok_or_else(bad)?;
-        let [ae, qe, be] = super::super::util::take::<3>(&msg, at)?;
-        cx.pass_claim(a, s.clone(), ae, at)?;
-        cx.claims.witness(out, s.clone(), qe);
-        cx.pass_claim(b, sb, be, at)?;
-        for (&c, &v) in rem
-            .columns
-            .iter()
-            .chain(&slack.columns)
-            .zip(msg.get(3..).ok_or_else(bad)?)
-        {
-            cx.claims.witness(c, s.clone(), v);
+        let sb = kept_point(al, bl, sub.point()).ok_or_else(bad)?;
+        let mut claims = claims.into_iter().skip(1);
+        let mut next = || claims.next().ok_or_else(bad);
+        let (ac, qc, bc) = (next()?, next()?, next()?);
+        cx.pass(a, ac, at)?;
+        cx.claims.witness_claim(out, qc);
+        cx.pass(b, bc.with_point(sb), at)?;
+        for &c in rem.columns.iter().chain(&slack.columns) {
+            let lc = next()?;
+            cx.claims.witness_claim(c, lc);
         }
         Ok(())
     }

@@ -16,14 +16,15 @@
 )]
 
 use zkinfer_field::limits::MAX_ISQRT_BITS;
-use zkinfer_field::{EF, PrimeCharacteristicRing};
+use zkinfer_field::{EF, Field, PrimeCharacteristicRing};
 use zkinfer_sumcheck::{Column, Term};
 
 use super::super::api::{OpProof, ProverCtx, VerifierCtx, node_p, node_v, plan_p, plan_v};
 use super::super::util::{
-    checked, get, input, input_v, key_mismatch, layout, layout_v, mle, to_field, vk_mismatch,
+    checked, input, input_v, key_mismatch, layout, layout_v, mle, private_columns, to_field,
+    vk_mismatch,
 };
-use super::{limb_cols, limb_value, limb_weight, mask_field, split_limbs, valid_eval, valid_mask};
+use super::{limb_cols, limb_weight, mask_field, split_limbs, valid_eval, valid_mask};
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
 use crate::error::{CompileError, ProveError, VerifyError};
@@ -72,6 +73,30 @@ fn isqrt_terms(n1: usize, n2: usize, lam: EF) -> Vec<Term> {
         t.push(Term::new(-lam * limb_weight(l), vec![0, 3 + n1 + l]));
     }
     t
+}
+
+/// The zero-check's private columns among `[valid, x, y, t1_0.., t2_0..]`: `x` and `y` when
+/// their tensors are private, the `slacks` limb columns when either is.
+fn isqrt_private(px: bool, py: bool, slacks: usize) -> Vec<usize> {
+    let mut flags = vec![false, px, py];
+    flags.extend(std::iter::repeat_n(px || py, slacks));
+    private_columns(&flags)
+}
+
+/// The claim on a limbed `y`'s last limb at `y`'s point: `(ỹ − Σ_{l<L−1} 2^(16l)·limb_l)/2^(16(L−1))`
+/// from the claims on `y` and on the other limbs (masks likewise), so the limbs add up to `y`
+/// by construction and `L − 1` values are sent for `L` parts.
+fn last_limb(y: &Claim, others: &[Claim]) -> Claim {
+    let inv = limb_weight(others.len()).inverse();
+    let terms: Vec<(EF, &Claim)> = std::iter::once((inv, y))
+        .chain(
+            others
+                .iter()
+                .enumerate()
+                .map(|(l, c)| (-limb_weight(l) * inv, c)),
+        )
+        .collect();
+    Claim::combine(&terms)
 }
 
 /// Writes limb values of element `z`.
@@ -193,35 +218,36 @@ impl OpProof for Isqrt {
         cols.extend(limb_cols(cx, lo, at)?);
         cols.extend(limb_cols(cx, hi, at)?);
         let (n1, n2) = (lo.columns.len(), hi.columns.len());
-        let zc = cx
-            .ch
-            .prove_sumcheck(cols, &isqrt_terms(n1, n2, lam), Some(&tau));
+        let (px, py) = (cx.is_private(x), cx.is_private(node.output));
+        let private = isqrt_private(px, py, n1 + n2);
+        let zc =
+            cx.ch
+                .prove_sumcheck_zr(cols, &isqrt_terms(n1, n2, lam), Some(&tau), &private, &[]);
+        // [x, y, t1.., t2..] (masked when private); a limbed y's limbs follow.
+        cx.ch.send(zc.evals.get(1..).unwrap_or_default().to_vec());
         let s = zc.point;
-        let ev = |i| get(&zc.evals, i, at, "evaluations").copied();
-        let (xe, ye) = (ev(1)?, ev(2)?);
-        // [x, y parts.., t1.., t2..]; a limbed y is sent as its limbs.
-        let yparts: Vec<EF> = match out_limbs {
-            Some(l) => l
-                .columns
-                .iter()
-                .map(|&c| Ok(mle(cx.wit.column(c, at)?, &s)))
-                .collect::<Result<_, ProveError>>()?,
-            None => vec![ye],
-        };
-        let slacks = zc.evals.get(3..).unwrap_or_default();
-        let mut msg = vec![xe];
-        msg.extend_from_slice(&yparts);
-        msg.extend_from_slice(slacks);
-        cx.ch.send(msg);
-        cx.pass_claim(x, s.clone(), xe, at)?;
-        cx.claims.witness(out, s.clone(), ye);
+        let mut claims = zc.claims.into_iter().skip(1);
+        let mut next = || claims.next().ok_or_else(|| key_mismatch(at, "evaluations"));
+        let (xc, yc) = (next()?, next()?);
+        let mut slacks = Vec::with_capacity(n1 + n2);
+        for _ in 0..n1 + n2 {
+            slacks.push(next()?);
+        }
         if let Some(l) = out_limbs {
-            for (&c, &v) in l.columns.iter().zip(&yparts) {
-                cx.claims.witness(c, s.clone(), v);
+            let mut parts = Vec::with_capacity(l.columns.len());
+            for &c in l.columns.iter().take(l.columns.len().saturating_sub(1)) {
+                let v = mle(cx.wit.column(c, at)?, &s);
+                parts.push(cx.send_value(&s, v, py));
+            }
+            parts.push(last_limb(&yc, &parts));
+            for (&c, part) in l.columns.iter().zip(parts) {
+                cx.claims.witness_claim(c, part);
             }
         }
-        for (&c, &v) in lo.columns.iter().chain(&hi.columns).zip(slacks) {
-            cx.claims.witness(c, s.clone(), v);
+        cx.pass(x, xc, at)?;
+        cx.claims.witness_claim(out, yc);
+        for (&c, sc) in lo.columns.iter().chain(&hi.columns).zip(slacks) {
+            cx.claims.witness_claim(c, sc);
         }
         Ok(())
     }
@@ -242,27 +268,41 @@ impl OpProof for Isqrt {
         let nv = xl.num_vars();
         let tau = cx.rd.t.challenges(ISQRT_ZERO, nv);
         let (n1, n2) = (lo.columns.len(), hi.columns.len());
-        let ny = out_limbs.map_or(1, |l| l.columns.len());
-        let sub = cx.rd.verify_sumcheck(nv, 4, EF::ZERO, at)?;
-        let msg = cx.rd.recv(1 + ny + n1 + n2, at)?;
-        let s = sub.point.clone();
+        let (px, py) = (cx.is_private(x), cx.is_private(node.output));
+        let private = isqrt_private(px, py, n1 + n2);
+        let terms = isqrt_terms(n1, n2, lam);
+        let sub = cx
+            .rd
+            .verify_sumcheck_zr(nv, &terms, Some(&tau), &private, &[], EF::ZERO, at)?;
+        let msg = cx.rd.recv(2 + n1 + n2, at)?;
+        let s = sub.point().to_vec();
         let ve = valid_eval(xl, &s).ok_or_else(bad)?;
-        let (xe, rest) = msg.split_first().ok_or_else(bad)?;
-        let (yparts, slacks) = rest.split_at(ny.min(rest.len()));
-        let ye = limb_value(yparts);
-        let mut evals = vec![ve, *xe, ye];
-        evals.extend_from_slice(slacks);
-        sub.check_products(&isqrt_terms(n1, n2, lam), Some(&tau), &evals)
+        let mut evals = vec![ve];
+        evals.extend_from_slice(&msg);
+        let claims = sub
+            .check(&terms, Some(&tau), &evals, at)
             .map_err(|e| VerifyError::at(at, format!("y² ≤ x < (y+1)² fails: {e}")))?;
-        cx.pass_claim(x, s.clone(), *xe, at)?;
-        cx.claims.witness(out, s.clone(), ye);
+        let mut claims = claims.into_iter().skip(1);
+        let mut next = || claims.next().ok_or_else(bad);
+        let (xc, yc) = (next()?, next()?);
+        let mut slacks = Vec::with_capacity(n1 + n2);
+        for _ in 0..n1 + n2 {
+            slacks.push(next()?);
+        }
         if let Some(l) = out_limbs {
-            for (&c, &v) in l.columns.iter().zip(yparts) {
-                cx.claims.witness(c, s.clone(), v);
+            let mut parts = Vec::with_capacity(l.columns.len());
+            for _ in 0..l.columns.len().saturating_sub(1) {
+                parts.push(cx.recv_value(&s, py, at)?);
+            }
+            parts.push(last_limb(&yc, &parts));
+            for (&c, part) in l.columns.iter().zip(parts) {
+                cx.claims.witness_claim(c, part);
             }
         }
-        for (&c, &v) in lo.columns.iter().chain(&hi.columns).zip(slacks) {
-            cx.claims.witness(c, s.clone(), v);
+        cx.pass(x, xc, at)?;
+        cx.claims.witness_claim(out, yc);
+        for (&c, sc) in lo.columns.iter().chain(&hi.columns).zip(slacks) {
+            cx.claims.witness_claim(c, sc);
         }
         Ok(())
     }

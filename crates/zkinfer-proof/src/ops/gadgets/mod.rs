@@ -7,6 +7,13 @@
 //! Padded positions of an input hold arbitrary values (a table's output at 0, a bias row), so
 //! every identity is multiplied by the validity indicator `valid(z)` of the padded layout, whose
 //! multilinear extension the verifier evaluates itself ([`valid_eval`]).
+//!
+//! Zero knowledge (issue 13, docs/ZK.md §12): every gadget sumcheck is a masked one
+//! ([`crate::channel::Channel::prove_sumcheck_zr`]) whose private columns (the input, the output
+//! and the helper columns when the input or the output is private) are reported masked, and the
+//! values sent without a sumcheck go through [`crate::context::ProverCtx::send_value`]; where
+//! the verifier used to check a linear relation on sent values (arg-max's row sums, a wide
+//! root's limbs, reduce-max's padded row values), one value is derived instead of sent.
 #![cfg_attr(
     not(test),
     deny(

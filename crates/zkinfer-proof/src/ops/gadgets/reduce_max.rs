@@ -18,13 +18,15 @@
 )]
 
 use zkinfer_field::{EF, F, PrimeCharacteristicRing, from_signed};
+use zkinfer_poly::eq_table;
 use zkinfer_sumcheck::{Column, Term};
 
 use super::super::api::{OpProof, ProverCtx, VerifierCtx, node_p, node_v, plan_p, plan_v};
 use super::super::util::{
-    cat, input, input_v, key_mismatch, layout, layout_v, product_term, take, to_field, vk_mismatch,
+    cat, input, input_v, key_mismatch, layout, layout_v, private_columns, product_term, take,
+    to_field, vk_mismatch,
 };
-use super::{fold_rows, last_axis, mask_field, max_gaps, plan_last_axis, valid_eval, valid_mask};
+use super::{last_axis, mask_field, max_gaps, plan_last_axis, valid_eval, valid_mask};
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
 use crate::error::{CompileError, ProveError, VerifyError};
@@ -47,6 +49,19 @@ fn tie_terms() -> Vec<Term> {
         Term::new(-EF::ONE, vec![0, 2]),
         Term::new(-EF::ONE, vec![3]),
     ]
+}
+
+/// The claim on `D` at `(s ‖ r_j)` from the claims on its rows `D(s, j)`, `j < n`, at `s`:
+/// `Σ_j eq(r_j, j)·D(s, j)`; the padded `j ≥ n` hold 0 (`D = valid·(Y − x)`, enforced by the
+/// tie sumcheck and, through this claim, by the opening), so they are not sent. `None` without
+/// rows or with more rows than `r_j` indexes.
+fn row_claim(rows: &[Claim], s: &[EF], rj: &[EF]) -> Option<Claim> {
+    let e = eq_table(rj);
+    if rows.is_empty() || rows.len() > e.len() {
+        return None;
+    }
+    let terms: Vec<(EF, &Claim)> = e.iter().copied().zip(rows).collect();
+    Some(Claim::combine(&terms).with_point(cat(s, rj)))
 }
 
 fn planned(plan: &NodePlan) -> Option<(usize, usize)> {
@@ -124,19 +139,26 @@ impl OpProof for ReduceMax {
                 )
             })
             .collect();
-        let zc = cx.ch.prove_sumcheck(cols, &product_term(n), Some(&tau));
-        let vals = fold_rows(d, &zc.point, npad);
-        cx.ch.send(vals.clone());
+        let (ypriv, xpriv) = (cx.is_private(node.output), cx.is_private(x));
+        let dpriv = ypriv || xpriv;
+        let zc = cx.ch.prove_sumcheck_zr(
+            cols,
+            &product_term(n),
+            Some(&tau),
+            &private_columns(&vec![dpriv; n]),
+            &[],
+        );
+        cx.ch.send(zc.evals.clone());
         let rj = cx.ch.t.challenges(RMAX_J, nj);
-        let v = zkinfer_poly::evaluate(&vals, &rj);
-        cx.claims.witness(diff, cat(&zc.point, &rj), v);
+        let dc = row_claim(&zc.claims, &zc.point, &rj).ok_or_else(|| key_mismatch(at, "row"))?;
+        cx.claims.witness_claim(diff, dc);
         // D = valid·(y − x).
         let rho = cx.ch.t.challenges(RMAX_TIE, xl.num_vars());
         let yb: Vec<F> = y
             .iter()
             .flat_map(|&v| std::iter::repeat_n(from_signed(v), npad))
             .collect();
-        let tie = cx.ch.prove_sumcheck(
+        let tie = cx.ch.prove_sumcheck_zr(
             vec![
                 Column::Base(mask_field(&valid_mask(xl))),
                 Column::Base(yb),
@@ -145,16 +167,17 @@ impl OpProof for ReduceMax {
             ],
             &tie_terms(),
             Some(&rho),
+            &private_columns(&[false, ypriv, xpriv, dpriv]),
+            &[],
         );
-        let [_, ye, xe, de] =
-            take::<4>(&tie.evals, at).map_err(|_| key_mismatch(at, "evaluations"))?;
-        cx.ch.send(vec![ye, xe, de]);
+        cx.ch.send(tie.evals.get(1..).unwrap_or_default().to_vec());
+        let [_, yc, xc, dc] =
+            <[Claim; 4]>::try_from(tie.claims).map_err(|_| key_mismatch(at, "evaluations"))?;
         let s = tie.point;
-        cx.claims
-            .witness(out, s.get(..nr).unwrap_or_default().to_vec(), ye);
-        cx.claims.witness(diff, s.clone(), de);
-        cx.pass_claim(x, s, xe, at)?;
-        Ok(())
+        let r_rows = s.get(..nr).unwrap_or_default().to_vec();
+        cx.claims.witness_claim(out, yc.with_point(r_rows));
+        cx.claims.witness_claim(diff, dc);
+        cx.pass(x, xc, at)
     }
 
     fn verify(
@@ -169,27 +192,48 @@ impl OpProof for ReduceMax {
         let (out, diff) = planned(plan_v(cx.plan, idx, at)?).ok_or_else(bad)?;
         let x = input_v(node, 0)?;
         let xl = layout_v(cx.plan, x, at)?;
-        let (n, npad, nr, nj) = last_axis(xl).ok_or_else(bad)?;
+        let (n, _, nr, nj) = last_axis(xl).ok_or_else(bad)?;
+        let (ypriv, xpriv) = (cx.is_private(node.output), cx.is_private(x));
+        let dpriv = ypriv || xpriv;
         let tau = cx.rd.t.challenges(RMAX_ZERO, nr);
-        let sub = cx.rd.verify_sumcheck(nr, n + 1, EF::ZERO, at)?;
-        let vals = cx.rd.recv(npad, at)?;
-        sub.check_products(&product_term(n), Some(&tau), vals.get(..n).ok_or_else(bad)?)
+        let terms = product_term(n);
+        let sub = cx.rd.verify_sumcheck_zr(
+            nr,
+            &terms,
+            Some(&tau),
+            &private_columns(&vec![dpriv; n]),
+            &[],
+            EF::ZERO,
+            at,
+        )?;
+        let vals = cx.rd.recv(n, at)?;
+        let claims = sub
+            .check(&terms, Some(&tau), &vals, at)
             .map_err(|e| VerifyError::at(at, format!("no difference vanishes: {e}")))?;
         let rj = cx.rd.t.challenges(RMAX_J, nj);
-        let v = zkinfer_poly::evaluate(&vals, &rj);
-        cx.claims.witness(diff, cat(&sub.point, &rj), v);
+        let dc = row_claim(&claims, sub.point(), &rj).ok_or_else(bad)?;
+        cx.claims.witness_claim(diff, dc);
         let rho = cx.rd.t.challenges(RMAX_TIE, xl.num_vars());
-        let sub = cx.rd.verify_sumcheck(xl.num_vars(), 3, EF::ZERO, at)?;
+        let terms = tie_terms();
+        let sub = cx.rd.verify_sumcheck_zr(
+            xl.num_vars(),
+            &terms,
+            Some(&rho),
+            &private_columns(&[false, ypriv, xpriv, dpriv]),
+            &[],
+            EF::ZERO,
+            at,
+        )?;
         let m = cx.rd.recv(3, at)?;
-        let ve = valid_eval(xl, &sub.point).ok_or_else(bad)?;
+        let ve = valid_eval(xl, sub.point()).ok_or_else(bad)?;
         let [ye, xe, de] = take::<3>(&m, at)?;
-        sub.check_products(&tie_terms(), Some(&rho), &[ve, ye, xe, de])
+        let claims = sub
+            .check(&terms, Some(&rho), &[ve, ye, xe, de], at)
             .map_err(|e| VerifyError::at(at, format!("differences do not match y − x: {e}")))?;
-        let s = sub.point;
-        cx.claims
-            .witness(out, s.get(..nr).ok_or_else(bad)?.to_vec(), ye);
-        cx.claims.witness(diff, s.clone(), de);
-        cx.pass_claim(x, s, xe, at)?;
-        Ok(())
+        let [_, yc, xc, dc] = <[Claim; 4]>::try_from(claims).map_err(|_| bad())?;
+        let r_rows = sub.point().get(..nr).ok_or_else(bad)?.to_vec();
+        cx.claims.witness_claim(out, yc.with_point(r_rows));
+        cx.claims.witness_claim(diff, dc);
+        cx.pass(x, xc, at)
     }
 }
