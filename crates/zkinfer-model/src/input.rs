@@ -83,11 +83,17 @@ mod tests {
     fn token_ids_are_whole_numbers_inside_the_vocabulary() {
         assert_eq!(token_ids("ids", &[0.0, 3.0, 9.0], 10).unwrap(), [0, 3, 9]);
         let e = token_ids("ids", &[1.0, 10.0], 10).unwrap_err().to_string();
-        assert!(e.contains("token id 10 at position 1") && e.contains("[0, 10)"), "{e}");
+        assert!(
+            e.contains("token id 10 at position 1") && e.contains("[0, 10)"),
+            "{e}"
+        );
         let e = token_ids("ids", &[-1.0], 10).unwrap_err().to_string();
         assert!(e.contains("token id -1 at position 0"), "{e}");
         let e = token_ids("ids", &[2.0, 2.5], 10).unwrap_err().to_string();
-        assert!(e.contains("integer token ids") && e.contains("position 1 holds 2.5"), "{e}");
+        assert!(
+            e.contains("integer token ids") && e.contains("position 1 holds 2.5"),
+            "{e}"
+        );
         assert!(matches!(
             token_ids("ids", &[f32::NAN], 10),
             Err(ModelError::NonFinite { index: 0, .. })

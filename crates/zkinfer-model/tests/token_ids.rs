@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use zkinfer_model::{
-    ImportOptions, InputKind, ModelError, Op, OnnxSource, QOp, QuantConfig, argmax, calibrate,
+    ImportOptions, InputKind, ModelError, OnnxSource, Op, QOp, QuantConfig, argmax, calibrate,
     error_report, import_onnx, load_input_json, quantize,
 };
 
@@ -45,7 +45,11 @@ fn gpt2_fed_ids_imports_runs_and_quantizes() {
         .iter()
         .filter(|n| matches!(n.op, Op::Embedding { .. }))
         .collect();
-    assert_eq!(emb.len(), 1, "one lookup: wte (wpe's constant Gather folds)");
+    assert_eq!(
+        emb.len(),
+        1,
+        "one lookup: wte (wpe's constant Gather folds)"
+    );
     let ids = load_input_json(fixture("gpt2_ids.input.json")).unwrap()[0].clone();
     let (want, next) = expected();
     let tract = g.run_float(&ids).expect("tract runs");
@@ -65,7 +69,11 @@ fn gpt2_fed_ids_imports_runs_and_quantizes() {
     let q = quantize(&g, &cal).expect("quantizes");
     assert_eq!(q.input_kind, InputKind::TokenIds { vocab: 512 });
     assert_eq!(q.tensors[q.input].scale, 0, "ids are not quantized");
-    assert!(q.nodes.iter().any(|n| matches!(n.op, QOp::Embedding { .. })));
+    assert!(
+        q.nodes
+            .iter()
+            .any(|n| matches!(n.op, QOp::Embedding { .. }))
+    );
     let qi = q.quantize_input(&ids).unwrap();
     assert_eq!(qi, ids.iter().map(|&v| v as i64).collect::<Vec<_>>());
     let tr = q.execute(&qi).expect("runs");
@@ -100,7 +108,10 @@ fn bad_token_ids_are_refused_with_their_position() {
             "{e}"
         );
         let m = e.to_string();
-        assert!(m.contains("token id 512 at position 5") && m.contains("[0, 512)"), "{m}");
+        assert!(
+            m.contains("token id 512 at position 5") && m.contains("[0, 512)"),
+            "{m}"
+        );
     }
     let mut neg = ids.clone();
     neg[0] = -3.0;
@@ -117,8 +128,14 @@ fn bad_token_ids_are_refused_with_their_position() {
     ));
     let mut frac = ids.clone();
     frac[7] = 12.5;
-    for e in [g.eval(&frac).unwrap_err(), q.quantize_input(&frac).unwrap_err()] {
-        assert!(matches!(e, ModelError::NotInteger { position: 7, .. }), "{e}");
+    for e in [
+        g.eval(&frac).unwrap_err(),
+        q.quantize_input(&frac).unwrap_err(),
+    ] {
+        assert!(
+            matches!(e, ModelError::NotInteger { position: 7, .. }),
+            "{e}"
+        );
         assert!(e.to_string().contains("integer token ids"), "{e}");
     }
 }

@@ -9,7 +9,9 @@ use zkinfer_proof::claims::{Claim, Claims};
 use zkinfer_proof::ir::ProofGraph;
 use zkinfer_proof::ops::{VerifierCtx, mle, verify_node};
 use zkinfer_proof::plan::WeightsVisibility;
-use zkinfer_proof::testing::{GraphBuilder, Rng, check_linear_node, prove_linear_alone, rand_point};
+use zkinfer_proof::testing::{
+    GraphBuilder, Rng, check_linear_node, prove_linear_alone, rand_point,
+};
 use zkinfer_proof::witness::{generate, weight_columns};
 use zkinfer_proof::{
     CompileOptions, InputVisibility, OutputVisibility, ProvingKey, compile, prove, setup, verify,
@@ -100,7 +102,10 @@ fn the_output_is_the_rows_of_the_ids() {
 #[test]
 fn the_node_proves_true_claims_only() {
     let (g, ids) = model();
-    assert!(matches!(g.nodes[2].op, zkinfer_proof::ir::Op::Embedding { .. }));
+    assert!(matches!(
+        g.nodes[2].op,
+        zkinfer_proof::ir::Op::Embedding { .. }
+    ));
     assert!(check_linear_node(&g, &ids, 2, false));
     assert!(!check_linear_node(&g, &ids, 2, true));
 }

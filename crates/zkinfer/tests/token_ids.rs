@@ -64,7 +64,11 @@ fn gpt2_fed_token_ids_proves_and_verifies() {
     let (pk, vk) = setup(&c).expect("setup");
     let (proof, out) = prove(&pk, &f.ids).expect("proves");
     assert_eq!(out.shape, [1, SEQ, VOCAB]);
-    assert_eq!(next_token(&out.output_data[0]), f.next_token, "onnxruntime's next token");
+    assert_eq!(
+        next_token(&out.output_data[0]),
+        f.next_token,
+        "onnxruntime's next token"
+    );
     let v = verify(&vk, &proof, Some(&f.ids)).expect("verifies");
     assert_eq!(v.output_ints, out.output_ints);
 
@@ -108,7 +112,10 @@ fn gpt2_fed_token_ids_proves_and_verifies() {
     ));
     let mut p = proof.clone();
     p.public_input = Some(other.iter().map(|&v| v as i64).collect());
-    assert!(matches!(verify(&vk, &p, Some(&other)), Err(Error::Rejected(_))));
+    assert!(matches!(
+        verify(&vk, &p, Some(&other)),
+        Err(Error::Rejected(_))
+    ));
     assert!(matches!(verify(&vk, &p, None), Err(Error::Rejected(_))));
 
     // Bad ids: refused before proving (and by the verifier's input check), exit code 4.
@@ -138,6 +145,9 @@ fn private_token_ids_are_refused_at_compile() {
         let e = compiled(&f, vis).err().expect("compiles");
         assert!(matches!(e, Error::Model(_)), "{e}");
         let m = e.to_string();
-        assert!(m.contains("must be public") && m.contains("not supported yet"), "{m}");
+        assert!(
+            m.contains("must be public") && m.contains("not supported yet"),
+            "{m}"
+        );
     }
 }

@@ -347,7 +347,10 @@ impl OpProof for Embedding {
         let wc = planned(plan_v(cx.plan, idx, at)?).ok_or_else(|| vk_mismatch(at))?;
         input_v(node, 0)?;
         let stored = cx.public_input.ok_or_else(|| {
-            VerifyError::at(at, "an embedding needs the public token ids; the proof has none")
+            VerifyError::at(
+                at,
+                "an embedding needs the public token ids; the proof has none",
+            )
         })?;
         let ids = ids_of(cx.plan, stored).ok_or_else(|| vk_mismatch(at))?;
         if let Some((position, id)) = g.bad_id(&ids) {
