@@ -87,7 +87,7 @@ fn gpt2_fed_ids_imports_runs_and_quantizes() {
 fn bad_token_ids_are_refused_with_their_position() {
     let g = graph();
     let ids = load_input_json(fixture("gpt2_ids.input.json")).unwrap()[0].clone();
-    let cal = calibrate(&g, &[ids.clone()], &QuantConfig::default()).unwrap();
+    let cal = calibrate(&g, std::slice::from_ref(&ids), &QuantConfig::default()).unwrap();
     let q = quantize(&g, &cal).unwrap();
     let mut out = ids.clone();
     out[5] = 512.0;
