@@ -437,3 +437,117 @@ fn hashed_input_and_output_are_checked_with_the_opening() {
         "the public-weights key carries the weights"
     );
 }
+
+/// A language model fed token ids (`scripts/make_gpt2_ids.py`'s 2-layer GPT-2): the whole CLI
+/// flow with `{"input_data": [[ids…]]}`, the proven next token equal to onnxruntime's; an id
+/// outside the vocabulary, a fractional id and private ids refused with one line each.
+#[test]
+fn token_id_input_flow() {
+    let fx = Path::new(env!("CARGO_MANIFEST_DIR")).join("../zkinfer-model/tests/fixtures");
+    let d = std::env::temp_dir().join(format!("zkinfer-cli-ids-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    for f in ["onnx", "input.json", "calib.json", "expected.json"] {
+        std::fs::copy(
+            fx.join(format!("gpt2_ids.{f}")),
+            d.join(format!("gpt2_ids.{f}")),
+        )
+        .unwrap();
+    }
+    let calib = [
+        "calibrate",
+        "gpt2_ids.onnx",
+        "--data",
+        "gpt2_ids.calib.json",
+    ];
+    zk_ok(&d, &[&calib[..], &["-o", "settings.json"]].concat());
+    let compile = [
+        "compile",
+        "gpt2_ids.onnx",
+        "--settings",
+        "settings.json",
+        "-o",
+    ];
+    zk_ok(&d, &[&compile[..], &["gpt2.zkc"]].concat());
+    zk_ok(
+        &d,
+        &["setup", "gpt2.zkc", "--pk", "gpt2.pk", "--vk", "gpt2.vk"],
+    );
+    let prove = |input: &str| {
+        zk(
+            &d,
+            &[
+                "prove",
+                "--pk",
+                "gpt2.pk",
+                "--input",
+                input,
+                "-o",
+                "proof.zkp",
+                "--output-json",
+                "out.json",
+            ],
+        )
+    };
+    let o = prove("gpt2_ids.input.json");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("out.json")).unwrap()).unwrap();
+    let logits: Vec<f32> = out["output_data"][0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap() as f32)
+        .collect();
+    assert_eq!(logits.len(), 16 * 512);
+    let exp: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("gpt2_ids.expected.json")).unwrap())
+            .unwrap();
+    let next = zkinfer_model::argmax(&logits[15 * 512..]);
+    assert_eq!(next as u64, exp["next_token"].as_u64().unwrap());
+    let v = zk_ok(
+        &d,
+        &[
+            "verify",
+            "--vk",
+            "gpt2.vk",
+            "--proof",
+            "proof.zkp",
+            "--input",
+            "gpt2_ids.input.json",
+        ],
+    );
+    assert!(v.starts_with("verified"), "{v}");
+    // Bad ids: one line, exit code 4, naming the id and its position.
+    let ids: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("gpt2_ids.input.json")).unwrap())
+            .unwrap();
+    let with = |pos: usize, v: serde_json::Value, file: &str| {
+        let mut x = ids.clone();
+        x["input_data"][0][pos] = v;
+        std::fs::write(d.join(file), x.to_string()).unwrap();
+    };
+    with(9, serde_json::json!(512), "oov.json");
+    with(2, serde_json::json!(7.5), "frac.json");
+    assert_fails(&prove("oov.json"), 4, "token id 512 at position 9");
+    assert_fails(&prove("frac.json"), 4, "position 2 holds 7.5");
+    let o = zk(
+        &d,
+        &[
+            "verify",
+            "--vk",
+            "gpt2.vk",
+            "--proof",
+            "proof.zkp",
+            "--input",
+            "oov.json",
+        ],
+    );
+    assert_fails(&o, 4, "outside the vocabulary");
+    // Private ids: refused at compile, exit code 5.
+    let o = zk(
+        &d,
+        &[&compile[..], &["p.zkc", "--input-visibility", "private"]].concat(),
+    );
+    assert_fails(&o, 5, "not supported yet");
+}

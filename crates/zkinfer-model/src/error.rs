@@ -65,6 +65,34 @@ pub enum ModelError {
         /// The offending value.
         value: f32,
     },
+    /// A token id outside the vocabulary of the embedding it indexes.
+    #[error(
+        "token id {id} at position {position} of input `{name}` is outside the vocabulary: ids must lie in [0, {vocab}) (the embedding table has {vocab} rows)"
+    )]
+    TokenId {
+        /// The input.
+        name: String,
+        /// Flat position in the input.
+        position: usize,
+        /// The id.
+        id: f64,
+        /// Rows of the embedding table.
+        vocab: usize,
+    },
+    /// A value of a token-id input that is not a whole number.
+    #[error(
+        "input `{name}` takes integer token ids, but position {position} holds {value}; give whole numbers in [0, {vocab})"
+    )]
+    NotInteger {
+        /// The input.
+        name: String,
+        /// Flat position in the input.
+        position: usize,
+        /// The value.
+        value: f32,
+        /// Rows of the embedding table.
+        vocab: usize,
+    },
     /// A value left the signed range of its tensor during integer execution.
     #[error(
         "value {value} at layer `{layer}` (tensor `{tensor}`, index {index}) is outside [{min}, {max}]; recalibrate with inputs that cover this range or widen A (act_bits)"

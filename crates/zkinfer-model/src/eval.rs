@@ -3,7 +3,7 @@
 use tract_onnx::prelude::{IntoTValue, Tensor, tvec};
 
 use crate::error::{ModelError, Result};
-use crate::graph::{Graph, Node, Op};
+use crate::graph::{Graph, InputKind, Node, Op};
 use crate::kernels::{self, Window};
 
 impl Graph {
@@ -19,8 +19,14 @@ impl Graph {
             )
         })?;
         let shape = &self.tensors[self.input].shape;
-        let t = Tensor::from_shape(shape, input)
-            .map_err(|e| ModelError::tract("building input", &e))?;
+        let t = match self.input_kind {
+            InputKind::Float => Tensor::from_shape(shape, input),
+            InputKind::TokenIds { .. } => {
+                let ids: Vec<i64> = input.iter().map(|&v| v as i64).collect();
+                Tensor::from_shape(shape, &ids)
+            }
+        }
+        .map_err(|e| ModelError::tract("building input", &e))?;
         let out = plan
             .run(tvec!(t.into_tvalue()))
             .map_err(|e| ModelError::tract("running the float model", &e))?;
@@ -89,6 +95,9 @@ impl Graph {
                 index,
                 value,
             });
+        }
+        if let InputKind::TokenIds { vocab } = self.input_kind {
+            crate::input::token_ids(name, input, vocab)?;
         }
         Ok(())
     }
@@ -231,6 +240,12 @@ impl Graph {
                 y
             }
             Op::Gather { axis, indices } => kernels::gather(x, xs, *axis, indices),
+            Op::Embedding { table } => {
+                // The ids were checked against the vocabulary with the input (check_input).
+                let vocab = table.shape.first().copied().unwrap_or(0);
+                let ids = crate::input::token_ids(&self.tensors[node.inputs[0]].name, x, vocab)?;
+                kernels::embedding(&ids, &table.data, vocab)
+            }
             Op::RmsNorm { axis, eps } => rms_norm(x, xs, *axis, *eps),
         })
     }

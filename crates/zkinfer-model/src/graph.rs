@@ -82,6 +82,13 @@ pub enum Op {
         /// Axis.
         axis: usize,
     },
+    /// `y[t, ..] = table[ids[t], ..]`: rows of a constant table picked by the token ids of the
+    /// integer input (ONNX `Gather` on an embedding table, axis 0). The output's shape is the
+    /// ids' shape followed by `table.shape[1..]`.
+    Embedding {
+        /// `[vocab, ..]`.
+        table: FConst,
+    },
     /// `y[.., j, ..] = x[.., indices[j], ..]` along `axis` (constant indices).
     Gather {
         /// Axis.
@@ -209,6 +216,7 @@ impl Op {
             Op::Recip => "Recip",
             Op::ArgMax { .. } => "ArgMax",
             Op::Gather { .. } => "Gather",
+            Op::Embedding { .. } => "Embedding",
             Op::AddConst { .. } => "AddConst",
             Op::MulConst { .. } => "MulConst",
             Op::Relu => "Relu",
@@ -232,6 +240,20 @@ impl Op {
             Op::RmsNorm { .. } => "RmsNorm",
         }
     }
+}
+
+/// What the model's input holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum InputKind {
+    /// Real numbers, quantized at the input's scale.
+    #[default]
+    Float,
+    /// Integer token ids, each in `0..vocab`, that only index embedding tables
+    /// ([`Op::Embedding`]): taken as they are, never quantized.
+    TokenIds {
+        /// The number of rows of the (smallest) table they index.
+        vocab: usize,
+    },
 }
 
 /// One op application.
@@ -258,6 +280,8 @@ pub struct Graph {
     pub input: TensorId,
     /// The model output.
     pub output: TensorId,
+    /// What the input holds.
+    pub input_kind: InputKind,
     pub(crate) tract: Option<Arc<TypedRunnableModel>>,
 }
 
@@ -274,6 +298,7 @@ impl Graph {
             nodes,
             input,
             output,
+            input_kind: InputKind::Float,
             tract: None,
         }
     }

@@ -311,6 +311,18 @@ pub fn gather<T: Copy>(x: &[T], shape: &[usize], axis: usize, indices: &[usize])
     y
 }
 
+/// `y[t, ..] = table[ids[t], ..]` for a row-major `table` of `vocab` rows (callers check
+/// `0 ≤ ids[t] < vocab`).
+pub fn embedding<T: Copy>(ids: &[i64], table: &[T], vocab: usize) -> Vec<T> {
+    let row = table.len() / vocab.max(1);
+    let mut y = Vec::with_capacity(ids.len() * row);
+    for &id in ids {
+        let at = id as usize * row;
+        y.extend_from_slice(&table[at..at + row]);
+    }
+    y
+}
+
 /// Batched matrix product: `a: [batch, m, k]`, `b: [batch, k, n]` (flattened), returns
 /// `[batch, m, n]`.
 pub fn batched_matmul<T: Scalar>(a: &[T], b: &[T], batch: usize, [m, k, n]: [usize; 3]) -> Vec<T> {

@@ -24,6 +24,7 @@ impl G {
                 output: 0,
                 act_bits: 16,
                 weight_bits: 16,
+                input_kind: Default::default(),
             },
         }
     }

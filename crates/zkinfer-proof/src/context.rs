@@ -150,6 +150,10 @@ impl<'a> ProverCtx<'a> {
 pub struct VerifierCtx<'a> {
     /// The plan.
     pub plan: &'a Plan,
+    /// The public input the proof is about (stored layout), `None` for a committed input: the
+    /// ops whose proof depends on the input's values themselves (an embedding lookup's token
+    /// ids) read it here; claims on its MLE go to [`Claims::public_input`].
+    pub public_input: Option<&'a [i64]>,
     /// The message reader.
     pub rd: Reader<'a>,
     /// Claims so far.

@@ -53,6 +53,14 @@ pub use zkinfer_model::kernels::Window;
 pub enum Op {
     /// The graph input.
     Input,
+    /// `y[t, ..] = table[ids[t], ..]`: rows of a constant table (the weights) picked by token
+    /// ids, the input `ids` (the public graph input, or a reshape of it). Output shape: the ids'
+    /// shape followed by `table.shape[1..]`. Proved from the public ids with a selector sumcheck
+    /// over the table's rows (`ops/embed.rs`).
+    Embedding {
+        /// `[vocab, ..]`.
+        table: Const,
+    },
     /// `y = x · W + b`: x `[.., K]` (any layout whose trailing axes multiply to K), W `[K, N]`,
     /// b `[N]` at the accumulator scale.
     MatMulConst {
@@ -177,6 +185,7 @@ impl Op {
     pub fn kind(&self) -> &'static str {
         match self {
             Self::Input => "Input",
+            Self::Embedding { .. } => "Embedding",
             Self::MatMulConst { .. } => "MatMulConst",
             Self::Conv2d { .. } => "Conv2d",
             Self::Add => "Add",
@@ -229,6 +238,7 @@ impl Op {
                 }
             }
             Self::AddConst { c } | Self::MulConstTensor { c } => c.values.clear(),
+            Self::Embedding { table } => table.values.clear(),
             Self::Table {
                 outputs, generator, ..
             } if *generator != TableGen::Explicit => outputs.clear(),
@@ -348,6 +358,37 @@ pub struct ProofGraph {
     pub output: TensorId,
     /// Activation bits A (signed range of every activation that feeds a non-linear op).
     pub act_bits: u32,
+}
+
+impl ProofGraph {
+    /// For a graph whose input holds token ids: the number of rows of the smallest embedding
+    /// table the ids index (each id must lie below it). `None` for a graph whose input feeds no
+    /// [`Op::Embedding`] (directly or through reshapes).
+    #[must_use]
+    pub fn input_vocab(&self) -> Option<usize> {
+        let mut ids = vec![false; self.tensors.len()];
+        *ids.get_mut(self.input)? = true;
+        let mut vocab: Option<usize> = None;
+        for n in &self.nodes {
+            let Some(&x) = n.inputs.first() else { continue };
+            if !ids.get(x).copied().unwrap_or(false) {
+                continue;
+            }
+            match &n.op {
+                Op::Reshape => {
+                    if let Some(f) = ids.get_mut(n.output) {
+                        *f = true;
+                    }
+                }
+                Op::Embedding { table } => {
+                    let v = table.shape.first().copied().unwrap_or(0);
+                    vocab = Some(vocab.map_or(v, |w| w.min(v)));
+                }
+                _ => {}
+            }
+        }
+        vocab
+    }
 }
 
 impl Const {

@@ -96,6 +96,9 @@ pub fn lower(q: &QuantGraph) -> Result<ProofGraph, LowerError> {
                     window,
                 }
             }
+            QOp::Embedding { table } => Op::Embedding {
+                table: konst(table),
+            },
             QOp::Add => Op::Add,
             QOp::Sub => Op::Sub,
             QOp::MulConst { c } => Op::MulConst { c: *c },

@@ -270,6 +270,18 @@ impl GraphBuilder {
         self.push(Op::AxisMap { maps }, vec![x], s)
     }
 
+    /// `y[t, ..] = table[ids[t], ..]` for a random `[vocab, dim]` table (`ids` holds token ids:
+    /// the input, or a reshape of it).
+    pub fn embedding(&mut self, ids: TensorId, vocab: usize, dim: usize) -> TensorId {
+        let table = Const {
+            shape: vec![vocab, dim],
+            values: self.rng.vec(vocab * dim, 1 << 10),
+        };
+        let mut s = self.shape(ids);
+        s.push(dim);
+        self.push(Op::Embedding { table }, vec![ids], s)
+    }
+
     /// Sum over `axis` (kept as size 1).
     pub fn sum_axis(&mut self, x: TensorId, axis: usize) -> TensorId {
         let mut s = self.shape(x);
@@ -540,6 +552,7 @@ pub fn check_linear_node(g: &ProofGraph, x: &[i64], idx: usize, tamper: bool) ->
     let mut tv = Transcript::new(b"t");
     let mut vx = VerifierCtx {
         plan: &plan,
+        public_input: Some(&wit.tensors[g.input]),
         rd: Reader::new(&mut tv, &msgs),
         claims: Claims::new(g.tensors.len()),
     };

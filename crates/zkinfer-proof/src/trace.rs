@@ -206,6 +206,9 @@ fn raise(graph: &ProofGraph) -> Result<(QuantGraph, Vec<Step>), ProveError> {
         };
         let step = match &node.op {
             Op::Input => continue,
+            Op::Embedding { table } => qnode(QOp::Embedding {
+                table: konst(table),
+            }),
             Op::MatMulConst { weight, bias } => qnode(QOp::MatMulConst {
                 weight: konst(weight),
                 bias: bias.as_ref().map(konst),
@@ -310,6 +313,7 @@ fn raise(graph: &ProofGraph) -> Result<(QuantGraph, Vec<Step>), ProveError> {
         output: graph.output,
         act_bits: graph.act_bits,
         weight_bits: graph.act_bits,
+        input_kind: zkinfer_model::InputKind::Float,
     };
     Ok((q, steps))
 }

@@ -213,6 +213,7 @@ pub fn verify(
 
     let mut cx = VerifierCtx {
         plan,
+        public_input: public_input.as_deref(),
         rd: match pool {
             Some(p) => Reader::with_pool(&mut t, &proof.msgs, p),
             None => Reader::new(&mut t, &proof.msgs),

@@ -443,6 +443,7 @@ fn malformed_claims_and_messages_are_errors_not_panics() {
             let mut tv = Transcript::new(b"t");
             let mut vx = VerifierCtx {
                 plan: &plan,
+                public_input: None,
                 rd: Reader::new(&mut tv, msgs),
                 claims: Claims::new(g.tensors.len()),
             };

@@ -447,6 +447,10 @@ fn quantize_public(vk: &VerifyingKey, x: &[f32]) -> Result<Vec<i64>, Error> {
             t.shape
         )));
     }
+    if let Some(vocab) = g.input_vocab() {
+        return zkinfer_model::token_ids(&t.name, x, vocab)
+            .map_err(|e| Error::Input(e.to_string()));
+    }
     let f = f64::from(t.scale).exp2();
     x.iter()
         .enumerate()

@@ -9,7 +9,7 @@ use tract_onnx::tract_core::ops::nn::DataFormat;
 
 use super::SUPPORTED_OPS;
 use crate::error::{ModelError, Result};
-use crate::graph::{FConst, Graph, Node, Op, TensorId, TensorInfo};
+use crate::graph::{FConst, Graph, InputKind, Node, Op, TensorId, TensorInfo};
 
 /// A lowered tract outlet: a tensor of our graph or a constant.
 #[derive(Clone, Debug)]
@@ -27,7 +27,8 @@ pub(super) struct Lowerer<'a> {
     vals: HashMap<OutletId, Val>,
 }
 
-pub(super) fn lower(model: &TypedModel) -> Result<Graph> {
+/// Lowers `model`; `int_input`: its input holds integer token ids.
+pub(super) fn lower(model: &TypedModel, int_input: bool) -> Result<Graph> {
     let mut lw = Lowerer {
         _model: std::marker::PhantomData,
         tensors: Vec::new(),
@@ -68,7 +69,56 @@ pub(super) fn lower(model: &TypedModel) -> Result<Graph> {
         _ => return Err(ModelError::invalid("output", "the output is a constant")),
     };
     let input = input.ok_or_else(|| ModelError::invalid("input", "no input"))?;
-    Ok(Graph::new(lw.tensors, lw.nodes, input, output))
+    let mut graph = Graph::new(lw.tensors, lw.nodes, input, output);
+    if int_input {
+        graph.input_kind = token_ids(&graph)?;
+    }
+    Ok(graph)
+}
+
+/// The input kind of a graph whose input holds integer token ids: they may only be reshaped and
+/// index embedding tables ([`Op::Embedding`]), the smallest of which sets the vocabulary.
+fn token_ids(g: &Graph) -> Result<InputKind> {
+    let name = &g.tensors[g.input].name;
+    let mut ids = vec![false; g.tensors.len()];
+    ids[g.input] = true;
+    let mut vocab: Option<usize> = None;
+    for n in &g.nodes {
+        let Some(i) = n.inputs.iter().position(|&t| ids[t]) else {
+            continue;
+        };
+        match &n.op {
+            Op::Reshape { .. } => ids[n.output] = true,
+            Op::Embedding { table } if i == 0 => {
+                let v = table.shape.first().copied().unwrap_or(0);
+                vocab = Some(vocab.map_or(v, |w| w.min(v)));
+            }
+            op => {
+                return Err(ModelError::UnsupportedOp {
+                    node: n.name.clone(),
+                    op: op.name().into(),
+                    detail: format!(
+                        "the integer input `{name}` holds token ids, which may only be reshaped \
+                         and index embedding tables (Gather on a constant table); this node \
+                         computes with them"
+                    ),
+                    supported: SUPPORTED_OPS.into(),
+                });
+            }
+        }
+    }
+    if ids[g.output] {
+        return Err(ModelError::Config(format!(
+            "the output is the integer input `{name}` itself; nothing to prove"
+        )));
+    }
+    match vocab {
+        Some(vocab) if vocab > 0 => Ok(InputKind::TokenIds { vocab }),
+        _ => Err(ModelError::Config(format!(
+            "input `{name}` is integer but indexes no embedding table (Gather on a constant \
+             table); integer inputs are supported only as token ids"
+        ))),
+    }
 }
 
 fn concrete(shape: &ShapeFact) -> Option<Vec<usize>> {
@@ -621,8 +671,26 @@ impl Lowerer<'_> {
     }
 
     /// Gather with constant indices (any shape, negative ones counted from the end): a 1-D
-    /// `Gather` along the axis, then a reshape to tract's output shape.
+    /// `Gather` along the axis, then a reshape to tract's output shape. Rows of a constant table
+    /// picked by an activation (token ids): an [`Op::Embedding`].
     fn lower_gather(&mut self, node: &TypedNode, axis: usize, shape: &[usize]) -> Result<TensorId> {
+        if let (Val::C(table), Val::T(ids)) = (self.input(node, 0)?, self.input(node, 1)?) {
+            let mut want = self.shape(ids).to_vec();
+            want.extend(table.shape.iter().skip(1));
+            if axis != 0 || table.shape.is_empty() || want != shape {
+                return Err(self.unsupported(
+                    &node.name,
+                    "Gather",
+                    format!(
+                        "an embedding lookup gathers rows (axis 0) of its table: got axis {axis}, \
+                         table {:?}, ids {:?}",
+                        table.shape,
+                        self.shape(ids)
+                    ),
+                ));
+            }
+            return Ok(self.push(&node.name, Op::Embedding { table }, vec![ids], want));
+        }
         let x = self.tensor_input(node, 0)?;
         let idx = self.const_input(node, 1)?;
         let d = self.shape(x).get(axis).copied().unwrap_or(0);

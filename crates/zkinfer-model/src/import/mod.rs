@@ -73,7 +73,7 @@ activations, Conv (2-D, NCHW), Add/Sub/Mul (tensors, broadcasting, or constants)
 constants, Max/Min with a scalar (ReLU, Clip), LeakyRelu, Sigmoid, Tanh, Erf, Gelu (exact, or \
 its decomposed tanh/erf forms), Exp, MaxPool, AveragePool, GlobalAveragePool, ReduceSum, \
 ReduceMean, Reshape, Flatten, Transpose, Squeeze, Unsqueeze, Slice, Concat, Gather with \
-constant indices, ArgMax (select_last_index = 0), Softmax (optionally after a 0/-inf mask), \
+constant indices, Gather of an embedding table's rows by an int64 token-id input, ArgMax (select_last_index = 0), Softmax (optionally after a 0/-inf mask), \
 LayerNormalization (or its decomposed form), RmsNorm, BatchNormalization (folded), the NaN \
 guard Iff(IsNan); float only: Div of two activations (tract's Recip), Pow outside a recognised GELU";
 
@@ -110,14 +110,14 @@ pub fn import_onnx<'a>(source: impl Into<OnnxSource<'a>>, opts: &ImportOptions) 
             (what, m)
         }
     };
-    let model = concretize_inputs(model, opts)?;
+    let (model, int_input) = concretize_inputs(model, opts)?;
     let typed = model
         .into_typed()
         .map_err(|e| ModelError::tract(format!("typing ({what})"), &e))?;
     let typed = typed
         .into_decluttered()
         .map_err(|e| ModelError::tract("decluttering", &e))?;
-    let mut graph = lower::lower(&typed)?;
+    let mut graph = lower::lower(&typed, int_input)?;
     fold::fold_affine(&mut graph);
     let plan = typed
         .into_optimized()
@@ -127,11 +127,15 @@ pub fn import_onnx<'a>(source: impl Into<OnnxSource<'a>>, opts: &ImportOptions) 
     Ok(graph)
 }
 
-fn concretize_inputs(mut model: InferenceModel, opts: &ImportOptions) -> Result<InferenceModel> {
+/// Fixes the input's shape; returns whether it is an integer (token-id) input.
+fn concretize_inputs(
+    mut model: InferenceModel,
+    opts: &ImportOptions,
+) -> Result<(InferenceModel, bool)> {
     let n = model.inputs.len();
     if n != 1 {
         return Err(ModelError::Config(format!(
-            "the model has {n} inputs; exactly one float input is supported"
+            "the model has {n} inputs; exactly one input (float, or int64 token ids) is supported"
         )));
     }
     let fact = model
@@ -171,13 +175,15 @@ fn concretize_inputs(mut model: InferenceModel, opts: &ImportOptions) -> Result<
         shape.push(v);
     }
     let dt = fact.datum_type.concretize().unwrap_or(DatumType::F32);
-    if dt != DatumType::F32 {
+    let int = matches!(dt, DatumType::I64 | DatumType::I32);
+    if dt != DatumType::F32 && !int {
         return Err(ModelError::Config(format!(
-            "input `{name}` is {dt:?}; only f32 inputs are supported"
+            "input `{name}` is {dt:?}; the input must be f32, or int64/int32 token ids that feed \
+             an embedding lookup"
         )));
     }
     model
         .set_input_fact(0, InferenceFact::dt_shape(dt, shape))
         .map_err(|e| ModelError::tract("setting the input shape", &e))?;
-    Ok(model)
+    Ok((model, int))
 }

@@ -103,6 +103,7 @@ pub(crate) fn op_bound(g: &QuantGraph, node: &QNode, inb: &[u128]) -> u128 {
             let xs = &g.tensors[node.inputs[0]].shape;
             b0.saturating_mul(axes.iter().map(|&a| xs[a] as u128).product())
         }
+        QOp::Embedding { table } => sabs(table),
         QOp::Reshape { .. }
         | QOp::Gather { .. }
         | QOp::ReduceMax
@@ -193,6 +194,14 @@ fn op_shape(node: &QNode, ins: &[&[usize]]) -> Result<Vec<usize>> {
         .ok_or_else(|| bad("window does not fit"))
     };
     Ok(match &node.op {
+        QOp::Embedding { table } => {
+            if table.shape.is_empty() || table.data.len() != numel(&table.shape) {
+                return Err(bad("embedding table is not [vocab, ..]"));
+            }
+            let mut s = x.to_vec();
+            s.extend_from_slice(&table.shape[1..]);
+            s
+        }
         QOp::Gather { axis, indices } => {
             if *axis >= x.len() || indices.iter().any(|&j| j >= x[*axis]) {
                 return Err(bad("gather axis or index out of range"));

@@ -50,6 +50,7 @@ pub fn quantize(graph: &Graph, cal: &Calibration) -> Result<QuantGraph> {
             output: 0,
             act_bits: cal.config.act_bits,
             weight_bits: cal.config.weight_bits,
+            input_kind: graph.input_kind,
         },
         map: vec![None; n],
         narrowed: vec![None; n],
@@ -57,11 +58,18 @@ pub fn quantize(graph: &Graph, cal: &Calibration) -> Result<QuantGraph> {
         pat: super::fuse::find(graph),
     };
     let it = &graph.tensors[graph.input];
+    // Token ids are taken as they are: scale 0, bounded by the vocabulary.
+    let (scale, bound) = match graph.input_kind {
+        crate::graph::InputKind::Float => {
+            (cal.scales[graph.input], 1u64 << (cal.config.act_bits - 1))
+        }
+        crate::graph::InputKind::TokenIds { vocab } => (0, vocab.saturating_sub(1) as u64),
+    };
     b.q.tensors.push(QTensor {
         name: it.name.clone(),
         shape: it.shape.clone(),
-        scale: cal.scales[graph.input],
-        bound: 1u64 << (cal.config.act_bits - 1),
+        scale,
+        bound,
     });
     b.map[graph.input] = Some(0);
     b.narrowed[graph.input] = Some(0);
@@ -218,6 +226,12 @@ impl Builder<'_> {
             Op::EinSum { expr } => self.einsum(node, expr, &shape),
             Op::Softmax { .. } => self.softmax(node, x0, None),
             Op::ArgMax { axis } => self.argmax(node, *axis),
+            Op::Embedding { table } => {
+                let ids = self.wide(x0)?;
+                let w = self.weights(table);
+                let s = w.scale;
+                self.emit(name, QOp::Embedding { table: w }, vec![ids], shape, s)
+            }
             Op::Gather { axis, indices } => {
                 self.same_scale(name, x0, QOp::Gather { axis: *axis, indices: indices.clone() }, shape)
             }

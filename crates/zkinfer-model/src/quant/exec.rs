@@ -16,9 +16,12 @@ pub struct Trace {
 
 impl QuantGraph {
     /// Quantizes a float input at the input scale: `q = round(x · 2^s)` (ties away from zero).
+    /// Token ids ([`crate::InputKind::TokenIds`]) are not quantized: each must be a whole number
+    /// inside the vocabulary ([`crate::token_ids`]).
     ///
     /// # Errors
-    /// Wrong length, NaN/inf, or a value outside the act_bits range.
+    /// Wrong length, NaN/inf, or a value outside the act_bits range (for token ids: a fraction
+    /// or an id outside the vocabulary).
     pub fn quantize_input(&self, x: &[f32]) -> Result<Vec<i64>> {
         let t = &self.tensors[self.input];
         let n: usize = t.shape.iter().product();
@@ -28,6 +31,9 @@ impl QuantGraph {
                 expected: n,
                 got: x.len(),
             });
+        }
+        if let crate::graph::InputKind::TokenIds { vocab } = self.input_kind {
+            return crate::input::token_ids(&t.name, x, vocab);
         }
         let f = f64::from(t.scale).exp2();
         let (lo, hi) = self.act_range();
@@ -86,7 +92,23 @@ impl QuantGraph {
             });
         }
         let mut values = vec![Vec::new(); self.tensors.len()];
-        self.check_range("input", self.input, input)?;
+        match self.input_kind {
+            crate::graph::InputKind::Float => self.check_range("input", self.input, input)?,
+            crate::graph::InputKind::TokenIds { vocab } => {
+                if let Some((position, &id)) = input
+                    .iter()
+                    .enumerate()
+                    .find(|(_, v)| !(0..vocab as i64).contains(v))
+                {
+                    return Err(ModelError::TokenId {
+                        name: t.name.clone(),
+                        position,
+                        id: id as f64,
+                        vocab,
+                    });
+                }
+            }
+        }
         values[self.input] = input.to_vec();
         for node in &self.nodes {
             let y = self.exec_node(node, &values)?;
@@ -150,6 +172,22 @@ impl QuantGraph {
         let bs = || self.tensors[node.inputs[1]].shape.as_slice();
         Ok(match &node.op {
             QOp::Gather { axis, indices } => kernels::gather(x, xs, *axis, indices),
+            QOp::Embedding { table } => {
+                let vocab = table.shape.first().copied().unwrap_or(0);
+                if let Some((position, &id)) = x
+                    .iter()
+                    .enumerate()
+                    .find(|(_, v)| !(0..vocab as i64).contains(v))
+                {
+                    return Err(ModelError::TokenId {
+                        name: self.tensors[node.inputs[0]].name.clone(),
+                        position,
+                        id: id as f64,
+                        vocab,
+                    });
+                }
+                kernels::embedding(x, &table.data, vocab)
+            }
             QOp::MatMul => {
                 let r = xs.len();
                 let (m, k, n) = (xs[r - 2], xs[r - 1], ys[r - 1]);

@@ -186,6 +186,13 @@ pub enum QOp {
         /// top, left, bottom, right.
         pad: [usize; 4],
     },
+    /// Linear in the table. `y[t, ..] = table[ids[t], ..]`: rows of a constant table picked by
+    /// token ids (the input `x`, scale 0, each in `0..table.shape[0]`, else an error of the run).
+    /// Output shape: the ids' shape followed by `table.shape[1..]`; scale: the table's.
+    Embedding {
+        /// `[vocab, ..]`.
+        table: ConstTensor,
+    },
     /// Layout. `y[.., j, ..] = x[.., indices[j], ..]` along `axis` (constant indices).
     Gather {
         /// Axis.
@@ -254,6 +261,10 @@ pub struct QuantGraph {
     pub act_bits: u32,
     /// Weight bits W.
     pub weight_bits: u32,
+    /// What the input holds: for token ids, the input tensor has scale 0 and the ids as they
+    /// are ([`QuantGraph::quantize_input`]).
+    #[serde(default)]
+    pub input_kind: crate::graph::InputKind,
 }
 
 impl QuantGraph {

@@ -2,6 +2,7 @@
 //! side, behind the [`OpProof`] trait; [`rule`] is the one dispatch that names every op.
 //!
 //! - [`input`]: the graph input (public, or committed and range-checked);
+//! - [`embed`]: rows of a constant table picked by the public token ids (embedding lookup);
 //! - [`matmul`]: `x·W + b` with constant weights; [`conv`]: 2-D convolution;
 //! - [`pool`]: sum-pool (average pooling before its multiplier) and max-pool;
 //! - [`affine`]: add/sub of equal layouts, a constant added, a constant multiplied;
@@ -25,6 +26,7 @@ pub mod api;
 pub mod axis_map;
 pub mod broadcast;
 pub mod conv;
+pub mod embed;
 pub mod gadgets;
 pub mod input;
 pub mod matmul;
@@ -51,6 +53,7 @@ use api::{node_p, node_v};
 pub fn rule(op: &Op) -> &'static dyn OpProof {
     match op {
         Op::Input => &input::Input,
+        Op::Embedding { .. } => &embed::Embedding,
         Op::MatMulConst { .. } => &matmul::MatMulConst,
         Op::Conv2d { .. } => &conv::Conv2d,
         Op::Add | Op::Sub => &affine::AddSub,
