@@ -170,12 +170,12 @@ impl WitnessData {
 pub(crate) fn open(
     data: WitnessData,
     claims: &[ColumnClaim],
-    stack: Option<StackClaim>,
+    stack: Option<&StackClaim>,
     t: &mut Transcript,
 ) -> Result<WitnessOpening, ProveError> {
     match data {
         WitnessData::Hiding(engine, data) => engine
-            .open_with_stack(*data, claims, stack.as_slice(), t)
+            .open_with_stack(*data, claims, stack.map_or(&[], std::slice::from_ref), t)
             .map(WitnessOpening::Hiding)
             .map_err(backend),
         WitnessData::Plain(..) if stack.is_some() => Err(ProveError::Backend(
@@ -227,7 +227,7 @@ pub(crate) fn verify(
     pcs: PcsConfig,
     c: &WitnessCommitment,
     claims: &[ColumnClaim],
-    stack: Option<StackClaim>,
+    stack: Option<&StackClaim>,
     opening: &WitnessOpening,
     t: &mut Transcript,
 ) -> Result<(), VerifyError> {
@@ -235,7 +235,15 @@ pub(crate) fn verify(
     match (c, opening) {
         (WitnessCommitment::Hiding(c), WitnessOpening::Hiding(o)) => {
             HidingPcs::new(hiding_config(pcs))
-                .and_then(|engine| engine.verify_with_stack(c, claims, stack.as_slice(), o, t))
+                .and_then(|engine| {
+                    engine.verify_with_stack(
+                        c,
+                        claims,
+                        stack.map_or(&[], std::slice::from_ref),
+                        o,
+                        t,
+                    )
+                })
                 .map_err(at)
         }
         (WitnessCommitment::Plain(_), _) if stack.is_some() => Err(VerifyError::at(

@@ -314,7 +314,7 @@ fn prove_inner(
     let mut witness_claims = col_claims(&claims.witness);
     witness_claims.extend(blinding_claims);
     witness_claims.extend(pool_claims);
-    let witness_opening = commit::open(xdata, &witness_claims, stack_claim, &mut t)?;
+    let witness_opening = commit::open(xdata, &witness_claims, stack_claim.as_ref(), &mut t)?;
     profile.mark("opening");
     let proof = Proof {
         vk_digest: pk.vk.digest,

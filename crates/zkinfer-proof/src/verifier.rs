@@ -358,7 +358,7 @@ pub fn verify(
         vk.pcs,
         &proof.witness,
         &witness_claims,
-        stack_claim,
+        stack_claim.as_ref(),
         &proof.witness_opening,
         &mut t,
     )?;

@@ -98,7 +98,6 @@ impl HidingCommittedData {
     /// The stacked polynomial's evaluations over the hypercube (`2^stacked_vars` of them): what
     /// a caller needs to prove something of the stack itself, e.g. to reduce many column claims
     /// to one [`StackClaim`] (docs/ZK.md §13).
-    #[must_use]
     pub fn stacked_values(&self) -> &[F] {
         self.whir.message.as_slice()
     }
