@@ -34,14 +34,16 @@
     )
 )]
 
-use zkinfer_field::{EF, PrimeCharacteristicRing, from_signed};
+use zkinfer_field::{EF, PrimeCharacteristicRing};
 use zkinfer_poly::eq_table;
 use zkinfer_sumcheck::Column;
 
 use super::api::{
     OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v, plan_p, plan_v,
 };
-use super::util::{cat, get, input, input_v, key_mismatch, private_columns, prod2, vk_mismatch};
+use super::util::{
+    cat, get, input, input_v, key_mismatch, private_columns, prod2, rows_dot, vk_mismatch,
+};
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
 use crate::error::{CompileError, ProveError, VerifyError};
@@ -301,15 +303,7 @@ impl OpProof for Embedding {
             return Err(key_mismatch(at, "table column size"));
         }
         let eqd = eq_table(r_d);
-        let wr: Vec<EF> = w
-            .chunks_exact(g.dp)
-            .map(|row| {
-                row.iter()
-                    .zip(&eqd)
-                    .map(|(&v, &e)| e * from_signed(v))
-                    .sum()
-            })
-            .collect();
+        let wr = rows_dot(w, g.dp, &eqd);
         let private = private_columns(&[weights_private(cx.plan), false]);
         let out = cx.ch.prove_sumcheck_zr(
             vec![Column::Ext(wr), Column::Ext(s)],

@@ -19,7 +19,7 @@ use super::api::{
 };
 use super::util::{
     cat, get, input, input_v, key_mismatch, layout, layout_v, matmul_rows, mle, negated,
-    private_columns, prod2,
+    private_columns, prod2, rows_dot,
 };
 use crate::claims::Claim;
 use crate::context::WitnessCtx;
@@ -240,15 +240,7 @@ impl OpProof for MatMulConst {
                 *acc += em * from_signed(v);
             }
         }
-        let wr: Vec<EF> = w
-            .chunks_exact(np)
-            .map(|row| {
-                row.iter()
-                    .zip(&eqn)
-                    .map(|(&v, &e)| e * from_signed(v))
-                    .sum()
-            })
-            .collect();
+        let wr = rows_dot(w, np, &eqn);
         let private = private_columns(&[cx.is_private(x), wpriv]);
         let out = cx.ch.prove_sumcheck_zr(
             vec![Column::Ext(xr), Column::Ext(wr)],

@@ -84,6 +84,16 @@ pub fn product_term(k: usize) -> [Term; 1] {
     [Term::new(EF::ONE, (0..k).collect())]
 }
 
+/// Each row of `values` (rows of `row_len`) dotted with `eq`: `r ↦ Σ_j eq_j·values[r][j]`, the
+/// column's multilinear extension bound at `eq`'s point on its low variables.
+#[must_use]
+pub fn rows_dot(values: &[i64], row_len: usize, eq: &[EF]) -> Vec<EF> {
+    values
+        .chunks_exact(row_len.max(1))
+        .map(|row| row.iter().zip(eq).map(|(&v, &e)| e * from_signed(v)).sum())
+        .collect()
+}
+
 /// `column_0 · column_1`.
 #[must_use]
 pub fn prod2() -> [Term; 1] {
