@@ -10,11 +10,13 @@ use zkinfer_field::{EF, F, PrimeCharacteristicRing, Transcript, from_signed};
 use zkinfer_lookup::zk::{
     BlindedClaims, BlindedProof, Blinding, InnerMasks, InstanceClaims, MASKED_LAYER_DEGREE,
     ZkLookupError, disabled_multiplicities, ext_from_coords, hiding_columns, layer_mask_shapes,
-    prove_blinded, prove_blinded_many, random_layer_masks, verify_blinded, verify_blinded_many,
+    prove_blinded, prove_blinded_many, prove_blinded_many_deferred, random_layer_masks,
+    verify_blinded, verify_blinded_many, verify_blinded_many_deferred,
 };
 use zkinfer_lookup::{LookupError, LookupInstance, Table};
 use zkinfer_poly::evaluate;
 use zkinfer_sumcheck::MaskPolynomial;
+use zkinfer_sumcheck::zk::random_ext;
 
 type Witnesses = Vec<Vec<Vec<F>>>;
 
@@ -987,4 +989,196 @@ fn several_instances_vary_run_to_run_with_blinding_and_are_fixed_without() {
             );
         }
     }
+}
+
+/// Proves `tables`/`ws` with the deferred leaves and leaf masks `sums` (per instance, per
+/// tree), verifies, and returns the verifier's claims (the prover's are asserted equal) and the
+/// last layer's children.
+fn deferred_run(
+    tables: &[Table],
+    ws: &[Witnesses],
+    ms: &[Vec<F>],
+    sums: &[Vec<[[EF; 2]; 2]>],
+    tamper: impl Fn(&mut BlindedProof),
+    rng: &mut StdRng,
+) -> (Result<BlindedClaims, ZkLookupError>, Vec<Blinding>) {
+    let st = statement_of(tables, ws);
+    let masks = random_masks(&st, rng);
+    let (blinding, mut inner) = secrets_for(tables, ws, true, true, rng);
+    for (i, s) in inner.iter_mut().zip(sums) {
+        for (j, &v) in s.iter().enumerate() {
+            i.set_leaf(j, v).unwrap();
+        }
+    }
+    let insts: Vec<LookupInstance<'_>> = tables
+        .iter()
+        .zip(ws)
+        .map(|(t, w)| LookupInstance {
+            table: t,
+            witnesses: refs(w),
+        })
+        .collect();
+    let mrefs: Vec<&[F]> = ms.iter().map(Vec::as_slice).collect();
+    let mut next = masks.iter();
+    let mut tp = Transcript::new(b"deferred");
+    let (mut proof, pc) = prove_blinded_many_deferred(
+        &insts,
+        &mrefs,
+        &blinding,
+        &inner,
+        |_, _| next.next().cloned().ok_or("no mask"),
+        &mut tp,
+    )
+    .unwrap();
+    assert!(proof.witness_evals.is_empty() && proof.multiplicity_evals.is_empty());
+    tamper(&mut proof);
+    let mut tv = Transcript::new(b"deferred");
+    let vc = verify_blinded_many_deferred(&st, &proof, &mut tv);
+    if let Ok(v) = &vc
+        && proof.layers.iter().all(|l| !l.children.is_empty())
+    {
+        let untampered = {
+            let mut p2 = proof.clone();
+            tamper(&mut p2);
+            p2 == proof
+        };
+        if untampered {
+            assert_eq!(
+                v.leaves, pc.leaves,
+                "prover and verifier agree on the leaf claims"
+            );
+        }
+    }
+    (vc, blinding)
+}
+
+/// `p̃ − P(pt)` and `q̃ − Q(pt)` for every leaf claim, from the committed data.
+fn leaf_offsets(
+    tables: &[Table],
+    ws: &[Witnesses],
+    ms: &[Vec<F>],
+    blinding: &[Blinding],
+    claims: &BlindedClaims,
+) -> Vec<[EF; 2]> {
+    let leaves = claims.leaves.as_ref().expect("deferred claims");
+    let line = |v: [EF; 2], z: EF| v[0] + z * (v[1] - v[0]);
+    leaves
+        .trees
+        .iter()
+        .map(|lc| {
+            let (table, w) = (&tables[lc.instance], &ws[lc.instance]);
+            let is_table = lc.tree == w.len();
+            let f = lc.form(table, is_table, leaves.alpha, leaves.beta).unwrap();
+            let b = &blinding[lc.instance];
+            let (n, d) = (
+                line(b.numerators[lc.tree], f.z),
+                line(b.denominators[lc.tree], f.z),
+            );
+            let m = if is_table {
+                evaluate(&ms[lc.instance], &lc.point[1..])
+            } else {
+                EF::ZERO
+            };
+            let x: EF = if is_table {
+                EF::ZERO
+            } else {
+                w[lc.tree]
+                    .iter()
+                    .zip(&f.witness)
+                    .map(|(c, &k)| k * evaluate(c, &lc.point))
+                    .sum()
+            };
+            let p = f.p_const + f.multiplicity * m + f.s * n;
+            let q = f.q_const + x + f.s * d;
+            [lc.p - p, lc.q - q]
+        })
+        .collect()
+}
+
+#[test]
+fn deferred_leaves_are_masked_and_bind_the_committed_columns() {
+    let mut rng = StdRng::seed_from_u64(31);
+    let tables = vec![
+        Table::SignedRange { bits: 4 },
+        Table::function("relu", 4, |i| i.max(0)).unwrap(),
+    ];
+    let vars = [vec![3, 2], vec![4]];
+    let ws: Vec<Witnesses> = tables
+        .iter()
+        .zip(&vars)
+        .map(|(t, v)| v.iter().map(|&n| witness(t, n, &mut rng)).collect())
+        .collect();
+    let ms: Vec<Vec<F>> = tables
+        .iter()
+        .zip(&ws)
+        .map(|(t, w)| disabled_multiplicities(t, &refs(w)).unwrap())
+        .collect();
+    let random_sums: Vec<Vec<[[EF; 2]; 2]>> = ws
+        .iter()
+        .map(|w| {
+            (0..=w.len())
+                .map(|_| {
+                    [
+                        [0; 2].map(|_| random_ext(&mut rng)),
+                        [0; 2].map(|_| random_ext(&mut rng)),
+                    ]
+                })
+                .collect()
+        })
+        .collect();
+    let zero_sums: Vec<Vec<[[EF; 2]; 2]>> = ws
+        .iter()
+        .map(|w| vec![[[EF::ZERO; 2]; 2]; w.len() + 1])
+        .collect();
+
+    // Without leaf masks the leaf claims are the leaf polynomials themselves.
+    let (c, b) = deferred_run(&tables, &ws, &ms, &zero_sums, |_| {}, &mut rng);
+    let c = c.unwrap();
+    for off in leaf_offsets(&tables, &ws, &ms, &b, &c) {
+        assert_eq!(off, [EF::ZERO; 2]);
+    }
+    // With them, each claim is off by exactly the leaf masks' term, which is non-zero.
+    let (c, b) = deferred_run(&tables, &ws, &ms, &random_sums, |_| {}, &mut rng);
+    let c = c.unwrap();
+    let leaves = c.leaves.as_ref().unwrap();
+    for (lc, off) in leaves
+        .trees
+        .iter()
+        .zip(leaf_offsets(&tables, &ws, &ms, &b, &c))
+    {
+        let [k0, k1] = zkinfer_lookup::zk::leaf_mask_coefficients(&lc.point);
+        let [sp, sq] = random_sums[lc.instance][lc.tree];
+        assert_eq!(off, [k0 * sp[0] + k1 * sp[1], k0 * sq[0] + k1 * sq[1]]);
+        assert_ne!(off, [EF::ZERO; 2], "the leaf claims are masked");
+    }
+    // A changed child of the last layer is rejected by the layer check or leaves a leaf claim
+    // that the committed data does not make.
+    for pos in 0..4 {
+        let (c, b) = deferred_run(
+            &tables,
+            &ws,
+            &ms,
+            &zero_sums,
+            |p| {
+                if let Some(l) = p.layers.last_mut() {
+                    l.children[pos] += EF::ONE;
+                }
+            },
+            &mut rng,
+        );
+        if let Ok(c) = c {
+            let offs = leaf_offsets(&tables, &ws, &ms, &b, &c);
+            assert!(offs.iter().any(|o| *o != [EF::ZERO; 2]), "child {pos}");
+        }
+    }
+    // Leaf values in a deferred proof are refused.
+    let (c, _) = deferred_run(
+        &tables,
+        &ws,
+        &ms,
+        &zero_sums,
+        |p| p.multiplicity_evals.push(EF::ONE),
+        &mut rng,
+    );
+    assert!(c.is_err());
 }

@@ -543,6 +543,18 @@ fn masked_entries(
     zkinfer_sumcheck::zk::mask_entries_per_var(&degrees).map(|e| e + CLAIM_MASK_LEN * private.len())
 }
 
+/// The pool entries of a masked claim reduction over `vars` variables with a plain output
+/// (`incoming`: whether masked claims come in).
+///
+/// # Errors
+/// If the mask shape is invalid.
+pub(crate) fn reduction_entries(vars: usize, incoming: bool) -> Result<usize, SumcheckError> {
+    masked_entries(vars, &reduction_terms(), false, &[], incoming)
+}
+
+/// The entries of a claim mask, for callers that take claim masks themselves.
+pub(crate) const CLAIM_MASK_ENTRIES: usize = CLAIM_MASK_LEN;
+
 /// The summand of a claim reduction: `P·W`.
 fn reduction_terms() -> [Term; 1] {
     [Term::new(EF::ONE, vec![0, 1])]

@@ -20,6 +20,29 @@ use crate::ops::{ProverCtx, VerifierCtx, rule, to_field};
 use crate::plan::{LookupUse, LookupWitness, Plan, TableSpec};
 use crate::witness::Witness;
 
+/// The lookup argument's claims on one table's columns, as the walk routes them: per lookup one
+/// (possibly masked) claim per column, and the claim on the table's multiplicity column.
+#[derive(Clone, Debug)]
+pub(crate) struct TableClaims {
+    /// Per lookup, per column.
+    pub witness: Vec<Vec<Claim>>,
+    /// On the multiplicity column.
+    pub multiplicity: Claim,
+}
+
+impl From<&LookupClaims> for TableClaims {
+    fn from(c: &LookupClaims) -> Self {
+        Self {
+            witness: c
+                .witness_claims
+                .iter()
+                .map(|w| w.iter().map(|(p, v)| Claim::new(p.clone(), *v)).collect())
+                .collect(),
+            multiplicity: Claim::new(c.multiplicity_claim.0.clone(), c.multiplicity_claim.1),
+        }
+    }
+}
+
 /// The lookup table of a spec. A function table whose outputs were left out of a verifying key
 /// is generated here (once per process: later calls take it from a cache keyed by its digest);
 /// either way its outputs are checked against the digest the key records (hashed once: the
@@ -298,7 +321,7 @@ pub fn prove_all(
     };
     let (proof, claims) = proved?;
     for (ti, (us, cl)) in uses.iter().zip(&claims).enumerate() {
-        discharge_prove(cx, ti, us, cl)?;
+        discharge_prove(cx, ti, us, &cl.into())?;
     }
     Ok(proof)
 }
@@ -312,12 +335,15 @@ pub fn prove_all(
 pub fn route_for_count(cx: &mut ProverCtx<'_>) -> Result<(), ProveError> {
     let tables = tables(cx.plan).map_err(ProveError::Backend)?;
     for (ti, (t, uses)) in tables.iter().zip(cx.plan.lookups_by_table()).enumerate() {
-        let claims = LookupClaims {
-            witness_claims: uses
+        // The blinded lookups send every leaf value masked: the stand-ins are masked claims
+        // (the counting channel's placeholder masks), so their consumers count masked inputs.
+        let mut masked = |n: usize| cx.ch.mask_value(&vec![EF::ZERO; n], EF::ZERO);
+        let claims = TableClaims {
+            witness: uses
                 .iter()
-                .map(|lu| vec![(vec![EF::ZERO; lu.num_vars], EF::ZERO); t.num_columns()])
+                .map(|lu| (0..t.num_columns()).map(|_| masked(lu.num_vars)).collect())
                 .collect(),
-            multiplicity_claim: (vec![EF::ZERO; t.num_vars()], EF::ZERO),
+            multiplicity: masked(t.num_vars()),
         };
         discharge_prove(cx, ti, &uses, &claims)?;
     }
@@ -346,28 +372,26 @@ fn discharge_prove(
     cx: &mut ProverCtx<'_>,
     ti: usize,
     uses: &[LookupUse],
-    claims: &LookupClaims,
+    claims: &TableClaims,
 ) -> Result<(), ProveError> {
     let bad = |what: &str| ProveError::key_mismatch(format!("lookups into table {ti}"), what);
-    let (mp, mv) = claims.multiplicity_claim.clone();
     let mcol = *cx
         .plan
         .multiplicity_columns
         .get(ti)
         .ok_or_else(|| bad("no multiplicity column"))?;
-    cx.claims.witness(mcol, mp, mv);
-    for (lu, wc) in uses.iter().zip(&claims.witness_claims) {
+    cx.claims.witness_claim(mcol, claims.multiplicity.clone());
+    for (lu, wc) in uses.iter().zip(&claims.witness) {
         let first = wc
             .first()
             .ok_or_else(|| bad("a lookup without claims"))?
             .clone();
         match lu.witness {
             LookupWitness::Input => {
-                let claim = Claim::new(first.0, first.1);
-                cx.claims.route(cx.plan, cx.graph.input, claim)?;
+                cx.claims.route(cx.plan, cx.graph.input, first)?;
             }
             LookupWitness::Column { column, .. } => {
-                cx.claims.witness(column, first.0, first.1);
+                cx.claims.witness_claim(column, first);
             }
             w => {
                 let node = node_of(lu);
@@ -426,7 +450,7 @@ pub fn verify_all(cx: &mut VerifierCtx<'_>, proof: &LookupProof) -> Result<(), V
         )));
     }
     for (ti, (us, cl)) in uses.iter().zip(&claims).enumerate() {
-        discharge_verify(cx, ti, us, cl, &format!("lookups into table {ti}"))?;
+        discharge_verify(cx, ti, us, &cl.into(), &format!("lookups into table {ti}"))?;
     }
     Ok(())
 }
@@ -444,25 +468,24 @@ fn discharge_verify(
     cx: &mut VerifierCtx<'_>,
     ti: usize,
     uses: &[LookupUse],
-    claims: &LookupClaims,
+    claims: &TableClaims,
     at: &str,
 ) -> Result<(), VerifyError> {
     let bad = |what: &str| VerifyError::plan_mismatch(at, what);
-    let (mp, mv) = claims.multiplicity_claim.clone();
     let mcol = *cx
         .plan
         .multiplicity_columns
         .get(ti)
         .ok_or_else(|| bad("no multiplicity column"))?;
-    cx.claims.witness(mcol, mp, mv);
-    if claims.witness_claims.len() != uses.len() {
+    cx.claims.witness_claim(mcol, claims.multiplicity.clone());
+    if claims.witness.len() != uses.len() {
         return Err(VerifyError::Malformed(format!(
             "{at}: claims for {} lookups, the plan has {}",
-            claims.witness_claims.len(),
+            claims.witness.len(),
             uses.len()
         )));
     }
-    for (lu, wc) in uses.iter().zip(&claims.witness_claims) {
+    for (lu, wc) in uses.iter().zip(&claims.witness) {
         let first = wc
             .first()
             .ok_or_else(|| bad("a lookup without claims"))?
@@ -475,16 +498,15 @@ fn discharge_verify(
                 ) {
                     return Err(bad("a lookup into the input, which is not committed"));
                 }
-                let claim = Claim::new(first.0, first.1);
                 cx.claims
-                    .route(cx.plan, cx.plan.graph.input, claim)
+                    .route(cx.plan, cx.plan.graph.input, first)
                     .map_err(|e| e.at(at))?;
             }
             LookupWitness::Column { column, .. } => {
                 if column >= cx.plan.witness_columns.len() {
                     return Err(bad("a lookup into a column the plan does not have"));
                 }
-                cx.claims.witness(column, first.0, first.1);
+                cx.claims.witness_claim(column, first);
             }
             w => {
                 let node = node_of(lu);
@@ -528,15 +550,17 @@ pub mod zk {
 
     use rand::SeedableRng;
     use zkinfer_field::{BasedVectorSpace, EF, F, Field, PrimeCharacteristicRing};
+    use zkinfer_lookup::Table;
     use zkinfer_lookup::zk::{
-        BlindedClaims, BlindedProof, Blinding, HidingColumnId, InnerMasks, ZkLookupError,
-        ext_from_coords, heights, hiding_columns, layer_mask_shapes,
+        BlindedClaims, BlindedProof, Blinding, HidingColumnId, InnerMasks, LeafClaim, LeafForm,
+        ZkLookupError, ext_from_coords, heights, hiding_columns, layer_mask_shapes,
     };
-    use zkinfer_lookup::{LookupClaims, Table};
     use zkinfer_pcs::ColumnClaim;
+    use zkinfer_sumcheck::zk::ClaimMask;
     use zkinfer_sumcheck::{Column, zk::pool::mask_entries};
 
-    use super::{columns, discharge_prove, discharge_verify, tables};
+    use super::{TableClaims, columns, discharge_prove, discharge_verify, tables};
+    use crate::channel::{CLAIM_MASK_ENTRIES, reduction_entries};
     use crate::claims::Claim;
     use crate::error::{ProveError, VerifyError};
     use crate::ir::ProofGraph;
@@ -604,9 +628,16 @@ pub mod zk {
         let st = statement(&tables, plan);
         let vars = column_vars(block_ids(&st).len());
         let mut entries = 0;
-        for (n, d) in layer_mask_shapes(&st).into_iter().chain([(vars, 2)]) {
+        for (n, d) in layer_mask_shapes(&st) {
             entries += mask_entries(n, d).map_err(|e| e.to_string())?;
         }
+        // `B`'s reduction consumes the masked leaf claims on `N` and `D`.
+        entries += reduction_entries(vars, true).map_err(|e| e.to_string())?;
+        // Four leaf masks per tree (`S_p`, `S_q` at both children). The masked leaf values
+        // (every looked-up column, every multiplicity column) are counted by the walk's
+        // counting pass, which sends their stand-ins ([`super::route_for_count`]).
+        let trees: usize = st.iter().map(|(_, s)| s.len() + 1).sum();
+        entries += 4 * CLAIM_MASK_ENTRIES * trees;
         Ok((vars, entries))
     }
 
@@ -620,24 +651,6 @@ pub mod zk {
             last.fill(F::ZERO);
         }
         column
-    }
-
-    /// The claim on a column from the argument's claim `E(point) = value` on its extended
-    /// column; `None` when `eq₀ = 0` (a degenerate challenge, probability `≤ 2/|EF|`).
-    fn unextend(point: &[EF], value: EF, fill: F, extra: usize) -> Option<(Vec<EF>, EF)> {
-        let top = point.get(..extra)?;
-        let rest = point.get(extra..)?;
-        let eq0: EF = top.iter().map(|&x| EF::ONE - x).product();
-        let s: EF = point
-            .get(..point.len().checked_sub(1)?)?
-            .iter()
-            .copied()
-            .product();
-        let inv = eq0.try_inverse()?;
-        Some((
-            rest.to_vec(),
-            (value - EF::from(fill) * (EF::ONE - eq0 - s)) * inv,
-        ))
     }
 
     /// The extended columns of every lookup of table `t`.
@@ -739,11 +752,27 @@ pub mod zk {
         }
     }
 
-    /// The claims on `B` of the blinded argument, as claims on its 4-entry blocks.
+    /// `B`'s point for a claim at `inner` on block `block` (`vars` variables): the block's
+    /// bits, then `inner` (a 1-variable polynomial's claim with its block's first inner
+    /// coordinate 0).
+    fn block_point(vars: usize, block: usize, inner: &[EF]) -> Option<Vec<EF>> {
+        let mut point: Vec<EF> = (0..vars.checked_sub(2)?)
+            .rev()
+            .map(|b| EF::from(F::from_bool((block >> b) & 1 == 1)))
+            .collect();
+        if inner.len() == 1 {
+            point.push(EF::ZERO);
+        }
+        point.extend(inner);
+        (point.len() == vars).then_some(point)
+    }
+
+    /// The claims on `B` of the blinded argument's inner masks, as claims on its 4-entry
+    /// blocks, and the block index of every blinding polynomial.
     fn block_claims(
         statement: &[(&Table, Vec<usize>)],
         claims: &BlindedClaims,
-    ) -> Option<(usize, Vec<Claim>)> {
+    ) -> Option<(usize, Vec<Claim>, HashMap<HidingColumnId, usize>)> {
         let ids = block_ids(statement);
         let vars = column_vars(ids.len());
         let index: HashMap<HidingColumnId, usize> =
@@ -751,56 +780,193 @@ pub mod zk {
         let mut out = Vec::new();
         for c in claims.hiding_claims() {
             let block = *index.get(&c.id)?;
-            let mut point: Vec<EF> = (0..vars - 2)
-                .rev()
-                .map(|b| EF::from(F::from_bool((block >> b) & 1 == 1)))
-                .collect();
-            if c.point.len() == 1 {
-                point.push(EF::ZERO);
-            }
-            point.extend(&c.point);
-            if point.len() != vars {
-                return None;
-            }
-            out.push(Claim::new(point, c.value));
+            out.push(Claim::new(block_point(vars, block, &c.point)?, c.value));
         }
-        Some((vars, out))
+        Some((vars, out, index))
     }
 
-    /// The argument's claims on the extended columns as claims on the columns.
-    fn unextend_claims(
+    /// The claim on a column from the argument's (masked) claim on its extended column:
+    /// `E(p) = eq₀·X(p′) + f·(1 − eq₀ − s)`, so `X(p′)` plus the masks over `eq₀` is
+    /// `(v − f·(1 − eq₀ − s))/eq₀`; `None` when `eq₀ = 0` (a degenerate challenge,
+    /// probability `≤ 2/|EF|`).
+    fn unextend(claim: &Claim, fill: F, extra: usize) -> Option<Claim> {
+        let point = &claim.point;
+        let top = point.get(..extra)?;
+        let rest = point.get(extra..)?;
+        let eq0: EF = top.iter().map(|&x| EF::ONE - x).product();
+        let s: EF = point
+            .get(..point.len().checked_sub(1)?)?
+            .iter()
+            .copied()
+            .product();
+        let inv = eq0.try_inverse()?;
+        Some(Claim {
+            point: rest.to_vec(),
+            value: (claim.value - EF::from(fill) * (EF::ONE - eq0 - s)) * inv,
+            masks: claim
+                .masks
+                .iter()
+                .map(|m| ClaimMask {
+                    slot: m.slot,
+                    coeff: m.coeff * inv,
+                })
+                .collect(),
+        })
+    }
+
+    /// The claims on `N(z)` and `D(z)` that make a tree's leaf claim hold, from the values
+    /// sent masked at its leaf point (`sent`: the looked-up columns' values for a witness tree,
+    /// the multiplicity's for the table tree) and its four leaf masks `[S_p0, S_p1, S_q0,
+    /// S_q1]` (docs/ZK.md §14):
+    /// - `N(z) + (Z_p − c_m·mask(m̂))/s = (p̃ − p_const − c_m·m̂)/s`,
+    /// - `D(z) + (Z_q − Σ_j c_j·mask(x̂_j))/s = (q̃ − q_const − Σ_j c_j·x̂_j)/s`,
+    ///
+    /// with `Z_V = Z(ρ)((1 − μ)S_V0 + μ·S_V1)`. `None` for a zero `s` (a degenerate challenge)
+    /// or the wrong number of sent values.
+    fn blinding_claims(
+        leaf: &LeafClaim,
+        form: &LeafForm,
+        slots: &[usize; 4],
+        sent: &[Claim],
+    ) -> Option<[(EF, Vec<ClaimMask>); 2]> {
+        let inv = form.s.try_inverse()?;
+        let leaf_masks = |a: usize| -> Vec<ClaimMask> {
+            (0..2)
+                .map(|b| ClaimMask {
+                    slot: slots[a + b],
+                    coeff: form.masks[b] * inv,
+                })
+                .collect()
+        };
+        let scaled = |c: &Claim, k: EF| -> Vec<ClaimMask> {
+            c.masks
+                .iter()
+                .map(|m| ClaimMask {
+                    slot: m.slot,
+                    coeff: -k * m.coeff * inv,
+                })
+                .collect()
+        };
+        let (mut n_value, mut n_masks) = (leaf.p - form.p_const, leaf_masks(0));
+        let (mut d_value, mut d_masks) = (leaf.q - form.q_const, leaf_masks(2));
+        if form.witness.is_empty() {
+            let [m] = sent else { return None };
+            n_value -= form.multiplicity * m.value;
+            n_masks.extend(scaled(m, form.multiplicity));
+        } else {
+            if sent.len() != form.witness.len() {
+                return None;
+            }
+            for (&c, x) in form.witness.iter().zip(sent) {
+                d_value -= c * x.value;
+                d_masks.extend(scaled(x, c));
+            }
+        }
+        Some([(n_value * inv, n_masks), (d_value * inv, d_masks)])
+    }
+
+    /// What the leaves leave: per table the claims to route, and the claims on `N`, `D`.
+    struct LeafOutput {
+        tables: Vec<TableClaims>,
+        blinding: Vec<Claim>,
+    }
+
+    /// Turns each tree's leaf claim into claims on committed data, given the values sent
+    /// masked at its leaf point (`sent(tree, point, count)` sends them on the prover's side
+    /// and reads them on the verifier's): the looked-up columns' claims (unextended), the
+    /// multiplicity columns', and the blinding columns' `N(z)`, `D(z)` as claims on `B`.
+    fn leaf_claims<E>(
         tables: &[Table],
         plan: &Plan,
         claims: &BlindedClaims,
-    ) -> Option<Vec<LookupClaims>> {
-        tables
+        leaf_slots: &[[usize; 4]],
+        index: &HashMap<HidingColumnId, usize>,
+        b_vars: usize,
+        mut sent: impl FnMut(&LeafClaim, bool, usize) -> Result<Vec<Claim>, E>,
+        bad: impl Fn(&str) -> E,
+    ) -> Result<LeafOutput, E> {
+        let leaves = claims
+            .leaves
+            .as_ref()
+            .ok_or_else(|| bad("no leaf claims"))?;
+        if leaves.trees.len() != leaf_slots.len() {
+            return Err(bad("a leaf claim per tree"));
+        }
+        let uses = plan.lookups_by_table();
+        let mut out: Vec<TableClaims> = tables
             .iter()
-            .zip(plan.lookups_by_table())
-            .zip(&claims.instances)
-            .map(|((t, uses), inst)| {
-                let fill = t.row(0)?;
-                let witness_claims = uses
-                    .iter()
-                    .zip(&inst.lookup.witness_claims)
-                    .map(|(lu, wc)| {
-                        let extra = extra_vars(lu.num_vars);
-                        wc.iter()
-                            .zip(&fill)
-                            .map(|((p, v), &f)| unextend(p, *v, f, extra))
-                            .collect::<Option<Vec<_>>>()
-                    })
-                    .collect::<Option<Vec<_>>>()?;
-                Some(LookupClaims {
-                    witness_claims,
-                    multiplicity_claim: inst.lookup.multiplicity_claim.clone(),
-                })
+            .zip(&uses)
+            .map(|(_, us)| TableClaims {
+                witness: vec![Vec::new(); us.len()],
+                multiplicity: Claim::new(Vec::new(), EF::ZERO),
             })
-            .collect()
+            .collect();
+        let mut blinding = Vec::with_capacity(2 * leaf_slots.len());
+        for (leaf, slots) in leaves.trees.iter().zip(leaf_slots) {
+            let (i, tree) = (leaf.instance, leaf.tree);
+            let (Some(table), Some(us), Some(tc)) = (tables.get(i), uses.get(i), out.get_mut(i))
+            else {
+                return Err(bad("a leaf claim of no table"));
+            };
+            let is_table = tree == us.len();
+            if tree > us.len() {
+                return Err(bad("a leaf claim of no tree"));
+            }
+            let form = leaf
+                .form(table, is_table, leaves.alpha, leaves.beta)
+                .ok_or_else(|| bad("a leaf point without coordinates"))?;
+            let count = if is_table { 1 } else { table.num_columns() };
+            let values = sent(leaf, is_table, count)?;
+            let [(nv, nm), (dv, dm)] = blinding_claims(leaf, &form, slots, &values)
+                .ok_or_else(|| bad("a degenerate lookup challenge; prove again"))?;
+            for (id, value, masks) in [
+                (HidingColumnId::Numerators { instance: i, tree }, nv, nm),
+                (HidingColumnId::Denominators { instance: i, tree }, dv, dm),
+            ] {
+                let block = *index.get(&id).ok_or_else(|| bad("no blinding block"))?;
+                let point =
+                    block_point(b_vars, block, &[form.z]).ok_or_else(|| bad("a blinding point"))?;
+                blinding.push(Claim {
+                    point,
+                    value,
+                    masks,
+                });
+            }
+            if is_table {
+                tc.multiplicity = values
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| bad("no multiplicity value"))?;
+            } else {
+                let fill = table.row(0).ok_or_else(|| bad("an empty table"))?;
+                let lu = us.get(tree).ok_or_else(|| bad("no such lookup"))?;
+                let extra = extra_vars(lu.num_vars);
+                let routed = values
+                    .iter()
+                    .zip(&fill)
+                    .map(|(c, &f)| unextend(c, f, extra))
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| bad("a degenerate lookup challenge; prove again"))?;
+                if let Some(w) = tc.witness.get_mut(tree) {
+                    *w = routed;
+                }
+            }
+        }
+        Ok(LeafOutput {
+            tables: out,
+            blinding,
+        })
     }
 
-    /// Proves every table's lookups with the blinded argument, routes the claims on the
-    /// columns, and returns the proof and the claims on `B`'s coordinate columns (which are the
-    /// witness batch's columns `first_b` and `first_b + 1`).
+    /// The number of trees of a statement (per table its lookups and the table).
+    fn tree_count(statement: &[(&Table, Vec<usize>)]) -> usize {
+        statement.iter().map(|(_, s)| s.len() + 1).sum()
+    }
+
+    /// Proves every table's lookups with the blinded argument, its leaves deferred to masked
+    /// values (docs/ZK.md §14), routes the claims on the columns, and returns the proof and
+    /// the claims on `B`'s coordinate columns (which are the witness batch's columns `first_b`
+    /// and `first_b + 1`).
     ///
     /// # Errors
     /// [`ProveError::Backend`] without a mask pool or for an argument failure;
@@ -823,14 +989,38 @@ pub mod zk {
         let mf: Vec<Vec<F>> = mults.iter().map(|m| crate::ops::to_field(m)).collect();
         let mrefs: Vec<&[F]> = mf.iter().map(Vec::as_slice).collect();
         let backend = |e: &dyn std::fmt::Display| ProveError::Backend(format!("lookups: {e}"));
+        let Secrets {
+            blinding,
+            mut inner,
+            column,
+        } = secrets;
         let (pool, t) = cx.ch.pool_and_transcript();
         let pool = pool.ok_or_else(|| backend(&"blinded lookups need the mask pool"))?;
+        // Four leaf masks per tree, from the pool, before the layer masks.
+        let mut leaf_slots: Vec<[usize; 4]> = Vec::with_capacity(tree_count(&st));
+        for (i, (_, shapes)) in st.iter().enumerate() {
+            for tree in 0..=shapes.len() {
+                let mut slots = [0usize; 4];
+                let mut sums = [EF::ZERO; 4];
+                for (slot, sum) in slots.iter_mut().zip(&mut sums) {
+                    *slot = pool.next_claim_mask().map_err(|e| backend(&e))?.index;
+                    let [a, b] = pool.claim_mask(*slot).map_err(|e| backend(&e))?;
+                    *sum = a.double() + b;
+                }
+                inner
+                    .get_mut(i)
+                    .ok_or_else(|| backend(&"inner masks"))?
+                    .set_leaf(tree, [[sums[0], sums[1]], [sums[2], sums[3]]])
+                    .map_err(|e| backend(&e))?;
+                leaf_slots.push(slots);
+            }
+        }
         let mut slots = Vec::new();
-        let (proof, claims) = zkinfer_lookup::zk::prove_blinded_many(
+        let (proof, claims) = zkinfer_lookup::zk::prove_blinded_many_deferred(
             &instances,
             &mrefs,
-            &secrets.blinding,
-            &secrets.inner,
+            &blinding,
+            &inner,
             |n, d| {
                 pool.next_mask(n, d).map(|(slot, mask)| {
                     slots.push(slot.index);
@@ -847,15 +1037,44 @@ pub mod zk {
             pool.record(slot, claim).map_err(|e| backend(&e))?;
         }
         drop(instances);
+        let (vars, mut bclaims, index) =
+            block_claims(&st, &claims).ok_or_else(|| backend(&"blinding claims"))?;
+        let ch = &mut cx.ch;
+        let leaves = leaf_claims(
+            &tables,
+            cx.plan,
+            &claims,
+            &leaf_slots,
+            &index,
+            vars,
+            |leaf, is_table, _| {
+                let i = leaf.instance;
+                Ok(if is_table {
+                    let pt = leaf.point.get(1..).unwrap_or_default();
+                    let m = mf
+                        .get(i)
+                        .map_or(EF::ZERO, |m| zkinfer_poly::evaluate(m, pt));
+                    ch.send_masked(pt, &[m])
+                } else {
+                    let values: Vec<EF> = cols
+                        .get(i)
+                        .and_then(|c| c.get(leaf.tree))
+                        .map(|w| {
+                            w.iter()
+                                .map(|c| zkinfer_poly::evaluate(c, &leaf.point))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    ch.send_masked(&leaf.point, &values)
+                })
+            },
+            |what| backend(&what),
+        )?;
         drop(cols);
-        let routed = unextend_claims(&tables, cx.plan, &claims)
-            .ok_or_else(|| backend(&"a degenerate lookup challenge; prove again"))?;
-        for (ti, (us, cl)) in uses.iter().zip(&routed).enumerate() {
+        for (ti, (us, cl)) in uses.iter().zip(&leaves.tables).enumerate() {
             discharge_prove(cx, ti, us, cl)?;
         }
-        let (vars, bclaims) =
-            block_claims(&st, &claims).ok_or_else(|| backend(&"blinding claims"))?;
-        let Secrets { column, .. } = secrets;
+        bclaims.extend(leaves.blinding);
         let [b0, b1] = split(&column);
         let reduced = cx
             .ch
@@ -907,8 +1126,8 @@ pub mod zk {
     ) -> Result<Vec<ColumnClaim>, VerifyError> {
         let tables = tables(cx.plan).map_err(|e| VerifyError::at(AT, e))?;
         let st = statement(&tables, cx.plan);
-        let claims =
-            zkinfer_lookup::zk::verify_blinded_many(&st, proof, cx.rd.t).map_err(|e| match e {
+        let claims = zkinfer_lookup::zk::verify_blinded_many_deferred(&st, proof, cx.rd.t)
+            .map_err(|e| match e {
                 ZkLookupError::Lookup(e) => VerifyError::Lookup(e),
                 e => VerifyError::at(AT, e),
             })?;
@@ -916,6 +1135,18 @@ pub mod zk {
             .rd
             .pool_mut()
             .ok_or_else(|| VerifyError::at(AT, "blinded lookups without a mask pool"))?;
+        // The leaf masks: the prover took them before the layer masks.
+        let mut leaf_slots: Vec<[usize; 4]> = Vec::with_capacity(tree_count(&st));
+        for _ in 0..tree_count(&st) {
+            let mut slots = [0usize; 4];
+            for slot in &mut slots {
+                *slot = pool
+                    .next_claim_mask()
+                    .map_err(|e| VerifyError::sumcheck(AT, e))?
+                    .index;
+            }
+            leaf_slots.push(slots);
+        }
         let shapes = layer_mask_shapes(&st);
         if shapes.len() != claims.masks.len() {
             return Err(VerifyError::at(AT, "a layer mask claim is missing"));
@@ -927,20 +1158,37 @@ pub mod zk {
             pool.record(slot.index, claim)
                 .map_err(|e| VerifyError::sumcheck(AT, e))?;
         }
-        let routed = unextend_claims(&tables, cx.plan, &claims)
-            .ok_or_else(|| VerifyError::at(AT, "a degenerate lookup challenge"))?;
+        let (vars, mut bclaims, index) = block_claims(&st, &claims)
+            .ok_or_else(|| VerifyError::at(AT_BLINDING, "a claim on no blinding polynomial"))?;
+        let rd = &mut cx.rd;
+        let leaves = leaf_claims(
+            &tables,
+            cx.plan,
+            &claims,
+            &leaf_slots,
+            &index,
+            vars,
+            |leaf, is_table, count| {
+                let pt = if is_table {
+                    leaf.point.get(1..).unwrap_or_default()
+                } else {
+                    &leaf.point
+                };
+                rd.recv_masked(count, pt, AT)
+            },
+            |what| VerifyError::at(AT, what),
+        )?;
         let uses = cx.plan.lookups_by_table();
-        if routed.len() != uses.len() {
+        if leaves.tables.len() != uses.len() {
             return Err(VerifyError::plan_mismatch(
                 AT,
                 "claims for another number of tables",
             ));
         }
-        for (ti, (us, cl)) in uses.iter().zip(&routed).enumerate() {
+        for (ti, (us, cl)) in uses.iter().zip(&leaves.tables).enumerate() {
             discharge_verify(cx, ti, us, cl, &format!("lookups into table {ti}"))?;
         }
-        let (vars, bclaims) = block_claims(&st, &claims)
-            .ok_or_else(|| VerifyError::at(AT_BLINDING, "a claim on no blinding polynomial"))?;
+        bclaims.extend(leaves.blinding);
         let reduced = cx
             .rd
             .verify_reduce_claims(vars, bclaims, false, false, AT_BLINDING)?

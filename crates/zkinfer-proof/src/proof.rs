@@ -48,7 +48,11 @@ use crate::keys::{ProvingKey, VerifyingKey};
 ///   witness batch (docs/ZK.md §13); masked values of concatenation (all shares but the last),
 ///   broadcast add/sub (the broadcast operand only), max-pool and the transformer gadgets
 ///   (masked sumchecks, fewer values sent: the derived ones are not); docs/ZK.md §12.
-pub const FORMAT_VERSION: u32 = 6;
+/// - 7: the blinded lookups' leaves masked (docs/ZK.md §14): the leaf layer `Z·R`-masked with
+///   pool claim masks, the looked-up columns' and multiplicities' values at the leaf points sent
+///   masked, the blinding columns' `N(z)`, `D(z)` not sent (their claims derived and reduced
+///   with `B`'s).
+pub const FORMAT_VERSION: u32 = 7;
 
 /// Version of the verifying-key and compiled-model file formats (proving keys have
 /// [`PK_FORMAT_VERSION`]); bump on any change. Keys are versioned apart from proofs so that a change of the proof alone does not make users
@@ -61,8 +65,9 @@ pub const KEY_FORMAT_VERSION: u32 = 2;
 /// options carry the output's visibility. 4: the recorded mask budget (`mask_entries`). 5: the
 /// budget counts the final stack reduction (proof format 6) and the masked values of
 /// concatenation, broadcast add, max-pool and the gadgets (a version-4 key's budget can be too
-/// small for them).
-pub const PK_FORMAT_VERSION: u32 = 5;
+/// small for them). 6: the budget counts the blinded lookups' leaf masks and masked leaf
+/// values (proof format 7).
+pub const PK_FORMAT_VERSION: u32 = 6;
 
 /// A proof of one inference.
 #[derive(Clone, Debug, Serialize, Deserialize)]

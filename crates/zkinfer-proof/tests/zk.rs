@@ -210,8 +210,8 @@ fn the_walk_sumchecks_are_masked_and_their_masks_discharged() {
 /// With the hiding commitment the lookups are blinded (`zkinfer_lookup::zk`: blinded roots,
 /// `Z·R`-masked layers, masked layer sumchecks whose masks come from the proof's pool, the
 /// blinding secrets committed in the witness batch). Every part of the blinded proof is checked:
-/// a changed root, layer child, inner-mask value, leaf value, blinding value or multiplicity value
-/// is rejected, as is a changed layer-sumcheck mask value, the plain lookup proof of the same input
+/// a changed root, layer child, inner-mask value, or masked leaf value (looked-up columns,
+/// multiplicities) is rejected, as is a changed layer-sumcheck mask value, the plain lookup proof of the same input
 /// put in its place, and a changed message of the blinding column's reduction.
 #[test]
 fn the_lookups_are_blinded_and_every_part_is_checked() {
@@ -262,35 +262,44 @@ fn the_lookups_are_blinded_and_every_part_is_checked() {
             &format!("layer {k} sumcheck mask value"),
         );
     }
-    for w in 0..blinded.witness_evals.len() {
-        rejected(&|b| b.witness_evals[w][0] += EF::ONE, &format!("leaf {w}"));
-    }
-    for t in 0..blinded.blinding_evals.len() {
-        rejected(
-            &|b| b.blinding_evals[t][0] += EF::ONE,
-            &format!("blinding {t}"),
-        );
-    }
-    for i in 0..blinded.multiplicity_evals.len() {
-        rejected(
-            &|b| b.multiplicity_evals[i] += EF::ONE,
-            &format!("multiplicity {i}"),
-        );
-    }
-
+    // The leaves are deferred to masked values: no leaf value is in the lookup proof.
+    assert!(
+        blinded.witness_evals.is_empty()
+            && blinded.blinding_evals.is_empty()
+            && blinded.multiplicity_evals.is_empty()
+    );
     let mut bad = p.clone();
     bad.lookups = plain.lookups.clone();
     assert!(
         verify(&pk.vk, &bad, None, None).is_err(),
         "plain lookups in a ZK proof"
     );
-    // The blinding column's reduction is the first message (a masked reduction), followed by
-    // the two coordinates' values.
-    let Msg::MaskedReduction(_) = &p.msgs[0] else {
-        panic!("the blinding column's reduction comes first");
-    };
+    // The leaf values (the looked-up columns' and the multiplicities', masked) come first, one
+    // message per tree; then the blinding column's reduction (the first masked reduction),
+    // followed by the two coordinates' values. Each value changed alone is rejected.
+    let first_reduction = p
+        .msgs
+        .iter()
+        .position(|m| matches!(m, Msg::MaskedReduction(_)))
+        .expect("the blinding column's reduction");
+    assert!(first_reduction >= 2, "leaf values before the reduction");
+    for (i, m) in p.msgs[..first_reduction].iter().enumerate() {
+        let Msg::Evals(values) = m else {
+            panic!("message {i} before the blinding reduction is not a leaf value");
+        };
+        for j in 0..values.len() {
+            let mut bad = p.clone();
+            if let Msg::Evals(v) = &mut bad.msgs[i] {
+                v[j] += EF::ONE;
+            }
+            assert!(
+                verify(&pk.vk, &bad, None, None).is_err(),
+                "leaf value {i}.{j}"
+            );
+        }
+    }
     let mut bad = p.clone();
-    if let Msg::MaskedReduction(r) = &mut bad.msgs[0] {
+    if let Msg::MaskedReduction(r) = &mut bad.msgs[first_reduction] {
         r.eval += EF::ONE;
     }
     assert!(
@@ -298,8 +307,8 @@ fn the_lookups_are_blinded_and_every_part_is_checked() {
         "blinding reduction"
     );
     let mut bad = p.clone();
-    let Msg::Evals(v) = &mut bad.msgs[1] else {
-        panic!("message 1 is evaluations");
+    let Msg::Evals(v) = &mut bad.msgs[first_reduction + 1] else {
+        panic!("the blinding coordinates follow the reduction");
     };
     v[1] += EF::ONE;
     assert!(

@@ -39,6 +39,17 @@ pub(crate) fn vanishing(y: &[EF]) -> EF {
     y.iter().map(|&v| v * (EF::ONE - v)).product()
 }
 
+/// The coefficients of `S_V[0]` and `S_V[1]` (see [`InnerMasks::set_leaf`]) in a leaf claim
+/// at `point = (μ ‖ ρ)`: `[Z(ρ)·(1 − μ), Z(ρ)·μ]`.
+#[must_use]
+pub fn leaf_mask_coefficients(point: &[EF]) -> [EF; 2] {
+    let (mu, rho) = point
+        .split_first()
+        .map_or((EF::ZERO, &[][..]), |(a, b)| (*a, b));
+    let z = vanishing(rho);
+    [z * (EF::ONE - mu), z * mu]
+}
+
 /// The `Z·R` masks of one instance: `trees[j][h] = [R_p, R_q]` for tree `j` (witnesses, then the
 /// table) and height `h ≤ H_j`; only `2 ≤ h < H_j` are used (the others must be zero).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,9 +90,41 @@ impl InnerMasks {
         }
     }
 
-    /// Tree `j`'s masks at height `h`, if that layer is masked (`2 ≤ h < height`).
+    /// Sets tree `j`'s leaf masks (height `H_j`, used only by the deferred protocol,
+    /// [`super::prove_blinded_many_deferred`]) so that `Σ_w R_V(y_0, w) = (1 − y_0)·S_V[0] +
+    /// y_0·S_V[1]` for `V = p` (`sums[0]`) and `V = q` (`sums[1]`): the masked leaf values at the
+    /// last layer's children `(b, ρ)` are `V(b, ρ) + Z(ρ)·S_V[b]`, and the leaf claim is
+    /// `V(μ, ρ) + Z(ρ)·((1 − μ)·S_V[0] + μ·S_V[1])` ([`leaf_mask_coefficients`]). The caller
+    /// owns the randomness `S` (e.g. the engine's mask pool) and accounts for it.
+    ///
+    /// # Errors
+    /// [`super::ZkLookupError::Count`] for a tree that does not exist or is shorter than 2
+    /// (a leaf layer of height 1 has no coordinate to vanish on).
+    pub fn set_leaf(&mut self, j: usize, sums: [[EF; 2]; 2]) -> Result<(), super::ZkLookupError> {
+        let tree = self.trees.get_mut(j).ok_or(super::ZkLookupError::Count {
+            what: "inner mask trees",
+            expected: j + 1,
+            got: 0,
+        })?;
+        let height = tree.len().saturating_sub(1);
+        if height < 2 {
+            return Err(super::ZkLookupError::Count {
+                what: "leaf-masked tree height",
+                expected: 2,
+                got: height,
+            });
+        }
+        let half = EF::TWO.inverse();
+        if let Some(leaf) = tree.last_mut() {
+            *leaf = sums.map(|[s0, s1]| [s0 * half, (s1 - s0) * half, EF::ZERO, EF::ZERO]);
+        }
+        Ok(())
+    }
+
+    /// Tree `j`'s masks at height `h`, if that layer is masked (`2 ≤ h < height`; also the
+    /// leaves, `h = height ≥ 2`, which are zero unless [`InnerMasks::set_leaf`] set them).
     pub(crate) fn at(&self, j: usize, h: usize, height: usize) -> Option<[Bilinear; 2]> {
-        if (2..height).contains(&h) {
+        if (2..=height).contains(&h) {
             self.trees.get(j)?.get(h).copied()
         } else {
             None

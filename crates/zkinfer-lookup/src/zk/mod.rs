@@ -63,9 +63,13 @@ mod prover;
 mod verifier;
 
 pub use columns::{HidingClaim, HidingColumn, HidingColumnId, ext_from_coords, hiding_columns};
-pub use layer::{Bilinear, InnerMasks, MASKED_LAYER_DEGREE, MaskedLayerProof};
-pub use prover::{disabled_multiplicities, prove_blinded, prove_blinded_many};
-pub use verifier::{verify_blinded, verify_blinded_many};
+pub use layer::{
+    Bilinear, InnerMasks, MASKED_LAYER_DEGREE, MaskedLayerProof, leaf_mask_coefficients,
+};
+pub use prover::{
+    disabled_multiplicities, prove_blinded, prove_blinded_many, prove_blinded_many_deferred,
+};
+pub use verifier::{verify_blinded, verify_blinded_many, verify_blinded_many_deferred};
 
 use rand::CryptoRng;
 use serde::{Deserialize, Serialize};
@@ -182,6 +186,97 @@ pub struct BlindedClaims {
     pub instances: Vec<InstanceClaims>,
     /// Per layer: the ZK sumcheck mask's claim (discharged against the layer masks' commitment).
     pub masks: Vec<MaskClaim>,
+    /// The deferred protocol's leaf claims ([`prove_blinded_many_deferred`]); `None` when the
+    /// leaves were checked here.
+    pub leaves: Option<Leaves>,
+}
+
+/// The leaf claims a deferred proof leaves to the caller: per tree (in proof order) the GKR's
+/// last claim on the (leaf-masked) leaf layer. The caller proves each with masked values
+/// ([`LeafClaim::form`] gives the leaf polynomials' linear form).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Leaves {
+    /// `α` (the LogUp challenge).
+    pub alpha: EF,
+    /// `β` (the tuple-folding challenge).
+    pub beta: EF,
+    /// Per tree, witnesses then the table of each instance.
+    pub trees: Vec<LeafClaim>,
+}
+
+/// `P̃(point) = p`, `Q̃(point) = q` on one tree's leaf layer, masked with the caller's leaf masks:
+/// `Ṽ(μ, ρ) = V(μ, ρ) + Z(ρ)·((1 − μ)·S_V[0] + μ·S_V[1])` ([`InnerMasks::set_leaf`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeafClaim {
+    /// The instance.
+    pub instance: usize,
+    /// The tree in its instance (its witnesses, then the table).
+    pub tree: usize,
+    /// The leaf point `(μ ‖ ρ)`.
+    pub point: Vec<EF>,
+    /// `P̃(point)`.
+    pub p: EF,
+    /// `Q̃(point)`.
+    pub q: EF,
+}
+
+/// The leaf polynomials at a leaf point as a linear form in the committed values there:
+/// `P = p_const + multiplicity·m(point′) + s·N(z)` and
+/// `Q = q_const + Σ_j witness[j]·X_j(point) + s·D(z)` (a witness tree has no `m` term, a table
+/// tree no `X` terms; `point′` is the point without its first coordinate).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeafForm {
+    /// `s(point)`, the disabled slots' selector (a zero `s` is a degenerate challenge).
+    pub s: EF,
+    /// `z`, the point's last coordinate, where `N` and `D` are evaluated.
+    pub z: EF,
+    /// The public part of `P`.
+    pub p_const: EF,
+    /// `m`'s coefficient in `P` (zero for a witness tree).
+    pub multiplicity: EF,
+    /// The public part of `Q`.
+    pub q_const: EF,
+    /// The witness columns' coefficients in `Q` (`−β^j`; empty for a table tree).
+    pub witness: Vec<EF>,
+    /// `[Z(ρ)·(1 − μ), Z(ρ)·μ]`: the leaf masks' coefficients.
+    pub masks: [EF; 2],
+}
+
+impl LeafClaim {
+    /// The linear form of this tree's leaf polynomials; `table` is its instance's table and
+    /// `is_table` whether the tree is the table's (else a witness of the table's arity).
+    #[must_use]
+    pub fn form(&self, table: &Table, is_table: bool, alpha: EF, beta: EF) -> Option<LeafForm> {
+        let (s, z) = selector(&self.point)?;
+        let masks = leaf_mask_coefficients(&self.point);
+        if is_table {
+            let (&x0, rest) = self.point.split_first()?;
+            let tv = crate::proof::fold_tuple(&table.evaluate_columns(rest), beta);
+            Some(LeafForm {
+                s,
+                z,
+                p_const: EF::ZERO,
+                multiplicity: EF::ONE - x0,
+                q_const: (EF::ONE - x0) * (alpha - tv) + x0 - s,
+                witness: Vec::new(),
+                masks,
+            })
+        } else {
+            Some(LeafForm {
+                s,
+                z,
+                p_const: EF::ONE - s,
+                multiplicity: EF::ZERO,
+                q_const: alpha * (EF::ONE - s),
+                witness: beta
+                    .powers()
+                    .take(table.num_columns())
+                    .map(|b| -b)
+                    .collect(),
+                masks,
+            })
+        }
+    }
 }
 
 /// The claims of one instance on committed columns.

@@ -98,8 +98,58 @@ pub fn prove_blinded_many<E: std::fmt::Display>(
     multiplicities: &[&[F]],
     blinding: &[Blinding],
     inner: &[InnerMasks],
+    layer_mask: impl FnMut(usize, usize) -> Result<MaskPolynomial, E>,
+    transcript: &mut Transcript,
+) -> Result<(BlindedProof, BlindedClaims), ZkLookupError> {
+    prove_inner(
+        instances,
+        multiplicities,
+        blinding,
+        inner,
+        layer_mask,
+        transcript,
+        false,
+    )
+}
+
+/// [`prove_blinded_many`] with the leaves left to the caller: nothing is sent after the last
+/// layer (the proof's `witness_evals`, `blinding_evals` and `multiplicity_evals` are empty) and
+/// the claims' [`BlindedClaims::leaves`] hold each tree's last claim, on its leaf layer masked
+/// with the leaf masks the caller set ([`InnerMasks::set_leaf`], every tree). The caller proves
+/// each leaf claim (e.g. by sending the committed values at the leaf point masked, and deriving
+/// the blinding columns' claims, [`super::LeafClaim::form`]); the instances' `lookup` and
+/// `blinding` claims are empty, the inner-mask and layer-mask claims are as for
+/// [`prove_blinded_many`]. The verifier's twin is [`super::verify_blinded_many_deferred`].
+///
+/// # Errors
+/// As [`prove_blinded_many`].
+pub fn prove_blinded_many_deferred<E: std::fmt::Display>(
+    instances: &[LookupInstance<'_>],
+    multiplicities: &[&[F]],
+    blinding: &[Blinding],
+    inner: &[InnerMasks],
+    layer_mask: impl FnMut(usize, usize) -> Result<MaskPolynomial, E>,
+    transcript: &mut Transcript,
+) -> Result<(BlindedProof, BlindedClaims), ZkLookupError> {
+    prove_inner(
+        instances,
+        multiplicities,
+        blinding,
+        inner,
+        layer_mask,
+        transcript,
+        true,
+    )
+}
+
+fn prove_inner<E: std::fmt::Display>(
+    instances: &[LookupInstance<'_>],
+    multiplicities: &[&[F]],
+    blinding: &[Blinding],
+    inner: &[InnerMasks],
     mut layer_mask: impl FnMut(usize, usize) -> Result<MaskPolynomial, E>,
     transcript: &mut Transcript,
+    defer: bool,
 ) -> Result<(BlindedProof, BlindedClaims), ZkLookupError> {
     count(
         "multiplicity columns",
@@ -239,6 +289,48 @@ pub fn prove_blinded_many<E: std::fmt::Display>(
         layers.push(layer);
     }
 
+    if defer {
+        let leaves = super::Leaves {
+            alpha,
+            beta,
+            trees: inner_of
+                .iter()
+                .zip(leaf_points)
+                .zip(&claims)
+                .map(|((&(instance, tree), point), &(p, q))| super::LeafClaim {
+                    instance,
+                    tree,
+                    point,
+                    p,
+                    q,
+                })
+                .collect(),
+        };
+        let instances_claims = inner_claims
+            .into_iter()
+            .map(|inner| InstanceClaims {
+                lookup: LookupClaims {
+                    witness_claims: Vec::new(),
+                    multiplicity_claim: (Vec::new(), EF::ZERO),
+                },
+                blinding: Vec::new(),
+                inner,
+            })
+            .collect();
+        return Ok((
+            BlindedProof {
+                roots,
+                layers,
+                ..BlindedProof::default()
+            },
+            BlindedClaims {
+                instances: instances_claims,
+                masks: mask_claims,
+                leaves: Some(leaves),
+            },
+        ));
+    }
+
     // Leaves: every witness's column values, every tree's blinding values, every instance's
     // multiplicity value.
     let mut witness_evals = Vec::new();
@@ -306,6 +398,7 @@ pub fn prove_blinded_many<E: std::fmt::Display>(
         BlindedClaims {
             instances: instances_claims,
             masks: mask_claims,
+            leaves: None,
         },
     ))
 }

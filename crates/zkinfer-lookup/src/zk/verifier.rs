@@ -48,6 +48,30 @@ pub fn verify_blinded_many(
     proof: &BlindedProof,
     transcript: &mut Transcript,
 ) -> Result<BlindedClaims, ZkLookupError> {
+    verify_inner(statement, proof, transcript, false)
+}
+
+/// The verifier of [`super::prove_blinded_many_deferred`]: checks everything up to the leaves
+/// and returns each tree's leaf claim in [`BlindedClaims::leaves`] unchecked — the caller must
+/// prove every one of them against the committed columns (with the leaf masks it set), or the
+/// lookup proves nothing. A proof that carries leaf values is rejected.
+///
+/// # Errors
+/// As [`verify_blinded_many`].
+pub fn verify_blinded_many_deferred(
+    statement: &[(&Table, Vec<usize>)],
+    proof: &BlindedProof,
+    transcript: &mut Transcript,
+) -> Result<BlindedClaims, ZkLookupError> {
+    verify_inner(statement, proof, transcript, true)
+}
+
+fn verify_inner(
+    statement: &[(&Table, Vec<usize>)],
+    proof: &BlindedProof,
+    transcript: &mut Transcript,
+    defer: bool,
+) -> Result<BlindedClaims, ZkLookupError> {
     // Per tree: (instance, tree in instance, height).
     let mut trees: Vec<(usize, usize, usize)> = Vec::new();
     for (i, (table, shapes)) in statement.iter().enumerate() {
@@ -125,6 +149,56 @@ pub fn verify_blinded_many(
             }
         }
         mask_claims.push(out.mask);
+    }
+
+    if defer {
+        count("witness evaluations", 0, proof.witness_evals.len())?;
+        count("blinding evaluations", 0, proof.blinding_evals.len())?;
+        count(
+            "multiplicity evaluations",
+            0,
+            proof.multiplicity_evals.len(),
+        )?;
+        if leaf_points.iter().any(Vec::is_empty) || claims.len() != trees.len() {
+            return Err(ZkLookupError::Count {
+                what: "leaf claims",
+                expected: trees.len(),
+                got: leaf_points.iter().filter(|p| !p.is_empty()).count(),
+            });
+        }
+        let leaves = super::Leaves {
+            alpha,
+            beta,
+            trees: trees
+                .iter()
+                .zip(leaf_points)
+                .zip(&claims)
+                .map(
+                    |((&(instance, tree, _), point), &(p, q))| super::LeafClaim {
+                        instance,
+                        tree,
+                        point,
+                        p,
+                        q,
+                    },
+                )
+                .collect(),
+        };
+        return Ok(BlindedClaims {
+            instances: inner_claims
+                .into_iter()
+                .map(|inner| InstanceClaims {
+                    lookup: LookupClaims {
+                        witness_claims: Vec::new(),
+                        multiplicity_claim: (Vec::new(), EF::ZERO),
+                    },
+                    blinding: Vec::new(),
+                    inner,
+                })
+                .collect(),
+            masks: mask_claims,
+            leaves: Some(leaves),
+        });
     }
 
     // Leaves.
@@ -220,6 +294,7 @@ pub fn verify_blinded_many(
     Ok(BlindedClaims {
         instances: out,
         masks: mask_claims,
+        leaves: None,
     })
 }
 

@@ -14,7 +14,7 @@
 
 pub use crate::context::{ProverCtx, VerifierCtx};
 
-use zkinfer_field::{EF, F};
+use zkinfer_field::F;
 
 use super::util;
 use crate::claims::Claim;
@@ -110,7 +110,7 @@ pub trait OpProof: Sync {
     }
 
     /// Hands on the claims the lookup argument left on [`OpProof::lookup_columns`] (one
-    /// `(point, value)` per column), sending what the verifier needs to split them (prover).
+    /// (possibly masked) claim per column), sending what the verifier needs to split them (prover).
     ///
     /// # Errors
     /// If the node has no such lookup or its plan does not fit the witness.
@@ -119,7 +119,7 @@ pub trait OpProof: Sync {
         cx: &mut ProverCtx<'_>,
         idx: usize,
         _lu: LookupWitness,
-        _claims: &[(Vec<EF>, EF)],
+        _claims: &[Claim],
     ) -> Result<(), ProveError> {
         Err(util::key_mismatch(&node_p(cx.graph, idx)?.name, NO_LOOKUP))
     }
@@ -134,7 +134,7 @@ pub trait OpProof: Sync {
         _cx: &mut VerifierCtx<'_>,
         _idx: usize,
         _lu: LookupWitness,
-        _claims: &[(Vec<EF>, EF)],
+        _claims: &[Claim],
         at: &str,
     ) -> Result<(), VerifyError> {
         Err(VerifyError::plan_mismatch(at, NO_LOOKUP))
@@ -219,11 +219,7 @@ pub(crate) fn no_claim_v(claim: Option<&Claim>, at: &str, what: &str) -> Result<
 ///
 /// # Errors
 /// If there is none (a plan whose lookup has fewer columns).
-pub(crate) fn lookup_claim_p(
-    claims: &[(Vec<EF>, EF)],
-    k: usize,
-    at: &str,
-) -> Result<(Vec<EF>, EF), ProveError> {
+pub(crate) fn lookup_claim_p(claims: &[Claim], k: usize, at: &str) -> Result<Claim, ProveError> {
     claims
         .get(k)
         .cloned()
@@ -234,11 +230,7 @@ pub(crate) fn lookup_claim_p(
 ///
 /// # Errors
 /// If there is none.
-pub(crate) fn lookup_claim_v(
-    claims: &[(Vec<EF>, EF)],
-    k: usize,
-    at: &str,
-) -> Result<(Vec<EF>, EF), VerifyError> {
+pub(crate) fn lookup_claim_v(claims: &[Claim], k: usize, at: &str) -> Result<Claim, VerifyError> {
     claims
         .get(k)
         .cloned()

@@ -425,13 +425,14 @@ impl OpProof for MaxPool {
         cx: &mut ProverCtx<'_>,
         idx: usize,
         lu: LookupWitness,
-        claims: &[(Vec<EF>, EF)],
+        claims: &[Claim],
     ) -> Result<(), ProveError> {
         let node = node_p(cx.graph, idx)?;
         let at = node.name.as_str();
         let (out, windows) = diff_columns(plan_p(cx.plan, idx, at)?, lu)
             .ok_or_else(|| key_mismatch(at, "lookup"))?;
-        let (p, v) = lookup_claim_p(claims, 0, at)?;
+        let d = lookup_claim_p(claims, 0, at)?;
+        let p = d.point.clone();
         let no = get(&cx.plan.witness_columns, out, at, "column")?.num_vars;
         let r_o = p
             .get(p.len().saturating_sub(no)..)
@@ -440,8 +441,7 @@ impl OpProof for MaxPool {
         let ye = mle(cx.wit.column(out, at)?, &r_o);
         let private = cx.is_private(node.output);
         let yc = cx.send_value(&r_o, ye, private);
-        cx.claims
-            .witness_claim(windows, lookup_window_claim(&yc, v, p));
+        cx.claims.witness_claim(windows, window_claim(&yc, &d, p));
         cx.claims.witness_claim(out, yc);
         Ok(())
     }
@@ -453,12 +453,13 @@ impl OpProof for MaxPool {
         cx: &mut VerifierCtx<'_>,
         idx: usize,
         lu: LookupWitness,
-        claims: &[(Vec<EF>, EF)],
+        claims: &[Claim],
         at: &str,
     ) -> Result<(), VerifyError> {
         let bad = || vk_mismatch(at);
         let (out, windows) = diff_columns(plan_v(cx.plan, idx, at)?, lu).ok_or_else(bad)?;
-        let (p, v) = lookup_claim_v(claims, 0, at)?;
+        let d = lookup_claim_v(claims, 0, at)?;
+        let p = d.point.clone();
         let no = cx.plan.witness_columns.get(out).ok_or_else(bad)?.num_vars;
         let r_o = p
             .get(p.len().saturating_sub(no)..)
@@ -466,8 +467,7 @@ impl OpProof for MaxPool {
             .to_vec();
         let private = cx.is_private(node_v(cx.plan, idx)?.output);
         let yc = cx.recv_value(&r_o, private, at)?;
-        cx.claims
-            .witness_claim(windows, lookup_window_claim(&yc, v, p));
+        cx.claims.witness_claim(windows, window_claim(&yc, &d, p));
         cx.claims.witness_claim(out, yc);
         Ok(())
     }
@@ -487,14 +487,6 @@ fn diff_private(kp: usize, private: bool) -> Vec<usize> {
 /// (masks likewise).
 fn window_claim(y: &Claim, d: &Claim, point: Vec<EF>) -> Claim {
     Claim::combine(&[(EF::ONE, y), (-EF::ONE, d)]).with_point(point)
-}
-
-/// `W̃(p)`'s claim from `ỹ(o)`'s and the lookup's claim `(y − W)~(p) = v` (`v` in the clear):
-/// `ỹ(o) − v`, with `ỹ(o)`'s masks.
-fn lookup_window_claim(y: &Claim, v: EF, p: Vec<EF>) -> Claim {
-    let mut c = y.clone().with_point(p);
-    c.value -= v;
-    c
 }
 
 /// The output and windows columns of a max-pool whose lookup is `lu`.

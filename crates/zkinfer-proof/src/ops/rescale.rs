@@ -55,12 +55,22 @@ fn planned(plan: &NodePlan) -> Option<(usize, &[usize], &[u32])> {
     }
 }
 
-fn rescale_value(k: u32, y: EF, limbs: &[EF]) -> EF {
-    let mut x = y * pow2(k);
-    for (l, &r) in limbs.iter().enumerate() {
-        x += r * pow2(16 * u32::try_from(l).unwrap_or(0));
-    }
-    x - EF::from(pow2(k - 1))
+/// The claim on the input `x = 2^k·y + Σ_l 2^(16l)·r_l − 2^(k−1)` from the (possibly masked)
+/// claims on `y` and the remainder limbs `r_l` at one point: their combination (masks scaled,
+/// no new randomness). `None` without a claim on `y`.
+fn input_claim(k: u32, sent: &[Claim]) -> Option<Claim> {
+    let (y, limbs) = sent.split_first()?;
+    let terms: Vec<(EF, &Claim)> = std::iter::once((EF::from(pow2(k)), y))
+        .chain(
+            limbs
+                .iter()
+                .enumerate()
+                .map(|(l, r)| (EF::from(pow2(16 * u32::try_from(l).unwrap_or(0))), r)),
+        )
+        .collect();
+    let mut x = Claim::combine(&terms);
+    x.value -= EF::from(pow2(k - 1));
+    Some(x)
 }
 
 impl OpProof for Rescale {
@@ -173,13 +183,14 @@ impl OpProof for Rescale {
             .iter()
             .map(|&c| Ok(mle(cx.wit.column(c, at)?, &rho)))
             .collect::<Result<_, ProveError>>()?;
-        cx.ch.send(cat(&[y], &rs));
-        cx.claims.witness(out, rho.clone(), y);
-        for (&c, &r) in limbs.iter().zip(&rs) {
-            cx.claims.witness(c, rho.clone(), r);
+        // Sent masked (when the channel masks): the claim on `x` is their combination, so its
+        // masks are theirs (docs/ZK-sumcheck.md §5.6).
+        let sent = cx.ch.send_masked(&rho, &cat(&[y], &rs));
+        let x = input_claim(k, &sent).ok_or_else(|| key_mismatch(at, "rescale values"))?;
+        for (&c, claim) in std::iter::once(&out).chain(limbs).zip(sent) {
+            cx.claims.witness_claim(c, claim);
         }
-        let value = rescale_value(k, y, &rs);
-        cx.pass_claim(input(node, 0)?, rho, value, at)?;
+        cx.pass(input(node, 0)?, x, at)?;
         Ok(())
     }
 
@@ -196,15 +207,12 @@ impl OpProof for Rescale {
         let (out, limbs, _) = planned(plan_v(cx.plan, idx, at)?).ok_or_else(bad)?;
         let nv = cx.plan.witness_columns.get(out).ok_or_else(bad)?.num_vars;
         let rho = cx.rd.t.challenges(RESCALE, nv);
-        let m = cx.rd.recv(1 + limbs.len(), at)?;
-        let (y, rs) = m.split_first().ok_or_else(bad)?;
-        cx.claims.witness(out, rho.clone(), *y);
-        for (&c, &r) in limbs.iter().zip(rs) {
-            cx.claims.witness(c, rho.clone(), r);
+        let sent = cx.rd.recv_masked(1 + limbs.len(), &rho, at)?;
+        let x = input_claim(k, &sent).ok_or_else(bad)?;
+        for (&c, claim) in std::iter::once(&out).chain(limbs).zip(sent) {
+            cx.claims.witness_claim(c, claim);
         }
-        let value = rescale_value(k, *y, rs);
-        let x = input_v(node, 0)?;
-        cx.pass_claim(x, rho, value, at)?;
+        cx.pass(input_v(node, 0)?, x, at)?;
         Ok(())
     }
 
@@ -227,13 +235,12 @@ impl OpProof for Rescale {
         cx: &mut ProverCtx<'_>,
         idx: usize,
         lu: LookupWitness,
-        claims: &[(Vec<EF>, EF)],
+        claims: &[Claim],
     ) -> Result<(), ProveError> {
         let at = node_p(cx.graph, idx)?.name.as_str();
         let c = lookup_column(plan_p(cx.plan, idx, at)?, lu)
             .ok_or_else(|| key_mismatch(at, "lookup"))?;
-        let (p, v) = lookup_claim_p(claims, 0, at)?;
-        cx.claims.witness(c, p, v);
+        cx.claims.witness_claim(c, lookup_claim_p(claims, 0, at)?);
         Ok(())
     }
 
@@ -242,12 +249,11 @@ impl OpProof for Rescale {
         cx: &mut VerifierCtx<'_>,
         idx: usize,
         lu: LookupWitness,
-        claims: &[(Vec<EF>, EF)],
+        claims: &[Claim],
         at: &str,
     ) -> Result<(), VerifyError> {
         let c = lookup_column(plan_v(cx.plan, idx, at)?, lu).ok_or_else(|| vk_mismatch(at))?;
-        let (p, v) = lookup_claim_v(claims, 0, at)?;
-        cx.claims.witness(c, p, v);
+        cx.claims.witness_claim(c, lookup_claim_v(claims, 0, at)?);
         Ok(())
     }
 }

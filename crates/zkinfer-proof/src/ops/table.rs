@@ -14,7 +14,7 @@
     )
 )]
 
-use zkinfer_field::{EF, F};
+use zkinfer_field::F;
 
 use super::api::{
     OpProof, ProverCtx, VerifierCtx, lookup_claim_p, lookup_claim_v, node_p, node_v, plan_p, plan_v,
@@ -131,18 +131,18 @@ impl OpProof for Elementwise {
         cx: &mut ProverCtx<'_>,
         idx: usize,
         lu: LookupWitness,
-        claims: &[(Vec<EF>, EF)],
+        claims: &[Claim],
     ) -> Result<(), ProveError> {
         let node = node_p(cx.graph, idx)?;
         let at = node.name.as_str();
         let out = lookup_column(plan_p(cx.plan, idx, at)?, lu)
             .ok_or_else(|| key_mismatch(at, "lookup"))?;
-        let ((px, vx), (py, vy)) = (
+        let (x, y) = (
             lookup_claim_p(claims, 0, at)?,
             lookup_claim_p(claims, 1, at)?,
         );
-        cx.pass_claim(input(node, 0)?, px, vx, at)?;
-        cx.claims.witness(out, py, vy);
+        cx.pass(input(node, 0)?, x, at)?;
+        cx.claims.witness_claim(out, y);
         Ok(())
     }
 
@@ -151,17 +151,17 @@ impl OpProof for Elementwise {
         cx: &mut VerifierCtx<'_>,
         idx: usize,
         lu: LookupWitness,
-        claims: &[(Vec<EF>, EF)],
+        claims: &[Claim],
         at: &str,
     ) -> Result<(), VerifyError> {
         let node = node_v(cx.plan, idx)?;
         let out = lookup_column(plan_v(cx.plan, idx, at)?, lu).ok_or_else(|| vk_mismatch(at))?;
-        let ((px, vx), (py, vy)) = (
+        let (x, y) = (
             lookup_claim_v(claims, 0, at)?,
             lookup_claim_v(claims, 1, at)?,
         );
-        cx.pass_claim(input_v(node, 0)?, px, vx, at)?;
-        cx.claims.witness(out, py, vy);
+        cx.pass(input_v(node, 0)?, x, at)?;
+        cx.claims.witness_claim(out, y);
         Ok(())
     }
 }
