@@ -32,7 +32,7 @@
 )]
 
 use serde::{Deserialize, Serialize};
-use zkinfer_field::{EF, PrimeCharacteristicRing, Transcript};
+use zkinfer_field::{EF, F, Field, PrimeCharacteristicRing, Transcript};
 use zkinfer_sumcheck::{
     ClaimMask, Column, MaskClaim, MaskPool, MaskPoolVerifier, MaskedClaim, MaskedReductionProof,
     MaskedSubClaim, MaskedSumcheckProof, ReductionProof, SubClaim, SumcheckError, SumcheckOutput,
@@ -358,6 +358,9 @@ impl<'a> Channel<'a> {
         let n = columns
             .first()
             .map_or(0, |c| c.len().trailing_zeros() as usize);
+        if n == 0 && !private.is_empty() && !matches!(self.masking, Masking::Off) {
+            return self.prove_sumcheck_zr_padded(columns, terms, private, incoming);
+        }
         let ncols = columns.len();
         let private = if n == 0 { &[][..] } else { private };
         let plain = |out: SumcheckOutput, masked: &[usize]| {
@@ -422,6 +425,43 @@ impl<'a> Channel<'a> {
         }
     }
 
+    /// A masked sumcheck without variables (one point, so nothing to sum) would report its
+    /// private columns' values as they are: it is run over one padding variable instead. Each
+    /// column `c` becomes `[c, 0]` and the statement `Σ_x eq(0, x)·f(x) = f(c)`; the padded
+    /// columns' masked evaluations at the challenge `r` are reported (`P(r) = (1 − r)·c`, plus
+    /// the mask), and the claims on the original columns are `P(r)/(1 − r)` with their masks
+    /// over `1 − r`. The verifier's twin is the `Padded` case of [`Reader::verify_sumcheck_zr`].
+    fn prove_sumcheck_zr_padded(
+        &mut self,
+        columns: Vec<Column>,
+        terms: &[Term],
+        private: &[usize],
+        incoming: &[ClaimMask],
+    ) -> ZrOutput {
+        let padded: Vec<Column> = columns
+            .into_iter()
+            .map(|c| match c {
+                Column::Base(mut v) => {
+                    v.push(F::ZERO);
+                    Column::Base(v)
+                }
+                Column::Ext(mut v) => {
+                    v.push(EF::ZERO);
+                    Column::Ext(v)
+                }
+            })
+            .collect();
+        let out = self.prove_sumcheck_zr(padded, terms, Some(&[EF::ZERO]), private, incoming);
+        let r = out.point.first().copied().unwrap_or_default();
+        // `r = 1` (probability 1/|EF|) leaves wrong claims: the proof is rejected, never wrong.
+        let inv = (EF::ONE - r).try_inverse().unwrap_or_default();
+        ZrOutput {
+            point: Vec::new(),
+            evals: out.evals,
+            claims: out.claims.into_iter().map(|c| unpad(c, inv)).collect(),
+        }
+    }
+
     /// Sends `values` (evaluations of private tensors at `point`, made without a sumcheck:
     /// a bias, rescale's parts) masked, each with the next claim mask of the pool
     /// ([`MaskPool::mask_value`]), and returns their claims. Plain channels send them as they
@@ -467,6 +507,23 @@ pub struct ZrOutput {
     pub claims: Vec<Claim>,
 }
 
+/// A claim on a column padded with one zero row (`[c, 0]`) at `(r)`, as the claim on `c` (no
+/// variables): the value and masks times `inv = 1/(1 − r)`.
+fn unpad(c: Claim, inv: EF) -> Claim {
+    Claim {
+        point: Vec::new(),
+        value: c.value * inv,
+        masks: c
+            .masks
+            .into_iter()
+            .map(|m| ClaimMask {
+                slot: m.slot,
+                coeff: m.coeff * inv,
+            })
+            .collect(),
+    }
+}
+
 /// What [`Reader::verify_sumcheck_zr`] leaves to check.
 #[derive(Debug)]
 #[must_use = "a sumcheck proves nothing until its evaluations are checked"]
@@ -475,6 +532,10 @@ pub enum ZrSubClaim {
     Plain(SubClaim),
     /// A masked proof's sumcheck.
     Masked(MaskedSubClaim),
+    /// A masked proof's sumcheck without variables, run over one padding variable
+    /// ([`Channel::prove_sumcheck_zr`]): its point is empty, its claims are on the unpadded
+    /// columns.
+    Padded(MaskedSubClaim),
 }
 
 impl ZrSubClaim {
@@ -483,6 +544,7 @@ impl ZrSubClaim {
         match self {
             Self::Plain(s) => &s.point,
             Self::Masked(s) => &s.sub.point,
+            Self::Padded(_) => &[],
         }
     }
 
@@ -511,6 +573,15 @@ impl ZrSubClaim {
                 .check_products(terms, eq_point, evals)
                 .map(|cs| cs.into_iter().map(Claim::from).collect())
                 .map_err(|e| VerifyError::at(at, e)),
+            Self::Padded(s) => {
+                let r = s.sub.point.first().copied().unwrap_or_default();
+                let inv = (EF::ONE - r)
+                    .try_inverse()
+                    .ok_or_else(|| VerifyError::at(at, "a degenerate padding challenge (r = 1)"))?;
+                s.check_products(terms, Some(&[EF::ZERO]), evals)
+                    .map(|cs| cs.into_iter().map(|c| unpad(c.into(), inv)).collect())
+                    .map_err(|e| VerifyError::at(at, e))
+            }
         }
     }
 }
@@ -782,6 +853,24 @@ impl<'a> Reader<'a> {
         claimed: EF,
         at: &str,
     ) -> Result<ZrSubClaim, VerifyError> {
+        if num_vars == 0 && !private.is_empty() && self.pool.is_some() {
+            let zero = [EF::ZERO];
+            return match self.verify_sumcheck_zr(
+                1,
+                terms,
+                Some(&zero),
+                private,
+                incoming,
+                claimed,
+                at,
+            )? {
+                ZrSubClaim::Masked(s) => Ok(ZrSubClaim::Padded(s)),
+                _ => Err(VerifyError::at(
+                    at,
+                    "an unpadded sumcheck without variables",
+                )),
+            };
+        }
         let private = if num_vars == 0 { &[][..] } else { private };
         let err = |e| VerifyError::sumcheck(at, e);
         match (self.msgs.next(), &mut self.pool) {
@@ -1085,5 +1174,63 @@ mod tests {
             v[0] += EF::ONE;
         }
         assert!(verify(&bad).is_err(), "a changed masked evaluation");
+    }
+
+    /// A masked sumcheck without variables is run over one padding variable: its reported
+    /// value of a private column is not the column's value, its claims are on the unpadded
+    /// columns (the private one masked, equal to the value plus its masks), the verifier derives
+    /// the same claims, and a changed reported value or claimed sum is rejected.
+    #[test]
+    fn a_masked_sumcheck_without_variables_hides_its_values() {
+        use rand::SeedableRng;
+        let size = MaskPool::size_for(64).unwrap();
+        let pool = MaskPool::random(size, &mut rand::rngs::StdRng::seed_from_u64(9)).unwrap();
+        let (a, b) = (F::from_u64(5), F::from_u64(7));
+        let cols = || vec![Column::Base(vec![a]), Column::Base(vec![b])];
+        let sum = EF::from(a * b);
+
+        let mut tp = Transcript::new(b"test");
+        let mut ch = Channel::with_pool(&mut tp, pool);
+        let out = ch.prove_sumcheck_zr(cols(), &prod2(), None, &[0], &[]);
+        ch.send(out.evals.clone());
+        ch.check().unwrap();
+        assert!(out.point.is_empty());
+        let masked = &out.claims[0];
+        assert!(masked.is_masked() && masked.point.is_empty());
+        assert_ne!(out.evals[0], EF::from(a), "the reported value is masked");
+        assert_ne!(masked.value, EF::from(a));
+        let Masking::Pool(pool) = &ch.masking else {
+            unreachable!()
+        };
+        let mask_term: EF = masked
+            .masks
+            .iter()
+            .map(|m| {
+                let [x, y] = pool.claim_mask(m.slot).unwrap();
+                m.coeff * (x.double() + y)
+            })
+            .sum();
+        assert_eq!(masked.value, EF::from(a) + mask_term);
+        assert!(!out.claims[1].is_masked());
+        assert_eq!(out.claims[1].value, EF::from(b));
+        let msgs = ch.msgs.clone();
+
+        let verify = |msgs: &[Msg], claimed: EF| -> Result<Vec<Claim>, VerifyError> {
+            let mut tv = Transcript::new(b"test");
+            let mut rd = Reader::with_pool(&mut tv, msgs, MaskPoolVerifier::new(size).unwrap());
+            let sub = rd.verify_sumcheck_zr(0, &prod2(), None, &[0], &[], claimed, "s")?;
+            assert!(sub.point().is_empty());
+            let ev = rd.recv(2, "s")?;
+            sub.check(&prod2(), None, &ev, "s")
+        };
+        assert_eq!(verify(&msgs, sum).unwrap(), out.claims);
+        assert!(verify(&msgs, sum + EF::ONE).is_err(), "a wrong claimed sum");
+        for j in 0..2 {
+            let mut bad = msgs.clone();
+            if let Some(Msg::Evals(v)) = bad.last_mut() {
+                v[j] += EF::ONE;
+            }
+            assert!(verify(&bad, sum).is_err(), "a changed value {j}");
+        }
     }
 }

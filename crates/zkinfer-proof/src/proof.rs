@@ -270,7 +270,7 @@ mod tests {
 
     #[test]
     fn an_old_proof_file_names_its_version_and_the_fix() {
-        assert_eq!(<Proof as ZkFile>::VERSION, 6);
+        assert_eq!(<Proof as ZkFile>::VERSION, 7);
         // A proof of the first hiding format (3) is refused with the fix.
         let e = Proof::from_bytes(&header::<Proof>(3)).unwrap_err();
         assert!(
@@ -278,7 +278,7 @@ mod tests {
                 e,
                 FileError::WrongVersion {
                     got: 3,
-                    expected: 6,
+                    expected: 7,
                     ..
                 }
             ),

@@ -534,6 +534,25 @@ fn transformer_gadget_values_are_masked() {
     check_masked_values("gadgets", &b.finish(), 15);
 }
 
+/// The gadgets over a single row: their zero-checks have no row variables, so a plain
+/// sumcheck without variables would report the differences, remainders and slacks themselves
+/// (reduce-max's row differences are 0 on the zero input). The channel runs such a masked
+/// sumcheck over one padding variable (docs/ZK.md §14), so no sent value is 0.
+#[test]
+fn single_row_gadget_values_are_masked() {
+    use zkinfer_proof::testing::GraphBuilder;
+    const A: u32 = 12;
+    let mut b = GraphBuilder::new(&[1, 6], A, 21);
+    let x0 = b.offset(0, 0);
+    let p = b.table(x0, "abs1", |v| v.abs() + 1);
+    let m = b.reduce_max(p);
+    let q = b.div(x0, m, 4, A);
+    let r = b.isqrt(p, A);
+    let s = b.add(q, r);
+    b.argmax(s);
+    check_masked_values("single-row gadgets", &b.finish(), 10);
+}
+
 /// A wide integer square root (`in_bits = 36`: an 18-bit root committed as two 16-bit limbs):
 /// the first limb is sent masked, the last derived from `ỹ`'s masked evaluation. The wide
 /// values are built from three non-negative digits of the input (`w = h·2^24 + m·2^12 + l`), so
