@@ -15,10 +15,9 @@
 //!   with its own blinding and inner masks and its own root check ([`prove_blinded_many`],
 //!   [`verify_blinded_many`]; [`prove_blinded`]/[`verify_blinded`] are the one-instance case).
 //!
-//! What it hides: the roots, every layer's children, the round messages. What it leaves to the
-//! caller: the claims on the witness, multiplicity and blinding columns and on the masks
-//! ([`BlindedClaims`]); the witness and multiplicity values at the leaf points are sent in the
-//! clear and must be hidden by the engine's column masking (docs/ZK-sumcheck.md §1.3).
+//! What it hides: the roots, every layer's children, the round messages (and, deferred, the
+//! leaves). What it leaves to the caller: the claims on the witness, multiplicity and blinding
+//! columns and on the masks ([`BlindedClaims`]).
 //!
 //! **Prover cost.** The trees are the plain prover's ([`crate::gkr`]) with the slots patched in:
 //! a witness keeps its all-ones leaf layer, a table its plain tree plus one `Padded` bottom layer
@@ -45,8 +44,13 @@
 //!    multiplicity columns), [`BlindedClaims::hiding_claims`] (each on the two coordinate
 //!    columns, recombined with [`ext_from_coords`]) and [`BlindedClaims::masks`] (the mask pool).
 //!
-//! **Unfinished** (issue 13): the engine does not call this yet; the witness and multiplicity
-//! values at the leaf points are revealed until the engine masks its columns; proof size is
+//! **Leaves.** [`prove_blinded_many`] sends the witness, multiplicity and blinding values at the
+//! leaf points in the clear for its leaf check (they are functions of the witness).
+//! [`prove_blinded_many_deferred`] (what the engine calls, docs/ZK.md §14) masks the leaf layer
+//! with the caller's leaf masks ([`InnerMasks::set_leaf`]) and leaves each tree's leaf claim to
+//! the caller ([`Leaves`], [`LeafClaim::form`]), who sends those values masked.
+//!
+//! **Unfinished** (issue 13): proof size is
 //! ~1.6–1.8× the plain one (every round of a layer has the mask's degree 5, where the plain
 //! rounds have degree 3: per-round mask degrees in `zkinfer-sumcheck` would shrink it); the
 //! table tree's bottom layer is not skipped when a table has no blinding.
