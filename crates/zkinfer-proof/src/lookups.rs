@@ -767,12 +767,18 @@ pub mod zk {
         (point.len() == vars).then_some(point)
     }
 
+    /// `B`'s layout: its number of variables and the block of every blinding polynomial.
+    struct BLayout {
+        vars: usize,
+        index: HashMap<HidingColumnId, usize>,
+    }
+
     /// The claims on `B` of the blinded argument's inner masks, as claims on its 4-entry
-    /// blocks, and the block index of every blinding polynomial.
+    /// blocks, and `B`'s layout.
     fn block_claims(
         statement: &[(&Table, Vec<usize>)],
         claims: &BlindedClaims,
-    ) -> Option<(usize, Vec<Claim>, HashMap<HidingColumnId, usize>)> {
+    ) -> Option<(Vec<Claim>, BLayout)> {
         let ids = block_ids(statement);
         let vars = column_vars(ids.len());
         let index: HashMap<HidingColumnId, usize> =
@@ -782,7 +788,7 @@ pub mod zk {
             let block = *index.get(&c.id)?;
             out.push(Claim::new(block_point(vars, block, &c.point)?, c.value));
         }
-        Some((vars, out, index))
+        Some((out, BLayout { vars, index }))
     }
 
     /// The claim on a column from the argument's (masked) claim on its extended column:
@@ -880,8 +886,7 @@ pub mod zk {
         plan: &Plan,
         claims: &BlindedClaims,
         leaf_slots: &[[usize; 4]],
-        index: &HashMap<HidingColumnId, usize>,
-        b_vars: usize,
+        b: &BLayout,
         mut sent: impl FnMut(&LeafClaim, bool, usize) -> Result<Vec<Claim>, E>,
         bad: impl Fn(&str) -> E,
     ) -> Result<LeafOutput, E> {
@@ -923,9 +928,9 @@ pub mod zk {
                 (HidingColumnId::Numerators { instance: i, tree }, nv, nm),
                 (HidingColumnId::Denominators { instance: i, tree }, dv, dm),
             ] {
-                let block = *index.get(&id).ok_or_else(|| bad("no blinding block"))?;
+                let block = *b.index.get(&id).ok_or_else(|| bad("no blinding block"))?;
                 let point =
-                    block_point(b_vars, block, &[form.z]).ok_or_else(|| bad("a blinding point"))?;
+                    block_point(b.vars, block, &[form.z]).ok_or_else(|| bad("a blinding point"))?;
                 blinding.push(Claim {
                     point,
                     value,
@@ -1037,16 +1042,16 @@ pub mod zk {
             pool.record(slot, claim).map_err(|e| backend(&e))?;
         }
         drop(instances);
-        let (vars, mut bclaims, index) =
+        let (mut bclaims, layout) =
             block_claims(&st, &claims).ok_or_else(|| backend(&"blinding claims"))?;
+        let vars = layout.vars;
         let ch = &mut cx.ch;
         let leaves = leaf_claims(
             &tables,
             cx.plan,
             &claims,
             &leaf_slots,
-            &index,
-            vars,
+            &layout,
             |leaf, is_table, _| {
                 let i = leaf.instance;
                 Ok(if is_table {
@@ -1158,16 +1163,16 @@ pub mod zk {
             pool.record(slot.index, claim)
                 .map_err(|e| VerifyError::sumcheck(AT, e))?;
         }
-        let (vars, mut bclaims, index) = block_claims(&st, &claims)
+        let (mut bclaims, layout) = block_claims(&st, &claims)
             .ok_or_else(|| VerifyError::at(AT_BLINDING, "a claim on no blinding polynomial"))?;
+        let vars = layout.vars;
         let rd = &mut cx.rd;
         let leaves = leaf_claims(
             &tables,
             cx.plan,
             &claims,
             &leaf_slots,
-            &index,
-            vars,
+            &layout,
             |leaf, is_table, count| {
                 let pt = if is_table {
                     leaf.point.get(1..).unwrap_or_default()

@@ -41,7 +41,6 @@ pub(crate) fn vanishing(y: &[EF]) -> EF {
 
 /// The coefficients of `S_V[0]` and `S_V[1]` (see [`InnerMasks::set_leaf`]) in a leaf claim
 /// at `point = (μ ‖ ρ)`: `[Z(ρ)·(1 − μ), Z(ρ)·μ]`.
-#[must_use]
 pub fn leaf_mask_coefficients(point: &[EF]) -> [EF; 2] {
     let (mu, rho) = point
         .split_first()
