@@ -260,6 +260,12 @@ fn run_one(name: &str) {
             "|   phases: load {t_load:.3} s / {load_peak:.0} MiB; {} |",
             phases.join("; ")
         );
+        let parts: Vec<String> = proof
+            .size_by_part()
+            .iter()
+            .map(|(name, b)| format!("{name} {:.1}", *b as f64 / 1024.0))
+            .collect();
+        println!("|   proof KiB by part: {} |", parts.join("; "));
     }
 }
 
@@ -273,7 +279,7 @@ fn main() {
     }
     if args.iter().any(|a| a == "--help" || a == "-h") {
         println!(
-            "usage: bench [--profile] [--compare-zk] [--weights stored|recommit|both] [MODEL…]\n\nWithout models: {} {}.\nOnly when named: {}.\n--weights: prove with the weights' commitment data in the proving key (stored, the default), without it (recommit), or both back to back.\n--profile: after each model's row, the time and peak memory of each phase.\n--compare-zk: after each model's row, the same model proved with a plain (non-hiding) witness commitment, the benchmark-only comparison point.",
+            "usage: bench [--profile] [--compare-zk] [--weights stored|recommit|both] [MODEL…]\n\nWithout models: {} {}.\nOnly when named: {}.\n--weights: prove with the weights' commitment data in the proving key (stored, the default), without it (recommit), or both back to back.\n--profile: after each model's row, the time and peak memory of each phase, and the proof's size by part.\n--compare-zk: after each model's row, the same model proved with a plain (non-hiding) witness commitment, the benchmark-only comparison point.",
             BUILT.join(" "),
             ONNX.join(" "),
             LARGE.join(" ")

@@ -220,6 +220,35 @@ pub trait ZkFile: Serialize + for<'de> Deserialize<'de> {
     }
 }
 
+impl Proof {
+    /// The encoded size in bytes of each part of the proof (bincode, as in the file, whose
+    /// header adds a few bytes): the statement (key digest, public input and output, a private
+    /// output's claim, `hashed` commitments), the commitments, the layer messages (sumchecks and
+    /// the values they send), the lookups, the mask pool's discharge, and the two openings.
+    #[must_use]
+    pub fn size_by_part(&self) -> Vec<(&'static str, u64)> {
+        fn size<T: Serialize + ?Sized>(v: &T) -> u64 {
+            bincode::serialized_size(v).unwrap_or(0)
+        }
+        vec![
+            (
+                "statement",
+                size(&self.vk_digest)
+                    + size(&self.public_input)
+                    + size(&self.output)
+                    + size(&self.output_claim)
+                    + size(&self.hashed),
+            ),
+            ("commitments", size(&self.weights) + size(&self.witness)),
+            ("sumchecks", size(&self.msgs)),
+            ("lookups", size(&self.lookups)),
+            ("mask pool", size(&self.mask_pool)),
+            ("weights opening", size(&self.weights_opening)),
+            ("witness opening", size(&self.witness_opening)),
+        ]
+    }
+}
+
 impl ZkFile for Proof {
     const MAGIC: [u8; 8] = *b"ZKINFPRF";
     const KIND: &'static str = "proof";
@@ -266,6 +295,22 @@ mod tests {
         b.extend_from_slice(&version.to_le_bytes());
         b.extend_from_slice(&[0; 16]);
         b
+    }
+
+    /// The parts add up to the proof's encoding (the file adds its header: magic and version).
+    #[test]
+    fn the_parts_add_up_to_the_proof() {
+        use crate::testing::mlp_with_table;
+        use crate::{CompileOptions, compile, prove, setup};
+        let (g, x) = mlp_with_table(5);
+        let plan = compile(&g, CompileOptions::default()).unwrap();
+        let pk = setup(&g, &plan, zkinfer_pcs::PcsConfig::default()).unwrap();
+        let p = prove(&pk, &x, None).unwrap();
+        let parts = p.size_by_part();
+        let total: u64 = parts.iter().map(|(_, b)| b).sum();
+        let file = p.to_bytes().len() as u64;
+        assert!(total < file && file - total <= 16, "{total} vs {file}");
+        assert!(parts.iter().all(|(_, b)| *b > 0), "{parts:?}");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! The output `q` and the remainder `r ∈ [0, 2^k)` (limbs of at most 16 bits) are committed; the
 //! batched lookups ([`crate::lookups`]) range-check `q` to the signed activation range and each
 //! limb to its width. At node time, at a fresh point `ρ`,
-//! `x̃(ρ) = 2^k·q̃(ρ) + Σ_l 2^(16l)·r̃_l(ρ) − 2^(k−1)` moves the claim to `x`; with both
+//! `x̃(ρ) = 2^k·q̃(ρ) + Σ_l 2^(o_l)·r̃_l(ρ) − 2^(k−1)` (`o_l` the bits of the limbs before `l`) moves the claim to `x`; with both
 //! ranges checked, `q` is the unique round-half-up quotient.
 //! Witness rule: every stored element (padding included) is rescaled: the logical quotients
 //! are the trace, the remainders `x + 2^(k−1) − 2^k·q` (checked to `[0, 2^k)`).
@@ -55,18 +55,21 @@ fn planned(plan: &NodePlan) -> Option<(usize, &[usize], &[u32])> {
     }
 }
 
-/// The claim on the input `x = 2^k·y + Σ_l 2^(16l)·r_l − 2^(k−1)` from the (possibly masked)
-/// claims on `y` and the remainder limbs `r_l` at one point: their combination (masks scaled,
+/// The claim on the input `x = 2^k·y + Σ_l 2^(o_l)·r_l − 2^(k−1)` (`o_l` the bits of the limbs
+/// before `l`) from the (possibly masked) claims on `y` and the remainder limbs `r_l` at one point: their combination (masks scaled,
 /// no new randomness). `None` without a claim on `y`.
-fn input_claim(k: u32, sent: &[Claim]) -> Option<Claim> {
+fn input_claim(k: u32, limb_bits: &[u32], sent: &[Claim]) -> Option<Claim> {
     let (y, limbs) = sent.split_first()?;
+    if limbs.len() != limb_bits.len() || limb_bits.iter().sum::<u32>() != k {
+        return None;
+    }
+    let offsets = limb_bits.iter().scan(0u32, |at, &b| {
+        let here = *at;
+        *at += b;
+        Some(here)
+    });
     let terms: Vec<(EF, &Claim)> = std::iter::once((EF::from(pow2(k)), y))
-        .chain(
-            limbs
-                .iter()
-                .enumerate()
-                .map(|(l, r)| (EF::from(pow2(16 * u32::try_from(l).unwrap_or(0))), r)),
-        )
+        .chain(offsets.zip(limbs).map(|(o, r)| (EF::from(pow2(o)), r)))
         .collect();
     let mut x = Claim::combine(&terms);
     x.value -= EF::from(pow2(k - 1));
@@ -174,7 +177,7 @@ impl OpProof for Rescale {
         let node = node_p(cx.graph, idx)?;
         let at = node.name.as_str();
         let k = shift(node).ok_or_else(|| key_mismatch(at, "shift"))?;
-        let (out, limbs, _) =
+        let (out, limbs, limb_bits) =
             planned(plan_p(cx.plan, idx, at)?).ok_or_else(|| key_mismatch(at, "plan"))?;
         let nv = super::util::get(&cx.plan.witness_columns, out, at, "column")?.num_vars;
         let rho = cx.ch.t.challenges(RESCALE, nv);
@@ -186,7 +189,8 @@ impl OpProof for Rescale {
         // Sent masked (when the channel masks): the claim on `x` is their combination, so its
         // masks are theirs (docs/ZK-sumcheck.md §5.6).
         let sent = cx.ch.send_masked(&rho, &cat(&[y], &rs));
-        let x = input_claim(k, &sent).ok_or_else(|| key_mismatch(at, "rescale values"))?;
+        let x =
+            input_claim(k, limb_bits, &sent).ok_or_else(|| key_mismatch(at, "rescale values"))?;
         for (&c, claim) in std::iter::once(&out).chain(limbs).zip(sent) {
             cx.claims.witness_claim(c, claim);
         }
@@ -204,11 +208,11 @@ impl OpProof for Rescale {
         let at = node.name.as_str();
         let bad = || vk_mismatch(at);
         let k = shift(node).ok_or_else(bad)?;
-        let (out, limbs, _) = planned(plan_v(cx.plan, idx, at)?).ok_or_else(bad)?;
+        let (out, limbs, limb_bits) = planned(plan_v(cx.plan, idx, at)?).ok_or_else(bad)?;
         let nv = cx.plan.witness_columns.get(out).ok_or_else(bad)?.num_vars;
         let rho = cx.rd.t.challenges(RESCALE, nv);
         let sent = cx.rd.recv_masked(1 + limbs.len(), &rho, at)?;
-        let x = input_claim(k, &sent).ok_or_else(bad)?;
+        let x = input_claim(k, limb_bits, &sent).ok_or_else(bad)?;
         for (&c, claim) in std::iter::once(&out).chain(limbs).zip(sent) {
             cx.claims.witness_claim(c, claim);
         }
