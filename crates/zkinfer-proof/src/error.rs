@@ -165,6 +165,18 @@ pub enum VerifyError {
         /// Largest allowed.
         max: i64,
     },
+    /// A public token id (an input that indexes an embedding) lies outside the vocabulary.
+    #[error(
+        "public input: token id {id} at position {position} is outside the vocabulary [0, {vocab}); give ids the model's embedding has rows for"
+    )]
+    TokenIdOutOfRange {
+        /// Position (logical order).
+        position: usize,
+        /// The id.
+        id: i64,
+        /// Rows of the embedding table.
+        vocab: usize,
+    },
     /// The claimed output differs from the expected one.
     #[error("the proof's output differs from the expected output at element {index}")]
     OutputMismatch {
