@@ -453,12 +453,12 @@ pub fn check_key(vk: &VerifyingKey) -> Result<(), VerifyError> {
     Ok(())
 }
 
-/// Every public input value must lie in the signed activation range (issue 13, 6a): the
-/// engine's identities hold over the integers only for values the integer semantics produce,
-/// and a value near `p/2` would wrap the field.
-/// The public input's range: token ids (an input that indexes an embedding, whose selector the
-/// verifier builds from them) must lie in `[0, vocab)`; any other input, or token ids that also
-/// feed arithmetic, in the signed activation range the model was compiled for.
+/// The public input's range. Token ids (an input that indexes an embedding) must lie in
+/// `[0, vocab)`: the embedding's selector is built from them by the verifier, and an id outside
+/// the table selects no row. Every other public input value, and token ids that also feed
+/// arithmetic, must lie in the signed activation range (issue 13, 6a): the engine's identities
+/// hold over the integers only for values the integer semantics produce, and a value near `p/2`
+/// would wrap the field.
 fn check_input_range(values: &[i64], graph: &crate::ir::ProofGraph) -> Result<(), VerifyError> {
     if let Some(vocab) = graph.input_vocab() {
         let vocab_i = i64::try_from(vocab).unwrap_or(i64::MAX);
