@@ -124,6 +124,29 @@ impl Pcs {
         self.config.max_stacked_vars()
     }
 
+    /// Checks, without any data, that columns of `num_vars[c]` variables can be committed with
+    /// these settings: the stack plans and its WHIR instance configures (what
+    /// [`Pcs::commit`] finds out only after laying out and encoding the columns). Returns the
+    /// stacked polynomial's number of variables. Cheap: no allocation of column size.
+    ///
+    /// # Errors
+    /// What [`Pcs::commit`] would return for these shapes: [`PcsError::ColumnTooLarge`],
+    /// [`PcsError::Config`] (e.g. the stack needs more grinding than [`MAX_POW_BITS`]), …
+    pub fn check_shapes(&self, num_vars: &[usize]) -> Result<usize, PcsError> {
+        let plan = layout::Plan::new(num_vars, &self.config)?;
+        self.whir(plan.stacked_vars)?;
+        Ok(plan.stacked_vars)
+    }
+
+    /// The largest stack (number of variables) these settings can commit: the grinding a stack
+    /// needs grows with its size, up to [`MAX_POW_BITS`]. `None` if not even the smallest does.
+    #[must_use]
+    pub fn largest_stack(&self) -> Option<usize> {
+        (self.config.min_column_vars()..=self.config.max_stacked_vars())
+            .rev()
+            .find(|&n| self.whir(n).is_ok())
+    }
+
     /// The WHIR instance for a stack of `stacked_vars` variables. The grinding budget starts at
     /// [`PcsConfig::pow_bits`] and is raised one bit at a time, up to [`MAX_POW_BITS`], until
     /// p3-whir finds the parameters feasible (larger stacks need more grinding for the same
@@ -202,5 +225,30 @@ mod tests {
             weak.whir(20).is_err(),
             "200-bit security cannot be configured in EF"
         );
+    }
+
+    /// The shapes alone tell whether columns can be committed: at the defaults a 2^26 stack
+    /// configures and a 2^27 one needs more grinding than the budget (GPT-2 124M's weights
+    /// stack to 2^29), whether it is one column or several that stack to that size.
+    #[test]
+    fn shapes_are_checked_without_data() {
+        let pcs = Pcs::new(PcsConfig::default());
+        assert_eq!(pcs.largest_stack(), Some(26));
+        assert_eq!(pcs.check_shapes(&[26]).expect("2^26 commits"), 26);
+        assert_eq!(pcs.check_shapes(&[25, 25]).expect("2 × 2^25 commits"), 26);
+        assert_eq!(pcs.check_shapes(&[10, 3]).expect("small commits"), 11);
+        for shapes in [&[27][..], &[26, 1], &[25, 25, 25]] {
+            let e = pcs.check_shapes(shapes).expect_err("past the budget");
+            assert!(
+                matches!(e, crate::PcsError::Config { num_vars: 27, .. }),
+                "{shapes:?}: {e}"
+            );
+        }
+        assert!(pcs.check_shapes(&[]).is_err());
+        let weak = Pcs::new(PcsConfig {
+            security_bits: 200,
+            ..PcsConfig::default()
+        });
+        assert_eq!(weak.largest_stack(), None);
     }
 }

@@ -110,6 +110,23 @@ pub enum ProveError {
     /// The lookup argument failed.
     #[error("lookup argument: {0}")]
     Lookup(#[from] LookupError),
+    /// The weights cannot be committed as one stack with the key's commitment settings (found
+    /// at setup from the shapes alone, before any weight is laid out).
+    #[error(
+        "setup: the weights do not fit one commitment: {columns} weight columns, {elements} elements once each is padded to a power of two, stack to 2^{stacked_vars}; {reason}; these settings commit stacks up to 2^{largest}; compile with `--weights-visibility public` (the verifying key carries the weights and the verifier evaluates them) or prove a smaller model"
+    )]
+    WeightsTooLarge {
+        /// Number of weight columns.
+        columns: usize,
+        /// Their padded sizes summed.
+        elements: u128,
+        /// Variables of the stack they need.
+        stacked_vars: usize,
+        /// Variables of the largest stack the settings configure.
+        largest: usize,
+        /// The commitment's reason.
+        reason: PcsError,
+    },
     /// A commitment or opening failed.
     #[error("commitment: {0}")]
     Pcs(#[from] PcsError),
@@ -164,6 +181,18 @@ pub enum VerifyError {
         min: i64,
         /// Largest allowed.
         max: i64,
+    },
+    /// A public token id (an input that indexes an embedding) lies outside the vocabulary.
+    #[error(
+        "public input: token id {id} at position {position} is outside the vocabulary [0, {vocab}); give ids the model's embedding has rows for"
+    )]
+    TokenIdOutOfRange {
+        /// Position (logical order).
+        position: usize,
+        /// The id.
+        id: i64,
+        /// Rows of the embedding table.
+        vocab: usize,
     },
     /// The claimed output differs from the expected one.
     #[error("the proof's output differs from the expected output at element {index}")]

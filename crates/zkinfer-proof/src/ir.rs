@@ -389,6 +389,39 @@ impl ProofGraph {
         }
         vocab
     }
+
+    /// Whether the graph input is used only as token ids: every node it feeds (directly or
+    /// through reshapes) is a [`Op::Reshape`] or an [`Op::Embedding`]. Such an input's values
+    /// are checked against the vocabulary ([`ProofGraph::input_vocab`]) alone; an input that
+    /// also feeds arithmetic must lie in the activation range as well.
+    #[must_use]
+    pub fn input_only_indexes(&self) -> bool {
+        let mut ids = vec![false; self.tensors.len()];
+        let Some(f) = ids.get_mut(self.input) else {
+            return false;
+        };
+        *f = true;
+        let mut indexes = false;
+        for n in &self.nodes {
+            if !n
+                .inputs
+                .iter()
+                .any(|&x| ids.get(x).copied().unwrap_or(false))
+            {
+                continue;
+            }
+            match &n.op {
+                Op::Reshape if n.inputs.first().is_some_and(|&x| ids.get(x) == Some(&true)) => {
+                    if let Some(f) = ids.get_mut(n.output) {
+                        *f = true;
+                    }
+                }
+                Op::Embedding { .. } if n.inputs.len() == 1 => indexes = true,
+                _ => return false,
+            }
+        }
+        indexes
+    }
 }
 
 impl Const {

@@ -65,7 +65,8 @@ pub fn strip_weights(graph: &ProofGraph) -> ProofGraph {
 ///
 /// # Errors
 /// [`ProveError::NoWeights`] if the graph has no weights (nothing to commit; not supported yet),
-/// [`ProveError::Pcs`] if the weights cannot be committed.
+/// [`ProveError::WeightsTooLarge`] if the weights' shapes cannot be committed with `pcs` (checked
+/// before any weight is laid out), [`ProveError::Pcs`] if committing fails otherwise.
 pub fn setup(graph: &ProofGraph, plan: &Plan, pcs: PcsConfig) -> Result<ProvingKey, ProveError> {
     if plan.weight_columns.is_empty() {
         return Err(ProveError::NoWeights);
@@ -89,11 +90,27 @@ pub fn setup(graph: &ProofGraph, plan: &Plan, pcs: PcsConfig) -> Result<ProvingK
         pk.mask_entries = crate::prover::count_mask_entries_at_setup(&pk).ok();
         return Ok(pk);
     }
+    let engine = Pcs::new(pcs);
+    // The shapes alone decide whether the weights can be committed: find out before laying out
+    // and encoding them (GPT-2 124M's 2^29-element stack took 25 s and 13 GB to fail there).
+    let vars: Vec<usize> = plan.weight_columns.iter().map(|c| c.num_vars).collect();
+    if let Err(reason) = engine.check_shapes(&vars) {
+        let elements = vars
+            .iter()
+            .map(|&n| 1u128 << n.max(pcs.folding_factor).min(127))
+            .sum::<u128>();
+        return Err(ProveError::WeightsTooLarge {
+            columns: vars.len(),
+            elements,
+            stacked_vars: (u128::BITS - elements.saturating_sub(1).leading_zeros()) as usize,
+            largest: engine.largest_stack().unwrap_or(0),
+            reason,
+        });
+    }
     let cols: Vec<Vec<_>> = weight_columns(graph, plan)?
         .iter()
         .map(|c| to_field(c))
         .collect();
-    let engine = Pcs::new(pcs);
     let mut t = Transcript::new(SETUP);
     let (commitment, data) = engine.commit(&cols, &mut t)?;
     let mut vk = VerifyingKey {

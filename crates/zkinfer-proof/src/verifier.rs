@@ -68,7 +68,7 @@ pub fn verify(
                     in_layout.logical_len()
                 )));
             }
-            check_input_range(pi, graph.act_bits)?;
+            check_input_range(pi, graph)?;
             if let Some(want) = input
                 && want != pi.as_slice()
             {
@@ -453,11 +453,27 @@ pub fn check_key(vk: &VerifyingKey) -> Result<(), VerifyError> {
     Ok(())
 }
 
-/// Every public input value must lie in the signed activation range (issue 13, 6a): the
-/// engine's identities hold over the integers only for values the integer semantics produce,
-/// and a value near `p/2` would wrap the field.
-fn check_input_range(values: &[i64], act_bits: u32) -> Result<(), VerifyError> {
-    let (min, max) = zkinfer_model::act_range(act_bits);
+/// The public input's range. Token ids (an input that indexes an embedding) must lie in
+/// `[0, vocab)`: the embedding's selector is built from them by the verifier, and an id outside
+/// the table selects no row. Every other public input value, and token ids that also feed
+/// arithmetic, must lie in the signed activation range (issue 13, 6a): the engine's identities
+/// hold over the integers only for values the integer semantics produce, and a value near `p/2`
+/// would wrap the field.
+fn check_input_range(values: &[i64], graph: &crate::ir::ProofGraph) -> Result<(), VerifyError> {
+    if let Some(vocab) = graph.input_vocab() {
+        let vocab_i = i64::try_from(vocab).unwrap_or(i64::MAX);
+        if let Some(position) = values.iter().position(|v| !(0..vocab_i).contains(v)) {
+            return Err(VerifyError::TokenIdOutOfRange {
+                position,
+                id: values.get(position).copied().unwrap_or_default(),
+                vocab,
+            });
+        }
+        if graph.input_only_indexes() {
+            return Ok(());
+        }
+    }
+    let (min, max) = zkinfer_model::act_range(graph.act_bits);
     match values.iter().position(|v| !(min..=max).contains(v)) {
         None => Ok(()),
         Some(index) => Err(VerifyError::InputOutOfRange {

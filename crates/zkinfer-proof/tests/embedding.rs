@@ -14,7 +14,8 @@ use zkinfer_proof::testing::{
 };
 use zkinfer_proof::witness::{generate, weight_columns};
 use zkinfer_proof::{
-    CompileOptions, InputVisibility, OutputVisibility, ProvingKey, compile, prove, setup, verify,
+    CompileOptions, InputVisibility, OutputVisibility, ProvingKey, VerifyError, compile, prove,
+    setup, verify,
 };
 
 const VOCAB: usize = 20;
@@ -206,6 +207,62 @@ fn ids_outside_the_vocabulary_are_refused() {
     }
 }
 
+/// A vocabulary past the 16-bit activation range (GPT-2's is 50257): ids ≥ 2^15 are checked
+/// against the vocabulary, not the activation range, so they prove and verify; an id ≥ vocab (or
+/// negative) in the proof's public input is rejected by `verify` naming the id, its position and
+/// the vocabulary, and refused by the prover.
+#[test]
+fn a_vocabulary_past_the_activation_range_proves_and_checks_ids_against_it() {
+    const BIG: usize = 40_000;
+    let mut b = GraphBuilder::new(&[1, 4], 16, 7);
+    let y = b.embedding(0, BIG, 8);
+    b.rescale(y, 1);
+    let g = b.finish();
+    assert_eq!(g.input_vocab(), Some(BIG));
+    assert!(g.input_only_indexes());
+    let ids = vec![32_768, 39_999, 0, 35_001];
+    let pk = keys(&g, CompileOptions::default());
+    let proof = prove(&pk, &ids, None).expect("ids >= 2^15 inside the vocabulary prove");
+    let want = expected(&pk, &ids);
+    let out = verify(&pk.vk, &proof, Some(&ids), Some(&want)).expect("verifies");
+    assert_eq!(out, want);
+    verify(&pk.vk, &proof, None, None).expect("verifies against its own public input");
+
+    for (position, bad) in [(1, BIG as i64), (3, 65_536), (0, -1), (2, i64::MAX)] {
+        let mut x = ids.clone();
+        x[position] = bad;
+        let e = prove(&pk, &x, None).expect_err("an id outside the vocabulary proves");
+        assert!(e.to_string().contains("outside the vocabulary"), "{e}");
+        let mut p = proof.clone();
+        p.public_input = Some(x.clone());
+        let e = verify(&pk.vk, &p, None, None).expect_err("an id outside the vocabulary accepted");
+        assert!(
+            matches!(
+                e,
+                VerifyError::TokenIdOutOfRange { position: at, id, vocab: BIG }
+                    if at == position && id == bad
+            ),
+            "{e:?}"
+        );
+        let m = e.to_string();
+        assert!(
+            m.contains(&format!("token id {bad} at position {position}"))
+                && m.contains("outside the vocabulary [0, 40000)"),
+            "{m}"
+        );
+        // The same, with the verifier's own expected input equal to the proof's.
+        let e = verify(&pk.vk, &p, Some(&x), None).expect_err("accepted");
+        assert!(matches!(e, VerifyError::TokenIdOutOfRange { .. }), "{e:?}");
+    }
+    // An id inside the vocabulary but other than the proof's: a different statement.
+    let mut other = ids.clone();
+    other[0] = 39_998;
+    let mut p = proof.clone();
+    p.public_input = Some(other.clone());
+    assert!(verify(&pk.vk, &p, Some(&other), None).is_err());
+    assert!(verify(&pk.vk, &proof, Some(&other), None).is_err());
+}
+
 /// Every message of a bare embedding's proof, changed, makes the proof fail.
 #[test]
 fn tampered_embedding_messages_are_rejected() {
@@ -278,5 +335,7 @@ fn private_ids_are_refused_at_compile() {
     assert_eq!(g.input_vocab(), Some(VOCAB));
     let (mlp, _) = zkinfer_proof::testing::mlp(&[8, 4], 1);
     assert_eq!(mlp.input_vocab(), None);
+    assert!(g.input_only_indexes());
+    assert!(!mlp.input_only_indexes());
     let _ = EF::ZERO;
 }

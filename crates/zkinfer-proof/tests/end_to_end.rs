@@ -55,6 +55,45 @@ fn table_mlp_proves() {
 }
 
 /// A graph with nothing to commit at setup is refused with a message, not a panic.
+/// Weights whose stack the commitment settings cannot configure are refused at setup from their
+/// shapes, with the sizes and what to do, before any weight is laid out; with public weights
+/// (nothing committed) the same settings set up.
+#[test]
+fn weights_past_the_commitment_are_refused_at_setup() {
+    let (g, _) = mlp(&[16, 8, 4], 3);
+    let plan = compile(&g, CompileOptions::default()).expect("compiles");
+    let weak = PcsConfig {
+        security_bits: 200,
+        ..PcsConfig::default()
+    };
+    let e = setup(&g, &plan, weak).expect_err("200-bit settings configure");
+    assert!(
+        matches!(
+            e,
+            zkinfer_proof::ProveError::WeightsTooLarge {
+                columns,
+                largest: 0,
+                ..
+            } if columns == plan.weight_columns.len()
+        ),
+        "{e:?}"
+    );
+    let m = e.to_string();
+    assert!(
+        m.contains("do not fit one commitment") && m.contains("--weights-visibility public"),
+        "{m}"
+    );
+    let public = compile(
+        &g,
+        CompileOptions {
+            weights: zkinfer_proof::WeightsVisibility::Public,
+            ..CompileOptions::default()
+        },
+    )
+    .expect("compiles");
+    setup(&g, &public, weak).expect("public weights commit nothing");
+}
+
 #[test]
 fn weightless_graph_is_a_clear_error() {
     let mut b = zkinfer_proof::testing::GraphBuilder::new(&[1, 8], 16, 1);
