@@ -52,7 +52,9 @@ use crate::keys::{ProvingKey, VerifyingKey};
 ///   pool claim masks, the looked-up columns' and multiplicities' values at the leaf points sent
 ///   masked, the blinding columns' `N(z)`, `D(z)` not sent (their claims derived and reduced
 ///   with `B`'s).
-pub const FORMAT_VERSION: u32 = 7;
+/// - 8: the public input and output as zigzag varints ([`compact_ints`]) instead of 8 bytes
+///   per value.
+pub const FORMAT_VERSION: u32 = 8;
 
 /// Version of the verifying-key and compiled-model file formats (proving keys have
 /// [`PK_FORMAT_VERSION`]); bump on any change. Keys are versioned apart from proofs so that a change of the proof alone does not make users
@@ -69,14 +71,139 @@ pub const KEY_FORMAT_VERSION: u32 = 2;
 /// values (proof format 7).
 pub const PK_FORMAT_VERSION: u32 = 6;
 
+/// The encoding of the proof's integer vectors (public input and output): one byte string of
+/// zigzag LEB128 varints, about 3 bytes for a 16-bit activation instead of bincode's 8. Decoding
+/// refuses a truncated or overlong varint and a non-canonical one (a final zero byte after the
+/// first), so every vector has exactly one encoding.
+pub mod compact_ints {
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Zigzag varints of `values`.
+    #[must_use]
+    pub fn encode(values: &[i64]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(values.len() * 3);
+        for &v in values {
+            let mut z = ((v << 1) ^ (v >> 63)) as u64;
+            loop {
+                let byte = (z & 0x7f) as u8;
+                z >>= 7;
+                if z == 0 {
+                    out.push(byte);
+                    break;
+                }
+                out.push(byte | 0x80);
+            }
+        }
+        out
+    }
+
+    /// The values of [`encode`]'s bytes.
+    ///
+    /// # Errors
+    /// A message naming the fault: a varint cut short, longer than 10 bytes or past 64 bits,
+    /// or not in its shortest form.
+    pub fn decode(bytes: &[u8]) -> Result<Vec<i64>, &'static str> {
+        let mut out = Vec::new();
+        let mut z: u64 = 0;
+        let mut shift = 0u32;
+        let mut len = 0usize;
+        for &b in bytes {
+            if shift >= 64 || (shift == 63 && b > 1) {
+                return Err("an integer varint past 64 bits");
+            }
+            z |= u64::from(b & 0x7f) << shift;
+            len += 1;
+            if b & 0x80 == 0 {
+                if b == 0 && len > 1 {
+                    return Err("an integer varint not in its shortest form");
+                }
+                out.push(((z >> 1) as i64) ^ -((z & 1) as i64));
+                z = 0;
+                shift = 0;
+                len = 0;
+            } else {
+                shift += 7;
+            }
+        }
+        if len != 0 {
+            return Err("an integer varint cut short");
+        }
+        Ok(out)
+    }
+
+    /// Serde: the varints as one byte string.
+    ///
+    /// # Errors
+    /// The serializer's.
+    pub fn serialize<S: Serializer>(values: &[i64], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(&encode(values))
+    }
+
+    /// Serde: the values of one byte string of varints.
+    ///
+    /// # Errors
+    /// The deserializer's, or [`decode`]'s.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<i64>, D::Error> {
+        let bytes = Vec::<u8>::deserialize(d)?;
+        decode(&bytes).map_err(D::Error::custom)
+    }
+
+    /// The same for an optional vector.
+    pub mod option {
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        /// Serde: `None`, or the varints as one byte string.
+        ///
+        /// # Errors
+        /// The serializer's.
+        pub fn serialize<S: Serializer>(
+            values: &Option<Vec<i64>>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            match values {
+                None => s.serialize_none(),
+                Some(v) => s.serialize_some(&serde_bytes_of(v)),
+            }
+        }
+
+        /// Serde: an optional byte string of varints.
+        ///
+        /// # Errors
+        /// The deserializer's, or [`super::decode`]'s.
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<i64>>, D::Error> {
+            use serde::de::Error as _;
+            Option::<Vec<u8>>::deserialize(d)?
+                .map(|b| super::decode(&b).map_err(D::Error::custom))
+                .transpose()
+        }
+
+        /// The encoded bytes as a serde byte string.
+        struct Bytes(Vec<u8>);
+
+        impl serde::Serialize for Bytes {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_bytes(&self.0)
+            }
+        }
+
+        fn serde_bytes_of(v: &[i64]) -> Bytes {
+            Bytes(super::encode(v))
+        }
+    }
+}
+
 /// A proof of one inference.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Proof {
     /// Digest of the verifying key it was made for.
     pub vk_digest: [u8; 32],
-    /// The quantized input, when it is public.
+    /// The quantized input, when it is public (encoded as zigzag varints, [`compact_ints`]).
+    #[serde(with = "compact_ints::option")]
     pub public_input: Option<Vec<i64>>,
-    /// The output tensor in its stored (padded) layout; empty when the output is not public.
+    /// The output tensor in its stored (padded) layout; empty when the output is not public
+    /// (encoded as zigzag varints, [`compact_ints`]).
+    #[serde(with = "compact_ints")]
     pub output: Vec<i64>,
     /// The output's value at the verifier's first point, sent when the output is not public
     /// (the verifier computes it from a public output).
@@ -230,12 +357,16 @@ impl Proof {
         fn size<T: Serialize + ?Sized>(v: &T) -> u64 {
             bincode::serialized_size(v).unwrap_or(0)
         }
+        // A vector of `compact_ints`: its length, then the varints.
+        fn ints(v: &[i64]) -> u64 {
+            8 + compact_ints::encode(v).len() as u64
+        }
         vec![
             (
                 "statement",
                 size(&self.vk_digest)
-                    + size(&self.public_input)
-                    + size(&self.output)
+                    + self.public_input.as_ref().map_or(1, |v| 1 + ints(v))
+                    + ints(&self.output)
                     + size(&self.output_claim)
                     + size(&self.hashed),
             ),
@@ -297,6 +428,52 @@ mod tests {
         b
     }
 
+    /// Varints round-trip (edge values, random values), and every malformed form is refused:
+    /// cut short, overlong, past 64 bits, not the shortest.
+    #[test]
+    fn compact_ints_round_trip_and_refuse_malformed_bytes() {
+        let mut values = vec![
+            0,
+            1,
+            -1,
+            63,
+            -64,
+            64,
+            -65,
+            i64::MAX,
+            i64::MIN,
+            32767,
+            -32768,
+        ];
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..1000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            values.push((x as i64) >> (x % 64));
+        }
+        let bytes = compact_ints::encode(&values);
+        assert_eq!(compact_ints::decode(&bytes).unwrap(), values);
+        assert_eq!(compact_ints::encode(&[0, -1, 1]), vec![0, 1, 2]);
+        assert_eq!(compact_ints::encode(&[-32768]).len(), 3);
+        for bad in [
+            &[0x80][..],
+            &[0x80, 0x00][..],
+            &[0xff; 11][..],
+            &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02][..],
+        ] {
+            assert!(compact_ints::decode(bad).is_err(), "{bad:?}");
+        }
+        // A proof's vectors go through serde.
+        let (g, x) = crate::testing::mlp_with_table(5);
+        let plan = crate::compile(&g, crate::CompileOptions::default()).unwrap();
+        let pk = crate::setup(&g, &plan, zkinfer_pcs::PcsConfig::default()).unwrap();
+        let p = crate::prove(&pk, &x, None).unwrap();
+        let q = Proof::from_bytes(&p.to_bytes()).unwrap();
+        assert_eq!((&q.public_input, &q.output), (&p.public_input, &p.output));
+        assert!(p.public_input.is_some() && !p.output.is_empty());
+    }
+
     /// The parts add up to the proof's encoding (the file adds its header: magic and version).
     #[test]
     fn the_parts_add_up_to_the_proof() {
@@ -315,7 +492,7 @@ mod tests {
 
     #[test]
     fn an_old_proof_file_names_its_version_and_the_fix() {
-        assert_eq!(<Proof as ZkFile>::VERSION, 7);
+        assert_eq!(<Proof as ZkFile>::VERSION, 8);
         // A proof of the first hiding format (3) is refused with the fix.
         let e = Proof::from_bytes(&header::<Proof>(3)).unwrap_err();
         assert!(
@@ -323,7 +500,7 @@ mod tests {
                 e,
                 FileError::WrongVersion {
                     got: 3,
-                    expected: 7,
+                    expected: 8,
                     ..
                 }
             ),
