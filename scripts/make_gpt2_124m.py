@@ -29,7 +29,7 @@ import argparse
 import io
 import json
 import os
-import random
+import sys
 import warnings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -40,7 +40,6 @@ import numpy as np  # noqa: E402
 import onnx  # noqa: E402
 import onnxruntime as ort  # noqa: E402
 import torch  # noqa: E402
-import torch.nn as nn  # noqa: E402
 
 OUT = "/work/gpt2_124m"
 OPSET = 17
@@ -48,39 +47,10 @@ TOL = 1e-4
 SEQ = 16
 MARGIN = 0.05  # the top logit of the last position leads the second by at least this
 TRIES = 200
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from make_gpt2_ids import GPT2Ids, ids_list, randomize_transformer, seed_all  # noqa: E402
+
 torch.set_num_threads(2)
-
-
-def seed_all(s):
-    random.seed(s)
-    np.random.seed(s)
-    torch.manual_seed(s)
-
-
-def randomize_transformer(model, seed, bias_std=0.05, ln_std=0.2):
-    """HF init sets every bias (LayerNorm beta included) to 0 and every LayerNorm gamma to 1."""
-    g = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            if name.endswith("bias"):
-                p.normal_(0.0, bias_std, generator=g)
-            elif name.endswith("weight") and p.dim() == 1:  # LayerNorm gamma
-                p.add_(torch.randn(p.shape, generator=g) * ln_std)
-
-
-class GPT2Ids(nn.Module):
-    def __init__(self, lm):
-        super().__init__()
-        self.lm = lm
-
-    def forward(self, input_ids):
-        mask = torch.ones(input_ids.shape, dtype=torch.long)
-        return self.lm(input_ids=input_ids, attention_mask=mask, use_cache=False,
-                       return_dict=False)[0]
-
-
-def ids_list(t):
-    return [int(v) for v in t.reshape(-1).tolist()]
 
 
 def main():

@@ -513,14 +513,7 @@ fn unpad(c: Claim, inv: EF) -> Claim {
     Claim {
         point: Vec::new(),
         value: c.value * inv,
-        masks: c
-            .masks
-            .into_iter()
-            .map(|m| ClaimMask {
-                slot: m.slot,
-                coeff: m.coeff * inv,
-            })
-            .collect(),
+        masks: crate::claims::scaled_masks(&c.masks, inv),
     }
 }
 

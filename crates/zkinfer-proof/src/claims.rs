@@ -82,6 +82,19 @@ impl Claim {
     }
 }
 
+/// `masks` times `k`: the masks of a claim multiplied by `k` (a linear map of the tensor, or
+/// a claim solved for the tensor's value).
+#[must_use]
+pub fn scaled_masks(masks: &[ClaimMask], k: EF) -> Vec<ClaimMask> {
+    masks
+        .iter()
+        .map(|m| ClaimMask {
+            slot: m.slot,
+            coeff: k * m.coeff,
+        })
+        .collect()
+}
+
 impl From<MaskedClaim> for Claim {
     fn from(c: MaskedClaim) -> Self {
         Self {

@@ -561,7 +561,7 @@ pub mod zk {
 
     use super::{TableClaims, columns, discharge_prove, discharge_verify, tables};
     use crate::channel::{CLAIM_MASK_ENTRIES, reduction_entries};
-    use crate::claims::Claim;
+    use crate::claims::{Claim, scaled_masks};
     use crate::error::{ProveError, VerifyError};
     use crate::ir::ProofGraph;
     use crate::ops::{ProverCtx, VerifierCtx};
@@ -809,14 +809,7 @@ pub mod zk {
         Some(Claim {
             point: rest.to_vec(),
             value: (claim.value - EF::from(fill) * (EF::ONE - eq0 - s)) * inv,
-            masks: claim
-                .masks
-                .iter()
-                .map(|m| ClaimMask {
-                    slot: m.slot,
-                    coeff: m.coeff * inv,
-                })
-                .collect(),
+            masks: scaled_masks(&claim.masks, inv),
         })
     }
 
@@ -844,15 +837,7 @@ pub mod zk {
                 })
                 .collect()
         };
-        let scaled = |c: &Claim, k: EF| -> Vec<ClaimMask> {
-            c.masks
-                .iter()
-                .map(|m| ClaimMask {
-                    slot: m.slot,
-                    coeff: -k * m.coeff * inv,
-                })
-                .collect()
-        };
+        let scaled = |c: &Claim, k: EF| scaled_masks(&c.masks, -k * inv);
         let (mut n_value, mut n_masks) = (leaf.p - form.p_const, leaf_masks(0));
         let (mut d_value, mut d_masks) = (leaf.q - form.q_const, leaf_masks(2));
         if form.witness.is_empty() {

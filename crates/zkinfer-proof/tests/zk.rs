@@ -518,9 +518,17 @@ fn max_pool_values_are_masked() {
 /// (the last row value inside and in the padding, the last limb) are not sent.
 #[test]
 fn transformer_gadget_values_are_masked() {
+    // Unmasked, on the zero input: reduce-max's six differences and `D̃`; division's dividend,
+    // quotient, remainder and slack; the square root's `x − y²`; arg-max's row values after the
+    // first and `D̃`; the add's `q̃`.
+    check_masked_values("gadgets", &gadgets(&[3, 6], 18), 15);
+}
+
+/// Reduce-max, division, square root, add and arg-max of an input of `shape`.
+fn gadgets(shape: &[usize], seed: u64) -> zkinfer_proof::ir::ProofGraph {
     use zkinfer_proof::testing::GraphBuilder;
     const A: u32 = 12;
-    let mut b = GraphBuilder::new(&[3, 6], A, 18);
+    let mut b = GraphBuilder::new(shape, A, seed);
     let x0 = b.offset(0, 0);
     let p = b.table(x0, "abs1", |v| v.abs() + 1);
     let m = b.reduce_max(p);
@@ -528,10 +536,7 @@ fn transformer_gadget_values_are_masked() {
     let r = b.isqrt(p, A);
     let s = b.add(q, r);
     b.argmax(s);
-    // Unmasked, on the zero input: reduce-max's six differences and `D̃`; division's dividend,
-    // quotient, remainder and slack; the square root's `x − y²`; arg-max's row values after the
-    // first and `D̃`; the add's `q̃`.
-    check_masked_values("gadgets", &b.finish(), 15);
+    b.finish()
 }
 
 /// The gadgets over a single row: their zero-checks have no row variables, so a plain
@@ -540,17 +545,7 @@ fn transformer_gadget_values_are_masked() {
 /// sumcheck over one padding variable (docs/ZK.md §14), so no sent value is 0.
 #[test]
 fn single_row_gadget_values_are_masked() {
-    use zkinfer_proof::testing::GraphBuilder;
-    const A: u32 = 12;
-    let mut b = GraphBuilder::new(&[1, 6], A, 21);
-    let x0 = b.offset(0, 0);
-    let p = b.table(x0, "abs1", |v| v.abs() + 1);
-    let m = b.reduce_max(p);
-    let q = b.div(x0, m, 4, A);
-    let r = b.isqrt(p, A);
-    let s = b.add(q, r);
-    b.argmax(s);
-    check_masked_values("single-row gadgets", &b.finish(), 10);
+    check_masked_values("single-row gadgets", &gadgets(&[1, 6], 21), 10);
 }
 
 /// A wide integer square root (`in_bits = 36`: an 18-bit root committed as two 16-bit limbs):

@@ -195,6 +195,32 @@ pub struct BlindedClaims {
     pub leaves: Option<Leaves>,
 }
 
+impl BlindedClaims {
+    /// A deferred proof's claims: per instance only its inner masks' claims (the leaves are
+    /// the caller's), the layer masks' claims and the leaf claims.
+    pub(crate) fn deferred(
+        inner: Vec<Vec<InnerMaskClaim>>,
+        masks: Vec<MaskClaim>,
+        leaves: Leaves,
+    ) -> Self {
+        Self {
+            instances: inner
+                .into_iter()
+                .map(|inner| InstanceClaims {
+                    lookup: LookupClaims {
+                        witness_claims: Vec::new(),
+                        multiplicity_claim: (Vec::new(), EF::ZERO),
+                    },
+                    blinding: Vec::new(),
+                    inner,
+                })
+                .collect(),
+            masks,
+            leaves: Some(leaves),
+        }
+    }
+}
+
 /// The leaf claims a deferred proof leaves to the caller: per tree (in proof order) the GKR's
 /// last claim on the (leaf-masked) leaf layer. The caller proves each with masked values
 /// ([`LeafClaim::form`] gives the leaf polynomials' linear form).

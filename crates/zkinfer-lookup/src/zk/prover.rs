@@ -306,28 +306,13 @@ fn prove_inner<E: std::fmt::Display>(
                 })
                 .collect(),
         };
-        let instances_claims = inner_claims
-            .into_iter()
-            .map(|inner| InstanceClaims {
-                lookup: LookupClaims {
-                    witness_claims: Vec::new(),
-                    multiplicity_claim: (Vec::new(), EF::ZERO),
-                },
-                blinding: Vec::new(),
-                inner,
-            })
-            .collect();
         return Ok((
             BlindedProof {
                 roots,
                 layers,
                 ..BlindedProof::default()
             },
-            BlindedClaims {
-                instances: instances_claims,
-                masks: mask_claims,
-                leaves: Some(leaves),
-            },
+            BlindedClaims::deferred(inner_claims, mask_claims, leaves),
         ));
     }
 

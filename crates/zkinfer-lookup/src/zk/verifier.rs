@@ -184,21 +184,7 @@ fn verify_inner(
                 )
                 .collect(),
         };
-        return Ok(BlindedClaims {
-            instances: inner_claims
-                .into_iter()
-                .map(|inner| InstanceClaims {
-                    lookup: LookupClaims {
-                        witness_claims: Vec::new(),
-                        multiplicity_claim: (Vec::new(), EF::ZERO),
-                    },
-                    blinding: Vec::new(),
-                    inner,
-                })
-                .collect(),
-            masks: mask_claims,
-            leaves: Some(leaves),
-        });
+        return Ok(BlindedClaims::deferred(inner_claims, mask_claims, leaves));
     }
 
     // Leaves.
