@@ -458,7 +458,7 @@ impl<'a> Channel<'a> {
         ZrOutput {
             point: Vec::new(),
             evals: out.evals,
-            claims: out.claims.into_iter().map(|c| unpad(c, inv)).collect(),
+            claims: out.claims.iter().map(|c| unpad(c, inv)).collect(),
         }
     }
 
@@ -509,7 +509,7 @@ pub struct ZrOutput {
 
 /// A claim on a column padded with one zero row (`[c, 0]`) at `(r)`, as the claim on `c` (no
 /// variables): the value and masks times `inv = 1/(1 − r)`.
-fn unpad(c: Claim, inv: EF) -> Claim {
+fn unpad(c: &Claim, inv: EF) -> Claim {
     Claim {
         point: Vec::new(),
         value: c.value * inv,
@@ -572,7 +572,7 @@ impl ZrSubClaim {
                     .try_inverse()
                     .ok_or_else(|| VerifyError::at(at, "a degenerate padding challenge (r = 1)"))?;
                 s.check_products(terms, Some(&[EF::ZERO]), evals)
-                    .map(|cs| cs.into_iter().map(|c| unpad(c.into(), inv)).collect())
+                    .map(|cs| cs.into_iter().map(|c| unpad(&c.into(), inv)).collect())
                     .map_err(|e| VerifyError::at(at, e))
             }
         }
