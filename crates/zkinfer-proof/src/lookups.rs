@@ -636,8 +636,7 @@ pub mod zk {
         // Four leaf masks per tree (`S_p`, `S_q` at both children). The masked leaf values
         // (every looked-up column, every multiplicity column) are counted by the walk's
         // counting pass, which sends their stand-ins ([`super::route_for_count`]).
-        let trees: usize = st.iter().map(|(_, s)| s.len() + 1).sum();
-        entries += 4 * CLAIM_MASK_ENTRIES * trees;
+        entries += 4 * CLAIM_MASK_ENTRIES * tree_count(&st);
         Ok((vars, entries))
     }
 
