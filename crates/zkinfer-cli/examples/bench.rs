@@ -46,6 +46,8 @@ const LARGE: [&str; 2] = ["resnet18-cifar", "mobilenet_v2"];
 const WEIGHTS_ENV: &str = "ZKINFER_BENCH_WEIGHTS";
 /// Set (by `--profile`) for the child to print each model's phases.
 const PROFILE_ENV: &str = "ZKINFER_BENCH_PROFILE";
+/// Set (by `--cost`) for the child to print the cost model's prediction against the measurement.
+const COST_ENV: &str = "ZKINFER_BENCH_COST";
 /// Set (by `--compare-zk`) in a child that proves with the benchmark-only plain witness commitment.
 const PLAIN_ENV: &str = "ZKINFER_BENCH_PLAIN";
 
@@ -191,6 +193,7 @@ fn run_one(name: &str) {
     }
     let pk_bytes = pk.to_bytes();
     let (committed, macs) = (plan.cost.committed, plan.cost.macs);
+    let cost = plan.cost.clone();
     drop((pk, plan, g));
     // Peak and CPU from here on: load the key, prove (what `zkinfer prove` does).
     let _ = std::fs::write("/proc/self/clear_refs", "5");
@@ -243,6 +246,20 @@ fn run_one(name: &str) {
         bytes as f64 / 1024.0,
         t_prove / interp.max(1e-9),
     );
+    if std::env::var(COST_ENV).is_ok() {
+        // The cost model's inputs and its prediction against this run (issue 15, item 7).
+        let predicted_mib = cost.predicted_memory_bytes as f64 / (1024.0 * 1024.0);
+        println!(
+            "|   cost: committed {} weights {} sumcheck {} lookups {} pk_mib {pk_mib:.1}; predicted prove {:.3} s (measured/predicted {:.2}), peak {predicted_mib:.0} MiB (measured/predicted {:.2}) |",
+            cost.committed,
+            cost.weights,
+            cost.sumcheck,
+            cost.lookups,
+            cost.predicted_prove_s,
+            t_prove / cost.predicted_prove_s.max(1e-9),
+            peak / predicted_mib.max(1e-9),
+        );
+    }
     if std::env::var(PROFILE_ENV).is_ok() {
         let phases: Vec<String> = profile
             .phases
@@ -279,7 +296,7 @@ fn main() {
     }
     if args.iter().any(|a| a == "--help" || a == "-h") {
         println!(
-            "usage: bench [--profile] [--compare-zk] [--weights stored|recommit|both] [MODEL…]\n\nWithout models: {} {}.\nOnly when named: {}.\n--weights: prove with the weights' commitment data in the proving key (stored, the default), without it (recommit), or both back to back.\n--profile: after each model's row, the time and peak memory of each phase, and the proof's size by part.\n--compare-zk: after each model's row, the same model proved with a plain (non-hiding) witness commitment, the benchmark-only comparison point.",
+            "usage: bench [--profile] [--cost] [--compare-zk] [--weights stored|recommit|both] [MODEL…]\n\nWithout models: {} {}.\nOnly when named: {}.\n--weights: prove with the weights' commitment data in the proving key (stored, the default), without it (recommit), or both back to back.\n--profile: after each model's row, the time and peak memory of each phase, and the proof's size by part.\n--cost: after each model's row, the cost model's inputs and its predicted prove time and peak memory against the measured ones.\n--compare-zk: after each model's row, the same model proved with a plain (non-hiding) witness commitment, the benchmark-only comparison point.",
             BUILT.join(" "),
             ONNX.join(" "),
             LARGE.join(" ")
@@ -288,7 +305,8 @@ fn main() {
     }
     let profile = args.iter().any(|a| a == "--profile");
     let compare_zk = args.iter().any(|a| a == "--compare-zk");
-    args.retain(|a| a != "--profile" && a != "--compare-zk");
+    let cost = args.iter().any(|a| a == "--cost");
+    args.retain(|a| a != "--profile" && a != "--compare-zk" && a != "--cost");
     let mut variants = vec!["stored"];
     if let Some(i) = args.iter().position(|a| a == "--weights") {
         let v = args.get(i + 1).cloned().unwrap_or_default();
@@ -327,6 +345,9 @@ fn main() {
         child.args(["--one", n]).env(WEIGHTS_ENV, v);
         if profile {
             child.env(PROFILE_ENV, "1");
+        }
+        if cost {
+            child.env(COST_ENV, "1");
         }
         if plain {
             child.env(PLAIN_ENV, "1");
