@@ -51,6 +51,7 @@ pub fn quantize(graph: &Graph, cal: &Calibration) -> Result<QuantGraph> {
             act_bits: cal.config.act_bits,
             weight_bits: cal.config.weight_bits,
             input_kind: graph.input_kind,
+            input_parts: graph.inputs.clone(),
         },
         map: vec![None; n],
         narrowed: vec![None; n],
@@ -64,6 +65,7 @@ pub fn quantize(graph: &Graph, cal: &Calibration) -> Result<QuantGraph> {
             (cal.scales[graph.input], 1u64 << (cal.config.act_bits - 1))
         }
         crate::graph::InputKind::TokenIds { vocab } => (0, vocab.saturating_sub(1) as u64),
+        crate::graph::InputKind::Mask => (0, 1),
     };
     b.q.tensors.push(QTensor {
         name: it.name.clone(),

@@ -32,7 +32,12 @@ impl QuantGraph {
                 got: x.len(),
             });
         }
-        if let crate::graph::InputKind::TokenIds { vocab } = self.input_kind {
+        if !self.input_parts.is_empty() {
+            crate::input::check_parts(&self.input_parts, x)?;
+            if self.input_kind != crate::graph::InputKind::Float {
+                return Ok(x.iter().map(|&v| v as i64).collect());
+            }
+        } else if let crate::graph::InputKind::TokenIds { vocab } = self.input_kind {
             return crate::input::token_ids(&t.name, x, vocab);
         }
         let f = f64::from(t.scale).exp2();
@@ -92,8 +97,23 @@ impl QuantGraph {
             });
         }
         let mut values = vec![Vec::new(); self.tensors.len()];
+        for p in &self.input_parts {
+            let v = &input[p.offset..p.offset + p.len()];
+            let bad = match p.kind {
+                crate::graph::InputKind::Mask => v.iter().position(|&x| x != 0 && x != 1),
+                _ => None,
+            };
+            if let Some(position) = bad {
+                return Err(ModelError::MaskValue {
+                    name: p.name.clone(),
+                    position,
+                    value: v[position] as f32,
+                });
+            }
+        }
         match self.input_kind {
             crate::graph::InputKind::Float => self.check_range("input", self.input, input)?,
+            crate::graph::InputKind::Mask => {}
             crate::graph::InputKind::TokenIds { vocab } => {
                 if let Some((position, &id)) = input
                     .iter()
