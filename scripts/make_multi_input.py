@@ -11,6 +11,9 @@ fixed seeds). Export: torch.onnx.export(..., opset_version=17, dynamo=False), st
               input_ids int64 [1, 8] and attention_mask int64 [1, 8] (the last 3 positions
               padded: mask 0); output last_hidden_state [1, 8, 32]. Hugging Face builds the
               extended mask as (1.0 - mask) * finfo(float32).min added to the attention scores.
+  bert_types  the same BertModel (type_vocab_size 4) fed input_ids and token_type_ids int64
+              [1, 8] (two token-id inputs: the second's ids sit at an offset in the packed
+              input); the attention mask (all ones) is built inside the graph
   gpt2_mask   GPT2LMHeadModel(2 layers, d 32, 2 heads, vocab 128, seq 8) fed input_ids and
               attention_mask (the first position padded); output logits [1, 8, 128]
 
@@ -77,6 +80,17 @@ class Bert(nn.Module):
 
     def forward(self, input_ids, attention_mask):
         return self.m(input_ids=input_ids, attention_mask=attention_mask, return_dict=False)[0]
+
+
+class BertTypes(nn.Module):
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+
+    def forward(self, input_ids, token_type_ids):
+        mask = torch.ones(input_ids.shape, dtype=torch.long)
+        return self.m(input_ids=input_ids, token_type_ids=token_type_ids, attention_mask=mask,
+                      return_dict=False)[0]
 
 
 class GPT2(nn.Module):
@@ -159,6 +173,25 @@ def bert_mask(out):
     export("bert_mask", Bert(m).eval(), [ids, mask], calib, ["input_ids", "attention_mask"], out)
 
 
+def bert_types(out):
+    from transformers import BertConfig, BertModel
+    seed_all(1505)
+    cfg = BertConfig(vocab_size=VOCAB, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                     intermediate_size=64, max_position_embeddings=16, type_vocab_size=4)
+    cfg._attn_implementation = "eager"
+    m = BertModel(cfg, add_pooling_layer=False).eval()
+    randomize_transformer(m, seed=2505)
+    g = torch.Generator().manual_seed(3505)
+
+    def sample():
+        return (torch.randint(0, VOCAB, (1, SEQ), generator=g),
+                torch.randint(0, 4, (1, SEQ), generator=g))
+    ids, types = sample()
+    calib = [sample() for _ in range(8)]
+    export("bert_types", BertTypes(m).eval(), [ids, types], calib,
+           ["input_ids", "token_type_ids"], out)
+
+
 def gpt2_mask(out):
     from transformers import GPT2Config, GPT2LMHeadModel
     seed_all(1504)
@@ -179,7 +212,8 @@ def main():
     ap.add_argument("--only", default=None)
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
-    for name, f in [("two_floats", two_floats), ("bert_mask", bert_mask), ("gpt2_mask", gpt2_mask)]:
+    for name, f in [("two_floats", two_floats), ("bert_mask", bert_mask),
+                    ("bert_types", bert_types), ("gpt2_mask", gpt2_mask)]:
         if a.only in (None, name):
             f(a.out)
 

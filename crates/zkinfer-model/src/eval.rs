@@ -77,6 +77,9 @@ impl Graph {
     }
 
     pub(crate) fn check_input(&self, input: &[f32]) -> Result<()> {
+        if !self.inputs.is_empty() {
+            return crate::input::check_parts(&self.inputs, input);
+        }
         let name = &self.tensors[self.input].name;
         if input.len() != self.input_len() {
             return Err(ModelError::InputLength {
@@ -91,9 +94,6 @@ impl Graph {
                 index,
                 value,
             });
-        }
-        if !self.inputs.is_empty() {
-            return crate::input::check_parts(&self.inputs, input);
         }
         if let InputKind::TokenIds { vocab } = self.input_kind {
             crate::input::token_ids(name, input, vocab)?;

@@ -64,7 +64,16 @@ pub fn quantize(graph: &Graph, cal: &Calibration) -> Result<QuantGraph> {
         crate::graph::InputKind::Float => {
             (cal.scales[graph.input], 1u64 << (cal.config.act_bits - 1))
         }
-        crate::graph::InputKind::TokenIds { vocab } => (0, vocab.saturating_sub(1) as u64),
+        // A packed input: the largest bound of its parts (each slice then has its own).
+        crate::graph::InputKind::TokenIds { vocab } => {
+            let parts = graph.input_parts();
+            let bound = parts.iter().map(|p| match p.kind {
+                crate::graph::InputKind::TokenIds { vocab } => vocab.saturating_sub(1) as u64,
+                crate::graph::InputKind::Mask => 1,
+                crate::graph::InputKind::Float => 0,
+            });
+            (0, bound.max().unwrap_or(0).max(vocab.saturating_sub(1) as u64))
+        }
         crate::graph::InputKind::Mask => (0, 1),
     };
     b.q.tensors.push(QTensor {
