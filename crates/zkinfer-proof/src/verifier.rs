@@ -460,6 +460,24 @@ pub fn check_key(vk: &VerifyingKey) -> Result<(), VerifyError> {
 /// hold over the integers only for values the integer semantics produce, and a value near `p/2`
 /// would wrap the field.
 fn check_input_range(values: &[i64], graph: &crate::ir::ProofGraph) -> Result<(), VerifyError> {
+    // Token ids at an offset of a packed input (several graph inputs): each window against its
+    // own vocabulary.
+    for (off, len, vocab) in graph.input_id_windows() {
+        let vocab_i = i64::try_from(vocab).unwrap_or(i64::MAX);
+        let window = values.get(off..off + len).ok_or_else(|| {
+            VerifyError::at("public input", "shorter than the token ids it holds")
+        })?;
+        if let Some(i) = window.iter().position(|v| !(0..vocab_i).contains(v)) {
+            return Err(VerifyError::TokenIdOutOfRange {
+                position: off + i,
+                id: window.get(i).copied().unwrap_or_default(),
+                vocab,
+            });
+        }
+    }
+    if graph.input_vocab().is_none() && graph.input_only_indexes() {
+        return Ok(());
+    }
     if let Some(vocab) = graph.input_vocab() {
         let vocab_i = i64::try_from(vocab).unwrap_or(i64::MAX);
         if let Some(position) = values.iter().position(|v| !(0..vocab_i).contains(v)) {
