@@ -137,16 +137,52 @@ fn input_json_errors_name_the_input_and_the_fix() {
     assert!(q.execute(&xi).is_err(), "an id beyond the second table's 4 rows");
 }
 
-/// The attention mask as Hugging Face exports it (Cast to bool, a Gather by key position,
-/// And with the causal/padding pattern, Expand, Where(mask, 0, finfo.min)) is not lowered yet:
-/// a typed error naming the node, not a panic.
 #[test]
-fn a_data_dependent_attention_mask_is_a_clear_error() {
-    let e = import_onnx(
-        OnnxSource::Path(&fixture("bert_mask.onnx")),
-        &ImportOptions::default(),
-    )
-    .unwrap_err();
-    assert!(matches!(e, ModelError::UnsupportedOp { .. }), "{e}");
-    assert!(e.to_string().contains("/m/Cast"), "{e}");
+fn bert_fed_ids_and_an_attention_mask_matches_onnxruntime() {
+    let g = graph("bert_mask");
+    let kinds: Vec<_> = g.input_parts().iter().map(|p| p.kind).collect();
+    assert_eq!(kinds, [InputKind::TokenIds { vocab: 128 }, InputKind::Mask]);
+    let (err, agree) = check_model("bert_mask", 1e-4);
+    assert!(err < 0.1, "quantized vs onnxruntime {err}");
+    assert!(agree >= 0.85, "argmax agreement {agree}");
+}
+
+#[test]
+fn gpt2_fed_ids_and_an_attention_mask_matches_onnxruntime() {
+    let (err, agree) = check_model("gpt2_mask", 1e-4);
+    assert!(err < 0.1, "quantized vs onnxruntime {err}");
+    assert!(agree >= 0.85, "argmax agreement {agree}");
+}
+
+/// Masked keys (the last 3 positions of bert_mask's input) get exactly zero attention weight in
+/// the integer model, as in onnxruntime; a mask value other than 0/1 is refused naming the input.
+#[test]
+fn masked_positions_get_zero_attention_weight() {
+    let g = graph("bert_mask");
+    let cal = calibrate(&g, &rows("bert_mask.calib.json"), &QuantConfig::default()).unwrap();
+    let q = quantize(&g, &cal).unwrap();
+    let x = pack_sample(&g.input_parts(), &rows("bert_mask.input.json")).unwrap();
+    assert_eq!(&x[8..], [1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0]);
+    let tr = q.execute(&q.quantize_input(&x).unwrap()).unwrap();
+    let p = q
+        .nodes
+        .iter()
+        .find(|n| n.name.ends_with("Softmax") && matches!(n.op, zkinfer_model::QOp::Div { .. }))
+        .expect("the softmax's division");
+    let probs = &tr.values[p.output];
+    assert_eq!(probs.len(), 2 * 8 * 8);
+    for row in probs.chunks(8) {
+        assert_eq!(&row[5..], [0, 0, 0], "masked keys: {row:?}");
+        assert!(row[..5].iter().all(|&v| v > 0), "kept keys: {row:?}");
+    }
+    let mut bad = x.clone();
+    bad[9] = 2.0;
+    let m = q.quantize_input(&bad).unwrap_err().to_string();
+    assert!(m.contains("`attention_mask` is an attention mask") && m.contains("position 1 holds 2"), "{m}");
+    let m = g.eval(&bad).unwrap_err().to_string();
+    assert!(m.contains("give 0 (masked) or 1 (attended)"), "{m}");
+    let mut qi = q.quantize_input(&x).unwrap();
+    qi[10] = 3;
+    let m = q.execute(&qi).unwrap_err().to_string();
+    assert!(m.contains("attention_mask") && m.contains("position 2 holds 3"), "{m}");
 }

@@ -382,14 +382,25 @@ impl Lowerer<'_> {
                 (Val::C(cond), Val::T(x), Val::C(fill)) => {
                     self.lower_where(node, &cond, &fill, x, true)
                 }
+                (Val::T(m), Val::C(a), Val::C(b)) => self.lower_where_tensor(node, m, &a, &b),
                 _ => Err(self.unsupported(
                     &node.name,
                     "Iff",
-                    "only the NaN guard Iff(IsNan(x), c, x) and Where with a constant condition and fill".into(),
+                    "only the NaN guard Iff(IsNan(x), c, x), Where with a constant condition and \
+                     fill, and Where(mask, a, b) of an attention mask"
+                        .into(),
                 )),
             };
         }
+        if op.downcast_ref::<ops::cast::Cast>().is_some() {
+            return self.lower_cast(node);
+        }
         let shape = self.out_shape(node)?;
+        if let Some(b) = op.downcast_ref::<ops::binary::TypedBinOp>()
+            && b.0.downcast_ref::<ops::logic::And>().is_some()
+        {
+            return self.lower_and(node, &shape);
+        }
         let t = if let Some(e) = op.downcast_ref::<ops::einsum::EinSum>() {
             self.lower_einsum(node, e, &shape)?
         } else if let Some(c) = op.downcast_ref::<Conv>() {

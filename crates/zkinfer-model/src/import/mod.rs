@@ -5,6 +5,7 @@ mod einsum;
 mod elementwise;
 mod fold;
 mod lower;
+mod mask;
 
 use std::collections::HashMap;
 use std::path::Path;

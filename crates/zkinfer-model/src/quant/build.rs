@@ -95,6 +95,8 @@ pub fn quantize(graph: &Graph, cal: &Calibration) -> Result<QuantGraph> {
             b.norm(node, &m)?
         } else if let Some(m) = b.pat.masks.remove(&i) {
             b.softmax(node, m.x, Some(&m.keep))?
+        } else if let Some(m) = b.pat.tensor_masks.remove(&i) {
+            b.softmax_masked_by(node, m.x, m.keep)?
         } else {
             b.lower(node)?
         };
@@ -349,6 +351,16 @@ impl Builder<'_> {
         c: &FConst,
         shape: Vec<usize>,
     ) -> Result<TensorId> {
+        // A 0/1 mask times a 0/1 constant (an attention mask AND-ed with the causal pattern):
+        // exact at scale 0.
+        let xw = self.wide(x0)?;
+        if self.scale(xw) == 0
+            && self.q.tensors[xw].bound <= 1
+            && c.data.iter().all(|&v| v == 0.0 || v == 1.0)
+        {
+            let c = quant_const(c, 0);
+            return self.emit(name, QOp::MulConstTensor { c }, vec![xw], shape, 0);
+        }
         if let Some(v) = c.scalar() {
             let e = f64::from(v.abs()).log2();
             if v != 0.0 && e.fract() == 0.0 && e.abs() < 64.0 {
