@@ -436,6 +436,26 @@ impl ProofGraph {
         out
     }
 
+    /// The windows `(offset, len)` of a packed integer input that are attention masks: the
+    /// slices of the input (one per graph input) that hold no token ids, when some hold ids
+    /// (a packed input of integers; a packed float input has no masks).
+    #[must_use]
+    pub fn input_mask_windows(&self) -> Vec<(usize, usize)> {
+        let ids = self.input_id_windows();
+        if ids.is_empty() {
+            return Vec::new();
+        }
+        self.nodes
+            .iter()
+            .filter(|n| n.inputs.as_slice() == [self.input])
+            .filter_map(|n| match n.op {
+                Op::AxisMap { .. } => self.input_window(n.output),
+                _ => None,
+            })
+            .filter(|&(off, len)| !ids.iter().any(|w| w.0 == off && w.1 == len))
+            .collect()
+    }
+
     /// Whether the graph input is used only as token ids: every node it feeds (directly or
     /// through reshapes and the slices of a packed input) is a [`Op::Reshape`], such a slice or
     /// an [`Op::Embedding`]. Such an input's values

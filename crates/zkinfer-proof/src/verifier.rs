@@ -475,6 +475,20 @@ fn check_input_range(values: &[i64], graph: &crate::ir::ProofGraph) -> Result<()
             });
         }
     }
+    // The attention masks beside them: 0 or 1 (the bounds the compiler assumed).
+    for (off, len) in graph.input_mask_windows() {
+        let window = values
+            .get(off..off + len)
+            .ok_or_else(|| VerifyError::at("public input", "shorter than its mask"))?;
+        if let Some(i) = window.iter().position(|v| !(0..=1).contains(v)) {
+            return Err(VerifyError::InputOutOfRange {
+                index: off + i,
+                value: window.get(i).copied().unwrap_or_default(),
+                min: 0,
+                max: 1,
+            });
+        }
+    }
     if graph.input_vocab().is_none() && graph.input_only_indexes() {
         return Ok(());
     }

@@ -109,3 +109,54 @@ fn token_ids_at_an_offset_prove_and_are_checked_against_their_own_table() {
         Err(Error::Rejected(_))
     ));
 }
+
+#[test]
+fn bert_fed_ids_and_an_attention_mask_proves_and_verifies() {
+    let (pk, vk, rows) = keys("bert_mask");
+    let x = prover_input(&pk, &rows).expect("packs");
+    assert_eq!(&x[8..], [1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0]);
+    let (proof, out) = prove(&pk, &x).expect("proves");
+    let want = expected("bert_mask");
+    let d = out.output_data[0]
+        .iter()
+        .zip(&want)
+        .fold(0f32, |m, (a, b)| m.max((a - b).abs()));
+    assert!(d < 0.05, "proven output vs onnxruntime {d}");
+    let v = verify(&vk, &proof, Some(&x)).expect("verifies");
+    assert_eq!(v.output_ints, out.output_ints);
+    // A changed mask value: as the verifier's expected input, and in the proof's public input.
+    let mut other = x.clone();
+    other[8 + 6] = 1.0;
+    assert!(matches!(
+        verify(&vk, &proof, Some(&other)),
+        Err(Error::Rejected(_))
+    ));
+    let mut p = proof.clone();
+    let mut ints = p.public_input.clone().expect("public input");
+    ints[8 + 6] = 1;
+    p.public_input = Some(ints.clone());
+    assert!(matches!(verify(&vk, &p, None), Err(Error::Rejected(_))));
+    // A mask value other than 0/1 in the public input: refused by the verifier's input check.
+    ints[8 + 6] = 2;
+    p.public_input = Some(ints);
+    match verify(&vk, &p, None) {
+        Err(Error::Rejected(zkinfer_proof::VerifyError::InputOutOfRange {
+            index, value, min, max,
+        })) => assert_eq!((index, value, min, max), (14, 2, 0, 1)),
+        other => panic!("a mask value of 2: {other:?}"),
+    }
+    // An out-of-vocabulary id (input_ids: 128 rows, at offset 0) and a mask of 2, before proving.
+    let mut bad = x.clone();
+    bad[3] = 128.0;
+    let e = prove(&pk, &bad).unwrap_err().to_string();
+    assert!(e.contains("token id 128 at position 3 of input `input_ids`"), "{e}");
+    let mut bad = x.clone();
+    bad[9] = 2.0;
+    let e = prove(&pk, &bad).unwrap_err();
+    assert_eq!(e.exit_code(), 4);
+    assert!(e.to_string().contains("`attention_mask` is an attention mask"), "{e}");
+    let mut bad = x.clone();
+    bad[9] = 0.5;
+    let e = verify(&vk, &proof, Some(&bad)).unwrap_err().to_string();
+    assert!(e.contains("value 9 is 0.5") && e.contains("whole numbers"), "{e}");
+}
