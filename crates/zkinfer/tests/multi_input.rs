@@ -16,6 +16,13 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn keys(name: &str) -> (zkinfer::ProverKey, zkinfer::VerifyingKey, Vec<Vec<f32>>) {
+    keys_with(name, InputVisibility::Public)
+}
+
+fn keys_with(
+    name: &str,
+    vis: InputVisibility,
+) -> (zkinfer::ProverKey, zkinfer::VerifyingKey, Vec<Vec<f32>>) {
     let graph = import_onnx(
         OnnxSource::Path(&fixture(&format!("{name}.onnx"))),
         &ImportOptions::default(),
@@ -23,7 +30,7 @@ fn keys(name: &str) -> (zkinfer::ProverKey, zkinfer::VerifyingKey, Vec<Vec<f32>>
     .expect("imports");
     let calib = zkinfer::read_inputs(&fixture(&format!("{name}.calib.json"))).expect("calib");
     let cal = calibrate(&graph, &calib, &QuantConfig::default()).expect("calibrates");
-    let c = compile_graph(&graph, &cal, InputVisibility::Public).expect("compiles");
+    let c = compile_graph(&graph, &cal, vis).expect("compiles");
     let (pk, vk) = setup(&c).expect("setup");
     let rows = zkinfer::read_inputs(&fixture(&format!("{name}.input.json"))).expect("input");
     (pk, vk, rows)
@@ -159,4 +166,28 @@ fn bert_fed_ids_and_an_attention_mask_proves_and_verifies() {
     bad[9] = 0.5;
     let e = verify(&vk, &proof, Some(&bad)).unwrap_err().to_string();
     assert!(e.contains("value 9 is 0.5") && e.contains("whole numbers"), "{e}");
+}
+
+#[test]
+fn two_private_float_inputs_prove_and_verify() {
+    let (pk, vk, rows) = keys_with("two_floats", InputVisibility::Private);
+    let x = prover_input(&pk, &rows).expect("packs");
+    let (proof, out) = prove(&pk, &x).expect("proves");
+    assert!(proof.public_input.is_none());
+    let v = verify(&vk, &proof, None).expect("verifies");
+    assert_eq!(v.output_ints, out.output_ints);
+}
+
+#[test]
+fn gpt2_fed_ids_and_an_attention_mask_proves_and_verifies() {
+    let (pk, vk, rows) = keys("gpt2_mask");
+    let x = prover_input(&pk, &rows).expect("packs");
+    assert_eq!(&x[14..], [0.0, 0.0], "the last two positions are padding");
+    let (proof, out) = prove(&pk, &x).expect("proves");
+    let want = expected("gpt2_mask");
+    // The next token after the last attended position (6), as onnxruntime has it.
+    let at = |v: &[f32]| argmax(&v[6 * 128..7 * 128]);
+    assert_eq!(at(&out.output_data[0]), at(&want));
+    let v = verify(&vk, &proof, Some(&x)).expect("verifies");
+    assert_eq!(v.output_ints, out.output_ints);
 }
