@@ -45,23 +45,51 @@ fn workdir() -> PathBuf {
 }
 
 fn write_input(d: &Path, name: &str, lists: &serde_json::Value) {
-    std::fs::write(d.join(name), serde_json::json!({ "input_data": lists }).to_string()).unwrap();
+    std::fs::write(
+        d.join(name),
+        serde_json::json!({ "input_data": lists }).to_string(),
+    )
+    .unwrap();
 }
 
 #[test]
 fn ids_and_mask_through_the_cli() {
     let d = workdir();
-    zk_ok(&d, &["calibrate", "m.onnx", "--data", "m.calib.json", "-o", "s.json"]);
-    zk_ok(&d, &["compile", "m.onnx", "--settings", "s.json", "-o", "m.zkc"]);
+    zk_ok(
+        &d,
+        &[
+            "calibrate",
+            "m.onnx",
+            "--data",
+            "m.calib.json",
+            "-o",
+            "s.json",
+        ],
+    );
+    zk_ok(
+        &d,
+        &["compile", "m.onnx", "--settings", "s.json", "-o", "m.zkc"],
+    );
     zk_ok(&d, &["setup", "m.zkc", "--pk", "m.pk", "--vk", "m.vk"]);
     let prove = |input: &str| {
-        zk(&d, &["prove", "--pk", "m.pk", "--input", input, "-o", "p.zkp"])
+        zk(
+            &d,
+            &["prove", "--pk", "m.pk", "--input", input, "-o", "p.zkp"],
+        )
     };
     let o = prove("m.input.json");
     assert!(o.status.success(), "{}", stderr(&o));
     let v = zk_ok(
         &d,
-        &["verify", "--vk", "m.vk", "--proof", "p.zkp", "--input", "m.input.json"],
+        &[
+            "verify",
+            "--vk",
+            "m.vk",
+            "--proof",
+            "p.zkp",
+            "--input",
+            "m.input.json",
+        ],
     );
     assert!(v.starts_with("verified"), "{v}");
 
@@ -111,7 +139,17 @@ fn ids_and_mask_through_the_cli() {
     c[1].as_array_mut().unwrap().truncate(8);
     write_input(&d, "badcalib.json", &c);
     assert_fails(
-        &zk(&d, &["calibrate", "m.onnx", "--data", "badcalib.json", "-o", "s2.json"]),
+        &zk(
+            &d,
+            &[
+                "calibrate",
+                "m.onnx",
+                "--data",
+                "badcalib.json",
+                "-o",
+                "s2.json",
+            ],
+        ),
         4,
         "give every input the same number of samples",
     );

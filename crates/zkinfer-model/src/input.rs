@@ -210,10 +210,8 @@ pub fn check_parts(parts: &[InputPart], x: &[f32]) -> Result<()> {
                 token_ids(&p.name, v, vocab)?;
             }
             InputKind::Mask => {
-                if let Some((position, &value)) = v
-                    .iter()
-                    .enumerate()
-                    .find(|(_, v)| **v != 0.0 && **v != 1.0)
+                if let Some((position, &value)) =
+                    v.iter().enumerate().find(|(_, v)| **v != 0.0 && **v != 1.0)
                 {
                     return Err(ModelError::MaskValue {
                         name: p.name.clone(),

@@ -34,7 +34,10 @@ fn check_model(name: &str, float_tol: f32) -> (f32, f32) {
     let ours = g.eval(&x).expect("float IR")[g.output].clone();
     for got in [&tract, &ours] {
         let d = max_abs_diff(got, want);
-        assert!(d < float_tol, "{name}: float differs from onnxruntime by {d}");
+        assert!(
+            d < float_tol,
+            "{name}: float differs from onnxruntime by {d}"
+        );
     }
     let cal = calibrate(
         &g,
@@ -62,7 +65,10 @@ fn two_float_inputs_pack_into_one_and_match_onnxruntime() {
     assert_eq!(g.tensors[g.input].shape, [12]);
     let parts = g.input_parts();
     assert_eq!(
-        parts.iter().map(|p| (p.name.as_str(), p.offset)).collect::<Vec<_>>(),
+        parts
+            .iter()
+            .map(|p| (p.name.as_str(), p.offset))
+            .collect::<Vec<_>>(),
         [("x", 0), ("y", 8)]
     );
     assert!(parts.iter().all(|p| p.kind == InputKind::Float));
@@ -95,14 +101,30 @@ fn input_json_errors_name_the_input_and_the_fix() {
     let one = rows("two_floats.input.json");
     // One list for two inputs.
     let e = pack_sample(&parts, &one[..1]).unwrap_err();
-    assert!(matches!(e, ModelError::InputCount { expected: 2, got: 1, .. }), "{e}");
+    assert!(
+        matches!(
+            e,
+            ModelError::InputCount {
+                expected: 2,
+                got: 1,
+                ..
+            }
+        ),
+        "{e}"
+    );
     let m = e.to_string();
-    assert!(m.contains("`x` [1, 8]") && m.contains("one flat list per graph input"), "{m}");
+    assert!(
+        m.contains("`x` [1, 8]") && m.contains("one flat list per graph input"),
+        "{m}"
+    );
     // A list of the wrong length.
     let mut bad = one.clone();
     bad[1].pop();
     let m = pack_sample(&parts, &bad).unwrap_err().to_string();
-    assert!(m.contains("input 1 `y`") && m.contains("takes 4 values") && m.contains("holds 3"), "{m}");
+    assert!(
+        m.contains("input 1 `y`") && m.contains("takes 4 values") && m.contains("holds 3"),
+        "{m}"
+    );
     // Different sample counts.
     let mut bad = one.clone();
     bad[1].extend(one[1].clone());
@@ -124,17 +146,31 @@ fn input_json_errors_name_the_input_and_the_fix() {
     bad[1][2] = 1.5;
     let x = bad.concat();
     let m = g.eval(&x).unwrap_err().to_string();
-    assert!(m.contains("`token_type_ids`") && m.contains("position 2 holds 1.5"), "{m}");
+    assert!(
+        m.contains("`token_type_ids`") && m.contains("position 2 holds 1.5"),
+        "{m}"
+    );
     bad[1][2] = 4.0;
     let m = g.eval(&bad.concat()).unwrap_err().to_string();
-    assert!(m.contains("token id 4 at position 2 of input `token_type_ids`") && m.contains("[0, 4)"), "{m}");
+    assert!(
+        m.contains("token id 4 at position 2 of input `token_type_ids`") && m.contains("[0, 4)"),
+        "{m}"
+    );
     let cal = calibrate(&g, &rows("bert_types.calib.json"), &QuantConfig::default()).unwrap();
     let q = quantize(&g, &cal).unwrap();
     let m = q.quantize_input(&bad.concat()).unwrap_err().to_string();
-    assert!(m.contains("token id 4 at position 2 of input `token_type_ids`"), "{m}");
-    let mut xi = q.quantize_input(&pack_sample(&parts, &one).unwrap()).unwrap();
+    assert!(
+        m.contains("token id 4 at position 2 of input `token_type_ids`"),
+        "{m}"
+    );
+    let mut xi = q
+        .quantize_input(&pack_sample(&parts, &one).unwrap())
+        .unwrap();
     xi[10] = 4;
-    assert!(q.execute(&xi).is_err(), "an id beyond the second table's 4 rows");
+    assert!(
+        q.execute(&xi).is_err(),
+        "an id beyond the second table's 4 rows"
+    );
 }
 
 #[test]
@@ -178,11 +214,17 @@ fn masked_positions_get_zero_attention_weight() {
     let mut bad = x.clone();
     bad[9] = 2.0;
     let m = q.quantize_input(&bad).unwrap_err().to_string();
-    assert!(m.contains("`attention_mask` is an attention mask") && m.contains("position 1 holds 2"), "{m}");
+    assert!(
+        m.contains("`attention_mask` is an attention mask") && m.contains("position 1 holds 2"),
+        "{m}"
+    );
     let m = g.eval(&bad).unwrap_err().to_string();
     assert!(m.contains("give 0 (masked) or 1 (attended)"), "{m}");
     let mut qi = q.quantize_input(&x).unwrap();
     qi[10] = 3;
     let m = q.execute(&qi).unwrap_err().to_string();
-    assert!(m.contains("attention_mask") && m.contains("position 2 holds 3"), "{m}");
+    assert!(
+        m.contains("attention_mask") && m.contains("position 2 holds 3"),
+        "{m}"
+    );
 }

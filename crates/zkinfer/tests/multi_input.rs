@@ -78,7 +78,10 @@ fn two_float_inputs_prove_and_verify() {
     let mut bad = rows.clone();
     bad[0].push(0.0);
     let e = prover_input(&pk, &bad).unwrap_err().to_string();
-    assert!(e.contains("input 0 `x`") && e.contains("takes 8 values"), "{e}");
+    assert!(
+        e.contains("input 0 `x`") && e.contains("takes 8 values"),
+        "{e}"
+    );
     let e = verify(&vk, &proof, Some(&x[..11])).unwrap_err().to_string();
     assert!(e.contains("the inputs (x, y) as one flat list each"), "{e}");
 }
@@ -95,16 +98,24 @@ fn token_ids_at_an_offset_prove_and_are_checked_against_their_own_table() {
     let mut bad = x.clone();
     bad[8 + 5] = 4.0;
     let e = prove(&pk, &bad).unwrap_err().to_string();
-    assert!(e.contains("token id 4 at position 5 of input `token_type_ids`"), "{e}");
+    assert!(
+        e.contains("token id 4 at position 5 of input `token_type_ids`"),
+        "{e}"
+    );
     let e = verify(&vk, &proof, Some(&bad)).unwrap_err().to_string();
-    assert!(e.contains("token id 4 at position 5") && e.contains("offset 8"), "{e}");
+    assert!(
+        e.contains("token id 4 at position 5") && e.contains("offset 8"),
+        "{e}"
+    );
     let mut p = proof.clone();
     let mut ints = p.public_input.clone().expect("public input");
     ints[8 + 5] = 4;
     p.public_input = Some(ints);
     match verify(&vk, &p, None) {
         Err(Error::Rejected(zkinfer_proof::VerifyError::TokenIdOutOfRange {
-            position, id, vocab,
+            position,
+            id,
+            vocab,
         })) => assert_eq!((position, id, vocab), (13, 4, 4)),
         other => panic!("an out-of-vocabulary id at an offset: {other:?}"),
     }
@@ -148,7 +159,10 @@ fn bert_fed_ids_and_an_attention_mask_proves_and_verifies() {
     p.public_input = Some(ints);
     match verify(&vk, &p, None) {
         Err(Error::Rejected(zkinfer_proof::VerifyError::InputOutOfRange {
-            index, value, min, max,
+            index,
+            value,
+            min,
+            max,
         })) => assert_eq!((index, value, min, max), (14, 2, 0, 1)),
         other => panic!("a mask value of 2: {other:?}"),
     }
@@ -156,16 +170,26 @@ fn bert_fed_ids_and_an_attention_mask_proves_and_verifies() {
     let mut bad = x.clone();
     bad[3] = 128.0;
     let e = prove(&pk, &bad).unwrap_err().to_string();
-    assert!(e.contains("token id 128 at position 3 of input `input_ids`"), "{e}");
+    assert!(
+        e.contains("token id 128 at position 3 of input `input_ids`"),
+        "{e}"
+    );
     let mut bad = x.clone();
     bad[9] = 2.0;
     let e = prove(&pk, &bad).unwrap_err();
     assert_eq!(e.exit_code(), 4);
-    assert!(e.to_string().contains("`attention_mask` is an attention mask"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("`attention_mask` is an attention mask"),
+        "{e}"
+    );
     let mut bad = x.clone();
     bad[9] = 0.5;
     let e = verify(&vk, &proof, Some(&bad)).unwrap_err().to_string();
-    assert!(e.contains("value 9 is 0.5") && e.contains("whole numbers"), "{e}");
+    assert!(
+        e.contains("value 9 is 0.5") && e.contains("whole numbers"),
+        "{e}"
+    );
 }
 
 #[test]

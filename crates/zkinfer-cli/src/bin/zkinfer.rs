@@ -269,7 +269,10 @@ fn write_json(path: &Path, v: &impl serde::Serialize) -> Result<(), Error> {
 /// The input of an EZKL JSON file for the model of `vk` (one flat list per graph input).
 fn first_input(path: &Path, vk: &VerifyingKey) -> Result<Vec<f32>, Error> {
     let g = &vk.plan.graph;
-    let len = g.tensors.get(g.input).map_or(0, |t| t.len());
+    let len = g
+        .tensors
+        .get(g.input)
+        .map_or(0, zkinfer_proof::ir::Tensor::len);
     zkinfer::input_from_rows(&read_inputs(path)?, len)
         .map_err(|e| Error::Input(format!("{}: {e}", path.display())))
 }

@@ -54,7 +54,10 @@ pub(super) fn lower(model: &TypedModel, ints: &[bool]) -> Result<Graph> {
             let node = model.node(o.node);
             shapes.push((node.name.clone(), lw.out_shape(node)?));
         }
-        let total = shapes.iter().map(|(_, s)| s.iter().product::<usize>()).sum();
+        let total = shapes
+            .iter()
+            .map(|(_, s)| s.iter().product::<usize>())
+            .sum();
         let names: Vec<&str> = shapes.iter().map(|(n, _)| n.as_str()).collect();
         lw.tensors.push(TensorInfo {
             name: format!("packed({})", names.join(", ")),
@@ -123,11 +126,14 @@ pub(super) fn lower(model: &TypedModel, ints: &[bool]) -> Result<Graph> {
     }
     let mut kinds = Vec::new();
     for ((name, _, _, t), &int) in parts.iter().zip(ints) {
-        kinds.push(match (int, int.then(|| token_ids(&graph, *t))) {
-            (false, _) => InputKind::Float,
-            (true, Some(Ok(Some(vocab)))) => InputKind::TokenIds { vocab },
+        if !int {
+            kinds.push(InputKind::Float);
+            continue;
+        }
+        kinds.push(match token_ids(&graph, *t) {
+            Ok(Some(vocab)) => InputKind::TokenIds { vocab },
             // An integer input used in arithmetic beside token ids: an attention mask.
-            (true, Some(Ok(None) | Err(ModelError::UnsupportedOp { .. }))) => {
+            Ok(None) | Err(ModelError::UnsupportedOp { .. }) => {
                 if uses_as_index(&graph, *t) {
                     return Err(ModelError::Config(format!(
                         "integer input `{name}` both indexes an embedding and computes; an \
@@ -137,8 +143,7 @@ pub(super) fn lower(model: &TypedModel, ints: &[bool]) -> Result<Graph> {
                 }
                 InputKind::Mask
             }
-            (true, Some(Err(e))) => return Err(e),
-            (true, None) => InputKind::Float,
+            Err(e) => return Err(e),
         });
     }
     let floats = kinds.iter().filter(|k| **k == InputKind::Float).count();

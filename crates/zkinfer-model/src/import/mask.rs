@@ -31,9 +31,7 @@ impl Lowerer<'_> {
             _ => Err(self.unsupported(
                 &node.name,
                 "Cast",
-                format!(
-                    "only casts of attention masks (0/1 values) to bool or float (to {dt:?})"
-                ),
+                format!("only casts of attention masks (0/1 values) to bool or float (to {dt:?})"),
             )),
         }
     }
@@ -59,7 +57,9 @@ impl Lowerer<'_> {
                 if c.data.iter().all(|&v| v != 0.0) {
                     return Ok(Val::T(m));
                 }
-                c.data.iter_mut().for_each(|v| *v = f32::from(u8::from(*v != 0.0)));
+                c.data
+                    .iter_mut()
+                    .for_each(|v| *v = f32::from(u8::from(*v != 0.0)));
                 Ok(Val::T(self.push(
                     &node.name,
                     Op::MulConst { c },
@@ -69,7 +69,12 @@ impl Lowerer<'_> {
             }
             (Val::T(a), Val::T(b)) => {
                 let a = self.broadcast(&node.name, a, shape)?;
-                Ok(Val::T(self.push(&node.name, Op::Mul, vec![a, b], shape.to_vec())))
+                Ok(Val::T(self.push(
+                    &node.name,
+                    Op::Mul,
+                    vec![a, b],
+                    shape.to_vec(),
+                )))
             }
             _ => Err(self.unsupported(&node.name, "And", "of a NaN guard".into())),
         }

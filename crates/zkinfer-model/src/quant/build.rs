@@ -72,7 +72,10 @@ pub fn quantize(graph: &Graph, cal: &Calibration) -> Result<QuantGraph> {
                 crate::graph::InputKind::Mask => 1,
                 crate::graph::InputKind::Float => 0,
             });
-            (0, bound.max().unwrap_or(0).max(vocab.saturating_sub(1) as u64))
+            (
+                0,
+                bound.max().unwrap_or(0).max(vocab.saturating_sub(1) as u64),
+            )
         }
         crate::graph::InputKind::Mask => (0, 1),
     };

@@ -157,7 +157,8 @@ impl QuantGraph {
         match p.kind {
             crate::graph::InputKind::Float => {
                 let (lo, hi) = self.act_range();
-                if let Some((index, &x)) = v.iter().enumerate().find(|(_, x)| **x < lo || **x > hi) {
+                if let Some((index, &x)) = v.iter().enumerate().find(|(_, x)| **x < lo || **x > hi)
+                {
                     return Err(ModelError::OutOfRange {
                         layer: "input".into(),
                         tensor: p.name.clone(),
