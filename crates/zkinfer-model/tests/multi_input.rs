@@ -220,6 +220,11 @@ fn masked_positions_get_zero_attention_weight() {
     );
     let m = g.eval(&bad).unwrap_err().to_string();
     assert!(m.contains("give 0 (masked) or 1 (attended)"), "{m}");
+    // Every key masked: the softmax has nothing to normalize; an error, not a panic.
+    let mut none = x.clone();
+    none[8..].iter_mut().for_each(|v| *v = 0.0);
+    let e = q.execute(&q.quantize_input(&none).unwrap()).unwrap_err();
+    assert!(e.to_string().contains("divisor"), "{e}");
     let mut qi = q.quantize_input(&x).unwrap();
     qi[10] = 3;
     let m = q.execute(&qi).unwrap_err().to_string();

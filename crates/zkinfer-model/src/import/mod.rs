@@ -74,7 +74,9 @@ activations, Conv (2-D, NCHW), Add/Sub/Mul (tensors, broadcasting, or constants)
 constants, Max/Min with a scalar (ReLU, Clip), LeakyRelu, Sigmoid, Tanh, Erf, Gelu (exact, or \
 its decomposed tanh/erf forms), Exp, MaxPool, AveragePool, GlobalAveragePool, ReduceSum, \
 ReduceMean, Reshape, Flatten, Transpose, Squeeze, Unsqueeze, Slice, Concat, Gather with \
-constant indices, Gather of an embedding table's rows by an int64 token-id input, ArgMax (select_last_index = 0), Softmax (optionally after a 0/-inf mask), \
+constant indices, Gather of an embedding table's rows by an int64 token-id input, an int64 \
+attention_mask input (Cast to bool/float, And with a constant, Where(mask, a, b) added to the \
+scores of a Softmax), ArgMax (select_last_index = 0), Softmax (optionally after a 0/-inf mask), \
 LayerNormalization (or its decomposed form), RmsNorm, BatchNormalization (folded), the NaN \
 guard Iff(IsNan); float only: Div of two activations (tract's Recip), Pow outside a recognised GELU";
 
