@@ -14,6 +14,9 @@ fixed seeds). Export: torch.onnx.export(..., opset_version=17, dynamo=False), st
   bert_types  the same BertModel (type_vocab_size 4) fed input_ids and token_type_ids int64
               [1, 8] (two token-id inputs: the second's ids sit at an offset in the packed
               input); the attention mask (all ones) is built inside the graph
+  mask_classic  one attention head (embedding 128 × 16, seq 8) fed input_ids and attention_mask,
+              with the classic extended mask of older transformers versions:
+              (1.0 - mask[:, None, None, :].float()) * finfo(float32).min added to the scores
   gpt2_mask   GPT2LMHeadModel(2 layers, d 32, 2 heads, vocab 128, seq 8) fed input_ids and
               attention_mask (the first position padded); output logits [1, 8, 128]
 
@@ -91,6 +94,23 @@ class BertTypes(nn.Module):
         mask = torch.ones(input_ids.shape, dtype=torch.long)
         return self.m(input_ids=input_ids, token_type_ids=token_type_ids, attention_mask=mask,
                       return_dict=False)[0]
+
+
+class MaskClassic(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(VOCAB, 16)
+        self.q = nn.Linear(16, 16)
+        self.k = nn.Linear(16, 16)
+        self.v = nn.Linear(16, 16)
+        self.o = nn.Linear(16, 4)
+
+    def forward(self, input_ids, attention_mask):
+        x = self.emb(input_ids)
+        scores = self.q(x) @ self.k(x).transpose(-1, -2) / 4.0
+        bias = (1.0 - attention_mask[:, None, :].float()) * torch.finfo(torch.float32).min
+        p = torch.softmax(scores + bias, dim=-1)
+        return self.o(p @ self.v(x))
 
 
 class GPT2(nn.Module):
@@ -192,6 +212,15 @@ def bert_types(out):
            ["input_ids", "token_type_ids"], out)
 
 
+def mask_classic(out):
+    seed_all(1506)
+    m = MaskClassic().eval()
+    g = torch.Generator().manual_seed(3506)
+    ids, mask = ids_and_mask(g, pad_end=3)
+    calib = [ids_and_mask(g, pad_end=k % 4) for k in range(8)]
+    export("mask_classic", m, [ids, mask], calib, ["input_ids", "attention_mask"], out)
+
+
 def gpt2_mask(out):
     from transformers import GPT2Config, GPT2LMHeadModel
     seed_all(1504)
@@ -213,7 +242,8 @@ def main():
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     for name, f in [("two_floats", two_floats), ("bert_mask", bert_mask),
-                    ("bert_types", bert_types), ("gpt2_mask", gpt2_mask)]:
+                    ("bert_types", bert_types), ("mask_classic", mask_classic),
+                    ("gpt2_mask", gpt2_mask)]:
         if a.only in (None, name):
             f(a.out)
 

@@ -190,6 +190,31 @@ fn gpt2_fed_ids_and_an_attention_mask_matches_onnxruntime() {
     assert!(agree >= 0.85, "argmax agreement {agree}");
 }
 
+/// The classic extended mask of older exporters, `(1.0 − mask)·finfo.min` added to the scores:
+/// the same masked softmax (no `finfo.min`-sized constant is quantized).
+#[test]
+fn the_classic_one_minus_mask_times_min_pattern_matches_onnxruntime() {
+    let (err, agree) = check_model("mask_classic", 1e-4);
+    assert!(err < 0.05, "quantized vs onnxruntime {err}");
+    assert!(agree >= 0.85, "argmax agreement {agree}");
+    let g = graph("mask_classic");
+    let cal = calibrate(
+        &g,
+        &rows("mask_classic.calib.json"),
+        &QuantConfig::default(),
+    )
+    .unwrap();
+    let q = quantize(&g, &cal).unwrap();
+    assert!(
+        q.tensors.iter().any(|t| t.name.contains("/exp_masked")),
+        "the softmax is masked by the mask input"
+    );
+    assert!(
+        q.tensors.iter().all(|t| t.scale > -20),
+        "no finfo.min-sized scale"
+    );
+}
+
 /// Masked keys (the last 3 positions of bert_mask's input) get exactly zero attention weight in
 /// the integer model, as in onnxruntime; a mask value other than 0/1 is refused naming the input.
 #[test]
