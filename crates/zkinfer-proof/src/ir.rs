@@ -406,7 +406,8 @@ impl ProofGraph {
             Op::AxisMap { maps } => match maps.as_slice() {
                 [AxisMap::Slice { start, step: 1 }] => {
                     let out = self.tensors.get(t)?.len();
-                    (start + out <= len).then_some((off + start, out))
+                    let end = start.checked_add(out)?;
+                    (end <= len).then_some((off.checked_add(*start)?, out))
                 }
                 _ => None,
             },

@@ -464,7 +464,7 @@ fn check_input_range(values: &[i64], graph: &crate::ir::ProofGraph) -> Result<()
     // own vocabulary.
     for (off, len, vocab) in graph.input_id_windows() {
         let vocab_i = i64::try_from(vocab).unwrap_or(i64::MAX);
-        let window = values.get(off..off + len).ok_or_else(|| {
+        let window = values.get(off..off.saturating_add(len)).ok_or_else(|| {
             VerifyError::at("public input", "shorter than the token ids it holds")
         })?;
         if let Some(i) = window.iter().position(|v| !(0..vocab_i).contains(v)) {
@@ -478,7 +478,7 @@ fn check_input_range(values: &[i64], graph: &crate::ir::ProofGraph) -> Result<()
     // The attention masks beside them: 0 or 1 (the bounds the compiler assumed).
     for (off, len) in graph.input_mask_windows() {
         let window = values
-            .get(off..off + len)
+            .get(off..off.saturating_add(len))
             .ok_or_else(|| VerifyError::at("public input", "shorter than its mask"))?;
         if let Some(i) = window.iter().position(|v| !(0..=1).contains(v)) {
             return Err(VerifyError::InputOutOfRange {

@@ -487,9 +487,25 @@ fn quantize_public(vk: &VerifyingKey, x: &[f32]) -> Result<Vec<i64>, Error> {
     if g.input_vocab().is_none() && !windows.is_empty() {
         // A packed input of token ids (and masks): each window against its own vocabulary.
         for (off, len, vocab) in windows {
-            zkinfer_model::token_ids(&t.name, &x[off..off + len], vocab).map_err(|e| {
+            let ids = x.get(off..off.saturating_add(len)).ok_or_else(|| {
+                Error::Input(format!(
+                    "input has {} values, fewer than its token ids",
+                    x.len()
+                ))
+            })?;
+            zkinfer_model::token_ids(&t.name, ids, vocab).map_err(|e| {
                 Error::Input(format!("{e} (the ids at offset {off} of the packed input)"))
             })?;
+        }
+        for (off, len) in g.input_mask_windows() {
+            let m = x.get(off..off.saturating_add(len)).unwrap_or_default();
+            if let Some(i) = m.iter().position(|&v| v != 0.0 && v != 1.0) {
+                return Err(Error::Input(format!(
+                    "input `{}`: the attention mask at offset {off} holds {} at position {i}; \
+                     give 0 (masked) or 1 (attended)",
+                    t.name, m[i]
+                )));
+            }
         }
         if let Some(i) = x.iter().position(|v| v.fract() != 0.0 || !v.is_finite()) {
             return Err(Error::Input(format!(
