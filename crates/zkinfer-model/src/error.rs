@@ -79,6 +79,48 @@ pub enum ModelError {
         /// Rows of the embedding table.
         vocab: usize,
     },
+    /// Input JSON with a number of lists other than the model's number of graph inputs.
+    #[error(
+        "the model has {expected} inputs ({names}), but input_data holds {got} lists; give one flat list per graph input, in this order"
+    )]
+    InputCount {
+        /// The model's inputs.
+        expected: usize,
+        /// Lists given.
+        got: usize,
+        /// The inputs' names, in order.
+        names: String,
+    },
+    /// A list of input JSON whose length is not (a multiple of) its input's size.
+    #[error(
+        "input {index} `{name}` (shape {shape:?}) takes {expected} values, but its list holds {got}{hint}"
+    )]
+    PartLength {
+        /// Position among the graph inputs.
+        index: usize,
+        /// The input.
+        name: String,
+        /// Its shape.
+        shape: Vec<usize>,
+        /// Its size (per sample).
+        expected: usize,
+        /// Values given.
+        got: usize,
+        /// How to fix it.
+        hint: String,
+    },
+    /// A value of an attention-mask input other than 0 or 1.
+    #[error(
+        "input `{name}` is an attention mask, but position {position} holds {value}; give 0 (masked) or 1 (attended)"
+    )]
+    MaskValue {
+        /// The input.
+        name: String,
+        /// Flat position in the input.
+        position: usize,
+        /// The value.
+        value: f32,
+    },
     /// A value of a token-id input that is not a whole number.
     #[error(
         "input `{name}` takes integer token ids, but position {position} holds {value}; give whole numbers in [0, {vocab})"

@@ -1,6 +1,6 @@
 //! Float evaluation: tract's own optimized plan ([`Graph::run_float`]) and our IR ([`Graph::eval`]).
 
-use tract_onnx::prelude::{IntoTValue, Tensor, tvec};
+use tract_onnx::prelude::{IntoTValue, Tensor};
 
 use crate::error::{ModelError, Result};
 use crate::graph::{Graph, InputKind, Node, Op};
@@ -18,17 +18,24 @@ impl Graph {
                 "this graph was built in code and has no tract reference plan".into(),
             )
         })?;
-        let shape = &self.tensors[self.input].shape;
-        let t = match self.input_kind {
-            InputKind::Float => Tensor::from_shape(shape, input),
-            InputKind::TokenIds { .. } => {
-                let ids: Vec<i64> = input.iter().map(|&v| v as i64).collect();
-                Tensor::from_shape(shape, &ids)
-            }
-        }
-        .map_err(|e| ModelError::tract("building input", &e))?;
+        let tensors = self
+            .input_parts()
+            .iter()
+            .map(|p| {
+                let x = &input[p.offset..p.offset + p.len()];
+                match p.kind {
+                    InputKind::Float => Tensor::from_shape(&p.shape, x),
+                    InputKind::TokenIds { .. } | InputKind::Mask => {
+                        let ids: Vec<i64> = x.iter().map(|&v| v as i64).collect();
+                        Tensor::from_shape(&p.shape, &ids)
+                    }
+                }
+                .map(IntoTValue::into_tvalue)
+                .map_err(|e| ModelError::tract("building input", &e))
+            })
+            .collect::<Result<_>>()?;
         let out = plan
-            .run(tvec!(t.into_tvalue()))
+            .run(tensors)
             .map_err(|e| ModelError::tract("running the float model", &e))?;
         let o = out
             .first()
@@ -62,25 +69,17 @@ impl Graph {
     ///
     /// # Errors
     /// [`ModelError::InputLength`] for an empty row or one whose length is not a multiple of the
-    /// input's size.
+    /// input's size; for several inputs, the errors of [`crate::split_samples`].
+    /// A model with several inputs takes EZKL's layout: one flat list per graph input, in the
+    /// graph's input order, each `k` times its input's size ([`crate::split_samples`]).
     pub fn split_samples(&self, rows: &[Vec<f32>]) -> Result<Vec<Vec<f32>>> {
-        let t = &self.tensors[self.input];
-        let n: usize = t.shape.iter().product();
-        let mut out = Vec::with_capacity(rows.len());
-        for row in rows {
-            if n == 0 || row.is_empty() || row.len() % n != 0 {
-                return Err(ModelError::InputLength {
-                    name: t.name.clone(),
-                    expected: n,
-                    got: row.len(),
-                });
-            }
-            out.extend(row.chunks_exact(n).map(<[f32]>::to_vec));
-        }
-        Ok(out)
+        crate::input::split_samples(&self.input_parts(), rows)
     }
 
     pub(crate) fn check_input(&self, input: &[f32]) -> Result<()> {
+        if !self.inputs.is_empty() {
+            return crate::input::check_parts(&self.inputs, input);
+        }
         let name = &self.tensors[self.input].name;
         if input.len() != self.input_len() {
             return Err(ModelError::InputLength {

@@ -254,6 +254,36 @@ pub enum InputKind {
         /// The number of rows of the (smallest) table they index.
         vocab: usize,
     },
+    /// Integers 0 or 1 (an attention mask: 1 = attend, 0 = masked), taken as they are, never
+    /// quantized; one part of a packed input whose other parts are token ids.
+    Mask,
+}
+
+/// One graph input of a model with several. The graph's inputs are packed into one 1-D input
+/// tensor, concatenated in the graph's input order; each graph input is a `Slice` of it (then
+/// a `Reshape` to its shape) in the lowered graph.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputPart {
+    /// The ONNX input's name.
+    pub name: String,
+    /// Its shape.
+    pub shape: Vec<usize>,
+    /// Where its values start in the packed input.
+    pub offset: usize,
+    /// What it holds.
+    pub kind: InputKind,
+}
+
+impl InputPart {
+    /// Number of elements.
+    pub fn len(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    /// Whether it has no elements.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// One op application.
@@ -282,6 +312,9 @@ pub struct Graph {
     pub output: TensorId,
     /// What the input holds.
     pub input_kind: InputKind,
+    /// A model with several graph inputs: the parts of the packed input (empty for a model with
+    /// one input). [`Graph::input_parts`] gives them for every model.
+    pub inputs: Vec<InputPart>,
     pub(crate) tract: Option<Arc<TypedRunnableModel>>,
 }
 
@@ -299,6 +332,7 @@ impl Graph {
             input,
             output,
             input_kind: InputKind::Float,
+            inputs: Vec::new(),
             tract: None,
         }
     }
@@ -310,8 +344,38 @@ impl Graph {
             .map_or(0, |t| t.shape.iter().product())
     }
 
+    /// The graph inputs as parts of the (packed) input: the recorded parts, or the whole input
+    /// as one part.
+    pub fn input_parts(&self) -> Vec<InputPart> {
+        let t = self.tensors.get(self.input);
+        input_parts(
+            &self.inputs,
+            t.map(|t| (t.name.as_str(), t.shape.as_slice())),
+            self.input_kind,
+        )
+    }
+
     /// Shape of the output.
     pub fn output_shape(&self) -> &[usize] {
         self.tensors.get(self.output).map_or(&[], |t| &t.shape)
     }
+}
+
+/// `parts`, or one part covering `input` when there are none.
+pub(crate) fn input_parts(
+    parts: &[InputPart],
+    input: Option<(&str, &[usize])>,
+    kind: InputKind,
+) -> Vec<InputPart> {
+    if !parts.is_empty() {
+        return parts.to_vec();
+    }
+    input.map_or_else(Vec::new, |(name, shape)| {
+        vec![InputPart {
+            name: name.to_string(),
+            shape: shape.to_vec(),
+            offset: 0,
+            kind,
+        }]
+    })
 }

@@ -5,6 +5,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::error::{ModelError, Result};
+use crate::graph::{InputKind, InputPart};
 
 #[derive(Deserialize)]
 struct InputJson {
@@ -73,6 +74,163 @@ pub fn token_ids(name: &str, x: &[f32], vocab: usize) -> Result<Vec<i64>> {
             Ok(id as i64)
         })
         .collect()
+}
+
+/// The one sample of EZKL-format `rows` for a model with inputs `parts`: for one input, its
+/// first list; for several, one flat list per graph input, in the graph's input order, each of
+/// its input's size. Returns the packed input (the lists concatenated).
+///
+/// # Errors
+/// [`ModelError::InputCount`] for a number of lists other than the number of inputs,
+/// [`ModelError::PartLength`] for a list of the wrong length (naming the input).
+pub fn pack_sample(parts: &[InputPart], rows: &[Vec<f32>]) -> Result<Vec<f32>> {
+    if parts.len() <= 1 {
+        return rows.first().cloned().ok_or_else(|| ModelError::InputCount {
+            expected: 1,
+            got: 0,
+            names: names(parts),
+        });
+    }
+    let samples = split_samples(parts, rows)?;
+    match samples.as_slice() {
+        [one] => Ok(one.clone()),
+        _ => Err(ModelError::PartLength {
+            index: 0,
+            name: parts[0].name.clone(),
+            shape: parts[0].shape.clone(),
+            expected: parts[0].len(),
+            got: rows[0].len(),
+            hint: format!(
+                " ({} samples); give one sample: each list exactly its input's size",
+                samples.len()
+            ),
+        }),
+    }
+}
+
+/// Samples (each a packed input) from EZKL-format `rows` for a model with inputs `parts`.
+///
+/// One input: a row of the input's size is one sample, a row of `k` times that size holds `k`
+/// samples. Several inputs (EZKL's layout): exactly one list per graph input, in the graph's
+/// input order; a list `k` times its input's size holds `k` samples (the same `k` for every
+/// input); sample `j` is the `j`-th chunk of every list, concatenated.
+///
+/// # Errors
+/// [`ModelError::InputCount`], [`ModelError::PartLength`] (or [`ModelError::InputLength`] for
+/// one input) for a list whose length is not a multiple of its input's size.
+pub fn split_samples(parts: &[InputPart], rows: &[Vec<f32>]) -> Result<Vec<Vec<f32>>> {
+    if let [p] = parts {
+        let n = p.len();
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            if n == 0 || row.is_empty() || row.len() % n != 0 {
+                return Err(ModelError::InputLength {
+                    name: p.name.clone(),
+                    expected: n,
+                    got: row.len(),
+                });
+            }
+            out.extend(row.chunks_exact(n).map(<[f32]>::to_vec));
+        }
+        return Ok(out);
+    }
+    if rows.len() != parts.len() {
+        return Err(ModelError::InputCount {
+            expected: parts.len(),
+            got: rows.len(),
+            names: names(parts),
+        });
+    }
+    let mut k = None;
+    for (index, (p, row)) in parts.iter().zip(rows).enumerate() {
+        let n = p.len();
+        let bad = |hint: String| ModelError::PartLength {
+            index,
+            name: p.name.clone(),
+            shape: p.shape.clone(),
+            expected: n,
+            got: row.len(),
+            hint,
+        };
+        if n == 0 || row.is_empty() || row.len() % n != 0 {
+            return Err(bad(format!(
+                "; give one flat list of {n} values per sample (k samples: k × {n} values)"
+            )));
+        }
+        let kr = row.len() / n;
+        match k {
+            Some(k) if k != kr => {
+                return Err(bad(format!(
+                    " ({kr} samples, the inputs before it {k}); give every input the same \
+                     number of samples"
+                )));
+            }
+            _ => k = Some(kr),
+        }
+    }
+    let k = k.unwrap_or(0);
+    Ok((0..k)
+        .map(|j| {
+            parts
+                .iter()
+                .zip(rows)
+                .flat_map(|(p, row)| row[j * p.len()..(j + 1) * p.len()].iter().copied())
+                .collect()
+        })
+        .collect())
+}
+
+/// Checks a packed input against its parts: the length, finite values, token ids whole and in
+/// their vocabulary, mask values 0 or 1 (errors name the part and the position in it).
+///
+/// # Errors
+/// [`ModelError::InputLength`], [`ModelError::NonFinite`], [`ModelError::NotInteger`],
+/// [`ModelError::TokenId`], [`ModelError::MaskValue`].
+pub fn check_parts(parts: &[InputPart], x: &[f32]) -> Result<()> {
+    let total: usize = parts.iter().map(InputPart::len).sum();
+    if x.len() != total {
+        return Err(ModelError::InputLength {
+            name: names(parts),
+            expected: total,
+            got: x.len(),
+        });
+    }
+    for p in parts {
+        let v = &x[p.offset..p.offset + p.len()];
+        if let Some((index, &value)) = v.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+            return Err(ModelError::NonFinite {
+                name: p.name.clone(),
+                index,
+                value,
+            });
+        }
+        match p.kind {
+            InputKind::Float => {}
+            InputKind::TokenIds { vocab } => {
+                token_ids(&p.name, v, vocab)?;
+            }
+            InputKind::Mask => {
+                if let Some((position, &value)) =
+                    v.iter().enumerate().find(|(_, v)| **v != 0.0 && **v != 1.0)
+                {
+                    return Err(ModelError::MaskValue {
+                        name: p.name.clone(),
+                        position,
+                        value,
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn names(parts: &[InputPart]) -> String {
+    parts
+        .iter()
+        .map(|p| format!("`{}` {:?}", p.name, p.shape))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]

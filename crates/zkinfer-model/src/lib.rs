@@ -36,9 +36,11 @@ pub use calibrate::{
     Calibration, ErrorReport, QuantConfig, TensorError, argmax, calibrate, error_report,
 };
 pub use error::{ModelError, Result};
-pub use graph::{FConst, Graph, InputKind, Node, Op, TensorId, TensorInfo};
+pub use graph::{FConst, Graph, InputKind, InputPart, Node, Op, TensorId, TensorInfo};
 pub use import::{ImportOptions, OnnxSource, SUPPORTED_OPS, import_onnx};
-pub use input::{load_input_json, parse_input_json, token_ids};
+pub use input::{
+    check_parts, load_input_json, pack_sample, parse_input_json, split_samples, token_ids,
+};
 pub use quant::{
     BITS, ConstTensor, QNode, QOp, QTensor, QuantGraph, TableFn, Trace, act_range, div_fits_field,
     quantize, rescale,

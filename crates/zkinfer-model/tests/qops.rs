@@ -25,6 +25,7 @@ impl G {
                 act_bits: 16,
                 weight_bits: 16,
                 input_kind: Default::default(),
+                input_parts: Vec::new(),
             },
         }
     }

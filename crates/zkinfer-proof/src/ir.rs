@@ -390,8 +390,76 @@ impl ProofGraph {
         vocab
     }
 
+    /// The window `(offset, len)` of the graph input's logical values that tensor `t` is: the
+    /// input itself (offset 0), a reshape of it, or a step-1 slice of a 1-D (packed) input and
+    /// reshapes of that — how a graph input of a model with several inputs reaches its ops.
+    #[must_use]
+    pub fn input_window(&self, t: TensorId) -> Option<(usize, usize)> {
+        if t == self.input {
+            return Some((0, self.tensors.get(t)?.len()));
+        }
+        let node = self.nodes.iter().find(|n| n.output == t)?;
+        let &x = node.inputs.first()?;
+        let (off, len) = self.input_window(x)?;
+        match &node.op {
+            Op::Reshape => Some((off, len)),
+            Op::AxisMap { maps } => match maps.as_slice() {
+                [AxisMap::Slice { start, step: 1 }] => {
+                    let out = self.tensors.get(t)?.len();
+                    let end = start.checked_add(out)?;
+                    (end <= len).then_some((off.checked_add(*start)?, out))
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The windows of the graph input that hold token ids, `(offset, len, vocab)`: each indexes
+    /// embedding tables (the smallest sets `vocab`), directly or as a slice of a packed input
+    /// ([`ProofGraph::input_window`]). The verifier checks each id against its own vocabulary.
+    #[must_use]
+    pub fn input_id_windows(&self) -> Vec<(usize, usize, usize)> {
+        let mut out: Vec<(usize, usize, usize)> = Vec::new();
+        for n in &self.nodes {
+            let (Op::Embedding { table }, [x]) = (&n.op, n.inputs.as_slice()) else {
+                continue;
+            };
+            let Some((off, len)) = self.input_window(*x) else {
+                continue;
+            };
+            let v = table.shape.first().copied().unwrap_or(0);
+            match out.iter_mut().find(|w| w.0 == off && w.1 == len) {
+                Some(w) => w.2 = w.2.min(v),
+                None => out.push((off, len, v)),
+            }
+        }
+        out
+    }
+
+    /// The windows `(offset, len)` of a packed integer input that are attention masks: the
+    /// slices of the input (one per graph input) that hold no token ids, when some hold ids
+    /// (a packed input of integers; a packed float input has no masks).
+    #[must_use]
+    pub fn input_mask_windows(&self) -> Vec<(usize, usize)> {
+        let ids = self.input_id_windows();
+        if ids.is_empty() {
+            return Vec::new();
+        }
+        self.nodes
+            .iter()
+            .filter(|n| n.inputs.as_slice() == [self.input])
+            .filter_map(|n| match n.op {
+                Op::AxisMap { .. } => self.input_window(n.output),
+                _ => None,
+            })
+            .filter(|&(off, len)| !ids.iter().any(|w| w.0 == off && w.1 == len))
+            .collect()
+    }
+
     /// Whether the graph input is used only as token ids: every node it feeds (directly or
-    /// through reshapes) is a [`Op::Reshape`] or an [`Op::Embedding`]. Such an input's values
+    /// through reshapes and the slices of a packed input) is a [`Op::Reshape`], such a slice or
+    /// an [`Op::Embedding`]. Such an input's values
     /// are checked against the vocabulary ([`ProofGraph::input_vocab`]) alone; an input that
     /// also feeds arithmetic must lie in the activation range as well.
     #[must_use]
@@ -412,6 +480,12 @@ impl ProofGraph {
             }
             match &n.op {
                 Op::Reshape if n.inputs.first().is_some_and(|&x| ids.get(x) == Some(&true)) => {
+                    if let Some(f) = ids.get_mut(n.output) {
+                        *f = true;
+                    }
+                }
+                // A slice of a packed input (several graph inputs).
+                Op::AxisMap { .. } if self.input_window(n.output).is_some() => {
                     if let Some(f) = ids.get_mut(n.output) {
                         *f = true;
                     }

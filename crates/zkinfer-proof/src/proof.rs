@@ -58,8 +58,9 @@ pub const FORMAT_VERSION: u32 = 8;
 
 /// Version of the verifying-key and compiled-model file formats (proving keys have
 /// [`PK_FORMAT_VERSION`]); bump on any change. Keys are versioned apart from proofs so that a change of the proof alone does not make users
-/// regenerate their keys. 2: the plan's options carry the output's visibility.
-pub const KEY_FORMAT_VERSION: u32 = 2;
+/// regenerate their keys. 2: the plan's options carry the output's visibility. 3: a compiled
+/// model's quantized graph carries the parts of a packed input (several graph inputs).
+pub const KEY_FORMAT_VERSION: u32 = 3;
 
 /// Version of the proving-key formats. 2: the key carries the weights' commitment data
 /// (codeword and Merkle tree) so that proofs skip re-committing the weights; version-1 keys
@@ -68,8 +69,9 @@ pub const KEY_FORMAT_VERSION: u32 = 2;
 /// budget counts the final stack reduction (proof format 6) and the masked values of
 /// concatenation, broadcast add, max-pool and the gadgets (a version-4 key's budget can be too
 /// small for them). 6: the budget counts the blinded lookups' leaf masks and masked leaf
-/// values (proof format 7).
-pub const PK_FORMAT_VERSION: u32 = 6;
+/// values (proof format 7). 7: the quantized graph carries the parts of a packed input
+/// (several graph inputs).
+pub const PK_FORMAT_VERSION: u32 = 7;
 
 /// The encoding of the proof's integer vectors (public input and output): one byte string of
 /// zigzag LEB128 varints, about 3 bytes for a 16-bit activation instead of bincode's 8. Decoding

@@ -314,6 +314,7 @@ fn raise(graph: &ProofGraph) -> Result<(QuantGraph, Vec<Step>), ProveError> {
         act_bits: graph.act_bits,
         weight_bits: graph.act_bits,
         input_kind: zkinfer_model::InputKind::Float,
+        input_parts: Vec::new(),
     };
     Ok((q, steps))
 }

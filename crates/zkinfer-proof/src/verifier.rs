@@ -460,6 +460,38 @@ pub fn check_key(vk: &VerifyingKey) -> Result<(), VerifyError> {
 /// hold over the integers only for values the integer semantics produce, and a value near `p/2`
 /// would wrap the field.
 fn check_input_range(values: &[i64], graph: &crate::ir::ProofGraph) -> Result<(), VerifyError> {
+    // Token ids at an offset of a packed input (several graph inputs): each window against its
+    // own vocabulary.
+    for (off, len, vocab) in graph.input_id_windows() {
+        let vocab_i = i64::try_from(vocab).unwrap_or(i64::MAX);
+        let window = values.get(off..off.saturating_add(len)).ok_or_else(|| {
+            VerifyError::at("public input", "shorter than the token ids it holds")
+        })?;
+        if let Some(i) = window.iter().position(|v| !(0..vocab_i).contains(v)) {
+            return Err(VerifyError::TokenIdOutOfRange {
+                position: off + i,
+                id: window.get(i).copied().unwrap_or_default(),
+                vocab,
+            });
+        }
+    }
+    // The attention masks beside them: 0 or 1 (the bounds the compiler assumed).
+    for (off, len) in graph.input_mask_windows() {
+        let window = values
+            .get(off..off.saturating_add(len))
+            .ok_or_else(|| VerifyError::at("public input", "shorter than its mask"))?;
+        if let Some(i) = window.iter().position(|v| !(0..=1).contains(v)) {
+            return Err(VerifyError::InputOutOfRange {
+                index: off + i,
+                value: window.get(i).copied().unwrap_or_default(),
+                min: 0,
+                max: 1,
+            });
+        }
+    }
+    if graph.input_vocab().is_none() && graph.input_only_indexes() {
+        return Ok(());
+    }
     if let Some(vocab) = graph.input_vocab() {
         let vocab_i = i64::try_from(vocab).unwrap_or(i64::MAX);
         if let Some(position) = values.iter().position(|v| !(0..vocab_i).contains(v)) {

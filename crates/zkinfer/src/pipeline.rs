@@ -149,6 +149,34 @@ pub fn read_inputs(path: &Path) -> Result<Vec<Vec<f32>>, Error> {
     zkinfer_model::load_input_json(path).map_err(|e| Error::Input(e.to_string()))
 }
 
+/// The one input of EZKL-format `rows` (from [`read_inputs`]) for a model whose packed input
+/// has `len` values: the single list; for several lists, the first if it has `len` values (a
+/// one-input model's first sample), else the lists concatenated (one flat list per graph input,
+/// in the graph's input order: the packed input). The length is checked by the caller.
+///
+/// # Errors
+/// [`Error::Input`] if `rows` is empty.
+pub fn input_from_rows(rows: &[Vec<f32>], len: usize) -> Result<Vec<f32>, Error> {
+    match rows {
+        [] => Err(Error::Input("input_data is empty".into())),
+        [one] => Ok(one.clone()),
+        [first, ..] if first.len() == len => Ok(first.clone()),
+        _ => Ok(rows.concat()),
+    }
+}
+
+/// The one input of EZKL-format `rows` for the model of `key`, checked per graph input: one
+/// flat list per graph input, in the graph's input order, each of its input's size (a model
+/// with one input: its first list).
+///
+/// # Errors
+/// [`Error::Input`] naming the input and the fix (wrong number of lists, a list of the wrong
+/// length).
+pub fn prover_input(key: &ProverKey, rows: &[Vec<f32>]) -> Result<Vec<f32>, Error> {
+    zkinfer_model::pack_sample(&key.quant.input_parts(), rows)
+        .map_err(|e| Error::Input(e.to_string()))
+}
+
 /// Imports `onnx` and calibrates it on `samples`; returns the settings and the error report.
 ///
 /// # Errors
@@ -441,11 +469,52 @@ fn quantize_public(vk: &VerifyingKey, x: &[f32]) -> Result<Vec<i64>, Error> {
     let t = &g.tensors[g.input];
     if x.len() != t.len() {
         return Err(Error::Input(format!(
-            "input has {} values, the model expects {} (shape {:?})",
+            "input has {} values, the model expects {} (shape {:?}{})",
             x.len(),
             t.len(),
-            t.shape
+            t.shape,
+            if t.name.starts_with("packed(") {
+                format!(
+                    ": the inputs {} as one flat list each, in this order",
+                    &t.name["packed".len()..]
+                )
+            } else {
+                String::new()
+            }
         )));
+    }
+    let windows = g.input_id_windows();
+    if g.input_vocab().is_none() && !windows.is_empty() {
+        // A packed input of token ids (and masks): each window against its own vocabulary.
+        for (off, len, vocab) in windows {
+            let ids = x.get(off..off.saturating_add(len)).ok_or_else(|| {
+                Error::Input(format!(
+                    "input has {} values, fewer than its token ids",
+                    x.len()
+                ))
+            })?;
+            zkinfer_model::token_ids(&t.name, ids, vocab).map_err(|e| {
+                Error::Input(format!("{e} (the ids at offset {off} of the packed input)"))
+            })?;
+        }
+        for (off, len) in g.input_mask_windows() {
+            let m = x.get(off..off.saturating_add(len)).unwrap_or_default();
+            if let Some(i) = m.iter().position(|&v| v != 0.0 && v != 1.0) {
+                return Err(Error::Input(format!(
+                    "input `{}`: the attention mask at offset {off} holds {} at position {i}; \
+                     give 0 (masked) or 1 (attended)",
+                    t.name, m[i]
+                )));
+            }
+        }
+        if let Some(i) = x.iter().position(|v| v.fract() != 0.0 || !v.is_finite()) {
+            return Err(Error::Input(format!(
+                "input `{}` holds integers (token ids, attention masks), but value {i} is {}; \
+                 give whole numbers",
+                t.name, x[i]
+            )));
+        }
+        return Ok(x.iter().map(|&v| v as i64).collect());
     }
     if let Some(vocab) = g.input_vocab() {
         return zkinfer_model::token_ids(&t.name, x, vocab)

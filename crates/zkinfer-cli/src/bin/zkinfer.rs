@@ -266,11 +266,15 @@ fn write_json(path: &Path, v: &impl serde::Serialize) -> Result<(), Error> {
     })
 }
 
-fn first_input(path: &Path) -> Result<Vec<f32>, Error> {
-    read_inputs(path)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| Error::Input(format!("{}: input_data is empty", path.display())))
+/// The input of an EZKL JSON file for the model of `vk` (one flat list per graph input).
+fn first_input(path: &Path, vk: &VerifyingKey) -> Result<Vec<f32>, Error> {
+    let g = &vk.plan.graph;
+    let len = g
+        .tensors
+        .get(g.input)
+        .map_or(0, zkinfer_proof::ir::Tensor::len);
+    zkinfer::input_from_rows(&read_inputs(path)?, len)
+        .map_err(|e| Error::Input(format!("{}: {e}", path.display())))
 }
 
 /// How many output values the terminal shows; the whole tensor goes to `--output-json`.
@@ -452,7 +456,7 @@ fn run(cli: &Cli) -> Result<(), Error> {
             let t = Instant::now();
             let key: ProverKey = read_file(pk)?;
             let t_load = t.elapsed();
-            let x = first_input(input)?;
+            let x = zkinfer::prover_input(&key, &read_inputs(input)?)?;
             let mut prof = if *profile {
                 zkinfer::Profile::new()
             } else {
@@ -510,7 +514,10 @@ fn run(cli: &Cli) -> Result<(), Error> {
         Cmd::Verify { vk, proof, input } => {
             let vkey: VerifyingKey = read_file(vk)?;
             let p: Proof = read_file(proof)?;
-            let x = input.as_deref().map(first_input).transpose()?;
+            let x = input
+                .as_deref()
+                .map(|i| first_input(i, &vkey))
+                .transpose()?;
             let (out, t) = stage(cli, "verifying", || {
                 zkinfer::verify(&vkey, &p, x.as_deref())
             })?;
@@ -531,7 +538,10 @@ fn run(cli: &Cli) -> Result<(), Error> {
             let vkey: VerifyingKey = read_file(vk)?;
             let p: Proof = read_file(proof)?;
             let openings: Vec<zkinfer::HashedOpening> = read_json(opening)?;
-            let x = input.as_deref().map(first_input).transpose()?;
+            let x = input
+                .as_deref()
+                .map(|i| first_input(i, &vkey))
+                .transpose()?;
             let y = match output {
                 Some(o) => Some(read_json::<zkinfer::Output>(o)?.output_ints),
                 None => None,

@@ -9,7 +9,7 @@ use tract_onnx::tract_core::ops::nn::DataFormat;
 
 use super::SUPPORTED_OPS;
 use crate::error::{ModelError, Result};
-use crate::graph::{FConst, Graph, InputKind, Node, Op, TensorId, TensorInfo};
+use crate::graph::{FConst, Graph, InputKind, InputPart, Node, Op, TensorId, TensorInfo};
 
 /// A lowered tract outlet: a tensor of our graph or a constant.
 #[derive(Clone, Debug)]
@@ -27,8 +27,10 @@ pub(super) struct Lowerer<'a> {
     vals: HashMap<OutletId, Val>,
 }
 
-/// Lowers `model`; `int_input`: its input holds integer token ids.
-pub(super) fn lower(model: &TypedModel, int_input: bool) -> Result<Graph> {
+/// Lowers `model`; `ints[i]`: graph input `i` holds integers (token ids, or an attention mask
+/// beside them). Several graph inputs are packed into one 1-D input tensor (the graph's inputs
+/// concatenated in order), each a `Slice` of it reshaped to its shape.
+pub(super) fn lower(model: &TypedModel, ints: &[bool]) -> Result<Graph> {
     let mut lw = Lowerer {
         _model: std::marker::PhantomData,
         tensors: Vec::new(),
@@ -38,10 +40,53 @@ pub(super) fn lower(model: &TypedModel, int_input: bool) -> Result<Graph> {
     let order = model
         .eval_order()
         .map_err(|e| ModelError::tract("ordering nodes", &e))?;
+    let sources = model
+        .input_outlets()
+        .map_err(|e| ModelError::tract("reading inputs", &e))?
+        .to_vec();
+    let packed = sources.len() > 1;
     let mut input = None;
+    // The parts of a packed input: (name, shape, offset, first tensor of the part).
+    let mut parts: Vec<(String, Vec<usize>, usize, TensorId)> = Vec::new();
+    if packed {
+        let mut shapes = Vec::new();
+        for o in &sources {
+            let node = model.node(o.node);
+            shapes.push((node.name.clone(), lw.out_shape(node)?));
+        }
+        let total = shapes
+            .iter()
+            .map(|(_, s)| s.iter().product::<usize>())
+            .sum();
+        let names: Vec<&str> = shapes.iter().map(|(n, _)| n.as_str()).collect();
+        lw.tensors.push(TensorInfo {
+            name: format!("packed({})", names.join(", ")),
+            shape: vec![total],
+        });
+        let p = lw.tensors.len() - 1;
+        input = Some(p);
+        let mut offset = 0;
+        for (o, (name, shape)) in sources.iter().zip(shapes) {
+            let len: usize = shape.iter().product();
+            let slice = Op::Slice {
+                axis: 0,
+                start: offset,
+                end: offset + len,
+                step: 1,
+            };
+            let t = lw.push(&name, slice, vec![p], vec![len]);
+            let r = lw.reshape(&name, t, &shape);
+            lw.vals.insert(*o, Val::T(r));
+            parts.push((name, shape, offset, t));
+            offset += len;
+        }
+    }
     for id in order {
         let node = model.node(id);
         if node.op_as::<ops::source::TypedSource>().is_some() {
+            if packed {
+                continue;
+            }
             let shape = lw.out_shape(node)?;
             lw.tensors.push(TensorInfo {
                 name: node.name.clone(),
@@ -70,18 +115,104 @@ pub(super) fn lower(model: &TypedModel, int_input: bool) -> Result<Graph> {
     };
     let input = input.ok_or_else(|| ModelError::invalid("input", "no input"))?;
     let mut graph = Graph::new(lw.tensors, lw.nodes, input, output);
-    if int_input {
-        graph.input_kind = token_ids(&graph)?;
+    if !packed {
+        if ints.first() == Some(&true) {
+            graph.input_kind = match token_ids(&graph, input)? {
+                Some(vocab) => InputKind::TokenIds { vocab },
+                None => return Err(no_table(&graph.tensors[input].name)),
+            };
+        }
+        return Ok(graph);
     }
+    let mut kinds = Vec::new();
+    for ((name, _, _, t), &int) in parts.iter().zip(ints) {
+        if !int {
+            kinds.push(InputKind::Float);
+            continue;
+        }
+        kinds.push(match token_ids(&graph, *t) {
+            Ok(Some(vocab)) => InputKind::TokenIds { vocab },
+            // An integer input used in arithmetic beside token ids: an attention mask.
+            Ok(None) | Err(ModelError::UnsupportedOp { .. }) => {
+                if uses_as_index(&graph, *t) {
+                    return Err(ModelError::Config(format!(
+                        "integer input `{name}` both indexes an embedding and computes; an \
+                         integer input is token ids (that only index embeddings) or an \
+                         attention mask (0/1)"
+                    )));
+                }
+                InputKind::Mask
+            }
+            Err(e) => return Err(e),
+        });
+    }
+    let floats = kinds.iter().filter(|k| **k == InputKind::Float).count();
+    graph.input_kind = if floats == kinds.len() {
+        InputKind::Float
+    } else if floats > 0 {
+        return Err(ModelError::Config(format!(
+            "the inputs {} mix float and integer inputs; several inputs are supported when all \
+             are float, or all are integers (token ids and attention masks)",
+            graph.tensors[input].name
+        )));
+    } else {
+        let vocab = kinds
+            .iter()
+            .filter_map(|k| match k {
+                InputKind::TokenIds { vocab } => Some(*vocab),
+                _ => None,
+            })
+            .min()
+            .ok_or_else(|| {
+                ModelError::Config(format!(
+                    "the integer inputs {} index no embedding table; integer inputs are \
+                     supported as token ids (and attention masks beside them)",
+                    graph.tensors[input].name
+                ))
+            })?;
+        InputKind::TokenIds { vocab }
+    };
+    graph.inputs = parts
+        .into_iter()
+        .zip(kinds)
+        .map(|((name, shape, offset, _), kind)| InputPart {
+            name,
+            shape,
+            offset,
+            kind,
+        })
+        .collect();
     Ok(graph)
 }
 
-/// The input kind of a graph whose input holds integer token ids: they may only be reshaped and
-/// index embedding tables ([`Op::Embedding`]), the smallest of which sets the vocabulary.
-fn token_ids(g: &Graph) -> Result<InputKind> {
-    let name = &g.tensors[g.input].name;
+fn no_table(name: &str) -> ModelError {
+    ModelError::Config(format!(
+        "input `{name}` is integer but indexes no embedding table (Gather on a constant \
+         table); integer inputs are supported only as token ids"
+    ))
+}
+
+/// Whether tensor `start` (or a reshape of it) indexes an embedding table.
+fn uses_as_index(g: &Graph, start: TensorId) -> bool {
     let mut ids = vec![false; g.tensors.len()];
-    ids[g.input] = true;
+    ids[start] = true;
+    for n in &g.nodes {
+        match (&n.op, n.inputs.first()) {
+            (Op::Reshape { .. }, Some(&x)) if ids[x] => ids[n.output] = true,
+            (Op::Embedding { .. }, Some(&x)) if ids[x] => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// The vocabulary of integer tensor `start` holding token ids: they may only be reshaped and
+/// index embedding tables ([`Op::Embedding`]), the smallest of which sets the vocabulary
+/// (`None` if they index none).
+fn token_ids(g: &Graph, start: TensorId) -> Result<Option<usize>> {
+    let name = &g.tensors[start].name;
+    let mut ids = vec![false; g.tensors.len()];
+    ids[start] = true;
     let mut vocab: Option<usize> = None;
     for n in &g.nodes {
         let Some(i) = n.inputs.iter().position(|&t| ids[t]) else {
@@ -112,13 +243,7 @@ fn token_ids(g: &Graph) -> Result<InputKind> {
             "the output is the integer input `{name}` itself; nothing to prove"
         )));
     }
-    match vocab {
-        Some(vocab) if vocab > 0 => Ok(InputKind::TokenIds { vocab }),
-        _ => Err(ModelError::Config(format!(
-            "input `{name}` is integer but indexes no embedding table (Gather on a constant \
-             table); integer inputs are supported only as token ids"
-        ))),
-    }
+    Ok(vocab.filter(|&v| v > 0))
 }
 
 fn concrete(shape: &ShapeFact) -> Option<Vec<usize>> {
@@ -262,14 +387,25 @@ impl Lowerer<'_> {
                 (Val::C(cond), Val::T(x), Val::C(fill)) => {
                     self.lower_where(node, &cond, &fill, x, true)
                 }
+                (Val::T(m), Val::C(a), Val::C(b)) => self.lower_where_tensor(node, m, &a, &b),
                 _ => Err(self.unsupported(
                     &node.name,
                     "Iff",
-                    "only the NaN guard Iff(IsNan(x), c, x) and Where with a constant condition and fill".into(),
+                    "only the NaN guard Iff(IsNan(x), c, x), Where with a constant condition and \
+                     fill, and Where(mask, a, b) of an attention mask"
+                        .into(),
                 )),
             };
         }
+        if op.downcast_ref::<ops::cast::Cast>().is_some() {
+            return self.lower_cast(node);
+        }
         let shape = self.out_shape(node)?;
+        if let Some(b) = op.downcast_ref::<ops::binary::TypedBinOp>()
+            && b.0.downcast_ref::<ops::logic::And>().is_some()
+        {
+            return self.lower_and(node, &shape);
+        }
         let t = if let Some(e) = op.downcast_ref::<ops::einsum::EinSum>() {
             self.lower_einsum(node, e, &shape)?
         } else if let Some(c) = op.downcast_ref::<Conv>() {

@@ -5,6 +5,7 @@ mod einsum;
 mod elementwise;
 mod fold;
 mod lower;
+mod mask;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -73,7 +74,9 @@ activations, Conv (2-D, NCHW), Add/Sub/Mul (tensors, broadcasting, or constants)
 constants, Max/Min with a scalar (ReLU, Clip), LeakyRelu, Sigmoid, Tanh, Erf, Gelu (exact, or \
 its decomposed tanh/erf forms), Exp, MaxPool, AveragePool, GlobalAveragePool, ReduceSum, \
 ReduceMean, Reshape, Flatten, Transpose, Squeeze, Unsqueeze, Slice, Concat, Gather with \
-constant indices, Gather of an embedding table's rows by an int64 token-id input, ArgMax (select_last_index = 0), Softmax (optionally after a 0/-inf mask), \
+constant indices, Gather of an embedding table's rows by an int64 token-id input, an int64 \
+attention_mask input (Cast to bool/float, And with a constant, Where(mask, a, b) added to the \
+scores of a Softmax), ArgMax (select_last_index = 0), Softmax (optionally after a 0/-inf mask), \
 LayerNormalization (or its decomposed form), RmsNorm, BatchNormalization (folded), the NaN \
 guard Iff(IsNan); float only: Div of two activations (tract's Recip), Pow outside a recognised GELU";
 
@@ -110,14 +113,14 @@ pub fn import_onnx<'a>(source: impl Into<OnnxSource<'a>>, opts: &ImportOptions) 
             (what, m)
         }
     };
-    let (model, int_input) = concretize_inputs(model, opts)?;
+    let (model, int_inputs) = concretize_inputs(model, opts)?;
     let typed = model
         .into_typed()
         .map_err(|e| ModelError::tract(format!("typing ({what})"), &e))?;
     let typed = typed
         .into_decluttered()
         .map_err(|e| ModelError::tract("decluttering", &e))?;
-    let mut graph = lower::lower(&typed, int_input)?;
+    let mut graph = lower::lower(&typed, &int_inputs)?;
     fold::fold_affine(&mut graph);
     let plan = typed
         .into_optimized()
@@ -127,22 +130,36 @@ pub fn import_onnx<'a>(source: impl Into<OnnxSource<'a>>, opts: &ImportOptions) 
     Ok(graph)
 }
 
-/// Fixes the input's shape; returns whether it is an integer (token-id) input.
+/// Fixes every input's shape; returns, per graph input, whether it is an integer input (token
+/// ids or an attention mask).
 fn concretize_inputs(
     mut model: InferenceModel,
     opts: &ImportOptions,
-) -> Result<(InferenceModel, bool)> {
+) -> Result<(InferenceModel, Vec<bool>)> {
     let n = model.inputs.len();
-    if n != 1 {
-        return Err(ModelError::Config(format!(
-            "the model has {n} inputs; exactly one input (float, or int64 token ids) is supported"
-        )));
+    if n == 0 {
+        return Err(ModelError::Config("the model has no input".into()));
     }
+    let mut ints = Vec::with_capacity(n);
+    for i in 0..n {
+        let (m, int) = concretize_input(model, opts, i)?;
+        model = m;
+        ints.push(int);
+    }
+    Ok((model, ints))
+}
+
+/// Fixes input `i`'s shape; returns whether it is an integer input.
+fn concretize_input(
+    mut model: InferenceModel,
+    opts: &ImportOptions,
+    i: usize,
+) -> Result<(InferenceModel, bool)> {
     let fact = model
-        .input_fact(0)
+        .input_fact(i)
         .map_err(|e| ModelError::tract("reading the input fact", &e))?
         .clone();
-    let name = model.node(model.inputs[0].node).name.clone();
+    let name = model.node(model.inputs[i].node).name.clone();
     if fact.shape.is_open() {
         return Err(ModelError::SymbolicDim {
             input: name,
@@ -178,12 +195,12 @@ fn concretize_inputs(
     let int = matches!(dt, DatumType::I64 | DatumType::I32);
     if dt != DatumType::F32 && !int {
         return Err(ModelError::Config(format!(
-            "input `{name}` is {dt:?}; the input must be f32, or int64/int32 token ids that feed \
-             an embedding lookup"
+            "input `{name}` is {dt:?}; an input must be f32, or int64/int32 token ids that feed \
+             an embedding lookup (or an int64 attention mask beside them)"
         )));
     }
     model
-        .set_input_fact(0, InferenceFact::dt_shape(dt, shape))
+        .set_input_fact(i, InferenceFact::dt_shape(dt, shape))
         .map_err(|e| ModelError::tract("setting the input shape", &e))?;
     Ok((model, int))
 }

@@ -42,7 +42,36 @@ pub const fn bit_len(bound: u128) -> u32 {
 }
 
 /// The bound of a node's output given its inputs' bounds (saturating), per the op's semantics.
+/// A `Slice` of a packed input that is one of its integer parts: the part's own bound (an
+/// attention mask's 1, token ids' `vocab − 1`), which the interpreter checks on every input.
+fn part_bound(g: &QuantGraph, node: &QNode) -> Option<u128> {
+    let QOp::Slice {
+        axis: 0,
+        start,
+        end,
+        step: 1,
+    } = node.op
+    else {
+        return None;
+    };
+    if node.inputs != [g.input] {
+        return None;
+    }
+    let p = g
+        .input_parts
+        .iter()
+        .find(|p| p.offset == start && p.offset + p.len() == end)?;
+    match p.kind {
+        crate::graph::InputKind::Mask => Some(1),
+        crate::graph::InputKind::TokenIds { vocab } => Some(vocab.saturating_sub(1) as u128),
+        crate::graph::InputKind::Float => None,
+    }
+}
+
 pub(crate) fn op_bound(g: &QuantGraph, node: &QNode, inb: &[u128]) -> u128 {
+    if let Some(b) = part_bound(g, node) {
+        return b.min(inb.first().copied().unwrap_or(0));
+    }
     let b0 = inb.first().copied().unwrap_or(0);
     let act = 1u128 << (g.act_bits - 1);
     let sabs = |c: &ConstTensor| u128::from(c.max_abs());

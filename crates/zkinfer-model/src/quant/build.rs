@@ -51,6 +51,7 @@ pub fn quantize(graph: &Graph, cal: &Calibration) -> Result<QuantGraph> {
             act_bits: cal.config.act_bits,
             weight_bits: cal.config.weight_bits,
             input_kind: graph.input_kind,
+            input_parts: graph.inputs.clone(),
         },
         map: vec![None; n],
         narrowed: vec![None; n],
@@ -63,7 +64,20 @@ pub fn quantize(graph: &Graph, cal: &Calibration) -> Result<QuantGraph> {
         crate::graph::InputKind::Float => {
             (cal.scales[graph.input], 1u64 << (cal.config.act_bits - 1))
         }
-        crate::graph::InputKind::TokenIds { vocab } => (0, vocab.saturating_sub(1) as u64),
+        // A packed input: the largest bound of its parts (each slice then has its own).
+        crate::graph::InputKind::TokenIds { vocab } => {
+            let parts = graph.input_parts();
+            let bound = parts.iter().map(|p| match p.kind {
+                crate::graph::InputKind::TokenIds { vocab } => vocab.saturating_sub(1) as u64,
+                crate::graph::InputKind::Mask => 1,
+                crate::graph::InputKind::Float => 0,
+            });
+            (
+                0,
+                bound.max().unwrap_or(0).max(vocab.saturating_sub(1) as u64),
+            )
+        }
+        crate::graph::InputKind::Mask => (0, 1),
     };
     b.q.tensors.push(QTensor {
         name: it.name.clone(),
@@ -84,6 +98,8 @@ pub fn quantize(graph: &Graph, cal: &Calibration) -> Result<QuantGraph> {
             b.norm(node, &m)?
         } else if let Some(m) = b.pat.masks.remove(&i) {
             b.softmax(node, m.x, Some(&m.keep))?
+        } else if let Some(m) = b.pat.tensor_masks.remove(&i) {
+            b.softmax_masked_by(node, m.x, m.keep)?
         } else {
             b.lower(node)?
         };
@@ -338,6 +354,16 @@ impl Builder<'_> {
         c: &FConst,
         shape: Vec<usize>,
     ) -> Result<TensorId> {
+        // A 0/1 mask times a 0/1 constant (an attention mask AND-ed with the causal pattern):
+        // exact at scale 0.
+        let xw = self.wide(x0)?;
+        if self.scale(xw) == 0
+            && self.q.tensors[xw].bound <= 1
+            && c.data.iter().all(|&v| v == 0.0 || v == 1.0)
+        {
+            let c = quant_const(c, 0);
+            return self.emit(name, QOp::MulConstTensor { c }, vec![xw], shape, 0);
+        }
         if let Some(v) = c.scalar() {
             let e = f64::from(v.abs()).log2();
             if v != 0.0 && e.fract() == 0.0 && e.abs() < 64.0 {

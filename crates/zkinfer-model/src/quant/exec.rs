@@ -32,7 +32,12 @@ impl QuantGraph {
                 got: x.len(),
             });
         }
-        if let crate::graph::InputKind::TokenIds { vocab } = self.input_kind {
+        if !self.input_parts.is_empty() {
+            crate::input::check_parts(&self.input_parts, x)?;
+            if self.input_kind != crate::graph::InputKind::Float {
+                return Ok(x.iter().map(|&v| v as i64).collect());
+            }
+        } else if let crate::graph::InputKind::TokenIds { vocab } = self.input_kind {
             return crate::input::token_ids(&t.name, x, vocab);
         }
         let f = f64::from(t.scale).exp2();
@@ -91,24 +96,14 @@ impl QuantGraph {
                 got: input.len(),
             });
         }
-        let mut values = vec![Vec::new(); self.tensors.len()];
-        match self.input_kind {
-            crate::graph::InputKind::Float => self.check_range("input", self.input, input)?,
-            crate::graph::InputKind::TokenIds { vocab } => {
-                if let Some((position, &id)) = input
-                    .iter()
-                    .enumerate()
-                    .find(|(_, v)| !(0..vocab as i64).contains(v))
-                {
-                    return Err(ModelError::TokenId {
-                        name: t.name.clone(),
-                        position,
-                        id: id as f64,
-                        vocab,
-                    });
-                }
+        if self.input_parts.is_empty() {
+            self.check_whole_input(input)?;
+        } else {
+            for p in &self.input_parts {
+                self.check_part(p, &input[p.offset..p.offset + p.len()])?;
             }
         }
+        let mut values = vec![Vec::new(); self.tensors.len()];
         values[self.input] = input.to_vec();
         for node in &self.nodes {
             let y = self.exec_node(node, &values)?;
@@ -130,6 +125,75 @@ impl QuantGraph {
             values[node.output] = y;
         }
         Ok(Trace { values })
+    }
+
+    /// The input of a one-input model: in the activation range, or token ids in the vocabulary.
+    fn check_whole_input(&self, input: &[i64]) -> Result<()> {
+        let t = &self.tensors[self.input];
+        match self.input_kind {
+            crate::graph::InputKind::Float => self.check_range("input", self.input, input)?,
+            crate::graph::InputKind::Mask => {}
+            crate::graph::InputKind::TokenIds { vocab } => {
+                if let Some((position, &id)) = input
+                    .iter()
+                    .enumerate()
+                    .find(|(_, v)| !(0..vocab as i64).contains(v))
+                {
+                    return Err(ModelError::TokenId {
+                        name: t.name.clone(),
+                        position,
+                        id: id as f64,
+                        vocab,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// One part of a packed input: floats in the activation range, token ids in their
+    /// vocabulary, mask values 0 or 1 (errors name the part).
+    fn check_part(&self, p: &crate::graph::InputPart, v: &[i64]) -> Result<()> {
+        match p.kind {
+            crate::graph::InputKind::Float => {
+                let (lo, hi) = self.act_range();
+                if let Some((index, &x)) = v.iter().enumerate().find(|(_, x)| **x < lo || **x > hi)
+                {
+                    return Err(ModelError::OutOfRange {
+                        layer: "input".into(),
+                        tensor: p.name.clone(),
+                        index,
+                        value: i128::from(x),
+                        min: lo,
+                        max: hi,
+                    });
+                }
+            }
+            crate::graph::InputKind::TokenIds { vocab } => {
+                if let Some((position, &id)) = v
+                    .iter()
+                    .enumerate()
+                    .find(|(_, x)| !(0..vocab as i64).contains(x))
+                {
+                    return Err(ModelError::TokenId {
+                        name: p.name.clone(),
+                        position,
+                        id: id as f64,
+                        vocab,
+                    });
+                }
+            }
+            crate::graph::InputKind::Mask => {
+                if let Some(position) = v.iter().position(|&x| x != 0 && x != 1) {
+                    return Err(ModelError::MaskValue {
+                        name: p.name.clone(),
+                        position,
+                        value: v[position] as f32,
+                    });
+                }
+            }
+        }
+        Ok(())
     }
 
     fn check_range(&self, layer: &str, t: crate::TensorId, v: &[i64]) -> Result<()> {

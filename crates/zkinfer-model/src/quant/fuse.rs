@@ -32,6 +32,17 @@ pub(crate) struct Mask {
     pub keep: FConst,
 }
 
+/// A softmax over the last axis whose input is `x + f(keep)`, `keep` a 0/1 tensor computed from
+/// an attention-mask input and `f` an affine map of scalars with `f(1) = 0` and
+/// `f(0) ≤ MASK_FILL` (Hugging Face's `Where(mask, 0, finfo.min)` or `(1 − mask)·finfo.min`).
+#[derive(Clone, Debug)]
+pub(crate) struct TensorMask {
+    /// The unmasked scores.
+    pub x: TensorId,
+    /// 1 = keep, 0 = masked; broadcasts to `x`.
+    pub keep: TensorId,
+}
+
 /// An elementwise function of one tensor computed by several float nodes.
 #[derive(Clone, Debug)]
 pub(crate) struct Elementwise {
@@ -48,6 +59,8 @@ pub(crate) struct Patterns {
     pub norms: HashMap<usize, Norm>,
     /// At the `Softmax` node.
     pub masks: HashMap<usize, Mask>,
+    /// At the `Softmax` node: behind a data-dependent attention mask.
+    pub tensor_masks: HashMap<usize, TensorMask>,
     /// At the group's last node.
     pub elementwise: HashMap<usize, Elementwise>,
     /// Nodes whose work a pattern does (skipped; an elementwise group's inner nodes are lowered
@@ -110,6 +123,8 @@ pub(crate) fn find(g: &Graph) -> Patterns {
         absorbed: vec![false; g.nodes.len()],
         ..Patterns::default()
     };
+    // The bias nodes of data-dependent masks: absorbed when every user is (shared by layers).
+    let mut mask_chains: Vec<usize> = Vec::new();
     for (i, n) in g.nodes.iter().enumerate() {
         let last = |t: TensorId| g.tensors[t].shape.len().saturating_sub(1);
         match &n.op {
@@ -136,9 +151,21 @@ pub(crate) fn find(g: &Graph) -> Patterns {
                 if let Some((m, inner)) = mask(g, &u, i, n.inputs[0]) {
                     inner.iter().for_each(|&j| p.absorbed[j] = true);
                     p.masks.insert(i, m);
+                } else if let Some((m, inner)) = tensor_mask(g, &u, i, n.inputs[0]) {
+                    p.absorbed[inner[0]] = true;
+                    mask_chains.extend(&inner[1..]);
+                    p.tensor_masks.insert(i, m);
                 }
             }
             _ => {}
+        }
+    }
+    mask_chains.sort_unstable();
+    mask_chains.dedup();
+    for &j in mask_chains.iter().rev() {
+        let out = g.nodes[j].output;
+        if out != g.output && u.users[out].iter().all(|&k| p.absorbed[k]) {
+            p.absorbed[j] = true;
         }
     }
     // Elementwise groups: root(t) is the single tensor t is an elementwise function of.
@@ -238,6 +265,44 @@ fn mask(g: &Graph, u: &Uses, at: usize, s: TensorId) -> Option<(Mask, Vec<usize>
         return Some((Mask { x, keep }, vec![mul, add]));
     }
     Some((Mask { x, keep }, vec![add]))
+}
+
+/// `Softmax(Add(x, bias))` with `bias = f(keep)` for a chain of scalar `MulConst`/`AddConst`
+/// nodes `f`, `f(1) ≈ 0` and `f(0) ≤ MASK_FILL`. The absorbed nodes: the `Add`, and each node of
+/// the chain whose every user is absorbed (one mask's bias is shared by every layer's scores).
+fn tensor_mask(g: &Graph, u: &Uses, at: usize, s: TensorId) -> Option<(TensorMask, Vec<usize>)> {
+    let add = u.sole(s, at)?;
+    let (Op::Add, [x, bias]) = (&g.nodes[add].op, g.nodes[add].inputs.as_slice()) else {
+        return None;
+    };
+    let (x, bias) = (*x, *bias);
+    if g.tensors[x].shape != g.tensors[s].shape {
+        return None;
+    }
+    // Walk back from `bias` to the first tensor that is not a scalar affine step.
+    let mut chain = Vec::new();
+    let mut t = bias;
+    let (mut alpha, mut beta) = (1f64, 0f64); // bias = alpha·t + beta
+    while let Some(j) = u.producer[t] {
+        match &g.nodes[j].op {
+            Op::MulConst { c } if c.data.len() == 1 => {
+                let v = f64::from(c.data[0]);
+                // bias = alpha·(v·t') + beta
+                alpha *= v;
+            }
+            Op::AddConst { c } if c.data.len() == 1 => beta += alpha * f64::from(c.data[0]),
+            _ => break,
+        }
+        chain.push(j);
+        t = g.nodes[j].inputs[0];
+    }
+    let fill = f64::from(MASK_FILL);
+    if chain.is_empty() || (alpha + beta).abs() > 1e-3 * alpha.abs().max(1.0) || beta > fill {
+        return None;
+    }
+    let mut inner = vec![add];
+    inner.extend(chain);
+    Some((TensorMask { x, keep: t }, inner))
 }
 
 /// The f64 value of an elementwise group at `x` (`None` if an op is not elementwise).

@@ -265,9 +265,24 @@ pub struct QuantGraph {
     /// are ([`QuantGraph::quantize_input`]).
     #[serde(default)]
     pub input_kind: crate::graph::InputKind,
+    /// A model with several graph inputs: the parts of the packed input (empty for one input;
+    /// [`QuantGraph::input_parts`] gives them for every model).
+    #[serde(default)]
+    pub input_parts: Vec<crate::graph::InputPart>,
 }
 
 impl QuantGraph {
+    /// The graph inputs as parts of the (packed) input: the recorded parts, or the whole input
+    /// as one part.
+    pub fn input_parts(&self) -> Vec<crate::graph::InputPart> {
+        let t = self.tensors.get(self.input);
+        crate::graph::input_parts(
+            &self.input_parts,
+            t.map(|t| (t.name.as_str(), t.shape.as_slice())),
+            self.input_kind,
+        )
+    }
+
     /// `[-2^(A-1), 2^(A-1) - 1]`.
     pub fn act_range(&self) -> (i64, i64) {
         act_range(self.act_bits)

@@ -258,6 +258,30 @@ impl Builder<'_> {
         x: TensorId,
         keep: Option<&FConst>,
     ) -> Result<TensorId> {
+        self.softmax_with(node, x, keep, None)
+    }
+
+    /// Softmax behind a data-dependent attention mask: `keep` (a float tensor of 0/1 values
+    /// computed from a mask input, quantized at scale 0 with bound 1) broadcasts to `x`. As the
+    /// constant mask: `h·k + (k − 1)·2^(A−4)` (h with 3 bits of headroom) moves masked scores to the bottom before the max
+    /// and `e·k` zeroes their exponentials (products of two activations), so a masked position
+    /// gets exactly zero weight.
+    pub(super) fn softmax_masked_by(
+        &mut self,
+        node: &Node,
+        x: TensorId,
+        keep: TensorId,
+    ) -> Result<TensorId> {
+        self.softmax_with(node, x, None, Some(keep))
+    }
+
+    fn softmax_with(
+        &mut self,
+        node: &Node,
+        x: TensorId,
+        keep: Option<&FConst>,
+        keep_t: Option<TensorId>,
+    ) -> Result<TensorId> {
         let name = node.name.as_str();
         let crate::graph::Op::Softmax { axis } = node.op else {
             return Err(ModelError::invalid(name, "softmax recipe on another op"));
@@ -272,7 +296,18 @@ impl Builder<'_> {
         let xn = self.transpose_q(name, xn, &perm)?;
         let ls = self.shape_of(xn);
         let n = ls[rank - 1];
-        let shift = if keep.is_some() { 2 } else { 1 };
+        let kb = match keep_t {
+            Some(k) => Some(self.mask_tensor(node, k, &shape, &perm)?),
+            None => None,
+        };
+        // Headroom: the constant mask's fill needs 2 bits; the tensor mask's `h·k + L·k − L`
+        // (the analysis adds the three bounds) 3, with L = 2^(A−4), so that `h − max` stays in
+        // the exp table's domain.
+        let shift = match (keep, kb) {
+            (_, Some(_)) => 3,
+            (Some(_), None) => 2,
+            (None, None) => 1,
+        };
         let s = self.scale(xn) - shift;
         let mut h = self.helper(
             name,
@@ -313,6 +348,25 @@ impl Builder<'_> {
                 s,
             )?;
         }
+        if let Some(k) = kb {
+            let lift = 1i64 << (a - 4);
+            h = self.helper(name, "mask", QOp::Mul, vec![h, k], ls.clone(), s)?;
+            let f = self.helper(
+                name,
+                "mask_fill",
+                QOp::MulConst { c: lift },
+                vec![k],
+                ls.clone(),
+                s,
+            )?;
+            h = self.helper(name, "mask", QOp::Add, vec![h, f], ls.clone(), s)?;
+            let c = ConstTensor {
+                shape: vec![1; rank],
+                data: vec![-lift],
+                scale: s,
+            };
+            h = self.helper(name, "mask", QOp::AddConst { c }, vec![h], ls.clone(), s)?;
+        }
         let mut ms = ls.clone();
         ms[rank - 1] = 1;
         let m = self.helper(name, "max", QOp::ReduceMax, vec![h], ms.clone(), s)?;
@@ -335,6 +389,9 @@ impl Builder<'_> {
                 se,
             )?;
         }
+        if let Some(k) = kb {
+            e = self.helper(name, "exp_masked", QOp::Mul, vec![e, k], ls.clone(), se)?;
+        }
         let sum = QOp::Sum {
             axes: vec![rank - 1],
         };
@@ -354,6 +411,51 @@ impl Builder<'_> {
         let p = self.helper(name, "p", div, vec![e, sm], ls, sp)?;
         let shape2: Vec<usize> = back.iter().map(|&b| self.q.tensors[p].shape[b]).collect();
         self.emit(name, QOp::Transpose { perm: back }, vec![p], shape2, sp)
+    }
+
+    /// The quantized 0/1 mask `k` (float tensor) broadcast to the softmax's `shape` (a constant
+    /// `Gather` of index 0 along each broadcast axis) and permuted by `perm` as the scores are.
+    fn mask_tensor(
+        &mut self,
+        node: &Node,
+        k: TensorId,
+        shape: &[usize],
+        perm: &[usize],
+    ) -> Result<TensorId> {
+        let name = node.name.as_str();
+        let mut t = self.wide(k)?;
+        let (scale, bound) = (self.scale(t), self.q.tensors[t].bound);
+        if scale != 0 || bound > 1 {
+            return Err(self.unsupported(
+                node,
+                format!(
+                    "the attention mask must be 0/1 integers from a mask input (scale 0, bound \
+                     1); this one has scale {scale} and bound {bound}"
+                ),
+            ));
+        }
+        let mut ks = self.shape_of(t);
+        if ks.len() != shape.len() {
+            return Err(self.unsupported(node, "the mask's rank differs from the scores'".into()));
+        }
+        for axis in 0..shape.len() {
+            if ks[axis] == shape[axis] {
+                continue;
+            }
+            if ks[axis] != 1 {
+                return Err(self.unsupported(
+                    node,
+                    format!("the mask {ks:?} does not broadcast to the scores {shape:?}"),
+                ));
+            }
+            ks[axis] = shape[axis];
+            let op = QOp::Gather {
+                axis,
+                indices: vec![0; shape[axis]],
+            };
+            t = self.helper(name, "mask_broadcast", op, vec![t], ks.clone(), 0)?;
+        }
+        self.transpose_q(name, t, perm)
     }
 
     /// LayerNorm (`mean`) / RmsNorm over the last axis of `x` (n entries, narrow scale s):

@@ -149,19 +149,21 @@ impl Geom {
     }
 }
 
-/// The token ids (logical order) from the graph input's stored values.
-fn ids_of(plan: &Plan, stored: &[i64]) -> Option<Vec<i64>> {
+/// The token ids (logical order) of `node` from the graph input's stored values: the input's
+/// window that the ids are ([`ProofGraph::input_window`]: the whole input, or a slice of a
+/// packed input).
+fn ids_of(plan: &Plan, node: &Node, stored: &[i64]) -> Option<Vec<i64>> {
     let l = plan.layouts.get(plan.graph.input)?;
-    (stored.len() == l.size()).then(|| l.gather(stored))
+    let (off, len) = plan.graph.input_window(*node.inputs.first()?)?;
+    if stored.len() != l.size() {
+        return None;
+    }
+    l.gather(stored).get(off..off + len).map(<[i64]>::to_vec)
 }
 
-/// Whether `t` is the public graph input or an alias of it.
+/// Whether `t` is the public graph input, an alias of it, or a slice of a packed public input.
 fn is_public_input(p: &Planner<'_>, t: usize) -> bool {
-    let root = match p.source(t) {
-        Some(Source::Alias { of }) => of,
-        _ => t,
-    };
-    root == p.g.input && p.source(root) == Some(Source::PublicInput)
+    p.source(p.g.input) == Some(Source::PublicInput) && p.g.input_window(t).is_some()
 }
 
 impl OpProof for Embedding {
@@ -201,7 +203,8 @@ impl OpProof for Embedding {
         if !is_public_input(p, x) {
             return Err(Planner::err(
                 node,
-                "an embedding's ids must be the graph input (or a reshape of it)",
+                "an embedding's ids must be the graph input (a reshape of it, or the slice of \
+                 a packed input that one graph input is)",
             ));
         }
         let ids = p.layout(node, 0)?;
@@ -283,7 +286,7 @@ impl OpProof for Embedding {
         let claim = claim_p(claim, at)?;
         let g = Geom::new(cx.plan, node).ok_or_else(|| key_mismatch(at, "embedding shape"))?;
         let wc = planned(plan_p(cx.plan, idx, at)?).ok_or_else(|| key_mismatch(at, "plan"))?;
-        let ids = ids_of(cx.plan, cx.wit.tensor(cx.graph.input, at)?)
+        let ids = ids_of(cx.plan, node, cx.wit.tensor(cx.graph.input, at)?)
             .ok_or_else(|| key_mismatch(at, "input size"))?;
         if let Some((position, id)) = g.bad_id(&ids) {
             return Err(bad_id_p(at, position, id, g.vocab));
@@ -346,7 +349,7 @@ impl OpProof for Embedding {
                 "an embedding needs the public token ids; the proof has none",
             )
         })?;
-        let ids = ids_of(cx.plan, stored).ok_or_else(|| vk_mismatch(at))?;
+        let ids = ids_of(cx.plan, node, stored).ok_or_else(|| vk_mismatch(at))?;
         if let Some((position, id)) = g.bad_id(&ids) {
             return Err(VerifyError::at(
                 at,
