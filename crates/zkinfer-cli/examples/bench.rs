@@ -195,6 +195,8 @@ fn run_one(name: &str) {
     let (committed, macs) = (plan.cost.committed, plan.cost.macs);
     let cost = plan.cost.clone();
     drop((pk, plan, g));
+    // Setup's peak (compile and setup of this model, in this fresh child).
+    let setup_peak = peak_rss_mib();
     // Peak and CPU from here on: load the key, prove (what `zkinfer prove` does).
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let (u0, s0, f0) = cpu_faults();
@@ -250,7 +252,7 @@ fn run_one(name: &str) {
         // The cost model's inputs and its prediction against this run (issue 15, item 7).
         let predicted_mib = cost.predicted_memory_bytes as f64 / (1024.0 * 1024.0);
         println!(
-            "|   cost: committed {} weights {} sumcheck {} lookups {} pk_mib {pk_mib:.1}; predicted prove {:.3} s (measured/predicted {:.2}), peak {predicted_mib:.0} MiB (measured/predicted {:.2}) |",
+            "|   cost: committed {} weights {} sumcheck {} lookups {} pk_mib {pk_mib:.1}; predicted prove {:.3} s (measured/predicted {:.2}), peak {predicted_mib:.0} MiB (measured/predicted {:.2}); setup peak {setup_peak:.0} MiB |",
             cost.committed,
             cost.weights,
             cost.sumcheck,

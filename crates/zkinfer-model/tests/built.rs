@@ -62,6 +62,34 @@ fn residual_block_end_to_end() {
     assert_eq!(back.execute(&q).unwrap(), qg.execute(&q).unwrap());
 }
 
+/// A residual block that ends at 1 × 1 pixels (as ResNet-18's last block on a 32 × 32 input):
+/// tract folds the residual `Add` into the convolution's bias, an activation, not a constant.
+#[test]
+fn residual_added_at_one_pixel() {
+    let mut b = OnnxBuilder::new(&[1, 3, 4, 4]);
+    let x = b.conv("input", 3, 8, 3, 2, 1);
+    let x = b.node("Relu", &[&x], vec![]);
+    let x = b.basic_block(&x, 8, 16, 2);
+    let x = b.node("Flatten", &[&x], vec![]);
+    let x = b.gemm(&x, 16, 4);
+    let g = import_onnx(&b.build(&x), &ImportOptions::default()).unwrap();
+    let adds = g.nodes.iter().filter(|n| matches!(n.op, Op::Add)).count();
+    assert!(adds >= 1, "the residual is an Add of two tensors");
+    let mut r = OnnxBuilder::new(&[1]);
+    let samples: Vec<Vec<f32>> = (0..6).map(|_| r.uniform(3 * 4 * 4, 1.0)).collect();
+    for s in &samples {
+        let d = max_abs_diff(&g.run_float(s).unwrap(), &g.eval(s).unwrap()[g.output]);
+        assert!(d < 1e-4, "tract vs IR {d}");
+    }
+    let cal = calibrate(&g, &samples[..4], &QuantConfig::default()).unwrap();
+    let qg = quantize(&g, &cal).unwrap();
+    let rep = error_report(&g, &qg, &samples[4..]).unwrap();
+    assert!(
+        rep.output.max_abs <= 0.01 * rep.output.range.max(1.0),
+        "{rep}"
+    );
+}
+
 #[test]
 fn quantized_graph_shape_of_ops() {
     let g = import_onnx(&residual_net(), &ImportOptions::default()).unwrap();

@@ -572,15 +572,24 @@ impl Lowerer<'_> {
         }
         let (stride, pad, dilation) = self.window(node, &spec, &xs, &out4)?;
         let co = w.shape[0];
-        let bias = if node.inputs.len() > 2 {
-            let b = self.const_input(node, 2)?;
-            Some(if b.data.len() == 1 {
-                vec![b.data[0]; co]
-            } else {
-                b.data
-            })
-        } else {
-            None
+        // tract folds an `Add` after a convolution into its bias when the addend has the bias's
+        // shape, also when the addend is an activation: a residual added at 1 × 1 spatial size
+        // (ResNet-18's last block on a 32 × 32 input). Such a bias is added back as a tensor.
+        let (bias, bias_tensor) = match (node.inputs.len() > 2)
+            .then(|| self.input(node, 2))
+            .transpose()?
+        {
+            Some(Val::T(t)) => (None, Some(t)),
+            Some(_) => {
+                let b = self.const_input(node, 2)?;
+                let b = if b.data.len() == 1 {
+                    vec![b.data[0]; co]
+                } else {
+                    b.data
+                };
+                (Some(b), None)
+            }
+            None => (None, None),
         };
         if bias.as_ref().is_some_and(|b| b.len() != co)
             || c.group == 0
@@ -602,8 +611,28 @@ impl Lowerer<'_> {
                 groups: c.group,
             },
             vec![x],
-            out4,
+            out4.clone(),
         );
+        let y = match bias_tensor {
+            Some(t) => {
+                let len: usize = out4.iter().product();
+                if self.shape(t).iter().product::<usize>() != len {
+                    return Err(self.unsupported(
+                        &node.name,
+                        "Conv",
+                        format!(
+                            "a bias computed from activations (tract folded an Add into the \
+                             convolution) must have the output's size {len} (got shape {:?}); \
+                             export the Add separately",
+                            self.shape(t)
+                        ),
+                    ));
+                }
+                let t = self.reshape(&node.name, t, &out4);
+                self.push(&node.name, Op::Add, vec![y, t], out4)
+            }
+            None => y,
+        };
         Ok(self.reshape(&node.name, y, shape))
     }
 
