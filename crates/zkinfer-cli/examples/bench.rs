@@ -92,10 +92,11 @@ fn built(name: &str) -> Option<(ProofGraph, Vec<i64>)> {
     })
 }
 
-/// A ResNet-18 (`zkinfer_model::builder`, random weights, 1000-way head) on a 3 × 32 × 32 input
-/// in [-1, 1) from a fixed linear congruential sequence.
+/// The CIFAR ResNet-18 (`zkinfer_model::builder::resnet18_cifar_onnx`: 3x3 stem, no max-pool,
+/// 11.2M random weights, 10-way head) on a 3 × 32 × 32 input in [-1, 1) from a fixed linear
+/// congruential sequence.
 fn resnet18_cifar() -> Option<(ProofGraph, Vec<i64>, f64)> {
-    let onnx = zkinfer_model::builder::resnet18_onnx(32);
+    let onnx = zkinfer_model::builder::resnet18_cifar_onnx();
     let mut state = 0x2545_f491_4f6c_dd1d_u64;
     let input: Vec<f32> = (0..3 * 32 * 32)
         .map(|_| {

@@ -75,6 +75,39 @@ fn pipeline_and_bad_inputs() {
             "model.zkc",
         ],
     ));
+    // The cost model's memory check: refused before setup under a 1 MiB limit (exit 5, naming
+    // the override), no key written; a limit of 0 skips the check.
+    assert_fails(
+        &zk(
+            &d,
+            &[
+                "setup",
+                "model.zkc",
+                "--pk",
+                "small.pk",
+                "--vk",
+                "small.vk",
+                "--memory-limit-mib",
+                "1",
+            ],
+        ),
+        5,
+        "--memory-limit-mib",
+    );
+    assert!(!d.join("small.pk").exists());
+    ok(zk(
+        &d,
+        &[
+            "setup",
+            "model.zkc",
+            "--pk",
+            "model.pk",
+            "--vk",
+            "model.vk",
+            "--memory-limit-mib",
+            "0",
+        ],
+    ));
     ok(zk(
         &d,
         &["setup", "model.zkc", "--pk", "model.pk", "--vk", "model.vk"],

@@ -236,6 +236,26 @@ impl OnnxBuilder {
     }
 }
 
+/// The CIFAR ResNet-18 (He et al. 2016 as trained on CIFAR-10: a 3x3/1 stem and no max-pool,
+/// then 4 stages of 2 BasicBlocks with 64-128-256-512 channels at 32-16-8-4 pixels, global average
+/// pool, 10-way Linear; 11.2M parameters) on a `3 × 32 × 32` input, random weights.
+pub fn resnet18_cifar_onnx() -> Vec<u8> {
+    let mut b = OnnxBuilder::new(&[1, 3, 32, 32]);
+    let x = b.conv("input", 3, 64, 3, 1, 1);
+    let mut x = b.node("Relu", &[&x], vec![]);
+    let mut c = 64;
+    for (i, co) in [64, 128, 256, 512].into_iter().enumerate() {
+        let s = if i == 0 { 1 } else { 2 };
+        x = b.basic_block(&x, c, co, s);
+        x = b.basic_block(&x, co, co, 1);
+        c = co;
+    }
+    let x = b.node("GlobalAveragePool", &[&x], vec![]);
+    let x = b.node("Flatten", &[&x], vec![]);
+    let y = b.gemm(&x, 512, 10);
+    b.build(&y)
+}
+
 /// A ResNet-18 (torchvision layout: 7x7/2 stem, 3x3/2 max-pool, 4 stages of 2 BasicBlocks with
 /// 64-128-256-512 channels, global average pool, 1000-way Linear) on a `3 × hw × hw` input,
 /// random weights.

@@ -5,7 +5,7 @@ use crate::error::CompileError;
 use crate::ir::ProofGraph;
 use crate::layout::Layout;
 use crate::ops::rule;
-use crate::plan::{CompileOptions, NodeCost, Plan, TableSpec};
+use crate::plan::{CompileOptions, NodeCost, Plan, TableSpec, WeightsVisibility};
 use crate::planner::Planner;
 
 /// Compiles `graph`.
@@ -52,7 +52,12 @@ fn finish(mut p: Planner<'_>) -> Result<Plan, CompileError> {
         };
         multiplicity_columns.push(p.witness(format!("multiplicities.{i}"), nv));
     }
-    let cost = crate::cost::total(p.costs, &p.witness_columns, &p.weight_columns);
+    let cost = crate::cost::total(
+        p.costs,
+        &p.witness_columns,
+        &p.weight_columns,
+        p.options.weights == WeightsVisibility::Public,
+    );
     let plan = Plan {
         graph: g.clone(),
         options: p.options,

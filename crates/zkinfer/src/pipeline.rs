@@ -303,11 +303,79 @@ pub fn compile_graph(
     })
 }
 
-/// Makes the keys.
+/// How much memory [`setup_with`] may assume for the model's setup and proofs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MemoryLimit {
+    /// This machine's physical memory (`MemTotal` in `/proc/meminfo`; unchecked where that
+    /// cannot be read).
+    #[default]
+    Machine,
+    /// A limit in bytes.
+    Bytes(u64),
+    /// No check.
+    Unchecked,
+}
+
+/// This machine's physical memory in bytes (`MemTotal` in `/proc/meminfo`), if it can be read.
+#[must_use]
+pub fn machine_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    kib.checked_mul(1024)
+}
+
+/// Refuses a model whose predicted peak memory (the cost model's, as `zkinfer inspect` prints
+/// it: the larger of setup's and a proof's) exceeds `limit`.
 ///
 /// # Errors
-/// [`Error::Prove`] if the weights cannot be committed.
+/// [`Error::Model`] naming the prediction, the limit and what to change.
+pub fn check_memory(cost: &zkinfer_proof::plan::Cost, limit: MemoryLimit) -> Result<(), Error> {
+    let (limit, whose) = match limit {
+        MemoryLimit::Machine => match machine_memory() {
+            Some(b) => (b, "this machine has"),
+            None => return Ok(()),
+        },
+        MemoryLimit::Bytes(b) => (b, "the limit is"),
+        MemoryLimit::Unchecked => return Ok(()),
+    };
+    let need = cost.predicted_memory_bytes;
+    if need <= limit {
+        return Ok(());
+    }
+    Err(Error::Model(format!(
+        "the model is predicted to need {} MiB of memory to set up and prove ({} committed \
+         elements per proof, {} weight elements), but {whose} {} MiB; setup refused before it \
+         started. To fit, quantize to fewer activation bits (`zkinfer calibrate --act-bits 12`: \
+         smaller lookup tables), prove a smaller model, or use a machine with more memory; if \
+         the estimate is wrong for this machine, set the limit yourself (`zkinfer setup \
+         --memory-limit-mib N`, or `--memory-limit-mib 0` to skip the check)",
+        need >> 20,
+        cost.committed,
+        cost.weights,
+        limit >> 20,
+    )))
+}
+
+/// Makes the keys, after checking the model's predicted memory against this machine's
+/// ([`check_memory`] with [`MemoryLimit::Machine`]).
+///
+/// # Errors
+/// [`Error::Model`] if the model is predicted not to fit in memory, [`Error::Prove`] if the
+/// weights cannot be committed.
 pub fn setup(model: &CompiledModel) -> Result<(ProverKey, VerifyingKey), Error> {
+    setup_with(model, MemoryLimit::Machine)
+}
+
+/// [`setup`] with another memory limit.
+///
+/// # Errors
+/// As [`setup`].
+pub fn setup_with(
+    model: &CompiledModel,
+    limit: MemoryLimit,
+) -> Result<(ProverKey, VerifyingKey), Error> {
+    check_memory(&model.plan.cost, limit)?;
     let pk = zkinfer_proof::setup(&model.graph, &model.plan, PcsConfig::default())?;
     let vk = pk.vk.clone();
     Ok((

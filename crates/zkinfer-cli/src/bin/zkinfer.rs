@@ -120,6 +120,10 @@ enum Cmd {
         /// Where to write the verifying key.
         #[arg(long, default_value = "model.vk")]
         vk: PathBuf,
+        /// Refuse the model if its predicted peak memory (as `inspect` prints it) exceeds this
+        /// many MiB; 0 skips the check. Default: this machine's memory.
+        #[arg(long)]
+        memory_limit_mib: Option<u64>,
     },
     /// Prove that the model produced its output on an input.
     ///
@@ -423,10 +427,20 @@ fn run(cli: &Cli) -> Result<(), Error> {
             }
             Ok(())
         }
-        Cmd::Setup { compiled, pk, vk } => {
+        Cmd::Setup {
+            compiled,
+            pk,
+            vk,
+            memory_limit_mib,
+        } => {
             let c: CompiledModel = read_file(compiled)?;
+            let limit = match *memory_limit_mib {
+                None => zkinfer::MemoryLimit::Machine,
+                Some(0) => zkinfer::MemoryLimit::Unchecked,
+                Some(mib) => zkinfer::MemoryLimit::Bytes(mib.saturating_mul(1 << 20)),
+            };
             let ((pkey, vkey), t) = stage(cli, "setup (committing to the weights)", || {
-                zkinfer::setup(&c)
+                zkinfer::setup_with(&c, limit)
             })?;
             let pk_size = write_file(pk, &pkey)?;
             let vk_size = write_file(vk, &vkey)?;
@@ -610,6 +624,9 @@ fn inspect(cli: &Cli, model: &Path, data: Option<&Path>) -> Result<(), Error> {
         cost.predicted_prove_s,
         cost.predicted_memory_bytes >> 20
     );
+    if let Err(e) = zkinfer::check_memory(cost, zkinfer::MemoryLimit::Machine) {
+        println!("  warning: {e}");
+    }
     Ok(())
 }
 
