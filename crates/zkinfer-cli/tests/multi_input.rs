@@ -55,6 +55,18 @@ fn write_input(d: &Path, name: &str, lists: &serde_json::Value) {
 #[test]
 fn ids_and_mask_through_the_cli() {
     let d = workdir();
+    // `inspect` names each graph input, its kind and its place in the packed input.
+    let shown = zk_ok(&d, &["inspect", "m.onnx"]);
+    let ids = shown
+        .lines()
+        .find(|l| l.contains("input `input_ids`"))
+        .unwrap_or_else(|| panic!("{shown}"));
+    assert!(ids.contains("token ids in [0, "), "{ids}");
+    let mask = shown
+        .lines()
+        .find(|l| l.contains("input `attention_mask`"))
+        .unwrap_or_else(|| panic!("{shown}"));
+    assert!(mask.contains("attention mask (0 or 1)"), "{mask}");
     zk_ok(
         &d,
         &[

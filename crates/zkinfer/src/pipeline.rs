@@ -219,8 +219,11 @@ pub struct InspectedNode {
 pub struct Inspection {
     /// The graph's nodes, in order (every one of them is supported: an unsupported op is an error).
     pub nodes: Vec<InspectedNode>,
-    /// The input's shape.
+    /// The input's shape (for a model with several inputs, the packed input's).
     pub input_shape: Vec<usize>,
+    /// The graph's inputs in order: name, shape, offset in the packed input, kind (float, token
+    /// ids with their vocabulary, attention mask).
+    pub inputs: Vec<zkinfer_model::InputPart>,
     /// The output's shape.
     pub output_shape: Vec<usize>,
     /// With sample data: the compiled plan's cost (per layer and in total, with predicted time and memory).
@@ -264,6 +267,7 @@ pub fn inspect(onnx: &Path, samples: Option<&[Vec<f32>]>) -> Result<Inspection, 
     Ok(Inspection {
         nodes,
         input_shape,
+        inputs: graph.input_parts(),
         output_shape,
         cost,
     })

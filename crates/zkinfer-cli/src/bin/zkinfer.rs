@@ -586,7 +586,7 @@ fn inspect(cli: &Cli, model: &Path, data: Option<&Path>) -> Result<(), Error> {
     if cli.json {
         println!(
             "{}",
-            json!({"ok": true, "nodes": info.nodes.len(), "input_shape": info.input_shape, "output_shape": info.output_shape, "layers": info.nodes, "cost": info.cost})
+            json!({"ok": true, "nodes": info.nodes.len(), "input_shape": info.input_shape, "inputs": info.inputs, "output_shape": info.output_shape, "layers": info.nodes, "cost": info.cost})
         );
         return Ok(());
     }
@@ -597,6 +597,29 @@ fn inspect(cli: &Cli, model: &Path, data: Option<&Path>) -> Result<(), Error> {
         info.input_shape,
         info.output_shape
     );
+    if info.inputs.len() > 1
+        || info
+            .inputs
+            .iter()
+            .any(|p| p.kind != zkinfer_model::InputKind::Float)
+    {
+        for p in &info.inputs {
+            let kind = match p.kind {
+                zkinfer_model::InputKind::Float => "floats".to_string(),
+                zkinfer_model::InputKind::TokenIds { vocab } => {
+                    format!("token ids in [0, {vocab})")
+                }
+                zkinfer_model::InputKind::Mask => "attention mask (0 or 1)".to_string(),
+            };
+            println!(
+                "  input `{}` {:?}: {kind}, values {}..{} of the packed input",
+                p.name,
+                p.shape,
+                p.offset,
+                p.offset + p.len()
+            );
+        }
+    }
     for n in &info.nodes {
         println!("  {:<40} {}", n.name, n.op);
     }
