@@ -282,6 +282,19 @@ impl QuantGraph {
                 let max = (1i64 << divisor_bits) - 1;
                 if let Some((index, &v)) = b.iter().enumerate().find(|(_, v)| **v < 1 || **v > max)
                 {
+                    let masked = self
+                        .input_parts
+                        .iter()
+                        .find(|p| p.kind == crate::graph::InputKind::Mask);
+                    let softmax = self.tensors[node.inputs[1]].name.contains("/sum");
+                    if let (0, true, Some(mask)) = (v, softmax, masked) {
+                        // A masked softmax's denominator is zero only when a whole row is masked.
+                        return Err(ModelError::Config(format!(
+                            "layer `{}`: the divisor `{}` is 0 at index {index}: every key of a \
+                             softmax row is masked; give at least one 1 in each row of `{}`",
+                            node.name, self.tensors[node.inputs[1]].name, mask.name
+                        )));
+                    }
                     return Err(ModelError::OutOfRange {
                         layer: node.name.clone(),
                         tensor: format!("{} (divisor)", self.tensors[node.inputs[1]].name),
