@@ -59,6 +59,12 @@ impl ReusableCommitment {
         self.uses as usize
     }
 
+    /// The underlying hiding commitment (root and shapes, without the budget).
+    #[must_use]
+    pub fn hiding(&self) -> &HidingCommitment {
+        &self.inner
+    }
+
     /// A commitment from its parts (e.g. a root and budget read from a verifying key).
     #[must_use]
     pub fn from_parts(root: [u8; 32], num_vars: Vec<u32>, uses: u32) -> Self {
