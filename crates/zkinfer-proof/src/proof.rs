@@ -501,7 +501,7 @@ mod tests {
 
     #[test]
     fn an_old_proof_file_names_its_version_and_the_fix() {
-        assert_eq!(<Proof as ZkFile>::VERSION, 8);
+        assert_eq!(<Proof as ZkFile>::VERSION, 9);
         // A proof of the first hiding format (3) is refused with the fix.
         let e = Proof::from_bytes(&header::<Proof>(3)).unwrap_err();
         assert!(
@@ -509,7 +509,7 @@ mod tests {
                 e,
                 FileError::WrongVersion {
                     got: 3,
-                    expected: 8,
+                    expected: 9,
                     ..
                 }
             ),

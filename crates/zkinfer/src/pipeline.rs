@@ -308,7 +308,24 @@ pub fn compile_graph(
 /// # Errors
 /// [`Error::Prove`] if the weights cannot be committed.
 pub fn setup(model: &CompiledModel) -> Result<(ProverKey, VerifyingKey), Error> {
-    let pk = zkinfer_proof::setup(&model.graph, &model.plan, PcsConfig::default())?;
+    setup_with_max_proofs(model, zkinfer_proof::weights::DEFAULT_MAX_PROOFS)
+}
+
+/// [`setup`] with private weights committed for at most `max_proofs` proofs
+/// ([`zkinfer_proof::setup_with_max_proofs`]; `zkinfer setup --max-proofs`).
+///
+/// # Errors
+/// As [`setup`].
+pub fn setup_with_max_proofs(
+    model: &CompiledModel,
+    max_proofs: usize,
+) -> Result<(ProverKey, VerifyingKey), Error> {
+    let pk = zkinfer_proof::setup_with_max_proofs(
+        &model.graph,
+        &model.plan,
+        PcsConfig::default(),
+        max_proofs,
+    )?;
     let vk = pk.vk.clone();
     Ok((
         ProverKey {

@@ -120,6 +120,11 @@ enum Cmd {
         /// Where to write the verifying key.
         #[arg(long, default_value = "model.vk")]
         vk: PathBuf,
+        /// How many proofs the private weights' hiding commitment covers (docs/ZK.md §6.1):
+        /// `zkinfer prove` counts them beside the proving key and refuses the one after the
+        /// last. Each covered proof adds about 1.6–2 KiB to every proof.
+        #[arg(long, default_value_t = zkinfer_proof::weights::DEFAULT_MAX_PROOFS)]
+        max_proofs: usize,
     },
     /// Prove that the model produced its output on an input.
     ///
@@ -423,11 +428,17 @@ fn run(cli: &Cli) -> Result<(), Error> {
             }
             Ok(())
         }
-        Cmd::Setup { compiled, pk, vk } => {
+        Cmd::Setup {
+            compiled,
+            pk,
+            vk,
+            max_proofs,
+        } => {
             let c: CompiledModel = read_file(compiled)?;
             let ((pkey, vkey), t) = stage(cli, "setup (committing to the weights)", || {
-                zkinfer::setup(&c)
+                zkinfer::setup_with_max_proofs(&c, *max_proofs)
             })?;
+            zkinfer::uses::reset_proofs(pk)?;
             let pk_size = write_file(pk, &pkey)?;
             let vk_size = write_file(vk, &vkey)?;
             if cli.json {
@@ -457,6 +468,15 @@ fn run(cli: &Cli) -> Result<(), Error> {
             let key: ProverKey = read_file(pk)?;
             let t_load = t.elapsed();
             let x = zkinfer::prover_input(&key, &read_inputs(input)?)?;
+            // Counted before proving: a failed proof still spends one (it may have opened the
+            // weights commitment), a refused one spends none.
+            let (spent, budget) = zkinfer::uses::spend_proof(pk, &key)?;
+            if budget > 0 && spent + budget / 10 >= budget && !cli.quiet && !cli.json {
+                eprintln!(
+                    "note: proof {spent} of the {budget} this key's weights commitment covers; \
+                     run `zkinfer setup` again before they run out"
+                );
+            }
             let mut prof = if *profile {
                 zkinfer::Profile::new()
             } else {
