@@ -2,7 +2,7 @@
 //! of one architecture whose weights differ, on an input where the output and every activation
 //! do not depend on the weights.
 //!
-//! Model: `x [1, 32]` (public, all zeros) → `x·W1` (16) → `·W2` (4), no biases: every activation
+//! Model: `x [1, 32]` (private, all zeros) → `x·W1` (16) → `·W2` (4), no biases: every activation
 //! and the output are 0 whatever the weights, so the statement and the witness are the same for
 //! both weight sets. Set A has random weights, set B zero weights. Two distinguishers:
 //! - **Byte positions**: several keys per set (each setup draws its own commitment randomness),
@@ -48,7 +48,7 @@ fn model(zero: bool) -> (ProofGraph, usize) {
 
 fn keys(zero: bool, hiding: bool) -> Vec<ProvingKey> {
     let (g, _) = model(zero);
-    let plan = compile(&g, CompileOptions::with_input(InputVisibility::Public)).expect("compiles");
+    let plan = compile(&g, CompileOptions::with_input(InputVisibility::Private)).expect("compiles");
     (0..KEYS)
         .map(|_| {
             if hiding {
@@ -67,7 +67,7 @@ fn proofs(keys: &[ProvingKey], x: &[i64]) -> Vec<Vec<u8>> {
     for pk in keys {
         for _ in 0..PROOFS {
             let p = prove(pk, x, None).expect("proves");
-            verify(&pk.vk, &p, Some(x), None).expect("verifies");
+            verify(&pk.vk, &p, None, None).expect("verifies");
             assert!(p.output.iter().all(|&v| v == 0), "the output is 0");
             out.push(p.to_bytes());
         }
@@ -120,8 +120,14 @@ fn measure(hiding: bool) -> (Vec<usize>, Vec<usize>, Vec<usize>) {
 #[test]
 fn no_byte_and_no_revealed_value_is_a_fixed_function_of_the_weights() {
     let (positions, za, zb) = measure(true);
-    eprintln!("hiding weights: {} positions; zero windows A {za:?} B {zb:?}", positions.len());
-    assert!(positions.is_empty(), "positions fixed by the weights: {positions:?}");
+    eprintln!(
+        "hiding weights: {} positions; zero windows A {za:?} B {zb:?}",
+        positions.len()
+    );
+    assert!(
+        positions.is_empty(),
+        "positions fixed by the weights: {positions:?}"
+    );
     // A leak shows in every proof of the zero weights; a random zero byte next to a structural
     // run adds a window by chance now and then, so the test fails only when the fewest windows
     // of set B exceed the most of set A (as `zk_whole.rs`).
@@ -129,14 +135,20 @@ fn no_byte_and_no_revealed_value_is_a_fixed_function_of_the_weights() {
         zb.iter().min().copied().unwrap_or(0),
         za.iter().max().copied().unwrap_or(0),
     );
-    assert!(b_min <= a_max, "zero weights reveal zeros: {zb:?} vs {za:?}");
+    assert!(
+        b_min <= a_max,
+        "zero weights reveal zeros: {zb:?} vs {za:?}"
+    );
 }
 
 /// The control: the plain weights commitment (opened by every proof) fails both checks.
 #[test]
 fn the_plain_weights_commitment_fails_the_test() {
     let (positions, za, zb) = measure(false);
-    eprintln!("plain weights: {} positions; zero windows A {za:?} B {zb:?}", positions.len());
+    eprintln!(
+        "plain weights: {} positions; zero windows A {za:?} B {zb:?}",
+        positions.len()
+    );
     assert!(positions.len() > 32, "{}", positions.len());
     let a_max = za.iter().max().copied().unwrap_or(0);
     assert!(
@@ -151,7 +163,7 @@ fn the_plain_weights_commitment_fails_the_test() {
 #[test]
 fn the_key_records_the_budget_and_a_seedless_key_is_an_error() {
     let (g, n) = model(false);
-    let plan = compile(&g, CompileOptions::with_input(InputVisibility::Public)).expect("compiles");
+    let plan = compile(&g, CompileOptions::with_input(InputVisibility::Private)).expect("compiles");
     let pk = setup_with_max_proofs(&g, &plan, PcsConfig::default(), 7).expect("setup");
     assert_eq!(pk.vk.weights_uses, 7);
     assert!(pk.weights_seed.is_some() && pk.weights_data.is_none());
@@ -163,7 +175,7 @@ fn the_key_records_the_budget_and_a_seedless_key_is_an_error() {
     vk.weights_uses = 8;
     assert!(vk.check_digest().is_err());
     vk.digest = zkinfer_proof::keys::vk_digest(&vk);
-    assert!(verify(&vk, &p, Some(&x), None).is_err());
+    assert!(verify(&vk, &p, None, None).is_err());
     // Without its seed the key cannot re-derive the commitment.
     let mut seedless = pk.clone();
     seedless.weights_seed = None;
