@@ -40,10 +40,11 @@ use crate::commit::{OPENING_MASK_VARS, hiding_config};
 use crate::error::{ProveError, VerifyError};
 
 /// How many proofs a key's private weights commitment covers unless `setup` is told otherwise
-/// (`zkinfer setup --max-proofs`). Each covered proof costs every proof about
-/// `16 · t ≈ 1.6–2 KiB` (the code-switch mask of the first round carries `uses · t`
-/// extension-field elements, revealed one-time padded) and the first oracle `uses · t` more
-/// coefficients per limb; docs/ZK.md §6.1 has the measurements behind the default.
+/// (`zkinfer setup --max-proofs`). Hiding the weights costs every proof a second HVZK-WHIR
+/// opening (≈ 330 KiB), and each covered proof about 1.4–2 KiB more (the code-switch mask of the
+/// first round carries `uses · t` extension-field elements, revealed one-time padded) plus
+/// `uses · t` coefficients per limb of the first oracle (commit time and memory); docs/ZK.md
+/// §6.1 and docs/BENCHMARKS.md have the measurements behind the default.
 pub const DEFAULT_MAX_PROOFS: usize = 256;
 
 /// The weights commitment in a proof.

@@ -122,7 +122,8 @@ enum Cmd {
         vk: PathBuf,
         /// How many proofs the private weights' hiding commitment covers (docs/ZK.md §6.1):
         /// `zkinfer prove` counts them beside the proving key and refuses the one after the
-        /// last. Each covered proof adds about 1.6–2 KiB to every proof.
+        /// last. Hiding the weights costs every proof about 330 KiB, and each covered proof
+        /// about 1.4–2 KiB more (docs/BENCHMARKS.md, "Private weights hidden").
         #[arg(long, default_value_t = zkinfer_proof::weights::DEFAULT_MAX_PROOFS)]
         max_proofs: usize,
     },
