@@ -97,6 +97,10 @@ impl HidingPcs {
     ///
     /// # Errors
     /// As [`HidingPcs::open`]; a stack claim whose point is not of the stack's length.
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "consuming the data is the contract: a one-use hiding commitment opens once"
+    )]
     pub fn open_with_stack(
         &self,
         data: HidingCommittedData,

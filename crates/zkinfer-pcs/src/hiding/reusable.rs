@@ -139,7 +139,6 @@ impl ReusableCommittedData {
     }
 
     /// The stacked polynomial's evaluations over the hypercube.
-    #[must_use]
     pub fn stacked_values(&self) -> &[F] {
         self.data.stacked_values()
     }
