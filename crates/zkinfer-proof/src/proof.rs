@@ -64,7 +64,7 @@ pub const FORMAT_VERSION: u32 = 9;
 /// regenerate their keys. 2: the plan's options carry the output's visibility. 3: a compiled
 /// model's quantized graph carries the parts of a packed input (several graph inputs). 4: the
 /// verifying key carries the private weights commitment's budget (`weights_uses`, in its
-/// digest).
+/// digest); compiled models did not change but share the number (recompile a version-3 `.zkc`).
 pub const KEY_FORMAT_VERSION: u32 = 4;
 
 /// Version of the proving-key formats. 2: the key carries the weights' commitment data
