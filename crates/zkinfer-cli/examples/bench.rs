@@ -1,15 +1,17 @@
 //! End-to-end benchmark: for each model, setup / prove / verify time, proof size, peak memory,
 //! committed elements, and prove time over the integer interpreter's time on the same input.
 //!
-//! `cargo run --release -p zkinfer-cli --example bench [-- [--profile] [--weights stored|recommit|both] MODEL…]`
+//! `cargo run --release -p zkinfer-cli --example bench [-- [--profile] [--weights stored|plain|recommit|both|compare] [--max-proofs N] MODEL…]`
 //! (`--help` lists the models). Each model runs in its own child process. The child sets up, writes
 //! the proving key to bytes and drops everything, then (as `zkinfer prove` does) loads the key and
 //! proves: "peak MiB" (VmHWM, reset before the load) and the user / system time and minor page
 //! faults (from `/proc/self/stat`) are those of the load and the prove alone.
 //!
-//! `--weights recommit` drops the weights' commitment data from the proving key, so each proof
-//! commits the weights again (the proving key before format 2); `both` runs each model both ways,
-//! back to back.
+//! `--weights`: `stored` (the default) commits private weights with the reusable hiding
+//! commitment for `--max-proofs` proofs (the key keeps the seed, each proof re-derives the
+//! commitment); `plain` with the plain commitment of proving-key format 7 (its data in the key),
+//! `recommit` the same without the data (each proof commits the weights again); `both` runs
+//! plain and recommit, `compare` plain and hiding, back to back.
 
 use std::time::Instant;
 
@@ -19,8 +21,8 @@ use zkinfer_proof::ir::ProofGraph;
 use zkinfer_proof::testing::{cifar_cnn, lenet5, mlp, residual_cnn};
 use zkinfer_proof::witness::generate;
 use zkinfer_proof::{
-    CompileOptions, InputVisibility, Profile, ProvingKey, ZkFile, compile, prove_profiled, setup,
-    verify,
+    CompileOptions, InputVisibility, Profile, ProvingKey, ZkFile, compile, prove_profiled,
+    setup_with_max_proofs, verify,
 };
 
 /// A global allocator that keeps freed memory for reuse (see `zkinfer`'s binary).
@@ -50,6 +52,8 @@ const PROFILE_ENV: &str = "ZKINFER_BENCH_PROFILE";
 const COST_ENV: &str = "ZKINFER_BENCH_COST";
 /// Set (by `--compare-zk`) in a child that proves with the benchmark-only plain witness commitment.
 const PLAIN_ENV: &str = "ZKINFER_BENCH_PLAIN";
+/// The private weights commitment's budget (`--max-proofs`), passed to the child.
+const MAX_PROOFS_ENV: &str = "ZKINFER_BENCH_MAX_PROOFS";
 
 /// User and system CPU seconds and minor page faults of this process so far.
 fn cpu_faults() -> (f64, f64, u64) {
@@ -186,9 +190,20 @@ fn run_one(name: &str) {
     };
     let plan = compile(&g, CompileOptions::default()).expect("compiles");
     let t = Instant::now();
-    let mut pk = setup(&g, &plan, PcsConfig::default()).expect("setup");
+    let variant = std::env::var(WEIGHTS_ENV).unwrap_or_default();
+    let recommit = variant == "recommit";
+    let plain_weights = recommit || variant == "plain";
+    let max_proofs = std::env::var(MAX_PROOFS_ENV)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(zkinfer_proof::weights::DEFAULT_MAX_PROOFS);
+    let mut pk = if plain_weights {
+        zkinfer_proof::keys::setup_plain_weights_for_tests(&g, &plan, PcsConfig::default())
+    } else {
+        setup_with_max_proofs(&g, &plan, PcsConfig::default(), max_proofs)
+    }
+    .expect("setup");
     let t_setup = t.elapsed().as_secs_f64();
-    let recommit = std::env::var(WEIGHTS_ENV).is_ok_and(|v| v == "recommit");
     if recommit {
         pk.weights_data = None;
     }
@@ -234,10 +249,12 @@ fn run_one(name: &str) {
         verify(&pk.vk, &proof, Some(&x), None).expect("verifies");
     }
     let t_verify = t.elapsed().as_secs_f64() / f64::from(reps);
-    let label = match (recommit, plain) {
-        (true, _) => format!("{name} (recommit)"),
-        (false, true) => format!("{name} (non-ZK)"),
-        (false, false) => name.to_string(),
+    let label = match (recommit, plain_weights, plain) {
+        (true, _, _) => format!("{name} (plain weights, recommit)"),
+        (false, true, true) => format!("{name} (plain weights, non-ZK)"),
+        (false, true, false) => format!("{name} (plain weights)"),
+        (false, false, true) => format!("{name} (T = {max_proofs}, non-ZK)"),
+        (false, false, false) => format!("{name} (T = {max_proofs})"),
     };
     println!(
         "| {label} | {t_setup:.3} | {pk_mib:.1} | {t_load:.3} | {t_prove:.3} | {:.2} | {:.2} | {:.0} | {:.1} | {:.1} | {:.1} | {peak:.0} | {committed} | {macs} | {:.0} |",
@@ -299,10 +316,11 @@ fn main() {
     }
     if args.iter().any(|a| a == "--help" || a == "-h") {
         println!(
-            "usage: bench [--profile] [--cost] [--compare-zk] [--weights stored|recommit|both] [MODEL…]\n\nWithout models: {} {}.\nOnly when named: {}.\n--weights: prove with the weights' commitment data in the proving key (stored, the default), without it (recommit), or both back to back.\n--profile: after each model's row, the time and peak memory of each phase, and the proof's size by part.\n--cost: after each model's row, the cost model's inputs and its predicted prove time and peak memory against the measured ones.\n--compare-zk: after each model's row, the same model proved with a plain (non-hiding) witness commitment, the benchmark-only comparison point.",
+            "usage: bench [--profile] [--cost] [--compare-zk] [--weights stored|plain|recommit|both|compare] [--max-proofs N] [MODEL…]\n\nWithout models: {} {}.\nOnly when named: {}.\n--weights: private weights on the reusable hiding commitment (stored, the default: the key keeps its seed), on the plain commitment of proving-key format 7 with its data in the key (plain) or recommitted per proof (recommit), plain and recommit back to back (both), or plain and hiding back to back (compare).\n--max-proofs: the hiding weights commitment's budget (default {}).\n--profile: after each model's row, the time and peak memory of each phase, and the proof's size by part.\n--cost: after each model's row, the cost model's inputs and its predicted prove time and peak memory against the measured ones.\n--compare-zk: after each model's row, the same model proved with a plain (non-hiding) witness commitment, the benchmark-only comparison point.",
             BUILT.join(" "),
             ONNX.join(" "),
-            LARGE.join(" ")
+            LARGE.join(" "),
+            zkinfer_proof::weights::DEFAULT_MAX_PROOFS
         );
         return;
     }
@@ -315,13 +333,25 @@ fn main() {
         let v = args.get(i + 1).cloned().unwrap_or_default();
         variants = match v.as_str() {
             "stored" => vec!["stored"],
+            "plain" => vec!["plain"],
             "recommit" => vec!["recommit"],
-            "both" => vec!["stored", "recommit"],
+            "both" => vec!["plain", "recommit"],
+            "compare" => vec!["plain", "stored"],
             _ => {
-                eprintln!("--weights takes stored, recommit or both, not `{v}`");
+                eprintln!("--weights takes stored, plain, recommit, both or compare, not `{v}`");
                 std::process::exit(2);
             }
         };
+        args.drain(i..(i + 2).min(args.len()));
+    }
+    let mut max_proofs = None;
+    if let Some(i) = args.iter().position(|a| a == "--max-proofs") {
+        let v = args.get(i + 1).cloned().unwrap_or_default();
+        if v.parse::<usize>().is_err() {
+            eprintln!("--max-proofs takes a number, not `{v}`");
+            std::process::exit(2);
+        }
+        max_proofs = Some(v);
         args.drain(i..(i + 2).min(args.len()));
     }
     let names: Vec<String> = if args.is_empty() {
@@ -346,6 +376,9 @@ fn main() {
     let child = |n: &str, v: &str, plain: bool| {
         let mut child = std::process::Command::new(&exe);
         child.args(["--one", n]).env(WEIGHTS_ENV, v);
+        if let Some(m) = &max_proofs {
+            child.env(MAX_PROOFS_ENV, m);
+        }
         if profile {
             child.env(PROFILE_ENV, "1");
         }

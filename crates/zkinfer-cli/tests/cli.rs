@@ -584,3 +584,71 @@ fn token_id_input_flow() {
     );
     assert_fails(&o, 5, "not supported yet");
 }
+
+/// `zkinfer setup --max-proofs N`: the private weights' commitment covers N proofs; `prove`
+/// counts them beside the key (`model.pk.uses`) and refuses the one after the last, naming the
+/// fix; a new setup resets the count.
+#[test]
+fn the_proof_after_the_last_covered_one_is_refused() {
+    let d = workdir("uses");
+    zk_ok(
+        &d,
+        &[
+            "calibrate",
+            "model.onnx",
+            "--data",
+            "samples.json",
+            "-o",
+            "settings.json",
+        ],
+    );
+    zk_ok(
+        &d,
+        &[
+            "compile",
+            "model.onnx",
+            "--settings",
+            "settings.json",
+            "-o",
+            "model.zkc",
+        ],
+    );
+    let setup = ["setup", "model.zkc", "--max-proofs", "2"];
+    zk_ok(&d, &setup);
+    let prove = [
+        "prove",
+        "--pk",
+        "model.pk",
+        "--input",
+        "input.json",
+        "-o",
+        "proof.zkp",
+    ];
+    for n in 1..=2 {
+        zk_ok(&d, &prove);
+        let count = std::fs::read_to_string(d.join("model.pk.uses")).unwrap();
+        assert!(count.trim_end().ends_with(&format!(" {n}")), "{count}");
+        zk_ok(
+            &d,
+            &[
+                "verify",
+                "--vk",
+                "model.vk",
+                "--proof",
+                "proof.zkp",
+                "--input",
+                "input.json",
+            ],
+        );
+    }
+    assert_fails(&zk(&d, &prove), 4, "covers 2 proofs and all are spent");
+    assert_fails(&zk(&d, &prove), 4, "--max-proofs");
+    // A held lock is an error, not a second count.
+    std::fs::write(d.join("model.pk.uses.lock"), b"").unwrap();
+    assert_fails(&zk(&d, &prove), 4, "another `zkinfer prove`");
+    std::fs::remove_file(d.join("model.pk.uses.lock")).unwrap();
+    // A new key starts a new count.
+    zk_ok(&d, &setup);
+    assert!(!d.join("model.pk.uses").exists());
+    zk_ok(&d, &prove);
+}

@@ -165,6 +165,27 @@ pub enum PcsError {
         /// The security level.
         required: usize,
     },
+    /// A reusable hiding commitment was opened more often than its randomness covers
+    /// ([`crate::HidingPcs::commit_reusable`]'s `uses`): one more opening would reveal more
+    /// codeword positions than its encoding randomness hides.
+    #[error(
+        "this reusable hiding commitment covers {uses} openings and all of them are spent; commit again (for a proving key: `zkinfer setup` again, with a larger `--max-proofs` if needed)"
+    )]
+    UsesExhausted {
+        /// The openings the commitment covers.
+        uses: usize,
+    },
+    /// No stack size and rate fit a reusable commitment's randomness (`uses` × one opening's
+    /// queries per limb must fit the first oracle's slack at the security level).
+    #[error(
+        "no hiding commitment of these columns covers {uses} openings ({reason}); lower the number of openings (`zkinfer setup --max-proofs`) or the columns' size"
+    )]
+    ReuseBudget {
+        /// The openings asked for.
+        uses: usize,
+        /// The last configuration's failure.
+        reason: String,
+    },
     /// Stored prover data (e.g. the weights' in a proving key) does not fit the columns or the
     /// parameters it is restored with, or opening it failed: the file holding it is corrupted.
     #[error(

@@ -26,6 +26,10 @@ pub struct VerifyingKey {
     pub pcs: PcsConfig,
     /// Merkle root of the weights commitment (empty when the weights are public).
     pub weights_root: Vec<u8>,
+    /// How many proofs the private weights' reusable hiding commitment covers
+    /// ([`crate::weights`]); 0 for a plain weights commitment (test and benchmark keys only)
+    /// and for public weights.
+    pub weights_uses: u32,
     /// Keccak-256 of everything above; binds every proof's transcript.
     pub digest: [u8; 32],
 }
@@ -37,10 +41,13 @@ pub struct ProvingKey {
     pub vk: VerifyingKey,
     /// The graph with its weights.
     pub graph: ProofGraph,
-    /// The weights' commitment data made at setup (about `4.1 ×` the stacked weight columns'
-    /// 8 bytes per element at the default rate 1/4). `None`: each proof commits the weights
-    /// again (slower; the same proof).
+    /// A plain weights commitment's data made at setup (keys made by
+    /// [`setup_plain_weights_for_tests`]; about `4.1 ×` the stacked weight columns' 8 bytes per
+    /// element at the default rate 1/4). `None`: each proof commits the weights again.
     pub weights_data: Option<StoredData>,
+    /// The seed of the private weights' reusable hiding commitment ([`crate::weights`]): each
+    /// proof re-derives the commitment from it and the weights. Secret like the weights.
+    pub weights_seed: Option<[u8; 32]>,
     /// The mask-pool entries a zero-knowledge proof takes (a function of the plan, counted at
     /// setup by a walk over a zero input): proving then skips its own counting pass. `None`:
     /// each proof counts (a key whose count fails at setup; the same proof). A count that is
@@ -68,6 +75,48 @@ pub fn strip_weights(graph: &ProofGraph) -> ProofGraph {
 /// [`ProveError::WeightsTooLarge`] if the weights' shapes cannot be committed with `pcs` (checked
 /// before any weight is laid out), [`ProveError::Pcs`] if committing fails otherwise.
 pub fn setup(graph: &ProofGraph, plan: &Plan, pcs: PcsConfig) -> Result<ProvingKey, ProveError> {
+    setup_with_max_proofs(graph, plan, pcs, crate::weights::DEFAULT_MAX_PROOFS)
+}
+
+/// [`setup`] with private weights committed for at most `max_proofs` proofs (docs/ZK.md §6.1):
+/// proof number `max_proofs + 1` of the key would no longer hide the weights. The library does
+/// not count proofs (a key is a value; count beside it, as `zkinfer prove` does with its
+/// `.uses` file) — see [`crate::prove`].
+///
+/// # Errors
+/// As [`setup`]; [`ProveError::Pcs`] with [`zkinfer_pcs::PcsError::ReuseBudget`] if no
+/// commitment of these weights covers `max_proofs` proofs.
+pub fn setup_with_max_proofs(
+    graph: &ProofGraph,
+    plan: &Plan,
+    pcs: PcsConfig,
+    max_proofs: usize,
+) -> Result<ProvingKey, ProveError> {
+    setup_inner(graph, plan, pcs, Some(max_proofs))
+}
+
+/// [`setup`] with the private weights on a **plain** commitment that every proof opens,
+/// revealing codeword rows and evaluations of the weights (the format before proving-key
+/// format 8). For tests that show what the hiding commitment hides, and benchmarks; no CLI,
+/// library or Python path makes such a key.
+///
+/// # Errors
+/// As [`setup`].
+#[doc(hidden)]
+pub fn setup_plain_weights_for_tests(
+    graph: &ProofGraph,
+    plan: &Plan,
+    pcs: PcsConfig,
+) -> Result<ProvingKey, ProveError> {
+    setup_inner(graph, plan, pcs, None)
+}
+
+fn setup_inner(
+    graph: &ProofGraph,
+    plan: &Plan,
+    pcs: PcsConfig,
+    max_proofs: Option<usize>,
+) -> Result<ProvingKey, ProveError> {
     if plan.weight_columns.is_empty() {
         return Err(ProveError::NoWeights);
     }
@@ -77,6 +126,7 @@ pub fn setup(graph: &ProofGraph, plan: &Plan, pcs: PcsConfig) -> Result<ProvingK
             plan: published(plan, graph),
             pcs,
             weights_root: Vec::new(),
+            weights_uses: 0,
             digest: [0; 32],
         };
         vk.digest = vk_digest(&vk);
@@ -84,6 +134,7 @@ pub fn setup(graph: &ProofGraph, plan: &Plan, pcs: PcsConfig) -> Result<ProvingK
             vk,
             graph: graph.clone(),
             weights_data: None,
+            weights_seed: None,
             mask_entries: None,
         };
         pk.check_plan()?;
@@ -107,23 +158,40 @@ pub fn setup(graph: &ProofGraph, plan: &Plan, pcs: PcsConfig) -> Result<ProvingK
             reason,
         });
     }
+    if let Some(uses) = max_proofs {
+        crate::weights::check_shapes(pcs, &vars, uses)?;
+    }
     let cols: Vec<Vec<_>> = weight_columns(graph, plan)?
         .iter()
         .map(|c| to_field(c))
         .collect();
     let mut t = Transcript::new(SETUP);
-    let (commitment, data) = engine.commit(&cols, &mut t)?;
+    let (root, uses, weights_data, weights_seed) = match max_proofs {
+        Some(uses) => {
+            let seed = zkinfer_pcs::HidingPcs::random_seed()?;
+            let (commitment, _) = crate::weights::commit(pcs, cols, &seed, uses, &mut t)?;
+            let uses = u32::try_from(uses)
+                .map_err(|_| ProveError::Backend(format!("{uses} proofs: too many for one key")))?;
+            (commitment.root(), uses, None, Some(seed))
+        }
+        None => {
+            let (commitment, data) = engine.commit(&cols, &mut t)?;
+            (commitment.root(), 0, Some(data.into_stored()), None)
+        }
+    };
     let mut vk = VerifyingKey {
         plan: published(plan, graph),
         pcs,
-        weights_root: commitment.root().to_vec(),
+        weights_root: root.to_vec(),
+        weights_uses: uses,
         digest: [0; 32],
     };
     vk.digest = vk_digest(&vk);
     let mut pk = ProvingKey {
         vk,
         graph: graph.clone(),
-        weights_data: Some(data.into_stored()),
+        weights_data,
+        weights_seed,
         mask_entries: None,
     };
     pk.check_plan()?;
@@ -342,9 +410,10 @@ pub(crate) fn hex(b: &[u8]) -> String {
 )]
 pub fn vk_digest(vk: &VerifyingKey) -> [u8; 32] {
     use tiny_keccak::{Hasher, Keccak};
-    let bytes = bincode::serialize(&(&vk.plan, &vk.pcs, &vk.weights_root)).unwrap_or_default();
+    let bytes = bincode::serialize(&(&vk.plan, &vk.pcs, &vk.weights_root, vk.weights_uses))
+        .unwrap_or_default();
     let mut h = Keccak::v256();
-    h.update(b"zkinfer/vk/v1");
+    h.update(b"zkinfer/vk/v2");
     h.update(&bytes);
     let mut out = [0u8; 32];
     h.finalize(&mut out);

@@ -44,11 +44,12 @@ pub mod select;
 pub mod testing;
 pub mod trace;
 pub mod verifier;
+pub mod weights;
 pub mod witness;
 
 pub use compile::compile;
 pub use error::{CompileError, ProveError, VerifyError};
-pub use keys::{ProvingKey, VerifyingKey, setup};
+pub use keys::{ProvingKey, VerifyingKey, setup, setup_with_max_proofs};
 pub use plan::{CompileOptions, InputVisibility, OutputVisibility, Plan, WeightsVisibility};
 pub use profile::Profile;
 pub use proof::{FileError, Lookups, Proof, ZkFile};

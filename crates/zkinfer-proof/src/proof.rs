@@ -17,7 +17,6 @@
 use serde::{Deserialize, Serialize};
 use zkinfer_lookup::LookupProof;
 use zkinfer_lookup::zk::BlindedProof;
-use zkinfer_pcs::{Commitment, OpeningProof};
 
 use zkinfer_field::EF;
 
@@ -54,13 +53,19 @@ use crate::keys::{ProvingKey, VerifyingKey};
 ///   with `B`'s).
 /// - 8: the public input and output as zigzag varints ([`compact_ints`]) instead of 8 bytes
 ///   per value.
-pub const FORMAT_VERSION: u32 = 8;
+/// - 9: private weights on a reusable hiding commitment (docs/ZK.md §6.1): the proof's weights
+///   commitment and opening are tagged (`WeightsCommitment`, `WeightsOpening`), the weights'
+///   claims are reduced to one claim on the commitment's stack (one more masked reduction
+///   message) and opened with HVZK-WHIR.
+pub const FORMAT_VERSION: u32 = 9;
 
 /// Version of the verifying-key and compiled-model file formats (proving keys have
 /// [`PK_FORMAT_VERSION`]); bump on any change. Keys are versioned apart from proofs so that a change of the proof alone does not make users
 /// regenerate their keys. 2: the plan's options carry the output's visibility. 3: a compiled
-/// model's quantized graph carries the parts of a packed input (several graph inputs).
-pub const KEY_FORMAT_VERSION: u32 = 3;
+/// model's quantized graph carries the parts of a packed input (several graph inputs). 4: the
+/// verifying key carries the private weights commitment's budget (`weights_uses`, in its
+/// digest); compiled models did not change but share the number (recompile a version-3 `.zkc`).
+pub const KEY_FORMAT_VERSION: u32 = 4;
 
 /// Version of the proving-key formats. 2: the key carries the weights' commitment data
 /// (codeword and Merkle tree) so that proofs skip re-committing the weights; version-1 keys
@@ -70,8 +75,10 @@ pub const KEY_FORMAT_VERSION: u32 = 3;
 /// concatenation, broadcast add, max-pool and the gadgets (a version-4 key's budget can be too
 /// small for them). 6: the budget counts the blinded lookups' leaf masks and masked leaf
 /// values (proof format 7). 7: the quantized graph carries the parts of a packed input
-/// (several graph inputs).
-pub const PK_FORMAT_VERSION: u32 = 7;
+/// (several graph inputs). 8: the verifying key's `weights_uses`; the weights' reusable hiding
+/// commitment's seed (`weights_seed`) instead of a plain commitment's codeword; the mask budget
+/// counts the weights' stack reduction.
+pub const PK_FORMAT_VERSION: u32 = 8;
 
 /// The encoding of the proof's integer vectors (public input and output): one byte string of
 /// zigzag LEB128 varints, about 3 bytes for a 16-bit activation instead of bincode's 8. Decoding
@@ -214,7 +221,7 @@ pub struct Proof {
     pub hashed: Vec<HashedCommitment>,
     /// The weights' commitment (absent when the weights are public: the verifying key carries
     /// them).
-    pub weights: Option<Commitment>,
+    pub weights: Option<crate::weights::WeightsCommitment>,
     /// The witness columns (hiding, except in benchmark-only proofs).
     pub witness: WitnessCommitment,
     /// The LogUp-GKR proof of every table's lookups: blinded (zero knowledge) with a hiding
@@ -226,7 +233,7 @@ pub struct Proof {
     /// whose last column is the mask pool); `None`: the sumchecks are plain.
     pub mask_pool: Option<zkinfer_sumcheck::MaskPoolProof>,
     /// Opening of the weight claims (absent when the weights are public).
-    pub weights_opening: Option<OpeningProof>,
+    pub weights_opening: Option<crate::weights::WeightsOpening>,
     /// Opening of the witness claims.
     pub witness_opening: WitnessOpening,
 }
@@ -494,7 +501,7 @@ mod tests {
 
     #[test]
     fn an_old_proof_file_names_its_version_and_the_fix() {
-        assert_eq!(<Proof as ZkFile>::VERSION, 8);
+        assert_eq!(<Proof as ZkFile>::VERSION, 9);
         // A proof of the first hiding format (3) is refused with the fix.
         let e = Proof::from_bytes(&header::<Proof>(3)).unwrap_err();
         assert!(
@@ -502,7 +509,7 @@ mod tests {
                 e,
                 FileError::WrongVersion {
                     got: 3,
-                    expected: 8,
+                    expected: 9,
                     ..
                 }
             ),

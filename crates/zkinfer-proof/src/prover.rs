@@ -16,6 +16,7 @@ use crate::ops::{ProverCtx, mle, prove_node, to_field};
 use crate::plan::{Source, WeightsVisibility};
 use crate::profile::Profile;
 use crate::proof::{Lookups, Proof};
+use crate::weights::{WeightsCommitment, WeightsOpening};
 use crate::witness::{self, Witness, weight_columns};
 
 /// Labels of the top-level transcript messages.
@@ -34,6 +35,14 @@ pub(crate) mod labels {
 /// ([`crate::ZkFile::from_bytes`]) check once per key that its plan is the one its graph compiles
 /// to ([`ProvingKey::check_plan`]); a key edited in memory afterwards should be checked again
 /// with it. Either way a plan that does not fit its graph gives errors, not panics.
+///
+/// # Zero knowledge of private weights
+/// Each proof opens the key's weights commitment once more; its randomness covers
+/// [`crate::VerifyingKey::weights_uses`] proofs (set at setup, `zkinfer setup --max-proofs`).
+/// The library does not count them (a key is a value that can be copied): a caller that makes
+/// more proofs of one key than that reveals codeword positions its randomness no longer hides.
+/// `zkinfer prove` keeps the count in a file beside the proving key and refuses the proof after
+/// the last (docs/ZK.md §6.1).
 ///
 /// # Errors
 /// A [`ProveError`]: wrong input length, a value outside the compiled ranges, a witness that
@@ -184,7 +193,25 @@ fn prove_inner(
 
     let pcs = Pcs::new(pk.vk.pcs);
     let weights_committed = plan.options.weights == WeightsVisibility::Private;
-    let wcommit = if weights_committed {
+    let mut wcommit = if !weights_committed {
+        None
+    } else if pk.vk.weights_uses > 0 {
+        let wcols: Vec<Vec<F>> = weights.iter().map(|c| to_field(c)).collect();
+        let seed = pk.weights_seed.ok_or_else(|| {
+            key_mismatch(
+                "weights",
+                "the proving key has no weights seed for its hiding weights commitment",
+            )
+        })?;
+        let uses = pk.vk.weights_uses as usize;
+        let (wcom, wdata) = crate::weights::commit(pk.vk.pcs, wcols, &seed, uses, &mut t)?;
+        if wcom.root().as_slice() != pk.vk.weights_root.as_slice() {
+            return Err(ProveError::Backend(
+                "the proving key's weights do not match its verifying key".into(),
+            ));
+        }
+        Some(WeightsData::Hiding(wcom, Box::new(wdata)))
+    } else {
         let wcols: Vec<Vec<F>> = weights.iter().map(|c| to_field(c)).collect();
         let (wcom, wdata) = match &pk.weights_data {
             Some(stored) => {
@@ -198,9 +225,7 @@ fn prove_inner(
                 "the proving key's weights do not match its verifying key".into(),
             ));
         }
-        Some((wcom, wdata))
-    } else {
-        None
+        Some(WeightsData::Plain(wcom, Box::new(wdata)))
     };
     // With a hiding commitment the walk's sumchecks are masked: a counting pass of the walk
     // (plain sumchecks on a scratch transcript; their shapes do not depend on the challenges)
@@ -254,6 +279,13 @@ fn prove_inner(
     };
     profile.mark("lookups");
     let output_claim = walk(&mut cx, &output, public_output)?;
+    let weights_stack = match &wcommit {
+        Some(WeightsData::Hiding(_, data)) => weights_on_stack(&mut cx, data)?,
+        _ => {
+            unmask_weight_claims(&mut cx)?;
+            None
+        }
+    };
     // With masked sumchecks, every claim on the hiding witness commitment (the walk's and the
     // lookups' blinding column's) is reduced to one claim on its whole stack at a fresh point,
     // which the opening mask makes uniform (docs/ZK.md §13); the plain path opens them as they are.
@@ -302,12 +334,24 @@ fn prove_inner(
         claims.witness(c.column, c.point, c.value);
     }
 
-    let (weights_commitment, weights_opening) = match wcommit {
-        Some((wcom, wdata)) => {
+    let (weights_commitment, weights_opening) = match wcommit.take() {
+        Some(WeightsData::Plain(wcom, wdata)) => {
             let opening = pcs
-                .open_owned(wdata, &col_claims(&claims.weights), &mut t)
+                .open_owned(*wdata, &col_claims(&claims.weights), &mut t)
                 .map_err(backend)?;
-            (Some(wcom), Some(opening))
+            (
+                Some(WeightsCommitment::Plain(wcom)),
+                Some(WeightsOpening::Plain(opening)),
+            )
+        }
+        Some(WeightsData::Hiding(wcom, mut wdata)) => {
+            let stack = weights_stack
+                .ok_or_else(|| key_mismatch("weights opening", "no claim on the weights"))?;
+            let opening = crate::weights::open(pk.vk.pcs, &mut wdata, &stack, &mut t)?;
+            (
+                Some(WeightsCommitment::Hiding(wcom)),
+                Some(WeightsOpening::Hiding(opening)),
+            )
         }
         None => (None, None),
     };
@@ -388,6 +432,13 @@ fn count_mask_entries(
     };
     lookups::route_for_count(&mut cx)?;
     walk(&mut cx, output, public_output)?;
+    if pk.vk.weights_uses > 0 && pk.vk.plan.options.weights == WeightsVisibility::Private {
+        // The weights' claims are reduced to one on their commitment's stack.
+        cx.claims.weights.clear();
+        cx.ch.count_reduction(commit::MAX_STACK_VARS);
+    } else {
+        unmask_weight_claims(&mut cx)?;
+    }
     cx.ch.count_reduction(commit::MAX_STACK_VARS);
     cx.ch.check()?;
     let (_, lookup_entries) = lookups::zk::shape(&pk.vk.plan).map_err(ProveError::Backend)?;
@@ -445,11 +496,11 @@ fn walk_nodes(cx: &mut ProverCtx<'_>) -> Result<(), ProveError> {
     unmask_column_claims(cx)
 }
 
-/// The claims on the weights go to the weights' PCS opening, which reveals their values: the
-/// masked ones are reduced per column, in column order, to one plain claim (a masked reduction
-/// that consumes their masks; docs/ZK-sumcheck.md §5.6). The witness claims are left for the
-/// reduction to one claim on the hiding commitment's stack (`prove_inner`; docs/ZK.md §13). The
-/// verifier's twin is `verifier::unmask_column_claims`.
+/// Claims on the public input (which the verifier evaluates) that arrived masked are reduced to
+/// one plain claim. The witness claims are left for the reduction to one claim on the hiding
+/// commitment's stack (`prove_inner`; docs/ZK.md §13), the weights' for [`weights_on_stack`]
+/// or [`unmask_weight_claims`] right after the walk. The verifier's twin is
+/// `verifier::unmask_column_claims`.
 fn unmask_column_claims(cx: &mut ProverCtx<'_>) -> Result<(), ProveError> {
     // Claims on the public input (which the verifier evaluates) may arrive masked through a
     // linear map: one plain claim replaces them.
@@ -463,6 +514,14 @@ fn unmask_column_claims(cx: &mut ProverCtx<'_>) -> Result<(), ProveError> {
             cx.claims.public_input.push(c);
         }
     }
+    Ok(())
+}
+
+/// Public weights and a plain weights commitment: the masked claims on the weights are reduced
+/// per column, in column order, to one plain claim (a masked reduction that consumes their
+/// masks; docs/ZK-sumcheck.md §5.6), which the verifier evaluates itself (public weights) or
+/// the plain opening reveals.
+fn unmask_weight_claims(cx: &mut ProverCtx<'_>) -> Result<(), ProveError> {
     let weights = std::mem::take(&mut cx.claims.weights);
     cx.claims.weights = unmask(cx, weights, |cx, c| {
         cx.weights
@@ -471,6 +530,40 @@ fn unmask_column_claims(cx: &mut ProverCtx<'_>) -> Result<(), ProveError> {
             .ok_or_else(|| key_mismatch("opening", "weight column"))
     })?;
     Ok(())
+}
+
+/// Private weights on the key's reusable hiding commitment: every claim on the weights (masked
+/// or not) lifted to the commitment's stack and all reduced to one claim `P(ρ) = v` by one
+/// masked claim reduction, `v` made uniform by the weights' opening mask (docs/ZK.md §6.1).
+/// The verifier's twin is `verifier::weights_on_stack`.
+fn weights_on_stack(
+    cx: &mut ProverCtx<'_>,
+    data: &zkinfer_pcs::ReusableCommittedData,
+) -> Result<Option<StackClaim>, ProveError> {
+    let weights = std::mem::take(&mut cx.claims.weights);
+    let claims = crate::claims::on_stack(
+        weights,
+        Vec::new(),
+        |cols| data.lift(cols).map_err(backend),
+        key_mismatch("weights opening", "stack lift"),
+    )?;
+    let poly = Column::Base(data.stacked_values().to_vec());
+    Ok(cx
+        .ch
+        .reduce_claims_always(poly, claims, false, "weights opening")?
+        .map(|c| StackClaim {
+            point: c.point,
+            value: c.value,
+        }))
+}
+
+/// The prover's side of the weights commitment, until it is opened.
+enum WeightsData {
+    Plain(zkinfer_pcs::Commitment, Box<zkinfer_pcs::CommittedData>),
+    Hiding(
+        zkinfer_pcs::ReusableCommitment,
+        Box<zkinfer_pcs::ReusableCommittedData>,
+    ),
 }
 
 fn unmask(

@@ -26,6 +26,7 @@ use crate::ops::{VerifierCtx, mle, to_field, verify_node};
 use crate::plan::{Source, WeightsVisibility};
 use crate::proof::{Lookups, Proof};
 use crate::prover::{col_claims, labels};
+use crate::weights::{self, WeightsCommitment, WeightsOpening};
 
 /// Verifies `proof` against `vk`. `input` is the quantized public input the verifier expects
 /// (required when the model's input is public, unless the proof's own is to be trusted as the
@@ -130,8 +131,11 @@ pub fn verify(
 
     let pcs = Pcs::new(vk.pcs);
     let public_weights = plan.options.weights == WeightsVisibility::Public;
+    let hiding_weights = vk.weights_uses > 0;
     match (&proof.weights, &proof.weights_opening, public_weights) {
-        (Some(w), Some(_), false) => {
+        (Some(WeightsCommitment::Plain(w)), Some(WeightsOpening::Plain(_)), false)
+            if !hiding_weights =>
+        {
             pcs.absorb_commitment(w, &mut t)
                 .map_err(|e| VerifyError::at("weights commitment", e))?;
             if w.root().as_slice() != vk.weights_root.as_slice() {
@@ -141,6 +145,27 @@ pub fn verify(
                 ));
             }
             check_shapes(w.num_vars(), &plan.weight_columns, "weights")?;
+        }
+        (Some(WeightsCommitment::Hiding(w)), Some(WeightsOpening::Hiding(_)), false)
+            if hiding_weights =>
+        {
+            let vars: Vec<usize> = plan.weight_columns.iter().map(|c| c.num_vars).collect();
+            if *w != weights::expected(&vk.weights_root, &vars, vk.weights_uses)? {
+                return Err(VerifyError::at(
+                    "weights commitment",
+                    "the weights differ from those of the verifying key",
+                ));
+            }
+            weights::verifier_engine(vk.pcs)?
+                .absorb_reusable_commitment(w, &mut t)
+                .map_err(|e| VerifyError::at("weights commitment", e))?;
+        }
+        (Some(_), Some(_), false) => {
+            return Err(VerifyError::Malformed(
+                "the weights' commitment and opening are not of the kind the key's weights \
+                 commitment is (a reusable hiding one, or a plain one)"
+                    .into(),
+            ));
         }
         (None, None, true) => {}
         _ => {
@@ -261,6 +286,14 @@ pub fn verify(
         }
     }
     unmask_column_claims(&mut cx)?;
+    let weights_stack = match &proof.weights {
+        Some(WeightsCommitment::Hiding(w)) => weights_on_stack(&mut cx, vk, w)?,
+        _ => {
+            let weights = std::mem::take(&mut cx.claims.weights);
+            cx.claims.weights = unmask(&mut cx.rd, weights, &plan.weight_columns)?;
+            None
+        }
+    };
     // The prover's stack reduction: the claims on the hiding witness commitment (the walk's and
     // the blinding column's) reduced to one claim on its whole stack (docs/ZK.md §13).
     let mut blinding_claims = blinding_claims;
@@ -346,10 +379,22 @@ pub fn verify(
         }
     }
     match (&proof.weights, &proof.weights_opening) {
-        (Some(w), Some(o)) => pcs
+        (Some(WeightsCommitment::Plain(w)), Some(WeightsOpening::Plain(o))) => pcs
             .verify(w, &col_claims(&claims.weights), o, &mut t)
             .map_err(|e| VerifyError::at("weights opening", e))?,
-        _ => check_public_weights(vk, &claims.weights)?,
+        (Some(WeightsCommitment::Hiding(w)), Some(WeightsOpening::Hiding(o))) => {
+            let stack = weights_stack
+                .ok_or_else(|| VerifyError::at("weights opening", "no claim on the weights"))?;
+            weights::verifier_engine(vk.pcs)?
+                .verify_reusable(w, &[], std::slice::from_ref(&stack), o, &mut t)
+                .map_err(|e| VerifyError::at("weights opening", e))?;
+        }
+        (None, None) => check_public_weights(vk, &claims.weights)?,
+        _ => {
+            return Err(VerifyError::Malformed(
+                "the weights' commitment and opening are of different kinds".into(),
+            ));
+        }
     }
     let mut witness_claims = col_claims(&claims.witness);
     witness_claims.extend(blinding_claims);
@@ -365,8 +410,9 @@ pub fn verify(
     Ok(logical_out)
 }
 
-/// The twin of the prover's `unmask_column_claims`: the masked claims on the weights, reduced
-/// per column in column order to one plain claim (the witness claims go to the stack reduction).
+/// The twin of the prover's `unmask_column_claims`: masked claims on the public input reduced
+/// to one plain claim (the weights' are settled right after, the witness claims go to the stack
+/// reduction).
 fn unmask_column_claims(cx: &mut VerifierCtx<'_>) -> Result<(), VerifyError> {
     let plan = cx.plan;
     if cx.claims.public_input.iter().any(Claim::is_masked) {
@@ -382,9 +428,40 @@ fn unmask_column_claims(cx: &mut VerifierCtx<'_>) -> Result<(), VerifyError> {
             cx.claims.public_input.push(c);
         }
     }
-    let weights = std::mem::take(&mut cx.claims.weights);
-    cx.claims.weights = unmask(&mut cx.rd, weights, &plan.weight_columns)?;
     Ok(())
+}
+
+/// The twin of the prover's `weights_on_stack`: the claims on the weights lifted to the
+/// reusable hiding commitment's stack and reduced to one claim there.
+fn weights_on_stack(
+    cx: &mut VerifierCtx<'_>,
+    vk: &VerifyingKey,
+    w: &zkinfer_pcs::ReusableCommitment,
+) -> Result<Option<zkinfer_pcs::StackClaim>, VerifyError> {
+    let engine = weights::verifier_engine(vk.pcs)?;
+    let weights = std::mem::take(&mut cx.claims.weights);
+    let mut vars = 0;
+    let claims = crate::claims::on_stack(
+        weights,
+        Vec::new(),
+        |cols| {
+            engine
+                .lift_reusable(w, cols)
+                .map(|(n, points)| {
+                    vars = n;
+                    points
+                })
+                .map_err(|e| VerifyError::at("weights opening", e))
+        },
+        VerifyError::at("weights opening", "a stack lift of the wrong length"),
+    )?;
+    Ok(cx
+        .rd
+        .verify_reduce_claims_always(vars, claims, false, "weights opening")?
+        .map(|c| zkinfer_pcs::StackClaim {
+            point: c.point,
+            value: c.value,
+        }))
 }
 
 /// The claims on committed columns of shapes `specs`, the masked ones of each column reduced to

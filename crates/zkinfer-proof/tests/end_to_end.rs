@@ -107,7 +107,7 @@ fn weightless_graph_is_a_clear_error() {
     assert!(err.contains("no weights"), "{err}");
 }
 
-/// The proving key carries the weights' commitment data (since format 2): a key read back from its
+/// A plain weights commitment's proving key (test keys since format 8) carries the weights' commitment data (since format 2): a key read back from its
 /// bytes proves exactly what recommitting the weights proves; a version-1 key file is refused
 /// with a clear error; another model's commitment data is an error, not a bad proof.
 #[test]
@@ -115,7 +115,8 @@ fn stored_weights_data_proves_like_recommitting() {
     use zkinfer_proof::{FileError, ProvingKey};
     let (g, x) = mlp(&[32, 24, 10], 1);
     let plan = compile(&g, CompileOptions::default()).expect("compiles");
-    let pk = setup(&g, &plan, PcsConfig::default()).expect("setup");
+    let pk = zkinfer_proof::keys::setup_plain_weights_for_tests(&g, &plan, PcsConfig::default())
+        .expect("setup");
     assert!(pk.weights_data.is_some());
     let pk = ProvingKey::from_bytes(&pk.to_bytes()).expect("decodes");
     let stored = prove(&pk, &x, None).expect("proves");
@@ -146,7 +147,7 @@ fn stored_weights_data_proves_like_recommitting() {
     assert!(err.to_string().contains("zkinfer setup"), "{err}");
 
     let (g2, _) = mlp(&[32, 24, 10], 2);
-    let pk2 = setup(
+    let pk2 = zkinfer_proof::keys::setup_plain_weights_for_tests(
         &g2,
         &compile(&g2, CompileOptions::default()).unwrap(),
         PcsConfig::default(),

@@ -28,6 +28,7 @@ use zkinfer_pcs::PcsConfig;
 use zkinfer_proof::channel::Msg;
 use zkinfer_proof::commit::{WitnessCommitment, WitnessOpening};
 use zkinfer_proof::testing::residual_cnn;
+use zkinfer_proof::weights::{WeightsCommitment, WeightsOpening};
 use zkinfer_proof::{
     CompileOptions, InputVisibility, Proof, ProvingKey, VerifyingKey, ZkFile, compile, prove,
     setup, verify,
@@ -447,18 +448,22 @@ fn mutate(m: &ProofMutation, p: &mut Proof, other: &Proof) {
             }
         }
         ProofMutation::DropPublicInput => p.public_input = None,
-        // The weights' plain commitment (opening) in the witness's place: a commitment of the
-        // other kind, and of other columns.
-        ProofMutation::SwapCommitments => {
-            if let Some(w) = &p.weights {
-                p.witness = WitnessCommitment::Plain(w.clone());
+        // The weights' commitment (opening) in the witness's place: a commitment of other
+        // columns (and, for a plain one, of the other kind).
+        ProofMutation::SwapCommitments => match &p.weights {
+            Some(WeightsCommitment::Plain(w)) => p.witness = WitnessCommitment::Plain(w.clone()),
+            Some(WeightsCommitment::Hiding(w)) => {
+                p.witness = WitnessCommitment::Hiding(w.hiding().clone());
             }
-        }
-        ProofMutation::SwapOpenings => {
-            if let Some(o) = &p.weights_opening {
-                p.witness_opening = WitnessOpening::Plain(o.clone());
+            None => {}
+        },
+        ProofMutation::SwapOpenings => match &p.weights_opening {
+            Some(WeightsOpening::Plain(o)) => p.witness_opening = WitnessOpening::Plain(o.clone()),
+            Some(WeightsOpening::Hiding(o)) => {
+                p.witness_opening = WitnessOpening::Hiding(o.clone());
             }
-        }
+            None => {}
+        },
         ProofMutation::OtherLookups => p.lookups = other.lookups.clone(),
         ProofMutation::OtherWitnessOpening => {
             p.witness_opening = other.witness_opening.clone();

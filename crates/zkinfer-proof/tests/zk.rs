@@ -105,8 +105,17 @@ fn the_witness_commitment_and_opening_are_not_a_function_of_a_private_input() {
     // Two hiding commitments of the same data differ.
     assert_ne!(bx[0][..64], bx[1][..64]);
 
-    // Control: the plain commitment is a fixed function of the witness.
-    let (qx, qy) = (proofs(&pk, &x, false), proofs(&pk, &y, false));
+    // Control: the plain commitment is a fixed function of the witness. The control key's
+    // weights are on the plain commitment too, so that nothing random enters the transcript
+    // before the witness opening (the weights' hiding opening would randomize its positions).
+    let mut plain_pk = zkinfer_proof::keys::setup_plain_weights_for_tests(
+        &pk.graph,
+        &compile(&pk.graph, pk.vk.plan.options).expect("compiles"),
+        PcsConfig::default(),
+    )
+    .expect("setup");
+    plain_pk.mask_entries = pk.mask_entries;
+    let (qx, qy) = (proofs(&plain_pk, &x, false), proofs(&plain_pk, &y, false));
     assert!(qx.iter().all(|p| !p.witness.is_hiding()));
     let (cx, cy): (Vec<_>, Vec<_>) = (
         qx.iter().map(witness_bytes).collect(),

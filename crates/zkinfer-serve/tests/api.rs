@@ -75,7 +75,9 @@ fn service_end_to_end() {
     let a = tiny_model(false);
     let b = tiny_model(true);
     assert_ne!(a.vk.digest, b.vk.digest);
-    let srv = TestServer::start(&db, key.clone(), Some(1 << 20));
+    // 4 MiB: a proof with private weights on the reusable hiding commitment (proof format 9) is
+    // about 0.9 MB, twice that in the JSON body.
+    let srv = TestServer::start(&db, key.clone(), Some(4 << 20));
     let url = srv.url.clone();
 
     // Register: 201, then 200 duplicate with the same index.
@@ -168,7 +170,7 @@ fn service_end_to_end() {
         400,
         "proof",
     );
-    let big = vec![b' '; (1 << 20) + 10];
+    let big = vec![b' '; (4 << 20) + 10];
     assert_client_error(
         &post(&url, "/v1/verify", "application/json", &big).unwrap(),
         413,

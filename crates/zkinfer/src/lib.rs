@@ -8,11 +8,13 @@
 //! ```
 //!
 //! Modules: [`pipeline`] (the steps), [`error`]
-//! (errors with distinct exit codes), [`json`] (settings and other JSON files).
+//! (errors with distinct exit codes), [`json`] (settings and other JSON files), [`uses`] (the
+//! proof count of a key whose private weights commitment covers a fixed number of proofs).
 
 pub mod error;
 pub mod json;
 pub mod pipeline;
+pub mod uses;
 
 pub use error::Error;
 pub use json::{from_json, read_json, to_json, write_json};

@@ -368,19 +368,44 @@ pub fn check_memory(cost: &zkinfer_proof::plan::Cost, limit: MemoryLimit) -> Res
 /// [`Error::Model`] if the model is predicted not to fit in memory, [`Error::Prove`] if the
 /// weights cannot be committed.
 pub fn setup(model: &CompiledModel) -> Result<(ProverKey, VerifyingKey), Error> {
-    setup_with(model, MemoryLimit::Machine)
+    setup_with(model, SetupOptions::default())
 }
 
-/// [`setup`] with another memory limit.
+/// What [`setup_with`] may change: the memory limit it checks the model against, and how many
+/// proofs the private weights' hiding commitment covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SetupOptions {
+    /// The limit for the model's predicted peak memory ([`check_memory`]).
+    pub memory_limit: MemoryLimit,
+    /// Proofs the private weights' commitment covers ([`zkinfer_proof::setup_with_max_proofs`];
+    /// `zkinfer setup --max-proofs`).
+    pub max_proofs: usize,
+}
+
+impl Default for SetupOptions {
+    fn default() -> Self {
+        Self {
+            memory_limit: MemoryLimit::Machine,
+            max_proofs: zkinfer_proof::weights::DEFAULT_MAX_PROOFS,
+        }
+    }
+}
+
+/// [`setup`] with other [`SetupOptions`].
 ///
 /// # Errors
 /// As [`setup`].
 pub fn setup_with(
     model: &CompiledModel,
-    limit: MemoryLimit,
+    options: SetupOptions,
 ) -> Result<(ProverKey, VerifyingKey), Error> {
-    check_memory(&model.plan.cost, limit)?;
-    let pk = zkinfer_proof::setup(&model.graph, &model.plan, PcsConfig::default())?;
+    check_memory(&model.plan.cost, options.memory_limit)?;
+    let pk = zkinfer_proof::setup_with_max_proofs(
+        &model.graph,
+        &model.plan,
+        PcsConfig::default(),
+        options.max_proofs,
+    )?;
     let vk = pk.vk.clone();
     Ok((
         ProverKey {

@@ -3,8 +3,8 @@
 //! prediction, the limit and the override; within the limit (or unchecked) setup proceeds.
 
 use zkinfer::{
-    Error, MemoryLimit, QuantConfig, check_memory, compile_graph, digits_graph, digits_test,
-    machine_memory, setup_with,
+    Error, MemoryLimit, QuantConfig, SetupOptions, check_memory, compile_graph, digits_graph,
+    digits_test, machine_memory, setup_with,
 };
 
 #[test]
@@ -20,7 +20,14 @@ fn setup_refuses_a_model_over_the_memory_limit() {
     );
 
     // One byte short of the prediction: refused, exit code 5, the message says what to change.
-    let err = setup_with(&model, MemoryLimit::Bytes(need - 1)).unwrap_err();
+    let err = setup_with(
+        &model,
+        SetupOptions {
+            memory_limit: MemoryLimit::Bytes(need - 1),
+            ..SetupOptions::default()
+        },
+    )
+    .unwrap_err();
     assert!(matches!(err, Error::Model(_)), "{err}");
     assert_eq!(err.exit_code(), 5);
     let msg = err.to_string();
@@ -35,6 +42,6 @@ fn setup_refuses_a_model_over_the_memory_limit() {
     assert!(check_memory(&model.plan.cost, MemoryLimit::Unchecked).is_ok());
     let machine = machine_memory().expect("/proc/meminfo is readable on Linux");
     assert!(machine > need, "{machine} B of memory");
-    let (pk, vk) = setup_with(&model, MemoryLimit::Machine).unwrap();
+    let (pk, vk) = setup_with(&model, SetupOptions::default()).unwrap();
     assert_eq!(pk.pk.vk.digest, vk.digest);
 }

@@ -62,7 +62,7 @@ fn rel_error(got: &[f32], want: &[f32]) -> f32 {
 /// blocks have |y| up to ~5; measured: about 0.07%).
 const TOLERANCE: f32 = 0.005;
 
-fn prove_and_check(name: &str) -> (Case, zkinfer_proof::Proof) {
+fn prove_and_check(name: &str) -> (Case, zkinfer_proof::Proof, zkinfer_proof::VerifyingKey) {
     let c = case(name);
     let (pk, vk) = setup(&c.model).expect("setup");
     let (proof, out) = prove(&pk, &c.input).expect("proves");
@@ -74,13 +74,14 @@ fn prove_and_check(name: &str) -> (Case, zkinfer_proof::Proof) {
         err * 100.0
     );
     assert!(err < TOLERANCE, "{name}: relative error {err}");
-    (c, proof)
+    (c, proof, vk)
 }
 
 #[test]
 fn gpt2_block_d64_h2_proves_and_verifies() {
-    let (c, proof) = prove_and_check("gpt2_block_d64_h2");
-    let (_, vk) = setup(&c.model).expect("setup");
+    // The verifying key of the proof's own setup: setup is randomized (the private weights'
+    // hiding commitment), so another setup gives another key.
+    let (_c, proof, vk) = prove_and_check("gpt2_block_d64_h2");
 
     // A wrong claimed output.
     let mut ints = zkinfer_proof::verify(&vk.clone(), &proof, None, None).expect("verifies");

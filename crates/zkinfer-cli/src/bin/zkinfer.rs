@@ -124,6 +124,12 @@ enum Cmd {
         /// many MiB; 0 skips the check. Default: this machine's memory.
         #[arg(long)]
         memory_limit_mib: Option<u64>,
+        /// How many proofs the private weights' hiding commitment covers (docs/ZK.md §6.1):
+        /// `zkinfer prove` counts them beside the proving key and refuses the one after the
+        /// last. Hiding the weights costs every proof about 330 KiB, and each covered proof
+        /// about 1.4–2 KiB more (docs/BENCHMARKS.md, "Private weights hidden").
+        #[arg(long, default_value_t = zkinfer_proof::weights::DEFAULT_MAX_PROOFS)]
+        max_proofs: usize,
     },
     /// Prove that the model produced its output on an input.
     ///
@@ -432,6 +438,7 @@ fn run(cli: &Cli) -> Result<(), Error> {
             pk,
             vk,
             memory_limit_mib,
+            max_proofs,
         } => {
             let c: CompiledModel = read_file(compiled)?;
             let limit = match *memory_limit_mib {
@@ -440,8 +447,15 @@ fn run(cli: &Cli) -> Result<(), Error> {
                 Some(mib) => zkinfer::MemoryLimit::Bytes(mib.saturating_mul(1 << 20)),
             };
             let ((pkey, vkey), t) = stage(cli, "setup (committing to the weights)", || {
-                zkinfer::setup_with(&c, limit)
+                zkinfer::setup_with(
+                    &c,
+                    zkinfer::SetupOptions {
+                        memory_limit: limit,
+                        max_proofs: *max_proofs,
+                    },
+                )
             })?;
+            zkinfer::uses::reset_proofs(pk)?;
             let pk_size = write_file(pk, &pkey)?;
             let vk_size = write_file(vk, &vkey)?;
             if cli.json {
@@ -471,6 +485,15 @@ fn run(cli: &Cli) -> Result<(), Error> {
             let key: ProverKey = read_file(pk)?;
             let t_load = t.elapsed();
             let x = zkinfer::prover_input(&key, &read_inputs(input)?)?;
+            // Counted before proving: a failed proof still spends one (it may have opened the
+            // weights commitment), a refused one spends none.
+            let (spent, budget) = zkinfer::uses::spend_proof(pk, &key)?;
+            if budget > 0 && spent + budget / 10 >= budget && !cli.quiet && !cli.json {
+                eprintln!(
+                    "note: proof {spent} of the {budget} this key's weights commitment covers; \
+                     run `zkinfer setup` again before they run out"
+                );
+            }
             let mut prof = if *profile {
                 zkinfer::Profile::new()
             } else {

@@ -35,10 +35,12 @@
 //!   `types` — [`HidingCommitment`], [`HidingCommittedData`], [`HidingOpeningProof`].
 
 mod prover;
+mod reusable;
 mod stack;
 mod types;
 mod verifier;
 
+pub use reusable::{ReusableCommitment, ReusableCommittedData};
 pub use types::{
     HidingCommitment, HidingCommittedData, HidingOpeningProof, SALT_ELEMS, SaltedKeccakMmcs,
     StackClaim,
@@ -77,6 +79,13 @@ const LABEL_CLAIM_COLUMN: TranscriptLabel = b"pcs/hiding/claim-column";
 const LABEL_CLAIM_POINT: TranscriptLabel = b"pcs/hiding/claim-point";
 const LABEL_CLAIM_VALUE: TranscriptLabel = b"pcs/hiding/claim-value";
 const LABEL_STACK_CLAIM_POINT: TranscriptLabel = b"pcs/hiding/stack-claim-point";
+const LABEL_USES: TranscriptLabel = b"pcs/hiding/reusable-uses";
+
+/// The most openings a reusable commitment may cover ([`HidingPcs::commit_reusable`]).
+pub const MAX_USES: usize = 1 << 16;
+/// How many steps below [`PcsConfig::log_inv_rate`] a reusable commitment's first oracle may
+/// go to make room for its randomness.
+pub const MAX_REUSE_EXTRA_RATE: usize = 4;
 
 /// Where the hiding randomness comes from.
 enum Entropy {
@@ -388,16 +397,38 @@ impl HidingPcs {
     /// randomness (one coefficient per query) must fit in the codeword's slack. Deterministic in
     /// `min_vars`, so prover and verifier agree.
     fn hiding_config(&self, min_vars: usize) -> Result<(usize, HidingConfig), PcsError> {
+        let max_vars = self.config.max_stacked_vars();
+        let candidates = (min_vars.max(self.config.folding_factor)..=max_vars)
+            .map(|vars| (vars, self.config.log_inv_rate));
+        self.hiding_config_among(candidates, 1, min_vars)
+    }
+
+    /// [`HidingPcs::hiding_config`] for a commitment opened up to `uses` times: the first
+    /// candidate `(stack variables, log₂(1/rate) of the first oracle)`, then the least
+    /// grinding, that p3-whir accepts with the first oracle's randomness sized for `uses`
+    /// openings (`ZkWhirConfig::new_reusable`) and that reaches the security level.
+    fn hiding_config_among(
+        &self,
+        candidates: impl Iterator<Item = (usize, usize)>,
+        uses: usize,
+        min_vars: usize,
+    ) -> Result<(usize, HidingConfig), PcsError> {
         check_security(&self.config)?;
         let zk = ZkParameters {
             ell_zk: MASK_LENGTH,
             mask_log_inv_rate: self.shape.mask_log_inv_rate,
         };
-        let max_vars = self.config.max_stacked_vars();
         let mut last = String::from("no stack size fits");
-        for vars in min_vars.max(self.config.folding_factor)..=max_vars {
-            let schedule = self.shape.schedule(vars, self.config.folding_factor);
-            let mut params = self.config.protocol_parameters_with(vars, schedule)?;
+        for (vars, rate) in candidates {
+            let pcs = PcsConfig {
+                log_inv_rate: rate,
+                ..self.config
+            };
+            if vars > pcs.max_stacked_vars() {
+                continue;
+            }
+            let schedule = self.shape.schedule(vars, pcs.folding_factor);
+            let mut params = pcs.protocol_parameters_with(vars, schedule)?;
             if let Some(r) = self.shape.round_log_inv_rate {
                 params.round_log_inv_rates.fill(r);
             }
@@ -420,11 +451,10 @@ impl HidingPcs {
                 for &(extra, extra_pow) in &steps {
                     params.security_level = target + extra;
                     params.pow_bits = (pow + extra_pow).min(MAX_POW_BITS.max(pow));
-                    match HidingConfig::new(vars, params.clone(), zk.clone()) {
+                    match HidingConfig::new_reusable(vars, params.clone(), zk.clone(), uses) {
                         Ok(config) => {
                             if self.shape.account_randomness
-                                && randomized_round_bits(&config, vars, self.config.log_inv_rate)
-                                    < target as f64
+                                && randomized_round_bits(&config, vars, rate) < target as f64
                             {
                                 last = format!(
                                     "randomized-rate query bound under {target} bits after {extra} extra bits"
@@ -443,6 +473,49 @@ impl HidingPcs {
             num_vars: min_vars,
             reason: last,
         })
+    }
+
+    /// The configuration of a commitment for one opening (`uses = None`, [`HidingPcs::commit`])
+    /// or for `uses` openings ([`HidingPcs::commit_reusable`]).
+    pub(super) fn config_for(
+        &self,
+        min_vars: usize,
+        uses: Option<usize>,
+    ) -> Result<(usize, HidingConfig), PcsError> {
+        match uses {
+            None => self.hiding_config(min_vars),
+            Some(uses) => self.reusable_config(min_vars, uses),
+        }
+    }
+
+    /// The configuration of a commitment opened up to `uses` times: the first oracle's
+    /// randomness, `uses ×` one opening's queries per limb, must fit its slack and leave the
+    /// randomized code's rate low enough for the security level, so the stack is enlarged or
+    /// the first oracle's rate lowered (up to [`MAX_REUSE_EXTRA_RATE`] steps), the smallest
+    /// codeword first (`2^(vars + log₂(1/rate))`), then the fewest variables.
+    fn reusable_config(
+        &self,
+        min_vars: usize,
+        uses: usize,
+    ) -> Result<(usize, HidingConfig), PcsError> {
+        if uses == 0 || uses > MAX_USES {
+            return Err(PcsError::ReuseBudget {
+                uses,
+                reason: format!("the number of openings must be 1 to {MAX_USES}"),
+            });
+        }
+        let base = self.config.log_inv_rate;
+        let first = min_vars.max(self.config.folding_factor);
+        let last = self.config.max_stacked_vars();
+        let mut candidates: Vec<(usize, usize)> = (first..=last)
+            .flat_map(|vars| (base..=base + MAX_REUSE_EXTRA_RATE).map(move |rate| (vars, rate)))
+            .collect();
+        candidates.sort_by_key(|&(vars, rate)| (vars + rate, vars));
+        self.hiding_config_among(candidates.into_iter(), uses, min_vars)
+            .map_err(|e| match e {
+                PcsError::Config { reason, .. } => PcsError::ReuseBudget { uses, reason },
+                other => other,
+            })
     }
 
     /// The p3-whir instance for `config`, its salts and masks drawn from fresh OS randomness.
@@ -487,6 +560,18 @@ impl HidingPcs {
         transcript.absorb_fields(LABEL_CONFIG, &cfg);
         let shapes: Vec<F> = num_vars.iter().map(|&n| F::from_u32(n)).collect();
         transcript.absorb_fields(LABEL_SHAPES, &shapes);
+    }
+
+    /// A reusable commitment absorbs its budget and first-oracle rate (both also in p3's own
+    /// transcript description); a one-use commitment absorbs nothing more (its transcript is
+    /// the one of proof formats 5–7).
+    fn absorb_uses(&self, uses: Option<usize>, config: &HidingConfig, transcript: &mut Transcript) {
+        if let Some(uses) = uses {
+            let budget = config.oracle_randomness().first().copied().unwrap_or(0);
+            let fields =
+                [uses, config.starting_log_inv_rate, budget].map(|x| F::from_u64(x as u64));
+            transcript.absorb_fields(LABEL_USES, &fields);
+        }
     }
 
     fn absorb_claims(

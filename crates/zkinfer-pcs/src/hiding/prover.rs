@@ -23,22 +23,26 @@ impl HidingPcs {
         columns: &[Vec<F>],
         transcript: &mut Transcript,
     ) -> Result<(HidingCommitment, HidingCommittedData), PcsError> {
-        let mut num_vars = Vec::with_capacity(columns.len());
-        for (column, values) in columns.iter().enumerate() {
-            if !values.len().is_power_of_two() {
-                return Err(PcsError::ColumnNotPowerOfTwo {
-                    column,
-                    len: values.len(),
-                });
-            }
-            num_vars.push(values.len().trailing_zeros() as usize);
-        }
-        let stack = Stack::new(&num_vars, &self.config)?;
-        let (stacked_vars, config) = self.hiding_config(stack.min_stacked_vars)?;
+        let num_vars = column_vars(columns)?;
+        self.commit_for(columns, &num_vars, None, transcript)
+    }
+
+    /// [`HidingPcs::commit`] after the shapes are checked, for one opening (`uses = None`) or
+    /// up to `uses` openings ([`HidingPcs::commit_reusable`]).
+    pub(super) fn commit_for(
+        &self,
+        columns: &[Vec<F>],
+        num_vars: &[usize],
+        uses: Option<usize>,
+        transcript: &mut Transcript,
+    ) -> Result<(HidingCommitment, HidingCommittedData), PcsError> {
+        let stack = Stack::new(num_vars, &self.config)?;
+        let (stacked_vars, config) = self.config_for(stack.min_stacked_vars, uses)?;
         let whir = self.instance(config.clone())?;
         let poly = Poly::new(stack.fill(columns, stacked_vars));
         let num_vars_u32: Vec<u32> = num_vars.iter().map(|&n| n as u32).collect();
         self.absorb_shapes(&num_vars_u32, stacked_vars, transcript);
+        self.absorb_uses(uses, &config, transcript);
         let (cap, data) = whir
             .commit(poly, transcript)
             .map_err(|e| PcsError::Config {
@@ -93,6 +97,10 @@ impl HidingPcs {
     ///
     /// # Errors
     /// As [`HidingPcs::open`]; a stack claim whose point is not of the stack's length.
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "consuming the data is the contract: a one-use hiding commitment opens once"
+    )]
     pub fn open_with_stack(
         &self,
         data: HidingCommittedData,
@@ -100,13 +108,26 @@ impl HidingPcs {
         stack: &[StackClaim],
         transcript: &mut Transcript,
     ) -> Result<HidingOpeningProof, PcsError> {
+        self.open_borrowed(&data, claims, stack, transcript)
+    }
+
+    /// [`HidingPcs::open_with_stack`] without consuming the data: the caller must not open a
+    /// commitment more often than its randomness covers (once for [`HidingPcs::commit`], the
+    /// counted `uses` for [`HidingPcs::commit_reusable`]).
+    pub(super) fn open_borrowed(
+        &self,
+        data: &HidingCommittedData,
+        claims: &[ColumnClaim],
+        stack: &[StackClaim],
+        transcript: &mut Transcript,
+    ) -> Result<HidingOpeningProof, PcsError> {
         let points = data.stack.lift(claims, stack, data.stacked_vars)?;
-        let whir = self.instance(data.config)?;
+        let whir = self.instance(data.config.clone())?;
         self.absorb_claims(claims, stack, transcript);
         // p3's verifier re-absorbs the commitment before the claims; so does the prover.
         whir.observe_commitment(&data.commitment.cap(), transcript);
         let inner = whir
-            .open(data.whir, points, transcript)
+            .open_borrowed(&data.whir, points, transcript)
             .map_err(|e| PcsError::Config {
                 num_vars: data.stacked_vars,
                 reason: e.to_string(),
@@ -126,4 +147,19 @@ impl HidingPcs {
         }
         Ok(HidingOpeningProof { inner })
     }
+}
+
+/// Each column's number of variables.
+pub(super) fn column_vars(columns: &[Vec<F>]) -> Result<Vec<usize>, PcsError> {
+    let mut num_vars = Vec::with_capacity(columns.len());
+    for (column, values) in columns.iter().enumerate() {
+        if !values.len().is_power_of_two() {
+            return Err(PcsError::ColumnNotPowerOfTwo {
+                column,
+                len: values.len(),
+            });
+        }
+        num_vars.push(values.len().trailing_zeros() as usize);
+    }
+    Ok(num_vars)
 }

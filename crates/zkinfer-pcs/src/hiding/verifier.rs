@@ -30,9 +30,20 @@ impl HidingPcs {
         commitment: &HidingCommitment,
         transcript: &mut Transcript,
     ) -> Result<(), PcsError> {
+        self.absorb_commitment_for(commitment, None, transcript)
+    }
+
+    /// [`HidingPcs::absorb_commitment`] for one opening (`uses = None`) or `uses` openings.
+    pub(super) fn absorb_commitment_for(
+        &self,
+        commitment: &HidingCommitment,
+        uses: Option<usize>,
+        transcript: &mut Transcript,
+    ) -> Result<(), PcsError> {
         let stack = self.stack_of(commitment)?;
-        let (stacked_vars, config) = self.hiding_config(stack.min_stacked_vars)?;
+        let (stacked_vars, config) = self.config_for(stack.min_stacked_vars, uses)?;
         self.absorb_shapes(&commitment.num_vars, stacked_vars, transcript);
+        self.absorb_uses(uses, &config, transcript);
         self.instance(config)?
             .observe_commitment(&commitment.cap(), transcript);
         Ok(())
@@ -72,9 +83,22 @@ impl HidingPcs {
         proof: &HidingOpeningProof,
         transcript: &mut Transcript,
     ) -> Result<(), PcsError> {
+        self.verify_for(commitment, None, claims, stack_claims, proof, transcript)
+    }
+
+    /// [`HidingPcs::verify_with_stack`] for one opening (`uses = None`) or `uses` openings.
+    pub(super) fn verify_for(
+        &self,
+        commitment: &HidingCommitment,
+        uses: Option<usize>,
+        claims: &[ColumnClaim],
+        stack_claims: &[StackClaim],
+        proof: &HidingOpeningProof,
+        transcript: &mut Transcript,
+    ) -> Result<(), PcsError> {
         check_security(&self.config)?;
         let stack = self.stack_of(commitment)?;
-        let (stacked_vars, config) = self.hiding_config(stack.min_stacked_vars)?;
+        let (stacked_vars, config) = self.config_for(stack.min_stacked_vars, uses)?;
         if config.security_level < super::MIN_SECURITY_BITS {
             return Err(PcsError::SecurityTooLow {
                 min: super::MIN_SECURITY_BITS,
@@ -136,12 +160,22 @@ impl HidingPcs {
         commitment: &HidingCommitment,
         claims: &[ColumnClaim],
     ) -> Result<(usize, Vec<Vec<EF>>), PcsError> {
+        self.lift_for(commitment, None, claims)
+    }
+
+    /// [`HidingPcs::lift`] for one opening (`uses = None`) or `uses` openings.
+    pub(super) fn lift_for(
+        &self,
+        commitment: &HidingCommitment,
+        uses: Option<usize>,
+        claims: &[ColumnClaim],
+    ) -> Result<(usize, Vec<Vec<EF>>), PcsError> {
         let stack = self.stack_of(commitment)?;
-        let (stacked_vars, _) = self.hiding_config(stack.min_stacked_vars)?;
+        let (stacked_vars, _) = self.config_for(stack.min_stacked_vars, uses)?;
         Ok((stacked_vars, stack.lift_points(claims, stacked_vars)?))
     }
 
-    fn stack_of(&self, commitment: &HidingCommitment) -> Result<Stack, PcsError> {
+    pub(super) fn stack_of(&self, commitment: &HidingCommitment) -> Result<Stack, PcsError> {
         if commitment.num_vars.len() > MAX_COLUMNS {
             return Err(PcsError::TooManyColumns {
                 max: MAX_COLUMNS,

@@ -1,0 +1,189 @@
+//! The whole-proof statistical test for private weights (docs/ZK.md §6.1): many proofs of keys
+//! of one architecture whose weights differ, on an input where the output and every activation
+//! do not depend on the weights.
+//!
+//! Model: `x [1, 32]` (private, all zeros) → `x·W1` (16) → `·W2` (4), no biases: every activation
+//! and the output are 0 whatever the weights, so the statement and the witness are the same for
+//! both weight sets. Set A has random weights, set B zero weights. Two distinguishers:
+//! - **Byte positions**: several keys per set (each setup draws its own commitment randomness),
+//!   several proofs per key; a byte position (below the shortest proof) constant within each set
+//!   but different between them is a fixed function of the weights.
+//! - **Zero windows** (as `zk_whole.rs`): any revealed value that is a fixed linear function of
+//!   the weights (an evaluation at any point, an opened codeword row) is zero for set B — 16
+//!   zero bytes — so set B's proofs would show more 16-byte zero windows than set A's.
+//!
+//! The hiding weights commitment shows neither; the control — the same keys' architecture with
+//! the plain weights commitment of proving-key format 7 (`setup_plain_weights_for_tests`),
+//! proved by the same zero-knowledge prover — shows both, so the test can fail.
+
+use zkinfer_pcs::PcsConfig;
+use zkinfer_proof::ir::{Op, ProofGraph};
+use zkinfer_proof::keys::setup_plain_weights_for_tests;
+use zkinfer_proof::testing::GraphBuilder;
+use zkinfer_proof::{
+    CompileOptions, InputVisibility, ProvingKey, ZkFile, compile, prove, setup_with_max_proofs,
+    verify,
+};
+
+const KEYS: usize = 3;
+const PROOFS: usize = 3;
+
+/// The model with random weights (`zero = false`) or zero weights.
+fn model(zero: bool) -> (ProofGraph, usize) {
+    let mut b = GraphBuilder::new(&[1, 32], 16, 5);
+    let h = b.linear_acc(0, 16);
+    let _ = b.linear_acc(h, 4);
+    let mut g = b.finish();
+    for n in &mut g.nodes {
+        if let Op::MatMulConst { weight, bias } = &mut n.op {
+            if zero {
+                weight.values.iter_mut().for_each(|v| *v = 0);
+            }
+            *bias = None;
+        }
+    }
+    let n = g.tensors[g.input].len();
+    (g, n)
+}
+
+fn keys(zero: bool, hiding: bool) -> Vec<ProvingKey> {
+    let (g, _) = model(zero);
+    let plan = compile(&g, CompileOptions::with_input(InputVisibility::Private)).expect("compiles");
+    (0..KEYS)
+        .map(|_| {
+            if hiding {
+                setup_with_max_proofs(&g, &plan, PcsConfig::default(), PROOFS)
+            } else {
+                setup_plain_weights_for_tests(&g, &plan, PcsConfig::default())
+            }
+            .expect("setup")
+        })
+        .collect()
+}
+
+/// The encoded proofs of every key, each verified.
+fn proofs(keys: &[ProvingKey], x: &[i64]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for pk in keys {
+        for _ in 0..PROOFS {
+            let p = prove(pk, x, None).expect("proves");
+            verify(&pk.vk, &p, None, None).expect("verifies");
+            assert!(p.output.iter().all(|&v| v == 0), "the output is 0");
+            out.push(p.to_bytes());
+        }
+    }
+    out
+}
+
+/// Byte positions (below the shortest proof) constant within each set, different between them.
+fn weight_determined_positions(a: &[Vec<u8>], b: &[Vec<u8>]) -> Vec<usize> {
+    let len = a.iter().chain(b).map(Vec::len).min().unwrap_or(0);
+    (0..len)
+        .filter(|&j| {
+            let fixed_a = a.iter().all(|r| r[j] == a[0][j]);
+            let fixed_b = b.iter().all(|r| r[j] == b[0][j]);
+            fixed_a && fixed_b && a[0][j] != b[0][j]
+        })
+        .collect()
+}
+
+/// Non-overlapping windows of 16 zero bytes.
+fn zero_windows(bytes: &[u8]) -> usize {
+    let (mut count, mut run) = (0, 0);
+    for &b in bytes {
+        run = if b == 0 { run + 1 } else { 0 };
+        if run == 16 {
+            count += 1;
+            run = 0;
+        }
+    }
+    count
+}
+
+/// (positions fixed by the weights, zero windows of set A's proofs, of set B's).
+fn measure(hiding: bool) -> (Vec<usize>, Vec<usize>, Vec<usize>) {
+    let (_, n) = model(false);
+    let x = vec![0i64; n];
+    let (ka, kb) = (keys(false, hiding), keys(true, hiding));
+    // One statement: the published plans (weights stripped) are the same.
+    assert_eq!(
+        bincode::serialize(&ka[0].vk.plan).unwrap(),
+        bincode::serialize(&kb[0].vk.plan).unwrap()
+    );
+    let (pa, pb) = (proofs(&ka, &x), proofs(&kb, &x));
+    let positions = weight_determined_positions(&pa, &pb);
+    let za: Vec<usize> = pa.iter().map(|p| zero_windows(p)).collect();
+    let zb: Vec<usize> = pb.iter().map(|p| zero_windows(p)).collect();
+    (positions, za, zb)
+}
+
+#[test]
+fn no_byte_and_no_revealed_value_is_a_fixed_function_of_the_weights() {
+    let (positions, za, zb) = measure(true);
+    eprintln!(
+        "hiding weights: {} positions; zero windows A {za:?} B {zb:?}",
+        positions.len()
+    );
+    assert!(
+        positions.is_empty(),
+        "positions fixed by the weights: {positions:?}"
+    );
+    // A leak shows in every proof of the zero weights; a random zero byte next to a structural
+    // run adds a window by chance now and then, so the test fails only when the fewest windows
+    // of set B exceed the most of set A (as `zk_whole.rs`).
+    let (b_min, a_max) = (
+        zb.iter().min().copied().unwrap_or(0),
+        za.iter().max().copied().unwrap_or(0),
+    );
+    assert!(
+        b_min <= a_max,
+        "zero weights reveal zeros: {zb:?} vs {za:?}"
+    );
+}
+
+/// The control: the plain weights commitment (opened by every proof) fails both checks.
+#[test]
+fn the_plain_weights_commitment_fails_the_test() {
+    let (positions, za, zb) = measure(false);
+    eprintln!(
+        "plain weights: {} positions; zero windows A {za:?} B {zb:?}",
+        positions.len()
+    );
+    assert!(positions.len() > 32, "{}", positions.len());
+    let a_max = za.iter().max().copied().unwrap_or(0);
+    assert!(
+        zb.iter().all(|&z| z >= a_max + 8),
+        "plain: zero weights should reveal zeros: {zb:?} vs {za:?}"
+    );
+}
+
+/// The proof after the last covered one is refused by the PCS when one prover process keeps
+/// the commitment data; `zkinfer prove` counts across processes (the `zkinfer` crate's
+/// `uses` module). Here: the key records the budget, which the verifier reads from the key.
+#[test]
+fn the_key_records_the_budget_and_a_seedless_key_is_an_error() {
+    let (g, n) = model(false);
+    let plan = compile(&g, CompileOptions::with_input(InputVisibility::Private)).expect("compiles");
+    let pk = setup_with_max_proofs(&g, &plan, PcsConfig::default(), 7).expect("setup");
+    assert_eq!(pk.vk.weights_uses, 7);
+    assert!(pk.weights_seed.is_some() && pk.weights_data.is_none());
+    let pk = ProvingKey::from_bytes(&pk.to_bytes()).expect("decodes");
+    let x = vec![0i64; n];
+    let p = prove(&pk, &x, None).expect("proves");
+    // The budget is in the key's digest: a key claiming another budget is another key.
+    let mut vk = pk.vk.clone();
+    vk.weights_uses = 8;
+    assert!(vk.check_digest().is_err());
+    vk.digest = zkinfer_proof::keys::vk_digest(&vk);
+    assert!(verify(&vk, &p, None, None).is_err());
+    // Without its seed the key cannot re-derive the commitment.
+    let mut seedless = pk.clone();
+    seedless.weights_seed = None;
+    assert!(prove(&seedless, &x, None).is_err());
+    // Another key's seed commits to another root.
+    let other = setup_with_max_proofs(&g, &plan, PcsConfig::default(), 7).expect("setup");
+    let mut mixed = pk.clone();
+    mixed.weights_seed = other.weights_seed;
+    let err = prove(&mixed, &x, None).unwrap_err();
+    assert!(err.to_string().contains("weights"), "{err}");
+}
