@@ -270,9 +270,10 @@ fn run_one(name: &str) {
         // The cost model's inputs and its prediction against this run (issue 15, item 7).
         let predicted_mib = cost.predicted_memory_bytes as f64 / (1024.0 * 1024.0);
         println!(
-            "|   cost: committed {} weights {} sumcheck {} lookups {} pk_mib {pk_mib:.1}; predicted prove {:.3} s (measured/predicted {:.2}), peak {predicted_mib:.0} MiB (measured/predicted {:.2}); setup peak {setup_peak:.0} MiB |",
+            "|   cost: committed {} weights {} codeword {} sumcheck {} lookups {} pk_mib {pk_mib:.1}; predicted prove {:.3} s (measured/predicted {:.2}), peak {predicted_mib:.0} MiB (measured/predicted {:.2}); setup peak {setup_peak:.0} MiB |",
             cost.committed,
             cost.weights,
+            cost.weights_codeword,
             cost.sumcheck,
             cost.lookups,
             cost.predicted_prove_s,

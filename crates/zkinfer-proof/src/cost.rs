@@ -1,34 +1,37 @@
 //! Cost prediction: totals of the per-node costs and the time and memory models.
 //!
-//! The constants are fitted (least relative error, non-negative) to the bench
-//! (`cargo run --release -p zkinfer-cli --example bench -- --cost`, and `resnet18-cifar`,
-//! `mobilenet_v2`) on the 2-core / 24 GiB machine of docs/BENCHMARKS.md ("The cost model"), where
-//! every model's prediction is set beside its measurement. Prove time is the prover's wall time on
-//! 2 threads with the proving key loaded; peak memory is the resident peak of loading the key and
-//! proving, which on every bench model exceeds setup's. The public-weights constants come from
-//! one measurement (GPT-2 124M, docs/BENCHMARKS.md).
+//! The constants are fitted (least relative error, non-negative) to two runs of the bench
+//! (`cargo run --release -p zkinfer-cli --example bench -- --cost`, then `-- --cost
+//! resnet18-cifar mobilenet_v2`) on the 2-core / 24 GiB machine of docs/BENCHMARKS.md ("The cost
+//! model"), where every model's prediction is set beside its measurement. Prove time is the
+//! prover's wall time on 2 threads with the proving key loaded; peak memory is the resident peak
+//! of loading the key and proving, which on every bench model exceeds setup's. The private
+//! weights' cost is that of their codeword ([`crate::weights::codeword_len`] at the default
+//! budget of proofs): every proof re-derives and opens it. The public-weights constants come from
+//! one measurement (GPT-2 124M, docs/BENCHMARKS.md), not a fit.
+
+use zkinfer_pcs::PcsConfig;
 
 use crate::plan::{ColumnSpec, Cost, NodeCost};
+use crate::weights::DEFAULT_MAX_PROOFS;
 
 /// Time per element committed per proof (encoding, hashing, the hiding opening, and the
 /// sumchecks and lookups over the same tensors, which scale with it).
-const COMMITTED_NS: f64 = 710.0;
-/// Time per private weight element (its share of the sumchecks, the opening of the stored
-/// commitment).
-const PRIVATE_WEIGHT_NS: f64 = 625.0;
+const COMMITTED_NS: f64 = 150.0;
+/// Time per element of the private weights' codeword (re-derived from the key's seed, hashed
+/// and opened by every proof), including the weights' share of the sumchecks.
+const CODEWORD_NS: f64 = 28.5;
 /// Time per public weight element (the sumchecks only; nothing is opened).
-const PUBLIC_WEIGHT_NS: f64 = 15.0;
+const PUBLIC_WEIGHT_NS: f64 = 25.0;
 /// Time per looked-up row (LogUp-GKR), beyond its committed multiplicities.
-const LOOKUP_NS: f64 = 270.0;
-/// Resident memory of the prover before any model-sized data.
-const BASE_BYTES: u64 = 39 << 20;
+const LOOKUP_NS: f64 = 450.0;
 /// Peak bytes per element committed per proof (the witness, its codeword and Merkle tree, the
 /// sumcheck tables).
-const COMMITTED_BYTES: u64 = 334;
-/// Peak bytes per private weight element (the proving key's stored codeword and Merkle tree).
-const PRIVATE_WEIGHT_BYTES: u64 = 252;
+const COMMITTED_BYTES: u64 = 300;
+/// Peak bytes per element of the private weights' codeword (the codeword, its Merkle tree).
+const CODEWORD_BYTES: u64 = 19;
 /// Peak bytes per public weight element (the values and their field elements).
-const PUBLIC_WEIGHT_BYTES: u64 = 23;
+const PUBLIC_WEIGHT_BYTES: u64 = 25;
 
 /// The totals and predictions of a plan's per-node costs and committed columns;
 /// `public_weights`: the weights are in the verifying key, not committed.
@@ -41,49 +44,56 @@ pub fn total(
 ) -> Cost {
     let committed: usize = witness.iter().map(|c| 1usize << c.num_vars).sum();
     let weights: usize = weight.iter().map(|c| 1usize << c.num_vars).sum();
+    let weights_codeword = if public_weights || weight.is_empty() {
+        0
+    } else {
+        let vars: Vec<usize> = weight.iter().map(|c| c.num_vars).collect();
+        // Shapes the commitment refuses (setup will say why) are costed as a rate-1/8 stack.
+        crate::weights::codeword_len(PcsConfig::default(), &vars, DEFAULT_MAX_PROOFS)
+            .unwrap_or_else(|| weights.next_power_of_two().saturating_mul(8))
+    };
     let sumcheck: usize = nodes.iter().map(|c| c.sumcheck).sum();
     let lookups: usize = nodes.iter().map(|c| c.lookups).sum();
     let macs = nodes.iter().map(|c| c.macs).sum();
     Cost {
         committed,
         weights,
+        weights_codeword,
         sumcheck,
         lookups,
         macs,
-        predicted_prove_s: predict_seconds(committed, weights, lookups, public_weights),
-        predicted_memory_bytes: predict_memory(committed, weights, public_weights),
+        predicted_prove_s: predict_seconds(committed, weights, weights_codeword, lookups),
+        predicted_memory_bytes: predict_memory(committed, weights, weights_codeword),
         nodes,
     }
 }
 
-/// Time model: per element committed, per weight element, per lookup row.
+/// Time model: per element committed per proof, per element of the private weights' codeword
+/// (re-derived and opened by every proof), per public weight element, per lookup row.
 #[must_use]
 pub fn predict_seconds(
     committed: usize,
     weights: usize,
+    weights_codeword: usize,
     lookups: usize,
-    public_weights: bool,
 ) -> f64 {
-    let weight_ns = if public_weights {
-        PUBLIC_WEIGHT_NS
-    } else {
-        PRIVATE_WEIGHT_NS
-    };
-    (committed as f64 * COMMITTED_NS + weights as f64 * weight_ns + lookups as f64 * LOOKUP_NS)
+    let public = if weights_codeword == 0 { weights } else { 0 };
+    (committed as f64 * COMMITTED_NS
+        + weights_codeword as f64 * CODEWORD_NS
+        + public as f64 * PUBLIC_WEIGHT_NS
+        + lookups as f64 * LOOKUP_NS)
         * 1e-9
 }
 
-/// Memory model: a base, per element committed, per weight element.
+/// Memory model: per element committed, per element of the private weights' codeword,
+/// per public weight element.
 #[must_use]
-pub fn predict_memory(committed: usize, weights: usize, public_weights: bool) -> u64 {
-    let weight_bytes = if public_weights {
-        PUBLIC_WEIGHT_BYTES
-    } else {
-        PRIVATE_WEIGHT_BYTES
-    };
-    BASE_BYTES
-        .saturating_add((committed as u64).saturating_mul(COMMITTED_BYTES))
-        .saturating_add((weights as u64).saturating_mul(weight_bytes))
+pub fn predict_memory(committed: usize, weights: usize, weights_codeword: usize) -> u64 {
+    let public = if weights_codeword == 0 { weights } else { 0 };
+    (committed as u64)
+        .saturating_mul(COMMITTED_BYTES)
+        .saturating_add((weights_codeword as u64).saturating_mul(CODEWORD_BYTES))
+        .saturating_add((public as u64).saturating_mul(PUBLIC_WEIGHT_BYTES))
 }
 
 #[cfg(test)]
@@ -91,11 +101,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn public_weights_cost_less_than_private() {
-        let (c, w, l) = (1 << 20, 1 << 24, 1 << 18);
-        assert!(predict_seconds(c, w, l, true) < predict_seconds(c, w, l, false));
-        assert!(predict_memory(c, w, true) < predict_memory(c, w, false));
+    fn a_larger_codeword_costs_more() {
+        let (c, w, l) = (1 << 20, 1 << 22, 1 << 18);
+        assert!(predict_seconds(c, w, w << 2, l) > predict_seconds(c, w, w << 1, l));
+        assert!(predict_memory(c, w, w << 2) > predict_memory(c, w, w << 1));
         // Saturates instead of overflowing on absurd sizes.
-        assert_eq!(predict_memory(usize::MAX, usize::MAX, false), u64::MAX);
+        assert_eq!(predict_memory(usize::MAX, 0, usize::MAX), u64::MAX);
+    }
+
+    /// The private weights' codeword is what the commitment makes: at least the padded weights
+    /// at the base rate, and enlarged for a small stack (the budget of proofs must fit).
+    #[test]
+    fn the_codeword_follows_the_commitment() {
+        let big = crate::weights::codeword_len(PcsConfig::default(), &[20], DEFAULT_MAX_PROOFS)
+            .expect("a 2^20 stack commits");
+        assert!(big >= 1 << 21, "{big}");
+        let small = crate::weights::codeword_len(PcsConfig::default(), &[8], DEFAULT_MAX_PROOFS)
+            .expect("a 2^8 stack commits");
+        assert!(small > 1 << 9, "enlarged: {small}");
     }
 }

@@ -313,6 +313,10 @@ pub struct Cost {
     pub committed: usize,
     /// Weight elements (committed at setup).
     pub weights: usize,
+    /// Elements of the private weights' codeword, which every proof re-derives (with the
+    /// default budget of proofs; 0 for public weights).
+    #[serde(default)]
+    pub weights_codeword: usize,
     /// Total sumcheck size.
     pub sumcheck: usize,
     /// Total rows looked up.

@@ -132,6 +132,18 @@ pub fn committed_vars(weight_vars: &[usize], uses: usize) -> Vec<usize> {
     vars
 }
 
+/// Elements of the reusable commitment's codeword for these weight columns at `uses`
+/// (`2^(stack variables + log₂(1/rate))`, the stack enlarged as the budget needs), which each
+/// proof re-derives; `None` if they cannot be committed.
+#[must_use]
+pub fn codeword_len(pcs: PcsConfig, weight_vars: &[usize], uses: usize) -> Option<usize> {
+    let (vars, rate) = engine(pcs)
+        .ok()?
+        .reusable_shape(&committed_vars(weight_vars, uses), uses)
+        .ok()?;
+    1usize.checked_shl(u32::try_from(vars + rate).ok()?)
+}
+
 /// Checks, from the shapes alone, that a reusable commitment of these weight columns covers
 /// `uses` proofs (before any weight is laid out).
 ///
