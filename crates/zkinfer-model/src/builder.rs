@@ -236,13 +236,9 @@ impl OnnxBuilder {
     }
 }
 
-/// The CIFAR ResNet-18 (He et al. 2016 as trained on CIFAR-10: a 3x3/1 stem and no max-pool,
-/// then 4 stages of 2 BasicBlocks with 64-128-256-512 channels at 32-16-8-4 pixels, global average
-/// pool, 10-way Linear; 11.2M parameters) on a `3 × 32 × 32` input, random weights.
-pub fn resnet18_cifar_onnx() -> Vec<u8> {
-    let mut b = OnnxBuilder::new(&[1, 3, 32, 32]);
-    let x = b.conv("input", 3, 64, 3, 1, 1);
-    let mut x = b.node("Relu", &[&x], vec![]);
+/// ResNet-18's body after the stem: 4 stages of 2 BasicBlocks (64-128-256-512 channels, the last
+/// three downsampling by 2), global average pool, flatten: 512 features.
+fn resnet18_stages(b: &mut OnnxBuilder, mut x: String) -> String {
     let mut c = 64;
     for (i, co) in [64, 128, 256, 512].into_iter().enumerate() {
         let s = if i == 0 { 1 } else { 2 };
@@ -251,7 +247,17 @@ pub fn resnet18_cifar_onnx() -> Vec<u8> {
         c = co;
     }
     let x = b.node("GlobalAveragePool", &[&x], vec![]);
-    let x = b.node("Flatten", &[&x], vec![]);
+    b.node("Flatten", &[&x], vec![])
+}
+
+/// The CIFAR ResNet-18 (He et al. 2016 as trained on CIFAR-10: a 3x3/1 stem and no max-pool,
+/// then 4 stages of 2 BasicBlocks with 64-128-256-512 channels at 32-16-8-4 pixels, global average
+/// pool, 10-way Linear; 11.2M parameters) on a `3 × 32 × 32` input, random weights.
+pub fn resnet18_cifar_onnx() -> Vec<u8> {
+    let mut b = OnnxBuilder::new(&[1, 3, 32, 32]);
+    let x = b.conv("input", 3, 64, 3, 1, 1);
+    let x = b.node("Relu", &[&x], vec![]);
+    let x = resnet18_stages(&mut b, x);
     let y = b.gemm(&x, 512, 10);
     b.build(&y)
 }
@@ -263,7 +269,7 @@ pub fn resnet18_onnx(hw: usize) -> Vec<u8> {
     let mut b = OnnxBuilder::new(&[1, 3, hw, hw]);
     let x = b.conv("input", 3, 64, 7, 2, 3);
     let x = b.node("Relu", &[&x], vec![]);
-    let mut x = b.node(
+    let x = b.node(
         "MaxPool",
         &[&x],
         vec![
@@ -272,15 +278,7 @@ pub fn resnet18_onnx(hw: usize) -> Vec<u8> {
             attr_ints("pads", &[1, 1, 1, 1]),
         ],
     );
-    let mut c = 64;
-    for (i, co) in [64, 128, 256, 512].into_iter().enumerate() {
-        let s = if i == 0 { 1 } else { 2 };
-        x = b.basic_block(&x, c, co, s);
-        x = b.basic_block(&x, co, co, 1);
-        c = co;
-    }
-    let x = b.node("GlobalAveragePool", &[&x], vec![]);
-    let x = b.node("Flatten", &[&x], vec![]);
+    let x = resnet18_stages(&mut b, x);
     let y = b.gemm(&x, 512, 1000);
     b.build(&y)
 }
