@@ -167,6 +167,8 @@ class ProvingKey(_FileObject):
         converted to float32; the model's input shape, or flat), a one-element list of arrays
         (one per graph input), or an EZKL JSON path (its first row). A wrong shape, NaN or a value
         outside the calibrated range raises ``zkinfer.InputError``. The GIL is released meanwhile.
+        Private weights stay hidden for at most 256 proofs of one key, and this method does not
+        count them (``zkinfer.setup``).
 
         >>> proof, out = pk.prove(np.zeros((1, 64)))
         """

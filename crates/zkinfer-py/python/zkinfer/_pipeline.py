@@ -127,6 +127,11 @@ def setup(
     ``compiled``: a ``model.zkc`` path or a ``CompiledModel``. With ``pk``/``vk`` paths, the keys
     are also written there. The GIL is released meanwhile.
 
+    Private weights are hidden for at most 256 proofs per key (the default budget of
+    ``zkinfer setup --max-proofs``; docs/ZK.md §6.1). Unlike ``zkinfer prove``, the Python API
+    does not count proofs yet: after 256 proofs with one key, call ``setup`` again, or later
+    proofs reveal codeword positions of the weights.
+
     >>> pk, vk = zkinfer.setup("model.zkc", "model.pk", "model.vk")
     """
     if not isinstance(compiled, CompiledModel):
