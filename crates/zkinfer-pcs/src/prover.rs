@@ -59,17 +59,7 @@ impl Pcs {
 
     /// Plans the stack of `columns` and lays them out as p3's witness (no encoding, no hashing).
     pub(crate) fn stack(&self, columns: &[Vec<F>]) -> Result<(Plan, Witness<F>), PcsError> {
-        let mut num_vars = Vec::with_capacity(columns.len());
-        for (column, values) in columns.iter().enumerate() {
-            if !values.len().is_power_of_two() {
-                return Err(PcsError::ColumnNotPowerOfTwo {
-                    column,
-                    len: values.len(),
-                });
-            }
-            num_vars.push(values.len().trailing_zeros() as usize);
-        }
-        let plan = Plan::new(&num_vars, &self.config)?;
+        let plan = Plan::new(&column_vars(columns)?, &self.config)?;
         let tables = plan
             .tables
             .iter()
@@ -165,4 +155,19 @@ impl Pcs {
         }
         Ok(OpeningProof { inner })
     }
+}
+
+/// Each column's number of variables (plain and hiding commitments alike).
+pub(crate) fn column_vars(columns: &[Vec<F>]) -> Result<Vec<usize>, PcsError> {
+    let mut num_vars = Vec::with_capacity(columns.len());
+    for (column, values) in columns.iter().enumerate() {
+        if !values.len().is_power_of_two() {
+            return Err(PcsError::ColumnNotPowerOfTwo {
+                column,
+                len: values.len(),
+            });
+        }
+        num_vars.push(values.len().trailing_zeros() as usize);
+    }
+    Ok(num_vars)
 }

@@ -23,7 +23,7 @@ impl HidingPcs {
         columns: &[Vec<F>],
         transcript: &mut Transcript,
     ) -> Result<(HidingCommitment, HidingCommittedData), PcsError> {
-        let num_vars = column_vars(columns)?;
+        let num_vars = crate::prover::column_vars(columns)?;
         self.commit_for(columns, &num_vars, None, transcript)
     }
 
@@ -147,19 +147,4 @@ impl HidingPcs {
         }
         Ok(HidingOpeningProof { inner })
     }
-}
-
-/// Each column's number of variables.
-pub(super) fn column_vars(columns: &[Vec<F>]) -> Result<Vec<usize>, PcsError> {
-    let mut num_vars = Vec::with_capacity(columns.len());
-    for (column, values) in columns.iter().enumerate() {
-        if !values.len().is_power_of_two() {
-            return Err(PcsError::ColumnNotPowerOfTwo {
-                column,
-                len: values.len(),
-            });
-        }
-        num_vars.push(values.len().trailing_zeros() as usize);
-    }
-    Ok(num_vars)
 }

@@ -177,7 +177,7 @@ impl HidingPcs {
         uses: usize,
         transcript: &mut Transcript,
     ) -> Result<(ReusableCommitment, ReusableCommittedData), PcsError> {
-        let num_vars = super::prover::column_vars(columns)?;
+        let num_vars = crate::prover::column_vars(columns)?;
         let uses_u32 = u32::try_from(uses).map_err(|_| PcsError::ReuseBudget {
             uses,
             reason: "too many openings".to_owned(),
