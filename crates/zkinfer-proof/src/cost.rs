@@ -44,13 +44,19 @@ pub fn total(
 ) -> Cost {
     let committed: usize = witness.iter().map(|c| 1usize << c.num_vars).sum();
     let weights: usize = weight.iter().map(|c| 1usize << c.num_vars).sum();
-    let weights_codeword = if public_weights || weight.is_empty() {
-        0
+    // Every group's codeword is re-derived (time); one group's is held at a time (memory).
+    let (weights_codeword, largest_codeword) = if public_weights || weight.is_empty() {
+        (0, 0)
     } else {
         let vars: Vec<usize> = weight.iter().map(|c| c.num_vars).collect();
         // Shapes the commitment refuses (setup will say why) are costed as a rate-1/8 stack.
-        crate::weights::codeword_len(PcsConfig::default(), &vars, DEFAULT_MAX_PROOFS)
-            .unwrap_or_else(|| weights.next_power_of_two().saturating_mul(8))
+        let fallback = weights.next_power_of_two().saturating_mul(8);
+        let pcs = PcsConfig::default();
+        (
+            crate::weights::codeword_len(pcs, &vars, DEFAULT_MAX_PROOFS).unwrap_or(fallback),
+            crate::weights::largest_group_codeword(pcs, &vars, DEFAULT_MAX_PROOFS)
+                .unwrap_or(fallback),
+        )
     };
     let sumcheck: usize = nodes.iter().map(|c| c.sumcheck).sum();
     let lookups: usize = nodes.iter().map(|c| c.lookups).sum();
@@ -63,7 +69,7 @@ pub fn total(
         lookups,
         macs,
         predicted_prove_s: predict_seconds(committed, weights, weights_codeword, lookups),
-        predicted_memory_bytes: predict_memory(committed, weights, weights_codeword),
+        predicted_memory_bytes: predict_memory(committed, weights, largest_codeword),
         nodes,
     }
 }
@@ -85,8 +91,8 @@ pub fn predict_seconds(
         * 1e-9
 }
 
-/// Memory model: per element committed, per element of the private weights' codeword,
-/// per public weight element.
+/// Memory model: per element committed, per element of the private weights' codeword (of the
+/// largest group: a proof re-derives one group at a time), per public weight element.
 #[must_use]
 pub fn predict_memory(committed: usize, weights: usize, weights_codeword: usize) -> u64 {
     let public = if weights_codeword == 0 { weights } else { 0 };

@@ -110,10 +110,11 @@ pub enum ProveError {
     /// The lookup argument failed.
     #[error("lookup argument: {0}")]
     Lookup(#[from] LookupError),
-    /// The weights cannot be committed as one stack with the key's commitment settings (found
-    /// at setup from the shapes alone, before any weight is laid out).
+    /// The weights cannot be committed with the key's commitment settings (found at setup from
+    /// the shapes alone, before any weight is laid out): hidden weights are committed in groups
+    /// (`weights::groups`), plain ones as one stack.
     #[error(
-        "setup: the weights do not fit one commitment: {columns} weight columns, {elements} elements once each is padded to a power of two, stack to 2^{stacked_vars}; {reason}; these settings commit stacks up to 2^{largest}; compile with `--weights-visibility public` (the verifying key carries the weights and the verifier evaluates them) or prove a smaller model"
+        "setup: the weights cannot be committed with these settings: {columns} weight columns, {elements} elements once each is padded to a power of two (2^{stacked_vars} stacked); {reason}; the plain commitment of these settings holds stacks up to 2^{largest}, hidden weights are committed in groups of up to 2^26 elements; compile with `--weights-visibility public` (the verifying key carries the weights and the verifier evaluates them), lower `--max-proofs`, or prove a smaller model"
     )]
     WeightsTooLarge {
         /// Number of weight columns.

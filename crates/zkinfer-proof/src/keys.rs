@@ -144,8 +144,14 @@ fn setup_inner(
     let engine = Pcs::new(pcs);
     // The shapes alone decide whether the weights can be committed: find out before laying out
     // and encoding them (GPT-2 124M's 2^29-element stack took 25 s and 13 GB to fail there).
+    // Hidden weights are committed in groups (crate::weights::groups); a plain commitment is
+    // one stack.
     let vars: Vec<usize> = plan.weight_columns.iter().map(|c| c.num_vars).collect();
-    if let Err(reason) = engine.check_shapes(&vars) {
+    let shapes = match max_proofs {
+        Some(uses) => crate::weights::check_shapes(pcs, &vars, uses),
+        None => engine.check_shapes(&vars).map(|_| ()),
+    };
+    if let Err(reason) = shapes {
         let elements = vars
             .iter()
             .map(|&n| 1u128 << n.max(pcs.folding_factor).min(127))
@@ -158,9 +164,6 @@ fn setup_inner(
             reason,
         });
     }
-    if let Some(uses) = max_proofs {
-        crate::weights::check_shapes(pcs, &vars, uses)?;
-    }
     let cols: Vec<Vec<_>> = weight_columns(graph, plan)?
         .iter()
         .map(|c| to_field(c))
@@ -169,20 +172,25 @@ fn setup_inner(
     let (root, uses, weights_data, weights_seed) = match max_proofs {
         Some(uses) => {
             let seed = zkinfer_pcs::HidingPcs::random_seed()?;
-            let (commitment, _) = crate::weights::commit(pcs, cols, &seed, uses, &mut t)?;
+            let roots = crate::weights::commit_all(pcs, cols, &seed, uses, &mut t)?;
             let uses = u32::try_from(uses)
                 .map_err(|_| ProveError::Backend(format!("{uses} proofs: too many for one key")))?;
-            (commitment.root(), uses, None, Some(seed))
+            (roots, uses, None, Some(seed))
         }
         None => {
             let (commitment, data) = engine.commit(&cols, &mut t)?;
-            (commitment.root(), 0, Some(data.into_stored()), None)
+            (
+                commitment.root().to_vec(),
+                0,
+                Some(data.into_stored()),
+                None,
+            )
         }
     };
     let mut vk = VerifyingKey {
         plan: published(plan, graph),
         pcs,
-        weights_root: root.to_vec(),
+        weights_root: root,
         weights_uses: uses,
         digest: [0; 32],
     };
@@ -361,7 +369,11 @@ impl ProvingKey {
                 "the proving key's graph does not compile ({e}); the key is corrupted — run `zkinfer setup` again"
             ))
         })?;
-        if published(&fresh, &self.graph) != *plan {
+        // The cost prediction is not part of what is proved: a key compiled before a change of
+        // the cost model still matches.
+        let mut fresh = published(&fresh, &self.graph);
+        fresh.cost = plan.cost.clone();
+        if fresh != *plan {
             return Err(ProveError::key_mismatch(
                 "key",
                 "the verifying key's plan is not the one the graph compiles to",

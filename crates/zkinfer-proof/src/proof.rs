@@ -57,7 +57,10 @@ use crate::keys::{ProvingKey, VerifyingKey};
 ///   commitment and opening are tagged (`WeightsCommitment`, `WeightsOpening`), the weights'
 ///   claims are reduced to one claim on the commitment's stack (one more masked reduction
 ///   message) and opened with HVZK-WHIR.
-pub const FORMAT_VERSION: u32 = 9;
+/// - 10: private weights in groups (`weights::groups`): one reusable commitment, one masked
+///   claim reduction and one opening per group (a model whose weights fit one group has one);
+///   the witness opened before the weights.
+pub const FORMAT_VERSION: u32 = 10;
 
 /// Version of the verifying-key and compiled-model file formats (proving keys have
 /// [`PK_FORMAT_VERSION`]); bump on any change. Keys are versioned apart from proofs so that a change of the proof alone does not make users
@@ -501,7 +504,7 @@ mod tests {
 
     #[test]
     fn an_old_proof_file_names_its_version_and_the_fix() {
-        assert_eq!(<Proof as ZkFile>::VERSION, 9);
+        assert_eq!(<Proof as ZkFile>::VERSION, 10);
         // A proof of the first hiding format (3) is refused with the fix.
         let e = Proof::from_bytes(&header::<Proof>(3)).unwrap_err();
         assert!(
@@ -509,7 +512,7 @@ mod tests {
                 e,
                 FileError::WrongVersion {
                     got: 3,
-                    expected: 9,
+                    expected: 10,
                     ..
                 }
             ),

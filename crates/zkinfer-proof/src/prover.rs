@@ -196,21 +196,23 @@ fn prove_inner(
     let mut wcommit = if !weights_committed {
         None
     } else if pk.vk.weights_uses > 0 {
-        let wcols: Vec<Vec<F>> = weights.iter().map(|c| to_field(c)).collect();
+        // The groups' commitments are the key's (absorbed as the verifier does); each group is
+        // re-derived from the seed only when it is opened, one at a time.
         let seed = pk.weights_seed.ok_or_else(|| {
             key_mismatch(
                 "weights",
                 "the proving key has no weights seed for its hiding weights commitment",
             )
         })?;
-        let uses = pk.vk.weights_uses as usize;
-        let (wcom, wdata) = crate::weights::commit(pk.vk.pcs, wcols, &seed, uses, &mut t)?;
-        if wcom.root().as_slice() != pk.vk.weights_root.as_slice() {
-            return Err(ProveError::Backend(
-                "the proving key's weights do not match its verifying key".into(),
-            ));
-        }
-        Some(WeightsData::Hiding(wcom, Box::new(wdata)))
+        let groups = crate::weights::Groups::absorb(
+            pk.vk.pcs,
+            weights,
+            &pk.vk.weights_root,
+            pk.vk.weights_uses as usize,
+            seed,
+            &mut t,
+        )?;
+        Some(WeightsData::Hiding(Box::new(groups)))
     } else {
         let wcols: Vec<Vec<F>> = weights.iter().map(|c| to_field(c)).collect();
         let (wcom, wdata) = match &pk.weights_data {
@@ -280,10 +282,10 @@ fn prove_inner(
     profile.mark("lookups");
     let output_claim = walk(&mut cx, &output, public_output)?;
     let weights_stack = match &wcommit {
-        Some(WeightsData::Hiding(_, data)) => weights_on_stack(&mut cx, data)?,
+        Some(WeightsData::Hiding(groups)) => weights_on_stack(&mut cx, groups)?,
         _ => {
             unmask_weight_claims(&mut cx)?;
-            None
+            Vec::new()
         }
     };
     // With masked sumchecks, every claim on the hiding witness commitment (the walk's and the
@@ -334,6 +336,13 @@ fn prove_inner(
         claims.witness(c.column, c.point, c.value);
     }
 
+    // The witness is opened first and its data dropped, so that re-deriving the weights'
+    // groups (the largest codewords of a big model) does not hold both.
+    let mut witness_claims = col_claims(&claims.witness);
+    witness_claims.extend(blinding_claims);
+    witness_claims.extend(pool_claims);
+    let witness_opening = commit::open(xdata, &witness_claims, stack_claim.as_ref(), &mut t)?;
+    profile.mark("opening");
     let (weights_commitment, weights_opening) = match wcommit.take() {
         Some(WeightsData::Plain(wcom, wdata)) => {
             let opening = pcs
@@ -344,22 +353,27 @@ fn prove_inner(
                 Some(WeightsOpening::Plain(opening)),
             )
         }
-        Some(WeightsData::Hiding(wcom, mut wdata)) => {
-            let stack = weights_stack
-                .ok_or_else(|| key_mismatch("weights opening", "no claim on the weights"))?;
-            let opening = crate::weights::open(pk.vk.pcs, &mut wdata, &stack, &mut t)?;
+        Some(WeightsData::Hiding(groups)) => {
+            if weights_stack.len() != groups.len() {
+                return Err(key_mismatch(
+                    "weights opening",
+                    "no claim on a weights group",
+                ));
+            }
+            let mut openings = Vec::with_capacity(groups.len());
+            let mut commitments = Vec::with_capacity(groups.len());
+            for (g, stack) in weights_stack.iter().enumerate() {
+                openings.push(groups.open(g, stack, &mut t)?);
+                commitments.push(groups.commitment(g)?.clone());
+            }
             (
-                Some(WeightsCommitment::Hiding(wcom)),
-                Some(WeightsOpening::Hiding(opening)),
+                Some(WeightsCommitment::Hiding(commitments)),
+                Some(WeightsOpening::Hiding(openings)),
             )
         }
         None => (None, None),
     };
-    let mut witness_claims = col_claims(&claims.witness);
-    witness_claims.extend(blinding_claims);
-    witness_claims.extend(pool_claims);
-    let witness_opening = commit::open(xdata, &witness_claims, stack_claim.as_ref(), &mut t)?;
-    profile.mark("opening");
+    profile.mark("weights opening");
     let proof = Proof {
         vk_digest: pk.vk.digest,
         public_input,
@@ -433,9 +447,19 @@ fn count_mask_entries(
     lookups::route_for_count(&mut cx)?;
     walk(&mut cx, output, public_output)?;
     if pk.vk.weights_uses > 0 && pk.vk.plan.options.weights == WeightsVisibility::Private {
-        // The weights' claims are reduced to one on their commitment's stack.
+        // The weights' claims are reduced to one on each group's stack.
         cx.claims.weights.clear();
-        cx.ch.count_reduction(commit::MAX_STACK_VARS);
+        let vars: Vec<usize> = pk
+            .vk
+            .plan
+            .weight_columns
+            .iter()
+            .map(|c| c.num_vars)
+            .collect();
+        let uses = pk.vk.weights_uses as usize;
+        for _ in crate::weights::groups(pk.vk.pcs, &vars, uses) {
+            cx.ch.count_reduction(commit::MAX_STACK_VARS);
+        }
     } else {
         unmask_weight_claims(&mut cx)?;
     }
@@ -532,38 +556,54 @@ fn unmask_weight_claims(cx: &mut ProverCtx<'_>) -> Result<(), ProveError> {
     Ok(())
 }
 
-/// Private weights on the key's reusable hiding commitment: every claim on the weights (masked
-/// or not) lifted to the commitment's stack and all reduced to one claim `P(ρ) = v` by one
-/// masked claim reduction, `v` made uniform by the weights' opening mask (docs/ZK.md §6.1).
+/// Private weights on the key's reusable hiding commitments: every claim on the weights (masked
+/// or not) lifted to its group's stack and, per group in group order, all reduced to one claim
+/// `P_g(ρ_g) = v_g` by one masked claim reduction, `v_g` made uniform by the group's opening
+/// mask (docs/ZK.md §6.1).
 /// The verifier's twin is `verifier::weights_on_stack`.
 fn weights_on_stack(
     cx: &mut ProverCtx<'_>,
-    data: &zkinfer_pcs::ReusableCommittedData,
-) -> Result<Option<StackClaim>, ProveError> {
+    groups: &crate::weights::Groups<'_>,
+) -> Result<Vec<StackClaim>, ProveError> {
     let weights = std::mem::take(&mut cx.claims.weights);
-    let claims = crate::claims::on_stack(
-        weights,
-        Vec::new(),
-        |cols| data.lift(cols).map_err(backend),
-        key_mismatch("weights opening", "stack lift"),
-    )?;
-    let poly = Column::Base(data.stacked_values().to_vec());
-    Ok(cx
-        .ch
-        .reduce_claims_always(poly, claims, false, "weights opening")?
-        .map(|c| StackClaim {
+    let mut per_group: Vec<Vec<ColClaim>> = (0..groups.len()).map(|_| Vec::new()).collect();
+    for c in weights {
+        let (g, i) = groups
+            .locate(c.column)
+            .ok_or_else(|| key_mismatch("weights opening", "weight column"))?;
+        per_group
+            .get_mut(g)
+            .ok_or_else(|| key_mismatch("weights opening", "weights group"))?
+            .push(ColClaim {
+                column: i,
+                claim: c.claim,
+            });
+    }
+    let mut stacks = Vec::with_capacity(per_group.len());
+    for (g, claims) in per_group.into_iter().enumerate() {
+        let claims = crate::claims::on_stack(
+            claims,
+            Vec::new(),
+            |cols| groups.lift(g, cols),
+            key_mismatch("weights opening", "stack lift"),
+        )?;
+        let poly = Column::Base(groups.stacked_values(g)?);
+        let c = cx
+            .ch
+            .reduce_claims_always(poly, claims, false, "weights opening")?
+            .ok_or_else(|| key_mismatch("weights opening", "no claim on a weights group"))?;
+        stacks.push(StackClaim {
             point: c.point,
             value: c.value,
-        }))
+        });
+    }
+    Ok(stacks)
 }
 
 /// The prover's side of the weights commitment, until it is opened.
-enum WeightsData {
+enum WeightsData<'a> {
     Plain(zkinfer_pcs::Commitment, Box<zkinfer_pcs::CommittedData>),
-    Hiding(
-        zkinfer_pcs::ReusableCommitment,
-        Box<zkinfer_pcs::ReusableCommittedData>,
-    ),
+    Hiding(Box<crate::weights::Groups<'a>>),
 }
 
 fn unmask(

@@ -16,7 +16,7 @@ use zkinfer_pcs::Pcs;
 use zkinfer_sumcheck::MaskPoolVerifier;
 
 use crate::channel::Reader;
-use crate::claims::{Claim, Claims};
+use crate::claims::{Claim, Claims, ColClaim};
 use crate::commit;
 use crate::error::VerifyError;
 use crate::hashed;
@@ -146,19 +146,22 @@ pub fn verify(
             }
             check_shapes(w.num_vars(), &plan.weight_columns, "weights")?;
         }
-        (Some(WeightsCommitment::Hiding(w)), Some(WeightsOpening::Hiding(_)), false)
+        (Some(WeightsCommitment::Hiding(ws)), Some(WeightsOpening::Hiding(_)), false)
             if hiding_weights =>
         {
             let vars: Vec<usize> = plan.weight_columns.iter().map(|c| c.num_vars).collect();
-            if *w != weights::expected(&vk.weights_root, &vars, vk.weights_uses)? {
+            if *ws != weights::expected(&vk.weights_root, &vars, vk.pcs, vk.weights_uses)? {
                 return Err(VerifyError::at(
                     "weights commitment",
                     "the weights differ from those of the verifying key",
                 ));
             }
-            weights::verifier_engine(vk.pcs)?
-                .absorb_reusable_commitment(w, &mut t)
-                .map_err(|e| VerifyError::at("weights commitment", e))?;
+            let engines = weights::verifier_engines(vk.pcs, &vars, vk.weights_uses as usize)?;
+            for (engine, w) in engines.iter().zip(ws) {
+                engine
+                    .absorb_reusable_commitment(w, &mut t)
+                    .map_err(|e| VerifyError::at("weights commitment", e))?;
+            }
         }
         (Some(_), Some(_), false) => {
             return Err(VerifyError::Malformed(
@@ -287,11 +290,11 @@ pub fn verify(
     }
     unmask_column_claims(&mut cx)?;
     let weights_stack = match &proof.weights {
-        Some(WeightsCommitment::Hiding(w)) => weights_on_stack(&mut cx, vk, w)?,
+        Some(WeightsCommitment::Hiding(ws)) => weights_on_stack(&mut cx, vk, ws)?,
         _ => {
             let weights = std::mem::take(&mut cx.claims.weights);
             cx.claims.weights = unmask(&mut cx.rd, weights, &plan.weight_columns)?;
-            None
+            Vec::new()
         }
     };
     // The prover's stack reduction: the claims on the hiding witness commitment (the walk's and
@@ -378,24 +381,8 @@ pub fn verify(
             }
         }
     }
-    match (&proof.weights, &proof.weights_opening) {
-        (Some(WeightsCommitment::Plain(w)), Some(WeightsOpening::Plain(o))) => pcs
-            .verify(w, &col_claims(&claims.weights), o, &mut t)
-            .map_err(|e| VerifyError::at("weights opening", e))?,
-        (Some(WeightsCommitment::Hiding(w)), Some(WeightsOpening::Hiding(o))) => {
-            let stack = weights_stack
-                .ok_or_else(|| VerifyError::at("weights opening", "no claim on the weights"))?;
-            weights::verifier_engine(vk.pcs)?
-                .verify_reusable(w, &[], std::slice::from_ref(&stack), o, &mut t)
-                .map_err(|e| VerifyError::at("weights opening", e))?;
-        }
-        (None, None) => check_public_weights(vk, &claims.weights)?,
-        _ => {
-            return Err(VerifyError::Malformed(
-                "the weights' commitment and opening are of different kinds".into(),
-            ));
-        }
-    }
+    // The witness's opening first, then the weights' (the prover's order: it re-derives the
+    // weights' groups after dropping the witness's data).
     let mut witness_claims = col_claims(&claims.witness);
     witness_claims.extend(blinding_claims);
     witness_claims.extend(pool_claims);
@@ -407,6 +394,37 @@ pub fn verify(
         &proof.witness_opening,
         &mut t,
     )?;
+    match (&proof.weights, &proof.weights_opening) {
+        (Some(WeightsCommitment::Plain(w)), Some(WeightsOpening::Plain(o))) => pcs
+            .verify(w, &col_claims(&claims.weights), o, &mut t)
+            .map_err(|e| VerifyError::at("weights opening", e))?,
+        (Some(WeightsCommitment::Hiding(ws)), Some(WeightsOpening::Hiding(os))) => {
+            if os.len() != ws.len() || weights_stack.len() != ws.len() {
+                return Err(VerifyError::at(
+                    "weights opening",
+                    format!(
+                        "{} openings and {} claims for {} weights groups",
+                        os.len(),
+                        weights_stack.len(),
+                        ws.len()
+                    ),
+                ));
+            }
+            let vars: Vec<usize> = plan.weight_columns.iter().map(|c| c.num_vars).collect();
+            let engines = weights::verifier_engines(vk.pcs, &vars, vk.weights_uses as usize)?;
+            for (((engine, w), o), stack) in engines.iter().zip(ws).zip(os).zip(&weights_stack) {
+                engine
+                    .verify_reusable(w, &[], std::slice::from_ref(stack), o, &mut t)
+                    .map_err(|e| VerifyError::at("weights opening", e))?;
+            }
+        }
+        (None, None) => check_public_weights(vk, &claims.weights)?,
+        _ => {
+            return Err(VerifyError::Malformed(
+                "the weights' commitment and opening are of different kinds".into(),
+            ));
+        }
+    }
     Ok(logical_out)
 }
 
@@ -431,37 +449,63 @@ fn unmask_column_claims(cx: &mut VerifierCtx<'_>) -> Result<(), VerifyError> {
     Ok(())
 }
 
-/// The twin of the prover's `weights_on_stack`: the claims on the weights lifted to the
-/// reusable hiding commitment's stack and reduced to one claim there.
+/// The twin of the prover's `weights_on_stack`: the claims on the weights lifted to their
+/// groups' stacks and, per group in group order, reduced to one claim there.
 fn weights_on_stack(
     cx: &mut VerifierCtx<'_>,
     vk: &VerifyingKey,
-    w: &zkinfer_pcs::ReusableCommitment,
-) -> Result<Option<zkinfer_pcs::StackClaim>, VerifyError> {
-    let engine = weights::verifier_engine(vk.pcs)?;
+    ws: &[zkinfer_pcs::ReusableCommitment],
+) -> Result<Vec<zkinfer_pcs::StackClaim>, VerifyError> {
+    let vars: Vec<usize> = vk.plan.weight_columns.iter().map(|c| c.num_vars).collect();
+    let uses = vk.weights_uses as usize;
+    let groups = weights::groups(vk.pcs, &vars, uses);
+    let engines = weights::verifier_engines(vk.pcs, &vars, uses)?;
+    if engines.len() != ws.len() {
+        return Err(VerifyError::at(
+            "weights commitment",
+            "the proof's weights commitments are not the key's groups",
+        ));
+    }
     let weights = std::mem::take(&mut cx.claims.weights);
-    let mut vars = 0;
-    let claims = crate::claims::on_stack(
-        weights,
-        Vec::new(),
-        |cols| {
-            engine
-                .lift_reusable(w, cols)
-                .map(|(n, points)| {
-                    vars = n;
-                    points
-                })
-                .map_err(|e| VerifyError::at("weights opening", e))
-        },
-        VerifyError::at("weights opening", "a stack lift of the wrong length"),
-    )?;
-    Ok(cx
-        .rd
-        .verify_reduce_claims_always(vars, claims, false, "weights opening")?
-        .map(|c| zkinfer_pcs::StackClaim {
+    let mut per_group: Vec<Vec<ColClaim>> = (0..groups.len()).map(|_| Vec::new()).collect();
+    for c in weights {
+        let (g, i) = weights::locate(&groups, c.column)
+            .ok_or_else(|| VerifyError::at("weights opening", "a claim on a missing column"))?;
+        per_group
+            .get_mut(g)
+            .ok_or_else(|| VerifyError::at("weights opening", "a claim on a missing group"))?
+            .push(ColClaim {
+                column: i,
+                claim: c.claim,
+            });
+    }
+    let mut stacks = Vec::with_capacity(per_group.len());
+    for ((claims, engine), w) in per_group.into_iter().zip(&engines).zip(ws) {
+        let mut n = 0;
+        let claims = crate::claims::on_stack(
+            claims,
+            Vec::new(),
+            |cols| {
+                engine
+                    .lift_reusable(w, cols)
+                    .map(|(vars, points)| {
+                        n = vars;
+                        points
+                    })
+                    .map_err(|e| VerifyError::at("weights opening", e))
+            },
+            VerifyError::at("weights opening", "a stack lift of the wrong length"),
+        )?;
+        let c = cx
+            .rd
+            .verify_reduce_claims_always(n, claims, false, "weights opening")?
+            .ok_or_else(|| VerifyError::at("weights opening", "no claim on a weights group"))?;
+        stacks.push(zkinfer_pcs::StackClaim {
             point: c.point,
             value: c.value,
-        }))
+        });
+    }
+    Ok(stacks)
 }
 
 /// The claims on committed columns of shapes `specs`, the masked ones of each column reduced to

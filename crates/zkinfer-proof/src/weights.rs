@@ -16,6 +16,18 @@
 //! a column of `≥ 4·uses` uniform base-field elements at independent points, jointly uniform
 //! except with negligible probability, so no proof reveals an evaluation of the weights.
 //!
+//! **Groups.** Weights too large for one commitment (GPT-2 124M: 286M padded elements, a single
+//! stack of 2^29 whose rate-1/8 codeword would be 2^32 elements) are committed as several
+//! reusable commitments, *groups* ([`groups`]): columns placed largest first, first fit, into
+//! stacks of at most 2^[`GROUP_STACK_VARS`] elements with room for each group's own opening
+//! mask (a column larger than that gets a group of its own). Each group has its own seed
+//! (derived from the key's, [`group_seed`]), root (the verifying key's `weights_root` holds the
+//! roots one after the other, 32 bytes each), claim reduction and opening. A group whose
+//! codeword at the hiding rate (1/8) would pass 2^[`MAX_CODEWORD_VARS`] elements is committed at
+//! rate 1/4 or 1/2 instead, bounding what each proof re-derives and holds. The grouping and
+//! the rates are functions of the plan's shapes and the budget, so prover and verifier agree on
+//! them; a model whose weights fit one group gets exactly the single commitment of before.
+//!
 //! A plain weights commitment (the format before this one: every proof opens it, revealing
 //! codeword rows and per-column evaluations) is still verified, for keys made by the
 //! test-and-benchmark-only [`crate::keys::setup_plain_weights_for_tests`].
@@ -50,8 +62,8 @@ pub const DEFAULT_MAX_PROOFS: usize = 256;
 /// The weights commitment in a proof.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum WeightsCommitment {
-    /// The reusable hiding commitment of the key (the default).
-    Hiding(ReusableCommitment),
+    /// The reusable hiding commitments of the key, one per weights group (the default).
+    Hiding(Vec<ReusableCommitment>),
     /// A plain commitment (keys made by [`crate::keys::setup_plain_weights_for_tests`]).
     Plain(Commitment),
 }
@@ -59,29 +71,20 @@ pub enum WeightsCommitment {
 /// The opening of the weights claims in a proof.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum WeightsOpening {
-    /// Of a [`WeightsCommitment::Hiding`]: one claim on the stack.
-    Hiding(HidingOpeningProof),
+    /// Of a [`WeightsCommitment::Hiding`]: per group, one claim on its stack.
+    Hiding(Vec<HidingOpeningProof>),
     /// Of a [`WeightsCommitment::Plain`]: one claim per column.
     Plain(OpeningProof),
 }
 
 impl WeightsCommitment {
-    /// The Merkle root.
+    /// The Merkle roots (a hiding commitment's groups', one after the other), as the
+    /// verifying key's `weights_root` holds them.
     #[must_use]
-    pub fn root(&self) -> [u8; 32] {
+    pub fn roots(&self) -> Vec<u8> {
         match self {
-            Self::Hiding(c) => c.root(),
-            Self::Plain(c) => c.root(),
-        }
-    }
-
-    /// The number of variables of each committed column (for a hiding one, the weight columns
-    /// and then the opening mask).
-    #[must_use]
-    pub fn num_vars(&self) -> &[u32] {
-        match self {
-            Self::Hiding(c) => c.num_vars(),
-            Self::Plain(c) => c.num_vars(),
+            Self::Hiding(cs) => cs.iter().flat_map(|c| c.root()).collect(),
+            Self::Plain(c) => c.root().to_vec(),
         }
     }
 }
@@ -119,12 +122,129 @@ fn opening_mask(seed: &[u8; 32], uses: usize) -> Vec<F> {
         .collect()
 }
 
-/// The hiding commitment's settings for a key with settings `pcs` (the witness's).
-fn engine(pcs: PcsConfig) -> Result<HidingPcs, zkinfer_pcs::PcsError> {
-    HidingPcs::new(hiding_config(pcs))
+/// The largest stack of one weights group, in variables (weights and opening mask together;
+/// a single column larger than that is a group of its own).
+pub const GROUP_STACK_VARS: usize = 26;
+
+thread_local! {
+    static GROUP_STACK_VARS_FOR_TESTS: std::cell::Cell<Option<usize>> =
+        const { std::cell::Cell::new(None) };
 }
 
-/// The column shapes the reusable commitment holds: the weight columns, then the mask.
+/// Runs `f` with weights groups of at most `2^vars` elements on this thread (setup, proving
+/// and verifying in `f` must agree): for tests that make several groups from small models. Not
+/// a setting — a key made inside `f` proves and verifies only inside such a call.
+#[doc(hidden)]
+pub fn with_group_stack_vars_for_tests<R>(vars: usize, f: impl FnOnce() -> R) -> R {
+    let before = GROUP_STACK_VARS_FOR_TESTS.with(|c| c.replace(Some(vars)));
+    let out = f();
+    GROUP_STACK_VARS_FOR_TESTS.with(|c| c.set(before));
+    out
+}
+
+fn group_stack_vars() -> usize {
+    GROUP_STACK_VARS_FOR_TESTS
+        .with(std::cell::Cell::get)
+        .unwrap_or(GROUP_STACK_VARS)
+}
+
+/// The largest codeword, in variables, a group is committed to at the hiding rate (1/8); a
+/// larger group is committed at rate 1/4 or 1/2 so its codeword stays at 2^28 elements (a
+/// stack of 2^27 at rate 1/2 is past it). At 2^28 elements a group's re-derivation holds
+/// ≈ 5 GiB (≈ 19 B per codeword element, docs/BENCHMARKS.md "The cost model").
+pub const MAX_CODEWORD_VARS: usize = 28;
+
+/// The columns of each weights group (indices into the weight columns, ascending within a
+/// group), for weight columns of these numbers of variables and a budget of `uses` proofs.
+/// Deterministic in its arguments; one group holding every column when they fit.
+#[must_use]
+pub fn groups(pcs: PcsConfig, weight_vars: &[usize], uses: usize) -> Vec<Vec<usize>> {
+    let fold = hiding_config(pcs).folding_factor;
+    let size = |n: usize| 1u128 << n.max(fold).min(100);
+    let mask = size(mask_vars(uses));
+    let cap = 1u128 << group_stack_vars();
+    let mut order: Vec<usize> = (0..weight_vars.len()).collect();
+    order.sort_by_key(|&i| {
+        (
+            std::cmp::Reverse(weight_vars.get(i).copied().unwrap_or(0)),
+            i,
+        )
+    });
+    let mut groups: Vec<(Vec<usize>, u128)> = Vec::new();
+    for i in order {
+        let s = size(weight_vars.get(i).copied().unwrap_or(0));
+        match groups.iter_mut().find(|(_, load)| load + s + mask <= cap) {
+            Some((cols, load)) => {
+                cols.push(i);
+                *load += s;
+            }
+            None => groups.push((vec![i], s)),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(mut cols, _)| {
+            cols.sort_unstable();
+            cols
+        })
+        .collect()
+}
+
+/// The numbers of variables of one group's columns.
+fn group_vars(weight_vars: &[usize], group: &[usize]) -> Vec<usize> {
+    group
+        .iter()
+        .map(|&i| weight_vars.get(i).copied().unwrap_or(0))
+        .collect()
+}
+
+/// The seed of group `g`: the key's own for the first group (so a single-group key is the
+/// commitment of before), a domain-separated hash of it for the others.
+#[must_use]
+pub fn group_seed(seed: &[u8; 32], g: usize) -> [u8; 32] {
+    if g == 0 {
+        return *seed;
+    }
+    use tiny_keccak::{Hasher, Keccak};
+    let mut h = Keccak::v256();
+    h.update(b"zkinfer/weights/group");
+    h.update(&(g as u64).to_le_bytes());
+    h.update(seed);
+    let mut out = [0u8; 32];
+    h.finalize(&mut out);
+    out
+}
+
+/// The hiding commitment's settings for a group of weight columns of these numbers of
+/// variables: the witness's hiding settings (rate 1/8), at rate 1/4 or 1/2 where the codeword
+/// at 1/8 would pass 2^[`MAX_CODEWORD_VARS`].
+fn group_config(pcs: PcsConfig, vars: &[usize], uses: usize) -> PcsConfig {
+    let hiding = hiding_config(pcs);
+    let fold = hiding.folding_factor;
+    let total = vars
+        .iter()
+        .copied()
+        .chain(std::iter::once(mask_vars(uses)))
+        .map(|n| 1u128 << n.max(fold).min(100))
+        .sum::<u128>();
+    let stack_vars = (u128::BITS - total.saturating_sub(1).leading_zeros()) as usize;
+    // The rate goes up (1/8 → 1/4 → 1/2) until the codeword fits, never past 1/2.
+    let log_inv_rate = MAX_CODEWORD_VARS
+        .saturating_sub(stack_vars)
+        .clamp(1, hiding.log_inv_rate);
+    PcsConfig {
+        log_inv_rate,
+        ..hiding
+    }
+}
+
+/// The engine of a group of weight columns of these numbers of variables.
+fn engine(pcs: PcsConfig, vars: &[usize], uses: usize) -> Result<HidingPcs, zkinfer_pcs::PcsError> {
+    HidingPcs::new(group_config(pcs, vars, uses))
+}
+
+/// The column shapes the reusable commitment of one group holds: its weight columns, then the
+/// mask.
 #[must_use]
 pub fn committed_vars(weight_vars: &[usize], uses: usize) -> Vec<usize> {
     let mut vars = weight_vars.to_vec();
@@ -132,19 +252,39 @@ pub fn committed_vars(weight_vars: &[usize], uses: usize) -> Vec<usize> {
     vars
 }
 
-/// Elements of the reusable commitment's codeword for these weight columns at `uses`
-/// (`2^(stack variables + log₂(1/rate))`, the stack enlarged as the budget needs), which each
-/// proof re-derives; `None` if they cannot be committed.
+/// Elements of the reusable commitments' codewords for these weight columns at `uses` (per
+/// group `2^(stack variables + log₂(1/rate))`, the stack enlarged as the budget needs), which
+/// each proof re-derives; `None` if they cannot be committed.
 #[must_use]
 pub fn codeword_len(pcs: PcsConfig, weight_vars: &[usize], uses: usize) -> Option<usize> {
-    let (vars, rate) = engine(pcs)
-        .ok()?
-        .reusable_shape(&committed_vars(weight_vars, uses), uses)
-        .ok()?;
-    1usize.checked_shl(u32::try_from(vars + rate).ok()?)
+    let mut total = 0usize;
+    for group in groups(pcs, weight_vars, uses) {
+        let vars = group_vars(weight_vars, &group);
+        let (stack, rate) = engine(pcs, &vars, uses)
+            .ok()?
+            .reusable_shape(&committed_vars(&vars, uses), uses)
+            .ok()?;
+        total = total.checked_add(1usize.checked_shl(u32::try_from(stack + rate).ok()?)?)?;
+    }
+    Some(total)
 }
 
-/// Checks, from the shapes alone, that a reusable commitment of these weight columns covers
+/// The largest codeword, in elements, of one group (what a proof holds at once).
+#[must_use]
+pub fn largest_group_codeword(pcs: PcsConfig, weight_vars: &[usize], uses: usize) -> Option<usize> {
+    let mut largest = 0usize;
+    for group in groups(pcs, weight_vars, uses) {
+        let vars = group_vars(weight_vars, &group);
+        let (stack, rate) = engine(pcs, &vars, uses)
+            .ok()?
+            .reusable_shape(&committed_vars(&vars, uses), uses)
+            .ok()?;
+        largest = largest.max(1usize.checked_shl(u32::try_from(stack + rate).ok()?)?);
+    }
+    Some(largest)
+}
+
+/// Checks, from the shapes alone, that reusable commitments of these weight columns cover
 /// `uses` proofs (before any weight is laid out).
 ///
 /// # Errors
@@ -154,58 +294,335 @@ pub fn check_shapes(
     weight_vars: &[usize],
     uses: usize,
 ) -> Result<(), zkinfer_pcs::PcsError> {
-    engine(pcs)?.reusable_shape(&committed_vars(weight_vars, uses), uses)?;
+    for group in groups(pcs, weight_vars, uses) {
+        let vars = group_vars(weight_vars, &group);
+        engine(pcs, &vars, uses)?.reusable_shape(&committed_vars(&vars, uses), uses)?;
+    }
     Ok(())
 }
 
-/// Commits the weight columns and the opening mask derived from `seed`, for `uses` proofs, and
-/// absorbs the commitment into `t`. Deterministic in (`columns`, `seed`, `uses`).
-pub(crate) fn commit(
+/// Each group's columns, converted, in group order (the columns are moved out of `columns`).
+fn split(columns: Vec<Vec<F>>, groups: &[Vec<usize>]) -> Result<Vec<Vec<Vec<F>>>, ProveError> {
+    let mut slots: Vec<Option<Vec<F>>> = columns.into_iter().map(Some).collect();
+    groups
+        .iter()
+        .map(|g| {
+            g.iter()
+                .map(|&i| {
+                    slots
+                        .get_mut(i)
+                        .and_then(Option::take)
+                        .ok_or_else(|| ProveError::key_mismatch("weights", "weight column"))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Commits group `g` (its columns `columns`, their shapes `vars`) and its opening mask derived
+/// from the key's `seed`, for `uses` proofs, and absorbs the commitment into `t`.
+/// Deterministic in (`columns`, `seed`, `g`, `uses`).
+fn commit_group(
     pcs: PcsConfig,
     mut columns: Vec<Vec<F>>,
+    vars: &[usize],
     seed: &[u8; 32],
+    g: usize,
     uses: usize,
     t: &mut Transcript,
 ) -> Result<(ReusableCommitment, ReusableCommittedData), ProveError> {
-    columns.push(opening_mask(seed, uses));
-    let seeded = HidingPcs::from_seed(hiding_config(pcs), *seed)?;
+    let seed = group_seed(seed, g);
+    columns.push(opening_mask(&seed, uses));
+    let seeded = HidingPcs::from_seed(group_config(pcs, vars, uses), seed)?;
     Ok(seeded.commit_reusable(&columns, uses, t)?)
 }
 
-/// Opens the stack claim on the weights with fresh OS randomness.
-pub(crate) fn open(
+/// Setup's commitment of every group: the groups' roots, one after the other.
+pub(crate) fn commit_all(
     pcs: PcsConfig,
-    data: &mut ReusableCommittedData,
-    stack: &zkinfer_pcs::StackClaim,
+    columns: Vec<Vec<F>>,
+    seed: &[u8; 32],
+    uses: usize,
     t: &mut Transcript,
-) -> Result<HidingOpeningProof, ProveError> {
-    Ok(engine(pcs)?.open_reusable(data, &[], std::slice::from_ref(stack), t)?)
+) -> Result<Vec<u8>, ProveError> {
+    let weight_vars: Vec<usize> = columns
+        .iter()
+        .map(|c| c.len().trailing_zeros() as usize)
+        .collect();
+    let groups = groups(pcs, &weight_vars, uses);
+    let mut roots = Vec::with_capacity(32 * groups.len());
+    for (g, (cols, group)) in split(columns, &groups)?
+        .into_iter()
+        .zip(&groups)
+        .enumerate()
+    {
+        let vars = group_vars(&weight_vars, group);
+        let (commitment, _) = commit_group(pcs, cols, &vars, seed, g, uses, t)?;
+        roots.extend_from_slice(&commitment.root());
+    }
+    Ok(roots)
 }
 
-/// The commitment a verifying key pins: its root, its weight columns' shapes and the opening
-/// mask's, its budget.
+/// A proof's side of the weights groups: what each group's claims and opening need, derived
+/// lazily so that one group's stack or codeword is held at a time.
+pub(crate) struct Groups<'a> {
+    pcs: PcsConfig,
+    uses: usize,
+    seed: [u8; 32],
+    weights: &'a [Vec<i64>],
+    weight_vars: Vec<usize>,
+    groups: Vec<Vec<usize>>,
+    commitments: Vec<ReusableCommitment>,
+}
+
+impl<'a> Groups<'a> {
+    /// The groups of a key whose verifying key pins `root` (the groups' roots) and `uses`, for
+    /// the weight columns `weights` and the key's `seed`; absorbs every group's commitment into
+    /// `t` as the verifier does (nothing is encoded here).
+    pub(crate) fn absorb(
+        pcs: PcsConfig,
+        weights: &'a [Vec<i64>],
+        root: &[u8],
+        uses: usize,
+        seed: [u8; 32],
+        t: &mut Transcript,
+    ) -> Result<Self, ProveError> {
+        let weight_vars: Vec<usize> = weights
+            .iter()
+            .map(|c| c.len().trailing_zeros() as usize)
+            .collect();
+        let uses_u32 = u32::try_from(uses)
+            .map_err(|_| ProveError::Backend(format!("{uses} proofs: too many for one key")))?;
+        let commitments = expected(root, &weight_vars, pcs, uses_u32)
+            .map_err(|e| ProveError::Backend(e.to_string()))?;
+        let groups = groups(pcs, &weight_vars, uses);
+        for (c, group) in commitments.iter().zip(&groups) {
+            engine(pcs, &group_vars(&weight_vars, group), uses)?
+                .absorb_reusable_commitment(c, t)?;
+        }
+        Ok(Self {
+            pcs,
+            uses,
+            seed,
+            weights,
+            weight_vars,
+            groups,
+            commitments,
+        })
+    }
+
+    /// The number of groups.
+    pub(crate) fn len(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// The group of weight column `column` and its index in the group.
+    pub(crate) fn locate(&self, column: usize) -> Option<(usize, usize)> {
+        locate(&self.groups, column)
+    }
+
+    fn columns(&self, g: usize) -> Result<Vec<Vec<F>>, ProveError> {
+        let group = self
+            .groups
+            .get(g)
+            .ok_or_else(|| ProveError::key_mismatch("weights", "weights group"))?;
+        group
+            .iter()
+            .map(|&i| {
+                self.weights
+                    .get(i)
+                    .map(|c| crate::ops::util::to_field(c))
+                    .ok_or_else(|| ProveError::key_mismatch("weights", "weight column"))
+            })
+            .collect()
+    }
+
+    fn vars(&self, g: usize) -> Vec<usize> {
+        self.groups
+            .get(g)
+            .map(|group| group_vars(&self.weight_vars, group))
+            .unwrap_or_default()
+    }
+
+    /// Group `g`'s commitment.
+    pub(crate) fn commitment(&self, g: usize) -> Result<&ReusableCommitment, ProveError> {
+        self.commitments
+            .get(g)
+            .ok_or_else(|| ProveError::key_mismatch("weights", "weights group"))
+    }
+
+    /// Each claim's point (on group `g`'s columns, by index in the group) lifted to its stack.
+    pub(crate) fn lift(
+        &self,
+        g: usize,
+        claims: &[zkinfer_pcs::ColumnClaim],
+    ) -> Result<Vec<Vec<zkinfer_field::EF>>, ProveError> {
+        let (_, points) = engine(self.pcs, &self.vars(g), self.uses)?
+            .lift_reusable(self.commitment(g)?, claims)?;
+        Ok(points)
+    }
+
+    /// Group `g`'s stacked polynomial (its weights and opening mask), not encoded.
+    pub(crate) fn stacked_values(&self, g: usize) -> Result<Vec<F>, ProveError> {
+        let mut columns = self.columns(g)?;
+        columns.push(opening_mask(&group_seed(&self.seed, g), self.uses));
+        Ok(engine(self.pcs, &self.vars(g), self.uses)?
+            .reusable_stacked_values(&columns, self.uses)?)
+    }
+
+    /// Re-derives group `g`'s commitment from the seed (checking it is the key's) and opens
+    /// `stack` on it with fresh OS randomness; the re-derived data is dropped on return.
+    pub(crate) fn open(
+        &self,
+        g: usize,
+        stack: &zkinfer_pcs::StackClaim,
+        t: &mut Transcript,
+    ) -> Result<HidingOpeningProof, ProveError> {
+        let vars = self.vars(g);
+        let mut scratch = Transcript::new(b"zkinfer/weights/rederive");
+        let (commitment, mut data) = commit_group(
+            self.pcs,
+            self.columns(g)?,
+            &vars,
+            &self.seed,
+            g,
+            self.uses,
+            &mut scratch,
+        )?;
+        if &commitment != self.commitment(g)? {
+            return Err(ProveError::Backend(
+                "the proving key's weights do not match its verifying key".into(),
+            ));
+        }
+        Ok(engine(self.pcs, &vars, self.uses)?.open_reusable(
+            &mut data,
+            &[],
+            std::slice::from_ref(stack),
+            t,
+        )?)
+    }
+}
+
+/// The commitments a verifying key pins, one per group: the roots (32 bytes each, in group
+/// order), each group's weight columns' shapes and the opening mask's, the budget.
 ///
 /// # Errors
-/// A root of the wrong length.
+/// Roots of the wrong total length.
 pub fn expected(
     root: &[u8],
     weight_vars: &[usize],
+    pcs: PcsConfig,
     uses: u32,
-) -> Result<ReusableCommitment, VerifyError> {
-    let root: [u8; 32] = root.try_into().map_err(|_| {
-        VerifyError::at(
+) -> Result<Vec<ReusableCommitment>, VerifyError> {
+    let groups = groups(pcs, weight_vars, uses as usize);
+    if root.len() != 32 * groups.len() {
+        return Err(VerifyError::at(
             "weights commitment",
-            "the key's weights root is not 32 bytes",
-        )
-    })?;
-    let vars = committed_vars(weight_vars, uses as usize)
-        .into_iter()
-        .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
-        .collect();
-    Ok(ReusableCommitment::from_parts(root, vars, uses))
+            format!(
+                "the key's weights roots are {} bytes; its weights make {} groups of 32 bytes",
+                root.len(),
+                groups.len()
+            ),
+        ));
+    }
+    groups
+        .iter()
+        .zip(root.chunks_exact(32))
+        .map(|(group, r)| {
+            let r: [u8; 32] = r.try_into().map_err(|_| {
+                VerifyError::at("weights commitment", "a weights root is not 32 bytes")
+            })?;
+            let vars = committed_vars(&group_vars(weight_vars, group), uses as usize)
+                .into_iter()
+                .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+                .collect();
+            Ok(ReusableCommitment::from_parts(r, vars, uses))
+        })
+        .collect()
 }
 
-/// The verifier's engine for a key with settings `pcs`.
-pub(crate) fn verifier_engine(pcs: PcsConfig) -> Result<HidingPcs, VerifyError> {
-    engine(pcs).map_err(|e| VerifyError::at("weights commitment", e))
+/// The verifier's engines, one per group, for a key with settings `pcs`.
+pub(crate) fn verifier_engines(
+    pcs: PcsConfig,
+    weight_vars: &[usize],
+    uses: usize,
+) -> Result<Vec<HidingPcs>, VerifyError> {
+    groups(pcs, weight_vars, uses)
+        .iter()
+        .map(|group| {
+            engine(pcs, &group_vars(weight_vars, group), uses)
+                .map_err(|e| VerifyError::at("weights commitment", e))
+        })
+        .collect()
+}
+
+/// The verifier's map from a weight column to its group and index in the group.
+pub(crate) fn locate(groups: &[Vec<usize>], column: usize) -> Option<(usize, usize)> {
+    groups
+        .iter()
+        .enumerate()
+        .find_map(|(g, cols)| cols.iter().position(|&c| c == column).map(|i| (g, i)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_column_is_in_one_group_and_groups_respect_the_cap() {
+        let pcs = PcsConfig::default();
+        let vars = [
+            26, 22, 22, 20, 10, 22, 4, 26, 22, 22, 22, 22, 22, 22, 22, 22, 22, 22, 22, 22, 22,
+        ];
+        let made = groups(pcs, &vars, 256);
+        let mut seen: Vec<usize> = made.iter().flatten().copied().collect();
+        seen.sort_unstable();
+        assert_eq!(seen, (0..vars.len()).collect::<Vec<_>>());
+        let mask = 1u128 << mask_vars(256);
+        for g in &made {
+            assert!(g.windows(2).all(|w| w[0] < w[1]), "ascending: {g:?}");
+            let load: u128 = g.iter().map(|&i| 1u128 << vars[i].max(4)).sum();
+            // Only a lone column may pass the cap (the 2^26 ones).
+            assert!(
+                load + mask <= 1 << GROUP_STACK_VARS || g.len() == 1,
+                "{g:?}: {load}"
+            );
+        }
+        // The two 2^26 columns alone; sixteen 2^22 ones pass one group with the mask.
+        assert_eq!(made.len(), 4, "{made:?}");
+        assert_eq!(made[0], vec![0]);
+        assert_eq!(made[1], vec![7]);
+        assert_eq!(groups(pcs, &vars, 256), made, "deterministic");
+        // Small weights: one group, every column in order.
+        assert_eq!(groups(pcs, &[10, 5, 12], 256), vec![vec![0, 1, 2]]);
+    }
+
+    #[test]
+    fn large_groups_take_the_lower_rate_and_seeds_differ_per_group() {
+        let pcs = PcsConfig::default();
+        let hiding = hiding_config(pcs);
+        assert_eq!(
+            group_config(pcs, &[20], 256).log_inv_rate,
+            hiding.log_inv_rate
+        );
+        assert_eq!(
+            group_config(pcs, &[25], 256).log_inv_rate,
+            2,
+            "2^26 stack: rate 1/4"
+        );
+        assert_eq!(
+            group_config(pcs, &[26], 256).log_inv_rate,
+            1,
+            "2^27 stack: rate 1/2"
+        );
+        assert_eq!(
+            group_config(pcs, &[28], 256).log_inv_rate,
+            1,
+            "never past 1/2"
+        );
+        let seed = [7u8; 32];
+        assert_eq!(group_seed(&seed, 0), seed);
+        assert_ne!(group_seed(&seed, 1), seed);
+        assert_ne!(group_seed(&seed, 1), group_seed(&seed, 2));
+    }
 }

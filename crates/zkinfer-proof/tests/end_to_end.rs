@@ -80,7 +80,7 @@ fn weights_past_the_commitment_are_refused_at_setup() {
     );
     let m = e.to_string();
     assert!(
-        m.contains("do not fit one commitment") && m.contains("--weights-visibility public"),
+        m.contains("cannot be committed") && m.contains("--weights-visibility public"),
         "{m}"
     );
     let public = compile(

@@ -452,15 +452,19 @@ fn mutate(m: &ProofMutation, p: &mut Proof, other: &Proof) {
         // columns (and, for a plain one, of the other kind).
         ProofMutation::SwapCommitments => match &p.weights {
             Some(WeightsCommitment::Plain(w)) => p.witness = WitnessCommitment::Plain(w.clone()),
-            Some(WeightsCommitment::Hiding(w)) => {
-                p.witness = WitnessCommitment::Hiding(w.hiding().clone());
+            Some(WeightsCommitment::Hiding(ws)) => {
+                if let Some(w) = ws.first() {
+                    p.witness = WitnessCommitment::Hiding(w.hiding().clone());
+                }
             }
             None => {}
         },
         ProofMutation::SwapOpenings => match &p.weights_opening {
             Some(WeightsOpening::Plain(o)) => p.witness_opening = WitnessOpening::Plain(o.clone()),
-            Some(WeightsOpening::Hiding(o)) => {
-                p.witness_opening = WitnessOpening::Hiding(o.clone());
+            Some(WeightsOpening::Hiding(os)) => {
+                if let Some(o) = os.first() {
+                    p.witness_opening = WitnessOpening::Hiding(o.clone());
+                }
             }
             None => {}
         },

@@ -386,7 +386,7 @@ fn run(cli: &Cli) -> Result<(), Error> {
                 print!("{report}");
                 println!(
                     "calibrated on {} sample(s) in {:.0} ms → {}",
-                    samples.len(),
+                    report.samples,
                     ms(t),
                     output.display()
                 );

@@ -266,6 +266,23 @@ impl HidingPcs {
         self.lift_for(&commitment.inner, Some(commitment.uses()), claims)
     }
 
+    /// The stacked polynomial a reusable commitment of `columns` for `uses` openings commits
+    /// (what [`ReusableCommittedData::stacked_values`] holds), without encoding or hashing it:
+    /// for a prover that reduces its claims before it re-derives the commitment.
+    ///
+    /// # Errors
+    /// As [`HidingPcs::commit_reusable`] on these columns.
+    pub fn reusable_stacked_values(
+        &self,
+        columns: &[Vec<F>],
+        uses: usize,
+    ) -> Result<Vec<F>, PcsError> {
+        let num_vars = crate::prover::column_vars(columns)?;
+        let stack = super::stack::Stack::new(&num_vars, &self.config)?;
+        let (vars, _) = self.config_for(stack.min_stacked_vars, Some(uses))?;
+        Ok(stack.fill(columns, vars))
+    }
+
     /// The number of stack variables and the first oracle's `log₂(1/rate)` a reusable
     /// commitment of columns with these numbers of variables gets (for cost reports).
     ///
