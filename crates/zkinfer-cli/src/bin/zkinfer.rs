@@ -533,11 +533,22 @@ fn run(cli: &Cli) -> Result<(), Error> {
                 if *profile {
                     v["load_ms"] = json!(ms(t_load));
                     v["phases"] = json!(phases);
+                    v["bytes_by_part"] = json!(
+                        proof
+                            .size_by_part()
+                            .into_iter()
+                            .map(|(part, bytes)| json!({"part": part, "bytes": bytes}))
+                            .collect::<Vec<_>>()
+                    );
                 }
                 println!("{v}");
             } else {
                 if *profile {
                     print_profile(t_load, &prof);
+                    println!("proof part         bytes");
+                    for (part, bytes) in proof.size_by_part() {
+                        println!("{part:<15} {bytes:>9}");
+                    }
                 }
                 println!(
                     "proved in {:.0} ms → {} ({size} B); {}",
