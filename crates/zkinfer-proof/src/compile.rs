@@ -52,13 +52,8 @@ fn finish(mut p: Planner<'_>) -> Result<Plan, CompileError> {
         };
         multiplicity_columns.push(p.witness(format!("multiplicities.{i}"), nv));
     }
-    let cost = crate::cost::total(
-        p.costs,
-        &p.witness_columns,
-        &p.weight_columns,
-        p.options.weights == WeightsVisibility::Public,
-    );
-    let plan = Plan {
+    let public = p.options.weights == WeightsVisibility::Public;
+    let mut plan = Plan {
         graph: g.clone(),
         options: p.options,
         layouts,
@@ -66,11 +61,22 @@ fn finish(mut p: Planner<'_>) -> Result<Plan, CompileError> {
         nodes: p.nodes,
         witness_columns: p.witness_columns,
         weight_columns: p.weight_columns,
+        weight_aliases: Vec::new(),
         tables: p.tables,
         multiplicity_columns,
         lookups: p.lookups,
-        cost,
+        cost: crate::plan::Cost::default(),
     };
+    // Tied weights are committed once, so only private weights look for them.
+    if !public {
+        plan.weight_aliases = crate::weights::tied(&plan, g);
+    }
+    plan.cost = crate::cost::total(
+        p.costs,
+        &plan.witness_columns,
+        &crate::weights::WeightShapes::of(&plan),
+        public,
+    );
     if !plan.options.output.is_public() && plan.committed_column(g.output).is_none() {
         return Err(CompileError::Graph(format!(
             "a private or hashed output must be a committed tensor, and this model's output \

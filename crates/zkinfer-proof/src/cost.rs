@@ -13,7 +13,7 @@
 use zkinfer_pcs::PcsConfig;
 
 use crate::plan::{ColumnSpec, Cost, NodeCost};
-use crate::weights::DEFAULT_MAX_PROOFS;
+use crate::weights::{DEFAULT_MAX_PROOFS, WeightShapes};
 
 /// Time per element committed per proof (encoding, hashing, the hiding opening, and the
 /// sumchecks and lookups over the same tensors, which scale with it).
@@ -39,22 +39,21 @@ const PUBLIC_WEIGHT_BYTES: u64 = 25;
 pub fn total(
     nodes: Vec<NodeCost>,
     witness: &[ColumnSpec],
-    weight: &[ColumnSpec],
+    weight: &WeightShapes,
     public_weights: bool,
 ) -> Cost {
     let committed: usize = witness.iter().map(|c| 1usize << c.num_vars).sum();
-    let weights: usize = weight.iter().map(|c| 1usize << c.num_vars).sum();
+    let weights: usize = weight.vars().iter().map(|&n| 1usize << n).sum();
     // Every group's codeword is re-derived (time); one group's is held at a time (memory).
-    let (weights_codeword, largest_codeword) = if public_weights || weight.is_empty() {
+    let (weights_codeword, largest_codeword) = if public_weights || weight.vars().is_empty() {
         (0, 0)
     } else {
-        let vars: Vec<usize> = weight.iter().map(|c| c.num_vars).collect();
         // Shapes the commitment refuses (setup will say why) are costed as a rate-1/8 stack.
         let fallback = weights.next_power_of_two().saturating_mul(8);
         let pcs = PcsConfig::default();
         (
-            crate::weights::codeword_len(pcs, &vars, DEFAULT_MAX_PROOFS).unwrap_or(fallback),
-            crate::weights::largest_group_codeword(pcs, &vars, DEFAULT_MAX_PROOFS)
+            crate::weights::codeword_len(pcs, weight, DEFAULT_MAX_PROOFS).unwrap_or(fallback),
+            crate::weights::largest_group_codeword(pcs, weight, DEFAULT_MAX_PROOFS)
                 .unwrap_or(fallback),
         )
     };
@@ -119,11 +118,16 @@ mod tests {
     /// at the base rate, and enlarged for a small stack (the budget of proofs must fit).
     #[test]
     fn the_codeword_follows_the_commitment() {
-        let big = crate::weights::codeword_len(PcsConfig::default(), &[20], DEFAULT_MAX_PROOFS)
-            .expect("a 2^20 stack commits");
+        let big = crate::weights::codeword_len(
+            PcsConfig::default(),
+            &[20][..].into(),
+            DEFAULT_MAX_PROOFS,
+        )
+        .expect("a 2^20 stack commits");
         assert!(big >= 1 << 21, "{big}");
-        let small = crate::weights::codeword_len(PcsConfig::default(), &[8], DEFAULT_MAX_PROOFS)
-            .expect("a 2^8 stack commits");
+        let small =
+            crate::weights::codeword_len(PcsConfig::default(), &[8][..].into(), DEFAULT_MAX_PROOFS)
+                .expect("a 2^8 stack commits");
         assert!(small > 1 << 9, "enlarged: {small}");
     }
 }

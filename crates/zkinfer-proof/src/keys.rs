@@ -15,6 +15,7 @@ use crate::error::ProveError;
 use crate::ir::ProofGraph;
 use crate::ops::to_field;
 use crate::plan::{Plan, WeightsVisibility};
+use crate::weights::WeightShapes;
 use crate::witness::weight_columns;
 
 /// What a verifier needs. Small: no weights.
@@ -148,7 +149,7 @@ fn setup_inner(
     // one stack.
     let vars: Vec<usize> = plan.weight_columns.iter().map(|c| c.num_vars).collect();
     let shapes = match max_proofs {
-        Some(uses) => crate::weights::check_shapes(pcs, &vars, uses),
+        Some(uses) => crate::weights::check_shapes(pcs, &WeightShapes::of(plan), uses),
         None => engine.check_shapes(&vars).map(|_| ()),
     };
     if let Err(reason) = shapes {
@@ -172,7 +173,8 @@ fn setup_inner(
     let (root, uses, weights_data, weights_seed) = match max_proofs {
         Some(uses) => {
             let seed = zkinfer_pcs::HidingPcs::random_seed()?;
-            let roots = crate::weights::commit_all(pcs, cols, &seed, uses, &mut t)?;
+            let shapes = WeightShapes::of(plan);
+            let roots = crate::weights::commit_all(pcs, cols, &shapes, &seed, uses, &mut t)?;
             let uses = u32::try_from(uses)
                 .map_err(|_| ProveError::Backend(format!("{uses} proofs: too many for one key")))?;
             (roots, uses, None, Some(seed))

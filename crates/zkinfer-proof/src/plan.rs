@@ -329,6 +329,32 @@ pub struct Cost {
     pub predicted_memory_bytes: u64,
 }
 
+/// A weight column whose values are another weight column's transposed (GPT-2's LM head: the
+/// head's `[d, vocab]` weight is the embedding table `[vocab, d]` transposed; the exporter unties
+/// it into a constant of its own). Private weights commit only `target`; a claim on `column` at
+/// `(p_a ‖ p_b)` (`p_a` its first `split` variables) is a claim on `target` at `(p_b ‖ p_a)`.
+/// The alias is part of the plan, so the verifying key states it (the model's weights are tied;
+/// nothing about their values).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WeightAlias {
+    /// The column not committed.
+    pub column: usize,
+    /// The column it is the transpose of.
+    pub target: usize,
+    /// Variables of `column`'s first axis.
+    pub split: usize,
+}
+
+impl WeightAlias {
+    /// The point on `target` of a claim on `column` at `point`; `None` for a point shorter than
+    /// the split.
+    #[must_use]
+    pub fn target_point<T: Clone>(&self, point: &[T]) -> Option<Vec<T>> {
+        let (a, b) = (point.get(..self.split)?, point.get(self.split..)?);
+        Some(b.iter().chain(a).cloned().collect())
+    }
+}
+
 /// The compiled model: everything but the weight values.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
@@ -346,6 +372,9 @@ pub struct Plan {
     pub witness_columns: Vec<ColumnSpec>,
     /// Weight columns, committed at setup.
     pub weight_columns: Vec<ColumnSpec>,
+    /// Weight columns that are another's transpose (a tied LM head), committed once: found at
+    /// compile from the values ([`crate::weights::tied`]).
+    pub weight_aliases: Vec<WeightAlias>,
     /// Distinct tables.
     pub tables: Vec<TableSpec>,
     /// Multiplicity column of each table.

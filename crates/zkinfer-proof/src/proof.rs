@@ -68,7 +68,8 @@ pub const FORMAT_VERSION: u32 = 10;
 /// model's quantized graph carries the parts of a packed input (several graph inputs). 4: the
 /// verifying key carries the private weights commitment's budget (`weights_uses`, in its
 /// digest); compiled models did not change but share the number (recompile a version-3 `.zkc`).
-pub const KEY_FORMAT_VERSION: u32 = 4;
+/// 5: the plan's tied weights (`Plan::weight_aliases`; a tied LM head committed once).
+pub const KEY_FORMAT_VERSION: u32 = 5;
 
 /// Version of the proving-key formats. 2: the key carries the weights' commitment data
 /// (codeword and Merkle tree) so that proofs skip re-committing the weights; version-1 keys
@@ -80,8 +81,10 @@ pub const KEY_FORMAT_VERSION: u32 = 4;
 /// values (proof format 7). 7: the quantized graph carries the parts of a packed input
 /// (several graph inputs). 8: the verifying key's `weights_uses`; the weights' reusable hiding
 /// commitment's seed (`weights_seed`) instead of a plain commitment's codeword; the mask budget
-/// counts the weights' stack reduction.
-pub const PK_FORMAT_VERSION: u32 = 8;
+/// counts the weights' stack reduction. 9: the plan's tied weights; the weights' commitment in
+/// groups (one root per group in the verifying key, the budget counting one stack reduction per
+/// group).
+pub const PK_FORMAT_VERSION: u32 = 9;
 
 /// The encoding of the proof's integer vectors (public input and output): one byte string of
 /// zigzag LEB128 varints, about 3 bytes for a 16-bit activation instead of bincode's 8. Decoding

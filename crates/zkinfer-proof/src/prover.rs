@@ -207,6 +207,7 @@ fn prove_inner(
         let groups = crate::weights::Groups::absorb(
             pk.vk.pcs,
             weights,
+            plan,
             &pk.vk.weights_root,
             pk.vk.weights_uses as usize,
             seed,
@@ -449,15 +450,9 @@ fn count_mask_entries(
     if pk.vk.weights_uses > 0 && pk.vk.plan.options.weights == WeightsVisibility::Private {
         // The weights' claims are reduced to one on each group's stack.
         cx.claims.weights.clear();
-        let vars: Vec<usize> = pk
-            .vk
-            .plan
-            .weight_columns
-            .iter()
-            .map(|c| c.num_vars)
-            .collect();
+        let shapes = crate::weights::WeightShapes::of(&pk.vk.plan);
         let uses = pk.vk.weights_uses as usize;
-        for _ in crate::weights::groups(pk.vk.pcs, &vars, uses) {
+        for _ in crate::weights::groups(pk.vk.pcs, &shapes, uses) {
             cx.ch.count_reduction(commit::MAX_STACK_VARS);
         }
     } else {
@@ -568,16 +563,18 @@ fn weights_on_stack(
     let weights = std::mem::take(&mut cx.claims.weights);
     let mut per_group: Vec<Vec<ColClaim>> = (0..groups.len()).map(|_| Vec::new()).collect();
     for c in weights {
+        let mut claim = c.claim;
+        let (column, point) = groups
+            .resolve(c.column, std::mem::take(&mut claim.point))
+            .ok_or_else(|| key_mismatch("weights opening", "tied weight claim point"))?;
+        claim.point = point;
         let (g, i) = groups
-            .locate(c.column)
+            .locate(column)
             .ok_or_else(|| key_mismatch("weights opening", "weight column"))?;
         per_group
             .get_mut(g)
             .ok_or_else(|| key_mismatch("weights opening", "weights group"))?
-            .push(ColClaim {
-                column: i,
-                claim: c.claim,
-            });
+            .push(ColClaim { column: i, claim });
     }
     let mut stacks = Vec::with_capacity(per_group.len());
     for (g, claims) in per_group.into_iter().enumerate() {

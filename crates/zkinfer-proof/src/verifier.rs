@@ -149,14 +149,14 @@ pub fn verify(
         (Some(WeightsCommitment::Hiding(ws)), Some(WeightsOpening::Hiding(_)), false)
             if hiding_weights =>
         {
-            let vars: Vec<usize> = plan.weight_columns.iter().map(|c| c.num_vars).collect();
-            if *ws != weights::expected(&vk.weights_root, &vars, vk.pcs, vk.weights_uses)? {
+            let shapes = weights::WeightShapes::of(plan);
+            if *ws != weights::expected(&vk.weights_root, &shapes, vk.pcs, vk.weights_uses)? {
                 return Err(VerifyError::at(
                     "weights commitment",
                     "the weights differ from those of the verifying key",
                 ));
             }
-            let engines = weights::verifier_engines(vk.pcs, &vars, vk.weights_uses as usize)?;
+            let engines = weights::verifier_engines(vk.pcs, &shapes, vk.weights_uses as usize)?;
             for (engine, w) in engines.iter().zip(ws) {
                 engine
                     .absorb_reusable_commitment(w, &mut t)
@@ -410,8 +410,8 @@ pub fn verify(
                     ),
                 ));
             }
-            let vars: Vec<usize> = plan.weight_columns.iter().map(|c| c.num_vars).collect();
-            let engines = weights::verifier_engines(vk.pcs, &vars, vk.weights_uses as usize)?;
+            let shapes = weights::WeightShapes::of(plan);
+            let engines = weights::verifier_engines(vk.pcs, &shapes, vk.weights_uses as usize)?;
             for (((engine, w), o), stack) in engines.iter().zip(ws).zip(os).zip(&weights_stack) {
                 engine
                     .verify_reusable(w, &[], std::slice::from_ref(stack), o, &mut t)
@@ -456,10 +456,10 @@ fn weights_on_stack(
     vk: &VerifyingKey,
     ws: &[zkinfer_pcs::ReusableCommitment],
 ) -> Result<Vec<zkinfer_pcs::StackClaim>, VerifyError> {
-    let vars: Vec<usize> = vk.plan.weight_columns.iter().map(|c| c.num_vars).collect();
+    let shapes = weights::WeightShapes::of(&vk.plan);
     let uses = vk.weights_uses as usize;
-    let groups = weights::groups(vk.pcs, &vars, uses);
-    let engines = weights::verifier_engines(vk.pcs, &vars, uses)?;
+    let groups = weights::groups(vk.pcs, &shapes, uses);
+    let engines = weights::verifier_engines(vk.pcs, &shapes, uses)?;
     if engines.len() != ws.len() {
         return Err(VerifyError::at(
             "weights commitment",
@@ -469,15 +469,20 @@ fn weights_on_stack(
     let weights = std::mem::take(&mut cx.claims.weights);
     let mut per_group: Vec<Vec<ColClaim>> = (0..groups.len()).map(|_| Vec::new()).collect();
     for c in weights {
-        let (g, i) = weights::locate(&groups, c.column)
+        let mut claim = c.claim;
+        let (column, point) = weights::resolve(
+            &vk.plan.weight_aliases,
+            c.column,
+            std::mem::take(&mut claim.point),
+        )
+        .ok_or_else(|| VerifyError::at("weights opening", "a tied weight claim's point"))?;
+        claim.point = point;
+        let (g, i) = weights::locate(&groups, column)
             .ok_or_else(|| VerifyError::at("weights opening", "a claim on a missing column"))?;
         per_group
             .get_mut(g)
             .ok_or_else(|| VerifyError::at("weights opening", "a claim on a missing group"))?
-            .push(ColClaim {
-                column: i,
-                claim: c.claim,
-            });
+            .push(ColClaim { column: i, claim });
     }
     let mut stacks = Vec::with_capacity(per_group.len());
     for ((claims, engine), w) in per_group.into_iter().zip(&engines).zip(ws) {

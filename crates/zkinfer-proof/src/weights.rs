@@ -50,6 +50,7 @@ use zkinfer_pcs::{
 
 use crate::commit::{OPENING_MASK_VARS, hiding_config};
 use crate::error::{ProveError, VerifyError};
+use crate::plan::WeightAlias;
 
 /// How many proofs a key's private weights commitment covers unless `setup` is told otherwise
 /// (`zkinfer setup --max-proofs`). Hiding the weights costs every proof a second HVZK-WHIR
@@ -154,16 +155,132 @@ fn group_stack_vars() -> usize {
 /// ≈ 5 GiB (≈ 19 B per codeword element, docs/BENCHMARKS.md "The cost model").
 pub const MAX_CODEWORD_VARS: usize = 28;
 
+/// The weight columns' shapes as the commitment sees them: every column's number of variables,
+/// and which columns are aliases of others (not committed, [`crate::plan::WeightAlias`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WeightShapes {
+    vars: Vec<usize>,
+    aliased: Vec<usize>,
+}
+
+impl WeightShapes {
+    /// Shapes `vars`, the columns `aliased` not committed.
+    #[must_use]
+    pub fn new(vars: Vec<usize>, aliased: Vec<usize>) -> Self {
+        Self { vars, aliased }
+    }
+
+    /// A plan's weight columns and aliases.
+    #[must_use]
+    pub fn of(plan: &crate::plan::Plan) -> Self {
+        Self {
+            vars: plan.weight_columns.iter().map(|c| c.num_vars).collect(),
+            aliased: plan.weight_aliases.iter().map(|a| a.column).collect(),
+        }
+    }
+
+    /// Every column's number of variables.
+    #[must_use]
+    pub fn vars(&self) -> &[usize] {
+        &self.vars
+    }
+
+    /// Whether column `i` is committed (not an alias).
+    fn committed(&self, i: usize) -> bool {
+        !self.aliased.contains(&i)
+    }
+}
+
+impl From<&[usize]> for WeightShapes {
+    fn from(vars: &[usize]) -> Self {
+        Self::new(vars.to_vec(), Vec::new())
+    }
+}
+
+/// The tied weights of a compiled plan: each matrix-product weight `[k, n]` whose values are an
+/// embedding table `[n, k]` transposed — checked on the constants, then on the laid-out columns
+/// (padding included), so the alias is exact. Only embedding tables are candidates (the tied LM
+/// head of GPT-2 and its kin); comparing every pair of weights would cost quadratic time.
+pub(crate) fn tied(plan: &crate::plan::Plan, graph: &crate::ir::ProofGraph) -> Vec<WeightAlias> {
+    use crate::ir::Op;
+    use crate::plan::NodePlan;
+    let column = |idx: usize| match plan.nodes.get(idx) {
+        Some(NodePlan::Weighted { weight, .. }) => Some(*weight),
+        _ => None,
+    };
+    let tables: Vec<(usize, usize, &crate::ir::Const)> = graph
+        .nodes
+        .iter()
+        .enumerate()
+        .filter_map(|(idx, n)| match &n.op {
+            Op::Embedding { table } => Some((idx, column(idx)?, table)),
+            _ => None,
+        })
+        .collect();
+    let mut out: Vec<WeightAlias> = Vec::new();
+    for (idx, node) in graph.nodes.iter().enumerate() {
+        let Op::MatMulConst { weight, .. } = &node.op else {
+            continue;
+        };
+        let (Some(wc), &[k, n]) = (column(idx), weight.shape.as_slice()) else {
+            continue;
+        };
+        for &(tidx, tc, table) in &tables {
+            if table.shape[..] != [n, k]
+                || out.iter().any(|a| a.column == wc)
+                || weight.values.len() != k * n
+                || table.values.len() != k * n
+                || !(0..k)
+                    .all(|i| (0..n).all(|j| weight.values[i * n + j] == table.values[j * k + i]))
+            {
+                continue;
+            }
+            // The laid-out columns: `[K, N]` (padded) and `[N, K]`.
+            let mut cols = vec![Vec::new(); plan.weight_columns.len()];
+            let laid = [idx, tidx].iter().all(|&i| {
+                graph.nodes.get(i).is_some_and(|nd| {
+                    crate::ops::rule(&nd.op)
+                        .weights(plan, graph, i, &mut cols)
+                        .is_ok()
+                })
+            });
+            let (Some(a), Some(b)) = (cols.get(wc), cols.get(tc)) else {
+                continue;
+            };
+            let np = n.next_power_of_two();
+            if !laid || a.len() != b.len() || np == 0 || a.len() % np != 0 {
+                continue;
+            }
+            let kp = a.len() / np;
+            if !kp.is_power_of_two()
+                || !(0..kp).all(|i| (0..np).all(|j| a.get(i * np + j) == b.get(j * kp + i)))
+            {
+                continue;
+            }
+            out.push(WeightAlias {
+                column: wc,
+                target: tc,
+                split: kp.trailing_zeros() as usize,
+            });
+            break;
+        }
+    }
+    out
+}
+
 /// The columns of each weights group (indices into the weight columns, ascending within a
-/// group), for weight columns of these numbers of variables and a budget of `uses` proofs.
-/// Deterministic in its arguments; one group holding every column when they fit.
+/// group), for weight columns of these shapes and a budget of `uses` proofs; aliases are in
+/// none. Deterministic in its arguments; one group holding every column when they fit.
 #[must_use]
-pub fn groups(pcs: PcsConfig, weight_vars: &[usize], uses: usize) -> Vec<Vec<usize>> {
+pub fn groups(pcs: PcsConfig, shapes: &WeightShapes, uses: usize) -> Vec<Vec<usize>> {
+    let weight_vars = shapes.vars();
     let fold = hiding_config(pcs).folding_factor;
     let size = |n: usize| 1u128 << n.max(fold).min(100);
     let mask = size(mask_vars(uses));
     let cap = 1u128 << group_stack_vars();
-    let mut order: Vec<usize> = (0..weight_vars.len()).collect();
+    let mut order: Vec<usize> = (0..weight_vars.len())
+        .filter(|&i| shapes.committed(i))
+        .collect();
     order.sort_by_key(|&i| {
         (
             std::cmp::Reverse(weight_vars.get(i).copied().unwrap_or(0)),
@@ -256,10 +373,10 @@ pub fn committed_vars(weight_vars: &[usize], uses: usize) -> Vec<usize> {
 /// group `2^(stack variables + log₂(1/rate))`, the stack enlarged as the budget needs), which
 /// each proof re-derives; `None` if they cannot be committed.
 #[must_use]
-pub fn codeword_len(pcs: PcsConfig, weight_vars: &[usize], uses: usize) -> Option<usize> {
+pub fn codeword_len(pcs: PcsConfig, shapes: &WeightShapes, uses: usize) -> Option<usize> {
     let mut total = 0usize;
-    for group in groups(pcs, weight_vars, uses) {
-        let vars = group_vars(weight_vars, &group);
+    for group in groups(pcs, shapes, uses) {
+        let vars = group_vars(shapes.vars(), &group);
         let (stack, rate) = engine(pcs, &vars, uses)
             .ok()?
             .reusable_shape(&committed_vars(&vars, uses), uses)
@@ -271,10 +388,10 @@ pub fn codeword_len(pcs: PcsConfig, weight_vars: &[usize], uses: usize) -> Optio
 
 /// The largest codeword, in elements, of one group (what a proof holds at once).
 #[must_use]
-pub fn largest_group_codeword(pcs: PcsConfig, weight_vars: &[usize], uses: usize) -> Option<usize> {
+pub fn largest_group_codeword(pcs: PcsConfig, shapes: &WeightShapes, uses: usize) -> Option<usize> {
     let mut largest = 0usize;
-    for group in groups(pcs, weight_vars, uses) {
-        let vars = group_vars(weight_vars, &group);
+    for group in groups(pcs, shapes, uses) {
+        let vars = group_vars(shapes.vars(), &group);
         let (stack, rate) = engine(pcs, &vars, uses)
             .ok()?
             .reusable_shape(&committed_vars(&vars, uses), uses)
@@ -291,11 +408,11 @@ pub fn largest_group_codeword(pcs: PcsConfig, weight_vars: &[usize], uses: usize
 /// The commitment's reason ([`zkinfer_pcs::PcsError::ReuseBudget`] names the fix).
 pub fn check_shapes(
     pcs: PcsConfig,
-    weight_vars: &[usize],
+    shapes: &WeightShapes,
     uses: usize,
 ) -> Result<(), zkinfer_pcs::PcsError> {
-    for group in groups(pcs, weight_vars, uses) {
-        let vars = group_vars(weight_vars, &group);
+    for group in groups(pcs, shapes, uses) {
+        let vars = group_vars(shapes.vars(), &group);
         engine(pcs, &vars, uses)?.reusable_shape(&committed_vars(&vars, uses), uses)?;
     }
     Ok(())
@@ -341,22 +458,19 @@ fn commit_group(
 pub(crate) fn commit_all(
     pcs: PcsConfig,
     columns: Vec<Vec<F>>,
+    shapes: &WeightShapes,
     seed: &[u8; 32],
     uses: usize,
     t: &mut Transcript,
 ) -> Result<Vec<u8>, ProveError> {
-    let weight_vars: Vec<usize> = columns
-        .iter()
-        .map(|c| c.len().trailing_zeros() as usize)
-        .collect();
-    let groups = groups(pcs, &weight_vars, uses);
+    let groups = groups(pcs, shapes, uses);
     let mut roots = Vec::with_capacity(32 * groups.len());
     for (g, (cols, group)) in split(columns, &groups)?
         .into_iter()
         .zip(&groups)
         .enumerate()
     {
-        let vars = group_vars(&weight_vars, group);
+        let vars = group_vars(shapes.vars(), group);
         let (commitment, _) = commit_group(pcs, cols, &vars, seed, g, uses, t)?;
         roots.extend_from_slice(&commitment.root());
     }
@@ -370,7 +484,8 @@ pub(crate) struct Groups<'a> {
     uses: usize,
     seed: [u8; 32],
     weights: &'a [Vec<i64>],
-    weight_vars: Vec<usize>,
+    shapes: WeightShapes,
+    aliases: Vec<WeightAlias>,
     groups: Vec<Vec<usize>>,
     commitments: Vec<ReusableCommitment>,
 }
@@ -382,22 +497,20 @@ impl<'a> Groups<'a> {
     pub(crate) fn absorb(
         pcs: PcsConfig,
         weights: &'a [Vec<i64>],
+        plan: &crate::plan::Plan,
         root: &[u8],
         uses: usize,
         seed: [u8; 32],
         t: &mut Transcript,
     ) -> Result<Self, ProveError> {
-        let weight_vars: Vec<usize> = weights
-            .iter()
-            .map(|c| c.len().trailing_zeros() as usize)
-            .collect();
+        let shapes = WeightShapes::of(plan);
         let uses_u32 = u32::try_from(uses)
             .map_err(|_| ProveError::Backend(format!("{uses} proofs: too many for one key")))?;
-        let commitments = expected(root, &weight_vars, pcs, uses_u32)
+        let commitments = expected(root, &shapes, pcs, uses_u32)
             .map_err(|e| ProveError::Backend(e.to_string()))?;
-        let groups = groups(pcs, &weight_vars, uses);
+        let groups = groups(pcs, &shapes, uses);
         for (c, group) in commitments.iter().zip(&groups) {
-            engine(pcs, &group_vars(&weight_vars, group), uses)?
+            engine(pcs, &group_vars(shapes.vars(), group), uses)?
                 .absorb_reusable_commitment(c, t)?;
         }
         Ok(Self {
@@ -405,7 +518,8 @@ impl<'a> Groups<'a> {
             uses,
             seed,
             weights,
-            weight_vars,
+            shapes,
+            aliases: plan.weight_aliases.clone(),
             groups,
             commitments,
         })
@@ -419,6 +533,16 @@ impl<'a> Groups<'a> {
     /// The group of weight column `column` and its index in the group.
     pub(crate) fn locate(&self, column: usize) -> Option<(usize, usize)> {
         locate(&self.groups, column)
+    }
+
+    /// The committed column and point of a claim on weight column `column` at `point` (an
+    /// alias's claim is its target's at the swapped point).
+    pub(crate) fn resolve(
+        &self,
+        column: usize,
+        point: Vec<zkinfer_field::EF>,
+    ) -> Option<(usize, Vec<zkinfer_field::EF>)> {
+        resolve(&self.aliases, column, point)
     }
 
     fn columns(&self, g: usize) -> Result<Vec<Vec<F>>, ProveError> {
@@ -440,7 +564,7 @@ impl<'a> Groups<'a> {
     fn vars(&self, g: usize) -> Vec<usize> {
         self.groups
             .get(g)
-            .map(|group| group_vars(&self.weight_vars, group))
+            .map(|group| group_vars(self.shapes.vars(), group))
             .unwrap_or_default()
     }
 
@@ -510,11 +634,11 @@ impl<'a> Groups<'a> {
 /// Roots of the wrong total length.
 pub fn expected(
     root: &[u8],
-    weight_vars: &[usize],
+    shapes: &WeightShapes,
     pcs: PcsConfig,
     uses: u32,
 ) -> Result<Vec<ReusableCommitment>, VerifyError> {
-    let groups = groups(pcs, weight_vars, uses as usize);
+    let groups = groups(pcs, shapes, uses as usize);
     if root.len() != 32 * groups.len() {
         return Err(VerifyError::at(
             "weights commitment",
@@ -532,7 +656,7 @@ pub fn expected(
             let r: [u8; 32] = r.try_into().map_err(|_| {
                 VerifyError::at("weights commitment", "a weights root is not 32 bytes")
             })?;
-            let vars = committed_vars(&group_vars(weight_vars, group), uses as usize)
+            let vars = committed_vars(&group_vars(shapes.vars(), group), uses as usize)
                 .into_iter()
                 .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
                 .collect();
@@ -544,16 +668,29 @@ pub fn expected(
 /// The verifier's engines, one per group, for a key with settings `pcs`.
 pub(crate) fn verifier_engines(
     pcs: PcsConfig,
-    weight_vars: &[usize],
+    shapes: &WeightShapes,
     uses: usize,
 ) -> Result<Vec<HidingPcs>, VerifyError> {
-    groups(pcs, weight_vars, uses)
+    groups(pcs, shapes, uses)
         .iter()
         .map(|group| {
-            engine(pcs, &group_vars(weight_vars, group), uses)
+            engine(pcs, &group_vars(shapes.vars(), group), uses)
                 .map_err(|e| VerifyError::at("weights commitment", e))
         })
         .collect()
+}
+
+/// The committed column and point of a claim on weight column `column` at `point`, through
+/// `aliases`; `None` for a point too short for its alias.
+pub(crate) fn resolve<T: Clone>(
+    aliases: &[WeightAlias],
+    column: usize,
+    point: Vec<T>,
+) -> Option<(usize, Vec<T>)> {
+    match aliases.iter().find(|a| a.column == column) {
+        Some(a) => Some((a.target, a.target_point(&point)?)),
+        None => Some((column, point)),
+    }
 }
 
 /// The verifier's map from a weight column to its group and index in the group.
@@ -577,7 +714,7 @@ mod tests {
             26, 22, 22, 20, 10, 22, 4, 26, 22, 22, 22, 22, 22, 22, 22, 22, 22, 22, 22, 22, 22, 28,
             28,
         ];
-        let made = groups(pcs, &vars, 256);
+        let made = groups(pcs, &WeightShapes::from(&vars[..]), 256);
         let mut seen: Vec<usize> = made.iter().flatten().copied().collect();
         seen.sort_unstable();
         assert_eq!(seen, (0..vars.len()).collect::<Vec<_>>());
@@ -598,9 +735,21 @@ mod tests {
         assert_eq!(made[1], vec![22]);
         assert!(made[2].contains(&0) && made[3].contains(&7), "{made:?}");
         assert_eq!(made[2].len(), 19, "{made:?}");
-        assert_eq!(groups(pcs, &vars, 256), made, "deterministic");
+        assert_eq!(
+            groups(pcs, &WeightShapes::from(&vars[..]), 256),
+            made,
+            "deterministic"
+        );
+        // An aliased column is in no group.
+        let shapes = WeightShapes::new(vars.to_vec(), vec![21]);
+        let without = groups(pcs, &shapes, 256);
+        assert!(without.iter().flatten().all(|&i| i != 21), "{without:?}");
+        assert_eq!(without.iter().flatten().count(), vars.len() - 1);
         // Small weights: one group, every column in order.
-        assert_eq!(groups(pcs, &[10, 5, 12], 256), vec![vec![0, 1, 2]]);
+        assert_eq!(
+            groups(pcs, &WeightShapes::from(&[10, 5, 12][..]), 256),
+            vec![vec![0, 1, 2]]
+        );
     }
 
     #[test]

@@ -30,7 +30,7 @@ fn weights_in_two_groups_prove_verify_and_each_group_is_bound() {
         // Compiled here too: the plan's cost prediction follows the group size.
         let plan = compile(&g, CompileOptions::default()).expect("compiles");
         let vars: Vec<usize> = plan.weight_columns.iter().map(|c| c.num_vars).collect();
-        let made = groups(PcsConfig::default(), &vars, USES);
+        let made = groups(PcsConfig::default(), &vars[..].into(), USES);
         assert_eq!(made.len(), 2, "{made:?} of {vars:?}");
         let pk = setup_with_max_proofs(&g, &plan, PcsConfig::default(), USES).expect("setup");
         assert_eq!(pk.vk.weights_root.len(), 64, "one root per group");

@@ -153,3 +153,67 @@ fn private_token_ids_are_refused_at_compile() {
         );
     }
 }
+
+/// GPT-2's LM head is the embedding table transposed (the exporter unties it into a constant of
+/// its own): compile finds the tie from the values and the private weights commit the table
+/// once — the head's column is in no commitment group, its claims go to the table at the
+/// swapped point (the end-to-end test above proves and verifies through that path). A head
+/// that differs from the table in one value is not tied.
+#[test]
+fn the_tied_head_is_committed_once() {
+    let f = load();
+    let c = compiled(&f, InputVisibility::Public).expect("compiles");
+    let plan = &c.plan;
+    assert_eq!(plan.weight_aliases.len(), 1, "{:?}", plan.weight_aliases);
+    let a = plan.weight_aliases[0];
+    assert!(
+        plan.weight_columns[a.column].name.contains("lm_head"),
+        "{}",
+        plan.weight_columns[a.column].name
+    );
+    assert!(
+        plan.weight_columns[a.target].name.contains("wte"),
+        "{}",
+        plan.weight_columns[a.target].name
+    );
+    let shapes = zkinfer_proof::weights::WeightShapes::of(plan);
+    let groups = zkinfer_proof::weights::groups(zkinfer_pcs::PcsConfig::default(), &shapes, 256);
+    assert!(
+        groups.iter().flatten().all(|&i| i != a.column),
+        "{groups:?}"
+    );
+    assert!(
+        groups.iter().flatten().any(|&i| i == a.target),
+        "{groups:?}"
+    );
+
+    let mut graph = c.graph.clone();
+    let head = graph
+        .nodes
+        .iter_mut()
+        .find(|n| {
+            n.name.contains("lm_head") && matches!(n.op, zkinfer_proof::ir::Op::MatMulConst { .. })
+        })
+        .expect("the head");
+    if let zkinfer_proof::ir::Op::MatMulConst { weight, .. } = &mut head.op {
+        weight.values[0] += 1;
+    }
+    let untied = zkinfer_proof::compile(&graph, plan.options).expect("compiles");
+    assert!(
+        untied.weight_aliases.is_empty(),
+        "{:?}",
+        untied.weight_aliases
+    );
+    // Untied, the head is committed (a group holds its column) and the model still proves.
+    let shapes = zkinfer_proof::weights::WeightShapes::of(&untied);
+    let groups = zkinfer_proof::weights::groups(zkinfer_pcs::PcsConfig::default(), &shapes, 256);
+    assert!(
+        groups.iter().flatten().any(|&i| i == a.column),
+        "{groups:?}"
+    );
+    let pk =
+        zkinfer_proof::setup(&graph, &untied, zkinfer_pcs::PcsConfig::default()).expect("setup");
+    let x: Vec<i64> = f.ids.iter().map(|&v| v as i64).collect();
+    let p = zkinfer_proof::prove(&pk, &x, None).expect("proves");
+    zkinfer_proof::verify(&pk.vk, &p, Some(&x), None).expect("verifies");
+}
