@@ -18,14 +18,17 @@ pub enum Contract {
     TranscriptHarness,
     /// `solidity/src/test/SumcheckHarness.sol`: decodes and verifies a sumcheck.
     SumcheckHarness,
+    /// `solidity/src/test/MerkleHarness.sol`: decodes and verifies a Merkle multi-opening.
+    MerkleHarness,
 }
 
 impl Contract {
     /// Every contract, in a fixed order.
-    pub const ALL: [Self; 3] = [
+    pub const ALL: [Self; 4] = [
         Self::GoldilocksHarness,
         Self::TranscriptHarness,
         Self::SumcheckHarness,
+        Self::MerkleHarness,
     ];
 
     fn json(self) -> &'static str {
@@ -33,6 +36,7 @@ impl Contract {
             Self::GoldilocksHarness => include_str!("../artifacts/GoldilocksHarness.json"),
             Self::TranscriptHarness => include_str!("../artifacts/TranscriptHarness.json"),
             Self::SumcheckHarness => include_str!("../artifacts/SumcheckHarness.json"),
+            Self::MerkleHarness => include_str!("../artifacts/MerkleHarness.json"),
         }
     }
 }

@@ -21,6 +21,7 @@ pub mod encoding;
 pub mod evm;
 pub mod gas;
 pub mod harness;
+pub mod merkle;
 
 pub use artifacts::{Artifact, Contract};
 pub use evm::{CallOutcome, Deployed, Evm, EvmError};
