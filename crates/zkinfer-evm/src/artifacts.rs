@@ -20,15 +20,18 @@ pub enum Contract {
     SumcheckHarness,
     /// `solidity/src/test/MerkleHarness.sol`: decodes and verifies a Merkle multi-opening.
     MerkleHarness,
+    /// `solidity/src/test/WhirHarness.sol`: p3's raw challenger operations and `Whir.sol`'s pieces.
+    WhirHarness,
 }
 
 impl Contract {
     /// Every contract, in a fixed order.
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 5] = [
         Self::GoldilocksHarness,
         Self::TranscriptHarness,
         Self::SumcheckHarness,
         Self::MerkleHarness,
+        Self::WhirHarness,
     ];
 
     fn json(self) -> &'static str {
@@ -37,6 +40,7 @@ impl Contract {
             Self::TranscriptHarness => include_str!("../artifacts/TranscriptHarness.json"),
             Self::SumcheckHarness => include_str!("../artifacts/SumcheckHarness.json"),
             Self::MerkleHarness => include_str!("../artifacts/MerkleHarness.json"),
+            Self::WhirHarness => include_str!("../artifacts/WhirHarness.json"),
         }
     }
 }

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+pragma solidity ^0.8.28;
+
+import {Transcript, KeccakTranscript as T} from "../Transcript.sol";
+import {Cursor, ProofReader as R} from "../ProofReader.sol";
+import {Whir} from "../Whir.sol";
+
+/// Test and gas harness for p3's raw challenger operations on the zkinfer transcript and for `Whir.sol`'s
+/// pieces (not part of a verifier). `run` replays a script after `init(context)`: a 2-byte output count, then
+/// ops: 0 observe F (8 bytes), 1 observe EF (16), 2 observe digest (32), 3 observe raw bytes (2-byte length,
+/// bytes), 4 sample F, 5 sample EF, 6 sample bits (1-byte bits), 7 check witness (1-byte bits, 8-byte
+/// witness; outputs 1 or 0), 8 query indices (1-byte width, 2-byte draws, 1-byte stratified flag; outputs
+/// every index). Integers big-endian.
+contract WhirHarness {
+    error UnknownOp(uint256 op);
+
+    function run(bytes calldata context, bytes calldata script) external pure returns (uint256[] memory outs) {
+        Transcript memory t = T.init(context);
+        Cursor memory c = R.open(script);
+        outs = new uint256[](R.readUint(c, 2));
+        uint256 k = 0;
+        while (c.pos < c.end) {
+            uint256 op = R.readUint(c, 1);
+            if (op == 0) {
+                T.observeBase(t, R.readUint(c, 8));
+            } else if (op == 1) {
+                T.observeExt(t, R.readExt(c));
+            } else if (op == 2) {
+                T.observeDigest(t, bytes32(R.readUint(c, 32)));
+            } else if (op == 3) {
+                uint256 n = R.readUint(c, 2);
+                bytes memory b = new bytes(n);
+                for (uint256 i = 0; i < n; i++) b[i] = bytes1(uint8(R.readUint(c, 1)));
+                T.observeRaw(t, b);
+            } else if (op == 4) {
+                outs[k++] = T.sampleBase(t);
+            } else if (op == 5) {
+                outs[k++] = T.sampleExt(t);
+            } else if (op == 6) {
+                outs[k++] = T.sampleBits(t, R.readUint(c, 1));
+            } else if (op == 7) {
+                uint256 bits = R.readUint(c, 1);
+                outs[k++] = T.checkWitness(t, bits, R.readUint(c, 8)) ? 1 : 0;
+            } else if (op == 8) {
+                uint256 width = R.readUint(c, 1);
+                uint256 draws = R.readUint(c, 2);
+                bool strat = R.readUint(c, 1) != 0;
+                uint256[] memory idx = Whir.queryIndices(t, width, draws, strat);
+                for (uint256 i = 0; i < idx.length; i++) outs[k++] = idx[i];
+            } else {
+                revert UnknownOp(op);
+            }
+        }
+    }
+
+    /// `Whir.foldRow` and its gas.
+    function fold(uint256[] memory row, uint256[] memory point) external view returns (uint256 v, uint256 gasUsed) {
+        uint256 g = gasleft();
+        v = Whir.foldRow(row, point);
+        gasUsed = g - gasleft();
+    }
+
+    /// `Whir.checkPow` after observing `x` (reverts with `PowWitnessRejected`), and its gas.
+    function pow(bytes calldata context, uint256 x, uint256 bits, uint256 witness)
+        external
+        view
+        returns (uint256 gasUsed)
+    {
+        Transcript memory t = T.init(context);
+        T.observeBase(t, x);
+        uint256 g = gasleft();
+        Whir.checkPow(t, 0, bits, witness);
+        gasUsed = g - gasleft();
+    }
+}
