@@ -15,6 +15,22 @@ contract WhirHarness {
     error UnknownOp(uint256 op);
 
     function run(bytes calldata context, bytes calldata script) external pure returns (uint256[] memory outs) {
+        outs = _run(context, script);
+    }
+
+    /// `run`, and its execution gas measured inside (script decoding included: an upper bound on the
+    /// transcript work).
+    function runMeasured(bytes calldata context, bytes calldata script)
+        external
+        view
+        returns (uint256[] memory outs, uint256 gasUsed)
+    {
+        uint256 g = gasleft();
+        outs = _run(context, script);
+        gasUsed = g - gasleft();
+    }
+
+    function _run(bytes calldata context, bytes calldata script) private pure returns (uint256[] memory outs) {
         Transcript memory t = T.init(context);
         Cursor memory c = R.open(script);
         outs = new uint256[](R.readUint(c, 2));
