@@ -337,8 +337,9 @@ fn whir_transcript_and_merkle_openings_of_real_proofs() {
             let out = mh.call(MERKLE_VERIFY, &call(root, &bytes)).expect("runs");
             assert!(out.success, "round {round}: {:?}", mh.revert_error(&out));
             let gas = u64::try_from(decode_uint(&out.output, 1).expect("gas")).expect("fits");
+            let read = decode_uint(&out.output, 2).expect("gas");
             eprintln!(
-                "2^{n} round {round}: {} queries, tree of 2^{bits} rows × {} {}, {} siblings, {} bytes, {gas} gas",
+                "2^{n} round {round}: {} queries, tree of 2^{bits} rows × {} {}, {} siblings, {} bytes, {gas} gas ({read} reading and hashing rows)",
                 indices.len(),
                 shape.width,
                 if shape.ext { "EF" } else { "F" },

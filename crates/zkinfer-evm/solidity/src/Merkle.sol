@@ -65,39 +65,92 @@ library Merkle {
     function _rowValues(Cursor memory c, RowShape memory s) private pure returns (uint256[] memory row) {
         uint256 pos = c.pos;
         uint256 w = s.width;
-        uint256 salt = s.saltElems;
         bool ext = s.elemBytes == 16;
-        uint256 bad = type(uint256).max;
+        uint256 coords = ext ? 2 * w : w;
+        uint256 count = coords + s.saltElems;
+        bool anyBad;
         row = new uint256[](w);
         assembly ("memory-safe") {
-            function le(p) -> v {
-                let x := shr(192, calldataload(p))
-                x := or(shr(8, and(x, 0xFF00FF00FF00FF00)), shl(8, and(x, 0x00FF00FF00FF00FF)))
-                x := or(shr(16, and(x, 0xFFFF0000FFFF0000)), shl(16, and(x, 0x0000FFFF0000FFFF)))
-                v := or(shr(32, x), shl(32, and(x, 0xFFFFFFFF)))
+            // Byte swap inside each 64-bit lane of a word: four little-endian u64s become four integers.
+            function bswapLanes(x) -> y {
+                x := or(
+                    shr(8, and(x, 0xFF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00)),
+                    shl(8, and(x, 0x00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF))
+                )
+                x := or(
+                    shr(16, and(x, 0xFFFF0000FFFF0000FFFF0000FFFF0000FFFF0000FFFF0000FFFF0000FFFF0000)),
+                    shl(16, and(x, 0x0000FFFF0000FFFF0000FFFF0000FFFF0000FFFF0000FFFF0000FFFF0000FFFF))
+                )
+                y := or(
+                    shr(32, and(x, 0xFFFFFFFF00000000FFFFFFFF00000000FFFFFFFF00000000FFFFFFFF00000000)),
+                    shl(32, and(x, 0x00000000FFFFFFFF00000000FFFFFFFF00000000FFFFFFFF00000000FFFFFFFF))
+                )
             }
             let p := 0xFFFFFFFF00000001
-            let out := add(row, 0x20)
-            for { let i := 0 } lt(i, w) { i := add(i, 1) } {
-                let a := le(pos)
-                if iszero(lt(a, p)) { if eq(bad, not(0)) { bad := pos } }
+            let m64 := 0xFFFFFFFFFFFFFFFF
+            let o := add(row, 0x20)
+            let words := shr(2, coords)
+            // Four coordinates per calldata word; a non-canonical one only sets a flag (the slow path below
+            // finds it).
+            for { let k := 0 } lt(k, words) { k := add(k, 1) } {
+                let x := bswapLanes(calldataload(add(pos, shl(5, k))))
+                let a := shr(192, x)
+                let b := and(shr(128, x), m64)
+                let cc := and(shr(64, x), m64)
+                let d := and(x, m64)
+                anyBad := or(
+                    anyBad,
+                    or(or(iszero(lt(a, p)), iszero(lt(b, p))), or(iszero(lt(cc, p)), iszero(lt(d, p))))
+                )
                 switch ext
-                case 0 { pos := add(pos, 8) }
-                default {
-                    let b := le(add(pos, 8))
-                    if iszero(lt(b, p)) { if eq(bad, not(0)) { bad := pos } }
-                    a := or(a, shl(64, b))
-                    pos := add(pos, 16)
+                case 0 {
+                    mstore(o, a)
+                    mstore(add(o, 0x20), b)
+                    mstore(add(o, 0x40), cc)
+                    mstore(add(o, 0x60), d)
+                    o := add(o, 0x80)
                 }
-                mstore(add(out, shl(5, i)), a)
+                default {
+                    mstore(o, or(a, shl(64, b)))
+                    mstore(add(o, 0x20), or(cc, shl(64, d)))
+                    o := add(o, 0x40)
+                }
             }
-            for { let i := 0 } lt(i, salt) { i := add(i, 1) } {
-                if iszero(lt(le(pos), p)) { if eq(bad, not(0)) { bad := pos } }
-                pos := add(pos, 8)
+            // The rest of the row (fewer than four coordinates), then the salt.
+            let c0 := 0
+            for { let e := shl(2, words) } lt(e, count) { e := add(e, 1) } {
+                let v := shr(192, bswapLanes(calldataload(add(pos, shl(3, e)))))
+                anyBad := or(anyBad, iszero(lt(v, p)))
+                if lt(e, coords) {
+                    switch ext
+                    case 0 { mstore(add(add(row, 0x20), shl(5, e)), v) }
+                    default {
+                        switch and(e, 1)
+                        case 0 { c0 := v }
+                        default { mstore(add(add(row, 0x20), shl(5, shr(1, e))), or(c0, shl(64, v))) }
+                    }
+                }
             }
         }
-        if (bad != type(uint256).max) revert R.NonCanonical(bad - c.base);
-        c.pos = pos;
+        if (anyBad) _revertNonCanonical(c.base, pos, coords, count, ext);
+        c.pos = pos + 8 * count;
+    }
+
+    /// The slow path of `_rowValues`: the first non-canonical coordinate, reported at its element's start
+    /// (an EF element at its c0), as the Rust decoder does.
+    function _revertNonCanonical(uint256 base, uint256 pos, uint256 coords, uint256 count, bool ext) private pure {
+        for (uint256 e = 0; e < count; e++) {
+            uint256 x;
+            assembly ("memory-safe") {
+                x := shr(192, calldataload(add(pos, shl(3, e))))
+            }
+            uint256 v;
+            for (uint256 i = 0; i < 8; i++) v |= ((x >> (8 * i)) & 0xFF) << (8 * (7 - i));
+            if (v >= P) {
+                uint256 at = (ext && e < coords) ? e & ~uint256(1) : e;
+                revert R.NonCanonical(pos + 8 * at - base);
+            }
+        }
     }
 
     /// Reads a pruned multiproof at the cursor (2-byte count, then the 32-byte siblings): returns where the
