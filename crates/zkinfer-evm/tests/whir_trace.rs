@@ -166,6 +166,15 @@ fn summary(log: &[Ev]) -> String {
     out
 }
 
+fn decode_name(e: &zkinfer_evm::encoding::DecodeError) -> &'static str {
+    match e {
+        zkinfer_evm::encoding::DecodeError::Truncated { .. } => "Truncated",
+        zkinfer_evm::encoding::DecodeError::NonCanonical { .. } => "NonCanonical",
+        zkinfer_evm::encoding::DecodeError::TrailingBytes { .. } => "TrailingBytes",
+        _ => "Encode",
+    }
+}
+
 /// The verifier's trace as a `WhirHarness.run` script and the outputs it must produce.
 fn script(log: &[Ev]) -> (Vec<u8>, Vec<U256>) {
     let mut body = Vec::new();
@@ -292,7 +301,8 @@ fn whir_transcript_and_merkle_openings_of_real_proofs() {
             whir_proof.rounds.iter().map(|r| &r.openings).collect();
         openings.push(&whir_proof.final_openings);
         assert_eq!(phases.len(), openings.len());
-        let (mut merkle_gas, mut merkle_bytes, mut queries) = (0u64, 0usize, 0usize);
+        let (mut merkle_gas, mut merkle_bytes, mut queries, mut mutations) =
+            (0u64, 0usize, 0usize, 0);
         for (round, ((bits, indices), opening)) in phases.iter().zip(&openings).enumerate() {
             let (shape, opening) = match opening {
                 QueryOpenings::Base(o) => (
@@ -323,7 +333,7 @@ fn whir_transcript_and_merkle_openings_of_real_proofs() {
             let root = roots[round];
             rust_verdict(root, *bits, shape, indices, &opening, None).expect("p3 accepts");
             let bytes = encode_opening(&opening).expect("encodes");
-            let call = |root: [u8; 32], bytes: &[u8]| {
+            let call_with = |root: [u8; 32], indices: &[usize], bytes: &[u8]| {
                 vec![
                     Token::Uint(U256::from_be_bytes(root)),
                     Token::Uint(U256::from(*bits)),
@@ -334,6 +344,7 @@ fn whir_transcript_and_merkle_openings_of_real_proofs() {
                     Token::Bytes(bytes.to_vec()),
                 ]
             };
+            let call = |root: [u8; 32], bytes: &[u8]| call_with(root, indices, bytes);
             let out = mh.call(MERKLE_VERIFY, &call(root, &bytes)).expect("runs");
             assert!(out.success, "round {round}: {:?}", mh.revert_error(&out));
             let gas = u64::try_from(decode_uint(&out.output, 1).expect("gas")).expect("fits");
@@ -346,22 +357,57 @@ fn whir_transcript_and_merkle_openings_of_real_proofs() {
                 opening.siblings.len(),
                 bytes.len()
             );
-            // One flipped sibling or row byte: both reject.
-            let mut bad = bytes.clone();
-            let pos = rng.random_range(0..bad.len());
-            bad[pos] ^= 1;
-            let out = mh.call(MERKLE_VERIFY, &call(root, &bad)).expect("runs");
-            assert!(
-                !out.success,
-                "round {round}: a flipped byte at {pos} was accepted"
-            );
+            // Mutations of this real opening: both p3 and the contract reject, with the same error.
+            for m in 0..40 {
+                let mut bad = bytes.clone();
+                let mut idx = indices.clone();
+                let mut bad_root = root;
+                match m % 5 {
+                    0 | 1 => {
+                        let pos = rng.random_range(0..bad.len());
+                        bad[pos] ^= rng.random_range(1..=255u8);
+                    }
+                    2 => {
+                        let q = rng.random_range(0..idx.len());
+                        idx[q] = (idx[q] + rng.random_range(1..1usize << bits)) % (1 << bits);
+                    }
+                    3 => bad_root = roots[(round + 1) % roots.len()],
+                    _ => {
+                        // Another round's indices (a phase swapped in), or one query dropped.
+                        let other = &phases[(round + 1) % phases.len()].1;
+                        idx = other.iter().map(|&i| i % (1 << bits)).collect();
+                        idx.resize(indices.len(), 0);
+                    }
+                }
+                let rust = zkinfer_evm::merkle::decode_opening(&bad, idx.len(), shape)
+                    .map_err(|e| decode_name(&e))
+                    .and_then(|o| {
+                        rust_verdict(bad_root, *bits, shape, &idx, &o, None)
+                            .map_err(|e| zkinfer_evm::merkle::merkle_error_name(&e))
+                    });
+                let out = mh
+                    .call(MERKLE_VERIFY, &call_with(bad_root, &idx, &bad))
+                    .expect("runs");
+                let name = rust.expect_err("p3 rejects every mutation");
+                assert!(
+                    !out.success,
+                    "round {round} mutation {m}: the contract accepts"
+                );
+                assert_eq!(
+                    mh.revert_error(&out).map(|e| e.name),
+                    Some(name.to_owned()),
+                    "round {round} mutation {m}"
+                );
+                mutations += 1;
+            }
             merkle_gas += gas;
             merkle_bytes += bytes.len();
             queries += indices.len();
         }
         eprintln!(
             "whir gas 2^{n}: transcript replay {transcript_gas} gas ({} sponge operations, script decoding included); \
-             STIR Merkle openings {merkle_gas} gas for {queries} queries in {} phases, {merkle_bytes} bytes of openings",
+             STIR Merkle openings {merkle_gas} gas for {queries} queries in {} phases, {merkle_bytes} bytes of openings; \
+             {mutations} mutated openings rejected by both with the same error",
             v.log.len(),
             phases.len()
         );
