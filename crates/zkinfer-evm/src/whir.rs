@@ -21,3 +21,345 @@ pub fn encode_seed(seed: &[u8]) -> Vec<u8> {
     }
     out
 }
+
+use p3_field::{Field, TwoAdicField};
+use p3_multilinear_util::point::Point;
+use p3_multilinear_util::poly::Poly;
+use zkinfer_field::{EF, F, PrimeCharacteristicRing};
+
+use crate::encoding::{DecodeError, Reader, put_ext};
+
+/// One STIR query: its index in the folded domain and the opened row (F rows lifted to EF).
+pub type Query = (u64, Vec<EF>);
+
+/// One intermediate WHIR round: its out-of-domain (point challenge, answer) pairs, the round batching
+/// challenge γ, the index width of its queries and the queries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AlgebraRound {
+    /// (z, answer) per OOD sample.
+    pub ood: Vec<(EF, EF)>,
+    /// γ.
+    pub gamma: EF,
+    /// log₂ of the folded domain the indices live in.
+    pub bits: u8,
+    /// The queries (rows of the previous oracle).
+    pub queries: Vec<Query>,
+}
+
+/// Everything the algebra of a plain WHIR opening reads (one claim), with the challenges **given** (taken
+/// from the transcript, which `KeccakTranscript` replays separately: see `tests/whir_trace.rs`): the claim
+/// chain through every sumcheck phase, the OOD and STIR constraints with their batching powers, the final
+/// queries against the final polynomial, and the closing identity. `solidity/src/WhirAlgebra.sol` reads
+/// [`WhirAlgebra::encode`]'s bytes; [`WhirAlgebra::check`] is its Rust twin, error for error.
+///
+/// NOT the whole WHIR verifier: the challenges are inputs here; tying them to the transcript in one
+/// contract (and the seeds as verifying data) is the remaining step (README, "WHIR verifier: status").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WhirAlgebra {
+    /// Variables of the stacked polynomial.
+    pub n: u8,
+    /// Variables folded per phase.
+    pub fold: u8,
+    /// The claim's point (n coordinates) and value.
+    pub point: Vec<EF>,
+    /// The claimed value.
+    pub value: EF,
+    /// The layout's out-of-domain (z, answer) pairs.
+    pub init_ood: Vec<(EF, EF)>,
+    /// The claim batching challenge α.
+    pub alpha: EF,
+    /// Per sumcheck phase (initial, one per round, final): per round (h(0), h(∞), challenge).
+    pub phases: Vec<Vec<[EF; 3]>>,
+    /// The intermediate rounds.
+    pub rounds: Vec<AlgebraRound>,
+    /// The final polynomial.
+    pub final_poly: Vec<EF>,
+    /// log₂ of the final folded domain.
+    pub final_bits: u8,
+    /// The final queries.
+    pub final_queries: Vec<Query>,
+}
+
+/// Why the algebra was rejected (the contract's error names).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AlgebraError {
+    /// The bytes did not decode.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    /// Counts or lengths inconsistent with each other (`what` says which).
+    #[error("inconsistent shape ({what})")]
+    BadShape {
+        /// Which check.
+        what: u64,
+    },
+    /// A final query's fold differs from the final polynomial at its point.
+    #[error("final query {query} does not match the final polynomial")]
+    FinalQueryMismatch {
+        /// Which query.
+        query: u64,
+    },
+    /// claim ≠ W(r) · f̂(r_final).
+    #[error("the closing identity of WHIR fails")]
+    ClosingIdentityFailed,
+}
+
+impl AlgebraError {
+    /// The contract's error name.
+    #[must_use]
+    pub fn solidity_name(&self) -> &'static str {
+        match self {
+            Self::Decode(DecodeError::Truncated { .. }) => "Truncated",
+            Self::Decode(DecodeError::NonCanonical { .. }) => "NonCanonical",
+            Self::Decode(DecodeError::TrailingBytes { .. }) => "TrailingBytes",
+            Self::Decode(_) => "Encode",
+            Self::BadShape { .. } => "BadShape",
+            Self::FinalQueryMismatch { .. } => "FinalQueryMismatch",
+            Self::ClosingIdentityFailed => "ClosingIdentityFailed",
+        }
+    }
+}
+
+fn put_queries(out: &mut Vec<u8>, qs: &[Query]) {
+    out.extend_from_slice(&(qs.len() as u16).to_be_bytes());
+    for (i, row) in qs {
+        out.extend_from_slice(&(*i as u32).to_be_bytes());
+        out.push(row.len() as u8);
+        for &x in row {
+            put_ext(out, x);
+        }
+    }
+}
+
+fn read_queries(r: &mut Reader<'_>) -> Result<Vec<Query>, DecodeError> {
+    let n = r.read_uint(2)?;
+    let mut qs = Vec::new();
+    for _ in 0..n {
+        let i = r.read_uint(4)?;
+        let len = r.read_uint(1)?;
+        let row = (0..len).map(|_| r.read_ext()).collect::<Result<_, _>>()?;
+        qs.push((i, row));
+    }
+    Ok(qs)
+}
+
+fn read_pairs(r: &mut Reader<'_>) -> Result<Vec<(EF, EF)>, DecodeError> {
+    let n = r.read_uint(1)?;
+    (0..n).map(|_| Ok((r.read_ext()?, r.read_ext()?))).collect()
+}
+
+impl WhirAlgebra {
+    /// The contract's message (integers big-endian, EF as in [`crate::encoding`]): n, fold (1 byte each); the
+    /// point (n EF); the value; the OOD pairs (1-byte count); α; the phases (1-byte count; per phase a 1-byte
+    /// round count, then h(0), h(∞), r per round); the rounds (1-byte count; per round the OOD pairs, γ, the
+    /// index width (1 byte), the queries); the final polynomial (1-byte count), its index width, its queries.
+    /// Queries: 2-byte count; per query a 4-byte index, a 1-byte row length and the row.
+    #[must_use]
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = vec![self.n, self.fold];
+        for &x in &self.point {
+            put_ext(&mut out, x);
+        }
+        put_ext(&mut out, self.value);
+        out.push(self.init_ood.len() as u8);
+        for &(z, y) in &self.init_ood {
+            put_ext(&mut out, z);
+            put_ext(&mut out, y);
+        }
+        put_ext(&mut out, self.alpha);
+        out.push(self.phases.len() as u8);
+        for p in &self.phases {
+            out.push(p.len() as u8);
+            for v in p {
+                for &x in v {
+                    put_ext(&mut out, x);
+                }
+            }
+        }
+        out.push(self.rounds.len() as u8);
+        for rd in &self.rounds {
+            out.push(rd.ood.len() as u8);
+            for &(z, y) in &rd.ood {
+                put_ext(&mut out, z);
+                put_ext(&mut out, y);
+            }
+            put_ext(&mut out, rd.gamma);
+            out.push(rd.bits);
+            put_queries(&mut out, &rd.queries);
+        }
+        out.push(self.final_poly.len() as u8);
+        for &x in &self.final_poly {
+            put_ext(&mut out, x);
+        }
+        out.push(self.final_bits);
+        put_queries(&mut out, &self.final_queries);
+        out
+    }
+
+    /// Decodes [`Self::encode`]'s bytes as the contract does.
+    ///
+    /// # Errors
+    /// [`DecodeError`].
+    pub fn decode(data: &[u8]) -> Result<Self, DecodeError> {
+        let mut r = Reader::new(data);
+        let n = r.read_uint(1)? as u8;
+        let fold = r.read_uint(1)? as u8;
+        let point = (0..n).map(|_| r.read_ext()).collect::<Result<_, _>>()?;
+        let value = r.read_ext()?;
+        let init_ood = read_pairs(&mut r)?;
+        let alpha = r.read_ext()?;
+        let np = r.read_uint(1)?;
+        let mut phases = Vec::new();
+        for _ in 0..np {
+            let k = r.read_uint(1)?;
+            let mut p = Vec::new();
+            for _ in 0..k {
+                p.push([r.read_ext()?, r.read_ext()?, r.read_ext()?]);
+            }
+            phases.push(p);
+        }
+        let nr = r.read_uint(1)?;
+        let mut rounds = Vec::new();
+        for _ in 0..nr {
+            let ood = read_pairs(&mut r)?;
+            let gamma = r.read_ext()?;
+            let bits = r.read_uint(1)? as u8;
+            let queries = read_queries(&mut r)?;
+            rounds.push(AlgebraRound {
+                ood,
+                gamma,
+                bits,
+                queries,
+            });
+        }
+        let nf = r.read_uint(1)?;
+        let final_poly = (0..nf).map(|_| r.read_ext()).collect::<Result<_, _>>()?;
+        let final_bits = r.read_uint(1)? as u8;
+        let final_queries = read_queries(&mut r)?;
+        r.finish()?;
+        Ok(Self {
+            n,
+            fold,
+            point,
+            value,
+            init_ood,
+            alpha,
+            phases,
+            rounds,
+            final_poly,
+            final_bits,
+            final_queries,
+        })
+    }
+
+    /// The checks, in the contract's order: shapes, the claim chain with the final queries, the closing
+    /// identity.
+    ///
+    /// # Errors
+    /// [`AlgebraError`].
+    pub fn check(&self) -> Result<(), AlgebraError> {
+        let n = usize::from(self.n);
+        let fold = usize::from(self.fold);
+        let bad = |what| Err(AlgebraError::BadShape { what });
+        if self.phases.len() != self.rounds.len() + 2 {
+            return bad(1);
+        }
+        if self.phases.iter().map(Vec::len).sum::<usize>() != n {
+            return bad(2);
+        }
+        for (i, p) in self.phases.iter().enumerate() {
+            if i + 1 < self.phases.len() && p.len() != fold {
+                return bad(3);
+            }
+        }
+        let last = self.phases.len() - 1;
+        if self.phases[last].len() >= 32 || self.final_poly.len() != 1 << self.phases[last].len() {
+            return bad(4);
+        }
+        let queries = self.rounds.iter().map(|r| (&r.queries, r.bits));
+        for (qs, bits) in queries.chain([(&self.final_queries, self.final_bits)]) {
+            for (i, row) in qs {
+                if fold >= 32 || row.len() != 1 << fold || bits >= 32 || *i >> bits != 0 {
+                    return bad(5);
+                }
+            }
+        }
+        let rs = |p: &Vec<[EF; 3]>| -> Vec<EF> { p.iter().map(|v| v[2]).collect() };
+        let reduce = |claim: EF, v: &[EF; 3]| {
+            let (h0, hinf, r) = (v[0], v[1], v[2]);
+            h0 + r * (claim - h0 - h0 + hinf * (r - EF::ONE))
+        };
+        let fold_row =
+            |row: &[EF], r: &[EF]| Poly::new(row.to_vec()).eval_ext::<F>(&Point::new(r.to_vec()));
+        let omega = |bits: u8, i: u64| F::two_adic_generator(usize::from(bits)).exp_u64(i);
+        let mut claim = self.value;
+        let mut pw = self.alpha;
+        for &(_, y) in &self.init_ood {
+            claim += pw * y;
+            pw *= self.alpha;
+        }
+        for v in &self.phases[0] {
+            claim = reduce(claim, v);
+        }
+        for (i, rd) in self.rounds.iter().enumerate() {
+            let prev = rs(&self.phases[i]);
+            let mut pw = rd.gamma;
+            for &(_, y) in &rd.ood {
+                claim += pw * y;
+                pw *= rd.gamma;
+            }
+            for (_, row) in &rd.queries {
+                claim += pw * fold_row(row, &prev);
+                pw *= rd.gamma;
+            }
+            for v in &self.phases[i + 1] {
+                claim = reduce(claim, v);
+            }
+        }
+        let prev = rs(&self.phases[last - 1]);
+        for (q, (i, row)) in self.final_queries.iter().enumerate() {
+            let x = omega(self.final_bits, *i);
+            let mut acc = EF::ZERO;
+            for &c in self.final_poly.iter().rev() {
+                acc = acc * x + c;
+            }
+            if acc != fold_row(row, &prev) {
+                return Err(AlgebraError::FinalQueryMismatch { query: q as u64 });
+            }
+        }
+        for v in &self.phases[last] {
+            claim = reduce(claim, v);
+        }
+        let full: Vec<EF> = self.phases.iter().flat_map(rs).collect();
+        let local = |nv: usize| &full[full.len() - nv..];
+        let eq_expanded = |z: EF, loc: &[EF]| {
+            Point::eval_eq(Point::expand_from_univariate(z, loc.len()).as_slice(), loc)
+        };
+        let mut w = Point::eval_eq(&self.point, local(n));
+        let mut pw = self.alpha;
+        for &(z, _) in &self.init_ood {
+            w += pw * eq_expanded(z, local(n));
+            pw *= self.alpha;
+        }
+        for (i, rd) in self.rounds.iter().enumerate() {
+            let loc = local(n - fold * (i + 1));
+            let mut pw = rd.gamma;
+            for &(z, _) in &rd.ood {
+                w += pw * eq_expanded(z, loc);
+                pw *= rd.gamma;
+            }
+            for (idx, _) in &rd.queries {
+                w += pw * Point::eval_select(omega(rd.bits, *idx), loc);
+                pw *= rd.gamma;
+            }
+        }
+        let f =
+            Poly::new(self.final_poly.clone()).eval_ext::<F>(&Point::new(rs(&self.phases[last])));
+        let _ = EF::ONE.inverse();
+        if claim == w * f {
+            Ok(())
+        } else {
+            Err(AlgebraError::ClosingIdentityFailed)
+        }
+    }
+}

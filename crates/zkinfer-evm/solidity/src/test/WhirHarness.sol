@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {Transcript, KeccakTranscript as T} from "../Transcript.sol";
 import {Cursor, ProofReader as R} from "../ProofReader.sol";
 import {Whir} from "../Whir.sol";
+import {WhirAlgebra} from "../WhirAlgebra.sol";
 
 /// Test and gas harness for p3's raw challenger operations on the zkinfer transcript and for `Whir.sol`'s
 /// pieces (not part of a verifier). `run` replays a script after `init(context)`: a 2-byte output count, then
@@ -86,6 +87,15 @@ contract WhirHarness {
         T.observeBase(t, x);
         uint256 g = gasleft();
         Whir.checkPow(t, 0, bits, witness);
+        gasUsed = g - gasleft();
+    }
+
+    /// `WhirAlgebra.decode` then `check` on `message`, and the execution gas (decoding included).
+    function algebra(bytes calldata message) external view returns (uint256 gasUsed) {
+        uint256 g = gasleft();
+        Cursor memory c = R.open(message);
+        WhirAlgebra.Msg memory m = WhirAlgebra.decode(c);
+        WhirAlgebra.check(m);
         gasUsed = g - gasleft();
     }
 }
