@@ -363,3 +363,145 @@ impl WhirAlgebra {
         }
     }
 }
+
+/// The verifying data of `WhirVerifier.sol` for one WHIR instance: the shape of the run and the seeds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct VerifyingData {
+    /// Variables of the stacked polynomial.
+    pub n: u8,
+    /// Variables folded per phase.
+    pub fold: u8,
+    /// The layout's out-of-domain samples.
+    pub init_ood: u8,
+    /// PoW bits of the initial sumcheck's rounds.
+    pub init_fold_pow: u8,
+    /// Per round: (OOD samples, query PoW bits, folding PoW bits, queries, index width).
+    pub rounds: Vec<(u8, u8, u8, u16, u8)>,
+    /// Final query PoW bits.
+    pub final_query_pow: u8,
+    /// Final queries.
+    pub final_queries: u16,
+    /// Final index width.
+    pub final_bits: u8,
+    /// Rounds of the final sumcheck (the final polynomial has 2^this evaluations).
+    pub final_rounds: u8,
+    /// PoW bits of the final sumcheck's rounds.
+    pub final_fold_pow: u8,
+    /// The seeds, in the order the run absorbs them (each already as the bytes the transcript absorbs:
+    /// [`encode_seed`] of p3's seed string).
+    pub seeds: Vec<Vec<u8>>,
+}
+
+impl VerifyingData {
+    /// The contract's encoding (see `WhirVerifier.sol`).
+    #[must_use]
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = vec![self.n, self.fold, self.init_ood, self.init_fold_pow];
+        out.push(self.rounds.len() as u8);
+        for &(ood, qpow, fpow, q, bits) in &self.rounds {
+            out.extend_from_slice(&[ood, qpow, fpow]);
+            out.extend_from_slice(&q.to_be_bytes());
+            out.push(bits);
+        }
+        out.push(self.final_query_pow);
+        out.extend_from_slice(&self.final_queries.to_be_bytes());
+        out.extend_from_slice(&[self.final_bits, self.final_rounds, self.final_fold_pow]);
+        out.push(self.seeds.len() as u8);
+        for s in &self.seeds {
+            out.extend_from_slice(&(s.len() as u16).to_be_bytes());
+            out.extend_from_slice(s);
+        }
+        out
+    }
+}
+
+type WhirPcsProof = p3_whir::PcsProof<F, EF, zkinfer_pcs::KeccakMmcs>;
+
+fn put_opening(
+    out: &mut Vec<u8>,
+    o: &p3_whir::QueryOpenings<F, EF, p3_merkle_tree::PrunedMerklePaths<u8, 32>>,
+) -> Result<(), DecodeError> {
+    use p3_field::BasedVectorSpace;
+    let flat = |rows: Vec<Vec<F>>, siblings: &[[u8; 32]]| crate::merkle::MerkleOpening {
+        salts: vec![vec![]; rows.len()],
+        rows,
+        siblings: siblings.to_vec(),
+    };
+    let opening = match o {
+        p3_whir::QueryOpenings::Base(s) => flat(s.rows.clone(), &s.proof.sibling_hashes),
+        p3_whir::QueryOpenings::Extension(s) => flat(
+            s.rows
+                .iter()
+                .map(|r| {
+                    r.iter()
+                        .flat_map(|x| x.as_basis_coefficients_slice().to_vec())
+                        .collect()
+                })
+                .collect(),
+            &s.proof.sibling_hashes,
+        ),
+    };
+    out.extend_from_slice(&crate::merkle::encode_opening(&opening)?);
+    Ok(())
+}
+
+fn put_witness(out: &mut Vec<u8>, bits: u8, w: F) {
+    use p3_field::PrimeField64;
+    if bits > 0 {
+        out.extend_from_slice(&w.as_canonical_u64().to_be_bytes());
+    }
+}
+
+fn put_sumcheck(out: &mut Vec<u8>, s: &p3_sumcheck::SumcheckData<F, EF>, bits: u8) {
+    for (k, [h0, hinf]) in s.polynomial_evaluations.iter().enumerate() {
+        put_ext(out, *h0);
+        put_ext(out, *hinf);
+        put_witness(
+            out,
+            bits,
+            s.pow_witnesses.get(k).copied().unwrap_or(F::ZERO),
+        );
+    }
+}
+
+/// The calldata of `WhirVerifier.sol` for a plain WHIR opening with one claim (`proof.evals` holds its value):
+/// the values in the order the transcript takes them.
+///
+/// # Errors
+/// [`DecodeError::TooLong`] if an opening has more than 65,535 siblings.
+pub fn encode_proof(proof: &WhirPcsProof, vd: &VerifyingData) -> Result<Vec<u8>, DecodeError> {
+    let w = &proof.whir;
+    let mut out = Vec::new();
+    for &y in &w.initial_ood_answers {
+        put_ext(&mut out, y);
+    }
+    for batch in &proof.evals {
+        for &v in batch.current() {
+            put_ext(&mut out, v);
+        }
+    }
+    put_sumcheck(&mut out, &w.initial_sumcheck, vd.init_fold_pow);
+    for (r, &(_, qpow, fpow, _, _)) in w.rounds.iter().zip(&vd.rounds) {
+        let root = r
+            .commitment
+            .as_ref()
+            .map(|c| c.roots()[0])
+            .unwrap_or_default();
+        out.extend_from_slice(&root);
+        for &y in &r.ood_answers {
+            put_ext(&mut out, y);
+        }
+        put_witness(&mut out, qpow, r.pow_witness);
+        put_opening(&mut out, &r.openings)?;
+        put_sumcheck(&mut out, &r.sumcheck, fpow);
+    }
+    for &c in w.final_poly.as_ref().map(Poly::as_slice).unwrap_or(&[]) {
+        put_ext(&mut out, c);
+    }
+    put_witness(&mut out, vd.final_query_pow, w.final_pow_witness);
+    put_opening(&mut out, &w.final_openings)?;
+    if let Some(s) = &w.final_sumcheck {
+        put_sumcheck(&mut out, s, vd.final_fold_pow);
+    }
+    Ok(out)
+}

@@ -21,8 +21,9 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use revm::primitives::U256;
 use zkinfer_evm::abi::{Token, decode_uint, decode_uint_array};
+use zkinfer_evm::encoding::ext_to_word;
 use zkinfer_evm::merkle::{MerkleOpening, RowShape, encode_opening, rust_verdict};
-use zkinfer_evm::whir::{AlgebraError, AlgebraRound, WhirAlgebra};
+use zkinfer_evm::whir::{AlgebraError, AlgebraRound, VerifyingData, WhirAlgebra, encode_proof};
 use zkinfer_evm::{Contract, Harness};
 use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, PrimeField64, Transcript};
 use zkinfer_pcs::{KeccakMmcs, PcsConfig};
@@ -273,6 +274,7 @@ fn whir_transcript_and_merkle_openings_of_real_proofs() {
         let mut v = rec(b"trace");
         w.observe_commitment(&cap, &mut v);
         let before = v.log.len();
+        eprintln!("=== commitment: {}", summary(&v.log[..before]));
         w.verify_at(&cap, &proof, &protocol, &points, &mut v)
             .expect("verifies");
         eprintln!(
@@ -877,4 +879,274 @@ fn whir_algebra_contract_agrees() {
         "whir algebra: {rejected} of 300 mutated messages rejected by both with the same error"
     );
     assert!(rejected >= 290);
+}
+
+/// The verifying data of `WhirVerifier.sol` for the instance `v.log` ran (the whole verifier trace,
+/// commitment included), read off the trace: the seeds (constant, self-delimiting: byte length, then 7-byte
+/// chunks) where the run absorbs them, the PoW difficulties where it checks them, the query counts.
+fn verifying_data(
+    log: &[Ev],
+    proof: &p3_whir::PcsProof<F, EF, KeccakMmcs>,
+    n: usize,
+) -> VerifyingData {
+    let fold = PcsConfig::default().folding_factor;
+    let mut pos = 0usize;
+    let obs = |e: &Ev| {
+        if let Ev::Observe(v) = e {
+            Some(*v)
+        } else {
+            None
+        }
+    };
+    let to_bytes = |vals: &[u64]| {
+        vals.iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect::<Vec<u8>>()
+    };
+    let take_seed = |pos: &mut usize| {
+        let len = obs(&log[*pos]).expect("a seed starts with its length") as usize;
+        let count = 1 + len.div_ceil(7);
+        let vals: Vec<u64> = log[*pos..*pos + count]
+            .iter()
+            .map(|e| obs(e).expect("seed"))
+            .collect();
+        *pos += count;
+        to_bytes(&vals)
+    };
+    let take_until_sample = |pos: &mut usize| {
+        let mut vals = Vec::new();
+        while let Some(v) = obs(&log[*pos]) {
+            vals.push(v);
+            *pos += 1;
+        }
+        to_bytes(&vals)
+    };
+    let skip = |pos: &mut usize, k: usize| *pos += k;
+    let pow_at = |pos: &mut usize| -> u8 {
+        if let Ev::CheckWitness(b, _, _) = log[*pos] {
+            *pos += 1;
+            u8::try_from(b).expect("bits")
+        } else {
+            0
+        }
+    };
+    let mut vd = VerifyingData {
+        n: u8::try_from(n).expect("n"),
+        fold: u8::try_from(fold).expect("fold"),
+        init_ood: u8::try_from(proof.whir.initial_ood_answers.len()).expect("ood"),
+        ..VerifyingData::default()
+    };
+    // Commitment: seed, digest.
+    vd.seeds.push(take_seed(&mut pos));
+    skip(&mut pos, 1);
+    for _ in 0..vd.init_ood {
+        vd.seeds.push(take_until_sample(&mut pos));
+        skip(&mut pos, 4);
+    }
+    vd.seeds.push(take_seed(&mut pos));
+    skip(&mut pos, 2 * proof.evals.len());
+    vd.seeds.push(take_until_sample(&mut pos));
+    skip(&mut pos, 2);
+    let phase = |pos: &mut usize, rounds: usize, seeds: &mut Vec<Vec<u8>>| -> u8 {
+        let mut bits = 0;
+        if rounds > 0 {
+            seeds.push(take_seed(pos));
+        }
+        for _ in 0..rounds {
+            skip(pos, 4);
+            bits = pow_at(pos);
+            skip(pos, 2);
+        }
+        bits
+    };
+    vd.init_fold_pow = phase(&mut pos, fold, &mut vd.seeds);
+    for r in &proof.whir.rounds {
+        skip(&mut pos, 1 + 4 * r.ood_answers.len());
+        let qpow = pow_at(&mut pos);
+        let (mut q, mut bits) = (0u16, 0u8);
+        while let Ev::SampleBits(b, _) = log[pos] {
+            q += 1;
+            bits = u8::try_from(b).expect("bits");
+            pos += 1;
+        }
+        skip(&mut pos, 2);
+        let fpow = phase(&mut pos, fold, &mut vd.seeds);
+        vd.rounds.push((
+            u8::try_from(r.ood_answers.len()).expect("ood"),
+            qpow,
+            fpow,
+            q,
+            bits,
+        ));
+    }
+    let final_len = proof
+        .whir
+        .final_poly
+        .as_ref()
+        .expect("final")
+        .as_slice()
+        .len();
+    skip(&mut pos, 2 * final_len);
+    vd.final_query_pow = pow_at(&mut pos);
+    while let Ev::SampleBits(b, _) = log[pos] {
+        vd.final_queries += 1;
+        vd.final_bits = u8::try_from(b).expect("bits");
+        pos += 1;
+    }
+    vd.final_rounds = u8::try_from(final_len.trailing_zeros()).expect("rounds");
+    vd.final_fold_pow = phase(&mut pos, usize::from(vd.final_rounds), &mut vd.seeds);
+    assert_eq!(pos, log.len(), "the whole trace is accounted for");
+    vd
+}
+
+/// Whole plain WHIR openings through `WhirVerifier.sol` in one call: honest openings of 2^12, 2^16 and 2^20
+/// stacks accepted (p3 accepted them); mutated proofs (values changed in the proof structure, re-encoded)
+/// rejected by p3 and by the contract, and byte-level mutations of the calldata rejected by the contract.
+#[test]
+fn whir_verifier_end_to_end() {
+    let mut rng = StdRng::seed_from_u64(5);
+    let mut h = Harness::deploy(Contract::WhirHarness).expect("deploys");
+    let (mut struct_rejected, mut bytes_rejected) = (0, 0);
+    for n in [12usize, 16, 20] {
+        let w = whir(n);
+        let column: Vec<F> = (0..1usize << n)
+            .map(|_| F::from_u64(rng.random()))
+            .collect();
+        let table = Table::new(RowMajorMatrix::new(column, 1 << n));
+        let witness =
+            PrefixProver::<F, EF>::new_witness(vec![table], PcsConfig::default().folding_factor);
+        let point: Vec<EF> = (0..n)
+            .map(|_| EF::from_basis_coefficients_fn(|_| F::from_u64(rng.random())))
+            .collect();
+        let protocol = OpeningProtocol::new(vec![TableSpec::new(
+            TableShape::new(n, 1),
+            vec![OpeningBatch::new(vec![0], Vec::new())],
+        )]);
+        let points = vec![Point::new(point.clone())];
+        let mut p = rec(b"e2e");
+        let (cap, data) = w.commit(witness, &mut p).expect("commits");
+        let proof = w.open_at(data, &protocol, &points, &mut p).expect("opens");
+        let mut v = rec(b"e2e");
+        w.observe_commitment(&cap, &mut v);
+        w.verify_at(&cap, &proof, &protocol, &points, &mut v)
+            .expect("verifies");
+        let vd = verifying_data(&v.log, &proof, n);
+        let vdata = vd.encode();
+        let root = cap.roots()[0];
+        let call = |bytes: Vec<u8>| {
+            vec![
+                Token::Bytes(b"e2e".to_vec()),
+                Token::Bytes(vdata.clone()),
+                Token::Uint(U256::from_be_bytes(root)),
+                Token::UintArray(point.iter().map(|&x| ext_to_word(x)).collect()),
+                Token::Bytes(bytes),
+            ]
+        };
+        const SIG: &str = "verifyOpening(bytes,bytes,bytes32,uint256[],bytes)";
+        let bytes = encode_proof(&proof, &vd).expect("encodes");
+        let out = h.call(SIG, &call(bytes.clone())).expect("runs");
+        assert!(out.success, "2^{n}: {:?}", h.revert_error(&out));
+        let gas = decode_uint(&out.output, 0).expect("gas");
+        let tx = zkinfer_evm::call_tx_gas(&bytes, u64::try_from(gas).expect("fits"));
+        eprintln!(
+            "whir e2e 2^{n}: accepted; execution {gas} gas, proof calldata {} bytes ({} standard / {} floor), \
+             transaction ≈ {} gas; verifying data {} bytes",
+            bytes.len(),
+            tx.calldata_standard,
+            tx.calldata_floor,
+            tx.total,
+            vdata.len()
+        );
+        // Mutations of the proof structure: p3 and the contract reject.
+        for m in 0..40 {
+            let mut bad = proof.clone();
+            let wp = &mut bad.whir;
+            match m % 8 {
+                0 => wp.initial_sumcheck.polynomial_evaluations[m % 4][m % 2] += EF::ONE,
+                1 => {
+                    let i = m % wp.rounds.len();
+                    let k = (m / 8) % wp.rounds[i].sumcheck.polynomial_evaluations.len();
+                    wp.rounds[i].sumcheck.polynomial_evaluations[k][1] += EF::ONE;
+                }
+                2 => {
+                    if let Some(f) = wp.final_poly.as_mut() {
+                        let mut vals = f.as_slice().to_vec();
+                        let k = m % vals.len();
+                        vals[k] += EF::ONE;
+                        *f = Poly::new(vals);
+                    }
+                }
+                3 => {
+                    let i = m % wp.rounds.len();
+                    wp.rounds[i].ood_answers[0] += EF::ONE;
+                }
+                4 => {
+                    let o = match &mut wp.rounds[0].openings {
+                        QueryOpenings::Base(o) => &mut o.proof,
+                        QueryOpenings::Extension(o) => &mut o.proof,
+                    };
+                    let k = m % o.sibling_hashes.len();
+                    o.sibling_hashes[k][m % 32] ^= 1;
+                }
+                5 => {
+                    if let QueryOpenings::Base(o) = &mut wp.rounds[0].openings {
+                        let q = m % o.rows.len();
+                        o.rows[q][m % 16] += F::ONE;
+                    }
+                }
+                6 => wp.rounds[0].pow_witness += F::ONE,
+                _ => {
+                    bad.evals = vec![OpeningBatch::new(
+                        vec![bad.evals[0].current()[0] + EF::ONE],
+                        vec![],
+                    )];
+                }
+            }
+            let mut t = rec(b"e2e");
+            w.observe_commitment(&cap, &mut t);
+            let rust_ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                w.verify_at(&cap, &bad, &protocol, &points, &mut t).is_ok()
+            }))
+            .unwrap_or(false);
+            let out = h
+                .call(SIG, &call(encode_proof(&bad, &vd).expect("encodes")))
+                .expect("runs");
+            assert_eq!(
+                out.success,
+                rust_ok,
+                "2^{n} mutation {m}: p3 {rust_ok}, contract {:?}",
+                h.revert_error(&out)
+            );
+            assert!(
+                h.revert_error(&out).is_some() || out.success,
+                "2^{n} mutation {m}: reverted without a named error"
+            );
+            struct_rejected += usize::from(!rust_ok);
+        }
+        // Byte-level mutations of the calldata: the contract rejects with a named error.
+        for _ in 0..40 {
+            let mut b = bytes.clone();
+            match rng.random_range(0..3) {
+                0 => {
+                    let pos = rng.random_range(0..b.len());
+                    b[pos] ^= rng.random_range(1..=255u8);
+                }
+                1 => b.truncate(rng.random_range(0..b.len())),
+                _ => b.push(rng.random()),
+            }
+            let out = h.call(SIG, &call(b)).expect("runs");
+            assert!(!out.success, "2^{n}: a mutated calldata was accepted");
+            assert!(
+                h.revert_error(&out).is_some(),
+                "2^{n}: reverted without a named error (halt {:?})",
+                out.halt
+            );
+            bytes_rejected += 1;
+        }
+    }
+    eprintln!(
+        "whir e2e: {struct_rejected} structural mutations rejected by p3 and the contract, \
+         {bytes_rejected} calldata mutations rejected by the contract with a named error"
+    );
+    assert!(struct_rejected >= 100);
 }

@@ -5,6 +5,7 @@ import {Transcript, KeccakTranscript as T} from "../Transcript.sol";
 import {Cursor, ProofReader as R} from "../ProofReader.sol";
 import {Whir} from "../Whir.sol";
 import {WhirAlgebra} from "../WhirAlgebra.sol";
+import {WhirVerifier} from "../WhirVerifier.sol";
 
 /// Test and gas harness for p3's raw challenger operations on the zkinfer transcript and for `Whir.sol`'s
 /// pieces (not part of a verifier). `run` replays a script after `init(context)`: a 2-byte output count, then
@@ -96,6 +97,23 @@ contract WhirHarness {
         Cursor memory c = R.open(message);
         WhirAlgebra.Msg memory m = WhirAlgebra.decode(c);
         WhirAlgebra.check(m);
+        gasUsed = g - gasleft();
+    }
+
+    /// `WhirVerifier.verify` of `proof` against `root` at `point` with verifying data `vdata`, on a transcript
+    /// fresh from `init(context)`; returns the execution gas (decoding the verifying data excluded).
+    function verifyOpening(
+        bytes calldata context,
+        bytes calldata vdata,
+        bytes32 root,
+        uint256[] calldata point,
+        bytes calldata proof
+    ) external view returns (uint256 gasUsed) {
+        Transcript memory t = T.init(context);
+        WhirVerifier.Config memory cfg = WhirVerifier.readConfig(R.open(vdata));
+        uint256[] memory p = point;
+        uint256 g = gasleft();
+        WhirVerifier.verify(t, cfg, root, p, R.open(proof));
         gasUsed = g - gasleft();
     }
 }

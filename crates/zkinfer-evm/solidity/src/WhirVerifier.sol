@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+pragma solidity ^0.8.28;
+
+import {Goldilocks as G} from "./Goldilocks.sol";
+import {Transcript, KeccakTranscript as T} from "./Transcript.sol";
+import {Cursor, ProofReader as R} from "./ProofReader.sol";
+import {Merkle} from "./Merkle.sol";
+import {Whir} from "./Whir.sol";
+import {WhirAlgebra as A} from "./WhirAlgebra.sol";
+
+/// @title The verifier of a plain p3-whir 0.8 opening (zkinfer-pcs' `Pcs` instance, one stacked column, one
+/// claim) in one pass over one calldata: the transcript replayed operation by operation as p3 plays it
+/// (seeds from the verifying data, every proof value absorbed, every challenge drawn), the proof-of-work
+/// checks, the STIR query indices, the Merkle openings, then `WhirAlgebra.check` on the drawn challenges and
+/// the opened rows.
+/// @notice Verifying data (`zkinfer_evm::whir::VerifyingData`, big-endian): n, fold, initial OOD samples,
+/// initial folding PoW bits (1 byte each); the round count (1 byte) and per round its OOD samples, query PoW
+/// bits, folding PoW bits (1 byte each), query count (2 bytes), index width (1 byte); the final query PoW
+/// bits (1), query count (2), index width (1), sumcheck rounds (1), folding PoW bits (1); the seeds (1-byte
+/// count, each a 2-byte length and the bytes the transcript absorbs). Proof calldata
+/// (`zkinfer_evm::whir::encode_proof`): the values in the order the transcript takes them; EF as in
+/// `ProofReader`, PoW witnesses as 8-byte integers (absent where the difficulty is 0), roots as 32 bytes,
+/// openings in `Merkle.sol`'s layout.
+/// Not covered yet: zkinfer's own absorbs before WHIR (shapes, config, labelled claims), several columns (a
+/// claim's lift by selector bits), the hiding variant.
+library WhirVerifier {
+    error BadVerifyingData(uint256 what);
+
+    struct Config {
+        uint256 n;
+        uint256 fold;
+        uint256 initOod;
+        uint256 initFoldPow;
+        uint256[] ood;
+        uint256[] queryPow;
+        uint256[] foldPow;
+        uint256[] queries;
+        uint256[] bits;
+        uint256 finalQueryPow;
+        uint256 finalQueries;
+        uint256 finalBits;
+        uint256 finalRounds;
+        uint256 finalFoldPow;
+        bytes[] seeds;
+    }
+
+    function readConfig(Cursor memory c) internal pure returns (Config memory cfg) {
+        cfg.n = R.readUint(c, 1);
+        cfg.fold = R.readUint(c, 1);
+        cfg.initOod = R.readUint(c, 1);
+        cfg.initFoldPow = R.readUint(c, 1);
+        uint256 nr = R.readUint(c, 1);
+        cfg.ood = new uint256[](nr);
+        cfg.queryPow = new uint256[](nr);
+        cfg.foldPow = new uint256[](nr);
+        cfg.queries = new uint256[](nr);
+        cfg.bits = new uint256[](nr);
+        for (uint256 i = 0; i < nr; i++) {
+            cfg.ood[i] = R.readUint(c, 1);
+            cfg.queryPow[i] = R.readUint(c, 1);
+            cfg.foldPow[i] = R.readUint(c, 1);
+            cfg.queries[i] = R.readUint(c, 2);
+            cfg.bits[i] = R.readUint(c, 1);
+        }
+        cfg.finalQueryPow = R.readUint(c, 1);
+        cfg.finalQueries = R.readUint(c, 2);
+        cfg.finalBits = R.readUint(c, 1);
+        cfg.finalRounds = R.readUint(c, 1);
+        cfg.finalFoldPow = R.readUint(c, 1);
+        uint256 ns = R.readUint(c, 1);
+        cfg.seeds = new bytes[](ns);
+        for (uint256 i = 0; i < ns; i++) {
+            uint256 len = R.readUint(c, 2);
+            bytes memory b = new bytes(len);
+            uint256 pos = c.pos;
+            if (len > c.end - pos) revert R.Truncated(pos - c.base, len);
+            assembly ("memory-safe") {
+                calldatacopy(add(b, 0x20), pos, len)
+            }
+            c.pos = pos + len;
+            cfg.seeds[i] = b;
+        }
+        R.finish(c);
+        if (ns != 4 + cfg.initOod + nr + (cfg.finalRounds > 0 ? 1 : 0)) revert BadVerifyingData(1);
+        if (cfg.fold == 0 || cfg.fold >= 32 || cfg.n >= 64) revert BadVerifyingData(2);
+    }
+
+    /// Mutable state of one run (kept in memory to stay clear of the stack limit).
+    struct Run {
+        Transcript t;
+        uint256 seed;
+        A.Msg m;
+    }
+
+    function _seed(Run memory run, Config memory cfg) private pure {
+        T.observeRaw(run.t, cfg.seeds[run.seed]);
+        run.seed++;
+    }
+
+    function _pow(Run memory run, Cursor memory c, uint256 round, uint256 bits) private pure {
+        if (bits == 0) return;
+        uint256 at = c.pos - c.base;
+        uint256 w = R.readUint(c, 8);
+        if (w >= 0xFFFFFFFF00000001) revert R.NonCanonical(at);
+        Whir.checkPow(run.t, round, bits, w);
+    }
+
+    /// One sumcheck phase: its seed, then per round h(0), h(∞) absorbed, the PoW, the challenge.
+    function _phase(Run memory run, Cursor memory c, Config memory cfg, uint256 p, uint256 rounds, uint256 pow)
+        private
+        pure
+    {
+        uint256[] memory h0 = new uint256[](rounds);
+        uint256[] memory hinf = new uint256[](rounds);
+        uint256[] memory r = new uint256[](rounds);
+        if (rounds > 0) _seed(run, cfg);
+        for (uint256 k = 0; k < rounds; k++) {
+            h0[k] = R.readExt(c);
+            hinf[k] = R.readExt(c);
+            T.observeExt(run.t, h0[k]);
+            T.observeExt(run.t, hinf[k]);
+            _pow(run, c, p, pow);
+            r[k] = T.sampleExt(run.t);
+        }
+        run.m.h0[p] = h0;
+        run.m.hinf[p] = hinf;
+        run.m.r[p] = r;
+    }
+
+    /// A query phase on the oracle with root `root`: PoW, indices, the Merkle opening; returns the queries.
+    function _queries(
+        Run memory run,
+        Cursor memory c,
+        uint256 round,
+        uint256 pow,
+        uint256 count,
+        uint256 bits,
+        bool ext,
+        uint256 fold,
+        bytes32 root
+    ) private pure returns (A.Queries memory q) {
+        _pow(run, c, round, pow);
+        q.bits = bits;
+        q.idx = Whir.queryIndices(run.t, bits, count, false);
+        Merkle.RowShape memory shape = Merkle.RowShape(1 << fold, ext ? 16 : 8, 0);
+        bytes32[] memory leaves;
+        (leaves, q.rows) = Merkle.readRows(c, q.idx.length, shape);
+        (uint256 sib, uint256 n) = Merkle.readSiblings(c);
+        Merkle.verifyMulti(sib, n, root, bits, q.idx, leaves);
+    }
+
+    /// Verifies the opening in `proof` of the commitment `root` at `point` (the claimed value is in the
+    /// proof), on the transcript `t` (in the state the prover's was in before the commitment was observed).
+    /// Reverts with a named error on any failure.
+    function verify(Transcript memory t, Config memory cfg, bytes32 root, uint256[] memory point, Cursor memory c)
+        internal
+        pure
+    {
+        if (point.length != cfg.n) revert BadVerifyingData(3);
+        for (uint256 i = 0; i < point.length; i++) {
+            if (!G.isCanonicalExt(point[i])) revert BadVerifyingData(4);
+        }
+        Run memory run;
+        run.t = t;
+        A.Msg memory m = run.m;
+        uint256 nr = cfg.ood.length;
+        m.n = cfg.n;
+        m.fold = cfg.fold;
+        m.point = point;
+        m.h0 = new uint256[][](nr + 2);
+        m.hinf = new uint256[][](nr + 2);
+        m.r = new uint256[][](nr + 2);
+        m.rounds = new A.Round[](nr);
+        // The commitment (layout seed, root).
+        _seed(run, cfg);
+        T.observeDigest(run.t, root);
+        // The layout's out-of-domain claims.
+        m.initZ = new uint256[](cfg.initOod);
+        m.initY = new uint256[](cfg.initOod);
+        for (uint256 j = 0; j < cfg.initOod; j++) {
+            _seed(run, cfg);
+            m.initZ[j] = T.sampleExt(run.t);
+            m.initY[j] = R.readExt(c);
+            T.observeExt(run.t, m.initY[j]);
+        }
+        // The claim, then the WHIR run's seeds and the batching challenge.
+        _seed(run, cfg);
+        m.value = R.readExt(c);
+        T.observeExt(run.t, m.value);
+        _seed(run, cfg);
+        m.alpha = T.sampleExt(run.t);
+        _phase(run, c, cfg, 0, cfg.fold, cfg.initFoldPow);
+        bytes32 prev = root;
+        for (uint256 i = 0; i < nr; i++) {
+            A.Round memory rd = m.rounds[i];
+            bytes32 next = bytes32(R.readUint(c, 32));
+            T.observeDigest(run.t, next);
+            rd.oodZ = new uint256[](cfg.ood[i]);
+            rd.oodY = new uint256[](cfg.ood[i]);
+            for (uint256 j = 0; j < cfg.ood[i]; j++) {
+                rd.oodZ[j] = T.sampleExt(run.t);
+                rd.oodY[j] = R.readExt(c);
+                T.observeExt(run.t, rd.oodY[j]);
+            }
+            rd.q = _queries(run, c, i, cfg.queryPow[i], cfg.queries[i], cfg.bits[i], i > 0, cfg.fold, prev);
+            rd.gamma = T.sampleExt(run.t);
+            _phase(run, c, cfg, i + 1, cfg.fold, cfg.foldPow[i]);
+            prev = next;
+        }
+        // Final: the polynomial in the clear, its queries, the closing sumcheck.
+        uint256 len = 1 << cfg.finalRounds;
+        m.finalPoly = new uint256[](len);
+        for (uint256 k = 0; k < len; k++) {
+            m.finalPoly[k] = R.readExt(c);
+            T.observeExt(run.t, m.finalPoly[k]);
+        }
+        m.fq = _queries(run, c, nr, cfg.finalQueryPow, cfg.finalQueries, cfg.finalBits, nr > 0, cfg.fold, prev);
+        _phase(run, c, cfg, nr + 1, cfg.finalRounds, cfg.finalFoldPow);
+        R.finish(c);
+        A.check(m);
+    }
+}
