@@ -505,3 +505,170 @@ pub fn encode_proof(proof: &WhirPcsProof, vd: &VerifyingData) -> Result<Vec<u8>,
     }
     Ok(out)
 }
+
+fn read_witness(r: &mut Reader<'_>, bits: u8) -> Result<F, DecodeError> {
+    if bits == 0 {
+        return Ok(F::ZERO);
+    }
+    let at = r.position();
+    let w = r.read_uint(8)?;
+    if w >= zkinfer_field::MODULUS {
+        return Err(DecodeError::NonCanonical { offset: at });
+    }
+    Ok(F::from_u64(w))
+}
+
+fn read_sumcheck(
+    r: &mut Reader<'_>,
+    rounds: usize,
+    bits: u8,
+) -> Result<p3_sumcheck::SumcheckData<F, EF>, DecodeError> {
+    let mut evals = Vec::with_capacity(rounds);
+    let mut witnesses = Vec::new();
+    for _ in 0..rounds {
+        evals.push([r.read_ext()?, r.read_ext()?]);
+        if bits > 0 {
+            witnesses.push(read_witness(r, bits)?);
+        }
+    }
+    Ok(p3_sumcheck::SumcheckData {
+        polynomial_evaluations: evals,
+        pow_witnesses: witnesses,
+    })
+}
+
+type Openings = p3_whir::QueryOpenings<F, EF, p3_merkle_tree::PrunedMerklePaths<u8, 32>>;
+
+fn read_openings(
+    r: &mut Reader<'_>,
+    queries: usize,
+    width: usize,
+    ext: bool,
+) -> Result<Openings, DecodeError> {
+    use p3_field::BasedVectorSpace;
+    let shape = crate::merkle::RowShape {
+        width,
+        ext,
+        salt_elems: 0,
+    };
+    let o = crate::merkle::read_opening(r, queries, shape)?;
+    let proof = p3_merkle_tree::PrunedMerklePaths {
+        sibling_hashes: o.siblings,
+    };
+    Ok(if ext {
+        p3_whir::QueryOpenings::Extension(p3_whir::SharedProofOpening {
+            rows: o
+                .rows
+                .iter()
+                .map(|row| {
+                    row.chunks(2)
+                        .map(|c| EF::from_basis_coefficients_fn(|i| c[i]))
+                        .collect()
+                })
+                .collect(),
+            proof,
+        })
+    } else {
+        p3_whir::QueryOpenings::Base(p3_whir::SharedProofOpening {
+            rows: o.rows,
+            proof,
+        })
+    })
+}
+
+/// Decodes [`encode_proof`]'s calldata back into p3's proof, reading exactly what `WhirVerifier.sol` reads
+/// in the same order (so a byte-level mutation of the calldata can be handed to p3's verifier).
+///
+/// # Errors
+/// [`DecodeError`].
+pub fn decode_proof(data: &[u8], vd: &VerifyingData) -> Result<WhirPcsProof, DecodeError> {
+    let mut r = Reader::new(data);
+    let fold = usize::from(vd.fold);
+    let width = 1usize << fold;
+    let initial_ood_answers = (0..vd.init_ood)
+        .map(|_| r.read_ext())
+        .collect::<Result<_, _>>()?;
+    let value = r.read_ext()?;
+    let initial_sumcheck = read_sumcheck(&mut r, fold, vd.init_fold_pow)?;
+    let mut rounds = Vec::new();
+    for (i, &(ood, qpow, fpow, q, _)) in vd.rounds.iter().enumerate() {
+        let mut root = [0u8; 32];
+        root.copy_from_slice(r.take_bytes(32)?);
+        let ood_answers = (0..ood).map(|_| r.read_ext()).collect::<Result<_, _>>()?;
+        let pow_witness = read_witness(&mut r, qpow)?;
+        let openings = read_openings(&mut r, usize::from(q), width, i > 0)?;
+        let sumcheck = read_sumcheck(&mut r, fold, fpow)?;
+        rounds.push(p3_whir::WhirRoundProof {
+            commitment: Some(p3_merkle_tree::MerkleCap::new(vec![root])),
+            ood_answers,
+            pow_witness,
+            openings,
+            sumcheck,
+        });
+    }
+    let final_poly: Vec<EF> = (0..1usize << vd.final_rounds)
+        .map(|_| r.read_ext())
+        .collect::<Result<_, _>>()?;
+    let final_pow_witness = read_witness(&mut r, vd.final_query_pow)?;
+    let final_openings = read_openings(
+        &mut r,
+        usize::from(vd.final_queries),
+        width,
+        !vd.rounds.is_empty(),
+    )?;
+    let final_sumcheck = if vd.final_rounds > 0 {
+        Some(read_sumcheck(
+            &mut r,
+            usize::from(vd.final_rounds),
+            vd.final_fold_pow,
+        )?)
+    } else {
+        None
+    };
+    r.finish()?;
+    Ok(p3_whir::PcsProof {
+        whir: p3_whir::WhirProof {
+            initial_ood_answers,
+            initial_sumcheck,
+            rounds,
+            final_poly: Some(Poly::new(final_poly)),
+            final_pow_witness,
+            final_openings,
+            final_sumcheck,
+        },
+        evals: vec![p3_sumcheck::OpeningBatch::new(vec![value], Vec::new())],
+    })
+}
+
+/// The category of a contract error (for comparing with p3's verdict, whose errors are named differently).
+#[must_use]
+pub fn contract_error_category(name: &str) -> &'static str {
+    match name {
+        "Truncated" | "NonCanonical" | "TrailingBytes" => "decode",
+        "CapMismatch"
+        | "SiblingCountMismatch"
+        | "InconsistentDuplicateOpenings"
+        | "IndexOutOfBounds" => "merkle",
+        "PowWitnessRejected" => "pow",
+        "FinalQueryMismatch" => "final query",
+        "ClosingIdentityFailed" => "closing identity",
+        _ => "other",
+    }
+}
+
+/// The category of p3-whir's verifier error, as [`contract_error_category`].
+#[must_use]
+pub fn p3_error_category(e: &p3_whir::VerifierError) -> &'static str {
+    let d = format!("{e:?}");
+    if d.starts_with("MerkleProofInvalid") {
+        "merkle"
+    } else if d.starts_with("SumcheckFailed") {
+        "closing identity"
+    } else if d.starts_with("StirChallengeFailed") {
+        "final query"
+    } else if d.contains("Pow") {
+        "pow"
+    } else {
+        "other"
+    }
+}

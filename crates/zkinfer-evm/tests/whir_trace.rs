@@ -23,7 +23,10 @@ use revm::primitives::U256;
 use zkinfer_evm::abi::{Token, decode_uint, decode_uint_array};
 use zkinfer_evm::encoding::ext_to_word;
 use zkinfer_evm::merkle::{MerkleOpening, RowShape, encode_opening, rust_verdict};
-use zkinfer_evm::whir::{AlgebraError, AlgebraRound, VerifyingData, WhirAlgebra, encode_proof};
+use zkinfer_evm::whir::{
+    AlgebraError, AlgebraRound, VerifyingData, WhirAlgebra, contract_error_category, decode_proof,
+    encode_proof, p3_error_category,
+};
 use zkinfer_evm::{Contract, Harness};
 use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, PrimeField64, Transcript};
 use zkinfer_pcs::{KeccakMmcs, PcsConfig};
@@ -1006,7 +1009,7 @@ fn verifying_data(
 fn whir_verifier_end_to_end() {
     let mut rng = StdRng::seed_from_u64(5);
     let mut h = Harness::deploy(Contract::WhirHarness).expect("deploys");
-    let (mut struct_rejected, mut bytes_rejected) = (0, 0);
+    let (mut struct_rejected, mut bytes_rejected, mut same_category) = (0, 0, 0);
     for n in [12usize, 16, 20] {
         let w = whir(n);
         let column: Vec<F> = (0..1usize << n)
@@ -1033,7 +1036,7 @@ fn whir_verifier_end_to_end() {
         let vd = verifying_data(&v.log, &proof, n);
         let vdata = vd.encode();
         let root = cap.roots()[0];
-        let call = |bytes: Vec<u8>| {
+        let call_root = |root: [u8; 32], bytes: Vec<u8>| {
             vec![
                 Token::Bytes(b"e2e".to_vec()),
                 Token::Bytes(vdata.clone()),
@@ -1042,6 +1045,7 @@ fn whir_verifier_end_to_end() {
                 Token::Bytes(bytes),
             ]
         };
+        let call = |bytes: Vec<u8>| call_root(root, bytes);
         const SIG: &str = "verifyOpening(bytes,bytes,bytes32,uint256[],bytes)";
         let bytes = encode_proof(&proof, &vd).expect("encodes");
         let out = h.call(SIG, &call(bytes.clone())).expect("runs");
@@ -1058,10 +1062,16 @@ fn whir_verifier_end_to_end() {
             vdata.len()
         );
         // Mutations of the proof structure: p3 and the contract reject.
-        for m in 0..40 {
+        for m in 0..80 {
             let mut bad = proof.clone();
+            let mut bad_root = root;
             let wp = &mut bad.whir;
-            match m % 8 {
+            match m % 10 {
+                8 => bad_root[m % 32] ^= 1,
+                9 => {
+                    let s = wp.rounds[0].sumcheck.clone();
+                    wp.rounds[0].sumcheck = std::mem::replace(&mut wp.initial_sumcheck, s);
+                }
                 0 => wp.initial_sumcheck.polynomial_evaluations[m % 4][m % 2] += EF::ONE,
                 1 => {
                     let i = m % wp.rounds.len();
@@ -1095,21 +1105,27 @@ fn whir_verifier_end_to_end() {
                     }
                 }
                 6 => wp.rounds[0].pow_witness += F::ONE,
-                _ => {
+                7 => {
                     bad.evals = vec![OpeningBatch::new(
                         vec![bad.evals[0].current()[0] + EF::ONE],
                         vec![],
                     )];
                 }
+                _ => unreachable!(),
             }
+            let bad_cap = MerkleCap::new(vec![bad_root]);
             let mut t = rec(b"e2e");
-            w.observe_commitment(&cap, &mut t);
+            w.observe_commitment(&bad_cap, &mut t);
             let rust_ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                w.verify_at(&cap, &bad, &protocol, &points, &mut t).is_ok()
+                w.verify_at(&bad_cap, &bad, &protocol, &points, &mut t)
+                    .is_ok()
             }))
             .unwrap_or(false);
             let out = h
-                .call(SIG, &call(encode_proof(&bad, &vd).expect("encodes")))
+                .call(
+                    SIG,
+                    &call_root(bad_root, encode_proof(&bad, &vd).expect("encodes")),
+                )
                 .expect("runs");
             assert_eq!(
                 out.success,
@@ -1123,30 +1139,54 @@ fn whir_verifier_end_to_end() {
             );
             struct_rejected += usize::from(!rust_ok);
         }
-        // Byte-level mutations of the calldata: the contract rejects with a named error.
-        for _ in 0..40 {
+        // Byte-level mutations of the calldata: decoded back (as the contract reads it) and handed to p3;
+        // both reject, and the error categories are compared.
+        for _ in 0..80 {
             let mut b = bytes.clone();
-            match rng.random_range(0..3) {
-                0 => {
+            match rng.random_range(0..4) {
+                0 | 1 => {
                     let pos = rng.random_range(0..b.len());
                     b[pos] ^= rng.random_range(1..=255u8);
                 }
-                1 => b.truncate(rng.random_range(0..b.len())),
+                2 => b.truncate(rng.random_range(0..b.len())),
                 _ => b.push(rng.random()),
             }
+            let rust: Result<(), &'static str> = match decode_proof(&b, &vd) {
+                Err(_) => Err("decode"),
+                Ok(bad) => {
+                    let mut t = rec(b"e2e");
+                    w.observe_commitment(&cap, &mut t);
+                    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        w.verify_at(&cap, &bad, &protocol, &points, &mut t)
+                    })) {
+                        Ok(Ok(_)) => Ok(()),
+                        Ok(Err(e)) => Err(p3_error_category(&e)),
+                        Err(_) => Err("panic"),
+                    }
+                }
+            };
             let out = h.call(SIG, &call(b)).expect("runs");
-            assert!(!out.success, "2^{n}: a mutated calldata was accepted");
-            assert!(
-                h.revert_error(&out).is_some(),
-                "2^{n}: reverted without a named error (halt {:?})",
-                out.halt
+            let name = h.revert_error(&out).map(|e| e.name);
+            assert_eq!(
+                out.success,
+                rust.is_ok(),
+                "2^{n}: p3 {rust:?}, contract {name:?}"
             );
+            let got = contract_error_category(name.as_deref().unwrap_or("none"));
+            let want = rust.expect_err("rejected");
+            if got == want {
+                same_category += 1;
+            } else {
+                eprintln!("2^{n}: byte mutation: p3 category {want}, contract {name:?}");
+            }
             bytes_rejected += 1;
         }
     }
     eprintln!(
         "whir e2e: {struct_rejected} structural mutations rejected by p3 and the contract, \
-         {bytes_rejected} calldata mutations rejected by the contract with a named error"
+         {bytes_rejected} calldata mutations rejected by p3 (decoded back) and the contract, \
+         {same_category} of them with the same error category"
     );
-    assert!(struct_rejected >= 100);
+    assert!(struct_rejected >= 200);
+    assert!(bytes_rejected >= 200);
 }
