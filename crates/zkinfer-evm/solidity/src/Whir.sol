@@ -66,12 +66,29 @@ library Whir {
         uint256 k = point.length;
         uint256 half = row.length;
         if (k >= 64 || half != 1 << k) revert WrongRowLength(k >= 64 ? 0 : 1 << k, half);
-        for (uint256 i = 0; i < k; i++) {
-            half >>= 1;
-            uint256 r = point[i];
-            for (uint256 j = 0; j < half; j++) {
-                uint256 lo = row[j];
-                row[j] = G.extAdd(lo, G.extMul(r, G.extSub(row[j + half], lo)));
+        assembly ("memory-safe") {
+            let P := 0xFFFFFFFF00000001
+            let M := 0xFFFFFFFFFFFFFFFF
+            let base := add(row, 0x20)
+            for { let i := 0 } lt(i, k) { i := add(i, 1) } {
+                half := shr(1, half)
+                let r := mload(add(add(point, 0x20), shl(5, i)))
+                let r0 := and(r, M)
+                let r1 := shr(64, r)
+                let hi := add(base, shl(5, half))
+                for { let j := 0 } lt(j, half) { j := add(j, 1) } {
+                    let off := shl(5, j)
+                    let lo := mload(add(base, off))
+                    let h := mload(add(hi, off))
+                    let l0 := and(lo, M)
+                    let l1 := shr(64, lo)
+                    // d = h − lo; row[j] = lo + r · d (EF, W = 7)
+                    let d0 := sub(add(and(h, M), P), l0)
+                    let d1 := sub(add(shr(64, h), P), l1)
+                    let c0 := mod(add(add(mul(r0, d0), mul(7, mul(r1, d1))), l0), P)
+                    let c1 := mod(add(add(mul(r0, d1), mul(r1, d0)), l1), P)
+                    mstore(add(base, off), or(c0, shl(64, c1)))
+                }
             }
         }
         return row[0];

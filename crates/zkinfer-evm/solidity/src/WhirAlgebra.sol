@@ -143,10 +143,18 @@ library WhirAlgebra {
     }
 
     /// ω^index for the two-adic generator ω of order 2^bits (F, as packed EF).
-    function omegaPow(uint256 bits, uint256 index) internal pure returns (uint256) {
-        uint256 g = G32;
-        for (uint256 i = bits; i < 32; i++) g = G.mul(g, g);
-        return G.pow(g, index);
+    function omegaPow(uint256 bits, uint256 index) internal pure returns (uint256 x) {
+        assembly ("memory-safe") {
+            let P := 0xFFFFFFFF00000001
+            let g := G32
+            for { let i := bits } lt(i, 32) { i := add(i, 1) } { g := mulmod(g, g, P) }
+            x := 1
+            for {} index {} {
+                if and(index, 1) { x := mulmod(x, g, P) }
+                g := mulmod(g, g, P)
+                index := shr(1, index)
+            }
+        }
     }
 
     /// eq(p, full[from..]) = Π (2·l·r − l − r + 1).
@@ -179,21 +187,29 @@ library WhirAlgebra {
     /// p3's `Point::eval_select(x, full[from..from + nv])`: Π over the coordinates from the last, r·(x − 1) + 1,
     /// x squared each step (x in F).
     function _select(uint256 x, uint256[] memory full, uint256 from, uint256 nv) private pure returns (uint256 acc) {
-        acc = ONE;
-        for (uint256 k = nv; k > 0; k--) {
-            uint256 r = full[from + k - 1];
-            acc = G.extMul(acc, G.extAdd(G.extMulBase(r, G.sub(x, 1)), ONE));
-            x = G.mul(x, x);
+        assembly ("memory-safe") {
+            let P := 0xFFFFFFFF00000001
+            let M := 0xFFFFFFFFFFFFFFFF
+            let a0 := 1
+            let a1 := 0
+            let base := add(add(full, 0x20), shl(5, from))
+            for { let k := nv } gt(k, 0) { k := sub(k, 1) } {
+                let r := mload(add(base, shl(5, sub(k, 1))))
+                let xm := mod(add(x, sub(P, 1)), P)
+                // t = r · (x − 1) + 1
+                let t0 := mod(add(mul(and(r, M), xm), 1), P)
+                let t1 := mod(mul(shr(64, r), xm), P)
+                let n0 := mod(add(mul(a0, t0), mul(7, mul(a1, t1))), P)
+                a1 := mod(add(mul(a0, t1), mul(a1, t0)), P)
+                a0 := n0
+                x := mulmod(x, x, P)
+            }
+            acc := or(a0, shl(64, a1))
         }
     }
 
-    function _copy(uint256[] memory a) private pure returns (uint256[] memory b) {
-        b = new uint256[](a.length);
-        for (uint256 i = 0; i < a.length; i++) b[i] = a[i];
-    }
-
     /// Checks the algebra (as `WhirAlgebra::check`); reverts with `BadShape`, `FinalQueryMismatch` or
-    /// `ClosingIdentityFailed`.
+    /// `ClosingIdentityFailed`. Consumes `m`: the opened rows and the final polynomial are folded in place.
     function check(Msg memory m) internal pure {
         _checkShape(m);
         uint256 last = m.r.length - 1;
@@ -212,7 +228,7 @@ library WhirAlgebra {
                 pw = G.extMul(pw, rd.gamma);
             }
             for (uint256 j = 0; j < rd.q.idx.length; j++) {
-                claim = G.extAdd(claim, G.extMul(pw, Whir.foldRow(_copy(rd.q.rows[j]), m.r[i])));
+                claim = G.extAdd(claim, G.extMul(pw, Whir.foldRow(rd.q.rows[j], m.r[i])));
                 pw = G.extMul(pw, rd.gamma);
             }
             for (uint256 k = 0; k < m.r[i + 1].length; k++) {
@@ -225,7 +241,7 @@ library WhirAlgebra {
             for (uint256 k = m.finalPoly.length; k > 0; k--) {
                 acc = G.extAdd(G.extMulBase(acc, x), m.finalPoly[k - 1]);
             }
-            if (acc != Whir.foldRow(_copy(m.fq.rows[j]), m.r[last - 1])) revert FinalQueryMismatch(j);
+            if (acc != Whir.foldRow(m.fq.rows[j], m.r[last - 1])) revert FinalQueryMismatch(j);
         }
         for (uint256 k = 0; k < m.r[last].length; k++) {
             claim = _reduce(claim, m.h0[last][k], m.hinf[last][k], m.r[last][k]);
@@ -258,7 +274,8 @@ library WhirAlgebra {
                 pw = G.extMul(pw, rd.gamma);
             }
         }
-        uint256 f = Whir.foldRow(_copy(m.finalPoly), m.r[last]);
+        // The final polynomial is not read after this: folded in place.
+        uint256 f = Whir.foldRow(m.finalPoly, m.r[last]);
         if (claim != G.extMul(w, f)) revert ClosingIdentityFailed();
     }
 }
