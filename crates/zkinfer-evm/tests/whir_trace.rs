@@ -1054,12 +1054,14 @@ fn whir_verifier_end_to_end() {
         let tx = zkinfer_evm::call_tx_gas(&bytes, u64::try_from(gas).expect("fits"));
         eprintln!(
             "whir e2e 2^{n}: accepted; execution {gas} gas, proof calldata {} bytes ({} standard / {} floor), \
-             transaction ≈ {} gas; verifying data {} bytes",
+             transaction ≈ {} gas; verifying data {} bytes; queries {:?} + {}",
             bytes.len(),
             tx.calldata_standard,
             tx.calldata_floor,
             tx.total,
-            vdata.len()
+            vdata.len(),
+            vd.rounds.iter().map(|r| r.3).collect::<Vec<_>>(),
+            vd.final_queries
         );
         // Mutations of the proof structure: p3 and the contract reject.
         for m in 0..80 {
