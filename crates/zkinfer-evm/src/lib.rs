@@ -22,6 +22,7 @@ pub mod evm;
 pub mod gas;
 pub mod harness;
 pub mod merkle;
+pub mod recording;
 pub mod whir;
 
 pub use artifacts::{Artifact, Contract};

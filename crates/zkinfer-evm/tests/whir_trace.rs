@@ -2,136 +2,30 @@
 //! zkinfer-pcs drives it (one stacked column, one claim): what the WHIR verifier absorbs and draws, in order.
 //! Run with `--nocapture` to print the verifier's transcript trace and the gas figures.
 
-use p3_challenger::{
-    CanObserve, CanSample, CanSampleBits, CanSampleUniformBits, FieldChallenger,
-    GrindingChallenger, ResamplingError,
-};
 use p3_commit::MultilinearPcs;
-use p3_dft::Radix2DFTSmallBatch;
-use p3_keccak::Keccak256Hash;
 use p3_matrix::dense::RowMajorMatrix;
 use p3_merkle_tree::MerkleCap;
 use p3_multilinear_util::point::Point;
 use p3_multilinear_util::poly::Poly;
 use p3_sumcheck::layout::{Layout, PrefixProver, Table};
 use p3_sumcheck::{OpeningBatch, OpeningProtocol, PrescribedPointPcs, TableShape, TableSpec};
-use p3_symmetric::{CompressionFunctionFromHasher, SerializingHasher};
-use p3_whir::{QueryOpenings, WhirProver};
+use p3_whir::QueryOpenings;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use revm::primitives::U256;
 use zkinfer_evm::abi::{Token, decode_uint, decode_uint_array};
 use zkinfer_evm::encoding::ext_to_word;
 use zkinfer_evm::merkle::{MerkleOpening, RowShape, encode_opening, rust_verdict};
+use zkinfer_evm::recording::{Ev, rec, verifying_data, verifying_data_for, whir};
 use zkinfer_evm::whir::{
-    AlgebraError, AlgebraRound, VerifyingData, WhirAlgebra, contract_error_category, decode_proof,
-    encode_proof, p3_error_category,
+    AlgebraError, AlgebraRound, WhirAlgebra, contract_error_category, decode_proof, encode_proof,
+    p3_error_category,
 };
 use zkinfer_evm::{Contract, Harness};
-use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, PrimeField64, Transcript};
+use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing};
 use zkinfer_pcs::{KeccakMmcs, PcsConfig};
 
-/// One primitive operation on the sponge.
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Ev {
-    Observe(u64),
-    ObserveDigest([u8; 32]),
-    Sample(u64),
-    SampleBits(usize, usize),
-    CheckWitness(usize, u64, bool),
-    Grind(usize, u64),
-}
-
-#[derive(Clone, Debug)]
-struct Rec {
-    t: Transcript,
-    log: Vec<Ev>,
-}
-
-impl CanObserve<F> for Rec {
-    fn observe(&mut self, x: F) {
-        self.log.push(Ev::Observe(x.as_canonical_u64()));
-        self.t.observe(x);
-    }
-}
-impl CanObserve<MerkleCap<F, [u8; 32]>> for Rec {
-    fn observe(&mut self, cap: MerkleCap<F, [u8; 32]>) {
-        for d in cap.roots() {
-            self.log.push(Ev::ObserveDigest(*d));
-        }
-        self.t.observe(&cap);
-    }
-}
-impl CanSample<F> for Rec {
-    fn sample(&mut self) -> F {
-        let x: F = self.t.sample();
-        self.log.push(Ev::Sample(x.as_canonical_u64()));
-        x
-    }
-}
-impl CanSampleBits<usize> for Rec {
-    fn sample_bits(&mut self, bits: usize) -> usize {
-        let v = self.t.sample_bits(bits);
-        self.log.push(Ev::SampleBits(bits, v));
-        v
-    }
-}
-impl CanSampleUniformBits<F> for Rec {
-    fn sample_uniform_bits<const RESAMPLE: bool>(
-        &mut self,
-        bits: usize,
-    ) -> Result<usize, ResamplingError> {
-        Ok(self.sample_bits(bits))
-    }
-}
-impl GrindingChallenger for Rec {
-    type Witness = F;
-    fn grind(&mut self, bits: usize) -> F {
-        let w = self.t.grind(bits);
-        self.log.push(Ev::Grind(bits, w.as_canonical_u64()));
-        w
-    }
-    fn check_witness(&mut self, bits: usize, w: F) -> bool {
-        let ok = self.t.check_witness(bits, w);
-        self.log
-            .push(Ev::CheckWitness(bits, w.as_canonical_u64(), ok));
-        ok
-    }
-}
-impl FieldChallenger<F> for Rec {}
-
-type Dft = Radix2DFTSmallBatch<F>;
-
 const MERKLE_VERIFY: &str = "verify(bytes32,uint256,uint256,uint256,uint256,uint256[],bytes)";
-type RecWhir = WhirProver<EF, F, Dft, KeccakMmcs, Rec, PrefixProver<F, EF>>;
-
-fn mmcs() -> KeccakMmcs {
-    KeccakMmcs::new(
-        SerializingHasher::new(Keccak256Hash),
-        CompressionFunctionFromHasher::new(Keccak256Hash),
-        0,
-    )
-}
-
-/// zkinfer-pcs' WHIR instance for a stack of `n` variables (grinding raised until feasible), over `Rec`.
-fn whir(n: usize) -> RecWhir {
-    let cfg = PcsConfig::default();
-    let mut params = cfg.protocol_parameters_for_bench(n);
-    for pow in cfg.pow_bits..=zkinfer_pcs::MAX_POW_BITS {
-        params.pow_bits = pow;
-        if let Ok(c) = p3_whir::WhirConfig::new(n, params.clone()) {
-            return RecWhir::new(c, Dft::default(), mmcs());
-        }
-    }
-    panic!("no WHIR config for {n} variables");
-}
-
-fn rec(ctx: &[u8]) -> Rec {
-    Rec {
-        t: Transcript::new(ctx),
-        log: Vec::new(),
-    }
-}
 
 /// Summarises a trace as runs of the same kind of operation.
 fn summary(log: &[Ev]) -> String {
@@ -884,124 +778,6 @@ fn whir_algebra_contract_agrees() {
     assert!(rejected >= 290);
 }
 
-/// The verifying data of `WhirVerifier.sol` for the instance `v.log` ran (the whole verifier trace,
-/// commitment included), read off the trace: the seeds (constant, self-delimiting: byte length, then 7-byte
-/// chunks) where the run absorbs them, the PoW difficulties where it checks them, the query counts.
-fn verifying_data(
-    log: &[Ev],
-    proof: &p3_whir::PcsProof<F, EF, KeccakMmcs>,
-    n: usize,
-) -> VerifyingData {
-    let fold = PcsConfig::default().folding_factor;
-    let mut pos = 0usize;
-    let obs = |e: &Ev| {
-        if let Ev::Observe(v) = e {
-            Some(*v)
-        } else {
-            None
-        }
-    };
-    let to_bytes = |vals: &[u64]| {
-        vals.iter()
-            .flat_map(|v| v.to_le_bytes())
-            .collect::<Vec<u8>>()
-    };
-    let take_seed = |pos: &mut usize| {
-        let len = obs(&log[*pos]).expect("a seed starts with its length") as usize;
-        let count = 1 + len.div_ceil(7);
-        let vals: Vec<u64> = log[*pos..*pos + count]
-            .iter()
-            .map(|e| obs(e).expect("seed"))
-            .collect();
-        *pos += count;
-        to_bytes(&vals)
-    };
-    let take_until_sample = |pos: &mut usize| {
-        let mut vals = Vec::new();
-        while let Some(v) = obs(&log[*pos]) {
-            vals.push(v);
-            *pos += 1;
-        }
-        to_bytes(&vals)
-    };
-    let skip = |pos: &mut usize, k: usize| *pos += k;
-    let pow_at = |pos: &mut usize| -> u8 {
-        if let Ev::CheckWitness(b, _, _) = log[*pos] {
-            *pos += 1;
-            u8::try_from(b).expect("bits")
-        } else {
-            0
-        }
-    };
-    let mut vd = VerifyingData {
-        n: u8::try_from(n).expect("n"),
-        fold: u8::try_from(fold).expect("fold"),
-        init_ood: u8::try_from(proof.whir.initial_ood_answers.len()).expect("ood"),
-        ..VerifyingData::default()
-    };
-    // Commitment: seed, digest.
-    vd.seeds.push(take_seed(&mut pos));
-    skip(&mut pos, 1);
-    for _ in 0..vd.init_ood {
-        vd.seeds.push(take_until_sample(&mut pos));
-        skip(&mut pos, 4);
-    }
-    vd.seeds.push(take_seed(&mut pos));
-    skip(&mut pos, 2 * proof.evals.len());
-    vd.seeds.push(take_until_sample(&mut pos));
-    skip(&mut pos, 2);
-    let phase = |pos: &mut usize, rounds: usize, seeds: &mut Vec<Vec<u8>>| -> u8 {
-        let mut bits = 0;
-        if rounds > 0 {
-            seeds.push(take_seed(pos));
-        }
-        for _ in 0..rounds {
-            skip(pos, 4);
-            bits = pow_at(pos);
-            skip(pos, 2);
-        }
-        bits
-    };
-    vd.init_fold_pow = phase(&mut pos, fold, &mut vd.seeds);
-    for r in &proof.whir.rounds {
-        skip(&mut pos, 1 + 4 * r.ood_answers.len());
-        let qpow = pow_at(&mut pos);
-        let (mut q, mut bits) = (0u16, 0u8);
-        while let Ev::SampleBits(b, _) = log[pos] {
-            q += 1;
-            bits = u8::try_from(b).expect("bits");
-            pos += 1;
-        }
-        skip(&mut pos, 2);
-        let fpow = phase(&mut pos, fold, &mut vd.seeds);
-        vd.rounds.push((
-            u8::try_from(r.ood_answers.len()).expect("ood"),
-            qpow,
-            fpow,
-            q,
-            bits,
-        ));
-    }
-    let final_len = proof
-        .whir
-        .final_poly
-        .as_ref()
-        .expect("final")
-        .as_slice()
-        .len();
-    skip(&mut pos, 2 * final_len);
-    vd.final_query_pow = pow_at(&mut pos);
-    while let Ev::SampleBits(b, _) = log[pos] {
-        vd.final_queries += 1;
-        vd.final_bits = u8::try_from(b).expect("bits");
-        pos += 1;
-    }
-    vd.final_rounds = u8::try_from(final_len.trailing_zeros()).expect("rounds");
-    vd.final_fold_pow = phase(&mut pos, usize::from(vd.final_rounds), &mut vd.seeds);
-    assert_eq!(pos, log.len(), "the whole trace is accounted for");
-    vd
-}
-
 /// Whole plain WHIR openings through `WhirVerifier.sol` in one call: honest openings of 2^12, 2^16 and 2^20
 /// stacks accepted (p3 accepted them); mutated proofs (values changed in the proof structure, re-encoded)
 /// rejected by p3 and by the contract, and byte-level mutations of the calldata rejected by the contract.
@@ -1034,6 +810,11 @@ fn whir_verifier_end_to_end() {
         w.verify_at(&cap, &proof, &protocol, &points, &mut v)
             .expect("verifies");
         let vd = verifying_data(&v.log, &proof, n);
+        assert_eq!(
+            verifying_data_for(n),
+            vd,
+            "the verifying data depends on the instance only, not on the data or the point"
+        );
         let vdata = vd.encode();
         let root = cap.roots()[0];
         let call_root = |root: [u8; 32], bytes: Vec<u8>| {
