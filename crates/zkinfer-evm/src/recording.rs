@@ -203,6 +203,17 @@ pub fn verifying_data(
         n: u8::try_from(n).expect("n"),
         fold: u8::try_from(fold).expect("fold"),
         init_ood: u8::try_from(proof.whir.initial_ood_answers.len()).expect("ood"),
+        pcs_config: {
+            let c = PcsConfig::default();
+            [
+                c.security_bits,
+                c.log_inv_rate,
+                c.folding_factor,
+                c.pow_bits,
+                c.soundness as usize,
+            ]
+            .map(|x| u8::try_from(x).expect("small"))
+        },
         ..VerifyingData::default()
     };
     // Commitment: seed, digest.

@@ -390,6 +390,9 @@ pub struct VerifyingData {
     /// The seeds, in the order the run absorbs them (each already as the bytes the transcript absorbs:
     /// [`encode_seed`] of p3's seed string).
     pub seeds: Vec<Vec<u8>>,
+    /// zkinfer-pcs' `PcsConfig` as `Pcs` absorbs it: security bits, log inverse rate, folding factor,
+    /// starting PoW bits, soundness regime (`as usize`).
+    pub pcs_config: [u8; 5],
 }
 
 impl VerifyingData {
@@ -411,6 +414,7 @@ impl VerifyingData {
             out.extend_from_slice(&(s.len() as u16).to_be_bytes());
             out.extend_from_slice(s);
         }
+        out.extend_from_slice(&self.pcs_config);
         out
     }
 }

@@ -973,3 +973,108 @@ fn whir_verifier_end_to_end() {
     assert!(struct_rejected >= 200);
     assert!(bytes_rejected >= 200);
 }
+
+/// Real `zkinfer_pcs::Pcs` openings (one column of 2^n, one claim; commit and open through zkinfer-pcs' API
+/// on the zkinfer transcript): `WhirVerifier.verifyPcs` replays `Pcs::absorb_commitment` + `Pcs::verify`
+/// (zkinfer's labelled absorbs, then p3) with the verifying data of `verifying_data_for(n)`, accepts what
+/// `Pcs::verify` accepts, and rejects another value, another point, another column, another root and a
+/// tampered proof, as `Pcs::verify` does.
+#[test]
+fn zkinfer_pcs_openings_verified_on_chain() {
+    use zkinfer_field::Transcript;
+    use zkinfer_pcs::{ColumnClaim, Pcs};
+    let mut rng = StdRng::seed_from_u64(6);
+    let mut h = Harness::deploy(Contract::WhirHarness).expect("deploys");
+    const SIG: &str = "verifyPcsOpening(bytes,bytes,bytes32,uint256,uint256[],uint256,bytes)";
+    for n in [12usize, 16] {
+        let pcs = Pcs::new(PcsConfig::default());
+        let column: Vec<F> = (0..1usize << n)
+            .map(|_| F::from_u64(rng.random()))
+            .collect();
+        let point: Vec<EF> = (0..n)
+            .map(|_| EF::from_basis_coefficients_fn(|_| F::from_u64(rng.random())))
+            .collect();
+        let value = Poly::new(column.iter().map(|&x| EF::from(x)).collect::<Vec<EF>>())
+            .eval_ext::<F>(&Point::new(point.clone()));
+        let claim = ColumnClaim {
+            column: 0,
+            point: point.clone(),
+            value,
+        };
+        let ctx = b"zkinfer-pcs on chain";
+        let mut t = Transcript::new(ctx);
+        let (com, data) = pcs.commit(&[column], &mut t).expect("commits");
+        let proof = pcs
+            .open(&data, std::slice::from_ref(&claim), &mut t)
+            .expect("opens");
+        let vd = verifying_data_for(n);
+        let vdata = vd.encode();
+        let bytes = encode_proof(proof.p3_proof(), &vd).expect("encodes");
+        let rust = |com: &zkinfer_pcs::Commitment, claim: &ColumnClaim| {
+            let mut t = Transcript::new(ctx);
+            pcs.absorb_commitment(com, &mut t).is_ok()
+                && pcs
+                    .verify(com, std::slice::from_ref(claim), &proof, &mut t)
+                    .is_ok()
+        };
+        let call = |root: [u8; 32], claim: &ColumnClaim, bytes: &[u8]| {
+            vec![
+                Token::Bytes(ctx.to_vec()),
+                Token::Bytes(vdata.clone()),
+                Token::Uint(U256::from_be_bytes(root)),
+                Token::Uint(U256::from(claim.column)),
+                Token::UintArray(claim.point.iter().map(|&x| ext_to_word(x)).collect()),
+                Token::Uint(ext_to_word(claim.value)),
+                Token::Bytes(bytes.to_vec()),
+            ]
+        };
+        assert!(rust(&com, &claim), "Pcs::verify accepts");
+        let out = h
+            .call(SIG, &call(com.root(), &claim, &bytes))
+            .expect("runs");
+        assert!(out.success, "2^{n}: {:?}", h.revert_error(&out));
+        eprintln!(
+            "zkinfer-pcs opening 2^{n} verified on chain: execution {} gas, {} bytes of proof",
+            decode_uint(&out.output, 0).expect("gas"),
+            bytes.len()
+        );
+        // Another value, another point, another column: Pcs::verify and the contract reject.
+        let mut other = claim.clone();
+        other.value += EF::ONE;
+        assert!(!rust(&com, &other));
+        let out = h
+            .call(SIG, &call(com.root(), &other, &bytes))
+            .expect("runs");
+        assert_eq!(
+            h.revert_error(&out).map(|e| e.name),
+            Some("ValueMismatch".to_owned())
+        );
+        let mut other = claim.clone();
+        other.point[0] += EF::ONE;
+        assert!(!rust(&com, &other));
+        let out = h
+            .call(SIG, &call(com.root(), &other, &bytes))
+            .expect("runs");
+        assert!(!out.success && h.revert_error(&out).is_some());
+        let mut other = claim.clone();
+        other.column = 1;
+        assert!(!rust(&com, &other));
+        let out = h
+            .call(SIG, &call(com.root(), &other, &bytes))
+            .expect("runs");
+        assert!(!out.success && h.revert_error(&out).is_some());
+        // Another root (the proof no longer opens it).
+        let mut root = com.root();
+        root[0] ^= 1;
+        let out = h.call(SIG, &call(root, &claim, &bytes)).expect("runs");
+        assert!(!out.success && h.revert_error(&out).is_some());
+        // Calldata byte flips: all rejected with a named error.
+        for _ in 0..30 {
+            let mut b = bytes.clone();
+            let pos = rng.random_range(0..b.len());
+            b[pos] ^= rng.random_range(1..=255u8);
+            let out = h.call(SIG, &call(com.root(), &claim, &b)).expect("runs");
+            assert!(!out.success && h.revert_error(&out).is_some());
+        }
+    }
+}

@@ -42,7 +42,25 @@ library WhirVerifier {
         uint256 finalRounds;
         uint256 finalFoldPow;
         bytes[] seeds;
+        /// zkinfer-pcs' `PcsConfig` as `Pcs` absorbs it (security bits, log inverse rate, folding factor,
+        /// starting PoW bits, soundness regime).
+        uint256[] pcsConfig;
     }
+
+    /// A claim as `Pcs::verify` takes it: the column, the point (big-endian, the column's variables), the value.
+    struct Claim {
+        uint256 column;
+        uint256[] point;
+        uint256 value;
+    }
+
+    error ValueMismatch(uint256 expected, uint256 got);
+
+    bytes private constant LABEL_CONFIG = "pcs/config";
+    bytes private constant LABEL_SHAPES = "pcs/column-vars";
+    bytes private constant LABEL_CLAIM_COLUMN = "pcs/claim-column";
+    bytes private constant LABEL_CLAIM_POINT = "pcs/claim-point";
+    bytes private constant LABEL_CLAIM_VALUE = "pcs/claim-value";
 
     function readConfig(Cursor memory c) internal pure returns (Config memory cfg) {
         cfg.n = R.readUint(c, 1);
@@ -80,6 +98,8 @@ library WhirVerifier {
             c.pos = pos + len;
             cfg.seeds[i] = b;
         }
+        cfg.pcsConfig = new uint256[](5);
+        for (uint256 i = 0; i < 5; i++) cfg.pcsConfig[i] = R.readUint(c, 1);
         R.finish(c);
         if (ns != 4 + cfg.initOod + nr + (cfg.finalRounds > 0 ? 1 : 0)) revert BadVerifyingData(1);
         if (cfg.fold == 0 || cfg.fold >= 32 || cfg.n >= 64) revert BadVerifyingData(2);
@@ -149,13 +169,43 @@ library WhirVerifier {
         Merkle.verifyMulti(sib, n, root, bits, q.idx, leaves);
     }
 
+    /// `Pcs::absorb_commitment` then `Pcs::verify` for a commitment of one column of 2^n values and one
+    /// claim on it: zkinfer's labelled absorbs (the configuration and the column shapes before p3's
+    /// commitment phase, the claim after it), the claimed value checked against the proof's
+    /// (`ValueMismatch`), then the WHIR opening. `t` is the caller's transcript before the commitment.
+    function verifyPcs(Transcript memory t, Config memory cfg, bytes32 root, Claim memory claim, Cursor memory c)
+        internal
+        pure
+    {
+        if (claim.column != 0) revert BadVerifyingData(5);
+        T.absorbFields(t, T.encodeLabel(LABEL_CONFIG), cfg.pcsConfig);
+        uint256[] memory shapes = new uint256[](1);
+        shapes[0] = cfg.n;
+        T.absorbFields(t, T.encodeLabel(LABEL_SHAPES), shapes);
+        _verify(t, cfg, root, claim, true, c);
+    }
+
     /// Verifies the opening in `proof` of the commitment `root` at `point` (the claimed value is in the
-    /// proof), on the transcript `t` (in the state the prover's was in before the commitment was observed).
-    /// Reverts with a named error on any failure.
+    /// proof), on the transcript `t` (in the state the prover's was in before the commitment was observed),
+    /// as p3-whir's `verify_at` after `observe_commitment`. Reverts with a named error on any failure.
     function verify(Transcript memory t, Config memory cfg, bytes32 root, uint256[] memory point, Cursor memory c)
         internal
         pure
     {
+        Claim memory claim;
+        claim.point = point;
+        _verify(t, cfg, root, claim, false, c);
+    }
+
+    function _verify(
+        Transcript memory t,
+        Config memory cfg,
+        bytes32 root,
+        Claim memory claim,
+        bool zk,
+        Cursor memory c
+    ) private pure {
+        uint256[] memory point = claim.point;
         if (point.length != cfg.n) revert BadVerifyingData(3);
         for (uint256 i = 0; i < point.length; i++) {
             if (!G.isCanonicalExt(point[i])) revert BadVerifyingData(4);
@@ -174,6 +224,11 @@ library WhirVerifier {
         // The commitment (layout seed, root).
         _seed(run, cfg);
         T.observeDigest(run.t, root);
+        if (zk) {
+            T.absorbU64(run.t, T.encodeLabel(LABEL_CLAIM_COLUMN), uint64(claim.column));
+            T.absorbExts(run.t, T.encodeLabel(LABEL_CLAIM_POINT), point);
+            T.absorbExt(run.t, T.encodeLabel(LABEL_CLAIM_VALUE), claim.value);
+        }
         // The layout's out-of-domain claims.
         m.initZ = new uint256[](cfg.initOod);
         m.initY = new uint256[](cfg.initOod);
@@ -186,6 +241,7 @@ library WhirVerifier {
         // The claim, then the WHIR run's seeds and the batching challenge.
         _seed(run, cfg);
         m.value = R.readExt(c);
+        if (zk && m.value != claim.value) revert ValueMismatch(m.value, claim.value);
         T.observeExt(run.t, m.value);
         _seed(run, cfg);
         m.alpha = T.sampleExt(run.t);

@@ -116,4 +116,23 @@ contract WhirHarness {
         WhirVerifier.verify(t, cfg, root, p, R.open(proof));
         gasUsed = g - gasleft();
     }
+
+    /// `WhirVerifier.verifyPcs`: a zkinfer-pcs `Pcs` opening of one column (`column`, `point`, `value`) on a
+    /// transcript fresh from `init(context)`; returns the execution gas.
+    function verifyPcsOpening(
+        bytes calldata context,
+        bytes calldata vdata,
+        bytes32 root,
+        uint256 column,
+        uint256[] calldata point,
+        uint256 value,
+        bytes calldata proof
+    ) external view returns (uint256 gasUsed) {
+        Transcript memory t = T.init(context);
+        WhirVerifier.Config memory cfg = WhirVerifier.readConfig(R.open(vdata));
+        WhirVerifier.Claim memory claim = WhirVerifier.Claim(column, point, value);
+        uint256 g = gasleft();
+        WhirVerifier.verifyPcs(t, cfg, root, claim, R.open(proof));
+        gasUsed = g - gasleft();
+    }
 }
