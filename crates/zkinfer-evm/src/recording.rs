@@ -214,6 +214,7 @@ pub fn verifying_data(
             ]
             .map(|x| u8::try_from(x).expect("small"))
         },
+        columns: vec![(u8::try_from(n).expect("n"), 0, 0, Vec::new())],
         ..VerifyingData::default()
     };
     // Commitment: seed, digest.
@@ -223,8 +224,10 @@ pub fn verifying_data(
         vd.seeds.push(take_until_sample(&mut pos));
         skip(&mut pos, 4);
     }
-    vd.seeds.push(take_seed(&mut pos));
-    skip(&mut pos, 2 * proof.evals.len());
+    for batch in &proof.evals {
+        vd.seeds.push(take_seed(&mut pos));
+        skip(&mut pos, 2 * batch.current().len());
+    }
     vd.seeds.push(take_until_sample(&mut pos));
     skip(&mut pos, 2);
     let phase = |pos: &mut usize, rounds: usize, seeds: &mut Vec<Vec<u8>>| -> u8 {
@@ -311,4 +314,141 @@ pub fn verifying_data_for(n: usize) -> VerifyingData {
         panic!("verify: {e}");
     }
     verifying_data(&v.log, &proof, n)
+}
+
+/// The verifying data of `WhirVerifier.verifyPcs` for a zkinfer-pcs `Pcs` commitment of columns of
+/// `num_vars[c]` variables opened with one claim per entry of `claim_columns` (in that order): the stack
+/// laid out as zkinfer-pcs lays it out (columns padded to the folding factor, one p3 table per padded size,
+/// largest first, columns in commit order, each in a power-of-two-aligned slot), each column's lift (zero
+/// padding before the point, its slot's selector bits reversed after it: p3's `PrefixProver` interleaves) and
+/// rank, and the seeds of that instance from a
+/// throwaway recording run.
+///
+/// # Panics
+/// On no columns or a claim on a column that does not exist, or if p3 cannot run the instance.
+#[must_use]
+pub fn verifying_data_for_columns(num_vars: &[usize], claim_columns: &[usize]) -> VerifyingData {
+    let r = record_columns(num_vars, claim_columns);
+    let mut vd = verifying_data(&r.log, &r.proof, r.n);
+    vd.columns = r.columns;
+    vd
+}
+
+/// A throwaway opening of a zkinfer-pcs-shaped stack through [`Rec`] (see [`verifying_data_for_columns`]).
+pub struct Recorded {
+    /// Stacked variables.
+    pub n: usize,
+    /// The proof.
+    pub proof: p3_whir::PcsProof<F, EF, KeccakMmcs>,
+    /// The verifier's trace (commitment included).
+    pub log: Vec<Ev>,
+    /// The claims' points as p3 took them (zero padding, then the column's point), in schedule order.
+    pub points: Vec<Vec<EF>>,
+    /// Per column: variables, rank, zero padding, selector suffix.
+    pub columns: Vec<(u8, u8, u8, Vec<u8>)>,
+}
+
+impl std::fmt::Debug for Recorded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Recorded")
+            .field("n", &self.n)
+            .field("trace", &self.log.len())
+            .field("columns", &self.columns)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Runs the throwaway opening of [`verifying_data_for_columns`].
+///
+/// # Panics
+/// As [`verifying_data_for_columns`].
+#[must_use]
+pub fn record_columns(num_vars: &[usize], claim_columns: &[usize]) -> Recorded {
+    let fold = PcsConfig::default().folding_factor;
+    let arity: Vec<usize> = num_vars.iter().map(|&v| v.max(fold)).collect();
+    let mut arities = arity.clone();
+    arities.sort_unstable_by(|a, b| b.cmp(a));
+    arities.dedup();
+    let total: u128 = arity.iter().map(|&a| 1u128 << a).sum();
+    let n = (u128::BITS - (total - 1).leading_zeros()) as usize;
+    let tables: Vec<Vec<usize>> = arities
+        .iter()
+        .map(|&a| (0..num_vars.len()).filter(|&c| arity[c] == a).collect())
+        .collect();
+    // p3's `PrefixProver` stacks with `Witness::new_interleaved`: P(local bits, selector bits), each
+    // selector's bit string reversed; a claim's stacked point is (zero padding ‖ point ‖ reversed selector
+    // bits) (`lift_suffix`).
+    let mut columns = vec![(0u8, 0u8, 0u8, Vec::new()); num_vars.len()];
+    let mut offset = 0usize;
+    for (t, cols) in tables.iter().enumerate() {
+        let a = arities[t];
+        for &c in cols {
+            let slot = offset >> a;
+            let sel = n - a;
+            let mut bits: Vec<u8> = (0..sel)
+                .map(|i| ((slot >> (sel - 1 - i)) & 1) as u8)
+                .collect();
+            bits.reverse();
+            columns[c] = (
+                u8::try_from(num_vars[c]).expect("vars"),
+                u8::try_from(t).expect("rank"),
+                u8::try_from(a - num_vars[c]).expect("pad"),
+                bits,
+            );
+            offset += 1 << a;
+        }
+    }
+    let w = whir(n);
+    let p3_tables = tables
+        .iter()
+        .enumerate()
+        .map(|(t, cols)| {
+            let h = 1usize << arities[t];
+            Table::new(RowMajorMatrix::new(vec![F::ZERO; h * cols.len()], h))
+        })
+        .collect();
+    let witness = PrefixProver::<F, EF>::new_witness(p3_tables, fold);
+    let mut specs = Vec::new();
+    let mut points = Vec::new();
+    for (t, cols) in tables.iter().enumerate() {
+        let mut schedule = Vec::new();
+        for &c in claim_columns {
+            if arity[c] == arities[t] {
+                let slot = cols
+                    .iter()
+                    .position(|&x| x == c)
+                    .expect("column in its table");
+                schedule.push(OpeningBatch::new(vec![slot], Vec::new()));
+                let mut lifted = vec![EF::ZERO; arities[t] - num_vars[c]];
+                lifted.extend(vec![EF::ONE; num_vars[c]]);
+                points.push(Point::new(lifted));
+            }
+        }
+        specs.push(TableSpec::new(
+            TableShape::new(arities[t], cols.len()),
+            schedule,
+        ));
+    }
+    let protocol = OpeningProtocol::new(specs);
+    let mut p = rec(b"setup");
+    let (cap, data) = match w.commit(witness, &mut p) {
+        Ok(x) => x,
+        Err(e) => panic!("commit: {e}"),
+    };
+    let proof = match w.open_at(data, &protocol, &points, &mut p) {
+        Ok(x) => x,
+        Err(e) => panic!("open: {e}"),
+    };
+    let mut v = rec(b"setup");
+    w.observe_commitment(&cap, &mut v);
+    if let Err(e) = w.verify_at(&cap, &proof, &protocol, &points, &mut v) {
+        panic!("verify: {e}");
+    }
+    Recorded {
+        n,
+        proof,
+        log: v.log,
+        points: points.iter().map(|p| p.as_slice().to_vec()).collect(),
+        columns,
+    }
 }

@@ -60,10 +60,8 @@ pub struct WhirAlgebra {
     pub n: u8,
     /// Variables folded per phase.
     pub fold: u8,
-    /// The claim's point (n coordinates) and value.
-    pub point: Vec<EF>,
-    /// The claimed value.
-    pub value: EF,
+    /// The claims in p3's schedule order: each point lifted into the stack (n coordinates) and its value.
+    pub claims: Vec<(Vec<EF>, EF)>,
     /// The layout's out-of-domain (z, answer) pairs.
     pub init_ood: Vec<(EF, EF)>,
     /// The claim batching challenge α.
@@ -150,17 +148,19 @@ fn read_pairs(r: &mut Reader<'_>) -> Result<Vec<(EF, EF)>, DecodeError> {
 
 impl WhirAlgebra {
     /// The contract's message (integers big-endian, EF as in [`crate::encoding`]): n, fold (1 byte each); the
-    /// point (n EF); the value; the OOD pairs (1-byte count); α; the phases (1-byte count; per phase a 1-byte
+    /// claims (1-byte count; per claim its lifted point (n EF) and its value); the OOD pairs (1-byte count); α; the phases (1-byte count; per phase a 1-byte
     /// round count, then h(0), h(∞), r per round); the rounds (1-byte count; per round the OOD pairs, γ, the
     /// index width (1 byte), the queries); the final polynomial (1-byte count), its index width, its queries.
     /// Queries: 2-byte count; per query a 4-byte index, a 1-byte row length and the row.
     #[must_use]
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = vec![self.n, self.fold];
-        for &x in &self.point {
-            put_ext(&mut out, x);
+        let mut out = vec![self.n, self.fold, self.claims.len() as u8];
+        for (point, value) in &self.claims {
+            for &x in point {
+                put_ext(&mut out, x);
+            }
+            put_ext(&mut out, *value);
         }
-        put_ext(&mut out, self.value);
         out.push(self.init_ood.len() as u8);
         for &(z, y) in &self.init_ood {
             put_ext(&mut out, z);
@@ -204,8 +204,12 @@ impl WhirAlgebra {
         let mut r = Reader::new(data);
         let n = r.read_uint(1)? as u8;
         let fold = r.read_uint(1)? as u8;
-        let point = (0..n).map(|_| r.read_ext()).collect::<Result<_, _>>()?;
-        let value = r.read_ext()?;
+        let nc = r.read_uint(1)?;
+        let mut claims = Vec::new();
+        for _ in 0..nc {
+            let point = (0..n).map(|_| r.read_ext()).collect::<Result<_, _>>()?;
+            claims.push((point, r.read_ext()?));
+        }
         let init_ood = read_pairs(&mut r)?;
         let alpha = r.read_ext()?;
         let np = r.read_uint(1)?;
@@ -240,8 +244,7 @@ impl WhirAlgebra {
         Ok(Self {
             n,
             fold,
-            point,
-            value,
+            claims,
             init_ood,
             alpha,
             phases,
@@ -261,6 +264,9 @@ impl WhirAlgebra {
         let n = usize::from(self.n);
         let fold = usize::from(self.fold);
         let bad = |what| Err(AlgebraError::BadShape { what });
+        if self.claims.is_empty() {
+            return bad(6);
+        }
         if self.phases.len() != self.rounds.len() + 2 {
             return bad(1);
         }
@@ -292,8 +298,12 @@ impl WhirAlgebra {
         let fold_row =
             |row: &[EF], r: &[EF]| Poly::new(row.to_vec()).eval_ext::<F>(&Point::new(r.to_vec()));
         let omega = |bits: u8, i: u64| F::two_adic_generator(usize::from(bits)).exp_u64(i);
-        let mut claim = self.value;
-        let mut pw = self.alpha;
+        let mut claim = EF::ZERO;
+        let mut pw = EF::ONE;
+        for (_, v) in &self.claims {
+            claim += pw * *v;
+            pw *= self.alpha;
+        }
         for &(_, y) in &self.init_ood {
             claim += pw * y;
             pw *= self.alpha;
@@ -335,8 +345,12 @@ impl WhirAlgebra {
         let eq_expanded = |z: EF, loc: &[EF]| {
             Point::eval_eq(Point::expand_from_univariate(z, loc.len()).as_slice(), loc)
         };
-        let mut w = Point::eval_eq(&self.point, local(n));
-        let mut pw = self.alpha;
+        let mut w = EF::ZERO;
+        let mut pw = EF::ONE;
+        for (p, _) in &self.claims {
+            w += pw * Point::eval_eq(p, local(n));
+            pw *= self.alpha;
+        }
         for &(z, _) in &self.init_ood {
             w += pw * eq_expanded(z, local(n));
             pw *= self.alpha;
@@ -393,6 +407,9 @@ pub struct VerifyingData {
     /// zkinfer-pcs' `PcsConfig` as `Pcs` absorbs it: security bits, log inverse rate, folding factor,
     /// starting PoW bits, soundness regime (`as usize`).
     pub pcs_config: [u8; 5],
+    /// Per committed column: its variables, its table's rank in p3's schedule, the zero padding before a
+    /// claim point and the selector bits (0/1, reversed) after it that lift the point into the stack.
+    pub columns: Vec<(u8, u8, u8, Vec<u8>)>,
 }
 
 impl VerifyingData {
@@ -415,6 +432,11 @@ impl VerifyingData {
             out.extend_from_slice(s);
         }
         out.extend_from_slice(&self.pcs_config);
+        out.extend_from_slice(&(self.columns.len() as u16).to_be_bytes());
+        for (vars, rank, pad, suffix) in &self.columns {
+            out.extend_from_slice(&[*vars, *rank, *pad, suffix.len() as u8]);
+            out.extend_from_slice(suffix);
+        }
         out
     }
 }

@@ -16,7 +16,9 @@ use revm::primitives::U256;
 use zkinfer_evm::abi::{Token, decode_uint, decode_uint_array};
 use zkinfer_evm::encoding::ext_to_word;
 use zkinfer_evm::merkle::{MerkleOpening, RowShape, encode_opening, rust_verdict};
-use zkinfer_evm::recording::{Ev, rec, verifying_data, verifying_data_for, whir};
+use zkinfer_evm::recording::{
+    Ev, rec, verifying_data, verifying_data_for, verifying_data_for_columns, whir,
+};
 use zkinfer_evm::whir::{
     AlgebraError, AlgebraRound, WhirAlgebra, contract_error_category, decode_proof, encode_proof,
     p3_error_category,
@@ -583,8 +585,7 @@ fn to_message(a: &Algebra) -> WhirAlgebra {
     WhirAlgebra {
         n: u8::try_from(a.n).expect("n"),
         fold: u8::try_from(a.fold).expect("fold"),
-        point: a.point.clone(),
-        value: a.value,
+        claims: vec![(a.point.clone(), a.value)],
         init_ood: a.init_ood.clone(),
         alpha: a.alpha,
         phases: a
@@ -626,7 +627,7 @@ fn mutate_algebra(rng: &mut StdRng, m: &WhirAlgebra) -> (&'static str, Vec<u8>) 
             return ("byte flip", bytes);
         }
         2 => {
-            bump(&mut b.value);
+            bump(&mut b.claims[0].1);
             "claimed value"
         }
         3 => {
@@ -686,8 +687,8 @@ fn mutate_algebra(rng: &mut StdRng, m: &WhirAlgebra) -> (&'static str, Vec<u8>) 
             "query dropped"
         }
         12 => {
-            let k = rng.random_range(0..b.point.len());
-            bump(&mut b.point[k]);
+            let k = rng.random_range(0..b.claims[0].0.len());
+            bump(&mut b.claims[0].0[k]);
             "claim point"
         }
         _ => {
@@ -974,107 +975,237 @@ fn whir_verifier_end_to_end() {
     assert!(bytes_rejected >= 200);
 }
 
-/// Real `zkinfer_pcs::Pcs` openings (one column of 2^n, one claim; commit and open through zkinfer-pcs' API
-/// on the zkinfer transcript): `WhirVerifier.verifyPcs` replays `Pcs::absorb_commitment` + `Pcs::verify`
-/// (zkinfer's labelled absorbs, then p3) with the verifying data of `verifying_data_for(n)`, accepts what
-/// `Pcs::verify` accepts, and rejects another value, another point, another column, another root and a
-/// tampered proof, as `Pcs::verify` does.
+fn claims_blob(claims: &[zkinfer_pcs::ColumnClaim]) -> Vec<u8> {
+    let mut out = vec![u8::try_from(claims.len()).expect("claims")];
+    for c in claims {
+        out.extend_from_slice(&u16::try_from(c.column).expect("column").to_be_bytes());
+        out.push(u8::try_from(c.point.len()).expect("point"));
+        for &x in &c.point {
+            zkinfer_evm::encoding::put_ext(&mut out, x);
+        }
+        zkinfer_evm::encoding::put_ext(&mut out, c.value);
+    }
+    out
+}
+
+/// Real `zkinfer_pcs::Pcs` openings (commit and open through zkinfer-pcs' API on the zkinfer transcript):
+/// one column of 2^12 / 2^16 with one claim, and four columns of different sizes with five claims (the stack
+/// lifts each claim with its column's selector bits and padding): `WhirVerifier.verifyPcs` replays
+/// `Pcs::absorb_commitment` + `Pcs::verify` (zkinfer's labelled absorbs, then p3) with the verifying data of
+/// `verifying_data_for_columns`, accepts what `Pcs::verify` accepts, and rejects another value, another
+/// point, claims in another order, another root and calldata byte flips, as `Pcs::verify` does.
 #[test]
 fn zkinfer_pcs_openings_verified_on_chain() {
     use zkinfer_field::Transcript;
     use zkinfer_pcs::{ColumnClaim, Pcs};
     let mut rng = StdRng::seed_from_u64(6);
     let mut h = Harness::deploy(Contract::WhirHarness).expect("deploys");
-    const SIG: &str = "verifyPcsOpening(bytes,bytes,bytes32,uint256,uint256[],uint256,bytes)";
-    for n in [12usize, 16] {
+    const SIG: &str = "verifyPcsOpening(bytes,bytes,bytes32,bytes,bytes)";
+    let cases: [(&[usize], &[usize]); 3] = [
+        (&[12], &[0]),
+        (&[16], &[0]),
+        (&[12, 10, 3, 10], &[2, 0, 3, 1, 0]),
+    ];
+    for (shapes, claim_cols) in cases {
         let pcs = Pcs::new(PcsConfig::default());
-        let column: Vec<F> = (0..1usize << n)
-            .map(|_| F::from_u64(rng.random()))
+        let columns: Vec<Vec<F>> = shapes
+            .iter()
+            .map(|&v| {
+                (0..1usize << v)
+                    .map(|_| F::from_u64(rng.random()))
+                    .collect()
+            })
             .collect();
-        let point: Vec<EF> = (0..n)
-            .map(|_| EF::from_basis_coefficients_fn(|_| F::from_u64(rng.random())))
+        let claims: Vec<ColumnClaim> = claim_cols
+            .iter()
+            .map(|&c| {
+                let point: Vec<EF> = (0..shapes[c])
+                    .map(|_| EF::from_basis_coefficients_fn(|_| F::from_u64(rng.random())))
+                    .collect();
+                let value = Poly::new(columns[c].iter().map(|&x| EF::from(x)).collect::<Vec<EF>>())
+                    .eval_ext::<F>(&Point::new(point.clone()));
+                ColumnClaim {
+                    column: c,
+                    point,
+                    value,
+                }
+            })
             .collect();
-        let value = Poly::new(column.iter().map(|&x| EF::from(x)).collect::<Vec<EF>>())
-            .eval_ext::<F>(&Point::new(point.clone()));
-        let claim = ColumnClaim {
-            column: 0,
-            point: point.clone(),
-            value,
-        };
         let ctx = b"zkinfer-pcs on chain";
         let mut t = Transcript::new(ctx);
-        let (com, data) = pcs.commit(&[column], &mut t).expect("commits");
-        let proof = pcs
-            .open(&data, std::slice::from_ref(&claim), &mut t)
-            .expect("opens");
-        let vd = verifying_data_for(n);
+        let (com, data) = pcs.commit(&columns, &mut t).expect("commits");
+        let proof = pcs.open(&data, &claims, &mut t).expect("opens");
+        let vd = verifying_data_for_columns(shapes, claim_cols);
         let vdata = vd.encode();
         let bytes = encode_proof(proof.p3_proof(), &vd).expect("encodes");
-        let rust = |com: &zkinfer_pcs::Commitment, claim: &ColumnClaim| {
+        let rust = |root: [u8; 32], claims: &[ColumnClaim]| {
+            let com = if root == com.root() {
+                com.clone()
+            } else {
+                return false;
+            };
             let mut t = Transcript::new(ctx);
-            pcs.absorb_commitment(com, &mut t).is_ok()
-                && pcs
-                    .verify(com, std::slice::from_ref(claim), &proof, &mut t)
-                    .is_ok()
+            pcs.absorb_commitment(&com, &mut t).is_ok()
+                && pcs.verify(&com, claims, &proof, &mut t).is_ok()
         };
-        let call = |root: [u8; 32], claim: &ColumnClaim, bytes: &[u8]| {
+        let call = |root: [u8; 32], claims: &[ColumnClaim], bytes: &[u8]| {
             vec![
                 Token::Bytes(ctx.to_vec()),
                 Token::Bytes(vdata.clone()),
                 Token::Uint(U256::from_be_bytes(root)),
-                Token::Uint(U256::from(claim.column)),
-                Token::UintArray(claim.point.iter().map(|&x| ext_to_word(x)).collect()),
-                Token::Uint(ext_to_word(claim.value)),
+                Token::Bytes(claims_blob(claims)),
                 Token::Bytes(bytes.to_vec()),
             ]
         };
-        assert!(rust(&com, &claim), "Pcs::verify accepts");
+        assert!(rust(com.root(), &claims), "Pcs::verify accepts");
         let out = h
-            .call(SIG, &call(com.root(), &claim, &bytes))
+            .call(SIG, &call(com.root(), &claims, &bytes))
             .expect("runs");
-        assert!(out.success, "2^{n}: {:?}", h.revert_error(&out));
+        assert!(out.success, "{shapes:?}: {:?}", h.revert_error(&out));
         eprintln!(
-            "zkinfer-pcs opening 2^{n} verified on chain: execution {} gas, {} bytes of proof",
+            "zkinfer-pcs opening of columns {shapes:?} (2^{} stack), claims on {claim_cols:?}, verified on chain: \
+             execution {} gas, {} bytes of proof",
+            vd.n,
             decode_uint(&out.output, 0).expect("gas"),
             bytes.len()
         );
-        // Another value, another point, another column: Pcs::verify and the contract reject.
-        let mut other = claim.clone();
-        other.value += EF::ONE;
-        assert!(!rust(&com, &other));
-        let out = h
-            .call(SIG, &call(com.root(), &other, &bytes))
-            .expect("runs");
-        assert_eq!(
-            h.revert_error(&out).map(|e| e.name),
-            Some("ValueMismatch".to_owned())
-        );
-        let mut other = claim.clone();
-        other.point[0] += EF::ONE;
-        assert!(!rust(&com, &other));
-        let out = h
-            .call(SIG, &call(com.root(), &other, &bytes))
-            .expect("runs");
-        assert!(!out.success && h.revert_error(&out).is_some());
-        let mut other = claim.clone();
-        other.column = 1;
-        assert!(!rust(&com, &other));
-        let out = h
-            .call(SIG, &call(com.root(), &other, &bytes))
-            .expect("runs");
-        assert!(!out.success && h.revert_error(&out).is_some());
-        // Another root (the proof no longer opens it).
+        let mut tries: Vec<(&str, [u8; 32], Vec<ColumnClaim>)> = Vec::new();
+        let mut other = claims.clone();
+        other[0].value += EF::ONE;
+        tries.push(("another value", com.root(), other));
+        let mut other = claims.clone();
+        other[claims.len() - 1].point[0] += EF::ONE;
+        tries.push(("another point", com.root(), other));
+        if claims.len() > 1 {
+            let mut other = claims.clone();
+            other.swap(0, 1);
+            tries.push(("claims reordered", com.root(), other));
+        }
         let mut root = com.root();
         root[0] ^= 1;
-        let out = h.call(SIG, &call(root, &claim, &bytes)).expect("runs");
-        assert!(!out.success && h.revert_error(&out).is_some());
-        // Calldata byte flips: all rejected with a named error.
+        tries.push(("another root", root, claims.clone()));
+        for (what, root, cl) in &tries {
+            assert!(!rust(*root, cl), "{what}: Pcs::verify rejects");
+            let out = h.call(SIG, &call(*root, cl, &bytes)).expect("runs");
+            assert!(
+                !out.success && h.revert_error(&out).is_some(),
+                "{shapes:?} {what}: the contract must reject with a named error"
+            );
+        }
         for _ in 0..30 {
             let mut b = bytes.clone();
             let pos = rng.random_range(0..b.len());
             b[pos] ^= rng.random_range(1..=255u8);
-            let out = h.call(SIG, &call(com.root(), &claim, &b)).expect("runs");
+            let out = h.call(SIG, &call(com.root(), &claims, &b)).expect("runs");
             assert!(!out.success && h.revert_error(&out).is_some());
         }
+    }
+}
+
+/// The algebra's Rust twin on real multi-column `Pcs` proofs: p3's `verify_at` is replayed through the
+/// recorder on the transcript `Pcs::verify` builds (zkinfer's absorbs by hand), and `WhirAlgebra::check`
+/// with each claim lifted as `verifying_data_for_columns` says (zero padding, point, reversed selector bits)
+/// accepts, for several columns and claims.
+#[test]
+fn algebra_twin_on_multi_column_pcs_proofs() {
+    use p3_sumcheck::{OpeningBatch, OpeningProtocol, TableShape, TableSpec};
+    use zkinfer_evm::recording::{Rec, record_columns};
+    use zkinfer_field::Transcript;
+    use zkinfer_pcs::{ColumnClaim, Pcs};
+    let cases: [(&[usize], &[usize]); 4] = [
+        (&[12], &[0, 0]),
+        (&[10, 10], &[0, 1]),
+        (&[12, 10], &[0, 1]),
+        (&[12, 10], &[1]),
+    ];
+    for (shapes, claim_cols) in cases {
+        let r = record_columns(shapes, claim_cols);
+        let fold = PcsConfig::default().folding_factor;
+        let arity: Vec<usize> = shapes.iter().map(|&v| v.max(fold)).collect();
+        let mut sched: Vec<usize> = (0..claim_cols.len()).collect();
+        sched.sort_by_key(|&i| r.columns[claim_cols[i]].1);
+        // A real Pcs opening.
+        let mut rng = StdRng::seed_from_u64(9);
+        let pcs = Pcs::new(PcsConfig::default());
+        let columns: Vec<Vec<F>> = shapes
+            .iter()
+            .map(|&v| {
+                (0..1usize << v)
+                    .map(|_| F::from_u64(rng.random()))
+                    .collect()
+            })
+            .collect();
+        let claims: Vec<ColumnClaim> = claim_cols
+            .iter()
+            .map(|&c| {
+                let point: Vec<EF> = (0..shapes[c])
+                    .map(|_| EF::from_basis_coefficients_fn(|_| F::from_u64(rng.random())))
+                    .collect();
+                let value = Poly::new(columns[c].iter().map(|&x| EF::from(x)).collect::<Vec<EF>>())
+                    .eval_ext::<F>(&Point::new(point.clone()));
+                ColumnClaim {
+                    column: c,
+                    point,
+                    value,
+                }
+            })
+            .collect();
+        let ctx = b"dbg";
+        let mut t = Transcript::new(ctx);
+        let (com, data) = pcs.commit(&columns, &mut t).expect("commits");
+        let proof = pcs.open(&data, &claims, &mut t).expect("opens");
+        // Replay Pcs::verify's transcript by hand, then p3's verify_at through the recorder.
+        let mut t = Transcript::new(ctx);
+        pcs.absorb_commitment(&com, &mut t).expect("absorbs");
+        for c in &claims {
+            t.absorb_u64(b"pcs/claim-column", c.column as u64);
+            t.absorb_exts(b"pcs/claim-point", &c.point);
+            t.absorb_ext(b"pcs/claim-value", c.value);
+        }
+        let mut rec = Rec { t, log: Vec::new() };
+        let mut ar: Vec<usize> = arity.clone();
+        ar.sort_unstable_by(|a, b| b.cmp(a));
+        ar.dedup();
+        let tables: Vec<Vec<usize>> = ar
+            .iter()
+            .map(|&a| (0..shapes.len()).filter(|&c| arity[c] == a).collect())
+            .collect();
+        let mut specs = Vec::new();
+        let mut points = Vec::new();
+        for (ti, cols) in tables.iter().enumerate() {
+            let mut schedule = Vec::new();
+            for c in &claims {
+                if arity[c.column] == ar[ti] {
+                    let slot = cols.iter().position(|&x| x == c.column).expect("slot");
+                    schedule.push(OpeningBatch::new(vec![slot], Vec::new()));
+                    let mut lifted = vec![EF::ZERO; ar[ti] - c.point.len()];
+                    lifted.extend_from_slice(&c.point);
+                    points.push(Point::new(lifted));
+                }
+            }
+            specs.push(TableSpec::new(
+                TableShape::new(ar[ti], cols.len()),
+                schedule,
+            ));
+        }
+        let protocol = OpeningProtocol::new(specs);
+        let w = whir(r.n);
+        let cap = MerkleCap::new(vec![com.root()]);
+        w.verify_at(&cap, proof.p3_proof(), &protocol, &points, &mut rec)
+            .expect("p3 verifies the Pcs proof through the recorder");
+        let a0 = algebra(r.n, proof.p3_proof(), &vec![EF::ZERO; r.n], &rec.log);
+        let mut m = to_message(&a0);
+        m.claims = sched
+            .iter()
+            .zip(&points)
+            .zip(&proof.p3_proof().evals)
+            .map(|((&i, p), e)| {
+                let suf = &r.columns[claim_cols[i]].3;
+                let mut l: Vec<EF> = p.as_slice().to_vec();
+                l.extend(suf.iter().map(|&b| EF::from(F::from_u64(u64::from(b)))));
+                (l, e.current()[0])
+            })
+            .collect();
+        assert_eq!(m.check(), Ok(()), "{shapes:?} {claim_cols:?}");
     }
 }

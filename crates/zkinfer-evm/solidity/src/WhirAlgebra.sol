@@ -38,8 +38,9 @@ library WhirAlgebra {
     struct Msg {
         uint256 n;
         uint256 fold;
-        uint256[] point;
-        uint256 value;
+        /// The claims, in p3's schedule order: each point lifted into the stack (n coordinates) and its value.
+        uint256[][] points;
+        uint256[] values;
         uint256[] initZ;
         uint256[] initY;
         uint256 alpha;
@@ -80,8 +81,13 @@ library WhirAlgebra {
     function decode(Cursor memory c) internal pure returns (Msg memory m) {
         m.n = R.readUint(c, 1);
         m.fold = R.readUint(c, 1);
-        m.point = _exts(c, m.n);
-        m.value = R.readExt(c);
+        uint256 nc = R.readUint(c, 1);
+        m.points = new uint256[][](nc);
+        m.values = new uint256[](nc);
+        for (uint256 i = 0; i < nc; i++) {
+            m.points[i] = _exts(c, m.n);
+            m.values[i] = R.readExt(c);
+        }
         (m.initZ, m.initY) = _pairs(c);
         m.alpha = R.readExt(c);
         uint256 np = R.readUint(c, 1);
@@ -116,6 +122,7 @@ library WhirAlgebra {
 
     function _checkShape(Msg memory m) private pure {
         uint256 np = m.r.length;
+        if (m.values.length == 0) revert BadShape(6);
         if (np != m.rounds.length + 2) revert BadShape(1);
         uint256 sum = 0;
         for (uint256 p = 0; p < np; p++) sum += m.r[p].length;
@@ -213,8 +220,13 @@ library WhirAlgebra {
     function check(Msg memory m) internal pure {
         _checkShape(m);
         uint256 last = m.r.length - 1;
-        uint256 claim = m.value;
-        uint256 pw = m.alpha;
+        // The layout's constraint: one α-power per claim (schedule order), then the OOD claims.
+        uint256 claim = 0;
+        uint256 pw = 1;
+        for (uint256 i = 0; i < m.values.length; i++) {
+            claim = G.extAdd(claim, G.extMul(pw, m.values[i]));
+            pw = G.extMul(pw, m.alpha);
+        }
         for (uint256 j = 0; j < m.initY.length; j++) {
             claim = G.extAdd(claim, G.extMul(pw, m.initY[j]));
             pw = G.extMul(pw, m.alpha);
@@ -254,8 +266,12 @@ library WhirAlgebra {
                 for (uint256 k = 0; k < m.r[p].length; k++) full[at++] = m.r[p][k];
             }
         }
-        uint256 w = _eq(m.point, full, 0);
-        pw = m.alpha;
+        uint256 w = 0;
+        pw = 1;
+        for (uint256 i = 0; i < m.points.length; i++) {
+            w = G.extAdd(w, G.extMul(pw, _eq(m.points[i], full, 0)));
+            pw = G.extMul(pw, m.alpha);
+        }
         for (uint256 j = 0; j < m.initZ.length; j++) {
             w = G.extAdd(w, G.extMul(pw, _eqExpanded(m.initZ[j], full, 0, m.n)));
             pw = G.extMul(pw, m.alpha);

@@ -45,6 +45,13 @@ library WhirVerifier {
         /// zkinfer-pcs' `PcsConfig` as `Pcs` absorbs it (security bits, log inverse rate, folding factor,
         /// starting PoW bits, soundness regime).
         uint256[] pcsConfig;
+        /// Per committed column: its variables, its table's rank in p3's schedule (largest table first), and
+        /// the lift of a claim point into the stack: `colPad` zeros, the point, then `colSuffix` (the slot's
+        /// selector bits reversed: p3's `PrefixProver` interleaves, P(local bits, selector bits)).
+        uint256[] colVars;
+        uint256[] colRank;
+        uint256[] colPad;
+        uint256[][] colSuffix;
     }
 
     /// A claim as `Pcs::verify` takes it: the column, the point (big-endian, the column's variables), the value.
@@ -100,8 +107,20 @@ library WhirVerifier {
         }
         cfg.pcsConfig = new uint256[](5);
         for (uint256 i = 0; i < 5; i++) cfg.pcsConfig[i] = R.readUint(c, 1);
+        uint256 ncol = R.readUint(c, 2);
+        cfg.colVars = new uint256[](ncol);
+        cfg.colRank = new uint256[](ncol);
+        cfg.colPad = new uint256[](ncol);
+        cfg.colSuffix = new uint256[][](ncol);
+        for (uint256 i = 0; i < ncol; i++) {
+            cfg.colVars[i] = R.readUint(c, 1);
+            cfg.colRank[i] = R.readUint(c, 1);
+            cfg.colPad[i] = R.readUint(c, 1);
+            uint256 k = R.readUint(c, 1);
+            cfg.colSuffix[i] = new uint256[](k);
+            for (uint256 j = 0; j < k; j++) cfg.colSuffix[i][j] = R.readUint(c, 1);
+        }
         R.finish(c);
-        if (ns != 4 + cfg.initOod + nr + (cfg.finalRounds > 0 ? 1 : 0)) revert BadVerifyingData(1);
         if (cfg.fold == 0 || cfg.fold >= 32 || cfg.n >= 64) revert BadVerifyingData(2);
     }
 
@@ -169,54 +188,91 @@ library WhirVerifier {
         Merkle.verifyMulti(sib, n, root, bits, q.idx, leaves);
     }
 
-    /// `Pcs::absorb_commitment` then `Pcs::verify` for a commitment of one column of 2^n values and one
-    /// claim on it: zkinfer's labelled absorbs (the configuration and the column shapes before p3's
-    /// commitment phase, the claim after it), the claimed value checked against the proof's
-    /// (`ValueMismatch`), then the WHIR opening. `t` is the caller's transcript before the commitment.
-    function verifyPcs(Transcript memory t, Config memory cfg, bytes32 root, Claim memory claim, Cursor memory c)
+    /// `Pcs::absorb_commitment` then `Pcs::verify`: zkinfer's labelled absorbs (the configuration and the
+    /// column shapes before p3's commitment phase, the claims after it, in the caller's order), each claimed
+    /// value checked against the proof's (`ValueMismatch`), each point lifted into the stack as its column
+    /// says, then the WHIR opening. `t` is the caller's transcript before the commitment.
+    function verifyPcs(Transcript memory t, Config memory cfg, bytes32 root, Claim[] memory claims, Cursor memory c)
         internal
         pure
     {
-        if (claim.column != 0) revert BadVerifyingData(5);
         T.absorbFields(t, T.encodeLabel(LABEL_CONFIG), cfg.pcsConfig);
-        uint256[] memory shapes = new uint256[](1);
-        shapes[0] = cfg.n;
-        T.absorbFields(t, T.encodeLabel(LABEL_SHAPES), shapes);
-        _verify(t, cfg, root, claim, true, c);
+        T.absorbFields(t, T.encodeLabel(LABEL_SHAPES), cfg.colVars);
+        _verify(t, cfg, root, claims, true, c);
     }
 
     /// Verifies the opening in `proof` of the commitment `root` at `point` (the claimed value is in the
     /// proof), on the transcript `t` (in the state the prover's was in before the commitment was observed),
-    /// as p3-whir's `verify_at` after `observe_commitment`. Reverts with a named error on any failure.
+    /// as p3-whir's `verify_at` after `observe_commitment` (one claim, the point already in the stack).
+    /// Reverts with a named error on any failure.
     function verify(Transcript memory t, Config memory cfg, bytes32 root, uint256[] memory point, Cursor memory c)
         internal
         pure
     {
-        Claim memory claim;
-        claim.point = point;
-        _verify(t, cfg, root, claim, false, c);
+        Claim[] memory claims = new Claim[](1);
+        claims[0].point = point;
+        _verify(t, cfg, root, claims, false, c);
+    }
+
+    /// The claims in p3's schedule order (stable by their column's rank) and their points lifted into the
+    /// stack (`zk`: the column's zero padding, the point, its selector suffix; otherwise the point as given).
+    function _schedule(Config memory cfg, Claim[] memory claims, bool zk)
+        private
+        pure
+        returns (uint256[] memory order, uint256[][] memory lifted)
+    {
+        uint256 m = claims.length;
+        order = new uint256[](m);
+        lifted = new uint256[][](m);
+        uint256[] memory rank = new uint256[](m);
+        for (uint256 i = 0; i < m; i++) {
+            uint256[] memory point = claims[i].point;
+            for (uint256 j = 0; j < point.length; j++) {
+                if (!G.isCanonicalExt(point[j])) revert BadVerifyingData(4);
+            }
+            uint256[] memory l = point;
+            if (zk) {
+                uint256 col = claims[i].column;
+                if (col >= cfg.colVars.length) revert BadVerifyingData(5);
+                if (point.length != cfg.colVars[col]) revert BadVerifyingData(3);
+                uint256 pad = cfg.colPad[col];
+                uint256[] memory suf = cfg.colSuffix[col];
+                l = new uint256[](pad + point.length + suf.length);
+                for (uint256 j = 0; j < point.length; j++) l[pad + j] = point[j];
+                for (uint256 j = 0; j < suf.length; j++) l[pad + point.length + j] = suf[j];
+                rank[i] = cfg.colRank[col];
+            }
+            if (l.length != cfg.n) revert BadVerifyingData(3);
+            // Stable insertion by rank.
+            uint256 k = i;
+            while (k > 0 && rank[order[k - 1]] > rank[i]) {
+                order[k] = order[k - 1];
+                k--;
+            }
+            order[k] = i;
+            lifted[i] = l;
+        }
     }
 
     function _verify(
         Transcript memory t,
         Config memory cfg,
         bytes32 root,
-        Claim memory claim,
+        Claim[] memory claims,
         bool zk,
         Cursor memory c
     ) private pure {
-        uint256[] memory point = claim.point;
-        if (point.length != cfg.n) revert BadVerifyingData(3);
-        for (uint256 i = 0; i < point.length; i++) {
-            if (!G.isCanonicalExt(point[i])) revert BadVerifyingData(4);
+        uint256 nr = cfg.ood.length;
+        if (claims.length == 0) revert BadVerifyingData(6);
+        if (cfg.seeds.length != 3 + cfg.initOod + claims.length + nr + (cfg.finalRounds > 0 ? 1 : 0)) {
+            revert BadVerifyingData(1);
         }
+        (uint256[] memory order, uint256[][] memory lifted) = _schedule(cfg, claims, zk);
         Run memory run;
         run.t = t;
         A.Msg memory m = run.m;
-        uint256 nr = cfg.ood.length;
         m.n = cfg.n;
         m.fold = cfg.fold;
-        m.point = point;
         m.h0 = new uint256[][](nr + 2);
         m.hinf = new uint256[][](nr + 2);
         m.r = new uint256[][](nr + 2);
@@ -225,9 +281,11 @@ library WhirVerifier {
         _seed(run, cfg);
         T.observeDigest(run.t, root);
         if (zk) {
-            T.absorbU64(run.t, T.encodeLabel(LABEL_CLAIM_COLUMN), uint64(claim.column));
-            T.absorbExts(run.t, T.encodeLabel(LABEL_CLAIM_POINT), point);
-            T.absorbExt(run.t, T.encodeLabel(LABEL_CLAIM_VALUE), claim.value);
+            for (uint256 i = 0; i < claims.length; i++) {
+                T.absorbU64(run.t, T.encodeLabel(LABEL_CLAIM_COLUMN), uint64(claims[i].column));
+                T.absorbExts(run.t, T.encodeLabel(LABEL_CLAIM_POINT), claims[i].point);
+                T.absorbExt(run.t, T.encodeLabel(LABEL_CLAIM_VALUE), claims[i].value);
+            }
         }
         // The layout's out-of-domain claims.
         m.initZ = new uint256[](cfg.initOod);
@@ -238,11 +296,18 @@ library WhirVerifier {
             m.initY[j] = R.readExt(c);
             T.observeExt(run.t, m.initY[j]);
         }
-        // The claim, then the WHIR run's seeds and the batching challenge.
-        _seed(run, cfg);
-        m.value = R.readExt(c);
-        if (zk && m.value != claim.value) revert ValueMismatch(m.value, claim.value);
-        T.observeExt(run.t, m.value);
+        // The claims in schedule order (each its own seed, then its value), then the WHIR run's seeds and the
+        // batching challenge.
+        m.points = new uint256[][](claims.length);
+        m.values = new uint256[](claims.length);
+        for (uint256 k = 0; k < claims.length; k++) {
+            _seed(run, cfg);
+            uint256 v = R.readExt(c);
+            if (zk && v != claims[order[k]].value) revert ValueMismatch(v, claims[order[k]].value);
+            T.observeExt(run.t, v);
+            m.points[k] = lifted[order[k]];
+            m.values[k] = v;
+        }
         _seed(run, cfg);
         m.alpha = T.sampleExt(run.t);
         _phase(run, c, cfg, 0, cfg.fold, cfg.initFoldPow);

@@ -117,22 +117,35 @@ contract WhirHarness {
         gasUsed = g - gasleft();
     }
 
-    /// `WhirVerifier.verifyPcs`: a zkinfer-pcs `Pcs` opening of one column (`column`, `point`, `value`) on a
-    /// transcript fresh from `init(context)`; returns the execution gas.
+    /// `WhirVerifier.verifyPcs`: a zkinfer-pcs `Pcs` opening of `claims` (per claim: a 2-byte column, a 1-byte
+    /// point length, the point (EF), the value (EF)) on a transcript fresh from `init(context)`; returns the
+    /// execution gas.
     function verifyPcsOpening(
         bytes calldata context,
         bytes calldata vdata,
         bytes32 root,
-        uint256 column,
-        uint256[] calldata point,
-        uint256 value,
+        bytes calldata claims,
         bytes calldata proof
     ) external view returns (uint256 gasUsed) {
         Transcript memory t = T.init(context);
         WhirVerifier.Config memory cfg = WhirVerifier.readConfig(R.open(vdata));
-        WhirVerifier.Claim memory claim = WhirVerifier.Claim(column, point, value);
+        WhirVerifier.Claim[] memory cs = _claims(claims);
         uint256 g = gasleft();
-        WhirVerifier.verifyPcs(t, cfg, root, claim, R.open(proof));
+        WhirVerifier.verifyPcs(t, cfg, root, cs, R.open(proof));
         gasUsed = g - gasleft();
+    }
+
+    function _claims(bytes calldata data) private pure returns (WhirVerifier.Claim[] memory cs) {
+        Cursor memory c = R.open(data);
+        uint256 m = R.readUint(c, 1);
+        cs = new WhirVerifier.Claim[](m);
+        for (uint256 i = 0; i < m; i++) {
+            cs[i].column = R.readUint(c, 2);
+            uint256 k = R.readUint(c, 1);
+            cs[i].point = new uint256[](k);
+            for (uint256 j = 0; j < k; j++) cs[i].point[j] = R.readExt(c);
+            cs[i].value = R.readExt(c);
+        }
+        R.finish(c);
     }
 }
