@@ -1,4 +1,4 @@
-//! The small part of the Solidity ABI the harness needs: calls with `uint256`/`bytes` arguments, results
+//! The small part of the Solidity ABI the harness needs: calls with `uint256`/`bytes`/`uint256[]` arguments, results
 //! of `uint256` and `uint256[]`, and custom errors with `uint256` fields.
 
 use revm::primitives::{U256, keccak256};
@@ -11,6 +11,8 @@ pub enum Token {
     Uint(U256),
     /// A dynamic `bytes`.
     Bytes(Vec<u8>),
+    /// A dynamic `uint256[]`.
+    UintArray(Vec<U256>),
 }
 
 /// The 4-byte selector of a function or error signature such as `"mul(uint256,uint256)"`.
@@ -34,6 +36,13 @@ pub fn encode_call(signature: &str, args: &[Token]) -> Vec<u8> {
                 tail.extend_from_slice(&U256::from(b.len()).to_be_bytes::<32>());
                 tail.extend_from_slice(b);
                 tail.resize(tail.len().div_ceil(32) * 32, 0);
+            }
+            Token::UintArray(xs) => {
+                out.extend_from_slice(&U256::from(head_len + tail.len()).to_be_bytes::<32>());
+                tail.extend_from_slice(&U256::from(xs.len()).to_be_bytes::<32>());
+                for x in xs {
+                    tail.extend_from_slice(&x.to_be_bytes::<32>());
+                }
             }
         }
     }

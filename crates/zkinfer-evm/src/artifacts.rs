@@ -18,14 +18,20 @@ pub enum Contract {
     TranscriptHarness,
     /// `solidity/src/test/SumcheckHarness.sol`: decodes and verifies a sumcheck.
     SumcheckHarness,
+    /// `solidity/src/test/MerkleHarness.sol`: decodes and verifies a Merkle multi-opening.
+    MerkleHarness,
+    /// `solidity/src/test/WhirHarness.sol`: p3's raw challenger operations and `Whir.sol`'s pieces.
+    WhirHarness,
 }
 
 impl Contract {
     /// Every contract, in a fixed order.
-    pub const ALL: [Self; 3] = [
+    pub const ALL: [Self; 5] = [
         Self::GoldilocksHarness,
         Self::TranscriptHarness,
         Self::SumcheckHarness,
+        Self::MerkleHarness,
+        Self::WhirHarness,
     ];
 
     fn json(self) -> &'static str {
@@ -33,6 +39,8 @@ impl Contract {
             Self::GoldilocksHarness => include_str!("../artifacts/GoldilocksHarness.json"),
             Self::TranscriptHarness => include_str!("../artifacts/TranscriptHarness.json"),
             Self::SumcheckHarness => include_str!("../artifacts/SumcheckHarness.json"),
+            Self::MerkleHarness => include_str!("../artifacts/MerkleHarness.json"),
+            Self::WhirHarness => include_str!("../artifacts/WhirHarness.json"),
         }
     }
 }

@@ -146,6 +146,34 @@ impl<'a> Reader<'a> {
         Ok(bytes.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b)))
     }
 
+    /// The read position (bytes from the start).
+    #[must_use]
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    /// Fails with [`DecodeError::Truncated`] (at the current position, needing `n`) unless `n` bytes are left.
+    ///
+    /// # Errors
+    /// As said.
+    pub fn check_available(&mut self, n: usize) -> Result<(), DecodeError> {
+        if n > self.remaining() {
+            return Err(DecodeError::Truncated {
+                offset: self.pos,
+                need: n,
+            });
+        }
+        Ok(())
+    }
+
+    /// Reads `n` raw bytes.
+    ///
+    /// # Errors
+    /// [`DecodeError::Truncated`] if fewer are left.
+    pub fn take_bytes(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
+        self.take(n)
+    }
+
     fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
         let truncated = DecodeError::Truncated {
             offset: self.pos,

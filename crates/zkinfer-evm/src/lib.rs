@@ -5,15 +5,23 @@
 //! - `Transcript.sol`: the Keccak-256 transcript of `zkinfer-field`, byte for byte;
 //! - `ProofReader.sol`: bounds-checked decoding of proof data from calldata ([`encoding`] is its Rust twin);
 //! - `Sumcheck.sol`: the sumcheck verifier of `zkinfer-sumcheck` and the sub-claim check;
+//! - `Merkle.sol`: p3's pruned Merkle multi-opening of the Keccak tree (plain and salted leaves);
+//! - `Whir.sol`, `WhirAlgebra.sol`, `WhirVerifier.sol`: the plain WHIR opening verifier (p3-whir 0.8 as
+//!   zkinfer-pcs' `Pcs` instantiates it): transcript replay, proofs of work, query indices, Merkle openings,
+//!   the algebra;
 //! - `test/*Harness.sol`: contracts that expose them to the differential tests and gas measurements.
 //!
 //! The Rust side: [`evm`] (revm under Osaka rules: deploy, call, gas), [`gas`] (EIP-7623 calldata pricing,
 //! EIP-170 code size, EIP-7825 cap), [`abi`] (the little of the ABI the harness needs), [`artifacts`] (the
 //! compiled contracts), [`encoding`] (the calldata encoding of proof data), [`harness`] (deployed harnesses,
-//! the transcript script format, the Rust verdict on encoded sumcheck proofs).
+//! the transcript script format, the Rust verdict on encoded sumcheck proofs), [`merkle`] (the Merkle
+//! opening's layout and p3's verdict on it), [`whir`] (the WHIR verifier's verifying data, proof encoder and
+//! decoder, the algebra's Rust twin), [`recording`] (p3-whir through a recording challenger: the trace and
+//! the verifying data).
 //!
-//! Not yet here (see README.md): the WHIR and LogUp-GKR verifiers, the ops, the full verifier generated from
-//! a vk, and the CLI verbs of issue 14.
+//! Not yet here (see README.md): zkinfer-pcs' own absorbs and several columns in the WHIR verifier, the
+//! hiding WHIR variant, the LogUp-GKR verifier, the ops, the full verifier generated from a vk, and the CLI
+//! verbs of issue 14.
 
 pub mod abi;
 pub mod artifacts;
@@ -21,6 +29,9 @@ pub mod encoding;
 pub mod evm;
 pub mod gas;
 pub mod harness;
+pub mod merkle;
+pub mod recording;
+pub mod whir;
 
 pub use artifacts::{Artifact, Contract};
 pub use evm::{CallOutcome, Deployed, Evm, EvmError};

@@ -121,6 +121,16 @@ pub struct OpeningProof {
     pub(crate) inner: PcsProof<F, EF, KeccakMmcs>,
 }
 
+impl OpeningProof {
+    /// p3-whir's proof inside (read-only), for encoders such as zkinfer-evm's calldata of the on-chain
+    /// WHIR verifier. Not a stable API.
+    #[doc(hidden)]
+    #[must_use]
+    pub fn p3_proof(&self) -> &PcsProof<F, EF, KeccakMmcs> {
+        &self.inner
+    }
+}
+
 impl std::fmt::Debug for OpeningProof {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OpeningProof")

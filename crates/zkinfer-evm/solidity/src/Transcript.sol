@@ -234,4 +234,96 @@ library KeccakTranscript {
             cs[i] = G.ext(c0, c1);
         }
     }
+
+    // ---- p3's challenger, raw (no labels): what p3-whir plays on the same sponge ----
+
+    /// Observes one base-field element (canonical), as p3's `observe(F)`: 8 little-endian bytes.
+    function observeBase(Transcript memory t, uint256 x) internal pure {
+        _reserve(t, 8);
+        _put(t, x);
+        assembly ("memory-safe") {
+            mstore(add(t, 0x80), 0)
+        }
+    }
+
+    /// Observes one EF element (packed, canonical), as p3's `observe_algebra_element`: c0 then c1.
+    function observeExt(Transcript memory t, uint256 x) internal pure {
+        _reserve(t, 16);
+        _putExt(t, x);
+        assembly ("memory-safe") {
+            mstore(add(t, 0x80), 0)
+        }
+    }
+
+    /// Observes a 32-byte digest (a Merkle root) as its raw bytes, as p3's `observe(&MerkleCap<F, [u8; 32]>)`.
+    function observeDigest(Transcript memory t, bytes32 d) internal pure {
+        _reserve(t, 32);
+        assembly ("memory-safe") {
+            let len := mload(add(t, 0x20))
+            mstore(add(mload(t), len), d)
+            mstore(add(t, 0x20), add(len, 32))
+            mstore(add(t, 0x80), 0)
+        }
+    }
+
+    /// Observes raw bytes (e.g. a p3 domain-separator seed, pre-encoded as the field elements p3 observes).
+    function observeRaw(Transcript memory t, bytes memory data) internal pure {
+        uint256 n = data.length;
+        if (n == 0) return;
+        _reserve(t, n);
+        assembly ("memory-safe") {
+            let len := mload(add(t, 0x20))
+            mcopy(add(mload(t), len), add(data, 0x20), n)
+            mstore(add(t, 0x20), add(len, n))
+            mstore(add(t, 0x80), 0)
+        }
+    }
+
+    /// One EF sample (packed): c0 then c1, each as `sampleBase`.
+    function sampleExt(Transcript memory t) internal pure returns (uint256) {
+        uint256 c0 = sampleBase(t);
+        uint256 c1 = sampleBase(t);
+        return G.ext(c0, c1);
+    }
+
+    /// The next u64 of the output, without rejection (p3's `sample_bits` reads 8 bytes as they are).
+    function _sampleU64(Transcript memory t) private pure returns (uint256 v) {
+        assembly ("memory-safe") {
+            let left := mload(add(t, 0x80))
+            if iszero(left) {
+                let buf := mload(t)
+                let d := keccak256(buf, mload(add(t, 0x20)))
+                mstore(buf, d)
+                mstore(add(t, 0x20), 32)
+                mstore(add(t, 0x60), d)
+                left := 4
+            }
+            v := and(shr(mul(64, sub(4, left)), mload(add(t, 0x60))), MASK64)
+            mstore(add(t, 0x80), sub(left, 1))
+        }
+    }
+
+    /// p3's `sample_bits(bits)` (= `sample_uniform_bits`): the low `bits` bits of the next u64. `bits` < 64.
+    function sampleBits(Transcript memory t, uint256 bits) internal pure returns (uint256) {
+        return _sampleU64(t) & ((1 << bits) - 1);
+    }
+
+    /// p3's `check_witness(bits, witness)` (proof of work): with `bits` = 0 nothing is absorbed and any witness
+    /// passes; otherwise one byte is squeezed (which hashes the pending input if no output is unread: the
+    /// observe that follows discards the rest), the witness is observed, and the next `bits` sampled bits must
+    /// all be zero. `witness` must be canonical (the caller decodes it).
+    function checkWitness(Transcript memory t, uint256 bits, uint256 witness) internal pure returns (bool) {
+        if (bits == 0) return true;
+        assembly ("memory-safe") {
+            if iszero(mload(add(t, 0x80))) {
+                let buf := mload(t)
+                let d := keccak256(buf, mload(add(t, 0x20)))
+                mstore(buf, d)
+                mstore(add(t, 0x20), 32)
+                mstore(add(t, 0x60), d)
+            }
+        }
+        observeBase(t, witness);
+        return sampleBits(t, bits) == 0;
+    }
 }
