@@ -351,7 +351,7 @@ fn prove_inner(
                 .map_err(backend)?;
             (
                 Some(WeightsCommitment::Plain(wcom)),
-                Some(WeightsOpening::Plain(opening)),
+                Some(WeightsOpening::Plain(Box::new(opening))),
             )
         }
         Some(WeightsData::Hiding(groups)) => {

@@ -75,7 +75,7 @@ pub enum WeightsOpening {
     /// Of a [`WeightsCommitment::Hiding`]: per group, one claim on its stack.
     Hiding(Vec<HidingOpeningProof>),
     /// Of a [`WeightsCommitment::Plain`]: one claim per column.
-    Plain(OpeningProof),
+    Plain(Box<OpeningProof>),
 }
 
 impl WeightsCommitment {
@@ -84,7 +84,7 @@ impl WeightsCommitment {
     #[must_use]
     pub fn roots(&self) -> Vec<u8> {
         match self {
-            Self::Hiding(cs) => cs.iter().flat_map(|c| c.root()).collect(),
+            Self::Hiding(cs) => cs.iter().flat_map(ReusableCommitment::root).collect(),
             Self::Plain(c) => c.root().to_vec(),
         }
     }
@@ -230,8 +230,9 @@ pub(crate) fn tied(plan: &crate::plan::Plan, graph: &crate::ir::ProofGraph) -> V
                 || out.iter().any(|a| a.column == wc)
                 || weight.values.len() != k * n
                 || table.values.len() != k * n
-                || !(0..k)
-                    .all(|i| (0..n).all(|j| weight.values[i * n + j] == table.values[j * k + i]))
+                || !(0..k).all(|i| {
+                    (0..n).all(|j| weight.values.get(i * n + j) == table.values.get(j * k + i))
+                })
             {
                 continue;
             }

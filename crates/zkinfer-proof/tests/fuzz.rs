@@ -460,7 +460,9 @@ fn mutate(m: &ProofMutation, p: &mut Proof, other: &Proof) {
             None => {}
         },
         ProofMutation::SwapOpenings => match &p.weights_opening {
-            Some(WeightsOpening::Plain(o)) => p.witness_opening = WitnessOpening::Plain(o.clone()),
+            Some(WeightsOpening::Plain(o)) => {
+                p.witness_opening = WitnessOpening::Plain(o.as_ref().clone())
+            }
             Some(WeightsOpening::Hiding(os)) => {
                 if let Some(o) = os.first() {
                     p.witness_opening = WitnessOpening::Hiding(o.clone());
