@@ -1008,29 +1008,7 @@ fn zkinfer_pcs_openings_verified_on_chain() {
     ];
     for (shapes, claim_cols) in cases {
         let pcs = Pcs::new(PcsConfig::default());
-        let columns: Vec<Vec<F>> = shapes
-            .iter()
-            .map(|&v| {
-                (0..1usize << v)
-                    .map(|_| F::from_u64(rng.random()))
-                    .collect()
-            })
-            .collect();
-        let claims: Vec<ColumnClaim> = claim_cols
-            .iter()
-            .map(|&c| {
-                let point: Vec<EF> = (0..shapes[c])
-                    .map(|_| EF::from_basis_coefficients_fn(|_| F::from_u64(rng.random())))
-                    .collect();
-                let value = Poly::new(columns[c].iter().map(|&x| EF::from(x)).collect::<Vec<EF>>())
-                    .eval_ext::<F>(&Point::new(point.clone()));
-                ColumnClaim {
-                    column: c,
-                    point,
-                    value,
-                }
-            })
-            .collect();
+        let (columns, claims) = random_columns_and_claims(shapes, claim_cols, &mut rng);
         let ctx = b"zkinfer-pcs on chain";
         let mut t = Transcript::new(ctx);
         let (com, data) = pcs.commit(&columns, &mut t).expect("commits");
@@ -1111,7 +1089,7 @@ fn algebra_twin_on_multi_column_pcs_proofs() {
     use p3_sumcheck::{OpeningBatch, OpeningProtocol, TableShape, TableSpec};
     use zkinfer_evm::recording::{Rec, record_columns};
     use zkinfer_field::Transcript;
-    use zkinfer_pcs::{ColumnClaim, Pcs};
+    use zkinfer_pcs::Pcs;
     let cases: [(&[usize], &[usize]); 4] = [
         (&[12], &[0, 0]),
         (&[10, 10], &[0, 1]),
@@ -1127,29 +1105,7 @@ fn algebra_twin_on_multi_column_pcs_proofs() {
         // A real Pcs opening.
         let mut rng = StdRng::seed_from_u64(9);
         let pcs = Pcs::new(PcsConfig::default());
-        let columns: Vec<Vec<F>> = shapes
-            .iter()
-            .map(|&v| {
-                (0..1usize << v)
-                    .map(|_| F::from_u64(rng.random()))
-                    .collect()
-            })
-            .collect();
-        let claims: Vec<ColumnClaim> = claim_cols
-            .iter()
-            .map(|&c| {
-                let point: Vec<EF> = (0..shapes[c])
-                    .map(|_| EF::from_basis_coefficients_fn(|_| F::from_u64(rng.random())))
-                    .collect();
-                let value = Poly::new(columns[c].iter().map(|&x| EF::from(x)).collect::<Vec<EF>>())
-                    .eval_ext::<F>(&Point::new(point.clone()));
-                ColumnClaim {
-                    column: c,
-                    point,
-                    value,
-                }
-            })
-            .collect();
+        let (columns, claims) = random_columns_and_claims(shapes, claim_cols, &mut rng);
         let ctx = b"dbg";
         let mut t = Transcript::new(ctx);
         let (com, data) = pcs.commit(&columns, &mut t).expect("commits");
@@ -1208,4 +1164,37 @@ fn algebra_twin_on_multi_column_pcs_proofs() {
             .collect();
         assert_eq!(m.check(), Ok(()), "{shapes:?} {claim_cols:?}");
     }
+}
+
+/// Random columns of `2^shapes[j]` elements and one true claim at a random point on each column
+/// listed in `claim_cols`.
+fn random_columns_and_claims(
+    shapes: &[usize],
+    claim_cols: &[usize],
+    rng: &mut StdRng,
+) -> (Vec<Vec<F>>, Vec<zkinfer_pcs::ColumnClaim>) {
+    let columns: Vec<Vec<F>> = shapes
+        .iter()
+        .map(|&v| {
+            (0..1usize << v)
+                .map(|_| F::from_u64(rng.random()))
+                .collect()
+        })
+        .collect();
+    let claims: Vec<zkinfer_pcs::ColumnClaim> = claim_cols
+        .iter()
+        .map(|&c| {
+            let point: Vec<EF> = (0..shapes[c])
+                .map(|_| EF::from_basis_coefficients_fn(|_| F::from_u64(rng.random())))
+                .collect();
+            let value = Poly::new(columns[c].iter().map(|&x| EF::from(x)).collect::<Vec<EF>>())
+                .eval_ext::<F>(&Point::new(point.clone()));
+            zkinfer_pcs::ColumnClaim {
+                column: c,
+                point,
+                value,
+            }
+        })
+        .collect();
+    (columns, claims)
 }

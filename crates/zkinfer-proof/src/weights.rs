@@ -370,36 +370,35 @@ pub fn committed_vars(weight_vars: &[usize], uses: usize) -> Vec<usize> {
     vars
 }
 
-/// Elements of the reusable commitments' codewords for these weight columns at `uses` (per
-/// group `2^(stack variables + log₂(1/rate))`, the stack enlarged as the budget needs), which
-/// each proof re-derives; `None` if they cannot be committed.
+/// Each group's codeword length (`2^(stack variables + log₂(1/rate))`, the stack enlarged as
+/// the budget needs); `None` if a group cannot be committed.
+fn group_codewords(pcs: PcsConfig, shapes: &WeightShapes, uses: usize) -> Option<Vec<usize>> {
+    groups(pcs, shapes, uses)
+        .iter()
+        .map(|group| {
+            let vars = group_vars(shapes.vars(), group);
+            let (stack, rate) = engine(pcs, &vars, uses)
+                .ok()?
+                .reusable_shape(&committed_vars(&vars, uses), uses)
+                .ok()?;
+            1usize.checked_shl(u32::try_from(stack + rate).ok()?)
+        })
+        .collect()
+}
+
+/// Elements of the reusable commitments' codewords for these weight columns at `uses`, summed
+/// over the groups: what each proof re-derives; `None` if they cannot be committed.
 #[must_use]
 pub fn codeword_len(pcs: PcsConfig, shapes: &WeightShapes, uses: usize) -> Option<usize> {
-    let mut total = 0usize;
-    for group in groups(pcs, shapes, uses) {
-        let vars = group_vars(shapes.vars(), &group);
-        let (stack, rate) = engine(pcs, &vars, uses)
-            .ok()?
-            .reusable_shape(&committed_vars(&vars, uses), uses)
-            .ok()?;
-        total = total.checked_add(1usize.checked_shl(u32::try_from(stack + rate).ok()?)?)?;
-    }
-    Some(total)
+    group_codewords(pcs, shapes, uses)?
+        .into_iter()
+        .try_fold(0usize, usize::checked_add)
 }
 
 /// The largest codeword, in elements, of one group (what a proof holds at once).
 #[must_use]
 pub fn largest_group_codeword(pcs: PcsConfig, shapes: &WeightShapes, uses: usize) -> Option<usize> {
-    let mut largest = 0usize;
-    for group in groups(pcs, shapes, uses) {
-        let vars = group_vars(shapes.vars(), &group);
-        let (stack, rate) = engine(pcs, &vars, uses)
-            .ok()?
-            .reusable_shape(&committed_vars(&vars, uses), uses)
-            .ok()?;
-        largest = largest.max(1usize.checked_shl(u32::try_from(stack + rate).ok()?)?);
-    }
-    Some(largest)
+    group_codewords(pcs, shapes, uses)?.into_iter().max()
 }
 
 /// Checks, from the shapes alone, that reusable commitments of these weight columns cover
