@@ -461,7 +461,7 @@ fn mutate(m: &ProofMutation, p: &mut Proof, other: &Proof) {
         },
         ProofMutation::SwapOpenings => match &p.weights_opening {
             Some(WeightsOpening::Plain(o)) => {
-                p.witness_opening = WitnessOpening::Plain(o.as_ref().clone())
+                p.witness_opening = WitnessOpening::Plain(o.as_ref().clone());
             }
             Some(WeightsOpening::Hiding(os)) => {
                 if let Some(o) = os.first() {
