@@ -114,7 +114,7 @@ pub enum ProveError {
     /// the shapes alone, before any weight is laid out): hidden weights are committed in groups
     /// (`weights::groups`), plain ones as one stack.
     #[error(
-        "setup: the weights cannot be committed with these settings: {columns} weight columns, {elements} elements once each is padded to a power of two (2^{stacked_vars} stacked); {reason}; the plain commitment of these settings holds stacks up to 2^{largest}, hidden weights are committed in groups of up to 2^26 elements; compile with `--weights-visibility public` (the verifying key carries the weights and the verifier evaluates them), lower `--max-proofs`, or prove a smaller model"
+        "setup: the weights cannot be committed with these settings: {columns} weight columns, {elements} elements once each is padded to a power of two (2^{stacked_vars} stacked); {reason}; the plain commitment of these settings holds stacks up to 2^{largest}, hidden weights are committed in groups of up to 2^27 elements; compile with `--weights-visibility public` (the verifying key carries the weights and the verifier evaluates them), lower `--max-proofs`, or prove a smaller model"
     )]
     WeightsTooLarge {
         /// Number of weight columns.

@@ -150,9 +150,10 @@ fn group_stack_vars() -> usize {
 }
 
 /// The largest codeword, in variables, a group is committed to at the hiding rate (1/8); a
-/// larger group is committed at rate 1/4 or 1/2 so its codeword stays at 2^28 elements (a
-/// stack of 2^27 at rate 1/2 is past it). At 2^28 elements a group's re-derivation holds
-/// ≈ 5 GiB (≈ 19 B per codeword element, docs/BENCHMARKS.md "The cost model").
+/// larger group is committed at rate 1/4 or 1/2 so its codeword stays at 2^28 elements (only a
+/// lone column past 2^27 elements, at rate 1/2, passes it). At 2^28 elements a group's
+/// re-derivation holds ≈ 5 GiB (≈ 19 B per codeword element, docs/BENCHMARKS.md "The cost
+/// model"; GPT-2 124M measured 14.5 GiB for the whole proof).
 pub const MAX_CODEWORD_VARS: usize = 28;
 
 /// The weight columns' shapes as the commitment sees them: every column's number of variables,
@@ -708,7 +709,7 @@ mod tests {
     #[test]
     fn every_column_is_in_one_group_and_groups_respect_the_cap() {
         let pcs = PcsConfig::default();
-        // GPT-2 124M's shapes in small: two 2^27 columns (lone groups), two 2^26 ones, 2^22
+        // GPT-2 124M's shapes in small: two 2^28 columns (lone groups), two 2^26 ones, 2^22
         // ones, small ones.
         let vars = [
             26, 22, 22, 20, 10, 22, 4, 26, 22, 22, 22, 22, 22, 22, 22, 22, 22, 22, 22, 22, 22, 28,
