@@ -561,21 +561,12 @@ fn weights_on_stack(
     groups: &crate::weights::Groups<'_>,
 ) -> Result<Vec<StackClaim>, ProveError> {
     let weights = std::mem::take(&mut cx.claims.weights);
-    let mut per_group: Vec<Vec<ColClaim>> = (0..groups.len()).map(|_| Vec::new()).collect();
-    for c in weights {
-        let mut claim = c.claim;
-        let (column, point) = groups
-            .resolve(c.column, std::mem::take(&mut claim.point))
-            .ok_or_else(|| key_mismatch("weights opening", "tied weight claim point"))?;
-        claim.point = point;
-        let (g, i) = groups
-            .locate(column)
-            .ok_or_else(|| key_mismatch("weights opening", "weight column"))?;
-        per_group
-            .get_mut(g)
-            .ok_or_else(|| key_mismatch("weights opening", "weights group"))?
-            .push(ColClaim { column: i, claim });
-    }
+    let per_group = groups.claims_by_group(weights).ok_or_else(|| {
+        key_mismatch(
+            "weights opening",
+            "a claim on a weight column in no group, or a tied claim's point",
+        )
+    })?;
     let mut stacks = Vec::with_capacity(per_group.len());
     for (g, claims) in per_group.into_iter().enumerate() {
         let claims = crate::claims::on_stack(

@@ -16,7 +16,7 @@ use zkinfer_pcs::Pcs;
 use zkinfer_sumcheck::MaskPoolVerifier;
 
 use crate::channel::Reader;
-use crate::claims::{Claim, Claims, ColClaim};
+use crate::claims::{Claim, Claims};
 use crate::commit;
 use crate::error::VerifyError;
 use crate::hashed;
@@ -467,23 +467,13 @@ fn weights_on_stack(
         ));
     }
     let weights = std::mem::take(&mut cx.claims.weights);
-    let mut per_group: Vec<Vec<ColClaim>> = (0..groups.len()).map(|_| Vec::new()).collect();
-    for c in weights {
-        let mut claim = c.claim;
-        let (column, point) = weights::resolve(
-            &vk.plan.weight_aliases,
-            c.column,
-            std::mem::take(&mut claim.point),
-        )
-        .ok_or_else(|| VerifyError::at("weights opening", "a tied weight claim's point"))?;
-        claim.point = point;
-        let (g, i) = weights::locate(&groups, column)
-            .ok_or_else(|| VerifyError::at("weights opening", "a claim on a missing column"))?;
-        per_group
-            .get_mut(g)
-            .ok_or_else(|| VerifyError::at("weights opening", "a claim on a missing group"))?
-            .push(ColClaim { column: i, claim });
-    }
+    let per_group = weights::claims_by_group(weights, &vk.plan.weight_aliases, &groups)
+        .ok_or_else(|| {
+            VerifyError::at(
+                "weights opening",
+                "a claim on a weight column in no group, or a tied claim's point",
+            )
+        })?;
     let mut stacks = Vec::with_capacity(per_group.len());
     for ((claims, engine), w) in per_group.into_iter().zip(&engines).zip(ws) {
         let mut n = 0;

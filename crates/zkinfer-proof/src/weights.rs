@@ -531,19 +531,12 @@ impl<'a> Groups<'a> {
         self.groups.len()
     }
 
-    /// The group of weight column `column` and its index in the group.
-    pub(crate) fn locate(&self, column: usize) -> Option<(usize, usize)> {
-        locate(&self.groups, column)
-    }
-
-    /// The committed column and point of a claim on weight column `column` at `point` (an
-    /// alias's claim is its target's at the swapped point).
-    pub(crate) fn resolve(
+    /// The claims on the weights sorted into the groups ([`claims_by_group`]).
+    pub(crate) fn claims_by_group(
         &self,
-        column: usize,
-        point: Vec<zkinfer_field::EF>,
-    ) -> Option<(usize, Vec<zkinfer_field::EF>)> {
-        resolve(&self.aliases, column, point)
+        claims: Vec<crate::claims::ColClaim>,
+    ) -> Option<Vec<Vec<crate::claims::ColClaim>>> {
+        claims_by_group(claims, &self.aliases, &self.groups)
     }
 
     fn columns(&self, g: usize) -> Result<Vec<Vec<F>>, ProveError> {
@@ -681,25 +674,35 @@ pub(crate) fn verifier_engines(
         .collect()
 }
 
-/// The committed column and point of a claim on weight column `column` at `point`, through
-/// `aliases`; `None` for a point too short for its alias.
-pub(crate) fn resolve<T: Clone>(
+/// The claims on the weight columns sorted into `groups`: each claim on its group's column
+/// index, an alias's claim moved to its target at the swapped point. `None` for a claim on a
+/// column in no group or a point too short for its alias. The prover's and the verifier's
+/// `weights_on_stack` share it.
+pub(crate) fn claims_by_group(
+    claims: Vec<crate::claims::ColClaim>,
     aliases: &[WeightAlias],
-    column: usize,
-    point: Vec<T>,
-) -> Option<(usize, Vec<T>)> {
-    match aliases.iter().find(|a| a.column == column) {
-        Some(a) => Some((a.target, a.target_point(&point)?)),
-        None => Some((column, point)),
+    groups: &[Vec<usize>],
+) -> Option<Vec<Vec<crate::claims::ColClaim>>> {
+    let mut per_group: Vec<Vec<crate::claims::ColClaim>> =
+        groups.iter().map(|_| Vec::new()).collect();
+    for c in claims {
+        let mut claim = c.claim;
+        let column = match aliases.iter().find(|a| a.column == c.column) {
+            Some(a) => {
+                claim.point = a.target_point(&claim.point)?;
+                a.target
+            }
+            None => c.column,
+        };
+        let (g, i) = groups
+            .iter()
+            .enumerate()
+            .find_map(|(g, cols)| cols.iter().position(|&x| x == column).map(|i| (g, i)))?;
+        per_group
+            .get_mut(g)?
+            .push(crate::claims::ColClaim { column: i, claim });
     }
-}
-
-/// The verifier's map from a weight column to its group and index in the group.
-pub(crate) fn locate(groups: &[Vec<usize>], column: usize) -> Option<(usize, usize)> {
-    groups
-        .iter()
-        .enumerate()
-        .find_map(|(g, cols)| cols.iter().position(|&c| c == column).map(|i| (g, i)))
+    Some(per_group)
 }
 
 #[cfg(test)]
