@@ -78,6 +78,25 @@ impl Transcript {
         self.absorb_bytes(label, &v.to_le_bytes());
     }
 
+    /// Absorbs a labelled vector of signed integers as the byte string ([`Self::absorb_bytes`])
+    /// of their zigzag LEB128 encodings, 1–10 bytes each (self-delimiting, so the string is
+    /// injective in the vector). A tensor of small integers — a model's public output or input —
+    /// then costs about its byte size in the sponge, not 8 bytes (one element) per value: GPT-2's
+    /// 16 × 65,536 public logits are ≈ 1.8 MB instead of 8.4 MB of hashing.
+    pub fn absorb_ints(&mut self, label: TranscriptLabel, xs: &[i64]) {
+        let mut bytes = Vec::with_capacity(xs.len() * 3);
+        for &x in xs {
+            // zigzag: 0, -1, 1, -2, … → 0, 1, 2, 3, …
+            let mut z = ((x << 1) ^ (x >> 63)) as u64;
+            while z >= 0x80 {
+                bytes.push((z as u8) | 0x80);
+                z >>= 7;
+            }
+            bytes.push(z as u8);
+        }
+        self.absorb_bytes(label, &bytes);
+    }
+
     /// Absorbs one labelled base-field element.
     pub fn absorb_field(&mut self, label: TranscriptLabel, x: F) {
         self.absorb_label(label);
@@ -229,6 +248,32 @@ mod tests {
         t.absorb_fields(b"x", &[F::ONE]);
         t.absorb_fields(b"x", &[F::TWO]);
         assert_ne!(c, t.challenge(b"c"));
+    }
+
+    #[test]
+    fn ints_are_absorbed_as_their_zigzag_varints() {
+        let ints = |xs: &[i64]| {
+            let mut t = Transcript::new(b"ctx");
+            t.absorb_ints(b"x", xs);
+            t.challenge(b"c")
+        };
+        let bytes = |bs: &[u8]| {
+            let mut t = Transcript::new(b"ctx");
+            t.absorb_bytes(b"x", bs);
+            t.challenge(b"c")
+        };
+        // 0 → 00, -1 → 01, 1 → 02, 64 → 80 01, -65 → 81 01, i64::MIN → ff…ff 01.
+        assert_eq!(ints(&[0, -1, 1]), bytes(&[0, 1, 2]));
+        assert_eq!(ints(&[64, -65]), bytes(&[0x80, 1, 0x81, 1]));
+        let mut min = vec![0xff; 9];
+        min.push(1);
+        assert_eq!(ints(&[i64::MIN]), bytes(&min));
+        // Values that differ anywhere (sign, magnitude, count) give other challenges.
+        let c = ints(&[3, -7, 300]);
+        assert_ne!(c, ints(&[3, 7, 300]));
+        assert_ne!(c, ints(&[3, -7, 301]));
+        assert_ne!(c, ints(&[3, -7, 300, 0]));
+        assert_ne!(c, ints(&[3, -7]));
     }
 
     #[test]

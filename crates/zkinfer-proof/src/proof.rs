@@ -60,7 +60,11 @@ use crate::keys::{ProvingKey, VerifyingKey};
 /// - 10: private weights in groups (`weights::groups`): one reusable commitment, one masked
 ///   claim reduction and one opening per group (a model whose weights fit one group has one);
 ///   the witness opened before the weights.
-pub const FORMAT_VERSION: u32 = 10;
+/// - 11: a masked claim reduction absorbs its claims' values and masks as two vectors and no
+///   longer their points (the verifier's own: challenges and public data); the public input and
+///   output are absorbed as zigzag varints (`Transcript::absorb_ints`), not one field element
+///   per value. The transcript differs; the bytes are laid out as in 10.
+pub const FORMAT_VERSION: u32 = 11;
 
 /// Version of the verifying-key and compiled-model file formats (proving keys have
 /// [`PK_FORMAT_VERSION`]); bump on any change. Keys are versioned apart from proofs so that a change of the proof alone does not make users

@@ -180,7 +180,7 @@ fn prove_inner(
     let mut t = Transcript::new(&pk.vk.digest);
     let public_input = match plan.sources.get(graph.input) {
         Some(Source::PublicInput) => {
-            t.absorb_fields(labels::INPUT, &to_field(wit.tensor(graph.input, "input")?));
+            t.absorb_ints(labels::INPUT, wit.tensor(graph.input, "input")?);
             Some(input.to_vec())
         }
         _ => None,
@@ -188,7 +188,7 @@ fn prove_inner(
     let output = wit.tensor(graph.output, "output")?.to_vec();
     let public_output = plan.options.output.is_public();
     if public_output {
-        t.absorb_fields(labels::OUTPUT, &to_field(&output));
+        t.absorb_ints(labels::OUTPUT, &output);
     }
 
     let pcs = Pcs::new(pk.vk.pcs);

@@ -79,7 +79,7 @@ pub fn verify(
                 ));
             }
             let stored = in_layout.scatter(pi);
-            t.absorb_fields(labels::INPUT, &to_field(&stored));
+            t.absorb_ints(labels::INPUT, &stored);
             Some(stored)
         }
         (Some(Source::Committed { .. }), None) => None,
@@ -126,7 +126,7 @@ pub fn verify(
         }
     }
     if public_output {
-        t.absorb_fields(labels::OUTPUT, &to_field(&proof.output));
+        t.absorb_ints(labels::OUTPUT, &proof.output);
     }
 
     let pcs = Pcs::new(vk.pcs);

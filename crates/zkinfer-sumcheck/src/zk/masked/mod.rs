@@ -55,8 +55,11 @@ pub mod labels {
     pub const INCOMING_EVAL: &[u8] = b"sumcheck-zk/incoming-eval";
     /// The number of claims of a masked reduction.
     pub const REDUCE_COUNT: &[u8] = b"sumcheck-zk/reduce-count";
-    /// A claim of a masked reduction: point, value, masks.
+    /// The claimed values of a masked reduction, in claim order.
     pub const REDUCE_CLAIM: &[u8] = b"sumcheck-zk/reduce-claim";
+    /// The masks of a masked reduction's claims: per claim its mask count, then each mask's
+    /// slot and coefficient.
+    pub const REDUCE_MASKS: &[u8] = b"sumcheck-zk/reduce-masks";
     /// The reduction coefficient `α`.
     pub const REDUCE_ALPHA: &[u8] = b"sumcheck-zk/reduce-alpha";
     /// The reduced (masked) value.

@@ -2,7 +2,7 @@
 //! `W = Σ_i α^i eq(p_i, ·)`, over `(w, x)`.
 
 use serde::{Deserialize, Serialize};
-use zkinfer_field::{EF, PrimeCharacteristicRing, Transcript};
+use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, Transcript};
 use zkinfer_poly::{eq_eval, eq_table_scaled};
 
 use super::{
@@ -20,8 +20,17 @@ pub struct MaskedReductionProof {
     pub eval: EF,
 }
 
-/// Absorbs the claims (points, values, masks), draws `α`; returns `α^i`, the combined statement
+/// Absorbs the claims (their values and masks), draws `α`; returns `α^i`, the combined statement
 /// `Σ_i α^i v_i` and the incoming masks `α^i·masks_i`.
+///
+/// The points are not absorbed: in a public-coin protocol a claim's point is the verifier's (a
+/// function of the transcript so far: challenges drawn from it, and public data absorbed into
+/// it), so absorbing it again binds nothing new. A caller whose points come from anywhere else
+/// must absorb them itself before the reduction. The values (prover messages, already absorbed
+/// where they were sent, or the verifier's own) and the masks are absorbed in two
+/// length-prefixed vectors: one label each, not four labels per claim (a reduction of the
+/// lookups' blinding claims has tens of thousands of claims; their per-claim labels and points
+/// were most of a GPT-2 verification's transcript hashing).
 fn absorb(
     claims: &[MaskedClaim],
     num_vars: usize,
@@ -42,15 +51,18 @@ fn absorb(
         });
     }
     transcript.absorb_u64(labels::REDUCE_COUNT, claims.len() as u64);
+    let values: Vec<EF> = claims.iter().map(|c| c.value).collect();
+    transcript.absorb_exts(labels::REDUCE_CLAIM, &values);
+    // Per claim: its mask count, then each mask's slot and coefficient.
+    let mut masks = Vec::with_capacity(claims.iter().map(|c| 1 + 3 * c.masks.len()).sum());
     for c in claims {
-        transcript.absorb_exts(labels::REDUCE_CLAIM, &c.point);
-        transcript.absorb_ext(labels::REDUCE_CLAIM, c.value);
-        transcript.absorb_u64(labels::REDUCE_CLAIM, c.masks.len() as u64);
+        masks.push(F::from_u64(c.masks.len() as u64));
         for m in &c.masks {
-            transcript.absorb_u64(labels::REDUCE_CLAIM, m.slot as u64);
-            transcript.absorb_ext(labels::REDUCE_CLAIM, m.coeff);
+            masks.push(F::from_u64(m.slot as u64));
+            masks.extend_from_slice(m.coeff.as_basis_coefficients_slice());
         }
     }
+    transcript.absorb_fields(labels::REDUCE_MASKS, &masks);
     let alpha = transcript.challenge(labels::REDUCE_ALPHA);
     let alphas: Vec<EF> = alpha.powers().take(claims.len()).collect();
     let sum = claims.iter().zip(&alphas).map(|(c, &a)| a * c.value).sum();

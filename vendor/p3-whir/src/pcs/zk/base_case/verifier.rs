@@ -9,6 +9,7 @@ use p3_challenger::{CanObserve, CanSampleUniformBits, FieldChallenger, GrindingC
 use p3_commit::{ExtensionMmcs, Mmcs};
 use p3_field::{ExtensionField, TwoAdicField, dot_product};
 use p3_matrix::Dimensions;
+use p3_maybe_rayon::prelude::*;
 use p3_util::log2_strict_usize;
 
 use super::config::BaseCaseZkConfig;
@@ -315,22 +316,43 @@ where
             // Evaluation domain of the mask code over the extension field.
             let mask_gen = EF::two_adic_generator(log2_strict_usize(group.shape.domain_size));
             let blinded = &proof.blinded_masks[mask_offset..mask_offset + group.width];
-            for ((&position, carried_row), fresh_row) in
-                positions.iter().zip(carried_rows).zip(fresh_rows)
-            {
-                // The field point behind position y.
-                let point = mask_gen.exp_u64(position as u64);
-                for ((blinded, &carried), &fresh) in blinded.iter().zip(carried_row).zip(fresh_row)
-                {
-                    // Enc(xi*_i, r*_i)(y): re-encode member i's reveal.
-                    let blinded_value = padded_ood_t1(point, &blinded.message, &blinded.randomness);
-                    if blinded_value != fresh + gamma * carried {
-                        return Err(BaseCaseZkError::MaskSpotCheckFailed {
-                            group: group_index,
-                            position,
-                        });
-                    }
-                }
+            // zkinfer patch: the positions are checked in parallel (each re-encodes every
+            // member's reveal, `T·t` long for a reusable commitment's round-0 mask), at a
+            // base-field point when the domain point is one; the first failing position in
+            // order is reported, as before.
+            let checks: Vec<(usize, &[EF], &[EF])> = positions
+                .iter()
+                .zip(carried_rows)
+                .zip(fresh_rows)
+                .map(|((&position, carried_row), fresh_row)| {
+                    (position, &carried_row[..], &fresh_row[..])
+                })
+                .collect();
+            let passed: Vec<bool> = checks
+                .par_iter()
+                .map(|&(position, carried_row, fresh_row)| {
+                    // The field point behind position y.
+                    let point = mask_gen.exp_u64(position as u64);
+                    let base = point.as_base();
+                    blinded.iter().zip(carried_row).zip(fresh_row).all(
+                        |((blinded, &carried), &fresh)| {
+                            // Enc(xi*_i, r*_i)(y): re-encode member i's reveal.
+                            let blinded_value = match base {
+                                Some(point) => {
+                                    padded_ood_t1(point, &blinded.message, &blinded.randomness)
+                                }
+                                None => padded_ood_t1(point, &blinded.message, &blinded.randomness),
+                            };
+                            blinded_value == fresh + gamma * carried
+                        },
+                    )
+                })
+                .collect();
+            if let Some(at) = passed.iter().position(|&ok| !ok) {
+                return Err(BaseCaseZkError::MaskSpotCheckFailed {
+                    group: group_index,
+                    position: checks[at].0,
+                });
             }
             mask_offset += group.width;
         }

@@ -411,7 +411,7 @@ where
             }
 
             // Mask side: the fresh mask enters the relation.
-            let mask_covector = switch_mask_covector(
+            let mask_covector = switch_mask_covector::<F, EF>(
                 message_len,
                 oracle_randomness.len(),
                 pad.len(),

@@ -418,7 +418,7 @@ where
             // Mask side: the fresh code-switch mask enters the relation as
             // its own width-one group.
             masks.push_switch_mask(
-                switch_mask_covector(
+                switch_mask_covector::<F, EF>(
                     1 << num_variables,
                     config.oracle_randomness[round],
                     round_params.ood_samples,
