@@ -63,6 +63,63 @@ pub struct MerkleOpening {
     pub siblings: Vec<[u8; 32]>,
 }
 
+impl MerkleOpening {
+    /// A p3 opening in this crate's form: `rows` (F or EF elements, EF flattened as c0, c1), each row's salt
+    /// (`salts[q]`, empty rows for the plain tree), the pruned multiproof's siblings; and the rows' shape.
+    ///
+    /// # Panics
+    /// On no rows (the shape is read off the first).
+    #[must_use]
+    pub fn from_p3<T: BasedVectorSpace<F> + Clone>(
+        rows: &[Vec<T>],
+        salts: Vec<Vec<F>>,
+        siblings: Vec<[u8; 32]>,
+    ) -> (RowShape, Self) {
+        let shape = RowShape {
+            width: rows[0].len(),
+            ext: T::DIMENSION == 2,
+            salt_elems: salts.first().map_or(0, Vec::len),
+        };
+        let rows = rows
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .flat_map(|x| x.as_basis_coefficients_slice().to_vec())
+                    .collect()
+            })
+            .collect();
+        (
+            shape,
+            Self {
+                rows,
+                salts,
+                siblings,
+            },
+        )
+    }
+
+    /// [`MerkleOpening::from_p3`] of an opening in the salted tree (`SaltedKeccakMmcs`'s multiproof: per
+    /// query, per matrix, the row's salt; then the pruned paths).
+    ///
+    /// # Panics
+    /// As [`MerkleOpening::from_p3`], or on a multiproof of more than one matrix.
+    #[must_use]
+    pub fn from_salted<T: BasedVectorSpace<F> + Clone>(
+        rows: &[Vec<T>],
+        proof: &(Vec<Vec<Vec<F>>>, PrunedMerklePaths<u8, 32>),
+    ) -> (RowShape, Self) {
+        let salts = proof
+            .0
+            .iter()
+            .map(|per_matrix| {
+                assert_eq!(per_matrix.len(), 1, "one matrix per tree");
+                per_matrix[0].clone()
+            })
+            .collect();
+        Self::from_p3(rows, salts, proof.1.sibling_hashes.clone())
+    }
+}
+
 fn put_le(out: &mut Vec<u8>, x: F) {
     out.extend_from_slice(&x.as_canonical_u64().to_le_bytes());
 }

@@ -1,0 +1,223 @@
+//! Real `zkinfer_pcs::HidingPcs` openings (the hiding commitment every zkinfer proof's witness is opened
+//! with) and the parts of their on-chain verification built so far: the verifier's whole transcript replayed
+//! by the contract's transcript, and every Merkle opening of the proof (the salted initial oracle, the folded
+//! oracles, the base case's source and fresh main mask, each mask group's carried and fresh trees) verified
+//! by `Merkle.sol` at the positions the transcript draws. **Not** a hiding verifier: the masked sumchecks,
+//! the code-switching algebra and the base case's target and spot checks are not in Solidity yet (see the
+//! crate README, "The hiding variant").
+//!
+//! Run with `--nocapture` to print the trace's shape and the gas figures.
+
+mod common;
+
+use common::{Opened, check_merkle, random_columns_and_claims};
+use p3_whir::QueryOpenings;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use zkinfer_evm::abi::{Token, decode_uint, decode_uint_array};
+use zkinfer_evm::merkle::MerkleOpening;
+use zkinfer_evm::recording::{Ev, hiding_positions, record_hiding, salted_mmcs, script, summary};
+use zkinfer_evm::{Contract, Harness};
+use zkinfer_field::Transcript;
+use zkinfer_pcs::{HidingPcs, PcsConfig};
+
+/// The Merkle openings of a hiding proof in the order the verifier checks them, with their trees' roots and
+/// the positions the trace drew for them.
+fn openings(
+    root: [u8; 32],
+    proof: &p3_whir::ZkWhirProof<
+        zkinfer_field::F,
+        zkinfer_field::EF,
+        zkinfer_pcs::hiding::SaltedKeccakMmcs,
+    >,
+    sites: &[(usize, Vec<usize>)],
+) -> Vec<Opened> {
+    let digest = |cap: &p3_merkle_tree::MerkleCap<zkinfer_field::F, [u8; 32]>| cap.roots()[0];
+    let mut out = Vec::new();
+    let mut site = sites.iter();
+    let mut push =
+        |name: String, root: [u8; 32], (shape, opening), (bits, indices): &(usize, Vec<usize>)| {
+            out.push(Opened {
+                name,
+                root,
+                bits: *bits,
+                shape,
+                indices: indices.clone(),
+                opening,
+            });
+        };
+    let of_query = |o: &QueryOpenings<_, _, _>| match o {
+        QueryOpenings::Base(o) => MerkleOpening::from_salted(&o.rows, &o.proof),
+        QueryOpenings::Extension(o) => MerkleOpening::from_salted(&o.rows, &o.proof),
+    };
+    // Code-switching rounds: each opens the previous oracle.
+    let mut active = root;
+    for (i, r) in proof.rounds.iter().enumerate() {
+        let s = site.next().expect("a round's site");
+        push(format!("round {i} STIR"), active, of_query(&r.openings), s);
+        active = digest(&r.commitment);
+    }
+    // Base case: the source (the last oracle) and the fresh main mask at the same positions.
+    let bc = &proof.base_case;
+    let s = site.next().expect("the source site");
+    push(
+        "base-case source".to_owned(),
+        active,
+        of_query(&bc.source_openings),
+        s,
+    );
+    push(
+        "base-case fresh main mask".to_owned(),
+        digest(&bc.fresh_main_commitment),
+        MerkleOpening::from_salted(&bc.fresh_main_openings.rows, &bc.fresh_main_openings.proof),
+        s,
+    );
+    // Mask groups, in the verifier's chronological order: each batch's sumcheck mask, each round's
+    // code-switch mask (sumcheck 0, switch 0, sumcheck 1, …); carried and fresh trees at the same positions.
+    let mut carried_roots = Vec::new();
+    for (i, c) in proof.sumcheck_mask_commitments.iter().enumerate() {
+        carried_roots.push(digest(c));
+        if let Some(r) = proof.rounds.get(i) {
+            carried_roots.push(digest(&r.mask_commitment));
+        }
+    }
+    assert_eq!(
+        carried_roots.len(),
+        bc.mask_openings.len(),
+        "one opening pair per group"
+    );
+    for (g, (pair, carried)) in bc.mask_openings.iter().zip(&carried_roots).enumerate() {
+        let s = site.next().expect("a group's site");
+        push(
+            format!("mask group {g} carried"),
+            *carried,
+            MerkleOpening::from_salted(&pair.carried.rows, &pair.carried.proof),
+            s,
+        );
+        push(
+            format!("mask group {g} fresh"),
+            digest(&bc.fresh_mask_commitments[g]),
+            MerkleOpening::from_salted(&pair.fresh.rows, &pair.fresh.proof),
+            s,
+        );
+    }
+    assert!(site.next().is_none(), "every site opened");
+    out
+}
+
+/// Real hiding openings of a 2^12 and a 2^16 stack (three columns each, several claims, two on one column),
+/// verified by `HidingPcs::verify`; the same verification recorded operation by operation (zkinfer's labelled
+/// absorbs and p3's HVZK-WHIR verifier on one sponge) ends in the real verifier's transcript state. In the
+/// EVM: the whole trace replayed (every challenge, position and proof-of-work verdict equal p3's), then every
+/// Merkle opening of the proof at the trace's positions accepted by p3 and `Merkle.sol`, and mutations of each
+/// (byte flips, a changed position, another tree's root, another site's positions) rejected by both with the
+/// same error.
+#[test]
+fn hiding_openings_transcript_and_merkle() {
+    let mut rng = StdRng::seed_from_u64(14);
+    let mut th = Harness::deploy(Contract::WhirHarness).expect("deploys");
+    let mut mh = Harness::deploy(Contract::MerkleHarness).expect("deploys");
+    let pcs = HidingPcs::new(PcsConfig::hiding_default()).expect("configures");
+    let salted = salted_mmcs();
+    let cases: [(&[usize], &[usize]); 2] = [
+        (&[11, 10, 8], &[0, 1, 0, 2]),
+        (&[15, 14, 10], &[1, 0, 2, 1]),
+    ];
+    let mut total_mutations = 0;
+    for (shapes, claim_cols) in cases {
+        let (columns, claims) = random_columns_and_claims(shapes, claim_cols, &mut rng);
+        let mut t = Transcript::new(b"hiding");
+        let (commitment, data) = pcs.commit(&columns, &mut t).expect("commits");
+        let proof = pcs.open(data, &claims, &mut t).expect("opens");
+        let mut tv = Transcript::new(b"hiding");
+        pcs.absorb_commitment(&commitment, &mut tv)
+            .expect("absorbs");
+        pcs.verify(&commitment, &claims, &proof, &mut tv)
+            .expect("HidingPcs::verify accepts");
+
+        let record = record_hiding(&pcs, &commitment, &claims, &proof, b"hiding").expect("records");
+        record
+            .verdict
+            .as_ref()
+            .expect("p3 accepts through the recording challenger");
+        let n = record.stacked_vars;
+        let mut rt = record.rec.t.clone();
+        assert_eq!(
+            rt.challenge(b"after"),
+            tv.challenge(b"after"),
+            "the recorded run ends in HidingPcs::verify's transcript state"
+        );
+        eprintln!(
+            "=== hiding 2^{n} ({shapes:?}): verifier trace ===\n{}",
+            summary(&record.log)
+        );
+
+        // 1. The whole transcript, replayed by the contract.
+        let (data, want) = script(&record.log);
+        let out = th
+            .call(
+                "runMeasured(bytes,bytes)",
+                &[Token::Bytes(b"hiding".to_vec()), Token::Bytes(data)],
+            )
+            .expect("runs");
+        assert!(out.success, "{:?}", th.revert_error(&out));
+        assert_eq!(decode_uint_array(&out.output, 0).expect("outs"), want);
+        let transcript_gas = decode_uint(&out.output, 1).expect("gas");
+        let pows = record
+            .log
+            .iter()
+            .filter(|e| matches!(e, Ev::CheckWitness(..)))
+            .count();
+
+        // 2. Every Merkle opening at the trace's positions.
+        let parameters = pcs.p3_parameters(&commitment).expect("parameters");
+        let p3 = proof.p3_proof();
+        let sites = hiding_positions(&record.log, p3, &parameters)
+            .expect("the trace has the proof's shape");
+        let opened = openings(commitment.root(), p3, &sites);
+        let (mut gas, mut bytes, mut rows) = (0u64, 0usize, 0usize);
+        let per_opening = 20;
+        for (i, o) in opened.iter().enumerate() {
+            let other = &opened[(i + 1) % opened.len()];
+            let other_root = if other.root == o.root {
+                opened[(i + 2) % opened.len()].root
+            } else {
+                other.root
+            };
+            let cost = check_merkle(
+                &mut mh,
+                &mut rng,
+                o,
+                other_root,
+                &other.indices,
+                Some(&salted),
+                per_opening,
+            );
+            eprintln!(
+                "2^{n} {}: {} positions, tree of 2^{} rows × {} {}, {} siblings, {} bytes, {} gas ({} reading and hashing rows)",
+                o.name,
+                o.indices.len(),
+                o.bits,
+                o.shape.width,
+                if o.shape.ext { "EF" } else { "F" },
+                o.opening.siblings.len(),
+                cost.bytes,
+                cost.gas,
+                cost.read
+            );
+            gas += cost.gas;
+            bytes += cost.bytes;
+            rows += o.indices.len();
+            total_mutations += per_opening;
+        }
+        eprintln!(
+            "hiding gas 2^{n}: transcript replay {transcript_gas} gas ({} sponge operations, {pows} PoW checks, \
+             script decoding included); {} Merkle openings {gas} gas for {rows} rows, {bytes} bytes of openings; \
+             whole proof {} bytes on the wire (bincode)",
+            record.log.len(),
+            opened.len(),
+            proof.to_wire().len()
+        );
+    }
+    assert!(total_mutations >= 200, "{total_mutations} mutations");
+}
