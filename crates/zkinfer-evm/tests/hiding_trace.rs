@@ -12,14 +12,16 @@ mod common;
 
 use common::{Opened, check_merkle, random_columns_and_claims};
 use p3_whir::QueryOpenings;
-use rand::SeedableRng;
 use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 use zkinfer_evm::abi::{Token, decode_uint, decode_uint_array};
+use zkinfer_evm::call_tx_gas;
+use zkinfer_evm::hiding::{self, HidingLayout, HidingProof};
 use zkinfer_evm::merkle::MerkleOpening;
 use zkinfer_evm::recording::{Ev, hiding_positions, record_hiding, salted_mmcs, script, summary};
 use zkinfer_evm::{Contract, Harness};
-use zkinfer_field::Transcript;
-use zkinfer_pcs::{HidingPcs, PcsConfig};
+use zkinfer_field::{EF, PrimeCharacteristicRing, Transcript};
+use zkinfer_pcs::{ColumnClaim, HidingOpeningProof, HidingPcs, PcsConfig};
 
 /// The Merkle openings of a hiding proof in the order the verifier checks them, with their trees' roots and
 /// the positions the trace drew for them.
@@ -124,6 +126,9 @@ fn hiding_openings_transcript_and_merkle() {
         (&[15, 14, 10], &[1, 0, 2, 1]),
     ];
     let mut total_mutations = 0;
+    let mut mutations = 0;
+    let flips = 120;
+    let mut previous_proof: Option<HidingProof> = None;
     for (shapes, claim_cols) in cases {
         let (columns, claims) = random_columns_and_claims(shapes, claim_cols, &mut rng);
         let mut t = Transcript::new(b"hiding");
@@ -163,6 +168,7 @@ fn hiding_openings_transcript_and_merkle() {
         assert!(out.success, "{:?}", th.revert_error(&out));
         assert_eq!(decode_uint_array(&out.output, 0).expect("outs"), want);
         let transcript_gas = decode_uint(&out.output, 1).expect("gas");
+        let transcript_gas_u64 = u64::try_from(transcript_gas).expect("fits");
         let pows = record
             .log
             .iter()
@@ -210,6 +216,94 @@ fn hiding_openings_transcript_and_merkle() {
             rows += o.indices.len();
             total_mutations += per_opening;
         }
+        // 3. The whole proof as calldata (`zkinfer_evm::hiding`): read back exactly, accepted by
+        // `HidingPcs::verify`; every mutation of it rejected by the Rust verifier on the decoded bytes.
+        let layout = HidingLayout::of(p3);
+        let calldata = hiding::encode_proof(p3).expect("encodes");
+        let decoded = hiding::decode_proof(&calldata, &layout).expect("decodes");
+        assert_eq!(hiding::encode_proof(&decoded).expect("encodes"), calldata);
+        let verify = |proof: HidingProof, claims: &[ColumnClaim]| {
+            let mut tv = Transcript::new(b"hiding");
+            pcs.absorb_commitment(&commitment, &mut tv)
+                .expect("absorbs");
+            pcs.verify(
+                &commitment,
+                claims,
+                &HidingOpeningProof::from_p3_proof(proof),
+                &mut tv,
+            )
+        };
+        verify(decoded.clone(), &claims).expect("the decoded calldata verifies");
+        let mut decode_errors = 0;
+        for _ in 0..flips {
+            let mut bad = calldata.clone();
+            let pos = rng.random_range(0..bad.len());
+            bad[pos] ^= rng.random_range(1..=255u8);
+            match hiding::decode_proof(&bad, &layout) {
+                Err(_) => decode_errors += 1,
+                Ok(p) => assert!(
+                    verify(p, &claims).is_err(),
+                    "2^{n}: a byte flip at {pos} of {} is accepted",
+                    calldata.len()
+                ),
+            }
+        }
+        // Structural mutations, each re-encoded and decoded back.
+        let mut structural: Vec<(&str, HidingProof, Vec<ColumnClaim>)> = Vec::new();
+        let mut wrong_value = claims.clone();
+        wrong_value[0].value += EF::ONE;
+        structural.push(("wrong claimed value", decoded.clone(), wrong_value));
+        let mut swapped = decoded.clone();
+        swapped.sumchecks[0].round_coefficients.swap(0, 1);
+        structural.push(("swapped sumcheck round messages", swapped, claims.clone()));
+        let mut other_claim = decoded.clone();
+        other_claim.evals[0] += EF::ONE;
+        structural.push(("another opened value", other_claim, claims.clone()));
+        let mut masked = decoded.clone();
+        masked.base_case.masked_claim += EF::ONE;
+        structural.push(("base case: another masked claim", masked, claims.clone()));
+        let mut blinded = decoded.clone();
+        blinded.base_case.blinded_message[0] += EF::ONE;
+        structural.push((
+            "base case: another blinded message",
+            blinded,
+            claims.clone(),
+        ));
+        if let Some(previous) = &previous_proof {
+            structural.push((
+                "another commitment's proof",
+                previous.clone(),
+                claims.clone(),
+            ));
+        }
+        for (what, p, cl) in structural {
+            match hiding::encode_proof(&p).map(|d| hiding::decode_proof(&d, &layout)) {
+                Ok(Ok(p)) => assert!(verify(p, &cl).is_err(), "2^{n}: {what} is accepted"),
+                _ => decode_errors += 1,
+            }
+            mutations += 1;
+        }
+        // Another verifying data: one claim fewer, one more round of sumcheck coefficients.
+        let mut fewer = layout.clone();
+        fewer.claims -= 1;
+        assert!(hiding::decode_proof(&calldata, &fewer).is_err());
+        let mut wider = layout.clone();
+        wider.batches[0].1 += 1;
+        assert!(hiding::decode_proof(&calldata, &wider).is_err());
+        mutations += flips + 2;
+        previous_proof = Some(decoded);
+        let tx = call_tx_gas(&calldata, transcript_gas_u64 + gas);
+        eprintln!(
+            "hiding calldata 2^{n}: {} bytes (the proof's bincode wire: {}); calldata gas {} standard / {} floor \
+             (EIP-7623); with the execution measured so far (transcript replay, script decoding included, + Merkle; \
+             no algebra) a transaction of ≈ {} gas; {flips} byte flips ({decode_errors} caught by the decoder) and the structural \
+             mutations rejected by HidingPcs::verify",
+            calldata.len(),
+            proof.to_wire().len(),
+            tx.calldata_standard,
+            tx.calldata_floor,
+            tx.total
+        );
         eprintln!(
             "hiding gas 2^{n}: transcript replay {transcript_gas} gas ({} sponge operations, {pows} PoW checks, \
              script decoding included); {} Merkle openings {gas} gas for {rows} rows, {bytes} bytes of openings; \
@@ -219,5 +313,6 @@ fn hiding_openings_transcript_and_merkle() {
             proof.to_wire().len()
         );
     }
-    assert!(total_mutations >= 200, "{total_mutations} mutations");
+    assert!(total_mutations >= 200, "{total_mutations} Merkle mutations");
+    assert!(mutations >= 200, "{mutations} calldata mutations");
 }

@@ -1,0 +1,338 @@
+//! The calldata of a hiding opening (`zkinfer_pcs::HidingPcs`, p3-whir's HVZK-WHIR over the salted tree) for
+//! the EVM, and its decoder: the proof's values in the order the verifier's transcript takes them, Merkle
+//! openings in `Merkle.sol`'s layout (salted leaves) where the verifier checks them.
+//!
+//! **Status**: the layout a Solidity hiding verifier will read; no contract reads it yet (the hiding verifier
+//! is not built: see the crate README). `decode_proof` reads back exactly what `encode_proof` writes, so
+//! byte-level mutations of the calldata can be handed to `HidingPcs::verify` (the tests do).
+//!
+//! Layout (all integers big-endian; EF as `ProofReader`'s 16 bytes; roots 32 bytes; PoW witnesses 8 bytes):
+//! 1. the opened values (one EF per claim, in claim order);
+//! 2. masked sumcheck batch 0: its mask commitment's root, `mu_tilde`, then per round the round's
+//!    coefficients and, where the batch grinds, its PoW witness;
+//! 3. per code-switching round: the new oracle's root, the code-switch mask's root, the OOD answers, the
+//!    query PoW witness (always present: p3 pins it to zero at zero difficulty), the STIR opening of the
+//!    previous oracle (F rows in round 0, EF rows after); then the next masked sumcheck batch as in 2;
+//! 4. the base case: the fresh main mask's root, each fresh group mask's root, the masked claim, the blinded
+//!    message, the blinded randomness, each blinded mask (message, randomness), the PoW witness, the source
+//!    opening, the fresh main mask's opening, then per mask group the carried and the fresh opening.
+
+use p3_merkle_tree::MerkleCap;
+use p3_sumcheck::zk::ZkSumcheckData;
+use p3_whir::{BaseCaseZkProof, BlindedMask, MaskOpeningPair, SharedProofOpening, ZkRoundProof};
+use zkinfer_field::{EF, F};
+use zkinfer_pcs::hiding::{SALT_ELEMS, SaltedKeccakMmcs};
+
+use crate::encoding::{DecodeError, Reader, put_ext};
+use crate::merkle::{
+    MerkleOpening, RowShape, SaltedProof, encode_opening, read_opening, salted_parts,
+};
+use crate::whir::{put_witness, read_witness};
+
+/// A tree's commitment (one root: cap height 0).
+type Cap = MerkleCap<F, [u8; 32]>;
+
+/// p3-whir's hiding proof over zkinfer-pcs' salted tree.
+pub type HidingProof = p3_whir::ZkWhirProof<F, EF, SaltedKeccakMmcs>;
+
+/// The shape of a hiding opening: what the decoder (and a contract) needs to read its calldata. Constant for
+/// an instance (configuration and number of claims); [`HidingLayout::of`] reads it off an honest proof of the
+/// instance, as `recording::verifying_data` reads the plain verifier's data off a throwaway run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HidingLayout {
+    /// Claims (opened values).
+    pub claims: usize,
+    /// Per masked sumcheck batch: rounds, coefficients per round, whether each round carries a PoW witness.
+    pub batches: Vec<(usize, usize, bool)>,
+    /// Per code-switching round: OOD answers, STIR queries, opened row width.
+    pub rounds: Vec<(usize, usize, usize)>,
+    /// Base case: the blinded message's and the blinded randomness's lengths.
+    pub blinded: (usize, usize),
+    /// Base case: each blinded mask's message and randomness lengths.
+    pub blinded_masks: Vec<(usize, usize)>,
+    /// Base case: source positions and the source rows' width.
+    pub source: (usize, usize),
+    /// Per mask group: positions and row width (of both its carried and its fresh tree).
+    pub groups: Vec<(usize, usize)>,
+}
+
+fn rows_of<P>(o: &p3_whir::QueryOpenings<F, EF, P>) -> (usize, usize) {
+    match o {
+        p3_whir::QueryOpenings::Base(s) => (s.rows.len(), s.rows.first().map_or(0, Vec::len)),
+        p3_whir::QueryOpenings::Extension(s) => (s.rows.len(), s.rows.first().map_or(0, Vec::len)),
+    }
+}
+
+impl HidingLayout {
+    /// The layout of `proof`'s instance.
+    #[must_use]
+    pub fn of(proof: &HidingProof) -> Self {
+        let bc = &proof.base_case;
+        Self {
+            claims: proof.evals.len(),
+            batches: proof
+                .sumchecks
+                .iter()
+                .map(|s| {
+                    (
+                        s.round_coefficients.len(),
+                        s.round_coefficients.first().map_or(0, Vec::len),
+                        !s.pow_witnesses.is_empty(),
+                    )
+                })
+                .collect(),
+            rounds: proof
+                .rounds
+                .iter()
+                .map(|r| {
+                    let (q, w) = rows_of(&r.openings);
+                    (r.ood_answers.len(), q, w)
+                })
+                .collect(),
+            blinded: (bc.blinded_message.len(), bc.blinded_randomness.len()),
+            blinded_masks: bc
+                .blinded_masks
+                .iter()
+                .map(|m| (m.message.len(), m.randomness.len()))
+                .collect(),
+            source: rows_of(&bc.source_openings),
+            groups: bc
+                .mask_openings
+                .iter()
+                .map(|p| {
+                    (
+                        p.carried.rows.len(),
+                        p.carried.rows.first().map_or(0, Vec::len),
+                    )
+                })
+                .collect(),
+        }
+    }
+}
+
+fn put_root(out: &mut Vec<u8>, cap: &Cap) {
+    out.extend_from_slice(&cap.roots()[0]);
+}
+
+fn put_exts(out: &mut Vec<u8>, xs: &[EF]) {
+    xs.iter().for_each(|&x| put_ext(out, x));
+}
+
+fn put_salted<T: zkinfer_field::BasedVectorSpace<F> + Clone>(
+    out: &mut Vec<u8>,
+    rows: &[Vec<T>],
+    proof: &SaltedProof,
+) -> Result<(), DecodeError> {
+    out.extend_from_slice(&encode_opening(&MerkleOpening::from_salted(rows, proof).1)?);
+    Ok(())
+}
+
+fn put_batch(out: &mut Vec<u8>, s: &ZkSumcheckData<F, EF>, root: &Cap) {
+    put_root(out, root);
+    put_ext(out, s.mu_tilde);
+    for (k, coefficients) in s.round_coefficients.iter().enumerate() {
+        put_exts(out, coefficients);
+        if let Some(&w) = s.pow_witnesses.get(k) {
+            put_witness(out, 1, w);
+        }
+    }
+}
+
+/// The calldata of a hiding opening (layout in the module doc).
+///
+/// # Errors
+/// [`DecodeError::TooLong`] if an opening has more than 65,535 siblings.
+pub fn encode_proof(proof: &HidingProof) -> Result<Vec<u8>, DecodeError> {
+    let mut out = Vec::new();
+    put_exts(&mut out, &proof.evals);
+    for (b, (s, root)) in proof
+        .sumchecks
+        .iter()
+        .zip(&proof.sumcheck_mask_commitments)
+        .enumerate()
+    {
+        if b > 0 {
+            let r = &proof.rounds[b - 1];
+            put_root(&mut out, &r.commitment);
+            put_root(&mut out, &r.mask_commitment);
+            put_exts(&mut out, &r.ood_answers);
+            put_witness(&mut out, 1, r.pow_witness);
+            let (_, opening) = MerkleOpening::from_queries(&r.openings, salted_parts);
+            out.extend_from_slice(&encode_opening(&opening)?);
+        }
+        put_batch(&mut out, s, root);
+    }
+    let bc = &proof.base_case;
+    put_root(&mut out, &bc.fresh_main_commitment);
+    bc.fresh_mask_commitments
+        .iter()
+        .for_each(|c| put_root(&mut out, c));
+    put_ext(&mut out, bc.masked_claim);
+    put_exts(&mut out, &bc.blinded_message);
+    put_exts(&mut out, &bc.blinded_randomness);
+    for m in &bc.blinded_masks {
+        put_exts(&mut out, &m.message);
+        put_exts(&mut out, &m.randomness);
+    }
+    put_witness(&mut out, 1, bc.pow_witness);
+    let (_, source) = MerkleOpening::from_queries(&bc.source_openings, salted_parts);
+    out.extend_from_slice(&encode_opening(&source)?);
+    put_salted(
+        &mut out,
+        &bc.fresh_main_openings.rows,
+        &bc.fresh_main_openings.proof,
+    )?;
+    for pair in &bc.mask_openings {
+        put_salted(&mut out, &pair.carried.rows, &pair.carried.proof)?;
+        put_salted(&mut out, &pair.fresh.rows, &pair.fresh.proof)?;
+    }
+    Ok(out)
+}
+
+fn read_root(r: &mut Reader<'_>) -> Result<Cap, DecodeError> {
+    let mut root = [0u8; 32];
+    root.copy_from_slice(r.take_bytes(32)?);
+    Ok(MerkleCap::new(vec![root]))
+}
+
+fn read_exts(r: &mut Reader<'_>, n: usize) -> Result<Vec<EF>, DecodeError> {
+    (0..n).map(|_| r.read_ext()).collect()
+}
+
+fn read_salted(
+    r: &mut Reader<'_>,
+    queries: usize,
+    width: usize,
+    ext: bool,
+) -> Result<MerkleOpening, DecodeError> {
+    read_opening(
+        r,
+        queries,
+        RowShape {
+            width,
+            ext,
+            salt_elems: SALT_ELEMS,
+        },
+    )
+}
+
+fn read_shared(
+    r: &mut Reader<'_>,
+    (queries, width): (usize, usize),
+) -> Result<SharedProofOpening<EF, SaltedProof>, DecodeError> {
+    let o = read_salted(r, queries, width, true)?;
+    Ok(SharedProofOpening {
+        rows: o.p3_rows(),
+        proof: o.salted_proof(),
+    })
+}
+
+fn read_batch(
+    r: &mut Reader<'_>,
+    &(rounds, coefficients, pow): &(usize, usize, bool),
+) -> Result<(Cap, ZkSumcheckData<F, EF>), DecodeError> {
+    let root = read_root(r)?;
+    let mu_tilde = r.read_ext()?;
+    let mut round_coefficients = Vec::with_capacity(rounds);
+    let mut pow_witnesses = Vec::new();
+    for _ in 0..rounds {
+        round_coefficients.push(read_exts(r, coefficients)?);
+        if pow {
+            pow_witnesses.push(read_witness(r, 1)?);
+        }
+    }
+    Ok((
+        root,
+        ZkSumcheckData {
+            mu_tilde,
+            round_coefficients,
+            pow_witnesses,
+        },
+    ))
+}
+
+/// Reads [`encode_proof`]'s calldata back into p3's proof, for the instance of `layout`.
+///
+/// # Errors
+/// [`DecodeError`]: truncated data, a non-canonical element, trailing bytes.
+pub fn decode_proof(data: &[u8], layout: &HidingLayout) -> Result<HidingProof, DecodeError> {
+    let mut r = Reader::new(data);
+    let evals = read_exts(&mut r, layout.claims)?;
+    let (mut sumchecks, mut masks, mut rounds) = (Vec::new(), Vec::new(), Vec::new());
+    for (b, batch) in layout.batches.iter().enumerate() {
+        if b > 0 {
+            let &(ood, queries, width) = layout.rounds.get(b - 1).ok_or(DecodeError::TooLong {
+                what: "sumcheck batches (one more than rounds)",
+                got: layout.batches.len(),
+                max: layout.rounds.len() + 1,
+            })?;
+            let commitment = read_root(&mut r)?;
+            let mask_commitment = read_root(&mut r)?;
+            let ood_answers = read_exts(&mut r, ood)?;
+            let pow_witness = read_witness(&mut r, 1)?;
+            let openings = read_salted(&mut r, queries, width, b > 1)?
+                .to_queries(b > 1, MerkleOpening::salted_proof);
+            rounds.push(ZkRoundProof {
+                commitment,
+                mask_commitment,
+                ood_answers,
+                pow_witness,
+                openings,
+            });
+        }
+        let (root, s) = read_batch(&mut r, batch)?;
+        masks.push(root);
+        sumchecks.push(s);
+    }
+    let fresh_main_commitment = read_root(&mut r)?;
+    let fresh_mask_commitments = (0..layout.groups.len())
+        .map(|_| read_root(&mut r))
+        .collect::<Result<_, _>>()?;
+    let masked_claim = r.read_ext()?;
+    let blinded_message = read_exts(&mut r, layout.blinded.0)?;
+    let blinded_randomness = read_exts(&mut r, layout.blinded.1)?;
+    let blinded_masks = layout
+        .blinded_masks
+        .iter()
+        .map(|&(m, k)| {
+            Ok(BlindedMask {
+                message: read_exts(&mut r, m)?,
+                randomness: read_exts(&mut r, k)?,
+            })
+        })
+        .collect::<Result<_, DecodeError>>()?;
+    let pow_witness = read_witness(&mut r, 1)?;
+    let source_ext = !layout.rounds.is_empty();
+    let source_openings = read_salted(&mut r, layout.source.0, layout.source.1, source_ext)?
+        .to_queries(source_ext, MerkleOpening::salted_proof);
+    let fresh_main_openings = read_shared(&mut r, (layout.source.0, 1))?;
+    let mask_openings = layout
+        .groups
+        .iter()
+        .map(|&g| {
+            Ok(MaskOpeningPair {
+                carried: read_shared(&mut r, g)?,
+                fresh: read_shared(&mut r, g)?,
+            })
+        })
+        .collect::<Result<_, DecodeError>>()?;
+    r.finish()?;
+    Ok(HidingProof {
+        evals,
+        sumchecks,
+        sumcheck_mask_commitments: masks,
+        rounds,
+        base_case: BaseCaseZkProof {
+            fresh_main_commitment,
+            fresh_mask_commitments,
+            masked_claim,
+            blinded_message,
+            blinded_randomness,
+            blinded_masks,
+            pow_witness,
+            source_openings,
+            fresh_main_openings,
+            mask_openings,
+        },
+    })
+}
