@@ -20,7 +20,7 @@
 use p3_merkle_tree::MerkleCap;
 use p3_sumcheck::zk::ZkSumcheckData;
 use p3_whir::{BaseCaseZkProof, BlindedMask, MaskOpeningPair, SharedProofOpening, ZkRoundProof};
-use zkinfer_field::{EF, F};
+use zkinfer_field::{EF, F, PrimeCharacteristicRing};
 use zkinfer_pcs::hiding::{SALT_ELEMS, SaltedKeccakMmcs};
 
 use crate::encoding::{DecodeError, Reader, put_ext};
@@ -335,4 +335,173 @@ pub fn decode_proof(data: &[u8], layout: &HidingLayout) -> Result<HidingProof, D
             mask_openings,
         },
     })
+}
+
+/// Σ_j `coeffs[j]` · x^j (Horner from the top): `HidingBaseCase.encodeAt`. Of a reveal's concatenated message
+/// and randomness it is p3's `padded_ood_t1`, the re-encoding the base case checks at each spot position.
+pub fn encode_at(coeffs: &[EF], x: F) -> EF {
+    coeffs
+        .iter()
+        .rev()
+        .fold(EF::ZERO, |acc, &c| acc * EF::from(x) + c)
+}
+
+/// A reveal in `HidingBaseCase.readReveal`'s layout (2-byte lengths, then the message and the randomness).
+///
+/// # Panics
+/// On a vector of more than 65,535 elements.
+#[must_use]
+pub fn encode_reveal(message: &[EF], randomness: &[EF]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for v in [message, randomness] {
+        out.extend_from_slice(&u16::try_from(v.len()).expect("short").to_be_bytes());
+    }
+    put_exts(&mut out, message);
+    put_exts(&mut out, randomness);
+    out
+}
+
+/// One mask group's spot checks (check 5 of the base case).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MaskGroupChecks {
+    /// log2 of the group's mask-code domain.
+    pub bits: u8,
+    /// Each member's reveal (blinded message, blinded randomness).
+    pub reveals: Vec<(Vec<EF>, Vec<EF>)>,
+    /// The positions.
+    pub positions: Vec<u32>,
+    /// Per position, per member: the carried mask's opened value ξ_i(y).
+    pub carried: Vec<Vec<EF>>,
+    /// Per position, per member: the fresh mask's opened value s'_i(y).
+    pub fresh: Vec<Vec<EF>>,
+}
+
+/// The message of `HidingBaseCase.checkMasks` and its Rust twin: check 5 of p3-whir's masked base case,
+/// Enc(ξ*_i, r*_i)(ω^y) = s'_i(y) + γ · ξ_i(y) for every member of every group at each of its positions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MaskSpotChecks {
+    /// The base case's γ.
+    pub gamma: EF,
+    /// The groups, in the verifier's order.
+    pub groups: Vec<MaskGroupChecks>,
+}
+
+/// `HidingBaseCase.sol`'s errors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SpotCheckError {
+    /// A member's re-encoded reveal differs from s'_i(y) + γ · ξ_i(y).
+    MaskSpotCheckFailed {
+        /// The group.
+        group: usize,
+        /// The position.
+        position: u32,
+    },
+    /// A domain wider than 2^32, or a position outside its domain.
+    BadSpotCheckShape(u8),
+}
+
+impl SpotCheckError {
+    /// The custom error `HidingBaseCase.sol` reverts with.
+    #[must_use]
+    pub fn solidity_name(&self) -> &'static str {
+        match self {
+            Self::MaskSpotCheckFailed { .. } => "MaskSpotCheckFailed",
+            Self::BadSpotCheckShape(_) => "BadSpotCheckShape",
+        }
+    }
+}
+
+impl MaskSpotChecks {
+    /// The checks of `proof`'s base case at γ `gamma`, with each group's (domain bits, positions) from
+    /// `sites` (the last `groups` entries of [`crate::recording::hiding_positions`]).
+    ///
+    /// # Panics
+    /// If `sites` has fewer entries than the proof has mask groups, or a position exceeds 32 bits.
+    #[must_use]
+    pub fn of(proof: &HidingProof, gamma: EF, sites: &[(usize, Vec<usize>)]) -> Self {
+        let bc = &proof.base_case;
+        let sites = &sites[sites.len() - bc.mask_openings.len()..];
+        let mut reveals = bc.blinded_masks.iter();
+        let groups = bc
+            .mask_openings
+            .iter()
+            .zip(sites)
+            .map(|(pair, (bits, positions))| {
+                let width = pair.carried.rows.first().map_or(0, Vec::len);
+                MaskGroupChecks {
+                    bits: u8::try_from(*bits).expect("bits"),
+                    reveals: reveals
+                        .by_ref()
+                        .take(width)
+                        .map(|m| (m.message.clone(), m.randomness.clone()))
+                        .collect(),
+                    positions: positions
+                        .iter()
+                        .map(|&p| u32::try_from(p).expect("position"))
+                        .collect(),
+                    carried: pair.carried.rows.clone(),
+                    fresh: pair.fresh.rows.clone(),
+                }
+            })
+            .collect();
+        Self { gamma, groups }
+    }
+
+    /// The contract's message (layout in `HidingBaseCase.checkMasks`).
+    ///
+    /// # Panics
+    /// On more than 65,535 groups, members, positions or coefficients.
+    #[must_use]
+    pub fn encode(&self) -> Vec<u8> {
+        let short = |n: usize| u16::try_from(n).expect("short").to_be_bytes();
+        let mut out = Vec::new();
+        put_ext(&mut out, self.gamma);
+        out.extend_from_slice(&short(self.groups.len()));
+        for g in &self.groups {
+            out.push(g.bits);
+            out.extend_from_slice(&short(g.reveals.len()));
+            for (m, r) in &g.reveals {
+                out.extend_from_slice(&encode_reveal(m, r));
+            }
+            out.extend_from_slice(&short(g.positions.len()));
+            for (k, &p) in g.positions.iter().enumerate() {
+                out.extend_from_slice(&p.to_be_bytes());
+                for i in 0..g.reveals.len() {
+                    put_ext(&mut out, g.carried[k][i]);
+                    put_ext(&mut out, g.fresh[k][i]);
+                }
+            }
+        }
+        out
+    }
+
+    /// The Rust twin of `HidingBaseCase.checkMasks`, error for error (p3's check 5 on these values).
+    ///
+    /// # Errors
+    /// [`SpotCheckError`].
+    pub fn check(&self) -> Result<(), SpotCheckError> {
+        use p3_field::TwoAdicField;
+        for (group, g) in self.groups.iter().enumerate() {
+            if g.bits > 32 {
+                return Err(SpotCheckError::BadSpotCheckShape(1));
+            }
+            let coeffs: Vec<Vec<EF>> = g
+                .reveals
+                .iter()
+                .map(|(m, r)| m.iter().chain(r).copied().collect())
+                .collect();
+            for (k, &position) in g.positions.iter().enumerate() {
+                if u64::from(position) >> g.bits != 0 {
+                    return Err(SpotCheckError::BadSpotCheckShape(2));
+                }
+                let x = F::two_adic_generator(usize::from(g.bits)).exp_u64(u64::from(position));
+                for (i, c) in coeffs.iter().enumerate() {
+                    if encode_at(c, x) != g.fresh[k][i] + self.gamma * g.carried[k][i] {
+                        return Err(SpotCheckError::MaskSpotCheckFailed { group, position });
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
 }

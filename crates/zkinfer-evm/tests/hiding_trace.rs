@@ -11,16 +11,19 @@
 mod common;
 
 use common::{Opened, check_merkle, random_columns_and_claims};
+use p3_field::TwoAdicField;
 use p3_whir::QueryOpenings;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use revm::primitives::U256;
 use zkinfer_evm::abi::{Token, decode_uint, decode_uint_array};
 use zkinfer_evm::call_tx_gas;
-use zkinfer_evm::hiding::{self, HidingLayout, HidingProof};
+use zkinfer_evm::encoding::ext_to_word;
+use zkinfer_evm::hiding::{self, HidingLayout, HidingProof, MaskSpotChecks};
 use zkinfer_evm::merkle::MerkleOpening;
 use zkinfer_evm::recording::{Ev, hiding_positions, record_hiding, salted_mmcs, script, summary};
 use zkinfer_evm::{Contract, Harness};
-use zkinfer_field::{EF, PrimeCharacteristicRing, Transcript};
+use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, Transcript};
 use zkinfer_pcs::{ColumnClaim, HidingOpeningProof, HidingPcs, PcsConfig};
 
 /// The Merkle openings of a hiding proof in the order the verifier checks them, with their trees' roots and
@@ -119,6 +122,8 @@ fn hiding_openings_transcript_and_merkle() {
     let mut rng = StdRng::seed_from_u64(14);
     let mut th = Harness::deploy(Contract::WhirHarness).expect("deploys");
     let mut mh = Harness::deploy(Contract::MerkleHarness).expect("deploys");
+    let mut hh = Harness::deploy(Contract::HidingHarness).expect("deploys");
+    let spot_mutations = 60;
     let pcs = HidingPcs::new(PcsConfig::hiding_default()).expect("configures");
     let salted = salted_mmcs();
     let cases: [(&[usize], &[usize]); 2] = [
@@ -216,6 +221,125 @@ fn hiding_openings_transcript_and_merkle() {
             rows += o.indices.len();
             total_mutations += per_opening;
         }
+        // 4. The base case's mask spot checks (check 5) in `HidingBaseCase.sol` on the real values (γ: the
+        // run's last challenge; positions: the trace's), then mutated values rejected by the contract and its
+        // Rust twin with the same error; the source spot checks' re-encoding (check 4's work) measured.
+        let samples: Vec<u64> = record
+            .log
+            .iter()
+            .filter_map(|e| {
+                if let Ev::Sample(v) = e {
+                    Some(*v)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let gamma = EF::from_basis_coefficients_fn(|i| F::from_u64(samples[samples.len() - 2 + i]));
+        let checks = MaskSpotChecks::of(p3, gamma, &sites);
+        checks
+            .check()
+            .expect("the twin accepts the real mask spot checks");
+        // One call per group: at 2^16 all groups together exceed the 2^24 gas cap of a transaction.
+        let per_group: Vec<MaskSpotChecks> = checks
+            .groups
+            .iter()
+            .map(|g| MaskSpotChecks {
+                gamma,
+                groups: vec![g.clone()],
+            })
+            .collect();
+        let mut mask_gas = 0u64;
+        for c in &per_group {
+            let out = hh
+                .call("maskSpotChecks(bytes)", &[Token::Bytes(c.encode())])
+                .expect("runs");
+            assert!(out.success, "{:?}", hh.revert_error(&out));
+            mask_gas += u64::try_from(decode_uint(&out.output, 0).expect("gas")).expect("fits");
+        }
+        for m in 0..spot_mutations {
+            let mut bad = per_group[rng.random_range(0..per_group.len())].clone();
+            let grp = &mut bad.groups[0];
+            let k = rng.random_range(0..grp.positions.len());
+            let i = rng.random_range(0..grp.reveals.len());
+            match m % 6 {
+                0 => grp.carried[k][i] += EF::ONE,
+                1 => grp.fresh[k][i] += EF::ONE,
+                2 => {
+                    let j = rng.random_range(0..grp.reveals[i].0.len());
+                    grp.reveals[i].0[j] += EF::ONE;
+                }
+                3 => {
+                    let j = rng.random_range(0..grp.reveals[i].1.len());
+                    grp.reveals[i].1[j] += EF::ONE;
+                }
+                4 => bad.gamma += EF::ONE,
+                _ => grp.positions[k] = (grp.positions[k] + 1) % (1 << grp.bits),
+            }
+            let want = bad.check().expect_err("the twin rejects every mutation");
+            let out = hh
+                .call("maskSpotChecks(bytes)", &[Token::Bytes(bad.encode())])
+                .expect("runs");
+            assert!(
+                !out.success,
+                "2^{n} spot-check mutation {m}: the contract accepts"
+            );
+            assert_eq!(
+                hh.revert_error(&out).map(|e| e.name),
+                Some(want.solidity_name().to_owned()),
+                "2^{n} spot-check mutation {m}"
+            );
+        }
+        let bc = &p3.base_case;
+        let (source_bits, source_positions) = &sites[p3.rounds.len()];
+        let out = hh
+            .call(
+                "encodeAt(bytes,uint256,uint256[])",
+                &[
+                    Token::Bytes(hiding::encode_reveal(
+                        &bc.blinded_message,
+                        &bc.blinded_randomness,
+                    )),
+                    Token::Uint(U256::from(*source_bits)),
+                    Token::UintArray(source_positions.iter().map(|&p| U256::from(p)).collect()),
+                ],
+            )
+            .expect("runs");
+        assert!(out.success, "{:?}", hh.revert_error(&out));
+        let coeffs: Vec<EF> = bc
+            .blinded_message
+            .iter()
+            .chain(&bc.blinded_randomness)
+            .copied()
+            .collect();
+        let omega = F::two_adic_generator(*source_bits);
+        let want: Vec<U256> = source_positions
+            .iter()
+            .map(|&p| ext_to_word(hiding::encode_at(&coeffs, omega.exp_u64(p as u64))))
+            .collect();
+        assert_eq!(decode_uint_array(&out.output, 0).expect("values"), want);
+        let source_gas = u64::try_from(decode_uint(&out.output, 1).expect("gas")).expect("fits");
+        let mask_terms: usize = checks
+            .groups
+            .iter()
+            .map(|g| {
+                g.positions.len()
+                    * g.reveals
+                        .iter()
+                        .map(|(m, r)| m.len() + r.len())
+                        .sum::<usize>()
+            })
+            .sum();
+        eprintln!(
+            "hiding base case 2^{n}: mask spot checks (check 5, {} groups, {mask_terms} Horner steps) {mask_gas} gas \
+             in HidingBaseCase.sol (one call per group), decoding included; source re-encoding (check 4's work: {} positions × {} \
+             coefficients) {source_gas} gas; {spot_mutations} mutated spot checks rejected by the contract and \
+             the twin with the same error",
+            checks.groups.len(),
+            source_positions.len(),
+            coeffs.len()
+        );
+
         // 3. The whole proof as calldata (`zkinfer_evm::hiding`): read back exactly, accepted by
         // `HidingPcs::verify`; every mutation of it rejected by the Rust verifier on the decoded bytes.
         let layout = HidingLayout::of(p3);
