@@ -20,7 +20,8 @@ library HidingBaseCase {
     error MaskSpotCheckFailed(uint256 group, uint256 position);
     error BadSpotCheckShape(uint256 what);
 
-    /// Σ_j coeffs[j] · x^j for packed EF coefficients and x in F (as packed EF: c1 = 0), by Horner from the top.
+    /// Σ_j coeffs[j] · x^j for packed EF coefficients and x in F (as packed EF: c1 = 0), by Horner from the top,
+    /// three coefficients per reduction: with a < p, ((a·x + c)·x + c')·x + c'' < p⁴ + p³ + p² + p < 2^256.
     function encodeAt(uint256[] memory coeffs, uint256 x) internal pure returns (uint256 r) {
         if (x >> 64 != 0) revert BadSpotCheckShape(0);
         assembly ("memory-safe") {
@@ -28,10 +29,20 @@ library HidingBaseCase {
             let M := 0xFFFFFFFFFFFFFFFF
             let a0 := 0
             let a1 := 0
-            for { let p := add(coeffs, shl(5, mload(coeffs))) } gt(p, coeffs) { p := sub(p, 0x20) } {
+            let n := mload(coeffs)
+            let p := add(coeffs, shl(5, n))
+            // The top n mod 3 coefficients one at a time, then three per reduction.
+            for { let top := sub(p, shl(5, mod(n, 3))) } gt(p, top) { p := sub(p, 0x20) } {
                 let c := mload(p)
                 a0 := mod(add(mul(a0, x), and(c, M)), P)
                 a1 := mod(add(mul(a1, x), shr(64, c)), P)
+            }
+            for {} gt(p, coeffs) { p := sub(p, 0x60) } {
+                let c := mload(p)
+                let d := mload(sub(p, 0x20))
+                let e := mload(sub(p, 0x40))
+                a0 := mod(add(mul(add(mul(add(mul(a0, x), and(c, M)), x), and(d, M)), x), and(e, M)), P)
+                a1 := mod(add(mul(add(mul(add(mul(a1, x), shr(64, c)), x), shr(64, d)), x), shr(64, e)), P)
             }
             r := or(a0, shl(64, a1))
         }
