@@ -23,7 +23,7 @@ use p3_symmetric::{CompressionFunctionFromHasher, SerializingHasher};
 use p3_whir::WhirProver;
 use revm::primitives::U256;
 use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, PrimeField64, Transcript};
-use zkinfer_pcs::hiding::{self, HidingParameters, SaltedKeccakMmcs};
+use zkinfer_pcs::hiding::{HidingParameters, SaltedKeccakMmcs, labels};
 use zkinfer_pcs::{ColumnClaim, HidingCommitment, HidingOpeningProof, HidingPcs};
 use zkinfer_pcs::{KeccakMmcs, PcsConfig};
 
@@ -244,6 +244,26 @@ pub fn script(log: &[Ev]) -> (Vec<u8>, Vec<U256>) {
         .to_vec();
     data.extend_from_slice(&body);
     (data, outs)
+}
+
+/// The EF challenges of a trace, in order (each is two consecutive base samples).
+///
+/// # Panics
+/// On an odd number of base samples.
+pub fn ext_samples(log: &[Ev]) -> Vec<EF> {
+    let s: Vec<u64> = log
+        .iter()
+        .filter_map(|e| {
+            if let Ev::Sample(v) = e {
+                Some(*v)
+            } else {
+                None
+            }
+        })
+        .collect();
+    s.chunks(2)
+        .map(|c| EF::from_basis_coefficients_fn(|i| F::from_u64(c[i])))
+        .collect()
 }
 
 /// The query phases of a trace: each maximal run of bit samples is one phase's indices.
@@ -630,18 +650,28 @@ pub fn salted_mmcs() -> SaltedKeccakMmcs {
     )
 }
 
-/// The hiding instance of `parameters` (from [`HidingPcs::p3_parameters`]) over `Rec`.
+/// The hiding configuration of `parameters` (from [`HidingPcs::p3_parameters`]) over `Rec`.
 ///
 /// # Errors
 /// p3's configuration error, as text.
-pub fn hiding_whir(parameters: &HidingParameters) -> Result<RecHidingWhir, String> {
-    let config = p3_whir::ZkWhirConfig::<EF, F, Rec>::new_reusable(
+pub fn hiding_config(
+    parameters: &HidingParameters,
+) -> Result<p3_whir::ZkWhirConfig<EF, F, Rec>, String> {
+    p3_whir::ZkWhirConfig::new_reusable(
         parameters.stacked_vars,
         parameters.protocol.clone(),
         parameters.zk.clone(),
         parameters.uses,
     )
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| e.to_string())
+}
+
+/// The hiding instance of `parameters` (from [`HidingPcs::p3_parameters`]) over `Rec`.
+///
+/// # Errors
+/// p3's configuration error, as text.
+pub fn hiding_whir(parameters: &HidingParameters) -> Result<RecHidingWhir, String> {
+    let config = hiding_config(parameters)?;
     Ok(RecHidingWhir::new(
         config,
         Dft::default(),
@@ -682,19 +712,19 @@ pub fn record_hiding(
     let whir = hiding_whir(&parameters)?;
     let (stacked_vars, points) = pcs.lift(commitment, claims).map_err(|e| e.to_string())?;
     let mut v = rec(context);
-    v.absorb_fields(hiding::LABEL_CONFIG, &pcs.absorbed_config(stacked_vars));
+    v.absorb_fields(labels::LABEL_CONFIG, &pcs.absorbed_config(stacked_vars));
     let shapes: Vec<F> = commitment
         .num_vars()
         .iter()
         .map(|&n| F::from_u32(n))
         .collect();
-    v.absorb_fields(hiding::LABEL_SHAPES, &shapes);
+    v.absorb_fields(labels::LABEL_SHAPES, &shapes);
     let cap = MerkleCap::new(vec![commitment.root()]);
     whir.observe_commitment(&cap, &mut v);
     for claim in claims {
-        v.absorb_u64(hiding::LABEL_CLAIM_COLUMN, claim.column as u64);
-        v.absorb_exts(hiding::LABEL_CLAIM_POINT, &claim.point);
-        v.absorb_ext(hiding::LABEL_CLAIM_VALUE, claim.value);
+        v.absorb_u64(labels::LABEL_CLAIM_COLUMN, claim.column as u64);
+        v.absorb_exts(labels::LABEL_CLAIM_POINT, &claim.point);
+        v.absorb_ext(labels::LABEL_CLAIM_VALUE, claim.value);
     }
     let points = points.into_iter().map(Point::new).collect();
     let verdict = whir.verify(&cap, proof.p3_proof(), &mut v, points);
@@ -719,13 +749,7 @@ pub fn hiding_positions(
     proof: &p3_whir::ZkWhirProof<F, EF, SaltedKeccakMmcs>,
     parameters: &HidingParameters,
 ) -> Result<Vec<(usize, Vec<usize>)>, String> {
-    let config = p3_whir::ZkWhirConfig::<EF, F, Rec>::new_reusable(
-        parameters.stacked_vars,
-        parameters.protocol.clone(),
-        parameters.zk.clone(),
-        parameters.uses,
-    )
-    .map_err(|e| e.to_string())?;
+    let config = hiding_config(parameters)?;
     let base = config.base_case_config();
     let shape = p3_whir::ZkBaseCaseShape::new(&base);
     let mut samples = log.iter().filter_map(|e| match e {

@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{Opened, check_merkle, random_columns_and_claims};
+use common::{Opened, check_merkle, random_columns_and_claims, replay_trace};
 use p3_field::TwoAdicField;
 use p3_whir::QueryOpenings;
 use rand::rngs::StdRng;
@@ -21,9 +21,11 @@ use zkinfer_evm::call_tx_gas;
 use zkinfer_evm::encoding::ext_to_word;
 use zkinfer_evm::hiding::{self, HidingLayout, HidingProof, MaskSpotChecks};
 use zkinfer_evm::merkle::MerkleOpening;
-use zkinfer_evm::recording::{Ev, hiding_positions, record_hiding, salted_mmcs, script, summary};
+use zkinfer_evm::recording::{
+    Ev, ext_samples, hiding_positions, record_hiding, salted_mmcs, summary,
+};
 use zkinfer_evm::{Contract, Harness};
-use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, Transcript};
+use zkinfer_field::{EF, F, PrimeCharacteristicRing, Transcript};
 use zkinfer_pcs::{ColumnClaim, HidingOpeningProof, HidingPcs, PcsConfig};
 
 /// The Merkle openings of a hiding proof in the order the verifier checks them, with their trees' roots and
@@ -163,17 +165,7 @@ fn hiding_openings_transcript_and_merkle() {
         );
 
         // 1. The whole transcript, replayed by the contract.
-        let (data, want) = script(&record.log);
-        let out = th
-            .call(
-                "runMeasured(bytes,bytes)",
-                &[Token::Bytes(b"hiding".to_vec()), Token::Bytes(data)],
-            )
-            .expect("runs");
-        assert!(out.success, "{:?}", th.revert_error(&out));
-        assert_eq!(decode_uint_array(&out.output, 0).expect("outs"), want);
-        let transcript_gas = decode_uint(&out.output, 1).expect("gas");
-        let transcript_gas_u64 = u64::try_from(transcript_gas).expect("fits");
+        let transcript_gas = replay_trace(&mut th, b"hiding", &record.log);
         let pows = record
             .log
             .iter()
@@ -224,18 +216,7 @@ fn hiding_openings_transcript_and_merkle() {
         // 4. The base case's mask spot checks (check 5) in `HidingBaseCase.sol` on the real values (γ: the
         // run's last challenge; positions: the trace's), then mutated values rejected by the contract and its
         // Rust twin with the same error; the source spot checks' re-encoding (check 4's work) measured.
-        let samples: Vec<u64> = record
-            .log
-            .iter()
-            .filter_map(|e| {
-                if let Ev::Sample(v) = e {
-                    Some(*v)
-                } else {
-                    None
-                }
-            })
-            .collect();
-        let gamma = EF::from_basis_coefficients_fn(|i| F::from_u64(samples[samples.len() - 2 + i]));
+        let gamma = *ext_samples(&record.log).last().expect("challenges");
         let checks = MaskSpotChecks::of(p3, gamma, &sites);
         checks
             .check()
@@ -416,7 +397,7 @@ fn hiding_openings_transcript_and_merkle() {
         assert!(hiding::decode_proof(&calldata, &wider).is_err());
         mutations += flips + 2;
         previous_proof = Some(decoded);
-        let tx = call_tx_gas(&calldata, transcript_gas_u64 + gas);
+        let tx = call_tx_gas(&calldata, transcript_gas + gas);
         eprintln!(
             "hiding calldata 2^{n}: {} bytes (the proof's bincode wire: {}); calldata gas {} standard / {} floor \
              (EIP-7623); with the execution measured so far (transcript replay, script decoding included, + Merkle; \

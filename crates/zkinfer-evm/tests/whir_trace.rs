@@ -13,11 +13,11 @@ use p3_whir::QueryOpenings;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use revm::primitives::U256;
-use zkinfer_evm::abi::{Token, decode_uint, decode_uint_array};
+use zkinfer_evm::abi::{Token, decode_uint};
 use zkinfer_evm::encoding::ext_to_word;
 use zkinfer_evm::merkle::MerkleOpening;
 use zkinfer_evm::recording::{
-    Ev, query_phases, rec, script, summary, verifying_data, verifying_data_for,
+    Ev, ext_samples, query_phases, rec, summary, verifying_data, verifying_data_for,
     verifying_data_for_columns, whir,
 };
 use zkinfer_evm::whir::{
@@ -30,7 +30,7 @@ use zkinfer_pcs::{KeccakMmcs, PcsConfig};
 
 mod common;
 
-use common::{Opened, check_merkle, random_columns_and_claims};
+use common::{Opened, check_merkle, random_columns_and_claims, replay_trace};
 
 /// A real WHIR opening (zkinfer-pcs' parameters, one column of 2^n, one claim) verified by p3 through the
 /// recording challenger; then, in the EVM: the verifier's whole transcript replayed (every challenge, query
@@ -73,16 +73,7 @@ fn whir_transcript_and_merkle_openings_of_real_proofs() {
         );
 
         // 1. The whole transcript, replayed by the contract.
-        let (data, want) = script(&v.log);
-        let out = th
-            .call(
-                "runMeasured(bytes,bytes)",
-                &[Token::Bytes(b"trace".to_vec()), Token::Bytes(data)],
-            )
-            .expect("runs");
-        assert!(out.success, "{:?}", th.revert_error(&out));
-        assert_eq!(decode_uint_array(&out.output, 0).expect("outs"), want);
-        let transcript_gas = decode_uint(&out.output, 1).expect("gas");
+        let transcript_gas = replay_trace(&mut th, b"trace", &v.log);
 
         // 2. Every STIR Merkle opening, at the trace's indices, against the proof's roots.
         let phases = query_phases(&v.log);
@@ -151,23 +142,6 @@ fn whir_transcript_and_merkle_openings_of_real_proofs() {
             phases.len()
         );
     }
-}
-
-/// The EF challenges of a trace, in order (each is two consecutive base samples).
-fn ext_samples(log: &[Ev]) -> Vec<EF> {
-    let s: Vec<u64> = log
-        .iter()
-        .filter_map(|e| {
-            if let Ev::Sample(v) = e {
-                Some(*v)
-            } else {
-                None
-            }
-        })
-        .collect();
-    s.chunks(2)
-        .map(|c| EF::from_basis_coefficients_fn(|i| F::from_u64(c[i])))
-        .collect()
 }
 
 /// One intermediate round as read from a proof and its trace: OOD (point, answer) pairs, γ, the queries'

@@ -6,10 +6,11 @@ use rand::Rng;
 use rand::rngs::StdRng;
 use revm::primitives::U256;
 use zkinfer_evm::Harness;
-use zkinfer_evm::abi::{Token, decode_uint};
+use zkinfer_evm::abi::{Token, decode_uint, decode_uint_array};
 use zkinfer_evm::merkle::{
     MerkleOpening, RowShape, decode_opening, encode_opening, merkle_error_name, rust_verdict,
 };
+use zkinfer_evm::recording::{Ev, script};
 use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing};
 use zkinfer_pcs::hiding::SaltedKeccakMmcs;
 
@@ -158,4 +159,23 @@ pub fn random_columns_and_claims(
         })
         .collect();
     (columns, claims)
+}
+
+/// A verifier's whole trace replayed by `WhirHarness.runMeasured` on a transcript created with `context`:
+/// asserts every output (challenge, index, PoW verdict) equals the trace's and returns the gas (script
+/// decoding included: an upper bound on the transcript work).
+///
+/// # Panics
+/// If the contract reverts or an output differs.
+pub fn replay_trace(th: &mut Harness, context: &[u8], log: &[Ev]) -> u64 {
+    let (data, want) = script(log);
+    let out = th
+        .call(
+            "runMeasured(bytes,bytes)",
+            &[Token::Bytes(context.to_vec()), Token::Bytes(data)],
+        )
+        .expect("runs");
+    assert!(out.success, "{:?}", th.revert_error(&out));
+    assert_eq!(decode_uint_array(&out.output, 0).expect("outs"), want);
+    u64::try_from(decode_uint(&out.output, 1).expect("gas")).expect("fits")
 }

@@ -50,7 +50,7 @@ use p3_keccak::Keccak256Hash;
 use p3_whir::{HidingBaseCaseSecurityReport, ZkParameters};
 use rand_zk::SeedableRng;
 use rand_zk::rngs::{StdRng, SysRng};
-use zkinfer_field::{F, PrimeCharacteristicRing, Transcript, TranscriptLabel};
+use zkinfer_field::{F, PrimeCharacteristicRing, Transcript};
 
 use self::stack::Stack;
 use self::types::{HidingConfig, HidingWhir};
@@ -73,20 +73,25 @@ pub const DEFAULT_MAX_FOLD: usize = 6;
 /// [`HidingShape::round_log_inv_rate`] of the default shape.
 pub const DEFAULT_ROUND_LOG_INV_RATE: usize = 5;
 
+/// The hiding commitment's transcript labels (the EVM crate replays its absorbs). Not part of the
+/// stable API.
 #[doc(hidden)]
-pub const LABEL_CONFIG: TranscriptLabel = b"pcs/hiding/config";
-#[doc(hidden)]
-pub const LABEL_SHAPES: TranscriptLabel = b"pcs/hiding/column-vars";
-#[doc(hidden)]
-pub const LABEL_CLAIM_COLUMN: TranscriptLabel = b"pcs/hiding/claim-column";
-#[doc(hidden)]
-pub const LABEL_CLAIM_POINT: TranscriptLabel = b"pcs/hiding/claim-point";
-#[doc(hidden)]
-pub const LABEL_CLAIM_VALUE: TranscriptLabel = b"pcs/hiding/claim-value";
-#[doc(hidden)]
-pub const LABEL_STACK_CLAIM_POINT: TranscriptLabel = b"pcs/hiding/stack-claim-point";
-#[doc(hidden)]
-pub const LABEL_USES: TranscriptLabel = b"pcs/hiding/reusable-uses";
+pub mod labels {
+    use zkinfer_field::TranscriptLabel;
+
+    pub const LABEL_CONFIG: TranscriptLabel = b"pcs/hiding/config";
+    pub const LABEL_SHAPES: TranscriptLabel = b"pcs/hiding/column-vars";
+    pub const LABEL_CLAIM_COLUMN: TranscriptLabel = b"pcs/hiding/claim-column";
+    pub const LABEL_CLAIM_POINT: TranscriptLabel = b"pcs/hiding/claim-point";
+    pub const LABEL_CLAIM_VALUE: TranscriptLabel = b"pcs/hiding/claim-value";
+    pub const LABEL_STACK_CLAIM_POINT: TranscriptLabel = b"pcs/hiding/stack-claim-point";
+    pub const LABEL_USES: TranscriptLabel = b"pcs/hiding/reusable-uses";
+}
+
+use self::labels::{
+    LABEL_CLAIM_COLUMN, LABEL_CLAIM_POINT, LABEL_CLAIM_VALUE, LABEL_CONFIG, LABEL_SHAPES,
+    LABEL_STACK_CLAIM_POINT, LABEL_USES,
+};
 
 /// The inputs of p3-whir's `ZkWhirConfig::new_reusable` for one commitment
 /// ([`HidingPcs::p3_parameters`]). Not part of the stable API.
