@@ -396,8 +396,15 @@ pub enum SpotCheckError {
         /// The position.
         position: u32,
     },
+    /// A source row's re-encoding differs from g(z) + γ · f(z).
+    SourceSpotCheckFailed {
+        /// The position.
+        position: u32,
+    },
     /// A domain wider than 2^32, or a position outside its domain.
     BadSpotCheckShape(u8),
+    /// A source row that is not 2^(folding challenges) wide (`Whir.foldRow`).
+    WrongRowLength,
 }
 
 impl SpotCheckError {
@@ -406,7 +413,9 @@ impl SpotCheckError {
     pub fn solidity_name(&self) -> &'static str {
         match self {
             Self::MaskSpotCheckFailed { .. } => "MaskSpotCheckFailed",
+            Self::SourceSpotCheckFailed { .. } => "SourceSpotCheckFailed",
             Self::BadSpotCheckShape(_) => "BadSpotCheckShape",
+            Self::WrongRowLength => "WrongRowLength",
         }
     }
 }
@@ -500,6 +509,124 @@ impl MaskSpotChecks {
                         return Err(SpotCheckError::MaskSpotCheckFailed { group, position });
                     }
                 }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The message of `HidingBaseCase.checkSource` and its Rust twin: check 4 of p3-whir's masked base case,
+/// Enc(f*, r*)(ω^z) = g(z) + γ · f(z) at every source position z, f(z) the opened source row folded at the
+/// last sumcheck batch's challenges (p3's `Poly::eval_ext`, as the verifier folds it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceSpotChecks {
+    /// The base case's γ.
+    pub gamma: EF,
+    /// log2 of the code's domain.
+    pub bits: u8,
+    /// The blinded message f* and randomness r*.
+    pub reveal: (Vec<EF>, Vec<EF>),
+    /// The last batch's challenges.
+    pub point: Vec<EF>,
+    /// The positions.
+    pub positions: Vec<u32>,
+    /// Per position: the opened source row (base-field rows lifted).
+    pub rows: Vec<Vec<EF>>,
+    /// Per position: the fresh main mask's opened value g(z).
+    pub fresh: Vec<EF>,
+}
+
+impl SourceSpotChecks {
+    /// The checks of `proof`'s base case at γ `gamma` and folding point `point`, with the source site's
+    /// (domain bits, positions) from `sites` (entry `proof.rounds.len()` of
+    /// [`crate::recording::hiding_positions`]).
+    ///
+    /// # Panics
+    /// If `sites` has no source site, or a position exceeds 32 bits.
+    #[must_use]
+    pub fn of(
+        proof: &HidingProof,
+        gamma: EF,
+        point: Vec<EF>,
+        sites: &[(usize, Vec<usize>)],
+    ) -> Self {
+        let bc = &proof.base_case;
+        let (bits, positions) = &sites[proof.rounds.len()];
+        let rows = match &bc.source_openings {
+            p3_whir::QueryOpenings::Base(o) => o
+                .rows
+                .iter()
+                .map(|r| r.iter().map(|&x| EF::from(x)).collect())
+                .collect(),
+            p3_whir::QueryOpenings::Extension(o) => o.rows.clone(),
+        };
+        Self {
+            gamma,
+            bits: u8::try_from(*bits).expect("bits"),
+            reveal: (bc.blinded_message.clone(), bc.blinded_randomness.clone()),
+            point,
+            positions: positions
+                .iter()
+                .map(|&p| u32::try_from(p).expect("position"))
+                .collect(),
+            rows,
+            fresh: bc.fresh_main_openings.rows.iter().map(|r| r[0]).collect(),
+        }
+    }
+
+    /// The contract's message (layout in `HidingBaseCase.checkSource`).
+    ///
+    /// # Panics
+    /// On more than 255 challenges or 65,535 positions, row values or coefficients.
+    #[must_use]
+    pub fn encode(&self) -> Vec<u8> {
+        let short = |n: usize| u16::try_from(n).expect("short").to_be_bytes();
+        let mut out = Vec::new();
+        put_ext(&mut out, self.gamma);
+        out.push(self.bits);
+        out.extend_from_slice(&encode_reveal(&self.reveal.0, &self.reveal.1));
+        out.push(u8::try_from(self.point.len()).expect("challenges"));
+        put_exts(&mut out, &self.point);
+        out.extend_from_slice(&short(self.rows.first().map_or(0, Vec::len)));
+        out.extend_from_slice(&short(self.positions.len()));
+        for ((&p, row), &g) in self.positions.iter().zip(&self.rows).zip(&self.fresh) {
+            out.extend_from_slice(&p.to_be_bytes());
+            put_exts(&mut out, row);
+            put_ext(&mut out, g);
+        }
+        out
+    }
+
+    /// The Rust twin of `HidingBaseCase.checkSource`, error for error.
+    ///
+    /// # Errors
+    /// [`SpotCheckError`].
+    pub fn check(&self) -> Result<(), SpotCheckError> {
+        use p3_field::TwoAdicField;
+        use p3_multilinear_util::point::Point;
+        use p3_multilinear_util::poly::Poly;
+        if self.bits > 32 {
+            return Err(SpotCheckError::BadSpotCheckShape(1));
+        }
+        let coeffs: Vec<EF> = self
+            .reveal
+            .0
+            .iter()
+            .chain(&self.reveal.1)
+            .copied()
+            .collect();
+        let point = Point::new(self.point.clone());
+        for ((&position, row), &g) in self.positions.iter().zip(&self.rows).zip(&self.fresh) {
+            if u64::from(position) >> self.bits != 0 {
+                return Err(SpotCheckError::BadSpotCheckShape(2));
+            }
+            if self.point.len() >= 64 || row.len() != 1 << self.point.len() {
+                return Err(SpotCheckError::WrongRowLength);
+            }
+            let f = Poly::new(row.clone()).eval_ext::<F>(&point);
+            let x = F::two_adic_generator(usize::from(self.bits)).exp_u64(u64::from(position));
+            if encode_at(&coeffs, x) != g + self.gamma * f {
+                return Err(SpotCheckError::SourceSpotCheckFailed { position });
             }
         }
         Ok(())

@@ -19,7 +19,7 @@ use revm::primitives::U256;
 use zkinfer_evm::abi::{Token, decode_uint, decode_uint_array};
 use zkinfer_evm::call_tx_gas;
 use zkinfer_evm::encoding::ext_to_word;
-use zkinfer_evm::hiding::{self, HidingLayout, HidingProof, MaskSpotChecks};
+use zkinfer_evm::hiding::{self, HidingLayout, HidingProof, MaskSpotChecks, SourceSpotChecks};
 use zkinfer_evm::merkle::MerkleOpening;
 use zkinfer_evm::recording::{
     Ev, ext_samples, hiding_positions, record_hiding, salted_mmcs, summary,
@@ -271,6 +271,79 @@ fn hiding_openings_transcript_and_merkle() {
                 "2^{n} spot-check mutation {m}"
             );
         }
+        // Check 4 on the real values: the folding point is the last batch's challenges (the EF challenges
+        // just before γ).
+        let challenges = ext_samples(&record.log);
+        let k = p3
+            .sumchecks
+            .last()
+            .expect("a batch")
+            .round_coefficients
+            .len();
+        let point = challenges[challenges.len() - 1 - k..challenges.len() - 1].to_vec();
+        let source = SourceSpotChecks::of(p3, gamma, point, &sites);
+        source
+            .check()
+            .expect("the twin accepts the real source spot checks");
+        // In calls of at most 50 positions: at 2^12 the whole check is over the gas cap of a transaction.
+        let parts: Vec<SourceSpotChecks> = (0..source.positions.len())
+            .step_by(50)
+            .map(|from| {
+                let to = (from + 50).min(source.positions.len());
+                SourceSpotChecks {
+                    positions: source.positions[from..to].to_vec(),
+                    rows: source.rows[from..to].to_vec(),
+                    fresh: source.fresh[from..to].to_vec(),
+                    ..source.clone()
+                }
+            })
+            .collect();
+        let mut source_check_gas = 0u64;
+        for part in &parts {
+            let out = hh
+                .call("sourceSpotChecks(bytes)", &[Token::Bytes(part.encode())])
+                .expect("runs");
+            assert!(out.success, "{:?}", hh.revert_error(&out));
+            source_check_gas +=
+                u64::try_from(decode_uint(&out.output, 0).expect("gas")).expect("fits");
+        }
+        for m in 0..spot_mutations {
+            let mut bad = parts[rng.random_range(0..parts.len())].clone();
+            let q = rng.random_range(0..bad.positions.len());
+            match m % 6 {
+                0 => {
+                    let j = rng.random_range(0..bad.rows[q].len());
+                    bad.rows[q][j] += EF::ONE;
+                }
+                1 => bad.fresh[q] += EF::ONE,
+                2 => {
+                    let j = rng.random_range(0..bad.reveal.0.len());
+                    bad.reveal.0[j] += EF::ONE;
+                }
+                3 => {
+                    let j = rng.random_range(0..bad.reveal.1.len());
+                    bad.reveal.1[j] += EF::ONE;
+                }
+                4 => {
+                    let j = rng.random_range(0..bad.point.len());
+                    bad.point[j] += EF::ONE;
+                }
+                _ => bad.positions[q] = (bad.positions[q] + 1) % (1 << bad.bits),
+            }
+            let want = bad.check().expect_err("the twin rejects every mutation");
+            let out = hh
+                .call("sourceSpotChecks(bytes)", &[Token::Bytes(bad.encode())])
+                .expect("runs");
+            assert!(
+                !out.success,
+                "2^{n} source mutation {m}: the contract accepts"
+            );
+            assert_eq!(
+                hh.revert_error(&out).map(|e| e.name),
+                Some(want.solidity_name().to_owned()),
+                "2^{n} source mutation {m}"
+            );
+        }
         let bc = &p3.base_case;
         let (source_bits, source_positions) = &sites[p3.rounds.len()];
         let out = hh
@@ -314,7 +387,8 @@ fn hiding_openings_transcript_and_merkle() {
         eprintln!(
             "hiding base case 2^{n}: mask spot checks (check 5, {} groups, {mask_terms} Horner steps) {mask_gas} gas \
              in HidingBaseCase.sol (one call per group), decoding included; source re-encoding (check 4's work: {} positions × {} \
-             coefficients) {source_gas} gas; {spot_mutations} mutated spot checks rejected by the contract and \
+             coefficients) {source_gas} gas, the whole check 4 (folds, decoding included; calls of ≤ 50 positions) {source_check_gas} gas; \
+             {spot_mutations} + {spot_mutations} mutated mask and source spot checks rejected by the contract and \
              the twin with the same error",
             checks.groups.len(),
             source_positions.len(),
@@ -397,16 +471,21 @@ fn hiding_openings_transcript_and_merkle() {
         assert!(hiding::decode_proof(&calldata, &wider).is_err());
         mutations += flips + 2;
         previous_proof = Some(decoded);
-        let tx = call_tx_gas(&calldata, transcript_gas + gas);
+        let tx = call_tx_gas(
+            &calldata,
+            transcript_gas + gas + mask_gas + source_check_gas,
+        );
         eprintln!(
             "hiding calldata 2^{n}: {} bytes (the proof's bincode wire: {}); calldata gas {} standard / {} floor \
-             (EIP-7623); with the execution measured so far (transcript replay, script decoding included, + Merkle; \
-             no algebra) a transaction of ≈ {} gas; {flips} byte flips ({decode_errors} caught by the decoder) and the structural \
+             (EIP-7623); with the execution measured so far (transcript replay, Merkle openings, base-case spot \
+             checks, each with its own decoding; no sumcheck, code-switch or target-check algebra: {} gas) a \
+             transaction of ≈ {} gas; {flips} byte flips ({decode_errors} caught by the decoder) and the structural \
              mutations rejected by HidingPcs::verify",
             calldata.len(),
             proof.to_wire().len(),
             tx.calldata_standard,
             tx.calldata_floor,
+            tx.execution,
             tx.total
         );
         eprintln!(

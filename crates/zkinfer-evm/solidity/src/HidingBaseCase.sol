@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {Goldilocks as G} from "./Goldilocks.sol";
 import {Cursor, ProofReader as R} from "./ProofReader.sol";
+import {Whir} from "./Whir.sol";
 import {WhirAlgebra as A} from "./WhirAlgebra.sol";
 
 /// @title Pieces of the masked base case of p3-whir 0.8's HVZK-WHIR (`BaseCaseZkVerifier`, Construction 7.2),
@@ -10,7 +11,8 @@ import {WhirAlgebra as A} from "./WhirAlgebra.sol";
 /// Enc(msg, rand)(x) = Σ_j msg_j x^j + x^{|msg|} Σ_s rand_s x^s (p3's `padded_ood_t1`, which
 /// `FoldedRsCode::evaluate_at` applies at the code's ω^z), and check 5, the mask spot checks
 /// Enc(ξ*_i, r*_i)(ω^y) = s'_i(y) + γ · ξ_i(y) for every member i of every mask group at each of the group's
-/// positions y (`MaskSpotCheckFailed`).
+/// positions y (`MaskSpotCheckFailed`), and check 4, the source spot checks Enc(f*, r*)(ω^z) = g(z) + γ · f(z)
+/// with f(z) the opened source row folded at the last sumcheck batch's challenges (`SourceSpotCheckFailed`).
 /// @notice NOT a hiding verifier: γ, the positions and the opened rows are inputs (the transcript replay that
 /// draws them and the Merkle openings that authenticate the rows are checked separately, tests/hiding_trace.rs),
 /// and the rest of the hiding verifier (masked sumchecks, code-switching rounds, the base case's target check
@@ -18,6 +20,7 @@ import {WhirAlgebra as A} from "./WhirAlgebra.sol";
 /// Rust twin, error for error; both are checked against real `HidingPcs` proofs.
 library HidingBaseCase {
     error MaskSpotCheckFailed(uint256 group, uint256 position);
+    error SourceSpotCheckFailed(uint256 position);
     error BadSpotCheckShape(uint256 what);
 
     /// Σ_j coeffs[j] · x^j for packed EF coefficients and x in F (as packed EF: c1 = 0), by Horner from the top,
@@ -82,6 +85,34 @@ library HidingBaseCase {
                         revert MaskSpotCheckFailed(g, position);
                     }
                 }
+            }
+        }
+        R.finish(c);
+    }
+
+    /// Check 4 of the base case. Message (`SourceSpotChecks::encode`): γ (EF); the code domain's log2 size
+    /// (1 byte); the blinded reveal (`readReveal`); the folding point (1-byte count, EF values); the row width
+    /// (2 bytes); the position count (2 bytes), then per position the position (4 bytes), the opened source
+    /// row (EF values: base-field rows lifted) and the fresh main mask's opened value (EF).
+    function checkSource(Cursor memory c) internal pure {
+        uint256 gamma = R.readExt(c);
+        uint256 bits = R.readUint(c, 1);
+        if (bits > 32) revert BadSpotCheckShape(1);
+        uint256[] memory reveal = readReveal(c);
+        uint256 k = R.readUint(c, 1);
+        uint256[] memory point = new uint256[](k);
+        for (uint256 j = 0; j < k; j++) point[j] = R.readExt(c);
+        uint256 width = R.readUint(c, 2);
+        uint256 positions = R.readUint(c, 2);
+        uint256[] memory row = new uint256[](width);
+        for (uint256 q = 0; q < positions; q++) {
+            uint256 position = R.readUint(c, 4);
+            if (position >> bits != 0) revert BadSpotCheckShape(2);
+            for (uint256 j = 0; j < width; j++) row[j] = R.readExt(c);
+            uint256 fresh = R.readExt(c);
+            uint256 f = Whir.foldRow(row, point);
+            if (encodeAt(reveal, A.omegaPow(bits, position)) != G.extAdd(fresh, G.extMul(gamma, f))) {
+                revert SourceSpotCheckFailed(position);
             }
         }
         R.finish(c);

@@ -14,6 +14,13 @@ contract HidingHarness {
         gasUsed = g - gasleft();
     }
 
+    /// `HidingBaseCase.checkSource` on `message`, and its execution gas (decoding included).
+    function sourceSpotChecks(bytes calldata message) external view returns (uint256 gasUsed) {
+        uint256 g = gasleft();
+        H.checkSource(R.open(message));
+        gasUsed = g - gasleft();
+    }
+
     /// The re-encoding of one reveal (`HidingBaseCase.readReveal`'s layout) at ω^position for each position
     /// (the source spot checks' work), and the gas of the evaluations alone.
     function encodeAt(bytes calldata reveal, uint256 bits, uint256[] calldata positions)
