@@ -632,3 +632,397 @@ impl SourceSpotChecks {
         Ok(())
     }
 }
+
+/// One code-switching round as the hiding algebra reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AlgebraSwitch {
+    /// The OOD points ρ (drawn) and the answers.
+    pub ood: Vec<(EF, EF)>,
+    /// log2 of the folded domain the STIR positions index.
+    pub bits: u8,
+    /// The STIR positions.
+    pub indices: Vec<u32>,
+    /// The opened rows of the previous oracle (base-field rows lifted), one per position.
+    pub rows: Vec<Vec<EF>>,
+    /// The batching challenge.
+    pub comb: EF,
+    /// The code-switch mask's message length (its covector's length: source randomness + OOD pad).
+    pub switch_len: u16,
+}
+
+/// One masked sumcheck batch as the hiding algebra reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AlgebraBatch {
+    /// ε (drawn after the mask root and `mu_tilde`).
+    pub eps: EF,
+    /// The batch's `mu_tilde`.
+    pub mu_tilde: EF,
+    /// Per round: the wire coefficients (c0, c2, c3, …: c1 is implied).
+    pub coefficients: Vec<Vec<EF>>,
+    /// Per round: the challenge.
+    pub challenges: Vec<EF>,
+}
+
+/// The algebra of a hiding opening with the challenges given (`HidingAlgebra.sol`'s message and its Rust
+/// twin, error for error): the masked sumcheck batches (`ZkVerifier::replay_claim`), the symbolic source claim
+/// (eq constraints of the lifted claim points with α-powers, power constraints of the OOD and STIR points,
+/// folded by eq / select at each batch's challenges and scaled by ε), the mask covectors (each batch's
+/// sumcheck masks as powers of its challenges, each round's `switch_mask_covector`, carried ones scaled by
+/// ε·2^−k), the code-switch batching of the carried claim, then the base case's target check
+/// ⟨f*, W⟩ + Σ⟨ξ*_i, u_i⟩ = μ_g + γ·target. Checked against p3 on real proofs (tests/hiding_trace.rs).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HidingAlgebra {
+    /// Sumcheck mask length (p3's `ell_zk`).
+    pub mask_len: u8,
+    /// The claims' points lifted into the stack (all of the stack's length) and their values.
+    pub claims: Vec<(Vec<EF>, EF)>,
+    /// α.
+    pub alpha: EF,
+    /// The batches; batch `b > 0` follows code-switching round `b − 1`.
+    pub batches: Vec<AlgebraBatch>,
+    /// The code-switching rounds (one fewer than the batches).
+    pub switches: Vec<AlgebraSwitch>,
+    /// The base case's γ.
+    pub gamma: EF,
+    /// The base case's masked claim μ_g.
+    pub masked_claim: EF,
+    /// The blinded message f*.
+    pub blinded_message: Vec<EF>,
+    /// Each blinded mask's message ξ*_i (group order).
+    pub blinded_masks: Vec<Vec<EF>>,
+}
+
+/// `HidingAlgebra.sol`'s errors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AlgebraCheckError {
+    /// A malformed message (`what` as the contract numbers it).
+    BadHidingShape(u8),
+    /// An opened row that is not 2^k wide (`Whir.foldRow`).
+    WrongRowLength,
+    /// The base case's target identity fails.
+    TargetCheckFailed,
+}
+
+impl AlgebraCheckError {
+    /// The custom error the contract reverts with.
+    #[must_use]
+    pub fn solidity_name(&self) -> &'static str {
+        match self {
+            Self::BadHidingShape(_) => "BadHidingShape",
+            Self::WrongRowLength => "WrongRowLength",
+            Self::TargetCheckFailed => "TargetCheckFailed",
+        }
+    }
+}
+
+enum Term {
+    Eq(Vec<EF>),
+    Pow { var: EF, vars: usize },
+}
+
+impl HidingAlgebra {
+    /// The algebra message of `proof` with the claims' lifted `points` (in claim order), the run's EF
+    /// challenges in order (`recording::ext_samples` of its trace), the positions of every site
+    /// (`recording::hiding_positions`) and the sumcheck mask length.
+    ///
+    /// # Errors
+    /// If the challenges or sites do not have the proof's shape.
+    pub fn of(
+        proof: &HidingProof,
+        points: &[Vec<EF>],
+        challenges: &[EF],
+        sites: &[(usize, Vec<usize>)],
+        mask_len: u8,
+    ) -> Result<Self, &'static str> {
+        let mut ch = challenges.iter().copied();
+        let mut next = || ch.next().ok_or("too few challenges");
+        let alpha = next()?;
+        let mut batches = Vec::new();
+        let mut switches = Vec::new();
+        let mut flat = 0usize;
+        for (b, s) in proof.sumchecks.iter().enumerate() {
+            if b > 0 {
+                let r = &proof.rounds[b - 1];
+                let ood = r
+                    .ood_answers
+                    .iter()
+                    .map(|&y| Ok((next()?, y)))
+                    .collect::<Result<Vec<_>, &'static str>>()?;
+                let (bits, indices) = sites.get(b - 1).ok_or("too few sites")?;
+                let rows = match &r.openings {
+                    p3_whir::QueryOpenings::Base(o) => o
+                        .rows
+                        .iter()
+                        .map(|row| row.iter().map(|&x| EF::from(x)).collect())
+                        .collect(),
+                    p3_whir::QueryOpenings::Extension(o) => o.rows.clone(),
+                };
+                let switch_len = proof
+                    .base_case
+                    .blinded_masks
+                    .get(flat)
+                    .ok_or("too few masks")?
+                    .message
+                    .len();
+                switches.push(AlgebraSwitch {
+                    ood,
+                    bits: u8::try_from(*bits).map_err(|_| "bits")?,
+                    indices: indices
+                        .iter()
+                        .map(|&i| u32::try_from(i).map_err(|_| "index"))
+                        .collect::<Result<_, _>>()?,
+                    rows,
+                    comb: next()?,
+                    switch_len: u16::try_from(switch_len).map_err(|_| "mask")?,
+                });
+                flat += 1;
+            }
+            let eps = next()?;
+            let challenges = s
+                .round_coefficients
+                .iter()
+                .map(|_| next())
+                .collect::<Result<Vec<_>, _>>()?;
+            flat += challenges.len();
+            batches.push(AlgebraBatch {
+                eps,
+                mu_tilde: s.mu_tilde,
+                coefficients: s.round_coefficients.clone(),
+                challenges,
+            });
+        }
+        let bc = &proof.base_case;
+        Ok(Self {
+            mask_len,
+            claims: points
+                .iter()
+                .cloned()
+                .zip(proof.evals.iter().copied())
+                .collect(),
+            alpha,
+            batches,
+            switches,
+            gamma: next()?,
+            masked_claim: bc.masked_claim,
+            blinded_message: bc.blinded_message.clone(),
+            blinded_masks: bc.blinded_masks.iter().map(|m| m.message.clone()).collect(),
+        })
+    }
+
+    /// The contract's message (layout in `HidingAlgebra.sol`).
+    ///
+    /// # Panics
+    /// On counts beyond their fields (255 variables, batches, OOD samples, rounds or coefficients; 65,535
+    /// claims, positions, row values, message values or masks).
+    #[must_use]
+    pub fn encode(&self) -> Vec<u8> {
+        let byte = |n: usize| u8::try_from(n).expect("byte");
+        let short = |n: usize| u16::try_from(n).expect("short").to_be_bytes();
+        let n = self.claims.first().map_or(0, |c| c.0.len());
+        let mut out = vec![byte(n), self.mask_len];
+        put_ext(&mut out, self.gamma);
+        put_ext(&mut out, self.masked_claim);
+        out.extend_from_slice(&short(self.blinded_message.len()));
+        put_exts(&mut out, &self.blinded_message);
+        out.extend_from_slice(&short(self.blinded_masks.len()));
+        for m in &self.blinded_masks {
+            out.extend_from_slice(&short(m.len()));
+            put_exts(&mut out, m);
+        }
+        out.extend_from_slice(&short(self.claims.len()));
+        for (p, v) in &self.claims {
+            put_exts(&mut out, p);
+            put_ext(&mut out, *v);
+        }
+        put_ext(&mut out, self.alpha);
+        out.push(byte(self.batches.len()));
+        for (b, batch) in self.batches.iter().enumerate() {
+            if b > 0 {
+                let s = &self.switches[b - 1];
+                out.push(byte(s.ood.len()));
+                for &(rho, y) in &s.ood {
+                    put_ext(&mut out, rho);
+                    put_ext(&mut out, y);
+                }
+                out.push(s.bits);
+                out.extend_from_slice(&short(s.indices.len()));
+                out.extend_from_slice(&short(s.rows.first().map_or(0, Vec::len)));
+                for (&i, row) in s.indices.iter().zip(&s.rows) {
+                    out.extend_from_slice(&i.to_be_bytes());
+                    put_exts(&mut out, row);
+                }
+                put_ext(&mut out, s.comb);
+                out.extend_from_slice(&s.switch_len.to_be_bytes());
+            }
+            put_ext(&mut out, batch.eps);
+            put_ext(&mut out, batch.mu_tilde);
+            out.push(byte(batch.coefficients.len()));
+            out.push(byte(batch.coefficients.first().map_or(0, Vec::len)));
+            for (w, &g) in batch.coefficients.iter().zip(&batch.challenges) {
+                put_exts(&mut out, w);
+                put_ext(&mut out, g);
+            }
+        }
+        out
+    }
+
+    /// The Rust twin of `HidingAlgebra.check`, error for error.
+    ///
+    /// # Errors
+    /// [`AlgebraCheckError`].
+    pub fn check(&self) -> Result<(), AlgebraCheckError> {
+        use p3_field::{Field, TwoAdicField};
+        use p3_multilinear_util::point::Point;
+        use p3_multilinear_util::poly::Poly;
+        let shape = AlgebraCheckError::BadHidingShape;
+        let n = self.claims.first().map_or(0, |c| c.0.len());
+        let mut source: Vec<(Term, EF)> = Vec::new();
+        let mut target = EF::ZERO;
+        let mut power = EF::ONE;
+        for (p, v) in &self.claims {
+            source.push((Term::Eq(p.clone()), power));
+            target += power * *v;
+            power *= self.alpha;
+        }
+        let mut masks: Vec<Vec<EF>> = Vec::new();
+        let mut num_vars = n;
+        let mut randomness: Vec<EF> = Vec::new();
+        for (b, batch) in self.batches.iter().enumerate() {
+            if b > 0 {
+                let s = &self.switches[b - 1];
+                let k = randomness.len();
+                if s.bits > 32 {
+                    return Err(shape(6));
+                }
+                let mut folded = Vec::with_capacity(s.rows.len());
+                for (&i, row) in s.indices.iter().zip(&s.rows) {
+                    if u64::from(i) >> s.bits != 0 {
+                        return Err(shape(7));
+                    }
+                    if k >= 64 || row.len() != 1 << k {
+                        return Err(AlgebraCheckError::WrongRowLength);
+                    }
+                    folded.push(
+                        Poly::new(row.clone()).eval_ext::<F>(&Point::new(randomness.clone())),
+                    );
+                }
+                let omega = F::two_adic_generator(usize::from(s.bits));
+                let xs: Vec<EF> = s
+                    .indices
+                    .iter()
+                    .map(|&i| EF::from(omega.exp_u64(u64::from(i))))
+                    .collect();
+                let ood = s.ood.len();
+                let switch_len = usize::from(s.switch_len);
+                if switch_len < ood {
+                    return Err(shape(1));
+                }
+                let mut c = s.comb;
+                let mut cov = vec![EF::ZERO; switch_len];
+                let shift = 1u64 << num_vars;
+                for (j, (var, value)) in s
+                    .ood
+                    .iter()
+                    .copied()
+                    .chain(xs.iter().copied().zip(folded))
+                    .enumerate()
+                {
+                    target += c * value;
+                    source.push((
+                        Term::Pow {
+                            var,
+                            vars: num_vars,
+                        },
+                        c,
+                    ));
+                    let slots = if j < ood {
+                        switch_len
+                    } else {
+                        switch_len - ood
+                    };
+                    let mut term = c * var.exp_u64(shift);
+                    for d in cov.iter_mut().take(slots) {
+                        *d += term;
+                        term *= var;
+                    }
+                    c *= s.comb;
+                }
+                masks.push(cov);
+            }
+            target = batch.eps * target + batch.mu_tilde;
+            for (w, &g) in batch.coefficients.iter().zip(&batch.challenges) {
+                let (&c0, rest) = w.split_first().ok_or(shape(3))?;
+                let c1 = target - c0.double() - rest.iter().copied().sum::<EF>();
+                target = rest.iter().rev().fold(EF::ZERO, |a, &v| a * g + v) * g * g + c1 * g + c0;
+            }
+            randomness.clone_from(&batch.challenges);
+            let k = randomness.len();
+            if k > num_vars {
+                return Err(shape(2));
+            }
+            for (term, coeff) in &mut source {
+                match term {
+                    Term::Eq(p) => {
+                        *coeff *= Point::eval_eq(&p[..k], &randomness);
+                        *p = p[k..].to_vec();
+                    }
+                    Term::Pow { var, vars } => {
+                        let seed = (0..*vars - k).fold(*var, |v, _| v.square());
+                        *coeff *= Point::eval_select(seed, &randomness);
+                        *vars -= k;
+                    }
+                }
+                *coeff *= batch.eps;
+            }
+            let scale = batch.eps * EF::TWO.exp_u64(k as u64).inverse();
+            for m in &mut masks {
+                m.iter_mut().for_each(|x| *x *= scale);
+            }
+            for &g in &randomness {
+                masks.push(g.powers().take(usize::from(self.mask_len)).collect());
+            }
+            num_vars -= k;
+        }
+        if self.blinded_masks.len() != masks.len()
+            || self
+                .blinded_masks
+                .iter()
+                .zip(&masks)
+                .any(|(a, b)| a.len() != b.len())
+        {
+            return Err(shape(4));
+        }
+        if self.blinded_message.len() != 1 << num_vars {
+            return Err(shape(5));
+        }
+        let mut dense = vec![EF::ZERO; 1 << num_vars];
+        for (term, coeff) in &source {
+            match term {
+                Term::Eq(p) => {
+                    let table = Poly::new_from_point(p.as_slice(), *coeff);
+                    for (d, &t) in dense.iter_mut().zip(table.as_slice()) {
+                        *d += t;
+                    }
+                }
+                Term::Pow { var, .. } => {
+                    for (d, pw) in dense.iter_mut().zip(var.shifted_powers(*coeff)) {
+                        *d += pw;
+                    }
+                }
+            }
+        }
+        let dot = |a: &[EF], b: &[EF]| a.iter().zip(b).map(|(&x, &y)| x * y).sum::<EF>();
+        let combined = dot(&self.blinded_message, &dense)
+            + self
+                .blinded_masks
+                .iter()
+                .zip(&masks)
+                .map(|(m, u)| dot(m, u))
+                .sum::<EF>();
+        if combined == self.masked_claim + self.gamma * target {
+            Ok(())
+        } else {
+            Err(AlgebraCheckError::TargetCheckFailed)
+        }
+    }
+}

@@ -19,7 +19,9 @@ use revm::primitives::U256;
 use zkinfer_evm::abi::{Token, decode_uint, decode_uint_array};
 use zkinfer_evm::call_tx_gas;
 use zkinfer_evm::encoding::ext_to_word;
-use zkinfer_evm::hiding::{self, HidingLayout, HidingProof, MaskSpotChecks, SourceSpotChecks};
+use zkinfer_evm::hiding::{
+    self, HidingAlgebra, HidingLayout, HidingProof, MaskSpotChecks, SourceSpotChecks,
+};
 use zkinfer_evm::merkle::MerkleOpening;
 use zkinfer_evm::recording::{
     Ev, ext_samples, hiding_positions, record_hiding, salted_mmcs, summary,
@@ -285,42 +287,90 @@ fn hiding_openings_transcript_and_merkle() {
         source
             .check()
             .expect("the twin accepts the real source spot checks");
-        // The algebra's Rust mirror agrees with p3 on the real proof and on a changed value.
+        // 5. The algebra (`HidingAlgebra.sol` and its Rust twin, with the trace's challenges): accepted on the
+        // real proof; changed values (each re-read into the message) rejected by both with the same error.
         let (_, lifted) = pcs.lift(&commitment, &claims).expect("lifts");
-        let mask_len = p3.base_case.blinded_masks[0].message.len();
-        mirror_target_check(p3, &lifted, &challenges, &sites, mask_len)
-            .expect("the mirror accepts what p3 accepted");
-        let mut changes: Vec<HidingProof> = Vec::new();
+        let mask_len = u8::try_from(p3.base_case.blinded_masks[0].message.len()).expect("short");
+        let algebra = |p: &HidingProof| {
+            HidingAlgebra::of(p, &lifted, &challenges, &sites, mask_len).expect("the proof's shape")
+        };
+        let real = algebra(p3);
+        real.check().expect("the twin accepts what p3 accepted");
+        let out = hh
+            .call("algebra(bytes)", &[Token::Bytes(real.encode())])
+            .expect("runs");
+        assert!(out.success, "{:?}", hh.revert_error(&out));
+        let algebra_gas = u64::try_from(decode_uint(&out.output, 0).expect("gas")).expect("fits");
+        let mut changes: Vec<HidingAlgebra> = Vec::new();
         let mut changed = p3.clone();
         changed.evals[0] += EF::ONE;
-        changes.push(changed);
+        changes.push(algebra(&changed));
         let mut changed = p3.clone();
         changed.sumchecks[0].mu_tilde += EF::ONE;
-        changes.push(changed);
+        changes.push(algebra(&changed));
         let mut changed = p3.clone();
         changed.sumchecks[0].round_coefficients[1][0] += EF::ONE;
-        changes.push(changed);
+        changes.push(algebra(&changed));
         let mut changed = p3.clone();
         changed.base_case.masked_claim += EF::ONE;
-        changes.push(changed);
+        changes.push(algebra(&changed));
         let mut changed = p3.clone();
         changed.base_case.blinded_message[1] += EF::ONE;
-        changes.push(changed);
+        changes.push(algebra(&changed));
         let mut changed = p3.clone();
         changed.base_case.blinded_masks[0].message[0] += EF::ONE;
-        changes.push(changed);
-        if let Some(r) = p3.rounds.first() {
+        changes.push(algebra(&changed));
+        if !p3.rounds.is_empty() {
             let mut changed = p3.clone();
             if let p3_whir::QueryOpenings::Base(o) = &mut changed.rounds[0].openings {
                 o.rows[0][0] += F::ONE;
             }
-            assert!(matches!(r.openings, p3_whir::QueryOpenings::Base(_)));
-            changes.push(changed);
+            changes.push(algebra(&changed));
+            let mut m = real.clone();
+            m.switches[0].comb += EF::ONE;
+            changes.push(m);
+            let mut m = real.clone();
+            m.switches[0].indices[0] ^= 1;
+            changes.push(m);
+            let mut m = real.clone();
+            m.switches[0].switch_len += 1;
+            changes.push(m);
         }
+        let mut m = real.clone();
+        m.alpha += EF::ONE;
+        changes.push(m);
+        let mut m = real.clone();
+        m.gamma += EF::ONE;
+        changes.push(m);
+        let mut m = real.clone();
+        m.batches[0].eps += EF::ONE;
+        changes.push(m);
+        let mut m = real.clone();
+        m.batches[0].challenges[0] += EF::ONE;
+        changes.push(m);
+        let mut m = real.clone();
+        m.claims[0].0[0] += EF::ONE;
+        changes.push(m);
+        let mut m = real.clone();
+        m.claims.swap(0, 1);
+        changes.push(m);
+        let mut m = real.clone();
+        m.blinded_masks.pop();
+        changes.push(m);
+        let algebra_mutations = changes.len();
         for (i, c) in changes.iter().enumerate() {
+            let want = c.check().expect_err("the twin rejects every change");
+            let out = hh
+                .call("algebra(bytes)", &[Token::Bytes(c.encode())])
+                .expect("runs");
             assert!(
-                mirror_target_check(c, &lifted, &challenges, &sites, mask_len).is_err(),
-                "2^{n}: the mirror accepts change {i}"
+                !out.success,
+                "2^{n}: the contract accepts algebra change {i}"
+            );
+            assert_eq!(
+                hh.revert_error(&out).map(|e| e.name),
+                Some(want.solidity_name().to_owned()),
+                "2^{n} algebra change {i}"
             );
         }
         // In calls of at most 50 positions: at 2^12 the whole check is over the gas cap of a transaction.
@@ -427,7 +477,9 @@ fn hiding_openings_transcript_and_merkle() {
              in HidingBaseCase.sol (one call per group), decoding included; source re-encoding (check 4's work: {} positions × {} \
              coefficients) {source_gas} gas, the whole check 4 (folds, decoding included; calls of ≤ 50 positions) {source_check_gas} gas; \
              {spot_mutations} + {spot_mutations} mutated mask and source spot checks rejected by the contract and \
-             the twin with the same error",
+             the twin with the same error; the algebra (HidingAlgebra.sol: sumchecks, source claim, masks, \
+             code switch, target check; decoding included) {algebra_gas} gas, {algebra_mutations} changed \
+             algebra messages rejected by both with the same error",
             checks.groups.len(),
             source_positions.len(),
             coeffs.len()
@@ -511,13 +563,13 @@ fn hiding_openings_transcript_and_merkle() {
         previous_proof = Some(decoded);
         let tx = call_tx_gas(
             &calldata,
-            transcript_gas + gas + mask_gas + source_check_gas,
+            transcript_gas + gas + mask_gas + source_check_gas + algebra_gas,
         );
         eprintln!(
             "hiding calldata 2^{n}: {} bytes (the proof's bincode wire: {}); calldata gas {} standard / {} floor \
-             (EIP-7623); with the execution measured so far (transcript replay, Merkle openings, base-case spot \
-             checks, each with its own decoding; no sumcheck, code-switch or target-check algebra: {} gas) a \
-             transaction of ≈ {} gas; {flips} byte flips ({decode_errors} caught by the decoder) and the structural \
+             (EIP-7623); with the execution of every part (transcript replay, Merkle openings, base-case spot \
+             checks, algebra; each measured in its own calls with its own decoding: {} gas) a transaction of \
+             ≈ {} gas; {flips} byte flips ({decode_errors} caught by the decoder) and the structural \
              mutations rejected by HidingPcs::verify",
             calldata.len(),
             proof.to_wire().len(),
@@ -537,197 +589,4 @@ fn hiding_openings_transcript_and_merkle() {
     }
     assert!(total_mutations >= 200, "{total_mutations} Merkle mutations");
     assert!(mutations >= 200, "{mutations} calldata mutations");
-}
-
-/// A Rust mirror of the algebra of p3-whir's hiding verifier (`HidingWhirVerifier::replay` and the base
-/// case's target check), written from p3's source, the challenges taken from the trace: the masked sumcheck
-/// batches, the symbolic source claim (eq and power constraints, folded and scaled), the mask covectors, the
-/// code-switch batching, then ⟨f*, W⟩ + Σ⟨ξ*_i, u_i⟩ = μ_g + γ·target. The step a Solidity port would follow;
-/// checked here against real proofs p3 accepted (and a changed value it must reject).
-fn mirror_target_check(
-    proof: &HidingProof,
-    points: &[Vec<EF>],
-    challenges: &[EF],
-    sites: &[(usize, Vec<usize>)],
-    mask_len: usize,
-) -> Result<(), &'static str> {
-    use p3_field::Field;
-    use p3_multilinear_util::point::Point;
-    use p3_multilinear_util::poly::Poly;
-
-    enum Term {
-        Eq(Vec<EF>),
-        Pow {
-            var: EF,
-            vars: usize,
-            squares: Vec<EF>,
-        },
-    }
-    let mut ch = challenges.iter().copied();
-    let mut next = || ch.next().ok_or("too few challenges");
-    let n = points[0].len();
-    let alpha = next()?;
-    let mut source: Vec<(Term, EF)> = Vec::new();
-    let mut target = EF::ZERO;
-    let mut power = EF::ONE;
-    for (p, &v) in points.iter().zip(&proof.evals) {
-        source.push((Term::Eq(p.clone()), power));
-        target += power * v;
-        power *= alpha;
-    }
-    let mut masks: Vec<Vec<EF>> = Vec::new();
-    let mut num_vars = n;
-    let mut randomness: Vec<EF> = Vec::new();
-    let mut flat = 0usize; // index of the next blinded mask (group order)
-    for (b, s) in proof.sumchecks.iter().enumerate() {
-        if b > 0 {
-            // Code-switching round b − 1 on the previous oracle.
-            let r = &proof.rounds[b - 1];
-            let rhos: Vec<EF> = r
-                .ood_answers
-                .iter()
-                .map(|_| next())
-                .collect::<Result<_, _>>()?;
-            let (bits, indices) = &sites[b - 1];
-            let folded: Vec<EF> = match &r.openings {
-                p3_whir::QueryOpenings::Base(o) => o
-                    .rows
-                    .iter()
-                    .map(|row| Poly::new(row.clone()).eval_base(&Point::new(randomness.clone())))
-                    .collect(),
-                p3_whir::QueryOpenings::Extension(o) => o
-                    .rows
-                    .iter()
-                    .map(|row| {
-                        Poly::new(row.clone()).eval_ext::<F>(&Point::new(randomness.clone()))
-                    })
-                    .collect(),
-            };
-            let omega = F::two_adic_generator(*bits);
-            let xs: Vec<EF> = indices
-                .iter()
-                .map(|&i| EF::from(omega.exp_u64(i as u64)))
-                .collect();
-            let comb = next()?;
-            let coeffs: Vec<EF> = (1..=rhos.len() + xs.len())
-                .map(|k| comb.exp_u64(k as u64))
-                .collect();
-            let (ood_c, q_c) = coeffs.split_at(rhos.len());
-            target += ood_c
-                .iter()
-                .zip(&r.ood_answers)
-                .map(|(&c, &y)| c * y)
-                .sum::<EF>()
-                + q_c.iter().zip(&folded).map(|(&c, &f)| c * f).sum::<EF>();
-            for (&var, &c) in rhos.iter().chain(&xs).zip(ood_c.iter().chain(q_c)) {
-                source.push((
-                    Term::Pow {
-                        var,
-                        vars: num_vars,
-                        squares: vec![var],
-                    },
-                    c,
-                ));
-            }
-            // The code-switch mask's covector (`switch_mask_covector`).
-            let group_len = proof.base_case.blinded_masks[flat].message.len();
-            let rand_len = group_len - rhos.len();
-            let mut cov = vec![EF::ZERO; group_len];
-            for (&rho, &c) in rhos.iter().zip(ood_c) {
-                let mut term = c * rho.exp_u64(1 << num_vars);
-                for d in &mut cov {
-                    *d += term;
-                    term *= rho;
-                }
-            }
-            for (&x, &c) in xs.iter().zip(q_c) {
-                let mut term = c * x.exp_u64(1 << num_vars);
-                for d in cov.iter_mut().take(rand_len) {
-                    *d += term;
-                    term *= x;
-                }
-            }
-            masks.push(cov);
-            flat += 1;
-        }
-        // Masked sumcheck batch b (`ZkVerifier::replay_claim`).
-        let eps = next()?;
-        target = eps * target + s.mu_tilde;
-        randomness.clear();
-        for w in &s.round_coefficients {
-            let g = next()?;
-            let c0 = w[0];
-            let c1 = target - c0.double() - w[1..].iter().copied().sum::<EF>();
-            target = std::iter::once(c0)
-                .chain(std::iter::once(c1))
-                .chain(w[1..].iter().copied())
-                .rev()
-                .fold(EF::ZERO, |a, v| a * g + v);
-            randomness.push(g);
-        }
-        let k = randomness.len();
-        for (term, coeff) in &mut source {
-            match term {
-                Term::Eq(p) => {
-                    *coeff *= Point::eval_eq(&p[..k], &randomness);
-                    *p = p[k..].to_vec();
-                }
-                Term::Pow { vars, squares, .. } => {
-                    let seed = *vars - k;
-                    while squares.len() <= seed {
-                        let last = squares[squares.len() - 1];
-                        squares.push(last.square());
-                    }
-                    *coeff *= Point::eval_select(squares[seed], &randomness);
-                    *vars -= k;
-                }
-            }
-            *coeff *= eps;
-        }
-        let scale = eps * EF::TWO.exp_u64(k as u64).inverse();
-        for m in &mut masks {
-            m.iter_mut().for_each(|x| *x *= scale);
-        }
-        for &g in &randomness {
-            masks.push((0..mask_len).map(|i| g.exp_u64(i as u64)).collect());
-        }
-        flat += k;
-        num_vars -= k;
-    }
-    // Base case: γ, the source covector on the last message, the target check.
-    let gamma = next()?;
-    let mut dense = vec![EF::ZERO; 1 << num_vars];
-    for (term, coeff) in &source {
-        match term {
-            Term::Eq(p) => {
-                let table = Poly::new_from_point(p.as_slice(), *coeff);
-                for (d, &t) in dense.iter_mut().zip(table.as_slice()) {
-                    *d += t;
-                }
-            }
-            Term::Pow { var, .. } => {
-                let mut pw = *coeff;
-                for d in &mut dense {
-                    *d += pw;
-                    pw *= *var;
-                }
-            }
-        }
-    }
-    let bc = &proof.base_case;
-    if masks.len() != bc.blinded_masks.len() {
-        return Err("mask count");
-    }
-    let dot = |a: &[EF], b: &[EF]| a.iter().zip(b).map(|(&x, &y)| x * y).sum::<EF>();
-    let combined = dot(&bc.blinded_message, &dense)
-        + bc.blinded_masks
-            .iter()
-            .zip(&masks)
-            .map(|(m, u)| dot(&m.message, u))
-            .sum::<EF>();
-    if combined == bc.masked_claim + gamma * target {
-        Ok(())
-    } else {
-        Err("target check")
-    }
 }

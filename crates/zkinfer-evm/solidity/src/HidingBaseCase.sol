@@ -24,15 +24,21 @@ library HidingBaseCase {
     error BadSpotCheckShape(uint256 what);
 
     /// Σ_j coeffs[j] · x^j for packed EF coefficients and x in F (as packed EF: c1 = 0), by Horner from the top,
-    /// three coefficients per reduction: with a < p, ((a·x + c)·x + c')·x + c'' < p⁴ + p³ + p² + p < 2^256.
+    /// three coefficients per reduction (`encodeAtPrefix`): with a < p, ((a·x + c)·x + c')·x + c'' < p⁴ + p³ +
+    /// p² + p < 2^256.
     function encodeAt(uint256[] memory coeffs, uint256 x) internal pure returns (uint256 r) {
+        r = encodeAtPrefix(coeffs, coeffs.length, x);
+    }
+
+    /// `encodeAt` of the first `n` coefficients (n ≤ coeffs.length).
+    function encodeAtPrefix(uint256[] memory coeffs, uint256 n, uint256 x) internal pure returns (uint256 r) {
         if (x >> 64 != 0) revert BadSpotCheckShape(0);
+        if (n > coeffs.length) revert BadSpotCheckShape(3);
         assembly ("memory-safe") {
             let P := 0xFFFFFFFF00000001
             let M := 0xFFFFFFFFFFFFFFFF
             let a0 := 0
             let a1 := 0
-            let n := mload(coeffs)
             let p := add(coeffs, shl(5, n))
             // The top n mod 3 coefficients one at a time, then three per reduction.
             for { let top := sub(p, shl(5, mod(n, 3))) } gt(p, top) { p := sub(p, 0x20) } {

@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {Cursor, ProofReader as R} from "../ProofReader.sol";
 import {HidingBaseCase as H} from "../HidingBaseCase.sol";
+import {HidingAlgebra} from "../HidingAlgebra.sol";
 import {WhirAlgebra as A} from "../WhirAlgebra.sol";
 
 /// Test and gas harness for `HidingBaseCase.sol` (not part of a verifier).
@@ -11,6 +12,13 @@ contract HidingHarness {
     function maskSpotChecks(bytes calldata message) external view returns (uint256 gasUsed) {
         uint256 g = gasleft();
         H.checkMasks(R.open(message));
+        gasUsed = g - gasleft();
+    }
+
+    /// `HidingAlgebra.check` on `message`, and its execution gas (decoding included).
+    function algebra(bytes calldata message) external view returns (uint256 gasUsed) {
+        uint256 g = gasleft();
+        HidingAlgebra.check(R.open(message));
         gasUsed = g - gasleft();
     }
 
