@@ -10,7 +10,9 @@
 
 mod common;
 
-use common::{Opened, check_merkle, random_columns_and_claims, replay_trace};
+use common::{
+    Opened, accepts, check_merkle, random_columns_and_claims, rejects_with, replay_trace,
+};
 use p3_field::TwoAdicField;
 use p3_whir::QueryOpenings;
 use rand::rngs::StdRng;
@@ -234,11 +236,7 @@ fn hiding_openings_transcript_and_merkle() {
             .collect();
         let mut mask_gas = 0u64;
         for c in &per_group {
-            let out = hh
-                .call("maskSpotChecks(bytes)", &[Token::Bytes(c.encode())])
-                .expect("runs");
-            assert!(out.success, "{:?}", hh.revert_error(&out));
-            mask_gas += u64::try_from(decode_uint(&out.output, 0).expect("gas")).expect("fits");
+            mask_gas += accepts(&mut hh, "maskSpotChecks(bytes)", c.encode());
         }
         for m in 0..spot_mutations {
             let mut bad = per_group[rng.random_range(0..per_group.len())].clone();
@@ -260,17 +258,12 @@ fn hiding_openings_transcript_and_merkle() {
                 _ => grp.positions[k] = (grp.positions[k] + 1) % (1 << grp.bits),
             }
             let want = bad.check().expect_err("the twin rejects every mutation");
-            let out = hh
-                .call("maskSpotChecks(bytes)", &[Token::Bytes(bad.encode())])
-                .expect("runs");
-            assert!(
-                !out.success,
-                "2^{n} spot-check mutation {m}: the contract accepts"
-            );
-            assert_eq!(
-                hh.revert_error(&out).map(|e| e.name),
-                Some(want.solidity_name().to_owned()),
-                "2^{n} spot-check mutation {m}"
+            rejects_with(
+                &mut hh,
+                "maskSpotChecks(bytes)",
+                bad.encode(),
+                want.solidity_name(),
+                &format!("2^{n} spot-check mutation {m}"),
             );
         }
         // Check 4 on the real values: the folding point is the last batch's challenges (the EF challenges
@@ -296,11 +289,7 @@ fn hiding_openings_transcript_and_merkle() {
         };
         let real = algebra(p3);
         real.check().expect("the twin accepts what p3 accepted");
-        let out = hh
-            .call("algebra(bytes)", &[Token::Bytes(real.encode())])
-            .expect("runs");
-        assert!(out.success, "{:?}", hh.revert_error(&out));
-        let algebra_gas = u64::try_from(decode_uint(&out.output, 0).expect("gas")).expect("fits");
+        let algebra_gas = accepts(&mut hh, "algebra(bytes)", real.encode());
         let mut changes: Vec<HidingAlgebra> = Vec::new();
         let mut changed = p3.clone();
         changed.evals[0] += EF::ONE;
@@ -360,17 +349,12 @@ fn hiding_openings_transcript_and_merkle() {
         let algebra_mutations = changes.len();
         for (i, c) in changes.iter().enumerate() {
             let want = c.check().expect_err("the twin rejects every change");
-            let out = hh
-                .call("algebra(bytes)", &[Token::Bytes(c.encode())])
-                .expect("runs");
-            assert!(
-                !out.success,
-                "2^{n}: the contract accepts algebra change {i}"
-            );
-            assert_eq!(
-                hh.revert_error(&out).map(|e| e.name),
-                Some(want.solidity_name().to_owned()),
-                "2^{n} algebra change {i}"
+            rejects_with(
+                &mut hh,
+                "algebra(bytes)",
+                c.encode(),
+                want.solidity_name(),
+                &format!("2^{n} algebra change {i}"),
             );
         }
         // In calls of at most 50 positions: at 2^12 the whole check is over the gas cap of a transaction.
@@ -388,12 +372,7 @@ fn hiding_openings_transcript_and_merkle() {
             .collect();
         let mut source_check_gas = 0u64;
         for part in &parts {
-            let out = hh
-                .call("sourceSpotChecks(bytes)", &[Token::Bytes(part.encode())])
-                .expect("runs");
-            assert!(out.success, "{:?}", hh.revert_error(&out));
-            source_check_gas +=
-                u64::try_from(decode_uint(&out.output, 0).expect("gas")).expect("fits");
+            source_check_gas += accepts(&mut hh, "sourceSpotChecks(bytes)", part.encode());
         }
         for m in 0..spot_mutations {
             let mut bad = parts[rng.random_range(0..parts.len())].clone();
@@ -419,17 +398,12 @@ fn hiding_openings_transcript_and_merkle() {
                 _ => bad.positions[q] = (bad.positions[q] + 1) % (1 << bad.bits),
             }
             let want = bad.check().expect_err("the twin rejects every mutation");
-            let out = hh
-                .call("sourceSpotChecks(bytes)", &[Token::Bytes(bad.encode())])
-                .expect("runs");
-            assert!(
-                !out.success,
-                "2^{n} source mutation {m}: the contract accepts"
-            );
-            assert_eq!(
-                hh.revert_error(&out).map(|e| e.name),
-                Some(want.solidity_name().to_owned()),
-                "2^{n} source mutation {m}"
+            rejects_with(
+                &mut hh,
+                "sourceSpotChecks(bytes)",
+                bad.encode(),
+                want.solidity_name(),
+                &format!("2^{n} source mutation {m}"),
             );
         }
         let bc = &p3.base_case;

@@ -30,7 +30,9 @@ use zkinfer_pcs::{KeccakMmcs, PcsConfig};
 
 mod common;
 
-use common::{Opened, check_merkle, random_columns_and_claims, replay_trace};
+use common::{
+    Opened, accepts, check_merkle, random_columns_and_claims, rejects_with, replay_trace,
+};
 
 /// A real WHIR opening (zkinfer-pcs' parameters, one column of 2^n, one claim) verified by p3 through the
 /// recording challenger; then, in the EVM: the verifier's whole transcript replayed (every challenge, query
@@ -549,13 +551,9 @@ fn whir_algebra_contract_agrees() {
         assert_eq!(m.check(), Ok(()), "the Rust twin accepts what p3 accepted");
         let bytes = m.encode();
         assert_eq!(WhirAlgebra::decode(&bytes).as_ref(), Ok(&m));
-        let out = h
-            .call("algebra(bytes)", &[Token::Bytes(bytes.clone())])
-            .expect("runs");
-        assert!(out.success, "{:?}", h.revert_error(&out));
         eprintln!(
             "whir gas 2^{n}: algebra {} gas (decoding {} bytes included)",
-            decode_uint(&out.output, 0).expect("gas"),
+            accepts(&mut h, "algebra(bytes)", bytes.clone()),
             bytes.len()
         );
         for _ in 0..150 {
@@ -563,20 +561,17 @@ fn whir_algebra_contract_agrees() {
             let rust = WhirAlgebra::decode(&bad)
                 .map_err(AlgebraError::from)
                 .and_then(|x| x.check());
-            let out = h
-                .call("algebra(bytes)", &[Token::Bytes(bad)])
-                .expect("runs");
             match rust {
-                Ok(()) => assert!(out.success, "{what}: Rust accepts, the contract rejects"),
+                Ok(()) => {
+                    accepts(&mut h, "algebra(bytes)", bad);
+                }
                 Err(e) => {
-                    assert!(
-                        !out.success,
-                        "{what}: Rust rejects ({e}), the contract accepts"
-                    );
-                    assert_eq!(
-                        h.revert_error(&out).map(|e| e.name),
-                        Some(e.solidity_name().to_owned()),
-                        "{what}"
+                    rejects_with(
+                        &mut h,
+                        "algebra(bytes)",
+                        bad,
+                        e.solidity_name(),
+                        &format!("{what}: Rust rejects ({e})"),
                     );
                     rejected += 1;
                 }

@@ -179,3 +179,27 @@ pub fn replay_trace(th: &mut Harness, context: &[u8], log: &[Ev]) -> u64 {
     assert_eq!(decode_uint_array(&out.output, 0).expect("outs"), want);
     u64::try_from(decode_uint(&out.output, 1).expect("gas")).expect("fits")
 }
+
+/// `signature` (one `bytes` argument, returning its gas first) accepts `message`; returns the gas.
+///
+/// # Panics
+/// If the contract reverts.
+pub fn accepts(h: &mut Harness, signature: &str, message: Vec<u8>) -> u64 {
+    let out = h.call(signature, &[Token::Bytes(message)]).expect("runs");
+    assert!(out.success, "{signature}: {:?}", h.revert_error(&out));
+    u64::try_from(decode_uint(&out.output, 0).expect("gas")).expect("fits")
+}
+
+/// `signature` (one `bytes` argument) rejects `message` with the custom error `want` (the Rust twin's).
+///
+/// # Panics
+/// If the contract accepts or reverts with another error.
+pub fn rejects_with(h: &mut Harness, signature: &str, message: Vec<u8>, want: &str, what: &str) {
+    let out = h.call(signature, &[Token::Bytes(message)]).expect("runs");
+    assert!(!out.success, "{what}: the contract accepts");
+    assert_eq!(
+        h.revert_error(&out).map(|e| e.name),
+        Some(want.to_owned()),
+        "{what}"
+    );
+}
