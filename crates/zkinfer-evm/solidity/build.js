@@ -9,7 +9,14 @@ const solc = require("solc");
 const SRC = path.join(__dirname, "src");
 const OUT = path.join(__dirname, "..", "artifacts");
 // The contracts whose artifacts the Rust crate loads.
-const CONTRACTS = ["GoldilocksHarness", "TranscriptHarness", "SumcheckHarness", "MerkleHarness", "WhirHarness"];
+const CONTRACTS = [
+  "GoldilocksHarness",
+  "TranscriptHarness",
+  "SumcheckHarness",
+  "MerkleHarness",
+  "WhirHarness",
+  "HidingHarness",
+];
 
 function sources(dir, prefix) {
   const out = {};

@@ -22,16 +22,19 @@ pub enum Contract {
     MerkleHarness,
     /// `solidity/src/test/WhirHarness.sol`: p3's raw challenger operations and `Whir.sol`'s pieces.
     WhirHarness,
+    /// `solidity/src/test/HidingHarness.sol`: `HidingBaseCase.sol`'s pieces of the hiding base case.
+    HidingHarness,
 }
 
 impl Contract {
     /// Every contract, in a fixed order.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::GoldilocksHarness,
         Self::TranscriptHarness,
         Self::SumcheckHarness,
         Self::MerkleHarness,
         Self::WhirHarness,
+        Self::HidingHarness,
     ];
 
     fn json(self) -> &'static str {
@@ -41,6 +44,7 @@ impl Contract {
             Self::SumcheckHarness => include_str!("../artifacts/SumcheckHarness.json"),
             Self::MerkleHarness => include_str!("../artifacts/MerkleHarness.json"),
             Self::WhirHarness => include_str!("../artifacts/WhirHarness.json"),
+            Self::HidingHarness => include_str!("../artifacts/HidingHarness.json"),
         }
     }
 }

@@ -51,6 +51,19 @@ pub enum DecodeError {
     },
 }
 
+impl DecodeError {
+    /// The custom error `ProofReader.sol` reverts with (`Encode` for the encoder-side [`DecodeError::TooLong`]).
+    #[must_use]
+    pub fn solidity_name(&self) -> &'static str {
+        match self {
+            Self::Truncated { .. } => "Truncated",
+            Self::NonCanonical { .. } => "NonCanonical",
+            Self::TrailingBytes { .. } => "TrailingBytes",
+            _ => "Encode",
+        }
+    }
+}
+
 /// The contract's packed word for `x`: `c0 | c1 << 64`.
 #[must_use]
 pub fn ext_to_word(x: EF) -> U256 {

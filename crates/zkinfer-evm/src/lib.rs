@@ -29,6 +29,7 @@ pub mod encoding;
 pub mod evm;
 pub mod gas;
 pub mod harness;
+pub mod hiding;
 pub mod merkle;
 pub mod recording;
 pub mod whir;

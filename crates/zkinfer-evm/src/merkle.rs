@@ -63,6 +63,142 @@ pub struct MerkleOpening {
     pub siblings: Vec<[u8; 32]>,
 }
 
+/// p3's multiproof of a salted tree (`SaltedKeccakMmcs`): per query, per matrix, the row's salt; the pruned
+/// paths.
+pub type SaltedProof = (Vec<Vec<Vec<F>>>, PrunedMerklePaths<u8, 32>);
+
+/// A salted multiproof's salts (one per row) and siblings.
+///
+/// # Panics
+/// On a multiproof of more than one matrix.
+#[must_use]
+pub fn salted_parts(proof: &SaltedProof, _rows: usize) -> (Vec<Vec<F>>, Vec<[u8; 32]>) {
+    let salts = proof
+        .0
+        .iter()
+        .map(|per_matrix| {
+            assert_eq!(per_matrix.len(), 1, "one matrix per tree");
+            per_matrix[0].clone()
+        })
+        .collect();
+    (salts, proof.1.sibling_hashes.clone())
+}
+
+impl MerkleOpening {
+    /// A p3 opening in this crate's form: `rows` (F or EF elements, EF flattened as c0, c1), each row's salt
+    /// (`salts[q]`, empty rows for the plain tree), the pruned multiproof's siblings; and the rows' shape.
+    #[must_use]
+    pub fn from_p3<T: BasedVectorSpace<F> + Clone>(
+        rows: &[Vec<T>],
+        salts: Vec<Vec<F>>,
+        siblings: Vec<[u8; 32]>,
+    ) -> (RowShape, Self) {
+        let shape = RowShape {
+            width: rows.first().map_or(0, Vec::len),
+            ext: T::DIMENSION == 2,
+            salt_elems: salts.first().map_or(0, Vec::len),
+        };
+        let rows = rows
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .flat_map(|x| x.as_basis_coefficients_slice().to_vec())
+                    .collect()
+            })
+            .collect();
+        (
+            shape,
+            Self {
+                rows,
+                salts,
+                siblings,
+            },
+        )
+    }
+
+    /// [`MerkleOpening::from_p3`] of an opening in the salted tree.
+    ///
+    /// # Panics
+    /// As [`salted_parts`].
+    #[must_use]
+    pub fn from_salted<T: BasedVectorSpace<F> + Clone>(
+        rows: &[Vec<T>],
+        proof: &SaltedProof,
+    ) -> (RowShape, Self) {
+        let (salts, siblings) = salted_parts(proof, rows.len());
+        Self::from_p3(rows, salts, siblings)
+    }
+
+    /// [`MerkleOpening::from_p3`] of WHIR's query openings (F rows of the initial oracle, EF rows of the
+    /// folded ones); `split` gives a multiproof's salts (one per row) and siblings.
+    pub fn from_queries<P>(
+        o: &p3_whir::QueryOpenings<F, EF, P>,
+        split: impl Fn(&P, usize) -> (Vec<Vec<F>>, Vec<[u8; 32]>),
+    ) -> (RowShape, Self) {
+        match o {
+            p3_whir::QueryOpenings::Base(s) => {
+                let (salts, siblings) = split(&s.proof, s.rows.len());
+                Self::from_p3(&s.rows, salts, siblings)
+            }
+            p3_whir::QueryOpenings::Extension(s) => {
+                let (salts, siblings) = split(&s.proof, s.rows.len());
+                Self::from_p3(&s.rows, salts, siblings)
+            }
+        }
+    }
+
+    /// The rows as p3's elements (`T` = F, or EF rebuilt from c0, c1).
+    #[must_use]
+    pub fn p3_rows<T: BasedVectorSpace<F>>(&self) -> Vec<Vec<T>> {
+        self.rows
+            .iter()
+            .map(|row| {
+                row.chunks(T::DIMENSION)
+                    .map(|c| T::from_basis_coefficients_fn(|i| c[i]))
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The plain tree's multiproof.
+    #[must_use]
+    pub fn pruned(&self) -> PrunedMerklePaths<u8, 32> {
+        PrunedMerklePaths {
+            sibling_hashes: self.siblings.clone(),
+        }
+    }
+
+    /// The salted tree's multiproof.
+    #[must_use]
+    pub fn salted_proof(&self) -> SaltedProof {
+        (
+            self.salts.iter().map(|s| vec![s.clone()]).collect(),
+            self.pruned(),
+        )
+    }
+
+    /// WHIR's query openings of these rows (`ext`: EF rows), with the multiproof `proof` builds.
+    #[must_use]
+    pub fn to_queries<P>(
+        &self,
+        ext: bool,
+        proof: impl FnOnce(&Self) -> P,
+    ) -> p3_whir::QueryOpenings<F, EF, P> {
+        let proof = proof(self);
+        if ext {
+            p3_whir::QueryOpenings::Extension(p3_whir::SharedProofOpening {
+                rows: self.p3_rows(),
+                proof,
+            })
+        } else {
+            p3_whir::QueryOpenings::Base(p3_whir::SharedProofOpening {
+                rows: self.p3_rows(),
+                proof,
+            })
+        }
+    }
+}
+
 fn put_le(out: &mut Vec<u8>, x: F) {
     out.extend_from_slice(&x.as_canonical_u64().to_le_bytes());
 }

@@ -21,7 +21,10 @@ use p3_sumcheck::layout::{Layout, PrefixProver, Table};
 use p3_sumcheck::{OpeningBatch, OpeningProtocol, PrescribedPointPcs, TableShape, TableSpec};
 use p3_symmetric::{CompressionFunctionFromHasher, SerializingHasher};
 use p3_whir::WhirProver;
-use zkinfer_field::{EF, F, PrimeCharacteristicRing, PrimeField64, Transcript};
+use revm::primitives::U256;
+use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, PrimeField64, Transcript};
+use zkinfer_pcs::hiding::{HidingParameters, SaltedKeccakMmcs, labels};
+use zkinfer_pcs::{ColumnClaim, HidingCommitment, HidingOpeningProof, HidingPcs};
 use zkinfer_pcs::{KeccakMmcs, PcsConfig};
 
 use crate::whir::VerifyingData;
@@ -103,6 +106,185 @@ impl GrindingChallenger for Rec {
     }
 }
 impl FieldChallenger<F> for Rec {}
+
+/// zkinfer's labelled absorbs (`zkinfer_field::Transcript`'s), played on the recorded sponge: the label (its
+/// length, then one element per byte), a length where the transcript writes one, then the values, each
+/// logged as the base-field observe it is.
+impl Rec {
+    fn observe_len(&mut self, len: usize) {
+        self.observe(F::from_u64(len as u64));
+    }
+
+    fn label(&mut self, label: &[u8]) {
+        self.observe_len(label.len());
+        for &b in label {
+            self.observe(F::from_u64(u64::from(b)));
+        }
+    }
+
+    /// `Transcript::absorb_fields`.
+    pub fn absorb_fields(&mut self, label: &[u8], xs: &[F]) {
+        self.label(label);
+        self.observe_len(xs.len());
+        for &x in xs {
+            self.observe(x);
+        }
+    }
+
+    /// `Transcript::absorb_u64` (its 8 little-endian bytes as a length-prefixed byte string of 7-byte chunks).
+    pub fn absorb_u64(&mut self, label: &[u8], v: u64) {
+        self.label(label);
+        let bytes = v.to_le_bytes();
+        self.observe_len(bytes.len());
+        for chunk in bytes.chunks(7) {
+            let mut buf = [0u8; 8];
+            buf[..chunk.len()].copy_from_slice(chunk);
+            self.observe(F::from_u64(u64::from_le_bytes(buf)));
+        }
+    }
+
+    fn observe_ext(&mut self, x: EF) {
+        let coefficients: &[F] = x.as_basis_coefficients_slice();
+        for &c in coefficients {
+            self.observe(c);
+        }
+    }
+
+    /// `Transcript::absorb_ext`.
+    pub fn absorb_ext(&mut self, label: &[u8], x: EF) {
+        self.label(label);
+        self.observe_ext(x);
+    }
+
+    /// `Transcript::absorb_exts`.
+    pub fn absorb_exts(&mut self, label: &[u8], xs: &[EF]) {
+        self.label(label);
+        self.observe_len(xs.len());
+        for &x in xs {
+            self.observe_ext(x);
+        }
+    }
+}
+
+/// Summarises a trace as runs of the same kind of operation (observed values shown as text where they are).
+pub fn summary(log: &[Ev]) -> String {
+    let mut out = String::new();
+    let mut i = 0;
+    while i < log.len() {
+        let kind = std::mem::discriminant(&log[i]);
+        let mut j = i;
+        while j < log.len() && std::mem::discriminant(&log[j]) == kind {
+            j += 1;
+        }
+        let name = match &log[i] {
+            Ev::Observe(_) => {
+                let vals: Vec<u64> = log[i..j]
+                    .iter()
+                    .map(|e| if let Ev::Observe(v) = e { *v } else { 0 })
+                    .collect();
+                let text: String = vals
+                    .iter()
+                    .flat_map(|v| v.to_le_bytes()[..7].to_vec())
+                    .map(|b| if b.is_ascii_graphic() { b as char } else { '.' })
+                    .collect();
+                format!(
+                    "observe F {:?}… «{}»",
+                    &vals[..vals.len().min(3)],
+                    &text[..text.len().min(160)]
+                )
+            }
+            Ev::ObserveDigest(_) => "observe digest".to_owned(),
+            Ev::Sample(_) => "sample F".to_owned(),
+            Ev::SampleBits(b, _) => format!("sample {b} bits"),
+            Ev::CheckWitness(b, _, ok) => format!("check pow {b} bits ({ok})"),
+            Ev::Grind(b, _) => format!("grind {b}"),
+        };
+        out.push_str(&format!("{name} ×{}\n", j - i));
+        i = j;
+    }
+    out
+}
+
+/// The verifier's trace as a `WhirHarness.run` script and the outputs it must produce.
+///
+/// # Panics
+/// On a grind (a prover's operation) or a value that does not fit the script's fields.
+pub fn script(log: &[Ev]) -> (Vec<u8>, Vec<U256>) {
+    let mut body = Vec::new();
+    let mut outs = Vec::new();
+    for e in log {
+        match e {
+            Ev::Observe(v) => {
+                body.push(0);
+                body.extend_from_slice(&v.to_be_bytes());
+            }
+            Ev::ObserveDigest(d) => {
+                body.push(2);
+                body.extend_from_slice(d);
+            }
+            Ev::Sample(v) => {
+                body.push(4);
+                outs.push(U256::from(*v));
+            }
+            Ev::SampleBits(b, v) => {
+                body.extend_from_slice(&[6, u8::try_from(*b).expect("bits")]);
+                outs.push(U256::from(*v));
+            }
+            Ev::CheckWitness(b, w, ok) => {
+                body.extend_from_slice(&[7, u8::try_from(*b).expect("bits")]);
+                body.extend_from_slice(&w.to_be_bytes());
+                outs.push(U256::from(u8::from(*ok)));
+            }
+            Ev::Grind(..) => panic!("the verifier does not grind"),
+        }
+    }
+    let mut data = u16::try_from(outs.len())
+        .expect("outputs")
+        .to_be_bytes()
+        .to_vec();
+    data.extend_from_slice(&body);
+    (data, outs)
+}
+
+/// The EF challenges of a trace, in order (each is two consecutive base samples).
+///
+/// # Panics
+/// On an odd number of base samples.
+pub fn ext_samples(log: &[Ev]) -> Vec<EF> {
+    let s: Vec<u64> = log
+        .iter()
+        .filter_map(|e| {
+            if let Ev::Sample(v) = e {
+                Some(*v)
+            } else {
+                None
+            }
+        })
+        .collect();
+    s.chunks(2)
+        .map(|c| EF::from_basis_coefficients_fn(|i| F::from_u64(c[i])))
+        .collect()
+}
+
+/// The query phases of a trace: each maximal run of bit samples is one phase's indices.
+pub fn query_phases(log: &[Ev]) -> Vec<(usize, Vec<usize>)> {
+    let mut phases: Vec<(usize, Vec<usize>)> = Vec::new();
+    let mut prev_bits = false;
+    for e in log {
+        if let Ev::SampleBits(b, v) = e {
+            if !prev_bits {
+                phases.push((*b, Vec::new()));
+            }
+            if let Some(last) = phases.last_mut() {
+                last.1.push(*v);
+            }
+            prev_bits = true;
+        } else {
+            prev_bits = false;
+        }
+    }
+    phases
+}
 
 /// The FFT of zkinfer-pcs.
 pub type Dft = Radix2DFTSmallBatch<F>;
@@ -451,4 +633,163 @@ pub fn record_columns(num_vars: &[usize], claim_columns: &[usize]) -> Recorded {
         points: points.iter().map(|p| p.as_slice().to_vec()).collect(),
         columns,
     }
+}
+
+/// zkinfer-pcs' hiding instance (p3-whir's HVZK-WHIR over the salted tree), over `Rec`.
+pub type RecHidingWhir =
+    p3_whir::HidingWhirPcs<EF, F, Dft, SaltedKeccakMmcs, Rec, rand_zk::rngs::StdRng>;
+
+/// The salted tree with a fixed generator (verification never draws from it).
+#[must_use]
+pub fn salted_mmcs() -> SaltedKeccakMmcs {
+    SaltedKeccakMmcs::new(
+        SerializingHasher::new(Keccak256Hash),
+        CompressionFunctionFromHasher::new(Keccak256Hash),
+        0,
+        <rand_zk::rngs::StdRng as rand_zk::SeedableRng>::seed_from_u64(0),
+    )
+}
+
+/// The hiding configuration of `parameters` (from [`HidingPcs::p3_parameters`]) over `Rec`.
+///
+/// # Errors
+/// p3's configuration error, as text.
+pub fn hiding_config(
+    parameters: &HidingParameters,
+) -> Result<p3_whir::ZkWhirConfig<EF, F, Rec>, String> {
+    p3_whir::ZkWhirConfig::new_reusable(
+        parameters.stacked_vars,
+        parameters.protocol.clone(),
+        parameters.zk.clone(),
+        parameters.uses,
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// The hiding instance of `parameters` (from [`HidingPcs::p3_parameters`]) over `Rec`.
+///
+/// # Errors
+/// p3's configuration error, as text.
+pub fn hiding_whir(parameters: &HidingParameters) -> Result<RecHidingWhir, String> {
+    let config = hiding_config(parameters)?;
+    Ok(RecHidingWhir::new(
+        config,
+        Dft::default(),
+        salted_mmcs(),
+        <rand_zk::rngs::StdRng as rand_zk::SeedableRng>::seed_from_u64(0),
+    ))
+}
+
+/// A hiding opening's verification, recorded: `HidingPcs::absorb_commitment` + `HidingPcs::verify` played on
+/// [`Rec`] (zkinfer's labelled absorbs of the configuration, the column shapes and the claims; p3-whir's
+/// commitment phase, claim binding and HVZK-WHIR verifier on the same instance).
+#[derive(Debug)]
+pub struct HidingRecord {
+    /// Every sponge operation, from the transcript's creation on.
+    pub log: Vec<Ev>,
+    /// The recording challenger after the run (its transcript is where the real verifier's ends).
+    pub rec: Rec,
+    /// Variables of the stacked polynomial.
+    pub stacked_vars: usize,
+    /// p3-whir's verdict.
+    pub verdict: Result<(), p3_whir::ZkVerifierError>,
+}
+
+/// Records the verification of `proof` (claims `claims` on `commitment`) on a transcript created with
+/// `context`, as [`HidingPcs::absorb_commitment`] then [`HidingPcs::verify`] play it (a one-time commitment,
+/// column claims only).
+///
+/// # Errors
+/// The commitment's or the claims' shape errors (`PcsError`, as text), before any p3 verification.
+pub fn record_hiding(
+    pcs: &HidingPcs,
+    commitment: &HidingCommitment,
+    claims: &[ColumnClaim],
+    proof: &HidingOpeningProof,
+    context: &[u8],
+) -> Result<HidingRecord, String> {
+    let parameters = pcs.p3_parameters(commitment).map_err(|e| e.to_string())?;
+    let whir = hiding_whir(&parameters)?;
+    let (stacked_vars, points) = pcs.lift(commitment, claims).map_err(|e| e.to_string())?;
+    let mut v = rec(context);
+    v.absorb_fields(labels::LABEL_CONFIG, &pcs.absorbed_config(stacked_vars));
+    let shapes: Vec<F> = commitment
+        .num_vars()
+        .iter()
+        .map(|&n| F::from_u32(n))
+        .collect();
+    v.absorb_fields(labels::LABEL_SHAPES, &shapes);
+    let cap = MerkleCap::new(vec![commitment.root()]);
+    whir.observe_commitment(&cap, &mut v);
+    for claim in claims {
+        v.absorb_u64(labels::LABEL_CLAIM_COLUMN, claim.column as u64);
+        v.absorb_exts(labels::LABEL_CLAIM_POINT, &claim.point);
+        v.absorb_ext(labels::LABEL_CLAIM_VALUE, claim.value);
+    }
+    let points = points.into_iter().map(Point::new).collect();
+    let verdict = whir.verify(&cap, proof.p3_proof(), &mut v, points);
+    Ok(HidingRecord {
+        log: v.log.clone(),
+        rec: v,
+        stacked_vars,
+        verdict,
+    })
+}
+
+/// The positions a hiding verification draws, read off its trace `log` ([`record_hiding`]) in the order it
+/// draws them, each as (log₂ of the tree's height, positions): every code-switching round's STIR queries on
+/// the previous oracle, then the base case's source positions (shared by the source oracle and the fresh main
+/// mask), then one set per mask group (shared by the group's carried and fresh trees). A site whose draw
+/// count is 0 opens every position and draws nothing (p3's `play_positions`).
+///
+/// # Errors
+/// If the trace does not have the proof's shape (too few or too many draws, another index width).
+pub fn hiding_positions(
+    log: &[Ev],
+    proof: &p3_whir::ZkWhirProof<F, EF, SaltedKeccakMmcs>,
+    parameters: &HidingParameters,
+) -> Result<Vec<(usize, Vec<usize>)>, String> {
+    let config = hiding_config(parameters)?;
+    let base = config.base_case_config();
+    let shape = p3_whir::ZkBaseCaseShape::new(&base);
+    let mut samples = log.iter().filter_map(|e| match e {
+        Ev::SampleBits(b, v) => Some((*b, *v)),
+        _ => None,
+    });
+    let mut take = |width: Option<usize>, draws: usize| -> Result<(usize, Vec<usize>), String> {
+        let mut out = Vec::with_capacity(draws);
+        let mut bits = width;
+        for _ in 0..draws {
+            let (b, v) = samples.next().ok_or("the trace has too few draws")?;
+            if *bits.get_or_insert(b) != b {
+                return Err(format!("a draw of {b} bits where {bits:?} were expected"));
+            }
+            out.push(v);
+        }
+        let bits = bits.ok_or("a site with neither draws nor a width")?;
+        if draws == 0 {
+            out = (0..1usize << bits).collect();
+        }
+        Ok((bits, out))
+    };
+    let mut sites = Vec::new();
+    for round in &proof.rounds {
+        let rows = match &round.openings {
+            p3_whir::QueryOpenings::Base(o) => o.rows.len(),
+            p3_whir::QueryOpenings::Extension(o) => o.rows.len(),
+        };
+        sites.push(take(None, rows)?);
+    }
+    sites.push(take(
+        Some(shape.source_index_bits()),
+        shape.source_query_draws(),
+    )?);
+    for g in 0..base.mask_groups.len() {
+        let (width, draws) = shape.mask_query_site(g);
+        sites.push(take(Some(width), draws)?);
+    }
+    if samples.next().is_some() {
+        return Err("the trace has more draws than the proof's sites".to_owned());
+    }
+    Ok(sites)
 }

@@ -28,6 +28,7 @@ use p3_multilinear_util::poly::Poly;
 use zkinfer_field::{EF, F, PrimeCharacteristicRing};
 
 use crate::encoding::{DecodeError, Reader, put_ext};
+use crate::merkle::MerkleOpening;
 
 /// One STIR query: its index in the folded domain and the opened row (F rows lifted to EF).
 pub type Query = (u64, Vec<EF>);
@@ -447,31 +448,13 @@ fn put_opening(
     out: &mut Vec<u8>,
     o: &p3_whir::QueryOpenings<F, EF, p3_merkle_tree::PrunedMerklePaths<u8, 32>>,
 ) -> Result<(), DecodeError> {
-    use p3_field::BasedVectorSpace;
-    let flat = |rows: Vec<Vec<F>>, siblings: &[[u8; 32]]| crate::merkle::MerkleOpening {
-        salts: vec![vec![]; rows.len()],
-        rows,
-        siblings: siblings.to_vec(),
-    };
-    let opening = match o {
-        p3_whir::QueryOpenings::Base(s) => flat(s.rows.clone(), &s.proof.sibling_hashes),
-        p3_whir::QueryOpenings::Extension(s) => flat(
-            s.rows
-                .iter()
-                .map(|r| {
-                    r.iter()
-                        .flat_map(|x| x.as_basis_coefficients_slice().to_vec())
-                        .collect()
-                })
-                .collect(),
-            &s.proof.sibling_hashes,
-        ),
-    };
+    let (_, opening) =
+        MerkleOpening::from_queries(o, |p, n| (vec![vec![]; n], p.sibling_hashes.clone()));
     out.extend_from_slice(&crate::merkle::encode_opening(&opening)?);
     Ok(())
 }
 
-fn put_witness(out: &mut Vec<u8>, bits: u8, w: F) {
+pub(crate) fn put_witness(out: &mut Vec<u8>, bits: u8, w: F) {
     use p3_field::PrimeField64;
     if bits > 0 {
         out.extend_from_slice(&w.as_canonical_u64().to_be_bytes());
@@ -532,7 +515,7 @@ pub fn encode_proof(proof: &WhirPcsProof, vd: &VerifyingData) -> Result<Vec<u8>,
     Ok(out)
 }
 
-fn read_witness(r: &mut Reader<'_>, bits: u8) -> Result<F, DecodeError> {
+pub(crate) fn read_witness(r: &mut Reader<'_>, bits: u8) -> Result<F, DecodeError> {
     if bits == 0 {
         return Ok(F::ZERO);
     }
@@ -571,35 +554,12 @@ fn read_openings(
     width: usize,
     ext: bool,
 ) -> Result<Openings, DecodeError> {
-    use p3_field::BasedVectorSpace;
     let shape = crate::merkle::RowShape {
         width,
         ext,
         salt_elems: 0,
     };
-    let o = crate::merkle::read_opening(r, queries, shape)?;
-    let proof = p3_merkle_tree::PrunedMerklePaths {
-        sibling_hashes: o.siblings,
-    };
-    Ok(if ext {
-        p3_whir::QueryOpenings::Extension(p3_whir::SharedProofOpening {
-            rows: o
-                .rows
-                .iter()
-                .map(|row| {
-                    row.chunks(2)
-                        .map(|c| EF::from_basis_coefficients_fn(|i| c[i]))
-                        .collect()
-                })
-                .collect(),
-            proof,
-        })
-    } else {
-        p3_whir::QueryOpenings::Base(p3_whir::SharedProofOpening {
-            rows: o.rows,
-            proof,
-        })
-    })
+    Ok(crate::merkle::read_opening(r, queries, shape)?.to_queries(ext, MerkleOpening::pruned))
 }
 
 /// Decodes [`encode_proof`]'s calldata back into p3's proof, reading exactly what `WhirVerifier.sol` reads

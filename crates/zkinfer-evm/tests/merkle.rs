@@ -11,7 +11,6 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use revm::primitives::U256;
 use zkinfer_evm::abi::{Token, decode_uint, decode_uint_array};
-use zkinfer_evm::encoding::DecodeError;
 use zkinfer_evm::merkle::{
     MerkleOpening, RowShape, decode_opening, encode_opening, merkle_error_name, rust_verdict,
 };
@@ -116,15 +115,6 @@ fn make_case(rng: &mut StdRng, log_height: usize, shape: RowShape, queries: usiz
     }
 }
 
-fn decode_name(e: &DecodeError) -> &'static str {
-    match e {
-        DecodeError::Truncated { .. } => "Truncated",
-        DecodeError::NonCanonical { .. } => "NonCanonical",
-        DecodeError::TrailingBytes { .. } => "TrailingBytes",
-        _ => "Encode",
-    }
-}
-
 fn args(root: [u8; 32], case: &Case, indices: &[usize], data: &[u8]) -> Vec<Token> {
     vec![
         Token::Uint(U256::from_be_bytes(root)),
@@ -149,7 +139,7 @@ fn differential(
 ) -> (bool, u64, u64) {
     let mmcs = salted(case.seed);
     let rust: Result<MerkleOpening, &'static str> = decode_opening(data, indices.len(), case.shape)
-        .map_err(|e| decode_name(&e))
+        .map_err(|e| e.solidity_name())
         .and_then(|o| {
             rust_verdict(
                 root,

@@ -13,11 +13,12 @@ use p3_whir::QueryOpenings;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use revm::primitives::U256;
-use zkinfer_evm::abi::{Token, decode_uint, decode_uint_array};
+use zkinfer_evm::abi::{Token, decode_uint};
 use zkinfer_evm::encoding::ext_to_word;
-use zkinfer_evm::merkle::{MerkleOpening, RowShape, encode_opening, rust_verdict};
+use zkinfer_evm::merkle::MerkleOpening;
 use zkinfer_evm::recording::{
-    Ev, rec, verifying_data, verifying_data_for, verifying_data_for_columns, whir,
+    Ev, ext_samples, query_phases, rec, summary, verifying_data, verifying_data_for,
+    verifying_data_for_columns, whir,
 };
 use zkinfer_evm::whir::{
     AlgebraError, AlgebraRound, WhirAlgebra, contract_error_category, decode_proof, encode_proof,
@@ -27,119 +28,11 @@ use zkinfer_evm::{Contract, Harness};
 use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing};
 use zkinfer_pcs::{KeccakMmcs, PcsConfig};
 
-const MERKLE_VERIFY: &str = "verify(bytes32,uint256,uint256,uint256,uint256,uint256[],bytes)";
+mod common;
 
-/// Summarises a trace as runs of the same kind of operation.
-fn summary(log: &[Ev]) -> String {
-    let mut out = String::new();
-    let mut i = 0;
-    while i < log.len() {
-        let kind = std::mem::discriminant(&log[i]);
-        let mut j = i;
-        while j < log.len() && std::mem::discriminant(&log[j]) == kind {
-            j += 1;
-        }
-        let name = match &log[i] {
-            Ev::Observe(_) => {
-                let vals: Vec<u64> = log[i..j]
-                    .iter()
-                    .map(|e| if let Ev::Observe(v) = e { *v } else { 0 })
-                    .collect();
-                let text: String = vals
-                    .iter()
-                    .flat_map(|v| v.to_le_bytes()[..7].to_vec())
-                    .map(|b| if b.is_ascii_graphic() { b as char } else { '.' })
-                    .collect();
-                format!(
-                    "observe F {:?}… «{}»",
-                    &vals[..vals.len().min(3)],
-                    &text[..text.len().min(160)]
-                )
-            }
-            Ev::ObserveDigest(_) => "observe digest".to_owned(),
-            Ev::Sample(_) => "sample F".to_owned(),
-            Ev::SampleBits(b, _) => format!("sample {b} bits"),
-            Ev::CheckWitness(b, _, ok) => format!("check pow {b} bits ({ok})"),
-            Ev::Grind(b, _) => format!("grind {b}"),
-        };
-        out.push_str(&format!("{name} ×{}\n", j - i));
-        i = j;
-    }
-    out
-}
-
-fn decode_name(e: &zkinfer_evm::encoding::DecodeError) -> &'static str {
-    match e {
-        zkinfer_evm::encoding::DecodeError::Truncated { .. } => "Truncated",
-        zkinfer_evm::encoding::DecodeError::NonCanonical { .. } => "NonCanonical",
-        zkinfer_evm::encoding::DecodeError::TrailingBytes { .. } => "TrailingBytes",
-        _ => "Encode",
-    }
-}
-
-/// The verifier's trace as a `WhirHarness.run` script and the outputs it must produce.
-fn script(log: &[Ev]) -> (Vec<u8>, Vec<U256>) {
-    let mut body = Vec::new();
-    let mut outs = Vec::new();
-    for e in log {
-        match e {
-            Ev::Observe(v) => {
-                body.push(0);
-                body.extend_from_slice(&v.to_be_bytes());
-            }
-            Ev::ObserveDigest(d) => {
-                body.push(2);
-                body.extend_from_slice(d);
-            }
-            Ev::Sample(v) => {
-                body.push(4);
-                outs.push(U256::from(*v));
-            }
-            Ev::SampleBits(b, v) => {
-                body.extend_from_slice(&[6, u8::try_from(*b).expect("bits")]);
-                outs.push(U256::from(*v));
-            }
-            Ev::CheckWitness(b, w, ok) => {
-                body.extend_from_slice(&[7, u8::try_from(*b).expect("bits")]);
-                body.extend_from_slice(&w.to_be_bytes());
-                outs.push(U256::from(u8::from(*ok)));
-            }
-            Ev::Grind(..) => panic!("the verifier does not grind"),
-        }
-    }
-    let mut data = u16::try_from(outs.len())
-        .expect("outputs")
-        .to_be_bytes()
-        .to_vec();
-    data.extend_from_slice(&body);
-    (data, outs)
-}
-
-/// The query phases of a trace: each maximal run of bit samples is one phase's indices.
-fn query_phases(log: &[Ev]) -> Vec<(usize, Vec<usize>)> {
-    let mut phases: Vec<(usize, Vec<usize>)> = Vec::new();
-    let mut prev_bits = false;
-    for e in log {
-        if let Ev::SampleBits(b, v) = e {
-            if !prev_bits {
-                phases.push((*b, Vec::new()));
-            }
-            if let Some(last) = phases.last_mut() {
-                last.1.push(*v);
-            }
-            prev_bits = true;
-        } else {
-            prev_bits = false;
-        }
-    }
-    phases
-}
-
-fn flatten<T: BasedVectorSpace<F> + Clone>(row: &[T]) -> Vec<F> {
-    row.iter()
-        .flat_map(|x| x.as_basis_coefficients_slice().to_vec())
-        .collect()
-}
+use common::{
+    Opened, accepts, check_merkle, random_columns_and_claims, rejects_with, replay_trace,
+};
 
 /// A real WHIR opening (zkinfer-pcs' parameters, one column of 2^n, one claim) verified by p3 through the
 /// recording challenger; then, in the EVM: the verifier's whole transcript replayed (every challenge, query
@@ -182,16 +75,7 @@ fn whir_transcript_and_merkle_openings_of_real_proofs() {
         );
 
         // 1. The whole transcript, replayed by the contract.
-        let (data, want) = script(&v.log);
-        let out = th
-            .call(
-                "runMeasured(bytes,bytes)",
-                &[Token::Bytes(b"trace".to_vec()), Token::Bytes(data)],
-            )
-            .expect("runs");
-        assert!(out.success, "{:?}", th.revert_error(&out));
-        assert_eq!(decode_uint_array(&out.output, 0).expect("outs"), want);
-        let transcript_gas = decode_uint(&out.output, 1).expect("gas");
+        let transcript_gas = replay_trace(&mut th, b"trace", &v.log);
 
         // 2. Every STIR Merkle opening, at the trace's indices, against the proof's roots.
         let phases = query_phases(&v.log);
@@ -208,103 +92,48 @@ fn whir_transcript_and_merkle_openings_of_real_proofs() {
             (0u64, 0usize, 0usize, 0);
         for (round, ((bits, indices), opening)) in phases.iter().zip(&openings).enumerate() {
             let (shape, opening) = match opening {
-                QueryOpenings::Base(o) => (
-                    RowShape {
-                        width: o.rows[0].len(),
-                        ext: false,
-                        salt_elems: 0,
-                    },
-                    MerkleOpening {
-                        rows: o.rows.iter().map(|r| flatten(r)).collect(),
-                        salts: vec![vec![]; o.rows.len()],
-                        siblings: o.proof.sibling_hashes.clone(),
-                    },
+                QueryOpenings::Base(o) => MerkleOpening::from_p3(
+                    &o.rows,
+                    vec![vec![]; o.rows.len()],
+                    o.proof.sibling_hashes.clone(),
                 ),
-                QueryOpenings::Extension(o) => (
-                    RowShape {
-                        width: o.rows[0].len(),
-                        ext: true,
-                        salt_elems: 0,
-                    },
-                    MerkleOpening {
-                        rows: o.rows.iter().map(|r| flatten(r)).collect(),
-                        salts: vec![vec![]; o.rows.len()],
-                        siblings: o.proof.sibling_hashes.clone(),
-                    },
+                QueryOpenings::Extension(o) => MerkleOpening::from_p3(
+                    &o.rows,
+                    vec![vec![]; o.rows.len()],
+                    o.proof.sibling_hashes.clone(),
                 ),
             };
-            let root = roots[round];
-            rust_verdict(root, *bits, shape, indices, &opening, None).expect("p3 accepts");
-            let bytes = encode_opening(&opening).expect("encodes");
-            let call_with = |root: [u8; 32], indices: &[usize], bytes: &[u8]| {
-                vec![
-                    Token::Uint(U256::from_be_bytes(root)),
-                    Token::Uint(U256::from(*bits)),
-                    Token::Uint(U256::from(shape.width)),
-                    Token::Uint(U256::from(shape.elem_bytes())),
-                    Token::Uint(U256::from(0)),
-                    Token::UintArray(indices.iter().map(|&i| U256::from(i)).collect()),
-                    Token::Bytes(bytes.to_vec()),
-                ]
+            let opened = Opened {
+                name: format!("2^{n} round {round}"),
+                root: roots[round],
+                bits: *bits,
+                shape,
+                indices: indices.clone(),
+                opening,
             };
-            let call = |root: [u8; 32], bytes: &[u8]| call_with(root, indices, bytes);
-            let out = mh.call(MERKLE_VERIFY, &call(root, &bytes)).expect("runs");
-            assert!(out.success, "round {round}: {:?}", mh.revert_error(&out));
-            let gas = u64::try_from(decode_uint(&out.output, 1).expect("gas")).expect("fits");
-            let read = decode_uint(&out.output, 2).expect("gas");
+            // Mutations of this real opening: both p3 and the contract reject, with the same error.
+            let cost = check_merkle(
+                &mut mh,
+                &mut rng,
+                &opened,
+                roots[(round + 1) % roots.len()],
+                &phases[(round + 1) % phases.len()].1,
+                None,
+                40,
+            );
             eprintln!(
-                "2^{n} round {round}: {} queries, tree of 2^{bits} rows × {} {}, {} siblings, {} bytes, {gas} gas ({read} reading and hashing rows)",
+                "2^{n} round {round}: {} queries, tree of 2^{bits} rows × {} {}, {} siblings, {} bytes, {} gas ({} reading and hashing rows)",
                 indices.len(),
                 shape.width,
                 if shape.ext { "EF" } else { "F" },
-                opening.siblings.len(),
-                bytes.len()
+                opened.opening.siblings.len(),
+                cost.bytes,
+                cost.gas,
+                cost.read
             );
-            // Mutations of this real opening: both p3 and the contract reject, with the same error.
-            for m in 0..40 {
-                let mut bad = bytes.clone();
-                let mut idx = indices.clone();
-                let mut bad_root = root;
-                match m % 5 {
-                    0 | 1 => {
-                        let pos = rng.random_range(0..bad.len());
-                        bad[pos] ^= rng.random_range(1..=255u8);
-                    }
-                    2 => {
-                        let q = rng.random_range(0..idx.len());
-                        idx[q] = (idx[q] + rng.random_range(1..1usize << bits)) % (1 << bits);
-                    }
-                    3 => bad_root = roots[(round + 1) % roots.len()],
-                    _ => {
-                        // Another round's indices (a phase swapped in), or one query dropped.
-                        let other = &phases[(round + 1) % phases.len()].1;
-                        idx = other.iter().map(|&i| i % (1 << bits)).collect();
-                        idx.resize(indices.len(), 0);
-                    }
-                }
-                let rust = zkinfer_evm::merkle::decode_opening(&bad, idx.len(), shape)
-                    .map_err(|e| decode_name(&e))
-                    .and_then(|o| {
-                        rust_verdict(bad_root, *bits, shape, &idx, &o, None)
-                            .map_err(|e| zkinfer_evm::merkle::merkle_error_name(&e))
-                    });
-                let out = mh
-                    .call(MERKLE_VERIFY, &call_with(bad_root, &idx, &bad))
-                    .expect("runs");
-                let name = rust.expect_err("p3 rejects every mutation");
-                assert!(
-                    !out.success,
-                    "round {round} mutation {m}: the contract accepts"
-                );
-                assert_eq!(
-                    mh.revert_error(&out).map(|e| e.name),
-                    Some(name.to_owned()),
-                    "round {round} mutation {m}"
-                );
-                mutations += 1;
-            }
-            merkle_gas += gas;
-            merkle_bytes += bytes.len();
+            mutations += 40;
+            merkle_gas += cost.gas;
+            merkle_bytes += cost.bytes;
             queries += indices.len();
         }
         eprintln!(
@@ -315,23 +144,6 @@ fn whir_transcript_and_merkle_openings_of_real_proofs() {
             phases.len()
         );
     }
-}
-
-/// The EF challenges of a trace, in order (each is two consecutive base samples).
-fn ext_samples(log: &[Ev]) -> Vec<EF> {
-    let s: Vec<u64> = log
-        .iter()
-        .filter_map(|e| {
-            if let Ev::Sample(v) = e {
-                Some(*v)
-            } else {
-                None
-            }
-        })
-        .collect();
-    s.chunks(2)
-        .map(|c| EF::from_basis_coefficients_fn(|i| F::from_u64(c[i])))
-        .collect()
 }
 
 /// One intermediate round as read from a proof and its trace: OOD (point, answer) pairs, γ, the queries'
@@ -739,13 +551,9 @@ fn whir_algebra_contract_agrees() {
         assert_eq!(m.check(), Ok(()), "the Rust twin accepts what p3 accepted");
         let bytes = m.encode();
         assert_eq!(WhirAlgebra::decode(&bytes).as_ref(), Ok(&m));
-        let out = h
-            .call("algebra(bytes)", &[Token::Bytes(bytes.clone())])
-            .expect("runs");
-        assert!(out.success, "{:?}", h.revert_error(&out));
         eprintln!(
             "whir gas 2^{n}: algebra {} gas (decoding {} bytes included)",
-            decode_uint(&out.output, 0).expect("gas"),
+            accepts(&mut h, "algebra(bytes)", bytes.clone()),
             bytes.len()
         );
         for _ in 0..150 {
@@ -753,20 +561,17 @@ fn whir_algebra_contract_agrees() {
             let rust = WhirAlgebra::decode(&bad)
                 .map_err(AlgebraError::from)
                 .and_then(|x| x.check());
-            let out = h
-                .call("algebra(bytes)", &[Token::Bytes(bad)])
-                .expect("runs");
             match rust {
-                Ok(()) => assert!(out.success, "{what}: Rust accepts, the contract rejects"),
+                Ok(()) => {
+                    accepts(&mut h, "algebra(bytes)", bad);
+                }
                 Err(e) => {
-                    assert!(
-                        !out.success,
-                        "{what}: Rust rejects ({e}), the contract accepts"
-                    );
-                    assert_eq!(
-                        h.revert_error(&out).map(|e| e.name),
-                        Some(e.solidity_name().to_owned()),
-                        "{what}"
+                    rejects_with(
+                        &mut h,
+                        "algebra(bytes)",
+                        bad,
+                        e.solidity_name(),
+                        &format!("{what}: Rust rejects ({e})"),
                     );
                     rejected += 1;
                 }
@@ -1164,37 +969,4 @@ fn algebra_twin_on_multi_column_pcs_proofs() {
             .collect();
         assert_eq!(m.check(), Ok(()), "{shapes:?} {claim_cols:?}");
     }
-}
-
-/// Random columns of `2^shapes[j]` elements and one true claim at a random point on each column
-/// listed in `claim_cols`.
-fn random_columns_and_claims(
-    shapes: &[usize],
-    claim_cols: &[usize],
-    rng: &mut StdRng,
-) -> (Vec<Vec<F>>, Vec<zkinfer_pcs::ColumnClaim>) {
-    let columns: Vec<Vec<F>> = shapes
-        .iter()
-        .map(|&v| {
-            (0..1usize << v)
-                .map(|_| F::from_u64(rng.random()))
-                .collect()
-        })
-        .collect();
-    let claims: Vec<zkinfer_pcs::ColumnClaim> = claim_cols
-        .iter()
-        .map(|&c| {
-            let point: Vec<EF> = (0..shapes[c])
-                .map(|_| EF::from_basis_coefficients_fn(|_| F::from_u64(rng.random())))
-                .collect();
-            let value = Poly::new(columns[c].iter().map(|&x| EF::from(x)).collect::<Vec<EF>>())
-                .eval_ext::<F>(&Point::new(point.clone()));
-            zkinfer_pcs::ColumnClaim {
-                column: c,
-                point,
-                value,
-            }
-        })
-        .collect();
-    (columns, claims)
 }

@@ -50,7 +50,7 @@ use p3_keccak::Keccak256Hash;
 use p3_whir::{HidingBaseCaseSecurityReport, ZkParameters};
 use rand_zk::SeedableRng;
 use rand_zk::rngs::{StdRng, SysRng};
-use zkinfer_field::{F, PrimeCharacteristicRing, Transcript, TranscriptLabel};
+use zkinfer_field::{F, PrimeCharacteristicRing, Transcript};
 
 use self::stack::Stack;
 use self::types::{HidingConfig, HidingWhir};
@@ -73,13 +73,40 @@ pub const DEFAULT_MAX_FOLD: usize = 6;
 /// [`HidingShape::round_log_inv_rate`] of the default shape.
 pub const DEFAULT_ROUND_LOG_INV_RATE: usize = 5;
 
-const LABEL_CONFIG: TranscriptLabel = b"pcs/hiding/config";
-const LABEL_SHAPES: TranscriptLabel = b"pcs/hiding/column-vars";
-const LABEL_CLAIM_COLUMN: TranscriptLabel = b"pcs/hiding/claim-column";
-const LABEL_CLAIM_POINT: TranscriptLabel = b"pcs/hiding/claim-point";
-const LABEL_CLAIM_VALUE: TranscriptLabel = b"pcs/hiding/claim-value";
-const LABEL_STACK_CLAIM_POINT: TranscriptLabel = b"pcs/hiding/stack-claim-point";
-const LABEL_USES: TranscriptLabel = b"pcs/hiding/reusable-uses";
+/// The hiding commitment's transcript labels (the EVM crate replays its absorbs). Not part of the
+/// stable API.
+#[doc(hidden)]
+pub mod labels {
+    use zkinfer_field::TranscriptLabel;
+
+    pub const LABEL_CONFIG: TranscriptLabel = b"pcs/hiding/config";
+    pub const LABEL_SHAPES: TranscriptLabel = b"pcs/hiding/column-vars";
+    pub const LABEL_CLAIM_COLUMN: TranscriptLabel = b"pcs/hiding/claim-column";
+    pub const LABEL_CLAIM_POINT: TranscriptLabel = b"pcs/hiding/claim-point";
+    pub const LABEL_CLAIM_VALUE: TranscriptLabel = b"pcs/hiding/claim-value";
+    pub const LABEL_STACK_CLAIM_POINT: TranscriptLabel = b"pcs/hiding/stack-claim-point";
+    pub const LABEL_USES: TranscriptLabel = b"pcs/hiding/reusable-uses";
+}
+
+use self::labels::{
+    LABEL_CLAIM_COLUMN, LABEL_CLAIM_POINT, LABEL_CLAIM_VALUE, LABEL_CONFIG, LABEL_SHAPES,
+    LABEL_STACK_CLAIM_POINT, LABEL_USES,
+};
+
+/// The inputs of p3-whir's `ZkWhirConfig::new_reusable` for one commitment
+/// ([`HidingPcs::p3_parameters`]). Not part of the stable API.
+#[doc(hidden)]
+#[derive(Clone, Debug)]
+pub struct HidingParameters {
+    /// Variables of the stacked polynomial.
+    pub stacked_vars: usize,
+    /// p3-whir's protocol parameters.
+    pub protocol: p3_whir::ProtocolParameters,
+    /// p3-whir's zero-knowledge parameters.
+    pub zk: ZkParameters,
+    /// Openings the initial oracle's randomness is sized for.
+    pub uses: usize,
+}
 
 /// The most openings a reusable commitment may cover ([`HidingPcs::commit_reusable`]).
 pub const MAX_USES: usize = 1 << 16;
@@ -397,10 +424,19 @@ impl HidingPcs {
     /// randomness (one coefficient per query) must fit in the codeword's slack. Deterministic in
     /// `min_vars`, so prover and verifier agree.
     fn hiding_config(&self, min_vars: usize) -> Result<(usize, HidingConfig), PcsError> {
+        self.hiding_parameters(min_vars)
+            .map(|(vars, config, _)| (vars, config))
+    }
+
+    /// [`HidingPcs::hiding_config`], with the p3 parameters the configuration was built from.
+    fn hiding_parameters(
+        &self,
+        min_vars: usize,
+    ) -> Result<(usize, HidingConfig, HidingParameters), PcsError> {
         let max_vars = self.config.max_stacked_vars();
         let candidates = (min_vars.max(self.config.folding_factor)..=max_vars)
             .map(|vars| (vars, self.config.log_inv_rate));
-        self.hiding_config_among(candidates, 1, min_vars)
+        self.hiding_parameters_among(candidates, 1, min_vars)
     }
 
     /// [`HidingPcs::hiding_config`] for a commitment opened up to `uses` times: the first
@@ -413,6 +449,17 @@ impl HidingPcs {
         uses: usize,
         min_vars: usize,
     ) -> Result<(usize, HidingConfig), PcsError> {
+        self.hiding_parameters_among(candidates, uses, min_vars)
+            .map(|(vars, config, _)| (vars, config))
+    }
+
+    /// [`HidingPcs::hiding_config_among`], with the p3 parameters the configuration was built from.
+    fn hiding_parameters_among(
+        &self,
+        candidates: impl Iterator<Item = (usize, usize)>,
+        uses: usize,
+        min_vars: usize,
+    ) -> Result<(usize, HidingConfig, HidingParameters), PcsError> {
         check_security(&self.config)?;
         let zk = ZkParameters {
             ell_zk: MASK_LENGTH,
@@ -462,7 +509,13 @@ impl HidingPcs {
                                 continue;
                             }
                             check_report(&config, vars, target)?;
-                            return Ok((vars, config));
+                            let parameters = HidingParameters {
+                                stacked_vars: vars,
+                                protocol: params.clone(),
+                                zk: zk.clone(),
+                                uses,
+                            };
+                            return Ok((vars, config, parameters));
                         }
                         Err(e) => last = e.to_string(),
                     }
@@ -473,6 +526,22 @@ impl HidingPcs {
             num_vars: min_vars,
             reason: last,
         })
+    }
+
+    /// The p3-whir parameters of the one-time commitment `commitment` (what [`HidingPcs::verify`]
+    /// builds its `ZkWhirConfig` from), so that a caller can build the same configuration over
+    /// another challenger (the EVM crate's recording challenger). Not part of the stable API.
+    ///
+    /// # Errors
+    /// As [`HidingPcs::absorb_commitment`].
+    #[doc(hidden)]
+    pub fn p3_parameters(
+        &self,
+        commitment: &HidingCommitment,
+    ) -> Result<HidingParameters, PcsError> {
+        let stack = self.stack_of(commitment)?;
+        self.hiding_parameters(stack.min_stacked_vars)
+            .map(|(_, _, parameters)| parameters)
     }
 
     /// The configuration of a commitment for one opening (`uses = None`, [`HidingPcs::commit`])
@@ -535,8 +604,18 @@ impl HidingPcs {
     }
 
     fn absorb_shapes(&self, num_vars: &[u32], stacked_vars: usize, transcript: &mut Transcript) {
+        transcript.absorb_fields(LABEL_CONFIG, &self.absorbed_config(stacked_vars));
+        let shapes: Vec<F> = num_vars.iter().map(|&n| F::from_u32(n)).collect();
+        transcript.absorb_fields(LABEL_SHAPES, &shapes);
+    }
+
+    /// The configuration as [`HidingPcs::absorb_commitment`] absorbs it under [`LABEL_CONFIG`]
+    /// for a stack of `stacked_vars` variables. Not part of the stable API.
+    #[doc(hidden)]
+    #[must_use]
+    pub fn absorbed_config(&self, stacked_vars: usize) -> Vec<F> {
         let c = &self.config;
-        let cfg: Vec<F> = [
+        [
             c.security_bits,
             c.log_inv_rate,
             c.folding_factor,
@@ -556,10 +635,7 @@ impl HidingPcs {
         ]
         .iter()
         .map(|&x| F::from_u64(x as u64))
-        .collect();
-        transcript.absorb_fields(LABEL_CONFIG, &cfg);
-        let shapes: Vec<F> = num_vars.iter().map(|&n| F::from_u32(n)).collect();
-        transcript.absorb_fields(LABEL_SHAPES, &shapes);
+        .collect()
     }
 
     /// A reusable commitment absorbs its budget and first-oracle rate (both also in p3's own

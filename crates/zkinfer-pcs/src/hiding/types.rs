@@ -236,6 +236,14 @@ impl HidingOpeningProof {
     pub fn p3_proof(&self) -> &ZkWhirProof<F, EF, SaltedKeccakMmcs> {
         &self.inner
     }
+
+    /// A proof around p3-whir's (the EVM crate decodes calldata back into one, so that the
+    /// verifier judges the bytes a contract reads). Not part of the stable API.
+    #[doc(hidden)]
+    #[must_use]
+    pub fn from_p3_proof(inner: ZkWhirProof<F, EF, SaltedKeccakMmcs>) -> Self {
+        Self { inner }
+    }
 }
 
 impl std::fmt::Debug for HidingOpeningProof {
