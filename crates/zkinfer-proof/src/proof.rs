@@ -511,7 +511,7 @@ mod tests {
 
     #[test]
     fn an_old_proof_file_names_its_version_and_the_fix() {
-        assert_eq!(<Proof as ZkFile>::VERSION, 10);
+        assert_eq!(<Proof as ZkFile>::VERSION, 11);
         // A proof of the first hiding format (3) is refused with the fix.
         let e = Proof::from_bytes(&header::<Proof>(3)).unwrap_err();
         assert!(
@@ -519,7 +519,7 @@ mod tests {
                 e,
                 FileError::WrongVersion {
                     got: 3,
-                    expected: 10,
+                    expected: 11,
                     ..
                 }
             ),
