@@ -63,7 +63,8 @@ use crate::keys::{ProvingKey, VerifyingKey};
 /// - 11: a masked claim reduction absorbs its claims' values and masks as two vectors and no
 ///   longer their points (the verifier's own: challenges and public data); the public input and
 ///   output are absorbed as zigzag varints (`Transcript::absorb_ints`), not one field element
-///   per value. The transcript differs; the bytes are laid out as in 10.
+///   per value. The hiding openings send the polynomial in the clear at 8 variables instead of 6
+///   (one code-switching round fewer on most stacks; vendored p3-whir, `ZKINFER-PATCH.md`).
 pub const FORMAT_VERSION: u32 = 11;
 
 /// Version of the verifying-key and compiled-model file formats (proving keys have
@@ -72,8 +73,10 @@ pub const FORMAT_VERSION: u32 = 11;
 /// model's quantized graph carries the parts of a packed input (several graph inputs). 4: the
 /// verifying key carries the private weights commitment's budget (`weights_uses`, in its
 /// digest); compiled models did not change but share the number (recompile a version-3 `.zkc`).
-/// 5: the plan's tied weights (`Plan::weight_aliases`; a tied LM head committed once).
-pub const KEY_FORMAT_VERSION: u32 = 5;
+/// 5: the plan's tied weights (`Plan::weight_aliases`; a tied LM head committed once). 6: the
+/// private weights' commitment folds down to 8 variables, not 6 (another first-round row width,
+/// so another root; compiled models did not change but share the number).
+pub const KEY_FORMAT_VERSION: u32 = 6;
 
 /// Version of the proving-key formats. 2: the key carries the weights' commitment data
 /// (codeword and Merkle tree) so that proofs skip re-committing the weights; version-1 keys
@@ -87,8 +90,8 @@ pub const KEY_FORMAT_VERSION: u32 = 5;
 /// commitment's seed (`weights_seed`) instead of a plain commitment's codeword; the mask budget
 /// counts the weights' stack reduction. 9: the plan's tied weights; the weights' commitment in
 /// groups (one root per group in the verifying key, the budget counting one stack reduction per
-/// group).
-pub const PK_FORMAT_VERSION: u32 = 9;
+/// group). 10: the weights' commitment folds down to 8 variables (key format 6).
+pub const PK_FORMAT_VERSION: u32 = 10;
 
 /// The encoding of the proof's integer vectors (public input and output): one byte string of
 /// zigzag LEB128 varints, about 3 bytes for a 16-bit activation instead of bincode's 8. Decoding

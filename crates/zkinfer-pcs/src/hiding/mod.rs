@@ -68,6 +68,11 @@ pub const MASK_LENGTH: usize = 3;
 /// `⌈(λ + log₂ #groups)/(−log₂((1 + ρ)/2))⌉` times (125 at 1/8), and the codeword domain is
 /// `next_pow2(message + spot checks)/ρ`.
 pub const MASK_LOG_INV_RATE: usize = 3;
+/// Variables left when p3-whir sends the polynomial's coefficients in the clear after an
+/// explicit schedule (the vendored p3-whir's `PER_ROUND_MAX_NUM_VARIABLES_TO_SEND_COEFFS`, 8
+/// since zkinfer proof format 11; upstream 6, which p3's constant schedules and the plain `Pcs`
+/// keep): the fold plans fold every variable above it.
+pub const DIRECT_SEND_VARS: usize = 8;
 /// [`FoldPlan::MaxFold`] of the default shape.
 pub const DEFAULT_MAX_FOLD: usize = 6;
 /// [`HidingShape::round_log_inv_rate`] of the default shape.
@@ -133,14 +138,14 @@ enum Entropy {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FoldPlan {
     /// p3's constant schedule: [`PcsConfig::folding_factor`] variables per round until at most
-    /// 6 are left (the first version's plan).
+    /// [`DIRECT_SEND_VARS`] are left (the first version's plan, with 6).
     Constant,
     /// Exactly this many code-switching rounds (fewer if the stack is small): the variables
-    /// above the 6 that are sent in the clear are folded in `rounds + 1` near-equal steps, the
+    /// above the [`DIRECT_SEND_VARS`] sent in the clear are folded in `rounds + 1` near-equal steps, the
     /// larger ones first.
     Rounds(usize),
     /// The fewest rounds that fold at most this many variables per round: the variables above
-    /// the 6 sent in the clear are folded in `ceil(·/max)` near-equal steps, the larger ones
+    /// the [`DIRECT_SEND_VARS`] sent in the clear are folded in `ceil(·/max)` near-equal steps, the larger ones
     /// first (the first round's rows are base-field elements, half the bytes of later ones).
     MaxFold(usize),
 }
@@ -200,8 +205,10 @@ impl HidingShape {
     /// The folding schedule (variables folded per WHIR phase) for a stack of `num_vars`
     /// variables, or `None` for p3's constant schedule.
     fn schedule(&self, num_vars: usize, min_fold: usize) -> Option<Vec<usize>> {
-        // p3 sends the coefficients in the clear once at most 6 variables are left.
-        let to_fold = num_vars.saturating_sub(6).max(min_fold.min(num_vars));
+        // p3 sends the coefficients in the clear once at most `DIRECT_SEND_VARS` are left.
+        let to_fold = num_vars
+            .saturating_sub(DIRECT_SEND_VARS)
+            .max(min_fold.min(num_vars));
         let steps = match self.folds {
             FoldPlan::Constant => return None,
             FoldPlan::Rounds(rounds) => rounds + 1,

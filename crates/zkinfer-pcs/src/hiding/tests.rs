@@ -262,29 +262,31 @@ fn print_johnson_few_rounds() {
     }
 }
 
-/// The fold plans' schedules fold down to at most 6 variables left, in near-equal steps with
-/// the larger first, no step over the cap.
+/// The fold plans' schedules fold down to at most `DIRECT_SEND_VARS` (8) variables left, in
+/// near-equal steps with the larger first, no step over the cap.
 #[test]
-fn fold_plans_schedule_down_to_six_variables() {
-    use super::{FoldPlan, HidingShape};
+fn fold_plans_schedule_down_to_the_direct_send_size() {
+    use super::{DIRECT_SEND_VARS, FoldPlan, HidingShape};
+    assert_eq!(DIRECT_SEND_VARS, 8);
     let shape = |folds| HidingShape {
         folds,
         ..HidingShape::default()
     };
     let max6 = shape(FoldPlan::MaxFold(6));
-    assert_eq!(max6.schedule(16, 4), Some(vec![5, 5]));
-    assert_eq!(max6.schedule(18, 4), Some(vec![6, 6]));
-    assert_eq!(max6.schedule(20, 4), Some(vec![5, 5, 4]));
-    assert_eq!(max6.schedule(22, 4), Some(vec![6, 5, 5]));
-    assert_eq!(max6.schedule(13, 4), Some(vec![4, 3]));
+    assert_eq!(max6.schedule(16, 4), Some(vec![4, 4]));
+    assert_eq!(max6.schedule(18, 4), Some(vec![5, 5]));
+    assert_eq!(max6.schedule(19, 4), Some(vec![6, 5]));
+    assert_eq!(max6.schedule(20, 4), Some(vec![6, 6]));
+    assert_eq!(max6.schedule(22, 4), Some(vec![5, 5, 4]));
+    assert_eq!(max6.schedule(13, 4), Some(vec![5]));
     assert_eq!(max6.schedule(8, 4), Some(vec![4]));
-    assert_eq!(shape(FoldPlan::Rounds(1)).schedule(22, 4), Some(vec![8, 8]));
+    assert_eq!(shape(FoldPlan::Rounds(1)).schedule(22, 4), Some(vec![7, 7]));
     assert_eq!(shape(FoldPlan::Constant).schedule(22, 4), None);
     for n in 4..=30 {
         let s = max6.schedule(n, 4).unwrap();
         let folded: usize = s.iter().sum();
         assert!(
-            n - folded <= 6 && s.iter().all(|&k| (1..=6).contains(&k)),
+            n - folded <= DIRECT_SEND_VARS && s.iter().all(|&k| (1..=6).contains(&k)),
             "{n}: {s:?}"
         );
         assert!(s.windows(2).all(|w| w[0] >= w[1]), "{n}: {s:?}");

@@ -9,6 +9,13 @@ use thiserror::Error;
 /// the prover sends the polynomial coefficients directly.
 const MAX_NUM_VARIABLES_TO_SEND_COEFFS: usize = 6;
 
+/// zkinfer patch: the threshold of an explicit schedule ([`FoldingFactor::PerRound`]), 8
+/// (upstream: [`MAX_NUM_VARIABLES_TO_SEND_COEFFS`]). zkinfer's hiding commitment gives explicit
+/// schedules; in HVZK-WHIR every code-switching round costs two mask groups spot-checked at
+/// ~125 positions, and sending 2^8 instead of 2^6 coefficients at the end saves a round on most
+/// stacks (ZKINFER-PATCH.md, item 6). The constant schedules keep upstream's 6.
+const PER_ROUND_MAX_NUM_VARIABLES_TO_SEND_COEFFS: usize = 8;
+
 /// Errors that can occur when validating a folding factor.
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum FoldingFactorError {
@@ -150,14 +157,14 @@ impl FoldingFactor {
                     }
                     schedule.push(factor);
                     remaining -= factor;
-                    if remaining <= MAX_NUM_VARIABLES_TO_SEND_COEFFS {
+                    if remaining <= PER_ROUND_MAX_NUM_VARIABLES_TO_SEND_COEFFS {
                         return Ok(schedule);
                     }
                 }
                 Err(FoldingFactorError::InsufficientFolding {
                     num_variables,
                     remaining,
-                    threshold: MAX_NUM_VARIABLES_TO_SEND_COEFFS,
+                    threshold: PER_ROUND_MAX_NUM_VARIABLES_TO_SEND_COEFFS,
                 })
             }
         }
