@@ -73,6 +73,9 @@ pub const MASK_LOG_INV_RATE: usize = 3;
 /// since zkinfer proof format 11; upstream 6, which p3's constant schedules and the plain `Pcs`
 /// keep): the fold plans fold every variable above it.
 pub const DIRECT_SEND_VARS: usize = 8;
+/// Stacks of at least `2^LARGE_STACK_VARS` elements fold the most they may in the first step
+/// under [`FoldPlan::MaxFold`] (memory; smaller stacks fold in near-equal steps, fewer bytes).
+pub const LARGE_STACK_VARS: usize = 24;
 /// [`FoldPlan::MaxFold`] of the default shape.
 pub const DEFAULT_MAX_FOLD: usize = 6;
 /// [`HidingShape::round_log_inv_rate`] of the default shape.
@@ -145,8 +148,9 @@ pub enum FoldPlan {
     /// larger ones first.
     Rounds(usize),
     /// The fewest rounds that fold at most this many variables per round: the variables above
-    /// the [`DIRECT_SEND_VARS`] sent in the clear are folded in `ceil(·/max)` near-equal steps, the larger ones
-    /// first (the first round's rows are base-field elements, half the bytes of later ones).
+    /// the [`DIRECT_SEND_VARS`] sent in the clear are folded in `ceil(·/max)` near-equal steps,
+    /// the larger ones first (the first round's rows are base-field elements, half the bytes of
+    /// later ones); on stacks of [`LARGE_STACK_VARS`] or more the first step folds `max`.
     MaxFold(usize),
 }
 
@@ -209,14 +213,30 @@ impl HidingShape {
         let to_fold = num_vars
             .saturating_sub(DIRECT_SEND_VARS)
             .max(min_fold.min(num_vars));
-        let steps = match self.folds {
+        let (steps, first) = match self.folds {
             FoldPlan::Constant => return None,
-            FoldPlan::Rounds(rounds) => rounds + 1,
-            FoldPlan::MaxFold(max) => to_fold.div_ceil(max.max(1)),
+            FoldPlan::Rounds(rounds) => (rounds + 1, None),
+            FoldPlan::MaxFold(max) => {
+                let max = max.max(1);
+                // On large stacks the first step folds the most it may: the second oracle
+                // (`2^(n − k₀)` at the later rounds' rate) is the prover's largest buffer after
+                // the first codeword, and near-equal steps towards 8 variables would double it
+                // (GPT-2 124M's 2^27 groups: 1 GiB more at the peak).
+                let first = (num_vars >= LARGE_STACK_VARS).then_some(max.min(to_fold));
+                (to_fold.div_ceil(max), first)
+            }
         };
         let steps = steps.clamp(1, to_fold.max(1));
-        let (base, extra) = (to_fold / steps, to_fold % steps);
-        Some((0..steps).map(|i| base + usize::from(i < extra)).collect())
+        let mut schedule = Vec::with_capacity(steps);
+        let mut rest = to_fold;
+        if let (Some(first), true) = (first, steps > 1) {
+            schedule.push(first);
+            rest -= first;
+        }
+        let parts = steps - schedule.len();
+        let (base, extra) = (rest / parts, rest % parts);
+        schedule.extend((0..parts).map(|i| base + usize::from(i < extra)));
+        Some(schedule)
     }
 }
 

@@ -280,6 +280,10 @@ fn fold_plans_schedule_down_to_the_direct_send_size() {
     assert_eq!(max6.schedule(22, 4), Some(vec![5, 5, 4]));
     assert_eq!(max6.schedule(13, 4), Some(vec![5]));
     assert_eq!(max6.schedule(8, 4), Some(vec![4]));
+    // Large stacks fold the most first (memory), then near-equal steps.
+    assert_eq!(max6.schedule(24, 4), Some(vec![6, 5, 5]));
+    assert_eq!(max6.schedule(27, 4), Some(vec![6, 5, 4, 4]));
+    assert_eq!(max6.schedule(28, 4), Some(vec![6, 5, 5, 4]));
     assert_eq!(shape(FoldPlan::Rounds(1)).schedule(22, 4), Some(vec![7, 7]));
     assert_eq!(shape(FoldPlan::Constant).schedule(22, 4), None);
     for n in 4..=30 {
