@@ -84,17 +84,7 @@ impl Transcript {
     /// then costs about its byte size in the sponge, not 8 bytes (one element) per value: GPT-2's
     /// 16 × 65,536 public logits are ≈ 1.8 MB instead of 8.4 MB of hashing.
     pub fn absorb_ints(&mut self, label: TranscriptLabel, xs: &[i64]) {
-        let mut bytes = Vec::with_capacity(xs.len() * 3);
-        for &x in xs {
-            // zigzag: 0, -1, 1, -2, … → 0, 1, 2, 3, …
-            let mut z = ((x << 1) ^ (x >> 63)) as u64;
-            while z >= 0x80 {
-                bytes.push((z as u8) | 0x80);
-                z >>= 7;
-            }
-            bytes.push(z as u8);
-        }
-        self.absorb_bytes(label, &bytes);
+        self.absorb_bytes(label, &zigzag_varints(xs));
     }
 
     /// Absorbs one labelled base-field element.
@@ -150,6 +140,23 @@ impl Transcript {
     pub fn challenger_mut(&mut self) -> &mut Challenger {
         &mut self.inner
     }
+}
+
+/// The zigzag LEB128 varints of `values` (0, −1, 1, −2, … → 0, 1, 2, 3, …; 7 bits a byte, the
+/// high bit set on every byte but a value's last): the bytes [`Transcript::absorb_ints`] absorbs
+/// and the proof's serialization of its integer vectors (`zkinfer_proof::proof::compact_ints`).
+#[must_use]
+pub fn zigzag_varints(values: &[i64]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(values.len() * 3);
+    for &v in values {
+        let mut z = ((v << 1) ^ (v >> 63)) as u64;
+        while z >= 0x80 {
+            out.push((z as u8) | 0x80);
+            z >>= 7;
+        }
+        out.push(z as u8);
+    }
+    out
 }
 
 trait FromU64Lossless {

@@ -101,24 +101,8 @@ pub mod compact_ints {
     use serde::de::Error as _;
     use serde::{Deserialize, Deserializer, Serializer};
 
-    /// Zigzag varints of `values`.
-    #[must_use]
-    pub fn encode(values: &[i64]) -> Vec<u8> {
-        let mut out = Vec::with_capacity(values.len() * 3);
-        for &v in values {
-            let mut z = ((v << 1) ^ (v >> 63)) as u64;
-            loop {
-                let byte = (z & 0x7f) as u8;
-                z >>= 7;
-                if z == 0 {
-                    out.push(byte);
-                    break;
-                }
-                out.push(byte | 0x80);
-            }
-        }
-        out
-    }
+    /// Zigzag varints of `values` (the encoding the transcript absorbs them in, too).
+    pub use zkinfer_field::zigzag_varints as encode;
 
     /// The values of [`encode`]'s bytes.
     ///

@@ -141,7 +141,8 @@ enum Entropy {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FoldPlan {
     /// p3's constant schedule: [`PcsConfig::folding_factor`] variables per round until at most
-    /// [`DIRECT_SEND_VARS`] are left (the first version's plan, with 6).
+    /// 6 are left (p3's threshold for constant schedules, not [`DIRECT_SEND_VARS`]; the first
+    /// version's plan).
     Constant,
     /// Exactly this many code-switching rounds (fewer if the stack is small): the variables
     /// above the [`DIRECT_SEND_VARS`] sent in the clear are folded in `rounds + 1` near-equal steps, the
