@@ -65,7 +65,10 @@ use crate::keys::{ProvingKey, VerifyingKey};
 ///   output are absorbed as zigzag varints (`Transcript::absorb_ints`), not one field element
 ///   per value. The hiding openings send the polynomial in the clear at 8 variables instead of 6
 ///   (one code-switching round fewer on most stacks; vendored p3-whir, `ZKINFER-PATCH.md`).
-pub const FORMAT_VERSION: u32 = 11;
+/// - 12: the hiding openings credit the base case's grind to the mask spot checks (fewer
+///   mask spot checks and mask randomness; vendored p3-whir, `ZKINFER-PATCH.md` item 7).
+///   Keys are unchanged.
+pub const FORMAT_VERSION: u32 = 12;
 
 /// Version of the verifying-key and compiled-model file formats (proving keys have
 /// [`PK_FORMAT_VERSION`]); bump on any change. Keys are versioned apart from proofs so that a change of the proof alone does not make users
@@ -498,7 +501,7 @@ mod tests {
 
     #[test]
     fn an_old_proof_file_names_its_version_and_the_fix() {
-        assert_eq!(<Proof as ZkFile>::VERSION, 11);
+        assert_eq!(<Proof as ZkFile>::VERSION, 12);
         // A proof of the first hiding format (3) is refused with the fix.
         let e = Proof::from_bytes(&header::<Proof>(3)).unwrap_err();
         assert!(
@@ -506,7 +509,7 @@ mod tests {
                 e,
                 FileError::WrongVersion {
                     got: 3,
-                    expected: 11,
+                    expected: FORMAT_VERSION,
                     ..
                 }
             ),

@@ -83,6 +83,7 @@ fn octic_no_pow_config(num_variables: usize) -> ZkWhirConfig<OcticEF, F, Challen
         ZkParameters {
             ell_zk: 3,
             mask_log_inv_rate: 3,
+            mask_grinding_credit: false,
         },
     )
     .unwrap()
@@ -138,6 +139,7 @@ fn bench_zk(group: &mut BenchmarkGroup<'_, WallTime>, num_variables: usize) {
         ZkParameters {
             ell_zk: 16,
             mask_log_inv_rate: 5,
+            mask_grinding_credit: false,
         },
     )
     .unwrap();
@@ -185,6 +187,7 @@ fn report_proof_sizes(num_variables: usize) {
         ZkParameters {
             ell_zk: 16,
             mask_log_inv_rate: 5,
+            mask_grinding_credit: false,
         },
     )
     .unwrap();

@@ -471,17 +471,6 @@ impl HidingPcs {
     /// candidate `(stack variables, log₂(1/rate) of the first oracle)`, then the least
     /// grinding, that p3-whir accepts with the first oracle's randomness sized for `uses`
     /// openings (`ZkWhirConfig::new_reusable`) and that reaches the security level.
-    fn hiding_config_among(
-        &self,
-        candidates: impl Iterator<Item = (usize, usize)>,
-        uses: usize,
-        min_vars: usize,
-    ) -> Result<(usize, HidingConfig), PcsError> {
-        self.hiding_parameters_among(candidates, uses, min_vars)
-            .map(|(vars, config, _)| (vars, config))
-    }
-
-    /// [`HidingPcs::hiding_config_among`], with the p3 parameters the configuration was built from.
     fn hiding_parameters_among(
         &self,
         candidates: impl Iterator<Item = (usize, usize)>,
@@ -492,6 +481,11 @@ impl HidingPcs {
         let zk = ZkParameters {
             ell_zk: MASK_LENGTH,
             mask_log_inv_rate: self.shape.mask_log_inv_rate,
+            // The base case grinds before drawing the source's and every mask group's spot
+            // positions, so the mask spot checks get the same grinding credit as the source's
+            // (docs/ZK.md §4.1; vendored p3-whir, ZKINFER-PATCH.md item 7). `check_report`
+            // still requires the query round with grinding at the security level.
+            mask_grinding_credit: true,
         };
         let mut last = String::from("no stack size fits");
         for (vars, rate) in candidates {
@@ -595,6 +589,16 @@ impl HidingPcs {
         min_vars: usize,
         uses: usize,
     ) -> Result<(usize, HidingConfig), PcsError> {
+        self.reusable_parameters(min_vars, uses)
+            .map(|(vars, config, _)| (vars, config))
+    }
+
+    /// [`HidingPcs::reusable_config`], with the p3 parameters the configuration was built from.
+    fn reusable_parameters(
+        &self,
+        min_vars: usize,
+        uses: usize,
+    ) -> Result<(usize, HidingConfig, HidingParameters), PcsError> {
         if uses == 0 || uses > MAX_USES {
             return Err(PcsError::ReuseBudget {
                 uses,
@@ -608,7 +612,7 @@ impl HidingPcs {
             .flat_map(|vars| (base..=base + MAX_REUSE_EXTRA_RATE).map(move |rate| (vars, rate)))
             .collect();
         candidates.sort_by_key(|&(vars, rate)| (vars + rate, vars));
-        self.hiding_config_among(candidates.into_iter(), uses, min_vars)
+        self.hiding_parameters_among(candidates.into_iter(), uses, min_vars)
             .map_err(|e| match e {
                 PcsError::Config { reason, .. } => PcsError::ReuseBudget { uses, reason },
                 other => other,

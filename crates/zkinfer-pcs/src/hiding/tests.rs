@@ -101,6 +101,7 @@ fn print_security_report() {
                             ZkParameters {
                                 ell_zk: 3,
                                 mask_log_inv_rate: mask_rate,
+                                mask_grinding_credit: true,
                             },
                         ) {
                             found = Some(c);
@@ -243,6 +244,7 @@ fn print_johnson_few_rounds() {
                         ZkParameters {
                             ell_zk: 3,
                             mask_log_inv_rate: mask_rate,
+                            mask_grinding_credit: true,
                         },
                     ) else {
                         println!("m={mask_rate} r={rate} n={n} {folds:?}: no config");
@@ -294,5 +296,59 @@ fn fold_plans_schedule_down_to_the_direct_send_size() {
             "{n}: {s:?}"
         );
         assert!(s.windows(2).all(|w| w[0] >= w[1]), "{n}: {s:?}");
+    }
+}
+
+/// The mask spot checks are sized with the base case's grind credited (vendored p3-whir,
+/// ZKINFER-PATCH.md item 7): fewer than without the credit, the grind non-zero, and every mask
+/// group and the source still at the security level once the grind is counted, for one-time and
+/// reusable commitments of the sizes zkinfer makes.
+#[test]
+fn the_base_case_grind_is_credited_to_the_mask_spot_checks() {
+    use super::types::HidingConfig;
+    let pcs = HidingPcs::new(PcsConfig::hiding_default()).unwrap();
+    let target = PcsConfig::hiding_default().security_bits as f64;
+    for (min_vars, uses) in [(12, 1), (16, 1), (19, 1), (22, 1), (16, 256), (19, 256)] {
+        let (vars, config, params) = if uses == 1 {
+            pcs.hiding_parameters(min_vars).unwrap()
+        } else {
+            pcs.reusable_parameters(min_vars, uses).unwrap()
+        };
+        assert!(params.zk.mask_grinding_credit);
+        let uncredited = HidingConfig::new_reusable(
+            vars,
+            params.protocol.clone(),
+            p3_whir::ZkParameters {
+                mask_grinding_credit: false,
+                ..params.zk.clone()
+            },
+            uses,
+        )
+        .unwrap();
+        let pow = config.randomized_terminal().pow_bits;
+        println!(
+            "2^{min_vars} x {uses}: stack 2^{vars}, grind {pow}, mask spot checks {} ({} uncredited)",
+            config.mask_queries(),
+            uncredited.mask_queries()
+        );
+        assert!(pow >= 10, "2^{min_vars} x {uses}: grind {pow}");
+        assert!(
+            config.mask_queries() < uncredited.mask_queries(),
+            "2^{min_vars} x {uses}: {} mask spot checks, {} without the credit",
+            config.mask_queries(),
+            uncredited.mask_queries()
+        );
+        let report = config.hiding_base_case_security_report();
+        assert_eq!(report.query_round.shared_pow_bits, pow);
+        for bits in report.query_round.masks_before_pow_bits.iter() {
+            let bits = bits.unwrap();
+            assert!(bits < target, "the credit is used: {bits}");
+            assert!(
+                bits + pow as f64 >= target,
+                "2^{min_vars} x {uses}: {bits} + {pow}"
+            );
+        }
+        let source = report.query_round.source_before_pow_bits.unwrap();
+        assert!(source + pow as f64 >= target);
     }
 }

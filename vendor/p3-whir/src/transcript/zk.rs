@@ -1803,6 +1803,7 @@ mod tests {
         ZkParameters {
             ell_zk: 4,
             mask_log_inv_rate: 1,
+            mask_grinding_credit: false,
         }
     }
 

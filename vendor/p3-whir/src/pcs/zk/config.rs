@@ -75,6 +75,13 @@ pub struct ZkParameters {
     pub ell_zk: usize,
     /// Log inverse rate of the mask codewords; sets the mask code distance.
     pub mask_log_inv_rate: usize,
+    /// zkinfer patch: credit the base case's shared grind to the mask spot
+    /// checks (`t_zk` sized for `security_level - pow + union` instead of
+    /// `security_level + union`). The grind is checked before any source or
+    /// mask spot position is drawn, which is why p3-security's
+    /// `query_round.with_pow` already credits it to every mask group; `false`
+    /// is upstream's choice (masks at the full level).
+    pub mask_grinding_credit: bool,
 }
 
 /// Fully derived HVZK-WHIR configuration.
@@ -288,15 +295,6 @@ where
         let inner = WhirConfig::<EF, F, Challenger>::new(num_variables, params)?;
         let n_rounds = inner.n_rounds();
 
-        // Derive the mask spot-check count t_zk.
-        //
-        //     each mask spot-check branch is (1 - delta_zk)^{t_zk}
-        //     union over the 2*n_rounds + 2 mask oracles -> + log2 of that
-        //     no PoW on mask spot checks -> target the full security level
-        //     t_zk is also the mask randomness length -> t_zk-query private
-        let union = log2_ceil_usize(2 * n_rounds + 2);
-        let mask_queries = soundness_type.queries(security_level + union, zk.mask_log_inv_rate);
-
         // Re-derive the terminal query/PoW pair against the base case's
         // actual code, not the plain message code `inner` was sized for.
         //
@@ -322,6 +320,25 @@ where
             num_queries,
             pow_bits,
         };
+
+        // Derive the mask spot-check count t_zk.
+        //
+        //     each mask spot-check branch is (1 - delta_zk)^{t_zk}
+        //     union over the 2*n_rounds + 2 mask oracles -> + log2 of that
+        //     upstream: no PoW credit on mask spot checks -> the full level
+        //     zkinfer patch (opt-in): the base case grinds `pow_bits` before
+        //       the source and every mask position are drawn -> credit it
+        //     t_zk is also the mask randomness length -> t_zk-query private
+        let union = log2_ceil_usize(2 * n_rounds + 2);
+        let credit = if zk.mask_grinding_credit {
+            randomized_terminal.pow_bits
+        } else {
+            0
+        };
+        let mask_queries = soundness_type.queries(
+            (security_level + union).saturating_sub(credit),
+            zk.mask_log_inv_rate,
+        );
 
         // Per-oracle ZK budget.
         //
@@ -542,6 +559,7 @@ mod tests {
         ZkParameters {
             ell_zk: 4,
             mask_log_inv_rate: 1,
+            mask_grinding_credit: false,
         }
     }
 

@@ -101,6 +101,7 @@ mod tests {
             ZkParameters {
                 ell_zk: 16,
                 mask_log_inv_rate: 5,
+                mask_grinding_credit: false,
             },
         )
         .unwrap()
@@ -120,6 +121,7 @@ mod tests {
             ZkParameters {
                 ell_zk: 4,
                 mask_log_inv_rate: 1,
+                mask_grinding_credit: false,
             },
         )
         .unwrap()

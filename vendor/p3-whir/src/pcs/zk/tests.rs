@@ -128,6 +128,7 @@ impl Setup {
             ZkParameters {
                 ell_zk: 4,
                 mask_log_inv_rate: 1,
+                mask_grinding_credit: false,
             },
         )
         .unwrap();
