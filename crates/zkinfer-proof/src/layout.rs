@@ -93,6 +93,74 @@ impl Layout {
             .collect()
     }
 
+    /// Splits a stored table into its logical values and its non-zero padded entries, as
+    /// flat `(stored position, value)` pairs in increasing position ([`Layout::join_padding`]
+    /// inverts it). A public output is sent this way: the padding of most outputs is all zero,
+    /// so the proof carries the logical values only (GPT-2's logits: 50,257 of 65,536 per row).
+    #[must_use]
+    pub fn split_padding(&self, stored: &[i64]) -> (Vec<i64>, Vec<i64>) {
+        let positions = self.logical_to_stored();
+        let logical = positions.iter().map(|&s| stored[s]).collect();
+        let mut is_logical = vec![false; self.size()];
+        for &s in &positions {
+            is_logical[s] = true;
+        }
+        let pad = stored
+            .iter()
+            .enumerate()
+            .filter(|&(s, &v)| v != 0 && !is_logical[s])
+            .flat_map(|(s, &v)| [s as i64, v])
+            .collect();
+        (logical, pad)
+    }
+
+    /// The stored table of `logical` values and the non-zero padded entries `pad` of
+    /// [`Layout::split_padding`]. Every table has one encoding: refuses a wrong number of
+    /// values, an odd `pad`, a position out of range, on a logical element or not increasing,
+    /// and a zero value.
+    ///
+    /// # Errors
+    /// What is wrong, in words.
+    pub fn join_padding(&self, logical: &[i64], pad: &[i64]) -> Result<Vec<i64>, String> {
+        if logical.len() != self.logical_len() {
+            return Err(format!(
+                "{} values, expected {}",
+                logical.len(),
+                self.logical_len()
+            ));
+        }
+        if pad.len() % 2 != 0 {
+            return Err("the padded entries are not (position, value) pairs".into());
+        }
+        let positions = self.logical_to_stored();
+        let mut out = vec![0i64; self.size()];
+        let mut is_logical = vec![false; self.size()];
+        for (&s, &v) in positions.iter().zip(logical) {
+            out[s] = v;
+            is_logical[s] = true;
+        }
+        let mut next = 0usize;
+        for pair in pad.chunks_exact(2) {
+            let (s, v) = (pair[0], pair[1]);
+            let s = usize::try_from(s)
+                .ok()
+                .filter(|&s| s >= next && s < out.len() && !is_logical[s])
+                .ok_or_else(|| {
+                    format!(
+                        "padded entry at {s}: not a padded position of the {} stored, \
+                         or out of order",
+                        out.len()
+                    )
+                })?;
+            if v == 0 {
+                return Err(format!("padded entry at {s} is zero (zeros are not sent)"));
+            }
+            out[s] = v;
+            next = s + 1;
+        }
+        Ok(out)
+    }
+
     /// Splits the axes so that the trailing ones multiply to `k` (a linear layer's contraction
     /// dimension). Returns the number of leading axes, or `None` if no suffix has product `k`.
     #[must_use]
@@ -165,6 +233,36 @@ pub fn out_hw(w: &crate::ir::Window, h: usize, wd: usize) -> Option<(usize, usiz
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn padding_splits_and_joins_with_one_encoding() {
+        let l = Layout::natural(&[3, 5]);
+        assert_eq!(l.size(), 32);
+        let mut stored = l.scatter(&(1..=15).collect::<Vec<i64>>());
+        stored[5] = -7; // row 0, padded column 5
+        stored[31] = 2; // the padded row's last entry
+        let (logical, pad) = l.split_padding(&stored);
+        assert_eq!(logical, (1..=15).collect::<Vec<i64>>());
+        assert_eq!(pad, vec![5, -7, 31, 2]);
+        assert_eq!(l.join_padding(&logical, &pad).unwrap(), stored);
+        // An all-zero padding sends nothing.
+        let plain = l.scatter(&logical);
+        assert!(l.split_padding(&plain).1.is_empty());
+        assert_eq!(l.join_padding(&logical, &[]).unwrap(), plain);
+        // Every other encoding is refused.
+        for bad in [
+            vec![5],           // not pairs
+            vec![5, 0],        // a zero sent
+            vec![0, 1],        // a logical position
+            vec![31, 2, 5, 1], // out of order
+            vec![5, 1, 5, 2],  // repeated
+            vec![32, 1],       // out of range
+            vec![-1, 1],       // negative
+        ] {
+            assert!(l.join_padding(&logical, &bad).is_err(), "{bad:?}");
+        }
+        assert!(l.join_padding(&logical[1..], &pad).is_err());
+    }
 
     #[test]
     fn natural_layout_pads_each_axis() {

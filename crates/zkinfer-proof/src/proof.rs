@@ -68,7 +68,10 @@ use crate::keys::{ProvingKey, VerifyingKey};
 /// - 12: the hiding openings credit the base case's grind to the mask spot checks (fewer
 ///   mask spot checks and mask randomness; vendored p3-whir, `ZKINFER-PATCH.md` item 7).
 ///   Keys are unchanged.
-pub const FORMAT_VERSION: u32 = 12;
+/// - 13: a public output is sent as its logical values plus its non-zero padded entries
+///   (`Proof::output_pad`), not as the whole padded table; the transcript still absorbs the
+///   padded table. Keys are unchanged.
+pub const FORMAT_VERSION: u32 = 13;
 
 /// Version of the verifying-key and compiled-model file formats (proving keys have
 /// [`PK_FORMAT_VERSION`]); bump on any change. Keys are versioned apart from proofs so that a change of the proof alone does not make users
@@ -210,10 +213,15 @@ pub struct Proof {
     /// The quantized input, when it is public (encoded as zigzag varints, [`compact_ints`]).
     #[serde(with = "compact_ints::option")]
     pub public_input: Option<Vec<i64>>,
-    /// The output tensor in its stored (padded) layout; empty when the output is not public
-    /// (encoded as zigzag varints, [`compact_ints`]).
+    /// The output's logical values, row-major in the model's shape; empty when the output is
+    /// not public (encoded as zigzag varints, [`compact_ints`]).
     #[serde(with = "compact_ints")]
     pub output: Vec<i64>,
+    /// The output's non-zero padded entries (`Layout::split_padding`: flat `(stored position,
+    /// value)` pairs, increasing), empty for most models; the verifier rebuilds the stored
+    /// table from both (`Layout::join_padding`).
+    #[serde(with = "compact_ints")]
+    pub output_pad: Vec<i64>,
     /// The output's value at the verifier's first point, sent when the output is not public
     /// (the verifier computes it from a public output).
     pub output_claim: Option<EF>,
@@ -376,6 +384,7 @@ impl Proof {
                 size(&self.vk_digest)
                     + self.public_input.as_ref().map_or(1, |v| 1 + ints(v))
                     + ints(&self.output)
+                    + ints(&self.output_pad)
                     + size(&self.output_claim)
                     + size(&self.hashed),
             ),
@@ -501,7 +510,7 @@ mod tests {
 
     #[test]
     fn an_old_proof_file_names_its_version_and_the_fix() {
-        assert_eq!(<Proof as ZkFile>::VERSION, 12);
+        assert_eq!(<Proof as ZkFile>::VERSION, 13);
         // A proof of the first hiding format (3) is refused with the fix.
         let e = Proof::from_bytes(&header::<Proof>(3)).unwrap_err();
         assert!(

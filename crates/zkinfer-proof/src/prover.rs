@@ -187,9 +187,12 @@ fn prove_inner(
     };
     let output = wit.tensor(graph.output, "output")?.to_vec();
     let public_output = plan.options.output.is_public();
-    if public_output {
+    let (public_logical, output_pad) = if public_output {
         t.absorb_ints(labels::OUTPUT, &output);
-    }
+        crate::ops::util::layout(plan, graph.output, "output")?.split_padding(&output)
+    } else {
+        (Vec::new(), Vec::new())
+    };
 
     let pcs = Pcs::new(pk.vk.pcs);
     let weights_committed = plan.options.weights == WeightsVisibility::Private;
@@ -378,7 +381,8 @@ fn prove_inner(
     let proof = Proof {
         vk_digest: pk.vk.digest,
         public_input,
-        output: if public_output { output } else { Vec::new() },
+        output: public_logical,
+        output_pad,
         output_claim,
         hashed,
         weights: weights_commitment,

@@ -90,17 +90,20 @@ pub fn verify(
         }
     };
     let public_output = plan.options.output.is_public();
-    let logical_out = if public_output {
-        if proof.output.len() != out_layout.size() || proof.output_claim.is_some() {
-            return Err(VerifyError::Malformed(format!(
-                "output has {} values, expected {}",
-                proof.output.len(),
-                out_layout.size()
-            )));
+    let stored_out = if public_output {
+        if proof.output_claim.is_some() {
+            return Err(VerifyError::Malformed(
+                "the key's output is public: the proof must carry the output, not its claimed \
+                 value"
+                    .into(),
+            ));
         }
-        out_layout.gather(&proof.output)
+        out_layout
+            .join_padding(&proof.output, &proof.output_pad)
+            .map_err(|e| VerifyError::Malformed(format!("public output: {e}")))?
     } else {
-        if !proof.output.is_empty() || proof.output_claim.is_none() {
+        if !proof.output.is_empty() || !proof.output_pad.is_empty() || proof.output_claim.is_none()
+        {
             return Err(VerifyError::Malformed(
                 "the key's output is not public: the proof must carry its claimed value, not \
                  the output"
@@ -115,6 +118,7 @@ pub fn verify(
         }
         Vec::new()
     };
+    let logical_out = proof.output.clone();
     if let Some(want) = expected_output {
         if want.len() != logical_out.len() {
             return Err(VerifyError::Malformed(
@@ -126,7 +130,7 @@ pub fn verify(
         }
     }
     if public_output {
-        t.absorb_ints(labels::OUTPUT, &proof.output);
+        t.absorb_ints(labels::OUTPUT, &stored_out);
     }
 
     let pcs = Pcs::new(vk.pcs);
@@ -261,7 +265,7 @@ pub fn verify(
         .t
         .challenges(labels::OUTPUT_POINT, out_layout.num_vars());
     let claim = match proof.output_claim {
-        None => Claim::new(tau.clone(), mle(&proof.output, &tau)),
+        None => Claim::new(tau.clone(), mle(&stored_out, &tau)),
         Some(v) => {
             let c = cx.rd.masked_value(&tau, v, "output")?;
             cx.rd.t.absorb_ext(labels::OUTPUT_CLAIM, v);

@@ -53,17 +53,72 @@ fn byte_flips_across_the_proof_are_rejected() {
 #[test]
 fn changed_output_is_rejected() {
     let (g, x, pk, proof) = fixture();
-    let plan = &pk.vk.plan;
-    let stored = plan.layouts[g.output].logical_to_stored();
+    let layout = &pk.vk.plan.layouts[g.output];
+    assert_eq!(proof.output.len(), layout.logical_len());
     let mut p = proof.clone();
-    p.output[stored[0]] += 1;
+    p.output[0] += 1;
     assert!(verify(&pk.vk, &p, Some(&x), None).is_err());
     // The expected output differing from the proven one.
-    let mut want = plan.layouts[g.output].gather(&proof.output);
+    let mut want = proof.output.clone();
     want[1] -= 1;
     assert!(matches!(
         verify(&pk.vk, &proof, Some(&x), Some(&want)),
         Err(VerifyError::OutputMismatch { index: 1 })
+    ));
+}
+
+/// A public output is sent as its logical values plus its non-zero padded entries. Zero padding
+/// (a linear layer's 5 outputs stored in 8) sends none, and a claimed non-zero padded entry is
+/// rejected; a table lookup's padding (`f(0) ≠ 0` on every stored element) is sent, verifies, and
+/// changing, dropping or reordering an entry is rejected.
+#[test]
+fn a_public_output_is_bound_at_its_padded_positions() {
+    let model = |table: bool| {
+        let mut b = GraphBuilder::new(&[1, 6], 16, 5);
+        let y = b.linear(0, 5);
+        if table {
+            b.table(y, "shift_plus_7", |v| (v >> 6) + 7);
+        }
+        let x = b.random_input();
+        let g = b.finish();
+        let pk = keys(&g, InputVisibility::Public);
+        let proof = prove(&pk, &x, None).unwrap();
+        let out = verify(&pk.vk, &proof, Some(&x), None).expect("honest proof verifies");
+        assert_eq!(out, proof.output);
+        assert_eq!(proof.output.len(), 5);
+        assert_eq!(pk.vk.plan.layouts[g.output].size(), 8);
+        (x, pk, proof)
+    };
+    let (x, pk, proof) = model(false);
+    assert!(proof.output_pad.is_empty());
+    // The whole padded table, as proof format 12 sent it, is malformed.
+    let mut p = proof.clone();
+    p.output = pk.vk.plan.layouts[pk.vk.plan.graph.output].scatter(&proof.output);
+    assert!(matches!(
+        verify(&pk.vk, &p, Some(&x), None),
+        Err(VerifyError::Malformed(_))
+    ));
+    for pos in 5..8 {
+        let mut p = proof.clone();
+        p.output_pad = vec![pos, 1];
+        assert!(verify(&pk.vk, &p, Some(&x), None).is_err(), "{pos}");
+    }
+    let (x, pk, proof) = model(true);
+    assert_eq!(proof.output_pad, vec![5, 7, 6, 7, 7, 7]);
+    let mut p = proof.clone();
+    p.output_pad[1] += 1;
+    assert!(verify(&pk.vk, &p, Some(&x), None).is_err());
+    let mut p = proof.clone();
+    p.output_pad.truncate(4);
+    assert!(verify(&pk.vk, &p, Some(&x), None).is_err());
+    let mut p = proof.clone();
+    p.output_pad.swap(0, 2);
+    assert!(verify(&pk.vk, &p, Some(&x), None).is_err());
+    let mut p = proof;
+    p.output_pad[3] = 0;
+    assert!(matches!(
+        verify(&pk.vk, &p, Some(&x), None),
+        Err(VerifyError::Malformed(_))
     ));
 }
 
