@@ -116,6 +116,10 @@ pub struct HidingParameters {
     pub uses: usize,
 }
 
+/// The most hiding configurations [`HidingPcs`] keeps per process (a verification service sees a
+/// few per model; the cache is emptied when full).
+const CONFIG_CACHE_ENTRIES: usize = 256;
+
 /// The most openings a reusable commitment may cover ([`HidingPcs::commit_reusable`]).
 pub const MAX_USES: usize = 1 << 16;
 /// How many steps below [`PcsConfig::log_inv_rate`] a reusable commitment's first oracle may
@@ -568,15 +572,37 @@ impl HidingPcs {
 
     /// The configuration of a commitment for one opening (`uses = None`, [`HidingPcs::commit`])
     /// or for `uses` openings ([`HidingPcs::commit_reusable`]).
+    ///
+    /// The search builds and checks up to dozens of p3 configurations (a few ms), and one opening
+    /// asks for its configuration three times on each side (absorbing the commitment, lifting the
+    /// claims, proving or verifying), so the found ones are kept for the process
+    /// ([`CONFIG_CACHE_ENTRIES`] at most; the search is deterministic in its key). Errors are
+    /// not kept.
     pub(super) fn config_for(
         &self,
         min_vars: usize,
         uses: Option<usize>,
     ) -> Result<(usize, HidingConfig), PcsError> {
-        match uses {
+        type Key = (PcsConfig, HidingShape, usize, Option<usize>);
+        static CACHE: std::sync::OnceLock<
+            std::sync::Mutex<std::collections::HashMap<Key, (usize, HidingConfig)>>,
+        > = std::sync::OnceLock::new();
+        let cache = CACHE.get_or_init(Default::default);
+        let key = (self.config, self.shape, min_vars, uses);
+        if let Some(found) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            return Ok(found);
+        }
+        let found = match uses {
             None => self.hiding_config(min_vars),
             Some(uses) => self.reusable_config(min_vars, uses),
+        }?;
+        if let Ok(mut c) = cache.lock() {
+            if c.len() >= CONFIG_CACHE_ENTRIES {
+                c.clear();
+            }
+            c.insert(key, found.clone());
         }
+        Ok(found)
     }
 
     /// The configuration of a commitment opened up to `uses` times: the first oracle's

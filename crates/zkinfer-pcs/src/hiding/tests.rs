@@ -352,3 +352,30 @@ fn the_base_case_grind_is_credited_to_the_mask_spot_checks() {
         assert!(source + pow as f64 >= target);
     }
 }
+
+/// The configurations kept for the process are the ones the search finds: a second request
+/// returns the first's, and both equal a fresh search, for one-time and reusable shapes and for
+/// another shape of the same stack size.
+#[test]
+fn kept_configurations_are_the_searched_ones() {
+    let pcs = HidingPcs::new(PcsConfig::hiding_default()).unwrap();
+    for (min_vars, uses) in [(14, None), (14, Some(4)), (17, Some(256))] {
+        let first = pcs.config_for(min_vars, uses).unwrap();
+        let again = pcs.config_for(min_vars, uses).unwrap();
+        let fresh = match uses {
+            None => pcs.hiding_config(min_vars).unwrap(),
+            Some(u) => pcs.reusable_config(min_vars, u).unwrap(),
+        };
+        assert_eq!(format!("{first:?}"), format!("{again:?}"));
+        assert_eq!(format!("{first:?}"), format!("{fresh:?}"));
+    }
+    // The key holds the settings: other settings at the same stack size get their own.
+    let other = HidingPcs::new(PcsConfig {
+        pow_bits: PcsConfig::hiding_default().pow_bits + 2,
+        ..PcsConfig::hiding_default()
+    })
+    .unwrap();
+    let (_, a) = pcs.config_for(14, None).unwrap();
+    let (_, b) = other.config_for(14, None).unwrap();
+    assert_ne!(a.pow_bits, b.pow_bits);
+}
