@@ -340,7 +340,7 @@ fn the_base_case_grind_is_credited_to_the_mask_spot_checks() {
         );
         let report = config.hiding_base_case_security_report();
         assert_eq!(report.query_round.shared_pow_bits, pow);
-        for bits in report.query_round.masks_before_pow_bits.iter() {
+        for bits in &report.query_round.masks_before_pow_bits {
             let bits = bits.unwrap();
             assert!(bits < target, "the credit is used: {bits}");
             assert!(
