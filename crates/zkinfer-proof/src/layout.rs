@@ -129,7 +129,7 @@ impl Layout {
                 self.logical_len()
             ));
         }
-        if pad.len() % 2 != 0 {
+        if !pad.len().is_multiple_of(2) {
             return Err("the padded entries are not (position, value) pairs".into());
         }
         let positions = self.logical_to_stored();
