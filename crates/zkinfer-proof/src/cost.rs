@@ -1,9 +1,10 @@
 //! Cost prediction: totals of the per-node costs and the time and memory models.
 //!
-//! The constants are fitted (least relative error, non-negative) to two runs of the bench
-//! (`cargo run --release -p zkinfer-cli --example bench -- --cost`, then `-- --cost
-//! resnet18-cifar mobilenet_v2`) on the 2-core / 24 GiB machine of docs/BENCHMARKS.md ("The cost
-//! model"), where every model's prediction is set beside its measurement. Prove time is the
+//! The time constants are fitted (smallest worst-case relative error) to the bench's measurements
+//! (`cargo run --release -p zkinfer-cli --example bench -- --cost` three times, the median per
+//! model, then `-- --cost resnet18-cifar mobilenet_v2`) and GPT-2 124M's on the 2-core / 24 GiB
+//! machine of docs/BENCHMARKS.md ("The cost model", refit of stop 27), where every model's
+//! prediction is set beside its measurement; the memory constants come from the first fit. Prove time is the
 //! prover's wall time on 2 threads with the proving key loaded; peak memory is the resident peak
 //! of loading the key and proving, which on every bench model exceeds setup's. The private
 //! weights' cost is that of their codeword ([`crate::weights::codeword_len`] at the default
@@ -20,13 +21,16 @@ use crate::weights::{DEFAULT_MAX_PROOFS, WeightShapes};
 const COMMITTED_NS: f64 = 150.0;
 /// Time per element of the private weights' codeword (re-derived from the key's seed, hashed
 /// and opened by every proof), including the weights' share of the sumchecks.
-const CODEWORD_NS: f64 = 28.5;
+const CODEWORD_NS: f64 = 20.0;
 /// Time per private weight element (padded): the walk's sumchecks over the weights and the
-/// groups' claim reductions over their stacks. Small models' codewords are all enlarged to
-/// 2^24 elements, so [`CODEWORD_NS`] (fitted on them) cannot carry what grows with the weights
-/// themselves; from GPT-2 124M's one measurement (docs/BENCHMARKS.md, "The cost model"), not a
-/// fit.
-const PRIVATE_WEIGHT_NS: f64 = 49.0;
+/// groups' claim reductions over their stacks. Small models' codewords are enlarged to 2^23 or
+/// 2^24 elements whatever their weights, so [`CODEWORD_NS`] cannot carry what grows with the
+/// weights themselves; GPT-2 124M and ResNet-18 set it.
+const PRIVATE_WEIGHT_NS: f64 = 138.0;
+/// Seconds per proof of the private weights' opening that do not grow with the codeword: the
+/// reusable commitment's round-0 mask of `T·t` revealed elements (its encoding, tree and spot
+/// checks; docs/PROOF_SIZE.md §2.b), ≈ 0.2 s at the default `T = 256` on every small model.
+const REUSABLE_OPENING_S: f64 = 0.23;
 /// Time per public weight element (the sumchecks only; nothing is opened).
 const PUBLIC_WEIGHT_NS: f64 = 25.0;
 /// Time per looked-up row (LogUp-GKR), beyond its committed multiplicities.
@@ -81,7 +85,7 @@ pub fn total(
 
 /// Time model: per element committed per proof, per element of the private weights' codeword
 /// (re-derived and opened by every proof), per weight element (private or public), per lookup
-/// row.
+/// row, and a fixed part of the private weights' opening.
 #[must_use]
 pub fn predict_seconds(
     committed: usize,
@@ -89,16 +93,17 @@ pub fn predict_seconds(
     weights_codeword: usize,
     lookups: usize,
 ) -> f64 {
-    let per_weight = if weights_codeword == 0 {
-        PUBLIC_WEIGHT_NS
+    let (per_weight, fixed) = if weights_codeword == 0 {
+        (PUBLIC_WEIGHT_NS, 0.0)
     } else {
-        PRIVATE_WEIGHT_NS
+        (PRIVATE_WEIGHT_NS, REUSABLE_OPENING_S)
     };
-    (committed as f64 * COMMITTED_NS
-        + weights_codeword as f64 * CODEWORD_NS
-        + weights as f64 * per_weight
-        + lookups as f64 * LOOKUP_NS)
-        * 1e-9
+    fixed
+        + (committed as f64 * COMMITTED_NS
+            + weights_codeword as f64 * CODEWORD_NS
+            + weights as f64 * per_weight
+            + lookups as f64 * LOOKUP_NS)
+            * 1e-9
 }
 
 /// Memory model: per element committed, per element of the private weights' codeword (of the
@@ -122,6 +127,9 @@ mod tests {
         assert!(predict_seconds(c, w, w << 2, l) > predict_seconds(c, w, w << 1, l));
         // More private weights behind the same codeword cost more (their sumchecks).
         assert!(predict_seconds(c, w << 1, w << 2, l) > predict_seconds(c, w, w << 2, l));
+        // Private weights pay the opening's fixed part; public weights open nothing.
+        assert!(predict_seconds(0, 1, 1, 0) >= REUSABLE_OPENING_S);
+        assert!(predict_seconds(0, 1, 0, 0) < 1e-6);
         assert!(predict_memory(c, w, w << 2) > predict_memory(c, w, w << 1));
         // Saturates instead of overflowing on absurd sizes.
         assert_eq!(predict_memory(usize::MAX, 0, usize::MAX), u64::MAX);
