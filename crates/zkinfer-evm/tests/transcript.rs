@@ -82,6 +82,66 @@ fn random_scripts_draw_the_same_challenges() {
     assert!(drawn > CASES);
 }
 
+/// Scripts whose pending input crosses the 8 KiB chunk size of the transcript's hash
+/// (`zkinfer_field::chunked`): long byte strings, field and extension vectors, and pending lengths
+/// at the boundary itself (8,192 bytes: plain Keccak-256; 8,200: chunked) and at whole chunks.
+#[test]
+fn long_absorbs_use_the_same_chunked_hash() {
+    let mut h = Harness::deploy(Contract::TranscriptHarness).expect("deploys");
+    let mut rng = StdRng::seed_from_u64(9);
+    // After a challenge the pending input is the 32-byte chaining digest; label "x" (16 bytes), a
+    // vector of n base elements (8 + 8n bytes), then label "end" and the count 3 (40 bytes) make
+    // 96 + 8n bytes pending when the first of the three challenges is drawn.
+    let at = |pending: usize| (pending - 96) / 8;
+    let mut scripts: Vec<Vec<TranscriptOp>> = [8184, 8192, 8200, 16384, 16392, 3 * 8192 + 8]
+        .into_iter()
+        .map(|pending| {
+            let n = at(pending);
+            vec![
+                TranscriptOp::Challenge(b"c".to_vec()),
+                TranscriptOp::Fields(b"x".to_vec(), (0..n).map(|_| base(&mut rng)).collect()),
+                TranscriptOp::Challenges(b"end".to_vec(), 3),
+            ]
+        })
+        .collect();
+    for _ in 0..12 {
+        let mut ops = Vec::new();
+        for _ in 0..rng.random_range(1..5) {
+            let label = bytes(&mut rng, 24);
+            ops.push(match rng.random_range(0..4) {
+                0 => TranscriptOp::Bytes(label, bytes(&mut rng, 60_000)),
+                1 => {
+                    let n = rng.random_range(0..6_000);
+                    TranscriptOp::Fields(label, (0..n).map(|_| base(&mut rng)).collect())
+                }
+                2 => {
+                    let n = rng.random_range(0..3_000);
+                    TranscriptOp::Exts(label, (0..n).map(|_| ext(&mut rng)).collect())
+                }
+                _ => TranscriptOp::Challenge(label),
+            });
+        }
+        ops.push(TranscriptOp::Challenge(b"end".to_vec()));
+        scripts.push(ops);
+    }
+    for (case, ops) in scripts.iter().enumerate() {
+        let script = encode_script(ops).expect("encodes");
+        let out = h
+            .call(
+                "run(bytes,bytes)",
+                &[Token::Bytes(vec![]), Token::Bytes(script)],
+            )
+            .expect("runs");
+        assert!(out.success, "case {case}: the contract reverted");
+        let got = decode_uint_array(&out.output, 0).expect("uint256[]");
+        let want: Vec<U256> = replay_script(&[], ops)
+            .into_iter()
+            .map(ext_to_word)
+            .collect();
+        assert_eq!(got, want, "case {case}: challenges differ");
+    }
+}
+
 #[test]
 fn a_changed_message_changes_the_challenge() {
     // The contract must not be a constant: the same script with one absorbed bit changed differs.

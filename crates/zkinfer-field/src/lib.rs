@@ -14,10 +14,12 @@
 //! (`.cargo/config.toml`). `cargo run --release -p zkinfer-sumcheck --example bench_sumcheck` prints
 //! what that changes.
 
+pub mod chunked;
 pub mod embed;
 pub mod limits;
 pub mod transcript;
 
+pub use chunked::{CHUNK_BYTES, ChunkedKeccak256, chunked_keccak256};
 pub use embed::{
     EmbedError, from_signed, from_signed_checked, from_signed_slice, pow2, to_signed,
     to_signed_checked,

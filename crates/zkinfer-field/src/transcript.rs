@@ -1,7 +1,8 @@
 //! The Fiat–Shamir transcript.
 //!
-//! A Keccak-256 hash chain (p3's `HashChallenger<u8, Keccak256Hash, 32>` behind a
-//! `SerializingChallenger64`), so the EVM's `KECCAK256` reproduces it. On top of the raw
+//! A Keccak-256 hash chain (p3's `HashChallenger<u8, H, 32>` behind a `SerializingChallenger64`,
+//! `H` Keccak-256 with a chunked mode above 8 KiB: [`crate::chunked`]), so the EVM's `KECCAK256`
+//! reproduces it. On top of the raw
 //! challenger it adds:
 //! - a domain separator absorbed at creation: [`PROTOCOL_TAG`] and a caller context (e.g. the vk
 //!   digest);
@@ -13,17 +14,17 @@
 //! [`Transcript`] also implements the p3-challenger traits by delegation, so `p3-whir` runs its
 //! own rounds on the same hash chain.
 
+use crate::chunked::ChunkedKeccak256;
+use crate::{EF, F};
 use p3_challenger::{
     CanObserve, CanSample, CanSampleBits, CanSampleUniformBits, FieldChallenger,
     GrindingChallenger, HashChallenger, ResamplingError, SerializingChallenger64,
 };
 use p3_field::{BasedVectorSpace, PrimeField64};
-use p3_keccak::Keccak256Hash;
 
-use crate::{EF, F};
-
-/// The raw challenger wrapped by [`Transcript`]: Keccak-256 over serialized Goldilocks elements.
-pub type Challenger = SerializingChallenger64<F, HashChallenger<u8, Keccak256Hash, 32>>;
+/// The raw challenger wrapped by [`Transcript`]: Keccak-256 over serialized Goldilocks elements,
+/// chunked above 8 KiB of pending input ([`crate::chunked`]).
+pub type Challenger = SerializingChallenger64<F, HashChallenger<u8, ChunkedKeccak256, 32>>;
 
 /// The protocol tag absorbed first by every transcript; bump it when the proof format changes.
 pub const PROTOCOL_TAG: &[u8] = b"zkinfer/v1";
@@ -42,7 +43,7 @@ impl Transcript {
     #[must_use]
     pub fn new(context: &[u8]) -> Self {
         let mut t = Self {
-            inner: Challenger::from_hasher(Vec::new(), Keccak256Hash),
+            inner: Challenger::from_hasher(Vec::new(), ChunkedKeccak256),
         };
         t.absorb_bytes(b"protocol", PROTOCOL_TAG);
         t.absorb_bytes(b"context", context);

@@ -71,7 +71,10 @@ use crate::keys::{ProvingKey, VerifyingKey};
 /// - 13: a public output is sent as its logical values plus its non-zero padded entries
 ///   (`Proof::output_pad`), not as the whole padded table; the transcript still absorbs the
 ///   padded table. Keys are unchanged.
-pub const FORMAT_VERSION: u32 = 13;
+/// - 14: the transcript hashes more than 8 KiB of pending input in 8 KiB chunks
+///   (`zkinfer_field::chunked`), so the long absorbs (public tensors, revealed masks) are
+///   hashed in parallel; shorter inputs hash as before. Keys are unchanged.
+pub const FORMAT_VERSION: u32 = 14;
 
 /// Version of the verifying-key and compiled-model file formats (proving keys have
 /// [`PK_FORMAT_VERSION`]); bump on any change. Keys are versioned apart from proofs so that a change of the proof alone does not make users
@@ -510,7 +513,10 @@ mod tests {
 
     #[test]
     fn an_old_proof_file_names_its_version_and_the_fix() {
-        assert_eq!(<Proof as ZkFile>::VERSION, 13);
+        assert_eq!(<Proof as ZkFile>::VERSION, 14);
+        // A proof of the previous format (13: the transcript without chunked hashing) is refused.
+        let e = Proof::from_bytes(&header::<Proof>(13)).unwrap_err();
+        assert!(matches!(e, FileError::WrongVersion { got: 13, .. }), "{e}");
         // A proof of the first hiding format (3) is refused with the fix.
         let e = Proof::from_bytes(&header::<Proof>(3)).unwrap_err();
         assert!(

@@ -15,10 +15,11 @@ struct Transcript {
 }
 
 /// @title The Keccak transcript of zkinfer-field (`crates/zkinfer-field/src/transcript.rs`), byte for byte.
-/// @notice The Rust transcript is p3's `SerializingChallenger64<Goldilocks, HashChallenger<u8, Keccak256Hash, 32>>`:
+/// @notice The Rust transcript is p3's `SerializingChallenger64<Goldilocks, HashChallenger<u8, ChunkedKeccak256, 32>>`:
 /// - observing a field element appends its canonical u64, little-endian, to an input buffer;
-/// - sampling with an empty output buffer hashes the input buffer (Keccak-256), replaces the input buffer by the
-///   digest (chaining) and makes the digest's 32 bytes the output buffer, which is consumed from its end; a
+/// - sampling with an empty output buffer hashes the input buffer (Keccak-256, chunked above 8 KiB: `_flush`),
+///   replaces the input buffer by the digest (chaining) and makes the digest's 32 bytes the output buffer,
+///   which is consumed from its end; a
 ///   u64 is read little-endian from 8 popped bytes, so the k-th u64 of a digest d is bits [64k, 64k + 64) of d
 ///   read as a big-endian uint256; a u64 ≥ p is rejected and the next one read;
 /// - observing anything discards the unread output.
@@ -29,6 +30,8 @@ library KeccakTranscript {
     uint256 private constant MASK64 = 0xFFFFFFFFFFFFFFFF;
     uint256 private constant P = 0xFFFFFFFF00000001;
     uint256 private constant INITIAL_CAP = 1024;
+    /// Pending input above this many bytes is hashed in chunks (`zkinfer_field::CHUNK_BYTES`).
+    uint256 private constant CHUNK = 8192;
     /// encodeLabel("protocol"), encodeLabel("context").
     bytes private constant PROTOCOL_LABEL =
         hex"0800000000000000700000000000000072000000000000006f0000000000000074000000000000006f0000000000000063000000000000006f000000000000006c00000000000000";
@@ -194,25 +197,44 @@ library KeccakTranscript {
 
     /// One base-field sample: the next u64 of the output below p (rejection sampling, as p3's).
     function sampleBase(Transcript memory t) internal pure returns (uint256 r) {
-        assembly ("memory-safe") {
-            for {} 1 {} {
-                let left := mload(add(t, 0x80))
-                if iszero(left) {
-                    let buf := mload(t)
-                    let d := keccak256(buf, mload(add(t, 0x20)))
-                    mstore(buf, d)
-                    mstore(add(t, 0x20), 32)
-                    mstore(add(t, 0x60), d)
-                    left := 4
-                }
-                let v := and(shr(mul(64, sub(4, left)), mload(add(t, 0x60))), MASK64)
-                mstore(add(t, 0x80), sub(left, 1))
-                if lt(v, P) {
-                    r := v
-                    break
-                }
-            }
+        while (true) {
+            r = _sampleU64(t);
+            if (r < P) return r;
         }
+    }
+
+    /// Hashes the pending input as `zkinfer_field::chunked` does (`keccak256(B)` up to `CHUNK` bytes; above,
+    /// `keccak256(B[0..CHUNK] ‖ d_2 ‖ … ‖ d_k ‖ le64(|B|))` with `d_i` the Keccak-256 of the i-th `CHUNK`-byte
+    /// chunk, the last one possibly short); the digest becomes the chaining input and the output.
+    function _flush(Transcript memory t) private pure {
+        uint256 len = t.len;
+        // The root's length word is written as a whole word after the last chunk digest, up to 32 bytes
+        // past the pending input: reserve them.
+        if (len > CHUNK) _reserve(t, 32);
+        uint256 buf = t.buf;
+        uint256 lenWord = _le64(len);
+        bytes32 d;
+        assembly ("memory-safe") {
+            switch gt(len, CHUNK)
+            case 0 { d := keccak256(buf, len) }
+            default {
+                // Each chunk digest overwrites bytes already hashed: the j-th (j >= 2) goes to
+                // CHUNK + 32 (j - 2), before chunk j + 1 starts at CHUNK j.
+                let w := add(buf, CHUNK)
+                for { let off := CHUNK } lt(off, len) { off := add(off, CHUNK) } {
+                    let n := sub(len, off)
+                    if gt(n, CHUNK) { n := CHUNK }
+                    mstore(w, keccak256(add(buf, off), n))
+                    w := add(w, 32)
+                }
+                mstore(w, lenWord)
+                d := keccak256(buf, add(sub(w, buf), 8))
+            }
+            mstore(buf, d)
+        }
+        t.len = 32;
+        t.out = uint256(d);
+        t.left = 4;
     }
 
     /// A labelled challenge in EF (packed).
@@ -288,19 +310,10 @@ library KeccakTranscript {
 
     /// The next u64 of the output, without rejection (p3's `sample_bits` reads 8 bytes as they are).
     function _sampleU64(Transcript memory t) private pure returns (uint256 v) {
-        assembly ("memory-safe") {
-            let left := mload(add(t, 0x80))
-            if iszero(left) {
-                let buf := mload(t)
-                let d := keccak256(buf, mload(add(t, 0x20)))
-                mstore(buf, d)
-                mstore(add(t, 0x20), 32)
-                mstore(add(t, 0x60), d)
-                left := 4
-            }
-            v := and(shr(mul(64, sub(4, left)), mload(add(t, 0x60))), MASK64)
-            mstore(add(t, 0x80), sub(left, 1))
-        }
+        if (t.left == 0) _flush(t);
+        uint256 left = t.left;
+        v = (t.out >> (64 * (4 - left))) & MASK64;
+        t.left = left - 1;
     }
 
     /// p3's `sample_bits(bits)` (= `sample_uniform_bits`): the low `bits` bits of the next u64. `bits` < 64.
@@ -314,15 +327,7 @@ library KeccakTranscript {
     /// all be zero. `witness` must be canonical (the caller decodes it).
     function checkWitness(Transcript memory t, uint256 bits, uint256 witness) internal pure returns (bool) {
         if (bits == 0) return true;
-        assembly ("memory-safe") {
-            if iszero(mload(add(t, 0x80))) {
-                let buf := mload(t)
-                let d := keccak256(buf, mload(add(t, 0x20)))
-                mstore(buf, d)
-                mstore(add(t, 0x20), 32)
-                mstore(add(t, 0x60), d)
-            }
-        }
+        if (t.left == 0) _flush(t);
         observeBase(t, witness);
         return sampleBits(t, bits) == 0;
     }
