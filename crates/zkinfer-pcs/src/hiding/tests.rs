@@ -379,3 +379,56 @@ fn kept_configurations_are_the_searched_ones() {
     let (_, b) = other.config_for(14, None).unwrap();
     assert_ne!(a.pow_bits, b.pow_bits);
 }
+
+/// Every mask group's openings are checked, whichever group fails (the base case checks the
+/// groups in parallel: vendored p3-whir, `ZKINFER-PATCH.md` item 8): a changed opened row of any
+/// group's carried or fresh mask is rejected, naming that oracle, and the honest proof verifies.
+#[test]
+fn every_mask_group_opening_is_checked() {
+    let pcs = HidingPcs::new(PcsConfig::hiding_default()).unwrap();
+    let cols = vec![
+        (0..1u64 << 16)
+            .map(|i| F::from_u64(i * 3 + 1))
+            .collect::<Vec<F>>(),
+    ];
+    let point: Vec<EF> = (0..16u64)
+        .map(|i| EF::from_basis_coefficients_fn(|j| F::from_u64(5 * i + j as u64 + 2)))
+        .collect();
+    let claims = vec![ColumnClaim {
+        column: 0,
+        value: zkinfer_poly::evaluate(&cols[0], &point),
+        point,
+    }];
+    let mut t = Transcript::new(b"unit");
+    let (c, data) = pcs.commit(&cols, &mut t).unwrap();
+    let proof = pcs.open(data, &claims, &mut t).unwrap();
+    let verify = |proof: &super::HidingOpeningProof| {
+        let mut tv = Transcript::new(b"unit");
+        pcs.absorb_commitment(&c, &mut tv).unwrap();
+        pcs.verify(&c, &claims, proof, &mut tv)
+    };
+    verify(&proof).unwrap();
+    let groups = proof.inner.base_case.mask_openings.len();
+    assert!(
+        groups >= 2,
+        "only {groups} mask group(s): the test needs several"
+    );
+    for group in 0..groups {
+        for fresh in [false, true] {
+            let mut bad = proof.clone();
+            let pair = &mut bad.inner.base_case.mask_openings[group];
+            let opening = if fresh {
+                &mut pair.fresh
+            } else {
+                &mut pair.carried
+            };
+            let last = opening.rows.len() - 1;
+            opening.rows[last][0] += EF::ONE;
+            let err = verify(&bad)
+                .expect_err("a changed mask row verified")
+                .to_string();
+            let kind = if fresh { "fresh mask" } else { "carried mask" };
+            assert!(err.contains(kind), "group {group}: {err}");
+        }
+    }
+}

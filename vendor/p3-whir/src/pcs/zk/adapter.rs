@@ -81,7 +81,10 @@ where
     F: TwoAdicField + PrimeField64,
     EF: ExtensionField<F> + TwoAdicField,
     Dft: TwoAdicSubgroupDft<F>,
-    MT: Mmcs<F>,
+    // zkinfer patch: Sync for the base case's parallel mask checks.
+    MT: Mmcs<F> + Sync,
+    MT::Commitment: Sync,
+    MT::MultiProof: Sync,
     Challenger: FieldChallenger<F>
         + GrindingChallenger<Witness = F>
         + CanSampleUniformBits<F>
@@ -146,7 +149,10 @@ where
     F: TwoAdicField + PrimeField64,
     EF: ExtensionField<F> + TwoAdicField,
     Dft: TwoAdicSubgroupDft<F>,
-    MT: Mmcs<F>,
+    // zkinfer patch: Sync for the base case's parallel mask checks.
+    MT: Mmcs<F> + Sync,
+    MT::Commitment: Sync,
+    MT::MultiProof: Sync,
     Challenger: FieldChallenger<F>
         + GrindingChallenger<Witness = F>
         + CanSampleUniformBits<F>

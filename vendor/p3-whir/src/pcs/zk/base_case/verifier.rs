@@ -15,7 +15,7 @@ use p3_util::log2_strict_usize;
 use super::config::BaseCaseZkConfig;
 use super::error::BaseCaseZkError;
 use crate::pcs::proof::{QueryOpenings, SharedProofOpening};
-use crate::pcs::zk::proof::BaseCaseZkProof;
+use crate::pcs::zk::proof::{BaseCaseZkProof, BlindedMask, MaskOpeningPair};
 use crate::transcript::zk::{ZkBaseCaseShape, ZkBaseCaseVerifierTranscript};
 use crate::utils::padded_ood_t1;
 
@@ -87,6 +87,10 @@ where
             + GrindingChallenger<Witness = F>
             + CanSampleUniformBits<F>
             + CanObserve<MT::Commitment>,
+        // zkinfer patch: check 5 runs its mask groups in parallel.
+        MT: Sync,
+        MT::Commitment: Sync,
+        MT::MultiProof: Sync,
     {
         // One driver spans the whole base case.
         //
@@ -140,6 +144,10 @@ where
             + GrindingChallenger<Witness = F>
             + CanSampleUniformBits<F>
             + CanObserve<MT::Commitment>,
+        // zkinfer patch: check 5 runs its mask groups in parallel.
+        MT: Sync,
+        MT::Commitment: Sync,
+        MT::MultiProof: Sync,
     {
         let code = &self.config.code;
         let num_groups = self.config.mask_groups.len();
@@ -234,6 +242,12 @@ where
         //
         //     Enc(f*, r*)(z) = g(z) + gamma * f(z)
         let positions = transcript.source_queries();
+        // zkinfer patch: every mask group's positions are drawn here, right after the source's
+        // and in the same order as before (nothing in checks 4 and 5 touches the sponge), so the
+        // groups' openings and spot checks of check 5 can run in parallel.
+        let mask_positions: Vec<Vec<usize>> = (0..num_groups)
+            .map(|group| transcript.mask_queries(group))
+            .collect();
         // One opened row per sampled position, for the source and the fresh mask.
         let openings = |kind, actual: usize, expected: usize| {
             if actual == expected {
@@ -281,82 +295,114 @@ where
         //
         // Positions are shared across a group: one opened row of each
         // oracle serves every member.
+        //
+        // zkinfer patch: the groups are independent (their positions were drawn above), so they
+        // are checked in parallel; the first failing group in order is reported, as before.
         openings("mask", proof.mask_openings.len(), num_groups)?;
-        let mut mask_offset = 0;
-        for (group_index, (group, pair)) in self
+        let offsets: Vec<usize> = self
             .config
             .mask_groups
             .iter()
-            .zip(&proof.mask_openings)
-            .enumerate()
-        {
-            let positions = transcript.mask_queries(group_index);
-            let dims = vec![Dimensions {
-                height: group.shape.domain_size,
-                width: group.width,
-            }];
-            // xi_i(y) for every member i: rows of the carried oracle.
-            let carried_rows = self.verify_rows(
-                &mask_commitments[group_index],
-                &dims,
-                &positions,
-                &pair.carried,
-                group.width,
-                "carried mask",
-            )?;
-            // s'_i(y) for every member i: rows of the fresh blind.
-            let fresh_rows = self.verify_rows(
-                &proof.fresh_mask_commitments[group_index],
-                &dims,
-                &positions,
-                &pair.fresh,
-                group.width,
-                "fresh mask",
-            )?;
-            // Evaluation domain of the mask code over the extension field.
-            let mask_gen = EF::two_adic_generator(log2_strict_usize(group.shape.domain_size));
-            let blinded = &proof.blinded_masks[mask_offset..mask_offset + group.width];
-            // zkinfer patch: the positions are checked in parallel (each re-encodes every
-            // member's reveal, `T·t` long for a reusable commitment's round-0 mask), at a
-            // base-field point when the domain point is one; the first failing position in
-            // order is reported, as before.
-            let checks: Vec<(usize, &[EF], &[EF])> = positions
-                .iter()
-                .zip(carried_rows)
-                .zip(fresh_rows)
-                .map(|((&position, carried_row), fresh_row)| {
-                    (position, &carried_row[..], &fresh_row[..])
-                })
-                .collect();
-            let passed: Vec<bool> = checks
-                .par_iter()
-                .map(|&(position, carried_row, fresh_row)| {
-                    // The field point behind position y.
-                    let point = mask_gen.exp_u64(position as u64);
-                    let base = point.as_base();
-                    blinded.iter().zip(carried_row).zip(fresh_row).all(
-                        |((blinded, &carried), &fresh)| {
-                            // Enc(xi*_i, r*_i)(y): re-encode member i's reveal.
-                            let blinded_value = match base {
-                                Some(point) => {
-                                    padded_ood_t1(point, &blinded.message, &blinded.randomness)
-                                }
-                                None => padded_ood_t1(point, &blinded.message, &blinded.randomness),
-                            };
-                            blinded_value == fresh + gamma * carried
-                        },
-                    )
-                })
-                .collect();
-            if let Some(at) = passed.iter().position(|&ok| !ok) {
-                return Err(BaseCaseZkError::MaskSpotCheckFailed {
-                    group: group_index,
-                    position: checks[at].0,
-                });
-            }
-            mask_offset += group.width;
-        }
+            .scan(0, |offset, group| {
+                let start = *offset;
+                *offset += group.width;
+                Some(start)
+            })
+            .collect();
+        let outcomes: Vec<Result<(), BaseCaseZkError>> = (0..num_groups)
+            .into_par_iter()
+            .map(|group_index| {
+                self.check_mask_group(
+                    group_index,
+                    &mask_positions[group_index],
+                    &mask_commitments[group_index],
+                    &proof.mask_openings[group_index],
+                    &proof.fresh_mask_commitments[group_index],
+                    &proof.blinded_masks[offsets[group_index]..],
+                    gamma,
+                )
+            })
+            .collect();
+        outcomes.into_iter().collect()
+    }
 
+    /// Check 5 for one mask group: authenticates the carried and fresh rows at the group's
+    /// positions and re-encodes every member's reveal at each of them.
+    #[allow(clippy::too_many_arguments)]
+    fn check_mask_group(
+        &self,
+        group_index: usize,
+        positions: &[usize],
+        mask_commitment: &MT::Commitment,
+        pair: &MaskOpeningPair<EF, MT::MultiProof>,
+        fresh_commitment: &MT::Commitment,
+        blinded: &[BlindedMask<EF>],
+        gamma: EF,
+    ) -> Result<(), BaseCaseZkError> {
+        let group = &self.config.mask_groups[group_index];
+        let dims = vec![Dimensions {
+            height: group.shape.domain_size,
+            width: group.width,
+        }];
+        // xi_i(y) for every member i: rows of the carried oracle.
+        let carried_rows = self.verify_rows(
+            mask_commitment,
+            &dims,
+            positions,
+            &pair.carried,
+            group.width,
+            "carried mask",
+        )?;
+        // s'_i(y) for every member i: rows of the fresh blind.
+        let fresh_rows = self.verify_rows(
+            fresh_commitment,
+            &dims,
+            positions,
+            &pair.fresh,
+            group.width,
+            "fresh mask",
+        )?;
+        // Evaluation domain of the mask code over the extension field.
+        let mask_gen = EF::two_adic_generator(log2_strict_usize(group.shape.domain_size));
+        let blinded = &blinded[..group.width];
+        // zkinfer patch: the positions are checked in parallel (each re-encodes every
+        // member's reveal, `T·t` long for a reusable commitment's round-0 mask), at a
+        // base-field point when the domain point is one; the first failing position in
+        // order is reported, as before.
+        let checks: Vec<(usize, &[EF], &[EF])> = positions
+            .iter()
+            .zip(carried_rows)
+            .zip(fresh_rows)
+            .map(|((&position, carried_row), fresh_row)| {
+                (position, &carried_row[..], &fresh_row[..])
+            })
+            .collect();
+        let passed: Vec<bool> = checks
+            .par_iter()
+            .map(|&(position, carried_row, fresh_row)| {
+                // The field point behind position y.
+                let point = mask_gen.exp_u64(position as u64);
+                let base = point.as_base();
+                blinded.iter().zip(carried_row).zip(fresh_row).all(
+                    |((blinded, &carried), &fresh)| {
+                        // Enc(xi*_i, r*_i)(y): re-encode member i's reveal.
+                        let blinded_value = match base {
+                            Some(point) => {
+                                padded_ood_t1(point, &blinded.message, &blinded.randomness)
+                            }
+                            None => padded_ood_t1(point, &blinded.message, &blinded.randomness),
+                        };
+                        blinded_value == fresh + gamma * carried
+                    },
+                )
+            })
+            .collect();
+        if let Some(at) = passed.iter().position(|&ok| !ok) {
+            return Err(BaseCaseZkError::MaskSpotCheckFailed {
+                group: group_index,
+                position: checks[at].0,
+            });
+        }
         Ok(())
     }
 

@@ -216,6 +216,10 @@ where
     ) -> Result<(), ZkVerifierError>
     where
         F: PrimeField64,
+        // zkinfer patch: the base case's check 5 runs its mask groups in parallel.
+        MT: Sync,
+        MT::Commitment: Sync,
+        MT::MultiProof: Sync,
     {
         let config = self.config;
         config.validate_initial_claims(claims.len()).map_err(|_| {
@@ -293,6 +297,10 @@ where
     ) -> Result<(), ZkVerifierError>
     where
         F: PrimeField64,
+        // zkinfer patch: the base case's check 5 runs its mask groups in parallel.
+        MT: Sync,
+        MT::Commitment: Sync,
+        MT::MultiProof: Sync,
     {
         let config = self.config;
         let n_rounds = config.n_rounds();
