@@ -34,6 +34,7 @@
 //!   [`HidingPcs::open`]; `verifier` — [`HidingPcs::absorb_commitment`], [`HidingPcs::verify`];
 //!   `types` — [`HidingCommitment`], [`HidingCommittedData`], [`HidingOpeningProof`].
 
+mod merkle;
 mod prover;
 mod reusable;
 mod stack;
@@ -42,8 +43,8 @@ mod verifier;
 
 pub use reusable::{ReusableCommitment, ReusableCommittedData};
 pub use types::{
-    HidingCommitment, HidingCommittedData, HidingOpeningProof, SALT_ELEMS, SaltedKeccakMmcs,
-    StackClaim,
+    HidingCommitment, HidingCommittedData, HidingOpeningProof, P3SaltedKeccakMmcs, SALT_ELEMS,
+    SaltedKeccakMmcs, StackClaim,
 };
 
 use p3_keccak::Keccak256Hash;

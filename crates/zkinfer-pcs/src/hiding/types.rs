@@ -1,13 +1,13 @@
 //! The hiding commitment's data across the prover/verifier boundary, and the p3 types behind it.
 
-use p3_merkle_tree::{MerkleCap, MerkleTreeHidingMmcs};
+use p3_merkle_tree::MerkleCap;
 use p3_whir::{HidingWhirPcs, HidingWhirProverData, ZkWhirConfig, ZkWhirProof};
 use rand_zk::rngs::StdRng;
 use serde::{Deserialize, Serialize};
 use zkinfer_field::{EF, F, Transcript};
 
 use super::stack::Stack;
-use crate::types::{Dft, LeafHash, NodeCompress};
+use crate::types::Dft;
 use crate::{ColumnClaim, PcsError};
 
 /// Field elements of salt per Merkle leaf: 2 × 64 bits ≥ the 100-bit target, so a leaf hash
@@ -15,11 +15,7 @@ use crate::{ColumnClaim, PcsError};
 /// security parameter).
 pub const SALT_ELEMS: usize = 2;
 
-/// The salted Keccak Merkle commitment: the plain path's tree (standard padded Keccak-256 over
-/// the row's little-endian bytes, `keccak(left ‖ right)` nodes) with [`SALT_ELEMS`] random
-/// field elements appended to every row before hashing.
-pub type SaltedKeccakMmcs =
-    MerkleTreeHidingMmcs<F, u8, LeafHash, NodeCompress, StdRng, 2, 32, SALT_ELEMS>;
+pub use super::merkle::{P3SaltedKeccakMmcs, SaltedKeccakMmcs};
 /// p3-whir's honest-verifier zero-knowledge WHIR over the salted tree and our transcript.
 pub(crate) type HidingWhir = HidingWhirPcs<EF, F, Dft, SaltedKeccakMmcs, Transcript, StdRng>;
 pub(crate) type HidingConfig = ZkWhirConfig<EF, F, Transcript>;

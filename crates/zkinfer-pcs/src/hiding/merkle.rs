@@ -1,0 +1,358 @@
+//! The salted Keccak Merkle commitment of the hiding openings, with a batched verifier.
+//!
+//! [`SaltedKeccakMmcs`] is p3's `MerkleTreeHidingMmcs` (committing, opening, the proofs and their
+//! encoding are p3's, unchanged) with one method replaced: `verify_multi_batch`, the check of a
+//! pruned multi-opening, which p3 runs one Keccak-256 call at a time. A hiding opening verifies a
+//! few thousand leaves and tens of thousands of inner nodes that way, each a Keccak-f call, and
+//! that was the largest part of a small model's verification. Here the tree is walked level by
+//! level and every level's node hashes (and all the leaves) are computed together by p3-keccak's
+//! vectorized `hash_many` (eight AVX-512 lanes), the same standard Keccak-256.
+//!
+//! The batched check handles the shape every zkinfer tree has (one matrix of power-of-two height
+//! per tree, a binary tree, one root); it accepts an opening only after recomputing the root from
+//! every opened row and every supplied sibling, consuming the siblings exactly. Whenever it does
+//! not accept — another shape, or an opening that fails — p3's own verifier decides, so a
+//! rejection carries p3's error and an opening the batched check missed would still be judged by
+//! p3 (the tests check the two agree on honest and corrupted openings).
+
+use p3_commit::{BatchOpening, BatchOpeningRef, Mmcs};
+use p3_keccak::Keccak256Hash;
+use p3_matrix::{Dimensions, Matrix};
+use p3_maybe_rayon::prelude::*;
+use p3_merkle_tree::{MerkleTreeError, MerkleTreeHidingMmcs};
+use p3_symmetric::CryptographicHasher;
+use rand_zk::rngs::StdRng;
+use zkinfer_field::{F, PrimeField64};
+
+use super::types::SALT_ELEMS;
+use crate::types::{LeafHash, NodeCompress};
+
+/// p3's salted Keccak tree, as [`SaltedKeccakMmcs`] wraps it.
+pub type P3SaltedKeccakMmcs =
+    MerkleTreeHidingMmcs<F, u8, LeafHash, NodeCompress, StdRng, 2, 32, SALT_ELEMS>;
+
+type Inner = P3SaltedKeccakMmcs;
+
+/// Leaves hashed per parallel task.
+const LEAVES_PER_TASK: usize = 64;
+
+/// The salted Keccak Merkle commitment: the plain path's tree (standard padded Keccak-256 over
+/// the row's little-endian bytes, `keccak(left ‖ right)` nodes) with [`SALT_ELEMS`] random field
+/// elements appended to every row before hashing. p3's `MerkleTreeHidingMmcs` with a batched
+/// verifier (module docs).
+#[derive(Debug)]
+pub struct SaltedKeccakMmcs {
+    inner: Inner,
+}
+
+impl SaltedKeccakMmcs {
+    /// As p3's `MerkleTreeHidingMmcs::new`.
+    #[must_use]
+    pub fn new(hash: LeafHash, compress: NodeCompress, cap_height: usize, rng: StdRng) -> Self {
+        Self {
+            inner: Inner::new(hash, compress, cap_height, rng),
+        }
+    }
+
+    /// The p3 commitment this wraps (its verifier is the reference the tests compare with).
+    #[must_use]
+    pub fn p3(&self) -> &P3SaltedKeccakMmcs {
+        &self.inner
+    }
+}
+
+impl Clone for SaltedKeccakMmcs {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl Mmcs<F> for SaltedKeccakMmcs {
+    type ProverData<M> = <Inner as Mmcs<F>>::ProverData<M>;
+    type Commitment = <Inner as Mmcs<F>>::Commitment;
+    type Proof = <Inner as Mmcs<F>>::Proof;
+    type MultiProof = <Inner as Mmcs<F>>::MultiProof;
+    type Error = MerkleTreeError;
+
+    fn commit<M: Matrix<F>>(&self, inputs: Vec<M>) -> (Self::Commitment, Self::ProverData<M>) {
+        self.inner.commit(inputs)
+    }
+
+    fn open_batch<M: Matrix<F>>(
+        &self,
+        index: usize,
+        prover_data: &Self::ProverData<M>,
+    ) -> BatchOpening<F, Self> {
+        let (values, proof) = self.inner.open_batch(index, prover_data).unpack();
+        BatchOpening::new(values, proof)
+    }
+
+    fn get_matrices<'a, M: Matrix<F>>(&self, prover_data: &'a Self::ProverData<M>) -> Vec<&'a M> {
+        self.inner.get_matrices(prover_data)
+    }
+
+    fn verify_batch(
+        &self,
+        commit: &Self::Commitment,
+        dimensions: &[Dimensions],
+        index: usize,
+        batch_opening: BatchOpeningRef<'_, F, Self>,
+    ) -> Result<(), Self::Error> {
+        self.inner.verify_batch(
+            commit,
+            dimensions,
+            index,
+            BatchOpeningRef::new(batch_opening.opened_values, batch_opening.opening_proof),
+        )
+    }
+
+    fn open_multi_batch<M: Matrix<F>>(
+        &self,
+        indices: &[usize],
+        prover_data: &Self::ProverData<M>,
+    ) -> (Vec<Vec<Vec<F>>>, Self::MultiProof) {
+        self.inner.open_multi_batch(indices, prover_data)
+    }
+
+    fn verify_multi_batch<R: AsRef<[F]> + PartialEq>(
+        &self,
+        commit: &Self::Commitment,
+        dimensions: &[Dimensions],
+        indices: &[usize],
+        opened_values: &[Vec<R>],
+        proof: &Self::MultiProof,
+    ) -> Result<(), Self::Error> {
+        let (salts, pruned) = proof;
+        let batched = batched_root(
+            dimensions,
+            indices,
+            opened_values,
+            salts,
+            &pruned.sibling_hashes,
+        );
+        match (batched, commit.roots()) {
+            (Some(root), [expected]) if root == *expected => Ok(()),
+            // Not accepted by the batched walk: p3 decides, with its own error.
+            _ => self
+                .inner
+                .verify_multi_batch(commit, dimensions, indices, opened_values, proof),
+        }
+    }
+}
+
+/// The root recomputed from a pruned multi-opening of a one-matrix binary tree, hashing each
+/// level's nodes together; `None` for any other shape or any structural mismatch (width, salt,
+/// index, duplicate, sibling count).
+fn batched_root<R: AsRef<[F]> + PartialEq>(
+    dimensions: &[Dimensions],
+    indices: &[usize],
+    opened_values: &[Vec<R>],
+    salts: &[Vec<Vec<F>>],
+    siblings: &[[u8; 32]],
+) -> Option<[u8; 32]> {
+    let [dims] = dimensions else { return None };
+    let (width, height) = (dims.width, dims.height);
+    if !height.is_power_of_two()
+        || indices.is_empty()
+        || opened_values.len() != indices.len()
+        || salts.len() != indices.len()
+    {
+        return None;
+    }
+    // One row of the matrix's width and one salt per query.
+    let row_of = |q: usize| -> Option<(&[F], &[F])> {
+        let ([row], [salt]) = (&opened_values[q][..], &salts[q][..]) else {
+            return None;
+        };
+        let (row, salt) = (row.as_ref(), &salt[..]);
+        (row.len() == width && salt.len() == SALT_ELEMS).then_some((row, salt))
+    };
+    // The unique leaves in ascending order, each with its first query; a repeated leaf must
+    // repeat its row and salt.
+    let mut order: Vec<usize> = (0..indices.len()).collect();
+    order.sort_by_key(|&q| (indices[q], q));
+    let mut leaves: Vec<(usize, usize)> = Vec::with_capacity(order.len());
+    for &q in &order {
+        let index = indices[q];
+        if index >= height {
+            return None;
+        }
+        let this = row_of(q)?;
+        match leaves.last() {
+            Some(&(last, first)) if last == index => {
+                if row_of(first)? != this {
+                    return None;
+                }
+            }
+            _ => leaves.push((index, q)),
+        }
+    }
+    // Leaf digests: Keccak-256 of (row ‖ salt) as little-endian u64s, all leaves at once.
+    let leaf_bytes = (width + SALT_ELEMS) * 8;
+    let mut messages = vec![0u8; leaves.len() * leaf_bytes];
+    for (message, &(_, q)) in messages.chunks_mut(leaf_bytes).zip(&leaves) {
+        let (row, salt) = row_of(q)?;
+        for (out, x) in message.chunks_mut(8).zip(row.iter().chain(salt)) {
+            out.copy_from_slice(&x.as_canonical_u64().to_le_bytes());
+        }
+    }
+    let mut digests = vec![[0u8; 32]; leaves.len()];
+    hash_many(&messages, leaf_bytes, &mut digests);
+    let mut nodes: Vec<usize> = leaves.iter().map(|&(index, _)| index).collect();
+    // Walk up: at each level a node's sibling is either the next frontier node or the next
+    // supplied digest (p3's wire order: ascending parent, level by level).
+    let mut cursor = 0;
+    let mut pairs: Vec<u8> = Vec::with_capacity(nodes.len() * 64);
+    for _ in 0..height.trailing_zeros() {
+        pairs.clear();
+        let mut parents = Vec::with_capacity(nodes.len());
+        let mut i = 0;
+        while i < nodes.len() {
+            let node = nodes[i];
+            if node.is_multiple_of(2) && nodes.get(i + 1) == Some(&(node + 1)) {
+                pairs.extend_from_slice(&digests[i]);
+                pairs.extend_from_slice(&digests[i + 1]);
+                i += 2;
+            } else {
+                let sibling = siblings.get(cursor)?;
+                cursor += 1;
+                if node.is_multiple_of(2) {
+                    pairs.extend_from_slice(&digests[i]);
+                    pairs.extend_from_slice(sibling);
+                } else {
+                    pairs.extend_from_slice(sibling);
+                    pairs.extend_from_slice(&digests[i]);
+                }
+                i += 1;
+            }
+            parents.push(node / 2);
+        }
+        digests.truncate(parents.len());
+        hash_many(&pairs, 64, &mut digests);
+        nodes = parents;
+    }
+    (cursor == siblings.len() && nodes == [0]).then(|| digests[0])
+}
+
+/// Keccak-256 of each `len`-byte message of `messages`, vectorized, in parallel for many.
+fn hash_many(messages: &[u8], len: usize, out: &mut [[u8; 32]]) {
+    messages
+        .par_chunks(len * LEAVES_PER_TASK)
+        .zip(out.par_chunks_mut(LEAVES_PER_TASK))
+        .for_each(|(messages, out)| Keccak256Hash.hash_many(messages, out));
+}
+
+#[cfg(test)]
+mod tests {
+    use p3_matrix::dense::RowMajorMatrix;
+    use rand::rngs::SmallRng;
+    use rand::{Rng, SeedableRng};
+    use rand_zk::SeedableRng as _;
+    use zkinfer_field::PrimeCharacteristicRing;
+
+    use super::*;
+
+    /// Query indices, opened rows and a multiproof.
+    type Corruption<P> = (Vec<usize>, Vec<Vec<Vec<F>>>, P);
+
+    fn mmcs(seed: u64) -> SaltedKeccakMmcs {
+        SaltedKeccakMmcs::new(
+            LeafHash::new(Keccak256Hash),
+            NodeCompress::new(Keccak256Hash),
+            0,
+            StdRng::seed_from_u64(seed),
+        )
+    }
+
+    /// The batched verifier against p3's on trees of 1 to 2^11 leaves: honest openings (with
+    /// repeated queries) accepted by both; corrupted rows, salts, siblings, indices, counts and
+    /// another tree's root rejected by both. The batched walk itself must accept every honest
+    /// opening (else it would silently fall back to p3 and gain nothing).
+    #[test]
+    fn batched_verification_agrees_with_p3() {
+        let mut rng = SmallRng::seed_from_u64(7);
+        let mut rejected = 0;
+        for case in 0..40 {
+            let log_height = case % 12;
+            let (height, width) = (1usize << log_height, 1 + case % 9);
+            let values: Vec<F> = (0..height * width)
+                .map(|_| F::from_u64(rng.random()))
+                .collect();
+            let m = mmcs(case as u64);
+            let (commit, data) = m.commit(vec![RowMajorMatrix::new(values, width)]);
+            let queries = 1 + rng.random_range(0..24);
+            let indices: Vec<usize> = (0..queries).map(|_| rng.random_range(0..height)).collect();
+            let (opened, proof) = m.open_multi_batch(&indices, &data);
+            let dims = [Dimensions { width, height }];
+            let (salts, pruned) = &proof;
+            let root = batched_root(&dims, &indices, &opened, salts, &pruned.sibling_hashes);
+            assert_eq!(
+                root.as_ref(),
+                commit.roots().first(),
+                "case {case}: batched walk"
+            );
+            assert!(
+                m.verify_multi_batch(&commit, &dims, &indices, &opened, &proof)
+                    .is_ok()
+            );
+            assert!(
+                m.p3()
+                    .verify_multi_batch(&commit, &dims, &indices, &opened, &proof)
+                    .is_ok()
+            );
+
+            let mut corruptions: Vec<Corruption<_>> = Vec::new();
+            let q = rng.random_range(0..queries);
+            let mut rows = opened.clone();
+            rows[q][0][rng.random_range(0..width)] += F::ONE;
+            corruptions.push((indices.clone(), rows, proof.clone()));
+            let mut salted = proof.clone();
+            salted.0[q][0][1] += F::ONE;
+            corruptions.push((indices.clone(), opened.clone(), salted));
+            if !pruned.sibling_hashes.is_empty() {
+                let mut flipped = proof.clone();
+                let s = rng.random_range(0..flipped.1.sibling_hashes.len());
+                flipped.1.sibling_hashes[s][rng.random_range(0..32)] ^= 1;
+                corruptions.push((indices.clone(), opened.clone(), flipped));
+                let mut dropped = proof.clone();
+                dropped.1.sibling_hashes.pop();
+                corruptions.push((indices.clone(), opened.clone(), dropped));
+            }
+            let mut added = proof.clone();
+            added.1.sibling_hashes.push([3; 32]);
+            corruptions.push((indices.clone(), opened.clone(), added));
+            let mut moved = indices.clone();
+            moved[q] = (moved[q] + 1) % height;
+            if height > 1 {
+                corruptions.push((moved, opened.clone(), proof.clone()));
+            }
+            let mut outside = indices.clone();
+            outside[q] = height;
+            corruptions.push((outside, opened.clone(), proof.clone()));
+            let mut wide = opened.clone();
+            wide[q][0].push(F::ONE);
+            corruptions.push((indices.clone(), wide, proof.clone()));
+            for (indices, opened, proof) in corruptions {
+                let ours = m.verify_multi_batch(&commit, &dims, &indices, &opened, &proof);
+                let p3 = m
+                    .p3()
+                    .verify_multi_batch(&commit, &dims, &indices, &opened, &proof);
+                assert!(ours.is_err() && p3.is_err(), "case {case}: accepted");
+                assert_eq!(format!("{ours:?}"), format!("{p3:?}"), "case {case}");
+                rejected += 1;
+            }
+            // Another tree's root.
+            let (other, _) = m.commit(vec![RowMajorMatrix::new(
+                vec![F::ONE; height * width],
+                width,
+            )]);
+            assert!(
+                m.verify_multi_batch(&other, &dims, &indices, &opened, &proof)
+                    .is_err()
+            );
+        }
+        assert!(rejected > 250, "{rejected}");
+    }
+}
