@@ -32,4 +32,7 @@ pub use pcs::zk::{
     ZkWhirProof,
 };
 pub use transcript::WhirShape;
+// zkinfer patch: exported for zkinfer-pcs' test of the packed re-encoding.
+#[doc(hidden)]
+pub use utils::padded_ood_t1_packed;
 pub use transcript::zk::{ZkBaseCaseShape, ZkWhirShape};

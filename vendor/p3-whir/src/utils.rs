@@ -4,7 +4,9 @@
 //! - <https://eprint.iacr.org/2026/391> (HVZK-WHIR),
 //! - <https://eprint.iacr.org/2024/1586> (base WHIR).
 
-use p3_field::{ExtensionField, Field, HornerIter};
+use alloc::vec::Vec;
+
+use p3_field::{ExtensionField, Field, HornerIter, PackedValue, PrimeCharacteristicRing};
 use p3_maybe_rayon::prelude::*;
 
 /// Action of `ze*_n(ρ) := (1, ρ, …, ρ^{n-1})` on a coefficient vector,
@@ -168,6 +170,47 @@ where
 
     // The shift stays in the base field: one cheap EF x F multiplication.
     msg_eval + rand_eval * shift
+}
+
+/// [`padded_ood_t1`] at up to `F::Packing::WIDTH` base-field points at once (zkinfer patch): the
+/// points sit in SIMD lanes, so the Horner passes of different points run side by side instead
+/// of one serial multiply-add chain per point. Lane `i` of the result equals
+/// `padded_ood_t1(points[i], msg, rand)`; `None` for an extension of degree above 4.
+#[doc(hidden)]
+#[must_use]
+pub fn padded_ood_t1_packed<F, EF>(points: &[F], msg: &[EF], rand: &[EF]) -> Option<Vec<EF>>
+where
+    F: Field,
+    EF: ExtensionField<F>,
+{
+    type P<F> = <F as Field>::Packing;
+    let degree = EF::DIMENSION;
+    if degree > 4 || points.len() > P::<F>::WIDTH {
+        return None;
+    }
+    let x = P::<F>::from_fn(|i| points.get(i).copied().unwrap_or(F::ZERO));
+    // c_0 + x·(c_1 + x·(…)) coordinate by coordinate: the point is in the base field.
+    let horner = |coeffs: &[EF]| {
+        let mut acc = [P::<F>::ZERO; 4];
+        for c in coeffs.iter().rev() {
+            for (a, &ck) in acc.iter_mut().zip(c.as_basis_coefficients_slice()) {
+                *a = *a * x + P::<F>::from(ck);
+            }
+        }
+        acc
+    };
+    let m = horner(msg);
+    let r = horner(rand);
+    let shift = x.exp_u64(msg.len() as u64);
+    Some(
+        (0..points.len())
+            .map(|lane| {
+                EF::from_basis_coefficients_fn(|k| {
+                    m[k].as_slice()[lane] + r[k].as_slice()[lane] * shift.as_slice()[lane]
+                })
+            })
+            .collect(),
+    )
 }
 
 #[cfg(test)]

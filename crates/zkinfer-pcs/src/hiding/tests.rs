@@ -432,3 +432,47 @@ fn every_mask_group_opening_is_checked() {
         }
     }
 }
+
+/// The packed re-encoding behind the mask spot checks (vendored p3-whir, `ZKINFER-PATCH.md`
+/// item 9) equals the code's definition `Σ msg_j x^j + Σ rand_s x^(l+s)` in every lane, for full
+/// and partial runs of points and empty parts.
+#[test]
+fn packed_reencoding_equals_the_definition() {
+    use p3_field::{Field, PackedValue};
+    let width = <<F as Field>::Packing as PackedValue>::WIDTH;
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        F::from_u64(state >> 1)
+    };
+    for (points, l, r) in [
+        (width, 8, 3),
+        (1, 1, 0),
+        (width.min(3), 256, 109),
+        (width, 0, 5),
+    ] {
+        let xs: Vec<F> = (0..points).map(|_| next()).collect();
+        let mut ext = || {
+            let (a, b) = (next(), next());
+            EF::from_basis_coefficients_fn(|k| if k == 0 { a } else { b })
+        };
+        let msg: Vec<EF> = (0..l).map(|_| ext()).collect();
+        let rand: Vec<EF> = (0..r).map(|_| ext()).collect();
+        let got = p3_whir::padded_ood_t1_packed(&xs, &msg, &rand).expect("degree 2");
+        assert_eq!(got.len(), points);
+        for (lane, &x) in xs.iter().enumerate() {
+            let mut want = EF::ZERO;
+            let mut power = F::ONE;
+            for &c in msg.iter().chain(&rand) {
+                want += c * power;
+                power *= x;
+            }
+            assert_eq!(got[lane], want, "lane {lane} of {points}, l {l}, r {r}");
+        }
+    }
+    // Too many points for the packing: not evaluated.
+    let too_many: Vec<F> = (0..=width).map(|_| next()).collect();
+    assert!(p3_whir::padded_ood_t1_packed::<F, EF>(&too_many, &[], &[]).is_none());
+}

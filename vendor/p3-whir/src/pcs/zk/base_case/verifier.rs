@@ -7,7 +7,7 @@ use core::iter::repeat_n;
 use p3_challenger::fs::TranscriptField;
 use p3_challenger::{CanObserve, CanSampleUniformBits, FieldChallenger, GrindingChallenger};
 use p3_commit::{ExtensionMmcs, Mmcs};
-use p3_field::{ExtensionField, TwoAdicField, dot_product};
+use p3_field::{ExtensionField, Field, PackedValue, TwoAdicField, dot_product};
 use p3_matrix::Dimensions;
 use p3_maybe_rayon::prelude::*;
 use p3_util::log2_strict_usize;
@@ -17,7 +17,7 @@ use super::error::BaseCaseZkError;
 use crate::pcs::proof::{QueryOpenings, SharedProofOpening};
 use crate::pcs::zk::proof::{BaseCaseZkProof, BlindedMask, MaskOpeningPair};
 use crate::transcript::zk::{ZkBaseCaseShape, ZkBaseCaseVerifierTranscript};
-use crate::utils::padded_ood_t1;
+use crate::utils::{padded_ood_t1, padded_ood_t1_packed};
 
 /// HVZK base-case verifier (Construction 7.2).
 pub struct BaseCaseZkVerifier<'a, F, EF, MT>
@@ -377,26 +377,52 @@ where
                 (position, &carried_row[..], &fresh_row[..])
             })
             .collect();
-        let passed: Vec<bool> = checks
-            .par_iter()
-            .map(|&(position, carried_row, fresh_row)| {
-                // The field point behind position y.
-                let point = mask_gen.exp_u64(position as u64);
-                let base = point.as_base();
-                blinded.iter().zip(carried_row).zip(fresh_row).all(
-                    |((blinded, &carried), &fresh)| {
-                        // Enc(xi*_i, r*_i)(y): re-encode member i's reveal.
-                        let blinded_value = match base {
-                            Some(point) => {
-                                padded_ood_t1(point, &blinded.message, &blinded.randomness)
-                            }
-                            None => padded_ood_t1(point, &blinded.message, &blinded.randomness),
-                        };
-                        blinded_value == fresh + gamma * carried
-                    },
-                )
+        // zkinfer patch: positions in runs of the packing width, each run re-encoding every
+        // member's reveal at all its points in one SIMD Horner pass (`padded_ood_t1_packed`);
+        // a run with a point outside the base field is checked point by point as before.
+        let lanes = <F as Field>::Packing::WIDTH;
+        let scalar = |&(position, carried_row, fresh_row): &(usize, &[EF], &[EF])| {
+            // The field point behind position y.
+            let point = mask_gen.exp_u64(position as u64);
+            let base = point.as_base();
+            blinded.iter().zip(carried_row).zip(fresh_row).all(
+                |((blinded, &carried), &fresh)| {
+                    // Enc(xi*_i, r*_i)(y): re-encode member i's reveal.
+                    let blinded_value = match base {
+                        Some(point) => padded_ood_t1(point, &blinded.message, &blinded.randomness),
+                        None => padded_ood_t1(point, &blinded.message, &blinded.randomness),
+                    };
+                    blinded_value == fresh + gamma * carried
+                },
+            )
+        };
+        let runs: Vec<Vec<bool>> = checks
+            .par_chunks(lanes)
+            .map(|run| {
+                let points: Option<Vec<F>> = run
+                    .iter()
+                    .map(|&(position, _, _)| mask_gen.exp_u64(position as u64).as_base())
+                    .collect();
+                let Some(points) = points else {
+                    return run.iter().map(scalar).collect();
+                };
+                let mut ok = vec![true; run.len()];
+                for (member, blinded) in blinded.iter().enumerate() {
+                    let Some(values) =
+                        padded_ood_t1_packed(&points, &blinded.message, &blinded.randomness)
+                    else {
+                        return run.iter().map(scalar).collect();
+                    };
+                    for ((ok, value), &(_, carried_row, fresh_row)) in
+                        ok.iter_mut().zip(values).zip(run)
+                    {
+                        *ok &= value == fresh_row[member] + gamma * carried_row[member];
+                    }
+                }
+                ok
             })
             .collect();
+        let passed: Vec<bool> = runs.into_iter().flatten().collect();
         if let Some(at) = passed.iter().position(|&ok| !ok) {
             return Err(BaseCaseZkError::MaskSpotCheckFailed {
                 group: group_index,
