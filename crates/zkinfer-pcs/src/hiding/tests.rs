@@ -13,7 +13,12 @@ fn columns() -> Vec<Vec<F>> {
 }
 
 fn claim(cols: &[Vec<F>]) -> Vec<ColumnClaim> {
-    let point: Vec<EF> = (0..10u64)
+    claim_on(cols, 10)
+}
+
+/// One claim on column 0 (of `vars` variables) at a fixed point.
+fn claim_on(cols: &[Vec<F>], vars: u64) -> Vec<ColumnClaim> {
+    let point: Vec<EF> = (0..vars)
         .map(|i| EF::from_basis_coefficients_fn(|j| F::from_u64(3 * i + j as u64 + 5)))
         .collect();
     vec![ColumnClaim {
@@ -140,14 +145,7 @@ fn print_security_report() {
 fn print_proof_breakdown() {
     let pcs = HidingPcs::new(PcsConfig::hiding_default()).unwrap();
     let cols = vec![(0..1u64 << 16).map(F::from_u64).collect::<Vec<F>>()];
-    let point: Vec<EF> = (0..16u64)
-        .map(|i| EF::from_basis_coefficients_fn(|j| F::from_u64(3 * i + j as u64 + 5)))
-        .collect();
-    let claims = vec![ColumnClaim {
-        column: 0,
-        value: zkinfer_poly::evaluate(&cols[0], &point),
-        point,
-    }];
+    let claims = claim_on(&cols, 16);
     let mut t = Transcript::new(b"unit");
     let (_, data) = pcs.commit(&cols, &mut t).unwrap();
     let p = pcs.open(data, &claims, &mut t).unwrap().inner;
@@ -391,14 +389,7 @@ fn every_mask_group_opening_is_checked() {
             .map(|i| F::from_u64(i * 3 + 1))
             .collect::<Vec<F>>(),
     ];
-    let point: Vec<EF> = (0..16u64)
-        .map(|i| EF::from_basis_coefficients_fn(|j| F::from_u64(5 * i + j as u64 + 2)))
-        .collect();
-    let claims = vec![ColumnClaim {
-        column: 0,
-        value: zkinfer_poly::evaluate(&cols[0], &point),
-        point,
-    }];
+    let claims = claim_on(&cols, 16);
     let mut t = Transcript::new(b"unit");
     let (c, data) = pcs.commit(&cols, &mut t).unwrap();
     let proof = pcs.open(data, &claims, &mut t).unwrap();
