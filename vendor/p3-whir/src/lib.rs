@@ -35,4 +35,7 @@ pub use transcript::WhirShape;
 // zkinfer patch: exported for zkinfer-pcs' test of the packed re-encoding.
 #[doc(hidden)]
 pub use utils::padded_ood_t1_packed;
+// zkinfer patch: exported for zkinfer-pcs' test of the packed power runs.
+#[doc(hidden)]
+pub use pcs::zk::add_power_runs_packed;
 pub use transcript::zk::{ZkBaseCaseShape, ZkWhirShape};

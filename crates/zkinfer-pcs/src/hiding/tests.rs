@@ -467,3 +467,42 @@ fn packed_reencoding_equals_the_definition() {
     let too_many: Vec<F> = (0..=width).map(|_| next()).collect();
     assert!(p3_whir::padded_ood_t1_packed::<F, EF>(&too_many, &[], &[]).is_none());
 }
+
+/// The packed power runs of the code-switch covector (vendored p3-whir, `ZKINFER-PATCH.md`
+/// item 10) equal `out[s] += Σ_i first_i · step_i^s` computed one point at a time, for full and
+/// partial runs of points.
+#[test]
+fn packed_power_runs_equal_the_definition() {
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        F::from_u64(state)
+    };
+    for (points, slots) in [(1, 5), (7, 100), (8, 64), (19, 300), (0, 4)] {
+        let runs: Vec<(EF, F)> = (0..points)
+            .map(|_| {
+                let (a, b) = (next(), next());
+                (
+                    EF::from_basis_coefficients_fn(|k| if k == 0 { a } else { b }),
+                    next(),
+                )
+            })
+            .collect();
+        let start: Vec<EF> = (0..slots)
+            .map(|_| EF::from_basis_coefficients_fn(|_| next()))
+            .collect();
+        let mut got = start.clone();
+        p3_whir::add_power_runs_packed(&mut got, &runs);
+        let mut want = start;
+        for &(first, step) in &runs {
+            let mut term = first;
+            for dst in &mut want {
+                *dst += term;
+                term *= step;
+            }
+        }
+        assert_eq!(got, want, "{points} points, {slots} slots");
+    }
+}

@@ -26,7 +26,7 @@
 
 use alloc::vec::Vec;
 
-use p3_field::{ExtensionField, Field, dot_product};
+use p3_field::{ExtensionField, Field, PackedValue, PrimeCharacteristicRing, dot_product};
 use p3_maybe_rayon::prelude::*;
 use thiserror::Error;
 
@@ -160,15 +160,57 @@ pub fn switch_mask_covector<F: Field, EF: ExtensionField<F>>(
             // Query layers reach only the randomness slots.
             let reach = source_randomness_len.saturating_sub(start).min(out.len());
             let out = &mut out[..reach];
+            // zkinfer patch: base-field points (every STIR query point) go in runs of the
+            // packing width through one packed power run (`add_power_runs_packed`); the rest,
+            // and every point of an extension of degree above 4, one by one as before.
+            let mut base_run: Vec<(EF, F)> = Vec::new();
             for (&x, &coeff) in query_points.iter().zip(query_coeffs) {
                 let first = coeff * x.exp_u64(exponent);
                 match x.as_base() {
+                    Some(x) if EF::DIMENSION <= 4 => base_run.push((first, x)),
                     Some(x) => add_power_run(out, first, x),
                     None => add_power_run(out, first, x),
                 }
             }
+            add_power_runs_packed(out, &base_run);
         });
     covector
+}
+
+/// `out[s] += Σ_i first_i · step_i^s` over base-field steps, the steps in SIMD lanes (zkinfer
+/// patch): the lanes' partial sums are kept per slot and added up once at the end. Same value
+/// as one [`add_power_run`] per pair. Extensions of degree at most 4.
+#[doc(hidden)]
+pub fn add_power_runs_packed<F: Field, EF: ExtensionField<F>>(out: &mut [EF], runs: &[(EF, F)]) {
+    type P<F> = <F as Field>::Packing;
+    let degree = EF::DIMENSION;
+    assert!(degree <= 4, "extension of degree {degree} > 4");
+    if runs.is_empty() {
+        return;
+    }
+    let width = P::<F>::WIDTH;
+    // Lane sums per slot and coordinate: sums[s * degree + k].
+    let mut sums = P::<F>::zero_vec(out.len() * degree);
+    for group in runs.chunks(width) {
+        let step = P::<F>::from_fn(|i| group.get(i).map_or(F::ZERO, |&(_, x)| x));
+        let mut terms = [P::<F>::ZERO; 4];
+        for (k, term) in terms.iter_mut().enumerate().take(degree) {
+            *term = P::<F>::from_fn(|i| {
+                group
+                    .get(i)
+                    .map_or(F::ZERO, |(first, _)| first.as_basis_coefficients_slice()[k])
+            });
+        }
+        for slot in sums.chunks_mut(degree) {
+            for (sum, term) in slot.iter_mut().zip(terms.iter_mut()) {
+                *sum += *term;
+                *term *= step;
+            }
+        }
+    }
+    for (dst, slot) in out.iter_mut().zip(sums.chunks(degree)) {
+        *dst += EF::from_basis_coefficients_fn(|k| slot[k].as_slice().iter().copied().sum());
+    }
 }
 
 /// `out[s] += first · step^s`.

@@ -58,6 +58,9 @@
 mod adapter;
 pub(crate) mod base_case;
 mod code_switch;
+// zkinfer patch: exported for zkinfer-pcs' test of the packed power runs.
+#[doc(hidden)]
+pub use code_switch::add_power_runs_packed;
 mod committer;
 mod config;
 mod constraint;
