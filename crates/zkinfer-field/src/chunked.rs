@@ -17,7 +17,7 @@
 //! equal to a short input's: a collision of `H` between any two inputs, short or long, is a
 //! collision of Keccak-256 (two long inputs with the same root input have the same length, first
 //! chunk and chunk digests). The EVM reproduces it with its `KECCAK256` opcode
-//! (`crates/zkinfer-evm/solidity/src/Transcript.sol`, `_digest`).
+//! (`crates/zkinfer-evm/solidity/src/Transcript.sol`, `_flush`).
 
 use p3_keccak::Keccak256Hash;
 use p3_symmetric::CryptographicHasher;
@@ -74,7 +74,10 @@ impl CryptographicHasher<u8, [u8; 32]> for ChunkedKeccak256 {
     where
         I: IntoIterator<Item = &'a [u8]>,
     {
-        let bytes: Vec<u8> = input.into_iter().flatten().copied().collect();
+        let mut bytes = Vec::new();
+        for slice in input {
+            bytes.extend_from_slice(slice);
+        }
         chunked_keccak256(&bytes)
     }
 
@@ -148,6 +151,10 @@ mod tests {
             assert_eq!(ChunkedKeccak256.hash_slice(&bytes), reference(&bytes));
             assert_eq!(
                 ChunkedKeccak256.hash_iter(bytes.iter().copied()),
+                reference(&bytes)
+            );
+            assert_eq!(
+                ChunkedKeccak256.hash_iter_slices(bytes.chunks(1000)),
                 reference(&bytes)
             );
         }

@@ -1,5 +1,7 @@
 //! Unit tests that need the seeded constructor.
 
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
 use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, Transcript};
 
 use super::{HidingPcs, MIN_SECURITY_BITS};
@@ -424,6 +426,14 @@ fn every_mask_group_opening_is_checked() {
     }
 }
 
+fn random_base(rng: &mut SmallRng) -> F {
+    F::from_u64(rng.random())
+}
+
+fn random_ext(rng: &mut SmallRng) -> EF {
+    EF::from_basis_coefficients_fn(|_| random_base(rng))
+}
+
 /// The packed re-encoding behind the mask spot checks (vendored p3-whir, `ZKINFER-PATCH.md`
 /// item 9) equals the code's definition `Σ msg_j x^j + Σ rand_s x^(l+s)` in every lane, for full
 /// and partial runs of points and empty parts.
@@ -431,26 +441,16 @@ fn every_mask_group_opening_is_checked() {
 fn packed_reencoding_equals_the_definition() {
     use p3_field::{Field, PackedValue};
     let width = <<F as Field>::Packing as PackedValue>::WIDTH;
-    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-    let mut next = move || {
-        state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        F::from_u64(state >> 1)
-    };
+    let mut rng = SmallRng::seed_from_u64(9);
     for (points, l, r) in [
         (width, 8, 3),
         (1, 1, 0),
         (width.min(3), 256, 109),
         (width, 0, 5),
     ] {
-        let xs: Vec<F> = (0..points).map(|_| next()).collect();
-        let mut ext = || {
-            let (a, b) = (next(), next());
-            EF::from_basis_coefficients_fn(|k| if k == 0 { a } else { b })
-        };
-        let msg: Vec<EF> = (0..l).map(|_| ext()).collect();
-        let rand: Vec<EF> = (0..r).map(|_| ext()).collect();
+        let xs: Vec<F> = (0..points).map(|_| random_base(&mut rng)).collect();
+        let msg: Vec<EF> = (0..l).map(|_| random_ext(&mut rng)).collect();
+        let rand: Vec<EF> = (0..r).map(|_| random_ext(&mut rng)).collect();
         let got = p3_whir::padded_ood_t1_packed(&xs, &msg, &rand).expect("degree 2");
         assert_eq!(got.len(), points);
         for (lane, &x) in xs.iter().enumerate() {
@@ -464,7 +464,7 @@ fn packed_reencoding_equals_the_definition() {
         }
     }
     // Too many points for the packing: not evaluated.
-    let too_many: Vec<F> = (0..=width).map(|_| next()).collect();
+    let too_many: Vec<F> = (0..=width).map(|_| random_base(&mut rng)).collect();
     assert!(p3_whir::padded_ood_t1_packed::<F, EF>(&too_many, &[], &[]).is_none());
 }
 
@@ -473,26 +473,12 @@ fn packed_reencoding_equals_the_definition() {
 /// partial runs of points.
 #[test]
 fn packed_power_runs_equal_the_definition() {
-    let mut state = 0x2545_f491_4f6c_dd1d_u64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        F::from_u64(state)
-    };
+    let mut rng = SmallRng::seed_from_u64(10);
     for (points, slots) in [(1, 5), (7, 100), (8, 64), (19, 300), (0, 4)] {
         let runs: Vec<(EF, F)> = (0..points)
-            .map(|_| {
-                let (a, b) = (next(), next());
-                (
-                    EF::from_basis_coefficients_fn(|k| if k == 0 { a } else { b }),
-                    next(),
-                )
-            })
+            .map(|_| (random_ext(&mut rng), random_base(&mut rng)))
             .collect();
-        let start: Vec<EF> = (0..slots)
-            .map(|_| EF::from_basis_coefficients_fn(|_| next()))
-            .collect();
+        let start: Vec<EF> = (0..slots).map(|_| random_ext(&mut rng)).collect();
         let mut got = start.clone();
         p3_whir::add_power_runs_packed(&mut got, &runs);
         let mut want = start;

@@ -365,10 +365,8 @@ where
         // Evaluation domain of the mask code over the extension field.
         let mask_gen = EF::two_adic_generator(log2_strict_usize(group.shape.domain_size));
         let blinded = &blinded[..group.width];
-        // zkinfer patch: the positions are checked in parallel (each re-encodes every
-        // member's reveal, `T·t` long for a reusable commitment's round-0 mask), at a
-        // base-field point when the domain point is one; the first failing position in
-        // order is reported, as before.
+        // zkinfer patch: every position re-encodes every member's reveal (`T·t` long for a
+        // reusable commitment's round-0 mask); the first failing position in order is reported.
         let checks: Vec<(usize, &[EF], &[EF])> = positions
             .iter()
             .zip(carried_rows)
@@ -377,9 +375,9 @@ where
                 (position, &carried_row[..], &fresh_row[..])
             })
             .collect();
-        // zkinfer patch: positions in runs of the packing width, each run re-encoding every
+        // Positions go in parallel runs of the packing width, each run re-encoding every
         // member's reveal at all its points in one SIMD Horner pass (`padded_ood_t1_packed`);
-        // a run with a point outside the base field is checked point by point as before.
+        // a run with a point outside the base field is checked point by point.
         let lanes = <F as Field>::Packing::WIDTH;
         let scalar = |&(position, carried_row, fresh_row): &(usize, &[EF], &[EF])| {
             // The field point behind position y.
