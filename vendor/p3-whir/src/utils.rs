@@ -189,15 +189,45 @@ where
         return None;
     }
     let x = P::<F>::from_fn(|i| points.get(i).copied().unwrap_or(F::ZERO));
-    // c_0 + x·(c_1 + x·(…)) coordinate by coordinate: the point is in the base field.
+    // c_0 + x·(c_1 + x·(…)) coordinate by coordinate: the point is in the base field. The
+    // coefficients are cut into `SEGMENTS` runs whose Horner chains are interleaved, so the
+    // multiplications of different chains overlap instead of each waiting for the one before
+    // (one chain per coordinate left the loop bound by the packed multiplication's latency);
+    // the runs are joined at the end with `x^len` (zkinfer patch).
     let horner = |coeffs: &[EF]| {
-        let mut acc = [P::<F>::ZERO; 4];
-        for c in coeffs.iter().rev() {
-            for (a, &ck) in acc.iter_mut().zip(c.as_basis_coefficients_slice()) {
-                *a = *a * x + P::<F>::from(ck);
+        const SEGMENTS: usize = 4;
+        let len = coeffs.len().div_ceil(SEGMENTS);
+        let mut acc = [[P::<F>::ZERO; 4]; SEGMENTS];
+        if len > 0 {
+            // `full` runs of `len` coefficients, then one of `rest < len` (if any), then
+            // empty ones (which stay zero).
+            let full = coeffs.len() / len;
+            let rest = coeffs.len() - full * len;
+            let step = |acc: &mut [P<F>; 4], c: &EF| {
+                for (a, &ck) in acc.iter_mut().zip(c.as_basis_coefficients_slice()) {
+                    *a = *a * x + P::<F>::from(ck);
+                }
+            };
+            for i in (rest..len).rev() {
+                for (seg, acc) in acc.iter_mut().enumerate().take(full) {
+                    step(acc, &coeffs[seg * len + i]);
+                }
+            }
+            for i in (0..rest).rev() {
+                for (seg, acc) in acc.iter_mut().enumerate().take(full + 1) {
+                    step(acc, &coeffs[seg * len + i]);
+                }
             }
         }
-        acc
+        // Σ_seg x^(seg·len) · acc[seg], by Horner over the runs.
+        let x_len = x.exp_u64(len as u64);
+        let mut total = [P::<F>::ZERO; 4];
+        for run in acc.iter().rev() {
+            for (t, &a) in total.iter_mut().zip(run) {
+                *t = *t * x_len + a;
+            }
+        }
+        total
     };
     let m = horner(msg);
     let r = horner(rand);

@@ -442,11 +442,18 @@ fn packed_reencoding_equals_the_definition() {
     use p3_field::{Field, PackedValue};
     let width = <<F as Field>::Packing as PackedValue>::WIDTH;
     let mut rng = SmallRng::seed_from_u64(9);
+    // Lengths around the four interleaved Horner runs of each part (ZKINFER-PATCH.md item 11):
+    // fewer coefficients than runs, a multiple of four, one more, one less.
     for (points, l, r) in [
         (width, 8, 3),
         (1, 1, 0),
         (width.min(3), 256, 109),
         (width, 0, 5),
+        (width, 2, 1),
+        (width, 3, 4),
+        (width, 401, 7),
+        (width, 1023, 110),
+        (width, 0, 0),
     ] {
         let xs: Vec<F> = (0..points).map(|_| random_base(&mut rng)).collect();
         let msg: Vec<EF> = (0..l).map(|_| random_ext(&mut rng)).collect();
@@ -474,7 +481,21 @@ fn packed_reencoding_equals_the_definition() {
 #[test]
 fn packed_power_runs_equal_the_definition() {
     let mut rng = SmallRng::seed_from_u64(10);
-    for (points, slots) in [(1, 5), (7, 100), (8, 64), (19, 300), (0, 4)] {
+    // Up to four runs of the packing width go through one pass (ZKINFER-PATCH.md item 11):
+    // points for one, three, four, five and nine full passes plus partial ones.
+    for (points, slots) in [
+        (1, 5),
+        (7, 100),
+        (8, 64),
+        (19, 300),
+        (0, 4),
+        (32, 17),
+        (33, 9),
+        (67, 130),
+        (93, 41),
+        (204, 64),
+        (40, 0),
+    ] {
         let runs: Vec<(EF, F)> = (0..points)
             .map(|_| (random_ext(&mut rng), random_base(&mut rng)))
             .collect();

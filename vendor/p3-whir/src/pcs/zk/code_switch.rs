@@ -191,25 +191,59 @@ pub fn add_power_runs_packed<F: Field, EF: ExtensionField<F>>(out: &mut [EF], ru
     let width = P::<F>::WIDTH;
     // Lane sums per slot and coordinate: sums[s * degree + k].
     let mut sums = P::<F>::zero_vec(out.len() * degree);
-    for group in runs.chunks(width) {
-        let step = P::<F>::from_fn(|i| group.get(i).map_or(F::ZERO, |&(_, x)| x));
-        let mut terms = [P::<F>::ZERO; 4];
-        for (k, term) in terms.iter_mut().enumerate().take(degree) {
-            *term = P::<F>::from_fn(|i| {
-                group
-                    .get(i)
-                    .map_or(F::ZERO, |(first, _)| first.as_basis_coefficients_slice()[k])
+    // Each run of `width` points is one packed step and one packed first term per coordinate.
+    let groups: Vec<(P<F>, [P<F>; 4])> = runs
+        .chunks(width)
+        .map(|group| {
+            let step = P::<F>::from_fn(|i| group.get(i).map_or(F::ZERO, |&(_, x)| x));
+            let terms = core::array::from_fn(|k| {
+                P::<F>::from_fn(|i| {
+                    group.get(i).map_or(F::ZERO, |(first, _)| {
+                        first.as_basis_coefficients_slice().get(k).copied().unwrap_or(F::ZERO)
+                    })
+                })
             });
-        }
-        for slot in sums.chunks_mut(degree) {
-            for (sum, term) in slot.iter_mut().zip(terms.iter_mut()) {
-                *sum += *term;
-                *term *= step;
-            }
-        }
+            (step, terms)
+        })
+        .collect();
+    // Four groups per pass over the slots: their term chains are independent, so their
+    // multiplications overlap (one group per pass was bound by the packed multiplication's
+    // latency), and the slots' sums are read and written a quarter as often.
+    let mut quads = groups.chunks_exact(4);
+    for quad in &mut quads {
+        sweep::<F, 4>(&mut sums, degree, quad);
+    }
+    for group in quads.remainder() {
+        sweep::<F, 1>(&mut sums, degree, core::slice::from_ref(group));
     }
     for (dst, slot) in out.iter_mut().zip(sums.chunks(degree)) {
         *dst += EF::from_basis_coefficients_fn(|k| slot[k].as_slice().iter().copied().sum());
+    }
+}
+
+/// One pass of [`add_power_runs_packed`] over the slots with `G` groups of lanes:
+/// `sums[s·degree + k] += Σ_g terms_g[k] · step_g^s` (zkinfer patch).
+#[inline]
+fn sweep<F: Field, const G: usize>(
+    sums: &mut [F::Packing],
+    degree: usize,
+    groups: &[(F::Packing, [F::Packing; 4])],
+) {
+    let mut steps = [F::Packing::ZERO; G];
+    let mut terms = [[F::Packing::ZERO; 4]; G];
+    for ((step, term), (s, t)) in steps.iter_mut().zip(terms.iter_mut()).zip(groups) {
+        *step = *s;
+        *term = *t;
+    }
+    for slot in sums.chunks_mut(degree) {
+        for (sum, k) in slot.iter_mut().zip(0..) {
+            let mut add = F::Packing::ZERO;
+            for (term, step) in terms.iter_mut().zip(&steps) {
+                add += term[k];
+                term[k] *= *step;
+            }
+            *sum += add;
+        }
     }
 }
 
