@@ -25,7 +25,7 @@ pub const OUT_BOUND: i128 = zkinfer_field::FIELD_SAFE_BOUND;
 
 /// The MLE of stored integers at `point`.
 pub fn mle(values: &[i64], point: &[EF]) -> EF {
-    zkinfer_poly::evaluate(&to_field(values), point)
+    zkinfer_poly::evaluate_mapped(values, from_signed, point)
 }
 
 /// Stored integers as base-field elements.
