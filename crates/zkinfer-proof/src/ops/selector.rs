@@ -321,18 +321,59 @@ pub fn axis_vectors(
         let e = eq_table(r.get(off..off + nv)?);
         off += nv;
         let (inp, outn, ip) = (*xl.logical.get(a)?, *yl.logical.get(a)?, *xl.padded.get(a)?);
-        let v: Vec<EF> = (0..ip)
-            .map(|i| {
-                e.iter()
-                    .enumerate()
-                    .filter(|&(j, _)| m.weight(j, i, outn, inp))
-                    .map(|(_, &ej)| ej)
-                    .sum()
-            })
-            .collect();
-        out.push(v);
+        out.push(axis_vector(m, &e, inp, outn, ip));
     }
     Some(out)
+}
+
+/// `v[i] = Σ_j e[j] · [m.weight(j, i, outn, inp)]` for the input's `ip` padded indices, in
+/// `O(ip + e.len())`: each map's nonzero weights are walked directly (MobileNet-v2's channel
+/// slices made the double loop over `(i, j)` 40% of its verification).
+fn axis_vector(m: &AxisMap, e: &[EF], inp: usize, outn: usize, ip: usize) -> Vec<EF> {
+    let mut v = vec![EF::ZERO; ip];
+    // Input indices that exist in `v` and are logical.
+    let live = inp.min(ip);
+    match m {
+        AxisMap::Identity => {
+            for (vi, &ej) in v.iter_mut().zip(e) {
+                *vi = ej;
+            }
+        }
+        AxisMap::Slice { start, step } => {
+            for (j, &ej) in e.iter().enumerate().take(outn) {
+                let i = j.checked_mul(*step).and_then(|x| x.checked_add(*start));
+                if let Some(vi) = i.filter(|&i| i < live).and_then(|i| v.get_mut(i)) {
+                    *vi += ej;
+                }
+            }
+        }
+        AxisMap::Sum => {
+            if let Some(&e0) = e.first() {
+                for vi in v.iter_mut().take(live) {
+                    *vi = e0;
+                }
+            }
+        }
+        AxisMap::Place { offset } => {
+            for (i, vi) in v.iter_mut().enumerate().take(live) {
+                if let Some(&ej) = offset
+                    .checked_add(i)
+                    .filter(|&j| j < outn)
+                    .and_then(|j| e.get(j))
+                {
+                    *vi = ej;
+                }
+            }
+        }
+        AxisMap::Gather { indices } => {
+            for (&i, &ej) in indices.iter().zip(e) {
+                if let Some(vi) = v.get_mut(i).filter(|_| i < inp) {
+                    *vi += ej;
+                }
+            }
+        }
+    }
+    v
 }
 
 /// `⊗_a v_a`, the whole selector table.
@@ -417,6 +458,60 @@ mod tests {
         (0..n)
             .map(|i| EF::from(F::from_u64(3 + 5 * i as u64)))
             .collect()
+    }
+
+    /// The direct walk of each map's weights equals the definition `Σ_j e[j]·weight(j, i)`, for
+    /// logical sizes below, at and above the padded ones and maps reaching past either end.
+    /// (Starts and offsets near `usize::MAX`, which the walk handles with checked arithmetic,
+    /// overflow the definition itself.)
+    #[test]
+    fn axis_vector_equals_the_weight_definition() {
+        let e: Vec<EF> = point(16);
+        let maps = [
+            AxisMap::Identity,
+            AxisMap::Slice { start: 0, step: 1 },
+            AxisMap::Slice { start: 3, step: 2 },
+            AxisMap::Slice { start: 5, step: 3 },
+            AxisMap::Slice { start: 40, step: 2 },
+            AxisMap::Sum,
+            AxisMap::Place { offset: 0 },
+            AxisMap::Place { offset: 4 },
+            AxisMap::Place { offset: 15 },
+            AxisMap::Place { offset: 40 },
+            AxisMap::Gather {
+                indices: vec![3, 3, 0, 7, 12, 1],
+            },
+            AxisMap::Gather {
+                indices: (0..20).rev().collect(),
+            },
+        ];
+        for m in &maps {
+            for (e_len, inp, outn, ip) in [
+                (16, 8, 8, 8),
+                (16, 13, 6, 16),
+                (8, 5, 3, 8),
+                (16, 16, 16, 16),
+                (4, 7, 4, 8),
+                (16, 1, 1, 1),
+                (2, 12, 2, 16),
+            ] {
+                let e = &e[..e_len];
+                let want: Vec<EF> = (0..ip)
+                    .map(|i| {
+                        e.iter()
+                            .enumerate()
+                            .filter(|&(j, _)| m.weight(j, i, outn, inp))
+                            .map(|(_, &ej)| ej)
+                            .sum()
+                    })
+                    .collect();
+                assert_eq!(
+                    axis_vector(m, e, inp, outn, ip),
+                    want,
+                    "{m:?}, e {e_len}, inp {inp}, out {outn}, padded {ip}"
+                );
+            }
+        }
     }
 
     #[test]
