@@ -40,7 +40,7 @@ const LEAVES_PER_TASK: usize = 64;
 /// the row's little-endian bytes, `keccak(left ‖ right)` nodes) with [`SALT_ELEMS`] random field
 /// elements appended to every row before hashing. p3's `MerkleTreeHidingMmcs` with a batched
 /// verifier (module docs).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct SaltedKeccakMmcs {
     inner: Inner,
 }
@@ -58,14 +58,6 @@ impl SaltedKeccakMmcs {
     #[must_use]
     pub fn p3(&self) -> &P3SaltedKeccakMmcs {
         &self.inner
-    }
-}
-
-impl Clone for SaltedKeccakMmcs {
-    fn clone(&self) -> Self {
-        Self {
-            inner: self.inner.clone(),
-        }
     }
 }
 

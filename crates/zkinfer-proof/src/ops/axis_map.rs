@@ -82,17 +82,16 @@ fn apply(x: &[i64], xl: &Layout, ol: &Layout, maps: &[AxisMap]) -> Option<Vec<i6
             return None;
         }
         let mut next = vec![0i64; outer * op * inner];
+        let pairs = m.pairs(op, ip, out, inp);
         for (src, dst) in cur
             .chunks_exact(ip * inner)
             .zip(next.chunks_exact_mut(op * inner))
         {
-            for (j, drow) in dst.chunks_exact_mut(inner).enumerate() {
-                for (i, srow) in src.chunks_exact(inner).enumerate() {
-                    if m.weight(j, i, out, inp) {
-                        for (d, &s) in drow.iter_mut().zip(srow) {
-                            *d += s;
-                        }
-                    }
+            for &(j, i) in &pairs {
+                let drow = dst.get_mut(j * inner..(j + 1) * inner)?;
+                let srow = src.get(i * inner..(i + 1) * inner)?;
+                for (d, &s) in drow.iter_mut().zip(srow) {
+                    *d += s;
                 }
             }
         }

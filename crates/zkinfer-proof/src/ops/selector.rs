@@ -326,51 +326,13 @@ pub fn axis_vectors(
     Some(out)
 }
 
-/// `v[i] = Σ_j e[j] · [m.weight(j, i, outn, inp)]` for the input's `ip` padded indices, in
-/// `O(ip + e.len())`: each map's nonzero weights are walked directly (MobileNet-v2's channel
-/// slices made the double loop over `(i, j)` 40% of its verification).
+/// `v[i] = Σ_j e[j] · [m.weight(j, i, outn, inp)]` for the input's `ip` padded indices, over
+/// the map's nonzero weights only ([`AxisMap::pairs`]).
 fn axis_vector(m: &AxisMap, e: &[EF], inp: usize, outn: usize, ip: usize) -> Vec<EF> {
     let mut v = vec![EF::ZERO; ip];
-    // Input indices that exist in `v` and are logical.
-    let live = inp.min(ip);
-    match m {
-        AxisMap::Identity => {
-            for (vi, &ej) in v.iter_mut().zip(e) {
-                *vi = ej;
-            }
-        }
-        AxisMap::Slice { start, step } => {
-            for (j, &ej) in e.iter().enumerate().take(outn) {
-                let i = j.checked_mul(*step).and_then(|x| x.checked_add(*start));
-                if let Some(vi) = i.filter(|&i| i < live).and_then(|i| v.get_mut(i)) {
-                    *vi += ej;
-                }
-            }
-        }
-        AxisMap::Sum => {
-            if let Some(&e0) = e.first() {
-                for vi in v.iter_mut().take(live) {
-                    *vi = e0;
-                }
-            }
-        }
-        AxisMap::Place { offset } => {
-            for (i, vi) in v.iter_mut().enumerate().take(live) {
-                if let Some(&ej) = offset
-                    .checked_add(i)
-                    .filter(|&j| j < outn)
-                    .and_then(|j| e.get(j))
-                {
-                    *vi = ej;
-                }
-            }
-        }
-        AxisMap::Gather { indices } => {
-            for (&i, &ej) in indices.iter().zip(e) {
-                if let Some(vi) = v.get_mut(i).filter(|_| i < inp) {
-                    *vi += ej;
-                }
-            }
+    for (j, i) in m.pairs(e.len(), ip, outn, inp) {
+        if let (Some(vi), Some(&ej)) = (v.get_mut(i), e.get(j)) {
+            *vi += ej;
         }
     }
     v
@@ -460,7 +422,8 @@ mod tests {
             .collect()
     }
 
-    /// The direct walk of each map's weights equals the definition `Σ_j e[j]·weight(j, i)`, for
+    /// `AxisMap::pairs` is exactly the set of nonzero weights, and the direct walk of them equals
+    /// the definition `Σ_j e[j]·weight(j, i)`, for
     /// logical sizes below, at and above the padded ones and maps reaching past either end.
     /// (Starts and offsets near `usize::MAX`, which the walk handles with checked arithmetic,
     /// overflow the definition itself.)
@@ -496,6 +459,18 @@ mod tests {
                 (2, 12, 2, 16),
             ] {
                 let e = &e[..e_len];
+                // The pairs are exactly the grid's nonzero weights.
+                let mut grid: Vec<(usize, usize)> = (0..e_len)
+                    .flat_map(|j| (0..ip).map(move |i| (j, i)))
+                    .filter(|&(j, i)| m.weight(j, i, outn, inp))
+                    .collect();
+                let mut pairs = m.pairs(e_len, ip, outn, inp);
+                grid.sort_unstable();
+                pairs.sort_unstable();
+                assert_eq!(
+                    pairs, grid,
+                    "{m:?} pairs, e {e_len}, inp {inp}, out {outn}, padded {ip}"
+                );
                 let want: Vec<EF> = (0..ip)
                     .map(|i| {
                         e.iter()
