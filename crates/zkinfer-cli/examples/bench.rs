@@ -1,17 +1,22 @@
 //! End-to-end benchmark: for each model, setup / prove / verify time, proof size, peak memory,
 //! committed elements, and prove time over the integer interpreter's time on the same input.
 //!
-//! `cargo run --release -p zkinfer-cli --example bench [-- [--profile] [--weights stored|plain|recommit|both|compare] [--max-proofs N] MODEL…]`
+//! `cargo run --release -p zkinfer-cli --example bench [-- [--profile] [--weights stored|seed|hiding|plain|recommit|both|compare] [--max-proofs N] MODEL…]`
 //! (`--help` lists the models). Each model runs in its own child process. The child sets up, writes
 //! the proving key to bytes and drops everything, then (as `zkinfer prove` does) loads the key and
 //! proves: "peak MiB" (VmHWM, reset before the load) and the user / system time and minor page
 //! faults (from `/proc/self/stat`) are those of the load and the prove alone.
 //!
 //! `--weights`: `stored` (the default) commits private weights with the reusable hiding
-//! commitment for `--max-proofs` proofs (the key keeps the seed, each proof re-derives the
-//! commitment); `plain` with the plain commitment of proving-key format 7 (its data in the key),
-//! `recommit` the same without the data (each proof commits the weights again); `both` runs
-//! plain and recommit, `compare` plain and hiding, back to back.
+//! commitment for `--max-proofs` proofs, the key keeping what `zkinfer setup` keeps by default
+//! (`WeightsData::Auto`: the commitment's data when it is at most 3 GiB); `seed` the same with
+//! only the seed in the key (each proof re-derives the commitment); `hiding` runs seed and
+//! stored back to back; `plain` with the plain commitment of proving-key format 7 (its data in
+//! the key), `recommit` the same without the data (each proof commits the weights again); `both`
+//! runs plain and recommit, `compare` plain and hiding, back to back.
+//!
+//! The key goes through a file as `zkinfer` writes and reads it (streamed), so the load's
+//! peak is the CLI's.
 
 use std::time::Instant;
 
@@ -22,7 +27,7 @@ use zkinfer_proof::testing::{cifar_cnn, lenet5, mlp, residual_cnn};
 use zkinfer_proof::witness::generate;
 use zkinfer_proof::{
     CompileOptions, InputVisibility, Profile, ProvingKey, ZkFile, compile, prove_profiled,
-    setup_with_max_proofs, verify,
+    setup_with_weights_data, verify,
 };
 
 /// A global allocator that keeps freed memory for reuse (see `zkinfer`'s binary).
@@ -197,17 +202,30 @@ fn run_one(name: &str) {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(zkinfer_proof::weights::DEFAULT_MAX_PROOFS);
+    let keep = if variant == "seed" {
+        zkinfer_proof::WeightsData::Seed
+    } else {
+        zkinfer_proof::WeightsData::Auto
+    };
     let mut pk = if plain_weights {
         zkinfer_proof::keys::setup_plain_weights_for_tests(&g, &plan, PcsConfig::default())
     } else {
-        setup_with_max_proofs(&g, &plan, PcsConfig::default(), max_proofs)
+        setup_with_weights_data(&g, &plan, PcsConfig::default(), max_proofs, keep)
     }
     .expect("setup");
     let t_setup = t.elapsed().as_secs_f64();
     if recommit {
         pk.weights_data = None;
     }
-    let pk_bytes = pk.to_bytes();
+    let pk_path = std::env::temp_dir().join(format!("zkinfer-bench-{}.pk", std::process::id()));
+    let pk_len = {
+        let file = std::fs::File::create(&pk_path).expect("writes the key");
+        let mut out = std::io::BufWriter::new(file);
+        let n = pk.write_to(&mut out).expect("writes the key");
+        std::io::Write::flush(&mut out).expect("writes the key");
+        n
+    };
+    let stored_groups = pk.weights_stored.len();
     let (committed, macs) = (plan.cost.committed, plan.cost.macs);
     let cost = plan.cost.clone();
     drop((pk, plan, g));
@@ -217,10 +235,14 @@ fn run_one(name: &str) {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let (u0, s0, f0) = cpu_faults();
     let t = Instant::now();
-    let pk = ProvingKey::from_bytes(&pk_bytes).expect("reads its own key");
+    let pk = {
+        let file = std::fs::File::open(&pk_path).expect("reads its own key");
+        ProvingKey::read_from(std::io::BufReader::new(file), pk_len as u64)
+            .expect("reads its own key")
+    };
     let t_load = t.elapsed().as_secs_f64();
-    let pk_mib = pk_bytes.len() as f64 / (1024.0 * 1024.0);
-    drop(pk_bytes);
+    let pk_mib = pk_len as f64 / (1024.0 * 1024.0);
+    let _ = std::fs::remove_file(&pk_path);
     let load_peak = peak_rss_mib();
     let mut profile = Profile::new();
     let t = Instant::now();
@@ -254,7 +276,8 @@ fn run_one(name: &str) {
         (false, true, true) => format!("{name} (plain weights, non-ZK)"),
         (false, true, false) => format!("{name} (plain weights)"),
         (false, false, true) => format!("{name} (T = {max_proofs}, non-ZK)"),
-        (false, false, false) => format!("{name} (T = {max_proofs})"),
+        (false, false, false) if stored_groups > 0 => format!("{name} (T = {max_proofs}, stored)"),
+        (false, false, false) => format!("{name} (T = {max_proofs}, seed)"),
     };
     println!(
         "| {label} | {t_setup:.3} | {pk_mib:.1} | {t_load:.3} | {t_prove:.3} | {:.2} | {:.2} | {:.0} | {:.1} | {:.1} | {:.1} | {peak:.0} | {committed} | {macs} | {:.0} |",
@@ -317,7 +340,7 @@ fn main() {
     }
     if args.iter().any(|a| a == "--help" || a == "-h") {
         println!(
-            "usage: bench [--profile] [--cost] [--compare-zk] [--weights stored|plain|recommit|both|compare] [--max-proofs N] [MODEL…]\n\nWithout models: {} {}.\nOnly when named: {}.\n--weights: private weights on the reusable hiding commitment (stored, the default: the key keeps its seed), on the plain commitment of proving-key format 7 with its data in the key (plain) or recommitted per proof (recommit), plain and recommit back to back (both), or plain and hiding back to back (compare).\n--max-proofs: the hiding weights commitment's budget (default {}).\n--profile: after each model's row, the time and peak memory of each phase, and the proof's size by part.\n--cost: after each model's row, the cost model's inputs and its predicted prove time and peak memory against the measured ones.\n--compare-zk: after each model's row, the same model proved with a plain (non-hiding) witness commitment, the benchmark-only comparison point.",
+            "usage: bench [--profile] [--cost] [--compare-zk] [--weights stored|seed|hiding|plain|recommit|both|compare] [--max-proofs N] [MODEL…]\n\nWithout models: {} {}.\nOnly when named: {}.\n--weights: private weights on the reusable hiding commitment (stored, the default: the key keeps the commitment's data when it is at most 3 GiB, as `zkinfer setup` does; seed: the key keeps its seed and each proof re-derives the commitment; hiding: seed and stored back to back), on the plain commitment of proving-key format 7 with its data in the key (plain) or recommitted per proof (recommit), plain and recommit back to back (both), or plain and hiding back to back (compare).\n--max-proofs: the hiding weights commitment's budget (default {}).\n--profile: after each model's row, the time and peak memory of each phase, and the proof's size by part.\n--cost: after each model's row, the cost model's inputs and its predicted prove time and peak memory against the measured ones.\n--compare-zk: after each model's row, the same model proved with a plain (non-hiding) witness commitment, the benchmark-only comparison point.",
             BUILT.join(" "),
             ONNX.join(" "),
             LARGE.join(" "),
@@ -334,12 +357,16 @@ fn main() {
         let v = args.get(i + 1).cloned().unwrap_or_default();
         variants = match v.as_str() {
             "stored" => vec!["stored"],
+            "seed" => vec!["seed"],
+            "hiding" => vec!["seed", "stored"],
             "plain" => vec!["plain"],
             "recommit" => vec!["recommit"],
             "both" => vec!["plain", "recommit"],
             "compare" => vec!["plain", "stored"],
             _ => {
-                eprintln!("--weights takes stored, plain, recommit, both or compare, not `{v}`");
+                eprintln!(
+                    "--weights takes stored, seed, hiding, plain, recommit, both or compare, not `{v}`"
+                );
                 std::process::exit(2);
             }
         };

@@ -64,7 +64,7 @@ pub use config::{PcsConfig, Soundness};
 pub use error::PcsError;
 pub use hiding::{
     FoldPlan, HidingCommitment, HidingCommittedData, HidingOpeningProof, HidingPcs, HidingShape,
-    MIN_SECURITY_BITS, ReusableCommitment, ReusableCommittedData, StackClaim,
+    MIN_SECURITY_BITS, ReusableCommitment, ReusableCommittedData, StackClaim, StoredHidingData,
 };
 pub use stored::StoredData;
 pub use types::{ColumnClaim, Commitment, CommittedData, KeccakMmcs, OpeningProof};

@@ -9,13 +9,13 @@
 
 use serde::{Deserialize, Serialize};
 use zkinfer_field::Transcript;
-use zkinfer_pcs::{Pcs, PcsConfig, StoredData};
+use zkinfer_pcs::{Pcs, PcsConfig, StoredData, StoredHidingData};
 
 use crate::error::ProveError;
 use crate::ir::ProofGraph;
 use crate::ops::to_field;
 use crate::plan::{Plan, WeightsVisibility};
-use crate::weights::WeightShapes;
+use crate::weights::{WeightShapes, WeightsData};
 use crate::witness::weight_columns;
 
 /// What a verifier needs. Small: no weights.
@@ -46,9 +46,15 @@ pub struct ProvingKey {
     /// [`setup_plain_weights_for_tests`]; about `4.1 ×` the stacked weight columns' 8 bytes per
     /// element at the default rate 1/4). `None`: each proof commits the weights again.
     pub weights_data: Option<StoredData>,
-    /// The seed of the private weights' reusable hiding commitment ([`crate::weights`]): each
-    /// proof re-derives the commitment from it and the weights. Secret like the weights.
+    /// The seed of the private weights' reusable hiding commitment ([`crate::weights`]): a
+    /// proof re-derives the commitment from it and the weights when the key does not store the
+    /// commitment's data. Secret like the weights.
     pub weights_seed: Option<[u8; 32]>,
+    /// The private weights' hiding commitment data, one part per weights group, made at setup
+    /// ([`WeightsData`]): a proof opens it in place instead of re-deriving the commitment from
+    /// the seed. Empty: each proof re-derives it. Secret like the weights (it holds them and
+    /// the randomness that hides them).
+    pub weights_stored: Vec<StoredHidingData>,
     /// The mask-pool entries a zero-knowledge proof takes (a function of the plan, counted at
     /// setup by a walk over a zero input): proving then skips its own counting pass. `None`:
     /// each proof counts (a key whose count fails at setup; the same proof). A count that is
@@ -93,7 +99,23 @@ pub fn setup_with_max_proofs(
     pcs: PcsConfig,
     max_proofs: usize,
 ) -> Result<ProvingKey, ProveError> {
-    setup_inner(graph, plan, pcs, Some(max_proofs))
+    setup_with_weights_data(graph, plan, pcs, max_proofs, WeightsData::Auto)
+}
+
+/// [`setup_with_max_proofs`], choosing whether the proving key stores the private weights'
+/// commitment data (proofs skip encoding and hashing the weights; a key several times the
+/// weights' size) or only its seed ([`WeightsData`]; the default is [`WeightsData::Auto`]).
+///
+/// # Errors
+/// As [`setup_with_max_proofs`].
+pub fn setup_with_weights_data(
+    graph: &ProofGraph,
+    plan: &Plan,
+    pcs: PcsConfig,
+    max_proofs: usize,
+    keep: WeightsData,
+) -> Result<ProvingKey, ProveError> {
+    setup_inner(graph, plan, pcs, Some((max_proofs, keep)))
 }
 
 /// [`setup`] with the private weights on a **plain** commitment that every proof opens,
@@ -116,7 +138,7 @@ fn setup_inner(
     graph: &ProofGraph,
     plan: &Plan,
     pcs: PcsConfig,
-    max_proofs: Option<usize>,
+    max_proofs: Option<(usize, WeightsData)>,
 ) -> Result<ProvingKey, ProveError> {
     if plan.weight_columns.is_empty() {
         return Err(ProveError::NoWeights);
@@ -136,6 +158,7 @@ fn setup_inner(
             graph: graph.clone(),
             weights_data: None,
             weights_seed: None,
+            weights_stored: Vec::new(),
             mask_entries: None,
         };
         pk.check_plan()?;
@@ -149,7 +172,7 @@ fn setup_inner(
     // one stack.
     let vars: Vec<usize> = plan.weight_columns.iter().map(|c| c.num_vars).collect();
     let shapes = match max_proofs {
-        Some(uses) => crate::weights::check_shapes(pcs, &WeightShapes::of(plan), uses),
+        Some((uses, _)) => crate::weights::check_shapes(pcs, &WeightShapes::of(plan), uses),
         None => engine.check_shapes(&vars).map(|_| ()),
     };
     if let Err(reason) = shapes {
@@ -170,14 +193,15 @@ fn setup_inner(
         .map(|c| to_field(c))
         .collect();
     let mut t = Transcript::new(SETUP);
-    let (root, uses, weights_data, weights_seed) = match max_proofs {
-        Some(uses) => {
+    let (root, uses, weights_data, weights_seed, weights_stored) = match max_proofs {
+        Some((uses, keep)) => {
             let seed = zkinfer_pcs::HidingPcs::random_seed()?;
             let shapes = WeightShapes::of(plan);
-            let roots = crate::weights::commit_all(pcs, cols, &shapes, &seed, uses, &mut t)?;
+            let (roots, stored) =
+                crate::weights::commit_all(pcs, cols, &shapes, &seed, uses, keep, &mut t)?;
             let uses = u32::try_from(uses)
                 .map_err(|_| ProveError::Backend(format!("{uses} proofs: too many for one key")))?;
-            (roots, uses, None, Some(seed))
+            (roots, uses, None, Some(seed), stored)
         }
         None => {
             let (commitment, data) = engine.commit(&cols, &mut t)?;
@@ -186,6 +210,7 @@ fn setup_inner(
                 0,
                 Some(data.into_stored()),
                 None,
+                Vec::new(),
             )
         }
     };
@@ -202,6 +227,7 @@ fn setup_inner(
         graph: graph.clone(),
         weights_data,
         weights_seed,
+        weights_stored,
         mask_entries: None,
     };
     pk.check_plan()?;

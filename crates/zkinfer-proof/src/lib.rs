@@ -49,9 +49,10 @@ pub mod witness;
 
 pub use compile::compile;
 pub use error::{CompileError, ProveError, VerifyError};
-pub use keys::{ProvingKey, VerifyingKey, setup, setup_with_max_proofs};
+pub use keys::{ProvingKey, VerifyingKey, setup, setup_with_max_proofs, setup_with_weights_data};
 pub use plan::{CompileOptions, InputVisibility, OutputVisibility, Plan, WeightsVisibility};
 pub use profile::Profile;
 pub use proof::{FileError, Lookups, Proof, ZkFile};
 pub use prover::{prove, prove_non_zk_for_bench, prove_profiled, prove_with_openings};
 pub use verifier::verify;
+pub use weights::WeightsData;

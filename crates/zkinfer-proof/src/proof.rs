@@ -99,8 +99,10 @@ pub const KEY_FORMAT_VERSION: u32 = 6;
 /// commitment's seed (`weights_seed`) instead of a plain commitment's codeword; the mask budget
 /// counts the weights' stack reduction. 9: the plan's tied weights; the weights' commitment in
 /// groups (one root per group in the verifying key, the budget counting one stack reduction per
-/// group). 10: the weights' commitment folds down to 8 variables (key format 6).
-pub const PK_FORMAT_VERSION: u32 = 10;
+/// group). 10: the weights' commitment folds down to 8 variables (key format 6). 11: the
+/// weights' hiding commitment data stored in the key (`weights_stored`, `WeightsData`), so that
+/// proofs open it without encoding and hashing the weights again.
+pub const PK_FORMAT_VERSION: u32 = 11;
 
 /// The encoding of the proof's integer vectors (public input and output): one byte string of
 /// zigzag LEB128 varints, about 3 bytes for a 16-bit activation instead of bincode's 8. Decoding
@@ -321,6 +323,78 @@ pub trait ZkFile: Serialize + for<'de> Deserialize<'de> {
             out.truncate(12);
         }
         out
+    }
+
+    /// Writes [`ZkFile::to_bytes`]' bytes to `out` without holding them all (a proving key that
+    /// stores its weights' commitment data is gigabytes); returns the number of bytes written.
+    ///
+    /// # Errors
+    /// The writer's error; encoding errors as [`std::io::ErrorKind::InvalidData`].
+    fn write_to<W: std::io::Write>(&self, out: W) -> std::io::Result<usize> {
+        struct Counting<W>(W, usize);
+        impl<W: std::io::Write> std::io::Write for Counting<W> {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                let n = self.0.write(buf)?;
+                self.1 += n;
+                Ok(n)
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                self.0.flush()
+            }
+        }
+        use std::io::Write as _;
+        let mut out = Counting(out, 0);
+        out.write_all(&Self::MAGIC)?;
+        out.write_all(&Self::VERSION.to_le_bytes())?;
+        bincode::serialize_into(&mut out, self)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))?;
+        Ok(out.1)
+    }
+
+    /// [`ZkFile::from_bytes`] reading from `input` (of `len` bytes in all, the decoder's limit)
+    /// without buffering it whole.
+    ///
+    /// # Errors
+    /// As [`ZkFile::from_bytes`].
+    fn read_from<R: std::io::Read>(mut input: R, len: u64) -> Result<Self, FileError> {
+        let mut header = [0u8; 12];
+        if input.read_exact(&mut header).is_err() {
+            return Err(FileError::WrongKind {
+                expected: Self::KIND,
+            });
+        }
+        let (magic, version) = header.split_at(8);
+        if magic != Self::MAGIC {
+            return Err(FileError::WrongKind {
+                expected: Self::KIND,
+            });
+        }
+        let got = u32::from_le_bytes(version.try_into().unwrap_or_default());
+        if got != Self::VERSION {
+            return Err(FileError::WrongVersion {
+                kind: Self::KIND,
+                got,
+                expected: Self::VERSION,
+                fix: Self::REGENERATE,
+            });
+        }
+        use bincode::Options;
+        let corrupt = |reason: String| FileError::Corrupt {
+            kind: Self::KIND,
+            reason,
+        };
+        let value = bincode::DefaultOptions::new()
+            .with_fixint_encoding()
+            .with_limit(len)
+            .deserialize_from::<_, Self>(&mut input)
+            .map_err(|e| corrupt(e.to_string()))?;
+        // Every byte is used (as `reject_trailing_bytes` does for a buffer).
+        let mut extra = [0u8; 1];
+        if matches!(input.read(&mut extra), Ok(n) if n > 0) {
+            return Err(corrupt("trailing bytes after the encoded value".into()));
+        }
+        value.check().map_err(corrupt)?;
+        Ok(value)
     }
 
     /// Decodes, checking magic, version, that every byte is used and [`ZkFile::check`].

@@ -200,20 +200,16 @@ fn prove_inner(
         None
     } else if pk.vk.weights_uses > 0 {
         // The groups' commitments are the key's (absorbed as the verifier does); each group is
-        // re-derived from the seed only when it is opened, one at a time.
-        let seed = pk.weights_seed.ok_or_else(|| {
-            key_mismatch(
-                "weights",
-                "the proving key has no weights seed for its hiding weights commitment",
-            )
-        })?;
+        // opened from the key's stored data, or re-derived from the seed only when it is opened,
+        // one at a time.
         let groups = crate::weights::Groups::absorb(
             pk.vk.pcs,
             weights,
             plan,
             &pk.vk.weights_root,
             pk.vk.weights_uses as usize,
-            seed,
+            pk.weights_seed,
+            &pk.weights_stored,
             &mut t,
         )?;
         Some(WeightsData::Hiding(Box::new(groups)))

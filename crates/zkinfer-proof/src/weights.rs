@@ -45,7 +45,7 @@ use serde::{Deserialize, Serialize};
 use zkinfer_field::{F, Transcript};
 use zkinfer_pcs::{
     Commitment, HidingOpeningProof, HidingPcs, OpeningProof, PcsConfig, ReusableCommitment,
-    ReusableCommittedData,
+    ReusableCommittedData, StoredHidingData,
 };
 
 use crate::commit::{OPENING_MASK_VARS, hiding_config};
@@ -59,6 +59,29 @@ use crate::plan::WeightAlias;
 /// `uses · t` coefficients per limb of the first oracle (commit time and memory); docs/ZK.md
 /// §6.1 and docs/BENCHMARKS.md have the measurements behind the default.
 pub const DEFAULT_MAX_PROOFS: usize = 256;
+
+/// Whether a proving key keeps its private weights' hiding commitment data (codeword, salts,
+/// Merkle tree, encoding randomness: [`StoredHidingData`]) so that a proof opens the
+/// commitment without encoding and hashing the weights again, or only the seed from which each
+/// proof re-derives it (docs/ZK.md §6.1). The data is several times the weights' size
+/// (about `2^log_inv_rate + 1` times the stack's 8 bytes per element); the seed is 32 bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WeightsData {
+    /// Kept when all groups' data together is at most [`STORED_DATA_AUTO_LIMIT`] bytes, else
+    /// the seed only.
+    #[default]
+    Auto,
+    /// Always kept.
+    Stored,
+    /// The seed only: every proof re-derives the commitment (a small key, slower proofs).
+    Seed,
+}
+
+/// The largest stored weights data [`WeightsData::Auto`] keeps in a proving key: 3 GiB. The
+/// key is in memory while proving, so the data adds to the prover's peak from the start, where
+/// re-deriving it costs the encoding's peak at the end; past a few GiB the memory weighs more
+/// than the seconds (GPT-2 124M's two groups would be ≈ 6 GiB: seed only).
+pub const STORED_DATA_AUTO_LIMIT: usize = 3 << 30;
 
 /// The weights commitment in a proof.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -455,27 +478,42 @@ fn commit_group(
     Ok(seeded.commit_reusable(&columns, uses, t)?)
 }
 
-/// Setup's commitment of every group: the groups' roots, one after the other.
+/// Setup's commitment of every group: the groups' roots, one after the other, and each group's
+/// data when `keep` says to keep it (all groups' or none).
 pub(crate) fn commit_all(
     pcs: PcsConfig,
     columns: Vec<Vec<F>>,
     shapes: &WeightShapes,
     seed: &[u8; 32],
     uses: usize,
+    keep: WeightsData,
     t: &mut Transcript,
-) -> Result<Vec<u8>, ProveError> {
+) -> Result<(Vec<u8>, Vec<StoredHidingData>), ProveError> {
     let groups = groups(pcs, shapes, uses);
     let mut roots = Vec::with_capacity(32 * groups.len());
+    let mut kept = Vec::new();
+    let mut keeping = keep != WeightsData::Seed;
+    let mut bytes = 0usize;
     for (g, (cols, group)) in split(columns, &groups)?
         .into_iter()
         .zip(&groups)
         .enumerate()
     {
         let vars = group_vars(shapes.vars(), group);
-        let (commitment, _) = commit_group(pcs, cols, &vars, seed, g, uses, t)?;
+        let (commitment, data) = commit_group(pcs, cols, &vars, seed, g, uses, t)?;
         roots.extend_from_slice(&commitment.root());
+        if keeping {
+            let data = data.into_stored();
+            bytes = bytes.saturating_add(data.size_bytes());
+            if keep == WeightsData::Auto && bytes > STORED_DATA_AUTO_LIMIT {
+                keeping = false;
+                kept.clear();
+            } else {
+                kept.push(data);
+            }
+        }
     }
-    Ok(roots)
+    Ok((roots, kept))
 }
 
 /// A proof's side of the weights groups: what each group's claims and opening need, derived
@@ -483,7 +521,8 @@ pub(crate) fn commit_all(
 pub(crate) struct Groups<'a> {
     pcs: PcsConfig,
     uses: usize,
-    seed: [u8; 32],
+    seed: Option<[u8; 32]>,
+    stored: &'a [StoredHidingData],
     weights: &'a [Vec<i64>],
     shapes: WeightShapes,
     aliases: Vec<WeightAlias>,
@@ -493,15 +532,21 @@ pub(crate) struct Groups<'a> {
 
 impl<'a> Groups<'a> {
     /// The groups of a key whose verifying key pins `root` (the groups' roots) and `uses`, for
-    /// the weight columns `weights` and the key's `seed`; absorbs every group's commitment into
-    /// `t` as the verifier does (nothing is encoded here).
+    /// the weight columns `weights`, the key's `seed` and its stored commitment data (every
+    /// group's, or none: then each group is re-derived from the seed when it is opened); absorbs
+    /// every group's commitment into `t` as the verifier does (nothing is encoded here).
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the proving key's weights parts, taken apart from the key by the prover"
+    )]
     pub(crate) fn absorb(
         pcs: PcsConfig,
         weights: &'a [Vec<i64>],
         plan: &crate::plan::Plan,
         root: &[u8],
         uses: usize,
-        seed: [u8; 32],
+        seed: Option<[u8; 32]>,
+        stored: &'a [StoredHidingData],
         t: &mut Transcript,
     ) -> Result<Self, ProveError> {
         let shapes = WeightShapes::of(plan);
@@ -510,6 +555,18 @@ impl<'a> Groups<'a> {
         let commitments = expected(root, &shapes, pcs, uses_u32)
             .map_err(|e| ProveError::Backend(e.to_string()))?;
         let groups = groups(pcs, &shapes, uses);
+        if !stored.is_empty() && stored.len() != groups.len() {
+            return Err(ProveError::key_mismatch(
+                "weights",
+                "the proving key's stored weights data does not have one part per weights group",
+            ));
+        }
+        if stored.is_empty() && seed.is_none() {
+            return Err(ProveError::key_mismatch(
+                "weights",
+                "the proving key has neither the weights seed nor the stored data of its hiding weights commitment",
+            ));
+        }
         for (c, group) in commitments.iter().zip(&groups) {
             engine(pcs, &group_vars(shapes.vars(), group), uses)?
                 .absorb_reusable_commitment(c, t)?;
@@ -518,6 +575,7 @@ impl<'a> Groups<'a> {
             pcs,
             uses,
             seed,
+            stored,
             weights,
             shapes,
             aliases: plan.weight_aliases.clone(),
@@ -582,14 +640,21 @@ impl<'a> Groups<'a> {
 
     /// Group `g`'s stacked polynomial (its weights and opening mask), not encoded.
     pub(crate) fn stacked_values(&self, g: usize) -> Result<Vec<F>, ProveError> {
+        if let Some(stored) = self.stored.get(g) {
+            return Ok(stored.stacked_values().to_vec());
+        }
+        let seed = self
+            .seed
+            .ok_or_else(|| ProveError::key_mismatch("weights", "weights seed"))?;
         let mut columns = self.columns(g)?;
-        columns.push(opening_mask(&group_seed(&self.seed, g), self.uses));
+        columns.push(opening_mask(&group_seed(&seed, g), self.uses));
         Ok(engine(self.pcs, &self.vars(g), self.uses)?
             .reusable_stacked_values(&columns, self.uses)?)
     }
 
-    /// Re-derives group `g`'s commitment from the seed (checking it is the key's) and opens
-    /// `stack` on it with fresh OS randomness; the re-derived data is dropped on return.
+    /// Opens `stack` on group `g`'s commitment with fresh OS randomness: in place when the key
+    /// stores the group's data, else re-derived from the seed (checking it is the key's) and
+    /// dropped on return.
     pub(crate) fn open(
         &self,
         g: usize,
@@ -597,12 +662,32 @@ impl<'a> Groups<'a> {
         t: &mut Transcript,
     ) -> Result<HidingOpeningProof, ProveError> {
         let vars = self.vars(g);
+        if let Some(stored) = self.stored.get(g) {
+            return engine(self.pcs, &vars, self.uses)?
+                .open_stored(
+                    stored,
+                    self.commitment(g)?,
+                    &[],
+                    std::slice::from_ref(stack),
+                    t,
+                )
+                .map_err(|e| match e {
+                    zkinfer_pcs::PcsError::StoredData { reason } => ProveError::Backend(format!(
+                        "the proving key's stored weights data does not fit its verifying key \
+                         ({reason}); run `zkinfer setup` again"
+                    )),
+                    other => other.into(),
+                });
+        }
+        let seed = self
+            .seed
+            .ok_or_else(|| ProveError::key_mismatch("weights", "weights seed"))?;
         let mut scratch = Transcript::new(b"zkinfer/weights/rederive");
         let (commitment, mut data) = commit_group(
             self.pcs,
             self.columns(g)?,
             &vars,
-            &self.seed,
+            &seed,
             g,
             self.uses,
             &mut scratch,

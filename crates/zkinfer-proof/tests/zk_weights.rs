@@ -21,8 +21,8 @@ use zkinfer_proof::ir::{Op, ProofGraph};
 use zkinfer_proof::keys::setup_plain_weights_for_tests;
 use zkinfer_proof::testing::GraphBuilder;
 use zkinfer_proof::{
-    CompileOptions, InputVisibility, ProvingKey, ZkFile, compile, prove, setup_with_max_proofs,
-    verify,
+    CompileOptions, InputVisibility, ProvingKey, WeightsData, ZkFile, compile, prove,
+    setup_with_max_proofs, setup_with_weights_data, verify,
 };
 
 const KEYS: usize = 3;
@@ -159,31 +159,67 @@ fn the_plain_weights_commitment_fails_the_test() {
 
 /// The proof after the last covered one is refused by the PCS when one prover process keeps
 /// the commitment data; `zkinfer prove` counts across processes (the `zkinfer` crate's
-/// `uses` module). Here: the key records the budget, which the verifier reads from the key.
+/// `uses` module). Here: the key records the budget, which the verifier reads from the key; a
+/// key opens its weights commitment from its stored data or re-derives it from its seed, and
+/// a key whose data or seed is another key's cannot prove.
 #[test]
 fn the_key_records_the_budget_and_a_seedless_key_is_an_error() {
     let (g, n) = model(false);
     let plan = compile(&g, CompileOptions::with_input(InputVisibility::Private)).expect("compiles");
     let pk = setup_with_max_proofs(&g, &plan, PcsConfig::default(), 7).expect("setup");
     assert_eq!(pk.vk.weights_uses, 7);
+    // A small model's commitment data is kept by default (WeightsData::Auto).
     assert!(pk.weights_seed.is_some() && pk.weights_data.is_none());
+    assert_eq!(pk.weights_stored.len(), 1);
     let pk = ProvingKey::from_bytes(&pk.to_bytes()).expect("decodes");
     let x = vec![0i64; n];
     let p = prove(&pk, &x, None).expect("proves");
+    verify(&pk.vk, &p, None, None).expect("verifies");
     // The budget is in the key's digest: a key claiming another budget is another key.
     let mut vk = pk.vk.clone();
     vk.weights_uses = 8;
     assert!(vk.check_digest().is_err());
     vk.digest = zkinfer_proof::keys::vk_digest(&vk);
     assert!(verify(&vk, &p, None, None).is_err());
-    // Without its seed the key cannot re-derive the commitment.
+    // The stored data needs no seed.
     let mut seedless = pk.clone();
     seedless.weights_seed = None;
-    assert!(prove(&seedless, &x, None).is_err());
+    let p = prove(&seedless, &x, None).expect("proves from the stored data");
+    verify(&pk.vk, &p, None, None).expect("verifies");
+
+    // A seed-only key re-derives the commitment: the same verifying key's kind of proof.
+    let seed_only = setup_with_weights_data(&g, &plan, PcsConfig::default(), 7, WeightsData::Seed)
+        .expect("setup");
+    assert!(seed_only.weights_stored.is_empty() && seed_only.weights_seed.is_some());
+    let p = prove(&seed_only, &x, None).expect("proves");
+    verify(&seed_only.vk, &p, None, None).expect("verifies");
+    assert!(
+        verify(&pk.vk, &p, None, None).is_err(),
+        "another key's proof"
+    );
+    // Without its seed (and without data) the key cannot re-derive the commitment.
+    let mut seedless = seed_only.clone();
+    seedless.weights_seed = None;
+    let err = prove(&seedless, &x, None).unwrap_err();
+    assert!(err.to_string().contains("weights"), "{err}");
     // Another key's seed commits to another root.
-    let other = setup_with_max_proofs(&g, &plan, PcsConfig::default(), 7).expect("setup");
-    let mut mixed = pk.clone();
-    mixed.weights_seed = other.weights_seed;
+    let mut mixed = seed_only.clone();
+    mixed.weights_seed = pk.weights_seed;
     let err = prove(&mixed, &x, None).unwrap_err();
     assert!(err.to_string().contains("weights"), "{err}");
+    // Another key's stored data is not this key's commitment.
+    let mut mixed = pk.clone();
+    mixed.weights_stored = seed_only_with_data(&g, &plan).weights_stored;
+    let err = prove(&mixed, &x, None).unwrap_err();
+    assert!(err.to_string().contains("stored weights data"), "{err}");
+    // Data for a key with another number of groups is refused before anything is opened.
+    let mut doubled = pk.clone();
+    doubled.weights_stored.push(pk.weights_stored[0].clone());
+    let err = prove(&doubled, &x, None).unwrap_err();
+    assert!(err.to_string().contains("weights"), "{err}");
+}
+
+/// Another key of the same model, with its commitment data.
+fn seed_only_with_data(g: &ProofGraph, plan: &zkinfer_proof::plan::Plan) -> ProvingKey {
+    setup_with_weights_data(g, plan, PcsConfig::default(), 7, WeightsData::Stored).expect("setup")
 }

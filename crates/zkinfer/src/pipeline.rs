@@ -112,13 +112,19 @@ fn digests(proof: &Proof) -> Vec<TensorDigest> {
 /// # Errors
 /// [`Error::Io`] or [`Error::File`].
 pub fn read_file<T: ZkFile>(path: &Path) -> Result<T, Error> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+    let io = |source| Error::Io {
         path: path.display().to_string(),
         source,
-    })?;
-    T::from_bytes(&bytes).map_err(|source| Error::File {
-        path: path.display().to_string(),
-        source,
+    };
+    // Decoded from the file as it is read: a proving key that stores its weights' commitment
+    // data is gigabytes, which a whole-file buffer would double.
+    let file = std::fs::File::open(path).map_err(io)?;
+    let len = file.metadata().map_err(io)?.len();
+    T::read_from(std::io::BufReader::with_capacity(1 << 20, file), len).map_err(|source| {
+        Error::File {
+            path: path.display().to_string(),
+            source,
+        }
     })
 }
 
@@ -127,12 +133,16 @@ pub fn read_file<T: ZkFile>(path: &Path) -> Result<T, Error> {
 /// # Errors
 /// [`Error::Io`].
 pub fn write_file<T: ZkFile>(path: &Path, value: &T) -> Result<usize, Error> {
-    let bytes = value.to_bytes();
-    std::fs::write(path, &bytes).map_err(|source| Error::Io {
+    use std::io::Write as _;
+    let io = |source| Error::Io {
         path: path.display().to_string(),
         source,
-    })?;
-    Ok(bytes.len())
+    };
+    let file = std::fs::File::create(path).map_err(io)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+    let written = value.write_to(&mut out).map_err(io)?;
+    out.flush().map_err(io)?;
+    Ok(written)
 }
 
 /// Reads inputs in EZKL's JSON format `{"input_data": [[…]]}`.
@@ -380,6 +390,9 @@ pub struct SetupOptions {
     /// Proofs the private weights' commitment covers ([`zkinfer_proof::setup_with_max_proofs`];
     /// `zkinfer setup --max-proofs`).
     pub max_proofs: usize,
+    /// Whether the proving key stores the private weights' commitment data or only its seed
+    /// ([`zkinfer_proof::WeightsData`]; `zkinfer setup --weights-data`).
+    pub weights_data: zkinfer_proof::WeightsData,
 }
 
 impl Default for SetupOptions {
@@ -387,6 +400,7 @@ impl Default for SetupOptions {
         Self {
             memory_limit: MemoryLimit::Machine,
             max_proofs: zkinfer_proof::weights::DEFAULT_MAX_PROOFS,
+            weights_data: zkinfer_proof::WeightsData::Auto,
         }
     }
 }
@@ -400,11 +414,12 @@ pub fn setup_with(
     options: SetupOptions,
 ) -> Result<(ProverKey, VerifyingKey), Error> {
     check_memory(&model.plan.cost, options.memory_limit)?;
-    let pk = zkinfer_proof::setup_with_max_proofs(
+    let pk = zkinfer_proof::setup_with_weights_data(
         &model.graph,
         &model.plan,
         PcsConfig::default(),
         options.max_proofs,
+        options.weights_data,
     )?;
     let vk = pk.vk.clone();
     Ok((

@@ -52,6 +52,17 @@ enum WeightsVisibility {
     Public,
 }
 
+/// What a proving key keeps of the private weights' hiding commitment (`setup --weights-data`).
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum WeightsDataArg {
+    /// Stored when the data is at most 3 GiB, else the seed.
+    Auto,
+    /// The commitment's data: proofs skip encoding and hashing the weights.
+    Stored,
+    /// The 32-byte seed: each proof re-derives the commitment.
+    Seed,
+}
+
 #[derive(Subcommand, Debug)]
 enum Cmd {
     /// Show a model's graph, which ops zkinfer can prove, and the cost of proving it.
@@ -130,6 +141,12 @@ enum Cmd {
         /// about 1.4–2 KiB more (docs/BENCHMARKS.md, "Private weights hidden").
         #[arg(long, default_value_t = zkinfer_proof::weights::DEFAULT_MAX_PROOFS)]
         max_proofs: usize,
+        /// What the proving key keeps of the private weights' hiding commitment: `stored`, its
+        /// data (codeword, Merkle tree, randomness: proofs skip encoding and hashing the
+        /// weights, the key is several times the weights' size); `seed`, 32 bytes from which
+        /// each proof re-derives it; `auto`, stored when that data is at most 3 GiB.
+        #[arg(long, value_enum, default_value_t = WeightsDataArg::Auto)]
+        weights_data: WeightsDataArg,
     },
     /// Prove that the model produced its output on an input.
     ///
@@ -439,6 +456,7 @@ fn run(cli: &Cli) -> Result<(), Error> {
             vk,
             memory_limit_mib,
             max_proofs,
+            weights_data,
         } => {
             let c: CompiledModel = read_file(compiled)?;
             let limit = match *memory_limit_mib {
@@ -452,6 +470,11 @@ fn run(cli: &Cli) -> Result<(), Error> {
                     zkinfer::SetupOptions {
                         memory_limit: limit,
                         max_proofs: *max_proofs,
+                        weights_data: match weights_data {
+                            WeightsDataArg::Auto => zkinfer_proof::WeightsData::Auto,
+                            WeightsDataArg::Stored => zkinfer_proof::WeightsData::Stored,
+                            WeightsDataArg::Seed => zkinfer_proof::WeightsData::Seed,
+                        },
                     },
                 )
             })?;

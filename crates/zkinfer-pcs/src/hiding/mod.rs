@@ -38,10 +38,12 @@ mod merkle;
 mod prover;
 mod reusable;
 mod stack;
+mod stored;
 mod types;
 mod verifier;
 
 pub use reusable::{ReusableCommitment, ReusableCommittedData};
+pub use stored::StoredHidingData;
 pub use types::{
     HidingCommitment, HidingCommittedData, HidingOpeningProof, P3SaltedKeccakMmcs, SALT_ELEMS,
     SaltedKeccakMmcs, StackClaim,

@@ -121,15 +121,44 @@ impl HidingPcs {
         stack: &[StackClaim],
         transcript: &mut Transcript,
     ) -> Result<HidingOpeningProof, PcsError> {
-        let points = data.stack.lift(claims, stack, data.stacked_vars)?;
-        let whir = self.instance(data.config.clone())?;
+        self.open_parts(
+            &data.commitment,
+            &data.stack,
+            data.stacked_vars,
+            &data.config,
+            &data.whir,
+            claims,
+            stack,
+            transcript,
+        )
+    }
+
+    /// [`HidingPcs::open_borrowed`] on the data's parts (committed just now, or stored:
+    /// [`HidingPcs::open_stored`]).
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the parts of a HidingCommittedData, which a stored commitment holds apart"
+    )]
+    pub(super) fn open_parts(
+        &self,
+        commitment: &HidingCommitment,
+        layout: &Stack,
+        stacked_vars: usize,
+        config: &super::types::HidingConfig,
+        data: &p3_whir::HidingWhirProverData<F, zkinfer_field::EF, super::SaltedKeccakMmcs>,
+        claims: &[ColumnClaim],
+        stack: &[StackClaim],
+        transcript: &mut Transcript,
+    ) -> Result<HidingOpeningProof, PcsError> {
+        let points = layout.lift(claims, stack, stacked_vars)?;
+        let whir = self.instance(config.clone())?;
         self.absorb_claims(claims, stack, transcript);
         // p3's verifier re-absorbs the commitment before the claims; so does the prover.
-        whir.observe_commitment(&data.commitment.cap(), transcript);
+        whir.observe_commitment(&commitment.cap(), transcript);
         let inner = whir
-            .open_borrowed(&data.whir, points, transcript)
+            .open_borrowed(data, points, transcript)
             .map_err(|e| PcsError::Config {
-                num_vars: data.stacked_vars,
+                num_vars: stacked_vars,
                 reason: e.to_string(),
             })?;
         let values = claims

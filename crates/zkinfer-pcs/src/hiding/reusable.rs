@@ -100,8 +100,8 @@ impl ReusableCommitment {
 /// salts, and how many openings are spent.
 #[derive(Debug)]
 pub struct ReusableCommittedData {
-    data: HidingCommittedData,
-    commitment: ReusableCommitment,
+    pub(super) data: HidingCommittedData,
+    pub(super) commitment: ReusableCommitment,
     opened: usize,
 }
 

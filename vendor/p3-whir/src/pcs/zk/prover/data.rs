@@ -26,6 +26,30 @@ where
     pub(crate) _marker: PhantomData<EF>,
 }
 
+impl<F, EF, MT> HidingWhirProverData<F, EF, MT>
+where
+    F: TwoAdicField,
+    EF: ExtensionField<F>,
+    MT: Mmcs<F>,
+{
+    /// zkinfer patch: the data from its parts, e.g. a commitment made once and stored (its
+    /// Merkle tree and encoding randomness, with the message). The caller is responsible for
+    /// the parts belonging together; a mismatch makes openings that fail to verify, it cannot
+    /// make an unsound one.
+    pub fn from_parts(
+        message: Poly<F>,
+        randomness: Vec<F>,
+        merkle: MT::ProverData<DenseMatrix<F>>,
+    ) -> Self {
+        Self {
+            message,
+            randomness,
+            merkle,
+            _marker: PhantomData,
+        }
+    }
+}
+
 /// Merkle prover data of the active committed oracle.
 ///
 /// zkinfer patch: the initial oracle is borrowed, so one commitment can be
