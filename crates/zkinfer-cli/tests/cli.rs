@@ -651,4 +651,65 @@ fn the_proof_after_the_last_covered_one_is_refused() {
     zk_ok(&d, &setup);
     assert!(!d.join("model.pk.uses").exists());
     zk_ok(&d, &prove);
+
+    // The key keeps the weights commitment's tree by default; `--weights-data seed` keeps only
+    // the seed (a small key whose proofs re-derive the commitment). Both prove and verify.
+    zk_ok(
+        &d,
+        &[
+            "setup",
+            "model.zkc",
+            "--pk",
+            "seed.pk",
+            "--vk",
+            "seed.vk",
+            "--weights-data",
+            "seed",
+        ],
+    );
+    let stored = std::fs::metadata(d.join("model.pk")).unwrap().len();
+    let seed = std::fs::metadata(d.join("seed.pk")).unwrap().len();
+    assert!(
+        seed * 4 < stored,
+        "seed-only key {seed} B, stored {stored} B"
+    );
+    zk_ok(
+        &d,
+        &[
+            "prove",
+            "--pk",
+            "seed.pk",
+            "--input",
+            "input.json",
+            "-o",
+            "seed.zkp",
+        ],
+    );
+    let verify_seed = [
+        "verify",
+        "--vk",
+        "seed.vk",
+        "--proof",
+        "seed.zkp",
+        "--input",
+        "input.json",
+    ];
+    zk_ok(&d, &verify_seed);
+    // The other key's proof is rejected (exit 7).
+    let cross = [
+        "verify",
+        "--vk",
+        "model.vk",
+        "--proof",
+        "seed.zkp",
+        "--input",
+        "input.json",
+    ];
+    assert_eq!(zk(&d, &cross).status.code(), Some(7));
+    assert_eq!(
+        zk(&d, &["setup", "model.zkc", "--weights-data", "all"])
+            .status
+            .code(),
+        Some(2)
+    );
 }

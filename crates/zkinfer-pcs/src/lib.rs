@@ -65,6 +65,7 @@ pub use error::PcsError;
 pub use hiding::{
     FoldPlan, HidingCommitment, HidingCommittedData, HidingOpeningProof, HidingPcs, HidingShape,
     MIN_SECURITY_BITS, ReusableCommitment, ReusableCommittedData, StackClaim, StoredHidingData,
+    TreeShape, TreeSource,
 };
 pub use stored::StoredData;
 pub use types::{ColumnClaim, Commitment, CommittedData, KeccakMmcs, OpeningProof};

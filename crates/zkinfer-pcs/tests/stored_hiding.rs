@@ -1,15 +1,18 @@
 //! A reusable hiding commitment stored after the commit (what a proving key keeps so that proofs
-//! do not encode and hash the weights again) and opened in place: it survives the key file's
-//! encoding, its openings verify, and data that does not belong to the commitment — another
-//! commitment's, a changed stack, a corrupted codeword, a cut file — never yields an opening the
-//! verifier accepts.
+//! do not encode and hash the weights again) and opened in place: its serde form and its tree
+//! survive the key file's encoding, its openings verify whether the tree is in memory, in a
+//! byte buffer or in a file, and data that does not belong to the commitment — another
+//! commitment's, a changed stack, a changed codeword or digest, another root, a cut file, a
+//! tree never attached — is a clear error, never an opening the verifier has to catch.
+
+use std::sync::{Arc, Mutex};
 
 use bincode::Options;
 use rand::{Rng, SeedableRng, rngs::StdRng};
-use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, PrimeField64, Transcript};
+use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, Transcript};
 use zkinfer_pcs::{
     ColumnClaim, HidingOpeningProof, HidingPcs, PcsConfig, PcsError, ReusableCommitment,
-    StoredHidingData,
+    StoredHidingData, TreeShape, TreeSource,
 };
 
 const CTX: &[u8] = b"stored-hiding-test";
@@ -61,6 +64,22 @@ fn stored(pcs: &HidingPcs, cols: &[Vec<F>]) -> (ReusableCommitment, StoredHiding
     (commitment, data.into_stored())
 }
 
+/// The serde form and the tree's bytes.
+fn encode(data: &StoredHidingData) -> (Vec<u8>, Vec<u8>) {
+    let body = options().serialize(data).unwrap();
+    let mut tree = Vec::new();
+    data.write_tree(&mut tree).unwrap();
+    assert_eq!(tree.len() as u64, data.tree_len());
+    (body, tree)
+}
+
+/// Decoded from the serde form, the tree attached from `tree`'s bytes.
+fn decode(body: &[u8], tree: Vec<u8>) -> Result<StoredHidingData, PcsError> {
+    let mut data: StoredHidingData = options().deserialize(body).unwrap();
+    data.attach_tree(TreeSource::Bytes(Arc::new(tree), 0))?;
+    Ok(data)
+}
+
 fn open(
     pcs: &HidingPcs,
     data: &StoredHidingData,
@@ -83,140 +102,151 @@ fn verify(
     pcs.verify_reusable(commitment, claims, &[], proof, &mut t)
 }
 
-/// The byte ranges of one vector encoded as byte chunks starting at `at` (a chunk count, then
-/// each chunk's length and bytes), and the offset after it.
-fn chunks(bytes: &[u8], mut at: usize) -> (Vec<std::ops::Range<usize>>, usize) {
-    let u64_at = |o: usize| u64::from_le_bytes(bytes[o..o + 8].try_into().unwrap()) as usize;
-    let count = u64_at(at);
-    at += 8;
-    let mut ranges = Vec::new();
-    for _ in 0..count {
-        let len = u64_at(at);
-        ranges.push(at + 8..at + 8 + len);
-        at += 8 + len;
-    }
-    (ranges, at)
-}
-
-/// Byte ranges in the encoded data: the stack's values and the codeword's (checked against the
-/// expected sizes).
-fn offsets(
-    bytes: &[u8],
-    data: &StoredHidingData,
-) -> (Vec<std::ops::Range<usize>>, Vec<std::ops::Range<usize>>) {
-    let u64_at = |o: usize| u64::from_le_bytes(bytes[o..o + 8].try_into().unwrap()) as usize;
-    // commitment: root (32), #num_vars (8) + 4 each, uses (4); then stacked_vars (4).
-    let columns = u64_at(32);
-    let (message, at) = chunks(bytes, 32 + 8 + 4 * columns + 4 + 4);
-    let message_bytes: usize = message.iter().map(ExactSizeIterator::len).sum();
-    assert_eq!(message_bytes, 8 * data.stacked_values().len());
-    let (_randomness, at) = chunks(bytes, at);
-    // codeword width, then the codeword.
-    let (codeword, _) = chunks(bytes, at + 8);
-    let codeword_bytes: usize = codeword.iter().map(ExactSizeIterator::len).sum();
-    assert!(
-        codeword_bytes > message_bytes,
-        "a codeword longer than the stack"
-    );
-    (message, codeword)
-}
-
 #[test]
-fn stored_data_survives_encoding_and_every_opening_verifies() {
+fn stored_data_from_memory_bytes_or_file_opens_and_verifies() {
     let mut rng = StdRng::seed_from_u64(11);
     let pcs = pcs();
     let cols = columns(&mut rng);
     let (commitment, data) = stored(&pcs, &cols);
     assert_eq!(data.commitment(), &commitment);
-    let bytes = options().serialize(&data).unwrap();
-    assert!(data.size_bytes() <= bytes.len() + bytes.len() / 4);
-    let back: StoredHidingData = options().deserialize(&bytes).unwrap();
-    assert_eq!(options().serialize(&back).unwrap(), bytes);
+    let (body, tree) = encode(&data);
+    // The tree is most of the data; the serde form holds the stack and randomness only.
+    assert!(
+        tree.len() > 4 * body.len(),
+        "{} vs {}",
+        tree.len(),
+        body.len()
+    );
+    assert!(data.resident_bytes() > data.tree_len());
+
+    let from_bytes = decode(&body, tree.clone()).unwrap();
+    assert!(from_bytes.resident_bytes() < data.tree_len() / 4);
+    // Re-encoding the attached data gives the same bytes (the tree copied from its source).
+    assert_eq!(encode(&from_bytes), (body.clone(), tree.clone()));
+
+    let path = std::env::temp_dir().join(format!("zkinfer-stored-{}.bin", std::process::id()));
+    let mut file_bytes = body.clone();
+    file_bytes.extend_from_slice(&tree);
+    std::fs::write(&path, &file_bytes).unwrap();
+    let mut from_file: StoredHidingData = options().deserialize(&body).unwrap();
+    let file = std::fs::File::open(&path).unwrap();
+    from_file
+        .attach_tree(TreeSource::File(
+            Arc::new(Mutex::new(file)),
+            body.len() as u64,
+        ))
+        .unwrap();
+
     let mut proofs = Vec::new();
-    for _ in 0..USES {
-        let cl = claims(&mut rng, &cols);
-        let proof = open(&pcs, &back, &commitment, &cl).unwrap();
-        verify(&pcs, &commitment, &cl, &proof).unwrap();
-        // A wrong claimed value is rejected by the verifier.
-        let mut wrong = cl.clone();
-        wrong[1].value += EF::ONE;
-        assert!(verify(&pcs, &commitment, &wrong, &proof).is_err());
-        proofs.push(proof.to_wire());
+    for source in [&data, &from_bytes, &from_file] {
+        for _ in 0..2 {
+            let cl = claims(&mut rng, &cols);
+            let proof = open(&pcs, source, &commitment, &cl).unwrap();
+            verify(&pcs, &commitment, &cl, &proof).unwrap();
+            // A wrong claimed value is rejected by the verifier.
+            let mut wrong = cl.clone();
+            wrong[1].value += EF::ONE;
+            assert!(verify(&pcs, &commitment, &wrong, &proof).is_err());
+            proofs.push(proof.to_wire());
+        }
     }
+    let _ = std::fs::remove_file(&path);
     // Fresh randomness per opening: no two openings are the same bytes.
+    let n = proofs.len();
     proofs.sort();
     proofs.dedup();
-    assert_eq!(proofs.len(), USES);
+    assert_eq!(proofs.len(), n);
 }
 
 #[test]
-fn data_that_is_not_the_commitments_is_refused_or_rejected() {
+fn data_that_is_not_the_commitments_is_a_clear_error() {
     let mut rng = StdRng::seed_from_u64(12);
     let pcs = pcs();
     let cols = columns(&mut rng);
     let (commitment, data) = stored(&pcs, &cols);
     let cl = claims(&mut rng, &cols);
+    let stored_error = |r: Result<HidingOpeningProof, PcsError>| {
+        assert!(
+            matches!(r, Err(PcsError::StoredData { .. })),
+            "{:?}",
+            r.err()
+        );
+    };
 
     // Another commitment's data (the same columns, committed again: another root).
     let (other, other_data) = stored(&pcs, &cols);
     assert_ne!(other.root(), commitment.root());
-    assert!(matches!(
-        open(&pcs, &other_data, &commitment, &cl),
-        Err(PcsError::StoredData { .. })
-    ));
+    stored_error(open(&pcs, &other_data, &commitment, &cl));
     // The same root under another budget.
     let relabelled =
         ReusableCommitment::from_parts(commitment.root(), commitment.num_vars().to_vec(), 8);
     assert!(open(&pcs, &data, &relabelled, &cl).is_err());
 
-    let bytes = options().serialize(&data).unwrap();
-    let (message, codeword) = offsets(&bytes, &data);
-    let message_at = message[0].start;
+    let (body, tree) = encode(&data);
+    // Decoded but never attached.
+    let detached: StoredHidingData = options().deserialize(&body).unwrap();
+    stored_error(open(&pcs, &detached, &commitment, &cl));
+    // Another commitment's tree under this data: its root is not this commitment's.
+    let (_, other_tree) = encode(&other_data);
+    assert!(matches!(
+        decode(&body, other_tree),
+        Err(PcsError::StoredData { .. })
+    ));
+    // A cut tree.
+    assert!(decode(&body, tree[..tree.len() - 1].to_vec()).is_err());
 
-    // One stacked value changed: the opening's value is not the claim's.
-    let mut changed = bytes.clone();
-    changed[message_at] ^= 1;
-    let changed: StoredHidingData = options().deserialize(&changed).unwrap();
+    // Layout of the tree's bytes: codeword, salts, digests (leaves' layer first).
+    let TreeShape { width, height } = data.shape();
+    let codeword_len = height * width * 8;
+    let digests_at = codeword_len + height * 2 * 8;
+    assert_eq!(digests_at + (2 * height - 1) * 32, tree.len());
+
+    // Every codeword value changed (salts and digests kept): every opened path fails.
+    let mut changed = tree.clone();
+    for at in (0..codeword_len).step_by(8) {
+        changed[at] ^= 1;
+    }
+    let changed = decode(&body, changed).unwrap();
+    stored_error(open(&pcs, &changed, &commitment, &cl));
+    // Every leaf digest changed (the root kept).
+    let mut changed = tree.clone();
+    for at in (digests_at..digests_at + height * 32).step_by(32) {
+        changed[at] ^= 1;
+    }
+    let changed = decode(&body, changed).unwrap();
+    stored_error(open(&pcs, &changed, &commitment, &cl));
+    // A value out of the field's range where the codeword is read.
+    let mut changed = tree.clone();
+    for at in (0..codeword_len).step_by(8) {
+        changed[at..at + 8].copy_from_slice(&u64::MAX.to_le_bytes());
+    }
+    let changed = decode(&body, changed).unwrap();
+    stored_error(open(&pcs, &changed, &commitment, &cl));
+
+    // One stacked value changed: the opening's value is not the claim's. (The serde form: the
+    // commitment — root 32, #num_vars 8 + 4 each, uses 4 — stacked_vars 4, then the stack as
+    // byte chunks: a chunk count 8, the first chunk's length 8, its bytes.)
+    let message_at = 32 + 8 + 4 * SIZES.len() + 4 + 4 + 8 + 8;
+    let mut body_changed = body.clone();
+    body_changed[message_at] ^= 1;
+    let changed = decode(&body_changed, tree.clone()).unwrap();
     assert!(matches!(
         open(&pcs, &changed, &commitment, &cl),
         Err(PcsError::ValueMismatch { .. })
     ));
-
-    // Every codeword value changed (root and digests kept): no opening the verifier accepts.
-    let mut corrupted = bytes.clone();
-    for at in codeword.iter().flat_map(|r| r.clone().step_by(8)) {
-        let v = u64::from_le_bytes(corrupted[at..at + 8].try_into().unwrap());
-        let w = F::from_u64(v).as_canonical_u64() ^ 1;
-        corrupted[at..at + 8].copy_from_slice(&(w % F::ORDER_U64).to_le_bytes());
-    }
-    let corrupted: StoredHidingData = options().deserialize(&corrupted).unwrap();
-    match open(&pcs, &corrupted, &commitment, &cl) {
-        Err(_) => {}
-        Ok(proof) => assert!(verify(&pcs, &commitment, &cl, &proof).is_err()),
-    }
-
     // A non-canonical field element does not decode.
-    let mut overflow = bytes.clone();
+    let mut overflow = body.clone();
     overflow[message_at..message_at + 8].copy_from_slice(&u64::MAX.to_le_bytes());
     assert!(
         options()
             .deserialize::<StoredHidingData>(&overflow)
             .is_err()
     );
-
-    // A tree that is not binary over the codeword's rows does not decode (the encoding ends
-    // with the arity of each step).
-    let mut arity = bytes.clone();
-    let last = arity.len() - 8;
-    assert_eq!(u64::from_le_bytes(arity[last..].try_into().unwrap()), 2);
-    arity[last..].copy_from_slice(&4u64.to_le_bytes());
-    assert!(options().deserialize::<StoredHidingData>(&arity).is_err());
-
-    // A cut file does not decode.
-    for cut in [10, message_at + 3, codeword[0].start + 5, bytes.len() - 1] {
+    // A cut serde form does not decode.
+    for cut in [10, message_at + 3, body.len() - 1] {
         assert!(
             options()
-                .deserialize::<StoredHidingData>(&bytes[..cut])
+                .deserialize::<StoredHidingData>(&body[..cut])
                 .is_err()
         );
     }

@@ -293,6 +293,28 @@ pub enum FileError {
     },
 }
 
+/// A reader or writer that counts the bytes through it.
+struct Counting<T>(T, u64);
+
+impl<W: std::io::Write> std::io::Write for Counting<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.0.write(buf)?;
+        self.1 += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.0.read(buf)?;
+        self.1 += n as u64;
+        Ok(n)
+    }
+}
+
 /// A kind of binary file.
 pub trait ZkFile: Serialize + for<'de> Deserialize<'de> {
     /// 8 magic bytes.
@@ -314,12 +336,34 @@ pub trait ZkFile: Serialize + for<'de> Deserialize<'de> {
         Ok(())
     }
 
-    /// Encodes with magic and version.
+    /// The number of bytes written after the encoded value (a proving key's stored weights
+    /// tree, which is read where it is opened rather than decoded); 0 for most kinds.
+    fn trailer_len(&self) -> u64 {
+        0
+    }
+
+    /// Writes the [`ZkFile::trailer_len`] bytes after the encoded value.
+    ///
+    /// # Errors
+    /// The writer's.
+    fn write_trailer(&self, _out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    /// Gives a decoded value its trailer, at `source` (called when [`ZkFile::trailer_len`] is
+    /// not 0).
+    ///
+    /// # Errors
+    /// Why the trailer does not fit the value.
+    fn attach_trailer(&mut self, _source: zkinfer_pcs::TreeSource) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// Encodes with magic and version (and the trailer).
     #[must_use]
     fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Self::MAGIC.to_vec();
-        out.extend_from_slice(&Self::VERSION.to_le_bytes());
-        if bincode::serialize_into(&mut out, self).is_err() {
+        let mut out = Vec::new();
+        if self.write_to(&mut out).is_err() {
             out.truncate(12);
         }
         out
@@ -331,24 +375,14 @@ pub trait ZkFile: Serialize + for<'de> Deserialize<'de> {
     /// # Errors
     /// The writer's error; encoding errors as [`std::io::ErrorKind::InvalidData`].
     fn write_to<W: std::io::Write>(&self, out: W) -> std::io::Result<usize> {
-        struct Counting<W>(W, usize);
-        impl<W: std::io::Write> std::io::Write for Counting<W> {
-            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-                let n = self.0.write(buf)?;
-                self.1 += n;
-                Ok(n)
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                self.0.flush()
-            }
-        }
         use std::io::Write as _;
-        let mut out = Counting(out, 0);
+        let mut out = Counting(out, 0u64);
         out.write_all(&Self::MAGIC)?;
         out.write_all(&Self::VERSION.to_le_bytes())?;
         bincode::serialize_into(&mut out, self)
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))?;
-        Ok(out.1)
+        self.write_trailer(&mut out)?;
+        Ok(usize::try_from(out.1).unwrap_or(usize::MAX))
     }
 
     /// [`ZkFile::from_bytes`] reading from `input` (of `len` bytes in all, the decoder's limit)
@@ -357,6 +391,80 @@ pub trait ZkFile: Serialize + for<'de> Deserialize<'de> {
     /// # Errors
     /// As [`ZkFile::from_bytes`].
     fn read_from<R: std::io::Read>(mut input: R, len: u64) -> Result<Self, FileError> {
+        use std::io::Read as _;
+        let mut value = Self::read_body(&mut input, len)?;
+        let corrupt = |reason: String| FileError::Corrupt {
+            kind: Self::KIND,
+            reason,
+        };
+        let trailer = value.trailer_len();
+        if trailer > 0 {
+            let mut bytes = Vec::new();
+            input
+                .by_ref()
+                .take(trailer)
+                .read_to_end(&mut bytes)
+                .map_err(|e| corrupt(e.to_string()))?;
+            if bytes.len() as u64 != trailer {
+                return Err(corrupt("the file is cut short".into()));
+            }
+            value
+                .attach_trailer(zkinfer_pcs::TreeSource::Bytes(
+                    std::sync::Arc::new(bytes),
+                    0,
+                ))
+                .map_err(corrupt)?;
+        }
+        // Every byte is used (as `reject_trailing_bytes` does for a buffer).
+        let mut extra = [0u8; 1];
+        if matches!(input.read(&mut extra), Ok(n) if n > 0) {
+            return Err(corrupt("trailing bytes after the encoded value".into()));
+        }
+        value.check().map_err(corrupt)?;
+        Ok(value)
+    }
+
+    /// [`ZkFile::read_from`] on a file, whose trailer (a proving key's stored weights tree) is
+    /// not read now but where it is used, from the file: the file must not change while the
+    /// value is in use (a changed tree is detected where it is read, as an error).
+    ///
+    /// # Errors
+    /// As [`ZkFile::from_bytes`]; the file's I/O errors as [`FileError::Corrupt`].
+    fn read_from_file(file: std::fs::File) -> Result<Self, FileError> {
+        let corrupt = |reason: String| FileError::Corrupt {
+            kind: Self::KIND,
+            reason,
+        };
+        let len = file.metadata().map_err(|e| corrupt(e.to_string()))?.len();
+        let mut input = Counting(std::io::BufReader::with_capacity(1 << 20, file), 0);
+        let mut value = Self::read_body(&mut input, len)?;
+        let at = input.1;
+        let trailer = value.trailer_len();
+        match (len - at.min(len)).cmp(&trailer) {
+            std::cmp::Ordering::Less => return Err(corrupt("the file is cut short".into())),
+            std::cmp::Ordering::Greater => {
+                return Err(corrupt("trailing bytes after the encoded value".into()));
+            }
+            std::cmp::Ordering::Equal => {}
+        }
+        if trailer > 0 {
+            let file = input.0.into_inner();
+            value
+                .attach_trailer(zkinfer_pcs::TreeSource::File(
+                    std::sync::Arc::new(std::sync::Mutex::new(file)),
+                    at,
+                ))
+                .map_err(corrupt)?;
+        }
+        value.check().map_err(corrupt)?;
+        Ok(value)
+    }
+
+    /// The header and the encoded value (without the trailer and the checks).
+    ///
+    /// # Errors
+    /// As [`ZkFile::from_bytes`].
+    fn read_body<R: std::io::Read>(input: &mut R, len: u64) -> Result<Self, FileError> {
         let mut header = [0u8; 12];
         if input.read_exact(&mut header).is_err() {
             return Err(FileError::WrongKind {
@@ -379,22 +487,14 @@ pub trait ZkFile: Serialize + for<'de> Deserialize<'de> {
             });
         }
         use bincode::Options;
-        let corrupt = |reason: String| FileError::Corrupt {
-            kind: Self::KIND,
-            reason,
-        };
-        let value = bincode::DefaultOptions::new()
+        bincode::DefaultOptions::new()
             .with_fixint_encoding()
             .with_limit(len)
-            .deserialize_from::<_, Self>(&mut input)
-            .map_err(|e| corrupt(e.to_string()))?;
-        // Every byte is used (as `reject_trailing_bytes` does for a buffer).
-        let mut extra = [0u8; 1];
-        if matches!(input.read(&mut extra), Ok(n) if n > 0) {
-            return Err(corrupt("trailing bytes after the encoded value".into()));
-        }
-        value.check().map_err(corrupt)?;
-        Ok(value)
+            .deserialize_from::<_, Self>(input)
+            .map_err(|e| FileError::Corrupt {
+                kind: Self::KIND,
+                reason: e.to_string(),
+            })
     }
 
     /// Decodes, checking magic, version, that every byte is used and [`ZkFile::check`].
@@ -402,42 +502,30 @@ pub trait ZkFile: Serialize + for<'de> Deserialize<'de> {
     /// # Errors
     /// A [`FileError`] naming what is wrong.
     fn from_bytes(bytes: &[u8]) -> Result<Self, FileError> {
-        let Some((magic, rest)) = bytes.split_first_chunk::<8>() else {
-            return Err(FileError::WrongKind {
-                expected: Self::KIND,
-            });
+        let mut rest = bytes;
+        let mut value = Self::read_body(&mut rest, bytes.len() as u64)?;
+        let corrupt = |reason: String| FileError::Corrupt {
+            kind: Self::KIND,
+            reason,
         };
-        let Some((version, payload)) = rest.split_first_chunk::<4>() else {
-            return Err(FileError::WrongKind {
-                expected: Self::KIND,
-            });
-        };
-        if *magic != Self::MAGIC {
-            return Err(FileError::WrongKind {
-                expected: Self::KIND,
-            });
+        let trailer = value.trailer_len();
+        match (rest.len() as u64).cmp(&trailer) {
+            std::cmp::Ordering::Less => return Err(corrupt("the file is cut short".into())),
+            std::cmp::Ordering::Greater => {
+                return Err(corrupt("trailing bytes after the encoded value".into()));
+            }
+            std::cmp::Ordering::Equal => {}
         }
-        let got = u32::from_le_bytes(*version);
-        if got != Self::VERSION {
-            return Err(FileError::WrongVersion {
-                kind: Self::KIND,
-                got,
-                expected: Self::VERSION,
-                fix: Self::REGENERATE,
-            });
+        if trailer > 0 {
+            value
+                .attach_trailer(zkinfer_pcs::TreeSource::Bytes(
+                    std::sync::Arc::new(rest.to_vec()),
+                    0,
+                ))
+                .map_err(corrupt)?;
         }
-        use bincode::Options;
-        bincode::DefaultOptions::new()
-            .with_fixint_encoding()
-            .reject_trailing_bytes()
-            .with_limit(bytes.len() as u64)
-            .deserialize::<Self>(payload)
-            .map_err(|e| e.to_string())
-            .and_then(|v| v.check().map(|()| v))
-            .map_err(|reason| FileError::Corrupt {
-                kind: Self::KIND,
-                reason,
-            })
+        value.check().map_err(corrupt)?;
+        Ok(value)
     }
 }
 
@@ -503,6 +591,32 @@ impl ZkFile for ProvingKey {
     const KIND: &'static str = "proving key";
     const VERSION: u32 = PK_FORMAT_VERSION;
     const REGENERATE: &'static str = "re-run `zkinfer setup` with this version to remake the keys";
+
+    /// The stored weights trees, one after the other.
+    fn trailer_len(&self) -> u64 {
+        self.weights_stored
+            .iter()
+            .map(zkinfer_pcs::StoredHidingData::tree_len)
+            .sum()
+    }
+
+    fn write_trailer(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        for stored in &self.weights_stored {
+            stored.write_tree(out)?;
+        }
+        Ok(())
+    }
+
+    fn attach_trailer(&mut self, source: zkinfer_pcs::TreeSource) -> Result<(), String> {
+        let mut at = 0;
+        for stored in &mut self.weights_stored {
+            stored
+                .attach_tree(source.advanced(at))
+                .map_err(|e| e.to_string())?;
+            at += stored.tree_len();
+        }
+        Ok(())
+    }
 
     fn check(&self) -> Result<(), String> {
         self.vk.check_digest()?;

@@ -60,14 +60,17 @@ use crate::plan::WeightAlias;
 /// §6.1 and docs/BENCHMARKS.md have the measurements behind the default.
 pub const DEFAULT_MAX_PROOFS: usize = 256;
 
-/// Whether a proving key keeps its private weights' hiding commitment data (codeword, salts,
-/// Merkle tree, encoding randomness: [`StoredHidingData`]) so that a proof opens the
-/// commitment without encoding and hashing the weights again, or only the seed from which each
-/// proof re-derives it (docs/ZK.md §6.1). The data is several times the weights' size
-/// (about `2^log_inv_rate + 1` times the stack's 8 bytes per element); the seed is 32 bytes.
+/// Whether a proving key keeps its private weights' hiding commitment data (the stacked
+/// weights, the encoding randomness and the salted Merkle tree of the codeword:
+/// [`StoredHidingData`]) so that a proof opens the commitment without encoding and hashing the
+/// weights again, or only the seed from which each proof re-derives it (docs/ZK.md §6.1). The
+/// tree is several times the weights' size (about `2^log_inv_rate + 1` times the stack's 8 bytes
+/// per element) and sits in the key file after the key's body; a key read from its file keeps
+/// it there and reads only the rows and digests a proof opens (`zkinfer_pcs` `lazy`), so it
+/// costs disk, and memory at setup, not memory when proving.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum WeightsData {
-    /// Kept when all groups' data together is at most [`STORED_DATA_AUTO_LIMIT`] bytes, else
+    /// Kept when all groups' trees together are at most [`STORED_DATA_AUTO_LIMIT`] bytes, else
     /// the seed only.
     #[default]
     Auto,
@@ -77,10 +80,9 @@ pub enum WeightsData {
     Seed,
 }
 
-/// The largest stored weights data [`WeightsData::Auto`] keeps in a proving key: 3 GiB. The
-/// key is in memory while proving, so the data adds to the prover's peak from the start, where
-/// re-deriving it costs the encoding's peak at the end; past a few GiB the memory weighs more
-/// than the seconds (GPT-2 124M's two groups would be ≈ 6 GiB: seed only).
+/// The largest stored weights trees [`WeightsData::Auto`] keeps in a proving key: 3 GiB (the
+/// key file grows by it, and setup holds it in memory until the key is written). GPT-2 124M's
+/// two groups would be ≈ 4.3 GB on top of a setup peak near the machine's memory: seed only.
 pub const STORED_DATA_AUTO_LIMIT: usize = 3 << 30;
 
 /// The weights commitment in a proof.
@@ -504,7 +506,7 @@ pub(crate) fn commit_all(
         roots.extend_from_slice(&commitment.root());
         if keeping {
             let data = data.into_stored();
-            bytes = bytes.saturating_add(data.size_bytes());
+            bytes = bytes.saturating_add(usize::try_from(data.tree_len()).unwrap_or(usize::MAX));
             if keep == WeightsData::Auto && bytes > STORED_DATA_AUTO_LIMIT {
                 keeping = false;
                 kept.clear();

@@ -31,7 +31,7 @@ use zkinfer_proof::testing::residual_cnn;
 use zkinfer_proof::weights::{WeightsCommitment, WeightsOpening};
 use zkinfer_proof::{
     CompileOptions, InputVisibility, Proof, ProvingKey, VerifyingKey, ZkFile, compile, prove,
-    setup, verify,
+    setup_with_weights_data, verify,
 };
 
 /// The honest statement and its files.
@@ -52,7 +52,18 @@ fn fixture() -> &'static Fixture {
     FIX.get_or_init(|| {
         let (g, input) = residual_cnn(11);
         let plan = compile(&g, CompileOptions::with_input(InputVisibility::Public)).unwrap();
-        let pk = setup(&g, &plan, PcsConfig::default()).unwrap();
+        // The seed-only key: a key that stores its weights tree carries it after the body
+        // (tens of MiB here), which the mutations below would mostly hit and every decode
+        // would copy; the tree's own corruptions are tested in zk_weights.rs and
+        // zkinfer-pcs' stored_hiding.rs.
+        let pk = setup_with_weights_data(
+            &g,
+            &plan,
+            PcsConfig::default(),
+            zkinfer_proof::weights::DEFAULT_MAX_PROOFS,
+            zkinfer_proof::WeightsData::Seed,
+        )
+        .unwrap();
         let proof = prove(&pk, &input, None).unwrap();
         let output = verify(&pk.vk, &proof, Some(&input), None).unwrap();
         let other_input: Vec<i64> = input.iter().map(|v| v / 2).collect();

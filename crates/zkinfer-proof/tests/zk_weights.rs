@@ -219,6 +219,55 @@ fn the_key_records_the_budget_and_a_seedless_key_is_an_error() {
     assert!(err.to_string().contains("weights"), "{err}");
 }
 
+/// A key file carries the stored weights tree after its body; read from bytes or from a file,
+/// the key proves, reading the tree where it opens it; a key file whose tree was changed, cut
+/// or given another root is refused with an error naming it, never a proof.
+#[test]
+fn a_key_file_with_a_stored_tree_proves_and_a_changed_tree_is_refused() {
+    let (g, n) = model(false);
+    let plan = compile(&g, CompileOptions::with_input(InputVisibility::Private)).expect("compiles");
+    let pk = seed_only_with_data(&g, &plan);
+    let x = vec![0i64; n];
+    let bytes = pk.to_bytes();
+    let trailer = usize::try_from(pk.trailer_len()).unwrap();
+    assert!(trailer > 0 && trailer < bytes.len());
+    let start = bytes.len() - trailer;
+
+    // From a file, as `zkinfer prove` reads it: the tree stays in the file.
+    let path = std::env::temp_dir().join(format!("zkinfer-zkw-{}.pk", std::process::id()));
+    std::fs::write(&path, &bytes).unwrap();
+    let from_file =
+        ProvingKey::read_from_file(std::fs::File::open(&path).unwrap()).expect("reads the file");
+    assert!(
+        from_file.weights_stored[0].resident_bytes() < pk.weights_stored[0].resident_bytes() / 4
+    );
+    let p = prove(&from_file, &x, None).expect("proves");
+    verify(&pk.vk, &p, None, None).expect("verifies");
+    // Re-encoded, the key is the same bytes (the tree copied from the file).
+    assert_eq!(from_file.to_bytes(), bytes);
+    let _ = std::fs::remove_file(&path);
+
+    // Every codeword value changed: decodes (the tree is read where opened), then refused.
+    let shape = pk.weights_stored[0].shape();
+    let mut bad = bytes.clone();
+    for at in (start..start + shape.height * shape.width * 8).step_by(8) {
+        bad[at + 1] ^= 1;
+    }
+    let bad = ProvingKey::from_bytes(&bad).expect("decodes");
+    let err = prove(&bad, &x, None).unwrap_err();
+    assert!(err.to_string().contains("stored weights data"), "{err}");
+    // Another root (the tree's last 32 bytes): refused when the key is read.
+    let mut bad = bytes.clone();
+    let last = bad.len() - 1;
+    bad[last] ^= 1;
+    assert!(ProvingKey::from_bytes(&bad).is_err());
+    // Cut short, or with a byte more.
+    assert!(ProvingKey::from_bytes(&bytes[..bytes.len() - 1]).is_err());
+    let mut longer = bytes.clone();
+    longer.push(0);
+    assert!(ProvingKey::from_bytes(&longer).is_err());
+}
+
 /// Another key of the same model, with its commitment data.
 fn seed_only_with_data(g: &ProofGraph, plan: &zkinfer_proof::plan::Plan) -> ProvingKey {
     setup_with_weights_data(g, plan, PcsConfig::default(), 7, WeightsData::Stored).expect("setup")

@@ -55,6 +55,19 @@ impl ZkFile for ProverKey {
     fn check(&self) -> Result<(), String> {
         self.pk.check()
     }
+
+    /// The engine key's stored weights trees (read where a proof opens them).
+    fn trailer_len(&self) -> u64 {
+        self.pk.trailer_len()
+    }
+
+    fn write_trailer(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        self.pk.write_trailer(out)
+    }
+
+    fn attach_trailer(&mut self, source: zkinfer_pcs::TreeSource) -> Result<(), String> {
+        self.pk.attach_trailer(source)
+    }
 }
 
 /// An output, de-quantized and as integers.
@@ -116,15 +129,12 @@ pub fn read_file<T: ZkFile>(path: &Path) -> Result<T, Error> {
         path: path.display().to_string(),
         source,
     };
-    // Decoded from the file as it is read: a proving key that stores its weights' commitment
-    // data is gigabytes, which a whole-file buffer would double.
+    // Decoded from the file as it is read, and a proving key's stored weights tree (up to
+    // gigabytes) left in the file, read where a proof opens it.
     let file = std::fs::File::open(path).map_err(io)?;
-    let len = file.metadata().map_err(io)?.len();
-    T::read_from(std::io::BufReader::with_capacity(1 << 20, file), len).map_err(|source| {
-        Error::File {
-            path: path.display().to_string(),
-            source,
-        }
+    T::read_from_file(file).map_err(|source| Error::File {
+        path: path.display().to_string(),
+        source,
     })
 }
 
@@ -138,11 +148,24 @@ pub fn write_file<T: ZkFile>(path: &Path, value: &T) -> Result<usize, Error> {
         path: path.display().to_string(),
         source,
     };
-    let file = std::fs::File::create(path).map_err(io)?;
-    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
-    let written = value.write_to(&mut out).map_err(io)?;
-    out.flush().map_err(io)?;
-    Ok(written)
+    // Written beside the target and renamed over it: a proving key read from `path` keeps
+    // reading its stored weights tree from the old file (its open handle), so saving a key over
+    // its own file, or setup overwriting a key a prover is using, never truncates what is read.
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".tmp-{}", std::process::id()));
+    let tmp = std::path::PathBuf::from(tmp);
+    let written = (|| {
+        let file = std::fs::File::create(&tmp)?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+        let written = value.write_to(&mut out)?;
+        out.flush()?;
+        std::fs::rename(&tmp, path)?;
+        Ok(written)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written.map_err(io)
 }
 
 /// Reads inputs in EZKL's JSON format `{"input_data": [[…]]}`.

@@ -24,6 +24,11 @@ use p3_symmetric::CryptographicHasher;
 use rand_zk::rngs::StdRng;
 use zkinfer_field::{F, PrimeField64};
 
+use std::sync::Arc;
+
+use p3_matrix::dense::DenseMatrix;
+
+use super::lazy::LazyTree;
 use super::types::SALT_ELEMS;
 use crate::types::{LeafHash, NodeCompress};
 
@@ -61,15 +66,49 @@ impl SaltedKeccakMmcs {
     }
 }
 
+/// p3's prover data of a salted tree over matrices `M`.
+pub(crate) type InnerTree<M> = <Inner as Mmcs<F>>::ProverData<M>;
+/// p3's prover data of a salted tree over one dense base-field matrix.
+pub(crate) type DenseTree = InnerTree<DenseMatrix<F>>;
+
+/// The prover data of a [`SaltedKeccakMmcs`] commitment: p3's tree as `commit` built it, or a
+/// stored tree read where it is opened ([`LazyTree`]: the private weights' commitment in a
+/// proving key).
+pub enum SaltedData<M> {
+    /// Built by `commit`, in memory.
+    Built(InnerTree<M>),
+    /// Stored; the rows and digests an opening needs are read from the source.
+    Stored(Arc<LazyTree>),
+}
+
+impl<M> std::fmt::Debug for SaltedData<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Built(_) => f.write_str("SaltedData::Built"),
+            Self::Stored(lazy) => f.debug_tuple("SaltedData::Stored").field(lazy).finish(),
+        }
+    }
+}
+
+impl<M: Clone> Clone for SaltedData<M> {
+    fn clone(&self) -> Self {
+        match self {
+            Self::Built(t) => Self::Built(t.clone()),
+            Self::Stored(t) => Self::Stored(Arc::clone(t)),
+        }
+    }
+}
+
 impl Mmcs<F> for SaltedKeccakMmcs {
-    type ProverData<M> = <Inner as Mmcs<F>>::ProverData<M>;
+    type ProverData<M> = SaltedData<M>;
     type Commitment = <Inner as Mmcs<F>>::Commitment;
     type Proof = <Inner as Mmcs<F>>::Proof;
     type MultiProof = <Inner as Mmcs<F>>::MultiProof;
     type Error = MerkleTreeError;
 
     fn commit<M: Matrix<F>>(&self, inputs: Vec<M>) -> (Self::Commitment, Self::ProverData<M>) {
-        self.inner.commit(inputs)
+        let (commitment, tree) = self.inner.commit(inputs);
+        (commitment, SaltedData::Built(tree))
     }
 
     fn open_batch<M: Matrix<F>>(
@@ -77,12 +116,37 @@ impl Mmcs<F> for SaltedKeccakMmcs {
         index: usize,
         prover_data: &Self::ProverData<M>,
     ) -> BatchOpening<F, Self> {
-        let (values, proof) = self.inner.open_batch(index, prover_data).unpack();
+        let (values, proof) = match prover_data {
+            SaltedData::Built(tree) => self.inner.open_batch(index, tree).unpack(),
+            SaltedData::Stored(lazy) => lazy.open(
+                &[index],
+                |tree| self.inner.open_batch(index, tree).unpack(),
+                |(values, (salts, siblings)), root| {
+                    let dims = [Dimensions {
+                        width: lazy.shape().width,
+                        height: lazy.shape().height,
+                    }];
+                    // One query: its siblings are the whole path.
+                    batched_root(
+                        &dims,
+                        &[index],
+                        std::slice::from_ref(values),
+                        std::slice::from_ref(salts),
+                        siblings,
+                    ) == Some(root)
+                },
+            ),
+        };
         BatchOpening::new(values, proof)
     }
 
+    /// The committed matrices of a built tree; none for a stored one (its codeword is in its
+    /// source, read only where opened).
     fn get_matrices<'a, M: Matrix<F>>(&self, prover_data: &'a Self::ProverData<M>) -> Vec<&'a M> {
-        self.inner.get_matrices(prover_data)
+        match prover_data {
+            SaltedData::Built(tree) => self.inner.get_matrices(tree),
+            SaltedData::Stored(_) => Vec::new(),
+        }
     }
 
     fn verify_batch(
@@ -105,7 +169,21 @@ impl Mmcs<F> for SaltedKeccakMmcs {
         indices: &[usize],
         prover_data: &Self::ProverData<M>,
     ) -> (Vec<Vec<Vec<F>>>, Self::MultiProof) {
-        self.inner.open_multi_batch(indices, prover_data)
+        match prover_data {
+            SaltedData::Built(tree) => self.inner.open_multi_batch(indices, tree),
+            SaltedData::Stored(lazy) => lazy.open(
+                indices,
+                |tree| self.inner.open_multi_batch(indices, tree),
+                |(values, (salts, pruned)), root| {
+                    let dims = [Dimensions {
+                        width: lazy.shape().width,
+                        height: lazy.shape().height,
+                    }];
+                    batched_root(&dims, indices, values, salts, &pruned.sibling_hashes)
+                        == Some(root)
+                },
+            ),
+        }
     }
 
     fn verify_multi_batch<R: AsRef<[F]> + PartialEq>(

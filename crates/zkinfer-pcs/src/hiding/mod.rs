@@ -34,6 +34,7 @@
 //!   [`HidingPcs::open`]; `verifier` — [`HidingPcs::absorb_commitment`], [`HidingPcs::verify`];
 //!   `types` — [`HidingCommitment`], [`HidingCommittedData`], [`HidingOpeningProof`].
 
+mod lazy;
 mod merkle;
 mod prover;
 mod reusable;
@@ -42,6 +43,8 @@ mod stored;
 mod types;
 mod verifier;
 
+pub use lazy::{TreeShape, TreeSource};
+pub use merkle::SaltedData;
 pub use reusable::{ReusableCommitment, ReusableCommittedData};
 pub use stored::StoredHidingData;
 pub use types::{

@@ -5,19 +5,23 @@
 //! [`StoredHidingData`] is everything an opening of a [`ReusableCommitment`] reads from the
 //! commit: the stacked polynomial, the first oracle's encoding randomness (the `uses · t`
 //! coefficients per limb that make `uses` openings hiding), and the salted Merkle tree of the
-//! encoded codeword (codeword, salts, digest layers). It serializes in bulk (every vector as
-//! 1 MiB byte chunks; the tree taken apart and rebuilt through the patched p3-merkle-tree,
-//! `vendor/p3-merkle-tree/ZKINFER-PATCH.md`) and is opened in place by
-//! [`HidingPcs::open_stored`], which borrows it: no copy per proof.
+//! encoded codeword (codeword, salts, digest layers). Its serde form holds the stack, the
+//! randomness and the tree's shape (each vector as 1 MiB byte chunks: bulk reads and writes);
+//! the tree itself is written apart ([`StoredHidingData::write_tree`], after a proving key's
+//! body) and attached from there when the key is read ([`StoredHidingData::attach_tree`]): a
+//! key read from a file reads the tree's rows and digests where an opening needs them
+//! (`super::lazy`), so the codeword — the bulk of the data — is never resident. It is opened
+//! in place by [`HidingPcs::open_stored`], which borrows it: no copy per proof.
 //!
 //! # Trust and secrecy
 //! The data is the prover's own and as secret as the columns (it holds them, and the randomness
 //! that hides them). Nothing here is a soundness check: a tree that does not fit its commitment
-//! makes openings the verifier rejects (the root is pinned by the verifying key). The shape and
-//! the root are checked before opening so that a corrupted file is a clear
-//! [`PcsError::StoredData`]; a stacked polynomial changed on disk makes the opening's value
-//! differ from the claim ([`PcsError::ValueMismatch`]); a p3 panic on a tree corrupted below the
-//! root becomes [`PcsError::StoredData`].
+//! makes openings the verifier rejects (the root is pinned by the verifying key). The shapes
+//! and the root are checked before opening and every opened path is checked against the root,
+//! so that a corrupted or changed file is a clear [`PcsError::StoredData`]; a stacked
+//! polynomial changed on disk makes the opening's value differ from the claim
+//! ([`PcsError::ValueMismatch`]); a p3 panic on a tree corrupted below the root becomes
+//! [`PcsError::StoredData`].
 //!
 //! # Counting
 //! [`HidingPcs::open_stored`] does not count openings (the data is borrowed, possibly from a key
@@ -25,32 +29,38 @@
 //! key. Opening it more than [`ReusableCommitment::uses`] times reveals more codeword positions
 //! than its randomness covers.
 
-use p3_commit::Mmcs;
-use p3_matrix::Matrix;
-use p3_matrix::dense::DenseMatrix;
+use std::sync::Arc;
+
 use p3_multilinear_util::poly::Poly;
 use p3_whir::HidingWhirProverData;
 use serde::{Deserialize, Serialize};
 use zkinfer_field::{EF, F, PrimeCharacteristicRing, PrimeField64, Transcript};
 
+use super::lazy::{LazyTree, TreeShape, TreeSource};
+use super::merkle::SaltedData;
 use super::stack::Stack;
 use super::{
-    HidingOpeningProof, HidingPcs, ReusableCommitment, ReusableCommittedData, SALT_ELEMS,
-    SaltedKeccakMmcs, StackClaim,
+    HidingOpeningProof, HidingPcs, ReusableCommitment, ReusableCommittedData, SaltedKeccakMmcs,
+    StackClaim,
 };
 use crate::{ColumnClaim, PcsError};
 
-/// The salted Merkle tree of the first oracle (p3's prover data of the hiding commitment).
-type SaltedTree = <SaltedKeccakMmcs as Mmcs<F>>::ProverData<DenseMatrix<F>>;
-
 /// A [`ReusableCommittedData`] kept for later openings ([`ReusableCommittedData::into_stored`],
 /// [`HidingPcs::open_stored`]): the stacked polynomial, the first oracle's encoding randomness
-/// and its salted Merkle tree. About `(2^log_inv_rate + 1)` times the stack's 8 bytes per
-/// element, plus the tree's digests and salts.
+/// and its salted Merkle tree (in memory after the commit; in its source, read where opened,
+/// after [`StoredHidingData::attach_tree`]).
 pub struct StoredHidingData {
     commitment: ReusableCommitment,
     stacked_vars: usize,
-    whir: HidingWhirProverData<F, EF, SaltedKeccakMmcs>,
+    shape: TreeShape,
+    data: Data,
+}
+
+enum Data {
+    /// Ready to open.
+    Ready(HidingWhirProverData<F, EF, SaltedKeccakMmcs>),
+    /// Decoded without its tree ([`StoredHidingData::attach_tree`] gives it one).
+    Detached { message: Vec<F>, randomness: Vec<F> },
 }
 
 impl StoredHidingData {
@@ -62,36 +72,113 @@ impl StoredHidingData {
 
     /// The stacked polynomial's evaluations over the hypercube.
     pub fn stacked_values(&self) -> &[F] {
-        self.whir.message.as_slice()
+        match &self.data {
+            Data::Ready(w) => w.message.as_slice(),
+            Data::Detached { message, .. } => message,
+        }
     }
 
-    /// The size in bytes of the data held (the codeword, salts, digests, stack and randomness).
+    fn randomness(&self) -> &[F] {
+        match &self.data {
+            Data::Ready(w) => &w.randomness,
+            Data::Detached { randomness, .. } => randomness,
+        }
+    }
+
+    /// The shape of the first oracle's codeword (its tree's leaves).
     #[must_use]
-    pub fn size_bytes(&self) -> usize {
-        let elems: usize = SaltedKeccakMmcs::get_matrices_of(&self.whir.merkle)
-            .iter()
-            .map(|m| m.height() * (m.width() + SALT_ELEMS))
-            .sum();
-        let rows: usize = SaltedKeccakMmcs::get_matrices_of(&self.whir.merkle)
-            .iter()
-            .map(|m| m.height())
-            .sum();
-        // A binary tree over `rows` leaves has `rows − 1` inner digests (and the leaves' own).
-        8 * (elems + self.whir.message.as_slice().len() + self.whir.randomness.len())
-            + 32 * 2 * rows
+    pub fn shape(&self) -> TreeShape {
+        self.shape
+    }
+
+    /// The bytes of the tree (codeword, salts, digests) as [`StoredHidingData::write_tree`]
+    /// writes it.
+    #[must_use]
+    pub fn tree_len(&self) -> u64 {
+        self.shape.bytes()
+    }
+
+    /// The bytes held in memory: the stack and randomness, and the tree while it is the one the
+    /// commit built (a tree attached from a source is read where opened).
+    #[must_use]
+    pub fn resident_bytes(&self) -> u64 {
+        let vectors = 8 * (self.stacked_values().len() + self.randomness().len()) as u64;
+        match &self.data {
+            Data::Ready(w) if matches!(w.merkle, SaltedData::Built(_)) => vectors + self.tree_len(),
+            _ => vectors,
+        }
+    }
+
+    /// Writes the tree ([`StoredHidingData::tree_len`] bytes; layout in `super::lazy`), from
+    /// memory or copied from its source.
+    ///
+    /// # Errors
+    /// The writer's; a detached tree.
+    pub fn write_tree(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        match &self.data {
+            Data::Ready(w) => match &w.merkle {
+                SaltedData::Built(tree) => self.shape.write(tree, out),
+                SaltedData::Stored(lazy) => lazy.source().copy_to(self.tree_len(), out),
+            },
+            Data::Detached { .. } => Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "stored hiding data without its tree",
+            )),
+        }
+    }
+
+    /// Gives decoded data its tree, found at `source` ([`StoredHidingData::tree_len`] bytes
+    /// there): its root is checked against the commitment now, every opened path when opened.
+    ///
+    /// # Errors
+    /// [`PcsError::StoredData`]: the source cannot be read or its root is not the commitment's.
+    pub fn attach_tree(&mut self, source: TreeSource) -> Result<(), PcsError> {
+        let bad = |reason: String| PcsError::StoredData { reason };
+        let lazy = LazyTree::new(self.shape, self.commitment.root(), source).map_err(bad)?;
+        let data = std::mem::replace(
+            &mut self.data,
+            Data::Detached {
+                message: Vec::new(),
+                randomness: Vec::new(),
+            },
+        );
+        let (message, randomness) = match data {
+            Data::Detached {
+                message,
+                randomness,
+            } => (message, randomness),
+            Data::Ready(w) => (w.message.into_evals(), w.randomness),
+        };
+        self.data = Data::Ready(HidingWhirProverData::from_parts(
+            Poly::new(message),
+            randomness,
+            SaltedData::Stored(Arc::new(lazy)),
+        ));
+        Ok(())
     }
 }
 
 impl Clone for StoredHidingData {
     fn clone(&self) -> Self {
+        let data = match &self.data {
+            Data::Ready(w) => Data::Ready(HidingWhirProverData::from_parts(
+                w.message.clone(),
+                w.randomness.clone(),
+                w.merkle.clone(),
+            )),
+            Data::Detached {
+                message,
+                randomness,
+            } => Data::Detached {
+                message: message.clone(),
+                randomness: randomness.clone(),
+            },
+        };
         Self {
             commitment: self.commitment.clone(),
             stacked_vars: self.stacked_vars,
-            whir: HidingWhirProverData::from_parts(
-                self.whir.message.clone(),
-                self.whir.randomness.clone(),
-                self.whir.merkle.clone(),
-            ),
+            shape: self.shape,
+            data,
         }
     }
 }
@@ -101,6 +188,7 @@ impl std::fmt::Debug for StoredHidingData {
         f.debug_struct("StoredHidingData")
             .field("commitment", &self.commitment)
             .field("stacked_vars", &self.stacked_vars)
+            .field("shape", &self.shape)
             .finish_non_exhaustive()
     }
 }
@@ -121,19 +209,6 @@ impl Serialize for Elements<'_> {
                 .collect();
             serde_bytes_owned(bytes)
         }))
-    }
-}
-
-/// A vector of digests encoded as byte chunks.
-struct Digests<'a>(&'a [[u8; 32]]);
-
-impl Serialize for Digests<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(
-            self.0
-                .chunks(CHUNK / 4)
-                .map(|chunk| serde_bytes_owned(chunk.concat())),
-        )
     }
 }
 
@@ -217,42 +292,7 @@ impl<'de> Deserialize<'de> for ElementsBuf {
     }
 }
 
-/// The decoded form of [`Digests`].
-struct DigestsBuf(Vec<[u8; 32]>);
-
-impl<'de> Deserialize<'de> for DigestsBuf {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = DigestsBuf;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("digests in byte chunks")
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> Result<Self::Value, A::Error> {
-                use serde::de::Error as _;
-                let chunks = seq.size_hint().unwrap_or(0).min(1 << 14);
-                let mut out = Vec::with_capacity(chunks * (CHUNK / 4));
-                while let Some(ByteString(bytes)) = seq.next_element()? {
-                    if !bytes.len().is_multiple_of(32) {
-                        return Err(A::Error::custom("a digest chunk of partial digests"));
-                    }
-                    out.extend(
-                        bytes
-                            .chunks_exact(32)
-                            .map(|d| <[u8; 32]>::try_from(d).unwrap_or_default()),
-                    );
-                }
-                Ok(DigestsBuf(out))
-            }
-        }
-        deserializer.deserialize_seq(Visitor)
-    }
-}
-
-/// The serialized form, written from borrowed parts.
+/// The serialized form, written from borrowed parts (the tree is written apart).
 #[derive(Serialize)]
 struct WireRef<'a> {
     commitment: &'a ReusableCommitment,
@@ -260,10 +300,7 @@ struct WireRef<'a> {
     message: Elements<'a>,
     randomness: Elements<'a>,
     codeword_width: u64,
-    codeword: Elements<'a>,
-    salts: Elements<'a>,
-    digest_layers: Vec<Digests<'a>>,
-    arity_schedule: Vec<u64>,
+    codeword_height: u64,
 }
 
 /// The serialized form, read into owned parts.
@@ -274,90 +311,61 @@ struct Wire {
     message: ElementsBuf,
     randomness: ElementsBuf,
     codeword_width: u64,
-    codeword: ElementsBuf,
-    salts: ElementsBuf,
-    digest_layers: Vec<DigestsBuf>,
-    arity_schedule: Vec<u64>,
+    codeword_height: u64,
 }
 
 impl Serialize for StoredHidingData {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::Error as _;
-        let (leaves, layers, arity) = self.whir.merkle.parts();
-        let [leaf] = leaves else {
-            return Err(S::Error::custom("a stored tree has one matrix"));
-        };
         WireRef {
             commitment: &self.commitment,
             stacked_vars: u32::try_from(self.stacked_vars).unwrap_or(u32::MAX),
-            message: Elements(self.whir.message.as_slice()),
-            randomness: Elements(&self.whir.randomness),
-            codeword_width: leaf.left.width as u64,
-            codeword: Elements(&leaf.left.values),
-            salts: Elements(&leaf.right.values),
-            digest_layers: layers.iter().map(|l| Digests(l)).collect(),
-            arity_schedule: arity.iter().map(|&a| a as u64).collect(),
+            message: Elements(self.stacked_values()),
+            randomness: Elements(self.randomness()),
+            codeword_width: self.shape.width as u64,
+            codeword_height: self.shape.height as u64,
         }
         .serialize(serializer)
     }
 }
 
+/// Decodes to data without its tree: [`StoredHidingData::attach_tree`] before opening.
 impl<'de> Deserialize<'de> for StoredHidingData {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let w = Wire::deserialize(deserializer)?;
-        from_wire(w).map_err(|reason| {
+        let bad = |reason: String| {
             serde::de::Error::custom(format!("stored hiding commitment data: {reason}"))
+        };
+        let vars = w.stacked_vars as usize;
+        if vars >= 40 || w.message.0.len() != 1usize << vars {
+            return Err(bad(format!(
+                "a stack of {} values for 2^{vars}",
+                w.message.0.len()
+            )));
+        }
+        let shape = TreeShape {
+            width: usize::try_from(w.codeword_width).map_err(|e| bad(e.to_string()))?,
+            height: usize::try_from(w.codeword_height).map_err(|e| bad(e.to_string()))?,
+        };
+        if shape.width == 0
+            || shape.width > 1 << 12
+            || !shape.height.is_power_of_two()
+            || shape.height > 1 << 40
+        {
+            return Err(bad(format!(
+                "a {} × {} codeword",
+                shape.height, shape.width
+            )));
+        }
+        Ok(Self {
+            commitment: w.commitment,
+            stacked_vars: vars,
+            shape,
+            data: Data::Detached {
+                message: w.message.0,
+                randomness: w.randomness.0,
+            },
         })
     }
-}
-
-/// The data from its decoded parts, after checking that they make a tree of the shape every
-/// stored commitment has (one matrix of power-of-two height, a binary tree over it, one root).
-fn from_wire(w: Wire) -> Result<StoredHidingData, String> {
-    let vars = w.stacked_vars as usize;
-    if vars >= usize::BITS as usize || w.message.0.len() != 1usize << vars {
-        return Err(format!(
-            "a stack of {} values for 2^{vars}",
-            w.message.0.len()
-        ));
-    }
-    let width = usize::try_from(w.codeword_width).map_err(|e| e.to_string())?;
-    let codeword = w.codeword.0;
-    if width == 0 || !codeword.len().is_multiple_of(width) {
-        return Err(format!(
-            "{} codeword values in rows of {width}",
-            codeword.len()
-        ));
-    }
-    let height = codeword.len() / width;
-    if !height.is_power_of_two() || w.salts.0.len() != height * SALT_ELEMS {
-        return Err(format!(
-            "a codeword of {height} rows with {} salt values",
-            w.salts.0.len()
-        ));
-    }
-    let layers: Vec<Vec<[u8; 32]>> = w.digest_layers.into_iter().map(|l| l.0).collect();
-    let arity: Vec<usize> = w.arity_schedule.iter().map(|&a| a as usize).collect();
-    let shaped = layers.first().is_some_and(|l| l.len() == height)
-        && layers.last().is_some_and(|l| l.len() == 1)
-        && arity.len() + 1 == layers.len()
-        && arity.iter().all(|&a| a == 2)
-        && layers.windows(2).all(|p| match p {
-            [a, b] => b.len() * 2 == a.len(),
-            _ => false,
-        });
-    if !shaped {
-        return Err("digest layers that are not a binary tree over the codeword's rows".into());
-    }
-    let left = DenseMatrix::new(codeword, width);
-    let right = DenseMatrix::new(w.salts.0, SALT_ELEMS);
-    let leaf = p3_matrix::stack::HorizontalPair::new::<F>(left, right);
-    let merkle = SaltedTree::from_parts(vec![leaf], layers, arity);
-    Ok(StoredHidingData {
-        commitment: w.commitment,
-        stacked_vars: vars,
-        whir: HidingWhirProverData::from_parts(Poly::new(w.message.0), w.randomness.0, merkle),
-    })
 }
 
 impl ReusableCommittedData {
@@ -365,27 +373,25 @@ impl ReusableCommittedData {
     /// of openings made is dropped (the caller counts from here on, see the module docs).
     #[must_use]
     pub fn into_stored(self) -> StoredHidingData {
+        let shape = match &self.data.whir.merkle {
+            SaltedData::Built(tree) => match tree.parts().0 {
+                [leaf] => TreeShape {
+                    width: leaf.left.width,
+                    height: leaf.left.values.len() / leaf.left.width.max(1),
+                },
+                _ => TreeShape {
+                    width: 0,
+                    height: 0,
+                },
+            },
+            SaltedData::Stored(lazy) => lazy.shape(),
+        };
         StoredHidingData {
             commitment: self.commitment,
             stacked_vars: self.data.stacked_vars,
-            whir: self.data.whir,
+            shape,
+            data: Data::Ready(self.data.whir),
         }
-    }
-}
-
-impl SaltedKeccakMmcs {
-    /// The committed matrices of a salted tree (without their salts).
-    fn get_matrices_of(tree: &SaltedTree) -> Vec<&DenseMatrix<F>> {
-        use p3_keccak::Keccak256Hash;
-        use rand_zk::SeedableRng;
-        // `get_matrices` only reads the tree: an instance whose salt generator is never used.
-        let mmcs = Self::new(
-            crate::types::LeafHash::new(Keccak256Hash),
-            crate::types::NodeCompress::new(Keccak256Hash),
-            0,
-            rand_zk::rngs::StdRng::seed_from_u64(0),
-        );
-        mmcs.get_matrices(tree)
     }
 }
 
@@ -406,22 +412,33 @@ impl HidingPcs {
         stack: &[StackClaim],
         transcript: &mut Transcript,
     ) -> Result<HidingOpeningProof, PcsError> {
+        let bad = |reason: String| PcsError::StoredData { reason };
         let (layout, config) = self.check_stored(stored, expected)?;
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let Data::Ready(whir) = &stored.data else {
+            return Err(bad(
+                "the stored tree was not attached (a key decoded without its tree)".into(),
+            ));
+        };
+        let proof = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             self.open_parts(
                 &stored.commitment.inner,
                 &layout,
                 stored.stacked_vars,
                 &config,
-                &stored.whir,
+                whir,
                 claims,
                 stack,
                 transcript,
             )
         }))
-        .map_err(|_| PcsError::StoredData {
-            reason: "opening the stored commitment panicked".into(),
-        })?
+        .map_err(|_| bad("opening the stored commitment panicked".into()))??;
+        // A tree read from its source was checked against the root where it was opened.
+        if let SaltedData::Stored(lazy) = &whir.merkle
+            && let Some(reason) = lazy.take_failure()
+        {
+            return Err(bad(reason));
+        }
+        Ok(proof)
     }
 
     /// The stack layout and p3 configuration of `stored`, after checking that it is `expected`'s
@@ -440,7 +457,7 @@ impl HidingPcs {
         let num_vars: Vec<usize> = expected.num_vars().iter().map(|&n| n as usize).collect();
         let layout = Stack::new(&num_vars, &self.config)?;
         let (vars, config) = self.config_for(layout.min_stacked_vars, Some(expected.uses()))?;
-        if vars != stored.stacked_vars || stored.whir.message.as_slice().len() != 1 << vars {
+        if vars != stored.stacked_vars || stored.stacked_values().len() != 1 << vars {
             return Err(bad(format!(
                 "a stack of 2^{} variables where these parameters give 2^{vars}",
                 stored.stacked_vars
@@ -448,25 +465,30 @@ impl HidingPcs {
         }
         let folding = config.round_folding_factor(0);
         let randomness = config.oracle_randomness().first().copied().unwrap_or(0) << folding;
-        if stored.whir.randomness.len() != randomness {
+        if stored.randomness().len() != randomness {
             return Err(bad(format!(
                 "{} encoding coefficients where these parameters give {randomness}",
-                stored.whir.randomness.len()
+                stored.randomness().len()
             )));
         }
         let height = (1usize << (vars - folding)) << config.starting_log_inv_rate;
-        let fits = matches!(
-            SaltedKeccakMmcs::get_matrices_of(&stored.whir.merkle).as_slice(),
-            [m] if m.height() == height && m.width() == 1 << folding
-        );
-        if !fits {
+        if stored.shape
+            != (TreeShape {
+                width: 1 << folding,
+                height,
+            })
+        {
             return Err(bad(format!(
-                "the codeword is not one {height} × {} matrix",
+                "a {} × {} codeword where these parameters give {height} × {}",
+                stored.shape.height,
+                stored.shape.width,
                 1usize << folding
             )));
         }
-        let root: [u8; 32] = stored.whir.merkle.root().into();
-        if root != expected.root() {
+        if let Data::Ready(w) = &stored.data
+            && let SaltedData::Built(tree) = &w.merkle
+            && <[u8; 32]>::from(tree.root()) != expected.root()
+        {
             return Err(bad("the stored tree's root is not the commitment's".into()));
         }
         Ok((layout, config))
