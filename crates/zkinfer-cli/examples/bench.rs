@@ -2,10 +2,12 @@
 //! committed elements, and prove time over the integer interpreter's time on the same input.
 //!
 //! `cargo run --release -p zkinfer-cli --example bench [-- [--profile] [--weights stored|seed|hiding|plain|recommit|both|compare] [--max-proofs N] MODEL…]`
-//! (`--help` lists the models). Each model runs in its own child process. The child sets up, writes
-//! the proving key to bytes and drops everything, then (as `zkinfer prove` does) loads the key and
-//! proves: "peak MiB" (VmHWM, reset before the load) and the user / system time and minor page
-//! faults (from `/proc/self/stat`) are those of the load and the prove alone.
+//! (`--help` lists the models). Each model runs in its own child process. The child sets up and
+//! writes the proving key to a file; a fresh process then (as `zkinfer prove` does) loads the key,
+//! proves and verifies: "peak MiB" (VmHWM) and the user / system time and minor page faults (from
+//! `/proc/self/stat`) are those of the load and the prove alone. (Until 2026-12-05 the load and
+//! prove ran in the setup's process, whose allocator kept setup's freed memory resident: the
+//! peaks of earlier tables include up to about 1 GiB of it for ResNet-18.)
 //!
 //! `--weights`: `stored` (the default) commits private weights with the reusable hiding
 //! commitment for `--max-proofs` proofs, the key keeping what `zkinfer setup` keeps by default
@@ -231,44 +233,43 @@ fn run_one(name: &str) {
     drop((pk, plan, g));
     // Setup's peak (compile and setup of this model, in this fresh child).
     let setup_peak = peak_rss_mib();
-    // Peak and CPU from here on: load the key, prove (what `zkinfer prove` does).
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-    let (u0, s0, f0) = cpu_faults();
-    let t = Instant::now();
-    // As `zkinfer prove` reads it: the stored weights tree stays in the file, read where opened.
-    let pk = ProvingKey::read_from_file(std::fs::File::open(&pk_path).expect("reads its own key"))
-        .expect("reads its own key");
-    let t_load = t.elapsed().as_secs_f64();
-    let pk_mib = pk_len as f64 / (1024.0 * 1024.0);
-    let load_peak = peak_rss_mib();
-    let mut profile = Profile::new();
-    let t = Instant::now();
-    let plain = std::env::var(PLAIN_ENV).is_ok();
-    let proof = if plain {
-        zkinfer_proof::prove_non_zk_for_bench(&pk, &x, &mut profile)
-    } else {
-        prove_profiled(&pk, &x, None, &mut profile)
-    }
-    .expect("proves");
-    let t_prove = t.elapsed().as_secs_f64();
-    let (u1, s1, f1) = cpu_faults();
+    // Load, prove and verify in a fresh process, as `zkinfer prove` runs: this process keeps
+    // the memory setup used (the allocator holds freed pages), which would count in the peak.
+    let x_path = pk_path.with_extension("input.json");
+    std::fs::write(&x_path, serde_json::to_vec(&x).expect("encodes")).expect("writes the input");
+    let exe = std::env::current_exe().expect("own path");
+    let out = std::process::Command::new(exe)
+        .arg("--prove-key")
+        .arg(&pk_path)
+        .arg(&x_path)
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .expect("runs the prover");
     let _ = std::fs::remove_file(&pk_path);
-    let peak = profile
-        .phases
-        .iter()
-        .filter_map(|p| p.peak_mib)
-        .fold(load_peak, f64::max);
-    let bytes = proof.to_bytes().len();
-    zkinfer_proof::lookups::forget_generated_tables();
-    let t = Instant::now();
-    verify(&pk.vk, &proof, Some(&x), None).expect("verifies");
-    let t_cold = t.elapsed().as_secs_f64();
-    let t = Instant::now();
-    let reps = 10;
-    for _ in 0..reps {
-        verify(&pk.vk, &proof, Some(&x), None).expect("verifies");
-    }
-    let t_verify = t.elapsed().as_secs_f64() / f64::from(reps);
+    let _ = std::fs::remove_file(&x_path);
+    let r: ProveRun = match serde_json::from_slice(&out.stdout) {
+        Ok(r) if out.status.success() => r,
+        _ => {
+            println!("| {name} | (prover failed) |{}", " |".repeat(13));
+            return;
+        }
+    };
+    let plain = std::env::var(PLAIN_ENV).is_ok();
+    let pk_mib = pk_len as f64 / (1024.0 * 1024.0);
+    let ProveRun {
+        t_load,
+        t_prove,
+        user,
+        sys,
+        minflt,
+        t_cold,
+        t_verify,
+        bytes,
+        peak,
+        load_peak,
+        phases,
+        parts,
+    } = r;
     let label = match (recommit, plain_weights, plain) {
         (true, _, _) => format!("{name} (plain weights, recommit)"),
         (false, true, true) => format!("{name} (plain weights, non-ZK)"),
@@ -278,10 +279,8 @@ fn run_one(name: &str) {
         (false, false, false) => format!("{name} (T = {max_proofs}, seed)"),
     };
     println!(
-        "| {label} | {t_setup:.3} | {pk_mib:.1} | {t_load:.3} | {t_prove:.3} | {:.2} | {:.2} | {:.0} | {:.1} | {:.1} | {:.1} | {peak:.0} | {committed} | {macs} | {:.0} |",
-        u1 - u0,
-        s1 - s0,
-        (f1 - f0) as f64 / 1000.0,
+        "| {label} | {t_setup:.3} | {pk_mib:.1} | {t_load:.3} | {t_prove:.3} | {user:.2} | {sys:.2} | {:.0} | {:.1} | {:.1} | {:.1} | {peak:.0} | {committed} | {macs} | {:.0} |",
+        minflt as f64 / 1000.0,
         t_cold * 1e3,
         t_verify * 1e3,
         bytes as f64 / 1024.0,
@@ -303,33 +302,109 @@ fn run_one(name: &str) {
         );
     }
     if std::env::var(PROFILE_ENV).is_ok() {
-        let phases: Vec<String> = profile
-            .phases
-            .iter()
-            .map(|p| {
-                format!(
-                    "{} {:.3} s / {:.0} MiB",
-                    p.name,
-                    p.seconds,
-                    p.peak_mib.unwrap_or(0.0)
-                )
-            })
-            .collect();
-        println!(
-            "|   phases: load {t_load:.3} s / {load_peak:.0} MiB; {} |",
-            phases.join("; ")
-        );
-        let parts: Vec<String> = proof
-            .size_by_part()
-            .iter()
-            .map(|(name, b)| format!("{name} {:.1}", *b as f64 / 1024.0))
-            .collect();
-        println!("|   proof KiB by part: {} |", parts.join("; "));
+        println!("|   phases: load {t_load:.3} s / {load_peak:.0} MiB; {phases} |");
+        println!("|   proof KiB by part: {parts} |");
     }
+}
+
+/// What the prover process reports to the model's process (`--prove-key`).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ProveRun {
+    t_load: f64,
+    t_prove: f64,
+    user: f64,
+    sys: f64,
+    minflt: u64,
+    t_cold: f64,
+    t_verify: f64,
+    bytes: usize,
+    peak: f64,
+    load_peak: f64,
+    phases: String,
+    parts: String,
+}
+
+/// Loads the key at `pk_path`, proves the input at `x_path` and verifies, in this fresh process;
+/// prints a [`ProveRun`] as JSON.
+fn prove_key(pk_path: &str, x_path: &str) {
+    let x: Vec<i64> =
+        serde_json::from_slice(&std::fs::read(x_path).expect("reads the input")).expect("decodes");
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let (u0, s0, f0) = cpu_faults();
+    let t = Instant::now();
+    // As `zkinfer prove` reads it: the stored weights tree stays in the file, read where opened.
+    let pk = ProvingKey::read_from_file(std::fs::File::open(pk_path).expect("reads the key"))
+        .expect("reads the key");
+    let t_load = t.elapsed().as_secs_f64();
+    let load_peak = peak_rss_mib();
+    let mut profile = Profile::new();
+    let t = Instant::now();
+    let proof = if std::env::var(PLAIN_ENV).is_ok() {
+        zkinfer_proof::prove_non_zk_for_bench(&pk, &x, &mut profile)
+    } else {
+        prove_profiled(&pk, &x, None, &mut profile)
+    }
+    .expect("proves");
+    let t_prove = t.elapsed().as_secs_f64();
+    let (u1, s1, f1) = cpu_faults();
+    let peak = profile
+        .phases
+        .iter()
+        .filter_map(|p| p.peak_mib)
+        .fold(load_peak, f64::max);
+    let bytes = proof.to_bytes().len();
+    zkinfer_proof::lookups::forget_generated_tables();
+    let t = Instant::now();
+    verify(&pk.vk, &proof, Some(&x), None).expect("verifies");
+    let t_cold = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let reps = 10;
+    for _ in 0..reps {
+        verify(&pk.vk, &proof, Some(&x), None).expect("verifies");
+    }
+    let t_verify = t.elapsed().as_secs_f64() / f64::from(reps);
+    let phases: Vec<String> = profile
+        .phases
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {:.3} s / {:.0} MiB",
+                p.name,
+                p.seconds,
+                p.peak_mib.unwrap_or(0.0)
+            )
+        })
+        .collect();
+    let parts: Vec<String> = proof
+        .size_by_part()
+        .iter()
+        .map(|(name, b)| format!("{name} {:.1}", *b as f64 / 1024.0))
+        .collect();
+    let run = ProveRun {
+        t_load,
+        t_prove,
+        user: u1 - u0,
+        sys: s1 - s0,
+        minflt: f1 - f0,
+        t_cold,
+        t_verify,
+        bytes,
+        peak,
+        load_peak,
+        phases: phases.join("; "),
+        parts: parts.join("; "),
+    };
+    println!("{}", serde_json::to_string(&run).expect("encodes"));
 }
 
 fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
+    if let [flag, pk, x] = args.as_slice()
+        && flag == "--prove-key"
+    {
+        prove_key(pk, x);
+        return;
+    }
     if let [flag, name] = args.as_slice()
         && flag == "--one"
     {

@@ -146,7 +146,10 @@ impl TreeShape {
         Ok(())
     }
 
-    /// A tree of this shape holding zeros, its memory not touched.
+    /// A tree of this shape holding zeros. The codeword and salts are lazily zeroed allocations
+    /// (`F::zero_vec`: not resident until written); the digest layers (`2 · height` digests) are
+    /// written, since `vec![[0u8; 32]; n]` is not a zeroed allocation (std specializes arrays of
+    /// at most 16 elements) and we write no `unsafe`.
     fn placeholder(self) -> DenseTree {
         let codeword = DenseMatrix::new(F::zero_vec(self.width * self.height), self.width);
         let salts = DenseMatrix::new(F::zero_vec(SALT_ELEMS * self.height), SALT_ELEMS);
