@@ -8,8 +8,12 @@
 //! prover's wall time on 2 threads with the proving key loaded; peak memory is the resident peak
 //! of loading the key and proving, which on every bench model exceeds setup's. The private
 //! weights' cost is that of their codeword ([`crate::weights::codeword_len`] at the default
-//! budget of proofs): every proof re-derives and opens it. The public-weights constants come from
-//! one measurement (GPT-2 124M, docs/BENCHMARKS.md), not a fit.
+//! budget of proofs): a proof re-derives and opens it, or, when setup keeps the commitment's data
+//! in the key (the default up to [`crate::weights::STORED_DATA_AUTO_LIMIT`], proving-key format
+//! 11), opens it from the key — [`STORED_CODEWORD_NS`] and [`STORED_CODEWORD_BYTES`], set from
+//! the same-run seed-only / stored pairs of docs/BENCHMARKS.md ("Weights committed once, hiding"),
+//! not a refit. The public-weights constants come from one measurement (GPT-2 124M,
+//! docs/BENCHMARKS.md), not a fit.
 
 use zkinfer_pcs::PcsConfig;
 
@@ -22,6 +26,9 @@ const COMMITTED_NS: f64 = 150.0;
 /// Time per element of the private weights' codeword (re-derived from the key's seed, hashed
 /// and opened by every proof), including the weights' share of the sumchecks.
 const CODEWORD_NS: f64 = 20.0;
+/// [`CODEWORD_NS`] for a key that stores the commitment's data: the encoding and hashing are
+/// gone (ResNet-18, LeNet-5, MLP: 13–22 ns per codeword element saved, same run).
+const STORED_CODEWORD_NS: f64 = 4.0;
 /// Time per private weight element (padded): the walk's sumchecks over the weights and the
 /// groups' claim reductions over their stacks. Small models' codewords are enlarged to 2^23 or
 /// 2^24 elements whatever their weights, so [`CODEWORD_NS`] cannot carry what grows with the
@@ -40,6 +47,9 @@ const LOOKUP_NS: f64 = 450.0;
 const COMMITTED_BYTES: u64 = 300;
 /// Peak bytes per element of the private weights' codeword (the codeword, its Merkle tree).
 const CODEWORD_BYTES: u64 = 19;
+/// [`CODEWORD_BYTES`] for a key that stores the commitment's data (no codeword in memory; its
+/// tree's digest layers and the stack are; ResNet-18: 5.4 bytes per element saved, same run).
+const STORED_CODEWORD_BYTES: u64 = 14;
 /// Peak bytes per public weight element (the values and their field elements).
 const PUBLIC_WEIGHT_BYTES: u64 = 25;
 
@@ -67,6 +77,9 @@ pub fn total(
                 .unwrap_or(fallback),
         )
     };
+    // Setup's default keeps the commitment's data when the trees fit the limit (a tree is about
+    // 9 bytes per codeword element: values, salts, digests).
+    let stored = weights_codeword.saturating_mul(9) <= crate::weights::STORED_DATA_AUTO_LIMIT;
     let sumcheck: usize = nodes.iter().map(|c| c.sumcheck).sum();
     let lookups: usize = nodes.iter().map(|c| c.lookups).sum();
     let macs = nodes.iter().map(|c| c.macs).sum();
@@ -77,22 +90,29 @@ pub fn total(
         sumcheck,
         lookups,
         macs,
-        predicted_prove_s: predict_seconds(committed, weights, weights_codeword, lookups),
-        predicted_memory_bytes: predict_memory(committed, weights, largest_codeword),
+        predicted_prove_s: predict_seconds(committed, weights, weights_codeword, lookups, stored),
+        predicted_memory_bytes: predict_memory(committed, weights, largest_codeword, stored),
         nodes,
     }
 }
 
 /// Time model: per element committed per proof, per element of the private weights' codeword
-/// (re-derived and opened by every proof), per weight element (private or public), per lookup
-/// row, and a fixed part of the private weights' opening.
+/// (re-derived and opened by every proof, or opened from the key's stored data: `stored`), per
+/// weight element (private or public), per lookup row, and a fixed part of the private weights'
+/// opening.
 #[must_use]
 pub fn predict_seconds(
     committed: usize,
     weights: usize,
     weights_codeword: usize,
     lookups: usize,
+    stored: bool,
 ) -> f64 {
+    let codeword_ns = if stored {
+        STORED_CODEWORD_NS
+    } else {
+        CODEWORD_NS
+    };
     let (per_weight, fixed) = if weights_codeword == 0 {
         (PUBLIC_WEIGHT_NS, 0.0)
     } else {
@@ -100,20 +120,31 @@ pub fn predict_seconds(
     };
     fixed
         + (committed as f64 * COMMITTED_NS
-            + weights_codeword as f64 * CODEWORD_NS
+            + weights_codeword as f64 * codeword_ns
             + weights as f64 * per_weight
             + lookups as f64 * LOOKUP_NS)
             * 1e-9
 }
 
 /// Memory model: per element committed, per element of the private weights' codeword (of the
-/// largest group: a proof re-derives one group at a time), per public weight element.
+/// largest group: a proof opens one group at a time; less when the key stores the data:
+/// `stored`), per public weight element.
 #[must_use]
-pub fn predict_memory(committed: usize, weights: usize, weights_codeword: usize) -> u64 {
+pub fn predict_memory(
+    committed: usize,
+    weights: usize,
+    weights_codeword: usize,
+    stored: bool,
+) -> u64 {
     let public = if weights_codeword == 0 { weights } else { 0 };
+    let codeword_bytes = if stored {
+        STORED_CODEWORD_BYTES
+    } else {
+        CODEWORD_BYTES
+    };
     (committed as u64)
         .saturating_mul(COMMITTED_BYTES)
-        .saturating_add((weights_codeword as u64).saturating_mul(CODEWORD_BYTES))
+        .saturating_add((weights_codeword as u64).saturating_mul(codeword_bytes))
         .saturating_add((public as u64).saturating_mul(PUBLIC_WEIGHT_BYTES))
 }
 
@@ -124,15 +155,21 @@ mod tests {
     #[test]
     fn a_larger_codeword_costs_more() {
         let (c, w, l) = (1 << 20, 1 << 22, 1 << 18);
-        assert!(predict_seconds(c, w, w << 2, l) > predict_seconds(c, w, w << 1, l));
-        // More private weights behind the same codeword cost more (their sumchecks).
-        assert!(predict_seconds(c, w << 1, w << 2, l) > predict_seconds(c, w, w << 2, l));
-        // Private weights pay the opening's fixed part; public weights open nothing.
-        assert!(predict_seconds(0, 1, 1, 0) >= REUSABLE_OPENING_S);
-        assert!(predict_seconds(0, 1, 0, 0) < 1e-6);
-        assert!(predict_memory(c, w, w << 2) > predict_memory(c, w, w << 1));
-        // Saturates instead of overflowing on absurd sizes.
-        assert_eq!(predict_memory(usize::MAX, 0, usize::MAX), u64::MAX);
+        for stored in [false, true] {
+            let s = |c, w, cw, l| predict_seconds(c, w, cw, l, stored);
+            assert!(s(c, w, w << 2, l) > s(c, w, w << 1, l));
+            // More private weights behind the same codeword cost more (their sumchecks).
+            assert!(s(c, w << 1, w << 2, l) > s(c, w, w << 2, l));
+            // Private weights pay the opening's fixed part; public weights open nothing.
+            assert!(s(0, 1, 1, 0) >= REUSABLE_OPENING_S);
+            assert!(s(0, 1, 0, 0) < 1e-6);
+            assert!(predict_memory(c, w, w << 2, stored) > predict_memory(c, w, w << 1, stored));
+            // Saturates instead of overflowing on absurd sizes.
+            assert_eq!(predict_memory(usize::MAX, 0, usize::MAX, stored), u64::MAX);
+        }
+        // A key that stores the commitment's data skips encoding and hashing it.
+        assert!(predict_seconds(c, w, w << 3, l, true) < predict_seconds(c, w, w << 3, l, false));
+        assert!(predict_memory(c, w, w << 3, true) < predict_memory(c, w, w << 3, false));
     }
 
     /// The private weights' codeword is what the commitment makes: at least the padded weights

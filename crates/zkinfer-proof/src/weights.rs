@@ -643,6 +643,15 @@ impl<'a> Groups<'a> {
     /// Group `g`'s stacked polynomial (its weights and opening mask), not encoded.
     pub(crate) fn stacked_values(&self, g: usize) -> Result<Vec<F>, ProveError> {
         if let Some(stored) = self.stored.get(g) {
+            // The key's weights must be those its stored commitment holds (as a re-derived
+            // commitment must have the verifying key's root).
+            let holds = engine(self.pcs, &self.vars(g), self.uses)?
+                .stored_holds(stored, &self.columns(g)?)?;
+            if !holds {
+                return Err(ProveError::Backend(
+                    "the proving key's weights do not match its stored weights commitment".into(),
+                ));
+            }
             return Ok(stored.stacked_values().to_vec());
         }
         let seed = self

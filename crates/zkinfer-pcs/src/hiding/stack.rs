@@ -78,6 +78,20 @@ impl Stack {
         values
     }
 
+    /// Whether `stacked` (a stack this layout filled) holds `columns` — the first
+    /// `columns.len()` of the layout's columns — in their slots.
+    pub(crate) fn holds(&self, stacked: &[F], columns: &[Vec<F>]) -> bool {
+        columns.len() <= self.offset.len()
+            && columns
+                .iter()
+                .zip(&self.offset)
+                .zip(&self.num_vars)
+                .all(|((column, &o), &n)| {
+                    column.len() == 1usize << n
+                        && stacked.get(o..o + column.len()) == Some(column.as_slice())
+                })
+    }
+
     /// Checks every claim against the shapes and lifts it to a point of the stack of
     /// `stacked_vars ≥ min_stacked_vars` variables; then the `stack` claims' points, which must
     /// have `stacked_vars` coordinates.

@@ -441,6 +441,26 @@ impl HidingPcs {
         Ok(proof)
     }
 
+    /// Whether `stored`'s stack holds `columns` as the first of its committed columns (a
+    /// prover's check that the data it is about to open is that of the weights it proved with;
+    /// the columns committed after them, e.g. an opening mask, are not compared).
+    ///
+    /// # Errors
+    /// The commitment's shapes do not fit these parameters.
+    pub fn stored_holds(
+        &self,
+        stored: &StoredHidingData,
+        columns: &[Vec<F>],
+    ) -> Result<bool, PcsError> {
+        let num_vars: Vec<usize> = stored
+            .commitment
+            .num_vars()
+            .iter()
+            .map(|&n| n as usize)
+            .collect();
+        Ok(Stack::new(&num_vars, &self.config)?.holds(stored.stacked_values(), columns))
+    }
+
     /// The stack layout and p3 configuration of `stored`, after checking that it is `expected`'s
     /// data with the shape these parameters give.
     fn check_stored(
