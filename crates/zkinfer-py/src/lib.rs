@@ -240,17 +240,37 @@ fn compile(
     .map(|inner| NativeCompiled { inner })
 }
 
-/// Makes the keys.
+/// Makes the keys. `weights_data`: what the proving key keeps of the private weights' hiding
+/// commitment (`zkinfer setup --weights-data`).
 #[pyfunction]
+#[pyo3(signature = (compiled, progress, weights_data = "auto"))]
 fn setup(
     py: Python<'_>,
     compiled: &NativeCompiled,
     progress: bool,
+    weights_data: &str,
 ) -> PyResult<(NativeProvingKey, NativeVerifyingKey)> {
+    let weights_data = match weights_data {
+        "auto" => zkinfer::WeightsData::Auto,
+        "stored" => zkinfer::WeightsData::Stored,
+        "seed" => zkinfer::WeightsData::Seed,
+        other => {
+            return Err(input_error(
+                py,
+                format!(
+                    "weights_data={other:?} is not an option; use \"auto\", \"stored\" or \"seed\""
+                ),
+            ));
+        }
+    };
+    let options = zkinfer::SetupOptions {
+        weights_data,
+        ..zkinfer::SetupOptions::default()
+    };
     let (pk, vk) = py
         .detach(|| {
             stage(progress, "setup (committing to the weights)", || {
-                zkinfer::setup(&compiled.inner)
+                zkinfer::setup_with(&compiled.inner, options)
             })
         })
         .py_err(py)?;

@@ -130,6 +130,20 @@ def test_output_and_weights_visibility(digits):
         zkinfer.compile(digits.model, digits.settings, weights_visibility="hidden")
 
 
+def test_weights_data_seed_makes_a_small_key_that_proves(digits, tmp_path):
+    # The default key stores the weights' commitment (its tree after the key's body); a seed-only
+    # key is small and re-derives it per proof. Both prove, saved and loaded, and verify.
+    compiled = zkinfer.CompiledModel.load(digits.dir / "model.zkc")
+    pk, vk = zkinfer.setup(compiled, tmp_path / "seed.pk", tmp_path / "seed.vk", weights_data="seed")
+    assert (tmp_path / "seed.pk").stat().st_size * 4 < digits.pk_path.stat().st_size
+    proof, out = zkinfer.ProvingKey.load(tmp_path / "seed.pk").prove(digits.x[1])
+    np.testing.assert_array_equal(vk.verify(proof), out)
+    with pytest.raises(zkinfer.ProofRejected):
+        digits.vk.verify(proof)
+    with pytest.raises(zkinfer.InputError):
+        zkinfer.setup(compiled, weights_data="all")
+
+
 def test_hashed_input_is_checked_by_its_holder(digits):
     compiled = zkinfer.compile(digits.model, digits.settings, input_visibility="hashed")
     pk, vk = zkinfer.setup(compiled)

@@ -26,6 +26,6 @@ pub use zkinfer_proof::hashed::{HashedOpening, HashedTensor};
 pub use zkinfer_proof::plan::Cost;
 pub use zkinfer_proof::profile::{Phase, Profile};
 pub use zkinfer_proof::{
-    CompileOptions, InputVisibility, OutputVisibility, Proof, VerifyingKey, WeightsVisibility,
-    ZkFile,
+    CompileOptions, InputVisibility, OutputVisibility, Proof, VerifyingKey, WeightsData,
+    WeightsVisibility, ZkFile,
 };

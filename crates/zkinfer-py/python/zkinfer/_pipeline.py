@@ -120,12 +120,19 @@ def setup(
     pk: Optional[PathLike] = None,
     vk: Optional[PathLike] = None,
     *,
+    weights_data: str = "auto",
     progress: bool = False,
 ) -> Tuple[ProvingKey, VerifyingKey]:
     """Makes the proving key and the verifying key (which commits to the weights).
 
     ``compiled``: a ``model.zkc`` path or a ``CompiledModel``. With ``pk``/``vk`` paths, the keys
     are also written there. The GIL is released meanwhile.
+
+    ``weights_data`` (as ``zkinfer setup --weights-data``): what the proving key keeps of the
+    private weights' hiding commitment — ``"stored"``, its data (proofs skip encoding and
+    hashing the weights; the key is several times the weights' size, and a key loaded from a
+    file reads the commitment's tree from the file where a proof opens it), ``"seed"``, a 32-byte
+    seed from which each proof re-derives it, or ``"auto"`` (stored up to 3 GiB).
 
     Private weights are hidden for at most 256 proofs per key (the default budget of
     ``zkinfer setup --max-proofs``; docs/ZK.md §6.1). Unlike ``zkinfer prove``, the Python API
@@ -136,7 +143,7 @@ def setup(
     """
     if not isinstance(compiled, CompiledModel):
         compiled = CompiledModel.load(compiled)
-    native_pk, native_vk = _native.setup(compiled._inner, progress)
+    native_pk, native_vk = _native.setup(compiled._inner, progress, weights_data)
     proving, verifying = ProvingKey(native_pk), VerifyingKey(native_vk)
     if pk is not None:
         proving.save(pk)
