@@ -247,6 +247,11 @@ fn data_that_is_not_the_commitments_is_a_clear_error() {
             .deserialize::<StoredHidingData>(&overflow)
             .is_err()
     );
+    // A chunk count out of all proportion (the stack's, just before its first chunk's length)
+    // is an error when the bytes run out, not an allocation of that size.
+    let mut huge = body.clone();
+    huge[message_at - 16..message_at - 8].copy_from_slice(&(1u64 << 40).to_le_bytes());
+    assert!(options().deserialize::<StoredHidingData>(&huge).is_err());
     // A cut serde form does not decode.
     for cut in [10, message_at + 3, body.len() - 1] {
         assert!(

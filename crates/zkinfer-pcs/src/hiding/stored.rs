@@ -271,7 +271,9 @@ impl<'de> Deserialize<'de> for ElementsBuf {
                 mut seq: A,
             ) -> Result<Self::Value, A::Error> {
                 use serde::de::Error as _;
-                let chunks = seq.size_hint().unwrap_or(0).min(1 << 14);
+                // The declared count is the file's word: reserve at most 32 chunks (32 MiB) ahead
+                // of the bytes actually read, so a corrupted count cannot ask for gigabytes.
+                let chunks = seq.size_hint().unwrap_or(0).min(32);
                 let mut out = Vec::with_capacity(chunks * CHUNK);
                 while let Some(ByteString(bytes)) = seq.next_element()? {
                     if !bytes.len().is_multiple_of(8) {
