@@ -220,13 +220,7 @@ fn run_one(name: &str) {
         pk.weights_data = None;
     }
     let pk_path = std::env::temp_dir().join(format!("zkinfer-bench-{}.pk", std::process::id()));
-    let pk_len = {
-        let file = std::fs::File::create(&pk_path).expect("writes the key");
-        let mut out = std::io::BufWriter::new(file);
-        let n = pk.write_to(&mut out).expect("writes the key");
-        std::io::Write::flush(&mut out).expect("writes the key");
-        n
-    };
+    let pk_len = zkinfer::write_file(&pk_path, &pk).expect("writes the key");
     let stored_groups = pk.weights_stored.len();
     let (committed, macs) = (plan.cost.committed, plan.cost.macs);
     let cost = plan.cost.clone();

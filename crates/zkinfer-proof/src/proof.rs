@@ -385,48 +385,10 @@ pub trait ZkFile: Serialize + for<'de> Deserialize<'de> {
         Ok(usize::try_from(out.1).unwrap_or(usize::MAX))
     }
 
-    /// [`ZkFile::from_bytes`] reading from `input` (of `len` bytes in all, the decoder's limit)
-    /// without buffering it whole.
-    ///
-    /// # Errors
-    /// As [`ZkFile::from_bytes`].
-    fn read_from<R: std::io::Read>(mut input: R, len: u64) -> Result<Self, FileError> {
-        use std::io::Read as _;
-        let mut value = Self::read_body(&mut input, len)?;
-        let corrupt = |reason: String| FileError::Corrupt {
-            kind: Self::KIND,
-            reason,
-        };
-        let trailer = value.trailer_len();
-        if trailer > 0 {
-            let mut bytes = Vec::new();
-            input
-                .by_ref()
-                .take(trailer)
-                .read_to_end(&mut bytes)
-                .map_err(|e| corrupt(e.to_string()))?;
-            if bytes.len() as u64 != trailer {
-                return Err(corrupt("the file is cut short".into()));
-            }
-            value
-                .attach_trailer(zkinfer_pcs::TreeSource::Bytes(
-                    std::sync::Arc::new(bytes),
-                    0,
-                ))
-                .map_err(corrupt)?;
-        }
-        // Every byte is used (as `reject_trailing_bytes` does for a buffer).
-        let mut extra = [0u8; 1];
-        if matches!(input.read(&mut extra), Ok(n) if n > 0) {
-            return Err(corrupt("trailing bytes after the encoded value".into()));
-        }
-        value.check().map_err(corrupt)?;
-        Ok(value)
-    }
-
-    /// [`ZkFile::read_from`] on a file, whose trailer (a proving key's stored weights tree) is
-    /// not read now but where it is used, from the file: the file must not change while the
-    /// value is in use (a changed tree is detected where it is read, as an error).
+    /// [`ZkFile::from_bytes`] on a file, read without buffering it whole; its trailer (a proving
+    /// key's stored weights tree) is not read now but where it is used, from the file: the file
+    /// must not change while the value is in use (a changed tree is detected where it is read,
+    /// as an error).
     ///
     /// # Errors
     /// As [`ZkFile::from_bytes`]; the file's I/O errors as [`FileError::Corrupt`].
@@ -437,27 +399,12 @@ pub trait ZkFile: Serialize + for<'de> Deserialize<'de> {
         };
         let len = file.metadata().map_err(|e| corrupt(e.to_string()))?.len();
         let mut input = Counting(std::io::BufReader::with_capacity(1 << 20, file), 0);
-        let mut value = Self::read_body(&mut input, len)?;
+        let value = Self::read_body(&mut input, len)?;
         let at = input.1;
-        let trailer = value.trailer_len();
-        match (len - at.min(len)).cmp(&trailer) {
-            std::cmp::Ordering::Less => return Err(corrupt("the file is cut short".into())),
-            std::cmp::Ordering::Greater => {
-                return Err(corrupt("trailing bytes after the encoded value".into()));
-            }
-            std::cmp::Ordering::Equal => {}
-        }
-        if trailer > 0 {
+        finish_read(value, len - at.min(len), || {
             let file = input.0.into_inner();
-            value
-                .attach_trailer(zkinfer_pcs::TreeSource::File(
-                    std::sync::Arc::new(std::sync::Mutex::new(file)),
-                    at,
-                ))
-                .map_err(corrupt)?;
-        }
-        value.check().map_err(corrupt)?;
-        Ok(value)
+            zkinfer_pcs::TreeSource::File(std::sync::Arc::new(std::sync::Mutex::new(file)), at)
+        })
     }
 
     /// The header and the encoded value (without the trailer and the checks).
@@ -503,30 +450,37 @@ pub trait ZkFile: Serialize + for<'de> Deserialize<'de> {
     /// A [`FileError`] naming what is wrong.
     fn from_bytes(bytes: &[u8]) -> Result<Self, FileError> {
         let mut rest = bytes;
-        let mut value = Self::read_body(&mut rest, bytes.len() as u64)?;
-        let corrupt = |reason: String| FileError::Corrupt {
-            kind: Self::KIND,
-            reason,
-        };
-        let trailer = value.trailer_len();
-        match (rest.len() as u64).cmp(&trailer) {
-            std::cmp::Ordering::Less => return Err(corrupt("the file is cut short".into())),
-            std::cmp::Ordering::Greater => {
-                return Err(corrupt("trailing bytes after the encoded value".into()));
-            }
-            std::cmp::Ordering::Equal => {}
-        }
-        if trailer > 0 {
-            value
-                .attach_trailer(zkinfer_pcs::TreeSource::Bytes(
-                    std::sync::Arc::new(rest.to_vec()),
-                    0,
-                ))
-                .map_err(corrupt)?;
-        }
-        value.check().map_err(corrupt)?;
-        Ok(value)
+        let value = Self::read_body(&mut rest, bytes.len() as u64)?;
+        finish_read(value, rest.len() as u64, || {
+            zkinfer_pcs::TreeSource::Bytes(std::sync::Arc::new(rest.to_vec()), 0)
+        })
     }
+}
+
+/// A decoded value's last steps: the `found` bytes after its body must be exactly its trailer
+/// ([`ZkFile::trailer_len`]), which `source` then gives it; then [`ZkFile::check`].
+fn finish_read<T: ZkFile>(
+    mut value: T,
+    found: u64,
+    source: impl FnOnce() -> zkinfer_pcs::TreeSource,
+) -> Result<T, FileError> {
+    let corrupt = |reason: String| FileError::Corrupt {
+        kind: T::KIND,
+        reason,
+    };
+    let trailer = value.trailer_len();
+    match found.cmp(&trailer) {
+        std::cmp::Ordering::Less => return Err(corrupt("the file is cut short".into())),
+        std::cmp::Ordering::Greater => {
+            return Err(corrupt("trailing bytes after the encoded value".into()));
+        }
+        std::cmp::Ordering::Equal => {}
+    }
+    if trailer > 0 {
+        value.attach_trailer(source()).map_err(corrupt)?;
+    }
+    value.check().map_err(corrupt)?;
+    Ok(value)
 }
 
 impl Proof {

@@ -212,7 +212,7 @@ fn prove_inner(
             &pk.weights_stored,
             &mut t,
         )?;
-        Some(WeightsData::Hiding(Box::new(groups)))
+        Some(WeightsProver::Hiding(Box::new(groups)))
     } else {
         let wcols: Vec<Vec<F>> = weights.iter().map(|c| to_field(c)).collect();
         let (wcom, wdata) = match &pk.weights_data {
@@ -227,7 +227,7 @@ fn prove_inner(
                 "the proving key's weights do not match its verifying key".into(),
             ));
         }
-        Some(WeightsData::Plain(wcom, Box::new(wdata)))
+        Some(WeightsProver::Plain(wcom, Box::new(wdata)))
     };
     // With a hiding commitment the walk's sumchecks are masked: a counting pass of the walk
     // (plain sumchecks on a scratch transcript; their shapes do not depend on the challenges)
@@ -282,7 +282,7 @@ fn prove_inner(
     profile.mark("lookups");
     let output_claim = walk(&mut cx, &output, public_output)?;
     let weights_stack = match &wcommit {
-        Some(WeightsData::Hiding(groups)) => weights_on_stack(&mut cx, groups)?,
+        Some(WeightsProver::Hiding(groups)) => weights_on_stack(&mut cx, groups)?,
         _ => {
             unmask_weight_claims(&mut cx)?;
             Vec::new()
@@ -344,7 +344,7 @@ fn prove_inner(
     let witness_opening = commit::open(xdata, &witness_claims, stack_claim.as_ref(), &mut t)?;
     profile.mark("opening");
     let (weights_commitment, weights_opening) = match wcommit.take() {
-        Some(WeightsData::Plain(wcom, wdata)) => {
+        Some(WeightsProver::Plain(wcom, wdata)) => {
             let opening = pcs
                 .open_owned(*wdata, &col_claims(&claims.weights), &mut t)
                 .map_err(backend)?;
@@ -353,7 +353,7 @@ fn prove_inner(
                 Some(WeightsOpening::Plain(Box::new(opening))),
             )
         }
-        Some(WeightsData::Hiding(groups)) => {
+        Some(WeightsProver::Hiding(groups)) => {
             if weights_stack.len() != groups.len() {
                 return Err(key_mismatch(
                     "weights opening",
@@ -589,7 +589,7 @@ fn weights_on_stack(
 }
 
 /// The prover's side of the weights commitment, until it is opened.
-enum WeightsData<'a> {
+enum WeightsProver<'a> {
     Plain(zkinfer_pcs::Commitment, Box<zkinfer_pcs::CommittedData>),
     Hiding(Box<crate::weights::Groups<'a>>),
 }

@@ -130,11 +130,7 @@ impl TreeShape {
         for values in [&leaf.left.values, &leaf.right.values] {
             for chunk in values.chunks(1 << 17) {
                 buf.clear();
-                buf.extend(
-                    chunk
-                        .iter()
-                        .flat_map(|v| v.as_canonical_u64().to_le_bytes()),
-                );
+                encode_le(chunk, &mut buf);
                 out.write_all(&buf)?;
             }
         }
@@ -250,13 +246,13 @@ impl LazyTree {
                 .values
                 .get_mut(index * width..(index + 1) * width)
                 .ok_or("a placeholder row out of range")?;
-            decode(&row, cells)?;
+            decode_le(&row, cells)?;
             let cells = leaf
                 .right
                 .values
                 .get_mut(index * SALT_ELEMS..(index + 1) * SALT_ELEMS)
                 .ok_or("a placeholder salt out of range")?;
-            decode(&salt, cells)?;
+            decode_le(&salt, cells)?;
             let mut layer_at = codeword_len + salts_len;
             for (level, layer) in layers.iter_mut().enumerate() {
                 let node = index >> level;
@@ -272,21 +268,21 @@ impl LazyTree {
         Ok(())
     }
 
-    /// Runs `open` on the tree after filling in `indices`, then checks that the opening `check`
-    /// recomputes to the root. A failure is recorded ([`LazyTree::take_failure`]) and the
-    /// placeholder opening returned (the caller turns the record into an error).
+    /// Runs `open` on the tree after filling in `indices`, then `check`s the opening (with
+    /// [`LazyTree::recomputes_root`]). A failure is recorded ([`LazyTree::take_failure`]) and
+    /// the placeholder opening returned (the caller turns the record into an error).
     pub(crate) fn open<T>(
         &self,
         indices: &[usize],
         open: impl FnOnce(&DenseTree) -> T,
-        check: impl FnOnce(&T, [u8; 32]) -> bool,
+        check: impl FnOnce(&T) -> bool,
     ) -> T {
         let mut tree = self.tree.lock().unwrap_or_else(PoisonError::into_inner);
         let filled = self.fill(&mut tree, indices);
         let out = open(&tree);
         let failure = match filled {
             Err(e) => Some(e),
-            Ok(()) if !check(&out, self.root) => Some(
+            Ok(()) if !check(&out) => Some(
                 "the stored tree's rows or digests do not hash to its root (the proving key file \
                  was changed or corrupted)"
                     .into(),
@@ -299,6 +295,23 @@ impl LazyTree {
         out
     }
 
+    /// Whether an opening of this tree at `indices` (rows, salts and pruned siblings, as p3 lays
+    /// them out) recomputes to its root, by the batched walk of [`super::merkle`].
+    pub(super) fn recomputes_root(
+        &self,
+        indices: &[usize],
+        opened_values: &[Vec<Vec<F>>],
+        salts: &[Vec<Vec<F>>],
+        siblings: &[[u8; 32]],
+    ) -> bool {
+        let dims = [p3_matrix::Dimensions {
+            width: self.shape.width,
+            height: self.shape.height,
+        }];
+        super::merkle::batched_root(&dims, indices, opened_values, salts, siblings)
+            == Some(self.root)
+    }
+
     /// The failure of the last opening, if any (and clears it).
     pub(crate) fn take_failure(&self) -> Option<String> {
         self.failure
@@ -308,8 +321,18 @@ impl LazyTree {
     }
 }
 
-/// Little-endian u64s into canonical field elements.
-fn decode(bytes: &[u8], out: &mut [F]) -> Result<(), String> {
+/// Field elements as little-endian u64s, appended to `out` (the stored data's encoding).
+pub(super) fn encode_le(values: &[F], out: &mut Vec<u8>) {
+    out.extend(
+        values
+            .iter()
+            .flat_map(|v| v.as_canonical_u64().to_le_bytes()),
+    );
+}
+
+/// Little-endian u64s into canonical field elements ([`encode_le`]'s inverse): `out` takes one
+/// value per 8 bytes, a value out of the field's range is an error.
+pub(super) fn decode_le(bytes: &[u8], out: &mut [F]) -> Result<(), String> {
     for (cell, word) in out.iter_mut().zip(bytes.chunks_exact(8)) {
         let v = u64::from_le_bytes(word.try_into().map_err(|_| "a cut value")?);
         if v >= F::ORDER_U64 {

@@ -121,19 +121,14 @@ impl Mmcs<F> for SaltedKeccakMmcs {
             SaltedData::Stored(lazy) => lazy.open(
                 &[index],
                 |tree| self.inner.open_batch(index, tree).unpack(),
-                |(values, (salts, siblings)), root| {
-                    let dims = [Dimensions {
-                        width: lazy.shape().width,
-                        height: lazy.shape().height,
-                    }];
-                    // One query: its siblings are the whole path.
-                    batched_root(
-                        &dims,
+                // One query: its siblings are the whole path.
+                |(values, (salts, siblings))| {
+                    lazy.recomputes_root(
                         &[index],
                         std::slice::from_ref(values),
                         std::slice::from_ref(salts),
                         siblings,
-                    ) == Some(root)
+                    )
                 },
             ),
         };
@@ -174,13 +169,8 @@ impl Mmcs<F> for SaltedKeccakMmcs {
             SaltedData::Stored(lazy) => lazy.open(
                 indices,
                 |tree| self.inner.open_multi_batch(indices, tree),
-                |(values, (salts, pruned)), root| {
-                    let dims = [Dimensions {
-                        width: lazy.shape().width,
-                        height: lazy.shape().height,
-                    }];
-                    batched_root(&dims, indices, values, salts, &pruned.sibling_hashes)
-                        == Some(root)
+                |(values, (salts, pruned))| {
+                    lazy.recomputes_root(indices, values, salts, &pruned.sibling_hashes)
                 },
             ),
         }
@@ -215,7 +205,7 @@ impl Mmcs<F> for SaltedKeccakMmcs {
 /// The root recomputed from a pruned multi-opening of a one-matrix binary tree, hashing each
 /// level's nodes together; `None` for any other shape or any structural mismatch (width, salt,
 /// index, duplicate, sibling count).
-fn batched_root<R: AsRef<[F]> + PartialEq>(
+pub(super) fn batched_root<R: AsRef<[F]> + PartialEq>(
     dimensions: &[Dimensions],
     indices: &[usize],
     opened_values: &[Vec<R>],

@@ -34,9 +34,9 @@ use std::sync::Arc;
 use p3_multilinear_util::poly::Poly;
 use p3_whir::HidingWhirProverData;
 use serde::{Deserialize, Serialize};
-use zkinfer_field::{EF, F, PrimeCharacteristicRing, PrimeField64, Transcript};
+use zkinfer_field::{EF, F, PrimeCharacteristicRing, Transcript};
 
-use super::lazy::{LazyTree, TreeShape, TreeSource};
+use super::lazy::{LazyTree, TreeShape, TreeSource, decode_le, encode_le};
 use super::merkle::SaltedData;
 use super::stack::Stack;
 use super::{
@@ -203,21 +203,15 @@ struct Elements<'a>(&'a [F]);
 impl Serialize for Elements<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_seq(self.0.chunks(CHUNK).map(|chunk| {
-            let bytes: Vec<u8> = chunk
-                .iter()
-                .flat_map(|v| v.as_canonical_u64().to_le_bytes())
-                .collect();
-            serde_bytes_owned(bytes)
+            let mut bytes = Vec::with_capacity(8 * chunk.len());
+            encode_le(chunk, &mut bytes);
+            ByteString(bytes)
         }))
     }
 }
 
 /// Bytes serialized as one byte string.
 struct ByteString(Vec<u8>);
-
-fn serde_bytes_owned(bytes: Vec<u8>) -> ByteString {
-    ByteString(bytes)
-}
 
 impl Serialize for ByteString {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -279,13 +273,10 @@ impl<'de> Deserialize<'de> for ElementsBuf {
                     if !bytes.len().is_multiple_of(8) {
                         return Err(A::Error::custom("a field element chunk of odd length"));
                     }
-                    for word in bytes.chunks_exact(8) {
-                        let v = u64::from_le_bytes(word.try_into().unwrap_or_default());
-                        if v >= F::ORDER_U64 {
-                            return Err(A::Error::custom("a field element out of range"));
-                        }
-                        out.push(F::from_u64(v));
-                    }
+                    let start = out.len();
+                    out.resize(start + bytes.len() / 8, F::ZERO);
+                    decode_le(&bytes, out.get_mut(start..).unwrap_or_default())
+                        .map_err(A::Error::custom)?;
                 }
                 Ok(ElementsBuf(out))
             }
@@ -454,13 +445,9 @@ impl HidingPcs {
         stored: &StoredHidingData,
         columns: &[Vec<F>],
     ) -> Result<bool, PcsError> {
-        let num_vars: Vec<usize> = stored
-            .commitment
-            .num_vars()
-            .iter()
-            .map(|&n| n as usize)
-            .collect();
-        Ok(Stack::new(&num_vars, &self.config)?.holds(stored.stacked_values(), columns))
+        Ok(self
+            .stack_of(stored.commitment.hiding())?
+            .holds(stored.stacked_values(), columns))
     }
 
     /// The stack layout and p3 configuration of `stored`, after checking that it is `expected`'s
@@ -476,8 +463,7 @@ impl HidingPcs {
                 "it holds another commitment than the verifying key's (another key's data?)".into(),
             ));
         }
-        let num_vars: Vec<usize> = expected.num_vars().iter().map(|&n| n as usize).collect();
-        let layout = Stack::new(&num_vars, &self.config)?;
+        let layout = self.stack_of(expected.hiding())?;
         let (vars, config) = self.config_for(layout.min_stacked_vars, Some(expected.uses()))?;
         if vars != stored.stacked_vars || stored.stacked_values().len() != 1 << vars {
             return Err(bad(format!(
