@@ -99,11 +99,13 @@ fn fast_prover_matches_reference_and_verifies() {
 #[test]
 fn product_of_two_paths_match_reference() {
     let mut rng = StdRng::seed_from_u64(5);
-    // Sizes on both sides of the packing width and the parallel threshold.
+    // Sizes on both sides of the packing width and the parallel threshold; base × base, and
+    // the mixed instance (one column in `EF`, kept apart from the base one until the first
+    // fold) in both orders.
     for n in [1, 2, 3, 5, 15, 16] {
-        for ext in [false, true] {
+        for (ext0, ext1) in [(false, false), (true, false), (false, true)] {
             for with_eq in [false, true] {
-                let cols = vec![rand_col(&mut rng, n, ext), rand_col(&mut rng, n, false)];
+                let cols = vec![rand_col(&mut rng, n, ext0), rand_col(&mut rng, n, ext1)];
                 let terms = [Term::new(rand_ef(&mut rng), vec![0, 1])];
                 let r: Vec<EF> = (0..n).map(|_| rand_ef(&mut rng)).collect();
                 check_instance(&cols, &terms, with_eq.then_some(r.as_slice()), n);

@@ -142,15 +142,15 @@ impl TreeShape {
         Ok(())
     }
 
-    /// A tree of this shape holding zeros. The codeword and salts are lazily zeroed allocations
-    /// (`F::zero_vec`: not resident until written); the digest layers (`2 · height` digests) are
-    /// written, since `vec![[0u8; 32]; n]` is not a zeroed allocation (std specializes arrays of
-    /// at most 16 elements) and we write no `unsafe`.
+    /// A tree of this shape holding zeros. The codeword, the salts and the digest layers are
+    /// zeroed allocations (`F::zero_vec`, `bytemuck::zeroed_vec`): not resident until written,
+    /// so only the opened rows and their paths are. (`vec![[0u8; 32]; n]` would write every
+    /// digest: std allocates zeroed only for arrays of at most 16 elements.)
     fn placeholder(self) -> DenseTree {
         let codeword = DenseMatrix::new(F::zero_vec(self.width * self.height), self.width);
         let salts = DenseMatrix::new(F::zero_vec(SALT_ELEMS * self.height), SALT_ELEMS);
         let layers = (0..self.layers())
-            .map(|l| vec![[0u8; 32]; self.height >> l])
+            .map(|l| bytemuck::zeroed_vec::<[u8; 32]>(self.height >> l))
             .collect();
         let arity = vec![2; self.layers() - 1];
         DenseTree::from_parts(

@@ -16,6 +16,15 @@ use crate::{Column, Term};
 enum Cols {
     Base(Vec<Vec<F>>),
     Ext(Vec<Vec<EF>>),
+    /// A product of two, one column in `F` and one in `EF` (a claim reduction: the committed
+    /// values times the batched eq weights), until the first fold. Lifting the base column
+    /// instead would write a second, twice as large copy of it (512 MiB for a 2^25 stack).
+    Mixed {
+        base: Vec<F>,
+        ext: Vec<EF>,
+        /// The base column's index (0 or 1).
+        base_col: usize,
+    },
 }
 
 /// The eq factor: the point, the current suffix table and `Π_{j<k} eq(r_j, ρ_j)`.
@@ -81,7 +90,28 @@ impl Instance {
             [t] if t.factors.len() == 2 => Some((t.factors[0], t.factors[1], t.coeff)),
             _ => None,
         };
-        let cols = if columns.iter().all(|c| matches!(c, Column::Base(_))) {
+        let mixed = match (&columns[..], prod2) {
+            (
+                [Column::Base(_), Column::Ext(_)] | [Column::Ext(_), Column::Base(_)],
+                Some((a, b, _)),
+            ) => a != b,
+            _ => false,
+        };
+        let cols = if mixed {
+            let base_col = usize::from(matches!(columns[0], Column::Ext(_)));
+            let (mut base, mut ext) = (Vec::new(), Vec::new());
+            for c in columns {
+                match c {
+                    Column::Base(v) => base = v,
+                    Column::Ext(v) => ext = v,
+                }
+            }
+            Cols::Mixed {
+                base,
+                ext,
+                base_col,
+            }
+        } else if columns.iter().all(|c| matches!(c, Column::Base(_))) {
             Cols::Base(
                 columns
                     .into_iter()
@@ -172,6 +202,10 @@ impl Instance {
             (Cols::Ext(c), Some((a, b, coeff))) => {
                 kernels::prod2::<EF, ONE>(&c[a], &c[b], w, coeff)
             }
+            (Cols::Mixed { base, ext, .. }, Some((_, _, coeff))) => {
+                kernels::prod2_mixed::<ONE>(base, ext, w, coeff)
+            }
+            (Cols::Mixed { .. }, None) => unreachable!("a mixed instance is a product of two"),
             (Cols::Base(c), None) => kernels::generic::<F, ONE>(c, &self.terms, w, half, self.dh),
             (Cols::Ext(c), None) => kernels::generic::<EF, ONE>(c, &self.terms, w, half, self.dh),
         }
@@ -183,8 +217,18 @@ impl Instance {
         let Some((a, b, coeff)) = self.prod2 else {
             unreachable!("pending challenges are only left for a product of two")
         };
+        if let Cols::Mixed { .. } = self.cols {
+            // Fold both into `EF` (the base column into a new table of half its length, the
+            // extension column in place), then measure: one pass more than the fused kernels,
+            // once per instance.
+            self.fold(r);
+            let half = self.len() / 2;
+            let w = self.eq.as_ref().map(|e| e.table.as_slice());
+            return self.kernel::<ONE>(half, w);
+        }
         let w = self.eq.as_ref().map(|e| e.table.as_slice());
         match &mut self.cols {
+            Cols::Mixed { .. } => unreachable!("folded above"),
             Cols::Base(cols) => {
                 let (fa, fb, h) = kernels::fold_prod2_base::<ONE>(&cols[a], &cols[b], r, w, coeff);
                 let (mut fa, mut fb) = (Some(fa), Some(fb));
@@ -217,17 +261,11 @@ impl Instance {
         self.claim = Some(interpolate_uni(g, r));
         // The product of two with a round still to come: fold in the next round's pass.
         let fuse = self.prod2.is_some_and(|(a, b, _)| a != b) && self.round + 2 < self.num_vars;
-        self.cols = match core::mem::replace(&mut self.cols, Cols::Ext(Vec::new())) {
-            v if fuse => {
-                self.pending = Some(r);
-                v
-            }
-            Cols::Base(v) => Cols::Ext(v.iter().map(|c| fold_first_var(c, r)).collect()),
-            Cols::Ext(mut v) => {
-                v.iter_mut().for_each(|c| fix_first_var_in_place(c, r));
-                Cols::Ext(v)
-            }
-        };
+        if fuse {
+            self.pending = Some(r);
+        } else {
+            self.fold(r);
+        }
         if let Some(e) = &mut self.eq {
             e.scale *= eq1(e.r[self.round], r);
             if e.table.len() > 1 {
@@ -237,11 +275,68 @@ impl Instance {
         self.round += 1;
     }
 
+    /// Binds the first variable of every column to `r`.
+    fn fold(&mut self, r: EF) {
+        self.cols = match core::mem::replace(&mut self.cols, Cols::Ext(Vec::new())) {
+            Cols::Base(v) => Cols::Ext(v.iter().map(|c| fold_first_var(c, r)).collect()),
+            Cols::Ext(mut v) => {
+                v.iter_mut().for_each(|c| fix_first_var_in_place(c, r));
+                Cols::Ext(v)
+            }
+            Cols::Mixed {
+                base,
+                mut ext,
+                base_col,
+            } => {
+                let base = fold_first_var(&base, r);
+                fix_first_var_in_place(&mut ext, r);
+                Cols::Ext(if base_col == 0 {
+                    vec![base, ext]
+                } else {
+                    vec![ext, base]
+                })
+            }
+        };
+    }
+
+    /// The current length of the columns.
+    fn len(&self) -> usize {
+        match &self.cols {
+            Cols::Base(v) => v.first().map_or(1, Vec::len),
+            Cols::Ext(v) => v.first().map_or(1, Vec::len),
+            Cols::Mixed { base, .. } => base.len(),
+        }
+    }
+
     /// The columns' values once every variable is bound (or the single values when `n = 0`).
     pub(crate) fn evals(&self) -> Vec<EF> {
+        (0..self.num_columns())
+            .map(|c| self.entry(c, 0).unwrap_or(EF::ZERO))
+            .collect()
+    }
+
+    fn num_columns(&self) -> usize {
         match &self.cols {
-            Cols::Base(v) => v.iter().map(|c| EF::from(c[0])).collect(),
-            Cols::Ext(v) => v.iter().map(|c| c[0]).collect(),
+            Cols::Base(v) => v.len(),
+            Cols::Ext(v) => v.len(),
+            Cols::Mixed { .. } => 2,
+        }
+    }
+
+    /// Column `col`'s entry `index` in the current state.
+    fn entry(&self, col: usize, index: usize) -> Option<EF> {
+        match &self.cols {
+            Cols::Base(v) => v.get(col)?.get(index).map(|&x| EF::from(x)),
+            Cols::Ext(v) => v.get(col)?.get(index).copied(),
+            Cols::Mixed {
+                base,
+                ext,
+                base_col,
+            } => match col {
+                _ if col == *base_col => base.get(index).map(|&x| EF::from(x)),
+                0 | 1 => ext.get(index).copied(),
+                _ => None,
+            },
         }
     }
 
@@ -251,10 +346,7 @@ impl Instance {
         if self.pending.is_some() {
             return None;
         }
-        match &self.cols {
-            Cols::Base(v) => v.get(col)?.get(index).map(|&x| EF::from(x)),
-            Cols::Ext(v) => v.get(col)?.get(index).copied(),
-        }
+        self.entry(col, index)
     }
 
     /// The summand at the single point of a 0-variable instance.
