@@ -241,6 +241,37 @@ fn truncated_and_foreign_files_are_rejected() {
     assert!(Proof::from_bytes(&wrong_version).is_err());
 }
 
+/// Read from files (`read_from_file`: a proof or a verifying key is read whole, then decoded
+/// from memory), the values are the written ones; a cut file, a byte more, another kind's file
+/// are errors.
+#[test]
+fn files_read_whole_decode_like_bytes_and_refuse_cut_or_longer_files() {
+    use zkinfer_proof::{VerifyingKey, ZkFile};
+    let (_, x, pk, proof) = fixture();
+    let dir = std::env::temp_dir();
+    let path = |name: &str| dir.join(format!("zkinfer-sound-{}-{name}", std::process::id()));
+    let read_proof = |bytes: &[u8]| {
+        std::fs::write(path("p"), bytes).unwrap();
+        Proof::read_from_file(std::fs::File::open(path("p")).unwrap())
+    };
+    let bytes = proof.to_bytes();
+    let back = read_proof(&bytes).expect("reads the proof file");
+    assert_eq!(back.to_bytes(), bytes);
+    verify(&pk.vk, &back, Some(&x), None).expect("verifies");
+    assert!(read_proof(&bytes[..bytes.len() - 1]).is_err());
+    let mut longer = bytes.clone();
+    longer.push(0);
+    assert!(read_proof(&longer).is_err());
+    assert!(read_proof(&pk.vk.to_bytes()).is_err());
+    std::fs::write(path("vk"), pk.vk.to_bytes()).unwrap();
+    let vk = VerifyingKey::read_from_file(std::fs::File::open(path("vk")).unwrap())
+        .expect("reads the key file");
+    assert_eq!(vk.to_bytes(), pk.vk.to_bytes());
+    for name in ["p", "vk"] {
+        let _ = std::fs::remove_file(path(name));
+    }
+}
+
 #[test]
 fn random_and_mutated_bytes_never_panic() {
     let (_, x, pk, proof) = fixture();
