@@ -13,6 +13,23 @@ use crate::planner::Planner;
 /// # Errors
 /// A [`CompileError`] naming the node whose shape or op has no prover, or the limit exceeded.
 pub fn compile(graph: &ProofGraph, options: CompileOptions) -> Result<Plan, CompileError> {
+    compile_inner(graph, options, true)
+}
+
+/// [`compile`] whose plan holds an empty graph (no copy of the weights), for a caller that
+/// replaces it (a proving key's check, [`crate::keys`]).
+pub(crate) fn compile_without_graph(
+    graph: &ProofGraph,
+    options: CompileOptions,
+) -> Result<Plan, CompileError> {
+    compile_inner(graph, options, false)
+}
+
+fn compile_inner(
+    graph: &ProofGraph,
+    options: CompileOptions,
+    keep_graph: bool,
+) -> Result<Plan, CompileError> {
     let mut p = Planner::new(graph, options);
     for (idx, node) in graph.nodes.iter().enumerate() {
         p.cost = NodeCost {
@@ -25,10 +42,10 @@ pub fn compile(graph: &ProofGraph, options: CompileOptions) -> Result<Plan, Comp
         let cost = std::mem::take(&mut p.cost);
         p.costs.push(cost);
     }
-    finish(p)
+    finish(p, keep_graph)
 }
 
-fn finish(mut p: Planner<'_>) -> Result<Plan, CompileError> {
+fn finish(mut p: Planner<'_>, keep_graph: bool) -> Result<Plan, CompileError> {
     let g = p.g;
     let layouts: Vec<Layout> = p
         .layouts
@@ -54,7 +71,17 @@ fn finish(mut p: Planner<'_>) -> Result<Plan, CompileError> {
     }
     let public = p.options.weights == WeightsVisibility::Public;
     let mut plan = Plan {
-        graph: g.clone(),
+        graph: if keep_graph {
+            g.clone()
+        } else {
+            ProofGraph {
+                tensors: Vec::new(),
+                nodes: Vec::new(),
+                input: g.input,
+                output: g.output,
+                act_bits: g.act_bits,
+            }
+        },
         options: p.options,
         layouts,
         sources: p.sources,

@@ -227,6 +227,42 @@ impl Op {
         )
     }
 
+    /// A copy of the op without the constant values [`Op::clear_constants`] removes, which are
+    /// never copied (a proving key's checks compare GPT-2's graph without copying its weights).
+    #[must_use]
+    pub fn without_constants(&self) -> Self {
+        let bare = |c: &Const| Const {
+            shape: c.shape.clone(),
+            values: Vec::new(),
+        };
+        match self {
+            Self::MatMulConst { weight, bias } => Self::MatMulConst {
+                weight: bare(weight),
+                bias: bias.as_ref().map(bare),
+            },
+            Self::Conv2d {
+                weight,
+                bias,
+                window,
+            } => Self::Conv2d {
+                weight: bare(weight),
+                bias: bias.as_ref().map(bare),
+                window: window.clone(),
+            },
+            Self::AddConst { c } => Self::AddConst { c: bare(c) },
+            Self::MulConstTensor { c } => Self::MulConstTensor { c: bare(c) },
+            Self::Embedding { table } => Self::Embedding { table: bare(table) },
+            Self::Table {
+                name, generator, ..
+            } if *generator != TableGen::Explicit => Self::Table {
+                name: name.clone(),
+                outputs: Vec::new(),
+                generator: generator.clone(),
+            },
+            other => other.clone(),
+        }
+    }
+
     /// Removes the op's constant values (weights, biases, constant tensors, the outputs of a
     /// generated table), keeping their shapes: what a verifying key publishes of the op.
     pub fn clear_constants(&mut self) {

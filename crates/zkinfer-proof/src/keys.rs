@@ -68,11 +68,22 @@ const SETUP: &[u8] = b"zkinfer/setup";
 /// Removes weight values (keeping shapes) so the plan can be published.
 #[must_use]
 pub fn strip_weights(graph: &ProofGraph) -> ProofGraph {
-    let mut g = graph.clone();
-    for node in &mut g.nodes {
-        node.op.clear_constants();
+    ProofGraph {
+        tensors: graph.tensors.clone(),
+        nodes: graph
+            .nodes
+            .iter()
+            .map(|n| crate::ir::Node {
+                name: n.name.clone(),
+                op: n.op.without_constants(),
+                inputs: n.inputs.clone(),
+                output: n.output,
+            })
+            .collect(),
+        input: graph.input,
+        output: graph.output,
+        act_bits: graph.act_bits,
     }
-    g
 }
 
 /// Makes the keys of a compiled model.
@@ -239,11 +250,25 @@ fn setup_inner(
 /// weights when they are public) and without the outputs of generated function tables (the
 /// verifier regenerates them).
 fn published(plan: &Plan, graph: &ProofGraph) -> Plan {
-    let mut plan = plan.clone();
-    plan.graph = if plan.options.weights == WeightsVisibility::Public {
-        graph.clone()
-    } else {
-        strip_weights(graph)
+    // Field by field: the plan's own graph (a copy of `graph`, weights included) is replaced,
+    // not copied.
+    let mut plan = Plan {
+        graph: if plan.options.weights == WeightsVisibility::Public {
+            graph.clone()
+        } else {
+            strip_weights(graph)
+        },
+        options: plan.options,
+        layouts: plan.layouts.clone(),
+        sources: plan.sources.clone(),
+        nodes: plan.nodes.clone(),
+        witness_columns: plan.witness_columns.clone(),
+        weight_columns: plan.weight_columns.clone(),
+        weight_aliases: plan.weight_aliases.clone(),
+        tables: plan.tables.clone(),
+        multiplicity_columns: plan.multiplicity_columns.clone(),
+        lookups: plan.lookups.clone(),
+        cost: plan.cost.clone(),
     };
     for t in &mut plan.tables {
         if let crate::plan::TableSpec::Function {
@@ -392,7 +417,7 @@ impl ProvingKey {
     /// not compile; both say the key is corrupted and to run `zkinfer setup` again.
     pub fn check_plan(&self) -> Result<(), ProveError> {
         let plan = &self.vk.plan;
-        let fresh = crate::compile(&self.graph, plan.options).map_err(|e| {
+        let fresh = crate::compile::compile_without_graph(&self.graph, plan.options).map_err(|e| {
             ProveError::Backend(format!(
                 "the proving key's graph does not compile ({e}); the key is corrupted — run `zkinfer setup` again"
             ))
@@ -458,4 +483,41 @@ pub fn vk_digest(vk: &VerifyingKey) -> [u8; 32] {
     let mut out = [0u8; 32];
     h.finalize(&mut out);
     out
+}
+
+#[cfg(test)]
+mod strip_tests {
+    use super::strip_weights;
+    use crate::ir::{Op, TableGen};
+    use crate::testing::{GraphBuilder, residual_cnn};
+
+    /// The constant-free copy is exactly a full copy with its constants cleared, for every op
+    /// that holds constants (a linear layer, a convolution, an offset, an embedding, an explicit
+    /// table, and a generated one whose outputs go).
+    #[test]
+    fn strip_weights_equals_a_cleared_copy() {
+        let mut b = GraphBuilder::new(&[1, 8], 16, 3);
+        let e = b.embedding(0, 16, 8);
+        let x = b.linear(e, 8);
+        let x = b.offset(x, 5);
+        let x = b.table(x, "t", |v| v / 2);
+        let _ = b.relu(x);
+        let mut graphs = vec![b.finish(), residual_cnn(4).0];
+        // A generated table: its outputs are not published.
+        let mut g = graphs[0].clone();
+        for n in &mut g.nodes {
+            if let Op::Table { generator, .. } = &mut n.op {
+                *generator = TableGen::Relu;
+            }
+        }
+        graphs.push(g);
+        for g in graphs {
+            let mut want = g.clone();
+            for n in &mut want.nodes {
+                n.op.clear_constants();
+            }
+            assert_eq!(strip_weights(&g), want);
+            assert_ne!(strip_weights(&g), g, "the graph has constants to strip");
+        }
+    }
 }
