@@ -247,7 +247,7 @@ impl Op {
             } => Self::Conv2d {
                 weight: bare(weight),
                 bias: bias.as_ref().map(bare),
-                window: window.clone(),
+                window: *window,
             },
             Self::AddConst { c } => Self::AddConst { c: bare(c) },
             Self::MulConstTensor { c } => Self::MulConstTensor { c: bare(c) },
