@@ -36,7 +36,7 @@ use zkinfer_field::{EF, F, Field, PrimeCharacteristicRing, Transcript};
 use zkinfer_sumcheck::{
     ClaimMask, Column, MaskClaim, MaskPool, MaskPoolVerifier, MaskedClaim, MaskedReductionProof,
     MaskedSubClaim, MaskedSumcheckProof, ReductionProof, SubClaim, SumcheckError, SumcheckOutput,
-    SumcheckProof, Term, ZkSumcheckProof,
+    SumcheckProof, Term, WeightedPoint, ZkSumcheckProof,
 };
 
 use crate::claims::Claim;
@@ -284,23 +284,69 @@ impl<'a> Channel<'a> {
         private: bool,
         at: &str,
     ) -> Result<Option<Claim>, ProveError> {
+        self.reduce_always(poly, claims, None, private, at)
+    }
+
+    /// [`Channel::reduce_claims_always`] for claims on linear combinations of evaluations:
+    /// claim `i` is on `Σ_t c_t·P(p_t)` for `weighted[i] = [(c_t, p_t)]` (its own point is not
+    /// used), e.g. a claim on a weight column committed as pieces. The verifier's twin is
+    /// [`Reader::verify_reduce_weighted_claims_always`].
+    ///
+    /// # Errors
+    /// As [`Channel::reduce_claims`]; also if `weighted` does not have one non-empty entry per
+    /// claim.
+    pub fn reduce_weighted_claims_always(
+        &mut self,
+        poly: Column,
+        claims: Vec<Claim>,
+        weighted: &[WeightedPoint],
+        private: bool,
+        at: &str,
+    ) -> Result<Option<Claim>, ProveError> {
+        if weighted.len() != claims.len() || weighted.iter().any(Vec::is_empty) {
+            return Err(ProveError::key_mismatch(at, "weighted claims"));
+        }
+        self.reduce_always(poly, claims, Some(weighted), private, at)
+    }
+
+    fn reduce_always(
+        &mut self,
+        poly: Column,
+        claims: Vec<Claim>,
+        weighted: Option<&[WeightedPoint]>,
+        private: bool,
+        at: &str,
+    ) -> Result<Option<Claim>, ProveError> {
         if claims.is_empty() {
             return Ok(None);
         }
         let n = poly.len();
-        if !n.is_power_of_two()
-            || claims
-                .iter()
-                .any(|c| c.point.len() != n.trailing_zeros() as usize)
-        {
+        let vars = n.trailing_zeros() as usize;
+        let wrong_point = match weighted {
+            None => claims.iter().any(|c| c.point.len() != vars),
+            Some(ws) => ws.iter().flatten().any(|(_, p)| p.len() != vars),
+        };
+        if !n.is_power_of_two() || wrong_point {
             return Err(ProveError::key_mismatch(at, "claim point"));
         }
-        let vars = n.trailing_zeros() as usize;
-        match &mut self.masking {
-            Masking::Off => {
+        let plain = |poly: Column, claims: Vec<Claim>, t: &mut Transcript| match weighted {
+            None => {
                 let pairs: Vec<(Vec<EF>, EF)> =
                     claims.into_iter().map(|c| (c.point, c.value)).collect();
-                let (proof, point, value) = zkinfer_sumcheck::reduce_claims(poly, &pairs, self.t);
+                zkinfer_sumcheck::reduce_claims(poly, &pairs, t)
+            }
+            Some(ws) => {
+                let pairs: Vec<(WeightedPoint, EF)> = ws
+                    .iter()
+                    .cloned()
+                    .zip(claims.into_iter().map(|c| c.value))
+                    .collect();
+                zkinfer_sumcheck::reduce_claims_weighted(poly, &pairs, t)
+            }
+        };
+        match &mut self.masking {
+            Masking::Off => {
+                let (proof, point, value) = plain(poly, claims, self.t);
                 self.msgs.push(Msg::Reduction(proof));
                 Ok(Some(Claim::new(point, value)))
             }
@@ -313,9 +359,7 @@ impl<'a> Channel<'a> {
                         self.error.get_or_insert(e);
                     }
                 }
-                let pairs: Vec<(Vec<EF>, EF)> =
-                    claims.into_iter().map(|c| (c.point, c.value)).collect();
-                let (proof, point, value) = zkinfer_sumcheck::reduce_claims(poly, &pairs, self.t);
+                let (proof, point, value) = plain(poly, claims, self.t);
                 self.msgs.push(Msg::Reduction(proof));
                 let mut out = Claim::new(point, value);
                 out.masks = phantom(private_cols.len());
@@ -324,7 +368,15 @@ impl<'a> Channel<'a> {
             Masking::Pool(pool) => {
                 let masked: Vec<MaskedClaim> = claims.iter().map(MaskedClaim::from).collect();
                 let private = private && vars > 0;
-                match zkinfer_sumcheck::reduce_masked_claims(poly, &masked, private, pool, self.t) {
+                let reduced = match &weighted {
+                    None => {
+                        zkinfer_sumcheck::reduce_masked_claims(poly, &masked, private, pool, self.t)
+                    }
+                    Some(ws) => zkinfer_sumcheck::reduce_masked_claims_weighted(
+                        poly, &masked, ws, private, pool, self.t,
+                    ),
+                };
+                match reduced {
                     Ok((proof, claim)) => {
                         self.msgs.push(Msg::MaskedReduction(proof));
                         Ok(Some(claim.into()))
@@ -790,6 +842,39 @@ impl<'a> Reader<'a> {
         for c in &claims {
             VerifyError::check_point(at, "claim point", &c.point, num_vars)?;
         }
+        self.verify_reduce_always(num_vars, claims, None, private, at)
+    }
+
+    /// The twin of [`Channel::reduce_weighted_claims_always`].
+    ///
+    /// # Errors
+    /// As [`Reader::verify_reduce_claims_always`]; also if `weighted` does not have one
+    /// non-empty entry per claim.
+    pub fn verify_reduce_weighted_claims_always(
+        &mut self,
+        num_vars: usize,
+        claims: Vec<Claim>,
+        weighted: Vec<WeightedPoint>,
+        private: bool,
+        at: &str,
+    ) -> Result<Option<Claim>, VerifyError> {
+        if weighted.len() != claims.len() || weighted.iter().any(Vec::is_empty) {
+            return Err(VerifyError::at(at, "a weighted claim without terms"));
+        }
+        for (_, p) in weighted.iter().flatten() {
+            VerifyError::check_point(at, "claim point", p, num_vars)?;
+        }
+        self.verify_reduce_always(num_vars, claims, Some(weighted), private, at)
+    }
+
+    fn verify_reduce_always(
+        &mut self,
+        num_vars: usize,
+        claims: Vec<Claim>,
+        weighted: Option<Vec<WeightedPoint>>,
+        private: bool,
+        at: &str,
+    ) -> Result<Option<Claim>, VerifyError> {
         if claims.is_empty() {
             return Ok(None);
         }
@@ -798,19 +883,34 @@ impl<'a> Reader<'a> {
                 if claims.iter().any(Claim::is_masked) {
                     return Err(VerifyError::at(at, "a masked claim in a plain proof"));
                 }
-                let pairs: Vec<(Vec<EF>, EF)> =
-                    claims.into_iter().map(|c| (c.point, c.value)).collect();
-                let (point, value) =
-                    zkinfer_sumcheck::verify_reduce_claims(num_vars, &pairs, p, self.t)
-                        .map_err(|e| VerifyError::sumcheck(at, e))?;
+                let (point, value) = match weighted {
+                    None => {
+                        let pairs: Vec<(Vec<EF>, EF)> =
+                            claims.into_iter().map(|c| (c.point, c.value)).collect();
+                        zkinfer_sumcheck::verify_reduce_claims(num_vars, &pairs, p, self.t)
+                    }
+                    Some(ws) => {
+                        let pairs: Vec<(WeightedPoint, EF)> = ws
+                            .into_iter()
+                            .zip(claims.into_iter().map(|c| c.value))
+                            .collect();
+                        zkinfer_sumcheck::verify_reduce_claims_weighted(num_vars, &pairs, p, self.t)
+                    }
+                }
+                .map_err(|e| VerifyError::sumcheck(at, e))?;
                 Ok(Some(Claim::new(point, value)))
             }
             (Some(Msg::MaskedReduction(p)), Some(pool)) => {
                 let masked: Vec<MaskedClaim> = claims.iter().map(MaskedClaim::from).collect();
                 let private = private && num_vars > 0;
-                zkinfer_sumcheck::verify_reduce_masked_claims(
-                    num_vars, &masked, private, p, pool, self.t,
-                )
+                match &weighted {
+                    None => zkinfer_sumcheck::verify_reduce_masked_claims(
+                        num_vars, &masked, private, p, pool, self.t,
+                    ),
+                    Some(ws) => zkinfer_sumcheck::verify_reduce_masked_claims_weighted(
+                        num_vars, &masked, ws, private, p, pool, self.t,
+                    ),
+                }
                 .map(|c| Some(c.into()))
                 .map_err(|e| VerifyError::sumcheck(at, e))
             }

@@ -34,6 +34,7 @@ pub mod layout;
 pub mod lookups;
 pub mod lower;
 pub mod ops;
+pub mod pieces;
 pub mod plan;
 pub mod planner;
 pub mod profile;

@@ -118,6 +118,12 @@ pub struct ColumnSpec {
     pub name: String,
     /// Number of variables.
     pub num_vars: usize,
+    /// A weight column laid out as a tensor: per axis, big-endian, its `(logical, padded)`
+    /// size (padded a power of two; every entry outside the logical box is zero). Empty for
+    /// witness columns and weights laid out otherwise. The private weights' commitment commits
+    /// such a column as power-of-two pieces where that makes it smaller
+    /// ([`crate::weights::pieces`]).
+    pub axes: Vec<(usize, usize)>,
 }
 
 /// A lookup table, by content.

@@ -127,13 +127,37 @@ impl<'a> Planner<'a> {
 
     /// A new witness column.
     pub fn witness(&mut self, name: String, num_vars: usize) -> usize {
-        self.witness_columns.push(ColumnSpec { name, num_vars });
+        self.witness_columns.push(ColumnSpec {
+            name,
+            num_vars,
+            axes: Vec::new(),
+        });
         self.witness_columns.len() - 1
     }
 
     /// A new weight column.
     pub fn weight(&mut self, name: String, num_vars: usize) -> usize {
-        self.weight_columns.push(ColumnSpec { name, num_vars });
+        self.weight_columns.push(ColumnSpec {
+            name,
+            num_vars,
+            axes: Vec::new(),
+        });
+        self.weight_columns.len() - 1
+    }
+
+    /// A new weight column holding a tensor in `layout` (its values scattered into the padded
+    /// table, zeros elsewhere): the commitment may split it into pieces.
+    pub fn weight_laid(&mut self, name: String, layout: &crate::layout::Layout) -> usize {
+        self.weight_columns.push(ColumnSpec {
+            name,
+            num_vars: layout.num_vars(),
+            axes: layout
+                .logical
+                .iter()
+                .copied()
+                .zip(layout.padded.iter().copied())
+                .collect(),
+        });
         self.weight_columns.len() - 1
     }
 

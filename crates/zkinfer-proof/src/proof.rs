@@ -84,8 +84,10 @@ pub const FORMAT_VERSION: u32 = 14;
 /// digest); compiled models did not change but share the number (recompile a version-3 `.zkc`).
 /// 5: the plan's tied weights (`Plan::weight_aliases`; a tied LM head committed once). 6: the
 /// private weights' commitment folds down to 8 variables, not 6 (another first-round row width,
-/// so another root; compiled models did not change but share the number).
-pub const KEY_FORMAT_VERSION: u32 = 6;
+/// so another root; compiled models did not change but share the number). 7: a weight column
+/// records its tensor layout (`ColumnSpec::axes`), and a private weights commitment commits a
+/// large padded tensor as power-of-two pieces (`crate::pieces`: another stack, another root).
+pub const KEY_FORMAT_VERSION: u32 = 7;
 
 /// Version of the proving-key formats. 2: the key carries the weights' commitment data
 /// (codeword and Merkle tree) so that proofs skip re-committing the weights; version-1 keys
@@ -101,8 +103,9 @@ pub const KEY_FORMAT_VERSION: u32 = 6;
 /// groups (one root per group in the verifying key, the budget counting one stack reduction per
 /// group). 10: the weights' commitment folds down to 8 variables (key format 6). 11: the
 /// weights' hiding commitment data stored in the key (`weights_stored`, `WeightsData`), so that
-/// proofs open it without encoding and hashing the weights again.
-pub const PK_FORMAT_VERSION: u32 = 11;
+/// proofs open it without encoding and hashing the weights again. 12: key format 7 (weight
+/// columns committed as pieces).
+pub const PK_FORMAT_VERSION: u32 = 12;
 
 /// The encoding of the proof's integer vectors (public input and output): one byte string of
 /// zigzag LEB128 varints, about 3 bytes for a 16-bit activation instead of bincode's 8. Decoding

@@ -569,17 +569,20 @@ fn weights_on_stack(
     })?;
     let mut stacks = Vec::with_capacity(per_group.len());
     for (g, claims) in per_group.into_iter().enumerate() {
-        let claims = crate::claims::on_stack(
+        let (claims, weighted) = crate::weights::lift_group_claims(
             claims,
-            Vec::new(),
             |cols| groups.lift(g, cols),
             key_mismatch("weights opening", "stack lift"),
         )?;
         let poly = Column::Base(groups.stacked_values(g)?);
-        let c = cx
-            .ch
-            .reduce_claims_always(poly, claims, false, "weights opening")?
-            .ok_or_else(|| key_mismatch("weights opening", "no claim on a weights group"))?;
+        let at = "weights opening";
+        let c = match weighted {
+            None => cx.ch.reduce_claims_always(poly, claims, false, at)?,
+            Some(w) => cx
+                .ch
+                .reduce_weighted_claims_always(poly, claims, &w, false, at)?,
+        }
+        .ok_or_else(|| key_mismatch(at, "no claim on a weights group"))?;
         stacks.push(StackClaim {
             point: c.point,
             value: c.value,

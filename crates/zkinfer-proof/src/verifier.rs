@@ -471,7 +471,7 @@ fn weights_on_stack(
         ));
     }
     let weights = std::mem::take(&mut cx.claims.weights);
-    let per_group = weights::claims_by_group(weights, &vk.plan.weight_aliases, &groups)
+    let per_group = weights::claims_by_group(weights, &vk.plan.weight_aliases, &groups, &shapes)
         .ok_or_else(|| {
             VerifyError::at(
                 "weights opening",
@@ -481,9 +481,8 @@ fn weights_on_stack(
     let mut stacks = Vec::with_capacity(per_group.len());
     for ((claims, engine), w) in per_group.into_iter().zip(&engines).zip(ws) {
         let mut n = 0;
-        let claims = crate::claims::on_stack(
+        let (claims, weighted) = weights::lift_group_claims(
             claims,
-            Vec::new(),
             |cols| {
                 engine
                     .lift_reusable(w, cols)
@@ -495,10 +494,14 @@ fn weights_on_stack(
             },
             VerifyError::at("weights opening", "a stack lift of the wrong length"),
         )?;
-        let c = cx
-            .rd
-            .verify_reduce_claims_always(n, claims, false, "weights opening")?
-            .ok_or_else(|| VerifyError::at("weights opening", "no claim on a weights group"))?;
+        let at = "weights opening";
+        let c = match weighted {
+            None => cx.rd.verify_reduce_claims_always(n, claims, false, at)?,
+            Some(w) => cx
+                .rd
+                .verify_reduce_weighted_claims_always(n, claims, w, false, at)?,
+        }
+        .ok_or_else(|| VerifyError::at(at, "no claim on a weights group"))?;
         stacks.push(zkinfer_pcs::StackClaim {
             point: c.point,
             value: c.value,

@@ -42,7 +42,7 @@
 )]
 
 use serde::{Deserialize, Serialize};
-use zkinfer_field::{F, Transcript};
+use zkinfer_field::{EF, F, PrimeCharacteristicRing, Transcript};
 use zkinfer_pcs::{
     Commitment, HidingOpeningProof, HidingPcs, OpeningProof, PcsConfig, ReusableCommitment,
     ReusableCommittedData, StoredHidingData,
@@ -50,6 +50,7 @@ use zkinfer_pcs::{
 
 use crate::commit::{OPENING_MASK_VARS, hiding_config};
 use crate::error::{ProveError, VerifyError};
+pub use crate::pieces::{Piece, pieces};
 use crate::plan::WeightAlias;
 
 /// How many proofs a key's private weights commitment covers unless `setup` is told otherwise
@@ -182,30 +183,47 @@ fn group_stack_vars() -> usize {
 pub const MAX_CODEWORD_VARS: usize = 28;
 
 /// The weight columns' shapes as the commitment sees them: every column's number of variables,
-/// and which columns are aliases of others (not committed, [`crate::plan::WeightAlias`]).
+/// which columns are aliases of others (not committed, [`crate::plan::WeightAlias`]) and which
+/// are committed as pieces ([`crate::pieces`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct WeightShapes {
     vars: Vec<usize>,
     aliased: Vec<usize>,
+    pieces: Vec<Option<Vec<Piece>>>,
 }
 
 impl WeightShapes {
-    /// Shapes `vars`, the columns `aliased` not committed.
+    /// Shapes `vars`, the columns `aliased` not committed, every column committed whole.
     #[must_use]
     pub fn new(vars: Vec<usize>, aliased: Vec<usize>) -> Self {
-        Self { vars, aliased }
+        let pieces = vec![None; vars.len()];
+        Self {
+            vars,
+            aliased,
+            pieces,
+        }
     }
 
-    /// A plan's weight columns and aliases.
+    /// A plan's weight columns, aliases and pieces.
     #[must_use]
     pub fn of(plan: &crate::plan::Plan) -> Self {
         Self {
             vars: plan.weight_columns.iter().map(|c| c.num_vars).collect(),
             aliased: plan.weight_aliases.iter().map(|a| a.column).collect(),
+            pieces: plan
+                .weight_columns
+                .iter()
+                .map(|c| {
+                    let ps = pieces(&c.axes)?;
+                    // A layout that does not describe the column is committed whole.
+                    let table: usize = c.axes.iter().map(|a| a.1.trailing_zeros() as usize).sum();
+                    (table == c.num_vars).then_some(ps)
+                })
+                .collect(),
         }
     }
 
-    /// Every column's number of variables.
+    /// Every column's number of variables (of its padded table).
     #[must_use]
     pub fn vars(&self) -> &[usize] {
         &self.vars
@@ -214,6 +232,46 @@ impl WeightShapes {
     /// Whether column `i` is committed (not an alias).
     fn committed(&self, i: usize) -> bool {
         !self.aliased.contains(&i)
+    }
+
+    /// Column `i`'s pieces, if it is committed as pieces.
+    fn pieces_of(&self, i: usize) -> Option<&[Piece]> {
+        self.pieces.get(i).and_then(|p| p.as_deref())
+    }
+
+    /// The numbers of variables of the committed columns column `i` becomes: its pieces', or
+    /// its own.
+    fn units(&self, i: usize) -> Vec<usize> {
+        match self.pieces_of(i) {
+            Some(ps) => ps.iter().map(Piece::vars).collect(),
+            None => vec![self.vars.get(i).copied().unwrap_or(0)],
+        }
+    }
+
+    /// Column `i`'s (padded) values as the committed columns it becomes: its pieces (after
+    /// checking that it is zero outside them), or itself.
+    fn units_of<T: Copy + PartialEq + Default>(
+        &self,
+        i: usize,
+        column: Vec<T>,
+    ) -> Result<Vec<Vec<T>>, ProveError> {
+        let Some(ps) = self.pieces_of(i) else {
+            return Ok(vec![column]);
+        };
+        let zero = T::default();
+        let units: Vec<Vec<T>> = ps
+            .iter()
+            .map(|p| p.extract(&column))
+            .collect::<Option<_>>()
+            .ok_or_else(|| ProveError::key_mismatch("weights", "a weight column's layout"))?;
+        let held: usize = units.iter().flatten().filter(|&&v| v != zero).count();
+        if held != column.iter().filter(|&&v| v != zero).count() {
+            return Err(ProveError::key_mismatch(
+                "weights",
+                "a weight column is not zero outside its tensor's box",
+            ));
+        }
+        Ok(units)
     }
 }
 
@@ -300,23 +358,19 @@ pub(crate) fn tied(plan: &crate::plan::Plan, graph: &crate::ir::ProofGraph) -> V
 /// none. Deterministic in its arguments; one group holding every column when they fit.
 #[must_use]
 pub fn groups(pcs: PcsConfig, shapes: &WeightShapes, uses: usize) -> Vec<Vec<usize>> {
-    let weight_vars = shapes.vars();
     let fold = hiding_config(pcs).folding_factor;
     let size = |n: usize| 1u128 << n.max(fold).min(100);
+    // A column's room in a stack: its committed columns' (pieces').
+    let room = |i: usize| shapes.units(i).into_iter().map(size).sum::<u128>();
     let mask = size(mask_vars(uses));
     let cap = 1u128 << group_stack_vars();
-    let mut order: Vec<usize> = (0..weight_vars.len())
+    let mut order: Vec<usize> = (0..shapes.vars().len())
         .filter(|&i| shapes.committed(i))
         .collect();
-    order.sort_by_key(|&i| {
-        (
-            std::cmp::Reverse(weight_vars.get(i).copied().unwrap_or(0)),
-            i,
-        )
-    });
+    order.sort_by_key(|&i| (std::cmp::Reverse(room(i)), i));
     let mut groups: Vec<(Vec<usize>, u128)> = Vec::new();
     for i in order {
-        let s = size(weight_vars.get(i).copied().unwrap_or(0));
+        let s = room(i);
         match groups.iter_mut().find(|(_, load)| load + s + mask <= cap) {
             Some((cols, load)) => {
                 cols.push(i);
@@ -334,12 +388,10 @@ pub fn groups(pcs: PcsConfig, shapes: &WeightShapes, uses: usize) -> Vec<Vec<usi
         .collect()
 }
 
-/// The numbers of variables of one group's columns.
-fn group_vars(weight_vars: &[usize], group: &[usize]) -> Vec<usize> {
-    group
-        .iter()
-        .map(|&i| weight_vars.get(i).copied().unwrap_or(0))
-        .collect()
+/// The numbers of variables of one group's committed columns: each weight column's pieces in
+/// order, or the column itself.
+fn group_vars(shapes: &WeightShapes, group: &[usize]) -> Vec<usize> {
+    group.iter().flat_map(|&i| shapes.units(i)).collect()
 }
 
 /// The seed of group `g`: the key's own for the first group (so a single-group key is the
@@ -402,7 +454,7 @@ fn group_codewords(pcs: PcsConfig, shapes: &WeightShapes, uses: usize) -> Option
     groups(pcs, shapes, uses)
         .iter()
         .map(|group| {
-            let vars = group_vars(shapes.vars(), group);
+            let vars = group_vars(shapes, group);
             let (stack, rate) = engine(pcs, &vars, uses)
                 .ok()?
                 .reusable_shape(&committed_vars(&vars, uses), uses)
@@ -438,26 +490,32 @@ pub fn check_shapes(
     uses: usize,
 ) -> Result<(), zkinfer_pcs::PcsError> {
     for group in groups(pcs, shapes, uses) {
-        let vars = group_vars(shapes.vars(), &group);
+        let vars = group_vars(shapes, &group);
         engine(pcs, &vars, uses)?.reusable_shape(&committed_vars(&vars, uses), uses)?;
     }
     Ok(())
 }
 
-/// Each group's columns, converted, in group order (the columns are moved out of `columns`).
-fn split(columns: Vec<Vec<F>>, groups: &[Vec<usize>]) -> Result<Vec<Vec<Vec<F>>>, ProveError> {
+/// Each group's committed columns (pieces where a column is committed as pieces), in group
+/// order (the columns are moved out of `columns`).
+fn split(
+    columns: Vec<Vec<F>>,
+    groups: &[Vec<usize>],
+    shapes: &WeightShapes,
+) -> Result<Vec<Vec<Vec<F>>>, ProveError> {
     let mut slots: Vec<Option<Vec<F>>> = columns.into_iter().map(Some).collect();
     groups
         .iter()
         .map(|g| {
-            g.iter()
-                .map(|&i| {
-                    slots
-                        .get_mut(i)
-                        .and_then(Option::take)
-                        .ok_or_else(|| ProveError::key_mismatch("weights", "weight column"))
-                })
-                .collect()
+            let mut units = Vec::new();
+            for &i in g {
+                let column = slots
+                    .get_mut(i)
+                    .and_then(Option::take)
+                    .ok_or_else(|| ProveError::key_mismatch("weights", "weight column"))?;
+                units.extend(shapes.units_of(i, column)?);
+            }
+            Ok(units)
         })
         .collect()
 }
@@ -496,12 +554,12 @@ pub(crate) fn commit_all(
     let mut kept = Vec::new();
     let mut keeping = keep != WeightsData::Seed;
     let mut bytes = 0usize;
-    for (g, (cols, group)) in split(columns, &groups)?
+    for (g, (cols, group)) in split(columns, &groups, shapes)?
         .into_iter()
         .zip(&groups)
         .enumerate()
     {
-        let vars = group_vars(shapes.vars(), group);
+        let vars = group_vars(shapes, group);
         let (commitment, data) = commit_group(pcs, cols, &vars, seed, g, uses, t)?;
         roots.extend_from_slice(&commitment.root());
         if keeping {
@@ -570,8 +628,7 @@ impl<'a> Groups<'a> {
             ));
         }
         for (c, group) in commitments.iter().zip(&groups) {
-            engine(pcs, &group_vars(shapes.vars(), group), uses)?
-                .absorb_reusable_commitment(c, t)?;
+            engine(pcs, &group_vars(&shapes, group), uses)?.absorb_reusable_commitment(c, t)?;
         }
         Ok(Self {
             pcs,
@@ -595,8 +652,8 @@ impl<'a> Groups<'a> {
     pub(crate) fn claims_by_group(
         &self,
         claims: Vec<crate::claims::ColClaim>,
-    ) -> Option<Vec<Vec<crate::claims::ColClaim>>> {
-        claims_by_group(claims, &self.aliases, &self.groups)
+    ) -> Option<Vec<Vec<GroupClaim>>> {
+        claims_by_group(claims, &self.aliases, &self.groups, &self.shapes)
     }
 
     fn columns(&self, g: usize) -> Result<Vec<Vec<F>>, ProveError> {
@@ -604,21 +661,22 @@ impl<'a> Groups<'a> {
             .groups
             .get(g)
             .ok_or_else(|| ProveError::key_mismatch("weights", "weights group"))?;
-        group
-            .iter()
-            .map(|&i| {
-                self.weights
-                    .get(i)
-                    .map(|c| crate::ops::util::to_field(c))
-                    .ok_or_else(|| ProveError::key_mismatch("weights", "weight column"))
-            })
-            .collect()
+        let mut units = Vec::new();
+        for &i in group {
+            let column = self
+                .weights
+                .get(i)
+                .map(|c| crate::ops::util::to_field(c))
+                .ok_or_else(|| ProveError::key_mismatch("weights", "weight column"))?;
+            units.extend(self.shapes.units_of(i, column)?);
+        }
+        Ok(units)
     }
 
     fn vars(&self, g: usize) -> Vec<usize> {
         self.groups
             .get(g)
-            .map(|group| group_vars(self.shapes.vars(), group))
+            .map(|group| group_vars(&self.shapes, group))
             .unwrap_or_default()
     }
 
@@ -746,7 +804,7 @@ pub fn expected(
             let r: [u8; 32] = r.try_into().map_err(|_| {
                 VerifyError::at("weights commitment", "a weights root is not 32 bytes")
             })?;
-            let vars = committed_vars(&group_vars(shapes.vars(), group), uses as usize)
+            let vars = committed_vars(&group_vars(shapes, group), uses as usize)
                 .into_iter()
                 .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
                 .collect();
@@ -764,23 +822,40 @@ pub(crate) fn verifier_engines(
     groups(pcs, shapes, uses)
         .iter()
         .map(|group| {
-            engine(pcs, &group_vars(shapes.vars(), group), uses)
+            engine(pcs, &group_vars(shapes, group), uses)
                 .map_err(|e| VerifyError::at("weights commitment", e))
         })
         .collect()
 }
 
-/// The claims on the weight columns sorted into `groups`: each claim on its group's column
-/// index, an alias's claim moved to its target at the swapped point. `None` for a claim on a
-/// column in no group or a point too short for its alias. The prover's and the verifier's
-/// `weights_on_stack` share it.
+/// A claim on the weights as one group's stack reduction takes it: the claim (its value and
+/// masks; its point is the column's) and the evaluation it is on, `Σ_t c_t·unit_t(p_t)` as
+/// `(c_t, unit_t, p_t)` with `unit_t` a committed column of the group (a piece of the claimed
+/// column, or the column itself with `c = 1`).
+#[derive(Clone, Debug)]
+pub(crate) struct GroupClaim {
+    pub(crate) claim: crate::claims::Claim,
+    pub(crate) terms: Vec<(EF, usize, Vec<EF>)>,
+}
+
+impl GroupClaim {
+    /// Whether the claim is on one committed column at its own point.
+    fn whole(&self) -> bool {
+        matches!(&self.terms[..], [(c, _, _)] if *c == EF::ONE)
+    }
+}
+
+/// The claims on the weight columns sorted into `groups`: each claim on its group's committed
+/// columns (a column committed as pieces: one term per piece), an alias's claim moved to its
+/// target at the swapped point. `None` for a claim on a column in no group or a point that
+/// does not fit its column. The prover's and the verifier's `weights_on_stack` share it.
 pub(crate) fn claims_by_group(
     claims: Vec<crate::claims::ColClaim>,
     aliases: &[WeightAlias],
     groups: &[Vec<usize>],
-) -> Option<Vec<Vec<crate::claims::ColClaim>>> {
-    let mut per_group: Vec<Vec<crate::claims::ColClaim>> =
-        groups.iter().map(|_| Vec::new()).collect();
+    shapes: &WeightShapes,
+) -> Option<Vec<Vec<GroupClaim>>> {
+    let mut per_group: Vec<Vec<GroupClaim>> = groups.iter().map(|_| Vec::new()).collect();
     for c in claims {
         let mut claim = c.claim;
         let column = match aliases.iter().find(|a| a.column == c.column) {
@@ -794,11 +869,88 @@ pub(crate) fn claims_by_group(
             .iter()
             .enumerate()
             .find_map(|(g, cols)| cols.iter().position(|&x| x == column).map(|i| (g, i)))?;
-        per_group
-            .get_mut(g)?
-            .push(crate::claims::ColClaim { column: i, claim });
+        // The column's first committed column in its group.
+        let first: usize = groups
+            .get(g)?
+            .get(..i)?
+            .iter()
+            .map(|&x| shapes.units(x).len())
+            .sum();
+        let terms = match shapes.pieces_of(column) {
+            Some(ps) => ps
+                .iter()
+                .enumerate()
+                .map(|(k, p)| {
+                    let (coeff, point) = p.split_point(&claim.point)?;
+                    Some((coeff, first + k, point))
+                })
+                .collect::<Option<Vec<_>>>()?,
+            None => vec![(EF::ONE, first, claim.point.clone())],
+        };
+        per_group.get_mut(g)?.push(GroupClaim { claim, terms });
     }
     Some(per_group)
+}
+
+/// One group's claims lifted to its stack by `lift` (every term's point on its committed
+/// column → a point of the stack) as the stack reduction takes them: plain claims at the
+/// lifted points when every claim is on a whole column (the reduction of before), else
+/// claims with weighted points. The prover's and the verifier's `weights_on_stack` share it.
+///
+/// # Errors
+/// What `lift` returns; `wrong_length` for a lift of the wrong length.
+pub(crate) fn lift_group_claims<E>(
+    claims: Vec<GroupClaim>,
+    lift: impl FnOnce(&[zkinfer_pcs::ColumnClaim]) -> Result<Vec<Vec<EF>>, E>,
+    wrong_length: E,
+) -> Result<
+    (
+        Vec<crate::claims::Claim>,
+        Option<Vec<zkinfer_sumcheck::WeightedPoint>>,
+    ),
+    E,
+> {
+    let whole = claims.iter().all(GroupClaim::whole);
+    let cols: Vec<zkinfer_pcs::ColumnClaim> = claims
+        .iter()
+        .flat_map(|c| {
+            c.terms
+                .iter()
+                .map(|(_, unit, point)| zkinfer_pcs::ColumnClaim {
+                    column: *unit,
+                    point: point.clone(),
+                    value: EF::ZERO,
+                })
+        })
+        .collect();
+    let mut points = lift(&cols)?;
+    if points.len() != cols.len() {
+        return Err(wrong_length);
+    }
+    if whole {
+        let out = claims
+            .into_iter()
+            .zip(points)
+            .map(|(c, point)| crate::claims::Claim { point, ..c.claim })
+            .collect();
+        return Ok((out, None));
+    }
+    let mut weighted = Vec::with_capacity(claims.len());
+    let mut out = Vec::with_capacity(claims.len());
+    let mut rest = points.drain(..);
+    for c in claims {
+        let w: zkinfer_sumcheck::WeightedPoint = c
+            .terms
+            .iter()
+            .map(|(coeff, _, _)| (*coeff, rest.next().unwrap_or_default()))
+            .collect();
+        weighted.push(w);
+        out.push(crate::claims::Claim {
+            point: Vec::new(),
+            ..c.claim
+        });
+    }
+    Ok((out, Some(weighted)))
 }
 
 #[cfg(test)]

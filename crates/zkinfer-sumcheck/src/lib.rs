@@ -45,15 +45,22 @@ pub mod zk;
 pub use proof::{Column, ReductionProof, SubClaim, SumcheckError, SumcheckProof, Term, summand_at};
 pub use prover::{
     BatchInstance, BatchedOutput, RoundProver, SumcheckOutput, prove, prove_batched, reduce_claims,
+    reduce_claims_weighted,
 };
 pub use verifier::{
     BatchClaim, BatchOpening, BatchSubClaim, verify, verify_batched, verify_reduce_claims,
+    verify_reduce_claims_weighted,
 };
+
+/// A claim's evaluation functional as a linear combination of point evaluations,
+/// `Σ_t c_t·P(p_t)`: `[(c_t, p_t)]` (a plain claim at `p` is `[(1, p)]`).
+pub type WeightedPoint = Vec<(zkinfer_field::EF, Vec<zkinfer_field::EF>)>;
 pub use zk::{
     ClaimMask, LinearClaim, MaskClaim, MaskPolynomial, MaskPool, MaskPoolProof, MaskPoolVerifier,
     MaskedClaim, MaskedReductionProof, MaskedSubClaim, MaskedSumcheckOutput, MaskedSumcheckProof,
     PoolClaim, ZkSubClaim, ZkSumcheckOutput, ZkSumcheckProof, prove_zk, prove_zk_masked,
-    reduce_masked_claims, verify_reduce_masked_claims, verify_zk, verify_zk_masked, zk_degree,
+    reduce_masked_claims, reduce_masked_claims_weighted, verify_reduce_masked_claims,
+    verify_reduce_masked_claims_weighted, verify_zk, verify_zk_masked, zk_degree,
 };
 
 /// Transcript labels of the sumcheck.

@@ -95,7 +95,7 @@ impl OpProof for Conv2d {
             return Err(Planner::err(node, "output shape mismatch"));
         }
         let wl = Layout::natural(&[co, ci, kh, kw]);
-        let wcol = p.weight(format!("{}.weight", node.name), wl.num_vars());
+        let wcol = p.weight_laid(format!("{}.weight", node.name), &wl);
         let bcol = bias.map(|_| {
             p.weight(
                 format!("{}.bias", node.name),

@@ -217,7 +217,7 @@ impl OpProof for Embedding {
             ));
         }
         let wl = Layout::natural(&t.shape);
-        let wc = p.weight(format!("{}.table", node.name), wl.num_vars());
+        let wc = p.weight_laid(format!("{}.table", node.name), &wl);
         p.cost.sumcheck = vocab.next_power_of_two();
         p.set_out(node, Layout::natural(&out_shape), Source::Derived)?;
         Ok(NodePlan::Weighted {

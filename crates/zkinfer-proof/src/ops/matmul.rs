@@ -111,10 +111,11 @@ impl OpProof for MatMulConst {
             return Err(Planner::err(node, "output shape does not match x·W"));
         }
         let np = n.next_power_of_two();
-        let wcol = p.weight(
-            format!("{}.weight", node.name),
-            (kl.size() * np).trailing_zeros() as usize,
-        );
+        // The column: the input's contraction axes (as stored), then `N` padded.
+        let mut wl = kl.clone();
+        wl.logical.push(n);
+        wl.padded.push(np);
+        let wcol = p.weight_laid(format!("{}.weight", node.name), &wl);
         let bcol =
             bias.map(|_| p.weight(format!("{}.bias", node.name), np.trailing_zeros() as usize));
         p.cost.sumcheck = kl.size() + out.size();

@@ -13,7 +13,7 @@ mod rounds;
 pub(crate) mod state;
 
 pub use batch::{BatchInstance, BatchedOutput, prove_batched};
-pub use reduce::reduce_claims;
+pub use reduce::{reduce_claims, reduce_claims_weighted};
 pub use rounds::RoundProver;
 
 use zkinfer_field::{EF, Transcript};

@@ -3,8 +3,8 @@
 use zkinfer_field::{EF, PrimeCharacteristicRing, Transcript};
 use zkinfer_poly::eq_table_scaled;
 
-use crate::verifier::absorb_claims;
-use crate::{Column, ReductionProof, Term, labels, prove};
+use crate::verifier::{absorb_claims, absorb_weighted_claims};
+use crate::{Column, ReductionProof, Term, WeightedPoint, labels, prove};
 
 /// Reduces claims `P(point_i) = value_i` to one claim `P(ρ) = v`, returning
 /// `(proof, ρ, v)`.
@@ -40,6 +40,47 @@ pub fn reduce_claims(
             *x += e;
         }
     }
+    finish(poly, w, transcript)
+}
+
+/// [`reduce_claims`] for claims on linear combinations of evaluations, `Σ_t c_t·P(p_t) = v`
+/// (a claim on a column committed as several pieces, each a sub-block of it): `W` is
+/// `Σ_i α^i Σ_t c_t·eq(p_t, ·)`. The verifier's twin is [`crate::verify_reduce_claims_weighted`].
+///
+/// # Panics
+/// As [`reduce_claims`]; also if a claim has no term.
+#[must_use = "the reduced claim must be discharged"]
+pub fn reduce_claims_weighted(
+    poly: Column,
+    claims: &[(WeightedPoint, EF)],
+    transcript: &mut Transcript,
+) -> (ReductionProof, Vec<EF>, EF) {
+    assert!(!claims.is_empty(), "reduce_claims: no claims");
+    assert!(
+        poly.len().is_power_of_two(),
+        "reduce_claims: length is not a power of two"
+    );
+    let n = poly.len().trailing_zeros() as usize;
+    assert!(
+        claims
+            .iter()
+            .all(|(ts, _)| !ts.is_empty() && ts.iter().all(|(_, p)| p.len() == n)),
+        "reduce_claims: point of the wrong length"
+    );
+    let alphas = absorb_weighted_claims(claims, transcript);
+    let mut w = vec![EF::ZERO; 1 << n];
+    for ((ts, _), &a) in claims.iter().zip(&alphas) {
+        for (c, p) in ts {
+            for (x, e) in w.iter_mut().zip(eq_table_scaled(p, a * *c)) {
+                *x += e;
+            }
+        }
+    }
+    finish(poly, w, transcript)
+}
+
+/// The product sumcheck of `P·W` and the sent `P(ρ)`.
+fn finish(poly: Column, w: Vec<EF>, transcript: &mut Transcript) -> (ReductionProof, Vec<EF>, EF) {
     let out = prove(
         vec![poly, Column::Ext(w)],
         &[Term::new(EF::ONE, vec![0, 1])],

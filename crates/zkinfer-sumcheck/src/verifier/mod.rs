@@ -17,8 +17,8 @@ mod reduce;
 
 pub(crate) use batch::powers;
 pub use batch::{BatchClaim, BatchOpening, BatchSubClaim, verify_batched};
-pub(crate) use reduce::absorb_claims;
-pub use reduce::verify_reduce_claims;
+pub(crate) use reduce::{absorb_claims, absorb_weighted_claims};
+pub use reduce::{verify_reduce_claims, verify_reduce_claims_weighted};
 
 use zkinfer_field::{EF, PrimeCharacteristicRing, Transcript};
 

@@ -5,13 +5,32 @@ use zkinfer_poly::eq_eval;
 
 use super::batch::powers;
 use super::verify;
-use crate::{ReductionProof, SumcheckError, labels};
+use crate::{ReductionProof, SumcheckError, WeightedPoint, labels};
 
 /// Absorbs the claims and draws `α`; shared by prover and verifier.
 pub(crate) fn absorb_claims(claims: &[(Vec<EF>, EF)], transcript: &mut Transcript) -> Vec<EF> {
     transcript.absorb_u64(labels::REDUCE_COUNT, claims.len() as u64);
     for (p, v) in claims {
         transcript.absorb_exts(labels::REDUCE_POINT, p);
+        transcript.absorb_ext(labels::REDUCE_VALUE, *v);
+    }
+    powers(transcript.challenge(labels::REDUCE_ALPHA), claims.len())
+}
+
+/// [`absorb_claims`] for weighted claims: per claim its terms (coefficient, then point, in
+/// one vector) and its value.
+pub(crate) fn absorb_weighted_claims(
+    claims: &[(WeightedPoint, EF)],
+    transcript: &mut Transcript,
+) -> Vec<EF> {
+    transcript.absorb_u64(labels::REDUCE_COUNT, claims.len() as u64);
+    for (ts, v) in claims {
+        let flat: Vec<EF> = ts
+            .iter()
+            .flat_map(|(c, p)| std::iter::once(*c).chain(p.iter().copied()))
+            .collect();
+        transcript.absorb_u64(labels::REDUCE_COUNT, ts.len() as u64);
+        transcript.absorb_exts(labels::REDUCE_POINT, &flat);
         transcript.absorb_ext(labels::REDUCE_VALUE, *v);
     }
     powers(transcript.challenge(labels::REDUCE_ALPHA), claims.len())
@@ -56,6 +75,58 @@ pub fn verify_reduce_claims(
         .iter()
         .zip(&alphas)
         .map(|((p, _), &a)| a * eq_eval(p, &sub.point))
+        .sum();
+    let got = proof.eval * w;
+    if got != sub.value {
+        return Err(SumcheckError::FinalEvalMismatch {
+            expected: sub.value,
+            got,
+        });
+    }
+    transcript.absorb_ext(labels::REDUCE_EVAL, proof.eval);
+    Ok((sub.point, proof.eval))
+}
+
+/// Verifies a [`crate::reduce_claims_weighted`] proof: claims `Σ_t c_t·P(p_t) = v_i`, `W(ρ)`
+/// evaluated as `Σ_i α^i Σ_t c_t·eq(p_t, ρ)`. Never panics.
+///
+/// # Errors
+/// As [`verify_reduce_claims`]; [`SumcheckError::Empty`] also for a claim without terms.
+///
+/// # Soundness
+/// As [`verify_reduce_claims`].
+pub fn verify_reduce_claims_weighted(
+    num_vars: usize,
+    claims: &[(WeightedPoint, EF)],
+    proof: &ReductionProof,
+    transcript: &mut Transcript,
+) -> Result<(Vec<EF>, EF), SumcheckError> {
+    if claims.is_empty() || claims.iter().any(|(ts, _)| ts.is_empty()) {
+        return Err(SumcheckError::Empty);
+    }
+    if let Some((index, got)) = claims.iter().enumerate().find_map(|(i, (ts, _))| {
+        ts.iter()
+            .find(|(_, p)| p.len() != num_vars)
+            .map(|(_, p)| (i, p.len()))
+    }) {
+        return Err(SumcheckError::WrongPointLength {
+            index,
+            expected: num_vars,
+            got,
+        });
+    }
+    let alphas = absorb_weighted_claims(claims, transcript);
+    let sum = claims.iter().zip(&alphas).map(|((_, v), &a)| a * *v).sum();
+    let sub = verify(num_vars, 2, sum, &proof.sumcheck, transcript)?;
+    let w: EF = claims
+        .iter()
+        .zip(&alphas)
+        .map(|((ts, _), &a)| {
+            a * ts
+                .iter()
+                .map(|(c, p)| *c * eq_eval(p, &sub.point))
+                .sum::<EF>()
+        })
         .sum();
     let got = proof.eval * w;
     if got != sub.value {

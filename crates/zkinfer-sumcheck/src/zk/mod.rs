@@ -51,7 +51,8 @@ pub use mask::{MaskPolynomial, mask_weights, mask_weights_per_var, random_base, 
 pub use masked::{
     ClaimMask, MaskedClaim, MaskedReductionProof, MaskedSubClaim, MaskedSumcheckOutput,
     MaskedSumcheckProof, masked_degrees, prove_zk_masked, reduce_masked_claims,
-    verify_reduce_masked_claims, verify_zk_masked,
+    reduce_masked_claims_weighted, verify_reduce_masked_claims,
+    verify_reduce_masked_claims_weighted, verify_zk_masked,
 };
 pub use pool::{
     CLAIM_MASK_LEN, LinearClaim, MaskPool, MaskPoolProof, MaskPoolVerifier, MaskSlot, PoolClaim,

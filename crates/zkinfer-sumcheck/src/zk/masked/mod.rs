@@ -40,7 +40,10 @@ mod reduce;
 mod verifier;
 
 pub use prover::{MaskedSumcheckOutput, prove_zk_masked};
-pub use reduce::{MaskedReductionProof, reduce_masked_claims, verify_reduce_masked_claims};
+pub use reduce::{
+    MaskedReductionProof, reduce_masked_claims, reduce_masked_claims_weighted,
+    verify_reduce_masked_claims, verify_reduce_masked_claims_weighted,
+};
 pub use verifier::{MaskedSubClaim, verify_zk_masked};
 
 use serde::{Deserialize, Serialize};

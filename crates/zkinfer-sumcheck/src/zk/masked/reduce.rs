@@ -9,7 +9,7 @@ use super::{
     ClaimMask, MaskedClaim, MaskedSumcheckProof, labels, prove_zk_masked, verify_zk_masked,
 };
 use crate::zk::{MaskPool, MaskPoolVerifier};
-use crate::{Column, SumcheckError, Term};
+use crate::{Column, SumcheckError, Term, WeightedPoint};
 
 /// A masked claim reduction: the masked sumcheck and the reduced (masked) value `P'(ρ)`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,21 +33,35 @@ pub struct MaskedReductionProof {
 /// were most of a GPT-2 verification's transcript hashing).
 fn absorb(
     claims: &[MaskedClaim],
+    weighted: Option<&[WeightedPoint]>,
     num_vars: usize,
     transcript: &mut Transcript,
 ) -> Result<(Vec<EF>, EF, Vec<ClaimMask>), SumcheckError> {
     if claims.is_empty() {
         return Err(SumcheckError::Empty);
     }
-    if let Some((index, c)) = claims
-        .iter()
-        .enumerate()
-        .find(|(_, c)| c.point.len() != num_vars)
-    {
+    let wrong = match weighted {
+        None => claims
+            .iter()
+            .enumerate()
+            .find(|(_, c)| c.point.len() != num_vars)
+            .map(|(i, c)| (i, c.point.len())),
+        Some(ws) => {
+            if ws.len() != claims.len() || ws.iter().any(Vec::is_empty) {
+                return Err(SumcheckError::Empty);
+            }
+            ws.iter().enumerate().find_map(|(i, ts)| {
+                ts.iter()
+                    .find(|(_, p)| p.len() != num_vars)
+                    .map(|(_, p)| (i, p.len()))
+            })
+        }
+    };
+    if let Some((index, got)) = wrong {
         return Err(SumcheckError::WrongPointLength {
             index,
             expected: num_vars,
-            got: c.point.len(),
+            got,
         });
     }
     transcript.absorb_u64(labels::REDUCE_COUNT, claims.len() as u64);
@@ -115,15 +129,59 @@ pub fn reduce_masked_claims(
     pool: &mut MaskPool,
     transcript: &mut Transcript,
 ) -> Result<(MaskedReductionProof, MaskedClaim), SumcheckError> {
+    reduce_masked(poly, claims, None, private, pool, transcript)
+}
+
+/// [`reduce_masked_claims`] for claims on linear combinations of evaluations: claim `i` says
+/// `Σ_t c_t·P(p_t) (+ its masks) = value_i` for `weighted[i] = [(c_t, p_t)]` (its `point` is
+/// not used): `W = Σ_i α^i Σ_t c_t·eq(p_t, ·)`. For a column committed as several pieces. The
+/// verifier's twin is [`verify_reduce_masked_claims_weighted`].
+///
+/// # Errors
+/// As [`reduce_masked_claims`]; [`SumcheckError::Empty`] also if `weighted` does not have one
+/// non-empty entry per claim.
+///
+/// # Panics
+/// As [`reduce_masked_claims`].
+pub fn reduce_masked_claims_weighted(
+    poly: Column,
+    claims: &[MaskedClaim],
+    weighted: &[WeightedPoint],
+    private: bool,
+    pool: &mut MaskPool,
+    transcript: &mut Transcript,
+) -> Result<(MaskedReductionProof, MaskedClaim), SumcheckError> {
+    reduce_masked(poly, claims, Some(weighted), private, pool, transcript)
+}
+
+fn reduce_masked(
+    poly: Column,
+    claims: &[MaskedClaim],
+    weighted: Option<&[WeightedPoint]>,
+    private: bool,
+    pool: &mut MaskPool,
+    transcript: &mut Transcript,
+) -> Result<(MaskedReductionProof, MaskedClaim), SumcheckError> {
     assert!(
         poly.len().is_power_of_two(),
         "reduce_masked_claims: length is not a power of two"
     );
     let n = poly.len().trailing_zeros() as usize;
-    let (alphas, _, incoming) = absorb(claims, n, transcript)?;
+    let (alphas, _, incoming) = absorb(claims, weighted, n, transcript)?;
     let mut w = vec![EF::ZERO; poly.len()];
-    for (c, &a) in claims.iter().zip(&alphas) {
-        add_eq_scaled(&mut w, &c.point, a);
+    match weighted {
+        None => {
+            for (c, &a) in claims.iter().zip(&alphas) {
+                add_eq_scaled(&mut w, &c.point, a);
+            }
+        }
+        Some(ws) => {
+            for (ts, &a) in ws.iter().zip(&alphas) {
+                for (c, p) in ts {
+                    add_eq_scaled(&mut w, p, a * *c);
+                }
+            }
+        }
     }
     let priv_cols: &[usize] = if private { &[0] } else { &[] };
     let out = prove_zk_masked(
@@ -172,7 +230,48 @@ pub fn verify_reduce_masked_claims(
     pool: &mut MaskPoolVerifier,
     transcript: &mut Transcript,
 ) -> Result<MaskedClaim, SumcheckError> {
-    let (alphas, sum, incoming) = absorb(claims, num_vars, transcript)?;
+    verify_reduce_masked(num_vars, claims, None, private, proof, pool, transcript)
+}
+
+/// Verifies a [`reduce_masked_claims_weighted`] proof: the twin of
+/// [`verify_reduce_masked_claims`] with `W(ρ) = Σ_i α^i Σ_t c_t·eq(p_t, ρ)`.
+///
+/// # Errors
+/// As [`verify_reduce_masked_claims`]; [`SumcheckError::Empty`] also if `weighted` does not
+/// have one non-empty entry per claim.
+///
+/// # Soundness
+/// As [`verify_reduce_masked_claims`].
+pub fn verify_reduce_masked_claims_weighted(
+    num_vars: usize,
+    claims: &[MaskedClaim],
+    weighted: &[WeightedPoint],
+    private: bool,
+    proof: &MaskedReductionProof,
+    pool: &mut MaskPoolVerifier,
+    transcript: &mut Transcript,
+) -> Result<MaskedClaim, SumcheckError> {
+    verify_reduce_masked(
+        num_vars,
+        claims,
+        Some(weighted),
+        private,
+        proof,
+        pool,
+        transcript,
+    )
+}
+
+fn verify_reduce_masked(
+    num_vars: usize,
+    claims: &[MaskedClaim],
+    weighted: Option<&[WeightedPoint]>,
+    private: bool,
+    proof: &MaskedReductionProof,
+    pool: &mut MaskPoolVerifier,
+    transcript: &mut Transcript,
+) -> Result<MaskedClaim, SumcheckError> {
+    let (alphas, sum, incoming) = absorb(claims, weighted, num_vars, transcript)?;
     let priv_cols: &[usize] = if private { &[0] } else { &[] };
     let sub = verify_zk_masked(
         num_vars,
@@ -186,11 +285,23 @@ pub fn verify_reduce_masked_claims(
         transcript,
     )?;
     transcript.absorb_ext(labels::REDUCE_EVAL, proof.eval);
-    let w: EF = claims
-        .iter()
-        .zip(&alphas)
-        .map(|(c, &a)| a * eq_eval(&c.point, &sub.sub.point))
-        .sum();
+    let w: EF = match weighted {
+        None => claims
+            .iter()
+            .zip(&alphas)
+            .map(|(c, &a)| a * eq_eval(&c.point, &sub.sub.point))
+            .sum(),
+        Some(ws) => ws
+            .iter()
+            .zip(&alphas)
+            .map(|(ts, &a)| {
+                a * ts
+                    .iter()
+                    .map(|(c, p)| *c * eq_eval(p, &sub.sub.point))
+                    .sum::<EF>()
+            })
+            .sum(),
+    };
     sub.check_products(&product(), None, &[proof.eval, w])?
         .into_iter()
         .next()
