@@ -29,8 +29,9 @@ const CODEWORD_NS: f64 = 20.0;
 /// [`CODEWORD_NS`] for a key that stores the commitment's data: the encoding and hashing are
 /// gone (ResNet-18, LeNet-5, MLP: 13–22 ns per codeword element saved, same run).
 const STORED_CODEWORD_NS: f64 = 4.0;
-/// Time per private weight element (padded): the walk's sumchecks over the weights and the
-/// groups' claim reductions over their stacks. Small models' codewords are enlarged to 2^23 or
+/// Time per private weight element committed (a padded column's, or its pieces' when it is
+/// committed as pieces): the walk's sumchecks over the weights and the groups' claim reductions
+/// over their stacks. Small models' codewords are enlarged to 2^23 or
 /// 2^24 elements whatever their weights, so [`CODEWORD_NS`] cannot carry what grows with the
 /// weights themselves; GPT-2 124M and ResNet-18 set it.
 const PRIVATE_WEIGHT_NS: f64 = 138.0;
@@ -91,7 +92,19 @@ pub fn total(
         sumcheck,
         lookups,
         macs,
-        predicted_prove_s: predict_seconds(committed, weights, weights_codeword, lookups, stored),
+        // The private weights' reductions and openings work on the committed elements (a padded
+        // tensor committed as pieces is smaller than its table).
+        predicted_prove_s: predict_seconds(
+            committed,
+            if public_weights {
+                weights
+            } else {
+                weight.committed_len()
+            },
+            weights_codeword,
+            lookups,
+            stored,
+        ),
         predicted_memory_bytes: predict_memory(committed, weights, largest_codeword, stored),
         nodes,
     }

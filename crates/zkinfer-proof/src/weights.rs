@@ -229,6 +229,18 @@ impl WeightShapes {
         &self.vars
     }
 
+    /// Elements committed for the weights: every committed column's pieces (or the column),
+    /// aliases excluded — what the weights' stack reductions and openings work on, against
+    /// the padded tables the ops prove on ([`WeightShapes::vars`]).
+    #[must_use]
+    pub fn committed_len(&self) -> usize {
+        (0..self.vars.len())
+            .filter(|&i| self.committed(i))
+            .flat_map(|i| self.units(i))
+            .map(|n| 1usize << n)
+            .sum()
+    }
+
     /// Whether column `i` is committed (not an alias).
     fn committed(&self, i: usize) -> bool {
         !self.aliased.contains(&i)

@@ -33,9 +33,26 @@ fn pieced_weights_prove_verify_and_shrink_the_commitment() {
     // The pieces shrink the commitment: its codeword against the whole columns'.
     let pcs = PcsConfig::default();
     let vars: Vec<usize> = plan.weight_columns.iter().map(|c| c.num_vars).collect();
-    let pieced = codeword_len(pcs, &WeightShapes::of(&plan), USES).expect("fits");
-    let whole = codeword_len(pcs, &WeightShapes::new(vars, Vec::new()), USES).expect("fits");
+    let (pieced_shapes, whole_shapes) =
+        (WeightShapes::of(&plan), WeightShapes::new(vars, Vec::new()));
+    let pieced = codeword_len(pcs, &pieced_shapes, USES).expect("fits");
+    let whole = codeword_len(pcs, &whole_shapes, USES).expect("fits");
     assert!(2 * pieced <= whole, "pieced {pieced} vs whole {whole}");
+    assert!(pieced_shapes.committed_len() < whole_shapes.committed_len());
+    // The cost model prices the committed pieces, not the padded table.
+    let cost = |shapes: &WeightShapes| {
+        zkinfer_proof::cost::total(
+            plan.cost.nodes.clone(),
+            &plan.witness_columns,
+            shapes,
+            false,
+        )
+    };
+    assert!(cost(&pieced_shapes).predicted_prove_s < cost(&whole_shapes).predicted_prove_s);
+    assert_eq!(
+        cost(&pieced_shapes).predicted_prove_s,
+        plan.cost.predicted_prove_s
+    );
 
     let pk = setup_with_weights_data(&g, &plan, pcs, USES, WeightsData::Stored).expect("setup");
     let seed_pk = setup_with_weights_data(&g, &plan, pcs, USES, WeightsData::Seed).expect("setup");
