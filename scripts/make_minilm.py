@@ -29,7 +29,7 @@ import argparse
 import io
 import json
 import os
-import random
+import sys
 import warnings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -47,23 +47,10 @@ OUT = os.path.join(ROOT, "target", "models")
 OPSET = 17
 TOL = 1e-4
 PAD = 4
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from make_multi_input import randomize_transformer, seed_all  # noqa: E402
+
 torch.set_num_threads(2)
-
-
-def seed_all(s):
-    random.seed(s)
-    np.random.seed(s)
-    torch.manual_seed(s)
-
-
-def randomize_transformer(model, seed, bias_std=0.05, ln_std=0.2):
-    g = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            if name.endswith("bias"):
-                p.normal_(0.0, bias_std, generator=g)
-            elif name.endswith("weight") and p.dim() == 1:
-                p.add_(torch.randn(p.shape, generator=g) * ln_std)
 
 
 class Encoder(nn.Module):

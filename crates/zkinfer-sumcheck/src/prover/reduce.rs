@@ -23,16 +23,7 @@ pub fn reduce_claims(
     claims: &[(Vec<EF>, EF)],
     transcript: &mut Transcript,
 ) -> (ReductionProof, Vec<EF>, EF) {
-    assert!(!claims.is_empty(), "reduce_claims: no claims");
-    assert!(
-        poly.len().is_power_of_two(),
-        "reduce_claims: length is not a power of two"
-    );
-    let n = poly.len().trailing_zeros() as usize;
-    assert!(
-        claims.iter().all(|(p, _)| p.len() == n),
-        "reduce_claims: point of the wrong length"
-    );
+    let n = check_shape(&poly, claims.len(), claims.iter().map(|(p, _)| p.len()));
     let alphas = absorb_claims(claims, transcript);
     let mut w = vec![EF::ZERO; 1 << n];
     for ((p, _), &a) in claims.iter().zip(&alphas) {
@@ -55,17 +46,16 @@ pub fn reduce_claims_weighted(
     claims: &[(WeightedPoint, EF)],
     transcript: &mut Transcript,
 ) -> (ReductionProof, Vec<EF>, EF) {
-    assert!(!claims.is_empty(), "reduce_claims: no claims");
     assert!(
-        poly.len().is_power_of_two(),
-        "reduce_claims: length is not a power of two"
+        claims.iter().all(|(ts, _)| !ts.is_empty()),
+        "reduce_claims: a claim without terms"
     );
-    let n = poly.len().trailing_zeros() as usize;
-    assert!(
+    let n = check_shape(
+        &poly,
+        claims.len(),
         claims
             .iter()
-            .all(|(ts, _)| !ts.is_empty() && ts.iter().all(|(_, p)| p.len() == n)),
-        "reduce_claims: point of the wrong length"
+            .flat_map(|(ts, _)| ts.iter().map(|(_, p)| p.len())),
     );
     let alphas = absorb_weighted_claims(claims, transcript);
     let mut w = vec![EF::ZERO; 1 << n];
@@ -77,6 +67,22 @@ pub fn reduce_claims_weighted(
         }
     }
     finish(poly, w, transcript)
+}
+
+/// Checks the claims' shape (a caller bug otherwise): `count` claims, some; `poly` a power of
+/// two long; every point's length (`lens`) its number of variables, which it returns.
+fn check_shape(poly: &Column, count: usize, mut lens: impl Iterator<Item = usize>) -> usize {
+    assert!(count > 0, "reduce_claims: no claims");
+    assert!(
+        poly.len().is_power_of_two(),
+        "reduce_claims: length is not a power of two"
+    );
+    let n = poly.len().trailing_zeros() as usize;
+    assert!(
+        lens.all(|l| l == n),
+        "reduce_claims: point of the wrong length"
+    );
+    n
 }
 
 /// The product sumcheck of `P·W` and the sent `P(ρ)`.

@@ -70,13 +70,26 @@ pub fn verify_reduce_claims(
     }
     let alphas = absorb_claims(claims, transcript);
     let sum = claims.iter().zip(&alphas).map(|((_, v), &a)| a * *v).sum();
+    finish(num_vars, sum, proof, transcript, |rho| {
+        claims
+            .iter()
+            .zip(&alphas)
+            .map(|((p, _), &a)| a * eq_eval(p, rho))
+            .sum()
+    })
+}
+
+/// The product sumcheck of `P·W` against `sum`, then `P(ρ)·W(ρ)` (`w_at(ρ)` the verifier's
+/// own `W(ρ)`) against its last claim; absorbs the sent `P(ρ)`.
+fn finish(
+    num_vars: usize,
+    sum: EF,
+    proof: &ReductionProof,
+    transcript: &mut Transcript,
+    w_at: impl FnOnce(&[EF]) -> EF,
+) -> Result<(Vec<EF>, EF), SumcheckError> {
     let sub = verify(num_vars, 2, sum, &proof.sumcheck, transcript)?;
-    let w: EF = claims
-        .iter()
-        .zip(&alphas)
-        .map(|((p, _), &a)| a * eq_eval(p, &sub.point))
-        .sum();
-    let got = proof.eval * w;
+    let got = proof.eval * w_at(&sub.point);
     if got != sub.value {
         return Err(SumcheckError::FinalEvalMismatch {
             expected: sub.value,
@@ -117,24 +130,11 @@ pub fn verify_reduce_claims_weighted(
     }
     let alphas = absorb_weighted_claims(claims, transcript);
     let sum = claims.iter().zip(&alphas).map(|((_, v), &a)| a * *v).sum();
-    let sub = verify(num_vars, 2, sum, &proof.sumcheck, transcript)?;
-    let w: EF = claims
-        .iter()
-        .zip(&alphas)
-        .map(|((ts, _), &a)| {
-            a * ts
-                .iter()
-                .map(|(c, p)| *c * eq_eval(p, &sub.point))
-                .sum::<EF>()
-        })
-        .sum();
-    let got = proof.eval * w;
-    if got != sub.value {
-        return Err(SumcheckError::FinalEvalMismatch {
-            expected: sub.value,
-            got,
-        });
-    }
-    transcript.absorb_ext(labels::REDUCE_EVAL, proof.eval);
-    Ok((sub.point, proof.eval))
+    finish(num_vars, sum, proof, transcript, |rho| {
+        claims
+            .iter()
+            .zip(&alphas)
+            .map(|((ts, _), &a)| a * ts.iter().map(|(c, p)| *c * eq_eval(p, rho)).sum::<EF>())
+            .sum()
+    })
 }
