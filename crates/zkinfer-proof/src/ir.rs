@@ -227,8 +227,10 @@ impl Op {
         )
     }
 
-    /// A copy of the op without the constant values [`Op::clear_constants`] removes, which are
-    /// never copied (a proving key's checks compare GPT-2's graph without copying its weights).
+    /// A copy of the op without its constant values (weights, biases, constant tensors, the
+    /// outputs of a generated table), keeping their shapes: what a verifying key publishes of
+    /// the op. The values are never copied (a proving key's checks compare GPT-2's graph
+    /// without copying its weights).
     #[must_use]
     pub fn without_constants(&self) -> Self {
         let bare = |c: &Const| Const {
@@ -264,8 +266,10 @@ impl Op {
     }
 
     /// Removes the op's constant values (weights, biases, constant tensors, the outputs of a
-    /// generated table), keeping their shapes: what a verifying key publishes of the op.
-    pub fn clear_constants(&mut self) {
+    /// generated table), keeping their shapes: what a verifying key publishes of the op: the
+    /// in-place reference that [`Op::without_constants`] is tested against (`keys::strip_tests`).
+    #[cfg(test)]
+    pub(crate) fn clear_constants(&mut self) {
         match self {
             Self::MatMulConst { weight, bias } | Self::Conv2d { weight, bias, .. } => {
                 weight.values.clear();

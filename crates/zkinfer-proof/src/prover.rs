@@ -576,13 +576,10 @@ fn weights_on_stack(
         )?;
         let poly = Column::Base(groups.stacked_values(g)?);
         let at = "weights opening";
-        let c = match weighted {
-            None => cx.ch.reduce_claims_always(poly, claims, false, at)?,
-            Some(w) => cx
-                .ch
-                .reduce_weighted_claims_always(poly, claims, &w, false, at)?,
-        }
-        .ok_or_else(|| key_mismatch(at, "no claim on a weights group"))?;
+        let c = cx
+            .ch
+            .reduce_weighted_claims_always(poly, claims, &weighted, false, at)?
+            .ok_or_else(|| key_mismatch(at, "no claim on a weights group"))?;
         stacks.push(StackClaim {
             point: c.point,
             value: c.value,

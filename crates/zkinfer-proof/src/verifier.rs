@@ -495,13 +495,10 @@ fn weights_on_stack(
             VerifyError::at("weights opening", "a stack lift of the wrong length"),
         )?;
         let at = "weights opening";
-        let c = match weighted {
-            None => cx.rd.verify_reduce_claims_always(n, claims, false, at)?,
-            Some(w) => cx
-                .rd
-                .verify_reduce_weighted_claims_always(n, claims, w, false, at)?,
-        }
-        .ok_or_else(|| VerifyError::at(at, "no claim on a weights group"))?;
+        let c = cx
+            .rd
+            .verify_reduce_weighted_claims_always(n, claims, weighted, false, at)?
+            .ok_or_else(|| VerifyError::at(at, "no claim on a weights group"))?;
         stacks.push(zkinfer_pcs::StackClaim {
             point: c.point,
             value: c.value,

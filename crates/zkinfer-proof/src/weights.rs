@@ -251,6 +251,11 @@ impl WeightShapes {
         self.pieces.get(i).and_then(|p| p.as_deref())
     }
 
+    /// How many committed columns column `i` becomes: its pieces, or itself.
+    fn units_len(&self, i: usize) -> usize {
+        self.pieces_of(i).map_or(1, <[Piece]>::len)
+    }
+
     /// The numbers of variables of the committed columns column `i` becomes: its pieces', or
     /// its own.
     fn units(&self, i: usize) -> Vec<usize> {
@@ -372,17 +377,20 @@ pub(crate) fn tied(plan: &crate::plan::Plan, graph: &crate::ir::ProofGraph) -> V
 pub fn groups(pcs: PcsConfig, shapes: &WeightShapes, uses: usize) -> Vec<Vec<usize>> {
     let fold = hiding_config(pcs).folding_factor;
     let size = |n: usize| 1u128 << n.max(fold).min(100);
-    // A column's room in a stack: its committed columns' (pieces').
-    let room = |i: usize| shapes.units(i).into_iter().map(size).sum::<u128>();
+    // Each column's room in a stack: its committed columns' (pieces').
+    let room: Vec<u128> = (0..shapes.vars().len())
+        .map(|i| shapes.units(i).into_iter().map(size).sum())
+        .collect();
+    let room_of = |i: usize| room.get(i).copied().unwrap_or(0);
     let mask = size(mask_vars(uses));
     let cap = 1u128 << group_stack_vars();
     let mut order: Vec<usize> = (0..shapes.vars().len())
         .filter(|&i| shapes.committed(i))
         .collect();
-    order.sort_by_key(|&i| (std::cmp::Reverse(room(i)), i));
+    order.sort_by_key(|&i| (std::cmp::Reverse(room_of(i)), i));
     let mut groups: Vec<(Vec<usize>, u128)> = Vec::new();
     for i in order {
-        let s = room(i);
+        let s = room_of(i);
         match groups.iter_mut().find(|(_, load)| load + s + mask <= cap) {
             Some((cols, load)) => {
                 cols.push(i);
@@ -841,20 +849,13 @@ pub(crate) fn verifier_engines(
 }
 
 /// A claim on the weights as one group's stack reduction takes it: the claim (its value and
-/// masks; its point is the column's) and the evaluation it is on, `Σ_t c_t·unit_t(p_t)` as
-/// `(c_t, unit_t, p_t)` with `unit_t` a committed column of the group (a piece of the claimed
-/// column, or the column itself with `c = 1`).
+/// masks; its point moved into the terms) and the evaluation it is on, `Σ_t c_t·unit_t(p_t)`
+/// as `(c_t, unit_t, p_t)` with `unit_t` a committed column of the group (a piece of the
+/// claimed column, or the column itself with `c = 1`).
 #[derive(Clone, Debug)]
 pub(crate) struct GroupClaim {
     pub(crate) claim: crate::claims::Claim,
     pub(crate) terms: Vec<(EF, usize, Vec<EF>)>,
-}
-
-impl GroupClaim {
-    /// Whether the claim is on one committed column at its own point.
-    fn whole(&self) -> bool {
-        matches!(&self.terms[..], [(c, _, _)] if *c == EF::ONE)
-    }
 }
 
 /// The claims on the weight columns sorted into `groups`: each claim on its group's committed
@@ -886,18 +887,19 @@ pub(crate) fn claims_by_group(
             .get(g)?
             .get(..i)?
             .iter()
-            .map(|&x| shapes.units(x).len())
+            .map(|&x| shapes.units_len(x))
             .sum();
+        let point = std::mem::take(&mut claim.point);
         let terms = match shapes.pieces_of(column) {
             Some(ps) => ps
                 .iter()
                 .enumerate()
                 .map(|(k, p)| {
-                    let (coeff, point) = p.split_point(&claim.point)?;
+                    let (coeff, point) = p.split_point(&point)?;
                     Some((coeff, first + k, point))
                 })
                 .collect::<Option<Vec<_>>>()?,
-            None => vec![(EF::ONE, first, claim.point.clone())],
+            None => vec![(EF::ONE, first, point)],
         };
         per_group.get_mut(g)?.push(GroupClaim { claim, terms });
     }
@@ -905,9 +907,10 @@ pub(crate) fn claims_by_group(
 }
 
 /// One group's claims lifted to its stack by `lift` (every term's point on its committed
-/// column → a point of the stack) as the stack reduction takes them: plain claims at the
-/// lifted points when every claim is on a whole column (the reduction of before), else
-/// claims with weighted points. The prover's and the verifier's `weights_on_stack` share it.
+/// column → a point of the stack), as the weighted stack reduction takes them: the claims
+/// (values and masks) and their weighted points. A claim on a whole column is the one term
+/// `(1, lifted point)`, which the masked reduction treats exactly as a claim at that point. The
+/// prover's and the verifier's `weights_on_stack` share it.
 ///
 /// # Errors
 /// What `lift` returns; `wrong_length` for a lift of the wrong length.
@@ -918,11 +921,10 @@ pub(crate) fn lift_group_claims<E>(
 ) -> Result<
     (
         Vec<crate::claims::Claim>,
-        Option<Vec<zkinfer_sumcheck::WeightedPoint>>,
+        Vec<zkinfer_sumcheck::WeightedPoint>,
     ),
     E,
 > {
-    let whole = claims.iter().all(GroupClaim::whole);
     let cols: Vec<zkinfer_pcs::ColumnClaim> = claims
         .iter()
         .flat_map(|c| {
@@ -935,34 +937,23 @@ pub(crate) fn lift_group_claims<E>(
                 })
         })
         .collect();
-    let mut points = lift(&cols)?;
+    let points = lift(&cols)?;
     if points.len() != cols.len() {
         return Err(wrong_length);
     }
-    if whole {
-        let out = claims
-            .into_iter()
-            .zip(points)
-            .map(|(c, point)| crate::claims::Claim { point, ..c.claim })
-            .collect();
-        return Ok((out, None));
-    }
-    let mut weighted = Vec::with_capacity(claims.len());
-    let mut out = Vec::with_capacity(claims.len());
-    let mut rest = points.drain(..);
-    for c in claims {
-        let w: zkinfer_sumcheck::WeightedPoint = c
-            .terms
-            .iter()
-            .map(|(coeff, _, _)| (*coeff, rest.next().unwrap_or_default()))
-            .collect();
-        weighted.push(w);
-        out.push(crate::claims::Claim {
-            point: Vec::new(),
-            ..c.claim
-        });
-    }
-    Ok((out, Some(weighted)))
+    let mut lifted = points.into_iter();
+    let (out, weighted) = claims
+        .into_iter()
+        .map(|c| {
+            let w: zkinfer_sumcheck::WeightedPoint = c
+                .terms
+                .iter()
+                .map(|(coeff, _, _)| (*coeff, lifted.next().unwrap_or_default()))
+                .collect();
+            (c.claim, w)
+        })
+        .unzip();
+    Ok((out, weighted))
 }
 
 #[cfg(test)]

@@ -77,52 +77,15 @@ pub(crate) fn prod2_base<const ONE: bool>(a: &[F], b: &[F], coeff: EF) -> Vec<EF
     s.into_iter().map(|v| v * coeff).collect()
 }
 
-/// `h(0), h(1), h(2)` of `coeff · w·A·B` (or `coeff · A·B` without weights), scalar.
-pub(crate) fn prod2<A, const ONE: bool>(a: &[A], b: &[A], w: Option<&[EF]>, coeff: EF) -> Vec<EF>
+/// `h(0), h(1), h(2)` of `coeff · w·A·B` (or `coeff · A·B` without weights), scalar: both
+/// columns in `F`, both in `EF`, or `A` in `F` and `B` in `EF` (a claim reduction's committed
+/// values times its eq weights: each product two base multiplications, no lifted copy of `A`).
+pub(crate) fn prod2<A, B, const ONE: bool>(a: &[A], b: &[B], w: Option<&[EF]>, coeff: EF) -> Vec<EF>
 where
     A: Field,
-    EF: ExtensionField<A>,
+    B: Field + core::ops::Mul<A, Output = B>,
+    EF: ExtensionField<B>,
 {
-    let half = a.len() / 2;
-    let s = sum_pairs(half, 3, |range, acc| {
-        let (mut t0, mut t1, mut t2) = (EF::ZERO, EF::ZERO, EF::ZERO);
-        for i in range {
-            let (x0, x1, y0, y1) = (a[i], a[i + half], b[i], b[i + half]);
-            let p0 = x0 * y0;
-            let p2 = (x1.double() - x0) * (y1.double() - y0);
-            match w {
-                Some(w) => {
-                    let wi = w[i];
-                    t0 += wi * p0;
-                    if ONE {
-                        t1 += wi * (x1 * y1);
-                    }
-                    t2 += wi * p2;
-                }
-                None => {
-                    t0 += p0;
-                    if ONE {
-                        t1 += x1 * y1;
-                    }
-                    t2 += p2;
-                }
-            }
-        }
-        acc[0] += t0;
-        acc[1] += t1;
-        acc[2] += t2;
-    });
-    s.into_iter().map(|v| v * coeff).collect()
-}
-
-/// `h(0), h(1), h(2)` of `coeff · [w]·A·B` with `A` in `F` and `B` in `EF` (each product of an
-/// `F` and an `EF` value is two base multiplications).
-pub(crate) fn prod2_mixed<const ONE: bool>(
-    a: &[F],
-    b: &[EF],
-    w: Option<&[EF]>,
-    coeff: EF,
-) -> Vec<EF> {
     let half = a.len() / 2;
     let s = sum_pairs(half, 3, |range, acc| {
         let (mut t0, mut t1, mut t2) = (EF::ZERO, EF::ZERO, EF::ZERO);

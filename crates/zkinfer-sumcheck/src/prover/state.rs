@@ -197,13 +197,13 @@ impl Instance {
                 kernels::prod2_base::<ONE>(&c[a], &c[b], coeff)
             }
             (Cols::Base(c), Some((a, b, coeff))) => {
-                kernels::prod2::<F, ONE>(&c[a], &c[b], w, coeff)
+                kernels::prod2::<F, F, ONE>(&c[a], &c[b], w, coeff)
             }
             (Cols::Ext(c), Some((a, b, coeff))) => {
-                kernels::prod2::<EF, ONE>(&c[a], &c[b], w, coeff)
+                kernels::prod2::<EF, EF, ONE>(&c[a], &c[b], w, coeff)
             }
             (Cols::Mixed { base, ext, .. }, Some((_, _, coeff))) => {
-                kernels::prod2_mixed::<ONE>(base, ext, w, coeff)
+                kernels::prod2::<F, EF, ONE>(base, ext, w, coeff)
             }
             (Cols::Mixed { .. }, None) => unreachable!("a mixed instance is a product of two"),
             (Cols::Base(c), None) => kernels::generic::<F, ONE>(c, &self.terms, w, half, self.dh),

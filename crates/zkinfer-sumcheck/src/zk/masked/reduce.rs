@@ -40,24 +40,16 @@ fn absorb(
     if claims.is_empty() {
         return Err(SumcheckError::Empty);
     }
-    let wrong = match weighted {
-        None => claims
-            .iter()
-            .enumerate()
-            .find(|(_, c)| c.point.len() != num_vars)
-            .map(|(i, c)| (i, c.point.len())),
-        Some(ws) => {
-            if ws.len() != claims.len() || ws.iter().any(Vec::is_empty) {
-                return Err(SumcheckError::Empty);
-            }
-            ws.iter().enumerate().find_map(|(i, ts)| {
-                ts.iter()
-                    .find(|(_, p)| p.len() != num_vars)
-                    .map(|(_, p)| (i, p.len()))
-            })
-        }
-    };
-    if let Some((index, got)) = wrong {
+    if weighted.is_some_and(|ws| ws.len() != claims.len() || ws.iter().any(Vec::is_empty)) {
+        return Err(SumcheckError::Empty);
+    }
+    if let Some((index, got)) = functionals(claims, weighted)
+        .enumerate()
+        .find_map(|(i, mut ts)| {
+            ts.find(|(_, p)| p.len() != num_vars)
+                .map(|(_, p)| (i, p.len()))
+        })
+    {
         return Err(SumcheckError::WrongPointLength {
             index,
             expected: num_vars,
@@ -86,6 +78,20 @@ fn absorb(
         .flat_map(|(c, &a)| c.scaled_masks(a))
         .collect();
     Ok((alphas, sum, incoming))
+}
+
+/// Claim `i`'s evaluation functional `Σ_t c_t·P(p_t)` for each claim: its weighted point, or
+/// `(1, its point)`.
+fn functionals<'a>(
+    claims: &'a [MaskedClaim],
+    weighted: Option<&'a [WeightedPoint]>,
+) -> impl Iterator<Item = impl Iterator<Item = (EF, &'a [EF])>> {
+    claims.iter().enumerate().map(move |(i, c)| {
+        let w = weighted.and_then(|ws| ws.get(i));
+        let own = w.is_none().then_some((EF::ONE, c.point.as_slice()));
+        own.into_iter()
+            .chain(w.into_iter().flatten().map(|(k, p)| (*k, p.as_slice())))
+    })
 }
 
 /// `w += scale·eq(point, ·)`. Leading Boolean coordinates (a claim on one column of a stack:
@@ -169,18 +175,9 @@ fn reduce_masked(
     let n = poly.len().trailing_zeros() as usize;
     let (alphas, _, incoming) = absorb(claims, weighted, n, transcript)?;
     let mut w = vec![EF::ZERO; poly.len()];
-    match weighted {
-        None => {
-            for (c, &a) in claims.iter().zip(&alphas) {
-                add_eq_scaled(&mut w, &c.point, a);
-            }
-        }
-        Some(ws) => {
-            for (ts, &a) in ws.iter().zip(&alphas) {
-                for (c, p) in ts {
-                    add_eq_scaled(&mut w, p, a * *c);
-                }
-            }
+    for (ts, &a) in functionals(claims, weighted).zip(&alphas) {
+        for (c, p) in ts {
+            add_eq_scaled(&mut w, p, a * c);
         }
     }
     let priv_cols: &[usize] = if private { &[0] } else { &[] };
@@ -285,23 +282,10 @@ fn verify_reduce_masked(
         transcript,
     )?;
     transcript.absorb_ext(labels::REDUCE_EVAL, proof.eval);
-    let w: EF = match weighted {
-        None => claims
-            .iter()
-            .zip(&alphas)
-            .map(|(c, &a)| a * eq_eval(&c.point, &sub.sub.point))
-            .sum(),
-        Some(ws) => ws
-            .iter()
-            .zip(&alphas)
-            .map(|(ts, &a)| {
-                a * ts
-                    .iter()
-                    .map(|(c, p)| *c * eq_eval(p, &sub.sub.point))
-                    .sum::<EF>()
-            })
-            .sum(),
-    };
+    let w: EF = functionals(claims, weighted)
+        .zip(&alphas)
+        .map(|(ts, &a)| a * ts.map(|(c, p)| c * eq_eval(p, &sub.sub.point)).sum::<EF>())
+        .sum();
     sub.check_products(&product(), None, &[proof.eval, w])?
         .into_iter()
         .next()
