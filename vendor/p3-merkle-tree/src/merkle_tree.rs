@@ -228,30 +228,6 @@ impl<F: Clone + Send + Sync, W: Clone, M: Matrix<F>, const N: usize, const DIGES
     pub fn parts(&self) -> (&[M], &[Vec<[W; DIGEST_ELEMS]>], &[usize]) {
         (&self.leaves, &self.digest_layers, &self.arity_schedule)
     }
-
-    /// zkinfer patch: the leaf matrices and digest layers, mutable: for a tree made by
-    /// [`Self::from_parts`] over placeholders and filled in where it is opened.
-    pub fn parts_mut(&mut self) -> (&mut [M], &mut [Vec<[W; DIGEST_ELEMS]>]) {
-        (&mut self.leaves, &mut self.digest_layers)
-    }
-
-    /// zkinfer patch: a tree from the parts [`Self::parts`] returned, without hashing anything.
-    /// Nothing is checked: parts that do not belong together make openings that fail to
-    /// verify, or panics when opening; the caller checks what it needs (e.g. the root against
-    /// a commitment, the layer lengths against the leaves' heights).
-    #[must_use]
-    pub const fn from_parts(
-        leaves: Vec<M>,
-        digest_layers: Vec<Vec<[W; DIGEST_ELEMS]>>,
-        arity_schedule: Vec<usize>,
-    ) -> Self {
-        Self {
-            leaves,
-            digest_layers,
-            arity_schedule,
-            _phantom: PhantomData,
-        }
-    }
 }
 
 /// Select the compression arity for the current layer.

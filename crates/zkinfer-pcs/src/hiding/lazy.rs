@@ -3,10 +3,14 @@
 //!
 //! An opening of the weights' reusable commitment reads the first oracle's tree at its STIR
 //! queries only: about a hundred rows and their sibling digests, against a codeword of up to
-//! gigabytes. [`LazyTree`] holds a tree of zero placeholders (`F::zero_vec`, lazily zeroed: the
-//! pages are not resident until written) and, before each opening, copies in from the source
-//! the opened rows, their salts and every digest on their paths; p3's own multi-opening then
-//! runs on it unchanged, so the proof is what the tree in memory would give. The opening is then
+//! gigabytes. [`LazyTree`] reads, for each opening, the opened rows, their salts and the
+//! sibling digests of their paths from the source and hands them to p3 in the layout of p3's own
+//! multi-opening (`StoredOpening`: rows and salts per index, siblings pruned as p3's
+//! `prune_paths` prunes them), so the proof is what the tree in memory would give. (Until stop
+//! 33 it filled a tree of lazily zeroed placeholders and let p3 open that; the allocator backs
+//! large allocations with transparent huge pages, so every scattered row and digest written
+//! made the kernel clear a 2 MiB page: ≈ 100 MiB of clearing for a LeNet-5 opening, a third of
+//! its prove time.) The opening is then
 //! checked against the commitment's root (the batched walk of [`super::merkle`]): a source that
 //! was changed or cut makes a clear error instead of a proof the verifier rejects.
 //!
@@ -17,8 +21,6 @@
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use p3_matrix::dense::DenseMatrix;
-use p3_matrix::stack::HorizontalPair;
 use zkinfer_field::{F, PrimeCharacteristicRing, PrimeField64};
 
 use super::SALT_ELEMS;
@@ -101,7 +103,7 @@ impl TreeShape {
     }
 
     /// Bytes of the codeword, of the salts, and of all digests, in the source's layout.
-    fn sections(self) -> (u64, u64, u64) {
+    pub(crate) fn sections(self) -> (u64, u64, u64) {
         let h = self.height as u64;
         (
             h * self.width as u64 * 8,
@@ -141,27 +143,17 @@ impl TreeShape {
         }
         Ok(())
     }
+}
 
-    /// A tree of this shape holding zeros. The codeword, the salts and the digest layers are
-    /// zeroed allocations (`F::zero_vec`, `bytemuck::zeroed_vec`): not resident until written,
-    /// so only the opened rows and their paths are. (`vec![[0u8; 32]; n]` would write every
-    /// digest: std allocates zeroed only for arrays of at most 16 elements.)
-    fn placeholder(self) -> DenseTree {
-        let codeword = DenseMatrix::new(F::zero_vec(self.width * self.height), self.width);
-        let salts = DenseMatrix::new(F::zero_vec(SALT_ELEMS * self.height), SALT_ELEMS);
-        let layers = (0..self.layers())
-            .map(|l| bytemuck::zeroed_vec::<[u8; 32]>(self.height >> l))
-            .collect();
-        let arity = vec![2; self.layers() - 1];
-        DenseTree::from_parts(
-            vec![HorizontalPair {
-                left: codeword,
-                right: salts,
-            }],
-            layers,
-            arity,
-        )
-    }
+/// The rows, salts and sibling digests of an opening at some indices, as p3's salted tree lays
+/// them out: per index in the order asked (repeats included) its row and its salt (one matrix),
+/// then the sibling digests of the distinct indices pruned as p3's `prune_paths` emits them
+/// (level by level from the leaves, ascending parent; for one index, its whole path).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct StoredOpening {
+    pub values: Vec<Vec<Vec<F>>>,
+    pub salts: Vec<Vec<Vec<F>>>,
+    pub siblings: Vec<[u8; 32]>,
 }
 
 /// A stored tree read where it is opened (module docs).
@@ -169,7 +161,6 @@ pub struct LazyTree {
     shape: TreeShape,
     root: [u8; 32],
     source: TreeSource,
-    tree: Mutex<DenseTree>,
     failure: Mutex<Option<String>>,
 }
 
@@ -205,7 +196,6 @@ impl LazyTree {
             shape,
             root,
             source,
-            tree: Mutex::new(shape.placeholder()),
             failure: Mutex::new(None),
         })
     }
@@ -222,77 +212,87 @@ impl LazyTree {
         &self.source
     }
 
-    /// Copies in the rows at `indices`, their salts and the digests on their paths (each node
-    /// and its sibling at every level).
-    fn fill(&self, tree: &mut DenseTree, indices: &[usize]) -> Result<(), String> {
+    /// An opening of zeros at `indices`, shaped as [`LazyTree::read`] fills it.
+    fn zeros(&self, indices: &[usize]) -> StoredOpening {
+        let TreeShape { width, .. } = self.shape;
+        let mut distinct = indices.to_vec();
+        distinct.sort_unstable();
+        distinct.dedup();
+        StoredOpening {
+            values: vec![vec![vec![F::ZERO; width]]; indices.len()],
+            salts: vec![vec![vec![F::ZERO; SALT_ELEMS]]; indices.len()],
+            siblings: vec![[0u8; 32]; boundary_siblings(&distinct, self.shape.layers() - 1).len()],
+        }
+    }
+
+    /// Reads into `out` (shaped by [`LazyTree::zeros`]) the rows at `indices`, their salts and
+    /// the boundary siblings of their paths.
+    fn read(&self, indices: &[usize], out: &mut StoredOpening) -> Result<(), String> {
         let TreeShape { width, height } = self.shape;
         let (codeword_len, salts_len, _) = self.shape.sections();
-        let (leaves, layers) = tree.parts_mut();
-        let [leaf] = leaves else {
-            return Err("a placeholder tree of another shape".into());
-        };
-        let mut row = vec![0u8; width * 8];
+        let mut bytes = vec![0u8; width * 8];
         let mut salt = [0u8; SALT_ELEMS * 8];
-        let mut digest = [0u8; 32];
-        for &index in indices {
+        for ((&index, values), salts) in indices.iter().zip(&mut out.values).zip(&mut out.salts) {
             if index >= height {
                 return Err(format!("row {index} of {height}"));
             }
-            self.source.read((index * width * 8) as u64, &mut row)?;
+            self.source.read((index * width * 8) as u64, &mut bytes)?;
+            decode_le(&bytes, &mut values[0])?;
             self.source
                 .read(codeword_len + (index * SALT_ELEMS * 8) as u64, &mut salt)?;
-            let cells = leaf
-                .left
-                .values
-                .get_mut(index * width..(index + 1) * width)
-                .ok_or("a placeholder row out of range")?;
-            decode_le(&row, cells)?;
-            let cells = leaf
-                .right
-                .values
-                .get_mut(index * SALT_ELEMS..(index + 1) * SALT_ELEMS)
-                .ok_or("a placeholder salt out of range")?;
-            decode_le(&salt, cells)?;
-            let mut layer_at = codeword_len + salts_len;
-            for (level, layer) in layers.iter_mut().enumerate() {
-                let node = index >> level;
-                for n in [node, node ^ 1] {
-                    if let Some(slot) = layer.get_mut(n) {
-                        self.source.read(layer_at + 32 * n as u64, &mut digest)?;
-                        *slot = digest;
-                    }
-                }
-                layer_at += 32 * layer.len() as u64;
-            }
+            decode_le(&salt, &mut salts[0])?;
+        }
+        let mut distinct = indices.to_vec();
+        distinct.sort_unstable();
+        distinct.dedup();
+        // Offset of each digest layer (leaves' first) in the source.
+        let mut layer_at = codeword_len + salts_len;
+        let mut layer_start = Vec::with_capacity(self.shape.layers());
+        for level in 0..self.shape.layers() {
+            layer_start.push(layer_at);
+            layer_at += 32 * (height >> level) as u64;
+        }
+        for (slot, (level, node)) in out
+            .siblings
+            .iter_mut()
+            .zip(boundary_siblings(&distinct, self.shape.layers() - 1))
+        {
+            self.source
+                .read(layer_start[level] + 32 * node as u64, &mut slot[..])?;
         }
         Ok(())
     }
 
-    /// Runs `open` on the tree after filling in `indices`, then `check`s the opening (with
-    /// [`LazyTree::recomputes_root`]). A failure is recorded ([`LazyTree::take_failure`]) and
-    /// the placeholder opening returned (the caller turns the record into an error).
-    pub(crate) fn open<T>(
-        &self,
-        indices: &[usize],
-        open: impl FnOnce(&DenseTree) -> T,
-        check: impl FnOnce(&T) -> bool,
-    ) -> T {
-        let mut tree = self.tree.lock().unwrap_or_else(PoisonError::into_inner);
-        let filled = self.fill(&mut tree, indices);
-        let out = open(&tree);
-        let failure = match filled {
+    /// The opening at `indices` ([`StoredOpening`]), read from the source and checked against
+    /// the commitment's root (the batched walk of [`super::merkle`]). A failure — an unreadable
+    /// source, an index out of range, data that does not hash to the root — is recorded
+    /// ([`LazyTree::take_failure`]) and an opening of zeros of the same shape returned, so the
+    /// caller (p3's prover, which expects an opening) goes on and the record becomes an error.
+    pub(crate) fn open(&self, indices: &[usize]) -> StoredOpening {
+        let mut opening = self.zeros(indices);
+        let failure = match self.read(indices, &mut opening) {
             Err(e) => Some(e),
-            Ok(()) if !check(&out) => Some(
-                "the stored tree's rows or digests do not hash to its root (the proving key file \
-                 was changed or corrupted)"
-                    .into(),
-            ),
+            Ok(())
+                if !self.recomputes_root(
+                    indices,
+                    &opening.values,
+                    &opening.salts,
+                    &opening.siblings,
+                ) =>
+            {
+                Some(
+                    "the stored tree's rows or digests do not hash to its root (the proving key \
+                     file was changed or corrupted)"
+                        .into(),
+                )
+            }
             Ok(()) => None,
         };
         if let Some(reason) = failure {
             *self.failure.lock().unwrap_or_else(PoisonError::into_inner) = Some(reason);
+            opening = self.zeros(indices);
         }
-        out
+        opening
     }
 
     /// Whether an opening of this tree at `indices` (rows, salts and pruned siblings, as p3 lays
@@ -319,6 +319,31 @@ impl LazyTree {
             .unwrap_or_else(PoisonError::into_inner)
             .take()
     }
+}
+
+/// The siblings a pruned binary multi-opening of the sorted distinct leaves `distinct` carries,
+/// as `(level, node)` in p3's order (`p3_merkle_tree`'s `prune_paths` for arity 2): level by
+/// level from the leaves, ascending; at each level a node whose sibling is not itself on a path
+/// contributes that sibling. `levels` is the tree's digest layers less the root's.
+fn boundary_siblings(distinct: &[usize], levels: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut nodes = distinct.to_vec();
+    for level in 0..levels {
+        let mut parents = Vec::with_capacity(nodes.len());
+        let mut i = 0;
+        while i < nodes.len() {
+            let node = nodes[i];
+            if node.is_multiple_of(2) && nodes.get(i + 1) == Some(&(node + 1)) {
+                i += 2;
+            } else {
+                out.push((level, node ^ 1));
+                i += 1;
+            }
+            parents.push(node / 2);
+        }
+        nodes = parents;
+    }
+    out
 }
 
 /// Field elements as little-endian u64s, appended to `out` (the stored data's encoding).

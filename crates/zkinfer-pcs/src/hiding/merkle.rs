@@ -19,7 +19,7 @@ use p3_commit::{BatchOpening, BatchOpeningRef, Mmcs};
 use p3_keccak::Keccak256Hash;
 use p3_matrix::{Dimensions, Matrix};
 use p3_maybe_rayon::prelude::*;
-use p3_merkle_tree::{MerkleTreeError, MerkleTreeHidingMmcs};
+use p3_merkle_tree::{MerkleTreeError, MerkleTreeHidingMmcs, PrunedMerklePaths};
 use p3_symmetric::CryptographicHasher;
 use rand_zk::rngs::StdRng;
 use zkinfer_field::{F, PrimeField64};
@@ -118,19 +118,13 @@ impl Mmcs<F> for SaltedKeccakMmcs {
     ) -> BatchOpening<F, Self> {
         let (values, proof) = match prover_data {
             SaltedData::Built(tree) => self.inner.open_batch(index, tree).unpack(),
-            SaltedData::Stored(lazy) => lazy.open(
-                &[index],
-                |tree| self.inner.open_batch(index, tree).unpack(),
-                // One query: its siblings are the whole path.
-                |(values, (salts, siblings))| {
-                    lazy.recomputes_root(
-                        &[index],
-                        std::slice::from_ref(values),
-                        std::slice::from_ref(salts),
-                        siblings,
-                    )
-                },
-            ),
+            SaltedData::Stored(lazy) => {
+                // One index: its pruned siblings are its whole path.
+                let mut opening = lazy.open(&[index]);
+                let values = opening.values.pop().unwrap_or_default();
+                let salts = opening.salts.pop().unwrap_or_default();
+                (values, (salts, opening.siblings))
+            }
         };
         BatchOpening::new(values, proof)
     }
@@ -166,13 +160,18 @@ impl Mmcs<F> for SaltedKeccakMmcs {
     ) -> (Vec<Vec<Vec<F>>>, Self::MultiProof) {
         match prover_data {
             SaltedData::Built(tree) => self.inner.open_multi_batch(indices, tree),
-            SaltedData::Stored(lazy) => lazy.open(
-                indices,
-                |tree| self.inner.open_multi_batch(indices, tree),
-                |(values, (salts, pruned))| {
-                    lazy.recomputes_root(indices, values, salts, &pruned.sibling_hashes)
-                },
-            ),
+            SaltedData::Stored(lazy) => {
+                let opening = lazy.open(indices);
+                (
+                    opening.values,
+                    (
+                        opening.salts,
+                        PrunedMerklePaths {
+                            sibling_hashes: opening.siblings,
+                        },
+                    ),
+                )
+            }
         }
     }
 
@@ -414,5 +413,69 @@ mod tests {
             );
         }
         assert!(rejected > 250, "{rejected}");
+    }
+
+    /// A stored tree opens exactly as p3 opens the tree in memory — the same rows, salts and
+    /// pruned siblings, at one index and at many (repeats, any order) — and a stored tree whose
+    /// digest on an opened path was changed records a failure instead of an opening.
+    #[test]
+    fn stored_openings_equal_p3s() {
+        use super::super::lazy::{TreeShape, TreeSource};
+        let mut rng = SmallRng::seed_from_u64(9);
+        for case in 0..30 {
+            let log_height = case % 12;
+            let (height, width) = (1usize << log_height, 1 + case % 5);
+            let values: Vec<F> = (0..height * width)
+                .map(|_| F::from_u64(rng.random()))
+                .collect();
+            let m = mmcs(100 + case as u64);
+            let (commit, data) = m.commit(vec![RowMajorMatrix::new(values, width)]);
+            let SaltedData::Built(tree) = &data else {
+                panic!("commit builds its tree")
+            };
+            let shape = TreeShape { width, height };
+            let mut bytes = Vec::new();
+            shape.write(tree, &mut bytes).unwrap();
+            let root = commit.roots()[0];
+            let lazy = Arc::new(
+                LazyTree::new(shape, root, TreeSource::Bytes(Arc::new(bytes.clone()), 0)).unwrap(),
+            );
+            let stored: SaltedData<RowMajorMatrix<F>> = SaltedData::Stored(Arc::clone(&lazy));
+
+            let queries = 1 + rng.random_range(0..30);
+            let indices: Vec<usize> = (0..queries).map(|_| rng.random_range(0..height)).collect();
+            let (p3_values, (p3_salts, p3_pruned)) = m.open_multi_batch(&indices, &data);
+            let (values, (salts, pruned)) = m.open_multi_batch(&indices, &stored);
+            assert_eq!((&values, &salts), (&p3_values, &p3_salts), "case {case}");
+            assert_eq!(
+                pruned.sibling_hashes, p3_pruned.sibling_hashes,
+                "case {case}"
+            );
+            assert!(lazy.take_failure().is_none());
+
+            let one = indices[0];
+            let (p3_values, p3_proof) = m.open_batch(one, &data).unpack();
+            let (values, proof) = m.open_batch(one, &stored).unpack();
+            assert_eq!((values, proof), (p3_values, p3_proof), "case {case}");
+            assert!(lazy.take_failure().is_none());
+
+            // A changed sibling digest on the opened path (the leaves' layer when the tree has
+            // more than one leaf), or a changed opened row.
+            if height > 1 {
+                let (codeword, salts_len, _) = shape.sections();
+                let at = (codeword + salts_len) as usize + 32 * (one ^ 1);
+                let mut bad = bytes.clone();
+                bad[at] ^= 1;
+                let lazy = LazyTree::new(shape, root, TreeSource::Bytes(Arc::new(bad), 0)).unwrap();
+                let opening = lazy.open(&[one]);
+                assert!(lazy.take_failure().is_some(), "case {case}");
+                assert!(opening.values[0][0].iter().all(|v| *v == F::ZERO));
+            }
+            let mut bad = bytes;
+            bad[one * width * 8] ^= 1;
+            let lazy = LazyTree::new(shape, root, TreeSource::Bytes(Arc::new(bad), 0)).unwrap();
+            lazy.open(&indices);
+            assert!(lazy.take_failure().is_some(), "case {case}");
+        }
     }
 }
