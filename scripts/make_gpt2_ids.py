@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """A 2-layer GPT-2 language model fed token ids (int64), exported from PyTorch / Hugging Face.
 
-    python scripts/make_gpt2_ids.py [--out DIR]
+    python scripts/make_gpt2_ids.py [--out DIR] [--layers N --d D --heads H --vocab V]
+
+The defaults make the bundled fixture; `--layers 1 --d 768 --heads 12 --out DIR` makes one
+GPT-2-small-width block (d 768, 12 heads, MLP 3072) fed ids, the bench's "GPT-2-small block".
 
 needs torch, transformers, onnx and onnxruntime (`pip install torch transformers onnx
 onnxruntime`); nothing is downloaded: every weight is a random draw from a fixed seed.
@@ -88,9 +91,15 @@ def ids_list(t):
 
 
 def main():
+    global VOCAB, D, HEADS, LAYERS
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=FIXTURES)
+    ap.add_argument("--layers", type=int, default=LAYERS)
+    ap.add_argument("--d", type=int, default=D, help="width (n_embd)")
+    ap.add_argument("--heads", type=int, default=HEADS)
+    ap.add_argument("--vocab", type=int, default=VOCAB)
     a = ap.parse_args()
+    VOCAB, D, HEADS, LAYERS = a.vocab, a.d, a.heads, a.layers
     from transformers import GPT2Config, GPT2LMHeadModel
 
     seed_all(1501)

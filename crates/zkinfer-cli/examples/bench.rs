@@ -229,6 +229,8 @@ fn run_one(name: &str) {
     let stored_groups = pk.weights_stored.len();
     let (committed, macs) = (plan.cost.committed, plan.cost.macs);
     let cost = plan.cost.clone();
+    // The private weights' committed elements (their pieces: what the cost model charges).
+    let weights_committed = zkinfer_proof::weights::WeightShapes::of(&plan).committed_len();
     drop((pk, plan, g));
     // Setup's peak (compile and setup of this model, in this fresh child).
     let setup_peak = peak_rss_mib();
@@ -293,9 +295,10 @@ fn run_one(name: &str) {
         // The cost model's inputs and its prediction against this run (issue 15, item 7).
         let predicted_mib = cost.predicted_memory_bytes as f64 / (1024.0 * 1024.0);
         println!(
-            "|   cost: committed {} weights {} codeword {} sumcheck {} lookups {} pk_mib {pk_mib:.1}; predicted prove {:.3} s (measured/predicted {:.2}), peak {predicted_mib:.0} MiB (measured/predicted {:.2}); setup peak {setup_peak:.0} MiB |",
+            "|   cost: committed {} weights {} (committed {}) codeword {} sumcheck {} lookups {} pk_mib {pk_mib:.1}; predicted prove {:.3} s (measured/predicted {:.2}), peak {predicted_mib:.0} MiB (measured/predicted {:.2}); setup peak {setup_peak:.0} MiB |",
             cost.committed,
             cost.weights,
+            weights_committed,
             cost.weights_codeword,
             cost.sumcheck,
             cost.lookups,

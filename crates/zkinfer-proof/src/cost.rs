@@ -4,16 +4,17 @@
 //! (`cargo run --release -p zkinfer-cli --example bench -- --cost` three times, the median per
 //! model, then `-- --cost resnet18-cifar mobilenet_v2`) and GPT-2 124M's on the 2-core / 24 GiB
 //! machine of docs/BENCHMARKS.md ("The cost model", refit of stop 27), where every model's
-//! prediction is set beside its measurement; the memory constants come from the first fit. Prove time is the
-//! prover's wall time on 2 threads with the proving key loaded; peak memory is the resident peak
-//! of loading the key and proving, which on every bench model exceeds setup's. The private
-//! weights' cost is that of their codeword ([`crate::weights::codeword_len`] at the default
-//! budget of proofs): a proof re-derives and opens it, or, when setup keeps the commitment's data
-//! in the key (the default up to [`crate::weights::STORED_DATA_AUTO_LIMIT`], proving-key format
-//! 11), opens it from the key — [`STORED_CODEWORD_NS`] and [`STORED_CODEWORD_BYTES`], set from
-//! the same-run seed-only / stored pairs of docs/BENCHMARKS.md ("Weights committed once, hiding"),
-//! not a refit. The public-weights constants come from one measurement (GPT-2 124M,
-//! docs/BENCHMARKS.md), not a fit.
+//! prediction is set beside its measurement; time and memory refitted in stop 33 (one `--cost`
+//! run of every bench model at the stop's code and GPT-2 124M's `zkinfer prove`; section "The
+//! cost model, refit after the stored openings"). Prove time is the prover's wall time on 2 threads with the
+//! proving key loaded; peak memory is the resident peak of loading the key and proving, which on
+//! every bench model exceeds setup's. The private weights' cost is that of their codeword
+//! ([`crate::weights::codeword_len`] at the default budget of proofs) and of their committed
+//! elements: a proof re-derives and opens the codeword, or, when setup keeps the commitment's
+//! data in the key (the default up to [`crate::weights::STORED_DATA_AUTO_LIMIT`]), opens it from
+//! the key — [`STORED_CODEWORD_NS`], set from the same-run seed-only / stored pairs of
+//! docs/BENCHMARKS.md ("Weights committed once, hiding"), not a refit. The public-weights
+//! constants come from one measurement (GPT-2 124M, docs/BENCHMARKS.md), not a fit.
 
 use zkinfer_pcs::PcsConfig;
 
@@ -22,36 +23,43 @@ use crate::weights::{DEFAULT_MAX_PROOFS, WeightShapes};
 
 /// Time per element committed per proof (encoding, hashing, the hiding opening, and the
 /// sumchecks and lookups over the same tensors, which scale with it).
-const COMMITTED_NS: f64 = 150.0;
+const COMMITTED_NS: f64 = 325.0;
 /// Time per element of the private weights' codeword (re-derived from the key's seed, hashed
 /// and opened by every proof), including the weights' share of the sumchecks.
-const CODEWORD_NS: f64 = 20.0;
+const CODEWORD_NS: f64 = 30.0;
 /// [`CODEWORD_NS`] for a key that stores the commitment's data: the encoding and hashing are
-/// gone (ResNet-18, LeNet-5, MLP: 13–22 ns per codeword element saved, same run).
-const STORED_CODEWORD_NS: f64 = 4.0;
+/// gone; what remains is reading the opened rows and paths from the key and the round-0 work
+/// that still spans the codeword's domain.
+const STORED_CODEWORD_NS: f64 = 8.0;
 /// Time per private weight element committed (a padded column's, or its pieces' when it is
 /// committed as pieces): the walk's sumchecks over the weights and the groups' claim reductions
 /// over their stacks. Small models' codewords are enlarged to 2^23 or
 /// 2^24 elements whatever their weights, so [`CODEWORD_NS`] cannot carry what grows with the
 /// weights themselves; GPT-2 124M and ResNet-18 set it.
-const PRIVATE_WEIGHT_NS: f64 = 138.0;
+const PRIVATE_WEIGHT_NS: f64 = 165.0;
 /// Seconds per proof of the private weights' opening that do not grow with the codeword: the
 /// reusable commitment's round-0 mask of `T·t` revealed elements (its encoding, tree and spot
 /// checks; docs/PROOF_SIZE.md §2.b), ≈ 0.2 s at the default `T = 256` on every small model.
-const REUSABLE_OPENING_S: f64 = 0.23;
+const REUSABLE_OPENING_S: f64 = 0.19;
 /// Time per public weight element (the sumchecks only; nothing is opened).
 const PUBLIC_WEIGHT_NS: f64 = 25.0;
 /// Time per looked-up row (LogUp-GKR), beyond its committed multiplicities.
-const LOOKUP_NS: f64 = 450.0;
+const LOOKUP_NS: f64 = 500.0;
+/// Peak bytes of a prover process whatever the model (the binary, the thread pool, the key's
+/// small parts, the allocator's arenas).
+const BASE_BYTES: u64 = 74 << 20;
 /// Peak bytes per element committed per proof (the witness, its codeword and Merkle tree, the
 /// sumcheck tables).
-const COMMITTED_BYTES: u64 = 300;
-/// Peak bytes per element of the private weights' codeword (the codeword, its Merkle tree).
-const CODEWORD_BYTES: u64 = 19;
-/// [`CODEWORD_BYTES`] for a key that stores the commitment's data (no codeword in memory; its
-/// tree's digest layers and the stack are): ResNet-18's 3,012–3,015 MiB peak in a fresh prover
-/// process (bench, 2026-12-05), less the committed elements' share, over its 2^28 elements.
-const STORED_CODEWORD_BYTES: u64 = 9;
+const COMMITTED_BYTES: u64 = 245;
+/// Peak bytes per private weight element committed (a padded column's, or its pieces'): the
+/// key's stacked weights and their randomness, the walk's weight tables and the groups' claim
+/// reductions over their stacks (extension-field tables while they fold).
+const PRIVATE_WEIGHT_BYTES: u64 = 87;
+/// Peak bytes per element of the largest group's codeword when a proof re-derives it from the
+/// key's seed (the codeword and its salted Merkle tree). A key that stores the commitment's data
+/// ([`crate::weights::STORED_DATA_AUTO_LIMIT`]) holds none of it: an opening reads its rows and
+/// paths from the key file.
+const CODEWORD_BYTES: u64 = 9;
 /// Peak bytes per public weight element (the values and their field elements).
 const PUBLIC_WEIGHT_BYTES: u64 = 25;
 
@@ -85,6 +93,13 @@ pub fn total(
     let sumcheck: usize = nodes.iter().map(|c| c.sumcheck).sum();
     let lookups: usize = nodes.iter().map(|c| c.lookups).sum();
     let macs = nodes.iter().map(|c| c.macs).sum();
+    // The private weights' reductions and openings work on the committed elements (a padded
+    // tensor committed as pieces is smaller than its table); public weights are held whole.
+    let charged_weights = if public_weights {
+        weights
+    } else {
+        weight.committed_len()
+    };
     Cost {
         committed,
         weights,
@@ -92,20 +107,19 @@ pub fn total(
         sumcheck,
         lookups,
         macs,
-        // The private weights' reductions and openings work on the committed elements (a padded
-        // tensor committed as pieces is smaller than its table).
         predicted_prove_s: predict_seconds(
             committed,
-            if public_weights {
-                weights
-            } else {
-                weight.committed_len()
-            },
+            charged_weights,
             weights_codeword,
             lookups,
             stored,
         ),
-        predicted_memory_bytes: predict_memory(committed, weights, largest_codeword, stored),
+        predicted_memory_bytes: predict_memory(
+            committed,
+            charged_weights,
+            largest_codeword,
+            stored,
+        ),
         nodes,
     }
 }
@@ -140,9 +154,9 @@ pub fn predict_seconds(
             * 1e-9
 }
 
-/// Memory model: per element committed, per element of the private weights' codeword (of the
-/// largest group: a proof opens one group at a time; less when the key stores the data:
-/// `stored`), per public weight element.
+/// Memory model: a fixed part, per element committed, per weight element (private: committed;
+/// public: in the key), and per element of the private weights' largest codeword unless the key
+/// stores the commitment's data (`stored`).
 #[must_use]
 pub fn predict_memory(
     committed: usize,
@@ -150,16 +164,16 @@ pub fn predict_memory(
     weights_codeword: usize,
     stored: bool,
 ) -> u64 {
-    let public = if weights_codeword == 0 { weights } else { 0 };
-    let codeword_bytes = if stored {
-        STORED_CODEWORD_BYTES
+    let per_weight = if weights_codeword == 0 {
+        PUBLIC_WEIGHT_BYTES
     } else {
-        CODEWORD_BYTES
+        PRIVATE_WEIGHT_BYTES
     };
-    (committed as u64)
-        .saturating_mul(COMMITTED_BYTES)
+    let codeword_bytes = if stored { 0 } else { CODEWORD_BYTES };
+    BASE_BYTES
+        .saturating_add((committed as u64).saturating_mul(COMMITTED_BYTES))
+        .saturating_add((weights as u64).saturating_mul(per_weight))
         .saturating_add((weights_codeword as u64).saturating_mul(codeword_bytes))
-        .saturating_add((public as u64).saturating_mul(PUBLIC_WEIGHT_BYTES))
 }
 
 #[cfg(test)]
@@ -177,13 +191,24 @@ mod tests {
             // Private weights pay the opening's fixed part; public weights open nothing.
             assert!(s(0, 1, 1, 0) >= REUSABLE_OPENING_S);
             assert!(s(0, 1, 0, 0) < 1e-6);
-            assert!(predict_memory(c, w, w << 2, stored) > predict_memory(c, w, w << 1, stored));
+            assert!(
+                predict_memory(c, w << 1, w << 2, stored) > predict_memory(c, w, w << 2, stored)
+            );
+            assert!(
+                predict_memory(c << 1, w, w << 2, stored) > predict_memory(c, w, w << 2, stored)
+            );
             // Saturates instead of overflowing on absurd sizes.
             assert_eq!(predict_memory(usize::MAX, 0, usize::MAX, stored), u64::MAX);
         }
         // A key that stores the commitment's data skips encoding and hashing it.
         assert!(predict_seconds(c, w, w << 3, l, true) < predict_seconds(c, w, w << 3, l, false));
         assert!(predict_memory(c, w, w << 3, true) < predict_memory(c, w, w << 3, false));
+        // Re-derived, a larger codeword is held in memory; stored, it stays in the key file.
+        assert!(predict_memory(c, w, w << 3, false) > predict_memory(c, w, w << 2, false));
+        assert_eq!(
+            predict_memory(c, w, w << 3, true),
+            predict_memory(c, w, w << 2, true)
+        );
     }
 
     /// The private weights' codeword is what the commitment makes: at least the padded weights
