@@ -132,19 +132,18 @@ impl Layout {
         if !pad.len().is_multiple_of(2) {
             return Err("the padded entries are not (position, value) pairs".into());
         }
-        let positions = self.logical_to_stored();
+        // Row by row (the innermost axis is contiguous in both orders), without the position
+        // table of `logical_to_stored`: GPT-2's public logits are 804k values.
         let mut out = vec![0i64; self.size()];
-        let mut is_logical = vec![false; self.size()];
-        for (&s, &v) in positions.iter().zip(logical) {
-            out[s] = v;
-            is_logical[s] = true;
-        }
+        self.for_each_row(|stored, at, len| {
+            out[stored..stored + len].copy_from_slice(&logical[at..at + len]);
+        });
         let mut next = 0usize;
         for pair in pad.chunks_exact(2) {
             let (s, v) = (pair[0], pair[1]);
             let s = usize::try_from(s)
                 .ok()
-                .filter(|&s| s >= next && s < out.len() && !is_logical[s])
+                .filter(|&s| s >= next && s < out.len() && !self.is_logical_position(s))
                 .ok_or_else(|| {
                     format!(
                         "padded entry at {s}: not a padded position of the {} stored, \
@@ -159,6 +158,56 @@ impl Layout {
             next = s + 1;
         }
         Ok(out)
+    }
+
+    /// Calls `f(stored, logical, len)` for every innermost row of the logical tensor, in
+    /// row-major order: `len` values from logical offset `logical` sit at stored offset
+    /// `stored` (each axis's stored stride is the padded sizes' product after it).
+    fn for_each_row(&self, mut f: impl FnMut(usize, usize, usize)) {
+        let Some((&row, outer)) = self.logical.split_last() else {
+            // A scalar: one value, stored at 0.
+            f(0, 0, 1);
+            return;
+        };
+        if self.logical.contains(&0) {
+            return;
+        }
+        let mut index = vec![0usize; outer.len()];
+        let mut at = 0;
+        loop {
+            let stored = index
+                .iter()
+                .zip(&self.padded)
+                .fold(0, |s, (&i, &p)| s * p + i)
+                * self.padded[outer.len()];
+            f(stored, at, row);
+            at += row;
+            // The next outer index (odometer, last outer axis fastest).
+            let mut axis = outer.len();
+            loop {
+                if axis == 0 {
+                    return;
+                }
+                axis -= 1;
+                index[axis] += 1;
+                if index[axis] < outer[axis] {
+                    break;
+                }
+                index[axis] = 0;
+            }
+        }
+    }
+
+    /// Whether stored position `s` (below [`Layout::size`]) holds a logical element: every
+    /// axis's index is inside the logical size.
+    fn is_logical_position(&self, mut s: usize) -> bool {
+        for (&l, &p) in self.logical.iter().zip(&self.padded).rev() {
+            if s % p >= l {
+                return false;
+            }
+            s /= p;
+        }
+        true
     }
 
     /// Splits the axes so that the trailing ones multiply to `k` (a linear layer's contraction
@@ -262,6 +311,37 @@ mod tests {
             assert!(l.join_padding(&logical, &bad).is_err(), "{bad:?}");
         }
         assert!(l.join_padding(&logical[1..], &pad).is_err());
+    }
+
+    /// Row-wise joining and the position test agree with the position table on layouts with
+    /// padding on any axis, scalars and empty axes.
+    #[test]
+    fn rows_and_positions_agree_with_the_position_table() {
+        for shape in [
+            vec![],
+            vec![1],
+            vec![5],
+            vec![3, 5],
+            vec![1, 16, 50],
+            vec![3, 1, 4, 7],
+            vec![2, 0, 3],
+        ] {
+            let l = Layout::natural(&shape);
+            let logical: Vec<i64> = (1..=l.logical_len() as i64).collect();
+            assert_eq!(
+                l.join_padding(&logical, &[]).unwrap(),
+                l.scatter(&logical),
+                "{shape:?}"
+            );
+            let positions = l.logical_to_stored();
+            for s in 0..l.size() {
+                assert_eq!(
+                    l.is_logical_position(s),
+                    positions.contains(&s),
+                    "{shape:?} at {s}"
+                );
+            }
+        }
     }
 
     #[test]
