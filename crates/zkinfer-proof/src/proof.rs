@@ -74,7 +74,9 @@ use crate::keys::{ProvingKey, VerifyingKey};
 /// - 14: the transcript hashes more than 8 KiB of pending input in 8 KiB chunks
 ///   (`zkinfer_field::chunked`), so the long absorbs (public tensors, revealed masks) are
 ///   hashed in parallel; shorter inputs hash as before. Keys are unchanged.
-pub const FORMAT_VERSION: u32 = 14;
+/// - 15: the mask pool's discharge absorbs the pool's shape (slots, linear terms) as one byte
+///   string of varints instead of a labelled absorb per number. Keys are unchanged.
+pub const FORMAT_VERSION: u32 = 15;
 
 /// Version of the verifying-key and compiled-model file formats (proving keys have
 /// [`PK_FORMAT_VERSION`]); bump on any change. Keys are versioned apart from proofs so that a change of the proof alone does not make users

@@ -633,12 +633,14 @@ fn replay(
 ) -> (Vec<EF>, EF, EF) {
     use zkinfer_sumcheck::zk::{labels as zl, mask_weights, pool::labels as pl};
     let mut t = Transcript::new(b"view");
-    t.absorb_u64(pl::POOL_SHAPE, 1 << 13);
-    t.absorb_u64(pl::POOL_SHAPE, shapes.len() as u64);
+    // The shape: size, claims, slots, each slot (Libra: 0, variables, degree, no per-variable
+    // degrees), no linear claims.
+    let mut shape = vec![1 << 13, shapes.len() as i64, shapes.len() as i64];
     for &(n, d) in shapes {
-        t.absorb_u64(pl::POOL_SLOT, n as u64);
-        t.absorb_u64(pl::POOL_SLOT, d as u64);
+        shape.extend([0, n as i64, d as i64, 0]);
     }
+    shape.push(0);
+    t.absorb_ints(pl::POOL_SHAPE, &shape);
     let values: Vec<EF> = claims.iter().map(|c| c.value).collect();
     t.absorb_exts(pl::POOL_VALUES, &values);
     let lambda = t.challenge(pl::POOL_LAMBDA);
