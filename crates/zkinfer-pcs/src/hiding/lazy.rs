@@ -9,8 +9,8 @@
 //! `prune_paths` prunes them), so the proof is what the tree in memory would give. (Until stop
 //! 33 it filled a tree of lazily zeroed placeholders and let p3 open that; the allocator backs
 //! large allocations with transparent huge pages, so every scattered row and digest written
-//! made the kernel clear a 2 MiB page: ≈ 100 MiB of clearing for a LeNet-5 opening, a third of
-//! its prove time.) The opening is then
+//! made the kernel clear a 2 MiB page: ≈ 140 MiB of clearing for a LeNet-5 opening, 27% of a
+//! `perf record` of its prove.) The opening is then
 //! checked against the commitment's root (the batched walk of [`super::merkle`]): a source that
 //! was changed or cut makes a clear error instead of a proof the verifier rejects.
 //!
