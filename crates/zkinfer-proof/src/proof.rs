@@ -676,10 +676,11 @@ mod tests {
 
     #[test]
     fn an_old_proof_file_names_its_version_and_the_fix() {
-        assert_eq!(<Proof as ZkFile>::VERSION, 14);
-        // A proof of the previous format (13: the transcript without chunked hashing) is refused.
-        let e = Proof::from_bytes(&header::<Proof>(13)).unwrap_err();
-        assert!(matches!(e, FileError::WrongVersion { got: 13, .. }), "{e}");
+        assert_eq!(<Proof as ZkFile>::VERSION, 15);
+        // A proof of the previous format (14: the mask pool's shape absorbed number by number)
+        // is refused.
+        let e = Proof::from_bytes(&header::<Proof>(14)).unwrap_err();
+        assert!(matches!(e, FileError::WrongVersion { got: 14, .. }), "{e}");
         // A proof of the first hiding format (3) is refused with the fix.
         let e = Proof::from_bytes(&header::<Proof>(3)).unwrap_err();
         assert!(
