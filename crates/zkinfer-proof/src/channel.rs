@@ -366,7 +366,7 @@ impl<'a> Channel<'a> {
                 Ok(Some(out))
             }
             Masking::Pool(pool) => {
-                let masked: Vec<MaskedClaim> = claims.iter().map(MaskedClaim::from).collect();
+                let masked: Vec<MaskedClaim> = claims.into_iter().map(MaskedClaim::from).collect();
                 let private = private && vars > 0;
                 let reduced = match &weighted {
                     None => {
@@ -901,7 +901,7 @@ impl<'a> Reader<'a> {
                 Ok(Some(Claim::new(point, value)))
             }
             (Some(Msg::MaskedReduction(p)), Some(pool)) => {
-                let masked: Vec<MaskedClaim> = claims.iter().map(MaskedClaim::from).collect();
+                let masked: Vec<MaskedClaim> = claims.into_iter().map(MaskedClaim::from).collect();
                 let private = private && num_vars > 0;
                 match &weighted {
                     None => zkinfer_sumcheck::verify_reduce_masked_claims(

@@ -105,12 +105,12 @@ impl From<MaskedClaim> for Claim {
     }
 }
 
-impl From<&Claim> for MaskedClaim {
-    fn from(c: &Claim) -> Self {
+impl From<Claim> for MaskedClaim {
+    fn from(c: Claim) -> Self {
         Self {
-            point: c.point.clone(),
+            point: c.point,
             value: c.value,
-            masks: c.masks.clone(),
+            masks: c.masks,
         }
     }
 }
