@@ -212,22 +212,24 @@ impl LazyTree {
         &self.source
     }
 
-    /// An opening of zeros at `indices`, shaped as [`LazyTree::read`] fills it.
-    fn zeros(&self, indices: &[usize]) -> StoredOpening {
-        let TreeShape { width, .. } = self.shape;
-        let mut distinct = indices.to_vec();
-        distinct.sort_unstable();
-        distinct.dedup();
+    /// An opening of zeros at `indices` with `siblings` sibling digests, shaped as
+    /// [`LazyTree::read`] fills it.
+    fn zeros(&self, indices: &[usize], siblings: usize) -> StoredOpening {
         StoredOpening {
-            values: vec![vec![vec![F::ZERO; width]]; indices.len()],
+            values: vec![vec![vec![F::ZERO; self.shape.width]]; indices.len()],
             salts: vec![vec![vec![F::ZERO; SALT_ELEMS]]; indices.len()],
-            siblings: vec![[0u8; 32]; boundary_siblings(&distinct, self.shape.layers() - 1).len()],
+            siblings: vec![[0u8; 32]; siblings],
         }
     }
 
     /// Reads into `out` (shaped by [`LazyTree::zeros`]) the rows at `indices`, their salts and
-    /// the boundary siblings of their paths.
-    fn read(&self, indices: &[usize], out: &mut StoredOpening) -> Result<(), String> {
+    /// the digests at `siblings` (`(level, node)`, [`boundary_siblings`] of the indices).
+    fn read(
+        &self,
+        indices: &[usize],
+        siblings: &[(usize, usize)],
+        out: &mut StoredOpening,
+    ) -> Result<(), String> {
         let TreeShape { width, height } = self.shape;
         let (codeword_len, salts_len, _) = self.shape.sections();
         let mut bytes = vec![0u8; width * 8];
@@ -242,9 +244,6 @@ impl LazyTree {
                 .read(codeword_len + (index * SALT_ELEMS * 8) as u64, &mut salt)?;
             decode_le(&salt, &mut salts[0])?;
         }
-        let mut distinct = indices.to_vec();
-        distinct.sort_unstable();
-        distinct.dedup();
         // Offset of each digest layer (leaves' first) in the source.
         let mut layer_at = codeword_len + salts_len;
         let mut layer_start = Vec::with_capacity(self.shape.layers());
@@ -252,11 +251,7 @@ impl LazyTree {
             layer_start.push(layer_at);
             layer_at += 32 * (height >> level) as u64;
         }
-        for (slot, (level, node)) in out
-            .siblings
-            .iter_mut()
-            .zip(boundary_siblings(&distinct, self.shape.layers() - 1))
-        {
+        for (slot, &(level, node)) in out.siblings.iter_mut().zip(siblings) {
             self.source
                 .read(layer_start[level] + 32 * node as u64, &mut slot[..])?;
         }
@@ -269,8 +264,12 @@ impl LazyTree {
     /// ([`LazyTree::take_failure`]) and an opening of zeros of the same shape returned, so the
     /// caller (p3's prover, which expects an opening) goes on and the record becomes an error.
     pub(crate) fn open(&self, indices: &[usize]) -> StoredOpening {
-        let mut opening = self.zeros(indices);
-        let failure = match self.read(indices, &mut opening) {
+        let mut distinct = indices.to_vec();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let siblings = boundary_siblings(&distinct, self.shape.layers() - 1);
+        let mut opening = self.zeros(indices, siblings.len());
+        let failure = match self.read(indices, &siblings, &mut opening) {
             Err(e) => Some(e),
             Ok(())
                 if !self.recomputes_root(
@@ -290,7 +289,7 @@ impl LazyTree {
         };
         if let Some(reason) = failure {
             *self.failure.lock().unwrap_or_else(PoisonError::into_inner) = Some(reason);
-            opening = self.zeros(indices);
+            opening = self.zeros(indices, siblings.len());
         }
         opening
     }
