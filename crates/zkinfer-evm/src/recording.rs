@@ -107,8 +107,8 @@ impl GrindingChallenger for Rec {
 }
 impl FieldChallenger<F> for Rec {}
 
-/// zkinfer's labelled absorbs (`zkinfer_field::Transcript`'s), played on the recorded sponge: the label (its
-/// length, then one element per byte), a length where the transcript writes one, then the values, each
+/// zkinfer's labelled absorbs (`zkinfer_field::Transcript`'s), played on the recorded sponge: the label (one
+/// element: `zkinfer_field::label_element`), a length where the transcript writes one, then the values, each
 /// logged as the base-field observe it is.
 impl Rec {
     fn observe_len(&mut self, len: usize) {
@@ -116,10 +116,7 @@ impl Rec {
     }
 
     fn label(&mut self, label: &[u8]) {
-        self.observe_len(label.len());
-        for &b in label {
-            self.observe(F::from_u64(u64::from(b)));
-        }
+        self.observe(zkinfer_field::label_element(label));
     }
 
     /// `Transcript::absorb_fields`.

@@ -28,7 +28,7 @@ pub use limits::{FIELD_SAFE_BITS, FIELD_SAFE_BOUND, MAX_TABLE_BITS};
 pub use p3_field::{
     BasedVectorSpace, ExtensionField, Field, PackedValue, PrimeCharacteristicRing, PrimeField64,
 };
-pub use transcript::{Challenger, Transcript, TranscriptLabel, zigzag_varints};
+pub use transcript::{Challenger, Transcript, TranscriptLabel, label_element, zigzag_varints};
 
 /// The base field: Goldilocks.
 pub type F = p3_goldilocks::Goldilocks;

@@ -6,7 +6,8 @@
 //! challenger it adds:
 //! - a domain separator absorbed at creation: [`PROTOCOL_TAG`] and a caller context (e.g. the vk
 //!   digest);
-//! - labelled absorbs: every message is preceded by its label (a `const` [`TranscriptLabel`]) and,
+//! - labelled absorbs: every message is preceded by its label (a `const` [`TranscriptLabel`],
+//!   absorbed as one element: [`label_element`]) and,
 //!   for vectors, its length, so two different message sequences never hash alike;
 //! - challenges in [`EF`] (two base-field samples, each uniform over `F` by rejection-free
 //!   sampling of p3's serializing challenger).
@@ -51,10 +52,7 @@ impl Transcript {
     }
 
     fn absorb_label(&mut self, label: TranscriptLabel) {
-        self.absorb_raw_len(label.len());
-        for &b in label {
-            self.inner.observe(F::from_u64_lossless(b.into()));
-        }
+        self.inner.observe(label_element(label));
     }
 
     fn absorb_raw_len(&mut self, len: usize) {
@@ -141,6 +139,25 @@ impl Transcript {
     pub fn challenger_mut(&mut self) -> &mut Challenger {
         &mut self.inner
     }
+}
+
+/// The one base-field element a label is absorbed as: its bytes as a base-256 number, least
+/// significant first, reduced mod p (`Σ_i label[i]·256^i mod p`, Horner from the last byte).
+///
+/// Labels are domain separators of a fixed message schedule (the verifier absorbs what the
+/// protocol dictates, lengths prefix every vector), so they need not be injective for soundness;
+/// this one is injective on text labels (no zero byte) of at most 7 bytes, and the labels in use
+/// are distinct
+/// (`labels_in_use_have_distinct_elements`). One element instead of one per byte keeps a sumcheck
+/// round's absorbs and challenge inside one Keccak-f block.
+pub fn label_element(label: &[u8]) -> F {
+    let radix = F::from_u64_lossless(256);
+    label
+        .iter()
+        .rev()
+        .fold(<F as p3_field::PrimeCharacteristicRing>::ZERO, |acc, &b| {
+            acc * radix + F::from_u64_lossless(b.into())
+        })
 }
 
 /// The zigzag LEB128 varints of `values` (0, −1, 1, −2, … → 0, 1, 2, 3, …; 7 bits a byte, the
@@ -230,6 +247,24 @@ mod tests {
     use p3_field::PrimeCharacteristicRing;
 
     use super::*;
+
+    #[test]
+    fn a_label_is_its_bytes_in_base_256() {
+        // The constant `Sumcheck.sol` keeps for "sumcheck/round" (8 bytes, little-endian).
+        assert_eq!(
+            label_element(b"sumcheck/round").as_canonical_u64(),
+            u64::from_le_bytes([0xd6, 0x9e, 0xfd, 0xed, 0x96, 0xd7, 0xd2, 0xe0])
+        );
+        // Up to 7 bytes, the element is the bytes themselves: injective.
+        assert_eq!(label_element(b"").as_canonical_u64(), 0);
+        assert_eq!(label_element(b"ab").as_canonical_u64(), 0x6261);
+        assert_ne!(label_element(b"ab"), label_element(b"ba"));
+        // A trailing zero byte is invisible (labels are text).
+        assert_eq!(label_element(b"a"), label_element(b"a\0"));
+        // Different labels give different challenges.
+        let c = |l: TranscriptLabel| Transcript::new(b"ctx").challenge(l);
+        assert_ne!(c(b"sumcheck/round"), c(b"sumcheck/claim"));
+    }
 
     #[test]
     fn same_messages_same_challenges() {

@@ -76,7 +76,10 @@ use crate::keys::{ProvingKey, VerifyingKey};
 ///   hashed in parallel; shorter inputs hash as before. Keys are unchanged.
 /// - 15: the mask pool's discharge absorbs the pool's shape (slots, linear terms) as one byte
 ///   string of varints instead of a labelled absorb per number. Keys are unchanged.
-pub const FORMAT_VERSION: u32 = 15;
+/// - 16: the transcript absorbs a label as one element (`zkinfer_field::label_element`), not
+///   its length and one element per byte, so a sumcheck round's absorbs and challenge hash in
+///   one Keccak-f block instead of three. Keys are unchanged.
+pub const FORMAT_VERSION: u32 = 16;
 
 /// Version of the verifying-key and compiled-model file formats (proving keys have
 /// [`PK_FORMAT_VERSION`]); bump on any change. Keys are versioned apart from proofs so that a change of the proof alone does not make users
@@ -676,11 +679,10 @@ mod tests {
 
     #[test]
     fn an_old_proof_file_names_its_version_and_the_fix() {
-        assert_eq!(<Proof as ZkFile>::VERSION, 15);
-        // A proof of the previous format (14: the mask pool's shape absorbed number by number)
-        // is refused.
-        let e = Proof::from_bytes(&header::<Proof>(14)).unwrap_err();
-        assert!(matches!(e, FileError::WrongVersion { got: 14, .. }), "{e}");
+        assert_eq!(<Proof as ZkFile>::VERSION, 16);
+        // A proof of the previous format (15: labels absorbed one element per byte) is refused.
+        let e = Proof::from_bytes(&header::<Proof>(15)).unwrap_err();
+        assert!(matches!(e, FileError::WrongVersion { got: 15, .. }), "{e}");
         // A proof of the first hiding format (3) is refused with the fix.
         let e = Proof::from_bytes(&header::<Proof>(3)).unwrap_err();
         assert!(

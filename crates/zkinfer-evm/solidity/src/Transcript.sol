@@ -23,7 +23,8 @@ struct Transcript {
 ///   u64 is read little-endian from 8 popped bytes, so the k-th u64 of a digest d is bits [64k, 64k + 64) of d
 ///   read as a big-endian uint256; a u64 ≥ p is rejected and the next one read;
 /// - observing anything discards the unread output.
-/// On top, zkinfer absorbs a label as its length then one element per byte, byte strings as length then 7-byte
+/// On top, zkinfer absorbs a label as one element (its bytes as a base-256 number, least significant first,
+/// mod p: `zkinfer_field::label_element`), byte strings as length then 7-byte
 /// chunks (zero-padded to 8), vectors as length then elements; a challenge in EF absorbs its label then
 /// samples c0, then c1. `init` absorbs ("protocol", "zkinfer/v1") and ("context", context).
 library KeccakTranscript {
@@ -33,10 +34,8 @@ library KeccakTranscript {
     /// Pending input above this many bytes is hashed in chunks (`zkinfer_field::CHUNK_BYTES`).
     uint256 private constant CHUNK = 8192;
     /// encodeLabel("protocol"), encodeLabel("context").
-    bytes private constant PROTOCOL_LABEL =
-        hex"0800000000000000700000000000000072000000000000006f0000000000000074000000000000006f0000000000000063000000000000006f000000000000006c00000000000000";
-    bytes private constant CONTEXT_LABEL =
-        hex"070000000000000063000000000000006f000000000000006e000000000000007400000000000000650000000000000078000000000000007400000000000000";
+    bytes private constant PROTOCOL_LABEL = hex"70726f746f636f6c";
+    bytes private constant CONTEXT_LABEL = hex"636f6e7465787400";
 
     /// A fresh transcript bound to the protocol tag and `context` (e.g. the vk digest).
     function init(bytes memory context) internal pure returns (Transcript memory t) {
@@ -89,22 +88,22 @@ library KeccakTranscript {
         }
     }
 
-    /// The encoding of a label as the Rust transcript absorbs it: its length, then one element per byte, each
-    /// as 8 little-endian bytes. Verifiers keep their labels encoded in constants (absorbing one is then a
-    /// copy); this function is for labels known only at run time.
+    /// The encoding of a label as the Rust transcript absorbs it: one element, `Σ_i label[i]·256^i mod p`
+    /// (Horner from the last byte), as 8 little-endian bytes. Verifiers keep their labels encoded in constants
+    /// (absorbing one is then a copy); this function is for labels known only at run time.
     function encodeLabel(bytes memory label) internal pure returns (bytes memory enc) {
-        uint256 n = label.length;
-        enc = new bytes(8 * (n + 1));
-        uint256 lenWord = _le64(n);
+        uint256 acc;
         assembly ("memory-safe") {
-            let dst := add(enc, 0x20)
-            mstore(dst, lenWord)
             let src := add(label, 0x20)
-            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
-                mstore(add(dst, mul(add(i, 1), 8)), shl(248, byte(0, mload(add(src, i)))))
+            for { let i := mload(label) } gt(i, 0) { i := sub(i, 1) } {
+                acc := addmod(mulmod(acc, 256, P), byte(0, mload(add(src, sub(i, 1)))), P)
             }
-            // The last mstore writes up to 24 zero bytes past enc: free memory, which Solidity treats as
-            // scratch.
+        }
+        enc = new bytes(8);
+        uint256 word = _le64(acc);
+        assembly ("memory-safe") {
+            // The word's last 24 bytes land in enc's padding (new bytes(8) takes a whole word).
+            mstore(add(enc, 0x20), word)
         }
     }
 

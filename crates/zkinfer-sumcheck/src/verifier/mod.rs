@@ -20,7 +20,9 @@ pub use batch::{BatchClaim, BatchOpening, BatchSubClaim, verify_batched};
 pub(crate) use reduce::{absorb_claims, absorb_weighted_claims};
 pub use reduce::{verify_reduce_claims, verify_reduce_claims_weighted};
 
-use zkinfer_field::{EF, PrimeCharacteristicRing, Transcript};
+use std::sync::OnceLock;
+
+use zkinfer_field::{EF, F, PrimeCharacteristicRing, Transcript};
 
 use crate::{SubClaim, SumcheckError, SumcheckProof, labels};
 
@@ -121,24 +123,134 @@ fn verify_rounds(
 }
 
 /// The value at `x` of the polynomial of degree `< values.len()` with `p(t) = values[t]`.
+///
+/// Lagrange over the nodes `0..n` in barycentric form, without an inversion:
+/// `p(x) = Σ_i v_i · w_i · Π_{j≠i} (x − j)` with the base-field weights
+/// `w_i = 1/Π_{j≠i} (i − j) = (−1)^{n−1−i}·C(n−1, i)/(n−1)!` and the products `Π_{j≠i}` from
+/// prefix and suffix products. A verifier calls it once per sumcheck round; the earlier form
+/// inverted `n` extension elements there.
 pub fn interpolate_uni(values: &[EF], x: EF) -> EF {
     let n = values.len();
-    // Lagrange over the nodes 0..n: p(x) = Σ_i v_i Π_{j≠i} (x − j)/(i − j).
-    let nodes: Vec<EF> = (0..n).map(EF::from_usize).collect();
+    let Some(last) = n.checked_sub(1) else {
+        return EF::ZERO;
+    };
+    let Some(inv_fact) = inverse_factorial(last) else {
+        return interpolate_uni_direct(values, x);
+    };
+    // suffix[i] = Π_{j ≥ i} (x − j), ending with the empty product.
+    let mut suffix: Vec<EF> = Vec::with_capacity(n + 1);
+    let mut product = EF::ONE;
+    suffix.push(product);
+    for j in (0..n).rev() {
+        product *= x - EF::from_usize(j);
+        suffix.push(product);
+    }
+    suffix.reverse();
+    let mut acc = EF::ZERO;
+    let mut prefix = EF::ONE;
+    // C(last, i), exact in u64 for last ≤ MAX_BARYCENTRIC_DEGREE.
+    let mut binomial: u64 = 1;
+    for ((i, &v), &after) in values.iter().enumerate().zip(suffix.iter().skip(1)) {
+        let weight = F::from_u64(binomial) * inv_fact;
+        let weight = if (last - i) % 2 == 1 { -weight } else { weight };
+        acc += v * (prefix * after) * weight;
+        prefix *= x - EF::from_usize(i);
+        binomial = (u128::from(binomial) * (last - i) as u128 / (i as u128 + 1)) as u64;
+    }
+    acc
+}
+
+/// The largest `n − 1` [`interpolate_uni`] takes in barycentric form (`C(60, 30) < 2^64`).
+const MAX_BARYCENTRIC_DEGREE: usize = 60;
+
+/// `1/k!` in the base field for `k ≤` [`MAX_BARYCENTRIC_DEGREE`], computed once.
+fn inverse_factorial(k: usize) -> Option<F> {
+    static TABLE: OnceLock<Vec<F>> = OnceLock::new();
+    TABLE
+        .get_or_init(|| {
+            let mut fact = F::ONE;
+            (0..=MAX_BARYCENTRIC_DEGREE)
+                .map(|k| {
+                    if k > 0 {
+                        fact *= F::from_usize(k);
+                    }
+                    // k! for k ≤ 60 is a product of non-zero residues below p: invertible.
+                    fact.try_inverse().unwrap_or(F::ZERO)
+                })
+                .collect()
+        })
+        .get(k)
+        .copied()
+}
+
+/// [`interpolate_uni`] by the defining formula: the reference, and the path for degrees above
+/// [`MAX_BARYCENTRIC_DEGREE`].
+fn interpolate_uni_direct(values: &[EF], x: EF) -> EF {
     let mut acc = EF::ZERO;
     for (i, &v) in values.iter().enumerate() {
         let mut num = EF::ONE;
-        let mut den = EF::ONE;
-        for (j, &xj) in nodes.iter().enumerate() {
-            if i != j {
-                num *= x - xj;
-                den *= EF::from_usize(i) - xj;
-            }
+        let mut den = F::ONE;
+        for j in (0..values.len()).filter(|&j| j != i) {
+            num *= x - EF::from_usize(j);
+            den *= F::from_usize(i) - F::from_usize(j);
         }
         // den is a product of non-zero small integers: invertible.
-        acc += v * num * den.inverse();
+        acc += v * num * den.try_inverse().unwrap_or(F::ZERO);
     }
     acc
 }
 
 use zkinfer_field::Field as _;
+
+#[cfg(test)]
+mod tests {
+    use rand::rngs::SmallRng;
+    use rand::{Rng, SeedableRng};
+
+    use zkinfer_field::BasedVectorSpace;
+
+    use super::*;
+
+    fn random_ef(rng: &mut SmallRng) -> EF {
+        EF::from_basis_coefficients_fn(|_| F::from_u64(rng.random::<u64>() >> 1))
+    }
+
+    #[test]
+    fn barycentric_interpolation_equals_the_defining_formula() {
+        let mut rng = SmallRng::seed_from_u64(7);
+        assert_eq!(interpolate_uni(&[], EF::ONE), EF::ZERO);
+        for n in 1..=12 {
+            let values: Vec<EF> = (0..n).map(|_| random_ef(&mut rng)).collect();
+            // At the nodes themselves, and at random points.
+            for t in 0..n {
+                assert_eq!(interpolate_uni(&values, EF::from_usize(t)), values[t]);
+            }
+            for _ in 0..4 {
+                let x = random_ef(&mut rng);
+                assert_eq!(
+                    interpolate_uni(&values, x),
+                    interpolate_uni_direct(&values, x),
+                    "n = {n}"
+                );
+            }
+        }
+        // Above the barycentric table's reach, the direct formula answers.
+        let values: Vec<EF> = (0..MAX_BARYCENTRIC_DEGREE + 3)
+            .map(|_| random_ef(&mut rng))
+            .collect();
+        assert_eq!(interpolate_uni(&values, EF::from_usize(5)), values[5]);
+    }
+
+    #[test]
+    fn the_largest_barycentric_degree_is_exact() {
+        let mut rng = SmallRng::seed_from_u64(8);
+        let values: Vec<EF> = (0..=MAX_BARYCENTRIC_DEGREE)
+            .map(|_| random_ef(&mut rng))
+            .collect();
+        let x = random_ef(&mut rng);
+        assert_eq!(
+            interpolate_uni(&values, x),
+            interpolate_uni_direct(&values, x)
+        );
+    }
+}
