@@ -546,7 +546,7 @@ fn discharge_verify(
 ///   reduction; the prover sends `B₀(ρ), B₁(ρ)` (the coordinates' values), which the witness
 ///   opening settles. The fresh entries keep those two values uniform.
 pub mod zk {
-    use std::collections::HashMap;
+    use rustc_hash::FxHashMap;
 
     use rand::SeedableRng;
     use zkinfer_field::{BasedVectorSpace, EF, F, Field, PrimeCharacteristicRing};
@@ -769,7 +769,7 @@ pub mod zk {
     /// `B`'s layout: its number of variables and the block of every blinding polynomial.
     struct BLayout {
         vars: usize,
-        index: HashMap<HidingColumnId, usize>,
+        index: FxHashMap<HidingColumnId, usize>,
     }
 
     /// The claims on `B` of the blinded argument's inner masks, as claims on its 4-entry
@@ -780,7 +780,7 @@ pub mod zk {
     ) -> Option<(Vec<Claim>, BLayout)> {
         let ids = block_ids(statement);
         let vars = column_vars(ids.len());
-        let index: HashMap<HidingColumnId, usize> =
+        let index: FxHashMap<HidingColumnId, usize> =
             ids.into_iter().enumerate().map(|(i, id)| (id, i)).collect();
         let mut out = Vec::new();
         for c in claims.hiding_claims() {
