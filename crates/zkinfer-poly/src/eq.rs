@@ -9,9 +9,13 @@ use zkinfer_field::{EF, Field, PrimeCharacteristicRing};
 #[must_use]
 pub fn eq_eval<A: Field>(r: &[A], x: &[A]) -> A {
     assert_eq!(r.len(), x.len(), "eq_eval: points of different lengths");
+    // a·b + (1 − a)(1 − b) = 1 − a − b + 2ab: one multiplication per coordinate.
     r.iter()
         .zip(x)
-        .map(|(&a, &b)| a * b + (A::ONE - a) * (A::ONE - b))
+        .map(|(&a, &b)| {
+            let ab = a * b;
+            A::ONE - a - b + ab + ab
+        })
         .product()
 }
 

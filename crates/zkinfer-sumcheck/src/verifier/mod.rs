@@ -204,16 +204,11 @@ use zkinfer_field::Field as _;
 
 #[cfg(test)]
 mod tests {
+    use rand::SeedableRng;
     use rand::rngs::SmallRng;
-    use rand::{Rng, SeedableRng};
-
-    use zkinfer_field::BasedVectorSpace;
 
     use super::*;
-
-    fn random_ef(rng: &mut SmallRng) -> EF {
-        EF::from_basis_coefficients_fn(|_| F::from_u64(rng.random::<u64>() >> 1))
-    }
+    use crate::zk::random_ext as random_ef;
 
     #[test]
     fn barycentric_interpolation_equals_the_defining_formula() {

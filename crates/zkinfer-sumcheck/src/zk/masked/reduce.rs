@@ -94,6 +94,48 @@ fn functionals<'a>(
     })
 }
 
+/// The most leading variables whose eq table [`functional_at`] builds (2^16 entries, 1 MiB).
+const MAX_PREFIX_TABLE_VARS: usize = 16;
+
+/// `W(ρ) = Σ_i α^i Σ_t c_t·eq(p_t, ρ)`, the verifier's side of [`add_eq_scaled`]: when every
+/// point starts with `k ≥ 1` Boolean coordinates (claims on blocks of a stack) and there are enough
+/// of them to pay for it, `eq(ρ_{<k}, ·)`'s table is built once and each point costs one lookup
+/// and `eq` over its last `n − k` coordinates, instead of `eq` over all `n`. Lengths are checked
+/// by [`absorb`] first.
+fn functional_at(
+    claims: &[MaskedClaim],
+    weighted: Option<&[WeightedPoint]>,
+    alphas: &[EF],
+    rho: &[EF],
+) -> EF {
+    let is_bool = |c: &EF| *c == EF::ZERO || *c == EF::ONE;
+    let k = functionals(claims, weighted)
+        .flatten()
+        .map(|(_, p)| p.iter().take_while(|c| is_bool(c)).count())
+        .min()
+        .unwrap_or(0)
+        .min(MAX_PREFIX_TABLE_VARS);
+    let terms: usize = functionals(claims, weighted).map(Iterator::count).sum();
+    // The table costs 2^k products; each point then saves k of them.
+    let k = k.min(rho.len());
+    let (rho_prefix, rho_rest) = rho.split_at(k);
+    let table = (k > 0 && terms * k >= 1 << k).then(|| eq_table_scaled(rho_prefix, EF::ONE));
+    let eq_at = |p: &[EF]| match &table {
+        Some(table) => {
+            let (prefix, rest) = p.split_at(k.min(p.len()));
+            let block = prefix
+                .iter()
+                .fold(0usize, |acc, &c| 2 * acc + usize::from(c == EF::ONE));
+            table.get(block).copied().unwrap_or(EF::ZERO) * eq_eval(rest, rho_rest)
+        }
+        None => eq_eval(p, rho),
+    };
+    functionals(claims, weighted)
+        .zip(alphas)
+        .map(|(ts, &a)| a * ts.map(|(c, p)| c * eq_at(p)).sum::<EF>())
+        .sum()
+}
+
 /// `w += scale·eq(point, ·)`. Leading Boolean coordinates (a claim on one column of a stack:
 /// selector and padding bits) select one block of `w`, so only that block's table is built —
 /// `2^(n−k)` work for `k` such coordinates instead of `2^n`.
@@ -282,10 +324,7 @@ fn verify_reduce_masked(
         transcript,
     )?;
     transcript.absorb_ext(labels::REDUCE_EVAL, proof.eval);
-    let w: EF = functionals(claims, weighted)
-        .zip(&alphas)
-        .map(|(ts, &a)| a * ts.map(|(c, p)| c * eq_eval(p, &sub.sub.point)).sum::<EF>())
-        .sum();
+    let w = functional_at(claims, weighted, &alphas, &sub.sub.point);
     sub.check_products(&product(), None, &[proof.eval, w])?
         .into_iter()
         .next()
@@ -301,6 +340,66 @@ mod tests {
     use zkinfer_poly::eq_table_scaled;
 
     use super::add_eq_scaled;
+
+    /// `W(ρ)` with the shared prefix table equals the sum of `eq`s, for block claims (Boolean
+    /// prefixes, many of them: the table is built), a mix with a random first coordinate (it is
+    /// not), and weighted points.
+    #[test]
+    fn functional_at_equals_the_sum_of_eqs() {
+        use rand::SeedableRng;
+        use rand::rngs::SmallRng;
+
+        use super::{MaskedClaim, functional_at};
+        use crate::zk::random_ext;
+        use zkinfer_poly::eq_eval;
+
+        let mut rng = SmallRng::seed_from_u64(3);
+        let n = 8;
+        let rho: Vec<EF> = (0..n).map(|_| random_ext(&mut rng)).collect();
+        let bit = |b: usize| if b == 1 { EF::ONE } else { EF::ZERO };
+        let block_point = |block: usize, rng: &mut SmallRng| -> Vec<EF> {
+            (0..6)
+                .map(|i| bit((block >> (5 - i)) & 1))
+                .chain((0..2).map(|_| random_ext(rng)))
+                .collect()
+        };
+        let claim = |point: Vec<EF>| MaskedClaim {
+            point,
+            value: EF::ZERO,
+            masks: Vec::new(),
+        };
+        let blocks: Vec<MaskedClaim> = (0..40)
+            .map(|b| claim(block_point((7 * b) % 64, &mut rng)))
+            .collect();
+        let mut mixed = blocks.clone();
+        mixed.push(claim((0..n).map(|_| random_ext(&mut rng)).collect()));
+        for claims in [&blocks, &mixed] {
+            let alphas: Vec<EF> = (0..claims.len()).map(|_| random_ext(&mut rng)).collect();
+            let want: EF = claims
+                .iter()
+                .zip(&alphas)
+                .map(|(c, &a)| a * eq_eval(&c.point, &rho))
+                .sum();
+            assert_eq!(functional_at(claims, None, &alphas, &rho), want);
+        }
+        // Weighted: two points per claim.
+        let weighted: Vec<Vec<(EF, Vec<EF>)>> = (0..20)
+            .map(|b| {
+                vec![
+                    (random_ext(&mut rng), block_point(b, &mut rng)),
+                    (random_ext(&mut rng), block_point(63 - b, &mut rng)),
+                ]
+            })
+            .collect();
+        let alphas: Vec<EF> = (0..20).map(|_| random_ext(&mut rng)).collect();
+        let want: EF = weighted
+            .iter()
+            .zip(&alphas)
+            .map(|(ts, &a)| a * ts.iter().map(|(c, p)| *c * eq_eval(p, &rho)).sum::<EF>())
+            .sum();
+        let owners = vec![claim(vec![EF::ZERO; n]); 20];
+        assert_eq!(functional_at(&owners, Some(&weighted), &alphas, &rho), want);
+    }
 
     /// The block-wise kernel equals the full table for points with 0, some and all coordinates
     /// Boolean (a stack claim's selector and padding bits).
