@@ -147,9 +147,8 @@ impl Transcript {
 /// Labels are domain separators of a fixed message schedule (the verifier absorbs what the
 /// protocol dictates, lengths prefix every vector), so they need not be injective for soundness;
 /// this one is injective on text labels (no zero byte) of at most 7 bytes, and the labels in use
-/// are distinct
-/// (`labels_in_use_have_distinct_elements`). One element instead of one per byte keeps a sumcheck
-/// round's absorbs and challenge inside one Keccak-f block.
+/// are distinct (`labels_in_use_have_distinct_elements`). One element instead of one per byte
+/// keeps a sumcheck round's absorbs and challenge inside one Keccak-f block.
 pub fn label_element(label: &[u8]) -> F {
     let radix = F::from_u64_lossless(256);
     label

@@ -16,6 +16,9 @@
 //! the plain weights commitment of proving-key format 7 (`setup_plain_weights_for_tests`),
 //! proved by the same zero-knowledge prover — shows both, so the test can fail.
 
+mod common;
+use common::zero_window_starts;
+
 use zkinfer_pcs::PcsConfig;
 use zkinfer_proof::ir::{Op, ProofGraph};
 use zkinfer_proof::keys::setup_plain_weights_for_tests;
@@ -87,19 +90,6 @@ fn weight_determined_positions(a: &[Vec<u8>], b: &[Vec<u8>]) -> Vec<usize> {
         .collect()
 }
 
-/// Non-overlapping windows of 16 zero bytes.
-fn zero_windows(bytes: &[u8]) -> usize {
-    let (mut count, mut run) = (0, 0);
-    for &b in bytes {
-        run = if b == 0 { run + 1 } else { 0 };
-        if run == 16 {
-            count += 1;
-            run = 0;
-        }
-    }
-    count
-}
-
 /// (positions fixed by the weights, zero windows of set A's proofs, of set B's).
 fn measure(hiding: bool) -> (Vec<usize>, Vec<usize>, Vec<usize>) {
     let (_, n) = model(false);
@@ -112,8 +102,8 @@ fn measure(hiding: bool) -> (Vec<usize>, Vec<usize>, Vec<usize>) {
     );
     let (pa, pb) = (proofs(&ka, &x), proofs(&kb, &x));
     let positions = weight_determined_positions(&pa, &pb);
-    let za: Vec<usize> = pa.iter().map(|p| zero_windows(p)).collect();
-    let zb: Vec<usize> = pb.iter().map(|p| zero_windows(p)).collect();
+    let za: Vec<usize> = pa.iter().map(|p| zero_window_starts(p).len()).collect();
+    let zb: Vec<usize> = pb.iter().map(|p| zero_window_starts(p).len()).collect();
     (positions, za, zb)
 }
 

@@ -24,6 +24,9 @@
 
 use std::collections::BTreeSet;
 
+mod common;
+use common::zero_window_starts;
+
 use zkinfer_pcs::PcsConfig;
 use zkinfer_proof::ir::{Op, ProofGraph};
 use zkinfer_proof::testing::{GraphBuilder, Rng};
@@ -62,24 +65,6 @@ fn model(lookups: bool) -> (ProofGraph, usize) {
     (g, n)
 }
 
-/// Non-overlapping windows of 16 zero bytes (one extension-field zero, or structural zeros).
-fn zero_windows(bytes: &[u8]) -> usize {
-    let mut count = 0;
-    let mut run = 0;
-    for &b in bytes {
-        if b == 0 {
-            run += 1;
-            if run == 16 {
-                count += 1;
-                run = 0;
-            }
-        } else {
-            run = 0;
-        }
-    }
-    count
-}
-
 /// A proof's zero windows, each as (part of the proof, offset in that part).
 fn placed_windows(p: &Proof) -> BTreeSet<(usize, usize)> {
     let bytes = p.to_bytes();
@@ -96,21 +81,7 @@ fn placed_windows(p: &Proof) -> BTreeSet<(usize, usize)> {
         }
         (parts.len(), at - start)
     };
-    let mut out = BTreeSet::new();
-    let mut run = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if b == 0 {
-            run += 1;
-            if run == 16 {
-                out.insert(place(i + 1 - 16));
-                run = 0;
-            }
-        } else {
-            run = 0;
-        }
-    }
-    assert_eq!(out.len(), zero_windows(&bytes));
-    out
+    zero_window_starts(&bytes).into_iter().map(place).collect()
 }
 
 fn windows(pk: &ProvingKey, x: &[i64], hiding: bool) -> Vec<BTreeSet<(usize, usize)>> {

@@ -109,15 +109,17 @@ fn functional_at(
     rho: &[EF],
 ) -> EF {
     let is_bool = |c: &EF| *c == EF::ZERO || *c == EF::ONE;
-    let k = functionals(claims, weighted)
-        .flatten()
-        .map(|(_, p)| p.iter().take_while(|c| is_bool(c)).count())
-        .min()
-        .unwrap_or(0)
-        .min(MAX_PREFIX_TABLE_VARS);
-    let terms: usize = functionals(claims, weighted).map(Iterator::count).sum();
+    // The shortest Boolean prefix over all points, and how many points there are.
+    let (k, terms) = functionals(claims, weighted).flatten().fold(
+        (MAX_PREFIX_TABLE_VARS.min(rho.len()), 0usize),
+        |(k, terms), (_, p)| {
+            (
+                k.min(p.iter().take_while(|c| is_bool(c)).count()),
+                terms + 1,
+            )
+        },
+    );
     // The table costs 2^k products; each point then saves k of them.
-    let k = k.min(rho.len());
     let (rho_prefix, rho_rest) = rho.split_at(k);
     let table = (k > 0 && terms * k >= 1 << k).then(|| eq_table_scaled(rho_prefix, EF::ONE));
     let eq_at = |p: &[EF]| match &table {
