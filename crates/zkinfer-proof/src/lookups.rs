@@ -253,15 +253,45 @@ fn multiplicities_inner(
             .iter()
             .map(|c| c.iter().map(Vec::as_slice).collect())
             .collect();
+        // The blinded argument's witnesses are the merged groups: row `r` of group `g` is
+        // member `r >> n`'s.
+        let grouped = if blinded {
+            zk::groups(&uses)
+        } else {
+            Vec::new()
+        };
+        // (lookup, row) of a witness row.
+        let use_of = |witness: usize, row: usize| -> (usize, usize) {
+            match grouped.get(witness) {
+                Some(g) => (
+                    g.members.get(row >> g.vars).copied().unwrap_or(usize::MAX),
+                    row & ((1usize << g.vars) - 1),
+                ),
+                None => (witness, row),
+            }
+        };
         let named = |e: zkinfer_lookup::LookupError| match e {
-            zkinfer_lookup::LookupError::NotInTable { witness, .. } => ProveError::NotInTable {
-                layer: uses
-                    .get(witness)
-                    .and_then(|lu| graph.nodes.get(node_of(lu)))
-                    .map_or("?", |n| n.name.as_str())
-                    .to_string(),
-                source: e,
-            },
+            zkinfer_lookup::LookupError::NotInTable {
+                witness,
+                row,
+                value,
+                table,
+            } => {
+                let (witness, row) = use_of(witness, row);
+                ProveError::NotInTable {
+                    layer: uses
+                        .get(witness)
+                        .and_then(|lu| graph.nodes.get(node_of(lu)))
+                        .map_or("?", |n| n.name.as_str())
+                        .to_string(),
+                    source: zkinfer_lookup::LookupError::NotInTable {
+                        witness,
+                        row,
+                        value,
+                        table,
+                    },
+                }
+            }
             e => ProveError::Lookup(e),
         };
         let m = if blinded {
@@ -527,15 +557,21 @@ fn discharge_verify(
 /// Zero-knowledge lookups (issue 13): [`zkinfer_lookup::zk`]'s blinded LogUp-GKR wired into the
 /// proof (docs/ZK-sumcheck.md §2, docs/ZK.md §11).
 ///
-/// - **Disabled rows.** The blinded argument reserves each witness tree's last two leaves for
-///   blinding fractions. Rather than change every op's layout, a looked-up column of `n`
-///   variables is presented to it as the *extended* column `E` of `n + e` variables (`e = 1`,
-///   or 2 for a one-row column): the column in the first `2^n` rows, the table's first row in
-///   every other row but the last two, which are zero. `E`'s rows are all in the table, the
-///   argument's claim `E(p) = v` becomes the claim `X(p') = (v − f·(1 − eq₀ − s))/eq₀` on the
-///   column (`p = (top ‖ p')`, `eq₀ = Π(1 − top_i)`, `s = Π_{j ≤ n+e−2} p_j` the last two rows'
-///   indicator, `f` the fill value), an identity of multilinear extensions the verifier
-///   computes itself. The cost is a witness tree twice as tall as the column.
+/// - **Disabled rows, merged trees.** The blinded argument reserves each witness tree's last
+///   two leaves for blinding fractions. Rather than change every op's layout, the lookups of a
+///   table with the same number of variables `n` ([`zk::Group`], in plan order) are presented
+///   to it as one *merged* column `E` per table column, of the least `N` variables with
+///   `k·2^n + 2 ≤ 2^N` for `k` members: member `u`'s column in block `u` (rows `u·2^n ..
+///   (u+1)·2^n`), the table's first row in every other row but the last two, which are zero.
+///   `E`'s rows are all in the table. At the argument's leaf point `(top ‖ ρ)` (`top` the
+///   `N − n` block coordinates) the prover sends every member's columns at `ρ`, masked, and
+///   the verifier computes `E(top ‖ ρ) = Σ_u eq(top, u)·X_u(ρ) + f·(1 − Σ_u eq(top, u) − s)`
+///   (`s` the last two rows' indicator, `f` the fill value) — an identity of multilinear
+///   extensions — for the leaf check, and routes each `X_u(ρ)` as the claim on member `u`'s
+///   column. One tree per group instead of one per lookup: GPT-2 124M's 835 lookups make 25
+///   trees (plus 13 table trees), and every GKR layer sends four children and two inner-mask
+///   values per active tree. (Before proof format 17 each lookup had its own tree of `n + 1`
+///   variables, `k = 1` above.)
 /// - **Secrets.** Per table, [`Blinding`] and [`InnerMasks`] from the OS, committed in the
 ///   hiding witness batch before `α, β` as one extension-field *blinding column* `B` (each
 ///   blinding polynomial in a 4-entry block, then fresh random entries up to a power of two),
@@ -546,6 +582,7 @@ fn discharge_verify(
 ///   reduction; the prover sends `B₀(ρ), B₁(ρ)` (the coordinates' values), which the witness
 ///   opening settles. The fresh entries keep those two values uniform.
 pub mod zk {
+    use rayon::prelude::*;
     use rustc_hash::FxHashMap;
 
     use rand::SeedableRng;
@@ -575,25 +612,60 @@ pub mod zk {
     /// Label of the reduction of the claims on `B`.
     const AT_BLINDING: &str = "lookup blinding";
 
-    /// Extra leading variables of the extended column of a looked-up column of `num_vars`.
-    #[must_use]
-    pub fn extra_vars(num_vars: usize) -> usize {
-        if num_vars == 0 { 2 } else { 1 }
+    /// The lookups of one table that share a witness tree: those with the same number of
+    /// variables, in plan order (module docs, "Merged trees").
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct Group {
+        /// The members' number of variables `n`.
+        pub vars: usize,
+        /// The merged column's number of variables `N`: the least with `k·2^n + 2 ≤ 2^N` for
+        /// `k` members (room for the two disabled rows).
+        pub extended: usize,
+        /// The members, as indices into the table's lookups.
+        pub members: Vec<usize>,
     }
 
-    /// Per table, the blinded argument's statement: the table and its extended witnesses'
-    /// variables.
+    impl Group {
+        /// The leading variables that select a member's block: `N − n`.
+        #[must_use]
+        pub fn block_vars(&self) -> usize {
+            self.extended - self.vars
+        }
+    }
+
+    /// A table's lookups (`uses`, in plan order) grouped by their number of variables, the
+    /// groups in the order of their first member.
+    #[must_use]
+    pub fn groups(uses: &[LookupUse]) -> Vec<Group> {
+        let mut out: Vec<Group> = Vec::new();
+        for (i, lu) in uses.iter().enumerate() {
+            match out.iter_mut().find(|g| g.vars == lu.num_vars) {
+                Some(g) => g.members.push(i),
+                None => out.push(Group {
+                    vars: lu.num_vars,
+                    extended: 0,
+                    members: vec![i],
+                }),
+            }
+        }
+        for g in &mut out {
+            let rows = 1usize
+                .checked_shl(g.vars as u32)
+                .and_then(|b| b.checked_mul(g.members.len()))
+                .and_then(|r| r.checked_add(2))
+                .unwrap_or(usize::MAX);
+            g.extended = rows.next_power_of_two().trailing_zeros() as usize;
+        }
+        out
+    }
+
+    /// Per table, the blinded argument's statement: the table and its merged witnesses'
+    /// variables (one tree per [`Group`]).
     fn statement<'t>(tables: &'t [Table], plan: &Plan) -> Vec<(&'t Table, Vec<usize>)> {
         tables
             .iter()
             .zip(plan.lookups_by_table())
-            .map(|(t, us)| {
-                let shapes = us
-                    .iter()
-                    .map(|lu| lu.num_vars + extra_vars(lu.num_vars))
-                    .collect();
-                (t, shapes)
-            })
+            .map(|(t, us)| (t, groups(&us).iter().map(|g| g.extended).collect()))
             .collect()
     }
 
@@ -640,19 +712,9 @@ pub mod zk {
         Ok((vars, entries))
     }
 
-    /// The extended column of `column` (see the module doc): `fill` in the new rows, the last
-    /// two zero.
-    fn extend(mut column: Vec<F>, fill: F, extra: usize) -> Vec<F> {
-        let n = column.len();
-        column.resize(n << extra, fill);
-        let len = column.len();
-        if let Some(last) = column.get_mut(len.saturating_sub(2)..) {
-            last.fill(F::ZERO);
-        }
-        column
-    }
-
-    /// The extended columns of every lookup of table `t`.
+    /// The merged columns of every group of table `t`'s lookups (module docs): per group, per
+    /// table column, the members' columns block after block, `fill` in the other rows but the
+    /// last two, which are zero.
     pub(super) fn extended(
         graph: &ProofGraph,
         plan: &Plan,
@@ -663,16 +725,67 @@ pub mod zk {
         let fill = table
             .row(0)
             .ok_or_else(|| ProveError::Backend(format!("table {} is empty", table.describe())))?;
-        uses.iter()
-            .map(|lu| {
-                let extra = extra_vars(lu.num_vars);
-                Ok(columns(graph, plan, wit, lu)?
-                    .into_iter()
-                    .zip(&fill)
-                    .map(|(c, &f)| extend(c, f, extra))
-                    .collect())
-            })
+        groups(uses)
+            .par_iter()
+            .map(|g| merged(graph, plan, wit, uses, g, &fill))
             .collect()
+    }
+
+    /// One group's merged columns ([`extended`]).
+    fn merged(
+        graph: &ProofGraph,
+        plan: &Plan,
+        wit: &Witness,
+        uses: &[LookupUse],
+        group: &Group,
+        fill: &[F],
+    ) -> Result<Vec<Vec<F>>, ProveError> {
+        let members = group
+            .members
+            .iter()
+            .map(|&m| {
+                let lu = uses
+                    .get(m)
+                    .ok_or_else(|| ProveError::key_mismatch("lookups", "no such lookup"))?;
+                columns(graph, plan, wit, lu)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        merge(group, fill, &members).map_err(|what| ProveError::key_mismatch("lookups", what))
+    }
+
+    /// The merged columns of `group` from its members' columns (`members[u][j]`: member `u`,
+    /// table column `j`; each `2^n` rows): block `u` of column `j` is `members[u][j]`, the other
+    /// rows `fill[j]` but the last two, which are zero.
+    fn merge(
+        group: &Group,
+        fill: &[F],
+        members: &[Vec<Vec<F>>],
+    ) -> Result<Vec<Vec<F>>, &'static str> {
+        let mut out: Vec<Vec<F>> = fill.iter().map(|&f| vec![f; 1 << group.extended]).collect();
+        let block = 1usize << group.vars;
+        if members.len() != group.members.len() || members.len() * block + 2 > 1 << group.extended {
+            return Err("a group of another size than its lookups");
+        }
+        for (b, cols) in members.iter().enumerate() {
+            if cols.len() != out.len() {
+                return Err("a lookup with another number of columns than its table");
+            }
+            for (dst, src) in out.iter_mut().zip(cols) {
+                if src.len() != block {
+                    return Err("a looked-up column of another size than its lookup's");
+                }
+                dst.get_mut(b * block..(b + 1) * block)
+                    .ok_or("a merged column too short")?
+                    .copy_from_slice(src);
+            }
+        }
+        for col in &mut out {
+            let len = col.len();
+            if let Some(last) = col.get_mut(len.saturating_sub(2)..) {
+                last.fill(F::ZERO);
+            }
+        }
+        Ok(out)
     }
 
     /// The multiplicities of the blinded argument (every row of every extended column but its
@@ -790,26 +903,57 @@ pub mod zk {
         Some((out, BLayout { vars, index }))
     }
 
-    /// The claim on a column from the argument's (masked) claim on its extended column:
-    /// `E(p) = eq₀·X(p′) + f·(1 − eq₀ − s)`, so `X(p′)` plus the masks over `eq₀` is
-    /// `(v − f·(1 − eq₀ − s))/eq₀`; `None` when `eq₀ = 0` (a degenerate challenge,
-    /// probability `≤ 2/|EF|`).
-    fn unextend(claim: &Claim, fill: F, extra: usize) -> Option<Claim> {
-        let point = &claim.point;
-        let top = point.get(..extra)?;
-        let rest = point.get(extra..)?;
-        let eq0: EF = top.iter().map(|&x| EF::ONE - x).product();
-        let s: EF = point
-            .get(..point.len().checked_sub(1)?)?
-            .iter()
-            .copied()
-            .product();
-        let inv = eq0.try_inverse()?;
-        Some(Claim {
-            point: rest.to_vec(),
-            value: (claim.value - EF::from(fill) * (EF::ONE - eq0 - s)) * inv,
-            masks: scaled_masks(&claim.masks, inv),
-        })
+    /// `eq(top, b)` for the block index `b` written big-endian in `top.len()` bits.
+    fn eq_block(top: &[EF], b: usize) -> EF {
+        let bits = top.len();
+        top.iter()
+            .enumerate()
+            .map(|(i, &x)| {
+                if (b >> (bits - 1 - i)) & 1 == 1 {
+                    x
+                } else {
+                    EF::ONE - x
+                }
+            })
+            .product()
+    }
+
+    /// The (masked) claims on a group's merged columns at the leaf point `(top ‖ ρ)` from the
+    /// members' claims at `ρ` (`members[u·c + j]`: member `u`, table column `j`, `c` columns):
+    /// `E_j(top, ρ) = Σ_u eq(top, u)·X_uj(ρ) + f_j·(1 − Σ_u eq(top, u) − s)`, `s` the last two
+    /// rows' indicator at the leaf point; the masks combine with the same coefficients.
+    fn merged_claims(
+        point: &[EF],
+        block_vars: usize,
+        s: EF,
+        fill: &[F],
+        members: &[Claim],
+    ) -> Option<Vec<Claim>> {
+        let top = point.get(..block_vars)?;
+        let c = fill.len();
+        if c == 0 || !members.len().is_multiple_of(c) {
+            return None;
+        }
+        let eqs: Vec<EF> = (0..members.len() / c).map(|u| eq_block(top, u)).collect();
+        let filled = EF::ONE - eqs.iter().copied().sum::<EF>() - s;
+        Some(
+            fill.iter()
+                .enumerate()
+                .map(|(j, &f)| {
+                    let mut value = EF::from(f) * filled;
+                    let mut masks = Vec::new();
+                    for (x, &eq) in members.iter().skip(j).step_by(c).zip(&eqs) {
+                        value += eq * x.value;
+                        masks.extend(scaled_masks(&x.masks, eq));
+                    }
+                    Claim {
+                        point: point.to_vec(),
+                        value,
+                        masks,
+                    }
+                })
+                .collect(),
+        )
     }
 
     /// The claims on `N(z)` and `D(z)` that make a tree's leaf claim hold, from the values
@@ -862,16 +1006,19 @@ pub mod zk {
     }
 
     /// Turns each tree's leaf claim into claims on committed data, given the values sent
-    /// masked at its leaf point (`sent(tree, point, count)` sends them on the prover's side
-    /// and reads them on the verifier's): the looked-up columns' claims (unextended), the
-    /// multiplicity columns', and the blinding columns' `N(z)`, `D(z)` as claims on `B`.
+    /// masked (`sent(instance, tree, group, point, count)` sends them on the prover's side and
+    /// reads them on the verifier's: for a table tree (`group` `None`) the multiplicity
+    /// column's value at the leaf point without its first coordinate, for a group's tree each
+    /// member's columns at the leaf point without its block coordinates, member after member):
+    /// the looked-up columns' claims, the multiplicity columns', and the blinding columns'
+    /// `N(z)`, `D(z)` as claims on `B`.
     fn leaf_claims<E>(
         tables: &[Table],
         plan: &Plan,
         claims: &BlindedClaims,
         leaf_slots: &[[usize; 4]],
         b: &BLayout,
-        mut sent: impl FnMut(&LeafClaim, bool, usize) -> Result<Vec<Claim>, E>,
+        mut sent: impl FnMut(usize, usize, Option<&Group>, &[EF], usize) -> Result<Vec<Claim>, E>,
         bad: impl Fn(&str) -> E,
     ) -> Result<LeafOutput, E> {
         let leaves = claims
@@ -882,6 +1029,7 @@ pub mod zk {
             return Err(bad("a leaf claim per tree"));
         }
         let uses = plan.lookups_by_table();
+        let grouped: Vec<Vec<Group>> = uses.iter().map(|us| groups(us)).collect();
         let mut out: Vec<TableClaims> = tables
             .iter()
             .zip(&uses)
@@ -893,20 +1041,47 @@ pub mod zk {
         let mut blinding = Vec::with_capacity(2 * leaf_slots.len());
         for (leaf, slots) in leaves.trees.iter().zip(leaf_slots) {
             let (i, tree) = (leaf.instance, leaf.tree);
-            let (Some(table), Some(us), Some(tc)) = (tables.get(i), uses.get(i), out.get_mut(i))
+            let (Some(table), Some(gs), Some(tc)) = (tables.get(i), grouped.get(i), out.get_mut(i))
             else {
                 return Err(bad("a leaf claim of no table"));
             };
-            let is_table = tree == us.len();
-            if tree > us.len() {
+            let group = gs.get(tree);
+            let is_table = tree == gs.len();
+            if group.is_none() && !is_table {
                 return Err(bad("a leaf claim of no tree"));
             }
             let form = leaf
                 .form(table, is_table, leaves.alpha, leaves.beta)
                 .ok_or_else(|| bad("a leaf point without coordinates"))?;
-            let count = if is_table { 1 } else { table.num_columns() };
-            let values = sent(leaf, is_table, count)?;
-            let [(nv, nm), (dv, dm)] = blinding_claims(leaf, &form, slots, &values)
+            let fill = table.row(0).ok_or_else(|| bad("an empty table"))?;
+            let (values, at_leaf) = match group {
+                None => {
+                    let point = leaf
+                        .point
+                        .get(1..)
+                        .ok_or_else(|| bad("a table leaf point"))?;
+                    let values = sent(i, tree, None, point, 1)?;
+                    (values.clone(), values)
+                }
+                Some(g) => {
+                    if leaf.point.len() != g.extended {
+                        return Err(bad("a leaf point of another length than its tree"));
+                    }
+                    let point = leaf
+                        .point
+                        .get(g.block_vars()..)
+                        .ok_or_else(|| bad("a leaf point"))?;
+                    let count = g.members.len() * table.num_columns();
+                    let values = sent(i, tree, Some(g), point, count)?;
+                    if values.len() != count {
+                        return Err(bad("another number of leaf values than the group's"));
+                    }
+                    let merged = merged_claims(&leaf.point, g.block_vars(), form.s, &fill, &values)
+                        .ok_or_else(|| bad("a group's leaf values"))?;
+                    (values, merged)
+                }
+            };
+            let [(nv, nm), (dv, dm)] = blinding_claims(leaf, &form, slots, &at_leaf)
                 .ok_or_else(|| bad("a degenerate lookup challenge; prove again"))?;
             for (id, value, masks) in [
                 (HidingColumnId::Numerators { instance: i, tree }, nv, nm),
@@ -926,18 +1101,11 @@ pub mod zk {
                     .into_iter()
                     .next()
                     .ok_or_else(|| bad("no multiplicity value"))?;
-            } else {
-                let fill = table.row(0).ok_or_else(|| bad("an empty table"))?;
-                let lu = us.get(tree).ok_or_else(|| bad("no such lookup"))?;
-                let extra = extra_vars(lu.num_vars);
-                let routed = values
-                    .iter()
-                    .zip(&fill)
-                    .map(|(c, &f)| unextend(c, f, extra))
-                    .collect::<Option<Vec<_>>>()
-                    .ok_or_else(|| bad("a degenerate lookup challenge; prove again"))?;
-                if let Some(w) = tc.witness.get_mut(tree) {
-                    *w = routed;
+            } else if let Some(g) = group {
+                let c = table.num_columns().max(1);
+                for (&m, member) in g.members.iter().zip(values.chunks(c)) {
+                    let w = tc.witness.get_mut(m).ok_or_else(|| bad("no such lookup"))?;
+                    *w = member.to_vec();
                 }
             }
         }
@@ -1036,25 +1204,34 @@ pub mod zk {
             &claims,
             &leaf_slots,
             &layout,
-            |leaf, is_table, _| {
-                let i = leaf.instance;
-                Ok(if is_table {
-                    let pt = leaf.point.get(1..).unwrap_or_default();
-                    let m = mf
-                        .get(i)
-                        .map_or(EF::ZERO, |m| zkinfer_poly::evaluate(m, pt));
-                    ch.send_masked(pt, &[m])
-                } else {
-                    let values: Vec<EF> = cols
-                        .get(i)
-                        .and_then(|c| c.get(leaf.tree))
-                        .map(|w| {
-                            w.iter()
-                                .map(|c| zkinfer_poly::evaluate(c, &leaf.point))
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    ch.send_masked(&leaf.point, &values)
+            |i, tree, group, pt, _| {
+                Ok(match group {
+                    None => {
+                        let m = mf
+                            .get(i)
+                            .map_or(EF::ZERO, |m| zkinfer_poly::evaluate(m, pt));
+                        ch.send_masked(pt, &[m])
+                    }
+                    Some(g) => {
+                        // Member `u`'s column `j` is block `u` of the merged column `j`.
+                        let merged: &[Vec<F>] = cols
+                            .get(i)
+                            .and_then(|c| c.get(tree))
+                            .map_or(&[], Vec::as_slice);
+                        let block = 1usize << g.vars;
+                        let c = merged.len().max(1);
+                        let values: Vec<EF> = (0..g.members.len() * merged.len())
+                            .into_par_iter()
+                            .map(|k| {
+                                let (u, j) = (k / c, k % c);
+                                merged
+                                    .get(j)
+                                    .and_then(|col| col.get(u * block..(u + 1) * block))
+                                    .map_or(EF::ZERO, |x| zkinfer_poly::evaluate(x, pt))
+                            })
+                            .collect();
+                        ch.send_masked(pt, &values)
+                    }
                 })
             },
             |what| backend(&what),
@@ -1157,14 +1334,7 @@ pub mod zk {
             &claims,
             &leaf_slots,
             &layout,
-            |leaf, is_table, count| {
-                let pt = if is_table {
-                    leaf.point.get(1..).unwrap_or_default()
-                } else {
-                    &leaf.point
-                };
-                rd.recv_masked(count, pt, AT)
-            },
+            |_, _, _, pt, count| rd.recv_masked(count, pt, AT),
             |what| VerifyError::at(AT, what),
         )?;
         let uses = cx.plan.lookups_by_table();
@@ -1190,5 +1360,131 @@ pub mod zk {
             ));
         }
         Ok(b_claims(first_b, &reduced.point, v0, v1))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use rand::rngs::SmallRng;
+        use rand::{Rng, SeedableRng};
+
+        use super::*;
+        use crate::plan::LookupWitness;
+
+        fn uses(vars: &[usize]) -> Vec<LookupUse> {
+            vars.iter()
+                .map(|&num_vars| LookupUse {
+                    table: 0,
+                    witness: LookupWitness::Input,
+                    num_vars,
+                })
+                .collect()
+        }
+
+        #[test]
+        fn groups_merge_the_lookups_of_one_size_into_the_least_tree() {
+            let gs = groups(&uses(&[4, 14, 4, 0, 14, 4, 1, 1]));
+            let got: Vec<(usize, usize, Vec<usize>)> = gs
+                .iter()
+                .map(|g| (g.vars, g.extended, g.members.clone()))
+                .collect();
+            assert_eq!(
+                got,
+                vec![
+                    (4, 6, vec![0, 2, 5]), // 3·16 + 2 = 50 rows → 64
+                    (14, 16, vec![1, 4]),  // 2·2^14 + 2 → 2^16
+                    (0, 2, vec![3]),       // 1 + 2 = 3 rows → 4
+                    (1, 3, vec![6, 7]),    // 2·2 + 2 = 6 rows → 8
+                ]
+            );
+            // One lookup alone: the extension of proof formats up to 16 (one more variable, two
+            // for a one-row column).
+            for n in 0..20 {
+                let g = &groups(&uses(&[n]))[0];
+                assert_eq!(g.extended, if n == 0 { 2 } else { n + 1 });
+            }
+            // Always room for the two disabled rows, never a tree twice too tall.
+            for k in 1..40usize {
+                for n in 0..6 {
+                    let g = &groups(&uses(&vec![n; k]))[0];
+                    let rows = (k << n) + 2;
+                    assert!(rows <= 1 << g.extended && rows > 1 << (g.extended - 1));
+                }
+            }
+        }
+
+        fn random_f(rng: &mut SmallRng) -> F {
+            F::from_u64(rng.random::<u64>() >> 1)
+        }
+
+        fn random_ef(rng: &mut SmallRng) -> EF {
+            EF::from_basis_coefficients_fn(|_| random_f(rng))
+        }
+
+        /// `merged_claims` is the merged columns' multilinear extension: checked against the
+        /// columns `merge` lays out, with each member's claim masked by its own slot.
+        #[test]
+        fn merged_claims_evaluate_the_merged_columns() {
+            let mut rng = SmallRng::seed_from_u64(7);
+            for (k, n, c) in [
+                (1, 3, 1),
+                (3, 2, 2),
+                (5, 0, 1),
+                (6, 0, 2),
+                (7, 4, 1),
+                (2, 1, 3),
+            ] {
+                let g = &groups(&uses(&vec![n; k]))[0];
+                let fill: Vec<F> = (0..c).map(|_| random_f(&mut rng)).collect();
+                let members: Vec<Vec<Vec<F>>> = (0..k)
+                    .map(|_| {
+                        (0..c)
+                            .map(|_| (0..1 << n).map(|_| random_f(&mut rng)).collect())
+                            .collect()
+                    })
+                    .collect();
+                let cols = merge(g, &fill, &members).unwrap();
+                let point: Vec<EF> = (0..g.extended).map(|_| random_ef(&mut rng)).collect();
+                let rho = &point[g.block_vars()..];
+                let s: EF = point[..point.len() - 1].iter().copied().product();
+                let claims: Vec<Claim> = (0..k * c)
+                    .map(|i| Claim {
+                        point: rho.to_vec(),
+                        value: zkinfer_poly::evaluate(&members[i / c][i % c], rho),
+                        masks: vec![ClaimMask {
+                            slot: i,
+                            coeff: EF::ONE,
+                        }],
+                    })
+                    .collect();
+                let got = merged_claims(&point, g.block_vars(), s, &fill, &claims).unwrap();
+                assert_eq!(got.len(), c);
+                for (j, e) in got.iter().enumerate() {
+                    assert_eq!(
+                        e.value,
+                        zkinfer_poly::evaluate(&cols[j], &point),
+                        "{k} {n} {c}"
+                    );
+                    // Member `u`'s mask enters with `eq(top, u)`.
+                    let top = &point[..g.block_vars()];
+                    let want: Vec<ClaimMask> = (0..k)
+                        .map(|u| ClaimMask {
+                            slot: u * c + j,
+                            coeff: eq_block(top, u),
+                        })
+                        .collect();
+                    assert_eq!(e.masks, want);
+                }
+                // The last two rows are the disabled slots: zero whatever the fill.
+                assert!(cols.iter().all(|col| col[col.len() - 2..] == [F::ZERO; 2]));
+            }
+            // A number of member values that is not a multiple of the columns' is refused, and
+            // so is a member of the wrong size.
+            let one = Claim::new(vec![EF::ONE; 2], EF::ONE);
+            let three = vec![one.clone(), one.clone(), one];
+            assert!(merged_claims(&[EF::ONE; 3], 1, EF::ZERO, &[F::ONE; 2], &three).is_none());
+            let g = &groups(&uses(&[2, 2]))[0];
+            let short = vec![vec![vec![F::ONE; 4]], vec![vec![F::ONE; 3]]];
+            assert!(merge(g, &[F::ZERO], &short).is_err());
+        }
     }
 }

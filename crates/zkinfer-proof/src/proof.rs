@@ -79,7 +79,11 @@ use crate::keys::{ProvingKey, VerifyingKey};
 /// - 16: the transcript absorbs a label as one element (`zkinfer_field::label_element`), not
 ///   its length and one element per byte, so a sumcheck round's absorbs and challenge hash in
 ///   one Keccak-f block instead of three. Keys are unchanged.
-pub const FORMAT_VERSION: u32 = 16;
+/// - 17: the blinded lookups merge the lookups of one table with the same number of variables
+///   into one witness tree (`lookups::zk::groups`): fewer trees, so fewer children and inner-mask
+///   values per GKR layer; each member's columns are sent masked at the leaf point without the
+///   block coordinates. Keys are unchanged.
+pub const FORMAT_VERSION: u32 = 17;
 
 /// Version of the verifying-key and compiled-model file formats (proving keys have
 /// [`PK_FORMAT_VERSION`]); bump on any change. Keys are versioned apart from proofs so that a change of the proof alone does not make users
@@ -679,10 +683,10 @@ mod tests {
 
     #[test]
     fn an_old_proof_file_names_its_version_and_the_fix() {
-        assert_eq!(<Proof as ZkFile>::VERSION, 16);
-        // A proof of the previous format (15: labels absorbed one element per byte) is refused.
-        let e = Proof::from_bytes(&header::<Proof>(15)).unwrap_err();
-        assert!(matches!(e, FileError::WrongVersion { got: 15, .. }), "{e}");
+        assert_eq!(<Proof as ZkFile>::VERSION, 17);
+        // A proof of the previous format (16: one lookup tree per lookup) is refused.
+        let e = Proof::from_bytes(&header::<Proof>(16)).unwrap_err();
+        assert!(matches!(e, FileError::WrongVersion { got: 16, .. }), "{e}");
         // A proof of the first hiding format (3) is refused with the fix.
         let e = Proof::from_bytes(&header::<Proof>(3)).unwrap_err();
         assert!(

@@ -229,13 +229,29 @@ fn the_lookups_are_blinded_and_every_part_is_checked() {
     use zkinfer_proof::Lookups;
     use zkinfer_proof::channel::Msg;
 
-    let (pk, x, _) = fixture();
+    // Two hidden layers of one width: their rescales' lookups share trees.
+    let (g, x) = mlp(&[16, 8, 8, 4], 11);
+    let plan = compile(&g, CompileOptions::with_input(InputVisibility::Private)).expect("compiles");
+    let pk = setup(&g, &plan, PcsConfig::default()).expect("setup");
     let p = prove(&pk, &x, None).unwrap();
     verify(&pk.vk, &p, None, None).expect("honest proof");
     let Lookups::Blinded(blinded) = &p.lookups else {
         panic!("a ZK proof's lookups are blinded");
     };
     assert!(!blinded.layers.is_empty() && !blinded.roots.is_empty());
+    // The lookups of one table with the same number of variables share a tree (proof format
+    // 17): one root per group and per table, and this model has a group of several lookups.
+    let by_table = pk.vk.plan.lookups_by_table();
+    let lookups: usize = by_table.iter().map(Vec::len).sum();
+    let trees: usize = by_table
+        .iter()
+        .map(|us| zkinfer_proof::lookups::zk::groups(us).len() + 1)
+        .sum();
+    assert_eq!(blinded.roots.len(), trees);
+    assert!(
+        trees < lookups + by_table.len(),
+        "no tree merges two lookups"
+    );
     let plain = prove_non_zk_for_bench(&pk, &x, &mut Profile::default()).unwrap();
     assert!(matches!(plain.lookups, Lookups::Plain(_)));
     verify(&pk.vk, &plain, None, None).expect("plain proof");
@@ -304,6 +320,17 @@ fn the_lookups_are_blinded_and_every_part_is_checked() {
             assert!(
                 verify(&pk.vk, &bad, None, None).is_err(),
                 "leaf value {i}.{j}"
+            );
+        }
+        // A merged tree's members' values in another order: each is routed to another column.
+        if values.len() >= 2 && values[0] != values[values.len() - 1] {
+            let mut bad = p.clone();
+            if let Msg::Evals(v) = &mut bad.msgs[i] {
+                v.reverse();
+            }
+            assert!(
+                verify(&pk.vk, &bad, None, None).is_err(),
+                "leaf values {i} reversed"
             );
         }
     }
