@@ -1623,3 +1623,70 @@ fn a_verifier_holding_candidate_witnesses_cannot_tell_them_apart() {
     assert!(runs(&a1, false, &mut rng).iter().all(|&(m1, m2)| m1 && !m2));
     assert!(runs(&a2, false, &mut rng).iter().all(|&(m1, m2)| !m1 && m2));
 }
+
+/// Many claims on blocks of one column (a Boolean prefix selecting the block, then a random
+/// point in it: how the engine's blinded lookups claim their blinding column), enough of them
+/// that the verifier evaluates `W(ρ)` through the prefix's shared eq table: honest claims
+/// verify; one claim's value changed, one claim moved to another block, or the claims reordered
+/// are rejected by the reduction or by the reduced claim's opening.
+#[test]
+fn many_block_claims_with_one_forged_claim_are_rejected() {
+    let (n, prefix) = (10usize, 6usize);
+    let mut rng = StdRng::seed_from_u64(35);
+    let v = ext(&mut rng, n);
+    let claims: Vec<MaskedClaim> = (0..1usize << prefix)
+        .map(|block| {
+            let mut p: Vec<EF> = (0..prefix)
+                .rev()
+                .map(|b| EF::from(F::from_bool((block >> b) & 1 == 1)))
+                .collect();
+            p.extend(rand_point(&mut rng, n - prefix));
+            MaskedClaim::plain(p.clone(), evaluate(&v, &p))
+        })
+        .collect();
+
+    let mut pool = MaskPool::random(POOL, &mut rng).unwrap();
+    let column = pool.columns().remove(0);
+    let mut t = Transcript::new(b"blocks");
+    commit(&column, &mut t);
+    let (red, cv) =
+        reduce_masked_claims(Column::Ext(v.clone()), &claims, true, &mut pool, &mut t).unwrap();
+    let oracle = pool.clone();
+
+    // The verifier's side on `claims` as the verifier holds them; `Ok` only if the reduction
+    // verifies and the reduced (masked) claim holds against the column.
+    let verdict = |claims: &[MaskedClaim]| -> Result<(), String> {
+        let mut t = Transcript::new(b"blocks");
+        commit(&column, &mut t);
+        let mut pv = MaskPoolVerifier::new(POOL).unwrap();
+        let c = verify_reduce_masked_claims(n, claims, true, &red, &mut pv, &mut t)
+            .map_err(|e| e.to_string())?;
+        oracle_masked(&v, &c, &oracle)
+    };
+    verdict(&claims).expect("honest block claims");
+    assert_eq!(
+        {
+            let mut t = Transcript::new(b"blocks");
+            commit(&column, &mut t);
+            let mut pv = MaskPoolVerifier::new(POOL).unwrap();
+            verify_reduce_masked_claims(n, &claims, true, &red, &mut pv, &mut t).unwrap()
+        },
+        cv
+    );
+
+    let mut forged = claims.clone();
+    forged[37].value += EF::ONE;
+    assert!(verdict(&forged).is_err(), "a changed value");
+    let mut moved = claims.clone();
+    moved[37].point[2] = EF::ONE - moved[37].point[2];
+    assert!(verdict(&moved).is_err(), "a claim moved to another block");
+    let mut inner = claims.clone();
+    inner[37].point[n - 1] += EF::ONE;
+    assert!(
+        verdict(&inner).is_err(),
+        "a claim at another point of its block"
+    );
+    let mut swapped = claims.clone();
+    swapped.swap(3, 40);
+    assert!(verdict(&swapped).is_err(), "two claims swapped");
+}
