@@ -19,6 +19,23 @@ pub fn eq_eval<A: Field>(r: &[A], x: &[A]) -> A {
         .product()
 }
 
+/// `eq(r, bits(i))`: one entry of [`eq_table`] (`i` in `r.len()` big-endian bits; bits of `i`
+/// above them are ignored), without the table.
+#[must_use]
+pub fn eq_at_index<A: Field>(r: &[A], i: usize) -> A {
+    let n = r.len();
+    r.iter()
+        .enumerate()
+        .map(|(k, &rk)| {
+            if (i >> (n - 1 - k)) & 1 == 1 {
+                rk
+            } else {
+                A::ONE - rk
+            }
+        })
+        .product()
+}
+
 /// The table `T[i] = eq(r, bits(i))` (big-endian, see the crate doc), of length `2^r.len()`.
 #[must_use]
 pub fn eq_table(r: &[EF]) -> Vec<EF> {
@@ -53,6 +70,17 @@ mod tests {
 
     fn rand_ef(rng: &mut StdRng) -> EF {
         EF::from_basis_coefficients_fn(|_| F::from_u64(rng.random::<u64>() >> 1))
+    }
+
+    #[test]
+    fn eq_at_index_is_the_tables_entry() {
+        let mut rng = StdRng::seed_from_u64(2);
+        for n in 0..7 {
+            let r: Vec<EF> = (0..n).map(|_| rand_ef(&mut rng)).collect();
+            for (i, &ti) in eq_table(&r).iter().enumerate() {
+                assert_eq!(eq_at_index(&r, i), ti, "n {n} i {i}");
+            }
+        }
     }
 
     #[test]

@@ -18,7 +18,7 @@
 pub mod eq;
 pub mod mle;
 
-pub use eq::{eq_eval, eq_table, eq_table_scaled};
+pub use eq::{eq_at_index, eq_eval, eq_table, eq_table_scaled};
 pub use mle::{Mle, evaluate, evaluate_mapped, fix_first_var_in_place, fold_first_var};
 
 /// Below this many evaluations, loops stay serial: thread hand-off costs more than it saves.

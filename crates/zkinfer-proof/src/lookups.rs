@@ -903,21 +903,6 @@ pub mod zk {
         Some((out, BLayout { vars, index }))
     }
 
-    /// `eq(top, b)` for the block index `b` written big-endian in `top.len()` bits.
-    fn eq_block(top: &[EF], b: usize) -> EF {
-        let bits = top.len();
-        top.iter()
-            .enumerate()
-            .map(|(i, &x)| {
-                if (b >> (bits - 1 - i)) & 1 == 1 {
-                    x
-                } else {
-                    EF::ONE - x
-                }
-            })
-            .product()
-    }
-
     /// The (masked) claims on a group's merged columns at the leaf point `(top ‖ ρ)` from the
     /// members' claims at `ρ` (`members[u·c + j]`: member `u`, table column `j`, `c` columns):
     /// `E_j(top, ρ) = Σ_u eq(top, u)·X_uj(ρ) + f_j·(1 − Σ_u eq(top, u) − s)`, `s` the last two
@@ -934,7 +919,9 @@ pub mod zk {
         if c == 0 || !members.len().is_multiple_of(c) {
             return None;
         }
-        let eqs: Vec<EF> = (0..members.len() / c).map(|u| eq_block(top, u)).collect();
+        let eqs: Vec<EF> = (0..members.len() / c)
+            .map(|u| zkinfer_poly::eq_at_index(top, u))
+            .collect();
         let filled = EF::ONE - eqs.iter().copied().sum::<EF>() - s;
         Some(
             fill.iter()
@@ -1469,7 +1456,7 @@ pub mod zk {
                     let want: Vec<ClaimMask> = (0..k)
                         .map(|u| ClaimMask {
                             slot: u * c + j,
-                            coeff: eq_block(top, u),
+                            coeff: zkinfer_poly::eq_at_index(top, u),
                         })
                         .collect();
                     assert_eq!(e.masks, want);

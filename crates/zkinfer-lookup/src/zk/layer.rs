@@ -198,21 +198,6 @@ fn fold_sparse(sparse: &mut Vec<(usize, EF)>, halfn: usize, r: EF) {
     *sparse = out;
 }
 
-/// `eq(z, x)` for the index `x` of `z.len()` big-endian bits.
-fn eq_at(z: &[EF], x: usize) -> EF {
-    let n = z.len();
-    z.iter()
-        .enumerate()
-        .map(|(i, &zi)| {
-            if (x >> (n - 1 - i)) & 1 == 1 {
-                zi
-            } else {
-                EF::ONE - zi
-            }
-        })
-        .product()
-}
-
 /// `eq(a, t)` for one variable.
 fn eq1(a: EF, t: EF) -> EF {
     a * t + (EF::ONE - a) * (EF::ONE - t)
@@ -302,7 +287,7 @@ fn sparse_round(
         for x in xs {
             let full = child_lines(inst, tr, off, (halfn, x), true);
             let base = child_lines(inst, tr, off, (halfn, x), false);
-            let w = coeff * eq_scale * eq_at(&z[i + 1..], x);
+            let w = coeff * eq_scale * zkinfer_poly::eq_at_index(&z[i + 1..], x);
             for (t, hv) in h.iter_mut().enumerate() {
                 let t = EF::from_usize(t);
                 let diff = parent_expr(std::iter::once(at_t(&full, t)), lambda)
