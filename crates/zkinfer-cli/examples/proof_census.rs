@@ -109,9 +109,11 @@ fn plan_census(vk: &VerifyingKey) {
         .map(|us| zkinfer_proof::lookups::zk::groups(us).len())
         .sum();
     println!(
-        "{} tables, {} lookups, {groups} groups (witness trees of a blinded proof)",
+        "{} tables, {} lookups, {groups} groups (witness trees of a blinded proof); mask-pool \
+         entries beyond one tree per lookup: {:?}",
         by_table.len(),
-        by_table.iter().map(Vec::len).sum::<usize>()
+        by_table.iter().map(Vec::len).sum::<usize>(),
+        zkinfer_proof::lookups::zk::entries_beyond_one_tree_per_lookup(&vk.plan)
     );
 }
 

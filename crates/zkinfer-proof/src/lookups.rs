@@ -697,10 +697,45 @@ pub mod zk {
     /// If a table cannot be generated, or a mask shape is invalid.
     pub fn shape(plan: &Plan) -> Result<(usize, usize), String> {
         let tables = tables(plan)?;
-        let st = statement(&tables, plan);
-        let vars = column_vars(block_ids(&st).len());
+        shape_of(&statement(&tables, plan))
+    }
+
+    /// The mask-pool entries the merged trees take beyond one tree per lookup (proof formats up
+    /// to 16), zero when they take fewer. A proving key made before format 17 recorded its
+    /// budget ([`crate::ProvingKey::mask_entries`]) with one tree per lookup: a merged tree can
+    /// be taller than every old one, and one more layer's mask can outweigh the leaf masks of
+    /// the trees it saves, so the prover adds this to a recorded budget (a budget recorded
+    /// since is exact, and the pool's power-of-two rounding absorbs the excess in most cases).
+    ///
+    /// # Errors
+    /// As [`shape`].
+    pub fn entries_beyond_one_tree_per_lookup(plan: &Plan) -> Result<usize, String> {
+        let tables = tables(plan)?;
+        let singletons: Vec<(&Table, Vec<usize>)> = tables
+            .iter()
+            .zip(plan.lookups_by_table())
+            .map(|(t, us)| {
+                let shapes = us
+                    .iter()
+                    .map(|lu| {
+                        groups(std::slice::from_ref(lu))
+                            .first()
+                            .map_or(lu.num_vars + 1, |g| g.extended)
+                    })
+                    .collect();
+                (t, shapes)
+            })
+            .collect();
+        let (_, merged) = shape_of(&statement(&tables, plan))?;
+        let (_, single) = shape_of(&singletons)?;
+        Ok(merged.saturating_sub(single))
+    }
+
+    /// [`shape`] of a statement.
+    fn shape_of(st: &[(&Table, Vec<usize>)]) -> Result<(usize, usize), String> {
+        let vars = column_vars(block_ids(st).len());
         let mut entries = 0;
-        for (n, d) in layer_mask_shapes(&st) {
+        for (n, d) in layer_mask_shapes(st) {
             entries += mask_entries(n, d).map_err(|e| e.to_string())?;
         }
         // `B`'s reduction consumes the masked leaf claims on `N` and `D`.
@@ -708,7 +743,7 @@ pub mod zk {
         // Four leaf masks per tree (`S_p`, `S_q` at both children). The masked leaf values
         // (every looked-up column, every multiplicity column) are counted by the walk's
         // counting pass, which sends their stand-ins ([`super::route_for_count`]).
-        entries += 4 * CLAIM_MASK_ENTRIES * tree_count(&st);
+        entries += 4 * CLAIM_MASK_ENTRIES * tree_count(st);
         Ok((vars, entries))
     }
 

@@ -403,7 +403,11 @@ fn mask_pool(
     public_output: bool,
 ) -> Result<MaskPool, ProveError> {
     let entries = match pk.mask_entries {
-        Some(n) => n,
+        // A key made before proof format 17 counted one lookup tree per lookup.
+        Some(n) => n.saturating_add(
+            lookups::zk::entries_beyond_one_tree_per_lookup(&pk.vk.plan)
+                .map_err(ProveError::Backend)?,
+        ),
         None => count_mask_entries(pk, wit, weights, output, public_output)?,
     };
     let err = |e: zkinfer_sumcheck::SumcheckError| ProveError::Backend(format!("mask pool: {e}"));
