@@ -253,8 +253,7 @@ fn multiplicities_inner(
             .iter()
             .map(|c| c.iter().map(Vec::as_slice).collect())
             .collect();
-        // The blinded argument's witnesses are the merged groups: row `r` of group `g` is
-        // member `r >> n`'s.
+        // The blinded argument's witnesses are the merged groups.
         let grouped = if blinded {
             zk::groups(&uses)
         } else {
@@ -263,10 +262,7 @@ fn multiplicities_inner(
         // (lookup, row) of a witness row.
         let use_of = |witness: usize, row: usize| -> (usize, usize) {
             match grouped.get(witness) {
-                Some(g) => (
-                    g.members.get(row >> g.vars).copied().unwrap_or(usize::MAX),
-                    row & ((1usize << g.vars) - 1),
-                ),
+                Some(g) => g.member_of(row).unwrap_or((usize::MAX, row)),
                 None => (witness, row),
             }
         };
@@ -612,55 +608,86 @@ pub mod zk {
     /// Label of the reduction of the claims on `B`.
     const AT_BLINDING: &str = "lookup blinding";
 
-    /// The lookups of one table that share a witness tree: those with the same number of
-    /// variables, in plan order (module docs, "Merged trees").
+    /// One lookup of a [`Group`]: which, its columns' number of variables, and where its block
+    /// starts in the merged column.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct Member {
+        /// Index into the table's lookups.
+        pub lookup: usize,
+        /// Its columns' number of variables `n_u`.
+        pub vars: usize,
+        /// Its block's first row, a multiple of `2^{n_u}`.
+        pub offset: usize,
+    }
+
+    impl Member {
+        /// The block's leading coordinates in a merged column of `extended` variables (`N −
+        /// n_u`) and the block's index among blocks of its size (`offset / 2^{n_u}`).
+        fn block(&self, extended: usize) -> (usize, usize) {
+            (extended.saturating_sub(self.vars), self.offset >> self.vars)
+        }
+    }
+
+    /// The lookups of one table that share a witness tree: all of them, their blocks back to
+    /// back, largest first (module docs, "Merged trees").
     #[derive(Clone, Debug, PartialEq, Eq)]
     pub struct Group {
-        /// The members' number of variables `n`.
-        pub vars: usize,
-        /// The merged column's number of variables `N`: the least with `k·2^n + 2 ≤ 2^N` for
-        /// `k` members (room for the two disabled rows).
+        /// The merged column's number of variables `N`: the least with `Σ_u 2^{n_u} + 2 ≤ 2^N`
+        /// (room for the two disabled rows).
         pub extended: usize,
-        /// The members, as indices into the table's lookups.
-        pub members: Vec<usize>,
+        /// The members, largest first (plan order among equal sizes).
+        pub members: Vec<Member>,
     }
 
     impl Group {
-        /// The leading variables that select a member's block: `N − n`.
+        /// The lookup whose block holds `row`, and the row in its column.
         #[must_use]
-        pub fn block_vars(&self) -> usize {
-            self.extended - self.vars
+        pub fn member_of(&self, row: usize) -> Option<(usize, usize)> {
+            self.members
+                .iter()
+                .find(|m| row >= m.offset && (row - m.offset) >> m.vars == 0)
+                .map(|m| (m.lookup, row - m.offset))
         }
     }
 
-    /// A table's lookups (`uses`, in plan order) grouped by their number of variables, the
-    /// groups in the order of their first member.
+    /// A table's lookups (`uses`, in plan order) as the groups whose trees the blinded argument
+    /// proves: one group of all of them (none without lookups). Blocks are placed largest
+    /// first, so each starts at a multiple of its own size.
     #[must_use]
     pub fn groups(uses: &[LookupUse]) -> Vec<Group> {
-        let mut out: Vec<Group> = Vec::new();
-        for (i, lu) in uses.iter().enumerate() {
-            match out.iter_mut().find(|g| g.vars == lu.num_vars) {
-                Some(g) => g.members.push(i),
-                None => out.push(Group {
-                    vars: lu.num_vars,
-                    extended: 0,
-                    members: vec![i],
-                }),
-            }
+        if uses.is_empty() {
+            return Vec::new();
         }
-        for g in &mut out {
-            let rows = 1usize
-                .checked_shl(g.vars as u32)
-                .and_then(|b| b.checked_mul(g.members.len()))
-                .and_then(|r| r.checked_add(2))
-                .unwrap_or(usize::MAX);
-            g.extended = rows.next_power_of_two().trailing_zeros() as usize;
-        }
-        out
+        let mut order: Vec<(usize, usize)> =
+            uses.iter().map(|lu| lu.num_vars).enumerate().collect();
+        // Stable: plan order among equal sizes.
+        order.sort_by_key(|&(_, vars)| std::cmp::Reverse(vars));
+        let mut offset = 0usize;
+        let members = order
+            .into_iter()
+            .map(|(lookup, vars)| {
+                let m = Member {
+                    lookup,
+                    vars,
+                    offset,
+                };
+                let size = u32::try_from(vars)
+                    .ok()
+                    .and_then(|v| 1usize.checked_shl(v))
+                    .unwrap_or(usize::MAX);
+                offset = offset.saturating_add(size);
+                m
+            })
+            .collect();
+        let extended = offset
+            .saturating_add(2)
+            .checked_next_power_of_two()
+            .map_or(usize::BITS as usize, |r| r.trailing_zeros() as usize);
+        vec![Group { extended, members }]
     }
 
     /// Per table, the blinded argument's statement: the table and its merged witnesses'
-    /// variables (one tree per [`Group`]).
+    /// variables (one tree per [`Group`]: one per table with lookups).
     fn statement<'t>(tables: &'t [Table], plan: &Plan) -> Vec<(&'t Table, Vec<usize>)> {
         tables
             .iter()
@@ -778,9 +805,9 @@ pub mod zk {
         let members = group
             .members
             .iter()
-            .map(|&m| {
+            .map(|m| {
                 let lu = uses
-                    .get(m)
+                    .get(m.lookup)
                     .ok_or_else(|| ProveError::key_mismatch("lookups", "no such lookup"))?;
                 columns(graph, plan, wit, lu)
             })
@@ -788,35 +815,38 @@ pub mod zk {
         merge(group, fill, &members).map_err(|what| ProveError::key_mismatch("lookups", what))
     }
 
-    /// The merged columns of `group` from its members' columns (`members[u][j]`: member `u`,
-    /// table column `j`; each `2^n` rows): block `u` of column `j` is `members[u][j]`, the other
-    /// rows `fill[j]` but the last two, which are zero.
+    /// The merged columns of `group` from its members' columns (`members[u][j]`: member `u` in
+    /// the group's order, table column `j`): member `u`'s column at rows `offset_u ..
+    /// offset_u + 2^{n_u}`, `fill[j]` in the other rows but the last two, which are zero.
     fn merge(
         group: &Group,
         fill: &[F],
         members: &[Vec<Vec<F>>],
     ) -> Result<Vec<Vec<F>>, &'static str> {
-        let mut out: Vec<Vec<F>> = fill.iter().map(|&f| vec![f; 1 << group.extended]).collect();
-        let block = 1usize << group.vars;
-        if members.len() != group.members.len() || members.len() * block + 2 > 1 << group.extended {
+        let rows = 1usize << group.extended;
+        let mut out: Vec<Vec<F>> = fill.iter().map(|&f| vec![f; rows]).collect();
+        if members.len() != group.members.len() {
             return Err("a group of another size than its lookups");
         }
-        for (b, cols) in members.iter().enumerate() {
+        for (m, cols) in group.members.iter().zip(members) {
             if cols.len() != out.len() {
                 return Err("a lookup with another number of columns than its table");
+            }
+            let block = 1usize << m.vars;
+            if m.offset + block + 2 > rows {
+                return Err("a group whose blocks do not fit its merged column");
             }
             for (dst, src) in out.iter_mut().zip(cols) {
                 if src.len() != block {
                     return Err("a looked-up column of another size than its lookup's");
                 }
-                dst.get_mut(b * block..(b + 1) * block)
+                dst.get_mut(m.offset..m.offset + block)
                     .ok_or("a merged column too short")?
                     .copy_from_slice(src);
             }
         }
         for col in &mut out {
-            let len = col.len();
-            if let Some(last) = col.get_mut(len.saturating_sub(2)..) {
+            if let Some(last) = col.get_mut(rows.saturating_sub(2)..) {
                 last.fill(F::ZERO);
             }
         }
@@ -938,25 +968,30 @@ pub mod zk {
         Some((out, BLayout { vars, index }))
     }
 
-    /// The (masked) claims on a group's merged columns at the leaf point `(top ‖ ρ)` from the
-    /// members' claims at `ρ` (`members[u·c + j]`: member `u`, table column `j`, `c` columns):
-    /// `E_j(top, ρ) = Σ_u eq(top, u)·X_uj(ρ) + f_j·(1 − Σ_u eq(top, u) − s)`, `s` the last two
-    /// rows' indicator at the leaf point; the masks combine with the same coefficients.
+    /// The (masked) claims on a group's merged columns at the leaf point `p` from the members'
+    /// claims (`members[u·c + j]`: member `u` in the group's order, table column `j`, `c`
+    /// columns; member `u`'s at `p` without its first `N − n_u` coordinates `top_u`):
+    /// `E_j(p) = Σ_u eq(top_u, offset_u / 2^{n_u})·X_uj + f_j·(1 − Σ_u eq(top_u, ·) − s)`, `s`
+    /// the last two rows' indicator at `p`; the masks combine with the same coefficients.
     fn merged_claims(
         point: &[EF],
-        block_vars: usize,
+        group: &Group,
         s: EF,
         fill: &[F],
         members: &[Claim],
     ) -> Option<Vec<Claim>> {
-        let top = point.get(..block_vars)?;
         let c = fill.len();
-        if c == 0 || !members.len().is_multiple_of(c) {
+        if c == 0 || members.len() != group.members.len() * c || point.len() != group.extended {
             return None;
         }
-        let eqs: Vec<EF> = (0..members.len() / c)
-            .map(|u| zkinfer_poly::eq_at_index(top, u))
-            .collect();
+        let eqs: Vec<EF> = group
+            .members
+            .iter()
+            .map(|m| {
+                let (lead, index) = m.block(group.extended);
+                Some(zkinfer_poly::eq_at_index(point.get(..lead)?, index))
+            })
+            .collect::<Option<_>>()?;
         let filled = EF::ONE - eqs.iter().copied().sum::<EF>() - s;
         Some(
             fill.iter()
@@ -1028,19 +1063,19 @@ pub mod zk {
     }
 
     /// Turns each tree's leaf claim into claims on committed data, given the values sent
-    /// masked (`sent(instance, tree, group, point, count)` sends them on the prover's side and
-    /// reads them on the verifier's: for a table tree (`group` `None`) the multiplicity
-    /// column's value at the leaf point without its first coordinate, for a group's tree each
-    /// member's columns at the leaf point without its block coordinates, member after member):
-    /// the looked-up columns' claims, the multiplicity columns', and the blinding columns'
-    /// `N(z)`, `D(z)` as claims on `B`.
+    /// masked (`sent(instance, tree, group, points)` sends them on the prover's side and reads
+    /// them on the verifier's, one value at each of `points`: for a table tree (`group` `None`)
+    /// the multiplicity column's value at the leaf point without its first coordinate, for a
+    /// group's tree each member's columns at the leaf point without the member's block
+    /// coordinates, member after member): the looked-up columns' claims, the multiplicity
+    /// columns', and the blinding columns' `N(z)`, `D(z)` as claims on `B`.
     fn leaf_claims<E>(
         tables: &[Table],
         plan: &Plan,
         claims: &BlindedClaims,
         leaf_slots: &[[usize; 4]],
         b: &BLayout,
-        mut sent: impl FnMut(usize, usize, Option<&Group>, &[EF], usize) -> Result<Vec<Claim>, E>,
+        mut sent: impl FnMut(usize, usize, Option<&Group>, &[&[EF]]) -> Result<Vec<Claim>, E>,
         bad: impl Fn(&str) -> E,
     ) -> Result<LeafOutput, E> {
         let leaves = claims
@@ -1082,23 +1117,24 @@ pub mod zk {
                         .point
                         .get(1..)
                         .ok_or_else(|| bad("a table leaf point"))?;
-                    let values = sent(i, tree, None, point, 1)?;
+                    let values = sent(i, tree, None, &[point])?;
                     (values.clone(), values)
                 }
                 Some(g) => {
                     if leaf.point.len() != g.extended {
                         return Err(bad("a leaf point of another length than its tree"));
                     }
-                    let point = leaf
-                        .point
-                        .get(g.block_vars()..)
-                        .ok_or_else(|| bad("a leaf point"))?;
-                    let count = g.members.len() * table.num_columns();
-                    let values = sent(i, tree, Some(g), point, count)?;
-                    if values.len() != count {
+                    let mut points: Vec<&[EF]> = Vec::new();
+                    for m in &g.members {
+                        let (lead, _) = m.block(g.extended);
+                        let point = leaf.point.get(lead..).ok_or_else(|| bad("a leaf point"))?;
+                        points.extend(std::iter::repeat_n(point, table.num_columns()));
+                    }
+                    let values = sent(i, tree, Some(g), &points)?;
+                    if values.len() != points.len() {
                         return Err(bad("another number of leaf values than the group's"));
                     }
-                    let merged = merged_claims(&leaf.point, g.block_vars(), form.s, &fill, &values)
+                    let merged = merged_claims(&leaf.point, g, form.s, &fill, &values)
                         .ok_or_else(|| bad("a group's leaf values"))?;
                     (values, merged)
                 }
@@ -1125,8 +1161,11 @@ pub mod zk {
                     .ok_or_else(|| bad("no multiplicity value"))?;
             } else if let Some(g) = group {
                 let c = table.num_columns().max(1);
-                for (&m, member) in g.members.iter().zip(values.chunks(c)) {
-                    let w = tc.witness.get_mut(m).ok_or_else(|| bad("no such lookup"))?;
+                for (m, member) in g.members.iter().zip(values.chunks(c)) {
+                    let w = tc
+                        .witness
+                        .get_mut(m.lookup)
+                        .ok_or_else(|| bad("no such lookup"))?;
                     *w = member.to_vec();
                 }
             }
@@ -1226,35 +1265,45 @@ pub mod zk {
             &claims,
             &leaf_slots,
             &layout,
-            |i, tree, group, pt, _| {
-                Ok(match group {
+            |i, tree, group, points| {
+                let values: Vec<EF> = match group {
                     None => {
                         let m = mf
                             .get(i)
-                            .map_or(EF::ZERO, |m| zkinfer_poly::evaluate(m, pt));
-                        ch.send_masked(pt, &[m])
+                            .zip(points.first())
+                            .map_or(EF::ZERO, |(m, pt)| zkinfer_poly::evaluate(m, pt));
+                        vec![m]
                     }
                     Some(g) => {
-                        // Member `u`'s column `j` is block `u` of the merged column `j`.
+                        // Member `u`'s column `j` is rows `offset_u ..` of merged column `j`.
                         let merged: &[Vec<F>] = cols
                             .get(i)
                             .and_then(|c| c.get(tree))
                             .map_or(&[], Vec::as_slice);
-                        let block = 1usize << g.vars;
                         let c = merged.len().max(1);
-                        let values: Vec<EF> = (0..g.members.len() * merged.len())
+                        (0..points.len())
                             .into_par_iter()
                             .map(|k| {
                                 let (u, j) = (k / c, k % c);
-                                merged
-                                    .get(j)
-                                    .and_then(|col| col.get(u * block..(u + 1) * block))
-                                    .map_or(EF::ZERO, |x| zkinfer_poly::evaluate(x, pt))
+                                g.members
+                                    .get(u)
+                                    .zip(merged.get(j))
+                                    .and_then(|(m, col)| {
+                                        col.get(m.offset..m.offset + (1 << m.vars))
+                                    })
+                                    .zip(points.get(k))
+                                    .map_or(EF::ZERO, |(x, pt)| zkinfer_poly::evaluate(x, pt))
                             })
-                            .collect();
-                        ch.send_masked(pt, &values)
+                            .collect()
                     }
-                })
+                };
+                let claims: Vec<Claim> = points
+                    .iter()
+                    .zip(values)
+                    .map(|(pt, v)| ch.mask_value(pt, v))
+                    .collect();
+                ch.send(claims.iter().map(|c| c.value).collect());
+                Ok(claims)
             },
             |what| backend(&what),
         )?;
@@ -1356,7 +1405,14 @@ pub mod zk {
             &claims,
             &leaf_slots,
             &layout,
-            |_, _, _, pt, count| rd.recv_masked(count, pt, AT),
+            |_, _, _, points| {
+                let values = rd.recv(points.len(), AT)?;
+                points
+                    .iter()
+                    .zip(values)
+                    .map(|(pt, v)| rd.masked_value(pt, v, AT))
+                    .collect()
+            },
             |what| VerifyError::at(AT, what),
         )?;
         let uses = cx.plan.lookups_by_table();
@@ -1403,33 +1459,60 @@ pub mod zk {
         }
 
         #[test]
-        fn groups_merge_the_lookups_of_one_size_into_the_least_tree() {
+        fn a_group_holds_every_lookup_of_its_table_in_the_least_tree() {
+            assert!(groups(&[]).is_empty());
             let gs = groups(&uses(&[4, 14, 4, 0, 14, 4, 1, 1]));
-            let got: Vec<(usize, usize, Vec<usize>)> = gs
+            assert_eq!(gs.len(), 1);
+            let g = &gs[0];
+            // Largest first, plan order among equal sizes, blocks back to back.
+            let got: Vec<(usize, usize, usize)> = g
+                .members
                 .iter()
-                .map(|g| (g.vars, g.extended, g.members.clone()))
+                .map(|m| (m.lookup, m.vars, m.offset))
                 .collect();
+            let big = 1 << 14;
             assert_eq!(
                 got,
                 vec![
-                    (4, 6, vec![0, 2, 5]), // 3·16 + 2 = 50 rows → 64
-                    (14, 16, vec![1, 4]),  // 2·2^14 + 2 → 2^16
-                    (0, 2, vec![3]),       // 1 + 2 = 3 rows → 4
-                    (1, 3, vec![6, 7]),    // 2·2 + 2 = 6 rows → 8
+                    (1, 14, 0),
+                    (4, 14, big),
+                    (0, 4, 2 * big),
+                    (2, 4, 2 * big + 16),
+                    (5, 4, 2 * big + 32),
+                    (6, 1, 2 * big + 48),
+                    (7, 1, 2 * big + 50),
+                    (3, 0, 2 * big + 52),
                 ]
             );
+            assert_eq!(g.extended, 16); // 2·2^14 + 53 + 2 rows → 2^16
+            assert_eq!(g.member_of(big + 5), Some((4, 5)));
+            assert_eq!(g.member_of(2 * big + 49), Some((6, 1)));
+            assert_eq!(g.member_of(2 * big + 52), Some((3, 0)));
+            assert_eq!(g.member_of(2 * big + 53), None);
             // One lookup alone: the extension of proof formats up to 16 (one more variable, two
             // for a one-row column).
             for n in 0..20 {
                 let g = &groups(&uses(&[n]))[0];
                 assert_eq!(g.extended, if n == 0 { 2 } else { n + 1 });
             }
-            // Always room for the two disabled rows, never a tree twice too tall.
-            for k in 1..40usize {
-                for n in 0..6 {
-                    let g = &groups(&uses(&vec![n; k]))[0];
-                    let rows = (k << n) + 2;
-                    assert!(rows <= 1 << g.extended && rows > 1 << (g.extended - 1));
+            // Random mixes: room for the two disabled rows, never a tree twice too tall, every
+            // block aligned to its size, the blocks disjoint and in order.
+            let mut rng = SmallRng::seed_from_u64(5);
+            for _ in 0..200 {
+                let k = rng.random_range(1..12);
+                let vars: Vec<usize> = (0..k).map(|_| rng.random_range(0..9)).collect();
+                let g = &groups(&uses(&vars))[0];
+                let rows: usize = vars.iter().map(|&n| 1usize << n).sum::<usize>() + 2;
+                assert!(
+                    rows <= 1 << g.extended && rows > 1 << (g.extended - 1),
+                    "{vars:?}"
+                );
+                let mut end = 0;
+                for m in &g.members {
+                    assert_eq!(m.vars, vars[m.lookup]);
+                    assert_eq!(m.offset % (1 << m.vars), 0, "{vars:?}");
+                    assert_eq!(m.offset, end);
+                    end += 1 << m.vars;
                 }
             }
         }
@@ -1443,55 +1526,70 @@ pub mod zk {
         }
 
         /// `merged_claims` is the merged columns' multilinear extension: checked against the
-        /// columns `merge` lays out, with each member's claim masked by its own slot.
+        /// columns `merge` lays out, for members of one size and of several, with each member's
+        /// claim masked by its own slot.
         #[test]
         fn merged_claims_evaluate_the_merged_columns() {
             let mut rng = SmallRng::seed_from_u64(7);
-            for (k, n, c) in [
-                (1, 3, 1),
-                (3, 2, 2),
-                (5, 0, 1),
-                (6, 0, 2),
-                (7, 4, 1),
-                (2, 1, 3),
-            ] {
-                let g = &groups(&uses(&vec![n; k]))[0];
+            let cases: [(&[usize], usize); 8] = [
+                (&[3], 1),
+                (&[2, 2, 2], 2),
+                (&[0; 5], 1),
+                (&[0; 6], 2),
+                (&[1, 1], 3),
+                (&[3, 1, 3, 0, 2], 1),
+                (&[0, 4, 2, 2, 1], 2),
+                (&[5, 0], 3),
+            ];
+            for (vars, c) in cases {
+                let g = &groups(&uses(vars))[0];
                 let fill: Vec<F> = (0..c).map(|_| random_f(&mut rng)).collect();
-                let members: Vec<Vec<Vec<F>>> = (0..k)
-                    .map(|_| {
+                // In the group's order.
+                let members: Vec<Vec<Vec<F>>> = g
+                    .members
+                    .iter()
+                    .map(|m| {
                         (0..c)
-                            .map(|_| (0..1 << n).map(|_| random_f(&mut rng)).collect())
+                            .map(|_| (0..1 << m.vars).map(|_| random_f(&mut rng)).collect())
                             .collect()
                     })
                     .collect();
                 let cols = merge(g, &fill, &members).unwrap();
                 let point: Vec<EF> = (0..g.extended).map(|_| random_ef(&mut rng)).collect();
-                let rho = &point[g.block_vars()..];
                 let s: EF = point[..point.len() - 1].iter().copied().product();
-                let claims: Vec<Claim> = (0..k * c)
-                    .map(|i| Claim {
-                        point: rho.to_vec(),
-                        value: zkinfer_poly::evaluate(&members[i / c][i % c], rho),
-                        masks: vec![ClaimMask {
-                            slot: i,
-                            coeff: EF::ONE,
-                        }],
+                let claims: Vec<Claim> = (0..g.members.len() * c)
+                    .map(|i| {
+                        let (lead, _) = g.members[i / c].block(g.extended);
+                        let at = &point[lead..];
+                        Claim {
+                            point: at.to_vec(),
+                            value: zkinfer_poly::evaluate(&members[i / c][i % c], at),
+                            masks: vec![ClaimMask {
+                                slot: i,
+                                coeff: EF::ONE,
+                            }],
+                        }
                     })
                     .collect();
-                let got = merged_claims(&point, g.block_vars(), s, &fill, &claims).unwrap();
+                let got = merged_claims(&point, g, s, &fill, &claims).unwrap();
                 assert_eq!(got.len(), c);
                 for (j, e) in got.iter().enumerate() {
                     assert_eq!(
                         e.value,
                         zkinfer_poly::evaluate(&cols[j], &point),
-                        "{k} {n} {c}"
+                        "{vars:?} {c}"
                     );
-                    // Member `u`'s mask enters with `eq(top, u)`.
-                    let top = &point[..g.block_vars()];
-                    let want: Vec<ClaimMask> = (0..k)
-                        .map(|u| ClaimMask {
-                            slot: u * c + j,
-                            coeff: zkinfer_poly::eq_at_index(top, u),
+                    // Member `u`'s mask enters with `eq(top_u, offset_u / 2^{n_u})`.
+                    let want: Vec<ClaimMask> = g
+                        .members
+                        .iter()
+                        .enumerate()
+                        .map(|(u, m)| {
+                            let (lead, index) = m.block(g.extended);
+                            ClaimMask {
+                                slot: u * c + j,
+                                coeff: zkinfer_poly::eq_at_index(&point[..lead], index),
+                            }
                         })
                         .collect();
                     assert_eq!(e.masks, want);
@@ -1499,13 +1597,13 @@ pub mod zk {
                 // The last two rows are the disabled slots: zero whatever the fill.
                 assert!(cols.iter().all(|col| col[col.len() - 2..] == [F::ZERO; 2]));
             }
-            // A number of member values that is not a multiple of the columns' is refused, and
-            // so is a member of the wrong size.
-            let one = Claim::new(vec![EF::ONE; 2], EF::ONE);
+            // A number of member values other than members × columns is refused, and so is a
+            // member of the wrong size.
+            let g = &groups(&uses(&[1, 1]))[0];
+            let one = Claim::new(vec![EF::ONE; 1], EF::ONE);
             let three = vec![one.clone(), one.clone(), one];
-            assert!(merged_claims(&[EF::ONE; 3], 1, EF::ZERO, &[F::ONE; 2], &three).is_none());
-            let g = &groups(&uses(&[2, 2]))[0];
-            let short = vec![vec![vec![F::ONE; 4]], vec![vec![F::ONE; 3]]];
+            assert!(merged_claims(&[EF::ONE; 3], g, EF::ZERO, &[F::ONE; 2], &three).is_none());
+            let short = vec![vec![vec![F::ONE; 2]], vec![vec![F::ONE; 3]]];
             assert!(merge(g, &[F::ZERO], &short).is_err());
         }
     }
