@@ -45,7 +45,8 @@ const REUSABLE_OPENING_S: f64 = 0.19;
 const PUBLIC_WEIGHT_NS: f64 = 25.0;
 /// Time per looked-up row (LogUp-GKR), beyond its committed multiplicities. 500 ns until proof
 /// format 17, when each lookup had its own tree twice its column's height; with the lookups of
-/// one size merged into one tree, GPT-2 124M's lookups phase is 3.4 s for 13.4M rows (252 ns).
+/// one size merged into one tree (proof format 17; one tree per table since 18), GPT-2 124M's
+/// lookups phase is 3.4–4.0 s for 13.4M rows (252–300 ns).
 const LOOKUP_NS: f64 = 250.0;
 /// Peak bytes of a prover process whatever the model (the binary, the thread pool, the key's
 /// small parts, the allocator's arenas).

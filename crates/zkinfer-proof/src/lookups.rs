@@ -554,20 +554,20 @@ fn discharge_verify(
 /// proof (docs/ZK-sumcheck.md §2, docs/ZK.md §11).
 ///
 /// - **Disabled rows, merged trees.** The blinded argument reserves each witness tree's last
-///   two leaves for blinding fractions. Rather than change every op's layout, the lookups of a
-///   table with the same number of variables `n` ([`zk::Group`], in plan order) are presented
-///   to it as one *merged* column `E` per table column, of the least `N` variables with
-///   `k·2^n + 2 ≤ 2^N` for `k` members: member `u`'s column in block `u` (rows `u·2^n ..
-///   (u+1)·2^n`), the table's first row in every other row but the last two, which are zero.
-///   `E`'s rows are all in the table. At the argument's leaf point `(top ‖ ρ)` (`top` the
-///   `N − n` block coordinates) the prover sends every member's columns at `ρ`, masked, and
-///   the verifier computes `E(top ‖ ρ) = Σ_u eq(top, u)·X_u(ρ) + f·(1 − Σ_u eq(top, u) − s)`
-///   (`s` the last two rows' indicator, `f` the fill value) — an identity of multilinear
-///   extensions — for the leaf check, and routes each `X_u(ρ)` as the claim on member `u`'s
-///   column. One tree per group instead of one per lookup: GPT-2 124M's 835 lookups make 25
-///   trees (plus 13 table trees), and every GKR layer sends four children and two inner-mask
-///   values per active tree. (Before proof format 17 each lookup had its own tree of `n + 1`
-///   variables, `k = 1` above.)
+///   two leaves for blinding fractions. Rather than change every op's layout, all the lookups of
+///   a table ([`zk::Group`]) are presented to it as one *merged* column per table column, of the
+///   least `N` variables with `Σ_u 2^{n_u} + 2 ≤ 2^N`: member `u`'s column (`n_u` variables) in
+///   its block of rows `offset_u .. offset_u + 2^{n_u}` (blocks back to back, largest first, so
+///   each starts at a multiple of its size), the table's first row in every other row but the
+///   last two, which are zero. `E`'s rows are all in the table. At the argument's leaf point `p`
+///   the prover sends each member's columns at `p` without its first `N − n_u` coordinates
+///   `top_u`, masked, and the verifier computes
+///   `E(p) = Σ_u eq(top_u, offset_u / 2^{n_u})·X_u + f·(1 − Σ_u eq(top_u, ·) − s)` (`s` the last
+///   two rows' indicator, `f` the fill value) — an identity of multilinear extensions — for the
+///   leaf check, and routes each `X_u` as the claim on member `u`'s column. One witness tree per
+///   table: GPT-2 124M's 835 lookups make 13 (plus 13 table trees), and every GKR layer sends
+///   four children and two inner-mask values per active tree. (Proof format 16 gave each lookup
+///   its own tree of `n + 1` variables; 17 merged the lookups of one size.)
 /// - **Secrets.** Per table, [`Blinding`] and [`InnerMasks`] from the OS, committed in the
 ///   hiding witness batch before `α, β` as one extension-field *blinding column* `B` (each
 ///   blinding polynomial in a 4-entry block, then fresh random entries up to a power of two),
@@ -775,7 +775,7 @@ pub mod zk {
     }
 
     /// The merged columns of every group of table `t`'s lookups (module docs): per group, per
-    /// table column, the members' columns block after block, `fill` in the other rows but the
+    /// table column, the members' columns in their blocks, `fill` in the other rows but the
     /// last two, which are zero.
     pub(super) fn extended(
         graph: &ProofGraph,

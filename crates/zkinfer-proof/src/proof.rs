@@ -80,10 +80,13 @@ use crate::keys::{ProvingKey, VerifyingKey};
 ///   its length and one element per byte, so a sumcheck round's absorbs and challenge hash in
 ///   one Keccak-f block instead of three. Keys are unchanged.
 /// - 17: the blinded lookups merge the lookups of one table with the same number of variables
-///   into one witness tree (`lookups::zk::groups`): fewer trees, so fewer children and inner-mask
-///   values per GKR layer; each member's columns are sent masked at the leaf point without the
-///   block coordinates. Keys are unchanged.
-pub const FORMAT_VERSION: u32 = 17;
+///   into one witness tree: fewer trees, so fewer children and inner-mask values per GKR layer;
+///   each member's columns are sent masked at the leaf point without the block coordinates.
+///   Keys are unchanged.
+/// - 18: one witness tree per table (`lookups::zk::groups`): the lookups of different sizes
+///   share it too, blocks largest first, each member's columns sent masked at the leaf point
+///   without its own block coordinates. Keys are unchanged.
+pub const FORMAT_VERSION: u32 = 18;
 
 /// Version of the verifying-key and compiled-model file formats (proving keys have
 /// [`PK_FORMAT_VERSION`]); bump on any change. Keys are versioned apart from proofs so that a change of the proof alone does not make users
@@ -683,10 +686,16 @@ mod tests {
 
     #[test]
     fn an_old_proof_file_names_its_version_and_the_fix() {
-        assert_eq!(<Proof as ZkFile>::VERSION, 17);
-        // A proof of the previous format (16: one lookup tree per lookup) is refused.
-        let e = Proof::from_bytes(&header::<Proof>(16)).unwrap_err();
-        assert!(matches!(e, FileError::WrongVersion { got: 16, .. }), "{e}");
+        assert_eq!(<Proof as ZkFile>::VERSION, 18);
+        // Proofs of the previous formats (17: a lookup tree per table and size; 16: one per
+        // lookup) are refused.
+        for old in [16, 17] {
+            let e = Proof::from_bytes(&header::<Proof>(old)).unwrap_err();
+            assert!(
+                matches!(e, FileError::WrongVersion { got, .. } if got == old),
+                "{e}"
+            );
+        }
         // A proof of the first hiding format (3) is refused with the fix.
         let e = Proof::from_bytes(&header::<Proof>(3)).unwrap_err();
         assert!(
