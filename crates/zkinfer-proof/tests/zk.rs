@@ -239,8 +239,8 @@ fn the_lookups_are_blinded_and_every_part_is_checked() {
         panic!("a ZK proof's lookups are blinded");
     };
     assert!(!blinded.layers.is_empty() && !blinded.roots.is_empty());
-    // The lookups of one table with the same number of variables share a tree (proof format
-    // 17): one root per group and per table, and this model has a group of several lookups.
+    // The lookups of one table share a tree (proof format 18): one root per group (one per
+    // table with lookups) and per table, and this model has a group of several lookups.
     let by_table = pk.vk.plan.lookups_by_table();
     let lookups: usize = by_table.iter().map(Vec::len).sum();
     let trees: usize = by_table
