@@ -519,7 +519,17 @@ impl<'a> Channel<'a> {
     /// ([`MaskPool::mask_value`]), and returns their claims. Plain channels send them as they
     /// are; counting ones count the masks. The verifier's twin is [`Reader::recv_masked`].
     pub fn send_masked(&mut self, point: &[EF], values: &[EF]) -> Vec<Claim> {
-        let claims: Vec<Claim> = values.iter().map(|&v| self.mask_value(point, v)).collect();
+        self.send_masked_at(&vec![point; values.len()], values)
+    }
+
+    /// [`Self::send_masked`] with a point per value (`values[i]` at `points[i]`). The verifier's
+    /// twin is [`Reader::recv_masked_at`].
+    pub fn send_masked_at(&mut self, points: &[&[EF]], values: &[EF]) -> Vec<Claim> {
+        let claims: Vec<Claim> = points
+            .iter()
+            .zip(values)
+            .map(|(point, &v)| self.mask_value(point, v))
+            .collect();
         self.send(claims.iter().map(|c| c.value).collect());
         claims
     }
@@ -1004,9 +1014,22 @@ impl<'a> Reader<'a> {
         point: &[EF],
         at: &str,
     ) -> Result<Vec<Claim>, VerifyError> {
-        self.recv(n, at)?
+        self.recv_masked_at(&vec![point; n], at)
+    }
+
+    /// Reads one value per point sent by [`Channel::send_masked_at`] and returns their claims.
+    ///
+    /// # Errors
+    /// As [`Reader::recv_masked`].
+    pub fn recv_masked_at(
+        &mut self,
+        points: &[&[EF]],
+        at: &str,
+    ) -> Result<Vec<Claim>, VerifyError> {
+        self.recv(points.len(), at)?
             .into_iter()
-            .map(|v| self.masked_value(point, v, at))
+            .zip(points)
+            .map(|(v, point)| self.masked_value(point, v, at))
             .collect()
     }
 

@@ -1297,13 +1297,7 @@ pub mod zk {
                             .collect()
                     }
                 };
-                let claims: Vec<Claim> = points
-                    .iter()
-                    .zip(values)
-                    .map(|(pt, v)| ch.mask_value(pt, v))
-                    .collect();
-                ch.send(claims.iter().map(|c| c.value).collect());
-                Ok(claims)
+                Ok(ch.send_masked_at(points, &values))
             },
             |what| backend(&what),
         )?;
@@ -1405,14 +1399,7 @@ pub mod zk {
             &claims,
             &leaf_slots,
             &layout,
-            |_, _, _, points| {
-                let values = rd.recv(points.len(), AT)?;
-                points
-                    .iter()
-                    .zip(values)
-                    .map(|(pt, v)| rd.masked_value(pt, v, AT))
-                    .collect()
-            },
+            |_, _, _, points| rd.recv_masked_at(points, AT),
             |what| VerifyError::at(AT, what),
         )?;
         let uses = cx.plan.lookups_by_table();
