@@ -102,3 +102,29 @@ fn gathered_rows_prove_and_verify() {
     };
     prove_end_to_end(&gather_onnx(), 8 * 16, gather, "token gather");
 }
+
+/// `prove_once` (the CLI's path: the integer model handed over and dropped after its run) proves
+/// what `prove` proves: the same output, a proof the verifier accepts, and one it rejects for
+/// another input.
+#[test]
+fn proving_once_with_the_model_dropped_matches_prove() {
+    let graph = import_onnx(&gather_onnx(), &ImportOptions::default()).expect("imports");
+    let samples: Vec<Vec<f32>> = (1..=4).map(|s| sample(s, 128)).collect();
+    let cal = zkinfer_model::calibrate(&graph, &samples, &QuantConfig::default()).expect("cal");
+    let model = compile_graph(&graph, &cal, InputVisibility::Public).expect("compiles");
+    let (pk, vk) = setup(&model).expect("setup");
+    let x = sample(9, 128);
+    let (_, out) = prove(&pk, &x).expect("proves");
+    let mut profile = zkinfer::Profile::default();
+    let (proof, once, openings) =
+        zkinfer::prove_once(&pk.pk, pk.quant.clone(), &x, &mut profile).expect("proves once");
+    assert!(openings.is_empty());
+    assert_eq!(once.output_ints, out.output_ints);
+    assert_eq!(once.output_data, out.output_data);
+    let verified = verify(&vk, &proof, Some(&x)).expect("verifies");
+    assert_eq!(verified.output_ints, once.output_ints);
+    assert!(
+        verify(&vk, &proof, Some(&sample(10, 128))).is_err(),
+        "a proof checked against another input must be rejected"
+    );
+}

@@ -522,8 +522,14 @@ fn run(cli: &Cli) -> Result<(), Error> {
             } else {
                 zkinfer::Profile::default()
             };
+            // The key is used once here: the integer model goes to the prover, which drops it
+            // (and the interpreter's copy of the weights) before the engine's phases.
+            let ProverKey {
+                pk: engine_key,
+                quant,
+            } = key;
             let ((proof, out, openings), t) = stage(cli, "proving", || {
-                zkinfer::prove_with_openings(&key, &x, &mut prof)
+                zkinfer::prove_once(&engine_key, quant, &x, &mut prof)
             })?;
             let size = write_file(output, &proof)?;
             match (opening_out, openings.is_empty()) {
