@@ -683,14 +683,19 @@ impl<'a> Groups<'a> {
             .ok_or_else(|| ProveError::key_mismatch("weights", "weights group"))?;
         let mut units = Vec::new();
         for &i in group {
-            let column = self
-                .weights
-                .get(i)
-                .map(|c| crate::ops::util::to_field(c))
-                .ok_or_else(|| ProveError::key_mismatch("weights", "weight column"))?;
-            units.extend(self.shapes.units_of(i, column)?);
+            units.extend(self.units(i)?);
         }
         Ok(units)
+    }
+
+    /// Weight column `i` in the field, cut into the units it is committed as.
+    fn units(&self, i: usize) -> Result<Vec<Vec<F>>, ProveError> {
+        let column = self
+            .weights
+            .get(i)
+            .map(|c| crate::ops::util::to_field(c))
+            .ok_or_else(|| ProveError::key_mismatch("weights", "weight column"))?;
+        self.shapes.units_of(i, column)
     }
 
     fn vars(&self, g: usize) -> Vec<usize> {
@@ -723,8 +728,23 @@ impl<'a> Groups<'a> {
         if let Some(stored) = self.stored.get(g) {
             // The key's weights must be those its stored commitment holds (as a re-derived
             // commitment must have the verifying key's root).
-            let holds = engine(self.pcs, &self.vars(g), self.uses)?
-                .stored_holds(stored, &self.columns(g)?)?;
+            // Column by column, each dropped once compared: the group's columns all at once
+            // would be a second copy of its stack (1 GiB per GPT-2 124M group).
+            let group = self
+                .groups
+                .get(g)
+                .ok_or_else(|| ProveError::key_mismatch("weights", "weights group"))?;
+            let mut failed = None;
+            let units = group.iter().flat_map(|&i| {
+                self.units(i).unwrap_or_else(|e| {
+                    failed.get_or_insert(e);
+                    Vec::new()
+                })
+            });
+            let holds = engine(self.pcs, &self.vars(g), self.uses)?.stored_holds(stored, units)?;
+            if let Some(e) = failed {
+                return Err(e);
+            }
             if !holds {
                 return Err(ProveError::Backend(
                     "the proving key's weights do not match its stored weights commitment".into(),

@@ -207,6 +207,25 @@ fn the_key_records_the_budget_and_a_seedless_key_is_an_error() {
     doubled.weights_stored.push(pk.weights_stored[0].clone());
     let err = prove(&doubled, &x, None).unwrap_err();
     assert!(err.to_string().contains("weights"), "{err}");
+    // A key whose weights differ from its stored data in one value (the prover compares them
+    // column by column before opening) is refused, not proved with.
+    let mut changed = pk.clone();
+    let weight = changed
+        .graph
+        .nodes
+        .iter_mut()
+        .find_map(|n| match &mut n.op {
+            Op::MatMulConst { weight, .. } => Some(weight),
+            _ => None,
+        })
+        .expect("a weight");
+    weight.values[3] += 1;
+    let err = prove(&changed, &x, None).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("do not match its stored weights commitment"),
+        "{err}"
+    );
 }
 
 /// A key file carries the stored weights tree after its body; read from bytes or from a file,

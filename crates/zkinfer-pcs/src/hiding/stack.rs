@@ -78,18 +78,21 @@ impl Stack {
         values
     }
 
-    /// Whether `stacked` (a stack this layout filled) holds `columns` — the first
-    /// `columns.len()` of the layout's columns — in their slots.
-    pub(crate) fn holds(&self, stacked: &[F], columns: &[Vec<F>]) -> bool {
-        columns.len() <= self.offset.len()
-            && columns
-                .iter()
-                .zip(&self.offset)
-                .zip(&self.num_vars)
-                .all(|((column, &o), &n)| {
-                    column.len() == 1usize << n
-                        && stacked.get(o..o + column.len()) == Some(column.as_slice())
-                })
+    /// Whether `stacked` (a stack this layout filled) holds `columns` — the first of the
+    /// layout's columns, as many as are given — in their slots. The columns are taken one at a
+    /// time, so a caller can make each only when it is compared.
+    pub(crate) fn holds<C: AsRef<[F]>>(
+        &self,
+        stacked: &[F],
+        columns: impl IntoIterator<Item = C>,
+    ) -> bool {
+        let mut slots = self.offset.iter().zip(&self.num_vars);
+        columns.into_iter().all(|column| {
+            let column = column.as_ref();
+            slots.next().is_some_and(|(&o, &n)| {
+                column.len() == 1usize << n && stacked.get(o..o + column.len()) == Some(column)
+            })
+        })
     }
 
     /// Checks every claim against the shapes and lifts it to a point of the stack of

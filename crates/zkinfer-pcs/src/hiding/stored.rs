@@ -436,14 +436,16 @@ impl HidingPcs {
 
     /// Whether `stored`'s stack holds `columns` as the first of its committed columns (a
     /// prover's check that the data it is about to open is that of the weights it proved with;
-    /// the columns committed after them, e.g. an opening mask, are not compared).
+    /// the columns committed after them, e.g. an opening mask, are not compared). The columns
+    /// are compared one at a time as the iterator makes them, so a caller need not hold them
+    /// all (GPT-2 124M's groups are 1 GiB each).
     ///
     /// # Errors
     /// The commitment's shapes do not fit these parameters.
-    pub fn stored_holds(
+    pub fn stored_holds<C: AsRef<[F]>>(
         &self,
         stored: &StoredHidingData,
-        columns: &[Vec<F>],
+        columns: impl IntoIterator<Item = C>,
     ) -> Result<bool, PcsError> {
         Ok(self
             .stack_of(stored.commitment.hiding())?
