@@ -139,3 +139,68 @@ fn masked_weighted_reduction_accepts_true_claims_and_rejects_changed_ones() {
         "one weighted point per claim"
     );
 }
+
+/// A reduction of a column of 2^20 (the size from which the prover never builds the weight table
+/// at full length) on claims as a stack has them — Boolean selector coordinates first, on both
+/// halves — and one at a random point: accepted, the reduced claim `P(ρ)`; a changed value or
+/// term point rejected.
+#[test]
+fn masked_weighted_reduction_of_a_large_stack_accepts_and_rejects() {
+    const BIG: usize = 20;
+    let mut rng = StdRng::seed_from_u64(13);
+    let p: Vec<F> = (0..1u64 << BIG)
+        .map(|i| F::from_u64(i.wrapping_mul(0x9E37_79B9) >> 3))
+        .collect();
+    let ext = lifted(&p);
+    let stacked = |rng: &mut StdRng, bits: &[u8]| -> Vec<EF> {
+        let mut q: Vec<EF> = bits.iter().map(|&b| EF::from_u8(b)).collect();
+        q.extend((bits.len()..BIG).map(|_| random_ext(rng)));
+        q
+    };
+    let weighted: Vec<WeightedPoint> = vec![
+        vec![(EF::ONE, stacked(&mut rng, &[0, 1]))],
+        vec![
+            (random_ext(&mut rng), stacked(&mut rng, &[1, 0, 1])),
+            (random_ext(&mut rng), stacked(&mut rng, &[1, 1])),
+        ],
+        vec![(random_ext(&mut rng), stacked(&mut rng, &[]))],
+    ];
+    let masked: Vec<MaskedClaim> = weighted
+        .iter()
+        .map(|w| {
+            let v = w.iter().map(|(c, q)| *c * evaluate(&ext, q)).sum();
+            MaskedClaim::plain(Vec::new(), v)
+        })
+        .collect();
+    let mut pool = MaskPool::random(POOL, &mut rng).unwrap();
+    let (proof, out) = reduce_masked_claims_weighted(
+        Column::Base(p),
+        &masked,
+        &weighted,
+        false,
+        &mut pool,
+        &mut Transcript::new(b"big"),
+    )
+    .unwrap();
+    assert_eq!(out.value, evaluate(&ext, &out.point), "unmasked: P(ρ)");
+    let verify = |masked: &[MaskedClaim], weighted: &[WeightedPoint]| {
+        let mut pv = MaskPoolVerifier::new(POOL).unwrap();
+        verify_reduce_masked_claims_weighted(
+            BIG,
+            masked,
+            weighted,
+            false,
+            &proof,
+            &mut pv,
+            &mut Transcript::new(b"big"),
+        )
+    };
+    let got = verify(&masked, &weighted).expect("accepted");
+    assert_eq!((got.point, got.value), (out.point, out.value));
+    let mut bad = masked.clone();
+    bad[1].value += EF::ONE;
+    assert!(verify(&bad, &weighted).is_err(), "a changed value");
+    let mut bad = weighted.clone();
+    bad[1][1].1[5] += EF::ONE;
+    assert!(verify(&masked, &bad).is_err(), "a changed term point");
+}

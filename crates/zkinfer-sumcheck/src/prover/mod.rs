@@ -7,6 +7,7 @@
 //! [`zkinfer_poly::PARALLEL_THRESHOLD`] with the `parallel` feature).
 
 mod batch;
+pub(crate) mod eq_sum;
 mod kernels;
 mod reduce;
 mod rounds;

@@ -9,6 +9,7 @@
 use zkinfer_field::{EF, F, Field, PrimeCharacteristicRing};
 use zkinfer_poly::{eq_table, fix_first_var_in_place, fold_first_var};
 
+use super::eq_sum::{self, EqTerms};
 use super::kernels;
 use crate::verifier::interpolate_uni;
 use crate::{Column, Term};
@@ -24,6 +25,14 @@ enum Cols {
         ext: Vec<EF>,
         /// The base column's index (0 or 1).
         base_col: usize,
+    },
+    /// A claim reduction `P·W` before its first challenge, with `W` given by its eq terms and
+    /// written half a table at a time into `scratch` (`eq_sum`): column 0 is `P`, column 1 `W`.
+    EqSum {
+        base: Vec<F>,
+        terms: EqTerms,
+        /// Half of `base`'s length, once the first round has run.
+        scratch: Vec<EF>,
     },
 }
 
@@ -147,6 +156,41 @@ impl Instance {
         }
     }
 
+    /// The instance `coeff·Σ_x P(x)·W(x)` of a claim reduction, `W = Σ_t c_t·eq(p_t, ·)` given
+    /// by its terms and never built at full length (`eq_sum`): column 0 is `P`, column 1 `W`.
+    ///
+    /// # Panics
+    /// If `base`'s length is not a power of two of at least 4, or a point has another number
+    /// of coordinates (caller bugs).
+    pub(crate) fn product_with_eq_sum(base: Vec<F>, terms: EqTerms, coeff: EF) -> Self {
+        let len = base.len();
+        assert!(
+            len.is_power_of_two() && len >= 4,
+            "sumcheck: an eq-sum instance needs a power-of-two length of at least 4, got {len}"
+        );
+        let num_vars = len.trailing_zeros() as usize;
+        assert!(
+            terms.iter().all(|(_, p)| p.len() == num_vars),
+            "sumcheck: an eq term's point has the wrong length"
+        );
+        Self {
+            cols: Cols::EqSum {
+                base,
+                terms,
+                scratch: Vec::new(),
+            },
+            terms: vec![Term::new(coeff, vec![0, 1])],
+            prod2: Some((0, 1, coeff)),
+            degree: 2,
+            eq: None,
+            num_vars,
+            round: 0,
+            dh: 2,
+            claim: None,
+            pending: None,
+        }
+    }
+
     pub(crate) fn num_vars(&self) -> usize {
         self.num_vars
     }
@@ -158,6 +202,18 @@ impl Instance {
     /// The round polynomial `g` at `0..=max(degree, 1)` (at least two values, so that
     /// `g(0) + g(1)` is the current sum even when the degree is 0).
     pub(crate) fn round_poly(&mut self) -> Vec<EF> {
+        if let Cols::EqSum {
+            base,
+            terms,
+            scratch,
+        } = &mut self.cols
+        {
+            let coeff = self.prod2.map_or(EF::ONE, |(_, _, c)| c);
+            if scratch.len() != base.len() / 2 {
+                *scratch = vec![EF::ZERO; base.len() / 2];
+            }
+            return eq_sum::first_round(base, terms, coeff, scratch);
+        }
         let half = 1usize << (self.num_vars - self.round - 1);
         let w = self.eq.as_ref().map(|e| e.table.as_slice());
         // `skip`: the value at 1 follows from the running claim, `g(1) = claim − g(0)`.
@@ -208,6 +264,9 @@ impl Instance {
             (Cols::Mixed { .. }, None) => unreachable!("a mixed instance is a product of two"),
             (Cols::Base(c), None) => kernels::generic::<F, ONE>(c, &self.terms, w, half, self.dh),
             (Cols::Ext(c), None) => kernels::generic::<EF, ONE>(c, &self.terms, w, half, self.dh),
+            (Cols::EqSum { .. }, _) => {
+                unreachable!("an eq-sum instance's first round is `eq_sum::first_round`")
+            }
         }
     }
 
@@ -229,6 +288,7 @@ impl Instance {
         let w = self.eq.as_ref().map(|e| e.table.as_slice());
         match &mut self.cols {
             Cols::Mixed { .. } => unreachable!("folded above"),
+            Cols::EqSum { .. } => unreachable!("an eq-sum instance folds when bound"),
             Cols::Base(cols) => {
                 let (fa, fb, h) = kernels::fold_prod2_base::<ONE>(&cols[a], &cols[b], r, w, coeff);
                 let (mut fa, mut fb) = (Some(fa), Some(fb));
@@ -259,6 +319,12 @@ impl Instance {
     /// Binds the current variable to `r`; `g` is the round polynomial just sent.
     pub(crate) fn bind(&mut self, g: &[EF], r: EF) {
         self.claim = Some(interpolate_uni(g, r));
+        if let Cols::EqSum { .. } = self.cols {
+            // Not left pending: the next round is that of two extension columns.
+            self.fold(r);
+            self.round += 1;
+            return;
+        }
         // The product of two with a round still to come: fold in the next round's pass.
         let fuse = self.prod2.is_some_and(|(a, b, _)| a != b) && self.round + 2 < self.num_vars;
         if fuse {
@@ -296,6 +362,20 @@ impl Instance {
                     vec![ext, base]
                 })
             }
+            // `P(r, ·)`, and `W(r, ·)` written over the first round's scratch.
+            Cols::EqSum {
+                base,
+                terms,
+                mut scratch,
+            } => {
+                let folded = fold_first_var(&base, r);
+                drop(base);
+                if scratch.len() != folded.len() {
+                    scratch = vec![EF::ZERO; folded.len()];
+                }
+                eq_sum::fill_half(&mut scratch, &terms, r);
+                Cols::Ext(vec![folded, scratch])
+            }
         };
     }
 
@@ -304,7 +384,7 @@ impl Instance {
         match &self.cols {
             Cols::Base(v) => v.first().map_or(1, Vec::len),
             Cols::Ext(v) => v.first().map_or(1, Vec::len),
-            Cols::Mixed { base, .. } => base.len(),
+            Cols::Mixed { base, .. } | Cols::EqSum { base, .. } => base.len(),
         }
     }
 
@@ -319,7 +399,7 @@ impl Instance {
         match &self.cols {
             Cols::Base(v) => v.len(),
             Cols::Ext(v) => v.len(),
-            Cols::Mixed { .. } => 2,
+            Cols::Mixed { .. } | Cols::EqSum { .. } => 2,
         }
     }
 
@@ -335,6 +415,11 @@ impl Instance {
             } => match col {
                 _ if col == *base_col => base.get(index).map(|&x| EF::from(x)),
                 0 | 1 => ext.get(index).copied(),
+                _ => None,
+            },
+            // `W` is not held at full length before the first challenge.
+            Cols::EqSum { base, .. } => match col {
+                0 => base.get(index).map(|&x| EF::from(x)),
                 _ => None,
             },
         }

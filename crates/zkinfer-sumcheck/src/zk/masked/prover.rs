@@ -53,11 +53,35 @@ pub fn prove_zk_masked(
     pool: &mut MaskPool,
     transcript: &mut Transcript,
 ) -> Result<MaskedSumcheckOutput, SumcheckError> {
-    let n = columns
-        .first()
-        .map_or(0, |c| c.len().trailing_zeros() as usize);
+    let num_columns = columns.len();
+    prove_instance(
+        Instance::new(columns, terms, eq_point),
+        num_columns,
+        terms,
+        eq_point,
+        private,
+        incoming,
+        pool,
+        transcript,
+    )
+}
+
+/// [`prove_zk_masked`] on an instance already made (e.g. one whose weight column is given by
+/// its eq terms, `Instance::product_with_eq_sum`) of `num_columns` columns.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn prove_instance(
+    inst: Instance,
+    num_columns: usize,
+    terms: &[Term],
+    eq_point: Option<&[EF]>,
+    private: &[usize],
+    incoming: &[ClaimMask],
+    pool: &mut MaskPool,
+    transcript: &mut Transcript,
+) -> Result<MaskedSumcheckOutput, SumcheckError> {
+    let n = inst.num_vars();
     check_private(n, private)?;
-    if private.iter().any(|&p| p >= columns.len()) {
+    if private.iter().any(|&p| p >= num_columns) {
         return Err(SumcheckError::MaskedClaims {
             reason: "a private column that does not exist",
         });
@@ -65,7 +89,7 @@ pub fn prove_zk_masked(
     let has_w = !incoming.is_empty();
     let degrees = masked_degrees(n, terms, eq_point.is_some(), private, has_w);
     let (slot, mask) = pool.next_mask_per_var(&degrees)?;
-    let mut sums = vec![EF::ZERO; columns.len()];
+    let mut sums = vec![EF::ZERO; num_columns];
     let mut r_slots = Vec::with_capacity(private.len());
     for &p in private {
         let at = pool.next_claim_mask()?;
@@ -81,7 +105,7 @@ pub fn prove_zk_masked(
         m = (m.0 + c.coeff * a, m.1 + c.coeff * b);
     }
     let mut f = MaskedRounds {
-        inst: Instance::new(columns, terms, eq_point),
+        inst,
         terms,
         eq_point,
         sums,

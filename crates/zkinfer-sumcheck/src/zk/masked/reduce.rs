@@ -5,9 +5,12 @@ use serde::{Deserialize, Serialize};
 use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, Transcript};
 use zkinfer_poly::{eq_eval, eq_table_scaled};
 
+use super::prover::prove_instance;
 use super::{
     ClaimMask, MaskedClaim, MaskedSumcheckProof, labels, prove_zk_masked, verify_zk_masked,
 };
+use crate::prover::eq_sum::{EqTerms, add_eq_scaled};
+use crate::prover::state::Instance;
 use crate::zk::{MaskPool, MaskPoolVerifier};
 use crate::{Column, SumcheckError, Term, WeightedPoint};
 
@@ -94,6 +97,10 @@ fn functionals<'a>(
     })
 }
 
+/// Reductions of base columns with at least this many variables never build their weight
+/// table at full length (`crate::prover::eq_sum`; 2^20 elements: 16 MiB of table saved).
+pub(crate) const EQ_SUM_MIN_VARS: usize = 20;
+
 /// The most leading variables whose eq table [`functional_at`] builds (2^16 entries, 1 MiB).
 const MAX_PREFIX_TABLE_VARS: usize = 16;
 
@@ -136,26 +143,6 @@ fn functional_at(
         .zip(alphas)
         .map(|(ts, &a)| a * ts.map(|(c, p)| c * eq_at(p)).sum::<EF>())
         .sum()
-}
-
-/// `w += scale·eq(point, ·)`. Leading Boolean coordinates (a claim on one column of a stack:
-/// selector and padding bits) select one block of `w`, so only that block's table is built —
-/// `2^(n−k)` work for `k` such coordinates instead of `2^n`.
-fn add_eq_scaled(w: &mut [EF], point: &[EF], scale: EF) {
-    let k = point
-        .iter()
-        .take_while(|&&c| c == EF::ZERO || c == EF::ONE)
-        .count();
-    let (prefix, rest) = point.split_at(k);
-    let block = prefix
-        .iter()
-        .fold(0usize, |acc, &c| 2 * acc + usize::from(c == EF::ONE));
-    let len = 1usize << rest.len();
-    if let Some(dst) = w.get_mut(block * len..(block + 1) * len) {
-        for (x, e) in dst.iter_mut().zip(eq_table_scaled(rest, scale)) {
-            *x += e;
-        }
-    }
 }
 
 fn product() -> [Term; 1] {
@@ -218,22 +205,44 @@ fn reduce_masked(
     );
     let n = poly.len().trailing_zeros() as usize;
     let (alphas, _, incoming) = absorb(claims, weighted, n, transcript)?;
-    let mut w = vec![EF::ZERO; poly.len()];
-    for (ts, &a) in functionals(claims, weighted).zip(&alphas) {
-        for (c, p) in ts {
-            add_eq_scaled(&mut w, p, a * c);
-        }
-    }
     let priv_cols: &[usize] = if private { &[0] } else { &[] };
-    let out = prove_zk_masked(
-        vec![poly, Column::Ext(w)],
-        &product(),
-        None,
-        priv_cols,
-        &incoming,
-        pool,
-        transcript,
-    )?;
+    let out = match poly {
+        // A large base column: `W` is never built at full length (`eq_sum`), which saves a
+        // table twice the column's bytes. The same rounds, values and transcript.
+        Column::Base(p) if n >= EQ_SUM_MIN_VARS => {
+            let terms: EqTerms = functionals(claims, weighted)
+                .zip(&alphas)
+                .flat_map(|(ts, &a)| ts.map(move |(c, p)| (a * c, p.to_vec())))
+                .collect();
+            prove_instance(
+                Instance::product_with_eq_sum(p, terms, EF::ONE),
+                2,
+                &product(),
+                None,
+                priv_cols,
+                &incoming,
+                pool,
+                transcript,
+            )?
+        }
+        poly => {
+            let mut w = vec![EF::ZERO; poly.len()];
+            for (ts, &a) in functionals(claims, weighted).zip(&alphas) {
+                for (c, p) in ts {
+                    add_eq_scaled(&mut w, p, a * c);
+                }
+            }
+            prove_zk_masked(
+                vec![poly, Column::Ext(w)],
+                &product(),
+                None,
+                priv_cols,
+                &incoming,
+                pool,
+                transcript,
+            )?
+        }
+    };
     let claim = out
         .claims
         .into_iter()
