@@ -35,8 +35,8 @@ use serde::{Deserialize, Serialize};
 use zkinfer_field::{EF, F, Field, PrimeCharacteristicRing, Transcript};
 use zkinfer_sumcheck::{
     ClaimMask, Column, MaskClaim, MaskPool, MaskPoolVerifier, MaskedClaim, MaskedReductionProof,
-    MaskedSubClaim, MaskedSumcheckProof, ReductionProof, SubClaim, SumcheckError, SumcheckOutput,
-    SumcheckProof, Term, WeightedPoint, ZkSumcheckProof,
+    MaskedSubClaim, MaskedSumcheckProof, Reduced, ReductionProof, SubClaim, SumcheckError,
+    SumcheckOutput, SumcheckProof, Term, WeightedPoint, ZkSumcheckProof,
 };
 
 use crate::claims::Claim;
@@ -277,14 +277,14 @@ impl<'a> Channel<'a> {
     ///
     /// # Errors
     /// As [`Channel::reduce_claims`].
-    pub fn reduce_claims_always(
+    pub fn reduce_claims_always<'p>(
         &mut self,
-        poly: Column,
+        poly: impl Into<Reduced<'p>>,
         claims: Vec<Claim>,
         private: bool,
         at: &str,
     ) -> Result<Option<Claim>, ProveError> {
-        self.reduce_always(poly, claims, None, private, at)
+        self.reduce_always(poly.into(), claims, None, private, at)
     }
 
     /// [`Channel::reduce_claims_always`] for claims on linear combinations of evaluations:
@@ -295,9 +295,9 @@ impl<'a> Channel<'a> {
     /// # Errors
     /// As [`Channel::reduce_claims`]; also if `weighted` does not have one non-empty entry per
     /// claim.
-    pub fn reduce_weighted_claims_always(
+    pub fn reduce_weighted_claims_always<'p>(
         &mut self,
-        poly: Column,
+        poly: impl Into<Reduced<'p>>,
         claims: Vec<Claim>,
         weighted: &[WeightedPoint],
         private: bool,
@@ -306,12 +306,12 @@ impl<'a> Channel<'a> {
         if weighted.len() != claims.len() || weighted.iter().any(Vec::is_empty) {
             return Err(ProveError::key_mismatch(at, "weighted claims"));
         }
-        self.reduce_always(poly, claims, Some(weighted), private, at)
+        self.reduce_always(poly.into(), claims, Some(weighted), private, at)
     }
 
     fn reduce_always(
         &mut self,
-        poly: Column,
+        poly: Reduced<'_>,
         claims: Vec<Claim>,
         weighted: Option<&[WeightedPoint]>,
         private: bool,
@@ -329,11 +329,11 @@ impl<'a> Channel<'a> {
         if !n.is_power_of_two() || wrong_point {
             return Err(ProveError::key_mismatch(at, "claim point"));
         }
-        let plain = |poly: Column, claims: Vec<Claim>, t: &mut Transcript| match weighted {
+        let plain = |poly: Reduced<'_>, claims: Vec<Claim>, t: &mut Transcript| match weighted {
             None => {
                 let pairs: Vec<(Vec<EF>, EF)> =
                     claims.into_iter().map(|c| (c.point, c.value)).collect();
-                zkinfer_sumcheck::reduce_claims(poly, &pairs, t)
+                zkinfer_sumcheck::reduce_claims(poly.into_column(), &pairs, t)
             }
             Some(ws) => {
                 let pairs: Vec<(WeightedPoint, EF)> = ws
@@ -341,7 +341,7 @@ impl<'a> Channel<'a> {
                     .cloned()
                     .zip(claims.into_iter().map(|c| c.value))
                     .collect();
-                zkinfer_sumcheck::reduce_claims_weighted(poly, &pairs, t)
+                zkinfer_sumcheck::reduce_claims_weighted(poly.into_column(), &pairs, t)
             }
         };
         match &mut self.masking {

@@ -301,9 +301,8 @@ fn prove_inner(
                 |cols| data.lift(cols).map_err(backend),
                 key_mismatch("opening", "stack lift"),
             )?;
-            let poly = Column::Base(data.stacked_values().to_vec());
             cx.ch
-                .reduce_claims_always(poly, claims, false, "opening")?
+                .reduce_claims_always(data.stacked_values(), claims, false, "opening")?
                 .map(|c| StackClaim {
                     point: c.point,
                     value: c.value,
@@ -578,7 +577,9 @@ fn weights_on_stack(
             |cols| groups.lift(g, cols),
             key_mismatch("weights opening", "stack lift"),
         )?;
-        let poly = Column::Base(groups.stacked_values(g)?);
+        // Borrowed from the key when it stores the group's data: the reduction reads it until
+        // its first fold and makes no copy.
+        let poly = groups.stacked_values(g)?;
         let at = "weights opening";
         let c = cx
             .ch

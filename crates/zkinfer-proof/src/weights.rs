@@ -41,6 +41,8 @@
     )
 )]
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 use zkinfer_field::{EF, F, PrimeCharacteristicRing, Transcript};
 use zkinfer_pcs::{
@@ -724,7 +726,7 @@ impl<'a> Groups<'a> {
     }
 
     /// Group `g`'s stacked polynomial (its weights and opening mask), not encoded.
-    pub(crate) fn stacked_values(&self, g: usize) -> Result<Vec<F>, ProveError> {
+    pub(crate) fn stacked_values(&self, g: usize) -> Result<Cow<'_, [F]>, ProveError> {
         if let Some(stored) = self.stored.get(g) {
             // The key's weights must be those its stored commitment holds (as a re-derived
             // commitment must have the verifying key's root).
@@ -750,15 +752,17 @@ impl<'a> Groups<'a> {
                     "the proving key's weights do not match its stored weights commitment".into(),
                 ));
             }
-            return Ok(stored.stacked_values().to_vec());
+            return Ok(Cow::Borrowed(stored.stacked_values()));
         }
         let seed = self
             .seed
             .ok_or_else(|| ProveError::key_mismatch("weights", "weights seed"))?;
         let mut columns = self.columns(g)?;
         columns.push(opening_mask(&group_seed(&seed, g), self.uses));
-        Ok(engine(self.pcs, &self.vars(g), self.uses)?
-            .reusable_stacked_values(&columns, self.uses)?)
+        Ok(Cow::Owned(
+            engine(self.pcs, &self.vars(g), self.uses)?
+                .reusable_stacked_values(&columns, self.uses)?,
+        ))
     }
 
     /// Opens `stack` on group `g`'s commitment with fresh OS randomness: in place when the key

@@ -58,7 +58,7 @@ pub type WeightedPoint = Vec<(zkinfer_field::EF, Vec<zkinfer_field::EF>)>;
 pub use zk::{
     ClaimMask, LinearClaim, MaskClaim, MaskPolynomial, MaskPool, MaskPoolProof, MaskPoolVerifier,
     MaskedClaim, MaskedReductionProof, MaskedSubClaim, MaskedSumcheckOutput, MaskedSumcheckProof,
-    PoolClaim, ZkSubClaim, ZkSumcheckOutput, ZkSumcheckProof, prove_zk, prove_zk_masked,
+    PoolClaim, Reduced, ZkSubClaim, ZkSumcheckOutput, ZkSumcheckProof, prove_zk, prove_zk_masked,
     reduce_masked_claims, reduce_masked_claims_weighted, verify_reduce_masked_claims,
     verify_reduce_masked_claims_weighted, verify_zk, verify_zk_masked, zk_degree,
 };

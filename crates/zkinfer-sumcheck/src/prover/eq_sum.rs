@@ -150,7 +150,7 @@ mod tests {
                 &[Term::new(coeff, vec![0, 1])],
                 None,
             );
-            let mut lazy = Instance::product_with_eq_sum(base, ts, coeff);
+            let mut lazy = Instance::product_with_eq_sum(base.into(), ts, coeff);
             for _ in 0..n {
                 let (g_full, g_lazy) = (full.round_poly(), lazy.round_poly());
                 assert_eq!(g_lazy, g_full, "n = {n}");
@@ -171,8 +171,8 @@ mod tests {
         let ts = terms(&mut rng, n);
         let mut other = ts.clone();
         other[2].0 += EF::ONE;
-        let g = Instance::product_with_eq_sum(base.clone(), ts, EF::ONE).round_poly();
-        let h = Instance::product_with_eq_sum(base, other, EF::ONE).round_poly();
+        let g = Instance::product_with_eq_sum(base.clone().into(), ts, EF::ONE).round_poly();
+        let h = Instance::product_with_eq_sum(base.into(), other, EF::ONE).round_poly();
         assert_ne!(g, h);
     }
 }

@@ -6,6 +6,8 @@
 //! and `g(X) = scale · eq(r_k, X) · h(X)` follows in `O(d)`. The table `eq(r_{>k}, ·)` shrinks
 //! by adding halves (no multiplications), starting at half the size of a full eq table.
 
+use std::borrow::Cow;
+
 use zkinfer_field::{EF, F, Field, PrimeCharacteristicRing};
 use zkinfer_poly::{eq_table, fix_first_var_in_place, fold_first_var};
 
@@ -14,7 +16,7 @@ use super::kernels;
 use crate::verifier::interpolate_uni;
 use crate::{Column, Term};
 
-enum Cols {
+enum Cols<'a> {
     Base(Vec<Vec<F>>),
     Ext(Vec<Vec<EF>>),
     /// A product of two, one column in `F` and one in `EF` (a claim reduction: the committed
@@ -29,7 +31,7 @@ enum Cols {
     /// A claim reduction `P·W` before its first challenge, with `W` given by its eq terms and
     /// written half a table at a time into `scratch` (`eq_sum`): column 0 is `P`, column 1 `W`.
     EqSum {
-        base: Vec<F>,
+        base: Cow<'a, [F]>,
         terms: EqTerms,
         /// Half of `base`'s length, once the first round has run.
         scratch: Vec<EF>,
@@ -43,9 +45,10 @@ struct EqState {
     scale: EF,
 }
 
-/// One instance being proved: its columns, terms, eq factor and running claim.
-pub(crate) struct Instance {
-    cols: Cols,
+/// One instance being proved: its columns, terms, eq factor and running claim. `'a`: a borrowed
+/// base column (an eq-sum instance's, until its first fold).
+pub(crate) struct InstanceOf<'a> {
+    cols: Cols<'a>,
     terms: Vec<Term>,
     prod2: Option<(usize, usize, EF)>,
     eq: Option<EqState>,
@@ -65,7 +68,10 @@ fn eq1(a: EF, b: EF) -> EF {
     a * b + (EF::ONE - a) * (EF::ONE - b)
 }
 
-impl Instance {
+/// An instance that owns all its columns.
+pub(crate) type Instance = InstanceOf<'static>;
+
+impl<'a> InstanceOf<'a> {
     /// # Panics
     /// On inconsistent shapes (caller bugs): see [`crate::prove`].
     pub(crate) fn new(columns: Vec<Column>, terms: &[Term], eq_point: Option<&[EF]>) -> Self {
@@ -162,7 +168,7 @@ impl Instance {
     /// # Panics
     /// If `base`'s length is not a power of two of at least 4, or a point has another number
     /// of coordinates (caller bugs).
-    pub(crate) fn product_with_eq_sum(base: Vec<F>, terms: EqTerms, coeff: EF) -> Self {
+    pub(crate) fn product_with_eq_sum(base: Cow<'a, [F]>, terms: EqTerms, coeff: EF) -> Self {
         let len = base.len();
         assert!(
             len.is_power_of_two() && len >= 4,
@@ -384,7 +390,8 @@ impl Instance {
         match &self.cols {
             Cols::Base(v) => v.first().map_or(1, Vec::len),
             Cols::Ext(v) => v.first().map_or(1, Vec::len),
-            Cols::Mixed { base, .. } | Cols::EqSum { base, .. } => base.len(),
+            Cols::Mixed { base, .. } => base.len(),
+            Cols::EqSum { base, .. } => base.len(),
         }
     }
 

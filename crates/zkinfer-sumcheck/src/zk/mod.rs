@@ -50,7 +50,7 @@ pub use dense::{dense_evaluate, lift_point};
 pub use mask::{MaskPolynomial, mask_weights, mask_weights_per_var, random_base, random_ext};
 pub use masked::{
     ClaimMask, MaskedClaim, MaskedReductionProof, MaskedSubClaim, MaskedSumcheckOutput,
-    MaskedSumcheckProof, masked_degrees, prove_zk_masked, reduce_masked_claims,
+    MaskedSumcheckProof, Reduced, masked_degrees, prove_zk_masked, reduce_masked_claims,
     reduce_masked_claims_weighted, verify_reduce_masked_claims,
     verify_reduce_masked_claims_weighted, verify_zk_masked,
 };

@@ -41,7 +41,7 @@ mod verifier;
 
 pub use prover::{MaskedSumcheckOutput, prove_zk_masked};
 pub use reduce::{
-    MaskedReductionProof, reduce_masked_claims, reduce_masked_claims_weighted,
+    MaskedReductionProof, Reduced, reduce_masked_claims, reduce_masked_claims_weighted,
     verify_reduce_masked_claims, verify_reduce_masked_claims_weighted,
 };
 pub use verifier::{MaskedSubClaim, verify_zk_masked};

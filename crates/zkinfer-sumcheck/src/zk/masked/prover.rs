@@ -7,7 +7,7 @@ use super::{
     ClaimMask, MaskedClaim, MaskedSumcheckProof, check_private, incoming_linear_claim, labels,
     masked_degrees, vanishing,
 };
-use crate::prover::state::Instance;
+use crate::prover::state::{Instance, InstanceOf};
 use crate::zk::prover::{ZkSummandRounds, run_zk};
 use crate::zk::{MaskClaim, MaskPool};
 use crate::{Column, SumcheckError, Term};
@@ -70,7 +70,7 @@ pub fn prove_zk_masked(
 /// its eq terms, `Instance::product_with_eq_sum`) of `num_columns` columns.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn prove_instance(
-    inst: Instance,
+    inst: InstanceOf<'_>,
     num_columns: usize,
     terms: &[Term],
     eq_point: Option<&[EF]>,
@@ -184,7 +184,7 @@ fn eq1(a: EF, b: EF) -> EF {
 
 /// The summand of a masked sumcheck, round by round: `[w]`, then `x_0 … x_{n−1}`.
 struct MaskedRounds<'a> {
-    inst: Instance,
+    inst: InstanceOf<'a>,
     terms: &'a [Term],
     eq_point: Option<&'a [EF]>,
     /// `S_j = Σ_w R̂_j(w)` per column (0 for the public ones).

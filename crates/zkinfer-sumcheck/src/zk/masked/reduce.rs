@@ -1,6 +1,8 @@
 //! Many masked claims on one tensor → one masked claim: the masked sumcheck of `P·W`,
 //! `W = Σ_i α^i eq(p_i, ·)`, over `(w, x)`.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, Transcript};
 use zkinfer_poly::{eq_eval, eq_table_scaled};
@@ -10,9 +12,66 @@ use super::{
     ClaimMask, MaskedClaim, MaskedSumcheckProof, labels, prove_zk_masked, verify_zk_masked,
 };
 use crate::prover::eq_sum::{EqTerms, add_eq_scaled};
-use crate::prover::state::Instance;
+use crate::prover::state::InstanceOf;
 use crate::zk::{MaskPool, MaskPoolVerifier};
 use crate::{Column, SumcheckError, Term, WeightedPoint};
+
+/// The column a claim reduction reduces: owned, or a base-field column borrowed (a committed
+/// stack the caller keeps), which a large reduction reads until its first fold and never copies.
+#[derive(Clone, Debug)]
+pub enum Reduced<'a> {
+    /// An owned column.
+    Owned(Column),
+    /// A borrowed base-field column.
+    Borrowed(&'a [F]),
+}
+
+impl Reduced<'_> {
+    /// The number of evaluations.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        match self {
+            Self::Owned(c) => c.len(),
+            Self::Borrowed(b) => b.len(),
+        }
+    }
+
+    /// Whether there are no evaluations.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The column, owned (a borrowed one copied).
+    #[must_use]
+    pub fn into_column(self) -> Column {
+        match self {
+            Self::Owned(c) => c,
+            Self::Borrowed(b) => Column::Base(b.to_vec()),
+        }
+    }
+}
+
+impl From<Column> for Reduced<'_> {
+    fn from(c: Column) -> Self {
+        Self::Owned(c)
+    }
+}
+
+impl<'a> From<&'a [F]> for Reduced<'a> {
+    fn from(b: &'a [F]) -> Self {
+        Self::Borrowed(b)
+    }
+}
+
+impl<'a> From<Cow<'a, [F]>> for Reduced<'a> {
+    fn from(c: Cow<'a, [F]>) -> Self {
+        match c {
+            Cow::Borrowed(b) => Self::Borrowed(b),
+            Cow::Owned(v) => Self::Owned(Column::Base(v)),
+        }
+    }
+}
 
 /// A masked claim reduction: the masked sumcheck and the reduced (masked) value `P'(ρ)`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -159,14 +218,14 @@ fn product() -> [Term; 1] {
 ///
 /// # Panics
 /// If `poly`'s length is not a power of two (a caller bug).
-pub fn reduce_masked_claims(
-    poly: Column,
+pub fn reduce_masked_claims<'a>(
+    poly: impl Into<Reduced<'a>>,
     claims: &[MaskedClaim],
     private: bool,
     pool: &mut MaskPool,
     transcript: &mut Transcript,
 ) -> Result<(MaskedReductionProof, MaskedClaim), SumcheckError> {
-    reduce_masked(poly, claims, None, private, pool, transcript)
+    reduce_masked(poly.into(), claims, None, private, pool, transcript)
 }
 
 /// [`reduce_masked_claims`] for claims on linear combinations of evaluations: claim `i` says
@@ -180,19 +239,26 @@ pub fn reduce_masked_claims(
 ///
 /// # Panics
 /// As [`reduce_masked_claims`].
-pub fn reduce_masked_claims_weighted(
-    poly: Column,
+pub fn reduce_masked_claims_weighted<'a>(
+    poly: impl Into<Reduced<'a>>,
     claims: &[MaskedClaim],
     weighted: &[WeightedPoint],
     private: bool,
     pool: &mut MaskPool,
     transcript: &mut Transcript,
 ) -> Result<(MaskedReductionProof, MaskedClaim), SumcheckError> {
-    reduce_masked(poly, claims, Some(weighted), private, pool, transcript)
+    reduce_masked(
+        poly.into(),
+        claims,
+        Some(weighted),
+        private,
+        pool,
+        transcript,
+    )
 }
 
 fn reduce_masked(
-    poly: Column,
+    poly: Reduced<'_>,
     claims: &[MaskedClaim],
     weighted: Option<&[WeightedPoint]>,
     private: bool,
@@ -206,16 +272,22 @@ fn reduce_masked(
     let n = poly.len().trailing_zeros() as usize;
     let (alphas, _, incoming) = absorb(claims, weighted, n, transcript)?;
     let priv_cols: &[usize] = if private { &[0] } else { &[] };
-    let out = match poly {
+    let base = match poly {
+        Reduced::Borrowed(p) if n >= EQ_SUM_MIN_VARS => Ok(Cow::Borrowed(p)),
+        Reduced::Owned(Column::Base(p)) if n >= EQ_SUM_MIN_VARS => Ok(Cow::Owned(p)),
+        other => Err(other.into_column()),
+    };
+    let out = match base {
         // A large base column: `W` is never built at full length (`eq_sum`), which saves a
-        // table twice the column's bytes. The same rounds, values and transcript.
-        Column::Base(p) if n >= EQ_SUM_MIN_VARS => {
+        // table twice the column's bytes, and a borrowed column is not copied (its first fold
+        // is the first table the reduction writes). The same rounds, values and transcript.
+        Ok(p) => {
             let terms: EqTerms = functionals(claims, weighted)
                 .zip(&alphas)
                 .flat_map(|(ts, &a)| ts.map(move |(c, p)| (a * c, p.to_vec())))
                 .collect();
             prove_instance(
-                Instance::product_with_eq_sum(p, terms, EF::ONE),
+                InstanceOf::product_with_eq_sum(p, terms, EF::ONE),
                 2,
                 &product(),
                 None,
@@ -225,7 +297,7 @@ fn reduce_masked(
                 transcript,
             )?
         }
-        poly => {
+        Err(poly) => {
             let mut w = vec![EF::ZERO; poly.len()];
             for (ts, &a) in functionals(claims, weighted).zip(&alphas) {
                 for (c, p) in ts {
