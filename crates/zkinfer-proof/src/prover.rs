@@ -330,6 +330,9 @@ fn prove_inner(
         }
         _ => None,
     };
+    // The openings need only the commitments' data: the witness's integer columns go before
+    // them (GPT-2 124M's peak is its weights opening).
+    drop(wit);
     let (hashed, openings, extra) = hashed::open(pk.vk.pcs, pending, &mut t)?;
     for c in extra {
         claims.witness(c.column, c.point, c.value);
