@@ -123,7 +123,7 @@ fn prove_traced(
     let weights = weight_columns(&pk.graph, plan)?;
     let wit = witness::generate_with(&pk.graph, plan, input, trace, &weights)?;
     wit.check_trace(&pk.graph, plan, trace)?;
-    prove_inner(pk, input, wit, &weights, true, hiding, profile)
+    prove_inner(pk, input, wit, weights, true, hiding, profile)
 }
 
 /// Proves with a given witness, checking neither the model's semantics nor lookup membership
@@ -143,7 +143,7 @@ pub fn prove_with_witness(
         pk,
         input,
         wit,
-        &weights,
+        weights,
         false,
         Hiding::On,
         &mut Profile::default(),
@@ -155,7 +155,7 @@ fn prove_inner(
     pk: &ProvingKey,
     input: &[i64],
     mut wit: Witness,
-    weights: &[Vec<i64>],
+    weights: Vec<Vec<i64>>,
     strict: bool,
     hiding: Hiding,
     profile: &mut Profile,
@@ -204,7 +204,6 @@ fn prove_inner(
         // one at a time.
         let groups = crate::weights::Groups::absorb(
             pk.vk.pcs,
-            weights,
             plan,
             &pk.vk.weights_root,
             pk.vk.weights_uses as usize,
@@ -234,7 +233,7 @@ fn prove_inner(
     // sizes the mask pool, whose one column joins the witness batch.
     let (pool, secrets) = match hiding {
         Hiding::On => (
-            Some(mask_pool(pk, &wit, weights, &output, public_output)?),
+            Some(mask_pool(pk, &wit, &weights, &output, public_output)?),
             Some(lookups::zk::Secrets::draw(plan)?),
         ),
         Hiding::Off => (None, None),
@@ -262,7 +261,7 @@ fn prove_inner(
         plan,
         graph,
         wit: &wit,
-        weights,
+        weights: &weights,
         ch: match pool {
             Some(p) => Channel::with_pool(&mut t, p),
             None => Channel::new(&mut t),
@@ -333,6 +332,14 @@ fn prove_inner(
     // The openings need only the commitments' data: the witness's integer columns go before
     // them (GPT-2 124M's peak is its weights opening).
     drop(wit);
+    // So do the weight columns when the key stores every weights group's data (GPT-2 124M:
+    // 2.3 GB of integer columns); a group re-derived from the seed needs them.
+    let weights = if matches!(&wcommit, Some(WeightsProver::Hiding(g)) if g.all_stored()) {
+        drop(weights);
+        None
+    } else {
+        Some(weights)
+    };
     let (hashed, openings, extra) = hashed::open(pk.vk.pcs, pending, &mut t)?;
     for c in extra {
         claims.witness(c.column, c.point, c.value);
@@ -365,7 +372,7 @@ fn prove_inner(
             let mut openings = Vec::with_capacity(groups.len());
             let mut commitments = Vec::with_capacity(groups.len());
             for (g, stack) in weights_stack.iter().enumerate() {
-                openings.push(groups.open(g, stack, &mut t)?);
+                openings.push(groups.open(weights.as_deref(), g, stack, &mut t)?);
                 commitments.push(groups.commitment(g)?.clone());
             }
             (
@@ -582,7 +589,7 @@ fn weights_on_stack(
         )?;
         // Borrowed from the key when it stores the group's data: the reduction reads it until
         // its first fold and makes no copy.
-        let poly = groups.stacked_values(g)?;
+        let poly = groups.stacked_values(cx.weights, g)?;
         let at = "weights opening";
         let c = cx
             .ch

@@ -605,7 +605,6 @@ pub(crate) struct Groups<'a> {
     uses: usize,
     seed: Option<[u8; 32]>,
     stored: &'a [StoredHidingData],
-    weights: &'a [Vec<i64>],
     shapes: WeightShapes,
     aliases: Vec<WeightAlias>,
     groups: Vec<Vec<usize>>,
@@ -623,7 +622,6 @@ impl<'a> Groups<'a> {
     )]
     pub(crate) fn absorb(
         pcs: PcsConfig,
-        weights: &'a [Vec<i64>],
         plan: &crate::plan::Plan,
         root: &[u8],
         uses: usize,
@@ -657,7 +655,6 @@ impl<'a> Groups<'a> {
             uses,
             seed,
             stored,
-            weights,
             shapes,
             aliases: plan.weight_aliases.clone(),
             groups,
@@ -678,22 +675,21 @@ impl<'a> Groups<'a> {
         claims_by_group(claims, &self.aliases, &self.groups, &self.shapes)
     }
 
-    fn columns(&self, g: usize) -> Result<Vec<Vec<F>>, ProveError> {
+    fn columns(&self, weights: &[Vec<i64>], g: usize) -> Result<Vec<Vec<F>>, ProveError> {
         let group = self
             .groups
             .get(g)
             .ok_or_else(|| ProveError::key_mismatch("weights", "weights group"))?;
         let mut units = Vec::new();
         for &i in group {
-            units.extend(self.units(i)?);
+            units.extend(self.units(weights, i)?);
         }
         Ok(units)
     }
 
     /// Weight column `i` in the field, cut into the units it is committed as.
-    fn units(&self, i: usize) -> Result<Vec<Vec<F>>, ProveError> {
-        let column = self
-            .weights
+    fn units(&self, weights: &[Vec<i64>], i: usize) -> Result<Vec<Vec<F>>, ProveError> {
+        let column = weights
             .get(i)
             .map(|c| crate::ops::util::to_field(c))
             .ok_or_else(|| ProveError::key_mismatch("weights", "weight column"))?;
@@ -726,7 +722,11 @@ impl<'a> Groups<'a> {
     }
 
     /// Group `g`'s stacked polynomial (its weights and opening mask), not encoded.
-    pub(crate) fn stacked_values(&self, g: usize) -> Result<Cow<'_, [F]>, ProveError> {
+    pub(crate) fn stacked_values(
+        &self,
+        weights: &[Vec<i64>],
+        g: usize,
+    ) -> Result<Cow<'_, [F]>, ProveError> {
         if let Some(stored) = self.stored.get(g) {
             // The key's weights must be those its stored commitment holds (as a re-derived
             // commitment must have the verifying key's root).
@@ -738,7 +738,7 @@ impl<'a> Groups<'a> {
                 .ok_or_else(|| ProveError::key_mismatch("weights", "weights group"))?;
             let mut failed = None;
             let units = group.iter().flat_map(|&i| {
-                self.units(i).unwrap_or_else(|e| {
+                self.units(weights, i).unwrap_or_else(|e| {
                     failed.get_or_insert(e);
                     Vec::new()
                 })
@@ -757,7 +757,7 @@ impl<'a> Groups<'a> {
         let seed = self
             .seed
             .ok_or_else(|| ProveError::key_mismatch("weights", "weights seed"))?;
-        let mut columns = self.columns(g)?;
+        let mut columns = self.columns(weights, g)?;
         columns.push(opening_mask(&group_seed(&seed, g), self.uses));
         Ok(Cow::Owned(
             engine(self.pcs, &self.vars(g), self.uses)?
@@ -765,11 +765,19 @@ impl<'a> Groups<'a> {
         ))
     }
 
+    /// Whether the key stores every group's commitment data: then opening reads only that data,
+    /// and [`Groups::open`] needs no weight columns.
+    pub(crate) fn all_stored(&self) -> bool {
+        self.stored.len() == self.groups.len()
+    }
+
     /// Opens `stack` on group `g`'s commitment with fresh OS randomness: in place when the key
-    /// stores the group's data, else re-derived from the seed (checking it is the key's) and
-    /// dropped on return.
+    /// stores the group's data, else re-derived from the seed and the weight columns `weights`
+    /// (checking it is the key's; `None`, dropped before the openings because every group is
+    /// stored, is then an error) and dropped on return.
     pub(crate) fn open(
         &self,
+        weights: Option<&[Vec<i64>]>,
         g: usize,
         stack: &zkinfer_pcs::StackClaim,
         t: &mut Transcript,
@@ -796,9 +804,11 @@ impl<'a> Groups<'a> {
             .seed
             .ok_or_else(|| ProveError::key_mismatch("weights", "weights seed"))?;
         let mut scratch = Transcript::new(b"zkinfer/weights/rederive");
+        let weights =
+            weights.ok_or_else(|| ProveError::key_mismatch("weights", "weight columns"))?;
         let (commitment, mut data) = commit_group(
             self.pcs,
-            self.columns(g)?,
+            self.columns(weights, g)?,
             &vars,
             &seed,
             g,
