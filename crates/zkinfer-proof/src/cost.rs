@@ -35,8 +35,10 @@ const STORED_CODEWORD_NS: f64 = 8.0;
 /// committed as pieces): the walk's sumchecks over the weights and the groups' claim reductions
 /// over their stacks. Small models' codewords are enlarged to 2^23 or
 /// 2^24 elements whatever their weights, so [`CODEWORD_NS`] cannot carry what grows with the
-/// weights themselves; GPT-2 124M and ResNet-18 set it.
-const PRIVATE_WEIGHT_NS: f64 = 165.0;
+/// weights themselves; GPT-2 124M and ResNet-18 set it. 165 ns until stop 36, whose prover keeps
+/// one copy of the weights and reduces the groups' stacks without full-length tables (GPT-2 124M
+/// 29.7–31.4 → 20.6–25.1 s, ResNet-18 4.8–5.6 → 3.9–4.6 s; docs/BENCHMARKS.md, "Prover memory").
+const PRIVATE_WEIGHT_NS: f64 = 110.0;
 /// Seconds per proof of the private weights' opening that do not grow with the codeword: the
 /// reusable commitment's round-0 mask of `T·t` revealed elements (its encoding, tree and spot
 /// checks; docs/PROOF_SIZE.md §2.b), ≈ 0.2 s at the default `T = 256` on every small model.
@@ -56,8 +58,9 @@ const BASE_BYTES: u64 = 74 << 20;
 const COMMITTED_BYTES: u64 = 245;
 /// Peak bytes per private weight element committed (a padded column's, or its pieces'): the
 /// key's stacked weights and their randomness, the walk's weight tables and the groups' claim
-/// reductions over their stacks (extension-field tables while they fold).
-const PRIVATE_WEIGHT_BYTES: u64 = 87;
+/// reductions over their stacks (extension-field tables while they fold). 87 until stop 36
+/// (GPT-2 124M's peak 12.7–13.0 → 9.4–9.9 GB, ResNet-18's 1,454 → 1,224–1,258 MiB).
+const PRIVATE_WEIGHT_BYTES: u64 = 52;
 /// Peak bytes per element of the largest group's codeword when a proof re-derives it from the
 /// key's seed (the codeword and its salted Merkle tree). A key that stores the commitment's data
 /// ([`crate::weights::STORED_DATA_AUTO_LIMIT`]) holds none of it: an opening reads its rows and
