@@ -6,7 +6,8 @@
 //! machine of docs/BENCHMARKS.md ("The cost model", refit of stop 27), where every model's
 //! prediction is set beside its measurement; time and memory refitted in stop 33 (one `--cost`
 //! run of every bench model at the stop's code and GPT-2 124M's `zkinfer prove`; section "The
-//! cost model, refit after the stored openings"). Prove time is the prover's wall time on 2 threads with the
+//! cost model, refit after the stored openings"; the two per-private-weight constants again in stop
+//! 36, "Prover memory"). Prove time is the prover's wall time on 2 threads with the
 //! proving key loaded; peak memory is the resident peak of loading the key and proving, which on
 //! every bench model exceeds setup's. The private weights' cost is that of their codeword
 //! ([`crate::weights::codeword_len`] at the default budget of proofs) and of their committed
