@@ -8,9 +8,7 @@ use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, Transcript
 use zkinfer_poly::{eq_eval, eq_table_scaled};
 
 use super::prover::prove_instance;
-use super::{
-    ClaimMask, MaskedClaim, MaskedSumcheckProof, labels, prove_zk_masked, verify_zk_masked,
-};
+use super::{ClaimMask, MaskedClaim, MaskedSumcheckProof, labels, verify_zk_masked};
 use crate::prover::eq_sum::{EqTerms, add_eq_scaled};
 use crate::prover::state::InstanceOf;
 use crate::zk::{MaskPool, MaskPoolVerifier};
@@ -214,7 +212,7 @@ fn product() -> [Term; 1] {
 ///
 /// # Errors
 /// [`SumcheckError::Empty`] without claims, [`SumcheckError::WrongPointLength`], the errors of
-/// [`prove_zk_masked`].
+/// [`prove_zk_masked`](super::prove_zk_masked).
 ///
 /// # Panics
 /// If `poly`'s length is not a power of two (a caller bug).
@@ -277,7 +275,7 @@ fn reduce_masked(
         Reduced::Owned(Column::Base(p)) if n >= EQ_SUM_MIN_VARS => Ok(Cow::Owned(p)),
         other => Err(other.into_column()),
     };
-    let out = match base {
+    let inst = match base {
         // A large base column: `W` is never built at full length (`eq_sum`), which saves a
         // table twice the column's bytes, and a borrowed column is not copied (its first fold
         // is the first table the reduction writes). The same rounds, values and transcript.
@@ -286,16 +284,7 @@ fn reduce_masked(
                 .zip(&alphas)
                 .flat_map(|(ts, &a)| ts.map(move |(c, p)| (a * c, p.to_vec())))
                 .collect();
-            prove_instance(
-                InstanceOf::product_with_eq_sum(p, terms, EF::ONE),
-                2,
-                &product(),
-                None,
-                priv_cols,
-                &incoming,
-                pool,
-                transcript,
-            )?
+            InstanceOf::product_with_eq_sum(p, terms, EF::ONE)
         }
         Err(poly) => {
             let mut w = vec![EF::ZERO; poly.len()];
@@ -304,17 +293,19 @@ fn reduce_masked(
                     add_eq_scaled(&mut w, p, a * c);
                 }
             }
-            prove_zk_masked(
-                vec![poly, Column::Ext(w)],
-                &product(),
-                None,
-                priv_cols,
-                &incoming,
-                pool,
-                transcript,
-            )?
+            InstanceOf::new(vec![poly, Column::Ext(w)], &product(), None)
         }
     };
+    let out = prove_instance(
+        inst,
+        2,
+        &product(),
+        None,
+        priv_cols,
+        &incoming,
+        pool,
+        transcript,
+    )?;
     let claim = out
         .claims
         .into_iter()
