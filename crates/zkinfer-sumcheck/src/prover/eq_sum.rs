@@ -12,6 +12,8 @@
 use zkinfer_field::{EF, F, Field, PrimeCharacteristicRing};
 use zkinfer_poly::eq_table_scaled;
 
+use super::state::eq1;
+
 /// The terms `(c_t, p_t)` of `W = Σ_t c_t·eq(p_t, ·)`; every point has the instance's number of
 /// variables.
 pub(crate) type EqTerms = Vec<(EF, Vec<EF>)>;
@@ -34,11 +36,6 @@ pub(crate) fn add_eq_scaled(w: &mut [EF], point: &[EF], scale: EF) {
             *x += e;
         }
     }
-}
-
-/// `eq(a, b)` for one variable.
-fn eq1(a: EF, b: EF) -> EF {
-    a * b + (EF::ONE - a) * (EF::ONE - b)
 }
 
 /// Overwrites `w` (half the instance's length) with `Σ_t c_t·eq(p_{t,0}, x0)·eq(p_{t,>0}, ·)`.

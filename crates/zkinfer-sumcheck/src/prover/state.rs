@@ -33,7 +33,7 @@ enum Cols<'a> {
     EqSum {
         base: Cow<'a, [F]>,
         terms: EqTerms,
-        /// Half of `base`'s length, once the first round has run.
+        /// Half of `base`'s length.
         scratch: Vec<EF>,
     },
 }
@@ -64,7 +64,7 @@ pub(crate) struct InstanceOf<'a> {
 }
 
 /// `eq(a, b)` for one variable.
-fn eq1(a: EF, b: EF) -> EF {
+pub(crate) fn eq1(a: EF, b: EF) -> EF {
     a * b + (EF::ONE - a) * (EF::ONE - b)
 }
 
@@ -181,9 +181,9 @@ impl<'a> InstanceOf<'a> {
         );
         Self {
             cols: Cols::EqSum {
+                scratch: EF::zero_vec(len / 2),
                 base,
                 terms,
-                scratch: Vec::new(),
             },
             terms: vec![Term::new(coeff, vec![0, 1])],
             prod2: Some((0, 1, coeff)),
@@ -215,9 +215,6 @@ impl<'a> InstanceOf<'a> {
         } = &mut self.cols
         {
             let coeff = self.prod2.map_or(EF::ONE, |(_, _, c)| c);
-            if scratch.len() != base.len() / 2 {
-                *scratch = vec![EF::ZERO; base.len() / 2];
-            }
             return eq_sum::first_round(base, terms, coeff, scratch);
         }
         let half = 1usize << (self.num_vars - self.round - 1);
@@ -325,14 +322,11 @@ impl<'a> InstanceOf<'a> {
     /// Binds the current variable to `r`; `g` is the round polynomial just sent.
     pub(crate) fn bind(&mut self, g: &[EF], r: EF) {
         self.claim = Some(interpolate_uni(g, r));
-        if let Cols::EqSum { .. } = self.cols {
-            // Not left pending: the next round is that of two extension columns.
-            self.fold(r);
-            self.round += 1;
-            return;
-        }
-        // The product of two with a round still to come: fold in the next round's pass.
-        let fuse = self.prod2.is_some_and(|(a, b, _)| a != b) && self.round + 2 < self.num_vars;
+        // The product of two with a round still to come: fold in the next round's pass (not an
+        // eq-sum instance's first fold, which writes `W(r, ·)` from its terms).
+        let fuse = self.prod2.is_some_and(|(a, b, _)| a != b)
+            && self.round + 2 < self.num_vars
+            && !matches!(self.cols, Cols::EqSum { .. });
         if fuse {
             self.pending = Some(r);
         } else {
@@ -376,9 +370,6 @@ impl<'a> InstanceOf<'a> {
             } => {
                 let folded = fold_first_var(&base, r);
                 drop(base);
-                if scratch.len() != folded.len() {
-                    scratch = vec![EF::ZERO; folded.len()];
-                }
                 eq_sum::fill_half(&mut scratch, &terms, r);
                 Cols::Ext(vec![folded, scratch])
             }

@@ -7,7 +7,7 @@ use super::{
     ClaimMask, MaskedClaim, MaskedSumcheckProof, check_private, incoming_linear_claim, labels,
     masked_degrees, vanishing,
 };
-use crate::prover::state::{Instance, InstanceOf};
+use crate::prover::state::{Instance, InstanceOf, eq1};
 use crate::zk::prover::{ZkSummandRounds, run_zk};
 use crate::zk::{MaskClaim, MaskPool};
 use crate::{Column, SumcheckError, Term};
@@ -175,11 +175,6 @@ pub(crate) fn prove_instance(
         claims,
         claimed_sum,
     })
-}
-
-/// `eq(a, b)` for one variable.
-fn eq1(a: EF, b: EF) -> EF {
-    a * b + (EF::ONE - a) * (EF::ONE - b)
 }
 
 /// The summand of a masked sumcheck, round by round: `[w]`, then `x_0 … x_{n−1}`.
