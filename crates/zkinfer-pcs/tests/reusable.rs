@@ -7,8 +7,8 @@
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use zkinfer_field::{BasedVectorSpace, EF, F, Field, PrimeCharacteristicRing, Transcript};
 use zkinfer_pcs::{
-    ColumnClaim, HidingOpeningProof, HidingPcs, Pcs, PcsConfig, PcsError, ReusableCommitment,
-    ReusableCommittedData, StackClaim,
+    ColumnClaim, HidingOpeningProof, HidingPcs, HidingShape, Pcs, PcsConfig, PcsError,
+    ReusableCommitment, ReusableCommittedData, StackClaim,
 };
 
 const CTX: &[u8] = b"reusable-test";
@@ -51,6 +51,30 @@ fn pcs() -> HidingPcs {
     HidingPcs::new(PcsConfig::hiding_default()).unwrap()
 }
 
+/// Both places a reusable commitment keeps its openings' randomness: in its message (the
+/// default at these sizes, docs/ZK.md §6.1) and in the first oracle's encoding randomness.
+fn engines() -> [HidingPcs; 2] {
+    let in_encoding = HidingPcs::with_shape(
+        PcsConfig::hiding_default(),
+        HidingShape {
+            reuse_in_message: false,
+            ..HidingShape::default()
+        },
+    )
+    .unwrap();
+    [pcs(), in_encoding]
+}
+
+/// The two engines place the randomness differently at the test shapes, so the tests below run
+/// both ways.
+#[test]
+fn the_two_placements_differ_at_the_test_shapes() {
+    let [in_message, in_encoding] = engines();
+    assert!(in_message.reusable_in_message(&SIZES, USES).unwrap());
+    assert!(!in_encoding.reusable_in_message(&SIZES, USES).unwrap());
+    assert!(!in_message.reusable_in_message(&SIZES, 1).unwrap());
+}
+
 /// A commitment made on its own transcript (as setup does), and its prover data.
 fn commit(
     pcs: &HidingPcs,
@@ -85,27 +109,32 @@ fn verify(
 
 #[test]
 fn every_covered_opening_verifies_and_the_next_is_refused() {
+    for pcs in engines() {
+        every_covered_opening_verifies_and_the_next_is_refused_with(&pcs);
+    }
+}
+
+fn every_covered_opening_verifies_and_the_next_is_refused_with(pcs: &HidingPcs) {
     let mut rng = StdRng::seed_from_u64(1);
-    let pcs = pcs();
     let cols = columns(&mut rng, &SIZES);
-    let (commitment, mut data) = commit(&pcs, &cols, USES);
+    let (commitment, mut data) = commit(pcs, &cols, USES);
     assert_eq!(commitment.uses(), USES);
     for use_index in 0..USES {
         let cl = claims(&mut rng, &cols);
-        let proof = open(&pcs, &mut data, &cl).unwrap();
-        verify(&pcs, &commitment, &cl, &proof).unwrap();
+        let proof = open(pcs, &mut data, &cl).unwrap();
+        verify(pcs, &commitment, &cl, &proof).unwrap();
         assert_eq!(data.opened(), use_index + 1);
     }
     let cl = claims(&mut rng, &cols);
     assert_eq!(
-        open(&pcs, &mut data, &cl).unwrap_err(),
+        open(pcs, &mut data, &cl).unwrap_err(),
         PcsError::UsesExhausted { uses: USES }
     );
     // A counter kept outside the data (e.g. beside a proving key) is honoured too.
-    let (_, mut again) = commit(&pcs, &cols, USES);
+    let (_, mut again) = commit(pcs, &cols, USES);
     again.set_opened(USES).unwrap();
     assert!(matches!(
-        open(&pcs, &mut again, &cl),
+        open(pcs, &mut again, &cl),
         Err(PcsError::UsesExhausted { .. })
     ));
     assert!(again.set_opened(USES + 1).is_err());
@@ -113,10 +142,15 @@ fn every_covered_opening_verifies_and_the_next_is_refused() {
 
 #[test]
 fn stack_claims_open_on_a_reusable_commitment() {
+    for pcs in engines() {
+        stack_claims_open_on_a_reusable_commitment_with(&pcs);
+    }
+}
+
+fn stack_claims_open_on_a_reusable_commitment_with(pcs: &HidingPcs) {
     let mut rng = StdRng::seed_from_u64(2);
-    let pcs = pcs();
     let cols = columns(&mut rng, &SIZES);
-    let (commitment, mut data) = commit(&pcs, &cols, USES);
+    let (commitment, mut data) = commit(pcs, &cols, USES);
     let point: Vec<EF> = (0..data.stacked_vars())
         .map(|_| rand_ef(&mut rng))
         .collect();
@@ -143,13 +177,18 @@ fn stack_claims_open_on_a_reusable_commitment() {
 
 #[test]
 fn corrupted_openings_are_rejected() {
+    for pcs in engines() {
+        corrupted_openings_are_rejected_with(&pcs);
+    }
+}
+
+fn corrupted_openings_are_rejected_with(pcs: &HidingPcs) {
     let mut rng = StdRng::seed_from_u64(3);
-    let pcs = pcs();
     let cols = columns(&mut rng, &SIZES);
-    let (commitment, mut data) = commit(&pcs, &cols, USES);
+    let (commitment, mut data) = commit(pcs, &cols, USES);
     let cl = claims(&mut rng, &cols);
-    let proof = open(&pcs, &mut data, &cl).unwrap();
-    verify(&pcs, &commitment, &cl, &proof).unwrap();
+    let proof = open(pcs, &mut data, &cl).unwrap();
+    verify(pcs, &commitment, &cl, &proof).unwrap();
 
     // Flipped bytes: every decodable corruption is rejected, never a panic.
     let wire = proof.to_wire();
@@ -158,36 +197,36 @@ fn corrupted_openings_are_rejected() {
         let at = rng.random_range(0..bytes.len());
         bytes[at] ^= 1 << rng.random_range(0..8);
         if let Ok(bad) = HidingOpeningProof::from_wire(&bytes) {
-            assert!(verify(&pcs, &commitment, &cl, &bad).is_err(), "byte {at}");
+            assert!(verify(pcs, &commitment, &cl, &bad).is_err(), "byte {at}");
         }
     }
     // A wrong value.
     let mut wrong = cl.clone();
     wrong[0].value += EF::ONE;
-    assert!(verify(&pcs, &commitment, &wrong, &proof).is_err());
+    assert!(verify(pcs, &commitment, &wrong, &proof).is_err());
     // A wrong point.
     let mut moved = cl.clone();
     moved[1].point[0] += EF::ONE;
-    assert!(verify(&pcs, &commitment, &moved, &proof).is_err());
+    assert!(verify(pcs, &commitment, &moved, &proof).is_err());
     // Another commitment of the same columns (other randomness), and another budget.
-    let (other, _) = commit(&pcs, &cols, USES);
-    assert!(verify(&pcs, &other, &cl, &proof).is_err());
+    let (other, _) = commit(pcs, &cols, USES);
+    assert!(verify(pcs, &other, &cl, &proof).is_err());
     let relabelled = ReusableCommitment::from_parts(
         commitment.root(),
         commitment.num_vars().to_vec(),
         (USES + 1) as u32,
     );
-    assert!(verify(&pcs, &relabelled, &cl, &proof).is_err());
+    assert!(verify(pcs, &relabelled, &cl, &proof).is_err());
     // The opening of another commitment.
-    let (_, mut other_data) = commit(&pcs, &cols, USES);
-    let other_proof = open(&pcs, &mut other_data, &cl).unwrap();
-    assert!(verify(&pcs, &commitment, &cl, &other_proof).is_err());
+    let (_, mut other_data) = commit(pcs, &cols, USES);
+    let other_proof = open(pcs, &mut other_data, &cl).unwrap();
+    assert!(verify(pcs, &commitment, &cl, &other_proof).is_err());
     // A tampered root.
     let mut root = commitment.root();
     root[0] ^= 1;
     let tampered =
         ReusableCommitment::from_parts(root, commitment.num_vars().to_vec(), USES as u32);
-    assert!(verify(&pcs, &tampered, &cl, &proof).is_err());
+    assert!(verify(pcs, &tampered, &cl, &proof).is_err());
 }
 
 /// The first oracle's budget covers `uses` openings; its slack grows with them, so the stack or
@@ -279,14 +318,15 @@ fn no_byte_of_many_openings_is_a_function_of_the_data() {
     let mut rng = StdRng::seed_from_u64(22);
     let (a, b, ca, cb) = twin_data_sets(&mut rng);
     assert_ne!(a, b);
-    let pcs = pcs();
-    let ta = reusable_runs(&pcs, &a, &ca);
-    let tb = reusable_runs(&pcs, &b, &cb);
-    let positions = data_determined_positions(&ta, &tb);
-    assert!(
-        positions.is_empty(),
-        "positions fixed by the data: {positions:?}"
-    );
+    for pcs in engines() {
+        let ta = reusable_runs(&pcs, &a, &ca);
+        let tb = reusable_runs(&pcs, &b, &cb);
+        let positions = data_determined_positions(&ta, &tb);
+        assert!(
+            positions.is_empty(),
+            "positions fixed by the data: {positions:?}"
+        );
+    }
 }
 
 /// The same test on the plain commitment (committed once, opened several times) finds the data:

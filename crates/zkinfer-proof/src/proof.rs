@@ -86,7 +86,11 @@ use crate::keys::{ProvingKey, VerifyingKey};
 /// - 18: one witness tree per table (`lookups::zk::groups`): the lookups of different sizes
 ///   share it too, blocks largest first, each member's columns sent masked at the leaf point
 ///   without its own block coordinates. Keys are unchanged.
-pub const FORMAT_VERSION: u32 = 18;
+/// - 19: a private weights commitment that keeps its openings' randomness in its message
+///   (`zkinfer_pcs` `Spread`, docs/ZK.md §6.1) is opened as a one-opening HVZK-WHIR run of that
+///   larger stack: no code-switch mask `uses ·` the first round's queries long; the commitment's
+///   absorb names where the randomness is. Keys: format 8.
+pub const FORMAT_VERSION: u32 = 19;
 
 /// Version of the verifying-key and compiled-model file formats (proving keys have
 /// [`PK_FORMAT_VERSION`]); bump on any change. Keys are versioned apart from proofs so that a change of the proof alone does not make users
@@ -99,7 +103,10 @@ pub const FORMAT_VERSION: u32 = 18;
 /// so another root; compiled models did not change but share the number). 7: a weight column
 /// records its tensor layout (`ColumnSpec::axes`), and a private weights commitment commits a
 /// large padded tensor as power-of-two pieces (`crate::pieces`: another stack, another root).
-pub const KEY_FORMAT_VERSION: u32 = 7;
+/// 8: a private weights commitment up to 2^24 codeword elements (or no larger than the other
+/// way) keeps its openings' randomness in its message (proof format 19: another stack, another
+/// root).
+pub const KEY_FORMAT_VERSION: u32 = 8;
 
 /// Version of the proving-key formats. 2: the key carries the weights' commitment data
 /// (codeword and Merkle tree) so that proofs skip re-committing the weights; version-1 keys
@@ -116,8 +123,9 @@ pub const KEY_FORMAT_VERSION: u32 = 7;
 /// group). 10: the weights' commitment folds down to 8 variables (key format 6). 11: the
 /// weights' hiding commitment data stored in the key (`weights_stored`, `WeightsData`), so that
 /// proofs open it without encoding and hashing the weights again. 12: key format 7 (weight
-/// columns committed as pieces).
-pub const PK_FORMAT_VERSION: u32 = 12;
+/// columns committed as pieces). 13: key format 8 (the weights' openings' randomness in the
+/// committed stack).
+pub const PK_FORMAT_VERSION: u32 = 13;
 
 /// The encoding of the proof's integer vectors (public input and output): one byte string of
 /// zigzag LEB128 varints, about 3 bytes for a 16-bit activation instead of bincode's 8. Decoding
@@ -686,10 +694,10 @@ mod tests {
 
     #[test]
     fn an_old_proof_file_names_its_version_and_the_fix() {
-        assert_eq!(<Proof as ZkFile>::VERSION, 18);
-        // Proofs of the previous formats (17: a lookup tree per table and size; 16: one per
-        // lookup) are refused.
-        for old in [16, 17] {
+        assert_eq!(<Proof as ZkFile>::VERSION, 19);
+        // Proofs of the previous formats (18: the weights' openings' randomness always in the
+        // encoding; 17: a lookup tree per table and size; 16: one per lookup) are refused.
+        for old in [16, 17, 18] {
             let e = Proof::from_bytes(&header::<Proof>(old)).unwrap_err();
             assert!(
                 matches!(e, FileError::WrongVersion { got, .. } if got == old),

@@ -758,10 +758,13 @@ impl<'a> Groups<'a> {
             .seed
             .ok_or_else(|| ProveError::key_mismatch("weights", "weights seed"))?;
         let mut columns = self.columns(weights, g)?;
-        columns.push(opening_mask(&group_seed(&seed, g), self.uses));
+        let seed = group_seed(&seed, g);
+        columns.push(opening_mask(&seed, self.uses));
+        // Seeded as `commit_group` is: a stack that keeps the openings' randomness in its
+        // message draws it from the seed, as the commitment did.
+        let seeded = HidingPcs::from_seed(group_config(self.pcs, &self.vars(g), self.uses), seed)?;
         Ok(Cow::Owned(
-            engine(self.pcs, &self.vars(g), self.uses)?
-                .reusable_stacked_values(&columns, self.uses)?,
+            seeded.reusable_stacked_values(&columns, self.uses)?,
         ))
     }
 

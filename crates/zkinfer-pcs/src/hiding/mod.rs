@@ -58,7 +58,7 @@ use rand_zk::SeedableRng;
 use rand_zk::rngs::{StdRng, SysRng};
 use zkinfer_field::{F, PrimeCharacteristicRing, Transcript};
 
-use self::stack::Stack;
+use self::stack::{Spread, Stack};
 use self::types::{HidingConfig, HidingWhir};
 use crate::types::{Dft, LeafHash, NodeCompress};
 use crate::{MAX_POW_BITS, PcsConfig, PcsError, Soundness};
@@ -131,6 +131,10 @@ pub const MAX_USES: usize = 1 << 16;
 /// How many steps below [`PcsConfig::log_inv_rate`] a reusable commitment's first oracle may
 /// go to make room for its randomness.
 pub const MAX_REUSE_EXTRA_RATE: usize = 4;
+/// The codeword size (log₂, elements) up to which a reusable commitment keeps its openings'
+/// randomness in its message even when that doubles the codeword ([`HidingPcs::placement_for`]):
+/// 2^24 base-field elements are 128 MiB, a few seconds of setup.
+pub const SPREAD_FREE_CODEWORD_VARS: usize = 24;
 
 /// Where the hiding randomness comes from.
 enum Entropy {
@@ -184,6 +188,11 @@ pub struct HidingShape {
     /// the target at the real rate ([`HidingPcs::randomized_round_bits`]). p3 does this for the
     /// terminal oracle only (docs/ZK.md §4.1).
     pub account_randomness: bool,
+    /// Let a commitment opened several times keep its openings' randomness in its message
+    /// (a larger stack, no `uses · t`-long code-switch mask per opening; docs/ZK.md §6.1) where
+    /// [`HidingPcs::placement_for`] finds that it pays; `false` always keeps it in the first
+    /// oracle's encoding randomness (proof formats 9–18).
+    pub reuse_in_message: bool,
 }
 
 impl Default for HidingShape {
@@ -197,6 +206,7 @@ impl Default for HidingShape {
             mask_log_inv_rate: MASK_LOG_INV_RATE,
             round_log_inv_rate: Some(DEFAULT_ROUND_LOG_INV_RATE),
             account_randomness: true,
+            reuse_in_message: true,
         }
     }
 }
@@ -212,6 +222,7 @@ impl HidingShape {
             mask_log_inv_rate: MASK_LOG_INV_RATE,
             round_log_inv_rate: None,
             account_randomness: false,
+            reuse_in_message: false,
         }
     }
 }
@@ -589,19 +600,34 @@ impl HidingPcs {
         min_vars: usize,
         uses: Option<usize>,
     ) -> Result<(usize, HidingConfig), PcsError> {
+        self.placement_for(min_vars, uses)
+            .map(|(vars, config, _)| (vars, config))
+    }
+
+    /// [`HidingPcs::config_for`], with where a reusable commitment keeps its openings'
+    /// randomness: in the message ([`Spread`]) or in the first oracle's encoding randomness
+    /// (`None`; always for one opening). The spread is chosen when its codeword is no larger
+    /// than the other's, or at most 2^[`SPREAD_FREE_CODEWORD_VARS`] elements: its stack is
+    /// larger (the columns' stack with `extra_vars` more variables), but each opening sends no
+    /// `uses · t`-long code-switch mask, which at 256 uses is most of the opening (docs/ZK.md
+    /// §6.1; measured: 2^16 columns at 16 / 128 / 256 uses 270 / 444 / 626 → 233 / 345 / 369
+    /// KiB, 2^20 columns 390 / 589 / 865 → 370 / 367 / 366 KiB). Above that size the larger
+    /// codeword (setup time, key size, the first sumcheck's memory) decides.
+    pub(super) fn placement_for(
+        &self,
+        min_vars: usize,
+        uses: Option<usize>,
+    ) -> Result<(usize, HidingConfig, Option<Spread>), PcsError> {
         type Key = (PcsConfig, HidingShape, usize, Option<usize>);
-        static CACHE: std::sync::OnceLock<
-            std::sync::Mutex<std::collections::HashMap<Key, (usize, HidingConfig)>>,
-        > = std::sync::OnceLock::new();
+        type Found = (usize, HidingConfig, Option<Spread>);
+        static CACHE: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<Key, Found>>> =
+            std::sync::OnceLock::new();
         let cache = CACHE.get_or_init(Default::default);
         let key = (self.config, self.shape, min_vars, uses);
         if let Some(found) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
             return Ok(found);
         }
-        let found = match uses {
-            None => self.hiding_config(min_vars),
-            Some(uses) => self.reusable_config(min_vars, uses),
-        }?;
+        let found = self.search_placement(min_vars, uses)?;
         if let Ok(mut c) = cache.lock() {
             if c.len() >= CONFIG_CACHE_ENTRIES {
                 c.clear();
@@ -609,6 +635,37 @@ impl HidingPcs {
             c.insert(key, found.clone());
         }
         Ok(found)
+    }
+
+    /// [`HidingPcs::placement_for`] without the cache.
+    pub(super) fn search_placement(
+        &self,
+        min_vars: usize,
+        uses: Option<usize>,
+    ) -> Result<(usize, HidingConfig, Option<Spread>), PcsError> {
+        match uses {
+            None => self
+                .hiding_config(min_vars)
+                .map(|(vars, config)| (vars, config, None)),
+            Some(uses) => {
+                let codeword =
+                    |vars: usize, config: &HidingConfig| vars + config.starting_log_inv_rate;
+                match (
+                    self.reusable_config(min_vars, uses),
+                    self.spread_config(min_vars, uses),
+                ) {
+                    (Ok((vars, config)), Some((s_vars, s_config, _)))
+                        if codeword(s_vars, &s_config)
+                            > codeword(vars, &config).max(SPREAD_FREE_CODEWORD_VARS) =>
+                    {
+                        Ok((vars, config, None))
+                    }
+                    (_, Some((vars, config, spread))) => Ok((vars, config, Some(spread))),
+                    (Ok((vars, config)), None) => Ok((vars, config, None)),
+                    (Err(e), None) => Err(e),
+                }
+            }
+        }
     }
 
     /// The configuration of a commitment opened up to `uses` times: the first oracle's
@@ -649,6 +706,42 @@ impl HidingPcs {
                 PcsError::Config { reason, .. } => PcsError::ReuseBudget { uses, reason },
                 other => other,
             })
+    }
+
+    /// The configuration of a commitment opened up to `uses` times that keeps the openings'
+    /// randomness in its message ([`Spread`]): a one-opening configuration of a stack with
+    /// `extra_vars` more variables than the columns need, whose limbs each carry at least `uses`
+    /// times the first round's queries of random message coefficients — the smallest codeword
+    /// first, then the fewest variables. `None` if no stack up to the largest fits.
+    fn spread_config(&self, min_vars: usize, uses: usize) -> Option<(usize, HidingConfig, Spread)> {
+        // One opening: the encoding randomness is one opening's queries, nothing to move.
+        if !self.shape.reuse_in_message || uses < 2 || uses > MAX_USES {
+            return None;
+        }
+        let base = self.config.log_inv_rate;
+        let first = min_vars.max(self.config.folding_factor) + 1;
+        let last = self.config.max_stacked_vars();
+        let mut candidates: Vec<(usize, usize)> = (first..=last)
+            .flat_map(|vars| (base..=base + MAX_REUSE_EXTRA_RATE).map(move |rate| (vars, rate)))
+            .collect();
+        candidates.sort_by_key(|&(vars, rate)| (vars + rate, vars));
+        candidates.into_iter().find_map(|candidate| {
+            let (vars, config, _) = self
+                .hiding_parameters_among(std::iter::once(candidate), 1, min_vars)
+                .ok()?;
+            if config.n_rounds() == 0 {
+                return None;
+            }
+            let limb_vars = config.round_folding_factor(0);
+            let columns_vars = min_vars.max(limb_vars);
+            let spread = Spread {
+                limb_vars,
+                extra_vars: vars.checked_sub(columns_vars).filter(|&e| e > 0)?,
+            };
+            let queries = config.oracle_randomness().first().copied()?;
+            (spread.randomness_per_limb(vars) >= uses.checked_mul(queries)?)
+                .then_some((vars, config, spread))
+        })
     }
 
     /// The p3-whir instance for `config`, its salts and masks drawn from fresh OS randomness.
@@ -705,11 +798,21 @@ impl HidingPcs {
     /// A reusable commitment absorbs its budget and first-oracle rate (both also in p3's own
     /// transcript description); a one-use commitment absorbs nothing more (its transcript is
     /// the one of proof formats 5–7).
-    fn absorb_uses(&self, uses: Option<usize>, config: &HidingConfig, transcript: &mut Transcript) {
+    ///
+    /// Since proof format 19 it also absorbs where the openings' randomness is: the spread's
+    /// limb and extra variables, `(0, 0)` for the first oracle's encoding randomness.
+    fn absorb_uses(
+        &self,
+        uses: Option<usize>,
+        config: &HidingConfig,
+        spread: Option<Spread>,
+        transcript: &mut Transcript,
+    ) {
         if let Some(uses) = uses {
             let budget = config.oracle_randomness().first().copied().unwrap_or(0);
-            let fields =
-                [uses, config.starting_log_inv_rate, budget].map(|x| F::from_u64(x as u64));
+            let (limb, extra) = spread.map_or((0, 0), |s| (s.limb_vars, s.extra_vars));
+            let fields = [uses, config.starting_log_inv_rate, budget, limb, extra]
+                .map(|x| F::from_u64(x as u64));
             transcript.absorb_fields(LABEL_USES, &fields);
         }
     }

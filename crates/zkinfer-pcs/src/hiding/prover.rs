@@ -37,12 +37,16 @@ impl HidingPcs {
         transcript: &mut Transcript,
     ) -> Result<(HidingCommitment, HidingCommittedData), PcsError> {
         let stack = Stack::new(num_vars, &self.config)?;
-        let (stacked_vars, config) = self.config_for(stack.min_stacked_vars, uses)?;
+        let (stacked_vars, config, spread) = self.placement_for(stack.min_stacked_vars, uses)?;
+        let stack = stack.with_spread(spread);
+        // The message's randomness comes first from the entropy (a seeded engine's
+        // `reusable_stacked_values` draws the same), then the instance's salts and masks.
+        let mut message_rng = self.fresh_rng()?;
+        let poly = Poly::new(stack.fill(columns, stacked_vars, &mut message_rng));
         let whir = self.instance(config.clone())?;
-        let poly = Poly::new(stack.fill(columns, stacked_vars));
         let num_vars_u32: Vec<u32> = num_vars.iter().map(|&n| n as u32).collect();
         self.absorb_shapes(&num_vars_u32, stacked_vars, transcript);
-        self.absorb_uses(uses, &config, transcript);
+        self.absorb_uses(uses, &config, spread, transcript);
         let (cap, data) = whir
             .commit(poly, transcript)
             .map_err(|e| PcsError::Config {

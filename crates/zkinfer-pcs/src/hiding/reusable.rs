@@ -268,7 +268,11 @@ impl HidingPcs {
 
     /// The stacked polynomial a reusable commitment of `columns` for `uses` openings commits
     /// (what [`ReusableCommittedData::stacked_values`] holds), without encoding or hashing it:
-    /// for a prover that reduces its claims before it re-derives the commitment.
+    /// for a prover that reduces its claims before it re-derives the commitment. When the
+    /// openings' randomness is in the message, it is drawn first from this engine's entropy,
+    /// as [`HidingPcs::commit_reusable`] draws it: on a fresh engine made by
+    /// [`HidingPcs::from_seed`], the result is exactly the stack `commit_reusable` commits on
+    /// another fresh engine with the same seed (with OS entropy, that part is fresh).
     ///
     /// # Errors
     /// As [`HidingPcs::commit_reusable`] on these columns.
@@ -279,8 +283,23 @@ impl HidingPcs {
     ) -> Result<Vec<F>, PcsError> {
         let num_vars = crate::prover::column_vars(columns)?;
         let stack = super::stack::Stack::new(&num_vars, &self.config)?;
-        let (vars, _) = self.config_for(stack.min_stacked_vars, Some(uses))?;
-        Ok(stack.fill(columns, vars))
+        let (vars, _, spread) = self.placement_for(stack.min_stacked_vars, Some(uses))?;
+        let mut message_rng = self.fresh_rng()?;
+        Ok(stack
+            .with_spread(spread)
+            .fill(columns, vars, &mut message_rng))
+    }
+
+    /// Whether a reusable commitment of columns with these numbers of variables for `uses`
+    /// openings keeps the openings' randomness in its message (docs/ZK.md §6.1) rather than in
+    /// the first oracle's encoding randomness.
+    ///
+    /// # Errors
+    /// As [`HidingPcs::commit_reusable`] on these shapes.
+    pub fn reusable_in_message(&self, num_vars: &[usize], uses: usize) -> Result<bool, PcsError> {
+        let stack = super::stack::Stack::new(num_vars, &self.config)?;
+        let (_, _, spread) = self.placement_for(stack.min_stacked_vars, Some(uses))?;
+        Ok(spread.is_some())
     }
 
     /// The number of stack variables and the first oracle's `log₂(1/rate)` a reusable

@@ -21,11 +21,40 @@
 )]
 
 use p3_multilinear_util::point::Point;
+use rand_zk::RngExt;
+use rand_zk::rngs::StdRng;
 use zkinfer_field::{EF, F, PrimeCharacteristicRing};
 
 use super::StackClaim;
 use crate::layout::Plan;
 use crate::{ColumnClaim, MAX_CLAIMS, PcsConfig, PcsError};
+
+/// Where a reusable commitment keeps its openings' randomness: in the committed message itself
+/// (docs/ZK.md §6.1). The stack `P` of the columns (`n` variables) becomes `P'` of `n + extra_vars`
+/// variables, whose index is, most significant first, `(b, s, j)`: `b` the `limb_vars` bits of
+/// the first oracle's limb (the first fold's variables), `s` the `extra_vars` new bits, `j` the
+/// rest. `P'(b, 0, j) = P(b, j)`; every `P'(b, s ≠ 0, j)` is uniformly random. Each limb's
+/// message thus carries `(2^extra_vars − 1) · 2^(n − limb_vars)` random coefficients, which the
+/// configuration search sizes to at least `uses` openings' queries of the first oracle; a claim
+/// `P(p) = v` is the claim `P'(p_b, 0, p_j) = v`, so the randomness never enters a claimed
+/// value. The first fold then puts the folded randomness into the next oracle's message, which
+/// each opening hides like any other, instead of into a code-switch mask revealed in every
+/// opening (the mask's reveal is `uses ·` the first round's queries long).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Spread {
+    /// The first fold's variables: the limb index's bits.
+    pub(crate) limb_vars: usize,
+    /// The new variables after them; `P'` is `2^extra_vars` times `P`.
+    pub(crate) extra_vars: usize,
+}
+
+impl Spread {
+    /// Random coefficients per limb for a stack of `stacked_vars` variables (`P'`'s).
+    pub(crate) fn randomness_per_limb(&self, stacked_vars: usize) -> usize {
+        let chunk_vars = stacked_vars.saturating_sub(self.limb_vars + self.extra_vars);
+        ((1usize << self.extra_vars) - 1) << chunk_vars
+    }
+}
 
 /// The placement of every column; a pure function of the column sizes and the configuration.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,6 +67,8 @@ pub(crate) struct Stack {
     offset: Vec<usize>,
     /// The fewest variables that hold every slot.
     pub(crate) min_stacked_vars: usize,
+    /// The randomness in the message of a reusable commitment ([`Spread`]), if it has it.
+    pub(crate) spread: Option<Spread>,
 }
 
 impl Stack {
@@ -63,16 +94,75 @@ impl Stack {
             arity,
             offset,
             min_stacked_vars: plan.stacked_vars,
+            spread: None,
         })
     }
 
-    /// The stacked polynomial's `2^stacked_vars` evaluations (prover only).
-    pub(crate) fn fill(&self, columns: &[Vec<F>], stacked_vars: usize) -> Vec<F> {
+    /// This layout with the openings' randomness in the message (or not).
+    pub(crate) fn with_spread(mut self, spread: Option<Spread>) -> Self {
+        self.spread = spread;
+        self
+    }
+
+    /// The number of variables of the columns' stack `P` inside a committed stack of
+    /// `stacked_vars` variables (fewer than `stacked_vars` with a [`Spread`]).
+    fn columns_vars(&self, stacked_vars: usize) -> usize {
+        stacked_vars - self.spread.map_or(0, |s| s.extra_vars)
+    }
+
+    /// Where `P`'s index range `start..start + len` lies in the committed stack of
+    /// `stacked_vars` variables, as `(position in the stack, position in the range, length)`:
+    /// one piece, or one per limb the range crosses with a [`Spread`].
+    fn segments(
+        &self,
+        start: usize,
+        len: usize,
+        stacked_vars: usize,
+    ) -> impl Iterator<Item = (usize, usize, usize)> {
+        let (chunk_vars, extra) = match self.spread {
+            Some(s) => (
+                self.columns_vars(stacked_vars).saturating_sub(s.limb_vars),
+                s.extra_vars,
+            ),
+            None => (usize::BITS as usize - 1, 0),
+        };
+        let chunk = 1usize << chunk_vars;
+        let end = start + len;
+        let mut at = start;
+        std::iter::from_fn(move || {
+            (at < end).then(|| {
+                let within = at & (chunk - 1);
+                let take = (chunk - within).min(end - at);
+                let to = (((at >> chunk_vars) << extra) << chunk_vars) | within;
+                let piece = (to, at - start, take);
+                at += take;
+                piece
+            })
+        })
+    }
+
+    /// The stacked polynomial's `2^stacked_vars` evaluations (prover only): the columns in
+    /// their slots, zeros elsewhere, and with a [`Spread`] each limb's randomness drawn from
+    /// `rng` (nothing is drawn without one).
+    pub(crate) fn fill(&self, columns: &[Vec<F>], stacked_vars: usize, rng: &mut StdRng) -> Vec<F> {
         let mut values = F::zero_vec(1usize << stacked_vars);
         for ((column, &o), &n) in columns.iter().zip(&self.offset).zip(&self.num_vars) {
             debug_assert_eq!(column.len(), 1usize << n);
-            if let Some(slot) = values.get_mut(o..o + column.len()) {
-                slot.copy_from_slice(column);
+            for (to, from, take) in self.segments(o, column.len(), stacked_vars) {
+                if let (Some(dst), Some(src)) =
+                    (values.get_mut(to..to + take), column.get(from..from + take))
+                {
+                    dst.copy_from_slice(src);
+                }
+            }
+        }
+        if let Some(s) = self.spread {
+            let block = 1usize << (stacked_vars - s.limb_vars);
+            let chunk = block >> s.extra_vars;
+            for limb in values.chunks_mut(block) {
+                for v in limb.iter_mut().skip(chunk) {
+                    *v = rng.random();
+                }
             }
         }
         values
@@ -86,11 +176,23 @@ impl Stack {
         stacked: &[F],
         columns: impl IntoIterator<Item = C>,
     ) -> bool {
+        if !stacked.len().is_power_of_two() {
+            return false;
+        }
+        let stacked_vars = stacked.len().trailing_zeros() as usize;
         let mut slots = self.offset.iter().zip(&self.num_vars);
         columns.into_iter().all(|column| {
             let column = column.as_ref();
             slots.next().is_some_and(|(&o, &n)| {
-                column.len() == 1usize << n && stacked.get(o..o + column.len()) == Some(column)
+                column.len() == 1usize << n
+                    && self
+                        .segments(o, column.len(), stacked_vars)
+                        .all(|(to, from, take)| {
+                            matches!(
+                                (stacked.get(to..to + take), column.get(from..from + take)),
+                                (Some(a), Some(b)) if a == b
+                            )
+                        })
             })
         })
     }
@@ -162,12 +264,13 @@ impl Stack {
                         got: claim.point.len(),
                     });
                 }
+                let columns_vars = self.columns_vars(stacked_vars);
                 let selector_bits =
-                    stacked_vars
+                    columns_vars
                         .checked_sub(a)
                         .ok_or(PcsError::ColumnTooLarge {
                             column: c,
-                            max: stacked_vars,
+                            max: columns_vars,
                             got: a,
                         })?;
                 let slot = o >> a;
@@ -181,6 +284,11 @@ impl Stack {
                 }
                 coords.resize(selector_bits + (a - n), EF::ZERO);
                 coords.extend_from_slice(&claim.point);
+                if let Some(s) = self.spread {
+                    // P(p) = P'(p_b, 0, p_j): the limb bits, then the spread's zero bits.
+                    let at = s.limb_vars.min(coords.len());
+                    coords.splice(at..at, std::iter::repeat_n(EF::ZERO, s.extra_vars));
+                }
                 Ok(coords)
             })
             .collect()

@@ -447,8 +447,11 @@ impl HidingPcs {
         stored: &StoredHidingData,
         columns: impl IntoIterator<Item = C>,
     ) -> Result<bool, PcsError> {
-        Ok(self
-            .stack_of(stored.commitment.hiding())?
+        let layout = self.stack_of(stored.commitment.hiding())?;
+        let (_, _, spread) =
+            self.placement_for(layout.min_stacked_vars, Some(stored.commitment.uses()))?;
+        Ok(layout
+            .with_spread(spread)
             .holds(stored.stacked_values(), columns))
     }
 
@@ -466,7 +469,9 @@ impl HidingPcs {
             ));
         }
         let layout = self.stack_of(expected.hiding())?;
-        let (vars, config) = self.config_for(layout.min_stacked_vars, Some(expected.uses()))?;
+        let (vars, config, spread) =
+            self.placement_for(layout.min_stacked_vars, Some(expected.uses()))?;
+        let layout = layout.with_spread(spread);
         if vars != stored.stacked_vars || stored.stacked_values().len() != 1 << vars {
             return Err(bad(format!(
                 "a stack of 2^{} variables where these parameters give 2^{vars}",

@@ -229,6 +229,7 @@ fn print_johnson_few_rounds() {
                         mask_log_inv_rate: mask_rate,
                         round_log_inv_rate: None,
                         account_randomness: false,
+                        reuse_in_message: false,
                     };
                     let cfg = PcsConfig {
                         soundness: Soundness::JohnsonBound,
@@ -360,14 +361,15 @@ fn the_base_case_grind_is_credited_to_the_mask_spot_checks() {
 fn kept_configurations_are_the_searched_ones() {
     let pcs = HidingPcs::new(PcsConfig::hiding_default()).unwrap();
     for (min_vars, uses) in [(14, None), (14, Some(4)), (17, Some(256))] {
-        let first = pcs.config_for(min_vars, uses).unwrap();
-        let again = pcs.config_for(min_vars, uses).unwrap();
-        let fresh = match uses {
-            None => pcs.hiding_config(min_vars).unwrap(),
-            Some(u) => pcs.reusable_config(min_vars, u).unwrap(),
-        };
+        let first = pcs.placement_for(min_vars, uses).unwrap();
+        let again = pcs.placement_for(min_vars, uses).unwrap();
+        let fresh = pcs.search_placement(min_vars, uses).unwrap();
         assert_eq!(format!("{first:?}"), format!("{again:?}"));
         assert_eq!(format!("{first:?}"), format!("{fresh:?}"));
+        if uses.is_none() {
+            let plain = pcs.hiding_config(min_vars).unwrap();
+            assert_eq!(format!("{:?}", (first.0, first.1)), format!("{plain:?}"));
+        }
     }
     // The key holds the settings: other settings at the same stack size get their own.
     let other = HidingPcs::new(PcsConfig {
@@ -512,4 +514,99 @@ fn packed_power_runs_equal_the_definition() {
         }
         assert_eq!(got, want, "{points} points, {slots} slots");
     }
+}
+
+/// A commitment opened many times keeps its openings' randomness in its message (docs/ZK.md
+/// §6.1): the configuration is sized for the uses; the committed stack holds the columns where
+/// the lifted claims find them and fresh randomness in every limb's new part; the stored-data
+/// check compares the columns at their spread places; a seeded engine's stack for a prover that
+/// reduces its claims first is the committed one; one opening, and a shape that turns it off,
+/// keep the randomness in the encoding.
+#[test]
+fn many_openings_keep_their_randomness_in_the_message() {
+    use super::stack::Stack;
+    use super::{HidingShape, SPREAD_FREE_CODEWORD_VARS};
+    let config = PcsConfig::hiding_default();
+    let pcs = HidingPcs::new(config).unwrap();
+    let mut rng = SmallRng::seed_from_u64(5);
+    let num_vars = [14usize, 12, 9];
+    let cols: Vec<Vec<F>> = num_vars
+        .iter()
+        .map(|&n| {
+            (0..1usize << n)
+                .map(|_| F::from_u64(rng.random::<u64>() >> 24))
+                .collect()
+        })
+        .collect();
+    let uses = 256;
+    let min = Stack::new(&num_vars, &config).unwrap().min_stacked_vars;
+    assert!(pcs.placement_for(min, None).unwrap().2.is_none());
+    assert!(pcs.placement_for(min, Some(1)).unwrap().2.is_none());
+    let (vars, found, spread) = pcs.placement_for(min, Some(uses)).unwrap();
+    let spread = spread.expect("256 openings keep their randomness in the message");
+    let (mask_vars, mask_config) = pcs.reusable_config(min, uses).unwrap();
+    assert!(
+        vars + found.starting_log_inv_rate
+            <= (mask_vars + mask_config.starting_log_inv_rate).max(SPREAD_FREE_CODEWORD_VARS)
+    );
+    assert_eq!(found.round_folding_factor(0), spread.limb_vars);
+    assert_eq!(vars, min.max(spread.limb_vars) + spread.extra_vars);
+    assert!(spread.randomness_per_limb(vars) >= uses * found.oracle_randomness()[0]);
+    let off = HidingPcs::with_shape(
+        config,
+        HidingShape {
+            reuse_in_message: false,
+            ..HidingShape::default()
+        },
+    )
+    .unwrap();
+    assert!(off.placement_for(min, Some(uses)).unwrap().2.is_none());
+
+    let (_, data) = pcs
+        .commit_reusable(&cols, uses, &mut Transcript::new(b"t"))
+        .unwrap();
+    let values = data.stacked_values();
+    assert_eq!(values.len(), 1 << vars);
+    let claims: Vec<ColumnClaim> = (0..cols.len())
+        .map(|c| {
+            let point: Vec<EF> = (0..num_vars[c])
+                .map(|_| EF::from_basis_coefficients_fn(|_| F::from_u64(rng.random())))
+                .collect();
+            ColumnClaim {
+                column: c,
+                value: zkinfer_poly::evaluate(&cols[c], &point),
+                point,
+            }
+        })
+        .collect();
+    for (c, point) in claims.iter().zip(data.lift(&claims).unwrap()) {
+        assert_eq!(zkinfer_poly::evaluate(values, &point), c.value);
+    }
+    let block = 1usize << (vars - spread.limb_vars);
+    let chunk = block >> spread.extra_vars;
+    for limb in values.chunks(block) {
+        let zeros = limb[chunk..].iter().filter(|v| **v == F::ZERO).count();
+        assert!(zeros < 2, "{zeros} zeros in a limb's randomness");
+    }
+    let (_, again) = pcs
+        .commit_reusable(&cols, uses, &mut Transcript::new(b"t"))
+        .unwrap();
+    assert_ne!(values, again.stacked_values());
+
+    let stored = data.into_stored();
+    assert!(pcs.stored_holds(&stored, &cols).unwrap());
+    let mut changed = cols.clone();
+    changed[1][7] += F::ONE;
+    assert!(!pcs.stored_holds(&stored, &changed).unwrap());
+
+    let seed = [7u8; 32];
+    let (_, committed) = HidingPcs::from_seed(config, seed)
+        .unwrap()
+        .commit_reusable(&cols, uses, &mut Transcript::new(b"t"))
+        .unwrap();
+    let reduced = HidingPcs::from_seed(config, seed)
+        .unwrap()
+        .reusable_stacked_values(&cols, uses)
+        .unwrap();
+    assert_eq!(committed.stacked_values(), &reduced[..]);
 }

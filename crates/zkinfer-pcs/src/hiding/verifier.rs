@@ -41,9 +41,9 @@ impl HidingPcs {
         transcript: &mut Transcript,
     ) -> Result<(), PcsError> {
         let stack = self.stack_of(commitment)?;
-        let (stacked_vars, config) = self.config_for(stack.min_stacked_vars, uses)?;
+        let (stacked_vars, config, spread) = self.placement_for(stack.min_stacked_vars, uses)?;
         self.absorb_shapes(&commitment.num_vars, stacked_vars, transcript);
-        self.absorb_uses(uses, &config, transcript);
+        self.absorb_uses(uses, &config, spread, transcript);
         self.instance(config)?
             .observe_commitment(&commitment.cap(), transcript);
         Ok(())
@@ -98,7 +98,8 @@ impl HidingPcs {
     ) -> Result<(), PcsError> {
         check_security(&self.config)?;
         let stack = self.stack_of(commitment)?;
-        let (stacked_vars, config) = self.config_for(stack.min_stacked_vars, uses)?;
+        let (stacked_vars, config, spread) = self.placement_for(stack.min_stacked_vars, uses)?;
+        let stack = stack.with_spread(spread);
         if config.security_level < super::MIN_SECURITY_BITS {
             return Err(PcsError::SecurityTooLow {
                 min: super::MIN_SECURITY_BITS,
@@ -171,7 +172,8 @@ impl HidingPcs {
         claims: &[ColumnClaim],
     ) -> Result<(usize, Vec<Vec<EF>>), PcsError> {
         let stack = self.stack_of(commitment)?;
-        let (stacked_vars, _) = self.config_for(stack.min_stacked_vars, uses)?;
+        let (stacked_vars, _, spread) = self.placement_for(stack.min_stacked_vars, uses)?;
+        let stack = stack.with_spread(spread);
         Ok((stacked_vars, stack.lift_points(claims, stacked_vars)?))
     }
 
