@@ -154,7 +154,7 @@ fn stack_claims_open_on_a_reusable_commitment_with(pcs: &HidingPcs) {
     let point: Vec<EF> = (0..data.stacked_vars())
         .map(|_| rand_ef(&mut rng))
         .collect();
-    let value = zkinfer_poly::evaluate(data.stacked_values(), &point);
+    let value = zkinfer_poly::evaluate(&data.stacked_values(), &point);
     let stack = [StackClaim { point, value }];
     let mut t = Transcript::new(CTX);
     pcs.absorb_reusable_commitment(&commitment, &mut t).unwrap();

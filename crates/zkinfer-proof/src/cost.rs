@@ -69,6 +69,12 @@ const PRIVATE_WEIGHT_BYTES: u64 = 52;
 const CODEWORD_BYTES: u64 = 9;
 /// Peak bytes per public weight element (the values and their field elements).
 const PUBLIC_WEIGHT_BYTES: u64 = 25;
+/// Peak bytes per element of the largest weights group's committed stack when it keeps its
+/// openings' randomness in the stack (proof format 19, docs/ZK.md §6.1): the opening's first
+/// sumcheck holds the whole stack as extension-field values and weights, then the next oracle's
+/// codeword. Set from the bench's small models (their 2^21 stacks: 34–59 bytes per element over
+/// the format-18 prediction, one `--cost` run), not a fit.
+const SPREAD_STACK_BYTES: u64 = 48;
 
 /// The totals and predictions of a plan's per-node costs and committed columns;
 /// `public_weights`: the weights are in the verifying key, not committed.
@@ -82,18 +88,20 @@ pub fn total(
     let committed: usize = witness.iter().map(|c| 1usize << c.num_vars).sum();
     let weights: usize = weight.vars().iter().map(|&n| 1usize << n).sum();
     // Every group's codeword is re-derived (time); one group's is held at a time (memory).
-    let (weights_codeword, largest_codeword) = if public_weights || weight.vars().is_empty() {
-        (0, 0)
-    } else {
-        // Shapes the commitment refuses (setup will say why) are costed as a rate-1/8 stack.
-        let fallback = weights.next_power_of_two().saturating_mul(8);
-        let pcs = PcsConfig::default();
-        (
-            crate::weights::codeword_len(pcs, weight, DEFAULT_MAX_PROOFS).unwrap_or(fallback),
-            crate::weights::largest_group_codeword(pcs, weight, DEFAULT_MAX_PROOFS)
-                .unwrap_or(fallback),
-        )
-    };
+    let (weights_codeword, largest_codeword, spread_stack) =
+        if public_weights || weight.vars().is_empty() {
+            (0, 0, 0)
+        } else {
+            // Shapes the commitment refuses (setup will say why) are costed as a rate-1/8 stack.
+            let fallback = weights.next_power_of_two().saturating_mul(8);
+            let pcs = PcsConfig::default();
+            (
+                crate::weights::codeword_len(pcs, weight, DEFAULT_MAX_PROOFS).unwrap_or(fallback),
+                crate::weights::largest_group_codeword(pcs, weight, DEFAULT_MAX_PROOFS)
+                    .unwrap_or(fallback),
+                crate::weights::largest_spread_stack(pcs, weight, DEFAULT_MAX_PROOFS),
+            )
+        };
     // Setup's default keeps the commitment's data when the trees fit the limit (a tree is about
     // 9 bytes per codeword element: values, salts, digests).
     let stored = weights_codeword.saturating_mul(9) <= crate::weights::STORED_DATA_AUTO_LIMIT;
@@ -126,7 +134,8 @@ pub fn total(
             charged_weights,
             largest_codeword,
             stored,
-        ),
+        )
+        .saturating_add((spread_stack as u64).saturating_mul(SPREAD_STACK_BYTES)),
         nodes,
     }
 }

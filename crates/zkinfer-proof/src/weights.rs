@@ -486,6 +486,28 @@ fn group_codewords(pcs: PcsConfig, shapes: &WeightShapes, uses: usize) -> Option
         .collect()
 }
 
+/// Elements of the largest group's committed stack among the groups that keep their openings'
+/// randomness in the stack (`zkinfer_pcs`, docs/ZK.md §6.1): each proof's opening works over
+/// that whole stack; 0 if no group does (or they cannot be committed).
+#[must_use]
+pub fn largest_spread_stack(pcs: PcsConfig, shapes: &WeightShapes, uses: usize) -> usize {
+    groups(pcs, shapes, uses)
+        .iter()
+        .filter_map(|group| {
+            let vars = group_vars(shapes, group);
+            let engine = engine(pcs, &vars, uses).ok()?;
+            let committed = committed_vars(&vars, uses);
+            engine
+                .reusable_in_message(&committed, uses)
+                .ok()?
+                .then(|| engine.reusable_shape(&committed, uses).ok())
+                .flatten()
+                .and_then(|(stack, _)| 1usize.checked_shl(u32::try_from(stack).ok()?))
+        })
+        .max()
+        .unwrap_or(0)
+}
+
 /// Elements of the reusable commitments' codewords for these weight columns at `uses`, summed
 /// over the groups: what each proof re-derives; `None` if they cannot be committed.
 #[must_use]
@@ -752,19 +774,16 @@ impl<'a> Groups<'a> {
                     "the proving key's weights do not match its stored weights commitment".into(),
                 ));
             }
-            return Ok(Cow::Borrowed(stored.stacked_values()));
+            return Ok(engine(self.pcs, &self.vars(g), self.uses)?.stored_stacked_values(stored)?);
         }
         let seed = self
             .seed
             .ok_or_else(|| ProveError::key_mismatch("weights", "weights seed"))?;
         let mut columns = self.columns(weights, g)?;
-        let seed = group_seed(&seed, g);
-        columns.push(opening_mask(&seed, self.uses));
-        // Seeded as `commit_group` is: a stack that keeps the openings' randomness in its
-        // message draws it from the seed, as the commitment did.
-        let seeded = HidingPcs::from_seed(group_config(self.pcs, &self.vars(g), self.uses), seed)?;
+        columns.push(opening_mask(&group_seed(&seed, g), self.uses));
         Ok(Cow::Owned(
-            seeded.reusable_stacked_values(&columns, self.uses)?,
+            engine(self.pcs, &self.vars(g), self.uses)?
+                .reusable_stacked_values(&columns, self.uses)?,
         ))
     }
 

@@ -715,7 +715,7 @@ impl HidingPcs {
     /// first, then the fewest variables. `None` if no stack up to the largest fits.
     fn spread_config(&self, min_vars: usize, uses: usize) -> Option<(usize, HidingConfig, Spread)> {
         // One opening: the encoding randomness is one opening's queries, nothing to move.
-        if !self.shape.reuse_in_message || uses < 2 || uses > MAX_USES {
+        if !self.shape.reuse_in_message || !(2..=MAX_USES).contains(&uses) {
             return None;
         }
         let base = self.config.log_inv_rate;

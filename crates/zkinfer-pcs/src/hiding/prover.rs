@@ -39,9 +39,12 @@ impl HidingPcs {
         let stack = Stack::new(num_vars, &self.config)?;
         let (stacked_vars, config, spread) = self.placement_for(stack.min_stacked_vars, uses)?;
         let stack = stack.with_spread(spread);
-        // The message's randomness comes first from the entropy (a seeded engine's
-        // `reusable_stacked_values` draws the same), then the instance's salts and masks.
-        let mut message_rng = self.fresh_rng()?;
+        // A spread's randomness is drawn first, then the instance's salts and masks; without
+        // one nothing more is drawn than before (a seeded one-use commitment is unchanged).
+        let mut message_rng = match spread {
+            Some(_) => self.fresh_rng()?,
+            None => rand_zk::SeedableRng::from_seed([0; 32]),
+        };
         let poly = Poly::new(stack.fill(columns, stacked_vars, &mut message_rng));
         let whir = self.instance(config.clone())?;
         let num_vars_u32: Vec<u32> = num_vars.iter().map(|&n| n as u32).collect();

@@ -25,6 +25,7 @@
     )
 )]
 
+use rand_zk::SeedableRng;
 use serde::{Deserialize, Serialize};
 use zkinfer_field::{EF, F, Transcript};
 
@@ -138,18 +139,21 @@ impl ReusableCommittedData {
         Ok(())
     }
 
-    /// The stacked polynomial's evaluations over the hypercube.
-    pub fn stacked_values(&self) -> &[F] {
-        self.data.stacked_values()
+    /// The columns' stacked polynomial's evaluations over the hypercube: what a caller reduces
+    /// its claims on before one [`StackClaim`] (whose point has [`Self::stacked_vars`]
+    /// coordinates). When the openings' randomness is in the committed message, a copy without
+    /// it.
+    pub fn stacked_values(&self) -> std::borrow::Cow<'_, [F]> {
+        self.data.stack.columns_values(self.data.stacked_values())
     }
 
-    /// The number of variables of the stacked polynomial.
+    /// The number of variables of the columns' stacked polynomial ([`Self::stacked_values`]).
     #[must_use]
     pub fn stacked_vars(&self) -> usize {
-        self.data.stacked_vars()
+        self.data.stack.columns_vars(self.data.stacked_vars())
     }
 
-    /// Each claim's point lifted to the stack (as [`HidingCommittedData::lift`]).
+    /// Each claim's point lifted to the columns' stack ([`Self::stacked_values`]).
     ///
     /// # Errors
     /// A claim on a missing column or with a point of the wrong length.
@@ -268,11 +272,8 @@ impl HidingPcs {
 
     /// The stacked polynomial a reusable commitment of `columns` for `uses` openings commits
     /// (what [`ReusableCommittedData::stacked_values`] holds), without encoding or hashing it:
-    /// for a prover that reduces its claims before it re-derives the commitment. When the
-    /// openings' randomness is in the message, it is drawn first from this engine's entropy,
-    /// as [`HidingPcs::commit_reusable`] draws it: on a fresh engine made by
-    /// [`HidingPcs::from_seed`], the result is exactly the stack `commit_reusable` commits on
-    /// another fresh engine with the same seed (with OS entropy, that part is fresh).
+    /// for a prover that reduces its claims before it re-derives the commitment. Without the
+    /// openings' randomness when the commitment keeps it in its message.
     ///
     /// # Errors
     /// As [`HidingPcs::commit_reusable`] on these columns.
@@ -284,10 +285,14 @@ impl HidingPcs {
         let num_vars = crate::prover::column_vars(columns)?;
         let stack = super::stack::Stack::new(&num_vars, &self.config)?;
         let (vars, _, spread) = self.placement_for(stack.min_stacked_vars, Some(uses))?;
-        let mut message_rng = self.fresh_rng()?;
-        Ok(stack
-            .with_spread(spread)
-            .fill(columns, vars, &mut message_rng))
+        let stack = stack.with_spread(None);
+        let columns_vars = match spread {
+            Some(s) => vars - s.extra_vars,
+            None => vars,
+        };
+        // The columns' stack only: no randomness is drawn.
+        let mut unused = rand_zk::rngs::StdRng::from_seed([0; 32]);
+        Ok(stack.fill(columns, columns_vars, &mut unused))
     }
 
     /// Whether a reusable commitment of columns with these numbers of variables for `uses`

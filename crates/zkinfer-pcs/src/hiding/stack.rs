@@ -106,7 +106,7 @@ impl Stack {
 
     /// The number of variables of the columns' stack `P` inside a committed stack of
     /// `stacked_vars` variables (fewer than `stacked_vars` with a [`Spread`]).
-    fn columns_vars(&self, stacked_vars: usize) -> usize {
+    pub(crate) fn columns_vars(&self, stacked_vars: usize) -> usize {
         stacked_vars - self.spread.map_or(0, |s| s.extra_vars)
     }
 
@@ -197,9 +197,10 @@ impl Stack {
         })
     }
 
-    /// Checks every claim against the shapes and lifts it to a point of the stack of
-    /// `stacked_vars ≥ min_stacked_vars` variables; then the `stack` claims' points, which must
-    /// have `stacked_vars` coordinates.
+    /// Checks every claim against the shapes and lifts it to a point of the committed stack of
+    /// `stacked_vars ≥ min_stacked_vars` variables; then the `stack` claims' points, which are
+    /// points of the columns' stack `P` (of [`Stack::columns_vars`] coordinates), lifted the
+    /// same way.
     pub(crate) fn lift(
         &self,
         claims: &[ColumnClaim],
@@ -216,26 +217,56 @@ impl Stack {
                 got: total,
             });
         }
+        let columns_vars = self.columns_vars(stacked_vars);
         let mut points: Vec<Point<EF>> = self
             .lift_points(claims, stacked_vars)?
             .into_iter()
-            .map(Point::new)
+            .map(|p| Point::new(self.spread_point(p)))
             .collect();
         for (i, c) in stack.iter().enumerate() {
-            if c.point.len() != stacked_vars {
+            if c.point.len() != columns_vars {
                 return Err(PcsError::PointLength {
                     claim: claims.len() + i,
-                    expected: stacked_vars,
+                    expected: columns_vars,
                     got: c.point.len(),
                 });
             }
-            points.push(Point::new(c.point.clone()));
+            points.push(Point::new(self.spread_point(c.point.clone())));
         }
         Ok(points)
     }
 
-    /// Each column claim's point on the stack of `stacked_vars` variables, after checking it
-    /// against the shapes.
+    /// A point of the columns' stack `P` as the point of the committed stack with the same
+    /// value: `P(p) = P'(p_b, 0, p_j)` with a [`Spread`] (the limb coordinates, then its zero
+    /// coordinates), the point itself without one.
+    fn spread_point(&self, mut point: Vec<EF>) -> Vec<EF> {
+        if let Some(s) = self.spread {
+            let at = s.limb_vars.min(point.len());
+            point.splice(at..at, std::iter::repeat_n(EF::ZERO, s.extra_vars));
+        }
+        point
+    }
+
+    /// The columns' stack `P` inside a committed stack (`stacked`, of `2^stacked_vars`
+    /// values): the stack itself without a [`Spread`], each limb's first chunk with one.
+    pub(crate) fn columns_values<'a>(&self, stacked: &'a [F]) -> std::borrow::Cow<'a, [F]> {
+        let Some(s) = self.spread else {
+            return std::borrow::Cow::Borrowed(stacked);
+        };
+        let block = stacked.len() >> s.limb_vars;
+        let chunk = block >> s.extra_vars;
+        std::borrow::Cow::Owned(
+            stacked
+                .chunks(block.max(1))
+                .flat_map(|limb| limb.get(..chunk).unwrap_or_default())
+                .copied()
+                .collect(),
+        )
+    }
+
+    /// Each column claim's point on the columns' stack `P` inside a committed stack of
+    /// `stacked_vars` variables (the committed stack itself without a [`Spread`]), after
+    /// checking it against the shapes.
     pub(crate) fn lift_points(
         &self,
         claims: &[ColumnClaim],
@@ -284,11 +315,6 @@ impl Stack {
                 }
                 coords.resize(selector_bits + (a - n), EF::ZERO);
                 coords.extend_from_slice(&claim.point);
-                if let Some(s) = self.spread {
-                    // P(p) = P'(p_b, 0, p_j): the limb bits, then the spread's zero bits.
-                    let at = s.limb_vars.min(coords.len());
-                    coords.splice(at..at, std::iter::repeat_n(EF::ZERO, s.extra_vars));
-                }
                 Ok(coords)
             })
             .collect()

@@ -70,7 +70,9 @@ impl StoredHidingData {
         &self.commitment
     }
 
-    /// The stacked polynomial's evaluations over the hypercube.
+    /// The committed stack's evaluations over the hypercube, with the openings' randomness when
+    /// the commitment keeps it in its message ([`HidingPcs::stored_stacked_values`] gives the
+    /// columns' stack).
     pub fn stacked_values(&self) -> &[F] {
         match &self.data {
             Data::Ready(w) => w.message.as_slice(),
@@ -432,6 +434,24 @@ impl HidingPcs {
             return Err(bad(reason));
         }
         Ok(proof)
+    }
+
+    /// The columns' stack of `stored` (what a prover reduces its claims on before one
+    /// [`StackClaim`]): the stored stack itself, or a copy without the openings' randomness
+    /// when the commitment keeps it in its message.
+    ///
+    /// # Errors
+    /// The commitment's shapes do not fit these parameters.
+    pub fn stored_stacked_values<'a>(
+        &self,
+        stored: &'a StoredHidingData,
+    ) -> Result<std::borrow::Cow<'a, [F]>, PcsError> {
+        let layout = self.stack_of(stored.commitment.hiding())?;
+        let (_, _, spread) =
+            self.placement_for(layout.min_stacked_vars, Some(stored.commitment.uses()))?;
+        Ok(layout
+            .with_spread(spread)
+            .columns_values(stored.stacked_values()))
     }
 
     /// Whether `stored`'s stack holds `columns` as the first of its committed columns (a

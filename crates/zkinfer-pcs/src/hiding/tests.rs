@@ -518,10 +518,11 @@ fn packed_power_runs_equal_the_definition() {
 
 /// A commitment opened many times keeps its openings' randomness in its message (docs/ZK.md
 /// §6.1): the configuration is sized for the uses; the committed stack holds the columns where
-/// the lifted claims find them and fresh randomness in every limb's new part; the stored-data
-/// check compares the columns at their spread places; a seeded engine's stack for a prover that
-/// reduces its claims first is the committed one; one opening, and a shape that turns it off,
-/// keep the randomness in the encoding.
+/// the lifted claims find them and fresh randomness in every limb's new part; a claim on the
+/// columns' stack (what a prover reduces its claims on, from the data, the stored data or the
+/// columns alone) is the same claim on the committed stack; the stored-data check compares the
+/// columns at their spread places; one opening, and a shape that turns it off, keep the
+/// randomness in the encoding.
 #[test]
 fn many_openings_keep_their_randomness_in_the_message() {
     use super::stack::Stack;
@@ -565,7 +566,10 @@ fn many_openings_keep_their_randomness_in_the_message() {
     let (_, data) = pcs
         .commit_reusable(&cols, uses, &mut Transcript::new(b"t"))
         .unwrap();
-    let values = data.stacked_values();
+    // The columns' stack (what a prover reduces its claims on) and the committed one.
+    assert_eq!(data.stacked_vars(), vars - spread.extra_vars);
+    let columns_stack = data.stacked_values().into_owned();
+    let values = data.data.stacked_values();
     assert_eq!(values.len(), 1 << vars);
     let claims: Vec<ColumnClaim> = (0..cols.len())
         .map(|c| {
@@ -579,9 +583,33 @@ fn many_openings_keep_their_randomness_in_the_message() {
             }
         })
         .collect();
-    for (c, point) in claims.iter().zip(data.lift(&claims).unwrap()) {
-        assert_eq!(zkinfer_poly::evaluate(values, &point), c.value);
+    let stack = Stack::new(&num_vars, &config)
+        .unwrap()
+        .with_spread(Some(spread));
+    let committed_points = stack.lift(&claims, &[], vars).unwrap();
+    for ((c, point), committed) in claims
+        .iter()
+        .zip(data.lift(&claims).unwrap())
+        .zip(&committed_points)
+    {
+        assert_eq!(zkinfer_poly::evaluate(&columns_stack, &point), c.value);
+        assert_eq!(
+            zkinfer_poly::evaluate(values, committed.as_slice()),
+            c.value
+        );
     }
+    // A claim on the columns' stack is one on the committed stack at the spread point.
+    let point: Vec<EF> = (0..data.stacked_vars())
+        .map(|_| EF::from_basis_coefficients_fn(|_| F::from_u64(rng.random())))
+        .collect();
+    let value = zkinfer_poly::evaluate(&columns_stack, &point);
+    let spread_point = stack
+        .lift(&[], &[super::StackClaim { point, value }], vars)
+        .unwrap();
+    assert_eq!(
+        zkinfer_poly::evaluate(values, spread_point[0].as_slice()),
+        value
+    );
     let block = 1usize << (vars - spread.limb_vars);
     let chunk = block >> spread.extra_vars;
     for limb in values.chunks(block) {
@@ -591,22 +619,19 @@ fn many_openings_keep_their_randomness_in_the_message() {
     let (_, again) = pcs
         .commit_reusable(&cols, uses, &mut Transcript::new(b"t"))
         .unwrap();
-    assert_ne!(values, again.stacked_values());
+    assert_ne!(values, again.data.stacked_values());
+    assert_eq!(columns_stack, again.stacked_values().into_owned());
 
     let stored = data.into_stored();
     assert!(pcs.stored_holds(&stored, &cols).unwrap());
+    assert_eq!(pcs.stored_stacked_values(&stored).unwrap(), columns_stack);
     let mut changed = cols.clone();
     changed[1][7] += F::ONE;
     assert!(!pcs.stored_holds(&stored, &changed).unwrap());
 
-    let seed = [7u8; 32];
-    let (_, committed) = HidingPcs::from_seed(config, seed)
-        .unwrap()
-        .commit_reusable(&cols, uses, &mut Transcript::new(b"t"))
-        .unwrap();
-    let reduced = HidingPcs::from_seed(config, seed)
-        .unwrap()
-        .reusable_stacked_values(&cols, uses)
-        .unwrap();
-    assert_eq!(committed.stacked_values(), &reduced[..]);
+    // A prover that reduces its claims before it re-derives the commitment sees the same stack.
+    assert_eq!(
+        pcs.reusable_stacked_values(&cols, uses).unwrap(),
+        columns_stack
+    );
 }

@@ -174,7 +174,10 @@ impl HidingPcs {
         let stack = self.stack_of(commitment)?;
         let (stacked_vars, _, spread) = self.placement_for(stack.min_stacked_vars, uses)?;
         let stack = stack.with_spread(spread);
-        Ok((stacked_vars, stack.lift_points(claims, stacked_vars)?))
+        Ok((
+            stack.columns_vars(stacked_vars),
+            stack.lift_points(claims, stacked_vars)?,
+        ))
     }
 
     pub(super) fn stack_of(&self, commitment: &HidingCommitment) -> Result<Stack, PcsError> {
