@@ -42,7 +42,10 @@ const STORED_CODEWORD_NS: f64 = 8.0;
 const PRIVATE_WEIGHT_NS: f64 = 110.0;
 /// Seconds per proof of the private weights' opening that do not grow with the codeword: the
 /// reusable commitment's round-0 mask of `T·t` revealed elements (its encoding, tree and spot
-/// checks; docs/PROOF_SIZE.md §2.b), ≈ 0.2 s at the default `T = 256` on every small model.
+/// checks; docs/PROOF_SIZE.md §2.b), ≈ 0.2 s at the default `T = 256` on every small model. Since
+/// proof format 19 the small models keep that randomness in their committed stack instead, and
+/// the one-opening run over the larger stack takes about as long (docs/BENCHMARKS.md, "Private
+/// weights' openings' randomness in the committed stack"), so the constant stays.
 const REUSABLE_OPENING_S: f64 = 0.19;
 /// Time per public weight element (the sumchecks only; nothing is opened).
 const PUBLIC_WEIGHT_NS: f64 = 25.0;
