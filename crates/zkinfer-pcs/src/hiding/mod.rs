@@ -637,6 +637,18 @@ impl HidingPcs {
         Ok(found)
     }
 
+    /// The placement of `stack`'s columns for one opening (`uses = None`) or `uses` openings:
+    /// the committed stack's number of variables, the p3 configuration, and `stack` with its
+    /// [`Spread`] set (or none), so that no caller lays out, lifts or reads a stack without it.
+    pub(super) fn place(
+        &self,
+        stack: Stack,
+        uses: Option<usize>,
+    ) -> Result<(usize, HidingConfig, Stack), PcsError> {
+        let (vars, config, spread) = self.placement_for(stack.min_stacked_vars, uses)?;
+        Ok((vars, config, stack.with_spread(spread)))
+    }
+
     /// [`HidingPcs::placement_for`] without the cache.
     pub(super) fn search_placement(
         &self,

@@ -36,20 +36,19 @@ impl HidingPcs {
         uses: Option<usize>,
         transcript: &mut Transcript,
     ) -> Result<(HidingCommitment, HidingCommittedData), PcsError> {
-        let stack = Stack::new(num_vars, &self.config)?;
-        let (stacked_vars, config, spread) = self.placement_for(stack.min_stacked_vars, uses)?;
-        let stack = stack.with_spread(spread);
+        let (stacked_vars, config, stack) =
+            self.place(Stack::new(num_vars, &self.config)?, uses)?;
+        let mut values = stack.fill(columns, stacked_vars);
         // A spread's randomness is drawn first, then the instance's salts and masks; without
         // one nothing more is drawn than before (a seeded one-use commitment is unchanged).
-        let mut message_rng = match spread {
-            Some(_) => self.fresh_rng()?,
-            None => rand_zk::SeedableRng::from_seed([0; 32]),
-        };
-        let poly = Poly::new(stack.fill(columns, stacked_vars, &mut message_rng));
+        if stack.spread.is_some() {
+            stack.fill_randomness(&mut values, &mut self.fresh_rng()?);
+        }
+        let poly = Poly::new(values);
         let whir = self.instance(config.clone())?;
         let num_vars_u32: Vec<u32> = num_vars.iter().map(|&n| n as u32).collect();
         self.absorb_shapes(&num_vars_u32, stacked_vars, transcript);
-        self.absorb_uses(uses, &config, spread, transcript);
+        self.absorb_uses(uses, &config, stack.spread, transcript);
         let (cap, data) = whir
             .commit(poly, transcript)
             .map_err(|e| PcsError::Config {

@@ -25,7 +25,6 @@
     )
 )]
 
-use rand_zk::SeedableRng;
 use serde::{Deserialize, Serialize};
 use zkinfer_field::{EF, F, Transcript};
 
@@ -284,15 +283,12 @@ impl HidingPcs {
     ) -> Result<Vec<F>, PcsError> {
         let num_vars = crate::prover::column_vars(columns)?;
         let stack = super::stack::Stack::new(&num_vars, &self.config)?;
-        let (vars, _, spread) = self.placement_for(stack.min_stacked_vars, Some(uses))?;
-        let stack = stack.with_spread(None);
-        let columns_vars = match spread {
-            Some(s) => vars - s.extra_vars,
-            None => vars,
-        };
-        // The columns' stack only: no randomness is drawn.
-        let mut unused = rand_zk::rngs::StdRng::from_seed([0; 32]);
-        Ok(stack.fill(columns, columns_vars, &mut unused))
+        let (vars, _, placed) = self.place(stack, Some(uses))?;
+        // The columns' stack only, laid out without the spread: no randomness is drawn.
+        Ok(placed
+            .clone()
+            .with_spread(None)
+            .fill(columns, placed.columns_vars(vars)))
     }
 
     /// Whether a reusable commitment of columns with these numbers of variables for `uses`
@@ -303,8 +299,8 @@ impl HidingPcs {
     /// As [`HidingPcs::commit_reusable`] on these shapes.
     pub fn reusable_in_message(&self, num_vars: &[usize], uses: usize) -> Result<bool, PcsError> {
         let stack = super::stack::Stack::new(num_vars, &self.config)?;
-        let (_, _, spread) = self.placement_for(stack.min_stacked_vars, Some(uses))?;
-        Ok(spread.is_some())
+        let (_, _, placed) = self.place(stack, Some(uses))?;
+        Ok(placed.spread.is_some())
     }
 
     /// The number of stack variables and the first oracle's `log₂(1/rate)` a reusable

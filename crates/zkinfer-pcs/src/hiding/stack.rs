@@ -142,9 +142,8 @@ impl Stack {
     }
 
     /// The stacked polynomial's `2^stacked_vars` evaluations (prover only): the columns in
-    /// their slots, zeros elsewhere, and with a [`Spread`] each limb's randomness drawn from
-    /// `rng` (nothing is drawn without one).
-    pub(crate) fn fill(&self, columns: &[Vec<F>], stacked_vars: usize, rng: &mut StdRng) -> Vec<F> {
+    /// their slots, zeros elsewhere (a [`Spread`]'s randomness included: [`Stack::fill_randomness`]).
+    pub(crate) fn fill(&self, columns: &[Vec<F>], stacked_vars: usize) -> Vec<F> {
         let mut values = F::zero_vec(1usize << stacked_vars);
         for ((column, &o), &n) in columns.iter().zip(&self.offset).zip(&self.num_vars) {
             debug_assert_eq!(column.len(), 1usize << n);
@@ -156,16 +155,21 @@ impl Stack {
                 }
             }
         }
+        values
+    }
+
+    /// Draws a [`Spread`]'s randomness from `rng` into a stack [`Stack::fill`] made: every
+    /// limb's part after its columns' chunk. Nothing without a spread.
+    pub(crate) fn fill_randomness(&self, values: &mut [F], rng: &mut StdRng) {
         if let Some(s) = self.spread {
-            let block = 1usize << (stacked_vars - s.limb_vars);
+            let block = values.len() >> s.limb_vars;
             let chunk = block >> s.extra_vars;
-            for limb in values.chunks_mut(block) {
+            for limb in values.chunks_mut(block.max(1)) {
                 for v in limb.iter_mut().skip(chunk) {
                     *v = rng.random();
                 }
             }
         }
-        values
     }
 
     /// Whether `stacked` (a stack this layout filled) holds `columns` — the first of the

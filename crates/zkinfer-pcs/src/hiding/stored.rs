@@ -446,12 +446,9 @@ impl HidingPcs {
         &self,
         stored: &'a StoredHidingData,
     ) -> Result<std::borrow::Cow<'a, [F]>, PcsError> {
-        let layout = self.stack_of(stored.commitment.hiding())?;
-        let (_, _, spread) =
-            self.placement_for(layout.min_stacked_vars, Some(stored.commitment.uses()))?;
-        Ok(layout
-            .with_spread(spread)
-            .columns_values(stored.stacked_values()))
+        let uses = Some(stored.commitment.uses());
+        let (_, _, layout) = self.place(self.stack_of(stored.commitment.hiding())?, uses)?;
+        Ok(layout.columns_values(stored.stacked_values()))
     }
 
     /// Whether `stored`'s stack holds `columns` as the first of its committed columns (a
@@ -467,12 +464,9 @@ impl HidingPcs {
         stored: &StoredHidingData,
         columns: impl IntoIterator<Item = C>,
     ) -> Result<bool, PcsError> {
-        let layout = self.stack_of(stored.commitment.hiding())?;
-        let (_, _, spread) =
-            self.placement_for(layout.min_stacked_vars, Some(stored.commitment.uses()))?;
-        Ok(layout
-            .with_spread(spread)
-            .holds(stored.stacked_values(), columns))
+        let uses = Some(stored.commitment.uses());
+        let (_, _, layout) = self.place(self.stack_of(stored.commitment.hiding())?, uses)?;
+        Ok(layout.holds(stored.stacked_values(), columns))
     }
 
     /// The stack layout and p3 configuration of `stored`, after checking that it is `expected`'s
@@ -488,10 +482,8 @@ impl HidingPcs {
                 "it holds another commitment than the verifying key's (another key's data?)".into(),
             ));
         }
-        let layout = self.stack_of(expected.hiding())?;
-        let (vars, config, spread) =
-            self.placement_for(layout.min_stacked_vars, Some(expected.uses()))?;
-        let layout = layout.with_spread(spread);
+        let (vars, config, layout) =
+            self.place(self.stack_of(expected.hiding())?, Some(expected.uses()))?;
         if vars != stored.stacked_vars || stored.stacked_values().len() != 1 << vars {
             return Err(bad(format!(
                 "a stack of 2^{} variables where these parameters give 2^{vars}",

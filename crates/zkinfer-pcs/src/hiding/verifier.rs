@@ -40,10 +40,9 @@ impl HidingPcs {
         uses: Option<usize>,
         transcript: &mut Transcript,
     ) -> Result<(), PcsError> {
-        let stack = self.stack_of(commitment)?;
-        let (stacked_vars, config, spread) = self.placement_for(stack.min_stacked_vars, uses)?;
+        let (stacked_vars, config, stack) = self.place(self.stack_of(commitment)?, uses)?;
         self.absorb_shapes(&commitment.num_vars, stacked_vars, transcript);
-        self.absorb_uses(uses, &config, spread, transcript);
+        self.absorb_uses(uses, &config, stack.spread, transcript);
         self.instance(config)?
             .observe_commitment(&commitment.cap(), transcript);
         Ok(())
@@ -97,9 +96,7 @@ impl HidingPcs {
         transcript: &mut Transcript,
     ) -> Result<(), PcsError> {
         check_security(&self.config)?;
-        let stack = self.stack_of(commitment)?;
-        let (stacked_vars, config, spread) = self.placement_for(stack.min_stacked_vars, uses)?;
-        let stack = stack.with_spread(spread);
+        let (stacked_vars, config, stack) = self.place(self.stack_of(commitment)?, uses)?;
         if config.security_level < super::MIN_SECURITY_BITS {
             return Err(PcsError::SecurityTooLow {
                 min: super::MIN_SECURITY_BITS,
@@ -171,9 +168,7 @@ impl HidingPcs {
         uses: Option<usize>,
         claims: &[ColumnClaim],
     ) -> Result<(usize, Vec<Vec<EF>>), PcsError> {
-        let stack = self.stack_of(commitment)?;
-        let (stacked_vars, _, spread) = self.placement_for(stack.min_stacked_vars, uses)?;
-        let stack = stack.with_spread(spread);
+        let (stacked_vars, _, stack) = self.place(self.stack_of(commitment)?, uses)?;
         Ok((
             stack.columns_vars(stacked_vars),
             stack.lift_points(claims, stacked_vars)?,
