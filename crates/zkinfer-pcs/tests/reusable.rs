@@ -13,6 +13,9 @@ use zkinfer_pcs::{
 
 const CTX: &[u8] = b"reusable-test";
 const SIZES: [usize; 3] = [10, 9, 6];
+/// Columns that leave almost half of their stack (2^15) unused: enough for `USES` openings'
+/// randomness in every limb's free tail (proof format 20).
+const TAIL_SIZES: [usize; 2] = [14, 6];
 const USES: usize = 4;
 
 fn rand_f(rng: &mut StdRng) -> F {
@@ -51,28 +54,52 @@ fn pcs() -> HidingPcs {
     HidingPcs::new(PcsConfig::hiding_default()).unwrap()
 }
 
-/// Both places a reusable commitment keeps its openings' randomness: in its message (the
-/// default at these sizes, docs/ZK.md §6.1) and in the first oracle's encoding randomness.
-fn engines() -> [HidingPcs; 2] {
-    let in_encoding = HidingPcs::with_shape(
+fn in_encoding() -> HidingPcs {
+    HidingPcs::with_shape(
         PcsConfig::hiding_default(),
         HidingShape {
             reuse_in_message: false,
             ..HidingShape::default()
         },
     )
-    .unwrap();
-    [pcs(), in_encoding]
+    .unwrap()
 }
 
-/// The two engines place the randomness differently at the test shapes, so the tests below run
-/// both ways.
+/// The three places a reusable commitment keeps its openings' randomness, as (engine, column
+/// sizes): in extra variables of its message (the default at `SIZES`, docs/ZK.md §6.1), in the
+/// first oracle's encoding randomness (a shape that turns the message off), and in the free
+/// tail of its stack (the default at `TAIL_SIZES`).
+fn engines() -> [(HidingPcs, &'static [usize]); 3] {
+    [
+        (pcs(), &SIZES),
+        (in_encoding(), &SIZES),
+        (pcs(), &TAIL_SIZES),
+    ]
+}
+
+/// The engines place the randomness in three ways at the test shapes, so the tests below run
+/// all three.
 #[test]
-fn the_two_placements_differ_at_the_test_shapes() {
-    let [in_message, in_encoding] = engines();
-    assert!(in_message.reusable_in_message(&SIZES, USES).unwrap());
-    assert!(!in_encoding.reusable_in_message(&SIZES, USES).unwrap());
-    assert!(!in_message.reusable_in_message(&SIZES, 1).unwrap());
+fn the_three_placements_differ_at_the_test_shapes() {
+    let pcs = pcs();
+    assert!(pcs.reusable_in_message(&SIZES, USES).unwrap());
+    assert!(pcs.reusable_extra_stack(&SIZES, USES).unwrap().is_some());
+    assert!(!in_encoding().reusable_in_message(&SIZES, USES).unwrap());
+    assert!(!pcs.reusable_in_message(&SIZES, 1).unwrap());
+    // The free tail: in the message, no extra variables, the smallest stack at the base rate.
+    assert!(pcs.reusable_in_message(&TAIL_SIZES, USES).unwrap());
+    assert_eq!(pcs.reusable_extra_stack(&TAIL_SIZES, USES).unwrap(), None);
+    assert_eq!(
+        pcs.reusable_shape(&TAIL_SIZES, USES).unwrap(),
+        (15, PcsConfig::hiding_default().log_inv_rate)
+    );
+    // Many more openings than the tail holds: extra variables (or the encoding) again.
+    assert!(
+        pcs.reusable_extra_stack(&TAIL_SIZES, 256)
+            .unwrap()
+            .is_some_and(|vars| vars > 15)
+            || !pcs.reusable_in_message(&TAIL_SIZES, 256).unwrap()
+    );
 }
 
 /// A commitment made on its own transcript (as setup does), and its prover data.
@@ -109,14 +136,14 @@ fn verify(
 
 #[test]
 fn every_covered_opening_verifies_and_the_next_is_refused() {
-    for pcs in engines() {
-        every_covered_opening_verifies_and_the_next_is_refused_with(&pcs);
+    for (pcs, sizes) in engines() {
+        every_covered_opening_verifies_and_the_next_is_refused_with(&pcs, sizes);
     }
 }
 
-fn every_covered_opening_verifies_and_the_next_is_refused_with(pcs: &HidingPcs) {
+fn every_covered_opening_verifies_and_the_next_is_refused_with(pcs: &HidingPcs, sizes: &[usize]) {
     let mut rng = StdRng::seed_from_u64(1);
-    let cols = columns(&mut rng, &SIZES);
+    let cols = columns(&mut rng, sizes);
     let (commitment, mut data) = commit(pcs, &cols, USES);
     assert_eq!(commitment.uses(), USES);
     for use_index in 0..USES {
@@ -142,14 +169,14 @@ fn every_covered_opening_verifies_and_the_next_is_refused_with(pcs: &HidingPcs) 
 
 #[test]
 fn stack_claims_open_on_a_reusable_commitment() {
-    for pcs in engines() {
-        stack_claims_open_on_a_reusable_commitment_with(&pcs);
+    for (pcs, sizes) in engines() {
+        stack_claims_open_on_a_reusable_commitment_with(&pcs, sizes);
     }
 }
 
-fn stack_claims_open_on_a_reusable_commitment_with(pcs: &HidingPcs) {
+fn stack_claims_open_on_a_reusable_commitment_with(pcs: &HidingPcs, sizes: &[usize]) {
     let mut rng = StdRng::seed_from_u64(2);
-    let cols = columns(&mut rng, &SIZES);
+    let cols = columns(&mut rng, sizes);
     let (commitment, mut data) = commit(pcs, &cols, USES);
     let point: Vec<EF> = (0..data.stacked_vars())
         .map(|_| rand_ef(&mut rng))
@@ -177,14 +204,14 @@ fn stack_claims_open_on_a_reusable_commitment_with(pcs: &HidingPcs) {
 
 #[test]
 fn corrupted_openings_are_rejected() {
-    for pcs in engines() {
-        corrupted_openings_are_rejected_with(&pcs);
+    for (pcs, sizes) in engines() {
+        corrupted_openings_are_rejected_with(&pcs, sizes);
     }
 }
 
-fn corrupted_openings_are_rejected_with(pcs: &HidingPcs) {
+fn corrupted_openings_are_rejected_with(pcs: &HidingPcs, sizes: &[usize]) {
     let mut rng = StdRng::seed_from_u64(3);
-    let cols = columns(&mut rng, &SIZES);
+    let cols = columns(&mut rng, sizes);
     let (commitment, mut data) = commit(pcs, &cols, USES);
     let cl = claims(&mut rng, &cols);
     let proof = open(pcs, &mut data, &cl).unwrap();
@@ -250,8 +277,11 @@ type Columns = Vec<Vec<F>>;
 
 /// Two data sets with the same evaluation at base-field points (so the revealed values agree):
 /// `B = A + Δ` where each `Δ̃_c(p_c) = 0`.
-fn twin_data_sets(rng: &mut StdRng) -> (Columns, Columns, Vec<ColumnClaim>, Vec<ColumnClaim>) {
-    let a = columns(rng, &SIZES);
+fn twin_data_sets(
+    rng: &mut StdRng,
+    sizes: &[usize],
+) -> (Columns, Columns, Vec<ColumnClaim>, Vec<ColumnClaim>) {
+    let a = columns(rng, sizes);
     let mut b = Vec::new();
     let mut claims_a = Vec::new();
     let mut claims_b = Vec::new();
@@ -316,9 +346,9 @@ fn reusable_runs(pcs: &HidingPcs, cols: &[Vec<F>], cl: &[ColumnClaim]) -> Vec<Ve
 #[test]
 fn no_byte_of_many_openings_is_a_function_of_the_data() {
     let mut rng = StdRng::seed_from_u64(22);
-    let (a, b, ca, cb) = twin_data_sets(&mut rng);
-    assert_ne!(a, b);
-    for pcs in engines() {
+    for (pcs, sizes) in engines() {
+        let (a, b, ca, cb) = twin_data_sets(&mut rng, sizes);
+        assert_ne!(a, b);
         let ta = reusable_runs(&pcs, &a, &ca);
         let tb = reusable_runs(&pcs, &b, &cb);
         let positions = data_determined_positions(&ta, &tb);
@@ -334,7 +364,7 @@ fn no_byte_of_many_openings_is_a_function_of_the_data() {
 #[test]
 fn the_statistical_test_catches_the_plain_commitment_opened_many_times() {
     let mut rng = StdRng::seed_from_u64(23);
-    let (a, b, ca, cb) = twin_data_sets(&mut rng);
+    let (a, b, ca, cb) = twin_data_sets(&mut rng, &SIZES);
     let plain = Pcs::new(PcsConfig::default());
     let runs = |cols: &[Vec<F>], cl: &[ColumnClaim]| {
         let mut out = Vec::new();

@@ -90,7 +90,13 @@ use crate::keys::{ProvingKey, VerifyingKey};
 ///   (`zkinfer_pcs` `Spread`, docs/ZK.md §6.1) is opened as a one-opening HVZK-WHIR run of that
 ///   larger stack: no code-switch mask `uses ·` the first round's queries long; the commitment's
 ///   absorb names where the randomness is. Keys: format 8.
-pub const FORMAT_VERSION: u32 = 19;
+/// - 20: a private weights commitment whose stack leaves every limb at least `uses ·` the first
+///   round's queries unused keeps its openings' randomness there (`Spread::tail`: the stack's
+///   index rotated so that each column is spread over the first fold's limbs, the unused tail
+///   of every limb random) and is opened as a one-opening run of a stack no larger than the
+///   columns need; its claim reduction runs on the committed stack. The commitment's absorb
+///   says which form the randomness takes. Keys: format 9.
+pub const FORMAT_VERSION: u32 = 20;
 
 /// Version of the verifying-key and compiled-model file formats (proving keys have
 /// [`PK_FORMAT_VERSION`]); bump on any change. Keys are versioned apart from proofs so that a change of the proof alone does not make users
@@ -105,8 +111,9 @@ pub const FORMAT_VERSION: u32 = 19;
 /// large padded tensor as power-of-two pieces (`crate::pieces`: another stack, another root).
 /// 8: a private weights commitment up to 2^24 codeword elements (or no larger than the other
 /// way) keeps its openings' randomness in its message (proof format 19: another stack, another
-/// root).
-pub const KEY_FORMAT_VERSION: u32 = 8;
+/// root). 9: one whose stack has room for that randomness in its unused tail keeps it there
+/// (proof format 20: the stack's index rotated, another root).
+pub const KEY_FORMAT_VERSION: u32 = 9;
 
 /// Version of the proving-key formats. 2: the key carries the weights' commitment data
 /// (codeword and Merkle tree) so that proofs skip re-committing the weights; version-1 keys
@@ -124,8 +131,8 @@ pub const KEY_FORMAT_VERSION: u32 = 8;
 /// weights' hiding commitment data stored in the key (`weights_stored`, `WeightsData`), so that
 /// proofs open it without encoding and hashing the weights again. 12: key format 7 (weight
 /// columns committed as pieces). 13: key format 8 (the weights' openings' randomness in the
-/// committed stack).
-pub const PK_FORMAT_VERSION: u32 = 13;
+/// committed stack). 14: key format 9 (that randomness in the stack's free tail where it fits).
+pub const PK_FORMAT_VERSION: u32 = 14;
 
 /// The encoding of the proof's integer vectors (public input and output): one byte string of
 /// zigzag LEB128 varints, about 3 bytes for a 16-bit activation instead of bincode's 8. Decoding
@@ -694,10 +701,11 @@ mod tests {
 
     #[test]
     fn an_old_proof_file_names_its_version_and_the_fix() {
-        assert_eq!(<Proof as ZkFile>::VERSION, 19);
-        // Proofs of the previous formats (18: the weights' openings' randomness always in the
-        // encoding; 17: a lookup tree per table and size; 16: one per lookup) are refused.
-        for old in [16, 17, 18] {
+        assert_eq!(<Proof as ZkFile>::VERSION, 20);
+        // Proofs of the previous formats (19: that randomness never in the stack's free tail;
+        // 18: the weights' openings' randomness always in the encoding; 17: a lookup tree per
+        // table and size; 16: one per lookup) are refused.
+        for old in [16, 17, 18, 19] {
             let e = Proof::from_bytes(&header::<Proof>(old)).unwrap_err();
             assert!(
                 matches!(e, FileError::WrongVersion { got, .. } if got == old),

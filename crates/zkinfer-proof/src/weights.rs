@@ -487,25 +487,44 @@ fn group_codewords(pcs: PcsConfig, shapes: &WeightShapes, uses: usize) -> Option
 }
 
 /// Elements of the largest group's committed stack among the groups that keep their openings'
-/// randomness in the stack (`zkinfer_pcs`, docs/ZK.md §6.1): each proof's opening works over
-/// that whole stack; 0 if no group does (or they cannot be committed).
+/// randomness in extra variables of the stack (`zkinfer_pcs`, docs/ZK.md §6.1, proof format 19):
+/// each proof's opening works over that whole, larger stack; 0 if no group does (or they cannot
+/// be committed). A group that keeps it in its stack's free tail (format 20) commits a stack no
+/// larger than the columns need, so it is not counted.
 #[must_use]
 pub fn largest_spread_stack(pcs: PcsConfig, shapes: &WeightShapes, uses: usize) -> usize {
     groups(pcs, shapes, uses)
         .iter()
         .filter_map(|group| {
             let vars = group_vars(shapes, group);
-            let engine = engine(pcs, &vars, uses).ok()?;
-            let committed = committed_vars(&vars, uses);
-            engine
-                .reusable_in_message(&committed, uses)
+            let stack = engine(pcs, &vars, uses)
                 .ok()?
-                .then(|| engine.reusable_shape(&committed, uses).ok())
-                .flatten()
-                .and_then(|(stack, _)| 1usize.checked_shl(u32::try_from(stack).ok()?))
+                .reusable_extra_stack(&committed_vars(&vars, uses), uses)
+                .ok()??;
+            1usize.checked_shl(u32::try_from(stack).ok()?)
         })
         .max()
         .unwrap_or(0)
+}
+
+/// Where each group's reusable commitment keeps its openings' randomness (docs/ZK.md §6.1), in
+/// group order; `None` for a group that cannot be committed.
+#[must_use]
+pub fn randomness_placements(
+    pcs: PcsConfig,
+    shapes: &WeightShapes,
+    uses: usize,
+) -> Vec<Option<zkinfer_pcs::ReusePlacement>> {
+    groups(pcs, shapes, uses)
+        .iter()
+        .map(|group| {
+            let vars = group_vars(shapes, group);
+            engine(pcs, &vars, uses)
+                .ok()?
+                .reusable_placement(&committed_vars(&vars, uses), uses)
+                .ok()
+        })
+        .collect()
 }
 
 /// Elements of the reusable commitments' codewords for these weight columns at `uses`, summed
@@ -780,10 +799,13 @@ impl<'a> Groups<'a> {
             .seed
             .ok_or_else(|| ProveError::key_mismatch("weights", "weights seed"))?;
         let mut columns = self.columns(weights, g)?;
-        columns.push(opening_mask(&group_seed(&seed, g), self.uses));
+        let seed = group_seed(&seed, g);
+        columns.push(opening_mask(&seed, self.uses));
+        // Seeded as `commit_group` seeds the commitment: a stack that keeps the openings'
+        // randomness in its free tail is reduced on with that randomness.
+        let seeded = HidingPcs::from_seed(group_config(self.pcs, &self.vars(g), self.uses), seed)?;
         Ok(Cow::Owned(
-            engine(self.pcs, &self.vars(g), self.uses)?
-                .reusable_stacked_values(&columns, self.uses)?,
+            seeded.reusable_stacked_values(&columns, self.uses)?,
         ))
     }
 

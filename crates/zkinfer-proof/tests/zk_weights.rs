@@ -281,3 +281,69 @@ fn a_key_file_with_a_stored_tree_proves_and_a_changed_tree_is_refused() {
 fn seed_only_with_data(g: &ProofGraph, plan: &zkinfer_proof::plan::Plan) -> ProvingKey {
     setup_with_weights_data(g, plan, PcsConfig::default(), 7, WeightsData::Stored).expect("setup")
 }
+
+/// Proof format 20: weights that leave about half of their stack unused (16,384 + 1,024
+/// weights in a 2^15 stack) keep the openings' randomness in the stack's free tail at a budget of 2
+/// proofs. Keys that store the commitment's data and keys that re-derive it from the seed both
+/// prove (the claim reduction runs on the committed stack, randomness included), their proofs
+/// verify with the same output, and a wrong claimed output, another key's proof,
+/// and flipped proof bytes are rejected.
+#[test]
+fn weights_in_a_stack_with_a_free_tail_prove_and_verify() {
+    use zkinfer_pcs::ReusePlacement;
+    use zkinfer_proof::weights::{WeightShapes, randomness_placements};
+    let mut b = GraphBuilder::new(&[1, 64], 16, 11);
+    let h = b.linear_acc(0, 256);
+    let _ = b.linear_acc(h, 4);
+    let g = b.finish();
+    let n = g.tensors[g.input].len();
+    let plan = compile(&g, CompileOptions::with_input(InputVisibility::Private)).expect("compiles");
+    let uses = 2;
+    let shapes = WeightShapes::of(&plan);
+    assert_eq!(
+        randomness_placements(PcsConfig::default(), &shapes, uses),
+        vec![Some(ReusePlacement::FreeTail)]
+    );
+    // The default budget does not fit that tail: extra variables instead.
+    assert_ne!(
+        randomness_placements(PcsConfig::default(), &shapes, 256),
+        vec![Some(ReusePlacement::FreeTail)]
+    );
+    let x: Vec<i64> = (0..n as i64).map(|i| (i * 37 % 23) - 11).collect();
+    let stored =
+        setup_with_weights_data(&g, &plan, PcsConfig::default(), uses, WeightsData::Stored)
+            .expect("setup");
+    assert_eq!(stored.weights_stored.len(), 1);
+    let seed = setup_with_weights_data(&g, &plan, PcsConfig::default(), uses, WeightsData::Seed)
+        .expect("setup");
+    assert!(seed.weights_stored.is_empty());
+    let mut proofs = Vec::new();
+    let mut out = Vec::new();
+    for pk in [&stored, &seed] {
+        let p = prove(pk, &x, None).expect("proves");
+        if out.is_empty() {
+            out = p.output.clone();
+            assert!(out.iter().any(|&v| v != 0), "{out:?}");
+        }
+        assert_eq!(verify(&pk.vk, &p, None, Some(&out)).expect("verifies"), out);
+        let mut wrong = out.clone();
+        wrong[0] += 1;
+        assert!(verify(&pk.vk, &p, None, Some(&wrong)).is_err());
+        proofs.push(p);
+    }
+    assert!(verify(&seed.vk, &proofs[0], None, None).is_err());
+    assert!(verify(&stored.vk, &proofs[1], None, None).is_err());
+    // Flipped bytes anywhere in the proof (the weights opening is most of it).
+    let bytes = proofs[0].to_bytes();
+    let mut rejected = 0;
+    for k in 0..24usize {
+        let mut bad = bytes.clone();
+        let at = 64 + (k * 7919 * 131) % (bad.len() - 64);
+        bad[at] ^= 1 << (k % 8);
+        if let Ok(p) = zkinfer_proof::Proof::from_bytes(&bad) {
+            assert!(verify(&stored.vk, &p, None, None).is_err(), "byte {at}");
+        }
+        rejected += 1;
+    }
+    assert_eq!(rejected, 24);
+}

@@ -45,7 +45,7 @@ mod verifier;
 
 pub use lazy::{TreeShape, TreeSource};
 pub use merkle::SaltedData;
-pub use reusable::{ReusableCommitment, ReusableCommittedData};
+pub use reusable::{ReusableCommitment, ReusableCommittedData, ReusePlacement};
 pub use stored::StoredHidingData;
 pub use types::{
     HidingCommitment, HidingCommittedData, HidingOpeningProof, P3SaltedKeccakMmcs, SALT_ELEMS,
@@ -598,15 +598,19 @@ impl HidingPcs {
     pub(super) fn config_for(
         &self,
         min_vars: usize,
+        used: usize,
         uses: Option<usize>,
     ) -> Result<(usize, HidingConfig), PcsError> {
-        self.placement_for(min_vars, uses)
+        self.placement_for(min_vars, used, uses)
             .map(|(vars, config, _)| (vars, config))
     }
 
     /// [`HidingPcs::config_for`], with where a reusable commitment keeps its openings'
     /// randomness: in the message ([`Spread`]) or in the first oracle's encoding randomness
-    /// (`None`; always for one opening). The spread is chosen when its codeword is no larger
+    /// (`None`; always for one opening). `used` is where the columns' slots end. First choice
+    /// (proof format 20): the free tail of the smallest stack, when every limb's share of it
+    /// holds the randomness ([`Spread::tail`]) — one opening's codeword, nothing is smaller.
+    /// Else the spread of extra variables is chosen when its codeword is no larger
     /// than the other's, or at most 2^[`SPREAD_FREE_CODEWORD_VARS`] elements: its stack is
     /// larger (the columns' stack with `extra_vars` more variables), but each opening sends no
     /// `uses · t`-long code-switch mask, which at 256 uses is most of the opening (docs/ZK.md
@@ -616,18 +620,19 @@ impl HidingPcs {
     pub(super) fn placement_for(
         &self,
         min_vars: usize,
+        used: usize,
         uses: Option<usize>,
     ) -> Result<(usize, HidingConfig, Option<Spread>), PcsError> {
-        type Key = (PcsConfig, HidingShape, usize, Option<usize>);
+        type Key = (PcsConfig, HidingShape, usize, usize, Option<usize>);
         type Found = (usize, HidingConfig, Option<Spread>);
         static CACHE: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<Key, Found>>> =
             std::sync::OnceLock::new();
         let cache = CACHE.get_or_init(Default::default);
-        let key = (self.config, self.shape, min_vars, uses);
+        let key = (self.config, self.shape, min_vars, used, uses);
         if let Some(found) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
             return Ok(found);
         }
-        let found = self.search_placement(min_vars, uses)?;
+        let found = self.search_placement(min_vars, used, uses)?;
         if let Ok(mut c) = cache.lock() {
             if c.len() >= CONFIG_CACHE_ENTRIES {
                 c.clear();
@@ -645,7 +650,8 @@ impl HidingPcs {
         stack: Stack,
         uses: Option<usize>,
     ) -> Result<(usize, HidingConfig, Stack), PcsError> {
-        let (vars, config, spread) = self.placement_for(stack.min_stacked_vars, uses)?;
+        let (vars, config, spread) =
+            self.placement_for(stack.min_stacked_vars, stack.used, uses)?;
         Ok((vars, config, stack.with_spread(spread)))
     }
 
@@ -653,6 +659,7 @@ impl HidingPcs {
     pub(super) fn search_placement(
         &self,
         min_vars: usize,
+        used: usize,
         uses: Option<usize>,
     ) -> Result<(usize, HidingConfig, Option<Spread>), PcsError> {
         match uses {
@@ -660,6 +667,10 @@ impl HidingPcs {
                 .hiding_config(min_vars)
                 .map(|(vars, config)| (vars, config, None)),
             Some(uses) => {
+                // The free tail needs no larger codeword than one opening's: nothing beats it.
+                if let Some((vars, config, spread)) = self.tail_config(min_vars, used, uses) {
+                    return Ok((vars, config, Some(spread)));
+                }
                 let codeword =
                     |vars: usize, config: &HidingConfig| vars + config.starting_log_inv_rate;
                 match (
@@ -746,14 +757,43 @@ impl HidingPcs {
             }
             let limb_vars = config.round_folding_factor(0);
             let columns_vars = min_vars.max(limb_vars);
-            let spread = Spread {
+            let spread = Spread::extra(
                 limb_vars,
-                extra_vars: vars.checked_sub(columns_vars).filter(|&e| e > 0)?,
-            };
+                vars.checked_sub(columns_vars).filter(|&e| e > 0)?,
+            );
             let queries = config.oracle_randomness().first().copied()?;
-            (spread.randomness_per_limb(vars) >= uses.checked_mul(queries)?)
+            (spread.randomness_per_limb(vars, 0) >= uses.checked_mul(queries)?)
                 .then_some((vars, config, spread))
         })
+    }
+
+    /// The configuration of a commitment opened up to `uses` times that keeps the openings'
+    /// randomness in the columns' stack's free tail ([`Spread::tail`], proof format 20): the
+    /// one-opening configuration of the smallest stack that holds the columns (ending at
+    /// `used`), at the base rate, if every limb's share of the unused part has at least `uses`
+    /// times the first round's queries. `None` otherwise.
+    fn tail_config(
+        &self,
+        min_vars: usize,
+        used: usize,
+        uses: usize,
+    ) -> Option<(usize, HidingConfig, Spread)> {
+        if !self.shape.reuse_in_message || !(2..=MAX_USES).contains(&uses) {
+            return None;
+        }
+        let vars = min_vars.max(self.config.folding_factor);
+        let candidate = (vars, self.config.log_inv_rate);
+        let (found, config, _) = self
+            .hiding_parameters_among(std::iter::once(candidate), 1, min_vars)
+            .ok()?;
+        if found != vars || config.n_rounds() == 0 {
+            return None;
+        }
+        let spread = Spread::tail(config.round_folding_factor(0));
+        let queries = config.oracle_randomness().first().copied()?;
+        (vars > spread.limb_vars
+            && spread.randomness_per_limb(vars, used) >= uses.checked_mul(queries)?)
+        .then_some((vars, config, spread))
     }
 
     /// The p3-whir instance for `config`, its salts and masks drawn from fresh OS randomness.
@@ -812,7 +852,8 @@ impl HidingPcs {
     /// the one of proof formats 5–7).
     ///
     /// Since proof format 19 it also absorbs where the openings' randomness is: the spread's
-    /// limb and extra variables, `(0, 0)` for the first oracle's encoding randomness.
+    /// limb and extra variables, `(0, 0)` for the first oracle's encoding randomness; since
+    /// format 20 also whether the spread is in the stack's free tail (1) or not (0).
     fn absorb_uses(
         &self,
         uses: Option<usize>,
@@ -822,9 +863,18 @@ impl HidingPcs {
     ) {
         if let Some(uses) = uses {
             let budget = config.oracle_randomness().first().copied().unwrap_or(0);
-            let (limb, extra) = spread.map_or((0, 0), |s| (s.limb_vars, s.extra_vars));
-            let fields = [uses, config.starting_log_inv_rate, budget, limb, extra]
-                .map(|x| F::from_u64(x as u64));
+            let (limb, extra, interleaved) = spread.map_or((0, 0, false), |s| {
+                (s.limb_vars, s.extra_vars, s.interleaved)
+            });
+            let fields = [
+                uses,
+                config.starting_log_inv_rate,
+                budget,
+                limb,
+                extra,
+                usize::from(interleaved),
+            ]
+            .map(|x| F::from_u64(x as u64));
             transcript.absorb_fields(LABEL_USES, &fields);
         }
     }

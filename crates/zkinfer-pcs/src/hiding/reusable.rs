@@ -272,7 +272,10 @@ impl HidingPcs {
     /// The stacked polynomial a reusable commitment of `columns` for `uses` openings commits
     /// (what [`ReusableCommittedData::stacked_values`] holds), without encoding or hashing it:
     /// for a prover that reduces its claims before it re-derives the commitment. Without the
-    /// openings' randomness when the commitment keeps it in its message.
+    /// openings' randomness when the commitment keeps it in extra variables; with it when the
+    /// commitment keeps it in the stack's free tail (proof format 20: claims on the whole stack
+    /// are then on the committed stack) — call this on an engine seeded as the commitment's
+    /// ([`HidingPcs::from_seed`], unused so far), whose first draw is that randomness.
     ///
     /// # Errors
     /// As [`HidingPcs::commit_reusable`] on these columns.
@@ -284,11 +287,52 @@ impl HidingPcs {
         let num_vars = crate::prover::column_vars(columns)?;
         let stack = super::stack::Stack::new(&num_vars, &self.config)?;
         let (vars, _, placed) = self.place(stack, Some(uses))?;
+        if placed.spread.is_some_and(|s| s.interleaved) {
+            let mut values = placed.fill(columns, vars);
+            placed.fill_randomness(&mut values, &mut self.fresh_rng()?);
+            return Ok(values);
+        }
         // The columns' stack only, laid out without the spread: no randomness is drawn.
         Ok(placed
             .clone()
             .with_spread(None)
             .fill(columns, placed.columns_vars(vars)))
+    }
+
+    /// Where a reusable commitment of columns with these numbers of variables for `uses`
+    /// openings keeps the openings' randomness (docs/ZK.md §6.1).
+    ///
+    /// # Errors
+    /// As [`HidingPcs::commit_reusable`] on these shapes.
+    pub fn reusable_placement(
+        &self,
+        num_vars: &[usize],
+        uses: usize,
+    ) -> Result<ReusePlacement, PcsError> {
+        let stack = super::stack::Stack::new(num_vars, &self.config)?;
+        let (_, _, placed) = self.place(stack, Some(uses))?;
+        Ok(match placed.spread {
+            None => ReusePlacement::Encoding,
+            Some(s) if s.interleaved => ReusePlacement::FreeTail,
+            Some(_) => ReusePlacement::ExtraVariables,
+        })
+    }
+
+    /// The number of variables of the stack a reusable commitment of columns with these
+    /// numbers of variables for `uses` openings commits, when it keeps the openings' randomness
+    /// in extra variables (proof format 19: each opening works over that larger stack); `None`
+    /// when it does not.
+    ///
+    /// # Errors
+    /// As [`HidingPcs::commit_reusable`] on these shapes.
+    pub fn reusable_extra_stack(
+        &self,
+        num_vars: &[usize],
+        uses: usize,
+    ) -> Result<Option<usize>, PcsError> {
+        let stack = super::stack::Stack::new(num_vars, &self.config)?;
+        let (vars, _, placed) = self.place(stack, Some(uses))?;
+        Ok(placed.spread.filter(|s| s.extra_vars > 0).map(|_| vars))
     }
 
     /// Whether a reusable commitment of columns with these numbers of variables for `uses`
@@ -314,7 +358,30 @@ impl HidingPcs {
         uses: usize,
     ) -> Result<(usize, usize), PcsError> {
         let stack = super::stack::Stack::new(num_vars, &self.config)?;
-        let (vars, config) = self.config_for(stack.min_stacked_vars, Some(uses))?;
+        let (vars, config) = self.config_for(stack.min_stacked_vars, stack.used, Some(uses))?;
         Ok((vars, config.starting_log_inv_rate))
+    }
+}
+
+/// Where a reusable commitment keeps the randomness that hides its openings' rows
+/// (docs/ZK.md §6.1), as [`HidingPcs::reusable_placement`] reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReusePlacement {
+    /// In the first oracle's encoding randomness, `uses ·` the first round's queries per limb;
+    /// each opening reveals its fold in a code-switch mask that long (proof format 18).
+    Encoding,
+    /// In extra variables of the committed stack (proof format 19).
+    ExtraVariables,
+    /// In the unused tail of the committed stack, its index rotated (proof format 20).
+    FreeTail,
+}
+
+impl std::fmt::Display for ReusePlacement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Encoding => "the first oracle's encoding",
+            Self::ExtraVariables => "extra variables of the stack",
+            Self::FreeTail => "the stack's free tail",
+        })
     }
 }

@@ -30,29 +30,81 @@ use crate::layout::Plan;
 use crate::{ColumnClaim, MAX_CLAIMS, PcsConfig, PcsError};
 
 /// Where a reusable commitment keeps its openings' randomness: in the committed message itself
-/// (docs/ZK.md §6.1). The stack `P` of the columns (`n` variables) becomes `P'` of `n + extra_vars`
-/// variables, whose index is, most significant first, `(b, s, j)`: `b` the `limb_vars` bits of
-/// the first oracle's limb (the first fold's variables), `s` the `extra_vars` new bits, `j` the
-/// rest. `P'(b, 0, j) = P(b, j)`; every `P'(b, s ≠ 0, j)` is uniformly random. Each limb's
-/// message thus carries `(2^extra_vars − 1) · 2^(n − limb_vars)` random coefficients, which the
-/// configuration search sizes to at least `uses` openings' queries of the first oracle; a claim
-/// `P(p) = v` is the claim `P'(p_b, 0, p_j) = v`, so the randomness never enters a claimed
-/// value. The first fold then puts the folded randomness into the next oracle's message, which
-/// each opening hides like any other, instead of into a code-switch mask revealed in every
-/// opening (the mask's reveal is `uses ·` the first round's queries long).
+/// (docs/ZK.md §6.1), in one of two forms.
+///
+/// *Extra variables* (proof format 19, `interleaved = false`). The stack `P` of the columns
+/// (`n` variables) becomes `P'` of `n + extra_vars` variables, whose index is, most significant
+/// first, `(b, s, j)`: `b` the `limb_vars` bits of the first oracle's limb (the first fold's
+/// variables), `s` the `extra_vars` new bits, `j` the rest. `P'(b, 0, j) = P(b, j)`; every
+/// `P'(b, s ≠ 0, j)` is uniformly random. Each limb's message thus carries
+/// `(2^extra_vars − 1) · 2^(n − limb_vars)` random coefficients; a claim `P(p) = v` is the claim
+/// `P'(p_b, 0, p_j) = v`, so the randomness never enters a claimed value.
+///
+/// *The stack's free tail* (proof format 20, `interleaved = true`, `extra_vars = 0`). When the
+/// columns leave enough of the stack unused, no variable is added: the committed stack is the
+/// columns' stack with its index rotated so that its *lowest* `limb_vars` bits index the limb,
+/// `P''(b, j) = P(j ‖ b)`. Every column (at a power-of-two-aligned slot from the bottom) is then
+/// spread evenly over the limbs, the unused part of `P` (from `used`, rounded up to the limb
+/// count) is the top of every limb's message, and it is filled uniformly at random. A claim on
+/// a column is a claim on `P''` at the rotated point; the randomness sits where no column's
+/// selector reaches, so it never enters a claimed value either, and claims on the whole stack
+/// are made on `P''` itself (its randomness included).
+///
+/// Either way the configuration search sizes the random coefficients to at least `uses` openings'
+/// queries of the first oracle per limb, and the first fold puts the folded randomness into the
+/// next oracle's message, which each opening hides like any other, instead of into a code-switch
+/// mask revealed in every opening (the mask's reveal is `uses ·` the first round's queries long).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct Spread {
     /// The first fold's variables: the limb index's bits.
     pub(crate) limb_vars: usize,
-    /// The new variables after them; `P'` is `2^extra_vars` times `P`.
+    /// The new variables after them; `P'` is `2^extra_vars` times `P` (0 when `interleaved`).
     pub(crate) extra_vars: usize,
+    /// The columns' stack's index rotated, its free tail random (no new variables).
+    pub(crate) interleaved: bool,
 }
 
 impl Spread {
-    /// Random coefficients per limb for a stack of `stacked_vars` variables (`P'`'s).
-    pub(crate) fn randomness_per_limb(&self, stacked_vars: usize) -> usize {
+    /// The form with `extra_vars` new variables after the limb bits (proof format 19).
+    pub(crate) fn extra(limb_vars: usize, extra_vars: usize) -> Self {
+        Self {
+            limb_vars,
+            extra_vars,
+            interleaved: false,
+        }
+    }
+
+    /// The form in the stack's free tail, its index rotated (proof format 20).
+    pub(crate) fn tail(limb_vars: usize) -> Self {
+        Self {
+            limb_vars,
+            extra_vars: 0,
+            interleaved: true,
+        }
+    }
+
+    /// Random coefficients per limb for a stack of `stacked_vars` variables (`P'`'s) whose
+    /// columns end at `used` (the columns' stack's index).
+    pub(crate) fn randomness_per_limb(&self, stacked_vars: usize, used: usize) -> usize {
         let chunk_vars = stacked_vars.saturating_sub(self.limb_vars + self.extra_vars);
-        ((1usize << self.extra_vars) - 1) << chunk_vars
+        if self.interleaved {
+            (1usize << chunk_vars).saturating_sub(self.tail_start(used))
+        } else {
+            ((1usize << self.extra_vars) - 1) << chunk_vars
+        }
+    }
+
+    /// With `interleaved`: where each limb's random tail starts (every limb holds `used`'s
+    /// share of the columns, rounded up).
+    fn tail_start(&self, used: usize) -> usize {
+        used.div_ceil(1usize << self.limb_vars)
+    }
+
+    /// With `interleaved`: the committed position of the columns' stack's index `y` in a stack
+    /// of `stacked_vars` variables (`y`'s low `limb_vars` bits become the high ones).
+    fn rotated(&self, y: usize, stacked_vars: usize) -> usize {
+        let low = y & ((1usize << self.limb_vars) - 1);
+        (low << stacked_vars.saturating_sub(self.limb_vars)) | (y >> self.limb_vars)
     }
 }
 
@@ -67,6 +119,8 @@ pub(crate) struct Stack {
     offset: Vec<usize>,
     /// The fewest variables that hold every slot.
     pub(crate) min_stacked_vars: usize,
+    /// The end of the last slot: the stack's indices from here on hold no column.
+    pub(crate) used: usize,
     /// The randomness in the message of a reusable commitment ([`Spread`]), if it has it.
     pub(crate) spread: Option<Spread>,
 }
@@ -94,6 +148,7 @@ impl Stack {
             arity,
             offset,
             min_stacked_vars: plan.stacked_vars,
+            used: next,
             spread: None,
         })
     }
@@ -147,6 +202,14 @@ impl Stack {
         let mut values = F::zero_vec(1usize << stacked_vars);
         for ((column, &o), &n) in columns.iter().zip(&self.offset).zip(&self.num_vars) {
             debug_assert_eq!(column.len(), 1usize << n);
+            if let Some(s) = self.spread.filter(|s| s.interleaved) {
+                for (i, &v) in column.iter().enumerate() {
+                    if let Some(dst) = values.get_mut(s.rotated(o + i, stacked_vars)) {
+                        *dst = v;
+                    }
+                }
+                continue;
+            }
             for (to, from, take) in self.segments(o, column.len(), stacked_vars) {
                 if let (Some(dst), Some(src)) =
                     (values.get_mut(to..to + take), column.get(from..from + take))
@@ -159,11 +222,15 @@ impl Stack {
     }
 
     /// Draws a [`Spread`]'s randomness from `rng` into a stack [`Stack::fill`] made: every
-    /// limb's part after its columns' chunk. Nothing without a spread.
+    /// limb's part after its columns' chunk (or share, `interleaved`). Nothing without a spread.
     pub(crate) fn fill_randomness(&self, values: &mut [F], rng: &mut StdRng) {
         if let Some(s) = self.spread {
             let block = values.len() >> s.limb_vars;
-            let chunk = block >> s.extra_vars;
+            let chunk = if s.interleaved {
+                s.tail_start(self.used)
+            } else {
+                block >> s.extra_vars
+            };
             for limb in values.chunks_mut(block.max(1)) {
                 for v in limb.iter_mut().skip(chunk) {
                     *v = rng.random();
@@ -188,6 +255,13 @@ impl Stack {
         columns.into_iter().all(|column| {
             let column = column.as_ref();
             slots.next().is_some_and(|(&o, &n)| {
+                if let Some(s) = self.spread.filter(|s| s.interleaved) {
+                    return column.len() == 1usize << n
+                        && column
+                            .iter()
+                            .enumerate()
+                            .all(|(i, v)| stacked.get(s.rotated(o + i, stacked_vars)) == Some(v));
+                }
                 column.len() == 1usize << n
                     && self
                         .segments(o, column.len(), stacked_vars)
@@ -241,20 +315,22 @@ impl Stack {
     }
 
     /// A point of the columns' stack `P` as the point of the committed stack with the same
-    /// value: `P(p) = P'(p_b, 0, p_j)` with a [`Spread`] (the limb coordinates, then its zero
-    /// coordinates), the point itself without one.
+    /// value: `P(p) = P'(p_b, 0, p_j)` with a [`Spread`] of extra variables (the limb
+    /// coordinates, then its zero coordinates), the point itself without one or with an
+    /// interleaved one (whose claims are on the committed stack already).
     fn spread_point(&self, mut point: Vec<EF>) -> Vec<EF> {
-        if let Some(s) = self.spread {
+        if let Some(s) = self.spread.filter(|s| !s.interleaved) {
             let at = s.limb_vars.min(point.len());
             point.splice(at..at, std::iter::repeat_n(EF::ZERO, s.extra_vars));
         }
         point
     }
 
-    /// The columns' stack `P` inside a committed stack (`stacked`, of `2^stacked_vars`
-    /// values): the stack itself without a [`Spread`], each limb's first chunk with one.
+    /// The stack claims are reduced on inside a committed stack (`stacked`, of
+    /// `2^stacked_vars` values): the stack itself without a [`Spread`] or with an interleaved
+    /// one, each limb's first chunk (the columns' stack `P`) with extra variables.
     pub(crate) fn columns_values<'a>(&self, stacked: &'a [F]) -> std::borrow::Cow<'a, [F]> {
-        let Some(s) = self.spread else {
+        let Some(s) = self.spread.filter(|s| !s.interleaved) else {
             return std::borrow::Cow::Borrowed(stacked);
         };
         let block = stacked.len() >> s.limb_vars;
@@ -268,9 +344,10 @@ impl Stack {
         )
     }
 
-    /// Each column claim's point on the columns' stack `P` inside a committed stack of
-    /// `stacked_vars` variables (the committed stack itself without a [`Spread`]), after
-    /// checking it against the shapes.
+    /// Each column claim's point on the stack claims are reduced on ([`Stack::columns_values`])
+    /// inside a committed stack of `stacked_vars` variables (the committed stack itself
+    /// without a [`Spread`] or with an interleaved one, the columns' stack `P` with extra
+    /// variables), after checking it against the shapes.
     pub(crate) fn lift_points(
         &self,
         claims: &[ColumnClaim],
@@ -319,6 +396,20 @@ impl Stack {
                 }
                 coords.resize(selector_bits + (a - n), EF::ZERO);
                 coords.extend_from_slice(&claim.point);
+                // Interleaved: the index's low `limb_vars` bits (the point's last coordinates)
+                // are the committed stack's first.
+                if let Some(s) = self.spread.filter(|s| s.interleaved) {
+                    let split =
+                        coords
+                            .len()
+                            .checked_sub(s.limb_vars)
+                            .ok_or(PcsError::ColumnTooLarge {
+                                column: c,
+                                max: columns_vars,
+                                got: s.limb_vars,
+                            })?;
+                    coords.rotate_left(split);
+                }
                 Ok(coords)
             })
             .collect()

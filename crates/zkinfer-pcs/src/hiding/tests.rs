@@ -361,9 +361,10 @@ fn the_base_case_grind_is_credited_to_the_mask_spot_checks() {
 fn kept_configurations_are_the_searched_ones() {
     let pcs = HidingPcs::new(PcsConfig::hiding_default()).unwrap();
     for (min_vars, uses) in [(14, None), (14, Some(4)), (17, Some(256))] {
-        let first = pcs.placement_for(min_vars, uses).unwrap();
-        let again = pcs.placement_for(min_vars, uses).unwrap();
-        let fresh = pcs.search_placement(min_vars, uses).unwrap();
+        let used = 1usize << (min_vars - 1);
+        let first = pcs.placement_for(min_vars, used, uses).unwrap();
+        let again = pcs.placement_for(min_vars, used, uses).unwrap();
+        let fresh = pcs.search_placement(min_vars, used, uses).unwrap();
         assert_eq!(format!("{first:?}"), format!("{again:?}"));
         assert_eq!(format!("{first:?}"), format!("{fresh:?}"));
         if uses.is_none() {
@@ -377,8 +378,8 @@ fn kept_configurations_are_the_searched_ones() {
         ..PcsConfig::hiding_default()
     })
     .unwrap();
-    let (_, a) = pcs.config_for(14, None).unwrap();
-    let (_, b) = other.config_for(14, None).unwrap();
+    let (_, a) = pcs.config_for(14, 1 << 14, None).unwrap();
+    let (_, b) = other.config_for(14, 1 << 14, None).unwrap();
     assert_ne!(a.pow_bits, b.pow_bits);
 }
 
@@ -540,10 +541,11 @@ fn many_openings_keep_their_randomness_in_the_message() {
         })
         .collect();
     let uses = 256;
-    let min = Stack::new(&num_vars, &config).unwrap().min_stacked_vars;
-    assert!(pcs.placement_for(min, None).unwrap().2.is_none());
-    assert!(pcs.placement_for(min, Some(1)).unwrap().2.is_none());
-    let (vars, found, spread) = pcs.placement_for(min, Some(uses)).unwrap();
+    let layout = Stack::new(&num_vars, &config).unwrap();
+    let (min, used) = (layout.min_stacked_vars, layout.used);
+    assert!(pcs.placement_for(min, used, None).unwrap().2.is_none());
+    assert!(pcs.placement_for(min, used, Some(1)).unwrap().2.is_none());
+    let (vars, found, spread) = pcs.placement_for(min, used, Some(uses)).unwrap();
     let spread = spread.expect("256 openings keep their randomness in the message");
     let (mask_vars, mask_config) = pcs.reusable_config(min, uses).unwrap();
     assert!(
@@ -552,7 +554,11 @@ fn many_openings_keep_their_randomness_in_the_message() {
     );
     assert_eq!(found.round_folding_factor(0), spread.limb_vars);
     assert_eq!(vars, min.max(spread.limb_vars) + spread.extra_vars);
-    assert!(spread.randomness_per_limb(vars) >= uses * found.oracle_randomness()[0]);
+    assert!(
+        !spread.interleaved,
+        "these columns leave too little of their stack free"
+    );
+    assert!(spread.randomness_per_limb(vars, used) >= uses * found.oracle_randomness()[0]);
     let off = HidingPcs::with_shape(
         config,
         HidingShape {
@@ -561,7 +567,12 @@ fn many_openings_keep_their_randomness_in_the_message() {
         },
     )
     .unwrap();
-    assert!(off.placement_for(min, Some(uses)).unwrap().2.is_none());
+    assert!(
+        off.placement_for(min, used, Some(uses))
+            .unwrap()
+            .2
+            .is_none()
+    );
 
     let (_, data) = pcs
         .commit_reusable(&cols, uses, &mut Transcript::new(b"t"))
@@ -634,4 +645,139 @@ fn many_openings_keep_their_randomness_in_the_message() {
         pcs.reusable_stacked_values(&cols, uses).unwrap(),
         columns_stack
     );
+}
+
+/// Proof format 20: columns that leave enough of their stack unused keep a reusable
+/// commitment's openings' randomness in every limb's free tail. The stack is the smallest that
+/// holds the columns, at the base rate; its index is rotated (each column spread over the
+/// limbs); every limb's tail is fresh randomness and the rest its share of the columns; claims
+/// lifted to it hold on the committed stack, and so does a claim on the whole committed stack
+/// (what a prover reduces its claims on, from the data, the stored data, or a seeded engine
+/// with the columns alone); the stored-data check compares the columns at their rotated places.
+#[test]
+fn many_openings_keep_their_randomness_in_the_free_tail() {
+    use super::stack::Stack;
+    let config = PcsConfig::hiding_default();
+    let pcs = HidingPcs::new(config).unwrap();
+    let mut rng = SmallRng::seed_from_u64(6);
+    let num_vars = [15usize, 9, 3];
+    let cols: Vec<Vec<F>> = num_vars
+        .iter()
+        .map(|&n| {
+            (0..1usize << n)
+                .map(|_| F::from_u64(rng.random::<u64>() >> 24))
+                .collect()
+        })
+        .collect();
+    let uses = 8;
+    let layout = Stack::new(&num_vars, &config).unwrap();
+    let (min, used) = (layout.min_stacked_vars, layout.used);
+    assert_eq!(min, 16);
+    let (vars, found, spread) = pcs.placement_for(min, used, Some(uses)).unwrap();
+    let spread = spread.expect("8 openings fit the free tail");
+    assert!(spread.interleaved);
+    assert_eq!((vars, spread.extra_vars), (min, 0));
+    assert_eq!(found.starting_log_inv_rate, config.log_inv_rate);
+    assert_eq!(found.round_folding_factor(0), spread.limb_vars);
+    let budget = uses * found.oracle_randomness()[0];
+    assert!(spread.randomness_per_limb(vars, used) >= budget);
+    // One opening keeps its randomness in the encoding; too many openings for the tail do not
+    // get the tail.
+    assert!(pcs.placement_for(min, used, Some(1)).unwrap().2.is_none());
+    let too_many = spread.randomness_per_limb(vars, used) / found.oracle_randomness()[0] + 1;
+    let other = pcs.placement_for(min, used, Some(too_many)).unwrap().2;
+    assert!(other.is_none_or(|s| !s.interleaved), "{other:?}");
+
+    let seed = [7u8; 32];
+    let seeded = HidingPcs::from_seed(config, seed).unwrap();
+    let (_, data) = seeded
+        .commit_reusable(&cols, uses, &mut Transcript::new(b"t"))
+        .unwrap();
+    assert_eq!(data.stacked_vars(), vars);
+    let values = data.data.stacked_values().to_vec();
+    assert_eq!(values.len(), 1 << vars);
+    // Claims are reduced on the committed stack itself.
+    assert_eq!(data.stacked_values().into_owned(), values);
+    // Each limb: its share of the columns (index y = j·2^limb + b of the columns' stack), then
+    // fresh randomness.
+    let limbs = 1usize << spread.limb_vars;
+    let block = values.len() / limbs;
+    let share = used.div_ceil(limbs);
+    let columns_stack = Stack::new(&num_vars, &config).unwrap().fill(&cols, vars);
+    for (b, limb) in values.chunks(block).enumerate() {
+        for (j, v) in limb[..share].iter().enumerate() {
+            assert_eq!(*v, columns_stack[j * limbs + b], "limb {b}, entry {j}");
+        }
+        let zeros = limb[share..].iter().filter(|v| **v == F::ZERO).count();
+        assert!(zeros < 2, "{zeros} zeros in a limb's randomness");
+        assert!(limb.len() - share >= budget);
+    }
+    let claims: Vec<ColumnClaim> = (0..cols.len())
+        .map(|c| {
+            let point: Vec<EF> = (0..num_vars[c])
+                .map(|_| EF::from_basis_coefficients_fn(|_| F::from_u64(rng.random())))
+                .collect();
+            ColumnClaim {
+                column: c,
+                value: zkinfer_poly::evaluate(&cols[c], &point),
+                point,
+            }
+        })
+        .collect();
+    let stack = Stack::new(&num_vars, &config)
+        .unwrap()
+        .with_spread(Some(spread));
+    let lifted = data.lift(&claims).unwrap();
+    assert_eq!(stack.lift(&claims, &[], vars).unwrap().len(), claims.len());
+    for ((c, point), committed) in claims
+        .iter()
+        .zip(&lifted)
+        .zip(stack.lift(&claims, &[], vars).unwrap())
+    {
+        assert_eq!(zkinfer_poly::evaluate(&values, point), c.value);
+        assert_eq!(point, &committed.as_slice().to_vec());
+    }
+    // A stack claim's point is the committed stack's own.
+    let point: Vec<EF> = (0..vars)
+        .map(|_| EF::from_basis_coefficients_fn(|_| F::from_u64(rng.random())))
+        .collect();
+    let value = zkinfer_poly::evaluate(&values, &point);
+    let lifted = stack
+        .lift(
+            &[],
+            &[super::StackClaim {
+                point: point.clone(),
+                value,
+            }],
+            vars,
+        )
+        .unwrap();
+    assert_eq!(lifted[0].as_slice(), point.as_slice());
+
+    // Another commitment draws other randomness over the same columns.
+    let (_, again) = pcs
+        .commit_reusable(&cols, uses, &mut Transcript::new(b"t"))
+        .unwrap();
+    let again = again.data.stacked_values();
+    assert_ne!(values, again);
+    assert!(
+        values
+            .chunks(block)
+            .zip(again.chunks(block))
+            .all(|(a, b)| a[..share] == b[..share])
+    );
+    // A seeded engine derives the committed stack, randomness included, from the columns.
+    assert_eq!(
+        HidingPcs::from_seed(config, seed)
+            .unwrap()
+            .reusable_stacked_values(&cols, uses)
+            .unwrap(),
+        values
+    );
+    let stored = data.into_stored();
+    assert!(pcs.stored_holds(&stored, &cols).unwrap());
+    assert_eq!(pcs.stored_stacked_values(&stored).unwrap(), values);
+    let mut changed = cols.clone();
+    changed[1][7] += F::ONE;
+    assert!(!pcs.stored_holds(&stored, &changed).unwrap());
 }

@@ -18,23 +18,41 @@ use super::state::eq1;
 /// variables.
 pub(crate) type EqTerms = Vec<(EF, Vec<EF>)>;
 
+/// The most leading non-Boolean coordinates [`add_eq_scaled`] splits off when Boolean ones
+/// follow: one narrow block per value of them (2^8 blocks at most).
+const MAX_LEADING_SPLIT_VARS: usize = 8;
+
 /// `w += scale·eq(point, ·)`. Leading Boolean coordinates (a claim on one column of a stack:
 /// selector and padding bits) select one block of `w`, so only that block's table is built —
-/// `2^(n−k)` work for `k` such coordinates instead of `2^n`.
+/// `2^(n−k)` work for `k` such coordinates instead of `2^n`. A few non-Boolean coordinates
+/// before Boolean ones (a claim on a column of a stack whose index is rotated, zkinfer-pcs'
+/// free-tail placement: the column's low coordinates first) are split off: each value of them
+/// scales the same narrow block, so the work is again the claim's support, not `2^n`.
 pub(crate) fn add_eq_scaled(w: &mut [EF], point: &[EF], scale: EF) {
-    let k = point
-        .iter()
-        .take_while(|&&c| c == EF::ZERO || c == EF::ONE)
-        .count();
-    let (prefix, rest) = point.split_at(k);
-    let block = prefix
-        .iter()
-        .fold(0usize, |acc, &c| 2 * acc + usize::from(c == EF::ONE));
-    let len = 1usize << rest.len();
-    if let Some(dst) = w.get_mut(block * len..(block + 1) * len) {
-        for (x, e) in dst.iter_mut().zip(eq_table_scaled(rest, scale)) {
-            *x += e;
+    let is_bool = |c: &EF| *c == EF::ZERO || *c == EF::ONE;
+    let k = point.iter().take_while(|c| is_bool(c)).count();
+    if k > 0 {
+        let (prefix, rest) = point.split_at(k);
+        let block = prefix
+            .iter()
+            .fold(0usize, |acc, &c| 2 * acc + usize::from(c == EF::ONE));
+        let len = 1usize << rest.len();
+        if let Some(dst) = w.get_mut(block * len..(block + 1) * len) {
+            add_eq_scaled(dst, rest, scale);
         }
+        return;
+    }
+    let lead = point.iter().take_while(|c| !is_bool(c)).count();
+    if lead < point.len() && lead <= MAX_LEADING_SPLIT_VARS {
+        let (prefix, rest) = point.split_at(lead);
+        let len = 1usize << rest.len();
+        for (block, e) in w.chunks_mut(len).zip(eq_table_scaled(prefix, scale)) {
+            add_eq_scaled(block, rest, e);
+        }
+        return;
+    }
+    for (x, e) in w.iter_mut().zip(eq_table_scaled(point, scale)) {
+        *x += e;
     }
 }
 
@@ -126,7 +144,44 @@ mod tests {
         let mut p: Vec<EF> = (0..n).map(|_| random_ext(rng)).collect();
         p[0] = EF::ONE;
         ts.push((random_ext(rng), p));
+        // Points of a rotated stack: random coordinates, then Boolean ones, then random.
+        if n >= 3 {
+            for bits in [[0u8], [1]] {
+                let mut p: Vec<EF> = (0..n).map(|_| random_ext(rng)).collect();
+                p[n / 2] = EF::from_u8(bits[0]);
+                ts.push((random_ext(rng), p));
+            }
+            let mut p: Vec<EF> = (0..n).map(|_| random_ext(rng)).collect();
+            p[n - 1] = EF::ONE;
+            p[1] = EF::ZERO;
+            ts.push((random_ext(rng), p));
+        }
         ts
+    }
+
+    /// `add_eq_scaled` equals the full eq table scaled, whatever the Boolean coordinates' places
+    /// (leading, after a few random ones, between random ones, last, none, all).
+    #[test]
+    fn the_blocked_eq_table_is_the_full_table() {
+        let mut rng = StdRng::seed_from_u64(9);
+        for n in [1, 2, 3, 5, 7] {
+            let mut points: Vec<Vec<EF>> = terms(&mut rng, n.max(2))
+                .into_iter()
+                .map(|(_, p)| p[..n].to_vec())
+                .collect();
+            points.push((0..n).map(|i| EF::from_u8((i % 2) as u8)).collect());
+            for p in points {
+                let scale = random_ext(&mut rng);
+                let mut w: Vec<EF> = (0..1usize << n).map(|_| random_ext(&mut rng)).collect();
+                let expected: Vec<EF> = w
+                    .iter()
+                    .zip(eq_table_scaled(&p, scale))
+                    .map(|(x, e)| *x + e)
+                    .collect();
+                add_eq_scaled(&mut w, &p, scale);
+                assert_eq!(w, expected, "n = {n}, point {p:?}");
+            }
+        }
     }
 
     /// The eq-sum instance sends the round polynomials and ends at the values of the instance
