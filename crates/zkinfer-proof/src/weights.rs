@@ -20,7 +20,8 @@
 //! stack of 2^29 whose rate-1/8 codeword would be 2^32 elements) are committed as several
 //! reusable commitments, *groups* ([`groups`]): columns placed largest first, first fit, into
 //! stacks of at most 2^[`GROUP_STACK_VARS`] elements with room for each group's own opening
-//! mask (a column larger than that gets a group of its own). Each group has its own seed
+//! mask and for its openings' randomness in the stack's free tail (proof format 20; a column
+//! larger than that gets a group of its own). Each group has its own seed
 //! (derived from the key's, [`group_seed`]), root (the verifying key's `weights_root` holds the
 //! roots one after the other, 32 bytes each), claim reduction and opening. A group whose
 //! codeword at the hiding rate (1/8) would pass 2^[`MAX_CODEWORD_VARS`] elements is committed at
@@ -385,7 +386,23 @@ pub fn groups(pcs: PcsConfig, shapes: &WeightShapes, uses: usize) -> Vec<Vec<usi
         .collect();
     let room_of = |i: usize| room.get(i).copied().unwrap_or(0);
     let mask = size(mask_vars(uses));
-    let cap = 1u128 << group_stack_vars();
+    let cap_vars = group_stack_vars();
+    let mut cap = 1u128 << cap_vars;
+    // Weights that make several groups: each group leaves the room its openings' randomness
+    // needs in the stack's free tail (proof format 20), else a full group keeps it in the
+    // first oracle's encoding and every proof reveals a `uses · t`-long mask (GPT-2 124M's two
+    // full 2^27 groups: ≈ 1.2 MB of proof each). One group is as before.
+    let total: u128 = (0..shapes.vars().len())
+        .filter(|&i| shapes.committed(i))
+        .map(room_of)
+        .sum();
+    if total + mask > cap
+        && let Some(reserve) = HidingPcs::new(stack_config(pcs, cap_vars))
+            .ok()
+            .and_then(|engine| engine.tail_room(cap_vars, uses))
+    {
+        cap = cap.saturating_sub(reserve as u128);
+    }
     let mut order: Vec<usize> = (0..shapes.vars().len())
         .filter(|&i| shapes.committed(i))
         .collect();
@@ -446,6 +463,12 @@ fn group_config(pcs: PcsConfig, vars: &[usize], uses: usize) -> PcsConfig {
         .map(|n| 1u128 << n.max(fold).min(100))
         .sum::<u128>();
     let stack_vars = (u128::BITS - total.saturating_sub(1).leading_zeros()) as usize;
+    stack_config(pcs, stack_vars)
+}
+
+/// [`group_config`] for a group whose stack has `stack_vars` variables.
+fn stack_config(pcs: PcsConfig, stack_vars: usize) -> PcsConfig {
+    let hiding = hiding_config(pcs);
     // The rate goes up (1/8 → 1/4 → 1/2) until the codeword fits, never past 1/2.
     let log_inv_rate = MAX_CODEWORD_VARS
         .saturating_sub(stack_vars)

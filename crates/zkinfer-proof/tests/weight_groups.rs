@@ -99,3 +99,39 @@ fn a_single_group_key_is_the_commitment_of_before() {
     assert_eq!(weights_of(&proof), (1, 1));
     verify(&pk.vk, &proof, Some(&x), None).expect("verifies");
 }
+
+/// Weights that make several groups leave each group the room its openings' randomness needs
+/// in the stack's free tail (proof format 20). Four 128 × 128 matrices (2^14 each) and four
+/// biases, groups of at most 2^16, 12 proofs (12 × 99 queries in each of 16 limbs): packed
+/// first fit without that room, the first group would hold three matrices and leave 988 elements
+/// per limb free; with it, each group holds two and keeps the randomness in its free tail. The key proves and verifies; another key's
+/// proof is rejected.
+#[test]
+fn several_groups_leave_room_for_the_free_tail() {
+    use zkinfer_pcs::ReusePlacement;
+    use zkinfer_proof::weights::randomness_placements;
+    let uses = 12;
+    let (g, x) = mlp(&[128, 128, 128, 128, 128], 3);
+    with_group_stack_vars_for_tests(16, || {
+        let plan = compile(&g, CompileOptions::default()).expect("compiles");
+        let vars: Vec<usize> = plan.weight_columns.iter().map(|c| c.num_vars).collect();
+        let shapes = vars[..].into();
+        let made = groups(PcsConfig::default(), &shapes, uses);
+        let matrices = |group: &Vec<usize>| group.iter().filter(|&&c| vars[c] == 14).count();
+        assert_eq!(
+            made.iter().map(matrices).collect::<Vec<_>>(),
+            vec![2, 2],
+            "{made:?} of {vars:?}"
+        );
+        assert_eq!(
+            randomness_placements(PcsConfig::default(), &shapes, uses),
+            vec![Some(ReusePlacement::FreeTail); 2]
+        );
+        let pk = setup_with_max_proofs(&g, &plan, PcsConfig::default(), uses).expect("setup");
+        let other = setup_with_max_proofs(&g, &plan, PcsConfig::default(), uses).expect("setup");
+        let proof = prove(&pk, &x, None).expect("proves");
+        assert_eq!(weights_of(&proof), (2, 2));
+        verify(&pk.vk, &proof, Some(&x), None).expect("verifies");
+        assert!(verify(&other.vk, &proof, Some(&x), None).is_err());
+    });
+}

@@ -318,6 +318,31 @@ impl HidingPcs {
         })
     }
 
+    /// How many elements a stack of `stack_vars` variables must leave unused for a commitment
+    /// opened up to `uses` times to keep the openings' randomness in its free tail (proof
+    /// format 20): `uses ·` the first round's queries in each first-fold limb, at this engine's
+    /// rate; `None` if such a stack has no code-switching round (it never takes the tail). For
+    /// a caller that packs columns into stacks (zkinfer-proof's weights groups).
+    #[must_use]
+    pub fn tail_room(&self, stack_vars: usize, uses: usize) -> Option<usize> {
+        let (vars, config, _) = self
+            .hiding_parameters_among(
+                std::iter::once((stack_vars, self.config.log_inv_rate)),
+                1,
+                stack_vars,
+            )
+            .ok()?;
+        if vars != stack_vars || config.n_rounds() == 0 {
+            return None;
+        }
+        let limbs = 1usize.checked_shl(u32::try_from(config.round_folding_factor(0)).ok()?)?;
+        let queries = config.oracle_randomness().first().copied()?;
+        // One more element per limb: each limb's share of the columns is rounded up.
+        uses.checked_mul(queries)?
+            .checked_add(1)?
+            .checked_mul(limbs)
+    }
+
     /// The number of variables of the stack a reusable commitment of columns with these
     /// numbers of variables for `uses` openings commits, when it keeps the openings' randomness
     /// in extra variables (proof format 19: each opening works over that larger stack); `None`
