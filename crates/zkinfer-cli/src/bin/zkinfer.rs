@@ -34,8 +34,8 @@ struct Cli {
 enum Visibility {
     /// The verifier sees the tensor.
     Public,
-    /// Only the proof's hiding commitment holds the tensor (see docs/ZK.md for what a proof
-    /// still reveals while zero-knowledge is unfinished).
+    /// Only the proof's hiding commitment holds the tensor (docs/ZK.md says what a proof
+    /// reveals: shapes, public tensors, digests).
     #[value(alias = "committed")]
     Private,
     /// Private, plus a commitment its holder can recompute (`prove --opening-out`,

@@ -517,6 +517,35 @@ fn packed_power_runs_equal_the_definition() {
     }
 }
 
+/// Columns of `2^n` small random base-field values for each `n`.
+fn small_columns(rng: &mut SmallRng, num_vars: &[usize]) -> Vec<Vec<F>> {
+    num_vars
+        .iter()
+        .map(|&n| {
+            (0..1usize << n)
+                .map(|_| F::from_u64(rng.random::<u64>() >> 24))
+                .collect()
+        })
+        .collect()
+}
+
+/// One true claim per column at a random point.
+fn claims_on(rng: &mut SmallRng, cols: &[Vec<F>]) -> Vec<ColumnClaim> {
+    cols.iter()
+        .enumerate()
+        .map(|(c, col)| {
+            let point: Vec<EF> = (0..col.len().trailing_zeros())
+                .map(|_| EF::from_basis_coefficients_fn(|_| F::from_u64(rng.random())))
+                .collect();
+            ColumnClaim {
+                column: c,
+                value: zkinfer_poly::evaluate(col, &point),
+                point,
+            }
+        })
+        .collect()
+}
+
 /// A commitment opened many times keeps its openings' randomness in its message (docs/ZK.md
 /// §6.1): the configuration is sized for the uses; the committed stack holds the columns where
 /// the lifted claims find them and fresh randomness in every limb's new part; a claim on the
@@ -532,14 +561,7 @@ fn many_openings_keep_their_randomness_in_the_message() {
     let pcs = HidingPcs::new(config).unwrap();
     let mut rng = SmallRng::seed_from_u64(5);
     let num_vars = [14usize, 12, 9];
-    let cols: Vec<Vec<F>> = num_vars
-        .iter()
-        .map(|&n| {
-            (0..1usize << n)
-                .map(|_| F::from_u64(rng.random::<u64>() >> 24))
-                .collect()
-        })
-        .collect();
+    let cols = small_columns(&mut rng, &num_vars);
     let uses = 256;
     let layout = Stack::new(&num_vars, &config).unwrap();
     let (min, used) = (layout.min_stacked_vars, layout.used);
@@ -582,18 +604,7 @@ fn many_openings_keep_their_randomness_in_the_message() {
     let columns_stack = data.stacked_values().into_owned();
     let values = data.data.stacked_values();
     assert_eq!(values.len(), 1 << vars);
-    let claims: Vec<ColumnClaim> = (0..cols.len())
-        .map(|c| {
-            let point: Vec<EF> = (0..num_vars[c])
-                .map(|_| EF::from_basis_coefficients_fn(|_| F::from_u64(rng.random())))
-                .collect();
-            ColumnClaim {
-                column: c,
-                value: zkinfer_poly::evaluate(&cols[c], &point),
-                point,
-            }
-        })
-        .collect();
+    let claims = claims_on(&mut rng, &cols);
     let stack = Stack::new(&num_vars, &config)
         .unwrap()
         .with_spread(Some(spread));
@@ -661,14 +672,7 @@ fn many_openings_keep_their_randomness_in_the_free_tail() {
     let pcs = HidingPcs::new(config).unwrap();
     let mut rng = SmallRng::seed_from_u64(6);
     let num_vars = [15usize, 9, 3];
-    let cols: Vec<Vec<F>> = num_vars
-        .iter()
-        .map(|&n| {
-            (0..1usize << n)
-                .map(|_| F::from_u64(rng.random::<u64>() >> 24))
-                .collect()
-        })
-        .collect();
+    let cols = small_columns(&mut rng, &num_vars);
     let uses = 8;
     let layout = Stack::new(&num_vars, &config).unwrap();
     let (min, used) = (layout.min_stacked_vars, layout.used);
@@ -712,18 +716,7 @@ fn many_openings_keep_their_randomness_in_the_free_tail() {
         assert!(zeros < 2, "{zeros} zeros in a limb's randomness");
         assert!(limb.len() - share >= budget);
     }
-    let claims: Vec<ColumnClaim> = (0..cols.len())
-        .map(|c| {
-            let point: Vec<EF> = (0..num_vars[c])
-                .map(|_| EF::from_basis_coefficients_fn(|_| F::from_u64(rng.random())))
-                .collect();
-            ColumnClaim {
-                column: c,
-                value: zkinfer_poly::evaluate(&cols[c], &point),
-                point,
-            }
-        })
-        .collect();
+    let claims = claims_on(&mut rng, &cols);
     let stack = Stack::new(&num_vars, &config)
         .unwrap()
         .with_spread(Some(spread));
