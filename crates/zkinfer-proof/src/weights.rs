@@ -1085,12 +1085,23 @@ mod tests {
             );
         }
         // The 2^28 columns alone, largest first; each 2^26 column then fills a group with 2^22
-        // ones (fifteen fit beside it with the mask, the sixteenth goes to the next group).
+        // ones (fifteen fit beside it with the mask and the room for the openings' randomness
+        // in the stack's free tail, 3.2M elements; the sixteenth and the 2^20 column go to the
+        // next group).
         assert_eq!(made.len(), 4, "{made:?}");
         assert_eq!(made[0], vec![21]);
         assert_eq!(made[1], vec![22]);
         assert!(made[2].contains(&0) && made[3].contains(&7), "{made:?}");
-        assert_eq!(made[2].len(), 19, "{made:?}");
+        assert_eq!(made[2].len(), 18, "{made:?}");
+        assert!(!made[2].contains(&3), "{made:?}");
+        let reserve = HidingPcs::new(stack_config(pcs, GROUP_STACK_VARS))
+            .unwrap()
+            .tail_room(GROUP_STACK_VARS, 256)
+            .unwrap() as u128;
+        for g in &made[2..] {
+            let load: u128 = g.iter().map(|&i| 1u128 << vars[i].max(4)).sum();
+            assert!(load + mask + reserve <= 1 << GROUP_STACK_VARS, "{g:?}");
+        }
         assert_eq!(
             groups(pcs, &WeightShapes::from(&vars[..]), 256),
             made,
