@@ -611,17 +611,33 @@ fn split(
 /// Deterministic in (`columns`, `seed`, `g`, `uses`).
 fn commit_group(
     pcs: PcsConfig,
-    mut columns: Vec<Vec<F>>,
+    columns: Vec<Vec<F>>,
     vars: &[usize],
     seed: &[u8; 32],
     g: usize,
     uses: usize,
     t: &mut Transcript,
 ) -> Result<(ReusableCommitment, ReusableCommittedData), ProveError> {
+    let (seeded, columns) = seeded_group(pcs, columns, vars, seed, g, uses)?;
+    Ok(seeded.commit_reusable(&columns, uses, t)?)
+}
+
+/// Group `g`'s committed columns (its weight columns `columns`, then its opening mask) and the
+/// engine seeded as its commitment is: what setup commits and what a proof re-derives.
+fn seeded_group(
+    pcs: PcsConfig,
+    mut columns: Vec<Vec<F>>,
+    vars: &[usize],
+    seed: &[u8; 32],
+    g: usize,
+    uses: usize,
+) -> Result<(HidingPcs, Vec<Vec<F>>), zkinfer_pcs::PcsError> {
     let seed = group_seed(seed, g);
     columns.push(opening_mask(&seed, uses));
-    let seeded = HidingPcs::from_seed(group_config(pcs, vars, uses), seed)?;
-    Ok(seeded.commit_reusable(&columns, uses, t)?)
+    Ok((
+        HidingPcs::from_seed(group_config(pcs, vars, uses), seed)?,
+        columns,
+    ))
 }
 
 /// Setup's commitment of every group: the groups' roots, one after the other, and each group's
@@ -821,12 +837,16 @@ impl<'a> Groups<'a> {
         let seed = self
             .seed
             .ok_or_else(|| ProveError::key_mismatch("weights", "weights seed"))?;
-        let mut columns = self.columns(weights, g)?;
-        let seed = group_seed(&seed, g);
-        columns.push(opening_mask(&seed, self.uses));
         // Seeded as `commit_group` seeds the commitment: a stack that keeps the openings'
         // randomness in its free tail is reduced on with that randomness.
-        let seeded = HidingPcs::from_seed(group_config(self.pcs, &self.vars(g), self.uses), seed)?;
+        let (seeded, columns) = seeded_group(
+            self.pcs,
+            self.columns(weights, g)?,
+            &self.vars(g),
+            &seed,
+            g,
+            self.uses,
+        )?;
         Ok(Cow::Owned(
             seeded.reusable_stacked_values(&columns, self.uses)?,
         ))

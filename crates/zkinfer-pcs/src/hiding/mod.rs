@@ -588,25 +588,8 @@ impl HidingPcs {
     }
 
     /// The configuration of a commitment for one opening (`uses = None`, [`HidingPcs::commit`])
-    /// or for `uses` openings ([`HidingPcs::commit_reusable`]).
-    ///
-    /// The search builds and checks up to dozens of p3 configurations (a few ms), and one opening
-    /// asks for its configuration three times on each side (absorbing the commitment, lifting the
-    /// claims, proving or verifying), so the found ones are kept for the process
-    /// ([`CONFIG_CACHE_ENTRIES`] at most; the search is deterministic in its key). Errors are
-    /// not kept.
-    pub(super) fn config_for(
-        &self,
-        min_vars: usize,
-        used: usize,
-        uses: Option<usize>,
-    ) -> Result<(usize, HidingConfig), PcsError> {
-        self.placement_for(min_vars, used, uses)
-            .map(|(vars, config, _)| (vars, config))
-    }
-
-    /// [`HidingPcs::config_for`], with where a reusable commitment keeps its openings'
-    /// randomness: in the message ([`Spread`]) or in the first oracle's encoding randomness
+    /// or for `uses` openings ([`HidingPcs::commit_reusable`]), with where a reusable
+    /// commitment keeps its openings' randomness: in the message ([`Spread`]) or in the first oracle's encoding randomness
     /// (`None`; always for one opening). `used` is where the columns' slots end. First choice
     /// (proof format 20): the free tail of the smallest stack, when every limb's share of it
     /// holds the randomness ([`Spread::tail`]) — one opening's codeword, nothing is smaller.
@@ -617,6 +600,12 @@ impl HidingPcs {
     /// §6.1; measured: 2^16 columns at 16 / 128 / 256 uses 270 / 444 / 626 → 233 / 345 / 369
     /// KiB, 2^20 columns 390 / 589 / 865 → 370 / 367 / 366 KiB). Above that size the larger
     /// codeword (setup time, key size, the first sumcheck's memory) decides.
+    ///
+    /// The search builds and checks up to dozens of p3 configurations (a few ms), and one opening
+    /// asks for its configuration three times on each side (absorbing the commitment, lifting the
+    /// claims, proving or verifying), so the found ones are kept for the process
+    /// ([`CONFIG_CACHE_ENTRIES`] at most; the search is deterministic in its key). Errors are
+    /// not kept.
     pub(super) fn placement_for(
         &self,
         min_vars: usize,
@@ -782,18 +771,27 @@ impl HidingPcs {
             return None;
         }
         let vars = min_vars.max(self.config.folding_factor);
+        let (config, spread, queries) = self.tail_shape(vars)?;
+        (spread.randomness_per_limb(vars, used) >= uses.checked_mul(queries)?)
+            .then_some((vars, config, spread))
+    }
+
+    /// The one-opening configuration of a stack of exactly `vars` variables at the base rate,
+    /// its free-tail [`Spread`] and its first round's queries, if such a stack can keep a
+    /// reusable commitment's randomness in its tail (a code-switching round, more variables
+    /// than the first fold). Shared by [`HidingPcs::tail_config`] and
+    /// [`HidingPcs::tail_room`].
+    pub(super) fn tail_shape(&self, vars: usize) -> Option<(HidingConfig, Spread, usize)> {
         let candidate = (vars, self.config.log_inv_rate);
         let (found, config, _) = self
-            .hiding_parameters_among(std::iter::once(candidate), 1, min_vars)
+            .hiding_parameters_among(std::iter::once(candidate), 1, vars)
             .ok()?;
         if found != vars || config.n_rounds() == 0 {
             return None;
         }
         let spread = Spread::tail(config.round_folding_factor(0));
         let queries = config.oracle_randomness().first().copied()?;
-        (vars > spread.limb_vars
-            && spread.randomness_per_limb(vars, used) >= uses.checked_mul(queries)?)
-        .then_some((vars, config, spread))
+        (vars > spread.limb_vars).then_some((config, spread, queries))
     }
 
     /// The p3-whir instance for `config`, its salts and masks drawn from fresh OS randomness.

@@ -309,8 +309,7 @@ impl HidingPcs {
         num_vars: &[usize],
         uses: usize,
     ) -> Result<ReusePlacement, PcsError> {
-        let stack = super::stack::Stack::new(num_vars, &self.config)?;
-        let (_, _, placed) = self.place(stack, Some(uses))?;
+        let (_, _, placed) = self.place_shapes(num_vars, uses)?;
         Ok(match placed.spread {
             None => ReusePlacement::Encoding,
             Some(s) if s.interleaved => ReusePlacement::FreeTail,
@@ -325,18 +324,8 @@ impl HidingPcs {
     /// a caller that packs columns into stacks (zkinfer-proof's weights groups).
     #[must_use]
     pub fn tail_room(&self, stack_vars: usize, uses: usize) -> Option<usize> {
-        let (vars, config, _) = self
-            .hiding_parameters_among(
-                std::iter::once((stack_vars, self.config.log_inv_rate)),
-                1,
-                stack_vars,
-            )
-            .ok()?;
-        if vars != stack_vars || config.n_rounds() == 0 {
-            return None;
-        }
-        let limbs = 1usize.checked_shl(u32::try_from(config.round_folding_factor(0)).ok()?)?;
-        let queries = config.oracle_randomness().first().copied()?;
+        let (_, spread, queries) = self.tail_shape(stack_vars)?;
+        let limbs = 1usize.checked_shl(u32::try_from(spread.limb_vars).ok()?)?;
         // One more element per limb: each limb's share of the columns is rounded up.
         uses.checked_mul(queries)?
             .checked_add(1)?
@@ -355,8 +344,7 @@ impl HidingPcs {
         num_vars: &[usize],
         uses: usize,
     ) -> Result<Option<usize>, PcsError> {
-        let stack = super::stack::Stack::new(num_vars, &self.config)?;
-        let (vars, _, placed) = self.place(stack, Some(uses))?;
+        let (vars, _, placed) = self.place_shapes(num_vars, uses)?;
         Ok(placed.spread.filter(|s| s.extra_vars > 0).map(|_| vars))
     }
 
@@ -367,9 +355,7 @@ impl HidingPcs {
     /// # Errors
     /// As [`HidingPcs::commit_reusable`] on these shapes.
     pub fn reusable_in_message(&self, num_vars: &[usize], uses: usize) -> Result<bool, PcsError> {
-        let stack = super::stack::Stack::new(num_vars, &self.config)?;
-        let (_, _, placed) = self.place(stack, Some(uses))?;
-        Ok(placed.spread.is_some())
+        Ok(self.reusable_placement(num_vars, uses)? != ReusePlacement::Encoding)
     }
 
     /// The number of stack variables and the first oracle's `log₂(1/rate)` a reusable
@@ -382,9 +368,21 @@ impl HidingPcs {
         num_vars: &[usize],
         uses: usize,
     ) -> Result<(usize, usize), PcsError> {
-        let stack = super::stack::Stack::new(num_vars, &self.config)?;
-        let (vars, config) = self.config_for(stack.min_stacked_vars, stack.used, Some(uses))?;
+        let (vars, config, _) = self.place_shapes(num_vars, uses)?;
         Ok((vars, config.starting_log_inv_rate))
+    }
+
+    /// [`HidingPcs::place`] for a reusable commitment of columns with these numbers of
+    /// variables, for the shape reports above.
+    fn place_shapes(
+        &self,
+        num_vars: &[usize],
+        uses: usize,
+    ) -> Result<(usize, super::types::HidingConfig, super::stack::Stack), PcsError> {
+        self.place(
+            super::stack::Stack::new(num_vars, &self.config)?,
+            Some(uses),
+        )
     }
 }
 

@@ -255,22 +255,22 @@ impl Stack {
         columns.into_iter().all(|column| {
             let column = column.as_ref();
             slots.next().is_some_and(|(&o, &n)| {
-                if let Some(s) = self.spread.filter(|s| s.interleaved) {
-                    return column.len() == 1usize << n
-                        && column
-                            .iter()
-                            .enumerate()
-                            .all(|(i, v)| stacked.get(s.rotated(o + i, stacked_vars)) == Some(v));
+                if column.len() != 1usize << n {
+                    return false;
                 }
-                column.len() == 1usize << n
-                    && self
-                        .segments(o, column.len(), stacked_vars)
-                        .all(|(to, from, take)| {
-                            matches!(
-                                (stacked.get(to..to + take), column.get(from..from + take)),
-                                (Some(a), Some(b)) if a == b
-                            )
-                        })
+                if let Some(s) = self.spread.filter(|s| s.interleaved) {
+                    return column
+                        .iter()
+                        .enumerate()
+                        .all(|(i, v)| stacked.get(s.rotated(o + i, stacked_vars)) == Some(v));
+                }
+                self.segments(o, column.len(), stacked_vars)
+                    .all(|(to, from, take)| {
+                        matches!(
+                            (stacked.get(to..to + take), column.get(from..from + take)),
+                            (Some(a), Some(b)) if a == b
+                        )
+                    })
             })
         })
     }

@@ -378,8 +378,8 @@ fn kept_configurations_are_the_searched_ones() {
         ..PcsConfig::hiding_default()
     })
     .unwrap();
-    let (_, a) = pcs.config_for(14, 1 << 14, None).unwrap();
-    let (_, b) = other.config_for(14, 1 << 14, None).unwrap();
+    let (_, a, _) = pcs.placement_for(14, 1 << 14, None).unwrap();
+    let (_, b, _) = other.placement_for(14, 1 << 14, None).unwrap();
     assert_ne!(a.pow_bits, b.pow_bits);
 }
 
