@@ -4,11 +4,12 @@
 //! 384-wide matrix 512), so its table can be nearly twice the tensor (ResNet-18: 19.7M padded
 //! entries for 11.2M weights; a MiniLM encoder 35.9M for 22.6M), and the private weights'
 //! stack, its codeword, the key and every proof's weights reduction and opening grow with it.
-//! Here each axis of `n` logical entries padded to `2^k` is cut into at most two aligned blocks,
-//! `[0, 2^(k−1))` and `[2^(k−1), 2^(k−1) + 2^b)` with `2^b` the power of two covering the rest
-//! (3 = 2 + 1, 384 = 256 + 128, 1536 = 1024 + 512), and the column into the products of its
-//! axes' blocks: each such box is a *piece*, committed as a column of its own; the padding
-//! outside the boxes is not committed (it is zero).
+//! Here each axis of `n` logical entries padded to `2^k` is cut into a few aligned blocks —
+//! `n`'s largest powers of two, then the power of two covering the rest — as few as waste at
+//! most an eighth of `n` (3 = 2 + 1, 384 = 256 + 128, 1536 = 1024 + 512; GPT-2's vocabulary
+//! 50,257 = 32,768 + 16,384 + 2,048 rounded, where two blocks would cover 65,536), and the column
+//! into the products of its axes' blocks: each such box is a *piece*, committed as a column of
+//! its own; the padding outside the boxes is not committed (it is zero).
 //!
 //! The ops keep proving on the padded table, so their claims are on the padded column's
 //! multilinear extension `W̃`. For a point `p` (big-endian, axis by axis) and a piece whose
@@ -41,6 +42,12 @@ const KEEP_EIGHTHS: usize = 7;
 /// The smallest column the stack places, in variables (the fold of the weights' commitment:
 /// a smaller piece still occupies `2^4` entries).
 const MIN_SLOT_VARS: usize = 4;
+
+/// The most blocks an axis is cut into ([`axis_blocks`]).
+const MAX_AXIS_BLOCKS: usize = 3;
+
+/// The most pieces a column is committed as: past it, each axis is cut into at most two blocks.
+const MAX_PIECES: usize = 16;
 
 /// One axis's block: indices `[offset, offset + 2^bits)` of an axis of `2^axis_bits` entries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -117,12 +124,51 @@ impl Piece {
     }
 }
 
+/// The blocks an axis of `n` logical entries padded to `2^k` is cut into: the fewest, up to
+/// `max_blocks`, whose cover wastes at most an eighth of `n` (or, if none does, `max_blocks`).
+/// The first blocks are `n`'s largest powers of two, greedily (each aligned at its offset, as
+/// the offsets are sums of larger powers of two); the last covers the rest rounded up to a
+/// power of two. Two blocks cut 3 = 2 + 1, 384 = 256 + 128, 1536 = 1024 + 512; three cut
+/// GPT-2's vocabulary of 50,257 into 32,768 + 16,384 + 2,048, where two would cover 65,536.
+fn axis_blocks(n: usize, k: usize, max_blocks: usize) -> Vec<Block> {
+    let cut = |count: usize| {
+        let mut blocks = Vec::with_capacity(count);
+        let mut offset = 0usize;
+        while offset < n {
+            let rest = n - offset;
+            let bits = if blocks.len() + 1 == count || rest.is_power_of_two() {
+                rest.next_power_of_two().trailing_zeros() as usize
+            } else {
+                (usize::BITS - 1 - rest.leading_zeros()) as usize
+            };
+            blocks.push(Block {
+                axis_bits: k,
+                bits,
+                offset,
+            });
+            offset += 1usize << bits;
+        }
+        blocks
+    };
+    let cover = |blocks: &[Block]| blocks.iter().map(|b| 1usize << b.bits).sum::<usize>();
+    (1..max_blocks)
+        .map(cut)
+        .find(|blocks| cover(blocks).saturating_mul(8) <= n.saturating_mul(9))
+        .unwrap_or_else(|| cut(max_blocks))
+}
+
 /// The pieces a weight column of these axes (`(logical, padded)` per axis, big-endian) is
 /// committed as, or `None` to commit it whole: a column under 2^[`PIECE_MIN_VARS`] entries, a
 /// column whose axes are all powers of two, or one whose pieces would save less than an
 /// eighth of its table. Deterministic in `axes` (prover and verifier derive it from the plan).
 #[must_use]
 pub fn pieces(axes: &[(usize, usize)]) -> Option<Vec<Piece>> {
+    pieces_cut(axes, MAX_AXIS_BLOCKS)
+}
+
+/// [`pieces`] with each axis cut into at most `max_axis_blocks` blocks (key format 9 cut
+/// into two: for tests that compare).
+pub(crate) fn pieces_cut(axes: &[(usize, usize)], max_axis_blocks: usize) -> Option<Vec<Piece>> {
     let mut per_axis: Vec<Vec<Block>> = Vec::with_capacity(axes.len());
     let mut total_bits = 0usize;
     for &(n, p) in axes {
@@ -131,23 +177,14 @@ pub fn pieces(axes: &[(usize, usize)]) -> Option<Vec<Piece>> {
         }
         let k = p.trailing_zeros() as usize;
         total_bits += k;
-        // The largest power of two not above `n`, then the rest rounded up.
-        let top_bits = (usize::BITS - 1 - n.leading_zeros()) as usize;
-        let top = 1usize << top_bits;
-        let mut blocks = vec![Block {
-            axis_bits: k,
-            bits: top_bits,
-            offset: 0,
-        }];
-        if n > top {
-            let rest = (n - top).next_power_of_two();
-            blocks.push(Block {
-                axis_bits: k,
-                bits: rest.trailing_zeros() as usize,
-                offset: top,
-            });
-        }
-        per_axis.push(blocks);
+        per_axis.push(axis_blocks(n, k, max_axis_blocks));
+    }
+    // A column of many small pieces: each axis at most two blocks (the rest rounded up).
+    if per_axis.iter().map(Vec::len).product::<usize>() > MAX_PIECES {
+        per_axis = axes
+            .iter()
+            .map(|&(n, p)| axis_blocks(n, p.trailing_zeros() as usize, max_axis_blocks.min(2)))
+            .collect();
     }
     if total_bits < PIECE_MIN_VARS {
         return None;
@@ -216,6 +253,8 @@ mod tests {
             vec![(384, 512), (384, 512)],
             vec![(300, 512), (7, 8), (40, 64)],
             vec![(1536, 2048), (384, 512)],
+            // Three blocks on the first axis (64 + 32 + 4), two on the second (256 + 64).
+            vec![(100, 128), (300, 512)],
         ] {
             let ps = pieces(&axes).expect("pieced");
             let column = padded(&axes);
@@ -261,5 +300,56 @@ mod tests {
             pieces(&[(512, 512), (512, 512), (3, 4), (3, 4)]).map(|p| p.len()),
             Some(4)
         );
+    }
+
+    /// `(offset, size)` of each block of an axis.
+    fn cuts(n: usize, k: usize, max_blocks: usize) -> Vec<(usize, usize)> {
+        axis_blocks(n, k, max_blocks)
+            .iter()
+            .map(|b| (b.offset, 1 << b.bits))
+            .collect()
+    }
+
+    #[test]
+    fn an_axis_takes_the_fewest_blocks_that_waste_at_most_an_eighth() {
+        // GPT-2's vocabulary: two blocks would cover 65,536 entries (30% waste), three 51,200.
+        assert_eq!(
+            cuts(50257, 16, MAX_AXIS_BLOCKS),
+            [(0, 32768), (32768, 16384), (49152, 2048)]
+        );
+        assert_eq!(cuts(50257, 16, 2), [(0, 32768), (32768, 32768)]);
+        // Two blocks where they suffice, one where the padding is already small.
+        assert_eq!(cuts(384, 9, MAX_AXIS_BLOCKS), [(0, 256), (256, 128)]);
+        assert_eq!(cuts(3, 2, MAX_AXIS_BLOCKS), [(0, 2), (2, 1)]);
+        assert_eq!(cuts(1000, 10, MAX_AXIS_BLOCKS), [(0, 1024)]);
+        assert_eq!(cuts(64, 6, MAX_AXIS_BLOCKS), [(0, 64)]);
+        // No cut within the limit wastes under an eighth: the most blocks.
+        assert_eq!(cuts(100, 7, MAX_AXIS_BLOCKS), [(0, 64), (64, 32), (96, 4)]);
+        // Every block is aligned at its offset and the blocks cover the axis in order.
+        for n in 1..=2000usize {
+            let k = n.next_power_of_two().trailing_zeros() as usize;
+            for max_blocks in 1..=MAX_AXIS_BLOCKS {
+                let c = cuts(n, k, max_blocks);
+                assert!(c.len() <= max_blocks.max(1), "{n}: {c:?}");
+                let mut at = 0;
+                for &(offset, size) in &c {
+                    assert_eq!(offset, at, "{n}: {c:?}");
+                    assert_eq!(offset % size, 0, "{n}: {c:?} unaligned");
+                    at += size;
+                }
+                assert!(at >= n && at <= 1 << k, "{n}: {c:?}");
+            }
+        }
+        // GPT-2's embedding `[50257, 768]`: six pieces of 39.3M entries instead of 50.3M.
+        let ps = pieces(&[(50257, 65536), (768, 1024)]).expect("pieced");
+        assert_eq!(ps.len(), 6);
+        assert_eq!(
+            ps.iter().map(|p| 1usize << p.vars()).sum::<usize>(),
+            51200 * 768
+        );
+        // Past the piece limit each axis is cut in two at most.
+        let many = pieces(&[(300, 512), (100, 128), (100, 128)]).expect("pieced");
+        const { assert!(2 * 3 * 3 > MAX_PIECES) };
+        assert_eq!(many.len(), 8);
     }
 }

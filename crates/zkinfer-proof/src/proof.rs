@@ -112,8 +112,14 @@ pub const FORMAT_VERSION: u32 = 20;
 /// 8: a private weights commitment up to 2^24 codeword elements (or no larger than the other
 /// way) keeps its openings' randomness in its message (proof format 19: another stack, another
 /// root). 9: one whose stack has room for that randomness in its unused tail keeps it there
-/// (proof format 20: the stack's index rotated, another root).
-pub const KEY_FORMAT_VERSION: u32 = 9;
+/// (proof format 20: the stack's index rotated, another root). 10: a weight column's axis is
+/// cut into up to three blocks where two would waste more than an eighth of it (`crate::pieces`:
+/// GPT-2's 50,257-row embedding in 39.3M entries instead of 50.3M, so its weights make one group;
+/// other pieces, another stack, another root); a constant that broadcasts over some axes of its
+/// output (a depthwise convolution's tap, a bias over positions) is committed as its own table,
+/// not broadcast to the output's size (`ops::affine`; MobileNet-v2's private weights 1.83M →
+/// 0.92M committed elements).
+pub const KEY_FORMAT_VERSION: u32 = 10;
 
 /// Version of the proving-key formats. 2: the key carries the weights' commitment data
 /// (codeword and Merkle tree) so that proofs skip re-committing the weights; version-1 keys
@@ -132,7 +138,9 @@ pub const KEY_FORMAT_VERSION: u32 = 9;
 /// proofs open it without encoding and hashing the weights again. 12: key format 7 (weight
 /// columns committed as pieces). 13: key format 8 (the weights' openings' randomness in the
 /// committed stack). 14: key format 9 (that randomness in the stack's free tail where it fits).
-pub const PK_FORMAT_VERSION: u32 = 14;
+/// 15: key format 10 (weight columns cut into up to three blocks per axis, broadcast constants
+/// committed compactly).
+pub const PK_FORMAT_VERSION: u32 = 15;
 
 /// The encoding of the proof's integer vectors (public input and output): one byte string of
 /// zigzag LEB128 varints, about 3 bytes for a 16-bit activation instead of bincode's 8. Decoding

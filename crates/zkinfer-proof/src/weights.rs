@@ -1139,6 +1139,67 @@ mod tests {
         );
     }
 
+    /// GPT-2 124M's weight tensors as `(logical, padded)` axes: per layer `c_attn`, attention
+    /// `c_proj`, `c_fc`, MLP `c_proj` (Conv1D `[in, out]`), their biases and the two layer
+    /// norms' scales and shifts; then `wte`, `wpe` and the final layer norm (the tied head is
+    /// an alias of `wte`, not committed).
+    fn gpt2_124m_axes() -> Vec<Vec<(usize, usize)>> {
+        let axis = |n: usize| (n, n.next_power_of_two());
+        let mut out = Vec::new();
+        for _ in 0..12 {
+            for (i, o) in [(768, 2304), (768, 768), (768, 3072), (3072, 768)] {
+                out.push(vec![axis(i), axis(o)]);
+                out.push(vec![axis(o)]);
+            }
+            out.extend(std::iter::repeat_n(vec![axis(768)], 4));
+        }
+        out.push(vec![axis(50257), axis(768)]);
+        out.push(vec![axis(1024), axis(768)]);
+        out.extend(std::iter::repeat_n(vec![axis(768)], 2));
+        out
+    }
+
+    #[test]
+    fn gpt2_124m_weights_fit_one_group() {
+        type Cut<'a> = &'a dyn Fn(&[(usize, usize)]) -> Option<Vec<Piece>>;
+        let shapes_with = |cut: Cut<'_>| {
+            let axes = gpt2_124m_axes();
+            WeightShapes {
+                vars: axes
+                    .iter()
+                    .map(|a| a.iter().map(|x| x.1.trailing_zeros() as usize).sum())
+                    .collect(),
+                aliased: Vec::new(),
+                pieces: axes.iter().map(|a| cut(a)).collect(),
+            }
+        };
+        let pcs = PcsConfig::default();
+        let shapes = shapes_with(&|a| pieces(a));
+        // 124.4M parameters; `wte` in three row blocks holds 39.3M entries, not 50.3M.
+        let committed = shapes.committed_len();
+        assert!(committed < 126_000_000, "{committed}");
+        let made = groups(pcs, &shapes, 256);
+        assert_eq!(
+            made.len(),
+            1,
+            "one reusable commitment, one opening per proof"
+        );
+        // Its stack keeps the openings' randomness in its free tail.
+        let group_vars = group_vars(&shapes, &made[0]);
+        assert_eq!(
+            engine(pcs, &group_vars, 256)
+                .expect("engine")
+                .reusable_placement(&group_vars, 256)
+                .expect("placement"),
+            zkinfer_pcs::ReusePlacement::FreeTail
+        );
+        // With every axis cut in two blocks at most (key format 9), `wte` takes 50.3M entries
+        // and the weights make two groups: two openings per proof.
+        let two_blocks = shapes_with(&|a| crate::pieces::pieces_cut(a, 2));
+        assert!(two_blocks.committed_len() > 135_000_000);
+        assert_eq!(groups(pcs, &two_blocks, 256).len(), 2);
+    }
+
     #[test]
     fn large_groups_take_the_lower_rate_and_seeds_differ_per_group() {
         let pcs = PcsConfig::default();

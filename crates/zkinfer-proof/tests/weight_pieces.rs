@@ -4,9 +4,10 @@
 //! reduction.
 //!
 //! Model: `x [1, 300]` → linear 200 → ReLU → linear 10. The first matrix `[300, 200]` is laid
-//! out `512 × 256` (2^17 entries, 60,000 of them weights) and committed as four pieces
-//! (`256 + 64` rows × `128 + 128` columns: 81,920 entries); the second (`[200, 10]`, 2^12)
-//! and the biases stay whole.
+//! out `512 × 256` (2^17 entries, 60,000 of them weights) and committed as six pieces
+//! (`256 + 64` rows × `128 + 64 + 8` columns: 64,000 entries; key format 9 cut the columns in
+//! two, `128 + 128`: four pieces, 81,920 entries); the second (`[200, 10]`, 2^12) and the
+//! biases stay whole.
 
 use zkinfer_pcs::PcsConfig;
 use zkinfer_proof::weights::{WeightShapes, codeword_len, pieces};
@@ -23,7 +24,12 @@ fn pieced_weights_prove_verify_and_shrink_the_commitment() {
     let plan = compile(&g, CompileOptions::default()).expect("compiles");
     let first = &plan.weight_columns[0];
     assert_eq!(first.axes, vec![(300, 512), (200, 256)], "{}", first.name);
-    assert_eq!(pieces(&first.axes).map(|p| p.len()), Some(4));
+    let ps = pieces(&first.axes).expect("pieced");
+    assert_eq!(ps.len(), 6);
+    assert_eq!(
+        ps.iter().map(|p| 1usize << p.vars()).sum::<usize>(),
+        320 * 200
+    );
     assert!(
         plan.weight_columns[1..]
             .iter()

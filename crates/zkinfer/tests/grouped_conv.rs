@@ -152,6 +152,46 @@ fn grouped_conv_proves_verifies_and_rejects_tampering() {
     let trace = model.quant.execute(&q).expect("interpreter");
     assert_eq!(out.output_ints, trace.values[model.quant.output]);
 
+    // The per-tap constants (`[1, CO, 1, 1]`) are committed as their `CO` values, not
+    // broadcast to the output's `[1, CO, OH, OW]` (key format 10).
+    let mut taps = 0;
+    for (node, plan) in model.graph.nodes.iter().zip(&model.plan.nodes) {
+        let Op::MulConstTensor { c } = &node.op else {
+            continue;
+        };
+        let zkinfer_proof::plan::NodePlan::Weighted { weight, .. } = plan else {
+            panic!("{}: a constant op without its weight column", node.name);
+        };
+        let channels = c.shape.iter().product::<usize>().next_power_of_two();
+        assert_eq!(
+            1usize << model.plan.weight_columns[*weight].num_vars,
+            channels,
+            "{}: {:?}",
+            node.name,
+            c.shape
+        );
+        taps += 1;
+    }
+    assert!(taps >= 9, "the per-tap depthwise convolution: {taps} taps");
+    // One tap's weight changed: another key, which rejects the proof.
+    let mut changed = model.clone();
+    let tap = changed
+        .graph
+        .nodes
+        .iter_mut()
+        .find_map(|n| match &mut n.op {
+            Op::MulConstTensor { c } => Some(c),
+            _ => None,
+        })
+        .expect("a tap");
+    tap.values[0] += 1;
+    let (pk_changed, vk_changed) = setup(&changed).expect("setup");
+    assert!(verify(&vk_changed, &proof, Some(&f.input)).is_err());
+    // The changed model proves under its own key, and that proof is not the original key's.
+    let (proof_changed, _) = prove(&pk_changed, &f.input).expect("proves");
+    verify(&vk_changed, &proof_changed, Some(&f.input)).expect("verifies under its key");
+    assert!(verify(&vk, &proof_changed, Some(&f.input)).is_err());
+
     // A changed output, another input.
     let mut forged = proof.clone();
     forged.output[0] += 1;

@@ -10,10 +10,14 @@
 //!   ([`AxisMap::Slice`] with the tap's offset and the stride on H and W), one
 //!   [`Op::MulConstTensor`] per tap (the tap's weights as a `[1, CO, 1, 1]` constant), a chain of
 //!   [`Op::Add`] and an [`Op::AddConst`] for the bias. This form has no quadratic-in-channels
-//!   weight: its committed constants are `KH·KW + 1` tensors of the output's size.
-//!   When that costs more committed weight elements than a dense weight would (few channels,
-//!   a large image: `(KH·KW + 1)·CO·OH·OW > CO·CI·KH·KW`, each axis padded to a power of two),
-//!   the depthwise convolution is one [`Op::Conv2d`] with the block-diagonal weight instead.
+//!   weight. Its constants were committed as `KH·KW + 1` tensors of the output's size; since key
+//!   format 10 each is committed as its `CO` values (`crate::ops::affine`'s compact constants).
+//!   When the broadcast tensors would cost more committed weight elements than a dense weight
+//!   (few channels, a large image: `(KH·KW + 1)·CO·OH·OW > CO·CI·KH·KW`, each axis padded to a
+//!   power of two), the depthwise convolution is one [`Op::Conv2d`] with the block-diagonal
+//!   weight instead. That rule is kept as it was (the same lowering as before the compact
+//!   constants; it now also weighs the per-tap form's larger proof graph against the dense
+//!   weight), not re-tuned.
 //! - **Grouped** (`CI/G > 1`): per group, a channel slice of `x` ([`AxisMap::Slice`]), an
 //!   ordinary [`Op::Conv2d`] with that group's weights and bias, and one [`Op::Concat`] of the
 //!   groups along channels. The weights are committed once, unexpanded.
@@ -122,8 +126,8 @@ pub fn lower_grouped(
     Ok(())
 }
 
-/// Committed weight elements of the per-tap lowering: one constant per tap (and the bias), each
-/// broadcast to the output's padded layout.
+/// Committed weight elements the per-tap lowering had before compact constants: one constant
+/// per tap (and the bias), each broadcast to the output's padded layout (the rule's measure).
 fn taps_cost(co: usize, bias: bool, [kh, kw, oh, ow]: [usize; 4]) -> usize {
     (kh * kw + usize::from(bias))
         * co.next_power_of_two()

@@ -5,6 +5,11 @@
 //! - `x + c` for a constant `c` (committed with the weights, broadcast and laid out like `x`): the
 //!   prover sends `c̃(r)`, the claim on `x` is `ỹ(r) − c̃(r)`;
 //! - `x ⊙ c`: `ỹ(r) = Σ_z eq(r, z)·x̃(z)·c̃(z)`, one sumcheck;
+//! - a constant that broadcasts over some axes of `x` (a depthwise convolution's tap, `[1, C, 1,
+//!   1]`, over a `[1, C, H, W]` activation) is committed as its own table, not broadcast
+//!   ([`Compact`]): the broadcast table `c` is `w` on the logical box and zero elsewhere, so
+//!   `c̃(r) = w̃(r_kept) · Π_{broadcast axes a} Σ_{i < n_a} eq(r_a, i)` — the claim on `c` is a
+//!   claim on `w` at the kept axes' coordinates, divided by that public product;
 //! - `x · c` for an integer `c ≠ 0`: the verifier divides the claim by `c`.
 //!
 //! Witness rule: every stored element (padding included) follows the formula: the logical
@@ -33,6 +38,7 @@ use crate::claims::Claim;
 use crate::context::WitnessCtx;
 use crate::error::{CompileError, ProveError, VerifyError};
 use crate::ir::{Node, Op, ProofGraph};
+use crate::layout::Layout;
 use crate::plan::{NodePlan, Plan, Source, weights_private};
 use crate::planner::Planner;
 
@@ -157,6 +163,139 @@ fn weight_col(plan: &NodePlan) -> Option<usize> {
     }
 }
 
+/// A constant committed as its own table rather than broadcast to its output's layout: the
+/// output's layout `out` (logical axes = the constant's rank), which of its axes the constant
+/// broadcasts over (its size 1, the output's larger), and the constant's table (`layout`: the
+/// output's padded sizes on the other axes, 1 on these).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Compact {
+    out: Layout,
+    broadcast: Vec<bool>,
+    layout: Layout,
+}
+
+impl Compact {
+    /// The compact form of constant `shape` on output layout `out`, or `None` when the constant
+    /// broadcasts over no axis (or `out` is not laid out axis by axis as the constant's rank).
+    pub(crate) fn of(shape: &[usize], out: &Layout) -> Option<Self> {
+        if shape.len() != out.logical.len()
+            || out.padded.len() != out.logical.len()
+            || shape
+                .iter()
+                .zip(&out.logical)
+                .any(|(&c, &o)| c != 1 && c != o)
+        {
+            return None;
+        }
+        let broadcast: Vec<bool> = shape
+            .iter()
+            .zip(&out.logical)
+            .map(|(&c, &o)| c == 1 && o > 1)
+            .collect();
+        if !broadcast.contains(&true) {
+            return None;
+        }
+        let layout = Layout {
+            logical: shape.to_vec(),
+            padded: out
+                .padded
+                .iter()
+                .zip(&broadcast)
+                .map(|(&p, &b)| if b { 1 } else { p })
+                .collect(),
+        };
+        Some(Self {
+            out: out.clone(),
+            broadcast,
+            layout,
+        })
+    }
+
+    /// The broadcast table on the output's layout (zero outside its logical box) from the
+    /// compact one; `None` if `compact` is not the compact table's size.
+    pub(crate) fn expand<T: Copy + Default>(&self, compact: &[T]) -> Option<Vec<T>> {
+        if compact.len() != self.layout.size() {
+            return None;
+        }
+        let size = self.out.size();
+        let mut out = Vec::with_capacity(size);
+        for z in 0..size {
+            let (mut rest, mut at, mut stride, mut inside) = (z, 0usize, 1usize, true);
+            for a in (0..self.out.padded.len()).rev() {
+                let (p, n) = (*self.out.padded.get(a)?, *self.out.logical.get(a)?);
+                let i = rest % p;
+                rest /= p;
+                inside &= i < n;
+                if !*self.broadcast.get(a)? {
+                    at += i * stride;
+                    stride *= p;
+                }
+            }
+            out.push(if inside {
+                *compact.get(at)?
+            } else {
+                T::default()
+            });
+        }
+        Some(out)
+    }
+
+    /// For a point on the output's table, `(Π_{broadcast a} Σ_{i < n_a} eq(r_a, i), r_kept)`:
+    /// the broadcast table's evaluation is the factor times the compact table's at `r_kept`.
+    /// `None` if the point has another number of variables.
+    pub(crate) fn split_point(&self, point: &[EF]) -> Option<(EF, Vec<EF>)> {
+        let mut factor = EF::ONE;
+        let mut kept = Vec::with_capacity(self.layout.num_vars());
+        let mut at = 0;
+        for ((&p, &n), &b) in self
+            .out
+            .padded
+            .iter()
+            .zip(&self.out.logical)
+            .zip(&self.broadcast)
+        {
+            let k = p.trailing_zeros() as usize;
+            let r = point.get(at..at + k)?;
+            if b {
+                factor *= eq_prefix_sum(r, n);
+            } else {
+                kept.extend_from_slice(r);
+            }
+            at += k;
+        }
+        (at == point.len()).then_some((factor, kept))
+    }
+
+    /// The claim on the compact table from a claim on the broadcast one. `None` if the point
+    /// does not fit or the factor is zero (probability ≤ rank / |EF| at a random point: the
+    /// caller rejects).
+    pub(crate) fn claim(&self, broadcast: &Claim) -> Option<Claim> {
+        let (factor, kept) = self.split_point(&broadcast.point)?;
+        let inv = factor.try_inverse()?;
+        Some(Claim::combine(&[(inv, broadcast)]).with_point(kept))
+    }
+}
+
+/// `Σ_{i < n} eq(r, i)` over the `k`-bit indices `i` (big-endian, `k = r.len()`): for each set
+/// bit `j` of `n`, the indices that agree with `n` above `j` and have 0 at `j` (any lower bits,
+/// whose eq factors sum to 1). `n ≥ 2^k` gives 1, the whole hypercube.
+pub(crate) fn eq_prefix_sum(r: &[EF], n: usize) -> EF {
+    let k = r.len();
+    if k >= usize::BITS as usize || n >> k != 0 {
+        return EF::ONE;
+    }
+    let (mut sum, mut prefix) = (EF::ZERO, EF::ONE);
+    for (j, &x) in r.iter().enumerate() {
+        if (n >> (k - 1 - j)) & 1 == 1 {
+            sum += prefix * (EF::ONE - x);
+            prefix *= x;
+        } else {
+            prefix *= EF::ONE - x;
+        }
+    }
+    sum
+}
+
 impl OpProof for ConstTensor {
     fn plan(
         &self,
@@ -181,7 +320,9 @@ impl OpProof for ConstTensor {
                 ),
             ));
         }
-        let wcol = p.weight(format!("{}.const", node.name), x.num_vars());
+        // A constant that broadcasts is committed as its own table (`Compact`).
+        let vars = Compact::of(&c.shape, &x).map_or(x.num_vars(), |k| k.layout.num_vars());
+        let wcol = p.weight(format!("{}.const", node.name), vars);
         p.cost.sumcheck = if matches!(node.op, Op::MulConstTensor { .. }) {
             x.size()
         } else {
@@ -213,10 +354,13 @@ impl OpProof for ConstTensor {
         let values = c
             .broadcast_to(shape)
             .ok_or_else(|| key_mismatch(at, "constant shape"))?;
+        let out = layout(plan, node.output, at)?;
         *cols
             .get_mut(wc)
-            .ok_or_else(|| key_mismatch(at, "weight column"))? =
-            layout(plan, node.output, at)?.scatter(&values);
+            .ok_or_else(|| key_mismatch(at, "weight column"))? = match Compact::of(&c.shape, out) {
+            Some(k) => k.layout.scatter(&c.values),
+            None => out.scatter(&values),
+        };
         Ok(())
     }
 
@@ -224,7 +368,7 @@ impl OpProof for ConstTensor {
         let node = node_p(cx.graph, idx)?;
         let at = node.name.as_str();
         let wc = weight_col(plan_p(cx.plan, idx, at)?).ok_or_else(|| key_mismatch(at, "plan"))?;
-        let c = get(cx.weights, wc, at, "weight column")?;
+        let c = expanded(cx.plan, node, get(cx.weights, wc, at, "weight column")?)?;
         let (xv, _) = cx.tensor(input(node, 0)?, at)?;
         if c.len() != xv.len() {
             return Err(key_mismatch(at, "constant size"));
@@ -252,16 +396,32 @@ impl OpProof for ConstTensor {
         let wc = weight_col(plan_p(cx.plan, idx, at)?).ok_or_else(|| key_mismatch(at, "plan"))?;
         let x = input(node, 0)?;
         let wpriv = weights_private(cx.plan);
+        let compact = compact_of(cx.plan, node).map_err(|()| key_mismatch(at, "layout"))?;
+        // The claim on the committed table from one on the broadcast constant.
+        let committed = |c: Claim| match &compact {
+            Some(k) => k
+                .claim(&c)
+                .ok_or_else(|| key_mismatch(at, "a broadcast constant's point")),
+            None => Ok(c),
+        };
         if matches!(node.op, Op::AddConst { .. }) {
-            let c = mle(cx.weight(wc, at)?, &claim.point);
+            let c = match &compact {
+                Some(k) => {
+                    let (factor, kept) = k
+                        .split_point(&claim.point)
+                        .ok_or_else(|| key_mismatch(at, "point"))?;
+                    factor * mle(cx.weight(wc, at)?, &kept)
+                }
+                None => mle(cx.weight(wc, at)?, &claim.point),
+            };
             let c = cx.send_value(&claim.point, c, wpriv);
             let xc = Claim::combine(&[(EF::ONE, claim), (-EF::ONE, &c)]);
-            cx.claims.weight_claim(wc, c);
+            cx.claims.weight_claim(wc, committed(c)?);
             return cx.pass(x, xc, at);
         }
         let cols = vec![
             Column::Base(to_field(cx.wit.tensor(x, at)?)),
-            Column::Base(to_field(cx.weight(wc, at)?)),
+            Column::Base(to_field(&expanded(cx.plan, node, cx.weight(wc, at)?)?)),
         ];
         let private = private_columns(&[cx.is_private(x), wpriv]);
         let out =
@@ -271,7 +431,7 @@ impl OpProof for ConstTensor {
         let [xc, cc] =
             <[Claim; 2]>::try_from(out.claims).map_err(|_| key_mismatch(at, "evaluations"))?;
         cx.pass(x, xc, at)?;
-        cx.claims.weight_claim(wc, cc);
+        cx.claims.weight_claim(wc, committed(cc)?);
         Ok(())
     }
 
@@ -291,10 +451,22 @@ impl OpProof for ConstTensor {
         let wc = weight_col(plan_v(cx.plan, idx, at)?).ok_or_else(|| vk_mismatch(at))?;
         let x = input_v(node, 0)?;
         let wpriv = weights_private(cx.plan);
+        let compact = compact_of(cx.plan, node).map_err(|()| vk_mismatch(at))?;
+        // The claim on the committed table; a zero factor (negligible at a random point) is
+        // rejected rather than divided by.
+        let committed = |c: Claim| match &compact {
+            Some(k) => k.claim(&c).ok_or_else(|| {
+                VerifyError::at(
+                    at,
+                    "a broadcast constant's claim at a point where its factor is 0",
+                )
+            }),
+            None => Ok(c),
+        };
         if matches!(node.op, Op::AddConst { .. }) {
             let c = cx.recv_value(&claim.point, wpriv, at)?;
             let xc = Claim::combine(&[(EF::ONE, claim), (-EF::ONE, &c)]);
-            cx.claims.weight_claim(wc, c);
+            cx.claims.weight_claim(wc, committed(c)?);
             return cx.pass(x, xc, at);
         }
         let nv = claim.point.len();
@@ -312,8 +484,34 @@ impl OpProof for ConstTensor {
         let [xc, cc] = <[Claim; 2]>::try_from(sub.check(&prod2(), Some(&claim.point), &ev, at)?)
             .map_err(|_| VerifyError::at(at, "evaluations"))?;
         cx.pass(x, xc, at)?;
-        cx.claims.weight_claim(wc, cc);
+        cx.claims.weight_claim(wc, committed(cc)?);
         Ok(())
+    }
+}
+
+/// The compact form of `node`'s constant on its output's layout (`Ok(None)`: committed
+/// broadcast); `Err` if the plan has no layout for the output or the node has no constant.
+fn compact_of(plan: &Plan, node: &Node) -> Result<Option<Compact>, ()> {
+    let (Op::AddConst { c } | Op::MulConstTensor { c }) = &node.op else {
+        return Err(());
+    };
+    let out = plan.layouts.get(node.output).ok_or(())?;
+    Ok(Compact::of(&c.shape, out))
+}
+
+/// `node`'s constant broadcast to its output's layout from its committed column.
+fn expanded<'c>(
+    plan: &Plan,
+    node: &Node,
+    column: &'c [i64],
+) -> Result<std::borrow::Cow<'c, [i64]>, ProveError> {
+    let at = node.name.as_str();
+    match compact_of(plan, node).map_err(|()| key_mismatch(at, "layout"))? {
+        Some(k) => k
+            .expand(column)
+            .map(std::borrow::Cow::Owned)
+            .ok_or_else(|| key_mismatch(at, "constant size")),
+        None => Ok(std::borrow::Cow::Borrowed(column)),
     }
 }
 
@@ -383,5 +581,80 @@ impl OpProof for MulConst {
             return Err(vk_mismatch(at));
         }
         cx.pass(x, Claim::combine(&[(EF::from(cf.inverse()), claim)]), at)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::Const;
+    use rand::{Rng, SeedableRng};
+
+    fn random_point(rng: &mut rand::rngs::StdRng, n: usize) -> Vec<EF> {
+        (0..n)
+            .map(|_| EF::from(F::from_u64(rng.random::<u64>() >> 1)))
+            .collect()
+    }
+
+    #[test]
+    fn eq_prefix_sums_match_the_table() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+        for k in 0..6 {
+            let r = random_point(&mut rng, k);
+            let table = zkinfer_poly::eq_table(&r);
+            for n in 0..=(1usize << k) + 2 {
+                let want: EF = table.iter().take(n).copied().sum();
+                assert_eq!(eq_prefix_sum(&r, n), want, "k {k} n {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_broadcast_constant_is_its_compact_table_times_a_public_factor() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+        for (shape, out) in [
+            // A depthwise tap over a 7 × 7 image of 24 channels.
+            (vec![1, 24, 1, 1], vec![1, 24, 7, 7]),
+            // A bias over tokens, and a constant over the middle axis only.
+            (vec![1, 1, 96], vec![1, 5, 96]),
+            (vec![3, 1, 6], vec![3, 10, 6]),
+        ] {
+            let size: usize = shape.iter().product();
+            let c = Const {
+                shape: shape.clone(),
+                values: (0..size).map(|_| rng.random_range(-99i64..100)).collect(),
+            };
+            let layout = Layout::natural(&out);
+            let k = Compact::of(&c.shape, &layout).expect("broadcasts");
+            let compact = k.layout.scatter(&c.values);
+            assert!(compact.len() < layout.size());
+            // Expanding gives the table the broadcast constant had.
+            let full = layout.scatter(&c.broadcast_to(&out).expect("broadcasts"));
+            assert_eq!(
+                k.expand(&compact).expect("size"),
+                full,
+                "{shape:?} → {out:?}"
+            );
+            assert!(k.expand(&compact[1..]).is_none());
+            // The claim on the broadcast table becomes one on the compact table.
+            let r = random_point(&mut rng, layout.num_vars());
+            let (factor, kept) = k.split_point(&r).expect("fits");
+            assert_eq!(factor * mle(&compact, &kept), mle(&full, &r));
+            let claim = k
+                .claim(&Claim::new(r.clone(), mle(&full, &r)))
+                .expect("nonzero factor");
+            assert_eq!(claim.value, mle(&compact, &claim.point));
+            // A wrong value stays wrong.
+            let wrong = k
+                .claim(&Claim::new(r.clone(), mle(&full, &r) + EF::ONE))
+                .expect("nonzero factor");
+            assert_ne!(wrong.value, mle(&compact, &wrong.point));
+            assert!(k.split_point(&r[1..]).is_none(), "a short point");
+        }
+        // No broadcast axis, another rank or a mismatched size: committed as before.
+        let layout = Layout::natural(&[1, 8, 4, 4]);
+        assert!(Compact::of(&[1, 8, 4, 4], &layout).is_none());
+        assert!(Compact::of(&[8, 1, 1], &layout).is_none());
+        assert!(Compact::of(&[1, 4, 1, 1], &layout).is_none());
     }
 }
