@@ -267,8 +267,8 @@ impl Compact {
     }
 
     /// The claim on the compact table from a claim on the broadcast one. `None` if the point
-    /// does not fit or the factor is zero (probability ≤ rank / |EF| at a random point: the
-    /// caller rejects).
+    /// does not fit or the factor is zero (probability ≤ the broadcast axes' variables / |EF|
+    /// at a random point: the caller rejects).
     pub(crate) fn claim(&self, broadcast: &Claim) -> Option<Claim> {
         let (factor, kept) = self.split_point(&broadcast.point)?;
         let inv = factor.try_inverse()?;
