@@ -187,6 +187,25 @@ fn grouped_conv_proves_verifies_and_rejects_tampering() {
     tap.values[0] += 1;
     let (pk_changed, vk_changed) = setup(&changed).expect("setup");
     assert!(verify(&vk_changed, &proof, Some(&f.input)).is_err());
+    // A prover whose key holds another tap value than the committed one: refused, or its proof
+    // rejected (the tap's claim goes to the committed table).
+    let mut tampered = pk.clone();
+    let tap = tampered
+        .pk
+        .graph
+        .nodes
+        .iter_mut()
+        .find_map(|n| match &mut n.op {
+            Op::MulConstTensor { c } => Some(c),
+            _ => None,
+        })
+        .expect("a tap");
+    tap.values[0] += 1;
+    // Today the prover refuses (the key's weights no longer match its stored commitment).
+    match prove(&tampered, &f.input) {
+        Ok((p, _)) => assert!(verify(&vk, &p, Some(&f.input)).is_err()),
+        Err(e) => assert!(e.to_string().contains("stored weights commitment"), "{e}"),
+    }
     // The changed model proves under its own key, and that proof is not the original key's.
     let (proof_changed, _) = prove(&pk_changed, &f.input).expect("proves");
     verify(&vk_changed, &proof_changed, Some(&f.input)).expect("verifies under its key");
