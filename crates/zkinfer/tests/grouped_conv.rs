@@ -140,6 +140,19 @@ fn grouped_and_depthwise_semantics_match_tract_and_onnxruntime() {
     assert_eq!(argmax(got), argmax(&f.expected));
 }
 
+/// Adds 1 to the first weight of the graph's first per-tap constant.
+fn bump_first_tap(graph: &mut zkinfer_proof::ir::ProofGraph) {
+    let tap = graph
+        .nodes
+        .iter_mut()
+        .find_map(|n| match &mut n.op {
+            Op::MulConstTensor { c } => Some(c),
+            _ => None,
+        })
+        .expect("a tap");
+    tap.values[0] += 1;
+}
+
 #[test]
 fn grouped_conv_proves_verifies_and_rejects_tampering() {
     let f = load();
@@ -175,32 +188,13 @@ fn grouped_conv_proves_verifies_and_rejects_tampering() {
     assert!(taps >= 9, "the per-tap depthwise convolution: {taps} taps");
     // One tap's weight changed: another key, which rejects the proof.
     let mut changed = model.clone();
-    let tap = changed
-        .graph
-        .nodes
-        .iter_mut()
-        .find_map(|n| match &mut n.op {
-            Op::MulConstTensor { c } => Some(c),
-            _ => None,
-        })
-        .expect("a tap");
-    tap.values[0] += 1;
+    bump_first_tap(&mut changed.graph);
     let (pk_changed, vk_changed) = setup(&changed).expect("setup");
     assert!(verify(&vk_changed, &proof, Some(&f.input)).is_err());
     // A prover whose key holds another tap value than the committed one: refused, or its proof
     // rejected (the tap's claim goes to the committed table).
     let mut tampered = pk.clone();
-    let tap = tampered
-        .pk
-        .graph
-        .nodes
-        .iter_mut()
-        .find_map(|n| match &mut n.op {
-            Op::MulConstTensor { c } => Some(c),
-            _ => None,
-        })
-        .expect("a tap");
-    tap.values[0] += 1;
+    bump_first_tap(&mut tampered.pk.graph);
     // Today the prover refuses (the key's weights no longer match its stored commitment).
     match prove(&tampered, &f.input) {
         Ok((p, _)) => assert!(verify(&vk, &p, Some(&f.input)).is_err()),

@@ -31,7 +31,7 @@ use super::api::{
     OpProof, ProverCtx, VerifierCtx, claim_p, claim_v, node_p, node_v, plan_p, plan_v,
 };
 use super::util::{
-    fit, get, input, input_v, key_mismatch, layout, mle, private_columns, prod2, to_field,
+    fit, get, ind, input, input_v, key_mismatch, layout, mle, private_columns, prod2, to_field,
     vk_mismatch,
 };
 use crate::claims::Claim;
@@ -211,35 +211,6 @@ impl Compact {
         })
     }
 
-    /// The broadcast table on the output's layout (zero outside its logical box) from the
-    /// compact one; `None` if `compact` is not the compact table's size.
-    pub(crate) fn expand<T: Copy + Default>(&self, compact: &[T]) -> Option<Vec<T>> {
-        if compact.len() != self.layout.size() {
-            return None;
-        }
-        let size = self.out.size();
-        let mut out = Vec::with_capacity(size);
-        for z in 0..size {
-            let (mut rest, mut at, mut stride, mut inside) = (z, 0usize, 1usize, true);
-            for a in (0..self.out.padded.len()).rev() {
-                let (p, n) = (*self.out.padded.get(a)?, *self.out.logical.get(a)?);
-                let i = rest % p;
-                rest /= p;
-                inside &= i < n;
-                if !*self.broadcast.get(a)? {
-                    at += i * stride;
-                    stride *= p;
-                }
-            }
-            out.push(if inside {
-                *compact.get(at)?
-            } else {
-                T::default()
-            });
-        }
-        Some(out)
-    }
-
     /// For a point on the output's table, `(Π_{broadcast a} Σ_{i < n_a} eq(r_a, i), r_kept)`:
     /// the broadcast table's evaluation is the factor times the compact table's at `r_kept`.
     /// `None` if the point has another number of variables.
@@ -257,7 +228,7 @@ impl Compact {
             let k = p.trailing_zeros() as usize;
             let r = point.get(at..at + k)?;
             if b {
-                factor *= eq_prefix_sum(r, n);
+                factor *= ind(n, r);
             } else {
                 kept.extend_from_slice(r);
             }
@@ -274,26 +245,6 @@ impl Compact {
         let inv = factor.try_inverse()?;
         Some(Claim::combine(&[(inv, broadcast)]).with_point(kept))
     }
-}
-
-/// `Σ_{i < n} eq(r, i)` over the `k`-bit indices `i` (big-endian, `k = r.len()`): for each set
-/// bit `j` of `n`, the indices that agree with `n` above `j` and have 0 at `j` (any lower bits,
-/// whose eq factors sum to 1). `n ≥ 2^k` gives 1, the whole hypercube.
-pub(crate) fn eq_prefix_sum(r: &[EF], n: usize) -> EF {
-    let k = r.len();
-    if k >= usize::BITS as usize || n >> k != 0 {
-        return EF::ONE;
-    }
-    let (mut sum, mut prefix) = (EF::ZERO, EF::ONE);
-    for (j, &x) in r.iter().enumerate() {
-        if (n >> (k - 1 - j)) & 1 == 1 {
-            sum += prefix * (EF::ONE - x);
-            prefix *= x;
-        } else {
-            prefix *= EF::ONE - x;
-        }
-    }
-    sum
 }
 
 impl OpProof for ConstTensor {
@@ -499,18 +450,25 @@ fn compact_of(plan: &Plan, node: &Node) -> Result<Option<Compact>, ()> {
     Ok(Compact::of(&c.shape, out))
 }
 
-/// `node`'s constant broadcast to its output's layout from its committed column.
+/// `node`'s constant broadcast to its output's layout, for the witness and the product's
+/// sumcheck: the committed column itself, or — for a compact constant, after checking that the
+/// column has the compact table's size — the constant broadcast and scattered as the full
+/// column was before compact constants (`Const::broadcast_to`, `Layout::scatter`).
 fn expanded<'c>(
     plan: &Plan,
     node: &Node,
     column: &'c [i64],
 ) -> Result<std::borrow::Cow<'c, [i64]>, ProveError> {
     let at = node.name.as_str();
+    let (Op::AddConst { c } | Op::MulConstTensor { c }) = &node.op else {
+        return Err(key_mismatch(at, "op"));
+    };
     match compact_of(plan, node).map_err(|()| key_mismatch(at, "layout"))? {
-        Some(k) => k
-            .expand(column)
-            .map(std::borrow::Cow::Owned)
-            .ok_or_else(|| key_mismatch(at, "constant size")),
+        Some(k) if column.len() == k.layout.size() => c
+            .broadcast_to(&k.out.logical)
+            .map(|values| std::borrow::Cow::Owned(k.out.scatter(&values)))
+            .ok_or_else(|| key_mismatch(at, "constant shape")),
+        Some(_) => Err(key_mismatch(at, "constant size")),
         None => Ok(std::borrow::Cow::Borrowed(column)),
     }
 }
@@ -597,19 +555,6 @@ mod tests {
     }
 
     #[test]
-    fn eq_prefix_sums_match_the_table() {
-        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
-        for k in 0..6 {
-            let r = random_point(&mut rng, k);
-            let table = zkinfer_poly::eq_table(&r);
-            for n in 0..=(1usize << k) + 2 {
-                let want: EF = table.iter().take(n).copied().sum();
-                assert_eq!(eq_prefix_sum(&r, n), want, "k {k} n {n}");
-            }
-        }
-    }
-
-    #[test]
     fn a_broadcast_constant_is_its_compact_table_times_a_public_factor() {
         let mut rng = rand::rngs::StdRng::seed_from_u64(5);
         for (shape, out) in [
@@ -628,14 +573,8 @@ mod tests {
             let k = Compact::of(&c.shape, &layout).expect("broadcasts");
             let compact = k.layout.scatter(&c.values);
             assert!(compact.len() < layout.size());
-            // Expanding gives the table the broadcast constant had.
+            // The table the broadcast constant had (what the prover expands it to).
             let full = layout.scatter(&c.broadcast_to(&out).expect("broadcasts"));
-            assert_eq!(
-                k.expand(&compact).expect("size"),
-                full,
-                "{shape:?} → {out:?}"
-            );
-            assert!(k.expand(&compact[1..]).is_none());
             // The claim on the broadcast table becomes one on the compact table.
             let r = random_point(&mut rng, layout.num_vars());
             let (factor, kept) = k.split_point(&r).expect("fits");
