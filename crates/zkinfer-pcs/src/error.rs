@@ -195,4 +195,12 @@ pub enum PcsError {
         /// What does not fit.
         reason: String,
     },
+    /// Two hiding commitments cannot be opened jointly (their shapes or the joint
+    /// configuration do not fit; the caller opens them apart), or a joint opening's inputs do
+    /// not belong together.
+    #[error("no joint opening: {reason}")]
+    Joint {
+        /// Why.
+        reason: String,
+    },
 }

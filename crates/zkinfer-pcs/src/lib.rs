@@ -64,8 +64,8 @@ pub use config::{PcsConfig, Soundness};
 pub use error::PcsError;
 pub use hiding::{
     FoldPlan, HidingCommitment, HidingCommittedData, HidingOpeningProof, HidingPcs, HidingShape,
-    MIN_SECURITY_BITS, ReusableCommitment, ReusableCommittedData, ReusePlacement, StackClaim,
-    StoredHidingData, TreeShape, TreeSource,
+    JointShape, MIN_SECURITY_BITS, ReusableCommitment, ReusableCommittedData, ReusePlacement,
+    StackClaim, StoredHidingData, TreeShape, TreeSource,
 };
 pub use stored::StoredData;
 pub use types::{ColumnClaim, Commitment, CommittedData, KeccakMmcs, OpeningProof};

@@ -19,7 +19,7 @@ use p3_commit::{BatchOpening, BatchOpeningRef, Mmcs};
 use p3_keccak::Keccak256Hash;
 use p3_matrix::{Dimensions, Matrix};
 use p3_maybe_rayon::prelude::*;
-use p3_merkle_tree::{MerkleTreeError, MerkleTreeHidingMmcs, PrunedMerklePaths};
+use p3_merkle_tree::{MerkleCap, MerkleTreeError, MerkleTreeHidingMmcs, PrunedMerklePaths};
 use p3_symmetric::CryptographicHasher;
 use rand_zk::rngs::StdRng;
 use zkinfer_field::{F, PrimeField64};
@@ -79,6 +79,12 @@ pub enum SaltedData<M> {
     Built(InnerTree<M>),
     /// Stored; the rows and digests an opening needs are read from the source.
     Stored(Arc<LazyTree>),
+    /// Two trees of one height, opened at the same indices as one matrix: row `i` is the first
+    /// tree's row `i` followed by the second's, its salt the first salt followed by the second,
+    /// the siblings the first tree's pruned siblings followed by the second's. Its commitment is
+    /// the cap of the two roots. The joint opening's first oracle (`super::joint`): the private
+    /// weights' stored tree and the witness's.
+    Pair(Box<SaltedData<M>>, Box<SaltedData<M>>),
 }
 
 impl<M> std::fmt::Debug for SaltedData<M> {
@@ -86,6 +92,7 @@ impl<M> std::fmt::Debug for SaltedData<M> {
         match self {
             Self::Built(_) => f.write_str("SaltedData::Built"),
             Self::Stored(lazy) => f.debug_tuple("SaltedData::Stored").field(lazy).finish(),
+            Self::Pair(a, b) => f.debug_tuple("SaltedData::Pair").field(a).field(b).finish(),
         }
     }
 }
@@ -95,6 +102,7 @@ impl<M: Clone> Clone for SaltedData<M> {
         match self {
             Self::Built(t) => Self::Built(t.clone()),
             Self::Stored(t) => Self::Stored(Arc::clone(t)),
+            Self::Pair(a, b) => Self::Pair(a.clone(), b.clone()),
         }
     }
 }
@@ -125,6 +133,15 @@ impl Mmcs<F> for SaltedKeccakMmcs {
                 let salts = opening.salts.pop().unwrap_or_default();
                 (values, (salts, opening.siblings))
             }
+            SaltedData::Pair(a, b) => {
+                let (a, b) = (self.open_batch(index, a), self.open_batch(index, b));
+                let ((mut values, (mut salts, mut siblings)), (vb, (sb, pb))) =
+                    (a.unpack(), b.unpack());
+                concat_first(&mut values, vb);
+                concat_first(&mut salts, sb);
+                siblings.extend(pb);
+                (values, (salts, siblings))
+            }
         };
         BatchOpening::new(values, proof)
     }
@@ -134,7 +151,7 @@ impl Mmcs<F> for SaltedKeccakMmcs {
     fn get_matrices<'a, M: Matrix<F>>(&self, prover_data: &'a Self::ProverData<M>) -> Vec<&'a M> {
         match prover_data {
             SaltedData::Built(tree) => self.inner.get_matrices(tree),
-            SaltedData::Stored(_) => Vec::new(),
+            SaltedData::Stored(_) | SaltedData::Pair(..) => Vec::new(),
         }
     }
 
@@ -172,6 +189,18 @@ impl Mmcs<F> for SaltedKeccakMmcs {
                     ),
                 )
             }
+            SaltedData::Pair(a, b) => {
+                let (mut values, (mut salts, mut pruned)) = self.open_multi_batch(indices, a);
+                let (vb, (sb, pb)) = self.open_multi_batch(indices, b);
+                for (v, w) in values.iter_mut().zip(vb) {
+                    concat_first(v, w);
+                }
+                for (s, t) in salts.iter_mut().zip(sb) {
+                    concat_first(s, t);
+                }
+                pruned.sibling_hashes.extend(pb.sibling_hashes);
+                (values, (salts, pruned))
+            }
         }
     }
 
@@ -183,6 +212,9 @@ impl Mmcs<F> for SaltedKeccakMmcs {
         opened_values: &[Vec<R>],
         proof: &Self::MultiProof,
     ) -> Result<(), Self::Error> {
+        if let [a, b] = commit.roots() {
+            return self.verify_pair([*a, *b], dimensions, indices, opened_values, proof);
+        }
         let (salts, pruned) = proof;
         let batched = batched_root(
             dimensions,
@@ -198,6 +230,89 @@ impl Mmcs<F> for SaltedKeccakMmcs {
                 .inner
                 .verify_multi_batch(commit, dimensions, indices, opened_values, proof),
         }
+    }
+}
+
+/// Appends `more`'s first element to `to`'s (one matrix per opening: a pair's row, salt).
+fn concat_first<T>(to: &mut [Vec<T>], more: Vec<Vec<T>>) {
+    if let (Some(to), Some(more)) = (to.first_mut(), more.into_iter().next()) {
+        to.extend(more);
+    }
+}
+
+impl SaltedKeccakMmcs {
+    /// Checks a [`SaltedData::Pair`] opening against the cap of its two roots: each row, salt
+    /// and the siblings split in halves, each half checked against its root as a one-tree
+    /// opening (the batched walk, else p3's verifier for its error). Both trees have one height
+    /// and are opened at the same indices, so their pruned siblings are equally many.
+    fn verify_pair<R: AsRef<[F]> + PartialEq>(
+        &self,
+        roots: [[u8; 32]; 2],
+        dimensions: &[Dimensions],
+        indices: &[usize],
+        opened_values: &[Vec<R>],
+        proof: &<Self as Mmcs<F>>::MultiProof,
+    ) -> Result<(), MerkleTreeError> {
+        let (salts, pruned) = proof;
+        let [dims] = dimensions else {
+            return Err(MerkleTreeError::WrongBatchSize {
+                expected: 1,
+                got: dimensions.len(),
+            });
+        };
+        let (width, half) = (dims.width, dims.width / 2);
+        let siblings = &pruned.sibling_hashes;
+        if width % 2 != 0 || siblings.len() % 2 != 0 {
+            return Err(MerkleTreeError::WrongHeight {
+                expected_proof_len: siblings.len() + 1,
+                num_siblings: siblings.len(),
+            });
+        }
+        if opened_values.len() != indices.len() || salts.len() != indices.len() {
+            return Err(MerkleTreeError::WrongBatchSize {
+                expected: indices.len(),
+                got: opened_values.len().min(salts.len()),
+            });
+        }
+        // Per half: each query's rows (one matrix) and salts.
+        type Half = (Vec<Vec<Vec<F>>>, Vec<Vec<Vec<F>>>);
+        let mut halves: [Half; 2] = Default::default();
+        for (row, salt) in opened_values.iter().zip(salts) {
+            let ([row], [salt]) = (&row[..], &salt[..]) else {
+                return Err(MerkleTreeError::WrongBatchSize {
+                    expected: 1,
+                    got: row.len(),
+                });
+            };
+            let row = row.as_ref();
+            if row.len() != width || salt.len() != 2 * SALT_ELEMS {
+                return Err(MerkleTreeError::WrongWidth {
+                    matrix: 0,
+                    expected: width,
+                    got: row.len(),
+                });
+            }
+            for (h, (values, salts)) in halves.iter_mut().enumerate() {
+                values.push(vec![row[h * half..(h + 1) * half].to_vec()]);
+                salts.push(vec![salt[h * SALT_ELEMS..(h + 1) * SALT_ELEMS].to_vec()]);
+            }
+        }
+        let half_dims = [Dimensions {
+            width: half,
+            height: dims.height,
+        }];
+        let (sa, sb) = siblings.split_at(siblings.len() / 2);
+        for (((values, salts), siblings), root) in halves.into_iter().zip([sa, sb]).zip(roots) {
+            let cap = MerkleCap::new(vec![root]);
+            let proof = (
+                salts,
+                PrunedMerklePaths {
+                    sibling_hashes: siblings.to_vec(),
+                },
+            );
+            self.verify_multi_batch(&cap, &half_dims, indices, &values, &proof)?;
+        }
+        Ok(())
     }
 }
 

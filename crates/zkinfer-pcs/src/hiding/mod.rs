@@ -34,6 +34,7 @@
 //!   [`HidingPcs::open`]; `verifier` — [`HidingPcs::absorb_commitment`], [`HidingPcs::verify`];
 //!   `types` — [`HidingCommitment`], [`HidingCommittedData`], [`HidingOpeningProof`].
 
+mod joint;
 mod lazy;
 mod merkle;
 mod prover;
@@ -43,6 +44,7 @@ mod stored;
 mod types;
 mod verifier;
 
+pub use joint::{JointShape, LABEL_JOINT};
 pub use lazy::{TreeShape, TreeSource};
 pub use merkle::SaltedData;
 pub use reusable::{ReusableCommitment, ReusableCommittedData, ReusePlacement};

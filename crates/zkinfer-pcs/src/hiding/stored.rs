@@ -80,6 +80,14 @@ impl StoredHidingData {
         }
     }
 
+    /// The data, when it can be opened (its tree attached).
+    pub(super) fn ready(&self) -> Option<&HidingWhirProverData<F, EF, SaltedKeccakMmcs>> {
+        match &self.data {
+            Data::Ready(w) => Some(w),
+            Data::Detached { .. } => None,
+        }
+    }
+
     fn randomness(&self) -> &[F] {
         match &self.data {
             Data::Ready(w) => &w.randomness,
@@ -121,6 +129,10 @@ impl StoredHidingData {
             Data::Ready(w) => match &w.merkle {
                 SaltedData::Built(tree) => self.shape.write(tree, out),
                 SaltedData::Stored(lazy) => lazy.source().copy_to(self.tree_len(), out),
+                SaltedData::Pair(..) => Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "a joint opening's pair of trees is not stored",
+                )),
             },
             Data::Detached { .. } => Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
@@ -380,6 +392,10 @@ impl ReusableCommittedData {
                 },
             },
             SaltedData::Stored(lazy) => lazy.shape(),
+            SaltedData::Pair(..) => TreeShape {
+                width: 0,
+                height: 0,
+            },
         };
         StoredHidingData {
             commitment: self.commitment,
@@ -471,7 +487,7 @@ impl HidingPcs {
 
     /// The stack layout and p3 configuration of `stored`, after checking that it is `expected`'s
     /// data with the shape these parameters give.
-    fn check_stored(
+    pub(super) fn check_stored(
         &self,
         stored: &StoredHidingData,
         expected: &ReusableCommitment,
