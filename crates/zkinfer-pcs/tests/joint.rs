@@ -225,3 +225,34 @@ fn a_witness_larger_than_the_weights_stack_has_no_joint_opening() {
             .is_err()
     );
 }
+
+/// A witness much smaller than the weights' stack fills one of its limbs: only that limb is
+/// encoded and committed, the opened rows carry the others as zeros, and the opening verifies
+/// and rejects a wrong value or flipped bytes as before.
+#[test]
+fn a_small_witness_commits_only_the_limbs_it_fills() {
+    let mut rng = SmallRng::seed_from_u64(13);
+    let s = weights(&mut rng, &[15, 14, 12, 9], 256);
+    let x_vars = [12, 9, 4];
+    let j = prove_joint(&s, &mut rng, &x_vars);
+    verify(&s, &s.w, &s.w_stack, &j, &j.x, &j.x_claims, &j.proof).unwrap();
+    let joint = j.proof.to_wire().len();
+    let (w_bytes, x_bytes) = separate_bytes(&s, &mut rng, &x_vars);
+    println!(
+        "a 2^13 witness: joint opening {joint} B; apart {w_bytes} + {x_bytes} = {} B",
+        w_bytes + x_bytes
+    );
+    assert!(joint < w_bytes + x_bytes);
+    let mut x_claims = j.x_claims.clone();
+    x_claims[0].value += EF::ONE;
+    assert!(verify(&s, &s.w, &s.w_stack, &j, &j.x, &x_claims, &j.proof).is_err());
+    let wire = j.proof.to_wire();
+    for _ in 0..30 {
+        let mut bytes = wire.clone();
+        let at = rng.random_range(0..bytes.len());
+        bytes[at] ^= 1 << rng.random_range(0..8);
+        if let Ok(p) = HidingOpeningProof::from_wire(&bytes) {
+            assert!(verify(&s, &s.w, &s.w_stack, &j, &j.x, &j.x_claims, &p).is_err());
+        }
+    }
+}

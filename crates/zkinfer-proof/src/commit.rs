@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use zkinfer_field::{F, Transcript};
 use zkinfer_pcs::{
     ColumnClaim, Commitment, CommittedData, HidingCommitment, HidingCommittedData,
-    HidingOpeningProof, HidingPcs, OpeningProof, Pcs, PcsConfig, PcsError, StackClaim,
+    HidingOpeningProof, HidingPcs, JointShape, OpeningProof, Pcs, PcsConfig, PcsError, StackClaim,
 };
 
 use crate::error::{ProveError, VerifyError};
@@ -95,12 +95,21 @@ pub enum WitnessOpening {
     Hiding(HidingOpeningProof),
     /// Of a [`WitnessCommitment::Plain`].
     Plain(OpeningProof),
+    /// Of a [`WitnessCommitment::Hiding`] made for a joint opening, together with the private
+    /// weights' one group (proof format 21, docs/ZK.md §15): the claims on both in one
+    /// HVZK-WHIR run; the proof's weights opening is then empty.
+    Joint(HidingOpeningProof),
 }
+
+/// A joint opening's engine (the weights group's) and shape ([`crate::weights::joint`]).
+pub(crate) type Joint = (HidingPcs, JointShape);
 
 /// The prover's side of a witness commitment, until it is opened.
 pub(crate) enum WitnessData {
     Hiding(HidingPcs, Box<HidingCommittedData>),
     Plain(Pcs, Box<CommittedData>),
+    /// Committed for a joint opening with the weights (opened by the weights' groups).
+    Joint(Box<HidingCommittedData>),
 }
 
 impl WitnessCommitment {
@@ -128,15 +137,24 @@ fn backend(e: PcsError) -> ProveError {
     ProveError::Backend(e.to_string())
 }
 
-/// Commits the witness `columns` and absorbs the commitment into `t`.
+/// Commits the witness `columns` and absorbs the commitment into `t`: for a joint opening with
+/// the weights when `joint` is given (hiding only).
 pub(crate) fn commit(
     pcs: PcsConfig,
     hiding: Hiding,
     columns: &[Vec<F>],
+    joint: Option<&Joint>,
     t: &mut Transcript,
 ) -> Result<(WitnessCommitment, WitnessData), ProveError> {
-    match hiding {
-        Hiding::On => {
+    match (hiding, joint) {
+        (Hiding::On, Some((engine, shape))) => {
+            let (c, data) = engine.commit_joint(shape, columns, t).map_err(backend)?;
+            Ok((
+                WitnessCommitment::Hiding(c),
+                WitnessData::Joint(Box::new(data)),
+            ))
+        }
+        (Hiding::On, None) => {
             let engine = HidingPcs::new(hiding_config(pcs)).map_err(backend)?;
             let (c, data) = engine.commit(columns, t).map_err(backend)?;
             Ok((
@@ -144,7 +162,7 @@ pub(crate) fn commit(
                 WitnessData::Hiding(engine, Box::new(data)),
             ))
         }
-        Hiding::Off => {
+        (Hiding::Off, _) => {
             let engine = Pcs::new(pcs);
             let (c, data) = engine.commit(columns, t).map_err(backend)?;
             Ok((
@@ -159,7 +177,7 @@ impl WitnessData {
     /// The hiding commitment's data (`None` for a plain one).
     pub(crate) fn hiding(&self) -> Option<&HidingCommittedData> {
         match self {
-            Self::Hiding(_, data) => Some(data),
+            Self::Hiding(_, data) | Self::Joint(data) => Some(data),
             Self::Plain(..) => None,
         }
     }
@@ -185,6 +203,9 @@ pub(crate) fn open(
             .open_owned(*data, claims, t)
             .map(WitnessOpening::Plain)
             .map_err(backend),
+        WitnessData::Joint(_) => Err(ProveError::Backend(
+            "a witness committed for a joint opening is opened with the weights".into(),
+        )),
     }
 }
 
@@ -193,9 +214,13 @@ pub(crate) fn open(
 pub(crate) fn lift(
     pcs: PcsConfig,
     c: &WitnessCommitment,
+    joint: Option<&Joint>,
     claims: &[ColumnClaim],
 ) -> Result<(usize, Vec<Vec<zkinfer_field::EF>>), VerifyError> {
     let at = |e| VerifyError::at("witness opening", e);
+    if let (WitnessCommitment::Hiding(_), Some((engine, shape))) = (c, joint) {
+        return engine.lift_joint(shape, claims).map_err(at);
+    }
     match c {
         WitnessCommitment::Hiding(c) => HidingPcs::new(hiding_config(pcs))
             .and_then(|engine| engine.lift(c, claims))
@@ -211,9 +236,13 @@ pub(crate) fn lift(
 pub(crate) fn absorb(
     pcs: PcsConfig,
     c: &WitnessCommitment,
+    joint: Option<&Joint>,
     t: &mut Transcript,
 ) -> Result<(), VerifyError> {
     let at = |e| VerifyError::at("witness commitment", e);
+    if let (WitnessCommitment::Hiding(c), Some((engine, shape))) = (c, joint) {
+        return engine.absorb_joint_commitment(shape, c, t).map_err(at);
+    }
     match c {
         WitnessCommitment::Hiding(c) => HidingPcs::new(hiding_config(pcs))
             .and_then(|engine| engine.absorb_commitment(c, t))

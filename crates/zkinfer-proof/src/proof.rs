@@ -96,7 +96,12 @@ use crate::keys::{ProvingKey, VerifyingKey};
 ///   of every limb random) and is opened as a one-opening run of a stack no larger than the
 ///   columns need; its claim reduction runs on the committed stack. The commitment's absorb
 ///   says which form the randomness takes. Keys: format 9.
-pub const FORMAT_VERSION: u32 = 20;
+/// - 21: where the private weights are one group whose stack can hold the witness's and whose
+///   first codeword is at most 2^24 elements (`weights::JOINT_MAX_CODEWORD_VARS`), the witness
+///   is committed at the weights' stack size with their configuration and both are opened in one
+///   HVZK-WHIR run of `Q = W ‖ X` (`WitnessOpening::Joint`, an empty weights opening; docs/ZK.md
+///   §15). Keys unchanged.
+pub const FORMAT_VERSION: u32 = 21;
 
 /// Version of the verifying-key and compiled-model file formats (proving keys have
 /// [`PK_FORMAT_VERSION`]); bump on any change. Keys are versioned apart from proofs so that a change of the proof alone does not make users
@@ -564,7 +569,13 @@ impl Proof {
             ("lookups", size(&self.lookups)),
             ("mask pool", size(&self.mask_pool)),
             ("weights opening", size(&self.weights_opening)),
-            ("witness opening", size(&self.witness_opening)),
+            (
+                match self.witness_opening {
+                    WitnessOpening::Joint(_) => "joint opening (witness and weights)",
+                    _ => "witness opening",
+                },
+                size(&self.witness_opening),
+            ),
         ]
     }
 }
@@ -709,11 +720,12 @@ mod tests {
 
     #[test]
     fn an_old_proof_file_names_its_version_and_the_fix() {
-        assert_eq!(<Proof as ZkFile>::VERSION, 20);
-        // Proofs of the previous formats (19: that randomness never in the stack's free tail;
+        assert_eq!(<Proof as ZkFile>::VERSION, 21);
+        // Proofs of the previous formats (20: the witness and the weights always opened apart;
+        // 19: that randomness never in the stack's free tail;
         // 18: the weights' openings' randomness always in the encoding; 17: a lookup tree per
         // table and size; 16: one per lookup) are refused.
-        for old in [16, 17, 18, 19] {
+        for old in [16, 17, 18, 19, 20] {
             let e = Proof::from_bytes(&header::<Proof>(old)).unwrap_err();
             assert!(
                 matches!(e, FileError::WrongVersion { got, .. } if got == old),

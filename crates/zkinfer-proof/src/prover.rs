@@ -6,7 +6,7 @@ use zkinfer_sumcheck::{Column, MaskPool};
 
 use crate::channel::{Channel, Masking};
 use crate::claims::{Claim, Claims, ColClaim};
-use crate::commit::{self, Hiding};
+use crate::commit::{self, Hiding, WitnessOpening};
 use crate::error::ProveError;
 use crate::hashed::{self, HashedOpening};
 use crate::keys::ProvingKey;
@@ -196,7 +196,7 @@ fn prove_inner(
 
     let pcs = Pcs::new(pk.vk.pcs);
     let weights_committed = plan.options.weights == WeightsVisibility::Private;
-    let mut wcommit = if !weights_committed {
+    let wcommit = if !weights_committed {
         None
     } else if pk.vk.weights_uses > 0 {
         // The groups' commitments are the key's (absorbed as the verifier does); each group is
@@ -251,7 +251,17 @@ fn prove_inner(
         xcols.extend(p.columns());
     }
     let pool_column = xcols.len().saturating_sub(1);
-    let (xcom, xdata) = commit::commit(pk.vk.pcs, hiding, &xcols, &mut t)?;
+    // One opening for the witness and the weights where the weights are one hiding group whose
+    // stack can hold the witness (docs/ZK.md §15); the verifier decides it alike.
+    let joint = match (&wcommit, hiding) {
+        (Some(WeightsProver::Hiding(groups)), Hiding::On) => xcols
+            .iter()
+            .map(|c| c.len().is_power_of_two().then(|| c.len().trailing_zeros()))
+            .collect::<Option<Vec<u32>>>()
+            .and_then(|vars| groups.joint(&vars)),
+        _ => None,
+    };
+    let (xcom, xdata) = commit::commit(pk.vk.pcs, hiding, &xcols, joint.as_ref(), &mut t)?;
     drop(xcols);
     let specs = hashed::specs(plan).map_err(ProveError::Backend)?;
     let pending = hashed::commit(pk.vk.pcs, &specs, &wit.columns, &mut t)?;
@@ -350,9 +360,40 @@ fn prove_inner(
     let mut witness_claims = col_claims(&claims.witness);
     witness_claims.extend(blinding_claims);
     witness_claims.extend(pool_claims);
-    let witness_opening = commit::open(xdata, &witness_claims, stack_claim.as_ref(), &mut t)?;
+    let (witness_opening, wcommit) = match (xdata, joint, wcommit) {
+        (commit::WitnessData::Joint(x), Some(joint), Some(WeightsProver::Hiding(groups))) => {
+            let [stack] = &weights_stack[..] else {
+                return Err(key_mismatch(
+                    "weights opening",
+                    "no claim on the weights group",
+                ));
+            };
+            let opening = groups.open_joint(
+                weights.as_deref(),
+                stack,
+                &joint,
+                *x,
+                &witness_claims,
+                stack_claim.as_ref(),
+                &mut t,
+            )?;
+            let commitments = vec![groups.commitment(0)?.clone()];
+            (
+                WitnessOpening::Joint(opening),
+                Some(WeightsProver::Joint(commitments)),
+            )
+        }
+        (xdata, _, wcommit) => (
+            commit::open(xdata, &witness_claims, stack_claim.as_ref(), &mut t)?,
+            wcommit,
+        ),
+    };
     profile.mark("opening");
-    let (weights_commitment, weights_opening) = match wcommit.take() {
+    let (weights_commitment, weights_opening) = match wcommit {
+        Some(WeightsProver::Joint(commitments)) => (
+            Some(WeightsCommitment::Hiding(commitments)),
+            Some(WeightsOpening::Hiding(Vec::new())),
+        ),
         Some(WeightsProver::Plain(wcom, wdata)) => {
             let opening = pcs
                 .open_owned(*wdata, &col_claims(&claims.weights), &mut t)
@@ -607,6 +648,8 @@ fn weights_on_stack(
 enum WeightsProver<'a> {
     Plain(zkinfer_pcs::Commitment, Box<zkinfer_pcs::CommittedData>),
     Hiding(Box<crate::weights::Groups<'a>>),
+    /// Opened with the witness (its commitment, for the proof).
+    Joint(Vec<zkinfer_pcs::ReusableCommitment>),
 }
 
 fn unmask(

@@ -17,7 +17,7 @@ use zkinfer_sumcheck::MaskPoolVerifier;
 
 use crate::channel::Reader;
 use crate::claims::{Claim, Claims};
-use crate::commit;
+use crate::commit::{self, WitnessCommitment, WitnessOpening};
 use crate::error::VerifyError;
 use crate::hashed;
 use crate::keys::{VerifyingKey, hex};
@@ -268,7 +268,19 @@ fn verify_with_checked_settings(
     let first_b = plan.witness_columns.len();
     let pool_column = proof.witness.num_vars().len().saturating_sub(1);
     check_shapes(witness_vars, &plan.witness_columns, "witness")?;
-    commit::absorb(vk.pcs, &proof.witness, &mut t)?;
+    // The prover's choice of one opening for the witness and the weights, made from the same
+    // public data (docs/ZK.md §15).
+    let joint = match (&proof.weights, &proof.witness) {
+        (Some(WeightsCommitment::Hiding(ws)), WitnessCommitment::Hiding(x)) => weights::joint(
+            vk.pcs,
+            &weights::WeightShapes::of(plan),
+            ws,
+            vk.weights_uses as usize,
+            x.num_vars(),
+        ),
+        _ => None,
+    };
+    commit::absorb(vk.pcs, &proof.witness, joint.as_ref(), &mut t)?;
     let hashed_specs = hashed::absorb(vk.pcs, plan, &proof.hashed, &mut t)?;
 
     let mut cx = VerifierCtx {
@@ -339,7 +351,7 @@ fn verify_with_checked_settings(
             witness,
             std::mem::take(&mut blinding_claims),
             |cols| {
-                commit::lift(vk.pcs, &proof.witness, cols).map(|(n, points)| {
+                commit::lift(vk.pcs, &proof.witness, joint.as_ref(), cols).map(|(n, points)| {
                     vars = n;
                     points
                 })
@@ -418,6 +430,45 @@ fn verify_with_checked_settings(
     let mut witness_claims = col_claims(&claims.witness);
     witness_claims.extend(blinding_claims);
     witness_claims.extend(pool_claims);
+    if let Some((engine, shape)) = &joint {
+        let (
+            WitnessCommitment::Hiding(x),
+            WitnessOpening::Joint(o),
+            Some(WeightsCommitment::Hiding(ws)),
+            Some(WeightsOpening::Hiding(os)),
+        ) = (
+            &proof.witness,
+            &proof.witness_opening,
+            &proof.weights,
+            &proof.weights_opening,
+        )
+        else {
+            return Err(VerifyError::at(
+                "opening",
+                "the opening is not of the commitment's kind: for this key and witness the \
+                 witness and the weights are opened together, in one joint opening",
+            ));
+        };
+        let ([w], [stack], true) = (&ws[..], &weights_stack[..], os.is_empty()) else {
+            return Err(VerifyError::at(
+                "opening",
+                "a joint opening with weights openings or claims besides",
+            ));
+        };
+        return engine
+            .verify_joint(
+                shape,
+                w,
+                std::slice::from_ref(stack),
+                x,
+                &witness_claims,
+                stack_claim.as_slice(),
+                o,
+                &mut t,
+            )
+            .map(|()| logical_out)
+            .map_err(|e| VerifyError::at("joint opening", e));
+    }
     commit::verify(
         vk.pcs,
         &proof.witness,

@@ -852,6 +852,79 @@ impl<'a> Groups<'a> {
         ))
     }
 
+    /// [`joint`] for these groups and a witness of columns of `x_vars` variables.
+    pub(crate) fn joint(&self, x_vars: &[u32]) -> Option<crate::commit::Joint> {
+        joint(self.pcs, &self.shapes, &self.commitments, self.uses, x_vars)
+    }
+
+    /// Opens the one group's commitment at `stack` and the witness `x` (committed for `joint`)
+    /// at its claims in one proof ([`HidingPcs::open_joint`]): from the key's stored data, or
+    /// re-derived from the seed and `weights` as [`Groups::open`] does.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "two commitments' data, each with its claims"
+    )]
+    pub(crate) fn open_joint(
+        &self,
+        weights: Option<&[Vec<i64>]>,
+        stack: &zkinfer_pcs::StackClaim,
+        joint: &crate::commit::Joint,
+        x: zkinfer_pcs::HidingCommittedData,
+        x_claims: &[zkinfer_pcs::ColumnClaim],
+        x_stack: Option<&zkinfer_pcs::StackClaim>,
+        t: &mut Transcript,
+    ) -> Result<HidingOpeningProof, ProveError> {
+        let (engine, shape) = joint;
+        let w = self.commitment(0)?;
+        let x_stack = x_stack.map_or(&[][..], std::slice::from_ref);
+        let rederived;
+        let stored = match self.stored.first() {
+            Some(stored) => stored,
+            None => {
+                let seed = self
+                    .seed
+                    .ok_or_else(|| ProveError::key_mismatch("weights", "weights seed"))?;
+                let weights =
+                    weights.ok_or_else(|| ProveError::key_mismatch("weights", "weight columns"))?;
+                let mut scratch = Transcript::new(b"zkinfer/weights/rederive");
+                let (commitment, data) = commit_group(
+                    self.pcs,
+                    self.columns(weights, 0)?,
+                    &self.vars(0),
+                    &seed,
+                    0,
+                    self.uses,
+                    &mut scratch,
+                )?;
+                if &commitment != w {
+                    return Err(ProveError::Backend(
+                        "the proving key's weights do not match its verifying key".into(),
+                    ));
+                }
+                rederived = data.into_stored();
+                &rederived
+            }
+        };
+        engine
+            .open_joint(
+                shape,
+                stored,
+                w,
+                std::slice::from_ref(stack),
+                x,
+                x_claims,
+                x_stack,
+                t,
+            )
+            .map_err(|e| match e {
+                zkinfer_pcs::PcsError::StoredData { reason } => ProveError::Backend(format!(
+                    "the proving key's stored weights data does not fit its verifying key \
+                     ({reason}); run `zkinfer setup` again"
+                )),
+                other => other.into(),
+            })
+    }
+
     /// Whether the key stores every group's commitment data: then opening reads only that data,
     /// and [`Groups::open`] needs no weight columns.
     pub(crate) fn all_stored(&self) -> bool {
@@ -952,6 +1025,34 @@ pub fn expected(
             Ok(ReusableCommitment::from_parts(r, vars, uses))
         })
         .collect()
+}
+
+/// The largest first codeword (`2^(stack variables + log₂(1/rate))` elements) at which the
+/// witness is opened jointly with the weights: the witness is then encoded at the weights'
+/// stack size, so a larger stack would make every proof encode a large witness codeword (and
+/// hold it beside the weights'); above this the two are opened apart.
+pub const JOINT_MAX_CODEWORD_VARS: usize = 24;
+
+/// The joint opening of a key's private weights and a proof's witness of columns of `x_vars`
+/// variables (docs/ZK.md §15): the weights group's engine and the joint shape when the weights
+/// make one group, the witness fits its stack and the codeword is at most
+/// 2^[`JOINT_MAX_CODEWORD_VARS`]; `None` otherwise (the two are opened apart). Prover and
+/// verifier decide it alike, from the verifying key and the witness commitment's shapes.
+pub(crate) fn joint(
+    pcs: PcsConfig,
+    shapes: &WeightShapes,
+    commitments: &[ReusableCommitment],
+    uses: usize,
+    x_vars: &[u32],
+) -> Option<crate::commit::Joint> {
+    let groups = groups(pcs, shapes, uses);
+    let ([group], [w]) = (&groups[..], commitments) else {
+        return None;
+    };
+    let engine = engine(pcs, &group_vars(shapes, group), uses).ok()?;
+    let x: Vec<usize> = x_vars.iter().map(|&n| n as usize).collect();
+    let shape = engine.joint_shape(w, &x).ok()?;
+    (shape.codeword_vars() <= JOINT_MAX_CODEWORD_VARS).then_some((engine, shape))
 }
 
 /// The verifier's engines, one per group, for a key with settings `pcs`.

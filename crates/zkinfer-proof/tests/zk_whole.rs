@@ -95,6 +95,14 @@ fn windows(pk: &ProvingKey, x: &[i64], hiding: bool) -> Vec<BTreeSet<(usize, usi
             .expect("proves");
             verify(&pk.vk, &p, None, None).expect("verifies");
             assert!(p.output.iter().all(|&v| v == 0), "the output is 0");
+            // The ZK proofs open the witness and the private weights together (docs/ZK.md §15).
+            assert_eq!(
+                hiding,
+                matches!(
+                    p.witness_opening,
+                    zkinfer_proof::commit::WitnessOpening::Joint(_)
+                )
+            );
             placed_windows(&p)
         })
         .collect()

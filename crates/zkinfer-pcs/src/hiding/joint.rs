@@ -1,6 +1,6 @@
 //! One HVZK-WHIR opening for two hiding commitments: a reusable one `W` (the private weights,
 //! committed at setup) and a one-time one `X` (a proof's witness), each with its own claims
-//! (docs/ZK.md §6.2, docs/PROOF_SIZE.md §2.a).
+//! (docs/ZK.md §15, docs/PROOF_SIZE.md §2.a).
 //!
 //! Both commitments are opened as one polynomial of one more variable,
 //!
@@ -34,7 +34,10 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use p3_commit::MultilinearPcs;
+use p3_commit::{Mmcs, MultilinearPcs};
+use p3_dft::TwoAdicSubgroupDft;
+use p3_matrix::Matrix;
+use p3_matrix::dense::RowMajorMatrix;
 use p3_multilinear_util::point::Point;
 use p3_multilinear_util::poly::Poly;
 use p3_whir::HidingWhirProverData;
@@ -66,6 +69,9 @@ pub struct JointShape {
     w_stack: Stack,
     /// `X`'s stack layout (no spread: its randomness is its encoding's).
     x_stack: Stack,
+    /// How many of the `2^k` limbs of `X`'s stack hold witness entries (the others are zero
+    /// and not committed).
+    x_width: usize,
     /// The configuration of `Q`.
     q_config: HidingConfig,
 }
@@ -75,6 +81,13 @@ impl JointShape {
     #[must_use]
     pub fn stacked_vars(&self) -> usize {
         self.vars
+    }
+
+    /// The number of variables of each commitment's first codeword (`2^(n + log₂(1/rate))`
+    /// elements): what the witness's encoding costs.
+    #[must_use]
+    pub fn codeword_vars(&self) -> usize {
+        self.vars + self.w_config.starting_log_inv_rate
     }
 }
 
@@ -155,11 +168,14 @@ impl HidingPcs {
             )));
         }
         check_report(&q_config, vars + 1, target)?;
+        let limb = 1usize << (vars - w_config.round_folding_factor(0));
+        let x_width = x_stack.used.div_ceil(limb).max(1);
         Ok(JointShape {
             vars,
             w_config,
             w_stack,
             x_stack,
+            x_width,
             q_config,
         })
     }
@@ -181,24 +197,13 @@ impl HidingPcs {
             return Err(joint_error("the columns are not the joint shape's"));
         }
         let values = shape.x_stack.fill(columns, shape.vars);
-        let whir = self.instance(shape.w_config.clone())?;
         let num_vars_u32: Vec<u32> = num_vars.iter().map(|&n| n as u32).collect();
         self.absorb_joint_shape(shape, &num_vars_u32, transcript);
-        let (cap, data) =
-            whir.commit(Poly::new(values), transcript)
-                .map_err(|e| PcsError::Config {
-                    num_vars: shape.vars,
-                    reason: e.to_string(),
-                })?;
-        let [root] = cap.roots() else {
-            return Err(PcsError::CommitmentShape {
-                what: "Merkle cap",
-                expected: 1,
-                got: cap.roots().len(),
-            });
-        };
+        let (randomness, tree, root) = self.encode_witness(shape, &values)?;
+        self.instance(shape.w_config.clone())?
+            .observe_commitment(&single_cap(root), transcript);
         let commitment = HidingCommitment {
-            root: *root,
+            root,
             num_vars: num_vars_u32,
         };
         Ok((
@@ -208,9 +213,74 @@ impl HidingPcs {
                 stack: shape.x_stack.clone(),
                 stacked_vars: shape.vars,
                 config: shape.w_config.clone(),
-                whir: data,
+                whir: HidingWhirProverData::from_parts(Poly::new(values), randomness, tree),
             },
         ))
+    }
+
+    /// The witness's first oracle: its stack `values` (`2^n`) cut into `W`'s `2^k` limbs, of
+    /// which only the first `shape.x_width` hold witness entries; each of those gets `W`'s
+    /// number of random encoding coefficients and is encoded as p3's committer encodes a limb
+    /// (message coefficients, then the randomness, at `W`'s rate). The other limbs are zero
+    /// and public, so they get no randomness and their codeword columns are zero: they are
+    /// neither encoded nor committed (the joint opening's rows carry them as zeros, which the
+    /// verifier checks). Returns the limb-major randomness (zeros for the zero limbs), the tree
+    /// and its root.
+    fn encode_witness(&self, shape: &JointShape, values: &[F]) -> Result<EncodedWitness, PcsError> {
+        use rand_zk::RngExt;
+        let k = shape.w_config.round_folding_factor(0);
+        let limb = 1usize << (shape.vars - k);
+        let per_limb = shape
+            .w_config
+            .oracle_randomness()
+            .first()
+            .copied()
+            .unwrap_or(0);
+        let height = limb << shape.w_config.starting_log_inv_rate;
+        let width = shape.x_width;
+        if limb + per_limb > height || values.len() != limb << k {
+            return Err(joint_error(
+                "the witness does not fit the weights' codeword",
+            ));
+        }
+        let mut rng = self.fresh_rng()?;
+        let mut randomness = vec![F::ZERO; per_limb << k];
+        for r in randomness.iter_mut().take(per_limb * width) {
+            *r = rng.random();
+        }
+        let mut matrix = vec![F::ZERO; height * width];
+        for b in 0..width {
+            let (message, random) = (
+                values.get(b * limb..(b + 1) * limb).unwrap_or_default(),
+                randomness
+                    .get(b * per_limb..(b + 1) * per_limb)
+                    .unwrap_or_default(),
+            );
+            for (row, &v) in message.iter().chain(random).enumerate() {
+                if let Some(m) = matrix.get_mut(row * width + b) {
+                    *m = v;
+                }
+            }
+        }
+        let encoded = self
+            .dft
+            .dft_batch(RowMajorMatrix::new(matrix, width))
+            .to_row_major_matrix();
+        let mmcs = super::SaltedKeccakMmcs::new(
+            crate::types::LeafHash::new(p3_keccak::Keccak256Hash),
+            crate::types::NodeCompress::new(p3_keccak::Keccak256Hash),
+            0,
+            self.fresh_rng()?,
+        );
+        let (cap, tree) = mmcs.commit_matrix(encoded);
+        let [root] = cap.roots() else {
+            return Err(PcsError::CommitmentShape {
+                what: "Merkle cap",
+                expected: 1,
+                got: cap.roots().len(),
+            });
+        };
+        Ok((randomness, tree, *root))
     }
 
     fn absorb_joint_shape(
@@ -352,7 +422,10 @@ impl HidingPcs {
         );
         let whir = self.instance(shape.q_config.clone())?;
         self.absorb_joint_claims(w_stack, x_claims, x_stack, transcript);
-        whir.observe_commitment(&joint_cap(w.root(), x.commitment.root), transcript);
+        whir.observe_commitment(
+            &joint_cap(w.root(), x.commitment.root, shape.x_width),
+            transcript,
+        );
         let inner = catch_unwind(AssertUnwindSafe(|| {
             whir.open_borrowed(&data, points, transcript)
         }))
@@ -435,7 +508,7 @@ impl HidingPcs {
         }
         let whir = self.instance(shape.q_config.clone())?;
         self.absorb_joint_claims(w_stack, x_claims, x_stack, transcript);
-        let cap = joint_cap(w.root(), x.root);
+        let cap = joint_cap(w.root(), x.root, shape.x_width);
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             whir.verify(&cap, &proof.inner, transcript, points)
         }));
@@ -456,8 +529,17 @@ impl HidingPcs {
     }
 }
 
-/// The first oracle's commitment of a joint opening: the cap of `W`'s and `X`'s roots, which
-/// [`SaltedData::Pair`]'s openings are checked against.
-fn joint_cap(w: [u8; 32], x: [u8; 32]) -> p3_merkle_tree::MerkleCap<F, [u8; 32]> {
-    p3_merkle_tree::MerkleCap::new(vec![w, x])
+/// A witness's first oracle for a joint opening: its limb-major encoding randomness, its tree
+/// and root.
+type EncodedWitness = (Vec<F>, SaltedData<RowMajorMatrix<F>>, [u8; 32]);
+
+/// The first oracle's commitment of a joint opening, which [`SaltedData::Pair`]'s openings are
+/// checked against: `W`'s and `X`'s roots, `X`'s committed width
+/// ([`super::merkle::pair_width_word`]) and a zero word (a cap holds a power of two of words).
+fn joint_cap(w: [u8; 32], x: [u8; 32], x_width: usize) -> p3_merkle_tree::MerkleCap<F, [u8; 32]> {
+    p3_merkle_tree::MerkleCap::new(vec![w, x, super::merkle::pair_width_word(x_width), [0; 32]])
+}
+
+fn single_cap(root: [u8; 32]) -> p3_merkle_tree::MerkleCap<F, [u8; 32]> {
+    p3_merkle_tree::MerkleCap::new(vec![root])
 }

@@ -22,7 +22,7 @@ use p3_maybe_rayon::prelude::*;
 use p3_merkle_tree::{MerkleCap, MerkleTreeError, MerkleTreeHidingMmcs, PrunedMerklePaths};
 use p3_symmetric::CryptographicHasher;
 use rand_zk::rngs::StdRng;
-use zkinfer_field::{F, PrimeField64};
+use zkinfer_field::{F, PrimeCharacteristicRing, PrimeField64};
 
 use std::sync::Arc;
 
@@ -137,7 +137,7 @@ impl Mmcs<F> for SaltedKeccakMmcs {
                 let (a, b) = (self.open_batch(index, a), self.open_batch(index, b));
                 let ((mut values, (mut salts, mut siblings)), (vb, (sb, pb))) =
                     (a.unpack(), b.unpack());
-                concat_first(&mut values, vb);
+                pad_concat(&mut values, vb);
                 concat_first(&mut salts, sb);
                 siblings.extend(pb);
                 (values, (salts, siblings))
@@ -193,7 +193,7 @@ impl Mmcs<F> for SaltedKeccakMmcs {
                 let (mut values, (mut salts, mut pruned)) = self.open_multi_batch(indices, a);
                 let (vb, (sb, pb)) = self.open_multi_batch(indices, b);
                 for (v, w) in values.iter_mut().zip(vb) {
-                    concat_first(v, w);
+                    pad_concat(v, w);
                 }
                 for (s, t) in salts.iter_mut().zip(sb) {
                     concat_first(s, t);
@@ -212,8 +212,27 @@ impl Mmcs<F> for SaltedKeccakMmcs {
         opened_values: &[Vec<R>],
         proof: &Self::MultiProof,
     ) -> Result<(), Self::Error> {
-        if let [a, b] = commit.roots() {
-            return self.verify_pair([*a, *b], dimensions, indices, opened_values, proof);
+        match commit.roots() {
+            [a, b] => {
+                let half = dimensions.first().map_or(0, |d| d.width / 2);
+                return self.verify_pair([*a, *b], half, dimensions, indices, opened_values, proof);
+            }
+            [a, b, w, pad] if *pad == [0u8; 32] => {
+                let width = pair_width(w).ok_or(MerkleTreeError::WrongWidth {
+                    matrix: 1,
+                    expected: 0,
+                    got: 0,
+                })?;
+                return self.verify_pair(
+                    [*a, *b],
+                    width,
+                    dimensions,
+                    indices,
+                    opened_values,
+                    proof,
+                );
+            }
+            _ => {}
         }
         let (salts, pruned) = proof;
         let batched = batched_root(
@@ -233,21 +252,53 @@ impl Mmcs<F> for SaltedKeccakMmcs {
     }
 }
 
-/// Appends `more`'s first element to `to`'s (one matrix per opening: a pair's row, salt).
+/// Appends `more`'s first element to `to`'s (one matrix per opening: a pair's salt).
 fn concat_first<T>(to: &mut [Vec<T>], more: Vec<Vec<T>>) {
     if let (Some(to), Some(more)) = (to.first_mut(), more.into_iter().next()) {
         to.extend(more);
     }
 }
 
+/// A pair's row: the first tree's row, the second's, then zeros up to twice the first's width
+/// (the second tree may commit only the first of its columns, the others being zero).
+fn pad_concat(to: &mut [Vec<F>], more: Vec<Vec<F>>) {
+    if let (Some(to), Some(more)) = (to.first_mut(), more.into_iter().next()) {
+        let width = to.len();
+        to.extend(more);
+        to.resize(2 * width, F::ZERO);
+    }
+}
+
+/// The third word of a pair's cap when the second tree commits only its first `width` columns
+/// (its others are zero): `width` as a little-endian `u64`, then zeros. (A cap holds a power of
+/// two of words: the fourth is zero.)
+#[must_use]
+pub(super) fn pair_width_word(width: usize) -> [u8; 32] {
+    let mut word = [0u8; 32];
+    word[..8].copy_from_slice(&(width as u64).to_le_bytes());
+    word
+}
+
+/// The width a cap's third word gives ([`pair_width_word`]); `None` for any other word.
+fn pair_width(word: &[u8; 32]) -> Option<usize> {
+    let (low, high) = word.split_at(8);
+    let width = u64::from_le_bytes(low.try_into().ok()?);
+    (high.iter().all(|&b| b == 0) && width > 0)
+        .then(|| usize::try_from(width).ok())
+        .flatten()
+}
+
 impl SaltedKeccakMmcs {
-    /// Checks a [`SaltedData::Pair`] opening against the cap of its two roots: each row, salt
-    /// and the siblings split in halves, each half checked against its root as a one-tree
-    /// opening (the batched walk, else p3's verifier for its error). Both trees have one height
-    /// and are opened at the same indices, so their pruned siblings are equally many.
+    /// Checks a [`SaltedData::Pair`] opening against its two roots, the second tree holding
+    /// `x_width` columns: each row is the first tree's row (half the row), the second's
+    /// `x_width` values, then zeros, which are checked; each salt and the siblings split in
+    /// halves; each tree's part checked against its root as a one-tree opening (the batched
+    /// walk, else p3's verifier for its error). Both trees have one height and are opened at
+    /// the same indices, so their pruned siblings are equally many.
     fn verify_pair<R: AsRef<[F]> + PartialEq>(
         &self,
         roots: [[u8; 32]; 2],
+        x_width: usize,
         dimensions: &[Dimensions],
         indices: &[usize],
         opened_values: &[Vec<R>],
@@ -262,7 +313,14 @@ impl SaltedKeccakMmcs {
         };
         let (width, half) = (dims.width, dims.width / 2);
         let siblings = &pruned.sibling_hashes;
-        if width % 2 != 0 || siblings.len() % 2 != 0 {
+        if width % 2 != 0 || x_width == 0 || x_width > half {
+            return Err(MerkleTreeError::WrongWidth {
+                matrix: 1,
+                expected: half,
+                got: x_width,
+            });
+        }
+        if siblings.len() % 2 != 0 {
             return Err(MerkleTreeError::WrongHeight {
                 expected_proof_len: siblings.len() + 1,
                 num_siblings: siblings.len(),
@@ -292,17 +350,31 @@ impl SaltedKeccakMmcs {
                     got: row.len(),
                 });
             }
-            for (h, (values, salts)) in halves.iter_mut().enumerate() {
-                values.push(vec![row[h * half..(h + 1) * half].to_vec()]);
+            let (first, second) = row.split_at(half);
+            let (second, zeros) = second.split_at(x_width);
+            if zeros.iter().any(|z| *z != F::ZERO) {
+                return Err(MerkleTreeError::WrongWidth {
+                    matrix: 1,
+                    expected: x_width,
+                    got: half,
+                });
+            }
+            for (h, ((values, salts), part)) in halves.iter_mut().zip([first, second]).enumerate() {
+                values.push(vec![part.to_vec()]);
                 salts.push(vec![salt[h * SALT_ELEMS..(h + 1) * SALT_ELEMS].to_vec()]);
             }
         }
-        let half_dims = [Dimensions {
-            width: half,
-            height: dims.height,
-        }];
         let (sa, sb) = siblings.split_at(siblings.len() / 2);
-        for (((values, salts), siblings), root) in halves.into_iter().zip([sa, sb]).zip(roots) {
+        for ((((values, salts), siblings), root), part) in halves
+            .into_iter()
+            .zip([sa, sb])
+            .zip(roots)
+            .zip([half, x_width])
+        {
+            let half_dims = [Dimensions {
+                width: part,
+                height: dims.height,
+            }];
             let cap = MerkleCap::new(vec![root]);
             let proof = (
                 salts,
