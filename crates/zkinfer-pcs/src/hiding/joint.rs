@@ -212,6 +212,7 @@ impl HidingPcs {
                 commitment,
                 stack: shape.x_stack.clone(),
                 stacked_vars: shape.vars,
+                claim_vars: shape.x_stack.min_stacked_vars,
                 config: shape.w_config.clone(),
                 whir: HidingWhirProverData::from_parts(Poly::new(values), randomness, tree),
             },
@@ -325,8 +326,10 @@ impl HidingPcs {
         Ok(())
     }
 
-    /// The witness stack's number of variables and each column claim's point lifted to it: the
-    /// verifier's side of [`HidingCommittedData::lift`] for a joint commitment.
+    /// The number of variables of the witness's columns' stack (the committed stack's first
+    /// `2^m` entries, the rest zero) and each column claim's point lifted to it: the verifier's
+    /// side of [`HidingCommittedData::lift`] for a joint commitment. A [`StackClaim`] on the
+    /// witness is on this stack.
     ///
     /// # Errors
     /// A claim on a missing column or with a point of the wrong length.
@@ -335,10 +338,8 @@ impl HidingPcs {
         shape: &JointShape,
         claims: &[ColumnClaim],
     ) -> Result<(usize, Vec<Vec<EF>>), PcsError> {
-        Ok((
-            shape.x_stack.columns_vars(shape.vars),
-            shape.x_stack.lift_points(claims, shape.vars)?,
-        ))
+        let m = shape.x_stack.min_stacked_vars;
+        Ok((m, shape.x_stack.lift_points(claims, m)?))
     }
 
     /// The points of `Q` of `W`'s stack claims, then of `X`'s claims and stack claims.
@@ -349,7 +350,29 @@ impl HidingPcs {
         x_stack: &[StackClaim],
     ) -> Result<Vec<Point<EF>>, PcsError> {
         let w = shape.w_stack.lift(&[], w_stack, shape.vars)?;
-        let x = shape.x_stack.lift(x_claims, x_stack, shape.vars)?;
+        // A claim on the columns' stack of `m` variables is a claim on the committed stack at
+        // the point with `n − m` leading zeros.
+        let m = shape.x_stack.min_stacked_vars;
+        let x_stack = x_stack
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if c.point.len() != m {
+                    return Err(PcsError::PointLength {
+                        claim: x_claims.len() + i,
+                        expected: m,
+                        got: c.point.len(),
+                    });
+                }
+                let mut point = vec![EF::ZERO; shape.vars - m];
+                point.extend_from_slice(&c.point);
+                Ok(StackClaim {
+                    point,
+                    value: c.value,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let x = shape.x_stack.lift(x_claims, &x_stack, shape.vars)?;
         let with = |s: EF, p: Point<EF>| {
             let mut coords = Vec::with_capacity(shape.vars + 1);
             coords.push(s);

@@ -75,6 +75,7 @@ impl HidingPcs {
                 commitment,
                 stack,
                 stacked_vars,
+                claim_vars: stacked_vars,
                 config,
                 whir: data,
             },

@@ -80,6 +80,11 @@ pub struct HidingCommittedData {
     pub(crate) commitment: HidingCommitment,
     pub(crate) stack: Stack,
     pub(crate) stacked_vars: usize,
+    /// The variables of the stack its claims are on: `stacked_vars`, or for a witness committed
+    /// for a joint opening the smallest stack that holds its columns (the committed stack's
+    /// first `2^claim_vars` entries; the rest is zero), so that a claim reduction runs on the
+    /// columns, not on the weights' stack size.
+    pub(crate) claim_vars: usize,
     pub(crate) config: HidingConfig,
     pub(crate) whir: HidingWhirProverData<F, EF, SaltedKeccakMmcs>,
 }
@@ -95,13 +100,15 @@ impl HidingCommittedData {
     /// a caller needs to prove something of the stack itself, e.g. to reduce many column claims
     /// to one [`StackClaim`] (docs/ZK.md §13).
     pub fn stacked_values(&self) -> &[F] {
-        self.whir.message.as_slice()
+        let all = self.whir.message.as_slice();
+        all.get(..1usize << self.claim_vars).unwrap_or(all)
     }
 
-    /// The number of variables of the stacked polynomial.
+    /// The number of variables of the stacked polynomial the claims are on (a
+    /// [`StackClaim`]'s point's length).
     #[must_use]
     pub fn stacked_vars(&self) -> usize {
-        self.stacked_vars
+        self.claim_vars
     }
 
     /// Each claim's point lifted to the stack: `c̃(p) = P(lift(p))` (selector and padding
@@ -110,7 +117,7 @@ impl HidingCommittedData {
     /// # Errors
     /// A claim on a missing column or with a point of the wrong length.
     pub fn lift(&self, claims: &[ColumnClaim]) -> Result<Vec<Vec<EF>>, PcsError> {
-        self.stack.lift_points(claims, self.stacked_vars)
+        self.stack.lift_points(claims, self.claim_vars)
     }
 }
 
