@@ -7,7 +7,9 @@
 //! division, integer square root) commit their outputs and helper columns, whose
 //! relations LogUp lookups and small sumchecks prove; at the end every claim is on a committed
 //! column (weights: committed at setup, root in the vk; witness: committed per proof with a
-//! hiding commitment, [`commit`]) or on the public input, and two batched openings settle them.
+//! hiding commitment, [`commit`]) or on the public input, and batched openings settle them: one
+//! opening of the witness and the private weights together where the weights' stack holds the
+//! witness (proof format 21, docs/ZK.md §15), else one each.
 //!
 //! Modules: [`ir`] (the graph), [`lower`] (from `zkinfer-model`'s quantized graph),
 //! [`layout`] (padding), [`plan`] (the compiled model), [`compile()`](compile::compile) (the

@@ -544,7 +544,7 @@ impl Proof {
     /// The encoded size in bytes of each part of the proof (bincode, as in the file, whose
     /// header adds a few bytes): the statement (key digest, public input and output, a private
     /// output's claim, `hashed` commitments), the commitments, the layer messages (sumchecks and
-    /// the values they send), the lookups, the mask pool's discharge, and the two openings.
+    /// the values they send), the lookups, the mask pool's discharge, and the openings.
     #[must_use]
     pub fn size_by_part(&self) -> Vec<(&'static str, u64)> {
         fn size<T: Serialize + ?Sized>(v: &T) -> u64 {

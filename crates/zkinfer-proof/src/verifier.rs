@@ -1,5 +1,6 @@
 //! The verifier. It recomputes every challenge, checks every sumcheck and lookup, evaluates the
-//! public input and output itself, and checks both openings. It never panics and never accepts by
+//! public input and output itself, and checks the openings (the witness's and the weights', or
+//! their joint opening: docs/ZK.md §15). It never panics and never accepts by
 //! default: every path that does not reach the end returns an error.
 #![cfg_attr(
     not(test),

@@ -96,7 +96,7 @@ impl HidingCommittedData {
         &self.commitment
     }
 
-    /// The stacked polynomial's evaluations over the hypercube (`2^stacked_vars` of them): what
+    /// The stacked polynomial's evaluations over the hypercube (`2^claim_vars` of them): what
     /// a caller needs to prove something of the stack itself, e.g. to reduce many column claims
     /// to one [`StackClaim`] (docs/ZK.md §13).
     pub fn stacked_values(&self) -> &[F] {
@@ -104,10 +104,17 @@ impl HidingCommittedData {
         all.get(..1usize << self.claim_vars).unwrap_or(all)
     }
 
-    /// The number of variables of the stacked polynomial the claims are on (a
-    /// [`StackClaim`]'s point's length).
+    /// The number of variables of the committed stacked polynomial.
     #[must_use]
     pub fn stacked_vars(&self) -> usize {
+        self.stacked_vars
+    }
+
+    /// The number of variables of the stack the claims are on ([`HidingCommittedData::lift`],
+    /// a [`StackClaim`]'s point's length): [`HidingCommittedData::stacked_vars`], or fewer for a
+    /// witness committed for a joint opening.
+    #[must_use]
+    pub fn claim_vars(&self) -> usize {
         self.claim_vars
     }
 

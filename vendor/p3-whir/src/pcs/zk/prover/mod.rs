@@ -51,6 +51,25 @@ use crate::utils::{eval_ze_star_n, par_add_scaled_powers, par_eval_ze_star_n};
 /// shift, trading a serial dependency chain for a parallel one per chunk.
 const POW_CHUNK: usize = 1 << 12;
 
+/// zkinfer patch (ZKINFER-PATCH.md item 13): the index of the block of the hypercube that
+/// `point`'s leading Boolean coordinates (at most `max`) select, most significant first, and the
+/// point's other coordinates.
+fn boolean_prefix<EF: PrimeCharacteristicRing + PartialEq>(point: &[EF], max: usize) -> (usize, &[EF]) {
+    let mut block = 0usize;
+    let mut taken = 0;
+    for c in point.iter().take(max) {
+        if *c == EF::ZERO {
+            block <<= 1;
+        } else if *c == EF::ONE {
+            block = (block << 1) | 1;
+        } else {
+            break;
+        }
+        taken += 1;
+    }
+    (block, &point[taken..])
+}
+
 /// HVZK-WHIR prover.
 #[derive(Debug)]
 pub struct HidingWhirProver<'a, EF, F, Dft, MT, Challenger>
@@ -187,8 +206,13 @@ where
         let product = if num_variables >= k_pack {
             let mut weights = Poly::<EF::ExtensionPacking>::zero(num_variables - k_pack);
             for ((point, _), &coeff) in claims.iter().zip(&coeffs) {
-                SplitEq::new_packed(point, coeff)
-                    .accumulate_into_packed(weights.as_mut_slice(), None);
+                // zkinfer patch (ZKINFER-PATCH.md item 13): eq(z, ·) is zero outside the block
+                // its leading Boolean coordinates select, so only that block is accumulated.
+                let (block, rest) = boolean_prefix(point.as_slice(), num_variables - k_pack);
+                let len = 1usize << (rest.len() - k_pack);
+                let out = &mut weights.as_mut_slice()[block * len..(block + 1) * len];
+                SplitEq::new_packed(&Point::new(rest.to_vec()), coeff)
+                    .accumulate_into_packed(out, None);
             }
             let evals = Poly::new(
                 F::Packing::pack_slice(prover_data.message.as_slice())
