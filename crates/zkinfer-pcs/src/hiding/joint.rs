@@ -48,7 +48,8 @@ use super::stack::Stack;
 use super::types::HidingConfig;
 use super::{
     HidingCommitment, HidingCommittedData, HidingOpeningProof, HidingPcs, ReusableCommitment,
-    StackClaim, StoredHidingData, check_report, check_security, randomized_round_bits,
+    StackClaim, StoredHidingData, check_report, check_security, check_values,
+    randomized_round_bits, run_p3_verifier,
 };
 use crate::{ColumnClaim, PcsError};
 
@@ -463,20 +464,14 @@ impl HidingPcs {
         {
             return Err(bad(reason));
         }
-        let values = w_stack
-            .iter()
-            .map(|c| c.value)
-            .chain(x_claims.iter().map(|c| c.value))
-            .chain(x_stack.iter().map(|c| c.value));
-        for (i, (&expected, value)) in inner.evals.iter().zip(values).enumerate() {
-            if expected != value {
-                return Err(PcsError::ValueMismatch {
-                    claim: i,
-                    expected,
-                    got: value,
-                });
-            }
-        }
+        check_values(
+            &inner.evals,
+            w_stack
+                .iter()
+                .map(|c| c.value)
+                .chain(x_claims.iter().map(|c| c.value))
+                .chain(x_stack.iter().map(|c| c.value)),
+        )?;
         Ok(HidingOpeningProof { inner })
     }
 
@@ -515,40 +510,18 @@ impl HidingPcs {
                 got: evals.len(),
             });
         }
-        let values = w_stack
-            .iter()
-            .map(|c| c.value)
-            .chain(x_claims.iter().map(|c| c.value))
-            .chain(x_stack.iter().map(|c| c.value));
-        for (i, (&expected, value)) in evals.iter().zip(values).enumerate() {
-            if expected != value {
-                return Err(PcsError::ValueMismatch {
-                    claim: i,
-                    expected,
-                    got: value,
-                });
-            }
-        }
+        check_values(
+            evals,
+            w_stack
+                .iter()
+                .map(|c| c.value)
+                .chain(x_claims.iter().map(|c| c.value))
+                .chain(x_stack.iter().map(|c| c.value)),
+        )?;
         let whir = self.instance(shape.q_config.clone())?;
         self.absorb_joint_claims(w_stack, x_claims, x_stack, transcript);
         let cap = joint_cap(w.root(), x.root, shape.x_width);
-        let outcome = catch_unwind(AssertUnwindSafe(|| {
-            whir.verify(&cap, &proof.inner, transcript, points)
-        }));
-        match outcome {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(PcsError::Whir {
-                reason: e.to_string(),
-            }),
-            Err(payload) => {
-                let reason = payload
-                    .downcast_ref::<&str>()
-                    .map(|s| (*s).to_owned())
-                    .or_else(|| payload.downcast_ref::<String>().cloned())
-                    .unwrap_or_default();
-                Err(PcsError::VerifierPanicked { reason })
-            }
-        }
+        run_p3_verifier(|| whir.verify(&cap, &proof.inner, transcript, points))
     }
 }
 

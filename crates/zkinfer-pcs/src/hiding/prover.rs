@@ -168,19 +168,13 @@ impl HidingPcs {
                 num_vars: stacked_vars,
                 reason: e.to_string(),
             })?;
-        let values = claims
-            .iter()
-            .map(|c| c.value)
-            .chain(stack.iter().map(|c| c.value));
-        for (i, (&expected, value)) in inner.evals.iter().zip(values).enumerate() {
-            if expected != value {
-                return Err(PcsError::ValueMismatch {
-                    claim: i,
-                    expected,
-                    got: value,
-                });
-            }
-        }
+        super::check_values(
+            &inner.evals,
+            claims
+                .iter()
+                .map(|c| c.value)
+                .chain(stack.iter().map(|c| c.value)),
+        )?;
         Ok(HidingOpeningProof { inner })
     }
 }

@@ -9,13 +9,14 @@
     )
 )]
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
 use p3_commit::MultilinearPcs;
 use zkinfer_field::{EF, Transcript};
 
 use super::stack::Stack;
-use super::{HidingCommitment, HidingOpeningProof, HidingPcs, StackClaim, check_security};
+use super::{
+    HidingCommitment, HidingOpeningProof, HidingPcs, StackClaim, check_security, check_values,
+    run_p3_verifier,
+};
 use crate::{ColumnClaim, MAX_COLUMNS, PcsError};
 
 impl HidingPcs {
@@ -112,39 +113,17 @@ impl HidingPcs {
                 got: evals.len(),
             });
         }
-        let values = claims
-            .iter()
-            .map(|c| c.value)
-            .chain(stack_claims.iter().map(|c| c.value));
-        for (i, (&expected, value)) in evals.iter().zip(values).enumerate() {
-            if expected != value {
-                return Err(PcsError::ValueMismatch {
-                    claim: i,
-                    expected,
-                    got: value,
-                });
-            }
-        }
+        check_values(
+            evals,
+            claims
+                .iter()
+                .map(|c| c.value)
+                .chain(stack_claims.iter().map(|c| c.value)),
+        )?;
         let whir = self.instance(config)?;
         self.absorb_claims(claims, stack_claims, transcript);
         let cap = commitment.cap();
-        let outcome = catch_unwind(AssertUnwindSafe(|| {
-            whir.verify(&cap, &proof.inner, transcript, points)
-        }));
-        match outcome {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(PcsError::Whir {
-                reason: e.to_string(),
-            }),
-            Err(payload) => {
-                let reason = payload
-                    .downcast_ref::<&str>()
-                    .map(|s| (*s).to_owned())
-                    .or_else(|| payload.downcast_ref::<String>().cloned())
-                    .unwrap_or_default();
-                Err(PcsError::VerifierPanicked { reason })
-            }
-        }
+        run_p3_verifier(|| whir.verify(&cap, &proof.inner, transcript, points))
     }
 
     /// The number of variables of the stacked polynomial behind `commitment`, and each column
