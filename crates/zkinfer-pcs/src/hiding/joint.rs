@@ -48,8 +48,8 @@ use super::stack::Stack;
 use super::types::HidingConfig;
 use super::{
     HidingCommitment, HidingCommittedData, HidingOpeningProof, HidingPcs, ReusableCommitment,
-    StackClaim, StoredHidingData, check_report, check_security, check_values,
-    randomized_round_bits, run_p3_verifier,
+    StackClaim, StoredHidingData, check_level, check_opened, check_report, check_security,
+    check_values, randomized_round_bits, run_p3_verifier,
 };
 use crate::{ColumnClaim, PcsError};
 
@@ -268,13 +268,7 @@ impl HidingPcs {
             .dft
             .dft_batch(RowMajorMatrix::new(matrix, width))
             .to_row_major_matrix();
-        let mmcs = super::SaltedKeccakMmcs::new(
-            crate::types::LeafHash::new(p3_keccak::Keccak256Hash),
-            crate::types::NodeCompress::new(p3_keccak::Keccak256Hash),
-            0,
-            self.fresh_rng()?,
-        );
-        let (cap, tree) = mmcs.commit_matrix(encoded);
+        let (cap, tree) = self.salted_mmcs()?.commit_matrix(encoded);
         let [root] = cap.roots() else {
             return Err(PcsError::CommitmentShape {
                 what: "Merkle cap",
@@ -495,23 +489,11 @@ impl HidingPcs {
         transcript: &mut Transcript,
     ) -> Result<(), PcsError> {
         check_security(&self.config)?;
-        if shape.q_config.security_level < super::MIN_SECURITY_BITS {
-            return Err(PcsError::SecurityTooLow {
-                min: super::MIN_SECURITY_BITS,
-                got: shape.q_config.security_level,
-            });
-        }
+        check_level(&shape.q_config)?;
         let points = Self::joint_points(shape, w_stack, x_claims, x_stack)?;
-        let evals = &proof.inner.evals;
-        if evals.len() != points.len() {
-            return Err(PcsError::ProofShape {
-                what: "opened values",
-                expected: points.len(),
-                got: evals.len(),
-            });
-        }
-        check_values(
-            evals,
+        check_opened(
+            points.len(),
+            &proof.inner.evals,
             w_stack
                 .iter()
                 .map(|c| c.value)

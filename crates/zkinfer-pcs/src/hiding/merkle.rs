@@ -212,27 +212,16 @@ impl Mmcs<F> for SaltedKeccakMmcs {
         opened_values: &[Vec<R>],
         proof: &Self::MultiProof,
     ) -> Result<(), Self::Error> {
-        match commit.roots() {
-            [a, b] => {
-                let half = dimensions.first().map_or(0, |d| d.width / 2);
-                return self.verify_pair([*a, *b], half, dimensions, indices, opened_values, proof);
-            }
-            [a, b, w, pad] if *pad == [0u8; 32] => {
-                let width = pair_width(w).ok_or(MerkleTreeError::WrongWidth {
-                    matrix: 1,
-                    expected: 0,
-                    got: 0,
-                })?;
-                return self.verify_pair(
-                    [*a, *b],
-                    width,
-                    dimensions,
-                    indices,
-                    opened_values,
-                    proof,
-                );
-            }
-            _ => {}
+        // A pair's cap: the two roots, the second tree's width, a zero word (`super::joint`).
+        if let [a, b, w, pad] = commit.roots()
+            && *pad == [0u8; 32]
+        {
+            let width = pair_width(w).ok_or(MerkleTreeError::WrongWidth {
+                matrix: 1,
+                expected: 0,
+                got: 0,
+            })?;
+            return self.verify_pair([*a, *b], width, dimensions, indices, opened_values, proof);
         }
         let (salts, pruned) = proof;
         let batched = batched_root(

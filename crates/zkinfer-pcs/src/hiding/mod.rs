@@ -798,16 +798,21 @@ impl HidingPcs {
 
     /// The p3-whir instance for `config`, its salts and masks drawn from fresh OS randomness.
     fn instance(&self, config: HidingConfig) -> Result<HidingWhir, PcsError> {
-        let mmcs = SaltedKeccakMmcs::new(
-            LeafHash::new(Keccak256Hash),
-            NodeCompress::new(Keccak256Hash),
-            0,
-            self.fresh_rng()?,
-        );
         Ok(HidingWhir::new(
             config,
             self.dft.clone(),
-            mmcs,
+            self.salted_mmcs()?,
+            self.fresh_rng()?,
+        ))
+    }
+
+    /// The salted Keccak tree every hiding oracle is committed with, its salts drawn from fresh
+    /// OS randomness.
+    fn salted_mmcs(&self) -> Result<SaltedKeccakMmcs, PcsError> {
+        Ok(SaltedKeccakMmcs::new(
+            LeafHash::new(Keccak256Hash),
+            NodeCompress::new(Keccak256Hash),
+            0,
             self.fresh_rng()?,
         ))
     }
@@ -1005,6 +1010,35 @@ fn check_security(config: &PcsConfig) -> Result<(), PcsError> {
         });
     }
     Ok(())
+}
+
+/// A verifier's check of the level p3's configuration was built for: at least
+/// [`MIN_SECURITY_BITS`].
+fn check_level(config: &HidingConfig) -> Result<(), PcsError> {
+    if config.security_level < MIN_SECURITY_BITS {
+        return Err(PcsError::SecurityTooLow {
+            min: MIN_SECURITY_BITS,
+            got: config.security_level,
+        });
+    }
+    Ok(())
+}
+
+/// A verifier's check of the values a proof opens: one per claim point (`points` of them), each
+/// the claimed one ([`check_values`]).
+fn check_opened(
+    points: usize,
+    evals: &[zkinfer_field::EF],
+    claimed: impl Iterator<Item = zkinfer_field::EF>,
+) -> Result<(), PcsError> {
+    if evals.len() != points {
+        return Err(PcsError::ProofShape {
+            what: "opened values",
+            expected: points,
+            got: evals.len(),
+        });
+    }
+    check_values(evals, claimed)
 }
 
 /// The values an opening proves (`evals`, p3's) against the claimed ones, in claim order: the

@@ -14,8 +14,8 @@ use zkinfer_field::{EF, Transcript};
 
 use super::stack::Stack;
 use super::{
-    HidingCommitment, HidingOpeningProof, HidingPcs, StackClaim, check_security, check_values,
-    run_p3_verifier,
+    HidingCommitment, HidingOpeningProof, HidingPcs, StackClaim, check_level, check_opened,
+    check_security, run_p3_verifier,
 };
 use crate::{ColumnClaim, MAX_COLUMNS, PcsError};
 
@@ -98,23 +98,11 @@ impl HidingPcs {
     ) -> Result<(), PcsError> {
         check_security(&self.config)?;
         let (stacked_vars, config, stack) = self.place(self.stack_of(commitment)?, uses)?;
-        if config.security_level < super::MIN_SECURITY_BITS {
-            return Err(PcsError::SecurityTooLow {
-                min: super::MIN_SECURITY_BITS,
-                got: config.security_level,
-            });
-        }
+        check_level(&config)?;
         let points = stack.lift(claims, stack_claims, stacked_vars)?;
-        let evals = &proof.inner.evals;
-        if evals.len() != points.len() {
-            return Err(PcsError::ProofShape {
-                what: "opened values",
-                expected: points.len(),
-                got: evals.len(),
-            });
-        }
-        check_values(
-            evals,
+        check_opened(
+            points.len(),
+            &proof.inner.evals,
             claims
                 .iter()
                 .map(|c| c.value)
