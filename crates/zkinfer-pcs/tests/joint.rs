@@ -2,6 +2,7 @@
 //! what the separate openings accept it accepts, in fewer bytes, and it rejects what they
 //! reject.
 
+use p3_whir::pcs::proof::QueryOpenings;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, Transcript};
@@ -246,6 +247,44 @@ fn a_small_witness_commits_only_the_limbs_it_fills() {
     let mut x_claims = j.x_claims.clone();
     x_claims[0].value += EF::ONE;
     assert!(verify(&s, &s.w, &s.w_stack, &j, &j.x, &x_claims, &j.proof).is_err());
+
+    // The first oracle's opened rows are sent as the weights' `2^k` values and the witness's
+    // filled limbs only (proof format 22); the verifier puts the witness's zero limbs back.
+    let inner = j.proof.p3_proof();
+    let QueryOpenings::Base(first) = &inner.rounds[0].openings else {
+        panic!("the first oracle's rows are base-field rows")
+    };
+    let sent = first.rows[0].len();
+    assert!(first.rows.iter().all(|r| r.len() == sent));
+    let w_width = sent - j.shape.x_width();
+    assert!(
+        w_width.is_power_of_two() && j.shape.x_width() < w_width,
+        "{sent}"
+    );
+    // Rows with the zero limbs (as format 21 sent them), a value short or one more: rejected.
+    for len in [2 * w_width, sent - 1, sent + 1] {
+        let mut p = inner.clone();
+        let QueryOpenings::Base(first) = &mut p.rounds[0].openings else {
+            unreachable!()
+        };
+        for row in &mut first.rows {
+            row.resize(len, F::ZERO);
+        }
+        let p = HidingOpeningProof::from_p3_proof(p);
+        assert!(
+            verify(&s, &s.w, &s.w_stack, &j, &j.x, &j.x_claims, &p).is_err(),
+            "rows of {len} values were accepted"
+        );
+    }
+    // A changed witness value in an opened row: rejected by the witness's tree.
+    let mut p = inner.clone();
+    let QueryOpenings::Base(first) = &mut p.rounds[0].openings else {
+        unreachable!()
+    };
+    first.rows[0][w_width] += F::ONE;
+    let p = HidingOpeningProof::from_p3_proof(p);
+    assert!(verify(&s, &s.w, &s.w_stack, &j, &j.x, &j.x_claims, &p).is_err());
+
     let wire = j.proof.to_wire();
     for _ in 0..30 {
         let mut bytes = wire.clone();

@@ -101,7 +101,10 @@ use crate::keys::{ProvingKey, VerifyingKey};
 ///   is committed at the weights' stack size with their configuration and both are opened in one
 ///   HVZK-WHIR run of `Q = W ‖ X` (`WitnessOpening::Joint`, an empty weights opening; docs/ZK.md
 ///   §15). Keys unchanged.
-pub const FORMAT_VERSION: u32 = 21;
+/// - 22: a joint opening's first-oracle rows are sent without the witness's zero limbs (`W`'s
+///   `2^k` values, then the witness's first `x_width`); the verifier puts the zeros back.
+///   Keys unchanged.
+pub const FORMAT_VERSION: u32 = 22;
 
 /// Version of the verifying-key and compiled-model file formats (proving keys have
 /// [`PK_FORMAT_VERSION`]); bump on any change. Keys are versioned apart from proofs so that a change of the proof alone does not make users
@@ -720,12 +723,13 @@ mod tests {
 
     #[test]
     fn an_old_proof_file_names_its_version_and_the_fix() {
-        assert_eq!(<Proof as ZkFile>::VERSION, 21);
-        // Proofs of the previous formats (20: the witness and the weights always opened apart;
+        assert_eq!(<Proof as ZkFile>::VERSION, 22);
+        // Proofs of the previous formats (21: a joint opening's rows with the witness's zero
+        // limbs; 20: the witness and the weights always opened apart;
         // 19: that randomness never in the stack's free tail;
         // 18: the weights' openings' randomness always in the encoding; 17: a lookup tree per
         // table and size; 16: one per lookup) are refused.
-        for old in [16, 17, 18, 19, 20] {
+        for old in [16, 17, 18, 19, 20, 21] {
             let e = Proof::from_bytes(&header::<Proof>(old)).unwrap_err();
             assert!(
                 matches!(e, FileError::WrongVersion { got, .. } if got == old),

@@ -40,10 +40,11 @@ use p3_matrix::Matrix;
 use p3_matrix::dense::RowMajorMatrix;
 use p3_multilinear_util::point::Point;
 use p3_multilinear_util::poly::Poly;
-use p3_whir::HidingWhirProverData;
+use p3_whir::pcs::proof::QueryOpenings;
+use p3_whir::{HidingWhirProverData, ZkWhirProof};
 use zkinfer_field::{EF, F, PrimeCharacteristicRing, Transcript};
 
-use super::merkle::SaltedData;
+use super::merkle::{SaltedData, SaltedKeccakMmcs};
 use super::stack::Stack;
 use super::types::HidingConfig;
 use super::{
@@ -89,6 +90,13 @@ impl JointShape {
     #[must_use]
     pub fn codeword_vars(&self) -> usize {
         self.vars + self.w_config.starting_log_inv_rate
+    }
+
+    /// How many of the witness stack's `2^k` limbs hold its entries: the others are zero, not
+    /// committed and not sent in the opened rows.
+    #[must_use]
+    pub fn x_width(&self) -> usize {
+        self.x_width
     }
 }
 
@@ -466,6 +474,18 @@ impl HidingPcs {
                 .chain(x_claims.iter().map(|c| c.value))
                 .chain(x_stack.iter().map(|c| c.value)),
         )?;
+        let mut inner = inner;
+        let (sent, full) = pair_row_widths(shape);
+        let rows = first_oracle_rows(&mut inner)
+            .ok_or_else(|| joint_error("the first oracle's openings are not base-field rows"))?;
+        for row in rows.iter_mut() {
+            if row.len() != full || row.iter().skip(sent).any(|v| *v != F::ZERO) {
+                return Err(joint_error(
+                    "an opened row of the first oracle is not the two trees' rows",
+                ));
+            }
+            row.truncate(sent);
+        }
         Ok(HidingOpeningProof { inner })
     }
 
@@ -501,9 +521,44 @@ impl HidingPcs {
                 .chain(x_stack.iter().map(|c| c.value)),
         )?;
         let whir = self.instance(shape.q_config.clone())?;
+        let mut inner = proof.inner.clone();
+        let (sent, full) = pair_row_widths(shape);
+        let rows = first_oracle_rows(&mut inner)
+            .ok_or_else(|| joint_error("the first oracle's openings are not base-field rows"))?;
+        for row in rows.iter_mut() {
+            if row.len() != sent {
+                return Err(joint_error(
+                    "an opened row of the first oracle does not have the weights' and the \
+                     witness's committed widths",
+                ));
+            }
+            row.resize(full, F::ZERO);
+        }
         self.absorb_joint_claims(w_stack, x_claims, x_stack, transcript);
         let cap = joint_cap(w.root(), x.root, shape.x_width);
-        run_p3_verifier(|| whir.verify(&cap, &proof.inner, transcript, points))
+        run_p3_verifier(|| whir.verify(&cap, &inner, transcript, points))
+    }
+}
+
+/// The widths of an opened row of a joint opening's first oracle: as sent (`W`'s `2^k` values
+/// and `X`'s first `x_width`) and as folded (`2^(k+1)`: `X`'s other limbs are zero, public and
+/// not sent; the verifier puts them back).
+fn pair_row_widths(shape: &JointShape) -> (usize, usize) {
+    let w_width = 1usize << shape.w_config.round_folding_factor(0);
+    (w_width + shape.x_width, 2 * w_width)
+}
+
+/// The opened rows of a proof's first oracle (the first round's STIR openings, or the base
+/// case's source openings for a run without code-switching rounds); `None` if they are not
+/// base-field rows.
+fn first_oracle_rows(proof: &mut ZkWhirProof<F, EF, SaltedKeccakMmcs>) -> Option<&mut Vec<Vec<F>>> {
+    let openings = match proof.rounds.first_mut() {
+        Some(round) => &mut round.openings,
+        None => &mut proof.base_case.source_openings,
+    };
+    match openings {
+        QueryOpenings::Base(opening) => Some(&mut opening.rows),
+        QueryOpenings::Extension(_) => None,
     }
 }
 
