@@ -102,7 +102,9 @@ use crate::keys::{ProvingKey, VerifyingKey};
 ///   HVZK-WHIR run of `Q = W ‖ X` (`WitnessOpening::Joint`, an empty weights opening; docs/ZK.md
 ///   §15). Keys unchanged.
 /// - 22: a joint opening's first-oracle rows are sent without the witness's zero limbs (`W`'s
-///   `2^k` values, then the witness's first `x_width`); the verifier puts the zeros back.
+///   `2^k` values, then the witness's first `x_width`); the verifier puts the zeros back. The
+///   joint opening is taken up to a joint polynomial of 2^24 entries
+///   (`weights::JOINT_MAX_VARS`) instead of a first codeword of 2^24 (ResNet-18 opens jointly).
 ///   Keys unchanged.
 pub const FORMAT_VERSION: u32 = 22;
 

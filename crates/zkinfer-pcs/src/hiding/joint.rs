@@ -436,15 +436,23 @@ impl HidingPcs {
             ));
         }
         let points = Self::joint_points(shape, w_stack, x_claims, x_stack)?;
+        let HidingWhirProverData {
+            message: x_message,
+            randomness: x_randomness,
+            merkle: x_merkle,
+            ..
+        } = x.whir;
         let mut message = Vec::with_capacity(2 << shape.vars);
         message.extend_from_slice(wd.message.as_slice());
-        message.extend_from_slice(x.whir.message.as_slice());
+        message.extend_from_slice(x_message.as_slice());
+        // The witness's stack is in `message` now: freed before the run allocates its tables.
+        drop(x_message);
         let mut randomness = wd.randomness.clone();
-        randomness.extend_from_slice(&x.whir.randomness);
+        randomness.extend_from_slice(&x_randomness);
         let data = HidingWhirProverData::from_parts(
             Poly::new(message),
             randomness,
-            SaltedData::Pair(Box::new(wd.merkle.clone()), Box::new(x.whir.merkle)),
+            SaltedData::Pair(Box::new(wd.merkle.clone()), Box::new(x_merkle)),
         );
         let whir = self.instance(shape.q_config.clone())?;
         self.absorb_joint_claims(w_stack, x_claims, x_stack, transcript);

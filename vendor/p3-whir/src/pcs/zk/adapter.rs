@@ -15,7 +15,7 @@ use spin::Mutex;
 
 use super::config::ZkWhirConfig;
 use super::proof::ZkWhirProof;
-use super::prover::{HidingWhirProver, HidingWhirProverData};
+use super::prover::{HidingWhirProver, HidingWhirProverData, boolean_prefix};
 use super::verifier::{HidingWhirVerifier, ZkVerifierError};
 use crate::WhirConfigError;
 use crate::pcs::zk::verifier::check_claim_arity;
@@ -177,10 +177,20 @@ where
         self.config.validate_initial_claims(protocol.len())?;
 
         // Evaluate the public claims, then bind the whole statement in one phase.
+        //
+        // zkinfer patch (ZKINFER-PATCH.md item 14): eq(z, ·) is zero outside the block the
+        // point's leading Boolean coordinates select, so each claim is evaluated on that block
+        // only (the same value, in time proportional to the block).
+        let message = prover_data.message.as_slice();
         let claims: Vec<(Point<EF>, EF)> = protocol
             .into_iter()
             .map(|point| {
-                let eval = prover_data.message.eval_base(&point);
+                let (block, rest) = boolean_prefix(point.as_slice(), point.num_variables());
+                let len = 1usize << rest.len();
+                let eval = message.get(block * len..(block + 1) * len).map_or_else(
+                    || prover_data.message.eval_base(&point),
+                    |block| Poly::new(block).eval_base(&Point::new(rest.to_vec())),
+                );
                 (point, eval)
             })
             .collect();

@@ -51,10 +51,15 @@ use crate::utils::{eval_ze_star_n, par_add_scaled_powers, par_eval_ze_star_n};
 /// shift, trading a serial dependency chain for a parallel one per chunk.
 const POW_CHUNK: usize = 1 << 12;
 
+/// zkinfer patch (item 15): packed elements per chunk of the first sumcheck's evaluation table
+/// (64 KiB of it with Goldilocks' quadratic extension and 8 lanes) that is written only if its
+/// message chunk is not all zero.
+const LIFT_CHUNK: usize = 1 << 9;
+
 /// zkinfer patch (ZKINFER-PATCH.md item 13): the index of the block of the hypercube that
 /// `point`'s leading Boolean coordinates (at most `max`) select, most significant first, and the
 /// point's other coordinates.
-fn boolean_prefix<EF: PrimeCharacteristicRing + PartialEq>(point: &[EF], max: usize) -> (usize, &[EF]) {
+pub(crate) fn boolean_prefix<EF: PrimeCharacteristicRing + PartialEq>(point: &[EF], max: usize) -> (usize, &[EF]) {
     let mut block = 0usize;
     let mut taken = 0;
     for c in point.iter().take(max) {
@@ -214,12 +219,25 @@ where
                 SplitEq::new_packed(&Point::new(rest.to_vec()), coeff)
                     .accumulate_into_packed(out, None);
             }
-            let evals = Poly::new(
-                F::Packing::pack_slice(prover_data.message.as_slice())
-                    .par_iter()
-                    .map(|&p| EF::ExtensionPacking::from(p))
-                    .collect(),
-            );
+            // zkinfer patch (ZKINFER-PATCH.md item 15): the table starts as zeros from a zeroed
+            // allocation (untouched memory) and only chunks of the message that are not all zero
+            // are written. zkinfer's stacks end in zero padding — a joint opening's witness half
+            // is zero past the limbs it fills — and on this table's size first touches of memory
+            // cost more than the arithmetic.
+            let packed = F::Packing::pack_slice(prover_data.message.as_slice());
+            let mut evals = EF::ExtensionPacking::zero_vec(packed.len());
+            evals
+                .par_chunks_mut(LIFT_CHUNK)
+                .zip(packed.par_chunks(LIFT_CHUNK))
+                .for_each(|(dst, src)| {
+                    if src.iter().flat_map(|p| p.as_slice()).all(|v| v.is_zero()) {
+                        return;
+                    }
+                    for (d, &s) in dst.iter_mut().zip(src) {
+                        *d = EF::ExtensionPacking::from(s);
+                    }
+                });
+            let evals = Poly::new(evals);
             ProductPolynomial::new_packed(VariableOrder::Prefix, evals, weights)
         } else {
             let mut weights = Poly::<EF>::zero(num_variables);
