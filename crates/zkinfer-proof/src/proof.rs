@@ -103,6 +103,8 @@ use crate::keys::{ProvingKey, VerifyingKey};
 ///   §15). Keys unchanged.
 /// - 22: a joint opening's first-oracle rows are sent without the witness's zero limbs (`W`'s
 ///   `2^k` values, then the witness's first `x_width`); the verifier puts the zeros back. The
+///   payload's lengths and enum tags are bincode varints (`ZkFile::VARINT`), and a proof file
+///   not in its one canonical encoding is refused. The
 ///   joint opening is taken up to a joint polynomial of 2^24 entries
 ///   (`weights::JOINT_MAX_VARS`) instead of a first codeword of 2^24 (ResNet-18 opens jointly).
 ///   Keys unchanged.
@@ -384,6 +386,12 @@ pub trait ZkFile: Serialize + for<'de> Deserialize<'de> {
         Ok(())
     }
 
+    /// Whether the payload's integers (lengths, enum tags) are bincode varints (1 byte below
+    /// 251) instead of fixed 8 / 4 bytes, and the file must be in its one canonical encoding
+    /// (decoded and encoded again, the same bytes): proofs, where every byte is a verifier's
+    /// cost. Keys keep fixed-width integers.
+    const VARINT: bool = false;
+
     /// Files of this kind up to this size are read whole and decoded from memory by
     /// [`ZkFile::read_from_file`] (bincode over a slice is several times faster than over a
     /// buffered reader: ≈ 10 ms of a 6.7 MB proof's decoding); larger ones are decoded as read.
@@ -433,8 +441,15 @@ pub trait ZkFile: Serialize + for<'de> Deserialize<'de> {
         let mut out = Counting(out, 0u64);
         out.write_all(&Self::MAGIC)?;
         out.write_all(&Self::VERSION.to_le_bytes())?;
-        bincode::serialize_into(&mut out, self)
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))?;
+        let encoded = if Self::VARINT {
+            use bincode::Options;
+            bincode::DefaultOptions::new()
+                .with_varint_encoding()
+                .serialize_into(&mut out, self)
+        } else {
+            bincode::serialize_into(&mut out, self)
+        };
+        encoded.map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))?;
         self.write_trailer(&mut out)?;
         Ok(usize::try_from(out.1).unwrap_or(usize::MAX))
     }
@@ -496,14 +511,20 @@ pub trait ZkFile: Serialize + for<'de> Deserialize<'de> {
             });
         }
         use bincode::Options;
-        bincode::DefaultOptions::new()
-            .with_fixint_encoding()
-            .with_limit(len)
-            .deserialize_from::<_, Self>(input)
-            .map_err(|e| FileError::Corrupt {
-                kind: Self::KIND,
-                reason: e.to_string(),
-            })
+        let options = bincode::DefaultOptions::new().with_limit(len);
+        let decoded = if Self::VARINT {
+            options
+                .with_varint_encoding()
+                .deserialize_from::<_, Self>(input)
+        } else {
+            options
+                .with_fixint_encoding()
+                .deserialize_from::<_, Self>(input)
+        };
+        decoded.map_err(|e| FileError::Corrupt {
+            kind: Self::KIND,
+            reason: e.to_string(),
+        })
     }
 
     /// Decodes, checking magic, version, that every byte is used and [`ZkFile::check`].
@@ -513,9 +534,20 @@ pub trait ZkFile: Serialize + for<'de> Deserialize<'de> {
     fn from_bytes(bytes: &[u8]) -> Result<Self, FileError> {
         let mut rest = bytes;
         let value = Self::read_body(&mut rest, bytes.len() as u64)?;
-        finish_read(value, rest.len() as u64, || {
+        let value = finish_read(value, rest.len() as u64, || {
             zkinfer_pcs::TreeSource::Bytes(std::sync::Arc::new(rest.to_vec()), 0)
-        })
+        })?;
+        // A varint has several encodings of one value (bincode reads a non-minimal one), so a
+        // file of such a kind is refused unless it is the one its value encodes to.
+        if Self::VARINT && value.to_bytes() != bytes {
+            return Err(FileError::Corrupt {
+                kind: Self::KIND,
+                reason: "not in its canonical encoding (an integer or a field written in a \
+                         longer form than needed); re-encode it with this version"
+                    .into(),
+            });
+        }
+        Ok(value)
     }
 }
 
@@ -553,11 +585,16 @@ impl Proof {
     #[must_use]
     pub fn size_by_part(&self) -> Vec<(&'static str, u64)> {
         fn size<T: Serialize + ?Sized>(v: &T) -> u64 {
-            bincode::serialized_size(v).unwrap_or(0)
+            use bincode::Options;
+            bincode::DefaultOptions::new()
+                .with_varint_encoding()
+                .serialized_size(v)
+                .unwrap_or(0)
         }
         // A vector of `compact_ints`: its length, then the varints.
         fn ints(v: &[i64]) -> u64 {
-            8 + compact_ints::encode(v).len() as u64
+            let bytes = compact_ints::encode(v).len() as u64;
+            size(&bytes) + bytes
         }
         vec![
             (
@@ -591,6 +628,7 @@ impl ZkFile for Proof {
     const VERSION: u32 = FORMAT_VERSION;
     const REGENERATE: &'static str =
         "re-run `zkinfer prove` with this version to make a proof it can check";
+    const VARINT: bool = true;
 }
 
 /// A key's digest is what proofs are bound to and what users compare against a published model
@@ -702,9 +740,23 @@ mod tests {
         let plan = crate::compile(&g, crate::CompileOptions::default()).unwrap();
         let pk = crate::setup(&g, &plan, zkinfer_pcs::PcsConfig::default()).unwrap();
         let p = crate::prove(&pk, &x, None).unwrap();
-        let q = Proof::from_bytes(&p.to_bytes()).unwrap();
+        let bytes = p.to_bytes();
+        let q = Proof::from_bytes(&bytes).unwrap();
         assert_eq!((&q.public_input, &q.output), (&p.public_input, &p.output));
         assert!(p.public_input.is_some() && !p.output.is_empty());
+        // The public input's byte-string length, a bincode varint after the header (12 bytes),
+        // the key digest (32) and the option's tag, written in the 3-byte form bincode also
+        // reads (251, then the length as a u16): the same proof, refused as not canonical.
+        let len = bytes[45];
+        assert_eq!(bytes[44], 1, "the public input is present");
+        let input = p.public_input.as_deref().unwrap_or_default();
+        assert_eq!(usize::from(len), compact_ints::encode(input).len());
+        assert!(len < 251);
+        let mut longer = bytes[..45].to_vec();
+        longer.extend([251, len, 0]);
+        longer.extend(&bytes[46..]);
+        let e = Proof::from_bytes(&longer).unwrap_err();
+        assert!(e.to_string().contains("canonical"), "{e}");
     }
 
     /// The parts add up to the proof's encoding (the file adds its header: magic and version).
