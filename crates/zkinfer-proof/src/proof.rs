@@ -105,7 +105,7 @@ use crate::keys::{ProvingKey, VerifyingKey};
 ///   `2^k` values, then the witness's first `x_width`); the verifier puts the zeros back. The
 ///   payload's lengths and enum tags are bincode varints (`ZkFile::VARINT`), and a proof file
 ///   not in its one canonical encoding is refused. The
-///   joint opening is taken up to a joint polynomial of 2^24 entries
+///   joint opening is taken up to a joint polynomial of 2^25 entries
 ///   (`weights::JOINT_MAX_VARS`) instead of a first codeword of 2^24 (ResNet-18 opens jointly).
 ///   Keys unchanged.
 pub const FORMAT_VERSION: u32 = 22;

@@ -1030,12 +1030,13 @@ pub fn expected(
 /// The largest number of variables of the joint polynomial `Q = W ‖ X` (one more than the
 /// weights' stack) at which the witness is opened jointly with the weights; above it the two are
 /// opened apart. The bound is memory: the first sumcheck of the joint run holds `Q` and its
-/// claims' weight table as extension-field tables of `2^vars` entries each (16 bytes per entry),
-/// 512 MiB at 2^24, beside what the proof holds already. Measured on ResNet-18 (`Q` of 2^24
-/// entries; docs/BENCHMARKS.md, "One opening for the witness and the weights, up to 2^24"):
-/// proof 945 → 606 KiB, verify 8.8 → 6.5 ms, prover CPU −10%, peak memory +0.5 GiB, wall time
-/// +15% (first touches of the larger tables).
-pub const JOINT_MAX_VARS: usize = 24;
+/// claims' weight table as extension-field tables of `2^vars` entries (16 bytes each, 512 MiB
+/// at 2^25), written where they are not zero (the witness's half is mostly zero padding), beside
+/// what the proof holds already. Measured on ResNet-18 (a 2^24 weights stack, so `Q` of 2^25;
+/// docs/BENCHMARKS.md, "Zero limbs not sent; the joint opening up to 2^25"): proof 945 → 606
+/// KiB, verify 8.8 → 6.5 ms, prover CPU −10%, peak memory +0.5 GiB, wall time +15% (first
+/// touches of the larger tables). MiniLM (2^25 stack) and GPT-2 124M (2^27) stay apart.
+pub const JOINT_MAX_VARS: usize = 25;
 
 /// The joint opening of a key's private weights and a proof's witness of columns of `x_vars`
 /// variables (docs/ZK.md §15): the weights group's engine and the joint shape when the weights
