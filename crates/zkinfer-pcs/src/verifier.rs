@@ -9,8 +9,6 @@
     )
 )]
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
 use p3_sumcheck::PrescribedPointPcs;
 use zkinfer_field::Transcript;
 
@@ -88,7 +86,7 @@ impl Pcs {
         let whir = self.whir(plan.stacked_vars)?;
         self.absorb_claims(claims, transcript);
         let cap = commitment.cap();
-        let outcome = catch_unwind(AssertUnwindSafe(|| {
+        run_p3_verifier(|| {
             whir.verify_at(
                 &cap,
                 &proof.inner,
@@ -96,21 +94,8 @@ impl Pcs {
                 &schedule.points,
                 transcript,
             )
-        }));
-        match outcome {
-            Ok(Ok(_)) => Ok(()),
-            Ok(Err(e)) => Err(PcsError::Whir {
-                reason: e.to_string(),
-            }),
-            Err(payload) => {
-                let reason = payload
-                    .downcast_ref::<&str>()
-                    .map(|s| (*s).to_owned())
-                    .or_else(|| payload.downcast_ref::<String>().cloned())
-                    .unwrap_or_default();
-                Err(PcsError::VerifierPanicked { reason })
-            }
-        }
+            .map(|_| ())
+        })
     }
 
     fn plan_of(&self, commitment: &Commitment) -> Result<Plan, PcsError> {
@@ -122,5 +107,26 @@ impl Pcs {
         }
         let num_vars: Vec<usize> = commitment.num_vars.iter().map(|&n| n as usize).collect();
         Plan::new(&num_vars, &self.config)
+    }
+}
+
+/// Runs p3-whir's verifier as a last resort under `catch_unwind`: its error becomes
+/// [`PcsError::Whir`], a panic [`PcsError::VerifierPanicked`] with its message.
+pub(crate) fn run_p3_verifier<E: std::fmt::Display>(
+    verify: impl FnOnce() -> Result<(), E>,
+) -> Result<(), PcsError> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(verify)) {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(PcsError::Whir {
+            reason: e.to_string(),
+        }),
+        Err(payload) => {
+            let reason = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(PcsError::VerifierPanicked { reason })
+        }
     }
 }

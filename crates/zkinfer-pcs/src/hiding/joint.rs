@@ -50,8 +50,9 @@ use super::types::HidingConfig;
 use super::{
     HidingCommitment, HidingCommittedData, HidingOpeningProof, HidingPcs, ReusableCommitment,
     StackClaim, StoredHidingData, check_level, check_opened, check_report, check_security,
-    check_values, randomized_round_bits, run_p3_verifier,
+    check_values, randomized_round_bits,
 };
+use crate::verifier::run_p3_verifier;
 use crate::{ColumnClaim, PcsError};
 
 /// Transcript label of a witness commitment made for a joint opening: `W`'s stack variables,
@@ -83,13 +84,6 @@ impl JointShape {
     #[must_use]
     pub fn stacked_vars(&self) -> usize {
         self.vars
-    }
-
-    /// The number of variables of each commitment's first codeword (`2^(n + log₂(1/rate))`
-    /// elements): what the witness's encoding costs.
-    #[must_use]
-    pub fn codeword_vars(&self) -> usize {
-        self.vars + self.w_config.starting_log_inv_rate
     }
 
     /// How many of the witness stack's `2^k` limbs hold its entries: the others are zero, not
@@ -345,7 +339,8 @@ impl HidingPcs {
         Ok((m, shape.x_stack.lift_points(claims, m)?))
     }
 
-    /// The points of `Q` of `W`'s stack claims, then of `X`'s claims and stack claims.
+    /// The points of `Q` of `W`'s stack claims, then of `X`'s claims and stack claims (the
+    /// order of [`joint_values`]).
     fn joint_points(
         shape: &JointShape,
         w_stack: &[StackClaim],
@@ -474,14 +469,7 @@ impl HidingPcs {
         {
             return Err(bad(reason));
         }
-        check_values(
-            &inner.evals,
-            w_stack
-                .iter()
-                .map(|c| c.value)
-                .chain(x_claims.iter().map(|c| c.value))
-                .chain(x_stack.iter().map(|c| c.value)),
-        )?;
+        check_values(&inner.evals, joint_values(w_stack, x_claims, x_stack))?;
         let mut inner = inner;
         let (sent, full) = pair_row_widths(shape);
         let rows = first_oracle_rows(&mut inner)
@@ -522,11 +510,7 @@ impl HidingPcs {
         check_opened(
             points.len(),
             &proof.inner.evals,
-            w_stack
-                .iter()
-                .map(|c| c.value)
-                .chain(x_claims.iter().map(|c| c.value))
-                .chain(x_stack.iter().map(|c| c.value)),
+            joint_values(w_stack, x_claims, x_stack),
         )?;
         let whir = self.instance(shape.q_config.clone())?;
         let mut inner = proof.inner.clone();
@@ -546,6 +530,20 @@ impl HidingPcs {
         let cap = joint_cap(w.root(), x.root, shape.x_width);
         run_p3_verifier(|| whir.verify(&cap, &inner, transcript, points))
     }
+}
+
+/// The claimed values of a joint opening in [`HidingPcs::joint_points`]' order: `W`'s stack
+/// claims, then `X`'s claims and stack claims.
+fn joint_values<'a>(
+    w_stack: &'a [StackClaim],
+    x_claims: &'a [ColumnClaim],
+    x_stack: &'a [StackClaim],
+) -> impl Iterator<Item = EF> + 'a {
+    w_stack
+        .iter()
+        .map(|c| c.value)
+        .chain(x_claims.iter().map(|c| c.value))
+        .chain(x_stack.iter().map(|c| c.value))
 }
 
 /// The widths of an opened row of a joint opening's first oracle: as sent (`W`'s `2^k` values

@@ -1059,27 +1059,6 @@ fn check_values(
     Ok(())
 }
 
-/// Runs p3-whir's verifier as a last resort under `catch_unwind`: its error becomes
-/// [`PcsError::Whir`], a panic [`PcsError::VerifierPanicked`] with its message.
-fn run_p3_verifier<E: std::fmt::Display>(
-    verify: impl FnOnce() -> Result<(), E>,
-) -> Result<(), PcsError> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(verify)) {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(PcsError::Whir {
-            reason: e.to_string(),
-        }),
-        Err(payload) => {
-            let reason = payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            Err(PcsError::VerifierPanicked { reason })
-        }
-    }
-}
-
 /// p3-whir's report on the masked base case must show the security level in both of its
 /// rounds: the shared-challenge round as a proven bound, the query round after grinding (the
 /// same grinding credit every WHIR round takes).

@@ -15,8 +15,9 @@ use zkinfer_field::{EF, Transcript};
 use super::stack::Stack;
 use super::{
     HidingCommitment, HidingOpeningProof, HidingPcs, StackClaim, check_level, check_opened,
-    check_security, run_p3_verifier,
+    check_security,
 };
+use crate::verifier::run_p3_verifier;
 use crate::{ColumnClaim, MAX_COLUMNS, PcsError};
 
 impl HidingPcs {
