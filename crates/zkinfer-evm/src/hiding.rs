@@ -13,13 +13,14 @@
 //! 3. per code-switching round: the new oracle's root, the code-switch mask's root, the OOD answers, the
 //!    query PoW witness (always present: p3 pins it to zero at zero difficulty), the STIR opening of the
 //!    previous oracle (F rows in round 0, EF rows after); then the next masked sumcheck batch as in 2;
-//! 4. the base case: the fresh main mask's root, each fresh group mask's root, the masked claim, the blinded
-//!    message, the blinded randomness, each blinded mask (message, randomness), the PoW witness, the source
-//!    opening, the fresh main mask's opening, then per mask group the carried and the fresh opening.
+//! 4. the base case: the fresh main mask's root, each blind site's fresh-blind root (the mask groups of one
+//!    codeword length share a tree: `p3_whir::blind_sites`), the masked claim, the blinded message, the
+//!    blinded randomness, each blinded mask (message, randomness), the PoW witness, the source opening, the
+//!    fresh main mask's opening, then per mask group its carried opening, then per blind site its fresh one.
 
 use p3_merkle_tree::MerkleCap;
 use p3_sumcheck::zk::ZkSumcheckData;
-use p3_whir::{BaseCaseZkProof, BlindedMask, MaskOpeningPair, SharedProofOpening, ZkRoundProof};
+use p3_whir::{BaseCaseZkProof, BlindedMask, SharedProofOpening, ZkRoundProof};
 use zkinfer_field::{EF, F, PrimeCharacteristicRing};
 use zkinfer_pcs::hiding::{SALT_ELEMS, SaltedKeccakMmcs};
 
@@ -52,8 +53,34 @@ pub struct HidingLayout {
     pub blinded_masks: Vec<(usize, usize)>,
     /// Base case: source positions and the source rows' width.
     pub source: (usize, usize),
-    /// Per mask group: positions and row width (of both its carried and its fresh tree).
+    /// Per mask group: positions and its carried tree's row width.
     pub groups: Vec<(usize, usize)>,
+    /// Per blind site: positions and its fresh-blind tree's row width (the widths of its groups).
+    pub sites: Vec<(usize, usize)>,
+}
+
+/// Where each mask group's fresh blinds sit: (blind site, first column in the site's fresh rows), from each
+/// group's (log₂ of its codeword length, width) in group order. The groups of one codeword length share a
+/// site, numbered in order of first appearance, their blinds side by side in group order (p3-whir's
+/// `blind_sites`, vendored patch item 16).
+#[must_use]
+pub fn fresh_columns(groups: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    let mut sites: Vec<(usize, usize)> = Vec::new();
+    groups
+        .iter()
+        .map(|&(bits, width)| {
+            let site = sites
+                .iter()
+                .position(|&(b, _)| b == bits)
+                .unwrap_or_else(|| {
+                    sites.push((bits, 0));
+                    sites.len() - 1
+                });
+            let column = sites[site].1;
+            sites[site].1 += width;
+            (site, column)
+        })
+        .collect()
 }
 
 fn rows_of<P>(o: &p3_whir::QueryOpenings<F, EF, P>) -> (usize, usize) {
@@ -97,14 +124,14 @@ impl HidingLayout {
                 .collect(),
             source: rows_of(&bc.source_openings),
             groups: bc
-                .mask_openings
+                .carried_openings
                 .iter()
-                .map(|p| {
-                    (
-                        p.carried.rows.len(),
-                        p.carried.rows.first().map_or(0, Vec::len),
-                    )
-                })
+                .map(|o| (o.rows.len(), o.rows.first().map_or(0, Vec::len)))
+                .collect(),
+            sites: bc
+                .fresh_openings
+                .iter()
+                .map(|o| (o.rows.len(), o.rows.first().map_or(0, Vec::len)))
                 .collect(),
         }
     }
@@ -182,9 +209,8 @@ pub fn encode_proof(proof: &HidingProof) -> Result<Vec<u8>, DecodeError> {
         &bc.fresh_main_openings.rows,
         &bc.fresh_main_openings.proof,
     )?;
-    for pair in &bc.mask_openings {
-        put_salted(&mut out, &pair.carried.rows, &pair.carried.proof)?;
-        put_salted(&mut out, &pair.fresh.rows, &pair.fresh.proof)?;
+    for opening in bc.carried_openings.iter().chain(&bc.fresh_openings) {
+        put_salted(&mut out, &opening.rows, &opening.proof)?;
     }
     Ok(out)
 }
@@ -285,7 +311,7 @@ pub fn decode_proof(data: &[u8], layout: &HidingLayout) -> Result<HidingProof, D
         sumchecks.push(s);
     }
     let fresh_main_commitment = read_root(&mut r)?;
-    let fresh_mask_commitments = (0..layout.groups.len())
+    let fresh_mask_commitments = (0..layout.sites.len())
         .map(|_| read_root(&mut r))
         .collect::<Result<_, _>>()?;
     let masked_claim = r.read_ext()?;
@@ -306,15 +332,15 @@ pub fn decode_proof(data: &[u8], layout: &HidingLayout) -> Result<HidingProof, D
     let source_openings = read_salted(&mut r, layout.source.0, layout.source.1, source_ext)?
         .to_queries(source_ext, MerkleOpening::salted_proof);
     let fresh_main_openings = read_shared(&mut r, (layout.source.0, 1))?;
-    let mask_openings = layout
+    let carried_openings = layout
         .groups
         .iter()
-        .map(|&g| {
-            Ok(MaskOpeningPair {
-                carried: read_shared(&mut r, g)?,
-                fresh: read_shared(&mut r, g)?,
-            })
-        })
+        .map(|&g| read_shared(&mut r, g))
+        .collect::<Result<_, DecodeError>>()?;
+    let fresh_openings = layout
+        .sites
+        .iter()
+        .map(|&s| read_shared(&mut r, s))
         .collect::<Result<_, DecodeError>>()?;
     r.finish()?;
     Ok(HidingProof {
@@ -332,7 +358,8 @@ pub fn decode_proof(data: &[u8], layout: &HidingLayout) -> Result<HidingProof, D
             pow_witness,
             source_openings,
             fresh_main_openings,
-            mask_openings,
+            carried_openings,
+            fresh_openings,
         },
     })
 }
@@ -422,21 +449,35 @@ impl SpotCheckError {
 
 impl MaskSpotChecks {
     /// The checks of `proof`'s base case at γ `gamma`, with each group's (domain bits, positions) from
-    /// `sites` (the last `groups` entries of [`crate::recording::hiding_positions`]).
+    /// `sites` (the last `groups` entries of [`crate::recording::hiding_positions`]); each group's fresh
+    /// values are its columns of its blind site's fresh rows ([`fresh_columns`]).
     ///
     /// # Panics
-    /// If `sites` has fewer entries than the proof has mask groups, or a position exceeds 32 bits.
+    /// If `sites` has fewer entries than the proof has mask groups, the proof fewer fresh openings than
+    /// the groups' codeword lengths give, or a position exceeds 32 bits.
     #[must_use]
     pub fn of(proof: &HidingProof, gamma: EF, sites: &[(usize, Vec<usize>)]) -> Self {
         let bc = &proof.base_case;
-        let sites = &sites[sites.len() - bc.mask_openings.len()..];
+        let sites = &sites[sites.len() - bc.carried_openings.len()..];
+        let widths = bc
+            .carried_openings
+            .iter()
+            .map(|o| o.rows.first().map_or(0, Vec::len));
+        let columns = fresh_columns(
+            &sites
+                .iter()
+                .map(|(bits, _)| *bits)
+                .zip(widths)
+                .collect::<Vec<_>>(),
+        );
         let mut reveals = bc.blinded_masks.iter();
         let groups = bc
-            .mask_openings
+            .carried_openings
             .iter()
             .zip(sites)
-            .map(|(pair, (bits, positions))| {
-                let width = pair.carried.rows.first().map_or(0, Vec::len);
+            .zip(columns)
+            .map(|((carried, (bits, positions)), (site, column))| {
+                let width = carried.rows.first().map_or(0, Vec::len);
                 MaskGroupChecks {
                     bits: u8::try_from(*bits).expect("bits"),
                     reveals: reveals
@@ -448,8 +489,12 @@ impl MaskSpotChecks {
                         .iter()
                         .map(|&p| u32::try_from(p).expect("position"))
                         .collect(),
-                    carried: pair.carried.rows.clone(),
-                    fresh: pair.fresh.rows.clone(),
+                    carried: carried.rows.clone(),
+                    fresh: bc.fresh_openings[site]
+                        .rows
+                        .iter()
+                        .map(|row| row[column..column + width].to_vec())
+                        .collect(),
                 }
             })
             .collect();

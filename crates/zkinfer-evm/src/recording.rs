@@ -736,7 +736,8 @@ pub fn record_hiding(
 /// The positions a hiding verification draws, read off its trace `log` ([`record_hiding`]) in the order it
 /// draws them, each as (log₂ of the tree's height, positions): every code-switching round's STIR queries on
 /// the previous oracle, then the base case's source positions (shared by the source oracle and the fresh main
-/// mask), then one set per mask group (shared by the group's carried and fresh trees). A site whose draw
+/// mask), then one set per mask group: its blind site's (p3's base case draws once for the groups of one
+/// codeword length, shared by their carried trees and the site's one fresh-blind tree). A site whose draw
 /// count is 0 opens every position and draws nothing (p3's `play_positions`).
 ///
 /// # Errors
@@ -781,10 +782,17 @@ pub fn hiding_positions(
         Some(shape.source_index_bits()),
         shape.source_query_draws(),
     )?);
-    for g in 0..base.mask_groups.len() {
-        let (width, draws) = shape.mask_query_site(g);
-        sites.push(take(Some(width), draws)?);
+    // One draw per blind site (the groups of one codeword length), handed to each of its groups.
+    let blind_sites = shape.sites();
+    let mut per_group = vec![None; base.mask_groups.len()];
+    for (site, groups) in blind_sites.iter().enumerate() {
+        let (width, draws) = shape.mask_query_site(site);
+        let drawn = take(Some(width), draws)?;
+        for &g in groups {
+            per_group[g] = Some(drawn.clone());
+        }
     }
+    sites.extend(per_group.into_iter().flatten());
     if samples.next().is_some() {
         return Err("the trace has more draws than the proof's sites".to_owned());
     }

@@ -94,22 +94,37 @@ fn openings(
     }
     assert_eq!(
         carried_roots.len(),
-        bc.mask_openings.len(),
-        "one opening pair per group"
+        bc.carried_openings.len(),
+        "one carried opening per group"
     );
-    for (g, (pair, carried)) in bc.mask_openings.iter().zip(&carried_roots).enumerate() {
-        let s = site.next().expect("a group's site");
+    // Each group's positions are its blind site's (the groups of one codeword length share a draw and a
+    // fresh-blind tree): the carried trees first, then each site's fresh tree at its first group's positions.
+    let group_sites: Vec<&(usize, Vec<usize>)> = site.by_ref().take(carried_roots.len()).collect();
+    for (g, (carried, root)) in bc.carried_openings.iter().zip(&carried_roots).enumerate() {
         push(
             format!("mask group {g} carried"),
-            *carried,
-            MerkleOpening::from_salted(&pair.carried.rows, &pair.carried.proof),
-            s,
+            *root,
+            MerkleOpening::from_salted(&carried.rows, &carried.proof),
+            group_sites[g],
         );
+    }
+    let columns = hiding::fresh_columns(
+        &group_sites
+            .iter()
+            .zip(&bc.carried_openings)
+            .map(|(&(bits, _), o)| (*bits, o.rows[0].len()))
+            .collect::<Vec<_>>(),
+    );
+    for (k, fresh) in bc.fresh_openings.iter().enumerate() {
+        let first = columns
+            .iter()
+            .position(|&(site, _)| site == k)
+            .expect("every blind site has a group");
         push(
-            format!("mask group {g} fresh"),
-            digest(&bc.fresh_mask_commitments[g]),
-            MerkleOpening::from_salted(&pair.fresh.rows, &pair.fresh.proof),
-            s,
+            format!("blind site {k} fresh"),
+            digest(&bc.fresh_mask_commitments[k]),
+            MerkleOpening::from_salted(&fresh.rows, &fresh.proof),
+            group_sites[first],
         );
     }
     assert!(site.next().is_none(), "every site opened");

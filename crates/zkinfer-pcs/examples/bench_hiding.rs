@@ -177,13 +177,16 @@ fn breakdown(p: &zkinfer_pcs::HidingOpeningProof) -> String {
         })
         .collect();
     let masks: Vec<String> = b
-        .mask_openings
+        .carried_openings
         .iter()
         .map(|m| {
-            let (cr, cp) = split(&m.carried);
-            let (fr, fp) = split(&m.fresh);
-            format!("{}+{}", cr + fr, cp + fp)
+            let (cr, cp) = split(m);
+            format!("carried {cr}+{cp}")
         })
+        .chain(b.fresh_openings.iter().map(|m| {
+            let (fr, fp) = split(m);
+            format!("fresh {fr}+{fp}")
+        }))
         .collect();
     let (sr, sp) = q(&b.source_openings);
     let (gr, gp) = split(&b.fresh_main_openings);

@@ -108,7 +108,11 @@ use crate::keys::{ProvingKey, VerifyingKey};
 ///   joint opening is taken up to a joint polynomial of 2^25 entries
 ///   (`weights::JOINT_MAX_VARS`) instead of a first codeword of 2^24 (ResNet-18 opens jointly).
 ///   Keys unchanged.
-pub const FORMAT_VERSION: u32 = 22;
+/// - 23: every hiding opening's base case commits the fresh blinds of the mask groups of one
+///   codeword length in one tree and draws their spot positions once (vendored p3-whir,
+///   `ZKINFER-PATCH.md` item 16): one fresh-blind multi-opening per codeword length instead of
+///   one per group. Keys unchanged.
+pub const FORMAT_VERSION: u32 = 23;
 
 /// Version of the verifying-key and compiled-model file formats (proving keys have
 /// [`PK_FORMAT_VERSION`]); bump on any change. Keys are versioned apart from proofs so that a change of the proof alone does not make users
@@ -777,13 +781,14 @@ mod tests {
 
     #[test]
     fn an_old_proof_file_names_its_version_and_the_fix() {
-        assert_eq!(<Proof as ZkFile>::VERSION, 22);
-        // Proofs of the previous formats (21: a joint opening's rows with the witness's zero
+        assert_eq!(<Proof as ZkFile>::VERSION, 23);
+        // Proofs of the previous formats (22: a fresh-blind tree per mask group; 21: a joint
+        // opening's rows with the witness's zero
         // limbs; 20: the witness and the weights always opened apart;
         // 19: that randomness never in the stack's free tail;
         // 18: the weights' openings' randomness always in the encoding; 17: a lookup tree per
         // table and size; 16: one per lookup) are refused.
-        for old in [16, 17, 18, 19, 20, 21] {
+        for old in [16, 17, 18, 19, 20, 21, 22] {
             let e = Proof::from_bytes(&header::<Proof>(old)).unwrap_err();
             assert!(
                 matches!(e, FileError::WrongVersion { got, .. } if got == old),

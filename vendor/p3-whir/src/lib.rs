@@ -27,8 +27,8 @@ pub use pcs::zk::{
     BaseCaseZkConfig, BaseCaseZkError, BaseCaseZkProof, BlindedMask, CodeSwitchError,
     HidingBaseCaseSecurityReport, HidingBoundClassification, HidingCodeRole,
     HidingCodeSecurityReport, HidingErrorBound, HidingGammaRoundReport, HidingListBound,
-    HidingQueryRoundReport, HidingWhirPcs, HidingWhirProverData, MaskCodeShape, MaskGroupShape,
-    MaskOpeningPair, ZkConfigError, ZkParameters, ZkRoundProof, ZkVerifierError, ZkWhirConfig,
+    HidingQueryRoundReport, HidingWhirPcs, HidingWhirProverData, MaskCodeShape, MaskGroupShape, blind_sites,
+    ZkConfigError, ZkParameters, ZkRoundProof, ZkVerifierError, ZkWhirConfig,
     ZkWhirProof,
 };
 pub use transcript::WhirShape;

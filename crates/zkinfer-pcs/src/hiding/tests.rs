@@ -176,7 +176,13 @@ fn print_proof_breakdown() {
         "base: source {} fresh_main {} masks {:?} blinded_msg {} blinded_rand {} blinded_masks {}",
         size(&b.source_openings),
         size(&b.fresh_main_openings),
-        b.mask_openings.iter().map(|m| size(m)).collect::<Vec<_>>(),
+        (
+            b.carried_openings
+                .iter()
+                .map(|m| size(m))
+                .collect::<Vec<_>>(),
+            b.fresh_openings.iter().map(|m| size(m)).collect::<Vec<_>>()
+        ),
         size(&b.blinded_message),
         size(&b.blinded_randomness),
         size(&b.blinded_masks)
@@ -385,7 +391,9 @@ fn kept_configurations_are_the_searched_ones() {
 
 /// Every mask group's openings are checked, whichever group fails (the base case checks the
 /// groups in parallel: vendored p3-whir, `ZKINFER-PATCH.md` item 8): a changed opened row of any
-/// group's carried or fresh mask is rejected, naming that oracle, and the honest proof verifies.
+/// group's carried mask, or any column of a blind site's fresh-blind row (the groups of one
+/// codeword length share one fresh tree: item 16), is rejected, naming that oracle, and the
+/// honest proof verifies.
 #[test]
 fn every_mask_group_opening_is_checked() {
     let pcs = HidingPcs::new(PcsConfig::hiding_default()).unwrap();
@@ -404,27 +412,38 @@ fn every_mask_group_opening_is_checked() {
         pcs.verify(&c, &claims, proof, &mut tv)
     };
     verify(&proof).unwrap();
-    let groups = proof.inner.base_case.mask_openings.len();
+    let base = &proof.inner.base_case;
+    let (groups, sites) = (base.carried_openings.len(), base.fresh_openings.len());
     assert!(
-        groups >= 2,
-        "only {groups} mask group(s): the test needs several"
+        groups >= 2 && sites >= 1 && sites < groups,
+        "{groups} mask group(s) in {sites} blind site(s): the test needs several groups sharing a site"
     );
-    for group in 0..groups {
-        for fresh in [false, true] {
-            let mut bad = proof.clone();
-            let pair = &mut bad.inner.base_case.mask_openings[group];
+    for (fresh, count) in [(false, groups), (true, sites)] {
+        for index in 0..count {
+            let bad = proof.clone();
+            let base = &bad.inner.base_case;
             let opening = if fresh {
-                &mut pair.fresh
+                &base.fresh_openings[index]
             } else {
-                &mut pair.carried
+                &base.carried_openings[index]
             };
             let last = opening.rows.len() - 1;
-            opening.rows[last][0] += EF::ONE;
-            let err = verify(&bad)
-                .expect_err("a changed mask row verified")
-                .to_string();
-            let kind = if fresh { "fresh mask" } else { "carried mask" };
-            assert!(err.contains(kind), "group {group}: {err}");
+            let width = opening.rows[last].len();
+            for column in 0..width {
+                let mut bad = bad.clone();
+                let base = &mut bad.inner.base_case;
+                let opening = if fresh {
+                    &mut base.fresh_openings[index]
+                } else {
+                    &mut base.carried_openings[index]
+                };
+                opening.rows[last][column] += EF::ONE;
+                let err = verify(&bad)
+                    .expect_err("a changed mask row verified")
+                    .to_string();
+                let kind = if fresh { "fresh mask" } else { "carried mask" };
+                assert!(err.contains(kind), "{kind} {index} column {column}: {err}");
+            }
         }
     }
 }

@@ -132,7 +132,8 @@ const CLAIM_POINT: &str = "claim_point";
 const CLAIM_EVAL: &str = "claim_eval";
 
 /// Version byte bound into the masked base case's own transcript seed.
-const BASE_VERSION: u8 = 1;
+// zkinfer patch (item 16): version 2, blind sites shared by groups of one codeword length.
+const BASE_VERSION: u8 = 2;
 
 /// Protocol name bound into the masked base case's own transcript seed.
 ///
@@ -377,15 +378,26 @@ impl ZkBaseCaseShape {
         query_draws(self.source_domain_size, self.source_queries)
     }
 
-    /// Bit width and draw count of one group's spot-check positions.
+    /// zkinfer patch (item 16): the blind sites, each the groups of one codeword length
+    /// ([`crate::pcs::zk::blind_sites`]). One fresh-blind commitment and one draw of spot
+    /// positions per site.
+    #[must_use]
+    pub fn sites(&self) -> Vec<Vec<usize>> {
+        crate::pcs::zk::blind_sites(&self.groups)
+    }
+
+    /// Bit width and draw count of one blind site's spot-check positions.
+    ///
+    /// zkinfer patch (item 16): positions are drawn per site (the groups of one codeword
+    /// length), not per group.
     ///
     /// # Panics
     ///
-    /// When no group sits at that index.
+    /// When no site sits at that index.
     #[must_use]
-    pub fn mask_query_site(&self, group: usize) -> (usize, usize) {
-        // Every member of a group shares the group's code.
-        let shape = self.groups[group].shape;
+    pub fn mask_query_site(&self, site: usize) -> (usize, usize) {
+        // Every group of a site shares the site's codeword length.
+        let shape = self.groups[self.sites()[site][0]].shape;
         (
             // A position addresses one row of that code's codeword.
             log2_strict_usize(shape.domain_size),
@@ -442,14 +454,16 @@ impl ZkBaseCaseShape {
     {
         let mut steps = Vec::new();
 
-        // One fresh source mask, then one fresh blind group per carried group.
+        // One fresh source mask, then one fresh blind tree per blind site (zkinfer patch,
+        // item 16: the groups of one codeword length share a tree).
         steps.push(Interaction::opaque(
             Hierarchy::Atomic,
             Kind::Message,
             BASE_FRESH_COMMITMENT,
             Length::Scalar,
         ));
-        for _ in &self.groups {
+        let sites = self.sites();
+        for _ in &sites {
             steps.push(Interaction::opaque(
                 Hierarchy::Atomic,
                 Kind::Message,
@@ -503,11 +517,11 @@ impl ZkBaseCaseShape {
             self.source_query_draws(),
         );
 
-        // Positions are shared inside a group.
+        // Positions are shared inside a blind site (zkinfer patch, item 16).
         //
-        // One step therefore covers the whole group.
-        for group in 0..self.groups.len() {
-            let (bits, draws) = self.mask_query_site(group);
+        // One step therefore covers all the site's groups.
+        for site in 0..sites.len() {
+            let (bits, draws) = self.mask_query_site(site);
             push_query_indices(&mut steps, BASE_MASK_QUERIES, bits, draws);
         }
 
@@ -1429,7 +1443,7 @@ where
         self.state.observe_opaque(BASE_FRESH_COMMITMENT, commitment);
     }
 
-    /// Bind the fresh blinds committed against one carried mask group.
+    /// Bind the fresh blinds committed against one blind site's carried mask groups.
     pub fn blind_commitment<Com>(&mut self, commitment: Com)
     where
         Com: Clone,
@@ -1493,15 +1507,15 @@ where
         play_positions::<F, _>(&mut self.state, BASE_SOURCE_QUERIES, width, draws)
     }
 
-    /// Draw one group's spot-check positions.
+    /// Draw one blind site's spot-check positions (zkinfer patch, item 16).
     ///
-    /// Every member of the group shares them.
+    /// Every member of the site's groups shares them.
     ///
     /// # Panics
     ///
-    /// When no group sits at that index.
-    pub fn mask_queries(&mut self, group: usize) -> Vec<usize> {
-        let (width, draws) = self.shape.mask_query_site(group);
+    /// When no site sits at that index.
+    pub fn mask_queries(&mut self, site: usize) -> Vec<usize> {
+        let (width, draws) = self.shape.mask_query_site(site);
         play_positions::<F, _>(&mut self.state, BASE_MASK_QUERIES, width, draws)
     }
 
@@ -1574,7 +1588,7 @@ where
         self.state.observe_opaque(BASE_FRESH_COMMITMENT, commitment);
     }
 
-    /// Bind the fresh blinds committed against one carried mask group.
+    /// Bind the fresh blinds committed against one blind site's carried mask groups.
     pub fn blind_commitment<Com>(&mut self, commitment: Com)
     where
         Com: Clone,
@@ -1693,13 +1707,13 @@ where
         play_positions::<F, _>(&mut self.state, BASE_SOURCE_QUERIES, width, draws)
     }
 
-    /// Redraw one group's spot-check positions.
+    /// Redraw one blind site's spot-check positions (zkinfer patch, item 16).
     ///
     /// # Panics
     ///
-    /// When no group sits at that index.
-    pub fn mask_queries(&mut self, group: usize) -> Vec<usize> {
-        let (width, draws) = self.shape.mask_query_site(group);
+    /// When no site sits at that index.
+    pub fn mask_queries(&mut self, site: usize) -> Vec<usize> {
+        let (width, draws) = self.shape.mask_query_site(site);
         play_positions::<F, _>(&mut self.state, BASE_MASK_QUERIES, width, draws)
     }
 
@@ -1928,9 +1942,9 @@ mod tests {
         let mut transcript =
             ZkBaseCaseProverTranscript::<Ch, F, EF>::new(challenger, shape.clone());
 
-        // Move 1: the fresh source mask, then one fresh blind group per carried group.
+        // Move 1: the fresh source mask, then one fresh blind tree per blind site.
         transcript.fresh_commitment(DIGEST);
-        for _ in &shape.groups {
+        for _ in shape.sites() {
             transcript.blind_commitment(DIGEST);
         }
 
@@ -1946,8 +1960,8 @@ mod tests {
         // Move 5: grinding, then the spot-check positions it guards.
         played.witnesses.push(transcript.spot_check_pow());
         played.indices.push(transcript.source_queries());
-        for group in 0..shape.groups.len() {
-            played.indices.push(transcript.mask_queries(group));
+        for site in 0..shape.sites().len() {
+            played.indices.push(transcript.mask_queries(site));
         }
 
         transcript.finish();
@@ -1966,7 +1980,7 @@ mod tests {
 
         // The same five moves, in the same order, over the prover's own values.
         transcript.fresh_commitment(DIGEST);
-        for _ in &shape.groups {
+        for _ in shape.sites() {
             transcript.blind_commitment(DIGEST);
         }
         transcript.claim(carried.masked_claim);
@@ -1980,8 +1994,8 @@ mod tests {
             .spot_check_pow(witness)
             .expect("the prover's own witness satisfies the site");
         played.indices.push(transcript.source_queries());
-        for group in 0..shape.groups.len() {
-            played.indices.push(transcript.mask_queries(group));
+        for site in 0..shape.sites().len() {
+            played.indices.push(transcript.mask_queries(site));
         }
 
         transcript.finish();

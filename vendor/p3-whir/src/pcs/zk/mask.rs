@@ -62,3 +62,30 @@ pub struct MaskGroupShape {
     /// Number of stacked masks.
     pub width: usize,
 }
+
+/// zkinfer patch (item 16): the base case's blind sites.
+///
+/// The base case commits a fresh blind for every carried mask and spot-checks each group.
+/// Groups whose codewords have one length share one fresh-blind tree (the groups' blind
+/// matrices side by side, in group order) and one draw of spot positions, so one Merkle
+/// multi-opening of fresh blinds serves all of them. Every oracle is still opened at the
+/// same number of positions.
+///
+/// # Returns
+///
+/// One entry per distinct codeword length, in order of first appearance: the indices of the
+/// groups of that length, in group order.
+#[must_use]
+pub fn blind_sites(groups: &[MaskGroupShape]) -> alloc::vec::Vec<alloc::vec::Vec<usize>> {
+    let mut sites: alloc::vec::Vec<(usize, alloc::vec::Vec<usize>)> = alloc::vec::Vec::new();
+    for (index, group) in groups.iter().enumerate() {
+        match sites
+            .iter_mut()
+            .find(|(domain, _)| *domain == group.shape.domain_size)
+        {
+            Some((_, members)) => members.push(index),
+            None => sites.push((group.shape.domain_size, alloc::vec![index])),
+        }
+    }
+    sites.into_iter().map(|(_, members)| members).collect()
+}

@@ -74,8 +74,8 @@ pub use adapter::HidingWhirPcs;
 pub use base_case::{BaseCaseZkConfig, BaseCaseZkError};
 pub use code_switch::CodeSwitchError;
 pub use config::{ZkConfigError, ZkParameters, ZkWhirConfig};
-pub use mask::{MaskCodeShape, MaskGroupShape};
-pub use proof::{BaseCaseZkProof, BlindedMask, MaskOpeningPair, ZkRoundProof, ZkWhirProof};
+pub use mask::{MaskCodeShape, MaskGroupShape, blind_sites};
+pub use proof::{BaseCaseZkProof, BlindedMask, ZkRoundProof, ZkWhirProof};
 pub use prover::HidingWhirProverData;
 pub use security::{
     HidingBaseCaseSecurityReport, HidingBoundClassification, HidingCodeRole,

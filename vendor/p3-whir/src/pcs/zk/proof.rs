@@ -59,7 +59,8 @@ pub struct ZkRoundProof<F: Send + Sync + Clone, EF, MT: Mmcs<F>> {
 pub struct BaseCaseZkProof<F: Send + Sync + Clone, EF, MT: Mmcs<F>> {
     /// Commitment to the fresh main mask `g`, in the folded source code.
     pub fresh_main_commitment: MT::Commitment,
-    /// Commitments to the fresh blinds, one per carried mask group, in chronological group order.
+    /// Commitments to the fresh blinds, one per blind site (zkinfer patch, item 16: the carried
+    /// mask groups of one codeword length, `mask::blind_sites`), in order of first appearance.
     pub fresh_mask_commitments: Vec<MT::Commitment>,
     /// Fresh-side claim `mu_g = <g~, W> + sum_i <s~'_i, u_i>`.
     pub masked_claim: EF,
@@ -75,9 +76,12 @@ pub struct BaseCaseZkProof<F: Send + Sync + Clone, EF, MT: Mmcs<F>> {
     pub source_openings: QueryOpenings<F, EF, MT::MultiProof>,
     /// Spot-check openings of the fresh main mask `g` at the same positions.
     pub fresh_main_openings: SharedProofOpening<EF, MT::MultiProof>,
-    /// Per group: paired openings of the carried oracle and its fresh blind.
+    /// Per carried mask group, in group order: its oracle opened at its blind site's positions.
     /// Each opened row spans the whole group.
-    pub mask_openings: Vec<MaskOpeningPair<EF, MT::MultiProof>>,
+    pub carried_openings: Vec<SharedProofOpening<EF, MT::MultiProof>>,
+    /// Per blind site (zkinfer patch, item 16): its fresh-blind tree opened at the site's
+    /// positions. Each opened row spans every group of the site, side by side in group order.
+    pub fresh_openings: Vec<SharedProofOpening<EF, MT::MultiProof>>,
 }
 
 /// One mask oracle's blinded reveal.
@@ -87,20 +91,4 @@ pub struct BlindedMask<EF> {
     pub message: Vec<EF>,
     /// `r*_i = r'_i + gamma . r_i`.
     pub randomness: Vec<EF>,
-}
-
-/// Paired openings of one carried mask group and its fresh blind.
-///
-/// Both oracles open at the same shared spot-check positions,
-/// each under its own multiproof.
-#[derive(Serialize, Deserialize, Clone)]
-#[serde(bound(
-    serialize = "EF: Serialize, P: Serialize",
-    deserialize = "EF: Deserialize<'de>, P: Deserialize<'de>"
-))]
-pub struct MaskOpeningPair<EF, P> {
-    /// Openings of the carried mask oracle `xi_i`.
-    pub carried: SharedProofOpening<EF, P>,
-    /// Openings of the fresh blind `s'_i`.
-    pub fresh: SharedProofOpening<EF, P>,
 }

@@ -7,13 +7,14 @@ use p3_challenger::{CanObserve, CanSampleUniformBits, FieldChallenger, GrindingC
 use p3_commit::{ExtensionMmcs, Mmcs};
 use p3_dft::TwoAdicSubgroupDft;
 use p3_field::{ExtensionField, TwoAdicField, dot_product};
+use p3_matrix::dense::RowMajorMatrix;
 use p3_zk_codes::{ZkEncoding, ZkEncodingWithRandomness};
 use rand::distr::{Distribution, StandardUniform};
 use rand::{CryptoRng, RngExt};
 
 use super::config::{BaseCaseZkConfig, MaskGroupWitness};
 use crate::pcs::proof::{QueryOpenings, SharedProofOpening};
-use crate::pcs::zk::proof::{BaseCaseZkProof, BlindedMask, MaskOpeningPair};
+use crate::pcs::zk::proof::{BaseCaseZkProof, BlindedMask};
 use crate::transcript::zk::{ZkBaseCaseProverTranscript, ZkBaseCaseShape};
 
 /// HVZK base-case prover (Construction 7.2).
@@ -125,13 +126,15 @@ where
 
         // Move 1b: one fresh blind s'_i = Enc(s~'_i, r'_i) per carried mask.
         //
-        // Blinds are committed group-wise, mirroring how the carried masks
-        // were committed:
+        // Blinds are committed site-wise (zkinfer patch, item 16): the groups of one
+        // codeword length put their blind matrices side by side in one tree.
         //
         //     group of width w  ->  w codewords stacked into one matrix
+        //     site of groups    ->  their matrices side by side
         //                       ->  one root, one Merkle path per position
-        let mut fresh_mask_commitments = Vec::with_capacity(masks.len());
+        let sites = super::super::mask::blind_sites(&self.config.mask_groups);
         let mut fresh_groups = Vec::with_capacity(masks.len());
+        let mut blind_matrices = Vec::with_capacity(masks.len());
         for (group, witness) in self.config.mask_groups.iter().zip(masks) {
             // Every member of a group shares the group's code.
             let encoding = group.shape.encoding::<EF>();
@@ -145,14 +148,33 @@ where
                 blind_messages.push(message);
                 blind_randomness.push(randomness);
             }
-            // Row z of the stacked matrix holds position z of every blind.
-            let (commitment, data) = self.extension_mmcs.commit_matrix(
+            // Row z of the group's matrix holds position z of every blind.
+            blind_matrices.push(
                 encoding.encode_batch_with_randomness(&blind_messages, &blind_randomness),
             );
+            fresh_groups.push((blind_messages, blind_randomness, witness));
+        }
+        let mut fresh_mask_commitments = Vec::with_capacity(sites.len());
+        let mut fresh_site_data = Vec::with_capacity(sites.len());
+        for site in &sites {
+            let height = self.config.mask_groups[site[0]].shape.domain_size;
+            let width: usize = site.iter().map(|&g| self.config.mask_groups[g].width).sum();
+            // Row z of the site's matrix: row z of each of its groups' matrices, in group order.
+            let mut values = Vec::with_capacity(height * width);
+            for row in 0..height {
+                for &g in site {
+                    let matrix = &blind_matrices[g];
+                    values.extend_from_slice(&matrix.values[row * matrix.width..][..matrix.width]);
+                }
+            }
+            let (commitment, data) = self
+                .extension_mmcs
+                .commit_matrix(RowMajorMatrix::new(values, width));
             transcript.blind_commitment(commitment.clone());
             fresh_mask_commitments.push(commitment);
-            fresh_groups.push((blind_messages, blind_randomness, data, witness));
+            fresh_site_data.push(data);
         }
+        drop(blind_matrices);
 
         // Move 2: the fresh-side claim.
         //
@@ -164,7 +186,7 @@ where
             fresh_message.iter().copied(),
             source_covector.iter().copied(),
         );
-        for (blind_messages, _, _, witness) in &fresh_groups {
+        for (blind_messages, _, witness) in &fresh_groups {
             for (message, covector) in blind_messages.iter().zip(witness.covectors) {
                 masked_claim +=
                     dot_product::<EF, _, _>(message.iter().copied(), covector.iter().copied());
@@ -195,7 +217,7 @@ where
         // - xi*_i = s~'_i + gamma * xi_i,
         // - the analogous r*_i for each mask's encoding randomness.
         let mut blinded_masks = Vec::new();
-        for (blind_messages, blind_randomness, _, witness) in &fresh_groups {
+        for (blind_messages, blind_randomness, witness) in &fresh_groups {
             for ((message, randomness), (hidden_message, hidden_randomness)) in blind_messages
                 .iter()
                 .zip(blind_randomness)
@@ -230,24 +252,39 @@ where
         let fresh_main_openings =
             SharedProofOpening::open(self.extension_mmcs, &positions, &fresh_main_data);
 
-        // Move 5b: mask spot checks, t_zk positions per group.
+        // Move 5b: mask spot checks, t_zk positions per blind site.
         //
         // The verifier will recheck, per position y and group member i:
         //
         //     Enc(xi*_i, r*_i)(y) = s'_i(y) + gamma * xi_i(y)
         //
-        // Positions are shared across the group, so one opened row of each
-        // oracle serves every member.
-        let mut mask_openings = Vec::with_capacity(fresh_groups.len());
-        for (group_index, (_, _, fresh_data, witness)) in fresh_groups.iter().enumerate() {
-            let positions = transcript.mask_queries(group_index);
-            // xi_i(y) and s'_i(y): the carried group oracle and its fresh
-            // blind, opened at the same shared positions.
-            mask_openings.push(MaskOpeningPair {
-                carried: SharedProofOpening::open(self.extension_mmcs, &positions, witness.data),
-                fresh: SharedProofOpening::open(self.extension_mmcs, &positions, fresh_data),
-            });
+        // Positions are shared across a site (zkinfer patch, item 16): each carried group's
+        // oracle and the site's fresh-blind tree are opened there, one row of each serving
+        // every member.
+        let mut carried_openings: Vec<Option<SharedProofOpening<EF, MT::MultiProof>>> =
+            (0..fresh_groups.len()).map(|_| None).collect();
+        let mut fresh_openings = Vec::with_capacity(sites.len());
+        for (site_index, (site, fresh_data)) in sites.iter().zip(&fresh_site_data).enumerate() {
+            let positions = transcript.mask_queries(site_index);
+            for &group in site {
+                // xi_i(y): the carried group oracle at the site's positions.
+                carried_openings[group] = Some(SharedProofOpening::open(
+                    self.extension_mmcs,
+                    &positions,
+                    fresh_groups[group].2.data,
+                ));
+            }
+            // s'_i(y) for every member of every group of the site.
+            fresh_openings.push(SharedProofOpening::open(
+                self.extension_mmcs,
+                &positions,
+                fresh_data,
+            ));
         }
+        let carried_openings = carried_openings
+            .into_iter()
+            .map(|opening| opening.expect("every group belongs to one blind site"))
+            .collect();
 
         // Require that every described step was played.
         transcript.finish();
@@ -262,7 +299,8 @@ where
             pow_witness,
             source_openings,
             fresh_main_openings,
-            mask_openings,
+            carried_openings,
+            fresh_openings,
         }
     }
 }

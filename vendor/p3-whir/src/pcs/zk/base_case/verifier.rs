@@ -15,7 +15,7 @@ use p3_util::log2_strict_usize;
 use super::config::BaseCaseZkConfig;
 use super::error::BaseCaseZkError;
 use crate::pcs::proof::{QueryOpenings, SharedProofOpening};
-use crate::pcs::zk::proof::{BaseCaseZkProof, BlindedMask, MaskOpeningPair};
+use crate::pcs::zk::proof::{BaseCaseZkProof, BlindedMask};
 use crate::transcript::zk::{ZkBaseCaseShape, ZkBaseCaseVerifierTranscript};
 use crate::utils::{padded_ood_t1, padded_ood_t1_packed};
 
@@ -151,6 +151,8 @@ where
     {
         let code = &self.config.code;
         let num_groups = self.config.mask_groups.len();
+        // zkinfer patch (item 16): the groups of one codeword length share a fresh-blind tree.
+        let sites = super::super::mask::blind_sites(&self.config.mask_groups);
         // Total carried masks: the groups tile the flat mask list.
         let num_masks: usize = self
             .config
@@ -181,7 +183,7 @@ where
         count(mask_commitments.len(), num_groups)?;
         count(source_covector.len(), code.message_len)?;
         count(proof.blinded_masks.len(), num_masks)?;
-        count(proof.fresh_mask_commitments.len(), num_groups)?;
+        count(proof.fresh_mask_commitments.len(), sites.len())?;
         // One code shape per carried mask, in group order.
         //
         // The counts pinned above make the zip cover every covector.
@@ -245,8 +247,9 @@ where
         // zkinfer patch: every mask group's positions are drawn here, right after the source's
         // and in the same order as before (nothing in checks 4 and 5 touches the sponge), so the
         // groups' openings and spot checks of check 5 can run in parallel.
-        let mask_positions: Vec<Vec<usize>> = (0..num_groups)
-            .map(|group| transcript.mask_queries(group))
+        // zkinfer patch (item 16): drawn per blind site.
+        let mask_positions: Vec<Vec<usize>> = (0..sites.len())
+            .map(|site| transcript.mask_queries(site))
             .collect();
         // One opened row per sampled position, for the source and the fresh mask.
         let openings = |kind, actual: usize, expected: usize| {
@@ -287,18 +290,42 @@ where
             }
         }
 
-        // Check 5: mask spot checks at t_zk positions per group.
+        // Check 5: mask spot checks at t_zk positions per blind site.
         //
         // Same equation as check 4, per group member i and position y:
         //
         //     Enc(xi*_i, r*_i)(y) = s'_i(y) + gamma * xi_i(y)
         //
-        // Positions are shared across a group: one opened row of each
-        // oracle serves every member.
+        // Positions are shared across a site (zkinfer patch, item 16): one opened row of
+        // each carried oracle serves every member of its group, one row of the site's
+        // fresh-blind tree every member of every group of the site.
         //
         // zkinfer patch: the groups are independent (their positions were drawn above), so they
         // are checked in parallel; the first failing group in order is reported, as before.
-        openings("mask", proof.mask_openings.len(), num_groups)?;
+        openings("mask", proof.carried_openings.len(), num_groups)?;
+        openings("fresh mask", proof.fresh_openings.len(), sites.len())?;
+        // The fresh-blind trees first: each group's check reads its columns of its site's rows.
+        let mut site_of = vec![(0, 0); num_groups];
+        let mut fresh_site_rows = Vec::with_capacity(sites.len());
+        for (site_index, site) in sites.iter().enumerate() {
+            let mut column = 0;
+            for &group in site {
+                site_of[group] = (site_index, column);
+                column += self.config.mask_groups[group].width;
+            }
+            let dims = vec![Dimensions {
+                height: self.config.mask_groups[site[0]].shape.domain_size,
+                width: column,
+            }];
+            fresh_site_rows.push(self.verify_rows(
+                &proof.fresh_mask_commitments[site_index],
+                &dims,
+                &mask_positions[site_index],
+                &proof.fresh_openings[site_index],
+                column,
+                "fresh mask",
+            )?);
+        }
         let offsets: Vec<usize> = self
             .config
             .mask_groups
@@ -312,12 +339,13 @@ where
         let outcomes: Vec<Result<(), BaseCaseZkError>> = (0..num_groups)
             .into_par_iter()
             .map(|group_index| {
+                let (site, column) = site_of[group_index];
                 self.check_mask_group(
                     group_index,
-                    &mask_positions[group_index],
+                    &mask_positions[site],
                     &mask_commitments[group_index],
-                    &proof.mask_openings[group_index],
-                    &proof.fresh_mask_commitments[group_index],
+                    &proof.carried_openings[group_index],
+                    (fresh_site_rows[site], column),
                     &proof.blinded_masks[offsets[group_index]..],
                     gamma,
                 )
@@ -326,16 +354,17 @@ where
         outcomes.into_iter().collect()
     }
 
-    /// Check 5 for one mask group: authenticates the carried and fresh rows at the group's
-    /// positions and re-encodes every member's reveal at each of them.
+    /// Check 5 for one mask group: authenticates the carried rows at the group's blind site's
+    /// positions and re-encodes every member's reveal at each of them, against the carried rows
+    /// and the group's columns (from `column`) of the site's authenticated fresh rows.
     #[allow(clippy::too_many_arguments)]
     fn check_mask_group(
         &self,
         group_index: usize,
         positions: &[usize],
         mask_commitment: &MT::Commitment,
-        pair: &MaskOpeningPair<EF, MT::MultiProof>,
-        fresh_commitment: &MT::Commitment,
+        carried: &SharedProofOpening<EF, MT::MultiProof>,
+        (fresh_site_rows, column): (&[Vec<EF>], usize),
         blinded: &[BlindedMask<EF>],
         gamma: EF,
     ) -> Result<(), BaseCaseZkError> {
@@ -349,19 +378,15 @@ where
             mask_commitment,
             &dims,
             positions,
-            &pair.carried,
+            carried,
             group.width,
             "carried mask",
         )?;
-        // s'_i(y) for every member i: rows of the fresh blind.
-        let fresh_rows = self.verify_rows(
-            fresh_commitment,
-            &dims,
-            positions,
-            &pair.fresh,
-            group.width,
-            "fresh mask",
-        )?;
+        // s'_i(y) for every member i: the group's columns of the site's fresh rows (their
+        // count and width were pinned when the site's tree was verified).
+        let fresh_rows = fresh_site_rows
+            .iter()
+            .map(|row| &row[column..column + group.width]);
         // Evaluation domain of the mask code over the extension field.
         let mask_gen = EF::two_adic_generator(log2_strict_usize(group.shape.domain_size));
         let blinded = &blinded[..group.width];
@@ -371,9 +396,7 @@ where
             .iter()
             .zip(carried_rows)
             .zip(fresh_rows)
-            .map(|((&position, carried_row), fresh_row)| {
-                (position, &carried_row[..], &fresh_row[..])
-            })
+            .map(|((&position, carried_row), fresh_row)| (position, &carried_row[..], fresh_row))
             .collect();
         // Positions go in parallel runs of the packing width, each run re-encoding every
         // member's reveal at all its points in one SIMD Horner pass (`padded_ood_t1_packed`);
