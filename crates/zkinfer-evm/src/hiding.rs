@@ -7,16 +7,18 @@
 //! byte-level mutations of the calldata can be handed to `HidingPcs::verify` (the tests do).
 //!
 //! Layout (all integers big-endian; EF as `ProofReader`'s 16 bytes; roots 32 bytes; PoW witnesses 8 bytes):
-//! 1. the opened values (one EF per claim, in claim order);
-//! 2. masked sumcheck batch 0: its mask commitment's root, `mu_tilde`, then per round the round's
-//!    coefficients and, where the batch grinds, its PoW witness;
+//! 1. the opened values (one EF per claim, in claim order), then the root of the one tree of every
+//!    batch's sumcheck masks (since proof format 23; vendored p3-whir patch 17);
+//! 2. masked sumcheck batch 0: `mu_tilde`, then per round the round's coefficients and, where the batch
+//!    grinds, its PoW witness;
 //! 3. per code-switching round: the new oracle's root, the code-switch mask's root, the OOD answers, the
 //!    query PoW witness (always present: p3 pins it to zero at zero difficulty), the STIR opening of the
 //!    previous oracle (F rows in round 0, EF rows after); then the next masked sumcheck batch as in 2;
 //! 4. the base case: the fresh main mask's root, each blind site's fresh-blind root (the mask groups of one
 //!    codeword length share a tree: `p3_whir::blind_sites`), the masked claim, the blinded message, the
 //!    blinded randomness, each blinded mask (message, randomness), the PoW witness, the source opening, the
-//!    fresh main mask's opening, then per mask group its carried opening, then per blind site its fresh one.
+//!    fresh main mask's opening, then per carried tree its opening (every batch's sumcheck masks are one
+//!    tree, each code-switch mask its own: `ZkWhirConfig::carried_trees`), then per blind site its fresh one.
 
 use p3_merkle_tree::MerkleCap;
 use p3_sumcheck::zk::ZkSumcheckData;
@@ -53,8 +55,8 @@ pub struct HidingLayout {
     pub blinded_masks: Vec<(usize, usize)>,
     /// Base case: source positions and the source rows' width.
     pub source: (usize, usize),
-    /// Per mask group: positions and its carried tree's row width.
-    pub groups: Vec<(usize, usize)>,
+    /// Per carried mask tree: positions and row width (the widths of its groups).
+    pub carried: Vec<(usize, usize)>,
     /// Per blind site: positions and its fresh-blind tree's row width (the widths of its groups).
     pub sites: Vec<(usize, usize)>,
 }
@@ -123,7 +125,7 @@ impl HidingLayout {
                 .map(|m| (m.message.len(), m.randomness.len()))
                 .collect(),
             source: rows_of(&bc.source_openings),
-            groups: bc
+            carried: bc
                 .carried_openings
                 .iter()
                 .map(|o| (o.rows.len(), o.rows.first().map_or(0, Vec::len)))
@@ -154,8 +156,7 @@ fn put_salted<T: zkinfer_field::BasedVectorSpace<F> + Clone>(
     Ok(())
 }
 
-fn put_batch(out: &mut Vec<u8>, s: &ZkSumcheckData<F, EF>, root: &Cap) {
-    put_root(out, root);
+fn put_batch(out: &mut Vec<u8>, s: &ZkSumcheckData<F, EF>) {
     put_ext(out, s.mu_tilde);
     for (k, coefficients) in s.round_coefficients.iter().enumerate() {
         put_exts(out, coefficients);
@@ -172,12 +173,8 @@ fn put_batch(out: &mut Vec<u8>, s: &ZkSumcheckData<F, EF>, root: &Cap) {
 pub fn encode_proof(proof: &HidingProof) -> Result<Vec<u8>, DecodeError> {
     let mut out = Vec::new();
     put_exts(&mut out, &proof.evals);
-    for (b, (s, root)) in proof
-        .sumchecks
-        .iter()
-        .zip(&proof.sumcheck_mask_commitments)
-        .enumerate()
-    {
+    put_root(&mut out, &proof.sumcheck_mask_commitment);
+    for (b, s) in proof.sumchecks.iter().enumerate() {
         if b > 0 {
             let r = &proof.rounds[b - 1];
             put_root(&mut out, &r.commitment);
@@ -187,7 +184,7 @@ pub fn encode_proof(proof: &HidingProof) -> Result<Vec<u8>, DecodeError> {
             let (_, opening) = MerkleOpening::from_queries(&r.openings, salted_parts);
             out.extend_from_slice(&encode_opening(&opening)?);
         }
-        put_batch(&mut out, s, root);
+        put_batch(&mut out, s);
     }
     let bc = &proof.base_case;
     put_root(&mut out, &bc.fresh_main_commitment);
@@ -256,8 +253,7 @@ fn read_shared(
 fn read_batch(
     r: &mut Reader<'_>,
     &(rounds, coefficients, pow): &(usize, usize, bool),
-) -> Result<(Cap, ZkSumcheckData<F, EF>), DecodeError> {
-    let root = read_root(r)?;
+) -> Result<ZkSumcheckData<F, EF>, DecodeError> {
     let mu_tilde = r.read_ext()?;
     let mut round_coefficients = Vec::with_capacity(rounds);
     let mut pow_witnesses = Vec::new();
@@ -267,14 +263,11 @@ fn read_batch(
             pow_witnesses.push(read_witness(r, 1)?);
         }
     }
-    Ok((
-        root,
-        ZkSumcheckData {
-            mu_tilde,
-            round_coefficients,
-            pow_witnesses,
-        },
-    ))
+    Ok(ZkSumcheckData {
+        mu_tilde,
+        round_coefficients,
+        pow_witnesses,
+    })
 }
 
 /// Reads [`encode_proof`]'s calldata back into p3's proof, for the instance of `layout`.
@@ -284,7 +277,8 @@ fn read_batch(
 pub fn decode_proof(data: &[u8], layout: &HidingLayout) -> Result<HidingProof, DecodeError> {
     let mut r = Reader::new(data);
     let evals = read_exts(&mut r, layout.claims)?;
-    let (mut sumchecks, mut masks, mut rounds) = (Vec::new(), Vec::new(), Vec::new());
+    let sumcheck_mask_commitment = read_root(&mut r)?;
+    let (mut sumchecks, mut rounds) = (Vec::new(), Vec::new());
     for (b, batch) in layout.batches.iter().enumerate() {
         if b > 0 {
             let &(ood, queries, width) = layout.rounds.get(b - 1).ok_or(DecodeError::TooLong {
@@ -306,9 +300,7 @@ pub fn decode_proof(data: &[u8], layout: &HidingLayout) -> Result<HidingProof, D
                 openings,
             });
         }
-        let (root, s) = read_batch(&mut r, batch)?;
-        masks.push(root);
-        sumchecks.push(s);
+        sumchecks.push(read_batch(&mut r, batch)?);
     }
     let fresh_main_commitment = read_root(&mut r)?;
     let fresh_mask_commitments = (0..layout.sites.len())
@@ -333,7 +325,7 @@ pub fn decode_proof(data: &[u8], layout: &HidingLayout) -> Result<HidingProof, D
         .to_queries(source_ext, MerkleOpening::salted_proof);
     let fresh_main_openings = read_shared(&mut r, (layout.source.0, 1))?;
     let carried_openings = layout
-        .groups
+        .carried
         .iter()
         .map(|&g| read_shared(&mut r, g))
         .collect::<Result<_, DecodeError>>()?;
@@ -346,7 +338,7 @@ pub fn decode_proof(data: &[u8], layout: &HidingLayout) -> Result<HidingProof, D
     Ok(HidingProof {
         evals,
         sumchecks,
-        sumcheck_mask_commitments: masks,
+        sumcheck_mask_commitment,
         rounds,
         base_case: BaseCaseZkProof {
             fresh_main_commitment,
@@ -449,54 +441,65 @@ impl SpotCheckError {
 
 impl MaskSpotChecks {
     /// The checks of `proof`'s base case at γ `gamma`, with each group's (domain bits, positions) from
-    /// `sites` (the last `groups` entries of [`crate::recording::hiding_positions`]); each group's fresh
-    /// values are its columns of its blind site's fresh rows ([`fresh_columns`]).
+    /// `sites` (the last `groups` entries of [`crate::recording::hiding_positions`]), for the instance of
+    /// `base` (its `ZkWhirConfig::base_case_config`): each group's carried values are its columns of its
+    /// carried tree's rows (`base.carried_trees`, each tree's groups side by side in group order), its
+    /// fresh values its columns of its blind site's fresh rows ([`fresh_columns`]).
     ///
     /// # Panics
-    /// If `sites` has fewer entries than the proof has mask groups, the proof fewer fresh openings than
-    /// the groups' codeword lengths give, or a position exceeds 32 bits.
+    /// If `sites` has fewer entries than `base` has groups, the proof fewer carried or fresh openings or
+    /// reveals than `base` gives, or a position exceeds 32 bits.
     #[must_use]
-    pub fn of(proof: &HidingProof, gamma: EF, sites: &[(usize, Vec<usize>)]) -> Self {
+    pub fn of(
+        proof: &HidingProof,
+        gamma: EF,
+        sites: &[(usize, Vec<usize>)],
+        base: &p3_whir::BaseCaseZkConfig<F>,
+    ) -> Self {
         let bc = &proof.base_case;
-        let sites = &sites[sites.len() - bc.carried_openings.len()..];
-        let widths = bc
-            .carried_openings
-            .iter()
-            .map(|o| o.rows.first().map_or(0, Vec::len));
-        let columns = fresh_columns(
-            &sites
+        let groups = &base.mask_groups;
+        let sites = &sites[sites.len() - groups.len()..];
+        // Each group's carried tree and first column there.
+        let mut carried_of = vec![(0, 0); groups.len()];
+        for (tree, members) in base.carried_trees.iter().enumerate() {
+            let mut column = 0;
+            for &g in members {
+                carried_of[g] = (tree, column);
+                column += groups[g].width;
+            }
+        }
+        let fresh_of = fresh_columns(
+            &groups
                 .iter()
-                .map(|(bits, _)| *bits)
-                .zip(widths)
+                .map(|g| (g.shape.domain_size.trailing_zeros() as usize, g.width))
                 .collect::<Vec<_>>(),
         );
+        let columns = |rows: &[Vec<EF>], column: usize, width: usize| -> Vec<Vec<EF>> {
+            rows.iter()
+                .map(|row| row[column..column + width].to_vec())
+                .collect()
+        };
         let mut reveals = bc.blinded_masks.iter();
-        let groups = bc
-            .carried_openings
+        let groups = groups
             .iter()
             .zip(sites)
-            .zip(columns)
-            .map(|((carried, (bits, positions)), (site, column))| {
-                let width = carried.rows.first().map_or(0, Vec::len);
-                MaskGroupChecks {
+            .zip(carried_of.into_iter().zip(fresh_of))
+            .map(
+                |((group, (bits, positions)), ((tree, c), (site, f)))| MaskGroupChecks {
                     bits: u8::try_from(*bits).expect("bits"),
                     reveals: reveals
                         .by_ref()
-                        .take(width)
+                        .take(group.width)
                         .map(|m| (m.message.clone(), m.randomness.clone()))
                         .collect(),
                     positions: positions
                         .iter()
                         .map(|&p| u32::try_from(p).expect("position"))
                         .collect(),
-                    carried: carried.rows.clone(),
-                    fresh: bc.fresh_openings[site]
-                        .rows
-                        .iter()
-                        .map(|row| row[column..column + width].to_vec())
-                        .collect(),
-                }
-            })
+                    carried: columns(&bc.carried_openings[tree].rows, c, group.width),
+                    fresh: columns(&bc.fresh_openings[site].rows, f, group.width),
+                },
+            )
             .collect();
         Self { gamma, groups }
     }

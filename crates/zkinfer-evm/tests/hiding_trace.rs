@@ -26,7 +26,7 @@ use zkinfer_evm::hiding::{
 };
 use zkinfer_evm::merkle::MerkleOpening;
 use zkinfer_evm::recording::{
-    Ev, ext_samples, hiding_positions, record_hiding, salted_mmcs, summary,
+    Ev, ext_samples, hiding_config, hiding_positions, record_hiding, salted_mmcs, summary,
 };
 use zkinfer_evm::{Contract, Harness};
 use zkinfer_field::{EF, F, PrimeCharacteristicRing, Transcript};
@@ -42,6 +42,7 @@ fn openings(
         zkinfer_pcs::hiding::SaltedKeccakMmcs,
     >,
     sites: &[(usize, Vec<usize>)],
+    base: &p3_whir::BaseCaseZkConfig<zkinfer_field::F>,
 ) -> Vec<Opened> {
     let digest = |cap: &p3_merkle_tree::MerkleCap<zkinfer_field::F, [u8; 32]>| cap.roots()[0];
     let mut out = Vec::new();
@@ -83,36 +84,39 @@ fn openings(
         MerkleOpening::from_salted(&bc.fresh_main_openings.rows, &bc.fresh_main_openings.proof),
         s,
     );
-    // Mask groups, in the verifier's chronological order: each batch's sumcheck mask, each round's
-    // code-switch mask (sumcheck 0, switch 0, sumcheck 1, …); carried and fresh trees at the same positions.
-    let mut carried_roots = Vec::new();
-    for (i, c) in proof.sumcheck_mask_commitments.iter().enumerate() {
-        carried_roots.push(digest(c));
-        if let Some(r) = proof.rounds.get(i) {
-            carried_roots.push(digest(&r.mask_commitment));
-        }
-    }
+    // Mask groups, in the verifier's chronological order (sumcheck 0, switch 0, sumcheck 1, …), each with its
+    // blind site's positions. Carried trees (every batch's sumcheck masks one tree, each round's code-switch
+    // mask its own), each at its first group's positions; then each blind site's fresh tree at its first
+    // group's positions.
+    let group_sites: Vec<&(usize, Vec<usize>)> =
+        site.by_ref().take(base.mask_groups.len()).collect();
+    let carried_roots: Vec<[u8; 32]> = std::iter::once(digest(&proof.sumcheck_mask_commitment))
+        .chain(proof.rounds.iter().map(|r| digest(&r.mask_commitment)))
+        .collect();
     assert_eq!(
-        carried_roots.len(),
-        bc.carried_openings.len(),
-        "one carried opening per group"
+        (carried_roots.len(), base.carried_trees.len()),
+        (bc.carried_openings.len(), bc.carried_openings.len()),
+        "one carried opening per tree"
     );
-    // Each group's positions are its blind site's (the groups of one codeword length share a draw and a
-    // fresh-blind tree): the carried trees first, then each site's fresh tree at its first group's positions.
-    let group_sites: Vec<&(usize, Vec<usize>)> = site.by_ref().take(carried_roots.len()).collect();
-    for (g, (carried, root)) in bc.carried_openings.iter().zip(&carried_roots).enumerate() {
+    for (t, ((carried, root), members)) in bc
+        .carried_openings
+        .iter()
+        .zip(&carried_roots)
+        .zip(&base.carried_trees)
+        .enumerate()
+    {
         push(
-            format!("mask group {g} carried"),
+            format!("carried tree {t} (groups {members:?})"),
             *root,
             MerkleOpening::from_salted(&carried.rows, &carried.proof),
-            group_sites[g],
+            group_sites[members[0]],
         );
     }
     let columns = hiding::fresh_columns(
-        &group_sites
+        &base
+            .mask_groups
             .iter()
-            .zip(&bc.carried_openings)
-            .map(|(&(bits, _), o)| (*bits, o.rows[0].len()))
+            .map(|g| (g.shape.domain_size.trailing_zeros() as usize, g.width))
             .collect::<Vec<_>>(),
     );
     for (k, fresh) in bc.fresh_openings.iter().enumerate() {
@@ -196,7 +200,10 @@ fn hiding_openings_transcript_and_merkle() {
         let p3 = proof.p3_proof();
         let sites = hiding_positions(&record.log, p3, &parameters)
             .expect("the trace has the proof's shape");
-        let opened = openings(commitment.root(), p3, &sites);
+        let base = hiding_config(&parameters)
+            .expect("configures")
+            .base_case_config();
+        let opened = openings(commitment.root(), p3, &sites, &base);
         let (mut gas, mut bytes, mut rows) = (0u64, 0usize, 0usize);
         let per_opening = 20;
         for (i, o) in opened.iter().enumerate() {
@@ -236,7 +243,7 @@ fn hiding_openings_transcript_and_merkle() {
         // run's last challenge; positions: the trace's), then mutated values rejected by the contract and its
         // Rust twin with the same error; the source spot checks' re-encoding (check 4's work) measured.
         let gamma = *ext_samples(&record.log).last().expect("challenges");
-        let checks = MaskSpotChecks::of(p3, gamma, &sites);
+        let checks = MaskSpotChecks::of(p3, gamma, &sites, &base);
         checks
             .check()
             .expect("the twin accepts the real mask spot checks");

@@ -111,7 +111,9 @@ use crate::keys::{ProvingKey, VerifyingKey};
 /// - 23: every hiding opening's base case commits the fresh blinds of the mask groups of one
 ///   codeword length in one tree and draws their spot positions once (vendored p3-whir,
 ///   `ZKINFER-PATCH.md` item 16): one fresh-blind multi-opening per codeword length instead of
-///   one per group. Keys unchanged.
+///   one per group; and every masked sumcheck batch's masks are drawn and committed in one tree
+///   before the first batch (item 17): one root and one carried multi-opening for all of them
+///   instead of one per batch. Keys unchanged.
 pub const FORMAT_VERSION: u32 = 23;
 
 /// Version of the verifying-key and compiled-model file formats (proving keys have
@@ -782,7 +784,8 @@ mod tests {
     #[test]
     fn an_old_proof_file_names_its_version_and_the_fix() {
         assert_eq!(<Proof as ZkFile>::VERSION, 23);
-        // Proofs of the previous formats (22: a fresh-blind tree per mask group; 21: a joint
+        // Proofs of the previous formats (22: a fresh-blind and a carried tree per mask group;
+        // 21: a joint
         // opening's rows with the witness's zero
         // limbs; 20: the witness and the weights always opened apart;
         // 19: that randomness never in the stack's free tail;

@@ -390,10 +390,10 @@ fn kept_configurations_are_the_searched_ones() {
 }
 
 /// Every mask group's openings are checked, whichever group fails (the base case checks the
-/// groups in parallel: vendored p3-whir, `ZKINFER-PATCH.md` item 8): a changed opened row of any
-/// group's carried mask, or any column of a blind site's fresh-blind row (the groups of one
-/// codeword length share one fresh tree: item 16), is rejected, naming that oracle, and the
-/// honest proof verifies.
+/// groups in parallel: vendored p3-whir, `ZKINFER-PATCH.md` item 8): a changed value in any
+/// column of a carried tree's row (every batch's sumcheck masks share one tree: item 17), or any
+/// column of a blind site's fresh-blind row (the groups of one codeword length share one fresh
+/// tree: item 16), is rejected, naming that oracle, and the honest proof verifies.
 #[test]
 fn every_mask_group_opening_is_checked() {
     let pcs = HidingPcs::new(PcsConfig::hiding_default()).unwrap();
@@ -413,12 +413,15 @@ fn every_mask_group_opening_is_checked() {
     };
     verify(&proof).unwrap();
     let base = &proof.inner.base_case;
-    let (groups, sites) = (base.carried_openings.len(), base.fresh_openings.len());
+    let (trees, sites) = (base.carried_openings.len(), base.fresh_openings.len());
+    // Every batch's sumcheck masks share one carried tree, so its rows hold several groups.
+    let masks = base.blinded_masks.len();
     assert!(
-        groups >= 2 && sites >= 1 && sites < groups,
-        "{groups} mask group(s) in {sites} blind site(s): the test needs several groups sharing a site"
+        trees >= 2 && sites >= 2 && trees < masks,
+        "{trees} carried tree(s), {sites} blind site(s), {masks} masks: the test needs trees and \
+         sites holding several masks"
     );
-    for (fresh, count) in [(false, groups), (true, sites)] {
+    for (fresh, count) in [(false, trees), (true, sites)] {
         for index in 0..count {
             let bad = proof.clone();
             let base = &bad.inner.base_case;
@@ -446,6 +449,14 @@ fn every_mask_group_opening_is_checked() {
             }
         }
     }
+    // The one root of every batch's sumcheck masks (item 17), observed by each batch: another
+    // tree's root in its place is rejected.
+    let mut bad = proof.clone();
+    bad.inner.sumcheck_mask_commitment = bad.inner.rounds[0].mask_commitment.clone();
+    assert!(
+        verify(&bad).is_err(),
+        "a code-switch mask's root as the sumcheck masks' root verified"
+    );
 }
 
 fn random_base(rng: &mut SmallRng) -> F {

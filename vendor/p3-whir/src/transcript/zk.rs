@@ -102,7 +102,10 @@ use crate::pcs::zk::{BaseCaseZkError, MaskCodeShape, MaskGroupShape, ZkWhirConfi
 /// The byte parts the seeds of two incompatible descriptions of one run.
 ///
 /// Version 2 records each delegated phase as one bracket.
-const VERSION: u8 = 2;
+///
+/// zkinfer patch (item 17): version 3, every batch's sumcheck masks committed in one tree
+/// before the first batch (each batch observes that one root).
+const VERSION: u8 = 3;
 
 /// Protocol name bound into the hiding run's transcript seed.
 ///
@@ -132,7 +135,8 @@ const CLAIM_POINT: &str = "claim_point";
 const CLAIM_EVAL: &str = "claim_eval";
 
 /// Version byte bound into the masked base case's own transcript seed.
-// zkinfer patch (item 16): version 2, blind sites shared by groups of one codeword length.
+// zkinfer patch (items 16–17): version 2, blind sites shared by groups of one codeword length
+// and carried trees shared by groups.
 const BASE_VERSION: u8 = 2;
 
 /// Protocol name bound into the masked base case's own transcript seed.
@@ -338,6 +342,8 @@ pub struct ZkBaseCaseShape {
     pub pow_bits: usize,
     /// Every committed mask group, in commitment order.
     pub groups: Vec<MaskGroupShape>,
+    /// zkinfer patch (item 17): the carried mask trees, each the groups it holds.
+    pub carried_trees: Vec<Vec<usize>>,
 }
 
 impl ZkBaseCaseShape {
@@ -359,6 +365,7 @@ impl ZkBaseCaseShape {
             mask_queries: config.mask_queries,
             pow_bits: config.pow_bits,
             groups: config.mask_groups.clone(),
+            carried_trees: config.carried_trees.clone(),
         }
     }
 
@@ -578,6 +585,15 @@ impl ZkBaseCaseShape {
         for group in &self.groups {
             bind_mask_code(separator, &group.shape);
             push_u64(separator, group.width);
+        }
+
+        // zkinfer patch (item 17): which groups share a carried tree.
+        push_u64(separator, self.carried_trees.len());
+        for tree in &self.carried_trees {
+            push_u64(separator, tree.len());
+            for &group in tree {
+                push_u64(separator, group);
+            }
         }
     }
 }

@@ -442,6 +442,24 @@ where
         })
     }
 
+    /// zkinfer patch (item 17): the carried mask trees, each the groups it holds.
+    ///
+    /// Every fold batch's sumcheck masks are drawn and committed together, before the first
+    /// batch, as one tree (the batches' groups side by side in batch order); each round's
+    /// code-switch mask is a tree of its own. In order of first appearance:
+    ///
+    /// ```text
+    ///     groups : sumcheck 0, switch 0, sumcheck 1, switch 1, sumcheck 2
+    ///     trees  : [0, 2, 4], [1], [3]
+    /// ```
+    #[must_use]
+    pub fn carried_trees(&self) -> Vec<Vec<usize>> {
+        let mut trees = Vec::with_capacity(self.n_rounds() + 1);
+        trees.push((0..=self.n_rounds()).map(|batch| 2 * batch).collect());
+        trees.extend((0..self.n_rounds()).map(|round| alloc::vec![2 * round + 1]));
+        trees
+    }
+
     /// Mask oracle groups in chronological commit order.
     ///
     /// One `k`-wide group per fold batch, one width-one group per round.
@@ -494,6 +512,7 @@ where
                 final_config.domain_size >> final_config.folding_factor,
             ),
             mask_groups: self.mask_groups(),
+            carried_trees: self.carried_trees(),
             num_queries: self.randomized_terminal.num_queries,
             mask_queries: self.mask_queries,
             pow_bits: self.randomized_terminal.pow_bits,

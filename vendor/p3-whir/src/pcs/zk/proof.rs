@@ -19,8 +19,10 @@ pub struct ZkWhirProof<F: Send + Sync + Clone, EF, MT: Mmcs<F>> {
     pub evals: Vec<EF>,
     /// Masked sumcheck transcripts, one per fold batch (`n_rounds + 1` batches).
     pub sumchecks: Vec<ZkSumcheckData<F, EF>>,
-    /// Interleaved sumcheck mask commitment per fold batch.
-    pub sumcheck_mask_commitments: Vec<MT::Commitment>,
+    /// zkinfer patch (item 17): the one commitment to every fold batch's interleaved sumcheck
+    /// masks (the batches' mask matrices side by side), committed before the first batch and
+    /// observed by each.
+    pub sumcheck_mask_commitment: MT::Commitment,
     /// Per code-switching round payload.
     pub rounds: Vec<ZkRoundProof<F, EF, MT>>,
     /// Final masked base-case payload.
@@ -76,8 +78,9 @@ pub struct BaseCaseZkProof<F: Send + Sync + Clone, EF, MT: Mmcs<F>> {
     pub source_openings: QueryOpenings<F, EF, MT::MultiProof>,
     /// Spot-check openings of the fresh main mask `g` at the same positions.
     pub fresh_main_openings: SharedProofOpening<EF, MT::MultiProof>,
-    /// Per carried mask group, in group order: its oracle opened at its blind site's positions.
-    /// Each opened row spans the whole group.
+    /// Per carried mask tree (zkinfer patch, item 17: `carried_trees` of the configuration), in
+    /// tree order: the tree opened at its groups' blind site's positions. Each opened row spans
+    /// every group of the tree, side by side in group order.
     pub carried_openings: Vec<SharedProofOpening<EF, MT::MultiProof>>,
     /// Per blind site (zkinfer patch, item 16): its fresh-blind tree opened at the site's
     /// positions. Each opened row spans every group of the site, side by side in group order.

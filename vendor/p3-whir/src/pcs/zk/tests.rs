@@ -851,7 +851,7 @@ fn zk_whir_rejects_tampered_sumcheck_mask_commitment() {
     //     -> the batch cannot close
     let mut proven = Setup::new(54).prove();
     let other = Setup::new(55).prove();
-    proven.proof.sumcheck_mask_commitments[0] = other.proof.sumcheck_mask_commitments[0].clone();
+    proven.proof.sumcheck_mask_commitment = other.proof.sumcheck_mask_commitment.clone();
     let err = proven.verify().unwrap_err();
     // The diverged batch fails its own round identity.
     //

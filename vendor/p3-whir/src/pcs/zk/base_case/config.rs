@@ -16,6 +16,10 @@ pub struct BaseCaseZkConfig<F> {
     pub code: FoldedRsCode<F>,
     /// Carried mask oracle groups, in chronological commit order.
     pub mask_groups: Vec<MaskGroupShape>,
+    /// zkinfer patch (item 17): the carried mask trees, each the indices of the groups it holds
+    /// side by side (in group order), in commit order. Every group is in exactly one tree, and
+    /// the groups of a tree have one codeword length.
+    pub carried_trees: Vec<Vec<usize>>,
     /// Spot checks against the source oracle.
     pub num_queries: usize,
     /// Spot checks per carried mask group.
@@ -37,8 +41,9 @@ where
     pub randomness: &'a [Vec<EF>],
     /// Current dense covectors, one per member.
     pub covectors: &'a [Vec<EF>],
-    /// Merkle prover data behind the group commitment.
-    pub data: &'a MaskProverData<F, EF, MT>,
+    /// Marker: the group's Merkle data is its carried tree's (zkinfer patch, item 17: handed to
+    /// the base case per tree).
+    pub _mmcs: core::marker::PhantomData<(F, MT)>,
 }
 
 /// Prover data type shared by every mask group in the pipeline.

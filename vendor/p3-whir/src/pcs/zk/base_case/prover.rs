@@ -12,7 +12,7 @@ use p3_zk_codes::{ZkEncoding, ZkEncodingWithRandomness};
 use rand::distr::{Distribution, StandardUniform};
 use rand::{CryptoRng, RngExt};
 
-use super::config::{BaseCaseZkConfig, MaskGroupWitness};
+use super::config::{BaseCaseZkConfig, MaskGroupWitness, MaskProverData};
 use crate::pcs::proof::{QueryOpenings, SharedProofOpening};
 use crate::pcs::zk::proof::{BaseCaseZkProof, BlindedMask};
 use crate::transcript::zk::{ZkBaseCaseProverTranscript, ZkBaseCaseShape};
@@ -80,6 +80,7 @@ where
         source_randomness: &[EF],
         source_covector: &[EF],
         masks: &[MaskGroupWitness<'_, F, EF, MT>],
+        carried: &[&MaskProverData<F, EF, MT>],
         open_source: impl FnOnce(&[usize]) -> QueryOpenings<F, EF, MT::MultiProof>,
         challenger: &mut Challenger,
         rng: &mut R,
@@ -99,6 +100,7 @@ where
         assert_eq!(source_randomness.len(), code.randomness_len);
         assert_eq!(source_covector.len(), code.message_len);
         assert_eq!(masks.len(), self.config.mask_groups.len());
+        assert_eq!(carried.len(), self.config.carried_trees.len());
 
         // One driver spans the whole base case.
         //
@@ -261,29 +263,32 @@ where
         // Positions are shared across a site (zkinfer patch, item 16): each carried group's
         // oracle and the site's fresh-blind tree are opened there, one row of each serving
         // every member.
-        let mut carried_openings: Vec<Option<SharedProofOpening<EF, MT::MultiProof>>> =
-            (0..fresh_groups.len()).map(|_| None).collect();
+        let mut site_positions = Vec::with_capacity(sites.len());
         let mut fresh_openings = Vec::with_capacity(sites.len());
-        for (site_index, (site, fresh_data)) in sites.iter().zip(&fresh_site_data).enumerate() {
+        for (site_index, fresh_data) in fresh_site_data.iter().enumerate() {
             let positions = transcript.mask_queries(site_index);
-            for &group in site {
-                // xi_i(y): the carried group oracle at the site's positions.
-                carried_openings[group] = Some(SharedProofOpening::open(
-                    self.extension_mmcs,
-                    &positions,
-                    fresh_groups[group].2.data,
-                ));
-            }
             // s'_i(y) for every member of every group of the site.
             fresh_openings.push(SharedProofOpening::open(
                 self.extension_mmcs,
                 &positions,
                 fresh_data,
             ));
+            site_positions.push(positions);
         }
-        let carried_openings = carried_openings
-            .into_iter()
-            .map(|opening| opening.expect("every group belongs to one blind site"))
+        // xi_i(y): each carried tree (zkinfer patch, item 17: the groups of a tree side by
+        // side) at its groups' site's positions.
+        let carried_openings = self
+            .config
+            .carried_trees
+            .iter()
+            .zip(carried)
+            .map(|(tree, data)| {
+                let site = sites
+                    .iter()
+                    .position(|site| site.contains(&tree[0]))
+                    .expect("every group belongs to one blind site");
+                SharedProofOpening::open(self.extension_mmcs, &site_positions[site], data)
+            })
             .collect();
 
         // Require that every described step was played.

@@ -180,7 +180,8 @@ where
         };
         // Top-level statement and proof vector counts.
         count(mask_covectors.len(), num_masks)?;
-        count(mask_commitments.len(), num_groups)?;
+        // zkinfer patch (item 17): one commitment per carried tree.
+        count(mask_commitments.len(), self.config.carried_trees.len())?;
         count(source_covector.len(), code.message_len)?;
         count(proof.blinded_masks.len(), num_masks)?;
         count(proof.fresh_mask_commitments.len(), sites.len())?;
@@ -302,7 +303,11 @@ where
         //
         // zkinfer patch: the groups are independent (their positions were drawn above), so they
         // are checked in parallel; the first failing group in order is reported, as before.
-        openings("mask", proof.carried_openings.len(), num_groups)?;
+        openings(
+            "mask",
+            proof.carried_openings.len(),
+            self.config.carried_trees.len(),
+        )?;
         openings("fresh mask", proof.fresh_openings.len(), sites.len())?;
         // The fresh-blind trees first: each group's check reads its columns of its site's rows.
         let mut site_of = vec![(0, 0); num_groups];
@@ -326,6 +331,41 @@ where
                 "fresh mask",
             )?);
         }
+        // The carried trees (zkinfer patch, item 17): each authenticated once at its groups'
+        // site's positions; each group reads its columns.
+        let mut tree_of = vec![(0, 0); num_groups];
+        let mut tree_checks = Vec::with_capacity(self.config.carried_trees.len());
+        for (tree_index, tree) in self.config.carried_trees.iter().enumerate() {
+            let site = site_of[tree[0]].0;
+            let mut column = 0;
+            for &group in tree {
+                if site_of[group].0 != site {
+                    return Err(BaseCaseZkError::MaskCountMismatch {
+                        expected: site,
+                        actual: site_of[group].0,
+                    });
+                }
+                tree_of[group] = (tree_index, column);
+                column += self.config.mask_groups[group].width;
+            }
+            let height = self.config.mask_groups[tree[0]].shape.domain_size;
+            tree_checks.push((tree_index, site, height, column));
+        }
+        let carried_tree_rows: Vec<Result<&[Vec<EF>], BaseCaseZkError>> = tree_checks
+            .par_iter()
+            .map(|&(tree_index, site, height, width)| {
+                self.verify_rows(
+                    &mask_commitments[tree_index],
+                    &[Dimensions { height, width }],
+                    &mask_positions[site],
+                    &proof.carried_openings[tree_index],
+                    width,
+                    "carried mask",
+                )
+            })
+            .collect();
+        let carried_tree_rows: Vec<&[Vec<EF>]> =
+            carried_tree_rows.into_iter().collect::<Result<_, _>>()?;
         let offsets: Vec<usize> = self
             .config
             .mask_groups
@@ -340,11 +380,11 @@ where
             .into_par_iter()
             .map(|group_index| {
                 let (site, column) = site_of[group_index];
+                let (tree, carried_column) = tree_of[group_index];
                 self.check_mask_group(
                     group_index,
                     &mask_positions[site],
-                    &mask_commitments[group_index],
-                    &proof.carried_openings[group_index],
+                    (carried_tree_rows[tree], carried_column),
                     (fresh_site_rows[site], column),
                     &proof.blinded_masks[offsets[group_index]..],
                     gamma,
@@ -354,34 +394,25 @@ where
         outcomes.into_iter().collect()
     }
 
-    /// Check 5 for one mask group: authenticates the carried rows at the group's blind site's
-    /// positions and re-encodes every member's reveal at each of them, against the carried rows
-    /// and the group's columns (from `column`) of the site's authenticated fresh rows.
+    /// Check 5 for one mask group: re-encodes every member's reveal at each of the group's blind
+    /// site's positions, against the group's columns of its carried tree's and its site's fresh
+    /// tree's authenticated rows (zkinfer patch, items 16–17).
     #[allow(clippy::too_many_arguments)]
     fn check_mask_group(
         &self,
         group_index: usize,
         positions: &[usize],
-        mask_commitment: &MT::Commitment,
-        carried: &SharedProofOpening<EF, MT::MultiProof>,
+        (carried_tree_rows, carried_column): (&[Vec<EF>], usize),
         (fresh_site_rows, column): (&[Vec<EF>], usize),
         blinded: &[BlindedMask<EF>],
         gamma: EF,
     ) -> Result<(), BaseCaseZkError> {
         let group = &self.config.mask_groups[group_index];
-        let dims = vec![Dimensions {
-            height: group.shape.domain_size,
-            width: group.width,
-        }];
-        // xi_i(y) for every member i: rows of the carried oracle.
-        let carried_rows = self.verify_rows(
-            mask_commitment,
-            &dims,
-            positions,
-            carried,
-            group.width,
-            "carried mask",
-        )?;
+        // xi_i(y) for every member i: the group's columns of its carried tree's rows (their
+        // count and width were pinned when the tree was verified).
+        let carried_rows = carried_tree_rows
+            .iter()
+            .map(|row| &row[carried_column..carried_column + group.width]);
         // s'_i(y) for every member i: the group's columns of the site's fresh rows (their
         // count and width were pinned when the site's tree was verified).
         let fresh_rows = fresh_site_rows
@@ -396,7 +427,7 @@ where
             .iter()
             .zip(carried_rows)
             .zip(fresh_rows)
-            .map(|((&position, carried_row), fresh_row)| (position, &carried_row[..], fresh_row))
+            .map(|((&position, carried_row), fresh_row)| (position, carried_row, fresh_row))
             .collect();
         // Positions go in parallel runs of the packing width, each run re-encoding every
         // member's reveal at all its points in one SIMD Horner pass (`padded_ood_t1_packed`);

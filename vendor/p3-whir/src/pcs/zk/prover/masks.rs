@@ -10,8 +10,12 @@
 use alloc::vec::Vec;
 use core::mem::take;
 
-use p3_commit::{ExtensionMmcs, Mmcs};
+use p3_commit::Mmcs;
 use p3_field::{ExtensionField, Field, TwoAdicField, dot_product};
+use p3_matrix::Matrix;
+use p3_matrix::dense::RowMajorMatrix;
+use p3_zk_codes::{ZkEncoding, ZkEncodingWithRandomness};
+use rand::{CryptoRng, Rng};
 use p3_multilinear_util::point::Point;
 use p3_multilinear_util::poly::Poly;
 use p3_sumcheck::strategy::SumcheckProver;
@@ -31,7 +35,8 @@ use crate::pcs::zk::constraint::MaskClaims;
 ///     groups     : [ (3, tree)  (1, tree)  (3, tree)  ... ]
 /// ```
 ///
-/// One Merkle handle per group answers the base-case spot checks.
+/// One Merkle handle per carried tree answers the base-case spot checks (zkinfer patch, item
+/// 17: every batch's sumcheck masks share one tree, the first; each switch mask has its own).
 pub(super) struct ProverMasks<F, EF, MT>
 where
     F: TwoAdicField,
@@ -42,8 +47,10 @@ where
     pub(super) messages: Vec<Vec<EF>>,
     /// Mask encoding randomness, matching order.
     pub(super) randomness: Vec<Vec<EF>>,
-    /// Group widths and Merkle prover data, in commit order.
-    pub(super) groups: Vec<(usize, MaskProverData<F, EF, MT>)>,
+    /// Group widths, in commit order.
+    pub(super) groups: Vec<usize>,
+    /// Merkle prover data of the carried trees, in the configuration's `carried_trees` order.
+    pub(super) trees: Vec<MaskProverData<F, EF, MT>>,
     /// Dense covectors with their accumulated scales.
     pub(super) claims: MaskClaims<EF>,
     /// Running mask-claim total `sum_i <xi_i, u_i>` at the current scales.
@@ -59,11 +66,13 @@ where
     EF: ExtensionField<F>,
     MT: Mmcs<F>,
 {
-    pub(super) const fn new() -> Self {
+    /// Starts with the tree of every batch's sumcheck masks (zkinfer patch, item 17).
+    pub(super) fn new(sumcheck_tree: MaskProverData<F, EF, MT>) -> Self {
         Self {
             messages: Vec::new(),
             randomness: Vec::new(),
             groups: Vec::new(),
+            trees: alloc::vec![sumcheck_tree],
             claims: MaskClaims::new(),
             aux: EF::ZERO,
         }
@@ -76,11 +85,10 @@ where
     ///     claim side  ->  rescale the carried covectors,
     ///                     append the batch's k fresh masks
     /// ```
-    pub(super) fn record_batch(
+    pub(super) fn record_batch<M: Mmcs<EF>>(
         &mut self,
         sumchecks: &mut Vec<ZkSumcheckData<F, EF>>,
-        mask_commitments: &mut Vec<MT::Commitment>,
-        mut handoff: ZkSumcheckHandoff<F, EF, ExtensionMmcs<F, EF, MT>>,
+        mut handoff: ZkSumcheckHandoff<F, EF, M>,
         zk_data: &mut ZkSumcheckData<F, EF>,
         ell_zk: usize,
     ) -> BatchState<F, EF>
@@ -88,9 +96,9 @@ where
         F: Send + Sync,
     {
         let folding = handoff.randomness.num_variables();
-        // Proof side: the batch's wire transcript and mask commitment.
+        // Proof side: the batch's wire transcript (zkinfer patch, item 17: its masks' root is
+        // the shared sumcheck mask tree's, sent once).
         sumchecks.push(take(zk_data));
-        mask_commitments.push(handoff.mask_oracle.0.clone());
 
         // Claim side, carried masks: every covector absorbs eps * 2^{-k},
         // so the running total absorbs the same scale.
@@ -106,10 +114,10 @@ where
             self.claims.push(covector);
         }
         // Retain the secrets behind the new oracle for the base-case
-        // reveals, plus its Merkle handle for the spot-check openings.
+        // reveals; their Merkle handle is the shared tree's.
         self.messages.append(&mut handoff.mask_messages);
         self.randomness.append(&mut handoff.mask_randomness);
-        self.groups.push((folding, handoff.mask_oracle.1));
+        self.groups.push(folding);
 
         BatchState {
             residual_prover: handoff.residual_prover,
@@ -129,7 +137,8 @@ where
         self.claims.push(covector);
         self.messages.push(message);
         self.randomness.push(randomness);
-        self.groups.push((1, data));
+        self.groups.push(1);
+        self.trees.push(data);
     }
 }
 
@@ -170,4 +179,171 @@ where
         }
     }
     out
+}
+
+/// zkinfer patch (item 17): the sumcheck mask encoding as one masked batch sees it once every
+/// batch's masks were drawn up front.
+///
+/// p3-sumcheck's masked batch prover draws its masks through the encoding
+/// (`sample_message` `k` times, then `sample_randomness` `k` times) and commits their batch
+/// encoding through the MMCS it is given. Handed this encoding and [`SharedMaskMmcs`], it takes
+/// the masks drawn before the first batch and the one root committing all of them; everything
+/// else is the inner encoding's.
+pub(super) struct PresampledMasks<'a, Enc, EF> {
+    /// The sumcheck mask code.
+    pub(super) inner: &'a Enc,
+    /// This batch's mask messages, in draw order.
+    pub(super) messages: Vec<Vec<EF>>,
+    /// This batch's mask encoding randomness, in draw order.
+    pub(super) randomness: Vec<Vec<EF>>,
+    /// Messages handed out so far.
+    pub(super) next_message: core::cell::Cell<usize>,
+    /// Randomness vectors handed out so far.
+    pub(super) next_randomness: core::cell::Cell<usize>,
+}
+
+impl<Enc, EF> ZkEncoding<EF> for PresampledMasks<'_, Enc, EF>
+where
+    EF: Field,
+    Enc: ZkEncoding<EF>,
+{
+    type Codeword = Enc::Codeword;
+
+    fn message_len(&self) -> usize {
+        self.inner.message_len()
+    }
+
+    fn randomness_len(&self) -> usize {
+        self.inner.randomness_len()
+    }
+
+    fn query_bound(&self) -> usize {
+        self.inner.query_bound()
+    }
+
+    fn codeword_len(&self) -> usize {
+        self.inner.codeword_len()
+    }
+
+    fn error(&self) -> f64 {
+        self.inner.error()
+    }
+
+    fn sample_message<R: CryptoRng>(&self, _rng: &mut R) -> Vec<EF> {
+        let next = self.next_message.get();
+        self.next_message.set(next + 1);
+        self.messages
+            .get(next)
+            .expect("a batch draws as many masks as were drawn for it")
+            .clone()
+    }
+
+    fn sample_randomness<R: CryptoRng>(&self, _rng: &mut R) -> Vec<EF> {
+        let next = self.next_randomness.get();
+        self.next_randomness.set(next + 1);
+        self.randomness
+            .get(next)
+            .expect("a batch draws as many masks as were drawn for it")
+            .clone()
+    }
+
+    fn encode<R: Rng>(&self, msg: &[EF], rng: &mut R) -> Self::Codeword {
+        self.inner.encode(msg, rng)
+    }
+
+    fn simulate<R: Rng>(&self, query_set: &[usize], rng: &mut R) -> Vec<EF> {
+        self.inner.simulate(query_set, rng)
+    }
+}
+
+impl<Enc, EF> ZkEncodingWithRandomness<EF> for PresampledMasks<'_, Enc, EF>
+where
+    EF: Field,
+    Enc: ZkEncodingWithRandomness<EF>,
+{
+    fn encode_with_randomness(&self, msg: &[EF], randomness: &[EF]) -> Self::Codeword {
+        self.inner.encode_with_randomness(msg, randomness)
+    }
+
+    /// The batch's masks were encoded and committed with every other batch's before the first
+    /// batch; [`SharedMaskMmcs`] ignores this matrix, so none is built.
+    fn encode_batch_with_randomness<Msg, Rand>(
+        &self,
+        _messages: &[Msg],
+        _randomness: &[Rand],
+    ) -> RowMajorMatrix<EF>
+    where
+        Msg: AsRef<[EF]>,
+        Rand: AsRef<[EF]>,
+        Self::Codeword: Matrix<EF>,
+    {
+        RowMajorMatrix::new(Vec::new(), 1)
+    }
+}
+
+/// zkinfer patch (item 17): the MMCS a masked sumcheck batch commits its masks through once
+/// every batch's masks are committed in one tree: its "commitment" is that tree's root, its
+/// prover data nothing (the base case opens the shared tree). Prover-only: the batch prover
+/// calls nothing but `commit`; every opening or verifying method is unreachable.
+#[derive(Clone)]
+pub(super) struct SharedMaskMmcs<C> {
+    /// The root of the tree of every batch's sumcheck masks.
+    pub(super) commitment: C,
+}
+
+impl<T, C> Mmcs<T> for SharedMaskMmcs<C>
+where
+    T: Send + Sync + Clone,
+    C: Clone + serde::Serialize + serde::de::DeserializeOwned,
+{
+    type ProverData<M> = ();
+    type Commitment = C;
+    type Proof = ();
+    type MultiProof = ();
+    type Error = ();
+
+    fn commit<M: Matrix<T>>(&self, _inputs: Vec<M>) -> (Self::Commitment, Self::ProverData<M>) {
+        (self.commitment.clone(), ())
+    }
+
+    fn open_batch<M: Matrix<T>>(
+        &self,
+        _index: usize,
+        _prover_data: &Self::ProverData<M>,
+    ) -> p3_commit::BatchOpening<T, Self> {
+        unreachable!("the shared sumcheck mask tree is opened by the base case, not a batch")
+    }
+
+    fn get_matrices<'a, M: Matrix<T>>(&self, _prover_data: &'a Self::ProverData<M>) -> Vec<&'a M> {
+        unreachable!("the shared sumcheck mask tree is opened by the base case, not a batch")
+    }
+
+    fn verify_batch(
+        &self,
+        _commit: &Self::Commitment,
+        _dimensions: &[p3_matrix::Dimensions],
+        _index: usize,
+        _batch_opening: p3_commit::BatchOpeningRef<'_, T, Self>,
+    ) -> Result<(), Self::Error> {
+        Err(())
+    }
+
+    fn open_multi_batch<M: Matrix<T>>(
+        &self,
+        _indices: &[usize],
+        _prover_data: &Self::ProverData<M>,
+    ) -> (Vec<Vec<Vec<T>>>, Self::MultiProof) {
+        unreachable!("the shared sumcheck mask tree is opened by the base case, not a batch")
+    }
+
+    fn verify_multi_batch<R: AsRef<[T]> + PartialEq>(
+        &self,
+        _commit: &Self::Commitment,
+        _dimensions: &[p3_matrix::Dimensions],
+        _indices: &[usize],
+        _opened_values: &[Vec<R>],
+        _proof: &Self::MultiProof,
+    ) -> Result<(), Self::Error> {
+        Err(())
+    }
 }

@@ -13,7 +13,7 @@ use core::mem;
 
 pub use data::HidingWhirProverData;
 use data::ZkRoundData;
-use masks::{ProverMasks, fold_limb_chunks};
+use masks::{PresampledMasks, ProverMasks, SharedMaskMmcs, fold_limb_chunks};
 use p3_challenger::{CanObserve, CanSampleUniformBits, FieldChallenger, GrindingChallenger};
 use p3_commit::{ExtensionMmcs, Mmcs};
 use p3_dft::TwoAdicSubgroupDft;
@@ -30,14 +30,15 @@ use p3_sumcheck::product_polynomial::ProductPolynomial;
 use p3_sumcheck::strategy::{SumcheckProver, VariableOrder};
 use p3_sumcheck::zk::ZkSumcheckData;
 use p3_util::log2_strict_usize;
-use p3_zk_codes::ZkEncodingWithRandomness;
+use p3_matrix::dense::RowMajorMatrix;
+use p3_zk_codes::{ZkEncoding, ZkEncodingWithRandomness};
 use rand::distr::{Distribution, StandardUniform};
 use rand::{CryptoRng, RngExt};
 use tracing::instrument;
 
 use crate::WhirConfigError;
 use crate::pcs::proof::{QueryOpenings, SharedProofOpening};
-use crate::pcs::zk::base_case::{BaseCaseZkProver, MaskGroupWitness};
+use crate::pcs::zk::base_case::{BaseCaseZkProver, MaskGroupWitness, MaskProverData};
 use crate::pcs::zk::code_switch::{ZkMaskClaim, switch_mask_covector};
 use crate::pcs::zk::committer::zk_padded_matrix;
 use crate::pcs::zk::config::ZkWhirConfig;
@@ -256,17 +257,69 @@ where
         };
         let sumcheck_prover = SumcheckProver::new(product, claim);
 
+        // zkinfer patch (item 17): every batch's sumcheck masks, drawn and committed now in one
+        // tree (the batches' `k`-wide mask matrices side by side, in batch order). Each batch
+        // then takes its own masks and observes that one root; the base case opens the tree
+        // once.
+        let mut batch_masks: Vec<(Vec<Vec<EF>>, Vec<Vec<EF>>)> = (0..=config.n_rounds())
+            .map(|batch| {
+                let k = config.round_folding_factor(batch);
+                let messages: Vec<Vec<EF>> = (0..k)
+                    .map(|_| sumcheck_mask_encoding.sample_message(rng))
+                    .collect();
+                let randomness: Vec<Vec<EF>> = (0..k)
+                    .map(|_| sumcheck_mask_encoding.sample_randomness(rng))
+                    .collect();
+                (messages, randomness)
+            })
+            .collect();
+        let sumcheck_mask_commitment = {
+            let matrices: Vec<RowMajorMatrix<EF>> = batch_masks
+                .iter()
+                .map(|(messages, randomness)| {
+                    sumcheck_mask_encoding.encode_batch_with_randomness(messages, randomness)
+                })
+                .collect();
+            let height = sumcheck_mask_encoding.codeword_len();
+            let width: usize = matrices.iter().map(|m| m.width).sum();
+            let mut values = Vec::with_capacity(height * width);
+            for row in 0..height {
+                for matrix in &matrices {
+                    values.extend_from_slice(&matrix.values[row * matrix.width..][..matrix.width]);
+                }
+            }
+            let (commitment, data) = self
+                .extension_mmcs
+                .commit_matrix(RowMajorMatrix::new(values, width));
+            (commitment, data)
+        };
+        let (sumcheck_mask_commitment, sumcheck_mask_data) = sumcheck_mask_commitment;
+        let shared_masks = SharedMaskMmcs {
+            commitment: sumcheck_mask_commitment.clone(),
+        };
+        let mut take_batch = |batch: usize| {
+            let (messages, randomness) = core::mem::take(&mut batch_masks[batch]);
+            PresampledMasks {
+                inner: &sumcheck_mask_encoding,
+                messages,
+                randomness,
+                next_message: core::cell::Cell::new(0),
+                next_randomness: core::cell::Cell::new(0),
+            }
+        };
+
         // Initial masked sumcheck batch.
-        let mut masks = ProverMasks::<F, EF, MT>::new();
+        let mut masks = ProverMasks::<F, EF, MT>::new(sumcheck_mask_data);
         let mut zk_data = ZkSumcheckData::default();
+        let batch_encoding = take_batch(0);
         // The batch is a protocol of its own.
         //
         // The run therefore records it as one bracket.
         let handoff = transcript.delegate_initial_fold(|challenger| {
             sumcheck_prover.into_zk_sumcheck(
                 &mut zk_data,
-                &sumcheck_mask_encoding,
-                &self.extension_mmcs,
+                &batch_encoding,
+                &shared_masks,
                 config.round_folding_factor(0),
                 config.starting_folding_pow_bits,
                 EF::ZERO,
@@ -276,12 +329,10 @@ where
         });
         // Proof accumulators
         let mut sumchecks = Vec::new();
-        let mut sumcheck_mask_commitments = Vec::new();
         let mut rounds = Vec::with_capacity(config.n_rounds());
 
         let mut batch = masks.record_batch(
             &mut sumchecks,
-            &mut sumcheck_mask_commitments,
             handoff,
             &mut zk_data,
             config.zk.ell_zk,
@@ -497,14 +548,15 @@ where
             // The mask-claim total rides the batch as its auxiliary constant.
             let aux = masks.aux;
             let mut zk_data = ZkSumcheckData::default();
+            let batch_encoding = take_batch(round + 1);
             // The batch is a protocol of its own.
             //
             // The run therefore records it as one bracket.
             let handoff = transcript.delegate_round_fold(|challenger| {
                 sumcheck_prover.into_zk_sumcheck(
                     &mut zk_data,
-                    &sumcheck_mask_encoding,
-                    &self.extension_mmcs,
+                    &batch_encoding,
+                    &shared_masks,
                     folding_next,
                     round_params.folding_pow_bits,
                     aux,
@@ -514,7 +566,6 @@ where
             });
             batch = masks.record_batch(
                 &mut sumchecks,
-                &mut sumcheck_mask_commitments,
                 handoff,
                 &mut zk_data,
                 config.zk.ell_zk,
@@ -543,17 +594,18 @@ where
         let mask_witnesses: Vec<MaskGroupWitness<'_, F, EF, MT>> = masks
             .groups
             .iter()
-            .map(|(width, data)| {
+            .map(|width| {
                 let range = group_offset..group_offset + width;
                 group_offset += width;
                 MaskGroupWitness {
                     messages: &masks.messages[range.clone()],
                     randomness: &masks.randomness[range.clone()],
                     covectors: &masks.claims.covectors[range],
-                    data,
+                    _mmcs: core::marker::PhantomData,
                 }
             })
             .collect();
+        let carried_trees: Vec<&MaskProverData<F, EF, MT>> = masks.trees.iter().collect();
 
         // The base case is a protocol of its own.
         //
@@ -565,6 +617,7 @@ where
                 &oracle_randomness,
                 source_covector.as_slice(),
                 &mask_witnesses,
+                &carried_trees,
                 |positions| {
                     self.open_and_fold(&round_data, positions, &batch.randomness)
                         .0
@@ -580,7 +633,7 @@ where
         Ok(ZkWhirProof {
             evals: claimed_evals,
             sumchecks,
-            sumcheck_mask_commitments,
+            sumcheck_mask_commitment,
             rounds,
             base_case,
         })

@@ -27,7 +27,8 @@ where
     pub(super) claims: MaskClaims<EF>,
     /// Group widths and codes, in commit order.
     pub(super) groups: Vec<MaskGroupShape>,
-    /// One commitment per mask group, matching `groups`.
+    /// One commitment per carried mask tree (zkinfer patch, item 17: the shared sumcheck mask
+    /// tree first, then each switch mask's), matching the configuration's `carried_trees`.
     pub(super) commitments: Vec<MT::Commitment>,
 }
 
@@ -37,11 +38,12 @@ where
     EF: ExtensionField<F>,
     MT: Mmcs<F>,
 {
-    pub(super) const fn new() -> Self {
+    /// Starts with the shared sumcheck mask tree's commitment (zkinfer patch, item 17).
+    pub(super) fn new(sumcheck_masks: MT::Commitment) -> Self {
         Self {
             claims: MaskClaims::new(),
             groups: Vec::new(),
-            commitments: Vec::new(),
+            commitments: alloc::vec![sumcheck_masks],
         }
     }
 
@@ -57,7 +59,6 @@ where
         ell_zk: usize,
         randomness: &Point<EF>,
         shape: MaskCodeShape,
-        commitment: MT::Commitment,
     ) {
         self.claims.absorb_sumcheck(eps, folding);
         let gammas: Vec<EF> = randomness.iter().copied().collect();
@@ -68,7 +69,6 @@ where
             shape,
             width: folding,
         });
-        self.commitments.push(commitment);
     }
 
     /// Records one code-switch round's fresh mask as a width-one group.

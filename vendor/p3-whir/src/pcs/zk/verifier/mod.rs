@@ -245,12 +245,6 @@ where
                 actual: proof.sumchecks.len(),
             });
         }
-        if proof.sumcheck_mask_commitments.len() != n_rounds + 1 {
-            return Err(ZkVerifierError::SumcheckBatchCountMismatch {
-                expected: n_rounds + 1,
-                actual: proof.sumcheck_mask_commitments.len(),
-            });
-        }
 
         // Reject malformed statements before any folding arithmetic runs.
         //
@@ -313,7 +307,7 @@ where
             source.push_eq(point.clone(), coeff);
             target += coeff * *eval;
         }
-        let mut masks = VerifierMasks::new();
+        let mut masks = VerifierMasks::new(proof.sumcheck_mask_commitment.clone());
 
         // Initial masked sumcheck batch.
         //
@@ -527,7 +521,8 @@ where
         F: PrimeField64,
     {
         let ell_zk = self.config.zk.ell_zk;
-        let commitment = &proof.sumcheck_mask_commitments[batch];
+        // zkinfer patch (item 17): every batch observes the shared sumcheck mask tree's root.
+        let commitment = &proof.sumcheck_mask_commitment;
         let handoff = ZkVerifier::<F, EF>::verify_claim::<ExtensionMmcs<F, EF, MT>, _>(
             &proof.sumchecks[batch],
             commitment,
@@ -551,7 +546,6 @@ where
             ell_zk,
             &handoff.randomness,
             self.config.sumcheck_mask,
-            commitment.clone(),
         );
 
         *target = handoff.claimed_residual;
