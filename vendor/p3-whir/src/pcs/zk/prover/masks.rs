@@ -202,6 +202,18 @@ pub(super) struct PresampledMasks<'a, Enc, EF> {
     pub(super) next_randomness: core::cell::Cell<usize>,
 }
 
+impl<Enc, EF> PresampledMasks<'_, Enc, EF> {
+    /// The batch took every mask drawn for it: the shared tree commits no mask the run does not
+    /// use (each group's width in the configuration is the batch's folding factor).
+    pub(super) fn assert_drawn(&self) {
+        assert_eq!(
+            (self.next_message.get(), self.next_randomness.get()),
+            (self.messages.len(), self.randomness.len()),
+            "a masked batch drew another number of masks than were drawn for it"
+        );
+    }
+}
+
 impl<Enc, EF> ZkEncoding<EF> for PresampledMasks<'_, Enc, EF>
 where
     EF: Field,

@@ -331,6 +331,7 @@ where
         let mut sumchecks = Vec::new();
         let mut rounds = Vec::with_capacity(config.n_rounds());
 
+        batch_encoding.assert_drawn();
         let mut batch = masks.record_batch(
             &mut sumchecks,
             handoff,
@@ -564,6 +565,7 @@ where
                     rng,
                 )
             });
+            batch_encoding.assert_drawn();
             batch = masks.record_batch(
                 &mut sumchecks,
                 handoff,
