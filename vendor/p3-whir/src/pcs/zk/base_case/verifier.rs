@@ -309,32 +309,28 @@ where
             self.config.carried_trees.len(),
         )?;
         openings("fresh mask", proof.fresh_openings.len(), sites.len())?;
-        // The fresh-blind trees first: each group's check reads its columns of its site's rows.
+        // The fresh-blind trees (one per site) and the carried trees (zkinfer patch, items 16–17):
+        // each authenticated once at its site's positions, all of them in parallel; each group's
+        // check then reads its columns. The first failing tree in this order is reported.
         let mut site_of = vec![(0, 0); num_groups];
-        let mut fresh_site_rows = Vec::with_capacity(sites.len());
+        // (commitment, codeword length, row width, site, opening, kind) per tree.
+        let mut trees = Vec::with_capacity(sites.len() + self.config.carried_trees.len());
         for (site_index, site) in sites.iter().enumerate() {
             let mut column = 0;
             for &group in site {
                 site_of[group] = (site_index, column);
                 column += self.config.mask_groups[group].width;
             }
-            let dims = vec![Dimensions {
-                height: self.config.mask_groups[site[0]].shape.domain_size,
-                width: column,
-            }];
-            fresh_site_rows.push(self.verify_rows(
+            trees.push((
                 &proof.fresh_mask_commitments[site_index],
-                &dims,
-                &mask_positions[site_index],
-                &proof.fresh_openings[site_index],
+                self.config.mask_groups[site[0]].shape.domain_size,
                 column,
+                site_index,
+                &proof.fresh_openings[site_index],
                 "fresh mask",
-            )?);
+            ));
         }
-        // The carried trees (zkinfer patch, item 17): each authenticated once at its groups'
-        // site's positions; each group reads its columns.
         let mut tree_of = vec![(0, 0); num_groups];
-        let mut tree_checks = Vec::with_capacity(self.config.carried_trees.len());
         for (tree_index, tree) in self.config.carried_trees.iter().enumerate() {
             let site = site_of[tree[0]].0;
             let mut column = 0;
@@ -348,24 +344,31 @@ where
                 tree_of[group] = (tree_index, column);
                 column += self.config.mask_groups[group].width;
             }
-            let height = self.config.mask_groups[tree[0]].shape.domain_size;
-            tree_checks.push((tree_index, site, height, column));
+            trees.push((
+                &mask_commitments[tree_index],
+                self.config.mask_groups[tree[0]].shape.domain_size,
+                column,
+                site,
+                &proof.carried_openings[tree_index],
+                "carried mask",
+            ));
         }
-        let carried_tree_rows: Vec<Result<&[Vec<EF>], BaseCaseZkError>> = tree_checks
+        let tree_rows: Vec<Result<&[Vec<EF>], BaseCaseZkError>> = trees
             .par_iter()
-            .map(|&(tree_index, site, height, width)| {
+            .map(|&(commitment, height, width, site, opening, kind)| {
                 self.verify_rows(
-                    &mask_commitments[tree_index],
+                    commitment,
                     &[Dimensions { height, width }],
                     &mask_positions[site],
-                    &proof.carried_openings[tree_index],
+                    opening,
                     width,
-                    "carried mask",
+                    kind,
                 )
             })
             .collect();
-        let carried_tree_rows: Vec<&[Vec<EF>]> =
-            carried_tree_rows.into_iter().collect::<Result<_, _>>()?;
+        let mut tree_rows: Vec<&[Vec<EF>]> = tree_rows.into_iter().collect::<Result<_, _>>()?;
+        let carried_tree_rows = tree_rows.split_off(sites.len());
+        let fresh_site_rows = tree_rows;
         let offsets: Vec<usize> = self
             .config
             .mask_groups
