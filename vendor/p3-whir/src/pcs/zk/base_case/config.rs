@@ -3,7 +3,6 @@
 use alloc::vec::Vec;
 
 use p3_commit::{ExtensionMmcs, Mmcs};
-use p3_field::{ExtensionField, TwoAdicField};
 use p3_matrix::dense::RowMajorMatrix;
 
 use crate::pcs::zk::committer::FoldedRsCode;
@@ -28,22 +27,15 @@ pub struct BaseCaseZkConfig<F> {
     pub pow_bits: usize,
 }
 
-/// Prover-side view of one carried mask group.
-pub struct MaskGroupWitness<'a, F, EF, MT>
-where
-    F: TwoAdicField,
-    EF: ExtensionField<F>,
-    MT: Mmcs<F>,
-{
+/// Prover-side view of one carried mask group (zkinfer patch, item 17: its Merkle data is its
+/// carried tree's, handed to the base case per tree).
+pub struct MaskGroupWitness<'a, EF> {
     /// Member mask messages, one per column.
     pub messages: &'a [Vec<EF>],
     /// Encoding randomness used when each member was committed.
     pub randomness: &'a [Vec<EF>],
     /// Current dense covectors, one per member.
     pub covectors: &'a [Vec<EF>],
-    /// Marker: the group's Merkle data is its carried tree's (zkinfer patch, item 17: handed to
-    /// the base case per tree).
-    pub _mmcs: core::marker::PhantomData<(F, MT)>,
 }
 
 /// Prover data type shared by every mask group in the pipeline.

@@ -79,7 +79,7 @@ where
         source_message: &[EF],
         source_randomness: &[EF],
         source_covector: &[EF],
-        masks: &[MaskGroupWitness<'_, F, EF, MT>],
+        masks: &[MaskGroupWitness<'_, EF>],
         carried: &[&MaskProverData<F, EF, MT>],
         open_source: impl FnOnce(&[usize]) -> QueryOpenings<F, EF, MT::MultiProof>,
         challenger: &mut Challenger,

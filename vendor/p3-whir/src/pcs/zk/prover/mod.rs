@@ -273,7 +273,7 @@ where
                 (messages, randomness)
             })
             .collect();
-        let sumcheck_mask_commitment = {
+        let (sumcheck_mask_commitment, sumcheck_mask_data) = {
             let matrices: Vec<RowMajorMatrix<EF>> = batch_masks
                 .iter()
                 .map(|(messages, randomness)| {
@@ -288,12 +288,9 @@ where
                     values.extend_from_slice(&matrix.values[row * matrix.width..][..matrix.width]);
                 }
             }
-            let (commitment, data) = self
-                .extension_mmcs
-                .commit_matrix(RowMajorMatrix::new(values, width));
-            (commitment, data)
+            self.extension_mmcs
+                .commit_matrix(RowMajorMatrix::new(values, width))
         };
-        let (sumcheck_mask_commitment, sumcheck_mask_data) = sumcheck_mask_commitment;
         let shared_masks = SharedMaskMmcs {
             commitment: sumcheck_mask_commitment.clone(),
         };
@@ -593,7 +590,7 @@ where
         let source_covector = batch.residual_prover.weights();
         // Slice the flat mask state into the committed groups.
         let mut group_offset = 0;
-        let mask_witnesses: Vec<MaskGroupWitness<'_, F, EF, MT>> = masks
+        let mask_witnesses: Vec<MaskGroupWitness<'_, EF>> = masks
             .groups
             .iter()
             .map(|width| {
@@ -603,7 +600,6 @@ where
                     messages: &masks.messages[range.clone()],
                     randomness: &masks.randomness[range.clone()],
                     covectors: &masks.claims.covectors[range],
-                    _mmcs: core::marker::PhantomData,
                 }
             })
             .collect();
