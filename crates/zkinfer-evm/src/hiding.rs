@@ -61,28 +61,23 @@ pub struct HidingLayout {
     pub sites: Vec<(usize, usize)>,
 }
 
-/// Where each mask group's fresh blinds sit: (blind site, first column in the site's fresh rows), from each
-/// group's (log₂ of its codeword length, width) in group order. The groups of one codeword length share a
-/// site, numbered in order of first appearance, their blinds side by side in group order (p3-whir's
-/// `blind_sites`, vendored patch item 16).
+/// Each mask group's (tree, first column in the tree's rows), for trees that hold their groups' columns side by
+/// side in group order: the base case's carried trees (`BaseCaseZkConfig::carried_trees`) or its blind sites
+/// (`p3_whir::blind_sites`, vendored patch items 16–17).
 #[must_use]
-pub fn fresh_columns(groups: &[(usize, usize)]) -> Vec<(usize, usize)> {
-    let mut sites: Vec<(usize, usize)> = Vec::new();
-    groups
-        .iter()
-        .map(|&(bits, width)| {
-            let site = sites
-                .iter()
-                .position(|&(b, _)| b == bits)
-                .unwrap_or_else(|| {
-                    sites.push((bits, 0));
-                    sites.len() - 1
-                });
-            let column = sites[site].1;
-            sites[site].1 += width;
-            (site, column)
-        })
-        .collect()
+pub fn group_columns(
+    trees: &[Vec<usize>],
+    groups: &[p3_whir::MaskGroupShape],
+) -> Vec<(usize, usize)> {
+    let mut out = vec![(0, 0); groups.len()];
+    for (tree, members) in trees.iter().enumerate() {
+        let mut column = 0;
+        for &g in members {
+            out[g] = (tree, column);
+            column += groups[g].width;
+        }
+    }
+    out
 }
 
 fn rows_of<P>(o: &p3_whir::QueryOpenings<F, EF, P>) -> (usize, usize) {
@@ -444,7 +439,7 @@ impl MaskSpotChecks {
     /// `sites` (the last `groups` entries of [`crate::recording::hiding_positions`]), for the instance of
     /// `base` (its `ZkWhirConfig::base_case_config`): each group's carried values are its columns of its
     /// carried tree's rows (`base.carried_trees`, each tree's groups side by side in group order), its
-    /// fresh values its columns of its blind site's fresh rows ([`fresh_columns`]).
+    /// fresh values its columns of its blind site's fresh rows ([`group_columns`]).
     ///
     /// # Panics
     /// If `sites` has fewer entries than `base` has groups, the proof fewer carried or fresh openings or
@@ -459,21 +454,8 @@ impl MaskSpotChecks {
         let bc = &proof.base_case;
         let groups = &base.mask_groups;
         let sites = &sites[sites.len() - groups.len()..];
-        // Each group's carried tree and first column there.
-        let mut carried_of = vec![(0, 0); groups.len()];
-        for (tree, members) in base.carried_trees.iter().enumerate() {
-            let mut column = 0;
-            for &g in members {
-                carried_of[g] = (tree, column);
-                column += groups[g].width;
-            }
-        }
-        let fresh_of = fresh_columns(
-            &groups
-                .iter()
-                .map(|g| (g.shape.domain_size.trailing_zeros() as usize, g.width))
-                .collect::<Vec<_>>(),
-        );
+        let carried_of = group_columns(&base.carried_trees, groups);
+        let fresh_of = group_columns(&p3_whir::blind_sites(groups), groups);
         let columns = |rows: &[Vec<EF>], column: usize, width: usize| -> Vec<Vec<EF>> {
             rows.iter()
                 .map(|row| row[column..column + width].to_vec())

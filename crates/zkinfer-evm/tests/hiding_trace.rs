@@ -112,18 +112,9 @@ fn openings(
             group_sites[members[0]],
         );
     }
-    let columns = hiding::fresh_columns(
-        &base
-            .mask_groups
-            .iter()
-            .map(|g| (g.shape.domain_size.trailing_zeros() as usize, g.width))
-            .collect::<Vec<_>>(),
-    );
+    let blind_sites = p3_whir::blind_sites(&base.mask_groups);
     for (k, fresh) in bc.fresh_openings.iter().enumerate() {
-        let first = columns
-            .iter()
-            .position(|&(site, _)| site == k)
-            .expect("every blind site has a group");
+        let first = blind_sites[k][0];
         push(
             format!("blind site {k} fresh"),
             digest(&bc.fresh_mask_commitments[k]),
