@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use zkinfer_proof::channel::Msg;
+use zkinfer_proof::commit::WitnessOpening;
 use zkinfer_proof::keys::VerifyingKey;
 use zkinfer_proof::proof::{Lookups, Proof, ZkFile};
 
@@ -89,6 +90,15 @@ fn proof_census(proof: &Proof) {
             );
         }
         Lookups::Plain(p) => println!("plain lookups: {} layers", p.layers.len()),
+    }
+    match &proof.witness_opening {
+        WitnessOpening::Hiding(o) | WitnessOpening::Joint(o) => {
+            println!("witness (or joint) opening by part:");
+            for (part, bytes) in o.size_by_part() {
+                println!("  {part:<44} {bytes:>10} B");
+            }
+        }
+        WitnessOpening::Plain(_) => {}
     }
 }
 

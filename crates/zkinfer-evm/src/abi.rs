@@ -107,7 +107,7 @@ pub fn decode_uint_array(data: &[u8], index: usize) -> Result<Vec<U256>, AbiErro
 /// A decoded custom error (`revert Name(uint256, …)`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RevertError {
-    /// The error's name, e.g. `RoundCheckFailed`.
+    /// The error's name, e.g. `WrongRoundDegree`.
     pub name: String,
     /// Its `uint256` fields, in order.
     pub args: Vec<U256>,

@@ -256,7 +256,7 @@ pub enum Rejection {
 }
 
 impl Rejection {
-    /// The name of the Solidity error that corresponds (`Truncated`, `RoundCheckFailed`, …).
+    /// The name of the Solidity error that corresponds (`Truncated`, `FinalEvalMismatch`, …).
     #[must_use]
     pub fn solidity_name(&self) -> &'static str {
         match self {
@@ -266,7 +266,6 @@ impl Rejection {
             Self::Decode(_) => "Encode",
             Self::Sumcheck(SumcheckError::WrongRoundCount { .. }) => "WrongRoundCount",
             Self::Sumcheck(SumcheckError::WrongRoundDegree { .. }) => "WrongRoundDegree",
-            Self::Sumcheck(SumcheckError::RoundCheckFailed { .. }) => "RoundCheckFailed",
             Self::Sumcheck(SumcheckError::FinalEvalMismatch { .. }) => "FinalEvalMismatch",
             Self::Sumcheck(SumcheckError::BadDegree { .. }) => "BadDegree",
             Self::Sumcheck(SumcheckError::WrongEvalCount { .. }) => "WrongEvalCount",

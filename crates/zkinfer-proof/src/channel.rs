@@ -1115,8 +1115,16 @@ mod tests {
         let mut tv = Transcript::new(b"test");
         let mut rd = Reader::new(&mut tv, &msgs);
         let wrong = out.claimed_sum + EF::ONE;
-        let e = rd.verify_sumcheck(3, 2, wrong, "n").unwrap_err();
-        assert!(matches!(e, VerifyError::Sumcheck { .. }), "{e}");
+        // `g(1)` is derived from the claim: the rounds go through and the sub-claim fails.
+        let e = rd
+            .verify_sumcheck(3, 2, wrong, "n")
+            .unwrap()
+            .check_products(&prod2(), None, &out.evals)
+            .unwrap_err();
+        assert!(
+            matches!(e, zkinfer_sumcheck::SumcheckError::FinalEvalMismatch { .. }),
+            "{e}"
+        );
 
         let mut tv = Transcript::new(b"test");
         let mut rd = Reader::new(&mut tv, &msgs);

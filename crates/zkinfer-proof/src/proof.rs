@@ -114,7 +114,12 @@ use crate::keys::{ProvingKey, VerifyingKey};
 ///   one per group; and every masked sumcheck batch's masks are drawn and committed in one tree
 ///   before the first batch (item 17): one root and one carried multi-opening for all of them
 ///   instead of one per batch. Keys unchanged.
-pub const FORMAT_VERSION: u32 = 23;
+/// - 24: a sumcheck round sends `d` of its `d + 1` values (`g(0), g(2), …, g(d)`; the verifier
+///   takes `g(1)` as the running claim less `g(0)`, `zkinfer_sumcheck::round_values`) and the
+///   transcript absorbs those; the joint opening is taken up to a joint polynomial of 2^28
+///   entries (`weights::JOINT_MAX_VARS`: MiniLM's and GPT-2 124M's witness and weights are
+///   opened together). Keys unchanged.
+pub const FORMAT_VERSION: u32 = 24;
 
 /// Version of the verifying-key and compiled-model file formats (proving keys have
 /// [`PK_FORMAT_VERSION`]); bump on any change. Keys are versioned apart from proofs so that a change of the proof alone does not make users
@@ -783,15 +788,16 @@ mod tests {
 
     #[test]
     fn an_old_proof_file_names_its_version_and_the_fix() {
-        assert_eq!(<Proof as ZkFile>::VERSION, 23);
-        // Proofs of the previous formats (22: a fresh-blind and a carried tree per mask group;
+        assert_eq!(<Proof as ZkFile>::VERSION, 24);
+        // Proofs of the previous formats (23: every value of a sumcheck round sent; 22: a
+        // fresh-blind and a carried tree per mask group;
         // 21: a joint
         // opening's rows with the witness's zero
         // limbs; 20: the witness and the weights always opened apart;
         // 19: that randomness never in the stack's free tail;
         // 18: the weights' openings' randomness always in the encoding; 17: a lookup tree per
         // table and size; 16: one per lookup) are refused.
-        for old in [16, 17, 18, 19, 20, 21, 22] {
+        for old in [16, 17, 18, 19, 20, 21, 22, 23] {
             let e = Proof::from_bytes(&header::<Proof>(old)).unwrap_err();
             assert!(
                 matches!(e, FileError::WrongVersion { got, .. } if got == old),

@@ -3,8 +3,8 @@
 //! Proves `Σ_{x ∈ {0,1}^n} [eq(r, x)] · Σ_j c_j · Π_i P_{j,i}(x) = S` for multilinear `P`s given
 //! by their evaluations (big-endian variable order, see `zkinfer-poly`). Round `k` binds variable
 //! `x_k` (the most significant remaining one); the prover sends the round polynomial's values at
-//! `0, 1, …, d`, the verifier checks `g_k(0) + g_k(1)` against the running claim and samples
-//! `ρ_k`. The verifier ends with a [`SubClaim`] — "the summand at `ρ` equals `value`" — that the
+//! `0, 2, 3, …, d` ([`round_message`]), the verifier takes `g_k(1)` as the running claim less
+//! `g_k(0)` ([`round_values`]), absorbs the message and samples `ρ_k`. The verifier ends with a [`SubClaim`] — "the summand at `ρ` equals `value`" — that the
 //! caller must discharge, usually with [`SubClaim::check_products`] on evaluations the prover
 //! supplies and that become claims on the `P`s.
 //!
@@ -42,7 +42,10 @@ pub mod reference;
 pub mod verifier;
 pub mod zk;
 
-pub use proof::{Column, ReductionProof, SubClaim, SumcheckError, SumcheckProof, Term, summand_at};
+pub use proof::{
+    Column, ReductionProof, SubClaim, SumcheckError, SumcheckProof, Term, round_message,
+    round_values, summand_at,
+};
 pub use prover::{
     BatchInstance, BatchedOutput, RoundProver, SumcheckOutput, prove, prove_batched, reduce_claims,
     reduce_claims_weighted,

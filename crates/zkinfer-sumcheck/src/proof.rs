@@ -47,11 +47,38 @@ impl Column {
     }
 }
 
-/// The round polynomials, each given by its values at `0, 1, …, degree`.
+/// The round polynomials, each given by its values at `0, 2, 3, …, degree`: `g_k(1)` is not
+/// sent, the verifier takes it as the running claim less `g_k(0)` (proof format 24; before,
+/// every value was sent and the verifier checked `g_k(0) + g_k(1)` against the claim, which
+/// this makes hold by construction). A round of degree `d` costs `d` values.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SumcheckProof {
-    /// `round_polys[k][t] = g_k(t)`.
+    /// `round_polys[k] = [g_k(0), g_k(2), …, g_k(d)]` ([`round_message`] of the round's
+    /// values at `0..=d`).
     pub round_polys: Vec<Vec<EF>>,
+}
+
+/// What a prover sends of a round polynomial given by its values at `0, 1, …, d` (`d ≥ 1`):
+/// every value but `g(1)`, which the verifier derives from the running claim
+/// ([`round_values`]). The transcript absorbs these values.
+#[must_use]
+pub fn round_message(values: &[EF]) -> Vec<EF> {
+    values
+        .iter()
+        .enumerate()
+        .filter_map(|(t, &v)| (t != 1).then_some(v))
+        .collect()
+}
+
+/// The round polynomial's values at `0, 1, …, d` from its message `[g(0), g(2), …, g(d)]`
+/// and the running claim `g(0) + g(1)`; `None` for an empty message.
+#[must_use]
+pub fn round_values(message: &[EF], claim: EF) -> Option<Vec<EF>> {
+    let (&g0, rest) = message.split_first()?;
+    let mut values = Vec::with_capacity(message.len() + 1);
+    values.extend([g0, claim - g0]);
+    values.extend_from_slice(rest);
+    Some(values)
 }
 
 /// What the verifier is left with: the summand at `point` must equal `value`.
@@ -150,20 +177,10 @@ pub enum SumcheckError {
     WrongRoundDegree {
         /// The round.
         round: usize,
-        /// `degree + 1`.
+        /// The values a round of its degree sends (`degree`: `g(1)` is not sent).
         expected: usize,
         /// What the proof has.
         got: usize,
-    },
-    /// `g_k(0) + g_k(1)` differs from the running claim.
-    #[error("sumcheck round {round}: g(0) + g(1) = {got}, expected {expected}")]
-    RoundCheckFailed {
-        /// The round.
-        round: usize,
-        /// The running claim.
-        expected: EF,
-        /// `g_k(0) + g_k(1)`.
-        got: EF,
     },
     /// The summand at the final point differs from the last round's claim.
     #[error("sumcheck final evaluation {got} differs from the claim {expected}")]

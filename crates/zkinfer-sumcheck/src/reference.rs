@@ -5,7 +5,7 @@
 use zkinfer_field::{EF, F, PrimeCharacteristicRing, Transcript};
 use zkinfer_poly::eq_table;
 
-use crate::{Column, SumcheckOutput, SumcheckProof, Term, labels};
+use crate::{Column, SumcheckOutput, SumcheckProof, Term, labels, round_message};
 
 /// Same contract and output as [`crate::prove`], slowly: proves `Σ_x [eq(eq_point, x)] · Σ_j c_j Π_i columns[f_{j,i}](x)`.
 ///
@@ -46,9 +46,10 @@ pub fn prove(
     for _ in 0..num_vars {
         let views: Vec<&[EF]> = cols.iter().map(Vec::as_slice).collect();
         let g = round_poly(&views, terms, eq.as_deref(), degree);
-        transcript.absorb_exts(labels::ROUND, &g);
+        let message = round_message(&g);
+        transcript.absorb_exts(labels::ROUND, &message);
         let r = transcript.challenge(labels::CHALLENGE);
-        round_polys.push(g);
+        round_polys.push(message);
         point.push(r);
         cols = cols.into_iter().map(|c| fold_ext(c, r)).collect();
         if let Some(e) = eq.take() {

@@ -5,15 +5,15 @@ import {Goldilocks as G} from "./Goldilocks.sol";
 import {Transcript, KeccakTranscript as T} from "./Transcript.sol";
 
 /// @title The sumcheck verifier of crates/zkinfer-sumcheck (`verifier::verify`, `summand_at`).
-/// @notice Round k sends g_k by its values at 0, 1, …, degree (packed EF). The verifier absorbs the claimed sum
-/// ("sumcheck/claim"), then per round checks the length, checks g_k(0) + g_k(1) against the running claim,
-/// absorbs g_k ("sumcheck/round"), draws ρ_k ("sumcheck/challenge") and sets the claim to g_k(ρ_k) (Lagrange
-/// interpolation over the nodes 0..degree). It returns the sub-claim (ρ, value) that the caller must discharge,
+/// @notice Round k sends g_k by its values at 0, 2, 3, …, degree (packed EF; `degree` values): g_k(1) is the
+/// running claim less g_k(0) (proof format 24, `zkinfer_sumcheck::round_values`). The verifier absorbs the
+/// claimed sum ("sumcheck/claim"), then per round checks the length, absorbs the round's message
+/// ("sumcheck/round"), draws ρ_k ("sumcheck/challenge") and sets the claim to g_k(ρ_k) (Lagrange interpolation
+/// over the nodes 0..degree). It returns the sub-claim (ρ, value) that the caller must discharge,
 /// e.g. with `summandAt`. Errors mirror the Rust `SumcheckError` variants and revert.
 library Sumcheck {
     error WrongRoundCount(uint256 expected, uint256 got);
     error WrongRoundDegree(uint256 round, uint256 expected, uint256 got);
-    error RoundCheckFailed(uint256 round, uint256 expected, uint256 got);
     error FinalEvalMismatch(uint256 expected, uint256 got);
     error BadDegree(uint256 degree);
     error WrongEvalCount(uint256 expected, uint256 got);
@@ -46,13 +46,18 @@ library Sumcheck {
         uint256[] memory weights = lagrangeWeights(degree);
         uint256 claim = claimedSum;
         point = new uint256[](numVars);
+        // The round's values at 0..degree, rebuilt in one buffer.
+        uint256[] memory g = new uint256[](degree + 1);
         for (uint256 round = 0; round < numVars; round++) {
-            uint256[] memory g = roundPolys[round];
-            if (g.length != degree + 1) revert WrongRoundDegree(round, degree + 1, g.length);
-            uint256 sum = G.extAdd(g[0], g[1]);
-            if (sum != claim) revert RoundCheckFailed(round, claim, sum);
-            T.absorbExts(t, ROUND, g);
+            uint256[] memory m = roundPolys[round];
+            if (degree == 0 || m.length != degree) revert WrongRoundDegree(round, degree, m.length);
+            T.absorbExts(t, ROUND, m);
             uint256 r = T.challenge(t, CHALLENGE);
+            g[0] = m[0];
+            g[1] = G.extSub(claim, m[0]);
+            for (uint256 i = 1; i < degree; i++) {
+                g[i + 1] = m[i];
+            }
             claim = interpolate(g, weights, r);
             point[round] = r;
         }

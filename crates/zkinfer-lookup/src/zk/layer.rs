@@ -356,10 +356,11 @@ pub(crate) fn prove_layer(
     let mut send = |f: Vec<EF>, point: &mut Vec<EF>, transcript: &mut Transcript| -> EF {
         let m = zk_mask.round_poly(point).unwrap_or_default();
         let g: Vec<EF> = f.iter().zip(&m).map(|(&a, &b)| a + rho_m * b).collect();
-        transcript.absorb_exts(sc_labels::ROUND, &g);
+        let message = zkinfer_sumcheck::round_message(&g);
+        transcript.absorb_exts(sc_labels::ROUND, &message);
         let r = transcript.challenge(sc_labels::CHALLENGE);
         point.push(r);
-        round_polys.push(g);
+        round_polys.push(message);
         r
     };
     // Round 0: w.

@@ -247,6 +247,80 @@ impl HidingOpeningProof {
         &self.inner
     }
 
+    /// The wire bytes of each part of the opening, in wire order (a diagnostic for proof-size
+    /// work: `examples/proof_census`). The parts sum to [`HidingOpeningProof::to_wire`]'s
+    /// length less a few bytes of vector lengths.
+    #[doc(hidden)]
+    #[must_use]
+    pub fn size_by_part(&self) -> Vec<(String, usize)> {
+        use bincode::Options;
+        fn size<T: Serialize + ?Sized>(value: &T) -> usize {
+            wire_options()
+                .serialized_size(value)
+                .map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX))
+        }
+        let p = &self.inner;
+        let mut parts = vec![
+            ("evals".to_owned(), size(&p.evals)),
+            ("sumcheck batches".to_owned(), size(&p.sumchecks)),
+            (
+                "sumcheck-mask root".to_owned(),
+                size(&p.sumcheck_mask_commitment),
+            ),
+        ];
+        for (i, r) in p.rounds.iter().enumerate() {
+            parts.push((
+                format!("round {i}: roots, OOD, PoW"),
+                size(r) - size(&r.openings),
+            ));
+            let (rows, width) = match &r.openings {
+                p3_whir::pcs::proof::QueryOpenings::Base(o) => {
+                    (o.rows.len(), o.rows.first().map_or(0, Vec::len))
+                }
+                p3_whir::pcs::proof::QueryOpenings::Extension(o) => {
+                    (o.rows.len(), o.rows.first().map_or(0, Vec::len))
+                }
+            };
+            parts.push((
+                format!("round {i}: STIR openings ({rows} rows of {width})"),
+                size(&r.openings),
+            ));
+        }
+        let b = &p.base_case;
+        parts.extend([
+            (
+                "base case: roots, claim, PoW".to_owned(),
+                size(&b.fresh_main_commitment)
+                    + size(&b.fresh_mask_commitments)
+                    + size(&b.masked_claim)
+                    + size(&b.pow_witness),
+            ),
+            (
+                "base case: blinded message and randomness".to_owned(),
+                size(&b.blinded_message) + size(&b.blinded_randomness),
+            ),
+            (
+                "base case: blinded masks".to_owned(),
+                size(&b.blinded_masks),
+            ),
+            (
+                "base case: source openings".to_owned(),
+                size(&b.source_openings),
+            ),
+            (
+                "base case: fresh main openings".to_owned(),
+                size(&b.fresh_main_openings),
+            ),
+        ]);
+        for (i, o) in b.carried_openings.iter().enumerate() {
+            parts.push((format!("base case: carried tree {i} openings"), size(o)));
+        }
+        for (i, o) in b.fresh_openings.iter().enumerate() {
+            parts.push((format!("base case: fresh site {i} openings"), size(o)));
+        }
+        parts
+    }
+
     /// A proof around p3-whir's (the EVM crate decodes calldata back into one, so that the
     /// verifier judges the bytes a contract reads). Not part of the stable API.
     #[doc(hidden)]

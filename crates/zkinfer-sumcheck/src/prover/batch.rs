@@ -4,7 +4,7 @@ use zkinfer_field::{EF, Field, PrimeCharacteristicRing, Transcript};
 
 use super::state::Instance;
 use crate::verifier::interpolate_uni;
-use crate::{Column, SumcheckProof, Term, labels};
+use crate::{Column, SumcheckProof, Term, labels, round_message};
 
 /// One instance of a batch: the arguments of [`crate::prove`], owned.
 #[derive(Clone, Debug)]
@@ -106,7 +106,8 @@ pub fn prove_batched(instances: Vec<BatchInstance>, transcript: &mut Transcript)
             }
             own.push(gj);
         }
-        transcript.absorb_exts(labels::ROUND, &g);
+        let message = round_message(&g);
+        transcript.absorb_exts(labels::ROUND, &message);
         let r = transcript.challenge(labels::CHALLENGE);
         for ((inst, gj), l) in insts.iter_mut().zip(&own).zip(&mut lifted) {
             if k >= n - inst.num_vars() {
@@ -116,7 +117,7 @@ pub fn prove_batched(instances: Vec<BatchInstance>, transcript: &mut Transcript)
             }
         }
         point.push(r);
-        round_polys.push(g);
+        round_polys.push(message);
     }
     BatchedOutput {
         proof: SumcheckProof { round_polys },

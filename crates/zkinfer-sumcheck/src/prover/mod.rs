@@ -19,7 +19,7 @@ pub use rounds::RoundProver;
 
 use zkinfer_field::{EF, Transcript};
 
-use crate::{Column, SumcheckProof, Term, labels};
+use crate::{Column, SumcheckProof, Term, labels, round_message};
 use state::Instance;
 
 /// What the prover ends with.
@@ -69,16 +69,15 @@ pub fn prove(
     let mut point = Vec::with_capacity(n);
     for k in 0..n {
         g.truncate(inst.degree() + 1);
-        transcript.absorb_exts(labels::ROUND, &g);
+        let message = round_message(&g);
+        transcript.absorb_exts(labels::ROUND, &message);
         let r = transcript.challenge(labels::CHALLENGE);
         inst.bind(&g, r);
         point.push(r);
-        let next = if k + 1 < n {
-            inst.round_poly()
-        } else {
-            Vec::new()
-        };
-        round_polys.push(core::mem::replace(&mut g, next));
+        round_polys.push(message);
+        if k + 1 < n {
+            g = inst.round_poly();
+        }
     }
     SumcheckOutput {
         proof: SumcheckProof { round_polys },

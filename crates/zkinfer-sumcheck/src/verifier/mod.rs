@@ -24,7 +24,7 @@ use std::sync::OnceLock;
 
 use zkinfer_field::{EF, F, PrimeCharacteristicRing, Transcript};
 
-use crate::{SubClaim, SumcheckError, SumcheckProof, labels};
+use crate::{SubClaim, SumcheckError, SumcheckProof, labels, round_values};
 
 /// Verifies `proof` that a sum over `num_vars` variables of a summand of degree `degree` in each
 /// variable equals `claimed_sum`. Never panics on any proof.
@@ -92,28 +92,22 @@ fn verify_rounds(
     transcript.absorb_ext(labels::CLAIM, claimed_sum);
     let mut claim = claimed_sum;
     let mut point = Vec::with_capacity(num_vars);
-    for (round, g) in proof.round_polys.iter().enumerate() {
-        let expected_len = degree(round).saturating_add(1);
-        let (g0, g1) = match g.as_slice() {
-            [g0, g1, ..] if g.len() == expected_len => (*g0, *g1),
+    for (round, message) in proof.round_polys.iter().enumerate() {
+        // `d` values for a round of degree `d ≥ 1`: `g(0), g(2), …, g(d)`.
+        let expected_len = degree(round);
+        let values = match round_values(message, claim) {
+            Some(values) if expected_len >= 1 && message.len() == expected_len => values,
             _ => {
                 return Err(SumcheckError::WrongRoundDegree {
                     round,
                     expected: expected_len,
-                    got: g.len(),
+                    got: message.len(),
                 });
             }
         };
-        if g0 + g1 != claim {
-            return Err(SumcheckError::RoundCheckFailed {
-                round,
-                expected: claim,
-                got: g0 + g1,
-            });
-        }
-        transcript.absorb_exts(labels::ROUND, g);
+        transcript.absorb_exts(labels::ROUND, message);
         let r = transcript.challenge(labels::CHALLENGE);
-        claim = interpolate_uni(g, r);
+        claim = interpolate_uni(&values, r);
         point.push(r);
     }
     Ok(SubClaim {

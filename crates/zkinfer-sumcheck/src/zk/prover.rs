@@ -5,7 +5,7 @@ use zkinfer_field::{EF, PrimeCharacteristicRing, Transcript};
 use super::{MaskPolynomial, ZkSumcheckProof, labels as zk_labels, zk_degree};
 use crate::prover::state::Instance;
 use crate::verifier::interpolate_uni;
-use crate::{Column, SumcheckProof, Term, labels};
+use crate::{Column, SumcheckProof, Term, labels, round_message};
 
 /// What the ZK prover ends with.
 #[derive(Clone, Debug)]
@@ -181,13 +181,14 @@ pub(crate) fn run_zk(
                 ft + rho * mask[t]
             })
             .collect();
-        transcript.absorb_exts(labels::ROUND, &g);
+        let message = round_message(&g);
+        transcript.absorb_exts(labels::ROUND, &message);
         let r = transcript.challenge(labels::CHALLENGE);
         // The summand keeps its own running claim: bind it with f's polynomial, not g's.
         f.bind(&gf, r);
         rounds.bind(r);
         point.push(r);
-        round_polys.push(g);
+        round_polys.push(message);
         if k + 1 < n {
             gf = f.round_poly();
         }

@@ -85,11 +85,12 @@ pub fn forge(
             .collect();
         let shift = (claim - g[0] - g[1]) * half;
         let g: Vec<EF> = g.iter().map(|&v| v + shift).collect();
-        t.absorb_exts(labels::ROUND, &g);
+        let message = zkinfer_sumcheck::round_message(&g);
+        t.absorb_exts(labels::ROUND, &message);
         let r = t.challenge(labels::CHALLENGE);
         claim = interpolate_uni(&g, r);
         prefix.push(r);
-        round_polys.push(g);
+        round_polys.push(message);
     }
     let mask_eval = (claim - f_at(fx, &prefix)) * rho.inverse();
     ZkSumcheckProof {
