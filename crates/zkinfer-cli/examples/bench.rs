@@ -11,7 +11,7 @@
 //!
 //! `--weights`: `stored` (the default) commits private weights with the reusable hiding
 //! commitment for `--max-proofs` proofs, the key keeping what `zkinfer setup` keeps by default
-//! (`WeightsData::Auto`: the commitment's data when it is at most 3 GiB); `seed` the same with
+//! (`WeightsData::Auto`: the commitment's data when it is at most 8 GiB); `seed` the same with
 //! only the seed in the key (each proof re-derives the commitment); `hiding` runs seed and
 //! stored back to back; `plain` with the plain commitment of proving-key format 7 (its data in
 //! the key), `recommit` the same without the data (each proof commits the weights again); `both`
@@ -419,7 +419,7 @@ fn main() {
     }
     if args.iter().any(|a| a == "--help" || a == "-h") {
         println!(
-            "usage: bench [--profile] [--cost] [--compare-zk] [--weights stored|seed|hiding|plain|recommit|both|compare] [--max-proofs N] [MODEL…]\n\nWithout models: {} {}.\nOnly when named: {}.\n--weights: private weights on the reusable hiding commitment (stored, the default: the key keeps the commitment's data when it is at most 3 GiB, as `zkinfer setup` does; seed: the key keeps its seed and each proof re-derives the commitment; hiding: seed and stored back to back), on the plain commitment of proving-key format 7 with its data in the key (plain) or recommitted per proof (recommit), plain and recommit back to back (both), or plain and hiding back to back (compare).\n--max-proofs: the hiding weights commitment's budget (default {}).\n--profile: after each model's row, the time and peak memory of each phase, and the proof's size by part.\n--cost: after each model's row, the cost model's inputs and its predicted prove time and peak memory against the measured ones.\n--compare-zk: after each model's row, the same model proved with a plain (non-hiding) witness commitment, the benchmark-only comparison point.",
+            "usage: bench [--profile] [--cost] [--compare-zk] [--weights stored|seed|hiding|plain|recommit|both|compare] [--max-proofs N] [MODEL…]\n\nWithout models: {} {}.\nOnly when named: {}.\n--weights: private weights on the reusable hiding commitment (stored, the default: the key keeps the commitment's data when it is at most 8 GiB, as `zkinfer setup` does; seed: the key keeps its seed and each proof re-derives the commitment; hiding: seed and stored back to back), on the plain commitment of proving-key format 7 with its data in the key (plain) or recommitted per proof (recommit), plain and recommit back to back (both), or plain and hiding back to back (compare).\n--max-proofs: the hiding weights commitment's budget (default {}).\n--profile: after each model's row, the time and peak memory of each phase, and the proof's size by part.\n--cost: after each model's row, the cost model's inputs and its predicted prove time and peak memory against the measured ones.\n--compare-zk: after each model's row, the same model proved with a plain (non-hiding) witness commitment, the benchmark-only comparison point.",
             BUILT.join(" "),
             ONNX.join(" "),
             LARGE.join(" "),

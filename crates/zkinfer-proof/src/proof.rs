@@ -141,8 +141,12 @@ pub const FORMAT_VERSION: u32 = 24;
 /// other pieces, another stack, another root); a constant that broadcasts over some axes of its
 /// output (a depthwise convolution's tap, a bias over positions) is committed as its own table,
 /// not broadcast to the output's size (`ops::affine`; MobileNet-v2's private weights 1.83M →
-/// 0.92M committed elements).
-pub const KEY_FORMAT_VERSION: u32 = 10;
+/// 0.92M committed elements). 11: a weights group's codeword may reach 2^29 elements
+/// (`weights::MAX_CODEWORD_VARS`), so a 2^27 stack (GPT-2 124M) is committed at rate 1/4
+/// instead of 1/2 and a 2^26 one at 1/8 instead of 1/4 (another codeword, another root; the
+/// first round's queries of GPT-2's opening 198 → 121). Smaller stacks are unchanged, but the
+/// number is shared.
+pub const KEY_FORMAT_VERSION: u32 = 11;
 
 /// Version of the proving-key formats. 2: the key carries the weights' commitment data
 /// (codeword and Merkle tree) so that proofs skip re-committing the weights; version-1 keys
@@ -162,8 +166,8 @@ pub const KEY_FORMAT_VERSION: u32 = 10;
 /// columns committed as pieces). 13: key format 8 (the weights' openings' randomness in the
 /// committed stack). 14: key format 9 (that randomness in the stack's free tail where it fits).
 /// 15: key format 10 (weight columns cut into up to three blocks per axis, broadcast constants
-/// committed compactly).
-pub const PK_FORMAT_VERSION: u32 = 15;
+/// committed compactly). 16: key format 11 (codewords up to 2^29 elements).
+pub const PK_FORMAT_VERSION: u32 = 16;
 
 /// The encoding of the proof's integer vectors (public input and output): one byte string of
 /// zigzag LEB128 varints, about 3 bytes for a 16-bit activation instead of bincode's 8. Decoding

@@ -84,10 +84,13 @@ pub enum WeightsData {
     Seed,
 }
 
-/// The largest stored weights trees [`WeightsData::Auto`] keeps in a proving key: 3 GiB (the
+/// The largest stored weights trees [`WeightsData::Auto`] keeps in a proving key: 8 GiB (the
 /// key file grows by it, and setup holds it in memory until the key is written). GPT-2 124M's
-/// two groups would be ≈ 4.3 GB on top of a setup peak near the machine's memory: seed only.
-pub const STORED_DATA_AUTO_LIMIT: usize = 3 << 30;
+/// one group at rate 1/4 is ≈ 6.0 GB of data: setup peaks at 14.7 GB (one run) and the key is
+/// 8.65 GB instead of 2.61, but a proof reads the codeword and tree from the key instead of
+/// re-deriving them: 30.3 s and a 12.6 GB peak instead of 51.0 s and 23.6 GB, too close to
+/// this 24 GiB machine's memory (docs/BENCHMARKS.md, "GPT-2 124M under 1 MB").
+pub const STORED_DATA_AUTO_LIMIT: usize = 8 << 30;
 
 /// The weights commitment in a proof.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -179,11 +182,15 @@ fn group_stack_vars() -> usize {
 }
 
 /// The largest codeword, in variables, a group is committed to at the hiding rate (1/8); a
-/// larger group is committed at rate 1/4 or 1/2 so its codeword stays at 2^28 elements (only a
-/// lone column past 2^27 elements, at rate 1/2, passes it). At 2^28 elements a group's
-/// re-derivation holds ≈ 5 GiB (≈ 19 B per codeword element, docs/BENCHMARKS.md "The cost
-/// model"; GPT-2 124M measured 14.5 GiB for the whole proof).
-pub const MAX_CODEWORD_VARS: usize = 28;
+/// larger group is committed at rate 1/4 or 1/2 so its codeword stays at 2^29 elements (a 2^26
+/// stack at 1/8, a 2^27 one at 1/4; only a lone column past 2^28 elements, at rate 1/2, passes
+/// it). The rate is proof size: the first round's queries fall from 198 at rate 1/2 to 121 at
+/// 1/4, and GPT-2 124M's private-logits proof from 1,075,962 to 955,008 B (key format 11,
+/// docs/BENCHMARKS.md "GPT-2 124M under 1 MB"). The price is memory where the commitment is
+/// re-derived: at 2^29 elements ≈ 10 GiB (≈ 19 B per codeword element), so GPT-2's proof needs
+/// its commitment's data stored in the key ([`STORED_DATA_AUTO_LIMIT`]: 12.6 GB peak stored,
+/// 23.6 GB re-derived).
+pub const MAX_CODEWORD_VARS: usize = 29;
 
 /// The weight columns' shapes as the commitment sees them: every column's number of variables,
 /// which columns are aliases of others (not committed, [`crate::plan::WeightAlias`]) and which
@@ -1226,15 +1233,17 @@ mod tests {
             );
         }
         // The 2^28 columns alone, largest first; each 2^26 column then fills a group with 2^22
-        // ones (fifteen fit beside it with the mask and the room for the openings' randomness
-        // in the stack's free tail, 3.2M elements; the sixteenth and the 2^20 column go to the
-        // next group).
+        // ones (fifteen and the 2^20 column fit beside it with the mask and the room for the
+        // openings' randomness in the stack's free tail — a 2^27 stack at rate 1/4 needs less
+        // of it than at 1/2, where the 2^20 column did not fit; the sixteenth 2^22 column goes
+        // to the next group).
         assert_eq!(made.len(), 4, "{made:?}");
         assert_eq!(made[0], vec![21]);
         assert_eq!(made[1], vec![22]);
         assert!(made[2].contains(&0) && made[3].contains(&7), "{made:?}");
-        assert_eq!(made[2].len(), 18, "{made:?}");
-        assert!(!made[2].contains(&3), "{made:?}");
+        assert_eq!(made[2].len(), 19, "{made:?}");
+        assert!(made[2].contains(&3), "{made:?}");
+        assert_eq!(made[3], vec![7, 20], "{made:?}");
         let reserve = HidingPcs::new(stack_config(pcs, GROUP_STACK_VARS))
             .unwrap()
             .tail_room(GROUP_STACK_VARS, 256)
@@ -1331,13 +1340,13 @@ mod tests {
         );
         assert_eq!(
             group_config(pcs, &[25], 256).log_inv_rate,
-            2,
-            "2^26 stack: rate 1/4"
+            3,
+            "2^26 stack: rate 1/8"
         );
         assert_eq!(
             group_config(pcs, &[26], 256).log_inv_rate,
-            1,
-            "2^27 stack: rate 1/2"
+            2,
+            "2^27 stack: rate 1/4"
         );
         assert_eq!(
             group_config(pcs, &[28], 256).log_inv_rate,

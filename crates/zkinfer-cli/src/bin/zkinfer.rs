@@ -55,7 +55,7 @@ enum WeightsVisibility {
 /// What a proving key keeps of the private weights' hiding commitment (`setup --weights-data`).
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum WeightsDataArg {
-    /// Stored when the data is at most 3 GiB, else the seed.
+    /// Stored when the data is at most 8 GiB, else the seed.
     Auto,
     /// The commitment's data: proofs skip encoding and hashing the weights.
     Stored,
@@ -144,7 +144,7 @@ enum Cmd {
         /// What the proving key keeps of the private weights' hiding commitment: `stored`, its
         /// data (codeword, Merkle tree, randomness: proofs skip encoding and hashing the
         /// weights, the key is several times the weights' size); `seed`, 32 bytes from which
-        /// each proof re-derives it; `auto`, stored when that data is at most 3 GiB.
+        /// each proof re-derives it; `auto`, stored when that data is at most 8 GiB.
         #[arg(long, value_enum, default_value_t = WeightsDataArg::Auto)]
         weights_data: WeightsDataArg,
     },
