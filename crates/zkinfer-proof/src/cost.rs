@@ -78,6 +78,13 @@ const PUBLIC_WEIGHT_BYTES: u64 = 25;
 /// codeword. Set from the bench's small models (their 2^21 stacks: 34–59 bytes per element over
 /// the format-18 prediction, one `--cost` run), not a fit.
 const SPREAD_STACK_BYTES: u64 = 48;
+/// Peak bytes per element of the private weights' stack when a proof opens the witness with the
+/// weights in one run (docs/ZK.md §15, [`crate::weights::joint_stack_len`]): the joint run's first
+/// sumcheck holds the joint polynomial and its claims' weight table as extension-field tables,
+/// written over the weights' half. Measured as the peak's rise when the joint opening was taken
+/// (docs/BENCHMARKS.md, "GPT-2 124M under 1 MB"): ResNet-18 ≈ 32 (2^24 stack, stop 41), MiniLM
+/// 32 (2^25), GPT-2 124M 21 (2^27, whose weights opening apart held tables of its own); not a fit.
+const JOINT_STACK_BYTES: u64 = 28;
 
 /// The totals and predictions of a plan's per-node costs and committed columns;
 /// `public_weights`: the weights are in the verifying key, not committed.
@@ -91,9 +98,10 @@ pub fn total(
     let committed: usize = witness.iter().map(|c| 1usize << c.num_vars).sum();
     let weights: usize = weight.vars().iter().map(|&n| 1usize << n).sum();
     // Every group's codeword is re-derived (time); one group's is held at a time (memory).
-    let (weights_codeword, largest_codeword, spread_stack) =
+    let witness_vars: Vec<usize> = witness.iter().map(|c| c.num_vars).collect();
+    let (weights_codeword, largest_codeword, spread_stack, joint_stack) =
         if public_weights || weight.vars().is_empty() {
-            (0, 0, 0)
+            (0, 0, 0, 0)
         } else {
             // Shapes the commitment refuses (setup will say why) are costed as a rate-1/8 stack.
             let fallback = weights.next_power_of_two().saturating_mul(8);
@@ -103,6 +111,7 @@ pub fn total(
                 crate::weights::largest_group_codeword(pcs, weight, DEFAULT_MAX_PROOFS)
                     .unwrap_or(fallback),
                 crate::weights::largest_spread_stack(pcs, weight, DEFAULT_MAX_PROOFS),
+                crate::weights::joint_stack_len(pcs, weight, DEFAULT_MAX_PROOFS, &witness_vars),
             )
         };
     // Setup's default keeps the commitment's data when the trees fit the limit (a tree is about
@@ -138,7 +147,8 @@ pub fn total(
             largest_codeword,
             stored,
         )
-        .saturating_add((spread_stack as u64).saturating_mul(SPREAD_STACK_BYTES)),
+        .saturating_add((spread_stack as u64).saturating_mul(SPREAD_STACK_BYTES))
+        .saturating_add((joint_stack as u64).saturating_mul(JOINT_STACK_BYTES)),
         nodes,
     }
 }

@@ -86,10 +86,11 @@ pub enum WeightsData {
 
 /// The largest stored weights trees [`WeightsData::Auto`] keeps in a proving key: 8 GiB (the
 /// key file grows by it, and setup holds it in memory until the key is written). GPT-2 124M's
-/// one group at rate 1/4 is ≈ 6.0 GB of data: setup peaks at 14.7 GB (one run) and the key is
-/// 8.65 GB instead of 2.61, but a proof reads the codeword and tree from the key instead of
-/// re-deriving them: 30.3 s and a 12.6 GB peak instead of 51.0 s and 23.6 GB, too close to
-/// this 24 GiB machine's memory (docs/BENCHMARKS.md, "GPT-2 124M under 1 MB").
+/// one group at rate 1/4 is ≈ 6.0 GB of data: setup's maximum resident set is 14.7 GB (one
+/// run) and the key 8.65 GB instead of 2.61, but a proof reads the codeword and tree from the
+/// key instead of re-deriving them: 30.3 s and a 12,600 MiB peak (the profile's high-water
+/// mark) instead of 51.0 s and 23,625 MiB, too close to this 24 GiB machine's memory
+/// (docs/BENCHMARKS.md, "GPT-2 124M under 1 MB").
 pub const STORED_DATA_AUTO_LIMIT: usize = 8 << 30;
 
 /// The weights commitment in a proof.
@@ -188,8 +189,8 @@ fn group_stack_vars() -> usize {
 /// 1/4, and GPT-2 124M's private-logits proof from 1,075,962 to 955,008 B (key format 11,
 /// docs/BENCHMARKS.md "GPT-2 124M under 1 MB"). The price is memory where the commitment is
 /// re-derived: at 2^29 elements ≈ 10 GiB (≈ 19 B per codeword element), so GPT-2's proof needs
-/// its commitment's data stored in the key ([`STORED_DATA_AUTO_LIMIT`]: 12.6 GB peak stored,
-/// 23.6 GB re-derived).
+/// its commitment's data stored in the key ([`STORED_DATA_AUTO_LIMIT`]: a 12,600 MiB peak
+/// stored, 23,625 MiB re-derived).
 pub const MAX_CODEWORD_VARS: usize = 29;
 
 /// The weight columns' shapes as the commitment sees them: every column's number of variables,
@@ -534,6 +535,34 @@ pub fn largest_spread_stack(pcs: PcsConfig, shapes: &WeightShapes, uses: usize) 
             1usize.checked_shl(u32::try_from(stack).ok()?)
         })
         .max()
+        .unwrap_or(0)
+}
+
+/// The number of elements of the private weights' stack when a proof of a witness of columns
+/// of `witness_vars` variables opens the two jointly ([`joint`]), else 0: what the joint run's
+/// first sumcheck holds tables over (the cost model's memory).
+#[must_use]
+pub fn joint_stack_len(
+    pcs: PcsConfig,
+    shapes: &WeightShapes,
+    uses: usize,
+    witness_vars: &[usize],
+) -> usize {
+    let ([group], Ok(uses_u32)) = (&groups(pcs, shapes, uses)[..], u32::try_from(uses)) else {
+        return 0;
+    };
+    let vars: Vec<u32> = committed_vars(&group_vars(shapes, group), uses)
+        .into_iter()
+        .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+        .collect();
+    let x: Vec<u32> = witness_vars
+        .iter()
+        .map(|&n| u32::try_from(n).unwrap_or(u32::MAX))
+        .collect();
+    // The shape depends on the commitment's column shapes and budget, not on its root.
+    let w = ReusableCommitment::from_parts([0; 32], vars, uses_u32);
+    joint(pcs, shapes, &[w], uses, &x)
+        .and_then(|(_, shape)| 1usize.checked_shl(u32::try_from(shape.stacked_vars()).ok()?))
         .unwrap_or(0)
 }
 
@@ -1208,6 +1237,21 @@ mod tests {
     }
 
     use super::*;
+
+    /// The cost model's joint stack: the weights' stack when the proof opens jointly, else 0.
+    #[test]
+    fn the_joint_stack_is_the_weights_stack_or_nothing() {
+        let pcs = PcsConfig::default();
+        let one_group = WeightShapes::from(&[16usize, 14][..]);
+        let len = joint_stack_len(pcs, &one_group, 256, &[12, 10]);
+        assert!(len.is_power_of_two() && len >= 1 << 16, "{len}");
+        // A witness that needs a larger stack than the weights' opens apart.
+        assert_eq!(joint_stack_len(pcs, &one_group, 256, &[30]), 0);
+        // Weights in several groups open apart.
+        let two_groups = WeightShapes::from(&[28usize, 28][..]);
+        assert!(groups(pcs, &two_groups, 256).len() > 1);
+        assert_eq!(joint_stack_len(pcs, &two_groups, 256, &[12]), 0);
+    }
 
     #[test]
     fn every_column_is_in_one_group_and_groups_respect_the_cap() {

@@ -132,7 +132,7 @@ def setup(
     private weights' hiding commitment — ``"stored"``, its data (proofs skip encoding and
     hashing the weights; the key is several times the weights' size, and a key loaded from a
     file reads the commitment's tree from the file where a proof opens it), ``"seed"``, a 32-byte
-    seed from which each proof re-derives it, or ``"auto"`` (stored up to 3 GiB).
+    seed from which each proof re-derives it, or ``"auto"`` (stored up to 8 GiB).
 
     Private weights are hidden for at most 256 proofs per key (the default budget of
     ``zkinfer setup --max-proofs``; docs/ZK.md §6.1). Unlike ``zkinfer prove``, the Python API
