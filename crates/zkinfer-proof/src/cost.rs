@@ -47,6 +47,11 @@ const PRIVATE_WEIGHT_NS: f64 = 110.0;
 /// the one-opening run over the larger stack takes about as long (docs/BENCHMARKS.md, "Private
 /// weights' openings' randomness in the committed stack"), so the constant stays.
 const REUSABLE_OPENING_S: f64 = 0.19;
+/// Time per multiply-add of the model: the integer interpreter's run and the witness's
+/// generation, which the prover does before committing anything (ResNet-18's 556M MACs:
+/// 0.43–0.74 s of interpreter in two `bench --profile` runs; GPT-2 124M's ≈ 2G: 0.95 s). Not in
+/// the fits before stop 43, which left ResNet-18 1.3–1.8× over its prediction.
+const MAC_NS: f64 = 0.8;
 /// Time per public weight element (the sumchecks only; nothing is opened).
 const PUBLIC_WEIGHT_NS: f64 = 25.0;
 /// Time per looked-up row (LogUp-GKR), beyond its committed multiplicities. 500 ns until proof
@@ -140,7 +145,7 @@ pub fn total(
             weights_codeword,
             lookups,
             stored,
-        ),
+        ) + macs as f64 * MAC_NS * 1e-9,
         predicted_memory_bytes: predict_memory(
             committed,
             charged_weights,
