@@ -4,9 +4,10 @@
 //! by their evaluations (big-endian variable order, see `zkinfer-poly`). Round `k` binds variable
 //! `x_k` (the most significant remaining one); the prover sends the round polynomial's values at
 //! `0, 2, 3, …, d` ([`round_message`]), the verifier takes `g_k(1)` as the running claim less
-//! `g_k(0)` ([`round_values`]), absorbs the message and samples `ρ_k`. The verifier ends with a [`SubClaim`] — "the summand at `ρ` equals `value`" — that the
-//! caller must discharge, usually with [`SubClaim::check_products`] on evaluations the prover
-//! supplies and that become claims on the `P`s.
+//! `g_k(0)` ([`round_values`]), absorbs the message and samples `ρ_k`. The verifier ends with a
+//! [`SubClaim`] — "the summand at `ρ` equals `value`" — that the caller must discharge, usually
+//! with [`SubClaim::check_products`] on evaluations the prover supplies and that become claims on
+//! the `P`s.
 //!
 //! The prover ([`prove`]) keeps base-field columns in `F` for the first round and folds them
 //! into `EF` with the first challenge; it evaluates round polynomials by incremental

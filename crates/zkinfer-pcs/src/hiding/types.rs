@@ -271,7 +271,7 @@ impl HidingOpeningProof {
         for (i, r) in p.rounds.iter().enumerate() {
             parts.push((
                 format!("round {i}: roots, OOD, PoW"),
-                size(r) - size(&r.openings),
+                size(r).saturating_sub(size(&r.openings)),
             ));
             let (rows, width) = match &r.openings {
                 p3_whir::pcs::proof::QueryOpenings::Base(o) => {
