@@ -1068,10 +1068,10 @@ pub fn expected(
 /// opened apart. The bound is memory: the first sumcheck of the joint run holds `Q` and its
 /// claims' weight table as extension-field tables of `2^vars` entries (16 bytes each), written
 /// where they are not zero (the witness's half is mostly zero padding), beside what the proof
-/// holds already. Measured (docs/BENCHMARKS.md, "The joint opening up to 2^28"): ResNet-18 (a
-/// 2^24 weights stack) proof 945 → 606 KiB, peak +0.5 GiB; MiniLM (2^25) 1,085,682 →
-/// 794,927 B, peak 1.98 → 3.24 GB; GPT-2 124M (2^27) 3,061,366 → 2,750,633 B, peak 4.16 →
-/// 4.76 GB, prove time within noise. A 2^28 stack (a lone column past 2^27 elements) stays
+/// holds already. Measured (docs/BENCHMARKS.md, "GPT-2 124M under 1 MB"): ResNet-18 (a 2^24
+/// weights stack) proof 945 → 606 KiB, peak +0.5 GiB; MiniLM (2^25) 1,085,682 → 794,927 B,
+/// peak 2,157 → 3,168 MiB; GPT-2 124M (2^27) 3,061,366 → 2,750,633 B, peak 10,300 → 13,023 MiB
+/// (the profile's high-water marks), prove time within noise. A 2^28 stack (a lone column past 2^27 elements) stays
 /// apart: `Q` of 2^29 would hold 16 GiB of tables.
 pub const JOINT_MAX_VARS: usize = 28;
 
