@@ -548,22 +548,35 @@ pub fn joint_stack_len(
     uses: usize,
     witness_vars: &[usize],
 ) -> usize {
-    let ([group], Ok(uses_u32)) = (&groups(pcs, shapes, uses)[..], u32::try_from(uses)) else {
+    let groups = groups(pcs, shapes, uses);
+    let ([group], Ok(uses_u32)) = (&groups[..], u32::try_from(uses)) else {
         return 0;
     };
-    let vars: Vec<u32> = committed_vars(&group_vars(shapes, group), uses)
-        .into_iter()
-        .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
-        .collect();
     let x: Vec<u32> = witness_vars
         .iter()
         .map(|&n| u32::try_from(n).unwrap_or(u32::MAX))
         .collect();
     // The shape depends on the commitment's column shapes and budget, not on its root.
-    let w = ReusableCommitment::from_parts([0; 32], vars, uses_u32);
-    joint(pcs, shapes, &[w], uses, &x)
+    let w = group_commitment(shapes, group, [0; 32], uses_u32);
+    joint_of_group(pcs, shapes, group, &w, uses, &x)
         .and_then(|(_, shape)| 1usize.checked_shl(u32::try_from(shape.stacked_vars()).ok()?))
         .unwrap_or(0)
+}
+
+/// The reusable commitment of weights group `group` with Merkle root `root` and budget `uses`:
+/// the column shapes the commitment holds ([`committed_vars`]) as its `u32`s. The verifier's
+/// reading of a key's roots and the cost model's joint shape share it.
+fn group_commitment(
+    shapes: &WeightShapes,
+    group: &[usize],
+    root: [u8; 32],
+    uses: u32,
+) -> ReusableCommitment {
+    let vars = committed_vars(&group_vars(shapes, group), uses as usize)
+        .into_iter()
+        .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+        .collect();
+    ReusableCommitment::from_parts(root, vars, uses)
 }
 
 /// Where each group's reusable commitment keeps its openings' randomness (docs/ZK.md §6.1), in
@@ -1054,11 +1067,7 @@ pub fn expected(
             let r: [u8; 32] = r.try_into().map_err(|_| {
                 VerifyError::at("weights commitment", "a weights root is not 32 bytes")
             })?;
-            let vars = committed_vars(&group_vars(shapes, group), uses as usize)
-                .into_iter()
-                .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
-                .collect();
-            Ok(ReusableCommitment::from_parts(r, vars, uses))
+            Ok(group_commitment(shapes, group, r, uses))
         })
         .collect()
 }
@@ -1091,6 +1100,18 @@ pub(crate) fn joint(
     let ([group], [w]) = (&groups[..], commitments) else {
         return None;
     };
+    joint_of_group(pcs, shapes, group, w, uses, x_vars)
+}
+
+/// [`joint`] for the one weights group `group` (its columns' indices) and its commitment `w`.
+fn joint_of_group(
+    pcs: PcsConfig,
+    shapes: &WeightShapes,
+    group: &[usize],
+    w: &ReusableCommitment,
+    uses: usize,
+    x_vars: &[u32],
+) -> Option<crate::commit::Joint> {
     let engine = engine(pcs, &group_vars(shapes, group), uses).ok()?;
     let x: Vec<usize> = x_vars.iter().map(|&n| n as usize).collect();
     let shape = engine.joint_shape(w, &x).ok()?;
