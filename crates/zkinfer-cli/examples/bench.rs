@@ -61,6 +61,9 @@ const COST_ENV: &str = "ZKINFER_BENCH_COST";
 const PLAIN_ENV: &str = "ZKINFER_BENCH_PLAIN";
 /// The private weights commitment's budget (`--max-proofs`), passed to the child.
 const MAX_PROOFS_ENV: &str = "ZKINFER_BENCH_MAX_PROOFS";
+/// Set by `--warm N`: the prover process proves `N` more times after the first (a long-running
+/// prover, e.g. the Python bindings' `pk.prove` in a loop) and reports each proof's times.
+const WARM_ENV: &str = "ZKINFER_BENCH_WARM";
 
 /// User and system CPU seconds and minor page faults of this process so far.
 fn cpu_faults() -> (f64, f64, u64) {
@@ -99,8 +102,20 @@ fn built(name: &str) -> Option<(ProofGraph, Vec<i64>)> {
         "lenet5" => lenet5(2),
         "residual-cnn" => residual_cnn(3),
         "cifar-cnn" => cifar_cnn(4),
-        _ => return None,
+        _ => return mlp_named(name),
     })
+}
+
+/// `mlp-A-B-…-Z`: a ReLU MLP with those layer widths (issue 16's floor is `mlp-64-32-10`, 2,410
+/// parameters), seed 1 like the default MLP.
+fn mlp_named(name: &str) -> Option<(ProofGraph, Vec<i64>)> {
+    let sizes: Vec<usize> = name
+        .strip_prefix("mlp-")?
+        .split('-')
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .ok()?;
+    (sizes.len() >= 2 && sizes.iter().all(|&n| (1..=1 << 16).contains(&n))).then(|| mlp(&sizes, 1))
 }
 
 /// The CIFAR ResNet-18 (`zkinfer_model::builder::resnet18_cifar_onnx`: 3x3 stem, no max-pool,
@@ -274,6 +289,7 @@ fn run_one(name: &str) {
         load_peak,
         phases,
         parts,
+        warm,
     } = r;
     let label = match (recommit, plain_weights, plain) {
         (true, _, _) => format!("{name} (plain weights, recommit)"),
@@ -307,6 +323,16 @@ fn run_one(name: &str) {
             peak / predicted_mib.max(1e-9),
         );
     }
+    if !warm.is_empty() {
+        let runs: Vec<String> = warm
+            .iter()
+            .map(|(w, u, s)| format!("{w:.3} s ({u:.2} user, {s:.2} sys)"))
+            .collect();
+        println!(
+            "|   warm proves (same process, after the first): {} |",
+            runs.join("; ")
+        );
+    }
     if std::env::var(PROFILE_ENV).is_ok() {
         println!("|   phases: load {t_load:.3} s / {load_peak:.0} MiB; {phases} |");
         println!("|   proof KiB by part: {parts} |");
@@ -328,6 +354,8 @@ struct ProveRun {
     load_peak: f64,
     phases: String,
     parts: String,
+    /// The `--warm` proofs' (wall, user, system) seconds, in order.
+    warm: Vec<(f64, f64, f64)>,
 }
 
 /// Loads the key at `pk_path`, proves the input at `x_path` and verifies, in this fresh process;
@@ -335,6 +363,10 @@ struct ProveRun {
 fn prove_key(pk_path: &str, x_path: &str) {
     let x: Vec<i64> =
         serde_json::from_slice(&std::fs::read(x_path).expect("reads the input")).expect("decodes");
+    if std::env::var(WARM_ENV).is_ok() {
+        // As `zkinfer prove` with several inputs and the Python bindings do.
+        zkinfer::memory::retain_for_proving();
+    }
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let (u0, s0, f0) = cpu_faults();
     let t = Instant::now();
@@ -369,6 +401,20 @@ fn prove_key(pk_path: &str, x_path: &str) {
         verify(&pk.vk, &proof, Some(&x), None).expect("verifies");
     }
     let t_verify = t.elapsed().as_secs_f64() / f64::from(reps);
+    let warm_proofs = std::env::var(WARM_ENV)
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    let warm: Vec<(f64, f64, f64)> = (0..warm_proofs)
+        .map(|_| {
+            let (u0, s0, _) = cpu_faults();
+            let t = Instant::now();
+            prove_profiled(&pk, &x, None, &mut Profile::new()).expect("proves");
+            let wall = t.elapsed().as_secs_f64();
+            let (u1, s1, _) = cpu_faults();
+            (wall, u1 - u0, s1 - s0)
+        })
+        .collect();
     let phases: Vec<String> = profile
         .phases
         .iter()
@@ -399,6 +445,7 @@ fn prove_key(pk_path: &str, x_path: &str) {
         load_peak,
         phases: phases.join("; "),
         parts: parts.join("; "),
+        warm,
     };
     println!("{}", serde_json::to_string(&run).expect("encodes"));
 }
@@ -419,7 +466,7 @@ fn main() {
     }
     if args.iter().any(|a| a == "--help" || a == "-h") {
         println!(
-            "usage: bench [--profile] [--cost] [--compare-zk] [--weights stored|seed|hiding|plain|recommit|both|compare] [--max-proofs N] [MODEL…]\n\nWithout models: {} {}.\nOnly when named: {}.\n--weights: private weights on the reusable hiding commitment (stored, the default: the key keeps the commitment's data when it is at most 8 GiB, as `zkinfer setup` does; seed: the key keeps its seed and each proof re-derives the commitment; hiding: seed and stored back to back), on the plain commitment of proving-key format 7 with its data in the key (plain) or recommitted per proof (recommit), plain and recommit back to back (both), or plain and hiding back to back (compare).\n--max-proofs: the hiding weights commitment's budget (default {}).\n--profile: after each model's row, the time and peak memory of each phase, and the proof's size by part.\n--cost: after each model's row, the cost model's inputs and its predicted prove time and peak memory against the measured ones.\n--compare-zk: after each model's row, the same model proved with a plain (non-hiding) witness commitment, the benchmark-only comparison point.",
+            "usage: bench [--profile] [--cost] [--compare-zk] [--weights stored|seed|hiding|plain|recommit|both|compare] [--max-proofs N] [--warm N] [MODEL…]\n\nWithout models: {} {}.\nOnly when named: {}, and mlp-A-B-…-Z (a ReLU MLP of those widths, e.g. mlp-64-32-10).\n--weights: private weights on the reusable hiding commitment (stored, the default: the key keeps the commitment's data when it is at most 8 GiB, as `zkinfer setup` does; seed: the key keeps its seed and each proof re-derives the commitment; hiding: seed and stored back to back), on the plain commitment of proving-key format 7 with its data in the key (plain) or recommitted per proof (recommit), plain and recommit back to back (both), or plain and hiding back to back (compare).\n--max-proofs: the hiding weights commitment's budget (default {}).\n--warm N: after the first proof, N more in the same prover process, each with its wall, user and system time (a long-running prover).\n--profile: after each model's row, the time and peak memory of each phase, and the proof's size by part.\n--cost: after each model's row, the cost model's inputs and its predicted prove time and peak memory against the measured ones.\n--compare-zk: after each model's row, the same model proved with a plain (non-hiding) witness commitment, the benchmark-only comparison point.",
             BUILT.join(" "),
             ONNX.join(" "),
             LARGE.join(" "),
@@ -449,6 +496,16 @@ fn main() {
                 std::process::exit(2);
             }
         };
+        args.drain(i..(i + 2).min(args.len()));
+    }
+    let mut warm = None;
+    if let Some(i) = args.iter().position(|a| a == "--warm") {
+        let v = args.get(i + 1).cloned().unwrap_or_default();
+        if v.parse::<usize>().is_err() {
+            eprintln!("--warm takes a number, not `{v}`");
+            std::process::exit(2);
+        }
+        warm = Some(v);
         args.drain(i..(i + 2).min(args.len()));
     }
     let mut max_proofs = None;
@@ -485,6 +542,9 @@ fn main() {
         child.args(["--one", n]).env(WEIGHTS_ENV, v);
         if let Some(m) = &max_proofs {
             child.env(MAX_PROOFS_ENV, m);
+        }
+        if let Some(w) = &warm {
+            child.env(WARM_ENV, w);
         }
         if profile {
             child.env(PROFILE_ENV, "1");

@@ -713,3 +713,118 @@ fn the_proof_after_the_last_covered_one_is_refused() {
         Some(2)
     );
 }
+
+/// `prove` with several inputs: one proof per input, each written where its `-o` says, each
+/// verifying against its own input only, each counted against the key's budget; mismatched
+/// counts of `-o` / `--output-json` and a repeated `-o` are refused before anything is proved.
+#[test]
+fn several_inputs_are_proved_in_one_process() {
+    let d = workdir("batch");
+    zk_ok(
+        &d,
+        &[
+            "calibrate",
+            "model.onnx",
+            "--data",
+            "samples.json",
+            "-o",
+            "settings.json",
+        ],
+    );
+    zk_ok(
+        &d,
+        &[
+            "compile",
+            "model.onnx",
+            "--settings",
+            "settings.json",
+            "-o",
+            "model.zkc",
+        ],
+    );
+    zk_ok(&d, &["setup", "model.zkc", "--max-proofs", "8"]);
+    // Three different digits, one file each.
+    let test = zkinfer::digits_test().unwrap();
+    for (i, x) in test.inputs.iter().skip(1).take(3).enumerate() {
+        let row = serde_json::json!({ "input_data": [x] });
+        std::fs::write(d.join(format!("x{i}.json")), row.to_string()).unwrap();
+    }
+    let mut args = vec!["prove", "--pk", "model.pk"];
+    let names: Vec<[String; 3]> = (0..3)
+        .map(|i| {
+            [
+                format!("x{i}.json"),
+                format!("p{i}.zkp"),
+                format!("o{i}.json"),
+            ]
+        })
+        .collect();
+    for [x, p, o] in &names {
+        args.extend(["--input", x, "-o", p, "--output-json", o]);
+    }
+    let mut json_args = vec!["--json"];
+    json_args.extend(&args);
+    let printed = zk_ok(&d, &json_args);
+    let lines: Vec<serde_json::Value> = printed
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3, "{printed}");
+    for (line, [x, p, _]) in lines.iter().zip(&names) {
+        assert_eq!(line["ok"], true);
+        assert_eq!(line["input"], x.as_str());
+        assert_eq!(line["proof"], p.as_str());
+    }
+    let count = std::fs::read_to_string(d.join("model.pk.uses")).unwrap();
+    assert!(count.trim_end().ends_with(" 3"), "{count}");
+    // Each proof verifies with its own input, and its output is the one written beside it.
+    let outputs: Vec<String> = (0..3)
+        .map(|i| std::fs::read_to_string(d.join(format!("o{i}.json"))).unwrap())
+        .collect();
+    assert!(
+        outputs[0] != outputs[1] || outputs[1] != outputs[2],
+        "three equal outputs"
+    );
+    for (i, [x, p, _]) in names.iter().enumerate() {
+        zk_ok(
+            &d,
+            &["verify", "--vk", "model.vk", "--proof", p, "--input", x],
+        );
+        let other = &names[(i + 1) % 3][0];
+        let o = zk(
+            &d,
+            &["verify", "--vk", "model.vk", "--proof", p, "--input", other],
+        );
+        assert!(!o.status.success(), "p{i} verified with another input");
+    }
+    // Refused before proving: nothing more is counted.
+    let two_in_one_out = [
+        "prove", "--pk", "model.pk", "--input", "x0.json", "--input", "x1.json", "-o", "a.zkp",
+    ];
+    assert_fails(&zk(&d, &two_in_one_out), 4, "once per input");
+    let two_json = [
+        "prove",
+        "--pk",
+        "model.pk",
+        "--input",
+        "x0.json",
+        "-o",
+        "a.zkp",
+        "--input",
+        "x1.json",
+        "-o",
+        "b.zkp",
+        "--output-json",
+        "a.json",
+    ];
+    assert_fails(&zk(&d, &two_json), 4, "--output-json");
+    let same_out = [
+        "prove", "--pk", "model.pk", "--input", "x0.json", "-o", "a.zkp", "--input", "x1.json",
+        "-o", "a.zkp",
+    ];
+    assert_fails(&zk(&d, &same_out), 4, "given twice");
+    assert!(!d.join("a.zkp").exists());
+    let count = std::fs::read_to_string(d.join("model.pk.uses")).unwrap();
+    assert!(count.trim_end().ends_with(" 3"), "{count}");
+    let _ = std::fs::remove_dir_all(&d);
+}

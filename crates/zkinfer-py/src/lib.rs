@@ -21,6 +21,14 @@ use zkinfer::{Calibration, InputVisibility, Output, QuantConfig};
 use crate::errors::{IntoPy, input_error};
 use crate::objects::{NativeCompiled, NativeProof, NativeProvingKey, NativeVerifyingKey};
 
+/// The extension's allocator: mimalloc, as the `zkinfer` binary's (with the system allocator every
+/// large buffer of a proof is a fresh `mmap`), told at import to keep freed memory for the next
+/// proof ([`zkinfer::memory::retain_for_proving`]; `ZKINFER_PURGE_DELAY_MS` overrides the delay):
+/// a program proving in a loop reuses it instead of touching fresh pages each time
+/// (docs/BENCHMARKS.md, "Warm proves").
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Runs `f` behind a spinner named `what` (as the command line does) when `progress` is set.
 fn stage<T>(progress: bool, what: &str, f: impl FnOnce() -> T) -> T {
     let bar = progress.then(|| {
@@ -388,6 +396,7 @@ fn digits<'py>(py: Python<'py>) -> PyResult<Digits<'py>> {
 #[pymodule]
 #[pyo3(name = "_native")]
 fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    zkinfer::memory::retain_for_proving();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<NativeCompiled>()?;
     m.add_class::<NativeProvingKey>()?;

@@ -13,6 +13,7 @@
 
 pub mod error;
 pub mod json;
+pub mod memory;
 pub mod pipeline;
 pub mod uses;
 

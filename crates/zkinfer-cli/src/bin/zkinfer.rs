@@ -151,19 +151,24 @@ enum Cmd {
     /// Prove that the model produced its output on an input.
     ///
     /// Example: zkinfer prove --pk model.pk --input input.json -o proof.zkp --output-json out.json
+    ///
+    /// Several inputs (`--input a.json -o a.zkp --input b.json -o b.zkp`) are proved one after
+    /// the other in this process: the key is read once, and the memory one proof frees is kept
+    /// for the next (ResNet-18: 5.3 s for the first proof, 2.6 s for the next ones; docs/BENCHMARKS.md).
     Prove {
         /// The proving key.
         #[arg(long)]
         pk: PathBuf,
-        /// The input (EZKL JSON; the first row is used).
+        /// The input (EZKL JSON; the first row is used). Repeat for several proofs.
+        #[arg(long, required = true)]
+        input: Vec<PathBuf>,
+        /// Where to write the proof (default proof.zkp); once per input with several inputs.
+        #[arg(short, long)]
+        output: Vec<PathBuf>,
+        /// Also write the output (floats and integers) as JSON; once per input if given with
+        /// several inputs.
         #[arg(long)]
-        input: PathBuf,
-        /// Where to write the proof.
-        #[arg(short, long, default_value = "proof.zkp")]
-        output: PathBuf,
-        /// Also write the output (floats and integers) as JSON.
-        #[arg(long)]
-        output_json: Option<PathBuf>,
+        output_json: Vec<PathBuf>,
         /// Print the time and peak memory of each phase (interpreter, key check, witness,
         /// commitments, lookups, sumchecks, opening).
         #[arg(long)]
@@ -171,7 +176,7 @@ enum Cmd {
         /// For a model with a hashed input or output: where to write the openings (JSON; secret:
         /// give each to the holder of its tensor, who checks it with `check-commitment`).
         #[arg(long)]
-        opening_out: Option<PathBuf>,
+        opening_out: Vec<PathBuf>,
     },
     /// Check that a proof's hashed commitment holds your data (the holder's side of `hashed`).
     ///
@@ -246,6 +251,147 @@ fn main() -> ExitCode {
             ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(1))
         }
     }
+}
+
+/// One proof of `zkinfer prove`: its input and where its results go.
+#[derive(Debug)]
+struct ProveJob<'a> {
+    input: &'a Path,
+    output: PathBuf,
+    output_json: Option<&'a Path>,
+    opening_out: Option<&'a Path>,
+}
+
+/// Pairs `--input`s with their `-o`, `--output-json` and `--opening-out` (each given once per
+/// input, or — `-o` defaulting to `proof.zkp` — not at all for one input).
+fn prove_jobs<'a>(
+    inputs: &'a [PathBuf],
+    outputs: &'a [PathBuf],
+    output_jsons: &'a [PathBuf],
+    openings: &'a [PathBuf],
+) -> Result<Vec<ProveJob<'a>>, Error> {
+    let n = inputs.len();
+    let per_input = |what: &str, given: usize, optional: bool| {
+        if given == n || (optional && given == 0) {
+            Ok(())
+        } else {
+            Err(Error::Input(format!(
+                "{n} --input but {given} {what}: give {what} once per input, in the same order"
+            )))
+        }
+    };
+    if !(n == 1 && outputs.is_empty()) {
+        per_input("-o/--output", outputs.len(), false)?;
+    }
+    per_input("--output-json", output_jsons.len(), true)?;
+    per_input("--opening-out", openings.len(), true)?;
+    let mut seen = std::collections::HashSet::new();
+    if let Some(p) = outputs.iter().find(|p| !seen.insert(*p)) {
+        return Err(Error::Input(format!(
+            "{} is given twice as -o/--output: each proof needs its own file",
+            p.display()
+        )));
+    }
+    Ok(inputs
+        .iter()
+        .enumerate()
+        .map(|(i, input)| ProveJob {
+            input,
+            output: outputs
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| PathBuf::from("proof.zkp")),
+            output_json: output_jsons.get(i).map(PathBuf::as_path),
+            opening_out: openings.get(i).map(PathBuf::as_path),
+        })
+        .collect())
+}
+
+/// Counts one proof against the key's weights budget before it is made: a failed proof still
+/// spends one (it may have opened the weights commitment), a refused one spends none.
+fn spend(cli: &Cli, pk: &Path, key: &ProverKey) -> Result<(), Error> {
+    let (spent, budget) = zkinfer::uses::spend_proof(pk, key)?;
+    if budget > 0 && spent + budget / 10 >= budget && !cli.quiet && !cli.json {
+        eprintln!(
+            "note: proof {spent} of the {budget} this key's weights commitment covers; \
+             run `zkinfer setup` again before they run out"
+        );
+    }
+    Ok(())
+}
+
+fn new_profile(on: bool) -> zkinfer::Profile {
+    if on {
+        zkinfer::Profile::new()
+    } else {
+        zkinfer::Profile::default()
+    }
+}
+
+/// Writes one proof and its outputs, and prints its line (its JSON object with `--json`; with
+/// `profile`, the key's load time and the phases).
+fn report_proof(
+    cli: &Cli,
+    job: &ProveJob<'_>,
+    (proof, out, openings): (Proof, zkinfer::Output, Vec<zkinfer::HashedOpening>),
+    t: Duration,
+    profile: Option<(Duration, &zkinfer::Profile)>,
+) -> Result<(), Error> {
+    let size = write_file(&job.output, &proof)?;
+    match (job.opening_out, openings.is_empty()) {
+        (Some(p), false) => write_json(p, &openings)?,
+        (Some(_), true) => {
+            return Err(Error::Input(
+                "--opening-out: this model has no hashed input or output, so there is no \
+                 opening (compile with --input-visibility hashed or --output-visibility \
+                 hashed)"
+                    .into(),
+            ));
+        }
+        (None, false) if !cli.quiet && !cli.json => eprintln!(
+            "note: this model has hashed tensors; without --opening-out their holders \
+             cannot check the proof's commitments"
+        ),
+        (None, _) => {}
+    }
+    if let Some(p) = job.output_json {
+        write_json(p, &out)?;
+    }
+    if cli.json {
+        let mut v = json!({"ok": true, "input": job.input, "proof": job.output, "bytes": size, "ms": ms(t), "output": out});
+        if let Some((load, prof)) = profile {
+            let phases: Vec<_> = prof
+                .phases
+                .iter()
+                .map(|p| json!({"phase": p.name, "ms": p.seconds * 1e3, "peak_mib": p.peak_mib}))
+                .collect();
+            v["load_ms"] = json!(ms(load));
+            v["phases"] = json!(phases);
+            v["bytes_by_part"] = json!(
+                proof
+                    .size_by_part()
+                    .into_iter()
+                    .map(|(part, bytes)| json!({"part": part, "bytes": bytes}))
+                    .collect::<Vec<_>>()
+            );
+        }
+        println!("{v}");
+    } else {
+        if let Some((load, prof)) = profile {
+            print_profile(load, prof);
+            println!("proof part         bytes");
+            for (part, bytes) in proof.size_by_part() {
+                println!("{part:<15} {bytes:>9}");
+            }
+        }
+        println!(
+            "proved in {:.0} ms → {} ({size} B); {}",
+            ms(t),
+            job.output.display(),
+            summarize(&out, job.output_json.is_some())
+        );
+    }
+    Ok(())
 }
 
 /// Runs `f` behind a spinner named `what`; returns its result and time.
@@ -504,87 +650,46 @@ fn run(cli: &Cli) -> Result<(), Error> {
             profile,
             opening_out,
         } => {
+            let jobs = prove_jobs(input, output, output_json, opening_out)?;
             let t = Instant::now();
             let key: ProverKey = read_file(pk)?;
             let t_load = t.elapsed();
-            let x = zkinfer::prover_input(&key, &read_inputs(input)?)?;
-            // Counted before proving: a failed proof still spends one (it may have opened the
-            // weights commitment), a refused one spends none.
-            let (spent, budget) = zkinfer::uses::spend_proof(pk, &key)?;
-            if budget > 0 && spent + budget / 10 >= budget && !cli.quiet && !cli.json {
-                eprintln!(
-                    "note: proof {spent} of the {budget} this key's weights commitment covers; \
-                     run `zkinfer setup` again before they run out"
-                );
-            }
-            let mut prof = if *profile {
-                zkinfer::Profile::new()
-            } else {
-                zkinfer::Profile::default()
-            };
-            // The key is used once here: the integer model goes to the prover, which drops it
-            // (and the interpreter's copy of the weights) before the engine's phases.
-            let ProverKey {
-                pk: engine_key,
-                quant,
-            } = key;
-            let ((proof, out, openings), t) = stage(cli, "proving", || {
-                zkinfer::prove_once(&engine_key, quant, &x, &mut prof)
-            })?;
-            let size = write_file(output, &proof)?;
-            match (opening_out, openings.is_empty()) {
-                (Some(p), false) => write_json(p, &openings)?,
-                (Some(_), true) => {
-                    return Err(Error::Input(
-                        "--opening-out: this model has no hashed input or output, so there is no \
-                         opening (compile with --input-visibility hashed or --output-visibility \
-                         hashed)"
-                            .into(),
-                    ));
-                }
-                (None, false) if !cli.quiet && !cli.json => eprintln!(
-                    "note: this model has hashed tensors; without --opening-out their holders \
-                     cannot check the proof's commitments"
-                ),
-                (None, _) => {}
-            }
-            if let Some(p) = output_json {
-                write_json(p, &out)?;
-            }
-            let phases: Vec<_> = prof
-                .phases
+            let inputs = jobs
                 .iter()
-                .map(|p| json!({"phase": p.name, "ms": p.seconds * 1e3, "peak_mib": p.peak_mib}))
-                .collect();
-            if cli.json {
-                let mut v =
-                    json!({"ok": true, "proof": output, "bytes": size, "ms": ms(t), "output": out});
-                if *profile {
-                    v["load_ms"] = json!(ms(t_load));
-                    v["phases"] = json!(phases);
-                    v["bytes_by_part"] = json!(
-                        proof
-                            .size_by_part()
-                            .into_iter()
-                            .map(|(part, bytes)| json!({"part": part, "bytes": bytes}))
-                            .collect::<Vec<_>>()
-                    );
-                }
-                println!("{v}");
-            } else {
-                if *profile {
-                    print_profile(t_load, &prof);
-                    println!("proof part         bytes");
-                    for (part, bytes) in proof.size_by_part() {
-                        println!("{part:<15} {bytes:>9}");
-                    }
-                }
-                println!(
-                    "proved in {:.0} ms → {} ({size} B); {}",
-                    ms(t),
-                    output.display(),
-                    summarize(&out, output_json.is_some())
+                .map(|job| zkinfer::prover_input(&key, &read_inputs(job.input)?))
+                .collect::<Result<Vec<_>, Error>>()?;
+            if let [x] = &inputs[..] {
+                // The key is used once here: the integer model goes to the prover, which drops
+                // it (and the interpreter's copy of the weights) before the engine's phases.
+                spend(cli, pk, &key)?;
+                let mut prof = new_profile(*profile);
+                let ProverKey {
+                    pk: engine_key,
+                    quant,
+                } = key;
+                let (proved, t) = stage(cli, "proving", || {
+                    zkinfer::prove_once(&engine_key, quant, x, &mut prof)
+                })?;
+                return report_proof(
+                    cli,
+                    &jobs[0],
+                    proved,
+                    t,
+                    (*profile).then_some((t_load, &prof)),
                 );
+            }
+            // Back-to-back proofs reuse the memory the previous one freed (docs/BENCHMARKS.md,
+            // "Warm proves").
+            zkinfer::memory::retain_for_proving();
+            for (i, (job, x)) in jobs.iter().zip(&inputs).enumerate() {
+                spend(cli, pk, &key)?;
+                let mut prof = new_profile(*profile);
+                let what = format!("proving {}/{}", i + 1, jobs.len());
+                let (proved, t) = stage(cli, &what, || {
+                    zkinfer::prove_with_openings(&key, x, &mut prof)
+                })?;
+                let load = if i == 0 { t_load } else { Duration::ZERO };
+                report_proof(cli, job, proved, t, (*profile).then_some((load, &prof)))?;
             }
             Ok(())
         }
