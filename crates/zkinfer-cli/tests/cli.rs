@@ -45,6 +45,32 @@ fn workdir(name: &str) -> PathBuf {
     d
 }
 
+/// `calibrate` on the samples, then `compile` into `model.zkc`, in `d` (a [`workdir`]).
+fn calibrate_and_compile(d: &Path) {
+    zk_ok(
+        d,
+        &[
+            "calibrate",
+            "model.onnx",
+            "--data",
+            "samples.json",
+            "-o",
+            "settings.json",
+        ],
+    );
+    zk_ok(
+        d,
+        &[
+            "compile",
+            "model.onnx",
+            "--settings",
+            "settings.json",
+            "-o",
+            "model.zkc",
+        ],
+    );
+}
+
 /// calibrate → compile → setup → prove → verify, then tampering and bad inputs on the results.
 #[test]
 fn pipeline_and_bad_inputs() {
@@ -591,28 +617,7 @@ fn token_id_input_flow() {
 #[test]
 fn the_proof_after_the_last_covered_one_is_refused() {
     let d = workdir("uses");
-    zk_ok(
-        &d,
-        &[
-            "calibrate",
-            "model.onnx",
-            "--data",
-            "samples.json",
-            "-o",
-            "settings.json",
-        ],
-    );
-    zk_ok(
-        &d,
-        &[
-            "compile",
-            "model.onnx",
-            "--settings",
-            "settings.json",
-            "-o",
-            "model.zkc",
-        ],
-    );
+    calibrate_and_compile(&d);
     let setup = ["setup", "model.zkc", "--max-proofs", "2"];
     zk_ok(&d, &setup);
     let prove = [
@@ -720,28 +725,7 @@ fn the_proof_after_the_last_covered_one_is_refused() {
 #[test]
 fn several_inputs_are_proved_in_one_process() {
     let d = workdir("batch");
-    zk_ok(
-        &d,
-        &[
-            "calibrate",
-            "model.onnx",
-            "--data",
-            "samples.json",
-            "-o",
-            "settings.json",
-        ],
-    );
-    zk_ok(
-        &d,
-        &[
-            "compile",
-            "model.onnx",
-            "--settings",
-            "settings.json",
-            "-o",
-            "model.zkc",
-        ],
-    );
+    calibrate_and_compile(&d);
     zk_ok(&d, &["setup", "model.zkc", "--max-proofs", "8"]);
     // Three different digits, one file each.
     let test = zkinfer::digits_test().unwrap();

@@ -22,10 +22,10 @@ use crate::errors::{IntoPy, input_error};
 use crate::objects::{NativeCompiled, NativeProof, NativeProvingKey, NativeVerifyingKey};
 
 /// The extension's allocator: mimalloc, as the `zkinfer` binary's (with the system allocator every
-/// large buffer of a proof is a fresh `mmap`), told at import to keep freed memory for the next
-/// proof ([`zkinfer::memory::retain_for_proving`]; `ZKINFER_PURGE_DELAY_MS` overrides the delay):
-/// a program proving in a loop reuses it instead of touching fresh pages each time
-/// (docs/BENCHMARKS.md, "Warm proves").
+/// large buffer of a proof is a fresh `mmap`), told before each proof to keep freed memory for
+/// the next where the machine has room ([`zkinfer::memory::prepare_repeated_proofs`];
+/// `ZKINFER_PURGE_DELAY_MS` overrides the delay): a program proving in a loop reuses it instead
+/// of touching fresh pages each time (docs/BENCHMARKS.md, "Warm proves").
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -297,6 +297,7 @@ fn prove<'py>(
     progress: bool,
 ) -> PyResult<(NativeProof, PyOutput<'py>)> {
     let x = floats(py, x)?;
+    zkinfer::memory::prepare_repeated_proofs(&pk.inner.pk.vk.plan.cost);
     let (proof, out) = py
         .detach(|| stage(progress, "proving", || zkinfer::prove(&pk.inner, &x)))
         .py_err(py)?;
@@ -313,6 +314,7 @@ fn prove_with_openings<'py>(
     progress: bool,
 ) -> PyResult<(NativeProof, PyOutput<'py>, String)> {
     let x = floats(py, x)?;
+    zkinfer::memory::prepare_repeated_proofs(&pk.inner.pk.vk.plan.cost);
     let (proof, out, openings) = py
         .detach(|| {
             stage(progress, "proving", || {
@@ -396,7 +398,6 @@ fn digits<'py>(py: Python<'py>) -> PyResult<Digits<'py>> {
 #[pymodule]
 #[pyo3(name = "_native")]
 fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    zkinfer::memory::retain_for_proving();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<NativeCompiled>()?;
     m.add_class::<NativeProvingKey>()?;

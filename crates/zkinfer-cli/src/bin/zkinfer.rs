@@ -154,7 +154,8 @@ enum Cmd {
     ///
     /// Several inputs (`--input a.json -o a.zkp --input b.json -o b.zkp`) are proved one after
     /// the other in this process: the key is read once, and the memory one proof frees is kept
-    /// for the next (ResNet-18: 5.3 s for the first proof, 2.6 s for the next ones; docs/BENCHMARKS.md).
+    /// for the next where the machine has room for it (ResNet-18: 5.3 s for the first proof,
+    /// 2.6–3.2 s from the third; docs/BENCHMARKS.md, "Warm proves").
     Prove {
         /// The proving key.
         #[arg(long)]
@@ -678,9 +679,9 @@ fn run(cli: &Cli) -> Result<(), Error> {
                     (*profile).then_some((t_load, &prof)),
                 );
             }
-            // Back-to-back proofs reuse the memory the previous one freed (docs/BENCHMARKS.md,
-            // "Warm proves").
-            zkinfer::memory::retain_for_proving();
+            // Back-to-back proofs reuse the memory the previous one freed where the machine has
+            // room for it (docs/BENCHMARKS.md, "Warm proves").
+            zkinfer::memory::prepare_repeated_proofs(&key.pk.vk.plan.cost);
             for (i, (job, x)) in jobs.iter().zip(&inputs).enumerate() {
                 spend(cli, pk, &key)?;
                 let mut prof = new_profile(*profile);
