@@ -4,10 +4,10 @@
 //! A proof touches its whole working set (codewords, tables, columns: ≈ 1.8 GiB for ResNet-18)
 //! and frees it at the end. mimalloc, the allocator of the `zkinfer` binary and of the Python
 //! extension, returns freed memory to the OS a second after it is freed (mimalloc 3's default
-//! purge delay), so the next proof touches fresh pages again; on a virtual machine whose host reclaims freed
-//! guest memory, those first touches cost as much system time as the proof's own computation
-//! (docs/BENCHMARKS.md, "Warm proves"). [`retain_freed_memory`] keeps freed memory for the given
-//! time instead, so back-to-back proofs reuse it.
+//! purge delay), so the next proof touches fresh pages again; on a virtual machine whose host
+//! reclaims freed guest memory, those first touches cost as much system time as the proof's own
+//! computation (docs/BENCHMARKS.md, "Warm proves"). [`retain_freed_memory`] keeps freed memory
+//! for the given time instead, so back-to-back proofs reuse it.
 
 /// mimalloc's `mi_option_purge_delay` (its position in `mi_option_t`, the same in mimalloc 2 and 3:
 /// `libmimalloc-sys` 0.1.49 names the options before and after it but not this one).
@@ -16,7 +16,7 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// The purge delay [`retain_freed_memory`] sets when a process is about to prove several times:
 /// long enough to span one proof of the largest bench models (ResNet-18: 2.6–5 s) and the pause
 /// between two (measured: with mimalloc's 1 s ResNet-18's repeated proves spent 1.1–2.2 s in the
-/// kernel, with 10 s 0.08–0.33 s).
+/// kernel, with 10 s 0.08–0.45 s from the third proof of a process).
 pub const PROVER_PURGE_DELAY_MS: i64 = 10_000;
 
 /// The environment variable that overrides [`PROVER_PURGE_DELAY_MS`] for [`retain_for_proving`]:
@@ -74,7 +74,7 @@ fn purge_delay(env: Option<&str>, default: i64) -> i64 {
 /// not mimalloc).
 #[allow(
     unsafe_code,
-    reason = "a call into mimalloc's C API; the only unsafe code of the workspace"
+    reason = "a call into mimalloc's C API; the workspace's only unsafe code outside tests"
 )]
 pub fn retain_freed_memory(ms: i64) {
     let value = std::ffi::c_long::try_from(ms).unwrap_or(std::ffi::c_long::MAX);
