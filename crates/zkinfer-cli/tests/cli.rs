@@ -79,28 +79,7 @@ fn pipeline_and_bad_inputs() {
         assert!(o.status.success(), "{}", stderr(&o));
         String::from_utf8_lossy(&o.stdout).into_owned()
     };
-    ok(zk(
-        &d,
-        &[
-            "calibrate",
-            "model.onnx",
-            "--data",
-            "samples.json",
-            "-o",
-            "settings.json",
-        ],
-    ));
-    ok(zk(
-        &d,
-        &[
-            "compile",
-            "model.onnx",
-            "--settings",
-            "settings.json",
-            "-o",
-            "model.zkc",
-        ],
-    ));
+    calibrate_and_compile(&d);
     // The cost model's memory check: refused before setup under a 1 MiB limit (exit 5, naming
     // the override), no key written; a limit of 0 skips the check.
     assert_fails(
