@@ -370,7 +370,11 @@ fn prove_key(pk_path: &str, x_path: &str) {
     let pk = ProvingKey::read_from_file(std::fs::File::open(pk_path).expect("reads the key"))
         .expect("reads the key");
     let t_load = t.elapsed().as_secs_f64();
-    if std::env::var(WARM_ENV).is_ok() {
+    let warm_proofs = std::env::var(WARM_ENV)
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    if warm_proofs > 0 {
         // As `zkinfer prove` with several inputs and the Python bindings do.
         zkinfer::memory::prepare_repeated_proofs(&pk.vk.plan.cost);
     }
@@ -401,10 +405,6 @@ fn prove_key(pk_path: &str, x_path: &str) {
         verify(&pk.vk, &proof, Some(&x), None).expect("verifies");
     }
     let t_verify = t.elapsed().as_secs_f64() / f64::from(reps);
-    let warm_proofs = std::env::var(WARM_ENV)
-        .ok()
-        .and_then(|v| v.parse::<usize>().ok())
-        .unwrap_or(0);
     let warm: Vec<(f64, f64, f64)> = (0..warm_proofs)
         .map(|_| {
             let (u0, s0, _) = cpu_faults();
@@ -448,6 +448,19 @@ fn prove_key(pk_path: &str, x_path: &str) {
         warm,
     };
     println!("{}", serde_json::to_string(&run).expect("encodes"));
+}
+
+/// Removes `flag` and its value from `args` and returns the value, which must be a number (exit
+/// 2 otherwise); `None` without the flag.
+fn take_count(args: &mut Vec<String>, flag: &str) -> Option<String> {
+    let i = args.iter().position(|a| a == flag)?;
+    let v = args.get(i + 1).cloned().unwrap_or_default();
+    if v.parse::<usize>().is_err() {
+        eprintln!("{flag} takes a number, not `{v}`");
+        std::process::exit(2);
+    }
+    args.drain(i..(i + 2).min(args.len()));
+    Some(v)
 }
 
 fn main() {
@@ -498,26 +511,8 @@ fn main() {
         };
         args.drain(i..(i + 2).min(args.len()));
     }
-    let mut warm = None;
-    if let Some(i) = args.iter().position(|a| a == "--warm") {
-        let v = args.get(i + 1).cloned().unwrap_or_default();
-        if v.parse::<usize>().is_err() {
-            eprintln!("--warm takes a number, not `{v}`");
-            std::process::exit(2);
-        }
-        warm = Some(v);
-        args.drain(i..(i + 2).min(args.len()));
-    }
-    let mut max_proofs = None;
-    if let Some(i) = args.iter().position(|a| a == "--max-proofs") {
-        let v = args.get(i + 1).cloned().unwrap_or_default();
-        if v.parse::<usize>().is_err() {
-            eprintln!("--max-proofs takes a number, not `{v}`");
-            std::process::exit(2);
-        }
-        max_proofs = Some(v);
-        args.drain(i..(i + 2).min(args.len()));
-    }
+    let warm = take_count(&mut args, "--warm");
+    let max_proofs = take_count(&mut args, "--max-proofs");
     let names: Vec<String> = if args.is_empty() {
         BUILT
             .iter()

@@ -19,22 +19,13 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// kernel, with 10 s 0.08–0.45 s from the third proof of a process).
 pub const PROVER_PURGE_DELAY_MS: i64 = 10_000;
 
-/// The environment variable that overrides [`PROVER_PURGE_DELAY_MS`] for [`retain_for_proving`]:
+/// The environment variable that overrides the delay [`prepare_repeated_proofs`] sets:
 /// milliseconds, `-1` never to return freed memory, `1000` mimalloc's own default (less resident
 /// memory between proofs).
 pub const PURGE_DELAY_ENV: &str = "ZKINFER_PURGE_DELAY_MS";
 
-/// Keeps freed memory for the next proof, as a process that proves several times should:
-/// [`PROVER_PURGE_DELAY_MS`], or the value of [`PURGE_DELAY_ENV`] when it is an integer.
-/// Returns the delay set.
-pub fn retain_for_proving() -> i64 {
-    let ms = purge_delay(env_delay().as_deref(), PROVER_PURGE_DELAY_MS);
-    retain_freed_memory(ms);
-    ms
-}
-
 /// Sets how this process treats freed memory before one of several proofs with a key whose
-/// cost model is `cost`: kept ([`retain_for_proving`]) when twice the key's predicted peak fits
+/// cost model is `cost`: kept [`PROVER_PURGE_DELAY_MS`] when twice the key's predicted peak fits
 /// this machine's memory, else returned at once (a purge delay of 0, unless [`PURGE_DELAY_ENV`]
 /// says otherwise), so that back-to-back proofs of a large model do not pile up what they freed
 /// (MiniLM's resident set grew from 3.2 GB for one proof to 4.7–5.3 GB over four proofs in one
@@ -45,13 +36,9 @@ pub fn prepare_repeated_proofs(cost: &zkinfer_proof::plan::Cost) -> i64 {
     } else {
         0
     };
-    let ms = purge_delay(env_delay().as_deref(), default);
+    let ms = purge_delay(std::env::var(PURGE_DELAY_ENV).ok().as_deref(), default);
     retain_freed_memory(ms);
     ms
-}
-
-fn env_delay() -> Option<String> {
-    std::env::var(PURGE_DELAY_ENV).ok()
 }
 
 /// Whether a process may keep what one proof of `predicted` peak bytes freed, on a machine of
