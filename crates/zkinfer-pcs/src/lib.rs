@@ -54,6 +54,7 @@
 pub mod config;
 pub mod error;
 pub mod hiding;
+pub mod masked;
 mod layout;
 mod prover;
 mod stored;

@@ -1,0 +1,926 @@
+//! **A prototype, not used by any proof**: the masked first round of docs/PROOF_SIZE.md §2.i and
+//! §2.i.1 (stop 45) — a zero-knowledge opening of one committed column made of one WHIR-style
+//! first round whose folded polynomial is masked, `P₁ = Q(α, ·) + ρ·M'`, followed by a *plain*
+//! (non-hiding) opening of `P₁` with [`Pcs`].
+//!
+//! What it covers: one column, a one-time commitment, eq claims, grinding before the row queries.
+//! What it does not (each is a later step of §2.i.1's build order): several columns, the weights'
+//! reusable commitment and the joint opening with it, the proof format and the engine, the
+//! on-chain verifier, a written-out zero-knowledge proof. It exists to check the design in code —
+//! an honest opening verifies and every tampered part of one is rejected (the tests) — and to
+//! measure its size and time against today's [`crate::HidingPcs`] opening of the same column in
+//! one run (`cargo run --release -p zkinfer-pcs --example bench_masked`).
+//!
+//! # Layout
+//! The committed stack `Q` has `n = d + 2` variables for a column `D` of `d`. Its big-endian
+//! index is `(c, s, i)`: `c` the `k` limb bits (the first fold's variables), `s` two selector bits,
+//! `i` the `d − k` bits inside a limb's quarter. Quarter `s = 0` of limb `c` holds `D`'s limb `c`
+//! (`D[c·2^(d−k) + i]`), `s = 1` and `s = 2` the uniform mask regions `R₁`, `R₂`, `s = 3` uniform
+//! padding; a claim `D(z) = v` is the claim `Q(z_{<k}, 0, 0, z_{≥k}) = v`. Row `r` of the tree
+//! holds the `2^k` limbs' Reed–Solomon codewords at `ω^r`, the codeword of the fresh mask `M'`
+//! (`2^(n−k)` EF coefficients, as 2 F) at the same point, and 2 F of salt.
+//!
+//! # Protocol (both sides play the same transcript)
+//! 1. absorb the claims; draw `r₁, r₂ ∈ EF^d`; the prover sends `t_j = R_j(r_j)`;
+//! 2. draw `β`; a `k`-round sumcheck of `Σ_b Q(b)·W(b)`, `W = Σ_i β^i eq(p_i, ·)` over the
+//!    claims' points (the data claims, then the two mask claims), from `Σ_i β^i v_i` to `c` at
+//!    `α` — the mask regions make every round message uniform (§2.i.1 (1));
+//! 3. the prover sends `μ = Σ_b M'(b)·W(α, b)`; draw `ρ`;
+//! 4. the prover commits `P₁ = Q(α, ·) + ρ·M'` as two F columns (`P₁ = C₀ + X·C₁`) with [`Pcs`];
+//! 5. proof of work, then `queries` row positions; the prover opens those rows (one pruned
+//!    multi-proof); each row gives `P₁`'s codeword at `ω^r`: `Σ_c eq(α, c)·row[c] + ρ·M'(ω^r)`;
+//! 6. draw `γ`; a sumcheck of `Σ_b P₁(b)·V(b)` with `V = Σ_i γ^i pow(ω^{r_i}) + γ^q·W(α, ·)`
+//!    (`pow(x)[b] = x^b`: a codeword value is the message's univariate evaluation), from `Σ_i
+//!    γ^i y_i + γ^q·(c + ρμ)` to `P₁(ρ*)·V(ρ*)`;
+//! 7. the prover sends `C₀(ρ*)`, `C₁(ρ*)`; the plain opening shows both.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
+
+use p3_commit::{Encoder, Mmcs};
+use p3_matrix::Dimensions;
+use p3_matrix::dense::RowMajorMatrix;
+use rand_zk::RngExt;
+use rand_zk::rngs::StdRng;
+use serde::{Deserialize, Serialize};
+use p3_challenger::{CanSampleBits, GrindingChallenger};
+use p3_field::TwoAdicField;
+use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, Transcript};
+use zkinfer_poly::{eq_eval, eq_table, eq_table_scaled, evaluate};
+use zkinfer_sumcheck::{Column, RoundProver, SumcheckError, SumcheckProof, Term, round_message};
+
+use crate::types::{Dft, KeccakMmcs, MerkleCap};
+use crate::{ColumnClaim, Commitment, CommittedData, OpeningProof, Pcs, PcsConfig, PcsError};
+
+/// Fewest bits inside a limb's quarter: the mask regions hold `2^8 ≥ 2·queries` entries per limb
+/// at the default parameters (§2.i.1 (1)).
+pub const MIN_QUARTER_VARS: usize = 8;
+
+const LABEL_ROOT: &[u8] = b"mk/root";
+const LABEL_CLAIMS: &[u8] = b"mk/claims";
+const LABEL_MASK_POINTS: &[u8] = b"mk/r";
+const LABEL_MASK_VALUES: &[u8] = b"mk/t";
+const LABEL_BATCH: &[u8] = b"mk/beta";
+const LABEL_MU: &[u8] = b"mk/mu";
+const LABEL_RHO: &[u8] = b"mk/rho";
+const LABEL_GAMMA: &[u8] = b"mk/gamma";
+const LABEL_SPLIT: &[u8] = b"mk/split";
+
+/// The prototype's parameters.
+#[derive(Clone, Debug)]
+pub struct MaskedConfig {
+    /// `k`: the first fold's variables (limbs `2^k`).
+    pub fold: usize,
+    /// The first oracle's rate is `2^−log_inv_rate`.
+    pub log_inv_rate: usize,
+    /// Rows opened.
+    pub queries: usize,
+    /// Proof-of-work bits before the rows are drawn.
+    pub pow_bits: usize,
+    /// The plain opening of `P₁`.
+    pub plain: PcsConfig,
+}
+
+impl MaskedConfig {
+    /// `security_bits` from the rows (unique decoding at the first oracle's rate, as the
+    /// hiding opening's first round counts them) and from grinding, with the default plain
+    /// opening: `queries = ⌈(security − pow) / −log₂(1 − δ)⌉`, `δ = (1 − rate)/2`.
+    #[must_use]
+    pub fn new(security_bits: usize, fold: usize, log_inv_rate: usize, pow_bits: usize) -> Self {
+        let rate = (-(log_inv_rate as f64)).exp2();
+        let per_query = -(1.0 - (1.0 - rate) / 2.0).log2();
+        let bits = security_bits.saturating_sub(pow_bits) as f64;
+        Self {
+            fold,
+            log_inv_rate,
+            queries: (bits / per_query).ceil() as usize,
+            pow_bits,
+            plain: PcsConfig::default(),
+        }
+    }
+}
+
+impl Default for MaskedConfig {
+    /// 100 bits, `k = 5`, rate 1/8, 19 bits of grinding: the first round of today's one-time
+    /// hiding opening (docs/PROOF_SIZE.md §1.2: `q = 99`).
+    fn default() -> Self {
+        Self::new(100, 5, 3, 19)
+    }
+}
+
+/// Why a masked opening was refused (or could not be made).
+#[derive(Debug, thiserror::Error)]
+pub enum MaskedError {
+    /// A shape the prototype does not take, or a proof of the wrong shape.
+    #[error("masked opening: {0}")]
+    Shape(String),
+    /// The first (masked) sumcheck does not verify.
+    #[error("masked opening: the first sumcheck: {0}")]
+    FirstSumcheck(SumcheckError),
+    /// The reduction of `P₁`'s claims does not verify.
+    #[error("masked opening: the reduction of P₁'s claims: {0}")]
+    Reduction(SumcheckError),
+    /// The opened rows are not the committed ones.
+    #[error("masked opening: the rows' Merkle proof does not verify")]
+    Merkle,
+    /// The proof of work before the row queries is wrong.
+    #[error("masked opening: proof of work rejected")]
+    ProofOfWork,
+    /// `P₁(ρ*)·V(ρ*)` differs from the reduction's last claim.
+    #[error("masked opening: P₁(ρ*) does not close the reduction")]
+    Final,
+    /// The plain opening of `P₁` does not verify.
+    #[error("masked opening: the plain opening of P₁: {0}")]
+    Plain(#[from] PcsError),
+}
+
+/// The commitment: the tree's root and the column's number of variables.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaskedCommitment {
+    /// Keccak-256 root of the rows.
+    pub root: [u8; 32],
+    /// The column's variables `d`.
+    pub data_vars: usize,
+}
+
+/// The prover's data: the stack, the mask `M'` and the tree.
+pub struct MaskedData {
+    stack: Vec<F>,
+    mask: Vec<EF>,
+    tree: <KeccakMmcs as Mmcs<F>>::ProverData<RowMajorMatrix<F>>,
+    data_vars: usize,
+}
+
+/// The opening proof (its parts are public for the size census of `examples/bench_masked.rs`).
+#[derive(Clone, Serialize, Deserialize)]
+pub struct MaskedProof {
+    /// `R₁(r₁)`, `R₂(r₂)`.
+    pub mask_values: [EF; 2],
+    /// The first sumcheck's `k` rounds.
+    pub first: SumcheckProof,
+    /// `Σ_b M'(b)·W(α, b)`.
+    pub mu: EF,
+    /// The plain commitment of `P₁`'s two columns.
+    pub folded: Commitment,
+    /// The proof-of-work witness.
+    pub pow: F,
+    /// The opened rows.
+    pub rows: Vec<Vec<F>>,
+    /// Their Merkle multi-proof.
+    pub paths: <KeccakMmcs as Mmcs<F>>::MultiProof,
+    /// The reduction of `P₁`'s claims to one point.
+    pub reduction: SumcheckProof,
+    /// `C₀(ρ*)`, `C₁(ρ*)`.
+    pub split: [EF; 2],
+    /// The plain opening of `C₀`, `C₁` at `ρ*`.
+    pub plain: OpeningProof,
+}
+
+impl std::fmt::Debug for MaskedData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MaskedData")
+            .field("data_vars", &self.data_vars)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for MaskedProof {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MaskedProof")
+            .field("rows", &self.rows.len())
+            .field("first_rounds", &self.first.round_polys.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The prototype's prover and verifier.
+#[derive(Clone, Debug)]
+pub struct MaskedPcs {
+    config: MaskedConfig,
+    dft: Dft,
+    mmcs: KeccakMmcs,
+    plain: Pcs,
+}
+
+impl MaskedPcs {
+    /// With these parameters.
+    #[must_use]
+    pub fn new(config: MaskedConfig) -> Self {
+        let plain = Pcs::new(config.plain);
+        Self {
+            mmcs: plain.mmcs.clone(),
+            dft: Dft::default(),
+            plain,
+            config,
+        }
+    }
+
+    /// The parameters.
+    #[must_use]
+    pub fn config(&self) -> &MaskedConfig {
+        &self.config
+    }
+
+    fn check_vars(&self, data_vars: usize) -> Result<(), MaskedError> {
+        let min = self.config.fold + MIN_QUARTER_VARS;
+        if data_vars < min || data_vars > 26 {
+            return Err(MaskedError::Shape(format!(
+                "a column of 2^{data_vars} entries: the prototype takes 2^{min} to 2^26"
+            )));
+        }
+        Ok(())
+    }
+
+    /// The number of rows of the tree: `2^(n − k + log_inv_rate)`.
+    fn row_vars(&self, data_vars: usize) -> usize {
+        data_vars + 2 - self.config.fold + self.config.log_inv_rate
+    }
+
+    fn row_width(&self) -> usize {
+        (1 << self.config.fold) + 4
+    }
+
+    /// Commits `column` (a power of two long, `2^(k + 8)` to `2^26`), drawing the randomness
+    /// from `rng`, and absorbs the commitment as [`MaskedPcs::absorb_commitment`] does.
+    ///
+    /// # Errors
+    /// [`MaskedError::Shape`] for a column the prototype does not take.
+    pub fn commit(
+        &self,
+        column: &[F],
+        rng: &mut StdRng,
+        transcript: &mut Transcript,
+    ) -> Result<(MaskedCommitment, MaskedData), MaskedError> {
+        if !column.len().is_power_of_two() {
+            return Err(MaskedError::Shape(format!(
+                "a column of {} entries: not a power of two",
+                column.len()
+            )));
+        }
+        let d = column.len().trailing_zeros() as usize;
+        self.check_vars(d)?;
+        let k = self.config.fold;
+        let n = d + 2;
+        let limb = 1usize << (n - k);
+        let quarter = 1usize << (d - k);
+        let mut stack = vec![F::ZERO; 1 << n];
+        for (c, dst) in stack.chunks_mut(limb).enumerate() {
+            let (data, masks) = dst.split_at_mut(quarter);
+            data.copy_from_slice(&column[c * quarter..(c + 1) * quarter]);
+            for v in masks {
+                *v = rng.random();
+            }
+        }
+        let mask: Vec<EF> = (0..limb)
+            .map(|_| EF::from_basis_coefficients_fn(|_| rng.random::<F>()))
+            .collect();
+        // The message matrix of the limbs: row `i`, column `c` = limb `c`'s coefficient `i`.
+        let width = 1usize << k;
+        let mut message = vec![F::ZERO; limb * width];
+        for (c, l) in stack.chunks(limb).enumerate() {
+            for (i, &v) in l.iter().enumerate() {
+                message[i * width + c] = v;
+            }
+        }
+        let limbs = self
+            .dft
+            .encode_batch(RowMajorMatrix::new(message, width), self.config.log_inv_rate);
+        let mask_coords: Vec<F> = mask
+            .iter()
+            .flat_map(|m| m.as_basis_coefficients_slice().to_vec())
+            .collect();
+        let mask_words = self
+            .dft
+            .encode_batch(RowMajorMatrix::new(mask_coords, 2), self.config.log_inv_rate);
+        let w = self.row_width();
+        let mut rows = Vec::with_capacity(limbs.values.len() / width * w);
+        for (l, m) in limbs
+            .values
+            .chunks(width)
+            .zip(mask_words.values.chunks(2))
+        {
+            rows.extend_from_slice(l);
+            rows.extend_from_slice(m);
+            rows.push(rng.random());
+            rows.push(rng.random());
+        }
+        let (cap, tree) = self.mmcs.commit_matrix(RowMajorMatrix::new(rows, w));
+        let root = *cap
+            .roots()
+            .first()
+            .ok_or_else(|| MaskedError::Shape("an empty Merkle cap".into()))?;
+        let commitment = MaskedCommitment { root, data_vars: d };
+        self.absorb_commitment(&commitment, transcript)?;
+        Ok((
+            commitment,
+            MaskedData {
+                stack,
+                mask,
+                tree,
+                data_vars: d,
+            },
+        ))
+    }
+
+    /// Checks the commitment's shape and absorbs it.
+    ///
+    /// # Errors
+    /// [`MaskedError::Shape`] for a column size the prototype does not take.
+    pub fn absorb_commitment(
+        &self,
+        commitment: &MaskedCommitment,
+        transcript: &mut Transcript,
+    ) -> Result<(), MaskedError> {
+        self.check_vars(commitment.data_vars)?;
+        transcript.absorb_u64(LABEL_ROOT, commitment.data_vars as u64);
+        transcript.absorb_bytes(LABEL_ROOT, &commitment.root);
+        Ok(())
+    }
+
+    /// Opens `claims` (`(point, value)` on the column, `d` coordinates each).
+    ///
+    /// # Errors
+    /// [`MaskedError::Shape`] for a claim of the wrong length or no claims; the plain
+    /// commitment's and opening's errors.
+    pub fn open(
+        &self,
+        data: &MaskedData,
+        claims: &[(Vec<EF>, EF)],
+        transcript: &mut Transcript,
+    ) -> Result<MaskedProof, MaskedError> {
+        let d = data.data_vars;
+        let k = self.config.fold;
+        let n = d + 2;
+        check_claims(claims, d)?;
+        absorb_claims(claims, transcript);
+        // 1. The mask regions' claims.
+        let r = [
+            transcript.challenges(LABEL_MASK_POINTS, d),
+            transcript.challenges(LABEL_MASK_POINTS, d),
+        ];
+        let mask_points = [lift(&r[0], k, [1, 0]), lift(&r[1], k, [0, 1])];
+        let mask_values =
+            mask_points.each_ref().map(|p| evaluate::<F, EF>(&data.stack, p));
+        transcript.absorb_exts(LABEL_MASK_VALUES, &mask_values);
+        // 2. The first sumcheck, `k` rounds of `Σ Q·W`.
+        let (points, values) = stack_claims(claims, k, &mask_points, mask_values);
+        let beta = transcript.challenge(LABEL_BATCH);
+        let mut weight = vec![EF::ZERO; 1 << n];
+        let mut scale = EF::ONE;
+        let mut sum = EF::ZERO;
+        for (p, &v) in points.iter().zip(&values) {
+            for (x, e) in weight.iter_mut().zip(eq_table_scaled(p, scale)) {
+                *x += e;
+            }
+            sum += scale * v;
+            scale *= beta;
+        }
+        transcript.absorb_ext(zkinfer_sumcheck::labels::CLAIM, sum);
+        let weight_copy = weight.clone();
+        let mut rounds = RoundProver::new(
+            vec![Column::Base(data.stack.clone()), Column::Ext(weight)],
+            &[Term::new(EF::ONE, vec![0, 1])],
+            None,
+        );
+        let mut first = SumcheckProof::default();
+        let mut alpha = Vec::with_capacity(k);
+        for _ in 0..k {
+            let g = rounds.round_poly();
+            let message = round_message(&g);
+            transcript.absorb_exts(zkinfer_sumcheck::labels::ROUND, &message);
+            let a = transcript.challenge(zkinfer_sumcheck::labels::CHALLENGE);
+            rounds.bind(&g, a);
+            alpha.push(a);
+            first.round_polys.push(message);
+        }
+        drop(rounds);
+        // The round prover's tables are not read back after binding: `Q(α, ·)` and `W(α, ·)`
+        // are folded here (`2^n` each).
+        let folded = fold_prefix(&data.stack, &alpha);
+        let weight_at_alpha = fold_prefix_ext(weight_copy, &alpha);
+        // 3. `μ`, `ρ`.
+        let mu: EF = data
+            .mask
+            .iter()
+            .zip(&weight_at_alpha)
+            .map(|(&m, &w)| m * w)
+            .sum();
+        transcript.absorb_ext(LABEL_MU, mu);
+        let rho = transcript.challenge(LABEL_RHO);
+        // 4. `P₁` and its plain commitment.
+        let p1: Vec<EF> = folded
+            .iter()
+            .zip(&data.mask)
+            .map(|(&f, &m)| f + rho * m)
+            .collect();
+        let coords = split_coordinates(&p1);
+        let (folded_commitment, folded_data): (Commitment, CommittedData) =
+            self.plain.commit(&coords, transcript)?;
+        // 5. Proof of work, rows.
+        let pow = transcript.grind(self.config.pow_bits);
+        let row_vars = self.row_vars(d);
+        let indices: Vec<usize> = (0..self.config.queries)
+            .map(|_| transcript.sample_bits(row_vars))
+            .collect();
+        let (opened, paths) = self.mmcs.open_multi_batch(&indices, &data.tree);
+        let rows: Vec<Vec<F>> = opened
+            .into_iter()
+            .map(|mut m| m.pop().unwrap_or_default())
+            .collect();
+        // 6. The reduction of `P₁`'s claims.
+        let gamma = transcript.challenge(LABEL_GAMMA);
+        let m = n - k;
+        let omega = F::two_adic_generator(row_vars);
+        let mut v = vec![EF::ZERO; 1 << m];
+        let mut scale = EF::ONE;
+        for &i in &indices {
+            let x = omega.exp_u64(i as u64);
+            let mut power = scale;
+            for e in &mut v {
+                *e += power;
+                power *= x;
+            }
+            scale *= gamma;
+        }
+        for (e, &w) in v.iter_mut().zip(&weight_at_alpha) {
+            *e += scale * w;
+        }
+        let out = zkinfer_sumcheck::prove(
+            vec![Column::Ext(p1), Column::Ext(v)],
+            &[Term::new(EF::ONE, vec![0, 1])],
+            None,
+            transcript,
+        );
+        // 7. The split and the plain opening.
+        let split = [
+            evaluate::<F, EF>(&coords[0], &out.point),
+            evaluate::<F, EF>(&coords[1], &out.point),
+        ];
+        transcript.absorb_exts(LABEL_SPLIT, &split);
+        let plain = self.plain.open_owned(
+            folded_data,
+            &[
+                ColumnClaim {
+                    column: 0,
+                    point: out.point.clone(),
+                    value: split[0],
+                },
+                ColumnClaim {
+                    column: 1,
+                    point: out.point,
+                    value: split[1],
+                },
+            ],
+            transcript,
+        )?;
+        Ok(MaskedProof {
+            mask_values,
+            first,
+            mu,
+            folded: folded_commitment,
+            pow,
+            rows,
+            paths,
+            reduction: out.proof,
+            split,
+            plain,
+        })
+    }
+
+    /// Checks `proof` against `claims` on the column behind `commitment` (absorbed before with
+    /// [`MaskedPcs::absorb_commitment`]). Never panics.
+    ///
+    /// # Errors
+    /// The first check that fails, as a [`MaskedError`].
+    pub fn verify(
+        &self,
+        commitment: &MaskedCommitment,
+        claims: &[(Vec<EF>, EF)],
+        proof: &MaskedProof,
+        transcript: &mut Transcript,
+    ) -> Result<(), MaskedError> {
+        let d = commitment.data_vars;
+        self.check_vars(d)?;
+        let k = self.config.fold;
+        let n = d + 2;
+        let m = n - k;
+        check_claims(claims, d)?;
+        absorb_claims(claims, transcript);
+        let r = [
+            transcript.challenges(LABEL_MASK_POINTS, d),
+            transcript.challenges(LABEL_MASK_POINTS, d),
+        ];
+        let mask_points = [lift(&r[0], k, [1, 0]), lift(&r[1], k, [0, 1])];
+        transcript.absorb_exts(LABEL_MASK_VALUES, &proof.mask_values);
+        let (points, values) = stack_claims(claims, k, &mask_points, proof.mask_values);
+        let beta = transcript.challenge(LABEL_BATCH);
+        let betas = powers(beta, points.len());
+        let sum: EF = betas.iter().zip(&values).map(|(&b, &v)| b * v).sum();
+        let sub = zkinfer_sumcheck::verify(k, 2, sum, &proof.first, transcript)
+            .map_err(MaskedError::FirstSumcheck)?;
+        let alpha = sub.point;
+        let c = sub.value;
+        transcript.absorb_ext(LABEL_MU, proof.mu);
+        let rho = transcript.challenge(LABEL_RHO);
+        if proof.folded.num_vars() != [m as u32, m as u32] {
+            return Err(MaskedError::Shape(format!(
+                "P₁'s commitment has columns of {:?} variables, expected two of {m}",
+                proof.folded.num_vars()
+            )));
+        }
+        self.plain.absorb_commitment(&proof.folded, transcript)?;
+        if !transcript.check_witness(self.config.pow_bits, proof.pow) {
+            return Err(MaskedError::ProofOfWork);
+        }
+        let row_vars = self.row_vars(d);
+        let indices: Vec<usize> = (0..self.config.queries)
+            .map(|_| transcript.sample_bits(row_vars))
+            .collect();
+        let w = self.row_width();
+        if proof.rows.len() != indices.len() || proof.rows.iter().any(|row| row.len() != w) {
+            return Err(MaskedError::Shape(format!(
+                "{} opened rows, expected {} of {w} elements",
+                proof.rows.len(),
+                indices.len()
+            )));
+        }
+        let cap = MerkleCap::new(vec![commitment.root]);
+        let opened: Vec<Vec<&[F]>> = proof.rows.iter().map(|r| vec![r.as_slice()]).collect();
+        self.mmcs
+            .verify_multi_batch(
+                &cap,
+                &[Dimensions {
+                    width: w,
+                    height: 1 << row_vars,
+                }],
+                &indices,
+                &opened,
+                &proof.paths,
+            )
+            .map_err(|_| MaskedError::Merkle)?;
+        let answers = row_answers(&proof.rows, &alpha, rho, k);
+        let gamma = transcript.challenge(LABEL_GAMMA);
+        let gammas = powers(gamma, indices.len() + 1);
+        let last = gammas.last().copied().unwrap_or(EF::ONE);
+        let target = c + rho * proof.mu;
+        let reduction_sum: EF = gammas
+            .iter()
+            .zip(&answers)
+            .map(|(&g, &y)| g * y)
+            .sum::<EF>()
+            + last * target;
+        let sub = zkinfer_sumcheck::verify(m, 2, reduction_sum, &proof.reduction, transcript)
+            .map_err(MaskedError::Reduction)?;
+        let at = sub.point;
+        let omega = F::two_adic_generator(row_vars);
+        let mut v_at: EF = gammas
+            .iter()
+            .zip(&indices)
+            .map(|(&g, &i)| g * power_mle(omega.exp_u64(i as u64), &at))
+            .sum();
+        let full: Vec<EF> = alpha.iter().chain(&at).copied().collect();
+        let w_at: EF = betas
+            .iter()
+            .zip(&points)
+            .map(|(&b, p)| b * eq_eval(p, &full))
+            .sum();
+        v_at += last * w_at;
+        let p1_at = proof.split[0] + x_generator() * proof.split[1];
+        if p1_at * v_at != sub.value {
+            return Err(MaskedError::Final);
+        }
+        transcript.absorb_exts(LABEL_SPLIT, &proof.split);
+        self.plain.verify(
+            &proof.folded,
+            &[
+                ColumnClaim {
+                    column: 0,
+                    point: at.clone(),
+                    value: proof.split[0],
+                },
+                ColumnClaim {
+                    column: 1,
+                    point: at,
+                    value: proof.split[1],
+                },
+            ],
+            &proof.plain,
+            transcript,
+        )?;
+        Ok(())
+    }
+}
+
+/// `f(α, ·)`: the first `α.len()` variables of `f` bound to `α`.
+fn fold_prefix(f: &[F], alpha: &[EF]) -> Vec<EF> {
+    match alpha.split_first() {
+        Some((&a, rest)) => fold_prefix_ext(zkinfer_poly::fold_first_var(f, a), rest),
+        None => f.iter().map(|&v| EF::from(v)).collect(),
+    }
+}
+
+/// [`fold_prefix`] over EF.
+fn fold_prefix_ext(mut f: Vec<EF>, alpha: &[EF]) -> Vec<EF> {
+    for &a in alpha {
+        zkinfer_poly::fix_first_var_in_place(&mut f, a);
+    }
+    f
+}
+
+/// `EF`'s generator `X` (`EF = F[X]/(X² − 7)`).
+fn x_generator() -> EF {
+    EF::from_basis_coefficients_fn(|i| if i == 1 { F::ONE } else { F::ZERO })
+}
+
+fn check_claims(claims: &[(Vec<EF>, EF)], d: usize) -> Result<(), MaskedError> {
+    if claims.is_empty() {
+        return Err(MaskedError::Shape("no claims".into()));
+    }
+    if let Some((i, (p, _))) = claims.iter().enumerate().find(|(_, (p, _))| p.len() != d) {
+        return Err(MaskedError::Shape(format!(
+            "claim {i} has a point of {} coordinates, expected {d}",
+            p.len()
+        )));
+    }
+    Ok(())
+}
+
+fn absorb_claims(claims: &[(Vec<EF>, EF)], transcript: &mut Transcript) {
+    transcript.absorb_u64(LABEL_CLAIMS, claims.len() as u64);
+    for (p, v) in claims {
+        transcript.absorb_exts(LABEL_CLAIMS, p);
+        transcript.absorb_ext(LABEL_CLAIMS, *v);
+    }
+}
+
+/// A column point `z` (d coordinates) as a stack point: the limb bits, the quarter's two
+/// selector bits, the rest.
+fn lift(z: &[EF], k: usize, quarter: [u8; 2]) -> Vec<EF> {
+    let (limb, rest) = z.split_at(k.min(z.len()));
+    limb.iter()
+        .copied()
+        .chain(quarter.iter().map(|&b| EF::from_u8(b)))
+        .chain(rest.iter().copied())
+        .collect()
+}
+
+/// The stack's claims: the column's (in quarter 0), then the two mask regions'.
+fn stack_claims(
+    claims: &[(Vec<EF>, EF)],
+    k: usize,
+    mask_points: &[Vec<EF>; 2],
+    mask_values: [EF; 2],
+) -> (Vec<Vec<EF>>, Vec<EF>) {
+    let mut points: Vec<Vec<EF>> = claims.iter().map(|(p, _)| lift(p, k, [0, 0])).collect();
+    let mut values: Vec<EF> = claims.iter().map(|&(_, v)| v).collect();
+    points.extend(mask_points.iter().cloned());
+    values.extend(mask_values);
+    (points, values)
+}
+
+/// `P₁`'s codeword at each opened row: the limbs folded at `α` plus `ρ·M'`.
+fn row_answers(rows: &[Vec<F>], alpha: &[EF], rho: EF, k: usize) -> Vec<EF> {
+    let eq = eq_table(alpha);
+    rows.iter()
+        .map(|row| {
+            let (limbs, rest) = row.split_at((1usize << k).min(row.len()));
+            let fold: EF = limbs.iter().zip(&eq).map(|(&v, &e)| e * v).sum();
+            let mask = match rest {
+                [c0, c1, ..] => EF::from(*c0) + x_generator() * *c1,
+                _ => EF::ZERO,
+            };
+            fold + rho * mask
+        })
+        .collect()
+}
+
+/// `P₁` as its two base-field coordinate columns.
+fn split_coordinates(p: &[EF]) -> [Vec<F>; 2] {
+    let mut c = [Vec::with_capacity(p.len()), Vec::with_capacity(p.len())];
+    for v in p {
+        let s = v.as_basis_coefficients_slice();
+        c[0].push(s.first().copied().unwrap_or(F::ZERO));
+        c[1].push(s.get(1).copied().unwrap_or(F::ZERO));
+    }
+    c
+}
+
+/// The multilinear extension of `b ↦ x^b` (big-endian `b`) at `point`:
+/// `Π_j (1 − ρ_j + ρ_j·x^(2^(m−1−j)))`.
+fn power_mle(x: F, point: &[EF]) -> EF {
+    let mut square = x;
+    let mut acc = EF::ONE;
+    for &r in point.iter().rev() {
+        acc *= EF::ONE - r + r * square;
+        square = square.square();
+    }
+    acc
+}
+
+fn powers(x: EF, n: usize) -> Vec<EF> {
+    let mut out = Vec::with_capacity(n);
+    let mut p = EF::ONE;
+    for _ in 0..n {
+        out.push(p);
+        p *= x;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use rand_zk::SeedableRng;
+
+    use super::*;
+
+    fn setup(d: usize, seed: u64) -> (MaskedPcs, Vec<F>, StdRng) {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let column: Vec<F> = (0..1usize << d).map(|_| rng.random()).collect();
+        (MaskedPcs::new(MaskedConfig::default()), column, rng)
+    }
+
+    fn claims_on(column: &[F], d: usize, rng: &mut StdRng, count: usize) -> Vec<(Vec<EF>, EF)> {
+        (0..count)
+            .map(|_| {
+                let p: Vec<EF> = (0..d)
+                    .map(|_| EF::from_basis_coefficients_fn(|_| rng.random::<F>()))
+                    .collect();
+                let v = evaluate::<F, EF>(column, &p);
+                (p, v)
+            })
+            .collect()
+    }
+
+    /// Commit and open; returns the scheme, the commitment, the claims and the proof.
+    fn honest(
+        d: usize,
+        seed: u64,
+    ) -> (MaskedPcs, MaskedCommitment, Vec<(Vec<EF>, EF)>, MaskedProof) {
+        let (pcs, column, mut rng) = setup(d, seed);
+        let claims = claims_on(&column, d, &mut rng, 3);
+        let mut t = Transcript::new(b"masked-test");
+        let (c, data) = pcs.commit(&column, &mut rng, &mut t).unwrap();
+        let proof = pcs.open(&data, &claims, &mut t).unwrap();
+        (pcs, c, claims, proof)
+    }
+
+    fn check(
+        pcs: &MaskedPcs,
+        c: &MaskedCommitment,
+        claims: &[(Vec<EF>, EF)],
+        proof: &MaskedProof,
+    ) -> Result<(), MaskedError> {
+        let mut t = Transcript::new(b"masked-test");
+        pcs.absorb_commitment(c, &mut t)?;
+        pcs.verify(c, claims, proof, &mut t)
+    }
+
+    #[test]
+    fn codeword_rows_are_natural_powers_of_the_generator() {
+        // The verifier's domain point of row `r` is `ω^r`: the codeword of `x ↦ x` is `ω^r`.
+        let dft = Dft::default();
+        let mut msg = vec![F::ZERO; 16];
+        msg[1] = F::ONE;
+        let word = dft.encode_batch(RowMajorMatrix::new(msg, 1), 3);
+        let omega = F::two_adic_generator(7);
+        for (r, &v) in word.values.iter().enumerate() {
+            assert_eq!(v, omega.exp_u64(r as u64), "row {r}");
+        }
+    }
+
+    #[test]
+    fn power_mle_matches_the_table() {
+        let mut rng = StdRng::seed_from_u64(3);
+        let x: F = rng.random();
+        let point: Vec<EF> = (0..5)
+            .map(|_| EF::from_basis_coefficients_fn(|_| rng.random::<F>()))
+            .collect();
+        let table: Vec<EF> = (0..32u64).map(|b| EF::from(x.exp_u64(b))).collect();
+        assert_eq!(evaluate::<EF, EF>(&table, &point), power_mle(x, &point));
+    }
+
+    #[test]
+    fn an_honest_opening_verifies() {
+        let (pcs, c, claims, proof) = honest(13, 1);
+        check(&pcs, &c, &claims, &proof).unwrap();
+        assert_eq!(proof.rows.len(), pcs.config().queries);
+        assert_eq!(proof.first.round_polys.len(), pcs.config().fold);
+    }
+
+    #[test]
+    fn a_wrong_claimed_value_is_rejected() {
+        let (pcs, c, mut claims, proof) = honest(13, 2);
+        claims[1].1 += EF::ONE;
+        // The claims are absorbed first, so every later challenge moves: the proof of work is
+        // the first check to fail.
+        let err = check(&pcs, &c, &claims, &proof).unwrap_err();
+        assert!(!matches!(err, MaskedError::Shape(_)), "{err}");
+    }
+
+    #[test]
+    fn a_prover_with_a_wrong_value_is_caught_by_the_final_check() {
+        // The prover plays the protocol on a false claim (same transcript as the verifier), so
+        // no Fiat–Shamir divergence hides the algebra: the reduction ends off `P₁(ρ*)·V(ρ*)`.
+        let (pcs, column, mut rng) = setup(13, 11);
+        let mut claims = claims_on(&column, 13, &mut rng, 2);
+        claims[0].1 += EF::ONE;
+        let mut t = Transcript::new(b"masked-test");
+        let (c, data) = pcs.commit(&column, &mut rng, &mut t).unwrap();
+        let proof = pcs.open(&data, &claims, &mut t).unwrap();
+        assert!(matches!(
+            check(&pcs, &c, &claims, &proof),
+            Err(MaskedError::Final)
+        ));
+    }
+
+    #[test]
+    fn a_proof_for_another_column_is_rejected() {
+        let (pcs, c, claims, _) = honest(13, 4);
+        let (_, _, _, other) = honest(13, 5);
+        assert!(check(&pcs, &c, &claims, &other).is_err());
+        // Nor does the right proof verify against another commitment.
+        let (_, c2, _, _) = honest(13, 6);
+        let (_, _, claims, proof) = honest(13, 4);
+        assert!(check(&pcs, &c2, &claims, &proof).is_err());
+    }
+
+    #[test]
+    fn every_tampered_part_is_rejected() {
+        let (pcs, c, claims, proof) = honest(13, 7);
+        let one = EF::ONE;
+        let mut cases: Vec<(&str, MaskedProof)> = Vec::new();
+        let mut p = proof.clone();
+        p.mask_values[0] += one;
+        cases.push(("a mask region's value", p));
+        let mut p = proof.clone();
+        p.first.round_polys[2][0] += one;
+        cases.push(("a first-sumcheck message", p));
+        let mut p = proof.clone();
+        p.first.round_polys.swap(0, 1);
+        cases.push(("two first-sumcheck rounds swapped", p));
+        let mut p = proof.clone();
+        p.mu += one;
+        cases.push(("μ", p));
+        let mut p = proof.clone();
+        p.pow += F::ONE;
+        cases.push(("the proof of work", p));
+        let mut p = proof.clone();
+        p.rows[5][3] += F::ONE;
+        cases.push(("a limb value in a row", p));
+        let mut p = proof.clone();
+        let w = p.rows[0].len();
+        p.rows[0][w - 3] += F::ONE;
+        cases.push(("a mask value in a row", p));
+        let mut p = proof.clone();
+        p.rows.pop();
+        cases.push(("a row fewer", p));
+        let mut p = proof.clone();
+        p.reduction.round_polys[4][1] += one;
+        cases.push(("a reduction message", p));
+        let mut p = proof.clone();
+        p.split[1] += one;
+        cases.push(("the split of P₁(ρ*)", p));
+        let mut p = proof.clone();
+        p.split = [p.split[0] + x_generator(), p.split[1] - one];
+        cases.push(("a split that keeps P₁(ρ*)", p));
+        let (_, _, _, other) = honest(13, 8);
+        let mut p = proof.clone();
+        p.plain = other.plain.clone();
+        cases.push(("another proof's plain opening", p));
+        let mut p = proof.clone();
+        p.folded = other.folded.clone();
+        cases.push(("another proof's P₁ commitment", p));
+        for (what, p) in &cases {
+            assert!(check(&pcs, &c, &claims, p).is_err(), "{what} was accepted");
+        }
+    }
+
+    #[test]
+    fn shapes_the_prototype_does_not_take_are_refused() {
+        let (pcs, column, mut rng) = setup(12, 9);
+        let mut t = Transcript::new(b"masked-test");
+        assert!(matches!(
+            pcs.commit(&column, &mut rng, &mut t),
+            Err(MaskedError::Shape(_))
+        ));
+        let (pcs, c, claims, proof) = honest(13, 10);
+        let short: Vec<(Vec<EF>, EF)> = claims
+            .iter()
+            .map(|(p, v)| (p[1..].to_vec(), *v))
+            .collect();
+        assert!(matches!(
+            check(&pcs, &c, &short, &proof),
+            Err(MaskedError::Shape(_))
+        ));
+        assert!(matches!(
+            check(&pcs, &c, &[], &proof),
+            Err(MaskedError::Shape(_))
+        ));
+    }
+}
