@@ -54,8 +54,8 @@
 pub mod config;
 pub mod error;
 pub mod hiding;
-pub mod masked;
 mod layout;
+pub mod masked;
 mod prover;
 mod stored;
 pub mod types;

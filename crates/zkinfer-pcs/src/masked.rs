@@ -12,14 +12,15 @@
 //! one run (`cargo run --release -p zkinfer-pcs --example bench_masked`).
 //!
 //! # Layout
-//! The committed stack `Q` has `n = d + 2` variables for a column `D` of `d`. Its big-endian
-//! index is `(c, s, i)`: `c` the `k` limb bits (the first fold's variables), `s` two selector bits,
-//! `i` the `d − k` bits inside a limb's quarter. Quarter `s = 0` of limb `c` holds `D`'s limb `c`
-//! (`D[c·2^(d−k) + i]`), `s = 1` and `s = 2` the uniform mask regions `R₁`, `R₂`, `s = 3` uniform
-//! padding; a claim `D(z) = v` is the claim `Q(z_{<k}, 0, 0, z_{≥k}) = v`. Row `r` of the tree
-//! holds the `2^k` limbs' Reed–Solomon codewords at `ω^r`, the codeword of the fresh mask `M'`
-//! (`2^(n−k)` EF coefficients, as 2 F) at the same point, and 2 F of salt.
-//!
+//! The committed stack `Q` has `n = max(d + 1, k + m + 2)` variables for a column `D` of `d`
+//! (`m` = [`MASK_VARS`]). Its big-endian index is `(c, h, i)`: `c` the `k` limb bits (the first
+//! fold's variables), `h` one half bit, `i` the rest. Half `h = 0` of limb `c` starts with `D`'s limb
+//! `c` (`D[c·2^(d−k) + i]`; a claim `D(z) = v` is the claim `Q(z_{<k}, 0, …, 0, z_{≥k}) = v`), half
+//! `h = 1` starts with the two uniform mask regions `R₁`, `R₂` (`2^m` entries per limb each, index
+//! `(c, 1, 0…0, j, i_m)` for region `j`); everything else in a limb after the column is uniform
+//! too. Row `r` of the tree holds the `2^k` limbs' Reed–Solomon codewords at `ω^r`, the codeword
+//! of the fresh mask `M'` (`2^(n−k)` EF coefficients, as 2 F) at the same point, and 2 F of salt.
+
 //! # Protocol (both sides play the same transcript)
 //! 1. absorb the claims; draw `r₁, r₂ ∈ EF^d`; the prover sends `t_j = R_j(r_j)`;
 //! 2. draw `β`; a `k`-round sumcheck of `Σ_b Q(b)·W(b)`, `W = Σ_i β^i eq(p_i, ·)` over the
@@ -43,14 +44,14 @@
     )
 )]
 
+use p3_challenger::{CanSampleBits, GrindingChallenger};
 use p3_commit::{Encoder, Mmcs};
+use p3_field::TwoAdicField;
 use p3_matrix::Dimensions;
 use p3_matrix::dense::RowMajorMatrix;
 use rand_zk::RngExt;
 use rand_zk::rngs::StdRng;
 use serde::{Deserialize, Serialize};
-use p3_challenger::{CanSampleBits, GrindingChallenger};
-use p3_field::TwoAdicField;
 use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, Transcript};
 use zkinfer_poly::{eq_eval, eq_table, eq_table_scaled, evaluate};
 use zkinfer_sumcheck::{Column, RoundProver, SumcheckError, SumcheckProof, Term, round_message};
@@ -58,9 +59,17 @@ use zkinfer_sumcheck::{Column, RoundProver, SumcheckError, SumcheckProof, Term, 
 use crate::types::{Dft, KeccakMmcs, MerkleCap};
 use crate::{ColumnClaim, Commitment, CommittedData, OpeningProof, Pcs, PcsConfig, PcsError};
 
-/// Fewest bits inside a limb's quarter: the mask regions hold `2^8 ≥ 2·queries` entries per limb
-/// at the default parameters (§2.i.1 (1)).
-pub const MIN_QUARTER_VARS: usize = 8;
+/// Each mask region holds `2^MASK_VARS ≥ 2·queries` entries per limb at the default parameters
+/// (§2.i.1 (1)).
+pub const MASK_VARS: usize = 8;
+
+/// The largest column, in variables.
+pub const MAX_DATA_VARS: usize = 26;
+
+/// The stack's number of variables for a column of `d` and a first fold of `k`.
+fn stack_vars(d: usize, k: usize) -> usize {
+    (d + 1).max(k + MASK_VARS + 2)
+}
 
 const LABEL_ROOT: &[u8] = b"mk/root";
 const LABEL_CLAIMS: &[u8] = b"mk/claims";
@@ -228,10 +237,11 @@ impl MaskedPcs {
     }
 
     fn check_vars(&self, data_vars: usize) -> Result<(), MaskedError> {
-        let min = self.config.fold + MIN_QUARTER_VARS;
-        if data_vars < min || data_vars > 26 {
+        let min = self.config.fold + 1;
+        if data_vars < min || data_vars > MAX_DATA_VARS {
             return Err(MaskedError::Shape(format!(
-                "a column of 2^{data_vars} entries: the prototype takes 2^{min} to 2^26"
+                "a column of 2^{data_vars} entries: the prototype takes 2^{min} to \
+                 2^{MAX_DATA_VARS}"
             )));
         }
         Ok(())
@@ -239,14 +249,14 @@ impl MaskedPcs {
 
     /// The number of rows of the tree: `2^(n − k + log_inv_rate)`.
     fn row_vars(&self, data_vars: usize) -> usize {
-        data_vars + 2 - self.config.fold + self.config.log_inv_rate
+        stack_vars(data_vars, self.config.fold) - self.config.fold + self.config.log_inv_rate
     }
 
     fn row_width(&self) -> usize {
         (1 << self.config.fold) + 4
     }
 
-    /// Commits `column` (a power of two long, `2^(k + 8)` to `2^26`), drawing the randomness
+    /// Commits `column` (a power of two long, `2^(k + 1)` to `2^26`), drawing the randomness
     /// from `rng`, and absorbs the commitment as [`MaskedPcs::absorb_commitment`] does.
     ///
     /// # Errors
@@ -266,13 +276,13 @@ impl MaskedPcs {
         let d = column.len().trailing_zeros() as usize;
         self.check_vars(d)?;
         let k = self.config.fold;
-        let n = d + 2;
+        let n = stack_vars(d, k);
         let limb = 1usize << (n - k);
-        let quarter = 1usize << (d - k);
+        let part = 1usize << (d - k);
         let mut stack = vec![F::ZERO; 1 << n];
-        for (c, dst) in stack.chunks_mut(limb).enumerate() {
-            let (data, masks) = dst.split_at_mut(quarter);
-            data.copy_from_slice(&column[c * quarter..(c + 1) * quarter]);
+        for (dst, src) in stack.chunks_mut(limb).zip(column.chunks(part)) {
+            let (data, masks) = dst.split_at_mut(part);
+            data.copy_from_slice(src);
             for v in masks {
                 *v = rng.random();
             }
@@ -280,31 +290,32 @@ impl MaskedPcs {
         let mask: Vec<EF> = (0..limb)
             .map(|_| EF::from_basis_coefficients_fn(|_| rng.random::<F>()))
             .collect();
-        // The message matrix of the limbs: row `i`, column `c` = limb `c`'s coefficient `i`.
+        // The message matrices, already padded to the codeword's height (the encoder skips the
+        // zero rows): the limbs' (row `i`, column `c` = limb `c`'s coefficient `i`) and `M'`'s
+        // two coordinates.
         let width = 1usize << k;
-        let mut message = vec![F::ZERO; limb * width];
+        let rate = self.config.log_inv_rate;
+        let mut message = F::zero_vec((limb << rate) * width);
         for (c, l) in stack.chunks(limb).enumerate() {
-            for (i, &v) in l.iter().enumerate() {
-                message[i * width + c] = v;
+            for (row, &v) in message.chunks_mut(width).zip(l) {
+                if let Some(slot) = row.get_mut(c) {
+                    *slot = v;
+                }
             }
         }
         let limbs = self
             .dft
-            .encode_batch(RowMajorMatrix::new(message, width), self.config.log_inv_rate);
-        let mask_coords: Vec<F> = mask
-            .iter()
-            .flat_map(|m| m.as_basis_coefficients_slice().to_vec())
-            .collect();
+            .encode_batch_padded(RowMajorMatrix::new(message, width), rate);
+        let mut mask_coords = F::zero_vec((limb << rate) * 2);
+        for (dst, m) in mask_coords.chunks_mut(2).zip(&mask) {
+            dst.copy_from_slice(m.as_basis_coefficients_slice());
+        }
         let mask_words = self
             .dft
-            .encode_batch(RowMajorMatrix::new(mask_coords, 2), self.config.log_inv_rate);
+            .encode_batch_padded(RowMajorMatrix::new(mask_coords, 2), rate);
         let w = self.row_width();
         let mut rows = Vec::with_capacity(limbs.values.len() / width * w);
-        for (l, m) in limbs
-            .values
-            .chunks(width)
-            .zip(mask_words.values.chunks(2))
-        {
+        for (l, m) in limbs.values.chunks(width).zip(mask_words.values.chunks(2)) {
             rows.extend_from_slice(l);
             rows.extend_from_slice(m);
             rows.push(rng.random());
@@ -356,20 +367,17 @@ impl MaskedPcs {
     ) -> Result<MaskedProof, MaskedError> {
         let d = data.data_vars;
         let k = self.config.fold;
-        let n = d + 2;
+        let n = stack_vars(d, k);
         check_claims(claims, d)?;
         absorb_claims(claims, transcript);
         // 1. The mask regions' claims.
-        let r = [
-            transcript.challenges(LABEL_MASK_POINTS, d),
-            transcript.challenges(LABEL_MASK_POINTS, d),
-        ];
-        let mask_points = [lift(&r[0], k, [1, 0]), lift(&r[1], k, [0, 1])];
-        let mask_values =
-            mask_points.each_ref().map(|p| evaluate::<F, EF>(&data.stack, p));
+        let mask_points = mask_points(transcript, k, n);
+        let mask_values = mask_points
+            .each_ref()
+            .map(|p| evaluate::<F, EF>(&data.stack, p));
         transcript.absorb_exts(LABEL_MASK_VALUES, &mask_values);
         // 2. The first sumcheck, `k` rounds of `Σ Q·W`.
-        let (points, values) = stack_claims(claims, k, &mask_points, mask_values);
+        let (points, values) = stack_claims(claims, k, n, &mask_points, mask_values);
         let beta = transcript.challenge(LABEL_BATCH);
         let mut weight = vec![EF::ZERO; 1 << n];
         let mut scale = EF::ONE;
@@ -508,17 +516,13 @@ impl MaskedPcs {
         let d = commitment.data_vars;
         self.check_vars(d)?;
         let k = self.config.fold;
-        let n = d + 2;
+        let n = stack_vars(d, k);
         let m = n - k;
         check_claims(claims, d)?;
         absorb_claims(claims, transcript);
-        let r = [
-            transcript.challenges(LABEL_MASK_POINTS, d),
-            transcript.challenges(LABEL_MASK_POINTS, d),
-        ];
-        let mask_points = [lift(&r[0], k, [1, 0]), lift(&r[1], k, [0, 1])];
+        let mask_points = mask_points(transcript, k, n);
         transcript.absorb_exts(LABEL_MASK_VALUES, &proof.mask_values);
-        let (points, values) = stack_claims(claims, k, &mask_points, proof.mask_values);
+        let (points, values) = stack_claims(claims, k, n, &mask_points, proof.mask_values);
         let beta = transcript.challenge(LABEL_BATCH);
         let betas = powers(beta, points.len());
         let sum: EF = betas.iter().zip(&values).map(|(&b, &v)| b * v).sum();
@@ -659,25 +663,44 @@ fn absorb_claims(claims: &[(Vec<EF>, EF)], transcript: &mut Transcript) {
     }
 }
 
-/// A column point `z` (d coordinates) as a stack point: the limb bits, the quarter's two
-/// selector bits, the rest.
-fn lift(z: &[EF], k: usize, quarter: [u8; 2]) -> Vec<EF> {
+/// A column point `z` (`d` coordinates) as a point of the `n`-variable stack: the limb bits,
+/// zeros, the rest.
+fn lift(z: &[EF], k: usize, n: usize) -> Vec<EF> {
     let (limb, rest) = z.split_at(k.min(z.len()));
+    let zeros = n.saturating_sub(z.len());
     limb.iter()
         .copied()
-        .chain(quarter.iter().map(|&b| EF::from_u8(b)))
+        .chain(std::iter::repeat_n(EF::ZERO, zeros))
         .chain(rest.iter().copied())
         .collect()
 }
 
-/// The stack's claims: the column's (in quarter 0), then the two mask regions'.
+/// The two mask regions' claim points, drawn: region `j` at `(r_{<k}, 1, 0…0, j, r_{≥k})` with
+/// `r` of `k + MASK_VARS` coordinates.
+fn mask_points(transcript: &mut Transcript, k: usize, n: usize) -> [Vec<EF>; 2] {
+    let zeros = n.saturating_sub(k + MASK_VARS + 2);
+    [0u8, 1].map(|j| {
+        let r = transcript.challenges(LABEL_MASK_POINTS, k + MASK_VARS);
+        let (limb, rest) = r.split_at(k.min(r.len()));
+        limb.iter()
+            .copied()
+            .chain(std::iter::once(EF::ONE))
+            .chain(std::iter::repeat_n(EF::ZERO, zeros))
+            .chain(std::iter::once(EF::from_u8(j)))
+            .chain(rest.iter().copied())
+            .collect()
+    })
+}
+
+/// The stack's claims: the column's, then the two mask regions'.
 fn stack_claims(
     claims: &[(Vec<EF>, EF)],
     k: usize,
+    n: usize,
     mask_points: &[Vec<EF>; 2],
     mask_values: [EF; 2],
 ) -> (Vec<Vec<EF>>, Vec<EF>) {
-    let mut points: Vec<Vec<EF>> = claims.iter().map(|(p, _)| lift(p, k, [0, 0])).collect();
+    let mut points: Vec<Vec<EF>> = claims.iter().map(|(p, _)| lift(p, k, n)).collect();
     let mut values: Vec<EF> = claims.iter().map(|&(_, v)| v).collect();
     points.extend(mask_points.iter().cloned());
     values.extend(mask_values);
@@ -807,10 +830,15 @@ mod tests {
 
     #[test]
     fn an_honest_opening_verifies() {
-        let (pcs, c, claims, proof) = honest(13, 1);
-        check(&pcs, &c, &claims, &proof).unwrap();
-        assert_eq!(proof.rows.len(), pcs.config().queries);
-        assert_eq!(proof.first.round_polys.len(), pcs.config().fold);
+        // 2^13: the stack is sized by the mask regions (15 variables); 2^16: by the column (17).
+        for d in [13, 16] {
+            let (pcs, c, claims, proof) = honest(d, 1);
+            check(&pcs, &c, &claims, &proof).unwrap();
+            assert_eq!(proof.rows.len(), pcs.config().queries);
+            assert_eq!(proof.first.round_polys.len(), pcs.config().fold);
+            let m = stack_vars(d, pcs.config().fold) - pcs.config().fold;
+            assert_eq!(proof.folded.num_vars(), [m as u32, m as u32]);
+        }
     }
 
     #[test]
@@ -903,17 +931,14 @@ mod tests {
 
     #[test]
     fn shapes_the_prototype_does_not_take_are_refused() {
-        let (pcs, column, mut rng) = setup(12, 9);
+        let (pcs, column, mut rng) = setup(5, 9);
         let mut t = Transcript::new(b"masked-test");
         assert!(matches!(
             pcs.commit(&column, &mut rng, &mut t),
             Err(MaskedError::Shape(_))
         ));
         let (pcs, c, claims, proof) = honest(13, 10);
-        let short: Vec<(Vec<EF>, EF)> = claims
-            .iter()
-            .map(|(p, v)| (p[1..].to_vec(), *v))
-            .collect();
+        let short: Vec<(Vec<EF>, EF)> = claims.iter().map(|(p, v)| (p[1..].to_vec(), *v)).collect();
         assert!(matches!(
             check(&pcs, &c, &short, &proof),
             Err(MaskedError::Shape(_))

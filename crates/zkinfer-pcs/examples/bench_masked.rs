@@ -1,0 +1,162 @@
+//! The masked-first-round prototype (`zkinfer_pcs::masked`, docs/PROOF_SIZE.md §2.i) against
+//! today's hiding opening (`HidingPcs`, as the engine configures it) on the same column, in one
+//! run: commit, open, verify, proof size (the masked proof by part).
+//!
+//! `cargo run --release -p zkinfer-pcs --example bench_masked [-- LOG_SIZE …]` (default 16 18 20)
+//!
+//! The data: one column of `2^LOG_SIZE` uniform elements, two claims at random points, one
+//! opening. Sizes are bincode with variable-length integers (the hiding proof's own wire
+//! encoding). Verify is the median of 5 runs, each with a fresh transcript.
+
+use std::time::{Duration, Instant};
+
+use bincode::Options;
+use rand::{Rng, SeedableRng, rngs::StdRng};
+use zkinfer_field::PrimeCharacteristicRing;
+use zkinfer_field::{BasedVectorSpace, EF, F, Transcript};
+use zkinfer_pcs::masked::{MaskedConfig, MaskedPcs, MaskedProof};
+use zkinfer_pcs::{ColumnClaim, HidingPcs, PcsConfig};
+
+fn wire<T: serde::Serialize>(value: &T) -> usize {
+    bincode::DefaultOptions::new()
+        .with_varint_encoding()
+        .serialize(value)
+        .map_or(0, |b| b.len())
+}
+
+fn median(mut runs: Vec<Duration>) -> Duration {
+    runs.sort();
+    runs.get(runs.len() / 2).copied().unwrap_or_default()
+}
+
+fn kib(bytes: usize) -> f64 {
+    bytes as f64 / 1024.0
+}
+
+fn secs(d: Duration) -> f64 {
+    d.as_secs_f64()
+}
+
+fn main() {
+    let sizes: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let sizes = if sizes.is_empty() {
+        vec![16, 18, 20]
+    } else {
+        sizes
+    };
+    let config = MaskedConfig::default();
+    println!(
+        "masked: k = {}, rate 1/{}, {} rows, {} bits of grinding; plain opening of P₁: {:?}",
+        config.fold,
+        1 << config.log_inv_rate,
+        config.queries,
+        config.pow_bits,
+        config.plain
+    );
+    println!(
+        "| column | scheme | commit s | open s | verify ms | proof KiB | rows | paths | plain opening | rest |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    for d in sizes {
+        let mut rng = StdRng::seed_from_u64(d as u64);
+        let column: Vec<F> = (0..1usize << d)
+            .map(|_| F::from_u64(rng.random::<u64>() >> 1))
+            .collect();
+        let claims: Vec<(Vec<EF>, EF)> = (0..2)
+            .map(|_| {
+                let p: Vec<EF> = (0..d)
+                    .map(|_| {
+                        EF::from_basis_coefficients_fn(|_| F::from_u64(rng.random::<u64>() >> 1))
+                    })
+                    .collect();
+                let v = zkinfer_poly::evaluate::<F, EF>(&column, &p);
+                (p, v)
+            })
+            .collect();
+
+        // The prototype.
+        let masked = MaskedPcs::new(config.clone());
+        let mut zk_rng = <rand_zk::rngs::StdRng as rand_zk::SeedableRng>::seed_from_u64(7);
+        let mut t = Transcript::new(b"bench-masked");
+        let start = Instant::now();
+        let (c, data) = masked.commit(&column, &mut zk_rng, &mut t).expect("commit");
+        let commit = start.elapsed();
+        let start = Instant::now();
+        let proof: MaskedProof = masked.open(&data, &claims, &mut t).expect("open");
+        let open = start.elapsed();
+        drop(data);
+        let verify = median(
+            (0..5)
+                .map(|_| {
+                    let mut t = Transcript::new(b"bench-masked");
+                    let start = Instant::now();
+                    masked.absorb_commitment(&c, &mut t).expect("absorb");
+                    masked.verify(&c, &claims, &proof, &mut t).expect("verify");
+                    start.elapsed()
+                })
+                .collect(),
+        );
+        let total = wire(&proof);
+        let rows: usize = proof.rows.iter().map(wire).sum();
+        let paths = wire(&proof.paths);
+        let plain = wire(&proof.plain) + wire(&proof.folded);
+        println!(
+            "| 2^{d} | masked (prototype) | {:.3} | {:.3} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} |",
+            secs(commit),
+            secs(open),
+            secs(verify) * 1e3,
+            kib(total),
+            kib(rows),
+            kib(paths),
+            kib(plain),
+            kib(total.saturating_sub(rows + paths + plain)),
+        );
+
+        // Today's hiding opening of the same column.
+        let hiding = HidingPcs::new(PcsConfig::default().hiding_for()).expect("config");
+        let column_claims: Vec<ColumnClaim> = claims
+            .iter()
+            .map(|(p, v)| ColumnClaim {
+                column: 0,
+                point: p.clone(),
+                value: *v,
+            })
+            .collect();
+        let columns = vec![column];
+        let mut t = Transcript::new(b"bench-hiding");
+        let start = Instant::now();
+        let (hc, hdata) = hiding.commit(&columns, &mut t).expect("commit");
+        let commit = start.elapsed();
+        let start = Instant::now();
+        let hproof = hiding.open(hdata, &column_claims, &mut t).expect("open");
+        let open = start.elapsed();
+        let verify = median(
+            (0..5)
+                .map(|_| {
+                    let mut t = Transcript::new(b"bench-hiding");
+                    let start = Instant::now();
+                    hiding.absorb_commitment(&hc, &mut t).expect("absorb");
+                    hiding
+                        .verify(&hc, &column_claims, &hproof, &mut t)
+                        .expect("verify");
+                    start.elapsed()
+                })
+                .collect(),
+        );
+        let hsize = hproof.to_wire().len();
+        println!(
+            "| 2^{d} | hiding (HidingPcs, today) | {:.3} | {:.3} | {:.1} | {:.1} | | | | |",
+            secs(commit),
+            secs(open),
+            secs(verify) * 1e3,
+            kib(hsize),
+        );
+        println!(
+            "| 2^{d} | ratio masked / hiding | | | | {:.2} | | | | |",
+            total as f64 / hsize as f64
+        );
+    }
+}
