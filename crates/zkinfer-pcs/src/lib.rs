@@ -38,6 +38,8 @@
 //! - [`error`] — [`PcsError`].
 //! - [`hiding`] — [`HidingPcs`]: the same batch API, hiding (p3-whir's HVZK-WHIR over salted
 //!   Keccak leaves, OS randomness, unique decoding); see `docs/ZK.md`.
+//! - [`masked`] — a **prototype, not used by proofs**: docs/PROOF_SIZE.md §2.i's masked first round
+//!   followed by a plain [`Pcs`] opening, for one column (0.39–0.47× a hiding opening's size).
 //!
 //! # Parameters (see [`PcsConfig`])
 //! 100-bit security under the Johnson bound, rate 1/4, fold 4, 16 bits of grinding (raised per stack size where needed), chosen by
