@@ -24,17 +24,21 @@ pub enum Contract {
     WhirHarness,
     /// `solidity/src/test/HidingHarness.sol`: `HidingBaseCase.sol`'s pieces of the hiding base case.
     HidingHarness,
+    /// `solidity/src/test/MaskedHarness.sol`: `MaskedVerifier.sol`, the masked-first-round prototype's
+    /// verifier.
+    MaskedHarness,
 }
 
 impl Contract {
     /// Every contract, in a fixed order.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::GoldilocksHarness,
         Self::TranscriptHarness,
         Self::SumcheckHarness,
         Self::MerkleHarness,
         Self::WhirHarness,
         Self::HidingHarness,
+        Self::MaskedHarness,
     ];
 
     fn json(self) -> &'static str {
@@ -45,6 +49,7 @@ impl Contract {
             Self::MerkleHarness => include_str!("../artifacts/MerkleHarness.json"),
             Self::WhirHarness => include_str!("../artifacts/WhirHarness.json"),
             Self::HidingHarness => include_str!("../artifacts/HidingHarness.json"),
+            Self::MaskedHarness => include_str!("../artifacts/MaskedHarness.json"),
         }
     }
 }

@@ -19,6 +19,10 @@
 //! decoder, the algebra's Rust twin), [`recording`] (p3-whir through a recording challenger: the trace and
 //! the verifying data).
 //!
+//! - `MaskedVerifier.sol` (with [`masked`], its calldata): the verifier of `zkinfer_pcs::masked`, the
+//!   masked-first-round opening of docs/PROOF_SIZE.md §2.i — a zero-knowledge opening verified in one call
+//!   (a prototype of one column that no zkinfer proof uses yet).
+//!
 //! Not yet here (see README.md): zkinfer-pcs' own absorbs and several columns in the WHIR verifier, the
 //! hiding WHIR variant, the LogUp-GKR verifier, the ops, the full verifier generated from a vk, and the CLI
 //! verbs of issue 14.
@@ -30,6 +34,7 @@ pub mod evm;
 pub mod gas;
 pub mod harness;
 pub mod hiding;
+pub mod masked;
 pub mod merkle;
 pub mod recording;
 pub mod whir;

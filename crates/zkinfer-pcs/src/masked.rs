@@ -67,7 +67,8 @@ pub const MASK_VARS: usize = 8;
 pub const MAX_DATA_VARS: usize = 26;
 
 /// The stack's number of variables for a column of `d` and a first fold of `k`.
-fn stack_vars(d: usize, k: usize) -> usize {
+#[must_use]
+pub fn stack_vars(d: usize, k: usize) -> usize {
     (d + 1).max(k + MASK_VARS + 2)
 }
 
@@ -247,8 +248,9 @@ impl MaskedPcs {
         Ok(())
     }
 
-    /// The number of rows of the tree: `2^(n − k + log_inv_rate)`.
-    fn row_vars(&self, data_vars: usize) -> usize {
+    /// The tree's rows for a column of `2^data_vars`, in bits: `n − k + log_inv_rate`.
+    #[must_use]
+    pub fn row_vars(&self, data_vars: usize) -> usize {
         stack_vars(data_vars, self.config.fold) - self.config.fold + self.config.log_inv_rate
     }
 

@@ -198,7 +198,26 @@ library WhirVerifier {
     {
         T.absorbFields(t, T.encodeLabel(LABEL_CONFIG), cfg.pcsConfig);
         T.absorbFields(t, T.encodeLabel(LABEL_SHAPES), cfg.colVars);
-        _verify(t, cfg, root, claims, true, c);
+        _verify(t, cfg, root, claims, true, false, c);
+    }
+
+    /// `Pcs::absorb_commitment` alone: the configuration, the column shapes, p3's commitment seed and the root.
+    /// For a protocol that draws challenges of its own between the commitment and the opening; the opening is
+    /// then `verifyPcsClaims` on the same transcript.
+    function absorbPcsCommitment(Transcript memory t, Config memory cfg, bytes32 root) internal pure {
+        if (cfg.seeds.length == 0) revert BadVerifyingData(1);
+        T.absorbFields(t, T.encodeLabel(LABEL_CONFIG), cfg.pcsConfig);
+        T.absorbFields(t, T.encodeLabel(LABEL_SHAPES), cfg.colVars);
+        T.observeRaw(t, cfg.seeds[0]);
+        T.observeDigest(t, root);
+    }
+
+    /// `Pcs::verify` after `absorbPcsCommitment` (the commitment already on the transcript `t`).
+    function verifyPcsClaims(Transcript memory t, Config memory cfg, bytes32 root, Claim[] memory claims, Cursor memory c)
+        internal
+        pure
+    {
+        _verify(t, cfg, root, claims, true, true, c);
     }
 
     /// Verifies the opening in `proof` of the commitment `root` at `point` (the claimed value is in the
@@ -211,7 +230,7 @@ library WhirVerifier {
     {
         Claim[] memory claims = new Claim[](1);
         claims[0].point = point;
-        _verify(t, cfg, root, claims, false, c);
+        _verify(t, cfg, root, claims, false, false, c);
     }
 
     /// The claims in p3's schedule order (stable by their column's rank) and their points lifted into the
@@ -260,6 +279,7 @@ library WhirVerifier {
         bytes32 root,
         Claim[] memory claims,
         bool zk,
+        bool absorbed,
         Cursor memory c
     ) private pure {
         uint256 nr = cfg.ood.length;
@@ -277,9 +297,13 @@ library WhirVerifier {
         m.hinf = new uint256[][](nr + 2);
         m.r = new uint256[][](nr + 2);
         m.rounds = new A.Round[](nr);
-        // The commitment (layout seed, root).
-        _seed(run, cfg);
-        T.observeDigest(run.t, root);
+        // The commitment (layout seed, root), unless `absorbPcsCommitment` took it.
+        if (absorbed) {
+            run.seed = 1;
+        } else {
+            _seed(run, cfg);
+            T.observeDigest(run.t, root);
+        }
         if (zk) {
             for (uint256 i = 0; i < claims.length; i++) {
                 T.absorbU64(run.t, T.encodeLabel(LABEL_CLAIM_COLUMN), uint64(claims[i].column));

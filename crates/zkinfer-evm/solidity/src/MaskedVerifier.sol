@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+pragma solidity ^0.8.28;
+
+import {Goldilocks as G} from "./Goldilocks.sol";
+import {Transcript, KeccakTranscript as T} from "./Transcript.sol";
+import {Cursor, ProofReader as R} from "./ProofReader.sol";
+import {Merkle} from "./Merkle.sol";
+import {Sumcheck} from "./Sumcheck.sol";
+import {WhirVerifier} from "./WhirVerifier.sol";
+
+/// @title The verifier of the masked-first-round opening of `zkinfer_pcs::masked` (docs/PROOF_SIZE.md §2.i,
+/// a prototype that no zkinfer proof uses yet): a zero-knowledge opening of one committed column whose
+/// folded polynomial is masked, then opened with the plain `Pcs`, which `WhirVerifier.sol` verifies.
+/// @notice The Rust verifier is `MaskedPcs::absorb_commitment` + `MaskedPcs::verify`; this replays the same
+/// transcript: the commitment and the claims; the mask regions' points (drawn) and values; the first
+/// sumcheck (`Sumcheck.sol`); `μ`, `ρ`; `P₁`'s plain commitment; the proof of work; the row positions, the
+/// rows and their Merkle multi-proof (`Merkle.sol`); `P₁`'s codeword values from the rows; the reduction
+/// sumcheck; the final check `P₁(ρ*)·V(ρ*)`; the plain opening of `P₁`'s two columns at `ρ*`.
+///
+/// Verifying data (`zkinfer_evm::masked::verifying_data`): d, k, n, row bits (1 byte each), queries (2),
+/// proof-of-work bits (1), ω (8: the rows' domain generator), then `WhirVerifier`'s verifying data of the
+/// plain opening of two columns of n − k variables. Proof calldata (`zkinfer_evm::masked::encode_proof`): the
+/// two mask values (EF), the first sumcheck, μ (EF), `P₁`'s root (32), the proof-of-work witness (8), the rows
+/// and siblings in `Merkle.sol`'s layout (rows of 2^k + 4 F, no salt elements: the salt is the rows' last two
+/// F), the reduction sumcheck, `C₀(ρ*)`, `C₁(ρ*)` (EF), then the plain opening (`zkinfer_evm::whir`).
+library MaskedVerifier {
+    error BadMaskedData(uint256 what);
+    error MaskedProofOfWork();
+    error MaskedFinal(uint256 expected, uint256 got);
+
+    uint256 private constant P = 0xFFFFFFFF00000001;
+    /// `zkinfer_pcs::masked::MASK_VARS`.
+    uint256 internal constant MASK_VARS = 8;
+    /// EF's X, packed.
+    uint256 private constant X = 1 << 64;
+
+    bytes private constant LABEL_ROOT = "mk/root";
+    bytes private constant LABEL_CLAIMS = "mk/claims";
+    bytes private constant LABEL_MASK_POINTS = "mk/r";
+    bytes private constant LABEL_MASK_VALUES = "mk/t";
+    bytes private constant LABEL_BATCH = "mk/beta";
+    bytes private constant LABEL_MU = "mk/mu";
+    bytes private constant LABEL_RHO = "mk/rho";
+    bytes private constant LABEL_GAMMA = "mk/gamma";
+    bytes private constant LABEL_SPLIT = "mk/split";
+
+    struct Config {
+        uint256 d;
+        uint256 k;
+        uint256 n;
+        uint256 rowVars;
+        uint256 queries;
+        uint256 powBits;
+        uint256 omega;
+        WhirVerifier.Config plain;
+    }
+
+    /// A claim on the column: the point (d coordinates, big-endian) and the value.
+    struct Claim {
+        uint256[] point;
+        uint256 value;
+    }
+
+    /// One run's state (in memory, clear of the stack limit).
+    struct Run {
+        Transcript t;
+        uint256[][] points;
+        uint256[] betas;
+        uint256[] alpha;
+        uint256 c;
+        uint256 mu;
+        uint256 rho;
+        bytes32 folded;
+        uint256[] indices;
+        uint256[] answers;
+        uint256[] gammas;
+        uint256[] at;
+        uint256 value;
+    }
+
+    function readConfig(Cursor memory c) internal pure returns (Config memory cfg) {
+        cfg.d = R.readUint(c, 1);
+        cfg.k = R.readUint(c, 1);
+        cfg.n = R.readUint(c, 1);
+        cfg.rowVars = R.readUint(c, 1);
+        cfg.queries = R.readUint(c, 2);
+        cfg.powBits = R.readUint(c, 1);
+        cfg.omega = R.readUint(c, 8);
+        cfg.plain = WhirVerifier.readConfig(c);
+        uint256 n = cfg.d + 1 > cfg.k + MASK_VARS + 2 ? cfg.d + 1 : cfg.k + MASK_VARS + 2;
+        if (cfg.k == 0 || cfg.k > 8 || cfg.d <= cfg.k || cfg.d > 26 || cfg.n != n) revert BadMaskedData(0);
+        if (cfg.rowVars < cfg.n - cfg.k || cfg.rowVars > 32 || cfg.queries == 0 || cfg.omega >= P) {
+            revert BadMaskedData(1);
+        }
+        WhirVerifier.Config memory pc = cfg.plain;
+        if (pc.colVars.length != 2 || pc.colVars[0] != n - cfg.k || pc.colVars[1] != n - cfg.k) {
+            revert BadMaskedData(2);
+        }
+    }
+
+    /// Verifies `c` (the proof calldata) against `claims` on the column committed as `root`, on the transcript
+    /// `t` (fresh, as the prover's before its commitment). Reverts with a named error on any failure.
+    function verify(Transcript memory t, Config memory cfg, bytes32 root, Claim[] memory claims, Cursor memory c)
+        internal
+        pure
+    {
+        Run memory run;
+        run.t = t;
+        T.absorbU64(t, T.encodeLabel(LABEL_ROOT), uint64(cfg.d));
+        T.absorbBytes(t, T.encodeLabel(LABEL_ROOT), abi.encodePacked(root));
+        uint256 sum = _claims(run, cfg, claims, c);
+        (run.alpha, run.c) = Sumcheck.verify(t, cfg.k, 2, sum, R.readSumcheckProof(c));
+        run.mu = R.readExt(c);
+        T.absorbExt(t, T.encodeLabel(LABEL_MU), run.mu);
+        run.rho = T.challenge(t, T.encodeLabel(LABEL_RHO));
+        run.folded = bytes32(R.readUint(c, 32));
+        WhirVerifier.absorbPcsCommitment(t, cfg.plain, run.folded);
+        uint256 pow = R.readUint(c, 8);
+        if (pow >= P) revert R.NonCanonical(c.pos - c.base - 8);
+        if (!T.checkWitness(t, cfg.powBits, pow)) revert MaskedProofOfWork();
+        _rows(run, cfg, root, c);
+        _reduction(run, cfg, c);
+        uint256 s0 = R.readExt(c);
+        uint256 s1 = R.readExt(c);
+        uint256 p1 = G.extAdd(s0, G.extMul(X, s1));
+        uint256 got = G.extMul(p1, _weightAt(run, cfg));
+        if (got != run.value) revert MaskedFinal(run.value, got);
+        uint256[] memory split = new uint256[](2);
+        split[0] = s0;
+        split[1] = s1;
+        T.absorbExts(t, T.encodeLabel(LABEL_SPLIT), split);
+        WhirVerifier.Claim[] memory pcs = new WhirVerifier.Claim[](2);
+        pcs[0] = WhirVerifier.Claim({column: 0, point: run.at, value: s0});
+        pcs[1] = WhirVerifier.Claim({column: 1, point: run.at, value: s1});
+        WhirVerifier.verifyPcsClaims(t, cfg.plain, run.folded, pcs, c);
+    }
+
+    /// The claims absorbed, the mask regions' points drawn and values read; the stack's claim points kept;
+    /// returns the first sumcheck's claimed sum `Σ_i β^i v_i`.
+    function _claims(Run memory run, Config memory cfg, Claim[] memory claims, Cursor memory c)
+        private
+        pure
+        returns (uint256 sum)
+    {
+        Transcript memory t = run.t;
+        uint256 m = claims.length;
+        if (m == 0) revert BadMaskedData(3);
+        bytes memory label = T.encodeLabel(LABEL_CLAIMS);
+        T.absorbU64(t, label, uint64(m));
+        run.points = new uint256[][](m + 2);
+        uint256[] memory values = new uint256[](m + 2);
+        for (uint256 i = 0; i < m; i++) {
+            uint256[] memory z = claims[i].point;
+            if (z.length != cfg.d) revert BadMaskedData(4);
+            T.absorbExts(t, label, z);
+            T.absorbExt(t, label, claims[i].value);
+            // (z_<k, 0…0, z_≥k)
+            uint256[] memory p = new uint256[](cfg.n);
+            for (uint256 j = 0; j < cfg.k; j++) p[j] = z[j];
+            uint256 zeros = cfg.n - cfg.d;
+            for (uint256 j = cfg.k; j < cfg.d; j++) p[j + zeros] = z[j];
+            run.points[i] = p;
+            values[i] = claims[i].value;
+        }
+        bytes memory maskLabel = T.encodeLabel(LABEL_MASK_POINTS);
+        for (uint256 j = 0; j < 2; j++) {
+            uint256[] memory r = T.challenges(t, maskLabel, cfg.k + MASK_VARS);
+            // (r_<k, 1, 0…0, j, r_≥k)
+            uint256[] memory p = new uint256[](cfg.n);
+            for (uint256 i = 0; i < cfg.k; i++) p[i] = r[i];
+            p[cfg.k] = 1;
+            p[cfg.n - MASK_VARS - 1] = j;
+            for (uint256 i = 0; i < MASK_VARS; i++) p[cfg.n - MASK_VARS + i] = r[cfg.k + i];
+            run.points[m + j] = p;
+        }
+        uint256[] memory tv = new uint256[](2);
+        tv[0] = R.readExt(c);
+        tv[1] = R.readExt(c);
+        T.absorbExts(t, T.encodeLabel(LABEL_MASK_VALUES), tv);
+        values[m] = tv[0];
+        values[m + 1] = tv[1];
+        uint256 beta = T.challenge(t, T.encodeLabel(LABEL_BATCH));
+        run.betas = _powers(beta, m + 2);
+        for (uint256 i = 0; i < m + 2; i++) {
+            sum = G.extAdd(sum, G.extMul(run.betas[i], values[i]));
+        }
+    }
+
+    /// The row positions, the rows' Merkle multi-proof, and `P₁`'s codeword value at each row:
+    /// `Σ_c eq(α, c)·row[c] + ρ·(row[2^k] + X·row[2^k + 1])`.
+    function _rows(Run memory run, Config memory cfg, bytes32 root, Cursor memory c) private pure {
+        uint256 q = cfg.queries;
+        run.indices = new uint256[](q);
+        for (uint256 i = 0; i < q; i++) {
+            run.indices[i] = T.sampleBits(run.t, cfg.rowVars);
+        }
+        uint256 limbs = 1 << cfg.k;
+        (bytes32[] memory leaves, uint256[][] memory rows) =
+            Merkle.readRows(c, q, Merkle.RowShape({width: limbs + 4, elemBytes: 8, saltElems: 0}));
+        (uint256 sib, uint256 count) = Merkle.readSiblings(c);
+        Merkle.verifyMulti(sib, count, root, cfg.rowVars, run.indices, leaves);
+        uint256[] memory eq = _eqTable(run.alpha);
+        run.answers = new uint256[](q);
+        for (uint256 i = 0; i < q; i++) {
+            uint256[] memory row = rows[i];
+            uint256 y = 0;
+            for (uint256 l = 0; l < limbs; l++) {
+                y = G.extAdd(y, G.extMulBase(eq[l], row[l]));
+            }
+            run.answers[i] = G.extAdd(y, G.extMul(run.rho, G.ext(row[limbs], row[limbs + 1])));
+        }
+    }
+
+    /// `γ`, the reduction sumcheck of `Σ_b P₁(b)·V(b)` from `Σ_i γ^i y_i + γ^q·(c + ρμ)`.
+    function _reduction(Run memory run, Config memory cfg, Cursor memory c) private pure {
+        uint256 q = cfg.queries;
+        uint256 gamma = T.challenge(run.t, T.encodeLabel(LABEL_GAMMA));
+        run.gammas = _powers(gamma, q + 1);
+        uint256 sum = G.extMul(run.gammas[q], G.extAdd(run.c, G.extMul(run.rho, run.mu)));
+        for (uint256 i = 0; i < q; i++) {
+            sum = G.extAdd(sum, G.extMul(run.gammas[i], run.answers[i]));
+        }
+        (run.at, run.value) = Sumcheck.verify(run.t, cfg.n - cfg.k, 2, sum, R.readSumcheckProof(c));
+    }
+
+    /// `V(ρ*) = Σ_i γ^i pow(ω^{r_i})(ρ*) + γ^q Σ_j β^j eq(p_j, α ‖ ρ*)`.
+    function _weightAt(Run memory run, Config memory cfg) private pure returns (uint256 v) {
+        uint256 q = cfg.queries;
+        uint256[] memory at = run.at;
+        for (uint256 i = 0; i < q; i++) {
+            uint256 x = G.pow(cfg.omega, run.indices[i]);
+            v = G.extAdd(v, G.extMul(run.gammas[i], _powerMle(x, at)));
+        }
+        uint256 k = run.alpha.length;
+        uint256[] memory full = new uint256[](k + at.length);
+        for (uint256 i = 0; i < k; i++) full[i] = run.alpha[i];
+        for (uint256 i = 0; i < at.length; i++) full[k + i] = at[i];
+        uint256 w = 0;
+        for (uint256 j = 0; j < run.points.length; j++) {
+            w = G.extAdd(w, G.extMul(run.betas[j], Sumcheck.eqEval(run.points[j], full)));
+        }
+        v = G.extAdd(v, G.extMul(run.gammas[q], w));
+    }
+
+    /// The multilinear extension of `b ↦ x^b` (big-endian `b`) at `point`: `Π_j (1 − ρ_j + ρ_j·x^(2^(m−1−j)))`.
+    function _powerMle(uint256 x, uint256[] memory point) private pure returns (uint256 acc) {
+        acc = 1;
+        uint256 sq = x;
+        for (uint256 j = point.length; j > 0; j--) {
+            uint256 r = point[j - 1];
+            acc = G.extMul(acc, G.extAdd(G.extSub(1, r), G.extMulBase(r, sq)));
+            sq = G.mul(sq, sq);
+        }
+    }
+
+    /// `eq(α, ·)` over `{0,1}^k`, `α_0` on the most significant bit.
+    function _eqTable(uint256[] memory alpha) private pure returns (uint256[] memory table) {
+        table = new uint256[](1 << alpha.length);
+        table[0] = 1;
+        uint256 len = 1;
+        for (uint256 i = 0; i < alpha.length; i++) {
+            uint256 a = alpha[i];
+            for (uint256 j = len; j > 0; j--) {
+                uint256 v = table[j - 1];
+                uint256 hi = G.extMul(v, a);
+                table[2 * (j - 1) + 1] = hi;
+                table[2 * (j - 1)] = G.extSub(v, hi);
+            }
+            len *= 2;
+        }
+    }
+
+    function _powers(uint256 x, uint256 n) private pure returns (uint256[] memory out) {
+        out = new uint256[](n);
+        uint256 p = 1;
+        for (uint256 i = 0; i < n; i++) {
+            out[i] = p;
+            p = G.extMul(p, x);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! The calldata of `MaskedVerifier.sol`: the on-chain verifier of `zkinfer_pcs::masked`, the masked-first-
+//! round opening of docs/PROOF_SIZE.md §2.i (a prototype that no zkinfer proof uses yet).
+//!
+//! [`verifying_data`] writes the contract's verifying data (the opening's shape, then `WhirVerifier.sol`'s
+//! verifying data of the plain opening of `P₁`'s two columns, from [`crate::recording`]); [`encode_proof`]
+//! writes a [`MaskedProof`] in the contract's order; [`claims_blob`] the harness's claims.
+
+use p3_field::TwoAdicField;
+use zkinfer_field::{EF, F, PrimeField64};
+use zkinfer_pcs::masked::{MaskedPcs, MaskedProof, stack_vars};
+
+use crate::encoding::{DecodeError, put_ext, put_sumcheck_proof};
+use crate::merkle::{MerkleOpening, encode_opening};
+use crate::recording::verifying_data_for_columns;
+use crate::whir::{VerifyingData, encode_proof as encode_plain};
+
+/// The contract's verifying data for a column of `2^data_vars` under `pcs`, and the plain opening's
+/// [`VerifyingData`] (which [`encode_proof`] needs).
+///
+/// # Panics
+/// If a parameter does not fit its byte (the prototype's own limits keep them far below).
+#[must_use]
+pub fn verifying_data(pcs: &MaskedPcs, data_vars: usize) -> (Vec<u8>, VerifyingData) {
+    let c = pcs.config();
+    let n = stack_vars(data_vars, c.fold);
+    let m = n - c.fold;
+    let row_vars = pcs.row_vars(data_vars);
+    let byte = |x: usize| u8::try_from(x).expect("fits a byte");
+    let mut out = vec![byte(data_vars), byte(c.fold), byte(n), byte(row_vars)];
+    out.extend_from_slice(&u16::try_from(c.queries).expect("queries").to_be_bytes());
+    out.push(byte(c.pow_bits));
+    out.extend_from_slice(
+        &F::two_adic_generator(row_vars)
+            .as_canonical_u64()
+            .to_be_bytes(),
+    );
+    let vd = verifying_data_for_columns(&[m, m], &[0, 1]);
+    out.extend_from_slice(&vd.encode());
+    (out, vd)
+}
+
+/// `proof` as `MaskedVerifier.verify` reads it.
+///
+/// # Errors
+/// [`DecodeError::TooLong`] for a part longer than its length prefix allows.
+pub fn encode_proof(proof: &MaskedProof, vd: &VerifyingData) -> Result<Vec<u8>, DecodeError> {
+    let mut out = Vec::new();
+    proof.mask_values.iter().for_each(|&x| put_ext(&mut out, x));
+    put_sumcheck_proof(&mut out, &proof.first)?;
+    put_ext(&mut out, proof.mu);
+    out.extend_from_slice(&proof.folded.root());
+    out.extend_from_slice(&proof.pow.as_canonical_u64().to_be_bytes());
+    let (_, opening) = MerkleOpening::from_p3(
+        &proof.rows,
+        vec![Vec::new(); proof.rows.len()],
+        proof.paths.sibling_hashes.clone(),
+    );
+    out.extend_from_slice(&encode_opening(&opening)?);
+    put_sumcheck_proof(&mut out, &proof.reduction)?;
+    proof.split.iter().for_each(|&x| put_ext(&mut out, x));
+    out.extend_from_slice(&encode_plain(proof.plain.p3_proof(), vd)?);
+    Ok(out)
+}
+
+/// The harness's claims: a 1-byte count, per claim a 1-byte point length, the point and the value.
+///
+/// # Panics
+/// On more than 255 claims or coordinates.
+#[must_use]
+pub fn claims_blob(claims: &[(Vec<EF>, EF)]) -> Vec<u8> {
+    let mut out = vec![u8::try_from(claims.len()).expect("claims")];
+    for (p, v) in claims {
+        out.push(u8::try_from(p.len()).expect("point"));
+        p.iter().for_each(|&x| put_ext(&mut out, x));
+        put_ext(&mut out, *v);
+    }
+    out
+}
