@@ -3,16 +3,17 @@
 //!
 //! [`verifying_data`] writes the contract's verifying data (the opening's shape, then `WhirVerifier.sol`'s
 //! verifying data of the plain opening of `P₁`'s two columns, from [`crate::recording`]); [`encode_proof`]
-//! writes a [`MaskedProof`] in the contract's order; [`claims_blob`] the harness's claims.
+//! writes a [`MaskedProof`] in the contract's order and [`decode_proof`] reads it back exactly as the contract
+//! reads it (so a mutated calldata can be handed to the Rust verifier); [`claims_blob`] the harness's claims.
 
 use p3_field::TwoAdicField;
 use zkinfer_field::{EF, F, PrimeField64};
 use zkinfer_pcs::masked::{MaskedPcs, MaskedProof, stack_vars};
 
-use crate::encoding::{DecodeError, put_ext, put_sumcheck_proof};
-use crate::merkle::{MerkleOpening, encode_opening};
+use crate::encoding::{DecodeError, Reader, put_ext, put_sumcheck_proof};
+use crate::merkle::{MerkleOpening, RowShape, encode_opening, read_opening};
 use crate::recording::verifying_data_for_columns;
-use crate::whir::{VerifyingData, encode_proof as encode_plain};
+use crate::whir::{VerifyingData, encode_proof as encode_plain, read_proof};
 
 /// The contract's verifying data for a column of `2^data_vars` under `pcs`, and the plain opening's
 /// [`VerifyingData`] (which [`encode_proof`] needs).
@@ -60,6 +61,54 @@ pub fn encode_proof(proof: &MaskedProof, vd: &VerifyingData) -> Result<Vec<u8>, 
     proof.split.iter().for_each(|&x| put_ext(&mut out, x));
     out.extend_from_slice(&encode_plain(proof.plain.p3_proof(), vd)?);
     Ok(out)
+}
+
+/// Reads [`encode_proof`]'s calldata back, in the contract's order and with its checks (lengths,
+/// canonical elements, no trailing bytes), for a column of `2^data_vars` under `pcs`.
+///
+/// # Errors
+/// [`DecodeError`].
+pub fn decode_proof(
+    data: &[u8],
+    pcs: &MaskedPcs,
+    data_vars: usize,
+    vd: &VerifyingData,
+) -> Result<MaskedProof, DecodeError> {
+    let c = pcs.config();
+    let m = (stack_vars(data_vars, c.fold) - c.fold) as u32;
+    let mut r = Reader::new(data);
+    let mask_values = [r.read_ext()?, r.read_ext()?];
+    let first = r.read_sumcheck_proof()?;
+    let mu = r.read_ext()?;
+    let mut root = [0u8; 32];
+    root.copy_from_slice(r.take_bytes(32)?);
+    let at = r.position();
+    let pow = r.read_uint(8)?;
+    if pow >= zkinfer_field::MODULUS {
+        return Err(DecodeError::NonCanonical { offset: at });
+    }
+    let shape = RowShape {
+        width: (1 << c.fold) + 4,
+        ext: false,
+        salt_elems: 0,
+    };
+    let opening = read_opening(&mut r, c.queries, shape)?;
+    let reduction = r.read_sumcheck_proof()?;
+    let split = [r.read_ext()?, r.read_ext()?];
+    let plain = read_proof(&mut r, vd, 2)?;
+    r.finish()?;
+    Ok(MaskedProof {
+        mask_values,
+        first,
+        mu,
+        folded: zkinfer_pcs::Commitment::from_parts(root, vec![m, m]),
+        pow: <F as zkinfer_field::PrimeCharacteristicRing>::from_u64(pow),
+        paths: opening.pruned(),
+        rows: opening.rows,
+        reduction,
+        split,
+        plain: zkinfer_pcs::OpeningProof::from_p3(plain),
+    })
 }
 
 /// The harness's claims: a 1-byte count, per claim a 1-byte point length, the point and the value.

@@ -569,21 +569,38 @@ fn read_openings(
 /// [`DecodeError`].
 pub fn decode_proof(data: &[u8], vd: &VerifyingData) -> Result<WhirPcsProof, DecodeError> {
     let mut r = Reader::new(data);
+    let proof = read_proof(&mut r, vd, 1)?;
+    r.finish()?;
+    Ok(proof)
+}
+
+/// Reads an opening of `claims` claims (one value each, in p3's schedule order) as [`encode_proof`] wrote it,
+/// at the reader's position (a caller that embeds it in a larger calldata checks for trailing bytes).
+///
+/// # Errors
+/// [`DecodeError`].
+pub fn read_proof(
+    r: &mut Reader<'_>,
+    vd: &VerifyingData,
+    claims: usize,
+) -> Result<WhirPcsProof, DecodeError> {
     let fold = usize::from(vd.fold);
     let width = 1usize << fold;
     let initial_ood_answers = (0..vd.init_ood)
         .map(|_| r.read_ext())
         .collect::<Result<_, _>>()?;
-    let value = r.read_ext()?;
-    let initial_sumcheck = read_sumcheck(&mut r, fold, vd.init_fold_pow)?;
+    let values = (0..claims)
+        .map(|_| r.read_ext())
+        .collect::<Result<Vec<EF>, _>>()?;
+    let initial_sumcheck = read_sumcheck(r, fold, vd.init_fold_pow)?;
     let mut rounds = Vec::new();
     for (i, &(ood, qpow, fpow, q, _)) in vd.rounds.iter().enumerate() {
         let mut root = [0u8; 32];
         root.copy_from_slice(r.take_bytes(32)?);
         let ood_answers = (0..ood).map(|_| r.read_ext()).collect::<Result<_, _>>()?;
-        let pow_witness = read_witness(&mut r, qpow)?;
-        let openings = read_openings(&mut r, usize::from(q), width, i > 0)?;
-        let sumcheck = read_sumcheck(&mut r, fold, fpow)?;
+        let pow_witness = read_witness(r, qpow)?;
+        let openings = read_openings(r, usize::from(q), width, i > 0)?;
+        let sumcheck = read_sumcheck(r, fold, fpow)?;
         rounds.push(p3_whir::WhirRoundProof {
             commitment: Some(p3_merkle_tree::MerkleCap::new(vec![root])),
             ood_answers,
@@ -595,23 +612,22 @@ pub fn decode_proof(data: &[u8], vd: &VerifyingData) -> Result<WhirPcsProof, Dec
     let final_poly: Vec<EF> = (0..1usize << vd.final_rounds)
         .map(|_| r.read_ext())
         .collect::<Result<_, _>>()?;
-    let final_pow_witness = read_witness(&mut r, vd.final_query_pow)?;
+    let final_pow_witness = read_witness(r, vd.final_query_pow)?;
     let final_openings = read_openings(
-        &mut r,
+        r,
         usize::from(vd.final_queries),
         width,
         !vd.rounds.is_empty(),
     )?;
     let final_sumcheck = if vd.final_rounds > 0 {
         Some(read_sumcheck(
-            &mut r,
+            r,
             usize::from(vd.final_rounds),
             vd.final_fold_pow,
         )?)
     } else {
         None
     };
-    r.finish()?;
     Ok(p3_whir::PcsProof {
         whir: p3_whir::WhirProof {
             initial_ood_answers,
@@ -622,7 +638,10 @@ pub fn decode_proof(data: &[u8], vd: &VerifyingData) -> Result<WhirPcsProof, Dec
             final_openings,
             final_sumcheck,
         },
-        evals: vec![p3_sumcheck::OpeningBatch::new(vec![value], Vec::new())],
+        evals: values
+            .into_iter()
+            .map(|v| p3_sumcheck::OpeningBatch::new(vec![v], Vec::new()))
+            .collect(),
     })
 }
 

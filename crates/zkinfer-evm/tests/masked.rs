@@ -1,16 +1,16 @@
 //! `MaskedVerifier.sol` against `zkinfer_pcs::masked`'s Rust verifier on real openings (the masked-first-round
 //! prototype of docs/PROOF_SIZE.md §2.i): the contract accepts what `MaskedPcs::verify` accepts and rejects,
-//! with a named error, another claimed value, another point, another root and another column's proof (each
-//! also rejected by the Rust verifier), and byte flips at random positions of the calldata (the contract's
-//! verdict only: there is no calldata decoder back to a `MaskedProof` yet; the Rust verifier's rejection of
-//! each tampered part is `zkinfer_pcs::masked`'s own test). Its execution gas and the transaction's EIP-7623
-//! total are printed.
+//! with a named error, another claimed value, another point, another root, another column's proof, and byte
+//! flips at random positions of the calldata — each also rejected by the Rust verifier (a flipped calldata is
+//! decoded back as the contract reads it, `zkinfer_evm::masked::decode_proof`, and handed to
+//! `MaskedPcs::verify`; a decoding error is the Rust side's rejection). Its execution gas and the
+//! transaction's EIP-7623 total are printed.
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use revm::primitives::U256;
 use zkinfer_evm::abi::{Token, decode_uint};
-use zkinfer_evm::masked::{claims_blob, encode_proof, verifying_data};
+use zkinfer_evm::masked::{claims_blob, decode_proof, encode_proof, verifying_data};
 use zkinfer_evm::{Contract, Harness, call_tx_gas};
 use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, Transcript};
 use zkinfer_pcs::masked::{MaskedCommitment, MaskedConfig, MaskedPcs, MaskedProof};
@@ -130,20 +130,32 @@ fn masked_openings_verified_on_chain() {
             .expect("runs");
         assert!(!out.success && h.revert_error(&out).is_some());
         mutations += 1;
-        // Byte flips anywhere in the calldata.
-        for _ in 0..125 {
+        // The calldata decodes back to the proof.
+        let back = decode_proof(&bytes, &c.pcs, d, &vd).expect("decodes");
+        assert_eq!(encode_proof(&back, &vd).expect("encodes"), bytes);
+        assert!(rust_accepts(&c, root, &c.claims, &back));
+        // Byte flips anywhere in the calldata: both verifiers reject.
+        for _ in 0..250 {
             let mut b = bytes.clone();
             let pos = rng.random_range(0..b.len());
             b[pos] ^= rng.random_range(1..=255u8);
+            let rust = decode_proof(&b, &c.pcs, d, &vd)
+                .is_ok_and(|p| rust_accepts(&c, root, &c.claims, &p));
+            assert!(
+                !rust,
+                "2^{d}: the Rust verifier accepted a flip at byte {pos}"
+            );
             let out = h.call(SIG, &call(root, &c.claims, &b)).expect("runs");
             assert!(
                 !out.success && h.revert_error(&out).is_some(),
-                "2^{d}: a flip at byte {pos} of {} was accepted",
+                "2^{d}: the contract accepted a flip at byte {pos} of {}",
                 b.len()
             );
             mutations += 1;
         }
     }
-    eprintln!("{mutations} mutated statements or proofs rejected by the contract");
-    assert!(mutations >= 250);
+    eprintln!(
+        "{mutations} mutated statements or proofs rejected by the contract and the Rust verifier"
+    );
+    assert!(mutations >= 500);
 }

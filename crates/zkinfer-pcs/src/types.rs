@@ -42,6 +42,13 @@ pub struct Commitment {
 }
 
 impl Commitment {
+    /// A commitment from its root and column shapes (a decoder's; [`crate::Pcs::absorb_commitment`]
+    /// checks the shapes).
+    #[must_use]
+    pub fn from_parts(root: [u8; 32], num_vars: Vec<u32>) -> Self {
+        Self { root, num_vars }
+    }
+
     /// The Keccak-256 Merkle root of the stacked codeword.
     #[must_use]
     pub fn root(&self) -> [u8; 32] {
@@ -128,6 +135,14 @@ impl OpeningProof {
     #[must_use]
     pub fn p3_proof(&self) -> &PcsProof<F, EF, KeccakMmcs> {
         &self.inner
+    }
+
+    /// The opening proof around p3-whir's (for decoders such as zkinfer-evm's, which read calldata back
+    /// into a proof so that a mutated calldata can be handed to [`crate::Pcs::verify`]). Not a stable API.
+    #[doc(hidden)]
+    #[must_use]
+    pub fn from_p3(inner: PcsProof<F, EF, KeccakMmcs>) -> Self {
+        Self { inner }
     }
 }
 
