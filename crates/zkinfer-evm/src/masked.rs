@@ -43,8 +43,16 @@ pub fn verifying_data(pcs: &MaskedPcs, data_vars: usize) -> (Vec<u8>, VerifyingD
 /// `proof` as `MaskedVerifier.verify` reads it.
 ///
 /// # Errors
-/// [`DecodeError::TooLong`] for a part longer than its length prefix allows.
+/// [`DecodeError::TooLong`] for a part longer than its length prefix allows, or for a joint opening's
+/// weights rows (the contract verifies one column).
 pub fn encode_proof(proof: &MaskedProof, vd: &VerifyingData) -> Result<Vec<u8>, DecodeError> {
+    if !proof.weights_rows.is_empty() || proof.weights_paths.is_some() {
+        return Err(DecodeError::TooLong {
+            what: "weights rows (a joint opening; MaskedVerifier.sol verifies one column)",
+            got: proof.weights_rows.len(),
+            max: 0,
+        });
+    }
     let mut out = Vec::new();
     proof.mask_values.iter().for_each(|&x| put_ext(&mut out, x));
     put_sumcheck_proof(&mut out, &proof.first)?;
@@ -105,6 +113,8 @@ pub fn decode_proof(
         pow: <F as zkinfer_field::PrimeCharacteristicRing>::from_u64(pow),
         paths: opening.pruned(),
         rows: opening.rows,
+        weights_rows: Vec::new(),
+        weights_paths: None,
         reduction,
         split,
         plain: zkinfer_pcs::OpeningProof::from_p3(plain),

@@ -60,7 +60,7 @@ fn case(d: usize, seed: u64) -> Case {
 fn rust_accepts(c: &Case, root: [u8; 32], claims: &[(Vec<EF>, EF)], proof: &MaskedProof) -> bool {
     let com = MaskedCommitment {
         root,
-        data_vars: c.commitment.data_vars,
+        ..c.commitment.clone()
     };
     let mut t = Transcript::new(CTX);
     c.pcs.absorb_commitment(&com, &mut t).is_ok()

@@ -4,6 +4,12 @@
 //!
 //! `cargo run --release -p zkinfer-pcs --example bench_masked [-- LOG_SIZE …]` (default 16 18 20)
 //!
+//! Then the joint opening (`open_joint`): a weights column committed once for `T = 256` uses
+//! (`commit_reusable`) and a witness column committed at its stack size, opened together — the
+//! shape of the engine's joint opening (docs/ZK.md §15) — for a 2,410-parameter MLP's weights
+//! (2^12, witness 2^14) and LeNet-5's (≈ 62k weights: 2^16, witness 2^18). `ZKINFER_JOINT=0` skips
+//! it.
+//!
 //! The data: one column of `2^LOG_SIZE` uniform elements, two claims at random points, one
 //! opening. Sizes are bincode with variable-length integers (the hiding proof's own wire
 //! encoding). Verify is the median of 5 runs, each with a fresh transcript.
@@ -157,6 +163,92 @@ fn main() {
         println!(
             "| 2^{d} | ratio masked / hiding | | | | {:.2} | | | | |",
             total as f64 / hsize as f64
+        );
+    }
+    if std::env::var("ZKINFER_JOINT").as_deref() == Ok("0") {
+        return;
+    }
+    println!();
+    println!(
+        "| weights | witness | T | stack | commit weights s | commit witness s | open s | verify ms | proof KiB | witness rows + paths | weights rows + paths | plain opening | rest |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    for (dw, dx) in [(12usize, 14usize), (16, 18)] {
+        let uses = 256;
+        let mut rng = StdRng::seed_from_u64((dw * 100 + dx) as u64);
+        let mut col = |d: usize| -> Vec<F> {
+            (0..1usize << d)
+                .map(|_| F::from_u64(rng.random::<u64>() >> 1))
+                .collect()
+        };
+        let weights = col(dw);
+        let witness = col(dx);
+        let mut claims_on = |column: &[F], d: usize| -> Vec<(Vec<EF>, EF)> {
+            (0..2)
+                .map(|_| {
+                    let p: Vec<EF> = (0..d)
+                        .map(|_| {
+                            EF::from_basis_coefficients_fn(|_| {
+                                F::from_u64(rng.random::<u64>() >> 1)
+                            })
+                        })
+                        .collect();
+                    let v = zkinfer_poly::evaluate::<F, EF>(column, &p);
+                    (p, v)
+                })
+                .collect()
+        };
+        let w_claims = claims_on(&weights, dw);
+        let x_claims = claims_on(&witness, dx);
+        let masked = MaskedPcs::new(config.clone());
+        let mut zk_rng = <rand_zk::rngs::StdRng as rand_zk::SeedableRng>::seed_from_u64(9);
+        let mut t = Transcript::new(b"bench-joint");
+        let start = Instant::now();
+        let (wc, wd) = masked
+            .commit_reusable(&weights, uses, &mut zk_rng, &mut t)
+            .expect("commit weights");
+        let commit_w = start.elapsed();
+        let start = Instant::now();
+        let (xc, xd) = masked
+            .commit_at(&witness, wc.stack_vars, &mut zk_rng, &mut t)
+            .expect("commit witness");
+        let commit_x = start.elapsed();
+        let start = Instant::now();
+        let proof = masked
+            .open_joint(&wd, &w_claims, &xd, &x_claims, &mut t)
+            .expect("open");
+        let open = start.elapsed();
+        let verify = median(
+            (0..5)
+                .map(|_| {
+                    let mut t = Transcript::new(b"bench-joint");
+                    let start = Instant::now();
+                    masked.absorb_commitment(&wc, &mut t).expect("absorb");
+                    masked.absorb_commitment(&xc, &mut t).expect("absorb");
+                    masked
+                        .verify_joint(&wc, &w_claims, &xc, &x_claims, &proof, &mut t)
+                        .expect("verify");
+                    start.elapsed()
+                })
+                .collect(),
+        );
+        let total = wire(&proof);
+        let x_part: usize = proof.rows.iter().map(wire).sum::<usize>() + wire(&proof.paths);
+        let w_part: usize =
+            proof.weights_rows.iter().map(wire).sum::<usize>() + wire(&proof.weights_paths);
+        let plain = wire(&proof.plain) + wire(&proof.folded);
+        println!(
+            "| 2^{dw} | 2^{dx} | {uses} | 2^{} | {:.3} | {:.3} | {:.3} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} |",
+            wc.stack_vars,
+            secs(commit_w),
+            secs(commit_x),
+            secs(open),
+            secs(verify) * 1e3,
+            kib(total),
+            kib(x_part),
+            kib(w_part),
+            kib(plain),
+            kib(total.saturating_sub(x_part + w_part + plain)),
         );
     }
 }

@@ -3,10 +3,16 @@
 //! first round whose folded polynomial is masked, `P₁ = Q(α, ·) + ρ·M'`, followed by a *plain*
 //! (non-hiding) opening of `P₁` with [`Pcs`].
 //!
-//! What it covers: one column, a one-time commitment, eq claims, grinding before the row queries.
-//! What it does not (each is a later step of §2.i.1's build order): several columns, the weights'
-//! reusable commitment and the joint opening with it, the proof format and the engine, the
-//! on-chain verifier, a written-out zero-knowledge proof. It exists to check the design in code —
+//! What it covers: one column, a one-time commitment, eq claims, grinding before the row queries;
+//! and the joint opening of the engine's shape (docs/ZK.md §15): a weights column committed once
+//! for `T` uses ([`MaskedPcs::commit_reusable`]: every limb's tail uniform, `T·queries` entries at
+//! least, no mask regions and no `M'`) opened together with a proof's witness column
+//! ([`MaskedPcs::commit_at`] at the same stack size, [`MaskedPcs::open_joint`]: `Q = W ‖ X`, the
+//! selector the first fold variable, both trees' rows at the same positions; the witness brings
+//! the mask regions and `M'`). What it does not (later steps of §2.i.1's build order): several
+//! columns per commitment, the proof format and the engine, a written-out zero-knowledge proof.
+//! The one-column opening has an on-chain verifier (zkinfer-evm's `MaskedVerifier.sol`); the joint
+//! one does not. It exists to check the design in code —
 //! an honest opening verifies and every tampered part of one is rejected (the tests) — and to
 //! measure its size and time against today's [`crate::HidingPcs`] opening of the same column in
 //! one run (`cargo run --release -p zkinfer-pcs --example bench_masked`).
@@ -82,6 +88,9 @@ const LABEL_RHO: &[u8] = b"mk/rho";
 const LABEL_GAMMA: &[u8] = b"mk/gamma";
 const LABEL_SPLIT: &[u8] = b"mk/split";
 
+/// A claim on a column: the point (big-endian, the column's variables) and the value.
+pub type Claim = (Vec<EF>, EF);
+
 /// The prototype's parameters.
 #[derive(Clone, Debug)]
 pub struct MaskedConfig {
@@ -150,21 +159,25 @@ pub enum MaskedError {
     Plain(#[from] PcsError),
 }
 
-/// The commitment: the tree's root and the column's number of variables.
+/// The commitment: the tree's root, the column's number of variables and the stack's.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MaskedCommitment {
     /// Keccak-256 root of the rows.
     pub root: [u8; 32],
     /// The column's variables `d`.
     pub data_vars: usize,
+    /// The stack's variables `n`.
+    pub stack_vars: usize,
 }
 
-/// The prover's data: the stack, the mask `M'` and the tree.
+/// The prover's data: the stack, the mask `M'` (empty in a reusable weights commitment) and the
+/// tree.
 pub struct MaskedData {
     stack: Vec<F>,
     mask: Vec<EF>,
     tree: <KeccakMmcs as Mmcs<F>>::ProverData<RowMajorMatrix<F>>,
     data_vars: usize,
+    stack_vars: usize,
 }
 
 /// The opening proof (its parts are public for the size census of `examples/bench_masked.rs`).
@@ -184,6 +197,10 @@ pub struct MaskedProof {
     pub rows: Vec<Vec<F>>,
     /// Their Merkle multi-proof.
     pub paths: <KeccakMmcs as Mmcs<F>>::MultiProof,
+    /// A joint opening's rows of the weights' tree (at the same positions; empty otherwise).
+    pub weights_rows: Vec<Vec<F>>,
+    /// Their Merkle multi-proof (a joint opening's only).
+    pub weights_paths: Option<<KeccakMmcs as Mmcs<F>>::MultiProof>,
     /// The reduction of `P₁`'s claims to one point.
     pub reduction: SumcheckProof,
     /// `C₀(ρ*)`, `C₁(ρ*)`.
@@ -248,18 +265,34 @@ impl MaskedPcs {
         Ok(())
     }
 
-    /// The tree's rows for a column of `2^data_vars`, in bits: `n − k + log_inv_rate`.
+    /// A column of `2^data_vars` in a stack of `2^stack_vars`: at least [`stack_vars`]'s.
+    fn check_shape(&self, data_vars: usize, stack_vars_: usize) -> Result<(), MaskedError> {
+        self.check_vars(data_vars)?;
+        let min = stack_vars(data_vars, self.config.fold);
+        if stack_vars_ < min || stack_vars_ > MAX_DATA_VARS + 4 {
+            return Err(MaskedError::Shape(format!(
+                "a stack of 2^{stack_vars_} for a column of 2^{data_vars}: at least 2^{min}, at \
+                 most 2^{}",
+                MAX_DATA_VARS + 4
+            )));
+        }
+        Ok(())
+    }
+
+    /// The tree's rows for a column of `2^data_vars` in its smallest stack, in bits:
+    /// `n − k + log_inv_rate`.
     #[must_use]
     pub fn row_vars(&self, data_vars: usize) -> usize {
-        stack_vars(data_vars, self.config.fold) - self.config.fold + self.config.log_inv_rate
+        self.rows_bits(stack_vars(data_vars, self.config.fold))
     }
 
-    fn row_width(&self) -> usize {
-        (1 << self.config.fold) + 4
+    fn rows_bits(&self, stack_vars: usize) -> usize {
+        stack_vars - self.config.fold + self.config.log_inv_rate
     }
 
-    /// Commits `column` (a power of two long, `2^(k + 1)` to `2^26`), drawing the randomness
-    /// from `rng`, and absorbs the commitment as [`MaskedPcs::absorb_commitment`] does.
+    /// Commits `column` (a power of two long, `2^(k + 1)` to `2^26`) in its smallest stack,
+    /// drawing the randomness from `rng`, and absorbs the commitment as
+    /// [`MaskedPcs::absorb_commitment`] does.
     ///
     /// # Errors
     /// [`MaskedError::Shape`] for a column the prototype does not take.
@@ -269,16 +302,67 @@ impl MaskedPcs {
         rng: &mut StdRng,
         transcript: &mut Transcript,
     ) -> Result<(MaskedCommitment, MaskedData), MaskedError> {
-        if !column.len().is_power_of_two() {
-            return Err(MaskedError::Shape(format!(
-                "a column of {} entries: not a power of two",
-                column.len()
-            )));
-        }
-        let d = column.len().trailing_zeros() as usize;
-        self.check_vars(d)?;
+        let d = column_vars(column)?;
+        self.commit_at(column, stack_vars(d, self.config.fold), rng, transcript)
+    }
+
+    /// [`MaskedPcs::commit`] in a stack of `2^stack_vars` (to open it jointly with a weights
+    /// commitment of that size).
+    ///
+    /// # Errors
+    /// [`MaskedError::Shape`] for a column or stack size the prototype does not take.
+    pub fn commit_at(
+        &self,
+        column: &[F],
+        stack_vars: usize,
+        rng: &mut StdRng,
+        transcript: &mut Transcript,
+    ) -> Result<(MaskedCommitment, MaskedData), MaskedError> {
+        let (commitment, data) = self.commit_tree(column, stack_vars, true, rng)?;
+        self.absorb_commitment(&commitment, transcript)?;
+        Ok((commitment, data))
+    }
+
+    /// A weights commitment for `uses` joint openings ([`MaskedPcs::open_joint`]): no mask regions
+    /// and no `M'` (each proof's witness commitment brings them), every limb's part after the
+    /// column uniform, at least `uses·queries` entries of it (what `uses` proofs' rows reveal of a
+    /// limb). Absorbed as [`MaskedPcs::absorb_commitment`] does.
+    ///
+    /// # Errors
+    /// [`MaskedError::Shape`] for a column, or a budget, the prototype does not take.
+    pub fn commit_reusable(
+        &self,
+        column: &[F],
+        uses: usize,
+        rng: &mut StdRng,
+        transcript: &mut Transcript,
+    ) -> Result<(MaskedCommitment, MaskedData), MaskedError> {
+        let d = column_vars(column)?;
         let k = self.config.fold;
-        let n = stack_vars(d, k);
+        let need = (1usize << (d - k)).saturating_add(uses.saturating_mul(self.config.queries));
+        let n = (stack_vars(d, k)..=MAX_DATA_VARS + 4)
+            .find(|&n| (1usize << (n - k)) >= need)
+            .ok_or_else(|| {
+                MaskedError::Shape(format!(
+                    "{uses} uses do not fit a stack of 2^{}",
+                    MAX_DATA_VARS + 4
+                ))
+            })?;
+        let (commitment, data) = self.commit_tree(column, n, false, rng)?;
+        self.absorb_commitment(&commitment, transcript)?;
+        Ok((commitment, data))
+    }
+
+    fn commit_tree(
+        &self,
+        column: &[F],
+        n: usize,
+        with_mask: bool,
+        rng: &mut StdRng,
+    ) -> Result<(MaskedCommitment, MaskedData), MaskedError> {
+        let d = column_vars(column)?;
+        self.check_shape(d, n)?;
+        let k = self.config.fold;
         let limb = 1usize << (n - k);
         let part = 1usize << (d - k);
         let mut stack = vec![F::ZERO; 1 << n];
@@ -289,9 +373,13 @@ impl MaskedPcs {
                 *v = rng.random();
             }
         }
-        let mask: Vec<EF> = (0..limb)
-            .map(|_| EF::from_basis_coefficients_fn(|_| rng.random::<F>()))
-            .collect();
+        let mask: Vec<EF> = if with_mask {
+            (0..limb)
+                .map(|_| EF::from_basis_coefficients_fn(|_| rng.random::<F>()))
+                .collect()
+        } else {
+            Vec::new()
+        };
         // The message matrices, already padded to the codeword's height (the encoder skips the
         // zero rows): the limbs' (row `i`, column `c` = limb `c`'s coefficient `i`) and `M'`'s
         // two coordinates.
@@ -308,18 +396,24 @@ impl MaskedPcs {
         let limbs = self
             .dft
             .encode_batch_padded(RowMajorMatrix::new(message, width), rate);
-        let mut mask_coords = F::zero_vec((limb << rate) * 2);
-        for (dst, m) in mask_coords.chunks_mut(2).zip(&mask) {
-            dst.copy_from_slice(m.as_basis_coefficients_slice());
-        }
-        let mask_words = self
-            .dft
-            .encode_batch_padded(RowMajorMatrix::new(mask_coords, 2), rate);
-        let w = self.row_width();
+        let mask_words = if with_mask {
+            let mut coords = F::zero_vec((limb << rate) * 2);
+            for (dst, m) in coords.chunks_mut(2).zip(&mask) {
+                dst.copy_from_slice(m.as_basis_coefficients_slice());
+            }
+            self.dft
+                .encode_batch_padded(RowMajorMatrix::new(coords, 2), rate)
+                .values
+        } else {
+            Vec::new()
+        };
+        let w = width + if with_mask { 4 } else { 2 };
         let mut rows = Vec::with_capacity(limbs.values.len() / width * w);
-        for (l, m) in limbs.values.chunks(width).zip(mask_words.values.chunks(2)) {
+        for (i, l) in limbs.values.chunks(width).enumerate() {
             rows.extend_from_slice(l);
-            rows.extend_from_slice(m);
+            if let Some(m) = mask_words.get(2 * i..2 * i + 2) {
+                rows.extend_from_slice(m);
+            }
             rows.push(rng.random());
             rows.push(rng.random());
         }
@@ -328,15 +422,18 @@ impl MaskedPcs {
             .roots()
             .first()
             .ok_or_else(|| MaskedError::Shape("an empty Merkle cap".into()))?;
-        let commitment = MaskedCommitment { root, data_vars: d };
-        self.absorb_commitment(&commitment, transcript)?;
         Ok((
-            commitment,
+            MaskedCommitment {
+                root,
+                data_vars: d,
+                stack_vars: n,
+            },
             MaskedData {
                 stack,
                 mask,
                 tree,
                 data_vars: d,
+                stack_vars: n,
             },
         ))
     }
@@ -350,8 +447,9 @@ impl MaskedPcs {
         commitment: &MaskedCommitment,
         transcript: &mut Transcript,
     ) -> Result<(), MaskedError> {
-        self.check_vars(commitment.data_vars)?;
+        self.check_shape(commitment.data_vars, commitment.stack_vars)?;
         transcript.absorb_u64(LABEL_ROOT, commitment.data_vars as u64);
+        transcript.absorb_u64(LABEL_ROOT, commitment.stack_vars as u64);
         transcript.absorb_bytes(LABEL_ROOT, &commitment.root);
         Ok(())
     }
@@ -367,21 +465,76 @@ impl MaskedPcs {
         claims: &[(Vec<EF>, EF)],
         transcript: &mut Transcript,
     ) -> Result<MaskedProof, MaskedError> {
+        self.open_parts(None, data, claims, transcript)
+    }
+
+    /// Opens the weights' reusable commitment (`weights`, from [`MaskedPcs::commit_reusable`]) and a
+    /// proof's witness commitment (`witness`, from [`MaskedPcs::commit_at`] at the same number of
+    /// stack variables) together: one masked first round over `Q = W ‖ X` (the selector the first
+    /// fold variable), one `P₁`, one plain opening. `weights_claims` and `claims` as in
+    /// [`MaskedPcs::open`], on each column.
+    ///
+    /// # Errors
+    /// As [`MaskedPcs::open`]; [`MaskedError::Shape`] if the two stacks differ in size or the
+    /// weights' commitment carries a mask.
+    pub fn open_joint(
+        &self,
+        weights: &MaskedData,
+        weights_claims: &[(Vec<EF>, EF)],
+        witness: &MaskedData,
+        claims: &[(Vec<EF>, EF)],
+        transcript: &mut Transcript,
+    ) -> Result<MaskedProof, MaskedError> {
+        if weights.stack_vars != witness.stack_vars || !weights.mask.is_empty() {
+            return Err(MaskedError::Shape(
+                "a joint opening takes a reusable weights commitment and a witness commitment \
+                 of the same stack size"
+                    .into(),
+            ));
+        }
+        check_claims(weights_claims, weights.data_vars)?;
+        absorb_claims(weights_claims, transcript);
+        self.open_parts(Some((weights, weights_claims)), witness, claims, transcript)
+    }
+
+    fn open_parts(
+        &self,
+        weights: Option<(&MaskedData, &[Claim])>,
+        data: &MaskedData,
+        claims: &[(Vec<EF>, EF)],
+        transcript: &mut Transcript,
+    ) -> Result<MaskedProof, MaskedError> {
         let d = data.data_vars;
         let k = self.config.fold;
-        let n = stack_vars(d, k);
+        let n = data.stack_vars;
+        if data.mask.is_empty() {
+            return Err(MaskedError::Shape(
+                "the witness commitment carries no mask (a reusable commitment?)".into(),
+            ));
+        }
         check_claims(claims, d)?;
         absorb_claims(claims, transcript);
         // 1. The mask regions' claims.
-        let mask_points = mask_points(transcript, k, n);
-        let mask_values = mask_points
-            .each_ref()
-            .map(|p| evaluate::<F, EF>(&data.stack, p));
+        let joint = weights.is_some();
+        let mask_points = mask_points(transcript, k, n).map(|p| select(joint, 1, p));
+        let stack: Vec<F> = match weights {
+            Some((w, _)) => w.stack.iter().chain(&data.stack).copied().collect(),
+            None => data.stack.clone(),
+        };
+        let mask_values = mask_points.each_ref().map(|p| evaluate::<F, EF>(&stack, p));
         transcript.absorb_exts(LABEL_MASK_VALUES, &mask_values);
-        // 2. The first sumcheck, `k` rounds of `Σ Q·W`.
-        let (points, values) = stack_claims(claims, k, n, &mask_points, mask_values);
+        // 2. The first sumcheck, `k` (+ 1 for the selector) rounds of `Σ Q·W`.
+        let (points, values) = joint_claims(
+            weights.map(|(_, c)| c),
+            claims,
+            k,
+            n,
+            &mask_points,
+            mask_values,
+        );
+        let fold = k + usize::from(joint);
         let beta = transcript.challenge(LABEL_BATCH);
-        let mut weight = vec![EF::ZERO; 1 << n];
+        let mut weight = vec![EF::ZERO; stack.len()];
         let mut scale = EF::ONE;
         let mut sum = EF::ZERO;
         for (p, &v) in points.iter().zip(&values) {
@@ -394,13 +547,13 @@ impl MaskedPcs {
         transcript.absorb_ext(zkinfer_sumcheck::labels::CLAIM, sum);
         let weight_copy = weight.clone();
         let mut rounds = RoundProver::new(
-            vec![Column::Base(data.stack.clone()), Column::Ext(weight)],
+            vec![Column::Base(stack.clone()), Column::Ext(weight)],
             &[Term::new(EF::ONE, vec![0, 1])],
             None,
         );
         let mut first = SumcheckProof::default();
-        let mut alpha = Vec::with_capacity(k);
-        for _ in 0..k {
+        let mut alpha = Vec::with_capacity(fold);
+        for _ in 0..fold {
             let g = rounds.round_poly();
             let message = round_message(&g);
             transcript.absorb_exts(zkinfer_sumcheck::labels::ROUND, &message);
@@ -411,8 +564,9 @@ impl MaskedPcs {
         }
         drop(rounds);
         // The round prover's tables are not read back after binding: `Q(α, ·)` and `W(α, ·)`
-        // are folded here (`2^n` each).
-        let folded = fold_prefix(&data.stack, &alpha);
+        // are folded here.
+        let folded = fold_prefix(&stack, &alpha);
+        drop(stack);
         let weight_at_alpha = fold_prefix_ext(weight_copy, &alpha);
         // 3. `μ`, `ρ`.
         let mu: EF = data
@@ -432,17 +586,28 @@ impl MaskedPcs {
         let coords = split_coordinates(&p1);
         let (folded_commitment, folded_data): (Commitment, CommittedData) =
             self.plain.commit(&coords, transcript)?;
-        // 5. Proof of work, rows.
+        // 5. Proof of work, rows (of both trees, at the same positions).
         let pow = transcript.grind(self.config.pow_bits);
-        let row_vars = self.row_vars(d);
+        let row_vars = self.rows_bits(n);
         let indices: Vec<usize> = (0..self.config.queries)
             .map(|_| transcript.sample_bits(row_vars))
             .collect();
-        let (opened, paths) = self.mmcs.open_multi_batch(&indices, &data.tree);
-        let rows: Vec<Vec<F>> = opened
-            .into_iter()
-            .map(|mut m| m.pop().unwrap_or_default())
-            .collect();
+        let open_rows = |tree| {
+            let (opened, paths) = self.mmcs.open_multi_batch(&indices, tree);
+            let rows: Vec<Vec<F>> = opened
+                .into_iter()
+                .map(|mut m: Vec<Vec<F>>| m.pop().unwrap_or_default())
+                .collect();
+            (rows, paths)
+        };
+        let (rows, paths) = open_rows(&data.tree);
+        let (weights_rows, weights_paths) = match weights {
+            Some((w, _)) => {
+                let (r, p) = open_rows(&w.tree);
+                (r, Some(p))
+            }
+            None => (Vec::new(), None),
+        };
         // 6. The reduction of `P₁`'s claims.
         let gamma = transcript.challenge(LABEL_GAMMA);
         let m = n - k;
@@ -497,6 +662,8 @@ impl MaskedPcs {
             pow,
             rows,
             paths,
+            weights_rows,
+            weights_paths,
             reduction: out.proof,
             split,
             plain,
@@ -515,20 +682,72 @@ impl MaskedPcs {
         proof: &MaskedProof,
         transcript: &mut Transcript,
     ) -> Result<(), MaskedError> {
+        self.verify_parts(None, commitment, claims, proof, transcript)
+    }
+
+    /// Checks a [`MaskedPcs::open_joint`] proof (both commitments absorbed before, the weights'
+    /// first). Never panics.
+    ///
+    /// # Errors
+    /// As [`MaskedPcs::verify`]; [`MaskedError::Shape`] if the two stacks differ in size.
+    pub fn verify_joint(
+        &self,
+        weights: &MaskedCommitment,
+        weights_claims: &[(Vec<EF>, EF)],
+        witness: &MaskedCommitment,
+        claims: &[(Vec<EF>, EF)],
+        proof: &MaskedProof,
+        transcript: &mut Transcript,
+    ) -> Result<(), MaskedError> {
+        self.check_shape(weights.data_vars, weights.stack_vars)?;
+        if weights.stack_vars != witness.stack_vars {
+            return Err(MaskedError::Shape(format!(
+                "the weights' stack has {} variables and the witness's {}",
+                weights.stack_vars, witness.stack_vars
+            )));
+        }
+        check_claims(weights_claims, weights.data_vars)?;
+        absorb_claims(weights_claims, transcript);
+        self.verify_parts(
+            Some((weights, weights_claims)),
+            witness,
+            claims,
+            proof,
+            transcript,
+        )
+    }
+
+    fn verify_parts(
+        &self,
+        weights: Option<(&MaskedCommitment, &[Claim])>,
+        commitment: &MaskedCommitment,
+        claims: &[(Vec<EF>, EF)],
+        proof: &MaskedProof,
+        transcript: &mut Transcript,
+    ) -> Result<(), MaskedError> {
         let d = commitment.data_vars;
-        self.check_vars(d)?;
+        let n = commitment.stack_vars;
+        self.check_shape(d, n)?;
         let k = self.config.fold;
-        let n = stack_vars(d, k);
         let m = n - k;
+        let joint = weights.is_some();
         check_claims(claims, d)?;
         absorb_claims(claims, transcript);
-        let mask_points = mask_points(transcript, k, n);
+        let mask_points = mask_points(transcript, k, n).map(|p| select(joint, 1, p));
         transcript.absorb_exts(LABEL_MASK_VALUES, &proof.mask_values);
-        let (points, values) = stack_claims(claims, k, n, &mask_points, proof.mask_values);
+        let (points, values) = joint_claims(
+            weights.map(|(_, c)| c),
+            claims,
+            k,
+            n,
+            &mask_points,
+            proof.mask_values,
+        );
+        let fold = k + usize::from(joint);
         let beta = transcript.challenge(LABEL_BATCH);
         let betas = powers(beta, points.len());
         let sum: EF = betas.iter().zip(&values).map(|(&b, &v)| b * v).sum();
-        let sub = zkinfer_sumcheck::verify(k, 2, sum, &proof.first, transcript)
+        let sub = zkinfer_sumcheck::verify(fold, 2, sum, &proof.first, transcript)
             .map_err(MaskedError::FirstSumcheck)?;
         let alpha = sub.point;
         let c = sub.value;
@@ -544,33 +763,36 @@ impl MaskedPcs {
         if !transcript.check_witness(self.config.pow_bits, proof.pow) {
             return Err(MaskedError::ProofOfWork);
         }
-        let row_vars = self.row_vars(d);
+        let row_vars = self.rows_bits(n);
         let indices: Vec<usize> = (0..self.config.queries)
             .map(|_| transcript.sample_bits(row_vars))
             .collect();
-        let w = self.row_width();
-        if proof.rows.len() != indices.len() || proof.rows.iter().any(|row| row.len() != w) {
-            return Err(MaskedError::Shape(format!(
-                "{} opened rows, expected {} of {w} elements",
-                proof.rows.len(),
-                indices.len()
-            )));
-        }
-        let cap = MerkleCap::new(vec![commitment.root]);
-        let opened: Vec<Vec<&[F]>> = proof.rows.iter().map(|r| vec![r.as_slice()]).collect();
-        self.mmcs
-            .verify_multi_batch(
-                &cap,
-                &[Dimensions {
-                    width: w,
-                    height: 1 << row_vars,
-                }],
+        let limbs = 1usize << k;
+        self.check_rows(
+            commitment.root,
+            &indices,
+            row_vars,
+            limbs + 4,
+            &proof.rows,
+            Some(&proof.paths),
+        )?;
+        match weights {
+            Some((w, _)) => self.check_rows(
+                w.root,
                 &indices,
-                &opened,
-                &proof.paths,
-            )
-            .map_err(|_| MaskedError::Merkle)?;
-        let answers = row_answers(&proof.rows, &alpha, rho, k);
+                row_vars,
+                limbs + 2,
+                &proof.weights_rows,
+                proof.weights_paths.as_ref(),
+            )?,
+            None if proof.weights_rows.is_empty() && proof.weights_paths.is_none() => {}
+            None => {
+                return Err(MaskedError::Shape(
+                    "a one-column proof carries weights rows".into(),
+                ));
+            }
+        }
+        let answers = row_answers(&proof.rows, &proof.weights_rows, &alpha, rho, k);
         let gamma = transcript.challenge(LABEL_GAMMA);
         let gammas = powers(gamma, indices.len() + 1);
         let last = gammas.last().copied().unwrap_or(EF::ONE);
@@ -620,6 +842,40 @@ impl MaskedPcs {
             transcript,
         )?;
         Ok(())
+    }
+
+    /// The opened rows of one tree: their count and width, then their Merkle multi-proof.
+    fn check_rows(
+        &self,
+        root: [u8; 32],
+        indices: &[usize],
+        row_vars: usize,
+        width: usize,
+        rows: &[Vec<F>],
+        paths: Option<&<KeccakMmcs as Mmcs<F>>::MultiProof>,
+    ) -> Result<(), MaskedError> {
+        if rows.len() != indices.len() || rows.iter().any(|row| row.len() != width) {
+            return Err(MaskedError::Shape(format!(
+                "{} opened rows, expected {} of {width} elements",
+                rows.len(),
+                indices.len()
+            )));
+        }
+        let paths = paths.ok_or_else(|| MaskedError::Shape("rows without their paths".into()))?;
+        let cap = MerkleCap::new(vec![root]);
+        let opened: Vec<Vec<&[F]>> = rows.iter().map(|r| vec![r.as_slice()]).collect();
+        self.mmcs
+            .verify_multi_batch(
+                &cap,
+                &[Dimensions {
+                    width,
+                    height: 1 << row_vars,
+                }],
+                indices,
+                &opened,
+                paths,
+            )
+            .map_err(|_| MaskedError::Merkle)
     }
 }
 
@@ -694,28 +950,62 @@ fn mask_points(transcript: &mut Transcript, k: usize, n: usize) -> [Vec<EF>; 2] 
     })
 }
 
-/// The stack's claims: the column's, then the two mask regions'.
-fn stack_claims(
+/// `p` with the selector bit `bit` in front when `joint` (a point of `W ‖ X`), else `p`.
+fn select(joint: bool, bit: u8, p: Vec<EF>) -> Vec<EF> {
+    if joint {
+        std::iter::once(EF::from_u8(bit)).chain(p).collect()
+    } else {
+        p
+    }
+}
+
+/// The stack's claims: the weights' (a joint opening's), the column's, then the two mask regions'.
+fn joint_claims(
+    weights: Option<&[(Vec<EF>, EF)]>,
     claims: &[(Vec<EF>, EF)],
     k: usize,
     n: usize,
     mask_points: &[Vec<EF>; 2],
     mask_values: [EF; 2],
 ) -> (Vec<Vec<EF>>, Vec<EF>) {
-    let mut points: Vec<Vec<EF>> = claims.iter().map(|(p, _)| lift(p, k, n)).collect();
-    let mut values: Vec<EF> = claims.iter().map(|&(_, v)| v).collect();
+    let joint = weights.is_some();
+    let mut points = Vec::new();
+    let mut values = Vec::new();
+    if let Some(wc) = weights {
+        for (p, v) in wc {
+            points.push(select(true, 0, lift(p, k, n)));
+            values.push(*v);
+        }
+    }
+    for (p, v) in claims {
+        points.push(select(joint, 1, lift(p, k, n)));
+        values.push(*v);
+    }
     points.extend(mask_points.iter().cloned());
     values.extend(mask_values);
     (points, values)
 }
 
-/// `P₁`'s codeword at each opened row: the limbs folded at `α` plus `ρ·M'`.
-fn row_answers(rows: &[Vec<F>], alpha: &[EF], rho: EF, k: usize) -> Vec<EF> {
+/// `P₁`'s codeword at each opened row: the limbs (the weights' first in a joint opening) folded
+/// at `α` plus `ρ·M'`.
+fn row_answers(
+    rows: &[Vec<F>],
+    weights_rows: &[Vec<F>],
+    alpha: &[EF],
+    rho: EF,
+    k: usize,
+) -> Vec<EF> {
     let eq = eq_table(alpha);
+    let limbs = 1usize << k;
     rows.iter()
-        .map(|row| {
-            let (limbs, rest) = row.split_at((1usize << k).min(row.len()));
-            let fold: EF = limbs.iter().zip(&eq).map(|(&v, &e)| e * v).sum();
+        .enumerate()
+        .map(|(i, row)| {
+            let (x_limbs, rest) = row.split_at(limbs.min(row.len()));
+            let w_limbs = weights_rows
+                .get(i)
+                .into_iter()
+                .flat_map(|w| w.iter().take(limbs));
+            let fold: EF = w_limbs.chain(x_limbs).zip(&eq).map(|(&v, &e)| e * v).sum();
             let mask = match rest {
                 [c0, c1, ..] => EF::from(*c0) + x_generator() * *c1,
                 _ => EF::ZERO,
@@ -723,6 +1013,17 @@ fn row_answers(rows: &[Vec<F>], alpha: &[EF], rho: EF, k: usize) -> Vec<EF> {
             fold + rho * mask
         })
         .collect()
+}
+
+/// A column's number of variables (a power of two long).
+fn column_vars(column: &[F]) -> Result<usize, MaskedError> {
+    if !column.len().is_power_of_two() {
+        return Err(MaskedError::Shape(format!(
+            "a column of {} entries: not a power of two",
+            column.len()
+        )));
+    }
+    Ok(column.len().trailing_zeros() as usize)
 }
 
 /// `P₁` as its two base-field coordinate columns.
@@ -929,6 +1230,111 @@ mod tests {
         for (what, p) in &cases {
             assert!(check(&pcs, &c, &claims, p).is_err(), "{what} was accepted");
         }
+    }
+
+    /// A weights column of 2^12 committed for 64 uses, and witness columns of 2^14 committed at
+    /// its stack size.
+    fn joint_setup(seed: u64) -> (MaskedPcs, Vec<F>, MaskedCommitment, MaskedData, StdRng) {
+        let (pcs, weights, mut rng) = setup(12, seed);
+        let mut t = Transcript::new(b"masked-test");
+        let (wc, wd) = pcs.commit_reusable(&weights, 64, &mut rng, &mut t).unwrap();
+        (pcs, weights, wc, wd, rng)
+    }
+
+    struct Joint {
+        wc: MaskedCommitment,
+        w_claims: Vec<(Vec<EF>, EF)>,
+        xc: MaskedCommitment,
+        x_claims: Vec<(Vec<EF>, EF)>,
+        proof: MaskedProof,
+    }
+
+    /// One proof of a witness column against the weights' commitment; `wrong` makes the prover
+    /// claim a false value on the weights.
+    fn joint_proof(
+        pcs: &MaskedPcs,
+        weights: &[F],
+        wc: &MaskedCommitment,
+        wd: &MaskedData,
+        rng: &mut StdRng,
+        wrong: bool,
+    ) -> Joint {
+        let x: Vec<F> = (0..1usize << 14).map(|_| rng.random()).collect();
+        let mut w_claims = claims_on(weights, 12, rng, 2);
+        if wrong {
+            w_claims[1].1 += EF::ONE;
+        }
+        let x_claims = claims_on(&x, 14, rng, 2);
+        let mut t = Transcript::new(b"masked-test");
+        pcs.absorb_commitment(wc, &mut t).unwrap();
+        let (xc, xd) = pcs.commit_at(&x, wc.stack_vars, rng, &mut t).unwrap();
+        let proof = pcs
+            .open_joint(wd, &w_claims, &xd, &x_claims, &mut t)
+            .unwrap();
+        Joint {
+            wc: wc.clone(),
+            w_claims,
+            xc,
+            x_claims,
+            proof,
+        }
+    }
+
+    fn check_joint(pcs: &MaskedPcs, j: &Joint) -> Result<(), MaskedError> {
+        let mut t = Transcript::new(b"masked-test");
+        pcs.absorb_commitment(&j.wc, &mut t)?;
+        pcs.absorb_commitment(&j.xc, &mut t)?;
+        pcs.verify_joint(&j.wc, &j.w_claims, &j.xc, &j.x_claims, &j.proof, &mut t)
+    }
+
+    #[test]
+    fn joint_openings_reuse_the_weights_commitment() {
+        let (pcs, weights, wc, wd, mut rng) = joint_setup(20);
+        // The stack holds 64 uses' rows of randomness per limb: 2^18 for 2^12 weights.
+        assert_eq!(wc.stack_vars, 18);
+        for _ in 0..2 {
+            let j = joint_proof(&pcs, &weights, &wc, &wd, &mut rng, false);
+            check_joint(&pcs, &j).unwrap();
+            assert_eq!(j.proof.first.round_polys.len(), pcs.config().fold + 1);
+            assert_eq!(j.proof.weights_rows.len(), pcs.config().queries);
+        }
+    }
+
+    #[test]
+    fn joint_openings_are_bound_to_both_commitments_and_claims() {
+        let (pcs, weights, wc, wd, mut rng) = joint_setup(21);
+        // A prover that claims a false weights value is caught by the final check.
+        let j = joint_proof(&pcs, &weights, &wc, &wd, &mut rng, true);
+        assert!(matches!(check_joint(&pcs, &j), Err(MaskedError::Final)));
+        let j = joint_proof(&pcs, &weights, &wc, &wd, &mut rng, false);
+        check_joint(&pcs, &j).unwrap();
+        let mut cases: Vec<(&str, Joint)> = Vec::new();
+        let (_, _, other_wc, _, _) = joint_setup(22);
+        let mut bad = joint_proof(&pcs, &weights, &wc, &wd, &mut rng, false);
+        bad.wc = other_wc;
+        cases.push(("another weights commitment", bad));
+        let mut bad = joint_proof(&pcs, &weights, &wc, &wd, &mut rng, false);
+        bad.w_claims[0].1 += EF::ONE;
+        cases.push(("another weights value", bad));
+        let mut bad = joint_proof(&pcs, &weights, &wc, &wd, &mut rng, false);
+        bad.proof.weights_rows[3][1] += F::ONE;
+        cases.push(("a weights row changed", bad));
+        let mut bad = joint_proof(&pcs, &weights, &wc, &wd, &mut rng, false);
+        bad.proof.weights_rows.clear();
+        bad.proof.weights_paths = None;
+        cases.push(("the weights rows left out", bad));
+        let mut bad = joint_proof(&pcs, &weights, &wc, &wd, &mut rng, false);
+        let other = joint_proof(&pcs, &weights, &wc, &wd, &mut rng, false);
+        bad.proof.weights_rows = other.proof.weights_rows.clone();
+        bad.proof.weights_paths = other.proof.weights_paths.clone();
+        cases.push(("another proof's weights rows", bad));
+        for (what, j) in &cases {
+            assert!(check_joint(&pcs, j).is_err(), "{what} was accepted");
+        }
+        // A joint proof is not a one-column proof.
+        let mut t = Transcript::new(b"masked-test");
+        pcs.absorb_commitment(&j.xc, &mut t).unwrap();
+        assert!(pcs.verify(&j.xc, &j.x_claims, &j.proof, &mut t).is_err());
     }
 
     #[test]

@@ -106,8 +106,10 @@ library MaskedVerifier {
     {
         Run memory run;
         run.t = t;
-        T.absorbU64(t, T.encodeLabel(LABEL_ROOT), uint64(cfg.d));
-        T.absorbBytes(t, T.encodeLabel(LABEL_ROOT), abi.encodePacked(root));
+        bytes memory rootLabel = T.encodeLabel(LABEL_ROOT);
+        T.absorbU64(t, rootLabel, uint64(cfg.d));
+        T.absorbU64(t, rootLabel, uint64(cfg.n));
+        T.absorbBytes(t, rootLabel, abi.encodePacked(root));
         uint256 sum = _claims(run, cfg, claims, c);
         (run.alpha, run.c) = Sumcheck.verify(t, cfg.k, 2, sum, R.readSumcheckProof(c));
         run.mu = R.readExt(c);
