@@ -21,7 +21,7 @@ use rand::{Rng, SeedableRng, rngs::StdRng};
 use zkinfer_field::PrimeCharacteristicRing;
 use zkinfer_field::{BasedVectorSpace, EF, F, Transcript};
 use zkinfer_pcs::masked::{MaskedConfig, MaskedPcs, MaskedProof};
-use zkinfer_pcs::{ColumnClaim, HidingPcs, PcsConfig};
+use zkinfer_pcs::{ColumnClaim, HidingPcs, PcsConfig, StackClaim};
 
 fn wire<T: serde::Serialize>(value: &T) -> usize {
     bincode::DefaultOptions::new()
@@ -237,6 +237,7 @@ fn main() {
         let w_part: usize =
             proof.weights_rows.iter().map(wire).sum::<usize>() + wire(&proof.weights_paths);
         let plain = wire(&proof.plain) + wire(&proof.folded);
+        let masked_total = total;
         println!(
             "| 2^{dw} | 2^{dx} | {uses} | 2^{} | {:.3} | {:.3} | {:.3} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} |",
             wc.stack_vars,
@@ -249,6 +250,88 @@ fn main() {
             kib(w_part),
             kib(plain),
             kib(total.saturating_sub(x_part + w_part + plain)),
+        );
+
+        // Today's engine path on the same shapes: `HidingPcs`'s reusable commitment and joint
+        // opening (one claim on the weights' stack, as the engine's weights opening makes).
+        let hiding = HidingPcs::new(PcsConfig::hiding_default()).expect("config");
+        let mut t = Transcript::new(b"bench-hiding-joint");
+        let start = Instant::now();
+        let (hw, hwd) = hiding
+            .commit_reusable(std::slice::from_ref(&weights), uses, &mut t)
+            .expect("commit weights");
+        let h_commit_w = start.elapsed();
+        let stored = hwd.into_stored();
+        let stack = hiding
+            .stored_stacked_values(&stored)
+            .expect("stack")
+            .into_owned();
+        let p: Vec<EF> = (0..stack.len().trailing_zeros())
+            .map(|_| EF::from_basis_coefficients_fn(|_| F::from_u64(rng.random::<u64>() >> 1)))
+            .collect();
+        let w_stack = vec![StackClaim {
+            value: zkinfer_poly::evaluate::<F, EF>(&stack, &p),
+            point: p,
+        }];
+        let Ok(shape) = hiding.joint_shape(&hw, &[dx]) else {
+            println!(
+                "| 2^{dw} | 2^{dx} | {uses} | hiding: no joint shape (opened apart) | | | | | | | | | |"
+            );
+            continue;
+        };
+        let x_col: Vec<ColumnClaim> = x_claims
+            .iter()
+            .map(|(p, v)| ColumnClaim {
+                column: 0,
+                point: p.clone(),
+                value: *v,
+            })
+            .collect();
+        let mut t = Transcript::new(b"bench-hiding-joint");
+        hiding
+            .absorb_reusable_commitment(&hw, &mut t)
+            .expect("absorb");
+        let start = Instant::now();
+        let (hx, hxd) = hiding
+            .commit_joint(&shape, std::slice::from_ref(&witness), &mut t)
+            .expect("commit witness");
+        let h_commit_x = start.elapsed();
+        let start = Instant::now();
+        let hproof = hiding
+            .open_joint(&shape, &stored, &hw, &w_stack, hxd, &x_col, &[], &mut t)
+            .expect("open");
+        let h_open = start.elapsed();
+        let h_verify = median(
+            (0..5)
+                .map(|_| {
+                    let mut t = Transcript::new(b"bench-hiding-joint");
+                    let start = Instant::now();
+                    hiding
+                        .absorb_reusable_commitment(&hw, &mut t)
+                        .expect("absorb");
+                    hiding
+                        .absorb_joint_commitment(&shape, &hx, &mut t)
+                        .expect("absorb");
+                    hiding
+                        .verify_joint(&shape, &hw, &w_stack, &hx, &x_col, &[], &hproof, &mut t)
+                        .expect("verify");
+                    start.elapsed()
+                })
+                .collect(),
+        );
+        let h_total = hproof.to_wire().len();
+        println!(
+            "| 2^{dw} | 2^{dx} | {uses} | hiding (today), 2^{} | {:.3} | {:.3} | {:.3} | {:.1} | {:.1} | | | | |",
+            shape.stacked_vars(),
+            secs(h_commit_w),
+            secs(h_commit_x),
+            secs(h_open),
+            secs(h_verify) * 1e3,
+            kib(h_total),
+        );
+        println!(
+            "| 2^{dw} | 2^{dx} | ratio masked / hiding | | | | | | {:.2} | | | | |",
+            masked_total as f64 / h_total as f64
         );
     }
 }

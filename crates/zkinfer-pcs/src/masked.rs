@@ -12,30 +12,35 @@
 //! the mask regions and `M'`). What it does not (later steps of §2.i.1's build order): several
 //! columns per commitment, the proof format and the engine, a written-out zero-knowledge proof.
 //! The one-column opening has an on-chain verifier (zkinfer-evm's `MaskedVerifier.sol`); the joint
-//! one does not. It exists to check the design in code —
-//! an honest opening verifies and every tampered part of one is rejected (the tests) — and to
-//! measure its size and time against today's [`crate::HidingPcs`] opening of the same column in
-//! one run (`cargo run --release -p zkinfer-pcs --example bench_masked`).
+//! one does not. It exists to check the design in code — an honest opening verifies and every
+//! tampered part of one is rejected (the tests) — and to measure its size and time against today's
+//! [`crate::HidingPcs`] opening of the same column in one run (`cargo run --release -p zkinfer-pcs
+//! --example bench_masked`). The caller's generator supplies the randomness (the tests and the
+//! bench seed it); the engine would seed it from the OS, as `HidingPcs` does.
 //!
 //! # Layout
 //! The committed stack `Q` has `n = max(d + 1, k + m + 2)` variables for a column `D` of `d`
 //! (`m` = [`MASK_VARS`]). Its big-endian index is `(c, h, i)`: `c` the `k` limb bits (the first
-//! fold's variables), `h` one half bit, `i` the rest. Half `h = 0` of limb `c` starts with `D`'s limb
-//! `c` (`D[c·2^(d−k) + i]`; a claim `D(z) = v` is the claim `Q(z_{<k}, 0, …, 0, z_{≥k}) = v`), half
-//! `h = 1` starts with the two uniform mask regions `R₁`, `R₂` (`2^m` entries per limb each, index
-//! `(c, 1, 0…0, j, i_m)` for region `j`); everything else in a limb after the column is uniform
-//! too. Row `r` of the tree holds the `2^k` limbs' Reed–Solomon codewords at `ω^r`, the codeword
-//! of the fresh mask `M'` (`2^(n−k)` EF coefficients, as 2 F) at the same point, and 2 F of salt.
-
+//! fold's variables), `h` one half bit, `i` the rest. Half `h = 0` of limb `c` starts with `D`'s
+//! limb `c` (`D[c·2^(d−k) + i]`; a claim `D(z) = v` is the claim `Q(z_{<k}, 0, …, 0, z_{≥k}) =
+//! v`), half `h = 1` starts with the two uniform mask regions `R₁`, `R₂` (`2^m` entries per limb
+//! each, index `(c, 1, 0…0, j, i_m)` for region `j`); everything else in a limb after the column
+//! is uniform too. Row `r` of the tree holds the `2^k` limbs' Reed–Solomon codewords at `ω^r`, the
+//! codeword of the fresh mask `M'` (`2^(n−k)` EF coefficients, as 2 F) at the same point, and 2 F
+//! of salt.
+//!
 //! # Protocol (both sides play the same transcript)
-//! 1. absorb the claims; draw `r₁, r₂ ∈ EF^d`; the prover sends `t_j = R_j(r_j)`;
-//! 2. draw `β`; a `k`-round sumcheck of `Σ_b Q(b)·W(b)`, `W = Σ_i β^i eq(p_i, ·)` over the
-//!    claims' points (the data claims, then the two mask claims), from `Σ_i β^i v_i` to `c` at
-//!    `α` — the mask regions make every round message uniform (§2.i.1 (1));
+//! 0. the commitment: `d`, `n`, the root (the weights' first in a joint opening, then their
+//!    claims);
+//! 1. absorb the claims; draw `r₁, r₂ ∈ EF^(k+m)`; the prover sends `t_j = R_j(r_j)`;
+//! 2. draw `β`; a `k`-round (joint: `k + 1`) sumcheck of `Σ_b Q(b)·W(b)`, `W = Σ_i β^i eq(p_i, ·)`
+//!    over the claims' points (the data claims, then the two mask claims), from `Σ_i β^i v_i` to
+//!    `c` at `α` — the mask regions make every round message uniform (§2.i.1 (1));
 //! 3. the prover sends `μ = Σ_b M'(b)·W(α, b)`; draw `ρ`;
 //! 4. the prover commits `P₁ = Q(α, ·) + ρ·M'` as two F columns (`P₁ = C₀ + X·C₁`) with [`Pcs`];
 //! 5. proof of work, then `queries` row positions; the prover opens those rows (one pruned
-//!    multi-proof); each row gives `P₁`'s codeword at `ω^r`: `Σ_c eq(α, c)·row[c] + ρ·M'(ω^r)`;
+//!    multi-proof per tree); each row gives `P₁`'s codeword at `ω^r`: `Σ_c eq(α, c)·row[c] +
+//!    ρ·M'(ω^r)` (joint: the weights' row's limbs first);
 //! 6. draw `γ`; a sumcheck of `Σ_b P₁(b)·V(b)` with `V = Σ_i γ^i pow(ω^{r_i}) + γ^q·W(α, ·)`
 //!    (`pow(x)[b] = x^b`: a codeword value is the message's univariate evaluation), from `Σ_i
 //!    γ^i y_i + γ^q·(c + ρμ)` to `P₁(ρ*)·V(ρ*)`;
@@ -468,11 +473,11 @@ impl MaskedPcs {
         self.open_parts(None, data, claims, transcript)
     }
 
-    /// Opens the weights' reusable commitment (`weights`, from [`MaskedPcs::commit_reusable`]) and a
-    /// proof's witness commitment (`witness`, from [`MaskedPcs::commit_at`] at the same number of
-    /// stack variables) together: one masked first round over `Q = W ‖ X` (the selector the first
-    /// fold variable), one `P₁`, one plain opening. `weights_claims` and `claims` as in
-    /// [`MaskedPcs::open`], on each column.
+    /// Opens the weights' reusable commitment (`weights`, from [`MaskedPcs::commit_reusable`])
+    /// and a proof's witness commitment (`witness`, from [`MaskedPcs::commit_at`] at the same
+    /// number of stack variables) together: one masked first round over `Q = W ‖ X` (the
+    /// selector the first fold variable), one `P₁`, one plain opening. `weights_claims` and
+    /// `claims` as in [`MaskedPcs::open`], on each column.
     ///
     /// # Errors
     /// As [`MaskedPcs::open`]; [`MaskedError::Shape`] if the two stacks differ in size or the
