@@ -65,7 +65,7 @@ use rand_zk::rngs::StdRng;
 use serde::{Deserialize, Serialize};
 use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, Transcript};
 use zkinfer_poly::{eq_eval, eq_table, eq_table_scaled, evaluate};
-use zkinfer_sumcheck::{Column, RoundProver, SumcheckError, SumcheckProof, Term, round_message};
+use zkinfer_sumcheck::{Column, SumcheckError, SumcheckProof, Term, round_message};
 
 use crate::types::{Dft, KeccakMmcs, MerkleCap};
 use crate::{ColumnClaim, Commitment, CommittedData, OpeningProof, Pcs, PcsConfig, PcsError};
@@ -260,6 +260,9 @@ impl MaskedPcs {
     }
 
     fn check_vars(&self, data_vars: usize) -> Result<(), MaskedError> {
+        if self.config.fold == 0 {
+            return Err(MaskedError::Shape("a first fold of 0 variables".into()));
+        }
         let min = self.config.fold + 1;
         if data_vars < min || data_vars > MAX_DATA_VARS {
             return Err(MaskedError::Shape(format!(
@@ -522,9 +525,9 @@ impl MaskedPcs {
         // 1. The mask regions' claims.
         let joint = weights.is_some();
         let mask_points = mask_points(transcript, k, n).map(|p| select(joint, 1, p));
-        let stack: Vec<F> = match weights {
+        let stack: std::borrow::Cow<'_, [F]> = match weights {
             Some((w, _)) => w.stack.iter().chain(&data.stack).copied().collect(),
-            None => data.stack.clone(),
+            None => std::borrow::Cow::Borrowed(&data.stack),
         };
         let mask_values = mask_points.each_ref().map(|p| evaluate::<F, EF>(&stack, p));
         transcript.absorb_exts(LABEL_MASK_VALUES, &mask_values);
@@ -550,29 +553,31 @@ impl MaskedPcs {
             scale *= beta;
         }
         transcript.absorb_ext(zkinfer_sumcheck::labels::CLAIM, sum);
-        let weight_copy = weight.clone();
-        let mut rounds = RoundProver::new(
-            vec![Column::Base(stack.clone()), Column::Ext(weight)],
-            &[Term::new(EF::ONE, vec![0, 1])],
-            None,
-        );
+        // The rounds bind `Q` and `W` in place, so they end as `Q(α, ·)` and `W(α, ·)`, the
+        // tables the rest of the opening needs.
         let mut first = SumcheckProof::default();
         let mut alpha = Vec::with_capacity(fold);
-        for _ in 0..fold {
-            let g = rounds.round_poly();
+        let mut folded: Vec<EF> = Vec::new();
+        let mut weight_at_alpha = weight;
+        for round in 0..fold {
+            let g = if round == 0 {
+                product_round(&stack, &weight_at_alpha)
+            } else {
+                product_round(&folded, &weight_at_alpha)
+            };
             let message = round_message(&g);
             transcript.absorb_exts(zkinfer_sumcheck::labels::ROUND, &message);
             let a = transcript.challenge(zkinfer_sumcheck::labels::CHALLENGE);
-            rounds.bind(&g, a);
+            if round == 0 {
+                folded = zkinfer_poly::fold_first_var(&stack, a);
+            } else {
+                zkinfer_poly::fix_first_var_in_place(&mut folded, a);
+            }
+            zkinfer_poly::fix_first_var_in_place(&mut weight_at_alpha, a);
             alpha.push(a);
             first.round_polys.push(message);
         }
-        drop(rounds);
-        // The round prover's tables are not read back after binding: `Q(α, ·)` and `W(α, ·)`
-        // are folded here.
-        let folded = fold_prefix(&stack, &alpha);
         drop(stack);
-        let weight_at_alpha = fold_prefix_ext(weight_copy, &alpha);
         // 3. `μ`, `ρ`.
         let mu: EF = data
             .mask
@@ -884,20 +889,19 @@ impl MaskedPcs {
     }
 }
 
-/// `f(α, ·)`: the first `α.len()` variables of `f` bound to `α`.
-fn fold_prefix(f: &[F], alpha: &[EF]) -> Vec<EF> {
-    match alpha.split_first() {
-        Some((&a, rest)) => fold_prefix_ext(zkinfer_poly::fold_first_var(f, a), rest),
-        None => f.iter().map(|&v| EF::from(v)).collect(),
+/// One round of the sumcheck of `Σ_b q(b)·w(b)` over the most significant variable: the round
+/// polynomial's values at `0, 1, 2` (degree 2).
+fn product_round<A: Copy + Into<EF>>(q: &[A], w: &[EF]) -> [EF; 3] {
+    let (q0, q1) = q.split_at(q.len() / 2);
+    let (w0, w1) = w.split_at(w.len() / 2);
+    let mut g = [EF::ZERO; 3];
+    for ((&a0, &a1), (&b0, &b1)) in q0.iter().zip(q1).zip(w0.iter().zip(w1)) {
+        let (a0, a1): (EF, EF) = (a0.into(), a1.into());
+        g[0] += a0 * b0;
+        g[1] += a1 * b1;
+        g[2] += (a1 + a1 - a0) * (b1 + b1 - b0);
     }
-}
-
-/// [`fold_prefix`] over EF.
-fn fold_prefix_ext(mut f: Vec<EF>, alpha: &[EF]) -> Vec<EF> {
-    for &a in alpha {
-        zkinfer_poly::fix_first_var_in_place(&mut f, a);
-    }
-    f
+    g
 }
 
 /// `EF`'s generator `X` (`EF = F[X]/(X² − 7)`).
@@ -1360,5 +1364,46 @@ mod tests {
             check(&pcs, &c, &[], &proof),
             Err(MaskedError::Shape(_))
         ));
+    }
+}
+
+#[cfg(test)]
+mod round_tests {
+    use rand_zk::{RngExt, SeedableRng};
+    use zkinfer_sumcheck::RoundProver;
+
+    use super::*;
+
+    #[test]
+    fn product_rounds_agree_with_the_sumcheck_crate() {
+        let mut rng = StdRng::seed_from_u64(5);
+        let q: Vec<F> = (0..64).map(|_| rng.random()).collect();
+        let w: Vec<EF> = (0..64)
+            .map(|_| EF::from_basis_coefficients_fn(|_| rng.random::<F>()))
+            .collect();
+        let mut rp = RoundProver::new(
+            vec![Column::Base(q.clone()), Column::Ext(w.clone())],
+            &[Term::new(EF::ONE, vec![0, 1])],
+            None,
+        );
+        let mut folded: Vec<EF> = Vec::new();
+        let mut wf = w;
+        for round in 0..3 {
+            let g = if round == 0 {
+                product_round(&q, &wf)
+            } else {
+                product_round(&folded, &wf)
+            };
+            let want = rp.round_poly();
+            assert_eq!(want, g.to_vec(), "round {round}");
+            let a = EF::from_basis_coefficients_fn(|_| rng.random::<F>());
+            rp.bind(&want, a);
+            if round == 0 {
+                folded = zkinfer_poly::fold_first_var(&q, a);
+            } else {
+                zkinfer_poly::fix_first_var_in_place(&mut folded, a);
+            }
+            zkinfer_poly::fix_first_var_in_place(&mut wf, a);
+        }
     }
 }
