@@ -98,6 +98,12 @@ fn proof_census(proof: &Proof) {
                 println!("  {part:<44} {bytes:>10} B");
             }
         }
+        WitnessOpening::Masked(o) => {
+            println!("witness opening (masked) by part:");
+            for (part, bytes) in o.size_by_part() {
+                println!("  {part:<44} {bytes:>10} B");
+            }
+        }
         WitnessOpening::Plain(_) => {}
     }
 }

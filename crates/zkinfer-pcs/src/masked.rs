@@ -70,6 +70,9 @@ use zkinfer_sumcheck::{Column, SumcheckError, SumcheckProof, Term, round_message
 use crate::types::{Dft, KeccakMmcs, MerkleCap};
 use crate::{ColumnClaim, Commitment, CommittedData, OpeningProof, Pcs, PcsConfig, PcsError};
 
+mod batch;
+pub use batch::{MaskedBatchCommitment, MaskedBatchData};
+
 /// Each mask region holds `2^MASK_VARS ≥ 2·queries` entries per limb at the default parameters
 /// (§2.i.1 (1)).
 pub const MASK_VARS: usize = 8;
@@ -162,6 +165,12 @@ pub enum MaskedError {
     /// The plain opening of `P₁` does not verify.
     #[error("masked opening: the plain opening of P₁: {0}")]
     Plain(#[from] PcsError),
+    /// Columns or claims of a batch ([`MaskedPcs::commit_batch`]) that do not fit its layout.
+    #[error("masked opening: the columns or claims: {0}")]
+    Layout(PcsError),
+    /// The OS gave no randomness.
+    #[error("masked opening: no randomness from the OS: {0}")]
+    Entropy(String),
 }
 
 /// The commitment: the tree's root, the column's number of variables and the stack's.
@@ -214,11 +223,57 @@ pub struct MaskedProof {
     pub plain: OpeningProof,
 }
 
+impl MaskedData {
+    /// The committed column `D` for a first fold of `k`: each limb's first `2^(d − k)` entries.
+    fn column(&self, k: usize) -> Vec<F> {
+        let limb = 1usize << self.stack_vars.saturating_sub(k);
+        let part = 1usize << self.data_vars.saturating_sub(k);
+        self.stack
+            .chunks(limb)
+            .flat_map(|l| l.get(..part).unwrap_or_default())
+            .copied()
+            .collect()
+    }
+}
+
 impl std::fmt::Debug for MaskedData {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MaskedData")
             .field("data_vars", &self.data_vars)
             .finish_non_exhaustive()
+    }
+}
+
+impl MaskedProof {
+    /// The proof's size by part, in bytes of its varint bincode encoding (the proof file's).
+    #[must_use]
+    pub fn size_by_part(&self) -> Vec<(&'static str, usize)> {
+        fn size<T: Serialize + ?Sized>(value: &T) -> usize {
+            use bincode::Options;
+            bincode::DefaultOptions::new()
+                .with_varint_encoding()
+                .serialized_size(value)
+                .map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX))
+        }
+        vec![
+            (
+                "first round: mask values, sumcheck, mu",
+                size(&self.mask_values) + size(&self.first) + size(&self.mu),
+            ),
+            ("folded polynomial's commitment", size(&self.folded)),
+            ("proof of work", size(&self.pow)),
+            ("rows", size(&self.rows)),
+            ("rows' Merkle paths", size(&self.paths)),
+            (
+                "weights' rows and paths",
+                size(&self.weights_rows) + size(&self.weights_paths),
+            ),
+            (
+                "reduction sumcheck, split",
+                size(&self.reduction) + size(&self.split),
+            ),
+            ("plain opening of the folded polynomial", size(&self.plain)),
+        ]
     }
 }
 
@@ -257,6 +312,16 @@ impl MaskedPcs {
     #[must_use]
     pub fn config(&self) -> &MaskedConfig {
         &self.config
+    }
+
+    /// A generator seeded from the OS, for a commitment's randomness.
+    ///
+    /// # Errors
+    /// [`MaskedError::Entropy`] if the OS gives no randomness.
+    pub fn os_rng() -> Result<StdRng, MaskedError> {
+        use rand_zk::SeedableRng;
+        StdRng::try_from_rng(&mut rand_zk::rngs::SysRng)
+            .map_err(|e| MaskedError::Entropy(e.to_string()))
     }
 
     fn check_vars(&self, data_vars: usize) -> Result<(), MaskedError> {

@@ -24,6 +24,9 @@
 
 use serde::{Deserialize, Serialize};
 use zkinfer_field::{F, Transcript};
+use zkinfer_pcs::masked::{
+    MaskedBatchCommitment, MaskedBatchData, MaskedConfig, MaskedError, MaskedPcs, MaskedProof,
+};
 use zkinfer_pcs::{
     ColumnClaim, Commitment, CommittedData, HidingCommitment, HidingCommittedData,
     HidingOpeningProof, HidingPcs, JointShape, OpeningProof, Pcs, PcsConfig, PcsError, StackClaim,
@@ -49,6 +52,23 @@ pub enum Hiding {
 #[must_use]
 pub fn hiding_config(pcs: PcsConfig) -> PcsConfig {
     pcs.hiding_for()
+}
+
+/// The largest columns' stack a witness opened on its own is committed with the masked opening
+/// ([`masked_config`]), in variables; a larger one keeps [`HidingPcs`]. 2^22 is the largest size
+/// the masked opening's prover has been measured at (docs/BENCHMARKS.md); its untuned prover
+/// materialises the stack twice and an `EF` weight table of the stack's size.
+pub const MASKED_MAX_VARS: usize = 22;
+
+/// The masked opening's settings for a key whose commitment settings are `pcs`
+/// (docs/PROOF_SIZE.md §2.i, proof format 25): a first fold of 5 variables at rate 1/8 with 19
+/// bits of grinding — the first round of a one-time [`HidingPcs`] opening — at the key's
+/// security level, then a plain opening of the folded polynomial with the key's settings.
+#[must_use]
+pub fn masked_config(pcs: PcsConfig) -> MaskedConfig {
+    let mut config = MaskedConfig::new(pcs.security_bits, 5, 3, 19);
+    config.plain = pcs;
+    config
 }
 
 /// Variables of the opening mask: a column of `2^OPENING_MASK_VARS` random base-field
@@ -86,6 +106,9 @@ pub enum WitnessCommitment {
     Hiding(HidingCommitment),
     /// Plain (benchmark-only proofs).
     Plain(Commitment),
+    /// Masked (proof format 25): a witness opened on its own, stacked in at most
+    /// 2^[`MASKED_MAX_VARS`] (docs/PROOF_SIZE.md §2.i).
+    Masked(MaskedBatchCommitment),
 }
 
 /// The opening of the witness claims in a proof.
@@ -99,6 +122,9 @@ pub enum WitnessOpening {
     /// weights' one group (proof format 21, docs/ZK.md §15): the claims on both in one
     /// HVZK-WHIR run; the proof's weights opening is then empty.
     Joint(HidingOpeningProof),
+    /// Of a [`WitnessCommitment::Masked`]: a masked first round, then a plain opening of the
+    /// folded polynomial.
+    Masked(Box<MaskedProof>),
 }
 
 /// A joint opening's engine (the weights group's) and shape ([`crate::weights::joint`]).
@@ -110,6 +136,34 @@ pub(crate) enum WitnessData {
     Plain(Pcs, Box<CommittedData>),
     /// Committed for a joint opening with the weights (opened by the weights' groups).
     Joint(Box<HidingCommittedData>),
+    Masked(MaskedPcs, Box<MaskedBatchData>),
+}
+
+/// The witness's stack, for reducing column claims to one claim on it (docs/ZK.md §13).
+pub(crate) enum StackView<'a> {
+    Hiding(&'a HidingCommittedData),
+    Masked(&'a MaskedBatchData),
+}
+
+impl StackView<'_> {
+    /// Each claim's point on the stack.
+    pub(crate) fn lift(
+        &self,
+        claims: &[ColumnClaim],
+    ) -> Result<Vec<Vec<zkinfer_field::EF>>, PcsError> {
+        match self {
+            Self::Hiding(d) => d.lift(claims),
+            Self::Masked(d) => d.lift(claims),
+        }
+    }
+
+    /// The stack's values.
+    pub(crate) fn stacked_values(&self) -> std::borrow::Cow<'_, [F]> {
+        match self {
+            Self::Hiding(d) => std::borrow::Cow::Borrowed(d.stacked_values()),
+            Self::Masked(d) => d.stacked_values(),
+        }
+    }
 }
 
 impl WitnessCommitment {
@@ -119,13 +173,14 @@ impl WitnessCommitment {
         match self {
             Self::Hiding(c) => c.num_vars(),
             Self::Plain(c) => c.num_vars(),
+            Self::Masked(c) => &c.num_vars,
         }
     }
 
     /// Whether it is hiding.
     #[must_use]
     pub fn is_hiding(&self) -> bool {
-        matches!(self, Self::Hiding(_))
+        matches!(self, Self::Hiding(_) | Self::Masked(_))
     }
 }
 
@@ -135,6 +190,21 @@ impl WitnessCommitment {
 )]
 fn backend(e: PcsError) -> ProveError {
     ProveError::Backend(e.to_string())
+}
+
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "the shape `map_err` passes the error in"
+)]
+fn masked_backend(e: MaskedError) -> ProveError {
+    ProveError::Backend(e.to_string())
+}
+
+/// Whether a witness of columns of `num_vars` opened on its own takes the masked opening.
+fn takes_masked(pcs: PcsConfig, num_vars: &[usize]) -> bool {
+    MaskedPcs::new(masked_config(pcs))
+        .batch_stacked_vars(num_vars)
+        .is_some_and(|d| d <= MASKED_MAX_VARS)
 }
 
 /// Commits the witness `columns` and absorbs the commitment into `t`: for a joint opening with
@@ -152,6 +222,27 @@ pub(crate) fn commit(
             Ok((
                 WitnessCommitment::Hiding(c),
                 WitnessData::Joint(Box::new(data)),
+            ))
+        }
+        (Hiding::On, None)
+            if columns
+                .iter()
+                .map(|c| {
+                    c.len()
+                        .is_power_of_two()
+                        .then(|| c.len().trailing_zeros() as usize)
+                })
+                .collect::<Option<Vec<usize>>>()
+                .is_some_and(|vars| takes_masked(pcs, &vars)) =>
+        {
+            let engine = MaskedPcs::new(masked_config(pcs));
+            let mut rng = MaskedPcs::os_rng().map_err(masked_backend)?;
+            let (c, data) = engine
+                .commit_batch(columns, &mut rng, t)
+                .map_err(masked_backend)?;
+            Ok((
+                WitnessCommitment::Masked(c),
+                WitnessData::Masked(engine, Box::new(data)),
             ))
         }
         (Hiding::On, None) => {
@@ -174,10 +265,11 @@ pub(crate) fn commit(
 }
 
 impl WitnessData {
-    /// The hiding commitment's data (`None` for a plain one).
-    pub(crate) fn hiding(&self) -> Option<&HidingCommittedData> {
+    /// The hiding or masked commitment's stack (`None` for a plain one).
+    pub(crate) fn stack(&self) -> Option<StackView<'_>> {
         match self {
-            Self::Hiding(_, data) | Self::Joint(data) => Some(data),
+            Self::Hiding(_, data) | Self::Joint(data) => Some(StackView::Hiding(data)),
+            Self::Masked(_, data) => Some(StackView::Masked(data)),
             Self::Plain(..) => None,
         }
     }
@@ -203,6 +295,10 @@ pub(crate) fn open(
             .open_owned(*data, claims, t)
             .map(WitnessOpening::Plain)
             .map_err(backend),
+        WitnessData::Masked(engine, data) => engine
+            .open_batch(*data, claims, stack.map_or(&[], std::slice::from_ref), t)
+            .map(|o| WitnessOpening::Masked(Box::new(o)))
+            .map_err(masked_backend),
         WitnessData::Joint(_) => Err(ProveError::Backend(
             "a witness committed for a joint opening is opened with the weights".into(),
         )),
@@ -217,11 +313,16 @@ pub(crate) fn lift(
     joint: Option<&Joint>,
     claims: &[ColumnClaim],
 ) -> Result<(usize, Vec<Vec<zkinfer_field::EF>>), VerifyError> {
-    let at = |e| VerifyError::at("witness opening", e);
+    fn at(e: impl std::fmt::Display) -> VerifyError {
+        VerifyError::at("witness opening", e)
+    }
     if let (WitnessCommitment::Hiding(_), Some((engine, shape))) = (c, joint) {
         return engine.lift_joint(shape, claims).map_err(at);
     }
     match c {
+        WitnessCommitment::Masked(c) => MaskedPcs::new(masked_config(pcs))
+            .lift_batch(c, claims)
+            .map_err(at),
         WitnessCommitment::Hiding(c) => HidingPcs::new(hiding_config(pcs))
             .and_then(|engine| engine.lift(c, claims))
             .map_err(at),
@@ -239,11 +340,33 @@ pub(crate) fn absorb(
     joint: Option<&Joint>,
     t: &mut Transcript,
 ) -> Result<(), VerifyError> {
-    let at = |e| VerifyError::at("witness commitment", e);
-    if let (WitnessCommitment::Hiding(c), Some((engine, shape))) = (c, joint) {
-        return engine.absorb_joint_commitment(shape, c, t).map_err(at);
+    fn at(e: impl std::fmt::Display) -> VerifyError {
+        VerifyError::at("witness commitment", e)
+    }
+    match (c, joint) {
+        (WitnessCommitment::Hiding(c), Some((engine, shape))) => {
+            return engine.absorb_joint_commitment(shape, c, t).map_err(at);
+        }
+        (WitnessCommitment::Masked(_), Some(_)) => {
+            return Err(at(
+                "a masked witness commitment where the witness and the weights are opened \
+                 together (a joint hiding commitment is expected)",
+            ));
+        }
+        _ => {}
     }
     match c {
+        WitnessCommitment::Masked(c) => {
+            let engine = MaskedPcs::new(masked_config(pcs));
+            let vars: Vec<usize> = c.num_vars.iter().map(|&n| n as usize).collect();
+            if !takes_masked(pcs, &vars) {
+                return Err(at(format!(
+                    "a masked witness commitment of columns stacked over 2^{MASKED_MAX_VARS} \
+                     (a hiding commitment is expected)"
+                )));
+            }
+            engine.absorb_batch_commitment(c, t).map_err(at)
+        }
         WitnessCommitment::Hiding(c) => HidingPcs::new(hiding_config(pcs))
             .and_then(|engine| engine.absorb_commitment(c, t))
             .map_err(at),
@@ -260,7 +383,9 @@ pub(crate) fn verify(
     opening: &WitnessOpening,
     t: &mut Transcript,
 ) -> Result<(), VerifyError> {
-    let at = |e| VerifyError::at("witness opening", e);
+    fn at(e: impl std::fmt::Display) -> VerifyError {
+        VerifyError::at("witness opening", e)
+    }
     match (c, opening) {
         (WitnessCommitment::Hiding(c), WitnessOpening::Hiding(o)) => {
             HidingPcs::new(hiding_config(pcs))
@@ -273,6 +398,11 @@ pub(crate) fn verify(
                         t,
                     )
                 })
+                .map_err(at)
+        }
+        (WitnessCommitment::Masked(c), WitnessOpening::Masked(o)) => {
+            MaskedPcs::new(masked_config(pcs))
+                .verify_batch(c, claims, stack.map_or(&[], std::slice::from_ref), o, t)
                 .map_err(at)
         }
         (WitnessCommitment::Plain(_), _) if stack.is_some() => Err(VerifyError::at(

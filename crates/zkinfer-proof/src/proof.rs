@@ -119,7 +119,13 @@ use crate::keys::{ProvingKey, VerifyingKey};
 ///   transcript absorbs those; the joint opening is taken up to a joint polynomial of 2^28
 ///   entries (`weights::JOINT_MAX_VARS`: MiniLM's and GPT-2 124M's witness and weights are
 ///   opened together). Keys unchanged.
-pub const FORMAT_VERSION: u32 = 24;
+/// - 25: a witness opened on its own (public weights, weights in several groups or apart from
+///   the witness) whose columns stack in at most 2^22 (`commit::MASKED_MAX_VARS`) is committed
+///   and opened with the masked first round of docs/PROOF_SIZE.md §2.i
+///   (`zkinfer_pcs::masked`: one masked fold of the stack, then a plain opening of the folded
+///   polynomial; `WitnessCommitment::Masked`, `WitnessOpening::Masked`) instead of HVZK-WHIR.
+///   Joint openings and the weights' openings are unchanged. Keys unchanged.
+pub const FORMAT_VERSION: u32 = 25;
 
 /// Version of the verifying-key and compiled-model file formats (proving keys have
 /// [`PK_FORMAT_VERSION`]); bump on any change. Keys are versioned apart from proofs so that a change of the proof alone does not make users
@@ -629,6 +635,7 @@ impl Proof {
             (
                 match self.witness_opening {
                     WitnessOpening::Joint(_) => "joint opening (witness and weights)",
+                    WitnessOpening::Masked(_) => "witness opening (masked)",
                     _ => "witness opening",
                 },
                 size(&self.witness_opening),
@@ -792,8 +799,8 @@ mod tests {
 
     #[test]
     fn an_old_proof_file_names_its_version_and_the_fix() {
-        assert_eq!(<Proof as ZkFile>::VERSION, 24);
-        // Proofs of the previous formats (23: every value of a sumcheck round sent; 22: a
+        assert_eq!(<Proof as ZkFile>::VERSION, 25);
+        // Proofs of the previous formats (24: a witness opened on its own by HVZK-WHIR; 23: every value of a sumcheck round sent; 22: a
         // fresh-blind and a carried tree per mask group;
         // 21: a joint
         // opening's rows with the witness's zero

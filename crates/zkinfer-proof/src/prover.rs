@@ -301,7 +301,7 @@ fn prove_inner(
     // lookups' blinding column's) is reduced to one claim on its whole stack at a fresh point,
     // which the opening mask makes uniform (docs/ZK.md §13); the plain path opens them as they are.
     let mut blinding_claims = blinding_claims;
-    let stack_claim = match (&cx.ch.masking, xdata.hiding()) {
+    let stack_claim = match (&cx.ch.masking, xdata.stack()) {
         (Masking::Pool(_), Some(data)) => {
             let witness = std::mem::take(&mut cx.claims.witness);
             let claims = crate::claims::on_stack(
@@ -311,7 +311,7 @@ fn prove_inner(
                 key_mismatch("opening", "stack lift"),
             )?;
             cx.ch
-                .reduce_claims_always(data.stacked_values(), claims, false, "opening")?
+                .reduce_claims_always(&*data.stacked_values(), claims, false, "opening")?
                 .map(|c| StackClaim {
                     point: c.point,
                     value: c.value,

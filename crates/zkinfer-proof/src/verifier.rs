@@ -272,7 +272,10 @@ fn verify_with_checked_settings(
     // The prover's choice of one opening for the witness and the weights, made from the same
     // public data (docs/ZK.md §15).
     let joint = match (&proof.weights, &proof.witness) {
-        (Some(WeightsCommitment::Hiding(ws)), WitnessCommitment::Hiding(x)) => weights::joint(
+        (
+            Some(WeightsCommitment::Hiding(ws)),
+            x @ (WitnessCommitment::Hiding(_) | WitnessCommitment::Masked(_)),
+        ) => weights::joint(
             vk.pcs,
             &weights::WeightShapes::of(plan),
             ws,

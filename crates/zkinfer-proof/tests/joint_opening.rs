@@ -88,14 +88,19 @@ fn the_witness_and_the_weights_are_opened_together_and_bound() {
         }
     }
     // With a budget of 4 proofs the weights' stack is smaller than the witness's: two
-    // openings, as before format 21, and they verify.
+    // openings, as before format 21 (the witness's masked since format 25), and they verify.
     let (g, _) = mlp(&[32, 32, 16], 5);
     let plan = compile(&g, CompileOptions::default()).expect("compiles");
     let small = setup_with_max_proofs(&g, &plan, PcsConfig::default(), 4).expect("setup");
     let apart = prove(&small, &x, None).expect("proves");
-    assert!(matches!(apart.witness_opening, WitnessOpening::Hiding(_)));
+    assert!(matches!(apart.witness_opening, WitnessOpening::Masked(_)));
     assert!(matches!(&apart.weights_opening, Some(WeightsOpening::Hiding(o)) if o.len() == 1));
     verify(&small.vk, &apart, Some(&x), None).expect("verifies");
+    // A masked witness commitment and opening where this key's witness is opened jointly.
+    let mut p = proof.clone();
+    p.witness = apart.witness.clone();
+    p.witness_opening = apart.witness_opening.clone();
+    rejected("a masked witness where a joint opening is due", &p);
     // A wrong claimed output.
     let mut p = proof.clone();
     if let Some(v) = p.output.first_mut() {

@@ -39,7 +39,7 @@ mod lazy;
 mod merkle;
 mod prover;
 mod reusable;
-mod stack;
+pub(crate) mod stack;
 mod stored;
 mod types;
 mod verifier;

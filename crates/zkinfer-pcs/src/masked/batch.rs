@@ -1,0 +1,496 @@
+//! Several columns in one masked commitment: a proof's witness batch (proof format 25).
+//!
+//! The columns are placed in one stack `D` exactly as [`crate::HidingPcs`] places them
+//! ([`Stack`]: each column padded to at least the plain opening's folding factor, largest first,
+//! in a power-of-two-aligned slot, zeros after the last slot), and `D` is the one column of a
+//! [`MaskedPcs`] commitment. A claim on column `c` is the claim on `D` at the lifted point
+//! (`c̃(p) = D(bits(offset) ‖ 0… ‖ p)`, the selector and padding coordinates Boolean); a
+//! [`StackClaim`] is a claim on `D` itself. So the opening reveals the claimed values and, like
+//! the one-column opening, nothing else (docs/PROOF_SIZE.md §2.i.1).
+//!
+//! `D` has at least `k + 1` variables (the masked opening's smallest column); the commitment
+//! binds the columns' shapes, and the verifier recomputes `D`'s size from them.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
+
+use std::borrow::Cow;
+
+use rand_zk::rngs::StdRng;
+use serde::{Deserialize, Serialize};
+use zkinfer_field::{EF, F, Transcript};
+
+use super::{
+    MAX_DATA_VARS, MaskedCommitment, MaskedData, MaskedError, MaskedPcs, MaskedProof, stack_vars,
+};
+use crate::hiding::stack::Stack;
+use crate::{ColumnClaim, MAX_CLAIMS, PcsError, StackClaim};
+
+const LABEL_SHAPES: &[u8] = b"mk/shapes";
+
+/// A masked commitment of several columns: the stack's commitment and each column's number of
+/// variables.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaskedBatchCommitment {
+    /// The commitment of the columns' stack `D`.
+    pub stack: MaskedCommitment,
+    /// Each column's number of variables.
+    pub num_vars: Vec<u32>,
+}
+
+/// The prover's data of a [`MaskedBatchCommitment`].
+#[derive(Debug)]
+pub struct MaskedBatchData {
+    data: MaskedData,
+    layout: Stack,
+    fold: usize,
+}
+
+impl MaskedBatchData {
+    /// The number of variables of the columns' stack `D` (a [`StackClaim`]'s point's length).
+    #[must_use]
+    pub fn stacked_vars(&self) -> usize {
+        self.data.data_vars
+    }
+
+    /// `D`'s `2^stacked_vars` values: what a caller needs to reduce column claims to one
+    /// [`StackClaim`] (docs/ZK.md §13). Gathered from the committed stack (each limb's first
+    /// part), so not kept twice.
+    #[must_use]
+    pub fn stacked_values(&self) -> Cow<'_, [F]> {
+        Cow::Owned(self.data.column(self.fold))
+    }
+
+    /// Each claim's point on `D` (after checking it against the shapes).
+    ///
+    /// # Errors
+    /// A claim on a missing column or with a point of the wrong length.
+    pub fn lift(&self, claims: &[ColumnClaim]) -> Result<Vec<Vec<EF>>, PcsError> {
+        self.layout.lift_points(claims, self.data.data_vars)
+    }
+}
+
+impl MaskedPcs {
+    /// The placement of columns of `num_vars` and `D`'s number of variables.
+    fn batch_layout(&self, num_vars: &[usize]) -> Result<(Stack, usize), MaskedError> {
+        let layout = Stack::new(num_vars, &self.config.plain).map_err(MaskedError::Layout)?;
+        let d = layout.min_stacked_vars.max(self.config.fold + 1);
+        if d > MAX_DATA_VARS {
+            return Err(MaskedError::Shape(format!(
+                "columns stacked in 2^{d}: a masked commitment takes at most 2^{MAX_DATA_VARS}"
+            )));
+        }
+        Ok((layout, d))
+    }
+
+    /// Whether columns of `num_vars` fit one masked commitment.
+    #[must_use]
+    pub fn batch_fits(&self, num_vars: &[usize]) -> bool {
+        self.batch_layout(num_vars).is_ok()
+    }
+
+    /// The number of variables of the stack `D` of columns of `num_vars` (`None` if they do not
+    /// fit one masked commitment).
+    #[must_use]
+    pub fn batch_stacked_vars(&self, num_vars: &[usize]) -> Option<usize> {
+        self.batch_layout(num_vars).ok().map(|(_, d)| d)
+    }
+
+    /// Commits `columns` (each a power of two long) in one masked commitment, drawing its
+    /// randomness from `rng`, and absorbs it as [`MaskedPcs::absorb_batch_commitment`] does.
+    ///
+    /// # Errors
+    /// [`MaskedError::Layout`] for columns that are not powers of two long, none or too many;
+    /// [`MaskedError::Shape`] for a stack over 2^[`MAX_DATA_VARS`].
+    pub fn commit_batch(
+        &self,
+        columns: &[Vec<F>],
+        rng: &mut StdRng,
+        transcript: &mut Transcript,
+    ) -> Result<(MaskedBatchCommitment, MaskedBatchData), MaskedError> {
+        let num_vars = crate::prover::column_vars(columns).map_err(MaskedError::Layout)?;
+        let (layout, d) = self.batch_layout(&num_vars)?;
+        let stacked = layout.fill(columns, d);
+        let (stack, data) =
+            self.commit_tree(&stacked, stack_vars(d, self.config.fold), true, rng)?;
+        drop(stacked);
+        let commitment = MaskedBatchCommitment {
+            stack,
+            num_vars: num_vars.iter().map(|&n| n as u32).collect(),
+        };
+        self.absorb_batch_commitment(&commitment, transcript)?;
+        Ok((
+            commitment,
+            MaskedBatchData {
+                data,
+                layout,
+                fold: self.config.fold,
+            },
+        ))
+    }
+
+    /// The verifier's side of [`MaskedPcs::commit_batch`]: checks that the stack's size is the
+    /// one the columns' shapes give, and absorbs the shapes and the stack's commitment.
+    ///
+    /// # Errors
+    /// [`MaskedError::Layout`] or [`MaskedError::Shape`] for shapes a masked commitment does not
+    /// take or a stack of another size.
+    pub fn absorb_batch_commitment(
+        &self,
+        commitment: &MaskedBatchCommitment,
+        transcript: &mut Transcript,
+    ) -> Result<(), MaskedError> {
+        let (_, d) = self.batch_of(commitment)?;
+        let n = stack_vars(d, self.config.fold);
+        if commitment.stack.data_vars != d || commitment.stack.stack_vars != n {
+            return Err(MaskedError::Shape(format!(
+                "the columns stack in 2^{d} (a masked stack of 2^{n}); the commitment says \
+                 2^{} in 2^{}",
+                commitment.stack.data_vars, commitment.stack.stack_vars
+            )));
+        }
+        transcript.absorb_u64(LABEL_SHAPES, commitment.num_vars.len() as u64);
+        for &v in &commitment.num_vars {
+            transcript.absorb_u64(LABEL_SHAPES, u64::from(v));
+        }
+        self.absorb_commitment(&commitment.stack, transcript)
+    }
+
+    fn batch_of(&self, commitment: &MaskedBatchCommitment) -> Result<(Stack, usize), MaskedError> {
+        let num_vars: Vec<usize> = commitment.num_vars.iter().map(|&n| n as usize).collect();
+        self.batch_layout(&num_vars)
+    }
+
+    /// The verifier's side of [`MaskedBatchData::stacked_vars`] and [`MaskedBatchData::lift`].
+    ///
+    /// # Errors
+    /// As [`MaskedBatchData::lift`]; shapes a masked commitment does not take.
+    pub fn lift_batch(
+        &self,
+        commitment: &MaskedBatchCommitment,
+        claims: &[ColumnClaim],
+    ) -> Result<(usize, Vec<Vec<EF>>), MaskedError> {
+        let (layout, d) = self.batch_of(commitment)?;
+        let points = layout.lift_points(claims, d).map_err(MaskedError::Layout)?;
+        Ok((d, points))
+    }
+
+    /// Opens `claims` on the columns and `stack` claims on `D` with one masked opening,
+    /// consuming the data (a masked commitment is opened once).
+    ///
+    /// # Errors
+    /// A claim on a missing column or with a point of the wrong length, no claims or too many;
+    /// the opening's errors ([`MaskedPcs::open`]).
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "consuming the data is the contract: a masked commitment opens once"
+    )]
+    pub fn open_batch(
+        &self,
+        data: MaskedBatchData,
+        claims: &[ColumnClaim],
+        stack: &[StackClaim],
+        transcript: &mut Transcript,
+    ) -> Result<MaskedProof, MaskedError> {
+        let points = data
+            .layout
+            .lift_points(claims, data.data.data_vars)
+            .map_err(MaskedError::Layout)?;
+        let claims = on_stack(points, claims, stack)?;
+        self.open(&data.data, &claims, transcript)
+    }
+
+    /// Checks a [`MaskedPcs::open_batch`] proof (the commitment absorbed before with
+    /// [`MaskedPcs::absorb_batch_commitment`]). Never panics.
+    ///
+    /// # Errors
+    /// The first check that fails.
+    pub fn verify_batch(
+        &self,
+        commitment: &MaskedBatchCommitment,
+        claims: &[ColumnClaim],
+        stack: &[StackClaim],
+        proof: &MaskedProof,
+        transcript: &mut Transcript,
+    ) -> Result<(), MaskedError> {
+        let (_, points) = self.lift_batch(commitment, claims)?;
+        let claims = on_stack(points, claims, stack)?;
+        self.verify(&commitment.stack, &claims, proof, transcript)
+    }
+}
+
+/// The claims on `D`: the column claims at their lifted points, then the stack claims.
+fn on_stack(
+    points: Vec<Vec<EF>>,
+    claims: &[ColumnClaim],
+    stack: &[StackClaim],
+) -> Result<Vec<(Vec<EF>, EF)>, MaskedError> {
+    let total = claims.len() + stack.len();
+    if total > MAX_CLAIMS {
+        return Err(MaskedError::Layout(PcsError::TooManyClaims {
+            max: MAX_CLAIMS,
+            got: total,
+        }));
+    }
+    Ok(points
+        .into_iter()
+        .zip(claims)
+        .map(|(p, c)| (p, c.value))
+        .chain(stack.iter().map(|s| (s.point.clone(), s.value)))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use rand_zk::{RngExt, SeedableRng};
+    use zkinfer_field::{BasedVectorSpace, PrimeCharacteristicRing};
+    use zkinfer_poly::evaluate;
+
+    use super::*;
+    use crate::masked::MaskedConfig;
+
+    const LABEL: &[u8] = b"masked-batch-test";
+
+    fn ext(rng: &mut StdRng) -> EF {
+        EF::from_basis_coefficients_fn(|_| rng.random::<F>())
+    }
+
+    struct Case {
+        pcs: MaskedPcs,
+        commitment: MaskedBatchCommitment,
+        claims: Vec<ColumnClaim>,
+        stack: Vec<StackClaim>,
+        proof: MaskedProof,
+        columns: Vec<Vec<F>>,
+    }
+
+    /// Columns of `vars`, one true claim per column and one on the whole stack.
+    fn honest(vars: &[usize], seed: u64) -> Case {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let pcs = MaskedPcs::new(MaskedConfig::default());
+        let columns: Vec<Vec<F>> = vars
+            .iter()
+            .map(|&n| (0..1usize << n).map(|_| rng.random()).collect())
+            .collect();
+        let claims: Vec<ColumnClaim> = columns
+            .iter()
+            .enumerate()
+            .map(|(column, c)| {
+                let point: Vec<EF> = (0..c.len().trailing_zeros())
+                    .map(|_| ext(&mut rng))
+                    .collect();
+                ColumnClaim {
+                    column,
+                    value: evaluate::<F, EF>(c, &point),
+                    point,
+                }
+            })
+            .collect();
+        let mut t = Transcript::new(LABEL);
+        let (commitment, data) = pcs.commit_batch(&columns, &mut rng, &mut t).unwrap();
+        // The stack claim is made on `D` as the engine makes it: from the data's values.
+        let point: Vec<EF> = (0..data.stacked_vars()).map(|_| ext(&mut rng)).collect();
+        let stack = vec![StackClaim {
+            value: evaluate::<F, EF>(&data.stacked_values(), &point),
+            point,
+        }];
+        // The data's lift is the verifier's.
+        assert_eq!(
+            data.lift(&claims).unwrap(),
+            pcs.lift_batch(&commitment, &claims).unwrap().1
+        );
+        let proof = pcs.open_batch(data, &claims, &stack, &mut t).unwrap();
+        Case {
+            pcs,
+            commitment,
+            claims,
+            stack,
+            proof,
+            columns,
+        }
+    }
+
+    fn check(
+        pcs: &MaskedPcs,
+        c: &MaskedBatchCommitment,
+        claims: &[ColumnClaim],
+        stack: &[StackClaim],
+        proof: &MaskedProof,
+    ) -> Result<(), MaskedError> {
+        let mut t = Transcript::new(LABEL);
+        pcs.absorb_batch_commitment(c, &mut t)?;
+        pcs.verify_batch(c, claims, stack, proof, &mut t)
+    }
+
+    fn accepts(case: &Case) -> Result<(), MaskedError> {
+        check(
+            &case.pcs,
+            &case.commitment,
+            &case.claims,
+            &case.stack,
+            &case.proof,
+        )
+    }
+
+    #[test]
+    fn several_columns_open_in_one_masked_proof() {
+        // Sizes as a witness batch has them: unequal, unsorted, one below the padding.
+        for (vars, seed) in [(&[10usize, 12, 3, 12, 7][..], 1), (&[2, 2][..], 2)] {
+            let case = honest(vars, seed);
+            accepts(&case).unwrap();
+            // The lifted claims are true of `D` at the lifted points.
+            let (layout, d) = case.pcs.batch_layout(&vars.to_vec()).unwrap();
+            let stacked = layout.fill(&case.columns, d);
+            let (_, points) = case.pcs.lift_batch(&case.commitment, &case.claims).unwrap();
+            for (p, c) in points.iter().zip(&case.claims) {
+                assert_eq!(evaluate::<F, EF>(&stacked, p), c.value);
+            }
+            assert_eq!(case.commitment.stack.data_vars, d);
+        }
+    }
+
+    #[test]
+    fn the_stacked_values_are_the_columns_stack() {
+        let mut rng = StdRng::seed_from_u64(9);
+        let pcs = MaskedPcs::new(MaskedConfig::default());
+        let columns: Vec<Vec<F>> = [9usize, 11, 4]
+            .iter()
+            .map(|&n| (0..1usize << n).map(|_| rng.random()).collect())
+            .collect();
+        let mut t = Transcript::new(LABEL);
+        let (c, data) = pcs.commit_batch(&columns, &mut rng, &mut t).unwrap();
+        let (layout, d) = pcs.batch_layout(&[9, 11, 4]).unwrap();
+        assert_eq!(data.stacked_vars(), d);
+        assert_eq!(c.stack.data_vars, d);
+        assert_eq!(&*data.stacked_values(), &layout.fill(&columns, d)[..]);
+    }
+
+    #[test]
+    fn false_or_misplaced_claims_and_other_shapes_are_rejected() {
+        let case = honest(&[10, 12, 3, 12, 7], 3);
+        // A wrong column value.
+        let mut claims = case.claims.clone();
+        claims[1].value += EF::ONE;
+        assert!(
+            check(
+                &case.pcs,
+                &case.commitment,
+                &claims,
+                &case.stack,
+                &case.proof
+            )
+            .is_err()
+        );
+        // The same value claimed of another column of the same size.
+        let mut claims = case.claims.clone();
+        claims[1].column = 3;
+        assert!(
+            check(
+                &case.pcs,
+                &case.commitment,
+                &claims,
+                &case.stack,
+                &case.proof
+            )
+            .is_err()
+        );
+        // A claim on a column that does not exist.
+        let mut claims = case.claims.clone();
+        claims[0].column = 5;
+        assert!(matches!(
+            check(
+                &case.pcs,
+                &case.commitment,
+                &claims,
+                &case.stack,
+                &case.proof
+            ),
+            Err(MaskedError::Layout(_))
+        ));
+        // A wrong stack value, a stack claim left out.
+        let mut stack = case.stack.clone();
+        stack[0].value += EF::ONE;
+        assert!(
+            check(
+                &case.pcs,
+                &case.commitment,
+                &case.claims,
+                &stack,
+                &case.proof
+            )
+            .is_err()
+        );
+        assert!(check(&case.pcs, &case.commitment, &case.claims, &[], &case.proof).is_err());
+        // A stack claim of the wrong length.
+        let mut stack = case.stack.clone();
+        stack[0].point.push(EF::ONE);
+        assert!(
+            check(
+                &case.pcs,
+                &case.commitment,
+                &case.claims,
+                &stack,
+                &case.proof
+            )
+            .is_err()
+        );
+        // Other shapes: two columns swapped (same stack size, other layout), a stack size that
+        // is not the shapes', another root.
+        let mut c = case.commitment.clone();
+        c.num_vars.swap(0, 1);
+        assert!(check(&case.pcs, &c, &case.claims, &case.stack, &case.proof).is_err());
+        let mut c = case.commitment.clone();
+        c.num_vars.push(4);
+        assert!(check(&case.pcs, &c, &case.claims, &case.stack, &case.proof).is_err());
+        let mut c = case.commitment.clone();
+        c.num_vars.push(13);
+        assert!(matches!(
+            check(&case.pcs, &c, &case.claims, &case.stack, &case.proof),
+            Err(MaskedError::Shape(_))
+        ));
+        let mut c = case.commitment.clone();
+        c.stack.stack_vars += 1;
+        assert!(matches!(
+            check(&case.pcs, &c, &case.claims, &case.stack, &case.proof),
+            Err(MaskedError::Shape(_))
+        ));
+        let mut c = case.commitment.clone();
+        c.stack.root[0] ^= 1;
+        assert!(check(&case.pcs, &c, &case.claims, &case.stack, &case.proof).is_err());
+        // Another batch's proof.
+        let other = honest(&[10, 12, 3, 12, 7], 4);
+        assert!(
+            check(
+                &case.pcs,
+                &case.commitment,
+                &case.claims,
+                &case.stack,
+                &other.proof
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn batches_the_masked_opening_does_not_take_are_refused() {
+        let pcs = MaskedPcs::new(MaskedConfig::default());
+        let mut rng = StdRng::seed_from_u64(5);
+        let mut t = Transcript::new(LABEL);
+        assert!(matches!(
+            pcs.commit_batch(&[], &mut rng, &mut t),
+            Err(MaskedError::Layout(_))
+        ));
+        assert!(matches!(
+            pcs.commit_batch(&[vec![F::ZERO; 3]], &mut rng, &mut t),
+            Err(MaskedError::Layout(_))
+        ));
+        assert!(!pcs.batch_fits(&[MAX_DATA_VARS, 1]));
+        assert!(pcs.batch_fits(&[MAX_DATA_VARS - 1, MAX_DATA_VARS - 1]));
+    }
+}
