@@ -1,22 +1,22 @@
-//! **A prototype, not used by any proof**: the masked first round of docs/PROOF_SIZE.md §2.i and
-//! §2.i.1 (stop 45) — a zero-knowledge opening of one committed column made of one WHIR-style
-//! first round whose folded polynomial is masked, `P₁ = Q(α, ·) + ρ·M'`, followed by a *plain*
-//! (non-hiding) opening of `P₁` with [`Pcs`].
+//! The masked first round of docs/PROOF_SIZE.md §2.i and §2.i.1 (stop 45) — a zero-knowledge
+//! opening of one committed column made of one WHIR-style first round whose folded polynomial is
+//! masked, `P₁ = Q(α, ·) + ρ·M'`, followed by a *plain* (non-hiding) opening of `P₁` with [`Pcs`].
 //!
-//! What it covers: one column, a one-time commitment, eq claims, grinding before the row queries;
-//! and the joint opening of the engine's shape (docs/ZK.md §15): a weights column committed once
-//! for `T` uses ([`MaskedPcs::commit_reusable`]: every limb's tail uniform, `T·queries` entries at
+//! **Used by proofs since proof format 25 for a witness opened on its own**: [`MaskedPcs::commit_batch`]
+//! / [`MaskedPcs::open_batch`] ([`batch`]) stack the witness batch's columns as [`crate::HidingPcs`]
+//! does and commit the stack as the one column. The rest is still a prototype, not used by proofs:
+//! the joint opening of the engine's shape (docs/ZK.md §15) — a weights column committed once for
+//! `T` uses ([`MaskedPcs::commit_reusable`]: every limb's tail uniform, `T·queries` entries at
 //! least, no mask regions and no `M'`) opened together with a proof's witness column
 //! ([`MaskedPcs::commit_at`] at the same stack size, [`MaskedPcs::open_joint`]: `Q = W ‖ X`, the
 //! selector the first fold variable, both trees' rows at the same positions; the witness brings
-//! the mask regions and `M'`). What it does not (later steps of §2.i.1's build order): several
-//! columns per commitment, the proof format and the engine, a written-out zero-knowledge proof.
-//! The one-column opening has an on-chain verifier (zkinfer-evm's `MaskedVerifier.sol`); the joint
-//! one does not. It exists to check the design in code — an honest opening verifies and every
-//! tampered part of one is rejected (the tests) — and to measure its size and time against today's
-//! [`crate::HidingPcs`] opening of the same column in one run (`cargo run --release -p zkinfer-pcs
-//! --example bench_masked`). The caller's generator supplies the randomness (the tests and the
-//! bench seed it); the engine would seed it from the OS, as `HidingPcs` does.
+//! the mask regions and `M'`). The one-column opening has an on-chain verifier (zkinfer-evm's
+//! `MaskedVerifier.sol`); the batch and joint ones do not. The zero-knowledge argument is a
+//! sketch (§2.i.1), not reviewed; the tests check that an honest opening verifies and that every
+//! tampered part of one is rejected, and zkinfer-proof's `zk_whole` test checks whole proofs
+//! empirically. `cargo run --release -p zkinfer-pcs --example bench_masked` measures it against
+//! [`crate::HidingPcs`] in one run. The caller's generator supplies the randomness
+//! ([`MaskedPcs::os_rng`] for proofs; the tests and the bench seed it).
 //!
 //! # Layout
 //! The committed stack `Q` has `n = max(d + 1, k + m + 2)` variables for a column `D` of `d`
@@ -25,7 +25,16 @@
 //! limb `c` (`D[c·2^(d−k) + i]`; a claim `D(z) = v` is the claim `Q(z_{<k}, 0, …, 0, z_{≥k}) =
 //! v`), half `h = 1` starts with the two uniform mask regions `R₁`, `R₂` (`2^m` entries per limb
 //! each, index `(c, 1, 0…0, j, i_m)` for region `j`); everything else in a limb after the column
-//! is uniform too. Row `r` of the tree holds the `2^k` limbs' Reed–Solomon codewords at `ω^r`, the
+//! is uniform too.
+//!
+//! The *tail layout* (`n = d`, a batch whose columns leave every limb room: [`tail_fits`]) does
+//! without the half bit, so the stack is no larger than the column: limb `c` holds `D`'s entries
+//! `i·2^k + c` (`Q(c, i) = D(i ‖ c)`, so a claim `D(z) = v` is the claim `Q(z_{≥d−k}, z_{<d−k}) =
+//! v`), every limb's rows from the first that holds no data on are uniform — they are part of
+//! `D`, whose claims include them — and the mask regions are each limb's last `2^(m+1)` rows
+//! (index `(c, 1…1, j, i_m)`). A joint opening takes the half layout only.
+//!
+//! Either way, row `r` of the tree holds the `2^k` limbs' Reed–Solomon codewords at `ω^r`, the
 //! codeword of the fresh mask `M'` (`2^(n−k)` EF coefficients, as 2 F) at the same point, and 2 F
 //! of salt.
 //!
@@ -79,6 +88,22 @@ pub const MASK_VARS: usize = 8;
 
 /// The largest column, in variables.
 pub const MAX_DATA_VARS: usize = 26;
+
+/// The smallest column the tail layout takes (`n = d`): a limb of at least
+/// `2^(MASK_VARS + 2)` entries, the mask regions in its top half.
+#[must_use]
+pub const fn tail_min_vars(k: usize) -> usize {
+    k + MASK_VARS + 2
+}
+
+/// Whether a column of `2^d` whose first `used` entries are data takes the tail layout (`n = d`,
+/// no stack twice the column): every limb keeps its last `2^(MASK_VARS + 1)` rows for the masks.
+#[must_use]
+pub fn tail_fits(d: usize, used: usize, k: usize) -> bool {
+    d >= tail_min_vars(k)
+        && d <= MAX_DATA_VARS
+        && used.div_ceil(1 << k) + (2usize << MASK_VARS) <= 1usize << (d - k)
+}
 
 /// The stack's number of variables for a column of `d` and a first fold of `k`.
 #[must_use]
@@ -228,6 +253,15 @@ impl MaskedData {
     fn column(&self, k: usize) -> Vec<F> {
         let limb = 1usize << self.stack_vars.saturating_sub(k);
         let part = 1usize << self.data_vars.saturating_sub(k);
+        if self.stack_vars == self.data_vars {
+            let mask = (1usize << k) - 1;
+            return (0..self.stack.len())
+                .map(|y| {
+                    let at = ((y & mask) << (self.stack_vars - k)) | (y >> k);
+                    self.stack.get(at).copied().unwrap_or(F::ZERO)
+                })
+                .collect();
+        }
         self.stack
             .chunks(limb)
             .flat_map(|l| l.get(..part).unwrap_or_default())
@@ -341,6 +375,9 @@ impl MaskedPcs {
     /// A column of `2^data_vars` in a stack of `2^stack_vars`: at least [`stack_vars`]'s.
     fn check_shape(&self, data_vars: usize, stack_vars_: usize) -> Result<(), MaskedError> {
         self.check_vars(data_vars)?;
+        if stack_vars_ == data_vars && data_vars >= tail_min_vars(self.config.fold) {
+            return Ok(());
+        }
         let min = stack_vars(data_vars, self.config.fold);
         if stack_vars_ < min || stack_vars_ > MAX_DATA_VARS + 4 {
             return Err(MaskedError::Shape(format!(
@@ -391,7 +428,7 @@ impl MaskedPcs {
         rng: &mut StdRng,
         transcript: &mut Transcript,
     ) -> Result<(MaskedCommitment, MaskedData), MaskedError> {
-        let (commitment, data) = self.commit_tree(column, stack_vars, true, rng)?;
+        let (commitment, data) = self.commit_tree(column, stack_vars, true, column.len(), rng)?;
         self.absorb_commitment(&commitment, transcript)?;
         Ok((commitment, data))
     }
@@ -421,16 +458,19 @@ impl MaskedPcs {
                     MAX_DATA_VARS + 4
                 ))
             })?;
-        let (commitment, data) = self.commit_tree(column, n, false, rng)?;
+        let (commitment, data) = self.commit_tree(column, n, false, column.len(), rng)?;
         self.absorb_commitment(&commitment, transcript)?;
         Ok((commitment, data))
     }
 
+    /// Commits `column` in a stack of `2^n`: the half layout (`n > d`) or, when `n = d`, the
+    /// tail layout, where only the column's first `used` entries are data (see the module doc).
     fn commit_tree(
         &self,
         column: &[F],
         n: usize,
         with_mask: bool,
+        used: usize,
         rng: &mut StdRng,
     ) -> Result<(MaskedCommitment, MaskedData), MaskedError> {
         let d = column_vars(column)?;
@@ -439,11 +479,31 @@ impl MaskedPcs {
         let limb = 1usize << (n - k);
         let part = 1usize << (d - k);
         let mut stack = vec![F::ZERO; 1 << n];
-        for (dst, src) in stack.chunks_mut(limb).zip(column.chunks(part)) {
-            let (data, masks) = dst.split_at_mut(part);
-            data.copy_from_slice(src);
-            for v in masks {
-                *v = rng.random();
+        if n == d {
+            // Limb `c` holds the column's entries `i·2^k + c`; each limb's rows from the first
+            // that holds no data on are uniform (the mask regions among them).
+            let rows = used.div_ceil(1 << k);
+            if rows + (2usize << MASK_VARS) > limb {
+                return Err(MaskedError::Shape(format!(
+                    "{used} entries of data leave a column of 2^{d} no room for the masks' tail"
+                )));
+            }
+            for (c, dst) in stack.chunks_mut(limb).enumerate() {
+                let (data, masks) = dst.split_at_mut(rows);
+                for (i, v) in data.iter_mut().enumerate() {
+                    *v = column.get((i << k) | c).copied().unwrap_or(F::ZERO);
+                }
+                for v in masks {
+                    *v = rng.random();
+                }
+            }
+        } else {
+            for (dst, src) in stack.chunks_mut(limb).zip(column.chunks(part)) {
+                let (data, masks) = dst.split_at_mut(part);
+                data.copy_from_slice(src);
+                for v in masks {
+                    *v = rng.random();
+                }
             }
         }
         let mask: Vec<EF> = if with_mask {
@@ -480,17 +540,17 @@ impl MaskedPcs {
         } else {
             Vec::new()
         };
-        let w = width + if with_mask { 4 } else { 2 };
-        let mut rows = Vec::with_capacity(limbs.values.len() / width * w);
-        for (i, l) in limbs.values.chunks(width).enumerate() {
-            rows.extend_from_slice(l);
-            if let Some(m) = mask_words.get(2 * i..2 * i + 2) {
-                rows.extend_from_slice(m);
-            }
-            rows.push(rng.random());
-            rows.push(rng.random());
+        // The tree's leaf `r` hashes the limbs' row `r`, then `M'`'s and the salt's (p3 hashes
+        // the rows of same-height matrices as one concatenated row), so the rows are committed
+        // as they are, without a copy into one matrix.
+        let height = limbs.values.len() / width;
+        let salt: Vec<F> = (0..2 * height).map(|_| rng.random()).collect();
+        let mut matrices = vec![limbs];
+        if with_mask {
+            matrices.push(RowMajorMatrix::new(mask_words, 2));
         }
-        let (cap, tree) = self.mmcs.commit_matrix(RowMajorMatrix::new(rows, w));
+        matrices.push(RowMajorMatrix::new(salt, 2));
+        let (cap, tree) = self.mmcs.commit(matrices);
         let root = *cap
             .roots()
             .first()
@@ -558,10 +618,13 @@ impl MaskedPcs {
         claims: &[(Vec<EF>, EF)],
         transcript: &mut Transcript,
     ) -> Result<MaskedProof, MaskedError> {
-        if weights.stack_vars != witness.stack_vars || !weights.mask.is_empty() {
+        if weights.stack_vars != witness.stack_vars
+            || !weights.mask.is_empty()
+            || witness.stack_vars == witness.data_vars
+        {
             return Err(MaskedError::Shape(
                 "a joint opening takes a reusable weights commitment and a witness commitment \
-                 of the same stack size"
+                 of the same stack size, in the half layout"
                     .into(),
             ));
         }
@@ -589,12 +652,12 @@ impl MaskedPcs {
         absorb_claims(claims, transcript);
         // 1. The mask regions' claims.
         let joint = weights.is_some();
-        let mask_points = mask_points(transcript, k, n).map(|p| select(joint, 1, p));
+        let mask_points = mask_points(transcript, k, n, d == n).map(|p| select(joint, 1, p));
         let stack: std::borrow::Cow<'_, [F]> = match weights {
             Some((w, _)) => w.stack.iter().chain(&data.stack).copied().collect(),
             None => std::borrow::Cow::Borrowed(&data.stack),
         };
-        let mask_values = mask_points.each_ref().map(|p| evaluate::<F, EF>(&stack, p));
+        let mask_values = mask_points.each_ref().map(|p| eq_dot(&stack, p, EF::ONE));
         transcript.absorb_exts(LABEL_MASK_VALUES, &mask_values);
         // 2. The first sumcheck, `k` (+ 1 for the selector) rounds of `Σ Q·W`.
         let (points, values) = joint_claims(
@@ -611,9 +674,7 @@ impl MaskedPcs {
         let mut scale = EF::ONE;
         let mut sum = EF::ZERO;
         for (p, &v) in points.iter().zip(&values) {
-            for (x, e) in weight.iter_mut().zip(eq_table_scaled(p, scale)) {
-                *x += e;
-            }
+            add_eq_scaled(&mut weight, p, scale);
             sum += scale * v;
             scale *= beta;
         }
@@ -671,7 +732,7 @@ impl MaskedPcs {
             let (opened, paths) = self.mmcs.open_multi_batch(&indices, tree);
             let rows: Vec<Vec<F>> = opened
                 .into_iter()
-                .map(|mut m: Vec<Vec<F>>| m.pop().unwrap_or_default())
+                .map(|m: Vec<Vec<F>>| m.concat())
                 .collect();
             (rows, paths)
         };
@@ -775,9 +836,13 @@ impl MaskedPcs {
         transcript: &mut Transcript,
     ) -> Result<(), MaskedError> {
         self.check_shape(weights.data_vars, weights.stack_vars)?;
-        if weights.stack_vars != witness.stack_vars {
+        if weights.stack_vars != witness.stack_vars
+            || weights.stack_vars == weights.data_vars
+            || witness.stack_vars == witness.data_vars
+        {
             return Err(MaskedError::Shape(format!(
-                "the weights' stack has {} variables and the witness's {}",
+                "the weights' stack has {} variables and the witness's {} (a joint opening \
+                 takes two stacks of one size in the half layout)",
                 weights.stack_vars, witness.stack_vars
             )));
         }
@@ -808,7 +873,7 @@ impl MaskedPcs {
         let joint = weights.is_some();
         check_claims(claims, d)?;
         absorb_claims(claims, transcript);
-        let mask_points = mask_points(transcript, k, n).map(|p| select(joint, 1, p));
+        let mask_points = mask_points(transcript, k, n, d == n).map(|p| select(joint, 1, p));
         transcript.absorb_exts(LABEL_MASK_VALUES, &proof.mask_values);
         let (points, values) = joint_claims(
             weights.map(|(_, c)| c),
@@ -956,6 +1021,53 @@ impl MaskedPcs {
 
 /// One round of the sumcheck of `Σ_b q(b)·w(b)` over the most significant variable: the round
 /// polynomial's values at `0, 1, 2` (degree 2).
+/// `acc[b] += scale · eq(p, b)` over `acc`'s `2^|p|` entries, big-endian. A Boolean coordinate
+/// selects one half (a lifted claim's selector and padding coordinates, the mask regions' fixed
+/// coordinates), so the work is the size of the point's support, not of `acc`.
+fn add_eq_scaled(acc: &mut [EF], p: &[EF], scale: EF) {
+    let Some((&first, rest)) = p.split_first() else {
+        if let Some(a) = acc.first_mut() {
+            *a += scale;
+        }
+        return;
+    };
+    let (lo, hi) = acc.split_at_mut(acc.len() / 2);
+    if first == EF::ZERO {
+        add_eq_scaled(lo, rest, scale);
+    } else if first == EF::ONE {
+        add_eq_scaled(hi, rest, scale);
+    } else if rest.iter().any(|&x| x == EF::ZERO || x == EF::ONE) {
+        add_eq_scaled(lo, rest, scale * (EF::ONE - first));
+        add_eq_scaled(hi, rest, scale * first);
+    } else {
+        for (x, e) in acc.iter_mut().zip(eq_table_scaled(p, scale)) {
+            *x += e;
+        }
+    }
+}
+
+/// `scale · Σ_b eq(p, b)·values[b]` (`values`' MLE at `p`), visiting only the point's support as
+/// [`add_eq_scaled`] does.
+fn eq_dot(values: &[F], p: &[EF], scale: EF) -> EF {
+    let Some((&first, rest)) = p.split_first() else {
+        return values.first().map_or(EF::ZERO, |&v| scale * v);
+    };
+    let (lo, hi) = values.split_at(values.len() / 2);
+    if first == EF::ZERO {
+        eq_dot(lo, rest, scale)
+    } else if first == EF::ONE {
+        eq_dot(hi, rest, scale)
+    } else if rest.iter().any(|&x| x == EF::ZERO || x == EF::ONE) {
+        eq_dot(lo, rest, scale * (EF::ONE - first)) + eq_dot(hi, rest, scale * first)
+    } else {
+        eq_table_scaled(p, scale)
+            .into_iter()
+            .zip(values)
+            .map(|(e, &v)| e * v)
+            .sum()
+    }
+}
+
 fn product_round<A: Copy + Into<EF>>(q: &[A], w: &[EF]) -> [EF; 3] {
     let (q0, q1) = q.split_at(q.len() / 2);
     let (w0, w1) = w.split_at(w.len() / 2);
@@ -998,6 +1110,11 @@ fn absorb_claims(claims: &[(Vec<EF>, EF)], transcript: &mut Transcript) {
 /// A column point `z` (`d` coordinates) as a point of the `n`-variable stack: the limb bits,
 /// zeros, the rest.
 fn lift(z: &[EF], k: usize, n: usize) -> Vec<EF> {
+    if z.len() == n {
+        // The tail layout: `Q(c, i) = D(i ‖ c)`.
+        let (rest, limb) = z.split_at(n.saturating_sub(k));
+        return limb.iter().chain(rest).copied().collect();
+    }
     let (limb, rest) = z.split_at(k.min(z.len()));
     let zeros = n.saturating_sub(z.len());
     limb.iter()
@@ -1008,16 +1125,18 @@ fn lift(z: &[EF], k: usize, n: usize) -> Vec<EF> {
 }
 
 /// The two mask regions' claim points, drawn: region `j` at `(r_{<k}, 1, 0…0, j, r_{≥k})` with
-/// `r` of `k + MASK_VARS` coordinates.
-fn mask_points(transcript: &mut Transcript, k: usize, n: usize) -> [Vec<EF>; 2] {
+/// `r` of `k + MASK_VARS` coordinates; in the tail layout (`tail`) at `(r_{<k}, 1…1, j, r_{≥k})`,
+/// each limb's last `2^(MASK_VARS + 1)` entries.
+fn mask_points(transcript: &mut Transcript, k: usize, n: usize, tail: bool) -> [Vec<EF>; 2] {
     let zeros = n.saturating_sub(k + MASK_VARS + 2);
+    let fixed = if tail { EF::ONE } else { EF::ZERO };
     [0u8, 1].map(|j| {
         let r = transcript.challenges(LABEL_MASK_POINTS, k + MASK_VARS);
         let (limb, rest) = r.split_at(k.min(r.len()));
         limb.iter()
             .copied()
             .chain(std::iter::once(EF::ONE))
-            .chain(std::iter::repeat_n(EF::ZERO, zeros))
+            .chain(std::iter::repeat_n(fixed, zeros))
             .chain(std::iter::once(EF::from_u8(j)))
             .chain(rest.iter().copied())
             .collect()
@@ -1179,6 +1298,35 @@ mod tests {
         let mut t = Transcript::new(b"masked-test");
         pcs.absorb_commitment(c, &mut t)?;
         pcs.verify(c, claims, proof, &mut t)
+    }
+
+    #[test]
+    fn the_sparse_eq_table_is_the_eq_table() {
+        let mut rng = StdRng::seed_from_u64(41);
+        for pattern in ["rr0r1rr", "0000", "r1r0", "rrrr", "1", "r"] {
+            let p: Vec<EF> = pattern
+                .chars()
+                .map(|c| match c {
+                    '0' => EF::ZERO,
+                    '1' => EF::ONE,
+                    _ => EF::from_basis_coefficients_fn(|_| rng.random::<F>()),
+                })
+                .collect();
+            let scale = EF::from_basis_coefficients_fn(|_| rng.random::<F>());
+            let mut acc = vec![EF::ONE; 1 << p.len()];
+            add_eq_scaled(&mut acc, &p, scale);
+            let want: Vec<EF> = eq_table(&p)
+                .into_iter()
+                .map(|e| EF::ONE + scale * e)
+                .collect();
+            assert_eq!(acc, want, "{pattern}");
+            let values: Vec<F> = (0..1usize << p.len()).map(|_| rng.random()).collect();
+            assert_eq!(
+                eq_dot(&values, &p, scale),
+                scale * evaluate::<F, EF>(&values, &p),
+                "{pattern}"
+            );
+        }
     }
 
     #[test]

@@ -28,11 +28,12 @@ mod common;
 use common::zero_window_starts;
 
 use zkinfer_pcs::PcsConfig;
+use zkinfer_proof::commit::WitnessOpening;
 use zkinfer_proof::ir::{Op, ProofGraph};
 use zkinfer_proof::testing::{GraphBuilder, Rng};
 use zkinfer_proof::{
-    CompileOptions, InputVisibility, Profile, Proof, ProvingKey, ZkFile, compile, prove,
-    prove_non_zk_for_bench, setup, verify,
+    CompileOptions, InputVisibility, Profile, Proof, ProvingKey, WeightsVisibility, ZkFile,
+    compile, prove, prove_non_zk_for_bench, setup, verify,
 };
 
 const RUNS: usize = 8;
@@ -95,14 +96,16 @@ fn windows(pk: &ProvingKey, x: &[i64], hiding: bool) -> Vec<BTreeSet<(usize, usi
             .expect("proves");
             verify(&pk.vk, &p, None, None).expect("verifies");
             assert!(p.output.iter().all(|&v| v == 0), "the output is 0");
-            // The ZK proofs open the witness and the private weights together (docs/ZK.md §15).
-            assert_eq!(
-                hiding,
-                matches!(
-                    p.witness_opening,
-                    zkinfer_proof::commit::WitnessOpening::Joint(_)
-                )
-            );
+            // The ZK proofs open the witness and the private weights together (docs/ZK.md §15);
+            // with public weights the witness alone, masked (proof format 25).
+            let expected = match (hiding, pk.vk.plan.options.weights) {
+                (false, _) => matches!(p.witness_opening, WitnessOpening::Plain(_)),
+                (true, WeightsVisibility::Public) => {
+                    matches!(p.witness_opening, WitnessOpening::Masked(_))
+                }
+                (true, _) => matches!(p.witness_opening, WitnessOpening::Joint(_)),
+            };
+            assert!(expected, "the witness opening's kind");
             placed_windows(&p)
         })
         .collect()
@@ -140,9 +143,28 @@ fn with_lookups_no_revealed_value_is_a_fixed_function_of_the_private_input() {
     check(true);
 }
 
+/// The same with public weights: the witness is opened on its own with the masked opening
+/// (proof format 25, docs/PROOF_SIZE.md §2.i), whose zero-knowledge argument is a sketch; this is
+/// its empirical check on whole proofs.
+#[test]
+fn with_a_masked_witness_opening_no_revealed_value_is_a_fixed_function_of_the_private_input() {
+    check_with(true, WeightsVisibility::Public);
+}
+
 fn check(lookups: bool) {
+    check_with(lookups, WeightsVisibility::default());
+}
+
+fn check_with(lookups: bool, weights: WeightsVisibility) {
     let (g, n) = model(lookups);
-    let plan = compile(&g, CompileOptions::with_input(InputVisibility::Private)).expect("compiles");
+    let plan = compile(
+        &g,
+        CompileOptions {
+            weights,
+            ..CompileOptions::with_input(InputVisibility::Private)
+        },
+    )
+    .expect("compiles");
     let pk = setup(&g, &plan, PcsConfig::default()).expect("setup");
     let zeros = vec![0i64; n];
     let mut rng = Rng::new(23);

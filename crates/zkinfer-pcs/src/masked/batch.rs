@@ -28,6 +28,7 @@ use zkinfer_field::{EF, F, Transcript};
 
 use super::{
     MAX_DATA_VARS, MaskedCommitment, MaskedData, MaskedError, MaskedPcs, MaskedProof, stack_vars,
+    tail_fits,
 };
 use crate::hiding::stack::Stack;
 use crate::{ColumnClaim, MAX_CLAIMS, PcsError, StackClaim};
@@ -77,6 +78,17 @@ impl MaskedBatchData {
 }
 
 impl MaskedPcs {
+    /// The masked stack's number of variables for the columns' stack `D` of `2^d` (`layout`'s
+    /// columns): `d` itself — the tail layout — when every limb keeps room for the masks after
+    /// the columns, else the half layout's [`stack_vars`].
+    fn batch_stack_vars(&self, layout: &Stack, d: usize) -> usize {
+        if tail_fits(d, layout.used, self.config.fold) {
+            d
+        } else {
+            stack_vars(d, self.config.fold)
+        }
+    }
+
     /// The placement of columns of `num_vars` and `D`'s number of variables.
     fn batch_layout(&self, num_vars: &[usize]) -> Result<(Stack, usize), MaskedError> {
         let layout = Stack::new(num_vars, &self.config.plain).map_err(MaskedError::Layout)?;
@@ -117,8 +129,8 @@ impl MaskedPcs {
         let num_vars = crate::prover::column_vars(columns).map_err(MaskedError::Layout)?;
         let (layout, d) = self.batch_layout(&num_vars)?;
         let stacked = layout.fill(columns, d);
-        let (stack, data) =
-            self.commit_tree(&stacked, stack_vars(d, self.config.fold), true, rng)?;
+        let n = self.batch_stack_vars(&layout, d);
+        let (stack, data) = self.commit_tree(&stacked, n, true, layout.used, rng)?;
         drop(stacked);
         let commitment = MaskedBatchCommitment {
             stack,
@@ -146,8 +158,8 @@ impl MaskedPcs {
         commitment: &MaskedBatchCommitment,
         transcript: &mut Transcript,
     ) -> Result<(), MaskedError> {
-        let (_, d) = self.batch_of(commitment)?;
-        let n = stack_vars(d, self.config.fold);
+        let (layout, d) = self.batch_of(commitment)?;
+        let n = self.batch_stack_vars(&layout, d);
         if commitment.stack.data_vars != d || commitment.stack.stack_vars != n {
             return Err(MaskedError::Shape(format!(
                 "the columns stack in 2^{d} (a masked stack of 2^{n}); the commitment says \
@@ -341,17 +353,24 @@ mod tests {
     #[test]
     fn several_columns_open_in_one_masked_proof() {
         // Sizes as a witness batch has them: unequal, unsorted, one below the padding.
-        for (vars, seed) in [(&[10usize, 12, 3, 12, 7][..], 1), (&[2, 2][..], 2)] {
+        // The half layout (a stack of `2^(d+1)`) for the first two, the tail layout (`n = d`)
+        // for the third.
+        for (vars, seed, tail) in [
+            (&[10usize, 12, 3, 12, 7][..], 1, false),
+            (&[2, 2][..], 2, false),
+            (&[16, 12, 9][..], 7, true),
+        ] {
             let case = honest(vars, seed);
             accepts(&case).unwrap();
             // The lifted claims are true of `D` at the lifted points.
-            let (layout, d) = case.pcs.batch_layout(&vars.to_vec()).unwrap();
+            let (layout, d) = case.pcs.batch_layout(vars).unwrap();
             let stacked = layout.fill(&case.columns, d);
             let (_, points) = case.pcs.lift_batch(&case.commitment, &case.claims).unwrap();
             for (p, c) in points.iter().zip(&case.claims) {
                 assert_eq!(evaluate::<F, EF>(&stacked, p), c.value);
             }
             assert_eq!(case.commitment.stack.data_vars, d);
+            assert_eq!(case.commitment.stack.stack_vars == d, tail, "{vars:?}");
         }
     }
 
@@ -359,21 +378,39 @@ mod tests {
     fn the_stacked_values_are_the_columns_stack() {
         let mut rng = StdRng::seed_from_u64(9);
         let pcs = MaskedPcs::new(MaskedConfig::default());
-        let columns: Vec<Vec<F>> = [9usize, 11, 4]
-            .iter()
-            .map(|&n| (0..1usize << n).map(|_| rng.random()).collect())
-            .collect();
-        let mut t = Transcript::new(LABEL);
-        let (c, data) = pcs.commit_batch(&columns, &mut rng, &mut t).unwrap();
-        let (layout, d) = pcs.batch_layout(&[9, 11, 4]).unwrap();
-        assert_eq!(data.stacked_vars(), d);
-        assert_eq!(c.stack.data_vars, d);
-        assert_eq!(&*data.stacked_values(), &layout.fill(&columns, d)[..]);
+        for vars in [[9usize, 11, 4], [16, 12, 9]] {
+            let columns: Vec<Vec<F>> = vars
+                .iter()
+                .map(|&n| (0..1usize << n).map(|_| rng.random()).collect())
+                .collect();
+            let mut t = Transcript::new(LABEL);
+            let (c, data) = pcs.commit_batch(&columns, &mut rng, &mut t).unwrap();
+            let (layout, d) = pcs.batch_layout(&vars).unwrap();
+            assert_eq!(data.stacked_vars(), d);
+            assert_eq!(c.stack.data_vars, d);
+            // The columns in their slots; in the tail layout, uniform entries after them (the
+            // masks' rows of every limb), which the stack claims are made on too.
+            let values = data.stacked_values();
+            let filled = layout.fill(&columns, d);
+            assert_eq!(values[..layout.used], filled[..layout.used]);
+            let tail = c.stack.stack_vars == d;
+            assert_eq!(tail, vars[0] == 16);
+            assert_eq!(values[layout.used..].iter().any(|&v| v != F::ZERO), tail);
+        }
     }
 
     #[test]
     fn false_or_misplaced_claims_and_other_shapes_are_rejected() {
-        let case = honest(&[10, 12, 3, 12, 7], 3);
+        rejects(&[10, 12, 3, 12, 7]);
+    }
+
+    #[test]
+    fn in_the_tail_layout_false_or_misplaced_claims_and_other_shapes_are_rejected() {
+        rejects(&[16, 12, 12, 9]);
+    }
+
+    fn rejects(vars: &[usize]) {
+        let case = honest(vars, 3);
         // A wrong column value.
         let mut claims = case.claims.clone();
         claims[1].value += EF::ONE;
@@ -389,7 +426,7 @@ mod tests {
         );
         // The same value claimed of another column of the same size.
         let mut claims = case.claims.clone();
-        claims[1].column = 3;
+        claims[1].column = 2;
         assert!(
             check(
                 &case.pcs,
@@ -449,7 +486,7 @@ mod tests {
         c.num_vars.push(4);
         assert!(check(&case.pcs, &c, &case.claims, &case.stack, &case.proof).is_err());
         let mut c = case.commitment.clone();
-        c.num_vars.push(13);
+        c.num_vars.push(*c.num_vars.iter().max().unwrap() + 1);
         assert!(matches!(
             check(&case.pcs, &c, &case.claims, &case.stack, &case.proof),
             Err(MaskedError::Shape(_))
@@ -464,7 +501,7 @@ mod tests {
         c.stack.root[0] ^= 1;
         assert!(check(&case.pcs, &c, &case.claims, &case.stack, &case.proof).is_err());
         // Another batch's proof.
-        let other = honest(&[10, 12, 3, 12, 7], 4);
+        let other = honest(vars, 4);
         assert!(
             check(
                 &case.pcs,
@@ -475,6 +512,33 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn in_the_tail_layout_the_masks_are_uniform_whatever_the_columns() {
+        // Zero columns: a revealed mask value or a first-round message that is a fixed function
+        // of the columns would be zero.
+        let mut rng = StdRng::seed_from_u64(13);
+        let pcs = MaskedPcs::new(MaskedConfig::default());
+        let columns = vec![vec![F::ZERO; 1 << 16], vec![F::ZERO; 1 << 12]];
+        let mut t = Transcript::new(LABEL);
+        let (c, data) = pcs.commit_batch(&columns, &mut rng, &mut t).unwrap();
+        assert_eq!(c.stack.stack_vars, c.stack.data_vars, "the tail layout");
+        let claims = vec![ColumnClaim {
+            column: 0,
+            point: (0..16).map(|_| ext(&mut rng)).collect(),
+            value: EF::ZERO,
+        }];
+        let proof = pcs.open_batch(data, &claims, &[], &mut t).unwrap();
+        assert!(proof.mask_values.iter().all(|&v| v != EF::ZERO));
+        assert!(
+            proof
+                .first
+                .round_polys
+                .iter()
+                .all(|m| m.iter().all(|&v| v != EF::ZERO))
+        );
+        assert!(check(&pcs, &c, &claims, &[], &proof).is_ok());
     }
 
     #[test]
