@@ -80,7 +80,7 @@ use crate::types::{Dft, KeccakMmcs, MerkleCap};
 use crate::{ColumnClaim, Commitment, CommittedData, OpeningProof, Pcs, PcsConfig, PcsError};
 
 mod batch;
-pub use batch::{MaskedBatchCommitment, MaskedBatchData};
+pub use batch::{MaskedBatchCommitment, MaskedBatchData, StoredMaskedBatch};
 
 /// Each mask region holds `2^MASK_VARS ≥ 2·queries` entries per limb at the default parameters
 /// (§2.i.1 (1)).
@@ -211,6 +211,7 @@ pub struct MaskedCommitment {
 
 /// The prover's data: the stack, the mask `M'` (empty in a reusable weights commitment) and the
 /// tree.
+#[derive(Serialize, Deserialize)]
 pub struct MaskedData {
     stack: Vec<F>,
     mask: Vec<EF>,
@@ -396,6 +397,23 @@ impl MaskedPcs {
         self.rows_bits(stack_vars(data_vars, self.config.fold))
     }
 
+    /// A reusable commitment's limb length for a column of `2^d` and `uses` openings: the
+    /// column's part plus `uses · queries` uniform entries.
+    fn reusable_need(&self, d: usize, uses: usize) -> usize {
+        (1usize << d.saturating_sub(self.config.fold))
+            .saturating_add(uses.saturating_mul(self.config.queries))
+    }
+
+    /// Whether a reusable commitment's stack of `2^n` holds `uses` openings' randomness for a
+    /// column of `2^d` (the half layout, no larger than the largest stack).
+    #[must_use]
+    pub fn reusable_fits(&self, d: usize, n: usize, uses: usize) -> bool {
+        n > d
+            && n >= stack_vars(d, self.config.fold)
+            && n <= MAX_DATA_VARS + 4
+            && (1usize << (n - self.config.fold)) >= self.reusable_need(d, uses)
+    }
+
     fn rows_bits(&self, stack_vars: usize) -> usize {
         stack_vars - self.config.fold + self.config.log_inv_rate
     }
@@ -447,10 +465,26 @@ impl MaskedPcs {
         rng: &mut StdRng,
         transcript: &mut Transcript,
     ) -> Result<(MaskedCommitment, MaskedData), MaskedError> {
+        self.commit_reusable_at(column, uses, 0, rng, transcript)
+    }
+
+    /// [`MaskedPcs::commit_reusable`] in a stack of at least `2^min_stack_vars` (one that holds
+    /// the witness of the joint openings to come).
+    ///
+    /// # Errors
+    /// As [`MaskedPcs::commit_reusable`].
+    pub fn commit_reusable_at(
+        &self,
+        column: &[F],
+        uses: usize,
+        min_stack_vars: usize,
+        rng: &mut StdRng,
+        transcript: &mut Transcript,
+    ) -> Result<(MaskedCommitment, MaskedData), MaskedError> {
         let d = column_vars(column)?;
         let k = self.config.fold;
-        let need = (1usize << (d - k)).saturating_add(uses.saturating_mul(self.config.queries));
-        let n = (stack_vars(d, k)..=MAX_DATA_VARS + 4)
+        let need = self.reusable_need(d, uses);
+        let n = (stack_vars(d, k).max(min_stack_vars)..=MAX_DATA_VARS + 4)
             .find(|&n| (1usize << (n - k)) >= need)
             .ok_or_else(|| {
                 MaskedError::Shape(format!(

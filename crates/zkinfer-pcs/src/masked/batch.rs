@@ -34,6 +34,23 @@ use crate::hiding::stack::Stack;
 use crate::{ColumnClaim, MAX_CLAIMS, PcsError, StackClaim};
 
 const LABEL_SHAPES: &[u8] = b"mk/shapes";
+const LABEL_USES: &[u8] = b"mk/uses";
+
+/// A [`MaskedBatchData`] as a proving key stores it: the columns' shapes and the committed stack
+/// and tree (restored with [`MaskedPcs::restore_batch`]).
+#[derive(Serialize, Deserialize)]
+pub struct StoredMaskedBatch {
+    num_vars: Vec<u32>,
+    data: MaskedData,
+}
+
+impl std::fmt::Debug for StoredMaskedBatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredMaskedBatch")
+            .field("num_vars", &self.num_vars)
+            .finish_non_exhaustive()
+    }
+}
 
 /// A masked commitment of several columns: the stack's commitment and each column's number of
 /// variables.
@@ -54,6 +71,20 @@ pub struct MaskedBatchData {
 }
 
 impl MaskedBatchData {
+    /// What a proving key stores of a reusable weights commitment.
+    #[must_use]
+    pub fn into_stored(self) -> StoredMaskedBatch {
+        StoredMaskedBatch {
+            num_vars: self
+                .layout
+                .num_vars
+                .iter()
+                .map(|&n| u32::try_from(n).unwrap_or(u32::MAX))
+                .collect(),
+            data: self.data,
+        }
+    }
+
     /// The number of variables of the columns' stack `D` (a [`StackClaim`]'s point's length).
     #[must_use]
     pub fn stacked_vars(&self) -> usize {
@@ -167,10 +198,7 @@ impl MaskedPcs {
                 commitment.stack.data_vars, commitment.stack.stack_vars
             )));
         }
-        transcript.absorb_u64(LABEL_SHAPES, commitment.num_vars.len() as u64);
-        for &v in &commitment.num_vars {
-            transcript.absorb_u64(LABEL_SHAPES, u64::from(v));
-        }
+        absorb_shapes(&commitment.num_vars, transcript);
         self.absorb_commitment(&commitment.stack, transcript)
     }
 
@@ -234,6 +262,242 @@ impl MaskedPcs {
         let (_, points) = self.lift_batch(commitment, claims)?;
         let claims = on_stack(points, claims, stack)?;
         self.verify(&commitment.stack, &claims, proof, transcript)
+    }
+}
+
+impl MaskedPcs {
+    /// Restores a stored batch (the layout recomputed from the shapes).
+    ///
+    /// # Errors
+    /// Shapes that do not give the stored stack's size.
+    pub fn restore_batch(&self, stored: StoredMaskedBatch) -> Result<MaskedBatchData, MaskedError> {
+        let num_vars: Vec<usize> = stored.num_vars.iter().map(|&n| n as usize).collect();
+        let (layout, d) = self.batch_layout(&num_vars)?;
+        if stored.data.data_vars != d || stored.data.stack.len() != 1usize << stored.data.stack_vars
+        {
+            return Err(MaskedError::Shape(
+                "a stored masked commitment whose stack is not its columns'".into(),
+            ));
+        }
+        Ok(MaskedBatchData {
+            data: stored.data,
+            layout,
+            fold: self.config.fold,
+        })
+    }
+
+    /// Commits the weights' `columns` once for `uses` joint openings ([`MaskedPcs::commit_reusable`]
+    /// on their stack `D`, at least `2^min_stack_vars`), and absorbs the commitment as
+    /// [`MaskedPcs::absorb_reusable_batch_commitment`] does.
+    ///
+    /// # Errors
+    /// As [`MaskedPcs::commit_batch`]; a budget that does not fit.
+    pub fn commit_reusable_batch(
+        &self,
+        columns: &[Vec<F>],
+        uses: usize,
+        min_stack_vars: usize,
+        rng: &mut StdRng,
+        transcript: &mut Transcript,
+    ) -> Result<(MaskedBatchCommitment, MaskedBatchData), MaskedError> {
+        let num_vars = crate::prover::column_vars(columns).map_err(MaskedError::Layout)?;
+        let (layout, d) = self.batch_layout(&num_vars)?;
+        let stacked = layout.fill(columns, d);
+        let (stack, data) = self.commit_reusable_at(
+            &stacked,
+            uses,
+            min_stack_vars,
+            rng,
+            &mut Transcript::new(b""),
+        )?;
+        drop(stacked);
+        let commitment = MaskedBatchCommitment {
+            stack,
+            num_vars: num_vars.iter().map(|&n| n as u32).collect(),
+        };
+        self.absorb_reusable_batch_commitment(&commitment, uses, transcript)?;
+        Ok((
+            commitment,
+            MaskedBatchData {
+                data,
+                layout,
+                fold: self.config.fold,
+            },
+        ))
+    }
+
+    /// The verifier's side of [`MaskedPcs::commit_reusable_batch`]: the stack holds `uses`
+    /// openings' randomness; absorbs the shapes, `uses` and the stack's commitment.
+    ///
+    /// # Errors
+    /// Shapes a masked commitment does not take; a stack too small for `uses`.
+    pub fn absorb_reusable_batch_commitment(
+        &self,
+        commitment: &MaskedBatchCommitment,
+        uses: usize,
+        transcript: &mut Transcript,
+    ) -> Result<(), MaskedError> {
+        let (_, d) = self.batch_of(commitment)?;
+        let n = commitment.stack.stack_vars;
+        if commitment.stack.data_vars != d || !self.reusable_fits(d, n, uses) {
+            return Err(MaskedError::Shape(format!(
+                "a reusable commitment of 2^{} in 2^{n} for columns stacked in 2^{d} and {uses} \
+                 uses",
+                commitment.stack.data_vars
+            )));
+        }
+        absorb_shapes(&commitment.num_vars, transcript);
+        transcript.absorb_u64(LABEL_USES, uses as u64);
+        self.absorb_commitment(&commitment.stack, transcript)
+    }
+
+    /// Commits a proof's witness `columns` in a stack of `2^stack_vars` (a reusable weights
+    /// commitment's, for [`MaskedPcs::open_joint_batch`]; the half layout) and absorbs it as
+    /// [`MaskedPcs::absorb_batch_commitment_at`] does.
+    ///
+    /// # Errors
+    /// As [`MaskedPcs::commit_batch`]; a stack that does not hold the columns' in the half
+    /// layout.
+    pub fn commit_batch_at(
+        &self,
+        columns: &[Vec<F>],
+        stack_vars: usize,
+        rng: &mut StdRng,
+        transcript: &mut Transcript,
+    ) -> Result<(MaskedBatchCommitment, MaskedBatchData), MaskedError> {
+        let num_vars = crate::prover::column_vars(columns).map_err(MaskedError::Layout)?;
+        let (layout, d) = self.batch_layout(&num_vars)?;
+        if stack_vars <= d {
+            return Err(MaskedError::Shape(format!(
+                "a witness stacked in 2^{d} does not fit a joint stack of 2^{stack_vars}"
+            )));
+        }
+        let stacked = layout.fill(columns, d);
+        let (stack, data) = self.commit_tree(&stacked, stack_vars, true, layout.used, rng)?;
+        drop(stacked);
+        let commitment = MaskedBatchCommitment {
+            stack,
+            num_vars: num_vars.iter().map(|&n| n as u32).collect(),
+        };
+        self.absorb_batch_commitment_at(&commitment, stack_vars, transcript)?;
+        Ok((
+            commitment,
+            MaskedBatchData {
+                data,
+                layout,
+                fold: self.config.fold,
+            },
+        ))
+    }
+
+    /// The verifier's side of [`MaskedPcs::commit_batch_at`].
+    ///
+    /// # Errors
+    /// Shapes a masked commitment does not take, or another stack size.
+    pub fn absorb_batch_commitment_at(
+        &self,
+        commitment: &MaskedBatchCommitment,
+        stack_vars: usize,
+        transcript: &mut Transcript,
+    ) -> Result<(), MaskedError> {
+        let (_, d) = self.batch_of(commitment)?;
+        if commitment.stack.data_vars != d
+            || commitment.stack.stack_vars != stack_vars
+            || stack_vars <= d
+        {
+            return Err(MaskedError::Shape(format!(
+                "a witness commitment of 2^{} in 2^{} where its columns stack in 2^{d} and the \
+                 joint stack is 2^{stack_vars}",
+                commitment.stack.data_vars, commitment.stack.stack_vars
+            )));
+        }
+        absorb_shapes(&commitment.num_vars, transcript);
+        self.absorb_commitment(&commitment.stack, transcript)
+    }
+
+    /// Opens the weights' reusable commitment (`weights`, borrowed: it serves `uses` proofs) at
+    /// `weights_claims` and `weights_stack`, and a proof's witness (committed with
+    /// [`MaskedPcs::commit_batch_at`] at the weights' stack size) at `claims` and `stack`, in one
+    /// masked opening ([`MaskedPcs::open_joint`]).
+    ///
+    /// # Errors
+    /// As [`MaskedPcs::open_batch`] and [`MaskedPcs::open_joint`].
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "consuming the witness's data is the contract: it opens once"
+    )]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "two commitments' data, each with its column and stack claims"
+    )]
+    pub fn open_joint_batch(
+        &self,
+        weights: &MaskedBatchData,
+        weights_claims: &[ColumnClaim],
+        weights_stack: &[StackClaim],
+        witness: MaskedBatchData,
+        claims: &[ColumnClaim],
+        stack: &[StackClaim],
+        transcript: &mut Transcript,
+    ) -> Result<MaskedProof, MaskedError> {
+        let w_points = weights
+            .layout
+            .lift_points(weights_claims, weights.data.data_vars)
+            .map_err(MaskedError::Layout)?;
+        let w_claims = on_stack(w_points, weights_claims, weights_stack)?;
+        let x_points = witness
+            .layout
+            .lift_points(claims, witness.data.data_vars)
+            .map_err(MaskedError::Layout)?;
+        let x_claims = on_stack(x_points, claims, stack)?;
+        self.open_joint(
+            &weights.data,
+            &w_claims,
+            &witness.data,
+            &x_claims,
+            transcript,
+        )
+    }
+
+    /// The verifier's side of [`MaskedPcs::open_joint_batch`] (both commitments absorbed before,
+    /// the weights' first). Never panics.
+    ///
+    /// # Errors
+    /// The first check that fails.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "two commitments, each with its column and stack claims"
+    )]
+    pub fn verify_joint_batch(
+        &self,
+        weights: &MaskedBatchCommitment,
+        weights_claims: &[ColumnClaim],
+        weights_stack: &[StackClaim],
+        witness: &MaskedBatchCommitment,
+        claims: &[ColumnClaim],
+        stack: &[StackClaim],
+        proof: &MaskedProof,
+        transcript: &mut Transcript,
+    ) -> Result<(), MaskedError> {
+        let (_, w_points) = self.lift_batch(weights, weights_claims)?;
+        let w_claims = on_stack(w_points, weights_claims, weights_stack)?;
+        let (_, x_points) = self.lift_batch(witness, claims)?;
+        let x_claims = on_stack(x_points, claims, stack)?;
+        self.verify_joint(
+            &weights.stack,
+            &w_claims,
+            &witness.stack,
+            &x_claims,
+            proof,
+            transcript,
+        )
+    }
+}
+
+fn absorb_shapes(num_vars: &[u32], transcript: &mut Transcript) {
+    transcript.absorb_u64(LABEL_SHAPES, num_vars.len() as u64);
+    for &v in num_vars {
+        transcript.absorb_u64(LABEL_SHAPES, u64::from(v));
     }
 }
 
@@ -556,5 +820,180 @@ mod tests {
         ));
         assert!(!pcs.batch_fits(&[MAX_DATA_VARS, 1]));
         assert!(pcs.batch_fits(&[MAX_DATA_VARS - 1, MAX_DATA_VARS - 1]));
+    }
+}
+
+#[cfg(test)]
+mod joint_tests {
+    use rand_zk::{RngExt, SeedableRng};
+    use zkinfer_field::{BasedVectorSpace, PrimeCharacteristicRing};
+    use zkinfer_poly::evaluate;
+
+    use super::*;
+    use crate::masked::MaskedConfig;
+
+    const LABEL: &[u8] = b"masked-joint-batch-test";
+    const USES: usize = 8;
+
+    fn ext(rng: &mut StdRng) -> EF {
+        EF::from_basis_coefficients_fn(|_| rng.random::<F>())
+    }
+
+    fn columns(vars: &[usize], rng: &mut StdRng) -> Vec<Vec<F>> {
+        vars.iter()
+            .map(|&n| (0..1usize << n).map(|_| rng.random()).collect())
+            .collect()
+    }
+
+    fn claims(columns: &[Vec<F>], rng: &mut StdRng) -> Vec<ColumnClaim> {
+        columns
+            .iter()
+            .enumerate()
+            .map(|(column, c)| {
+                let point: Vec<EF> = (0..c.len().trailing_zeros()).map(|_| ext(rng)).collect();
+                ColumnClaim {
+                    column,
+                    value: evaluate::<F, EF>(c, &point),
+                    point,
+                }
+            })
+            .collect()
+    }
+
+    fn stack_claim(values: &[F], vars: usize, rng: &mut StdRng) -> Vec<StackClaim> {
+        let point: Vec<EF> = (0..vars).map(|_| ext(rng)).collect();
+        vec![StackClaim {
+            value: evaluate::<F, EF>(values, &point),
+            point,
+        }]
+    }
+
+    #[derive(Clone)]
+    struct Statement {
+        w: MaskedBatchCommitment,
+        wc: Vec<ColumnClaim>,
+        ws: Vec<StackClaim>,
+        x: MaskedBatchCommitment,
+        xc: Vec<ColumnClaim>,
+        xs: Vec<StackClaim>,
+    }
+
+    fn check(pcs: &MaskedPcs, s: &Statement, proof: &MaskedProof) -> Result<(), MaskedError> {
+        let mut t = Transcript::new(LABEL);
+        pcs.absorb_reusable_batch_commitment(&s.w, USES, &mut t)?;
+        pcs.absorb_batch_commitment_at(&s.x, s.w.stack.stack_vars, &mut t)?;
+        pcs.verify_joint_batch(&s.w, &s.wc, &s.ws, &s.x, &s.xc, &s.xs, proof, &mut t)
+    }
+
+    /// One proof against the weights' data: the witness committed at the weights' stack size.
+    fn prove_one(
+        pcs: &MaskedPcs,
+        w: &MaskedBatchCommitment,
+        wdata: &MaskedBatchData,
+        weights: &[Vec<F>],
+        rng: &mut StdRng,
+    ) -> (Statement, MaskedProof) {
+        let mut t = Transcript::new(LABEL);
+        pcs.absorb_reusable_batch_commitment(w, USES, &mut t)
+            .unwrap();
+        let xcols = columns(&[12, 9, 12], rng);
+        let (x, xdata) = pcs
+            .commit_batch_at(&xcols, w.stack.stack_vars, rng, &mut t)
+            .unwrap();
+        let wc = claims(weights, rng);
+        let ws = stack_claim(&wdata.stacked_values(), wdata.stacked_vars(), rng);
+        let xc = claims(&xcols, rng);
+        let xs = stack_claim(&xdata.stacked_values(), xdata.stacked_vars(), rng);
+        let proof = pcs
+            .open_joint_batch(wdata, &wc, &ws, xdata, &xc, &xs, &mut t)
+            .unwrap();
+        (
+            Statement {
+                w: w.clone(),
+                wc,
+                ws,
+                x,
+                xc,
+                xs,
+            },
+            proof,
+        )
+    }
+
+    #[test]
+    fn weights_committed_once_open_jointly_with_each_proofs_witness_and_are_bound() {
+        let mut rng = StdRng::seed_from_u64(31);
+        let pcs = MaskedPcs::new(MaskedConfig::default());
+        let weights = columns(&[11, 7, 11, 4], &mut rng);
+        // A stack that holds the witness (2^14 stacked: at least 2^15).
+        let (w, wdata) = pcs
+            .commit_reusable_batch(&weights, USES, 15, &mut rng, &mut Transcript::new(LABEL))
+            .unwrap();
+        assert!(w.stack.stack_vars >= 15);
+        let (s1, p1) = prove_one(&pcs, &w, &wdata, &weights, &mut rng);
+        check(&pcs, &s1, &p1).unwrap();
+        // The key's stored data, through its encoding, serves the next proof.
+        let bytes = bincode::serialize(&wdata.into_stored()).unwrap();
+        let stored: StoredMaskedBatch = bincode::deserialize(&bytes).unwrap();
+        let wdata = pcs.restore_batch(stored).unwrap();
+        let (s2, p2) = prove_one(&pcs, &w, &wdata, &weights, &mut rng);
+        check(&pcs, &s2, &p2).unwrap();
+
+        let rejected = |label: &str, s: &Statement, p: &MaskedProof| {
+            assert!(check(&pcs, s, p).is_err(), "{label}: accepted");
+        };
+        rejected("another proof's opening", &s1, &p2);
+        let mut s = s1.clone();
+        s.wc[2].value += EF::ONE;
+        rejected("a wrong weights value", &s, &p1);
+        let mut s = s1.clone();
+        s.wc[2].column = 0;
+        rejected("a weights claim on another column of that size", &s, &p1);
+        let mut s = s1.clone();
+        s.ws[0].value += EF::ONE;
+        rejected("a wrong weights stack value", &s, &p1);
+        let mut s = s1.clone();
+        s.xc[0].value += EF::ONE;
+        rejected("a wrong witness value", &s, &p1);
+        let mut s = s1.clone();
+        s.x = s2.x.clone();
+        rejected("another proof's witness commitment", &s, &p1);
+        let mut s = s1.clone();
+        s.w.stack.root[3] ^= 1;
+        rejected("another weights root", &s, &p1);
+        // Another weights commitment of the same weights (other randomness).
+        let (w_other, _) = pcs
+            .commit_reusable_batch(&weights, USES, 15, &mut rng, &mut Transcript::new(LABEL))
+            .unwrap();
+        let mut s = s1.clone();
+        s.w = w_other;
+        rejected("another weights commitment", &s, &p1);
+        // The verifier's budget differs from the commitment's: another transcript, or a stack
+        // too small for it.
+        let mut t = Transcript::new(LABEL);
+        assert!(
+            pcs.absorb_reusable_batch_commitment(&s1.w, 1 << 20, &mut t)
+                .is_err()
+        );
+        // The joint proof is not a one-witness proof.
+        let mut t = Transcript::new(LABEL);
+        let _ = pcs.absorb_batch_commitment_at(&s1.x, s1.w.stack.stack_vars, &mut t);
+        assert!(
+            pcs.verify_batch(&s1.x, &s1.xc, &s1.xs, &p1, &mut t)
+                .is_err()
+        );
+        // A witness committed at another stack size.
+        let mut t = Transcript::new(LABEL);
+        assert!(
+            pcs.absorb_batch_commitment_at(&s1.x, s1.w.stack.stack_vars + 1, &mut t)
+                .is_err()
+        );
+        // A stored batch whose shapes are not its stack's.
+        let (_, wdata) = pcs
+            .commit_reusable_batch(&weights, USES, 15, &mut rng, &mut Transcript::new(LABEL))
+            .unwrap();
+        let mut stored = wdata.into_stored();
+        stored.num_vars.push(13);
+        assert!(pcs.restore_batch(stored).is_err());
     }
 }
