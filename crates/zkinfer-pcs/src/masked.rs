@@ -74,7 +74,7 @@ use rand_zk::rngs::StdRng;
 use serde::{Deserialize, Serialize};
 use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, Transcript};
 use zkinfer_poly::{eq_eval, eq_table, eq_table_scaled, evaluate};
-use zkinfer_sumcheck::{Column, SumcheckError, SumcheckProof, Term, round_message};
+use zkinfer_sumcheck::{Column, SumcheckError, SumcheckProof, Term, powers, round_message};
 
 use crate::types::{Dft, KeccakMmcs, MerkleCap};
 use crate::{ColumnClaim, Commitment, CommittedData, OpeningProof, Pcs, PcsConfig, PcsError};
@@ -1274,16 +1274,6 @@ fn power_mle(x: F, point: &[EF]) -> EF {
         square = square.square();
     }
     acc
-}
-
-fn powers(x: EF, n: usize) -> Vec<EF> {
-    let mut out = Vec::with_capacity(n);
-    let mut p = EF::ONE;
-    for _ in 0..n {
-        out.push(p);
-        p *= x;
-    }
-    out
 }
 
 #[cfg(test)]

@@ -52,7 +52,7 @@ pub use prover::{
     reduce_claims_weighted,
 };
 pub use verifier::{
-    BatchClaim, BatchOpening, BatchSubClaim, verify, verify_batched, verify_reduce_claims,
+    BatchClaim, BatchOpening, BatchSubClaim, powers, verify, verify_batched, verify_reduce_claims,
     verify_reduce_claims_weighted,
 };
 

@@ -675,107 +675,59 @@ mod tests {
 
     fn rejects(vars: &[usize]) {
         let case = honest(vars, 3);
-        // A wrong column value.
+        let (pcs, c) = (&case.pcs, &case.commitment);
+        let with_claims = |claims: &[ColumnClaim]| check(pcs, c, claims, &case.stack, &case.proof);
+        let with_stack = |stack: &[StackClaim]| check(pcs, c, &case.claims, stack, &case.proof);
+        let with_commitment =
+            |c: &MaskedBatchCommitment| check(pcs, c, &case.claims, &case.stack, &case.proof);
+        // A wrong column value; the same value claimed of another column of the same size; a
+        // claim on a column that does not exist.
         let mut claims = case.claims.clone();
         claims[1].value += EF::ONE;
-        assert!(
-            check(
-                &case.pcs,
-                &case.commitment,
-                &claims,
-                &case.stack,
-                &case.proof
-            )
-            .is_err()
-        );
-        // The same value claimed of another column of the same size.
+        assert!(with_claims(&claims).is_err());
         let mut claims = case.claims.clone();
         claims[1].column = 2;
-        assert!(
-            check(
-                &case.pcs,
-                &case.commitment,
-                &claims,
-                &case.stack,
-                &case.proof
-            )
-            .is_err()
-        );
-        // A claim on a column that does not exist.
+        assert!(with_claims(&claims).is_err());
         let mut claims = case.claims.clone();
         claims[0].column = 5;
-        assert!(matches!(
-            check(
-                &case.pcs,
-                &case.commitment,
-                &claims,
-                &case.stack,
-                &case.proof
-            ),
-            Err(MaskedError::Layout(_))
-        ));
-        // A wrong stack value, a stack claim left out.
+        assert!(matches!(with_claims(&claims), Err(MaskedError::Layout(_))));
+        // A wrong stack value, a stack claim left out, a stack claim of the wrong length.
         let mut stack = case.stack.clone();
         stack[0].value += EF::ONE;
-        assert!(
-            check(
-                &case.pcs,
-                &case.commitment,
-                &case.claims,
-                &stack,
-                &case.proof
-            )
-            .is_err()
-        );
-        assert!(check(&case.pcs, &case.commitment, &case.claims, &[], &case.proof).is_err());
-        // A stack claim of the wrong length.
+        assert!(with_stack(&stack).is_err());
+        assert!(with_stack(&[]).is_err());
         let mut stack = case.stack.clone();
         stack[0].point.push(EF::ONE);
-        assert!(
-            check(
-                &case.pcs,
-                &case.commitment,
-                &case.claims,
-                &stack,
-                &case.proof
-            )
-            .is_err()
-        );
-        // Other shapes: two columns swapped (same stack size, other layout), a stack size that
-        // is not the shapes', another root.
-        let mut c = case.commitment.clone();
-        c.num_vars.swap(0, 1);
-        assert!(check(&case.pcs, &c, &case.claims, &case.stack, &case.proof).is_err());
-        let mut c = case.commitment.clone();
-        c.num_vars.push(4);
-        assert!(check(&case.pcs, &c, &case.claims, &case.stack, &case.proof).is_err());
-        let mut c = case.commitment.clone();
-        c.num_vars.push(*c.num_vars.iter().max().unwrap() + 1);
+        assert!(with_stack(&stack).is_err());
+        // Other shapes: two columns swapped (same stack size, other layout), a column more in
+        // the same stack, one that changes the stack's size, a stack size that is not the
+        // shapes', another root.
+        let mut other = c.clone();
+        other.num_vars.swap(0, 1);
+        assert!(with_commitment(&other).is_err());
+        let mut other = c.clone();
+        other.num_vars.push(4);
+        assert!(with_commitment(&other).is_err());
+        let mut other = c.clone();
+        other
+            .num_vars
+            .push(*other.num_vars.iter().max().unwrap() + 1);
         assert!(matches!(
-            check(&case.pcs, &c, &case.claims, &case.stack, &case.proof),
+            with_commitment(&other),
             Err(MaskedError::Shape(_))
         ));
-        let mut c = case.commitment.clone();
-        c.stack.stack_vars += 1;
+        let mut other = c.clone();
+        other.stack.stack_vars += 1;
         assert!(matches!(
-            check(&case.pcs, &c, &case.claims, &case.stack, &case.proof),
+            with_commitment(&other),
             Err(MaskedError::Shape(_))
         ));
-        let mut c = case.commitment.clone();
-        c.stack.root[0] ^= 1;
-        assert!(check(&case.pcs, &c, &case.claims, &case.stack, &case.proof).is_err());
+        let mut other = c.clone();
+        other.stack.root[0] ^= 1;
+        assert!(with_commitment(&other).is_err());
         // Another batch's proof.
         let other = honest(vars, 4);
-        assert!(
-            check(
-                &case.pcs,
-                &case.commitment,
-                &case.claims,
-                &case.stack,
-                &other.proof
-            )
-            .is_err()
-        );
+        assert!(check(pcs, c, &case.claims, &case.stack, &other.proof).is_err());
     }
 
     #[test]

@@ -87,8 +87,9 @@ impl BatchSubClaim {
     }
 }
 
-/// The coefficients `1, β, β², …` of a batch of `n` instances.
-pub(crate) fn powers(beta: EF, n: usize) -> Vec<EF> {
+/// The coefficients `1, β, β², …` of a batch of `n` instances (also the masked opening's, in
+/// zkinfer-pcs).
+pub fn powers(beta: EF, n: usize) -> Vec<EF> {
     core::iter::successors(Some(EF::ONE), |&p| Some(p * beta))
         .take(n)
         .collect()

@@ -15,8 +15,7 @@
 mod batch;
 mod reduce;
 
-pub(crate) use batch::powers;
-pub use batch::{BatchClaim, BatchOpening, BatchSubClaim, verify_batched};
+pub use batch::{BatchClaim, BatchOpening, BatchSubClaim, powers, verify_batched};
 pub(crate) use reduce::{absorb_claims, absorb_weighted_claims};
 pub use reduce::{verify_reduce_claims, verify_reduce_claims_weighted};
 
