@@ -1,5 +1,7 @@
 //! The calldata of `MaskedVerifier.sol`: the on-chain verifier of `zkinfer_pcs::masked`, the masked-first-
-//! round opening of docs/PROOF_SIZE.md §2.i (a prototype that no zkinfer proof uses yet).
+//! round opening of docs/PROOF_SIZE.md §2.i — of one column, or of a batch of columns (the witness opening of
+//! a zkinfer proof that opens its witness on its own, since proof format 25: [`batch_data`],
+//! [`batch_claims_blob`]).
 //!
 //! [`verifying_data`] writes the contract's verifying data (the opening's shape, then `WhirVerifier.sol`'s
 //! verifying data of the plain opening of `P₁`'s two columns, from [`crate::recording`]); [`encode_proof`]
@@ -8,7 +10,8 @@
 
 use p3_field::TwoAdicField;
 use zkinfer_field::{EF, F, PrimeField64};
-use zkinfer_pcs::masked::{MaskedPcs, MaskedProof, stack_vars};
+use zkinfer_pcs::masked::{MaskedError, MaskedPcs, MaskedProof, stack_vars};
+use zkinfer_pcs::{ColumnClaim, StackClaim};
 
 use crate::encoding::{DecodeError, Reader, put_ext, put_sumcheck_proof};
 use crate::merkle::{MerkleOpening, RowShape, encode_opening, read_opening};
@@ -22,10 +25,24 @@ use crate::whir::{VerifyingData, encode_proof as encode_plain, read_proof};
 /// If a parameter does not fit its byte (the prototype's own limits keep them far below).
 #[must_use]
 pub fn verifying_data(pcs: &MaskedPcs, data_vars: usize) -> (Vec<u8>, VerifyingData) {
+    verifying_data_at(pcs, data_vars, stack_vars(data_vars, pcs.config().fold))
+}
+
+/// [`verifying_data`] for a stack of `2^stack_vars` (a batch's: [`batch_data`] gives it; `stack_vars =
+/// data_vars` is the tail layout).
+///
+/// # Panics
+/// As [`verifying_data`].
+#[must_use]
+pub fn verifying_data_at(
+    pcs: &MaskedPcs,
+    data_vars: usize,
+    stack_vars: usize,
+) -> (Vec<u8>, VerifyingData) {
     let c = pcs.config();
-    let n = stack_vars(data_vars, c.fold);
+    let n = stack_vars;
     let m = n - c.fold;
-    let row_vars = pcs.row_vars(data_vars);
+    let row_vars = n - c.fold + c.log_inv_rate;
     let byte = |x: usize| u8::try_from(x).expect("fits a byte");
     let mut out = vec![byte(data_vars), byte(c.fold), byte(n), byte(row_vars)];
     out.extend_from_slice(&u16::try_from(c.queries).expect("queries").to_be_bytes());
@@ -82,8 +99,21 @@ pub fn decode_proof(
     data_vars: usize,
     vd: &VerifyingData,
 ) -> Result<MaskedProof, DecodeError> {
+    decode_proof_at(data, pcs, stack_vars(data_vars, pcs.config().fold), vd)
+}
+
+/// [`decode_proof`] for a stack of `2^stack_vars`.
+///
+/// # Errors
+/// [`DecodeError`].
+pub fn decode_proof_at(
+    data: &[u8],
+    pcs: &MaskedPcs,
+    stack_vars: usize,
+    vd: &VerifyingData,
+) -> Result<MaskedProof, DecodeError> {
     let c = pcs.config();
-    let m = (stack_vars(data_vars, c.fold) - c.fold) as u32;
+    let m = u32::try_from(stack_vars.saturating_sub(c.fold)).unwrap_or(u32::MAX);
     let mut r = Reader::new(data);
     let mask_values = [r.read_ext()?, r.read_ext()?];
     let first = r.read_sumcheck_proof()?;
@@ -133,5 +163,58 @@ pub fn claims_blob(claims: &[(Vec<EF>, EF)]) -> Vec<u8> {
         p.iter().for_each(|&x| put_ext(&mut out, x));
         put_ext(&mut out, *v);
     }
+    out
+}
+
+/// A batch's slots as `MaskedVerifier.readBatch` reads them (a 2-byte count; per column its variables, its
+/// padded variables and its slot's 4-byte offset), with the columns' stack's variables `d` and the masked
+/// stack's `n` (for [`verifying_data_at`]).
+///
+/// # Errors
+/// Shapes a masked commitment does not take.
+///
+/// # Panics
+/// On more than 65,535 columns (a masked commitment takes at most 2^16).
+pub fn batch_data(
+    pcs: &MaskedPcs,
+    num_vars: &[usize],
+) -> Result<(Vec<u8>, usize, usize), MaskedError> {
+    let zkinfer_pcs::masked::BatchSlots {
+        data_vars: d,
+        stack_vars: n,
+        slots,
+    } = pcs.batch_slots(num_vars)?;
+    let mut out = u16::try_from(slots.len())
+        .expect("columns")
+        .to_be_bytes()
+        .to_vec();
+    for (&v, (arity, offset)) in num_vars.iter().zip(slots) {
+        let byte = |x: usize| u8::try_from(x).expect("fits a byte");
+        out.push(byte(v));
+        out.push(byte(arity));
+        out.extend_from_slice(&u32::try_from(offset).expect("offset").to_be_bytes());
+    }
+    Ok((out, d, n))
+}
+
+/// The harness's batch claims: a 2-byte count, per column claim a 2-byte column, a 1-byte point length, the
+/// point and the value; then the stack claims as [`claims_blob`] writes claims.
+///
+/// # Panics
+/// On more than 65,535 column claims, 255 stack claims or 255 coordinates.
+#[must_use]
+pub fn batch_claims_blob(claims: &[ColumnClaim], stack: &[StackClaim]) -> Vec<u8> {
+    let mut out = u16::try_from(claims.len())
+        .expect("claims")
+        .to_be_bytes()
+        .to_vec();
+    for c in claims {
+        out.extend_from_slice(&u16::try_from(c.column).expect("column").to_be_bytes());
+        out.push(u8::try_from(c.point.len()).expect("point"));
+        c.point.iter().for_each(|&x| put_ext(&mut out, x));
+        put_ext(&mut out, c.value);
+    }
+    let stack: Vec<(Vec<EF>, EF)> = stack.iter().map(|s| (s.point.clone(), s.value)).collect();
+    out.extend_from_slice(&claims_blob(&stack));
     out
 }

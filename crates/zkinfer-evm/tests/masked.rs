@@ -10,10 +10,16 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use revm::primitives::U256;
 use zkinfer_evm::abi::{Token, decode_uint};
-use zkinfer_evm::masked::{claims_blob, decode_proof, encode_proof, verifying_data};
+use zkinfer_evm::masked::{
+    batch_claims_blob, batch_data, claims_blob, decode_proof, decode_proof_at, encode_proof,
+    verifying_data, verifying_data_at,
+};
 use zkinfer_evm::{Contract, Harness, call_tx_gas};
 use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, Transcript};
-use zkinfer_pcs::masked::{MaskedCommitment, MaskedConfig, MaskedPcs, MaskedProof};
+use zkinfer_pcs::masked::{
+    MaskedBatchCommitment, MaskedCommitment, MaskedConfig, MaskedPcs, MaskedProof,
+};
+use zkinfer_pcs::{ColumnClaim, StackClaim};
 
 /// Claims on the column: `(point, value)`.
 type Claims = Vec<(Vec<EF>, EF)>;
@@ -158,4 +164,176 @@ fn masked_openings_verified_on_chain() {
         "{mutations} mutated statements or proofs rejected by the contract and the Rust verifier"
     );
     assert!(mutations >= 500);
+}
+
+const BATCH_SIG: &str = "verifyMaskedBatch(bytes,bytes,bytes,bytes32,bytes,bytes)";
+
+struct BatchCase {
+    pcs: MaskedPcs,
+    commitment: MaskedBatchCommitment,
+    claims: Vec<ColumnClaim>,
+    stack: Vec<StackClaim>,
+    proof: MaskedProof,
+}
+
+/// A batch as a proof's witness is: columns of `vars`, a claim on each, one claim on the whole stack.
+fn batch_case(vars: &[usize], seed: u64) -> BatchCase {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let columns: Vec<Vec<F>> = vars
+        .iter()
+        .map(|&n| {
+            (0..1usize << n)
+                .map(|_| F::from_u64(rng.random::<u64>() >> 1))
+                .collect()
+        })
+        .collect();
+    let claims: Vec<ColumnClaim> = columns
+        .iter()
+        .enumerate()
+        .map(|(column, c)| {
+            let point: Vec<EF> = (0..c.len().trailing_zeros())
+                .map(|_| ext(&mut rng))
+                .collect();
+            ColumnClaim {
+                column,
+                value: zkinfer_poly::evaluate::<F, EF>(c, &point),
+                point,
+            }
+        })
+        .collect();
+    let pcs = MaskedPcs::new(MaskedConfig::default());
+    let mut zk_rng = <rand_zk::rngs::StdRng as rand_zk::SeedableRng>::seed_from_u64(seed);
+    let mut t = Transcript::new(CTX);
+    let (commitment, data) = pcs
+        .commit_batch(&columns, &mut zk_rng, &mut t)
+        .expect("commits");
+    let point: Vec<EF> = (0..data.stacked_vars()).map(|_| ext(&mut rng)).collect();
+    let stack = vec![StackClaim {
+        value: zkinfer_poly::evaluate::<F, EF>(&data.stacked_values(), &point),
+        point,
+    }];
+    let proof = pcs
+        .open_batch(data, &claims, &stack, &mut t)
+        .expect("opens");
+    BatchCase {
+        pcs,
+        commitment,
+        claims,
+        stack,
+        proof,
+    }
+}
+
+fn batch_rust_accepts(
+    c: &BatchCase,
+    root: [u8; 32],
+    claims: &[ColumnClaim],
+    stack: &[StackClaim],
+    proof: &MaskedProof,
+) -> bool {
+    let mut com = c.commitment.clone();
+    com.stack.root = root;
+    let mut t = Transcript::new(CTX);
+    c.pcs.absorb_batch_commitment(&com, &mut t).is_ok()
+        && c.pcs
+            .verify_batch(&com, claims, stack, proof, &mut t)
+            .is_ok()
+}
+
+/// The batch form (a zkinfer proof's witness opening since proof format 25), in the half layout (a stack of
+/// `2^(d+1)`) and the tail layout (`n = d`): the contract accepts what `MaskedPcs::verify_batch` accepts and
+/// rejects, with a named error, another column value, a claim moved to another column, another stack value,
+/// another root and byte flips — each also rejected by the Rust verifier.
+#[test]
+fn masked_batch_openings_verified_on_chain() {
+    let mut h = Harness::deploy(Contract::MaskedHarness).expect("deploys");
+    let mut rng = StdRng::seed_from_u64(46);
+    let mut mutations = 0;
+    for (vars, seed, tail) in [
+        (&[10usize, 12, 3, 12, 7][..], 3u64, false),
+        (&[16, 12, 9, 12][..], 4, true),
+    ] {
+        let c = batch_case(vars, seed);
+        let (bdata, d, n) = batch_data(&c.pcs, vars).expect("slots");
+        assert_eq!(n == d, tail, "{vars:?}");
+        assert_eq!(
+            (c.commitment.stack.data_vars, c.commitment.stack.stack_vars),
+            (d, n)
+        );
+        let (mdata, vd) = verifying_data_at(&c.pcs, d, n);
+        let bytes = encode_proof(&c.proof, &vd).expect("encodes");
+        let call = |root: [u8; 32], claims: &[ColumnClaim], stack: &[StackClaim], bytes: &[u8]| {
+            vec![
+                Token::Bytes(CTX.to_vec()),
+                Token::Bytes(mdata.clone()),
+                Token::Bytes(bdata.clone()),
+                Token::Uint(U256::from_be_bytes(root)),
+                Token::Bytes(batch_claims_blob(claims, stack)),
+                Token::Bytes(bytes.to_vec()),
+            ]
+        };
+        let root = c.commitment.stack.root;
+        assert!(batch_rust_accepts(&c, root, &c.claims, &c.stack, &c.proof));
+        let args = call(root, &c.claims, &c.stack, &bytes);
+        let out = h.call(BATCH_SIG, &args).expect("runs");
+        assert!(out.success, "{vars:?}: {:?}", h.revert_error(&out));
+        let gas = decode_uint(&out.output, 0).expect("gas");
+        let tx = call_tx_gas(
+            &zkinfer_evm::abi::encode_call(BATCH_SIG, &args),
+            gas.saturating_to::<u64>(),
+        );
+        eprintln!(
+            "masked batch opening of {vars:?} (2^{d} in 2^{n}) verified on chain: execution {gas} gas \
+             (verifier only), proof {} bytes, transaction {tx:?}",
+            bytes.len()
+        );
+        let mut rejected =
+            |what: &str, r: [u8; 32], cl: &[ColumnClaim], st: &[StackClaim], b: &[u8]| {
+                let rust = decode_proof_at(b, &c.pcs, n, &vd)
+                    .is_ok_and(|p| batch_rust_accepts(&c, r, cl, st, &p));
+                assert!(!rust, "{vars:?} {what}: the Rust verifier accepted");
+                let out = h.call(BATCH_SIG, &call(r, cl, st, b)).expect("runs");
+                assert!(
+                    !out.success && h.revert_error(&out).is_some(),
+                    "{vars:?} {what}: the contract must reject with a named error"
+                );
+            };
+        let mut claims = c.claims.clone();
+        claims[1].value += EF::ONE;
+        rejected("another column value", root, &claims, &c.stack, &bytes);
+        let mut claims = c.claims.clone();
+        claims[1].column = 3;
+        rejected(
+            "a claim moved to another column",
+            root,
+            &claims,
+            &c.stack,
+            &bytes,
+        );
+        let mut stack = c.stack.clone();
+        stack[0].value += EF::ONE;
+        rejected("another stack value", root, &c.claims, &stack, &bytes);
+        let mut other_root = root;
+        other_root[5] ^= 1;
+        rejected("another root", other_root, &c.claims, &c.stack, &bytes);
+        mutations += 4;
+        let back = decode_proof_at(&bytes, &c.pcs, n, &vd).expect("decodes");
+        assert_eq!(encode_proof(&back, &vd).expect("encodes"), bytes);
+        for _ in 0..60 {
+            let mut b = bytes.clone();
+            let pos = rng.random_range(0..b.len());
+            b[pos] ^= rng.random_range(1..=255u8);
+            rejected(
+                &format!("a flip at byte {pos}"),
+                root,
+                &c.claims,
+                &c.stack,
+                &b,
+            );
+            mutations += 1;
+        }
+    }
+    eprintln!(
+        "{mutations} mutated batch statements or proofs rejected by the contract and the Rust verifier"
+    );
 }

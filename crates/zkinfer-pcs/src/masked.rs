@@ -80,7 +80,7 @@ use crate::types::{Dft, KeccakMmcs, MerkleCap};
 use crate::{ColumnClaim, Commitment, CommittedData, OpeningProof, Pcs, PcsConfig, PcsError};
 
 mod batch;
-pub use batch::{MaskedBatchCommitment, MaskedBatchData, StoredMaskedBatch};
+pub use batch::{BatchSlots, MaskedBatchCommitment, MaskedBatchData, StoredMaskedBatch};
 
 /// Each mask region holds `2^MASK_VARS ≥ 2·queries` entries per limb at the default parameters
 /// (§2.i.1 (1)).

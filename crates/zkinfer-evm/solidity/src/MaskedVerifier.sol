@@ -8,9 +8,11 @@ import {Merkle} from "./Merkle.sol";
 import {Sumcheck} from "./Sumcheck.sol";
 import {WhirVerifier} from "./WhirVerifier.sol";
 
-/// @title The verifier of the masked-first-round opening of `zkinfer_pcs::masked` (docs/PROOF_SIZE.md §2.i,
-/// a prototype that no zkinfer proof uses yet): a zero-knowledge opening of one committed column whose
-/// folded polynomial is masked, then opened with the plain `Pcs`, which `WhirVerifier.sol` verifies.
+/// @title The verifier of the masked-first-round opening of `zkinfer_pcs::masked` (docs/PROOF_SIZE.md §2.i):
+/// a zero-knowledge opening of one committed column whose folded polynomial is masked, then opened with the
+/// plain `Pcs`, which `WhirVerifier.sol` verifies; and (`verifyBatch`) of several columns stacked in one, the
+/// form a zkinfer proof's witness opening takes since proof format 25 (`MaskedPcs::verify_batch`), in the
+/// half or the tail layout.
 /// @notice The Rust verifier is `MaskedPcs::absorb_commitment` + `MaskedPcs::verify`; this replays the same
 /// transcript: the commitment and the claims; the mask regions' points (drawn) and values; the first
 /// sumcheck (`Sumcheck.sol`); `μ`, `ρ`; `P₁`'s plain commitment; the proof of work; the row positions, the
@@ -43,6 +45,21 @@ library MaskedVerifier {
     bytes private constant LABEL_RHO = "mk/rho";
     bytes private constant LABEL_GAMMA = "mk/gamma";
     bytes private constant LABEL_SPLIT = "mk/split";
+    bytes private constant LABEL_SHAPES = "mk/shapes";
+
+    /// A column of a batch: its variables, its padded variables (`arity`) and its slot's offset in the stack.
+    struct Slot {
+        uint256 numVars;
+        uint256 arity;
+        uint256 offset;
+    }
+
+    /// A claim on a column of a batch.
+    struct ColumnClaim {
+        uint256 column;
+        uint256[] point;
+        uint256 value;
+    }
 
     struct Config {
         uint256 d;
@@ -88,6 +105,8 @@ library MaskedVerifier {
         cfg.omega = R.readUint(c, 8);
         cfg.plain = WhirVerifier.readConfig(c);
         uint256 n = cfg.d + 1 > cfg.k + MASK_VARS + 2 ? cfg.d + 1 : cfg.k + MASK_VARS + 2;
+        // The tail layout: the stack is the column itself (`n = d`), the masks in every limb's last rows.
+        if (cfg.n == cfg.d && cfg.d >= cfg.k + MASK_VARS + 2) n = cfg.d;
         if (cfg.k == 0 || cfg.k > 8 || cfg.d <= cfg.k || cfg.d > 26 || cfg.n != n) revert BadMaskedData(0);
         if (cfg.rowVars < cfg.n - cfg.k || cfg.rowVars > 32 || cfg.queries == 0 || cfg.omega >= P) {
             revert BadMaskedData(1);
@@ -96,6 +115,62 @@ library MaskedVerifier {
         if (pc.colVars.length != 2 || pc.colVars[0] != n - cfg.k || pc.colVars[1] != n - cfg.k) {
             revert BadMaskedData(2);
         }
+    }
+
+    /// A batch's slots (`zkinfer_evm::masked::batch_data`): a 2-byte count, per column its variables and padded
+    /// variables (1 byte each) and its slot's offset (4 bytes); each slot aligned and inside the stack.
+    function readBatch(Cursor memory c, Config memory cfg) internal pure returns (Slot[] memory slots) {
+        uint256 count = R.readUint(c, 2);
+        if (count == 0) revert BadMaskedData(5);
+        slots = new Slot[](count);
+        for (uint256 i = 0; i < count; i++) {
+            Slot memory s = slots[i];
+            s.numVars = R.readUint(c, 1);
+            s.arity = R.readUint(c, 1);
+            s.offset = R.readUint(c, 4);
+            if (
+                s.arity < s.numVars || s.arity > cfg.d || s.offset % (1 << s.arity) != 0
+                    || s.offset + (1 << s.arity) > (1 << cfg.d)
+            ) revert BadMaskedData(6);
+        }
+        R.finish(c);
+    }
+
+    /// `MaskedPcs::absorb_batch_commitment` + `MaskedPcs::verify_batch`: absorbs the columns' shapes, lifts
+    /// each column claim to the stack (`c̃(p) = D(bits(offset >> arity) ‖ 0… ‖ p)`), appends the claims on the
+    /// stack itself, and verifies as `verify` does.
+    function verifyBatch(
+        Transcript memory t,
+        Config memory cfg,
+        Slot[] memory slots,
+        bytes32 root,
+        ColumnClaim[] memory claims,
+        Claim[] memory stackClaims,
+        Cursor memory c
+    ) internal pure {
+        bytes memory label = T.encodeLabel(LABEL_SHAPES);
+        T.absorbU64(t, label, uint64(slots.length));
+        for (uint256 i = 0; i < slots.length; i++) {
+            T.absorbU64(t, label, uint64(slots[i].numVars));
+        }
+        Claim[] memory all = new Claim[](claims.length + stackClaims.length);
+        for (uint256 i = 0; i < claims.length; i++) {
+            ColumnClaim memory cc = claims[i];
+            if (cc.column >= slots.length) revert BadMaskedData(7);
+            Slot memory s = slots[cc.column];
+            if (cc.point.length != s.numVars) revert BadMaskedData(4);
+            uint256[] memory p = new uint256[](cfg.d);
+            uint256 sel = cfg.d - s.arity;
+            uint256 slot = s.offset >> s.arity;
+            for (uint256 j = 0; j < sel; j++) p[j] = (slot >> (sel - 1 - j)) & 1;
+            uint256 pad = s.arity - s.numVars;
+            for (uint256 j = 0; j < s.numVars; j++) p[sel + pad + j] = cc.point[j];
+            all[i] = Claim({point: p, value: cc.value});
+        }
+        for (uint256 i = 0; i < stackClaims.length; i++) {
+            all[claims.length + i] = stackClaims[i];
+        }
+        verify(t, cfg, root, all, c);
     }
 
     /// Verifies `c` (the proof calldata) against `claims` on the column committed as `root`, on the transcript
@@ -156,21 +231,31 @@ library MaskedVerifier {
             if (z.length != cfg.d) revert BadMaskedData(4);
             T.absorbExts(t, label, z);
             T.absorbExt(t, label, claims[i].value);
-            // (z_<k, 0…0, z_≥k)
             uint256[] memory p = new uint256[](cfg.n);
-            for (uint256 j = 0; j < cfg.k; j++) p[j] = z[j];
-            uint256 zeros = cfg.n - cfg.d;
-            for (uint256 j = cfg.k; j < cfg.d; j++) p[j + zeros] = z[j];
+            if (cfg.n == cfg.d) {
+                // The tail layout, `Q(c, i) = D(i ‖ c)`: (z_≥d−k, z_<d−k).
+                uint256 hi = cfg.d - cfg.k;
+                for (uint256 j = 0; j < cfg.k; j++) p[j] = z[hi + j];
+                for (uint256 j = 0; j < hi; j++) p[cfg.k + j] = z[j];
+            } else {
+                // (z_<k, 0…0, z_≥k)
+                for (uint256 j = 0; j < cfg.k; j++) p[j] = z[j];
+                uint256 zeros = cfg.n - cfg.d;
+                for (uint256 j = cfg.k; j < cfg.d; j++) p[j + zeros] = z[j];
+            }
             run.points[i] = p;
             values[i] = claims[i].value;
         }
         bytes memory maskLabel = T.encodeLabel(LABEL_MASK_POINTS);
         for (uint256 j = 0; j < 2; j++) {
             uint256[] memory r = T.challenges(t, maskLabel, cfg.k + MASK_VARS);
-            // (r_<k, 1, 0…0, j, r_≥k)
+            // (r_<k, 1, 0…0, j, r_≥k); in the tail layout (r_<k, 1…1, j, r_≥k)
             uint256[] memory p = new uint256[](cfg.n);
             for (uint256 i = 0; i < cfg.k; i++) p[i] = r[i];
             p[cfg.k] = 1;
+            if (cfg.n == cfg.d) {
+                for (uint256 i = cfg.k + 1; i < cfg.n - MASK_VARS - 1; i++) p[i] = 1;
+            }
             p[cfg.n - MASK_VARS - 1] = j;
             for (uint256 i = 0; i < MASK_VARS; i++) p[cfg.n - MASK_VARS + i] = r[cfg.k + i];
             run.points[m + j] = p;

@@ -153,6 +153,15 @@ impl Stack {
         })
     }
 
+    /// Each column's padded number of variables and its slot's offset.
+    pub(crate) fn slots(&self) -> Vec<(usize, usize)> {
+        self.arity
+            .iter()
+            .copied()
+            .zip(self.offset.iter().copied())
+            .collect()
+    }
+
     /// This layout with the openings' randomness in the message (or not).
     pub(crate) fn with_spread(mut self, spread: Option<Spread>) -> Self {
         self.spread = spread;

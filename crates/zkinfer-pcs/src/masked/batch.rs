@@ -52,6 +52,17 @@ impl std::fmt::Debug for StoredMaskedBatch {
     }
 }
 
+/// Where a batch's columns sit ([`MaskedPcs::batch_slots`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BatchSlots {
+    /// The columns' stack `D`'s variables.
+    pub data_vars: usize,
+    /// The masked stack's variables (`data_vars` in the tail layout).
+    pub stack_vars: usize,
+    /// Each column's padded variables and its slot's offset in `D`.
+    pub slots: Vec<(usize, usize)>,
+}
+
 /// A masked commitment of several columns: the stack's commitment and each column's number of
 /// variables.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,6 +141,21 @@ impl MaskedPcs {
             )));
         }
         Ok((layout, d))
+    }
+
+    /// Where columns of `num_vars` sit in their masked commitment: `D`'s variables, the masked
+    /// stack's (`D`'s own in the tail layout) and each column's padded variables and slot offset —
+    /// what an on-chain verifier needs to lift claims (zkinfer-evm's `MaskedVerifier.verifyBatch`).
+    ///
+    /// # Errors
+    /// Shapes a masked commitment does not take.
+    pub fn batch_slots(&self, num_vars: &[usize]) -> Result<BatchSlots, MaskedError> {
+        let (layout, d) = self.batch_layout(num_vars)?;
+        Ok(BatchSlots {
+            data_vars: d,
+            stack_vars: self.batch_stack_vars(&layout, d),
+            slots: layout.slots(),
+        })
     }
 
     /// Whether columns of `num_vars` fit one masked commitment.

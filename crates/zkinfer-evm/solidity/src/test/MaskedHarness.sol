@@ -27,8 +27,42 @@ contract MaskedHarness {
         gasUsed = g - gasleft();
     }
 
+    /// `MaskedVerifier.verifyBatch` of `proof` against the batch's column and stack `claims` (a 2-byte count;
+    /// per claim a 2-byte column, a 1-byte point length, the point and the value; then the stack claims as
+    /// `verifyMasked` takes its claims) on the columns with slots `bdata` committed as `root`.
+    function verifyMaskedBatch(
+        bytes calldata context,
+        bytes calldata mdata,
+        bytes calldata bdata,
+        bytes32 root,
+        bytes calldata claims,
+        bytes calldata proof
+    ) external view returns (uint256 gasUsed) {
+        Transcript memory t = T.init(context);
+        MaskedVerifier.Config memory cfg = MaskedVerifier.readConfig(R.open(mdata));
+        MaskedVerifier.Slot[] memory slots = MaskedVerifier.readBatch(R.open(bdata), cfg);
+        Cursor memory c = R.open(claims);
+        uint256 m = R.readUint(c, 2);
+        MaskedVerifier.ColumnClaim[] memory cs = new MaskedVerifier.ColumnClaim[](m);
+        for (uint256 i = 0; i < m; i++) {
+            cs[i].column = R.readUint(c, 2);
+            uint256 k = R.readUint(c, 1);
+            cs[i].point = new uint256[](k);
+            for (uint256 j = 0; j < k; j++) cs[i].point[j] = R.readExt(c);
+            cs[i].value = R.readExt(c);
+        }
+        MaskedVerifier.Claim[] memory ss = _read(c);
+        uint256 g = gasleft();
+        MaskedVerifier.verifyBatch(t, cfg, slots, root, cs, ss, R.open(proof));
+        gasUsed = g - gasleft();
+    }
+
     function _claims(bytes calldata data) private pure returns (MaskedVerifier.Claim[] memory cs) {
         Cursor memory c = R.open(data);
+        cs = _read(c);
+    }
+
+    function _read(Cursor memory c) private pure returns (MaskedVerifier.Claim[] memory cs) {
         uint256 m = R.readUint(c, 1);
         cs = new MaskedVerifier.Claim[](m);
         for (uint256 i = 0; i < m; i++) {
