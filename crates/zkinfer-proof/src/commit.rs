@@ -2,16 +2,24 @@
 //! makes) or plain (a benchmark-only comparison point, [`Hiding::Off`]).
 //!
 //! The witness columns — a committed input, committed activations, helper columns, lookup
-//! multiplicities — are committed with [`zkinfer_pcs::HidingPcs`] (p3-whir's HVZK-WHIR over a
-//! salted Keccak Merkle tree, randomness from the OS) in the unique-decoding version of the
-//! key's commitment settings ([`hiding_config`]), and opened once at the end of the proof. The
-//! weights stay on the plain path: they are committed at setup, their root is in the verifying
-//! key, and a hiding commitment can be opened only once (docs/ZK.md §6.1).
+//! multiplicities — are committed in one hiding commitment and opened once at the end of the
+//! proof, in one of three ways:
+//! - jointly with the private weights' one group (docs/ZK.md §15): [`zkinfer_pcs::HidingPcs`]
+//!   (p3-whir's HVZK-WHIR over a salted Keccak Merkle tree) at the weights' stack size;
+//! - on its own, stacked in at most 2^[`MASKED_MAX_VARS`] (proof format 25, docs/ZK.md §17):
+//!   the masked opening, [`zkinfer_pcs::masked`], with [`masked_config`];
+//! - on its own, larger: [`zkinfer_pcs::HidingPcs`] in the unique-decoding version of the key's
+//!   commitment settings ([`hiding_config`]).
 //!
-//! The verifier accepts both kinds: soundness does not depend on which one the prover chose
-//! (each is a binding commitment checked at its own security level), and what a proof hides is
-//! the prover's business — a prover can always publish its own data. A proof whose commitment
-//! and opening are of different kinds is refused.
+//! The randomness comes from the OS. The weights are committed at setup, their root is in the
+//! verifying key (docs/ZK.md §6.1).
+//!
+//! The verifier accepts a plain or a hiding witness commitment wherever it is opened on its own:
+//! soundness does not depend on which one the prover chose (each is a binding commitment checked
+//! at its own security level), and what a proof hides is the prover's business — a prover can
+//! always publish its own data. It refuses a masked commitment where the key and the witness's
+//! shapes call for a joint opening or the stack is over 2^[`MASKED_MAX_VARS`], and a proof whose
+//! commitment and opening are of different kinds.
 #![cfg_attr(
     not(test),
     deny(
@@ -56,8 +64,9 @@ pub fn hiding_config(pcs: PcsConfig) -> PcsConfig {
 
 /// The largest columns' stack a witness opened on its own is committed with the masked opening
 /// ([`masked_config`]), in variables; a larger one keeps [`HidingPcs`]. 2^22 is the largest size
-/// the masked opening's prover has been measured at (docs/BENCHMARKS.md); its untuned prover
-/// materialises the stack twice and an `EF` weight table of the stack's size.
+/// the masked opening's prover has been measured at (docs/BENCHMARKS.md); its prover
+/// materialises the masked stack (twice the columns' in the half layout) and an `EF` weight table
+/// of that size.
 pub const MASKED_MAX_VARS: usize = 22;
 
 /// The masked opening's settings for a key whose commitment settings are `pcs`
