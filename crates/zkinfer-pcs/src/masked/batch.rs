@@ -183,19 +183,32 @@ impl MaskedPcs {
         rng: &mut StdRng,
         transcript: &mut Transcript,
     ) -> Result<(MaskedBatchCommitment, MaskedBatchData), MaskedError> {
+        let (commitment, data) = self.commit_stacked(columns, |stacked, layout, d| {
+            let n = self.batch_stack_vars(layout, d);
+            self.commit_tree(stacked, n, true, layout.used, rng)
+        })?;
+        self.absorb_batch_commitment(&commitment, transcript)?;
+        Ok((commitment, data))
+    }
+
+    /// The steps every batch commit shares: the columns' shapes and placement, their stack `D`
+    /// filled and handed to `commit` (with the placement and `D`'s variables), the commitment and
+    /// the prover's data.
+    fn commit_stacked(
+        &self,
+        columns: &[Vec<F>],
+        commit: impl FnOnce(&[F], &Stack, usize) -> Result<(MaskedCommitment, MaskedData), MaskedError>,
+    ) -> Result<(MaskedBatchCommitment, MaskedBatchData), MaskedError> {
         let num_vars = crate::prover::column_vars(columns).map_err(MaskedError::Layout)?;
         let (layout, d) = self.batch_layout(&num_vars)?;
         let stacked = layout.fill(columns, d);
-        let n = self.batch_stack_vars(&layout, d);
-        let (stack, data) = self.commit_tree(&stacked, n, true, layout.used, rng)?;
+        let (stack, data) = commit(&stacked, &layout, d)?;
         drop(stacked);
-        let commitment = MaskedBatchCommitment {
-            stack,
-            num_vars: num_vars.iter().map(|&n| n as u32).collect(),
-        };
-        self.absorb_batch_commitment(&commitment, transcript)?;
         Ok((
-            commitment,
+            MaskedBatchCommitment {
+                stack,
+                num_vars: num_vars.iter().map(|&n| n as u32).collect(),
+            },
             MaskedBatchData {
                 data,
                 layout,
@@ -326,30 +339,18 @@ impl MaskedPcs {
         rng: &mut StdRng,
         transcript: &mut Transcript,
     ) -> Result<(MaskedBatchCommitment, MaskedBatchData), MaskedError> {
-        let num_vars = crate::prover::column_vars(columns).map_err(MaskedError::Layout)?;
-        let (layout, d) = self.batch_layout(&num_vars)?;
-        let stacked = layout.fill(columns, d);
-        let (stack, data) = self.commit_reusable_at(
-            &stacked,
-            uses,
-            min_stack_vars,
-            rng,
-            &mut Transcript::new(b""),
-        )?;
-        drop(stacked);
-        let commitment = MaskedBatchCommitment {
-            stack,
-            num_vars: num_vars.iter().map(|&n| n as u32).collect(),
-        };
+        // The stack's own absorb is replaced by the batch's (shapes, budget, then the stack).
+        let (commitment, data) = self.commit_stacked(columns, |stacked, _, _| {
+            self.commit_reusable_at(
+                stacked,
+                uses,
+                min_stack_vars,
+                rng,
+                &mut Transcript::new(b""),
+            )
+        })?;
         self.absorb_reusable_batch_commitment(&commitment, uses, transcript)?;
-        Ok((
-            commitment,
-            MaskedBatchData {
-                data,
-                layout,
-                fold: self.config.fold,
-            },
-        ))
+        Ok((commitment, data))
     }
 
     /// The verifier's side of [`MaskedPcs::commit_reusable_batch`]: the stack holds `uses`
@@ -391,29 +392,16 @@ impl MaskedPcs {
         rng: &mut StdRng,
         transcript: &mut Transcript,
     ) -> Result<(MaskedBatchCommitment, MaskedBatchData), MaskedError> {
-        let num_vars = crate::prover::column_vars(columns).map_err(MaskedError::Layout)?;
-        let (layout, d) = self.batch_layout(&num_vars)?;
-        if stack_vars <= d {
-            return Err(MaskedError::Shape(format!(
-                "a witness stacked in 2^{d} does not fit a joint stack of 2^{stack_vars}"
-            )));
-        }
-        let stacked = layout.fill(columns, d);
-        let (stack, data) = self.commit_tree(&stacked, stack_vars, true, layout.used, rng)?;
-        drop(stacked);
-        let commitment = MaskedBatchCommitment {
-            stack,
-            num_vars: num_vars.iter().map(|&n| n as u32).collect(),
-        };
+        let (commitment, data) = self.commit_stacked(columns, |stacked, layout, d| {
+            if stack_vars <= d {
+                return Err(MaskedError::Shape(format!(
+                    "a witness stacked in 2^{d} does not fit a joint stack of 2^{stack_vars}"
+                )));
+            }
+            self.commit_tree(stacked, stack_vars, true, layout.used, rng)
+        })?;
         self.absorb_batch_commitment_at(&commitment, stack_vars, transcript)?;
-        Ok((
-            commitment,
-            MaskedBatchData {
-                data,
-                layout,
-                fold: self.config.fold,
-            },
-        ))
+        Ok((commitment, data))
     }
 
     /// The verifier's side of [`MaskedPcs::commit_batch_at`].
