@@ -211,7 +211,7 @@ pub struct MaskedCommitment {
 
 /// The prover's data: the stack, the mask `M'` (empty in a reusable weights commitment) and the
 /// tree.
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct MaskedData {
     stack: Vec<F>,
     mask: Vec<EF>,
@@ -357,6 +357,14 @@ impl MaskedPcs {
         use rand_zk::SeedableRng;
         StdRng::try_from_rng(&mut rand_zk::rngs::SysRng)
             .map_err(|e| MaskedError::Entropy(e.to_string()))
+    }
+
+    /// A generator seeded from `seed`: a commitment that must be re-derived identically (a
+    /// proving key's reusable weights commitment, from the key's secret seed).
+    #[must_use]
+    pub fn seeded_rng(seed: [u8; 32]) -> StdRng {
+        use rand_zk::SeedableRng;
+        StdRng::from_seed(seed)
     }
 
     fn check_vars(&self, data_vars: usize) -> Result<(), MaskedError> {

@@ -136,8 +136,18 @@ pub enum WitnessOpening {
     Masked(Box<MaskedProof>),
 }
 
-/// A joint opening's engine (the weights group's) and shape ([`crate::weights::joint`]).
-pub(crate) type Joint = (HidingPcs, JointShape);
+/// How a witness is opened jointly with the private weights ([`crate::weights::joint`]).
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one value per proof, built once and borrowed"
+)]
+pub(crate) enum Joint {
+    /// With the weights' one HidingPcs group: its engine and the joint shape (docs/ZK.md §15).
+    Hiding(HidingPcs, JointShape),
+    /// With the weights' masked commitment (docs/ZK.md §18): the witness committed in a masked
+    /// stack of this many variables, the weights'.
+    Masked(usize),
+}
 
 /// The prover's side of a witness commitment, until it is opened.
 pub(crate) enum WitnessData {
@@ -226,7 +236,24 @@ pub(crate) fn commit(
     t: &mut Transcript,
 ) -> Result<(WitnessCommitment, WitnessData), ProveError> {
     match (hiding, joint) {
-        (Hiding::On, Some((engine, shape))) => {
+        // A masked weights commitment is opened only with a masked witness (docs/ZK.md §18),
+        // also in a benchmark proof without masked sumchecks.
+        (_, Some(Joint::Masked(stack_vars))) => {
+            let engine = MaskedPcs::new(masked_config(pcs));
+            let mut rng = MaskedPcs::os_rng().map_err(masked_backend)?;
+            let (c, data) = engine
+                .commit_batch_at(columns, *stack_vars, &mut rng, t)
+                .map_err(|e| {
+                    ProveError::Backend(format!(
+                        "the witness does not fit the key's joint stack of 2^{stack_vars}                          ({e}); run `zkinfer setup` again"
+                    ))
+                })?;
+            Ok((
+                WitnessCommitment::Masked(c),
+                WitnessData::Masked(engine, Box::new(data)),
+            ))
+        }
+        (Hiding::On, Some(Joint::Hiding(engine, shape))) => {
             let (c, data) = engine.commit_joint(shape, columns, t).map_err(backend)?;
             Ok((
                 WitnessCommitment::Hiding(c),
@@ -325,7 +352,7 @@ pub(crate) fn lift(
     fn at(e: impl std::fmt::Display) -> VerifyError {
         VerifyError::at("witness opening", e)
     }
-    if let (WitnessCommitment::Hiding(_), Some((engine, shape))) = (c, joint) {
+    if let (WitnessCommitment::Hiding(_), Some(Joint::Hiding(engine, shape))) = (c, joint) {
         return engine.lift_joint(shape, claims).map_err(at);
     }
     match c {
@@ -353,10 +380,21 @@ pub(crate) fn absorb(
         VerifyError::at("witness commitment", e)
     }
     match (c, joint) {
-        (WitnessCommitment::Hiding(c), Some((engine, shape))) => {
+        (WitnessCommitment::Hiding(c), Some(Joint::Hiding(engine, shape))) => {
             return engine.absorb_joint_commitment(shape, c, t).map_err(at);
         }
-        (WitnessCommitment::Masked(_), Some(_)) => {
+        (WitnessCommitment::Masked(c), Some(Joint::Masked(stack_vars))) => {
+            return MaskedPcs::new(masked_config(pcs))
+                .absorb_batch_commitment_at(c, *stack_vars, t)
+                .map_err(at);
+        }
+        (_, Some(Joint::Masked(_))) => {
+            return Err(at(
+                "a witness commitment that is not masked where the witness and the masked \
+                 weights are opened together",
+            ));
+        }
+        (WitnessCommitment::Masked(_), Some(Joint::Hiding(..))) => {
             return Err(at(
                 "a masked witness commitment where the witness and the weights are opened \
                  together (a joint hiding commitment is expected)",

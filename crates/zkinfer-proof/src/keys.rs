@@ -9,6 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 use zkinfer_field::Transcript;
+use zkinfer_pcs::masked::StoredMaskedBatch;
 use zkinfer_pcs::{Pcs, PcsConfig, StoredData, StoredHidingData};
 
 use crate::error::ProveError;
@@ -31,6 +32,13 @@ pub struct VerifyingKey {
     /// ([`crate::weights`]); 0 for a plain weights commitment (test and benchmark keys only)
     /// and for public weights.
     pub weights_uses: u32,
+    /// The private weights' masked commitment's joint stack, in variables (docs/ZK.md §18, key
+    /// format 12): setup commits weights that make one group with the masked opening when a
+    /// stack of at most 2^[`crate::weights::MASKED_JOINT_MAX_VARS`] holds them, their openings'
+    /// randomness and the model's witness ([`crate::weights::masked_joint_vars`]); every proof
+    /// commits its witness at this size and opens both together. 0: the weights are on the
+    /// reusable HidingPcs groups ([`crate::weights`]), or public, or plain.
+    pub weights_joint_vars: u32,
     /// Keccak-256 of everything above; binds every proof's transcript.
     pub digest: [u8; 32],
 }
@@ -55,6 +63,11 @@ pub struct ProvingKey {
     /// the seed. Empty: each proof re-derives it. Secret like the weights (it holds them and
     /// the randomness that hides them).
     pub weights_stored: Vec<StoredHidingData>,
+    /// The private weights' masked commitment data ([`VerifyingKey::weights_joint_vars`] > 0),
+    /// kept unless setup was told [`WeightsData::Seed`]: a proof opens it in place instead of
+    /// re-deriving the commitment from the seed. Held in the key's body (read whole with the
+    /// key): masked commitments are of stacks of at most 2^22 entries.
+    pub weights_masked: Option<StoredMaskedBatch>,
     /// The mask-pool entries a zero-knowledge proof takes (a function of the plan, counted at
     /// setup by a walk over a zero input): proving then skips its own counting pass. `None`:
     /// each proof counts (a key whose count fails at setup; the same proof). A count that is
@@ -161,6 +174,7 @@ fn setup_inner(
             pcs,
             weights_root: Vec::new(),
             weights_uses: 0,
+            weights_joint_vars: 0,
             digest: [0; 32],
         };
         vk.digest = vk_digest(&vk);
@@ -170,6 +184,7 @@ fn setup_inner(
             weights_data: None,
             weights_seed: None,
             weights_stored: Vec::new(),
+            weights_masked: None,
             mask_entries: None,
         };
         pk.check_plan()?;
@@ -204,45 +219,63 @@ fn setup_inner(
         .map(|c| to_field(c))
         .collect();
     let mut t = Transcript::new(SETUP);
-    let (root, uses, weights_data, weights_seed, weights_stored) = match max_proofs {
+    let uses = max_proofs.map_or(Ok(0), |(uses, _)| {
+        u32::try_from(uses)
+            .map_err(|_| ProveError::Backend(format!("{uses} proofs: too many for one key")))
+    })?;
+    // The key without its weights commitment: the mask-pool count (a walk over a zero input)
+    // does not depend on it, and the masked commitment's size depends on the count.
+    let mut pk = ProvingKey {
+        vk: VerifyingKey {
+            plan: published(plan, graph),
+            pcs,
+            weights_root: Vec::new(),
+            weights_uses: uses,
+            weights_joint_vars: 0,
+            digest: [0; 32],
+        },
+        graph: graph.clone(),
+        weights_data: None,
+        weights_seed: None,
+        weights_stored: Vec::new(),
+        weights_masked: None,
+        mask_entries: None,
+    };
+    // Counted before the plan is checked against the graph (below, after the commitment, so
+    // that a weights layout the commitment refuses is named as such); a count that fails leaves
+    // the key without a masked commitment and without a recorded count.
+    pk.mask_entries = crate::prover::count_mask_entries_at_setup(&pk).ok();
+    match max_proofs {
         Some((uses, keep)) => {
             let seed = zkinfer_pcs::HidingPcs::random_seed()?;
             let shapes = WeightShapes::of(plan);
-            let (roots, stored) =
-                crate::weights::commit_all(pcs, cols, &shapes, &seed, uses, keep, &mut t)?;
-            let uses = u32::try_from(uses)
-                .map_err(|_| ProveError::Backend(format!("{uses} proofs: too many for one key")))?;
-            (roots, uses, None, Some(seed), stored)
+            let joint_vars = pk
+                .mask_entries
+                .and_then(|entries| crate::prover::zk_batch_vars(plan, entries).ok())
+                .and_then(|x| crate::weights::masked_joint_vars(pcs, &shapes, uses, &x));
+            if let Some(n) = joint_vars {
+                let (root, stored) = crate::weights::commit_all_masked(
+                    pcs, cols, &shapes, &seed, uses, n, keep, &mut t,
+                )?;
+                pk.vk.weights_root = root;
+                pk.vk.weights_joint_vars = u32::try_from(n).unwrap_or(u32::MAX);
+                pk.weights_masked = stored;
+            } else {
+                let (roots, stored) =
+                    crate::weights::commit_all(pcs, cols, &shapes, &seed, uses, keep, &mut t)?;
+                pk.vk.weights_root = roots;
+                pk.weights_stored = stored;
+            }
+            pk.weights_seed = Some(seed);
         }
         None => {
             let (commitment, data) = engine.commit(&cols, &mut t)?;
-            (
-                commitment.root().to_vec(),
-                0,
-                Some(data.into_stored()),
-                None,
-                Vec::new(),
-            )
+            pk.vk.weights_root = commitment.root().to_vec();
+            pk.weights_data = Some(data.into_stored());
         }
-    };
-    let mut vk = VerifyingKey {
-        plan: published(plan, graph),
-        pcs,
-        weights_root: root,
-        weights_uses: uses,
-        digest: [0; 32],
-    };
-    vk.digest = vk_digest(&vk);
-    let mut pk = ProvingKey {
-        vk,
-        graph: graph.clone(),
-        weights_data,
-        weights_seed,
-        weights_stored,
-        mask_entries: None,
-    };
+    }
+    pk.vk.digest = vk_digest(&pk.vk);
     pk.check_plan()?;
-    pk.mask_entries = crate::prover::count_mask_entries_at_setup(&pk).ok();
     Ok(pk)
 }
 
@@ -334,6 +367,20 @@ impl VerifyingKey {
     /// # Errors
     /// The first inconsistency, naming the list and both lengths.
     pub fn check_shape(&self) -> Result<(), String> {
+        if self.weights_joint_vars != 0
+            && (self.weights_uses == 0
+                || self.weights_joint_vars as usize > crate::weights::MASKED_JOINT_MAX_VARS
+                || self.weights_root.len() != 32)
+        {
+            return Err(format!(
+                "a masked weights commitment at a joint stack of 2^{} with a budget of {} \
+                 proofs and {} bytes of root (one 32-byte root, a budget, at most 2^{})",
+                self.weights_joint_vars,
+                self.weights_uses,
+                self.weights_root.len(),
+                crate::weights::MASKED_JOINT_MAX_VARS
+            ));
+        }
         let p = &self.plan;
         let g = &p.graph;
         let (tensors, nodes) = (g.tensors.len(), g.nodes.len());
@@ -475,10 +522,16 @@ pub(crate) fn hex(b: &[u8]) -> String {
 )]
 pub fn vk_digest(vk: &VerifyingKey) -> [u8; 32] {
     use tiny_keccak::{Hasher, Keccak};
-    let bytes = bincode::serialize(&(&vk.plan, &vk.pcs, &vk.weights_root, vk.weights_uses))
-        .unwrap_or_default();
+    let bytes = bincode::serialize(&(
+        &vk.plan,
+        &vk.pcs,
+        &vk.weights_root,
+        vk.weights_uses,
+        vk.weights_joint_vars,
+    ))
+    .unwrap_or_default();
     let mut h = Keccak::v256();
-    h.update(b"zkinfer/vk/v2");
+    h.update(b"zkinfer/vk/v3");
     h.update(&bytes);
     let mut out = [0u8; 32];
     h.finalize(&mut out);

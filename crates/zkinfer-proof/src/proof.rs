@@ -125,7 +125,13 @@ use crate::keys::{ProvingKey, VerifyingKey};
 ///   (`zkinfer_pcs::masked`: one masked fold of the stack, then a plain opening of the folded
 ///   polynomial; `WitnessCommitment::Masked`, `WitnessOpening::Masked`) instead of HVZK-WHIR.
 ///   Joint openings and the weights' openings are unchanged. Keys unchanged.
-pub const FORMAT_VERSION: u32 = 25;
+/// - 26: private weights that make one group, under a key whose joint stack holds them, their
+///   openings' randomness and the witness in at most 2^22 (`VerifyingKey::weights_joint_vars`,
+///   key format 12) are on one masked reusable commitment (`WeightsCommitment::Masked`,
+///   `WeightsOpening::WithWitness`); the witness is committed in a masked stack of that size and
+///   both are opened in one masked opening (`WitnessOpening::Masked`; docs/ZK.md §18). Other
+///   keys' proofs are unchanged.
+pub const FORMAT_VERSION: u32 = 26;
 
 /// Version of the verifying-key and compiled-model file formats (proving keys have
 /// [`PK_FORMAT_VERSION`]); bump on any change. Keys are versioned apart from proofs so that a change of the proof alone does not make users
@@ -151,8 +157,9 @@ pub const FORMAT_VERSION: u32 = 25;
 /// (`weights::MAX_CODEWORD_VARS`), so a 2^27 stack (GPT-2 124M) is committed at rate 1/4
 /// instead of 1/2 and a 2^26 one at 1/8 instead of 1/4 (another codeword, another root; the
 /// first round's queries of GPT-2's opening 198 → 121). Smaller stacks are unchanged, but the
-/// number is shared.
-pub const KEY_FORMAT_VERSION: u32 = 11;
+/// number is shared. 12: the verifying key's `weights_joint_vars` (in its digest): private
+/// weights committed with the masked opening at that joint stack (proof format 26).
+pub const KEY_FORMAT_VERSION: u32 = 12;
 
 /// Version of the proving-key formats. 2: the key carries the weights' commitment data
 /// (codeword and Merkle tree) so that proofs skip re-committing the weights; version-1 keys
@@ -172,8 +179,9 @@ pub const KEY_FORMAT_VERSION: u32 = 11;
 /// columns committed as pieces). 13: key format 8 (the weights' openings' randomness in the
 /// committed stack). 14: key format 9 (that randomness in the stack's free tail where it fits).
 /// 15: key format 10 (weight columns cut into up to three blocks per axis, broadcast constants
-/// committed compactly). 16: key format 11 (codewords up to 2^29 elements).
-pub const PK_FORMAT_VERSION: u32 = 16;
+/// committed compactly). 16: key format 11 (codewords up to 2^29 elements). 17: key format 12;
+/// the masked weights commitment's data (`weights_masked`).
+pub const PK_FORMAT_VERSION: u32 = 17;
 
 /// The encoding of the proof's integer vectors (public input and output): one byte string of
 /// zigzag LEB128 varints, about 3 bytes for a 16-bit activation instead of bincode's 8. Decoding
@@ -669,8 +677,11 @@ impl ZkFile for VerifyingKey {
 }
 
 impl ZkFile for ProvingKey {
-    // The stored weights tree stays in the file, read where a proof opens it.
-    const READ_WHOLE_UP_TO: u64 = 0;
+    // A large key's stored weights tree stays in the file, read where a proof opens it; a key
+    // of at most 256 MiB (a masked weights commitment's data, docs/ZK.md §18, is in the key's
+    // body: LeNet-5's is 92 MiB) is read whole and decoded from memory, ≈ 10× faster than from
+    // a buffered reader.
+    const READ_WHOLE_UP_TO: u64 = 256 << 20;
     const MAGIC: [u8; 8] = *b"ZKINFPK\0";
     const KIND: &'static str = "proving key";
     const VERSION: u32 = PK_FORMAT_VERSION;
@@ -799,8 +810,9 @@ mod tests {
 
     #[test]
     fn an_old_proof_file_names_its_version_and_the_fix() {
-        assert_eq!(<Proof as ZkFile>::VERSION, 25);
-        // Proofs of the previous formats (24: a witness opened on its own by HVZK-WHIR; 23: every value of a sumcheck round sent; 22: a
+        assert_eq!(<Proof as ZkFile>::VERSION, 26);
+        // Proofs of the previous formats (25: small private weights on HidingPcs; 24: a witness
+        // opened on its own by HVZK-WHIR; 23: every value of a sumcheck round sent; 22: a
         // fresh-blind and a carried tree per mask group;
         // 21: a joint
         // opening's rows with the witness's zero
@@ -808,7 +820,7 @@ mod tests {
         // 19: that randomness never in the stack's free tail;
         // 18: the weights' openings' randomness always in the encoding; 17: a lookup tree per
         // table and size; 16: one per lookup) are refused.
-        for old in [16, 17, 18, 19, 20, 21, 22, 23] {
+        for old in [16, 17, 18, 19, 20, 21, 22, 23, 24, 25] {
             let e = Proof::from_bytes(&header::<Proof>(old)).unwrap_err();
             assert!(
                 matches!(e, FileError::WrongVersion { got, .. } if got == old),

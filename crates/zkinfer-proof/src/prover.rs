@@ -198,6 +198,20 @@ fn prove_inner(
     let weights_committed = plan.options.weights == WeightsVisibility::Private;
     let wcommit = if !weights_committed {
         None
+    } else if pk.vk.weights_joint_vars > 0 {
+        // The weights' one masked commitment, opened with the witness (docs/ZK.md §18).
+        let groups = crate::weights::Groups::absorb_masked(
+            pk.vk.pcs,
+            plan,
+            &pk.vk.weights_root,
+            pk.vk.weights_uses as usize,
+            pk.vk.weights_joint_vars as usize,
+            pk.weights_seed,
+            pk.weights_masked.as_ref(),
+            &weights,
+            &mut t,
+        )?;
+        Some(WeightsProver::Hiding(Box::new(groups)))
     } else if pk.vk.weights_uses > 0 {
         // The groups' commitments are the key's (absorbed as the verifier does); each group is
         // opened from the key's stored data, or re-derived from the seed only when it is opened,
@@ -254,6 +268,9 @@ fn prove_inner(
     // One opening for the witness and the weights where the weights are one hiding group whose
     // stack can hold the witness (docs/ZK.md §15); the verifier decides it alike.
     let joint = match (&wcommit, hiding) {
+        (Some(WeightsProver::Hiding(groups)), _) if groups.masked_commitment().is_some() => {
+            groups.joint(&[])
+        }
         (Some(WeightsProver::Hiding(groups)), Hiding::On) => xcols
             .iter()
             .map(|c| c.len().is_power_of_two().then(|| c.len().trailing_zeros()))
@@ -361,6 +378,30 @@ fn prove_inner(
     witness_claims.extend(blinding_claims);
     witness_claims.extend(pool_claims);
     let (witness_opening, wcommit) = match (xdata, joint, wcommit) {
+        (
+            commit::WitnessData::Masked(_, x),
+            Some(commit::Joint::Masked(_)),
+            Some(WeightsProver::Hiding(groups)),
+        ) => {
+            let ([stack], Some(c)) = (&weights_stack[..], groups.masked_commitment()) else {
+                return Err(key_mismatch(
+                    "weights opening",
+                    "no claim on the masked weights commitment",
+                ));
+            };
+            let c = c.clone();
+            let opening = groups.open_joint_masked(
+                stack,
+                *x,
+                &witness_claims,
+                stack_claim.as_ref(),
+                &mut t,
+            )?;
+            (
+                WitnessOpening::Masked(Box::new(opening)),
+                Some(WeightsProver::MaskedJoint(c)),
+            )
+        }
         (commit::WitnessData::Joint(x), Some(joint), Some(WeightsProver::Hiding(groups))) => {
             let [stack] = &weights_stack[..] else {
                 return Err(key_mismatch(
@@ -390,6 +431,10 @@ fn prove_inner(
     };
     profile.mark("opening");
     let (weights_commitment, weights_opening) = match wcommit {
+        Some(WeightsProver::MaskedJoint(c)) => (
+            Some(WeightsCommitment::Masked(c)),
+            Some(WeightsOpening::WithWitness),
+        ),
         Some(WeightsProver::Joint(commitments)) => (
             Some(WeightsCommitment::Hiding(commitments)),
             Some(WeightsOpening::Hiding(Vec::new())),
@@ -453,11 +498,7 @@ fn mask_pool(
     public_output: bool,
 ) -> Result<MaskPool, ProveError> {
     let entries = match pk.mask_entries {
-        // A key made before proof format 17 counted one lookup tree per lookup.
-        Some(n) => n.saturating_add(
-            lookups::zk::entries_beyond_one_tree_per_lookup(&pk.vk.plan)
-                .map_err(ProveError::Backend)?,
-        ),
+        Some(n) => recorded_pool_entries(&pk.vk.plan, n).map_err(ProveError::Backend)?,
         None => count_mask_entries(pk, wit, weights, output, public_output)?,
     };
     let err = |e: zkinfer_sumcheck::SumcheckError| ProveError::Backend(format!("mask pool: {e}"));
@@ -479,6 +520,34 @@ pub(crate) fn count_mask_entries_at_setup(pk: &ProvingKey) -> Result<usize, Prov
     let wit = witness::generate_with(graph, plan, &input, &trace, &weights)?;
     let output = wit.tensor(graph.output, "output")?.to_vec();
     count_mask_entries(pk, &wit, &weights, &output, plan.options.output.is_public())
+}
+
+/// The pool entries a proof draws for a key that recorded `recorded`
+/// ([`ProvingKey::mask_entries`]): a key made before proof format 17 counted one lookup tree per
+/// lookup, so the merged trees' excess is added.
+fn recorded_pool_entries(plan: &crate::plan::Plan, recorded: usize) -> Result<usize, String> {
+    Ok(recorded.saturating_add(lookups::zk::entries_beyond_one_tree_per_lookup(plan)?))
+}
+
+/// The shapes of a zero-knowledge proof's witness batch for a plan whose proofs take `entries`
+/// mask-pool entries, in the prover's order: the plan's witness columns, the lookups' blinding
+/// column's two coordinate columns, the opening mask, the mask pool's column. Setup sizes the
+/// weights' masked commitment by it ([`crate::weights::masked_joint_vars`]).
+///
+/// # Errors
+/// A plan whose lookups or mask pool cannot be shaped.
+pub(crate) fn zk_batch_vars(
+    plan: &crate::plan::Plan,
+    entries: usize,
+) -> Result<Vec<usize>, String> {
+    let (b_vars, _) = lookups::zk::shape(plan)?;
+    let pool =
+        MaskPool::size_for(recorded_pool_entries(plan, entries)?).map_err(|e| e.to_string())?;
+    let mut vars: Vec<usize> = plan.witness_columns.iter().map(|c| c.num_vars).collect();
+    vars.extend([b_vars, b_vars, commit::OPENING_MASK_VARS]);
+    // The pool's extension-field entries as two base-field coordinates each.
+    vars.push(pool.trailing_zeros() as usize + 1);
+    Ok(vars)
 }
 
 /// The counting pass: the walk with plain sumchecks on a scratch transcript, counting the
@@ -650,6 +719,8 @@ enum WeightsProver<'a> {
     Hiding(Box<crate::weights::Groups<'a>>),
     /// Opened with the witness (its commitment, for the proof).
     Joint(Vec<zkinfer_pcs::ReusableCommitment>),
+    /// The masked commitment, opened with the witness (docs/ZK.md §18).
+    MaskedJoint(zkinfer_pcs::masked::MaskedBatchCommitment),
 }
 
 fn unmask(

@@ -165,7 +165,29 @@ fn verify_with_checked_settings(
     let pcs = Pcs::new(vk.pcs);
     let public_weights = plan.options.weights == WeightsVisibility::Public;
     let hiding_weights = vk.weights_uses > 0;
+    let masked_weights = hiding_weights && vk.weights_joint_vars > 0;
     match (&proof.weights, &proof.weights_opening, public_weights) {
+        (Some(WeightsCommitment::Masked(w)), Some(WeightsOpening::WithWitness), false)
+            if masked_weights =>
+        {
+            let uses = vk.weights_uses as usize;
+            let expected = weights::expected_masked(
+                &vk.weights_root,
+                &weights::WeightShapes::of(plan),
+                vk.pcs,
+                uses,
+                vk.weights_joint_vars as usize,
+            )?;
+            if *w != expected {
+                return Err(VerifyError::at(
+                    "weights commitment",
+                    "the weights differ from those of the verifying key",
+                ));
+            }
+            zkinfer_pcs::masked::MaskedPcs::new(commit::masked_config(vk.pcs))
+                .absorb_reusable_batch_commitment(w, uses, &mut t)
+                .map_err(|e| VerifyError::at("weights commitment", e))?;
+        }
         (Some(WeightsCommitment::Plain(w)), Some(WeightsOpening::Plain(_)), false)
             if !hiding_weights =>
         {
@@ -180,7 +202,7 @@ fn verify_with_checked_settings(
             check_shapes(w.num_vars(), &plan.weight_columns, "weights")?;
         }
         (Some(WeightsCommitment::Hiding(ws)), Some(WeightsOpening::Hiding(_)), false)
-            if hiding_weights =>
+            if hiding_weights && !masked_weights =>
         {
             let shapes = weights::WeightShapes::of(plan);
             if *ws != weights::expected(&vk.weights_root, &shapes, vk.pcs, vk.weights_uses)? {
@@ -199,7 +221,7 @@ fn verify_with_checked_settings(
         (Some(_), Some(_), false) => {
             return Err(VerifyError::Malformed(
                 "the weights' commitment and opening are not of the kind the key's weights \
-                 commitment is (a reusable hiding one, or a plain one)"
+                 commitment is (a masked one, a reusable hiding one, or a plain one)"
                     .into(),
             ));
         }
@@ -272,6 +294,7 @@ fn verify_with_checked_settings(
     // The prover's choice of one opening for the witness and the weights, made from the same
     // public data (docs/ZK.md §15).
     let joint = match (&proof.weights, &proof.witness) {
+        (Some(WeightsCommitment::Masked(w)), _) => Some(commit::Joint::Masked(w.stack.stack_vars)),
         (
             Some(WeightsCommitment::Hiding(ws)),
             x @ (WitnessCommitment::Hiding(_) | WitnessCommitment::Masked(_)),
@@ -339,6 +362,7 @@ fn verify_with_checked_settings(
     unmask_column_claims(&mut cx)?;
     let weights_stack = match &proof.weights {
         Some(WeightsCommitment::Hiding(ws)) => weights_on_stack(&mut cx, vk, ws)?,
+        Some(WeightsCommitment::Masked(w)) => vec![masked_weights_on_stack(&mut cx, vk, w)?],
         _ => {
             let weights = std::mem::take(&mut cx.claims.weights);
             cx.claims.weights = unmask(&mut cx.rd, weights, &plan.weight_columns)?;
@@ -434,7 +458,40 @@ fn verify_with_checked_settings(
     let mut witness_claims = col_claims(&claims.witness);
     witness_claims.extend(blinding_claims);
     witness_claims.extend(pool_claims);
-    if let Some((engine, shape)) = &joint {
+    if let Some(commit::Joint::Masked(_)) = &joint {
+        let (
+            WitnessCommitment::Masked(x),
+            WitnessOpening::Masked(o),
+            Some(WeightsCommitment::Masked(w)),
+            [stack],
+        ) = (
+            &proof.witness,
+            &proof.witness_opening,
+            &proof.weights,
+            &weights_stack[..],
+        )
+        else {
+            return Err(VerifyError::at(
+                "opening",
+                "the opening is not of the commitment's kind: for this key the witness and the \
+                 weights are opened together, in one masked opening",
+            ));
+        };
+        return zkinfer_pcs::masked::MaskedPcs::new(commit::masked_config(vk.pcs))
+            .verify_joint_batch(
+                w,
+                &[],
+                std::slice::from_ref(stack),
+                x,
+                &witness_claims,
+                stack_claim.as_slice(),
+                o,
+                &mut t,
+            )
+            .map(|()| logical_out)
+            .map_err(|e| VerifyError::at("joint opening", e));
+    }
+    if let Some(commit::Joint::Hiding(engine, shape)) = &joint {
         let (
             WitnessCommitment::Hiding(x),
             WitnessOpening::Joint(o),
@@ -588,6 +645,53 @@ fn weights_on_stack(
         });
     }
     Ok(stacks)
+}
+
+/// [`weights_on_stack`] for a key whose weights are on one masked commitment `w`: the claims on
+/// the weights lifted to its columns' stack and reduced to one claim there.
+fn masked_weights_on_stack(
+    cx: &mut VerifierCtx<'_>,
+    vk: &VerifyingKey,
+    w: &zkinfer_pcs::masked::MaskedBatchCommitment,
+) -> Result<zkinfer_pcs::StackClaim, VerifyError> {
+    let shapes = weights::WeightShapes::of(&vk.plan);
+    let groups = weights::groups(vk.pcs, &shapes, vk.weights_uses as usize);
+    let engine = zkinfer_pcs::masked::MaskedPcs::new(commit::masked_config(vk.pcs));
+    let weights = std::mem::take(&mut cx.claims.weights);
+    let at = "weights opening";
+    let Some([claims]) =
+        weights::claims_by_group(weights, &vk.plan.weight_aliases, &groups, &shapes)
+            .map(<[_; 1]>::try_from)
+            .and_then(Result::ok)
+    else {
+        return Err(VerifyError::at(
+            at,
+            "a claim on a weight column in no group, a tied claim's point, or weights in \
+             several groups",
+        ));
+    };
+    let mut n = 0;
+    let (claims, weighted) = weights::lift_group_claims(
+        claims,
+        |cols| {
+            engine
+                .lift_batch(w, cols)
+                .map(|(vars, points)| {
+                    n = vars;
+                    points
+                })
+                .map_err(|e| VerifyError::at(at, e))
+        },
+        VerifyError::at(at, "a stack lift of the wrong length"),
+    )?;
+    let c = cx
+        .rd
+        .verify_reduce_weighted_claims_always(n, claims, weighted, false, at)?
+        .ok_or_else(|| VerifyError::at(at, "no claim on the weights"))?;
+    Ok(zkinfer_pcs::StackClaim {
+        point: c.point,
+        value: c.value,
+    })
 }
 
 /// The claims on committed columns of shapes `specs`, the masked ones of each column reduced to

@@ -51,7 +51,9 @@ use zkinfer_pcs::{
     ReusableCommittedData, StoredHidingData,
 };
 
-use crate::commit::{OPENING_MASK_VARS, hiding_config};
+use zkinfer_pcs::masked::{MaskedBatchCommitment, MaskedCommitment, MaskedPcs, StoredMaskedBatch};
+
+use crate::commit::{OPENING_MASK_VARS, hiding_config, masked_config};
 use crate::error::{ProveError, VerifyError};
 pub use crate::pieces::{Piece, pieces};
 use crate::plan::WeightAlias;
@@ -100,6 +102,9 @@ pub enum WeightsCommitment {
     Hiding(Vec<ReusableCommitment>),
     /// A plain commitment (keys made by [`crate::keys::setup_plain_weights_for_tests`]).
     Plain(Commitment),
+    /// The one masked commitment of a key with [`crate::VerifyingKey::weights_joint_vars`]
+    /// (proof format 26, docs/ZK.md §18).
+    Masked(MaskedBatchCommitment),
 }
 
 /// The opening of the weights claims in a proof.
@@ -109,6 +114,9 @@ pub enum WeightsOpening {
     Hiding(Vec<HidingOpeningProof>),
     /// Of a [`WeightsCommitment::Plain`]: one claim per column.
     Plain(Box<OpeningProof>),
+    /// Of a [`WeightsCommitment::Masked`]: opened with the witness, in the proof's masked
+    /// witness opening.
+    WithWitness,
 }
 
 impl WeightsCommitment {
@@ -119,6 +127,7 @@ impl WeightsCommitment {
         match self {
             Self::Hiding(cs) => cs.iter().flat_map(ReusableCommitment::root).collect(),
             Self::Plain(c) => c.root().to_vec(),
+            Self::Masked(c) => c.stack.root.to_vec(),
         }
     }
 }
@@ -558,9 +567,13 @@ pub fn joint_stack_len(
         .collect();
     // The shape depends on the commitment's column shapes and budget, not on its root.
     let w = group_commitment(shapes, group, [0; 32], uses_u32);
-    joint_of_group(pcs, shapes, group, &w, uses, &x)
-        .and_then(|(_, shape)| 1usize.checked_shl(u32::try_from(shape.stacked_vars()).ok()?))
-        .unwrap_or(0)
+    match joint_of_group(pcs, shapes, group, &w, uses, &x) {
+        Some(crate::commit::Joint::Hiding(_, shape)) => u32::try_from(shape.stacked_vars())
+            .ok()
+            .and_then(|v| 1usize.checked_shl(v))
+            .unwrap_or(0),
+        _ => 0,
+    }
 }
 
 /// The reusable commitment of weights group `group` with Merkle root `root` and budget `uses`:
@@ -738,6 +751,34 @@ pub(crate) struct Groups<'a> {
     aliases: Vec<WeightAlias>,
     groups: Vec<Vec<usize>>,
     commitments: Vec<ReusableCommitment>,
+    /// The one group's masked commitment (a key with [`crate::VerifyingKey::weights_joint_vars`]);
+    /// `commitments` is then empty.
+    masked: Option<MaskedGroup<'a>>,
+}
+
+/// A key's weights on one masked commitment (docs/ZK.md §18): its engine, commitment and data
+/// (the key's, or re-derived from the seed when the proof starts).
+struct MaskedGroup<'a> {
+    engine: MaskedPcs,
+    commitment: MaskedBatchCommitment,
+    data: MaskedStored<'a>,
+    /// Whether the data is the key's stored one (its weights are checked against the key's
+    /// weight columns when the stack is read).
+    from_key: bool,
+}
+
+enum MaskedStored<'a> {
+    Key(&'a StoredMaskedBatch),
+    Rederived(Box<StoredMaskedBatch>),
+}
+
+impl MaskedStored<'_> {
+    fn get(&self) -> &StoredMaskedBatch {
+        match self {
+            Self::Key(s) => s,
+            Self::Rederived(s) => s,
+        }
+    }
 }
 
 impl<'a> Groups<'a> {
@@ -788,7 +829,121 @@ impl<'a> Groups<'a> {
             aliases: plan.weight_aliases.clone(),
             groups,
             commitments,
+            masked: None,
         })
+    }
+
+    /// [`Groups::absorb`] for a key whose weights are one masked commitment at a joint stack of
+    /// `2^joint_vars` ([`crate::VerifyingKey::weights_joint_vars`]): the key's `stored` data, or
+    /// (none stored) the commitment re-derived from the `seed` and `weights` here, checked
+    /// against the verifying key's.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the proving key's weights parts, taken apart from the key by the prover"
+    )]
+    pub(crate) fn absorb_masked(
+        pcs: PcsConfig,
+        plan: &crate::plan::Plan,
+        root: &[u8],
+        uses: usize,
+        joint_vars: usize,
+        seed: Option<[u8; 32]>,
+        stored: Option<&'a StoredMaskedBatch>,
+        weights: &[Vec<i64>],
+        t: &mut Transcript,
+    ) -> Result<Self, ProveError> {
+        let shapes = WeightShapes::of(plan);
+        let commitment = expected_masked(root, &shapes, pcs, uses, joint_vars)
+            .map_err(|e| ProveError::Backend(e.to_string()))?;
+        let groups = groups(pcs, &shapes, uses);
+        let engine = MaskedPcs::new(masked_config(pcs));
+        let mut this = Self {
+            pcs,
+            uses,
+            seed,
+            stored: &[],
+            shapes,
+            aliases: plan.weight_aliases.clone(),
+            groups,
+            commitments: Vec::new(),
+            masked: None,
+        };
+        let (data, from_key) = match stored {
+            Some(s) => {
+                if engine.stored_commitment(s).map_err(masked_err)? != commitment {
+                    return Err(ProveError::Backend(
+                        "the proving key's stored weights data does not fit its verifying key;                          run `zkinfer setup` again"
+                            .into(),
+                    ));
+                }
+                (MaskedStored::Key(s), true)
+            }
+            None => {
+                let seed = seed.ok_or_else(|| {
+                    ProveError::key_mismatch(
+                        "weights",
+                        "the proving key has neither the weights seed nor the stored data of                          its weights commitment",
+                    )
+                })?;
+                let mut scratch = Transcript::new(b"zkinfer/weights/rederive");
+                let (c, data) = commit_masked(
+                    pcs,
+                    this.columns(weights, 0)?,
+                    &seed,
+                    uses,
+                    joint_vars,
+                    &mut scratch,
+                )?;
+                if c != commitment {
+                    return Err(ProveError::Backend(
+                        "the proving key's weights do not match its verifying key".into(),
+                    ));
+                }
+                (MaskedStored::Rederived(Box::new(data)), false)
+            }
+        };
+        engine
+            .absorb_reusable_batch_commitment(&commitment, uses, t)
+            .map_err(masked_err)?;
+        this.masked = Some(MaskedGroup {
+            engine,
+            commitment,
+            data,
+            from_key,
+        });
+        Ok(this)
+    }
+
+    /// The masked commitment of a key whose weights are on one ([`Groups::absorb_masked`]).
+    pub(crate) fn masked_commitment(&self) -> Option<&MaskedBatchCommitment> {
+        self.masked.as_ref().map(|m| &m.commitment)
+    }
+
+    /// Opens the masked weights commitment at `stack` and the witness `x` (committed at the
+    /// joint stack) at its claims in one masked opening ([`MaskedPcs::open_joint_stored`]).
+    pub(crate) fn open_joint_masked(
+        &self,
+        stack: &zkinfer_pcs::StackClaim,
+        x: zkinfer_pcs::masked::MaskedBatchData,
+        x_claims: &[zkinfer_pcs::ColumnClaim],
+        x_stack: Option<&zkinfer_pcs::StackClaim>,
+        t: &mut Transcript,
+    ) -> Result<zkinfer_pcs::masked::MaskedProof, ProveError> {
+        let m = self
+            .masked
+            .as_ref()
+            .ok_or_else(|| ProveError::key_mismatch("weights", "masked weights commitment"))?;
+        m.engine
+            .open_joint_stored(
+                m.data.get(),
+                &[],
+                std::slice::from_ref(stack),
+                x,
+                x_claims,
+                x_stack.map_or(&[][..], std::slice::from_ref),
+                t,
+            )
+            .map_err(masked_err)
     }
 
     /// The number of groups.
@@ -845,6 +1000,13 @@ impl<'a> Groups<'a> {
         g: usize,
         claims: &[zkinfer_pcs::ColumnClaim],
     ) -> Result<Vec<Vec<zkinfer_field::EF>>, ProveError> {
+        if let Some(m) = &self.masked {
+            let (_, points) = m
+                .engine
+                .lift_batch(&m.commitment, claims)
+                .map_err(masked_err)?;
+            return Ok(points);
+        }
         let (_, points) = engine(self.pcs, &self.vars(g), self.uses)?
             .lift_reusable(self.commitment(g)?, claims)?;
         Ok(points)
@@ -856,6 +1018,13 @@ impl<'a> Groups<'a> {
         weights: &[Vec<i64>],
         g: usize,
     ) -> Result<Cow<'_, [F]>, ProveError> {
+        if let Some(m) = &self.masked {
+            let values = m.engine.stored_stacked_values(m.data.get());
+            if m.from_key {
+                self.check_masked_holds(m, weights, &values)?;
+            }
+            return Ok(Cow::Owned(values));
+        }
         if let Some(stored) = self.stored.get(g) {
             // The key's weights must be those its stored commitment holds (as a re-derived
             // commitment must have the verifying key's root).
@@ -901,8 +1070,38 @@ impl<'a> Groups<'a> {
         ))
     }
 
-    /// [`joint`] for these groups and a witness of columns of `x_vars` variables.
+    /// The key's stored masked weights stack `values` holds the key's weight columns (as a
+    /// re-derived commitment must have the verifying key's root).
+    fn check_masked_holds(
+        &self,
+        m: &MaskedGroup<'_>,
+        weights: &[Vec<i64>],
+        values: &[F],
+    ) -> Result<(), ProveError> {
+        let vars: Vec<usize> = m.commitment.num_vars.iter().map(|&n| n as usize).collect();
+        let slots = m.engine.batch_slots(&vars).map_err(masked_err)?.slots;
+        let columns = self.columns(weights, 0)?;
+        let holds = columns.len() + 1 == slots.len()
+            && columns.iter().zip(&slots).all(|(c, &(_, offset))| {
+                values
+                    .get(offset..offset.saturating_add(c.len()))
+                    .is_some_and(|v| v == c.as_slice())
+            });
+        if holds {
+            Ok(())
+        } else {
+            Err(ProveError::Backend(
+                "the proving key's weights do not match its stored weights commitment".into(),
+            ))
+        }
+    }
+
+    /// [`joint`] for these groups and a witness of columns of `x_vars` variables: the masked
+    /// joint stack for a key whose weights are on one masked commitment.
     pub(crate) fn joint(&self, x_vars: &[u32]) -> Option<crate::commit::Joint> {
+        if let Some(m) = &self.masked {
+            return Some(crate::commit::Joint::Masked(m.commitment.stack.stack_vars));
+        }
         joint(self.pcs, &self.shapes, &self.commitments, self.uses, x_vars)
     }
 
@@ -923,7 +1122,12 @@ impl<'a> Groups<'a> {
         x_stack: Option<&zkinfer_pcs::StackClaim>,
         t: &mut Transcript,
     ) -> Result<HidingOpeningProof, ProveError> {
-        let (engine, shape) = joint;
+        let crate::commit::Joint::Hiding(engine, shape) = joint else {
+            return Err(ProveError::key_mismatch(
+                "weights",
+                "a masked joint opening where the weights are on a HidingPcs group",
+            ));
+        };
         let w = self.commitment(0)?;
         let x_stack = x_stack.map_or(&[][..], std::slice::from_ref);
         let rederived;
@@ -1115,13 +1319,177 @@ fn joint_of_group(
     let engine = engine(pcs, &group_vars(shapes, group), uses).ok()?;
     let x: Vec<usize> = x_vars.iter().map(|&n| n as usize).collect();
     let shape = engine.joint_shape(w, &x).ok()?;
-    joint_fits(shape.stacked_vars()).then_some((engine, shape))
+    joint_fits(shape.stacked_vars()).then_some(crate::commit::Joint::Hiding(engine, shape))
 }
 
 /// Whether a weights stack of `stacked_vars` variables is opened jointly with the witness: `Q`
 /// has one variable more, at most [`JOINT_MAX_VARS`].
 const fn joint_fits(stacked_vars: usize) -> bool {
     stacked_vars < JOINT_MAX_VARS
+}
+
+/// The largest joint stack, in variables, at which a key's weights are committed with the masked
+/// opening ([`masked_joint_vars`]): the masked opening's measured range
+/// ([`crate::commit::MASKED_MAX_VARS`]).
+pub const MASKED_JOINT_MAX_VARS: usize = crate::commit::MASKED_MAX_VARS;
+
+thread_local! {
+    static MASKED_WEIGHTS_OFF_FOR_TESTS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with setup committing private weights as before proof format 26 (HidingPcs groups,
+/// the witness opened jointly with HVZK-WHIR or apart), whatever their size: for tests of that
+/// path with small models. The choice is recorded in the verifying key
+/// ([`crate::VerifyingKey::weights_joint_vars`] = 0), so a key made inside `f` proves and
+/// verifies anywhere.
+#[doc(hidden)]
+pub fn without_masked_weights_for_tests<R>(f: impl FnOnce() -> R) -> R {
+    let before = MASKED_WEIGHTS_OFF_FOR_TESTS.with(|c| c.replace(true));
+    let out = f();
+    MASKED_WEIGHTS_OFF_FOR_TESTS.with(|c| c.set(before));
+    out
+}
+
+/// The joint stack, in variables, at which setup commits private weights of these shapes with
+/// the masked opening for `uses` proofs whose witness batch has columns of `x_vars` variables
+/// (docs/ZK.md §18): the smallest stack that holds the witness's columns' stack in its half
+/// layout and the weights' with `uses·queries` uniform entries per limb, when the weights make
+/// one group and that stack has at most 2^[`MASKED_JOINT_MAX_VARS`] entries; `None` otherwise
+/// (the weights keep the HidingPcs groups).
+#[must_use]
+pub fn masked_joint_vars(
+    pcs: PcsConfig,
+    shapes: &WeightShapes,
+    uses: usize,
+    x_vars: &[usize],
+) -> Option<usize> {
+    if MASKED_WEIGHTS_OFF_FOR_TESTS.with(std::cell::Cell::get) {
+        return None;
+    }
+    let groups = groups(pcs, shapes, uses);
+    let [group] = &groups[..] else {
+        return None;
+    };
+    let engine = MaskedPcs::new(masked_config(pcs));
+    let d_w = engine.batch_stacked_vars(&committed_vars(&group_vars(shapes, group), uses))?;
+    let d_x = engine.batch_stacked_vars(x_vars)?;
+    let k = engine.config().fold;
+    (zkinfer_pcs::masked::stack_vars(d_x, k)..=MASKED_JOINT_MAX_VARS)
+        .find(|&n| engine.reusable_fits(d_w, n, uses))
+}
+
+/// The masked weights commitment a verifying key pins (docs/ZK.md §18): its one group's root,
+/// the group's committed columns' shapes (weights, then the opening mask), the joint stack.
+///
+/// # Errors
+/// A root that is not 32 bytes, or weights that do not make one group a masked commitment takes.
+pub fn expected_masked(
+    root: &[u8],
+    shapes: &WeightShapes,
+    pcs: PcsConfig,
+    uses: usize,
+    joint_vars: usize,
+) -> Result<MaskedBatchCommitment, VerifyError> {
+    let at = |m: &str| VerifyError::at("weights commitment", m);
+    let groups = groups(pcs, shapes, uses);
+    let [group] = &groups[..] else {
+        return Err(at(
+            "a masked weights commitment of weights in several groups",
+        ));
+    };
+    let root: [u8; 32] = root
+        .try_into()
+        .map_err(|_| at("the key's masked weights root is not 32 bytes"))?;
+    let vars = committed_vars(&group_vars(shapes, group), uses);
+    let data_vars = MaskedPcs::new(masked_config(pcs))
+        .batch_stacked_vars(&vars)
+        .ok_or_else(|| at("weights a masked commitment does not take"))?;
+    Ok(MaskedBatchCommitment {
+        stack: MaskedCommitment {
+            root,
+            data_vars,
+            stack_vars: joint_vars,
+        },
+        num_vars: vars
+            .into_iter()
+            .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+            .collect(),
+    })
+}
+
+/// The seed of the masked weights commitment's randomness, derived from the key's seed.
+fn masked_rng_seed(seed: &[u8; 32]) -> [u8; 32] {
+    use tiny_keccak::{Hasher, Keccak};
+    let mut h = Keccak::v256();
+    h.update(b"zkinfer/weights/masked");
+    h.update(seed);
+    let mut out = [0u8; 32];
+    h.finalize(&mut out);
+    out
+}
+
+/// Commits the one group's weight `columns` and its opening mask (derived from `seed`) with the
+/// masked opening's reusable commitment at a joint stack of `2^joint_vars`, its randomness
+/// derived from `seed` too (a proof re-derives the same commitment), and absorbs it into `t`.
+fn commit_masked(
+    pcs: PcsConfig,
+    mut columns: Vec<Vec<F>>,
+    seed: &[u8; 32],
+    uses: usize,
+    joint_vars: usize,
+    t: &mut Transcript,
+) -> Result<(MaskedBatchCommitment, StoredMaskedBatch), ProveError> {
+    columns.push(opening_mask(&group_seed(seed, 0), uses));
+    let engine = MaskedPcs::new(masked_config(pcs));
+    let mut rng = MaskedPcs::seeded_rng(masked_rng_seed(seed));
+    let (c, data) = engine
+        .commit_reusable_batch(&columns, uses, joint_vars, &mut rng, t)
+        .map_err(masked_err)?;
+    if c.stack.stack_vars != joint_vars {
+        return Err(ProveError::Backend(format!(
+            "the weights' masked commitment took a stack of 2^{} instead of 2^{joint_vars}",
+            c.stack.stack_vars
+        )));
+    }
+    Ok((c, data.into_stored()))
+}
+
+/// Setup's masked commitment of the weights' one group ([`masked_joint_vars`]): the root, and
+/// the data unless `keep` is [`WeightsData::Seed`].
+#[allow(
+    clippy::too_many_arguments,
+    reason = "setup's weights parts and the masked commitment's size"
+)]
+pub(crate) fn commit_all_masked(
+    pcs: PcsConfig,
+    columns: Vec<Vec<F>>,
+    shapes: &WeightShapes,
+    seed: &[u8; 32],
+    uses: usize,
+    joint_vars: usize,
+    keep: WeightsData,
+    t: &mut Transcript,
+) -> Result<(Vec<u8>, Option<StoredMaskedBatch>), ProveError> {
+    let groups = groups(pcs, shapes, uses);
+    let mut split = split(columns, &groups, shapes)?.into_iter();
+    let (Some(cols), None) = (split.next(), split.next()) else {
+        return Err(ProveError::Backend(
+            "a masked weights commitment of weights in several groups".into(),
+        ));
+    };
+    let (c, data) = commit_masked(pcs, cols, seed, uses, joint_vars, t)?;
+    Ok((
+        c.stack.root.to_vec(),
+        (keep != WeightsData::Seed).then_some(data),
+    ))
+}
+
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "the shape `map_err` passes the error in"
+)]
+fn masked_err(e: zkinfer_pcs::masked::MaskedError) -> ProveError {
+    ProveError::Backend(e.to_string())
 }
 
 /// The verifier's engines, one per group, for a key with settings `pcs`.

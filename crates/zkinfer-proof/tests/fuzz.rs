@@ -468,6 +468,7 @@ fn mutate(m: &ProofMutation, p: &mut Proof, other: &Proof) {
                     p.witness = WitnessCommitment::Hiding(w.hiding().clone());
                 }
             }
+            Some(WeightsCommitment::Masked(w)) => p.witness = WitnessCommitment::Masked(w.clone()),
             None => {}
         },
         ProofMutation::SwapOpenings => match &p.weights_opening {
@@ -479,7 +480,8 @@ fn mutate(m: &ProofMutation, p: &mut Proof, other: &Proof) {
                     p.witness_opening = WitnessOpening::Hiding(o.clone());
                 }
             }
-            None => {}
+            // Opened with the witness: nothing of its own to swap in.
+            Some(WeightsOpening::WithWitness) | None => {}
         },
         ProofMutation::OtherLookups => p.lookups = other.lookups.clone(),
         ProofMutation::OtherWitnessOpening => {

@@ -10,6 +10,7 @@ use zkinfer_pcs::PcsConfig;
 use zkinfer_proof::testing::mlp;
 use zkinfer_proof::weights::{
     WeightsCommitment, WeightsOpening, groups, with_group_stack_vars_for_tests,
+    without_masked_weights_for_tests,
 };
 use zkinfer_proof::{CompileOptions, Proof, compile, prove, setup_with_max_proofs, verify};
 
@@ -89,15 +90,18 @@ fn weights_in_two_groups_prove_verify_and_each_group_is_bound() {
 
 #[test]
 fn a_single_group_key_is_the_commitment_of_before() {
-    // At the default group size every small model's weights are one group: one root, one
-    // opening (the format-9 shape of the weights' commitment, as a one-element list).
-    let (g, x) = mlp(&[32, 32, 32], 7);
-    let plan = compile(&g, CompileOptions::default()).expect("compiles");
-    let pk = setup_with_max_proofs(&g, &plan, PcsConfig::default(), USES).expect("setup");
-    assert_eq!(pk.vk.weights_root.len(), 32);
-    let proof = prove(&pk, &x, None).expect("proves");
-    assert_eq!(weights_of(&proof), (1, 1));
-    verify(&pk.vk, &proof, Some(&x), None).expect("verifies");
+    // The HidingPcs weights path (this small model's default key is masked, docs/ZK.md §18).
+    without_masked_weights_for_tests(|| {
+        // At the default group size every small model's weights are one group: one root, one
+        // opening (the format-9 shape of the weights' commitment, as a one-element list).
+        let (g, x) = mlp(&[32, 32, 32], 7);
+        let plan = compile(&g, CompileOptions::default()).expect("compiles");
+        let pk = setup_with_max_proofs(&g, &plan, PcsConfig::default(), USES).expect("setup");
+        assert_eq!(pk.vk.weights_root.len(), 32);
+        let proof = prove(&pk, &x, None).expect("proves");
+        assert_eq!(weights_of(&proof), (1, 1));
+        verify(&pk.vk, &proof, Some(&x), None).expect("verifies");
+    });
 }
 
 /// Weights that make several groups leave each group the room its openings' randomness needs

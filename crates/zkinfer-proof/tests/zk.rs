@@ -131,10 +131,33 @@ fn the_witness_commitment_and_opening_are_not_a_function_of_a_private_input() {
 #[test]
 fn a_hiding_proof_and_a_plain_proof_of_one_statement_both_verify_and_differ_in_kind() {
     let (pk, x, _) = fixture();
+    // The fixture's key is on the masked weights path (docs/ZK.md §18), whose weights are opened
+    // only with a masked witness: the benchmark proof's witness is masked too, its sumchecks
+    // plain. Mixing the two proofs' parts is refused.
     let h = prove(&pk, &x, None).unwrap();
     let p = prove_non_zk_for_bench(&pk, &x, &mut Profile::default()).unwrap();
     assert_eq!(h.output, p.output);
-    // A hiding commitment with a plain opening (and the reverse) is refused, not a panic.
+    verify(&pk.vk, &p, None, None).unwrap();
+    let mut mixed = h.clone();
+    mixed.witness_opening = p.witness_opening.clone();
+    assert!(verify(&pk.vk, &mixed, None, None).is_err());
+    let mut mixed = p;
+    mixed.witness = h.witness;
+    assert!(verify(&pk.vk, &mixed, None, None).is_err());
+
+    // On the HidingPcs weights path the benchmark proof's witness is plain: a hiding commitment
+    // with a plain opening (and the reverse) is refused, not a panic.
+    let pk = zkinfer_proof::weights::without_masked_weights_for_tests(|| {
+        setup(
+            &pk.graph,
+            &compile(&pk.graph, pk.vk.plan.options).unwrap(),
+            PcsConfig::default(),
+        )
+    })
+    .unwrap();
+    let h = prove(&pk, &x, None).unwrap();
+    let p = prove_non_zk_for_bench(&pk, &x, &mut Profile::default()).unwrap();
+    assert!(h.witness.is_hiding() && !p.witness.is_hiding());
     let mut mixed = h.clone();
     mixed.witness_opening = p.witness_opening.clone();
     let e = verify(&pk.vk, &mixed, None, None).unwrap_err();
@@ -374,6 +397,19 @@ fn setup_records_the_mask_budget_a_proof_takes() {
         assert_eq!(pool_vars(&p), pool_vars(&q), "{name}: the same pool");
 
         if name == "table" {
+            // A masked weights key's joint stack holds the recorded budget's pool, not a much
+            // larger one: a clear error.
+            assert!(pk.vk.weights_joint_vars > 0);
+            let mut larger = pk.clone();
+            larger.mask_entries = Some(1 << 20);
+            let e = prove(&larger, &x, None).unwrap_err();
+            assert!(e.to_string().contains("run `zkinfer setup` again"), "{e}");
+            // On the HidingPcs weights path the larger budget sizes a larger pool.
+            let pk = zkinfer_proof::weights::without_masked_weights_for_tests(|| {
+                setup(&g, &plan, PcsConfig::default())
+            })
+            .unwrap();
+            let p = prove(&pk, &x, None).unwrap();
             let mut larger = pk.clone();
             larger.mask_entries = Some(1 << 20);
             let big = prove(&larger, &x, None).unwrap();

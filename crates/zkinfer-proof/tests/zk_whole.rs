@@ -96,11 +96,21 @@ fn windows(pk: &ProvingKey, x: &[i64], hiding: bool) -> Vec<BTreeSet<(usize, usi
             .expect("proves");
             verify(&pk.vk, &p, None, None).expect("verifies");
             assert!(p.output.iter().all(|&v| v == 0), "the output is 0");
-            // The ZK proofs open the witness and the private weights together (docs/ZK.md §15);
-            // with public weights the witness alone, masked (proof format 25).
+            // The ZK proofs open the witness and the private weights together: in one masked
+            // opening when the key's weights are on the masked commitment (docs/ZK.md §18, these
+            // small models), else with HVZK-WHIR (§15); with public weights the witness alone,
+            // masked (proof format 25). The control's witness is plain, or masked where the
+            // masked weights need it (its sumchecks are plain either way).
+            let masked_weights = pk.vk.weights_joint_vars > 0;
             let expected = match (hiding, pk.vk.plan.options.weights) {
+                (false, _) if masked_weights => {
+                    matches!(p.witness_opening, WitnessOpening::Masked(_))
+                }
                 (false, _) => matches!(p.witness_opening, WitnessOpening::Plain(_)),
                 (true, WeightsVisibility::Public) => {
+                    matches!(p.witness_opening, WitnessOpening::Masked(_))
+                }
+                (true, _) if masked_weights => {
                     matches!(p.witness_opening, WitnessOpening::Masked(_))
                 }
                 (true, _) => matches!(p.witness_opening, WitnessOpening::Joint(_)),

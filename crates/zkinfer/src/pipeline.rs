@@ -49,6 +49,7 @@ impl ZkFile for ProverKey {
     const KIND: &'static str = "proving key (.pk)";
     const VERSION: u32 = zkinfer_proof::proof::PK_FORMAT_VERSION;
     const REGENERATE: &'static str = "re-run `zkinfer setup` with this version to remake the keys";
+    const READ_WHOLE_UP_TO: u64 = <ProvingKey as ZkFile>::READ_WHOLE_UP_TO;
 
     /// The engine key's own checks (digest, plan shape, graph, plan against graph): once at
     /// load, so proving does not repeat them.

@@ -228,6 +228,22 @@ impl<F: Clone + Send + Sync, W: Clone, M: Matrix<F>, const N: usize, const DIGES
     pub fn parts(&self) -> (&[M], &[Vec<[W; DIGEST_ELEMS]>], &[usize]) {
         (&self.leaves, &self.digest_layers, &self.arity_schedule)
     }
+
+    /// zkinfer patch: a tree from the parts [`Self::parts`] returned (stored by the caller in a
+    /// compact form). Not checked: the caller vouches that they are one tree's.
+    #[must_use]
+    pub fn from_parts(
+        leaves: Vec<M>,
+        digest_layers: Vec<Vec<[W; DIGEST_ELEMS]>>,
+        arity_schedule: Vec<usize>,
+    ) -> Self {
+        Self {
+            leaves,
+            digest_layers,
+            arity_schedule,
+            _phantom: PhantomData,
+        }
+    }
 }
 
 /// Select the compression arity for the current layer.

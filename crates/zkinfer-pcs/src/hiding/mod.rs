@@ -40,7 +40,7 @@ mod merkle;
 mod prover;
 mod reusable;
 pub(crate) mod stack;
-mod stored;
+pub(crate) mod stored;
 mod types;
 mod verifier;
 

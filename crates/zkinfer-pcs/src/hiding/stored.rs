@@ -212,7 +212,7 @@ const CHUNK: usize = 1 << 17;
 
 /// A vector of field elements encoded as byte chunks (8 little-endian bytes each), so that a
 /// binary format moves it in bulk rather than one call per element.
-struct Elements<'a>(&'a [F]);
+pub(crate) struct Elements<'a>(pub(crate) &'a [F]);
 
 impl Serialize for Elements<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -225,7 +225,7 @@ impl Serialize for Elements<'_> {
 }
 
 /// Bytes serialized as one byte string.
-struct ByteString(Vec<u8>);
+pub(crate) struct ByteString(pub(crate) Vec<u8>);
 
 impl Serialize for ByteString {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -264,7 +264,7 @@ impl<'de> Deserialize<'de> for ByteString {
 }
 
 /// The decoded form of [`Elements`]: canonical field elements only.
-struct ElementsBuf(Vec<F>);
+pub(crate) struct ElementsBuf(pub(crate) Vec<F>);
 
 impl<'de> Deserialize<'de> for ElementsBuf {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

@@ -24,13 +24,14 @@ use std::borrow::Cow;
 
 use rand_zk::rngs::StdRng;
 use serde::{Deserialize, Serialize};
-use zkinfer_field::{EF, F, Transcript};
+use zkinfer_field::{BasedVectorSpace, EF, F, Transcript};
 
 use super::{
     MAX_DATA_VARS, MaskedCommitment, MaskedData, MaskedError, MaskedPcs, MaskedProof, stack_vars,
     tail_fits,
 };
 use crate::hiding::stack::Stack;
+use crate::hiding::stored::{ByteString, Elements, ElementsBuf};
 use crate::{ColumnClaim, MAX_CLAIMS, PcsError, StackClaim};
 
 const LABEL_SHAPES: &[u8] = b"mk/shapes";
@@ -38,10 +39,153 @@ const LABEL_USES: &[u8] = b"mk/uses";
 
 /// A [`MaskedBatchData`] as a proving key stores it: the columns' shapes and the committed stack
 /// and tree (restored with [`MaskedPcs::restore_batch`]).
-#[derive(Serialize, Deserialize)]
+///
+/// Encoded compactly (each vector of field elements and each digest layer as byte strings; p3's
+/// own serde writes a digest as 32 separate bytes), so a key holding one decodes in bulk.
+#[derive(Clone)]
 pub struct StoredMaskedBatch {
     num_vars: Vec<u32>,
     data: MaskedData,
+}
+
+/// [`StoredMaskedBatch`]'s encoding, written from borrowed parts.
+#[derive(Serialize)]
+struct WireRef<'a> {
+    num_vars: &'a [u32],
+    data_vars: u32,
+    stack_vars: u32,
+    stack: Elements<'a>,
+    mask: Elements<'a>,
+    leaves: Vec<(u64, Elements<'a>)>,
+    layers: Vec<ByteString>,
+    arity: Vec<u64>,
+}
+
+/// [`StoredMaskedBatch`]'s encoding, read into owned parts.
+#[derive(Deserialize)]
+struct Wire {
+    num_vars: Vec<u32>,
+    data_vars: u32,
+    stack_vars: u32,
+    stack: ElementsBuf,
+    mask: ElementsBuf,
+    leaves: Vec<(u64, ElementsBuf)>,
+    layers: Vec<ByteString>,
+    arity: Vec<u64>,
+}
+
+impl Serialize for StoredMaskedBatch {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let d = &self.data;
+        let mask: Vec<F> = d
+            .mask
+            .iter()
+            .flat_map(|v| v.as_basis_coefficients_slice().to_vec())
+            .collect();
+        let (leaves, layers, arity) = d.tree.parts();
+        WireRef {
+            num_vars: &self.num_vars,
+            data_vars: u32::try_from(d.data_vars).unwrap_or(u32::MAX),
+            stack_vars: u32::try_from(d.stack_vars).unwrap_or(u32::MAX),
+            stack: Elements(&d.stack),
+            mask: Elements(&mask),
+            leaves: leaves
+                .iter()
+                .map(|m| (m.width as u64, Elements(&m.values)))
+                .collect(),
+            layers: layers
+                .iter()
+                .map(|l| ByteString(l.iter().flatten().copied().collect()))
+                .collect(),
+            arity: arity.iter().map(|&a| a as u64).collect(),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for StoredMaskedBatch {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let w = Wire::deserialize(deserializer)?;
+        let bad = |reason: &str| D::Error::custom(format!("stored masked commitment: {reason}"));
+        let (data_vars, stack_vars) = (w.data_vars as usize, w.stack_vars as usize);
+        if stack_vars > MAX_DATA_VARS + 4
+            || data_vars > stack_vars
+            || w.stack.0.len() != 1usize << stack_vars
+            || !w.mask.0.len().is_multiple_of(2)
+        {
+            return Err(bad("a stack or mask of the wrong size"));
+        }
+        let mut leaves = Vec::with_capacity(w.leaves.len());
+        for (width, values) in w.leaves {
+            let width = usize::try_from(width).map_err(|_| bad("a leaf width"))?;
+            if width == 0 || !values.0.len().is_multiple_of(width) {
+                return Err(bad("a leaf matrix of the wrong size"));
+            }
+            leaves.push(p3_matrix::dense::RowMajorMatrix::new(values.0, width));
+        }
+        let mut layers = Vec::with_capacity(w.layers.len());
+        for ByteString(bytes) in w.layers {
+            if !bytes.len().is_multiple_of(32) {
+                return Err(bad("a digest layer of the wrong length"));
+            }
+            layers.push(
+                bytes
+                    .chunks_exact(32)
+                    .map(|c| <[u8; 32]>::try_from(c).unwrap_or([0; 32]))
+                    .collect::<Vec<[u8; 32]>>(),
+            );
+        }
+        if leaves.is_empty() || layers.last().is_none_or(|l| l.len() != 1) {
+            return Err(bad("a tree without leaves or a root"));
+        }
+        let arity = w
+            .arity
+            .into_iter()
+            .map(|a| usize::try_from(a).map_err(|_| bad("an arity")))
+            .collect::<Result<Vec<usize>, _>>()?;
+        let mask = w
+            .mask
+            .0
+            .chunks_exact(2)
+            .map(|c| EF::from_basis_coefficients_fn(|i| c.get(i).copied().unwrap_or_default()))
+            .collect();
+        Ok(Self {
+            num_vars: w.num_vars,
+            data: MaskedData {
+                stack: w.stack.0,
+                mask,
+                tree: Tree::from_parts(leaves, layers, arity),
+                data_vars,
+                stack_vars,
+            },
+        })
+    }
+}
+
+/// The masked commitment's tree.
+type Tree = <crate::types::KeccakMmcs as p3_commit::Mmcs<F>>::ProverData<
+    p3_matrix::dense::RowMajorMatrix<F>,
+>;
+
+impl StoredMaskedBatch {
+    /// Each stored column's number of variables.
+    #[must_use]
+    pub fn num_vars(&self) -> &[u32] {
+        &self.num_vars
+    }
+
+    /// The stored tree's Merkle root.
+    #[must_use]
+    pub fn root(&self) -> [u8; 32] {
+        self.data.tree.root().into()
+    }
+
+    /// The stored commitment's stack size, in variables.
+    #[must_use]
+    pub fn stack_vars(&self) -> usize {
+        self.data.stack_vars
+    }
 }
 
 impl std::fmt::Debug for StoredMaskedBatch {
@@ -310,6 +454,42 @@ impl MaskedPcs {
     /// # Errors
     /// Shapes that do not give the stored stack's size.
     pub fn restore_batch(&self, stored: StoredMaskedBatch) -> Result<MaskedBatchData, MaskedError> {
+        let layout = self.stored_layout(&stored)?;
+        Ok(MaskedBatchData {
+            data: stored.data,
+            layout,
+            fold: self.config.fold,
+        })
+    }
+
+    /// The commitment a stored batch is the data of (its shapes, sizes and root), after checking
+    /// that the shapes give its stack.
+    ///
+    /// # Errors
+    /// Shapes that do not give the stored stack's size.
+    pub fn stored_commitment(
+        &self,
+        stored: &StoredMaskedBatch,
+    ) -> Result<MaskedBatchCommitment, MaskedError> {
+        self.stored_layout(stored)?;
+        Ok(MaskedBatchCommitment {
+            stack: MaskedCommitment {
+                root: stored.root(),
+                data_vars: stored.data.data_vars,
+                stack_vars: stored.data.stack_vars,
+            },
+            num_vars: stored.num_vars.clone(),
+        })
+    }
+
+    /// The stored batch's columns' stack `D` ([`MaskedBatchData::stacked_values`]).
+    #[must_use]
+    pub fn stored_stacked_values(&self, stored: &StoredMaskedBatch) -> Vec<F> {
+        stored.data.column(self.config.fold)
+    }
+
+    /// The layout of a stored batch, checked against its stack.
+    fn stored_layout(&self, stored: &StoredMaskedBatch) -> Result<Stack, MaskedError> {
         let num_vars: Vec<usize> = stored.num_vars.iter().map(|&n| n as usize).collect();
         let (layout, d) = self.batch_layout(&num_vars)?;
         if stored.data.data_vars != d || stored.data.stack.len() != 1usize << stored.data.stack_vars
@@ -318,11 +498,42 @@ impl MaskedPcs {
                 "a stored masked commitment whose stack is not its columns'".into(),
             ));
         }
-        Ok(MaskedBatchData {
-            data: stored.data,
-            layout,
-            fold: self.config.fold,
-        })
+        Ok(layout)
+    }
+
+    /// [`MaskedPcs::open_joint_batch`] with the weights' data as a proving key stores it (read in
+    /// place, not restored).
+    ///
+    /// # Errors
+    /// As [`MaskedPcs::open_joint_batch`]; stored data whose shapes do not give its stack.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "two commitments' data, each with its column and stack claims"
+    )]
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "consuming the witness's data is the contract: it opens once"
+    )]
+    pub fn open_joint_stored(
+        &self,
+        weights: &StoredMaskedBatch,
+        weights_claims: &[ColumnClaim],
+        weights_stack: &[StackClaim],
+        witness: MaskedBatchData,
+        claims: &[ColumnClaim],
+        stack: &[StackClaim],
+        transcript: &mut Transcript,
+    ) -> Result<MaskedProof, MaskedError> {
+        let layout = self.stored_layout(weights)?;
+        self.open_joint_parts(
+            (&layout, &weights.data),
+            weights_claims,
+            weights_stack,
+            &witness,
+            claims,
+            stack,
+            transcript,
+        )
     }
 
     /// Commits the weights' `columns` once for `uses` joint openings ([`MaskedPcs::commit_reusable`]
@@ -454,9 +665,34 @@ impl MaskedPcs {
         stack: &[StackClaim],
         transcript: &mut Transcript,
     ) -> Result<MaskedProof, MaskedError> {
-        let w_points = weights
-            .layout
-            .lift_points(weights_claims, weights.data.data_vars)
+        self.open_joint_parts(
+            (&weights.layout, &weights.data),
+            weights_claims,
+            weights_stack,
+            &witness,
+            claims,
+            stack,
+            transcript,
+        )
+    }
+
+    /// [`MaskedPcs::open_joint_batch`] on the weights' placement and data.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "two commitments' data, each with its column and stack claims"
+    )]
+    fn open_joint_parts(
+        &self,
+        (w_layout, w_data): (&Stack, &MaskedData),
+        weights_claims: &[ColumnClaim],
+        weights_stack: &[StackClaim],
+        witness: &MaskedBatchData,
+        claims: &[ColumnClaim],
+        stack: &[StackClaim],
+        transcript: &mut Transcript,
+    ) -> Result<MaskedProof, MaskedError> {
+        let w_points = w_layout
+            .lift_points(weights_claims, w_data.data_vars)
             .map_err(MaskedError::Layout)?;
         let w_claims = on_stack(w_points, weights_claims, weights_stack)?;
         let x_points = witness
@@ -464,13 +700,7 @@ impl MaskedPcs {
             .lift_points(claims, witness.data.data_vars)
             .map_err(MaskedError::Layout)?;
         let x_claims = on_stack(x_points, claims, stack)?;
-        self.open_joint(
-            &weights.data,
-            &w_claims,
-            &witness.data,
-            &x_claims,
-            transcript,
-        )
+        self.open_joint(w_data, &w_claims, &witness.data, &x_claims, transcript)
     }
 
     /// The verifier's side of [`MaskedPcs::open_joint_batch`] (both commitments absorbed before,
@@ -857,12 +1087,13 @@ mod joint_tests {
         w: &MaskedBatchCommitment,
         wdata: &MaskedBatchData,
         weights: &[Vec<F>],
+        x_shapes: &[usize],
         rng: &mut StdRng,
     ) -> (Statement, MaskedProof) {
         let mut t = Transcript::new(LABEL);
         pcs.absorb_reusable_batch_commitment(w, USES, &mut t)
             .unwrap();
-        let xcols = columns(&[12, 9, 12], rng);
+        let xcols = columns(x_shapes, rng);
         let (x, xdata) = pcs
             .commit_batch_at(&xcols, w.stack.stack_vars, rng, &mut t)
             .unwrap();
@@ -896,13 +1127,17 @@ mod joint_tests {
             .commit_reusable_batch(&weights, USES, 15, &mut rng, &mut Transcript::new(LABEL))
             .unwrap();
         assert!(w.stack.stack_vars >= 15);
-        let (s1, p1) = prove_one(&pcs, &w, &wdata, &weights, &mut rng);
+        // A witness whose columns' stack is much smaller than the joint stack (a proof without
+        // masked sumchecks: no mask pool).
+        let (s, p) = prove_one(&pcs, &w, &wdata, &weights, &[9, 7], &mut rng);
+        check(&pcs, &s, &p).unwrap();
+        let (s1, p1) = prove_one(&pcs, &w, &wdata, &weights, &[12, 9, 12], &mut rng);
         check(&pcs, &s1, &p1).unwrap();
         // The key's stored data, through its encoding, serves the next proof.
         let bytes = bincode::serialize(&wdata.into_stored()).unwrap();
         let stored: StoredMaskedBatch = bincode::deserialize(&bytes).unwrap();
         let wdata = pcs.restore_batch(stored).unwrap();
-        let (s2, p2) = prove_one(&pcs, &w, &wdata, &weights, &mut rng);
+        let (s2, p2) = prove_one(&pcs, &w, &wdata, &weights, &[12, 9, 12], &mut rng);
         check(&pcs, &s2, &p2).unwrap();
 
         let rejected = |label: &str, s: &Statement, p: &MaskedProof| {
