@@ -4,14 +4,14 @@
 //!
 //! **Used by proofs since proof format 25 for a witness opened on its own**: [`MaskedPcs::commit_batch`]
 //! / [`MaskedPcs::open_batch`] ([`batch`]) stack the witness batch's columns as [`crate::HidingPcs`]
-//! does and commit the stack as the one column. The rest is still a prototype, not used by proofs:
-//! the joint opening of the engine's shape (docs/ZK.md §15) — a weights column committed once for
-//! `T` uses ([`MaskedPcs::commit_reusable`]: every limb's tail uniform, `T·queries` entries at
-//! least, no mask regions and no `M'`) opened together with a proof's witness column
-//! ([`MaskedPcs::commit_at`] at the same stack size, [`MaskedPcs::open_joint`]: `Q = W ‖ X`, the
-//! selector the first fold variable, both trees' rows at the same positions; the witness brings
-//! the mask regions and `M'`). The one-column opening has an on-chain verifier (zkinfer-evm's
-//! `MaskedVerifier.sol`); the batch and joint ones do not. The zero-knowledge argument is a
+//! does and commit the stack as the one column. **Since proof format 26 also for small private
+//! weights** (docs/ZK.md §18): the joint opening — the weights committed once for `T` uses
+//! ([`MaskedPcs::commit_reusable_batch`]: every limb's tail uniform, `T·queries` entries at least,
+//! no mask regions and no `M'`) opened together with a proof's witness
+//! ([`MaskedPcs::commit_batch_at`] at the same stack size, [`MaskedPcs::open_joint_stored`]:
+//! `Q = W ‖ X`, the selector the first fold variable, both trees' rows at the same positions; the
+//! witness brings the mask regions and `M'`). The one-column and batch openings have on-chain
+//! verifiers (zkinfer-evm's `MaskedVerifier.sol`); the joint one does not yet. The zero-knowledge argument is a
 //! sketch (§2.i.1), not reviewed; the tests check that an honest opening verifies and that every
 //! tampered part of one is rejected, and zkinfer-proof's `zk_whole` test checks whole proofs
 //! empirically. `cargo run --release -p zkinfer-pcs --example bench_masked` measures it against

@@ -69,14 +69,25 @@ pub fn hiding_config(pcs: PcsConfig) -> PcsConfig {
 /// of that size.
 pub const MASKED_MAX_VARS: usize = 22;
 
+/// The rate of the masked opening's plain opening of its folded polynomial `P₁` is at most
+/// `2^−MASKED_PLAIN_LOG_INV_RATE` (proof format 26). `P₁` has a thirty-second of the stack's
+/// entries, so its codeword at rate 1/32 is a quarter of the first round's (at 1/8); each halving
+/// of the rate saves 3–5 KiB of queries (measured 1/4 → 1/32: LeNet-5's proof 211.8 → 195.6
+/// KiB, docs/BENCHMARKS.md).
+pub const MASKED_PLAIN_LOG_INV_RATE: usize = 5;
+
 /// The masked opening's settings for a key whose commitment settings are `pcs`
-/// (docs/PROOF_SIZE.md §2.i, proof format 25): a first fold of 5 variables at rate 1/8 with 19
-/// bits of grinding — the first round of a one-time [`HidingPcs`] opening — at the key's
-/// security level, then a plain opening of the folded polynomial with the key's settings.
+/// (docs/PROOF_SIZE.md §2.i, proof formats 25–26): a first fold of 5 variables at rate 1/8 with
+/// 19 bits of grinding — the first round of a one-time [`HidingPcs`] opening — at the key's
+/// security level, then a plain opening of the folded polynomial with the key's settings at a
+/// rate of at most [`MASKED_PLAIN_LOG_INV_RATE`].
 #[must_use]
 pub fn masked_config(pcs: PcsConfig) -> MaskedConfig {
     let mut config = MaskedConfig::new(pcs.security_bits, 5, 3, 19);
-    config.plain = pcs;
+    config.plain = PcsConfig {
+        log_inv_rate: pcs.log_inv_rate.max(MASKED_PLAIN_LOG_INV_RATE),
+        ..pcs
+    };
     config
 }
 

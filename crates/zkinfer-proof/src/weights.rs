@@ -1617,6 +1617,37 @@ pub(crate) fn lift_group_claims<E>(
 
 #[cfg(test)]
 mod tests {
+    /// The masked weights commitment takes small weights with a witness that fits 2^22, at the
+    /// smallest joint stack: the witness's half layout, or the budget's `T·queries` per limb.
+    #[test]
+    fn masked_weights_take_small_models_at_the_smallest_joint_stack() {
+        use super::{WeightShapes, masked_joint_vars};
+        let pcs = zkinfer_pcs::PcsConfig::default();
+        // Weights stacked in 2^17 (with the opening mask of 256 uses).
+        let small: WeightShapes = (&[16usize, 12, 10][..]).into();
+        // A witness stacked in 2^19: its half layout needs 2^20, which holds 256 uses too.
+        assert_eq!(masked_joint_vars(pcs, &small, 256, &[18, 17, 14]), Some(20));
+        // A small witness: 256 uses need 2^15 entries per limb of 32 (2^12 weights, 25,088
+        // uniform), so 2^20; 4 uses only a stack larger than the weights', 2^18.
+        assert_eq!(masked_joint_vars(pcs, &small, 256, &[12]), Some(20));
+        assert_eq!(masked_joint_vars(pcs, &small, 4, &[12]), Some(18));
+        // A witness stacked in 2^22 needs 2^23: over the bound, HidingPcs.
+        assert_eq!(masked_joint_vars(pcs, &small, 256, &[22]), None);
+        // ResNet-18-sized weights (2^24 stacked): HidingPcs.
+        let large: WeightShapes = (&[23usize, 23][..]).into();
+        assert_eq!(masked_joint_vars(pcs, &large, 256, &[18]), None);
+        // Tests can keep a small model on the HidingPcs path.
+        assert_eq!(
+            super::without_masked_weights_for_tests(|| masked_joint_vars(
+                pcs,
+                &small,
+                256,
+                &[12]
+            )),
+            None
+        );
+    }
+
     /// The joint opening's memory bound at the models it was measured on: ResNet-18's 2^24,
     /// MiniLM's 2^25 and GPT-2 124M's 2^27 weights stacks open jointly; a 2^28 stack apart.
     #[test]
