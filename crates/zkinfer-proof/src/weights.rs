@@ -1638,12 +1638,7 @@ mod tests {
         assert_eq!(masked_joint_vars(pcs, &large, 256, &[18]), None);
         // Tests can keep a small model on the HidingPcs path.
         assert_eq!(
-            super::without_masked_weights_for_tests(|| masked_joint_vars(
-                pcs,
-                &small,
-                256,
-                &[12]
-            )),
+            super::without_masked_weights_for_tests(|| masked_joint_vars(pcs, &small, 256, &[12])),
             None
         );
     }

@@ -8,6 +8,8 @@
 //! commitment from its seed; a key whose stored data or weights are not its verifying key's is
 //! refused with an error.
 
+mod common;
+
 use zkinfer_pcs::PcsConfig;
 use zkinfer_pcs::masked::{MaskedBatchCommitment, MaskedProof};
 use zkinfer_proof::commit::{WitnessCommitment, WitnessOpening};
@@ -37,23 +39,6 @@ fn masked_weights(p: &Proof) -> &MaskedBatchCommitment {
         Some(WeightsCommitment::Masked(c)) => c,
         _ => panic!("a masked-weights proof carries the masked weights commitment"),
     }
-}
-
-fn wire(o: &MaskedProof) -> Vec<u8> {
-    use bincode::Options;
-    bincode::DefaultOptions::new()
-        .with_varint_encoding()
-        .serialize(o)
-        .expect("encodes")
-}
-
-fn unwire(bytes: &[u8]) -> Option<MaskedProof> {
-    use bincode::Options;
-    bincode::DefaultOptions::new()
-        .with_varint_encoding()
-        .with_limit(1 << 24)
-        .deserialize(bytes)
-        .ok()
 }
 
 #[test]
@@ -122,20 +107,11 @@ fn masked_weights_are_opened_with_the_witness_and_bound() {
     let mut p = proof.clone();
     p.witness_opening = WitnessOpening::Masked(Box::new(swapped));
     rejected("first-round messages swapped", &p);
-    let bytes = wire(o);
-    let mut decoded = 0;
-    let mut positions: Vec<usize> = (0..bytes.len()).step_by(509).collect();
-    positions.extend((0..16).map(|i| bytes.len() * (2 * i + 1) / 32));
-    for at in positions {
-        let mut b = bytes.clone();
-        b[at] ^= 0x21;
-        if let Some(changed) = unwire(&b) {
-            decoded += 1;
-            let mut p = proof.clone();
-            p.witness_opening = WitnessOpening::Masked(Box::new(changed));
-            rejected(&format!("byte {at} of the opening changed"), &p);
-        }
-    }
+    let decoded = common::changed_masked_openings(o, 509, |at, changed| {
+        let mut p = proof.clone();
+        p.witness_opening = WitnessOpening::Masked(Box::new(changed));
+        rejected(&format!("byte {at} of the opening changed"), &p);
+    });
     assert!(decoded > 20, "only {decoded} mutations decoded");
 
     // A changed output.

@@ -6,6 +6,8 @@
 //! of its first-round messages swapped, a changed output, and the proof under another model's
 //! key.
 
+mod common;
+
 use zkinfer_pcs::PcsConfig;
 use zkinfer_pcs::masked::MaskedProof;
 use zkinfer_proof::commit::{WitnessCommitment, WitnessOpening};
@@ -32,23 +34,6 @@ fn opening(p: &Proof) -> &MaskedProof {
         WitnessOpening::Masked(o) => o,
         _ => panic!("a public-weights proof's witness opening is masked"),
     }
-}
-
-fn wire(o: &MaskedProof) -> Vec<u8> {
-    use bincode::Options;
-    bincode::DefaultOptions::new()
-        .with_varint_encoding()
-        .serialize(o)
-        .expect("encodes")
-}
-
-fn unwire(bytes: &[u8]) -> Option<MaskedProof> {
-    use bincode::Options;
-    bincode::DefaultOptions::new()
-        .with_varint_encoding()
-        .with_limit(1 << 24)
-        .deserialize(bytes)
-        .ok()
 }
 
 #[test]
@@ -107,20 +92,11 @@ fn a_masked_witness_opening_verifies_and_is_bound() {
     rejected("first-round messages swapped", &p);
 
     // A changed byte of the opening's encoding, decoded back where it still decodes.
-    let bytes = wire(o);
-    let mut decoded = 0;
-    let mut positions: Vec<usize> = (0..bytes.len()).step_by(251).collect();
-    positions.extend((0..16).map(|i| bytes.len() * (2 * i + 1) / 32));
-    for at in positions {
-        let mut b = bytes.clone();
-        b[at] ^= 0x21;
-        if let Some(changed) = unwire(&b) {
-            decoded += 1;
-            let mut p = proof.clone();
-            p.witness_opening = WitnessOpening::Masked(Box::new(changed));
-            rejected(&format!("byte {at} of the masked opening changed"), &p);
-        }
-    }
+    let decoded = common::changed_masked_openings(o, 251, |at, changed| {
+        let mut p = proof.clone();
+        p.witness_opening = WitnessOpening::Masked(Box::new(changed));
+        rejected(&format!("byte {at} of the masked opening changed"), &p);
+    });
     assert!(decoded > 20, "only {decoded} mutations decoded");
 
     // A changed output.
