@@ -25,13 +25,19 @@ pub enum Contract {
     /// `solidity/src/test/HidingHarness.sol`: `HidingBaseCase.sol`'s pieces of the hiding base case.
     HidingHarness,
     /// `solidity/src/test/MaskedHarness.sol`: `MaskedVerifier.sol`, the masked-first-round prototype's
-    /// verifier.
+    /// verifier (one column, a batch).
     MaskedHarness,
+    /// `solidity/src/test/MaskedJointHarness.sol`: `MaskedVerifier.verifyJointBatch`, the joint opening of a
+    /// reusable weights commitment and a proof's witness.
+    MaskedJointHarness,
+    /// `solidity/src/PlainOpening.sol`: the plain WHIR opening of two columns as a deployed library (the
+    /// masked verifiers call it; linked by address at deployment, [`Artifact::links`]).
+    PlainOpening,
 }
 
 impl Contract {
     /// Every contract, in a fixed order.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 9] = [
         Self::GoldilocksHarness,
         Self::TranscriptHarness,
         Self::SumcheckHarness,
@@ -39,7 +45,18 @@ impl Contract {
         Self::WhirHarness,
         Self::HidingHarness,
         Self::MaskedHarness,
+        Self::MaskedJointHarness,
+        Self::PlainOpening,
     ];
+
+    /// The contract of a deployed library, by its Solidity name.
+    #[must_use]
+    pub fn library(name: &str) -> Option<Self> {
+        match name {
+            "PlainOpening" => Some(Self::PlainOpening),
+            _ => None,
+        }
+    }
 
     fn json(self) -> &'static str {
         match self {
@@ -50,6 +67,8 @@ impl Contract {
             Self::WhirHarness => include_str!("../artifacts/WhirHarness.json"),
             Self::HidingHarness => include_str!("../artifacts/HidingHarness.json"),
             Self::MaskedHarness => include_str!("../artifacts/MaskedHarness.json"),
+            Self::MaskedJointHarness => include_str!("../artifacts/MaskedJointHarness.json"),
+            Self::PlainOpening => include_str!("../artifacts/PlainOpening.json"),
         }
     }
 }
@@ -81,6 +100,9 @@ pub struct Artifact {
     pub bytecode: Vec<u8>,
     /// Runtime bytecode (what EIP-170 limits).
     pub deployed_bytecode: Vec<u8>,
+    /// The deployed libraries it calls, each with the byte offsets in `bytecode` where its 20-byte address
+    /// goes (solc's link references).
+    pub links: Vec<(Contract, Vec<usize>)>,
 }
 
 impl Artifact {
@@ -97,9 +119,36 @@ impl Artifact {
                 .ok_or_else(|| bad(format!("no {field}")))?;
             hex::decode(s).map_err(|e| bad(format!("{field}: {e}")))
         };
+        let mut links = Vec::new();
+        for link in v["links"].as_array().map(Vec::as_slice).unwrap_or_default() {
+            let name = link["library"].as_str().unwrap_or_default();
+            let library =
+                Contract::library(name).ok_or_else(|| bad(format!("links to {name:?}")))?;
+            let offsets = link["offsets"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .map(|o| o.as_u64().and_then(|o| usize::try_from(o).ok()))
+                .collect::<Option<Vec<usize>>>()
+                .ok_or_else(|| bad(format!("{name}'s link offsets")))?;
+            links.push((library, offsets));
+        }
+        let bytecode = code("bytecode")?;
+        for (library, offsets) in &links {
+            if offsets
+                .iter()
+                .any(|&o| o.saturating_add(20) > bytecode.len())
+            {
+                return Err(bad(format!(
+                    "a link to {library:?} past the bytecode's end"
+                )));
+            }
+        }
         Ok(Self {
             contract,
-            bytecode: code("bytecode")?,
+            links,
+            bytecode,
             deployed_bytecode: code("deployedBytecode")?,
             abi: v["abi"].clone(),
         })

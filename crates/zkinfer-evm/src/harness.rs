@@ -37,6 +37,37 @@ pub struct Harness {
     pub deployed: Deployed,
     /// The artifact (for its ABI).
     pub artifact: Artifact,
+    /// The deployed libraries it calls (their ABIs name the errors they revert with).
+    pub libraries: Vec<(Artifact, Deployed)>,
+}
+
+/// Deploys `contract` on `evm`, each library it links to first (once: `libraries` keeps what is deployed), its
+/// address written at the link offsets of the creation code.
+fn deploy_linked(
+    evm: &mut Evm,
+    contract: Contract,
+    libraries: &mut Vec<(Artifact, Deployed)>,
+) -> Result<(Deployed, Artifact), HarnessError> {
+    let artifact = Artifact::load(contract)?;
+    let mut code = artifact.bytecode.clone();
+    for (library, offsets) in &artifact.links {
+        let address = match libraries.iter().find(|(a, _)| a.contract == *library) {
+            Some((_, d)) => d.address,
+            None => {
+                let (d, a) = deploy_linked(evm, *library, libraries)?;
+                let address = d.address;
+                libraries.push((a, d));
+                address
+            }
+        };
+        for &o in offsets {
+            if let Some(slot) = code.get_mut(o..o + 20) {
+                slot.copy_from_slice(address.as_slice());
+            }
+        }
+    }
+    let deployed = evm.deploy(&code)?;
+    Ok((deployed, artifact))
 }
 
 impl Harness {
@@ -45,13 +76,14 @@ impl Harness {
     /// # Errors
     /// [`HarnessError`] if the artifact does not load or the deployment fails.
     pub fn deploy(contract: Contract) -> Result<Self, HarnessError> {
-        let artifact = Artifact::load(contract)?;
         let mut evm = Evm::new();
-        let deployed = evm.deploy(&artifact.bytecode)?;
+        let mut libraries = Vec::new();
+        let (deployed, artifact) = deploy_linked(&mut evm, contract, &mut libraries)?;
         Ok(Self {
             evm,
             deployed,
             artifact,
+            libraries,
         })
     }
 
@@ -73,7 +105,11 @@ impl Harness {
     /// The custom error a failed call reverted with, if it is one of the contract's.
     #[must_use]
     pub fn revert_error(&self, outcome: &CallOutcome) -> Option<RevertError> {
-        abi::decode_revert(&self.artifact.abi, &outcome.output)
+        abi::decode_revert(&self.artifact.abi, &outcome.output).or_else(|| {
+            self.libraries
+                .iter()
+                .find_map(|(a, _)| abi::decode_revert(&a.abi, &outcome.output))
+        })
     }
 }
 

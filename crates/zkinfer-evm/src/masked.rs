@@ -7,6 +7,8 @@
 //! verifying data of the plain opening of `P₁`'s two columns, from [`crate::recording`]); [`encode_proof`]
 //! writes a [`MaskedProof`] in the contract's order and [`decode_proof`] reads it back exactly as the contract
 //! reads it (so a mutated calldata can be handed to the Rust verifier); [`claims_blob`] the harness's claims.
+//! Since proof format 26 the joint opening too (a reusable weights commitment and a proof's witness, one
+//! masked opening: [`joint_verifying_data`], [`decode_joint_proof`], [`joint_statement`]).
 
 use p3_field::TwoAdicField;
 use zkinfer_field::{EF, F, PrimeField64};
@@ -57,15 +59,37 @@ pub fn verifying_data_at(
     (out, vd)
 }
 
-/// `proof` as `MaskedVerifier.verify` reads it.
+/// The contract's verifying data of a joint opening (`MaskedVerifier.readJointConfig`): the weights' stack
+/// variables `weights_vars` and their commitment's budget `uses`, then [`verifying_data_at`]'s for the witness's
+/// stack of `2^data_vars` at the joint stack `2^stack_vars`.
+///
+/// # Panics
+/// As [`verifying_data`]; a budget over `u32::MAX`.
+#[must_use]
+pub fn joint_verifying_data(
+    pcs: &MaskedPcs,
+    weights_vars: usize,
+    uses: usize,
+    data_vars: usize,
+    stack_vars: usize,
+) -> (Vec<u8>, VerifyingData) {
+    let (base, vd) = verifying_data_at(pcs, data_vars, stack_vars);
+    let mut out = vec![u8::try_from(weights_vars).expect("fits a byte")];
+    out.extend_from_slice(&u32::try_from(uses).expect("uses").to_be_bytes());
+    out.extend_from_slice(&base);
+    (out, vd)
+}
+
+/// `proof` as `MaskedVerifier.verify` (one column, a batch) or `verifyJointBatch` (a joint opening: the
+/// weights' rows and paths after the witness's) reads it.
 ///
 /// # Errors
-/// [`DecodeError::TooLong`] for a part longer than its length prefix allows, or for a joint opening's
-/// weights rows (the contract verifies one column).
+/// [`DecodeError::TooLong`] for a part longer than its length prefix allows, or for weights rows without their
+/// paths (or the reverse).
 pub fn encode_proof(proof: &MaskedProof, vd: &VerifyingData) -> Result<Vec<u8>, DecodeError> {
-    if !proof.weights_rows.is_empty() || proof.weights_paths.is_some() {
+    if proof.weights_rows.is_empty() != proof.weights_paths.is_none() {
         return Err(DecodeError::TooLong {
-            what: "weights rows (a joint opening; MaskedVerifier.sol verifies one column)",
+            what: "weights rows without their Merkle paths",
             got: proof.weights_rows.len(),
             max: 0,
         });
@@ -82,6 +106,14 @@ pub fn encode_proof(proof: &MaskedProof, vd: &VerifyingData) -> Result<Vec<u8>, 
         proof.paths.sibling_hashes.clone(),
     );
     out.extend_from_slice(&encode_opening(&opening)?);
+    if let Some(paths) = &proof.weights_paths {
+        let (_, opening) = MerkleOpening::from_p3(
+            &proof.weights_rows,
+            vec![Vec::new(); proof.weights_rows.len()],
+            paths.sibling_hashes.clone(),
+        );
+        out.extend_from_slice(&encode_opening(&opening)?);
+    }
     put_sumcheck_proof(&mut out, &proof.reduction)?;
     proof.split.iter().for_each(|&x| put_ext(&mut out, x));
     out.extend_from_slice(&encode_plain(proof.plain.p3_proof(), vd)?);
@@ -112,6 +144,29 @@ pub fn decode_proof_at(
     stack_vars: usize,
     vd: &VerifyingData,
 ) -> Result<MaskedProof, DecodeError> {
+    decode_parts(data, pcs, stack_vars, vd, false)
+}
+
+/// [`decode_proof_at`] for a joint opening (the weights' rows and paths after the witness's).
+///
+/// # Errors
+/// [`DecodeError`].
+pub fn decode_joint_proof(
+    data: &[u8],
+    pcs: &MaskedPcs,
+    stack_vars: usize,
+    vd: &VerifyingData,
+) -> Result<MaskedProof, DecodeError> {
+    decode_parts(data, pcs, stack_vars, vd, true)
+}
+
+fn decode_parts(
+    data: &[u8],
+    pcs: &MaskedPcs,
+    stack_vars: usize,
+    vd: &VerifyingData,
+    joint: bool,
+) -> Result<MaskedProof, DecodeError> {
     let c = pcs.config();
     let m = u32::try_from(stack_vars.saturating_sub(c.fold)).unwrap_or(u32::MAX);
     let mut r = Reader::new(data);
@@ -125,16 +180,26 @@ pub fn decode_proof_at(
     if pow >= zkinfer_field::MODULUS {
         return Err(DecodeError::NonCanonical { offset: at });
     }
-    let shape = RowShape {
-        width: (1 << c.fold) + 4,
+    let shape = |width| RowShape {
+        width,
         ext: false,
         salt_elems: 0,
     };
-    let opening = read_opening(&mut r, c.queries, shape)?;
+    let limbs = 1usize << c.fold;
+    let opening = read_opening(&mut r, c.queries, shape(limbs + 4))?;
+    let weights = if joint {
+        Some(read_opening(&mut r, c.queries, shape(limbs + 2))?)
+    } else {
+        None
+    };
     let reduction = r.read_sumcheck_proof()?;
     let split = [r.read_ext()?, r.read_ext()?];
     let plain = read_proof(&mut r, vd, 2)?;
     r.finish()?;
+    let (weights_rows, weights_paths) = match weights {
+        Some(w) => (w.rows.clone(), Some(w.pruned())),
+        None => (Vec::new(), None),
+    };
     Ok(MaskedProof {
         mask_values,
         first,
@@ -143,8 +208,8 @@ pub fn decode_proof_at(
         pow: <F as zkinfer_field::PrimeCharacteristicRing>::from_u64(pow),
         paths: opening.pruned(),
         rows: opening.rows,
-        weights_rows: Vec::new(),
-        weights_paths: None,
+        weights_rows,
+        weights_paths,
         reduction,
         split,
         plain: zkinfer_pcs::OpeningProof::from_p3(plain),
@@ -216,5 +281,35 @@ pub fn batch_claims_blob(claims: &[ColumnClaim], stack: &[StackClaim]) -> Vec<u8
     }
     let stack: Vec<(Vec<EF>, EF)> = stack.iter().map(|s| (s.point.clone(), s.value)).collect();
     out.extend_from_slice(&claims_blob(&stack));
+    out
+}
+
+/// One side of a joint opening's statement: a batch's slots ([`batch_data`]), its root, its column and stack
+/// claims.
+#[derive(Clone, Debug)]
+pub struct JointSide<'a> {
+    /// [`batch_data`]'s slots.
+    pub slots: &'a [u8],
+    /// The commitment's root.
+    pub root: [u8; 32],
+    /// Claims on the columns.
+    pub claims: &'a [ColumnClaim],
+    /// Claims on the columns' stack.
+    pub stack: &'a [StackClaim],
+}
+
+/// `MaskedJointHarness.verifyMaskedJoint`'s statement: the weights' side, then the witness's (each: slots,
+/// root, [`batch_claims_blob`]).
+///
+/// # Panics
+/// As [`batch_claims_blob`].
+#[must_use]
+pub fn joint_statement(weights: &JointSide<'_>, witness: &JointSide<'_>) -> Vec<u8> {
+    let mut out = Vec::new();
+    for side in [weights, witness] {
+        out.extend_from_slice(side.slots);
+        out.extend_from_slice(&side.root);
+        out.extend_from_slice(&batch_claims_blob(side.claims, side.stack));
+    }
     out
 }

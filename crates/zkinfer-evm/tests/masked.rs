@@ -11,8 +11,9 @@ use rand::{Rng, SeedableRng};
 use revm::primitives::U256;
 use zkinfer_evm::abi::{Token, decode_uint};
 use zkinfer_evm::masked::{
-    batch_claims_blob, batch_data, claims_blob, decode_proof, decode_proof_at, encode_proof,
-    verifying_data, verifying_data_at,
+    JointSide, batch_claims_blob, batch_data, claims_blob, decode_joint_proof, decode_proof,
+    decode_proof_at, encode_proof, joint_statement, joint_verifying_data, verifying_data,
+    verifying_data_at,
 };
 use zkinfer_evm::{Contract, Harness, call_tx_gas};
 use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, Transcript};
@@ -336,4 +337,253 @@ fn masked_batch_openings_verified_on_chain() {
     eprintln!(
         "{mutations} mutated batch statements or proofs rejected by the contract and the Rust verifier"
     );
+}
+
+const JOINT_SIG: &str = "verifyMaskedJoint(bytes,bytes,bytes,bytes)";
+
+/// Random columns of `vars` and a true claim on each (at a random point).
+fn columns_and_claims(vars: &[usize], rng: &mut StdRng) -> (Vec<Vec<F>>, Vec<ColumnClaim>) {
+    let columns: Vec<Vec<F>> = vars
+        .iter()
+        .map(|&n| {
+            (0..1usize << n)
+                .map(|_| F::from_u64(rng.random::<u64>() >> 1))
+                .collect()
+        })
+        .collect();
+    let claims = columns
+        .iter()
+        .enumerate()
+        .map(|(column, c)| {
+            let point: Vec<EF> = (0..c.len().trailing_zeros()).map(|_| ext(rng)).collect();
+            ColumnClaim {
+                column,
+                value: zkinfer_poly::evaluate::<F, EF>(c, &point),
+                point,
+            }
+        })
+        .collect();
+    (columns, claims)
+}
+
+/// A true claim on a batch's stack `D` (its values given).
+fn stack_claim(values: &[F], rng: &mut StdRng) -> StackClaim {
+    let point: Vec<EF> = (0..values.len().trailing_zeros())
+        .map(|_| ext(rng))
+        .collect();
+    StackClaim {
+        value: zkinfer_poly::evaluate::<F, EF>(values, &point),
+        point,
+    }
+}
+
+/// A joint statement and its proof (what a proof of format 26 opens for small private weights).
+#[derive(Clone)]
+struct Joint {
+    weights: MaskedBatchCommitment,
+    uses: usize,
+    w_claims: Vec<ColumnClaim>,
+    w_stack: Vec<StackClaim>,
+    witness: MaskedBatchCommitment,
+    claims: Vec<ColumnClaim>,
+    stack: Vec<StackClaim>,
+}
+
+/// Weights of `w_vars` committed once for `uses` openings, a witness of `x_vars` at their joint stack, one
+/// claim on a weights column and one on their stack, a claim on every witness column and one on its stack.
+fn joint_case(
+    pcs: &MaskedPcs,
+    w_vars: &[usize],
+    x_vars: &[usize],
+    uses: usize,
+    seed: u64,
+) -> (Joint, MaskedProof) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut zk_rng = <rand_zk::rngs::StdRng as rand_zk::SeedableRng>::seed_from_u64(seed);
+    let mut t = Transcript::new(CTX);
+    let (w_columns, mut w_claims) = columns_and_claims(w_vars, &mut rng);
+    w_claims.truncate(1);
+    let (x_columns, claims) = columns_and_claims(x_vars, &mut rng);
+    let d_x = pcs.batch_stacked_vars(x_vars).expect("fits");
+    let min = zkinfer_pcs::masked::stack_vars(d_x, pcs.config().fold);
+    let (weights, w_data) = pcs
+        .commit_reusable_batch(&w_columns, uses, min, &mut zk_rng, &mut t)
+        .expect("commits the weights");
+    let n = weights.stack.stack_vars;
+    let (witness, x_data) = pcs
+        .commit_batch_at(&x_columns, n, &mut zk_rng, &mut t)
+        .expect("commits the witness");
+    let w_stack = vec![stack_claim(&w_data.stacked_values(), &mut rng)];
+    let stack = vec![stack_claim(&x_data.stacked_values(), &mut rng)];
+    let proof = pcs
+        .open_joint_batch(
+            &w_data, &w_claims, &w_stack, x_data, &claims, &stack, &mut t,
+        )
+        .expect("opens");
+    let j = Joint {
+        weights,
+        uses,
+        w_claims,
+        w_stack,
+        witness,
+        claims,
+        stack,
+    };
+    (j, proof)
+}
+
+fn joint_rust_accepts(pcs: &MaskedPcs, j: &Joint, proof: &MaskedProof) -> bool {
+    let mut t = Transcript::new(CTX);
+    let n = j.weights.stack.stack_vars;
+    pcs.absorb_reusable_batch_commitment(&j.weights, j.uses, &mut t)
+        .is_ok()
+        && pcs
+            .absorb_batch_commitment_at(&j.witness, n, &mut t)
+            .is_ok()
+        && pcs
+            .verify_joint_batch(
+                &j.weights,
+                &j.w_claims,
+                &j.w_stack,
+                &j.witness,
+                &j.claims,
+                &j.stack,
+                proof,
+                &mut t,
+            )
+            .is_ok()
+}
+
+/// The joint form (proof format 26's opening of small private weights with a proof's witness, docs/ZK.md
+/// §18): `MaskedVerifier.verifyJointBatch` accepts what `MaskedPcs::verify_joint_batch` accepts, and rejects
+/// with a named error another weights column value, another weights stack value, another witness column or
+/// stack value, either root changed, the two trees' openings swapped, another witness's proof, another
+/// budget, and byte flips — each also rejected by the Rust verifier. The second case has LeNet-5's shapes
+/// (weights and their opening mask stacked in 2^17 for 256 proofs, a witness stacked in 2^19, the joint stack
+/// 2^20): its gas is the on-chain cost of the default proof's opening for that model.
+#[test]
+fn masked_joint_openings_verified_on_chain() {
+    let mut h = Harness::deploy(Contract::MaskedJointHarness).expect("deploys");
+    let pcs = MaskedPcs::new(MaskedConfig::default());
+    let mut rng = StdRng::seed_from_u64(47);
+    let mut mutations = 0;
+    for (w_vars, x_vars, uses, flips, seed) in [
+        (
+            &[10usize, 8, 3][..],
+            &[12usize, 10, 9, 3][..],
+            4usize,
+            240,
+            5u64,
+        ),
+        (&[16, 10][..], &[18, 17, 16, 12, 10][..], 256, 40, 6),
+    ] {
+        let (j, proof) = joint_case(&pcs, w_vars, x_vars, uses, seed);
+        let n = j.weights.stack.stack_vars;
+        let (w_slots, d_w, _) = batch_data(&pcs, w_vars).expect("slots");
+        let (x_slots, d_x, _) = batch_data(&pcs, x_vars).expect("slots");
+        assert_eq!(
+            (j.weights.stack.data_vars, j.witness.stack.data_vars),
+            (d_w, d_x)
+        );
+        let (jdata, vd) = joint_verifying_data(&pcs, d_w, uses, d_x, n);
+        let bytes = encode_proof(&proof, &vd).expect("encodes");
+        let statement = |j: &Joint| {
+            joint_statement(
+                &JointSide {
+                    slots: &w_slots,
+                    root: j.weights.stack.root,
+                    claims: &j.w_claims,
+                    stack: &j.w_stack,
+                },
+                &JointSide {
+                    slots: &x_slots,
+                    root: j.witness.stack.root,
+                    claims: &j.claims,
+                    stack: &j.stack,
+                },
+            )
+        };
+        let args = |j: &Joint, jdata: &[u8], b: &[u8]| {
+            vec![
+                Token::Bytes(CTX.to_vec()),
+                Token::Bytes(jdata.to_vec()),
+                Token::Bytes(statement(j)),
+                Token::Bytes(b.to_vec()),
+            ]
+        };
+        assert!(joint_rust_accepts(&pcs, &j, &proof));
+        let a = args(&j, &jdata, &bytes);
+        let out = h.call(JOINT_SIG, &a).expect("runs");
+        assert!(
+            out.success,
+            "{w_vars:?} ‖ {x_vars:?}: {:?}",
+            h.revert_error(&out)
+        );
+        let gas = decode_uint(&out.output, 0).expect("gas");
+        let tx = call_tx_gas(
+            &zkinfer_evm::abi::encode_call(JOINT_SIG, &a),
+            gas.saturating_to::<u64>(),
+        );
+        eprintln!(
+            "joint masked opening, weights {w_vars:?} (2^{d_w}, {uses} uses) and witness {x_vars:?} (2^{d_x}) in \
+             2^{n}, verified on chain: execution {gas} gas (verifier only), proof {} bytes, transaction {tx:?}",
+            bytes.len()
+        );
+        let back = decode_joint_proof(&bytes, &pcs, n, &vd).expect("decodes");
+        assert_eq!(encode_proof(&back, &vd).expect("encodes"), bytes);
+        assert!(joint_rust_accepts(&pcs, &j, &back));
+
+        let mut rejected = |what: &str, j: &Joint, jdata: &[u8], b: &[u8]| {
+            let rust =
+                decode_joint_proof(b, &pcs, n, &vd).is_ok_and(|p| joint_rust_accepts(&pcs, j, &p));
+            assert!(!rust, "{w_vars:?} {what}: the Rust verifier accepted");
+            let out = h.call(JOINT_SIG, &args(j, jdata, b)).expect("runs");
+            assert!(
+                !out.success && h.revert_error(&out).is_some(),
+                "{w_vars:?} {what}: the contract must reject with a named error"
+            );
+            mutations += 1;
+        };
+        let mut m = j.clone();
+        m.w_claims[0].value += EF::ONE;
+        rejected("another weights column value", &m, &jdata, &bytes);
+        let mut m = j.clone();
+        m.w_stack[0].value += EF::ONE;
+        rejected("another weights stack value", &m, &jdata, &bytes);
+        let mut m = j.clone();
+        m.claims[2].value += EF::ONE;
+        rejected("another witness column value", &m, &jdata, &bytes);
+        let mut m = j.clone();
+        m.stack[0].point[1] += EF::ONE;
+        rejected("another witness stack point", &m, &jdata, &bytes);
+        let mut m = j.clone();
+        m.weights.stack.root[3] ^= 1;
+        rejected("another weights root", &m, &jdata, &bytes);
+        let mut m = j.clone();
+        m.witness.stack.root[7] ^= 1;
+        rejected("another witness root", &m, &jdata, &bytes);
+        let mut m = j.clone();
+        m.uses = uses - 1;
+        let (other_jdata, _) = joint_verifying_data(&pcs, d_w, uses - 1, d_x, n);
+        rejected("another budget", &m, &other_jdata, &bytes);
+        let mut swapped = proof.clone();
+        std::mem::swap(&mut swapped.rows, &mut swapped.weights_rows);
+        let paths = swapped.weights_paths.replace(swapped.paths.clone());
+        swapped.paths = paths.expect("a joint opening has weights paths");
+        let swapped = encode_proof(&swapped, &vd).expect("encodes");
+        rejected("the two trees' openings swapped", &j, &jdata, &swapped);
+        let (_, other) = joint_case(&pcs, w_vars, x_vars, uses, seed + 100);
+        let other = encode_proof(&other, &vd).expect("encodes");
+        rejected("another witness's proof", &j, &jdata, &other);
+        for _ in 0..flips {
+            let mut b = bytes.clone();
+            let pos = rng.random_range(0..b.len());
+            b[pos] ^= rng.random_range(1..=255u8);
+            rejected(&format!("a flip at byte {pos}"), &j, &jdata, &b);
+        }
+    }
+    eprintln!(
+        "{mutations} mutated joint statements or proofs rejected by the contract and the Rust verifier"
+    );
+    assert!(mutations >= 290);
 }

@@ -51,6 +51,35 @@ library KeccakTranscript {
     }
 
     /// Makes room for `n` more bytes, moving the buffer to fresh memory when it is full.
+    /// The state to hand to a deployed library (`restore` rebuilds it there): the pending input, the output
+    /// word and how many of its u64s are left.
+    function save(Transcript memory t) internal pure returns (bytes memory pending, uint256 out, uint256 left) {
+        uint256 len = t.len;
+        pending = new bytes(len);
+        assembly ("memory-safe") {
+            mcopy(add(pending, 0x20), mload(t), len)
+        }
+        out = t.out;
+        left = t.left;
+    }
+
+    /// The transcript `save` gave: its pending input copied into a buffer of its own.
+    function restore(bytes memory pending, uint256 out, uint256 left) internal pure returns (Transcript memory t) {
+        uint256 len = pending.length;
+        uint256 cap = len > INITIAL_CAP ? len : INITIAL_CAP;
+        uint256 buf;
+        assembly ("memory-safe") {
+            buf := mload(0x40)
+            mstore(0x40, add(buf, add(cap, 32)))
+            mcopy(buf, add(pending, 0x20), len)
+        }
+        t.buf = buf;
+        t.len = len;
+        t.cap = cap;
+        t.out = out;
+        t.left = left;
+    }
+
     function _reserve(Transcript memory t, uint256 n) private pure {
         assembly ("memory-safe") {
             let len := mload(add(t, 0x20))

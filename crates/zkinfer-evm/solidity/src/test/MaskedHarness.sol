@@ -40,7 +40,9 @@ contract MaskedHarness {
     ) external view returns (uint256 gasUsed) {
         Transcript memory t = T.init(context);
         MaskedVerifier.Config memory cfg = MaskedVerifier.readConfig(R.open(mdata));
-        MaskedVerifier.Slot[] memory slots = MaskedVerifier.readBatch(R.open(bdata), cfg);
+        Cursor memory b = R.open(bdata);
+        MaskedVerifier.Slot[] memory slots = MaskedVerifier.readBatch(b, cfg.d);
+        R.finish(b);
         Cursor memory c = R.open(claims);
         uint256 m = R.readUint(c, 2);
         MaskedVerifier.ColumnClaim[] memory cs = new MaskedVerifier.ColumnClaim[](m);
