@@ -49,6 +49,7 @@ pub fn verifying_data_at(
     let mut out = vec![byte(data_vars), byte(c.fold), byte(n), byte(row_vars)];
     out.extend_from_slice(&u16::try_from(c.queries).expect("queries").to_be_bytes());
     out.push(byte(c.pow_bits));
+    out.push(byte(c.fold_pow_bits(n)));
     out.extend_from_slice(
         &F::two_adic_generator(row_vars)
             .as_canonical_u64()
@@ -97,6 +98,9 @@ pub fn encode_proof(proof: &MaskedProof, vd: &VerifyingData) -> Result<Vec<u8>, 
     let mut out = Vec::new();
     proof.mask_values.iter().for_each(|&x| put_ext(&mut out, x));
     put_sumcheck_proof(&mut out, &proof.first)?;
+    for w in &proof.fold_pow {
+        out.extend_from_slice(&w.as_canonical_u64().to_be_bytes());
+    }
     put_ext(&mut out, proof.mu);
     out.extend_from_slice(&proof.folded.root());
     out.extend_from_slice(&proof.pow.as_canonical_u64().to_be_bytes());
@@ -172,14 +176,13 @@ fn decode_parts(
     let mut r = Reader::new(data);
     let mask_values = [r.read_ext()?, r.read_ext()?];
     let first = r.read_sumcheck_proof()?;
+    let fold_pow = (0..=c.fold + usize::from(joint))
+        .map(|_| read_base(&mut r))
+        .collect::<Result<Vec<F>, DecodeError>>()?;
     let mu = r.read_ext()?;
     let mut root = [0u8; 32];
     root.copy_from_slice(r.take_bytes(32)?);
-    let at = r.position();
-    let pow = r.read_uint(8)?;
-    if pow >= zkinfer_field::MODULUS {
-        return Err(DecodeError::NonCanonical { offset: at });
-    }
+    let pow = read_base(&mut r)?;
     let shape = |width| RowShape {
         width,
         ext: false,
@@ -203,9 +206,10 @@ fn decode_parts(
     Ok(MaskedProof {
         mask_values,
         first,
+        fold_pow,
         mu,
         folded: zkinfer_pcs::Commitment::from_parts(root, vec![m, m]),
-        pow: <F as zkinfer_field::PrimeCharacteristicRing>::from_u64(pow),
+        pow,
         paths: opening.pruned(),
         rows: opening.rows,
         weights_rows,
@@ -214,6 +218,16 @@ fn decode_parts(
         split,
         plain: zkinfer_pcs::OpeningProof::from_p3(plain),
     })
+}
+
+/// An 8-byte big-endian base-field element, canonical (a proof-of-work witness).
+fn read_base(r: &mut Reader<'_>) -> Result<F, DecodeError> {
+    let at = r.position();
+    let v = r.read_uint(8)?;
+    if v >= zkinfer_field::MODULUS {
+        return Err(DecodeError::NonCanonical { offset: at });
+    }
+    Ok(<F as zkinfer_field::PrimeCharacteristicRing>::from_u64(v))
 }
 
 /// The harness's claims: a 1-byte count, per claim a 1-byte point length, the point and the value.

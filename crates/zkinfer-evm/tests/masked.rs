@@ -533,6 +533,36 @@ fn masked_joint_openings_verified_on_chain() {
         assert_eq!(encode_proof(&back, &vd).expect("encodes"), bytes);
         assert!(joint_rust_accepts(&pcs, &j, &back));
 
+        // A fold's proof of work (the first sumcheck's second round, and `ρ`'s): refused by the contract
+        // where the Rust verifier refuses it, before the fold's challenge.
+        for round in [1, pcs.config().fold + 1] {
+            let mut p = proof.clone();
+            p.fold_pow[round] += F::ONE;
+            let b = encode_proof(&p, &vd).expect("encodes");
+            let mut t = Transcript::new(CTX);
+            pcs.absorb_reusable_batch_commitment(&j.weights, j.uses, &mut t)
+                .expect("absorbs");
+            pcs.absorb_batch_commitment_at(&j.witness, n, &mut t)
+                .expect("absorbs");
+            let rust = pcs.verify_joint_batch(
+                &j.weights,
+                &j.w_claims,
+                &j.w_stack,
+                &j.witness,
+                &j.claims,
+                &j.stack,
+                &p,
+                &mut t,
+            );
+            assert!(
+                matches!(rust, Err(zkinfer_pcs::masked::MaskedError::FoldProofOfWork { round: r }) if r == round),
+                "{rust:?}"
+            );
+            let out = h.call(JOINT_SIG, &args(&j, &jdata, &b)).expect("runs");
+            let err = h.revert_error(&out).expect("a named error");
+            assert_eq!(err.name, "RoundProofOfWork", "fold {round}");
+            mutations += 1;
+        }
         let mut rejected = |what: &str, j: &Joint, jdata: &[u8], b: &[u8]| {
             let rust =
                 decode_joint_proof(b, &pcs, n, &vd).is_ok_and(|p| joint_rust_accepts(&pcs, j, &p));

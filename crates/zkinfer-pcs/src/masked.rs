@@ -10,9 +10,10 @@
 //! no mask regions and no `M'`) opened together with a proof's witness
 //! ([`MaskedPcs::commit_batch_at`] at the same stack size, [`MaskedPcs::open_joint_stored`]:
 //! `Q = W ‖ X`, the selector the first fold variable, both trees' rows at the same positions; the
-//! witness brings the mask regions and `M'`). The one-column and batch openings have on-chain
-//! verifiers (zkinfer-evm's `MaskedVerifier.sol`); the joint one does not yet. The zero-knowledge argument is a
-//! sketch (§2.i.1), not reviewed; the tests check that an honest opening verifies and that every
+//! witness brings the mask regions and `M'`). Every form has an on-chain verifier (zkinfer-evm's
+//! `MaskedVerifier.sol`: `verify`, `verifyBatch`, `verifyJointBatch`). Since proof format 27 the rows are
+//! counted at the Johnson bound and each fold's challenge is ground (docs/ZK.md §19). The zero-knowledge
+//! and soundness arguments are sketches (§2.i.1, docs/ZK.md §19), not reviewed; the tests check that an honest opening verifies and that every
 //! tampered part of one is rejected, and zkinfer-proof's `zk_whole` test checks whole proofs
 //! empirically. `cargo run --release -p zkinfer-pcs --example bench_masked` measures it against
 //! [`crate::HidingPcs`] in one run. The caller's generator supplies the randomness
@@ -44,8 +45,9 @@
 //! 1. absorb the claims; draw `r₁, r₂ ∈ EF^(k+m)`; the prover sends `t_j = R_j(r_j)`;
 //! 2. draw `β`; a `k`-round (joint: `k + 1`) sumcheck of `Σ_b Q(b)·W(b)`, `W = Σ_i β^i eq(p_i, ·)`
 //!    over the claims' points (the data claims, then the two mask claims), from `Σ_i β^i v_i` to
-//!    `c` at `α` — the mask regions make every round message uniform (§2.i.1 (1));
-//! 3. the prover sends `μ = Σ_b M'(b)·W(α, b)`; draw `ρ`;
+//!    `c` at `α` — the mask regions make every round message uniform (§2.i.1 (1)); a proof of work
+//!    of [`MaskedConfig::fold_pow_bits`] between each round's message and its challenge;
+//! 3. the prover sends `μ = Σ_b M'(b)·W(α, b)`; a proof of work; draw `ρ`;
 //! 4. the prover commits `P₁ = Q(α, ·) + ρ·M'` as two F columns (`P₁ = C₀ + X·C₁`) with [`Pcs`];
 //! 5. proof of work, then `queries` row positions; the prover opens those rows (one pruned
 //!    multi-proof per tree); each row gives `P₁`'s codeword at `ω^r`: `Σ_c eq(α, c)·row[c] +
@@ -127,6 +129,8 @@ pub type Claim = (Vec<EF>, EF);
 /// The prototype's parameters.
 #[derive(Clone, Debug)]
 pub struct MaskedConfig {
+    /// The security level the rows' count and the folds' grinding are set for, in bits.
+    pub security_bits: usize,
     /// `k`: the first fold's variables (limbs `2^k`).
     pub fold: usize,
     /// The first oracle's rate is `2^−log_inv_rate`.
@@ -139,16 +143,22 @@ pub struct MaskedConfig {
     pub plain: PcsConfig,
 }
 
+/// The field size the folds' proximity-gap error is counted against: `|EF| = p² > 2^127`.
+const EF_BITS: usize = 127;
+
 impl MaskedConfig {
-    /// `security_bits` from the rows (unique decoding at the first oracle's rate, as the
-    /// hiding opening's first round counts them) and from grinding, with the default plain
-    /// opening: `queries = ⌈(security − pow) / −log₂(1 − δ)⌉`, `δ = (1 − rate)/2`.
+    /// `security_bits` from the rows and from grinding, with the default plain opening: `queries =
+    /// ⌈(security − pow) / −log₂(1 − δ)⌉` at the Johnson bound, `1 − δ = √ρ + η` with `η = √ρ/20` (p3's
+    /// `SecurityAssumption::JohnsonBound`, the regime of every plain WHIR round of zkinfer). Until proof format
+    /// 26 the rows were counted in unique decoding (`δ = (1 − ρ)/2`: 98 rows at rate 1/8 where the Johnson
+    /// bound needs 57); docs/ZK.md §19 has the argument for the change and its costs (a list factor on the
+    /// engine's algebraic terms, grinding before each fold's challenge: [`MaskedConfig::fold_pow_bits`]).
     #[must_use]
     pub fn new(security_bits: usize, fold: usize, log_inv_rate: usize, pow_bits: usize) -> Self {
-        let rate = (-(log_inv_rate as f64)).exp2();
-        let per_query = -(1.0 - (1.0 - rate) / 2.0).log2();
+        let per_query = -p3_security::SecurityAssumption::JohnsonBound.log_1_delta(log_inv_rate);
         let bits = security_bits.saturating_sub(pow_bits) as f64;
         Self {
+            security_bits,
             fold,
             log_inv_rate,
             queries: (bits / per_query).ceil() as usize,
@@ -156,11 +166,32 @@ impl MaskedConfig {
             plain: PcsConfig::default(),
         }
     }
+
+    /// The grinding before each challenge that folds the committed word (the first sumcheck's `k` rounds, one
+    /// more in a joint opening, and `ρ`) for a stack of `2^stack_vars`: each fold is a random point on a line
+    /// through two words of the code (dimension `2^(n − k)`, rate `2^−log_inv_rate`), and at the Johnson bound
+    /// such a line is exceptional with probability `ε` (p3's `prox_gaps_error`, DKT26 Theorem 5.12, the plain
+    /// PCS's own analysis). The grinding lifts `k + 2` such terms to `security_bits` together: `⌈security +
+    /// log₂(k + 2) − log₂(1/ε)⌉` bits, at least 1.
+    #[must_use]
+    pub fn fold_pow_bits(&self, stack_vars: usize) -> usize {
+        let error = p3_security::SecurityAssumption::JohnsonBound.prox_gaps_error(
+            stack_vars.saturating_sub(self.fold),
+            self.log_inv_rate,
+            EF_BITS,
+            2,
+        );
+        let need = self.security_bits as f64 + ((self.fold + 2) as f64).log2() - error;
+        if need.is_finite() {
+            (need.ceil().max(1.0)) as usize
+        } else {
+            self.security_bits
+        }
+    }
 }
 
 impl Default for MaskedConfig {
-    /// 100 bits, `k = 5`, rate 1/8, 19 bits of grinding: the first round of today's one-time
-    /// hiding opening (docs/PROOF_SIZE.md §1.2: `q = 99`).
+    /// 100 bits, `k = 5`, rate 1/8, 19 bits of grinding.
     fn default() -> Self {
         Self::new(100, 5, 3, 19)
     }
@@ -184,6 +215,13 @@ pub enum MaskedError {
     /// The proof of work before the row queries is wrong.
     #[error("masked opening: proof of work rejected")]
     ProofOfWork,
+    /// The proof of work before a fold's challenge (a first-sumcheck round's, or `ρ`'s: `round = k`, `k + 1`
+    /// in a joint opening) is wrong.
+    #[error("masked opening: the proof of work before fold {round} rejected")]
+    FoldProofOfWork {
+        /// Which fold.
+        round: usize,
+    },
     /// `P₁(ρ*)·V(ρ*)` differs from the reduction's last claim.
     #[error("masked opening: P₁(ρ*) does not close the reduction")]
     Final,
@@ -227,6 +265,8 @@ pub struct MaskedProof {
     pub mask_values: [EF; 2],
     /// The first sumcheck's `k` rounds.
     pub first: SumcheckProof,
+    /// The proof-of-work witnesses before each fold's challenge: the first sumcheck's rounds', then `ρ`'s.
+    pub fold_pow: Vec<F>,
     /// `Σ_b M'(b)·W(α, b)`.
     pub mu: EF,
     /// The plain commitment of `P₁`'s two columns.
@@ -292,8 +332,8 @@ impl MaskedProof {
         }
         vec![
             (
-                "first round: mask values, sumcheck, mu",
-                size(&self.mask_values) + size(&self.first) + size(&self.mu),
+                "first round: mask values, sumcheck, folds' proofs of work, mu",
+                size(&self.mask_values) + size(&self.first) + size(&self.fold_pow) + size(&self.mu),
             ),
             ("folded polynomial's commitment", size(&self.folded)),
             ("proof of work", size(&self.pow)),
@@ -724,6 +764,8 @@ impl MaskedPcs {
         // The rounds bind `Q` and `W` in place, so they end as `Q(α, ·)` and `W(α, ·)`, the
         // tables the rest of the opening needs.
         let mut first = SumcheckProof::default();
+        let fold_bits = self.config.fold_pow_bits(n);
+        let mut fold_pow = Vec::with_capacity(fold + 1);
         let mut alpha = Vec::with_capacity(fold);
         let mut folded: Vec<EF> = Vec::new();
         let mut weight_at_alpha = weight;
@@ -735,6 +777,7 @@ impl MaskedPcs {
             };
             let message = round_message(&g);
             transcript.absorb_exts(zkinfer_sumcheck::labels::ROUND, &message);
+            fold_pow.push(transcript.grind(fold_bits));
             let a = transcript.challenge(zkinfer_sumcheck::labels::CHALLENGE);
             if round == 0 {
                 folded = zkinfer_poly::fold_first_var(&stack, a);
@@ -754,6 +797,7 @@ impl MaskedPcs {
             .map(|(&m, &w)| m * w)
             .sum();
         transcript.absorb_ext(LABEL_MU, mu);
+        fold_pow.push(transcript.grind(fold_bits));
         let rho = transcript.challenge(LABEL_RHO);
         // 4. `P₁` and its plain commitment.
         let p1: Vec<EF> = folded
@@ -835,6 +879,7 @@ impl MaskedPcs {
         Ok(MaskedProof {
             mask_values,
             first,
+            fold_pow,
             mu,
             folded: folded_commitment,
             pow,
@@ -929,11 +974,13 @@ impl MaskedPcs {
         let beta = transcript.challenge(LABEL_BATCH);
         let betas = powers(beta, points.len());
         let sum: EF = betas.iter().zip(&values).map(|(&b, &v)| b * v).sum();
-        let sub = zkinfer_sumcheck::verify(fold, 2, sum, &proof.first, transcript)
-            .map_err(MaskedError::FirstSumcheck)?;
-        let alpha = sub.point;
-        let c = sub.value;
+        let fold_bits = self.config.fold_pow_bits(n);
+        let (alpha, c) = first_sumcheck(fold, fold_bits, sum, proof, transcript)?;
         transcript.absorb_ext(LABEL_MU, proof.mu);
+        let rho_pow = proof.fold_pow.get(fold).copied().unwrap_or(F::ZERO);
+        if !transcript.check_witness(fold_bits, rho_pow) {
+            return Err(MaskedError::FoldProofOfWork { round: fold });
+        }
         let rho = transcript.challenge(LABEL_RHO);
         if proof.folded.num_vars() != [m as u32, m as u32] {
             return Err(MaskedError::Shape(format!(
@@ -1059,6 +1106,55 @@ impl MaskedPcs {
             )
             .map_err(|_| MaskedError::Merkle)
     }
+}
+
+/// The first sumcheck's `fold` rounds of degree 2 from `sum`, as `zkinfer_sumcheck::verify` plays them but
+/// with a proof of work of `bits` between each round's message and its challenge (the fold's grinding:
+/// [`MaskedConfig::fold_pow_bits`]); returns `α` and the last claim. `proof.fold_pow` holds `fold + 1`
+/// witnesses (the last one `ρ`'s, checked by the caller).
+fn first_sumcheck(
+    fold: usize,
+    bits: usize,
+    sum: EF,
+    proof: &MaskedProof,
+    transcript: &mut Transcript,
+) -> Result<(Vec<EF>, EF), MaskedError> {
+    let rounds = &proof.first.round_polys;
+    if rounds.len() != fold {
+        return Err(MaskedError::FirstSumcheck(SumcheckError::WrongRoundCount {
+            expected: fold,
+            got: rounds.len(),
+        }));
+    }
+    if proof.fold_pow.len() != fold + 1 {
+        return Err(MaskedError::Shape(format!(
+            "{} fold proofs of work, expected {}",
+            proof.fold_pow.len(),
+            fold + 1
+        )));
+    }
+    transcript.absorb_ext(zkinfer_sumcheck::labels::CLAIM, sum);
+    let mut claim = sum;
+    let mut alpha = Vec::with_capacity(fold);
+    for (round, (message, &pow)) in rounds.iter().zip(&proof.fold_pow).enumerate() {
+        let [g0, g2] = message[..] else {
+            return Err(MaskedError::FirstSumcheck(
+                SumcheckError::WrongRoundDegree {
+                    round,
+                    expected: 2,
+                    got: message.len(),
+                },
+            ));
+        };
+        transcript.absorb_exts(zkinfer_sumcheck::labels::ROUND, message);
+        if !transcript.check_witness(bits, pow) {
+            return Err(MaskedError::FoldProofOfWork { round });
+        }
+        let a = transcript.challenge(zkinfer_sumcheck::labels::CHALLENGE);
+        claim = zkinfer_sumcheck::verifier::interpolate_uni(&[g0, claim - g0, g2], a);
+        alpha.push(a);
+    }
+    Ok((alpha, claim))
 }
 
 /// One round of the sumcheck of `Σ_b q(b)·w(b)` over the most significant variable: the round
@@ -1474,6 +1570,9 @@ mod tests {
         let mut p = proof.clone();
         p.split = [p.split[0] + x_generator(), p.split[1] - one];
         cases.push(("a split that keeps P₁(ρ*)", p));
+        let mut p = proof.clone();
+        p.fold_pow.pop();
+        cases.push(("a fold's proof of work dropped", p));
         let (_, _, _, other) = honest(13, 8);
         let mut p = proof.clone();
         p.plain = other.plain.clone();
@@ -1483,6 +1582,48 @@ mod tests {
         cases.push(("another proof's P₁ commitment", p));
         for (what, p) in &cases {
             assert!(check(&pcs, &c, &claims, p).is_err(), "{what} was accepted");
+        }
+        // Each fold's grinding is checked before its challenge: a bumped witness is refused there.
+        let k = pcs.config().fold;
+        for round in [0, 2, k] {
+            let mut p = proof.clone();
+            p.fold_pow[round] += F::ONE;
+            assert!(
+                matches!(check(&pcs, &c, &claims, &p), Err(MaskedError::FoldProofOfWork { round: r }) if r == round),
+                "fold {round}'s proof of work"
+            );
+        }
+    }
+
+    /// The rows are counted at the Johnson bound (57 at rate 1/8 with 19 bits of grinding, 98 in unique
+    /// decoding), and each fold grinds what the line-MCA error leaves short of the security level: more for a
+    /// larger stack (the error grows with the code's length).
+    #[test]
+    fn rows_and_fold_grinding_follow_the_johnson_bound() {
+        let c = MaskedConfig::default();
+        assert_eq!(c.queries, 57);
+        let bits: Vec<usize> = [14, 17, 20, 22, 26, 30]
+            .map(|n| c.fold_pow_bits(n))
+            .to_vec();
+        eprintln!("fold grinding bits at stacks 2^14, 2^17, 2^20, 2^22, 2^26, 2^30: {bits:?}");
+        assert!(bits.windows(2).all(|w| w[0] <= w[1]), "{bits:?}");
+        assert!(bits.iter().all(|&b| (1..=24).contains(&b)), "{bits:?}");
+        // Each fold's error after grinding, with the k + 2 folds together, is at least the security level.
+        for (n, &b) in [14, 17, 20, 22, 26, 30].iter().zip(&bits) {
+            let error = p3_security::SecurityAssumption::JohnsonBound.prox_gaps_error(
+                n - c.fold,
+                3,
+                127,
+                2,
+            );
+            assert!(
+                error + b as f64 - ((c.fold + 2) as f64).log2() >= 100.0,
+                "2^{n}: {error} + {b}"
+            );
+            assert!(
+                error + (b - 1) as f64 - ((c.fold + 2) as f64).log2() < 100.0 || b == 1,
+                "2^{n}: one bit fewer"
+            );
         }
     }
 
@@ -1544,8 +1685,10 @@ mod tests {
     #[test]
     fn joint_openings_reuse_the_weights_commitment() {
         let (pcs, weights, wc, wd, mut rng) = joint_setup(20);
-        // The stack holds 64 uses' rows of randomness per limb: 2^18 for 2^12 weights.
-        assert_eq!(wc.stack_vars, 18);
+        // The stack holds 64 uses' rows of randomness per limb (57 rows a use): 2^7 + 64·57 = 3,776 entries
+        // per limb, so 2^17 for 2^12 weights.
+        assert_eq!(pcs.config().queries, 57);
+        assert_eq!(wc.stack_vars, 17);
         for _ in 0..2 {
             let j = joint_proof(&pcs, &weights, &wc, &wd, &mut rng, false);
             check_joint(&pcs, &j).unwrap();

@@ -77,9 +77,9 @@ pub const MASKED_MAX_VARS: usize = 22;
 pub const MASKED_PLAIN_LOG_INV_RATE: usize = 5;
 
 /// The masked opening's settings for a key whose commitment settings are `pcs`
-/// (docs/PROOF_SIZE.md §2.i, proof formats 25–26): a first fold of 5 variables at rate 1/8 with
-/// 19 bits of grinding — the first round of a one-time [`HidingPcs`] opening — at the key's
-/// security level, then a plain opening of the folded polynomial with the key's settings at a
+/// (docs/PROOF_SIZE.md §2.i, proof formats 25–27): a first fold of 5 variables at rate 1/8 with
+/// 19 bits of grinding at the key's security level, its rows counted at the Johnson bound and each
+/// fold ground (proof format 27, docs/ZK.md §19: 57 rows at 100 bits), then a plain opening of the folded polynomial with the key's settings at a
 /// rate of at most [`MASKED_PLAIN_LOG_INV_RATE`].
 #[must_use]
 pub fn masked_config(pcs: PcsConfig) -> MaskedConfig {

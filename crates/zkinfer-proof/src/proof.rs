@@ -131,7 +131,11 @@ use crate::keys::{ProvingKey, VerifyingKey};
 ///   `WeightsOpening::WithWitness`); the witness is committed in a masked stack of that size and
 ///   both are opened in one masked opening (`WitnessOpening::Masked`; docs/ZK.md §18). Other
 ///   keys' proofs are unchanged.
-pub const FORMAT_VERSION: u32 = 26;
+/// - 27: the masked opening's rows are counted at the Johnson bound (57 rows at rate 1/8 instead
+///   of 98 in unique decoding), and each fold of the committed word (the first sumcheck's rounds
+///   and `ρ`) is preceded by a proof of work (`MaskedProof::fold_pow`,
+///   `MaskedConfig::fold_pow_bits`; docs/ZK.md §19). Key format 13.
+pub const FORMAT_VERSION: u32 = 27;
 
 /// Version of the verifying-key and compiled-model file formats (proving keys have
 /// [`PK_FORMAT_VERSION`]); bump on any change. Keys are versioned apart from proofs so that a change of the proof alone does not make users
@@ -158,8 +162,10 @@ pub const FORMAT_VERSION: u32 = 26;
 /// instead of 1/2 and a 2^26 one at 1/8 instead of 1/4 (another codeword, another root; the
 /// first round's queries of GPT-2's opening 198 → 121). Smaller stacks are unchanged, but the
 /// number is shared. 12: the verifying key's `weights_joint_vars` (in its digest): private
-/// weights committed with the masked opening at that joint stack (proof format 26).
-pub const KEY_FORMAT_VERSION: u32 = 12;
+/// weights committed with the masked opening at that joint stack (proof format 26). 13: that joint
+/// stack holds `T·57` rows of randomness per limb, not `T·98` (proof format 27: the masked
+/// opening's rows at the Johnson bound), so it can be smaller than a version-12 key's.
+pub const KEY_FORMAT_VERSION: u32 = 13;
 
 /// Version of the proving-key formats. 2: the key carries the weights' commitment data
 /// (codeword and Merkle tree) so that proofs skip re-committing the weights; version-1 keys
@@ -180,8 +186,8 @@ pub const KEY_FORMAT_VERSION: u32 = 12;
 /// committed stack). 14: key format 9 (that randomness in the stack's free tail where it fits).
 /// 15: key format 10 (weight columns cut into up to three blocks per axis, broadcast constants
 /// committed compactly). 16: key format 11 (codewords up to 2^29 elements). 17: key format 12;
-/// the masked weights commitment's data (`weights_masked`).
-pub const PK_FORMAT_VERSION: u32 = 17;
+/// the masked weights commitment's data (`weights_masked`). 18: key format 13.
+pub const PK_FORMAT_VERSION: u32 = 18;
 
 /// The encoding of the proof's integer vectors (public input and output): one byte string of
 /// zigzag LEB128 varints, about 3 bytes for a 16-bit activation instead of bincode's 8. Decoding
@@ -810,8 +816,8 @@ mod tests {
 
     #[test]
     fn an_old_proof_file_names_its_version_and_the_fix() {
-        assert_eq!(<Proof as ZkFile>::VERSION, 26);
-        // Proofs of the previous formats (25: small private weights on HidingPcs; 24: a witness
+        assert_eq!(<Proof as ZkFile>::VERSION, 27);
+        // Proofs of the previous formats (26: the masked opening's rows in unique decoding; 25: small private weights on HidingPcs; 24: a witness
         // opened on its own by HVZK-WHIR; 23: every value of a sumcheck round sent; 22: a
         // fresh-blind and a carried tree per mask group;
         // 21: a joint
@@ -820,7 +826,7 @@ mod tests {
         // 19: that randomness never in the stack's free tail;
         // 18: the weights' openings' randomness always in the encoding; 17: a lookup tree per
         // table and size; 16: one per lookup) are refused.
-        for old in [16, 17, 18, 19, 20, 21, 22, 23, 24, 25] {
+        for old in [16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26] {
             let e = Proof::from_bytes(&header::<Proof>(old)).unwrap_err();
             assert!(
                 matches!(e, FileError::WrongVersion { got, .. } if got == old),

@@ -21,9 +21,9 @@ import {PlainOpening} from "./PlainOpening.sol";
 /// sumcheck; the final check `P₁(ρ*)·V(ρ*)`; the plain opening of `P₁`'s two columns at `ρ*`.
 ///
 /// Verifying data (`zkinfer_evm::masked::verifying_data`): d, k, n, row bits (1 byte each), queries (2),
-/// proof-of-work bits (1), ω (8: the rows' domain generator), then `WhirVerifier`'s verifying data of the
+/// proof-of-work bits (1), the folds' proof-of-work bits (1), ω (8: the rows' domain generator), then `WhirVerifier`'s verifying data of the
 /// plain opening of two columns of n − k variables. Proof calldata (`zkinfer_evm::masked::encode_proof`): the
-/// two mask values (EF), the first sumcheck, μ (EF), `P₁`'s root (32), the proof-of-work witness (8), the rows
+/// two mask values (EF), the first sumcheck, its rounds' and `ρ`'s proof-of-work witnesses (8 each), μ (EF), `P₁`'s root (32), the proof-of-work witness (8), the rows
 /// and siblings in `Merkle.sol`'s layout (rows of 2^k + 4 F, no salt elements: the salt is the rows' last two
 /// F), the reduction sumcheck, `C₀(ρ*)`, `C₁(ρ*)` (EF), then the plain opening (`zkinfer_evm::whir`).
 library MaskedVerifier {
@@ -70,6 +70,8 @@ library MaskedVerifier {
         uint256 rowVars;
         uint256 queries;
         uint256 powBits;
+        /// The grinding before each fold's challenge (`MaskedConfig::fold_pow_bits` at this stack).
+        uint256 foldPowBits;
         uint256 omega;
         WhirVerifier.Config plain;
         /// Where the plain opening's verifying data sits in calldata (absolute offsets), for `PlainOpening`.
@@ -139,6 +141,7 @@ library MaskedVerifier {
         cfg.rowVars = R.readUint(c, 1);
         cfg.queries = R.readUint(c, 2);
         cfg.powBits = R.readUint(c, 1);
+        cfg.foldPowBits = R.readUint(c, 1);
         cfg.omega = R.readUint(c, 8);
         cfg.plainStart = c.pos;
         cfg.plain = WhirVerifier.readConfig(c);
@@ -146,7 +149,10 @@ library MaskedVerifier {
         if (cfg.k == 0 || cfg.k > 8 || cfg.d <= cfg.k || cfg.d > 26 || cfg.n < cfg.d || cfg.n > 30) {
             revert BadMaskedData(0);
         }
-        if (cfg.rowVars < cfg.n - cfg.k || cfg.rowVars > 32 || cfg.queries == 0 || cfg.omega >= P) {
+        if (
+            cfg.rowVars < cfg.n - cfg.k || cfg.rowVars > 32 || cfg.queries == 0 || cfg.omega >= P
+                || cfg.foldPowBits == 0 || cfg.foldPowBits > 32
+        ) {
             revert BadMaskedData(1);
         }
         WhirVerifier.Config memory pc = cfg.plain;
@@ -301,9 +307,17 @@ library MaskedVerifier {
     function _open(Run memory run, Config memory cfg, bytes32 root, uint256 sum, Cursor memory c) private pure {
         Transcript memory t = run.t;
         uint256 fold = run.joint ? cfg.k + 1 : cfg.k;
-        (run.alpha, run.c) = Sumcheck.verify(t, fold, 2, sum, R.readSumcheckProof(c));
+        uint256[][] memory first = R.readSumcheckProof(c);
+        // The folds' proof-of-work witnesses: one per first-sumcheck round, then `ρ`'s.
+        uint256[] memory pows = new uint256[](fold + 1);
+        for (uint256 i = 0; i <= fold; i++) {
+            pows[i] = R.readUint(c, 8);
+            if (pows[i] >= P) revert R.NonCanonical(c.pos - c.base - 8);
+        }
+        (run.alpha, run.c) = Sumcheck.verifyGround(t, fold, 2, sum, first, cfg.foldPowBits, pows);
         run.mu = R.readExt(c);
         T.absorbExt(t, T.encodeLabel(LABEL_MU), run.mu);
+        if (!T.checkWitness(t, cfg.foldPowBits, pows[fold])) revert Sumcheck.RoundProofOfWork(fold);
         run.rho = T.challenge(t, T.encodeLabel(LABEL_RHO));
         run.folded = bytes32(R.readUint(c, 32));
         WhirVerifier.absorbPcsCommitment(t, cfg.plain, run.folded);

@@ -17,6 +17,7 @@ library Sumcheck {
     error FinalEvalMismatch(uint256 expected, uint256 got);
     error BadDegree(uint256 degree);
     error WrongEvalCount(uint256 expected, uint256 got);
+    error RoundProofOfWork(uint256 round);
 
     /// The labels of zkinfer_sumcheck::labels, encoded (KeccakTranscript.encodeLabel): "sumcheck/claim",
     /// "sumcheck/round", "sumcheck/challenge".
@@ -40,8 +41,25 @@ library Sumcheck {
         uint256 claimedSum,
         uint256[][] memory roundPolys
     ) internal pure returns (uint256[] memory point, uint256 value) {
+        return verifyGround(t, numVars, degree, claimedSum, roundPolys, 0, new uint256[](0));
+    }
+
+    /// `verify` with a proof of work of `bits` between each round's message and its challenge (`pows[round]`,
+    /// one per round; none when `pows` is empty): the masked opening's first sumcheck, whose rounds fold the
+    /// committed word (`zkinfer_pcs::masked`'s `first_sumcheck`). Reverts `RoundProofOfWork(round)`.
+    function verifyGround(
+        Transcript memory t,
+        uint256 numVars,
+        uint256 degree,
+        uint256 claimedSum,
+        uint256[][] memory roundPolys,
+        uint256 bits,
+        uint256[] memory pows
+    ) internal pure returns (uint256[] memory point, uint256 value) {
         if (degree > MAX_DEGREE) revert BadDegree(degree);
         if (roundPolys.length != numVars) revert WrongRoundCount(numVars, roundPolys.length);
+        bool ground = pows.length != 0;
+        if (ground && pows.length < numVars) revert WrongRoundCount(numVars, pows.length);
         T.absorbExt(t, CLAIM, claimedSum);
         uint256[] memory weights = lagrangeWeights(degree);
         uint256 claim = claimedSum;
@@ -52,16 +70,30 @@ library Sumcheck {
             uint256[] memory m = roundPolys[round];
             if (degree == 0 || m.length != degree) revert WrongRoundDegree(round, degree, m.length);
             T.absorbExts(t, ROUND, m);
+            if (ground) _grind(t, bits, pows, round);
             uint256 r = T.challenge(t, CHALLENGE);
-            g[0] = m[0];
-            g[1] = G.extSub(claim, m[0]);
-            for (uint256 i = 1; i < degree; i++) {
-                g[i + 1] = m[i];
-            }
-            claim = interpolate(g, weights, r);
+            claim = _next(g, m, claim, weights, r);
             point[round] = r;
         }
         value = claim;
+    }
+
+    function _grind(Transcript memory t, uint256 bits, uint256[] memory pows, uint256 round) private pure {
+        if (!T.checkWitness(t, bits, pows[round])) revert RoundProofOfWork(round);
+    }
+
+    /// The round polynomial's values at 0..degree in `g` (`g(1)` the running claim less `g(0)`), at `r`.
+    function _next(uint256[] memory g, uint256[] memory m, uint256 claim, uint256[] memory weights, uint256 r)
+        private
+        pure
+        returns (uint256)
+    {
+        g[0] = m[0];
+        g[1] = G.extSub(claim, m[0]);
+        for (uint256 i = 1; i < m.length; i++) {
+            g[i + 1] = m[i];
+        }
+        return interpolate(g, weights, r);
     }
 
     /// The barycentric weights w_i = 1 / Π_{j≠i} (i − j) of the nodes 0..degree, in F:
