@@ -180,39 +180,14 @@ struct BatchCase {
 /// A batch as a proof's witness is: columns of `vars`, a claim on each, one claim on the whole stack.
 fn batch_case(vars: &[usize], seed: u64) -> BatchCase {
     let mut rng = StdRng::seed_from_u64(seed);
-    let columns: Vec<Vec<F>> = vars
-        .iter()
-        .map(|&n| {
-            (0..1usize << n)
-                .map(|_| F::from_u64(rng.random::<u64>() >> 1))
-                .collect()
-        })
-        .collect();
-    let claims: Vec<ColumnClaim> = columns
-        .iter()
-        .enumerate()
-        .map(|(column, c)| {
-            let point: Vec<EF> = (0..c.len().trailing_zeros())
-                .map(|_| ext(&mut rng))
-                .collect();
-            ColumnClaim {
-                column,
-                value: zkinfer_poly::evaluate::<F, EF>(c, &point),
-                point,
-            }
-        })
-        .collect();
+    let (columns, claims) = columns_and_claims(vars, &mut rng);
     let pcs = MaskedPcs::new(MaskedConfig::default());
     let mut zk_rng = <rand_zk::rngs::StdRng as rand_zk::SeedableRng>::seed_from_u64(seed);
     let mut t = Transcript::new(CTX);
     let (commitment, data) = pcs
         .commit_batch(&columns, &mut zk_rng, &mut t)
         .expect("commits");
-    let point: Vec<EF> = (0..data.stacked_vars()).map(|_| ext(&mut rng)).collect();
-    let stack = vec![StackClaim {
-        value: zkinfer_poly::evaluate::<F, EF>(&data.stacked_values(), &point),
-        point,
-    }];
+    let stack = vec![stack_claim(&data.stacked_values(), &mut rng)];
     let proof = pcs
         .open_batch(data, &claims, &stack, &mut t)
         .expect("opens");
