@@ -145,14 +145,9 @@ pub fn mask_vars(uses: usize) -> usize {
 /// commitment's own randomness, which the same seed drives).
 fn opening_mask(seed: &[u8; 32], uses: usize) -> Vec<F> {
     use rand::{Rng, SeedableRng};
-    use tiny_keccak::{Hasher, Keccak};
     use zkinfer_field::{PrimeCharacteristicRing, PrimeField64};
-    let mut h = Keccak::v256();
-    h.update(b"zkinfer/weights/opening-mask");
-    h.update(seed);
-    let mut derived = [0u8; 32];
-    h.finalize(&mut derived);
-    let mut rng = rand::rngs::StdRng::from_seed(derived);
+    let mut rng =
+        rand::rngs::StdRng::from_seed(derive_seed(b"zkinfer/weights/opening-mask", &[], seed));
     (0..1usize << mask_vars(uses))
         .map(|_| {
             loop {
@@ -457,10 +452,16 @@ pub fn group_seed(seed: &[u8; 32], g: usize) -> [u8; 32] {
     if g == 0 {
         return *seed;
     }
+    derive_seed(b"zkinfer/weights/group", &(g as u64).to_le_bytes(), seed)
+}
+
+/// A seed derived from the key's secret `seed` for one use: `Keccak-256(label ‖ tweak ‖ seed)`
+/// (the opening mask's generator, a group's commitment, the masked commitment's generator).
+fn derive_seed(label: &[u8], tweak: &[u8], seed: &[u8; 32]) -> [u8; 32] {
     use tiny_keccak::{Hasher, Keccak};
     let mut h = Keccak::v256();
-    h.update(b"zkinfer/weights/group");
-    h.update(&(g as u64).to_le_bytes());
+    h.update(label);
+    h.update(tweak);
     h.update(seed);
     let mut out = [0u8; 32];
     h.finalize(&mut out);
@@ -1419,13 +1420,7 @@ pub fn expected_masked(
 
 /// The seed of the masked weights commitment's randomness, derived from the key's seed.
 fn masked_rng_seed(seed: &[u8; 32]) -> [u8; 32] {
-    use tiny_keccak::{Hasher, Keccak};
-    let mut h = Keccak::v256();
-    h.update(b"zkinfer/weights/masked");
-    h.update(seed);
-    let mut out = [0u8; 32];
-    h.finalize(&mut out);
-    out
+    derive_seed(b"zkinfer/weights/masked", &[], seed)
 }
 
 /// Commits the one group's weight `columns` and its opening mask (derived from `seed`) with the
