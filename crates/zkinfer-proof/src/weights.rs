@@ -1622,8 +1622,8 @@ mod tests {
         let small: WeightShapes = (&[16usize, 12, 10][..]).into();
         // A witness stacked in 2^19: its half layout needs 2^20, which holds 256 uses too.
         assert_eq!(masked_joint_vars(pcs, &small, 256, &[18, 17, 14]), Some(20));
-        // A small witness: 256 uses need 2^15 entries per limb of 32 (2^12 weights, 25,088
-        // uniform), so 2^20; 4 uses only a stack larger than the weights', 2^18.
+        // A small witness: 256 uses need 2^15 entries per limb of 32 (2^12 weights, 256·57 =
+        // 14,592 uniform), so 2^20; 4 uses only a stack larger than the weights', 2^18.
         assert_eq!(masked_joint_vars(pcs, &small, 256, &[12]), Some(20));
         assert_eq!(masked_joint_vars(pcs, &small, 4, &[12]), Some(18));
         // A witness stacked in 2^22 needs 2^23: over the bound, HidingPcs.
