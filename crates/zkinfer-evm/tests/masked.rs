@@ -435,23 +435,29 @@ fn joint_rust_accepts(pcs: &MaskedPcs, j: &Joint, proof: &MaskedProof) -> bool {
 /// stack value, either root changed, the two trees' openings swapped, another witness's proof, another
 /// budget, and byte flips — each also rejected by the Rust verifier. The second case has LeNet-5's shapes
 /// (weights and their opening mask stacked in 2^17 for 256 proofs, a witness stacked in 2^19, the joint stack
-/// 2^20): its gas is the on-chain cost of the default proof's opening for that model.
+/// 2^20): its gas is the on-chain cost of the default proof's opening for that model at key format 13. The
+/// third has a first fold of 4 (key format 14 chooses it where it halves the stack: LeNet-5's witness then
+/// stacks in 2^18, the joint stack is 2^19); the contract reads the fold from the verifying data.
 #[test]
 fn masked_joint_openings_verified_on_chain() {
     let mut h = Harness::deploy(Contract::MaskedJointHarness).expect("deploys");
-    let pcs = MaskedPcs::new(MaskedConfig::default());
     let mut rng = StdRng::seed_from_u64(47);
     let mut mutations = 0;
-    for (w_vars, x_vars, uses, flips, seed) in [
+    for (fold, w_vars, x_vars, uses, flips, seed) in [
         (
+            5,
             &[10usize, 8, 3][..],
             &[12usize, 10, 9, 3][..],
             4usize,
             240,
             5u64,
         ),
-        (&[16, 10][..], &[18, 17, 16, 12, 10][..], 256, 40, 6),
+        (5, &[16, 10][..], &[18, 17, 16, 12, 10][..], 256, 40, 6),
+        // A key whose first fold is 4 (key format 14: LeNet-5's since then, its witness
+        // stacked in 2^18 and the joint stack 2^19).
+        (4, &[16, 10][..], &[17, 16, 12, 10][..], 256, 40, 7),
     ] {
+        let pcs = MaskedPcs::new(MaskedConfig::new(100, fold, 3, 19));
         let (j, proof) = joint_case(&pcs, w_vars, x_vars, uses, seed);
         let n = j.weights.stack.stack_vars;
         let (w_slots, d_w, _) = batch_data(&pcs, w_vars).expect("slots");
@@ -500,8 +506,9 @@ fn masked_joint_openings_verified_on_chain() {
             gas.saturating_to::<u64>(),
         );
         eprintln!(
-            "joint masked opening, weights {w_vars:?} (2^{d_w}, {uses} uses) and witness {x_vars:?} (2^{d_x}) in \
-             2^{n}, verified on chain: execution {gas} gas (verifier only), proof {} bytes, transaction {tx:?}",
+            "joint masked opening, first fold {fold}, weights {w_vars:?} (2^{d_w}, {uses} uses) and witness \
+             {x_vars:?} (2^{d_x}) in 2^{n}, verified on chain: execution {gas} gas (verifier only), proof {} \
+             bytes, transaction {tx:?}",
             bytes.len()
         );
         let back = decode_joint_proof(&bytes, &pcs, n, &vd).expect("decodes");
@@ -590,5 +597,5 @@ fn masked_joint_openings_verified_on_chain() {
     eprintln!(
         "{mutations} mutated joint statements or proofs rejected by the contract and the Rust verifier"
     );
-    assert!(mutations >= 290);
+    assert!(mutations >= 340);
 }

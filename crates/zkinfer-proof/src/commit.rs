@@ -76,14 +76,28 @@ pub const MASKED_MAX_VARS: usize = 22;
 /// KiB, docs/BENCHMARKS.md).
 pub const MASKED_PLAIN_LOG_INV_RATE: usize = 5;
 
-/// The masked opening's settings for a key whose commitment settings are `pcs`
-/// (docs/PROOF_SIZE.md §2.i, proof formats 25–27): a first fold of 5 variables at rate 1/8 with
-/// 19 bits of grinding at the key's security level, its rows counted at the Johnson bound and each
-/// fold ground (proof format 27, docs/ZK.md §19: 57 rows at 100 bits), then a plain opening of the folded polynomial with the key's settings at a
-/// rate of at most [`MASKED_PLAIN_LOG_INV_RATE`].
+/// The first fold of a witness opened on its own with the masked opening.
+pub const MASKED_FOLD: usize = 5;
+
+/// The first folds setup chooses from for a key's masked weights commitment, which the
+/// witness's commitment then shares (key format 14, [`crate::weights::masked_joint_vars`]).
+pub const MASKED_JOINT_FOLDS: [usize; 2] = [4, MASKED_FOLD];
+
+/// The masked opening's settings for a witness opened on its own under a key whose commitment
+/// settings are `pcs`: [`masked_config_with_fold`] at [`MASKED_FOLD`].
 #[must_use]
 pub fn masked_config(pcs: PcsConfig) -> MaskedConfig {
-    let mut config = MaskedConfig::new(pcs.security_bits, 5, 3, 19);
+    masked_config_with_fold(pcs, MASKED_FOLD)
+}
+
+/// The masked opening's settings for a key whose commitment settings are `pcs` and a first fold
+/// of `fold` variables (docs/PROOF_SIZE.md §2.i, proof formats 25–27): rate 1/8 with 19 bits of
+/// grinding at the key's security level, its rows counted at the Johnson bound and each fold
+/// ground (proof format 27, docs/ZK.md §19: 57 rows at 100 bits), then a plain opening of the
+/// folded polynomial with the key's settings at a rate of at most [`MASKED_PLAIN_LOG_INV_RATE`].
+#[must_use]
+pub fn masked_config_with_fold(pcs: PcsConfig, fold: usize) -> MaskedConfig {
+    let mut config = MaskedConfig::new(pcs.security_bits, fold, 3, 19);
     config.plain = PcsConfig {
         log_inv_rate: pcs.log_inv_rate.max(MASKED_PLAIN_LOG_INV_RATE),
         ..pcs
@@ -156,8 +170,8 @@ pub(crate) enum Joint {
     /// With the weights' one HidingPcs group: its engine and the joint shape (docs/ZK.md §15).
     Hiding(HidingPcs, JointShape),
     /// With the weights' masked commitment (docs/ZK.md §18): the witness committed in a masked
-    /// stack of this many variables, the weights'.
-    Masked(usize),
+    /// stack of the weights' size and first fold.
+    Masked(crate::weights::MaskedJoint),
 }
 
 /// The prover's side of a witness commitment, until it is opened.
@@ -249,14 +263,16 @@ pub(crate) fn commit(
     match (hiding, joint) {
         // A masked weights commitment is opened only with a masked witness (docs/ZK.md §18),
         // also in a benchmark proof without masked sumchecks.
-        (_, Some(Joint::Masked(stack_vars))) => {
-            let engine = MaskedPcs::new(masked_config(pcs));
+        (_, Some(Joint::Masked(joint))) => {
+            let engine = MaskedPcs::new(joint.config(pcs));
             let mut rng = MaskedPcs::os_rng().map_err(masked_backend)?;
             let (c, data) = engine
-                .commit_batch_at(columns, *stack_vars, &mut rng, t)
+                .commit_batch_at(columns, joint.stack_vars, &mut rng, t)
                 .map_err(|e| {
                     ProveError::Backend(format!(
-                        "the witness does not fit the key's joint stack of 2^{stack_vars}                          ({e}); run `zkinfer setup` again"
+                        "the witness does not fit the key's joint stack of 2^{} ({e}); run \
+                         `zkinfer setup` again",
+                        joint.stack_vars
                     ))
                 })?;
             Ok((
@@ -367,9 +383,12 @@ pub(crate) fn lift(
         return engine.lift_joint(shape, claims).map_err(at);
     }
     match c {
-        WitnessCommitment::Masked(c) => MaskedPcs::new(masked_config(pcs))
-            .lift_batch(c, claims)
-            .map_err(at),
+        WitnessCommitment::Masked(c) => MaskedPcs::new(match joint {
+            Some(Joint::Masked(j)) => j.config(pcs),
+            _ => masked_config(pcs),
+        })
+        .lift_batch(c, claims)
+        .map_err(at),
         WitnessCommitment::Hiding(c) => HidingPcs::new(hiding_config(pcs))
             .and_then(|engine| engine.lift(c, claims))
             .map_err(at),
@@ -394,9 +413,9 @@ pub(crate) fn absorb(
         (WitnessCommitment::Hiding(c), Some(Joint::Hiding(engine, shape))) => {
             return engine.absorb_joint_commitment(shape, c, t).map_err(at);
         }
-        (WitnessCommitment::Masked(c), Some(Joint::Masked(stack_vars))) => {
-            return MaskedPcs::new(masked_config(pcs))
-                .absorb_batch_commitment_at(c, *stack_vars, t)
+        (WitnessCommitment::Masked(c), Some(Joint::Masked(j))) => {
+            return MaskedPcs::new(j.config(pcs))
+                .absorb_batch_commitment_at(c, j.stack_vars, t)
                 .map_err(at);
         }
         (_, Some(Joint::Masked(_))) => {

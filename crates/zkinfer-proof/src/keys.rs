@@ -39,6 +39,10 @@ pub struct VerifyingKey {
     /// commits its witness at this size and opens both together. 0: the weights are on the
     /// reusable HidingPcs groups ([`crate::weights`]), or public, or plain.
     pub weights_joint_vars: u32,
+    /// The first fold of that masked commitment and of every proof's witness commitment, one of
+    /// [`crate::commit::MASKED_JOINT_FOLDS`] (key format 14, chosen by
+    /// [`crate::weights::masked_joint_vars`]); 0 when `weights_joint_vars` is.
+    pub weights_joint_fold: u32,
     /// Keccak-256 of everything above; binds every proof's transcript.
     pub digest: [u8; 32],
 }
@@ -175,6 +179,7 @@ fn setup_inner(
             weights_root: Vec::new(),
             weights_uses: 0,
             weights_joint_vars: 0,
+            weights_joint_fold: 0,
             digest: [0; 32],
         };
         vk.digest = vk_digest(&vk);
@@ -232,6 +237,7 @@ fn setup_inner(
             weights_root: Vec::new(),
             weights_uses: uses,
             weights_joint_vars: 0,
+            weights_joint_fold: 0,
             digest: [0; 32],
         },
         graph: graph.clone(),
@@ -253,12 +259,13 @@ fn setup_inner(
                 .mask_entries
                 .and_then(|entries| crate::prover::zk_batch_vars(plan, entries).ok())
                 .and_then(|x| crate::weights::masked_joint_vars(pcs, &shapes, uses, &x));
-            if let Some(n) = joint_vars {
+            if let Some(joint) = joint_vars {
                 let (root, stored) = crate::weights::commit_all_masked(
-                    pcs, cols, &shapes, &seed, uses, n, keep, &mut t,
+                    pcs, cols, &shapes, &seed, uses, joint, keep, &mut t,
                 )?;
                 pk.vk.weights_root = root;
-                pk.vk.weights_joint_vars = u32::try_from(n).unwrap_or(u32::MAX);
+                pk.vk.weights_joint_vars = u32::try_from(joint.stack_vars).unwrap_or(u32::MAX);
+                pk.vk.weights_joint_fold = u32::try_from(joint.fold).unwrap_or(u32::MAX);
                 pk.weights_masked = stored;
             } else {
                 let (roots, stored) =
@@ -325,6 +332,16 @@ fn published(plan: &Plan, graph: &ProofGraph) -> Plan {
     )
 )]
 impl VerifyingKey {
+    /// The joint stack and first fold of the private weights' masked commitment, when the key
+    /// has one (`weights_joint_vars > 0`).
+    #[must_use]
+    pub fn masked_joint(&self) -> Option<crate::weights::MaskedJoint> {
+        (self.weights_joint_vars > 0).then_some(crate::weights::MaskedJoint {
+            stack_vars: self.weights_joint_vars as usize,
+            fold: self.weights_joint_fold as usize,
+        })
+    }
+
     /// Checks that [`VerifyingKey::digest`] is the digest of the key's contents. Decoding a key
     /// file runs it; call it on a key assembled or edited in code.
     ///
@@ -367,18 +384,27 @@ impl VerifyingKey {
     /// # Errors
     /// The first inconsistency, naming the list and both lengths.
     pub fn check_shape(&self) -> Result<(), String> {
-        if self.weights_joint_vars != 0
-            && (self.weights_uses == 0
-                || self.weights_joint_vars as usize > crate::weights::MASKED_JOINT_MAX_VARS
-                || self.weights_root.len() != 32)
+        let fold_ok = if self.weights_joint_vars == 0 {
+            self.weights_joint_fold == 0
+        } else {
+            crate::commit::MASKED_JOINT_FOLDS.contains(&(self.weights_joint_fold as usize))
+        };
+        if !fold_ok
+            || self.weights_joint_vars != 0
+                && (self.weights_uses == 0
+                    || self.weights_joint_vars as usize > crate::weights::MASKED_JOINT_MAX_VARS
+                    || self.weights_root.len() != 32)
         {
             return Err(format!(
-                "a masked weights commitment at a joint stack of 2^{} with a budget of {} \
-                 proofs and {} bytes of root (one 32-byte root, a budget, at most 2^{})",
+                "a masked weights commitment at a joint stack of 2^{} and a first fold of {} \
+                 with a budget of {} proofs and {} bytes of root (one 32-byte root, a budget, at \
+                 most 2^{}, a fold of {:?}; none of them without a joint stack)",
                 self.weights_joint_vars,
+                self.weights_joint_fold,
                 self.weights_uses,
                 self.weights_root.len(),
-                crate::weights::MASKED_JOINT_MAX_VARS
+                crate::weights::MASKED_JOINT_MAX_VARS,
+                crate::commit::MASKED_JOINT_FOLDS
             ));
         }
         let p = &self.plan;
@@ -432,12 +458,24 @@ impl VerifyingKey {
             }
         }
         for lu in &p.lookups {
-            if lu.table >= p.tables.len() {
-                return Err(format!(
-                    "a lookup into table {} of {}",
-                    lu.table,
-                    p.tables.len()
-                ));
+            match p.tables.get(lu.table) {
+                None => {
+                    return Err(format!(
+                        "a lookup into table {} of {}",
+                        lu.table,
+                        p.tables.len()
+                    ));
+                }
+                Some(crate::plan::TableSpec::Range { bits }) if lu.offset >> bits.min(&63) == 0 => {
+                }
+                Some(_) if lu.offset != 0 => {
+                    return Err(format!(
+                        "a lookup into table {} with offset {}: only a range table's lookups \
+                         are shifted, by less than its size",
+                        lu.table, lu.offset
+                    ));
+                }
+                Some(_) => {}
             }
         }
         for c in p.witness_columns.iter().chain(&p.weight_columns) {
@@ -528,6 +566,7 @@ pub fn vk_digest(vk: &VerifyingKey) -> [u8; 32] {
         &vk.weights_root,
         vk.weights_uses,
         vk.weights_joint_vars,
+        vk.weights_joint_fold,
     ))
     .unwrap_or_default();
     let mut h = Keccak::v256();

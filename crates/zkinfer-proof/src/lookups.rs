@@ -165,12 +165,41 @@ fn column_of<'w>(wit: &'w Witness, c: usize, what: &str) -> Result<&'w [i64], Pr
         .ok_or_else(|| ProveError::key_mismatch("lookups", format!("{what}: no column {c}")))
 }
 
-/// The columns one lookup reads (one per table column).
+/// The columns one lookup reads (one per table column), as the argument sees them: the first
+/// shifted by the lookup's [`LookupUse::offset`].
 ///
 /// # Errors
 /// [`ProveError::KeyMismatch`] if the lookup names a node, tensor or column the plan and
 /// witness do not have.
 pub fn columns(
+    graph: &ProofGraph,
+    plan: &Plan,
+    wit: &Witness,
+    lu: &LookupUse,
+) -> Result<Vec<Vec<F>>, ProveError> {
+    let mut cols = unshifted_columns(graph, plan, wit, lu)?;
+    if lu.offset != 0
+        && let Some(first) = cols.first_mut()
+    {
+        let c = F::from_u64(lu.offset);
+        first.par_iter_mut().for_each(|v| *v += c);
+    }
+    Ok(cols)
+}
+
+/// The claims on the columns a lookup reads, from the argument's claims on them as it sees them
+/// ([`columns`]): the first less the lookup's offset (a constant's multilinear extension is
+/// that constant at every point; the masks are unchanged).
+fn unshift(lu: &LookupUse, claims: &[Claim]) -> Vec<Claim> {
+    let mut out = claims.to_vec();
+    if let Some(first) = out.first_mut() {
+        first.value -= EF::from(F::from_u64(lu.offset));
+    }
+    out
+}
+
+/// [`columns`] before the offset: the committed values.
+fn unshifted_columns(
     graph: &ProofGraph,
     plan: &Plan,
     wit: &Witness,
@@ -274,9 +303,21 @@ fn multiplicities_inner(
                 table,
             } => {
                 let (witness, row) = use_of(witness, row);
+                let lu = uses.get(witness);
+                // Report the committed value and the check as the plan states it.
+                let (value, table) = match lu {
+                    Some(lu) if lu.offset != 0 => (
+                        value
+                            .iter()
+                            .enumerate()
+                            .map(|(j, &v)| if j == 0 { v - i128::from(lu.offset) } else { v })
+                            .collect(),
+                        shifted_description(t, lu.offset),
+                    ),
+                    _ => (value, table),
+                };
                 ProveError::NotInTable {
-                    layer: uses
-                        .get(witness)
+                    layer: lu
                         .and_then(|lu| graph.nodes.get(node_of(lu)))
                         .map_or("?", |n| n.name.as_str())
                         .to_string(),
@@ -305,6 +346,17 @@ fn multiplicities_inner(
         );
     }
     Ok(out)
+}
+
+/// The check a lookup with `offset` into `table` makes: a range table shifted by half its size
+/// is the signed range of that width.
+fn shifted_description(table: &Table, offset: u64) -> String {
+    match table {
+        Table::Range { bits } if *bits >= 1 && 1u64.checked_shl(bits - 1) == Some(offset) => {
+            Table::SignedRange { bits: *bits }.describe()
+        }
+        t => format!("{} less {offset}", t.describe()),
+    }
 }
 
 fn node_of(lu: &LookupUse) -> usize {
@@ -408,6 +460,7 @@ fn discharge_prove(
         .ok_or_else(|| bad("no multiplicity column"))?;
     cx.claims.witness_claim(mcol, claims.multiplicity.clone());
     for (lu, wc) in uses.iter().zip(&claims.witness) {
+        let wc = &unshift(lu, wc);
         let first = wc
             .first()
             .ok_or_else(|| bad("a lookup without claims"))?
@@ -512,6 +565,7 @@ fn discharge_verify(
         )));
     }
     for (lu, wc) in uses.iter().zip(&claims.witness) {
+        let wc = &unshift(lu, wc);
         let first = wc
             .first()
             .ok_or_else(|| bad("a lookup without claims"))?
@@ -1441,6 +1495,7 @@ pub mod zk {
                     table: 0,
                     witness: LookupWitness::Input,
                     num_vars,
+                    offset: 0,
                 })
                 .collect()
         }

@@ -211,6 +211,11 @@ pub struct LookupUse {
     pub witness: LookupWitness,
     /// Variables of the witness columns.
     pub num_vars: usize,
+    /// Added to the looked-up value before the membership check; non-zero only for a range
+    /// table. A signed range `[−2^(b−1), 2^(b−1))` is checked as `v + 2^(b−1) ∈ [0, 2^b)`, so
+    /// a model's signed and unsigned `b`-bit checks share one table and one multiplicity column
+    /// (key format 14). The shift is a bijection of the field, so the two checks are the same.
+    pub offset: u64,
 }
 
 /// Per-node data the prover and verifier need beyond the op.

@@ -170,13 +170,22 @@ impl<'a> Planner<'a> {
         self.tables.len() - 1
     }
 
-    /// A lookup of `witness` into `table`; returns the table's index.
+    /// A lookup of `witness` into `table`; returns the table's index. A signed range of `b`
+    /// bits is checked in the range table of `b` bits, the value shifted by `2^(b−1)`
+    /// ([`LookupUse::offset`]): one table and one multiplicity column for both.
     pub fn lookup(&mut self, table: TableSpec, witness: LookupWitness, num_vars: usize) -> usize {
+        let (table, offset) = match table {
+            TableSpec::SignedRange { bits } if (1..64).contains(&bits) => {
+                (TableSpec::Range { bits }, 1u64 << (bits - 1))
+            }
+            t => (t, 0),
+        };
         let table = self.table(table);
         self.lookups.push(LookupUse {
             table,
             witness,
             num_vars,
+            offset,
         });
         table
     }

@@ -164,8 +164,11 @@ pub const FORMAT_VERSION: u32 = 27;
 /// number is shared. 12: the verifying key's `weights_joint_vars` (in its digest): private
 /// weights committed with the masked opening at that joint stack (proof format 26). 13: that joint
 /// stack holds `T·57` rows of randomness per limb, not `T·98` (proof format 27: the masked
-/// opening's rows at the Johnson bound), so it can be smaller than a version-12 key's.
-pub const KEY_FORMAT_VERSION: u32 = 13;
+/// opening's rows at the Johnson bound), so it can be smaller than a version-12 key's. 14: a
+/// lookup carries an offset (`LookupUse::offset`): a signed range is checked in the range table
+/// of its width, shifted, so a model with both has one table and one multiplicity column fewer
+/// (LeNet-5's committed witness 245,280 → 179,744 elements).
+pub const KEY_FORMAT_VERSION: u32 = 14;
 
 /// Version of the proving-key formats. 2: the key carries the weights' commitment data
 /// (codeword and Merkle tree) so that proofs skip re-committing the weights; version-1 keys
@@ -186,8 +189,8 @@ pub const KEY_FORMAT_VERSION: u32 = 13;
 /// committed stack). 14: key format 9 (that randomness in the stack's free tail where it fits).
 /// 15: key format 10 (weight columns cut into up to three blocks per axis, broadcast constants
 /// committed compactly). 16: key format 11 (codewords up to 2^29 elements). 17: key format 12;
-/// the masked weights commitment's data (`weights_masked`). 18: key format 13.
-pub const PK_FORMAT_VERSION: u32 = 18;
+/// the masked weights commitment's data (`weights_masked`). 18: key format 13. 19: key format 14.
+pub const PK_FORMAT_VERSION: u32 = 19;
 
 /// The encoding of the proof's integer vectors (public input and output): one byte string of
 /// zigzag LEB128 varints, about 3 bytes for a 16-bit activation instead of bincode's 8. Decoding

@@ -198,14 +198,14 @@ fn prove_inner(
     let weights_committed = plan.options.weights == WeightsVisibility::Private;
     let wcommit = if !weights_committed {
         None
-    } else if pk.vk.weights_joint_vars > 0 {
+    } else if let Some(joint) = pk.vk.masked_joint() {
         // The weights' one masked commitment, opened with the witness (docs/ZK.md §18).
         let groups = crate::weights::Groups::absorb_masked(
             pk.vk.pcs,
             plan,
             &pk.vk.weights_root,
             pk.vk.weights_uses as usize,
-            pk.vk.weights_joint_vars as usize,
+            joint,
             pk.weights_seed,
             pk.weights_masked.as_ref(),
             &weights,

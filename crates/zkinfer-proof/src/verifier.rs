@@ -165,10 +165,10 @@ fn verify_with_checked_settings(
     let pcs = Pcs::new(vk.pcs);
     let public_weights = plan.options.weights == WeightsVisibility::Public;
     let hiding_weights = vk.weights_uses > 0;
-    let masked_weights = hiding_weights && vk.weights_joint_vars > 0;
+    let masked_joint = vk.masked_joint().filter(|_| hiding_weights);
     match (&proof.weights, &proof.weights_opening, public_weights) {
         (Some(WeightsCommitment::Masked(w)), Some(WeightsOpening::WithWitness), false)
-            if masked_weights =>
+            if let Some(joint) = masked_joint =>
         {
             let uses = vk.weights_uses as usize;
             let expected = weights::expected_masked(
@@ -176,7 +176,7 @@ fn verify_with_checked_settings(
                 &weights::WeightShapes::of(plan),
                 vk.pcs,
                 uses,
-                vk.weights_joint_vars as usize,
+                joint,
             )?;
             if *w != expected {
                 return Err(VerifyError::at(
@@ -184,7 +184,7 @@ fn verify_with_checked_settings(
                     "the weights differ from those of the verifying key",
                 ));
             }
-            zkinfer_pcs::masked::MaskedPcs::new(commit::masked_config(vk.pcs))
+            zkinfer_pcs::masked::MaskedPcs::new(joint.config(vk.pcs))
                 .absorb_reusable_batch_commitment(w, uses, &mut t)
                 .map_err(|e| VerifyError::at("weights commitment", e))?;
         }
@@ -202,7 +202,7 @@ fn verify_with_checked_settings(
             check_shapes(w.num_vars(), &plan.weight_columns, "weights")?;
         }
         (Some(WeightsCommitment::Hiding(ws)), Some(WeightsOpening::Hiding(_)), false)
-            if hiding_weights && !masked_weights =>
+            if hiding_weights && masked_joint.is_none() =>
         {
             let shapes = weights::WeightShapes::of(plan);
             if *ws != weights::expected(&vk.weights_root, &shapes, vk.pcs, vk.weights_uses)? {
@@ -294,7 +294,14 @@ fn verify_with_checked_settings(
     // The prover's choice of one opening for the witness and the weights, made from the same
     // public data (docs/ZK.md §15).
     let joint = match (&proof.weights, &proof.witness) {
-        (Some(WeightsCommitment::Masked(w)), _) => Some(commit::Joint::Masked(w.stack.stack_vars)),
+        (Some(WeightsCommitment::Masked(_)), _) => {
+            // Checked against the key above: a masked commitment is accepted only under a key
+            // with a joint stack.
+            let joint = vk.masked_joint().ok_or_else(|| {
+                VerifyError::at("weights commitment", "a masked commitment under this key")
+            })?;
+            Some(commit::Joint::Masked(joint))
+        }
         (
             Some(WeightsCommitment::Hiding(ws)),
             x @ (WitnessCommitment::Hiding(_) | WitnessCommitment::Masked(_)),
@@ -458,7 +465,7 @@ fn verify_with_checked_settings(
     let mut witness_claims = col_claims(&claims.witness);
     witness_claims.extend(blinding_claims);
     witness_claims.extend(pool_claims);
-    if let Some(commit::Joint::Masked(_)) = &joint {
+    if let Some(commit::Joint::Masked(masked)) = &joint {
         let (
             WitnessCommitment::Masked(x),
             WitnessOpening::Masked(o),
@@ -477,7 +484,7 @@ fn verify_with_checked_settings(
                  weights are opened together, in one masked opening",
             ));
         };
-        return zkinfer_pcs::masked::MaskedPcs::new(commit::masked_config(vk.pcs))
+        return zkinfer_pcs::masked::MaskedPcs::new(masked.config(vk.pcs))
             .verify_joint_batch(
                 w,
                 &[],
@@ -656,7 +663,13 @@ fn masked_weights_on_stack(
 ) -> Result<zkinfer_pcs::StackClaim, VerifyError> {
     let shapes = weights::WeightShapes::of(&vk.plan);
     let groups = weights::groups(vk.pcs, &shapes, vk.weights_uses as usize);
-    let engine = zkinfer_pcs::masked::MaskedPcs::new(commit::masked_config(vk.pcs));
+    let joint = vk.masked_joint().ok_or_else(|| {
+        VerifyError::at(
+            "weights opening",
+            "a masked weights commitment under a key without one",
+        )
+    })?;
+    let engine = zkinfer_pcs::masked::MaskedPcs::new(joint.config(vk.pcs));
     let weights = std::mem::take(&mut cx.claims.weights);
     let at = "weights opening";
     let Some([claims]) =
@@ -760,6 +773,15 @@ fn check_key_settings(vk: &VerifyingKey) -> Result<(), VerifyError> {
         return Err(VerifyError::WeakKey(format!(
             "activation width {bits} bits is outside {:?}",
             zkinfer_model::BITS
+        )));
+    }
+    if let Some(j) = vk.masked_joint()
+        && !commit::MASKED_JOINT_FOLDS.contains(&j.fold)
+    {
+        return Err(VerifyError::WeakKey(format!(
+            "the masked weights commitment's first fold is {}, not one of {:?}",
+            j.fold,
+            commit::MASKED_JOINT_FOLDS
         )));
     }
     Ok(())

@@ -53,7 +53,7 @@ use zkinfer_pcs::{
 
 use zkinfer_pcs::masked::{MaskedBatchCommitment, MaskedCommitment, MaskedPcs, StoredMaskedBatch};
 
-use crate::commit::{OPENING_MASK_VARS, hiding_config, masked_config};
+use crate::commit::{OPENING_MASK_VARS, hiding_config};
 use crate::error::{ProveError, VerifyError};
 pub use crate::pieces::{Piece, pieces};
 use crate::plan::WeightAlias;
@@ -847,17 +847,17 @@ impl<'a> Groups<'a> {
         plan: &crate::plan::Plan,
         root: &[u8],
         uses: usize,
-        joint_vars: usize,
+        joint: MaskedJoint,
         seed: Option<[u8; 32]>,
         stored: Option<&'a StoredMaskedBatch>,
         weights: &[Vec<i64>],
         t: &mut Transcript,
     ) -> Result<Self, ProveError> {
         let shapes = WeightShapes::of(plan);
-        let commitment = expected_masked(root, &shapes, pcs, uses, joint_vars)
+        let commitment = expected_masked(root, &shapes, pcs, uses, joint)
             .map_err(|e| ProveError::Backend(e.to_string()))?;
         let groups = groups(pcs, &shapes, uses);
-        let engine = MaskedPcs::new(masked_config(pcs));
+        let engine = MaskedPcs::new(joint.config(pcs));
         let mut this = Self {
             pcs,
             uses,
@@ -873,7 +873,8 @@ impl<'a> Groups<'a> {
             Some(s) => {
                 if engine.stored_commitment(s).map_err(masked_err)? != commitment {
                     return Err(ProveError::Backend(
-                        "the proving key's stored weights data does not fit its verifying key;                          run `zkinfer setup` again"
+                        "the proving key's stored weights data does not fit its verifying key; \
+                         run `zkinfer setup` again"
                             .into(),
                     ));
                 }
@@ -883,7 +884,8 @@ impl<'a> Groups<'a> {
                 let seed = seed.ok_or_else(|| {
                     ProveError::key_mismatch(
                         "weights",
-                        "the proving key has neither the weights seed nor the stored data of                          its weights commitment",
+                        "the proving key has neither the weights seed nor the stored data of \
+                         its weights commitment",
                     )
                 })?;
                 let mut scratch = Transcript::new(b"zkinfer/weights/rederive");
@@ -892,7 +894,7 @@ impl<'a> Groups<'a> {
                     this.columns(weights, 0)?,
                     &seed,
                     uses,
-                    joint_vars,
+                    joint,
                     &mut scratch,
                 )?;
                 if c != commitment {
@@ -1101,7 +1103,10 @@ impl<'a> Groups<'a> {
     /// joint stack for a key whose weights are on one masked commitment.
     pub(crate) fn joint(&self, x_vars: &[u32]) -> Option<crate::commit::Joint> {
         if let Some(m) = &self.masked {
-            return Some(crate::commit::Joint::Masked(m.commitment.stack.stack_vars));
+            return Some(crate::commit::Joint::Masked(MaskedJoint {
+                stack_vars: m.commitment.stack.stack_vars,
+                fold: m.engine.config().fold,
+            }));
         }
         joint(self.pcs, &self.shapes, &self.commitments, self.uses, x_vars)
     }
@@ -1351,19 +1356,48 @@ pub fn without_masked_weights_for_tests<R>(f: impl FnOnce() -> R) -> R {
     out
 }
 
-/// The joint stack, in variables, at which setup commits private weights of these shapes with
+/// Where a key's private weights are committed with the masked opening (docs/ZK.md §18): the
+/// joint stack's number of variables (the weights' stack and the witness's, each) and the first
+/// fold of both (key format 14: chosen per key, [`crate::commit::MASKED_JOINT_FOLDS`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MaskedJoint {
+    /// The stack's number of variables ([`crate::VerifyingKey::weights_joint_vars`]).
+    pub stack_vars: usize,
+    /// The first fold `k` ([`crate::VerifyingKey::weights_joint_fold`]).
+    pub fold: usize,
+}
+
+impl MaskedJoint {
+    /// The masked opening's settings at this fold.
+    #[must_use]
+    pub fn config(&self, pcs: PcsConfig) -> zkinfer_pcs::masked::MaskedConfig {
+        crate::commit::masked_config_with_fold(pcs, self.fold)
+    }
+}
+
+/// The joint stack and first fold at which setup commits private weights of these shapes with
 /// the masked opening for `uses` proofs whose witness batch has columns of `x_vars` variables
-/// (docs/ZK.md §18): the smallest stack that holds the witness's columns' stack in its half
-/// layout and the weights' with `uses·queries` uniform entries per limb, when the weights make
-/// one group and that stack has at most 2^[`MASKED_JOINT_MAX_VARS`] entries; `None` otherwise
-/// (the weights keep the HidingPcs groups).
+/// (docs/ZK.md §18): per first fold of [`crate::commit::MASKED_JOINT_FOLDS`], the smallest stack
+/// that holds the witness's columns' stack in its half layout and the weights' with
+/// `uses·queries` uniform entries per limb; of those, the smallest stack, and at equal stacks the
+/// larger fold. `None` when the weights do not make one group
+/// or no stack of at most 2^[`MASKED_JOINT_MAX_VARS`] entries holds them (the weights keep the
+/// HidingPcs groups).
+///
+/// Why the fold is chosen: the budget needs `uses·queries` uniform entries in each of the `2^k`
+/// limbs, so a fold of 4 halves the smallest weights stack of 5 (LeNet-5 and the 784-128-128-10
+/// MLP: 2^20 → 2^19, proofs 145 → 132 and 138 → 124 KiB, keys 93 → 57 MiB). Where the witness
+/// sets the stack (the CIFAR CNN, the 64-32-10 MLP) both folds need the same one, and 5 stays:
+/// a fold of 4 has twice the Merkle leaves and twice the folded polynomial `P₁`, which cost the
+/// CIFAR CNN +29% peak memory and twice the prove time for 6% of proof (docs/BENCHMARKS.md, "The
+/// first fold per key").
 #[must_use]
 pub fn masked_joint_vars(
     pcs: PcsConfig,
     shapes: &WeightShapes,
     uses: usize,
     x_vars: &[usize],
-) -> Option<usize> {
+) -> Option<MaskedJoint> {
     if MASKED_WEIGHTS_OFF_FOR_TESTS.with(std::cell::Cell::get) {
         return None;
     }
@@ -1371,12 +1405,18 @@ pub fn masked_joint_vars(
     let [group] = &groups[..] else {
         return None;
     };
-    let engine = MaskedPcs::new(masked_config(pcs));
-    let d_w = engine.batch_stacked_vars(&committed_vars(&group_vars(shapes, group), uses))?;
-    let d_x = engine.batch_stacked_vars(x_vars)?;
-    let k = engine.config().fold;
-    (zkinfer_pcs::masked::stack_vars(d_x, k)..=MASKED_JOINT_MAX_VARS)
-        .find(|&n| engine.reusable_fits(d_w, n, uses))
+    let committed = committed_vars(&group_vars(shapes, group), uses);
+    crate::commit::MASKED_JOINT_FOLDS
+        .iter()
+        .filter_map(|&fold| {
+            let engine = MaskedPcs::new(crate::commit::masked_config_with_fold(pcs, fold));
+            let d_w = engine.batch_stacked_vars(&committed)?;
+            let d_x = engine.batch_stacked_vars(x_vars)?;
+            (zkinfer_pcs::masked::stack_vars(d_x, fold)..=MASKED_JOINT_MAX_VARS)
+                .find(|&n| engine.reusable_fits(d_w, n, uses))
+                .map(|stack_vars| MaskedJoint { stack_vars, fold })
+        })
+        .min_by_key(|j| (j.stack_vars, std::cmp::Reverse(j.fold)))
 }
 
 /// The masked weights commitment a verifying key pins (docs/ZK.md §18): its one group's root,
@@ -1389,7 +1429,7 @@ pub fn expected_masked(
     shapes: &WeightShapes,
     pcs: PcsConfig,
     uses: usize,
-    joint_vars: usize,
+    joint: MaskedJoint,
 ) -> Result<MaskedBatchCommitment, VerifyError> {
     let at = |m: &str| VerifyError::at("weights commitment", m);
     let groups = groups(pcs, shapes, uses);
@@ -1402,14 +1442,14 @@ pub fn expected_masked(
         .try_into()
         .map_err(|_| at("the key's masked weights root is not 32 bytes"))?;
     let vars = committed_vars(&group_vars(shapes, group), uses);
-    let data_vars = MaskedPcs::new(masked_config(pcs))
+    let data_vars = MaskedPcs::new(joint.config(pcs))
         .batch_stacked_vars(&vars)
         .ok_or_else(|| at("weights a masked commitment does not take"))?;
     Ok(MaskedBatchCommitment {
         stack: MaskedCommitment {
             root,
             data_vars,
-            stack_vars: joint_vars,
+            stack_vars: joint.stack_vars,
         },
         num_vars: vars
             .into_iter()
@@ -1424,26 +1464,26 @@ fn masked_rng_seed(seed: &[u8; 32]) -> [u8; 32] {
 }
 
 /// Commits the one group's weight `columns` and its opening mask (derived from `seed`) with the
-/// masked opening's reusable commitment at a joint stack of `2^joint_vars`, its randomness
+/// masked opening's reusable commitment at the joint stack and fold `joint`, its randomness
 /// derived from `seed` too (a proof re-derives the same commitment), and absorbs it into `t`.
 fn commit_masked(
     pcs: PcsConfig,
     mut columns: Vec<Vec<F>>,
     seed: &[u8; 32],
     uses: usize,
-    joint_vars: usize,
+    joint: MaskedJoint,
     t: &mut Transcript,
 ) -> Result<(MaskedBatchCommitment, StoredMaskedBatch), ProveError> {
     columns.push(opening_mask(&group_seed(seed, 0), uses));
-    let engine = MaskedPcs::new(masked_config(pcs));
+    let engine = MaskedPcs::new(joint.config(pcs));
     let mut rng = MaskedPcs::seeded_rng(masked_rng_seed(seed));
     let (c, data) = engine
-        .commit_reusable_batch(&columns, uses, joint_vars, &mut rng, t)
+        .commit_reusable_batch(&columns, uses, joint.stack_vars, &mut rng, t)
         .map_err(masked_err)?;
-    if c.stack.stack_vars != joint_vars {
+    if c.stack.stack_vars != joint.stack_vars {
         return Err(ProveError::Backend(format!(
-            "the weights' masked commitment took a stack of 2^{} instead of 2^{joint_vars}",
-            c.stack.stack_vars
+            "the weights' masked commitment took a stack of 2^{} instead of 2^{}",
+            c.stack.stack_vars, joint.stack_vars
         )));
     }
     Ok((c, data.into_stored()))
@@ -1461,7 +1501,7 @@ pub(crate) fn commit_all_masked(
     shapes: &WeightShapes,
     seed: &[u8; 32],
     uses: usize,
-    joint_vars: usize,
+    joint: MaskedJoint,
     keep: WeightsData,
     t: &mut Transcript,
 ) -> Result<(Vec<u8>, Option<StoredMaskedBatch>), ProveError> {
@@ -1472,7 +1512,7 @@ pub(crate) fn commit_all_masked(
             "a masked weights commitment of weights in several groups".into(),
         ));
     };
-    let (c, data) = commit_masked(pcs, cols, seed, uses, joint_vars, t)?;
+    let (c, data) = commit_masked(pcs, cols, seed, uses, joint, t)?;
     Ok((
         c.stack.root.to_vec(),
         (keep != WeightsData::Seed).then_some(data),
@@ -1613,19 +1653,29 @@ pub(crate) fn lift_group_claims<E>(
 #[cfg(test)]
 mod tests {
     /// The masked weights commitment takes small weights with a witness that fits 2^22, at the
-    /// smallest joint stack: the witness's half layout, or the budget's `T·queries` per limb.
+    /// smallest joint stack — the witness's half layout, or the budget's `T·queries` per limb —
+    /// over the two first folds, the larger at equal stacks.
     #[test]
     fn masked_weights_take_small_models_at_the_smallest_joint_stack() {
-        use super::{WeightShapes, masked_joint_vars};
+        use super::{MaskedJoint, WeightShapes, masked_joint_vars};
         let pcs = zkinfer_pcs::PcsConfig::default();
+        let at = |stack_vars, fold| Some(MaskedJoint { stack_vars, fold });
         // Weights stacked in 2^17 (with the opening mask of 256 uses).
         let small: WeightShapes = (&[16usize, 12, 10][..]).into();
-        // A witness stacked in 2^19: its half layout needs 2^20, which holds 256 uses too.
-        assert_eq!(masked_joint_vars(pcs, &small, 256, &[18, 17, 14]), Some(20));
-        // A small witness: 256 uses need 2^15 entries per limb of 32 (2^12 weights, 256·57 =
-        // 14,592 uniform), so 2^20; 4 uses only a stack larger than the weights', 2^18.
-        assert_eq!(masked_joint_vars(pcs, &small, 256, &[12]), Some(20));
-        assert_eq!(masked_joint_vars(pcs, &small, 4, &[12]), Some(18));
+        // A small witness: 256 uses need 256·57 = 14,592 uniform entries per limb, so 2^15 per
+        // limb: 2^20 in 32 limbs, 2^19 in 16. The fold of 4 halves the stack.
+        assert_eq!(masked_joint_vars(pcs, &small, 256, &[12]), at(19, 4));
+        // A witness stacked in 2^18 (LeNet-5's since key format 14): its half layout fits 2^19
+        // at a fold of 4, which holds 256 uses; at 5 the budget needs 2^20.
+        assert_eq!(masked_joint_vars(pcs, &small, 256, &[17, 16]), at(19, 4));
+        // A witness stacked in 2^19: its half layout needs 2^20 at either fold; at equal stacks
+        // the fold of 5 (half the Merkle leaves and half `P₁`: less time and memory).
+        assert_eq!(
+            masked_joint_vars(pcs, &small, 256, &[18, 17, 14]),
+            at(20, 5)
+        );
+        // 4 uses: a stack larger than the weights', 2^18, at either fold.
+        assert_eq!(masked_joint_vars(pcs, &small, 4, &[12]), at(18, 5));
         // A witness stacked in 2^22 needs 2^23: over the bound, HidingPcs.
         assert_eq!(masked_joint_vars(pcs, &small, 256, &[22]), None);
         // ResNet-18-sized weights (2^24 stacked): HidingPcs.

@@ -144,6 +144,25 @@ fn masked_weights_are_opened_with_the_witness_and_bound() {
     vk.weights_joint_vars = 0;
     vk.digest = zkinfer_proof::keys::vk_digest(&vk);
     assert!(verify(&vk, &proof, Some(&x), None).is_err());
+    // ... or another first fold (key format 14 records it): the other allowed one, and one
+    // outside the allowed set, refused before anything is read.
+    let folds = zkinfer_proof::commit::MASKED_JOINT_FOLDS;
+    assert!(folds.contains(&(pk.vk.weights_joint_fold as usize)));
+    for fold in folds
+        .iter()
+        .map(|&f| f as u32)
+        .filter(|&f| f != pk.vk.weights_joint_fold)
+        .chain([3, 0])
+    {
+        let mut vk = pk.vk.clone();
+        vk.weights_joint_fold = fold;
+        vk.digest = zkinfer_proof::keys::vk_digest(&vk);
+        let err = verify(&vk, &proof, Some(&x), None).expect_err("another fold accepted");
+        if !folds.contains(&(fold as usize)) {
+            assert!(err.to_string().contains("first fold"), "{err}");
+            assert!(vk.check_shape().is_err());
+        }
+    }
 }
 
 #[test]

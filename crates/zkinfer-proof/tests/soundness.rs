@@ -551,3 +551,103 @@ fn edit_function_table(vk: &mut VerifyingKey, edit: impl Fn(&mut Vec<i64>, &mut 
     assert!(!outputs.is_empty(), "the test table is embedded in the key");
     edit(outputs, digest);
 }
+
+/// A rescale's output outside the signed activation range with its equation kept in the field
+/// (`q' = q − 2^−k`, the remainder's first limb one more): only the output's range check can
+/// catch it. Since key format 14 that check is a lookup into the unsigned range table of the
+/// same width, shifted by `2^(A−1)` (`LookupUse::offset`). The prover's membership check names
+/// the signed range and the committed value; a proof forced through is rejected.
+#[test]
+fn a_rescale_output_outside_the_signed_range_is_caught_by_the_shifted_range_check() {
+    use zkinfer_field::{F, Field, PrimeField64};
+    use zkinfer_proof::plan::{LookupWitness, NodePlan};
+
+    let (g, x) = small_cnn();
+    let pk = keys(&g, InputVisibility::Public);
+    let plan = &pk.vk.plan;
+    assert!(
+        !plan
+            .tables
+            .iter()
+            .any(|t| matches!(t, TableSpec::SignedRange { .. })),
+        "a signed range table in a format-14 plan"
+    );
+    let (node, out, limb, limb_bits, k) = plan
+        .nodes
+        .iter()
+        .enumerate()
+        .rev()
+        .find_map(|(i, n)| match n {
+            NodePlan::Rescale {
+                out,
+                limbs,
+                limb_bits,
+            } => Some((
+                i,
+                *out,
+                limbs[0],
+                limb_bits[0],
+                limb_bits.iter().sum::<u32>(),
+            )),
+            _ => None,
+        })
+        .expect("a rescale");
+    let lu = plan
+        .lookups
+        .iter()
+        .find(|l| l.witness == LookupWitness::RescaleOut { node })
+        .expect("the rescale's output is range-checked");
+    let TableSpec::Range { bits } = plan.tables[lu.table] else {
+        panic!("the output's check is not in a range table");
+    };
+    assert_eq!(lu.offset, 1 << (bits - 1));
+
+    let honest = generate(&g, plan, &x).unwrap();
+    let mut wit = honest.clone();
+    let row = (0..wit.columns[limb].len())
+        .find(|&r| wit.columns[limb][r] + 1 < 1 << limb_bits)
+        .expect("a limb with room");
+    let centered = |v: F| {
+        let u = v.as_canonical_u64();
+        if u > F::ORDER_U64 / 2 {
+            (i128::from(u) - i128::from(F::ORDER_U64)) as i64
+        } else {
+            u as i64
+        }
+    };
+    let q = wit.columns[out][row];
+    let forged = centered(F::from_i64(q) - F::from_u64(1u64 << k).inverse());
+    assert!(
+        forged.unsigned_abs() > 1 << bits,
+        "the forged output is in range"
+    );
+    wit.columns[out][row] = forged;
+    wit.columns[limb][row] += 1;
+    let owner = plan
+        .sources
+        .iter()
+        .position(|s| *s == (Source::Committed { column: out }))
+        .expect("the output's tensor");
+    wit.tensors[owner].clone_from(&wit.columns[out]);
+
+    // The honest witness passes the membership check; the forged one fails it at the rescale,
+    // reported as the plan states the check.
+    assert!(zkinfer_proof::lookups::multiplicities(&g, plan, &honest).is_ok());
+    match zkinfer_proof::lookups::multiplicities(&g, plan, &wit) {
+        Err(zkinfer_proof::ProveError::NotInTable {
+            source: zkinfer_lookup::LookupError::NotInTable { value, table, .. },
+            ..
+        }) => {
+            assert_eq!(value, vec![i128::from(forged)]);
+            assert_eq!(table, format!("signed-range({bits})"));
+        }
+        other => panic!("the forged output passed the membership check: {other:?}"),
+    }
+    match prove_with_witness(&pk, &x, wit) {
+        Ok(p) => assert!(
+            verify(&pk.vk, &p, Some(&x), None).is_err(),
+            "an out-of-range rescale output accepted"
+        ),
+        Err(e) => eprintln!("the prover could not finish the forged proof: {e}"),
+    }
+}
