@@ -104,16 +104,17 @@ pub fn encode_proof(proof: &MaskedProof, vd: &VerifyingData) -> Result<Vec<u8>, 
     put_ext(&mut out, proof.mu);
     out.extend_from_slice(&proof.folded.root());
     out.extend_from_slice(&proof.pow.as_canonical_u64().to_be_bytes());
-    let (_, opening) = MerkleOpening::from_p3(
-        &proof.rows,
-        vec![Vec::new(); proof.rows.len()],
-        proof.paths.sibling_hashes.clone(),
+    // The witness's tree, then in a joint opening the weights' (plain trees: no salts).
+    let trees = std::iter::once((&proof.rows, &proof.paths)).chain(
+        proof
+            .weights_paths
+            .as_ref()
+            .map(|paths| (&proof.weights_rows, paths)),
     );
-    out.extend_from_slice(&encode_opening(&opening)?);
-    if let Some(paths) = &proof.weights_paths {
+    for (rows, paths) in trees {
         let (_, opening) = MerkleOpening::from_p3(
-            &proof.weights_rows,
-            vec![Vec::new(); proof.weights_rows.len()],
+            rows,
+            vec![Vec::new(); rows.len()],
             paths.sibling_hashes.clone(),
         );
         out.extend_from_slice(&encode_opening(&opening)?);
@@ -199,10 +200,11 @@ fn decode_parts(
     let split = [r.read_ext()?, r.read_ext()?];
     let plain = read_proof(&mut r, vd, 2)?;
     r.finish()?;
-    let (weights_rows, weights_paths) = match weights {
-        Some(w) => (w.rows.clone(), Some(w.pruned())),
+    let (weights_rows, weights_paths) = match weights.map(MerkleOpening::into_rows_and_paths) {
+        Some((rows, paths)) => (rows, Some(paths)),
         None => (Vec::new(), None),
     };
+    let (rows, paths) = opening.into_rows_and_paths();
     Ok(MaskedProof {
         mask_values,
         first,
@@ -210,8 +212,8 @@ fn decode_parts(
         mu,
         folded: zkinfer_pcs::Commitment::from_parts(root, vec![m, m]),
         pow,
-        paths: opening.pruned(),
-        rows: opening.rows,
+        paths,
+        rows,
         weights_rows,
         weights_paths,
         reduction,

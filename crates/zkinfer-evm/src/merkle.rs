@@ -168,6 +168,17 @@ impl MerkleOpening {
         }
     }
 
+    /// The opened rows and the pruned multiproof, taken apart without copying.
+    #[must_use]
+    pub fn into_rows_and_paths(self) -> (Vec<Vec<F>>, PrunedMerklePaths<u8, 32>) {
+        (
+            self.rows,
+            PrunedMerklePaths {
+                sibling_hashes: self.siblings,
+            },
+        )
+    }
+
     /// The salted tree's multiproof.
     #[must_use]
     pub fn salted_proof(&self) -> SaltedProof {

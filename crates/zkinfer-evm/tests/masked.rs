@@ -407,26 +407,30 @@ fn joint_case(
     (j, proof)
 }
 
-fn joint_rust_accepts(pcs: &MaskedPcs, j: &Joint, proof: &MaskedProof) -> bool {
+/// `MaskedPcs::verify_joint_batch` on `proof` after both commitments are absorbed, as a proof's verifier
+/// plays it.
+fn joint_rust_verdict(
+    pcs: &MaskedPcs,
+    j: &Joint,
+    proof: &MaskedProof,
+) -> Result<(), zkinfer_pcs::masked::MaskedError> {
     let mut t = Transcript::new(CTX);
-    let n = j.weights.stack.stack_vars;
-    pcs.absorb_reusable_batch_commitment(&j.weights, j.uses, &mut t)
-        .is_ok()
-        && pcs
-            .absorb_batch_commitment_at(&j.witness, n, &mut t)
-            .is_ok()
-        && pcs
-            .verify_joint_batch(
-                &j.weights,
-                &j.w_claims,
-                &j.w_stack,
-                &j.witness,
-                &j.claims,
-                &j.stack,
-                proof,
-                &mut t,
-            )
-            .is_ok()
+    pcs.absorb_reusable_batch_commitment(&j.weights, j.uses, &mut t)?;
+    pcs.absorb_batch_commitment_at(&j.witness, j.weights.stack.stack_vars, &mut t)?;
+    pcs.verify_joint_batch(
+        &j.weights,
+        &j.w_claims,
+        &j.w_stack,
+        &j.witness,
+        &j.claims,
+        &j.stack,
+        proof,
+        &mut t,
+    )
+}
+
+fn joint_rust_accepts(pcs: &MaskedPcs, j: &Joint, proof: &MaskedProof) -> bool {
+    joint_rust_verdict(pcs, j, proof).is_ok()
 }
 
 /// The joint form (proof format 26's opening of small private weights with a proof's witness, docs/ZK.md
@@ -521,21 +525,7 @@ fn masked_joint_openings_verified_on_chain() {
             let mut p = proof.clone();
             p.fold_pow[round] += F::ONE;
             let b = encode_proof(&p, &vd).expect("encodes");
-            let mut t = Transcript::new(CTX);
-            pcs.absorb_reusable_batch_commitment(&j.weights, j.uses, &mut t)
-                .expect("absorbs");
-            pcs.absorb_batch_commitment_at(&j.witness, n, &mut t)
-                .expect("absorbs");
-            let rust = pcs.verify_joint_batch(
-                &j.weights,
-                &j.w_claims,
-                &j.w_stack,
-                &j.witness,
-                &j.claims,
-                &j.stack,
-                &p,
-                &mut t,
-            );
+            let rust = joint_rust_verdict(&pcs, &j, &p);
             assert!(
                 matches!(rust, Err(zkinfer_pcs::masked::MaskedError::FoldProofOfWork { round: r }) if r == round),
                 "{rust:?}"

@@ -1108,10 +1108,11 @@ impl MaskedPcs {
     }
 }
 
-/// The first sumcheck's `fold` rounds of degree 2 from `sum`, as `zkinfer_sumcheck::verify` plays them but
-/// with a proof of work of `bits` between each round's message and its challenge (the fold's grinding:
-/// [`MaskedConfig::fold_pow_bits`]); returns `α` and the last claim. `proof.fold_pow` holds `fold + 1`
-/// witnesses (the last one `ρ`'s, checked by the caller).
+/// The first sumcheck's `fold` rounds of degree 2 from `sum` with a proof of work of `bits` between each
+/// round's message and its challenge (the fold's grinding: [`MaskedConfig::fold_pow_bits`];
+/// `zkinfer_sumcheck::verify_ground`, a rejected witness reported as [`MaskedError::FoldProofOfWork`]);
+/// returns `α` and the last claim. `proof.fold_pow` holds `fold + 1` witnesses (the last one `ρ`'s, checked
+/// by the caller).
 fn first_sumcheck(
     fold: usize,
     bits: usize,
@@ -1133,28 +1134,13 @@ fn first_sumcheck(
             fold + 1
         )));
     }
-    transcript.absorb_ext(zkinfer_sumcheck::labels::CLAIM, sum);
-    let mut claim = sum;
-    let mut alpha = Vec::with_capacity(fold);
-    for (round, (message, &pow)) in rounds.iter().zip(&proof.fold_pow).enumerate() {
-        let [g0, g2] = message[..] else {
-            return Err(MaskedError::FirstSumcheck(
-                SumcheckError::WrongRoundDegree {
-                    round,
-                    expected: 2,
-                    got: message.len(),
-                },
-            ));
-        };
-        transcript.absorb_exts(zkinfer_sumcheck::labels::ROUND, message);
-        if !transcript.check_witness(bits, pow) {
-            return Err(MaskedError::FoldProofOfWork { round });
-        }
-        let a = transcript.challenge(zkinfer_sumcheck::labels::CHALLENGE);
-        claim = zkinfer_sumcheck::verifier::interpolate_uni(&[g0, claim - g0, g2], a);
-        alpha.push(a);
-    }
-    Ok((alpha, claim))
+    let pows = proof.fold_pow.get(..fold).unwrap_or_default();
+    let sub = zkinfer_sumcheck::verify_ground(fold, 2, sum, &proof.first, bits, pows, transcript)
+        .map_err(|e| match e {
+        SumcheckError::ProofOfWork { round } => MaskedError::FoldProofOfWork { round },
+        e => MaskedError::FirstSumcheck(e),
+    })?;
+    Ok((sub.point, sub.value))
 }
 
 /// One round of the sumcheck of `Σ_b q(b)·w(b)` over the most significant variable: the round

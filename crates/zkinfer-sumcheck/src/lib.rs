@@ -52,8 +52,8 @@ pub use prover::{
     reduce_claims_weighted,
 };
 pub use verifier::{
-    BatchClaim, BatchOpening, BatchSubClaim, powers, verify, verify_batched, verify_reduce_claims,
-    verify_reduce_claims_weighted,
+    BatchClaim, BatchOpening, BatchSubClaim, powers, verify, verify_batched, verify_ground,
+    verify_reduce_claims, verify_reduce_claims_weighted,
 };
 
 /// A claim's evaluation functional as a linear combination of point evaluations,

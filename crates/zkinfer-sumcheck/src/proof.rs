@@ -190,6 +190,21 @@ pub enum SumcheckError {
         /// The summand recomputed from the supplied evaluations.
         got: EF,
     },
+    /// A round's proof of work ([`crate::verify_ground`]) is rejected.
+    #[error("sumcheck round {round}: the proof of work before its challenge is rejected")]
+    ProofOfWork {
+        /// The round.
+        round: usize,
+    },
+    /// A ground sumcheck ([`crate::verify_ground`]) has another number of proof-of-work
+    /// witnesses than rounds.
+    #[error("sumcheck proof has {got} proof-of-work witnesses, expected {expected}")]
+    ProofOfWorkCount {
+        /// Rounds the statement has.
+        expected: usize,
+        /// Witnesses the proof has.
+        got: usize,
+    },
     /// A batch or a claim reduction was given no instances or no claims.
     #[error("nothing to verify: empty batch or claim list")]
     Empty,

@@ -21,6 +21,7 @@ pub use reduce::{verify_reduce_claims, verify_reduce_claims_weighted};
 
 use std::sync::OnceLock;
 
+use p3_challenger::GrindingChallenger;
 use zkinfer_field::{EF, F, PrimeCharacteristicRing, Transcript};
 
 use crate::{SubClaim, SumcheckError, SumcheckProof, labels, round_values};
@@ -49,7 +50,53 @@ pub fn verify(
             got: proof.round_polys.len(),
         });
     }
-    verify_rounds(|_| degree, num_vars, claimed_sum, proof, transcript)
+    verify_rounds(|_| degree, num_vars, claimed_sum, proof, None, transcript)
+}
+
+/// [`verify`] with a proof of work before each round's challenge: after absorbing round `k`'s
+/// message, `pows[k]` must be a witness of `bits` bits on the transcript
+/// ([`Transcript::check_witness`]). The grinding raises the cost of a prover that tries many
+/// messages for a favourable challenge (the masked opening grinds each fold of its committed word,
+/// `zkinfer_pcs::masked`). Never panics on any proof.
+///
+/// # Errors
+/// As [`verify`]; [`SumcheckError::ProofOfWorkCount`] if `pows` does not have one witness per
+/// round, [`SumcheckError::ProofOfWork`] naming the first round whose witness is rejected.
+///
+/// # Soundness
+/// The returned [`SubClaim`] must be discharged by the caller.
+pub fn verify_ground(
+    num_vars: usize,
+    degree: usize,
+    claimed_sum: EF,
+    proof: &SumcheckProof,
+    bits: usize,
+    pows: &[F],
+    transcript: &mut Transcript,
+) -> Result<SubClaim, SumcheckError> {
+    if degree.checked_add(1).is_none() {
+        return Err(SumcheckError::BadDegree { degree });
+    }
+    if proof.round_polys.len() != num_vars {
+        return Err(SumcheckError::WrongRoundCount {
+            expected: num_vars,
+            got: proof.round_polys.len(),
+        });
+    }
+    if pows.len() != num_vars {
+        return Err(SumcheckError::ProofOfWorkCount {
+            expected: num_vars,
+            got: pows.len(),
+        });
+    }
+    verify_rounds(
+        |_| degree,
+        num_vars,
+        claimed_sum,
+        proof,
+        Some((bits, pows)),
+        transcript,
+    )
 }
 
 /// [`verify`] with a degree per round: round `k` has degree `degrees[k]` (a sumcheck whose
@@ -77,15 +124,18 @@ pub fn verify_per_round(
         });
     }
     let degree = |k: usize| degrees.get(k).copied().unwrap_or(0);
-    verify_rounds(degree, degrees.len(), claimed_sum, proof, transcript)
+    verify_rounds(degree, degrees.len(), claimed_sum, proof, None, transcript)
 }
 
-/// The rounds of [`verify`] / [`verify_per_round`]; the round count and degrees are checked.
+/// The rounds of [`verify`] / [`verify_per_round`] / [`verify_ground`]; the round count and
+/// degrees are checked here, the number of proof-of-work witnesses (`grind`: bits, one witness
+/// per round) by the caller.
 fn verify_rounds(
     degree: impl Fn(usize) -> usize,
     num_vars: usize,
     claimed_sum: EF,
     proof: &SumcheckProof,
+    grind: Option<(usize, &[F])>,
     transcript: &mut Transcript,
 ) -> Result<SubClaim, SumcheckError> {
     transcript.absorb_ext(labels::CLAIM, claimed_sum);
@@ -105,6 +155,13 @@ fn verify_rounds(
             }
         };
         transcript.absorb_exts(labels::ROUND, message);
+        if let Some((bits, pows)) = grind
+            && !pows
+                .get(round)
+                .is_some_and(|&pow| transcript.check_witness(bits, pow))
+        {
+            return Err(SumcheckError::ProofOfWork { round });
+        }
         let r = transcript.challenge(labels::CHALLENGE);
         claim = interpolate_uni(&values, r);
         point.push(r);
@@ -227,6 +284,59 @@ mod tests {
             .map(|_| random_ef(&mut rng))
             .collect();
         assert_eq!(interpolate_uni(&values, EF::from_usize(5)), values[5]);
+    }
+
+    /// A ground sumcheck of `Σ_x A(x)` (degree 1, a proof of work before each challenge): the
+    /// honest proof verifies to `A` at the drawn point; a bumped witness is rejected naming its
+    /// round, a missing one by count; without the witnesses ([`verify`]) the challenges differ.
+    #[test]
+    fn a_ground_sumcheck_checks_each_rounds_witness() {
+        let mut rng = SmallRng::seed_from_u64(9);
+        let (n, bits) = (4, 12);
+        let mut table: Vec<EF> = (0..1 << n).map(|_| random_ef(&mut rng)).collect();
+        let sum: EF = table.iter().copied().sum();
+        let mut t = Transcript::new(b"ground");
+        t.absorb_ext(labels::CLAIM, sum);
+        let (mut round_polys, mut pows) = (Vec::new(), Vec::new());
+        for _ in 0..n {
+            let half = table.len() / 2;
+            let message = vec![table[..half].iter().copied().sum::<EF>()];
+            t.absorb_exts(labels::ROUND, &message);
+            pows.push(t.grind(bits));
+            let r = t.challenge(labels::CHALLENGE);
+            table = (0..half)
+                .map(|i| table[i] + r * (table[half + i] - table[i]))
+                .collect();
+            round_polys.push(message);
+        }
+        let proof = SumcheckProof { round_polys };
+        let run = |pows: &[F]| {
+            verify_ground(
+                n,
+                1,
+                sum,
+                &proof,
+                bits,
+                pows,
+                &mut Transcript::new(b"ground"),
+            )
+        };
+        let sub = run(&pows).expect("the honest proof verifies");
+        assert_eq!(sub.value, table[0]);
+        for round in 0..n {
+            let mut bumped = pows.clone();
+            bumped[round] += F::ONE;
+            assert_eq!(run(&bumped), Err(SumcheckError::ProofOfWork { round }));
+        }
+        assert_eq!(
+            run(&pows[..n - 1]),
+            Err(SumcheckError::ProofOfWorkCount {
+                expected: n,
+                got: n - 1
+            })
+        );
+        let plain = verify(n, 1, sum, &proof, &mut Transcript::new(b"ground")).expect("runs");
+        assert_ne!(plain.point, sub.point);
     }
 
     #[test]
