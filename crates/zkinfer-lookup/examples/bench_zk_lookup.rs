@@ -111,7 +111,10 @@ fn compare(label: &str, instances: &[LookupInstance<'_>]) {
             &mz,
             &blinding,
             &inner,
-            MaskPolynomial::random_os,
+            |degrees: &[usize]| {
+                use rand::SeedableRng;
+                MaskPolynomial::random_per_var(degrees, &mut rand::rngs::StdRng::from_os_rng())
+            },
             &mut Transcript::new(b"bench"),
         )
         .unwrap()

@@ -8,10 +8,10 @@
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use zkinfer_field::{EF, F, PrimeCharacteristicRing, Transcript, from_signed};
 use zkinfer_lookup::zk::{
-    BlindedClaims, BlindedProof, Blinding, InnerMasks, InstanceClaims, MASKED_LAYER_DEGREE,
-    ZkLookupError, disabled_multiplicities, ext_from_coords, hiding_columns, layer_mask_shapes,
-    prove_blinded, prove_blinded_many, prove_blinded_many_deferred, random_layer_masks,
-    verify_blinded, verify_blinded_many, verify_blinded_many_deferred,
+    BlindedClaims, BlindedProof, Blinding, InnerMasks, InstanceClaims, ZkLookupError,
+    disabled_multiplicities, ext_from_coords, hiding_columns, layer_mask_shapes,
+    masked_layer_degrees, prove_blinded, prove_blinded_many, prove_blinded_many_deferred,
+    random_layer_masks, verify_blinded, verify_blinded_many, verify_blinded_many_deferred,
 };
 use zkinfer_lookup::{LookupError, LookupInstance, Table};
 use zkinfer_poly::evaluate;
@@ -250,7 +250,20 @@ fn honest_blinded_proofs_verify() {
                 inner: &inner,
                 absorb_data: true,
             };
-            c.check(&c.prove()).unwrap();
+            let proof = c.prove();
+            c.check(&proof).unwrap();
+            // Each layer's rounds at their own degrees (proof format 28): the `w` round one
+            // value, the middle `x` rounds three, the last five.
+            for (k, layer) in proof.layers.iter().enumerate() {
+                let sent: Vec<usize> = layer
+                    .sumcheck
+                    .sumcheck
+                    .round_polys
+                    .iter()
+                    .map(Vec::len)
+                    .collect();
+                assert_eq!(sent, masked_layer_degrees(k), "layer {k}");
+            }
         }
     }
 }
@@ -332,6 +345,18 @@ fn tampered_blinded_proofs_are_rejected() {
     let proof = c.prove();
     c.check(&proof).unwrap();
     let mut cases: Vec<(&str, BlindedProof)> = Vec::new();
+    // A round sent at another degree than its own (the `w` round and a middle round padded to
+    // degree 5, as proof format 27 sent them; the last round cut to 3).
+    for (k, layer) in proof.layers.iter().enumerate() {
+        let rounds = layer.sumcheck.sumcheck.round_polys.len();
+        for (round, len) in [(0, 5), (1, 5), (rounds - 1, 3)] {
+            if round < rounds && layer.sumcheck.sumcheck.round_polys[round].len() != len {
+                let mut p = proof.clone();
+                p.layers[k].sumcheck.sumcheck.round_polys[round].resize(len, EF::ONE);
+                cases.push(("a round at another degree", p));
+            }
+        }
+    }
     for t in 0..proof.roots.len() {
         for i in 0..2 {
             let mut p = proof.clone();
@@ -504,7 +529,7 @@ fn layer1_children(table: &Table, ws: &Witnesses, masked: bool, runs: usize) -> 
     let m = disabled_multiplicities(table, &refs(ws)).unwrap();
     let blinding = Blinding::none(ws.len());
     let masks: Vec<MaskPolynomial> = (0..max_height(table, ws))
-        .map(|k| MaskPolynomial::zero(k + 1, MASKED_LAYER_DEGREE).unwrap())
+        .map(|k| zero_mask(&masked_layer_degrees(k)))
         .collect();
     (0..runs)
         .map(|_| {
@@ -598,9 +623,9 @@ impl Many<'_> {
             &ms,
             &blinding,
             &inner,
-            |n, d| {
+            |degrees| {
                 let m = next.next().ok_or("out of masks")?;
-                assert_eq!((m.num_vars(), m.degree()), (n, d), "mask shape asked for");
+                assert_eq!(m.degrees(), degrees, "mask shape asked for");
                 Ok::<_, &str>(m.clone())
             },
             &mut self.transcript(),
@@ -670,10 +695,18 @@ fn many_fixture(rng: &mut StdRng) -> (Vec<Table>, Vec<Witnesses>, Vec<Vec<F>>) {
     (tables, ws, ms)
 }
 
+/// The mask `g ≡ 0` of these per-variable degrees (a ZK sumcheck with it is a plain one).
+fn zero_mask(degrees: &[usize]) -> MaskPolynomial {
+    MaskPolynomial::from_coefficients_per_var(
+        degrees.iter().map(|&d| vec![EF::ZERO; d + 1]).collect(),
+    )
+    .unwrap()
+}
+
 fn random_masks(statement: &[(&Table, Vec<usize>)], rng: &mut StdRng) -> Vec<MaskPolynomial> {
     layer_mask_shapes(statement)
         .into_iter()
-        .map(|(n, d)| MaskPolynomial::random(n, d, rng).unwrap())
+        .map(|degrees| MaskPolynomial::random_per_var(&degrees, rng).unwrap())
         .collect()
 }
 
@@ -775,7 +808,7 @@ fn several_instances_verify() {
         &[ms[0].as_slice()],
         &b,
         &i,
-        |_, _| Err::<MaskPolynomial, _>("pool empty"),
+        |_| Err::<MaskPolynomial, _>("pool empty"),
         &mut Transcript::new(b"x"),
     )
     .unwrap_err();
@@ -938,7 +971,7 @@ fn many_revealed(layer: usize, random: bool, runs: usize) -> Vec<Vec<EF>> {
             } else {
                 layer_mask_shapes(&statement)
                     .into_iter()
-                    .map(|(n, d)| MaskPolynomial::zero(n, d).unwrap())
+                    .map(|degrees| zero_mask(&degrees))
                     .collect()
             };
             let (b, i) = secrets_for(&tables, &ws, random && layer == 0, random, &mut rng);
@@ -1026,7 +1059,7 @@ fn deferred_run(
         &mrefs,
         &blinding,
         &inner,
-        |_, _| next.next().cloned().ok_or("no mask"),
+        |_| next.next().cloned().ok_or("no mask"),
         &mut tp,
     )
     .unwrap();

@@ -644,7 +644,7 @@ pub mod zk {
     };
     use zkinfer_pcs::ColumnClaim;
     use zkinfer_sumcheck::zk::ClaimMask;
-    use zkinfer_sumcheck::{Column, zk::pool::mask_entries};
+    use zkinfer_sumcheck::{Column, zk::pool::mask_entries_per_var};
 
     use super::{TableClaims, columns, discharge_prove, discharge_verify, tables};
     use crate::channel::{CLAIM_MASK_ENTRIES, reduction_entries};
@@ -816,8 +816,8 @@ pub mod zk {
     fn shape_of(st: &[(&Table, Vec<usize>)]) -> Result<(usize, usize), String> {
         let vars = column_vars(block_ids(st).len());
         let mut entries = 0;
-        for (n, d) in layer_mask_shapes(st) {
-            entries += mask_entries(n, d).map_err(|e| e.to_string())?;
+        for degrees in layer_mask_shapes(st) {
+            entries += mask_entries_per_var(&degrees).map_err(|e| e.to_string())?;
         }
         // `B`'s reduction consumes the masked leaf claims on `N` and `D`.
         entries += reduction_entries(vars, true).map_err(|e| e.to_string())?;
@@ -1293,8 +1293,8 @@ pub mod zk {
             &mrefs,
             &blinding,
             &inner,
-            |n, d| {
-                pool.next_mask(n, d).map(|(slot, mask)| {
+            |degrees| {
+                pool.next_mask_per_var(degrees).map(|(slot, mask)| {
                     slots.push(slot.index);
                     mask
                 })
@@ -1436,9 +1436,9 @@ pub mod zk {
         if shapes.len() != claims.masks.len() {
             return Err(VerifyError::at(AT, "a layer mask claim is missing"));
         }
-        for ((n, d), claim) in shapes.into_iter().zip(claims.masks.iter().cloned()) {
+        for (degrees, claim) in shapes.into_iter().zip(claims.masks.iter().cloned()) {
             let slot = pool
-                .next_mask_shape(n, d)
+                .next_mask_shape_per_var(&degrees)
                 .map_err(|e| VerifyError::sumcheck(AT, e))?;
             pool.record(slot.index, claim)
                 .map_err(|e| VerifyError::sumcheck(AT, e))?;

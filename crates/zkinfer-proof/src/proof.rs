@@ -135,7 +135,11 @@ use crate::keys::{ProvingKey, VerifyingKey};
 ///   of 98 in unique decoding), and each fold of the committed word (the first sumcheck's rounds
 ///   and `ρ`) is preceded by a proof of work (`MaskedProof::fold_pow`,
 ///   `MaskedConfig::fold_pow_bits`; docs/ZK.md §19). Key format 13.
-pub const FORMAT_VERSION: u32 = 27;
+/// - 28: a blinded lookup layer's ZK sumcheck sends each round at its own degree (the `w` round
+///   1, the middle `x` rounds 3, the last 5: `zkinfer_lookup::zk::masked_layer_degrees`) with a
+///   mask of those per-variable degrees, instead of every round at degree 5. Keys unchanged
+///   (a key's recorded mask budget was counted at degree 5 and covers the smaller masks).
+pub const FORMAT_VERSION: u32 = 28;
 
 /// Version of the verifying-key and compiled-model file formats (proving keys have
 /// [`PK_FORMAT_VERSION`]); bump on any change. Keys are versioned apart from proofs so that a change of the proof alone does not make users
@@ -819,8 +823,9 @@ mod tests {
 
     #[test]
     fn an_old_proof_file_names_its_version_and_the_fix() {
-        assert_eq!(<Proof as ZkFile>::VERSION, 27);
-        // Proofs of the previous formats (26: the masked opening's rows in unique decoding; 25: small private weights on HidingPcs; 24: a witness
+        assert_eq!(<Proof as ZkFile>::VERSION, 28);
+        // Proofs of the previous formats (27: every blinded lookup layer round at degree 5; 26:
+        // the masked opening's rows in unique decoding; 25: small private weights on HidingPcs; 24: a witness
         // opened on its own by HVZK-WHIR; 23: every value of a sumcheck round sent; 22: a
         // fresh-blind and a carried tree per mask group;
         // 21: a joint
@@ -829,7 +834,7 @@ mod tests {
         // 19: that randomness never in the stack's free tail;
         // 18: the weights' openings' randomness always in the encoding; 17: a lookup tree per
         // table and size; 16: one per lookup) are refused.
-        for old in [16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26] {
+        for old in [16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27] {
             let e = Proof::from_bytes(&header::<Proof>(old)).unwrap_err();
             assert!(
                 matches!(e, FileError::WrongVersion { got, .. } if got == old),

@@ -20,9 +20,25 @@ use crate::proof::{Slot, layer_terms};
 /// `[a, b, c, d]`: `R(y_0, w) = a + b·y_0 + c·w + d·y_0·w`.
 pub type Bilinear = [EF; 4];
 
-/// The round degree of the masked layer sumchecks (`eq · Ṽ · Ṽ`, `Ṽ` of degree 2 in the last
-/// round).
+/// The degree of a masked layer sumcheck's last round (`eq · Ṽ · Ṽ`, `Ṽ` of degree 2 in that
+/// variable), its highest.
 pub const MASKED_LAYER_DEGREE: usize = 5;
+
+/// The round degrees of layer `k`'s masked sumcheck over `(w, x)`, `k + 1` rounds: the `w` round
+/// is linear (`Z(z')·M(w)`), `x_0 … x_{k−2}` have degree 3 (`eq·B` with the children
+/// multilinear there: `Z` vanishes on the cube), `x_{k−1}` has [`MASKED_LAYER_DEGREE`] (the
+/// children carry `Z(ρ)·Σ_w R`, quadratic in that variable). The layer's mask has these degrees
+/// too, so each round sends as many values as its degree (proof format 28; before, every round
+/// was sent at degree 5, its two or four top coefficients only mask noise).
+#[must_use]
+pub fn masked_layer_degrees(k: usize) -> Vec<usize> {
+    let mut degrees = vec![1];
+    if k >= 1 {
+        degrees.extend(std::iter::repeat_n(3, k - 1));
+        degrees.push(MASKED_LAYER_DEGREE);
+    }
+    degrees
+}
 
 /// `R(y_0, w)`.
 pub(crate) fn bilinear(r: &Bilinear, y0: EF, w: EF) -> EF {
@@ -488,9 +504,8 @@ pub(crate) fn verify_layer(
     use super::ZkLookupError;
     let k = z.len();
     let claimed = crate::proof::batch_claims(claims.iter().copied(), lambda);
-    let sub = zkinfer_sumcheck::verify_zk(
-        k + 1,
-        MASKED_LAYER_DEGREE,
+    let sub = zkinfer_sumcheck::zk::verify_zk_per_round(
+        &masked_layer_degrees(k),
         claimed,
         &proof.sumcheck,
         transcript,

@@ -69,6 +69,7 @@ mod verifier;
 pub use columns::{HidingClaim, HidingColumn, HidingColumnId, ext_from_coords, hiding_columns};
 pub use layer::{
     Bilinear, InnerMasks, MASKED_LAYER_DEGREE, MaskedLayerProof, leaf_mask_coefficients,
+    masked_layer_degrees,
 };
 pub use prover::{
     disabled_multiplicities, prove_blinded, prove_blinded_many, prove_blinded_many_deferred,
@@ -150,18 +151,18 @@ impl Blinding {
 }
 
 /// One ZK-sumcheck mask per layer for a blinded proof whose tallest tree has `max_height`
-/// layers: layer `k` has `k + 1` variables (`w` and `x`) and degree [`MASKED_LAYER_DEGREE`].
+/// layers: layer `k` has `k + 1` variables (`w` and `x`) of degrees [`masked_layer_degrees`].
 ///
 /// # Panics
-/// Never (the degree is a valid constant).
+/// Never (the degrees are valid constants).
 pub fn random_layer_masks<R: CryptoRng + ?Sized>(
     max_height: usize,
     rng: &mut R,
 ) -> Vec<MaskPolynomial> {
     (0..max_height)
         .map(|k| {
-            MaskPolynomial::random(k + 1, MASKED_LAYER_DEGREE, rng)
-                .unwrap_or_else(|_| unreachable!("degree 5 is valid"))
+            MaskPolynomial::random_per_var(&masked_layer_degrees(k), rng)
+                .unwrap_or_else(|_| unreachable!("degrees 1, 3 and 5 are valid"))
         })
         .collect()
 }
@@ -411,12 +412,13 @@ pub(crate) fn max_height(statement: &[(&Table, Vec<usize>)]) -> usize {
         .unwrap_or(0)
 }
 
-/// The `(num_vars, degree)` of the layer masks a proof of `statement` (per instance: the table
-/// and its witnesses' variables) asks for, in order: the mask pool's shopping list.
+/// The per-variable degrees of the layer masks a proof of `statement` (per instance: the table
+/// and its witnesses' variables) asks for, in order ([`masked_layer_degrees`] of each layer): the
+/// mask pool's shopping list.
 #[must_use]
-pub fn layer_mask_shapes(statement: &[(&Table, Vec<usize>)]) -> Vec<(usize, usize)> {
+pub fn layer_mask_shapes(statement: &[(&Table, Vec<usize>)]) -> Vec<Vec<usize>> {
     (0..max_height(statement))
-        .map(|k| (k + 1, MASKED_LAYER_DEGREE))
+        .map(masked_layer_degrees)
         .collect()
 }
 

@@ -4,7 +4,7 @@ use zkinfer_field::{EF, F, PrimeCharacteristicRing, Transcript};
 use zkinfer_poly::evaluate;
 use zkinfer_sumcheck::{Column, MaskPolynomial, RoundProver};
 
-use super::layer::{InnerMasks, MASKED_LAYER_DEGREE, ProverTree, prove_layer};
+use super::layer::{InnerMasks, ProverTree, masked_layer_degrees, prove_layer};
 use super::{
     BlindedClaims, BlindedProof, Blinding, InnerMaskClaim, InstanceClaims, ZkLookupError,
     labels as zk_labels, line,
@@ -70,7 +70,7 @@ pub fn prove_blinded(
         &[multiplicities],
         std::slice::from_ref(blinding),
         std::slice::from_ref(inner),
-        |_, _| next.next().cloned().ok_or("no mask left"),
+        |_| next.next().cloned().ok_or("no mask left"),
         transcript,
     )
 }
@@ -80,8 +80,8 @@ pub fn prove_blinded(
 /// instance, each instance with its own `blinding[i]` and `inner[i]`. No membership check: a
 /// false statement yields a rejected proof.
 ///
-/// `layer_mask(num_vars, degree)` hands out the ZK sumcheck mask of each layer, in layer order
-/// (`num_vars = k + 1` for layer `k`, `degree =` [`MASKED_LAYER_DEGREE`]); it is called once per
+/// `layer_mask(degrees)` hands out the ZK sumcheck mask of each layer, in layer order, with the
+/// per-variable degrees [`super::masked_layer_degrees`]`(k)` for layer `k`; it is called once per
 /// layer, [`super::layer_mask_shapes`] lists the calls in advance.
 ///
 /// # Soundness
@@ -98,7 +98,7 @@ pub fn prove_blinded_many<E: std::fmt::Display>(
     multiplicities: &[&[F]],
     blinding: &[Blinding],
     inner: &[InnerMasks],
-    layer_mask: impl FnMut(usize, usize) -> Result<MaskPolynomial, E>,
+    layer_mask: impl FnMut(&[usize]) -> Result<MaskPolynomial, E>,
     transcript: &mut Transcript,
 ) -> Result<(BlindedProof, BlindedClaims), ZkLookupError> {
     prove_inner(
@@ -128,7 +128,7 @@ pub fn prove_blinded_many_deferred<E: std::fmt::Display>(
     multiplicities: &[&[F]],
     blinding: &[Blinding],
     inner: &[InnerMasks],
-    layer_mask: impl FnMut(usize, usize) -> Result<MaskPolynomial, E>,
+    layer_mask: impl FnMut(&[usize]) -> Result<MaskPolynomial, E>,
     transcript: &mut Transcript,
 ) -> Result<(BlindedProof, BlindedClaims), ZkLookupError> {
     prove_inner(
@@ -147,7 +147,7 @@ fn prove_inner<E: std::fmt::Display>(
     multiplicities: &[&[F]],
     blinding: &[Blinding],
     inner: &[InnerMasks],
-    mut layer_mask: impl FnMut(usize, usize) -> Result<MaskPolynomial, E>,
+    mut layer_mask: impl FnMut(&[usize]) -> Result<MaskPolynomial, E>,
     transcript: &mut Transcript,
     defer: bool,
 ) -> Result<(BlindedProof, BlindedClaims), ZkLookupError> {
@@ -223,12 +223,21 @@ fn prove_inner<E: std::fmt::Display>(
     let mut inner_claims: Vec<Vec<InnerMaskClaim>> = vec![Vec::new(); instances.len()];
     let mut point: Vec<EF> = Vec::new();
     for k in 0..max_height {
-        let mask = layer_mask(k + 1, MASKED_LAYER_DEGREE).map_err(|e| ZkLookupError::Mask {
+        let degrees = masked_layer_degrees(k);
+        let mask = layer_mask(&degrees).map_err(|e| ZkLookupError::Mask {
             layer: k,
             message: e.to_string(),
         })?;
         count("mask variables", k + 1, mask.num_vars())?;
-        count("mask degree", MASKED_LAYER_DEGREE, mask.degree())?;
+        if mask.degrees() != degrees {
+            return Err(ZkLookupError::Mask {
+                layer: k,
+                message: format!(
+                    "a mask of per-variable degrees {:?}, expected {degrees:?}",
+                    mask.degrees()
+                ),
+            });
+        }
         let active: Vec<usize> = (0..trees.len()).filter(|&j| heights[j] > k).collect();
         let lambda = transcript.challenge(labels::LAMBDA);
         let mut columns = Vec::new();

@@ -41,15 +41,7 @@ pub fn verify(
     proof: &SumcheckProof,
     transcript: &mut Transcript,
 ) -> Result<SubClaim, SumcheckError> {
-    if degree.checked_add(1).is_none() {
-        return Err(SumcheckError::BadDegree { degree });
-    }
-    if proof.round_polys.len() != num_vars {
-        return Err(SumcheckError::WrongRoundCount {
-            expected: num_vars,
-            got: proof.round_polys.len(),
-        });
-    }
+    check_rounds(num_vars, degree, proof)?;
     verify_rounds(|_| degree, num_vars, claimed_sum, proof, None, transcript)
 }
 
@@ -74,15 +66,7 @@ pub fn verify_ground(
     pows: &[F],
     transcript: &mut Transcript,
 ) -> Result<SubClaim, SumcheckError> {
-    if degree.checked_add(1).is_none() {
-        return Err(SumcheckError::BadDegree { degree });
-    }
-    if proof.round_polys.len() != num_vars {
-        return Err(SumcheckError::WrongRoundCount {
-            expected: num_vars,
-            got: proof.round_polys.len(),
-        });
-    }
+    check_rounds(num_vars, degree, proof)?;
     if pows.len() != num_vars {
         return Err(SumcheckError::ProofOfWorkCount {
             expected: num_vars,
@@ -125,6 +109,24 @@ pub fn verify_per_round(
     }
     let degree = |k: usize| degrees.get(k).copied().unwrap_or(0);
     verify_rounds(degree, degrees.len(), claimed_sum, proof, None, transcript)
+}
+
+/// A usable degree and one round per variable: [`verify`]'s and [`verify_ground`]'s first checks.
+fn check_rounds(
+    num_vars: usize,
+    degree: usize,
+    proof: &SumcheckProof,
+) -> Result<(), SumcheckError> {
+    if degree.checked_add(1).is_none() {
+        return Err(SumcheckError::BadDegree { degree });
+    }
+    if proof.round_polys.len() != num_vars {
+        return Err(SumcheckError::WrongRoundCount {
+            expected: num_vars,
+            got: proof.round_polys.len(),
+        });
+    }
+    Ok(())
 }
 
 /// The rounds of [`verify`] / [`verify_per_round`] / [`verify_ground`]; the round count and
