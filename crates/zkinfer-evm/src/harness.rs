@@ -3,6 +3,7 @@
 
 use revm::primitives::{Address, U256};
 use zkinfer_field::{EF, F, Transcript};
+use zkinfer_sumcheck::zk::{ZkSumcheckProof, verify_zk_per_round};
 use zkinfer_sumcheck::{SumcheckError, SumcheckProof, Term, verify};
 
 use crate::abi::{self, RevertError, Token};
@@ -355,3 +356,68 @@ pub fn sumcheck_call_args(
 
 /// The signature of `SumcheckHarness.verify`.
 pub const SUMCHECK_VERIFY: &str = "verify(bytes,uint256,uint256,uint256,bytes,bytes)";
+
+/// Encodes what `SumcheckHarness.verifyZk` takes as its proof: the mask's sum, the round
+/// polynomials, the mask's value at the final point.
+///
+/// # Errors
+/// [`DecodeError::TooLong`] if a length exceeds its field.
+pub fn encode_zk_sumcheck_message(proof: &ZkSumcheckProof) -> Result<Vec<u8>, DecodeError> {
+    let mut out = Vec::new();
+    encoding::put_ext(&mut out, proof.mask_sum);
+    encoding::put_sumcheck_proof(&mut out, &proof.sumcheck)?;
+    encoding::put_ext(&mut out, proof.mask_eval);
+    Ok(out)
+}
+
+/// The Rust verdict on an encoded ZK sumcheck message: decode it, run
+/// `zkinfer_sumcheck::zk::verify_zk_per_round`. Returns the final point, the sub-claim's value on
+/// `f` and the mask's claimed value.
+///
+/// # Errors
+/// The first [`Rejection`], in the order the contract checks.
+pub fn rust_verify_zk_sumcheck(
+    context: &[u8],
+    degrees: &[usize],
+    claimed_sum: EF,
+    message: &[u8],
+) -> Result<(Vec<EF>, EF, EF), Rejection> {
+    let mut reader = Reader::new(message);
+    let mask_sum = reader.read_ext()?;
+    let sumcheck = reader.read_sumcheck_proof()?;
+    let mask_eval = reader.read_ext()?;
+    reader.finish()?;
+    let proof = ZkSumcheckProof {
+        mask_sum,
+        sumcheck,
+        mask_eval,
+    };
+    let mut t = Transcript::new(context);
+    let out = verify_zk_per_round(degrees, claimed_sum, &proof, &mut t)?;
+    Ok((out.sub.point, out.sub.value, out.mask.value))
+}
+
+/// Encodes the arguments of `SumcheckHarness.verifyZk` (each degree one byte).
+///
+/// # Errors
+/// [`DecodeError::TooLong`] if a degree exceeds 255.
+pub fn zk_sumcheck_call_args(
+    context: &[u8],
+    degrees: &[usize],
+    claimed_sum: EF,
+    message: &[u8],
+) -> Result<Vec<Token>, DecodeError> {
+    let mut ds = Vec::with_capacity(degrees.len());
+    for &d in degrees {
+        put_len(&mut ds, d, 1)?;
+    }
+    Ok(vec![
+        Token::Bytes(context.to_vec()),
+        Token::Bytes(ds),
+        Token::Uint(encoding::ext_to_word(claimed_sum)),
+        Token::Bytes(message.to_vec()),
+    ])
+}
+
+/// The signature of `SumcheckHarness.verifyZk`.
+pub const ZK_SUMCHECK_VERIFY: &str = "verifyZk(bytes,bytes,uint256,bytes)";

@@ -78,6 +78,38 @@ library Sumcheck {
         value = claim;
     }
 
+    /// `verify` with a degree per round (`zkinfer_sumcheck::verify_per_round`): round k sends `degrees[k]`
+    /// values. The barycentric weights are computed once per distinct degree (one inversion each).
+    function verifyPerRound(
+        Transcript memory t,
+        uint256[] memory degrees,
+        uint256 claimedSum,
+        uint256[][] memory roundPolys
+    ) internal pure returns (uint256[] memory point, uint256 value) {
+        uint256 n = degrees.length;
+        uint256 maxDegree = 0;
+        for (uint256 k = 0; k < n; k++) {
+            if (degrees[k] > MAX_DEGREE) revert BadDegree(degrees[k]);
+            if (degrees[k] > maxDegree) maxDegree = degrees[k];
+        }
+        if (roundPolys.length != n) revert WrongRoundCount(n, roundPolys.length);
+        T.absorbExt(t, CLAIM, claimedSum);
+        uint256[][] memory weights = new uint256[][](maxDegree + 1);
+        uint256 claim = claimedSum;
+        point = new uint256[](n);
+        for (uint256 round = 0; round < n; round++) {
+            uint256 degree = degrees[round];
+            uint256[] memory m = roundPolys[round];
+            if (degree == 0 || m.length != degree) revert WrongRoundDegree(round, degree, m.length);
+            T.absorbExts(t, ROUND, m);
+            uint256 r = T.challenge(t, CHALLENGE);
+            if (weights[degree].length == 0) weights[degree] = lagrangeWeights(degree);
+            claim = _next(new uint256[](degree + 1), m, claim, weights[degree], r);
+            point[round] = r;
+        }
+        value = claim;
+    }
+
     function _grind(Transcript memory t, uint256 bits, uint256[] memory pows, uint256 round) private pure {
         if (!T.checkWitness(t, bits, pows[round])) revert RoundProofOfWork(round);
     }
@@ -98,14 +130,20 @@ library Sumcheck {
 
     /// The barycentric weights w_i = 1 / Π_{j≠i} (i − j) of the nodes 0..degree, in F:
     /// w_i = (−1)^(degree−i) / (i! (degree−i)!), from one inversion of degree!.
+    /// For degree ≤ 8 (every round the engine sends) 1/degree! is a constant: no inversion (≈ 8,300 gas
+    /// saved per sumcheck and per distinct degree).
     function lagrangeWeights(uint256 degree) internal pure returns (uint256[] memory w) {
         uint256 n = degree + 1;
         uint256[] memory invFact = new uint256[](n);
-        uint256 fact = 1;
-        for (uint256 k = 2; k <= degree; k++) {
-            fact = G.mul(fact, k);
+        if (degree <= 8) {
+            invFact[degree] = _smallInvFactorial(degree);
+        } else {
+            uint256 fact = 1;
+            for (uint256 k = 2; k <= degree; k++) {
+                fact = G.mul(fact, k);
+            }
+            invFact[degree] = G.inv(fact);
         }
-        invFact[degree] = G.inv(fact);
         for (uint256 k = degree; k > 0; k--) {
             invFact[k - 1] = G.mul(invFact[k], k);
         }
@@ -114,6 +152,18 @@ library Sumcheck {
             uint256 v = G.mul(invFact[i], invFact[degree - i]);
             w[i] = (degree - i) % 2 == 1 ? G.neg(v) : v;
         }
+    }
+
+    /// 1/k! in F for k ≤ 8 (k! inverted offline: `pow(k!, p − 2, p)`).
+    function _smallInvFactorial(uint256 k) private pure returns (uint256) {
+        if (k <= 1) return 1;
+        if (k == 2) return 0x7fffffff80000001;
+        if (k == 3) return 0xd555555480000001;
+        if (k == 4) return 0xf555555460000001;
+        if (k == 5) return 0xfddddddce0000001;
+        if (k == 6) return 0xaa4fa4f9a5555556;
+        if (k == 7) return 0x61791791179e79e8;
+        return 0x0c2f22f222f3cf3d;
     }
 
     /// p(x) for the polynomial of degree < values.length with p(i) = values[i]:

@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {Transcript, KeccakTranscript as T} from "../Transcript.sol";
 import {Cursor, ProofReader as R} from "../ProofReader.sol";
 import {Sumcheck} from "../Sumcheck.sol";
+import {ZkSumcheck} from "../ZkSumcheck.sol";
 
 /// Test and gas harness for the sumcheck verifier (not part of a verifier). `verify` decodes the proof
 /// (round polynomials, then the columns' values at the final point), verifies the rounds, and discharges
@@ -39,6 +40,31 @@ contract SumcheckHarness {
         (point, value) = Sumcheck.verify(t, numVars, degree, claimedSum, d.rounds);
         roundsGas = g1 - gasleft();
         Sumcheck.checkProducts(value, s.coeffs, s.factors, s.hasEq, s.eqPoint, point, d.evals);
+        gasUsed = g - gasleft();
+    }
+
+    /// `ZkSumcheck.verifyPerRound` on a proof encoded as the mask's sum, the round polynomials, the mask's
+    /// value at the final point; `degrees` holds one byte per round. Returns the point, the sub-claim's value
+    /// on `f`, the mask's claimed value, the gas of the whole call and of the verification alone.
+    function verifyZk(bytes calldata context, bytes calldata degrees, uint256 claimedSum, bytes calldata proof)
+        external
+        view
+        returns (uint256[] memory point, uint256 value, uint256 maskValue, uint256 gasUsed, uint256 verifyGas)
+    {
+        uint256 g = gasleft();
+        uint256[] memory ds = new uint256[](degrees.length);
+        for (uint256 k = 0; k < degrees.length; k++) {
+            ds[k] = uint8(degrees[k]);
+        }
+        Cursor memory c = R.open(proof);
+        uint256 maskSum = R.readExt(c);
+        uint256[][] memory rounds = R.readSumcheckProof(c);
+        uint256 maskEval = R.readExt(c);
+        R.finish(c);
+        Transcript memory t = T.init(context);
+        uint256 g1 = gasleft();
+        (point, value, maskValue) = ZkSumcheck.verifyPerRound(t, ds, claimedSum, maskSum, rounds, maskEval);
+        verifyGas = g1 - gasleft();
         gasUsed = g - gasleft();
     }
 
