@@ -1,0 +1,29 @@
+//! The mutation loop of the sumcheck differential tests (`sumcheck.rs`, `zk_sumcheck.rs`).
+
+use std::collections::BTreeMap;
+
+/// Runs `per_case` mutations of every case (`mutate(case, the next case)` → the mutation's kind
+/// and the mutated input), asserts that none is accepted (`accepted(case, input)`: both verifiers
+/// ran and agreed), and returns how many were rejected, by kind.
+pub fn reject_all<C, M>(
+    cases: &[C],
+    per_case: usize,
+    mut mutate: impl FnMut(&C, &C) -> (&'static str, M),
+    mut accepted: impl FnMut(&C, &M) -> bool,
+) -> (usize, BTreeMap<&'static str, usize>) {
+    let mut kinds = BTreeMap::new();
+    let mut rejected = 0;
+    for (i, case) in cases.iter().enumerate() {
+        let other = &cases[(i + 1) % cases.len()];
+        for _ in 0..per_case {
+            let (what, input) = mutate(case, other);
+            assert!(
+                !accepted(case, &input),
+                "a mutated proof ({what}) was accepted by both"
+            );
+            rejected += 1;
+            *kinds.entry(what).or_insert(0) += 1;
+        }
+    }
+    (rejected, kinds)
+}
