@@ -146,14 +146,7 @@ fn differential(
             f_ok && g_ok
         }
         Err(e) => {
-            assert!(!out.success, "Rust rejects ({e}), the contract returns");
-            let err = h.revert_error(&out);
-            assert_eq!(
-                err.as_ref().map(|e| e.name.as_str()),
-                Some(e.solidity_name()),
-                "Rust rejects with {e}, the contract with {err:?} (halt: {:?})",
-                out.halt
-            );
+            mutations::assert_same_rejection(h, &out, e);
             false
         }
     }

@@ -27,3 +27,20 @@ pub fn reject_all<C, M>(
     }
     (rejected, kinds)
 }
+
+/// Asserts that the contract's call `out` reverted with the Solidity error that corresponds to the
+/// Rust verifier's rejection `rust`.
+pub fn assert_same_rejection(
+    h: &zkinfer_evm::Harness,
+    out: &zkinfer_evm::evm::CallOutcome,
+    rust: &zkinfer_evm::harness::Rejection,
+) {
+    assert!(!out.success, "Rust rejects ({rust}), the contract accepts");
+    let err = h.revert_error(out);
+    assert_eq!(
+        err.as_ref().map(|e| e.name.as_str()),
+        Some(rust.solidity_name()),
+        "Rust rejects with {rust}, the contract with {err:?} (halt: {:?})",
+        out.halt
+    );
+}
