@@ -76,6 +76,13 @@ pub const MASKED_MAX_VARS: usize = 22;
 /// KiB, docs/BENCHMARKS.md).
 pub const MASKED_PLAIN_LOG_INV_RATE: usize = 5;
 
+/// The folding factor of the masked opening's plain opening of its folded polynomial `P₁`
+/// (proof format 29; before, the key's, 4). At rate 1/32 a fold of 5 takes one WHIR round fewer
+/// than 4 for `P₁` of 2^13–2^16: 1.5–5 KiB smaller proofs at the same prover time and memory; 6
+/// gave 10–15 KiB larger ones (its rows of 64 values outweigh the round it saves; measured in
+/// docs/BENCHMARKS.md, "Blinded LogUp layers at their own degrees").
+pub const MASKED_PLAIN_FOLD: usize = 5;
+
 /// The first fold of a witness opened on its own with the masked opening.
 pub const MASKED_FOLD: usize = 5;
 
@@ -94,12 +101,14 @@ pub fn masked_config(pcs: PcsConfig) -> MaskedConfig {
 /// of `fold` variables (docs/PROOF_SIZE.md §2.i, proof formats 25–27): rate 1/8 with 19 bits of
 /// grinding at the key's security level, its rows counted at the Johnson bound and each fold
 /// ground (proof format 27, docs/ZK.md §19: 57 rows at 100 bits), then a plain opening of the
-/// folded polynomial with the key's settings at a rate of at most [`MASKED_PLAIN_LOG_INV_RATE`].
+/// folded polynomial with the key's security settings at a rate of at most
+/// [`MASKED_PLAIN_LOG_INV_RATE`] and a fold of [`MASKED_PLAIN_FOLD`].
 #[must_use]
 pub fn masked_config_with_fold(pcs: PcsConfig, fold: usize) -> MaskedConfig {
     let mut config = MaskedConfig::new(pcs.security_bits, fold, 3, 19);
     config.plain = PcsConfig {
         log_inv_rate: pcs.log_inv_rate.max(MASKED_PLAIN_LOG_INV_RATE),
+        folding_factor: MASKED_PLAIN_FOLD,
         ..pcs
     };
     config

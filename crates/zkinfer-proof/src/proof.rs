@@ -139,7 +139,9 @@ use crate::keys::{ProvingKey, VerifyingKey};
 ///   1, the middle `x` rounds 3, the last 5: `zkinfer_lookup::zk::masked_layer_degrees`) with a
 ///   mask of those per-variable degrees, instead of every round at degree 5. Keys unchanged
 ///   (a key's recorded mask budget was counted at degree 5 and covers the smaller masks).
-pub const FORMAT_VERSION: u32 = 28;
+/// - 29: the masked opening's plain opening of its folded polynomial folds 5 variables a round
+///   (`commit::MASKED_PLAIN_FOLD`) instead of the key's 4. Keys unchanged.
+pub const FORMAT_VERSION: u32 = 29;
 
 /// Version of the verifying-key and compiled-model file formats (proving keys have
 /// [`PK_FORMAT_VERSION`]); bump on any change. Keys are versioned apart from proofs so that a change of the proof alone does not make users
@@ -823,8 +825,9 @@ mod tests {
 
     #[test]
     fn an_old_proof_file_names_its_version_and_the_fix() {
-        assert_eq!(<Proof as ZkFile>::VERSION, 28);
-        // Proofs of the previous formats (27: every blinded lookup layer round at degree 5; 26:
+        assert_eq!(<Proof as ZkFile>::VERSION, 29);
+        // Proofs of the previous formats (28: the folded polynomial's plain opening at fold 4;
+        // 27: every blinded lookup layer round at degree 5; 26:
         // the masked opening's rows in unique decoding; 25: small private weights on HidingPcs; 24: a witness
         // opened on its own by HVZK-WHIR; 23: every value of a sumcheck round sent; 22: a
         // fresh-blind and a carried tree per mask group;
@@ -834,7 +837,7 @@ mod tests {
         // 19: that randomness never in the stack's free tail;
         // 18: the weights' openings' randomness always in the encoding; 17: a lookup tree per
         // table and size; 16: one per lookup) are refused.
-        for old in [16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27] {
+        for old in [16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28] {
             let e = Proof::from_bytes(&header::<Proof>(old)).unwrap_err();
             assert!(
                 matches!(e, FileError::WrongVersion { got, .. } if got == old),
