@@ -17,7 +17,7 @@ use zkinfer_pcs::{ColumnClaim, StackClaim};
 
 use crate::encoding::{DecodeError, Reader, put_ext, put_sumcheck_proof};
 use crate::merkle::{MerkleOpening, RowShape, encode_opening, read_opening};
-use crate::recording::verifying_data_for_columns;
+use crate::recording::verifying_data_for_columns_with;
 use crate::whir::{VerifyingData, encode_proof as encode_plain, read_proof};
 
 /// The contract's verifying data for a column of `2^data_vars` under `pcs`, and the plain opening's
@@ -55,7 +55,7 @@ pub fn verifying_data_at(
             .as_canonical_u64()
             .to_be_bytes(),
     );
-    let vd = verifying_data_for_columns(&[m, m], &[0, 1]);
+    let vd = verifying_data_for_columns_with(&c.plain, &[m, m], &[0, 1]);
     out.extend_from_slice(&vd.encode());
     (out, vd)
 }

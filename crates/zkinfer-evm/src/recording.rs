@@ -305,7 +305,15 @@ pub fn mmcs() -> KeccakMmcs {
 /// If no grinding budget up to `MAX_POW_BITS` configures.
 #[must_use]
 pub fn whir(n: usize) -> RecWhir {
-    let cfg = PcsConfig::default();
+    whir_with(&PcsConfig::default(), n)
+}
+
+/// [`whir`] under the commitment settings `cfg` (e.g. a masked opening's plain opening of `P₁`).
+///
+/// # Panics
+/// As [`whir`].
+#[must_use]
+pub fn whir_with(cfg: &PcsConfig, n: usize) -> RecWhir {
     let mut params = cfg.protocol_parameters_for_bench(n);
     for pow in cfg.pow_bits..=zkinfer_pcs::MAX_POW_BITS {
         params.pow_bits = pow;
@@ -337,7 +345,21 @@ pub fn verifying_data(
     proof: &p3_whir::PcsProof<F, EF, KeccakMmcs>,
     n: usize,
 ) -> VerifyingData {
-    let fold = PcsConfig::default().folding_factor;
+    verifying_data_with(&PcsConfig::default(), log, proof, n)
+}
+
+/// [`verifying_data`] of a run under the commitment settings `cfg`.
+///
+/// # Panics
+/// As [`verifying_data`].
+#[must_use]
+pub fn verifying_data_with(
+    cfg: &PcsConfig,
+    log: &[Ev],
+    proof: &p3_whir::PcsProof<F, EF, KeccakMmcs>,
+    n: usize,
+) -> VerifyingData {
+    let fold = cfg.folding_factor;
     let mut pos = 0usize;
     let obs = |e: &Ev| {
         if let Ev::Observe(v) = e {
@@ -383,7 +405,7 @@ pub fn verifying_data(
         fold: u8::try_from(fold).expect("fold"),
         init_ood: u8::try_from(proof.whir.initial_ood_answers.len()).expect("ood"),
         pcs_config: {
-            let c = PcsConfig::default();
+            let c = cfg;
             [
                 c.security_bits,
                 c.log_inv_rate,
@@ -507,8 +529,21 @@ pub fn verifying_data_for(n: usize) -> VerifyingData {
 /// On no columns or a claim on a column that does not exist, or if p3 cannot run the instance.
 #[must_use]
 pub fn verifying_data_for_columns(num_vars: &[usize], claim_columns: &[usize]) -> VerifyingData {
-    let r = record_columns(num_vars, claim_columns);
-    let mut vd = verifying_data(&r.log, &r.proof, r.n);
+    verifying_data_for_columns_with(&PcsConfig::default(), num_vars, claim_columns)
+}
+
+/// [`verifying_data_for_columns`] under the commitment settings `cfg`.
+///
+/// # Panics
+/// As [`verifying_data_for_columns`].
+#[must_use]
+pub fn verifying_data_for_columns_with(
+    cfg: &PcsConfig,
+    num_vars: &[usize],
+    claim_columns: &[usize],
+) -> VerifyingData {
+    let r = record_columns_with(cfg, num_vars, claim_columns);
+    let mut vd = verifying_data_with(cfg, &r.log, &r.proof, r.n);
     vd.columns = r.columns;
     vd
 }
@@ -543,7 +578,20 @@ impl std::fmt::Debug for Recorded {
 /// As [`verifying_data_for_columns`].
 #[must_use]
 pub fn record_columns(num_vars: &[usize], claim_columns: &[usize]) -> Recorded {
-    let fold = PcsConfig::default().folding_factor;
+    record_columns_with(&PcsConfig::default(), num_vars, claim_columns)
+}
+
+/// [`record_columns`] under the commitment settings `cfg`.
+///
+/// # Panics
+/// As [`verifying_data_for_columns`].
+#[must_use]
+pub fn record_columns_with(
+    cfg: &PcsConfig,
+    num_vars: &[usize],
+    claim_columns: &[usize],
+) -> Recorded {
+    let fold = cfg.folding_factor;
     let arity: Vec<usize> = num_vars.iter().map(|&v| v.max(fold)).collect();
     let mut arities = arity.clone();
     arities.sort_unstable_by(|a, b| b.cmp(a));
@@ -577,7 +625,7 @@ pub fn record_columns(num_vars: &[usize], claim_columns: &[usize]) -> Recorded {
             offset += 1 << a;
         }
     }
-    let w = whir(n);
+    let w = whir_with(cfg, n);
     let p3_tables = tables
         .iter()
         .enumerate()

@@ -447,21 +447,42 @@ fn masked_joint_openings_verified_on_chain() {
     let mut h = Harness::deploy(Contract::MaskedJointHarness).expect("deploys");
     let mut rng = StdRng::seed_from_u64(47);
     let mut mutations = 0;
-    for (fold, w_vars, x_vars, uses, flips, seed) in [
+    for (fold, engine, w_vars, x_vars, uses, flips, seed) in [
         (
             5,
+            false,
             &[10usize, 8, 3][..],
             &[12usize, 10, 9, 3][..],
             4usize,
             240,
             5u64,
         ),
-        (5, &[16, 10][..], &[18, 17, 16, 12, 10][..], 256, 40, 6),
+        (
+            5,
+            false,
+            &[16, 10][..],
+            &[18, 17, 16, 12, 10][..],
+            256,
+            40,
+            6,
+        ),
         // A key whose first fold is 4 (key format 14: LeNet-5's since then, its witness
         // stacked in 2^18 and the joint stack 2^19).
-        (4, &[16, 10][..], &[17, 16, 12, 10][..], 256, 40, 7),
+        (4, false, &[16, 10][..], &[17, 16, 12, 10][..], 256, 40, 7),
+        // The same with the engine's plain opening of `P₁` (proof format 29,
+        // `zkinfer_proof::commit::masked_config_with_fold`: rate 1/32, a fold of 5): what a
+        // LeNet-5 proof's opening costs on chain.
+        (4, true, &[16, 10][..], &[17, 16, 12, 10][..], 256, 40, 8),
     ] {
-        let pcs = MaskedPcs::new(MaskedConfig::new(100, fold, 3, 19));
+        let mut config = MaskedConfig::new(100, fold, 3, 19);
+        if engine {
+            config.plain = zkinfer_pcs::PcsConfig {
+                log_inv_rate: 5,
+                folding_factor: 5,
+                ..zkinfer_pcs::PcsConfig::default()
+            };
+        }
+        let pcs = MaskedPcs::new(config);
         let (j, proof) = joint_case(&pcs, w_vars, x_vars, uses, seed);
         let n = j.weights.stack.stack_vars;
         let (w_slots, d_w, _) = batch_data(&pcs, w_vars).expect("slots");
@@ -510,7 +531,7 @@ fn masked_joint_openings_verified_on_chain() {
             gas.saturating_to::<u64>(),
         );
         eprintln!(
-            "joint masked opening, first fold {fold}, weights {w_vars:?} (2^{d_w}, {uses} uses) and witness \
+            "joint masked opening, first fold {fold}, engine's P₁ settings {engine}, weights {w_vars:?} (2^{d_w}, {uses} uses) and witness \
              {x_vars:?} (2^{d_x}) in 2^{n}, verified on chain: execution {gas} gas (verifier only), proof {} \
              bytes, transaction {tx:?}",
             bytes.len()
