@@ -20,6 +20,7 @@
 //!    fresh main mask's opening, then per carried tree its opening (every batch's sumcheck masks are one
 //!    tree, each code-switch mask its own: `ZkWhirConfig::carried_trees`), then per blind site its fresh one.
 
+use zkinfer_pcs::{DIGEST_BYTES, Digest};
 use p3_merkle_tree::MerkleCap;
 use p3_sumcheck::zk::ZkSumcheckData;
 use p3_whir::{BaseCaseZkProof, BlindedMask, SharedProofOpening, ZkRoundProof};
@@ -33,7 +34,7 @@ use crate::merkle::{
 use crate::whir::{put_witness, read_witness};
 
 /// A tree's commitment (one root: cap height 0).
-type Cap = MerkleCap<F, [u8; 32]>;
+type Cap = MerkleCap<F, Digest>;
 
 /// p3-whir's hiding proof over zkinfer-pcs' salted tree.
 pub type HidingProof = p3_whir::ZkWhirProof<F, EF, SaltedKeccakMmcs>;
@@ -208,8 +209,8 @@ pub fn encode_proof(proof: &HidingProof) -> Result<Vec<u8>, DecodeError> {
 }
 
 fn read_root(r: &mut Reader<'_>) -> Result<Cap, DecodeError> {
-    let mut root = [0u8; 32];
-    root.copy_from_slice(r.take_bytes(32)?);
+    let mut root = [0u8; DIGEST_BYTES];
+    root.copy_from_slice(r.take_bytes(DIGEST_BYTES)?);
     Ok(MerkleCap::new(vec![root]))
 }
 

@@ -10,6 +10,7 @@
 //! Since proof format 26 the joint opening too (a reusable weights commitment and a proof's witness, one
 //! masked opening: [`joint_verifying_data`], [`decode_joint_proof`], [`joint_statement`]).
 
+use zkinfer_pcs::{DIGEST_BYTES, Digest};
 use p3_field::TwoAdicField;
 use zkinfer_field::{EF, F, PrimeField64};
 use zkinfer_pcs::masked::{MaskedError, MaskedPcs, MaskedProof, stack_vars};
@@ -181,8 +182,8 @@ fn decode_parts(
         .map(|_| read_base(&mut r))
         .collect::<Result<Vec<F>, DecodeError>>()?;
     let mu = r.read_ext()?;
-    let mut root = [0u8; 32];
-    root.copy_from_slice(r.take_bytes(32)?);
+    let mut root = [0u8; DIGEST_BYTES];
+    root.copy_from_slice(r.take_bytes(DIGEST_BYTES)?);
     let pow = read_base(&mut r)?;
     let shape = |width| RowShape {
         width,
@@ -307,7 +308,7 @@ pub struct JointSide<'a> {
     /// [`batch_data`]'s slots.
     pub slots: &'a [u8],
     /// The commitment's root.
-    pub root: [u8; 32],
+    pub root: Digest,
     /// Claims on the columns.
     pub claims: &'a [ColumnClaim],
     /// Claims on the columns' stack.

@@ -12,12 +12,11 @@
 //! contract with p3, not with a re-implementation.
 
 use p3_commit::{ExtensionMmcs, Mmcs};
-use p3_keccak::Keccak256Hash;
 use p3_matrix::Dimensions;
 use p3_merkle_tree::{MerkleCap, MerkleTreeError, PrunedMerklePaths, PrunedProofError};
 use p3_symmetric::{CompressionFunctionFromHasher, SerializingHasher};
 use zkinfer_field::{BasedVectorSpace, EF, F, MODULUS, PrimeCharacteristicRing, PrimeField64};
-use zkinfer_pcs::KeccakMmcs;
+use zkinfer_pcs::{DIGEST_BYTES, Digest, KeccakMmcs, TruncatedKeccak};
 
 use crate::encoding::{DecodeError, Reader};
 
@@ -60,19 +59,28 @@ pub struct MerkleOpening {
     /// `salts[q]`: its salt (empty for the plain tree).
     pub salts: Vec<Vec<F>>,
     /// The pruned multiproof's siblings.
-    pub siblings: Vec<[u8; 32]>,
+    pub siblings: Vec<Digest>,
 }
 
 /// p3's multiproof of a salted tree (`SaltedKeccakMmcs`): per query, per matrix, the row's salt; the pruned
 /// paths.
-pub type SaltedProof = (Vec<Vec<Vec<F>>>, PrunedMerklePaths<u8, 32>);
+pub type SaltedProof = (Vec<Vec<Vec<F>>>, PrunedMerklePaths<u8, DIGEST_BYTES>);
+
+/// A digest as the contracts hold it: a `bytes32` word whose first [`DIGEST_BYTES`] bytes are the
+/// digest and whose last `32 − DIGEST_BYTES` are zero (`Merkle.sol` masks every `keccak256` so).
+#[must_use]
+pub fn digest_word(d: &Digest) -> revm::primitives::U256 {
+    let mut w = [0u8; 32];
+    w[..DIGEST_BYTES].copy_from_slice(d);
+    revm::primitives::U256::from_be_bytes(w)
+}
 
 /// A salted multiproof's salts (one per row) and siblings.
 ///
 /// # Panics
 /// On a multiproof of more than one matrix.
 #[must_use]
-pub fn salted_parts(proof: &SaltedProof, _rows: usize) -> (Vec<Vec<F>>, Vec<[u8; 32]>) {
+pub fn salted_parts(proof: &SaltedProof, _rows: usize) -> (Vec<Vec<F>>, Vec<Digest>) {
     let salts = proof
         .0
         .iter()
@@ -91,7 +99,7 @@ impl MerkleOpening {
     pub fn from_p3<T: BasedVectorSpace<F> + Clone>(
         rows: &[Vec<T>],
         salts: Vec<Vec<F>>,
-        siblings: Vec<[u8; 32]>,
+        siblings: Vec<Digest>,
     ) -> (RowShape, Self) {
         let shape = RowShape {
             width: rows.first().map_or(0, Vec::len),
@@ -133,7 +141,7 @@ impl MerkleOpening {
     /// folded ones); `split` gives a multiproof's salts (one per row) and siblings.
     pub fn from_queries<P>(
         o: &p3_whir::QueryOpenings<F, EF, P>,
-        split: impl Fn(&P, usize) -> (Vec<Vec<F>>, Vec<[u8; 32]>),
+        split: impl Fn(&P, usize) -> (Vec<Vec<F>>, Vec<Digest>),
     ) -> (RowShape, Self) {
         match o {
             p3_whir::QueryOpenings::Base(s) => {
@@ -162,7 +170,7 @@ impl MerkleOpening {
 
     /// The plain tree's multiproof.
     #[must_use]
-    pub fn pruned(&self) -> PrunedMerklePaths<u8, 32> {
+    pub fn pruned(&self) -> PrunedMerklePaths<u8, DIGEST_BYTES> {
         PrunedMerklePaths {
             sibling_hashes: self.siblings.clone(),
         }
@@ -170,7 +178,7 @@ impl MerkleOpening {
 
     /// The opened rows and the pruned multiproof, taken apart without copying.
     #[must_use]
-    pub fn into_rows_and_paths(self) -> (Vec<Vec<F>>, PrunedMerklePaths<u8, 32>) {
+    pub fn into_rows_and_paths(self) -> (Vec<Vec<F>>, PrunedMerklePaths<u8, DIGEST_BYTES>) {
         (
             self.rows,
             PrunedMerklePaths {
@@ -287,11 +295,11 @@ pub fn read_opening(
     }
     debug_assert_eq!(r.position(), start + len);
     let count = r.read_uint(2)? as usize;
-    r.check_available(count * 32)?;
+    r.check_available(count * DIGEST_BYTES)?;
     let mut siblings = Vec::with_capacity(count);
     for _ in 0..count {
-        let b = r.take_bytes(32)?;
-        let mut s = [0u8; 32];
+        let b = r.take_bytes(DIGEST_BYTES)?;
+        let mut s = [0u8; DIGEST_BYTES];
         s.copy_from_slice(b);
         siblings.push(s);
     }
@@ -351,14 +359,14 @@ type SaltedMmcs = zkinfer_pcs::hiding::SaltedKeccakMmcs;
 /// # Errors
 /// p3's [`MerkleTreeError`].
 pub fn rust_verdict(
-    root: [u8; 32],
+    root: Digest,
     log_height: usize,
     shape: RowShape,
     indices: &[usize],
     opening: &MerkleOpening,
     salted: Option<&SaltedMmcs>,
 ) -> Result<(), MerkleTreeError> {
-    let cap: MerkleCap<F, [u8; 32]> = MerkleCap::new(vec![root]);
+    let cap: MerkleCap<F, Digest> = MerkleCap::new(vec![root]);
     let dims = [Dimensions {
         width: shape.width,
         height: 1 << log_height,
@@ -367,8 +375,8 @@ pub fn rust_verdict(
         sibling_hashes: opening.siblings.clone(),
     };
     let plain = KeccakMmcs::new(
-        SerializingHasher::new(Keccak256Hash),
-        CompressionFunctionFromHasher::new(Keccak256Hash),
+        SerializingHasher::new(TruncatedKeccak),
+        CompressionFunctionFromHasher::new(TruncatedKeccak),
         0,
     );
     let to_ext = |row: &Vec<F>| -> Vec<EF> {

@@ -7,13 +7,14 @@
 //! self-delimiting (byte length, then 7-byte chunks), constant for a configuration, and checked by the
 //! end-to-end tests (a wrong seed changes every later challenge).
 
+use zkinfer_pcs::Digest;
 use p3_challenger::{
     CanObserve, CanSample, CanSampleBits, CanSampleUniformBits, FieldChallenger,
     GrindingChallenger, ResamplingError,
 };
 use p3_commit::MultilinearPcs;
 use p3_dft::Radix2DFTSmallBatch;
-use p3_keccak::Keccak256Hash;
+use zkinfer_pcs::TruncatedKeccak;
 use p3_matrix::dense::RowMajorMatrix;
 use p3_merkle_tree::MerkleCap;
 use p3_multilinear_util::point::Point;
@@ -35,7 +36,7 @@ pub enum Ev {
     /// Observe a base element.
     Observe(u64),
     /// Observe a 32-byte digest.
-    ObserveDigest([u8; 32]),
+    ObserveDigest(Digest),
     /// Sample a base element.
     Sample(u64),
     /// Sample bits (width, value).
@@ -61,8 +62,8 @@ impl CanObserve<F> for Rec {
         self.t.observe(x);
     }
 }
-impl CanObserve<MerkleCap<F, [u8; 32]>> for Rec {
-    fn observe(&mut self, cap: MerkleCap<F, [u8; 32]>) {
+impl CanObserve<MerkleCap<F, Digest>> for Rec {
+    fn observe(&mut self, cap: MerkleCap<F, Digest>) {
         for d in cap.roots() {
             self.log.push(Ev::ObserveDigest(*d));
         }
@@ -293,8 +294,8 @@ pub type RecWhir = WhirProver<EF, F, Dft, KeccakMmcs, Rec, PrefixProver<F, EF>>;
 #[must_use]
 pub fn mmcs() -> KeccakMmcs {
     KeccakMmcs::new(
-        SerializingHasher::new(Keccak256Hash),
-        CompressionFunctionFromHasher::new(Keccak256Hash),
+        SerializingHasher::new(TruncatedKeccak),
+        CompressionFunctionFromHasher::new(TruncatedKeccak),
         0,
     )
 }
@@ -688,8 +689,8 @@ pub type RecHidingWhir =
 #[must_use]
 pub fn salted_mmcs() -> SaltedKeccakMmcs {
     SaltedKeccakMmcs::new(
-        SerializingHasher::new(Keccak256Hash),
-        CompressionFunctionFromHasher::new(Keccak256Hash),
+        SerializingHasher::new(TruncatedKeccak),
+        CompressionFunctionFromHasher::new(TruncatedKeccak),
         0,
         <rand_zk::rngs::StdRng as rand_zk::SeedableRng>::seed_from_u64(0),
     )

@@ -22,6 +22,7 @@ pub fn encode_seed(seed: &[u8]) -> Vec<u8> {
     out
 }
 
+use zkinfer_pcs::DIGEST_BYTES;
 use p3_field::{Field, TwoAdicField};
 use p3_multilinear_util::point::Point;
 use p3_multilinear_util::poly::Poly;
@@ -446,7 +447,7 @@ type WhirPcsProof = p3_whir::PcsProof<F, EF, zkinfer_pcs::KeccakMmcs>;
 
 fn put_opening(
     out: &mut Vec<u8>,
-    o: &p3_whir::QueryOpenings<F, EF, p3_merkle_tree::PrunedMerklePaths<u8, 32>>,
+    o: &p3_whir::QueryOpenings<F, EF, p3_merkle_tree::PrunedMerklePaths<u8, DIGEST_BYTES>>,
 ) -> Result<(), DecodeError> {
     let (_, opening) =
         MerkleOpening::from_queries(o, |p, n| (vec![vec![]; n], p.sibling_hashes.clone()));
@@ -546,7 +547,7 @@ fn read_sumcheck(
     })
 }
 
-type Openings = p3_whir::QueryOpenings<F, EF, p3_merkle_tree::PrunedMerklePaths<u8, 32>>;
+type Openings = p3_whir::QueryOpenings<F, EF, p3_merkle_tree::PrunedMerklePaths<u8, DIGEST_BYTES>>;
 
 fn read_openings(
     r: &mut Reader<'_>,
@@ -595,8 +596,8 @@ pub fn read_proof(
     let initial_sumcheck = read_sumcheck(r, fold, vd.init_fold_pow)?;
     let mut rounds = Vec::new();
     for (i, &(ood, qpow, fpow, q, _)) in vd.rounds.iter().enumerate() {
-        let mut root = [0u8; 32];
-        root.copy_from_slice(r.take_bytes(32)?);
+        let mut root = [0u8; DIGEST_BYTES];
+        root.copy_from_slice(r.take_bytes(DIGEST_BYTES)?);
         let ood_answers = (0..ood).map(|_| r.read_ext()).collect::<Result<_, _>>()?;
         let pow_witness = read_witness(r, qpow)?;
         let openings = read_openings(r, usize::from(q), width, i > 0)?;

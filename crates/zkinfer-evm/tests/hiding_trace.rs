@@ -10,6 +10,7 @@
 
 mod common;
 
+use zkinfer_pcs::{Digest};
 use common::{
     Opened, accepts, check_merkle, random_columns_and_claims, rejects_with, replay_trace,
 };
@@ -35,7 +36,7 @@ use zkinfer_pcs::{ColumnClaim, HidingOpeningProof, HidingPcs, PcsConfig};
 /// The Merkle openings of a hiding proof in the order the verifier checks them, with their trees' roots and
 /// the positions the trace drew for them.
 fn openings(
-    root: [u8; 32],
+    root: Digest,
     proof: &p3_whir::ZkWhirProof<
         zkinfer_field::F,
         zkinfer_field::EF,
@@ -44,11 +45,11 @@ fn openings(
     sites: &[(usize, Vec<usize>)],
     base: &p3_whir::BaseCaseZkConfig<zkinfer_field::F>,
 ) -> Vec<Opened> {
-    let digest = |cap: &p3_merkle_tree::MerkleCap<zkinfer_field::F, [u8; 32]>| cap.roots()[0];
+    let digest = |cap: &p3_merkle_tree::MerkleCap<zkinfer_field::F, Digest>| cap.roots()[0];
     let mut out = Vec::new();
     let mut site = sites.iter();
     let mut push =
-        |name: String, root: [u8; 32], (shape, opening), (bits, indices): &(usize, Vec<usize>)| {
+        |name: String, root: Digest, (shape, opening), (bits, indices): &(usize, Vec<usize>)| {
             out.push(Opened {
                 name,
                 root,
@@ -90,7 +91,7 @@ fn openings(
     // group's positions.
     let group_sites: Vec<&(usize, Vec<usize>)> =
         site.by_ref().take(base.mask_groups.len()).collect();
-    let carried_roots: Vec<[u8; 32]> = std::iter::once(digest(&proof.sumcheck_mask_commitment))
+    let carried_roots: Vec<Digest> = std::iter::once(digest(&proof.sumcheck_mask_commitment))
         .chain(proof.rounds.iter().map(|r| digest(&r.mask_commitment)))
         .collect();
     assert_eq!(

@@ -6,9 +6,9 @@
 //! `MaskedPcs::verify`; a decoding error is the Rust side's rejection). Its execution gas and the
 //! transaction's EIP-7623 total are printed.
 
+use zkinfer_pcs::{Digest};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use revm::primitives::U256;
 use zkinfer_evm::abi::{Token, decode_uint};
 use zkinfer_evm::masked::{
     JointSide, batch_claims_blob, batch_data, claims_blob, decode_joint_proof, decode_proof,
@@ -64,7 +64,7 @@ fn case(d: usize, seed: u64) -> Case {
     }
 }
 
-fn rust_accepts(c: &Case, root: [u8; 32], claims: &[(Vec<EF>, EF)], proof: &MaskedProof) -> bool {
+fn rust_accepts(c: &Case, root: Digest, claims: &[(Vec<EF>, EF)], proof: &MaskedProof) -> bool {
     let com = MaskedCommitment {
         root,
         ..c.commitment.clone()
@@ -83,11 +83,11 @@ fn masked_openings_verified_on_chain() {
         let c = case(d, seed);
         let (mdata, vd) = verifying_data(&c.pcs, d);
         let bytes = encode_proof(&c.proof, &vd).expect("encodes");
-        let call = |root: [u8; 32], claims: &[(Vec<EF>, EF)], bytes: &[u8]| {
+        let call = |root: Digest, claims: &[(Vec<EF>, EF)], bytes: &[u8]| {
             vec![
                 Token::Bytes(CTX.to_vec()),
                 Token::Bytes(mdata.clone()),
-                Token::Uint(U256::from_be_bytes(root)),
+                Token::Uint(zkinfer_evm::merkle::digest_word(&root)),
                 Token::Bytes(claims_blob(claims)),
                 Token::Bytes(bytes.to_vec()),
             ]
@@ -109,7 +109,7 @@ fn masked_openings_verified_on_chain() {
         );
 
         // Statement changes: both verifiers reject.
-        let mut tries: Vec<(&str, [u8; 32], Claims)> = Vec::new();
+        let mut tries: Vec<(&str, Digest, Claims)> = Vec::new();
         let mut other = c.claims.clone();
         other[0].1 += EF::ONE;
         tries.push(("another value", root, other));
@@ -202,7 +202,7 @@ fn batch_case(vars: &[usize], seed: u64) -> BatchCase {
 
 fn batch_rust_accepts(
     c: &BatchCase,
-    root: [u8; 32],
+    root: Digest,
     claims: &[ColumnClaim],
     stack: &[StackClaim],
     proof: &MaskedProof,
@@ -238,12 +238,12 @@ fn masked_batch_openings_verified_on_chain() {
         );
         let (mdata, vd) = verifying_data_at(&c.pcs, d, n);
         let bytes = encode_proof(&c.proof, &vd).expect("encodes");
-        let call = |root: [u8; 32], claims: &[ColumnClaim], stack: &[StackClaim], bytes: &[u8]| {
+        let call = |root: Digest, claims: &[ColumnClaim], stack: &[StackClaim], bytes: &[u8]| {
             vec![
                 Token::Bytes(CTX.to_vec()),
                 Token::Bytes(mdata.clone()),
                 Token::Bytes(bdata.clone()),
-                Token::Uint(U256::from_be_bytes(root)),
+                Token::Uint(zkinfer_evm::merkle::digest_word(&root)),
                 Token::Bytes(batch_claims_blob(claims, stack)),
                 Token::Bytes(bytes.to_vec()),
             ]
@@ -264,7 +264,7 @@ fn masked_batch_openings_verified_on_chain() {
             bytes.len()
         );
         let mut rejected =
-            |what: &str, r: [u8; 32], cl: &[ColumnClaim], st: &[StackClaim], b: &[u8]| {
+            |what: &str, r: Digest, cl: &[ColumnClaim], st: &[StackClaim], b: &[u8]| {
                 let rust = decode_proof_at(b, &c.pcs, n, &vd)
                     .is_ok_and(|p| batch_rust_accepts(&c, r, cl, st, &p));
                 assert!(!rust, "{vars:?} {what}: the Rust verifier accepted");

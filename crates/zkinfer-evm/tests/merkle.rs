@@ -3,8 +3,8 @@
 //! opened by p3, honest openings accepted by both with the same opened values, mutated openings rejected by
 //! both with the same error; and the gas of openings shaped like WHIR's first-round queries.
 
+use zkinfer_pcs::{DIGEST_BYTES, Digest, TruncatedKeccak};
 use p3_commit::{ExtensionMmcs, Mmcs};
-use p3_keccak::Keccak256Hash;
 use p3_matrix::dense::RowMajorMatrix;
 use p3_symmetric::{CompressionFunctionFromHasher, SerializingHasher};
 use rand::rngs::StdRng;
@@ -23,16 +23,16 @@ const VERIFY: &str = "verify(bytes32,uint256,uint256,uint256,uint256,uint256[],b
 
 fn plain() -> KeccakMmcs {
     KeccakMmcs::new(
-        SerializingHasher::new(Keccak256Hash),
-        CompressionFunctionFromHasher::new(Keccak256Hash),
+        SerializingHasher::new(TruncatedKeccak),
+        CompressionFunctionFromHasher::new(TruncatedKeccak),
         0,
     )
 }
 
 fn salted(seed: u64) -> SaltedKeccakMmcs {
     SaltedKeccakMmcs::new(
-        SerializingHasher::new(Keccak256Hash),
-        CompressionFunctionFromHasher::new(Keccak256Hash),
+        SerializingHasher::new(TruncatedKeccak),
+        CompressionFunctionFromHasher::new(TruncatedKeccak),
         0,
         <rand_zk::rngs::StdRng as rand_zk::SeedableRng>::seed_from_u64(seed),
     )
@@ -41,7 +41,7 @@ fn salted(seed: u64) -> SaltedKeccakMmcs {
 /// A tree built by p3 and an honest opening of it.
 #[derive(Clone, Debug)]
 struct Case {
-    root: [u8; 32],
+    root: Digest,
     log_height: usize,
     shape: RowShape,
     indices: Vec<usize>,
@@ -115,9 +115,9 @@ fn make_case(rng: &mut StdRng, log_height: usize, shape: RowShape, queries: usiz
     }
 }
 
-fn args(root: [u8; 32], case: &Case, indices: &[usize], data: &[u8]) -> Vec<Token> {
+fn args(root: Digest, case: &Case, indices: &[usize], data: &[u8]) -> Vec<Token> {
     vec![
-        Token::Uint(U256::from_be_bytes(root)),
+        Token::Uint(zkinfer_evm::merkle::digest_word(&root)),
         Token::Uint(U256::from(case.log_height)),
         Token::Uint(U256::from(case.shape.width)),
         Token::Uint(U256::from(case.shape.elem_bytes())),
@@ -133,7 +133,7 @@ fn args(root: [u8; 32], case: &Case, indices: &[usize], data: &[u8]) -> Vec<Toke
 fn differential(
     h: &mut Harness,
     case: &Case,
-    root: [u8; 32],
+    root: Digest,
     indices: &[usize],
     data: &[u8],
 ) -> (bool, u64, u64) {
@@ -231,7 +231,7 @@ fn mutate(
     rng: &mut StdRng,
     case: &Case,
     other: &Case,
-) -> (&'static str, [u8; 32], Vec<usize>, Vec<u8>) {
+) -> (&'static str, Digest, Vec<usize>, Vec<u8>) {
     let data = encode_opening(&case.opening).expect("encodes");
     let idx = case.indices.clone();
     let n = idx.len();
@@ -258,7 +258,7 @@ fn mutate(
         }
         3 if !o.siblings.is_empty() => {
             let k = rng.random_range(0..o.siblings.len());
-            o.siblings[k][rng.random_range(0..32)] ^= 1;
+            o.siblings[k][rng.random_range(0..DIGEST_BYTES)] ^= 1;
             ("sibling flipped", case.root, idx, enc(&o))
         }
         4 if !o.siblings.is_empty() => {
@@ -266,7 +266,7 @@ fn mutate(
             ("sibling dropped", case.root, idx, enc(&o))
         }
         5 => {
-            let mut s = [0u8; 32];
+            let mut s = [0u8; DIGEST_BYTES];
             rng.fill(&mut s[..]);
             o.siblings.insert(rng.random_range(0..=o.siblings.len()), s);
             ("sibling added", case.root, idx, enc(&o))

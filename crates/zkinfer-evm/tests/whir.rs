@@ -3,6 +3,7 @@
 //! check) and `Whir.sol` (query indices, the fold of an opened row), against `zkinfer_field::Transcript`'s p3
 //! trait implementations and p3's `Poly::eval_ext`; and their gas.
 
+use zkinfer_pcs::{DIGEST_BYTES, Digest};
 use p3_challenger::fs::TranscriptField;
 use p3_challenger::{CanObserve, CanSample, CanSampleBits, FieldChallenger, GrindingChallenger};
 use p3_merkle_tree::MerkleCap;
@@ -22,7 +23,7 @@ use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, PrimeField
 enum Op {
     ObserveBase(F),
     ObserveExt(EF),
-    ObserveDigest([u8; 32]),
+    ObserveDigest(Digest),
     Seed(Vec<u8>),
     SampleBase,
     SampleExt,
@@ -70,7 +71,7 @@ fn apply(t: &mut Transcript, op: &Op) -> Vec<U256> {
             vec![]
         }
         Op::ObserveDigest(d) => {
-            let cap: MerkleCap<F, [u8; 32]> = MerkleCap::new(vec![*d]);
+            let cap: MerkleCap<F, Digest> = MerkleCap::new(vec![*d]);
             t.observe(&cap);
             vec![]
         }
@@ -138,7 +139,7 @@ fn script(rng: &mut StdRng, context: &[u8]) -> (Vec<Op>, Vec<U256>) {
             0 => Op::ObserveBase(F::from_u64(rng.random())),
             1 => Op::ObserveExt(ext(rng)),
             2 => {
-                let mut d = [0u8; 32];
+                let mut d = [0u8; DIGEST_BYTES];
                 rng.fill(&mut d[..]);
                 Op::ObserveDigest(d)
             }

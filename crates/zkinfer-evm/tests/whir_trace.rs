@@ -2,6 +2,7 @@
 //! zkinfer-pcs drives it (one stacked column, one claim): what the WHIR verifier absorbs and draws, in order.
 //! Run with `--nocapture` to print the verifier's transcript trace and the gas figures.
 
+use zkinfer_pcs::{DIGEST_BYTES, Digest};
 use p3_commit::MultilinearPcs;
 use p3_matrix::dense::RowMajorMatrix;
 use p3_merkle_tree::MerkleCap;
@@ -12,7 +13,6 @@ use p3_sumcheck::{OpeningBatch, OpeningProtocol, PrescribedPointPcs, TableShape,
 use p3_whir::QueryOpenings;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use revm::primitives::U256;
 use zkinfer_evm::abi::{Token, decode_uint};
 use zkinfer_evm::encoding::ext_to_word;
 use zkinfer_evm::merkle::MerkleOpening;
@@ -171,7 +171,7 @@ struct Algebra {
     final_queries: Vec<(usize, Vec<EF>)>,
 }
 
-fn rows_of(o: &QueryOpenings<F, EF, p3_merkle_tree::PrunedMerklePaths<u8, 32>>) -> Vec<Vec<EF>> {
+fn rows_of(o: &QueryOpenings<F, EF, p3_merkle_tree::PrunedMerklePaths<u8, DIGEST_BYTES>>) -> Vec<Vec<EF>> {
     match o {
         QueryOpenings::Base(o) => o
             .rows
@@ -623,11 +623,11 @@ fn whir_verifier_end_to_end() {
         );
         let vdata = vd.encode();
         let root = cap.roots()[0];
-        let call_root = |root: [u8; 32], bytes: Vec<u8>| {
+        let call_root = |root: Digest, bytes: Vec<u8>| {
             vec![
                 Token::Bytes(b"e2e".to_vec()),
                 Token::Bytes(vdata.clone()),
-                Token::Uint(U256::from_be_bytes(root)),
+                Token::Uint(zkinfer_evm::merkle::digest_word(&root)),
                 Token::UintArray(point.iter().map(|&x| ext_to_word(x)).collect()),
                 Token::Bytes(bytes),
             ]
@@ -656,7 +656,7 @@ fn whir_verifier_end_to_end() {
             let mut bad_root = root;
             let wp = &mut bad.whir;
             match m % 10 {
-                8 => bad_root[m % 32] ^= 1,
+                8 => bad_root[m % DIGEST_BYTES] ^= 1,
                 9 => {
                     let s = wp.rounds[0].sumcheck.clone();
                     wp.rounds[0].sumcheck = std::mem::replace(&mut wp.initial_sumcheck, s);
@@ -685,7 +685,7 @@ fn whir_verifier_end_to_end() {
                         QueryOpenings::Extension(o) => &mut o.proof,
                     };
                     let k = m % o.sibling_hashes.len();
-                    o.sibling_hashes[k][m % 32] ^= 1;
+                    o.sibling_hashes[k][m % DIGEST_BYTES] ^= 1;
                 }
                 5 => {
                     if let QueryOpenings::Base(o) = &mut wp.rounds[0].openings {
@@ -821,7 +821,7 @@ fn zkinfer_pcs_openings_verified_on_chain() {
         let vd = verifying_data_for_columns(shapes, claim_cols);
         let vdata = vd.encode();
         let bytes = encode_proof(proof.p3_proof(), &vd).expect("encodes");
-        let rust = |root: [u8; 32], claims: &[ColumnClaim]| {
+        let rust = |root: Digest, claims: &[ColumnClaim]| {
             let com = if root == com.root() {
                 com.clone()
             } else {
@@ -831,11 +831,11 @@ fn zkinfer_pcs_openings_verified_on_chain() {
             pcs.absorb_commitment(&com, &mut t).is_ok()
                 && pcs.verify(&com, claims, &proof, &mut t).is_ok()
         };
-        let call = |root: [u8; 32], claims: &[ColumnClaim], bytes: &[u8]| {
+        let call = |root: Digest, claims: &[ColumnClaim], bytes: &[u8]| {
             vec![
                 Token::Bytes(ctx.to_vec()),
                 Token::Bytes(vdata.clone()),
-                Token::Uint(U256::from_be_bytes(root)),
+                Token::Uint(zkinfer_evm::merkle::digest_word(&root)),
                 Token::Bytes(claims_blob(claims)),
                 Token::Bytes(bytes.to_vec()),
             ]
@@ -852,7 +852,7 @@ fn zkinfer_pcs_openings_verified_on_chain() {
             decode_uint(&out.output, 0).expect("gas"),
             bytes.len()
         );
-        let mut tries: Vec<(&str, [u8; 32], Vec<ColumnClaim>)> = Vec::new();
+        let mut tries: Vec<(&str, Digest, Vec<ColumnClaim>)> = Vec::new();
         let mut other = claims.clone();
         other[0].value += EF::ONE;
         tries.push(("another value", com.root(), other));

@@ -10,7 +10,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use p3_commit::MultilinearPcs;
-use p3_keccak::Keccak256Hash;
+use zkinfer_pcs::TruncatedKeccak;
 use p3_matrix::dense::RowMajorMatrix;
 use p3_multilinear_util::point::Point;
 use p3_sumcheck::layout::{Layout, PrefixProver, Table, observe_commitment};
@@ -212,8 +212,8 @@ fn run_bare(case: &Case) -> Figures {
     let point: Vec<EF> = (0..n).map(|_| rand_ef(&mut rng)).collect();
     let params = case.config.protocol_parameters_for_bench(n);
     let mmcs = KeccakMmcs::new(
-        LeafHash::new(Keccak256Hash),
-        NodeCompress::new(Keccak256Hash),
+        LeafHash::new(TruncatedKeccak),
+        NodeCompress::new(TruncatedKeccak),
         0,
     );
     let whir = Bare::new(

@@ -81,11 +81,14 @@ impl Default for PcsConfig {
 pub const MIN_SECURITY_BITS: usize = 100;
 
 impl PcsConfig {
-    /// Settings a verifier accepts: at least [`MIN_SECURITY_BITS`] bits, in a proven regime.
+    /// Settings a verifier accepts: at least [`MIN_SECURITY_BITS`] bits (and no more than the
+    /// digests carry), in a proven regime.
     ///
     /// # Errors
-    /// [`PcsError::SecurityTooLow`] or [`PcsError::ConjecturedRegime`].
+    /// [`PcsError::SecurityTooLow`], [`PcsError::SecurityAboveDigest`] or
+    /// [`PcsError::ConjecturedRegime`].
     pub fn check_min_security(&self) -> Result<(), crate::PcsError> {
+        self.check_digest_bound()?;
         if self.security_bits < MIN_SECURITY_BITS {
             return Err(crate::PcsError::SecurityTooLow {
                 min: MIN_SECURITY_BITS,
@@ -95,6 +98,21 @@ impl PcsConfig {
         if self.soundness == Soundness::CapacityBound {
             return Err(crate::PcsError::ConjecturedRegime {
                 got: self.soundness,
+            });
+        }
+        Ok(())
+    }
+
+    /// A level the Merkle digests can carry: at most [`crate::DIGEST_SECURITY_BITS`] (the
+    /// collision resistance of a 25-byte digest).
+    ///
+    /// # Errors
+    /// [`crate::PcsError::SecurityAboveDigest`].
+    pub fn check_digest_bound(&self) -> Result<(), crate::PcsError> {
+        if self.security_bits > crate::DIGEST_SECURITY_BITS {
+            return Err(crate::PcsError::SecurityAboveDigest {
+                max: crate::DIGEST_SECURITY_BITS,
+                got: self.security_bits,
             });
         }
         Ok(())
@@ -115,6 +133,7 @@ impl PcsConfig {
         num_vars: usize,
         schedule: Option<Vec<usize>>,
     ) -> Result<ProtocolParameters, PcsError> {
+        self.check_digest_bound()?;
         let folding_factor = match schedule {
             Some(s) => FoldingFactor::PerRound(s),
             None => FoldingFactor::Constant(self.folding_factor),

@@ -127,6 +127,17 @@ pub enum PcsError {
         /// The level asked for.
         got: usize,
     },
+    /// The parameters ask for more security than the Merkle digests carry.
+    #[error(
+        "{got}-bit security requested, but the Merkle digests are {bytes} bytes, collision-resistant to {max} bits: lower `security_bits` to {max} or less"
+        , bytes = crate::DIGEST_BYTES
+    )]
+    SecurityAboveDigest {
+        /// The most a digest carries.
+        max: usize,
+        /// The level asked for.
+        got: usize,
+    },
     /// The operating system's random number generator failed (hiding randomness is never
     /// drawn from anything else).
     #[error("the OS random number generator failed: {reason}; hiding commitments need it")]

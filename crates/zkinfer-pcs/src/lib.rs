@@ -71,9 +71,11 @@ pub use hiding::{
     StackClaim, StoredHidingData, TreeShape, TreeSource,
 };
 pub use stored::StoredData;
-pub use types::{ColumnClaim, Commitment, CommittedData, KeccakMmcs, OpeningProof};
+pub use types::{
+    ColumnClaim, Commitment, CommittedData, DIGEST_BYTES, DIGEST_SECURITY_BITS, Digest, KeccakMmcs,
+    OpeningProof, TruncatedKeccak, truncate_digest,
+};
 
-use p3_keccak::Keccak256Hash;
 use zkinfer_field::{Transcript, TranscriptLabel};
 
 use crate::types::{Dft, LeafHash, NodeCompress, Whir};
@@ -105,8 +107,8 @@ impl Pcs {
     #[must_use]
     pub fn new(config: PcsConfig) -> Self {
         let mmcs = KeccakMmcs::new(
-            LeafHash::new(Keccak256Hash),
-            NodeCompress::new(Keccak256Hash),
+            LeafHash::new(crate::TruncatedKeccak),
+            NodeCompress::new(crate::TruncatedKeccak),
             0,
         );
         Self {

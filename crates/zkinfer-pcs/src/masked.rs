@@ -79,6 +79,7 @@ use zkinfer_poly::{eq_eval, eq_table, eq_table_scaled, evaluate};
 use zkinfer_sumcheck::{Column, SumcheckError, SumcheckProof, Term, powers, round_message};
 
 use crate::types::{Dft, KeccakMmcs, MerkleCap};
+use crate::types::Digest;
 use crate::{ColumnClaim, Commitment, CommittedData, OpeningProof, Pcs, PcsConfig, PcsError};
 
 mod batch;
@@ -240,7 +241,7 @@ pub enum MaskedError {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MaskedCommitment {
     /// Keccak-256 root of the rows.
-    pub root: [u8; 32],
+    pub root: Digest,
     /// The column's variables `d`.
     pub data_vars: usize,
     /// The stack's variables `n`.
@@ -1076,7 +1077,7 @@ impl MaskedPcs {
     /// The opened rows of one tree: their count and width, then their Merkle multi-proof.
     fn check_rows(
         &self,
-        root: [u8; 32],
+        root: Digest,
         indices: &[usize],
         row_vars: usize,
         width: usize,

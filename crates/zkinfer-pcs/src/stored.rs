@@ -22,6 +22,7 @@ use zkinfer_field::{F, PrimeCharacteristicRing, Transcript};
 
 use crate::types::{CommittedData, KeccakMmcs, StackLayout, WhirData};
 use crate::{Commitment, Pcs, PcsError};
+use crate::types::Digest;
 
 /// The Merkle tree of a codeword (p3's prover data of the commitment).
 type MerkleData = <KeccakMmcs as Mmcs<F>>::ProverData<DenseMatrix<F>>;
@@ -95,7 +96,7 @@ impl Pcs {
                 "the stored codeword is not one matrix of 2^{cells} elements"
             )));
         }
-        let root: [u8; 32] = stored.merkle.root().into();
+        let root: Digest = stored.merkle.root().into();
         if root != stored.commitment.root {
             return Err(bad("the stored tree's root is not the commitment's".into()));
         }

@@ -76,7 +76,7 @@ const SIZES: [usize; 5] = [12, 9, 9, 3, 0];
 #[test]
 fn tampered_commitment_root_is_rejected() {
     let f = fixture(&SIZES);
-    for byte in [0, 7, 31] {
+    for byte in [0, 7, zkinfer_pcs::DIGEST_BYTES - 1] {
         let mut c = f.commitment.clone();
         let mut bytes = bincode::serialize(&c).unwrap();
         bytes[byte] ^= 1;
@@ -91,10 +91,10 @@ fn tampered_commitment_root_is_rejected() {
 fn tampered_commitment_shapes_are_rejected() {
     let f = fixture(&SIZES);
     let bytes = bincode::serialize(&f.commitment).unwrap();
-    // Root (32) + vec length (8) + num_vars (4 each): change each column's size.
+    // Root (`DIGEST_BYTES`) + vec length (8) + num_vars (4 each): change each column's size.
     for col in 0..SIZES.len() {
         let mut b = bytes.clone();
-        b[40 + 4 * col] ^= 1;
+        b[zkinfer_pcs::DIGEST_BYTES + 8 + 4 * col] ^= 1;
         let c: Commitment = bincode::deserialize(&b).unwrap();
         let err = f.verify(&c, &f.claims, &f.proof).unwrap_err();
         assert!(
@@ -110,14 +110,15 @@ fn tampered_commitment_shapes_are_rejected() {
     }
     // A huge column size, and no columns at all.
     let mut b = bytes.clone();
-    b[43] = 0x7f;
+    b[zkinfer_pcs::DIGEST_BYTES + 11] = 0x7f;
     let c: Commitment = bincode::deserialize(&b).unwrap();
     assert!(matches!(
         f.verify(&c, &f.claims, &f.proof),
         Err(PcsError::ColumnTooLarge { column: 0, .. })
     ));
-    let mut b = bytes[..40].to_vec();
-    b[32..40].copy_from_slice(&0u64.to_le_bytes());
+    let d = zkinfer_pcs::DIGEST_BYTES;
+    let mut b = bytes[..d + 8].to_vec();
+    b[d..d + 8].copy_from_slice(&0u64.to_le_bytes());
     let c: Commitment = bincode::deserialize(&b).unwrap();
     assert_eq!(f.verify(&c, &f.claims, &f.proof), Err(PcsError::NoColumns));
 }

@@ -5,6 +5,7 @@
 //! commitment's, a changed stack, a changed codeword or digest, another root, a cut file, a
 //! tree never attached — is a clear error, never an opening the verifier has to catch.
 
+use zkinfer_pcs::DIGEST_BYTES;
 use std::sync::{Arc, Mutex};
 
 use bincode::Options;
@@ -199,7 +200,7 @@ fn data_that_is_not_the_commitments_is_a_clear_error() {
     let TreeShape { width, height } = data.shape();
     let codeword_len = height * width * 8;
     let digests_at = codeword_len + height * 2 * 8;
-    assert_eq!(digests_at + (2 * height - 1) * 32, tree.len());
+    assert_eq!(digests_at + (2 * height - 1) * DIGEST_BYTES, tree.len());
 
     // Every codeword value changed (salts and digests kept): every opened path fails.
     let mut changed = tree.clone();
@@ -210,7 +211,7 @@ fn data_that_is_not_the_commitments_is_a_clear_error() {
     stored_error(open(&pcs, &changed, &commitment, &cl));
     // Every leaf digest changed (the root kept).
     let mut changed = tree.clone();
-    for at in (digests_at..digests_at + height * 32).step_by(32) {
+    for at in (digests_at..digests_at + height * DIGEST_BYTES).step_by(DIGEST_BYTES) {
         changed[at] ^= 1;
     }
     let changed = decode(&body, changed).unwrap();
@@ -224,9 +225,9 @@ fn data_that_is_not_the_commitments_is_a_clear_error() {
     stored_error(open(&pcs, &changed, &commitment, &cl));
 
     // One stacked value changed: the opening's value is not the claim's. (The serde form: the
-    // commitment — root 32, #num_vars 8 + 4 each, uses 4 — stacked_vars 4, then the stack as
+    // commitment — root `DIGEST_BYTES`, #num_vars 8 + 4 each, uses 4 — stacked_vars 4, then the stack as
     // byte chunks: a chunk count 8, the first chunk's length 8, its bytes.)
-    let message_at = 32 + 8 + 4 * SIZES.len() + 4 + 4 + 8 + 8;
+    let message_at = DIGEST_BYTES + 8 + 4 * SIZES.len() + 4 + 4 + 8 + 8;
     let mut body_changed = body.clone();
     body_changed[message_at] ^= 1;
     let changed = decode(&body_changed, tree.clone()).unwrap();

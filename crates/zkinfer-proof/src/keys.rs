@@ -393,16 +393,17 @@ impl VerifyingKey {
             || self.weights_joint_vars != 0
                 && (self.weights_uses == 0
                     || self.weights_joint_vars as usize > crate::weights::MASKED_JOINT_MAX_VARS
-                    || self.weights_root.len() != 32)
+                    || self.weights_root.len() != zkinfer_pcs::DIGEST_BYTES)
         {
             return Err(format!(
                 "a masked weights commitment at a joint stack of 2^{} and a first fold of {} \
-                 with a budget of {} proofs and {} bytes of root (one 32-byte root, a budget, at \
+                 with a budget of {} proofs and {} bytes of root (one {}-byte root, a budget, at \
                  most 2^{}, a fold of {:?}; none of them without a joint stack)",
                 self.weights_joint_vars,
                 self.weights_joint_fold,
                 self.weights_uses,
                 self.weights_root.len(),
+                zkinfer_pcs::DIGEST_BYTES,
                 crate::weights::MASKED_JOINT_MAX_VARS,
                 crate::commit::MASKED_JOINT_FOLDS
             ));

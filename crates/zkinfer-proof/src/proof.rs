@@ -141,7 +141,10 @@ use crate::keys::{ProvingKey, VerifyingKey};
 ///   (a key's recorded mask budget was counted at degree 5 and covers the smaller masks).
 /// - 29: the masked opening's plain opening of its folded polynomial folds 5 variables a round
 ///   (`commit::MASKED_PLAIN_FOLD`) instead of the key's 4. Keys unchanged.
-pub const FORMAT_VERSION: u32 = 29;
+/// - 30: every Merkle digest (roots, siblings, leaf and node hashes) is Keccak-256 truncated to
+///   25 bytes (`zkinfer_pcs::DIGEST_BYTES`; 100-bit collision resistance, the security level), 7
+///   bytes a digest fewer than 32. Key format 15.
+pub const FORMAT_VERSION: u32 = 30;
 
 /// Version of the verifying-key and compiled-model file formats (proving keys have
 /// [`PK_FORMAT_VERSION`]); bump on any change. Keys are versioned apart from proofs so that a change of the proof alone does not make users
@@ -173,8 +176,9 @@ pub const FORMAT_VERSION: u32 = 29;
 /// opening's rows at the Johnson bound), so it can be smaller than a version-12 key's. 14: a
 /// lookup carries an offset (`LookupUse::offset`): a signed range is checked in the range table
 /// of its width, shifted, so a model with both has one table and one multiplicity column fewer
-/// (LeNet-5's committed witness 245,280 → 179,744 elements).
-pub const KEY_FORMAT_VERSION: u32 = 14;
+/// (LeNet-5's committed witness 245,280 → 179,744 elements). 15: Merkle roots are 25 bytes
+/// (`zkinfer_pcs::DIGEST_BYTES`, truncated Keccak-256; proof format 30).
+pub const KEY_FORMAT_VERSION: u32 = 15;
 
 /// Version of the proving-key formats. 2: the key carries the weights' commitment data
 /// (codeword and Merkle tree) so that proofs skip re-committing the weights; version-1 keys
@@ -196,7 +200,8 @@ pub const KEY_FORMAT_VERSION: u32 = 14;
 /// 15: key format 10 (weight columns cut into up to three blocks per axis, broadcast constants
 /// committed compactly). 16: key format 11 (codewords up to 2^29 elements). 17: key format 12;
 /// the masked weights commitment's data (`weights_masked`). 18: key format 13. 19: key format 14.
-pub const PK_FORMAT_VERSION: u32 = 19;
+/// 20: key format 15 (25-byte digests in the stored trees).
+pub const PK_FORMAT_VERSION: u32 = 20;
 
 /// The encoding of the proof's integer vectors (public input and output): one byte string of
 /// zigzag LEB128 varints, about 3 bytes for a 16-bit activation instead of bincode's 8. Decoding

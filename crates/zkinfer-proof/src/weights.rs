@@ -51,6 +51,7 @@ use zkinfer_pcs::{
     ReusableCommittedData, StoredHidingData,
 };
 
+use zkinfer_pcs::{DIGEST_BYTES, Digest};
 use zkinfer_pcs::masked::{MaskedBatchCommitment, MaskedCommitment, MaskedPcs, StoredMaskedBatch};
 
 use crate::commit::{OPENING_MASK_VARS, hiding_config};
@@ -567,7 +568,7 @@ pub fn joint_stack_len(
         .map(|&n| u32::try_from(n).unwrap_or(u32::MAX))
         .collect();
     // The shape depends on the commitment's column shapes and budget, not on its root.
-    let w = group_commitment(shapes, group, [0; 32], uses_u32);
+    let w = group_commitment(shapes, group, [0; DIGEST_BYTES], uses_u32);
     match joint_of_group(pcs, shapes, group, &w, uses, &x) {
         Some(crate::commit::Joint::Hiding(_, shape)) => u32::try_from(shape.stacked_vars())
             .ok()
@@ -583,7 +584,7 @@ pub fn joint_stack_len(
 fn group_commitment(
     shapes: &WeightShapes,
     group: &[usize],
-    root: [u8; 32],
+    root: Digest,
     uses: u32,
 ) -> ReusableCommitment {
     let vars = committed_vars(&group_vars(shapes, group), uses as usize)
@@ -1248,7 +1249,7 @@ impl<'a> Groups<'a> {
     }
 }
 
-/// The commitments a verifying key pins, one per group: the roots (32 bytes each, in group
+/// The commitments a verifying key pins, one per group: the roots ([`DIGEST_BYTES`] each, in group
 /// order), each group's weight columns' shapes and the opening mask's, the budget.
 ///
 /// # Errors
@@ -1260,11 +1261,11 @@ pub fn expected(
     uses: u32,
 ) -> Result<Vec<ReusableCommitment>, VerifyError> {
     let groups = groups(pcs, shapes, uses as usize);
-    if root.len() != 32 * groups.len() {
+    if root.len() != DIGEST_BYTES * groups.len() {
         return Err(VerifyError::at(
             "weights commitment",
             format!(
-                "the key's weights roots are {} bytes; its weights make {} groups of 32 bytes",
+                "the key's weights roots are {} bytes; its weights make {} groups of {DIGEST_BYTES} bytes",
                 root.len(),
                 groups.len()
             ),
@@ -1272,10 +1273,13 @@ pub fn expected(
     }
     groups
         .iter()
-        .zip(root.chunks_exact(32))
+        .zip(root.chunks_exact(DIGEST_BYTES))
         .map(|(group, r)| {
-            let r: [u8; 32] = r.try_into().map_err(|_| {
-                VerifyError::at("weights commitment", "a weights root is not 32 bytes")
+            let r: Digest = r.try_into().map_err(|_| {
+                VerifyError::at(
+                    "weights commitment",
+                    format!("a weights root is not {DIGEST_BYTES} bytes"),
+                )
             })?;
             Ok(group_commitment(shapes, group, r, uses))
         })
@@ -1438,9 +1442,11 @@ pub fn expected_masked(
             "a masked weights commitment of weights in several groups",
         ));
     };
-    let root: [u8; 32] = root
-        .try_into()
-        .map_err(|_| at("the key's masked weights root is not 32 bytes"))?;
+    let root: Digest = root.try_into().map_err(|_| {
+        at(&format!(
+            "the key's masked weights root is not {DIGEST_BYTES} bytes"
+        ))
+    })?;
     let vars = committed_vars(&group_vars(shapes, group), uses);
     let data_vars = MaskedPcs::new(joint.config(pcs))
         .batch_stacked_vars(&vars)

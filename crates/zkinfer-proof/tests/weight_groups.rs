@@ -78,7 +78,7 @@ fn weights_in_two_groups_prove_verify_and_each_group_is_bound() {
     rejected("this proof under another key", &proof, &other_pk.vk);
     // The key's roots in the other order (the digest made to match).
     let mut vk = pk.vk.clone();
-    let (a, b) = vk.weights_root.split_at_mut(32);
+    let (a, b) = vk.weights_root.split_at_mut(zkinfer_pcs::DIGEST_BYTES);
     a.swap_with_slice(b);
     vk.digest = zkinfer_proof::keys::vk_digest(&vk);
     rejected("roots swapped in the key", &proof, &vk);
@@ -97,7 +97,7 @@ fn a_single_group_key_is_the_commitment_of_before() {
         let (g, x) = mlp(&[32, 32, 32], 7);
         let plan = compile(&g, CompileOptions::default()).expect("compiles");
         let pk = setup_with_max_proofs(&g, &plan, PcsConfig::default(), USES).expect("setup");
-        assert_eq!(pk.vk.weights_root.len(), 32);
+        assert_eq!(pk.vk.weights_root.len(), zkinfer_pcs::DIGEST_BYTES);
         let proof = prove(&pk, &x, None).expect("proves");
         assert_eq!(weights_of(&proof), (1, 1));
         verify(&pk.vk, &proof, Some(&x), None).expect("verifies");

@@ -275,7 +275,7 @@ fn a_key_file_with_a_stored_tree_proves_and_a_changed_tree_is_refused() {
         let bad = ProvingKey::from_bytes(&bad).expect("decodes");
         let err = prove(&bad, &x, None).unwrap_err();
         assert!(err.to_string().contains("stored weights data"), "{err}");
-        // Another root (the tree's last 32 bytes): refused when the key is read.
+        // Another root (the tree's last 25 bytes): refused when the key is read.
         let mut bad = bytes.clone();
         let last = bad.len() - 1;
         bad[last] ^= 1;

@@ -23,7 +23,7 @@ import {PlainOpening} from "./PlainOpening.sol";
 /// Verifying data (`zkinfer_evm::masked::verifying_data`): d, k, n, row bits (1 byte each), queries (2),
 /// proof-of-work bits (1), the folds' proof-of-work bits (1), ω (8: the rows' domain generator), then `WhirVerifier`'s verifying data of the
 /// plain opening of two columns of n − k variables. Proof calldata (`zkinfer_evm::masked::encode_proof`): the
-/// two mask values (EF), the first sumcheck, its rounds' and `ρ`'s proof-of-work witnesses (8 each), μ (EF), `P₁`'s root (32), the proof-of-work witness (8), the rows
+/// two mask values (EF), the first sumcheck, its rounds' and `ρ`'s proof-of-work witnesses (8 each), μ (EF), `P₁`'s root (25), the proof-of-work witness (8), the rows
 /// and siblings in `Merkle.sol`'s layout (rows of 2^k + 4 F, no salt elements: the salt is the rows' last two
 /// F), the reduction sumcheck, `C₀(ρ*)`, `C₁(ρ*)` (EF), then the plain opening (`zkinfer_evm::whir`).
 library MaskedVerifier {
@@ -261,7 +261,7 @@ library MaskedVerifier {
         bytes memory label = T.encodeLabel(LABEL_ROOT);
         T.absorbU64(t, label, uint64(d));
         T.absorbU64(t, label, uint64(n));
-        T.absorbBytes(t, label, abi.encodePacked(root));
+        T.absorbBytes(t, label, abi.encodePacked(bytes25(root)));
     }
 
     /// The claims on a batch's stack `D` of `2^d`: each column claim lifted (`c̃(p) = D(bits(offset >> arity) ‖
@@ -319,7 +319,7 @@ library MaskedVerifier {
         T.absorbExt(t, T.encodeLabel(LABEL_MU), run.mu);
         if (!T.checkWitness(t, cfg.foldPowBits, pows[fold])) revert Sumcheck.RoundProofOfWork(fold);
         run.rho = T.challenge(t, T.encodeLabel(LABEL_RHO));
-        run.folded = bytes32(R.readUint(c, 32));
+        run.folded = R.readDigest(c);
         WhirVerifier.absorbPcsCommitment(t, cfg.plain, run.folded);
         uint256 pow = R.readUint(c, 8);
         if (pow >= P) revert R.NonCanonical(c.pos - c.base - 8);

@@ -5,12 +5,14 @@ import {Cursor, ProofReader as R} from "./ProofReader.sol";
 
 /// @title p3's `MerkleTreeMmcs` multi-opening over Keccak-256 (zkinfer-pcs' `KeccakMmcs`, and the salted
 /// `SaltedKeccakMmcs` of the hiding commitment), as WHIR uses it: one matrix per tree, binary, cap height 0.
-/// @notice Leaf = keccak256 of the row's little-endian bytes (F: 8 bytes; EF: c0 then c1, 8 bytes each), then,
-/// in the salted tree, the salt's elements (8 bytes each). Node = keccak256(left ‖ right).
+/// @notice A digest is Keccak-256 truncated to its first 25 bytes (`zkinfer_pcs::TruncatedKeccak`), held as a
+/// `bytes32` whose low 7 bytes are zero. Leaf = the digest of the row's little-endian bytes (F: 8 bytes; EF: c0
+/// then c1, 8 bytes each), then, in the salted tree, the salt's elements (8 bytes each). Node = the digest of
+/// `left ‖ right` (50 bytes).
 ///
 /// Calldata layout of one opening (written by `zkinfer_evm::merkle::encode_opening`): for each query, in query
 /// order, the row's leaf preimage as above (so a leaf hash is one `keccak256` over calldata, no copying of
-/// values into a buffer); then a 2-byte sibling count and the 32-byte siblings of p3's pruned multiproof
+/// values into a buffer); then a 2-byte sibling count and the 25-byte siblings of p3's pruned multiproof
 /// (`PrunedMerklePaths`: level 0 first, within a level by ascending parent; a sibling is sent only for a
 /// node whose sibling is not itself known).
 ///
@@ -26,6 +28,8 @@ library Merkle {
     error CapMismatch();
 
     uint256 internal constant P = 0xFFFFFFFF00000001;
+    /// The high 25 bytes of a word: a digest.
+    uint256 internal constant DIGEST_MASK = 0xffffffffffffffffffffffffffffffffffffffffffffffffff00000000000000;
 
     /// A row's shape: `width` elements of `elemBytes` (8: F, 16: EF) bytes, then `saltElems` F elements.
     struct RowShape {
@@ -55,7 +59,7 @@ library Merkle {
             assembly ("memory-safe") {
                 let m := mload(0x40)
                 calldatacopy(m, pos, len)
-                h := keccak256(m, len)
+                h := and(keccak256(m, len), DIGEST_MASK)
             }
             leaves[q] = h;
             values[q] = _rowValues(c, s);
@@ -153,13 +157,14 @@ library Merkle {
         }
     }
 
-    /// Reads a pruned multiproof at the cursor (2-byte count, then the 32-byte siblings): returns where the
+    /// Reads a pruned multiproof at the cursor (2-byte count, then the 25-byte siblings): returns where the
     /// siblings start (absolute calldata offset) and how many there are. Nothing is copied.
     function readSiblings(Cursor memory c) internal pure returns (uint256 sib, uint256 count) {
         count = R.readUint(c, 2);
-        if (count * 32 > c.end - c.pos) revert R.Truncated(c.pos - c.base, count * 32);
+        uint256 len = count * R.DIGEST_BYTES;
+        if (len > c.end - c.pos) revert R.Truncated(c.pos - c.base, len);
         sib = c.pos;
-        c.pos = sib + count * 32;
+        c.pos = sib + len;
     }
 
     /// Verifies the pruned multiproof (`count` siblings at calldata offset `sib`, from `readSiblings`) for
@@ -245,26 +250,26 @@ library Merkle {
                     switch paired
                     case 1 {
                         mstore(0x00, d)
-                        mstore(0x20, mload(add(dig, shl(5, add(i, 1)))))
+                        mstore(0x19, mload(add(dig, shl(5, add(i, 1)))))
                         i := add(i, 2)
                     }
                     default {
                         let sb := 0
-                        if lt(used, count) { sb := calldataload(add(sib, shl(5, used))) }
+                        if lt(used, count) { sb := and(calldataload(add(sib, mul(used, 25))), DIGEST_MASK) }
                         used := add(used, 1)
                         switch and(x, 1)
                         case 0 {
                             mstore(0x00, d)
-                            mstore(0x20, sb)
+                            mstore(0x19, sb)
                         }
                         default {
                             mstore(0x00, sb)
-                            mstore(0x20, d)
+                            mstore(0x19, d)
                         }
                         i := add(i, 1)
                     }
                     mstore(add(idx, shl(5, w)), shr(1, x))
-                    mstore(add(dig, shl(5, w)), keccak256(0x00, 0x40))
+                    mstore(add(dig, shl(5, w)), and(keccak256(0x00, 50), DIGEST_MASK))
                     w := add(w, 1)
                 }
                 m := w

@@ -40,6 +40,14 @@ library ProofReader {
         c.pos = pos + n;
     }
 
+    /// Bytes of a Merkle digest (`zkinfer_pcs::DIGEST_BYTES`): Keccak-256 truncated to its first 25 bytes.
+    uint256 internal constant DIGEST_BYTES = 25;
+
+    /// Reads a digest (25 bytes) as the contracts hold it: a `bytes32` with the low 7 bytes zero.
+    function readDigest(Cursor memory c) internal pure returns (bytes32) {
+        return bytes32(readUint(c, DIGEST_BYTES) << 56);
+    }
+
     /// Reads one canonical EF element (packed).
     function readExt(Cursor memory c) internal pure returns (uint256 v) {
         uint256 at = c.pos - c.base;

@@ -305,13 +305,15 @@ library KeccakTranscript {
         }
     }
 
-    /// Observes a 32-byte digest (a Merkle root) as its raw bytes, as p3's `observe(&MerkleCap<F, [u8; 32]>)`.
+    /// Observes a digest (a Merkle root: 25 bytes, held in the high bytes of `d`) as its raw bytes, as p3's
+    /// `observe(&MerkleCap<F, [u8; 25]>)`.
     function observeDigest(Transcript memory t, bytes32 d) internal pure {
+        // Room for the whole word the store writes; the 7 bytes past the digest are overwritten later.
         _reserve(t, 32);
         assembly ("memory-safe") {
             let len := mload(add(t, 0x20))
             mstore(add(mload(t), len), d)
-            mstore(add(t, 0x20), add(len, 32))
+            mstore(add(t, 0x20), add(len, 25))
             mstore(add(t, 0x80), 0)
         }
     }

@@ -19,7 +19,7 @@ import {WhirAlgebra as A} from "./WhirAlgebra.sol";
 /// bits (1), query count (2), index width (1), sumcheck rounds (1), folding PoW bits (1); the seeds (1-byte
 /// count, each a 2-byte length and the bytes the transcript absorbs). Proof calldata
 /// (`zkinfer_evm::whir::encode_proof`): the values in the order the transcript takes them; EF as in
-/// `ProofReader`, PoW witnesses as 8-byte integers (absent where the difficulty is 0), roots as 32 bytes,
+/// `ProofReader`, PoW witnesses as 8-byte integers (absent where the difficulty is 0), roots as 25 bytes,
 /// openings in `Merkle.sol`'s layout.
 /// Not covered yet: zkinfer's own absorbs before WHIR (shapes, config, labelled claims), several columns (a
 /// claim's lift by selector bits), the hiding variant.
@@ -338,7 +338,7 @@ library WhirVerifier {
         bytes32 prev = root;
         for (uint256 i = 0; i < nr; i++) {
             A.Round memory rd = m.rounds[i];
-            bytes32 next = bytes32(R.readUint(c, 32));
+            bytes32 next = R.readDigest(c);
             T.observeDigest(run.t, next);
             rd.oodZ = new uint256[](cfg.ood[i]);
             rd.oodY = new uint256[](cfg.ood[i]);

@@ -1,5 +1,6 @@
 //! Shared by the tests that check real WHIR openings' Merkle proofs with `Merkle.sol`.
 
+use zkinfer_pcs::{Digest};
 use p3_multilinear_util::point::Point;
 use p3_multilinear_util::poly::Poly;
 use rand::Rng;
@@ -22,7 +23,7 @@ pub struct Opened {
     /// What it opens (for messages).
     pub name: String,
     /// The tree's root.
-    pub root: [u8; 32],
+    pub root: Digest,
     /// log2 of the tree's height.
     pub bits: usize,
     /// The rows' shape.
@@ -34,9 +35,9 @@ pub struct Opened {
 }
 
 /// `MerkleHarness.verify`'s arguments.
-pub fn merkle_args(o: &Opened, root: [u8; 32], indices: &[usize], bytes: &[u8]) -> Vec<Token> {
+pub fn merkle_args(o: &Opened, root: Digest, indices: &[usize], bytes: &[u8]) -> Vec<Token> {
     vec![
-        Token::Uint(U256::from_be_bytes(root)),
+        Token::Uint(zkinfer_evm::merkle::digest_word(&root)),
         Token::Uint(U256::from(o.bits)),
         Token::Uint(U256::from(o.shape.width)),
         Token::Uint(U256::from(o.shape.elem_bytes())),
@@ -66,7 +67,7 @@ pub fn check_merkle(
     mh: &mut Harness,
     rng: &mut StdRng,
     o: &Opened,
-    other_root: [u8; 32],
+    other_root: Digest,
     other_indices: &[usize],
     salted: Option<&SaltedKeccakMmcs>,
     mutations: usize,

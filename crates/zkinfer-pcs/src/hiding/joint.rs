@@ -54,6 +54,7 @@ use super::{
 };
 use crate::verifier::run_p3_verifier;
 use crate::{ColumnClaim, PcsError};
+use crate::types::{DIGEST_BYTES, Digest};
 
 /// Transcript label of a witness commitment made for a joint opening: `W`'s stack variables,
 /// first fold and openings.
@@ -570,15 +571,15 @@ fn first_oracle_rows(proof: &mut ZkWhirProof<F, EF, SaltedKeccakMmcs>) -> Option
 
 /// A witness's first oracle for a joint opening: its limb-major encoding randomness, its tree
 /// and root.
-type EncodedWitness = (Vec<F>, SaltedData<RowMajorMatrix<F>>, [u8; 32]);
+type EncodedWitness = (Vec<F>, SaltedData<RowMajorMatrix<F>>, Digest);
 
 /// The first oracle's commitment of a joint opening, which [`SaltedData::Pair`]'s openings are
 /// checked against: `W`'s and `X`'s roots, `X`'s committed width
 /// ([`super::merkle::pair_width_word`]) and a zero word (a cap holds a power of two of words).
-fn joint_cap(w: [u8; 32], x: [u8; 32], x_width: usize) -> p3_merkle_tree::MerkleCap<F, [u8; 32]> {
-    p3_merkle_tree::MerkleCap::new(vec![w, x, super::merkle::pair_width_word(x_width), [0; 32]])
+fn joint_cap(w: Digest, x: Digest, x_width: usize) -> p3_merkle_tree::MerkleCap<F, Digest> {
+    p3_merkle_tree::MerkleCap::new(vec![w, x, super::merkle::pair_width_word(x_width), [0; DIGEST_BYTES]])
 }
 
-fn single_cap(root: [u8; 32]) -> p3_merkle_tree::MerkleCap<F, [u8; 32]> {
+fn single_cap(root: Digest) -> p3_merkle_tree::MerkleCap<F, Digest> {
     p3_merkle_tree::MerkleCap::new(vec![root])
 }

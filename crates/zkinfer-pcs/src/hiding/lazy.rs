@@ -25,6 +25,7 @@ use zkinfer_field::{F, PrimeCharacteristicRing, PrimeField64};
 
 use super::SALT_ELEMS;
 use super::merkle::DenseTree;
+use crate::types::{DIGEST_BYTES, Digest};
 
 /// Where a stored tree's bytes are.
 #[derive(Clone, Debug)]
@@ -108,7 +109,7 @@ impl TreeShape {
         (
             h * self.width as u64 * 8,
             h * SALT_ELEMS as u64 * 8,
-            (2 * h - 1) * 32,
+            (2 * h - 1) * DIGEST_BYTES as u64,
         )
     }
 
@@ -153,13 +154,13 @@ impl TreeShape {
 pub(crate) struct StoredOpening {
     pub values: Vec<Vec<Vec<F>>>,
     pub salts: Vec<Vec<Vec<F>>>,
-    pub siblings: Vec<[u8; 32]>,
+    pub siblings: Vec<Digest>,
 }
 
 /// A stored tree read where it is opened (module docs).
 pub struct LazyTree {
     shape: TreeShape,
-    root: [u8; 32],
+    root: Digest,
     source: TreeSource,
     failure: Mutex<Option<String>>,
 }
@@ -180,15 +181,15 @@ impl LazyTree {
     /// The source cannot be read, or its root is not `root`.
     pub(crate) fn new(
         shape: TreeShape,
-        root: [u8; 32],
+        root: Digest,
         source: TreeSource,
     ) -> Result<Self, String> {
         if !shape.height.is_power_of_two() || shape.width == 0 {
             return Err(format!("a {} × {} codeword", shape.height, shape.width));
         }
         let (codeword, salts, digests) = shape.sections();
-        let mut stored_root = [0u8; 32];
-        source.read(codeword + salts + digests - 32, &mut stored_root)?;
+        let mut stored_root = [0u8; DIGEST_BYTES];
+        source.read(codeword + salts + digests - DIGEST_BYTES as u64, &mut stored_root)?;
         if stored_root != root {
             return Err("the stored tree's root is not the commitment's".into());
         }
@@ -218,7 +219,7 @@ impl LazyTree {
         StoredOpening {
             values: vec![vec![vec![F::ZERO; self.shape.width]]; indices.len()],
             salts: vec![vec![vec![F::ZERO; SALT_ELEMS]]; indices.len()],
-            siblings: vec![[0u8; 32]; siblings],
+            siblings: vec![[0u8; DIGEST_BYTES]; siblings],
         }
     }
 
@@ -249,11 +250,11 @@ impl LazyTree {
         let mut layer_start = Vec::with_capacity(self.shape.layers());
         for level in 0..self.shape.layers() {
             layer_start.push(layer_at);
-            layer_at += 32 * (height >> level) as u64;
+            layer_at += DIGEST_BYTES as u64 * (height >> level) as u64;
         }
         for (slot, &(level, node)) in out.siblings.iter_mut().zip(siblings) {
             self.source
-                .read(layer_start[level] + 32 * node as u64, &mut slot[..])?;
+                .read(layer_start[level] + DIGEST_BYTES as u64 * node as u64, &mut slot[..])?;
         }
         Ok(())
     }
@@ -301,7 +302,7 @@ impl LazyTree {
         indices: &[usize],
         opened_values: &[Vec<Vec<F>>],
         salts: &[Vec<Vec<F>>],
-        siblings: &[[u8; 32]],
+        siblings: &[Digest],
     ) -> bool {
         let dims = [p3_matrix::Dimensions {
             width: self.shape.width,

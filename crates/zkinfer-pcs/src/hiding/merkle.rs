@@ -16,7 +16,6 @@
 //! p3 (the tests check the two agree on honest and corrupted openings).
 
 use p3_commit::{BatchOpening, BatchOpeningRef, Mmcs};
-use p3_keccak::Keccak256Hash;
 use p3_matrix::{Dimensions, Matrix};
 use p3_maybe_rayon::prelude::*;
 use p3_merkle_tree::{MerkleCap, MerkleTreeError, MerkleTreeHidingMmcs, PrunedMerklePaths};
@@ -31,10 +30,11 @@ use p3_matrix::dense::DenseMatrix;
 use super::lazy::LazyTree;
 use super::types::SALT_ELEMS;
 use crate::types::{LeafHash, NodeCompress};
+use crate::types::{DIGEST_BYTES, Digest, TruncatedKeccak};
 
 /// p3's salted Keccak tree, as [`SaltedKeccakMmcs`] wraps it.
 pub type P3SaltedKeccakMmcs =
-    MerkleTreeHidingMmcs<F, u8, LeafHash, NodeCompress, StdRng, 2, 32, SALT_ELEMS>;
+    MerkleTreeHidingMmcs<F, u8, LeafHash, NodeCompress, StdRng, 2, DIGEST_BYTES, SALT_ELEMS>;
 
 type Inner = P3SaltedKeccakMmcs;
 
@@ -214,7 +214,7 @@ impl Mmcs<F> for SaltedKeccakMmcs {
     ) -> Result<(), Self::Error> {
         // A pair's cap: the two roots, the second tree's width, a zero word (`super::joint`).
         if let [a, b, w, pad] = commit.roots()
-            && *pad == [0u8; 32]
+            && *pad == [0u8; DIGEST_BYTES]
         {
             let width = pair_width(w).ok_or(MerkleTreeError::WrongWidth {
                 matrix: 1,
@@ -262,14 +262,14 @@ fn pad_concat(to: &mut [Vec<F>], more: Vec<Vec<F>>) {
 /// (its others are zero): `width` as a little-endian `u64`, then zeros. (A cap holds a power of
 /// two of words: the fourth is zero.)
 #[must_use]
-pub(super) fn pair_width_word(width: usize) -> [u8; 32] {
-    let mut word = [0u8; 32];
+pub(super) fn pair_width_word(width: usize) -> Digest {
+    let mut word = [0u8; DIGEST_BYTES];
     word[..8].copy_from_slice(&(width as u64).to_le_bytes());
     word
 }
 
 /// The width a cap's third word gives ([`pair_width_word`]); `None` for any other word.
-fn pair_width(word: &[u8; 32]) -> Option<usize> {
+fn pair_width(word: &Digest) -> Option<usize> {
     let (low, high) = word.split_at(8);
     let width = u64::from_le_bytes(low.try_into().ok()?);
     (high.iter().all(|&b| b == 0) && width > 0)
@@ -286,7 +286,7 @@ impl SaltedKeccakMmcs {
     /// the same indices, so their pruned siblings are equally many.
     fn verify_pair<R: AsRef<[F]> + PartialEq>(
         &self,
-        roots: [[u8; 32]; 2],
+        roots: [Digest; 2],
         x_width: usize,
         dimensions: &[Dimensions],
         indices: &[usize],
@@ -385,8 +385,8 @@ pub(super) fn batched_root<R: AsRef<[F]> + PartialEq>(
     indices: &[usize],
     opened_values: &[Vec<R>],
     salts: &[Vec<Vec<F>>],
-    siblings: &[[u8; 32]],
-) -> Option<[u8; 32]> {
+    siblings: &[Digest],
+) -> Option<Digest> {
     let [dims] = dimensions else { return None };
     let (width, height) = (dims.width, dims.height);
     if !height.is_power_of_two()
@@ -433,13 +433,13 @@ pub(super) fn batched_root<R: AsRef<[F]> + PartialEq>(
             out.copy_from_slice(&x.as_canonical_u64().to_le_bytes());
         }
     }
-    let mut digests = vec![[0u8; 32]; leaves.len()];
+    let mut digests = vec![[0u8; DIGEST_BYTES]; leaves.len()];
     hash_many(&messages, leaf_bytes, &mut digests);
     let mut nodes: Vec<usize> = leaves.iter().map(|&(index, _)| index).collect();
     // Walk up: at each level a node's sibling is either the next frontier node or the next
     // supplied digest (p3's wire order: ascending parent, level by level).
     let mut cursor = 0;
-    let mut pairs: Vec<u8> = Vec::with_capacity(nodes.len() * 64);
+    let mut pairs: Vec<u8> = Vec::with_capacity(nodes.len() * 2 * DIGEST_BYTES);
     for _ in 0..height.trailing_zeros() {
         pairs.clear();
         let mut parents = Vec::with_capacity(nodes.len());
@@ -465,18 +465,18 @@ pub(super) fn batched_root<R: AsRef<[F]> + PartialEq>(
             parents.push(node / 2);
         }
         digests.truncate(parents.len());
-        hash_many(&pairs, 64, &mut digests);
+        hash_many(&pairs, 2 * DIGEST_BYTES, &mut digests);
         nodes = parents;
     }
     (cursor == siblings.len() && nodes == [0]).then(|| digests[0])
 }
 
 /// Keccak-256 of each `len`-byte message of `messages`, vectorized, in parallel for many.
-fn hash_many(messages: &[u8], len: usize, out: &mut [[u8; 32]]) {
+fn hash_many(messages: &[u8], len: usize, out: &mut [Digest]) {
     messages
         .par_chunks(len * LEAVES_PER_TASK)
         .zip(out.par_chunks_mut(LEAVES_PER_TASK))
-        .for_each(|(messages, out)| Keccak256Hash.hash_many(messages, out));
+        .for_each(|(messages, out)| TruncatedKeccak.hash_many(messages, out));
 }
 
 #[cfg(test)]
@@ -494,8 +494,8 @@ mod tests {
 
     fn mmcs(seed: u64) -> SaltedKeccakMmcs {
         SaltedKeccakMmcs::new(
-            LeafHash::new(Keccak256Hash),
-            NodeCompress::new(Keccak256Hash),
+            LeafHash::new(TruncatedKeccak),
+            NodeCompress::new(TruncatedKeccak),
             0,
             StdRng::seed_from_u64(seed),
         )
@@ -549,14 +549,14 @@ mod tests {
             if !pruned.sibling_hashes.is_empty() {
                 let mut flipped = proof.clone();
                 let s = rng.random_range(0..flipped.1.sibling_hashes.len());
-                flipped.1.sibling_hashes[s][rng.random_range(0..32)] ^= 1;
+                flipped.1.sibling_hashes[s][rng.random_range(0..DIGEST_BYTES)] ^= 1;
                 corruptions.push((indices.clone(), opened.clone(), flipped));
                 let mut dropped = proof.clone();
                 dropped.1.sibling_hashes.pop();
                 corruptions.push((indices.clone(), opened.clone(), dropped));
             }
             let mut added = proof.clone();
-            added.1.sibling_hashes.push([3; 32]);
+            added.1.sibling_hashes.push([3; DIGEST_BYTES]);
             corruptions.push((indices.clone(), opened.clone(), added));
             let mut moved = indices.clone();
             moved[q] = (moved[q] + 1) % height;
@@ -639,7 +639,7 @@ mod tests {
             // more than one leaf), or a changed opened row.
             if height > 1 {
                 let (codeword, salts_len, _) = shape.sections();
-                let at = (codeword + salts_len) as usize + 32 * (one ^ 1);
+                let at = (codeword + salts_len) as usize + DIGEST_BYTES * (one ^ 1);
                 let mut bad = bytes.clone();
                 bad[at] ^= 1;
                 let lazy = LazyTree::new(shape, root, TreeSource::Bytes(Arc::new(bad), 0)).unwrap();

@@ -54,7 +54,6 @@ pub use types::{
     SaltedKeccakMmcs, StackClaim,
 };
 
-use p3_keccak::Keccak256Hash;
 use p3_whir::{HidingBaseCaseSecurityReport, ZkParameters};
 use rand_zk::SeedableRng;
 use rand_zk::rngs::{StdRng, SysRng};
@@ -810,8 +809,8 @@ impl HidingPcs {
     /// OS randomness.
     fn salted_mmcs(&self) -> Result<SaltedKeccakMmcs, PcsError> {
         Ok(SaltedKeccakMmcs::new(
-            LeafHash::new(Keccak256Hash),
-            NodeCompress::new(Keccak256Hash),
+            LeafHash::new(crate::TruncatedKeccak),
+            NodeCompress::new(crate::TruncatedKeccak),
             0,
             self.fresh_rng()?,
         ))
@@ -998,6 +997,7 @@ fn round_bits(
 /// Parameters below [`MIN_SECURITY_BITS`], or in a list-decoding regime, are refused, by the
 /// prover and the verifier alike.
 fn check_security(config: &PcsConfig) -> Result<(), PcsError> {
+    config.check_digest_bound()?;
     if config.security_bits < MIN_SECURITY_BITS {
         return Err(PcsError::SecurityTooLow {
             min: MIN_SECURITY_BITS,

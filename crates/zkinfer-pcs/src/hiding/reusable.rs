@@ -30,6 +30,7 @@ use zkinfer_field::{EF, F, Transcript};
 
 use super::{HidingCommitment, HidingCommittedData, HidingOpeningProof, HidingPcs, StackClaim};
 use crate::{ColumnClaim, PcsError};
+use crate::types::Digest;
 
 /// A hiding commitment whose randomness covers `uses` openings
 /// ([`HidingPcs::commit_reusable`]). A distinct type (and a distinct digest tag) so a one-use
@@ -43,7 +44,7 @@ pub struct ReusableCommitment {
 impl ReusableCommitment {
     /// The Keccak-256 Merkle root of the salted, randomized codeword.
     #[must_use]
-    pub fn root(&self) -> [u8; 32] {
+    pub fn root(&self) -> Digest {
         self.inner.root
     }
 
@@ -67,7 +68,7 @@ impl ReusableCommitment {
 
     /// A commitment from its parts (e.g. a root and budget read from a verifying key).
     #[must_use]
-    pub fn from_parts(root: [u8; 32], num_vars: Vec<u32>, uses: u32) -> Self {
+    pub fn from_parts(root: Digest, num_vars: Vec<u32>, uses: u32) -> Self {
         Self {
             inner: HidingCommitment { root, num_vars },
             uses,

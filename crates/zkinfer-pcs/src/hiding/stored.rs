@@ -44,6 +44,7 @@ use super::{
     StackClaim,
 };
 use crate::{ColumnClaim, PcsError};
+use crate::types::Digest;
 
 /// A [`ReusableCommittedData`] kept for later openings ([`ReusableCommittedData::into_stored`],
 /// [`HidingPcs::open_stored`]): the stacked polynomial, the first oracle's encoding randomness
@@ -530,7 +531,7 @@ impl HidingPcs {
         }
         if let Data::Ready(w) = &stored.data
             && let SaltedData::Built(tree) = &w.merkle
-            && <[u8; 32]>::from(tree.root()) != expected.root()
+            && <Digest>::from(tree.root()) != expected.root()
         {
             return Err(bad("the stored tree's root is not the commitment's".into()));
         }

@@ -8,6 +8,7 @@ use zkinfer_field::{EF, F, Transcript};
 
 use super::stack::Stack;
 use crate::types::Dft;
+use crate::types::Digest;
 use crate::{ColumnClaim, PcsError};
 
 /// Field elements of salt per Merkle leaf: 2 × 64 bits ≥ the 100-bit target, so a leaf hash
@@ -19,7 +20,7 @@ pub use super::merkle::{P3SaltedKeccakMmcs, SaltedKeccakMmcs};
 /// p3-whir's honest-verifier zero-knowledge WHIR over the salted tree and our transcript.
 pub(crate) type HidingWhir = HidingWhirPcs<EF, F, Dft, SaltedKeccakMmcs, Transcript, StdRng>;
 pub(crate) type HidingConfig = ZkWhirConfig<EF, F, Transcript>;
-type Cap = MerkleCap<F, [u8; 32]>;
+type Cap = MerkleCap<F, Digest>;
 
 /// A hiding commitment to many columns: the salted Keccak Merkle root of the randomized stacked
 /// codeword and the number of variables of each column.
@@ -30,14 +31,14 @@ type Cap = MerkleCap<F, [u8; 32]>;
 /// different roots, so a pinned hiding commitment is the one a particular proof made.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct HidingCommitment {
-    pub(crate) root: [u8; 32],
+    pub(crate) root: Digest,
     pub(crate) num_vars: Vec<u32>,
 }
 
 impl HidingCommitment {
     /// The Keccak-256 Merkle root of the salted, randomized codeword.
     #[must_use]
-    pub fn root(&self) -> [u8; 32] {
+    pub fn root(&self) -> Digest {
         self.root
     }
 

@@ -33,6 +33,7 @@ use super::{
 use crate::hiding::stack::Stack;
 use crate::hiding::stored::{ByteString, Elements, ElementsBuf};
 use crate::{ColumnClaim, MAX_CLAIMS, PcsError, StackClaim};
+use crate::types::{DIGEST_BYTES, Digest};
 
 const LABEL_SHAPES: &[u8] = b"mk/shapes";
 const LABEL_USES: &[u8] = b"mk/uses";
@@ -126,14 +127,14 @@ impl<'de> Deserialize<'de> for StoredMaskedBatch {
         }
         let mut layers = Vec::with_capacity(w.layers.len());
         for ByteString(bytes) in w.layers {
-            if !bytes.len().is_multiple_of(32) {
+            if !bytes.len().is_multiple_of(DIGEST_BYTES) {
                 return Err(bad("a digest layer of the wrong length"));
             }
             layers.push(
                 bytes
-                    .chunks_exact(32)
-                    .map(|c| <[u8; 32]>::try_from(c).unwrap_or([0; 32]))
-                    .collect::<Vec<[u8; 32]>>(),
+                    .chunks_exact(DIGEST_BYTES)
+                    .map(|c| <Digest>::try_from(c).unwrap_or([0; DIGEST_BYTES]))
+                    .collect::<Vec<Digest>>(),
             );
         }
         if leaves.is_empty() || layers.last().is_none_or(|l| l.len() != 1) {
@@ -177,7 +178,7 @@ impl StoredMaskedBatch {
 
     /// The stored tree's Merkle root.
     #[must_use]
-    pub fn root(&self) -> [u8; 32] {
+    pub fn root(&self) -> Digest {
         self.data.tree.root().into()
     }
 

@@ -28,10 +28,10 @@ contract MaskedJointHarness {
         w.slots = MV.readBatch(c, wd);
         w.d = wd;
         w.uses = uses;
-        w.root = bytes32(R.readUint(c, 32));
+        w.root = R.readDigest(c);
         (w.claims, w.stackClaims) = _claims(c);
         MV.Slot[] memory slots = MV.readBatch(c, cfg.d);
-        bytes32 root = bytes32(R.readUint(c, 32));
+        bytes32 root = R.readDigest(c);
         (MV.ColumnClaim[] memory cs, MV.Claim[] memory ss) = _claims(c);
         R.finish(c);
         uint256 g = gasleft();

@@ -44,7 +44,7 @@ contract WhirHarness {
             } else if (op == 1) {
                 T.observeExt(t, R.readExt(c));
             } else if (op == 2) {
-                T.observeDigest(t, bytes32(R.readUint(c, 32)));
+                T.observeDigest(t, R.readDigest(c));
             } else if (op == 3) {
                 uint256 n = R.readUint(c, 2);
                 bytes memory b = new bytes(n);
