@@ -20,12 +20,12 @@
 //!    fresh main mask's opening, then per carried tree its opening (every batch's sumcheck masks are one
 //!    tree, each code-switch mask its own: `ZkWhirConfig::carried_trees`), then per blind site its fresh one.
 
-use zkinfer_pcs::{DIGEST_BYTES, Digest};
 use p3_merkle_tree::MerkleCap;
 use p3_sumcheck::zk::ZkSumcheckData;
 use p3_whir::{BaseCaseZkProof, BlindedMask, SharedProofOpening, ZkRoundProof};
 use zkinfer_field::{EF, F, PrimeCharacteristicRing};
 use zkinfer_pcs::hiding::{SALT_ELEMS, SaltedKeccakMmcs};
+use zkinfer_pcs::{DIGEST_BYTES, Digest};
 
 use crate::encoding::{DecodeError, Reader, put_ext};
 use crate::merkle::{

@@ -10,11 +10,11 @@
 //! Since proof format 26 the joint opening too (a reusable weights commitment and a proof's witness, one
 //! masked opening: [`joint_verifying_data`], [`decode_joint_proof`], [`joint_statement`]).
 
-use zkinfer_pcs::{DIGEST_BYTES, Digest};
 use p3_field::TwoAdicField;
 use zkinfer_field::{EF, F, PrimeField64};
 use zkinfer_pcs::masked::{MaskedError, MaskedPcs, MaskedProof, stack_vars};
 use zkinfer_pcs::{ColumnClaim, StackClaim};
+use zkinfer_pcs::{DIGEST_BYTES, Digest};
 
 use crate::encoding::{DecodeError, Reader, put_ext, put_sumcheck_proof};
 use crate::merkle::{MerkleOpening, RowShape, encode_opening, read_opening};

@@ -7,14 +7,12 @@
 //! self-delimiting (byte length, then 7-byte chunks), constant for a configuration, and checked by the
 //! end-to-end tests (a wrong seed changes every later challenge).
 
-use zkinfer_pcs::Digest;
 use p3_challenger::{
     CanObserve, CanSample, CanSampleBits, CanSampleUniformBits, FieldChallenger,
     GrindingChallenger, ResamplingError,
 };
 use p3_commit::MultilinearPcs;
 use p3_dft::Radix2DFTSmallBatch;
-use zkinfer_pcs::TruncatedKeccak;
 use p3_matrix::dense::RowMajorMatrix;
 use p3_merkle_tree::MerkleCap;
 use p3_multilinear_util::point::Point;
@@ -24,6 +22,8 @@ use p3_symmetric::{CompressionFunctionFromHasher, SerializingHasher};
 use p3_whir::WhirProver;
 use revm::primitives::U256;
 use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, PrimeField64, Transcript};
+use zkinfer_pcs::Digest;
+use zkinfer_pcs::TruncatedKeccak;
 use zkinfer_pcs::hiding::{HidingParameters, SaltedKeccakMmcs, labels};
 use zkinfer_pcs::{ColumnClaim, HidingCommitment, HidingOpeningProof, HidingPcs};
 use zkinfer_pcs::{KeccakMmcs, PcsConfig};

@@ -22,11 +22,11 @@ pub fn encode_seed(seed: &[u8]) -> Vec<u8> {
     out
 }
 
-use zkinfer_pcs::DIGEST_BYTES;
 use p3_field::{Field, TwoAdicField};
 use p3_multilinear_util::point::Point;
 use p3_multilinear_util::poly::Poly;
 use zkinfer_field::{EF, F, PrimeCharacteristicRing};
+use zkinfer_pcs::DIGEST_BYTES;
 
 use crate::encoding::{DecodeError, Reader, put_ext};
 use crate::merkle::MerkleOpening;

@@ -10,7 +10,6 @@
 
 mod common;
 
-use zkinfer_pcs::{Digest};
 use common::{
     Opened, accepts, check_merkle, random_columns_and_claims, rejects_with, replay_trace,
 };
@@ -31,6 +30,7 @@ use zkinfer_evm::recording::{
 };
 use zkinfer_evm::{Contract, Harness};
 use zkinfer_field::{EF, F, PrimeCharacteristicRing, Transcript};
+use zkinfer_pcs::Digest;
 use zkinfer_pcs::{ColumnClaim, HidingOpeningProof, HidingPcs, PcsConfig};
 
 /// The Merkle openings of a hiding proof in the order the verifier checks them, with their trees' roots and

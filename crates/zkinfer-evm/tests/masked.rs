@@ -6,7 +6,6 @@
 //! `MaskedPcs::verify`; a decoding error is the Rust side's rejection). Its execution gas and the
 //! transaction's EIP-7623 total are printed.
 
-use zkinfer_pcs::{Digest};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use zkinfer_evm::abi::{Token, decode_uint};
@@ -17,6 +16,7 @@ use zkinfer_evm::masked::{
 };
 use zkinfer_evm::{Contract, Harness, call_tx_gas};
 use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, Transcript};
+use zkinfer_pcs::Digest;
 use zkinfer_pcs::masked::{
     MaskedBatchCommitment, MaskedCommitment, MaskedConfig, MaskedPcs, MaskedProof,
 };

@@ -3,7 +3,6 @@
 //! opened by p3, honest openings accepted by both with the same opened values, mutated openings rejected by
 //! both with the same error; and the gas of openings shaped like WHIR's first-round queries.
 
-use zkinfer_pcs::{DIGEST_BYTES, Digest, TruncatedKeccak};
 use p3_commit::{ExtensionMmcs, Mmcs};
 use p3_matrix::dense::RowMajorMatrix;
 use p3_symmetric::{CompressionFunctionFromHasher, SerializingHasher};
@@ -18,6 +17,7 @@ use zkinfer_evm::{Contract, Harness, call_tx_gas};
 use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, PrimeField64};
 use zkinfer_pcs::KeccakMmcs;
 use zkinfer_pcs::hiding::{SALT_ELEMS, SaltedKeccakMmcs};
+use zkinfer_pcs::{DIGEST_BYTES, Digest, TruncatedKeccak};
 
 const VERIFY: &str = "verify(bytes32,uint256,uint256,uint256,uint256,uint256[],bytes)";
 

@@ -3,7 +3,6 @@
 //! check) and `Whir.sol` (query indices, the fold of an opened row), against `zkinfer_field::Transcript`'s p3
 //! trait implementations and p3's `Poly::eval_ext`; and their gas.
 
-use zkinfer_pcs::{DIGEST_BYTES, Digest};
 use p3_challenger::fs::TranscriptField;
 use p3_challenger::{CanObserve, CanSample, CanSampleBits, FieldChallenger, GrindingChallenger};
 use p3_merkle_tree::MerkleCap;
@@ -17,6 +16,7 @@ use zkinfer_evm::encoding::{ext_to_word, put_ext};
 use zkinfer_evm::whir::encode_seed;
 use zkinfer_evm::{Contract, Harness};
 use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, PrimeField64, Transcript};
+use zkinfer_pcs::{DIGEST_BYTES, Digest};
 
 /// One raw p3 challenger operation.
 #[derive(Clone, Debug)]

@@ -2,7 +2,6 @@
 //! zkinfer-pcs drives it (one stacked column, one claim): what the WHIR verifier absorbs and draws, in order.
 //! Run with `--nocapture` to print the verifier's transcript trace and the gas figures.
 
-use zkinfer_pcs::{DIGEST_BYTES, Digest};
 use p3_commit::MultilinearPcs;
 use p3_matrix::dense::RowMajorMatrix;
 use p3_merkle_tree::MerkleCap;
@@ -26,6 +25,7 @@ use zkinfer_evm::whir::{
 };
 use zkinfer_evm::{Contract, Harness};
 use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing};
+use zkinfer_pcs::{DIGEST_BYTES, Digest};
 use zkinfer_pcs::{KeccakMmcs, PcsConfig};
 
 mod common;
@@ -171,7 +171,9 @@ struct Algebra {
     final_queries: Vec<(usize, Vec<EF>)>,
 }
 
-fn rows_of(o: &QueryOpenings<F, EF, p3_merkle_tree::PrunedMerklePaths<u8, DIGEST_BYTES>>) -> Vec<Vec<EF>> {
+fn rows_of(
+    o: &QueryOpenings<F, EF, p3_merkle_tree::PrunedMerklePaths<u8, DIGEST_BYTES>>,
+) -> Vec<Vec<EF>> {
     match o {
         QueryOpenings::Base(o) => o
             .rows

@@ -10,7 +10,6 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use p3_commit::MultilinearPcs;
-use zkinfer_pcs::TruncatedKeccak;
 use p3_matrix::dense::RowMajorMatrix;
 use p3_multilinear_util::point::Point;
 use p3_sumcheck::layout::{Layout, PrefixProver, Table, observe_commitment};
@@ -18,6 +17,7 @@ use p3_sumcheck::{OpeningBatch, OpeningProtocol, PrescribedPointPcs, TableShape,
 use p3_whir::{WhirConfig, WhirProver};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, Transcript};
+use zkinfer_pcs::TruncatedKeccak;
 use zkinfer_pcs::types::{KeccakMmcs, LeafHash, NodeCompress};
 use zkinfer_pcs::{ColumnClaim, Pcs, PcsConfig};
 

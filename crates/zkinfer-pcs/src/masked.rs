@@ -78,8 +78,8 @@ use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, Transcript
 use zkinfer_poly::{eq_eval, eq_table, eq_table_scaled, evaluate};
 use zkinfer_sumcheck::{Column, SumcheckError, SumcheckProof, Term, powers, round_message};
 
-use crate::types::{Dft, KeccakMmcs, MerkleCap};
 use crate::types::Digest;
+use crate::types::{Dft, KeccakMmcs, MerkleCap};
 use crate::{ColumnClaim, Commitment, CommittedData, OpeningProof, Pcs, PcsConfig, PcsError};
 
 mod batch;

@@ -20,9 +20,9 @@ use p3_sumcheck::layout::Layout;
 use serde::{Deserialize, Serialize};
 use zkinfer_field::{F, PrimeCharacteristicRing, Transcript};
 
+use crate::types::Digest;
 use crate::types::{CommittedData, KeccakMmcs, StackLayout, WhirData};
 use crate::{Commitment, Pcs, PcsError};
-use crate::types::Digest;
 
 /// The Merkle tree of a codeword (p3's prover data of the commitment).
 type MerkleData = <KeccakMmcs as Mmcs<F>>::ProverData<DenseMatrix<F>>;

@@ -245,7 +245,11 @@ mod tests {
                 let mut out = vec![[0u8; DIGEST_BYTES]; count];
                 TruncatedKeccak.hash_many(&messages, &mut out);
                 for (q, d) in out.iter().enumerate() {
-                    assert_eq!(*d, prefix(&messages[q * len..(q + 1) * len]), "{len} × {count}");
+                    assert_eq!(
+                        *d,
+                        prefix(&messages[q * len..(q + 1) * len]),
+                        "{len} × {count}"
+                    );
                 }
             }
         }

@@ -5,8 +5,8 @@
 //! commitment's, a changed stack, a changed codeword or digest, another root, a cut file, a
 //! tree never attached — is a clear error, never an opening the verifier has to catch.
 
-use zkinfer_pcs::DIGEST_BYTES;
 use std::sync::{Arc, Mutex};
+use zkinfer_pcs::DIGEST_BYTES;
 
 use bincode::Options;
 use rand::{Rng, SeedableRng, rngs::StdRng};

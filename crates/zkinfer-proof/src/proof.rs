@@ -830,8 +830,9 @@ mod tests {
 
     #[test]
     fn an_old_proof_file_names_its_version_and_the_fix() {
-        assert_eq!(<Proof as ZkFile>::VERSION, 29);
-        // Proofs of the previous formats (28: the folded polynomial's plain opening at fold 4;
+        assert_eq!(<Proof as ZkFile>::VERSION, 30);
+        // Proofs of the previous formats (29: 32-byte Merkle digests; 28: the folded
+        // polynomial's plain opening at fold 4;
         // 27: every blinded lookup layer round at degree 5; 26:
         // the masked opening's rows in unique decoding; 25: small private weights on HidingPcs; 24: a witness
         // opened on its own by HVZK-WHIR; 23: every value of a sumcheck round sent; 22: a
@@ -842,7 +843,7 @@ mod tests {
         // 19: that randomness never in the stack's free tail;
         // 18: the weights' openings' randomness always in the encoding; 17: a lookup tree per
         // table and size; 16: one per lookup) are refused.
-        for old in [16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28] {
+        for old in [16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29] {
             let e = Proof::from_bytes(&header::<Proof>(old)).unwrap_err();
             assert!(
                 matches!(e, FileError::WrongVersion { got, .. } if got == old),

@@ -51,8 +51,8 @@ use zkinfer_pcs::{
     ReusableCommittedData, StoredHidingData,
 };
 
-use zkinfer_pcs::{DIGEST_BYTES, Digest};
 use zkinfer_pcs::masked::{MaskedBatchCommitment, MaskedCommitment, MaskedPcs, StoredMaskedBatch};
+use zkinfer_pcs::{DIGEST_BYTES, Digest};
 
 use crate::commit::{OPENING_MASK_VARS, hiding_config};
 use crate::error::{ProveError, VerifyError};

@@ -34,7 +34,11 @@ fn weights_in_two_groups_prove_verify_and_each_group_is_bound() {
         let made = groups(PcsConfig::default(), &vars[..].into(), USES);
         assert_eq!(made.len(), 2, "{made:?} of {vars:?}");
         let pk = setup_with_max_proofs(&g, &plan, PcsConfig::default(), USES).expect("setup");
-        assert_eq!(pk.vk.weights_root.len(), 64, "one root per group");
+        assert_eq!(
+            pk.vk.weights_root.len(),
+            2 * zkinfer_pcs::DIGEST_BYTES,
+            "one root per group"
+        );
         let other_pk = setup_with_max_proofs(&g, &plan, PcsConfig::default(), USES).expect("setup");
         let proof = prove(&pk, &x, None).expect("proves");
         let other_proof = prove(&other_pk, &x, None).expect("proves");

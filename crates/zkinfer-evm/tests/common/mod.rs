@@ -1,6 +1,5 @@
 //! Shared by the tests that check real WHIR openings' Merkle proofs with `Merkle.sol`.
 
-use zkinfer_pcs::{Digest};
 use p3_multilinear_util::point::Point;
 use p3_multilinear_util::poly::Poly;
 use rand::Rng;
@@ -13,6 +12,7 @@ use zkinfer_evm::merkle::{
 };
 use zkinfer_evm::recording::{Ev, script};
 use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing};
+use zkinfer_pcs::Digest;
 use zkinfer_pcs::hiding::SaltedKeccakMmcs;
 
 /// `MerkleHarness.verify`.

@@ -52,9 +52,9 @@ use super::{
     StackClaim, StoredHidingData, check_level, check_opened, check_report, check_security,
     check_values, randomized_round_bits,
 };
+use crate::types::{DIGEST_BYTES, Digest};
 use crate::verifier::run_p3_verifier;
 use crate::{ColumnClaim, PcsError};
-use crate::types::{DIGEST_BYTES, Digest};
 
 /// Transcript label of a witness commitment made for a joint opening: `W`'s stack variables,
 /// first fold and openings.
@@ -577,7 +577,12 @@ type EncodedWitness = (Vec<F>, SaltedData<RowMajorMatrix<F>>, Digest);
 /// checked against: `W`'s and `X`'s roots, `X`'s committed width
 /// ([`super::merkle::pair_width_word`]) and a zero word (a cap holds a power of two of words).
 fn joint_cap(w: Digest, x: Digest, x_width: usize) -> p3_merkle_tree::MerkleCap<F, Digest> {
-    p3_merkle_tree::MerkleCap::new(vec![w, x, super::merkle::pair_width_word(x_width), [0; DIGEST_BYTES]])
+    p3_merkle_tree::MerkleCap::new(vec![
+        w,
+        x,
+        super::merkle::pair_width_word(x_width),
+        [0; DIGEST_BYTES],
+    ])
 }
 
 fn single_cap(root: Digest) -> p3_merkle_tree::MerkleCap<F, Digest> {

@@ -179,17 +179,16 @@ impl LazyTree {
     ///
     /// # Errors
     /// The source cannot be read, or its root is not `root`.
-    pub(crate) fn new(
-        shape: TreeShape,
-        root: Digest,
-        source: TreeSource,
-    ) -> Result<Self, String> {
+    pub(crate) fn new(shape: TreeShape, root: Digest, source: TreeSource) -> Result<Self, String> {
         if !shape.height.is_power_of_two() || shape.width == 0 {
             return Err(format!("a {} × {} codeword", shape.height, shape.width));
         }
         let (codeword, salts, digests) = shape.sections();
         let mut stored_root = [0u8; DIGEST_BYTES];
-        source.read(codeword + salts + digests - DIGEST_BYTES as u64, &mut stored_root)?;
+        source.read(
+            codeword + salts + digests - DIGEST_BYTES as u64,
+            &mut stored_root,
+        )?;
         if stored_root != root {
             return Err("the stored tree's root is not the commitment's".into());
         }
@@ -253,8 +252,10 @@ impl LazyTree {
             layer_at += DIGEST_BYTES as u64 * (height >> level) as u64;
         }
         for (slot, &(level, node)) in out.siblings.iter_mut().zip(siblings) {
-            self.source
-                .read(layer_start[level] + DIGEST_BYTES as u64 * node as u64, &mut slot[..])?;
+            self.source.read(
+                layer_start[level] + DIGEST_BYTES as u64 * node as u64,
+                &mut slot[..],
+            )?;
         }
         Ok(())
     }

@@ -29,8 +29,8 @@ use p3_matrix::dense::DenseMatrix;
 
 use super::lazy::LazyTree;
 use super::types::SALT_ELEMS;
-use crate::types::{LeafHash, NodeCompress};
 use crate::types::{DIGEST_BYTES, Digest, TruncatedKeccak};
+use crate::types::{LeafHash, NodeCompress};
 
 /// p3's salted Keccak tree, as [`SaltedKeccakMmcs`] wraps it.
 pub type P3SaltedKeccakMmcs =

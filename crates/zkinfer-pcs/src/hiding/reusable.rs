@@ -29,8 +29,8 @@ use serde::{Deserialize, Serialize};
 use zkinfer_field::{EF, F, Transcript};
 
 use super::{HidingCommitment, HidingCommittedData, HidingOpeningProof, HidingPcs, StackClaim};
-use crate::{ColumnClaim, PcsError};
 use crate::types::Digest;
+use crate::{ColumnClaim, PcsError};
 
 /// A hiding commitment whose randomness covers `uses` openings
 /// ([`HidingPcs::commit_reusable`]). A distinct type (and a distinct digest tag) so a one-use

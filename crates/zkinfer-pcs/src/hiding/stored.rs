@@ -43,8 +43,8 @@ use super::{
     HidingOpeningProof, HidingPcs, ReusableCommitment, ReusableCommittedData, SaltedKeccakMmcs,
     StackClaim,
 };
-use crate::{ColumnClaim, PcsError};
 use crate::types::Digest;
+use crate::{ColumnClaim, PcsError};
 
 /// A [`ReusableCommittedData`] kept for later openings ([`ReusableCommittedData::into_stored`],
 /// [`HidingPcs::open_stored`]): the stacked polynomial, the first oracle's encoding randomness

@@ -32,8 +32,8 @@ use super::{
 };
 use crate::hiding::stack::Stack;
 use crate::hiding::stored::{ByteString, Elements, ElementsBuf};
-use crate::{ColumnClaim, MAX_CLAIMS, PcsError, StackClaim};
 use crate::types::{DIGEST_BYTES, Digest};
+use crate::{ColumnClaim, MAX_CLAIMS, PcsError, StackClaim};
 
 const LABEL_SHAPES: &[u8] = b"mk/shapes";
 const LABEL_USES: &[u8] = b"mk/uses";
