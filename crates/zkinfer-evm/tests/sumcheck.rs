@@ -147,11 +147,9 @@ fn mutate(rng: &mut StdRng, case: &Case, other: &Case) -> (&'static str, Vec<u8>
     let reencode = |p: &SumcheckProof, e: &[EF]| encode_sumcheck_message(p, e).expect("encodes");
     let same = |m: Vec<u8>| (case.context.clone(), case.claimed_sum, m);
     let (what, (ctx, sum, m)) = match rng.random_range(0..13) {
-        0 => {
-            let mut m = msg;
-            let pos = rng.random_range(0..m.len());
-            m[pos] ^= rng.random_range(1..=255u8);
-            ("byte flip", same(m))
+        0 | 6 | 7 | 11 => {
+            let (what, m) = mutations::mutate_bytes(rng, &msg);
+            (what, same(m))
         }
         1 => {
             let k = rng.random_range(0..rounds);
@@ -179,16 +177,6 @@ fn mutate(rng: &mut StdRng, case: &Case, other: &Case) -> (&'static str, Vec<u8>
             proof.round_polys[k].pop();
             ("round value removed", same(reencode(&proof, &evals)))
         }
-        6 => {
-            let mut m = msg;
-            m.truncate(rng.random_range(0..m.len()));
-            ("truncated", same(m))
-        }
-        7 => {
-            let mut m = msg;
-            m.push(rng.random());
-            ("byte appended", same(m))
-        }
         8 => {
             let i = rng.random_range(0..evals.len());
             evals[i] = bump(evals[i]);
@@ -202,10 +190,6 @@ fn mutate(rng: &mut StdRng, case: &Case, other: &Case) -> (&'static str, Vec<u8>
             let mut ctx = case.context.clone();
             ctx.push(1);
             ("another context", (ctx, case.claimed_sum, msg))
-        }
-        11 => {
-            let m = (0..msg.len()).map(|_| rng.random()).collect();
-            ("random bytes", same(m))
         }
         _ => ("another proof", same(other.message())),
     };

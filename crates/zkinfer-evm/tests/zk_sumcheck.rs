@@ -175,11 +175,9 @@ fn mutate(
         )
     };
     let (what, (degrees, ctx, sum, m)) = match rng.random_range(0..16) {
-        0 => {
-            let mut m = msg;
-            let pos = rng.random_range(0..m.len());
-            m[pos] ^= rng.random_range(1..=255u8);
-            ("byte flip", same(m))
+        0 | 6 | 7 | 12 => {
+            let (what, m) = mutations::mutate_bytes(rng, &msg);
+            (what, same(m))
         }
         1 => {
             let k = rng.random_range(0..rounds);
@@ -207,16 +205,6 @@ fn mutate(
             proof.sumcheck.round_polys[k].pop();
             ("round value removed", same(enc(&proof)))
         }
-        6 => {
-            let mut m = msg;
-            m.truncate(rng.random_range(0..m.len()));
-            ("truncated", same(m))
-        }
-        7 => {
-            let mut m = msg;
-            m.push(rng.random());
-            ("byte appended", same(m))
-        }
         8 => {
             proof.mask_sum = bump(proof.mask_sum);
             ("mask sum changed", same(enc(&proof)))
@@ -241,10 +229,6 @@ fn mutate(
                 "another context",
                 (case.degrees.clone(), ctx, case.claimed_sum, msg),
             )
-        }
-        12 => {
-            let m = (0..msg.len()).map(|_| rng.random()).collect();
-            ("random bytes", same(m))
         }
         13 => {
             // Every round at degree 5, as format 27 sent them: a proof of the same polynomials,

@@ -28,6 +28,29 @@ pub fn reject_all<C, M>(
     (rejected, kinds)
 }
 
+/// A byte-level mutation of an encoded message, one of four at random: a byte flipped, the message
+/// cut short, a byte appended, or as many random bytes. Returns its kind and the mutated message
+/// (`msg` must not be empty).
+pub fn mutate_bytes(rng: &mut impl rand::Rng, msg: &[u8]) -> (&'static str, Vec<u8>) {
+    let mut m = msg.to_vec();
+    match rng.random_range(0..4) {
+        0 => {
+            let pos = rng.random_range(0..m.len());
+            m[pos] ^= rng.random_range(1..=255u8);
+            ("byte flip", m)
+        }
+        1 => {
+            m.truncate(rng.random_range(0..m.len()));
+            ("truncated", m)
+        }
+        2 => {
+            m.push(rng.random());
+            ("byte appended", m)
+        }
+        _ => ("random bytes", (0..m.len()).map(|_| rng.random()).collect()),
+    }
+}
+
 /// Asserts that the contract's call `out` reverted with the Solidity error that corresponds to the
 /// Rust verifier's rejection `rust`.
 pub fn assert_same_rejection(
