@@ -6,7 +6,7 @@
 //! is not built: see the crate README). `decode_proof` reads back exactly what `encode_proof` writes, so
 //! byte-level mutations of the calldata can be handed to `HidingPcs::verify` (the tests do).
 //!
-//! Layout (all integers big-endian; EF as `ProofReader`'s 16 bytes; roots 32 bytes; PoW witnesses 8 bytes):
+//! Layout (all integers big-endian; EF as `ProofReader`'s 16 bytes; roots 25 bytes; PoW witnesses 8 bytes):
 //! 1. the opened values (one EF per claim, in claim order), then the root of the one tree of every
 //!    batch's sumcheck masks (since proof format 23; vendored p3-whir patch 17);
 //! 2. masked sumcheck batch 0: `mu_tilde`, then per round the round's coefficients and, where the batch

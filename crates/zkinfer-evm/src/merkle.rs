@@ -3,7 +3,7 @@
 //! One opening of WHIR's STIR queries against one round's tree: for each query (in query order) the row's
 //! leaf preimage exactly as `KeccakMmcs` hashes it (each F element's 8 little-endian bytes; an EF element as
 //! c0 then c1; then, in the salted tree of the hiding commitment, the [`zkinfer_pcs::hiding::SALT_ELEMS`] salt
-//! elements), then a 2-byte sibling count and the 32-byte siblings of p3's pruned multiproof
+//! elements), then a 2-byte sibling count and the 25-byte siblings of p3's pruned multiproof
 //! (`PrunedMerklePaths`). Rows are little-endian, unlike the rest of the encoding, so that the contract hashes a
 //! leaf with one `KECCAK256` over calldata.
 //!

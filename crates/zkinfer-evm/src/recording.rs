@@ -35,7 +35,7 @@ use crate::whir::VerifyingData;
 pub enum Ev {
     /// Observe a base element.
     Observe(u64),
-    /// Observe a 32-byte digest.
+    /// Observe a digest ([`zkinfer_pcs::DIGEST_BYTES`] bytes).
     ObserveDigest(Digest),
     /// Sample a base element.
     Sample(u64),

@@ -1,5 +1,5 @@
-//! Multilinear polynomial commitment for zkinfer: WHIR (`p3-whir` 0.8) over Keccak-256 Merkle
-//! trees, many columns in one commitment, all claims settled by one opening proof.
+//! Multilinear polynomial commitment for zkinfer: WHIR (`p3-whir` 0.8) over Keccak Merkle trees
+//! (25-byte digests, [`DIGEST_BYTES`]), many columns in one commitment, all claims settled by one opening proof.
 //!
 //! # What it proves
 //! [`Pcs::commit`] commits to columns `c_0, …, c_{k-1}` of base-field values (each of power-of-two
@@ -13,8 +13,9 @@
 //!   variables (p3-sumcheck's stacked layout, selector bits most significant). So
 //!   `c̃_j(p) = P(s_j ‖ 0…0 ‖ p)` for the Boolean selector `s_j` of column `j`.
 //! - *Commitment.* `P` is Reed–Solomon encoded at rate `2^-log_inv_rate` and the codeword is
-//!   committed in a Merkle tree of standard padded Keccak-256 (leaves: the row's little-endian
-//!   bytes; nodes: `keccak(left ‖ right)`), so the EVM's `KECCAK256` reproduces it. The root is
+//!   committed in a Merkle tree of standard padded Keccak-256 truncated to 25 bytes
+//!   ([`TruncatedKeccak`]; leaves: the row's little-endian bytes; nodes: the two children's 50
+//!   bytes), so the EVM's `KECCAK256` and a mask reproduce it. The root is
 //!   deterministic (non-hiding).
 //! - *Opening.* p3-whir's prescribed-point opening is used as is: it batches the claims with a
 //!   random `γ` into one sumcheck `Σ_x P(x)·Σ_i γ^i eq(q_i, x) = Σ_i γ^i v_i` (each `eq` costs
@@ -94,7 +95,7 @@ const LABEL_CLAIM_COLUMN: TranscriptLabel = b"pcs/claim-column";
 const LABEL_CLAIM_POINT: TranscriptLabel = b"pcs/claim-point";
 const LABEL_CLAIM_VALUE: TranscriptLabel = b"pcs/claim-value";
 
-/// The multilinear polynomial commitment: WHIR over a Keccak-256 Merkle tree.
+/// The multilinear polynomial commitment: WHIR over a (truncated) Keccak Merkle tree.
 #[derive(Clone, Debug)]
 pub struct Pcs {
     config: PcsConfig,

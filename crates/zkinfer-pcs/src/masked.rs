@@ -240,7 +240,7 @@ pub enum MaskedError {
 /// The commitment: the tree's root, the column's number of variables and the stack's.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MaskedCommitment {
-    /// Keccak-256 root of the rows.
+    /// Merkle root of the rows ([`crate::TruncatedKeccak`]).
     pub root: Digest,
     /// The column's variables `d`.
     pub data_vars: usize,

@@ -23,7 +23,7 @@
 //! mask and for its openings' randomness in the stack's free tail (proof format 20; a column
 //! larger than that gets a group of its own). Each group has its own seed
 //! (derived from the key's, [`group_seed`]), root (the verifying key's `weights_root` holds the
-//! roots one after the other, 32 bytes each), claim reduction and opening. A group whose
+//! roots one after the other, [`zkinfer_pcs::DIGEST_BYTES`] each), claim reduction and opening. A group whose
 //! codeword at the hiding rate (1/8) would pass 2^[`MAX_CODEWORD_VARS`] elements is committed at
 //! rate 1/4 or 1/2 instead, bounding what each proof re-derives and holds. The grouping and
 //! the rates are functions of the plan's shapes and the budget, so prover and verifier agree on
@@ -1427,7 +1427,7 @@ pub fn masked_joint_vars(
 /// the group's committed columns' shapes (weights, then the opening mask), the joint stack.
 ///
 /// # Errors
-/// A root that is not 32 bytes, or weights that do not make one group a masked commitment takes.
+/// A root that is not [`DIGEST_BYTES`] bytes, or weights that do not make one group a masked commitment takes.
 pub fn expected_masked(
     root: &[u8],
     shapes: &WeightShapes,

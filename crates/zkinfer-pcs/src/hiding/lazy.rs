@@ -16,7 +16,7 @@
 //!
 //! Layout of a tree in its source (all little-endian): the codeword's `height × width` values
 //! (8 bytes each, row-major), the salts' `height × SALT_ELEMS` values, then the digest layers
-//! from the leaves' (`height` digests of 32 bytes) up to the root's (one).
+//! from the leaves' (`height` digests of [`DIGEST_BYTES`] bytes) up to the root's (one).
 
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::sync::{Arc, Mutex, PoisonError};

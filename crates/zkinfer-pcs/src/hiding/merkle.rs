@@ -6,7 +6,8 @@
 //! few thousand leaves and tens of thousands of inner nodes that way, each a Keccak-f call, and
 //! that was the largest part of a small model's verification. Here the tree is walked level by
 //! level and every level's node hashes (and all the leaves) are computed together by p3-keccak's
-//! vectorized `hash_many` (eight AVX-512 lanes), the same standard Keccak-256.
+//! vectorized `hash_many` (eight AVX-512 lanes), the same truncated Keccak-256
+//! ([`TruncatedKeccak`]).
 //!
 //! The batched check handles the shape every zkinfer tree has (one matrix of power-of-two height
 //! per tree, a binary tree, one root); it accepts an opening only after recomputing the root from
@@ -41,8 +42,8 @@ type Inner = P3SaltedKeccakMmcs;
 /// Leaves hashed per parallel task.
 const LEAVES_PER_TASK: usize = 64;
 
-/// The salted Keccak Merkle commitment: the plain path's tree (standard padded Keccak-256 over
-/// the row's little-endian bytes, `keccak(left ‖ right)` nodes) with [`SALT_ELEMS`] random field
+/// The salted Keccak Merkle commitment: the plain path's tree ([`TruncatedKeccak`] over the row's
+/// little-endian bytes, nodes over `left ‖ right`) with [`SALT_ELEMS`] random field
 /// elements appended to every row before hashing. p3's `MerkleTreeHidingMmcs` with a batched
 /// verifier (module docs).
 #[derive(Clone, Debug)]
@@ -424,7 +425,7 @@ pub(super) fn batched_root<R: AsRef<[F]> + PartialEq>(
             _ => leaves.push((index, q)),
         }
     }
-    // Leaf digests: Keccak-256 of (row ‖ salt) as little-endian u64s, all leaves at once.
+    // Leaf digests: the truncated Keccak-256 of (row ‖ salt) as little-endian u64s, all at once.
     let leaf_bytes = (width + SALT_ELEMS) * 8;
     let mut messages = vec![0u8; leaves.len() * leaf_bytes];
     for (message, &(_, q)) in messages.chunks_mut(leaf_bytes).zip(&leaves) {
@@ -471,7 +472,7 @@ pub(super) fn batched_root<R: AsRef<[F]> + PartialEq>(
     (cursor == siblings.len() && nodes == [0]).then(|| digests[0])
 }
 
-/// Keccak-256 of each `len`-byte message of `messages`, vectorized, in parallel for many.
+/// The truncated Keccak-256 of each `len`-byte message of `messages`, vectorized, in parallel.
 fn hash_many(messages: &[u8], len: usize, out: &mut [Digest]) {
     messages
         .par_chunks(len * LEAVES_PER_TASK)

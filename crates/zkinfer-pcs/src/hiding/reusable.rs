@@ -42,7 +42,7 @@ pub struct ReusableCommitment {
 }
 
 impl ReusableCommitment {
-    /// The Keccak-256 Merkle root of the salted, randomized codeword.
+    /// The Merkle root ([`crate::TruncatedKeccak`]) of the salted, randomized codeword.
     #[must_use]
     pub fn root(&self) -> Digest {
         self.inner.root

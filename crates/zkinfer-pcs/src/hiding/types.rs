@@ -36,7 +36,7 @@ pub struct HidingCommitment {
 }
 
 impl HidingCommitment {
-    /// The Keccak-256 Merkle root of the salted, randomized codeword.
+    /// The Merkle root ([`crate::TruncatedKeccak`]) of the salted, randomized codeword.
     #[must_use]
     pub fn root(&self) -> Digest {
         self.root

@@ -13,7 +13,7 @@ contract MaskedJointHarness {
     /// absorb_reusable_batch_commitment`) and the witness commitment (`MaskedPcs::absorb_batch_commitment_at`),
     /// then verifies `proof` with the verifying data `jdata` (`MaskedVerifier.readJointConfig`) against
     /// `statement` (`zkinfer_evm::masked::joint_statement`: the weights' slots (`MaskedVerifier.readBatch`), root
-    /// (32 bytes) and claims; the witness's slots, root and claims). Returns the execution gas (decoding the verifying data and
+    /// (25 bytes) and claims; the witness's slots, root and claims). Returns the execution gas (decoding the verifying data and
     /// the claims excluded).
     function verifyMaskedJoint(
         bytes calldata context,
