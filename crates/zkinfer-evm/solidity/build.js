@@ -18,6 +18,7 @@ const CONTRACTS = [
   "HidingHarness",
   "MaskedHarness",
   "MaskedJointHarness",
+  "LogUpHarness",
   "PlainOpening",
 ];
 

@@ -30,6 +30,9 @@ pub enum Contract {
     /// `solidity/src/test/MaskedJointHarness.sol`: `MaskedVerifier.verifyJointBatch`, the joint opening of a
     /// reusable weights commitment and a proof's witness.
     MaskedJointHarness,
+    /// `solidity/src/test/LogUpHarness.sol`: `BlindedLogUp.verifyDeferred` (`LogUpGkr.sol`), the blinded
+    /// LogUp-GKR verifier with deferred leaves.
+    LogUpHarness,
     /// `solidity/src/PlainOpening.sol`: the plain WHIR opening of two columns as a deployed library (the
     /// masked verifiers call it; linked by address at deployment, [`Artifact::links`]).
     PlainOpening,
@@ -37,7 +40,7 @@ pub enum Contract {
 
 impl Contract {
     /// Every contract, in a fixed order.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::GoldilocksHarness,
         Self::TranscriptHarness,
         Self::SumcheckHarness,
@@ -46,6 +49,7 @@ impl Contract {
         Self::HidingHarness,
         Self::MaskedHarness,
         Self::MaskedJointHarness,
+        Self::LogUpHarness,
         Self::PlainOpening,
     ];
 
@@ -68,6 +72,7 @@ impl Contract {
             Self::HidingHarness => include_str!("../artifacts/HidingHarness.json"),
             Self::MaskedHarness => include_str!("../artifacts/MaskedHarness.json"),
             Self::MaskedJointHarness => include_str!("../artifacts/MaskedJointHarness.json"),
+            Self::LogUpHarness => include_str!("../artifacts/LogUpHarness.json"),
             Self::PlainOpening => include_str!("../artifacts/PlainOpening.json"),
         }
     }

@@ -100,6 +100,28 @@ pub fn put_ext(out: &mut Vec<u8>, x: EF) {
     out.extend_from_slice(&c[0].as_canonical_u64().to_be_bytes());
 }
 
+/// Appends `n` as a `bytes`-byte big-endian integer (`bytes ≤ 8`).
+///
+/// # Errors
+/// [`DecodeError::TooLong`] (naming `what`) if `n` does not fit.
+pub fn put_uint(
+    out: &mut Vec<u8>,
+    what: &'static str,
+    n: usize,
+    bytes: usize,
+) -> Result<(), DecodeError> {
+    let max = u64::MAX >> (64 - 8 * bytes.clamp(1, 8));
+    if n as u64 > max {
+        return Err(DecodeError::TooLong {
+            what,
+            got: n,
+            max: max as usize,
+        });
+    }
+    out.extend_from_slice(&(n as u64).to_be_bytes()[8 - bytes.clamp(1, 8)..]);
+    Ok(())
+}
+
 /// Appends a 1-byte count and the elements.
 ///
 /// # Errors

@@ -136,16 +136,7 @@ pub enum TranscriptOp {
 }
 
 fn put_len(out: &mut Vec<u8>, n: usize, bytes: usize) -> Result<(), DecodeError> {
-    let max = (1usize << (8 * bytes)) - 1;
-    if n > max {
-        return Err(DecodeError::TooLong {
-            what: "script field",
-            got: n,
-            max,
-        });
-    }
-    out.extend_from_slice(&(n as u64).to_be_bytes()[8 - bytes..]);
-    Ok(())
+    encoding::put_uint(out, "script field", n, bytes)
 }
 
 /// Encodes a script: a 2-byte count of challenges it draws, then per operation a 1-byte code, a 1-byte label

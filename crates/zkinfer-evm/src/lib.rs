@@ -34,6 +34,7 @@ pub mod evm;
 pub mod gas;
 pub mod harness;
 pub mod hiding;
+pub mod logup;
 pub mod masked;
 pub mod merkle;
 pub mod recording;

@@ -53,17 +53,30 @@ pub fn mutate_bytes(rng: &mut impl rand::Rng, msg: &[u8]) -> (&'static str, Vec<
 
 /// Asserts that the contract's call `out` reverted with the Solidity error that corresponds to the
 /// Rust verifier's rejection `rust`.
+#[allow(dead_code)]
 pub fn assert_same_rejection(
     h: &zkinfer_evm::Harness,
     out: &zkinfer_evm::evm::CallOutcome,
     rust: &zkinfer_evm::harness::Rejection,
 ) {
+    assert_reverts_with(h, out, rust.solidity_name(), rust);
+}
+
+/// Asserts that the contract's call `out` reverted with the Solidity error `name`, the twin of the
+/// Rust verifier's rejection `rust`; returns the contract's error.
+pub fn assert_reverts_with(
+    h: &zkinfer_evm::Harness,
+    out: &zkinfer_evm::evm::CallOutcome,
+    name: &str,
+    rust: &dyn std::fmt::Display,
+) -> zkinfer_evm::abi::RevertError {
     assert!(!out.success, "Rust rejects ({rust}), the contract accepts");
     let err = h.revert_error(out);
     assert_eq!(
         err.as_ref().map(|e| e.name.as_str()),
-        Some(rust.solidity_name()),
+        Some(name),
         "Rust rejects with {rust}, the contract with {err:?} (halt: {:?})",
         out.halt
     );
+    err.unwrap_or_else(|| unreachable!("checked above"))
 }
