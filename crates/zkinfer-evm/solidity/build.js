@@ -19,6 +19,7 @@ const CONTRACTS = [
   "MaskedHarness",
   "MaskedJointHarness",
   "LogUpHarness",
+  "PoolHarness",
   "PlainOpening",
 ];
 

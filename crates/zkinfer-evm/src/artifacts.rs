@@ -33,6 +33,9 @@ pub enum Contract {
     /// `solidity/src/test/LogUpHarness.sol`: `BlindedLogUp.verifyDeferred` (`LogUpGkr.sol`), the blinded
     /// LogUp-GKR verifier with deferred leaves.
     LogUpHarness,
+    /// `solidity/src/test/PoolHarness.sol`: `MaskPool.sol`, the mask pool's verifier, on a script of pool
+    /// operations.
+    PoolHarness,
     /// `solidity/src/PlainOpening.sol`: the plain WHIR opening of two columns as a deployed library (the
     /// masked verifiers call it; linked by address at deployment, [`Artifact::links`]).
     PlainOpening,
@@ -40,7 +43,7 @@ pub enum Contract {
 
 impl Contract {
     /// Every contract, in a fixed order.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::GoldilocksHarness,
         Self::TranscriptHarness,
         Self::SumcheckHarness,
@@ -50,6 +53,7 @@ impl Contract {
         Self::MaskedHarness,
         Self::MaskedJointHarness,
         Self::LogUpHarness,
+        Self::PoolHarness,
         Self::PlainOpening,
     ];
 
@@ -73,6 +77,7 @@ impl Contract {
             Self::MaskedHarness => include_str!("../artifacts/MaskedHarness.json"),
             Self::MaskedJointHarness => include_str!("../artifacts/MaskedJointHarness.json"),
             Self::LogUpHarness => include_str!("../artifacts/LogUpHarness.json"),
+            Self::PoolHarness => include_str!("../artifacts/PoolHarness.json"),
             Self::PlainOpening => include_str!("../artifacts/PlainOpening.json"),
         }
     }

@@ -297,6 +297,11 @@ impl Rejection {
             Self::Sumcheck(SumcheckError::FinalEvalMismatch { .. }) => "FinalEvalMismatch",
             Self::Sumcheck(SumcheckError::BadDegree { .. }) => "BadDegree",
             Self::Sumcheck(SumcheckError::WrongEvalCount { .. }) => "WrongEvalCount",
+            Self::Sumcheck(SumcheckError::BadPoolSize { .. }) => "BadPoolSize",
+            Self::Sumcheck(SumcheckError::PoolExhausted { .. }) => "PoolExhausted",
+            Self::Sumcheck(SumcheckError::BadMaskSlot { .. }) => "BadMaskSlot",
+            Self::Sumcheck(SumcheckError::WrongPointLength { .. }) => "WrongPointLength",
+            Self::Sumcheck(SumcheckError::DegenerateChallenge) => "DegenerateChallenge",
             Self::Sumcheck(_) => "Sumcheck",
         }
     }

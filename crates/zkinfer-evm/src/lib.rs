@@ -37,6 +37,7 @@ pub mod hiding;
 pub mod logup;
 pub mod masked;
 pub mod merkle;
+pub mod pool;
 pub mod recording;
 pub mod whir;
 
