@@ -302,6 +302,7 @@ impl Rejection {
             Self::Sumcheck(SumcheckError::BadMaskSlot { .. }) => "BadMaskSlot",
             Self::Sumcheck(SumcheckError::WrongPointLength { .. }) => "WrongPointLength",
             Self::Sumcheck(SumcheckError::DegenerateChallenge) => "DegenerateChallenge",
+            Self::Sumcheck(SumcheckError::MaskedClaims { .. }) => "MaskedClaims",
             Self::Sumcheck(_) => "Sumcheck",
         }
     }

@@ -9,8 +9,10 @@
 
 use revm::primitives::U256;
 use zkinfer_field::{EF, Transcript};
+use zkinfer_sumcheck::Term;
 use zkinfer_sumcheck::zk::{
-    LinearClaim, MaskClaim, MaskPoolProof, MaskPoolVerifier, PoolClaim, ZkSumcheckProof,
+    ClaimMask, LinearClaim, MaskClaim, MaskPoolProof, MaskPoolVerifier, MaskedClaim,
+    MaskedSumcheckProof, PoolClaim, ZkSumcheckProof, verify_zk_masked,
 };
 
 use crate::abi::Token;
@@ -170,6 +172,14 @@ pub fn rust_run_pool(
 ) -> Result<Vec<U256>, Rejection> {
     let proof = decode_pool_proof(proof)?;
     let mut pool = MaskPoolVerifier::new(size)?;
+    replay(&mut pool, ops)?;
+    let mut t = Transcript::new(context);
+    let claims = pool.finish(&mut t, &proof)?;
+    Ok(flatten_pool_claims(&claims))
+}
+
+/// Replays `ops` on `pool`.
+fn replay(pool: &mut MaskPoolVerifier, ops: &[PoolOp]) -> Result<(), Rejection> {
     for op in ops {
         match op {
             PoolOp::TakeMask { num_vars, degree } => {
@@ -192,9 +202,18 @@ pub fn rust_run_pool(
             PoolOp::CheckClaimMask(slot) => pool.check_claim_mask(*slot)?,
         }
     }
-    let mut t = Transcript::new(context);
-    let claims = pool.finish(&mut t, &proof)?;
-    Ok(flatten_pool_claims(&claims))
+    Ok(())
+}
+
+/// The reason code `MaskedSumcheck.MaskedClaims` carries for a Rust `SumcheckError::MaskedClaims` reason.
+#[must_use]
+pub fn masked_claims_reason(reason: &str) -> Option<u64> {
+    match reason {
+        "a private column in a sumcheck without variables" => Some(0),
+        "a private column listed twice" => Some(1),
+        "the incoming masks' evaluation is missing or unexpected" => Some(2),
+        _ => None,
+    }
 }
 
 /// The reason code `MaskPool.BadMaskSlot` carries for a Rust `SumcheckError::BadMaskSlot` reason (`None` for a
@@ -219,4 +238,179 @@ pub fn pool_call_args(context: &[u8], script: &[u8], proof: &[u8]) -> Vec<Token>
         Token::Bytes(script.to_vec()),
         Token::Bytes(proof.to_vec()),
     ]
+}
+
+/// The signature of `PoolHarness.runMasked`.
+pub const POOL_RUN_MASKED: &str = "runMasked(bytes,bytes,bytes,bytes)";
+
+/// A masked sumcheck as `PoolHarness.runMasked` takes it: the statement of `verify_zk_masked`, the proof and
+/// the reported evaluations.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MaskedInput {
+    /// Variables.
+    pub num_vars: usize,
+    /// The summand's terms.
+    pub terms: Vec<Term>,
+    /// The eq factor's point, if any.
+    pub eq_point: Option<Vec<EF>>,
+    /// The columns reported masked.
+    pub private: Vec<usize>,
+    /// The incoming claim masks.
+    pub incoming: Vec<ClaimMask>,
+    /// The claimed sum.
+    pub claimed_sum: EF,
+    /// The proof.
+    pub proof: MaskedSumcheckProof,
+    /// The columns' reported values at the final point.
+    pub evals: Vec<EF>,
+}
+
+/// Encodes a [`MaskedInput`] (layout: `PoolHarness._masked`).
+///
+/// # Errors
+/// [`DecodeError::TooLong`] for a count beyond its field.
+pub fn encode_masked(m: &MaskedInput) -> Result<Vec<u8>, DecodeError> {
+    let mut out = Vec::new();
+    put_uint(&mut out, "variables", m.num_vars, 1)?;
+    put_uint(&mut out, "terms", m.terms.len(), 1)?;
+    for t in &m.terms {
+        put_ext(&mut out, t.coeff);
+        put_uint(&mut out, "factors", t.factors.len(), 1)?;
+        for &f in &t.factors {
+            put_uint(&mut out, "factor", f, 1)?;
+        }
+    }
+    match &m.eq_point {
+        Some(e) => {
+            out.push(1);
+            encoding::put_exts8(&mut out, "eq point", e)?;
+        }
+        None => out.push(0),
+    }
+    put_uint(&mut out, "private columns", m.private.len(), 1)?;
+    for &p in &m.private {
+        put_uint(&mut out, "private column", p, 1)?;
+    }
+    put_uint(&mut out, "incoming masks", m.incoming.len(), 1)?;
+    for c in &m.incoming {
+        put_uint(&mut out, "slot", c.slot, 2)?;
+        put_ext(&mut out, c.coeff);
+    }
+    put_ext(&mut out, m.claimed_sum);
+    put_zk(&mut out, &m.proof.zk)?;
+    match m.proof.incoming_eval {
+        Some(v) => {
+            out.push(1);
+            put_ext(&mut out, v);
+        }
+        None => out.push(0),
+    }
+    encoding::put_exts8(&mut out, "evaluations", &m.evals)?;
+    Ok(out)
+}
+
+/// Reads a [`MaskedInput`] as `PoolHarness._masked` does.
+///
+/// # Errors
+/// The reader's [`DecodeError`], at the contract's offset.
+pub fn decode_masked(data: &[u8]) -> Result<MaskedInput, DecodeError> {
+    let mut r = Reader::new(data);
+    let num_vars = r.read_uint(1)? as usize;
+    let terms = (0..r.read_uint(1)?)
+        .map(|_| {
+            let coeff = r.read_ext()?;
+            let factors = (0..r.read_uint(1)?)
+                .map(|_| r.read_uint(1).map(|f| f as usize))
+                .collect::<Result<_, _>>()?;
+            Ok(Term { coeff, factors })
+        })
+        .collect::<Result<Vec<_>, DecodeError>>()?;
+    let eq_point = if r.read_uint(1)? != 0 {
+        Some(r.read_exts8()?)
+    } else {
+        None
+    };
+    let private = (0..r.read_uint(1)?)
+        .map(|_| r.read_uint(1).map(|p| p as usize))
+        .collect::<Result<_, _>>()?;
+    let incoming = (0..r.read_uint(1)?)
+        .map(|_| {
+            Ok(ClaimMask {
+                slot: r.read_uint(2)? as usize,
+                coeff: r.read_ext()?,
+            })
+        })
+        .collect::<Result<Vec<_>, DecodeError>>()?;
+    let claimed_sum = r.read_ext()?;
+    let zk = read_zk(&mut r)?;
+    let incoming_eval = if r.read_uint(1)? != 0 {
+        Some(r.read_ext()?)
+    } else {
+        None
+    };
+    let evals = r.read_exts8()?;
+    r.finish()?;
+    Ok(MaskedInput {
+        num_vars,
+        terms,
+        eq_point,
+        private,
+        incoming,
+        claimed_sum,
+        proof: MaskedSumcheckProof { zk, incoming_eval },
+        evals,
+    })
+}
+
+/// A masked sumcheck's column claims as `PoolHarness.runMasked` returns them: per claim the point's length,
+/// the point, the value, the mask count, each mask's slot and coefficient.
+#[must_use]
+pub fn flatten_column_claims(claims: &[MaskedClaim]) -> Vec<U256> {
+    let mut out = Vec::new();
+    for c in claims {
+        out.push(U256::from(c.point.len()));
+        out.extend(c.point.iter().map(|&x| ext_to_word(x)));
+        out.push(ext_to_word(c.value));
+        out.push(U256::from(c.masks.len()));
+        for m in &c.masks {
+            out.extend([U256::from(m.slot), ext_to_word(m.coeff)]);
+        }
+    }
+    out
+}
+
+/// The Rust verdict on `runMasked`'s input: decode, replay `ops`, `verify_zk_masked` and
+/// `MaskedSubClaim::check_products`, then the pool's discharge; the column claims then the pool's claims,
+/// flattened.
+///
+/// # Errors
+/// The first [`Rejection`], in the order the contract checks.
+pub fn rust_run_masked(
+    context: &[u8],
+    size: usize,
+    ops: &[PoolOp],
+    masked: &[u8],
+    proof: &[u8],
+) -> Result<Vec<U256>, Rejection> {
+    let pool_proof = decode_pool_proof(proof)?;
+    let m = decode_masked(masked)?;
+    let mut pool = MaskPoolVerifier::new(size)?;
+    replay(&mut pool, ops)?;
+    let mut t = Transcript::new(context);
+    let sub = verify_zk_masked(
+        m.num_vars,
+        &m.terms,
+        m.eq_point.as_deref(),
+        &m.private,
+        &m.incoming,
+        m.claimed_sum,
+        &m.proof,
+        &mut pool,
+        &mut t,
+    )?;
+    let claims = sub.check_products(&m.terms, m.eq_point.as_deref(), &m.evals)?;
+    let pool_claims = pool.finish(&mut t, &pool_proof)?;
+    let mut out = flatten_column_claims(&claims);
+    out.extend(flatten_pool_claims(&pool_claims));
+    Ok(out)
 }

@@ -470,29 +470,46 @@ library MaskPool {
                 let m := 0xFFFFFFFFFFFFFFFF
                 r := or(mod(add(and(a, m), and(b, m)), p), shl(64, mod(add(shr(64, a), shr(64, b)), p)))
             }
+            let p := 0xFFFFFFFF00000001
+            let m := 0xFFFFFFFFFFFFFFFF
             let lowMask := sub(shl(low, 1), 1)
             let hiBase := add(eqHi, 0x20)
             let loBase := add(eqLo, 0x20)
-            let part := 0
+            // The current block's sum, its two coordinates unreduced (each term < 2^131; a block has at most
+            // 2^20 entries).
+            let s0 := 0
+            let s1 := 0
             let idx := offset
             let hi := shr(low, idx)
             let n := mload(degrees)
             for { let v := 0 } lt(v, n) { v := add(v, 1) } {
                 let x := mload(add(point, shl(5, add(v, 1))))
+                let x0 := and(x, m)
+                let x1 := shr(64, x)
                 let end := add(idx, add(mload(add(degrees, shl(5, add(v, 1)))), 1))
-                let pw := 1
+                let w0 := 1
+                let w1 := 0
                 for {} lt(idx, end) { idx := add(idx, 1) } {
                     let h := shr(low, idx)
                     if iszero(eq(h, hi)) {
+                        let part := or(mod(s0, p), shl(64, mod(s1, p)))
                         acc := addx(acc, mulx(part, mload(add(hiBase, shl(5, hi)))))
-                        part := 0
+                        s0 := 0
+                        s1 := 0
                         hi := h
                     }
-                    part := addx(part, mulx(pw, mload(add(loBase, shl(5, and(idx, lowMask))))))
-                    pw := mulx(pw, x)
+                    let e := mload(add(loBase, shl(5, and(idx, lowMask))))
+                    let e0 := and(e, m)
+                    let e1 := shr(64, e)
+                    s0 := add(s0, add(mul(w0, e0), mul(7, mul(w1, e1))))
+                    s1 := add(s1, add(mul(w0, e1), mul(w1, e0)))
+                    let n0 := mod(add(mul(w0, x0), mul(7, mul(w1, x1))), p)
+                    w1 := mod(add(mul(w0, x1), mul(w1, x0)), p)
+                    w0 := n0
                 }
             }
-            acc := addx(acc, mulx(part, mload(add(hiBase, shl(5, hi)))))
+            let last := or(mod(s0, p), shl(64, mod(s1, p)))
+            acc := addx(acc, mulx(last, mload(add(hiBase, shl(5, hi)))))
         }
     }
 
