@@ -36,6 +36,9 @@ pub enum Contract {
     /// `solidity/src/test/PoolHarness.sol`: `MaskPool.sol`, the mask pool's verifier, on a script of pool
     /// operations.
     PoolHarness,
+    /// `solidity/src/test/ReductionHarness.sol`: `MaskedReduction.sol`, the masked claim reduction, with the
+    /// pool's script and discharge.
+    ReductionHarness,
     /// `solidity/src/PlainOpening.sol`: the plain WHIR opening of two columns as a deployed library (the
     /// masked verifiers call it; linked by address at deployment, [`Artifact::links`]).
     PlainOpening,
@@ -43,7 +46,7 @@ pub enum Contract {
 
 impl Contract {
     /// Every contract, in a fixed order.
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 12] = [
         Self::GoldilocksHarness,
         Self::TranscriptHarness,
         Self::SumcheckHarness,
@@ -54,6 +57,7 @@ impl Contract {
         Self::MaskedJointHarness,
         Self::LogUpHarness,
         Self::PoolHarness,
+        Self::ReductionHarness,
         Self::PlainOpening,
     ];
 
@@ -78,6 +82,7 @@ impl Contract {
             Self::MaskedJointHarness => include_str!("../artifacts/MaskedJointHarness.json"),
             Self::LogUpHarness => include_str!("../artifacts/LogUpHarness.json"),
             Self::PoolHarness => include_str!("../artifacts/PoolHarness.json"),
+            Self::ReductionHarness => include_str!("../artifacts/ReductionHarness.json"),
             Self::PlainOpening => include_str!("../artifacts/PlainOpening.json"),
         }
     }

@@ -303,6 +303,7 @@ impl Rejection {
             Self::Sumcheck(SumcheckError::WrongPointLength { .. }) => "WrongPointLength",
             Self::Sumcheck(SumcheckError::DegenerateChallenge) => "DegenerateChallenge",
             Self::Sumcheck(SumcheckError::MaskedClaims { .. }) => "MaskedClaims",
+            Self::Sumcheck(SumcheckError::Empty) => "Empty",
             Self::Sumcheck(_) => "Sumcheck",
         }
     }

@@ -9,11 +9,12 @@
 
 use revm::primitives::U256;
 use zkinfer_field::{EF, Transcript};
-use zkinfer_sumcheck::Term;
 use zkinfer_sumcheck::zk::{
     ClaimMask, LinearClaim, MaskClaim, MaskPoolProof, MaskPoolVerifier, MaskedClaim,
-    MaskedSumcheckProof, PoolClaim, ZkSumcheckProof, verify_zk_masked,
+    MaskedReductionProof, MaskedSumcheckProof, PoolClaim, ZkSumcheckProof,
+    verify_reduce_masked_claims, verify_reduce_masked_claims_weighted, verify_zk_masked,
 };
+use zkinfer_sumcheck::{Term, WeightedPoint};
 
 use crate::abi::Token;
 use crate::encoding::{self, DecodeError, Reader, ext_to_word, put_ext, put_uint};
@@ -297,14 +298,7 @@ pub fn encode_masked(m: &MaskedInput) -> Result<Vec<u8>, DecodeError> {
         put_ext(&mut out, c.coeff);
     }
     put_ext(&mut out, m.claimed_sum);
-    put_zk(&mut out, &m.proof.zk)?;
-    match m.proof.incoming_eval {
-        Some(v) => {
-            out.push(1);
-            put_ext(&mut out, v);
-        }
-        None => out.push(0),
-    }
+    put_masked_proof(&mut out, &m.proof)?;
     encoding::put_exts8(&mut out, "evaluations", &m.evals)?;
     Ok(out)
 }
@@ -342,12 +336,7 @@ pub fn decode_masked(data: &[u8]) -> Result<MaskedInput, DecodeError> {
         })
         .collect::<Result<Vec<_>, DecodeError>>()?;
     let claimed_sum = r.read_ext()?;
-    let zk = read_zk(&mut r)?;
-    let incoming_eval = if r.read_uint(1)? != 0 {
-        Some(r.read_ext()?)
-    } else {
-        None
-    };
+    let proof = read_masked_proof(&mut r)?;
     let evals = r.read_exts8()?;
     r.finish()?;
     Ok(MaskedInput {
@@ -357,7 +346,7 @@ pub fn decode_masked(data: &[u8]) -> Result<MaskedInput, DecodeError> {
         private,
         incoming,
         claimed_sum,
-        proof: MaskedSumcheckProof { zk, incoming_eval },
+        proof,
         evals,
     })
 }
@@ -411,6 +400,177 @@ pub fn rust_run_masked(
     let claims = sub.check_products(&m.terms, m.eq_point.as_deref(), &m.evals)?;
     let pool_claims = pool.finish(&mut t, &pool_proof)?;
     let mut out = flatten_column_claims(&claims);
+    out.extend(flatten_pool_claims(&pool_claims));
+    Ok(out)
+}
+
+/// The signature of `ReductionHarness.run`.
+pub const REDUCTION_RUN: &str = "run(bytes,bytes,bytes,bytes)";
+
+/// A masked claim reduction as `ReductionHarness.run` takes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReductionInput {
+    /// `P`'s variables.
+    pub num_vars: usize,
+    /// The claims on `P`.
+    pub claims: Vec<MaskedClaim>,
+    /// Per claim its evaluation functional `Σ_t c_t·P(p_t)`, for the weighted reduction.
+    pub weighted: Option<Vec<WeightedPoint>>,
+    /// Whether the reduced claim is masked again.
+    pub private: bool,
+    /// The proof.
+    pub proof: MaskedReductionProof,
+}
+
+fn put_claim(out: &mut Vec<u8>, c: &MaskedClaim) -> Result<(), DecodeError> {
+    encoding::put_exts8(out, "claim point", &c.point)?;
+    put_ext(out, c.value);
+    put_uint(out, "claim masks", c.masks.len(), 1)?;
+    for m in &c.masks {
+        put_uint(out, "slot", m.slot, 2)?;
+        put_ext(out, m.coeff);
+    }
+    Ok(())
+}
+
+fn read_claim(r: &mut Reader<'_>) -> Result<MaskedClaim, DecodeError> {
+    let point = r.read_exts8()?;
+    let value = r.read_ext()?;
+    let masks = (0..r.read_uint(1)?)
+        .map(|_| {
+            Ok(ClaimMask {
+                slot: r.read_uint(2)? as usize,
+                coeff: r.read_ext()?,
+            })
+        })
+        .collect::<Result<_, DecodeError>>()?;
+    Ok(MaskedClaim {
+        point,
+        value,
+        masks,
+    })
+}
+
+fn put_masked_proof(out: &mut Vec<u8>, p: &MaskedSumcheckProof) -> Result<(), DecodeError> {
+    put_zk(out, &p.zk)?;
+    match p.incoming_eval {
+        Some(v) => {
+            out.push(1);
+            put_ext(out, v);
+        }
+        None => out.push(0),
+    }
+    Ok(())
+}
+
+fn read_masked_proof(r: &mut Reader<'_>) -> Result<MaskedSumcheckProof, DecodeError> {
+    let zk = read_zk(r)?;
+    let incoming_eval = if r.read_uint(1)? != 0 {
+        Some(r.read_ext()?)
+    } else {
+        None
+    };
+    Ok(MaskedSumcheckProof { zk, incoming_eval })
+}
+
+/// Encodes a [`ReductionInput`]: 1-byte variables; a 2-byte claim count and the claims (point, value, 1-byte
+/// mask count, per mask a 2-byte slot and its coefficient); a 1-byte weighted flag and (if set) per claim a
+/// 1-byte term count and per term its coefficient and point; a 1-byte private flag; the masked sumcheck's proof;
+/// `P'(ρ)`.
+///
+/// # Errors
+/// [`DecodeError::TooLong`] for a count beyond its field.
+pub fn encode_reduction(m: &ReductionInput) -> Result<Vec<u8>, DecodeError> {
+    let mut out = Vec::new();
+    put_uint(&mut out, "variables", m.num_vars, 1)?;
+    put_uint(&mut out, "claims", m.claims.len(), 2)?;
+    for c in &m.claims {
+        put_claim(&mut out, c)?;
+    }
+    match &m.weighted {
+        Some(ws) => {
+            out.push(1);
+            for w in ws {
+                put_uint(&mut out, "weighted terms", w.len(), 1)?;
+                for (c, p) in w {
+                    put_ext(&mut out, *c);
+                    encoding::put_exts8(&mut out, "weighted point", p)?;
+                }
+            }
+        }
+        None => out.push(0),
+    }
+    out.push(u8::from(m.private));
+    put_masked_proof(&mut out, &m.proof.sumcheck)?;
+    put_ext(&mut out, m.proof.eval);
+    Ok(out)
+}
+
+/// Reads a [`ReductionInput`] as `ReductionHarness.run` does.
+///
+/// # Errors
+/// The reader's [`DecodeError`], at the contract's offset.
+pub fn decode_reduction(data: &[u8]) -> Result<ReductionInput, DecodeError> {
+    let mut r = Reader::new(data);
+    let num_vars = r.read_uint(1)? as usize;
+    let n = r.read_uint(2)? as usize;
+    r.check_available(n)?;
+    let claims = (0..n)
+        .map(|_| read_claim(&mut r))
+        .collect::<Result<Vec<_>, _>>()?;
+    let weighted = if r.read_uint(1)? != 0 {
+        Some(
+            (0..n)
+                .map(|_| {
+                    (0..r.read_uint(1)?)
+                        .map(|_| Ok((r.read_ext()?, r.read_exts8()?)))
+                        .collect::<Result<WeightedPoint, DecodeError>>()
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        )
+    } else {
+        None
+    };
+    let private = r.read_uint(1)? != 0;
+    let sumcheck = read_masked_proof(&mut r)?;
+    let eval = r.read_ext()?;
+    r.finish()?;
+    Ok(ReductionInput {
+        num_vars,
+        claims,
+        weighted,
+        private,
+        proof: MaskedReductionProof { sumcheck, eval },
+    })
+}
+
+/// The Rust verdict on `ReductionHarness.run`'s input: decode, replay `ops`, `verify_reduce_masked_claims` (or
+/// the weighted twin), the pool's discharge; the reduced claim then the pool's claims, flattened.
+///
+/// # Errors
+/// The first [`Rejection`], in the order the contract checks.
+pub fn rust_run_reduction(
+    context: &[u8],
+    size: usize,
+    ops: &[PoolOp],
+    reduction: &[u8],
+    proof: &[u8],
+) -> Result<Vec<U256>, Rejection> {
+    let pool_proof = decode_pool_proof(proof)?;
+    let m = decode_reduction(reduction)?;
+    let mut pool = MaskPoolVerifier::new(size)?;
+    replay(&mut pool, ops)?;
+    let mut t = Transcript::new(context);
+    let reduced = match &m.weighted {
+        None => verify_reduce_masked_claims(
+            m.num_vars, &m.claims, m.private, &m.proof, &mut pool, &mut t,
+        )?,
+        Some(ws) => verify_reduce_masked_claims_weighted(
+            m.num_vars, &m.claims, ws, m.private, &m.proof, &mut pool, &mut t,
+        )?,
+    };
+    let pool_claims = pool.finish(&mut t, &pool_proof)?;
+    let mut out = flatten_column_claims(std::slice::from_ref(&reduced));
     out.extend(flatten_pool_claims(&pool_claims));
     Ok(out)
 }
