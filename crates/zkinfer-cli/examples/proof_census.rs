@@ -39,7 +39,17 @@ fn proof_census(proof: &Proof) {
     }
     let mut rounds = BTreeMap::new();
     let mut values = 0usize;
+    let mut kinds = BTreeMap::<&str, usize>::new();
     for m in &proof.msgs {
+        let kind = match m {
+            Msg::Evals(_) => "values",
+            Msg::Sumcheck(_) => "sumcheck",
+            Msg::Reduction(_) => "reduction",
+            Msg::ZkSumcheck(_) => "zk sumcheck",
+            Msg::MaskedSumcheck(_) => "masked sumcheck",
+            Msg::MaskedReduction(_) => "masked reduction",
+        };
+        *kinds.entry(kind).or_default() += 1;
         match m {
             Msg::Evals(v) => values += v.len(),
             Msg::Sumcheck(s) => count_rounds(&s.round_polys, &mut rounds),
@@ -69,6 +79,7 @@ fn proof_census(proof: &Proof) {
         v * EF_BYTES,
         values * EF_BYTES
     );
+    println!("layer messages by kind: {kinds:?}");
     match &proof.lookups {
         Lookups::Blinded(b) => {
             let mut rounds = BTreeMap::new();

@@ -23,9 +23,12 @@
 //!   masked-first-round opening of docs/PROOF_SIZE.md §2.i — a zero-knowledge opening verified in one call
 //!   (a prototype of one column that no zkinfer proof uses yet).
 //!
-//! Not yet here (see README.md): zkinfer-pcs' own absorbs and several columns in the WHIR verifier, the
-//! hiding WHIR variant, the LogUp-GKR verifier, the ops, the full verifier generated from a vk, and the CLI
-//! verbs of issue 14.
+//! - `LogUpGkr.sol` (with [`logup`], its calldata and Rust verdict): the blinded LogUp-GKR verifier with
+//!   deferred leaves; `MaskPool.sol`, `MaskedSumcheck.sol`, `MaskedReduction.sol` (with [`pool`]): the mask
+//!   pool's verifier and discharge, the masked sumcheck of every op, the masked claim reduction.
+//!
+//! Not yet here (see README.md): the hiding WHIR variant as one contract, the lookups' leaf checks, the ops'
+//! claim walk, the full verifier generated from a vk, and the CLI verbs of issue 14.
 
 pub mod abi;
 pub mod artifacts;
