@@ -231,6 +231,25 @@ pub fn bad_mask_slot_reason(reason: &str) -> Option<u64> {
     }
 }
 
+/// The arguments of `PoolHarness.runMasked` and `ReductionHarness.run`: the context, the script of `ops` on a
+/// pool of `size` entries, the input (`encode_masked` / `encode_reduction`), the discharge proof.
+///
+/// # Errors
+/// As [`encode_script`].
+pub fn script_call_args(
+    context: &[u8],
+    (size, ops): (usize, &[PoolOp]),
+    input: &[u8],
+    proof: &[u8],
+) -> Result<Vec<Token>, DecodeError> {
+    Ok(vec![
+        Token::Bytes(context.to_vec()),
+        Token::Bytes(encode_script(size, ops)?),
+        Token::Bytes(input.to_vec()),
+        Token::Bytes(proof.to_vec()),
+    ])
+}
+
 /// The arguments of `PoolHarness.run`.
 #[must_use]
 pub fn pool_call_args(context: &[u8], script: &[u8], proof: &[u8]) -> Vec<Token> {

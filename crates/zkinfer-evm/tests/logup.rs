@@ -13,6 +13,8 @@
 
 mod mutations;
 
+use mutations::{bump, ext};
+
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use revm::primitives::U256;
@@ -22,18 +24,13 @@ use zkinfer_evm::logup::{
     rust_verify_deferred,
 };
 use zkinfer_evm::{Contract, Harness};
-use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, Transcript};
+use zkinfer_field::{EF, F, PrimeCharacteristicRing, Transcript};
 use zkinfer_lookup::zk::{
     BlindedProof, Blinding, InnerMasks, disabled_multiplicities, heights, layer_mask_shapes,
     prove_blinded_many_deferred,
 };
 use zkinfer_lookup::{LookupInstance, Table};
 use zkinfer_sumcheck::MaskPolynomial;
-
-fn ext(rng: &mut StdRng) -> EF {
-    let (a, b) = (F::from_u64(rng.random()), F::from_u64(rng.random()));
-    EF::from_basis_coefficients_fn(|k| if k == 0 { a } else { b })
-}
 
 /// A witness of `2^vars` rows drawn from the table, its last two rows (the blinding slots) zero.
 fn witness(table: &Table, vars: usize, rng: &mut StdRng) -> Vec<Vec<F>> {
@@ -202,10 +199,6 @@ fn differential(
             false
         }
     }
-}
-
-fn bump(x: EF) -> EF {
-    x + EF::ONE
 }
 
 type Input = (Vec<u8>, Vec<(Table, Vec<usize>)>, Vec<u8>);

@@ -12,26 +12,22 @@
 
 mod mutations;
 
+use mutations::{bump, ext};
+
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use revm::primitives::U256;
-use zkinfer_evm::abi::{decode_uint, decode_uint_array};
-use zkinfer_evm::harness::Rejection;
+use zkinfer_evm::abi::decode_uint;
 use zkinfer_evm::pool::{
-    MaskedInput, POOL_RUN_MASKED, PoolOp, bad_mask_slot_reason, decode_masked, encode_masked,
-    encode_pool_proof, encode_script, flatten_column_claims, masked_claims_reason, rust_run_masked,
+    MaskedInput, POOL_RUN_MASKED, PoolOp, decode_masked, encode_masked, encode_pool_proof,
+    flatten_column_claims, rust_run_masked, script_call_args,
 };
 use zkinfer_evm::{Contract, Harness, abi::Token};
-use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, Transcript};
+use zkinfer_field::{EF, PrimeCharacteristicRing, Transcript};
 use zkinfer_sumcheck::zk::{ClaimMask, MaskPool, MaskPoolProof, prove_zk_masked};
-use zkinfer_sumcheck::{Column, SumcheckError, Term};
+use zkinfer_sumcheck::{Column, Term};
 
 const SIZE: usize = 1 << 13;
-
-fn ext(rng: &mut StdRng) -> EF {
-    let (a, b) = (F::from_u64(rng.random()), F::from_u64(rng.random()));
-    EF::from_basis_coefficients_fn(|k| if k == 0 { a } else { b })
-}
 
 #[derive(Clone, Debug)]
 struct Case {
@@ -126,13 +122,8 @@ fn make_case(rng: &mut StdRng, num_vars: usize) -> Case {
     }
 }
 
-fn call_args(context: &[u8], ops: &[PoolOp], masked: &[u8], proof: &[u8]) -> Vec<Token> {
-    vec![
-        Token::Bytes(context.to_vec()),
-        Token::Bytes(encode_script(SIZE, ops).expect("encodes")),
-        Token::Bytes(masked.to_vec()),
-        Token::Bytes(proof.to_vec()),
-    ]
+fn call_args(context: &[u8], ops: &[PoolOp], input: &[u8], proof: &[u8]) -> Vec<Token> {
+    script_call_args(context, (SIZE, ops), input, proof).expect("encodes")
 }
 
 fn differential(
@@ -144,38 +135,7 @@ fn differential(
     let out = h
         .call(POOL_RUN_MASKED, &call_args(context, ops, masked, proof))
         .expect("transaction runs");
-    match &rust {
-        Ok(claims) => {
-            assert!(
-                out.success,
-                "Rust returns, the contract reverts: {:?} {:?}",
-                h.revert_error(&out),
-                out.halt
-            );
-            let got = decode_uint_array(&out.output, 0).expect("claims");
-            assert_eq!(&got, claims, "the verifiers' claims differ");
-            *claims == case.honest
-        }
-        Err(e) => {
-            let err = mutations::assert_reverts_with(h, &out, e.solidity_name(), e);
-            match e {
-                Rejection::Sumcheck(SumcheckError::BadMaskSlot { reason, .. }) => {
-                    let code = bad_mask_slot_reason(reason).expect("a known reason");
-                    assert_eq!(err.args.get(1), Some(&U256::from(code)), "{e}");
-                }
-                Rejection::Sumcheck(SumcheckError::MaskedClaims { reason }) => {
-                    let code = masked_claims_reason(reason).expect("a known reason");
-                    assert_eq!(err.args.first(), Some(&U256::from(code)), "{e}");
-                }
-                _ => {}
-            }
-            false
-        }
-    }
-}
-
-fn bump(x: EF) -> EF {
-    x + EF::ONE
+    mutations::pool_verdicts_agree(h, &out, &rust, &case.honest)
 }
 
 type Input = (Vec<u8>, Vec<PoolOp>, Vec<u8>, Vec<u8>);

@@ -13,23 +13,19 @@
 
 mod mutations;
 
+use mutations::{bump, ext};
+
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use revm::primitives::U256;
-use zkinfer_evm::abi::{decode_uint, decode_uint_array};
+use zkinfer_evm::abi::decode_uint;
 use zkinfer_evm::pool::{
-    POOL_RUN, PoolOp, bad_mask_slot_reason, decode_pool_proof, encode_pool_proof, encode_script,
-    flatten_pool_claims, pool_call_args, rust_run_pool,
+    POOL_RUN, PoolOp, decode_pool_proof, encode_pool_proof, encode_script, flatten_pool_claims,
+    pool_call_args, rust_run_pool,
 };
 use zkinfer_evm::{Contract, Harness};
 use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, Transcript};
-use zkinfer_sumcheck::SumcheckError;
 use zkinfer_sumcheck::zk::{LinearClaim, MaskClaim, MaskPool, MaskPoolProof};
-
-fn ext(rng: &mut StdRng) -> EF {
-    let (a, b) = (F::from_u64(rng.random()), F::from_u64(rng.random()));
-    EF::from_basis_coefficients_fn(|k| if k == 0 { a } else { b })
-}
 
 #[derive(Clone, Debug)]
 struct Case {
@@ -157,39 +153,7 @@ fn differential(
     let out = h
         .call(POOL_RUN, &pool_call_args(context, &script, proof))
         .expect("transaction runs");
-    match &rust {
-        Ok(claims) => {
-            assert!(
-                out.success,
-                "Rust returns, the contract reverts: {:?} {:?}",
-                h.revert_error(&out),
-                out.halt
-            );
-            let got = decode_uint_array(&out.output, 0).expect("claims");
-            assert_eq!(&got, claims, "the verifiers' claims differ");
-            *claims == case.claims
-        }
-        Err(e) => {
-            let err = mutations::assert_reverts_with(h, &out, e.solidity_name(), e);
-            if let zkinfer_evm::harness::Rejection::Sumcheck(SumcheckError::BadMaskSlot {
-                reason,
-                ..
-            }) = e
-            {
-                let code = bad_mask_slot_reason(reason).expect("a known reason");
-                assert_eq!(
-                    err.args.get(1),
-                    Some(&U256::from(code)),
-                    "{e}: another reason"
-                );
-            }
-            false
-        }
-    }
-}
-
-fn bump(x: EF) -> EF {
-    x + EF::ONE
+    mutations::pool_verdicts_agree(h, &out, &rust, &case.claims)
 }
 
 type Input = (Vec<u8>, usize, Vec<PoolOp>, Vec<u8>);

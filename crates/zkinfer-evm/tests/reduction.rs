@@ -10,30 +10,26 @@
 
 mod mutations;
 
+use mutations::{bump, ext};
+
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use revm::primitives::U256;
-use zkinfer_evm::abi::{Token, decode_uint, decode_uint_array};
-use zkinfer_evm::harness::Rejection;
+use zkinfer_evm::abi::{Token, decode_uint};
 use zkinfer_evm::pool::{
-    PoolOp, REDUCTION_RUN, ReductionInput, bad_mask_slot_reason, decode_reduction,
-    encode_pool_proof, encode_reduction, encode_script, masked_claims_reason, rust_run_reduction,
+    PoolOp, REDUCTION_RUN, ReductionInput, decode_reduction, encode_pool_proof, encode_reduction,
+    rust_run_reduction, script_call_args,
 };
 use zkinfer_evm::{Contract, Harness};
-use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing, Transcript};
+use zkinfer_field::{EF, PrimeCharacteristicRing, Transcript};
 use zkinfer_poly::evaluate;
 use zkinfer_sumcheck::zk::{
     ClaimMask, MaskPool, MaskPoolProof, MaskedClaim, reduce_masked_claims,
     reduce_masked_claims_weighted,
 };
-use zkinfer_sumcheck::{Column, SumcheckError, WeightedPoint};
+use zkinfer_sumcheck::{Column, WeightedPoint};
 
 const SIZE: usize = 1 << 13;
-
-fn ext(rng: &mut StdRng) -> EF {
-    let (a, b) = (F::from_u64(rng.random()), F::from_u64(rng.random()));
-    EF::from_basis_coefficients_fn(|k| if k == 0 { a } else { b })
-}
 
 #[derive(Clone, Debug)]
 struct Case {
@@ -140,13 +136,8 @@ fn make_case(rng: &mut StdRng, n: usize, weighted: bool) -> Case {
     }
 }
 
-fn call_args(context: &[u8], ops: &[PoolOp], reduction: &[u8], proof: &[u8]) -> Vec<Token> {
-    vec![
-        Token::Bytes(context.to_vec()),
-        Token::Bytes(encode_script(SIZE, ops).expect("encodes")),
-        Token::Bytes(reduction.to_vec()),
-        Token::Bytes(proof.to_vec()),
-    ]
+fn call_args(context: &[u8], ops: &[PoolOp], input: &[u8], proof: &[u8]) -> Vec<Token> {
+    script_call_args(context, (SIZE, ops), input, proof).expect("encodes")
 }
 
 fn differential(
@@ -158,38 +149,7 @@ fn differential(
     let out = h
         .call(REDUCTION_RUN, &call_args(context, ops, reduction, proof))
         .expect("transaction runs");
-    match &rust {
-        Ok(claims) => {
-            assert!(
-                out.success,
-                "Rust returns, the contract reverts: {:?} {:?}",
-                h.revert_error(&out),
-                out.halt
-            );
-            let got = decode_uint_array(&out.output, 0).expect("claims");
-            assert_eq!(&got, claims, "the verifiers' claims differ");
-            *claims == case.honest
-        }
-        Err(e) => {
-            let err = mutations::assert_reverts_with(h, &out, e.solidity_name(), e);
-            match e {
-                Rejection::Sumcheck(SumcheckError::BadMaskSlot { reason, .. }) => {
-                    let code = bad_mask_slot_reason(reason).expect("a known reason");
-                    assert_eq!(err.args.get(1), Some(&U256::from(code)), "{e}");
-                }
-                Rejection::Sumcheck(SumcheckError::MaskedClaims { reason }) => {
-                    let code = masked_claims_reason(reason).expect("a known reason");
-                    assert_eq!(err.args.first(), Some(&U256::from(code)), "{e}");
-                }
-                _ => {}
-            }
-            false
-        }
-    }
-}
-
-fn bump(x: EF) -> EF {
-    x + EF::ONE
+    mutations::pool_verdicts_agree(h, &out, &rust, &case.honest)
 }
 
 type Input = (Vec<u8>, Vec<PoolOp>, Vec<u8>, Vec<u8>);

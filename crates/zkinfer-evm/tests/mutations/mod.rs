@@ -2,6 +2,22 @@
 
 use std::collections::BTreeMap;
 
+use rand::Rng;
+use zkinfer_field::{BasedVectorSpace, EF, F, PrimeCharacteristicRing};
+
+/// A uniform extension-field element.
+#[allow(dead_code)]
+pub fn ext(rng: &mut impl Rng) -> EF {
+    let (a, b) = (F::from_u64(rng.random()), F::from_u64(rng.random()));
+    EF::from_basis_coefficients_fn(|k| if k == 0 { a } else { b })
+}
+
+/// `x + 1`: a value changed.
+#[allow(dead_code)]
+pub fn bump(x: EF) -> EF {
+    x + EF::ONE
+}
+
 /// Runs `per_case` mutations of every case (`mutate(case, the next case)` → the mutation's kind
 /// and the mutated input), asserts that none is accepted (`accepted(case, input)`: both verifiers
 /// ran and agreed), and returns how many were rejected, by kind.
@@ -79,4 +95,49 @@ pub fn assert_reverts_with(
         out.halt
     );
     err.unwrap_or_else(|| unreachable!("checked above"))
+}
+
+/// The verdicts of a pool-backed input (`pool.rs`, `masked_sumcheck.rs`, `reduction.rs`): asserts
+/// that the contract's call `out` and the Rust verdict `rust` agree — the same claims, or the same
+/// error (and for `BadMaskSlot` and `MaskedClaims` the same reason code) — and returns whether the
+/// input is accepted, i.e. both return the `honest` claims.
+#[allow(dead_code)]
+pub fn pool_verdicts_agree(
+    h: &zkinfer_evm::Harness,
+    out: &zkinfer_evm::evm::CallOutcome,
+    rust: &Result<Vec<revm::primitives::U256>, zkinfer_evm::harness::Rejection>,
+    honest: &[revm::primitives::U256],
+) -> bool {
+    use revm::primitives::U256;
+    use zkinfer_evm::harness::Rejection;
+    use zkinfer_evm::pool::{bad_mask_slot_reason, masked_claims_reason};
+    use zkinfer_sumcheck::SumcheckError;
+    match rust {
+        Ok(claims) => {
+            assert!(
+                out.success,
+                "Rust returns, the contract reverts: {:?} {:?}",
+                h.revert_error(out),
+                out.halt
+            );
+            let got = zkinfer_evm::abi::decode_uint_array(&out.output, 0).expect("claims");
+            assert_eq!(&got, claims, "the verifiers' claims differ");
+            claims == honest
+        }
+        Err(e) => {
+            let err = assert_reverts_with(h, out, e.solidity_name(), e);
+            match e {
+                Rejection::Sumcheck(SumcheckError::BadMaskSlot { reason, .. }) => {
+                    let code = bad_mask_slot_reason(reason).expect("a known reason");
+                    assert_eq!(err.args.get(1), Some(&U256::from(code)), "{e}");
+                }
+                Rejection::Sumcheck(SumcheckError::MaskedClaims { reason }) => {
+                    let code = masked_claims_reason(reason).expect("a known reason");
+                    assert_eq!(err.args.first(), Some(&U256::from(code)), "{e}");
+                }
+                _ => {}
+            }
+            false
+        }
+    }
 }
