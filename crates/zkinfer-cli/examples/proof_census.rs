@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use zkinfer_proof::channel::Msg;
 use zkinfer_proof::commit::WitnessOpening;
 use zkinfer_proof::keys::VerifyingKey;
+use zkinfer_proof::plan::TableSpec;
 use zkinfer_proof::proof::{Lookups, Proof, ZkFile};
 
 /// Extension-field elements are 16 bytes on the wire.
@@ -126,8 +127,16 @@ fn plan_census(vk: &VerifyingKey) {
         for u in uses {
             *by_vars.entry(u.num_vars).or_default() += 1;
         }
+        let kind = match vk.plan.tables.get(t) {
+            Some(TableSpec::Range { bits }) => format!("range, {bits} bits"),
+            Some(TableSpec::SignedRange { bits }) => format!("signed range, {bits} bits"),
+            Some(TableSpec::Function { name, bits, .. }) => {
+                format!("function `{name}`, {bits} bits")
+            }
+            None => "?".into(),
+        };
         println!(
-            "table {t}: {} lookups, by number of variables {by_vars:?}",
+            "table {t} ({kind}): {} lookups, by number of variables {by_vars:?}",
             uses.len()
         );
     }

@@ -28,6 +28,30 @@ use crate::abi::Token;
 use crate::encoding::{self, DecodeError, EXT_BYTES, Reader, ext_to_word, put_ext, put_uint};
 use crate::harness::Rejection;
 
+/// The signature of `LogUpHarness.tableColumns`.
+pub const TABLE_COLUMNS: &str = "tableColumns(uint256,uint256,bytes)";
+/// The signature of `LogUpHarness.leafForm`.
+pub const LEAF_FORM: &str = "leafForm(bytes,bool,uint256,uint256,uint256,uint256)";
+
+/// The kind code `LookupTables.sol` evaluates a table by: 0 a range table, 1 a signed range, 2 the ReLU
+/// function table (its outputs `max(i, 0)` over the signed range, whatever its name). `None` for a function
+/// table with no closed form (it would need a committed table on chain, issue 14 item 4).
+#[must_use]
+pub fn table_kind(table: &Table) -> Option<u64> {
+    match table {
+        Table::Range { .. } => Some(0),
+        Table::SignedRange { .. } => Some(1),
+        Table::Function {
+            in_bits, outputs, ..
+        } => {
+            let half = 1i64 << in_bits.saturating_sub(1);
+            let relu = outputs.len() as u64 == 1u64 << in_bits
+                && outputs.iter().zip(-half..half).all(|(&o, i)| o == i.max(0));
+            relu.then_some(2)
+        }
+    }
+}
+
 /// The signature of `LogUpHarness.verifyDeferred`.
 pub const LOGUP_VERIFY: &str = "verifyDeferred(bytes,bytes,bytes)";
 

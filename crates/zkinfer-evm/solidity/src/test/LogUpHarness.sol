@@ -9,13 +9,42 @@ import {
     DeferredLookupClaims,
     LookupInstance
 } from "../LogUpGkr.sol";
+import {LeafForm, LookupTables} from "../LookupTables.sol";
 
 /// Test and gas harness for `BlindedLogUp.verifyDeferred` (not part of a verifier). Decodes the statement and
 /// the proof, verifies on a transcript started from `context`, and returns the claims flattened as
 /// `zkinfer_evm::logup::flatten_claims` lays them out: α, β; the tree count, then per tree its instance, tree,
 /// p, q, the point's length and the point; the inner claim count, then per claim instance, tree, height, z0, c,
 /// R_p, R_q; the layer count, then per layer mask claim the point's length, the point and the value.
+/// `tableColumns` and `leafForm` expose `LookupTables.sol` (a point as `ProofReader.readExts8` reads it).
 contract LogUpHarness {
+    function tableColumns(uint256 kind, uint256 bits, bytes calldata point) external pure returns (uint256[] memory) {
+        return LookupTables.columnsAt(kind, bits, _point(point));
+    }
+
+    /// The leaf form flattened: s, z, the P constant, the multiplicity coefficient, the Q constant, the witness
+    /// coefficients (count first), the two mask coefficients.
+    function leafForm(bytes calldata point, bool isTable, uint256 kind, uint256 bits, uint256 alpha, uint256 beta)
+        external
+        pure
+        returns (uint256[] memory out)
+    {
+        LeafForm memory f = LookupTables.leafForm(_point(point), isTable, kind, bits, alpha, beta);
+        out = new uint256[](8 + f.witness.length);
+        (out[0], out[1], out[2], out[3], out[4], out[5]) = (f.s, f.z, f.pConst, f.multiplicity, f.qConst, f.witness.length);
+        for (uint256 c = 0; c < f.witness.length; c++) {
+            out[6 + c] = f.witness[c];
+        }
+        out[6 + f.witness.length] = f.masks[0];
+        out[7 + f.witness.length] = f.masks[1];
+    }
+
+    function _point(bytes calldata data) private pure returns (uint256[] memory p) {
+        Cursor memory c = R.open(data);
+        p = R.readExts8(c);
+        R.finish(c);
+    }
+
     function verifyDeferred(bytes calldata context, bytes calldata statement, bytes calldata proof)
         external
         view
