@@ -213,13 +213,15 @@ library BlindedLogUp {
         InnerMaskClaim[] memory inner = new InnerMaskClaim[](_innerCount(tr));
         uint256 nInner = 0;
         uint256[] memory z = new uint256[](0);
+        // The layers' barycentric weights (degrees 1, 3 and 5), computed once.
+        uint256[][] memory weights = new uint256[][](6);
         for (uint256 k = 0; k < proof.layers.length; k++) {
             MaskedLayer memory layer = proof.layers[k];
             uint256 lambda = T.challenge(t, LAMBDA);
             uint256[] memory active = _active(tr, k);
             uint256[] memory rho;
             uint256 c;
-            (rho, c, out.masks[k]) = _layer(t, k, z, lambda, active, tr, cp, cq, layer);
+            (rho, c, out.masks[k]) = _layer(t, k, z, lambda, active, tr, cp, cq, layer, weights);
             T.absorbExts(t, CHILDREN, layer.children);
             T.absorbExts(t, INNER_MASK_EVALS, layer.maskEvals);
             // Inner mask claims, in the order of the active trees whose claims are masked.
@@ -351,7 +353,8 @@ library BlindedLogUp {
         Trees memory tr,
         uint256[] memory cp,
         uint256[] memory cq,
-        MaskedLayer memory layer
+        MaskedLayer memory layer,
+        uint256[][] memory weights
     ) private pure returns (uint256[] memory rho, uint256 c, LayerMaskClaim memory mask) {
         uint256 l2 = G.extMul(lambda, lambda);
         uint256 claimed = 0;
@@ -365,8 +368,8 @@ library BlindedLogUp {
         }
         uint256[] memory point;
         uint256 value;
-        (point, value, mask.value) = ZkSumcheck.verifyPerRound(
-            t, _degrees(k), claimed, layer.maskSum, layer.rounds, layer.maskEval
+        (point, value, mask.value) = ZkSumcheck.verifyPerRoundCached(
+            t, _degrees(k), claimed, layer.maskSum, layer.rounds, layer.maskEval, weights
         );
         mask.point = point;
         if (layer.children.length != 4 * active.length) {

@@ -86,28 +86,56 @@ library Sumcheck {
         uint256 claimedSum,
         uint256[][] memory roundPolys
     ) internal pure returns (uint256[] memory point, uint256 value) {
-        uint256 n = degrees.length;
-        uint256 maxDegree = 0;
-        for (uint256 k = 0; k < n; k++) {
-            if (degrees[k] > MAX_DEGREE) revert BadDegree(degrees[k]);
-            if (degrees[k] > maxDegree) maxDegree = degrees[k];
-        }
-        if (roundPolys.length != n) revert WrongRoundCount(n, roundPolys.length);
+        return verifyPerRoundCached(t, degrees, claimedSum, roundPolys, new uint256[][](0));
+    }
+
+    /// `verifyPerRound` with the barycentric weights kept in `cache` (indexed by degree, filled on first use)
+    /// across calls: a verifier running many sumchecks of the same degrees (the LogUp layers: 1, 3, 5)
+    /// computes each degree's weights once. A cache shorter than the largest degree + 1 is not used. The
+    /// round values are rebuilt in one buffer of the largest degree + 1 for every round.
+    function verifyPerRoundCached(
+        Transcript memory t,
+        uint256[] memory degrees,
+        uint256 claimedSum,
+        uint256[][] memory roundPolys,
+        uint256[][] memory cache
+    ) internal pure returns (uint256[] memory point, uint256 value) {
+        (uint256[][] memory weights, uint256[] memory g) = _buffers(degrees, roundPolys.length, cache);
         T.absorbExt(t, CLAIM, claimedSum);
-        uint256[][] memory weights = new uint256[][](maxDegree + 1);
-        uint256 claim = claimedSum;
-        point = new uint256[](n);
-        for (uint256 round = 0; round < n; round++) {
+        value = claimedSum;
+        point = new uint256[](degrees.length);
+        for (uint256 round = 0; round < degrees.length; round++) {
             uint256 degree = degrees[round];
             uint256[] memory m = roundPolys[round];
             if (degree == 0 || m.length != degree) revert WrongRoundDegree(round, degree, m.length);
             T.absorbExts(t, ROUND, m);
             uint256 r = T.challenge(t, CHALLENGE);
             if (weights[degree].length == 0) weights[degree] = lagrangeWeights(degree);
-            claim = _next(new uint256[](degree + 1), m, claim, weights[degree], r);
+            // `g` holds degree + 1 values this round (its allocation holds the largest degree + 1).
+            assembly ("memory-safe") {
+                mstore(g, add(degree, 1))
+            }
+            value = _next(g, m, value, weights[degree], r);
             point[round] = r;
         }
-        value = claim;
+    }
+
+    /// Checks the degrees and the round count; returns the weights' cache (`cache` if it is long enough) and
+    /// the round buffer, both sized by the largest degree.
+    function _buffers(uint256[] memory degrees, uint256 rounds, uint256[][] memory cache)
+        private
+        pure
+        returns (uint256[][] memory weights, uint256[] memory g)
+    {
+        uint256 n = degrees.length;
+        uint256 maxDegree = 0;
+        for (uint256 k = 0; k < n; k++) {
+            if (degrees[k] > MAX_DEGREE) revert BadDegree(degrees[k]);
+            if (degrees[k] > maxDegree) maxDegree = degrees[k];
+        }
+        if (rounds != n) revert WrongRoundCount(n, rounds);
+        weights = cache.length > maxDegree ? cache : new uint256[][](maxDegree + 1);
+        g = new uint256[](maxDegree + 1);
     }
 
     function _grind(Transcript memory t, uint256 bits, uint256[] memory pows, uint256 round) private pure {

@@ -32,12 +32,26 @@ library ZkSumcheck {
         uint256[][] memory roundPolys,
         uint256 maskEval
     ) internal pure returns (uint256[] memory point, uint256 value, uint256 maskValue) {
+        return verifyPerRoundCached(t, degrees, claimedSum, maskSum, roundPolys, maskEval, new uint256[][](0));
+    }
+
+    /// `verifyPerRound` with the barycentric weights kept in `cache` across calls
+    /// (`Sumcheck.verifyPerRoundCached`).
+    function verifyPerRoundCached(
+        Transcript memory t,
+        uint256[] memory degrees,
+        uint256 claimedSum,
+        uint256 maskSum,
+        uint256[][] memory roundPolys,
+        uint256 maskEval,
+        uint256[][] memory cache
+    ) internal pure returns (uint256[] memory point, uint256 value, uint256 maskValue) {
         T.absorbExt(t, ZK_CLAIM, claimedSum);
         T.absorbExt(t, MASK_SUM, maskSum);
         uint256 rho = T.challenge(t, MASK_COEFF);
         uint256 combined = G.extAdd(claimedSum, G.extMul(rho, maskSum));
         uint256 v;
-        (point, v) = Sumcheck.verifyPerRound(t, degrees, combined, roundPolys);
+        (point, v) = Sumcheck.verifyPerRoundCached(t, degrees, combined, roundPolys, cache);
         T.absorbExt(t, MASK_EVAL, maskEval);
         value = G.extSub(v, G.extMul(rho, maskEval));
         maskValue = maskEval;
