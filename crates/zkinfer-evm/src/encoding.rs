@@ -9,6 +9,7 @@
 use revm::primitives::U256;
 use zkinfer_field::{BasedVectorSpace, EF, F, MODULUS, PrimeCharacteristicRing, PrimeField64};
 use zkinfer_sumcheck::SumcheckProof;
+use zkinfer_sumcheck::zk::ZkSumcheckProof;
 
 /// Bytes of one encoded [`EF`] element.
 pub const EXT_BYTES: usize = 16;
@@ -154,6 +155,20 @@ pub fn put_sumcheck_proof(out: &mut Vec<u8>, proof: &SumcheckProof) -> Result<()
     Ok(())
 }
 
+/// Appends a ZK sumcheck proof: the mask's sum, the rounds ([`put_sumcheck_proof`]), the mask's value.
+///
+/// # Errors
+/// As [`put_sumcheck_proof`].
+pub fn put_zk_sumcheck_proof(
+    out: &mut Vec<u8>,
+    proof: &ZkSumcheckProof,
+) -> Result<(), DecodeError> {
+    put_ext(out, proof.mask_sum);
+    put_sumcheck_proof(out, &proof.sumcheck)?;
+    put_ext(out, proof.mask_eval);
+    Ok(())
+}
+
 /// A read position in encoded data; mirrors the Solidity `Cursor`.
 #[derive(Clone, Debug)]
 pub struct Reader<'a> {
@@ -264,6 +279,18 @@ impl<'a> Reader<'a> {
             .map(|_| self.read_exts8())
             .collect::<Result<_, _>>()?;
         Ok(SumcheckProof { round_polys })
+    }
+
+    /// Reads a ZK sumcheck proof ([`put_zk_sumcheck_proof`]'s layout).
+    ///
+    /// # Errors
+    /// As [`Self::read_sumcheck_proof`].
+    pub fn read_zk_sumcheck_proof(&mut self) -> Result<ZkSumcheckProof, DecodeError> {
+        Ok(ZkSumcheckProof {
+            mask_sum: self.read_ext()?,
+            sumcheck: self.read_sumcheck_proof()?,
+            mask_eval: self.read_ext()?,
+        })
     }
 
     /// Checks that every byte was read.

@@ -362,9 +362,7 @@ pub const SUMCHECK_VERIFY: &str = "verify(bytes,uint256,uint256,uint256,bytes,by
 /// [`DecodeError::TooLong`] if a length exceeds its field.
 pub fn encode_zk_sumcheck_message(proof: &ZkSumcheckProof) -> Result<Vec<u8>, DecodeError> {
     let mut out = Vec::new();
-    encoding::put_ext(&mut out, proof.mask_sum);
-    encoding::put_sumcheck_proof(&mut out, &proof.sumcheck)?;
-    encoding::put_ext(&mut out, proof.mask_eval);
+    encoding::put_zk_sumcheck_proof(&mut out, proof)?;
     Ok(out)
 }
 
@@ -381,15 +379,8 @@ pub fn rust_verify_zk_sumcheck(
     message: &[u8],
 ) -> Result<(Vec<EF>, EF, EF), Rejection> {
     let mut reader = Reader::new(message);
-    let mask_sum = reader.read_ext()?;
-    let sumcheck = reader.read_sumcheck_proof()?;
-    let mask_eval = reader.read_ext()?;
+    let proof = reader.read_zk_sumcheck_proof()?;
     reader.finish()?;
-    let proof = ZkSumcheckProof {
-        mask_sum,
-        sumcheck,
-        mask_eval,
-    };
     let mut t = Transcript::new(context);
     let out = verify_zk_per_round(degrees, claimed_sum, &proof, &mut t)?;
     Ok((out.sub.point, out.sub.value, out.mask.value))

@@ -22,7 +22,6 @@ use zkinfer_lookup::zk::{
     BlindedClaims, BlindedProof, MaskedLayerProof, ZkLookupError, verify_blinded_many_deferred,
 };
 use zkinfer_lookup::{LookupError, Table};
-use zkinfer_sumcheck::zk::ZkSumcheckProof;
 
 use crate::abi::Token;
 use crate::encoding::{self, DecodeError, EXT_BYTES, Reader, ext_to_word, put_ext, put_uint};
@@ -96,9 +95,7 @@ pub fn encode_deferred_proof(proof: &BlindedProof) -> Result<Vec<u8>, DecodeErro
     }
     put_uint(&mut out, "lookup layers", proof.layers.len(), 1)?;
     for layer in &proof.layers {
-        put_ext(&mut out, layer.sumcheck.mask_sum);
-        encoding::put_sumcheck_proof(&mut out, &layer.sumcheck.sumcheck)?;
-        put_ext(&mut out, layer.sumcheck.mask_eval);
+        encoding::put_zk_sumcheck_proof(&mut out, &layer.sumcheck)?;
         put_uint(&mut out, "layer children", layer.children.len(), 2)?;
         layer.children.iter().for_each(|&x| put_ext(&mut out, x));
         put_uint(&mut out, "inner mask pairs", layer.mask_evals.len(), 1)?;
@@ -123,9 +120,7 @@ pub fn decode_deferred_proof(data: &[u8]) -> Result<BlindedProof, DecodeError> {
         .collect::<Result<Vec<_>, DecodeError>>()?;
     let layers = (0..r.read_uint(1)?)
         .map(|_| {
-            let mask_sum = r.read_ext()?;
-            let sumcheck = r.read_sumcheck_proof()?;
-            let mask_eval = r.read_ext()?;
+            let sumcheck = r.read_zk_sumcheck_proof()?;
             let m = r.read_uint(2)? as usize;
             r.check_available(EXT_BYTES * m)?;
             let children = (0..m).map(|_| r.read_ext()).collect::<Result<_, _>>()?;
@@ -133,11 +128,7 @@ pub fn decode_deferred_proof(data: &[u8]) -> Result<BlindedProof, DecodeError> {
                 .map(|_| Ok([r.read_ext()?, r.read_ext()?]))
                 .collect::<Result<_, DecodeError>>()?;
             Ok(MaskedLayerProof {
-                sumcheck: ZkSumcheckProof {
-                    mask_sum,
-                    sumcheck,
-                    mask_eval,
-                },
+                sumcheck,
                 children,
                 mask_evals,
             })

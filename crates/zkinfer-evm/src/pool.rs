@@ -11,8 +11,8 @@ use revm::primitives::U256;
 use zkinfer_field::{EF, Transcript};
 use zkinfer_sumcheck::zk::{
     ClaimMask, LinearClaim, MaskClaim, MaskPoolProof, MaskPoolVerifier, MaskedClaim,
-    MaskedReductionProof, MaskedSumcheckProof, PoolClaim, ZkSumcheckProof,
-    verify_reduce_masked_claims, verify_reduce_masked_claims_weighted, verify_zk_masked,
+    MaskedReductionProof, MaskedSumcheckProof, PoolClaim, verify_reduce_masked_claims,
+    verify_reduce_masked_claims_weighted, verify_zk_masked,
 };
 use zkinfer_sumcheck::{Term, WeightedPoint};
 
@@ -100,30 +100,15 @@ pub fn encode_script(size: usize, ops: &[PoolOp]) -> Result<Vec<u8>, DecodeError
     Ok(out)
 }
 
-fn put_zk(out: &mut Vec<u8>, proof: &ZkSumcheckProof) -> Result<(), DecodeError> {
-    put_ext(out, proof.mask_sum);
-    encoding::put_sumcheck_proof(out, &proof.sumcheck)?;
-    put_ext(out, proof.mask_eval);
-    Ok(())
-}
-
-fn read_zk(r: &mut Reader<'_>) -> Result<ZkSumcheckProof, DecodeError> {
-    Ok(ZkSumcheckProof {
-        mask_sum: r.read_ext()?,
-        sumcheck: r.read_sumcheck_proof()?,
-        mask_eval: r.read_ext()?,
-    })
-}
-
 /// The discharge proof's calldata.
 ///
 /// # Errors
 /// [`DecodeError::TooLong`] for a sumcheck beyond the encoding's limits.
 pub fn encode_pool_proof(proof: &MaskPoolProof) -> Result<Vec<u8>, DecodeError> {
     let mut out = Vec::new();
-    put_zk(&mut out, &proof.reduce)?;
+    encoding::put_zk_sumcheck_proof(&mut out, &proof.reduce)?;
     put_ext(&mut out, proof.pool_eval);
-    put_zk(&mut out, &proof.inner)?;
+    encoding::put_zk_sumcheck_proof(&mut out, &proof.inner)?;
     put_ext(&mut out, proof.inner_eval);
     Ok(out)
 }
@@ -134,9 +119,9 @@ pub fn encode_pool_proof(proof: &MaskPoolProof) -> Result<Vec<u8>, DecodeError> 
 /// The reader's [`DecodeError`], at the contract's offset.
 pub fn decode_pool_proof(data: &[u8]) -> Result<MaskPoolProof, DecodeError> {
     let mut r = Reader::new(data);
-    let reduce = read_zk(&mut r)?;
+    let reduce = r.read_zk_sumcheck_proof()?;
     let pool_eval = r.read_ext()?;
-    let inner = read_zk(&mut r)?;
+    let inner = r.read_zk_sumcheck_proof()?;
     let inner_eval = r.read_ext()?;
     r.finish()?;
     Ok(MaskPoolProof {
@@ -471,7 +456,7 @@ fn read_claim(r: &mut Reader<'_>) -> Result<MaskedClaim, DecodeError> {
 }
 
 fn put_masked_proof(out: &mut Vec<u8>, p: &MaskedSumcheckProof) -> Result<(), DecodeError> {
-    put_zk(out, &p.zk)?;
+    encoding::put_zk_sumcheck_proof(out, &p.zk)?;
     match p.incoming_eval {
         Some(v) => {
             out.push(1);
@@ -483,7 +468,7 @@ fn put_masked_proof(out: &mut Vec<u8>, p: &MaskedSumcheckProof) -> Result<(), De
 }
 
 fn read_masked_proof(r: &mut Reader<'_>) -> Result<MaskedSumcheckProof, DecodeError> {
-    let zk = read_zk(r)?;
+    let zk = r.read_zk_sumcheck_proof()?;
     let incoming_eval = if r.read_uint(1)? != 0 {
         Some(r.read_ext()?)
     } else {

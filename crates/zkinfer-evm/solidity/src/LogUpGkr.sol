@@ -407,7 +407,7 @@ library BlindedLogUp {
             zc = G.extMul(zc, G.extMul(z[i], G.extSub(1, z[i])));
         }
         mc = G.extMulBase(G.extMul(zc, mc), G.pow(INV2, k));
-        uint256 expected = G.extMulBase(G.extMul(_eq(z, rho), _parent(layer.children, lambda)), INV2);
+        uint256 expected = G.extMulBase(G.extMul(Sumcheck.eqEval(z, rho), _parent(layer.children, lambda)), INV2);
         expected = G.extAdd(expected, mc);
         // The Rust verifier's `LayerSumcheck { source: FinalEvalMismatch }`.
         if (expected != value) revert Sumcheck.FinalEvalMismatch(value, expected);
@@ -421,17 +421,6 @@ library BlindedLogUp {
             d[i] = 3;
         }
         if (k >= 1) d[k] = 5;
-    }
-
-    /// `eq(z, ρ) = Π (z_i ρ_i + (1 − z_i)(1 − ρ_i))` (equal lengths).
-    function _eq(uint256[] memory z, uint256[] memory rho) private pure returns (uint256 e) {
-        e = 1;
-        for (uint256 i = 0; i < z.length; i++) {
-            uint256 zr = G.extMul(z[i], rho[i]);
-            // z ρ + (1 − z)(1 − ρ) = 1 − z − ρ + 2zρ.
-            uint256 v = G.extAdd(G.extSub(G.extSub(1, z[i]), rho[i]), G.extAdd(zr, zr));
-            e = G.extMul(e, v);
-        }
     }
 
     /// `Σ_j λ^{2j}(p_L q_R + p_R q_L) + λ^{2j+1} q_L q_R` over the children `[p_L, p_R, q_L, q_R]` per tree.
